@@ -1,0 +1,169 @@
+package dev.graft.tensor;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A small fixed pool that splits index ranges across threads. The calling thread takes the
+ * first chunk itself. A call made from inside a worker (nested parallelism) runs inline, so
+ * kernels may call {@link #forRange} without knowing whether they are already parallel.
+ *
+ * <p>Work is split into contiguous chunks by index, so which thread computes an element never
+ * changes how it is computed: results do not depend on the thread count as long as kernels do
+ * not split reductions.
+ */
+public final class Parallel implements AutoCloseable {
+    /** A body over a half-open range [start, end). */
+    @FunctionalInterface
+    public interface RangeBody {
+        void run(int start, int end);
+    }
+
+    private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> Boolean.FALSE);
+
+    private final int threads;
+    private final Worker[] workers;
+
+    public Parallel(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("thread count must be at least 1, got " + threads);
+        }
+        this.threads = threads;
+        this.workers = new Worker[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker("graft-worker-" + (i + 1));
+            workers[i].start();
+        }
+    }
+
+    /** A pool with one thread per available processor. */
+    public static Parallel defaultPool() {
+        return new Parallel(Runtime.getRuntime().availableProcessors());
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    /**
+     * Runs body over [0, n) split into at most {@code threads} contiguous chunks; chunks are never
+     * smaller than {@code grain} items (so tiny loops stay on one thread).
+     */
+    public void forRange(int n, int grain, RangeBody body) {
+        if (n <= 0) {
+            return;
+        }
+        int chunks = Math.min(threads, Math.max(1, n / Math.max(1, grain)));
+        if (chunks == 1 || INSIDE.get()) {
+            body.run(0, n);
+            return;
+        }
+        CountDownLatch done = new CountDownLatch(chunks - 1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        for (int c = 1; c < chunks; c++) {
+            int start = (int) ((long) n * c / chunks);
+            int end = (int) ((long) n * (c + 1) / chunks);
+            workers[c - 1].submit(() -> {
+                try {
+                    body.run(start, end);
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+        INSIDE.set(Boolean.TRUE);
+        try {
+            body.run(0, (int) ((long) n / chunks));
+        } catch (Throwable t) {
+            failure.compareAndSet(null, t);
+        } finally {
+            INSIDE.set(Boolean.FALSE);
+        }
+        try {
+            done.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for workers", e);
+        }
+        Throwable t = failure.get();
+        if (t instanceof RuntimeException re) {
+            throw re;
+        } else if (t instanceof Error err) {
+            throw err;
+        } else if (t != null) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Runs body for each chunk index in [0, chunks) with one chunk per call; used for per-thread partials. */
+    public void forEachChunk(int n, int grain, ChunkBody body) {
+        if (n <= 0) {
+            return;
+        }
+        int chunks = Math.min(threads, Math.max(1, n / Math.max(1, grain)));
+        if (INSIDE.get()) {
+            chunks = 1;
+        }
+        final int k = chunks;
+        forRange(k, 1, (s, e) -> {
+            for (int c = s; c < e; c++) {
+                body.run(c, (int) ((long) n * c / k), (int) ((long) n * (c + 1) / k));
+            }
+        });
+    }
+
+    /** A body over chunk {@code chunk}, covering [start, end). */
+    @FunctionalInterface
+    public interface ChunkBody {
+        void run(int chunk, int start, int end);
+    }
+
+    @Override
+    public void close() {
+        for (Worker w : workers) {
+            w.shutdown();
+        }
+    }
+
+    /** A daemon thread that spins briefly, then parks, waiting for one task at a time. */
+    private static final class Worker extends Thread {
+        private volatile Runnable task;
+        private volatile boolean stopped;
+
+        Worker(String name) {
+            super(name);
+            setDaemon(true);
+        }
+
+        void submit(Runnable r) {
+            task = r;
+            java.util.concurrent.locks.LockSupport.unpark(this);
+        }
+
+        void shutdown() {
+            stopped = true;
+            java.util.concurrent.locks.LockSupport.unpark(this);
+        }
+
+        @Override
+        public void run() {
+            INSIDE.set(Boolean.TRUE);
+            int idle = 0;
+            while (!stopped) {
+                Runnable r = task;
+                if (r != null) {
+                    task = null;
+                    r.run();
+                    idle = 0;
+                } else if (idle < 20_000) {
+                    idle++;
+                    Thread.onSpinWait();
+                } else {
+                    java.util.concurrent.locks.LockSupport.parkNanos(this, 200_000L);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package dev.graft.tensor.kernel;
+
+/**
+ * The numeric kernels every layer is built from. {@link ScalarKernels} is the plain-Java
+ * reference; {@link VectorKernels} uses the JDK Vector API. {@link KernelProvider} chooses one
+ * at start-up.
+ *
+ * <p>Conventions: matrices are row-major {@code float[]} slices given by an offset and a leading
+ * dimension (the distance between consecutive rows). GEMMs may use the {@code Parallel} pool they
+ * were built with, splitting only the output (never the reduction dimension), so their results do
+ * not depend on the thread count. Every other kernel is single-threaded and works on the rows it
+ * is given; layers split rows across threads themselves.
+ */
+public interface Kernels {
+
+    /** A short name for logs ("scalar", "vector-512"). */
+    String name();
+
+    // ---------------------------------------------------------------- GEMM
+    // Reference: BLAS sgemm semantics, C = A·B (+ C), row-major.
+
+    /** C[m,n] (+)= Σ_k A[m,k]·B[k,n]. A is (m,k) with row stride lda, B is (k,n) with ldb, C (m,n) with ldc. */
+    void matmul(int m, int n, int k,
+                float[] a, int aOff, int lda,
+                float[] b, int bOff, int ldb,
+                float[] c, int cOff, int ldc, boolean accumulate);
+
+    /** C[m,n] (+)= Σ_k A[m,k]·B[n,k]: B is stored (n,k) with row stride ldb (A·Bᵀ). */
+    void matmulTransB(int m, int n, int k,
+                      float[] a, int aOff, int lda,
+                      float[] b, int bOff, int ldb,
+                      float[] c, int cOff, int ldc, boolean accumulate);
+
+    /** C[m,n] (+)= Σ_k A[k,m]·B[k,n]: A is stored (k,m) with row stride lda (Aᵀ·B). */
+    void matmulTransA(int m, int n, int k,
+                      float[] a, int aOff, int lda,
+                      float[] b, int bOff, int ldb,
+                      float[] c, int cOff, int ldc, boolean accumulate);
+
+    // ---------------------------------------------------------------- element-wise and reductions
+
+    /** y[i] += alpha·x[i] for i in [0,n). */
+    void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff);
+
+    /** out[i] = a[i] + b[i]. out may alias a or b. */
+    void add(int n, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff);
+
+    /** out[i] = a[i]·b[i]. out may alias a or b. */
+    void mul(int n, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff);
+
+    /** x[i] *= alpha. */
+    void scale(int n, float alpha, float[] x, int xOff);
+
+    /** Σ x[i]·y[i], summed in a fixed order (reproducible across runs and JIT tiers). */
+    float dot(int n, float[] x, int xOff, float[] y, int yOff);
+
+    /** Σ x[i]², as a double, summed in a fixed order. */
+    double sumOfSquares(int n, float[] x, int xOff);
+
+    /** out[r, :] (+)= bias[:] for each of {@code rows} rows of width n (row stride n). */
+    void addBiasRows(int rows, int n, float[] bias, int biasOff, float[] out, int outOff);
+
+    /** dBias[:] += Σ_r dy[r, :] over {@code rows} rows of width n (row stride n). */
+    void sumRowsInto(int rows, int n, float[] dy, int dyOff, float[] dBias, int dBiasOff);
+
+    // ---------------------------------------------------------------- softmax
+    // Reference: torch.nn.functional.softmax, max-subtracted for stability.
+
+    /** In place: x[0..n) becomes softmax(x[0..n)). */
+    void softmax(int n, float[] x, int xOff);
+
+    /**
+     * dx[i] (+)= y[i]·(dy[i] - Σ_j y[j]·dy[j]) where y is the softmax output. dx may alias dy
+     * when accumulate is false.
+     */
+    void softmaxBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, boolean accumulate);
+
+    // ---------------------------------------------------------------- layer norm
+    // Reference: torch.nn.LayerNorm (biased variance, eps inside the square root), Ba et al. 2016.
+
+    /**
+     * For each of {@code rows} rows of width n: out = (x - mean)·rstd·gamma + beta, with
+     * rstd = 1/sqrt(var + eps). Writes mean[r] and rstd[r] (for backward) at statsOff + r.
+     */
+    void layerNorm(int rows, int n, float[] x, int xOff, float[] gamma, int gOff, float[] beta, int bOff,
+                   float eps, float[] out, int outOff, float[] mean, float[] rstd, int statsOff);
+
+    /**
+     * Backward of {@link #layerNorm}: dx (+)= ∂L/∂x, dGamma += Σ_r dy·x̂, dBeta += Σ_r dy.
+     */
+    void layerNormBackward(int rows, int n, float[] dy, int dyOff, float[] x, int xOff,
+                           float[] gamma, int gOff, float[] mean, float[] rstd, int statsOff,
+                           float[] dx, int dxOff, boolean accumulate,
+                           float[] dGamma, float[] dBeta, int dgOff);
+
+    // ---------------------------------------------------------------- GELU
+    // Reference: Hendrycks and Gimpel 2016; torch.nn.GELU(approximate='none'|'tanh').
+
+    /** out[i] = gelu(x[i]). out may alias x. */
+    void gelu(GeluForm form, int n, float[] x, int xOff, float[] out, int outOff);
+
+    /** dx[i] (+)= dy[i]·gelu'(x[i]). */
+    void geluBackward(GeluForm form, int n, float[] x, int xOff, float[] dy, int dyOff,
+                      float[] dx, int dxOff, boolean accumulate);
+
+    // ---------------------------------------------------------------- cross-entropy
+    // Reference: torch.nn.functional.cross_entropy (log-softmax + NLL), fused with its gradient.
+
+    /**
+     * One row of logits [0..n) against class {@code target}: returns -log softmax(logits)[target]
+     * and writes dLogits = (softmax - onehot(target))·gradScale. A target equal to
+     * {@code ignoreIndex} returns 0 and writes zeros. dLogits may alias logits.
+     */
+    float crossEntropy(int n, float[] logits, int lOff, int target, int ignoreIndex,
+                       float gradScale, float[] dLogits, int dOff);
+
+    // ---------------------------------------------------------------- optimizer
+    // Reference: Loshchilov and Hutter 2019 (AdamW); torch.optim.AdamW update order.
+
+    /**
+     * One AdamW step over n values: p -= lr·wd·p; m = β1·m + (1-β1)·g; v = β2·v + (1-β2)·g²;
+     * p -= (lr/bc1)·m / (sqrt(v)/sqrt(bc2) + eps), where bc1 = 1-β1^t and bc2 = 1-β2^t.
+     */
+    void adamW(int n, float[] p, int pOff, float[] g, int gOff, float[] m, float[] v, int mOff,
+               float lr, float beta1, float beta2, float eps, float weightDecay,
+               float biasCorrection1, float biasCorrection2);
+}

@@ -1,0 +1,324 @@
+package dev.graft.tensor.kernel;
+
+/**
+ * The reference kernels: plain loops, double accumulators in reductions, no threads. Every other
+ * implementation is tested against this one.
+ */
+public class ScalarKernels implements Kernels {
+
+    /** sqrt(2/pi), for the tanh form of GELU. */
+    static final double SQRT_2_OVER_PI = 0.7978845608028654;
+    static final double INV_SQRT_2 = 0.7071067811865476;
+    static final double INV_SQRT_2PI = 0.3989422804014327;
+    static final double GELU_TANH_C = 0.044715;
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public void matmul(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                       float[] c, int cOff, int ldc, boolean accumulate) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float s = 0f;
+                for (int p = 0; p < k; p++) {
+                    s += a[aOff + i * lda + p] * b[bOff + p * ldb + j];
+                }
+                int ci = cOff + i * ldc + j;
+                c[ci] = accumulate ? c[ci] + s : s;
+            }
+        }
+    }
+
+    @Override
+    public void matmulTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float[] c, int cOff, int ldc, boolean accumulate) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float s = 0f;
+                for (int p = 0; p < k; p++) {
+                    s += a[aOff + i * lda + p] * b[bOff + j * ldb + p];
+                }
+                int ci = cOff + i * ldc + j;
+                c[ci] = accumulate ? c[ci] + s : s;
+            }
+        }
+    }
+
+    @Override
+    public void matmulTransA(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float[] c, int cOff, int ldc, boolean accumulate) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float s = 0f;
+                for (int p = 0; p < k; p++) {
+                    s += a[aOff + p * lda + i] * b[bOff + p * ldb + j];
+                }
+                int ci = cOff + i * ldc + j;
+                c[ci] = accumulate ? c[ci] + s : s;
+            }
+        }
+    }
+
+    @Override
+    public void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] += alpha * x[xOff + i];
+        }
+    }
+
+    @Override
+    public void add(int n, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff) {
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = a[aOff + i] + b[bOff + i];
+        }
+    }
+
+    @Override
+    public void mul(int n, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff) {
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = a[aOff + i] * b[bOff + i];
+        }
+    }
+
+    @Override
+    public void scale(int n, float alpha, float[] x, int xOff) {
+        for (int i = 0; i < n; i++) {
+            x[xOff + i] *= alpha;
+        }
+    }
+
+    @Override
+    public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            s += (double) x[xOff + i] * y[yOff + i];
+        }
+        return (float) s;
+    }
+
+    @Override
+    public double sumOfSquares(int n, float[] x, int xOff) {
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            double v = x[xOff + i];
+            s += v * v;
+        }
+        return s;
+    }
+
+    @Override
+    public void addBiasRows(int rows, int n, float[] bias, int biasOff, float[] out, int outOff) {
+        for (int r = 0; r < rows; r++) {
+            int o = outOff + r * n;
+            for (int j = 0; j < n; j++) {
+                out[o + j] += bias[biasOff + j];
+            }
+        }
+    }
+
+    @Override
+    public void sumRowsInto(int rows, int n, float[] dy, int dyOff, float[] dBias, int dBiasOff) {
+        for (int j = 0; j < n; j++) {
+            double s = 0;
+            for (int r = 0; r < rows; r++) {
+                s += dy[dyOff + r * n + j];
+            }
+            dBias[dBiasOff + j] += (float) s;
+        }
+    }
+
+    @Override
+    public void softmax(int n, float[] x, int xOff) {
+        if (n == 0) {
+            return;
+        }
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, x[xOff + i]);
+        }
+        if (max == Float.NEGATIVE_INFINITY) {
+            // every entry masked: define the result as all zeros rather than NaN
+            for (int i = 0; i < n; i++) {
+                x[xOff + i] = 0f;
+            }
+            return;
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            float e = (float) Math.exp(x[xOff + i] - max);
+            x[xOff + i] = e;
+            sum += e;
+        }
+        float inv = (float) (1.0 / sum);
+        for (int i = 0; i < n; i++) {
+            x[xOff + i] *= inv;
+        }
+    }
+
+    @Override
+    public void softmaxBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff,
+                                boolean accumulate) {
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            s += (double) y[yOff + i] * dy[dyOff + i];
+        }
+        float fs = (float) s;
+        for (int i = 0; i < n; i++) {
+            float g = y[yOff + i] * (dy[dyOff + i] - fs);
+            dx[dxOff + i] = accumulate ? dx[dxOff + i] + g : g;
+        }
+    }
+
+    @Override
+    public void layerNorm(int rows, int n, float[] x, int xOff, float[] gamma, int gOff, float[] beta, int bOff,
+                          float eps, float[] out, int outOff, float[] mean, float[] rstd, int statsOff) {
+        for (int r = 0; r < rows; r++) {
+            int xo = xOff + r * n;
+            double s = 0;
+            for (int j = 0; j < n; j++) {
+                s += x[xo + j];
+            }
+            float mu = (float) (s / n);
+            double v = 0;
+            for (int j = 0; j < n; j++) {
+                double d = x[xo + j] - mu;
+                v += d * d;
+            }
+            float rs = (float) (1.0 / Math.sqrt(v / n + eps));
+            int oo = outOff + r * n;
+            for (int j = 0; j < n; j++) {
+                out[oo + j] = (x[xo + j] - mu) * rs * gamma[gOff + j] + beta[bOff + j];
+            }
+            mean[statsOff + r] = mu;
+            rstd[statsOff + r] = rs;
+        }
+    }
+
+    @Override
+    public void layerNormBackward(int rows, int n, float[] dy, int dyOff, float[] x, int xOff,
+                                  float[] gamma, int gOff, float[] mean, float[] rstd, int statsOff,
+                                  float[] dx, int dxOff, boolean accumulate,
+                                  float[] dGamma, float[] dBeta, int dgOff) {
+        for (int r = 0; r < rows; r++) {
+            int xo = xOff + r * n;
+            int go = dyOff + r * n;
+            float mu = mean[statsOff + r];
+            float rs = rstd[statsOff + r];
+            // dx = rstd·(g·γ - mean(g·γ) - x̂·mean(g·γ·x̂))
+            double sumG = 0;
+            double sumGX = 0;
+            for (int j = 0; j < n; j++) {
+                float xhat = (x[xo + j] - mu) * rs;
+                float g = dy[go + j] * gamma[gOff + j];
+                sumG += g;
+                sumGX += (double) g * xhat;
+                dGamma[dgOff + j] += dy[go + j] * xhat;
+                dBeta[dgOff + j] += dy[go + j];
+            }
+            float meanG = (float) (sumG / n);
+            float meanGX = (float) (sumGX / n);
+            int dxo = dxOff + r * n;
+            for (int j = 0; j < n; j++) {
+                float xhat = (x[xo + j] - mu) * rs;
+                float g = dy[go + j] * gamma[gOff + j];
+                float v = rs * (g - meanG - xhat * meanGX);
+                dx[dxo + j] = accumulate ? dx[dxo + j] + v : v;
+            }
+        }
+    }
+
+    /** The Gauss error function's complement, Numerical Recipes' erfcc (fractional error < 1.2e-7). */
+    static double erfc(double x) {
+        double z = Math.abs(x);
+        double t = 1.0 / (1.0 + 0.5 * z);
+        double ans = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
+                + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
+                + t * (-0.82215223 + t * 0.17087277)))))))));
+        return x >= 0 ? ans : 2.0 - ans;
+    }
+
+    static float geluValue(GeluForm form, float xf) {
+        double x = xf;
+        if (form == GeluForm.ERF) {
+            return (float) (0.5 * x * erfc(-x * INV_SQRT_2));
+        }
+        double u = SQRT_2_OVER_PI * (x + GELU_TANH_C * x * x * x);
+        return (float) (0.5 * x * (1.0 + Math.tanh(u)));
+    }
+
+    static float geluDerivative(GeluForm form, float xf) {
+        double x = xf;
+        if (form == GeluForm.ERF) {
+            return (float) (0.5 * erfc(-x * INV_SQRT_2) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x));
+        }
+        double u = SQRT_2_OVER_PI * (x + GELU_TANH_C * x * x * x);
+        double t = Math.tanh(u);
+        return (float) (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_TANH_C * x * x));
+    }
+
+    @Override
+    public void gelu(GeluForm form, int n, float[] x, int xOff, float[] out, int outOff) {
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = geluValue(form, x[xOff + i]);
+        }
+    }
+
+    @Override
+    public void geluBackward(GeluForm form, int n, float[] x, int xOff, float[] dy, int dyOff,
+                             float[] dx, int dxOff, boolean accumulate) {
+        for (int i = 0; i < n; i++) {
+            float g = dy[dyOff + i] * geluDerivative(form, x[xOff + i]);
+            dx[dxOff + i] = accumulate ? dx[dxOff + i] + g : g;
+        }
+    }
+
+    @Override
+    public float crossEntropy(int n, float[] logits, int lOff, int target, int ignoreIndex, float gradScale,
+                              float[] dLogits, int dOff) {
+        if (target == ignoreIndex) {
+            for (int i = 0; i < n; i++) {
+                dLogits[dOff + i] = 0f;
+            }
+            return 0f;
+        }
+        if (target < 0 || target >= n) {
+            throw new IllegalArgumentException("target " + target + " outside [0, " + n + ")");
+        }
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, logits[lOff + i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += Math.exp(logits[lOff + i] - max);
+        }
+        float logZ = (float) (Math.log(sum) + max);
+        float loss = logZ - logits[lOff + target];
+        for (int i = 0; i < n; i++) {
+            float p = (float) Math.exp(logits[lOff + i] - logZ);
+            dLogits[dOff + i] = (i == target ? p - 1f : p) * gradScale;
+        }
+        return loss;
+    }
+
+    @Override
+    public void adamW(int n, float[] p, int pOff, float[] g, int gOff, float[] m, float[] v, int mOff,
+                      float lr, float beta1, float beta2, float eps, float weightDecay,
+                      float biasCorrection1, float biasCorrection2) {
+        float stepSize = lr / biasCorrection1;
+        float sqrtBc2 = (float) Math.sqrt(biasCorrection2);
+        float decay = 1f - lr * weightDecay;
+        for (int i = 0; i < n; i++) {
+            float gi = g[gOff + i];
+            float mi = beta1 * m[mOff + i] + (1f - beta1) * gi;
+            float vi = beta2 * v[mOff + i] + (1f - beta2) * gi * gi;
+            m[mOff + i] = mi;
+            v[mOff + i] = vi;
+            float denom = (float) Math.sqrt(vi) / sqrtBc2 + eps;
+            p[pOff + i] = p[pOff + i] * decay - stepSize * mi / denom;
+        }
+    }
+}
