@@ -1,0 +1,184 @@
+package dev.graft.model;
+
+import dev.graft.nn.Buffers;
+import dev.graft.nn.Compute;
+import dev.graft.nn.Dropout;
+import dev.graft.nn.Embedding;
+import dev.graft.nn.LayerNorm;
+import dev.graft.nn.Module;
+import dev.graft.nn.Parameter;
+import dev.graft.nn.TransformerBlock;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The transformer body: embeddings and blocks, giving one hidden vector per token. An encoder is
+ * Hugging Face's BertModel (names under {@code bert.}); a decoder is GPT2Model (names under
+ * {@code transformer.}, with the final {@code ln_f}).
+ */
+public final class Backbone implements Module {
+    private final ModelConfig config;
+    private final Compute compute;
+    private final Embedding tokens;
+    private final Embedding positions;
+    private final Embedding types; // encoder only
+    private final LayerNorm embeddingNorm; // encoder only
+    private final Dropout embeddingDropout;
+    private final List<TransformerBlock> blocks = new ArrayList<>();
+    private final LayerNorm finalNorm; // decoder only
+
+    private TokenBatch lastBatch;
+    private int[] positionIds;
+    private float[] embedded; // (N, C)
+    private float[] hidden; // output of the last layer, owned by it
+
+    public Backbone(Compute compute, ModelConfig config, long seed) {
+        this.config = config;
+        this.compute = compute;
+        int c = config.hiddenSize();
+        boolean enc = config.isEncoder();
+        String p = enc ? "bert.embeddings." : "transformer.";
+        tokens = new Embedding(enc ? p + "word_embeddings.weight" : p + "wte.weight", config.vocabSize(), c, "token id");
+        positions = new Embedding(enc ? p + "position_embeddings.weight" : p + "wpe.weight", config.maxPositions(), c,
+                "position");
+        types = enc && config.typeVocabSize() > 0
+                ? new Embedding(p + "token_type_embeddings.weight", config.typeVocabSize(), c, "token type id")
+                : null;
+        embeddingNorm = enc ? new LayerNorm(compute, p + "LayerNorm", c, config.layerNormEps()) : null;
+        embeddingDropout = new Dropout(compute, config.hiddenDropout(), seed * 1000 + 7);
+        for (int i = 0; i < config.numberOfLayers(); i++) {
+            blocks.add(new TransformerBlock(compute,
+                    enc ? "bert.encoder.layer." + i : "transformer.h." + i,
+                    enc ? TransformerBlock.Placement.POST_LN : TransformerBlock.Placement.PRE_LN,
+                    c, config.numberOfHeads(), config.intermediateSize(), !enc, config.layerNormEps(),
+                    config.gelu(), config.hiddenDropout(), config.attentionDropout(), seed * 1000 + 11 + i));
+        }
+        finalNorm = enc ? null : new LayerNorm(compute, "transformer.ln_f", c, config.layerNormEps());
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** The token embedding table (tied to the LM head). */
+    public Embedding tokenEmbedding() {
+        return tokens;
+    }
+
+    public List<Dropout> dropouts() {
+        List<Dropout> list = new ArrayList<>();
+        list.add(embeddingDropout);
+        for (TransformerBlock b : blocks) {
+            list.addAll(b.dropouts());
+        }
+        return list;
+    }
+
+    /** Hidden states (B·T, C), owned by the backbone, valid until the next forward. */
+    public float[] forward(TokenBatch batch) {
+        if (batch.time() > config.maxPositions()) {
+            throw new IllegalArgumentException("sequence length " + batch.time() + " exceeds the model's "
+                    + config.maxPositions() + " positions: truncate the input or use a model with more positions");
+        }
+        lastBatch = batch;
+        int n = batch.rows();
+        int c = config.hiddenSize();
+        positionIds = Buffers.ensure(positionIds, n);
+        for (int b = 0; b < batch.batch(); b++) {
+            for (int t = 0; t < batch.time(); t++) {
+                positionIds[b * batch.time() + t] = t;
+            }
+        }
+        embedded = Buffers.ensure(embedded, n * c);
+        tokens.gather(batch.inputIds(), n, embedded, false);
+        positions.gather(positionIds, n, embedded, true);
+        if (types != null) {
+            if (batch.typeIds() != null) {
+                types.gather(batch.typeIds(), n, embedded, true);
+            } else {
+                float[] w = types.weight().value().data();
+                int wo = types.weight().value().offset();
+                for (int r = 0; r < n; r++) {
+                    compute.kernels().axpy(c, 1f, w, wo, embedded, r * c);
+                }
+            }
+        }
+        float[] x = embeddingNorm != null ? embeddingNorm.forward(embedded, n) : embedded;
+        x = embeddingDropout.forward(x, n * c);
+        for (TransformerBlock block : blocks) {
+            x = block.forward(x, batch.batch(), batch.time(), batch.attentionMask());
+        }
+        if (finalNorm != null) {
+            x = finalNorm.forward(x, n);
+        }
+        hidden = x;
+        return hidden;
+    }
+
+    /** Backward from dHidden (B·T, C); accumulates every parameter gradient. */
+    public void backward(float[] dHidden) {
+        TokenBatch batch = lastBatch;
+        int n = batch.rows();
+        int c = config.hiddenSize();
+        float[] d = dHidden;
+        if (finalNorm != null) {
+            d = finalNorm.backward(d);
+        }
+        for (int i = blocks.size() - 1; i >= 0; i--) {
+            d = blocks.get(i).backward(d);
+        }
+        d = embeddingDropout.backward(d, n * c);
+        if (embeddingNorm != null) {
+            d = embeddingNorm.backward(d);
+        }
+        scatterTokens(batch.inputIds(), n, d);
+        positions.scatterGrad(positionIds, n, d);
+        if (types != null) {
+            if (batch.typeIds() != null) {
+                types.scatterGrad(batch.typeIds(), n, d);
+            } else {
+                float[] g = types.weight().grad().data();
+                int go = types.weight().grad().offset();
+                compute.kernels().sumRowsInto(n, c, d, 0, g, go);
+            }
+        }
+    }
+
+    /** Token-embedding gradient, skipping the padding id as torch.nn.Embedding(padding_idx) does. */
+    private void scatterTokens(int[] ids, int n, float[] d) {
+        int pad = config.padTokenId();
+        if (pad < 0) {
+            tokens.scatterGrad(ids, n, d);
+            return;
+        }
+        float[] g = tokens.weight().grad().data();
+        int go = tokens.weight().grad().offset();
+        int c = config.hiddenSize();
+        for (int r = 0; r < n; r++) {
+            if (ids[r] != pad) {
+                compute.kernels().axpy(c, 1f, d, r * c, g, go + ids[r] * c);
+            }
+        }
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        List<Parameter> list = new ArrayList<>();
+        list.addAll(tokens.parameters());
+        list.addAll(positions.parameters());
+        if (types != null) {
+            list.addAll(types.parameters());
+        }
+        if (embeddingNorm != null) {
+            list.addAll(embeddingNorm.parameters());
+        }
+        for (TransformerBlock b : blocks) {
+            list.addAll(b.parameters());
+        }
+        if (finalNorm != null) {
+            list.addAll(finalNorm.parameters());
+        }
+        return list;
+    }
+}

@@ -1,0 +1,223 @@
+package dev.graft.model;
+
+import dev.graft.nn.Buffers;
+import dev.graft.nn.Compute;
+import dev.graft.nn.Dropout;
+import dev.graft.nn.LayerNorm;
+import dev.graft.nn.Linear;
+import dev.graft.nn.Module;
+import dev.graft.nn.Parameter;
+import dev.graft.nn.ParameterSet;
+import dev.graft.tensor.kernel.Kernels;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A backbone with its pretraining head, tied to the token embeddings:
+ * <ul>
+ * <li>encoder: BERT's MLM head (Devlin et al. 2019; Hugging Face BertForMaskedLM): dense, GELU,
+ * LayerNorm, then the tied decoder plus {@code cls.predictions.bias};</li>
+ * <li>decoder: GPT-2's LM head (Radford et al. 2019; GPT2LMHeadModel): logits = h·wteᵀ.</li>
+ * </ul>
+ * The loss is cross-entropy over positions whose target is not {@link TokenBatch#IGNORE}, averaged
+ * over those positions (torch.nn.CrossEntropyLoss, reduction mean). Logits are only computed for
+ * those positions.
+ */
+public final class LanguageModel implements Module {
+    private final ModelConfig config;
+    private final Compute compute;
+    private final Backbone backbone;
+    private final Linear transform; // encoder only
+    private final LayerNorm transformNorm; // encoder only
+    private final Parameter outputBias; // encoder only
+    private final ParameterSet parameters;
+
+    private int[] selected; // rows with a target
+    private int selectedCount;
+    private float[] gathered; // (R, C)
+    private float[] activated; // (R, C) gelu(transform(gathered))
+    private float[] headOut; // (R, C) what the decoder multiplies, owned by a layer or = gathered
+    private float[] logits; // (R, V), then dLogits in place
+    private float[] rowLoss; // (R)
+    private float[] dHeadOut; // (R, C)
+    private float[] dActivated;
+    private float[] dHidden; // (N, C)
+    private TokenBatch lastBatch;
+
+    public LanguageModel(Compute compute, ModelConfig config, long seed) {
+        this.config = config;
+        this.compute = compute;
+        this.backbone = new Backbone(compute, config, seed);
+        int c = config.hiddenSize();
+        if (config.isEncoder()) {
+            transform = new Linear(compute, "cls.predictions.transform.dense", c, c, Linear.Layout.OUT_IN, true);
+            transformNorm = new LayerNorm(compute, "cls.predictions.transform.LayerNorm", c, config.layerNormEps());
+            outputBias = new Parameter("cls.predictions.bias", false, config.vocabSize());
+        } else {
+            transform = null;
+            transformNorm = null;
+            outputBias = null;
+        }
+        List<Parameter> all = new ArrayList<>(backbone.parameters());
+        if (transform != null) {
+            all.addAll(transform.parameters());
+            all.addAll(transformNorm.parameters());
+            all.add(outputBias);
+        }
+        this.parameters = new ParameterSet(all);
+        Initializer.initialize(parameters, config, seed);
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public Backbone backbone() {
+        return backbone;
+    }
+
+    public ParameterSet parameterSet() {
+        return parameters;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return parameters.list();
+    }
+
+    /** Dropout on (training) or off (evaluation). */
+    public void setTraining(boolean training) {
+        for (Dropout d : dropouts()) {
+            d.setTraining(training);
+        }
+    }
+
+    public List<Dropout> dropouts() {
+        return backbone.dropouts();
+    }
+
+    /**
+     * Forward pass and loss; with {@code backward} also accumulates every parameter's gradient
+     * (gradients are added to, not replaced: zero them between steps). Returns the mean loss, or 0
+     * when no position has a target.
+     */
+    public float forward(TokenBatch batch, boolean backward) {
+        if (batch.targets() == null) {
+            throw new IllegalArgumentException("the batch has no targets: nothing to compute a loss on");
+        }
+        lastBatch = batch;
+        float[] hidden = backbone.forward(batch);
+        int n = batch.rows();
+        int[] targets = batch.targets();
+        selected = Buffers.ensure(selected, n);
+        int r = 0;
+        for (int i = 0; i < n; i++) {
+            if (targets[i] != TokenBatch.IGNORE) {
+                selected[r++] = i;
+            }
+        }
+        selectedCount = r;
+        if (r == 0) {
+            return 0f;
+        }
+        computeLogits(hidden, selected, r);
+        int v = config.vocabSize();
+        rowLoss = Buffers.ensure(rowLoss, r);
+        final int rows = r;
+        float scale = 1f / rows;
+        Kernels k = compute.kernels();
+        compute.parallel().forRange(rows, 8, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                int target = targets[selected[i]];
+                if (target < 0 || target >= v) {
+                    throw new IllegalArgumentException("target " + target + " at position " + selected[i]
+                            + " is outside the vocabulary [0, " + v + ")");
+                }
+                rowLoss[i] = k.crossEntropy(v, logits, i * v, target, TokenBatch.IGNORE, scale, logits, i * v);
+            }
+        });
+        double sum = 0;
+        for (int i = 0; i < rows; i++) {
+            sum += rowLoss[i];
+        }
+        float loss = (float) (sum / rows);
+        if (backward) {
+            backwardFromLogitGradients(hidden);
+        }
+        return loss;
+    }
+
+    /** Logits (B·T, V) for every position, as a new array (for inspection and tests). */
+    public float[] allLogits(TokenBatch batch) {
+        float[] hidden = backbone.forward(batch);
+        int n = batch.rows();
+        int[] all = new int[n];
+        for (int i = 0; i < n; i++) {
+            all[i] = i;
+        }
+        computeLogits(hidden, all, n);
+        return java.util.Arrays.copyOf(logits, n * config.vocabSize());
+    }
+
+    private void computeLogits(float[] hidden, int[] rowsIndex, int r) {
+        int c = config.hiddenSize();
+        int v = config.vocabSize();
+        gathered = Buffers.ensure(gathered, r * c);
+        for (int i = 0; i < r; i++) {
+            System.arraycopy(hidden, rowsIndex[i] * c, gathered, i * c, c);
+        }
+        Kernels k = compute.kernels();
+        if (transform != null) {
+            float[] t = transform.forward(gathered, r);
+            activated = Buffers.ensure(activated, r * c);
+            k.gelu(config.gelu(), r * c, t, 0, activated, 0);
+            headOut = transformNorm.forward(activated, r);
+        } else {
+            headOut = gathered;
+        }
+        logits = Buffers.ensure(logits, r * v);
+        Parameter e = backbone.tokenEmbedding().weight();
+        k.matmulTransB(r, v, c, headOut, 0, c, e.value().data(), e.value().offset(), c, logits, 0, v, false);
+        if (outputBias != null) {
+            float[] b = outputBias.value().data();
+            int bo = outputBias.value().offset();
+            compute.parallel().forRange(r, 16, (s, en) -> k.addBiasRows(en - s, v, b, bo, logits, s * v));
+        }
+    }
+
+    private void backwardFromLogitGradients(float[] hidden) {
+        int r = selectedCount;
+        int c = config.hiddenSize();
+        int v = config.vocabSize();
+        int n = lastBatch.rows();
+        Kernels k = compute.kernels();
+        Parameter e = backbone.tokenEmbedding().weight();
+        dHeadOut = Buffers.ensure(dHeadOut, r * c);
+        // dHeadOut = dLogits·E ; dE += dLogitsᵀ·headOut ; dBias += Σ rows
+        k.matmul(r, c, v, logits, 0, v, e.value().data(), e.value().offset(), c, dHeadOut, 0, c, false);
+        k.matmulTransA(v, c, r, logits, 0, v, headOut, 0, c, e.grad().data(), e.grad().offset(), c, true);
+        float[] dGathered;
+        if (transform != null) {
+            k.sumRowsInto(r, v, logits, 0, outputBias.grad().data(), outputBias.grad().offset());
+            float[] dAct = transformNorm.backward(dHeadOut);
+            dActivated = Buffers.ensure(dActivated, r * c);
+            // the transform's output is still held by the Linear layer from computeLogits
+            float[] pre = transformOutput();
+            k.geluBackward(config.gelu(), r * c, pre, 0, dAct, 0, dActivated, 0, false);
+            dGathered = transform.backward(dActivated);
+        } else {
+            dGathered = dHeadOut;
+        }
+        dHidden = Buffers.ensure(dHidden, n * c);
+        java.util.Arrays.fill(dHidden, 0, n * c, 0f);
+        for (int i = 0; i < r; i++) {
+            System.arraycopy(dGathered, i * c, dHidden, selected[i] * c, c);
+        }
+        backbone.backward(dHidden);
+    }
+
+    private float[] transformOutput() {
+        return transform.lastOutput();
+    }
+}

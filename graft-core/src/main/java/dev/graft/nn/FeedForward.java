@@ -1,0 +1,53 @@
+package dev.graft.nn;
+
+import dev.graft.tensor.kernel.GeluForm;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The position-wise feed-forward network: Linear(width → inner), GELU, Linear(inner → width). */
+public final class FeedForward implements Module {
+    private final Compute compute;
+    private final Linear up;
+    private final Linear down;
+    private final GeluForm gelu;
+    private final int inner;
+
+    private float[] preActivation; // (rows, inner), owned by `up`
+    private float[] activation; // (rows, inner)
+    private float[] dActivation;
+    private int rows;
+
+    public FeedForward(Compute compute, String upName, String downName, int width, int inner,
+                       Linear.Layout layout, GeluForm gelu) {
+        this.compute = compute;
+        this.inner = inner;
+        this.gelu = gelu;
+        this.up = new Linear(compute, upName, width, inner, layout, true);
+        this.down = new Linear(compute, downName, inner, width, layout, true);
+    }
+
+    public float[] forward(float[] x, int rowCount) {
+        rows = rowCount;
+        preActivation = up.forward(x, rowCount);
+        activation = Buffers.ensure(activation, rowCount * inner);
+        compute.parallel().forRange(rowCount, 16, (s, e) ->
+                compute.kernels().gelu(gelu, (e - s) * inner, preActivation, s * inner, activation, s * inner));
+        return down.forward(activation, rowCount);
+    }
+
+    public float[] backward(float[] dy) {
+        float[] dAct = down.backward(dy);
+        dActivation = Buffers.ensure(dActivation, rows * inner);
+        compute.parallel().forRange(rows, 16, (s, e) -> compute.kernels().geluBackward(
+                gelu, (e - s) * inner, preActivation, s * inner, dAct, s * inner, dActivation, s * inner, false));
+        return up.backward(dActivation);
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        List<Parameter> list = new ArrayList<>(up.parameters());
+        list.addAll(down.parameters());
+        return list;
+    }
+}

@@ -1,0 +1,111 @@
+package dev.graft.train;
+
+import dev.graft.nn.Compute;
+import dev.graft.nn.Parameter;
+import dev.graft.nn.ParameterSet;
+
+import java.util.List;
+
+/**
+ * AdamW (Loshchilov and Hutter 2019) over a {@link ParameterSet}, with torch.optim.AdamW's update
+ * order: decoupled weight decay first, then the bias-corrected Adam step. Weight decay applies
+ * only to parameters that ask for it (matrices and embeddings, not biases or LayerNorm). The
+ * learning rate can be scaled per parameter (discriminative fine-tuning).
+ */
+public final class AdamW {
+    private final Compute compute;
+    private final ParameterSet parameters;
+    private final float beta1;
+    private final float beta2;
+    private final float eps;
+    private final float weightDecay;
+    private final float[] m;
+    private final float[] v;
+    private final float[] learningRateScale; // per parameter, 1 by default
+    private long step;
+
+    public AdamW(Compute compute, ParameterSet parameters, float beta1, float beta2, float eps, float weightDecay) {
+        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+            throw new IllegalArgumentException("AdamW betas must be in [0, 1), got " + beta1 + ", " + beta2);
+        }
+        if (!(eps > 0)) {
+            throw new IllegalArgumentException("AdamW epsilon must be > 0, got " + eps);
+        }
+        if (!(weightDecay >= 0)) {
+            throw new IllegalArgumentException("weight decay must be >= 0, got " + weightDecay);
+        }
+        this.compute = compute;
+        this.parameters = parameters;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.weightDecay = weightDecay;
+        this.m = new float[parameters.count()];
+        this.v = new float[parameters.count()];
+        this.learningRateScale = new float[parameters.list().size()];
+        java.util.Arrays.fill(learningRateScale, 1f);
+    }
+
+    /** Multiplies the learning rate of parameter {@code index} (in {@link ParameterSet#list()} order). */
+    public void setLearningRateScale(int index, float scale) {
+        learningRateScale[index] = scale;
+    }
+
+    public long stepCount() {
+        return step;
+    }
+
+    public float[] firstMoments() {
+        return m;
+    }
+
+    public float[] secondMoments() {
+        return v;
+    }
+
+    /** Restores the optimizer state (for resume). */
+    public void restore(long stepCount, float[] firstMoments, float[] secondMoments) {
+        if (firstMoments.length != m.length || secondMoments.length != v.length) {
+            throw new IllegalArgumentException("optimizer state holds " + firstMoments.length
+                    + " values but the model has " + m.length + " parameters");
+        }
+        step = stepCount;
+        System.arraycopy(firstMoments, 0, m, 0, m.length);
+        System.arraycopy(secondMoments, 0, v, 0, v.length);
+    }
+
+    /** One update with learning rate {@code lr}, from the gradients currently in the set. */
+    public void step(float lr) {
+        step++;
+        float bc1 = (float) (1 - Math.pow(beta1, step));
+        float bc2 = (float) (1 - Math.pow(beta2, step));
+        List<Parameter> list = parameters.list();
+        float[] values = parameters.values();
+        float[] grads = parameters.grads();
+        compute.parallel().forRange(list.size(), 1, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                Parameter p = list.get(i);
+                int off = parameters.offset(i);
+                float rate = lr * learningRateScale[i];
+                if (rate == 0f) {
+                    continue;
+                }
+                compute.kernels().adamW(p.size(), values, off, grads, off, m, v, off, rate, beta1, beta2, eps,
+                        p.weightDecay() ? weightDecay : 0f, bc1, bc2);
+            }
+        });
+    }
+
+    /**
+     * Scales all gradients so their global L2 norm is at most {@code maxNorm} (torch
+     * clip_grad_norm_); returns the norm before clipping.
+     */
+    public static double clipGradientNorm(Compute compute, ParameterSet parameters, double maxNorm) {
+        float[] g = parameters.grads();
+        double norm = Math.sqrt(compute.kernels().sumOfSquares(g.length, g, 0));
+        if (norm > maxNorm && maxNorm > 0) {
+            compute.kernels().scale(g.length, (float) (maxNorm / (norm + 1e-6)), g, 0);
+        }
+        return norm;
+    }
+}
