@@ -148,7 +148,7 @@ public class ScalarKernels implements Kernels {
         }
         double sum = 0;
         for (int i = 0; i < n; i++) {
-            float e = (float) Math.exp(x[xOff + i] - max);
+            float e = (float) StrictMath.exp(x[xOff + i] - max);
             x[xOff + i] = e;
             sum += e;
         }
@@ -234,7 +234,7 @@ public class ScalarKernels implements Kernels {
     static double erfc(double x) {
         double z = Math.abs(x);
         double t = 1.0 / (1.0 + 0.5 * z);
-        double ans = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
+        double ans = t * StrictMath.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
                 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
                 + t * (-0.82215223 + t * 0.17087277)))))))));
         return x >= 0 ? ans : 2.0 - ans;
@@ -246,16 +246,16 @@ public class ScalarKernels implements Kernels {
             return (float) (0.5 * x * erfc(-x * INV_SQRT_2));
         }
         double u = SQRT_2_OVER_PI * (x + GELU_TANH_C * x * x * x);
-        return (float) (0.5 * x * (1.0 + Math.tanh(u)));
+        return (float) (0.5 * x * (1.0 + StrictMath.tanh(u)));
     }
 
     static float geluDerivative(GeluForm form, float xf) {
         double x = xf;
         if (form == GeluForm.ERF) {
-            return (float) (0.5 * erfc(-x * INV_SQRT_2) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x));
+            return (float) (0.5 * erfc(-x * INV_SQRT_2) + x * INV_SQRT_2PI * StrictMath.exp(-0.5 * x * x));
         }
         double u = SQRT_2_OVER_PI * (x + GELU_TANH_C * x * x * x);
-        double t = Math.tanh(u);
+        double t = StrictMath.tanh(u);
         return (float) (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_TANH_C * x * x));
     }
 
@@ -293,12 +293,12 @@ public class ScalarKernels implements Kernels {
         }
         double sum = 0;
         for (int i = 0; i < n; i++) {
-            sum += Math.exp(logits[lOff + i] - max);
+            sum += StrictMath.exp(logits[lOff + i] - max);
         }
-        float logZ = (float) (Math.log(sum) + max);
+        float logZ = (float) (StrictMath.log(sum) + max);
         float loss = logZ - logits[lOff + target];
         for (int i = 0; i < n; i++) {
-            float p = (float) Math.exp(logits[lOff + i] - logZ);
+            float p = (float) StrictMath.exp(logits[lOff + i] - logZ);
             dLogits[dOff + i] = (i == target ? p - 1f : p) * gradScale;
         }
         return loss;
