@@ -1,0 +1,122 @@
+package dev.graft.model;
+
+import dev.graft.nn.Parameter;
+import dev.graft.nn.ParameterSet;
+import dev.graft.tensor.Tensor;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A model folder shaped like Hugging Face's: {@code config.json}, {@code model.safetensors}
+ * (parameter names in their BERT / GPT-2 naming), optionally {@code tokenizer.json} and, for a
+ * training checkpoint, {@code training_state/}. Saving stages the folder under a temporary name
+ * and renames it into place, so a crash never leaves a half checkpoint.
+ */
+public final class Checkpoint {
+    public static final String CONFIG = "config.json";
+    public static final String WEIGHTS = "model.safetensors";
+    public static final String TOKENIZER = "tokenizer.json";
+    public static final String TRAINING_STATE = "training_state";
+
+    /** Tensors Hugging Face may store for tied weights; graft ties them itself and ignores the copies. */
+    private static final Set<String> TIED_COPIES = Set.of("cls.predictions.decoder.weight",
+            "cls.predictions.decoder.bias", "lm_head.weight");
+
+    /** Writes extra files into the staged folder before it is published. */
+    @FunctionalInterface
+    public interface Extras {
+        void writeInto(Path stagedFolder) throws IOException;
+    }
+
+    private Checkpoint() {
+    }
+
+    /**
+     * Saves config, weights and extras into {@code dir} atomically (replacing an existing folder).
+     *
+     * @param architecture Hugging Face class name for config.json ("BertForMaskedLM", "GPT2LMHeadModel")
+     */
+    public static void save(Path dir, ModelConfig config, String architecture, ParameterSet parameters,
+                            Map<String, String> metadata, Extras extras) throws IOException {
+        Path parent = dir.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path staged = Files.createTempDirectory(parent, "." + dir.getFileName() + ".staging-");
+        try {
+            HfConfig.write(staged.resolve(CONFIG), config, architecture);
+            writeWeights(staged.resolve(WEIGHTS), parameters, metadata);
+            if (extras != null) {
+                extras.writeInto(staged);
+            }
+            AtomicFiles.publishDirectory(staged, dir);
+        } finally {
+            AtomicFiles.deleteRecursively(staged);
+        }
+    }
+
+    /** Writes every parameter under its name, F32. */
+    public static void writeWeights(Path file, ParameterSet parameters, Map<String, String> metadata)
+            throws IOException {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        for (Parameter p : parameters.list()) {
+            tensors.put(p.name(), p.value());
+        }
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", "pt");
+        if (metadata != null) {
+            meta.putAll(metadata);
+        }
+        SafeTensors.write(file, tensors, meta);
+    }
+
+    /**
+     * Loads every parameter of {@code parameters} from {@code file}. A parameter the file lacks, a
+     * tensor the model does not have, or a shape that differs is an error listing all of them;
+     * nothing is left silently at its initial value.
+     */
+    public static void readWeights(Path file, ParameterSet parameters) throws IOException {
+        if (!Files.exists(file)) {
+            throw new NoSuchFileException(file + ": no weights file here; is this a graft or Hugging Face model "
+                    + "folder?");
+        }
+        Map<String, SafeTensors.Entry> entries = SafeTensors.read(file);
+        List<String> problems = new ArrayList<>();
+        Set<String> used = new java.util.HashSet<>();
+        for (Parameter p : parameters.list()) {
+            SafeTensors.Entry e = entries.get(p.name());
+            String name = p.name();
+            if (e == null && name.startsWith("bert.")) {
+                // a bare BertModel checkpoint names its tensors without the "bert." prefix
+                e = entries.get(name.substring(5));
+                name = name.substring(5);
+            }
+            if (e == null) {
+                problems.add("missing " + p.name() + java.util.Arrays.toString(p.shape()));
+                continue;
+            }
+            used.add(name);
+            if (!java.util.Arrays.equals(e.shape(), p.shape())) {
+                problems.add(p.name() + " has shape " + java.util.Arrays.toString(e.shape()) + " in the file but "
+                        + java.util.Arrays.toString(p.shape()) + " in the model");
+                continue;
+            }
+            p.value().copyFrom(e.floats());
+        }
+        for (String name : entries.keySet()) {
+            if (!used.contains(name) && !TIED_COPIES.contains(name) && !name.endsWith("position_ids")) {
+                problems.add("unexpected " + name);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IOException(file + ": the weights do not match the model described by config.json: "
+                    + String.join("; ", problems));
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.graft.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.graft.tensor.kernel.GeluForm;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * {@link ModelConfig} to and from Hugging Face's {@code config.json}, in the fields of
+ * transformers' BertConfig ({@code model_type "bert"}) and GPT2Config ({@code model_type "gpt2"}),
+ * so a graft checkpoint folder reads like theirs and theirs read here.
+ *
+ * <p>Written for an encoder: architectures, model_type, vocab_size, hidden_size,
+ * num_hidden_layers, num_attention_heads, intermediate_size, hidden_act, hidden_dropout_prob,
+ * attention_probs_dropout_prob, max_position_embeddings, type_vocab_size, initializer_range,
+ * layer_norm_eps, pad_token_id. For a decoder: architectures, model_type, vocab_size, n_embd,
+ * n_layer, n_head, n_inner, n_positions, n_ctx, activation_function, resid_pdrop, embd_pdrop,
+ * attn_pdrop, layer_norm_epsilon, initializer_range.
+ */
+public final class HfConfig {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private HfConfig() {
+    }
+
+    /** The config.json object for {@code c}; {@code architecture} is e.g. "BertForMaskedLM". */
+    public static ObjectNode toJson(ModelConfig c, String architecture) {
+        ObjectNode o = JSON.createObjectNode();
+        o.putArray("architectures").add(architecture);
+        if (c.isEncoder()) {
+            o.put("model_type", "bert");
+            o.put("vocab_size", c.vocabSize());
+            o.put("hidden_size", c.hiddenSize());
+            o.put("num_hidden_layers", c.numberOfLayers());
+            o.put("num_attention_heads", c.numberOfHeads());
+            o.put("intermediate_size", c.intermediateSize());
+            o.put("hidden_act", c.gelu() == GeluForm.ERF ? "gelu" : "gelu_new");
+            o.put("hidden_dropout_prob", c.hiddenDropout());
+            o.put("attention_probs_dropout_prob", c.attentionDropout());
+            o.put("max_position_embeddings", c.maxPositions());
+            o.put("type_vocab_size", c.typeVocabSize());
+            o.put("initializer_range", c.initializerRange());
+            o.put("layer_norm_eps", c.layerNormEps());
+            o.put("pad_token_id", Math.max(0, c.padTokenId()));
+            o.put("position_embedding_type", "absolute");
+        } else {
+            o.put("model_type", "gpt2");
+            o.put("vocab_size", c.vocabSize());
+            o.put("n_embd", c.hiddenSize());
+            o.put("n_layer", c.numberOfLayers());
+            o.put("n_head", c.numberOfHeads());
+            o.put("n_inner", c.intermediateSize());
+            o.put("n_positions", c.maxPositions());
+            o.put("n_ctx", c.maxPositions());
+            o.put("activation_function", c.gelu() == GeluForm.TANH ? "gelu_new" : "gelu");
+            o.put("resid_pdrop", c.hiddenDropout());
+            o.put("embd_pdrop", c.hiddenDropout());
+            o.put("attn_pdrop", c.attentionDropout());
+            o.put("layer_norm_epsilon", c.layerNormEps());
+            o.put("initializer_range", c.initializerRange());
+        }
+        return o;
+    }
+
+    public static void write(Path file, ModelConfig c, String architecture) throws IOException {
+        AtomicFiles.writeString(file, JSON.writeValueAsString(toJson(c, architecture)) + "\n");
+    }
+
+    /** Reads a BERT-family or GPT-2 config.json. */
+    public static ModelConfig read(Path file) throws IOException {
+        JsonNode o;
+        try {
+            o = JSON.readTree(Files.readString(file));
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(file + ": no config.json here; is this a model folder?");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException(file + ": not valid JSON (" + e.getOriginalMessage() + "); re-save the model");
+        }
+        return fromJson(o, file);
+    }
+
+    public static ModelConfig fromJson(JsonNode o, Path file) throws IOException {
+        String type = o.path("model_type").asText("");
+        switch (type.toLowerCase(Locale.ROOT)) {
+            case "bert", "roberta", "distilbert_as_bert" -> {
+                String act = o.path("hidden_act").asText("gelu");
+                return new ModelConfig(ModelConfig.Architecture.ENCODER,
+                        required(o, "vocab_size", file), required(o, "hidden_size", file),
+                        required(o, "num_hidden_layers", file), required(o, "num_attention_heads", file),
+                        required(o, "intermediate_size", file), required(o, "max_position_embeddings", file),
+                        o.path("type_vocab_size").asInt(2), (float) o.path("layer_norm_eps").asDouble(1e-12),
+                        (float) o.path("hidden_dropout_prob").asDouble(0.1),
+                        (float) o.path("attention_probs_dropout_prob").asDouble(0.1),
+                        gelu(act, file), (float) o.path("initializer_range").asDouble(0.02),
+                        o.path("pad_token_id").asInt(0));
+            }
+            case "gpt2" -> {
+                int hidden = required(o, "n_embd", file);
+                JsonNode inner = o.get("n_inner");
+                return new ModelConfig(ModelConfig.Architecture.DECODER,
+                        required(o, "vocab_size", file), hidden, required(o, "n_layer", file),
+                        required(o, "n_head", file), inner == null || inner.isNull() ? 4 * hidden : inner.asInt(),
+                        required(o, "n_positions", file), 0, (float) o.path("layer_norm_epsilon").asDouble(1e-5),
+                        (float) o.path("resid_pdrop").asDouble(0.1), (float) o.path("attn_pdrop").asDouble(0.1),
+                        gelu(o.path("activation_function").asText("gelu_new"), file),
+                        (float) o.path("initializer_range").asDouble(0.02), -1);
+            }
+            default -> throw new IOException(file + ": model_type '" + type + "' is not supported; graft reads "
+                    + "BERT-family encoders (model_type bert) and GPT-2 decoders (model_type gpt2)");
+        }
+    }
+
+    private static GeluForm gelu(String act, Path file) throws IOException {
+        return switch (act) {
+            case "gelu" -> GeluForm.ERF;
+            case "gelu_new", "gelu_pytorch_tanh", "gelu_fast" -> GeluForm.TANH;
+            default -> throw new IOException(file + ": activation '" + act + "' is not supported; graft has gelu "
+                    + "(erf) and gelu_new (tanh)");
+        };
+    }
+
+    private static int required(JsonNode o, String field, Path file) throws IOException {
+        JsonNode v = o.get(field);
+        if (v == null || !v.canConvertToInt()) {
+            throw new IOException(file + ": field '" + field + "' is missing or not an integer");
+        }
+        return v.asInt();
+    }
+}

@@ -1,0 +1,130 @@
+package dev.graft.train;
+
+import java.util.Locale;
+
+/**
+ * A learning-rate schedule: the multiplier of the peak rate at a given step of a run of
+ * {@code totalSteps} updates. Steps count from 0, as in Hugging Face's schedulers (so a run with
+ * warm-up takes its first update at rate 0, as theirs does).
+ */
+public sealed interface Schedule {
+
+    /** Multiplier in [0, 1] of the peak learning rate at {@code step} (0-based) of {@code totalSteps}. */
+    double factor(long step, long totalSteps);
+
+    /** A flag-friendly name ("linear", "cosine", "constant", "stlr"). */
+    String name();
+
+    /** The peak rate throughout, after an optional linear warm-up (HF get_constant_schedule_with_warmup). */
+    record Constant(double warmupFraction) implements Schedule {
+        public Constant {
+            checkFraction("warm-up", warmupFraction);
+        }
+
+        @Override
+        public double factor(long step, long totalSteps) {
+            long warmup = warmupSteps(warmupFraction, totalSteps);
+            return step < warmup ? (double) step / warmup : 1.0;
+        }
+
+        @Override
+        public String name() {
+            return "constant";
+        }
+    }
+
+    /** Linear warm-up then linear decay to 0 (HF get_linear_schedule_with_warmup; BERT). */
+    record WarmupLinear(double warmupFraction) implements Schedule {
+        public WarmupLinear {
+            checkFraction("warm-up", warmupFraction);
+        }
+
+        @Override
+        public double factor(long step, long totalSteps) {
+            long warmup = warmupSteps(warmupFraction, totalSteps);
+            if (step < warmup) {
+                return (double) step / warmup;
+            }
+            return Math.max(0.0, (double) (totalSteps - step) / Math.max(1, totalSteps - warmup));
+        }
+
+        @Override
+        public String name() {
+            return "linear";
+        }
+    }
+
+    /** Linear warm-up then half a cosine down to 0 (HF get_cosine_schedule_with_warmup). */
+    record WarmupCosine(double warmupFraction) implements Schedule {
+        public WarmupCosine {
+            checkFraction("warm-up", warmupFraction);
+        }
+
+        @Override
+        public double factor(long step, long totalSteps) {
+            long warmup = warmupSteps(warmupFraction, totalSteps);
+            if (step < warmup) {
+                return (double) step / warmup;
+            }
+            double progress = (double) (step - warmup) / Math.max(1, totalSteps - warmup);
+            return Math.max(0.0, 0.5 * (1.0 + Math.cos(Math.PI * Math.min(1.0, progress))));
+        }
+
+        @Override
+        public String name() {
+            return "cosine";
+        }
+    }
+
+    /**
+     * Slanted triangular learning rates (Howard and Ruder 2018, eq. 3): a short linear rise over
+     * {@code cutFraction} of the steps, then a long linear decay; the lowest rate is 1/ratio of
+     * the peak. ULMFiT uses cut_frac 0.1 and ratio 32.
+     */
+    record SlantedTriangular(double cutFraction, double ratio) implements Schedule {
+        public SlantedTriangular {
+            if (!(cutFraction > 0 && cutFraction < 1)) {
+                throw new IllegalArgumentException("STLR cut fraction must be in (0, 1), got " + cutFraction);
+            }
+            if (!(ratio >= 1)) {
+                throw new IllegalArgumentException("STLR ratio must be >= 1, got " + ratio);
+            }
+        }
+
+        @Override
+        public double factor(long step, long totalSteps) {
+            long cut = Math.max(1, (long) Math.floor(totalSteps * cutFraction));
+            double p = step < cut ? (double) step / cut
+                    : 1.0 - (double) (step - cut) / Math.max(1e-9, cut * (1.0 / cutFraction - 1.0));
+            p = Math.max(0.0, Math.min(1.0, p));
+            return (1.0 + p * (ratio - 1.0)) / ratio;
+        }
+
+        @Override
+        public String name() {
+            return "stlr";
+        }
+    }
+
+    /** Parses a flag value: constant, linear, cosine or stlr (STLR with ULMFiT's 0.1 and 32). */
+    static Schedule parse(String name, double warmupFraction) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "constant" -> new Constant(warmupFraction);
+            case "linear" -> new WarmupLinear(warmupFraction);
+            case "cosine" -> new WarmupCosine(warmupFraction);
+            case "stlr" -> new SlantedTriangular(0.1, 32);
+            default -> throw new IllegalArgumentException("unknown schedule '" + name
+                    + "': use constant, linear, cosine or stlr");
+        };
+    }
+
+    private static long warmupSteps(double fraction, long totalSteps) {
+        return (long) Math.ceil(fraction * totalSteps);
+    }
+
+    private static void checkFraction(String what, double f) {
+        if (!(f >= 0 && f < 1)) {
+            throw new IllegalArgumentException(what + " fraction must be in [0, 1), got " + f);
+        }
+    }
+}
