@@ -1,0 +1,580 @@
+package dev.graft.tensor.kernel;
+
+import dev.graft.tensor.Parallel;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * Every {@link VectorKernels} method against the {@link ScalarKernels} reference at sizes that are
+ * not multiples of the vector length, with offsets and padded leading dimensions, and with a
+ * tolerance scaled by the size of the reduction (as Lucene tests its vectorized utilities).
+ */
+class VectorKernelsTest {
+    private static final int[] SIZES = {1, 3, 17, 33, 129, 257, 1000};
+
+    private static Parallel one;
+    private static Parallel two;
+    private static VectorKernels vector;
+    private static VectorKernels vectorTwoThreads;
+    private static final ScalarKernels SCALAR = new ScalarKernels();
+
+    @BeforeAll
+    static void setUp() {
+        one = new Parallel(1);
+        two = new Parallel(2);
+        vector = new VectorKernels(one);
+        vectorTwoThreads = new VectorKernels(two);
+        assertThat(vector.supported()).as("this machine's vectors (%d bits) are wide enough for VectorKernels",
+                VectorKernels.F.vectorBitSize()).isTrue();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        one.close();
+        two.close();
+    }
+
+    private static float[] random(SplittableRandom r, int n, double scale) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
+        }
+        return x;
+    }
+
+    private static float maxAbs(float[] x) {
+        float m = 0f;
+        for (float v : x) {
+            m = Math.max(m, Math.abs(v));
+        }
+        return m;
+    }
+
+    private static void assertClose(String what, float[] expected, float[] actual, double absTol, double relTol) {
+        assertThat(actual).hasSize(expected.length);
+        for (int i = 0; i < expected.length; i++) {
+            double e = expected[i];
+            double a = actual[i];
+            if (Double.isNaN(e) || Double.isNaN(a) || Math.abs(e - a) > absTol + relTol * Math.abs(e)) {
+                fail("%s: index %d expected %s but was %s (|diff| %s > %s)", what, i, e, a, Math.abs(e - a),
+                        absTol + relTol * Math.abs(e));
+            }
+        }
+    }
+
+    // ================================================================= GEMM
+
+    private enum Form { NN, NT, TN }
+
+    private static final int[][] GEMM_SHAPES = {
+            {1, 1, 1}, {1, 3, 17}, {3, 17, 1}, {17, 33, 3}, {33, 17, 129}, {129, 33, 17}, {17, 129, 33},
+            {33, 129, 257}, {129, 129, 129}, {257, 33, 65}, {65, 257, 300}, {100, 1000, 20}, {1000, 3, 50},
+            {128, 128, 64}, {11, 11, 8}, {64, 96, 600}, {40, 70, 513}, {8, 4200, 16}, {300, 40, 30},
+            {5, 64, 1000}, {2, 300, 64}
+    };
+
+    /** Runs one GEMM form through the given kernels. */
+    private static void gemm(Kernels k, Form form, int m, int n, int kk, float[] a, int aOff, int lda,
+                             float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean acc) {
+        switch (form) {
+            case NN -> k.matmul(m, n, kk, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, acc);
+            case NT -> k.matmulTransB(m, n, kk, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, acc);
+            case TN -> k.matmulTransA(m, n, kk, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, acc);
+        }
+    }
+
+    /** A GEMM problem with its storage laid out for one form, optionally padded and offset. */
+    private record Problem(Form form, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
+                           int ldb, float[] c, int cOff, int ldc) {
+        static Problem of(SplittableRandom r, Form form, int m, int n, int k, boolean padded) {
+            int aRows = form == Form.TN ? k : m;
+            int aCols = form == Form.TN ? m : k;
+            int bRows = form == Form.NT ? n : k;
+            int bCols = form == Form.NT ? k : n;
+            int lda = aCols + (padded ? 3 : 0);
+            int ldb = bCols + (padded ? 5 : 0);
+            int ldc = n + (padded ? 2 : 0);
+            int aOff = padded ? 7 : 0;
+            int bOff = padded ? 11 : 0;
+            int cOff = padded ? 5 : 0;
+            float[] a = random(r, aOff + (aRows - 1) * lda + aCols + (padded ? 4 : 0), 1.0);
+            float[] b = random(r, bOff + (bRows - 1) * ldb + bCols + (padded ? 4 : 0), 2.0);
+            float[] c = random(r, cOff + (m - 1) * ldc + n + (padded ? 3 : 0), 1.0);
+            return new Problem(form, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        }
+
+        float[] run(Kernels kernels, boolean accumulate) {
+            float[] out = c.clone();
+            gemm(kernels, form, m, n, k, a, aOff, lda, b, bOff, ldb, out, cOff, ldc, accumulate);
+            return out;
+        }
+
+        boolean inC(int index) {
+            int rel = index - cOff;
+            return rel >= 0 && rel / ldc < m && rel % ldc < n;
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void gemmMatchesScalarAtOddSizesOffsetsAndLeadingDimensions(Form form) {
+        SplittableRandom r = new SplittableRandom(1234 + form.ordinal());
+        for (int[] s : GEMM_SHAPES) {
+            for (boolean padded : new boolean[] {false, true}) {
+                Problem p = Problem.of(r, form, s[0], s[1], s[2], padded);
+                double tol = 1e-5 * p.k() * maxAbs(p.a()) * maxAbs(p.b()) + 1e-6;
+                for (boolean accumulate : new boolean[] {false, true}) {
+                    String what = form + " " + Arrays.toString(s) + (padded ? " padded" : "")
+                            + (accumulate ? " accumulate" : "");
+                    float[] expected = p.run(SCALAR, accumulate);
+                    float[] actual = p.run(vector, accumulate);
+                    assertClose(what, expected, actual, tol, 0);
+                    for (int i = 0; i < actual.length; i++) {
+                        if (!p.inC(i) && Float.floatToRawIntBits(actual[i]) != Float.floatToRawIntBits(p.c()[i])) {
+                            fail("%s wrote outside C at index %d", what, i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void gemmIsBitIdenticalForOneAndTwoThreads(Form form) {
+        SplittableRandom r = new SplittableRandom(99 + form.ordinal());
+        // row split, column split (few rows), direct path split by rows, k spanning several blocks
+        int[][] shapes = {{200, 300, 129}, {16, 1000, 70}, {1000, 10, 200}, {96, 64, 700}, {257, 257, 257}};
+        for (int[] s : shapes) {
+            Problem p = Problem.of(r, form, s[0], s[1], s[2], true);
+            for (boolean accumulate : new boolean[] {false, true}) {
+                float[] single = p.run(vector, accumulate);
+                float[] dual = p.run(vectorTwoThreads, accumulate);
+                for (int i = 0; i < single.length; i++) {
+                    if (Float.floatToRawIntBits(single[i]) != Float.floatToRawIntBits(dual[i])) {
+                        fail("%s %s accumulate=%s: 1 thread gives %s, 2 threads %s at index %d", form,
+                                Arrays.toString(s), accumulate, single[i], dual[i], i);
+                    }
+                }
+                // and both agree with the reference
+                assertClose(form + " " + Arrays.toString(s), p.run(SCALAR, accumulate), dual,
+                        1e-5 * p.k() * maxAbs(p.a()) * maxAbs(p.b()), 0);
+            }
+        }
+    }
+
+    @Test
+    void gemmWithZeroKClearsOrKeepsC() {
+        float[] c = {1f, 2f, 3f, 4f};
+        vector.matmul(2, 2, 0, new float[0], 0, 0, new float[0], 0, 2, c, 0, 2, true);
+        assertThat(c).containsExactly(1f, 2f, 3f, 4f);
+        vector.matmul(2, 2, 0, new float[0], 0, 0, new float[0], 0, 2, c, 0, 2, false);
+        assertThat(c).containsExactly(0f, 0f, 0f, 0f);
+    }
+
+    @Test
+    void gemmOnHandWorkedExample() {
+        // [1 2; 3 4]·[5 6; 7 8] = [19 22; 43 50]
+        float[] a = {1, 2, 3, 4};
+        float[] b = {5, 6, 7, 8};
+        float[] c = new float[4];
+        vector.matmul(2, 2, 2, a, 0, 2, b, 0, 2, c, 0, 2, false);
+        assertThat(c).containsExactly(19f, 22f, 43f, 50f);
+        vector.matmulTransB(2, 2, 2, a, 0, 2, b, 0, 2, c, 0, 2, false); // A·Bᵀ = [17 23; 39 53]
+        assertThat(c).containsExactly(17f, 23f, 39f, 53f);
+        vector.matmulTransA(2, 2, 2, a, 0, 2, b, 0, 2, c, 0, 2, true); // + Aᵀ·B = [26 30; 38 44]
+        assertThat(c).containsExactly(43f, 53f, 77f, 97f);
+    }
+
+    // ================================================================= reductions
+
+    @Test
+    void dotAndSumOfSquaresMatchScalar() {
+        SplittableRandom r = new SplittableRandom(7);
+        for (int n : SIZES) {
+            float[] x = random(r, n + 5, 1.0);
+            float[] y = random(r, n + 9, 1.0);
+            double bound = 0;
+            for (int i = 0; i < n; i++) {
+                bound += Math.abs((double) x[3 + i] * y[8 + i]);
+            }
+            assertThat((double) vector.dot(n, x, 3, y, 8))
+                    .as("dot n=%d", n).isCloseTo(SCALAR.dot(n, x, 3, y, 8), org.assertj.core.data.Offset.offset(1e-6 * bound + 1e-7));
+            double ss = SCALAR.sumOfSquares(n, x, 2);
+            assertThat(vector.sumOfSquares(n, x, 2)).as("sumOfSquares n=%d", n)
+                    .isCloseTo(ss, org.assertj.core.data.Offset.offset(1e-12 * ss + 1e-12));
+        }
+        assertThat(vector.dot(0, new float[0], 0, new float[0], 0)).isZero();
+        assertThat(vector.sumOfSquares(0, new float[0], 0)).isZero();
+    }
+
+    @Test
+    void dotIsReproducibleAcrossRepeatedCallsAndJitTiers() {
+        // the first calls run interpreted, later ones compiled: a lane reduction in an unspecified
+        // order (reduceLanes) can change the last bits between them
+        SplittableRandom r = new SplittableRandom(11);
+        float[] x = random(r, 1003, 1.0);
+        float[] y = random(r, 1003, 1.0);
+        int dotBits = Float.floatToRawIntBits(vector.dot(1001, x, 1, y, 2));
+        long ssBits = Double.doubleToRawLongBits(vector.sumOfSquares(1001, x, 1));
+        float[] row = random(r, 777, 4.0);
+        float[] first = row.clone();
+        vector.softmax(777, first, 0);
+        for (int i = 0; i < 20_000; i++) {
+            assertThat(Float.floatToRawIntBits(vector.dot(1001, x, 1, y, 2))).isEqualTo(dotBits);
+            assertThat(Double.doubleToRawLongBits(vector.sumOfSquares(1001, x, 1))).isEqualTo(ssBits);
+            if (i % 100 == 0) {
+                float[] again = row.clone();
+                vector.softmax(777, again, 0);
+                assertThat(again).containsExactly(first);
+            }
+        }
+    }
+
+    @Test
+    void sumRowsIntoAndAddBiasRowsMatchScalar() {
+        SplittableRandom r = new SplittableRandom(3);
+        for (int n : SIZES) {
+            for (int rows : new int[] {1, 3, 40}) {
+                float[] dy = random(r, 4 + rows * n, 1.0);
+                float[] expected = random(r, n + 2, 1.0);
+                float[] actual = expected.clone();
+                SCALAR.sumRowsInto(rows, n, dy, 4, expected, 2);
+                vector.sumRowsInto(rows, n, dy, 4, actual, 2);
+                assertClose("sumRowsInto rows=" + rows + " n=" + n, expected, actual, 1e-6 * rows, 1e-6);
+
+                float[] out = random(r, 3 + rows * n, 1.0);
+                float[] outV = out.clone();
+                float[] bias = random(r, n + 1, 1.0);
+                SCALAR.addBiasRows(rows, n, bias, 1, out, 3);
+                vector.addBiasRows(rows, n, bias, 1, outV, 3);
+                assertThat(outV).as("addBiasRows rows=%d n=%d", rows, n).containsExactly(out);
+            }
+        }
+    }
+
+    // ================================================================= element-wise
+
+    @Test
+    void elementWiseKernelsMatchScalar() {
+        SplittableRandom r = new SplittableRandom(5);
+        for (int n : SIZES) {
+            float[] x = random(r, n + 3, 2.0);
+            float[] y = random(r, n + 6, 2.0);
+
+            float[] ys = y.clone();
+            float[] yv = y.clone();
+            SCALAR.axpy(n, 0.37f, x, 3, ys, 6);
+            vector.axpy(n, 0.37f, x, 3, yv, 6);
+            assertClose("axpy n=" + n, ys, yv, 1e-6, 1e-6);
+
+            float[] outS = new float[n + 1];
+            float[] outV = new float[n + 1];
+            SCALAR.add(n, x, 3, y, 6, outS, 1);
+            vector.add(n, x, 3, y, 6, outV, 1);
+            assertThat(outV).as("add n=%d", n).containsExactly(outS);
+
+            SCALAR.mul(n, x, 3, y, 6, outS, 1);
+            vector.mul(n, x, 3, y, 6, outV, 1);
+            assertThat(outV).as("mul n=%d", n).containsExactly(outS);
+
+            // aliasing: out is a
+            float[] aliasS = x.clone();
+            float[] aliasV = x.clone();
+            SCALAR.add(n, aliasS, 3, y, 6, aliasS, 3);
+            vector.add(n, aliasV, 3, y, 6, aliasV, 3);
+            assertThat(aliasV).as("add in place n=%d", n).containsExactly(aliasS);
+
+            float[] xs = x.clone();
+            float[] xv = x.clone();
+            SCALAR.scale(n, -1.5f, xs, 2);
+            vector.scale(n, -1.5f, xv, 2);
+            assertThat(xv).as("scale n=%d", n).containsExactly(xs);
+        }
+    }
+
+    // ================================================================= softmax
+
+    @Test
+    void softmaxMatchesScalar() {
+        SplittableRandom r = new SplittableRandom(13);
+        for (int n : SIZES) {
+            float[] x = random(r, n + 4, 8.0);
+            float[] s = x.clone();
+            float[] v = x.clone();
+            SCALAR.softmax(n, s, 4);
+            vector.softmax(n, v, 4);
+            assertClose("softmax n=" + n, s, v, 1e-7, 2e-6);
+            double sum = 0;
+            for (int i = 0; i < n; i++) {
+                sum += v[4 + i];
+            }
+            assertThat(sum).as("softmax sums to one, n=%d", n).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+        }
+    }
+
+    @Test
+    void softmaxHandlesNegativeInfinityAndFullyMaskedRows() {
+        float ninf = Float.NEGATIVE_INFINITY;
+        float[] x = new float[37];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (i % 3 == 0) ? ninf : (float) Math.sin(i);
+        }
+        float[] s = x.clone();
+        float[] v = x.clone();
+        SCALAR.softmax(37, s, 0);
+        vector.softmax(37, v, 0);
+        assertClose("softmax with -inf", s, v, 1e-7, 2e-6);
+        for (int i = 0; i < 37; i += 3) {
+            assertThat(v[i]).isZero();
+        }
+        float[] masked = new float[19];
+        Arrays.fill(masked, ninf);
+        vector.softmax(19, masked, 0);
+        assertThat(masked).containsOnly(0f);
+        // a single huge negative next to zero: exp underflows to 0, no NaN
+        float[] extreme = {0f, -1e30f, -100f, 5f};
+        vector.softmax(4, extreme, 0);
+        assertThat(extreme[1]).isZero();
+        assertThat(extreme[0] + extreme[2] + extreme[3]).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-6f));
+    }
+
+    @Test
+    void softmaxBackwardMatchesScalar() {
+        SplittableRandom r = new SplittableRandom(17);
+        for (int n : SIZES) {
+            float[] y = random(r, n + 1, 4.0);
+            SCALAR.softmax(n, y, 1);
+            float[] dy = random(r, n + 2, 1.0);
+            for (boolean accumulate : new boolean[] {false, true}) {
+                float[] dx = random(r, n + 3, 1.0);
+                float[] s = dx.clone();
+                float[] v = dx.clone();
+                SCALAR.softmaxBackward(n, y, 1, dy, 2, s, 3, accumulate);
+                vector.softmaxBackward(n, y, 1, dy, 2, v, 3, accumulate);
+                assertClose("softmaxBackward n=" + n, s, v, 1e-6, 1e-5);
+            }
+            // dx aliasing dy
+            float[] s = dy.clone();
+            float[] v = dy.clone();
+            SCALAR.softmaxBackward(n, y, 1, s, 2, s, 2, false);
+            vector.softmaxBackward(n, y, 1, v, 2, v, 2, false);
+            assertClose("softmaxBackward in place n=" + n, s, v, 1e-6, 1e-5);
+        }
+    }
+
+    // ================================================================= layer norm
+
+    @Test
+    void layerNormForwardAndBackwardMatchScalar() {
+        SplittableRandom r = new SplittableRandom(19);
+        for (int n : SIZES) {
+            int rows = 3;
+            float[] x = random(r, 2 + rows * n, 3.0);
+            for (int i = 0; i < x.length; i++) {
+                x[i] += 1.5f; // a nonzero mean
+            }
+            float[] gamma = random(r, n + 1, 1.0);
+            float[] beta = random(r, n + 2, 1.0);
+            float[] outS = new float[rows * n + 1];
+            float[] outV = new float[rows * n + 1];
+            float[] meanS = new float[rows + 1];
+            float[] meanV = new float[rows + 1];
+            float[] rstdS = new float[rows + 1];
+            float[] rstdV = new float[rows + 1];
+            SCALAR.layerNorm(rows, n, x, 2, gamma, 1, beta, 2, 1e-5f, outS, 1, meanS, rstdS, 1);
+            vector.layerNorm(rows, n, x, 2, gamma, 1, beta, 2, 1e-5f, outV, 1, meanV, rstdV, 1);
+            assertClose("layerNorm out n=" + n, outS, outV, 2e-5, 2e-5);
+            assertClose("layerNorm mean n=" + n, meanS, meanV, 1e-6, 1e-5);
+            assertClose("layerNorm rstd n=" + n, rstdS, rstdV, 0, 2e-5);
+
+            float[] dy = random(r, rows * n + 5, 1.0);
+            for (boolean accumulate : new boolean[] {false, true}) {
+                float[] dx = random(r, rows * n + 2, 1.0);
+                float[] dxS = dx.clone();
+                float[] dxV = dx.clone();
+                float[] dg = random(r, n + 3, 1.0);
+                float[] dgS = dg.clone();
+                float[] dgV = dg.clone();
+                float[] db = random(r, n + 3, 1.0);
+                float[] dbS = db.clone();
+                float[] dbV = db.clone();
+                SCALAR.layerNormBackward(rows, n, dy, 5, x, 2, gamma, 1, meanS, rstdS, 1, dxS, 2, accumulate,
+                        dgS, dbS, 3);
+                vector.layerNormBackward(rows, n, dy, 5, x, 2, gamma, 1, meanS, rstdS, 1, dxV, 2, accumulate,
+                        dgV, dbV, 3);
+                assertClose("layerNormBackward dx n=" + n, dxS, dxV, 5e-5, 5e-5);
+                assertClose("layerNormBackward dGamma n=" + n, dgS, dgV, 1e-5, 1e-5);
+                assertClose("layerNormBackward dBeta n=" + n, dbS, dbV, 1e-6, 1e-6);
+            }
+        }
+    }
+
+    // ================================================================= GELU
+
+    @ParameterizedTest
+    @EnumSource(GeluForm.class)
+    void geluAndItsDerivativeMatchScalar(GeluForm form) {
+        SplittableRandom r = new SplittableRandom(23 + form.ordinal());
+        for (int n : SIZES) {
+            float[] x = random(r, n + 2, 6.0);
+            float[] s = new float[n + 1];
+            float[] v = new float[n + 1];
+            SCALAR.gelu(form, n, x, 2, s, 1);
+            vector.gelu(form, n, x, 2, v, 1);
+            assertClose("gelu " + form + " n=" + n, s, v, 1e-6, 1e-5);
+
+            float[] dy = random(r, n + 3, 1.0);
+            for (boolean accumulate : new boolean[] {false, true}) {
+                float[] dx = random(r, n, 1.0);
+                float[] ds = dx.clone();
+                float[] dv = dx.clone();
+                SCALAR.geluBackward(form, n, x, 2, dy, 3, ds, 0, accumulate);
+                vector.geluBackward(form, n, x, 2, dy, 3, dv, 0, accumulate);
+                assertClose("geluBackward " + form + " n=" + n, ds, dv, 2e-6, 1e-5);
+            }
+            // in place
+            float[] inPlace = x.clone();
+            vector.gelu(form, n, inPlace, 2, inPlace, 2);
+            assertClose("gelu in place " + form, Arrays.copyOfRange(s, 1, n + 1), Arrays.copyOfRange(inPlace, 2, n + 2),
+                    1e-6, 1e-5);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(GeluForm.class)
+    void geluOverAWideRangeOfInputs(GeluForm form) {
+        // a dense sweep including the tails where erfc and tanh saturate
+        int n = 4001;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = -20f + 40f * i / (n - 1);
+        }
+        float[] s = new float[n];
+        float[] v = new float[n];
+        SCALAR.gelu(form, n, x, 0, s, 0);
+        vector.gelu(form, n, x, 0, v, 0);
+        assertClose("gelu sweep " + form, s, v, 1e-6, 1e-5);
+        float[] ones = new float[n];
+        Arrays.fill(ones, 1f);
+        SCALAR.geluBackward(form, n, x, 0, ones, 0, s, 0, false);
+        vector.geluBackward(form, n, x, 0, ones, 0, v, 0, false);
+        assertClose("gelu' sweep " + form, s, v, 2e-6, 1e-5);
+    }
+
+    @Test
+    void expPolynomialIsAccurateAndScalarTwinGivesTheSameBits() {
+        float[] x = new float[16 * 200];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = -90f + 180f * i / x.length;
+        }
+        float[] v = new float[x.length];
+        for (int i = 0; i < x.length; i += VectorKernels.L) {
+            VectorKernels.exp(jdk.incubator.vector.FloatVector.fromArray(VectorKernels.F, x, i)).intoArray(v, i);
+        }
+        for (int i = 0; i < x.length; i++) {
+            float s = VectorKernels.exp(x[i]);
+            assertThat(Float.floatToRawIntBits(v[i])).as("exp(%s) vector vs scalar twin", x[i])
+                    .isEqualTo(Float.floatToRawIntBits(s));
+            if (x[i] > -87f && x[i] < 88f) {
+                double e = Math.exp(x[i]);
+                assertThat(Math.abs(v[i] - e)).as("exp(%s)", x[i]).isLessThanOrEqualTo(3e-7 * e);
+            }
+        }
+        assertThat(VectorKernels.exp(Float.NEGATIVE_INFINITY)).isZero();
+        assertThat(VectorKernels.exp(0f)).isEqualTo(1f);
+    }
+
+    // ================================================================= cross-entropy
+
+    @Test
+    void crossEntropyMatchesScalar() {
+        SplittableRandom r = new SplittableRandom(29);
+        for (int n : SIZES) {
+            float[] logits = random(r, n + 2, 10.0);
+            int target = r.nextInt(n);
+            float[] ds = new float[n + 1];
+            float[] dv = new float[n + 1];
+            float ls = SCALAR.crossEntropy(n, logits, 2, target, -100, 0.25f, ds, 1);
+            float lv = vector.crossEntropy(n, logits, 2, target, -100, 0.25f, dv, 1);
+            assertThat(lv).as("loss n=%d", n).isCloseTo(ls, org.assertj.core.data.Offset.offset(1e-5f * Math.max(1f, ls)));
+            assertClose("dLogits n=" + n, ds, dv, 1e-7, 1e-5);
+
+            // dLogits aliasing logits
+            float[] inPlace = logits.clone();
+            float li = vector.crossEntropy(n, inPlace, 2, target, -100, 0.25f, inPlace, 2);
+            assertThat(li).isEqualTo(lv);
+            assertClose("dLogits in place n=" + n, Arrays.copyOfRange(ds, 1, n + 1),
+                    Arrays.copyOfRange(inPlace, 2, n + 2), 1e-7, 1e-5);
+        }
+    }
+
+    @Test
+    void crossEntropyWithIgnoreIndexWritesZerosAndReturnsZero() {
+        float[] logits = {1f, 2f, 3f, 4f, 5f};
+        float[] d = {9f, 9f, 9f, 9f, 9f, 9f, 9f};
+        float loss = vector.crossEntropy(5, logits, 0, -100, -100, 1f, d, 1);
+        assertThat(loss).isZero();
+        assertThat(d).containsExactly(9f, 0f, 0f, 0f, 0f, 0f, 9f);
+        assertThatThrownBy(() -> vector.crossEntropy(5, logits, 0, 5, -100, 1f, d, 0))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void crossEntropyOfAHandWorkedRow() {
+        // logits (0, ln 3): softmax = (1/4, 3/4); target 1 -> loss ln(4/3), grad (1/4, -1/4)
+        float[] logits = {0f, (float) Math.log(3)};
+        float[] d = new float[2];
+        float loss = vector.crossEntropy(2, logits, 0, 1, -1, 1f, d, 0);
+        assertThat((double) loss).isCloseTo(Math.log(4.0 / 3.0), org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(d[0]).isCloseTo(0.25f, org.assertj.core.data.Offset.offset(1e-6f));
+        assertThat(d[1]).isCloseTo(-0.25f, org.assertj.core.data.Offset.offset(1e-6f));
+    }
+
+    // ================================================================= AdamW
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3, 17, 33, 129, 1000})
+    void adamWGivesTheSameBitsAsScalar(int n) {
+        SplittableRandom r = new SplittableRandom(31 + n);
+        float[] p = random(r, n + 1, 1.0);
+        float[] g = random(r, n + 2, 0.1);
+        float[] m = random(r, n + 3, 0.01);
+        float[] v = random(r, n + 3, 0.001);
+        for (int i = 0; i < v.length; i++) {
+            v[i] = Math.abs(v[i]);
+        }
+        float[] ps = p.clone();
+        float[] ms = m.clone();
+        float[] vs = v.clone();
+        float[] pv = p.clone();
+        float[] mv = m.clone();
+        float[] vv = v.clone();
+        for (int step = 1; step <= 3; step++) {
+            float bc1 = (float) (1 - Math.pow(0.9, step));
+            float bc2 = (float) (1 - Math.pow(0.999, step));
+            SCALAR.adamW(n, ps, 1, g, 2, ms, vs, 3, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, bc1, bc2);
+            vector.adamW(n, pv, 1, g, 2, mv, vv, 3, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, bc1, bc2);
+        }
+        assertThat(pv).containsExactly(ps);
+        assertThat(mv).containsExactly(ms);
+        assertThat(vv).containsExactly(vs);
+    }
+
+    @Test
+    void nameReportsTheVectorWidth() {
+        assertThat(vector.name()).isEqualTo("vector-" + VectorKernels.F.vectorBitSize());
+        assertThat(VectorKernels.gemmDescription()).contains("register tile");
+    }
+}
