@@ -40,6 +40,8 @@ public final class LanguageModel implements Module {
     private float[] headOut; // (R, C) what the decoder multiplies, owned by a layer or = gathered
     private float[] logits; // (R, V), then dLogits in place
     private float[] rowLoss; // (R)
+    private boolean[] rowCorrect; // (R) whether the arg-max logit is the target
+    private int lastCorrect;
     private float[] dHeadOut; // (R, C)
     private float[] dActivated;
     private float[] dHidden; // (N, C)
@@ -99,10 +101,30 @@ public final class LanguageModel implements Module {
 
     /**
      * Forward pass and loss; with {@code backward} also accumulates every parameter's gradient
-     * (gradients are added to, not replaced: zero them between steps). Returns the mean loss, or 0
-     * when no position has a target.
+     * (gradients are added to, not replaced: zero them between steps). Returns the mean loss over
+     * the positions with a target, or 0 when there are none.
      */
     public float forward(TokenBatch batch, boolean backward) {
+        return forward(batch, backward, countTargets(batch));
+    }
+
+    /** Positions of the batch that carry a target. */
+    public static int countTargets(TokenBatch batch) {
+        int n = 0;
+        for (int i = 0; i < batch.rows(); i++) {
+            if (batch.targets()[i] != TokenBatch.IGNORE) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * As {@link #forward(TokenBatch, boolean)}, but gradients are scaled by 1/{@code normalizer}
+     * instead of 1/(this batch's target count): with the total count of several micro-batches,
+     * their accumulated gradients equal those of one batch holding them all.
+     */
+    public float forward(TokenBatch batch, boolean backward, int normalizer) {
         if (batch.targets() == null) {
             throw new IllegalArgumentException("the batch has no targets: nothing to compute a loss on");
         }
@@ -118,14 +140,18 @@ public final class LanguageModel implements Module {
             }
         }
         selectedCount = r;
+        lastCorrect = 0;
         if (r == 0) {
             return 0f;
         }
         computeLogits(hidden, selected, r);
         int v = config.vocabSize();
         rowLoss = Buffers.ensure(rowLoss, r);
+        if (rowCorrect == null || rowCorrect.length < r) {
+            rowCorrect = new boolean[r];
+        }
         final int rows = r;
-        float scale = 1f / rows;
+        float scale = 1f / Math.max(1, normalizer);
         Kernels k = compute.kernels();
         compute.parallel().forRange(rows, 8, (s, e) -> {
             for (int i = s; i < e; i++) {
@@ -134,18 +160,44 @@ public final class LanguageModel implements Module {
                     throw new IllegalArgumentException("target " + target + " at position " + selected[i]
                             + " is outside the vocabulary [0, " + v + ")");
                 }
+                rowCorrect[i] = argmax(logits, i * v, v) == target;
                 rowLoss[i] = k.crossEntropy(v, logits, i * v, target, TokenBatch.IGNORE, scale, logits, i * v);
             }
         });
         double sum = 0;
+        int correct = 0;
         for (int i = 0; i < rows; i++) {
             sum += rowLoss[i];
+            correct += rowCorrect[i] ? 1 : 0;
         }
+        lastCorrect = correct;
         float loss = (float) (sum / rows);
         if (backward) {
             backwardFromLogitGradients(hidden);
         }
         return loss;
+    }
+
+    /** Positions whose arg-max prediction equalled the target in the last forward. */
+    public int lastCorrect() {
+        return lastCorrect;
+    }
+
+    /** Positions that carried a target in the last forward. */
+    public int lastTargetCount() {
+        return selectedCount;
+    }
+
+    private static int argmax(float[] a, int off, int n) {
+        int best = 0;
+        float max = a[off];
+        for (int i = 1; i < n; i++) {
+            if (a[off + i] > max) {
+                max = a[off + i];
+                best = i;
+            }
+        }
+        return best;
     }
 
     /** Logits (B·T, V) for every position, as a new array (for inspection and tests). */

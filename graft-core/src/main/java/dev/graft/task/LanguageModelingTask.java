@@ -1,0 +1,132 @@
+package dev.graft.task;
+
+import dev.graft.model.Checkpoint;
+import dev.graft.model.HfConfig;
+import dev.graft.model.LanguageModel;
+import dev.graft.model.TokenBatch;
+import dev.graft.nn.Dropout;
+import dev.graft.nn.ParameterSet;
+import dev.graft.train.Trainable;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The pretraining objective as something the trainer can run: masked LM for encoders (BERT), causal
+ * LM for decoders (GPT-2), on batches whose targets are already set (masking and shifting happen
+ * where batches are built). Validation reports loss, perplexity and the accuracy of the arg-max
+ * prediction on the predicted positions (masked-token or next-token accuracy).
+ */
+public final class LanguageModelingTask implements Trainable<TokenBatch> {
+    private final LanguageModel model;
+    private final List<TokenBatch> validation;
+    private final Checkpoint.Extras modelExtras;
+
+    /**
+     * @param validation  fixed held-out batches (their masks fixed too), may be empty
+     * @param modelExtras writes files that belong with the model (tokenizer.json), may be null
+     */
+    public LanguageModelingTask(LanguageModel model, List<TokenBatch> validation, Checkpoint.Extras modelExtras) {
+        this.model = model;
+        this.validation = List.copyOf(validation);
+        this.modelExtras = modelExtras;
+    }
+
+    public LanguageModel model() {
+        return model;
+    }
+
+    /** The Hugging Face class this checkpoint corresponds to. */
+    public String architectureName() {
+        return model.config().isEncoder() ? "BertForMaskedLM" : "GPT2LMHeadModel";
+    }
+
+    @Override
+    public ParameterSet parameters() {
+        return model.parameterSet();
+    }
+
+    @Override
+    public void setTraining(boolean training) {
+        model.setTraining(training);
+    }
+
+    @Override
+    public List<Dropout> dropouts() {
+        return model.dropouts();
+    }
+
+    @Override
+    public StepResult trainStep(List<TokenBatch> microBatches) {
+        int total = 0;
+        for (TokenBatch b : microBatches) {
+            total += LanguageModel.countTargets(b);
+        }
+        double sum = 0;
+        long tokens = 0;
+        for (TokenBatch b : microBatches) {
+            float mean = model.forward(b, true, total);
+            sum += (double) mean * model.lastTargetCount();
+            tokens += realTokens(b);
+        }
+        return new StepResult(total == 0 ? 0 : sum / total, tokens, Map.of());
+    }
+
+    static long realTokens(TokenBatch b) {
+        if (b.attentionMask() == null) {
+            return b.rows();
+        }
+        long n = 0;
+        for (int i = 0; i < b.rows(); i++) {
+            n += b.attentionMask()[i];
+        }
+        return n;
+    }
+
+    @Override
+    public Map<String, Double> evaluate() {
+        if (validation.isEmpty()) {
+            return Map.of();
+        }
+        double sum = 0;
+        long count = 0;
+        long correct = 0;
+        for (TokenBatch b : validation) {
+            float mean = model.forward(b, false);
+            sum += (double) mean * model.lastTargetCount();
+            count += model.lastTargetCount();
+            correct += model.lastCorrect();
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        double loss = count == 0 ? Double.NaN : sum / count;
+        m.put("val_loss", loss);
+        m.put("val_perplexity", Math.exp(loss));
+        m.put(model.config().isEncoder() ? "val_masked_accuracy" : "val_next_token_accuracy",
+                count == 0 ? Double.NaN : (double) correct / count);
+        return m;
+    }
+
+    @Override
+    public void saveModel(Path folder, Checkpoint.Extras extras) throws IOException {
+        Checkpoint.save(folder, model.config(), architectureName(), model.parameterSet(), Map.of(), staged -> {
+            if (modelExtras != null) {
+                modelExtras.writeInto(staged);
+            }
+            if (extras != null) {
+                extras.writeInto(staged);
+            }
+        });
+    }
+
+    @Override
+    public void writeModelFiles(Path folder) throws IOException {
+        HfConfig.write(folder.resolve(Checkpoint.CONFIG), model.config(), architectureName());
+        Checkpoint.writeWeights(folder.resolve(Checkpoint.WEIGHTS), model.parameterSet(), Map.of());
+        if (modelExtras != null) {
+            modelExtras.writeInto(folder);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.graft.train;
+
+import dev.graft.model.Checkpoint;
+import dev.graft.nn.Dropout;
+import dev.graft.nn.ParameterSet;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the {@link Trainer} trains: a model with its objective. {@code B} is the batch type.
+ */
+public interface Trainable<B> {
+
+    ParameterSet parameters();
+
+    /** Dropout on (training) or off (evaluation). */
+    void setTraining(boolean training);
+
+    /** Every dropout layer, in a stable order (their counters are part of the training state). */
+    List<Dropout> dropouts();
+
+    /**
+     * Forward and backward over the micro-batches of one update, accumulating gradients so that
+     * the result equals one pass over their union (losses normalized by the total count of
+     * predicted positions or examples across all of them).
+     */
+    StepResult trainStep(List<B> microBatches);
+
+    /** Metrics on held-out data (e.g. "loss", "perplexity", "accuracy"), with dropout off. */
+    Map<String, Double> evaluate();
+
+    /** Writes the model (config.json, model.safetensors, tokenizer.json ...) into {@code folder}. */
+    void saveModel(Path folder, Checkpoint.Extras extras) throws IOException;
+
+    /** Writes the model files into an existing folder without replacing the folder itself. */
+    void writeModelFiles(Path folder) throws IOException;
+
+    /**
+     * The outcome of one update.
+     *
+     * @param loss   the mean loss over the update's predicted positions or examples
+     * @param tokens tokens processed (for throughput)
+     * @param parts  named components of the loss (e.g. "task", "lm" in multitask training), may be empty
+     */
+    record StepResult(double loss, long tokens, Map<String, Double> parts) {
+    }
+}

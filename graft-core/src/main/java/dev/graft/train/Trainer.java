@@ -1,0 +1,420 @@
+package dev.graft.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.graft.model.AtomicFiles;
+import dev.graft.model.Checkpoint;
+import dev.graft.model.SafeTensors;
+import dev.graft.nn.Compute;
+import dev.graft.nn.Dropout;
+import dev.graft.nn.Parameter;
+import dev.graft.nn.ParameterSet;
+import dev.graft.tensor.Tensor;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The training loop: AdamW with a schedule, clipping, accumulation, periodic logging, evaluation
+ * and checkpoints, stopping on steps, epochs or time, and resume that continues the same run.
+ *
+ * <p>Run folder layout: {@code metrics.jsonl}; {@code checkpoint-NNNNNN/} (model files plus
+ * {@code training_state/}: {@code state.json}, {@code optimizer.safetensors}); and at the end the
+ * final model's files in the folder itself.
+ *
+ * <p>Resume: at one thread, a run killed after a checkpoint and resumed from it computes the same
+ * per-step losses as an uninterrupted run, because everything random is a function of the seed
+ * and a counter that the checkpoint records (data position, dropout calls).
+ */
+public final class Trainer<B> {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Steps measured before a --max-time run fixes its schedule length. */
+    static final int TIMING_STEPS = 5;
+
+    private final Compute compute;
+    private final Trainable<B> model;
+    private final BatchStream<B> data;
+    private final TrainingOptions options;
+    private final Path runFolder;
+    private final PrintStream out;
+    private volatile boolean stopRequested;
+
+    public Trainer(Compute compute, Trainable<B> model, BatchStream<B> data, TrainingOptions options, Path runFolder,
+                   PrintStream out) {
+        this.compute = compute;
+        this.model = model;
+        this.data = data;
+        this.options = options;
+        this.runFolder = runFolder;
+        this.out = out;
+    }
+
+    /** The outcome of a run. */
+    public record Summary(long steps, long tokens, long skippedSteps, double lastLoss, Map<String, Double> validation,
+                          double tokensPerSecond, double wallSeconds, Path checkpoint, String stoppedBy) {
+    }
+
+    /** Asks the loop to save a checkpoint and stop after the current step (signal handlers call this). */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /**
+     * Trains. With {@code resume}, continues from the newest checkpoint in the run folder (an error
+     * if there is none).
+     */
+    public Summary run(boolean resume) throws IOException {
+        Files.createDirectories(runFolder);
+        AdamW adam = new AdamW(compute, model.parameters(), options.beta1(), options.beta2(), options.adamEpsilon(),
+                options.weightDecay());
+        State state = new State();
+        if (resume) {
+            Path latest = latestCheckpoint(runFolder);
+            if (latest == null) {
+                throw new IOException(runFolder + ": no checkpoint-* folder to resume from; start without --resume");
+            }
+            restore(latest, adam, state);
+            out.printf(Locale.ROOT, "resuming from %s (step %d)%n", latest.getFileName(), state.step);
+        }
+        long plannedSteps = state.plannedSteps > 0 ? state.plannedSteps : plannedFromLimits();
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            requestStop();
+            try {
+                finished.await(120, TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "graft-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        Progress progress = new Progress(out, "train");
+        String stoppedBy = null;
+        Map<String, Double> validation = Map.of();
+        double lastLoss = Double.NaN;
+        long startNanos = System.nanoTime();
+        double priorSeconds = state.elapsedSeconds;
+        long tokensAtStart = state.tokens;
+        Path lastCheckpoint = null;
+        double windowLoss = 0;
+        int windowCount = 0;
+        long windowStart = System.nanoTime();
+        long windowTokens = 0;
+        try (MetricsLog metrics = new MetricsLog(runFolder.resolve("metrics.jsonl"), state.step)) {
+            model.setTraining(true);
+            while (true) {
+                String limit = limitReached(state, plannedSteps, priorSeconds + seconds(startNanos));
+                if (limit != null) {
+                    stoppedBy = limit;
+                    break;
+                }
+                if (stopRequested) {
+                    stoppedBy = "signal";
+                    break;
+                }
+                double lr = options.learningRate() * options.schedule().factor(state.step, Math.max(plannedSteps, 1));
+                model.parameters().zeroGrads();
+                List<B> batches = new ArrayList<>(options.accumulation());
+                for (int i = 0; i < options.accumulation(); i++) {
+                    batches.add(data.next());
+                }
+                Trainable.StepResult r = model.trainStep(batches);
+                if (!Double.isFinite(r.loss())) {
+                    if (options.skipNonFinite()) {
+                        state.skipped++;
+                        progress.logLine(String.format(Locale.ROOT, "step %d: loss is %s, update skipped (%d so far)",
+                                state.step + 1, r.loss(), state.skipped));
+                        continue;
+                    }
+                    throw new IllegalStateException("the loss became " + r.loss() + " at step " + (state.step + 1)
+                            + "; the last good checkpoint is " + (lastCheckpoint != null ? lastCheckpoint
+                            : latestCheckpoint(runFolder)) + ". Lower --lr, or pass --skip-nonfinite to skip such steps");
+                }
+                double norm = options.clipNorm() > 0
+                        ? AdamW.clipGradientNorm(compute, model.parameters(), options.clipNorm())
+                        : Math.sqrt(compute.kernels().sumOfSquares(model.parameters().count(),
+                        model.parameters().grads(), 0));
+                adam.step((float) lr);
+                state.step++;
+                state.tokens += r.tokens();
+                lastLoss = r.loss();
+                windowLoss += r.loss();
+                windowCount++;
+                windowTokens += r.tokens();
+                if (options.maxTime() != null && state.step == state.timingStart + TIMING_STEPS
+                        && state.plannedSteps == 0) {
+                    plannedSteps = planFromTiming(state, priorSeconds + seconds(startNanos));
+                    state.plannedSteps = plannedSteps;
+                    progress.logLine(String.format(Locale.ROOT, "time budget %s: planned %d steps from the measured"
+                            + " step time", Progress.format(options.maxTime()), plannedSteps));
+                }
+                double elapsed = priorSeconds + seconds(startNanos);
+                double rate = (state.tokens - tokensAtStart) / Math.max(1e-9, seconds(startNanos));
+                Duration eta = Duration.ofMillis((long) (1000 * (plannedSteps - state.step)
+                        * (seconds(startNanos) / Math.max(1, state.step - state.stepAtStart))));
+                progress.update(state.step, plannedSteps, r.loss(), rate, eta);
+                if (state.step % options.logEvery() == 0) {
+                    double windowSeconds = seconds(windowStart);
+                    ObjectNode rec = MetricsLog.record("train", state.step);
+                    rec.put("loss", windowLoss / windowCount);
+                    for (Map.Entry<String, Double> part : r.parts().entrySet()) {
+                        rec.put("loss_" + part.getKey(), part.getValue());
+                    }
+                    rec.put("lr", lr);
+                    rec.put("grad_norm", norm);
+                    rec.put("tokens", state.tokens);
+                    rec.put("tokens_per_s", windowTokens / Math.max(1e-9, windowSeconds));
+                    rec.put("elapsed_s", elapsed);
+                    rec.put("epoch", (double) data.position() / Math.max(1, data.batchesPerEpoch()));
+                    metrics.write(rec);
+                    if (!progress.isBar()) {
+                        progress.logLine(String.format(Locale.ROOT,
+                                "step %d/%d loss %.4f lr %.3g %,.0f tok/s elapsed %s ETA %s", state.step, plannedSteps,
+                                windowLoss / windowCount, lr, windowTokens / Math.max(1e-9, windowSeconds),
+                                Progress.format(Duration.ofSeconds((long) elapsed)), Progress.format(eta)));
+                    }
+                    windowLoss = 0;
+                    windowCount = 0;
+                    windowTokens = 0;
+                    windowStart = System.nanoTime();
+                }
+                if (options.evalEvery() > 0 && state.step % options.evalEvery() == 0) {
+                    validation = evaluate(metrics, state.step, progress);
+                }
+                if (options.checkpointEvery() > 0 && state.step % options.checkpointEvery() == 0) {
+                    state.elapsedSeconds = priorSeconds + seconds(startNanos);
+                    lastCheckpoint = saveCheckpoint(adam, state);
+                }
+            }
+            progress.finish();
+            state.elapsedSeconds = priorSeconds + seconds(startNanos);
+            if (!"signal".equals(stoppedBy) || validation.isEmpty()) {
+                validation = evaluate(metrics, state.step, progress);
+            }
+            lastCheckpoint = saveCheckpoint(adam, state);
+            model.writeModelFiles(runFolder);
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // the JVM is already shutting down (a signal): the hook is running and will see the latch
+            }
+        }
+        double wall = state.elapsedSeconds;
+        return new Summary(state.step, state.tokens, state.skipped, lastLoss, validation,
+                (state.tokens - tokensAtStart) / Math.max(1e-9, seconds(startNanos)), wall, lastCheckpoint, stoppedBy);
+    }
+
+    private Map<String, Double> evaluate(MetricsLog metrics, long step, Progress progress) throws IOException {
+        model.setTraining(false);
+        Map<String, Double> m = model.evaluate();
+        model.setTraining(true);
+        if (m.isEmpty()) {
+            return m;
+        }
+        ObjectNode rec = MetricsLog.record("eval", step);
+        StringBuilder line = new StringBuilder("eval step " + step + ":");
+        for (Map.Entry<String, Double> e : m.entrySet()) {
+            rec.put(e.getKey(), e.getValue());
+            line.append(String.format(Locale.ROOT, " %s %.4f", e.getKey(), e.getValue()));
+        }
+        metrics.write(rec);
+        progress.logLine(line.toString());
+        return m;
+    }
+
+    private long plannedFromLimits() {
+        long planned = Long.MAX_VALUE;
+        if (options.maxSteps() > 0) {
+            planned = options.maxSteps();
+        }
+        if (options.maxEpochs() > 0) {
+            long perEpoch = Math.max(1, data.batchesPerEpoch() / options.accumulation());
+            planned = Math.min(planned, (long) Math.ceil(options.maxEpochs() * perEpoch));
+        }
+        if (planned == Long.MAX_VALUE) {
+            // time only: a provisional length until the step time is measured
+            planned = 1_000_000;
+        }
+        return planned;
+    }
+
+    private long planFromTiming(State state, double elapsedSeconds) {
+        double perStep = elapsedSeconds / Math.max(1, state.step);
+        // the measured window includes JIT warm-up, so the estimate errs towards finishing early;
+        // keep 3% of the budget for the final evaluation and checkpoint
+        double budget = options.maxTime().toMillis() / 1000.0 * 0.97;
+        long fit = state.step + (long) Math.max(0, (budget - elapsedSeconds) / perStep);
+        long limits = plannedFromLimitsExceptTime();
+        return Math.max(state.step, Math.min(fit, limits));
+    }
+
+    private long plannedFromLimitsExceptTime() {
+        long planned = Long.MAX_VALUE;
+        if (options.maxSteps() > 0) {
+            planned = options.maxSteps();
+        }
+        if (options.maxEpochs() > 0) {
+            long perEpoch = Math.max(1, data.batchesPerEpoch() / options.accumulation());
+            planned = Math.min(planned, (long) Math.ceil(options.maxEpochs() * perEpoch));
+        }
+        return planned;
+    }
+
+    private String limitReached(State state, long plannedSteps, double elapsedSeconds) {
+        if (options.maxSteps() > 0 && state.step >= options.maxSteps()) {
+            return "steps";
+        }
+        if (options.maxEpochs() > 0
+                && data.position() >= (long) Math.ceil(options.maxEpochs() * data.batchesPerEpoch())) {
+            return "epochs";
+        }
+        if (options.maxTime() != null) {
+            if (state.plannedSteps > 0 && state.step >= plannedSteps) {
+                return "time";
+            }
+            if (elapsedSeconds >= options.maxTime().toMillis() / 1000.0) {
+                return "time";
+            }
+        }
+        return null;
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    // ------------------------------------------------------------------------------- checkpoints
+
+    /** Mutable progress of a run; what a checkpoint's state.json records. */
+    static final class State {
+        long step;
+        long stepAtStart;
+        long tokens;
+        long skipped;
+        long plannedSteps;
+        long timingStart;
+        double elapsedSeconds;
+    }
+
+    private Path saveCheckpoint(AdamW adam, State state) throws IOException {
+        Path folder = runFolder.resolve(String.format(Locale.ROOT, "checkpoint-%07d", state.step));
+        model.saveModel(folder, staged -> {
+            Path ts = staged.resolve(Checkpoint.TRAINING_STATE);
+            Files.createDirectories(ts);
+            ObjectNode s = JSON.createObjectNode();
+            s.put("step", state.step);
+            s.put("tokens", state.tokens);
+            s.put("skipped_steps", state.skipped);
+            s.put("planned_steps", state.plannedSteps);
+            s.put("elapsed_seconds", state.elapsedSeconds);
+            s.put("data_position", data.position());
+            s.put("optimizer_step", adam.stepCount());
+            ArrayNode calls = s.putArray("dropout_calls");
+            for (Dropout d : model.dropouts()) {
+                calls.add(d.calls());
+            }
+            s.set("options", JSON.valueToTree(optionsSnapshot()));
+            Files.writeString(ts.resolve("state.json"), JSON.writeValueAsString(s) + "\n");
+            ParameterSet ps = model.parameters();
+            Map<String, Tensor> moments = new LinkedHashMap<>();
+            for (int i = 0; i < ps.list().size(); i++) {
+                Parameter p = ps.list().get(i);
+                moments.put("exp_avg." + p.name(), new Tensor(adam.firstMoments(), ps.offset(i), p.shape()));
+                moments.put("exp_avg_sq." + p.name(), new Tensor(adam.secondMoments(), ps.offset(i), p.shape()));
+            }
+            SafeTensors.write(ts.resolve("optimizer.safetensors"), moments, Map.of("step",
+                    Long.toString(adam.stepCount())));
+        });
+        pruneCheckpoints();
+        return folder;
+    }
+
+    private Map<String, Object> optionsSnapshot() {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("learning_rate", options.learningRate());
+        o.put("schedule", options.schedule().name());
+        o.put("accumulation", options.accumulation());
+        o.put("max_steps", options.maxSteps());
+        o.put("max_epochs", options.maxEpochs());
+        o.put("max_time_seconds", options.maxTime() == null ? null : options.maxTime().toSeconds());
+        return o;
+    }
+
+    private void pruneCheckpoints() throws IOException {
+        List<Path> all = checkpoints(runFolder);
+        for (int i = 0; i < all.size() - options.keepCheckpoints(); i++) {
+            AtomicFiles.deleteRecursively(all.get(i));
+        }
+    }
+
+    /** Checkpoint folders of a run, oldest first. */
+    public static List<Path> checkpoints(Path runFolder) throws IOException {
+        if (!Files.isDirectory(runFolder)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(runFolder)) {
+            return s.filter(p -> p.getFileName().toString().matches("checkpoint-\\d+")
+                            && Files.isDirectory(p.resolve(Checkpoint.TRAINING_STATE)))
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+        }
+    }
+
+    public static Path latestCheckpoint(Path runFolder) throws IOException {
+        List<Path> all = checkpoints(runFolder);
+        return all.isEmpty() ? null : all.get(all.size() - 1);
+    }
+
+    private void restore(Path checkpoint, AdamW adam, State state) throws IOException {
+        Checkpoint.readWeights(checkpoint.resolve(Checkpoint.WEIGHTS), model.parameters());
+        Path ts = checkpoint.resolve(Checkpoint.TRAINING_STATE);
+        JsonNode s = JSON.readTree(Files.readString(ts.resolve("state.json")));
+        state.step = s.path("step").asLong();
+        state.stepAtStart = state.step;
+        state.timingStart = state.step;
+        state.tokens = s.path("tokens").asLong();
+        state.skipped = s.path("skipped_steps").asLong();
+        state.plannedSteps = s.path("planned_steps").asLong();
+        state.elapsedSeconds = s.path("elapsed_seconds").asDouble();
+        data.seek(s.path("data_position").asLong());
+        JsonNode calls = s.path("dropout_calls");
+        List<Dropout> dropouts = model.dropouts();
+        if (calls.size() != dropouts.size()) {
+            throw new IOException(ts + ": the checkpoint has " + calls.size() + " dropout layers but the model has "
+                    + dropouts.size() + "; it was written by a different model");
+        }
+        for (int i = 0; i < dropouts.size(); i++) {
+            dropouts.get(i).setCalls(calls.get(i).asLong());
+        }
+        Map<String, SafeTensors.Entry> moments = SafeTensors.read(ts.resolve("optimizer.safetensors"));
+        ParameterSet ps = model.parameters();
+        float[] m = new float[ps.count()];
+        float[] v = new float[ps.count()];
+        for (int i = 0; i < ps.list().size(); i++) {
+            Parameter p = ps.list().get(i);
+            SafeTensors.Entry em = moments.get("exp_avg." + p.name());
+            SafeTensors.Entry ev = moments.get("exp_avg_sq." + p.name());
+            if (em == null || ev == null || em.size() != p.size() || ev.size() != p.size()) {
+                throw new IOException(ts + ": optimizer state for " + p.name() + " is missing or has the wrong size");
+            }
+            System.arraycopy(em.floats(), 0, m, ps.offset(i), p.size());
+            System.arraycopy(ev.floats(), 0, v, ps.offset(i), p.size());
+        }
+        adam.restore(s.path("optimizer_step").asLong(), m, v);
+    }
+}

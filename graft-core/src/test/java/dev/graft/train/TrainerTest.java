@@ -1,0 +1,208 @@
+package dev.graft.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.graft.model.LanguageModel;
+import dev.graft.model.ModelConfig;
+import dev.graft.model.TokenBatch;
+import dev.graft.nn.Compute;
+import dev.graft.task.LanguageModelingTask;
+import dev.graft.tensor.Parallel;
+import dev.graft.tensor.kernel.GeluForm;
+import dev.graft.tensor.kernel.KernelProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TrainerTest {
+    private static final Parallel ONE = new Parallel(1);
+    private static final Compute COMPUTE = new Compute(KernelProvider.create(ONE), ONE);
+    private static final PrintStream QUIET = new PrintStream(PrintStream.nullOutputStream());
+
+    @AfterAll
+    static void close() {
+        ONE.close();
+    }
+
+    static ModelConfig tiny(ModelConfig.Architecture arch) {
+        boolean enc = arch == ModelConfig.Architecture.ENCODER;
+        return new ModelConfig(arch, 61, 24, 2, 3, 29, 16, enc ? 2 : 0, 1e-5f, 0.1f, 0.1f,
+                enc ? GeluForm.ERF : GeluForm.TANH, 0.02f, enc ? 0 : -1);
+    }
+
+    /** Batches that are a pure function of (seed, position), with a planted pattern to learn. */
+    static final class SyntheticStream implements BatchStream<TokenBatch> {
+        private final ModelConfig config;
+        private final int batch;
+        private final int time;
+        private final long seed;
+        private long position;
+        private final long failAt;
+
+        SyntheticStream(ModelConfig config, int batch, int time, long seed, long failAt) {
+            this.config = config;
+            this.batch = batch;
+            this.time = time;
+            this.seed = seed;
+            this.failAt = failAt;
+        }
+
+        TokenBatch at(long p) {
+            SplittableRandom r = new SplittableRandom(seed * 1_000_003L + p);
+            int n = batch * time;
+            int[] ids = new int[n];
+            for (int i = 0; i < n; i++) {
+                // a learnable sequence: mostly id = previous + 1
+                ids[i] = i % time == 0 || r.nextInt(4) == 0 ? 1 + r.nextInt(config.vocabSize() - 1)
+                        : 1 + ids[i - 1] % (config.vocabSize() - 1);
+            }
+            int[] targets;
+            if (config.isEncoder()) {
+                targets = new int[n];
+                java.util.Arrays.fill(targets, TokenBatch.IGNORE);
+                for (int i = 0; i < n; i++) {
+                    if (r.nextInt(100) < 20) {
+                        targets[i] = ids[i];
+                        ids[i] = 0;
+                    }
+                }
+            } else {
+                targets = TokenBatch.shiftedTargets(batch, time, ids);
+            }
+            return new TokenBatch(batch, time, ids, null, null, targets);
+        }
+
+        @Override
+        public TokenBatch next() {
+            if (position == failAt) {
+                throw new IllegalStateException("simulated crash at batch " + position);
+            }
+            return at(position++);
+        }
+
+        @Override
+        public long position() {
+            return position;
+        }
+
+        @Override
+        public void seek(long p) {
+            position = p;
+        }
+
+        @Override
+        public long batchesPerEpoch() {
+            return 50;
+        }
+    }
+
+    private static TrainingOptions options(long steps) {
+        return new TrainingOptions(steps, 0, null, 3e-3f, new Schedule.WarmupLinear(0.1), 0.01f, 0.9f, 0.98f, 1e-6f,
+                1.0, 2, 1, 0, 5, 2, false);
+    }
+
+    private static List<Double> trainLosses(Path run) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<Double> losses = new ArrayList<>();
+        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+            var node = json.readTree(line);
+            if (node.path("type").asText().equals("train")) {
+                assertThat(node.path("step").asLong()).isEqualTo(losses.size() + 1);
+                losses.add(node.path("loss").asDouble());
+            }
+        }
+        return losses;
+    }
+
+    private static Trainer<TokenBatch> trainer(ModelConfig config, Path run, long steps, long failAt) {
+        LanguageModel model = new LanguageModel(COMPUTE, config, 5);
+        SyntheticStream data = new SyntheticStream(config, 3, 12, 9, failAt);
+        List<TokenBatch> validation = List.of(new SyntheticStream(config, 3, 12, 77, -1).at(0));
+        return new Trainer<>(COMPUTE, new LanguageModelingTask(model, validation, null), data, options(steps), run, QUIET);
+    }
+
+    @Test
+    void resumeAfterACrashGivesTheSameLosses(@TempDir Path dir) throws IOException {
+        for (ModelConfig.Architecture arch : ModelConfig.Architecture.values()) {
+            ModelConfig config = tiny(arch);
+            Path straight = dir.resolve(arch + "-straight");
+            trainer(config, straight, 14, -1).run(false);
+            List<Double> expected = trainLosses(straight);
+            assertThat(expected).hasSize(14);
+
+            Path crashed = dir.resolve(arch + "-crashed");
+            // two batches per step: the crash comes while building step 13, after the checkpoint at step 10
+            assertThatThrownBy(() -> trainer(config, crashed, 14, 24).run(false))
+                    .hasMessageContaining("simulated crash");
+            assertThat(Trainer.latestCheckpoint(crashed).getFileName().toString()).isEqualTo("checkpoint-0000010");
+            Trainer.Summary resumed = trainer(config, crashed, 14, -1).run(true);
+            assertThat(resumed.steps()).isEqualTo(14);
+            assertThat(trainLosses(crashed)).as(arch + " losses after resume").isEqualTo(expected);
+            // the loss went down on this learnable stream
+            assertThat(expected.get(13)).isLessThan(expected.get(0));
+        }
+    }
+
+    @Test
+    void accumulationEqualsTheLargerBatch() {
+        ModelConfig config = tiny(ModelConfig.Architecture.ENCODER).withDropout(0f, 0f);
+        SyntheticStream s = new SyntheticStream(config, 2, 10, 3, -1);
+        TokenBatch a = s.at(0);
+        TokenBatch b = s.at(1);
+        int n = a.rows() + b.rows();
+        int[] ids = new int[n];
+        int[] targets = new int[n];
+        System.arraycopy(a.inputIds(), 0, ids, 0, a.rows());
+        System.arraycopy(b.inputIds(), 0, ids, a.rows(), b.rows());
+        System.arraycopy(a.targets(), 0, targets, 0, a.rows());
+        System.arraycopy(b.targets(), 0, targets, a.rows(), b.rows());
+        TokenBatch joined = new TokenBatch(4, 10, ids, null, null, targets);
+
+        LanguageModelingTask one = new LanguageModelingTask(new LanguageModel(COMPUTE, config, 8), List.of(), null);
+        LanguageModelingTask two = new LanguageModelingTask(new LanguageModel(COMPUTE, config, 8), List.of(), null);
+        one.parameters().zeroGrads();
+        two.parameters().zeroGrads();
+        double l1 = one.trainStep(List.of(joined)).loss();
+        double l2 = two.trainStep(List.of(a, b)).loss();
+        assertThat(l2).isCloseTo(l1, org.assertj.core.data.Offset.offset(1e-5 * Math.abs(l1)));
+        float[] g1 = one.parameters().grads();
+        float[] g2 = two.parameters().grads();
+        double diff = 0;
+        double scale = 0;
+        for (int i = 0; i < g1.length; i++) {
+            diff = Math.max(diff, Math.abs(g1[i] - g2[i]));
+            scale = Math.max(scale, Math.abs(g1[i]));
+        }
+        assertThat(diff / scale).as("max relative gradient difference").isLessThan(1e-5);
+    }
+
+    @Test
+    void nonFiniteLossStopsWithTheLastGoodCheckpoint(@TempDir Path dir) throws IOException {
+        ModelConfig config = tiny(ModelConfig.Architecture.DECODER);
+        Path run = dir.resolve("run");
+        TrainingOptions huge = new TrainingOptions(12, 0, null, 1e30f, new Schedule.Constant(0), 0f, 0.9f, 0.98f, 1e-6f,
+                0, 1, 1, 0, 2, 2, false);
+        LanguageModel model = new LanguageModel(COMPUTE, config, 5);
+        Trainer<TokenBatch> t = new Trainer<>(COMPUTE, new LanguageModelingTask(model, List.of(), null),
+                new SyntheticStream(config, 2, 8, 1, -1), huge, run, QUIET);
+        assertThatThrownBy(() -> t.run(false)).hasMessageContaining("the loss became")
+                .hasMessageContaining("--skip-nonfinite");
+    }
+
+    @Test
+    void refusesToResumeWithoutACheckpoint(@TempDir Path dir) {
+        ModelConfig config = tiny(ModelConfig.Architecture.DECODER);
+        assertThatThrownBy(() -> trainer(config, dir.resolve("empty"), 3, -1).run(true))
+                .isInstanceOf(IOException.class).hasMessageContaining("no checkpoint");
+    }
+}
