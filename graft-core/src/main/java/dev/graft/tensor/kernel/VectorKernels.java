@@ -48,11 +48,11 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
     /** Columns of the register tile: two vectors. */
     static final int NR = 2 * L;
     /** k block: one NR-wide B panel of KC rows stays in L1 while A slivers stream from L2. */
-    static final int KC = 256;
+    static final int KC = Integer.getInteger("graft.gemm.kc", 256);
     /** Rows of A packed at once (kept in L2). */
-    static final int MC = MR * 24;
+    static final int MC = MR * Integer.getInteger("graft.gemm.mcs", 24);
     /** Columns of B packed at once. */
-    static final int NC = NR * 128;
+    static final int NC = NR * Integer.getInteger("graft.gemm.ncp", 128);
     /** Below this many multiply-adds a GEMM takes the direct (unpacked) path. */
     static final long SMALL_MACS = 48L * 48 * 48;
     /** Below this many multiply-adds a GEMM stays on the calling thread. */
@@ -882,7 +882,11 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             for (int i = i0; i < i1; i++) {
                 int ar = aOff + i * lda;
                 int cr = cOff + i * ldc;
-                for (int j = 0; j < n; j++) {
+                int j = 0;
+                for (; j + 4 <= n; j += 4) {
+                    dot4(k, a, ar, b, bOff + j * ldb, ldb, c, cr + j, accumulate);
+                }
+                for (; j < n; j++) {
                     float s = dotF(k, a, ar, b, bOff + j * ldb);
                     c[cr + j] = accumulate ? c[cr + j] + s : s;
                 }
@@ -943,23 +947,70 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         }
     }
 
-    /** Σ x·y in float with per-lane partial sums added in a fixed order (used by the direct NT GEMM). */
-    private static float dotF(int n, float[] x, int xOff, float[] y, int yOff) {
+    /**
+     * Four dot products of x with rows y, y + ldy, y + 2·ldy, y + 3·ldy, computed exactly as
+     * {@link #dotF} computes each (one accumulator per row, then the lanes, then the tail), into
+     * c[ci..ci+4).
+     */
+    private static void dot4(int n, float[] x, int xOff, float[] y, int yOff, int ldy, float[] c, int ci,
+                             boolean accumulate) {
+        int y1 = yOff + ldy;
+        int y2 = y1 + ldy;
+        int y3 = y2 + ldy;
+        int bound = F.loopBound(n);
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
         int i = 0;
+        if (bound > 0) {
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            for (; i < bound; i += L) {
+                FloatVector xv = FloatVector.fromArray(F, x, xOff + i);
+                a0 = xv.fma(FloatVector.fromArray(F, y, yOff + i), a0);
+                a1 = xv.fma(FloatVector.fromArray(F, y, y1 + i), a1);
+                a2 = xv.fma(FloatVector.fromArray(F, y, y2 + i), a2);
+                a3 = xv.fma(FloatVector.fromArray(F, y, y3 + i), a3);
+            }
+            s0 = sumLanes(a0);
+            s1 = sumLanes(a1);
+            s2 = sumLanes(a2);
+            s3 = sumLanes(a3);
+        }
+        for (; i < n; i++) {
+            float xi = x[xOff + i];
+            s0 = Math.fma(xi, y[yOff + i], s0);
+            s1 = Math.fma(xi, y[y1 + i], s1);
+            s2 = Math.fma(xi, y[y2 + i], s2);
+            s3 = Math.fma(xi, y[y3 + i], s3);
+        }
+        if (accumulate) {
+            c[ci] += s0;
+            c[ci + 1] += s1;
+            c[ci + 2] += s2;
+            c[ci + 3] += s3;
+        } else {
+            c[ci] = s0;
+            c[ci + 1] = s1;
+            c[ci + 2] = s2;
+            c[ci + 3] = s3;
+        }
+    }
+
+    /** Σ x·y in float: one accumulator of per-lane sums, its lanes in a fixed order, then the tail. */
+    private static float dotF(int n, float[] x, int xOff, float[] y, int yOff) {
+        int bound = F.loopBound(n);
         float s = 0f;
-        if (n >= L) {
-            FloatVector acc0 = FloatVector.zero(F);
-            FloatVector acc1 = acc0;
-            int n2 = n - n % (2 * L);
-            for (; i < n2; i += 2 * L) {
-                acc0 = FloatVector.fromArray(F, x, xOff + i).fma(FloatVector.fromArray(F, y, yOff + i), acc0);
-                acc1 = FloatVector.fromArray(F, x, xOff + i + L).fma(FloatVector.fromArray(F, y, yOff + i + L), acc1);
+        int i = 0;
+        if (bound > 0) {
+            FloatVector acc = FloatVector.zero(F);
+            for (; i < bound; i += L) {
+                acc = FloatVector.fromArray(F, x, xOff + i).fma(FloatVector.fromArray(F, y, yOff + i), acc);
             }
-            if (n - i >= L) {
-                acc0 = FloatVector.fromArray(F, x, xOff + i).fma(FloatVector.fromArray(F, y, yOff + i), acc0);
-                i += L;
-            }
-            s = sumLanes(acc0.add(acc1));
+            s = sumLanes(acc);
         }
         for (; i < n; i++) {
             s = Math.fma(x[xOff + i], y[yOff + i], s);
@@ -969,22 +1020,48 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
 
     // ================================================================= reductions helpers
 
-    /** Lanes of v added in index order (a fixed order, unlike reduceLanes). */
+    /**
+     * The sum of the lanes of v in a fixed order (a butterfly: lanes l and l ^ 2^c added for c from
+     * the widest stride down), unlike reduceLanes(ADD), whose order is unspecified and can differ
+     * between JIT tiers. Only lanewise IEEE additions, so every tier gives the same bits.
+     */
     static float sumLanes(FloatVector v) {
-        float s = 0f;
-        for (int i = 0; i < L; i++) {
-            s += v.lane(i);
+        if (L >= 16) {
+            v = v.add(v.rearrange(SWAP3));
         }
-        return s;
+        if (L >= 8) {
+            v = v.add(v.rearrange(SWAP2));
+        }
+        if (L >= 4) {
+            v = v.add(v.rearrange(SWAP1));
+        }
+        v = v.add(v.rearrange(SWAP0));
+        return v.lane(0);
     }
 
-    /** Lanes of v added in index order, in double. */
-    static double sumLanes(DoubleVector v) {
-        double s = 0;
-        for (int i = 0; i < v.length(); i++) {
-            s += v.lane(i);
+    /** The sum of the lanes of a + b in a fixed order, as {@link #sumLanes(FloatVector)}. */
+    static double sumLanes(DoubleVector a, DoubleVector b) {
+        DoubleVector v = a.add(b);
+        int n = D.length();
+        if (n >= 8) {
+            v = v.add(v.rearrange(DSWAP2));
         }
-        return s;
+        if (n >= 4) {
+            v = v.add(v.rearrange(DSWAP1));
+        }
+        if (n >= 2) {
+            v = v.add(v.rearrange(DSWAP0));
+        }
+        return v.lane(0);
+    }
+
+    private static final VectorShuffle<Double> DSWAP0 = doubleSwapShuffle(0);
+    private static final VectorShuffle<Double> DSWAP1 = doubleSwapShuffle(1);
+    private static final VectorShuffle<Double> DSWAP2 = doubleSwapShuffle(2);
+
+    private static VectorShuffle<Double> doubleSwapShuffle(int c) {
+        int n = D.length();
+        return VectorShuffle.fromOp(D, lane -> (lane ^ (1 << c)) & (n - 1));
     }
 
     /** Widens the lanes of a float vector and adds them to two double accumulators (low, high halves). */
@@ -1026,7 +1103,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             d0 = d0.add(widenLow(acc));
             d1 = d1.add(widenHigh(acc));
         }
-        double s = sumLanes(d0) + sumLanes(d1);
+        double s = sumLanes(d0, d1);
         for (; i < n; i++) {
             s += (double) x[xOff + i] * y[yOff + i];
         }
@@ -1055,7 +1132,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             d0 = d0.add(widenLow(acc));
             d1 = d1.add(widenHigh(acc));
         }
-        double s = sumLanes(d0) + sumLanes(d1);
+        double s = sumLanes(d0, d1);
         for (; i < n; i++) {
             s += x[xOff + i];
         }
@@ -1077,7 +1154,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             d0 = lo.fma(lo, d0);
             d1 = hi.fma(hi, d1);
         }
-        double s = sumLanes(d0) + sumLanes(d1);
+        double s = sumLanes(d0, d1);
         for (; i < n; i++) {
             double v = x[xOff + i];
             s += v * v;
@@ -1271,7 +1348,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             d0 = d0.add(widenLow(acc));
             d1 = d1.add(widenHigh(acc));
         }
-        double sum = sumLanes(d0) + sumLanes(d1);
+        double sum = sumLanes(d0, d1);
         for (; i < n; i++) {
             float e = exp(x[xOff + i] - max);
             x[xOff + i] = e;
@@ -1363,7 +1440,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             d0 = d0.add(widenLow(acc));
             d1 = d1.add(widenHigh(acc));
         }
-        double s = sumLanes(d0) + sumLanes(d1);
+        double s = sumLanes(d0, d1);
         for (; i < n; i++) {
             double d = x[xo + i] - mu;
             s += d * d;
@@ -1407,8 +1484,8 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
                 sgx0 = sgx0.add(widenLow(accGX));
                 sgx1 = sgx1.add(widenHigh(accGX));
             }
-            double sumG = sumLanes(sg0) + sumLanes(sg1);
-            double sumGX = sumLanes(sgx0) + sumLanes(sgx1);
+            double sumG = sumLanes(sg0, sg1);
+            double sumGX = sumLanes(sgx0, sgx1);
             for (; j < n; j++) {
                 float xhat = (x[xo + j] - mu) * rs;
                 float g = dy[go + j] * gamma[gOff + j];
@@ -1596,6 +1673,8 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             throw new IllegalArgumentException("target " + target + " outside [0, " + n + ")");
         }
         float max = max(n, logits, lOff);
+        float targetLogit = logits[lOff + target];
+        // pass 1: e = exp(logit - max) written to dLogits (which may alias logits), Σ e
         FloatVector vmax = FloatVector.broadcast(F, max);
         DoubleVector d0 = DoubleVector.zero(D);
         DoubleVector d1 = d0;
@@ -1605,27 +1684,24 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             int end = Math.min(bound, i + CHUNK);
             FloatVector acc = FloatVector.zero(F);
             for (; i < end; i += L) {
-                acc = acc.add(exp(FloatVector.fromArray(F, logits, lOff + i).sub(vmax)));
+                FloatVector e = exp(FloatVector.fromArray(F, logits, lOff + i).sub(vmax));
+                e.intoArray(dLogits, dOff + i);
+                acc = acc.add(e);
             }
             d0 = d0.add(widenLow(acc));
             d1 = d1.add(widenHigh(acc));
         }
-        double sum = sumLanes(d0) + sumLanes(d1);
+        double sum = sumLanes(d0, d1);
         for (; i < n; i++) {
-            sum += exp(logits[lOff + i] - max);
+            float e = exp(logits[lOff + i] - max);
+            dLogits[dOff + i] = e;
+            sum += e;
         }
-        float logZ = (float) (Math.log(sum) + max);
-        float targetLogit = logits[lOff + target];
-        float loss = logZ - targetLogit;
-        FloatVector vlogZ = FloatVector.broadcast(F, logZ);
-        i = 0;
-        for (; i < bound; i += L) {
-            exp(FloatVector.fromArray(F, logits, lOff + i).sub(vlogZ)).mul(gradScale).intoArray(dLogits, dOff + i);
-        }
-        for (; i < n; i++) {
-            dLogits[dOff + i] = exp(logits[lOff + i] - logZ) * gradScale;
-        }
-        dLogits[dOff + target] = (exp(targetLogit - logZ) - 1f) * gradScale;
+        float loss = (float) (Math.log(sum) + max) - targetLogit;
+        // pass 2: dLogits = softmax·gradScale, minus gradScale at the target
+        float targetE = dLogits[dOff + target];
+        scale(n, (float) (gradScale / sum), dLogits, dOff);
+        dLogits[dOff + target] = ((float) (targetE / sum) - 1f) * gradScale;
         return loss;
     }
 
