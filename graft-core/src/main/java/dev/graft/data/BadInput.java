@@ -1,0 +1,121 @@
+package dev.graft.data;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * What a reader does with a bad record: {@link #strict()} throws a {@link BadInputException} (file,
+ * line, what is wrong, what to do) at the first one; {@link #skipping()} skips it and counts it by
+ * {@link Kind}, so the caller can say how many were skipped and why. Skips are never silent: a reader
+ * that skipped records logs {@link #summary()} when it finishes, and the CLI prints it.
+ *
+ * <p>One instance collects the skips of one or more reads; it is not thread-safe.
+ */
+public final class BadInput {
+    private static final Logger LOG = Logger.getLogger(BadInput.class.getName());
+    private static final int EXAMPLES_KEPT = 5;
+
+    /** Categories of bad input, as named in skip reports. */
+    public enum Kind {
+        MALFORMED_JSON("malformed JSON"),
+        MISSING_FIELD("missing text or label"),
+        UNKNOWN_LABEL("label not seen in training"),
+        EMPTY_FILE("empty file"),
+        INVALID_UTF8("invalid UTF-8"),
+        WRONG_COLUMN_COUNT("wrong column count"),
+        LINE_TOO_LONG("line over the length limit"),
+        MALFORMED_RECORD("malformed record");
+
+        private final String description;
+
+        Kind(String description) {
+            this.description = description;
+        }
+
+        /** Human-readable name, e.g. "invalid UTF-8". */
+        public String description() {
+            return description;
+        }
+    }
+
+    private final boolean skip;
+    private final Map<Kind, Long> counts = new EnumMap<>(Kind.class);
+    private final List<String> examples = new ArrayList<>();
+
+    private BadInput(boolean skip) {
+        this.skip = skip;
+    }
+
+    /** Fail at the first bad record (the default). */
+    public static BadInput strict() {
+        return new BadInput(false);
+    }
+
+    /** Skip bad records, counting them by kind. */
+    public static BadInput skipping() {
+        return new BadInput(true);
+    }
+
+    /** {@link #skipping()} when {@code skipBad}, else {@link #strict()}. */
+    public static BadInput of(boolean skipBad) {
+        return skipBad ? skipping() : strict();
+    }
+
+    public boolean isSkipping() {
+        return skip;
+    }
+
+    /** Throws {@code problem} when strict; records it when skipping. */
+    public void reject(BadInputException problem) {
+        if (!skip) {
+            throw problem;
+        }
+        counts.merge(problem.kind(), 1L, Long::sum);
+        if (examples.size() < EXAMPLES_KEPT) {
+            examples.add(problem.getMessage());
+        }
+    }
+
+    /** How many records were skipped in total. */
+    public long skipped() {
+        return counts.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Skipped records by kind, in {@link Kind} order. */
+    public Map<Kind, Long> counts() {
+        return Collections.unmodifiableMap(counts);
+    }
+
+    /** The first few skip messages (file, line, what was wrong). */
+    public List<String> examples() {
+        return List.copyOf(examples);
+    }
+
+    /** "skipped 3 bad records: 2 malformed JSON, 1 invalid UTF-8", or "no bad records". */
+    public String summary() {
+        long total = skipped();
+        if (total == 0) {
+            return "no bad records";
+        }
+        StringBuilder s = new StringBuilder("skipped ").append(total).append(total == 1 ? " bad record: " : " bad records: ");
+        String sep = "";
+        for (var e : counts.entrySet()) {
+            s.append(sep).append(e.getValue()).append(' ').append(e.getKey().description());
+            sep = ", ";
+        }
+        return s.toString();
+    }
+
+    /** Called by readers when a file is done: logs the summary when something was skipped. */
+    void logIfSkipped(Object file, long skippedBefore) {
+        long now = skipped();
+        if (now > skippedBefore) {
+            LOG.warning(file + ": skipped " + (now - skippedBefore) + " bad record(s); first: "
+                    + (examples.isEmpty() ? "?" : examples.get(0)) + " (" + summary() + ")");
+        }
+    }
+}

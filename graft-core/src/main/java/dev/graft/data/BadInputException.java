@@ -1,0 +1,60 @@
+package dev.graft.data;
+
+import java.nio.file.Path;
+
+/**
+ * A record of a user's file that graft cannot read: says which file, which line, what is wrong and
+ * what to do. An {@link IllegalArgumentException}, so the CLI maps it to {@code graft: <message>} and
+ * exit code 2.
+ */
+public final class BadInputException extends IllegalArgumentException {
+    private final transient Path file;
+    private final long line;
+    private final BadInput.Kind kind;
+    private final String detail;
+
+    /**
+     * @param file   the file being read
+     * @param line   1-based line number where the bad record starts, or 0 when it concerns the whole file
+     * @param kind   the category (reported in skip summaries)
+     * @param detail what is wrong, e.g. "no \"label\" field"
+     * @param hint   what to do about it, e.g. "add the field or choose another with --label-column"
+     */
+    public BadInputException(Path file, long line, BadInput.Kind kind, String detail, String hint) {
+        super(format(file, line, detail, hint));
+        this.file = file;
+        this.line = line;
+        this.kind = kind;
+        this.detail = detail;
+    }
+
+    private static String format(Path file, long line, String detail, String hint) {
+        StringBuilder s = new StringBuilder().append(file);
+        if (line > 0) {
+            s.append(", line ").append(line);
+        }
+        s.append(": ").append(detail);
+        if (hint != null && !hint.isEmpty()) {
+            s.append(". ").append(hint);
+        }
+        return s.toString();
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** 1-based line number where the bad record starts; 0 when the problem is the whole file. */
+    public long line() {
+        return line;
+    }
+
+    public BadInput.Kind kind() {
+        return kind;
+    }
+
+    /** What is wrong, without file, line or hint. */
+    public String detail() {
+        return detail;
+    }
+}

@@ -1,0 +1,283 @@
+package dev.graft.data;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Reads a labeled classification file into memory.
+ *
+ * <ul>
+ *   <li>{@code .jsonl}: one object per line with a text field and a label field (names configurable,
+ *       default {@code text}, {@code label}); optional {@code id}; other scalar fields are kept as
+ *       {@linkplain ClassificationExample#fields() extra fields}. A number or boolean label is taken as
+ *       its text ({@code 1} gives "1").</li>
+ *   <li>{@code .csv} / {@code .tsv}: a header row naming the columns, then one record per row, parsed by
+ *       Apache Commons CSV (RFC 4180 quoting, embedded newlines and delimiters in quoted fields, a UTF-8
+ *       byte-order mark dropped). Other columns are kept as extra fields.</li>
+ *   <li>Any of them gzip-compressed ({@code .gz}).</li>
+ * </ul>
+ *
+ * When {@link Options#knownLabels()} is set (evaluation data), a label outside it is bad input. An id
+ * missing from the file is made from the line number ("line-7"). Bad records follow the
+ * {@link BadInput} policy; a header without the text or label column is always an error.
+ */
+public final class ClassificationReader {
+    /** File formats; {@link #AUTO} chooses by extension ({@code .csv}, {@code .tsv}, else JSON Lines). */
+    public enum Format { AUTO, JSONL, CSV, TSV }
+
+    /**
+     * @param format       file format
+     * @param textField    field or column holding the text
+     * @param labelField   field or column holding the label
+     * @param idField      field or column holding the id (optional in the file)
+     * @param knownLabels  when not null, labels outside this set are bad input (evaluation data)
+     * @param maxLineBytes lines (physical lines, for CSV) longer than this are bad input
+     */
+    public record Options(Format format, String textField, String labelField, String idField, LabelSet knownLabels,
+                          int maxLineBytes) {
+        public Options {
+            Objects.requireNonNull(format, "format");
+            Objects.requireNonNull(textField, "textField");
+            Objects.requireNonNull(labelField, "labelField");
+            Objects.requireNonNull(idField, "idField");
+            if (textField.equals(labelField)) {
+                throw new IllegalArgumentException("the text and label columns are both '" + textField + "'");
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(Format.AUTO, "text", "label", "id", null, DataFiles.DEFAULT_MAX_LINE_BYTES);
+        }
+
+        public Options withFormat(Format f) {
+            return new Options(f, textField, labelField, idField, knownLabels, maxLineBytes);
+        }
+
+        public Options withColumns(String text, String label) {
+            return new Options(format, text, label, idField, knownLabels, maxLineBytes);
+        }
+
+        public Options withKnownLabels(LabelSet labels) {
+            return new Options(format, textField, labelField, idField, labels, maxLineBytes);
+        }
+
+        public Options withMaxLineBytes(int m) {
+            return new Options(format, textField, labelField, idField, knownLabels, m);
+        }
+    }
+
+    private ClassificationReader() {
+    }
+
+    /** Reads {@code file} with the default options, failing on the first bad record. */
+    public static List<ClassificationExample> read(Path file) throws IOException {
+        return read(file, Options.defaults(), BadInput.strict());
+    }
+
+    /** Reads {@code file}. */
+    public static List<ClassificationExample> read(Path file, Options options, BadInput badInput) throws IOException {
+        long skippedBefore = badInput.skipped();
+        Format format = options.format() == Format.AUTO ? detect(file) : options.format();
+        List<ClassificationExample> out = switch (format) {
+            case JSONL -> readJsonl(file, options, badInput);
+            case CSV -> readCsv(file, options, badInput, ',');
+            case TSV -> readCsv(file, options, badInput, '\t');
+            case AUTO -> throw new AssertionError();
+        };
+        if (out.isEmpty()) {
+            badInput.reject(new BadInputException(file, 0, BadInput.Kind.EMPTY_FILE,
+                    "the file has no examples (it is empty or holds only blank or bad records)",
+                    "check that this is the file you meant"));
+        }
+        badInput.logIfSkipped(file, skippedBefore);
+        return out;
+    }
+
+    /** The format chosen by {@link Format#AUTO}: by the extension without {@code .gz}. */
+    public static Format detect(Path file) {
+        return switch (DataFiles.extension(file)) {
+            case "csv" -> Format.CSV;
+            case "tsv", "tab" -> Format.TSV;
+            default -> Format.JSONL;
+        };
+    }
+
+    private static List<ClassificationExample> readJsonl(Path file, Options o, BadInput badInput) throws IOException {
+        List<ClassificationExample> out = new ArrayList<>();
+        try (Utf8Lines lines = new Utf8Lines(file, o.maxLineBytes(), badInput)) {
+            Utf8Lines.Line l;
+            while ((l = lines.next()) != null) {
+                if (l.text().isBlank()) {
+                    continue;
+                }
+                JsonNode node = JsonLines.parseObject(file, l, badInput);
+                if (node == null) {
+                    continue;
+                }
+                JsonNode text = node.get(o.textField());
+                if (text == null || !text.isTextual() || text.asText().isBlank()) {
+                    badInput.reject(missing(file, l.number(), o.textField(), text == null ? "no" : "an empty or non-string",
+                            "--text-column"));
+                    continue;
+                }
+                JsonNode label = node.get(o.labelField());
+                if (label == null || !label.isValueNode() || label.isNull() || label.asText().isBlank()) {
+                    badInput.reject(missing(file, l.number(), o.labelField(), label == null ? "no" : "an empty or non-scalar",
+                            "--label-column"));
+                    continue;
+                }
+                String labelText = label.asText();
+                if (!knownOrReject(file, l.number(), labelText, o, badInput)) {
+                    continue;
+                }
+                JsonNode idNode = node.get(o.idField());
+                String id = idNode != null && idNode.isValueNode() && !idNode.isNull() ? idNode.asText() : "line-" + l.number();
+                Map<String, String> fields = new LinkedHashMap<>();
+                for (var it = node.fields(); it.hasNext(); ) {
+                    var f = it.next();
+                    String k = f.getKey();
+                    if (k.equals(o.textField()) || k.equals(o.labelField()) || k.equals(o.idField())) {
+                        continue;
+                    }
+                    JsonNode v = f.getValue();
+                    if (!v.isNull()) {
+                        fields.put(k, v.isValueNode() ? v.asText() : v.toString());
+                    }
+                }
+                out.add(new ClassificationExample(id, text.asText(), labelText, fields));
+            }
+        }
+        return out;
+    }
+
+    private static List<ClassificationExample> readCsv(Path file, Options o, BadInput badInput, char delimiter)
+            throws IOException {
+        List<ClassificationExample> out = new ArrayList<>();
+        CSVFormat format = CSVFormat.DEFAULT.builder()
+                .setDelimiter(delimiter)
+                .setHeader()
+                .setSkipHeaderRecord(true)
+                .setIgnoreEmptyLines(true)
+                .setAllowMissingColumnNames(true)
+                .setTrim(false)
+                .get();
+        try (Utf8Reader reader = new Utf8Reader(file, o.maxLineBytes());
+             CSVParser parser = CSVParser.builder().setReader(reader).setFormat(format).get()) {
+            Map<String, Integer> header = parser.getHeaderMap();
+            if (header == null || header.isEmpty()) {
+                Utf8Reader.Defect d = reader.firstDefectBetween(0, Long.MAX_VALUE);
+                if (d != null) {
+                    throw new BadInputException(file, d.line(), d.kind(), d.detail() + " in the header row",
+                            "fix the header row");
+                }
+                badInput.reject(new BadInputException(file, 0, BadInput.Kind.EMPTY_FILE,
+                        "the file is empty (no header row)", "check that this is the file you meant"));
+                return out;
+            }
+            Map<String, Integer> columns = caseInsensitive(header);
+            Integer textCol = columns.get(o.textField().toLowerCase(Locale.ROOT));
+            Integer labelCol = columns.get(o.labelField().toLowerCase(Locale.ROOT));
+            Integer idCol = columns.get(o.idField().toLowerCase(Locale.ROOT));
+            for (var need : List.of(Map.entry(o.textField(), "--text-column"), Map.entry(o.labelField(), "--label-column"))) {
+                if (!columns.containsKey(need.getKey().toLowerCase(Locale.ROOT))) {
+                    throw new BadInputException(file, 1, BadInput.Kind.MISSING_FIELD,
+                            "the header has no column '" + need.getKey() + "' (columns: " + String.join(", ", header.keySet()) + ")",
+                            "name the right column with " + need.getValue());
+                }
+            }
+            int width = header.size();
+            Iterator<CSVRecord> records = parser.iterator();
+            CSVRecord record = nextRecord(records, file, reader);
+            Utf8Reader.Defect inHeader = reader.firstDefectBetween(0,
+                    record == null ? Long.MAX_VALUE : record.getCharacterPosition());
+            if (inHeader != null) {
+                throw new BadInputException(file, inHeader.line(), inHeader.kind(), inHeader.detail() + " in the header row",
+                        "fix the header row");
+            }
+            while (record != null) {
+                CSVRecord following = nextRecord(records, file, reader);
+                long start = record.getCharacterPosition();
+                long end = following == null ? Long.MAX_VALUE : following.getCharacterPosition();
+                long line = reader.lineAt(start);
+                Utf8Reader.Defect defect = reader.firstDefectBetween(start, end);
+                if (defect != null) {
+                    badInput.reject(new BadInputException(file, defect.line(), defect.kind(), defect.detail(),
+                            defect.kind() == BadInput.Kind.INVALID_UTF8
+                                    ? "convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8), or skip such records (--skip-bad)"
+                                    : "split the record, or skip such records (--skip-bad)"));
+                } else if (record.size() != width) {
+                    badInput.reject(new BadInputException(file, line, BadInput.Kind.WRONG_COLUMN_COUNT,
+                            "record has " + record.size() + " columns, the header has " + width,
+                            "quote fields that contain the delimiter, or skip such records (--skip-bad)"));
+                } else {
+                    String text = record.get(textCol);
+                    String label = record.get(labelCol).strip();
+                    if (text.isBlank()) {
+                        badInput.reject(missing(file, line, o.textField(), "an empty", "--text-column"));
+                    } else if (label.isEmpty()) {
+                        badInput.reject(missing(file, line, o.labelField(), "an empty", "--label-column"));
+                    } else if (knownOrReject(file, line, label, o, badInput)) {
+                        String id = idCol != null && !record.get(idCol).isBlank() ? record.get(idCol) : "line-" + line;
+                        Map<String, String> fields = new LinkedHashMap<>();
+                        for (var h : header.entrySet()) {
+                            int c = h.getValue();
+                            if (c != textCol && c != labelCol && (idCol == null || c != idCol) && !h.getKey().isEmpty()) {
+                                fields.put(h.getKey(), record.get(c));
+                            }
+                        }
+                        out.add(new ClassificationExample(id, text, label, fields));
+                    }
+                }
+                record = following;
+            }
+        }
+        return out;
+    }
+
+    private static CSVRecord nextRecord(Iterator<CSVRecord> records, Path file, Utf8Reader reader) {
+        try {
+            return records.hasNext() ? records.next() : null;
+        } catch (UncheckedIOException | IllegalStateException e) {
+            String why = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+            throw new BadInputException(file, 0, BadInput.Kind.MALFORMED_RECORD,
+                    "the CSV cannot be parsed past this point: " + why,
+                    "check the quoting (a quote inside a quoted field is written twice: \"\")");
+        }
+    }
+
+    private static Map<String, Integer> caseInsensitive(Map<String, Integer> header) {
+        Map<String, Integer> m = new HashMap<>();
+        header.forEach((k, v) -> m.putIfAbsent(k.strip().toLowerCase(Locale.ROOT), v));
+        return m;
+    }
+
+    private static BadInputException missing(Path file, long line, String field, String what, String option) {
+        return new BadInputException(file, line, BadInput.Kind.MISSING_FIELD,
+                what + " \"" + field + "\" field",
+                "add it, choose the field with " + option + ", or skip such records (--skip-bad)");
+    }
+
+    private static boolean knownOrReject(Path file, long line, String label, Options o, BadInput badInput) {
+        if (o.knownLabels() == null || o.knownLabels().contains(label)) {
+            return true;
+        }
+        badInput.reject(new BadInputException(file, line, BadInput.Kind.UNKNOWN_LABEL,
+                "label '" + label + "' was not seen in training (known: " + o.knownLabels().describe() + ")",
+                "fix the label, train with it, or skip such records (--skip-bad)"));
+        return false;
+    }
+}

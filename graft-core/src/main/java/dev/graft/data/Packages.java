@@ -1,0 +1,71 @@
+package dev.graft.data;
+
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.zip.GZIPInputStream;
+
+/** Reading downloaded packages: SHA-256 of a file, text entries of an npm tarball. */
+final class Packages {
+    private Packages() {
+    }
+
+    /** SHA-256 of a file, lower-case hex. */
+    static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                sha.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /**
+     * The regular-file entries of a {@code .tgz} whose names pass {@code wanted}, decoded as strict UTF-8,
+     * by entry name (for example "package/cats.txt"), in archive order.
+     */
+    static Map<String, String> readTextEntries(Path tgz, Predicate<String> wanted) throws IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(tgz), 1 << 16);
+             TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(raw, 1 << 16))) {
+            TarArchiveEntry entry;
+            while ((entry = tar.getNextEntry()) != null) {
+                if (!entry.isFile() || !wanted.test(entry.getName())) {
+                    continue;
+                }
+                out.put(entry.getName(), utf8(tar.readAllBytes(), tgz + "!" + entry.getName()));
+            }
+        }
+        return out;
+    }
+
+    /** Strict UTF-8 decoding; an IOException naming {@code where} on invalid bytes. */
+    static String utf8(byte[] bytes, String where) throws IOException {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IOException(where + " is not valid UTF-8: the package is not what graft expects", e);
+        }
+    }
+}
