@@ -1,0 +1,26 @@
+package dev.graft.tokenizer;
+
+/** A model splits one pre-tokenized word into vocabulary tokens. Implementations are thread-safe. */
+sealed interface TokenModel permits BpeModel, WordPieceModel {
+
+    /** Receives one token: its id and the [start, end) UTF-16 span within the word. */
+    @FunctionalInterface
+    interface TokenSink {
+        void token(int id, int start, int end);
+    }
+
+    /** Splits {@code word} (never empty) into tokens, in order. */
+    void tokenize(String word, TokenSink sink);
+
+    /** The id of a vocabulary entry, or -1. */
+    int tokenToId(String token);
+
+    /** The vocabulary entry of an id, or null. */
+    String idToToken(int id);
+
+    /** Number of vocabulary entries. */
+    int size();
+
+    /** The vocabulary entries by id (null where an id is unused). */
+    String[] vocabularyById();
+}
