@@ -98,7 +98,9 @@ public final class ClassificationReader {
             case TSV -> readCsv(file, options, badInput, '\t');
             case AUTO -> throw new AssertionError();
         };
-        if (out.isEmpty()) {
+        if (out == null) {
+            out = List.of(); // an empty file, already reported
+        } else if (out.isEmpty()) {
             badInput.reject(new BadInputException(file, 0, BadInput.Kind.EMPTY_FILE,
                     "the file has no examples (it is empty or holds only blank or bad records)",
                     "check that this is the file you meant"));
@@ -164,6 +166,7 @@ public final class ClassificationReader {
         return out;
     }
 
+    /** The examples of a CSV/TSV file, or null when the file is empty (already reported). */
     private static List<ClassificationExample> readCsv(Path file, Options o, BadInput badInput, char delimiter)
             throws IOException {
         List<ClassificationExample> out = new ArrayList<>();
@@ -186,7 +189,7 @@ public final class ClassificationReader {
                 }
                 badInput.reject(new BadInputException(file, 0, BadInput.Kind.EMPTY_FILE,
                         "the file is empty (no header row)", "check that this is the file you meant"));
-                return out;
+                return null;
             }
             Map<String, Integer> columns = caseInsensitive(header);
             Integer textCol = columns.get(o.textField().toLowerCase(Locale.ROOT));

@@ -34,6 +34,14 @@ public record DatasetCard(String name, int formatVersion, String description, St
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    public DatasetCard {
+        sources = sources == null ? List.of() : sources;
+        sourceCounts = sourceCounts == null ? Map.of() : sourceCounts;
+        dropped = dropped == null ? Map.of() : dropped;
+        sets = sets == null ? Map.of() : sets;
+        notes = notes == null ? List.of() : notes;
+    }
+
     /** A source package as fetched: registry, package, version, downloaded file and its SHA-256. */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record SourceInfo(String registry, String packageName, String version, String file, String sha256,
@@ -68,6 +76,11 @@ public record DatasetCard(String name, int formatVersion, String description, St
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record SetInfo(String kind, String description, String format, Map<String, String> files,
                           List<String> labels, Map<String, SplitCounts> counts) {
+        public SetInfo {
+            files = files == null ? Map.of() : files;
+            labels = labels == null ? List.of() : labels;
+            counts = counts == null ? Map.of() : counts;
+        }
     }
 
     /**
