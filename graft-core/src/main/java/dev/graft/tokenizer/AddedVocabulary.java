@@ -136,6 +136,8 @@ final class AddedVocabulary {
     /** Leftmost-longest matching of a fixed set of patterns, with the added-token options. */
     private static final class Matcher {
         private final Map<Character, List<Integer>> byFirstChar = new HashMap<>();
+        /** Whether some pattern starts with a char (a quick test before the map). */
+        private final boolean[] isFirstChar = new boolean[65536];
         private final List<AddedToken> tokens;
         private final List<String> patterns;
 
@@ -146,6 +148,7 @@ final class AddedVocabulary {
                 String p = patterns.get(i);
                 if (!p.isEmpty()) {
                     byFirstChar.computeIfAbsent(p.charAt(0), c -> new ArrayList<>()).add(i);
+                    isFirstChar[p.charAt(0)] = true;
                 }
             }
             for (List<Integer> list : byFirstChar.values()) {
@@ -167,7 +170,12 @@ final class AddedVocabulary {
             int emitted = 0; // end of the last piece emitted
             int i = 0;
             while (i < n) {
-                List<Integer> candidates = byFirstChar.get(s.charAt(i));
+                char first = s.charAt(i);
+                if (!isFirstChar[first]) {
+                    i++;
+                    continue;
+                }
+                List<Integer> candidates = byFirstChar.get(first);
                 int match = -1;
                 if (candidates != null) {
                     for (int c : candidates) {

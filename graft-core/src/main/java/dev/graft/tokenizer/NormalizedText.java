@@ -58,7 +58,7 @@ final class NormalizedText {
     }
 
     /** Original end of the whole code point starting at unit {@code i}. */
-    private int charEnd(int i) {
+    int charEnd(int i) {
         return end(i + Character.charCount(text.codePointAt(i)) - 1);
     }
 

@@ -53,6 +53,10 @@ final class PipelineTokenizer implements Tokenizer {
                 b.add(p.addedTokenId(), piece.text, piece.start(0), piece.end(piece.length() - 1), word++);
                 continue;
             }
+            if (preTokenizer instanceof PreTokenizers.ByteLevelSplit bl && bl.useRegex()) {
+                word = encodeByteLevel(bl.withPrefixSpace(piece), b, word);
+                continue;
+            }
             words.clear();
             if (preTokenizer == null) {
                 words.add(piece);
@@ -69,6 +73,40 @@ final class PipelineTokenizer implements Tokenizer {
             }
         }
         return b.build(typeId);
+    }
+
+    /**
+     * The byte-level pre-tokenizer and the model in one pass, without building a text per word:
+     * the same words, tokens and offsets as {@link PreTokenizers.ByteLevelSplit} followed by the
+     * model (each byte aligned to the character it encodes), fewer allocations.
+     *
+     * @return the next word index
+     */
+    private int encodeByteLevel(NormalizedText piece, Encoding.Builder b, int firstWord) {
+        String s = piece.text;
+        int[] word = {firstWord};
+        StringBuilder bytes = new StringBuilder(32);
+        int[][] unitOfByte = {new int[64]};
+        ByteLevel.splitGpt2(s, (start, end) -> {
+            bytes.setLength(0);
+            int k = 0;
+            for (int i = start; i < end; ) {
+                int cp = s.codePointAt(i);
+                int n = ByteLevel.appendBytes(cp, bytes);
+                if (k + n > unitOfByte[0].length) {
+                    unitOfByte[0] = java.util.Arrays.copyOf(unitOfByte[0], 2 * (k + n));
+                }
+                for (int j = 0; j < n; j++) {
+                    unitOfByte[0][k++] = i;
+                }
+                i += Character.charCount(cp);
+            }
+            int index = word[0]++;
+            int[] units = unitOfByte[0];
+            model.tokenize(bytes.toString(), (id, from, to) -> b.add(id, model.idToToken(id),
+                    piece.start(units[from]), piece.charEnd(units[to - 1]), index));
+        });
+        return word[0];
     }
 
     @Override

@@ -22,7 +22,11 @@ final class PreTokenizers {
     record Bert() implements PreTokenizer {
         @Override
         public void split(NormalizedText piece, List<NormalizedText> out) {
-            String s = piece.text;
+            ranges(piece.text, (start, end) -> out.add(piece.slice(start, end)));
+        }
+
+        /** The words of {@code s} as ranges (shared with the trainer's word counting). */
+        static void ranges(String s, ByteLevel.RangeSink sink) {
             int n = s.length();
             int wordStart = 0;
             for (int i = 0; i < n; ) {
@@ -30,20 +34,20 @@ final class PreTokenizers {
                 int next = i + Character.charCount(cp);
                 if (CharClasses.isWhitespace(cp)) {
                     if (wordStart < i) {
-                        out.add(piece.slice(wordStart, i));
+                        sink.accept(wordStart, i);
                     }
                     wordStart = next;
                 } else if (CharClasses.isBertPunctuation(cp)) {
                     if (wordStart < i) {
-                        out.add(piece.slice(wordStart, i));
+                        sink.accept(wordStart, i);
                     }
-                    out.add(piece.slice(i, next));
+                    sink.accept(i, next);
                     wordStart = next;
                 }
                 i = next;
             }
             if (wordStart < n) {
-                out.add(piece.slice(wordStart, n));
+                sink.accept(wordStart, n);
             }
         }
     }
@@ -92,6 +96,17 @@ final class PreTokenizers {
     record ByteLevelSplit(boolean addPrefixSpace, boolean trimOffsets, boolean useRegex) implements PreTokenizer {
         @Override
         public void split(NormalizedText piece, List<NormalizedText> out) {
+            NormalizedText p = withPrefixSpace(piece);
+            if (useRegex) {
+                NormalizedText whole = p;
+                ByteLevel.splitGpt2(whole.text, (start, end) -> out.add(toBytes(whole.slice(start, end))));
+            } else if (!p.isEmpty()) {
+                out.add(toBytes(p));
+            }
+        }
+
+        /** The piece with a space in front if {@code addPrefixSpace} asks for one (aligned to its first character). */
+        NormalizedText withPrefixSpace(NormalizedText piece) {
             NormalizedText p = piece;
             if (addPrefixSpace && !p.text.startsWith(" ") && !p.isEmpty()) {
                 NormalizedText.Transform t = p.transform(0);
@@ -106,12 +121,7 @@ final class PreTokenizers {
                 }
                 p = t.finish();
             }
-            if (useRegex) {
-                NormalizedText whole = p;
-                ByteLevel.splitGpt2(whole.text, (start, end) -> out.add(toBytes(whole.slice(start, end))));
-            } else if (!p.isEmpty()) {
-                out.add(toBytes(p));
-            }
+            return p;
         }
 
         static NormalizedText toBytes(NormalizedText word) {
