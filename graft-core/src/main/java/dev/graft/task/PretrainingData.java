@@ -65,8 +65,8 @@ public final class PretrainingData {
     /**
      * Cuts the corpus into sequences.
      *
-     * @param validationFraction  share of documents (or sentences) held out, e.g. 0.01
-     * @param maxValidationSeqs   at most this many validation sequences are kept (a fixed slice)
+     * @param validationFraction  most of the corpus held out for validation, e.g. 0.05
+     * @param maxValidationSeqs   validation aims at this many sequences, and keeps at most this many
      */
     public static PretrainingData build(EncodedCorpus corpus, Objective objective, int seqLen, int vocabSize,
                                         SpecialIds special, double validationFraction, int maxValidationSeqs,
@@ -79,15 +79,20 @@ public final class PretrainingData {
         }
         boolean byDocument = corpus.documentCount() >= 100;
         int units = byDocument ? corpus.documentCount() : corpus.sentenceCount();
+        // hold out whole units, in a seeded random order, until they hold about enough tokens for
+        // maxValidationSeqs sequences (at most validationFraction of the corpus, at least one unit)
         boolean[] heldOut = new boolean[units];
-        SplittableRandom r = new SplittableRandom(seed ^ 0x7E57L);
-        int held = 0;
-        for (int u = 0; u < units; u++) {
-            heldOut[u] = r.nextDouble() < validationFraction;
-            held += heldOut[u] ? 1 : 0;
-        }
-        if (held == 0 && units > 1 && validationFraction > 0) {
-            heldOut[units - 1] = true;
+        long wanted = (long) Math.min(validationFraction * corpus.tokenCount(), (long) maxValidationSeqs * seqLen);
+        if (validationFraction > 0 && units > 1) {
+            int[] order = shuffled(units, seed ^ 0x7E57L);
+            long held = 0;
+            for (int k = 0; k < units - 1 && (held == 0 || held < wanted); k++) {
+                int u = order[k];
+                int start = u == 0 ? 0 : (byDocument ? corpus.documentEnd(u - 1) : corpus.sentenceEnd(u - 1));
+                int end = byDocument ? corpus.documentEnd(u) : corpus.sentenceEnd(u);
+                heldOut[u] = true;
+                held += end - start;
+            }
         }
         // unit boundaries as token ranges
         int[] unitEnds = new int[units];

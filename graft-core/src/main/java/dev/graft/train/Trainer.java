@@ -110,6 +110,7 @@ public final class Trainer<B> {
         double priorSeconds = state.elapsedSeconds;
         long tokensAtStart = state.tokens;
         Path lastCheckpoint = null;
+        long lastCheckpointStep = -1;
         double windowLoss = 0;
         int windowCount = 0;
         long windowStart = System.nanoTime();
@@ -198,14 +199,19 @@ public final class Trainer<B> {
                 if (options.checkpointEvery() > 0 && state.step % options.checkpointEvery() == 0) {
                     state.elapsedSeconds = priorSeconds + seconds(startNanos);
                     lastCheckpoint = saveCheckpoint(adam, state);
+                    lastCheckpointStep = state.step;
                 }
             }
             progress.finish();
             state.elapsedSeconds = priorSeconds + seconds(startNanos);
-            if (!"signal".equals(stoppedBy) || validation.isEmpty()) {
+            boolean evaluatedThisStep = options.evalEvery() > 0 && state.step % options.evalEvery() == 0
+                    && !validation.isEmpty();
+            if (!evaluatedThisStep) {
                 validation = evaluate(metrics, state.step, progress);
             }
-            lastCheckpoint = saveCheckpoint(adam, state);
+            if (lastCheckpointStep != state.step || lastCheckpoint == null) {
+                lastCheckpoint = saveCheckpoint(adam, state);
+            }
             model.writeModelFiles(runFolder);
         } finally {
             finished.countDown();
