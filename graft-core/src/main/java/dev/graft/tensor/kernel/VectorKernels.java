@@ -57,6 +57,14 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
     static final long SMALL_MACS = 48L * 48 * 48;
     /** Below this many multiply-adds a GEMM stays on the calling thread. */
     static final long PARALLEL_MACS = 1L << 20;
+    /** Loop order: k blocks innermost with B packed for all of k (see gemm). */
+    static final boolean K_INNER = Boolean.parseBoolean(System.getProperty("graft.gemm.kinner", "false"));
+    /** Most floats of packed B in k-inner order (2 MiB). */
+    static final int B_BUDGET = 1 << 19;
+    /** Padding (one cache line of floats) between packed slivers and panels against L1 set aliasing. */
+    static final int PAD = 16;
+    /** Eight float lanes, for copying one 8-row sliver column when packing Aᵀ. */
+    static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
 
     static final int NN = 0;
     static final int NT = 1;
@@ -128,13 +136,18 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         t.set(form, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
         int threads = parallel.threads();
         boolean par = threads > 1 && macs >= PARALLEL_MACS;
+        int kBlocks = (k + KC - 1) / KC;
+        // k-inner: B is packed for all of k at once (a column slab of at most B_BUDGET floats), and each
+        // thread runs the k blocks innermost so its block of C stays in L2; k-outer: one k block at a time
+        int ncMax = K_INNER ? Math.max(NR, Math.min(NC, B_BUDGET / (k * NR) * NR)) : NC;
+        int kbStep = K_INNER ? kBlocks : 1;
         try {
-            for (int jc = 0; jc < n; jc += NC) {
-                int nc = Math.min(NC, n - jc);
+            for (int jc = 0; jc < n; jc += ncMax) {
+                int nc = Math.min(ncMax, n - jc);
                 int panels = (nc + NR - 1) / NR;
-                for (int pc = 0; pc < k; pc += KC) {
-                    int kc = Math.min(KC, k - pc);
-                    t.block(jc, nc, pc, kc, s.bPack(panels * kc * NR));
+                for (int kb = 0; kb < kBlocks; kb += kbStep) {
+                    int kbEnd = Math.min(kBlocks, kb + kbStep);
+                    t.block(jc, nc, kb, kbEnd, s.bPack((kbEnd - kb) * panels * (KC * NR + PAD)));
                     int slivers = (m + MR - 1) / MR;
                     if (par && slivers >= 4 * threads) {
                         // B is shared: pack its panels across threads, then split the rows of C.
@@ -186,6 +199,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         static final int PACK_B = 0;
         static final int ROWS = 1;
         static final int COLUMNS = 2;
+        static final int DIRECT = 3;
 
         int form;
         int m;
@@ -203,8 +217,9 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         boolean accumulate;
         int jc;
         int nc;
-        int pc;
-        int kc;
+        /** The k blocks [kb0, kb1) (of KC each, the last possibly shorter) whose B panels are packed. */
+        int kb0;
+        int kb1;
         float[] bPack;
         volatile int mode;
 
@@ -226,12 +241,22 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             this.accumulate = accumulate;
         }
 
-        void block(int jc, int nc, int pc, int kc, float[] bPack) {
+        void block(int jc, int nc, int kb0, int kb1, float[] bPack) {
             this.jc = jc;
             this.nc = nc;
-            this.pc = pc;
-            this.kc = kc;
+            this.kb0 = kb0;
+            this.kb1 = kb1;
             this.bPack = bPack;
+        }
+
+        /** Length of k block kb. */
+        int kcOf(int kb) {
+            return Math.min(KC, k - kb * KC);
+        }
+
+        /** Offset in bPack of the panels of k block kb. */
+        int bBase(int kb) {
+            return (kb - kb0) * ((nc + NR - 1) / NR) * (KC * NR + PAD);
         }
 
         void clear() {
@@ -244,14 +269,22 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         @Override
         public void run(int start, int end) {
             switch (mode) {
-                case PACK_B -> {
-                    for (int q = start; q < end; q++) {
-                        packB(q);
-                    }
-                }
+                case PACK_B -> packB(start, end);
                 case ROWS -> computeRows(start * MR, Math.min(m, end * MR));
+                case DIRECT -> directRows(form, start, end, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc,
+                        accumulate);
                 default -> computeColumns(start, end);
             }
+        }
+
+        /** Floats between packed slivers of A: kc·MR plus a cache line, so slivers do not alias in L1. */
+        static int aStride(int kc) {
+            return kc * MR + PAD;
+        }
+
+        /** Floats between packed panels of B. */
+        static int bStride(int kc) {
+            return kc * NR + PAD;
         }
 
         private void computeRows(int r0, int r1) {
@@ -259,40 +292,48 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             int panels = (nc + NR - 1) / NR;
             for (int ic = r0; ic < r1; ic += MC) {
                 int mc = Math.min(MC, r1 - ic);
-                float[] ap = s.aPack(((mc + MR - 1) / MR) * MR * kc);
-                packA(ap, ic, mc);
-                macroKernel(ap, ic, mc, 0, panels, s.tile);
+                for (int kb = kb0; kb < kb1; kb++) {
+                    int kc = kcOf(kb);
+                    float[] ap = s.aPack(((mc + MR - 1) / MR) * aStride(kc));
+                    packA(ap, ic, mc, kb * KC, kc);
+                    macroKernel(ap, ic, mc, 0, panels, kb, s.tile);
+                }
             }
         }
 
         private void computeColumns(int q0, int q1) {
             Scratch s = SCRATCH.get();
-            for (int q = q0; q < q1; q++) {
-                packB(q);
-            }
+            packB(q0, q1);
             for (int ic = 0; ic < m; ic += MC) {
                 int mc = Math.min(MC, m - ic);
-                float[] ap = s.aPack(((mc + MR - 1) / MR) * MR * kc);
-                packA(ap, ic, mc);
-                macroKernel(ap, ic, mc, q0, q1, s.tile);
+                for (int kb = kb0; kb < kb1; kb++) {
+                    int kc = kcOf(kb);
+                    float[] ap = s.aPack(((mc + MR - 1) / MR) * aStride(kc));
+                    packA(ap, ic, mc, kb * KC, kc);
+                    macroKernel(ap, ic, mc, q0, q1, kb, s.tile);
+                }
             }
         }
 
-        /** C[ic..ic+mc, panels q0..q1) (+)= packed A block · packed B panels. */
-        private void macroKernel(float[] ap, int ic, int mc, int q0, int q1, float[] tile) {
-            boolean first = pc == 0 && !accumulate;
-            int kc = this.kc;
+        /** C[ic..ic+mc, panels q0..q1) (+)= packed A block · packed B panels of k block kb. */
+        private void macroKernel(float[] ap, int ic, int mc, int q0, int q1, int kb, float[] tile) {
+            boolean first = kb == 0 && !accumulate;
+            int kc = kcOf(kb);
+            int aStride = aStride(kc);
+            int bStride = bStride(kc);
+            int bBase = bBase(kb);
             for (int q = q0; q < q1; q++) {
                 int j0 = q * NR;
                 int cols = Math.min(NR, nc - j0);
-                int bi = q * kc * NR;
+                int bi = bBase + q * bStride;
                 for (int i0 = 0; i0 < mc; i0 += MR) {
                     int rows = Math.min(MR, mc - i0);
-                    int ai = i0 * kc;
+                    int ai = (i0 / MR) * aStride;
                     int ci = cOff + (ic + i0) * ldc + jc + j0;
                     if (rows == MR && cols == NR) {
                         microKernel(kc, ap, ai, bPack, bi, c, ci, ldc, !first);
                     } else {
+                        // edge tile: the same arithmetic into a scratch tile, then the valid part
                         microKernel(kc, ap, ai, bPack, bi, tile, 0, NR, false);
                         for (int r = 0; r < rows; r++) {
                             int cr = ci + r * ldc;
@@ -306,38 +347,42 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             }
         }
 
-        /** Packs rows [ic, ic+mc) x k [pc, pc+kc) of A as slivers of MR rows: ap[s·kc·MR + p·MR + r]. */
-        private void packA(float[] ap, int ic, int mc) {
-            int kc = this.kc;
+        /**
+         * Packs rows [ic, ic+mc) x k [pc, pc+kc) of A as slivers of MR rows,
+         * ap[s·aStride + p·MR + r], rows past mc zero.
+         */
+        private void packA(float[] ap, int ic, int mc, int pc, int kc) {
+            int aStride = aStride(kc);
+            int full = mc / MR * MR;
             if (form == TN) {
-                // A stored (k, m): each k row holds consecutive i
-                for (int i0 = 0; i0 < mc; i0 += MR) {
-                    int rows = Math.min(MR, mc - i0);
-                    int dst = i0 * kc;
-                    int src = aOff + pc * lda + ic + i0;
-                    if (rows == MR) {
-                        for (int p = 0; p < kc; p++, src += lda, dst += MR) {
-                            for (int r = 0; r < MR; r++) {
-                                ap[dst + r] = a[src + r];
-                            }
+                // A stored (k, m): row p holds consecutive i; copy MR at a time into each sliver
+                for (int p = 0; p < kc; p++) {
+                    int src = aOff + (pc + p) * lda + ic;
+                    int dst = p * MR;
+                    int i0 = 0;
+                    if (MR == 8 && L >= 8) {
+                        for (; i0 < full; i0 += 8, dst += aStride) {
+                            FloatVector.fromArray(F8, a, src + i0).intoArray(ap, dst);
                         }
                     } else {
-                        for (int p = 0; p < kc; p++, src += lda, dst += MR) {
-                            for (int r = 0; r < rows; r++) {
-                                ap[dst + r] = a[src + r];
+                        for (; i0 < full; i0 += MR, dst += aStride) {
+                            for (int r = 0; r < MR; r++) {
+                                ap[dst + r] = a[src + i0 + r];
                             }
-                            for (int r = rows; r < MR; r++) {
-                                ap[dst + r] = 0f;
-                            }
+                        }
+                    }
+                    if (i0 < mc) {
+                        for (int r = 0; r < MR; r++) {
+                            ap[dst + r] = i0 + r < mc ? a[src + i0 + r] : 0f;
                         }
                     }
                 }
             } else {
-                // A stored (m, k): row i holds consecutive p
+                // A stored (m, k): row i holds consecutive p; transpose 8 x 16 blocks
                 int kc16 = TRANSPOSE16 ? kc & ~15 : 0;
                 for (int i0 = 0; i0 < mc; i0 += MR) {
                     int rows = Math.min(MR, mc - i0);
-                    int dst = i0 * kc;
+                    int dst = (i0 / MR) * aStride;
                     int p0 = 0;
                     if (rows == MR) {
                         int src = aOff + (ic + i0) * lda + pc;
@@ -360,58 +405,74 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             }
         }
 
-        /** Packs panel q (columns jc+q·NR ..) of the current B block: bPack[q·kc·NR + p·NR + j]. */
-        private void packB(int q) {
-            int kc = this.kc;
-            int j0 = jc + q * NR;
-            int cols = Math.min(NR, jc + nc - j0);
-            int dst = q * kc * NR;
+        /**
+         * Packs panels [q0, q1) (columns jc + q·NR ..) of the current B block:
+         * bPack[q·bStride + p·NR + j], columns past nc zero.
+         */
+        private void packB(int q0, int q1) {
+            for (int kb = kb0; kb < kb1; kb++) {
+                packB(q0, q1, kb * KC, kcOf(kb), bBase(kb));
+            }
+        }
+
+        private void packB(int q0, int q1, int pc, int kc, int base) {
+            int bStride = bStride(kc);
             float[] bp = bPack;
             if (form == NT) {
-                // B stored (n, k): row j holds consecutive p
-                int p0 = 0;
-                if (TRANSPOSE16 && cols == NR) {
-                    int kc16 = kc & ~15;
-                    for (int h = 0; h < NR; h += 16) {
-                        int src = bOff + (j0 + h) * ldb + pc;
-                        for (int p = 0; p < kc16; p += 16) {
-                            transpose16(b, src + p, ldb, bp, dst + p * NR + h, NR);
+                // B stored (n, k): row j holds consecutive p; transpose 16 x 16 blocks
+                for (int q = q0; q < q1; q++) {
+                    int j0 = jc + q * NR;
+                    int cols = Math.min(NR, jc + nc - j0);
+                    int dst = base + q * bStride;
+                    int p0 = 0;
+                    if (TRANSPOSE16 && cols == NR) {
+                        int kc16 = kc & ~15;
+                        for (int h = 0; h < NR; h += 16) {
+                            int src = bOff + (j0 + h) * ldb + pc;
+                            for (int p = 0; p < kc16; p += 16) {
+                                transpose16(b, src + p, ldb, bp, dst + p * NR + h, NR);
+                            }
+                        }
+                        p0 = kc16;
+                    }
+                    for (int j = 0; j < cols; j++) {
+                        int src = bOff + (j0 + j) * ldb + pc;
+                        for (int p = p0; p < kc; p++) {
+                            bp[dst + p * NR + j] = b[src + p];
                         }
                     }
-                    p0 = kc16;
-                }
-                for (int j = 0; j < cols; j++) {
-                    int src = bOff + (j0 + j) * ldb + pc;
-                    for (int p = p0; p < kc; p++) {
-                        bp[dst + p * NR + j] = b[src + p];
-                    }
-                }
-                for (int j = cols; j < NR; j++) {
-                    for (int p = 0; p < kc; p++) {
-                        bp[dst + p * NR + j] = 0f;
+                    for (int j = cols; j < NR; j++) {
+                        for (int p = 0; p < kc; p++) {
+                            bp[dst + p * NR + j] = 0f;
+                        }
                     }
                 }
             } else {
-                int src = bOff + pc * ldb + j0;
-                if (cols == NR) {
-                    for (int p = 0; p < kc; p++, src += ldb, dst += NR) {
+                // B stored (k, n): row p holds consecutive j; copy each row across the panels
+                int fullEnd = Math.min(q1, nc / NR);
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + (pc + p) * ldb + jc;
+                    int q = q0;
+                    for (; q < fullEnd; q++) {
+                        int s0 = src + q * NR;
+                        int d0 = base + q * bStride + p * NR;
                         for (int v = 0; v < NR; v += L) {
-                            FloatVector.fromArray(F, b, src + v).intoArray(bp, dst + v);
+                            FloatVector.fromArray(F, b, s0 + v).intoArray(bp, d0 + v);
                         }
                     }
-                } else {
-                    for (int p = 0; p < kc; p++, src += ldb, dst += NR) {
-                        for (int j = 0; j < cols; j++) {
-                            bp[dst + j] = b[src + j];
-                        }
-                        for (int j = cols; j < NR; j++) {
-                            bp[dst + j] = 0f;
+                    for (; q < q1; q++) {
+                        int cols = Math.min(NR, nc - q * NR);
+                        int s0 = src + q * NR;
+                        int d0 = base + q * bStride + p * NR;
+                        for (int j = 0; j < NR; j++) {
+                            bp[d0 + j] = j < cols ? b[s0 + j] : 0f;
                         }
                     }
                 }
             }
         }
     }
+
 
     /** Whether the in-register transposes below apply (16 float lanes and the 8-row tile). */
     static final boolean TRANSPOSE16 = L == 16 && MR == 8;
@@ -870,9 +931,15 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         int grain = (int) Math.max(1, Math.min(m, PARALLEL_MACS / Math.max(1, macsPerRow)));
         if (parallel.threads() == 1 || grain >= m) {
             directRows(form, 0, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
-        } else {
-            parallel.forRange(m, grain, (i0, i1) ->
-                    directRows(form, i0, i1, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate));
+            return;
+        }
+        GemmTask t = SCRATCH.get().task;
+        t.set(form, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        t.mode = GemmTask.DIRECT;
+        try {
+            parallel.forRange(m, grain, t);
+        } finally {
+            t.clear();
         }
     }
 
@@ -928,13 +995,19 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
                 }
                 storeOrAdd(c, cr + j, s0, accumulate);
             }
-            for (; j < n; j++) {
-                float s = 0f;
+            if (j < n) {
+                // the last columns with a lane mask: the same fma chain per column as above
+                VectorMask<Float> mask = F.indexInRange(j, n);
+                FloatVector s0 = FloatVector.zero(F);
                 int bo = bOff + j;
                 for (int p = 0; p < k; p++, bo += ldb) {
-                    s = Math.fma(a[ar + p * aColStep], b[bo], s);
+                    s0 = FloatVector.broadcast(F, a[ar + p * aColStep]).fma(FloatVector.fromArray(F, b, bo, mask), s0);
                 }
-                c[cr + j] = accumulate ? c[cr + j] + s : s;
+                if (accumulate) {
+                    FloatVector.fromArray(F, c, cr + j, mask).add(s0).intoArray(c, cr + j, mask);
+                } else {
+                    s0.intoArray(c, cr + j, mask);
+                }
             }
         }
     }

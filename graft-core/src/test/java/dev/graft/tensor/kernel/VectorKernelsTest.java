@@ -35,8 +35,7 @@ class VectorKernelsTest {
         two = new Parallel(2);
         vector = new VectorKernels(one);
         vectorTwoThreads = new VectorKernels(two);
-        assertThat(vector.supported()).as("this machine's vectors (%d bits) are wide enough for VectorKernels",
-                VectorKernels.F.vectorBitSize()).isTrue();
+        // the kernels are exact for any vector width; supported() only says whether they pay
     }
 
     @AfterAll
@@ -575,6 +574,7 @@ class VectorKernelsTest {
     @Test
     void nameReportsTheVectorWidth() {
         assertThat(vector.name()).isEqualTo("vector-" + VectorKernels.F.vectorBitSize());
+        assertThat(vector.supported()).isEqualTo(VectorKernels.F.vectorBitSize() >= 256);
         assertThat(VectorKernels.gemmDescription()).contains("register tile");
     }
 }
