@@ -678,11 +678,19 @@ final class TokenizerJson {
                 putNullable(o, "end_of_word_suffix", b.endOfWordSuffix);
                 o.put("fuse_unk", b.fuseUnknown);
                 o.put("byte_fallback", b.byteFallback);
-                o.put("ignore_merges", b.ignoreMerges);
+                if (b.ignoreMerges) {
+                    o.put("ignore_merges", true); // written only when set: older readers do not know it
+                }
                 o.set("vocab", vocab(b.vocabularyById()));
+                // "left right" strings, readable by every version of the reference, unless a token has a space
+                boolean strings = b.merges.stream().noneMatch(p -> p[0].contains(" ") || p[1].contains(" "));
                 ArrayNode merges = o.putArray("merges");
                 for (String[] pair : b.merges) {
-                    merges.addArray().add(pair[0]).add(pair[1]);
+                    if (strings) {
+                        merges.add(pair[0] + " " + pair[1]);
+                    } else {
+                        merges.addArray().add(pair[0]).add(pair[1]);
+                    }
                 }
             }
             case WordPieceModel w -> {
