@@ -67,15 +67,15 @@ final class UnicodeForms {
             return in;
         }
         // 1. Decompose, each part carrying its change.
-        List<int[]> parts = new ArrayList<>(text.length() + 8); // {code point, change}
+        Parts parts = new Parts(text.length() + 16);
         for (int i = 0; i < text.length(); ) {
             int cp = text.codePointAt(i);
             int[] d = decomposition(cp, form.compatibility);
             if (d == null) {
-                parts.add(new int[] {cp, 0});
+                parts.add(cp, 0);
             } else {
                 for (int k = 0; k < d.length; k++) {
-                    parts.add(new int[] {d[k], k == 0 ? 0 : 1});
+                    parts.add(d[k], k == 0 ? 0 : 1);
                 }
             }
             i += Character.charCount(cp);
@@ -87,38 +87,66 @@ final class UnicodeForms {
             parts = compose(parts);
         }
         NormalizedText.Transform t = in.transform(0);
-        for (int[] p : parts) {
-            t.emit(p[0], p[1]);
+        for (int k = 0; k < parts.size; k++) {
+            t.emit(parts.codePoints[k], parts.changes[k]);
         }
         return t.finish();
     }
 
-    private static void reorderMarks(List<int[]> parts) {
-        int n = parts.size();
+    /** Code points with their changes (growable parallel arrays). */
+    private static final class Parts {
+        int[] codePoints;
+        int[] changes;
+        int size;
+
+        Parts(int capacity) {
+            codePoints = new int[capacity];
+            changes = new int[capacity];
+        }
+
+        void add(int cp, int change) {
+            if (size == codePoints.length) {
+                codePoints = java.util.Arrays.copyOf(codePoints, size * 2);
+                changes = java.util.Arrays.copyOf(changes, size * 2);
+            }
+            codePoints[size] = cp;
+            changes[size] = change;
+            size++;
+        }
+    }
+
+    private static void reorderMarks(Parts parts) {
+        int n = parts.size;
         int i = 0;
         while (i < n) {
-            if (!CharClasses.isMark(parts.get(i)[0])) {
+            if (!CharClasses.isMark(parts.codePoints[i])) {
                 i++;
                 continue;
             }
             int j = i;
-            while (j < n && CharClasses.isMark(parts.get(j)[0])) {
+            while (j < n && CharClasses.isMark(parts.codePoints[j])) {
                 j++;
             }
             if (j - i >= 2) {
                 StringBuilder run = new StringBuilder();
                 for (int k = i; k < j; k++) {
-                    run.appendCodePoint(parts.get(k)[0]);
+                    run.appendCodePoint(parts.codePoints[k]);
                 }
                 String sorted = Normalizer.normalize(run, Normalizer.Form.NFD);
                 if (!sorted.contentEquals(run)) {
-                    List<int[]> original = new ArrayList<>(parts.subList(i, j));
+                    List<int[]> original = new ArrayList<>();
+                    for (int k = i; k < j; k++) {
+                        original.add(new int[] {parts.codePoints[k], parts.changes[k]});
+                    }
                     int k = i;
                     for (int q = 0; q < sorted.length(); ) {
                         int cp = sorted.codePointAt(q);
                         for (int r = 0; r < original.size(); r++) {
                             if (original.get(r)[0] == cp) {
-                                parts.set(k++, original.remove(r));
+                                int[] p = original.remove(r);
+                                parts.codePoints[k] = p[0];
+                                parts.changes[k] = p[1];
+                                k++;
                                 break;
                             }
                         }
@@ -131,27 +159,28 @@ final class UnicodeForms {
     }
 
     /** Composes the decomposed parts, folding each absorbed mark into its starter's change. */
-    private static List<int[]> compose(List<int[]> parts) {
-        StringBuilder decomposed = new StringBuilder(parts.size());
-        for (int[] p : parts) {
-            decomposed.appendCodePoint(p[0]);
+    private static Parts compose(Parts parts) {
+        StringBuilder decomposed = new StringBuilder(parts.size);
+        for (int k = 0; k < parts.size; k++) {
+            decomposed.appendCodePoint(parts.codePoints[k]);
         }
-        int[] composed = Normalizer.normalize(decomposed, Normalizer.Form.NFC).codePoints().toArray();
-        List<int[]> out = new ArrayList<>(composed.length);
+        String composed = Normalizer.normalize(decomposed, Normalizer.Form.NFC);
+        Parts out = new Parts(composed.length() + 1);
         int lastStarter = -1;
         int j = 0;
-        for (int[] p : parts) {
-            int cp = p[0];
-            if (j < composed.length && (composed[j] == cp || firstOf(composed[j]) == cp)) {
-                out.add(new int[] {composed[j], p[1]});
-                if (!CharClasses.isMark(composed[j])) {
-                    lastStarter = out.size() - 1;
+        for (int k = 0; k < parts.size; k++) {
+            int cp = parts.codePoints[k];
+            int next = j < composed.length() ? composed.codePointAt(j) : -1;
+            if (next >= 0 && (next == cp || firstOf(next) == cp)) {
+                out.add(next, parts.changes[k]);
+                if (!CharClasses.isMark(next)) {
+                    lastStarter = out.size - 1;
                 }
-                j++;
+                j += Character.charCount(next);
             } else if (lastStarter >= 0) {
-                out.get(lastStarter)[1] += p[1] - 1;
+                out.changes[lastStarter] += parts.changes[k] - 1;
             } else {
-                out.add(new int[] {cp, p[1]});
+                out.add(cp, parts.changes[k]);
             }
         }
         return out;
