@@ -4,8 +4,9 @@
 Usage: gemm_numpy.py THREADS [--coretype auto|native|NAME] [--seconds S]
 
 Times C = A·B (NN), C = A·Bᵀ (NT, B stored (N, K)) and C = Aᵀ·B (TN, A stored (K, M)) in float32
-at 256³, 512³, 1024³ and M x N x K = 2048 x 256 x 1024; warm-up, then the median over several
-repetitions, printed as GFLOP/s (2·M·N·K per call) in the same table format as GemmBench.
+at 128 x 128 x 64 (one attention head), 256³, 512³, 1024³ and M x N x K = 2048 x 256 x 1024;
+warm-up, then the median over several repetitions, printed as GFLOP/s (2·M·N·K per call) in the
+same table format as GemmBench.
 
 The thread count must be fixed before numpy loads OpenBLAS, so this script sets
 OPENBLAS_NUM_THREADS and OMP_NUM_THREADS and re-executes itself when they differ. It also chooses
@@ -20,7 +21,7 @@ Run it with Debian's /usr/bin/python3 (numpy linked to libopenblas0-pthread).
 import os
 import sys
 
-SHAPES = [(256, 256, 256), (512, 512, 512), (1024, 1024, 1024), (2048, 256, 1024)]
+SHAPES = [(128, 128, 64), (256, 256, 256), (512, 512, 512), (1024, 1024, 1024), (2048, 256, 1024)]
 FORMS = ["NN", "NT", "TN"]
 GENERIC_CORES = {"prescott", "core2", "penryn", "dunnington", "nehalem", "atom", "katmai", "coppermine",
                  "northwood", "banias", "generic"}

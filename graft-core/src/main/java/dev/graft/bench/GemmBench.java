@@ -12,8 +12,9 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * Times the GEMM kernels at the shapes a small transformer uses: square 256³, 512³, 1024³ and
- * M x N x K = 2048 x 256 x 1024 (a batch of 2048 tokens through a 1024 -> 256 projection), each
+ * Times the GEMM kernels at the shapes a small transformer uses: one attention head's scores
+ * (128 x 128 x 64: 128 positions, head size 64), square 256³, 512³, 1024³ and M x N x K =
+ * 2048 x 256 x 1024 (a batch of 2048 tokens through a 1024 -> 256 projection), each
  * in the three forms backprop needs: NN (C = A·B, e.g. dX = dY·W), NT (C = A·Bᵀ, the forward
  * pass x·Wᵀ) and TN (C = Aᵀ·B, e.g. dW = dYᵀ·X). Each case is warmed up, then timed over several
  * repetitions; the median is reported as GFLOP/s (2·M·N·K floating-point operations per call).
@@ -24,6 +25,7 @@ import java.util.SplittableRandom;
 public final class GemmBench {
     /** The benchmarked shapes, {M, N, K}. */
     public static final List<int[]> SHAPES = List.of(
+            new int[] {128, 128, 64},
             new int[] {256, 256, 256},
             new int[] {512, 512, 512},
             new int[] {1024, 1024, 1024},

@@ -57,6 +57,8 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
     static final long SMALL_MACS = 48L * 48 * 48;
     /** Below this many multiply-adds a GEMM stays on the calling thread. */
     static final long PARALLEL_MACS = 1L << 20;
+    /** From this many multiply-adds on, threads split rows of C (B packed once, shared) rather than columns. */
+    static final long ROWS_SPLIT_MACS = 1L << 23;
     /** Loop order: k blocks innermost with B packed for all of k (see gemm). */
     static final boolean K_INNER = Boolean.parseBoolean(System.getProperty("graft.gemm.kinner", "false"));
     /** Most floats of packed B in k-inner order (2 MiB). */
@@ -149,14 +151,16 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
                     int kbEnd = Math.min(kBlocks, kb + kbStep);
                     t.block(jc, nc, kb, kbEnd, s.bPack((kbEnd - kb) * panels * (KC * NR + PAD)));
                     int slivers = (m + MR - 1) / MR;
-                    if (par && slivers >= 4 * threads) {
+                    boolean fewColumns = panels < 2 * threads;
+                    if (par && slivers >= 4 * threads && (fewColumns || macs >= ROWS_SPLIT_MACS)) {
                         // B is shared: pack its panels across threads, then split the rows of C.
                         t.mode = GemmTask.PACK_B;
                         parallel.forRange(panels, 1, t);
                         t.mode = GemmTask.ROWS;
                         parallel.forRange(slivers, 2, t);
-                    } else if (par && panels >= 2 * threads) {
-                        // few rows: each thread packs its own B panels and all of A
+                    } else if (par && !fewColumns) {
+                        // few rows, or a small problem (one region instead of two): each thread packs
+                        // its own B panels and all of A
                         t.mode = GemmTask.COLUMNS;
                         parallel.forRange(panels, 1, t);
                     } else {
