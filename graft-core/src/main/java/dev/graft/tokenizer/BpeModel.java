@@ -15,6 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class BpeModel implements TokenModel {
     private static final int CACHE_CAPACITY = 200_000;
+    /** Longer words are not cached (as the reference's cache), so one huge word cannot hold memory. */
+    private static final int CACHE_MAX_WORD = 256;
 
     final Map<String, Integer> vocabulary;
     private final String[] byId;
@@ -105,7 +107,7 @@ final class BpeModel implements TokenModel {
         int[] tokens = cache.get(word);
         if (tokens == null) {
             tokens = split(word);
-            if (cache.size() < CACHE_CAPACITY) {
+            if (word.length() < CACHE_MAX_WORD && cache.size() < CACHE_CAPACITY) {
                 cache.put(word, tokens);
             }
         }

@@ -12,6 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class WordPieceModel implements TokenModel {
     private static final int CACHE_CAPACITY = 200_000;
+    /** Longer words are not cached (as the reference's cache), so one huge word cannot hold memory. */
+    private static final int CACHE_MAX_WORD = 256;
 
     final Map<String, Integer> vocabulary;
     private final String[] byId;
@@ -49,7 +51,7 @@ final class WordPieceModel implements TokenModel {
         int[] pieces = cache.get(word);
         if (pieces == null) {
             pieces = split(word);
-            if (cache.size() < CACHE_CAPACITY) {
+            if (word.length() < CACHE_MAX_WORD && cache.size() < CACHE_CAPACITY) {
                 cache.put(word, pieces);
             }
         }

@@ -33,7 +33,7 @@ class TrainedParityTest {
                 TokenizerTrainer.Settings.of(TokenizerTrainer.Type.BPE, 1200).withThreads(2), corpus());
         assertThat(r.tokenizer().vocabularySize()).isEqualTo(1200);
         assertThat(r.coverage()).isEqualTo(1.0);
-        check(r.tokenizer(), dir.resolve("bpe"), 1500);
+        check(r.tokenizer(), dir.resolve("bpe"), 1000);
     }
 
     @Test
@@ -41,7 +41,7 @@ class TrainedParityTest {
         TokenizerTrainer.Result r = TokenizerTrainer.train(TokenizerTrainer.Settings
                 .of(TokenizerTrainer.Type.BPE, 700).withLowercase(true).withSpecialTokens(List.of("<|endoftext|>"))
                 .withNormalization(TokenizerTrainer.UnicodeNormalization.NFC), corpus());
-        check(r.tokenizer(), dir.resolve("bpe-lower"), 800);
+        check(r.tokenizer(), dir.resolve("bpe-lower"), 600);
     }
 
     @Test
@@ -51,7 +51,7 @@ class TrainedParityTest {
         assertThat(r.tokenizer().vocabularySize()).isEqualTo(1500);
         assertThat(r.tokenizer().specialTokens().padding()).hasValue(0);
         assertThat(r.tokenizer().specialTokens().mask()).hasValue(4);
-        check(r.tokenizer(), dir.resolve("wordpiece"), 1500);
+        check(r.tokenizer(), dir.resolve("wordpiece"), 1000);
     }
 
     @Test
@@ -59,7 +59,7 @@ class TrainedParityTest {
         TokenizerTrainer.Result r = TokenizerTrainer.train(TokenizerTrainer.Settings
                 .of(TokenizerTrainer.Type.WORDPIECE, 900).withLowercase(true).withLimitAlphabet(300)
                 .withNormalization(TokenizerTrainer.UnicodeNormalization.NFKC), corpus());
-        check(r.tokenizer(), dir.resolve("wordpiece-nfkc"), 800);
+        check(r.tokenizer(), dir.resolve("wordpiece-nfkc"), 600);
     }
 
     /** Saves, reloads in graft and in the reference, and compares all three on the parity inputs. */
