@@ -257,10 +257,10 @@ public final class TokenizerTrainer {
         }
         try {
             try {
-                source.produce(queue::put);
+                source.produce(chunk -> hand(queue, chunk, workers));
             } finally {
                 for (int i = 0; i < threads; i++) {
-                    queue.put(END);
+                    hand(queue, END, workers);
                 }
             }
             WordCounts total = null;
@@ -287,6 +287,29 @@ public final class TokenizerTrainer {
             throw new IllegalStateException(cause);
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** Queues a chunk; if a counting thread has died, stops waiting and reports its failure. */
+    private static void hand(BlockingQueue<String> queue, String chunk, List<Future<WordCounts>> workers)
+            throws InterruptedException {
+        while (!queue.offer(chunk, 200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            for (Future<WordCounts> w : workers) {
+                if (w.isDone()) { // a worker only ends early by failing: report it instead of waiting forever
+                    try {
+                        w.get();
+                    } catch (ExecutionException e) {
+                        Throwable cause = e.getCause();
+                        if (cause instanceof RuntimeException re) {
+                            throw re;
+                        }
+                        if (cause instanceof Error err) {
+                            throw err;
+                        }
+                        throw new IllegalStateException(cause);
+                    }
+                }
+            }
         }
     }
 
