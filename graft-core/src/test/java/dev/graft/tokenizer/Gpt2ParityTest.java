@@ -39,7 +39,23 @@ class Gpt2ParityTest {
         roberta.put("trim_offsets", true).put("add_prefix_space", true);
         Path json = Gpt2Vocabulary.write(dir.resolve("roberta-style.json"),
                 Gpt2Vocabulary.byteLevel(M, "ByteLevel", true, true), roberta);
-        run(Tokenizer.load(json), json, 700, false);
+        // added tokens with every option: RoBERTa's <mask> strips spaces on its left; a whole-word
+        // token matched after normalization; a token that strips spaces on its right
+        ObjectNode root = (ObjectNode) M.readTree(json.toFile());
+        var added = (com.fasterxml.jackson.databind.node.ArrayNode) root.get("added_tokens");
+        added.addObject().put("id", 50257).put("content", "<mask>").put("single_word", false).put("lstrip", true)
+                .put("rstrip", false).put("normalized", false).put("special", true);
+        added.addObject().put("id", 50258).put("content", "Lord").put("single_word", true).put("lstrip", false)
+                .put("rstrip", false).put("normalized", true).put("special", false);
+        added.addObject().put("id", 50259).put("content", "earth").put("single_word", false).put("lstrip", false)
+                .put("rstrip", true).put("normalized", false).put("special", false);
+        M.writeValue(json.toFile(), root);
+        Tokenizer graft = Tokenizer.load(json);
+        // "Lord" and "earth" are GPT-2 tokens already: they keep their ids (the file's ids are not used)
+        assertThat(graft.vocabularySize()).isEqualTo(50258);
+        assertThat(graft.tokenToId("Lord")).hasValue(22438);
+        assertThat(graft.specialTokens().mask()).hasValue(50257);
+        run(graft, json, 700, true);
     }
 
     private static void run(Tokenizer graft, Path json, int count, boolean decode) throws Exception {

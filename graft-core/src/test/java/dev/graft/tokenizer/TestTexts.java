@@ -39,6 +39,7 @@ final class TestTexts {
         "under_score", "CamelCase", "UPPER", "MiXeD", "tab\there", "line\nbreak", "cr\rlf", "  ", "\u2028",
         "supercalifragilisticexpialidocious", "pneumonoultramicroscopicsilicovolcanoconiosis",
         "a".repeat(101), "b".repeat(99) + "é", "😀".repeat(30), "\u0645\u0631\u062d\u0628\u0627",
+        "<mask>", "x<mask>", " \t<mask>", "Lordship", "theLord",
     };
 
     /** {@code count} generated lines: sample words mixed with specimens, seeded. */
