@@ -48,21 +48,17 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
     /** Columns of the register tile: two vectors. */
     static final int NR = 2 * L;
     /** k block: one NR-wide B panel of KC rows stays in L1 while A slivers stream from L2. */
-    static final int KC = Integer.getInteger("graft.gemm.kc", 256);
+    static final int KC = 256;
     /** Rows of A packed at once (kept in L2). */
-    static final int MC = MR * Integer.getInteger("graft.gemm.mcs", 24);
+    static final int MC = MR * 24;
     /** Columns of B packed at once. */
-    static final int NC = NR * Integer.getInteger("graft.gemm.ncp", 128);
+    static final int NC = NR * 128;
     /** Below this many multiply-adds a GEMM takes the direct (unpacked) path. */
     static final long SMALL_MACS = 48L * 48 * 48;
     /** Below this many multiply-adds a GEMM stays on the calling thread. */
     static final long PARALLEL_MACS = 1L << 20;
     /** From this many multiply-adds on, threads split rows of C (B packed once, shared) rather than columns. */
     static final long ROWS_SPLIT_MACS = 1L << 23;
-    /** Loop order: k blocks innermost with B packed for all of k (see gemm). */
-    static final boolean K_INNER = Boolean.parseBoolean(System.getProperty("graft.gemm.kinner", "false"));
-    /** Most floats of packed B in k-inner order (2 MiB). */
-    static final int B_BUDGET = 1 << 19;
     /** Padding (one cache line of floats) between packed slivers and panels against L1 set aliasing. */
     static final int PAD = 16;
     /** Eight float lanes, for copying one 8-row sliver column when packing Aᵀ. */
@@ -139,17 +135,14 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         int threads = parallel.threads();
         boolean par = threads > 1 && macs >= PARALLEL_MACS;
         int kBlocks = (k + KC - 1) / KC;
-        // k-inner: B is packed for all of k at once (a column slab of at most B_BUDGET floats), and each
-        // thread runs the k blocks innermost so its block of C stays in L2; k-outer: one k block at a time
-        int ncMax = K_INNER ? Math.max(NR, Math.min(NC, B_BUDGET / (k * NR) * NR)) : NC;
-        int kbStep = K_INNER ? kBlocks : 1;
         try {
-            for (int jc = 0; jc < n; jc += ncMax) {
-                int nc = Math.min(ncMax, n - jc);
+            // Goto's loop order: column blocks of B, then k blocks (B packed once per block, shared by
+            // the threads), then row blocks of A (packed per thread), then the macro-kernel
+            for (int jc = 0; jc < n; jc += NC) {
+                int nc = Math.min(NC, n - jc);
                 int panels = (nc + NR - 1) / NR;
-                for (int kb = 0; kb < kBlocks; kb += kbStep) {
-                    int kbEnd = Math.min(kBlocks, kb + kbStep);
-                    t.block(jc, nc, kb, kbEnd, s.bPack((kbEnd - kb) * panels * (KC * NR + PAD)));
+                for (int kb = 0; kb < kBlocks; kb++) {
+                    t.block(jc, nc, kb, kb + 1, s.bPack(panels * (KC * NR + PAD)));
                     int slivers = (m + MR - 1) / MR;
                     boolean fewColumns = panels < 2 * threads;
                     if (par && slivers >= 4 * threads && (fewColumns || macs >= ROWS_SPLIT_MACS)) {
