@@ -213,6 +213,11 @@ public final class Trainer<B> {
                 lastCheckpoint = saveCheckpoint(adam, state);
             }
             model.writeModelFiles(runFolder);
+            if ("signal".equals(stoppedBy)) {
+                out.printf(Locale.ROOT, "interrupted at step %d: checkpoint %s saved; continue with --resume%n",
+                        state.step, lastCheckpoint);
+                out.flush();
+            }
         } finally {
             finished.countDown();
             try {
