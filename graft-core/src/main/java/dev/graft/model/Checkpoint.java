@@ -30,6 +30,15 @@ public final class Checkpoint {
     private static final Set<String> TIED_COPIES = Set.of("cls.predictions.decoder.weight",
             "cls.predictions.decoder.bias", "lm_head.weight");
 
+    /**
+     * Parts of a Hugging Face BERT checkpoint the MLM model does not have and does not need: the
+     * pooler ({@code bert.pooler.*}, saved by BertModel and BertForPreTraining) and the
+     * next-sentence head ({@code cls.seq_relationship.*}). They are skipped, not errors.
+     */
+    static boolean isUnusedHead(String name) {
+        return name.startsWith("bert.pooler.") || name.startsWith("pooler.") || name.startsWith("cls.seq_relationship.");
+    }
+
     /** Writes extra files into the staged folder before it is published. */
     @FunctionalInterface
     public interface Extras {
@@ -107,10 +116,15 @@ public final class Checkpoint {
                         + java.util.Arrays.toString(p.shape()) + " in the model");
                 continue;
             }
+            if (!e.isFloat()) {
+                problems.add(name + " is stored as " + e.dtype() + ", not as floating-point weights");
+                continue;
+            }
             p.value().copyFrom(e.floats());
         }
         for (String name : entries.keySet()) {
-            if (!used.contains(name) && !TIED_COPIES.contains(name) && !name.endsWith("position_ids")) {
+            if (!used.contains(name) && !TIED_COPIES.contains(name) && !name.endsWith("position_ids")
+                    && !isUnusedHead(name)) {
                 problems.add("unexpected " + name);
             }
         }

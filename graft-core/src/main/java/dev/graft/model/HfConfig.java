@@ -89,8 +89,17 @@ public final class HfConfig {
     public static ModelConfig fromJson(JsonNode o, Path file) throws IOException {
         String type = o.path("model_type").asText("");
         switch (type.toLowerCase(Locale.ROOT)) {
-            case "bert", "roberta", "distilbert_as_bert" -> {
+            case "bert" -> {
                 String act = o.path("hidden_act").asText("gelu");
+                String positions = o.path("position_embedding_type").asText("absolute");
+                if (!"absolute".equals(positions)) {
+                    throw new IOException(file + ": position_embedding_type '" + positions + "' is not supported; "
+                            + "graft's encoder has absolute (learned) position embeddings");
+                }
+                if (o.path("is_decoder").asBoolean(false) || o.path("add_cross_attention").asBoolean(false)) {
+                    throw new IOException(file + ": is_decoder / add_cross_attention is set: a BERT used as a "
+                            + "decoder is not supported; graft's BERT is a bidirectional encoder");
+                }
                 return new ModelConfig(ModelConfig.Architecture.ENCODER,
                         required(o, "vocab_size", file), required(o, "hidden_size", file),
                         required(o, "num_hidden_layers", file), required(o, "num_attention_heads", file),
@@ -101,7 +110,18 @@ public final class HfConfig {
                         gelu(act, file), (float) o.path("initializer_range").asDouble(0.02),
                         o.path("pad_token_id").asInt(0));
             }
+            case "roberta", "xlm-roberta", "camembert" -> throw new IOException(file + ": model_type '" + type
+                    + "' counts positions from padding_idx + 1, graft's encoder from 0: its outputs would be "
+                    + "wrong, so it is not supported; graft reads BERT (model_type bert) and GPT-2 (gpt2)");
             case "gpt2" -> {
+                if (o.path("scale_attn_by_inverse_layer_idx").asBoolean(false)) {
+                    throw new IOException(file + ": scale_attn_by_inverse_layer_idx is set; graft's GPT-2 "
+                            + "scales attention by 1/sqrt(head size) only");
+                }
+                if (!o.path("scale_attn_weights").asBoolean(true)) {
+                    throw new IOException(file + ": scale_attn_weights is false; graft's GPT-2 always scales "
+                            + "attention by 1/sqrt(head size)");
+                }
                 int hidden = required(o, "n_embd", file);
                 JsonNode inner = o.get("n_inner");
                 return new ModelConfig(ModelConfig.Architecture.DECODER,
