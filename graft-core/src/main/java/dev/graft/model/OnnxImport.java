@@ -166,6 +166,10 @@ public final class OnnxImport {
                 }
                 target = "bert." + path + ".weight";
                 transpose = inOut;
+                if (path.startsWith("pooler.")) {
+                    dropped.add(name + " (pooler weight: not part of last_hidden_state)");
+                    continue;
+                }
                 if (!BACKBONE_NAME.matcher(target).matches()) {
                     problems.add(name + " " + Arrays.toString(t.dims()) + " is the weight of node '"
                             + weightUser.name() + "', which would make it " + target
