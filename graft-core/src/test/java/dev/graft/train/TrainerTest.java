@@ -200,6 +200,31 @@ class TrainerTest {
     }
 
     @Test
+    void aTimeBudgetPlansTheScheduleAndStopsInTime(@TempDir Path dir) throws IOException {
+        ModelConfig config = tiny(ModelConfig.Architecture.DECODER);
+        TrainingOptions timed = new TrainingOptions(0, 0, java.time.Duration.ofSeconds(4), 1e-3f,
+                new Schedule.WarmupLinear(0.1), 0.01f, 0.9f, 0.98f, 1e-6f, 1.0, 1, 5, 0, 0, 1, false);
+        LanguageModel model = new LanguageModel(COMPUTE, config, 5);
+        Trainer<TokenBatch> t = new Trainer<>(COMPUTE, new LanguageModelingTask(model, List.of(), null),
+                new SyntheticStream(config, 2, 8, 1, -1), timed, dir.resolve("run"), QUIET);
+        long start = System.nanoTime();
+        Trainer.Summary s = t.run(false);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertThat(s.stoppedBy()).isEqualTo("time");
+        assertThat(s.steps()).isGreaterThan(Trainer.WARMUP_STEPS + Trainer.TIMING_STEPS);
+        assertThat(seconds).as("wall time of a 4 s budget").isLessThan(6.0);
+        // the schedule was fitted: the last logged learning rate is near the end of the linear decay
+        List<Double> lrs = new ArrayList<>();
+        for (String line : Files.readAllLines(dir.resolve("run").resolve("metrics.jsonl"))) {
+            var node = new ObjectMapper().readTree(line);
+            if (node.path("type").asText().equals("train")) {
+                lrs.add(node.path("lr").asDouble());
+            }
+        }
+        assertThat(lrs.get(lrs.size() - 1)).isLessThan(0.25e-3);
+    }
+
+    @Test
     void refusesToResumeWithoutACheckpoint(@TempDir Path dir) {
         ModelConfig config = tiny(ModelConfig.Architecture.DECODER);
         assertThatThrownBy(() -> trainer(config, dir.resolve("empty"), 3, -1).run(true))
