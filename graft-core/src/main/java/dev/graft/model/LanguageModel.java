@@ -48,9 +48,23 @@ public final class LanguageModel implements Module {
     private TokenBatch lastBatch;
 
     public LanguageModel(Compute compute, ModelConfig config, long seed) {
+        this(compute, new Backbone(compute, config, seed), seed, true);
+    }
+
+    /**
+     * A pretraining head on an existing backbone, shared with another model (multitask training: a
+     * classifier and this head on one body). Only the head is initialized; the backbone keeps its
+     * weights. Its parameters move into this model's slab, so build the set the trainer uses last.
+     */
+    public LanguageModel(Compute compute, Backbone backbone, long seed) {
+        this(compute, backbone, seed, false);
+    }
+
+    private LanguageModel(Compute compute, Backbone backbone, long seed, boolean initializeAll) {
+        ModelConfig config = backbone.config();
         this.config = config;
         this.compute = compute;
-        this.backbone = new Backbone(compute, config, seed);
+        this.backbone = backbone;
         int c = config.hiddenSize();
         if (config.isEncoder()) {
             transform = new Linear(compute, "cls.predictions.transform.dense", c, c, Linear.Layout.OUT_IN, true);
@@ -68,7 +82,14 @@ public final class LanguageModel implements Module {
             all.add(outputBias);
         }
         this.parameters = new ParameterSet(all);
-        Initializer.initialize(parameters, config, seed);
+        if (initializeAll) {
+            Initializer.initialize(parameters, config, seed);
+        } else if (transform != null) {
+            SequenceClassifier.initializeHead(transform.parameters(), config.initializerRange(), seed);
+            transformNorm.weight().value().fill(1f);
+            transformNorm.bias().value().fill(0f);
+            outputBias.value().fill(0f);
+        }
     }
 
     public ModelConfig config() {

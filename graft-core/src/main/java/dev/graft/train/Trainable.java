@@ -39,6 +39,25 @@ public interface Trainable<B> {
     void writeModelFiles(Path folder) throws IOException;
 
     /**
+     * Called once per update after its gradients are computed and before clipping and the optimizer
+     * step: the place for per-parameter learning-rate scales (discriminative fine-tuning) and freezing
+     * (a scale of 0, with the frozen gradients zeroed so they do not count in clipping). {@code step} is
+     * the number of updates done before this one; {@code dataPosition} the batch stream's position after
+     * this update's batches. Must depend only on its arguments, so a resumed run does the same. The
+     * default does nothing.
+     */
+    default void beforeUpdate(long step, long dataPosition, AdamW optimizer) {
+    }
+
+    /**
+     * A reason to end the run before its limits (e.g. "early-stop" when the validation score has
+     * stopped improving), checked before each update; null to go on. The default never stops.
+     */
+    default String stopReason() {
+        return null;
+    }
+
+    /**
      * The outcome of one update.
      *
      * @param loss   the mean loss over the update's predicted positions or examples

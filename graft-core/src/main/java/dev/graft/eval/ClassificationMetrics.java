@@ -1,0 +1,147 @@
+package dev.graft.eval;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Single-label classification scores, with scikit-learn's definitions ({@code accuracy_score},
+ * {@code precision_recall_fscore_support}, {@code confusion_matrix}, zero_division=0):
+ * <ul>
+ * <li>accuracy: correct / total;</li>
+ * <li>per class c: precision = TP/(TP+FP), recall = TP/(TP+FN), F1 = 2PR/(P+R), each 0 when its
+ * denominator is 0; support = gold count of c;</li>
+ * <li>macro-F1: the unweighted mean of the per-class F1 over the classes that occur in the gold
+ * labels or the predictions (scikit-learn's default {@code labels=None}); a class of the label set
+ * that never occurs does not pull the mean down;</li>
+ * <li>confusion[gold][predicted]: counts.</li>
+ * </ul>
+ *
+ * @param labels    class names, index = class id
+ * @param confusion (K, K) counts, row = gold, column = predicted
+ * @param total     examples scored
+ * @param accuracy  correct / total (NaN when there are no examples)
+ * @param macroF1   see above (NaN when there are no examples)
+ * @param perClass  one entry per label, in label order
+ */
+public record ClassificationMetrics(List<String> labels, long[][] confusion, long total, double accuracy,
+                                    double macroF1, List<PerClass> perClass) {
+
+    /** Scores of one class. */
+    public record PerClass(String label, double precision, double recall, double f1, long support, long predicted) {
+    }
+
+    /**
+     * @param gold      gold class ids in [0, K)
+     * @param predicted predicted class ids in [0, K), same length
+     * @param labels    the K class names
+     */
+    public static ClassificationMetrics compute(int[] gold, int[] predicted, List<String> labels) {
+        if (gold.length != predicted.length) {
+            throw new IllegalArgumentException(gold.length + " gold labels but " + predicted.length + " predictions");
+        }
+        int k = labels.size();
+        long[][] confusion = new long[k][k];
+        long correct = 0;
+        for (int i = 0; i < gold.length; i++) {
+            check(gold[i], k, "gold", i);
+            check(predicted[i], k, "predicted", i);
+            confusion[gold[i]][predicted[i]]++;
+            if (gold[i] == predicted[i]) {
+                correct++;
+            }
+        }
+        List<PerClass> per = new ArrayList<>(k);
+        double f1Sum = 0;
+        int present = 0;
+        for (int c = 0; c < k; c++) {
+            long tp = confusion[c][c];
+            long support = 0;
+            long predictedCount = 0;
+            for (int j = 0; j < k; j++) {
+                support += confusion[c][j];
+                predictedCount += confusion[j][c];
+            }
+            double p = predictedCount == 0 ? 0 : (double) tp / predictedCount;
+            double r = support == 0 ? 0 : (double) tp / support;
+            double f1 = p + r == 0 ? 0 : 2 * p * r / (p + r);
+            per.add(new PerClass(labels.get(c), p, r, f1, support, predictedCount));
+            if (support > 0 || predictedCount > 0) {
+                f1Sum += f1;
+                present++;
+            }
+        }
+        int n = gold.length;
+        return new ClassificationMetrics(List.copyOf(labels), confusion, n,
+                n == 0 ? Double.NaN : (double) correct / n, present == 0 ? Double.NaN : f1Sum / present,
+                List.copyOf(per));
+    }
+
+    private static void check(int id, int k, String what, int i) {
+        if (id < 0 || id >= k) {
+            throw new IllegalArgumentException(what + " class " + id + " at example " + i + " is outside [0, " + k + ")");
+        }
+    }
+
+    /** A JSON-friendly view: accuracy, macro_f1, total, per_class {label: {precision, recall, f1, support}}, confusion. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("accuracy", accuracy);
+        m.put("macro_f1", macroF1);
+        m.put("examples", total);
+        Map<String, Object> pc = new LinkedHashMap<>();
+        for (PerClass c : perClass) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("precision", c.precision());
+            e.put("recall", c.recall());
+            e.put("f1", c.f1());
+            e.put("support", c.support());
+            pc.put(c.label(), e);
+        }
+        m.put("per_class", pc);
+        m.put("labels", labels);
+        List<List<Long>> rows = new ArrayList<>();
+        for (long[] row : confusion) {
+            List<Long> r = new ArrayList<>();
+            for (long v : row) {
+                r.add(v);
+            }
+            rows.add(r);
+        }
+        m.put("confusion", rows);
+        return m;
+    }
+
+    /** A plain-text report: per-class P/R/F1/support, accuracy, macro-F1 and the confusion matrix. */
+    public String report() {
+        StringBuilder s = new StringBuilder();
+        int w = 9;
+        for (String l : labels) {
+            w = Math.max(w, l.length());
+        }
+        s.append(String.format(java.util.Locale.ROOT, "%" + w + "s %9s %9s %9s %9s%n", "", "precision", "recall",
+                "f1", "support"));
+        for (PerClass c : perClass) {
+            s.append(String.format(java.util.Locale.ROOT, "%" + w + "s %9.4f %9.4f %9.4f %9d%n", c.label(),
+                    c.precision(), c.recall(), c.f1(), c.support()));
+        }
+        s.append(String.format(java.util.Locale.ROOT, "%naccuracy %.4f   macro-F1 %.4f   (%d examples)%n", accuracy,
+                macroF1, total));
+        s.append("\nconfusion (rows: gold, columns: predicted)\n");
+        s.append(String.format(java.util.Locale.ROOT, "%" + w + "s", ""));
+        for (String l : labels) {
+            s.append(' ').append(String.format(java.util.Locale.ROOT, "%" + Math.max(6, l.length()) + "s", l));
+        }
+        s.append('\n');
+        for (int i = 0; i < labels.size(); i++) {
+            s.append(String.format(java.util.Locale.ROOT, "%" + w + "s", labels.get(i)));
+            for (int j = 0; j < labels.size(); j++) {
+                s.append(' ').append(String.format(java.util.Locale.ROOT, "%" + Math.max(6, labels.get(j).length())
+                        + "d", confusion[i][j]));
+            }
+            s.append('\n');
+        }
+        return s.toString();
+    }
+}

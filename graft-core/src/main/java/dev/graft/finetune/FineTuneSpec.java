@@ -1,0 +1,322 @@
+package dev.graft.finetune;
+
+import dev.graft.model.HeadConfig;
+import dev.graft.model.SequenceClassifier;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Everything one fine-tuning run needs; immutable, validated here. Build with {@link #builder}.
+ * Defaults that depend on the recipe (rates, schedule, unfreezing) are resolved by the
+ * {@code effective*} methods, so the run config records what was actually used.
+ *
+ * @param task              classify or tag
+ * @param from              a checkpoint folder to start from, or null with {@code arch} (from scratch)
+ * @param arch              a preset for from-scratch training, or null with {@code from}
+ * @param tokenizer         tokenizer.json file or folder for from-scratch training (e.g. a pretrain run's)
+ * @param train             training data: file or dataset name ({@code sentiment-uci}, {@code brown-pos:train})
+ * @param dev               dev data, or null to carve {@code devFraction} of the training set
+ * @param test              test data, or null (a dataset named as train then gives its test split)
+ * @param out               output folder (new or empty, unless {@code overwrite})
+ * @param epochs            passes over the training data (early stopping may end sooner)
+ * @param learningRate      peak rate (the head's, with discriminative rates); NaN for the recipe's default
+ * @param recipe            full fine-tuning or the ULMFiT recipe
+ * @param discriminative    factor between the rates of adjacent layer groups (1 = none); NaN for the recipe's
+ * @param schedule          "linear" (warm-up + linear decay), "stlr", "constant", "cosine"; null for the recipe's
+ * @param warmup            warm-up fraction for linear, constant and cosine schedules
+ * @param gradualUnfreeze   null for the recipe's default (ULMFiT: on)
+ * @param maxTrain          a stratified sub-sample of this many training examples (0: all), before the dev carve
+ * @param seed              seeds the sub-sample, the dev carve, the head, dropout and the batch order
+ * @param pooling           null for the default (cls for encoders, concat for decoders)
+ * @param balancedClassWeights weight class c by n / (K·n_c) in the loss
+ * @param batchSize         examples (classification) or sentences (tagging) per update; 0 for 16 / 32
+ * @param weightDecay       AdamW decoupled weight decay
+ * @param clip              gradient-norm clip, 0 for none
+ * @param patience          evaluations without dev improvement before stopping; 0 never stops early
+ * @param evalsPerEpoch     dev evaluations per epoch
+ * @param devFraction       share of the training set carved as dev when no dev set is given
+ * @param maxLength         tokens per input, specials included; 0 for the model's maximum
+ * @param dropout           hidden and attention dropout override, or null
+ * @param multitaskCorpus   LM corpus (files, datasets) for multitask training, empty for none
+ * @param lmWeight          λ of multitask training (task loss + λ·LM loss)
+ * @param mix               LM batches per task batch in multitask training
+ * @param maxTime           wall-clock budget, or null
+ * @param threads           compute threads
+ * @param keepTrainingState keep the trainer's checkpoint-* folders (resumable) instead of deleting them
+ * @param overwrite         replace a non-empty {@code out}
+ * @param skipBad           skip bad records of data files (counted) instead of stopping
+ */
+public record FineTuneSpec(
+        HeadConfig.Task task,
+        Path from,
+        String arch,
+        Path tokenizer,
+        String train,
+        String dev,
+        String test,
+        Path out,
+        double epochs,
+        float learningRate,
+        Recipe recipe,
+        double discriminative,
+        String schedule,
+        double warmup,
+        Boolean gradualUnfreeze,
+        int maxTrain,
+        long seed,
+        SequenceClassifier.Pooling pooling,
+        boolean balancedClassWeights,
+        int batchSize,
+        float weightDecay,
+        double clip,
+        int patience,
+        int evalsPerEpoch,
+        double devFraction,
+        int maxLength,
+        Float dropout,
+        List<String> multitaskCorpus,
+        float lmWeight,
+        double mix,
+        Duration maxTime,
+        int threads,
+        boolean keepTrainingState,
+        boolean overwrite,
+        boolean skipBad) {
+
+    /** The two ways to fine-tune. */
+    public enum Recipe {
+        /** BERT's: every layer at one rate, warm-up then linear decay. */
+        FULL,
+        /** ULMFiT's: discriminative rates (2.6), slanted triangular rates, gradual unfreezing. */
+        ULMFIT;
+
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public static Recipe parse(String s) {
+            return switch (s.trim().toLowerCase(Locale.ROOT)) {
+                case "full" -> FULL;
+                case "ulmfit" -> ULMFIT;
+                default -> throw new IllegalArgumentException("unknown recipe '" + s + "': use full or ulmfit");
+            };
+        }
+    }
+
+    /** Default peak rate of full fine-tuning (small BERTs, Turc et al. 2019, searched 1e-4, 5e-5, 3e-5). */
+    public static final float DEFAULT_LR = 1e-4f;
+    /** ULMFiT's factor between layer groups. */
+    public static final double ULMFIT_FACTOR = 2.6;
+
+    public FineTuneSpec {
+        if (task == null) {
+            throw new IllegalArgumentException("a task is required: classify or tag");
+        }
+        if ((from == null) == (arch == null)) {
+            throw new IllegalArgumentException("give either --from DIR (a pretrained checkpoint) or --arch NAME "
+                    + "--tokenizer DIR (from scratch)");
+        }
+        if (arch != null && tokenizer == null) {
+            throw new IllegalArgumentException("training from scratch (--arch " + arch + ") needs --tokenizer: a "
+                    + "tokenizer.json or a folder holding one (e.g. the pretraining run's, for a fair comparison)");
+        }
+        if (train == null || train.isBlank()) {
+            throw new IllegalArgumentException("training data is required (--train FILE or a dataset name)");
+        }
+        if (out == null) {
+            throw new IllegalArgumentException("an output folder is required (--out DIR)");
+        }
+        if (!(epochs > 0)) {
+            throw new IllegalArgumentException("epochs must be > 0, got " + epochs);
+        }
+        if (!Float.isNaN(learningRate) && !(learningRate > 0)) {
+            throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
+        }
+        if (recipe == null) {
+            recipe = Recipe.FULL;
+        }
+        if (!Double.isNaN(discriminative) && !(discriminative >= 1)) {
+            throw new IllegalArgumentException("--discriminative must be >= 1 (1 = one rate for all layers), got "
+                    + discriminative);
+        }
+        if (schedule != null && !List.of("linear", "stlr", "constant", "cosine").contains(schedule)) {
+            throw new IllegalArgumentException("unknown schedule '" + schedule + "': use linear, stlr, constant or cosine");
+        }
+        if (!(warmup >= 0 && warmup < 1)) {
+            throw new IllegalArgumentException("warm-up fraction must be in [0, 1), got " + warmup);
+        }
+        if (maxTrain < 0 || batchSize < 0 || maxLength < 0 || patience < 0) {
+            throw new IllegalArgumentException("--max-train, --batch-size, --max-length and --patience must be >= 0");
+        }
+        if (evalsPerEpoch < 1) {
+            throw new IllegalArgumentException("evaluations per epoch must be >= 1, got " + evalsPerEpoch);
+        }
+        if (!(devFraction > 0 && devFraction < 1)) {
+            throw new IllegalArgumentException("the dev fraction must be in (0, 1), got " + devFraction);
+        }
+        if (pooling != null && task == HeadConfig.Task.TAG) {
+            throw new IllegalArgumentException("--pooling applies to classification, not tagging");
+        }
+        multitaskCorpus = multitaskCorpus == null ? List.of() : List.copyOf(multitaskCorpus);
+        if (!(lmWeight >= 0) || !(mix > 0)) {
+            throw new IllegalArgumentException("--lm-weight must be >= 0 and --mix > 0");
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+    }
+
+    public static Builder builder(HeadConfig.Task task, String train, Path out) {
+        return new Builder(task, train, out);
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder(task, train, out);
+        b.from = from;
+        b.arch = arch;
+        b.tokenizer = tokenizer;
+        b.dev = dev;
+        b.test = test;
+        b.epochs = epochs;
+        b.learningRate = learningRate;
+        b.recipe = recipe;
+        b.discriminative = discriminative;
+        b.schedule = schedule;
+        b.warmup = warmup;
+        b.gradualUnfreeze = gradualUnfreeze;
+        b.maxTrain = maxTrain;
+        b.seed = seed;
+        b.pooling = pooling;
+        b.balancedClassWeights = balancedClassWeights;
+        b.batchSize = batchSize;
+        b.weightDecay = weightDecay;
+        b.clip = clip;
+        b.patience = patience;
+        b.evalsPerEpoch = evalsPerEpoch;
+        b.devFraction = devFraction;
+        b.maxLength = maxLength;
+        b.dropout = dropout;
+        b.multitaskCorpus = multitaskCorpus;
+        b.lmWeight = lmWeight;
+        b.mix = mix;
+        b.maxTime = maxTime;
+        b.threads = threads;
+        b.keepTrainingState = keepTrainingState;
+        b.overwrite = overwrite;
+        b.skipBad = skipBad;
+        return b;
+    }
+
+    public float effectiveLearningRate() {
+        return Float.isNaN(learningRate) ? DEFAULT_LR : learningRate;
+    }
+
+    public double effectiveDiscriminative() {
+        return !Double.isNaN(discriminative) ? discriminative : recipe == Recipe.ULMFIT ? ULMFIT_FACTOR : 1.0;
+    }
+
+    public String effectiveSchedule() {
+        return schedule != null ? schedule : recipe == Recipe.ULMFIT ? "stlr" : "linear";
+    }
+
+    public boolean effectiveGradualUnfreeze() {
+        return gradualUnfreeze != null ? gradualUnfreeze : recipe == Recipe.ULMFIT;
+    }
+
+    public int effectiveBatchSize() {
+        return batchSize > 0 ? batchSize : task == HeadConfig.Task.CLASSIFY ? 16 : 32;
+    }
+
+    public boolean multitask() {
+        return !multitaskCorpus.isEmpty();
+    }
+
+    /** A mutable builder with the defaults of {@code graft finetune}. */
+    public static final class Builder {
+        private final HeadConfig.Task task;
+        private final String train;
+        private final Path out;
+        private Path from;
+        private String arch;
+        private Path tokenizer;
+        private String dev;
+        private String test;
+        private double epochs = 4;
+        private float learningRate = Float.NaN;
+        private Recipe recipe = Recipe.FULL;
+        private double discriminative = Double.NaN;
+        private String schedule;
+        private double warmup = 0.1;
+        private Boolean gradualUnfreeze;
+        private int maxTrain;
+        private long seed = 42;
+        private SequenceClassifier.Pooling pooling;
+        private boolean balancedClassWeights;
+        private int batchSize;
+        private float weightDecay = 0.01f;
+        private double clip = 1.0;
+        private int patience = 3;
+        private int evalsPerEpoch = 1;
+        private double devFraction = 0.1;
+        private int maxLength;
+        private Float dropout;
+        private List<String> multitaskCorpus = List.of();
+        private float lmWeight = 0.5f;
+        private double mix = 0.5;
+        private Duration maxTime;
+        private int threads = Runtime.getRuntime().availableProcessors();
+        private boolean keepTrainingState;
+        private boolean overwrite;
+        private boolean skipBad;
+
+        private Builder(HeadConfig.Task task, String train, Path out) {
+            this.task = task;
+            this.train = train;
+            this.out = out;
+        }
+
+        public Builder from(Path v) { from = v; return this; }
+        public Builder scratch(String archName, Path tokenizerPath) { arch = archName; tokenizer = tokenizerPath; return this; }
+        public Builder arch(String v) { arch = v; return this; }
+        public Builder tokenizer(Path v) { tokenizer = v; return this; }
+        public Builder dev(String v) { dev = v; return this; }
+        public Builder test(String v) { test = v; return this; }
+        public Builder epochs(double v) { epochs = v; return this; }
+        public Builder learningRate(float v) { learningRate = v; return this; }
+        public Builder recipe(Recipe v) { recipe = v; return this; }
+        public Builder discriminative(double v) { discriminative = v; return this; }
+        public Builder schedule(String v) { schedule = v; return this; }
+        public Builder warmup(double v) { warmup = v; return this; }
+        public Builder gradualUnfreeze(Boolean v) { gradualUnfreeze = v; return this; }
+        public Builder maxTrain(int v) { maxTrain = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder pooling(SequenceClassifier.Pooling v) { pooling = v; return this; }
+        public Builder balancedClassWeights(boolean v) { balancedClassWeights = v; return this; }
+        public Builder batchSize(int v) { batchSize = v; return this; }
+        public Builder weightDecay(float v) { weightDecay = v; return this; }
+        public Builder clip(double v) { clip = v; return this; }
+        public Builder patience(int v) { patience = v; return this; }
+        public Builder evalsPerEpoch(int v) { evalsPerEpoch = v; return this; }
+        public Builder devFraction(double v) { devFraction = v; return this; }
+        public Builder maxLength(int v) { maxLength = v; return this; }
+        public Builder dropout(Float v) { dropout = v; return this; }
+        public Builder multitask(List<String> corpus, float weight, double ratio) {
+            multitaskCorpus = corpus; lmWeight = weight; mix = ratio; return this;
+        }
+        public Builder maxTime(Duration v) { maxTime = v; return this; }
+        public Builder threads(int v) { threads = v; return this; }
+        public Builder keepTrainingState(boolean v) { keepTrainingState = v; return this; }
+        public Builder overwrite(boolean v) { overwrite = v; return this; }
+        public Builder skipBad(boolean v) { skipBad = v; return this; }
+
+        public FineTuneSpec build() {
+            return new FineTuneSpec(task, from, arch, tokenizer, train, dev, test, out, epochs, learningRate, recipe,
+                    discriminative, schedule, warmup, gradualUnfreeze, maxTrain, seed, pooling, balancedClassWeights,
+                    batchSize, weightDecay, clip, patience, evalsPerEpoch, devFraction, maxLength, dropout,
+                    multitaskCorpus, lmWeight, mix, maxTime, threads, keepTrainingState, overwrite, skipBad);
+        }
+    }
+}

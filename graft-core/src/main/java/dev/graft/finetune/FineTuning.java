@@ -1,0 +1,539 @@
+package dev.graft.finetune;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.graft.data.BadInput;
+import dev.graft.data.ClassificationExample;
+import dev.graft.data.Dataset;
+import dev.graft.data.DatasetDefinition;
+import dev.graft.data.DatasetRegistry;
+import dev.graft.data.LabelSet;
+import dev.graft.data.Split;
+import dev.graft.data.TaggingExample;
+import dev.graft.eval.ClassificationMetrics;
+import dev.graft.eval.TaggingMetrics;
+import dev.graft.model.AtomicFiles;
+import dev.graft.model.Checkpoint;
+import dev.graft.model.HeadConfig;
+import dev.graft.model.LayerGroups;
+import dev.graft.model.ModelConfig;
+import dev.graft.model.SequenceClassifier;
+import dev.graft.model.TokenBatch;
+import dev.graft.model.TokenTagger;
+import dev.graft.nn.Compute;
+import dev.graft.nn.Parameter;
+import dev.graft.task.ClassificationBatch;
+import dev.graft.task.ClassificationData;
+import dev.graft.task.ClassificationTask;
+import dev.graft.task.LanguageModelData;
+import dev.graft.task.MultitaskTask;
+import dev.graft.task.TaggingBatch;
+import dev.graft.task.TaggingData;
+import dev.graft.task.TaggingTask;
+import dev.graft.tensor.Parallel;
+import dev.graft.tensor.kernel.KernelProvider;
+import dev.graft.tokenizer.Tokenizer;
+import dev.graft.train.BatchStream;
+import dev.graft.train.EarlyStopping;
+import dev.graft.train.LayerwiseRates;
+import dev.graft.train.RecipeControl;
+import dev.graft.train.Schedule;
+import dev.graft.train.Trainable;
+import dev.graft.train.Trainer;
+import dev.graft.train.TrainingOptions;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Fine-tuning as a library call: {@link #run(FineTuneSpec, PrintStream)} reads the data, loads or
+ * initializes the model, puts the task head on it, trains with the chosen recipe (full fine-tuning or
+ * ULMFiT's discriminative rates, slanted triangular schedule and gradual unfreezing; optionally
+ * multitask with an LM loss), stops early on the dev set and keeps the best model, then scores it on
+ * dev and test. The output folder is a model folder ({@link FineTunedModel#load}) plus
+ * {@code run.json} (the resolved configuration, including how the dev set was made),
+ * {@code results.json} (all metrics) and {@code metrics.jsonl} (the training curve).
+ */
+public final class FineTuning {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Sequence length of the LM batches of multitask training. */
+    static final int LM_SEQUENCE_LENGTH = 128;
+
+    private FineTuning() {
+    }
+
+    public static FineTuneResult run(FineTuneSpec spec, PrintStream log) throws IOException {
+        return run(spec, DatasetRegistry.standard(), log);
+    }
+
+    public static FineTuneResult run(FineTuneSpec spec, DatasetRegistry registry, PrintStream log) throws IOException {
+        prepareOutput(spec.out(), spec.overwrite());
+        DataSources sources = new DataSources(registry, log);
+        try (Parallel parallel = new Parallel(spec.threads())) {
+            Compute compute = new Compute(KernelProvider.create(parallel), parallel);
+            return spec.task() == HeadConfig.Task.CLASSIFY ? new Run(spec, sources, compute, log).classify()
+                    : new Run(spec, sources, compute, log).tag();
+        }
+    }
+
+    static void prepareOutput(Path out, boolean overwrite) throws IOException {
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new IllegalArgumentException(out + " exists and is not a folder: choose another --out");
+        }
+        if (Files.isDirectory(out)) {
+            boolean nonEmpty;
+            try (Stream<Path> s = Files.list(out)) {
+                nonEmpty = s.findAny().isPresent();
+            }
+            if (nonEmpty) {
+                if (!overwrite) {
+                    throw new IllegalArgumentException(out + " already holds files: pass --overwrite to replace them, "
+                            + "or choose another --out");
+                }
+                AtomicFiles.deleteRecursively(out);
+            }
+        }
+        Files.createDirectories(out);
+    }
+
+    /** One run's state. */
+    private static final class Run {
+        final FineTuneSpec spec;
+        final DataSources sources;
+        final Compute compute;
+        final PrintStream log;
+        final BadInput bad;
+        final Map<String, Object> runConfig = new LinkedHashMap<>();
+        StartingPoint start;
+        int maxLength;
+        boolean devCarved;
+
+        Run(FineTuneSpec spec, DataSources sources, Compute compute, PrintStream log) {
+            this.spec = spec;
+            this.sources = sources;
+            this.compute = compute;
+            this.log = log;
+            this.bad = BadInput.of(spec.skipBad());
+        }
+
+        private void loadModel() throws IOException {
+            if (spec.from() != null) {
+                start = StartingPoint.fromCheckpoint(spec.from(), compute, spec.seed(), spec.task(), spec.dropout());
+            } else {
+                start = StartingPoint.fromScratch(spec.arch(), Tokenizer.load(spec.tokenizer()), 0, compute,
+                        spec.seed(), spec.dropout());
+            }
+            ModelConfig c = start.config();
+            maxLength = spec.maxLength() > 0 ? Math.min(spec.maxLength(), c.maxPositions()) : c.maxPositions();
+            log.printf(Locale.ROOT, "model: %s; %s, %d layers, hidden %d, %d positions, vocabulary %,d%n",
+                    start.description(), c.isEncoder() ? "encoder" : "decoder", c.numberOfLayers(), c.hiddenSize(),
+                    c.maxPositions(), c.vocabSize());
+        }
+
+        private String testSpec() {
+            if (spec.test() != null) {
+                return spec.test();
+            }
+            if (sources.isDataset(spec.train())) {
+                String name = spec.train().contains(":") ? spec.train().substring(0, spec.train().indexOf(':'))
+                        : spec.train();
+                return name + ":test";
+            }
+            return null;
+        }
+
+        private <E> Dataset.Carve<E> split(Dataset<E> train, Dataset<E> givenDev) {
+            if (train.isEmpty()) {
+                throw new IllegalArgumentException("the training set " + spec.train() + " is empty: there is nothing "
+                        + "to fine-tune on");
+            }
+            int before = train.size();
+            if (spec.maxTrain() > 0 && spec.maxTrain() < train.size()) {
+                train = train.take(spec.maxTrain(), spec.seed());
+                log.printf(Locale.ROOT, "training set: %,d of %,d examples (stratified sample, seed %d)%n",
+                        train.size(), before, spec.seed());
+            }
+            runConfig.put("train_available", before);
+            runConfig.put("train_sampled", train.size());
+            if (givenDev != null) {
+                return new Dataset.Carve<>(train, givenDev);
+            }
+            if (train.size() < 2) {
+                throw new IllegalArgumentException("the training set has " + train.size() + " example: too few to "
+                        + "carve a dev set from; give --dev or more examples");
+            }
+            Dataset.Carve<E> carve = train.carveDev(spec.devFraction(), spec.seed());
+            if (carve.heldOut().isEmpty() || carve.train().isEmpty()) {
+                throw new IllegalArgumentException("could not carve a dev set from " + train.size()
+                        + " training examples; give --dev");
+            }
+            devCarved = true;
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("carved_from_train", true);
+            d.put("fraction", spec.devFraction());
+            d.put("size", carve.heldOut().size());
+            d.put("seed", spec.seed());
+            runConfig.put("dev_carve", d);
+            log.printf(Locale.ROOT, "dev set: %,d examples carved from the training set (%.0f%%, seed %d); %,d left "
+                    + "for training%n", carve.heldOut().size(), spec.devFraction() * 100, spec.seed(),
+                    carve.train().size());
+            return carve;
+        }
+
+        // ------------------------------------------------------------------------------ classify
+
+        FineTuneResult classify() throws IOException {
+            Dataset<ClassificationExample> train = sources.classification(spec.train(), Split.TRAIN, null, bad);
+            LabelSet labels = sources.declaredLabels(spec.train(), DatasetDefinition.SetKind.CLASSIFICATION);
+            if (labels == null) {
+                labels = train.labelSet();
+            }
+            if (labels.size() < 2) {
+                throw new IllegalArgumentException("the training set has only one label (" + labels.labels()
+                        + "): a classifier needs at least two");
+            }
+            Dataset<ClassificationExample> givenDev = spec.dev() == null ? null
+                    : sources.classification(spec.dev(), Split.DEV, labels, bad);
+            Dataset.Carve<ClassificationExample> parts = split(train, givenDev);
+            String testName = testSpec();
+            Dataset<ClassificationExample> test = testName == null ? null
+                    : sources.classification(testName, Split.TEST, labels, bad);
+            loadModel();
+            Tokenizer tok = start.tokenizer();
+            int pad = StartingPoint.padId(tok);
+            ClassificationData trainData = encode(tok, parts.train(), labels, pad);
+            ClassificationData devData = encode(tok, parts.heldOut(), labels, pad);
+            ClassificationData testData = test == null ? null : encode(tok, test, labels, pad);
+            log.printf(Locale.ROOT, "data: %,d train, %,d dev, %s test examples; %d labels: %s%n", trainData.size(),
+                    devData.size(), testData == null ? "no" : String.format(Locale.ROOT, "%,d", testData.size()),
+                    labels.size(), String.join(", ", labels.labels()));
+            int cut = trainData.truncated() + devData.truncated() + (testData == null ? 0 : testData.truncated());
+            if (cut > 0) {
+                log.printf(Locale.ROOT, "warning: %,d texts are longer than %d tokens and were truncated%n", cut,
+                        maxLength);
+            }
+            SequenceClassifier.Pooling pooling = spec.pooling() != null ? spec.pooling()
+                    : SequenceClassifier.Pooling.defaultFor(start.config());
+            SequenceClassifier model = new SequenceClassifier(compute, start.backbone(), pooling, labels.size(),
+                    spec.seed());
+            if (pooling == SequenceClassifier.Pooling.CLS && start.extraTensors().containsKey("bert.pooler.dense.weight")
+                    && start.extraTensors().containsKey("bert.pooler.dense.bias")) {
+                model.parameterSet().get("bert.pooler.dense.weight").value()
+                        .copyFrom(start.extraTensors().get("bert.pooler.dense.weight"));
+                model.parameterSet().get("bert.pooler.dense.bias").value()
+                        .copyFrom(start.extraTensors().get("bert.pooler.dense.bias"));
+                log.println("pooler: loaded from the checkpoint");
+            }
+            if (spec.balancedClassWeights()) {
+                model.setClassWeights(balancedWeights(trainData, labels.size()));
+            }
+            HeadConfig head = new HeadConfig(HeadConfig.Task.CLASSIFY, labels.labels(), pooling, maxLength);
+            ClassificationTask task = new ClassificationTask(model, head, devData, 64, tokenizerFiles(tok));
+            BatchStream<ClassificationBatch> stream = trainData.stream(spec.effectiveBatchSize(), spec.seed());
+            runConfig.put("pooling", pooling.id());
+            runConfig.put("labels", labels.labels());
+            Outcome o = train(task, stream, "dev_accuracy", trainData.size(), devData.size(),
+                    testData == null ? 0 : testData.size());
+            task.setTraining(false);
+            ClassificationMetrics devM = task.score(devData, task.predict(devData, devData.batches(64)));
+            ClassificationMetrics testM = testData == null ? null
+                    : task.score(testData, task.predict(testData, testData.batches(64)));
+            return finish(o, "dev_accuracy", devM.accuracy(), testM == null ? Double.NaN : testM.accuracy(),
+                    devM.toMap(), testM == null ? null : testM.toMap(), trainData.size(), devData.size(),
+                    testData == null ? 0 : testData.size(), head);
+        }
+
+        private ClassificationData encode(Tokenizer tok, Dataset<ClassificationExample> d, LabelSet labels, int pad) {
+            List<String> texts = new ArrayList<>(d.size());
+            int[] y = new int[d.size()];
+            for (int i = 0; i < d.size(); i++) {
+                texts.add(d.get(i).text());
+                y[i] = labels.indexOf(d.get(i).label());
+            }
+            return ClassificationData.encode(tok, texts, y, maxLength, pad);
+        }
+
+        private static float[] balancedWeights(ClassificationData data, int k) {
+            int[] counts = new int[k];
+            for (int i = 0; i < data.size(); i++) {
+                counts[data.label(i)]++;
+            }
+            float[] w = new float[k];
+            for (int c = 0; c < k; c++) {
+                w[c] = counts[c] == 0 ? 1f : (float) data.size() / (k * counts[c]);
+            }
+            return w;
+        }
+
+        // ------------------------------------------------------------------------------ tag
+
+        FineTuneResult tag() throws IOException {
+            Dataset<TaggingExample> train = sources.tagging(spec.train(), Split.TRAIN, null, bad);
+            LabelSet tags = sources.declaredLabels(spec.train(), DatasetDefinition.SetKind.TAGGING);
+            if (tags == null) {
+                tags = train.labelSet();
+            }
+            if (tags.size() < 2) {
+                throw new IllegalArgumentException("the training set has only one tag (" + tags.labels()
+                        + "): a tagger needs at least two");
+            }
+            Dataset<TaggingExample> givenDev = spec.dev() == null ? null
+                    : sources.tagging(spec.dev(), Split.DEV, tags, bad);
+            Dataset.Carve<TaggingExample> parts = split(train, givenDev);
+            String testName = testSpec();
+            Dataset<TaggingExample> test = testName == null ? null : sources.tagging(testName, Split.TEST, tags, bad);
+            loadModel();
+            Tokenizer tok = start.tokenizer();
+            int pad = StartingPoint.padId(tok);
+            TaggingData trainData = encodeTags(tok, parts.train(), tags, pad);
+            TaggingData devData = encodeTags(tok, parts.heldOut(), tags, pad);
+            TaggingData testData = test == null ? null : encodeTags(tok, test, tags, pad);
+            log.printf(Locale.ROOT, "data: %,d train, %,d dev, %s test sentences; %d tags: %s%n",
+                    trainData.sentenceCount(), devData.sentenceCount(),
+                    testData == null ? "no" : String.format(Locale.ROOT, "%,d", testData.sentenceCount()), tags.size(),
+                    String.join(" ", tags.labels()));
+            warnWindows("train", trainData);
+            warnWindows("dev", devData);
+            if (testData != null) {
+                warnWindows("test", testData);
+            }
+            TokenTagger model = new TokenTagger(compute, start.backbone(), tags.size(), spec.seed());
+            HeadConfig head = new HeadConfig(HeadConfig.Task.TAG, tags.labels(), null, maxLength);
+            TaggingTask task = new TaggingTask(model, head, devData, gold(parts.heldOut()), 64, tokenizerFiles(tok));
+            BatchStream<TaggingBatch> stream = trainData.stream(spec.effectiveBatchSize(), spec.seed());
+            runConfig.put("tags", tags.labels());
+            Outcome o = train(task, stream, "dev_token_accuracy", trainData.sentenceCount(), devData.sentenceCount(),
+                    testData == null ? 0 : testData.sentenceCount());
+            task.setTraining(false);
+            TaggingMetrics devM = task.score(gold(parts.heldOut()), task.predict(devData, devData.batches(64)));
+            TaggingMetrics testM = testData == null ? null
+                    : task.score(gold(test), task.predict(testData, testData.batches(64)));
+            return finish(o, "dev_token_accuracy", devM.tokenAccuracy(),
+                    testM == null ? Double.NaN : testM.tokenAccuracy(), devM.toMap(),
+                    testM == null ? null : testM.toMap(), trainData.sentenceCount(), devData.sentenceCount(),
+                    testData == null ? 0 : testData.sentenceCount(), head);
+        }
+
+        private void warnWindows(String which, TaggingData d) {
+            if (d.splitSentences() > 0) {
+                log.printf(Locale.ROOT, "warning: %,d %s sentences are longer than %d tokens; each is tagged in "
+                        + "windows split at word boundaries (no word is dropped)%n", d.splitSentences(), which,
+                        maxLength);
+            }
+            if (d.cutWords() > 0) {
+                log.printf(Locale.ROOT, "warning: %,d %s words are longer than a whole window; only their first "
+                        + "tokens are used%n", d.cutWords(), which);
+            }
+            if (d.emptyWords() > 0) {
+                log.printf(Locale.ROOT, "note: %,d %s words give no token and stand as the unknown token%n",
+                        d.emptyWords(), which);
+            }
+        }
+
+        private TaggingData encodeTags(Tokenizer tok, Dataset<TaggingExample> d, LabelSet tags, int pad) {
+            List<List<String>> words = new ArrayList<>(d.size());
+            List<int[]> ids = new ArrayList<>(d.size());
+            for (TaggingExample e : d) {
+                words.add(e.tokens());
+                int[] t = new int[e.size()];
+                for (int i = 0; i < t.length; i++) {
+                    t[i] = tags.indexOf(e.tags().get(i));
+                }
+                ids.add(t);
+            }
+            return TaggingData.encode(tok, words, ids, maxLength, pad);
+        }
+
+        private static List<List<String>> gold(Dataset<TaggingExample> d) {
+            List<List<String>> g = new ArrayList<>(d.size());
+            for (TaggingExample e : d) {
+                g.add(e.tags());
+            }
+            return g;
+        }
+
+        // ------------------------------------------------------------------------------ training
+
+        private Checkpoint.Extras tokenizerFiles(Tokenizer tok) {
+            return folder -> tok.save(folder.resolve(Checkpoint.TOKENIZER));
+        }
+
+        record Outcome(Trainer.Summary summary, EarlyStopping stopping, double wallSeconds) {
+        }
+
+        private <B> Outcome train(Trainable<B> task, BatchStream<B> stream, String metric, int trainSize, int devSize,
+                                  int testSize) throws IOException {
+            Trainable<?> trainable = task;
+            BatchStream<?> batches = stream;
+            if (spec.multitask()) {
+                LanguageModelData lmData;
+                try (Stream<String> docs = sources.texts(spec.multitaskCorpus())) {
+                    lmData = LanguageModelData.prepare(start.tokenizer(), docs.iterator(), start.config(),
+                            LM_SEQUENCE_LENGTH, 0.15, 0.05, 64, spec.seed(), spec.threads());
+                }
+                if (lmData.data().trainingSequences() == 0) {
+                    throw new IllegalArgumentException("the multitask corpus gave no LM sequences: is it empty?");
+                }
+                int lmBatch = spec.effectiveBatchSize();
+                List<TokenBatch> lmValidation = lmData.data().validationBatches(lmBatch, lmData.masker());
+                MultitaskTask<B> mt = new MultitaskTask<>(compute, task, start.languageModel(), spec.lmWeight(),
+                        lmValidation);
+                log.printf(Locale.ROOT, "multitask: task loss + %.3g x %s loss on %s (%,d sequences), %.3g LM batches "
+                                + "per task batch%n", spec.lmWeight(), lmData.objective().name(),
+                        String.join(", ", spec.multitaskCorpus()), lmData.data().trainingSequences(), spec.mix());
+                batches = MultitaskTask.mix(stream, lmData.data().trainingStream(lmBatch, lmData.masker(), spec.seed()),
+                        spec.mix());
+                trainable = mt;
+                runConfig.put("multitask", Map.of("corpus", spec.multitaskCorpus(), "lm_weight", spec.lmWeight(),
+                        "mix", spec.mix(), "objective", lmData.objective().name().toLowerCase(Locale.ROOT),
+                        "lm_sequences", lmData.data().trainingSequences()));
+            }
+            return trainWith(trainable, batches, metric, trainSize, devSize, testSize);
+        }
+
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        private Outcome trainWith(Trainable trainable, BatchStream batches, String metric, int trainSize, int devSize,
+                                  int testSize) throws IOException {
+            long stepsPerEpoch = Math.max(1, batches.batchesPerEpoch());
+            double factor = spec.effectiveDiscriminative();
+            boolean gradual = spec.effectiveGradualUnfreeze();
+            ModelConfig config = start.config();
+            LayerwiseRates rates = null;
+            if (factor > 1 || gradual) {
+                List<Parameter> params = trainable.parameters().list();
+                rates = new LayerwiseRates(LayerGroups.of(params, config), LayerGroups.count(config), factor, gradual,
+                        stepsPerEpoch);
+                log.println("layer-wise rates: " + rates.describe());
+                if (gradual && spec.epochs() < LayerGroups.count(config)) {
+                    log.printf(Locale.ROOT, "note: gradual unfreezing opens one of %d groups per epoch; with %.3g "
+                            + "epochs the lowest %d stay frozen%n", LayerGroups.count(config), spec.epochs(),
+                            (int) Math.max(0, LayerGroups.count(config) - Math.ceil(spec.epochs())));
+                }
+            }
+            EarlyStopping stopping = new EarlyStopping(metric, spec.patience());
+            RecipeControl control = new RecipeControl(trainable, rates, stopping);
+            Schedule schedule = switch (spec.effectiveSchedule()) {
+                case "stlr" -> new Schedule.SlantedTriangular(0.1, 32);
+                case "constant" -> new Schedule.Constant(spec.warmup());
+                case "cosine" -> new Schedule.WarmupCosine(spec.warmup());
+                default -> new Schedule.WarmupLinear(spec.warmup());
+            };
+            int evalEvery = (int) Math.max(1, stepsPerEpoch / spec.evalsPerEpoch());
+            TrainingOptions options = new TrainingOptions(0, spec.epochs(), spec.maxTime(),
+                    spec.effectiveLearningRate(), schedule, spec.weightDecay(), 0.9f, 0.999f, 1e-8f, spec.clip(), 1,
+                    Math.max(1, Math.min(20, evalEvery)), evalEvery, 0, 1, false);
+            writeRunConfig(trainSize, devSize, testSize, stepsPerEpoch, rates);
+            long t0 = System.nanoTime();
+            Trainer trainer = new Trainer(compute, control, batches, options, spec.out(), log);
+            Trainer.Summary summary = trainer.run(false);
+            double wall = (System.nanoTime() - t0) / 1e9;
+            if (control.restoreBest()) {
+                log.printf(Locale.ROOT, "best %s %.4f after update %d: keeping that model%n", metric, stopping.best(),
+                        stopping.bestStep());
+            }
+            control.writeModelFiles(spec.out());
+            if (!spec.keepTrainingState()) {
+                for (Path p : Trainer.checkpoints(spec.out())) {
+                    AtomicFiles.deleteRecursively(p);
+                }
+            }
+            return new Outcome(summary, stopping, wall);
+        }
+
+        private void writeRunConfig(int trainSize, int devSize, int testSize, long stepsPerEpoch, LayerwiseRates rates)
+                throws IOException {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("command", "finetune");
+            r.put("task", spec.task().id());
+            r.put("from", spec.from() == null ? null : spec.from().toString());
+            r.put("arch", spec.arch());
+            r.put("tokenizer", spec.tokenizer() == null ? null : spec.tokenizer().toString());
+            r.put("start", start.description());
+            r.put("train", spec.train());
+            r.put("dev", spec.dev());
+            r.put("test", testSpec());
+            r.put("train_size", trainSize);
+            r.put("dev_size", devSize);
+            r.put("test_size", testSize);
+            r.put("max_train", spec.maxTrain());
+            r.put("seed", spec.seed());
+            r.put("recipe", spec.recipe().id());
+            r.put("lr", spec.effectiveLearningRate());
+            r.put("schedule", spec.effectiveSchedule());
+            r.put("warmup", spec.warmup());
+            r.put("discriminative", spec.effectiveDiscriminative());
+            r.put("gradual_unfreeze", spec.effectiveGradualUnfreeze());
+            r.put("layer_rates", rates == null ? null : rates.describe());
+            r.put("epochs", spec.epochs());
+            r.put("batch_size", spec.effectiveBatchSize());
+            r.put("steps_per_epoch", stepsPerEpoch);
+            r.put("weight_decay", spec.weightDecay());
+            r.put("clip", spec.clip());
+            r.put("patience", spec.patience());
+            r.put("evals_per_epoch", spec.evalsPerEpoch());
+            r.put("max_length", maxLength);
+            r.put("dropout", start.config().hiddenDropout());
+            r.put("balanced_class_weights", spec.balancedClassWeights());
+            r.put("threads", spec.threads());
+            r.put("model", JSON.valueToTree(start.config()));
+            r.putAll(runConfig);
+            AtomicFiles.writeString(spec.out().resolve("run.json"), JSON.writeValueAsString(r) + "\n");
+        }
+
+        private FineTuneResult finish(Outcome o, String metric, double devScore, double testScore,
+                                      Map<String, Object> dev, Map<String, Object> test, int trainSize, int devSize,
+                                      int testSize, HeadConfig head) throws IOException {
+            Map<String, Object> results = new LinkedHashMap<>();
+            results.put("dev", dev);
+            if (test != null) {
+                results.put("test", test);
+            }
+            AtomicFiles.writeString(spec.out().resolve("results.json"), JSON.writeValueAsString(results) + "\n");
+            String key = spec.task() == HeadConfig.Task.CLASSIFY ? "accuracy" : "token_accuracy";
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("task", spec.task().id());
+            s.put("recipe", spec.recipe().id());
+            s.put("start", spec.from() != null ? "pretrained" : "scratch");
+            s.put("multitask", spec.multitask());
+            s.put("train_size", trainSize);
+            s.put("dev_size", devSize);
+            s.put("dev_carved", devCarved);
+            s.put("test_size", testSize);
+            s.put("dev_" + key, devScore);
+            s.put("dev_macro_f1", dev.get("macro_f1"));
+            if (dev.containsKey("span_f1")) {
+                s.put("dev_span_f1", dev.get("span_f1"));
+            }
+            if (test != null) {
+                s.put("test_" + key, testScore);
+                s.put("test_macro_f1", test.get("macro_f1"));
+                if (test.containsKey("span_f1")) {
+                    s.put("test_span_f1", test.get("span_f1"));
+                }
+            }
+            s.put("steps", o.summary().steps());
+            s.put("best_step", o.stopping().bestStep());
+            s.put("stopped_by", o.summary().stoppedBy());
+            s.put("wall_s", Math.round(o.wallSeconds() * 10) / 10.0);
+            s.put("seed", spec.seed());
+            s.put("model", spec.out().toString());
+            return new FineTuneResult(spec.out(), head.task(), metric, devScore, testScore, dev, test,
+                    o.summary().steps(), o.stopping().bestStep(), o.summary().stoppedBy(), trainSize, devSize,
+                    devCarved, testSize, o.wallSeconds(), s);
+        }
+    }
+
+    /** Copies a file into a folder, replacing what is there. */
+    static void copyInto(Path file, Path folder) throws IOException {
+        Files.copy(file, folder.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+    }
+}

@@ -1,0 +1,318 @@
+package dev.graft.model;
+
+import dev.graft.nn.Buffers;
+import dev.graft.nn.Compute;
+import dev.graft.nn.Dropout;
+import dev.graft.nn.Linear;
+import dev.graft.nn.Module;
+import dev.graft.nn.Parameter;
+import dev.graft.nn.ParameterSet;
+import dev.graft.nn.SequencePooling;
+import dev.graft.tensor.kernel.Kernels;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * A backbone with a sequence-classification head: pooling, dropout, a linear layer to one logit
+ * per label, and single-label softmax cross-entropy, optionally class-weighted
+ * (torch.nn.CrossEntropyLoss(weight=w): the loss is Σ w[yᵢ]·CEᵢ / Σ w[yᵢ]).
+ * <ul>
+ * <li>{@link Pooling#CLS}: BERT's pooler (Devlin et al. 2019; Hugging Face
+ * BertForSequenceClassification): dense + tanh on the first token, names {@code bert.pooler.dense.*}
+ * and {@code classifier.*}. Encoders only: a decoder's first token sees nothing of the text.</li>
+ * <li>{@link Pooling#LAST}: the last real token (GPT2ForSequenceClassification, whose head is
+ * {@code score}).</li>
+ * <li>{@link Pooling#MEAN}: masked mean of the token vectors.</li>
+ * <li>{@link Pooling#CONCAT}: ULMFiT's [last, max, mean] (Howard and Ruder 2018, section 3.3).</li>
+ * </ul>
+ * The head's dropout is the backbone's hidden dropout (Hugging Face's classifier_dropout default).
+ * The classifier layer is named {@code classifier} on encoders and {@code score} on decoders, as in
+ * Hugging Face; head weights start from N(0, initializerRange²) with zero biases.
+ */
+public final class SequenceClassifier implements Module {
+    /** How the token vectors become one vector. */
+    public enum Pooling {
+        CLS, MEAN, CONCAT, LAST;
+
+        /** The flag and config.json spelling: cls, mean, concat, last. */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public static Pooling parse(String s) {
+            for (Pooling p : values()) {
+                if (p.id().equalsIgnoreCase(s.trim())) {
+                    return p;
+                }
+            }
+            throw new IllegalArgumentException("unknown pooling '" + s + "': use cls, mean, concat or last");
+        }
+
+        /** BERT's cls for encoders, ULMFiT's concat for decoders. */
+        public static Pooling defaultFor(ModelConfig config) {
+            return config.isEncoder() ? CLS : CONCAT;
+        }
+    }
+
+    private final Compute compute;
+    private final ModelConfig config;
+    private final Backbone backbone;
+    private final Pooling pooling;
+    private final int labels;
+    private final SequencePooling pool;
+    private final Linear pooler; // CLS only
+    private final Dropout dropout;
+    private final Linear classifier;
+    private final ParameterSet parameters;
+    private final List<Parameter> headParameters;
+    private float[] classWeights; // (K) or null
+
+    private int batchSize;
+    private int featureWidth;
+    private float[] activated; // (B, C) tanh(pooler(pooled))
+    private float[] dPreActivation; // (B, C)
+    private float[] dLogits; // (B, K)
+    private float[] logits; // (B, K), the classifier's output
+    private int lastCorrect;
+
+    /**
+     * @param backbone the body (its parameters are moved into this model's slab)
+     * @param labels   number of classes, at least 2
+     * @param seed     seeds the head's initial weights and its dropout
+     */
+    public SequenceClassifier(Compute compute, Backbone backbone, Pooling pooling, int labels, long seed) {
+        if (labels < 2) {
+            throw new IllegalArgumentException("a classifier needs at least 2 labels, got " + labels);
+        }
+        this.compute = compute;
+        this.backbone = backbone;
+        this.config = backbone.config();
+        this.pooling = pooling;
+        this.labels = labels;
+        int c = config.hiddenSize();
+        if (pooling == Pooling.CLS && !config.isEncoder()) {
+            throw new IllegalArgumentException("cls pooling needs an encoder: a decoder's first token sees nothing of "
+                    + "the text; use last, mean or concat pooling");
+        }
+        pool = new SequencePooling(switch (pooling) {
+            case CLS -> SequencePooling.Mode.FIRST;
+            case MEAN -> SequencePooling.Mode.MEAN;
+            case CONCAT -> SequencePooling.Mode.CONCAT;
+            case LAST -> SequencePooling.Mode.LAST;
+        }, c);
+        pooler = pooling == Pooling.CLS ? new Linear(compute, "bert.pooler.dense", c, c, Linear.Layout.OUT_IN, true)
+                : null;
+        dropout = new Dropout(compute, config.hiddenDropout(), seed * 1000 + 901);
+        classifier = new Linear(compute, config.isEncoder() ? "classifier" : "score", pool.outputWidth(), labels,
+                Linear.Layout.OUT_IN, true);
+        List<Parameter> head = new ArrayList<>();
+        if (pooler != null) {
+            head.addAll(pooler.parameters());
+        }
+        head.addAll(classifier.parameters());
+        headParameters = List.copyOf(head);
+        List<Parameter> all = new ArrayList<>(backbone.parameters());
+        all.addAll(head);
+        parameters = new ParameterSet(all);
+        initializeHead(headParameters, config.initializerRange(), seed);
+    }
+
+    static void initializeHead(List<Parameter> head, float std, long seed) {
+        SplittableRandom random = new SplittableRandom(seed ^ 0x4EADL);
+        for (Parameter p : head) {
+            float[] d = p.value().data();
+            int off = p.value().offset();
+            if (p.shape().length >= 2) {
+                for (int i = 0; i < p.size(); i++) {
+                    d[off + i] = (float) (Initializer.gaussian(random) * std);
+                }
+            } else {
+                p.value().fill(0f);
+            }
+        }
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public Backbone backbone() {
+        return backbone;
+    }
+
+    public Pooling pooling() {
+        return pooling;
+    }
+
+    public int labelCount() {
+        return labels;
+    }
+
+    public ParameterSet parameterSet() {
+        return parameters;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return parameters.list();
+    }
+
+    /** The head's parameters (pooler and classifier), in order. */
+    public List<Parameter> headParameters() {
+        return headParameters;
+    }
+
+    /** The Hugging Face class this model corresponds to. */
+    public String architectureName() {
+        return config.isEncoder() ? "BertForSequenceClassification" : "GPT2ForSequenceClassification";
+    }
+
+    /** Per-class loss weights (K), or null for none. */
+    public void setClassWeights(float[] weights) {
+        if (weights != null) {
+            if (weights.length != labels) {
+                throw new IllegalArgumentException(weights.length + " class weights for " + labels + " labels");
+            }
+            for (float w : weights) {
+                if (!(w >= 0) || Float.isInfinite(w)) {
+                    throw new IllegalArgumentException("class weights must be finite and >= 0, got " + w);
+                }
+            }
+        }
+        this.classWeights = weights == null ? null : weights.clone();
+    }
+
+    /** The loss weight of class {@code label} (1 without class weights). */
+    public float weightOf(int label) {
+        return classWeights == null ? 1f : classWeights[label];
+    }
+
+    public void setTraining(boolean training) {
+        for (Dropout d : dropouts()) {
+            d.setTraining(training);
+        }
+    }
+
+    /** The backbone's dropouts, then the head's. */
+    public List<Dropout> dropouts() {
+        List<Dropout> list = new ArrayList<>(backbone.dropouts());
+        list.add(dropout);
+        return list;
+    }
+
+    /** Logits (B, K) of a batch, owned by the model, valid until the next forward. */
+    public float[] logits(TokenBatch batch) {
+        return headForward(backbone.forward(batch), batch);
+    }
+
+    /**
+     * Forward, loss and (with {@code backward}) gradients. Returns Σᵢ w[yᵢ]·CEᵢ over the batch (a sum,
+     * not a mean); gradients are scaled by 1/{@code normalizer}, so with the Σ w[yᵢ] of all micro-batches
+     * of an update as normalizer the accumulated gradient is that of the weighted mean loss.
+     *
+     * @param labels (B) class ids
+     */
+    public double forward(TokenBatch batch, int[] labels, boolean backward, double normalizer) {
+        int b = batch.batch();
+        if (labels.length < b) {
+            throw new IllegalArgumentException(labels.length + " labels for a batch of " + b);
+        }
+        float[] out = logits(batch);
+        int k = this.labels;
+        dLogits = Buffers.ensure(dLogits, b * k);
+        Kernels kernels = compute.kernels();
+        double sum = 0;
+        int correct = 0;
+        for (int i = 0; i < b; i++) {
+            int y = labels[i];
+            if (y < 0 || y >= k) {
+                throw new IllegalArgumentException("label " + y + " of example " + i + " is outside [0, " + k + ")");
+            }
+            float w = weightOf(y);
+            float ce = kernels.crossEntropy(k, out, i * k, y, TokenBatch.IGNORE, (float) (w / normalizer), dLogits,
+                    i * k);
+            sum += (double) w * ce;
+            if (argmax(out, i * k, k) == y) {
+                correct++;
+            }
+        }
+        lastCorrect = correct;
+        if (backward) {
+            backbone.backward(headBackward(dLogits));
+        }
+        return sum;
+    }
+
+    /** Examples whose arg-max logit was their label in the last {@link #forward}. */
+    public int lastCorrect() {
+        return lastCorrect;
+    }
+
+    /**
+     * The head alone: logits (B, K) from the backbone's hidden states (B·T, C). Public for gradient
+     * checks and for callers that run the backbone themselves.
+     */
+    public float[] headForward(float[] hidden, TokenBatch batch) {
+        batchSize = batch.batch();
+        int c = config.hiddenSize();
+        float[] pooled = pool.forward(hidden, batch.batch(), batch.time(), batch.attentionMask());
+        float[] features = pooled;
+        if (pooler != null) {
+            float[] z = pooler.forward(pooled, batchSize);
+            activated = Buffers.ensure(activated, batchSize * c);
+            for (int i = 0; i < batchSize * c; i++) {
+                activated[i] = (float) Math.tanh(z[i]);
+            }
+            features = activated;
+        }
+        featureWidth = pool.outputWidth();
+        features = dropout.forward(features, batchSize * featureWidth);
+        logits = classifier.forward(features, batchSize);
+        return logits;
+    }
+
+    /** Backward of {@link #headForward}: accumulates head gradients, returns dHidden (B·T, C), layer-owned. */
+    public float[] headBackward(float[] dOut) {
+        float[] d = classifier.backward(dOut);
+        d = dropout.backward(d, batchSize * featureWidth);
+        if (pooler != null) {
+            int n = batchSize * config.hiddenSize();
+            dPreActivation = Buffers.ensure(dPreActivation, n);
+            for (int i = 0; i < n; i++) {
+                float a = activated[i];
+                dPreActivation[i] = d[i] * (1f - a * a);
+            }
+            d = pooler.backward(dPreActivation);
+        }
+        return pool.backward(d);
+    }
+
+    /** Softmax of the last logits, row {@code i}, into {@code out} (K). */
+    public void probabilities(int i, float[] out) {
+        int k = labels;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < k; j++) {
+            max = Math.max(max, logits[i * k + j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < k; j++) {
+            sum += Math.exp(logits[i * k + j] - max);
+        }
+        for (int j = 0; j < k; j++) {
+            out[j] = (float) (Math.exp(logits[i * k + j] - max) / sum);
+        }
+    }
+
+    static int argmax(float[] a, int off, int n) {
+        int best = 0;
+        for (int i = 1; i < n; i++) {
+            if (a[off + i] > a[off + best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,201 @@
+package dev.graft.model;
+
+import dev.graft.nn.Buffers;
+import dev.graft.nn.Compute;
+import dev.graft.nn.Dropout;
+import dev.graft.nn.Linear;
+import dev.graft.nn.Module;
+import dev.graft.nn.Parameter;
+import dev.graft.nn.ParameterSet;
+import dev.graft.tensor.kernel.Kernels;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A backbone with a token-classification head (Hugging Face BertForTokenClassification and
+ * GPT2ForTokenClassification): dropout, then a linear layer {@code classifier.*} from each token's
+ * hidden vector to one logit per tag; loss = mean cross-entropy over the positions whose target is
+ * not {@link TokenBatch#IGNORE} (the first sub-word of each word; the other sub-words, special tokens
+ * and padding are ignored). Only the positions with a target are run through the head in training.
+ */
+public final class TokenTagger implements Module {
+    private final Compute compute;
+    private final ModelConfig config;
+    private final Backbone backbone;
+    private final int tags;
+    private final Dropout dropout;
+    private final Linear classifier;
+    private final ParameterSet parameters;
+    private final List<Parameter> headParameters;
+
+    private int[] selected; // rows with a target
+    private int selectedCount;
+    private int rows;
+    private float[] gathered; // (R, C)
+    private float[] dLogits; // (R, K)
+    private float[] dHidden; // (N, C)
+    private float[] logits; // (R, K), the classifier's output
+    private int lastCorrect;
+
+    public TokenTagger(Compute compute, Backbone backbone, int tags, long seed) {
+        if (tags < 2) {
+            throw new IllegalArgumentException("a tagger needs at least 2 tags, got " + tags);
+        }
+        this.compute = compute;
+        this.backbone = backbone;
+        this.config = backbone.config();
+        this.tags = tags;
+        dropout = new Dropout(compute, config.hiddenDropout(), seed * 1000 + 907);
+        classifier = new Linear(compute, "classifier", config.hiddenSize(), tags, Linear.Layout.OUT_IN, true);
+        headParameters = List.copyOf(classifier.parameters());
+        List<Parameter> all = new ArrayList<>(backbone.parameters());
+        all.addAll(headParameters);
+        parameters = new ParameterSet(all);
+        SequenceClassifier.initializeHead(headParameters, config.initializerRange(), seed);
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public Backbone backbone() {
+        return backbone;
+    }
+
+    public int tagCount() {
+        return tags;
+    }
+
+    public ParameterSet parameterSet() {
+        return parameters;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return parameters.list();
+    }
+
+    public List<Parameter> headParameters() {
+        return headParameters;
+    }
+
+    public String architectureName() {
+        return config.isEncoder() ? "BertForTokenClassification" : "GPT2ForTokenClassification";
+    }
+
+    public void setTraining(boolean training) {
+        for (Dropout d : dropouts()) {
+            d.setTraining(training);
+        }
+    }
+
+    public List<Dropout> dropouts() {
+        List<Dropout> list = new ArrayList<>(backbone.dropouts());
+        list.add(dropout);
+        return list;
+    }
+
+    /** Logits (B·T, K) for every position, owned by the model, valid until the next forward. */
+    public float[] logits(TokenBatch batch) {
+        float[] hidden = backbone.forward(batch);
+        int n = batch.rows();
+        selected = Buffers.ensure(selected, n);
+        for (int i = 0; i < n; i++) {
+            selected[i] = i;
+        }
+        return headForward(hidden, n, selected, n);
+    }
+
+    /**
+     * Forward, loss over the batch's targets and (with {@code backward}) gradients scaled by
+     * 1/{@code normalizer}. Returns the sum of the cross-entropies (not the mean).
+     */
+    public double forward(TokenBatch batch, boolean backward, double normalizer) {
+        int[] targets = batch.targets();
+        if (targets == null) {
+            throw new IllegalArgumentException("the batch has no targets: nothing to compute a loss on");
+        }
+        float[] hidden = backbone.forward(batch);
+        int n = batch.rows();
+        selected = Buffers.ensure(selected, n);
+        int r = 0;
+        for (int i = 0; i < n; i++) {
+            if (targets[i] != TokenBatch.IGNORE) {
+                selected[r++] = i;
+            }
+        }
+        lastCorrect = 0;
+        if (r == 0) {
+            selectedCount = 0;
+            return 0;
+        }
+        float[] out = headForward(hidden, n, selected, r);
+        int k = tags;
+        dLogits = Buffers.ensure(dLogits, r * k);
+        Kernels kernels = compute.kernels();
+        float scale = (float) (1.0 / normalizer);
+        double sum = 0;
+        int correct = 0;
+        for (int i = 0; i < r; i++) {
+            int y = targets[selected[i]];
+            if (y < 0 || y >= k) {
+                throw new IllegalArgumentException("tag " + y + " at position " + selected[i] + " is outside [0, "
+                        + k + ")");
+            }
+            sum += kernels.crossEntropy(k, out, i * k, y, TokenBatch.IGNORE, scale, dLogits, i * k);
+            if (SequenceClassifier.argmax(out, i * k, k) == y) {
+                correct++;
+            }
+        }
+        lastCorrect = correct;
+        if (backward) {
+            backbone.backward(headBackward(dLogits));
+        }
+        return sum;
+    }
+
+    public int lastCorrect() {
+        return lastCorrect;
+    }
+
+    /** Positions with a target in the last {@link #forward}. */
+    public int lastTargetCount() {
+        return selectedCount;
+    }
+
+    /**
+     * The head alone on rows {@code rowIndex[0..count)} of hidden (N, C): logits (count, K). Public for
+     * gradient checks.
+     */
+    public float[] headForward(float[] hidden, int n, int[] rowIndex, int count) {
+        int c = config.hiddenSize();
+        rows = n;
+        if (rowIndex != selected) {
+            selected = Buffers.ensure(selected, count);
+            System.arraycopy(rowIndex, 0, selected, 0, count);
+        }
+        selectedCount = count;
+        gathered = Buffers.ensure(gathered, count * c);
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(hidden, selected[i] * c, gathered, i * c, c);
+        }
+        float[] x = dropout.forward(gathered, count * c);
+        logits = classifier.forward(x, count);
+        return logits;
+    }
+
+    /** Backward of {@link #headForward}: returns dHidden (N, C), zero on rows without a target. */
+    public float[] headBackward(float[] dOut) {
+        int c = config.hiddenSize();
+        float[] d = classifier.backward(dOut);
+        d = dropout.backward(d, selectedCount * c);
+        dHidden = Buffers.ensure(dHidden, rows * c);
+        Arrays.fill(dHidden, 0, rows * c, 0f);
+        for (int i = 0; i < selectedCount; i++) {
+            System.arraycopy(d, i * c, dHidden, selected[i] * c, c);
+        }
+        return dHidden;
+    }
+}

@@ -1,0 +1,201 @@
+package dev.graft.task;
+
+import dev.graft.model.TokenBatch;
+import dev.graft.tokenizer.EncodeOptions;
+import dev.graft.tokenizer.Encoding;
+import dev.graft.tokenizer.Tokenizer;
+import dev.graft.train.BatchStream;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Texts encoded once for classification: token ids with the tokenizer's special tokens ([CLS] ...
+ * [SEP] for BERT), cut to {@code maxLength} tokens (the tokenizer's truncation, so the closing special
+ * token stays; the number of texts cut is counted), and their label ids. Batches are padded on the
+ * right to their longest row.
+ */
+public final class ClassificationData {
+    private final int[][] ids;
+    private final int[] labels; // -1 when unlabeled
+    private final int padId;
+    private final int truncated;
+
+    private ClassificationData(int[][] ids, int[] labels, int padId, int truncated) {
+        this.ids = ids;
+        this.labels = labels;
+        this.padId = padId;
+        this.truncated = truncated;
+    }
+
+    /**
+     * @param labelIds label id of each text, or null when unlabeled
+     * @param padId    the id padding positions carry (masked out by attention)
+     */
+    public static ClassificationData encode(Tokenizer tokenizer, List<String> texts, int[] labelIds, int maxLength,
+                                            int padId) {
+        if (labelIds != null && labelIds.length != texts.size()) {
+            throw new IllegalArgumentException(texts.size() + " texts but " + labelIds.length + " labels");
+        }
+        if (maxLength < 2) {
+            throw new IllegalArgumentException("max length must be at least 2, got " + maxLength);
+        }
+        List<Encoding> all = tokenizer.encodeBatch(texts, EncodeOptions.defaults());
+        int[][] ids = new int[texts.size()][];
+        int cut = 0;
+        for (int i = 0; i < ids.length; i++) {
+            Encoding e = all.get(i);
+            if (e.length() > maxLength) {
+                e = tokenizer.encodeBatch(List.of(texts.get(i)), EncodeOptions.defaults()
+                        .withTruncation(EncodeOptions.Truncation.toLength(maxLength))).get(0);
+                cut++;
+            }
+            ids[i] = e.ids();
+            if (ids[i].length == 0) {
+                throw new IllegalArgumentException("text " + (i + 1) + " gives no tokens at all (is it empty?)");
+            }
+        }
+        int[] labels = labelIds == null ? filled(texts.size()) : labelIds.clone();
+        return new ClassificationData(ids, labels, padId, cut);
+    }
+
+    private static int[] filled(int n) {
+        int[] a = new int[n];
+        Arrays.fill(a, -1);
+        return a;
+    }
+
+    public int size() {
+        return ids.length;
+    }
+
+    /** Texts cut to the maximum length. */
+    public int truncated() {
+        return truncated;
+    }
+
+    public int label(int i) {
+        return labels[i];
+    }
+
+    /** Tokens of all texts (specials included). */
+    public long tokenCount() {
+        long n = 0;
+        for (int[] a : ids) {
+            n += a.length;
+        }
+        return n;
+    }
+
+    /** The rows {@code examples} as one padded batch. */
+    public ClassificationBatch batch(int[] examples) {
+        int b = examples.length;
+        int time = 1;
+        for (int e : examples) {
+            time = Math.max(time, ids[e].length);
+        }
+        int[] input = new int[b * time];
+        int[] mask = new int[b * time];
+        Arrays.fill(input, padId);
+        int[] y = new int[b];
+        for (int r = 0; r < b; r++) {
+            int[] row = ids[examples[r]];
+            System.arraycopy(row, 0, input, r * time, row.length);
+            Arrays.fill(mask, r * time, r * time + row.length, 1);
+            y[r] = labels[examples[r]];
+        }
+        return new ClassificationBatch(new TokenBatch(b, time, input, null, mask, null), y, examples.clone());
+    }
+
+    /**
+     * Every example once, in batches of up to {@code batchSize}, grouped by length (less padding); the
+     * batch's {@code examples} say which rows are which.
+     */
+    public List<ClassificationBatch> batches(int batchSize) {
+        Integer[] order = new Integer[ids.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, c) -> Integer.compare(ids[a].length, ids[c].length));
+        List<ClassificationBatch> out = new ArrayList<>();
+        for (int s = 0; s < order.length; s += batchSize) {
+            int n = Math.min(batchSize, order.length - s);
+            int[] ex = new int[n];
+            for (int i = 0; i < n; i++) {
+                ex[i] = order[s + i];
+            }
+            out.add(batch(ex));
+        }
+        return out;
+    }
+
+    /**
+     * An endless stream of shuffled training batches: each epoch a seeded permutation of the examples
+     * (a function of seed and epoch, so a resumed run sees the same batches), the last partial batch
+     * kept, so every example is seen once per epoch.
+     */
+    public BatchStream<ClassificationBatch> stream(int batchSize, long seed) {
+        if (ids.length == 0) {
+            throw new IllegalArgumentException("the training set is empty: there is nothing to fine-tune on");
+        }
+        for (int l : labels) {
+            if (l < 0) {
+                throw new IllegalArgumentException("training examples need labels");
+            }
+        }
+        return new Shuffled<>(ids.length, batchSize, seed, this::batch);
+    }
+
+    /** A seeded per-epoch shuffle of n items into batches of a given size (the last one may be smaller). */
+    static final class Shuffled<T> implements BatchStream<T> {
+        private final int n;
+        private final int batchSize;
+        private final long seed;
+        private final java.util.function.Function<int[], T> make;
+        private final int perEpoch;
+        private long position;
+        private long permutationEpoch = -1;
+        private int[] permutation;
+
+        Shuffled(int n, int batchSize, long seed, java.util.function.Function<int[], T> make) {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+            }
+            this.n = n;
+            this.batchSize = batchSize;
+            this.seed = seed;
+            this.make = make;
+            this.perEpoch = (n + batchSize - 1) / batchSize;
+        }
+
+        @Override
+        public T next() {
+            long epoch = position / perEpoch;
+            int index = (int) (position % perEpoch);
+            if (epoch != permutationEpoch) {
+                permutation = PretrainingData.shuffled(n, seed * 31 + epoch);
+                permutationEpoch = epoch;
+            }
+            int start = index * batchSize;
+            int count = Math.min(batchSize, n - start);
+            position++;
+            return make.apply(Arrays.copyOfRange(permutation, start, start + count));
+        }
+
+        @Override
+        public long position() {
+            return position;
+        }
+
+        @Override
+        public void seek(long p) {
+            position = p;
+        }
+
+        @Override
+        public long batchesPerEpoch() {
+            return perEpoch;
+        }
+    }
+}

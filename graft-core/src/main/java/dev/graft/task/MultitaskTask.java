@@ -1,0 +1,190 @@
+package dev.graft.task;
+
+import dev.graft.model.Checkpoint;
+import dev.graft.model.LanguageModel;
+import dev.graft.model.TokenBatch;
+import dev.graft.nn.Compute;
+import dev.graft.nn.Dropout;
+import dev.graft.nn.Parameter;
+import dev.graft.nn.ParameterSet;
+import dev.graft.train.AdamW;
+import dev.graft.train.BatchStream;
+import dev.graft.train.Trainable;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Multitask training (Caruana 1997; as in T5's multi-task mixtures, Raffel et al. 2020, section
+ * 3.5): one body, a task head and a language-modeling head (MLM for encoders, CLM for decoders),
+ * minimizing task loss + λ·LM loss. Each update holds one task batch and the LM batches the mixing
+ * ratio assigns to it ({@link #mix}: r LM batches per task batch on average, spread evenly); the LM
+ * loss is the mean over its predicted positions. Both losses are reported as step parts "task" and
+ * "lm". The saved model is the task model (body and task head); the LM head is a training aid.
+ */
+public final class MultitaskTask<B> implements Trainable<MultitaskBatch<B>> {
+    private final Compute compute;
+    private final Trainable<B> task;
+    private final LanguageModel lm;
+    private final float lmWeight;
+    private final List<TokenBatch> lmValidation;
+    private final ParameterSet parameters;
+
+    /**
+     * @param task         the task (its model's body must be {@code lm}'s backbone)
+     * @param lm           an LM head on the same backbone ({@link LanguageModel#LanguageModel(Compute, dev.graft.model.Backbone, long)})
+     * @param lmWeight     λ, the weight of the LM loss
+     * @param lmValidation held-out LM batches reported as lm_val_loss, may be empty
+     */
+    public MultitaskTask(Compute compute, Trainable<B> task, LanguageModel lm, float lmWeight,
+                         List<TokenBatch> lmValidation) {
+        if (!(lmWeight >= 0) || Float.isInfinite(lmWeight)) {
+            throw new IllegalArgumentException("the LM loss weight must be finite and >= 0, got " + lmWeight);
+        }
+        this.compute = compute;
+        this.task = task;
+        this.lm = lm;
+        this.lmWeight = lmWeight;
+        this.lmValidation = List.copyOf(lmValidation);
+        List<Parameter> all = new ArrayList<>(task.parameters().list());
+        all.addAll(lm.parameters());
+        // built last: every parameter (shared body, both heads) now lives in this set's slab
+        this.parameters = new ParameterSet(all);
+    }
+
+    public Trainable<B> task() {
+        return task;
+    }
+
+    @Override
+    public ParameterSet parameters() {
+        return parameters;
+    }
+
+    @Override
+    public void setTraining(boolean training) {
+        task.setTraining(training);
+        lm.setTraining(training);
+    }
+
+    @Override
+    public List<Dropout> dropouts() {
+        return task.dropouts(); // the LM head has no dropout of its own; the body's are the task's
+    }
+
+    @Override
+    public StepResult trainStep(List<MultitaskBatch<B>> microBatches) {
+        List<TokenBatch> lmBatches = new ArrayList<>();
+        List<B> taskBatches = new ArrayList<>();
+        for (MultitaskBatch<B> m : microBatches) {
+            taskBatches.add(m.task());
+            lmBatches.addAll(m.lm());
+        }
+        double lmLoss = Double.NaN;
+        long tokens = 0;
+        if (!lmBatches.isEmpty() && lmWeight > 0) {
+            int total = 0;
+            for (TokenBatch b : lmBatches) {
+                total += LanguageModel.countTargets(b);
+            }
+            double sum = 0;
+            for (TokenBatch b : lmBatches) {
+                float mean = lm.forward(b, true, total);
+                sum += (double) mean * lm.lastTargetCount();
+                tokens += LanguageModelingTask.realTokens(b);
+            }
+            lmLoss = total == 0 ? 0 : sum / total;
+            // the gradients so far are the LM's alone (the trainer zeroed them): weight them by λ
+            compute.kernels().scale(parameters.count(), lmWeight, parameters.grads(), 0);
+        }
+        StepResult r = task.trainStep(taskBatches);
+        Map<String, Double> parts = new LinkedHashMap<>();
+        parts.put("task", r.loss());
+        double loss = r.loss();
+        if (!Double.isNaN(lmLoss)) {
+            parts.put("lm", lmLoss);
+            loss += lmWeight * lmLoss;
+        }
+        return new StepResult(loss, r.tokens() + tokens, parts);
+    }
+
+    @Override
+    public Map<String, Double> evaluate() {
+        Map<String, Double> m = new LinkedHashMap<>(task.evaluate());
+        if (!lmValidation.isEmpty()) {
+            double sum = 0;
+            long count = 0;
+            for (TokenBatch b : lmValidation) {
+                float mean = lm.forward(b, false);
+                sum += (double) mean * lm.lastTargetCount();
+                count += lm.lastTargetCount();
+            }
+            m.put("lm_val_loss", count == 0 ? Double.NaN : sum / count);
+        }
+        return m;
+    }
+
+    @Override
+    public void saveModel(Path folder, Checkpoint.Extras extras) throws IOException {
+        task.saveModel(folder, extras);
+    }
+
+    @Override
+    public void writeModelFiles(Path folder) throws IOException {
+        task.writeModelFiles(folder);
+    }
+
+    @Override
+    public void beforeUpdate(long step, long dataPosition, AdamW optimizer) {
+        task.beforeUpdate(step, dataPosition, optimizer);
+    }
+
+    @Override
+    public String stopReason() {
+        return task.stopReason();
+    }
+
+    /**
+     * The multitask stream: the task's batches, each with floor((p+1)·mix) - floor(p·mix) LM batches
+     * at task position p, so a ratio of 0.5 adds an LM batch to every second update and 2 adds two to
+     * each. Its position is the task stream's; the LM stream's follows from it (resumable).
+     */
+    public static <B> BatchStream<MultitaskBatch<B>> mix(BatchStream<B> taskStream, BatchStream<TokenBatch> lmStream,
+                                                        double mix) {
+        if (!(mix >= 0) || Double.isInfinite(mix)) {
+            throw new IllegalArgumentException("the mixing ratio must be finite and >= 0, got " + mix);
+        }
+        return new BatchStream<>() {
+            @Override
+            public MultitaskBatch<B> next() {
+                long p = taskStream.position();
+                long count = (long) Math.floor((p + 1) * mix) - (long) Math.floor(p * mix);
+                List<TokenBatch> lms = new ArrayList<>();
+                for (long i = 0; i < count; i++) {
+                    lms.add(lmStream.next());
+                }
+                return new MultitaskBatch<>(taskStream.next(), lms);
+            }
+
+            @Override
+            public long position() {
+                return taskStream.position();
+            }
+
+            @Override
+            public void seek(long position) {
+                taskStream.seek(position);
+                lmStream.seek((long) Math.floor(position * mix));
+            }
+
+            @Override
+            public long batchesPerEpoch() {
+                return taskStream.batchesPerEpoch();
+            }
+        };
+    }
+}

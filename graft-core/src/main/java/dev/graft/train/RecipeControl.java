@@ -1,0 +1,105 @@
+package dev.graft.train;
+
+import dev.graft.model.Checkpoint;
+import dev.graft.nn.Dropout;
+import dev.graft.nn.ParameterSet;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Adds a fine-tuning recipe to any {@link Trainable}: layer-wise learning rates and gradual
+ * unfreezing ({@link LayerwiseRates}, optional) and early stopping with the best parameters kept
+ * ({@link EarlyStopping}, optional). Everything else is delegated.
+ */
+public final class RecipeControl<B> implements Trainable<B> {
+    private final Trainable<B> inner;
+    private final LayerwiseRates rates;
+    private final EarlyStopping earlyStopping;
+    private long updates;
+
+    public RecipeControl(Trainable<B> inner, LayerwiseRates rates, EarlyStopping earlyStopping) {
+        this.inner = inner;
+        this.rates = rates;
+        this.earlyStopping = earlyStopping;
+    }
+
+    public Trainable<B> inner() {
+        return inner;
+    }
+
+    public EarlyStopping earlyStopping() {
+        return earlyStopping;
+    }
+
+    @Override
+    public ParameterSet parameters() {
+        return inner.parameters();
+    }
+
+    @Override
+    public void setTraining(boolean training) {
+        inner.setTraining(training);
+    }
+
+    @Override
+    public List<Dropout> dropouts() {
+        return inner.dropouts();
+    }
+
+    @Override
+    public StepResult trainStep(List<B> microBatches) {
+        return inner.trainStep(microBatches);
+    }
+
+    @Override
+    public Map<String, Double> evaluate() {
+        Map<String, Double> m = inner.evaluate();
+        if (earlyStopping == null || m.isEmpty()) {
+            return m;
+        }
+        earlyStopping.update(m, updates, inner.parameters());
+        Map<String, Double> out = new LinkedHashMap<>(m);
+        if (earlyStopping.hasBest()) {
+            out.put("best_" + earlyStopping.metric(), earlyStopping.best());
+        }
+        return out;
+    }
+
+    @Override
+    public void saveModel(Path folder, Checkpoint.Extras extras) throws IOException {
+        inner.saveModel(folder, extras);
+    }
+
+    @Override
+    public void writeModelFiles(Path folder) throws IOException {
+        inner.writeModelFiles(folder);
+    }
+
+    @Override
+    public void beforeUpdate(long step, long dataPosition, AdamW optimizer) {
+        updates = step + 1;
+        if (rates != null) {
+            rates.apply(step, optimizer, inner.parameters());
+        }
+        inner.beforeUpdate(step, dataPosition, optimizer);
+    }
+
+    @Override
+    public String stopReason() {
+        String r = earlyStopping == null ? null : earlyStopping.stopReason();
+        return r != null ? r : inner.stopReason();
+    }
+
+    /** Restores the best parameters seen by early stopping; returns whether there were any. */
+    public boolean restoreBest() {
+        if (earlyStopping == null || !earlyStopping.hasBest()) {
+            return false;
+        }
+        earlyStopping.restoreBest(inner.parameters());
+        return true;
+    }
+}
