@@ -43,8 +43,10 @@ import java.util.stream.Stream;
  */
 public final class Trainer<B> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    /** Steps measured before a --max-time run fixes its schedule length. */
-    static final int TIMING_STEPS = 5;
+    /** Steps run before timing starts in a --max-time run (the JIT compiles during them). */
+    static final int WARMUP_STEPS = 3;
+    /** Steps timed before a --max-time run fixes its schedule length. */
+    static final int TIMING_STEPS = 10;
 
     private final Compute compute;
     private final Trainable<B> model;
@@ -114,6 +116,7 @@ public final class Trainer<B> {
         double windowLoss = 0;
         int windowCount = 0;
         long windowStart = System.nanoTime();
+        long timingFromNanos = System.nanoTime();
         long windowTokens = 0;
         try (MetricsLog metrics = new MetricsLog(runFolder.resolve("metrics.jsonl"), state.step)) {
             model.setTraining(true);
@@ -162,9 +165,14 @@ public final class Trainer<B> {
                 windowLoss += r.loss();
                 windowCount++;
                 windowTokens += r.tokens();
-                if (options.maxTime() != null && state.step == state.timingStart + TIMING_STEPS
+                if (options.maxTime() != null && state.plannedSteps == 0
+                        && state.step == state.timingStart + WARMUP_STEPS) {
+                    timingFromNanos = System.nanoTime();
+                }
+                if (options.maxTime() != null && state.step == state.timingStart + WARMUP_STEPS + TIMING_STEPS
                         && state.plannedSteps == 0) {
-                    plannedSteps = planFromTiming(state, priorSeconds + seconds(startNanos));
+                    double perStep = seconds(timingFromNanos) / TIMING_STEPS;
+                    plannedSteps = planFromTiming(state, priorSeconds + seconds(startNanos), perStep);
                     state.plannedSteps = plannedSteps;
                     progress.logLine(String.format(Locale.ROOT, "time budget %s: planned %d steps from the measured"
                             + " step time", Progress.format(options.maxTime()), plannedSteps));
@@ -271,10 +279,9 @@ public final class Trainer<B> {
         return planned;
     }
 
-    private long planFromTiming(State state, double elapsedSeconds) {
-        double perStep = elapsedSeconds / Math.max(1, state.step);
-        // the measured window includes JIT warm-up, so the estimate errs towards finishing early;
-        // keep 3% of the budget for the final evaluation and checkpoint
+    private long planFromTiming(State state, double elapsedSeconds, double perStep) {
+        // steps after the JIT warm-up are timed; evaluations and checkpoints cost extra, so keep 3% of
+        // the budget for them and for the final evaluation
         double budget = options.maxTime().toMillis() / 1000.0 * 0.97;
         long fit = state.step + (long) Math.max(0, (budget - elapsedSeconds) / perStep);
         long limits = plannedFromLimitsExceptTime();
