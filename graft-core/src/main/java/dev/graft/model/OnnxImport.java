@@ -260,29 +260,8 @@ public final class OnnxImport {
      * byte for byte when {@code tokenizerJson} is given. Atomic: staged, then renamed into place.
      */
     public static void save(Imported imported, Path tokenizerJson, Path folder) throws IOException {
-        if (tokenizerJson != null && !Files.isRegularFile(tokenizerJson)) {
-            throw new java.nio.file.NoSuchFileException(tokenizerJson + ": no such tokenizer file");
-        }
-        Path parent = folder.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path staged = Files.createTempDirectory(parent, "." + folder.getFileName() + ".staging-");
-        try {
-            HfConfig.write(staged.resolve(Checkpoint.CONFIG), imported.config(), ARCHITECTURE);
-            Map<String, Tensor> bare = new LinkedHashMap<>();
-            for (Map.Entry<String, Tensor> e : imported.weights().entrySet()) {
-                bare.put(e.getKey().substring("bert.".length()), e.getValue());
-            }
-            Map<String, String> meta = new LinkedHashMap<>();
-            meta.put("format", "pt");
-            meta.put("graft.imported_from", imported.source());
-            SafeTensors.write(staged.resolve(Checkpoint.WEIGHTS), bare, meta);
-            if (tokenizerJson != null) {
-                AtomicFiles.writeBytes(staged.resolve(Checkpoint.TOKENIZER), Files.readAllBytes(tokenizerJson));
-            }
-            AtomicFiles.publishDirectory(staged, folder);
-        } finally {
-            AtomicFiles.deleteRecursively(staged);
-        }
+        Pretrained.saveBackboneFolder(folder, imported.config(), imported.weights(),
+                Map.of("graft.imported_from", imported.source()), tokenizerJson);
     }
 
     /**

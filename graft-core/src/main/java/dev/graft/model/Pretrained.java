@@ -100,6 +100,59 @@ public record Pretrained(Path folder, ModelConfig config, String architecture, B
         return new Pretrained(folder, config, architecture, backbone, parameters, tokenizer, List.copyOf(ignored));
     }
 
+    /**
+     * Writes this backbone as a checkpoint folder in the layout Hugging Face's {@code BertModel} /
+     * {@code GPT2Model} save: config.json ({@code architectures} ["BertModel"] or ["GPT2Model"]),
+     * model.safetensors with bare names ({@code embeddings.word_embeddings.weight},
+     * {@code h.0.attn.c_attn.weight}, ...), and this folder's tokenizer.json when it has one.
+     */
+    public void saveBackbone(Path out, Map<String, String> metadata) throws IOException {
+        Map<String, dev.graft.tensor.Tensor> weights = new java.util.LinkedHashMap<>();
+        for (Parameter p : parameters.list()) {
+            weights.put(p.name(), p.value());
+        }
+        Path tokenizerFile = folder.resolve(Checkpoint.TOKENIZER);
+        saveBackboneFolder(out, config, weights, metadata, Files.exists(tokenizerFile) ? tokenizerFile : null);
+    }
+
+    /**
+     * Writes backbone weights under graft's names ({@code bert.} / {@code transformer.} prefixed, as
+     * {@link Backbone#parameters()} names them) as a BertModel / GPT2Model folder with bare names;
+     * copies {@code tokenizerJson} byte for byte when not null. Staged, then renamed into place.
+     */
+    public static void saveBackboneFolder(Path out, ModelConfig config, Map<String, dev.graft.tensor.Tensor> weights,
+                                          Map<String, String> metadata, Path tokenizerJson) throws IOException {
+        if (tokenizerJson != null && !Files.isRegularFile(tokenizerJson)) {
+            throw new NoSuchFileException(tokenizerJson + ": no such tokenizer file");
+        }
+        String prefix = config.isEncoder() ? "bert." : "transformer.";
+        Map<String, dev.graft.tensor.Tensor> bare = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, dev.graft.tensor.Tensor> e : weights.entrySet()) {
+            if (!e.getKey().startsWith(prefix)) {
+                throw new IllegalArgumentException(e.getKey() + " is not a backbone parameter (" + prefix + "...)");
+            }
+            bare.put(e.getKey().substring(prefix.length()), e.getValue());
+        }
+        Path parent = out.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path staged = Files.createTempDirectory(parent, "." + out.getFileName() + ".staging-");
+        try {
+            HfConfig.write(staged.resolve(Checkpoint.CONFIG), config, config.isEncoder() ? "BertModel" : "GPT2Model");
+            Map<String, String> meta = new java.util.LinkedHashMap<>();
+            meta.put("format", "pt");
+            if (metadata != null) {
+                meta.putAll(metadata);
+            }
+            SafeTensors.write(staged.resolve(Checkpoint.WEIGHTS), bare, meta);
+            if (tokenizerJson != null) {
+                AtomicFiles.writeBytes(staged.resolve(Checkpoint.TOKENIZER), Files.readAllBytes(tokenizerJson));
+            }
+            AtomicFiles.publishDirectory(staged, out);
+        } finally {
+            AtomicFiles.deleteRecursively(staged);
+        }
+    }
+
     /** The tokenizer, or an error saying the folder has none. */
     public Tokenizer requireTokenizer() throws IOException {
         if (tokenizer == null) {

