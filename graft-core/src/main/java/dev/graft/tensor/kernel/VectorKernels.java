@@ -1,7 +1,6 @@
 package dev.graft.tensor.kernel;
 
 import dev.graft.tensor.Parallel;
-import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -25,9 +24,9 @@ import jdk.incubator.vector.VectorSpecies;
  * falls in, so results are bit-identical for any thread count.
  *
  * <p><b>Reductions</b> (dot, sums in softmax, layer norm, cross-entropy) keep per-lane partial sums
- * in float vectors over short chunks, widen them into per-lane double sums, and add the lanes in a
- * fixed order: {@code reduceLanes(ADD)} has an unspecified order that can differ between JIT
- * tiers.
+ * in float vectors over short chunks, add each chunk's lanes in a fixed order and accumulate the
+ * chunks in double: {@code reduceLanes(ADD)} has an unspecified order that can differ between JIT
+ * tiers. (No float-to-double vector conversions: C2 does not always intrinsify them.)
  *
  * <p><b>exp</b> is evaluated with a polynomial (Cephes {@code expf}: Cody-Waite reduction by ln 2,
  * degree-5 minimax polynomial, relative error about 1 ulp) built only from IEEE add, multiply and
@@ -37,8 +36,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public class VectorKernels extends ScalarKernels implements KernelProvider.VectorCapable {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
-    static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     /** Float lanes per vector. */
     static final int L = F.length();
 
@@ -1109,41 +1106,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         return v.lane(0);
     }
 
-    /** The sum of the lanes of a + b in a fixed order, as {@link #sumLanes(FloatVector)}. */
-    static double sumLanes(DoubleVector a, DoubleVector b) {
-        DoubleVector v = a.add(b);
-        int n = D.length();
-        if (n >= 8) {
-            v = v.add(v.rearrange(DSWAP2));
-        }
-        if (n >= 4) {
-            v = v.add(v.rearrange(DSWAP1));
-        }
-        if (n >= 2) {
-            v = v.add(v.rearrange(DSWAP0));
-        }
-        return v.lane(0);
-    }
-
-    private static final VectorShuffle<Double> DSWAP0 = doubleSwapShuffle(0);
-    private static final VectorShuffle<Double> DSWAP1 = doubleSwapShuffle(1);
-    private static final VectorShuffle<Double> DSWAP2 = doubleSwapShuffle(2);
-
-    private static VectorShuffle<Double> doubleSwapShuffle(int c) {
-        int n = D.length();
-        return VectorShuffle.fromOp(D, lane -> (lane ^ (1 << c)) & (n - 1));
-    }
-
-    /** Widens the lanes of a float vector and adds them to two double accumulators (low, high halves). */
-    private static DoubleVector widenLow(FloatVector v) {
-        return (DoubleVector) v.convertShape(VectorOperators.F2D, D, 0);
-    }
-
-    private static DoubleVector widenHigh(FloatVector v) {
-        return (DoubleVector) v.convertShape(VectorOperators.F2D, D, 1);
-    }
-
-    /** Floats are summed per lane in float over at most this many elements before widening to double. */
+    /** Floats are summed per lane in float over at most this many elements, then added into a double. */
     private static final int CHUNK = 32 * L;
 
     @Override
@@ -1151,10 +1114,9 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         return (float) dotD(n, x, xOff, y, yOff);
     }
 
-    /** Σ x·y: float fma per lane over chunks, chunk sums widened to per-lane doubles, fixed lane order. */
+    /** Σ x·y: float fma per lane over chunks, each chunk's lanes in a fixed order, chunks in double. */
     static double dotD(int n, float[] x, int xOff, float[] y, int yOff) {
-        DoubleVector d0 = DoubleVector.zero(D);
-        DoubleVector d1 = d0;
+        double chunkSums = 0;
         int bound = F.loopBound(n);
         int i = 0;
         while (i < bound) {
@@ -1170,10 +1132,9 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
                 i += L;
             }
             FloatVector acc = acc0.add(acc1);
-            d0 = d0.add(widenLow(acc));
-            d1 = d1.add(widenHigh(acc));
+            chunkSums += sumLanes(acc);
         }
-        double s = sumLanes(d0, d1);
+        double s = chunkSums;
         for (; i < n; i++) {
             s += (double) x[xOff + i] * y[yOff + i];
         }
@@ -1182,8 +1143,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
 
     /** Σ x, computed like {@link #dotD}. */
     static double sumD(int n, float[] x, int xOff) {
-        DoubleVector d0 = DoubleVector.zero(D);
-        DoubleVector d1 = d0;
+        double chunkSums = 0;
         int bound = F.loopBound(n);
         int i = 0;
         while (i < bound) {
@@ -1199,10 +1159,9 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
                 i += L;
             }
             FloatVector acc = acc0.add(acc1);
-            d0 = d0.add(widenLow(acc));
-            d1 = d1.add(widenHigh(acc));
+            chunkSums += sumLanes(acc);
         }
-        double s = sumLanes(d0, d1);
+        double s = chunkSums;
         for (; i < n; i++) {
             s += x[xOff + i];
         }
@@ -1211,20 +1170,28 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
 
     @Override
     public double sumOfSquares(int n, float[] x, int xOff) {
-        // squares widened to double before summing: the reference sums in double, and this total
-        // feeds gradient clipping over millions of values
-        DoubleVector d0 = DoubleVector.zero(D);
-        DoubleVector d1 = d0;
+        // per-lane float sums over short chunks, each chunk's lanes added in a fixed order into a double
+        double chunkSums = 0;
         int bound = F.loopBound(n);
         int i = 0;
-        for (; i < bound; i += L) {
-            FloatVector v = FloatVector.fromArray(F, x, xOff + i);
-            DoubleVector lo = widenLow(v);
-            DoubleVector hi = widenHigh(v);
-            d0 = lo.fma(lo, d0);
-            d1 = hi.fma(hi, d1);
+        while (i < bound) {
+            int end = Math.min(bound, i + CHUNK);
+            FloatVector acc0 = FloatVector.zero(F);
+            FloatVector acc1 = acc0;
+            for (; i + 2 * L <= end; i += 2 * L) {
+                FloatVector v0 = FloatVector.fromArray(F, x, xOff + i);
+                FloatVector v1 = FloatVector.fromArray(F, x, xOff + i + L);
+                acc0 = v0.fma(v0, acc0);
+                acc1 = v1.fma(v1, acc1);
+            }
+            if (i < end) {
+                FloatVector v0 = FloatVector.fromArray(F, x, xOff + i);
+                acc0 = v0.fma(v0, acc0);
+                i += L;
+            }
+            chunkSums += sumLanes(acc0.add(acc1));
         }
-        double s = sumLanes(d0, d1);
+        double s = chunkSums;
         for (; i < n; i++) {
             double v = x[xOff + i];
             s += v * v;
@@ -1300,21 +1267,28 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
 
     @Override
     public void sumRowsInto(int rows, int n, float[] dy, int dyOff, float[] dBias, int dBiasOff) {
-        // per column, summed over rows in double (as the reference), L columns at a time
-        int bound = F.loopBound(n);
+        // per column, over rows, with Kahan's compensated summation in float lanes (about as exact as
+        // the reference's double sum, without widening), two vectors of columns at a time
+        int bound2 = n - n % (2 * L);
         int j = 0;
-        for (; j < bound; j += L) {
-            DoubleVector lo = DoubleVector.zero(D);
-            DoubleVector hi = lo;
+        for (; j < bound2; j += 2 * L) {
+            FloatVector s0 = FloatVector.zero(F);
+            FloatVector s1 = s0;
+            FloatVector c0 = s0;
+            FloatVector c1 = s0;
             int o = dyOff + j;
             for (int r = 0; r < rows; r++, o += n) {
-                FloatVector v = FloatVector.fromArray(F, dy, o);
-                lo = lo.add(widenLow(v));
-                hi = hi.add(widenHigh(v));
+                FloatVector y0 = FloatVector.fromArray(F, dy, o).sub(c0);
+                FloatVector y1 = FloatVector.fromArray(F, dy, o + L).sub(c1);
+                FloatVector t0 = s0.add(y0);
+                FloatVector t1 = s1.add(y1);
+                c0 = t0.sub(s0).sub(y0);
+                c1 = t1.sub(s1).sub(y1);
+                s0 = t0;
+                s1 = t1;
             }
-            FloatVector sum = (FloatVector) lo.convertShape(VectorOperators.D2F, F, 0)
-                    .blend(hi.convertShape(VectorOperators.D2F, F, -1), upperHalf());
-            FloatVector.fromArray(F, dBias, dBiasOff + j).add(sum).intoArray(dBias, dBiasOff + j);
+            FloatVector.fromArray(F, dBias, dBiasOff + j).add(s0.sub(c0)).intoArray(dBias, dBiasOff + j);
+            FloatVector.fromArray(F, dBias, dBiasOff + j + L).add(s1.sub(c1)).intoArray(dBias, dBiasOff + j + L);
         }
         for (; j < n; j++) {
             double s = 0;
@@ -1325,11 +1299,6 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         }
     }
 
-    private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(F, ((1L << L) - 1) & ~((1L << (L / 2)) - 1));
-
-    private static VectorMask<Float> upperHalf() {
-        return UPPER_HALF;
-    }
 
     // ================================================================= exp
 
@@ -1352,7 +1321,8 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
      */
     static FloatVector exp(FloatVector x) {
         FloatVector xc = x.min(EXP_HI).max(EXP_LO);
-        FloatVector fx = xc.fma(LOG2E, ROUND_MAGIC).sub(ROUND_MAGIC);
+        FloatVector t = xc.fma(LOG2E, ROUND_MAGIC); // bits: 0x4B400000 + round(x·log2 e)
+        FloatVector fx = t.sub(ROUND_MAGIC);
         FloatVector r = fx.fma(bc(-LN2_HI), xc);
         r = fx.fma(bc(-LN2_LO), r);
         FloatVector p = r.fma(P0, P1);
@@ -1361,7 +1331,8 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         p = p.fma(r, bc(P4));
         p = p.fma(r, bc(P5));
         FloatVector y = p.fma(r.mul(r), r).add(1f);
-        IntVector e = ((IntVector) fx.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        // 2^n from the integer in t's low mantissa bits (no float-to-int conversion)
+        IntVector e = t.reinterpretAsInts().add(127 - 0x4B400000).lanewise(VectorOperators.LSHL, 23);
         y = y.mul(e.reinterpretAsFloats());
         return y.blend(0f, x.lt(EXP_LO));
     }
@@ -1403,8 +1374,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         }
         // exp(x - max) in place, summed like sumD
         FloatVector vmax = FloatVector.broadcast(F, max);
-        DoubleVector d0 = DoubleVector.zero(D);
-        DoubleVector d1 = d0;
+        double chunkSums = 0;
         int bound = F.loopBound(n);
         int i = 0;
         while (i < bound) {
@@ -1415,10 +1385,9 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
                 e.intoArray(x, xOff + i);
                 acc = acc.add(e);
             }
-            d0 = d0.add(widenLow(acc));
-            d1 = d1.add(widenHigh(acc));
+            chunkSums += sumLanes(acc);
         }
-        double sum = sumLanes(d0, d1);
+        double sum = chunkSums;
         for (; i < n; i++) {
             float e = exp(x[xOff + i] - max);
             x[xOff + i] = e;
@@ -1496,8 +1465,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
     /** Σ (x - mu)², float per lane over chunks, widened to double. */
     private static double sumSquaredDeviations(int n, float[] x, int xo, float mu) {
         FloatVector vmu = FloatVector.broadcast(F, mu);
-        DoubleVector d0 = DoubleVector.zero(D);
-        DoubleVector d1 = d0;
+        double chunkSums = 0;
         int bound = F.loopBound(n);
         int i = 0;
         while (i < bound) {
@@ -1507,10 +1475,9 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
                 FloatVector d = FloatVector.fromArray(F, x, xo + i).sub(vmu);
                 acc = d.fma(d, acc);
             }
-            d0 = d0.add(widenLow(acc));
-            d1 = d1.add(widenHigh(acc));
+            chunkSums += sumLanes(acc);
         }
-        double s = sumLanes(d0, d1);
+        double s = chunkSums;
         for (; i < n; i++) {
             double d = x[xo + i] - mu;
             s += d * d;
@@ -1531,10 +1498,8 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             float rs = rstd[statsOff + r];
             FloatVector vmu = FloatVector.broadcast(F, mu);
             // pass 1: Σ g, Σ g·x̂ (g = dy·γ) and the parameter gradients
-            DoubleVector sg0 = DoubleVector.zero(D);
-            DoubleVector sg1 = sg0;
-            DoubleVector sgx0 = sg0;
-            DoubleVector sgx1 = sg0;
+            double sumG = 0;
+            double sumGX = 0;
             int j = 0;
             while (j < bound) {
                 int end = Math.min(bound, j + CHUNK);
@@ -1549,13 +1514,9 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
                     d.fma(xhat, FloatVector.fromArray(F, dGamma, dgOff + j)).intoArray(dGamma, dgOff + j);
                     FloatVector.fromArray(F, dBeta, dgOff + j).add(d).intoArray(dBeta, dgOff + j);
                 }
-                sg0 = sg0.add(widenLow(accG));
-                sg1 = sg1.add(widenHigh(accG));
-                sgx0 = sgx0.add(widenLow(accGX));
-                sgx1 = sgx1.add(widenHigh(accGX));
+                sumG += sumLanes(accG);
+                sumGX += sumLanes(accGX);
             }
-            double sumG = sumLanes(sg0, sg1);
-            double sumGX = sumLanes(sgx0, sgx1);
             for (; j < n; j++) {
                 float xhat = (x[xo + j] - mu) * rs;
                 float g = dy[go + j] * gamma[gOff + j];
@@ -1608,25 +1569,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
     private static final float E8 = -0.82215223f;
     private static final float E9 = 0.17087277f;
 
-    /** erfc(w) per lane (Numerical Recipes erfcc, fractional error below 1.2e-7 before float rounding). */
-    static FloatVector erfc(FloatVector w) {
-        FloatVector z = w.abs();
-        FloatVector t = z.fma(0.5f, 1f);
-        t = FloatVector.broadcast(F, 1f).div(t);
-        FloatVector p = t.fma(E9, E8);
-        p = p.fma(t, bc(E7));
-        p = p.fma(t, bc(E6));
-        p = p.fma(t, bc(E5));
-        p = p.fma(t, bc(E4));
-        p = p.fma(t, bc(E3));
-        p = p.fma(t, bc(E2));
-        p = p.fma(t, bc(E1));
-        p = p.fma(t, bc(E0));
-        FloatVector ans = t.mul(exp(z.neg().fma(z, p)));
-        return ans.blend(FloatVector.broadcast(F, 2f).sub(ans), w.lt(0f));
-    }
-
-    /** The scalar twin of {@link #erfc(FloatVector)}. */
+    /** erfc(w), Numerical Recipes' erfcc in float (the vector loops below do the same operations). */
     static float erfcF(float w) {
         float z = Math.abs(w);
         float t = 1f / Math.fma(z, 0.5f, 1f);
@@ -1643,28 +1586,13 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         return w < 0f ? 2f - ans : ans;
     }
 
-    /** tanh(u) = sign(u)·(1 - 2/(e^{2|u|} + 1)). */
-    static FloatVector tanh(FloatVector u) {
-        FloatVector e = exp(u.abs().mul(2f));
-        FloatVector t = FloatVector.broadcast(F, 1f).sub(FloatVector.broadcast(F, 2f).div(e.add(1f)));
-        return t.blend(t.neg(), u.lt(0f));
-    }
-
     static float tanhF(float u) {
         float e = exp(Math.abs(u) * 2f);
         float t = 1f - 2f / (e + 1f);
         return u < 0f ? -t : t;
     }
 
-    private static FloatVector geluV(GeluForm form, FloatVector x) {
-        if (form == GeluForm.ERF) {
-            return x.mul(0.5f).mul(erfc(x.mul(-F_INV_SQRT_2)));
-        }
-        FloatVector u = x.mul(x).mul(F_GELU_C).fma(x, x).mul(F_SQRT_2_OVER_PI);
-        return x.mul(0.5f).mul(tanh(u).add(1f));
-    }
-
-    private static float geluS(GeluForm form, float x) {
+    static float geluS(GeluForm form, float x) {
         if (form == GeluForm.ERF) {
             return x * 0.5f * erfcF(x * -F_INV_SQRT_2);
         }
@@ -1672,21 +1600,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         return x * 0.5f * (tanhF(u) + 1f);
     }
 
-    private static FloatVector geluDerivativeV(GeluForm form, FloatVector x) {
-        if (form == GeluForm.ERF) {
-            // 0.5·erfc(-x/√2) + x·φ(x)
-            FloatVector phi = exp(x.mul(x).mul(-0.5f)).mul(F_INV_SQRT_2PI);
-            return erfc(x.mul(-F_INV_SQRT_2)).mul(0.5f).add(x.mul(phi));
-        }
-        FloatVector x2 = x.mul(x);
-        FloatVector u = x2.mul(F_GELU_C).fma(x, x).mul(F_SQRT_2_OVER_PI);
-        FloatVector t = tanh(u);
-        FloatVector du = x2.fma(F_GELU_3C, 1f).mul(F_SQRT_2_OVER_PI);
-        FloatVector sech2 = t.neg().fma(t, bc(1f));
-        return t.add(1f).mul(0.5f).add(x.mul(0.5f).mul(sech2).mul(du));
-    }
-
-    private static float geluDerivativeS(GeluForm form, float x) {
+    static float geluDerivativeS(GeluForm form, float x) {
         if (form == GeluForm.ERF) {
             float phi = exp(x * x * -0.5f) * F_INV_SQRT_2PI;
             return erfcF(x * -F_INV_SQRT_2) * 0.5f + x * phi;
@@ -1701,34 +1615,256 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
 
     @Override
     public void gelu(GeluForm form, int n, float[] x, int xOff, float[] out, int outOff) {
-        int bound = F.loopBound(n);
-        int i = 0;
-        for (; i < bound; i += L) {
-            geluV(form, FloatVector.fromArray(F, x, xOff + i)).intoArray(out, outOff + i);
-        }
-        for (; i < n; i++) {
-            out[outOff + i] = geluS(form, x[xOff + i]);
+        if (form == GeluForm.ERF) {
+            geluErf(n, x, xOff, out, outOff);
+        } else {
+            geluTanh(n, x, xOff, out, outOff);
         }
     }
 
     @Override
     public void geluBackward(GeluForm form, int n, float[] x, int xOff, float[] dy, int dyOff,
                              float[] dx, int dxOff, boolean accumulate) {
+        if (form == GeluForm.ERF) {
+            geluErfBackward(n, x, xOff, dy, dyOff, dx, dxOff, accumulate);
+        } else {
+            geluTanhBackward(n, x, xOff, dy, dyOff, dx, dxOff, accumulate);
+        }
+    }
+
+    /*
+     * The four GELU loops below write erfc, tanh and exp out in full rather than calling vector
+     * helpers: C2 does not always inline a chain of helpers that take and return vectors, and a
+     * helper left as a call boxes its vectors (one allocation per vector, about 10x slower). Each
+     * loop does the same float operations, in the same order, as its scalar twin (geluS,
+     * geluDerivativeS, erfcF, tanhF, exp(float)), which computes the tail, so all lanes agree bit
+     * for bit with the scalar twin.
+     */
+
+    /** gelu(x) = x/2·erfc(-x/√2), with erfc (as erfcF) and exp written out in the loop. */
+    private static void geluErf(int n, float[] x, int xOff, float[] out, int outOff) {
+        FloatVector negLn2Hi = FloatVector.broadcast(F, -LN2_HI);
+        FloatVector negLn2Lo = FloatVector.broadcast(F, -LN2_LO);
+        FloatVector p2 = FloatVector.broadcast(F, P2);
+        FloatVector p3 = FloatVector.broadcast(F, P3);
+        FloatVector p4 = FloatVector.broadcast(F, P4);
+        FloatVector p5 = FloatVector.broadcast(F, P5);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector two = FloatVector.broadcast(F, 2f);
+        FloatVector e0 = FloatVector.broadcast(F, E0);
+        FloatVector e1 = FloatVector.broadcast(F, E1);
+        FloatVector e2 = FloatVector.broadcast(F, E2);
+        FloatVector e3 = FloatVector.broadcast(F, E3);
+        FloatVector e4 = FloatVector.broadcast(F, E4);
+        FloatVector e5 = FloatVector.broadcast(F, E5);
+        FloatVector e6 = FloatVector.broadcast(F, E6);
+        FloatVector e7 = FloatVector.broadcast(F, E7);
         int bound = F.loopBound(n);
         int i = 0;
         for (; i < bound; i += L) {
-            FloatVector g = FloatVector.fromArray(F, dy, dyOff + i)
-                    .mul(geluDerivativeV(form, FloatVector.fromArray(F, x, xOff + i)));
-            if (accumulate) {
-                g = FloatVector.fromArray(F, dx, dxOff + i).add(g);
-            }
-            g.intoArray(dx, dxOff + i);
+            FloatVector xv = FloatVector.fromArray(F, x, xOff + i);
+            FloatVector w = xv.mul(-F_INV_SQRT_2);
+            FloatVector ecz = w.abs();
+            FloatVector ect = one.div(ecz.fma(0.5f, 1f));
+            FloatVector ecq = ect.fma(E9, E8);
+            ecq = ecq.fma(ect, e7);
+            ecq = ecq.fma(ect, e6);
+            ecq = ecq.fma(ect, e5);
+            ecq = ecq.fma(ect, e4);
+            ecq = ecq.fma(ect, e3);
+            ecq = ecq.fma(ect, e2);
+            ecq = ecq.fma(ect, e1);
+            ecq = ecq.fma(ect, e0);
+            FloatVector eca = ecz.neg().fma(ecz, ecq);
+            FloatVector ecxc = eca.min(EXP_HI).max(EXP_LO);
+            FloatVector ecxt = ecxc.fma(LOG2E, ROUND_MAGIC);
+            FloatVector ecxf = ecxt.sub(ROUND_MAGIC);
+            FloatVector ecxr = ecxf.fma(negLn2Hi, ecxc);
+            ecxr = ecxf.fma(negLn2Lo, ecxr);
+            FloatVector ecxp = ecxr.fma(P0, P1);
+            ecxp = ecxp.fma(ecxr, p2);
+            ecxp = ecxp.fma(ecxr, p3);
+            ecxp = ecxp.fma(ecxr, p4);
+            ecxp = ecxp.fma(ecxr, p5);
+            FloatVector ecx = ecxp.fma(ecxr.mul(ecxr), ecxr).add(1f)
+                    .mul(ecxt.reinterpretAsInts().add(127 - 0x4B400000).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .blend(0f, eca.lt(EXP_LO));
+            FloatVector ecm = ect.mul(ecx);
+            FloatVector ec = ecm.blend(two.sub(ecm), w.lt(0f));
+            xv.mul(0.5f).mul(ec).intoArray(out, outOff + i);
         }
         for (; i < n; i++) {
-            float g = dy[dyOff + i] * geluDerivativeS(form, x[xOff + i]);
+            out[outOff + i] = geluS(GeluForm.ERF, x[xOff + i]);
+        }
+    }
+
+    /** gelu(x) = x/2·(1 + tanh(√(2/π)(x + 0.044715x³))), tanh and exp written out in the loop. */
+    private static void geluTanh(int n, float[] x, int xOff, float[] out, int outOff) {
+        FloatVector negLn2Hi = FloatVector.broadcast(F, -LN2_HI);
+        FloatVector negLn2Lo = FloatVector.broadcast(F, -LN2_LO);
+        FloatVector p2 = FloatVector.broadcast(F, P2);
+        FloatVector p3 = FloatVector.broadcast(F, P3);
+        FloatVector p4 = FloatVector.broadcast(F, P4);
+        FloatVector p5 = FloatVector.broadcast(F, P5);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector two = FloatVector.broadcast(F, 2f);
+        int bound = F.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector xv = FloatVector.fromArray(F, x, xOff + i);
+            FloatVector u = xv.mul(xv).mul(F_GELU_C).fma(xv, xv).mul(F_SQRT_2_OVER_PI);
+            FloatVector tha = u.abs().mul(2f);
+            FloatVector thec = tha.min(EXP_HI).max(EXP_LO);
+            FloatVector thet = thec.fma(LOG2E, ROUND_MAGIC);
+            FloatVector thef = thet.sub(ROUND_MAGIC);
+            FloatVector ther = thef.fma(negLn2Hi, thec);
+            ther = thef.fma(negLn2Lo, ther);
+            FloatVector thep = ther.fma(P0, P1);
+            thep = thep.fma(ther, p2);
+            thep = thep.fma(ther, p3);
+            thep = thep.fma(ther, p4);
+            thep = thep.fma(ther, p5);
+            FloatVector the = thep.fma(ther.mul(ther), ther).add(1f)
+                    .mul(thet.reinterpretAsInts().add(127 - 0x4B400000).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .blend(0f, tha.lt(EXP_LO));
+            FloatVector thm = one.sub(two.div(the.add(1f)));
+            FloatVector th = thm.blend(thm.neg(), u.lt(0f));
+            xv.mul(0.5f).mul(th.add(1f)).intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) {
+            out[outOff + i] = geluS(GeluForm.TANH, x[xOff + i]);
+        }
+    }
+
+    /** dx (+)= dy·gelu'(x) for the erf form, erfc and exp written out in the loop. */
+    private static void geluErfBackward(int n, float[] x, int xOff, float[] dy, int dyOff, float[] dx,
+                                           int dxOff, boolean accumulate) {
+        FloatVector negLn2Hi = FloatVector.broadcast(F, -LN2_HI);
+        FloatVector negLn2Lo = FloatVector.broadcast(F, -LN2_LO);
+        FloatVector p2 = FloatVector.broadcast(F, P2);
+        FloatVector p3 = FloatVector.broadcast(F, P3);
+        FloatVector p4 = FloatVector.broadcast(F, P4);
+        FloatVector p5 = FloatVector.broadcast(F, P5);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector two = FloatVector.broadcast(F, 2f);
+        FloatVector e0 = FloatVector.broadcast(F, E0);
+        FloatVector e1 = FloatVector.broadcast(F, E1);
+        FloatVector e2 = FloatVector.broadcast(F, E2);
+        FloatVector e3 = FloatVector.broadcast(F, E3);
+        FloatVector e4 = FloatVector.broadcast(F, E4);
+        FloatVector e5 = FloatVector.broadcast(F, E5);
+        FloatVector e6 = FloatVector.broadcast(F, E6);
+        FloatVector e7 = FloatVector.broadcast(F, E7);
+        int bound = F.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector xv = FloatVector.fromArray(F, x, xOff + i);
+            FloatVector pha = xv.mul(xv).mul(-0.5f);
+            FloatVector phc = pha.min(EXP_HI).max(EXP_LO);
+            FloatVector pht = phc.fma(LOG2E, ROUND_MAGIC);
+            FloatVector phf = pht.sub(ROUND_MAGIC);
+            FloatVector phr = phf.fma(negLn2Hi, phc);
+            phr = phf.fma(negLn2Lo, phr);
+            FloatVector php = phr.fma(P0, P1);
+            php = php.fma(phr, p2);
+            php = php.fma(phr, p3);
+            php = php.fma(phr, p4);
+            php = php.fma(phr, p5);
+            FloatVector ph = php.fma(phr.mul(phr), phr).add(1f)
+                    .mul(pht.reinterpretAsInts().add(127 - 0x4B400000).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .blend(0f, pha.lt(EXP_LO));
+            FloatVector phi = ph.mul(F_INV_SQRT_2PI);
+            FloatVector w = xv.mul(-F_INV_SQRT_2);
+            FloatVector ecz = w.abs();
+            FloatVector ect = one.div(ecz.fma(0.5f, 1f));
+            FloatVector ecq = ect.fma(E9, E8);
+            ecq = ecq.fma(ect, e7);
+            ecq = ecq.fma(ect, e6);
+            ecq = ecq.fma(ect, e5);
+            ecq = ecq.fma(ect, e4);
+            ecq = ecq.fma(ect, e3);
+            ecq = ecq.fma(ect, e2);
+            ecq = ecq.fma(ect, e1);
+            ecq = ecq.fma(ect, e0);
+            FloatVector eca = ecz.neg().fma(ecz, ecq);
+            FloatVector ecxc = eca.min(EXP_HI).max(EXP_LO);
+            FloatVector ecxt = ecxc.fma(LOG2E, ROUND_MAGIC);
+            FloatVector ecxf = ecxt.sub(ROUND_MAGIC);
+            FloatVector ecxr = ecxf.fma(negLn2Hi, ecxc);
+            ecxr = ecxf.fma(negLn2Lo, ecxr);
+            FloatVector ecxp = ecxr.fma(P0, P1);
+            ecxp = ecxp.fma(ecxr, p2);
+            ecxp = ecxp.fma(ecxr, p3);
+            ecxp = ecxp.fma(ecxr, p4);
+            ecxp = ecxp.fma(ecxr, p5);
+            FloatVector ecx = ecxp.fma(ecxr.mul(ecxr), ecxr).add(1f)
+                    .mul(ecxt.reinterpretAsInts().add(127 - 0x4B400000).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .blend(0f, eca.lt(EXP_LO));
+            FloatVector ecm = ect.mul(ecx);
+            FloatVector ec = ecm.blend(two.sub(ecm), w.lt(0f));
+            FloatVector d = ec.mul(0.5f).add(xv.mul(phi));
+            FloatVector g = FloatVector.fromArray(F, dy, dyOff + i).mul(d);
+            if (accumulate) {
+                FloatVector.fromArray(F, dx, dxOff + i).add(g).intoArray(dx, dxOff + i);
+            } else {
+                g.intoArray(dx, dxOff + i);
+            }
+        }
+        for (; i < n; i++) {
+            float g = dy[dyOff + i] * geluDerivativeS(GeluForm.ERF, x[xOff + i]);
             dx[dxOff + i] = accumulate ? dx[dxOff + i] + g : g;
         }
     }
+
+    /** dx (+)= dy·gelu'(x) for the tanh form, tanh and exp written out in the loop. */
+    private static void geluTanhBackward(int n, float[] x, int xOff, float[] dy, int dyOff, float[] dx,
+                                            int dxOff, boolean accumulate) {
+        FloatVector negLn2Hi = FloatVector.broadcast(F, -LN2_HI);
+        FloatVector negLn2Lo = FloatVector.broadcast(F, -LN2_LO);
+        FloatVector p2 = FloatVector.broadcast(F, P2);
+        FloatVector p3 = FloatVector.broadcast(F, P3);
+        FloatVector p4 = FloatVector.broadcast(F, P4);
+        FloatVector p5 = FloatVector.broadcast(F, P5);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector two = FloatVector.broadcast(F, 2f);
+        int bound = F.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector xv = FloatVector.fromArray(F, x, xOff + i);
+            FloatVector x2 = xv.mul(xv);
+            FloatVector u = x2.mul(F_GELU_C).fma(xv, xv).mul(F_SQRT_2_OVER_PI);
+            FloatVector tha = u.abs().mul(2f);
+            FloatVector thec = tha.min(EXP_HI).max(EXP_LO);
+            FloatVector thet = thec.fma(LOG2E, ROUND_MAGIC);
+            FloatVector thef = thet.sub(ROUND_MAGIC);
+            FloatVector ther = thef.fma(negLn2Hi, thec);
+            ther = thef.fma(negLn2Lo, ther);
+            FloatVector thep = ther.fma(P0, P1);
+            thep = thep.fma(ther, p2);
+            thep = thep.fma(ther, p3);
+            thep = thep.fma(ther, p4);
+            thep = thep.fma(ther, p5);
+            FloatVector the = thep.fma(ther.mul(ther), ther).add(1f)
+                    .mul(thet.reinterpretAsInts().add(127 - 0x4B400000).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .blend(0f, tha.lt(EXP_LO));
+            FloatVector thm = one.sub(two.div(the.add(1f)));
+            FloatVector th = thm.blend(thm.neg(), u.lt(0f));
+            FloatVector du = x2.fma(F_GELU_3C, 1f).mul(F_SQRT_2_OVER_PI);
+            FloatVector sech2 = th.neg().fma(th, one);
+            FloatVector d = th.add(1f).mul(0.5f).add(xv.mul(0.5f).mul(sech2).mul(du));
+            FloatVector g = FloatVector.fromArray(F, dy, dyOff + i).mul(d);
+            if (accumulate) {
+                FloatVector.fromArray(F, dx, dxOff + i).add(g).intoArray(dx, dxOff + i);
+            } else {
+                g.intoArray(dx, dxOff + i);
+            }
+        }
+        for (; i < n; i++) {
+            float g = dy[dyOff + i] * geluDerivativeS(GeluForm.TANH, x[xOff + i]);
+            dx[dxOff + i] = accumulate ? dx[dxOff + i] + g : g;
+        }
+    }
+
 
     // ================================================================= cross-entropy
 
@@ -1746,8 +1882,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         float targetLogit = logits[lOff + target];
         // pass 1: e = exp(logit - max) written to dLogits (which may alias logits), Σ e
         FloatVector vmax = FloatVector.broadcast(F, max);
-        DoubleVector d0 = DoubleVector.zero(D);
-        DoubleVector d1 = d0;
+        double chunkSums = 0;
         int bound = F.loopBound(n);
         int i = 0;
         while (i < bound) {
@@ -1758,10 +1893,9 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
                 e.intoArray(dLogits, dOff + i);
                 acc = acc.add(e);
             }
-            d0 = d0.add(widenLow(acc));
-            d1 = d1.add(widenHigh(acc));
+            chunkSums += sumLanes(acc);
         }
-        double sum = sumLanes(d0, d1);
+        double sum = chunkSums;
         for (; i < n; i++) {
             float e = exp(logits[lOff + i] - max);
             dLogits[dOff + i] = e;
