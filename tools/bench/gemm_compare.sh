@@ -11,7 +11,8 @@
 # OPENBLAS_L2_SIZE are removed for the numpy command only; CORETYPE (auto|native|NAME, default
 # auto) is passed to gemm_numpy.py, which prints the OpenBLAS kernel it runs. These machines are
 # shared and noisy: compare ratios measured side by side, and prefer several rounds.
-# PYTHON overrides the interpreter (default /usr/bin/python3, Debian's numpy with OpenBLAS).
+# PYTHON overrides the interpreter (default /usr/bin/python3, Debian's numpy with OpenBLAS);
+# CLASSES the Java class directory (default graft-core/target/classes).
 set -uo pipefail
 
 cd "$(dirname "$0")/../.." || exit 1
@@ -34,7 +35,7 @@ find_java() { # a java >= 21 with the incubator vector module
 }
 
 JDK="$(find_java)" || { echo "gemm_compare: no JDK 21 or newer found (JAVA_HOME, /usr/lib/jvm)" >&2; exit 2; }
-CLASSES=graft-core/target/classes
+CLASSES="${CLASSES:-graft-core/target/classes}"
 if [ ! -f "$CLASSES/dev/graft/bench/GemmBench.class" ]; then
     echo "== building graft-core (mvn -q -pl graft-core compile)" >&2
     JAVA_HOME="$JDK" mvn -q -B -ntp -pl graft-core compile >&2 || { echo "gemm_compare: build failed" >&2; exit 2; }

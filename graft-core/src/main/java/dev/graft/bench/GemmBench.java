@@ -66,6 +66,10 @@ public final class GemmBench {
                     + Runtime.version());
             out.println("  " + describe(kernels));
             out.println("  median of repetitions after warm-up; GFLOP/s = 2·M·N·K / time");
+            long warm = System.nanoTime();
+            warmUp(kernels);
+            out.printf(Locale.ROOT, "  warm-up (JIT compilation of every path) %.1f s%n",
+                    (System.nanoTime() - warm) / 1e9);
             out.printf(Locale.ROOT, "%-4s %6s %6s %6s %10s %10s %10s %6s%n",
                     "form", "M", "N", "K", "median", "min", "max", "reps");
             List<Result> results = new ArrayList<>();
@@ -95,8 +99,30 @@ public final class GemmBench {
         return "scalar reference GEMM (triple loop): expect the large shapes to take minutes";
     }
 
+    /**
+     * Runs every form on a few shapes (full and edge tiles, several k blocks, small and direct paths)
+     * for about two seconds, so that the JIT has compiled every path before the first measurement:
+     * interpreted Vector API code is orders of magnitude slower and would spoil the first rows.
+     */
+    static void warmUp(Kernels kernels) {
+        int[][] shapes = {{256, 256, 512}, {200, 120, 300}, {64, 64, 64}};
+        long end = System.nanoTime() + 2_000_000_000L;
+        do {
+            for (int[] s : shapes) {
+                for (String form : FORMS) {
+                    time(kernels, form, s[0], s[1], s[2], 0.0, 0.0, 3, 3);
+                }
+            }
+        } while (System.nanoTime() < end);
+    }
+
     /** Times one form and shape: warm-up, then the median over several repetitions. */
     public static Result time(Kernels kernels, String form, int m, int n, int k) {
+        return time(kernels, form, m, n, k, WARMUP_SECONDS, MEASURE_SECONDS, MIN_REPS, MAX_REPS);
+    }
+
+    private static Result time(Kernels kernels, String form, int m, int n, int k, double warmupSeconds,
+                               double measureSeconds, int minReps, int maxReps) {
         SplittableRandom random = new SplittableRandom(42);
         float[] a = new float[m * k];
         float[] b = new float[k * n];
@@ -113,15 +139,15 @@ public final class GemmBench {
             case "TN" -> () -> kernels.matmulTransA(m, n, k, a, 0, m, b, 0, n, c, 0, n, false);
             default -> throw new IllegalArgumentException("unknown GEMM form " + form + ": use NN, NT or TN");
         };
-        long warmEnd = System.nanoTime() + (long) (WARMUP_SECONDS * 1e9);
+        long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
         int warm = 0;
         while (warm < 3 || System.nanoTime() < warmEnd) {
             call.run();
             warm++;
         }
         List<Long> times = new ArrayList<>();
-        long measureEnd = System.nanoTime() + (long) (MEASURE_SECONDS * 1e9);
-        while (times.size() < MIN_REPS || (System.nanoTime() < measureEnd && times.size() < MAX_REPS)) {
+        long measureEnd = System.nanoTime() + (long) (measureSeconds * 1e9);
+        while (times.size() < minReps || (System.nanoTime() < measureEnd && times.size() < maxReps)) {
             long t0 = System.nanoTime();
             call.run();
             times.add(System.nanoTime() - t0);

@@ -52,8 +52,11 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
     static final int NC = NR * 128;
     /** Below this many multiply-adds a GEMM takes the direct (unpacked) path. */
     static final long SMALL_MACS = 48L * 48 * 48;
-    /** Below this many multiply-adds a GEMM stays on the calling thread. */
-    static final long PARALLEL_MACS = 1L << 20;
+    /**
+     * Below this many multiply-adds (about 50 µs on one core) a GEMM stays on the calling thread:
+     * handing work to a pool thread costs microseconds, far more when the machine is oversubscribed.
+     */
+    static final long PARALLEL_MACS = 1L << 22;
     /** From this many multiply-adds on, threads split rows of C (B packed once, shared) rather than columns. */
     static final long ROWS_SPLIT_MACS = 1L << 23;
     /** Padding (one cache line of floats) between packed slivers and panels against L1 set aliasing. */
