@@ -67,9 +67,9 @@ public final class GemmBench {
             out.println("  " + describe(kernels));
             out.println("  median of repetitions after warm-up; GFLOP/s = 2·M·N·K / time");
             long warm = System.nanoTime();
-            warmUp(kernels);
-            out.printf(Locale.ROOT, "  warm-up (JIT compilation of every path) %.1f s%n",
-                    (System.nanoTime() - warm) / 1e9);
+            boolean settled = warmUp(kernels);
+            out.printf(Locale.ROOT, "  warm-up until the JIT settled: %.1f s%s%n", (System.nanoTime() - warm) / 1e9,
+                    settled ? "" : " (still compiling after 30 s: the first rows may be low)");
             out.printf(Locale.ROOT, "%-4s %6s %6s %6s %10s %10s %10s %6s%n",
                     "form", "M", "N", "K", "median", "min", "max", "reps");
             List<Result> results = new ArrayList<>();
@@ -101,19 +101,36 @@ public final class GemmBench {
 
     /**
      * Runs every form on a few shapes (full and edge tiles, several k blocks, small and direct paths)
-     * for about two seconds, so that the JIT has compiled every path before the first measurement:
-     * interpreted Vector API code is orders of magnitude slower and would spoil the first rows.
+     * until the JIT has stopped compiling (its total compilation time unchanged over two rounds;
+     * at least 2 s, at most 30 s), so that no measurement runs interpreted or C1-compiled Vector API
+     * code, which is orders of magnitude slower. On a loaded machine C2 can take several seconds.
+     *
+     * @return whether compilation settled before the time limit
      */
-    static void warmUp(Kernels kernels) {
-        int[][] shapes = {{256, 256, 512}, {200, 120, 300}, {64, 64, 64}};
-        long end = System.nanoTime() + 2_000_000_000L;
-        do {
+    static boolean warmUp(Kernels kernels) {
+        int[][] shapes = {{256, 256, 512}, {200, 120, 300}, {128, 128, 64}, {64, 64, 64}};
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        boolean monitored = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long start = System.nanoTime();
+        long last = -1;
+        int quietRounds = 0;
+        while (true) {
             for (int[] s : shapes) {
                 for (String form : FORMS) {
                     time(kernels, form, s[0], s[1], s[2], 0.0, 0.0, 3, 3);
                 }
             }
-        } while (System.nanoTime() < end);
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            long compiled = monitored ? jit.getTotalCompilationTime() : -1;
+            quietRounds = compiled == last ? quietRounds + 1 : 0;
+            last = compiled;
+            if (elapsed >= 2.0 && (quietRounds >= 2 || !monitored)) {
+                return true;
+            }
+            if (elapsed >= 30.0) {
+                return false;
+            }
+        }
     }
 
     /** Times one form and shape: warm-up, then the median over several repetitions. */
