@@ -1465,7 +1465,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         }
     }
 
-    /** Σ (x - mu)², float per lane over chunks, widened to double. */
+    /** Σ (x - mu)², float per lane over chunks, each chunk's lanes in a fixed order, chunks in double. */
     private static double sumSquaredDeviations(int n, float[] x, int xo, float mu) {
         FloatVector vmu = FloatVector.broadcast(F, mu);
         double chunkSums = 0;
