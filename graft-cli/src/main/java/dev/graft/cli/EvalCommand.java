@@ -1,0 +1,84 @@
+package dev.graft.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.graft.data.BadInput;
+import dev.graft.data.DatasetRegistry;
+import dev.graft.finetune.DataSources;
+import dev.graft.finetune.Evaluation;
+import dev.graft.finetune.FineTunedModel;
+import dev.graft.nn.Compute;
+import dev.graft.tensor.Parallel;
+import dev.graft.tensor.kernel.KernelProvider;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code graft eval}: a fine-tuned model's scores on labeled data. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Score a fine-tuned model on labeled data: accuracy, macro-F1, per-class precision/recall/F1 and "
+                + "the confusion matrix (classification); token accuracy, per-tag scores and, for chunk tags (BIO, "
+                + "BIOES), seqeval span F1 (tagging).")
+final class EvalCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--model", required = true, description = "The --out folder of graft finetune.")
+    Path model;
+
+    @Option(names = "--data", required = true, description = "A labeled file or a dataset (NAME[:split], default "
+            + "split test).")
+    String data;
+
+    @Option(names = "--json", description = "Print the metrics as JSON.")
+    boolean json;
+
+    @Option(names = "--batch-size", description = "Inputs per forward pass (default: ${DEFAULT-VALUE}).")
+    int batchSize = 64;
+
+    @Option(names = "--skip-bad", description = "Skip bad records (counted) instead of stopping.")
+    boolean skipBad;
+
+    @Option(names = "--threads", description = "Threads (default: available cores).")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Override
+    public Integer call() throws IOException {
+        PrintStream err = System.err;
+        try (Parallel parallel = new Parallel(threads)) {
+            Compute compute = new Compute(KernelProvider.create(parallel), parallel);
+            FineTunedModel m = FineTunedModel.load(model, compute);
+            BadInput bad = BadInput.of(skipBad);
+            Evaluation e = Evaluation.run(m, data, new DataSources(DatasetRegistry.standard(), err), bad, batchSize);
+            if (e.truncated() > 0) {
+                err.printf(Locale.ROOT, "graft: warning: %,d texts are longer than %d tokens and were truncated%n",
+                        e.truncated(), m.head().maxLength());
+            }
+            if (e.splitSentences() > 0) {
+                err.printf(Locale.ROOT, "graft: warning: %,d sentences are longer than %d tokens; each was tagged in "
+                        + "windows split at word boundaries%n", e.splitSentences(), m.head().maxLength());
+            }
+            if (bad.skipped() > 0) {
+                err.println("graft: " + bad.summary());
+            }
+            if (json) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("task", e.task().id());
+                o.put("model", model.toString());
+                o.put("data", data);
+                o.put("examples", e.examples());
+                o.putAll(e.metrics());
+                System.out.println(JSON.writeValueAsString(o));
+            } else {
+                System.out.printf(Locale.ROOT, "%s on %s (%,d examples)%n%n", model, data, e.examples());
+                System.out.print(e.report());
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,188 @@
+package dev.graft.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.graft.finetune.FineTuneResult;
+import dev.graft.finetune.FineTuneSpec;
+import dev.graft.finetune.FineTuning;
+import dev.graft.model.HeadConfig;
+import dev.graft.model.SequenceClassifier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code graft finetune}: a classification or tagging head on a pretrained (or fresh) model, trained on labels. */
+@Command(name = "finetune", mixinStandardHelpOptions = true,
+        description = {"Fine-tune a pretrained checkpoint (or train the same architecture from scratch) on a labeled "
+                + "classification or tagging set. Keeps the best model on the dev set (carved from the training set "
+                + "when --dev is not given) and scores it on dev and test. The last line printed is a JSON summary.",
+            "",
+            "Examples:",
+            "  graft finetune --task classify --from runs/bert --train sentiment-uci --max-train 200 --out runs/ft",
+            "  graft finetune --task classify --from runs/bert --train sentiment-uci --recipe ulmfit --out runs/ulm",
+            "  graft finetune --task classify --arch bert-mini --tokenizer runs/bert --train sentiment-uci --out runs/s",
+            "  graft finetune --task tag --from runs/bert --train brown-pos --dev brown-pos:dev --out runs/pos"})
+final class FinetuneCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--task", required = true, description = "classify or tag.")
+    String task;
+
+    @Option(names = "--from", description = "Checkpoint folder to start from (graft pretrain or lm-finetune output, "
+            + "graft import, a Hugging Face BERT/GPT-2 folder).")
+    Path from;
+
+    @Option(names = "--arch", description = "Train this preset from scratch instead (bert-mini, gpt-mini, ...); needs "
+            + "--tokenizer.")
+    String arch;
+
+    @Option(names = "--tokenizer", description = "tokenizer.json (or a folder with one) for --arch.")
+    Path tokenizer;
+
+    @Option(names = "--train", required = true, description = "Training data: a file (classification: .jsonl/.csv/.tsv "
+            + "with text and label; tagging: CoNLL, word/TAG or .jsonl) or a dataset name (sentiment-uci, brown-pos, "
+            + "brown-genre, spam, sotu-party; NAME:split for another split).")
+    String train;
+
+    @Option(names = "--dev", description = "Dev data (file or dataset[:split]); without it a dev set is carved from "
+            + "the training set (--dev-fraction, --seed).")
+    String dev;
+
+    @Option(names = "--test", description = "Test data (file or dataset[:split]); a dataset given as --train "
+            + "defaults to its test split.")
+    String test;
+
+    @Option(names = "--out", required = true, description = "Output model folder (new or empty, unless --overwrite).")
+    Path out;
+
+    @Option(names = "--epochs", description = "Passes over the training data (default: ${DEFAULT-VALUE}).")
+    double epochs = 4;
+
+    @Option(names = "--lr", description = "Peak learning rate (default: 1e-4; with discriminative rates, the head's).")
+    Float lr;
+
+    @Option(names = "--recipe", description = "full (BERT: one rate, warm-up + linear decay) or ulmfit "
+            + "(discriminative rates 2.6, STLR, gradual unfreezing) (default: ${DEFAULT-VALUE}).")
+    String recipe = "full";
+
+    @Option(names = "--discriminative", description = "Rate factor between adjacent layer groups (embeddings, each "
+            + "block, head); 1 = none (default: 2.6 with ulmfit, 1 with full).")
+    Double discriminative;
+
+    @Option(names = "--schedule", description = "linear, stlr, constant or cosine (default: stlr with ulmfit, linear "
+            + "with full).")
+    String schedule;
+
+    @Option(names = "--warmup", description = "Warm-up fraction for linear/constant/cosine (default: ${DEFAULT-VALUE}).")
+    double warmup = 0.1;
+
+    @Option(names = "--gradual-unfreeze", negatable = true, description = "Train the head alone in the first epoch, "
+            + "unfreezing one more layer group each epoch (default: on with ulmfit).")
+    Boolean gradualUnfreeze;
+
+    @Option(names = "--pooling", description = "cls, mean, concat or last (default: cls for encoders, concat for "
+            + "decoders).")
+    String pooling;
+
+    @Option(names = "--class-weights", description = "none or balanced (default: ${DEFAULT-VALUE}).")
+    String classWeights = "none";
+
+    @Option(names = "--max-train", description = "Use a stratified sample of this many training examples (0: all).")
+    int maxTrain;
+
+    @Option(names = "--seed", description = "Seed of the sample, the dev carve, the head and the batch order "
+            + "(default: ${DEFAULT-VALUE}).")
+    long seed = 42;
+
+    @Option(names = "--batch-size", description = "Examples (classify) or sentences (tag) per update (default: 16 / 32).")
+    int batchSize;
+
+    @Option(names = "--weight-decay", description = "AdamW weight decay (default: ${DEFAULT-VALUE}).")
+    float weightDecay = 0.01f;
+
+    @Option(names = "--clip", description = "Gradient-norm clip, 0 for none (default: ${DEFAULT-VALUE}).")
+    double clip = 1.0;
+
+    @Option(names = "--patience", description = "Dev evaluations without improvement before stopping; 0 never stops "
+            + "early (default: ${DEFAULT-VALUE}).")
+    int patience = 3;
+
+    @Option(names = "--evals-per-epoch", description = "Dev evaluations per epoch (default: ${DEFAULT-VALUE}).")
+    int evalsPerEpoch = 1;
+
+    @Option(names = "--dev-fraction", description = "Share of the training set carved as dev when no --dev is given "
+            + "(default: ${DEFAULT-VALUE}).")
+    double devFraction = 0.1;
+
+    @Option(names = "--max-length", description = "Tokens per input (default: the model's maximum). Longer texts are "
+            + "truncated (counted); longer tagging sentences are split into windows at word boundaries.")
+    int maxLength;
+
+    @Option(names = "--dropout", description = "Override hidden and attention dropout.")
+    Float dropout;
+
+    @Option(names = "--multitask-corpus", split = ",", description = "Train task loss + --lm-weight x LM loss (MLM or "
+            + "CLM, as the model pretrained) on these text files or datasets.")
+    List<String> multitaskCorpus;
+
+    @Option(names = "--lm-weight", description = "Weight of the LM loss in multitask training (default: ${DEFAULT-VALUE}).")
+    float lmWeight = 0.5f;
+
+    @Option(names = "--mix", description = "LM batches per task batch in multitask training (default: ${DEFAULT-VALUE}).")
+    double mix = 0.5;
+
+    @Option(names = "--max-time", converter = Durations.class, description = "Wall-clock budget, e.g. 20m.")
+    Duration maxTime;
+
+    @Option(names = "--threads", description = "Threads (default: available cores).")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--keep-training-state", description = "Keep the resumable checkpoint-* folder.")
+    boolean keepTrainingState;
+
+    @Option(names = "--overwrite", description = "Replace an existing --out folder.")
+    boolean overwrite;
+
+    @Option(names = "--skip-bad", description = "Skip bad records of data files (counted) instead of stopping.")
+    boolean skipBad;
+
+    @Override
+    public Integer call() throws IOException {
+        HeadConfig.Task t = HeadConfig.Task.parse(task);
+        FineTuneSpec.Builder b = FineTuneSpec.builder(t, train, out)
+                .from(from).arch(arch).tokenizer(tokenizer).dev(dev).test(test).epochs(epochs)
+                .recipe(FineTuneSpec.Recipe.parse(recipe)).warmup(warmup).gradualUnfreeze(gradualUnfreeze)
+                .maxTrain(maxTrain).seed(seed).batchSize(batchSize).weightDecay(weightDecay).clip(clip)
+                .patience(patience).evalsPerEpoch(evalsPerEpoch).devFraction(devFraction).maxLength(maxLength)
+                .dropout(dropout).maxTime(maxTime).threads(threads).keepTrainingState(keepTrainingState)
+                .overwrite(overwrite).skipBad(skipBad);
+        if (lr != null) {
+            b.learningRate(lr);
+        }
+        if (discriminative != null) {
+            b.discriminative(discriminative);
+        }
+        if (schedule != null) {
+            b.schedule(schedule.toLowerCase(java.util.Locale.ROOT));
+        }
+        if (pooling != null) {
+            b.pooling(SequenceClassifier.Pooling.parse(pooling));
+        }
+        switch (classWeights.toLowerCase(java.util.Locale.ROOT)) {
+            case "none" -> b.balancedClassWeights(false);
+            case "balanced" -> b.balancedClassWeights(true);
+            default -> throw new IllegalArgumentException("unknown --class-weights '" + classWeights
+                    + "': use none or balanced");
+        }
+        if (multitaskCorpus != null && !multitaskCorpus.isEmpty()) {
+            b.multitask(multitaskCorpus, lmWeight, mix);
+        }
+        FineTuneResult r = FineTuning.run(b.build(), System.out);
+        System.out.println(JSON.writeValueAsString(r.summary()));
+        return 0;
+    }
+}

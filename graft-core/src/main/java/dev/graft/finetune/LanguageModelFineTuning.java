@@ -1,0 +1,113 @@
+package dev.graft.finetune;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.graft.data.DatasetRegistry;
+import dev.graft.model.AtomicFiles;
+import dev.graft.model.Checkpoint;
+import dev.graft.model.LayerGroups;
+import dev.graft.model.TokenBatch;
+import dev.graft.nn.Compute;
+import dev.graft.task.LanguageModelData;
+import dev.graft.task.LanguageModelingTask;
+import dev.graft.tensor.Parallel;
+import dev.graft.tensor.kernel.KernelProvider;
+import dev.graft.train.BatchStream;
+import dev.graft.train.LayerwiseRates;
+import dev.graft.train.RecipeControl;
+import dev.graft.train.Schedule;
+import dev.graft.train.Trainer;
+import dev.graft.train.TrainingOptions;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * {@link LmFineTuneSpec} as a library call: loads the checkpoint's body and LM head, cuts the corpus
+ * into MLM or CLM sequences as pretraining does, trains with optional discriminative rates and STLR, and
+ * writes a checkpoint folder of the same kind as the one it started from (BertForMaskedLM /
+ * GPT2LMHeadModel, tokenizer.json), ready for {@code graft finetune --from}.
+ */
+public final class LanguageModelFineTuning {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private LanguageModelFineTuning() {
+    }
+
+    /** The summary {@code graft lm-finetune} prints. */
+    public static Map<String, Object> run(LmFineTuneSpec spec, DatasetRegistry registry, PrintStream log)
+            throws IOException {
+        FineTuning.prepareOutput(spec.out(), spec.overwrite());
+        DataSources sources = new DataSources(registry, log);
+        try (Parallel parallel = new Parallel(spec.threads())) {
+            Compute compute = new Compute(KernelProvider.create(parallel), parallel);
+            StartingPoint start = StartingPoint.fromCheckpoint(spec.from(), compute, spec.seed(), null, null);
+            log.println("model: " + start.description() + (start.lmHeadLoaded() ? "" : "; its LM head is new"));
+            LanguageModelData lm;
+            try (Stream<String> docs = sources.texts(spec.corpus())) {
+                lm = LanguageModelData.prepare(start.tokenizer(), docs.iterator(), start.config(), spec.seqLen(),
+                        spec.maskProbability(), 0.05, 256, spec.seed(), spec.threads());
+            }
+            log.printf(Locale.ROOT, "corpus: %s; %,d %s sequences (%,d tokens) for training, %,d held out%n",
+                    String.join(", ", spec.corpus()), lm.data().trainingSequences(), lm.objective().name(),
+                    lm.data().trainingTokens(), lm.data().validationSequences());
+            List<TokenBatch> validation = lm.data().validationBatches(spec.batchSize(), lm.masker());
+            LanguageModelingTask task = new LanguageModelingTask(start.languageModel(), validation,
+                    folder -> start.tokenizer().save(folder.resolve(Checkpoint.TOKENIZER)));
+            BatchStream<TokenBatch> stream = lm.data().trainingStream(spec.batchSize(), lm.masker(), spec.seed());
+            LayerwiseRates rates = null;
+            if (spec.discriminative() > 1) {
+                rates = new LayerwiseRates(LayerGroups.of(task.parameters().list(), start.config()),
+                        LayerGroups.count(start.config()), spec.discriminative(), false,
+                        Math.max(1, stream.batchesPerEpoch()));
+                log.println("layer-wise rates: " + rates.describe());
+            }
+            Schedule schedule = switch (spec.schedule()) {
+                case "stlr" -> new Schedule.SlantedTriangular(0.1, 32);
+                case "constant" -> new Schedule.Constant(spec.warmup());
+                case "cosine" -> new Schedule.WarmupCosine(spec.warmup());
+                default -> new Schedule.WarmupLinear(spec.warmup());
+            };
+            TrainingOptions options = new TrainingOptions(spec.steps(), spec.epochs(), spec.maxTime(),
+                    spec.learningRate(), schedule, spec.weightDecay(), 0.9f, 0.98f, 1e-6f, spec.clip(), 1, 20,
+                    (int) Math.max(1, Math.min(200, stream.batchesPerEpoch())), 0, 1, false);
+            Map<String, Object> run = new LinkedHashMap<>();
+            run.put("command", "lm-finetune");
+            run.put("from", spec.from().toString());
+            run.put("corpus", spec.corpus());
+            run.put("objective", lm.objective().name().toLowerCase(Locale.ROOT));
+            run.put("training_sequences", lm.data().trainingSequences());
+            run.put("validation_sequences", lm.data().validationSequences());
+            run.put("epochs", spec.epochs());
+            run.put("steps", spec.steps());
+            run.put("max_time_s", spec.maxTime() == null ? null : spec.maxTime().toSeconds());
+            run.put("lr", spec.learningRate());
+            run.put("schedule", spec.schedule());
+            run.put("discriminative", spec.discriminative());
+            run.put("batch_size", spec.batchSize());
+            run.put("seq_len", spec.seqLen());
+            run.put("mask_prob", spec.maskProbability());
+            run.put("seed", spec.seed());
+            run.put("model", JSON.valueToTree(start.config()));
+            AtomicFiles.writeString(spec.out().resolve("run.json"), JSON.writeValueAsString(run) + "\n");
+            Trainer<TokenBatch> trainer = new Trainer<>(compute, new RecipeControl<>(task, rates, null), stream,
+                    options, spec.out(), log);
+            Trainer.Summary s = trainer.run(false);
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("steps", s.steps());
+            summary.put("tokens_seen", s.tokens());
+            summary.put("final_train_loss", s.lastLoss());
+            summary.putAll(s.validation());
+            summary.put("wall_s", Math.round(s.wallSeconds() * 10) / 10.0);
+            summary.put("stopped_by", s.stoppedBy());
+            summary.put("model", spec.out().toString());
+            return summary;
+        }
+    }
+}

@@ -1,0 +1,215 @@
+package dev.graft.finetune;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.graft.data.BadInput;
+import dev.graft.data.DatasetRegistry;
+import dev.graft.model.Checkpoint;
+import dev.graft.model.HeadConfig;
+import dev.graft.model.ModelConfig;
+import dev.graft.model.SafeTensors;
+import dev.graft.nn.Compute;
+import dev.graft.tensor.Parallel;
+import dev.graft.tensor.kernel.KernelProvider;
+import dev.graft.tokenizer.Tokenizer;
+import dev.graft.train.Trainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The fine-tuning flow end to end on tiny models and synthetic data: every way to train, and the model folder. */
+class FineTuningTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final PrintStream QUIET = new PrintStream(PrintStream.nullOutputStream());
+    private static final Parallel ONE = new Parallel(1);
+    private static final Compute COMPUTE = new Compute(KernelProvider.create(ONE), ONE);
+
+    @TempDir
+    static Path shared;
+    static Path encoder;
+    static Path decoder;
+    static Path train;
+    static Path dev;
+    static Path test;
+    static Path tags;
+
+    @BeforeAll
+    static void fixtures() throws IOException {
+        Tokenizer wp = Fixtures.wordPiece();
+        encoder = Fixtures.checkpoint(shared.resolve("enc"), COMPUTE, wp, ModelConfig.Architecture.ENCODER);
+        decoder = Fixtures.checkpoint(shared.resolve("dec"), COMPUTE, Fixtures.bpe(), ModelConfig.Architecture.DECODER);
+        train = Fixtures.writeClassification(shared.resolve("train.jsonl"), Fixtures.sentiment(160, 10));
+        dev = Fixtures.writeClassification(shared.resolve("dev.jsonl"), Fixtures.sentiment(40, 11));
+        test = Fixtures.writeClassification(shared.resolve("test.jsonl"), Fixtures.sentiment(60, 12));
+        tags = Fixtures.writeTagging(shared.resolve("tags.conll"), Fixtures.chunks(80, 13));
+    }
+
+    @AfterAll
+    static void close() {
+        ONE.close();
+    }
+
+    private static FineTuneResult run(FineTuneSpec spec) throws IOException {
+        return FineTuning.run(spec, DatasetRegistry.standard(), QUIET);
+    }
+
+    @Test
+    void fullFineTuningLearnsAndWritesAHuggingFaceShapedFolder(@TempDir Path out) throws IOException {
+        FineTuneResult r = run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out)
+                .from(encoder).dev(dev.toString()).test(test.toString()).epochs(6).learningRate(3e-3f)
+                .patience(0).threads(1).build());
+        assertThat(r.testScore()).as("a keyword decides the label").isGreaterThan(0.8);
+        assertThat(r.devCarved()).isFalse();
+        assertThat(r.steps()).isEqualTo(6 * 10); // 160 examples, batch 16
+        JsonNode config = JSON.readTree(out.resolve("config.json").toFile());
+        assertThat(config.path("architectures").get(0).asText()).isEqualTo("BertForSequenceClassification");
+        assertThat(config.path("num_labels").asInt()).isEqualTo(2);
+        assertThat(config.path("id2label").path("1").asText()).isEqualTo("positive");
+        assertThat(config.path("label2id").path("negative").asInt()).isZero();
+        assertThat(config.path("graft_pooling").asText()).isEqualTo("cls");
+        assertThat(SafeTensors.header(out.resolve("model.safetensors")).tensors().keySet())
+                .contains("bert.pooler.dense.weight", "classifier.weight", "classifier.bias",
+                        "bert.encoder.layer.1.output.dense.weight");
+        assertThat(out.resolve("tokenizer.json")).exists();
+        assertThat(out.resolve("results.json")).exists();
+        assertThat(Trainer_checkpoints(out)).isEmpty();
+        // the saved model is the kept one: reloaded, it scores what the run reported
+        FineTunedModel m = FineTunedModel.load(out, COMPUTE);
+        Evaluation e = Evaluation.run(m, test.toString(), new DataSources(DatasetRegistry.standard(), QUIET),
+                BadInput.strict(), 16);
+        assertThat((double) e.metrics().get("accuracy")).isEqualTo(r.testScore());
+        // predictions: one JSON line per input line, probabilities summing to 1
+        StringWriter w = new StringWriter();
+        Prediction.run(m, new BufferedReader(new StringReader("a really excellent film\nawful and boring\n")), w, 8);
+        List<String> lines = w.toString().lines().toList();
+        assertThat(lines).hasSize(2);
+        JsonNode first = JSON.readTree(lines.get(0));
+        assertThat(first.path("label").asText()).isEqualTo("positive");
+        assertThat(first.path("probabilities").path("positive").asDouble()
+                + first.path("probabilities").path("negative").asDouble()).isBetween(0.999, 1.001);
+        assertThat(JSON.readTree(lines.get(1)).path("label").asText()).isEqualTo("negative");
+    }
+
+    private static List<Path> Trainer_checkpoints(Path out) throws IOException {
+        return Trainer.checkpoints(out);
+    }
+
+    @Test
+    void ulmfitRecipeWithMultitaskOnADecoder(@TempDir Path out) throws IOException {
+        Path corpus = shared.resolve("corpus.txt");
+        StringBuilder sb = new StringBuilder();
+        for (String[] s : Fixtures.sentiment(120, 20)) {
+            sb.append(s[0]).append('\n');
+        }
+        Files.writeString(corpus, sb.toString());
+        FineTuneResult r = run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out)
+                .from(decoder).test(test.toString()).epochs(2).learningRate(3e-3f)
+                .recipe(FineTuneSpec.Recipe.ULMFIT).multitask(List.of(corpus.toString()), 0.5f, 0.5).patience(0)
+                .threads(1).build());
+        assertThat(r.devCarved()).isTrue();
+        assertThat(r.devSize()).isEqualTo(16); // 10% of each label of 160
+        JsonNode run = JSON.readTree(out.resolve("run.json").toFile());
+        assertThat(run.path("dev_carve").path("size").asInt()).isEqualTo(16);
+        assertThat(run.path("dev_carve").path("seed").asLong()).isEqualTo(42);
+        assertThat(run.path("schedule").asText()).isEqualTo("stlr");
+        assertThat(run.path("discriminative").asDouble()).isEqualTo(2.6);
+        assertThat(run.path("gradual_unfreeze").asBoolean()).isTrue();
+        assertThat(run.path("pooling").asText()).isEqualTo("concat");
+        String metrics = Files.readString(out.resolve("metrics.jsonl"));
+        assertThat(metrics).contains("\"loss_task\"", "\"loss_lm\"", "lm_val_loss");
+        JsonNode config = JSON.readTree(out.resolve("config.json").toFile());
+        assertThat(config.path("architectures").get(0).asText()).isEqualTo("GPT2ForSequenceClassification");
+        assertThat(SafeTensors.header(out.resolve("model.safetensors")).tensors().keySet())
+                .contains("score.weight", "transformer.ln_f.weight").doesNotContain("cls.predictions.bias");
+        assertThat(FineTunedModel.load(out, COMPUTE).head().pooling().id()).isEqualTo("concat");
+    }
+
+    @Test
+    void taggingFromScratchWithSpanMetrics(@TempDir Path out) throws IOException {
+        Path tokenizer = shared.resolve("enc/tokenizer.json");
+        FineTuneResult r = run(FineTuneSpec.builder(HeadConfig.Task.TAG, tags.toString(), out)
+                .arch("bert-tiny").tokenizer(tokenizer).epochs(2).learningRate(3e-3f).patience(0).threads(1)
+                .build());
+        assertThat(r.task()).isEqualTo(HeadConfig.Task.TAG);
+        assertThat(r.dev()).containsKeys("token_accuracy", "span_f1", "strict_span_f1", "per_tag");
+        assertThat(r.devScore()).isGreaterThan(0.4);
+        assertThat(r.summary()).containsKeys("dev_token_accuracy", "dev_span_f1");
+        JsonNode config = JSON.readTree(out.resolve("config.json").toFile());
+        assertThat(config.path("architectures").get(0).asText()).isEqualTo("BertForTokenClassification");
+        assertThat(config.path("id2label").size()).isEqualTo(4);
+        FineTunedModel m = FineTunedModel.load(out, COMPUTE);
+        StringWriter w = new StringWriter();
+        Prediction.run(m, new BufferedReader(new StringReader("john smith met mary in paris\n\n")), w, 8);
+        List<String> lines = w.toString().lines().toList();
+        assertThat(JSON.readTree(lines.get(0)).path("tags").size()).isEqualTo(6);
+        assertThat(JSON.readTree(lines.get(1)).path("tags").size()).isZero();
+    }
+
+    @Test
+    void wrongKindOfCheckpointIsAClearError(@TempDir Path out) throws IOException {
+        Path clf = out.resolve("clf");
+        run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), clf).from(encoder).epochs(1)
+                .threads(1).build());
+        assertThatThrownBy(() -> run(FineTuneSpec.builder(HeadConfig.Task.TAG, tags.toString(), out.resolve("t"))
+                .from(clf).threads(1).build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is a sequence classifier (BertForSequenceClassification)")
+                .hasMessageContaining("--task tag");
+        assertThatThrownBy(() -> FineTunedModel.load(encoder, COMPUTE))
+                .hasMessageContaining("not a fine-tuned model (a pretrained language model, BertForMaskedLM)");
+        // the same task on a fine-tuned model starts from its body
+        FineTuneResult again = run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out.resolve("c2"))
+                .from(clf).epochs(1).threads(1).build());
+        assertThat(again.steps()).isPositive();
+    }
+
+    @Test
+    void taskAdaptiveLanguageModelFineTuning(@TempDir Path out) throws IOException {
+        Path corpus = shared.resolve("tapt.txt");
+        StringBuilder sb = new StringBuilder();
+        for (String[] s : Fixtures.sentiment(200, 30)) {
+            sb.append(s[0]).append('\n');
+        }
+        Files.writeString(corpus, sb.toString());
+        Path tapt = out.resolve("tapt");
+        LmFineTuneSpec spec = new LmFineTuneSpec(encoder, List.of(corpus.toString(), train.toString()), tapt, 2, 0,
+                null, 1e-3f, "stlr", 0.06, 2.6, 16, 32, 0.15, 0.01f, 1.0, 7, 1, false);
+        Map<String, Object> s = LanguageModelFineTuning.run(spec, DatasetRegistry.standard(), QUIET);
+        assertThat((long) s.get("steps")).isPositive();
+        assertThat(s).containsKey("val_loss");
+        JsonNode config = JSON.readTree(tapt.resolve(Checkpoint.CONFIG).toFile());
+        assertThat(config.path("architectures").get(0).asText()).isEqualTo("BertForMaskedLM");
+        StartingPoint back = StartingPoint.fromCheckpoint(tapt, COMPUTE, 1, HeadConfig.Task.CLASSIFY, null);
+        assertThat(back.lmHeadLoaded()).isTrue();
+        FineTuneResult r = run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out.resolve("ft"))
+                .from(tapt).epochs(1).threads(1).build());
+        assertThat(r.summary().get("start")).isEqualTo("pretrained");
+    }
+
+    @Test
+    void emptyTrainingSetAndUnknownLabelsAreErrors(@TempDir Path out) throws IOException {
+        Path empty = Files.writeString(out.resolve("empty.jsonl"), "");
+        assertThatThrownBy(() -> run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, empty.toString(), out.resolve("a"))
+                .from(encoder).threads(1).build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no examples");
+        Path odd = Fixtures.writeClassification(out.resolve("odd.jsonl"),
+                List.of(new String[] {"good film", "positive"}, new String[] {"so so", "neutral"}));
+        assertThatThrownBy(() -> run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out.resolve("b"))
+                .from(encoder).dev(odd.toString()).threads(1).build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("neutral");
+    }
+}
