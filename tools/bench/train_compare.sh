@@ -11,6 +11,10 @@
 # last line of each, and prints a table with the ratio graft/torch. These machines are shared
 # and noisy: run it several times and quote medians of the ratios, not a lone absolute figure.
 # PYTHON overrides the interpreter (default /usr/bin/python3, which sees Debian's python3-torch).
+# TORCH_CORETYPE (default SkylakeX on CPUs with AVX-512, else unset) is given to PyTorch's OpenBLAS
+# as OPENBLAS_CORETYPE: Debian's OpenBLAS 0.3.21 does not recognise this machine's CPU and falls
+# back to its "Prescott" kernels, about 5x slower (see gemm_numpy.py); this gives PyTorch its
+# best GEMM, so the ratio is against PyTorch at its fastest.
 set -uo pipefail
 
 cd "$(dirname "$0")/../.." || exit 1
@@ -19,6 +23,12 @@ THREADS="${THREADS:-1 2}"
 ARCHS="${ARCHS:-bert-mini gpt-mini}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 export OMP_WAIT_POLICY=PASSIVE
+if [[ -z "${TORCH_CORETYPE+x}" ]]; then
+    TORCH_CORETYPE=""
+    grep -qw avx512f /proc/cpuinfo && TORCH_CORETYPE=SkylakeX
+fi
+TORCH_ENV=(env -u OPENBLAS_L2_SIZE -u OPENBLAS_CORETYPE)
+[[ -n "$TORCH_CORETYPE" ]] && TORCH_ENV+=("OPENBLAS_CORETYPE=$TORCH_CORETYPE")
 
 # Prints X when the last non-empty line of $1 is `tokens/s: X`, else nothing.
 tokens_per_second() {
@@ -49,7 +59,7 @@ failed=0
 for threads in $THREADS; do
     for arch in $ARCHS; do
         graft_rate="$(run "graft $arch threads=$threads" ./graft bench train --arch "$arch" --threads "$threads" --steps "$STEPS")" || failed=1
-        torch_rate="$(run "torch $arch threads=$threads" "$PYTHON" tools/bench/train_torch.py --arch "$arch" --threads "$threads" --steps "$STEPS")" || failed=1
+        torch_rate="$(run "torch $arch threads=$threads" "${TORCH_ENV[@]}" "$PYTHON" tools/bench/train_torch.py --arch "$arch" --threads "$threads" --steps "$STEPS")" || failed=1
         ratio="n/a"
         if [[ "$graft_rate" != "n/a" && "$torch_rate" != "n/a" ]]; then
             ratio="$(awk -v g="$graft_rate" -v t="$torch_rate" 'BEGIN { printf "%.2f", g / t }')"
