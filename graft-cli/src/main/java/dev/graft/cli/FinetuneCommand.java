@@ -84,8 +84,8 @@ final class FinetuneCommand implements Callable<Integer> {
             + "unfreezing one more layer group each epoch (default: on with ulmfit).")
     Boolean gradualUnfreeze;
 
-    @Option(names = "--pooling", description = "cls, mean, concat or last (default: cls for encoders, concat for "
-            + "decoders).")
+    @Option(names = "--pooling", description = "cls, mean, concat or last (default: concat with --recipe ulmfit, "
+            + "else cls for encoders and concat for decoders).")
     String pooling;
 
     @Option(names = "--class-weights", description = "none or balanced (default: ${DEFAULT-VALUE}).")

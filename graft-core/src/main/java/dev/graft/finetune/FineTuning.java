@@ -222,6 +222,7 @@ public final class FineTuning {
                         maxLength);
             }
             SequenceClassifier.Pooling pooling = spec.pooling() != null ? spec.pooling()
+                    : spec.recipe() == FineTuneSpec.Recipe.ULMFIT ? SequenceClassifier.Pooling.CONCAT
                     : SequenceClassifier.Pooling.defaultFor(start.config());
             SequenceClassifier model = new SequenceClassifier(compute, start.backbone(), pooling, labels.size(),
                     spec.seed());
@@ -419,7 +420,7 @@ public final class FineTuning {
                             (int) Math.max(0, LayerGroups.count(config) - Math.ceil(spec.epochs())));
                 }
             }
-            EarlyStopping stopping = new EarlyStopping(metric, spec.patience());
+            EarlyStopping stopping = new EarlyStopping(metric, spec.patience(), "dev_loss");
             RecipeControl control = new RecipeControl(trainable, rates, stopping);
             Schedule schedule = switch (spec.effectiveSchedule()) {
                 case "stlr" -> new Schedule.SlantedTriangular(0.1, 32);

@@ -8,12 +8,16 @@ import java.util.Map;
 /**
  * Early stopping on a validation metric (higher is better) with patience, keeping a copy of the
  * parameters at the best evaluation so the best model can be restored at the end. Patience 0 never
- * stops (the best parameters are still kept).
+ * stops (the best parameters are still kept). An optional tie-breaker (lower is better, e.g. the
+ * validation loss) decides between evaluations with the same score, which small dev sets give often
+ * (20 examples score in steps of 0.05).
  */
 public final class EarlyStopping {
     private final String metric;
     private final int patience;
+    private final String tieBreaker;
     private double best = Double.NEGATIVE_INFINITY;
+    private double bestTieBreaker = Double.POSITIVE_INFINITY;
     private long bestStep = -1;
     private Map<String, Double> bestMetrics = Map.of();
     private int sinceBest;
@@ -24,11 +28,20 @@ public final class EarlyStopping {
      * @param patience evaluations without improvement before stopping; 0 for never
      */
     public EarlyStopping(String metric, int patience) {
+        this(metric, patience, null);
+    }
+
+    /**
+     * @param tieBreaker a key of the validation map to minimize among evaluations with the same
+     *                   {@code metric}, or null for none (ties then keep the earlier model)
+     */
+    public EarlyStopping(String metric, int patience, String tieBreaker) {
         if (patience < 0) {
             throw new IllegalArgumentException("patience must be >= 0, got " + patience);
         }
         this.metric = metric;
         this.patience = patience;
+        this.tieBreaker = tieBreaker;
     }
 
     public String metric() {
@@ -40,12 +53,23 @@ public final class EarlyStopping {
      * strict improvement: ties keep the earlier, less trained model). Returns whether it improved.
      */
     public boolean update(Map<String, Double> metrics, long step, ParameterSet parameters) {
+        return update(metrics, step, parameters, true);
+    }
+
+    /**
+     * As {@link #update(Map, long, ParameterSet)}; with {@code countPatience} false an evaluation
+     * without improvement does not count towards patience (while layers are still frozen, say).
+     */
+    public boolean update(Map<String, Double> metrics, long step, ParameterSet parameters, boolean countPatience) {
         Double v = metrics.get(metric);
         if (v == null || v.isNaN()) {
             return false;
         }
-        if (v > best) {
+        Double t = tieBreaker == null ? null : metrics.get(tieBreaker);
+        double tv = t == null || t.isNaN() ? Double.POSITIVE_INFINITY : t;
+        if (v > best || (v == best && tv < bestTieBreaker)) {
             best = v;
+            bestTieBreaker = tv;
             bestStep = step;
             bestMetrics = new LinkedHashMap<>(metrics);
             sinceBest = 0;
@@ -56,7 +80,9 @@ public final class EarlyStopping {
             System.arraycopy(values, 0, bestValues, 0, values.length);
             return true;
         }
-        sinceBest++;
+        if (countPatience) {
+            sinceBest++;
+        }
         return false;
     }
 

@@ -61,7 +61,9 @@ public final class RecipeControl<B> implements Trainable<B> {
         if (earlyStopping == null || m.isEmpty()) {
             return m;
         }
-        earlyStopping.update(m, updates, inner.parameters());
+        // while gradual unfreezing has frozen groups, the model is still growing: do not count patience
+        boolean unfrozen = rates == null || rates.lowestTrainable(Math.max(0, updates - 1)) == 0;
+        earlyStopping.update(m, updates, inner.parameters(), unfrozen);
         Map<String, Double> out = new LinkedHashMap<>(m);
         if (earlyStopping.hasBest()) {
             out.put("best_" + earlyStopping.metric(), earlyStopping.best());

@@ -126,6 +126,20 @@ class RecipeTest {
         assertThat(new EarlyStopping("acc", 0).stopReason()).isNull();
     }
 
+    @Test
+    void tiesGoToTheLowerLossAndFrozenEpochsDoNotCountTowardsPatience() {
+        Parameter p = new Parameter("p", false, 1);
+        ParameterSet set = new ParameterSet(List.of(p));
+        EarlyStopping e = new EarlyStopping("acc", 1, "loss");
+        assertThat(e.update(Map.of("acc", 0.6, "loss", 0.7), 1, set)).isTrue();
+        assertThat(e.update(Map.of("acc", 0.6, "loss", 0.5), 2, set)).as("same score, lower loss").isTrue();
+        assertThat(e.update(Map.of("acc", 0.6, "loss", 0.55), 3, set, false)).isFalse();
+        assertThat(e.stopReason()).as("not counted").isNull();
+        assertThat(e.update(Map.of("acc", 0.6, "loss", 0.55), 4, set, true)).isFalse();
+        assertThat(e.stopReason()).isEqualTo("early-stop");
+        assertThat(e.bestStep()).isEqualTo(2);
+    }
+
     /** A one-parameter model whose "dev accuracy" peaks at its second evaluation. */
     static final class Toy implements Trainable<Integer> {
         final Parameter w = new Parameter("w", false, 1);
