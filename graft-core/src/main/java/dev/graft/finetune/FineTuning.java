@@ -85,6 +85,38 @@ public final class FineTuning {
         }
     }
 
+    /**
+     * Fine-tunes a classifier on data already in memory (the experiment runner's budgets and folds):
+     * {@code spec.train()}, {@code dev()} and {@code test()} only name the data in run.json; a null dev
+     * set is carved from {@code data.train()} as usual.
+     */
+    public static FineTuneResult runClassification(FineTuneSpec spec, LabeledSplits<ClassificationExample> data,
+                                                   PrintStream log) throws IOException {
+        requireTask(spec, HeadConfig.Task.CLASSIFY);
+        prepareOutput(spec.out(), spec.overwrite());
+        try (Parallel parallel = new Parallel(spec.threads())) {
+            Compute compute = new Compute(KernelProvider.create(parallel), parallel);
+            return new Run(spec, new DataSources(DatasetRegistry.standard(), log), compute, log).classify(data);
+        }
+    }
+
+    /** As {@link #runClassification}, for tagging. */
+    public static FineTuneResult runTagging(FineTuneSpec spec, LabeledSplits<TaggingExample> data, PrintStream log)
+            throws IOException {
+        requireTask(spec, HeadConfig.Task.TAG);
+        prepareOutput(spec.out(), spec.overwrite());
+        try (Parallel parallel = new Parallel(spec.threads())) {
+            Compute compute = new Compute(KernelProvider.create(parallel), parallel);
+            return new Run(spec, new DataSources(DatasetRegistry.standard(), log), compute, log).tag(data);
+        }
+    }
+
+    private static void requireTask(FineTuneSpec spec, HeadConfig.Task task) {
+        if (spec.task() != task) {
+            throw new IllegalArgumentException("the spec is for --task " + spec.task().id() + ", not " + task.id());
+        }
+    }
+
     static void prepareOutput(Path out, boolean overwrite) throws IOException {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new IllegalArgumentException(out + " exists and is not a folder: choose another --out");
@@ -197,16 +229,22 @@ public final class FineTuning {
             if (labels == null) {
                 labels = train.labelSet();
             }
+            Dataset<ClassificationExample> givenDev = spec.dev() == null ? null
+                    : sources.classification(spec.dev(), Split.DEV, labels, bad);
+            String testName = testSpec();
+            Dataset<ClassificationExample> test = testName == null ? null
+                    : sources.classification(testName, Split.TEST, labels, bad);
+            return classify(new LabeledSplits<>(train, givenDev, test, labels));
+        }
+
+        FineTuneResult classify(LabeledSplits<ClassificationExample> given) throws IOException {
+            LabelSet labels = given.labels() != null ? given.labels() : given.train().labelSet();
             if (labels.size() < 2) {
                 throw new IllegalArgumentException("the training set has only one label (" + labels.labels()
                         + "): a classifier needs at least two");
             }
-            Dataset<ClassificationExample> givenDev = spec.dev() == null ? null
-                    : sources.classification(spec.dev(), Split.DEV, labels, bad);
-            Dataset.Carve<ClassificationExample> parts = split(train, givenDev);
-            String testName = testSpec();
-            Dataset<ClassificationExample> test = testName == null ? null
-                    : sources.classification(testName, Split.TEST, labels, bad);
+            Dataset.Carve<ClassificationExample> parts = split(given.train(), given.dev());
+            Dataset<ClassificationExample> test = given.test();
             loadModel();
             Tokenizer tok = start.tokenizer();
             int pad = StartingPoint.padId(tok);
@@ -283,15 +321,21 @@ public final class FineTuning {
             if (tags == null) {
                 tags = train.labelSet();
             }
+            Dataset<TaggingExample> givenDev = spec.dev() == null ? null
+                    : sources.tagging(spec.dev(), Split.DEV, tags, bad);
+            String testName = testSpec();
+            Dataset<TaggingExample> test = testName == null ? null : sources.tagging(testName, Split.TEST, tags, bad);
+            return tag(new LabeledSplits<>(train, givenDev, test, tags));
+        }
+
+        FineTuneResult tag(LabeledSplits<TaggingExample> given) throws IOException {
+            LabelSet tags = given.labels() != null ? given.labels() : given.train().labelSet();
             if (tags.size() < 2) {
                 throw new IllegalArgumentException("the training set has only one tag (" + tags.labels()
                         + "): a tagger needs at least two");
             }
-            Dataset<TaggingExample> givenDev = spec.dev() == null ? null
-                    : sources.tagging(spec.dev(), Split.DEV, tags, bad);
-            Dataset.Carve<TaggingExample> parts = split(train, givenDev);
-            String testName = testSpec();
-            Dataset<TaggingExample> test = testName == null ? null : sources.tagging(testName, Split.TEST, tags, bad);
+            Dataset.Carve<TaggingExample> parts = split(given.train(), given.dev());
+            Dataset<TaggingExample> test = given.test();
             loadModel();
             Tokenizer tok = start.tokenizer();
             int pad = StartingPoint.padId(tok);

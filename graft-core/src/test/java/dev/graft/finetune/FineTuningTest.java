@@ -3,6 +3,8 @@ package dev.graft.finetune;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.graft.data.BadInput;
+import dev.graft.data.ClassificationExample;
+import dev.graft.data.Dataset;
 import dev.graft.data.DatasetRegistry;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
@@ -198,6 +200,25 @@ class FineTuningTest {
         FineTuneResult r = run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out.resolve("ft"))
                 .from(tapt).epochs(1).threads(1).build());
         assertThat(r.summary().get("start")).isEqualTo("pretrained");
+    }
+
+    @Test
+    void inMemoryDataForTheExperimentRunner(@TempDir Path out) throws IOException {
+        List<ClassificationExample> examples = new java.util.ArrayList<>();
+        int i = 0;
+        for (String[] s : Fixtures.sentiment(100, 40)) {
+            examples.add(new ClassificationExample("e" + i++, s[0], s[1]));
+        }
+        var all = Dataset.ofClassification(examples);
+        var folds = all.kFold(5, 1);
+        FineTuneSpec spec = FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, "synthetic fold 0", out).from(encoder)
+                .epochs(1).maxTrain(40).seed(3).threads(1).build();
+        FineTuneResult r = FineTuning.runClassification(spec, new LabeledSplits<>(folds.get(0).train(), null,
+                folds.get(0).test(), null), QUIET);
+        assertThat(r.trainSize() + r.devSize()).isEqualTo(40);
+        assertThat(r.devCarved()).isTrue();
+        assertThat(r.testSize()).isEqualTo(20);
+        assertThat(r.testScore()).isBetween(0.0, 1.0);
     }
 
     @Test
