@@ -107,8 +107,8 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--clip", description = "Gradient-norm clip, 0 for none (default: ${DEFAULT-VALUE}).")
     double clip = 1.0;
 
-    @Option(names = "--patience", description = "Dev evaluations without improvement before stopping; 0 never stops "
-            + "early (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--patience", description = "Dev evaluations without improvement before stopping (never in the "
+            + "first half of the epochs); 0 never stops early (default: ${DEFAULT-VALUE}).")
     int patience = 3;
 
     @Option(names = "--evals-per-epoch", description = "Dev evaluations per epoch (default: ${DEFAULT-VALUE}).")

@@ -67,6 +67,8 @@ public final class FineTuning {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /** Sequence length of the LM batches of multitask training. */
     static final int LM_SEQUENCE_LENGTH = 128;
+    /** Share of the planned updates before early stopping may end a run. */
+    static final double MIN_FRACTION_BEFORE_STOP = 0.5;
 
     private FineTuning() {
     }
@@ -465,7 +467,9 @@ public final class FineTuning {
                 }
             }
             EarlyStopping stopping = new EarlyStopping(metric, spec.patience(), "dev_loss");
-            RecipeControl control = new RecipeControl(trainable, rates, stopping);
+            // early stopping never ends the run in its first half: small sets sit at chance for a while
+            long minimumUpdates = (long) Math.ceil(spec.epochs() * stepsPerEpoch * MIN_FRACTION_BEFORE_STOP);
+            RecipeControl control = new RecipeControl(trainable, rates, stopping, minimumUpdates);
             Schedule schedule = switch (spec.effectiveSchedule()) {
                 case "stlr" -> new Schedule.SlantedTriangular(0.1, 32);
                 case "constant" -> new Schedule.Constant(spec.warmup());

@@ -19,12 +19,22 @@ public final class RecipeControl<B> implements Trainable<B> {
     private final Trainable<B> inner;
     private final LayerwiseRates rates;
     private final EarlyStopping earlyStopping;
+    private final long minimumUpdates;
     private long updates;
 
     public RecipeControl(Trainable<B> inner, LayerwiseRates rates, EarlyStopping earlyStopping) {
+        this(inner, rates, earlyStopping, 0);
+    }
+
+    /**
+     * @param minimumUpdates early stopping may end the run only after this many updates (small data sets
+     *                       often sit at chance for a while before they learn; their tiny dev sets are noisy)
+     */
+    public RecipeControl(Trainable<B> inner, LayerwiseRates rates, EarlyStopping earlyStopping, long minimumUpdates) {
         this.inner = inner;
         this.rates = rates;
         this.earlyStopping = earlyStopping;
+        this.minimumUpdates = minimumUpdates;
     }
 
     public Trainable<B> inner() {
@@ -92,7 +102,7 @@ public final class RecipeControl<B> implements Trainable<B> {
 
     @Override
     public String stopReason() {
-        String r = earlyStopping == null ? null : earlyStopping.stopReason();
+        String r = earlyStopping == null || updates < minimumUpdates ? null : earlyStopping.stopReason();
         return r != null ? r : inner.stopReason();
     }
 
