@@ -61,6 +61,11 @@ public final class Backbone implements Module {
         return config;
     }
 
+    /** The kernels and thread pool the backbone computes with. */
+    public Compute compute() {
+        return compute;
+    }
+
     /** The token embedding table (tied to the LM head). */
     public Embedding tokenEmbedding() {
         return tokens;

@@ -33,6 +33,7 @@ public final class SentenceEmbedder {
     }
 
     private final Backbone backbone;
+    private final EncoderInference encoder; // null for a decoder
     private final Tokenizer tokenizer;
     private final Pooling pooling;
     private final boolean normalize;
@@ -55,6 +56,7 @@ public final class SentenceEmbedder {
                     + "] (the model's positions)");
         }
         this.backbone = backbone;
+        this.encoder = backbone.config().isEncoder() ? new EncoderInference(backbone, backbone.compute()) : null;
         this.tokenizer = tokenizer;
         this.pooling = pooling;
         this.normalize = normalize;
@@ -127,8 +129,57 @@ public final class SentenceEmbedder {
     /** One batch as given (padded to its longest encoding), in order. */
     public float[][] embedBatch(List<Encoding> batch) {
         TokenBatch tokens = toTokenBatch(batch, padId);
+        if (encoder != null) {
+            return pool(encoder.forward(tokens), pooling, normalize);
+        }
         float[] hidden = backbone.forward(tokens); // (B·T, C)
         return pool(hidden, tokens, pooling, normalize, dimension());
+    }
+
+    /** Pools packed hidden states (real tokens only) into one vector per sequence. */
+    public static float[][] pool(EncoderInference.Packed packed, Pooling pooling, boolean normalize) {
+        int b = packed.sequenceStart().length - 1;
+        int width = packed.width();
+        float[] hidden = packed.hidden();
+        float[][] out = new float[b][width];
+        double[] sum = new double[width];
+        for (int s = 0; s < b; s++) {
+            float[] v = out[s];
+            int start = packed.start(s);
+            int end = packed.end(s);
+            if (end == start) {
+                continue; // a sequence with no real token: zeros, as sentence-transformers' clamp gives
+            }
+            if (pooling == Pooling.CLS) {
+                System.arraycopy(hidden, start * width, v, 0, width);
+            } else {
+                Arrays.fill(sum, 0);
+                for (int r = start; r < end; r++) {
+                    for (int j = 0; j < width; j++) {
+                        sum[j] += hidden[r * width + j];
+                    }
+                }
+                double inv = 1.0 / (end - start);
+                for (int j = 0; j < width; j++) {
+                    v[j] = (float) (sum[j] * inv);
+                }
+            }
+            if (normalize) {
+                normalizeInPlace(v);
+            }
+        }
+        return out;
+    }
+
+    private static void normalizeInPlace(float[] v) {
+        double sq = 0;
+        for (float x : v) {
+            sq += (double) x * x;
+        }
+        double inv = 1.0 / Math.max(Math.sqrt(sq), 1e-12);
+        for (int j = 0; j < v.length; j++) {
+            v[j] = (float) (v[j] * inv);
+        }
     }
 
     /** Right-pads encodings into a batch; the mask is 1 on real tokens. */
@@ -188,14 +239,7 @@ public final class SentenceEmbedder {
                 }
             }
             if (normalize) {
-                double sq = 0;
-                for (float x : v) {
-                    sq += (double) x * x;
-                }
-                double inv = 1.0 / Math.max(Math.sqrt(sq), 1e-12);
-                for (int j = 0; j < width; j++) {
-                    v[j] = (float) (v[j] * inv);
-                }
+                normalizeInPlace(v);
             }
         }
         return out;

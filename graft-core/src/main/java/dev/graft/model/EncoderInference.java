@@ -1,0 +1,242 @@
+package dev.graft.model;
+
+import dev.graft.nn.Buffers;
+import dev.graft.nn.Compute;
+import dev.graft.nn.Parameter;
+import dev.graft.tensor.Tensor;
+import dev.graft.tensor.kernel.Kernels;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The forward pass of a BERT encoder {@link Backbone} for inference only (embeddings, feature
+ * extraction, evaluation): the same arithmetic as {@link Backbone#forward} with dropout off
+ * (Devlin et al. 2019; Hugging Face BertModel), organised for speed rather than for backward:
+ * <ul>
+ * <li>only real tokens are computed: the rows whose attention mask is 1 are packed together, so
+ * position-wise layers (projections, layer norms, GELU) skip padding entirely and each sequence
+ * attends over exactly its own tokens (no mask, no -inf);</li>
+ * <li>Q, K and V are written side by side into one (N, 3C) buffer, each projection's bias
+ * pre-filled so the GEMM accumulates onto it (no separate bias pass); the same for the output,
+ * intermediate and output-dense projections;</li>
+ * <li>GELU and the residual sums run in place; nothing is cached for a backward pass.</li>
+ * </ul>
+ * Outputs equal {@link Backbone#forward}'s at the real positions up to float rounding (the GEMMs
+ * sum in the same order; the difference comes from accumulating onto the bias). Parameters are
+ * read from the backbone on every call, so a backbone being fine-tuned is always seen as it is
+ * now. Not thread-safe (buffers are reused between calls).
+ */
+public final class EncoderInference {
+    private final ModelConfig config;
+    private final Compute compute;
+    private final Map<String, Parameter> parameters = new HashMap<>();
+
+    private int[] rowOf; // (B, T) packed row of each real token, -1 for padding
+    private int[] sequenceStart; // (B + 1) first packed row of each sequence
+    private int[] tokenIds;
+    private int[] positionIds;
+    private int[] typeIds;
+    private float[] x; // (N, C) the residual stream
+    private float[] qkv; // (N, 3C)
+    private float[] context; // (N, C)
+    private float[] sum; // (N, C)
+    private float[] inner; // (N, F)
+    private float[] mean; // (N)
+    private float[] rstd; // (N)
+    private float[][] scores; // per thread (T, T)
+
+    /** The packed result: hidden states of the real tokens, sequence after sequence. */
+    public record Packed(float[] hidden, int rows, int width, int[] sequenceStart) {
+        /** Packed rows of sequence {@code b}: [sequenceStart[b], sequenceStart[b + 1]). */
+        public int start(int b) {
+            return sequenceStart[b];
+        }
+
+        public int end(int b) {
+            return sequenceStart[b + 1];
+        }
+    }
+
+    public EncoderInference(Backbone backbone, Compute compute) {
+        this.config = backbone.config();
+        if (!config.isEncoder()) {
+            throw new IllegalArgumentException("EncoderInference runs BERT encoders; this backbone is a GPT-2 decoder");
+        }
+        this.compute = compute;
+        for (Parameter p : backbone.parameters()) {
+            parameters.put(p.name(), p);
+        }
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    private Tensor value(String name) {
+        Parameter p = parameters.get(name);
+        if (p == null) {
+            throw new IllegalStateException("the backbone has no parameter " + name);
+        }
+        return p.value();
+    }
+
+    /**
+     * Hidden states of the batch's real tokens (attention mask 1; all tokens when the mask is
+     * null), packed: sequence b's tokens are rows [start(b), end(b)) in their order. The array is
+     * owned by this object and valid until the next call.
+     */
+    public Packed forward(TokenBatch batch) {
+        int b = batch.batch();
+        int time = batch.time();
+        if (time > config.maxPositions()) {
+            throw new IllegalArgumentException("sequence length " + time + " exceeds the model's "
+                    + config.maxPositions() + " positions: truncate the input or use a model with more positions");
+        }
+        int c = config.hiddenSize();
+        int f = config.intermediateSize();
+        int heads = config.numberOfHeads();
+        int d = config.headSize();
+        Kernels k = compute.kernels();
+        int[] mask = batch.attentionMask();
+        rowOf = Buffers.ensure(rowOf, b * time);
+        sequenceStart = Buffers.ensure(sequenceStart, b + 1);
+        int n = 0;
+        int longest = 0;
+        for (int s = 0; s < b; s++) {
+            sequenceStart[s] = n;
+            for (int t = 0; t < time; t++) {
+                int i = s * time + t;
+                rowOf[i] = mask == null || mask[i] != 0 ? n++ : -1;
+            }
+            longest = Math.max(longest, n - sequenceStart[s]);
+        }
+        sequenceStart[b] = n;
+        final int rows = n;
+        tokenIds = Buffers.ensure(tokenIds, rows);
+        positionIds = Buffers.ensure(positionIds, rows);
+        typeIds = Buffers.ensure(typeIds, rows);
+        for (int i = 0; i < b * time; i++) {
+            int r = rowOf[i];
+            if (r >= 0) {
+                tokenIds[r] = batch.inputIds()[i];
+                positionIds[r] = i % time;
+                typeIds[r] = batch.typeIds() == null ? 0 : batch.typeIds()[i];
+            }
+        }
+        x = Buffers.ensure(x, rows * c);
+        qkv = Buffers.ensure(qkv, rows * 3 * c);
+        context = Buffers.ensure(context, rows * c);
+        sum = Buffers.ensure(sum, rows * c);
+        inner = Buffers.ensure(inner, rows * f);
+        mean = Buffers.ensure(mean, rows);
+        rstd = Buffers.ensure(rstd, rows);
+        int threads = compute.parallel().threads();
+        if (scores == null || scores.length < threads || scores[0].length < longest * longest) {
+            scores = new float[threads][longest * longest];
+        }
+
+        // embeddings: word + position + type, then LayerNorm (into x)
+        gather("bert.embeddings.word_embeddings.weight", tokenIds, rows, sum, false, "token id");
+        gather("bert.embeddings.position_embeddings.weight", positionIds, rows, sum, true, "position");
+        if (config.typeVocabSize() > 0) {
+            gather("bert.embeddings.token_type_embeddings.weight", typeIds, rows, sum, true, "token type id");
+        }
+        layerNorm("bert.embeddings.LayerNorm", sum, x, rows);
+
+        float scale = (float) (1.0 / Math.sqrt(d));
+        for (int layer = 0; layer < config.numberOfLayers(); layer++) {
+            String p = "bert.encoder.layer." + layer + ".";
+            // Q | K | V side by side: (N, 3C)
+            String[] qkvNames = {"query", "key", "value"};
+            for (int j = 0; j < 3; j++) {
+                fillBias(value(p + "attention.self." + qkvNames[j] + ".bias"), qkv, rows, 3 * c, j * c, c);
+            }
+            for (int j = 0; j < 3; j++) {
+                Tensor w = value(p + "attention.self." + qkvNames[j] + ".weight");
+                k.matmulTransB(rows, c, c, x, 0, c, w.data(), w.offset(), c, qkv, j * c, 3 * c, true);
+            }
+            // softmax(Q·Kᵀ/sqrt(d))·V per sequence and head, over the sequence's own tokens
+            final int seqs = b;
+            compute.parallel().forEachChunk(seqs * heads, 1, (chunk, start, end) -> {
+                float[] sc = scores[chunk];
+                for (int sh = start; sh < end; sh++) {
+                    int s = sh / heads;
+                    int h = sh % heads;
+                    int r0 = sequenceStart[s];
+                    int t = sequenceStart[s + 1] - r0;
+                    if (t == 0) {
+                        continue;
+                    }
+                    int ld = 3 * c;
+                    k.matmulTransB(t, t, d, qkv, r0 * ld + h * d, ld, qkv, r0 * ld + c + h * d, ld, sc, 0, t, false);
+                    for (int i = 0; i < t; i++) {
+                        k.scale(t, scale, sc, i * t);
+                        k.softmax(t, sc, i * t);
+                    }
+                    k.matmul(t, d, t, sc, 0, t, qkv, r0 * ld + 2 * c + h * d, ld, context, r0 * c + h * d, c, false);
+                }
+            });
+            // attention output, residual, LayerNorm: x = LN(x + ctx·Woᵀ + bo)
+            linear(p + "attention.output.dense", context, rows, c, c, sum);
+            k.add(rows * c, sum, 0, x, 0, sum, 0);
+            layerNorm(p + "attention.output.LayerNorm", sum, x, rows);
+            // feed-forward: x = LN(x + gelu(x·W1ᵀ + b1)·W2ᵀ + b2)
+            linear(p + "intermediate.dense", x, rows, c, f, inner);
+            float[] in = inner;
+            compute.parallel().forRange(rows, 16, (s, e) -> k.gelu(config.gelu(), (e - s) * f, in, s * f, in, s * f));
+            linear(p + "output.dense", inner, rows, f, c, sum);
+            k.add(rows * c, sum, 0, x, 0, sum, 0);
+            layerNorm(p + "output.LayerNorm", sum, x, rows);
+        }
+        return new Packed(x, rows, c, java.util.Arrays.copyOf(sequenceStart, b + 1));
+    }
+
+    /** out (rows, outWidth) = in (rows, inWidth)·Wᵀ + bias, the bias pre-filled and accumulated onto. */
+    private void linear(String prefix, float[] in, int rows, int inWidth, int outWidth, float[] out) {
+        fillBias(value(prefix + ".bias"), out, rows, outWidth, 0, outWidth);
+        Tensor w = value(prefix + ".weight");
+        compute.kernels().matmulTransB(rows, outWidth, inWidth, in, 0, inWidth, w.data(), w.offset(), inWidth, out, 0,
+                outWidth, true);
+    }
+
+    /** out[r, off .. off + width) = bias for each row, rows of stride ld. */
+    private void fillBias(Tensor bias, float[] out, int rows, int ld, int off, int width) {
+        float[] bd = bias.data();
+        int bo = bias.offset();
+        compute.parallel().forRange(rows, 256, (s, e) -> {
+            for (int r = s; r < e; r++) {
+                System.arraycopy(bd, bo, out, r * ld + off, width);
+            }
+        });
+    }
+
+    private void layerNorm(String prefix, float[] in, float[] out, int rows) {
+        Tensor g = value(prefix + ".weight");
+        Tensor bt = value(prefix + ".bias");
+        int c = config.hiddenSize();
+        float eps = config.layerNormEps();
+        compute.parallel().forRange(rows, 32, (s, e) -> compute.kernels().layerNorm(e - s, c, in, s * c, g.data(),
+                g.offset(), bt.data(), bt.offset(), eps, out, s * c, mean, rstd, s));
+    }
+
+    private void gather(String name, int[] ids, int rows, float[] out, boolean accumulate, String what) {
+        Tensor table = value(name);
+        int count = table.dim(0);
+        int c = config.hiddenSize();
+        float[] w = table.data();
+        int wo = table.offset();
+        for (int r = 0; r < rows; r++) {
+            int id = ids[r];
+            if (id < 0 || id >= count) {
+                throw new IllegalArgumentException(what + " " + id + " is outside [0, " + count + "): the input does "
+                        + "not match this model's " + what + " table");
+            }
+            if (accumulate) {
+                compute.kernels().axpy(c, 1f, w, wo + id * c, out, r * c);
+            } else {
+                System.arraycopy(w, wo + id * c, out, r * c, c);
+            }
+        }
+    }
+}

