@@ -22,6 +22,7 @@ public final class AdamW {
     private final float[] m;
     private final float[] v;
     private final float[] learningRateScale; // per parameter, 1 by default
+    private final long[] parameterSteps; // updates each parameter has received (bias correction)
     private long step;
 
     public AdamW(Compute compute, ParameterSet parameters, float beta1, float beta2, float eps, float weightDecay) {
@@ -44,6 +45,7 @@ public final class AdamW {
         this.v = new float[parameters.count()];
         this.learningRateScale = new float[parameters.list().size()];
         java.util.Arrays.fill(learningRateScale, 1f);
+        this.parameterSteps = new long[parameters.list().size()];
     }
 
     /** Multiplies the learning rate of parameter {@code index} (in {@link ParameterSet#list()} order). */
@@ -63,22 +65,45 @@ public final class AdamW {
         return v;
     }
 
-    /** Restores the optimizer state (for resume). */
+    /**
+     * Updates each parameter has received, in {@link ParameterSet#list()} order: the step count of its
+     * bias correction. All equal {@link #stepCount()} unless some parameters were skipped (a rate
+     * scale of 0: frozen), as torch.optim keeps a step per parameter and skips those without gradient.
+     */
+    public long[] parameterSteps() {
+        return parameterSteps.clone();
+    }
+
+    /** Restores the optimizer state (for resume); every parameter has {@code stepCount} updates. */
     public void restore(long stepCount, float[] firstMoments, float[] secondMoments) {
+        long[] all = new long[parameterSteps.length];
+        java.util.Arrays.fill(all, stepCount);
+        restore(stepCount, all, firstMoments, secondMoments);
+    }
+
+    /** Restores the optimizer state with each parameter's own update count. */
+    public void restore(long stepCount, long[] perParameterSteps, float[] firstMoments, float[] secondMoments) {
         if (firstMoments.length != m.length || secondMoments.length != v.length) {
             throw new IllegalArgumentException("optimizer state holds " + firstMoments.length
                     + " values but the model has " + m.length + " parameters");
         }
+        if (perParameterSteps.length != parameterSteps.length) {
+            throw new IllegalArgumentException("optimizer state has step counts for " + perParameterSteps.length
+                    + " parameters but the model has " + parameterSteps.length);
+        }
         step = stepCount;
+        System.arraycopy(perParameterSteps, 0, parameterSteps, 0, parameterSteps.length);
         System.arraycopy(firstMoments, 0, m, 0, m.length);
         System.arraycopy(secondMoments, 0, v, 0, v.length);
     }
 
-    /** One update with learning rate {@code lr}, from the gradients currently in the set. */
+    /**
+     * One update with learning rate {@code lr}, from the gradients currently in the set. A parameter
+     * whose rate scale is 0 is skipped and keeps its step count, so when it starts training later
+     * (gradual unfreezing) its bias correction starts afresh, as in torch.optim.
+     */
     public void step(float lr) {
         step++;
-        float bc1 = (float) (1 - Math.pow(beta1, step));
-        float bc2 = (float) (1 - Math.pow(beta2, step));
         List<Parameter> list = parameters.list();
         float[] values = parameters.values();
         float[] grads = parameters.grads();
@@ -87,6 +112,12 @@ public final class AdamW {
                 Parameter p = list.get(i);
                 int off = parameters.offset(i);
                 float rate = lr * learningRateScale[i];
+                if (learningRateScale[i] == 0f) {
+                    continue;
+                }
+                long t = ++parameterSteps[i];
+                float bc1 = (float) (1 - Math.pow(beta1, t));
+                float bc2 = (float) (1 - Math.pow(beta2, t));
                 if (rate == 0f) {
                     continue;
                 }

@@ -349,6 +349,10 @@ public final class Trainer<B> {
             s.put("elapsed_seconds", state.elapsedSeconds);
             s.put("data_position", data.position());
             s.put("optimizer_step", adam.stepCount());
+            ArrayNode parameterSteps = s.putArray("optimizer_parameter_steps");
+            for (long t : adam.parameterSteps()) {
+                parameterSteps.add(t);
+            }
             ArrayNode calls = s.putArray("dropout_calls");
             for (Dropout d : model.dropouts()) {
                 calls.add(d.calls());
@@ -439,6 +443,15 @@ public final class Trainer<B> {
             System.arraycopy(em.floats(), 0, m, ps.offset(i), p.size());
             System.arraycopy(ev.floats(), 0, v, ps.offset(i), p.size());
         }
-        adam.restore(s.path("optimizer_step").asLong(), m, v);
+        JsonNode parameterSteps = s.path("optimizer_parameter_steps");
+        if (parameterSteps.isArray() && parameterSteps.size() == ps.list().size()) {
+            long[] steps = new long[parameterSteps.size()];
+            for (int i = 0; i < steps.length; i++) {
+                steps[i] = parameterSteps.get(i).asLong();
+            }
+            adam.restore(s.path("optimizer_step").asLong(), steps, m, v);
+        } else {
+            adam.restore(s.path("optimizer_step").asLong(), m, v); // written before per-parameter steps
+        }
     }
 }

@@ -107,6 +107,28 @@ class RecipeTest {
     }
 
     @Test
+    void aParameterUnfrozenLaterStartsItsOwnBiasCorrection() {
+        // Adam's first update of a parameter moves it by lr (m̂ / sqrt(v̂) = g / |g|), however many
+        // updates the others have had: the step count is the parameter's own, as in torch.optim
+        Parameter a = new Parameter("a", false, 1);
+        Parameter b = new Parameter("b", false, 1);
+        ParameterSet set = new ParameterSet(List.of(a, b));
+        AdamW adam = new AdamW(COMPUTE, set, 0.9f, 0.999f, 1e-8f, 0f);
+        for (int i = 0; i < 5; i++) {
+            java.util.Arrays.fill(set.grads(), 0.3f);
+            adam.setLearningRateScale(0, 0f);
+            adam.step(0.01f);
+        }
+        assertThat(adam.parameterSteps()).containsExactly(0L, 5L);
+        assertThat(a.value().get(0)).isZero();
+        adam.setLearningRateScale(0, 1f);
+        java.util.Arrays.fill(set.grads(), 0.3f);
+        adam.step(0.01f);
+        assertThat(a.value().get(0)).isCloseTo(-0.01f, within(1e-6f));
+        assertThat(adam.parameterSteps()).containsExactly(1L, 6L);
+    }
+
+    @Test
     void earlyStoppingKeepsTheBestAndStopsAfterPatience() {
         Parameter p = new Parameter("p", false, 2);
         ParameterSet set = new ParameterSet(List.of(p));
