@@ -15,7 +15,6 @@ import dev.graft.data.TaggingReader;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -193,9 +192,5 @@ public final class DataSources {
             all = Stream.concat(all, s);
         }
         return all.onClose(() -> parts.forEach(Stream::close));
-    }
-
-    static void unchecked(IOException e) {
-        throw new UncheckedIOException(e);
     }
 }

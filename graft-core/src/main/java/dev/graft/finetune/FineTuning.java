@@ -46,7 +46,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -579,10 +578,5 @@ public final class FineTuning {
                     o.summary().steps(), o.stopping().bestStep(), o.summary().stoppedBy(), trainSize, devSize,
                     devCarved, testSize, o.wallSeconds(), s);
         }
-    }
-
-    /** Copies a file into a folder, replacing what is there. */
-    static void copyInto(Path file, Path folder) throws IOException {
-        Files.copy(file, folder.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
     }
 }
