@@ -144,29 +144,67 @@ public final class ClassificationData {
                 throw new IllegalArgumentException("training examples need labels");
             }
         }
-        return new Shuffled<>(ids.length, batchSize, seed, this::batch);
+        return new Shuffled<>(ids.length, batchSize, seed, i -> ids[i].length, this::batch);
     }
 
-    /** A seeded per-epoch shuffle of n items into batches of a given size (the last one may be smaller). */
+    /**
+     * A seeded per-epoch shuffle of n items into batches of a given size (the last one may be
+     * smaller), bucketed by length to waste little on padding: each epoch's permutation is cut into
+     * pools of {@link #POOL_BATCHES} batches, each pool sorted by length and cut into batches, and the
+     * batches of the epoch are shuffled again (fairseq's and AllenNLP's bucketing). The batches of an
+     * epoch are a function of seed and epoch, so a resumed run sees the same ones.
+     */
     static final class Shuffled<T> implements BatchStream<T> {
+        static final int POOL_BATCHES = 50;
         private final int n;
         private final int batchSize;
         private final long seed;
+        private final java.util.function.IntUnaryOperator length;
         private final java.util.function.Function<int[], T> make;
         private final int perEpoch;
         private long position;
         private long permutationEpoch = -1;
-        private int[] permutation;
+        private int[][] batches;
 
-        Shuffled(int n, int batchSize, long seed, java.util.function.Function<int[], T> make) {
+        Shuffled(int n, int batchSize, long seed, java.util.function.IntUnaryOperator length,
+                 java.util.function.Function<int[], T> make) {
             if (batchSize < 1) {
                 throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
             }
             this.n = n;
             this.batchSize = batchSize;
             this.seed = seed;
+            this.length = length;
             this.make = make;
             this.perEpoch = (n + batchSize - 1) / batchSize;
+        }
+
+        private void plan(long epoch) {
+            int[] permutation = PretrainingData.shuffled(n, seed * 31 + epoch);
+            int pool = batchSize * POOL_BATCHES;
+            Integer[] boxed = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                boxed[i] = permutation[i];
+            }
+            for (int s = 0; s < n; s += pool) {
+                Arrays.sort(boxed, s, Math.min(n, s + pool),
+                        (a, b) -> Integer.compare(length.applyAsInt(a), length.applyAsInt(b)));
+            }
+            int[][] cut = new int[perEpoch][];
+            for (int b = 0; b < perEpoch; b++) {
+                int start = b * batchSize;
+                int count = Math.min(batchSize, n - start);
+                cut[b] = new int[count];
+                for (int i = 0; i < count; i++) {
+                    cut[b][i] = boxed[start + i];
+                }
+            }
+            int[] order = PretrainingData.shuffled(perEpoch, seed * 31 + epoch + 0x5A17L);
+            batches = new int[perEpoch][];
+            for (int b = 0; b < perEpoch; b++) {
+                batches[b] = cut[order[b]];
+            }
+            permutationEpoch = epoch;
         }
 
         @Override
@@ -174,13 +212,10 @@ public final class ClassificationData {
             long epoch = position / perEpoch;
             int index = (int) (position % perEpoch);
             if (epoch != permutationEpoch) {
-                permutation = PretrainingData.shuffled(n, seed * 31 + epoch);
-                permutationEpoch = epoch;
+                plan(epoch);
             }
-            int start = index * batchSize;
-            int count = Math.min(batchSize, n - start);
             position++;
-            return make.apply(Arrays.copyOfRange(permutation, start, start + count));
+            return make.apply(batches[index].clone());
         }
 
         @Override

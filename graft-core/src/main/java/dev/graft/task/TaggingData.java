@@ -286,7 +286,8 @@ public final class TaggingData {
         if (windows.isEmpty()) {
             throw new IllegalArgumentException("the training set is empty: there is nothing to fine-tune on");
         }
-        return new ClassificationData.Shuffled<>(windows.size(), batchSize, seed, this::batch);
+        return new ClassificationData.Shuffled<>(windows.size(), batchSize, seed, i -> windows.get(i).ids().length,
+                this::batch);
     }
 
     /**
