@@ -59,8 +59,9 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output model folder (new or empty, unless --overwrite).")
     Path out;
 
-    @Option(names = "--epochs", description = "Passes over the training data (default: ${DEFAULT-VALUE}).")
-    double epochs = 4;
+    @Option(names = "--epochs", description = "Passes over the training data (default: automatic, enough for about "
+            + "1,000 updates, between 2 and 20).")
+    double epochs;
 
     @Option(names = "--lr", description = "Peak learning rate (default: 1e-4; with discriminative rates, the head's).")
     Float lr;

@@ -21,7 +21,8 @@ import java.util.Locale;
  * @param dev               dev data, or null to carve {@code devFraction} of the training set
  * @param test              test data, or null (a dataset named as train then gives its test split)
  * @param out               output folder (new or empty, unless {@code overwrite})
- * @param epochs            passes over the training data (early stopping may end sooner)
+ * @param epochs            passes over the training data (early stopping may end sooner); 0 for
+ *                          {@link #autoEpochs}
  * @param learningRate      peak rate (the head's, with discriminative rates); NaN for the recipe's default
  * @param recipe            full fine-tuning or the ULMFiT recipe
  * @param discriminative    factor between the rates of adjacent layer groups (1 = none); NaN for the recipe's
@@ -130,8 +131,8 @@ public record FineTuneSpec(
         if (out == null) {
             throw new IllegalArgumentException("an output folder is required (--out DIR)");
         }
-        if (!(epochs > 0)) {
-            throw new IllegalArgumentException("epochs must be > 0, got " + epochs);
+        if (!(epochs >= 0)) {
+            throw new IllegalArgumentException("epochs must be > 0 (or 0 for automatic), got " + epochs);
         }
         if (!Float.isNaN(learningRate) && !(learningRate > 0)) {
             throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
@@ -211,6 +212,22 @@ public record FineTuneSpec(
         return b;
     }
 
+    /** Updates the automatic epoch count aims at. */
+    public static final int AUTO_UPDATES = 1000;
+
+    /**
+     * The epochs of {@code epochs = 0}: enough for about {@link #AUTO_UPDATES} updates, at least 2
+     * and at most 20 (200 labels at batch 16: 20 epochs; 2,000: 8; Brown POS: 2).
+     */
+    public static double autoEpochs(long stepsPerEpoch) {
+        return Math.max(2, Math.min(20, Math.ceil((double) AUTO_UPDATES / Math.max(1, stepsPerEpoch))));
+    }
+
+    /** The epochs a run with {@code stepsPerEpoch} updates per epoch trains. */
+    public double effectiveEpochs(long stepsPerEpoch) {
+        return epochs > 0 ? epochs : autoEpochs(stepsPerEpoch);
+    }
+
     public float effectiveLearningRate() {
         return Float.isNaN(learningRate) ? DEFAULT_LR : learningRate;
     }
@@ -245,7 +262,7 @@ public record FineTuneSpec(
         private Path tokenizer;
         private String dev;
         private String test;
-        private double epochs = 4;
+        private double epochs = 0;
         private float learningRate = Float.NaN;
         private Recipe recipe = Recipe.FULL;
         private double discriminative = Double.NaN;

@@ -148,6 +148,7 @@ public final class FineTuning {
         final Map<String, Object> runConfig = new LinkedHashMap<>();
         StartingPoint start;
         int maxLength;
+        double epochs;
         boolean devCarved;
 
         Run(FineTuneSpec spec, DataSources sources, Compute compute, PrintStream log) {
@@ -450,6 +451,11 @@ public final class FineTuning {
         private Outcome trainWith(Trainable trainable, BatchStream batches, String metric, int trainSize, int devSize,
                                   int testSize) throws IOException {
             long stepsPerEpoch = Math.max(1, batches.batchesPerEpoch());
+            epochs = spec.effectiveEpochs(stepsPerEpoch);
+            if (spec.epochs() == 0) {
+                log.printf(Locale.ROOT, "epochs: %.0f (automatic: about %d updates at %d per epoch)%n", epochs,
+                        FineTuneSpec.AUTO_UPDATES, stepsPerEpoch);
+            }
             double factor = spec.effectiveDiscriminative();
             boolean gradual = spec.effectiveGradualUnfreeze();
             ModelConfig config = start.config();
@@ -459,15 +465,15 @@ public final class FineTuning {
                 rates = new LayerwiseRates(LayerGroups.of(params, config), LayerGroups.count(config), factor, gradual,
                         stepsPerEpoch);
                 log.println("layer-wise rates: " + rates.describe());
-                if (gradual && spec.epochs() < LayerGroups.count(config)) {
+                if (gradual && epochs < LayerGroups.count(config)) {
                     log.printf(Locale.ROOT, "note: gradual unfreezing opens one of %d groups per epoch; with %.3g "
-                            + "epochs the lowest %d stay frozen%n", LayerGroups.count(config), spec.epochs(),
-                            (int) Math.max(0, LayerGroups.count(config) - Math.ceil(spec.epochs())));
+                            + "epochs the lowest %d stay frozen%n", LayerGroups.count(config), epochs,
+                            (int) Math.max(0, LayerGroups.count(config) - Math.ceil(epochs)));
                 }
             }
             EarlyStopping stopping = new EarlyStopping(metric, spec.patience(), "dev_loss");
             // early stopping never ends the run in its first half: small sets sit at chance for a while
-            long minimumUpdates = (long) Math.ceil(spec.epochs() * stepsPerEpoch * MIN_FRACTION_BEFORE_STOP);
+            long minimumUpdates = (long) Math.ceil(epochs * stepsPerEpoch * MIN_FRACTION_BEFORE_STOP);
             RecipeControl control = new RecipeControl(trainable, rates, stopping, minimumUpdates);
             Schedule schedule = switch (spec.effectiveSchedule()) {
                 case "stlr" -> new Schedule.SlantedTriangular(0.1, 32);
@@ -476,7 +482,7 @@ public final class FineTuning {
                 default -> new Schedule.WarmupLinear(spec.warmup());
             };
             int evalEvery = (int) Math.max(1, stepsPerEpoch / spec.evalsPerEpoch());
-            TrainingOptions options = new TrainingOptions(0, spec.epochs(), spec.maxTime(),
+            TrainingOptions options = new TrainingOptions(0, epochs, spec.maxTime(),
                     spec.effectiveLearningRate(), schedule, spec.weightDecay(), 0.9f, 0.999f, 1e-8f, spec.clip(), 1,
                     Math.max(1, Math.min(20, evalEvery)), evalEvery, 0, 1, false);
             writeRunConfig(trainSize, devSize, testSize, stepsPerEpoch, rates);
@@ -521,7 +527,8 @@ public final class FineTuning {
             r.put("discriminative", spec.effectiveDiscriminative());
             r.put("gradual_unfreeze", spec.effectiveGradualUnfreeze());
             r.put("layer_rates", rates == null ? null : rates.describe());
-            r.put("epochs", spec.epochs());
+            r.put("epochs", epochs);
+            r.put("epochs_automatic", spec.epochs() == 0);
             r.put("batch_size", spec.effectiveBatchSize());
             r.put("steps_per_epoch", stepsPerEpoch);
             r.put("weight_decay", spec.weightDecay());

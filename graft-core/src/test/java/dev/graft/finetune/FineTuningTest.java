@@ -222,6 +222,13 @@ class FineTuningTest {
     }
 
     @Test
+    void automaticEpochsAimAtAThousandUpdates() {
+        assertThat(FineTuneSpec.autoEpochs(12)).isEqualTo(20);   // 200 labels, batch 16
+        assertThat(FineTuneSpec.autoEpochs(135)).isEqualTo(8);   // 2,160 labels
+        assertThat(FineTuneSpec.autoEpochs(1431)).isEqualTo(2);  // Brown POS, batch 32
+    }
+
+    @Test
     void emptyTrainingSetAndUnknownLabelsAreErrors(@TempDir Path out) throws IOException {
         Path empty = Files.writeString(out.resolve("empty.jsonl"), "");
         assertThatThrownBy(() -> run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, empty.toString(), out.resolve("a"))
