@@ -85,8 +85,8 @@ final class FinetuneCommand implements Callable<Integer> {
             + "unfreezing one more layer group each epoch (default: on with ulmfit).")
     Boolean gradualUnfreeze;
 
-    @Option(names = "--pooling", description = "cls, mean, concat or last (default: concat with --recipe ulmfit, "
-            + "else cls for encoders and concat for decoders).")
+    @Option(names = "--pooling", description = "cls, mean, concat or last (default: concat with --recipe ulmfit and "
+            + "for decoders; for encoders cls when the checkpoint has a trained pooler, else mean).")
     String pooling;
 
     @Option(names = "--class-weights", description = "none or balanced (default: ${DEFAULT-VALUE}).")

@@ -31,8 +31,8 @@ import java.util.Locale;
  * @param gradualUnfreeze   null for the recipe's default (ULMFiT: on)
  * @param maxTrain          a stratified sub-sample of this many training examples (0: all), before the dev carve
  * @param seed              seeds the sub-sample, the dev carve, the head, dropout and the batch order
- * @param pooling           null for the default (concat with the ULMFiT recipe; else cls for encoders, concat for
- *                          decoders)
+ * @param pooling           null for the default: concat with the ULMFiT recipe and for decoders; for encoders cls
+ *                          when the checkpoint has a trained pooler, else mean
  * @param balancedClassWeights weight class c by n / (K·n_c) in the loss
  * @param batchSize         examples (classification) or sentences (tagging) per update; 0 for 16 / 32
  * @param weightDecay       AdamW decoupled weight decay

@@ -261,9 +261,7 @@ public final class FineTuning {
                 log.printf(Locale.ROOT, "warning: %,d texts are longer than %d tokens and were truncated%n", cut,
                         maxLength);
             }
-            SequenceClassifier.Pooling pooling = spec.pooling() != null ? spec.pooling()
-                    : spec.recipe() == FineTuneSpec.Recipe.ULMFIT ? SequenceClassifier.Pooling.CONCAT
-                    : SequenceClassifier.Pooling.defaultFor(start.config());
+            SequenceClassifier.Pooling pooling = spec.pooling() != null ? spec.pooling() : defaultPooling();
             SequenceClassifier model = new SequenceClassifier(compute, start.backbone(), pooling, labels.size(),
                     spec.seed());
             if (pooling == SequenceClassifier.Pooling.CLS && start.extraTensors().containsKey("bert.pooler.dense.weight")
@@ -291,6 +289,20 @@ public final class FineTuning {
             return finish(o, "dev_accuracy", devM.accuracy(), testM == null ? Double.NaN : testM.accuracy(),
                     devM.toMap(), testM == null ? null : testM.toMap(), trainData.size(), devData.size(),
                     testData == null ? 0 : testData.size(), head);
+        }
+
+        /**
+         * ULMFiT's concat with that recipe and for decoders; for encoders BERT's cls when the checkpoint
+         * has a trained pooler (Hugging Face BERT), else mean: an MLM-only checkpoint (graft pretrain) has
+         * no pooler, and a fresh dense + tanh on one token learned worse from a few hundred labels than the
+         * mean of all tokens (docs/FINETUNING.md, measurements).
+         */
+        private SequenceClassifier.Pooling defaultPooling() {
+            if (spec.recipe() == FineTuneSpec.Recipe.ULMFIT || !start.config().isEncoder()) {
+                return SequenceClassifier.Pooling.CONCAT;
+            }
+            return start.extraTensors().containsKey("bert.pooler.dense.weight") ? SequenceClassifier.Pooling.CLS
+                    : SequenceClassifier.Pooling.MEAN;
         }
 
         private ClassificationData encode(Tokenizer tok, Dataset<ClassificationExample> d, LabelSet labels, int pad) {

@@ -10,6 +10,7 @@ import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
 import dev.graft.model.ModelConfig;
 import dev.graft.model.SafeTensors;
+import dev.graft.model.SequenceClassifier;
 import dev.graft.nn.Compute;
 import dev.graft.tensor.Parallel;
 import dev.graft.tensor.kernel.KernelProvider;
@@ -73,7 +74,7 @@ class FineTuningTest {
     void fullFineTuningLearnsAndWritesAHuggingFaceShapedFolder(@TempDir Path out) throws IOException {
         FineTuneResult r = run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out)
                 .from(encoder).dev(dev.toString()).test(test.toString()).epochs(6).learningRate(3e-3f)
-                .patience(0).threads(1).build());
+                .pooling(SequenceClassifier.Pooling.CLS).patience(0).threads(1).build());
         assertThat(r.testScore()).as("a keyword decides the label").isGreaterThan(0.8);
         assertThat(r.devCarved()).isFalse();
         assertThat(r.steps()).isEqualTo(6 * 10); // 160 examples, batch 16
@@ -219,6 +220,8 @@ class FineTuningTest {
         assertThat(r.devCarved()).isTrue();
         assertThat(r.testSize()).isEqualTo(20);
         assertThat(r.testScore()).isBetween(0.0, 1.0);
+        // a checkpoint without a trained pooler (MLM pretraining) gets mean pooling by default
+        assertThat(FineTunedModel.load(out, COMPUTE).head().pooling()).isEqualTo(SequenceClassifier.Pooling.MEAN);
     }
 
     @Test
