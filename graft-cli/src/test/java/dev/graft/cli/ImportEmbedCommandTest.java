@@ -74,10 +74,12 @@ class ImportEmbedCommandTest {
                 .withMinimumFrequency(1), corpus).tokenizer();
         ModelConfig config = new ModelConfig(ModelConfig.Architecture.ENCODER, tokenizer.vocabularySize(), 32, 2, 4,
                 37, 16, 2, 1e-12f, 0.1f, 0.1f, GeluForm.ERF, 0.02f, 0);
-        LanguageModel lm = new LanguageModel(Compute.create(1), config, 1);
+        Compute compute = Compute.create(1);
+        LanguageModel lm = new LanguageModel(compute, config, 1);
         model = dir.resolve("tiny-mlm");
         Checkpoint.save(model, config, "BertForMaskedLM", lm.parameterSet(), null,
                 staged -> tokenizer.save(staged.resolve(Checkpoint.TOKENIZER)));
+        compute.parallel().close();
     }
 
     @Test

@@ -5,7 +5,6 @@ import dev.graft.tensor.Tensor;
 import dev.graft.tensor.kernel.GeluForm;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
