@@ -1,0 +1,693 @@
+package dev.graft.experiment;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.graft.experiment.ReportDocument.Text;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Turns an experiment's cells into its report: {@code report.md}, a self-contained {@code report.html}
+ * (inline CSS and SVG, no external resource), {@code learning_curve.png} and {@code learning_curve.svg}.
+ *
+ * <p>The report holds the learning curve; a table of mean ± standard deviation per strategy and budget
+ * with the best mean per budget in bold and failed cells shown as such; sample efficiency against the
+ * reference strategy; cost; the pretraining runs (loss decrease per doubling of tokens); the run
+ * configuration and the data used; and "the answer", a paragraph generated from the numbers
+ * ({@link #answer}).
+ *
+ * <p><b>Seed spread rule.</b> Two strategies differ "beyond the seed spread" when the difference of their
+ * mean test scores exceeds the larger of their two sample standard deviations (n - 1 in the denominator)
+ * over seeds. With a single finished seed on either side the spread is unknown and the report says so
+ * instead of calling the difference real. This is a plain, conservative reading rule for a handful of
+ * seeds, not a significance test.
+ */
+public final class ExperimentReport {
+    /** graft's own-pretraining strategies, compared as a group against the reference and "pretrained". */
+    static final List<String> OWN_PRETRAINING = List.of("transfer", "ulmfit", "merged", "multitask");
+    /**
+     * Loss change per doubling of tokens (nats) within which a pretraining curve counts as flat: below this
+     * the loss is called flattened, not still falling.
+     */
+    static final double FLAT_LOSS_PER_DOUBLING = 0.01;
+    /** Validation-curve points listed per pretraining run in the report (evenly picked, last included). */
+    private static final int CURVE_ROWS = 10;
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private ExperimentReport() {
+    }
+
+    /** How a difference between two cells compares with their seeds' spread (see the class comment). */
+    enum Spread {
+        BEYOND("beyond the seed spread"),
+        WITHIN("within the seed spread"),
+        UNKNOWN("seed spread unknown with one seed");
+
+        final String words;
+
+        Spread(String words) {
+            this.words = words;
+        }
+
+        static Spread of(ResultTable.Cell a, ResultTable.Cell b) {
+            if (a.seeds() < 2 || b.seeds() < 2) {
+                return UNKNOWN;
+            }
+            return Math.abs(a.mean() - b.mean()) > Math.max(a.std(), b.std()) ? BEYOND : WITHIN;
+        }
+    }
+
+    /**
+     * Writes the report files into {@code dir} (created when missing), replacing earlier ones.
+     *
+     * @return the files written: report.md, report.html, learning_curve.png, learning_curve.svg
+     * @throws IllegalArgumentException when there are no results or they mix metrics
+     */
+    public static List<Path> write(Path dir, List<CellResult> results, ReportContext context) throws IOException {
+        ResultTable table = ResultTable.of(results);
+        Files.createDirectories(dir);
+        List<Path> written = new ArrayList<>();
+        boolean anyScore = !table.scoredBudgets().isEmpty();
+        if (anyScore) {
+            Path png = dir.resolve("learning_curve.png");
+            Path tmp = dir.resolve("learning_curve.tmp.png");
+            LearningCurvePlot.writePng(table, context, tmp);
+            Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING);
+            written.add(png);
+            written.add(writeText(dir.resolve("learning_curve.svg"), LearningCurvePlot.svg(table, context, true)));
+        }
+        ReportDocument doc = document(table, context, anyScore ? LearningCurvePlot.svg(table, context, false) : null);
+        written.add(0, writeText(dir.resolve("report.md"), doc.markdown()));
+        written.add(1, writeText(dir.resolve("report.html"), doc.html(context.title())));
+        return written;
+    }
+
+    private static Path writeText(Path file, String text) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        return file;
+    }
+
+    /**
+     * "The answer": one plain-language paragraph generated from the numbers. It names the best strategy at
+     * the smallest and the largest budget and its margin over the reference and over bow, each judged
+     * against the seed spread; where graft's own-pretraining strategies (transfer, ulmfit, merged,
+     * multitask) stand against the reference and "pretrained"; when none of them beats the reference beyond
+     * the spread, what the pretraining curves show (still falling or flat at the end) and how much text the
+     * pretrained model saw when the cells recorded it; and how many cells failed. Strategies absent from the
+     * results are not mentioned.
+     */
+    public static String answer(List<CellResult> results, ReportContext context) {
+        return answer(ResultTable.of(results), context);
+    }
+
+    static String answer(ResultTable t, ReportContext context) {
+        String ref = context.referenceStrategy();
+        String metric = context.metric();
+        List<String> budgets = t.scoredBudgets();
+        List<String> sentences = new ArrayList<>();
+        if (budgets.isEmpty()) {
+            return "No cell finished, so there is no answer yet: all " + t.size()
+                    + " cells failed (see the list of failed cells).";
+        }
+        String first = budgets.get(0);
+        String last = budgets.get(budgets.size() - 1);
+        sentences.add(bestSentence(t, first, ref, metric, budgets.size() == 1));
+        if (!last.equals(first)) {
+            sentences.add(bestSentence(t, last, ref, metric, false));
+        }
+
+        List<String> own = OWN_PRETRAINING.stream().filter(t::hasScores).toList();
+        boolean againstReference = !own.isEmpty() && t.hasScores(ref) && !OWN_PRETRAINING.contains(ref);
+        OwnVersusReference versus = againstReference ? ownVersusReference(t, own, ref, budgets)
+                : new OwnVersusReference(List.of(), false, false);
+        if (!versus.phrases().isEmpty()) {
+            sentences.add("Of graft's own-pretraining strategies, " + String.join("; ", versus.phrases()) + ".");
+        }
+        if (!own.isEmpty() && t.hasScores("pretrained")) {
+            ownVersusPretrained(t, own, first.equals(last) ? List.of(first) : List.of(first, last))
+                    .ifPresent(sentences::add);
+        }
+        if (!versus.phrases().isEmpty() && !versus.anyBeats() && versus.allKnown()) {
+            sentences.add("So graft's own pretraining did not beat " + (ref.equals("scratch") ? "training from scratch"
+                    : ref) + " beyond the seed spread in this experiment.");
+            pretrainingEvidence(t, own, context).forEach(sentences::add);
+        }
+
+        if (!t.failed().isEmpty()) {
+            int failed = t.failed().size();
+            sentences.add(failed + " of " + t.size() + " cells failed and " + (failed == 1 ? "is" : "are")
+                    + " left out of these means (listed under the results table).");
+        }
+        return String.join(" ", sentences);
+    }
+
+    /**
+     * One phrase per own-pretraining strategy against the reference.
+     *
+     * @param anyBeats whether some strategy beats the reference beyond the spread at some budget
+     * @param allKnown whether every comparison had at least two seeds on both sides
+     */
+    private record OwnVersusReference(List<String> phrases, boolean anyBeats, boolean allKnown) {
+    }
+
+    private static OwnVersusReference ownVersusReference(ResultTable t, List<String> own, String ref,
+                                                        List<String> budgets) {
+        List<String> phrases = new ArrayList<>();
+        boolean anyBeats = false;
+        boolean allKnown = true;
+        for (String s : own) {
+            List<String> compared = new ArrayList<>();
+            List<Double> diffs = new ArrayList<>();
+            List<String> beat = new ArrayList<>();
+            List<String> beatBy = new ArrayList<>();
+            List<String> worse = new ArrayList<>();
+            int unknown = 0;
+            for (String b : budgets) {
+                Optional<ResultTable.Cell> a = t.scored(s, b);
+                Optional<ResultTable.Cell> r = t.scored(ref, b);
+                if (a.isEmpty() || r.isEmpty()) {
+                    continue;
+                }
+                double d = a.get().mean() - r.get().mean();
+                Spread spread = Spread.of(a.get(), r.get());
+                compared.add(b);
+                diffs.add(d);
+                if (spread == Spread.UNKNOWN) {
+                    unknown++;
+                } else if (spread == Spread.BEYOND && d > 0) {
+                    beat.add(b);
+                    beatBy.add(score(d));
+                } else if (spread == Spread.BEYOND && d < 0) {
+                    worse.add(b);
+                }
+            }
+            if (compared.isEmpty()) {
+                continue;
+            }
+            allKnown &= unknown == 0;
+            StringBuilder p = new StringBuilder(s);
+            if (!beat.isEmpty()) {
+                anyBeats = true;
+                p.append(" beats ").append(ref).append(" beyond the seed spread at ").append(budgetList(t, beat))
+                        .append(" (by ").append(String.join(", ", beatBy)).append(')');
+                List<String> rest = compared.stream().filter(b -> !beat.contains(b)).toList();
+                if (!rest.isEmpty()) {
+                    p.append(" but not at ").append(budgetList(t, rest));
+                }
+            } else if (unknown == compared.size()) {
+                p.append(" differs from ").append(ref).append(" by ").append(compared.size() == 1
+                                ? signed(diffs.get(0)) + " at " + budgetPhrase(t, compared.get(0))
+                                : differences(diffs).replace("differences ", "") + " across budgets")
+                        .append(", but with one seed the spread is unknown");
+            } else {
+                p.append(" does not beat ").append(ref).append(" beyond the seed spread at ")
+                        .append(compared.size() == 1 ? budgetPhrase(t, compared.get(0)) : "any budget")
+                        .append(" (").append(differences(diffs)).append(')');
+            }
+            if (!worse.isEmpty()) {
+                p.append(" and is below it beyond the spread at ").append(budgetList(t, worse));
+            }
+            if (unknown > 0 && unknown < compared.size()) {
+                p.append(", and where only one seed finished the spread is unknown");
+            }
+            phrases.add(p.toString());
+        }
+        return new OwnVersusReference(phrases, anyBeats, allKnown);
+    }
+
+    /** The best own-pretraining strategy against "pretrained" at each of the given budgets. */
+    private static Optional<String> ownVersusPretrained(ResultTable t, List<String> own, List<String> budgets) {
+        List<String> parts = new ArrayList<>();
+        for (String b : budgets) {
+            Optional<ResultTable.Cell> p = t.scored("pretrained", b);
+            Optional<ResultTable.Cell> bestOwn = own.stream().flatMap(s -> t.scored(s, b).stream())
+                    .max(Comparator.comparingDouble(ResultTable.Cell::mean));
+            if (p.isEmpty() || bestOwn.isEmpty()) {
+                continue;
+            }
+            double d = bestOwn.get().mean() - p.get().mean();
+            parts.add("at " + budgetPhrase(t, b) + (own.size() > 1 ? " the best of them, " : " ")
+                    + bestOwn.get().strategy() + " (" + score(bestOwn.get().mean()) + ")" + (own.size() > 1 ? "," : "")
+                    + " is " + score(Math.abs(d)) + (d >= 0 ? " above" : " below")
+                    + " pretrained (" + score(p.get().mean()) + "; " + Spread.of(bestOwn.get(), p.get()).words + ")");
+        }
+        if (parts.isEmpty()) {
+            return Optional.empty();
+        }
+        String joined = String.join("; ", parts);
+        return Optional.of(Character.toUpperCase(joined.charAt(0)) + joined.substring(1) + ".");
+    }
+
+    /**
+     * What the pretraining curves show at their end (still falling, flat or rising, by the least-squares
+     * slope over the last half), and how much more text the pretrained model saw when the cells recorded it.
+     */
+    private static List<String> pretrainingEvidence(ResultTable t, List<String> own, ReportContext context) {
+        List<String> sentences = new ArrayList<>();
+        List<String> curves = new ArrayList<>();
+        for (PretrainingSummary p : context.pretraining()) {
+            double drop = p.lossDropPerDoubling();
+            if (Double.isNaN(drop)) {
+                continue;
+            }
+            String per = " nats per doubling of pretraining tokens over the last half of its "
+                    + SvgChart.compact(lastTokens(p)) + " tokens";
+            if (drop > FLAT_LOSS_PER_DOUBLING) {
+                curves.add("the validation loss of " + p.name() + " was still falling by " + score(drop) + per);
+            } else if (drop >= -FLAT_LOSS_PER_DOUBLING) {
+                curves.add("the validation loss of " + p.name() + " had flattened (a change of " + signed(-drop) + per
+                        + ")");
+            } else {
+                curves.add("the validation loss of " + p.name() + " was rising (a change of " + signed(-drop) + per
+                        + ")");
+            }
+        }
+        if (!curves.isEmpty()) {
+            sentences.add("In pretraining, " + String.join("; ", curves) + ".");
+        }
+        long pretrainedTokens = maxPretrainTokens(t, List.of("pretrained"));
+        long ownTokens = maxPretrainTokens(t, own);
+        if (ownTokens == 0) {
+            ownTokens = context.pretraining().stream().mapToLong(PretrainingSummary::tokens).max().orElse(0);
+        }
+        if (t.hasScores("pretrained") && pretrainedTokens > 0 && ownTokens > 0) {
+            double ratio = (double) pretrainedTokens / ownTokens;
+            if (ratio >= 2) {
+                String times = ratio >= 10 ? String.format(Locale.ROOT, "%,.0f", ratio)
+                        : String.format(Locale.ROOT, "%.1f", ratio);
+                sentences.add("The pretrained model saw " + times + " times as many pretraining tokens ("
+                        + SvgChart.compact(pretrainedTokens) + " against " + SvgChart.compact(ownTokens) + ").");
+            } else {
+                sentences.add("The pretrained model saw " + SvgChart.compact(pretrainedTokens)
+                        + " pretraining tokens against " + SvgChart.compact(ownTokens) + ".");
+            }
+        }
+        return sentences;
+    }
+
+    private static String bestSentence(ResultTable t, String budget, String ref, String metric, boolean only) {
+        Set<String> best = t.best(budget);
+        String top = best.iterator().next();
+        ResultTable.Cell topCell = t.scored(top, budget).orElseThrow();
+        StringBuilder s = new StringBuilder("With ").append(only ? "its only budget, " : "")
+                .append(budgetPhrase(t, budget)).append(", ");
+        if (best.size() == 1) {
+            s.append(top).append(" is best at ");
+        } else {
+            s.append(joinAnd(List.copyOf(best))).append(" tie as best at ");
+        }
+        s.append(score(topCell.mean())).append(' ').append(metric);
+        List<String> margins = new ArrayList<>();
+        for (String other : ref.equals("bow") ? List.of(ref) : List.of(ref, "bow")) {
+            if (best.contains(other)) {
+                continue;
+            }
+            t.scored(other, budget).ifPresent(c -> margins.add(score(topCell.mean() - c.mean()) + " above " + other
+                    + " (" + score(c.mean()) + "; " + Spread.of(topCell, c).words + ")"));
+        }
+        if (!margins.isEmpty()) {
+            s.append(": ").append(joinAnd(margins));
+        }
+        return s.append('.').toString();
+    }
+
+    private static long maxPretrainTokens(ResultTable t, List<String> strategies) {
+        long most = 0;
+        for (String s : strategies) {
+            for (String b : t.budgets()) {
+                Optional<ResultTable.Cell> c = t.cell(s, b);
+                if (c.isPresent()) {
+                    for (CellResult r : c.get().ok()) {
+                        most = Math.max(most, r.cost().pretrainTokens());
+                    }
+                }
+            }
+        }
+        return most;
+    }
+
+    private static double lastTokens(PretrainingSummary p) {
+        return p.curve().isEmpty() ? p.tokens() : p.curve().get(p.curve().size() - 1)[0];
+    }
+
+    /** "from -0.010 to +0.015", or "difference +0.010" for one. */
+    private static String differences(List<Double> diffs) {
+        if (diffs.size() == 1) {
+            return "difference " + signed(diffs.get(0));
+        }
+        double lo = diffs.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        double hi = diffs.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        return "differences from " + signed(lo) + " to " + signed(hi);
+    }
+
+    /** "50 labels", "all 2,400 labels", "small (120 labels)". */
+    static String budgetPhrase(ResultTable t, String budget) {
+        int labels = t.labels(budget);
+        if (budget.equals("all")) {
+            return "all " + SampleEfficiency.count(labels) + " labels";
+        }
+        try {
+            Long.parseLong(budget);
+            return SampleEfficiency.count(labels) + " labels";
+        } catch (NumberFormatException e) {
+            return budget + " (" + SampleEfficiency.count(labels) + " labels)";
+        }
+    }
+
+    /** "50 and 200 labels", "50, 200 and all 2,400 labels". */
+    private static String budgetList(ResultTable t, List<String> budgets) {
+        List<String> phrases = new ArrayList<>();
+        for (int i = 0; i < budgets.size(); i++) {
+            String p = budgetPhrase(t, budgets.get(i));
+            if (i < budgets.size() - 1 && p.endsWith(" labels")) {
+                p = p.substring(0, p.length() - " labels".length());
+            }
+            phrases.add(p);
+        }
+        return joinAnd(phrases);
+    }
+
+    private static String joinAnd(List<String> items) {
+        if (items.size() == 1) {
+            return items.get(0);
+        }
+        return String.join(", ", items.subList(0, items.size() - 1)) + " and " + items.get(items.size() - 1);
+    }
+
+    static String score(double v) {
+        return String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    /** "+0.015", "-0.010"; never "-0.000". */
+    static String signed(double v) {
+        double rounded = Math.round(v * 1000) / 1000.0 + 0.0;
+        return String.format(Locale.ROOT, "%+.3f", rounded);
+    }
+
+    // ------------------------------------------------------------------ the document
+
+    static ReportDocument document(ResultTable t, ReportContext c, String inlineSvg) {
+        ReportDocument doc = new ReportDocument();
+        String ref = c.referenceStrategy();
+        doc.add(new ReportDocument.Heading(1, c.title()));
+        int failed = t.failed().size();
+        StringBuilder intro = new StringBuilder();
+        if (c.task() != null && !c.task().isBlank()) {
+            intro.append("Task: ").append(c.task());
+            if (c.dataName() != null && !c.dataName().isBlank()) {
+                intro.append(" on ").append(c.dataName());
+            }
+            intro.append(". ");
+        } else if (c.dataName() != null && !c.dataName().isBlank()) {
+            intro.append("Data: ").append(c.dataName()).append(". ");
+        }
+        intro.append("Score: test ").append(c.metric()).append(". ").append(t.size()).append(" cells: ")
+                .append(t.strategies().size()).append(" strategies × ").append(t.budgets().size())
+                .append(" budgets × up to ").append(t.maxSeeds()).append(" seeds; ").append(t.size() - failed)
+                .append(" finished, ").append(failed).append(" failed.");
+        doc.add(new ReportDocument.Paragraph(intro.toString()));
+
+        doc.add(new ReportDocument.Heading(2, "The answer"));
+        doc.add(new ReportDocument.Paragraph(answer(t, c)));
+        doc.add(new ReportDocument.Paragraph("Reading rule: a difference is beyond the seed spread when the "
+                + "difference of the two means exceeds the larger of the two sample standard deviations over "
+                + "seeds; with a single finished seed the spread is unknown. This is a conservative reading rule, "
+                + "not a significance test."));
+
+        if (inlineSvg != null) {
+            doc.add(new ReportDocument.Heading(2, "Learning curve"));
+            doc.add(new ReportDocument.Figure("learning curve", "learning_curve.png", inlineSvg, "Test " + c.metric()
+                    + " against labels used (log scale; labels include the examples carved for dev). Lines: mean "
+                    + "over seeds; shaded band: lowest to highest seed (min-max). bow is dashed. Vector version: "
+                    + "learning_curve.svg."));
+        }
+
+        doc.add(new ReportDocument.Heading(2, "Results"));
+        resultsTable(t, doc);
+
+        doc.add(new ReportDocument.Heading(2, "Sample efficiency against " + ref));
+        sampleEfficiency(t, ref, doc);
+
+        doc.add(new ReportDocument.Heading(2, "Cost"));
+        costTable(t, doc);
+
+        if (!c.pretraining().isEmpty()) {
+            doc.add(new ReportDocument.Heading(2, "Pretraining"));
+            pretraining(c, doc);
+        }
+
+        doc.add(new ReportDocument.Heading(2, "Configuration"));
+        if (c.config().isEmpty()) {
+            doc.add(new ReportDocument.Paragraph("No configuration was recorded."));
+        } else {
+            try {
+                doc.add(new ReportDocument.Code("json", JSON.writeValueAsString(c.config())));
+            } catch (JsonProcessingException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        doc.add(new ReportDocument.Heading(2, "Data"));
+        if (c.data().isEmpty()) {
+            doc.add(new ReportDocument.Paragraph("No data provenance was recorded."));
+        } else {
+            List<List<Text>> rows = new ArrayList<>();
+            for (DataProvenance d : c.data()) {
+                rows.add(List.of(Text.of(d.name()), Text.of(orDash(d.version())), Text.of(orDash(d.sha256())),
+                        Text.of(orDash(d.source()))));
+            }
+            doc.add(new ReportDocument.Table(List.of("data", "version", "sha256", "source"), rows, false));
+        }
+        return doc;
+    }
+
+    private static void resultsTable(ResultTable t, ReportDocument doc) {
+        // one seed count for the whole table when every cell has it and none failed; else a count per cell
+        Set<Integer> counts = new java.util.TreeSet<>();
+        boolean anyFailed = !t.failed().isEmpty();
+        for (String s : t.strategies()) {
+            for (String b : t.budgets()) {
+                t.cell(s, b).ifPresent(cell -> counts.add(cell.seeds()));
+            }
+        }
+        boolean uniform = counts.size() == 1 && !anyFailed;
+        int seeds = counts.iterator().next();
+        List<String> header = new ArrayList<>();
+        header.add("strategy");
+        for (String b : t.budgets()) {
+            header.add(b.equals("all") ? "all (" + SampleEfficiency.count(t.labels(b)) + ")" : b);
+        }
+        List<List<Text>> rows = new ArrayList<>();
+        for (String s : t.strategies()) {
+            List<Text> row = new ArrayList<>();
+            row.add(Text.of(s));
+            for (String b : t.budgets()) {
+                Optional<ResultTable.Cell> cell = t.cell(s, b);
+                if (cell.isEmpty()) {
+                    row.add(Text.of("—"));
+                    continue;
+                }
+                ResultTable.Cell x = cell.get();
+                StringBuilder text = new StringBuilder();
+                if (x.hasScore()) {
+                    text.append(score(x.mean()));
+                    if (x.seeds() > 1) {
+                        text.append(" ± ").append(score(x.std()));
+                    }
+                    if (!uniform) {
+                        text.append(" (n=").append(x.seeds());
+                        if (!x.failed().isEmpty()) {
+                            text.append(", ").append(x.failed().size()).append(" failed");
+                        }
+                        text.append(')');
+                    }
+                } else {
+                    text.append("failed (").append(x.failed().size()).append(x.failed().size() == 1 ? " seed)"
+                            : " seeds)");
+                }
+                row.add(new Text(text.toString(), x.hasScore() && t.best(b).contains(s)));
+            }
+            rows.add(row);
+        }
+        String how = "Test " + t.metric() + ": mean ± sample standard deviation over seeds ("
+                + (uniform ? seeds + (seeds == 1 ? " seed per cell, so no deviation" : " seeds per cell")
+                : "n = seeds that finished") + "). Bold: the best mean at that budget. Columns are label budgets; "
+                + "\"all\" is the whole training set. A failed seed is left out of the mean and listed below; a cell "
+                + "whose seeds all failed reads \"failed\"; — marks a cell that was not run.";
+        doc.add(new ReportDocument.Paragraph(how));
+        doc.add(new ReportDocument.Table(header, rows, true));
+        if (!t.failed().isEmpty()) {
+            doc.add(new ReportDocument.Heading(3, "Failed cells"));
+            List<List<Text>> failedRows = new ArrayList<>();
+            for (CellResult r : t.failed()) {
+                failedRows.add(List.of(Text.of(r.strategy()), Text.of(r.budget()), Text.of(Integer.toString(r.seed())),
+                        Text.of(r.error())));
+            }
+            doc.add(new ReportDocument.Table(List.of("strategy", "budget", "seed", "error"), failedRows, false));
+        }
+    }
+
+    private static void sampleEfficiency(ResultTable t, String ref, ReportDocument doc) {
+        TreeMap<Integer, Double> curve = t.curve(ref);
+        if (curve.size() < 2) {
+            doc.add(new ReportDocument.Paragraph(t.hasScores(ref) ? ref + " finished at fewer than two budgets, "
+                    + "so there is no curve to read other strategies against."
+                    : ref + " is not among the finished results, so there is no reference curve."));
+            return;
+        }
+        List<String> budgets = t.scoredBudgets();
+        String largest = budgets.get(budgets.size() - 1);
+        boolean largestIsAll = t.scored(ref, "all").map(c -> c.labels() == curve.lastKey()).orElse(false);
+        List<String> lines = new ArrayList<>();
+        for (String s : t.strategies()) {
+            if (s.equals(ref)) {
+                continue;
+            }
+            for (String b : budgets) {
+                if (b.equals(largest)) {
+                    continue;
+                }
+                t.scored(s, b).ifPresent(cell -> lines.add(SampleEfficiency.reach(curve, cell.mean())
+                        .describe(s, cell.labels(), ref, largestIsAll) + " (" + score(cell.mean()) + ")."));
+            }
+        }
+        doc.add(new ReportDocument.Paragraph("How many labels " + ref + " needs to reach each strategy's mean "
+                + "score, reading " + ref + "'s mean curve as linear in log(labels) between its budgets (first "
+                + "crossing from below, so a later dip of " + ref + " is ignored). Above its best it needs \"more "
+                + "than\" its largest budget; at or below its first point \"at most\" its smallest."));
+        if (lines.isEmpty()) {
+            doc.add(new ReportDocument.Paragraph("No other strategy finished below the largest budget."));
+        } else {
+            doc.add(new ReportDocument.Bullets(lines));
+        }
+    }
+
+    private static void costTable(ResultTable t, ReportDocument doc) {
+        List<List<Text>> rows = new ArrayList<>();
+        for (String s : t.strategies()) {
+            long pretrainTokens = 0;
+            double pretrainSeconds = 0;
+            double totalSeconds = 0;
+            for (String b : t.budgets()) {
+                Optional<ResultTable.Cell> cell = t.cell(s, b);
+                if (cell.isEmpty()) {
+                    continue;
+                }
+                List<CellResult> all = new ArrayList<>(cell.get().ok());
+                all.addAll(cell.get().failed());
+                for (CellResult r : all) {
+                    pretrainTokens = Math.max(pretrainTokens, r.cost().pretrainTokens());
+                    pretrainSeconds = Math.max(pretrainSeconds, r.cost().pretrainSeconds());
+                    totalSeconds += r.cost().finetuneSeconds();
+                }
+            }
+            List<String> scored = t.budgets().stream().filter(b -> t.scored(s, b).isPresent()).toList();
+            String perRun = "—";
+            String perRunTokens = "—";
+            String perRunSeconds = "—";
+            String perRunFlops = "—";
+            if (!scored.isEmpty()) {
+                String b = scored.get(scored.size() - 1);
+                List<CellResult> ok = t.scored(s, b).orElseThrow().ok();
+                perRun = b;
+                perRunTokens = tokens(Math.round(ok.stream().mapToLong(r -> r.cost().finetuneTokens()).average()
+                        .orElse(0)));
+                perRunSeconds = duration(ok.stream().mapToDouble(r -> r.cost().finetuneSeconds()).average().orElse(0));
+                double flops = ok.stream().mapToDouble(r -> r.cost().flops()).average().orElse(0);
+                perRunFlops = flops > 0 ? String.format(Locale.ROOT, "%.2e", flops) : "—";
+            }
+            rows.add(List.of(Text.of(s), Text.of(tokens(pretrainTokens)), Text.of(duration(pretrainSeconds)),
+                    Text.of(perRun), Text.of(perRunTokens), Text.of(perRunSeconds), Text.of(perRunFlops),
+                    Text.of(duration(totalSeconds))));
+        }
+        doc.add(new ReportDocument.Paragraph("Pretraining: the run the strategy's cells started from (shared by "
+                + "its cells, so counted once). Per run: mean over the finished seeds at the strategy's largest "
+                + "budget. FLOPs: the runner's estimate per run. Total: fine-tuning time of all the strategy's "
+                + "cells, failed ones included."));
+        doc.add(new ReportDocument.Table(List.of("strategy", "pretraining tokens", "pretraining time",
+                "per run at", "fine-tuning tokens", "fine-tuning time", "FLOPs", "total fine-tuning time"), rows,
+                true));
+    }
+
+    private static void pretraining(ReportContext c, ReportDocument doc) {
+        List<List<Text>> rows = new ArrayList<>();
+        for (PretrainingSummary p : c.pretraining()) {
+            double drop = p.lossDropPerDoubling();
+            rows.add(List.of(Text.of(p.name()), Text.of(tokens(p.tokens())), Text.of(duration(p.seconds())),
+                    Text.of(Double.isFinite(p.finalLoss()) ? String.format(Locale.ROOT, "%.4f", p.finalLoss()) : "—"),
+                    Text.of(Double.isFinite(p.finalPerplexity()) ? String.format(Locale.ROOT, "%.2f",
+                            p.finalPerplexity()) : "—"),
+                    Text.of(Double.isNaN(drop) ? "—" : score(drop))));
+        }
+        doc.add(new ReportDocument.Paragraph("Loss decrease per doubling: minus the least-squares slope of "
+                + "validation loss (nats) against log2(tokens), over the evaluations in the last half of the run "
+                + "(tokens at least half the final count); positive while the loss is still falling, — with fewer "
+                + "than two such evaluations."));
+        doc.add(new ReportDocument.Table(List.of("run", "tokens", "time", "final validation loss",
+                "final perplexity", "loss decrease per doubling"), rows, true));
+        for (PretrainingSummary p : c.pretraining()) {
+            if (p.curve().size() < 2) {
+                continue;
+            }
+            doc.add(new ReportDocument.Heading(3, p.name()));
+            double[] x = p.curve().stream().mapToDouble(q -> q[0]).toArray();
+            double[] y = p.curve().stream().mapToDouble(q -> q[1]).toArray();
+            String svg = new SvgChart("Validation loss: " + p.name(), "tokens (log scale)", "validation loss (nats)",
+                    true).add(new SvgChart.Series("validation loss", "#1f77b4", false, x, y, null, null))
+                    .render(false);
+            doc.add(new ReportDocument.Figure("validation loss", null, svg, "Validation loss of " + p.name()
+                    + " against pretraining tokens (log scale)."));
+            List<List<Text>> points = new ArrayList<>();
+            int n = p.curve().size();
+            int rowsShown = Math.min(n, CURVE_ROWS);
+            int previous = -1;
+            for (int k = 0; k < rowsShown; k++) {
+                int i = rowsShown == 1 ? n - 1 : (int) Math.round((double) k * (n - 1) / (rowsShown - 1));
+                if (i == previous) {
+                    continue;
+                }
+                previous = i;
+                points.add(List.of(Text.of(tokens(Math.round(x[i]))), Text.of(String.format(Locale.ROOT, "%.4f",
+                        y[i]))));
+            }
+            doc.add(new ReportDocument.Table(List.of("tokens", "validation loss"), points, true));
+        }
+    }
+
+    private static String orDash(String s) {
+        return s == null || s.isBlank() ? "—" : s;
+    }
+
+    static String tokens(long n) {
+        return n == 0 ? "—" : SampleEfficiency.count(n);
+    }
+
+    /** 42.0 s, 3.5 min, 1.25 h; — for zero. */
+    static String duration(double seconds) {
+        if (!(seconds > 0)) {
+            return "—";
+        }
+        if (seconds < 60) {
+            return String.format(Locale.ROOT, "%.1f s", seconds);
+        }
+        if (seconds < 3600) {
+            return String.format(Locale.ROOT, "%.1f min", seconds / 60);
+        }
+        return String.format(Locale.ROOT, "%.2f h", seconds / 3600);
+    }
+}
