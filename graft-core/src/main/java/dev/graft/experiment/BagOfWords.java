@@ -1,0 +1,249 @@
+package dev.graft.experiment;
+
+import dev.graft.data.ClassificationExample;
+import dev.graft.data.Dataset;
+import dev.graft.data.LabelSet;
+import dev.graft.eval.ClassificationMetrics;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The bag-of-words baseline for text classification: TF-IDF over word n-grams ({@link TfIdf}: lowercase,
+ * letter/digit runs and single punctuation marks, unigrams and bigrams by default, scikit-learn's smoothed
+ * idf, L2-normalized rows) feeding a multinomial logistic regression with L2 penalty
+ * (J = C * sum of cross-entropies + 0.5 * ||W||^2, bias not penalized), minimized to convergence by
+ * L-BFGS written here. Hand-written rather than a library: the whole model is two small classes, and
+ * a dependency for it would outweigh them.
+ *
+ * <p>C is chosen by stratified k-fold cross-validation inside the training set ({@link Dataset#kFold},
+ * k = min(maxFolds, smallest class count), at least 2): for every fold the vocabulary and idf are fit on
+ * the fold's training part only, a model is fit for every C of the grid, and the held-out examples
+ * predicted; the C with the most correct held-out predictions over all folds wins, ties going to the
+ * smaller C. The model is then refit on the whole training set with that C. A grid of one value skips
+ * cross-validation. Everything is a function of the examples, their order and the seed.
+ */
+public final class BagOfWords {
+    private final LabelSet labels;
+    private final TfIdf vectorizer;
+    private final SoftmaxRegression model;
+    private final double chosenC;
+    private final Map<Double, Double> crossValidationAccuracy;
+    private final int folds;
+
+    /**
+     * @param maxNgram          longest word n-gram used as a feature (1 = unigrams, 2 = and bigrams)
+     * @param minDf             a term is a feature when at least this many training documents contain it
+     * @param cGrid             candidate C values (positive, distinct); kept sorted ascending
+     * @param maxFolds          cross-validation folds at most (fewer when the smallest class is smaller)
+     * @param gradientTolerance L-BFGS stops when the gradient's max-norm is this times max(1, its max-norm at
+     *                          zero weights)
+     * @param maxIterations     L-BFGS iterations at most per fit
+     * @param seed              fold assignment
+     */
+    public record Options(int maxNgram, int minDf, List<Double> cGrid, int maxFolds, double gradientTolerance,
+                          int maxIterations, long seed) {
+        /** Unigrams and bigrams, min_df 1, C in {0.01, 0.1, 0.3, 1, 3, 10, 30, 100}, up to 5 folds. */
+        public static Options defaults(long seed) {
+            return new Options(2, 1, List.of(0.01, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0), 5, 1e-6, 2000, seed);
+        }
+
+        public Options {
+            if (maxNgram < 1) {
+                throw new IllegalArgumentException("maxNgram must be >= 1 (1 = unigrams), got " + maxNgram);
+            }
+            if (minDf < 1) {
+                throw new IllegalArgumentException("minDf must be >= 1 document, got " + minDf);
+            }
+            if (cGrid == null || cGrid.isEmpty()) {
+                throw new IllegalArgumentException("the C grid is empty: give at least one C > 0");
+            }
+            List<Double> sorted = new ArrayList<>(cGrid);
+            Collections.sort(sorted);
+            for (int i = 0; i < sorted.size(); i++) {
+                double c = sorted.get(i);
+                if (!(c > 0) || Double.isInfinite(c)) {
+                    throw new IllegalArgumentException("C must be a positive finite number, got " + c + " in the grid "
+                            + cGrid);
+                }
+                if (i > 0 && c == sorted.get(i - 1)) {
+                    throw new IllegalArgumentException("C " + c + " appears twice in the grid " + cGrid);
+                }
+            }
+            cGrid = List.copyOf(sorted);
+            if (maxFolds < 2) {
+                throw new IllegalArgumentException("maxFolds must be >= 2, got " + maxFolds);
+            }
+            if (!(gradientTolerance > 0 && gradientTolerance < 1)) {
+                throw new IllegalArgumentException("gradient tolerance must be in (0, 1), got " + gradientTolerance);
+            }
+            if (maxIterations < 1) {
+                throw new IllegalArgumentException("maxIterations must be >= 1, got " + maxIterations);
+            }
+        }
+
+        /** The same options with another C grid. */
+        public Options withCGrid(List<Double> grid) {
+            return new Options(maxNgram, minDf, grid, maxFolds, gradientTolerance, maxIterations, seed);
+        }
+
+        /** The same options with another seed. */
+        public Options withSeed(long newSeed) {
+            return new Options(maxNgram, minDf, cGrid, maxFolds, gradientTolerance, maxIterations, newSeed);
+        }
+    }
+
+    private BagOfWords(LabelSet labels, TfIdf vectorizer, SoftmaxRegression model, double chosenC,
+                       Map<Double, Double> crossValidationAccuracy, int folds) {
+        this.labels = labels;
+        this.vectorizer = vectorizer;
+        this.model = model;
+        this.chosenC = chosenC;
+        this.crossValidationAccuracy = crossValidationAccuracy;
+        this.folds = folds;
+    }
+
+    /**
+     * Chooses C by cross-validation on {@code train}, then fits on all of it.
+     *
+     * @param labels the classes, index = class id; every training label must be in it (a class with no
+     *               training example is never predicted)
+     * @throws IllegalArgumentException when the training set is empty, has one class, or has a label
+     *                                  outside {@code labels}
+     */
+    public static BagOfWords train(List<ClassificationExample> train, LabelSet labels, Options options) {
+        if (train.isEmpty()) {
+            throw new IllegalArgumentException("the training set is empty: the bag-of-words baseline needs labeled "
+                    + "examples of at least two classes");
+        }
+        Map<String, Integer> counts = new TreeMap<>();
+        for (ClassificationExample e : train) {
+            if (!labels.contains(e.label())) {
+                throw new IllegalArgumentException("training example " + e.id() + " has label '" + e.label()
+                        + "', which is not among the classes " + labels.describe());
+            }
+            counts.merge(e.label(), 1, Integer::sum);
+        }
+        if (counts.size() < 2) {
+            throw new IllegalArgumentException("all " + train.size() + " training examples have the label '"
+                    + counts.keySet().iterator().next() + "': a classifier needs examples of at least two classes");
+        }
+        int smallest = Collections.min(counts.values());
+        int k = Math.max(2, Math.min(options.maxFolds(), smallest));
+        List<Double> grid = options.cGrid();
+        Map<Double, Double> accuracy = new LinkedHashMap<>();
+        double chosen = grid.get(0);
+        int usedFolds = 0;
+        if (grid.size() > 1) {
+            usedFolds = k;
+            long[] correct = new long[grid.size()];
+            for (Dataset.Fold<ClassificationExample> fold : Dataset.ofClassification(train).kFold(k, options.seed())) {
+                List<ClassificationExample> part = fold.train().examples();
+                List<ClassificationExample> held = fold.test().examples();
+                TfIdf v = TfIdf.fit(texts(part), options.maxNgram(), options.minDf());
+                TfIdf.Row[] x = v.transform(texts(part));
+                TfIdf.Row[] heldX = v.transform(texts(held));
+                int[] y = classes(part, labels);
+                int[] heldY = classes(held, labels);
+                for (int c = 0; c < grid.size(); c++) {
+                    SoftmaxRegression m = SoftmaxRegression.fit(x, y, labels.size(), v.features(), grid.get(c),
+                            options.maxIterations(), options.gradientTolerance());
+                    for (int i = 0; i < heldX.length; i++) {
+                        if (m.predict(heldX[i]) == heldY[i]) {
+                            correct[c]++;
+                        }
+                    }
+                }
+            }
+            int best = 0;
+            for (int c = 0; c < grid.size(); c++) {
+                accuracy.put(grid.get(c), (double) correct[c] / train.size());
+                if (correct[c] > correct[best]) {
+                    best = c;
+                }
+            }
+            chosen = grid.get(best);
+        }
+        TfIdf v = TfIdf.fit(texts(train), options.maxNgram(), options.minDf());
+        SoftmaxRegression m = SoftmaxRegression.fit(v.transform(texts(train)), classes(train, labels),
+                labels.size(), v.features(), chosen, options.maxIterations(), options.gradientTolerance());
+        return new BagOfWords(labels, v, m, chosen, Collections.unmodifiableMap(accuracy), usedFolds);
+    }
+
+    private static List<String> texts(List<ClassificationExample> examples) {
+        List<String> t = new ArrayList<>(examples.size());
+        for (ClassificationExample e : examples) {
+            t.add(e.text());
+        }
+        return t;
+    }
+
+    private static int[] classes(List<ClassificationExample> examples, LabelSet labels) {
+        int[] y = new int[examples.size()];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = labels.indexOf(examples.get(i).label());
+        }
+        return y;
+    }
+
+    /** The C the model was refit with. */
+    public double chosenC() {
+        return chosenC;
+    }
+
+    /** Held-out accuracy of every C of the grid over all folds, in ascending C; empty when the grid had one C. */
+    public Map<Double, Double> crossValidationAccuracy() {
+        return crossValidationAccuracy;
+    }
+
+    /** The cross-validation folds used (0 when the grid had one C). */
+    public int folds() {
+        return folds;
+    }
+
+    /** The number of TF-IDF features of the final model. */
+    public int features() {
+        return vectorizer.features();
+    }
+
+    /** The classes, index = class id. */
+    public LabelSet labels() {
+        return labels;
+    }
+
+    /** The most probable class id of each text (the lower id on a tie). */
+    public int[] predict(List<String> texts) {
+        int[] out = new int[texts.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = model.predict(vectorizer.transform(texts.get(i)));
+        }
+        return out;
+    }
+
+    /** Class probabilities of each text, (N, K) in label-set order. */
+    public double[][] probabilities(List<String> texts) {
+        double[][] out = new double[texts.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = model.probabilities(vectorizer.transform(texts.get(i)));
+        }
+        return out;
+    }
+
+    /** Accuracy, macro-F1, per-class scores and confusion on labeled examples (labels must be in the set). */
+    public ClassificationMetrics evaluate(List<ClassificationExample> test) {
+        int[] gold = new int[test.size()];
+        for (int i = 0; i < gold.length; i++) {
+            ClassificationExample e = test.get(i);
+            if (!labels.contains(e.label())) {
+                throw new IllegalArgumentException("test example " + e.id() + " has label '" + e.label()
+                        + "', which the model was not trained with (classes: " + labels.describe() + ")");
+            }
+            gold[i] = labels.indexOf(e.label());
+        }
+        return ClassificationMetrics.compute(gold, predict(texts(test)), labels.labels());
+    }
+}
