@@ -233,6 +233,67 @@ public final class LanguageModel implements Module {
         return java.util.Arrays.copyOf(logits, n * config.vocabSize());
     }
 
+    /**
+     * Log-probabilities of chosen tokens at chosen positions, with no loss and no gradients (for
+     * scoring candidate continuations): entry j is {@code log softmax(logits(positions[j]))[tokens[j]]},
+     * where a position is a row {@code b·time + t} of the batch. For a decoder the logits at t predict
+     * token t+1. A position may be asked for several times (several candidate tokens); its logits are
+     * computed once. The batch's targets are not used. The log-sum-exp is taken in double precision.
+     *
+     * @throws IllegalArgumentException if the arrays differ in length, or a position or token is out of range
+     */
+    public double[] tokenLogProbabilities(TokenBatch batch, int[] positions, int[] tokens) {
+        if (positions.length != tokens.length) {
+            throw new IllegalArgumentException(positions.length + " positions but " + tokens.length + " tokens");
+        }
+        int n = batch.rows();
+        int v = config.vocabSize();
+        int[] rowOf = new int[n]; // position -> row of the logits, -1 when not asked for
+        java.util.Arrays.fill(rowOf, -1);
+        int[] distinct = new int[Math.min(n, positions.length)];
+        int r = 0;
+        for (int j = 0; j < positions.length; j++) {
+            int p = positions[j];
+            if (p < 0 || p >= n) {
+                throw new IllegalArgumentException("position " + p + " is outside the batch's " + n + " rows");
+            }
+            if (tokens[j] < 0 || tokens[j] >= v) {
+                throw new IllegalArgumentException("token " + tokens[j] + " is outside the vocabulary [0, " + v + ")");
+            }
+            if (rowOf[p] < 0) {
+                rowOf[p] = r;
+                distinct[r++] = p;
+            }
+        }
+        double[] out = new double[positions.length];
+        if (r == 0) {
+            return out;
+        }
+        float[] hidden = backbone.forward(batch);
+        computeLogits(hidden, distinct, r);
+        double[] logNormalizer = new double[r]; // (R) log Σ exp(logits)
+        float[] l = logits;
+        compute.parallel().forRange(r, 8, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                int o = i * v;
+                float max = l[o];
+                for (int x = 1; x < v; x++) {
+                    max = Math.max(max, l[o + x]);
+                }
+                double sum = 0;
+                for (int x = 0; x < v; x++) {
+                    sum += Math.exp((double) l[o + x] - max);
+                }
+                logNormalizer[i] = Math.log(sum) + max;
+            }
+        });
+        for (int j = 0; j < positions.length; j++) {
+            int i = rowOf[positions[j]];
+            out[j] = l[i * v + tokens[j]] - logNormalizer[i];
+        }
+        return out;
+    }
+
     private void computeLogits(float[] hidden, int[] rowsIndex, int r) {
         int c = config.hiddenSize();
         int v = config.vocabSize();
