@@ -1,33 +1,73 @@
 package dev.graft.cli;
 
-import dev.graft.bench.TrainBench;
+import dev.graft.data.DatasetRegistry;
+import dev.graft.experiment.Experiment;
+import dev.graft.experiment.ExperimentSpec;
+import dev.graft.experiment.Strategy;
+import dev.graft.model.HeadConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
 /**
- * {@code graft demo}. The end-to-end demo (fetch data, pretrain, fine-tune, compare strategies,
- * write a report) is not built yet; until it is, the demo runs the training benchmark of both
- * model families and says so.
+ * {@code graft demo}: the main job end to end on real data. Fetches {@code english-corpus} and
+ * {@code sentiment-uci}, trains a tokenizer, pretrains a bert-mini, and runs bow, scratch, transfer,
+ * ulmfit, multitask, merged and pretrained (all-MiniLM-L6-v2) at 50, 200 and all labels, then writes
+ * the report to {@code runs/demo/} and prints the answer. Re-running resumes and reuses finished work.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "The main job. For now: a short training benchmark of bert-mini and gpt-mini "
-                + "(the end-to-end pretrain/fine-tune demo is not built yet).")
-final class DemoCommand implements Runnable {
+        description = "The main job: pretrain then fine-tune, or fold the labels into pretraining? Runs every strategy "
+                + "on sentiment-uci with english-corpus as unlabeled text and writes a report to runs/demo "
+                + "(about 30 minutes on 2 cores; --quick about 8).")
+final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--quick", description = "A smaller run: shorter pretraining, one seed, fewer updates.")
+    boolean quick;
+
+    @Option(names = "--out", description = "Report folder (default: runs/demo, or runs/demo-quick with --quick).")
+    Path out;
+
     @Option(names = "--threads", description = "Threads (default: available cores).")
     int threads = Runtime.getRuntime().availableProcessors();
 
-    @Option(names = "--steps", description = "Measured steps per model (default: ${DEFAULT-VALUE}).")
-    int steps = 10;
-
     @Override
-    public void run() {
-        System.out.println("graft demo: the end-to-end demo (pretrain, fine-tune, compare, report) is not built yet.");
-        System.out.println("Running the training benchmark instead: whole steps of bert-mini (MLM) and gpt-mini (CLM).");
-        double bert = TrainBench.run(new TrainBench.Settings("bert-mini", threads, steps, 2, 16, 128, 8192, 1),
-                System.out);
-        double gpt = TrainBench.run(new TrainBench.Settings("gpt-mini", threads, steps, 2, 16, 128, 8192, 1),
-                System.out);
-        System.out.printf("summary: bert-mini %.0f tokens/s, gpt-mini %.0f tokens/s at %d thread(s)%n", bert, gpt,
-                threads);
+    public Integer call() throws IOException {
+        long t0 = System.nanoTime();
+        DatasetRegistry registry = DatasetRegistry.standard();
+        for (String name : List.of("english-corpus", "sentiment-uci")) {
+            registry.fetch(name, false, System.out);
+        }
+        ExperimentSpec spec = spec();
+        System.out.println("graft demo: " + (quick ? "quick run" : "full run") + " into " + spec.out());
+        Experiment.Outcome o = Experiment.run(spec, registry, System.out);
+        System.out.println();
+        System.out.printf(Locale.ROOT, "graft demo finished in %.1f min%n", (System.nanoTime() - t0) / 60e9);
+        System.out.println("report: " + o.report().toAbsolutePath());
+        System.out.println("        " + o.folder().resolve("report.html").toAbsolutePath());
+        System.out.println();
+        System.out.println(o.answer());
+        return 0;
+    }
+
+    /** The demo's experiment: the settings below are what fits the time on 2 cores (docs/EXPERIMENTS.md). */
+    ExperimentSpec spec() {
+        Path folder = out != null ? out : Path.of("runs", quick ? "demo-quick" : "demo");
+        return ExperimentSpec.builder(HeadConfig.Task.CLASSIFY, List.of("sentiment-uci"), folder)
+                .corpus(List.of("english-corpus"))
+                .strategies(List.of(Strategy.BOW, Strategy.SCRATCH, Strategy.TRANSFER, Strategy.ULMFIT,
+                        Strategy.MULTITASK, Strategy.MERGED, Strategy.PRETRAINED))
+                .budgets(List.of(50, 200, ExperimentSpec.ALL))
+                .seeds(quick ? 1 : 3)
+                .arch("bert-mini")
+                .pretrainTime(quick ? Duration.ofSeconds(90) : Duration.ofMinutes(6))
+                .taptEpochs(quick ? 1 : 2)
+                .maxUpdates(quick ? 150 : 300)
+                .threads(threads)
+                .build();
     }
 }

@@ -1,0 +1,153 @@
+package dev.graft.cli;
+
+import dev.graft.experiment.Experiment;
+import dev.graft.experiment.ExperimentSpec;
+import dev.graft.experiment.Strategy;
+import dev.graft.model.HeadConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code graft experiment}: every strategy at every label budget and seed, then the report. */
+@Command(name = "experiment", mixinStandardHelpOptions = true,
+        description = "Compare strategies (scratch, transfer, ulmfit, multitask, merged, pretrained, bow, "
+                + "labels-as-text) on the same labeled subsets, budgets and seeds; writes results.jsonl and "
+                + "report.md/report.html to --out and prints the answer. Re-running resumes where it stopped.")
+final class ExperimentCommand implements Callable<Integer> {
+    @Option(names = "--config", description = "A JSON file of settings (keys as in experiment.json); flags given on "
+            + "the command line override it.")
+    Path config;
+
+    @Option(names = "--task", description = "classify or tag (default: classify).")
+    String task;
+
+    @Option(names = "--corpus", split = ",", description = "Unlabeled text: dataset names or files "
+            + "(default: english-corpus).")
+    List<String> corpus;
+
+    @Option(names = "--data", split = ",", description = "A labeled dataset name (e.g. sentiment-uci, brown-pos), or "
+            + "two files: train,test.")
+    List<String> data;
+
+    @Option(names = "--strategies", split = ",", description = "Comma-separated (default: bow,scratch,transfer).")
+    List<String> strategies;
+
+    @Option(names = "--budgets", split = ",", description = "Label budgets, numbers or 'all' (default: 50,200,all).")
+    List<String> budgets;
+
+    @Option(names = "--seeds", description = "Labeled subsets per budget (default: 3).")
+    Integer seeds;
+
+    @Option(names = "--arch", description = "Model preset of graft's own models (default: bert-mini).")
+    String arch;
+
+    @Option(names = "--out", required = true, description = "Experiment folder (results, report, cached runs).")
+    Path out;
+
+    @Option(names = "--pretrain-time", converter = Durations.class,
+            description = "Wall-clock budget of each pretraining run (default: 20m).")
+    Duration pretrainTime;
+
+    @Option(names = "--pretrain-steps", description = "Updates per pretraining run instead of a time budget.")
+    Long pretrainSteps;
+
+    @Option(names = "--tapt-epochs", description = "Epochs of LM fine-tuning on the task's text for ulmfit "
+            + "(default: 3).")
+    Double taptEpochs;
+
+    @Option(names = "--pretrained", description = "Model pretrained elsewhere for the pretrained strategy: a "
+            + "checkpoint folder or minilm (default: minilm).")
+    String pretrained;
+
+    @Option(names = "--base", description = "Use this graft pretrain run (its --out folder) as the pretrained base of "
+            + "transfer and ulmfit instead of pretraining one.")
+    Path base;
+
+    @Option(names = "--max-updates", description = "Cap on fine-tuning updates per cell (default: automatic epochs).")
+    Integer maxUpdates;
+
+    @Option(names = "--lm-weight", description = "Multitask LM loss weight (default: 0.5).")
+    Float lmWeight;
+
+    @Option(names = "--mix", description = "Multitask LM batches per task batch (default: 0.5).")
+    Double mix;
+
+    @Option(names = "--threads", description = "Threads (default: available cores).")
+    Integer threads;
+
+    @Option(names = "--seed", description = "Base seed (default: 0).")
+    Long seed;
+
+    @Override
+    public Integer call() throws IOException {
+        Experiment.Outcome o = Experiment.run(spec(), System.out);
+        System.out.println();
+        System.out.println("report: " + o.report().toAbsolutePath() + " (and report.html, learning_curve.png)");
+        System.out.println(o.answer());
+        return 0;
+    }
+
+    ExperimentSpec spec() throws IOException {
+        ExperimentSpec.Builder b = ExperimentSpec.builder(null, null, out);
+        if (config != null) {
+            ExperimentSpec.readConfig(config, b);
+        }
+        if (task != null) {
+            b.task(HeadConfig.Task.parse(task));
+        }
+        if (corpus != null) {
+            b.corpus(corpus);
+        }
+        if (data != null) {
+            b.data(data);
+        }
+        if (strategies != null) {
+            b.strategies(Strategy.parseList(strategies));
+        }
+        if (budgets != null) {
+            b.budgets(ExperimentSpec.parseBudgets(budgets));
+        }
+        if (seeds != null) {
+            b.seeds(seeds);
+        }
+        if (arch != null) {
+            b.arch(arch);
+        }
+        if (pretrainTime != null) {
+            b.pretrainTime(pretrainTime);
+        }
+        if (pretrainSteps != null) {
+            b.pretrainSteps(pretrainSteps);
+        }
+        if (taptEpochs != null) {
+            b.taptEpochs(taptEpochs);
+        }
+        if (pretrained != null) {
+            b.pretrained(pretrained);
+        }
+        if (base != null) {
+            b.base(base);
+        }
+        if (maxUpdates != null) {
+            b.maxUpdates(maxUpdates);
+        }
+        if (lmWeight != null) {
+            b.lmWeight(lmWeight);
+        }
+        if (mix != null) {
+            b.mix(mix);
+        }
+        if (threads != null) {
+            b.threads(threads);
+        }
+        if (seed != null) {
+            b.seed(seed);
+        }
+        return b.out(out).build();
+    }
+}

@@ -1,0 +1,889 @@
+package dev.graft.experiment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.graft.data.BadInput;
+import dev.graft.data.ClassificationExample;
+import dev.graft.data.DataHome;
+import dev.graft.data.Dataset;
+import dev.graft.data.DatasetCard;
+import dev.graft.data.DatasetDefinition;
+import dev.graft.data.DatasetRegistry;
+import dev.graft.data.LabelSet;
+import dev.graft.data.RegistryClients;
+import dev.graft.data.Split;
+import dev.graft.data.TaggingExample;
+import dev.graft.eval.ClassificationMetrics;
+import dev.graft.eval.TaggingMetrics;
+import dev.graft.finetune.DataSources;
+import dev.graft.finetune.FineTuneResult;
+import dev.graft.finetune.FineTuneSpec;
+import dev.graft.finetune.FineTuning;
+import dev.graft.finetune.LabeledSplits;
+import dev.graft.finetune.LanguageModelFineTuning;
+import dev.graft.finetune.LmFineTuneSpec;
+import dev.graft.model.AtomicFiles;
+import dev.graft.model.Checkpoint;
+import dev.graft.model.HeadConfig;
+import dev.graft.model.HfConfig;
+import dev.graft.model.LanguageModel;
+import dev.graft.model.ModelConfig;
+import dev.graft.nn.Compute;
+import dev.graft.tensor.Parallel;
+import dev.graft.tensor.kernel.KernelProvider;
+import dev.graft.model.KnownModels;
+import dev.graft.model.OnnxImport;
+import dev.graft.pretrain.PretrainSpec;
+import dev.graft.pretrain.Pretraining;
+import dev.graft.task.PretrainingData;
+import dev.graft.tokenizer.Tokenizer;
+import dev.graft.train.Trainer;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * Runs a {@link ExperimentSpec}: every strategy at every (budget, seed) cell on the same labeled
+ * subset, dev carve and test set, and writes {@code results.jsonl} and the report.
+ *
+ * <p>Fairness: the labeled subset of a cell is drawn once ({@link Dataset#take}, stratified, nested
+ * across budgets for one seed) and its dev part carved once ({@link Dataset#carveDev}); every
+ * strategy gets exactly these (the example ids are written to {@code subsets/}). Neural strategies
+ * train on the train part and stop early on the dev part; {@code bow} cross-validates on both
+ * (it has no early stopping); {@code labels-as-text} writes both into its corpus. The dataset's own
+ * dev split is never used: in a low-label setting nobody has a big dev set.
+ *
+ * <p>Caching and resume: pretraining runs live in {@code pretrain/} under names that hash their
+ * configuration, are shared by every strategy and cell that needs the same run, resume from their
+ * newest checkpoint when interrupted and are reused once finished ({@code graft-done.json}). A cell
+ * whose result is in {@code results.jsonl} is not run again; an interrupted cell is run again.
+ */
+public final class Experiment {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Marker written into a finished pretraining folder. */
+    static final String DONE = "graft-done.json";
+
+    private final ExperimentSpec spec;
+    private final DatasetRegistry registry;
+    private final PrintStream log;
+    private final Path out;
+    private final Map<String, Map<String, Object>> pretrainRuns = new LinkedHashMap<>();
+    private Path tokenizerFile;
+    private Path decoderTokenizerFile;
+
+    private Experiment(ExperimentSpec spec, DatasetRegistry registry, PrintStream log) {
+        this.spec = spec;
+        this.registry = registry;
+        this.log = log;
+        this.out = spec.out();
+    }
+
+    /** What a run produced. */
+    public record Outcome(Path folder, Path report, List<CellResult> results, String answer) {
+    }
+
+    public static Outcome run(ExperimentSpec spec, PrintStream log) throws IOException {
+        return run(spec, DatasetRegistry.standard(), log);
+    }
+
+    public static Outcome run(ExperimentSpec spec, DatasetRegistry registry, PrintStream log) throws IOException {
+        return new Experiment(spec, registry, log).run();
+    }
+
+    // ------------------------------------------------------------------------------ data
+
+    /** The labeled data of an experiment: the whole training split, the test set and the labels. */
+    record Data<E>(Dataset<E> train, Dataset<E> test, LabelSet labels, String name,
+                   Function<E, String> text) {
+    }
+
+    /** The labeled subset of one (budget, seed) cell: what every strategy of that cell gets. */
+    record Subset<E>(int budget, int seedIndex, long seed, Dataset<E> train, Dataset<E> dev) {
+        String key() {
+            return "b" + ExperimentSpec.budgetLabel(budget) + "-s" + seedIndex;
+        }
+
+        int labels() {
+            return train.size() + dev.size();
+        }
+    }
+
+    private Outcome run() throws IOException {
+        Files.createDirectories(out);
+        Path config = out.resolve("experiment.json");
+        Map<String, Object> m = spec.toMap();
+        if (Files.exists(config)) {
+            Map<?, ?> before = JSON.readValue(config.toFile(), Map.class);
+            if (!JSON.writeValueAsString(before).equals(JSON.writeValueAsString(JSON.readValue(
+                    JSON.writeValueAsString(m), Map.class)))) {
+                log.println("experiment: the settings differ from " + config + "; finished cells of the same strategy, "
+                        + "budget and seed are kept, pretraining runs are reused only where their settings match");
+            } else {
+                log.println("experiment: resuming in " + out);
+            }
+        }
+        AtomicFiles.writeString(config, JSON.writeValueAsString(m) + "\n");
+        return spec.task() == HeadConfig.Task.CLASSIFY ? runWith(classificationData())
+                : runWith(taggingData());
+    }
+
+    private Data<ClassificationExample> classificationData() throws IOException {
+        DataSources sources = new DataSources(registry, log);
+        BadInput bad = BadInput.strict();
+        String trainSpec = spec.data().get(0);
+        boolean named = spec.data().size() == 1;
+        if (named && !sources.isDataset(trainSpec)) {
+            throw new IllegalArgumentException("--data " + trainSpec + " is not a dataset name (graft data list); "
+                    + "for your own files give two: --data train.csv,test.csv");
+        }
+        Dataset<ClassificationExample> train = sources.classification(trainSpec, Split.TRAIN, null, bad);
+        LabelSet labels = sources.declaredLabels(trainSpec, DatasetDefinition.SetKind.CLASSIFICATION);
+        if (labels == null) {
+            labels = train.labelSet();
+        }
+        String testSpec = named ? baseName(trainSpec) + ":test" : spec.data().get(1);
+        Dataset<ClassificationExample> test = sources.classification(testSpec, Split.TEST, labels, bad);
+        return new Data<>(train, test, labels, named ? baseName(trainSpec) : trainSpec,
+                ClassificationExample::text);
+    }
+
+    private Data<TaggingExample> taggingData() throws IOException {
+        DataSources sources = new DataSources(registry, log);
+        BadInput bad = BadInput.strict();
+        String trainSpec = spec.data().get(0);
+        boolean named = spec.data().size() == 1;
+        if (named && !sources.isDataset(trainSpec)) {
+            throw new IllegalArgumentException("--data " + trainSpec + " is not a dataset name (graft data list); "
+                    + "for your own files give two: --data train.conll,test.conll");
+        }
+        Dataset<TaggingExample> train = sources.tagging(trainSpec, Split.TRAIN, null, bad);
+        LabelSet labels = sources.declaredLabels(trainSpec, DatasetDefinition.SetKind.TAGGING);
+        if (labels == null) {
+            labels = train.labelSet();
+        }
+        String testSpec = named ? baseName(trainSpec) + ":test" : spec.data().get(1);
+        Dataset<TaggingExample> test = sources.tagging(testSpec, Split.TEST, labels, bad);
+        return new Data<>(train, test, labels, named ? baseName(trainSpec) : trainSpec,
+                t -> String.join(" ", t.tokens()));
+    }
+
+    private static String baseName(String spec) {
+        int i = spec.indexOf(':');
+        return i < 0 ? spec : spec.substring(0, i);
+    }
+
+    /**
+     * The subset of every (budget, seed) cell, in run order. Budgets at or above the training set's size
+     * are all one budget, "all" (still one cell per seed: each seed carves its own dev part).
+     */
+    <E> List<Subset<E>> subsets(Dataset<E> train) {
+        List<Integer> budgets = spec.budgets().stream().map(b -> b >= train.size() ? ExperimentSpec.ALL : b)
+                .distinct().sorted().toList();
+        List<Subset<E>> out = new ArrayList<>();
+        for (int budget : budgets) {
+            for (int k = 0; k < spec.seeds(); k++) {
+                long seed = spec.seed() + k;
+                Dataset<E> labeled = train.take(Math.min(budget, train.size()), seed);
+                Dataset.Carve<E> carve = labeled.carveDev(spec.devFraction(), seed);
+                if (carve.heldOut().isEmpty() || carve.train().isEmpty()) {
+                    throw new IllegalArgumentException("budget " + ExperimentSpec.budgetLabel(budget) + " leaves no "
+                            + "dev or no training example after carving " + spec.devFraction() + " for early stopping: "
+                            + "use larger budgets");
+                }
+                out.add(new Subset<>(budget, k, seed, carve.train(), carve.heldOut()));
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------------------ the cells
+
+    private <E> Outcome runWith(Data<E> data) throws IOException {
+        log.printf(Locale.ROOT, "experiment: %s on %s (%,d training examples, %,d test, %d labels); strategies %s; "
+                        + "budgets %s; %d seed(s)%n", spec.task().id(), data.name(), data.train().size(),
+                data.test().size(), data.labels().size(), spec.strategies().stream().map(Strategy::id).toList(),
+                spec.budgets().stream().map(ExperimentSpec::budgetLabel).toList(), spec.seeds());
+        currentData = data;
+        List<Subset<E>> subsets = subsets(data.train());
+        writeSubsets(subsets, data);
+        Path resultsFile = out.resolve("results.jsonl");
+        Map<String, CellResult> results = new LinkedHashMap<>();
+        if (Files.exists(resultsFile)) {
+            for (CellResult r : CellResult.read(resultsFile)) {
+                results.put(cellKey(r.strategy(), r.budget(), r.seed()), r);
+            }
+        }
+        int total = subsets.size() * spec.strategies().size();
+        int done = 0;
+        long started = System.nanoTime();
+        int ran = 0;
+        for (Strategy strategy : spec.strategies()) {
+            for (Subset<E> subset : subsets) {
+                done++;
+                String key = cellKey(strategy.id(), ExperimentSpec.budgetLabel(subset.budget()), subset.seedIndex());
+                CellResult previous = results.get(key);
+                if (previous != null && "ok".equals(previous.status())) {
+                    continue;
+                }
+                long t0 = System.nanoTime();
+                CellResult r = runCell(strategy, subset, data);
+                results.put(key, r);
+                writeResults(resultsFile, results);
+                ran++;
+                double elapsed = (System.nanoTime() - started) / 1e9;
+                log.printf(Locale.ROOT, "[%d/%d] %-14s labels %-5s seed %d: %s (%.0f s; elapsed %s)%n", done, total,
+                        strategy.id(), ExperimentSpec.budgetLabel(subset.budget()), subset.seedIndex(),
+                        "ok".equals(r.status()) ? String.format(Locale.ROOT, "test %s %.4f", r.metric(), r.test())
+                                : "FAILED: " + r.error(), (System.nanoTime() - t0) / 1e9, clock(elapsed));
+            }
+        }
+        if (ran == 0) {
+            log.println("experiment: every cell was already done; rewriting the report");
+        }
+        List<CellResult> all = new ArrayList<>(results.values());
+        ReportContext context = reportContext(data);
+        ExperimentReport.write(out, all, context);
+        String answer = ExperimentReport.answer(all, context);
+        return new Outcome(out, out.resolve("report.md"), all, answer);
+    }
+
+    static String cellKey(String strategy, String budget, int seed) {
+        return strategy + "|" + budget + "|" + seed;
+    }
+
+    private <E> void writeSubsets(List<Subset<E>> subsets, Data<E> data) throws IOException {
+        Path dir = out.resolve("subsets");
+        Files.createDirectories(dir);
+        for (Subset<E> s : subsets) {
+            StringBuilder sb = new StringBuilder();
+            sb.append("# labeled subset ").append(s.key()).append(" of ").append(data.name())
+                    .append(": example ids, train part then dev part (seed ").append(s.seed()).append(")\n");
+            for (E e : s.train()) {
+                sb.append("train\t").append(id(e)).append('\n');
+            }
+            for (E e : s.dev()) {
+                sb.append("dev\t").append(id(e)).append('\n');
+            }
+            AtomicFiles.writeString(dir.resolve(s.key() + ".tsv"), sb.toString());
+        }
+    }
+
+    private static String id(Object e) {
+        if (e instanceof ClassificationExample c) {
+            return c.id();
+        }
+        return ((TaggingExample) e).id();
+    }
+
+    private static void writeResults(Path file, Map<String, CellResult> results) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (CellResult r : results.values()) {
+            sb.append(r.toJson()).append('\n');
+        }
+        AtomicFiles.writeString(file, sb.toString());
+    }
+
+    private <E> CellResult runCell(Strategy strategy, Subset<E> subset, Data<E> data) {
+        String budget = ExperimentSpec.budgetLabel(subset.budget());
+        String metric = spec.task() == HeadConfig.Task.CLASSIFY ? "accuracy" : "token_accuracy";
+        try {
+            recordSubset(strategy, subset);
+            return switch (strategy) {
+                case BOW -> bow(subset, data, metric);
+                case LABELS_AS_TEXT -> labelsAsText(castSubset(subset), castClassification(data), metric);
+                default -> fineTune(strategy, subset, data, metric);
+            };
+        } catch (IOException | RuntimeException e) {
+            String message = e instanceof IllegalArgumentException && e.getMessage() != null ? e.getMessage()
+                    : e.toString();
+            log.println("experiment: " + strategy.id() + " " + subset.key() + " failed: " + message);
+            if (!(e instanceof IllegalArgumentException)) {
+                e.printStackTrace(log);
+            }
+            return new CellResult(strategy.id(), budget, subset.labels(), subset.seedIndex(), metric, Double.NaN,
+                    Double.NaN, Map.of(), new CellResult.Cost(0, 0, 0, 0, 0), "failed", message);
+        }
+    }
+
+    /**
+     * Writes {@code cells/STRATEGY/KEY.subset}: a fingerprint of the example ids a strategy is given
+     * for a cell (train part, then dev part), so anyone can check every strategy got the same labels.
+     */
+    private <E> void recordSubset(Strategy strategy, Subset<E> subset) throws IOException {
+        StringBuilder ids = new StringBuilder();
+        subset.train().forEach(e -> ids.append(id(e)).append('\n'));
+        ids.append("--\n");
+        subset.dev().forEach(e -> ids.append(id(e)).append('\n'));
+        Path f = out.resolve("cells").resolve(strategy.id()).resolve(subset.key() + ".subset");
+        Files.createDirectories(f.getParent());
+        AtomicFiles.writeString(f, hash(ids.toString()) + "\t" + subset.train().size() + "\t" + subset.dev().size()
+                + "\n");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Subset<ClassificationExample> castSubset(Subset<?> s) {
+        return (Subset<ClassificationExample>) s;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Data<ClassificationExample> castClassification(Data<?> d) {
+        return (Data<ClassificationExample>) d;
+    }
+
+    // ------------------------------------------------------------------------------ strategies
+
+    @SuppressWarnings("unchecked")
+    private <E> CellResult bow(Subset<E> subset, Data<E> data, String metric) {
+        long t0 = System.nanoTime();
+        List<E> labeled = new ArrayList<>(subset.train().examples());
+        labeled.addAll(subset.dev().examples());
+        Map<String, Object> testMetrics;
+        double score;
+        if (spec.task() == HeadConfig.Task.CLASSIFY) {
+            BagOfWords model = BagOfWords.train((List<ClassificationExample>) labeled, data.labels(),
+                    BagOfWords.Options.defaults(subset.seed()));
+            ClassificationMetrics m = model.evaluate((List<ClassificationExample>) data.test().examples());
+            testMetrics = new LinkedHashMap<>(m.toMap());
+            testMetrics.put("chosen_c", model.chosenC());
+            score = m.accuracy();
+        } else {
+            MostFrequentTag model = MostFrequentTag.train((List<TaggingExample>) labeled);
+            TaggingMetrics m = model.evaluate((List<TaggingExample>) data.test().examples(), data.labels().labels());
+            testMetrics = m.toMap();
+            score = m.tokenAccuracy();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return new CellResult(Strategy.BOW.id(), ExperimentSpec.budgetLabel(subset.budget()), subset.labels(),
+                subset.seedIndex(), metric, score, Double.NaN, testMetrics,
+                new CellResult.Cost(0, 0, 0, 0, seconds), "ok", null);
+    }
+
+    private <E> CellResult fineTune(Strategy strategy, Subset<E> subset, Data<E> data, String metric)
+            throws IOException {
+        Path cellDir = out.resolve("cells").resolve(strategy.id()).resolve(subset.key());
+        FineTuneSpec.Builder b = FineTuneSpec.builder(spec.task(), data.name() + ":train[" + subset.key() + "]",
+                        cellDir)
+                .test(data.name() + ":test").seed(subset.seed()).threads(spec.threads()).overwrite(true)
+                .devFraction(spec.devFraction());
+        Map<String, Object> pre = null;
+        switch (strategy) {
+            case SCRATCH -> b.scratch(spec.arch(), tokenizer());
+            case TRANSFER -> {
+                pre = basePretraining();
+                b.from(folder(pre));
+            }
+            case ULMFIT -> {
+                pre = tapt();
+                b.from(folder(pre)).recipe(FineTuneSpec.Recipe.ULMFIT);
+            }
+            case MULTITASK -> b.scratch(spec.arch(), tokenizer()).multitask(spec.corpus(), spec.lmWeight(), spec.mix());
+            case MERGED -> {
+                pre = mergedPretraining(data);
+                b.from(folder(pre));
+            }
+            case PRETRAINED -> b.from(pretrainedModel());
+            default -> throw new IllegalStateException(strategy.id());
+        }
+        int batch = spec.task() == HeadConfig.Task.CLASSIFY ? 16 : 32;
+        if (spec.maxUpdates() > 0) {
+            long perEpoch = Math.max(1, (subset.train().size() + batch - 1) / batch);
+            double epochs = Math.min(FineTuneSpec.autoEpochs(perEpoch), spec.maxUpdates() / (double) perEpoch);
+            b.epochs(Math.max(epochs, 1.0 / perEpoch));
+        }
+        FineTuneSpec ft = b.build();
+        Files.createDirectories(cellDir);
+        FineTuneResult r;
+        try (PrintStream cellLog = new PrintStream(Files.newOutputStream(cellDir.resolveSibling(subset.key() + ".log")),
+                true, StandardCharsets.UTF_8)) {
+            r = runFineTune(ft, subset, data, cellLog);
+        }
+        long params = parameterCount(cellDir);
+        long ftTokens = lastTrainTokens(cellDir.resolve("metrics.jsonl"));
+        long preTokens = pre == null ? 0 : ((Number) pre.getOrDefault("tokens_seen", 0)).longValue();
+        double preSeconds = pre == null ? 0 : ((Number) pre.getOrDefault("wall_s", 0.0)).doubleValue();
+        if (strategy == Strategy.ULMFIT) {
+            Map<String, Object> base = basePretraining();
+            preTokens += ((Number) base.getOrDefault("tokens_seen", 0)).longValue();
+            preSeconds += ((Number) base.getOrDefault("wall_s", 0.0)).doubleValue();
+        }
+        double flops = 6.0 * params * (preTokens + ftTokens);
+        // the fine-tuned weights are not needed for the comparison: keep results, curves and configuration only
+        Files.deleteIfExists(cellDir.resolve(Checkpoint.WEIGHTS));
+        Map<String, Object> testMetrics = r.test() == null ? Map.of() : r.test();
+        return new CellResult(strategy.id(), ExperimentSpec.budgetLabel(subset.budget()), subset.labels(),
+                subset.seedIndex(), metric, r.testScore(), r.devScore(), testMetrics,
+                new CellResult.Cost(preTokens, ftTokens, flops, preSeconds, r.wallSeconds()), "ok", null);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <E> FineTuneResult runFineTune(FineTuneSpec ft, Subset<E> subset, Data<E> data, PrintStream cellLog)
+            throws IOException {
+        if (spec.task() == HeadConfig.Task.CLASSIFY) {
+            return FineTuning.runClassification(ft, new LabeledSplits<>(
+                    (Dataset<ClassificationExample>) subset.train(), (Dataset<ClassificationExample>) subset.dev(),
+                    (Dataset<ClassificationExample>) data.test(), data.labels()), cellLog);
+        }
+        return FineTuning.runTagging(ft, new LabeledSplits<>((Dataset<TaggingExample>) subset.train(),
+                (Dataset<TaggingExample>) subset.dev(), (Dataset<TaggingExample>) data.test(), data.labels()), cellLog);
+    }
+
+    private CellResult labelsAsText(Subset<ClassificationExample> subset, Data<ClassificationExample> data,
+                                    String metric) throws IOException {
+        List<ClassificationExample> labeled = new ArrayList<>(subset.train().examples());
+        labeled.addAll(subset.dev().examples());
+        LabelsAsText.Template template = LabelsAsText.Template.defaults();
+        List<String> documents = LabelsAsText.documents(labeled, template);
+        Map<String, Object> pre = labelsAsTextPretraining(subset, documents);
+        long t0 = System.nanoTime();
+        ClassificationMetrics m = scoreLabelsAsText(folder(pre), data.labels(), template, data.test().examples());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long preTokens = ((Number) pre.getOrDefault("tokens_seen", 0)).longValue();
+        long params = parameterCount(folder(pre));
+        return new CellResult(Strategy.LABELS_AS_TEXT.id(), ExperimentSpec.budgetLabel(subset.budget()),
+                subset.labels(), subset.seedIndex(), metric, m.accuracy(), Double.NaN, m.toMap(),
+                new CellResult.Cost(preTokens, 0, 6.0 * params * preTokens,
+                        ((Number) pre.getOrDefault("wall_s", 0.0)).doubleValue(), seconds), "ok", null);
+    }
+
+    /** Loads the causal LM of a pretraining folder and scores the test set by label likelihood. */
+    private ClassificationMetrics scoreLabelsAsText(Path folder, LabelSet labels, LabelsAsText.Template template,
+                                                    List<ClassificationExample> test) throws IOException {
+        try (Parallel parallel = new Parallel(spec.threads())) {
+            Compute compute = new Compute(KernelProvider.create(parallel), parallel);
+            ModelConfig config = HfConfig.read(folder.resolve(Checkpoint.CONFIG));
+            LanguageModel lm = new LanguageModel(compute, config, 0);
+            Checkpoint.readWeights(folder.resolve(Checkpoint.WEIGHTS), lm.parameterSet());
+            lm.setTraining(false);
+            Tokenizer tokenizer = Tokenizer.load(folder.resolve(Checkpoint.TOKENIZER));
+            return LabelsAsText.scorer(lm, tokenizer, labels, template, config.maxPositions()).evaluate(test);
+        }
+    }
+
+    // ------------------------------------------------------------------------------ shared runs
+
+    /** The tokenizer trained once on the corpus (WordPiece for encoders, BPE for decoders). */
+    private Path tokenizer() throws IOException {
+        if (tokenizerFile == null && spec.base() != null) {
+            givenBase();
+        }
+        if (tokenizerFile == null) {
+            tokenizerFile = trainTokenizer(spec.arch());
+        }
+        return tokenizerFile;
+    }
+
+    private Path decoderTokenizer() throws IOException {
+        if (decoderTokenizerFile == null) {
+            decoderTokenizerFile = spec.decoderArch().equals(spec.arch()) ? tokenizer()
+                    : trainTokenizer(spec.decoderArch());
+        }
+        return decoderTokenizerFile;
+    }
+
+    private Path trainTokenizer(String arch) throws IOException {
+        boolean encoder = dev.graft.model.Presets.get(arch).isEncoder();
+        List<String> corpus = spec.corpus().isEmpty() ? List.of(spec.data().get(0)) : spec.corpus();
+        Path dir = out.resolve("pretrain").resolve("tokenizer-" + (encoder ? "wordpiece" : "bpe") + "-"
+                + spec.vocabSize() + "-" + hash(String.join(",", corpus)));
+        Path file = dir.resolve(Checkpoint.TOKENIZER);
+        if (Files.exists(file)) {
+            return file;
+        }
+        log.println("experiment: training a " + (encoder ? "WordPiece" : "BPE") + " tokenizer on " + corpus);
+        dev.graft.data.Corpora corpora = dev.graft.data.Corpora.resolve(corpus, registry,
+                dev.graft.data.CorpusReader.Layout.LINES, log);
+        dev.graft.tokenizer.TokenizerTrainer.Type type = encoder ? dev.graft.tokenizer.TokenizerTrainer.Type.WORDPIECE
+                : dev.graft.tokenizer.TokenizerTrainer.Type.BPE;
+        dev.graft.tokenizer.TokenizerTrainer.Result r = dev.graft.tokenizer.TokenizerTrainer.train(
+                dev.graft.tokenizer.TokenizerTrainer.Settings.of(type, spec.vocabSize()).withThreads(spec.threads())
+                        .withLowercase(encoder), corpora.asIterable());
+        log.println("experiment: tokenizer " + r.summary());
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve(Checkpoint.TOKENIZER + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createDirectories(tmp);
+        r.tokenizer().save(tmp);
+        Files.move(tmp.resolve(Checkpoint.TOKENIZER), file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.delete(tmp);
+        return file;
+    }
+
+    private PretrainSpec.Builder pretrainBuilder(String arch, List<String> corpus, Path tokenizer, long seed) {
+        PretrainSpec.Builder b = PretrainSpec.builder(arch, corpus, out.resolve("pretrain").resolve("pending"))
+                .tokenizer(tokenizer).seqLen(spec.seqLen()).threads(spec.threads()).seed(seed)
+                .checkpointEvery(100).keep(1);
+        return spec.pretrainSteps() > 0 ? b.steps(spec.pretrainSteps()) : b.maxTime(spec.pretrainTime());
+    }
+
+    private Map<String, Object> basePretraining() throws IOException {
+        if (spec.base() != null) {
+            return givenBase();
+        }
+        return pretrain("base", pretrainBuilder(spec.arch(), spec.corpus(), tokenizer(), spec.seed()));
+    }
+
+    /** The summary of a pretraining run the user gave ({@code --base}): its metrics and folder. */
+    private Map<String, Object> givenBase() throws IOException {
+        Path dir = spec.base();
+        String name = "base (given: " + dir + ")";
+        Map<String, Object> known = pretrainRuns.get(name);
+        if (known != null) {
+            return known;
+        }
+        Map<String, Object> s = new LinkedHashMap<>();
+        List<double[]> curve = validationCurve(dir.resolve("metrics.jsonl"));
+        s.put("tokens_seen", curve.isEmpty() ? 0L : (long) curve.get(curve.size() - 1)[0]);
+        s.put("wall_s", lastElapsed(dir.resolve("metrics.jsonl")));
+        if (!curve.isEmpty()) {
+            double loss = curve.get(curve.size() - 1)[1];
+            s.put("val_loss", loss);
+            s.put("val_perplexity", Math.exp(loss));
+        }
+        s.put("folder", dir.toString());
+        s.put("kind", "base");
+        pretrainRuns.put(name, s);
+        if (tokenizerFile == null && Files.exists(dir.resolve(Checkpoint.TOKENIZER))) {
+            // scratch and multitask use the base's tokenizer, so only the weights differ
+            tokenizerFile = dir.resolve(Checkpoint.TOKENIZER);
+        }
+        return s;
+    }
+
+    private static double lastElapsed(Path metrics) throws IOException {
+        double t = 0;
+        if (Files.exists(metrics)) {
+            ObjectMapper m = new ObjectMapper();
+            for (String line : Files.readAllLines(metrics)) {
+                if (line.contains("\"elapsed_s\"")) {
+                    t = Math.max(t, m.readTree(line).path("elapsed_s").asDouble());
+                }
+            }
+        }
+        return t;
+    }
+
+    private <E> Map<String, Object> mergedPretraining(Data<E> data) throws IOException {
+        Path text = taskText(data);
+        List<String> corpus = new ArrayList<>(spec.corpus());
+        corpus.add(text.toString());
+        return pretrain("merged", pretrainBuilder(spec.arch(), corpus, tokenizer(), spec.seed()));
+    }
+
+    /** The training split's text without labels: the task's unlabeled text. */
+    private <E> Path taskText(Data<E> data) throws IOException {
+        Path file = out.resolve("pretrain").resolve("task-text.txt");
+        StringBuilder sb = new StringBuilder();
+        for (E e : data.train()) {
+            sb.append(data.text().apply(e).replace('\n', ' ').replace('\r', ' ')).append('\n');
+        }
+        String text = sb.toString();
+        if (!Files.exists(file) || !Files.readString(file).equals(text)) {
+            Files.createDirectories(file.getParent());
+            AtomicFiles.writeString(file, text);
+        }
+        return file;
+    }
+
+    private Map<String, Object> tapt() throws IOException {
+        Map<String, Object> base = basePretraining();
+        Data<?> data = currentData;
+        Path text = taskText(data);
+        String name = "tapt-" + hash(folder(base) + "|" + spec.taptEpochs() + "|" + sha256(text));
+        Path dir = out.resolve("pretrain").resolve(name);
+        Map<String, Object> done = readDone(dir);
+        if (done != null) {
+            return done;
+        }
+        log.println("experiment: LM fine-tuning on the task's text (" + name + ")");
+        LmFineTuneSpec d = LmFineTuneSpec.defaults(folder(base), List.of(text.toString()), dir);
+        LmFineTuneSpec s = new LmFineTuneSpec(d.from(), d.corpus(), dir, spec.taptEpochs(), 0, null,
+                d.learningRate(), d.schedule(), d.warmup(), d.discriminative(), d.batchSize(), spec.seqLen(),
+                d.maskProbability(), d.weightDecay(), d.clip(), spec.seed(), spec.threads(), true);
+        long t0 = System.nanoTime();
+        Map<String, Object> summary = new LinkedHashMap<>(LanguageModelFineTuning.run(s, registry, log));
+        summary.putIfAbsent("wall_s", (System.nanoTime() - t0) / 1e9);
+        summary.put("folder", dir.toString());
+        writeDone(dir, summary);
+        pretrainRuns.put(name, summary);
+        return summary;
+    }
+
+    private Map<String, Object> labelsAsTextPretraining(Subset<ClassificationExample> subset, List<String> documents)
+            throws IOException {
+        Path file = out.resolve("pretrain").resolve("labeled-" + subset.key() + ".txt");
+        int repeat = spec.labelRepeat();
+        if (repeat == 0) {
+            // about 5% of the corpus' documents, at least once each
+            long corpusDocs = corpusDocuments();
+            repeat = (int) Math.max(1, Math.round(0.05 * corpusDocs / Math.max(1, documents.size())));
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int r = 0; r < repeat; r++) {
+            for (String d : documents) {
+                sb.append(d).append('\n');
+            }
+        }
+        Files.createDirectories(file.getParent());
+        String text = sb.toString();
+        if (!Files.exists(file) || !Files.readString(file).equals(text)) {
+            AtomicFiles.writeString(file, text);
+        }
+        List<String> corpus = new ArrayList<>(spec.corpus());
+        corpus.add(file.toString());
+        return pretrain("labels-" + subset.key(),
+                pretrainBuilder(spec.decoderArch(), corpus, decoderTokenizer(), spec.seed()));
+    }
+
+    private long corpusDocumentsCache = -1;
+
+    private long corpusDocuments() throws IOException {
+        if (corpusDocumentsCache < 0) {
+            dev.graft.data.Corpora corpora = dev.graft.data.Corpora.resolve(spec.corpus(), registry,
+                    dev.graft.data.CorpusReader.Layout.LINES, log);
+            try (Stream<String> docs = corpora.documents()) {
+                corpusDocumentsCache = docs.count();
+            }
+        }
+        return corpusDocumentsCache;
+    }
+
+    /**
+     * A pretraining run, cached by its settings: reused when finished, resumed when interrupted.
+     * The folder name hashes the settings that change the model (not threads, which change
+     * nothing at a fixed step count, nor logging).
+     */
+    private Map<String, Object> pretrain(String kind, PretrainSpec.Builder builder) throws IOException {
+        PretrainSpec probe = builder.build();
+        StringBuilder id = new StringBuilder();
+        id.append(probe.arch()).append('|').append(probe.objective()).append('|').append(probe.corpus()).append('|');
+        for (String c : probe.corpus()) {
+            Path p = Path.of(c);
+            if (Files.isRegularFile(p)) {
+                id.append(sha256(p)).append('|');
+            }
+        }
+        id.append(sha256(probe.tokenizer())).append('|').append(probe.steps()).append('|').append(probe.maxTime())
+                .append('|').append(probe.seqLen()).append('|').append(probe.batchSize()).append('|').append(probe.lr())
+                .append('|').append(probe.seed());
+        String name = kind + "-" + probe.arch() + "-" + hash(id.toString());
+        Path dir = out.resolve("pretrain").resolve(name);
+        Map<String, Object> done = readDone(dir);
+        if (done != null) {
+            pretrainRuns.put(name, done);
+            return done;
+        }
+        boolean resume = Trainer.latestCheckpoint(dir) != null;
+        log.println("experiment: pretraining " + name + (resume ? " (resuming)" : "") + " on " + probe.corpus());
+        PretrainSpec ps = builder.out(dir).resume(resume).overwrite(!resume).build();
+        Pretraining.Result r = Pretraining.run(ps, registry, log);
+        Map<String, Object> summary = new LinkedHashMap<>(r.summary());
+        summary.put("folder", dir.toString());
+        summary.put("kind", kind);
+        writeDone(dir, summary);
+        pretrainRuns.put(name, summary);
+        return summary;
+    }
+
+    private static Map<String, Object> readDone(Path dir) throws IOException {
+        Path f = dir.resolve(DONE);
+        if (!Files.exists(f)) {
+            return null;
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = JSON.readValue(f.toFile(), Map.class);
+        return m;
+    }
+
+    private static void writeDone(Path dir, Map<String, Object> summary) throws IOException {
+        AtomicFiles.writeString(dir.resolve(DONE), JSON.writeValueAsString(summary) + "\n");
+    }
+
+    private static Path folder(Map<String, Object> summary) {
+        return Path.of((String) summary.get("folder"));
+    }
+
+    /** The model pretrained elsewhere: a checkpoint folder, or a known model imported once into GRAFT_HOME. */
+    private Path pretrainedModel() throws IOException {
+        Path given = Path.of(spec.pretrained());
+        if (Files.isDirectory(given)) {
+            return given;
+        }
+        KnownModels.Known known = KnownModels.find(spec.pretrained());
+        if (known == null) {
+            throw new IllegalArgumentException("--pretrained " + spec.pretrained() + ": no such folder, and not a "
+                    + "known model name (known: minilm)");
+        }
+        Path dir = DataHome.home().resolve("models").resolve(known.name() + "-graft");
+        if (Files.exists(dir.resolve(Checkpoint.WEIGHTS)) && Files.exists(dir.resolve(Checkpoint.TOKENIZER))) {
+            return dir;
+        }
+        log.println("experiment: importing " + known.name() + " into " + dir);
+        Path work = Files.createTempDirectory("graft-import-");
+        try {
+            KnownModels.Fetched fetched = KnownModels.fetch(known, RegistryClients.fromEnvironment(),
+                    DataHome.home().resolve("models"), work, log);
+            Tokenizer t = Tokenizer.load(fetched.tokenizer());
+            OnnxImport.Options options = new OnnxImport.Options(null, null, 0)
+                    .withPadTokenId(t.specialTokens().padding().orElse(0));
+            OnnxImport.Imported imported = OnnxImport.read(fetched.onnx(), options);
+            if (Files.exists(dir)) {
+                AtomicFiles.deleteRecursively(dir);
+            }
+            OnnxImport.save(imported, fetched.tokenizer(), dir);
+        } finally {
+            AtomicFiles.deleteRecursively(work);
+        }
+        return dir;
+    }
+
+    // ------------------------------------------------------------------------------ report
+
+    private Data<?> currentData;
+
+    private <E> ReportContext reportContext(Data<E> data) throws IOException {
+        List<DataProvenance> provenance = new ArrayList<>();
+        for (String d : spec.data()) {
+            provenance.addAll(provenance(d));
+        }
+        for (String c : spec.corpus()) {
+            provenance.addAll(provenance(c));
+        }
+        List<PretrainingSummary> pre = new ArrayList<>();
+        for (Map.Entry<String, Map<String, Object>> e : pretrainRuns.entrySet()) {
+            Map<String, Object> s = e.getValue();
+            Path metrics = folder(s).resolve("metrics.jsonl");
+            pre.add(new PretrainingSummary(e.getKey(), ((Number) s.getOrDefault("tokens_seen", 0)).longValue(),
+                    ((Number) s.getOrDefault("wall_s", 0.0)).doubleValue(), number(s, "val_loss"),
+                    number(s, "val_perplexity"), validationCurve(metrics)));
+        }
+        return new ReportContext("graft experiment: " + spec.task().id() + " on " + data.name(), spec.task().id(),
+                data.name(), spec.task() == HeadConfig.Task.CLASSIFY ? "accuracy" : "token_accuracy", "scratch",
+                spec.toMap(), provenance, pre);
+    }
+
+    private static double number(Map<String, Object> m, String key) {
+        Object v = m.get(key);
+        return v instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    private List<DataProvenance> provenance(String spec) throws IOException {
+        Path p = Path.of(spec);
+        if (Files.isRegularFile(p)) {
+            return List.of(new DataProvenance(p.getFileName().toString(), "file", sha256(p), p.toAbsolutePath()
+                    .toString()));
+        }
+        List<DataProvenance> out = new ArrayList<>();
+        String name = baseName(spec);
+        DatasetCard card = registry.card(name);
+        for (DatasetCard.SourceInfo s : card.sources()) {
+            out.add(new DataProvenance(card.name(), s.packageName() + " " + s.version(), s.sha256(),
+                    s.registry() + " package " + s.packageName() + (s.file() == null ? "" : " (" + s.file() + ")")));
+        }
+        return out;
+    }
+
+    /** (tokens, validation loss) points of a run's metrics.jsonl; tokens of an eval step from the train records. */
+    static List<double[]> validationCurve(Path metrics) throws IOException {
+        List<double[]> curve = new ArrayList<>();
+        if (!Files.exists(metrics)) {
+            return curve;
+        }
+        TreeMap<Long, Long> tokensAt = new TreeMap<>();
+        List<long[]> evalSteps = new ArrayList<>();
+        List<Double> losses = new ArrayList<>();
+        ObjectMapper m = new ObjectMapper();
+        for (String line : Files.readAllLines(metrics)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode n = m.readTree(line);
+            String type = n.path("type").asText();
+            if (type.equals("train") && n.has("tokens")) {
+                tokensAt.put(n.path("step").asLong(), n.path("tokens").asLong());
+            } else if (type.equals("eval") && n.has("val_loss")) {
+                evalSteps.add(new long[]{n.path("step").asLong()});
+                losses.add(n.path("val_loss").asDouble());
+            }
+        }
+        for (int i = 0; i < evalSteps.size(); i++) {
+            long step = evalSteps.get(i)[0];
+            Map.Entry<Long, Long> floor = tokensAt.floorEntry(step);
+            if (floor == null || floor.getKey() == 0) {
+                continue;
+            }
+            double tokens = floor.getValue() * (double) step / floor.getKey();
+            curve.add(new double[]{tokens, losses.get(i)});
+        }
+        return curve;
+    }
+
+    private static long lastTrainTokens(Path metrics) throws IOException {
+        long tokens = 0;
+        if (!Files.exists(metrics)) {
+            return 0;
+        }
+        ObjectMapper m = new ObjectMapper();
+        for (String line : Files.readAllLines(metrics)) {
+            if (line.contains("\"type\":\"train\"")) {
+                tokens = Math.max(tokens, m.readTree(line).path("tokens").asLong());
+            }
+        }
+        return tokens;
+    }
+
+    /** Parameters of the model in a checkpoint folder, from its safetensors header (float32 weights). */
+    private static long parameterCount(Path folder) throws IOException {
+        Path w = folder.resolve(Checkpoint.WEIGHTS);
+        if (!Files.exists(w)) {
+            return 0;
+        }
+        return Files.size(w) / 4;
+    }
+
+    // ------------------------------------------------------------------------------ helpers
+
+    private static String clock(double seconds) {
+        long s = Math.round(seconds);
+        return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60);
+    }
+
+    static String hash(String s) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 5);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String sha256(Path file) throws IOException {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            try (var in = Files.newInputStream(file)) {
+                byte[] buf = new byte[1 << 16];
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    md.update(buf, 0, n);
+                }
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+}

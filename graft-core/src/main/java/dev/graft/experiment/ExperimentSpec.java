@@ -1,0 +1,341 @@
+package dev.graft.experiment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.graft.model.HeadConfig;
+import dev.graft.model.Presets;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One {@code graft experiment}: every strategy on the same labeled data, label budgets and seeds.
+ * Build with {@link #builder}; {@link #readConfig} reads the same fields from a JSON file.
+ *
+ * @param task           classify or tag
+ * @param corpus         unlabeled text: dataset names or text files
+ * @param data           a labeled dataset name (its train and test splits), or a train file and a test file
+ * @param strategies     what to compare
+ * @param budgets        numbers of labeled training examples; {@link #ALL} for the whole training split
+ * @param seeds          labeled subsets (and training seeds) per budget
+ * @param arch           model preset of graft's own models (a decoder of the same size for labels-as-text)
+ * @param out            experiment folder: results, report, cached pretraining
+ * @param pretrainTime   wall-clock budget of each pretraining run (used when {@code pretrainSteps} is 0)
+ * @param pretrainSteps  updates of each pretraining run instead of a time budget (0: use the time)
+ * @param taptEpochs     epochs of LM fine-tuning on the task's text (ulmfit)
+ * @param pretrained     the model pretrained elsewhere: a checkpoint folder or a known name (minilm)
+ * @param base           an existing graft pretraining run (its folder) to use as the base of transfer and ulmfit
+ *                       instead of pretraining one; null to pretrain
+ * @param vocabSize      vocabulary of the tokenizer trained on the corpus
+ * @param seqLen         pretraining sequence length
+ * @param devFraction    share of each labeled subset held out for early stopping
+ * @param maxUpdates     cap on fine-tuning updates per cell (0: fine-tuning's automatic epochs)
+ * @param lmWeight       λ of multitask training
+ * @param mix            LM batches per task batch in multitask training
+ * @param labelRepeat    copies of each labeled document in the labels-as-text corpus (0: enough for about 5%
+ *                       of the corpus' documents)
+ * @param threads        compute threads
+ * @param seed           base seed; subset k of a budget uses seed + k
+ */
+public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<String> data, List<Strategy> strategies,
+                             List<Integer> budgets, int seeds, String arch, Path out, Duration pretrainTime,
+                             long pretrainSteps, double taptEpochs, String pretrained, Path base, int vocabSize, int seqLen,
+                             double devFraction, int maxUpdates, float lmWeight, double mix, int labelRepeat,
+                             int threads, long seed) {
+    /** The budget meaning "every training example". */
+    public static final int ALL = Integer.MAX_VALUE;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public ExperimentSpec {
+        if (task == null) {
+            throw new IllegalArgumentException("a task is required: classify or tag");
+        }
+        corpus = corpus == null ? List.of() : List.copyOf(corpus);
+        data = data == null ? List.of() : List.copyOf(data);
+        if (data.isEmpty() || data.size() > 2) {
+            throw new IllegalArgumentException("--data takes a labeled dataset name (e.g. sentiment-uci) or two files: "
+                    + "train,test; got " + data);
+        }
+        strategies = strategies == null ? List.of() : List.copyOf(strategies);
+        if (strategies.isEmpty()) {
+            throw new IllegalArgumentException("no strategy given (--strategies scratch,transfer,...)");
+        }
+        boolean needsCorpus = strategies.stream().anyMatch(s -> s != Strategy.SCRATCH && s != Strategy.BOW
+                && s != Strategy.PRETRAINED);
+        if (needsCorpus && corpus.isEmpty()) {
+            throw new IllegalArgumentException("strategies " + strategies.stream().map(Strategy::id).toList()
+                    + " need unlabeled text: give --corpus NAME|FILE...");
+        }
+        if (task == HeadConfig.Task.TAG && strategies.contains(Strategy.LABELS_AS_TEXT)) {
+            throw new IllegalArgumentException("labels-as-text classifies by label likelihood: it is for --task "
+                    + "classify only");
+        }
+        budgets = budgets == null ? List.of() : budgets.stream().distinct().sorted().toList();
+        if (budgets.isEmpty() || budgets.get(0) < 2) {
+            throw new IllegalArgumentException("budgets must be numbers >= 2 or 'all', got " + budgets);
+        }
+        if (seeds < 1) {
+            throw new IllegalArgumentException("--seeds must be >= 1, got " + seeds);
+        }
+        Presets.get(arch);
+        if (out == null) {
+            throw new IllegalArgumentException("an experiment folder is required (--out DIR)");
+        }
+        if (pretrainSteps < 0 || (pretrainSteps == 0 && (pretrainTime == null || pretrainTime.isZero()
+                || pretrainTime.isNegative()))) {
+            throw new IllegalArgumentException("give a positive --pretrain-time (e.g. 20m) or --pretrain-steps");
+        }
+        if (!(taptEpochs > 0)) {
+            throw new IllegalArgumentException("--tapt-epochs must be > 0, got " + taptEpochs);
+        }
+        if (!(devFraction > 0 && devFraction < 0.5)) {
+            throw new IllegalArgumentException("--dev-fraction must be in (0, 0.5), got " + devFraction);
+        }
+        if (maxUpdates < 0 || labelRepeat < 0 || threads < 1 || vocabSize < 100 || seqLen < 8) {
+            throw new IllegalArgumentException("max updates and label repeats must be >= 0, threads >= 1, vocabulary "
+                    + ">= 100 and sequence length >= 8");
+        }
+        if (base != null && !java.nio.file.Files.isRegularFile(base.resolve("config.json"))) {
+            throw new IllegalArgumentException("--base " + base + " is not a checkpoint folder (no config.json): give "
+                    + "the --out folder of a graft pretrain run");
+        }
+        if (strategies.contains(Strategy.PRETRAINED) && (pretrained == null || pretrained.isBlank())) {
+            throw new IllegalArgumentException("the pretrained strategy needs --pretrained DIR|minilm");
+        }
+    }
+
+    /** Parses "50,200,all" items into budgets. */
+    public static List<Integer> parseBudgets(List<String> items) {
+        List<Integer> out = new ArrayList<>();
+        for (String item : items) {
+            for (String part : item.split(",")) {
+                String p = part.trim().toLowerCase(Locale.ROOT);
+                if (p.isEmpty()) {
+                    continue;
+                }
+                if (p.equals("all")) {
+                    out.add(ALL);
+                    continue;
+                }
+                try {
+                    out.add(Integer.parseInt(p));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("budget '" + part + "' is not a number or 'all'");
+                }
+            }
+        }
+        return out;
+    }
+
+    /** "all" or the number. */
+    public static String budgetLabel(int budget) {
+        return budget == ALL ? "all" : Integer.toString(budget);
+    }
+
+    /** The decoder preset of the same size as {@code arch} (labels-as-text needs a causal LM). */
+    public String decoderArch() {
+        if (!Presets.get(arch).isEncoder()) {
+            return arch;
+        }
+        String d = arch.replaceFirst("^bert-", "gpt-");
+        try {
+            Presets.get(d);
+            return d;
+        } catch (IllegalArgumentException e) {
+            return "gpt-mini";
+        }
+    }
+
+    /** The configuration as a map for run files and the report. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("task", task.id());
+        m.put("corpus", corpus);
+        m.put("data", data);
+        m.put("strategies", strategies.stream().map(Strategy::id).toList());
+        m.put("budgets", budgets.stream().map(ExperimentSpec::budgetLabel).toList());
+        m.put("seeds", seeds);
+        m.put("arch", arch);
+        m.put("pretrain_time", pretrainSteps > 0 ? null : pretrainTime.toString());
+        m.put("pretrain_steps", pretrainSteps);
+        m.put("tapt_epochs", taptEpochs);
+        m.put("pretrained", pretrained);
+        m.put("base", base == null ? null : base.toString());
+        m.put("vocab_size", vocabSize);
+        m.put("seq_len", seqLen);
+        m.put("dev_fraction", devFraction);
+        m.put("max_updates", maxUpdates);
+        m.put("lm_weight", lmWeight);
+        m.put("mix", mix);
+        m.put("label_repeat", labelRepeat);
+        m.put("threads", threads);
+        m.put("seed", seed);
+        return m;
+    }
+
+    public static Builder builder(HeadConfig.Task task, List<String> data, Path out) {
+        return new Builder(task, data, out);
+    }
+
+    /**
+     * Applies the fields of a JSON config file ({@code --config exp.json}: the keys of {@link #toMap})
+     * to {@code b}; an unknown key or a wrong type is an error naming the file and the key.
+     */
+    public static Builder readConfig(Path file, Builder b) throws IOException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readString(file));
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": not valid JSON (" + e.getMessage().lines().findFirst()
+                    .orElse("") + "); fix the file or drop --config");
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException(file + ": expected a JSON object of experiment settings");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode v = e.getValue();
+            try {
+                switch (e.getKey()) {
+                    case "task" -> b.task = HeadConfig.Task.parse(v.asText());
+                    case "corpus" -> b.corpus = strings(v);
+                    case "data" -> b.data = strings(v);
+                    case "strategies" -> b.strategies = Strategy.parseList(strings(v));
+                    case "budgets" -> b.budgets = parseBudgets(strings(v));
+                    case "seeds" -> b.seeds = integer(v);
+                    case "arch" -> b.arch = v.asText();
+                    case "pretrain_time" -> b.pretrainTime = v.isNull() ? null : parseDuration(v.asText());
+                    case "pretrain_steps" -> b.pretrainSteps = integer(v);
+                    case "tapt_epochs" -> b.taptEpochs = number(v);
+                    case "pretrained" -> b.pretrained = v.isNull() ? null : v.asText();
+                    case "base" -> b.base = v.isNull() ? null : Path.of(v.asText());
+                    case "vocab_size" -> b.vocabSize = integer(v);
+                    case "seq_len" -> b.seqLen = integer(v);
+                    case "dev_fraction" -> b.devFraction = number(v);
+                    case "max_updates" -> b.maxUpdates = integer(v);
+                    case "lm_weight" -> b.lmWeight = (float) number(v);
+                    case "mix" -> b.mix = number(v);
+                    case "label_repeat" -> b.labelRepeat = integer(v);
+                    case "threads" -> b.threads = integer(v);
+                    case "seed" -> b.seed = integer(v);
+                    default -> throw new IllegalArgumentException("unknown setting");
+                }
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException(file + ": setting '" + e.getKey() + "': " + ex.getMessage()
+                        + " (settings: task, corpus, data, strategies, budgets, seeds, arch, pretrain_time, "
+                        + "pretrain_steps, tapt_epochs, pretrained, base, vocab_size, seq_len, dev_fraction, max_updates, "
+                        + "lm_weight, mix, label_repeat, threads, seed)");
+            }
+        }
+        return b;
+    }
+
+    private static List<String> strings(JsonNode v) {
+        List<String> out = new ArrayList<>();
+        if (v.isArray()) {
+            v.forEach(x -> out.add(x.asText()));
+        } else {
+            out.add(v.asText());
+        }
+        return out;
+    }
+
+    private static int integer(JsonNode v) {
+        if (!v.canConvertToInt()) {
+            throw new IllegalArgumentException("expected a whole number, got " + v);
+        }
+        return v.asInt();
+    }
+
+    private static double number(JsonNode v) {
+        if (!v.isNumber()) {
+            throw new IllegalArgumentException("expected a number, got " + v);
+        }
+        return v.asDouble();
+    }
+
+    /** "20m", "1h30m", "90s", or an ISO-8601 duration. */
+    public static Duration parseDuration(String s) {
+        String t = s.trim().toLowerCase(Locale.ROOT);
+        if (t.startsWith("pt")) {
+            return Duration.parse(t.toUpperCase(Locale.ROOT));
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?").matcher(t);
+        if (t.isEmpty() || !m.matches()) {
+            throw new IllegalArgumentException("'" + s + "' is not a duration: use e.g. 20m, 1h30m, 90s");
+        }
+        long h = m.group(1) == null ? 0 : Long.parseLong(m.group(1));
+        long min = m.group(2) == null ? 0 : Long.parseLong(m.group(2));
+        long sec = m.group(3) == null ? 0 : Long.parseLong(m.group(3));
+        return Duration.ofSeconds(h * 3600 + min * 60 + sec);
+    }
+
+    /** Builds an {@link ExperimentSpec} with {@code graft experiment}'s defaults. */
+    public static final class Builder {
+        HeadConfig.Task task;
+        List<String> corpus = List.of("english-corpus");
+        List<String> data;
+        List<Strategy> strategies = List.of(Strategy.BOW, Strategy.SCRATCH, Strategy.TRANSFER);
+        List<Integer> budgets = List.of(50, 200, ALL);
+        int seeds = 3;
+        String arch = "bert-mini";
+        Path out;
+        Duration pretrainTime = Duration.ofMinutes(20);
+        long pretrainSteps;
+        double taptEpochs = 3;
+        String pretrained = "minilm";
+        Path base;
+        int vocabSize = 8192;
+        int seqLen = 128;
+        double devFraction = 0.1;
+        int maxUpdates;
+        float lmWeight = 0.5f;
+        double mix = 0.5;
+        int labelRepeat;
+        int threads = Runtime.getRuntime().availableProcessors();
+        long seed;
+
+        private Builder(HeadConfig.Task task, List<String> data, Path out) {
+            this.task = task == null ? HeadConfig.Task.CLASSIFY : task;
+            this.data = data;
+            this.out = out;
+        }
+
+        public Builder task(HeadConfig.Task v) { task = v; return this; }
+        public Builder corpus(List<String> v) { corpus = v; return this; }
+        public Builder data(List<String> v) { data = v; return this; }
+        public Builder strategies(List<Strategy> v) { strategies = v; return this; }
+        public Builder budgets(List<Integer> v) { budgets = v; return this; }
+        public Builder seeds(int v) { seeds = v; return this; }
+        public Builder arch(String v) { arch = v; return this; }
+        public Builder out(Path v) { out = v; return this; }
+        public Builder pretrainTime(Duration v) { pretrainTime = v; return this; }
+        public Builder pretrainSteps(long v) { pretrainSteps = v; return this; }
+        public Builder taptEpochs(double v) { taptEpochs = v; return this; }
+        public Builder pretrained(String v) { pretrained = v; return this; }
+        public Builder base(Path v) { base = v; return this; }
+        public Builder vocabSize(int v) { vocabSize = v; return this; }
+        public Builder seqLen(int v) { seqLen = v; return this; }
+        public Builder devFraction(double v) { devFraction = v; return this; }
+        public Builder maxUpdates(int v) { maxUpdates = v; return this; }
+        public Builder lmWeight(float v) { lmWeight = v; return this; }
+        public Builder mix(double v) { mix = v; return this; }
+        public Builder labelRepeat(int v) { labelRepeat = v; return this; }
+        public Builder threads(int v) { threads = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+
+        public ExperimentSpec build() {
+            return new ExperimentSpec(task, corpus, data, strategies, budgets, seeds, arch, out, pretrainTime,
+                    pretrainSteps, taptEpochs, pretrained, base, vocabSize, seqLen, devFraction, maxUpdates, lmWeight, mix,
+                    labelRepeat, threads, seed);
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package dev.graft.experiment;
+
+import dev.graft.data.DatasetRegistry;
+import dev.graft.finetune.Fixtures;
+import dev.graft.model.HeadConfig;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The experiment runner end to end on tiny models and synthetic data: fairness, caching, resume. */
+class ExperimentTest {
+    @TempDir
+    static Path shared;
+    static Path corpus;
+    static Path train;
+    static Path test;
+
+    @BeforeAll
+    static void data() throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (String[] row : Fixtures.sentiment(400, 1)) {
+            text.append(row[0]).append('\n');
+        }
+        corpus = Files.writeString(shared.resolve("corpus.txt"), text.toString());
+        train = Fixtures.writeClassification(shared.resolve("train.jsonl"), Fixtures.sentiment(90, 2));
+        test = Fixtures.writeClassification(shared.resolve("test.jsonl"), Fixtures.sentiment(30, 3));
+    }
+
+    private static ExperimentSpec.Builder tiny(Path out) {
+        return ExperimentSpec.builder(HeadConfig.Task.CLASSIFY, List.of(train.toString(), test.toString()), out)
+                .corpus(List.of(corpus.toString()))
+                .strategies(List.of(Strategy.BOW, Strategy.SCRATCH, Strategy.TRANSFER, Strategy.MULTITASK))
+                .budgets(List.of(20, ExperimentSpec.ALL)).seeds(2).arch("bert-tiny").pretrainSteps(3)
+                .vocabSize(150).seqLen(32).maxUpdates(3).threads(1).seed(7);
+    }
+
+    /** Runs and returns the log. */
+    private static String run(ExperimentSpec spec) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        try (PrintStream log = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
+            Experiment.run(spec, DatasetRegistry.standard(), log);
+        }
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+
+    private static long cellLines(String log) {
+        return log.lines().filter(l -> l.matches("\\[\\d+/\\d+] .*")).count();
+    }
+
+    @Test
+    void everyStrategyGetsTheSameSubsetAndARerunRepeatsNothing(@TempDir Path out) throws IOException {
+        ExperimentSpec spec = tiny(out).build();
+        String first = run(spec);
+        assertThat(cellLines(first)).as("4 strategies x (20 and all) x 2 seeds").isEqualTo(16);
+
+        List<CellResult> results = CellResult.read(out.resolve("results.jsonl"));
+        assertThat(results).hasSize(16);
+        assertThat(results).allSatisfy(r -> {
+            assertThat(r.status()).as(r.strategy() + " " + r.budget() + " " + r.error()).isEqualTo("ok");
+            assertThat(r.test()).isBetween(0.0, 1.0);
+        });
+        // the same labeled subset for every strategy of a cell, different subsets across seeds
+        Map<String, String> byCell = new HashMap<>();
+        for (Strategy s : spec.strategies()) {
+            for (String key : List.of("b20-s0", "b20-s1", "ball-s0", "ball-s1")) {
+                String fp = Files.readString(out.resolve("cells").resolve(s.id()).resolve(key + ".subset"));
+                String before = byCell.putIfAbsent(key, fp);
+                assertThat(before == null ? fp : before).as(s.id() + " " + key).isEqualTo(fp);
+            }
+        }
+        assertThat(byCell.get("b20-s0")).isNotEqualTo(byCell.get("b20-s1"));
+        assertThat(byCell.get("b20-s0")).as("20 labels: 18 to train, 2 for early stopping").endsWith("\t18\t2\n");
+        assertThat(byCell.get("ball-s0")).endsWith("\t81\t9\n");
+        // labels counted the same way for every strategy
+        assertThat(results.stream().filter(r -> r.budget().equals("20")).map(CellResult::labels)).containsOnly(20);
+        assertThat(results.stream().filter(r -> r.budget().equals("all")).map(CellResult::labels)).containsOnly(90);
+        // transfer's cost includes the shared pretraining, scratch's does not
+        assertThat(results.stream().filter(r -> r.strategy().equals("transfer")))
+                .allSatisfy(r -> assertThat(r.cost().pretrainTokens()).isPositive());
+        assertThat(results.stream().filter(r -> r.strategy().equals("scratch")))
+                .allSatisfy(r -> assertThat(r.cost().pretrainTokens()).isZero());
+        List<Path> pretrainRuns = doneMarkers(out);
+        assertThat(pretrainRuns).as("transfer pretrains once for all cells").hasSize(1);
+        FileTime doneAt = Files.getLastModifiedTime(pretrainRuns.get(0));
+        assertThat(out.resolve("report.md")).exists();
+        assertThat(out.resolve("report.html")).exists();
+
+        String second = run(spec);
+        assertThat(cellLines(second)).isZero();
+        assertThat(second).contains("every cell was already done").doesNotContain("pretraining ");
+        assertThat(Files.getLastModifiedTime(pretrainRuns.get(0))).isEqualTo(doneAt);
+        assertThat(CellResult.read(out.resolve("results.jsonl"))).isEqualTo(results);
+    }
+
+    @Test
+    void anInterruptedExperimentResumesWhereItStoppedWithTheSameResults(@TempDir Path out) throws IOException {
+        ExperimentSpec spec = tiny(out).strategies(List.of(Strategy.SCRATCH, Strategy.TRANSFER))
+                .budgets(List.of(20)).build();
+        run(spec);
+        Path results = out.resolve("results.jsonl");
+        List<String> lines = Files.readAllLines(results);
+        assertThat(lines).hasSize(4);
+        // as if killed after the first two cells and in the middle of the pretraining's bookkeeping
+        Files.write(results, lines.subList(0, 2));
+        Path marker = doneMarkers(out).get(0);
+        Files.delete(marker);
+
+        String log = run(spec);
+        assertThat(cellLines(log)).isEqualTo(2);
+        assertThat(log).contains("(resuming)");
+        assertThat(marker).exists();
+        List<CellResult> resumed = CellResult.read(results);
+        List<CellResult> original = new ArrayList<>();
+        for (String l : lines) {
+            original.add(CellResult.fromJson(l));
+        }
+        for (int i = 0; i < 4; i++) {
+            CellResult a = original.get(i);
+            CellResult b = resumed.get(i);
+            assertThat(b.strategy()).isEqualTo(a.strategy());
+            assertThat(b.test()).as("one thread: the same cell gives the same score").isEqualTo(a.test());
+        }
+    }
+
+    @Test
+    void badSettingsAreClearErrors(@TempDir Path out) {
+        assertThatThrownBy(() -> tiny(out).budgets(List.of(1)).build()).hasMessageContaining("budgets");
+        assertThatThrownBy(() -> tiny(out).corpus(List.of()).build()).hasMessageContaining("--corpus");
+        assertThatThrownBy(() -> tiny(out).task(HeadConfig.Task.TAG)
+                .strategies(List.of(Strategy.LABELS_AS_TEXT)).build()).hasMessageContaining("classify only");
+        assertThatThrownBy(() -> Strategy.parseList(List.of("scratch,nope"))).hasMessageContaining("unknown strategy 'nope'");
+        assertThatThrownBy(() -> ExperimentSpec.parseBudgets(List.of("50,many"))).hasMessageContaining("'many'");
+    }
+
+    @Test
+    void aConfigFileSetsTheSameFieldsAndNamesItsMistakes(@TempDir Path dir) throws IOException {
+        Path good = Files.writeString(dir.resolve("exp.json"), "{\"strategies\": [\"bow\", \"scratch\"], "
+                + "\"budgets\": \"50,all\", \"seeds\": 2, \"pretrain_time\": \"5m\", \"data\": \"sentiment-uci\"}");
+        ExperimentSpec s = ExperimentSpec.readConfig(good, ExperimentSpec.builder(null, null, dir)).build();
+        assertThat(s.strategies()).containsExactly(Strategy.BOW, Strategy.SCRATCH);
+        assertThat(s.budgets()).containsExactly(50, ExperimentSpec.ALL);
+        assertThat(s.seeds()).isEqualTo(2);
+        assertThat(s.pretrainTime()).hasMinutes(5);
+        assertThat(s.task()).isEqualTo(HeadConfig.Task.CLASSIFY);
+        Path bad = Files.writeString(dir.resolve("bad.json"), "{\"seedz\": 2}");
+        assertThatThrownBy(() -> ExperimentSpec.readConfig(bad, ExperimentSpec.builder(null, null, dir)))
+                .hasMessageContaining("bad.json").hasMessageContaining("'seedz'");
+    }
+
+    private static List<Path> doneMarkers(Path out) throws IOException {
+        try (Stream<Path> s = Files.walk(out.resolve("pretrain"))) {
+            return s.filter(p -> p.getFileName().toString().equals(Experiment.DONE)).sorted().toList();
+        }
+    }
+}
