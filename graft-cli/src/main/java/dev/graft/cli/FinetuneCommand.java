@@ -81,6 +81,10 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--warmup", description = "Warm-up fraction for linear/constant/cosine (default: ${DEFAULT-VALUE}).")
     double warmup = 0.1;
 
+    @Option(names = "--freeze-backbone", description = "Train the head only; the pretrained layers keep their weights "
+            + "(default pooling then mean, as for sentence embeddings).")
+    boolean freezeBackbone;
+
     @Option(names = "--gradual-unfreeze", negatable = true, description = "Train the head alone in the first epoch, "
             + "unfreezing one more layer group each epoch (default: on with ulmfit).")
     Boolean gradualUnfreeze;
@@ -157,6 +161,7 @@ final class FinetuneCommand implements Callable<Integer> {
         FineTuneSpec.Builder b = FineTuneSpec.builder(t, train, out)
                 .from(from).arch(arch).tokenizer(tokenizer).dev(dev).test(test).epochs(epochs)
                 .recipe(FineTuneSpec.Recipe.parse(recipe)).warmup(warmup).gradualUnfreeze(gradualUnfreeze)
+                .freezeBackbone(freezeBackbone)
                 .maxTrain(maxTrain).seed(seed).batchSize(batchSize).weightDecay(weightDecay).clip(clip)
                 .patience(patience).evalsPerEpoch(evalsPerEpoch).devFraction(devFraction).maxLength(maxLength)
                 .dropout(dropout).maxTime(maxTime).threads(threads).keepTrainingState(keepTrainingState)

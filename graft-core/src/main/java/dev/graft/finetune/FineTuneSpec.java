@@ -50,6 +50,7 @@ import java.util.Locale;
  * @param keepTrainingState keep the trainer's checkpoint-* folders (resumable) instead of deleting them
  * @param overwrite         replace a non-empty {@code out}
  * @param skipBad           skip bad records of data files (counted) instead of stopping
+ * @param freezeBackbone    train the head only: every layer group below the head keeps its pretrained weights
  */
 public record FineTuneSpec(
         HeadConfig.Task task,
@@ -86,7 +87,8 @@ public record FineTuneSpec(
         int threads,
         boolean keepTrainingState,
         boolean overwrite,
-        boolean skipBad) {
+        boolean skipBad,
+        boolean freezeBackbone) {
 
     /** The two ways to fine-tune. */
     public enum Recipe {
@@ -209,6 +211,7 @@ public record FineTuneSpec(
         b.keepTrainingState = keepTrainingState;
         b.overwrite = overwrite;
         b.skipBad = skipBad;
+        b.freezeBackbone = freezeBackbone;
         return b;
     }
 
@@ -289,6 +292,7 @@ public record FineTuneSpec(
         private boolean keepTrainingState;
         private boolean overwrite;
         private boolean skipBad;
+        private boolean freezeBackbone;
 
         private Builder(HeadConfig.Task task, String train, Path out) {
             this.task = task;
@@ -329,12 +333,14 @@ public record FineTuneSpec(
         public Builder keepTrainingState(boolean v) { keepTrainingState = v; return this; }
         public Builder overwrite(boolean v) { overwrite = v; return this; }
         public Builder skipBad(boolean v) { skipBad = v; return this; }
+        public Builder freezeBackbone(boolean v) { freezeBackbone = v; return this; }
 
         public FineTuneSpec build() {
             return new FineTuneSpec(task, from, arch, tokenizer, train, dev, test, out, epochs, learningRate, recipe,
                     discriminative, schedule, warmup, gradualUnfreeze, maxTrain, seed, pooling, balancedClassWeights,
                     batchSize, weightDecay, clip, patience, evalsPerEpoch, devFraction, maxLength, dropout,
-                    multitaskCorpus, lmWeight, mix, maxTime, threads, keepTrainingState, overwrite, skipBad);
+                    multitaskCorpus, lmWeight, mix, maxTime, threads, keepTrainingState, overwrite, skipBad,
+                    freezeBackbone);
         }
     }
 }

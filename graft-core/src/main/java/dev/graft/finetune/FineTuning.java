@@ -301,6 +301,10 @@ public final class FineTuning {
             if (spec.recipe() == FineTuneSpec.Recipe.ULMFIT || !start.config().isEncoder()) {
                 return SequenceClassifier.Pooling.CONCAT;
             }
+            if (spec.freezeBackbone()) {
+                // a frozen encoder is a sentence embedder: the mean of its token states, as sentence-transformers
+                return SequenceClassifier.Pooling.MEAN;
+            }
             return start.extraTensors().containsKey("bert.pooler.dense.weight") ? SequenceClassifier.Pooling.CLS
                     : SequenceClassifier.Pooling.MEAN;
         }
@@ -472,10 +476,13 @@ public final class FineTuning {
             boolean gradual = spec.effectiveGradualUnfreeze();
             ModelConfig config = start.config();
             LayerwiseRates rates = null;
-            if (factor > 1 || gradual) {
+            if (factor > 1 || gradual || spec.freezeBackbone()) {
                 List<Parameter> params = trainable.parameters().list();
                 rates = new LayerwiseRates(LayerGroups.of(params, config), LayerGroups.count(config), factor, gradual,
                         stepsPerEpoch);
+                if (spec.freezeBackbone()) {
+                    rates.frozenBelow(LayerGroups.count(config) - 1);
+                }
                 log.println("layer-wise rates: " + rates.describe());
                 if (gradual && epochs < LayerGroups.count(config)) {
                     log.printf(Locale.ROOT, "note: gradual unfreezing opens one of %d groups per epoch; with %.3g "
@@ -538,6 +545,7 @@ public final class FineTuning {
             r.put("warmup", spec.warmup());
             r.put("discriminative", spec.effectiveDiscriminative());
             r.put("gradual_unfreeze", spec.effectiveGradualUnfreeze());
+            r.put("freeze_backbone", spec.freezeBackbone());
             r.put("layer_rates", rates == null ? null : rates.describe());
             r.put("epochs", epochs);
             r.put("epochs_automatic", spec.epochs() == 0);

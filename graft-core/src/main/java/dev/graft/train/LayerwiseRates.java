@@ -20,6 +20,7 @@ public final class LayerwiseRates {
     private final double factor;
     private final boolean gradualUnfreeze;
     private final long stepsPerEpoch;
+    private int floor;
 
     /**
      * @param groupOfParameter group of each parameter (in {@link ParameterSet#list()} order), in [0, groups)
@@ -51,6 +52,23 @@ public final class LayerwiseRates {
         this.stepsPerEpoch = stepsPerEpoch;
     }
 
+    /**
+     * Keeps every group below {@code group} frozen for the whole run ({@code groups - 1}: the head
+     * alone trains, as with a frozen backbone); returns this.
+     */
+    public LayerwiseRates frozenBelow(int group) {
+        if (group < 0 || group >= groups) {
+            throw new IllegalArgumentException("group " + group + " is outside [0, " + groups + ")");
+        }
+        this.floor = group;
+        return this;
+    }
+
+    /** The lowest group that ever trains (0 unless {@link #frozenBelow} was set). */
+    public int floor() {
+        return floor;
+    }
+
     /** The rate multiplier of group {@code g} when it is not frozen. */
     public float scale(int g) {
         return (float) Math.pow(factor, -(groups - 1 - g));
@@ -59,10 +77,10 @@ public final class LayerwiseRates {
     /** The lowest group that trains at update {@code step} (0-based): 0 when nothing is frozen. */
     public int lowestTrainable(long step) {
         if (!gradualUnfreeze) {
-            return 0;
+            return floor;
         }
         long epoch = step / stepsPerEpoch;
-        return (int) Math.max(0, groups - 1 - epoch);
+        return (int) Math.max(floor, groups - 1 - epoch);
     }
 
     /** Sets every parameter's rate scale for update {@code step} and zeroes the frozen gradients. */
@@ -87,7 +105,8 @@ public final class LayerwiseRates {
 
     /** A description for logs and run configs. */
     public String describe() {
-        return String.format(java.util.Locale.ROOT, "%d groups, factor %.3g%s", groups, factor,
-                gradualUnfreeze ? ", gradual unfreezing (one group per epoch, head first)" : "");
+        return String.format(java.util.Locale.ROOT, "%d groups, factor %.3g%s%s", groups, factor,
+                gradualUnfreeze ? ", gradual unfreezing (one group per epoch, head first)" : "",
+                floor > 0 ? ", groups below " + floor + " frozen" + (floor == groups - 1 ? " (head only)" : "") : "");
     }
 }

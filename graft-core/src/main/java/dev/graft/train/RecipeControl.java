@@ -72,7 +72,7 @@ public final class RecipeControl<B> implements Trainable<B> {
             return m;
         }
         // while gradual unfreezing has frozen groups, the model is still growing: do not count patience
-        boolean unfrozen = rates == null || rates.lowestTrainable(Math.max(0, updates - 1)) == 0;
+        boolean unfrozen = rates == null || rates.lowestTrainable(Math.max(0, updates - 1)) == rates.floor();
         earlyStopping.update(m, updates, inner.parameters(), unfrozen);
         Map<String, Double> out = new LinkedHashMap<>(m);
         if (earlyStopping.hasBest()) {

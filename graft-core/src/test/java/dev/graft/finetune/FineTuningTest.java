@@ -9,6 +9,7 @@ import dev.graft.data.DatasetRegistry;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
 import dev.graft.model.ModelConfig;
+import dev.graft.model.Pretrained;
 import dev.graft.model.SafeTensors;
 import dev.graft.model.SequenceClassifier;
 import dev.graft.nn.Compute;
@@ -139,6 +140,30 @@ class FineTuningTest {
         assertThat(SafeTensors.header(out.resolve("model.safetensors")).tensors().keySet())
                 .contains("score.weight", "transformer.ln_f.weight").doesNotContain("cls.predictions.bias");
         assertThat(FineTunedModel.load(out, COMPUTE).head().pooling().id()).isEqualTo("concat");
+    }
+
+    @Test
+    void freezeBackboneTrainsTheHeadAloneWithMeanPooling(@TempDir Path out) throws IOException {
+        FineTuneResult r = run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out)
+                .from(encoder).dev(dev.toString()).test(test.toString()).epochs(3).learningRate(3e-3f)
+                .freezeBackbone(true).patience(0).threads(1).build());
+        assertThat(r.steps()).isEqualTo(3 * 10);
+        JsonNode run = JSON.readTree(out.resolve("run.json").toFile());
+        assertThat(run.path("freeze_backbone").asBoolean()).isTrue();
+        assertThat(FineTunedModel.load(out, COMPUTE).head().pooling()).isEqualTo(SequenceClassifier.Pooling.MEAN);
+        try (Parallel p = new Parallel(1)) {
+            Compute c = new Compute(KernelProvider.create(p), p);
+            var before = Pretrained.loadBackbone(encoder, c).parameters().list();
+            var after = Pretrained.loadBackbone(out, c).parameters().list();
+            assertThat(after).hasSameSizeAs(before);
+            for (int i = 0; i < before.size(); i++) {
+                assertThat(after.get(i).name()).isEqualTo(before.get(i).name());
+                assertThat(after.get(i).value().toArray()).as(before.get(i).name())
+                        .containsExactly(before.get(i).value().toArray());
+            }
+        }
+        // the head did learn: the classifier's weights left their initialization and the task is learned
+        assertThat(r.devScore()).isGreaterThan(0.6);
     }
 
     @Test
