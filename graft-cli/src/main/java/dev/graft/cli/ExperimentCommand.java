@@ -80,6 +80,10 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Threads (default: available cores).")
     Integer threads;
 
+    @Option(names = "--parallel-cells", description = "Cells trained at once, sharing the threads (default: 2 on 2 or "
+            + "more cores).")
+    Integer parallelCells;
+
     @Option(names = "--seed", description = "Base seed (default: 0).")
     Long seed;
 
@@ -144,6 +148,9 @@ final class ExperimentCommand implements Callable<Integer> {
         }
         if (threads != null) {
             b.threads(threads);
+        }
+        if (parallelCells != null) {
+            b.parallelCells(parallelCells);
         }
         if (seed != null) {
             b.seed(seed);

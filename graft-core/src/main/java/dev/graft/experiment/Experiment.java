@@ -229,28 +229,43 @@ public final class Experiment {
             }
         }
         int total = subsets.size() * spec.strategies().size();
-        int done = 0;
+        List<Runnable> pending = new ArrayList<>();
+        int[] done = {0};
         long started = System.nanoTime();
-        int ran = 0;
+        int index = 0;
         for (Strategy strategy : spec.strategies()) {
             for (Subset<E> subset : subsets) {
-                done++;
+                index++;
                 String key = cellKey(strategy.id(), ExperimentSpec.budgetLabel(subset.budget()), subset.seedIndex());
                 CellResult previous = results.get(key);
-                if (previous != null && "ok".equals(previous.status())) {
+                if (previous != null && previous.isOk()) {
+                    done[0]++;
                     continue;
                 }
-                long t0 = System.nanoTime();
-                CellResult r = runCell(strategy, subset, data);
-                results.put(key, r);
-                writeResults(resultsFile, results);
-                ran++;
-                double elapsed = (System.nanoTime() - started) / 1e9;
-                log.printf(Locale.ROOT, "[%d/%d] %-14s labels %-5s seed %d: %s (%.0f s; elapsed %s)%n", done, total,
-                        strategy.id(), ExperimentSpec.budgetLabel(subset.budget()), subset.seedIndex(),
-                        "ok".equals(r.status()) ? String.format(Locale.ROOT, "test %s %.4f", r.metric(), r.test())
-                                : "FAILED: " + r.error(), (System.nanoTime() - t0) / 1e9, clock(elapsed));
+                pending.add(() -> {
+                    long t0 = System.nanoTime();
+                    CellResult r = runCell(strategy, subset, data);
+                    synchronized (results) {
+                        results.put(key, r);
+                        try {
+                            writeResults(resultsFile, results);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                        done[0]++;
+                        double elapsed = (System.nanoTime() - started) / 1e9;
+                        log.printf(Locale.ROOT, "[%d/%d] %-14s labels %-5s seed %d: %s (%.0f s; elapsed %s)%n", done[0],
+                                total, strategy.id(), ExperimentSpec.budgetLabel(subset.budget()), subset.seedIndex(),
+                                r.isOk() ? String.format(Locale.ROOT, "test %s %.4f", r.metric(), r.test())
+                                        : "FAILED: " + r.error(), (System.nanoTime() - t0) / 1e9, clock(elapsed));
+                    }
+                });
             }
+        }
+        int ran = pending.size();
+        if (ran > 0) {
+            prepareShared(data);
+            runAll(pending);
         }
         if (ran == 0) {
             log.println("experiment: every cell was already done; rewriting the report");
@@ -260,6 +275,65 @@ public final class Experiment {
         ExperimentReport.write(out, all, context);
         String answer = ExperimentReport.answer(all, context);
         return new Outcome(out, out.resolve("report.md"), all, answer);
+    }
+
+    /**
+     * Runs what several cells share (tokenizers, pretraining, LM fine-tuning, the imported model)
+     * before cells run in parallel, so those runs get every thread and happen once.
+     */
+    private <E> void prepareShared(Data<E> data) throws IOException {
+        for (Strategy s : spec.strategies()) {
+            switch (s) {
+                case SCRATCH, MULTITASK -> tokenizer();
+                case TRANSFER -> basePretraining();
+                case ULMFIT -> tapt();
+                case MERGED -> mergedPretraining(data);
+                case PRETRAINED -> pretrainedModel();
+                case LABELS_AS_TEXT -> decoderTokenizer();
+                default -> {
+                }
+            }
+        }
+    }
+
+    /** Runs the cells on {@code parallelCells} workers, in order. */
+    private void runAll(List<Runnable> cells) throws IOException {
+        int workers = Math.min(spec.parallelCells(), cells.size());
+        if (workers <= 1) {
+            cells.forEach(Runnable::run);
+            return;
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "graft-cell");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+            for (Runnable c : cells) {
+                futures.add(pool.submit(c));
+            }
+            for (java.util.concurrent.Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof java.io.UncheckedIOException u) {
+                        throw u.getCause();
+                    }
+                    throw new IllegalStateException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Threads of one cell's training: the experiment's threads shared by the cells running at once. */
+    private int cellThreads() {
+        return Math.max(1, spec.threads() / spec.parallelCells());
     }
 
     static String cellKey(String strategy, String budget, int seed) {
@@ -378,7 +452,7 @@ public final class Experiment {
         Path cellDir = out.resolve("cells").resolve(strategy.id()).resolve(subset.key());
         FineTuneSpec.Builder b = FineTuneSpec.builder(spec.task(), data.name() + ":train[" + subset.key() + "]",
                         cellDir)
-                .test(data.name() + ":test").seed(subset.seed()).threads(spec.threads()).overwrite(true)
+                .test(data.name() + ":test").seed(subset.seed()).threads(cellThreads()).overwrite(true)
                 .devFraction(spec.devFraction());
         Map<String, Object> pre = null;
         switch (strategy) {
@@ -463,7 +537,7 @@ public final class Experiment {
     /** Loads the causal LM of a pretraining folder and scores the test set by label likelihood. */
     private ClassificationMetrics scoreLabelsAsText(Path folder, LabelSet labels, LabelsAsText.Template template,
                                                     List<ClassificationExample> test) throws IOException {
-        try (Parallel parallel = new Parallel(spec.threads())) {
+        try (Parallel parallel = new Parallel(cellThreads())) {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
             ModelConfig config = HfConfig.read(folder.resolve(Checkpoint.CONFIG));
             LanguageModel lm = new LanguageModel(compute, config, 0);
@@ -477,7 +551,7 @@ public final class Experiment {
     // ------------------------------------------------------------------------------ shared runs
 
     /** The tokenizer trained once on the corpus (WordPiece for encoders, BPE for decoders). */
-    private Path tokenizer() throws IOException {
+    private synchronized Path tokenizer() throws IOException {
         if (tokenizerFile == null && spec.base() != null) {
             givenBase();
         }
@@ -487,7 +561,7 @@ public final class Experiment {
         return tokenizerFile;
     }
 
-    private Path decoderTokenizer() throws IOException {
+    private synchronized Path decoderTokenizer() throws IOException {
         if (decoderTokenizerFile == null) {
             decoderTokenizerFile = spec.decoderArch().equals(spec.arch()) ? tokenizer()
                     : trainTokenizer(spec.decoderArch());
@@ -530,7 +604,7 @@ public final class Experiment {
         return spec.pretrainSteps() > 0 ? b.steps(spec.pretrainSteps()) : b.maxTime(spec.pretrainTime());
     }
 
-    private Map<String, Object> basePretraining() throws IOException {
+    private synchronized Map<String, Object> basePretraining() throws IOException {
         if (spec.base() != null) {
             return givenBase();
         }
@@ -538,7 +612,7 @@ public final class Experiment {
     }
 
     /** The summary of a pretraining run the user gave ({@code --base}): its metrics and folder. */
-    private Map<String, Object> givenBase() throws IOException {
+    private synchronized Map<String, Object> givenBase() throws IOException {
         Path dir = spec.base();
         String name = "base (given: " + dir + ")";
         Map<String, Object> known = pretrainRuns.get(name);
@@ -577,7 +651,7 @@ public final class Experiment {
         return t;
     }
 
-    private <E> Map<String, Object> mergedPretraining(Data<E> data) throws IOException {
+    private synchronized <E> Map<String, Object> mergedPretraining(Data<E> data) throws IOException {
         Path text = taskText(data);
         List<String> corpus = new ArrayList<>(spec.corpus());
         corpus.add(text.toString());
@@ -599,7 +673,7 @@ public final class Experiment {
         return file;
     }
 
-    private Map<String, Object> tapt() throws IOException {
+    private synchronized Map<String, Object> tapt() throws IOException {
         Map<String, Object> base = basePretraining();
         Data<?> data = currentData;
         Path text = taskText(data);
@@ -623,7 +697,7 @@ public final class Experiment {
         return summary;
     }
 
-    private Map<String, Object> labelsAsTextPretraining(Subset<ClassificationExample> subset, List<String> documents)
+    private synchronized Map<String, Object> labelsAsTextPretraining(Subset<ClassificationExample> subset, List<String> documents)
             throws IOException {
         Path file = out.resolve("pretrain").resolve("labeled-" + subset.key() + ".txt");
         int repeat = spec.labelRepeat();
@@ -718,7 +792,7 @@ public final class Experiment {
     }
 
     /** The model pretrained elsewhere: a checkpoint folder, or a known model imported once into GRAFT_HOME. */
-    private Path pretrainedModel() throws IOException {
+    private synchronized Path pretrainedModel() throws IOException {
         Path given = Path.of(spec.pretrained());
         if (Files.isDirectory(given)) {
             return given;

@@ -43,13 +43,16 @@ import java.util.Map;
  * @param labelRepeat    copies of each labeled document in the labels-as-text corpus (0: enough for about 5%
  *                       of the corpus' documents)
  * @param threads        compute threads
+ * @param parallelCells  cells trained at once, each on threads / parallelCells threads (pretraining always uses
+ *                       all threads): small fine-tuning batches use two single-threaded runs better than one
+ *                       two-threaded run
  * @param seed           base seed; subset k of a budget uses seed + k
  */
 public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<String> data, List<Strategy> strategies,
                              List<Integer> budgets, int seeds, String arch, Path out, Duration pretrainTime,
                              long pretrainSteps, double taptEpochs, String pretrained, Path base, int vocabSize, int seqLen,
                              double devFraction, int maxUpdates, float lmWeight, double mix, int labelRepeat,
-                             int threads, long seed) {
+                             int threads, int parallelCells, long seed) {
     /** The budget meaning "every training example". */
     public static final int ALL = Integer.MAX_VALUE;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -99,9 +102,9 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         if (!(devFraction > 0 && devFraction < 0.5)) {
             throw new IllegalArgumentException("--dev-fraction must be in (0, 0.5), got " + devFraction);
         }
-        if (maxUpdates < 0 || labelRepeat < 0 || threads < 1 || vocabSize < 100 || seqLen < 8) {
+        if (maxUpdates < 0 || labelRepeat < 0 || threads < 1 || parallelCells < 1 || parallelCells > threads || vocabSize < 100 || seqLen < 8) {
             throw new IllegalArgumentException("max updates and label repeats must be >= 0, threads >= 1, vocabulary "
-                    + ">= 100 and sequence length >= 8");
+                    + ">= 100 and sequence length >= 8; parallel cells between 1 and the threads");
         }
         if (base != null && !java.nio.file.Files.isRegularFile(base.resolve("config.json"))) {
             throw new IllegalArgumentException("--base " + base + " is not a checkpoint folder (no config.json): give "
@@ -177,6 +180,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         m.put("mix", mix);
         m.put("label_repeat", labelRepeat);
         m.put("threads", threads);
+        m.put("parallel_cells", parallelCells);
         m.put("seed", seed);
         return m;
     }
@@ -225,6 +229,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
                     case "mix" -> b.mix = number(v);
                     case "label_repeat" -> b.labelRepeat = integer(v);
                     case "threads" -> b.threads = integer(v);
+                    case "parallel_cells" -> b.parallelCells = integer(v);
                     case "seed" -> b.seed = integer(v);
                     default -> throw new IllegalArgumentException("unknown setting");
                 }
@@ -232,7 +237,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
                 throw new IllegalArgumentException(file + ": setting '" + e.getKey() + "': " + ex.getMessage()
                         + " (settings: task, corpus, data, strategies, budgets, seeds, arch, pretrain_time, "
                         + "pretrain_steps, tapt_epochs, pretrained, base, vocab_size, seq_len, dev_fraction, max_updates, "
-                        + "lm_weight, mix, label_repeat, threads, seed)");
+                        + "lm_weight, mix, label_repeat, threads, parallel_cells, seed)");
             }
         }
         return b;
@@ -301,6 +306,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         double mix = 0.5;
         int labelRepeat;
         int threads = Runtime.getRuntime().availableProcessors();
+        int parallelCells = Runtime.getRuntime().availableProcessors() >= 2 ? 2 : 1;
         long seed;
 
         private Builder(HeadConfig.Task task, List<String> data, Path out) {
@@ -330,12 +336,13 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         public Builder mix(double v) { mix = v; return this; }
         public Builder labelRepeat(int v) { labelRepeat = v; return this; }
         public Builder threads(int v) { threads = v; return this; }
+        public Builder parallelCells(int v) { parallelCells = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
 
         public ExperimentSpec build() {
             return new ExperimentSpec(task, corpus, data, strategies, budgets, seeds, arch, out, pretrainTime,
                     pretrainSteps, taptEpochs, pretrained, base, vocabSize, seqLen, devFraction, maxUpdates, lmWeight, mix,
-                    labelRepeat, threads, seed);
+                    labelRepeat, threads, Math.min(parallelCells, threads), seed);
         }
     }
 }
