@@ -64,9 +64,10 @@ final class DemoCommand implements Callable<Integer> {
                 .budgets(List.of(50, 200, ExperimentSpec.ALL))
                 .seeds(quick ? 1 : 3)
                 .arch("bert-mini")
-                .pretrainTime(quick ? Duration.ofSeconds(90) : Duration.ofMinutes(6))
-                .taptEpochs(quick ? 1 : 2)
-                .maxUpdates(quick ? 150 : 300)
+                .pretrainTime(quick ? Duration.ofSeconds(75) : Duration.ofMinutes(5))
+                .taptEpochs(1)
+                .maxUpdates(quick ? 80 : 150)
+                .mix(0.25)
                 .threads(threads)
                 .build();
     }
