@@ -63,7 +63,8 @@ final class FinetuneCommand implements Callable<Integer> {
             + "1,000 updates, between 2 and 20).")
     double epochs;
 
-    @Option(names = "--lr", description = "Peak learning rate (default: 1e-4; with discriminative rates, the head's).")
+    @Option(names = "--lr", description = "Peak learning rate (default: 1e-4, 1e-3 with --recipe ulmfit; with "
+            + "discriminative rates, the head's).")
     Float lr;
 
     @Option(names = "--recipe", description = "full (BERT: one rate, warm-up + linear decay) or ulmfit "
