@@ -64,9 +64,9 @@ final class DemoCommand implements Callable<Integer> {
                 .budgets(List.of(50, 200, ExperimentSpec.ALL))
                 .seeds(quick ? 1 : 3)
                 .arch("bert-mini")
-                .pretrainTime(quick ? Duration.ofSeconds(75) : Duration.ofMinutes(5))
+                .pretrainTime(quick ? Duration.ofSeconds(60) : Duration.ofMinutes(4))
                 .taptEpochs(1)
-                .maxUpdates(quick ? 80 : 150)
+                .maxUpdates(quick ? 50 : 100)
                 .mix(0.25)
                 .threads(threads)
                 .build();
