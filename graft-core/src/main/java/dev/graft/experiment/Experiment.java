@@ -214,6 +214,7 @@ public final class Experiment {
     // ------------------------------------------------------------------------------ the cells
 
     private <E> Outcome runWith(Data<E> data) throws IOException {
+        long started = System.nanoTime();
         log.printf(Locale.ROOT, "experiment: %s on %s (%,d training examples, %,d test, %d labels); strategies %s; "
                         + "budgets %s; %d seed(s)%n", spec.task().id(), data.name(), data.train().size(),
                 data.test().size(), data.labels().size(), spec.strategies().stream().map(Strategy::id).toList(),
@@ -231,7 +232,8 @@ public final class Experiment {
         int total = subsets.size() * spec.strategies().size();
         List<Runnable> pending = new ArrayList<>();
         int[] done = {0};
-        long started = System.nanoTime();
+        int[] ranHere = {0};
+        long[] cellsStarted = {0};
         int index = 0;
         for (Strategy strategy : spec.strategies()) {
             for (Subset<E> subset : subsets) {
@@ -253,11 +255,17 @@ public final class Experiment {
                             throw new java.io.UncheckedIOException(e);
                         }
                         done[0]++;
+                        ranHere[0]++;
                         double elapsed = (System.nanoTime() - started) / 1e9;
-                        log.printf(Locale.ROOT, "[%d/%d] %-14s labels %-5s seed %d: %s (%.0f s; elapsed %s)%n", done[0],
-                                total, strategy.id(), ExperimentSpec.budgetLabel(subset.budget()), subset.seedIndex(),
-                                r.isOk() ? String.format(Locale.ROOT, "test %s %.4f", r.metric(), r.test())
-                                        : "FAILED: " + r.error(), (System.nanoTime() - t0) / 1e9, clock(elapsed));
+                        double cellsElapsed = (System.nanoTime() - cellsStarted[0]) / 1e9;
+                        int left = total - done[0];
+                        String eta = left == 0 ? "" : "; about " + clock(cellsElapsed / ranHere[0] * left)
+                                + " left at this pace";
+                        log.printf(Locale.ROOT, "[%d/%d] %-14s labels %-5s seed %d: %s (%.0f s; elapsed %s%s)%n",
+                                done[0], total, strategy.id(), ExperimentSpec.budgetLabel(subset.budget()),
+                                subset.seedIndex(), r.isOk() ? String.format(Locale.ROOT, "test %s %.4f", r.metric(),
+                                        r.test()) : "FAILED: " + r.error(), (System.nanoTime() - t0) / 1e9,
+                                clock(elapsed), eta);
                     }
                 });
             }
@@ -265,6 +273,7 @@ public final class Experiment {
         int ran = pending.size();
         if (ran > 0) {
             prepareShared(data);
+            cellsStarted[0] = System.nanoTime();
             runAll(pending);
         }
         if (ran == 0) {
