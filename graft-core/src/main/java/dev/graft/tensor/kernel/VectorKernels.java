@@ -111,6 +111,76 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         gemm(TN, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
     }
 
+    @Override
+    public void linearTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] w, int wOff, int ldw,
+                             float[] bias, int biasOff, GeluForm act, float[] residual, int residualOff, int ldr,
+                             float[] c, int cOff, int ldc) {
+        if (m <= 0 || n <= 0) {
+            return;
+        }
+        if (bias == null && act == null && residual == null) {
+            gemm(NT, m, n, k, a, aOff, lda, w, wOff, ldw, c, cOff, ldc, false);
+            return;
+        }
+        if (k <= 0 || direct(m, n, k)) {
+            // small: the plain GEMM, then the epilogue over the whole output
+            gemm(NT, m, n, k, a, aOff, lda, w, wOff, ldw, c, cOff, ldc, false);
+            epilogue(m, n, c, cOff, ldc, bias, biasOff, act, residual, residualOff, ldr);
+            return;
+        }
+        GemmTask t = SCRATCH.get().task;
+        t.epilogue(bias, biasOff, act, residual, residualOff, ldr);
+        gemm(NT, m, n, k, a, aOff, lda, w, wOff, ldw, c, cOff, ldc, false);
+    }
+
+    /**
+     * The epilogue of {@link #linearTransB} over a block of C: c = act(c + bias) + residual, each
+     * part skipped when null, with the float operations of addBiasRows, gelu and add.
+     */
+    static void epilogue(int rows, int cols, float[] c, int ci, int ldc, float[] bias, int bOff, GeluForm act,
+                         float[] res, int ri, int ldr) {
+        if (act == GeluForm.ERF) {
+            geluErfRows(rows, cols, c, ci, ldc, bias, bOff, c, ci, ldc);
+        } else if (act == GeluForm.TANH) {
+            geluTanhRows(rows, cols, c, ci, ldc, bias, bOff, c, ci, ldc);
+        }
+        float[] b = act == null ? bias : null;
+        if (b == null && res == null) {
+            return;
+        }
+        int bound = F.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int co = ci + r * ldc;
+            int ro = ri + r * ldr;
+            int j = 0;
+            for (; j < bound; j += L) {
+                FloatVector v = FloatVector.fromArray(F, c, co + j);
+                if (b != null) {
+                    v = v.add(FloatVector.fromArray(F, b, bOff + j));
+                }
+                if (res != null) {
+                    v = v.add(FloatVector.fromArray(F, res, ro + j));
+                }
+                v.intoArray(c, co + j);
+            }
+            for (; j < cols; j++) {
+                float v = c[co + j];
+                if (b != null) {
+                    v += b[bOff + j];
+                }
+                if (res != null) {
+                    v += res[ro + j];
+                }
+                c[co + j] = v;
+            }
+        }
+    }
+
+    /** Whether a GEMM of this shape takes the direct (unpacked) path. */
+    private static boolean direct(int m, int n, int k) {
+        return (long) m * n * k < SMALL_MACS || m < 4 || n < L || k < 4;
+    }
+
     private void gemm(int form, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float[] c, int cOff, int ldc, boolean accumulate) {
         if (m <= 0 || n <= 0) {
@@ -124,11 +194,11 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             }
             return;
         }
-        long macs = (long) m * n * k;
-        if (macs < SMALL_MACS || m < 4 || n < L || k < 4) {
+        if (direct(m, n, k)) {
             gemmDirect(form, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             return;
         }
+        long macs = (long) m * n * k;
         Scratch s = SCRATCH.get();
         GemmTask t = s.task;
         t.set(form, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
@@ -212,6 +282,14 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         int cOff;
         int ldc;
         boolean accumulate;
+        /** The epilogue applied to each tile after the last k block (linearTransB), or none. */
+        boolean hasEpilogue;
+        float[] bias;
+        int biasOff;
+        GeluForm act;
+        float[] res;
+        int resOff;
+        int ldr;
         int jc;
         int nc;
         /** The k blocks [kb0, kb1) (of KC each, the last possibly shorter) whose B panels are packed. */
@@ -238,6 +316,17 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             this.accumulate = accumulate;
         }
 
+        /** Sets the epilogue of the next GEMM (cleared by {@link #clear}). */
+        void epilogue(float[] bias, int biasOff, GeluForm act, float[] res, int resOff, int ldr) {
+            this.hasEpilogue = true;
+            this.bias = bias;
+            this.biasOff = biasOff;
+            this.act = act;
+            this.res = res;
+            this.resOff = resOff;
+            this.ldr = ldr;
+        }
+
         void block(int jc, int nc, int kb0, int kb1, float[] bPack) {
             this.jc = jc;
             this.nc = nc;
@@ -261,6 +350,10 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             b = null;
             c = null;
             bPack = null;
+            hasEpilogue = false;
+            bias = null;
+            act = null;
+            res = null;
         }
 
         @Override
@@ -315,6 +408,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         /** C[ic..ic+mc, panels q0..q1) (+)= packed A block · packed B panels of k block kb. */
         private void macroKernel(float[] ap, int ic, int mc, int q0, int q1, int kb, float[] tile) {
             boolean first = kb == 0 && !accumulate;
+            boolean epilogue = hasEpilogue && kb == (k - 1) / KC;
             int kc = kcOf(kb);
             int aStride = aStride(kc);
             int bStride = bStride(kc);
@@ -339,6 +433,12 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
                                 c[cr + j] = first ? v : c[cr + j] + v;
                             }
                         }
+                    }
+                    if (epilogue) {
+                        // bias, GELU, residual while the tile is in L1
+                        int col = jc + j0;
+                        VectorKernels.epilogue(rows, cols, c, ci, ldc, bias, biasOff + col, act, res,
+                                resOff + (ic + i0) * ldr + col, ldr);
                     }
                 }
             }
@@ -1646,6 +1746,16 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
 
     /** gelu(x) = x/2·erfc(-x/√2), with erfc (as erfcF) and exp written out in the loop. */
     private static void geluErf(int n, float[] x, int xOff, float[] out, int outOff) {
+        geluErfRows(1, n, x, xOff, 0, null, 0, out, outOff, 0);
+    }
+
+    /**
+     * out[r, j] = gelu(x[r, j] (+ bias[j])) (erf form) for {@code rows} rows of n values, rows of
+     * x and out at strides ldx and ldo; bias may be null. The bias is added first, as addBiasRows
+     * adds it, so the result is the bits of addBiasRows followed by gelu.
+     */
+    private static void geluErfRows(int rows, int n, float[] x, int xOff, int ldx, float[] bias, int bOff,
+                                    float[] out, int outOff, int ldo) {
         FloatVector negLn2Hi = FloatVector.broadcast(F, -LN2_HI);
         FloatVector negLn2Lo = FloatVector.broadcast(F, -LN2_LO);
         FloatVector p2 = FloatVector.broadcast(F, P2);
@@ -1663,46 +1773,60 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         FloatVector e6 = FloatVector.broadcast(F, E6);
         FloatVector e7 = FloatVector.broadcast(F, E7);
         int bound = F.loopBound(n);
-        int i = 0;
-        for (; i < bound; i += L) {
-            FloatVector xv = FloatVector.fromArray(F, x, xOff + i);
-            FloatVector w = xv.mul(-F_INV_SQRT_2);
-            FloatVector ecz = w.abs();
-            FloatVector ect = one.div(ecz.fma(0.5f, 1f));
-            FloatVector ecq = ect.fma(E9, E8);
-            ecq = ecq.fma(ect, e7);
-            ecq = ecq.fma(ect, e6);
-            ecq = ecq.fma(ect, e5);
-            ecq = ecq.fma(ect, e4);
-            ecq = ecq.fma(ect, e3);
-            ecq = ecq.fma(ect, e2);
-            ecq = ecq.fma(ect, e1);
-            ecq = ecq.fma(ect, e0);
-            FloatVector eca = ecz.neg().fma(ecz, ecq);
-            FloatVector ecxc = eca.min(EXP_HI).max(EXP_LO);
-            FloatVector ecxt = ecxc.fma(LOG2E, ROUND_MAGIC);
-            FloatVector ecxf = ecxt.sub(ROUND_MAGIC);
-            FloatVector ecxr = ecxf.fma(negLn2Hi, ecxc);
-            ecxr = ecxf.fma(negLn2Lo, ecxr);
-            FloatVector ecxp = ecxr.fma(P0, P1);
-            ecxp = ecxp.fma(ecxr, p2);
-            ecxp = ecxp.fma(ecxr, p3);
-            ecxp = ecxp.fma(ecxr, p4);
-            ecxp = ecxp.fma(ecxr, p5);
-            FloatVector ecx = ecxp.fma(ecxr.mul(ecxr), ecxr).add(1f)
-                    .mul(ecxt.reinterpretAsInts().add(127 - 0x4B400000).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                    .blend(0f, eca.lt(EXP_LO));
-            FloatVector ecm = ect.mul(ecx);
-            FloatVector ec = ecm.blend(two.sub(ecm), w.lt(0f));
-            xv.mul(0.5f).mul(ec).intoArray(out, outOff + i);
-        }
-        for (; i < n; i++) {
-            out[outOff + i] = geluS(GeluForm.ERF, x[xOff + i]);
+        for (int row = 0; row < rows; row++) {
+            int xo = xOff + row * ldx;
+            int oo = outOff + row * ldo;
+            int i = 0;
+            for (; i < bound; i += L) {
+                FloatVector xv = FloatVector.fromArray(F, x, xo + i);
+                if (bias != null) {
+                    xv = xv.add(FloatVector.fromArray(F, bias, bOff + i));
+                }
+                FloatVector w = xv.mul(-F_INV_SQRT_2);
+                FloatVector ecz = w.abs();
+                FloatVector ect = one.div(ecz.fma(0.5f, 1f));
+                FloatVector ecq = ect.fma(E9, E8);
+                ecq = ecq.fma(ect, e7);
+                ecq = ecq.fma(ect, e6);
+                ecq = ecq.fma(ect, e5);
+                ecq = ecq.fma(ect, e4);
+                ecq = ecq.fma(ect, e3);
+                ecq = ecq.fma(ect, e2);
+                ecq = ecq.fma(ect, e1);
+                ecq = ecq.fma(ect, e0);
+                FloatVector eca = ecz.neg().fma(ecz, ecq);
+                FloatVector ecxc = eca.min(EXP_HI).max(EXP_LO);
+                FloatVector ecxt = ecxc.fma(LOG2E, ROUND_MAGIC);
+                FloatVector ecxf = ecxt.sub(ROUND_MAGIC);
+                FloatVector ecxr = ecxf.fma(negLn2Hi, ecxc);
+                ecxr = ecxf.fma(negLn2Lo, ecxr);
+                FloatVector ecxp = ecxr.fma(P0, P1);
+                ecxp = ecxp.fma(ecxr, p2);
+                ecxp = ecxp.fma(ecxr, p3);
+                ecxp = ecxp.fma(ecxr, p4);
+                ecxp = ecxp.fma(ecxr, p5);
+                FloatVector ecx = ecxp.fma(ecxr.mul(ecxr), ecxr).add(1f)
+                        .mul(ecxt.reinterpretAsInts().add(127 - 0x4B400000).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                        .blend(0f, eca.lt(EXP_LO));
+                FloatVector ecm = ect.mul(ecx);
+                FloatVector ec = ecm.blend(two.sub(ecm), w.lt(0f));
+                xv.mul(0.5f).mul(ec).intoArray(out, oo + i);
+            }
+            for (; i < n; i++) {
+                float v = bias != null ? x[xo + i] + bias[bOff + i] : x[xo + i];
+                out[oo + i] = geluS(GeluForm.ERF, v);
+            }
         }
     }
 
     /** gelu(x) = x/2·(1 + tanh(√(2/π)(x + 0.044715x³))), tanh and exp written out in the loop. */
     private static void geluTanh(int n, float[] x, int xOff, float[] out, int outOff) {
+        geluTanhRows(1, n, x, xOff, 0, null, 0, out, outOff, 0);
+    }
+
+    /** As {@link #geluErfRows} for the tanh form. */
+    private static void geluTanhRows(int rows, int n, float[] x, int xOff, int ldx, float[] bias, int bOff,
+                                     float[] out, int outOff, int ldo) {
         FloatVector negLn2Hi = FloatVector.broadcast(F, -LN2_HI);
         FloatVector negLn2Lo = FloatVector.broadcast(F, -LN2_LO);
         FloatVector p2 = FloatVector.broadcast(F, P2);
@@ -1712,30 +1836,38 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         FloatVector one = FloatVector.broadcast(F, 1f);
         FloatVector two = FloatVector.broadcast(F, 2f);
         int bound = F.loopBound(n);
-        int i = 0;
-        for (; i < bound; i += L) {
-            FloatVector xv = FloatVector.fromArray(F, x, xOff + i);
-            FloatVector u = xv.mul(xv).mul(F_GELU_C).fma(xv, xv).mul(F_SQRT_2_OVER_PI);
-            FloatVector tha = u.abs().mul(2f);
-            FloatVector thec = tha.min(EXP_HI).max(EXP_LO);
-            FloatVector thet = thec.fma(LOG2E, ROUND_MAGIC);
-            FloatVector thef = thet.sub(ROUND_MAGIC);
-            FloatVector ther = thef.fma(negLn2Hi, thec);
-            ther = thef.fma(negLn2Lo, ther);
-            FloatVector thep = ther.fma(P0, P1);
-            thep = thep.fma(ther, p2);
-            thep = thep.fma(ther, p3);
-            thep = thep.fma(ther, p4);
-            thep = thep.fma(ther, p5);
-            FloatVector the = thep.fma(ther.mul(ther), ther).add(1f)
-                    .mul(thet.reinterpretAsInts().add(127 - 0x4B400000).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                    .blend(0f, tha.lt(EXP_LO));
-            FloatVector thm = one.sub(two.div(the.add(1f)));
-            FloatVector th = thm.blend(thm.neg(), u.lt(0f));
-            xv.mul(0.5f).mul(th.add(1f)).intoArray(out, outOff + i);
-        }
-        for (; i < n; i++) {
-            out[outOff + i] = geluS(GeluForm.TANH, x[xOff + i]);
+        for (int row = 0; row < rows; row++) {
+            int xo = xOff + row * ldx;
+            int oo = outOff + row * ldo;
+            int i = 0;
+            for (; i < bound; i += L) {
+                FloatVector xv = FloatVector.fromArray(F, x, xo + i);
+                if (bias != null) {
+                    xv = xv.add(FloatVector.fromArray(F, bias, bOff + i));
+                }
+                FloatVector u = xv.mul(xv).mul(F_GELU_C).fma(xv, xv).mul(F_SQRT_2_OVER_PI);
+                FloatVector tha = u.abs().mul(2f);
+                FloatVector thec = tha.min(EXP_HI).max(EXP_LO);
+                FloatVector thet = thec.fma(LOG2E, ROUND_MAGIC);
+                FloatVector thef = thet.sub(ROUND_MAGIC);
+                FloatVector ther = thef.fma(negLn2Hi, thec);
+                ther = thef.fma(negLn2Lo, ther);
+                FloatVector thep = ther.fma(P0, P1);
+                thep = thep.fma(ther, p2);
+                thep = thep.fma(ther, p3);
+                thep = thep.fma(ther, p4);
+                thep = thep.fma(ther, p5);
+                FloatVector the = thep.fma(ther.mul(ther), ther).add(1f)
+                        .mul(thet.reinterpretAsInts().add(127 - 0x4B400000).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                        .blend(0f, tha.lt(EXP_LO));
+                FloatVector thm = one.sub(two.div(the.add(1f)));
+                FloatVector th = thm.blend(thm.neg(), u.lt(0f));
+                xv.mul(0.5f).mul(th.add(1f)).intoArray(out, oo + i);
+            }
+            for (; i < n; i++) {
+                float v = bias != null ? x[xo + i] + bias[bOff + i] : x[xo + i];
+                out[oo + i] = geluS(GeluForm.TANH, v);
+            }
         }
     }
 
