@@ -51,7 +51,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
     /** Columns of B packed at once. */
     static final int NC = NR * 128;
     /** Below this many multiply-adds a GEMM takes the direct (unpacked) path. */
-    static final long SMALL_MACS = 48L * 48 * 48;
+    static final long SMALL_MACS = Long.getLong("graft.gemm.smallMacs", 48L * 48 * 48);
     /**
      * Below this many multiply-adds (about 50 µs on one core) a GEMM stays on the calling thread:
      * handing work to a pool thread costs microseconds, far more when the machine is oversubscribed.
@@ -59,6 +59,8 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
     static final long PARALLEL_MACS = 1L << 22;
     /** From this many multiply-adds on, threads split rows of C (B packed once, shared) rather than columns. */
     static final long ROWS_SPLIT_MACS = 1L << 23;
+    /** Read row-major A in place in the micro-kernel rather than packing it (experiment switch). */
+    static final boolean A_IN_PLACE = !Boolean.getBoolean("graft.gemm.packA");
     /** Padding (one cache line of floats) between packed slivers and panels against L1 set aliasing. */
     static final int PAD = 16;
     /** Eight float lanes, for copying one 8-row sliver column when packing Aᵀ. */
@@ -383,10 +385,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             for (int ic = r0; ic < r1; ic += MC) {
                 int mc = Math.min(MC, r1 - ic);
                 for (int kb = kb0; kb < kb1; kb++) {
-                    int kc = kcOf(kb);
-                    float[] ap = s.aPack(((mc + MR - 1) / MR) * aStride(kc));
-                    packA(ap, ic, mc, kb * KC, kc);
-                    macroKernel(ap, ic, mc, 0, panels, kb, s.tile);
+                    macroKernel(packA(s, ic, mc, kb), ic, mc, 0, panels, kb, s.tile);
                 }
             }
         }
@@ -397,19 +396,45 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             for (int ic = 0; ic < m; ic += MC) {
                 int mc = Math.min(MC, m - ic);
                 for (int kb = kb0; kb < kb1; kb++) {
-                    int kc = kcOf(kb);
-                    float[] ap = s.aPack(((mc + MR - 1) / MR) * aStride(kc));
-                    packA(ap, ic, mc, kb * KC, kc);
-                    macroKernel(ap, ic, mc, q0, q1, kb, s.tile);
+                    macroKernel(packA(s, ic, mc, kb), ic, mc, q0, q1, kb, s.tile);
                 }
             }
         }
 
-        /** C[ic..ic+mc, panels q0..q1) (+)= packed A block · packed B panels of k block kb. */
+        /**
+         * Whether the micro-kernel reads full slivers of A in place (row-major A: the NN and NT
+         * forms, 8-row tile) instead of from a packed copy; only a last partial sliver is packed.
+         */
+        boolean aInPlace() {
+            return A_IN_PLACE && form != TN && MR == 8;
+        }
+
+        /**
+         * Packs what the macro-kernel reads from packed A for rows [ic, ic+mc) of k block kb:
+         * every sliver, or with A read in place only the last partial sliver (at index 0).
+         */
+        private float[] packA(Scratch s, int ic, int mc, int kb) {
+            int kc = kcOf(kb);
+            if (aInPlace()) {
+                int full = mc / MR * MR;
+                float[] ap = s.aPack(aStride(kc));
+                if (full < mc) {
+                    packA(ap, ic + full, mc - full, kb * KC, kc);
+                }
+                return ap;
+            }
+            float[] ap = s.aPack(((mc + MR - 1) / MR) * aStride(kc));
+            packA(ap, ic, mc, kb * KC, kc);
+            return ap;
+        }
+
+        /** C[ic..ic+mc, panels q0..q1) (+)= A block (packed, or in place) · packed B panels of k block kb. */
         private void macroKernel(float[] ap, int ic, int mc, int q0, int q1, int kb, float[] tile) {
             boolean first = kb == 0 && !accumulate;
             boolean epilogue = hasEpilogue && kb == (k - 1) / KC;
+            boolean inPlace = aInPlace();
             int kc = kcOf(kb);
+            int aRow0 = aOff + ic * lda + kb * KC;
             int aStride = aStride(kc);
             int bStride = bStride(kc);
             int bBase = bBase(kb);
@@ -419,13 +444,21 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
                 int bi = bBase + q * bStride;
                 for (int i0 = 0; i0 < mc; i0 += MR) {
                     int rows = Math.min(MR, mc - i0);
-                    int ai = (i0 / MR) * aStride;
                     int ci = cOff + (ic + i0) * ldc + jc + j0;
-                    if (rows == MR && cols == NR) {
-                        microKernel(kc, ap, ai, bPack, bi, c, ci, ldc, !first);
+                    if (inPlace && rows == MR) {
+                        int a0 = aRow0 + i0 * lda;
+                        if (cols == NR) {
+                            kernel8rows(kc, a, a0, lda, bPack, bi, c, ci, ldc, !first);
+                        } else {
+                            kernel8rows(kc, a, a0, lda, bPack, bi, tile, 0, NR, false);
+                        }
+                    } else if (rows == MR && cols == NR) {
+                        microKernel(kc, ap, (i0 / MR) * aStride, bPack, bi, c, ci, ldc, !first);
                     } else {
                         // edge tile: the same arithmetic into a scratch tile, then the valid part
-                        microKernel(kc, ap, ai, bPack, bi, tile, 0, NR, false);
+                        microKernel(kc, ap, inPlace ? 0 : (i0 / MR) * aStride, bPack, bi, tile, 0, NR, false);
+                    }
+                    if (rows < MR || cols < NR) {
                         for (int r = 0; r < rows; r++) {
                             int cr = ci + r * ldc;
                             for (int j = 0; j < cols; j++) {
