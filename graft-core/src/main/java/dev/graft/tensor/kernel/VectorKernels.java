@@ -554,26 +554,33 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
                     int j0 = jc + q * NR;
                     int cols = Math.min(NR, jc + nc - j0);
                     int dst = base + q * bStride;
-                    int p0 = 0;
-                    if (TRANSPOSE16 && cols == NR) {
-                        int kc16 = kc & ~15;
-                        for (int h = 0; h < NR; h += 16) {
-                            int src = bOff + (j0 + h) * ldb + pc;
-                            for (int p = 0; p < kc16; p += 16) {
-                                transpose16(b, src + p, ldb, bp, dst + p * NR + h, NR);
-                            }
+                    // groups of 16 columns x 16 k transposed in registers, the rest element by element
+                    int cols16 = TRANSPOSE16 ? cols & ~15 : 0;
+                    int kc16 = cols16 > 0 ? kc & ~15 : 0;
+                    for (int h = 0; h < cols16; h += 16) {
+                        int src = bOff + (j0 + h) * ldb + pc;
+                        for (int p = 0; p < kc16; p += 16) {
+                            transpose16(b, src + p, ldb, bp, dst + p * NR + h, NR);
                         }
-                        p0 = kc16;
                     }
-                    for (int j = 0; j < cols; j++) {
+                    for (int j = 0; j < cols16; j++) {
                         int src = bOff + (j0 + j) * ldb + pc;
-                        for (int p = p0; p < kc; p++) {
+                        for (int p = kc16; p < kc; p++) {
                             bp[dst + p * NR + j] = b[src + p];
                         }
                     }
-                    for (int j = cols; j < NR; j++) {
+                    if (cols < NR) {
+                        // columns past the edge are zero: clear [cols16, NR) of every k row, then copy
                         for (int p = 0; p < kc; p++) {
-                            bp[dst + p * NR + j] = 0f;
+                            for (int v = cols16; v < NR; v += L) {
+                                FloatVector.zero(F).intoArray(bp, dst + p * NR + v);
+                            }
+                        }
+                    }
+                    for (int j = cols16; j < cols; j++) {
+                        int src = bOff + (j0 + j) * ldb + pc;
+                        for (int p = 0; p < kc; p++) {
+                            bp[dst + p * NR + j] = b[src + p];
                         }
                     }
                 }
@@ -1508,6 +1515,51 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             java.util.Arrays.fill(x, xOff, xOff + n, 0f);
             return;
         }
+        // exp(x - max) in place, per-lane sums over chunks of CHUNK (a multiple of L), each chunk's
+        // lanes added in a fixed order into a double; the last partial vector under a lane mask
+        // (exp is the same per lane, so these lanes equal the scalar twin's exp)
+        FloatVector vmax = FloatVector.broadcast(F, max);
+        double sum = 0;
+        int i = 0;
+        while (i < n) {
+            int end = Math.min(n, i + CHUNK);
+            FloatVector acc = FloatVector.zero(F);
+            for (; i + L <= end; i += L) {
+                FloatVector e = exp(FloatVector.fromArray(F, x, xOff + i).sub(vmax));
+                e.intoArray(x, xOff + i);
+                acc = acc.add(e);
+            }
+            if (i < end) {
+                VectorMask<Float> m = F.indexInRange(i, end);
+                FloatVector e = exp(FloatVector.fromArray(F, x, xOff + i, m).sub(vmax));
+                e.intoArray(x, xOff + i, m);
+                acc = acc.add(e, m);
+                i = end;
+            }
+            sum += sumLanes(acc);
+        }
+        float inv = (float) (1.0 / sum);
+        int bound = F.loopBound(n);
+        i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(F, x, xOff + i).mul(inv).intoArray(x, xOff + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = F.indexInRange(i, n);
+            FloatVector.fromArray(F, x, xOff + i, m).mul(inv).intoArray(x, xOff + i, m);
+        }
+    }
+
+    /** The previous softmax (scalar tails), kept for a measurement. */
+    void softmaxOld(int n, float[] x, int xOff) {
+        if (n == 0) {
+            return;
+        }
+        float max = maxOld(n, x, xOff);
+        if (max == Float.NEGATIVE_INFINITY) {
+            java.util.Arrays.fill(x, xOff, xOff + n, 0f);
+            return;
+        }
         // exp(x - max) in place, summed like sumD
         FloatVector vmax = FloatVector.broadcast(F, max);
         double chunkSums = 0;
@@ -1534,6 +1586,20 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
 
     /** Maximum of x[0..n); order-independent, so reduceLanes(MAX) is safe. n must be positive. */
     private static float max(int n, float[] x, int xOff) {
+        FloatVector vm = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        int bound = F.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            vm = vm.max(FloatVector.fromArray(F, x, xOff + i));
+        }
+        if (i < n) {
+            VectorMask<Float> m = F.indexInRange(i, n);
+            vm = vm.lanewise(VectorOperators.MAX, FloatVector.fromArray(F, x, xOff + i, m), m);
+        }
+        return vm.reduceLanes(VectorOperators.MAX);
+    }
+
+    private static float maxOld(int n, float[] x, int xOff) {
         float max = Float.NEGATIVE_INFINITY;
         int bound = F.loopBound(n);
         int i = 0;
