@@ -29,6 +29,11 @@ import java.util.Map;
  */
 public final class EncoderInference {
     private static final String[] QKV = {"query", "key", "value"};
+    /**
+     * Floats past the last row of a score matrix: vector kernels read a row's last partial vector
+     * under a lane mask, which is fast only when a whole vector fits in the array.
+     */
+    private static final int SCORES_PAD = 64;
 
     private final ModelConfig config;
     private final Compute compute;
@@ -134,8 +139,8 @@ public final class EncoderInference {
         mean = Buffers.ensure(mean, rows);
         rstd = Buffers.ensure(rstd, rows);
         int threads = compute.parallel().threads();
-        if (scores == null || scores.length < threads || scores[0].length < longest * longest) {
-            scores = new float[threads][longest * longest];
+        if (scores == null || scores.length < threads || scores[0].length < longest * longest + SCORES_PAD) {
+            scores = new float[threads][longest * longest + SCORES_PAD];
         }
 
         // embeddings: word + position + type, then LayerNorm (into x)

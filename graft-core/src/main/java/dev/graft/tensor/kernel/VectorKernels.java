@@ -45,13 +45,18 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
     /** Columns of the register tile: two vectors. */
     static final int NR = 2 * L;
     /** k block: one NR-wide B panel of KC rows stays in L1 while A slivers stream from L2. */
-    static final int KC = 256;
+    static final int KC = Integer.getInteger("graft.gemm.kc", 256);
     /** Rows of A packed at once (kept in L2). */
-    static final int MC = MR * 24;
+    static final int MC = MR * Integer.getInteger("graft.gemm.mcSlivers", 24);
     /** Columns of B packed at once. */
     static final int NC = NR * 128;
     /** Below this many multiply-adds a GEMM takes the direct (unpacked) path. */
-    static final long SMALL_MACS = Long.getLong("graft.gemm.smallMacs", 48L * 48 * 48);
+    static long SMALL_MACS = Long.getLong("graft.gemm.smallMacs", 48L * 48 * 48);
+    /**
+     * The same for A·Bᵀ, lower: its direct path is a dot product per element, each ending in a lane
+     * reduction, and packing pays from small sizes on (2x at one attention head's 37 x 37 x 32).
+     */
+    static long SMALL_NT_MACS = Long.getLong("graft.gemm.smallNtMacs", 24L * 24 * 24);
     /**
      * Below this many multiply-adds (about 50 µs on one core) a GEMM stays on the calling thread:
      * handing work to a pool thread costs microseconds, far more when the machine is oversubscribed.
@@ -59,8 +64,6 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
     static final long PARALLEL_MACS = 1L << 22;
     /** From this many multiply-adds on, threads split rows of C (B packed once, shared) rather than columns. */
     static final long ROWS_SPLIT_MACS = 1L << 23;
-    /** Read row-major A in place in the micro-kernel rather than packing it (experiment switch). */
-    static final boolean A_IN_PLACE = !Boolean.getBoolean("graft.gemm.packA");
     /** Padding (one cache line of floats) between packed slivers and panels against L1 set aliasing. */
     static final int PAD = 16;
     /** Eight float lanes, for copying one 8-row sliver column when packing Aᵀ. */
@@ -124,7 +127,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             gemm(NT, m, n, k, a, aOff, lda, w, wOff, ldw, c, cOff, ldc, false);
             return;
         }
-        if (k <= 0 || direct(m, n, k)) {
+        if (k <= 0 || direct(NT, m, n, k)) {
             // small: the plain GEMM, then the epilogue over the whole output
             gemm(NT, m, n, k, a, aOff, lda, w, wOff, ldw, c, cOff, ldc, false);
             epilogue(m, n, c, cOff, ldc, bias, biasOff, act, residual, residualOff, ldr);
@@ -178,9 +181,10 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         }
     }
 
-    /** Whether a GEMM of this shape takes the direct (unpacked) path. */
-    private static boolean direct(int m, int n, int k) {
-        return (long) m * n * k < SMALL_MACS || m < 4 || n < L || k < 4;
+    /** Whether a GEMM of this form and shape takes the direct (unpacked) path. */
+    private static boolean direct(int form, int m, int n, int k) {
+        long macs = (long) m * n * k;
+        return macs < (form == NT ? SMALL_NT_MACS : SMALL_MACS) || m < 4 || n < L || k < 4;
     }
 
     private void gemm(int form, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
@@ -196,7 +200,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             }
             return;
         }
-        if (direct(m, n, k)) {
+        if (direct(form, m, n, k)) {
             gemmDirect(form, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             return;
         }
@@ -402,39 +406,22 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         }
 
         /**
-         * Whether the micro-kernel reads full slivers of A in place (row-major A: the NN and NT
-         * forms, 8-row tile) instead of from a packed copy; only a last partial sliver is packed.
-         */
-        boolean aInPlace() {
-            return A_IN_PLACE && form != TN && MR == 8;
-        }
-
-        /**
-         * Packs what the macro-kernel reads from packed A for rows [ic, ic+mc) of k block kb:
-         * every sliver, or with A read in place only the last partial sliver (at index 0).
+         * Packs rows [ic, ic+mc) of k block kb of A as slivers (in the thread's scratch) and returns
+         * them. (Reading full slivers of row-major A in place, without packing, was measured slower:
+         * 0.78-0.97x at the shapes of GemmBench and MiniLM.)
          */
         private float[] packA(Scratch s, int ic, int mc, int kb) {
             int kc = kcOf(kb);
-            if (aInPlace()) {
-                int full = mc / MR * MR;
-                float[] ap = s.aPack(aStride(kc));
-                if (full < mc) {
-                    packA(ap, ic + full, mc - full, kb * KC, kc);
-                }
-                return ap;
-            }
             float[] ap = s.aPack(((mc + MR - 1) / MR) * aStride(kc));
             packA(ap, ic, mc, kb * KC, kc);
             return ap;
         }
 
-        /** C[ic..ic+mc, panels q0..q1) (+)= A block (packed, or in place) · packed B panels of k block kb. */
+        /** C[ic..ic+mc, panels q0..q1) (+)= packed A block · packed B panels of k block kb. */
         private void macroKernel(float[] ap, int ic, int mc, int q0, int q1, int kb, float[] tile) {
             boolean first = kb == 0 && !accumulate;
             boolean epilogue = hasEpilogue && kb == (k - 1) / KC;
-            boolean inPlace = aInPlace();
             int kc = kcOf(kb);
-            int aRow0 = aOff + ic * lda + kb * KC;
             int aStride = aStride(kc);
             int bStride = bStride(kc);
             int bBase = bBase(kb);
@@ -444,21 +431,13 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
                 int bi = bBase + q * bStride;
                 for (int i0 = 0; i0 < mc; i0 += MR) {
                     int rows = Math.min(MR, mc - i0);
+                    int ai = (i0 / MR) * aStride;
                     int ci = cOff + (ic + i0) * ldc + jc + j0;
-                    if (inPlace && rows == MR) {
-                        int a0 = aRow0 + i0 * lda;
-                        if (cols == NR) {
-                            kernel8rows(kc, a, a0, lda, bPack, bi, c, ci, ldc, !first);
-                        } else {
-                            kernel8rows(kc, a, a0, lda, bPack, bi, tile, 0, NR, false);
-                        }
-                    } else if (rows == MR && cols == NR) {
-                        microKernel(kc, ap, (i0 / MR) * aStride, bPack, bi, c, ci, ldc, !first);
+                    if (rows == MR && cols == NR) {
+                        microKernel(kc, ap, ai, bPack, bi, c, ci, ldc, !first);
                     } else {
                         // edge tile: the same arithmetic into a scratch tile, then the valid part
-                        microKernel(kc, ap, inPlace ? 0 : (i0 / MR) * aStride, bPack, bi, tile, 0, NR, false);
-                    }
-                    if (rows < MR || cols < NR) {
+                        microKernel(kc, ap, ai, bPack, bi, tile, 0, NR, false);
                         for (int r = 0; r < rows; r++) {
                             int cr = ci + r * ldc;
                             for (int j = 0; j < cols; j++) {
@@ -1124,6 +1103,20 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
                 storeOrAdd(c, cr + j + 2 * L, s2, accumulate);
                 storeOrAdd(c, cr + j + 3 * L, s3, accumulate);
             }
+        }
+        if (n4 == n) {
+            return;
+        }
+        // the columns past n4: four rows at a time (four independent fma chains), then row by row
+        int i = i0;
+        for (; i + 4 <= i1; i += 4) {
+            directColumns4(n4, n1, n, k, a, aOff + i * aRowStep, aRowStep, aColStep, b, bOff, ldb, c,
+                    cOff + i * ldc, ldc, accumulate);
+        }
+        for (; i < i1; i++) {
+            int ar = aOff + i * aRowStep;
+            int cr = cOff + i * ldc;
+            int j = n4;
             for (; j < n1; j += L) {
                 FloatVector s0 = FloatVector.zero(F);
                 int bo = bOff + j;
@@ -1146,6 +1139,65 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
                     s0.intoArray(c, cr + j, mask);
                 }
             }
+        }
+    }
+
+    /**
+     * Columns [n4, n) of C rows r..r+3 (row r of A at a[ar], of C at c[cr]) for the NN and TN direct
+     * path: per column vector the same fma chain over p as the one-row loops, four rows at a time.
+     */
+    private static void directColumns4(int n4, int n1, int n, int k, float[] a, int ar, int aRowStep, int aColStep,
+                                       float[] b, int bOff, int ldb, float[] c, int cr, int ldc, boolean accumulate) {
+        int ar1 = ar + aRowStep;
+        int ar2 = ar1 + aRowStep;
+        int ar3 = ar2 + aRowStep;
+        int j = n4;
+        for (; j < n1; j += L) {
+            FloatVector s0 = FloatVector.zero(F);
+            FloatVector s1 = s0;
+            FloatVector s2 = s0;
+            FloatVector s3 = s0;
+            int bo = bOff + j;
+            for (int p = 0; p < k; p++, bo += ldb) {
+                FloatVector bv = FloatVector.fromArray(F, b, bo);
+                int ap = p * aColStep;
+                s0 = FloatVector.broadcast(F, a[ar + ap]).fma(bv, s0);
+                s1 = FloatVector.broadcast(F, a[ar1 + ap]).fma(bv, s1);
+                s2 = FloatVector.broadcast(F, a[ar2 + ap]).fma(bv, s2);
+                s3 = FloatVector.broadcast(F, a[ar3 + ap]).fma(bv, s3);
+            }
+            storeOrAdd(c, cr + j, s0, accumulate);
+            storeOrAdd(c, cr + ldc + j, s1, accumulate);
+            storeOrAdd(c, cr + 2 * ldc + j, s2, accumulate);
+            storeOrAdd(c, cr + 3 * ldc + j, s3, accumulate);
+        }
+        if (j < n) {
+            VectorMask<Float> mask = F.indexInRange(j, n);
+            FloatVector s0 = FloatVector.zero(F);
+            FloatVector s1 = s0;
+            FloatVector s2 = s0;
+            FloatVector s3 = s0;
+            int bo = bOff + j;
+            for (int p = 0; p < k; p++, bo += ldb) {
+                FloatVector bv = FloatVector.fromArray(F, b, bo, mask);
+                int ap = p * aColStep;
+                s0 = FloatVector.broadcast(F, a[ar + ap]).fma(bv, s0);
+                s1 = FloatVector.broadcast(F, a[ar1 + ap]).fma(bv, s1);
+                s2 = FloatVector.broadcast(F, a[ar2 + ap]).fma(bv, s2);
+                s3 = FloatVector.broadcast(F, a[ar3 + ap]).fma(bv, s3);
+            }
+            storeOrAdd(c, cr + j, s0, mask, accumulate);
+            storeOrAdd(c, cr + ldc + j, s1, mask, accumulate);
+            storeOrAdd(c, cr + 2 * ldc + j, s2, mask, accumulate);
+            storeOrAdd(c, cr + 3 * ldc + j, s3, mask, accumulate);
+        }
+    }
+
+    private static void storeOrAdd(float[] c, int ci, FloatVector v, VectorMask<Float> mask, boolean add) {
+        if (add) {
+            FloatVector.fromArray(F, c, ci, mask).add(v).intoArray(c, ci, mask);
+        } else {
+            v.intoArray(c, ci, mask);
         }
     }
 
@@ -1515,51 +1567,6 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             java.util.Arrays.fill(x, xOff, xOff + n, 0f);
             return;
         }
-        // exp(x - max) in place, per-lane sums over chunks of CHUNK (a multiple of L), each chunk's
-        // lanes added in a fixed order into a double; the last partial vector under a lane mask
-        // (exp is the same per lane, so these lanes equal the scalar twin's exp)
-        FloatVector vmax = FloatVector.broadcast(F, max);
-        double sum = 0;
-        int i = 0;
-        while (i < n) {
-            int end = Math.min(n, i + CHUNK);
-            FloatVector acc = FloatVector.zero(F);
-            for (; i + L <= end; i += L) {
-                FloatVector e = exp(FloatVector.fromArray(F, x, xOff + i).sub(vmax));
-                e.intoArray(x, xOff + i);
-                acc = acc.add(e);
-            }
-            if (i < end) {
-                VectorMask<Float> m = F.indexInRange(i, end);
-                FloatVector e = exp(FloatVector.fromArray(F, x, xOff + i, m).sub(vmax));
-                e.intoArray(x, xOff + i, m);
-                acc = acc.add(e, m);
-                i = end;
-            }
-            sum += sumLanes(acc);
-        }
-        float inv = (float) (1.0 / sum);
-        int bound = F.loopBound(n);
-        i = 0;
-        for (; i < bound; i += L) {
-            FloatVector.fromArray(F, x, xOff + i).mul(inv).intoArray(x, xOff + i);
-        }
-        if (i < n) {
-            VectorMask<Float> m = F.indexInRange(i, n);
-            FloatVector.fromArray(F, x, xOff + i, m).mul(inv).intoArray(x, xOff + i, m);
-        }
-    }
-
-    /** The previous softmax (scalar tails), kept for a measurement. */
-    void softmaxOld(int n, float[] x, int xOff) {
-        if (n == 0) {
-            return;
-        }
-        float max = maxOld(n, x, xOff);
-        if (max == Float.NEGATIVE_INFINITY) {
-            java.util.Arrays.fill(x, xOff, xOff + n, 0f);
-            return;
-        }
         // exp(x - max) in place, summed like sumD
         FloatVector vmax = FloatVector.broadcast(F, max);
         double chunkSums = 0;
@@ -1586,20 +1593,6 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
 
     /** Maximum of x[0..n); order-independent, so reduceLanes(MAX) is safe. n must be positive. */
     private static float max(int n, float[] x, int xOff) {
-        FloatVector vm = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-        int bound = F.loopBound(n);
-        int i = 0;
-        for (; i < bound; i += L) {
-            vm = vm.max(FloatVector.fromArray(F, x, xOff + i));
-        }
-        if (i < n) {
-            VectorMask<Float> m = F.indexInRange(i, n);
-            vm = vm.lanewise(VectorOperators.MAX, FloatVector.fromArray(F, x, xOff + i, m), m);
-        }
-        return vm.reduceLanes(VectorOperators.MAX);
-    }
-
-    private static float maxOld(int n, float[] x, int xOff) {
         float max = Float.NEGATIVE_INFINITY;
         int bound = F.loopBound(n);
         int i = 0;
