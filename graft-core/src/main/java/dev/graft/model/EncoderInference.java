@@ -29,11 +29,8 @@ import java.util.Map;
  */
 public final class EncoderInference {
     private static final String[] QKV = {"query", "key", "value"};
-    /**
-     * Floats past the last row of a score matrix: vector kernels read a row's last partial vector
-     * under a lane mask, which is fast only when a whole vector fits in the array.
-     */
-    private static final int SCORES_PAD = 64;
+    /** Score rows are padded to a multiple of this many floats, a multiple of every vector width. */
+    private static final int SCORE_ROW_ALIGN = 16;
 
     private final ModelConfig config;
     private final Compute compute;
@@ -139,8 +136,8 @@ public final class EncoderInference {
         mean = Buffers.ensure(mean, rows);
         rstd = Buffers.ensure(rstd, rows);
         int threads = compute.parallel().threads();
-        if (scores == null || scores.length < threads || scores[0].length < longest * longest + SCORES_PAD) {
-            scores = new float[threads][longest * longest + SCORES_PAD];
+        if (scores == null || scores.length < threads || scores[0].length < longest * padded(longest)) {
+            scores = new float[threads][longest * padded(longest)];
         }
 
         // embeddings: word + position + type, then LayerNorm (into x)
@@ -172,12 +169,16 @@ public final class EncoderInference {
                         continue;
                     }
                     int ld = 3 * c;
-                    k.matmulTransB(t, t, d, qkv, r0 * ld + h * d, ld, qkv, r0 * ld + c + h * d, ld, sc, 0, t, false);
+                    // score rows padded to a multiple of the vector width with -inf (probability 0), so
+                    // that scale and softmax run on whole vectors
+                    int tp = padded(t);
+                    k.matmulTransB(t, t, d, qkv, r0 * ld + h * d, ld, qkv, r0 * ld + c + h * d, ld, sc, 0, tp, false);
                     for (int i = 0; i < t; i++) {
-                        k.scale(t, scale, sc, i * t);
-                        k.softmax(t, sc, i * t);
+                        java.util.Arrays.fill(sc, i * tp + t, i * tp + tp, Float.NEGATIVE_INFINITY);
+                        k.scale(tp, scale, sc, i * tp);
+                        k.softmax(tp, sc, i * tp);
                     }
-                    k.matmul(t, d, t, sc, 0, t, qkv, r0 * ld + 2 * c + h * d, ld, context, r0 * c + h * d, c, false);
+                    k.matmul(t, d, t, sc, 0, tp, qkv, r0 * ld + 2 * c + h * d, ld, context, r0 * c + h * d, c, false);
                 }
             });
             // attention output, residual, LayerNorm: x = LN(ctx·Woᵀ + bo + x)
@@ -189,6 +190,11 @@ public final class EncoderInference {
             layerNorm(p + "output.LayerNorm", sum, x, rows);
         }
         return new Packed(x, rows, c, java.util.Arrays.copyOf(sequenceStart, b + 1));
+    }
+
+    /** t rounded up to a multiple of {@link #SCORE_ROW_ALIGN}. */
+    private static int padded(int t) {
+        return (t + SCORE_ROW_ALIGN - 1) / SCORE_ROW_ALIGN * SCORE_ROW_ALIGN;
     }
 
     /**
