@@ -45,18 +45,18 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
     /** Columns of the register tile: two vectors. */
     static final int NR = 2 * L;
     /** k block: one NR-wide B panel of KC rows stays in L1 while A slivers stream from L2. */
-    static final int KC = Integer.getInteger("graft.gemm.kc", 256);
+    static final int KC = 256;
     /** Rows of A packed at once (kept in L2). */
-    static final int MC = MR * Integer.getInteger("graft.gemm.mcSlivers", 24);
+    static final int MC = MR * 24;
     /** Columns of B packed at once. */
     static final int NC = NR * 128;
     /** Below this many multiply-adds a GEMM takes the direct (unpacked) path. */
-    static long SMALL_MACS = Long.getLong("graft.gemm.smallMacs", 48L * 48 * 48);
+    static final long SMALL_MACS = 48L * 48 * 48;
     /**
      * The same for A·Bᵀ, lower: its direct path is a dot product per element, each ending in a lane
      * reduction, and packing pays from small sizes on (2x at one attention head's 37 x 37 x 32).
      */
-    static long SMALL_NT_MACS = Long.getLong("graft.gemm.smallNtMacs", 24L * 24 * 24);
+    static final long SMALL_NT_MACS = 24L * 24 * 24;
     /**
      * Below this many multiply-adds (about 50 µs on one core) a GEMM stays on the calling thread:
      * handing work to a pool thread costs microseconds, far more when the machine is oversubscribed.
