@@ -29,8 +29,6 @@ import java.util.Map;
  */
 public final class EncoderInference {
     private static final String[] QKV = {"query", "key", "value"};
-    /** Score rows are padded to a multiple of this many floats, a multiple of every vector width. */
-    private static final int SCORE_ROW_ALIGN = 16;
 
     private final ModelConfig config;
     private final Compute compute;
@@ -136,8 +134,8 @@ public final class EncoderInference {
         mean = Buffers.ensure(mean, rows);
         rstd = Buffers.ensure(rstd, rows);
         int threads = compute.parallel().threads();
-        if (scores == null || scores.length < threads || scores[0].length < longest * padded(longest)) {
-            scores = new float[threads][longest * padded(longest)];
+        if (scores == null || scores.length < threads || scores[0].length < longest * longest) {
+            scores = new float[threads][longest * longest];
         }
 
         // embeddings: word + position + type, then LayerNorm (into x)
@@ -169,16 +167,12 @@ public final class EncoderInference {
                         continue;
                     }
                     int ld = 3 * c;
-                    // score rows padded to a multiple of the vector width with -inf (probability 0), so
-                    // that scale and softmax run on whole vectors
-                    int tp = padded(t);
-                    k.matmulTransB(t, t, d, qkv, r0 * ld + h * d, ld, qkv, r0 * ld + c + h * d, ld, sc, 0, tp, false);
+                    k.matmulTransB(t, t, d, qkv, r0 * ld + h * d, ld, qkv, r0 * ld + c + h * d, ld, sc, 0, t, false);
                     for (int i = 0; i < t; i++) {
-                        java.util.Arrays.fill(sc, i * tp + t, i * tp + tp, Float.NEGATIVE_INFINITY);
-                        k.scale(tp, scale, sc, i * tp);
-                        k.softmax(tp, sc, i * tp);
+                        k.scale(t, scale, sc, i * t);
+                        k.softmax(t, sc, i * t);
                     }
-                    k.matmul(t, d, t, sc, 0, tp, qkv, r0 * ld + 2 * c + h * d, ld, context, r0 * c + h * d, c, false);
+                    k.matmul(t, d, t, sc, 0, t, qkv, r0 * ld + 2 * c + h * d, ld, context, r0 * c + h * d, c, false);
                 }
             });
             // attention output, residual, LayerNorm: x = LN(ctx·Woᵀ + bo + x)
@@ -190,11 +184,6 @@ public final class EncoderInference {
             layerNorm(p + "output.LayerNorm", sum, x, rows);
         }
         return new Packed(x, rows, c, java.util.Arrays.copyOf(sequenceStart, b + 1));
-    }
-
-    /** t rounded up to a multiple of {@link #SCORE_ROW_ALIGN}. */
-    private static int padded(int t) {
-        return (t + SCORE_ROW_ALIGN - 1) / SCORE_ROW_ALIGN * SCORE_ROW_ALIGN;
     }
 
     /**
