@@ -37,6 +37,8 @@ public interface Kernels {
                       float[] b, int bOff, int ldb,
                       float[] c, int cOff, int ldc, boolean accumulate);
 
+    // Reference: torch.nn.functional.linear, then the activation and the residual sum.
+
     /**
      * The forward of a linear layer whose weight is stored (out, in), in one kernel:
      * C[m,n] = act(Σ_k A[m,k]·W[n,k] + bias[n]) + residual[m,n]. Defined as the composition
