@@ -4,6 +4,7 @@ import dev.graft.nn.Buffers;
 import dev.graft.nn.Compute;
 import dev.graft.nn.Parameter;
 import dev.graft.tensor.Tensor;
+import dev.graft.tensor.kernel.GeluForm;
 import dev.graft.tensor.kernel.Kernels;
 
 import java.util.HashMap;
@@ -17,17 +18,18 @@ import java.util.Map;
  * <li>only real tokens are computed: the rows whose attention mask is 1 are packed together, so
  * position-wise layers (projections, layer norms, GELU) skip padding entirely and each sequence
  * attends over exactly its own tokens (no mask, no -inf);</li>
- * <li>Q, K and V are written side by side into one (N, 3C) buffer, each projection's bias
- * pre-filled so the GEMM accumulates onto it (no separate bias pass); the same for the output,
- * intermediate and output-dense projections;</li>
- * <li>GELU and the residual sums run in place; nothing is cached for a backward pass.</li>
+ * <li>Q, K and V are written side by side into one (N, 3C) buffer;</li>
+ * <li>every projection is one {@link Kernels#linearTransB} call: the bias, the GELU of the
+ * intermediate projection and the residual sums are applied to each output tile of the GEMM
+ * while it is in cache, with no separate pass; nothing is cached for a backward pass.</li>
  * </ul>
- * Outputs equal {@link Backbone#forward}'s at the real positions up to float rounding (the GEMMs
- * sum in the same order; the difference comes from accumulating onto the bias). Parameters are
+ * Outputs equal {@link Backbone#forward}'s at the real positions up to float rounding. Parameters are
  * read from the backbone on every call, so a backbone being fine-tuned is always seen as it is
  * now. Not thread-safe (buffers are reused between calls).
  */
 public final class EncoderInference {
+    private static final String[] QKV = {"query", "key", "value"};
+
     private final ModelConfig config;
     private final Compute compute;
     private final Map<String, Parameter> parameters = new HashMap<>();
@@ -148,13 +150,9 @@ public final class EncoderInference {
         for (int layer = 0; layer < config.numberOfLayers(); layer++) {
             String p = "bert.encoder.layer." + layer + ".";
             // Q | K | V side by side: (N, 3C)
-            String[] qkvNames = {"query", "key", "value"};
             for (int j = 0; j < 3; j++) {
-                fillBias(value(p + "attention.self." + qkvNames[j] + ".bias"), qkv, rows, 3 * c, j * c, c);
-            }
-            for (int j = 0; j < 3; j++) {
-                Tensor w = value(p + "attention.self." + qkvNames[j] + ".weight");
-                k.matmulTransB(rows, c, c, x, 0, c, w.data(), w.offset(), c, qkv, j * c, 3 * c, true);
+                String name = p + "attention.self." + QKV[j];
+                linear(name, x, rows, c, c, null, qkv, j * c, 3 * c, null);
             }
             // softmax(Q·Kᵀ/sqrt(d))·V per sequence and head, over the sequence's own tokens
             final int seqs = b;
@@ -177,38 +175,28 @@ public final class EncoderInference {
                     k.matmul(t, d, t, sc, 0, t, qkv, r0 * ld + 2 * c + h * d, ld, context, r0 * c + h * d, c, false);
                 }
             });
-            // attention output, residual, LayerNorm: x = LN(x + ctx·Woᵀ + bo)
-            linear(p + "attention.output.dense", context, rows, c, c, sum);
-            k.add(rows * c, sum, 0, x, 0, sum, 0);
+            // attention output, residual, LayerNorm: x = LN(ctx·Woᵀ + bo + x)
+            linear(p + "attention.output.dense", context, rows, c, c, null, sum, 0, c, x);
             layerNorm(p + "attention.output.LayerNorm", sum, x, rows);
-            // feed-forward: x = LN(x + gelu(x·W1ᵀ + b1)·W2ᵀ + b2)
-            linear(p + "intermediate.dense", x, rows, c, f, inner);
-            float[] in = inner;
-            compute.parallel().forRange(rows, 16, (s, e) -> k.gelu(config.gelu(), (e - s) * f, in, s * f, in, s * f));
-            linear(p + "output.dense", inner, rows, f, c, sum);
-            k.add(rows * c, sum, 0, x, 0, sum, 0);
+            // feed-forward: x = LN(gelu(x·W1ᵀ + b1)·W2ᵀ + b2 + x)
+            linear(p + "intermediate.dense", x, rows, c, f, config.gelu(), inner, 0, f, null);
+            linear(p + "output.dense", inner, rows, f, c, null, sum, 0, c, x);
             layerNorm(p + "output.LayerNorm", sum, x, rows);
         }
         return new Packed(x, rows, c, java.util.Arrays.copyOf(sequenceStart, b + 1));
     }
 
-    /** out (rows, outWidth) = in (rows, inWidth)·Wᵀ + bias, the bias pre-filled and accumulated onto. */
-    private void linear(String prefix, float[] in, int rows, int inWidth, int outWidth, float[] out) {
-        fillBias(value(prefix + ".bias"), out, rows, outWidth, 0, outWidth);
+    /**
+     * out[:, outOff .. outOff + outWidth) (rows of stride ld) = act(in·Wᵀ + bias) + residual, one fused
+     * kernel call (bias, GELU and residual applied to each output tile while it is in cache). The
+     * residual, when given, is (rows, outWidth) with row stride outWidth.
+     */
+    private void linear(String prefix, float[] in, int rows, int inWidth, int outWidth, GeluForm act, float[] out,
+                        int outOff, int ld, float[] residual) {
         Tensor w = value(prefix + ".weight");
-        compute.kernels().matmulTransB(rows, outWidth, inWidth, in, 0, inWidth, w.data(), w.offset(), inWidth, out, 0,
-                outWidth, true);
-    }
-
-    /** out[r, off .. off + width) = bias for each row, rows of stride ld. */
-    private void fillBias(Tensor bias, float[] out, int rows, int ld, int off, int width) {
-        float[] bd = bias.data();
-        int bo = bias.offset();
-        compute.parallel().forRange(rows, 256, (s, e) -> {
-            for (int r = s; r < e; r++) {
-                System.arraycopy(bd, bo, out, r * ld + off, width);
-            }
-        });
+        Tensor bias = value(prefix + ".bias");
+        compute.kernels().linearTransB(rows, outWidth, inWidth, in, 0, inWidth, w.data(), w.offset(), inWidth,
+                bias.data(), bias.offset(), act, residual, 0, outWidth, out, outOff, ld);
     }
 
     private void layerNorm(String prefix, float[] in, float[] out, int rows) {

@@ -69,12 +69,15 @@ public final class Linear implements Module {
         float[] w = weight.value().data();
         int wo = weight.value().offset();
         if (layout == Layout.OUT_IN) {
-            k.matmulTransB(rowCount, out, in, input, 0, in, w, wo, in, y, 0, out, false);
+            // the bias added to each output tile by the GEMM (the same bits as a separate pass)
+            float[] b = bias == null ? null : bias.value().data();
+            int bo = bias == null ? 0 : bias.value().offset();
+            k.linearTransB(rowCount, out, in, input, 0, in, w, wo, in, b, bo, null, null, 0, 0, y, 0, out);
         } else {
             k.matmul(rowCount, out, in, input, 0, in, w, wo, out, y, 0, out, false);
-        }
-        if (bias != null) {
-            addBias(rowCount);
+            if (bias != null) {
+                addBias(rowCount);
+            }
         }
         return y;
     }

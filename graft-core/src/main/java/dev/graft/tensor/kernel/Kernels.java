@@ -37,6 +37,28 @@ public interface Kernels {
                       float[] b, int bOff, int ldb,
                       float[] c, int cOff, int ldc, boolean accumulate);
 
+    // Reference: torch.nn.functional.linear, then the activation and the residual sum.
+
+    /**
+     * The forward of a linear layer whose weight is stored (out, in), in one kernel:
+     * C[m,n] = act(Σ_k A[m,k]·W[n,k] + bias[n]) + residual[m,n]. Defined as the composition
+     * {@link #matmulTransB} (not accumulating), {@link #addBiasRows}, {@link #gelu}, {@link #add}, in
+     * that order, each step skipped when its argument is null; an implementation performs the same
+     * float operations as its own unfused kernels, so the fused call gives the same bits as the
+     * composition. Fused implementations apply bias, GELU and residual to each output tile while it
+     * is still in cache (the bias-GELU and skip-add fusions of inference engines).
+     *
+     * @param bias (n) or null
+     * @param act the GELU form, or null for none
+     * @param residual (m, n) with row stride ldr, or null; must not overlap C
+     */
+    void linearTransB(int m, int n, int k,
+                      float[] a, int aOff, int lda,
+                      float[] w, int wOff, int ldw,
+                      float[] bias, int biasOff, GeluForm act,
+                      float[] residual, int residualOff, int ldr,
+                      float[] c, int cOff, int ldc);
+
     // ---------------------------------------------------------------- element-wise and reductions
 
     /** y[i] += alpha·x[i] for i in [0,n). */

@@ -63,6 +63,25 @@ public class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void linearTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] w, int wOff, int ldw,
+                             float[] bias, int biasOff, GeluForm act, float[] residual, int residualOff, int ldr,
+                             float[] c, int cOff, int ldc) {
+        matmulTransB(m, n, k, a, aOff, lda, w, wOff, ldw, c, cOff, ldc, false);
+        for (int r = 0; r < m; r++) {
+            int co = cOff + r * ldc;
+            if (bias != null) {
+                addBiasRows(1, n, bias, biasOff, c, co);
+            }
+            if (act != null) {
+                gelu(act, n, c, co, c, co);
+            }
+            if (residual != null) {
+                add(n, c, co, residual, residualOff + r * ldr, c, co);
+            }
+        }
+    }
+
+    @Override
     public void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
         for (int i = 0; i < n; i++) {
             y[yOff + i] += alpha * x[xOff + i];

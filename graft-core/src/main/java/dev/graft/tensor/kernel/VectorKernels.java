@@ -53,6 +53,11 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
     /** Below this many multiply-adds a GEMM takes the direct (unpacked) path. */
     static final long SMALL_MACS = 48L * 48 * 48;
     /**
+     * The same for A·Bᵀ, lower: its direct path is a dot product per element, each ending in a lane
+     * reduction, and packing pays from small sizes on (2x at one attention head's 37 x 37 x 32).
+     */
+    static final long SMALL_NT_MACS = 24L * 24 * 24;
+    /**
      * Below this many multiply-adds (about 50 µs on one core) a GEMM stays on the calling thread:
      * handing work to a pool thread costs microseconds, far more when the machine is oversubscribed.
      */
@@ -111,6 +116,77 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         gemm(TN, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
     }
 
+    @Override
+    public void linearTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] w, int wOff, int ldw,
+                             float[] bias, int biasOff, GeluForm act, float[] residual, int residualOff, int ldr,
+                             float[] c, int cOff, int ldc) {
+        if (m <= 0 || n <= 0) {
+            return;
+        }
+        if (bias == null && act == null && residual == null) {
+            gemm(NT, m, n, k, a, aOff, lda, w, wOff, ldw, c, cOff, ldc, false);
+            return;
+        }
+        if (k <= 0 || direct(NT, m, n, k)) {
+            // small: the plain GEMM, then the epilogue over the whole output
+            gemm(NT, m, n, k, a, aOff, lda, w, wOff, ldw, c, cOff, ldc, false);
+            epilogue(m, n, c, cOff, ldc, bias, biasOff, act, residual, residualOff, ldr);
+            return;
+        }
+        GemmTask t = SCRATCH.get().task;
+        t.epilogue(bias, biasOff, act, residual, residualOff, ldr);
+        gemm(NT, m, n, k, a, aOff, lda, w, wOff, ldw, c, cOff, ldc, false);
+    }
+
+    /**
+     * The epilogue of {@link #linearTransB} over a block of C: c = act(c + bias) + residual, each
+     * part skipped when null, with the float operations of addBiasRows, gelu and add.
+     */
+    static void epilogue(int rows, int cols, float[] c, int ci, int ldc, float[] bias, int bOff, GeluForm act,
+                         float[] res, int ri, int ldr) {
+        if (act == GeluForm.ERF) {
+            geluErfRows(rows, cols, c, ci, ldc, bias, bOff, c, ci, ldc);
+        } else if (act == GeluForm.TANH) {
+            geluTanhRows(rows, cols, c, ci, ldc, bias, bOff, c, ci, ldc);
+        }
+        float[] b = act == null ? bias : null;
+        if (b == null && res == null) {
+            return;
+        }
+        int bound = F.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int co = ci + r * ldc;
+            int ro = ri + r * ldr;
+            int j = 0;
+            for (; j < bound; j += L) {
+                FloatVector v = FloatVector.fromArray(F, c, co + j);
+                if (b != null) {
+                    v = v.add(FloatVector.fromArray(F, b, bOff + j));
+                }
+                if (res != null) {
+                    v = v.add(FloatVector.fromArray(F, res, ro + j));
+                }
+                v.intoArray(c, co + j);
+            }
+            for (; j < cols; j++) {
+                float v = c[co + j];
+                if (b != null) {
+                    v += b[bOff + j];
+                }
+                if (res != null) {
+                    v += res[ro + j];
+                }
+                c[co + j] = v;
+            }
+        }
+    }
+
+    /** Whether a GEMM of this form and shape takes the direct (unpacked) path. */
+    private static boolean direct(int form, int m, int n, int k) {
+        long macs = (long) m * n * k;
+        return macs < (form == NT ? SMALL_NT_MACS : SMALL_MACS) || m < 4 || n < L || k < 4;
+    }
+
     private void gemm(int form, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float[] c, int cOff, int ldc, boolean accumulate) {
         if (m <= 0 || n <= 0) {
@@ -124,11 +200,11 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             }
             return;
         }
-        long macs = (long) m * n * k;
-        if (macs < SMALL_MACS || m < 4 || n < L || k < 4) {
+        if (direct(form, m, n, k)) {
             gemmDirect(form, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             return;
         }
+        long macs = (long) m * n * k;
         Scratch s = SCRATCH.get();
         GemmTask t = s.task;
         t.set(form, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
@@ -212,6 +288,14 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         int cOff;
         int ldc;
         boolean accumulate;
+        /** The epilogue applied to each tile after the last k block (linearTransB), or none. */
+        boolean hasEpilogue;
+        float[] bias;
+        int biasOff;
+        GeluForm act;
+        float[] res;
+        int resOff;
+        int ldr;
         int jc;
         int nc;
         /** The k blocks [kb0, kb1) (of KC each, the last possibly shorter) whose B panels are packed. */
@@ -238,6 +322,17 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             this.accumulate = accumulate;
         }
 
+        /** Sets the epilogue of the next GEMM (cleared by {@link #clear}). */
+        void epilogue(float[] bias, int biasOff, GeluForm act, float[] res, int resOff, int ldr) {
+            this.hasEpilogue = true;
+            this.bias = bias;
+            this.biasOff = biasOff;
+            this.act = act;
+            this.res = res;
+            this.resOff = resOff;
+            this.ldr = ldr;
+        }
+
         void block(int jc, int nc, int kb0, int kb1, float[] bPack) {
             this.jc = jc;
             this.nc = nc;
@@ -261,6 +356,10 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             b = null;
             c = null;
             bPack = null;
+            hasEpilogue = false;
+            bias = null;
+            act = null;
+            res = null;
         }
 
         @Override
@@ -290,10 +389,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             for (int ic = r0; ic < r1; ic += MC) {
                 int mc = Math.min(MC, r1 - ic);
                 for (int kb = kb0; kb < kb1; kb++) {
-                    int kc = kcOf(kb);
-                    float[] ap = s.aPack(((mc + MR - 1) / MR) * aStride(kc));
-                    packA(ap, ic, mc, kb * KC, kc);
-                    macroKernel(ap, ic, mc, 0, panels, kb, s.tile);
+                    macroKernel(packA(s, ic, mc, kb), ic, mc, 0, panels, kb, s.tile);
                 }
             }
         }
@@ -304,17 +400,27 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             for (int ic = 0; ic < m; ic += MC) {
                 int mc = Math.min(MC, m - ic);
                 for (int kb = kb0; kb < kb1; kb++) {
-                    int kc = kcOf(kb);
-                    float[] ap = s.aPack(((mc + MR - 1) / MR) * aStride(kc));
-                    packA(ap, ic, mc, kb * KC, kc);
-                    macroKernel(ap, ic, mc, q0, q1, kb, s.tile);
+                    macroKernel(packA(s, ic, mc, kb), ic, mc, q0, q1, kb, s.tile);
                 }
             }
+        }
+
+        /**
+         * Packs rows [ic, ic+mc) of k block kb of A as slivers (in the thread's scratch) and returns
+         * them. (Reading full slivers of row-major A in place, without packing, was measured slower:
+         * 0.78-0.97x at the shapes of GemmBench and MiniLM.)
+         */
+        private float[] packA(Scratch s, int ic, int mc, int kb) {
+            int kc = kcOf(kb);
+            float[] ap = s.aPack(((mc + MR - 1) / MR) * aStride(kc));
+            packA(ap, ic, mc, kb * KC, kc);
+            return ap;
         }
 
         /** C[ic..ic+mc, panels q0..q1) (+)= packed A block · packed B panels of k block kb. */
         private void macroKernel(float[] ap, int ic, int mc, int q0, int q1, int kb, float[] tile) {
             boolean first = kb == 0 && !accumulate;
+            boolean epilogue = hasEpilogue && kb == (k - 1) / KC;
             int kc = kcOf(kb);
             int aStride = aStride(kc);
             int bStride = bStride(kc);
@@ -339,6 +445,12 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
                                 c[cr + j] = first ? v : c[cr + j] + v;
                             }
                         }
+                    }
+                    if (epilogue) {
+                        // bias, GELU, residual while the tile is in L1
+                        int col = jc + j0;
+                        VectorKernels.epilogue(rows, cols, c, ci, ldc, bias, biasOff + col, act, res,
+                                resOff + (ic + i0) * ldr + col, ldr);
                     }
                 }
             }
@@ -421,26 +533,33 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
                     int j0 = jc + q * NR;
                     int cols = Math.min(NR, jc + nc - j0);
                     int dst = base + q * bStride;
-                    int p0 = 0;
-                    if (TRANSPOSE16 && cols == NR) {
-                        int kc16 = kc & ~15;
-                        for (int h = 0; h < NR; h += 16) {
-                            int src = bOff + (j0 + h) * ldb + pc;
-                            for (int p = 0; p < kc16; p += 16) {
-                                transpose16(b, src + p, ldb, bp, dst + p * NR + h, NR);
-                            }
+                    // groups of 16 columns x 16 k transposed in registers, the rest element by element
+                    int cols16 = TRANSPOSE16 ? cols & ~15 : 0;
+                    int kc16 = cols16 > 0 ? kc & ~15 : 0;
+                    for (int h = 0; h < cols16; h += 16) {
+                        int src = bOff + (j0 + h) * ldb + pc;
+                        for (int p = 0; p < kc16; p += 16) {
+                            transpose16(b, src + p, ldb, bp, dst + p * NR + h, NR);
                         }
-                        p0 = kc16;
                     }
-                    for (int j = 0; j < cols; j++) {
+                    for (int j = 0; j < cols16; j++) {
                         int src = bOff + (j0 + j) * ldb + pc;
-                        for (int p = p0; p < kc; p++) {
+                        for (int p = kc16; p < kc; p++) {
                             bp[dst + p * NR + j] = b[src + p];
                         }
                     }
-                    for (int j = cols; j < NR; j++) {
+                    if (cols < NR) {
+                        // columns past the edge are zero: clear [cols16, NR) of every k row, then copy
                         for (int p = 0; p < kc; p++) {
-                            bp[dst + p * NR + j] = 0f;
+                            for (int v = cols16; v < NR; v += L) {
+                                FloatVector.zero(F).intoArray(bp, dst + p * NR + v);
+                            }
+                        }
+                    }
+                    for (int j = cols16; j < cols; j++) {
+                        int src = bOff + (j0 + j) * ldb + pc;
+                        for (int p = 0; p < kc; p++) {
+                            bp[dst + p * NR + j] = b[src + p];
                         }
                     }
                 }
@@ -984,6 +1103,20 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
                 storeOrAdd(c, cr + j + 2 * L, s2, accumulate);
                 storeOrAdd(c, cr + j + 3 * L, s3, accumulate);
             }
+        }
+        if (n4 == n) {
+            return;
+        }
+        // the columns past n4: four rows at a time (four independent fma chains), then row by row
+        int i = i0;
+        for (; i + 4 <= i1; i += 4) {
+            directColumns4(n4, n1, n, k, a, aOff + i * aRowStep, aRowStep, aColStep, b, bOff, ldb, c,
+                    cOff + i * ldc, ldc, accumulate);
+        }
+        for (; i < i1; i++) {
+            int ar = aOff + i * aRowStep;
+            int cr = cOff + i * ldc;
+            int j = n4;
             for (; j < n1; j += L) {
                 FloatVector s0 = FloatVector.zero(F);
                 int bo = bOff + j;
@@ -1006,6 +1139,65 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
                     s0.intoArray(c, cr + j, mask);
                 }
             }
+        }
+    }
+
+    /**
+     * Columns [n4, n) of C rows r..r+3 (row r of A at a[ar], of C at c[cr]) for the NN and TN direct
+     * path: per column vector the same fma chain over p as the one-row loops, four rows at a time.
+     */
+    private static void directColumns4(int n4, int n1, int n, int k, float[] a, int ar, int aRowStep, int aColStep,
+                                       float[] b, int bOff, int ldb, float[] c, int cr, int ldc, boolean accumulate) {
+        int ar1 = ar + aRowStep;
+        int ar2 = ar1 + aRowStep;
+        int ar3 = ar2 + aRowStep;
+        int j = n4;
+        for (; j < n1; j += L) {
+            FloatVector s0 = FloatVector.zero(F);
+            FloatVector s1 = s0;
+            FloatVector s2 = s0;
+            FloatVector s3 = s0;
+            int bo = bOff + j;
+            for (int p = 0; p < k; p++, bo += ldb) {
+                FloatVector bv = FloatVector.fromArray(F, b, bo);
+                int ap = p * aColStep;
+                s0 = FloatVector.broadcast(F, a[ar + ap]).fma(bv, s0);
+                s1 = FloatVector.broadcast(F, a[ar1 + ap]).fma(bv, s1);
+                s2 = FloatVector.broadcast(F, a[ar2 + ap]).fma(bv, s2);
+                s3 = FloatVector.broadcast(F, a[ar3 + ap]).fma(bv, s3);
+            }
+            storeOrAdd(c, cr + j, s0, accumulate);
+            storeOrAdd(c, cr + ldc + j, s1, accumulate);
+            storeOrAdd(c, cr + 2 * ldc + j, s2, accumulate);
+            storeOrAdd(c, cr + 3 * ldc + j, s3, accumulate);
+        }
+        if (j < n) {
+            VectorMask<Float> mask = F.indexInRange(j, n);
+            FloatVector s0 = FloatVector.zero(F);
+            FloatVector s1 = s0;
+            FloatVector s2 = s0;
+            FloatVector s3 = s0;
+            int bo = bOff + j;
+            for (int p = 0; p < k; p++, bo += ldb) {
+                FloatVector bv = FloatVector.fromArray(F, b, bo, mask);
+                int ap = p * aColStep;
+                s0 = FloatVector.broadcast(F, a[ar + ap]).fma(bv, s0);
+                s1 = FloatVector.broadcast(F, a[ar1 + ap]).fma(bv, s1);
+                s2 = FloatVector.broadcast(F, a[ar2 + ap]).fma(bv, s2);
+                s3 = FloatVector.broadcast(F, a[ar3 + ap]).fma(bv, s3);
+            }
+            storeOrAdd(c, cr + j, s0, mask, accumulate);
+            storeOrAdd(c, cr + ldc + j, s1, mask, accumulate);
+            storeOrAdd(c, cr + 2 * ldc + j, s2, mask, accumulate);
+            storeOrAdd(c, cr + 3 * ldc + j, s3, mask, accumulate);
+        }
+    }
+
+    private static void storeOrAdd(float[] c, int ci, FloatVector v, VectorMask<Float> mask, boolean add) {
+        if (add) {
+            FloatVector.fromArray(F, c, ci, mask).add(v).intoArray(c, ci, mask);
+        } else {
+            v.intoArray(c, ci, mask);
         }
     }
 
@@ -1646,6 +1838,16 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
 
     /** gelu(x) = x/2·erfc(-x/√2), with erfc (as erfcF) and exp written out in the loop. */
     private static void geluErf(int n, float[] x, int xOff, float[] out, int outOff) {
+        geluErfRows(1, n, x, xOff, 0, null, 0, out, outOff, 0);
+    }
+
+    /**
+     * out[r, j] = gelu(x[r, j] (+ bias[j])) (erf form) for {@code rows} rows of n values, rows of
+     * x and out at strides ldx and ldo; bias may be null. The bias is added first, as addBiasRows
+     * adds it, so the result is the bits of addBiasRows followed by gelu.
+     */
+    private static void geluErfRows(int rows, int n, float[] x, int xOff, int ldx, float[] bias, int bOff,
+                                    float[] out, int outOff, int ldo) {
         FloatVector negLn2Hi = FloatVector.broadcast(F, -LN2_HI);
         FloatVector negLn2Lo = FloatVector.broadcast(F, -LN2_LO);
         FloatVector p2 = FloatVector.broadcast(F, P2);
@@ -1663,46 +1865,60 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         FloatVector e6 = FloatVector.broadcast(F, E6);
         FloatVector e7 = FloatVector.broadcast(F, E7);
         int bound = F.loopBound(n);
-        int i = 0;
-        for (; i < bound; i += L) {
-            FloatVector xv = FloatVector.fromArray(F, x, xOff + i);
-            FloatVector w = xv.mul(-F_INV_SQRT_2);
-            FloatVector ecz = w.abs();
-            FloatVector ect = one.div(ecz.fma(0.5f, 1f));
-            FloatVector ecq = ect.fma(E9, E8);
-            ecq = ecq.fma(ect, e7);
-            ecq = ecq.fma(ect, e6);
-            ecq = ecq.fma(ect, e5);
-            ecq = ecq.fma(ect, e4);
-            ecq = ecq.fma(ect, e3);
-            ecq = ecq.fma(ect, e2);
-            ecq = ecq.fma(ect, e1);
-            ecq = ecq.fma(ect, e0);
-            FloatVector eca = ecz.neg().fma(ecz, ecq);
-            FloatVector ecxc = eca.min(EXP_HI).max(EXP_LO);
-            FloatVector ecxt = ecxc.fma(LOG2E, ROUND_MAGIC);
-            FloatVector ecxf = ecxt.sub(ROUND_MAGIC);
-            FloatVector ecxr = ecxf.fma(negLn2Hi, ecxc);
-            ecxr = ecxf.fma(negLn2Lo, ecxr);
-            FloatVector ecxp = ecxr.fma(P0, P1);
-            ecxp = ecxp.fma(ecxr, p2);
-            ecxp = ecxp.fma(ecxr, p3);
-            ecxp = ecxp.fma(ecxr, p4);
-            ecxp = ecxp.fma(ecxr, p5);
-            FloatVector ecx = ecxp.fma(ecxr.mul(ecxr), ecxr).add(1f)
-                    .mul(ecxt.reinterpretAsInts().add(127 - 0x4B400000).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                    .blend(0f, eca.lt(EXP_LO));
-            FloatVector ecm = ect.mul(ecx);
-            FloatVector ec = ecm.blend(two.sub(ecm), w.lt(0f));
-            xv.mul(0.5f).mul(ec).intoArray(out, outOff + i);
-        }
-        for (; i < n; i++) {
-            out[outOff + i] = geluS(GeluForm.ERF, x[xOff + i]);
+        for (int row = 0; row < rows; row++) {
+            int xo = xOff + row * ldx;
+            int oo = outOff + row * ldo;
+            int i = 0;
+            for (; i < bound; i += L) {
+                FloatVector xv = FloatVector.fromArray(F, x, xo + i);
+                if (bias != null) {
+                    xv = xv.add(FloatVector.fromArray(F, bias, bOff + i));
+                }
+                FloatVector w = xv.mul(-F_INV_SQRT_2);
+                FloatVector ecz = w.abs();
+                FloatVector ect = one.div(ecz.fma(0.5f, 1f));
+                FloatVector ecq = ect.fma(E9, E8);
+                ecq = ecq.fma(ect, e7);
+                ecq = ecq.fma(ect, e6);
+                ecq = ecq.fma(ect, e5);
+                ecq = ecq.fma(ect, e4);
+                ecq = ecq.fma(ect, e3);
+                ecq = ecq.fma(ect, e2);
+                ecq = ecq.fma(ect, e1);
+                ecq = ecq.fma(ect, e0);
+                FloatVector eca = ecz.neg().fma(ecz, ecq);
+                FloatVector ecxc = eca.min(EXP_HI).max(EXP_LO);
+                FloatVector ecxt = ecxc.fma(LOG2E, ROUND_MAGIC);
+                FloatVector ecxf = ecxt.sub(ROUND_MAGIC);
+                FloatVector ecxr = ecxf.fma(negLn2Hi, ecxc);
+                ecxr = ecxf.fma(negLn2Lo, ecxr);
+                FloatVector ecxp = ecxr.fma(P0, P1);
+                ecxp = ecxp.fma(ecxr, p2);
+                ecxp = ecxp.fma(ecxr, p3);
+                ecxp = ecxp.fma(ecxr, p4);
+                ecxp = ecxp.fma(ecxr, p5);
+                FloatVector ecx = ecxp.fma(ecxr.mul(ecxr), ecxr).add(1f)
+                        .mul(ecxt.reinterpretAsInts().add(127 - 0x4B400000).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                        .blend(0f, eca.lt(EXP_LO));
+                FloatVector ecm = ect.mul(ecx);
+                FloatVector ec = ecm.blend(two.sub(ecm), w.lt(0f));
+                xv.mul(0.5f).mul(ec).intoArray(out, oo + i);
+            }
+            for (; i < n; i++) {
+                float v = bias != null ? x[xo + i] + bias[bOff + i] : x[xo + i];
+                out[oo + i] = geluS(GeluForm.ERF, v);
+            }
         }
     }
 
     /** gelu(x) = x/2·(1 + tanh(√(2/π)(x + 0.044715x³))), tanh and exp written out in the loop. */
     private static void geluTanh(int n, float[] x, int xOff, float[] out, int outOff) {
+        geluTanhRows(1, n, x, xOff, 0, null, 0, out, outOff, 0);
+    }
+
+    /** As {@link #geluErfRows} for the tanh form. */
+    private static void geluTanhRows(int rows, int n, float[] x, int xOff, int ldx, float[] bias, int bOff,
+                                     float[] out, int outOff, int ldo) {
         FloatVector negLn2Hi = FloatVector.broadcast(F, -LN2_HI);
         FloatVector negLn2Lo = FloatVector.broadcast(F, -LN2_LO);
         FloatVector p2 = FloatVector.broadcast(F, P2);
@@ -1712,30 +1928,38 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         FloatVector one = FloatVector.broadcast(F, 1f);
         FloatVector two = FloatVector.broadcast(F, 2f);
         int bound = F.loopBound(n);
-        int i = 0;
-        for (; i < bound; i += L) {
-            FloatVector xv = FloatVector.fromArray(F, x, xOff + i);
-            FloatVector u = xv.mul(xv).mul(F_GELU_C).fma(xv, xv).mul(F_SQRT_2_OVER_PI);
-            FloatVector tha = u.abs().mul(2f);
-            FloatVector thec = tha.min(EXP_HI).max(EXP_LO);
-            FloatVector thet = thec.fma(LOG2E, ROUND_MAGIC);
-            FloatVector thef = thet.sub(ROUND_MAGIC);
-            FloatVector ther = thef.fma(negLn2Hi, thec);
-            ther = thef.fma(negLn2Lo, ther);
-            FloatVector thep = ther.fma(P0, P1);
-            thep = thep.fma(ther, p2);
-            thep = thep.fma(ther, p3);
-            thep = thep.fma(ther, p4);
-            thep = thep.fma(ther, p5);
-            FloatVector the = thep.fma(ther.mul(ther), ther).add(1f)
-                    .mul(thet.reinterpretAsInts().add(127 - 0x4B400000).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                    .blend(0f, tha.lt(EXP_LO));
-            FloatVector thm = one.sub(two.div(the.add(1f)));
-            FloatVector th = thm.blend(thm.neg(), u.lt(0f));
-            xv.mul(0.5f).mul(th.add(1f)).intoArray(out, outOff + i);
-        }
-        for (; i < n; i++) {
-            out[outOff + i] = geluS(GeluForm.TANH, x[xOff + i]);
+        for (int row = 0; row < rows; row++) {
+            int xo = xOff + row * ldx;
+            int oo = outOff + row * ldo;
+            int i = 0;
+            for (; i < bound; i += L) {
+                FloatVector xv = FloatVector.fromArray(F, x, xo + i);
+                if (bias != null) {
+                    xv = xv.add(FloatVector.fromArray(F, bias, bOff + i));
+                }
+                FloatVector u = xv.mul(xv).mul(F_GELU_C).fma(xv, xv).mul(F_SQRT_2_OVER_PI);
+                FloatVector tha = u.abs().mul(2f);
+                FloatVector thec = tha.min(EXP_HI).max(EXP_LO);
+                FloatVector thet = thec.fma(LOG2E, ROUND_MAGIC);
+                FloatVector thef = thet.sub(ROUND_MAGIC);
+                FloatVector ther = thef.fma(negLn2Hi, thec);
+                ther = thef.fma(negLn2Lo, ther);
+                FloatVector thep = ther.fma(P0, P1);
+                thep = thep.fma(ther, p2);
+                thep = thep.fma(ther, p3);
+                thep = thep.fma(ther, p4);
+                thep = thep.fma(ther, p5);
+                FloatVector the = thep.fma(ther.mul(ther), ther).add(1f)
+                        .mul(thet.reinterpretAsInts().add(127 - 0x4B400000).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                        .blend(0f, tha.lt(EXP_LO));
+                FloatVector thm = one.sub(two.div(the.add(1f)));
+                FloatVector th = thm.blend(thm.neg(), u.lt(0f));
+                xv.mul(0.5f).mul(th.add(1f)).intoArray(out, oo + i);
+            }
+            for (; i < n; i++) {
+                float v = bias != null ? x[xo + i] + bias[bOff + i] : x[xo + i];
+                out[oo + i] = geluS(GeluForm.TANH, v);
+            }
         }
     }
 

@@ -80,7 +80,9 @@ class VectorKernelsTest {
             {1, 1, 1}, {1, 3, 17}, {3, 17, 1}, {17, 33, 3}, {33, 17, 129}, {129, 33, 17}, {17, 129, 33},
             {33, 129, 257}, {129, 129, 129}, {257, 33, 65}, {65, 257, 300}, {100, 1000, 20}, {1000, 3, 50},
             {128, 128, 64}, {11, 11, 8}, {64, 96, 600}, {40, 70, 513}, {8, 4200, 16}, {300, 40, 30},
-            {5, 64, 1000}, {2, 300, 64}
+            {5, 64, 1000}, {2, 300, 64},
+            // edge panels of 16 to 31 columns (a 16-column group transposed in registers, the rest by element)
+            {45, 59, 300}, {70, 48, 77}, {9, 50, 333}, {37, 37, 32}
     };
 
     /** Runs one GEMM form through the given kernels. */
@@ -194,6 +196,127 @@ class VectorKernelsTest {
         assertThat(c).containsExactly(17f, 23f, 39f, 53f);
         vector.matmulTransA(2, 2, 2, a, 0, 2, b, 0, 2, c, 0, 2, true); // + Aᵀ·B = [26 30; 38 44]
         assertThat(c).containsExactly(43f, 53f, 77f, 97f);
+    }
+
+    // ================================================================= fused linear forward
+
+    /** Shapes for linearTransB, {m, n, k}: direct path, partial 8x32 tiles, several k blocks, one row. */
+    private static final int[][] LINEAR_SHAPES = {
+            {1, 1, 1}, {3, 17, 5}, {1, 37, 99}, {37, 99, 1}, {37, 99, 33}, {99, 37, 300}, {33, 64, 257},
+            {37, 99, 513}, {8, 32, 48}, {16, 64, 200}, {129, 70, 65}, {200, 384, 40}
+    };
+
+    /** The unfused composition of linearTransB with the given kernels: GEMM, bias rows, GELU, residual. */
+    private static void linearUnfused(Kernels k, int m, int n, int kk, float[] a, int aOff, int lda, float[] w,
+                                      int wOff, int ldw, float[] bias, int biasOff, GeluForm act, float[] res,
+                                      int resOff, int ldr, float[] c, int cOff, int ldc) {
+        k.matmulTransB(m, n, kk, a, aOff, lda, w, wOff, ldw, c, cOff, ldc, false);
+        for (int r = 0; r < m; r++) {
+            if (bias != null) {
+                k.addBiasRows(1, n, bias, biasOff, c, cOff + r * ldc);
+            }
+        }
+        if (act != null) {
+            for (int r = 0; r < m; r++) {
+                k.gelu(act, n, c, cOff + r * ldc, c, cOff + r * ldc);
+            }
+        }
+        if (res != null) {
+            for (int r = 0; r < m; r++) {
+                k.add(n, c, cOff + r * ldc, res, resOff + r * ldr, c, cOff + r * ldc);
+            }
+        }
+    }
+
+    /** Each combination of bias, activation and residual: {bias?, act (0 none, 1 erf, 2 tanh), residual?}. */
+    private static int[][] epilogueCombinations() {
+        int[][] out = new int[12][];
+        int i = 0;
+        for (int bias = 0; bias < 2; bias++) {
+            for (int act = 0; act < 3; act++) {
+                for (int res = 0; res < 2; res++) {
+                    out[i++] = new int[] {bias, act, res};
+                }
+            }
+        }
+        return out;
+    }
+
+    private static GeluForm act(int code) {
+        return code == 0 ? null : code == 1 ? GeluForm.ERF : GeluForm.TANH;
+    }
+
+    @Test
+    void linearTransBMatchesTheScalarCompositionAndTheVectorCompositionBitForBit() {
+        SplittableRandom r = new SplittableRandom(77);
+        for (int[] s : LINEAR_SHAPES) {
+            int m = s[0];
+            int n = s[1];
+            int kk = s[2];
+            for (boolean padded : new boolean[] {false, true}) {
+                int lda = kk + (padded ? 3 : 0);
+                int ldw = kk + (padded ? 5 : 0);
+                int ldc = n + (padded ? 2 : 0);
+                int ldr = n + (padded ? 7 : 0);
+                int aOff = padded ? 7 : 0;
+                int wOff = padded ? 11 : 0;
+                int cOff = padded ? 5 : 0;
+                int biasOff = padded ? 3 : 0;
+                int resOff = padded ? 9 : 0;
+                float[] a = random(r, aOff + (m - 1) * lda + kk + 4, 1.0);
+                float[] w = random(r, wOff + (n - 1) * ldw + kk + 4, 1.5 / Math.sqrt(kk));
+                float[] bias = random(r, biasOff + n + 2, 1.0);
+                float[] res = random(r, resOff + (m - 1) * ldr + n + 3, 1.0);
+                float[] c0 = random(r, cOff + (m - 1) * ldc + n + 3, 1.0);
+                double tol = 1e-5 * kk * maxAbs(a) * maxAbs(w) + 1e-5;
+                for (int[] e : epilogueCombinations()) {
+                    float[] b = e[0] == 1 ? bias : null;
+                    GeluForm act = act(e[1]);
+                    float[] rr = e[2] == 1 ? res : null;
+                    String what = "linearTransB " + Arrays.toString(s) + (padded ? " padded" : "") + " bias="
+                            + (b != null) + " act=" + act + " residual=" + (rr != null);
+                    float[] expected = c0.clone();
+                    SCALAR.linearTransB(m, n, kk, a, aOff, lda, w, wOff, ldw, b, biasOff, act, rr, resOff, ldr,
+                            expected, cOff, ldc);
+                    float[] unfused = c0.clone();
+                    linearUnfused(vector, m, n, kk, a, aOff, lda, w, wOff, ldw, b, biasOff, act, rr, resOff, ldr,
+                            unfused, cOff, ldc);
+                    for (VectorKernels k : new VectorKernels[] {vector, vectorTwoThreads}) {
+                        float[] fused = c0.clone();
+                        k.linearTransB(m, n, kk, a, aOff, lda, w, wOff, ldw, b, biasOff, act, rr, resOff, ldr,
+                                fused, cOff, ldc);
+                        assertClose(what, expected, fused, tol, 1e-5);
+                        for (int i = 0; i < fused.length; i++) {
+                            if (Float.floatToRawIntBits(fused[i]) != Float.floatToRawIntBits(unfused[i])) {
+                                fail("%s (%s): fused %s but the unfused vector kernels give %s at index %d", what,
+                                        k == vector ? "1 thread" : "2 threads", fused[i], unfused[i], i);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void linearTransBOnAHandWorkedExample() {
+        // x = [1 2], W = [[1 0] [0 1] [1 1]] (out, in), b = [0.5 -3 0], residual [10 20 30]
+        float[] x = {1, 2};
+        float[] w = {1, 0, 0, 1, 1, 1};
+        float[] b = {0.5f, -3f, 0f};
+        float[] res = {10, 20, 30};
+        float[] c = new float[3];
+        for (Kernels k : new Kernels[] {SCALAR, vector}) {
+            k.linearTransB(1, 3, 2, x, 0, 2, w, 0, 2, b, 0, null, res, 0, 3, c, 0, 3);
+            assertThat(c).containsExactly(11.5f, 19f, 33f);
+            k.linearTransB(1, 3, 2, x, 0, 2, w, 0, 2, null, 0, null, null, 0, 0, c, 0, 3);
+            assertThat(c).containsExactly(1f, 2f, 3f);
+            // gelu(-1) = -0.158655..., gelu(0) = 0, gelu(3) = 2.99595...
+            k.linearTransB(1, 3, 2, x, 0, 2, w, 0, 2, new float[] {-2f, -2f, 0f}, 0, GeluForm.ERF, null, 0, 0, c, 0, 3);
+            assertThat(c[0]).isCloseTo(-0.15865525f, org.assertj.core.data.Offset.offset(1e-6f));
+            assertThat(c[1]).isEqualTo(0f);
+            assertThat(c[2]).isCloseTo(2.9959502f, org.assertj.core.data.Offset.offset(1e-6f));
+        }
     }
 
     // ================================================================= reductions
