@@ -24,7 +24,7 @@ final class Cards {
 
     static DatasetCard.SourceInfo source(Source s, Path file, String license) throws IOException {
         return new DatasetCard.SourceInfo(s.registry().name().toLowerCase(java.util.Locale.ROOT), s.name(), s.version(),
-                file.getFileName().toString(), Packages.sha256(file), license);
+                file.getFileName().toString(), DataFiles.sha256(file), license);
     }
 
     static DatasetCard.SplitInfo split(String dataset, String unit, String stratifiedBy, Map<String, Split> assignment) {

@@ -6,10 +6,16 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 
-/** Opening users' files: gzip read transparently (by its magic bytes), names stripped of {@code .gz}. */
+/**
+ * Opening users' files: gzip read transparently (by its magic bytes), names stripped of {@code .gz};
+ * SHA-256 of a file (downloads, caches, provenance).
+ */
 public final class DataFiles {
     /** Lines longer than this (in bytes, without the line break) are bad input: 1 MiB. */
     public static final int DEFAULT_MAX_LINE_BYTES = 1 << 20;
@@ -48,5 +54,20 @@ public final class DataFiles {
         String base = baseName(file);
         int dot = base.lastIndexOf('.');
         return dot < 0 ? "" : base.substring(dot + 1);
+    }
+
+    /** SHA-256 of a file, lower-case hex. */
+    public static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                sha.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 }

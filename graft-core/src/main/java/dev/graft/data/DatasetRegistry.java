@@ -152,7 +152,7 @@ public final class DatasetRegistry {
                     log.println(def.name() + ": fetching " + s.describe() + " ...");
                     Path file = clients.download(s, temp.resolve("downloads").resolve(s.name().replace('/', '_')
                             .replace(':', '_')));
-                    String actual = Packages.sha256(file);
+                    String actual = DataFiles.sha256(file);
                     if (!actual.equals(s.sha256())) {
                         throw new IOException("checksum mismatch for " + s.describe() + " (" + file.getFileName()
                                 + "): expected sha256 " + s.sha256() + ", got " + actual

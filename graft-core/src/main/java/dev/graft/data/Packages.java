@@ -25,21 +25,6 @@ final class Packages {
     private Packages() {
     }
 
-    /** SHA-256 of a file, lower-case hex. */
-    static String sha256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                sha.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
-    }
-
     /**
      * The regular-file entries of a {@code .tgz} whose names pass {@code wanted}, decoded as strict UTF-8,
      * by entry name (for example "package/cats.txt"), in archive order.

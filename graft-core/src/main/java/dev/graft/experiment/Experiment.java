@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.graft.data.BadInput;
 import dev.graft.data.ClassificationExample;
+import dev.graft.data.DataFiles;
 import dev.graft.data.DataHome;
 import dev.graft.data.Dataset;
 import dev.graft.data.DatasetCard;
@@ -143,43 +144,40 @@ public final class Experiment {
     }
 
     private Data<ClassificationExample> classificationData() throws IOException {
-        DataSources sources = new DataSources(registry, log);
-        BadInput bad = BadInput.strict();
-        String trainSpec = spec.data().get(0);
-        boolean named = spec.data().size() == 1;
-        if (named && !sources.isDataset(trainSpec)) {
-            throw new IllegalArgumentException("--data " + trainSpec + " is not a dataset name (graft data list); "
-                    + "for your own files give two: --data train.csv,test.csv");
-        }
-        Dataset<ClassificationExample> train = sources.classification(trainSpec, Split.TRAIN, null, bad);
-        LabelSet labels = sources.declaredLabels(trainSpec, DatasetDefinition.SetKind.CLASSIFICATION);
-        if (labels == null) {
-            labels = train.labelSet();
-        }
-        String testSpec = named ? baseName(trainSpec) + ":test" : spec.data().get(1);
-        Dataset<ClassificationExample> test = sources.classification(testSpec, Split.TEST, labels, bad);
-        return new Data<>(train, test, labels, named ? baseName(trainSpec) : trainSpec,
+        return data(DatasetDefinition.SetKind.CLASSIFICATION, "train.csv,test.csv",
+                (sources, spec, role, known) -> sources.classification(spec, role, known, BadInput.strict()),
                 ClassificationExample::text);
     }
 
     private Data<TaggingExample> taggingData() throws IOException {
+        return data(DatasetDefinition.SetKind.TAGGING, "train.conll,test.conll",
+                (sources, spec, role, known) -> sources.tagging(spec, role, known, BadInput.strict()),
+                t -> String.join(" ", t.tokens()));
+    }
+
+    /** Reads one kind of labeled set from {@link DataSources}. */
+    private interface Reader<E> {
+        Dataset<E> read(DataSources sources, String spec, Split role, LabelSet known) throws IOException;
+    }
+
+    /** The training split, the test set and the labels of {@code --data}: a dataset name, or train,test files. */
+    private <E> Data<E> data(DatasetDefinition.SetKind kind, String fileExample, Reader<E> reader,
+                             Function<E, String> text) throws IOException {
         DataSources sources = new DataSources(registry, log);
-        BadInput bad = BadInput.strict();
         String trainSpec = spec.data().get(0);
         boolean named = spec.data().size() == 1;
         if (named && !sources.isDataset(trainSpec)) {
             throw new IllegalArgumentException("--data " + trainSpec + " is not a dataset name (graft data list); "
-                    + "for your own files give two: --data train.conll,test.conll");
+                    + "for your own files give two: --data " + fileExample);
         }
-        Dataset<TaggingExample> train = sources.tagging(trainSpec, Split.TRAIN, null, bad);
-        LabelSet labels = sources.declaredLabels(trainSpec, DatasetDefinition.SetKind.TAGGING);
+        Dataset<E> train = reader.read(sources, trainSpec, Split.TRAIN, null);
+        LabelSet labels = sources.declaredLabels(trainSpec, kind);
         if (labels == null) {
             labels = train.labelSet();
         }
         String testSpec = named ? baseName(trainSpec) + ":test" : spec.data().get(1);
-        Dataset<TaggingExample> test = sources.tagging(testSpec, Split.TEST, labels, bad);
-        return new Data<>(train, test, labels, named ? baseName(trainSpec) : trainSpec,
-                t -> String.join(" ", t.tokens()));
+        Dataset<E> test = reader.read(sources, testSpec, Split.TEST, labels);
+        return new Data<>(train, test, labels, named ? baseName(trainSpec) : trainSpec, text);
     }
 
     private static String baseName(String spec) {
@@ -686,7 +684,7 @@ public final class Experiment {
         Map<String, Object> base = basePretraining();
         Data<?> data = currentData;
         Path text = taskText(data);
-        String name = "tapt-" + hash(folder(base) + "|" + spec.taptEpochs() + "|" + sha256(text));
+        String name = "tapt-" + hash(folder(base) + "|" + spec.taptEpochs() + "|" + DataFiles.sha256(text));
         Path dir = out.resolve("pretrain").resolve(name);
         Map<String, Object> done = readDone(dir);
         if (done != null) {
@@ -757,10 +755,10 @@ public final class Experiment {
         for (String c : probe.corpus()) {
             Path p = Path.of(c);
             if (Files.isRegularFile(p)) {
-                id.append(sha256(p)).append('|');
+                id.append(DataFiles.sha256(p)).append('|');
             }
         }
-        id.append(sha256(probe.tokenizer())).append('|').append(probe.steps()).append('|').append(probe.maxTime())
+        id.append(DataFiles.sha256(probe.tokenizer())).append('|').append(probe.steps()).append('|').append(probe.maxTime())
                 .append('|').append(probe.seqLen()).append('|').append(probe.batchSize()).append('|').append(probe.lr())
                 .append('|').append(probe.seed());
         String name = kind + "-" + probe.arch() + "-" + hash(id.toString());
@@ -867,7 +865,7 @@ public final class Experiment {
     private List<DataProvenance> provenance(String spec) throws IOException {
         Path p = Path.of(spec);
         if (Files.isRegularFile(p)) {
-            return List.of(new DataProvenance(p.getFileName().toString(), "file", sha256(p), p.toAbsolutePath()
+            return List.of(new DataProvenance(p.getFileName().toString(), "file", DataFiles.sha256(p), p.toAbsolutePath()
                     .toString()));
         }
         List<DataProvenance> out = new ArrayList<>();
@@ -949,21 +947,6 @@ public final class Experiment {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d, 0, 5);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static String sha256(Path file) throws IOException {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            try (var in = Files.newInputStream(file)) {
-                byte[] buf = new byte[1 << 16];
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    md.update(buf, 0, n);
-                }
-            }
-            return HexFormat.of().formatHex(md.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

