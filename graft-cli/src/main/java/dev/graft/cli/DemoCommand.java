@@ -18,7 +18,9 @@ import java.util.concurrent.Callable;
 /**
  * {@code graft demo}: the main job end to end on real data. Fetches {@code english-corpus} and
  * {@code sentiment-uci}, trains a tokenizer, pretrains a bert-mini, and runs bow, scratch, transfer,
- * ulmfit, multitask, merged and pretrained (all-MiniLM-L6-v2) at 50, 200 and all labels, then writes
+ * ulmfit, multitask, merged and pretrained (all-MiniLM-L6-v2) at 50, 200 and all labels, and transfer
+ * after shorter pretraining runs (a quarter and half the budget) to measure the score against pretraining
+ * compute, then writes
  * the report to {@code runs/demo/} and prints the answer. Re-running resumes and reuses finished work.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -65,6 +67,7 @@ final class DemoCommand implements Callable<Integer> {
                 .seeds(quick ? 1 : 3)
                 .arch("bert-mini")
                 .pretrainTime(quick ? Duration.ofSeconds(60) : Duration.ofMinutes(4))
+                .pretrainSweep(quick ? List.of(0.5) : List.of(0.25, 0.5))
                 .taptEpochs(1)
                 .maxUpdates(quick ? 50 : 100)
                 .mix(0.25)

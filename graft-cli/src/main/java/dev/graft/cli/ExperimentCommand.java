@@ -68,6 +68,11 @@ final class ExperimentCommand implements Callable<Integer> {
             + "transfer and ulmfit instead of pretraining one.")
     Path base;
 
+    @Option(names = "--pretrain-sweep", split = ",", description = "Also run transfer from shorter base pretraining "
+            + "runs, at these shares of the budget (e.g. 0.25,0.5), to measure the score against pretraining compute "
+            + "and extrapolate how much more pretraining would pay (default: none).")
+    List<Double> pretrainSweep;
+
     @Option(names = "--max-updates", description = "Cap on fine-tuning updates per cell (default: automatic epochs).")
     Integer maxUpdates;
 
@@ -136,6 +141,9 @@ final class ExperimentCommand implements Callable<Integer> {
         }
         if (base != null) {
             b.base(base);
+        }
+        if (pretrainSweep != null) {
+            b.pretrainSweep(pretrainSweep);
         }
         if (maxUpdates != null) {
             b.maxUpdates(maxUpdates);

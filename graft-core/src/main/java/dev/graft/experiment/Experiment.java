@@ -114,6 +114,31 @@ public final class Experiment {
     }
 
     /** The labeled subset of one (budget, seed) cell: what every strategy of that cell gets. */
+    /**
+     * What a row of results is: a strategy, and for transfer in a pretraining sweep the share of the
+     * pretraining budget its base had (1 for the full budget). Its id names the results and cell folders:
+     * the strategy's id, with "@share" for a sweep arm (e.g. "transfer@0.25").
+     */
+    record Arm(Strategy strategy, double share) {
+        static final String SEPARATOR = "@";
+
+        String id() {
+            return share == 1 ? strategy.id() : strategy.id() + SEPARATOR + shareLabel(share);
+        }
+
+        static String shareLabel(double share) {
+            return java.math.BigDecimal.valueOf(share).stripTrailingZeros().toPlainString();
+        }
+    }
+
+    /** The strategies, then transfer at each share of the pretraining sweep. */
+    List<Arm> arms() {
+        List<Arm> arms = new ArrayList<>();
+        spec.strategies().forEach(s -> arms.add(new Arm(s, 1)));
+        spec.pretrainSweep().forEach(f -> arms.add(new Arm(Strategy.TRANSFER, f)));
+        return arms;
+    }
+
     record Subset<E>(int budget, int seedIndex, long seed, Dataset<E> train, Dataset<E> dev) {
         String key() {
             return "b" + ExperimentSpec.budgetLabel(budget) + "-s" + seedIndex;
@@ -227,16 +252,17 @@ public final class Experiment {
                 results.put(cellKey(r.strategy(), r.budget(), r.seed()), r);
             }
         }
-        int total = subsets.size() * spec.strategies().size();
+        List<Arm> arms = arms();
+        int total = subsets.size() * arms.size();
         List<Runnable> pending = new ArrayList<>();
         int[] done = {0};
         int[] ranHere = {0};
         long[] cellsStarted = {0};
         int index = 0;
-        for (Strategy strategy : spec.strategies()) {
+        for (Arm arm : arms) {
             for (Subset<E> subset : subsets) {
                 index++;
-                String key = cellKey(strategy.id(), ExperimentSpec.budgetLabel(subset.budget()), subset.seedIndex());
+                String key = cellKey(arm.id(), ExperimentSpec.budgetLabel(subset.budget()), subset.seedIndex());
                 CellResult previous = results.get(key);
                 if (previous != null && previous.isOk()) {
                     done[0]++;
@@ -244,7 +270,7 @@ public final class Experiment {
                 }
                 pending.add(() -> {
                     long t0 = System.nanoTime();
-                    CellResult r = runCell(strategy, subset, data);
+                    CellResult r = runCell(arm, subset, data);
                     synchronized (results) {
                         results.put(key, r);
                         try {
@@ -260,7 +286,7 @@ public final class Experiment {
                         String eta = left == 0 ? "" : "; about " + clock(cellsElapsed / ranHere[0] * left)
                                 + " left at this pace";
                         log.printf(Locale.ROOT, "[%d/%d] %-14s labels %-5s seed %d: %s (%.0f s; elapsed %s%s)%n",
-                                done[0], total, strategy.id(), ExperimentSpec.budgetLabel(subset.budget()),
+                                done[0], total, arm.id(), ExperimentSpec.budgetLabel(subset.budget()),
                                 subset.seedIndex(), r.isOk() ? String.format(Locale.ROOT, "test %s %.4f", r.metric(),
                                         r.test()) : "FAILED: " + r.error(), (System.nanoTime() - t0) / 1e9,
                                 clock(elapsed), eta);
@@ -292,7 +318,12 @@ public final class Experiment {
         for (Strategy s : spec.strategies()) {
             switch (s) {
                 case SCRATCH, MULTITASK -> tokenizer();
-                case TRANSFER -> basePretraining();
+                case TRANSFER -> {
+                    basePretraining();
+                    for (double share : spec.pretrainSweep()) {
+                        basePretraining(share);
+                    }
+                }
                 case ULMFIT -> tapt();
                 case MERGED -> mergedPretraining(data);
                 case PRETRAINED -> pretrainedModel();
@@ -379,24 +410,24 @@ public final class Experiment {
         AtomicFiles.writeString(file, sb.toString());
     }
 
-    private <E> CellResult runCell(Strategy strategy, Subset<E> subset, Data<E> data) {
+    private <E> CellResult runCell(Arm arm, Subset<E> subset, Data<E> data) {
         String budget = ExperimentSpec.budgetLabel(subset.budget());
         String metric = spec.task() == HeadConfig.Task.CLASSIFY ? "accuracy" : "token_accuracy";
         try {
-            recordSubset(strategy, subset);
-            return switch (strategy) {
+            recordSubset(arm, subset);
+            return switch (arm.strategy()) {
                 case BOW -> bow(subset, data, metric);
                 case LABELS_AS_TEXT -> labelsAsText(castSubset(subset), castClassification(data), metric);
-                default -> fineTune(strategy, subset, data, metric);
+                default -> fineTune(arm, subset, data, metric);
             };
         } catch (IOException | RuntimeException e) {
             String message = e instanceof IllegalArgumentException && e.getMessage() != null ? e.getMessage()
                     : e.toString();
-            log.println("experiment: " + strategy.id() + " " + subset.key() + " failed: " + message);
+            log.println("experiment: " + arm.id() + " " + subset.key() + " failed: " + message);
             if (!(e instanceof IllegalArgumentException)) {
                 e.printStackTrace(log);
             }
-            return new CellResult(strategy.id(), budget, subset.labels(), subset.seedIndex(), metric, Double.NaN,
+            return new CellResult(arm.id(), budget, subset.labels(), subset.seedIndex(), metric, Double.NaN,
                     Double.NaN, Map.of(), new CellResult.Cost(0, 0, 0, 0, 0), "failed", message);
         }
     }
@@ -405,12 +436,12 @@ public final class Experiment {
      * Writes {@code cells/STRATEGY/KEY.subset}: a fingerprint of the example ids a strategy is given
      * for a cell (train part, then dev part), so anyone can check every strategy got the same labels.
      */
-    private <E> void recordSubset(Strategy strategy, Subset<E> subset) throws IOException {
+    private <E> void recordSubset(Arm arm, Subset<E> subset) throws IOException {
         StringBuilder ids = new StringBuilder();
         subset.train().forEach(e -> ids.append(id(e)).append('\n'));
         ids.append("--\n");
         subset.dev().forEach(e -> ids.append(id(e)).append('\n'));
-        Path f = out.resolve("cells").resolve(strategy.id()).resolve(subset.key() + ".subset");
+        Path f = out.resolve("cells").resolve(arm.id()).resolve(subset.key() + ".subset");
         Files.createDirectories(f.getParent());
         AtomicFiles.writeString(f, hash(ids.toString()) + "\t" + subset.train().size() + "\t" + subset.dev().size()
                 + "\n");
@@ -454,9 +485,10 @@ public final class Experiment {
                 new CellResult.Cost(0, 0, 0, 0, seconds), "ok", null);
     }
 
-    private <E> CellResult fineTune(Strategy strategy, Subset<E> subset, Data<E> data, String metric)
+    private <E> CellResult fineTune(Arm arm, Subset<E> subset, Data<E> data, String metric)
             throws IOException {
-        Path cellDir = out.resolve("cells").resolve(strategy.id()).resolve(subset.key());
+        Strategy strategy = arm.strategy();
+        Path cellDir = out.resolve("cells").resolve(arm.id()).resolve(subset.key());
         FineTuneSpec.Builder b = FineTuneSpec.builder(spec.task(), data.name() + ":train[" + subset.key() + "]",
                         cellDir)
                 .test(data.name() + ":test").seed(subset.seed()).threads(cellThreads()).overwrite(true)
@@ -465,7 +497,7 @@ public final class Experiment {
         switch (strategy) {
             case SCRATCH -> b.scratch(spec.arch(), tokenizer());
             case TRANSFER -> {
-                pre = basePretraining();
+                pre = arm.share() == 1 ? basePretraining() : basePretraining(arm.share());
                 b.from(folder(pre));
             }
             case ULMFIT -> {
@@ -506,7 +538,7 @@ public final class Experiment {
         // the fine-tuned weights are not needed for the comparison: keep results, curves and configuration only
         Files.deleteIfExists(cellDir.resolve(Checkpoint.WEIGHTS));
         Map<String, Object> testMetrics = r.test() == null ? Map.of() : r.test();
-        return new CellResult(strategy.id(), ExperimentSpec.budgetLabel(subset.budget()), subset.labels(),
+        return new CellResult(arm.id(), ExperimentSpec.budgetLabel(subset.budget()), subset.labels(),
                 subset.seedIndex(), metric, r.testScore(), r.devScore(), testMetrics,
                 new CellResult.Cost(preTokens, ftTokens, flops, preSeconds, r.wallSeconds()), "ok", null);
     }
@@ -616,6 +648,16 @@ public final class Experiment {
             return givenBase();
         }
         return pretrain("base", pretrainBuilder(spec.arch(), spec.corpus(), tokenizer(), spec.seed()));
+    }
+
+    /**
+     * The base pretraining run shortened to {@code share} of the budget (time or steps), with its own
+     * schedule: a run of that length, not a snapshot of the full one (whose learning rate has not decayed yet).
+     */
+    private synchronized Map<String, Object> basePretraining(double share) throws IOException {
+        PretrainSpec.Builder b = pretrainBuilder(spec.arch(), spec.corpus(), tokenizer(), spec.seed());
+        b = spec.pretrainSteps() > 0 ? b.steps(spec.sweepSteps(share)) : b.maxTime(spec.sweepTime(share));
+        return pretrain("base-" + Arm.shareLabel(share) + "x", b);
     }
 
     /** The summary of a pretraining run the user gave ({@code --base}): its metrics and folder. */

@@ -13,8 +13,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -77,7 +79,8 @@ public final class ExperimentReport {
      * @throws IllegalArgumentException when there are no results or they mix metrics
      */
     public static List<Path> write(Path dir, List<CellResult> results, ReportContext context) throws IOException {
-        ResultTable table = ResultTable.of(results);
+        ResultTable table = ResultTable.of(PretrainingSweep.withoutSweepArms(results));
+        Optional<PretrainingSweep> sweep = PretrainingSweep.of(results);
         Files.createDirectories(dir);
         List<Path> written = new ArrayList<>();
         boolean anyScore = !table.scoredBudgets().isEmpty();
@@ -89,7 +92,8 @@ public final class ExperimentReport {
             written.add(png);
             written.add(writeText(dir.resolve("learning_curve.svg"), LearningCurvePlot.svg(table, context, true)));
         }
-        ReportDocument doc = document(table, context, anyScore ? LearningCurvePlot.svg(table, context, false) : null);
+        ReportDocument doc = document(table, sweep, context,
+                anyScore ? LearningCurvePlot.svg(table, context, false) : null);
         written.add(0, writeText(dir.resolve("report.md"), doc.markdown()));
         written.add(1, writeText(dir.resolve("report.html"), doc.html(context.title())));
         return written;
@@ -112,10 +116,11 @@ public final class ExperimentReport {
      * results are not mentioned.
      */
     public static String answer(List<CellResult> results, ReportContext context) {
-        return answer(ResultTable.of(results), context);
+        return answer(ResultTable.of(PretrainingSweep.withoutSweepArms(results)), PretrainingSweep.of(results),
+                context);
     }
 
-    static String answer(ResultTable t, ReportContext context) {
+    static String answer(ResultTable t, Optional<PretrainingSweep> sweep, ReportContext context) {
         String ref = context.referenceStrategy();
         String metric = context.metric();
         List<String> budgets = t.scoredBudgets();
@@ -147,6 +152,7 @@ public final class ExperimentReport {
                     : ref) + " beyond the seed spread in this experiment.");
             pretrainingEvidence(t, own, context).forEach(sentences::add);
         }
+        sweep.ifPresent(w -> sentences.addAll(sweepSentences(t, w)));
 
         if (!t.failed().isEmpty()) {
             int failed = t.failed().size();
@@ -300,6 +306,84 @@ public final class ExperimentReport {
         return sentences;
     }
 
+    /**
+     * What the pretraining sweep measured: transfer's score change per doubling of pretraining at each
+     * budget, and, where that rises beyond its spread, how much more pretraining the line needs to reach the
+     * best of the other strategies ("how much more pretraining the curves suggest"); where it does not,
+     * that the curves give no finite estimate.
+     */
+    static List<String> sweepSentences(ResultTable t, PretrainingSweep sweep) {
+        List<String> sentences = new ArrayList<>();
+        PretrainingSweep.Budget first = sweep.budgets().get(0);
+        List<String> lengths = new ArrayList<>();
+        for (PretrainingSweep.Point p : first.points()) {
+            lengths.add(SvgChart.compact(p.tokens()));
+        }
+        List<String> slopes = new ArrayList<>();
+        for (PretrainingSweep.Budget b : sweep.budgets()) {
+            slopes.add(slope(b) + " at " + budgetPhrase(t, b.budget()));
+        }
+        sentences.add("Fine-tuned after pretraining runs of " + joinAnd(lengths) + " tokens, transfer's "
+                + "score changed by " + joinAnd(slopes) + " per doubling of pretraining tokens (mean ± std of the "
+                + "per-seed slopes" + (first.seeds() < 2 ? "; one seed, so no spread" : "") + ").");
+        List<String> reach = new ArrayList<>();
+        List<String> none = new ArrayList<>();
+        for (PretrainingSweep.Budget b : sweep.budgets()) {
+            List<PretrainingSweep.Target> open = b.targets().stream().filter(x -> x.doublings() != 0).toList();
+            if (open.isEmpty()) {
+                continue;
+            }
+            if (!b.extrapolates()) {
+                none.add(budgetPhrase(t, b.budget()));
+                continue;
+            }
+            double seconds = PretrainingSweep.seconds(b.full());
+            List<String> parts = new ArrayList<>();
+            for (PretrainingSweep.Target x : open) {
+                double m = x.multiple();
+                parts.add(x.strategy() + "'s " + score(x.score()) + " after " + times(m) + " the pretraining (about "
+                        + SvgChart.compact(b.full().tokens() * m) + " tokens"
+                        + (seconds > 0 ? ", " + longDuration(seconds * m) + " here" : "") + ")");
+            }
+            reach.add("at " + budgetPhrase(t, b.budget()) + " it would reach " + joinAnd(parts));
+        }
+        if (!reach.isEmpty()) {
+            String s = "Extending that line (straight in log tokens, so an order of magnitude: real curves bend), "
+                    + String.join("; ", reach) + ".";
+            sentences.add(s);
+        }
+        if (!none.isEmpty()) {
+            sentences.add("At " + joinAnd(none) + " the score did not rise with pretraining beyond the seed spread, "
+                    + "so these curves give no finite estimate of the pretraining that would pay there.");
+        }
+        return sentences;
+    }
+
+    /** "1.6 times", "2,900 times", "10^14 times". */
+    static String times(double multiple) {
+        if (multiple < 10) {
+            return String.format(Locale.ROOT, "%.1f times", multiple);
+        }
+        if (multiple < 1e6) {
+            return String.format(Locale.ROOT, "%,.0f times", multiple);
+        }
+        return "10^" + (int) Math.floor(Math.log10(multiple)) + " times";
+    }
+
+    /** {@link #duration}, then days and years for the long extrapolations. */
+    static String longDuration(double seconds) {
+        double days = seconds / 86400;
+        if (days < 2) {
+            return duration(seconds);
+        }
+        if (days < 730) {
+            return String.format(Locale.ROOT, "%,.0f days", days);
+        }
+        double years = days / 365.25;
+        return years < 1e6 ? String.format(Locale.ROOT, "%,.0f years", years)
+                : "10^" + (int) Math.floor(Math.log10(years)) + " years";
+    }
+
     private static String bestSentence(ResultTable t, String budget, String ref, String metric, boolean only) {
         Set<String> best = t.best(budget);
         String top = best.iterator().next();
@@ -401,7 +485,8 @@ public final class ExperimentReport {
 
     // ------------------------------------------------------------------ the document
 
-    static ReportDocument document(ResultTable t, ReportContext c, String inlineSvg) {
+    static ReportDocument document(ResultTable t, Optional<PretrainingSweep> sweep, ReportContext c,
+                                   String inlineSvg) {
         ReportDocument doc = new ReportDocument();
         String ref = c.referenceStrategy();
         doc.add(new ReportDocument.Heading(1, c.title()));
@@ -423,7 +508,7 @@ public final class ExperimentReport {
         doc.add(new ReportDocument.Paragraph(intro.toString()));
 
         doc.add(new ReportDocument.Heading(2, "The answer"));
-        doc.add(new ReportDocument.Paragraph(answer(t, c)));
+        doc.add(new ReportDocument.Paragraph(answer(t, sweep, c)));
         doc.add(new ReportDocument.Paragraph("Reading rule: a difference is beyond the seed spread when the "
                 + "difference of the two means exceeds the larger of the two sample standard deviations over "
                 + "seeds; with a single finished seed the spread is unknown. This is a conservative reading rule, "
@@ -445,6 +530,11 @@ public final class ExperimentReport {
 
         doc.add(new ReportDocument.Heading(2, "Cost"));
         costTable(t, doc);
+
+        sweep.ifPresent(w -> {
+            doc.add(new ReportDocument.Heading(2, "Score against pretraining compute"));
+            sweepTable(t, w, doc);
+        });
 
         if (!c.pretraining().isEmpty()) {
             doc.add(new ReportDocument.Heading(2, "Pretraining"));
@@ -505,10 +595,7 @@ public final class ExperimentReport {
                 ResultTable.Cell x = cell.get();
                 StringBuilder text = new StringBuilder();
                 if (x.hasScore()) {
-                    text.append(score(x.mean()));
-                    if (x.seeds() > 1) {
-                        text.append(" ± ").append(score(x.std()));
-                    }
+                    text.append(meanStd(x));
                     if (!uniform) {
                         text.append(" (n=").append(x.seeds());
                         if (!x.failed().isEmpty()) {
@@ -667,6 +754,64 @@ public final class ExperimentReport {
             }
             doc.add(new ReportDocument.Table(List.of("tokens", "validation loss"), points, true));
         }
+    }
+
+    private static void sweepTable(ResultTable t, PretrainingSweep w, ReportDocument doc) {
+        doc.add(new ReportDocument.Paragraph("transfer fine-tuned from base pretraining runs of several lengths "
+                + "(each a run of its own, with its own schedule), on the same labeled subsets. \"per doubling\" is "
+                + "the least-squares slope of the test score against log2(pretraining tokens), per seed, then "
+                + "mean ± std over seeds. The last columns extend that line to each other strategy's mean at the "
+                + "budget: the multiple of the full pretraining it needs (\"reached\" when transfer is already "
+                + "there; \"no estimate\" when the score did not rise beyond the spread of the slopes)."));
+        List<String> arms = new ArrayList<>();
+        Map<String, Long> armTokens = new LinkedHashMap<>();
+        for (PretrainingSweep.Budget b : w.budgets()) {
+            for (PretrainingSweep.Point p : b.points()) {
+                if (!arms.contains(p.arm())) {
+                    arms.add(p.arm());
+                    armTokens.put(p.arm(), p.tokens());
+                }
+            }
+        }
+        List<String> targets = new ArrayList<>();
+        w.budgets().forEach(b -> b.targets().forEach(x -> {
+            if (!targets.contains(x.strategy())) {
+                targets.add(x.strategy());
+            }
+        }));
+        List<String> header = new ArrayList<>(List.of("labels"));
+        arms.forEach(a -> header.add(a + " (" + SvgChart.compact(armTokens.get(a)) + " tokens)"));
+        header.add("per doubling");
+        targets.forEach(x -> header.add("to reach " + x));
+        List<List<Text>> rows = new ArrayList<>();
+        for (PretrainingSweep.Budget b : w.budgets()) {
+            List<Text> row = new ArrayList<>();
+            row.add(Text.of(budgetPhrase(t, b.budget())));
+            for (String a : arms) {
+                Optional<PretrainingSweep.Point> p = b.points().stream().filter(q -> q.arm().equals(a)).findFirst();
+                row.add(Text.of(p.map(q -> meanStd(q.cell())).orElse("—")));
+            }
+            row.add(Text.of(slope(b)));
+            for (String x : targets) {
+                Optional<PretrainingSweep.Target> g = b.targets().stream().filter(q -> q.strategy().equals(x))
+                        .findFirst();
+                row.add(Text.of(g.map(q -> q.doublings() == 0 ? "reached (" + score(q.score()) + ")"
+                        : Double.isNaN(q.doublings()) ? "no estimate (" + score(q.score()) + ")"
+                        : times(q.multiple()) + " (" + score(q.score()) + ")").orElse("—")));
+            }
+            rows.add(row);
+        }
+        doc.add(new ReportDocument.Table(header, rows, false));
+    }
+
+    /** "0.612 ± 0.027"; the mean alone with one seed. */
+    private static String meanStd(ResultTable.Cell c) {
+        return score(c.mean()) + (c.seeds() > 1 ? " ± " + score(c.std()) : "");
+    }
+
+    /** "+0.021 ± 0.008" per doubling; the mean alone with one seed. */
+    private static String slope(PretrainingSweep.Budget b) {
+        return signed(b.slope()) + (Double.isNaN(b.slopeStd()) ? "" : " ± " + score(b.slopeStd()));
     }
 
     private static String orDash(String s) {

@@ -34,6 +34,10 @@ import java.util.Map;
  * @param pretrained     the model pretrained elsewhere: a checkpoint folder or a known name (minilm)
  * @param base           an existing graft pretraining run (its folder) to use as the base of transfer and ulmfit
  *                       instead of pretraining one; null to pretrain
+ * @param pretrainSweep  shares of the pretraining budget (each in (0, 1)) at which transfer is also run, each
+ *                       from its own shorter pretraining run (its own schedule, not a snapshot of the full run),
+ *                       so the report can measure accuracy against pretraining compute and extrapolate it;
+ *                       empty for none
  * @param vocabSize      vocabulary of the tokenizer trained on the corpus
  * @param seqLen         pretraining sequence length
  * @param devFraction    share of each labeled subset held out for early stopping
@@ -50,7 +54,8 @@ import java.util.Map;
  */
 public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<String> data, List<Strategy> strategies,
                              List<Integer> budgets, int seeds, String arch, Path out, Duration pretrainTime,
-                             long pretrainSteps, double taptEpochs, String pretrained, Path base, int vocabSize, int seqLen,
+                             long pretrainSteps, double taptEpochs, String pretrained, Path base, List<Double> pretrainSweep,
+                             int vocabSize, int seqLen,
                              double devFraction, int maxUpdates, float lmWeight, double mix, int labelRepeat,
                              int threads, int parallelCells, long seed) {
     /** The budget meaning "every training example". */
@@ -113,6 +118,46 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         if (strategies.contains(Strategy.PRETRAINED) && (pretrained == null || pretrained.isBlank())) {
             throw new IllegalArgumentException("the pretrained strategy needs --pretrained DIR|minilm");
         }
+        pretrainSweep = pretrainSweep == null ? List.of() : pretrainSweep.stream().distinct().sorted().toList();
+        for (double f : pretrainSweep) {
+            if (!(f > 0 && f < 1)) {
+                throw new IllegalArgumentException("--pretrain-sweep takes shares of the pretraining budget between 0 "
+                        + "and 1 (e.g. 0.25,0.5), got " + f);
+            }
+        }
+        if (!pretrainSweep.isEmpty() && (!strategies.contains(Strategy.TRANSFER) || base != null)) {
+            throw new IllegalArgumentException("--pretrain-sweep runs transfer after shorter pretraining runs: it "
+                    + "needs the transfer strategy and graft's own pretraining (not --base)");
+        }
+    }
+
+    /** Parses "0.25,0.5" items into shares of the pretraining budget. */
+    public static List<Double> parseShares(List<String> items) {
+        List<Double> out = new ArrayList<>();
+        for (String item : items) {
+            for (String part : item.split(",")) {
+                String p = part.trim();
+                if (p.isEmpty()) {
+                    continue;
+                }
+                try {
+                    out.add(Double.parseDouble(p));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("pretraining share '" + part + "' is not a number (e.g. 0.25)");
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The step budget scaled by {@code share} (at least one step); 0 when the spec budgets time. */
+    public long sweepSteps(double share) {
+        return pretrainSteps == 0 ? 0 : Math.max(1, Math.round(pretrainSteps * share));
+    }
+
+    /** The time budget scaled by {@code share} (used when {@code pretrainSteps} is 0). */
+    public Duration sweepTime(double share) {
+        return Duration.ofMillis(Math.max(1000, Math.round(pretrainTime.toMillis() * share)));
     }
 
     /** Parses "50,200,all" items into budgets. */
@@ -172,6 +217,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         m.put("tapt_epochs", taptEpochs);
         m.put("pretrained", pretrained);
         m.put("base", base == null ? null : base.toString());
+        m.put("pretrain_sweep", pretrainSweep);
         m.put("vocab_size", vocabSize);
         m.put("seq_len", seqLen);
         m.put("dev_fraction", devFraction);
@@ -221,6 +267,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
                     case "tapt_epochs" -> b.taptEpochs = number(v);
                     case "pretrained" -> b.pretrained = v.isNull() ? null : v.asText();
                     case "base" -> b.base = v.isNull() ? null : Path.of(v.asText());
+                    case "pretrain_sweep" -> b.pretrainSweep = parseShares(strings(v));
                     case "vocab_size" -> b.vocabSize = integer(v);
                     case "seq_len" -> b.seqLen = integer(v);
                     case "dev_fraction" -> b.devFraction = number(v);
@@ -236,7 +283,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
             } catch (IllegalArgumentException ex) {
                 throw new IllegalArgumentException(file + ": setting '" + e.getKey() + "': " + ex.getMessage()
                         + " (settings: task, corpus, data, strategies, budgets, seeds, arch, pretrain_time, "
-                        + "pretrain_steps, tapt_epochs, pretrained, base, vocab_size, seq_len, dev_fraction, max_updates, "
+                        + "pretrain_steps, tapt_epochs, pretrained, base, pretrain_sweep, vocab_size, seq_len, dev_fraction, max_updates, "
                         + "lm_weight, mix, label_repeat, threads, parallel_cells, seed)");
             }
         }
@@ -298,6 +345,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         double taptEpochs = 3;
         String pretrained = "minilm";
         Path base;
+        List<Double> pretrainSweep = List.of();
         int vocabSize = 8192;
         int seqLen = 128;
         double devFraction = 0.1;
@@ -328,6 +376,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         public Builder taptEpochs(double v) { taptEpochs = v; return this; }
         public Builder pretrained(String v) { pretrained = v; return this; }
         public Builder base(Path v) { base = v; return this; }
+        public Builder pretrainSweep(List<Double> v) { pretrainSweep = v; return this; }
         public Builder vocabSize(int v) { vocabSize = v; return this; }
         public Builder seqLen(int v) { seqLen = v; return this; }
         public Builder devFraction(double v) { devFraction = v; return this; }
@@ -341,7 +390,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
 
         public ExperimentSpec build() {
             return new ExperimentSpec(task, corpus, data, strategies, budgets, seeds, arch, out, pretrainTime,
-                    pretrainSteps, taptEpochs, pretrained, base, vocabSize, seqLen, devFraction, maxUpdates, lmWeight, mix,
+                    pretrainSteps, taptEpochs, pretrained, base, pretrainSweep, vocabSize, seqLen, devFraction, maxUpdates, lmWeight, mix,
                     labelRepeat, threads, Math.min(parallelCells, threads), seed);
         }
     }

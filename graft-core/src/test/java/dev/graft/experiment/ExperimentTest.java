@@ -140,7 +140,30 @@ class ExperimentTest {
     }
 
     @Test
+    void aPretrainingSweepRunsTransferFromShorterRunsOnTheSameSubsets(@TempDir Path out) throws IOException {
+        ExperimentSpec spec = tiny(out).strategies(List.of(Strategy.SCRATCH, Strategy.TRANSFER))
+                .budgets(List.of(20)).seeds(1).pretrainSteps(4).pretrainSweep(List.of(0.5)).build();
+        String log = run(spec);
+        assertThat(cellLines(log)).as("scratch, transfer, transfer@0.5").isEqualTo(3);
+        List<CellResult> results = CellResult.read(out.resolve("results.jsonl"));
+        assertThat(results).extracting(CellResult::strategy).containsExactly("scratch", "transfer", "transfer@0.5");
+        assertThat(results).allSatisfy(r -> assertThat(r.status()).as(r.strategy() + " " + r.error()).isEqualTo("ok"));
+        long full = results.get(1).cost().pretrainTokens();
+        long half = results.get(2).cost().pretrainTokens();
+        assertThat(half).as("2 of 4 steps (tokens without padding vary by batch)").isBetween(full / 3, 2 * full / 3);
+        assertThat(doneMarkers(out)).as("the full base run and a run of its own at half the steps").hasSize(2);
+        assertThat(Files.readString(out.resolve("cells/transfer@0.5/b20-s0.subset")))
+                .isEqualTo(Files.readString(out.resolve("cells/scratch/b20-s0.subset")));
+        assertThat(Files.readString(out.resolve("report.md"))).contains("## Score against pretraining compute");
+
+        assertThat(cellLines(run(spec))).as("a re-run repeats nothing").isZero();
+    }
+
+    @Test
     void badSettingsAreClearErrors(@TempDir Path out) {
+        assertThatThrownBy(() -> tiny(out).pretrainSweep(List.of(1.5)).build()).hasMessageContaining("between 0 and 1");
+        assertThatThrownBy(() -> tiny(out).strategies(List.of(Strategy.SCRATCH)).pretrainSweep(List.of(0.5)).build())
+                .hasMessageContaining("needs the transfer strategy");
         assertThatThrownBy(() -> tiny(out).budgets(List.of(1)).build()).hasMessageContaining("budgets");
         assertThatThrownBy(() -> tiny(out).corpus(List.of()).build()).hasMessageContaining("--corpus");
         assertThatThrownBy(() -> tiny(out).task(HeadConfig.Task.TAG)
