@@ -29,6 +29,7 @@ public final class Backbone implements Module {
     private final LayerNorm finalNorm; // decoder only
 
     private TokenBatch lastBatch;
+    private int backwardFloor; // lowest layer group whose gradients backward computes (see LayerGroups)
     private int[] positionIds;
     private float[] embedded; // (N, C)
     private float[] hidden; // output of the last layer, owned by it
@@ -121,17 +122,39 @@ public final class Backbone implements Module {
         return hidden;
     }
 
-    /** Backward from dHidden (B·T, C); accumulates every parameter gradient. */
+    /**
+     * Makes {@link #backward} stop below layer group {@code group} ({@link LayerGroups}: 0 the embeddings,
+     * i + 1 block i, L + 1 the head): the gradients of the groups below are left untouched, for a recipe
+     * that freezes them (a frozen backbone, gradual unfreezing) and zeroes them anyway. 0, the default,
+     * computes every gradient.
+     */
+    public void setBackwardFloor(int group) {
+        if (group < 0 || group > blocks.size() + 1) {
+            throw new IllegalArgumentException("layer group " + group + " is outside [0, " + (blocks.size() + 1) + "]");
+        }
+        backwardFloor = group;
+    }
+
+    /**
+     * Backward from dHidden (B·T, C); accumulates the parameter gradients of every layer group from the
+     * {@linkplain #setBackwardFloor backward floor} up (all of them by default).
+     */
     public void backward(float[] dHidden) {
         TokenBatch batch = lastBatch;
         int n = batch.rows();
         int c = config.hiddenSize();
         float[] d = dHidden;
+        if (backwardFloor > blocks.size()) {
+            return;
+        }
         if (finalNorm != null) {
             d = finalNorm.backward(d);
         }
-        for (int i = blocks.size() - 1; i >= 0; i--) {
+        for (int i = blocks.size() - 1; i >= Math.max(0, backwardFloor - 1); i--) {
             d = blocks.get(i).backward(d);
+        }
+        if (backwardFloor > 0) {
+            return;
         }
         d = embeddingDropout.backward(d, n * c);
         if (embeddingNorm != null) {

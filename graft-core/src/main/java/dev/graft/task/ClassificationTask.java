@@ -63,6 +63,11 @@ public final class ClassificationTask implements Trainable<ClassificationBatch> 
     }
 
     @Override
+    public void skipBackwardBelow(int group) {
+        model.backbone().setBackwardFloor(group);
+    }
+
+    @Override
     public StepResult trainStep(List<ClassificationBatch> microBatches) {
         double total = 0;
         for (ClassificationBatch b : microBatches) {

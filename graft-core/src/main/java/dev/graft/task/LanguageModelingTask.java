@@ -60,6 +60,11 @@ public final class LanguageModelingTask implements Trainable<TokenBatch> {
     }
 
     @Override
+    public void skipBackwardBelow(int group) {
+        model.backbone().setBackwardFloor(group);
+    }
+
+    @Override
     public StepResult trainStep(List<TokenBatch> microBatches) {
         int total = 0;
         for (TokenBatch b : microBatches) {

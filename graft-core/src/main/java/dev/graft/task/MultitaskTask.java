@@ -76,6 +76,13 @@ public final class MultitaskTask<B> implements Trainable<MultitaskBatch<B>> {
         return task.dropouts(); // the LM head has no dropout of its own; the body's are the task's
     }
 
+    /** The task model and the LM share one backbone: freezing a group freezes it for both losses. */
+    @Override
+    public void skipBackwardBelow(int group) {
+        task.skipBackwardBelow(group);
+        lm.backbone().setBackwardFloor(group);
+    }
+
     @Override
     public StepResult trainStep(List<MultitaskBatch<B>> microBatches) {
         List<TokenBatch> lmBatches = new ArrayList<>();
@@ -141,6 +148,11 @@ public final class MultitaskTask<B> implements Trainable<MultitaskBatch<B>> {
     @Override
     public void beforeUpdate(long step, long dataPosition, AdamW optimizer) {
         task.beforeUpdate(step, dataPosition, optimizer);
+    }
+
+    @Override
+    public void beforeStep(long step) {
+        task.beforeStep(step);
     }
 
     @Override

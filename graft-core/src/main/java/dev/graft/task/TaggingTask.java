@@ -78,6 +78,11 @@ public final class TaggingTask implements Trainable<TaggingBatch> {
     }
 
     @Override
+    public void skipBackwardBelow(int group) {
+        model.backbone().setBackwardFloor(group);
+    }
+
+    @Override
     public StepResult trainStep(List<TaggingBatch> microBatches) {
         int total = 0;
         for (TaggingBatch b : microBatches) {

@@ -60,6 +60,20 @@ public final class RecipeControl<B> implements Trainable<B> {
         return inner.dropouts();
     }
 
+    /** Frozen groups (a frozen backbone, gradual unfreezing) are left out of the update's backward pass. */
+    @Override
+    public void beforeStep(long step) {
+        if (rates != null) {
+            inner.skipBackwardBelow(rates.lowestTrainable(step));
+        }
+        inner.beforeStep(step);
+    }
+
+    @Override
+    public void skipBackwardBelow(int group) {
+        inner.skipBackwardBelow(group);
+    }
+
     @Override
     public StepResult trainStep(List<B> microBatches) {
         return inner.trainStep(microBatches);

@@ -50,6 +50,22 @@ public interface Trainable<B> {
     }
 
     /**
+     * Called before each update's forward and backward, with the number of updates done before it (also
+     * after a resume). The place to tell the model what the update will not train. The default does
+     * nothing.
+     */
+    default void beforeStep(long step) {
+    }
+
+    /**
+     * The layer groups below {@code group} ({@link dev.graft.model.LayerGroups}) are frozen in the next
+     * update: their gradients will be zeroed, so backward may leave them out. The default computes them
+     * anyway.
+     */
+    default void skipBackwardBelow(int group) {
+    }
+
+    /**
      * A reason to end the run before its limits (e.g. "early-stop" when the validation score has
      * stopped improving), checked before each update; null to go on. The default never stops.
      */

@@ -141,6 +141,7 @@ public final class Trainer<B> {
                 for (int i = 0; i < options.accumulation(); i++) {
                     batches.add(data.next());
                 }
+                model.beforeStep(state.step);
                 Trainable.StepResult r = model.trainStep(batches);
                 if (!Double.isFinite(r.loss())) {
                     if (options.skipNonFinite()) {

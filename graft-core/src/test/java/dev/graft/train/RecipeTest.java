@@ -59,6 +59,42 @@ class RecipeTest {
         assertThat(h.get("score.weight")).isEqualTo(3);
     }
 
+    @Test
+    void backwardStoppedAtAFloorGivesTheSameGradientsAboveItAndNoneBelow() {
+        for (ModelConfig.Architecture arch : ModelConfig.Architecture.values()) {
+            ModelConfig config = TrainerTest.tiny(arch); // 2 layers: groups 0 (embeddings), 1, 2, 3 (head)
+            int[] ids = {5, 9, 13, 2, 44, 7, 3, 60, 11, 1, 0, 0};
+            TokenBatch batch = new TokenBatch(2, 6, ids, null, new int[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, null);
+            float[] full = null;
+            for (int floor = 0; floor < LayerGroups.count(config); floor++) {
+                SequenceClassifier c = new SequenceClassifier(COMPUTE, new Backbone(COMPUTE, config, 3),
+                        SequenceClassifier.Pooling.defaultFor(config), 3, 4);
+                c.setTraining(false); // no dropout: the same forward for every floor
+                c.backbone().setBackwardFloor(floor);
+                c.forward(batch, new int[] {2, 0}, true, 2);
+                float[] grads = c.parameterSet().grads().clone();
+                if (floor == 0) {
+                    full = grads;
+                }
+                int[] group = LayerGroups.of(c.parameters(), config);
+                for (int i = 0; i < group.length; i++) {
+                    Parameter p = c.parameters().get(i);
+                    float[] g = java.util.Arrays.copyOfRange(grads, c.parameterSet().offset(i),
+                            c.parameterSet().offset(i) + p.size());
+                    float[] expected = java.util.Arrays.copyOfRange(full, c.parameterSet().offset(i),
+                            c.parameterSet().offset(i) + p.size());
+                    if (group[i] >= floor) {
+                        assertThat(g).as(arch + " floor " + floor + ": " + p.name()).containsExactly(expected);
+                    } else {
+                        assertThat(g).as(arch + " floor " + floor + ": " + p.name() + " is left out").containsOnly(0f);
+                    }
+                }
+                assertThat(java.util.Arrays.equals(grads, full)).as(arch + " floor " + floor + " changes something")
+                        .isEqualTo(floor == 0);
+            }
+        }
+    }
+
     private static Map<String, Integer> groups(List<Parameter> params, ModelConfig config) {
         int[] g = LayerGroups.of(params, config);
         Map<String, Integer> m = new LinkedHashMap<>();
