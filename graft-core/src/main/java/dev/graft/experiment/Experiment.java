@@ -85,6 +85,8 @@ public final class Experiment {
     private final Path out;
     private final Map<String, Map<String, Object>> pretrainRuns = new LinkedHashMap<>();
     private Path tokenizerFile;
+    /** While set, shared runs are only looked up: an unfinished one throws {@link NotDone} instead of training. */
+    private volatile boolean onlyIfDone;
     private Path decoderTokenizerFile;
 
     private Experiment(ExperimentSpec spec, DatasetRegistry registry, PrintStream log) {
@@ -255,6 +257,7 @@ public final class Experiment {
         List<Arm> arms = arms();
         int total = subsets.size() * arms.size();
         List<Runnable> pending = new ArrayList<>();
+        java.util.Set<Strategy> pendingStrategies = java.util.EnumSet.noneOf(Strategy.class);
         int[] done = {0};
         int[] ranHere = {0};
         long[] cellsStarted = {0};
@@ -268,6 +271,7 @@ public final class Experiment {
                     done[0]++;
                     continue;
                 }
+                pendingStrategies.add(arm.strategy());
                 pending.add(() -> {
                     long t0 = System.nanoTime();
                     CellResult r = runCell(arm, subset, data);
@@ -295,8 +299,8 @@ public final class Experiment {
             }
         }
         int ran = pending.size();
+        prepareShared(data, pendingStrategies);
         if (ran > 0) {
-            prepareShared(data);
             cellsStarted[0] = System.nanoTime();
             runAll(pending);
         }
@@ -312,25 +316,52 @@ public final class Experiment {
 
     /**
      * Runs what several cells share (tokenizers, pretraining, LM fine-tuning, the imported model)
-     * before cells run in parallel, so those runs get every thread and happen once.
+     * before cells run in parallel, so those runs get every thread and happen once. For strategies
+     * with no pending cell, only finished runs are looked up (for the report), nothing is trained.
      */
-    private <E> void prepareShared(Data<E> data) throws IOException {
+    private <E> void prepareShared(Data<E> data, java.util.Set<Strategy> pending) throws IOException {
         for (Strategy s : spec.strategies()) {
-            switch (s) {
-                case SCRATCH, MULTITASK -> tokenizer();
-                case TRANSFER -> {
-                    basePretraining();
-                    for (double share : spec.pretrainSweep()) {
-                        basePretraining(share);
+            onlyIfDone = !pending.contains(s);
+            try {
+                switch (s) {
+                    case SCRATCH, MULTITASK -> {
+                        if (!onlyIfDone) {
+                            tokenizer();
+                        }
+                    }
+                    case TRANSFER -> {
+                        basePretraining();
+                        for (double share : spec.pretrainSweep()) {
+                            basePretraining(share);
+                        }
+                    }
+                    case ULMFIT -> tapt();
+                    case MERGED -> mergedPretraining(data);
+                    case PRETRAINED -> {
+                        if (!onlyIfDone) {
+                            pretrainedModel();
+                        }
+                    }
+                    case LABELS_AS_TEXT -> {
+                        if (!onlyIfDone) {
+                            decoderTokenizer();
+                        }
+                    }
+                    default -> {
                     }
                 }
-                case ULMFIT -> tapt();
-                case MERGED -> mergedPretraining(data);
-                case PRETRAINED -> pretrainedModel();
-                case LABELS_AS_TEXT -> decoderTokenizer();
-                default -> {
-                }
+            } catch (NotDone e) {
+                // a run no pending cell needs and that is not (or no longer) in DIR: the report leaves it out
+            } finally {
+                onlyIfDone = false;
             }
+        }
+    }
+
+    /** Thrown by a lookup of a shared run that is not finished while {@link #onlyIfDone} is set. */
+    private static final class NotDone extends RuntimeException {
+        NotDone() {
+            super(null, null, false, false);
         }
     }
 
@@ -617,6 +648,9 @@ public final class Experiment {
         if (Files.exists(file)) {
             return file;
         }
+        if (onlyIfDone) {
+            throw new NotDone();
+        }
         log.println("experiment: training a " + (encoder ? "WordPiece" : "BPE") + " tokenizer on " + corpus);
         dev.graft.data.Corpora corpora = dev.graft.data.Corpora.resolve(corpus, registry,
                 dev.graft.data.CorpusReader.Layout.LINES, log);
@@ -726,11 +760,19 @@ public final class Experiment {
         Map<String, Object> base = basePretraining();
         Data<?> data = currentData;
         Path text = taskText(data);
-        String name = "tapt-" + hash(folder(base) + "|" + spec.taptEpochs() + "|" + DataFiles.sha256(text));
+        // a base inside DIR by its place in DIR (so a moved folder keeps its runs), a given one by its path
+        Path baseFolder = folder(base).toAbsolutePath().normalize();
+        Path root = out.toAbsolutePath().normalize();
+        String baseId = baseFolder.startsWith(root) ? root.relativize(baseFolder).toString() : baseFolder.toString();
+        String name = "tapt-" + hash(baseId + "|" + spec.taptEpochs() + "|" + DataFiles.sha256(text));
         Path dir = out.resolve("pretrain").resolve(name);
         Map<String, Object> done = readDone(dir);
         if (done != null) {
+            pretrainRuns.put(name, done);
             return done;
+        }
+        if (onlyIfDone) {
+            throw new NotDone();
         }
         log.println("experiment: LM fine-tuning on the task's text (" + name + ")");
         LmFineTuneSpec d = LmFineTuneSpec.defaults(folder(base), List.of(text.toString()), dir);
@@ -793,7 +835,10 @@ public final class Experiment {
     private Map<String, Object> pretrain(String kind, PretrainSpec.Builder builder) throws IOException {
         PretrainSpec probe = builder.build();
         StringBuilder id = new StringBuilder();
-        id.append(probe.arch()).append('|').append(probe.objective()).append('|').append(probe.corpus()).append('|');
+        // files by name and checksum, not by path: a moved experiment folder keeps its cached runs
+        List<String> corpusNames = probe.corpus().stream().map(c -> Files.isRegularFile(Path.of(c))
+                ? Path.of(c).getFileName().toString() : c).toList();
+        id.append(probe.arch()).append('|').append(probe.objective()).append('|').append(corpusNames).append('|');
         for (String c : probe.corpus()) {
             Path p = Path.of(c);
             if (Files.isRegularFile(p)) {
@@ -809,6 +854,9 @@ public final class Experiment {
         if (done != null) {
             pretrainRuns.put(name, done);
             return done;
+        }
+        if (onlyIfDone) {
+            throw new NotDone();
         }
         boolean resume = Trainer.latestCheckpoint(dir) != null;
         log.println("experiment: pretraining " + name + (resume ? " (resuming)" : "") + " on " + probe.corpus());

@@ -105,6 +105,8 @@ class ExperimentTest {
         String second = run(spec);
         assertThat(cellLines(second)).isZero();
         assertThat(second).contains("every cell was already done").doesNotContain("pretraining ");
+        assertThat(Files.readString(out.resolve("report.md"))).as("the rewritten report still lists the pretraining")
+                .contains("## Pretraining");
         assertThat(Files.getLastModifiedTime(pretrainRuns.get(0))).isEqualTo(doneAt);
         assertThat(CellResult.read(out.resolve("results.jsonl"))).isEqualTo(results);
     }
@@ -157,6 +159,19 @@ class ExperimentTest {
         assertThat(Files.readString(out.resolve("report.md"))).contains("## Score against pretraining compute");
 
         assertThat(cellLines(run(spec))).as("a re-run repeats nothing").isZero();
+    }
+
+    @Test
+    void aMovedExperimentFolderKeepsItsPretrainingRuns(@TempDir Path dir) throws IOException {
+        Path first = dir.resolve("first");
+        run(tiny(first).strategies(List.of(Strategy.SCRATCH, Strategy.MERGED)).budgets(List.of(20)).seeds(1).build());
+        Path moved = Files.move(first, dir.resolve("moved"));
+        Files.delete(moved.resolve("results.jsonl"));
+        String log = run(tiny(moved).strategies(List.of(Strategy.SCRATCH, Strategy.MERGED)).budgets(List.of(20))
+                .seeds(1).build());
+        assertThat(cellLines(log)).isEqualTo(2);
+        assertThat(log).as("merged's corpus holds a file inside the folder: found by name and checksum, not path")
+                .doesNotContain("experiment: pretraining").doesNotContain("training a WordPiece tokenizer");
     }
 
     @Test
