@@ -594,19 +594,25 @@ public final class Experiment {
         List<String> documents = LabelsAsText.documents(labeled, template);
         Map<String, Object> pre = labelsAsTextPretraining(subset, documents);
         long t0 = System.nanoTime();
-        ClassificationMetrics m = scoreLabelsAsText(folder(pre), data.labels(), template, data.test().examples());
+        Map<LabelsAsText.Scoring, ClassificationMetrics> all = scoreLabelsAsText(folder(pre), data.labels(), template,
+                data.test().examples());
+        ClassificationMetrics m = all.get(LabelsAsText.Scoring.CALIBRATED);
+        Map<String, Object> testMetrics = new LinkedHashMap<>(m.toMap());
+        // the uncalibrated scorings, for comparison: calibration is what the cell's score uses
+        testMetrics.put("accuracy_sum", all.get(LabelsAsText.Scoring.SUM).accuracy());
+        testMetrics.put("accuracy_mean", all.get(LabelsAsText.Scoring.MEAN).accuracy());
         double seconds = (System.nanoTime() - t0) / 1e9;
         long preTokens = ((Number) pre.getOrDefault("tokens_seen", 0)).longValue();
         long params = parameterCount(folder(pre));
         return new CellResult(Strategy.LABELS_AS_TEXT.id(), ExperimentSpec.budgetLabel(subset.budget()),
-                subset.labels(), subset.seedIndex(), metric, m.accuracy(), Double.NaN, m.toMap(),
+                subset.labels(), subset.seedIndex(), metric, m.accuracy(), Double.NaN, testMetrics,
                 new CellResult.Cost(preTokens, 0, 6.0 * params * preTokens,
                         ((Number) pre.getOrDefault("wall_s", 0.0)).doubleValue(), seconds), "ok", null);
     }
 
     /** Loads the causal LM of a pretraining folder and scores the test set by label likelihood. */
-    private ClassificationMetrics scoreLabelsAsText(Path folder, LabelSet labels, LabelsAsText.Template template,
-                                                    List<ClassificationExample> test) throws IOException {
+    private Map<LabelsAsText.Scoring, ClassificationMetrics> scoreLabelsAsText(Path folder, LabelSet labels,
+            LabelsAsText.Template template, List<ClassificationExample> test) throws IOException {
         try (Parallel parallel = new Parallel(cellThreads())) {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
             ModelConfig config = HfConfig.read(folder.resolve(Checkpoint.CONFIG));
@@ -614,7 +620,8 @@ public final class Experiment {
             Checkpoint.readWeights(folder.resolve(Checkpoint.WEIGHTS), lm.parameterSet());
             lm.setTraining(false);
             Tokenizer tokenizer = Tokenizer.load(folder.resolve(Checkpoint.TOKENIZER));
-            return LabelsAsText.scorer(lm, tokenizer, labels, template, config.maxPositions()).evaluate(test);
+            return LabelsAsText.scorer(lm, tokenizer, labels, template, config.maxPositions())
+                    .evaluate(test, LabelsAsText.Scoring.values());
         }
     }
 

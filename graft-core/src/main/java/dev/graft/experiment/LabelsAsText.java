@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.regex.Pattern;
 
@@ -107,10 +108,17 @@ public final class LabelsAsText {
 
     /** How a label's token log-probabilities make its score. */
     public enum Scoring {
-        /** Their sum: the log-likelihood of the label's text (the default). */
+        /** Their sum: the log-likelihood of the label's text. */
         SUM,
         /** Their mean: the sum divided by the label's token count (length-normalized). */
-        MEAN
+        MEAN,
+        /**
+         * The sum minus the label's log-likelihood after the prompt with an empty text: contextual
+         * calibration (Zhao et al. 2021, "Calibrate before use"), which removes the model's prior for
+         * each label word, so a model that says "positive" after any review no longer says it for every
+         * review. The default of {@link #evaluate(List)} and of graft experiment.
+         */
+        CALIBRATED
     }
 
     /**
@@ -120,16 +128,21 @@ public final class LabelsAsText {
      * @param labelTokens      [text][label] how many tokens were scored
      * @param truncated        texts cut to fit the maximum length
      * @param mergedBoundaries texts whose prompt tokens were not a prefix of some label's document
+     * @param contentFree      [label] the log-likelihood of the label after the prompt with an empty text
      */
-    public record Scores(double[][] logLikelihoods, int[][] labelTokens, int truncated, int mergedBoundaries) {
+    public record Scores(double[][] logLikelihoods, int[][] labelTokens, int truncated, int mergedBoundaries,
+                         double[] contentFree) {
         /** The best label of each text; ties go to the first label. */
         public int[] predicted(Scoring scoring) {
             int[] out = new int[logLikelihoods.length];
             for (int i = 0; i < out.length; i++) {
                 double best = Double.NEGATIVE_INFINITY;
                 for (int k = 0; k < logLikelihoods[i].length; k++) {
-                    double s = scoring == Scoring.MEAN ? logLikelihoods[i][k] / labelTokens[i][k]
-                            : logLikelihoods[i][k];
+                    double s = switch (scoring) {
+                        case SUM -> logLikelihoods[i][k];
+                        case MEAN -> logLikelihoods[i][k] / labelTokens[i][k];
+                        case CALIBRATED -> logLikelihoods[i][k] - contentFree[k];
+                    };
                     if (s > best) {
                         best = s;
                         out[i] = k;
@@ -380,22 +393,22 @@ public final class LabelsAsText {
         return score(texts).logLikelihoods();
     }
 
-    /** The most likely label of each text (index into {@link #labels()}), by {@link Scoring#SUM}. */
+    /** The most likely label of each text (index into {@link #labels()}), by {@link Scoring#CALIBRATED}. */
     public int[] predict(List<String> texts) {
-        return score(texts).predicted(Scoring.SUM);
+        return score(texts).predicted(Scoring.CALIBRATED);
     }
 
-    /** Accuracy, macro-F1 and the rest of the predictions on labeled texts, by {@link Scoring#SUM}. */
+    /** Accuracy, macro-F1 and the rest of the predictions on labeled texts, by {@link Scoring#CALIBRATED}. */
     public ClassificationMetrics evaluate(List<ClassificationExample> test) {
-        return evaluate(test, Scoring.SUM);
+        return evaluate(test, Scoring.CALIBRATED).get(Scoring.CALIBRATED);
     }
 
     /**
-     * As {@link #evaluate(List)} with a choice of scoring.
+     * The metrics of each of {@code scorings} from one scoring pass over the test texts.
      *
      * @throws IllegalArgumentException if a test label is not one of {@link #labels()}
      */
-    public ClassificationMetrics evaluate(List<ClassificationExample> test, Scoring scoring) {
+    public Map<Scoring, ClassificationMetrics> evaluate(List<ClassificationExample> test, Scoring... scorings) {
         int[] gold = new int[test.size()];
         List<String> texts = new ArrayList<>(test.size());
         for (int i = 0; i < gold.length; i++) {
@@ -407,11 +420,23 @@ public final class LabelsAsText {
             }
             texts.add(e.text());
         }
-        return ClassificationMetrics.compute(gold, score(texts).predicted(scoring), labels.labels());
+        Scores scores = score(texts);
+        Map<Scoring, ClassificationMetrics> out = new java.util.EnumMap<>(Scoring.class);
+        for (Scoring s : scorings) {
+            out.put(s, ClassificationMetrics.compute(gold, scores.predicted(s), labels.labels()));
+        }
+        return out;
     }
 
-    /** Scores every label for every text. */
+    /** Scores every label for every text, and for the empty text (the content-free scores). */
     public Scores score(List<String> texts) {
+        Scores raw = scoreTexts(texts);
+        double[] contentFree = scoreTexts(List.of("")).logLikelihoods()[0];
+        return new Scores(raw.logLikelihoods(), raw.labelTokens(), raw.truncated(), raw.mergedBoundaries(),
+                contentFree);
+    }
+
+    private Scores scoreTexts(List<String> texts) {
         int n = texts.size();
         int k = labels.size();
         model.setTraining(false);
@@ -469,7 +494,7 @@ public final class LabelsAsText {
             start = end;
         }
         truncatedTexts += truncated;
-        return new Scores(scores, labelTokens, truncated, merged);
+        return new Scores(scores, labelTokens, truncated, merged, null);
     }
 
     /** A model input and the labels of one text read from it. */

@@ -183,11 +183,24 @@ class LabelsAsTextTest {
     }
 
     @Test
-    void sumAndMeanScoringDiffer() {
+    void sumMeanAndCalibratedScoringDiffer() {
+        // content-free scores: the model says label 0 after anything (-1 against -6)
         LabelsAsText.Scores s = new LabelsAsText.Scores(new double[][] {{-3, -4}, {-1, -5}},
-                new int[][] {{1, 4}, {1, 2}}, 0, 0);
+                new int[][] {{1, 4}, {1, 2}}, 0, 0, new double[] {-1, -6});
         assertThat(s.predicted(LabelsAsText.Scoring.SUM)).containsExactly(0, 0);
         assertThat(s.predicted(LabelsAsText.Scoring.MEAN)).containsExactly(1, 0);
+        // text 0: -3+1 = -2 against -4+6 = +2; text 1: -1+1 = 0 against -5+6 = +1
+        assertThat(s.predicted(LabelsAsText.Scoring.CALIBRATED)).containsExactly(1, 1);
+    }
+
+    @Test
+    void theContentFreeScoresAreTheScoresOfTheEmptyText() {
+        LanguageModel model = randomCausalModel(61, 0f);
+        LabelsAsText scorer = LabelsAsText.scorer(model, tokenizer, LabelSet.of(List.of("positive", "negative")),
+                TEMPLATE, 40);
+        LabelsAsText.Scores s = scorer.score(List.of("a fine film", ""));
+        assertThat(s.contentFree()).containsExactly(s.logLikelihoods()[1]);
+        assertThat(s.contentFree()).isNotEqualTo(s.logLikelihoods()[0]);
     }
 
     @Test
@@ -218,7 +231,7 @@ class LabelsAsTextTest {
                 new PrintStream(PrintStream.nullOutputStream())).run(false);
 
         ClassificationMetrics after = scorer.evaluate(test);
-        ClassificationMetrics mean = scorer.evaluate(test, LabelsAsText.Scoring.MEAN);
+        ClassificationMetrics mean = scorer.evaluate(test, LabelsAsText.Scoring.MEAN).get(LabelsAsText.Scoring.MEAN);
         assertThat(before).as("untrained accuracy").isBetween(0.3, 0.7);
         assertThat(after.accuracy()).as("accuracy after pretraining on template documents (mean scoring %.3f)",
                 mean.accuracy()).isGreaterThan(0.9);
