@@ -50,8 +50,13 @@ public final class KernelProvider {
         return k;
     }
 
+    /** Choices already logged: an experiment makes a provider per cell, and one line per choice is enough. */
+    private static final java.util.Set<String> LOGGED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private static void logChoice(String message) {
-        LOG.info("kernels: " + message);
+        if (LOGGED.add(message)) {
+            LOG.info("kernels: " + message);
+        }
     }
 
     /** Loads VectorKernels reflectively so that a JVM without the incubator module still runs. */
