@@ -82,7 +82,9 @@ class VectorKernelsTest {
             {128, 128, 64}, {11, 11, 8}, {64, 96, 600}, {40, 70, 513}, {8, 4200, 16}, {300, 40, 30},
             {5, 64, 1000}, {2, 300, 64},
             // edge panels of 16 to 31 columns (a 16-column group transposed in registers, the rest by element)
-            {45, 59, 300}, {70, 48, 77}, {9, 50, 333}, {37, 37, 32}
+            {45, 59, 300}, {70, 48, 77}, {9, 50, 333}, {37, 37, 32},
+            // wide C (at least WIDE_PANELS panels: walked sliver by sliver), partial last panel and sliver
+            {37, 790, 300}
     };
 
     /** Runs one GEMM form through the given kernels. */
@@ -156,7 +158,8 @@ class VectorKernelsTest {
     void gemmIsBitIdenticalForOneAndTwoThreads(Form form) {
         SplittableRandom r = new SplittableRandom(99 + form.ordinal());
         // row split, column split (few rows), direct path split by rows, k spanning several blocks
-        int[][] shapes = {{200, 300, 129}, {16, 1000, 70}, {1000, 10, 200}, {96, 64, 700}, {257, 257, 257}};
+        int[][] shapes = {{200, 300, 129}, {16, 1000, 70}, {1000, 10, 200}, {96, 64, 700}, {257, 257, 257},
+                {200, 800, 300}};
         for (int[] s : shapes) {
             Problem p = Problem.of(r, form, s[0], s[1], s[2], true);
             for (boolean accumulate : new boolean[] {false, true}) {
@@ -200,10 +203,13 @@ class VectorKernelsTest {
 
     // ================================================================= fused linear forward
 
-    /** Shapes for linearTransB, {m, n, k}: direct path, partial 8x32 tiles, several k blocks, one row. */
+    /**
+     * Shapes for linearTransB, {m, n, k}: direct path, partial 8x32 tiles, several k blocks, one row,
+     * wide C (walked sliver by sliver).
+     */
     private static final int[][] LINEAR_SHAPES = {
             {1, 1, 1}, {3, 17, 5}, {1, 37, 99}, {37, 99, 1}, {37, 99, 33}, {99, 37, 300}, {33, 64, 257},
-            {37, 99, 513}, {8, 32, 48}, {16, 64, 200}, {129, 70, 65}, {200, 384, 40}
+            {37, 99, 513}, {8, 32, 48}, {16, 64, 200}, {129, 70, 65}, {200, 384, 40}, {37, 790, 300}
     };
 
     /** The unfused composition of linearTransB with the given kernels: GEMM, bias rows, GELU, residual. */
