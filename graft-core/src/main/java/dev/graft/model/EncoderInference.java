@@ -4,7 +4,6 @@ import dev.graft.nn.Buffers;
 import dev.graft.nn.Compute;
 import dev.graft.nn.Parameter;
 import dev.graft.tensor.Tensor;
-import dev.graft.tensor.kernel.GeluForm;
 import dev.graft.tensor.kernel.Kernels;
 
 import java.util.HashMap;
@@ -18,14 +17,22 @@ import java.util.Map;
  * <li>only real tokens are computed: the rows whose attention mask is 1 are packed together, so
  * position-wise layers (projections, layer norms, GELU) skip padding entirely and each sequence
  * attends over exactly its own tokens (no mask, no -inf);</li>
- * <li>Q, K and V are written side by side into one (N, 3C) buffer;</li>
+ * <li>Q, K and V are one projection: their weights stacked into one (3C, C) matrix, written
+ * side by side into one (N, 3C) buffer;</li>
  * <li>every projection is one {@link Kernels#linearTransB} call: the bias, the GELU of the
  * intermediate projection and the residual sums are applied to each output tile of the GEMM
- * while it is in cache, with no separate pass; nothing is cached for a backward pass.</li>
+ * while it is in cache, with no separate pass; nothing is cached for a backward pass;</li>
+ * <li>the weight matrices are packed once into the GEMM's panel layout ({@link Kernels#packWeight}),
+ * not on every call (ONNX Runtime's pre-packed weights).</li>
  * </ul>
- * Outputs equal {@link Backbone#forward}'s at the real positions up to float rounding. Parameters are
- * read from the backbone on every call, so a backbone being fine-tuned is always seen as it is
- * now. Not thread-safe (buffers are reused between calls).
+ * Outputs equal {@link Backbone#forward}'s at the real positions up to float rounding.
+ *
+ * <p><b>Weights are a snapshot.</b> The projection weights and biases are copied (packed) from the
+ * backbone on the first {@link #forward} call and reused by every later call; embeddings and layer
+ * norm parameters are read from the backbone on every call. After changing the backbone's
+ * parameters (an optimizer step, loading other weights), call {@link #invalidate} before the next
+ * forward, or build a new object: otherwise the projections still compute with the old values.
+ * Not thread-safe (buffers and the packed weights are reused between calls).
  */
 public final class EncoderInference {
     private static final String[] QKV = {"query", "key", "value"};
@@ -33,6 +40,14 @@ public final class EncoderInference {
     private final ModelConfig config;
     private final Compute compute;
     private final Map<String, Parameter> parameters = new HashMap<>();
+    /** Per layer, the packed projections (null until the first forward or after {@link #invalidate}). */
+    private LayerWeights[] packed;
+
+    /** One layer's projections as packed by the kernels (a snapshot of the backbone's values). */
+    private record LayerWeights(Kernels.PackedWeight qkv, float[] qkvBias, Kernels.PackedWeight attentionOutput,
+                                float[] attentionOutputBias, Kernels.PackedWeight intermediate,
+                                float[] intermediateBias, Kernels.PackedWeight output, float[] outputBias) {
+    }
 
     private int[] rowOf; // (B, T) packed row of each real token, -1 for padding
     private int[] sequenceStart; // (B + 1) first packed row of each sequence
@@ -75,6 +90,47 @@ public final class EncoderInference {
         return config;
     }
 
+    /**
+     * Drops the packed weights: the next {@link #forward} packs them again from the backbone's
+     * current values. Call it after changing the backbone's parameters.
+     */
+    public void invalidate() {
+        packed = null;
+    }
+
+    /** Packs every layer's projections from the backbone's current values. */
+    private LayerWeights[] pack() {
+        int c = config.hiddenSize();
+        LayerWeights[] out = new LayerWeights[config.numberOfLayers()];
+        for (int layer = 0; layer < out.length; layer++) {
+            String p = "bert.encoder.layer." + layer + ".";
+            // W_q, W_k, W_v (C, C) each, stacked into (3C, C): one GEMM writes Q | K | V side by side
+            float[] qkv = new float[3 * c * c];
+            float[] qkvBias = new float[3 * c];
+            for (int j = 0; j < 3; j++) {
+                String name = p + "attention.self." + QKV[j];
+                Tensor w = value(name + ".weight");
+                Tensor bias = value(name + ".bias");
+                System.arraycopy(w.data(), w.offset(), qkv, j * c * c, c * c);
+                System.arraycopy(bias.data(), bias.offset(), qkvBias, j * c, c);
+            }
+            out[layer] = new LayerWeights(compute.kernels().packWeight(3 * c, c, qkv, 0, c), qkvBias,
+                    packWeight(p + "attention.output.dense"), bias(p + "attention.output.dense"),
+                    packWeight(p + "intermediate.dense"), bias(p + "intermediate.dense"),
+                    packWeight(p + "output.dense"), bias(p + "output.dense"));
+        }
+        return out;
+    }
+
+    private Kernels.PackedWeight packWeight(String prefix) {
+        Tensor w = value(prefix + ".weight");
+        return compute.kernels().packWeight(w.dim(0), w.dim(1), w.data(), w.offset(), w.dim(1));
+    }
+
+    private float[] bias(String prefix) {
+        return value(prefix + ".bias").toArray();
+    }
+
     private Tensor value(String name) {
         Parameter p = parameters.get(name);
         if (p == null) {
@@ -100,6 +156,9 @@ public final class EncoderInference {
         int heads = config.numberOfHeads();
         int d = config.headSize();
         Kernels k = compute.kernels();
+        if (packed == null) {
+            packed = pack();
+        }
         int[] mask = batch.attentionMask();
         rowOf = Buffers.ensure(rowOf, b * time);
         sequenceStart = Buffers.ensure(sequenceStart, b + 1);
@@ -149,11 +208,9 @@ public final class EncoderInference {
         float scale = (float) (1.0 / Math.sqrt(d));
         for (int layer = 0; layer < config.numberOfLayers(); layer++) {
             String p = "bert.encoder.layer." + layer + ".";
+            LayerWeights lw = packed[layer];
             // Q | K | V side by side: (N, 3C)
-            for (int j = 0; j < 3; j++) {
-                String name = p + "attention.self." + QKV[j];
-                linear(name, x, rows, c, c, null, qkv, j * c, 3 * c, null);
-            }
+            k.linearTransB(rows, x, 0, c, lw.qkv(), lw.qkvBias(), 0, null, null, 0, 0, qkv, 0, 3 * c);
             // softmax(Q·Kᵀ/sqrt(d))·V per sequence and head, over the sequence's own tokens
             final int seqs = b;
             compute.parallel().forEachChunk(seqs * heads, 1, (chunk, start, end) -> {
@@ -176,27 +233,16 @@ public final class EncoderInference {
                 }
             });
             // attention output, residual, LayerNorm: x = LN(ctx·Woᵀ + bo + x)
-            linear(p + "attention.output.dense", context, rows, c, c, null, sum, 0, c, x);
+            k.linearTransB(rows, context, 0, c, lw.attentionOutput(), lw.attentionOutputBias(), 0, null, x, 0, c, sum,
+                    0, c);
             layerNorm(p + "attention.output.LayerNorm", sum, x, rows);
             // feed-forward: x = LN(gelu(x·W1ᵀ + b1)·W2ᵀ + b2 + x)
-            linear(p + "intermediate.dense", x, rows, c, f, config.gelu(), inner, 0, f, null);
-            linear(p + "output.dense", inner, rows, f, c, null, sum, 0, c, x);
+            k.linearTransB(rows, x, 0, c, lw.intermediate(), lw.intermediateBias(), 0, config.gelu(), null, 0, 0,
+                    inner, 0, f);
+            k.linearTransB(rows, inner, 0, f, lw.output(), lw.outputBias(), 0, null, x, 0, c, sum, 0, c);
             layerNorm(p + "output.LayerNorm", sum, x, rows);
         }
         return new Packed(x, rows, c, java.util.Arrays.copyOf(sequenceStart, b + 1));
-    }
-
-    /**
-     * out[:, outOff .. outOff + outWidth) (rows of stride ld) = act(in·Wᵀ + bias) + residual, one fused
-     * kernel call (bias, GELU and residual applied to each output tile while it is in cache). The
-     * residual, when given, is (rows, outWidth) with row stride outWidth.
-     */
-    private void linear(String prefix, float[] in, int rows, int inWidth, int outWidth, GeluForm act, float[] out,
-                        int outOff, int ld, float[] residual) {
-        Tensor w = value(prefix + ".weight");
-        Tensor bias = value(prefix + ".bias");
-        compute.kernels().linearTransB(rows, outWidth, inWidth, in, 0, inWidth, w.data(), w.offset(), inWidth,
-                bias.data(), bias.offset(), act, residual, 0, outWidth, out, outOff, ld);
     }
 
     private void layerNorm(String prefix, float[] in, float[] out, int rows) {

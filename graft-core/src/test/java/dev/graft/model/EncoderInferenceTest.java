@@ -98,6 +98,45 @@ class EncoderInferenceTest {
                 .isLessThan(1e-5);
     }
 
+    /**
+     * The projections are packed once, a snapshot: a changed weight is not seen until
+     * {@link EncoderInference#invalidate}, after which the output matches the training forward again.
+     */
+    @Test
+    void weightsAreASnapshotUntilInvalidated() {
+        for (Compute compute : List.of(new Compute(new ScalarKernels(), ONE), new Compute(new VectorKernels(ONE), ONE))) {
+            ModelConfig config = new ModelConfig(ModelConfig.Architecture.ENCODER, 99, 36, 2, 3, 37, 17, 2,
+                    1e-12f, 0.1f, 0.1f, GeluForm.ERF, 0.02f, 0);
+            Backbone backbone = new LanguageModel(compute, config, 12).backbone();
+            backbone.dropouts().forEach(d -> d.setTraining(false));
+            EncoderInference inference = new EncoderInference(backbone, compute);
+            Random random = new Random(6);
+            int[] ids = new int[2 * 9];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = random.nextInt(99);
+            }
+            TokenBatch batch = new TokenBatch(2, 9, ids, null, null, null);
+            check(backbone, inference, batch);
+            float[] before = inference.forward(batch).hidden().clone();
+            for (Parameter p : backbone.parameters()) {
+                if (p.name().endsWith("intermediate.dense.weight") || p.name().endsWith("attention.self.key.weight")) {
+                    float[] v = p.value().toArray();
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] += (float) (random.nextGaussian() * 0.2);
+                    }
+                    p.value().copyFrom(v);
+                }
+            }
+            EncoderInference.Packed stale = inference.forward(batch);
+            assertThat(java.util.Arrays.copyOf(stale.hidden(), before.length)).as("still the packed snapshot")
+                    .isEqualTo(before);
+            inference.invalidate();
+            check(backbone, inference, batch);
+            assertThat(java.util.Arrays.copyOf(inference.forward(batch).hidden(), before.length))
+                    .as("the changed weights are used").isNotEqualTo(before);
+        }
+    }
+
     @Test
     void refusesDecodersAndTooLongInput() {
         ModelConfig gpt = new ModelConfig(ModelConfig.Architecture.DECODER, 99, 32, 1, 4, 37, 8, 0, 1e-5f, 0f, 0f,

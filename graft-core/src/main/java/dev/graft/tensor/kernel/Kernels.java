@@ -59,6 +59,40 @@ public interface Kernels {
                       float[] residual, int residualOff, int ldr,
                       float[] c, int cOff, int ldc);
 
+    /**
+     * A weight matrix (n, k), stored (out, in), prepared once by {@link #packWeight} for repeated
+     * {@link #linearTransB(int, float[], int, int, PackedWeight, float[], int, GeluForm, float[], int, int,
+     * float[], int, int) linearTransB} calls (inference engines pack their constant weights once, at
+     * session start: ONNX Runtime's pre-packed MatMul weights, MLAS {@code MlasGemmPackB}). It is a
+     * snapshot: later changes to the source array are not seen. Only the kernels that packed it can use it.
+     */
+    interface PackedWeight {
+        /** n: output features (rows of the stored weight). */
+        int outputs();
+
+        /** k: input features (columns of the stored weight). */
+        int inputs();
+    }
+
+    /**
+     * Copies the weight W (n, k), row stride ldw, into the form this implementation's
+     * {@link #linearTransB} reads, so that calls with the packed weight skip packing it.
+     */
+    PackedWeight packWeight(int n, int k, float[] w, int wOff, int ldw);
+
+    /**
+     * {@link #linearTransB(int, int, int, float[], int, int, float[], int, int, float[], int, GeluForm, float[],
+     * int, int, float[], int, int) linearTransB} with a weight from {@link #packWeight}: n and k are the
+     * weight's. The result is what the unpacked call gives with the weight as it was when packed, up to
+     * float rounding (bit for bit where both take the packed GEMM path).
+     *
+     * @throws IllegalArgumentException if the weight was packed by another kind of kernels
+     */
+    void linearTransB(int m, float[] a, int aOff, int lda, PackedWeight w,
+                      float[] bias, int biasOff, GeluForm act,
+                      float[] residual, int residualOff, int ldr,
+                      float[] c, int cOff, int ldc);
+
     // ---------------------------------------------------------------- element-wise and reductions
 
     /** y[i] += alpha·x[i] for i in [0,n). */

@@ -81,6 +81,30 @@ public class ScalarKernels implements Kernels {
         }
     }
 
+    /** The scalar kernels' packed weight: a contiguous copy, row stride k. */
+    record RowMajorWeight(int outputs, int inputs, float[] data) implements PackedWeight {
+    }
+
+    @Override
+    public PackedWeight packWeight(int n, int k, float[] w, int wOff, int ldw) {
+        float[] copy = new float[n * k];
+        for (int j = 0; j < n; j++) {
+            System.arraycopy(w, wOff + j * ldw, copy, j * k, k);
+        }
+        return new RowMajorWeight(n, k, copy);
+    }
+
+    @Override
+    public void linearTransB(int m, float[] a, int aOff, int lda, PackedWeight w, float[] bias, int biasOff,
+                             GeluForm act, float[] residual, int residualOff, int ldr, float[] c, int cOff, int ldc) {
+        if (!(w instanceof RowMajorWeight rw)) {
+            throw new IllegalArgumentException("this weight was packed by other kernels (" + w.getClass().getSimpleName()
+                    + "): pack it with the kernels that use it (" + name() + ")");
+        }
+        linearTransB(m, rw.outputs(), rw.inputs(), a, aOff, lda, rw.data(), 0, rw.inputs(), bias, biasOff, act,
+                residual, residualOff, ldr, c, cOff, ldc);
+    }
+
     @Override
     public void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
         for (int i = 0; i < n; i++) {

@@ -19,6 +19,8 @@ import jdk.incubator.vector.VectorSpecies;
  * slivers of {@link #MR} rows, and a register-tiled micro-kernel computes an MR x NR tile of C
  * with fused multiply-adds. The three forms (NN, NT, TN) differ only in how they pack. Packing
  * buffers belong to the calling thread and are reused (grown only when a larger problem arrives).
+ * A constant weight can be packed once ({@link #packWeight}: every B panel of every block, in the
+ * layout the GEMM packs on the fly), and the GEMM then reads those panels instead of packing B.
  * Threads split only the output (rows of C, or column panels when C has few rows), never k, and
  * every element of C is computed by the same sequence of operations whatever tile or thread it
  * falls in, so results are bit-identical for any thread count.
@@ -50,6 +52,13 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
     static final int MC = MR * 24;
     /** Columns of B packed at once. */
     static final int NC = NR * 128;
+    /**
+     * From this many B panels on (768 columns with 16 lanes), the macro-kernel walks C sliver by
+     * sliver instead of panel by panel. Measured in-process (GemmProbe-style A/B, 1152 rows, k 384,
+     * alternating rep by rep): 1.05x at 768 columns, 1.09x at 1152, 1.02x at 1536; at 384 columns
+     * the panel order is faster (the sliver order 0.95-0.97x).
+     */
+    static final int WIDE_PANELS = 24;
     /** Below this many multiply-adds a GEMM takes the direct (unpacked) path. */
     static final long SMALL_MACS = 48L * 48 * 48;
     /**
@@ -139,6 +148,72 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
     }
 
     /**
+     * The vector kernels' packed weight: the B panels of every (column block, k block) of the A·Wᵀ
+     * GEMM, laid out as the GEMM packs them on the fly, block (jb, kb) starting at
+     * {@code data[blockOffset[jb·kBlocks + kb]]}.
+     */
+    record Panels(int outputs, int inputs, float[] data, int[] blockOffset) implements PackedWeight {
+        int offset(int jc, int kb) {
+            return blockOffset[jc / NC * ((inputs + KC - 1) / KC) + kb];
+        }
+    }
+
+    @Override
+    public PackedWeight packWeight(int n, int k, float[] w, int wOff, int ldw) {
+        int kBlocks = (Math.max(k, 0) + KC - 1) / KC;
+        int jBlocks = (Math.max(n, 0) + NC - 1) / NC;
+        int[] offsets = new int[jBlocks * kBlocks];
+        long size = 0;
+        for (int jb = 0; jb < jBlocks; jb++) {
+            int panels = (Math.min(NC, n - jb * NC) + NR - 1) / NR;
+            for (int kb = 0; kb < kBlocks; kb++) {
+                offsets[jb * kBlocks + kb] = (int) size;
+                size += (long) panels * GemmTask.bStride(Math.min(KC, k - kb * KC));
+            }
+        }
+        if (size > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("weight " + n + " x " + k + " is too large to pack into one array");
+        }
+        float[] data = new float[(int) size];
+        GemmTask t = new GemmTask();
+        t.set(NT, 0, n, k, null, 0, 0, w, wOff, ldw, null, 0, 0, false);
+        for (int jb = 0; jb < jBlocks; jb++) {
+            int nc = Math.min(NC, n - jb * NC);
+            for (int kb = 0; kb < kBlocks; kb++) {
+                t.block(jb * NC, nc, kb, kb + 1, data, offsets[jb * kBlocks + kb]);
+                t.packB(0, (nc + NR - 1) / NR);
+            }
+        }
+        t.clear();
+        return new Panels(n, k, data, offsets);
+    }
+
+    @Override
+    public void linearTransB(int m, float[] a, int aOff, int lda, PackedWeight w, float[] bias, int biasOff,
+                             GeluForm act, float[] residual, int residualOff, int ldr, float[] c, int cOff, int ldc) {
+        if (!(w instanceof Panels panels)) {
+            throw new IllegalArgumentException("this weight was packed by other kernels (" + w.getClass().getSimpleName()
+                    + "): pack it with the kernels that use it (" + name() + ")");
+        }
+        int n = panels.outputs();
+        int k = panels.inputs();
+        if (m <= 0 || n <= 0) {
+            return;
+        }
+        if (k <= 0) {
+            gemm(NT, m, n, k, a, aOff, lda, null, 0, 0, c, cOff, ldc, false);
+            epilogue(m, n, c, cOff, ldc, bias, biasOff, act, residual, residualOff, ldr);
+            return;
+        }
+        // always the packed path (no direct path for small problems: the weight is packed already)
+        GemmTask t = SCRATCH.get().task;
+        if (bias != null || act != null || residual != null) {
+            t.epilogue(bias, biasOff, act, residual, residualOff, ldr);
+        }
+        packedGemm(NT, m, n, k, a, aOff, lda, null, 0, 0, c, cOff, ldc, false, panels);
+    }
+
+    /**
      * The epilogue of {@link #linearTransB} over a block of C: c = act(c + bias) + residual, each
      * part skipped when null, with the float operations of addBiasRows, gelu and add.
      */
@@ -204,6 +279,15 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             gemmDirect(form, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             return;
         }
+        packedGemm(form, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, null);
+    }
+
+    /**
+     * The packed (Goto) GEMM for m, n, k >= 1, packing B on the fly, or reading its panels from
+     * {@code prepacked} (an NT weight from {@link #packWeight}) when that is not null.
+     */
+    private void packedGemm(int form, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
+                            int ldb, float[] c, int cOff, int ldc, boolean accumulate, Panels prepacked) {
         long macs = (long) m * n * k;
         Scratch s = SCRATCH.get();
         GemmTask t = s.task;
@@ -218,13 +302,20 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
                 int nc = Math.min(NC, n - jc);
                 int panels = (nc + NR - 1) / NR;
                 for (int kb = 0; kb < kBlocks; kb++) {
-                    t.block(jc, nc, kb, kb + 1, s.bPack(panels * (KC * NR + PAD)));
+                    if (prepacked == null) {
+                        t.block(jc, nc, kb, kb + 1, s.bPack(panels * (KC * NR + PAD)), 0);
+                    } else {
+                        t.block(jc, nc, kb, kb + 1, prepacked.data(), prepacked.offset(jc, kb));
+                        t.prepacked = true;
+                    }
                     int slivers = (m + MR - 1) / MR;
                     boolean fewColumns = panels < 2 * threads;
                     if (par && slivers >= 4 * threads && (fewColumns || macs >= ROWS_SPLIT_MACS)) {
                         // B is shared: pack its panels across threads, then split the rows of C.
-                        t.mode = GemmTask.PACK_B;
-                        parallel.forRange(panels, 1, t);
+                        if (prepacked == null) {
+                            t.mode = GemmTask.PACK_B;
+                            parallel.forRange(panels, 1, t);
+                        }
                         t.mode = GemmTask.ROWS;
                         parallel.forRange(slivers, 2, t);
                     } else if (par && !fewColumns) {
@@ -302,6 +393,10 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         int kb0;
         int kb1;
         float[] bPack;
+        /** Offset in bPack of the panels of k block kb0. */
+        int bBase0;
+        /** Whether bPack holds a weight packed beforehand ({@link #packWeight}): never pack B. */
+        boolean prepacked;
         volatile int mode;
 
         void set(int form, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
@@ -333,12 +428,13 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             this.ldr = ldr;
         }
 
-        void block(int jc, int nc, int kb0, int kb1, float[] bPack) {
+        void block(int jc, int nc, int kb0, int kb1, float[] bPack, int bBase0) {
             this.jc = jc;
             this.nc = nc;
             this.kb0 = kb0;
             this.kb1 = kb1;
             this.bPack = bPack;
+            this.bBase0 = bBase0;
         }
 
         /** Length of k block kb. */
@@ -348,7 +444,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
 
         /** Offset in bPack of the panels of k block kb. */
         int bBase(int kb) {
-            return (kb - kb0) * ((nc + NR - 1) / NR) * (KC * NR + PAD);
+            return bBase0 + (kb - kb0) * ((nc + NR - 1) / NR) * (KC * NR + PAD);
         }
 
         void clear() {
@@ -356,6 +452,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             b = null;
             c = null;
             bPack = null;
+            prepacked = false;
             hasEpilogue = false;
             bias = null;
             act = null;
@@ -396,7 +493,9 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
 
         private void computeColumns(int q0, int q1) {
             Scratch s = SCRATCH.get();
-            packB(q0, q1);
+            if (!prepacked) {
+                packB(q0, q1);
+            }
             for (int ic = 0; ic < m; ic += MC) {
                 int mc = Math.min(MC, m - ic);
                 for (int kb = kb0; kb < kb1; kb++) {
@@ -417,42 +516,59 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             return ap;
         }
 
-        /** C[ic..ic+mc, panels q0..q1) (+)= packed A block · packed B panels of k block kb. */
+        /**
+         * C[ic..ic+mc, panels q0..q1) (+)= packed A block · packed B panels of k block kb, tile by
+         * tile, in one of two orders (the same arithmetic per tile, so the same bits). Narrow C: panel
+         * by panel, GotoBLAS's order: one B panel stays in L1 while the A slivers stream from L2.
+         * Wide C (at least {@link #WIDE_PANELS} panels): sliver by sliver: one A sliver stays in L1
+         * while the B panels stream from L2, and the C tiles are visited along their rows (consecutive
+         * addresses) instead of down a column of tiles (a stride of 8 rows of C, which for wide C jumps
+         * by several kilobytes from tile to tile).
+         */
         private void macroKernel(float[] ap, int ic, int mc, int q0, int q1, int kb, float[] tile) {
-            boolean first = kb == 0 && !accumulate;
-            boolean epilogue = hasEpilogue && kb == (k - 1) / KC;
-            int kc = kcOf(kb);
-            int aStride = aStride(kc);
-            int bStride = bStride(kc);
-            int bBase = bBase(kb);
-            for (int q = q0; q < q1; q++) {
-                int j0 = q * NR;
-                int cols = Math.min(NR, nc - j0);
-                int bi = bBase + q * bStride;
+            if (q1 - q0 >= WIDE_PANELS) {
                 for (int i0 = 0; i0 < mc; i0 += MR) {
-                    int rows = Math.min(MR, mc - i0);
-                    int ai = (i0 / MR) * aStride;
-                    int ci = cOff + (ic + i0) * ldc + jc + j0;
-                    if (rows == MR && cols == NR) {
-                        microKernel(kc, ap, ai, bPack, bi, c, ci, ldc, !first);
-                    } else {
-                        // edge tile: the same arithmetic into a scratch tile, then the valid part
-                        microKernel(kc, ap, ai, bPack, bi, tile, 0, NR, false);
-                        for (int r = 0; r < rows; r++) {
-                            int cr = ci + r * ldc;
-                            for (int j = 0; j < cols; j++) {
-                                float v = tile[r * NR + j];
-                                c[cr + j] = first ? v : c[cr + j] + v;
-                            }
-                        }
-                    }
-                    if (epilogue) {
-                        // bias, GELU, residual while the tile is in L1
-                        int col = jc + j0;
-                        VectorKernels.epilogue(rows, cols, c, ci, ldc, bias, biasOff + col, act, res,
-                                resOff + (ic + i0) * ldr + col, ldr);
+                    for (int q = q0; q < q1; q++) {
+                        tile(ap, ic, mc, i0, q, kb, tile);
                     }
                 }
+            } else {
+                for (int q = q0; q < q1; q++) {
+                    for (int i0 = 0; i0 < mc; i0 += MR) {
+                        tile(ap, ic, mc, i0, q, kb, tile);
+                    }
+                }
+            }
+        }
+
+        /** The C tile of sliver i0 (rows ic + i0 ..) and panel q of the packed blocks, then its epilogue. */
+        private void tile(float[] ap, int ic, int mc, int i0, int q, int kb, float[] tile) {
+            boolean first = kb == 0 && !accumulate;
+            int kc = kcOf(kb);
+            int j0 = q * NR;
+            int cols = Math.min(NR, nc - j0);
+            int bi = bBase(kb) + q * bStride(kc);
+            int rows = Math.min(MR, mc - i0);
+            int ai = (i0 / MR) * aStride(kc);
+            int ci = cOff + (ic + i0) * ldc + jc + j0;
+            if (rows == MR && cols == NR) {
+                microKernel(kc, ap, ai, bPack, bi, c, ci, ldc, !first);
+            } else {
+                // edge tile: the same arithmetic into a scratch tile, then the valid part
+                microKernel(kc, ap, ai, bPack, bi, tile, 0, NR, false);
+                for (int r = 0; r < rows; r++) {
+                    int cr = ci + r * ldc;
+                    for (int j = 0; j < cols; j++) {
+                        float v = tile[r * NR + j];
+                        c[cr + j] = first ? v : c[cr + j] + v;
+                    }
+                }
+            }
+            if (hasEpilogue && kb == (k - 1) / KC) {
+                // bias, GELU, residual while the tile is in L1
+                int col = jc + j0;
+                VectorKernels.epilogue(rows, cols, c, ci, ldc, bias, biasOff + col, act, res,
+                        resOff + (ic + i0) * ldr + col, ldr);
             }
         }
 

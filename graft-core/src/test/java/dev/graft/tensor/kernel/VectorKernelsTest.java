@@ -82,7 +82,9 @@ class VectorKernelsTest {
             {128, 128, 64}, {11, 11, 8}, {64, 96, 600}, {40, 70, 513}, {8, 4200, 16}, {300, 40, 30},
             {5, 64, 1000}, {2, 300, 64},
             // edge panels of 16 to 31 columns (a 16-column group transposed in registers, the rest by element)
-            {45, 59, 300}, {70, 48, 77}, {9, 50, 333}, {37, 37, 32}
+            {45, 59, 300}, {70, 48, 77}, {9, 50, 333}, {37, 37, 32},
+            // wide C (at least WIDE_PANELS panels: walked sliver by sliver), partial last panel and sliver
+            {37, 790, 300}
     };
 
     /** Runs one GEMM form through the given kernels. */
@@ -156,7 +158,8 @@ class VectorKernelsTest {
     void gemmIsBitIdenticalForOneAndTwoThreads(Form form) {
         SplittableRandom r = new SplittableRandom(99 + form.ordinal());
         // row split, column split (few rows), direct path split by rows, k spanning several blocks
-        int[][] shapes = {{200, 300, 129}, {16, 1000, 70}, {1000, 10, 200}, {96, 64, 700}, {257, 257, 257}};
+        int[][] shapes = {{200, 300, 129}, {16, 1000, 70}, {1000, 10, 200}, {96, 64, 700}, {257, 257, 257},
+                {200, 800, 300}};
         for (int[] s : shapes) {
             Problem p = Problem.of(r, form, s[0], s[1], s[2], true);
             for (boolean accumulate : new boolean[] {false, true}) {
@@ -200,10 +203,13 @@ class VectorKernelsTest {
 
     // ================================================================= fused linear forward
 
-    /** Shapes for linearTransB, {m, n, k}: direct path, partial 8x32 tiles, several k blocks, one row. */
+    /**
+     * Shapes for linearTransB, {m, n, k}: direct path, partial 8x32 tiles, several k blocks, one row,
+     * wide C (walked sliver by sliver).
+     */
     private static final int[][] LINEAR_SHAPES = {
             {1, 1, 1}, {3, 17, 5}, {1, 37, 99}, {37, 99, 1}, {37, 99, 33}, {99, 37, 300}, {33, 64, 257},
-            {37, 99, 513}, {8, 32, 48}, {16, 64, 200}, {129, 70, 65}, {200, 384, 40}
+            {37, 99, 513}, {8, 32, 48}, {16, 64, 200}, {129, 70, 65}, {200, 384, 40}, {37, 790, 300}
     };
 
     /** The unfused composition of linearTransB with the given kernels: GEMM, bias rows, GELU, residual. */
@@ -296,6 +302,91 @@ class VectorKernelsTest {
                 }
             }
         }
+    }
+
+    /**
+     * A weight packed once gives what the unpacked call gives: bit for bit where that call takes the
+     * packed GEMM path too, within the scalar tolerance everywhere (small shapes, where the unpacked
+     * call takes the direct path), at 1 and 2 threads; more than one column block of B (n > NC) and
+     * several k blocks; the packed weight is a snapshot of the array.
+     */
+    @Test
+    void linearTransBWithAPackedWeightMatchesTheUnpackedCall() {
+        SplittableRandom r = new SplittableRandom(78);
+        int[][] shapes = Arrays.copyOf(LINEAR_SHAPES, LINEAR_SHAPES.length + 2);
+        shapes[LINEAR_SHAPES.length] = new int[] {9, VectorKernels.NC + 37, 20};
+        shapes[LINEAR_SHAPES.length + 1] = new int[] {70, 200, 2 * VectorKernels.KC + 3};
+        for (int[] s : shapes) {
+            int m = s[0];
+            int n = s[1];
+            int kk = s[2];
+            for (boolean padded : new boolean[] {false, true}) {
+                int lda = kk + (padded ? 3 : 0);
+                int ldw = kk + (padded ? 5 : 0);
+                int ldc = n + (padded ? 2 : 0);
+                int aOff = padded ? 7 : 0;
+                int wOff = padded ? 11 : 0;
+                int cOff = padded ? 5 : 0;
+                float[] a = random(r, aOff + (m - 1) * lda + kk + 4, 1.0);
+                float[] w = random(r, wOff + (n - 1) * ldw + kk + 4, 1.5 / Math.sqrt(kk));
+                float[] bias = random(r, n, 1.0);
+                float[] res = random(r, m * n, 1.0);
+                float[] c0 = random(r, cOff + (m - 1) * ldc + n + 3, 1.0);
+                double tol = 1e-5 * kk * maxAbs(a) * maxAbs(w) + 1e-5;
+                String what = "packed linearTransB " + Arrays.toString(s) + (padded ? " padded" : "");
+                float[] expected = c0.clone();
+                SCALAR.linearTransB(m, n, kk, a, aOff, lda, w, wOff, ldw, bias, 0, GeluForm.ERF, res, 0, n, expected,
+                        cOff, ldc);
+                Kernels.PackedWeight scalarPacked = SCALAR.packWeight(n, kk, w, wOff, ldw);
+                float[] scalarOut = c0.clone();
+                SCALAR.linearTransB(m, a, aOff, lda, scalarPacked, bias, 0, GeluForm.ERF, res, 0, n, scalarOut, cOff,
+                        ldc);
+                assertThat(scalarOut).as(what + ", scalar").isEqualTo(expected);
+                for (VectorKernels k : new VectorKernels[] {vector, vectorTwoThreads}) {
+                    Kernels.PackedWeight packed = k.packWeight(n, kk, w, wOff, ldw);
+                    assertThat(packed.outputs()).isEqualTo(n);
+                    assertThat(packed.inputs()).isEqualTo(kk);
+                    float[] unpacked = c0.clone();
+                    k.linearTransB(m, n, kk, a, aOff, lda, w, wOff, ldw, bias, 0, GeluForm.ERF, res, 0, n, unpacked,
+                            cOff, ldc);
+                    float[] fromPacked = c0.clone();
+                    k.linearTransB(m, a, aOff, lda, packed, bias, 0, GeluForm.ERF, res, 0, n, fromPacked, cOff, ldc);
+                    assertClose(what, expected, fromPacked, tol, 1e-5);
+                    boolean unpackedIsPacked = (long) m * n * kk >= VectorKernels.SMALL_NT_MACS && m >= 4
+                            && n >= VectorKernels.L && kk >= 4;
+                    if (unpackedIsPacked) {
+                        for (int i = 0; i < fromPacked.length; i++) {
+                            if (Float.floatToRawIntBits(fromPacked[i]) != Float.floatToRawIntBits(unpacked[i])) {
+                                fail("%s (%s): packed weight gives %s, unpacked %s at index %d", what,
+                                        k == vector ? "1 thread" : "2 threads", fromPacked[i], unpacked[i], i);
+                            }
+                        }
+                    }
+                    // a snapshot: changing the source array does not change the packed weight
+                    float[] changed = w.clone();
+                    java.util.Arrays.fill(changed, 0f);
+                    Kernels.PackedWeight fromChanged = k.packWeight(n, kk, changed, wOff, ldw);
+                    float[] again = c0.clone();
+                    k.linearTransB(m, a, aOff, lda, packed, bias, 0, GeluForm.ERF, res, 0, n, again, cOff, ldc);
+                    assertThat(again).as(what + " again").isEqualTo(fromPacked);
+                    float[] zero = c0.clone();
+                    k.linearTransB(m, a, aOff, lda, fromChanged, null, 0, null, null, 0, 0, zero, cOff, ldc);
+                    assertThat(zero[cOff]).isEqualTo(0f);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aPackedWeightIsRefusedByOtherKernels() {
+        float[] w = {1, 2, 3, 4};
+        float[] c = new float[2];
+        Kernels.PackedWeight scalarPacked = SCALAR.packWeight(2, 2, w, 0, 2);
+        Kernels.PackedWeight vectorPacked = vector.packWeight(2, 2, w, 0, 2);
+        assertThatThrownBy(() -> vector.linearTransB(1, w, 0, 2, scalarPacked, null, 0, null, null, 0, 0, c, 0, 2))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("packed by other kernels");
+        assertThatThrownBy(() -> SCALAR.linearTransB(1, w, 0, 2, vectorPacked, null, 0, null, null, 0, 0, c, 0, 2))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("packed by other kernels");
     }
 
     @Test
