@@ -152,7 +152,7 @@ public final class ExperimentReport {
                     : ref) + " beyond the seed spread in this experiment.");
             pretrainingEvidence(t, own, context).forEach(sentences::add);
         }
-        sweep.ifPresent(w -> sentences.addAll(sweepSentences(t, w)));
+        sweep.ifPresent(w -> sentences.addAll(sweepSentences(t, w, context)));
 
         if (!t.failed().isEmpty()) {
             int failed = t.failed().size();
@@ -312,7 +312,7 @@ public final class ExperimentReport {
      * best of the other strategies ("how much more pretraining the curves suggest"); where it does not,
      * that the curves give no finite estimate.
      */
-    static List<String> sweepSentences(ResultTable t, PretrainingSweep sweep) {
+    static List<String> sweepSentences(ResultTable t, PretrainingSweep sweep, ReportContext context) {
         List<String> sentences = new ArrayList<>();
         PretrainingSweep.Budget first = sweep.budgets().get(0);
         List<String> lengths = new ArrayList<>();
@@ -326,6 +326,11 @@ public final class ExperimentReport {
         sentences.add("Fine-tuned after pretraining runs of " + joinAnd(lengths) + " tokens, transfer's "
                 + "score changed by " + joinAnd(slopes) + " per doubling of pretraining tokens (mean ± std of the "
                 + "per-seed slopes" + (first.seeds() < 2 ? "; one seed, so no spread" : "") + ").");
+        double lossSlope = sweepLossSlope(first, context);
+        if (!Double.isNaN(lossSlope)) {
+            sentences.add("Across those runs the validation loss changed by " + signed(lossSlope)
+                    + " nats per doubling.");
+        }
         List<String> reach = new ArrayList<>();
         List<String> none = new ArrayList<>();
         for (PretrainingSweep.Budget b : sweep.budgets()) {
@@ -357,6 +362,20 @@ public final class ExperimentReport {
                     + "so these curves give no finite estimate of the pretraining that would pay there.");
         }
         return sentences;
+    }
+
+    /**
+     * The least-squares slope of the sweep's pretraining runs' final validation loss against log2(tokens):
+     * the runs are the {@link PretrainingSummary pretraining summaries} whose token counts are the sweep
+     * points' (a cell records its run's tokens). NaN when fewer than two are found.
+     */
+    static double sweepLossSlope(PretrainingSweep.Budget points, ReportContext context) {
+        List<double[]> xy = new ArrayList<>();
+        for (PretrainingSweep.Point p : points.points()) {
+            context.pretraining().stream().filter(r -> r.tokens() == p.tokens() && Double.isFinite(r.finalLoss()))
+                    .findFirst().ifPresent(r -> xy.add(new double[]{Math.log(r.tokens()) / Math.log(2), r.finalLoss()}));
+        }
+        return PretrainingSweep.slope(xy);
     }
 
     /** "1.6 times", "2,900 times", "10^14 times". */

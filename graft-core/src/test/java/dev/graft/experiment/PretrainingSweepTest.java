@@ -94,6 +94,23 @@ class PretrainingSweepTest {
     }
 
     @Test
+    void theValidationLossAcrossTheSweepRunsIsFittedPerDoubling() {
+        // the three runs' final losses: 7.0, 6.7, 6.4 at 1.25 M, 2.5 M, 5 M tokens (-0.3 per doubling); a run
+        // with other token counts (a merged run) is not one of them
+        List<PretrainingSummary> runs = List.of(run("base-0.25x", 1_250_000L, 7.0), run("base-0.5x", 2_500_000L, 6.7),
+                run("base", 5_000_000L, 6.4), run("merged", 4_900_000L, 9.9));
+        PretrainingSweep.Budget b = PretrainingSweep.of(withSweep()).orElseThrow().budgets().get(0);
+        assertThat(ExperimentReport.sweepLossSlope(b, context(runs))).isCloseTo(-0.3, within(1e-9));
+        assertThat(ExperimentReport.sweepLossSlope(b, context(List.of()))).isNaN();
+        assertThat(ExperimentReport.answer(withSweep(), context(runs)))
+                .contains("Across those runs the validation loss changed by -0.300 nats per doubling.");
+    }
+
+    private static PretrainingSummary run(String name, long tokens, double loss) {
+        return new PretrainingSummary(name, tokens, 60, loss, Math.exp(loss), List.of());
+    }
+
+    @Test
     void resultsWithoutSweepArmsHaveNoSweepAndTheMainTableLeavesArmsOut() {
         assertThat(PretrainingSweep.of(pretrainedWins())).isEmpty();
         assertThat(PretrainingSweep.withoutSweepArms(withSweep())).isEqualTo(pretrainedWins());
