@@ -2038,8 +2038,8 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
      * x < 0, t = |x|/√2, and erfc(t) = exp(Q(t)) for t <= 3.925 (erf(3.925) rounds to 1 in float):
      * Q(t) = t·(c1 + t·(c2 + ... + t·c9)), a weighted minimax fit of log erfc(t) on [0, 3.925]
      * (weight max(erfc(t), 1e-4), coefficients rounded to float one at a time from the highest
-     * degree, the others refitted: the MLAS/Eigen recipe of a polynomial erf, one exp and no
-     * division). Beyond |x| = 5.55 Φ is 1 or 0 (the true gelu there differs from x or 0 by less than
+     * degree, the others refitted, by tools/reference/fit_gelu_erfc.py: the MLAS/Eigen recipe of a
+     * polynomial erf, one exp and no division). Beyond |x| = 5.55 Φ is 1 or 0 (the true gelu there differs from x or 0 by less than
      * 6e-8). Evaluated in float: |Φ - Φ_exact| <= 2e-7 over the real line, relative error of Φ below
      * 2e-4 for x > -5.55; gelu(±0) = ±0, gelu(+inf) = +inf, gelu(-inf) = NaN (as geluS), NaN -> NaN.
      * The erfcc form (geluErfRows) costs a vector division per 16 values, its most expensive
