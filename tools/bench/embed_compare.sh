@@ -45,7 +45,7 @@ fi
 
 JFR_FLAGS=(-Dbench.backbone="${BACKBONE:+true}" -Dbench.batch="${BATCH:-32}")
 if [ -n "${JFR:-}" ]; then
-    JFR_FLAGS=("-XX:StartFlightRecording=filename=$JFR,settings=profile")
+    JFR_FLAGS+=("-XX:StartFlightRecording=filename=$JFR,settings=profile")
 fi
 exec "$JDK/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC \
     -Xmx3g "${JFR_FLAGS[@]}" \

@@ -46,7 +46,11 @@ public interface Kernels {
      * that order, each step skipped when its argument is null; an implementation performs the same
      * float operations as its own unfused kernels, so the fused call gives the same bits as the
      * composition. Fused implementations apply bias, GELU and residual to each output tile while it
-     * is still in cache (the bias-GELU and skip-add fusions of inference engines).
+     * is still in cache (the bias-GELU and skip-add fusions of inference engines). One exception: an
+     * implementation may evaluate the erf GELU here with a cheaper approximation than {@link #gelu}'s
+     * (within 2e-7 of the exact Φ(x) = (1 + erf(x/√2))/2); the result is then the composition with that
+     * GELU. {@link VectorKernels} does (a division-free erf); {@link #gelu} and {@link #geluBackward},
+     * which training uses, keep theirs.
      *
      * @param bias (n) or null
      * @param act the GELU form, or null for none

@@ -34,7 +34,10 @@ import jdk.incubator.vector.VectorSpecies;
  * degree-5 minimax polynomial, relative error about 1 ulp) built only from IEEE add, multiply and
  * fma, so interpreted, C1 and C2 code give the same bits; the scalar tails use the same formula.
  * GELU's erf form uses the same erfc approximation as the reference (Numerical Recipes' erfcc),
- * its tanh form tanh(u) = sign(u)·(1 - 2/(exp(2|u|)+1)).
+ * its tanh form tanh(u) = sign(u)·(1 - 2/(exp(2|u|)+1)). The fused epilogue of
+ * {@link #linearTransB} (inference) evaluates the erf form without a division instead
+ * ({@link #fusedGeluErfRows}: erfc = exp of a polynomial), which {@link #gelu} and
+ * {@link #geluBackward} (training) do not use.
  */
 public class VectorKernels extends ScalarKernels implements KernelProvider.VectorCapable {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -220,7 +223,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
     static void epilogue(int rows, int cols, float[] c, int ci, int ldc, float[] bias, int bOff, GeluForm act,
                          float[] res, int ri, int ldr) {
         if (act == GeluForm.ERF) {
-            geluErfRows(rows, cols, c, ci, ldc, bias, bOff, c, ci, ldc);
+            fusedGeluErfRows(rows, cols, c, ci, ldc, bias, bOff, c, ci, ldc);
         } else if (act == GeluForm.TANH) {
             geluTanhRows(rows, cols, c, ci, ldc, bias, bOff, c, ci, ldc);
         }
@@ -2023,6 +2026,120 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             for (; i < n; i++) {
                 float v = bias != null ? x[xo + i] + bias[bOff + i] : x[xo + i];
                 out[oo + i] = geluS(GeluForm.ERF, v);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- GELU of the fused epilogue (erf form)
+
+    /*
+     * linearTransB's epilogue (inference: EncoderInference's feed-forward) evaluates the erf GELU
+     * without a division, as gelu(x) = x·Φ(x) with Φ(x) = 1 - erfc(t)/2 for x >= 0 and erfc(t)/2 for
+     * x < 0, t = |x|/√2, and erfc(t) = exp(Q(t)) for t <= 3.925 (erf(3.925) rounds to 1 in float):
+     * Q(t) = t·(c1 + t·(c2 + ... + t·c9)), a weighted minimax fit of log erfc(t) on [0, 3.925]
+     * (weight max(erfc(t), 1e-4), coefficients rounded to float one at a time from the highest
+     * degree, the others refitted, by tools/reference/fit_gelu_erfc.py: the MLAS/Eigen recipe of a
+     * polynomial erf, one exp and no division). Beyond |x| = 5.55 Φ is 1 or 0 (the true gelu there differs from x or 0 by less than
+     * 6e-8). Evaluated in float: |Φ - Φ_exact| <= 2e-7 over the real line, relative error of Φ below
+     * 2e-4 for x > -5.55; gelu(±0) = ±0, gelu(+inf) = +inf, gelu(-inf) = NaN (as geluS), NaN -> NaN.
+     * The erfcc form (geluErfRows) costs a vector division per 16 values, its most expensive
+     * operation. gelu and geluBackward (training) keep erfcc, so training numbers do not change.
+     */
+    private static final float FG_T_MAX = 3.925f;
+    private static final float FG_X_MAX = (float) (FG_T_MAX * Math.sqrt(2));
+    private static final float FG_C1 = -1.128379822e+00f;
+    private static final float FG_C2 = -6.366058588e-01f;
+    private static final float FG_C3 = -1.028646156e-01f;
+    private static final float FG_C4 = 1.941042766e-02f;
+    private static final float FG_C5 = -2.442199329e-04f;
+    private static final float FG_C6 = -1.310992055e-03f;
+    private static final float FG_C7 = 4.579849192e-04f;
+    private static final float FG_C8 = -7.316198025e-05f;
+    private static final float FG_C9 = 4.719148365e-06f;
+
+    /** The scalar twin of the fused epilogue's erf GELU ({@link #fusedGeluErfRows}): the same operations, the same bits. */
+    static float fusedGeluErfS(float x) {
+        float t = Math.min(Math.abs(x) * F_INV_SQRT_2, FG_T_MAX);
+        float q = Math.fma(t, FG_C9, FG_C8);
+        q = Math.fma(q, t, FG_C7);
+        q = Math.fma(q, t, FG_C6);
+        q = Math.fma(q, t, FG_C5);
+        q = Math.fma(q, t, FG_C4);
+        q = Math.fma(q, t, FG_C3);
+        q = Math.fma(q, t, FG_C2);
+        q = Math.fma(q, t, FG_C1);
+        q = q * t; // log erfc(t), in [-17.6, 0]: inside exp's range, no clamping
+        float fx = Math.fma(q, LOG2E, ROUND_MAGIC) - ROUND_MAGIC;
+        float r = Math.fma(fx, -LN2_HI, q);
+        r = Math.fma(fx, -LN2_LO, r);
+        float p = Math.fma(r, P0, P1);
+        p = Math.fma(p, r, P2);
+        p = Math.fma(p, r, P3);
+        p = Math.fma(p, r, P4);
+        p = Math.fma(p, r, P5);
+        float y = Math.fma(p, r * r, r) + 1f;
+        float h = y * Float.intBitsToFloat(((int) fx + 126) << 23); // erfc(t)/2: 2^(n-1)
+        float phi = x < 0f ? h : 1f - h;
+        return x < -FG_X_MAX ? x * 0f : x * phi;
+    }
+
+    /**
+     * out[r, j] = gelu(x[r, j] (+ bias[j])) (erf form, the division-free erf above) for {@code rows}
+     * rows of n values at strides ldx and ldo; bias may be null. Lanes agree bit for bit with
+     * {@link #fusedGeluErfS}, which computes the tails.
+     */
+    static void fusedGeluErfRows(int rows, int n, float[] x, int xOff, int ldx, float[] bias, int bOff,
+                                 float[] out, int outOff, int ldo) {
+        FloatVector negLn2Hi = FloatVector.broadcast(F, -LN2_HI);
+        FloatVector negLn2Lo = FloatVector.broadcast(F, -LN2_LO);
+        FloatVector p2 = FloatVector.broadcast(F, P2);
+        FloatVector p3 = FloatVector.broadcast(F, P3);
+        FloatVector p4 = FloatVector.broadcast(F, P4);
+        FloatVector p5 = FloatVector.broadcast(F, P5);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector c1 = FloatVector.broadcast(F, FG_C1);
+        FloatVector c2 = FloatVector.broadcast(F, FG_C2);
+        FloatVector c3 = FloatVector.broadcast(F, FG_C3);
+        FloatVector c4 = FloatVector.broadcast(F, FG_C4);
+        FloatVector c5 = FloatVector.broadcast(F, FG_C5);
+        FloatVector c6 = FloatVector.broadcast(F, FG_C6);
+        FloatVector c7 = FloatVector.broadcast(F, FG_C7);
+        int bound = F.loopBound(n);
+        for (int row = 0; row < rows; row++) {
+            int xo = xOff + row * ldx;
+            int oo = outOff + row * ldo;
+            int i = 0;
+            for (; i < bound; i += L) {
+                FloatVector xv = FloatVector.fromArray(F, x, xo + i);
+                if (bias != null) {
+                    xv = xv.add(FloatVector.fromArray(F, bias, bOff + i));
+                }
+                FloatVector t = xv.abs().mul(F_INV_SQRT_2).min(FG_T_MAX);
+                FloatVector q = t.fma(FG_C9, FG_C8);
+                q = q.fma(t, c7);
+                q = q.fma(t, c6);
+                q = q.fma(t, c5);
+                q = q.fma(t, c4);
+                q = q.fma(t, c3);
+                q = q.fma(t, c2);
+                q = q.fma(t, c1);
+                q = q.mul(t);
+                FloatVector et = q.fma(LOG2E, ROUND_MAGIC);
+                FloatVector ef = et.sub(ROUND_MAGIC);
+                FloatVector er = ef.fma(negLn2Hi, q);
+                er = ef.fma(negLn2Lo, er);
+                FloatVector ep = er.fma(P0, P1);
+                ep = ep.fma(er, p2);
+                ep = ep.fma(er, p3);
+                ep = ep.fma(er, p4);
+                ep = ep.fma(er, p5);
+                FloatVector h = ep.fma(er.mul(er), er).add(1f)
+                        .mul(et.reinterpretAsInts().add(126 - 0x4B400000).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                FloatVector phi = one.sub(h).blend(h, xv.lt(0f));
+                xv.mul(phi.blend(0f, xv.lt(-FG_X_MAX))).intoArray(out, oo + i);
+            }
+            for (; i < n; i++) {
+                out[oo + i] = fusedGeluErfS(bias != null ? x[xo + i] + bias[bOff + i] : x[xo + i]);
             }
         }
     }

@@ -212,7 +212,11 @@ class VectorKernelsTest {
             {37, 99, 513}, {8, 32, 48}, {16, 64, 200}, {129, 70, 65}, {200, 384, 40}, {37, 790, 300}
     };
 
-    /** The unfused composition of linearTransB with the given kernels: GEMM, bias rows, GELU, residual. */
+    /**
+     * The unfused composition of linearTransB with the given kernels: GEMM, bias rows, GELU, residual.
+     * The vector kernels' fused erf GELU is their division-free one ({@link VectorKernels#fusedGeluErfRows}),
+     * not {@link Kernels#gelu}'s (see {@link #fusedGeluErfIsAccurate}).
+     */
     private static void linearUnfused(Kernels k, int m, int n, int kk, float[] a, int aOff, int lda, float[] w,
                                       int wOff, int ldw, float[] bias, int biasOff, GeluForm act, float[] res,
                                       int resOff, int ldr, float[] c, int cOff, int ldc) {
@@ -224,7 +228,11 @@ class VectorKernelsTest {
         }
         if (act != null) {
             for (int r = 0; r < m; r++) {
-                k.gelu(act, n, c, cOff + r * ldc, c, cOff + r * ldc);
+                if (act == GeluForm.ERF && k instanceof VectorKernels) {
+                    VectorKernels.fusedGeluErfRows(1, n, c, cOff + r * ldc, 0, null, 0, c, cOff + r * ldc, 0);
+                } else {
+                    k.gelu(act, n, c, cOff + r * ldc, c, cOff + r * ldc);
+                }
             }
         }
         if (res != null) {
@@ -706,6 +714,93 @@ class VectorKernelsTest {
                     .isEqualTo(Float.floatToRawIntBits(VectorKernels.geluS(form, x[i])));
             assertThat(Float.floatToRawIntBits(d[i])).as("gelu' %s(%s)", form, x[i])
                     .isEqualTo(Float.floatToRawIntBits(VectorKernels.geluDerivativeS(form, x[i])));
+        }
+    }
+
+    /** Φ(x) = (1 + erf(x/√2))/2 in double, from erf's everywhere-positive series (no cancellation; |x| <= 12). */
+    private static double phiExact(double x) {
+        double t = Math.abs(x) / Math.sqrt(2);
+        if (t > 8) {
+            return x > 0 ? 1 : 0; // erfc(8) = 1.1e-29
+        }
+        // erf(t) = 2/√π·exp(-t²)·Σ_n (2t²)^n·t / (1·3·...·(2n+1))
+        double term = t;
+        double sum = t;
+        for (int n = 1; n < 400 && term > 1e-17 * sum; n++) {
+            term *= 2 * t * t / (2 * n + 1);
+            sum += term;
+        }
+        double erf = 2 / Math.sqrt(Math.PI) * Math.exp(-t * t) * sum;
+        return 0.5 * (1 + (x < 0 ? -erf : erf));
+    }
+
+    /**
+     * The fused epilogue's division-free erf GELU against Φ from erf's series: |Φ - Φ_exact| <= 2e-7
+     * (plus the product's rounding) on a dense sweep, at random points, tiny and huge |x|; the special
+     * values as geluS gives them; vector lanes bit for bit equal to the scalar twin, with and without
+     * bias, at odd widths.
+     */
+    @Test
+    void fusedGeluErfIsAccurate() {
+        SplittableRandom r = new SplittableRandom(41);
+        float[] x = new float[40_000];
+        for (int i = 0; i < 20_001; i++) {
+            x[i] = -10f + 20f * i / 20_000;
+        }
+        for (int i = 20_001; i < x.length; i++) {
+            // log-uniform magnitudes from 1e-38 to 1e6, both signs
+            x[i] = (float) (Math.pow(10, -38 + 44 * r.nextDouble()) * (r.nextBoolean() ? 1 : -1));
+        }
+        double worstPhi = 0;
+        for (float xi : x) {
+            float g = VectorKernels.fusedGeluErfS(xi);
+            double exact = xi * phiExact(xi);
+            double tol = 2e-7 * Math.abs(xi) + Math.ulp((float) exact);
+            if (!(Math.abs(g - exact) <= tol)) {
+                fail("fused gelu(%s) = %s, exact %s (|diff| %s > %s)", xi, g, exact, Math.abs(g - exact), tol);
+            }
+            if (xi != 0f && Math.abs(xi) < 20f) {
+                worstPhi = Math.max(worstPhi, Math.abs((double) g / xi - phiExact(xi)) - Math.ulp((float) exact) / Math.abs(xi));
+            }
+        }
+        assertThat(worstPhi).as("max |Φ - Φ_exact|").isLessThanOrEqualTo(2e-7);
+        // special values as the erfcc form gives them
+        assertThat(Float.floatToRawIntBits(VectorKernels.fusedGeluErfS(0f))).isEqualTo(Float.floatToRawIntBits(0f));
+        assertThat(Float.floatToRawIntBits(VectorKernels.fusedGeluErfS(-0f))).isEqualTo(Float.floatToRawIntBits(-0f));
+        assertThat(VectorKernels.fusedGeluErfS(Float.POSITIVE_INFINITY)).isEqualTo(Float.POSITIVE_INFINITY);
+        assertThat(VectorKernels.fusedGeluErfS(Float.NEGATIVE_INFINITY)).isNaN();
+        assertThat(VectorKernels.geluS(GeluForm.ERF, Float.NEGATIVE_INFINITY)).isNaN();
+        assertThat(VectorKernels.fusedGeluErfS(Float.NaN)).isNaN();
+        assertThat(VectorKernels.fusedGeluErfS(Float.MAX_VALUE)).isEqualTo(Float.MAX_VALUE);
+        assertThat(VectorKernels.fusedGeluErfS(-Float.MAX_VALUE)).isEqualTo(-0f);
+        assertThat(VectorKernels.fusedGeluErfS(Float.MIN_VALUE)).isEqualTo(0f); // half the smallest subnormal
+        assertThat(VectorKernels.fusedGeluErfS(1e-30f)).isEqualTo(5e-31f);
+        // within the erfcc reference's tolerance of the training GELU everywhere
+        for (float xi : x) {
+            float ref = ScalarKernels.geluValue(GeluForm.ERF, xi);
+            assertThat((double) VectorKernels.fusedGeluErfS(xi)).as("gelu(%s)", xi)
+                    .isCloseTo(ref, org.assertj.core.data.Offset.offset(1e-6 + 1e-6 * Math.abs(ref)));
+        }
+        // vector lanes = the scalar twin, bit for bit, with specials in the lanes
+        float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, 5.5f, -5.5f,
+                5.6f, -5.6f, -5.5508f, 1e-40f, -1e-40f, 3e38f, -3e38f};
+        System.arraycopy(specials, 0, x, 100, specials.length);
+        for (int n : new int[] {1, 17, 33, 129, 1000}) {
+            for (boolean withBias : new boolean[] {false, true}) {
+                int rows = 3;
+                int ld = n + 5;
+                float[] bias = withBias ? random(r, n + 2, 2.0) : null;
+                float[] out = new float[rows * ld + 3];
+                int xOff = 90;
+                VectorKernels.fusedGeluErfRows(rows, n, x, xOff, ld, bias, 1, out, 2, ld);
+                for (int row = 0; row < rows; row++) {
+                    for (int j = 0; j < n; j++) {
+                        float in = withBias ? x[xOff + row * ld + j] + bias[1 + j] : x[xOff + row * ld + j];
+                        assertThat(Float.floatToRawIntBits(out[2 + row * ld + j])).as("fused gelu lane (%s)", in)
+                                .isEqualTo(Float.floatToRawIntBits(VectorKernels.fusedGeluErfS(in)));
+                    }
+                }
+            }
         }
     }
 
