@@ -7,6 +7,7 @@
 #   JFR=/tmp/embed.jfr tools/bench/embed_compare.sh 1000 5 1   # with a flight recording
 #   BACKBONE=1 tools/bench/embed_compare.sh      # also time the training-path Backbone.forward
 #   BATCH=8 tools/bench/embed_compare.sh         # sentences per batch (default 32)
+#   BENCH_JAVA_OPTS=-XX:+UseTransparentHugePages tools/bench/embed_compare.sh   # extra JVM options
 #
 # Runs dev.graft.model.EmbedBench from graft-core's test classes (built with mvn test-compile when
 # missing) on the test class path, which holds ONNX Runtime (native library inside its jar) and the
@@ -48,6 +49,6 @@ if [ -n "${JFR:-}" ]; then
     JFR_FLAGS+=("-XX:StartFlightRecording=filename=$JFR,settings=profile")
 fi
 exec "$JDK/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC \
-    -Xmx3g "${JFR_FLAGS[@]}" \
+    -Xmx3g "${JFR_FLAGS[@]}" ${BENCH_JAVA_OPTS:-} \
     -cp "graft-core/target/classes:graft-core/target/test-classes:$(cat "$CP_FILE")" \
     dev.graft.model.EmbedBench "$@" 2>&1 | grep -v 'WARNING: Using incubator modules'
