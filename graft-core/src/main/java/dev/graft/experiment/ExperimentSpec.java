@@ -134,16 +134,23 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
     /** Parses "0.25,0.5" items into shares of the pretraining budget. */
     public static List<Double> parseShares(List<String> items) {
         List<Double> out = new ArrayList<>();
+        for (String p : commaParts(items)) {
+            try {
+                out.add(Double.parseDouble(p));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("pretraining share '" + p + "' is not a number (e.g. 0.25)");
+            }
+        }
+        return out;
+    }
+
+    /** The non-empty, trimmed parts of comma-separated items. */
+    private static List<String> commaParts(List<String> items) {
+        List<String> out = new ArrayList<>();
         for (String item : items) {
             for (String part : item.split(",")) {
-                String p = part.trim();
-                if (p.isEmpty()) {
-                    continue;
-                }
-                try {
-                    out.add(Double.parseDouble(p));
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("pretraining share '" + part + "' is not a number (e.g. 0.25)");
+                if (!part.isBlank()) {
+                    out.add(part.trim());
                 }
             }
         }
@@ -163,25 +170,21 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
     /** Parses "50,200,all" items into budgets. */
     public static List<Integer> parseBudgets(List<String> items) {
         List<Integer> out = new ArrayList<>();
-        for (String item : items) {
-            for (String part : item.split(",")) {
-                String p = part.trim().toLowerCase(Locale.ROOT);
-                if (p.isEmpty()) {
-                    continue;
-                }
-                if (p.equals("all")) {
-                    out.add(ALL);
-                    continue;
-                }
-                try {
-                    out.add(Integer.parseInt(p));
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("budget '" + part + "' is not a number or 'all'");
-                }
+        for (String part : commaParts(items)) {
+            String p = part.toLowerCase(Locale.ROOT);
+            if (p.equals("all")) {
+                out.add(ALL);
+                continue;
+            }
+            try {
+                out.add(Integer.parseInt(p));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("budget '" + part + "' is not a number or 'all'");
             }
         }
         return out;
     }
+
 
     /** "all" or the number. */
     public static String budgetLabel(int budget) {

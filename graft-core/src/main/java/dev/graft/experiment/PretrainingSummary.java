@@ -56,22 +56,11 @@ public record PretrainingSummary(String name, long tokens, double seconds, doubl
         if (last.size() < 2) {
             return Double.NaN;
         }
-        double meanX = 0;
-        double meanY = 0;
+        List<double[]> xy = new ArrayList<>();
         for (double[] p : last) {
-            meanX += log2(p[0]);
-            meanY += p[1];
+            xy.add(new double[]{log2(p[0]), p[1]});
         }
-        meanX /= last.size();
-        meanY /= last.size();
-        double sxy = 0;
-        double sxx = 0;
-        for (double[] p : last) {
-            double dx = log2(p[0]) - meanX;
-            sxy += dx * (p[1] - meanY);
-            sxx += dx * dx;
-        }
-        return -sxy / sxx;
+        return -PretrainingSweep.slope(xy);
     }
 
     private static double log2(double x) {

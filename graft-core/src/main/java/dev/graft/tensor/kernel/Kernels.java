@@ -76,6 +76,12 @@ public interface Kernels {
 
         /** k: input features (columns of the stored weight). */
         int inputs();
+
+        /** The error for a weight handed to kernels other than those that packed it. */
+        static IllegalArgumentException foreign(PackedWeight w, String kernels) {
+            return new IllegalArgumentException("this weight was packed by other kernels ("
+                    + w.getClass().getSimpleName() + "): pack it with the kernels that use it (" + kernels + ")");
+        }
     }
 
     /**

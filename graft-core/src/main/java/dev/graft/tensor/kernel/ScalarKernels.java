@@ -98,8 +98,7 @@ public class ScalarKernels implements Kernels {
     public void linearTransB(int m, float[] a, int aOff, int lda, PackedWeight w, float[] bias, int biasOff,
                              GeluForm act, float[] residual, int residualOff, int ldr, float[] c, int cOff, int ldc) {
         if (!(w instanceof RowMajorWeight rw)) {
-            throw new IllegalArgumentException("this weight was packed by other kernels (" + w.getClass().getSimpleName()
-                    + "): pack it with the kernels that use it (" + name() + ")");
+            throw PackedWeight.foreign(w, name());
         }
         linearTransB(m, rw.outputs(), rw.inputs(), a, aOff, lda, rw.data(), 0, rw.inputs(), bias, biasOff, act,
                 residual, residualOff, ldr, c, cOff, ldc);

@@ -195,8 +195,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
     public void linearTransB(int m, float[] a, int aOff, int lda, PackedWeight w, float[] bias, int biasOff,
                              GeluForm act, float[] residual, int residualOff, int ldr, float[] c, int cOff, int ldc) {
         if (!(w instanceof Panels panels)) {
-            throw new IllegalArgumentException("this weight was packed by other kernels (" + w.getClass().getSimpleName()
-                    + "): pack it with the kernels that use it (" + name() + ")");
+            throw PackedWeight.foreign(w, name());
         }
         int n = panels.outputs();
         int k = panels.inputs();
