@@ -994,16 +994,22 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         }
     }
 
-    /** As {@link #kernel8} with A read in place from row-major storage: row r of the sliver starts at a[a0 + r·lda]. */
-    static void kernel8rows(int kc, float[] a, int a0, int lda, float[] bp, int bi, float[] c, int ci, int ldc,
-                            boolean add) {
-        int a1 = a0 + lda;
-        int a2 = a1 + lda;
-        int a3 = a2 + lda;
-        int a4 = a3 + lda;
-        int a5 = a4 + lda;
-        int a6 = a5 + lda;
-        int a7 = a6 + lda;
+    /**
+     * The 8 x 2L register tile of {@link #kernel8} on unpacked operands, for the direct path: row r of
+     * the tile takes A(r, p) = a[ar + min(r, rows - 1)·aRowStep + p·aColStep] (rows past {@code rows}
+     * repeat the last real row, so nothing outside A is read; the caller keeps only the real rows) and
+     * B row p = b[bo + p·ldb ..]. Per element the same fma chain over p as every other path.
+     */
+    static void kernel8s(int kc, float[] a, int ar, int aRowStep, int aColStep, int rows, float[] b, int bo,
+                         int ldb, float[] c, int ci, int ldc, boolean add) {
+        int a0 = ar;
+        int a1 = ar + Math.min(1, rows - 1) * aRowStep;
+        int a2 = ar + Math.min(2, rows - 1) * aRowStep;
+        int a3 = ar + Math.min(3, rows - 1) * aRowStep;
+        int a4 = ar + Math.min(4, rows - 1) * aRowStep;
+        int a5 = ar + Math.min(5, rows - 1) * aRowStep;
+        int a6 = ar + Math.min(6, rows - 1) * aRowStep;
+        int a7 = ar + Math.min(7, rows - 1) * aRowStep;
         FloatVector c00 = FloatVector.zero(F);
         FloatVector c01 = c00;
         FloatVector c10 = c00;
@@ -1021,35 +1027,35 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         FloatVector c70 = c00;
         FloatVector c71 = c00;
         for (int p = 0; p < kc; p++) {
-            int bo = bi + p * (2 * L);
-            FloatVector b0 = FloatVector.fromArray(F, bp, bo);
-            FloatVector b1 = FloatVector.fromArray(F, bp, bo + L);
-            FloatVector x = FloatVector.broadcast(F, a[a0 + p]);
+            int ap = p * aColStep;
+            int bp = bo + p * ldb;
+            FloatVector b0 = FloatVector.fromArray(F, b, bp);
+            FloatVector b1 = FloatVector.fromArray(F, b, bp + L);
+            FloatVector x = FloatVector.broadcast(F, a[a0 + ap]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(F, a[a1 + p]);
+            x = FloatVector.broadcast(F, a[a1 + ap]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(F, a[a2 + p]);
+            x = FloatVector.broadcast(F, a[a2 + ap]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(F, a[a3 + p]);
+            x = FloatVector.broadcast(F, a[a3 + ap]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(F, a[a4 + p]);
+            x = FloatVector.broadcast(F, a[a4 + ap]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(F, a[a5 + p]);
+            x = FloatVector.broadcast(F, a[a5 + ap]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(F, a[a6 + p]);
+            x = FloatVector.broadcast(F, a[a6 + ap]);
             c60 = x.fma(b0, c60);
             c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(F, a[a7 + p]);
+            x = FloatVector.broadcast(F, a[a7 + ap]);
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }
-        // stores written out here: a helper taking vectors that C2 declines to inline boxes them
         if (add) {
             FloatVector.fromArray(F, c, ci).add(c00).intoArray(c, ci);
             FloatVector.fromArray(F, c, ci + L).add(c01).intoArray(c, ci + L);
@@ -1194,34 +1200,38 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             }
             return;
         }
-        // NN and TN: C row i = Σ_p A(i,p)·B row p, four vectors of columns at a time
+        // NN and TN: C row i = Σ_p A(i,p)·B row p
         int aRowStep = form == NN ? lda : 1;
         int aColStep = form == NN ? 1 : lda;
-        int n4 = n - n % (4 * L);
-        int n1 = n - n % L;
-        for (int i = i0; i < i1; i++) {
-            int ar = aOff + i * aRowStep;
-            int cr = cOff + i * ldc;
-            int j = 0;
-            for (; j < n4; j += 4 * L) {
-                FloatVector s0 = FloatVector.zero(F);
-                FloatVector s1 = s0;
-                FloatVector s2 = s0;
-                FloatVector s3 = s0;
-                int bo = bOff + j;
-                for (int p = 0; p < k; p++, bo += ldb) {
-                    FloatVector x = FloatVector.broadcast(F, a[ar + p * aColStep]);
-                    s0 = x.fma(FloatVector.fromArray(F, b, bo), s0);
-                    s1 = x.fma(FloatVector.fromArray(F, b, bo + L), s1);
-                    s2 = x.fma(FloatVector.fromArray(F, b, bo + 2 * L), s2);
-                    s3 = x.fma(FloatVector.fromArray(F, b, bo + 3 * L), s3);
+        int n4;
+        if (MR == 8) {
+            // 8 x 2L register tiles on the operands as they are (a short last row group computed in
+            // full into a scratch tile, its real rows kept)
+            n4 = n - n % NR;
+            float[] tile = n4 > 0 && (i1 - i0) % 8 != 0 ? SCRATCH.get().tile : null;
+            for (int i = i0; i < i1; i += 8) {
+                int rows = Math.min(8, i1 - i);
+                int ar = aOff + i * aRowStep;
+                for (int j = 0; j < n4; j += NR) {
+                    int ci = cOff + i * ldc + j;
+                    if (rows == 8) {
+                        kernel8s(k, a, ar, aRowStep, aColStep, 8, b, bOff + j, ldb, c, ci, ldc, accumulate);
+                    } else {
+                        kernel8s(k, a, ar, aRowStep, aColStep, rows, b, bOff + j, ldb, tile, 0, NR, false);
+                        for (int r = 0; r < rows; r++) {
+                            for (int q = 0; q < NR; q++) {
+                                float v = tile[r * NR + q];
+                                c[ci + r * ldc + q] = accumulate ? c[ci + r * ldc + q] + v : v;
+                            }
+                        }
+                    }
                 }
-                storeOrAdd(c, cr + j, s0, accumulate);
-                storeOrAdd(c, cr + j + L, s1, accumulate);
-                storeOrAdd(c, cr + j + 2 * L, s2, accumulate);
-                storeOrAdd(c, cr + j + 3 * L, s3, accumulate);
             }
+        } else {
+            n4 = n - n % (4 * L);
+            directRows4L(i0, i1, n4, k, a, aOff, aRowStep, aColStep, b, bOff, ldb, c, cOff, ldc, accumulate);
         }
+        int n1 = n - n % L;
         if (n4 == n) {
             return;
         }
@@ -1256,6 +1266,37 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
                 } else {
                     s0.intoArray(c, cr + j, mask);
                 }
+            }
+        }
+    }
+
+    /**
+     * Rows [i0, i1) of C, columns [0, n4) (a multiple of 4L), four vectors of one row at a time: the
+     * NN/TN direct path where the 8-row tile does not fit the registers (AVX2).
+     */
+    private static void directRows4L(int i0, int i1, int n4, int k, float[] a, int aOff, int aRowStep, int aColStep,
+                                     float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        for (int i = i0; i < i1; i++) {
+            int ar = aOff + i * aRowStep;
+            int cr = cOff + i * ldc;
+            int j = 0;
+            for (; j < n4; j += 4 * L) {
+                FloatVector s0 = FloatVector.zero(F);
+                FloatVector s1 = s0;
+                FloatVector s2 = s0;
+                FloatVector s3 = s0;
+                int bo = bOff + j;
+                for (int p = 0; p < k; p++, bo += ldb) {
+                    FloatVector x = FloatVector.broadcast(F, a[ar + p * aColStep]);
+                    s0 = x.fma(FloatVector.fromArray(F, b, bo), s0);
+                    s1 = x.fma(FloatVector.fromArray(F, b, bo + L), s1);
+                    s2 = x.fma(FloatVector.fromArray(F, b, bo + 2 * L), s2);
+                    s3 = x.fma(FloatVector.fromArray(F, b, bo + 3 * L), s3);
+                }
+                storeOrAdd(c, cr + j, s0, accumulate);
+                storeOrAdd(c, cr + j + L, s1, accumulate);
+                storeOrAdd(c, cr + j + 2 * L, s2, accumulate);
+                storeOrAdd(c, cr + j + 3 * L, s3, accumulate);
             }
         }
     }

@@ -84,7 +84,10 @@ class VectorKernelsTest {
             // edge panels of 16 to 31 columns (a 16-column group transposed in registers, the rest by element)
             {45, 59, 300}, {70, 48, 77}, {9, 50, 333}, {37, 37, 32},
             // wide C (at least WIDE_PANELS panels: walked sliver by sliver), partial last panel and sliver
-            {37, 790, 300}
+            {37, 790, 300},
+            // direct NN/TN path in 8 x 32 tiles: one attention head's P·V, a short last row group and
+            // leftover columns, fewer than 8 rows
+            {37, 32, 37}, {13, 70, 50}, {8, 64, 9}, {3, 40, 40}, {21, 96, 5}
     };
 
     /** Runs one GEMM form through the given kernels. */
