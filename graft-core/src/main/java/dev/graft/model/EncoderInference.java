@@ -61,7 +61,7 @@ public final class EncoderInference {
     private float[] inner; // (N, F)
     private float[] mean; // (N)
     private float[] rstd; // (N)
-    private float[][] scores; // per thread (T, T)
+    private float[][] scores; // per thread (T, T rounded up to 16): one sequence and head's Sᵀ
 
     /** The packed result: hidden states of the real tokens, sequence after sequence. */
     public record Packed(float[] hidden, int rows, int width, int[] sequenceStart) {
@@ -193,8 +193,8 @@ public final class EncoderInference {
         mean = Buffers.ensure(mean, rows);
         rstd = Buffers.ensure(rstd, rows);
         int threads = compute.parallel().threads();
-        if (scores == null || scores.length < threads || scores[0].length < longest * longest) {
-            scores = new float[threads][longest * longest];
+        if (scores == null || scores.length < threads || scores[0].length < longest * padded(longest)) {
+            scores = new float[threads][longest * padded(longest)];
         }
 
         // embeddings: word + position + type, then LayerNorm (into x)
@@ -224,12 +224,14 @@ public final class EncoderInference {
                         continue;
                     }
                     int ld = 3 * c;
-                    k.matmulTransB(t, t, d, qkv, r0 * ld + h * d, ld, qkv, r0 * ld + c + h * d, ld, sc, 0, t, false);
-                    for (int i = 0; i < t; i++) {
-                        k.scale(t, scale, sc, i * t);
-                        k.softmax(t, sc, i * t);
-                    }
-                    k.matmul(t, d, t, sc, 0, t, qkv, r0 * ld + 2 * c + h * d, ld, context, r0 * c + h * d, c, false);
+                    int lds = padded(t);
+                    // Sᵀ = K·Qᵀ (keys, queries): each query's softmax runs down a column, and the
+                    // columns are normalised a vector at a time (columns t..lds are scratch)
+                    k.matmulTransB(t, t, d, qkv, r0 * ld + c + h * d, ld, qkv, r0 * ld + h * d, ld, sc, 0, lds, false);
+                    k.softmaxColumns(t, lds, scale, sc, 0, lds);
+                    // context = P·V = (Pᵀ)ᵀ·V
+                    k.matmulTransA(t, d, t, sc, 0, lds, qkv, r0 * ld + 2 * c + h * d, ld, context, r0 * c + h * d, c,
+                            false);
                 }
             });
             // attention output, residual, LayerNorm: x = LN(ctx·Woᵀ + bo + x)
@@ -243,6 +245,14 @@ public final class EncoderInference {
             layerNorm(p + "output.LayerNorm", sum, x, rows);
         }
         return new Packed(x, rows, c, java.util.Arrays.copyOf(sequenceStart, b + 1));
+    }
+
+    /**
+     * t rounded up to a multiple of 16: the row length of the transposed scores, so that the column
+     * softmax covers whole vectors (8 or 16 floats) with no scalar tail.
+     */
+    private static int padded(int t) {
+        return (t + 15) & ~15;
     }
 
     private void layerNorm(String prefix, float[] in, float[] out, int rows) {

@@ -136,6 +136,15 @@ public interface Kernels {
     void softmax(int n, float[] x, int xOff);
 
     /**
+     * In place, for each column j in [0, cols) of the (rows, cols) block at x[xOff + i·ld + j]:
+     * the column becomes softmax(scale·x[0..rows, j]), computed as exp(scale·(x - max)) over the
+     * column's sum. A column whose entries are all -inf becomes zeros; scale must be positive.
+     * (Attention scores stored keys by queries: one query's softmax runs down a column, so a vector
+     * of queries is normalised at once, with no horizontal reductions.)
+     */
+    void softmaxColumns(int rows, int cols, float scale, float[] x, int xOff, int ld);
+
+    /**
      * dx[i] (+)= y[i]·(dy[i] - Σ_j y[j]·dy[j]) where y is the softmax output. dx may alias dy
      * when accumulate is false.
      */

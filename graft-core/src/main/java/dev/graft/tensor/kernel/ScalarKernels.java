@@ -201,6 +201,33 @@ public class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void softmaxColumns(int rows, int cols, float scale, float[] x, int xOff, int ld) {
+        for (int j = 0; j < cols; j++) {
+            int o = xOff + j;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int i = 0; i < rows; i++) {
+                max = Math.max(max, x[o + i * ld]);
+            }
+            if (max == Float.NEGATIVE_INFINITY) {
+                for (int i = 0; i < rows; i++) {
+                    x[o + i * ld] = 0f;
+                }
+                continue;
+            }
+            double sum = 0;
+            for (int i = 0; i < rows; i++) {
+                float e = (float) StrictMath.exp(((double) x[o + i * ld] - max) * scale);
+                x[o + i * ld] = e;
+                sum += e;
+            }
+            float inv = (float) (1.0 / sum);
+            for (int i = 0; i < rows; i++) {
+                x[o + i * ld] *= inv;
+            }
+        }
+    }
+
+    @Override
     public void softmaxBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff,
                                 boolean accumulate) {
         double s = 0;

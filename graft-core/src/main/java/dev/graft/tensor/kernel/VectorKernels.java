@@ -1750,6 +1750,88 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         scale(n, (float) (1.0 / sum), x, xOff);
     }
 
+    /** Rows of a column block summed in float before the running total (a compensated sum) takes them. */
+    private static final int COLUMN_CHUNK = 32;
+
+    /**
+     * Columns L at a time: the max, exp and sum run down the columns with vertical operations only
+     * (no lane reductions, no scalar exp tails when cols is a multiple of L); per lane, rows are
+     * summed in float over chunks of {@link #COLUMN_CHUNK}, the chunks added with Kahan's
+     * compensation. The last cols mod L columns go through {@link #softmaxColumnsScalar}.
+     */
+    @Override
+    public void softmaxColumns(int rows, int cols, float scale, float[] x, int xOff, int ld) {
+        if (rows <= 0) {
+            return;
+        }
+        FloatVector negInf = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        int bound = F.loopBound(cols);
+        int j = 0;
+        for (; j < bound; j += L) {
+            int o = xOff + j;
+            FloatVector vmax = negInf;
+            for (int i = 0; i < rows; i++) {
+                vmax = vmax.max(FloatVector.fromArray(F, x, o + i * ld));
+            }
+            // a column of -inf: subtract 0 instead (exp(-inf) = 0, no NaN), and scale by 0 below
+            VectorMask<Float> empty = vmax.eq(negInf);
+            vmax = vmax.blend(0f, empty);
+            FloatVector total = FloatVector.zero(F);
+            FloatVector comp = total;
+            for (int i0 = 0; i0 < rows; i0 += COLUMN_CHUNK) {
+                int i1 = Math.min(rows, i0 + COLUMN_CHUNK);
+                FloatVector acc = FloatVector.zero(F);
+                for (int i = i0; i < i1; i++) {
+                    FloatVector e = exp(FloatVector.fromArray(F, x, o + i * ld).sub(vmax).mul(scale));
+                    e.intoArray(x, o + i * ld);
+                    acc = acc.add(e);
+                }
+                FloatVector y = acc.sub(comp);
+                FloatVector t = total.add(y);
+                comp = t.sub(total).sub(y);
+                total = t;
+            }
+            FloatVector inv = FloatVector.broadcast(F, 1f).div(total).blend(0f, empty);
+            for (int i = 0; i < rows; i++) {
+                FloatVector.fromArray(F, x, o + i * ld).mul(inv).intoArray(x, o + i * ld);
+            }
+        }
+        for (; j < cols; j++) {
+            softmaxColumnsScalar(rows, scale, x, xOff + j, ld);
+        }
+    }
+
+    /** One column of {@link #softmaxColumns}, with the same float operations as one lane there. */
+    private static void softmaxColumnsScalar(int rows, float scale, float[] x, int o, int ld) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < rows; i++) {
+            max = Math.max(max, x[o + i * ld]);
+        }
+        boolean empty = max == Float.NEGATIVE_INFINITY;
+        if (empty) {
+            max = 0f;
+        }
+        float total = 0f;
+        float comp = 0f;
+        for (int i0 = 0; i0 < rows; i0 += COLUMN_CHUNK) {
+            int i1 = Math.min(rows, i0 + COLUMN_CHUNK);
+            float acc = 0f;
+            for (int i = i0; i < i1; i++) {
+                float e = exp((x[o + i * ld] - max) * scale);
+                x[o + i * ld] = e;
+                acc += e;
+            }
+            float y = acc - comp;
+            float t = total + y;
+            comp = (t - total) - y;
+            total = t;
+        }
+        float inv = empty ? 0f : 1f / total;
+        for (int i = 0; i < rows; i++) {
+            x[o + i * ld] *= inv;
+        }
+    }
+
     /** Maximum of x[0..n); order-independent, so reduceLanes(MAX) is safe. n must be positive. */
     private static float max(int n, float[] x, int xOff) {
         float max = Float.NEGATIVE_INFINITY;

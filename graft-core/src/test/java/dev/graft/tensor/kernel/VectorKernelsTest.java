@@ -574,6 +574,61 @@ class VectorKernelsTest {
         assertThat(extreme[0] + extreme[2] + extreme[3]).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-6f));
     }
 
+    /**
+     * softmaxColumns against the scalar reference at odd shapes with an offset and a padded leading
+     * dimension (entries outside the block untouched), columns that are partly and wholly -inf; and
+     * the scalar reference against the row softmax of the scaled, transposed block.
+     */
+    @Test
+    void softmaxColumnsMatchesScalarAndTheRowSoftmax() {
+        SplittableRandom r = new SplittableRandom(19);
+        float ninf = Float.NEGATIVE_INFINITY;
+        for (int rows : new int[] {1, 3, 17, 33, 37, 129}) {
+            for (int cols : new int[] {1, 3, 16, 17, 33, 48, 129}) {
+                int ld = cols + 5;
+                int off = 3;
+                float[] x = random(r, off + rows * ld + 2, 8.0);
+                for (int i = 0; i < rows; i++) {
+                    if (cols > 2) {
+                        x[off + i * ld + 2] = ninf; // column 2 wholly -inf
+                    }
+                    if (i % 4 == 1) {
+                        x[off + i * ld] = ninf; // column 0 partly -inf
+                    }
+                }
+                float scale = 0.17677669f;
+                float[] s = x.clone();
+                float[] v = x.clone();
+                SCALAR.softmaxColumns(rows, cols, scale, s, off, ld);
+                vector.softmaxColumns(rows, cols, scale, v, off, ld);
+                String what = "softmaxColumns " + rows + " x " + cols;
+                assertClose(what, s, v, 1e-7, 2e-6);
+                for (int i = 0; i < x.length; i++) {
+                    int j = (i - off) % ld;
+                    if (i < off || i >= off + rows * ld || j >= cols) {
+                        assertThat(v[i]).as(what + " outside the block at " + i).isEqualTo(x[i]);
+                    }
+                }
+                for (int j = 0; j < cols; j++) {
+                    double sum = 0;
+                    float[] row = new float[rows];
+                    for (int i = 0; i < rows; i++) {
+                        sum += v[off + i * ld + j];
+                        row[i] = (float) (x[off + i * ld + j] * (double) scale);
+                    }
+                    boolean empty = j == 2;
+                    assertThat(sum).as(what + " column " + j + " sums").isCloseTo(empty ? 0.0 : 1.0,
+                            org.assertj.core.data.Offset.offset(1e-5));
+                    SCALAR.softmax(rows, row, 0);
+                    for (int i = 0; i < rows; i++) {
+                        assertThat((double) s[off + i * ld + j]).as(what + " scalar vs row softmax")
+                                .isCloseTo(row[i], org.assertj.core.data.Offset.offset(1e-6 + 1e-5 * row[i]));
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void softmaxBackwardMatchesScalar() {
         SplittableRandom r = new SplittableRandom(17);
