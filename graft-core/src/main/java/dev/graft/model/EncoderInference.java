@@ -23,7 +23,10 @@ import java.util.Map;
  * intermediate projection and the residual sums are applied to each output tile of the GEMM
  * while it is in cache, with no separate pass; nothing is cached for a backward pass;</li>
  * <li>the weight matrices are packed once into the GEMM's panel layout ({@link Kernels#packWeight}),
- * not on every call (ONNX Runtime's pre-packed weights).</li>
+ * not on every call (ONNX Runtime's pre-packed weights);</li>
+ * <li>each head's scores are computed transposed, Sᵀ = K·Qᵀ (keys, queries), so that the softmax
+ * runs down columns a vector of queries at a time with the 1/sqrt(d) scale folded in
+ * ({@link Kernels#softmaxColumns}), and the context is (Pᵀ)ᵀ·V.</li>
  * </ul>
  * Outputs equal {@link Backbone#forward}'s at the real positions up to float rounding.
  *
