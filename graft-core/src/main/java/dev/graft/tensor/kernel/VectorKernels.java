@@ -1757,7 +1757,9 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
      * Columns L at a time: the max, exp and sum run down the columns with vertical operations only
      * (no lane reductions, no scalar exp tails when cols is a multiple of L); per lane, rows are
      * summed in float over chunks of {@link #COLUMN_CHUNK}, the chunks added with Kahan's
-     * compensation. The last cols mod L columns go through {@link #softmaxColumnsScalar}.
+     * compensation. The last cols mod L columns go through {@link #softmaxColumnsScalar}. exp is
+     * written out in the loop (the operations of {@link #exp(FloatVector)}): called as a helper, C2
+     * sometimes leaves it as a call that boxes its vectors (measured: a whole JVM's run at 0.6x).
      */
     @Override
     public void softmaxColumns(int rows, int cols, float scale, float[] x, int xOff, int ld) {
@@ -1765,6 +1767,12 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             return;
         }
         FloatVector negInf = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        FloatVector negLn2Hi = FloatVector.broadcast(F, -LN2_HI);
+        FloatVector negLn2Lo = FloatVector.broadcast(F, -LN2_LO);
+        FloatVector p2 = FloatVector.broadcast(F, P2);
+        FloatVector p3 = FloatVector.broadcast(F, P3);
+        FloatVector p4 = FloatVector.broadcast(F, P4);
+        FloatVector p5 = FloatVector.broadcast(F, P5);
         int bound = F.loopBound(cols);
         int j = 0;
         for (; j < bound; j += L) {
@@ -1782,7 +1790,21 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
                 int i1 = Math.min(rows, i0 + COLUMN_CHUNK);
                 FloatVector acc = FloatVector.zero(F);
                 for (int i = i0; i < i1; i++) {
-                    FloatVector e = exp(FloatVector.fromArray(F, x, o + i * ld).sub(vmax).mul(scale));
+                    FloatVector v = FloatVector.fromArray(F, x, o + i * ld).sub(vmax).mul(scale);
+                    FloatVector vc = v.min(EXP_HI).max(EXP_LO);
+                    FloatVector vt = vc.fma(LOG2E, ROUND_MAGIC);
+                    FloatVector vf = vt.sub(ROUND_MAGIC);
+                    FloatVector vr = vf.fma(negLn2Hi, vc);
+                    vr = vf.fma(negLn2Lo, vr);
+                    FloatVector vp = vr.fma(P0, P1);
+                    vp = vp.fma(vr, p2);
+                    vp = vp.fma(vr, p3);
+                    vp = vp.fma(vr, p4);
+                    vp = vp.fma(vr, p5);
+                    FloatVector e = vp.fma(vr.mul(vr), vr).add(1f)
+                            .mul(vt.reinterpretAsInts().add(127 - 0x4B400000).lanewise(VectorOperators.LSHL, 23)
+                                    .reinterpretAsFloats())
+                            .blend(0f, v.lt(EXP_LO));
                     e.intoArray(x, o + i * ld);
                     acc = acc.add(e);
                 }
