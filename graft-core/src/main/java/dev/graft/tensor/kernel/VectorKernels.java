@@ -1781,9 +1781,9 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             for (int i = 0; i < rows; i++) {
                 vmax = vmax.max(FloatVector.fromArray(F, x, o + i * ld));
             }
-            // a column of -inf: subtract 0 instead (exp(-inf) = 0, no NaN), and scale by 0 below
-            VectorMask<Float> empty = vmax.eq(negInf);
-            vmax = vmax.blend(0f, empty);
+            // a column of -inf: subtract -MAX_VALUE instead (exp(-inf) = 0, no NaN); its sum is then
+            // 0 and 1/max(sum, MIN_NORMAL) times 0 gives zeros (a real column's sum is at least 1)
+            vmax = vmax.max(-Float.MAX_VALUE);
             FloatVector total = FloatVector.zero(F);
             FloatVector comp = total;
             for (int i0 = 0; i0 < rows; i0 += COLUMN_CHUNK) {
@@ -1813,7 +1813,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
                 comp = t.sub(total).sub(y);
                 total = t;
             }
-            FloatVector inv = FloatVector.broadcast(F, 1f).div(total).blend(0f, empty);
+            FloatVector inv = FloatVector.broadcast(F, 1f).div(total.max(Float.MIN_NORMAL));
             for (int i = 0; i < rows; i++) {
                 FloatVector.fromArray(F, x, o + i * ld).mul(inv).intoArray(x, o + i * ld);
             }
@@ -1829,10 +1829,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         for (int i = 0; i < rows; i++) {
             max = Math.max(max, x[o + i * ld]);
         }
-        boolean empty = max == Float.NEGATIVE_INFINITY;
-        if (empty) {
-            max = 0f;
-        }
+        max = Math.max(max, -Float.MAX_VALUE);
         float total = 0f;
         float comp = 0f;
         for (int i0 = 0; i0 < rows; i0 += COLUMN_CHUNK) {
@@ -1848,7 +1845,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             comp = (t - total) - y;
             total = t;
         }
-        float inv = empty ? 0f : 1f / total;
+        float inv = 1f / Math.max(total, Float.MIN_NORMAL);
         for (int i = 0; i < rows; i++) {
             x[o + i * ld] *= inv;
         }
