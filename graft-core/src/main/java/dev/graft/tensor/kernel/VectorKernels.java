@@ -45,23 +45,53 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
     static final int L = F.length();
 
     // ---------------------------------------------------------------- GEMM blocking
+    /*
+     * The block sizes below can be overridden for experiments by system properties read once when
+     * this class initialises (graft.gemm.kc, graft.gemm.mcSlivers, graft.gemm.ncPanels,
+     * graft.gemm.widePanels): GemmConfigAB (test scope) loads this class once per configuration, each
+     * in its own class loader, and times them interleaved in one JVM. Nothing else sets them.
+     */
     /** Rows of the register tile: 8 with 32 vector registers (AVX-512), 6 with 16 (AVX2). */
     static final int MR = L >= 16 ? 8 : 6;
     /** Columns of the register tile: two vectors. */
     static final int NR = 2 * L;
     /** k block: one NR-wide B panel of KC rows stays in L1 while A slivers stream from L2. */
-    static final int KC = 256;
+    static final int KC = tuning("graft.gemm.kc", 256);
     /** Rows of A packed at once (kept in L2). */
-    static final int MC = MR * 24;
-    /** Columns of B packed at once. */
-    static final int NC = NR * 128;
+    static final int MC = MR * tuning("graft.gemm.mcSlivers", 24);
+    /**
+     * Columns of B packed at once: 768 with 16 lanes, so that a block of KC rows (768 KB) stays in
+     * the 2 MB L2 with the A block while the wide GEMMs walk it sliver by sliver. Measured against
+     * 4096 (NR·128) on all-MiniLM-L6-v2's four layer GEMMs (1160 rows; 1152, 384, 1536 x 384 and
+     * 384 x 1536), each configuration in its own class loader, interleaved pass by pass, 60 passes:
+     * 1.032 (IQR 1.013-1.060) and 1.015 (0.993-1.059); 1152 columns (NR·36) 0.996.
+     */
+    static final int NC = NR * tuning("graft.gemm.ncPanels", 24);
     /**
      * From this many B panels on (768 columns with 16 lanes), the macro-kernel walks C sliver by
      * sliver instead of panel by panel. Measured in-process (GemmProbe-style A/B, 1152 rows, k 384,
      * alternating rep by rep): 1.05x at 768 columns, 1.09x at 1152, 1.02x at 1536; at 384 columns
      * the panel order is faster (the sliver order 0.95-0.97x).
      */
-    static final int WIDE_PANELS = 24;
+    static final int WIDE_PANELS = tuning("graft.gemm.widePanels", 24);
+
+    /** A block size: the system property {@code name} when set (a positive integer), else {@code otherwise}. */
+    private static int tuning(String name, int otherwise) {
+        String v = System.getProperty(name);
+        if (v == null) {
+            return otherwise;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("system property " + name + "=" + v + " is not a positive integer: "
+                + "remove it or give a block size such as " + otherwise);
+    }
     /** Below this many multiply-adds a GEMM takes the direct (unpacked) path. */
     static final long SMALL_MACS = 48L * 48 * 48;
     /**

@@ -1,0 +1,76 @@
+package dev.graft.tensor.kernel;
+
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Block sizes of the vector GEMM compared in one JVM: {@link MiniLmLayerGemms} under several
+ * configurations of {@link VectorKernels}' block sizes (system properties it reads when it
+ * initialises), each configuration's classes loaded in their own class loader, the configurations
+ * interleaved pass by pass (rotating which goes first), timed by the thread's CPU time. Prints per
+ * configuration the median pass and the median (and quartiles) of the per-pass speed-up against the
+ * first. On these shared machines, separate processes see different loads; this is the comparison
+ * to trust for a few percent. A program, not a test. From the repository root, after
+ * {@code mvn -o -q -pl graft-core test-compile}:
+ *
+ * <pre>
+ * java --add-modules jdk.incubator.vector -XX:+UseParallelGC -Xmx4g \
+ *     -cp graft-core/target/classes:graft-core/target/test-classes \
+ *     dev.graft.tensor.kernel.GemmConfigAB 60 base graft.gemm.ncPanels=128 graft.gemm.kc=192,graft.gemm.mcSlivers=48
+ * </pre>
+ * Arguments: passes, then configurations ("base", or comma-separated property=value).
+ */
+public final class GemmConfigAB {
+    public static void main(String[] args) throws Exception {
+        int rounds = Integer.parseInt(args[0]);
+        String[] configs = Arrays.copyOfRange(args, 1, args.length);
+        URL[] urls = {Path.of("graft-core/target/classes").toUri().toURL(),
+                Path.of("graft-core/target/test-classes").toUri().toURL()};
+        List<DoubleSupplier> runners = new ArrayList<>();
+        for (String cfg : configs) {
+            List<String> set = new ArrayList<>();
+            if (!cfg.equals("base")) {
+                for (String kv : cfg.split(",")) {
+                    String[] p = kv.split("=");
+                    System.setProperty(p[0], p[1]);
+                    set.add(p[0]);
+                }
+            }
+            ClassLoader loader = new URLClassLoader(urls, ClassLoader.getPlatformClassLoader());
+            runners.add((DoubleSupplier) Class.forName("dev.graft.tensor.kernel.MiniLmLayerGemms", true, loader)
+                    .getConstructor().newInstance());
+            for (String k : set) {
+                System.clearProperty(k);
+            }
+        }
+        int n = runners.size();
+        for (int warm = 0; warm < 8; warm++) {
+            for (DoubleSupplier r : runners) {
+                r.getAsDouble();
+            }
+        }
+        double[][] t = new double[n][rounds];
+        for (int round = 0; round < rounds; round++) {
+            for (int j = 0; j < n; j++) {
+                int i = (j + round) % n;
+                t[i][round] = runners.get(i).getAsDouble();
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            double[] ratio = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                ratio[r] = t[0][r] / t[i][r];
+            }
+            Arrays.sort(ratio);
+            double[] s = t[i].clone();
+            Arrays.sort(s);
+            System.out.printf("%-40s median %.2f ms, speed-up vs first %.3f (IQR %.3f-%.3f)%n", configs[i],
+                    s[rounds / 2] / 1e6, ratio[rounds / 2], ratio[rounds / 4], ratio[3 * rounds / 4]);
+        }
+    }
+}
