@@ -61,6 +61,28 @@ public final class GemmConfigAB {
                 t[i][round] = runners.get(i).getAsDouble();
             }
         }
+        // the speed-ups in the machine's fastest and slowest quarters of passes (by the geometric mean of
+        // every configuration's time in the pass, so that no one configuration's noise picks the passes)
+        Integer[] order = new Integer[rounds];
+        double[] pace = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            order[r] = r;
+            for (int i = 0; i < n; i++) {
+                pace[r] += Math.log(t[i][r]);
+            }
+        }
+        Arrays.sort(order, (x, y) -> Double.compare(pace[x], pace[y]));
+        int quarter = Math.max(1, rounds / 4);
+        for (int i = 1; i < n; i++) {
+            double fast = 0;
+            double slow = 0;
+            for (int q = 0; q < quarter; q++) {
+                fast += t[0][order[q]] / t[i][order[q]];
+                slow += t[0][order[rounds - 1 - q]] / t[i][order[rounds - 1 - q]];
+            }
+            System.out.printf("%-40s speed-up in the fastest quarter of passes %.3f, in the slowest quarter %.3f%n",
+                    configs[i], fast / quarter, slow / quarter);
+        }
         for (int i = 0; i < n; i++) {
             double[] ratio = new double[rounds];
             for (int r = 0; r < rounds; r++) {
