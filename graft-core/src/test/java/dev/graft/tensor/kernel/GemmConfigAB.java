@@ -23,9 +23,14 @@ import java.util.function.DoubleSupplier;
  *     -cp graft-core/target/classes:graft-core/target/test-classes \
  *     dev.graft.tensor.kernel.GemmConfigAB 60 base graft.gemm.ncPanels=128 graft.gemm.kc=192,graft.gemm.mcSlivers=48
  * </pre>
- * Arguments: passes, then configurations ("base", or comma-separated property=value).
+ * Arguments: passes, then configurations ("base", or comma-separated property=value). With
+ * {@code -Dprobe.runner=dev.graft.tensor.kernel.BenchShapeGemms} the workload is the training-side
+ * GEMMs of {@code graft bench gemm} instead of MiniLM's inference GEMMs.
  */
 public final class GemmConfigAB {
+    /** The workload timed per configuration: {@code -Dprobe.runner=CLASS}, by default {@link MiniLmLayerGemms}. */
+    private static final String RUNNER = System.getProperty("probe.runner", "dev.graft.tensor.kernel.MiniLmLayerGemms");
+
     public static void main(String[] args) throws Exception {
         int rounds = Integer.parseInt(args[0]);
         String[] configs = Arrays.copyOfRange(args, 1, args.length);
@@ -42,7 +47,7 @@ public final class GemmConfigAB {
                 }
             }
             ClassLoader loader = new URLClassLoader(urls, ClassLoader.getPlatformClassLoader());
-            runners.add((DoubleSupplier) Class.forName("dev.graft.tensor.kernel.MiniLmLayerGemms", true, loader)
+            runners.add((DoubleSupplier) Class.forName(RUNNER, true, loader)
                     .getConstructor().newInstance());
             for (String k : set) {
                 System.clearProperty(k);
