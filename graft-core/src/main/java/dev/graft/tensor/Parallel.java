@@ -1,7 +1,9 @@
 package dev.graft.tensor;
 
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntConsumer;
 
 /**
  * A small fixed pool that splits index ranges across threads. The calling thread takes the
@@ -58,14 +60,45 @@ public final class Parallel implements AutoCloseable {
             body.run(0, n);
             return;
         }
-        CountDownLatch done = new CountDownLatch(chunks - 1);
+        runOnAll(chunks, c -> body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks)));
+    }
+
+    /**
+     * Runs body over [0, n) cut into about {@code threads · piecesPerThread} contiguous pieces (never
+     * smaller than {@code grain} items), handed out one at a time to whichever thread is free: when
+     * one thread is slowed down (another process on its core), the others take more pieces instead
+     * of waiting for it. Which thread runs a piece varies from call to call, so the body must not
+     * depend on it (per-thread partial results need {@link #forEachChunk}).
+     */
+    public void forRangeDynamic(int n, int grain, int piecesPerThread, RangeBody body) {
+        if (n <= 0) {
+            return;
+        }
+        int pieces = (int) Math.min((long) threads * Math.max(1, piecesPerThread), Math.max(1, n / Math.max(1, grain)));
+        if (pieces == 1 || threads == 1 || INSIDE.get()) {
+            body.run(0, n);
+            return;
+        }
+        AtomicInteger next = new AtomicInteger();
+        runOnAll(Math.min(threads, pieces), c -> {
+            for (int p = next.getAndIncrement(); p < pieces; p = next.getAndIncrement()) {
+                body.run((int) ((long) n * p / pieces), (int) ((long) n * (p + 1) / pieces));
+            }
+        });
+    }
+
+    /**
+     * Runs task(0) on the calling thread and task(1) .. task(participants - 1) on the workers, waits
+     * for all of them, then rethrows the first failure.
+     */
+    private void runOnAll(int participants, IntConsumer task) {
+        CountDownLatch done = new CountDownLatch(participants - 1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        for (int c = 1; c < chunks; c++) {
-            int start = (int) ((long) n * c / chunks);
-            int end = (int) ((long) n * (c + 1) / chunks);
+        for (int c = 1; c < participants; c++) {
+            int id = c;
             workers[c - 1].submit(() -> {
                 try {
-                    body.run(start, end);
+                    task.accept(id);
                 } catch (Throwable t) {
                     failure.compareAndSet(null, t);
                 } finally {
@@ -75,7 +108,7 @@ public final class Parallel implements AutoCloseable {
         }
         INSIDE.set(Boolean.TRUE);
         try {
-            body.run(0, (int) ((long) n / chunks));
+            task.accept(0);
         } catch (Throwable t) {
             failure.compareAndSet(null, t);
         } finally {

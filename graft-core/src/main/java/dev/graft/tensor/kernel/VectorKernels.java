@@ -106,6 +106,8 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
     static final long PARALLEL_MACS = 1L << 22;
     /** From this many multiply-adds on, threads split rows of C (B packed once, shared) rather than columns. */
     static final long ROWS_SPLIT_MACS = 1L << 23;
+    /** Pieces per thread when threads split the rows of C (handed out dynamically). */
+    static final int ROW_PIECES = tuning("graft.gemm.rowPieces", 4);
     /** Padding (one cache line of floats) between packed slivers and panels against L1 set aliasing. */
     static final int PAD = 16;
     /** Eight float lanes, for copying one 8-row sliver column when packing Aᵀ. */
@@ -348,8 +350,10 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
                             t.mode = GemmTask.PACK_B;
                             parallel.forRange(panels, 1, t);
                         }
+                        // rows handed out in pieces to whichever thread is free (a vCPU slowed by
+                        // another tenant does not hold the other back); same bits for any split
                         t.mode = GemmTask.ROWS;
-                        parallel.forRange(slivers, 2, t);
+                        parallel.forRangeDynamic(slivers, 2, ROW_PIECES, t);
                     } else if (par && !fewColumns) {
                         // few rows, or a small problem (one region instead of two): each thread packs
                         // its own B panels and all of A
