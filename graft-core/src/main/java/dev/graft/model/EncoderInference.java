@@ -216,8 +216,10 @@ public final class EncoderInference {
             k.linearTransB(rows, x, 0, c, lw.qkv(), lw.qkvBias(), 0, null, null, 0, 0, qkv, 0, 3 * c);
             // softmax(Q·Kᵀ/sqrt(d))·V per sequence and head, over the sequence's own tokens
             final int seqs = b;
-            compute.parallel().forEachChunk(seqs * heads, 1, (chunk, start, end) -> {
-                float[] sc = scores[chunk];
+            // (sequence, head) pairs handed out in pieces to whichever thread is free; scores[p] is
+            // the scratch of participant p
+            compute.parallel().forRangeDynamic(seqs * heads, 1, 4, (participant, start, end) -> {
+                float[] sc = scores[participant];
                 for (int sh = start; sh < end; sh++) {
                     int s = sh / heads;
                     int h = sh % heads;
@@ -263,8 +265,8 @@ public final class EncoderInference {
         Tensor bt = value(prefix + ".bias");
         int c = config.hiddenSize();
         float eps = config.layerNormEps();
-        compute.parallel().forRange(rows, 32, (s, e) -> compute.kernels().layerNorm(e - s, c, in, s * c, g.data(),
-                g.offset(), bt.data(), bt.offset(), eps, out, s * c, mean, rstd, s));
+        compute.parallel().forRangeDynamic(rows, 32, 4, (s, e) -> compute.kernels().layerNorm(e - s, c, in, s * c,
+                g.data(), g.offset(), bt.data(), bt.offset(), eps, out, s * c, mean, rstd, s));
     }
 
     private void gather(String name, int[] ids, int rows, float[] out, boolean accumulate, String what) {

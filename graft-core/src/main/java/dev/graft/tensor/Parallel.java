@@ -71,18 +71,27 @@ public final class Parallel implements AutoCloseable {
      * depend on it (per-thread partial results need {@link #forEachChunk}).
      */
     public void forRangeDynamic(int n, int grain, int piecesPerThread, RangeBody body) {
+        forRangeDynamic(n, grain, piecesPerThread, (participant, start, end) -> body.run(start, end));
+    }
+
+    /**
+     * As {@link #forRangeDynamic(int, int, int, RangeBody)}, telling the body which participant runs
+     * each piece: an index in [0, threads) that one thread keeps for the whole call, so a body may
+     * use it to pick per-thread scratch space (never for results that must not depend on the split).
+     */
+    public void forRangeDynamic(int n, int grain, int piecesPerThread, ChunkBody body) {
         if (n <= 0) {
             return;
         }
         int pieces = (int) Math.min((long) threads * Math.max(1, piecesPerThread), Math.max(1, n / Math.max(1, grain)));
         if (pieces == 1 || threads == 1 || INSIDE.get()) {
-            body.run(0, n);
+            body.run(0, 0, n);
             return;
         }
         AtomicInteger next = new AtomicInteger();
         runOnAll(Math.min(threads, pieces), c -> {
             for (int p = next.getAndIncrement(); p < pieces; p = next.getAndIncrement()) {
-                body.run((int) ((long) n * p / pieces), (int) ((long) n * (p + 1) / pieces));
+                body.run(c, (int) ((long) n * p / pieces), (int) ((long) n * (p + 1) / pieces));
             }
         });
     }

@@ -83,6 +83,27 @@ class ParallelTest {
     }
 
     @Test
+    void eachParticipantIndexBelongsToOneThreadForTheWholeCall() {
+        for (int round = 0; round < 20; round++) {
+            java.util.Map<Integer, java.util.Set<Thread>> threadsOf = new java.util.concurrent.ConcurrentHashMap<>();
+            AtomicIntegerArray hits = new AtomicIntegerArray(301);
+            three.forRangeDynamic(301, 1, 4, (participant, s, e) -> {
+                assertThat(participant).isBetween(0, 2);
+                threadsOf.computeIfAbsent(participant, k -> java.util.concurrent.ConcurrentHashMap.newKeySet())
+                        .add(Thread.currentThread());
+                for (int i = s; i < e; i++) {
+                    hits.incrementAndGet(i);
+                }
+            });
+            threadsOf.forEach((participant, set) -> assertThat(set).as("threads of participant %d", participant)
+                    .hasSize(1));
+            for (int i = 0; i < 301; i++) {
+                assertThat(hits.get(i)).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
     void aFailureInAnyPieceReachesTheCallerAndNestedCallsRunInline() {
         assertThatThrownBy(() -> three.forRangeDynamic(100, 1, 4, (s, e) -> {
             if (s <= 77 && 77 < e) {
