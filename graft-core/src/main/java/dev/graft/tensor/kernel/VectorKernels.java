@@ -48,7 +48,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
     /*
      * The block sizes below can be overridden for experiments by system properties read once when
      * this class initialises (graft.gemm.kc, graft.gemm.mcSlivers, graft.gemm.ncPanels,
-     * graft.gemm.widePanels): GemmConfigAB (test scope) loads this class once per configuration, each
+     * graft.gemm.widePanels, graft.gemm.rowPieces): GemmConfigAB (test scope) loads this class once per configuration, each
      * in its own class loader, and times them interleaved in one JVM. Nothing else sets them.
      */
     /** Rows of the register tile: 8 with 32 vector registers (AVX-512), 6 with 16 (AVX2). */
