@@ -1033,6 +1033,9 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
      * the tile takes A(r, p) = a[ar + min(r, rows - 1)·aRowStep + p·aColStep] (rows past {@code rows}
      * repeat the last real row, so nothing outside A is read; the caller keeps only the real rows) and
      * B row p = b[bo + p·ldb ..]. Per element the same fma chain over p as every other path.
+     * {@link #kernel8} is this kernel with the packed strides (1, 8, 2L) as constants, kept separate:
+     * as a call to this one with those arguments, embedding ran at 0.82x (in-process A/B, 5 rounds,
+     * 0.75-0.86).
      */
     static void kernel8s(int kc, float[] a, int ar, int aRowStep, int aColStep, int rows, float[] b, int bo,
                          int ldb, float[] c, int ci, int ldc, boolean add) {

@@ -26,8 +26,8 @@ public final class BenchShapeGemms implements DoubleSupplier {
             int m = shapes[i][0];
             int n = shapes[i][1];
             int k = shapes[i][2];
-            a[i] = rand(rnd, Math.max(m, k) * Math.max(m, k));
-            b[i] = rand(rnd, Math.max(n, k) * Math.max(n, k));
+            a[i] = MiniLmLayerGemms.rand(rnd, Math.max(m, k) * Math.max(m, k));
+            b[i] = MiniLmLayerGemms.rand(rnd, Math.max(n, k) * Math.max(n, k));
             c[i] = new float[m * n];
         }
     }
@@ -45,13 +45,5 @@ public final class BenchShapeGemms implements DoubleSupplier {
             kern.matmulTransA(m, n, k, a[i], 0, m, b[i], 0, n, c[i], 0, n, false);
         }
         return mx.getCurrentThreadCpuTime() - t0;
-    }
-
-    private static float[] rand(SplittableRandom r, int n) {
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = (float) (r.nextDouble() - 0.5);
-        }
-        return x;
     }
 }

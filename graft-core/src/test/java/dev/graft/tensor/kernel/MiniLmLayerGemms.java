@@ -52,7 +52,8 @@ public final class MiniLmLayerGemms implements DoubleSupplier {
         return mx.getCurrentThreadCpuTime() - t0;
     }
 
-    private static float[] rand(SplittableRandom r, int n) {
+    /** n uniform values in [-0.5, 0.5). */
+    static float[] rand(SplittableRandom r, int n) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
             x[i] = (float) (r.nextDouble() - 0.5);
