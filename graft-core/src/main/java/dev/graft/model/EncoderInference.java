@@ -26,7 +26,9 @@ import java.util.Map;
  * not on every call (ONNX Runtime's pre-packed weights);</li>
  * <li>each head's scores are computed transposed, Sᵀ = K·Qᵀ (keys, queries), so that the softmax
  * runs down columns a vector of queries at a time with the 1/sqrt(d) scale folded in
- * ({@link Kernels#softmaxColumns}), and the context is (Pᵀ)ᵀ·V.</li>
+ * ({@link Kernels#softmaxColumns}), and the context is (Pᵀ)ᵀ·V; the three steps are one
+ * {@link Kernels#attention} call per sequence and head, which runs both products on the GEMM's
+ * register tiles with no packing.</li>
  * </ul>
  * Outputs equal {@link Backbone#forward}'s at the real positions up to float rounding.
  *
@@ -64,7 +66,7 @@ public final class EncoderInference {
     private float[] inner; // (N, F)
     private float[] mean; // (N)
     private float[] rstd; // (N)
-    private float[][] scores; // per thread (T, T rounded up to 16): one sequence and head's Sᵀ
+    private float[][] scores; // per thread: the attention kernel's scratch (one sequence and head's Sᵀ)
 
     /** The packed result: hidden states of the real tokens, sequence after sequence. */
     public record Packed(float[] hidden, int rows, int width, int[] sequenceStart) {
@@ -196,8 +198,9 @@ public final class EncoderInference {
         mean = Buffers.ensure(mean, rows);
         rstd = Buffers.ensure(rstd, rows);
         int threads = compute.parallel().threads();
-        if (scores == null || scores.length < threads || scores[0].length < longest * padded(longest)) {
-            scores = new float[threads][longest * padded(longest)];
+        int scratch = k.attentionScratch(longest, d);
+        if (scores == null || scores.length < threads || scores[0].length < scratch) {
+            scores = new float[threads][scratch];
         }
 
         // embeddings: word + position + type, then LayerNorm (into x)
@@ -229,14 +232,10 @@ public final class EncoderInference {
                         continue;
                     }
                     int ld = 3 * c;
-                    int lds = padded(t);
-                    // Sᵀ = K·Qᵀ (keys, queries): each query's softmax runs down a column, and the
-                    // columns are normalised a vector at a time (columns t..lds are scratch)
-                    k.matmulTransB(t, t, d, qkv, r0 * ld + c + h * d, ld, qkv, r0 * ld + h * d, ld, sc, 0, lds, false);
-                    k.softmaxColumns(t, lds, scale, sc, 0, lds);
-                    // context = P·V = (Pᵀ)ᵀ·V
-                    k.matmulTransA(t, d, t, sc, 0, lds, qkv, r0 * ld + 2 * c + h * d, ld, context, r0 * c + h * d, c,
-                            false);
+                    // Sᵀ = K·Qᵀ (keys, queries): each query's softmax runs down a column, a vector of
+                    // queries at a time; context = P·V = (Pᵀ)ᵀ·V
+                    k.attention(t, d, scale, qkv, r0 * ld + h * d, r0 * ld + c + h * d, r0 * ld + 2 * c + h * d, ld,
+                            context, r0 * c + h * d, c, sc);
                 }
             });
             // attention output, residual, LayerNorm: x = LN(ctx·Woᵀ + bo + x)
@@ -250,14 +249,6 @@ public final class EncoderInference {
             layerNorm(p + "output.LayerNorm", sum, x, rows);
         }
         return new Packed(x, rows, c, java.util.Arrays.copyOf(sequenceStart, b + 1));
-    }
-
-    /**
-     * t rounded up to a multiple of 16: the row length of the transposed scores, so that the column
-     * softmax covers whole vectors (8 or 16 floats) with no scalar tail.
-     */
-    private static int padded(int t) {
-        return (t + 15) & ~15;
     }
 
     private void layerNorm(String prefix, float[] in, float[] out, int rows) {

@@ -145,6 +145,22 @@ public interface Kernels {
     void softmaxColumns(int rows, int cols, float scale, float[] x, int xOff, int ld);
 
     /**
+     * One head of softmax attention over one sequence of t tokens, for inference: with
+     * Q[i, p] = x[qOff + i·ld + p], K[j, p] = x[kOff + j·ld + p] and V[j, p] = x[vOff + j·ld + p]
+     * (p < d), out[outOff + i·ldo + p] = Σ_j P[j, i]·V[j, p], where P = softmax down the columns of
+     * scale·Sᵀ and Sᵀ[j, i] = Σ_p K[j, p]·Q[i, p] (keys by queries). Defined as the composition
+     * {@link #matmulTransB} (Sᵀ = K·Qᵀ), {@link #softmaxColumns}, {@link #matmulTransA} (P'ᵀ·V); an
+     * implementation gives the bits of its own composition. No mask: every key is attended to.
+     *
+     * @param scratch at least {@link #attentionScratch attentionScratch(t, d)} floats, overwritten
+     */
+    void attention(int t, int d, float scale, float[] x, int qOff, int kOff, int vOff, int ld, float[] out,
+                   int outOff, int ldo, float[] scratch);
+
+    /** The scratch floats {@link #attention} needs for t tokens of head size d. */
+    int attentionScratch(int t, int d);
+
+    /**
      * dx[i] (+)= y[i]·(dy[i] - Σ_j y[j]·dy[j]) where y is the softmax output. dx may alias dy
      * when accumulate is false.
      */

@@ -228,6 +228,19 @@ public class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void attention(int t, int d, float scale, float[] x, int qOff, int kOff, int vOff, int ld, float[] out,
+                          int outOff, int ldo, float[] scratch) {
+        matmulTransB(t, t, d, x, kOff, ld, x, qOff, ld, scratch, 0, t, false);
+        softmaxColumns(t, t, scale, scratch, 0, t);
+        matmulTransA(t, d, t, scratch, 0, t, x, vOff, ld, out, outOff, ldo, false);
+    }
+
+    @Override
+    public int attentionScratch(int t, int d) {
+        return t * t;
+    }
+
+    @Override
     public void softmaxBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff,
                                 boolean accumulate) {
         double s = 0;

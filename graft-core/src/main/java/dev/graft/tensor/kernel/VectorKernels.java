@@ -1130,6 +1130,61 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         }
     }
 
+    /**
+     * {@link #kernel8s} for one vector of columns (8 x L): the same operands and arguments, the same
+     * fma chain per element, for a last L columns that a 2L-wide tile would pass.
+     */
+    static void kernel8h(int kc, float[] a, int ar, int aRowStep, int aColStep, int rows, float[] b, int bo,
+                         int ldb, float[] c, int ci, int ldc, boolean add) {
+        int a0 = ar;
+        int a1 = ar + Math.min(1, rows - 1) * aRowStep;
+        int a2 = ar + Math.min(2, rows - 1) * aRowStep;
+        int a3 = ar + Math.min(3, rows - 1) * aRowStep;
+        int a4 = ar + Math.min(4, rows - 1) * aRowStep;
+        int a5 = ar + Math.min(5, rows - 1) * aRowStep;
+        int a6 = ar + Math.min(6, rows - 1) * aRowStep;
+        int a7 = ar + Math.min(7, rows - 1) * aRowStep;
+        FloatVector c0 = FloatVector.zero(F);
+        FloatVector c1 = c0;
+        FloatVector c2 = c0;
+        FloatVector c3 = c0;
+        FloatVector c4 = c0;
+        FloatVector c5 = c0;
+        FloatVector c6 = c0;
+        FloatVector c7 = c0;
+        for (int p = 0; p < kc; p++) {
+            int ap = p * aColStep;
+            FloatVector b0 = FloatVector.fromArray(F, b, bo + p * ldb);
+            c0 = FloatVector.broadcast(F, a[a0 + ap]).fma(b0, c0);
+            c1 = FloatVector.broadcast(F, a[a1 + ap]).fma(b0, c1);
+            c2 = FloatVector.broadcast(F, a[a2 + ap]).fma(b0, c2);
+            c3 = FloatVector.broadcast(F, a[a3 + ap]).fma(b0, c3);
+            c4 = FloatVector.broadcast(F, a[a4 + ap]).fma(b0, c4);
+            c5 = FloatVector.broadcast(F, a[a5 + ap]).fma(b0, c5);
+            c6 = FloatVector.broadcast(F, a[a6 + ap]).fma(b0, c6);
+            c7 = FloatVector.broadcast(F, a[a7 + ap]).fma(b0, c7);
+        }
+        if (add) {
+            FloatVector.fromArray(F, c, ci).add(c0).intoArray(c, ci);
+            FloatVector.fromArray(F, c, ci + ldc).add(c1).intoArray(c, ci + ldc);
+            FloatVector.fromArray(F, c, ci + 2 * ldc).add(c2).intoArray(c, ci + 2 * ldc);
+            FloatVector.fromArray(F, c, ci + 3 * ldc).add(c3).intoArray(c, ci + 3 * ldc);
+            FloatVector.fromArray(F, c, ci + 4 * ldc).add(c4).intoArray(c, ci + 4 * ldc);
+            FloatVector.fromArray(F, c, ci + 5 * ldc).add(c5).intoArray(c, ci + 5 * ldc);
+            FloatVector.fromArray(F, c, ci + 6 * ldc).add(c6).intoArray(c, ci + 6 * ldc);
+            FloatVector.fromArray(F, c, ci + 7 * ldc).add(c7).intoArray(c, ci + 7 * ldc);
+        } else {
+            c0.intoArray(c, ci);
+            c1.intoArray(c, ci + ldc);
+            c2.intoArray(c, ci + 2 * ldc);
+            c3.intoArray(c, ci + 3 * ldc);
+            c4.intoArray(c, ci + 4 * ldc);
+            c5.intoArray(c, ci + 5 * ldc);
+            c6.intoArray(c, ci + 6 * ldc);
+            c7.intoArray(c, ci + 7 * ldc);
+        }
+    }
+
     /** The 6 x 2L register tile for 16-register machines (AVX2). */
     static void kernel6(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc,
                         boolean add) {
@@ -1886,6 +1941,92 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         for (int i = 0; i < rows; i++) {
             x[o + i * ld] *= inv;
         }
+    }
+
+    // ================================================================= attention of one head
+
+    /**
+     * The composition, run directly on the register tiles: Q's head slice is transposed into the
+     * scratch (Qᵀ, d x tp, columns past t zero), Sᵀ = K·Qᵀ is computed in 8 x 2L tiles
+     * ({@link #kernel8s}; a last L-wide tile with {@link #kernel8h}), softmaxColumns normalises it, and
+     * (P'ᵀ)ᵀ·V runs in 8 x 2L tiles over k blocks of {@link #KC} keys, as the packed GEMM splits them.
+     * Each element is the fma chain the composition's GEMMs compute (they take the packed path or the
+     * direct one by size, with the same chains), so the bits are the composition's; what is saved is
+     * the packing of both operands of both products per head, and the edge tiles' copies (for t = 37,
+     * two GEMMs of 44K multiply-adds each). Machines without 16-lane vectors, and head sizes that are
+     * not a multiple of L, run the composition.
+     */
+    @Override
+    public void attention(int t, int d, float scale, float[] x, int qOff, int kOff, int vOff, int ld, float[] out,
+                          int outOff, int ldo, float[] scratch) {
+        if (t <= 0) {
+            return;
+        }
+        int tp = (t + L - 1) / L * L;
+        if (!TRANSPOSE16 || d % L != 0) {
+            matmulTransB(t, t, d, x, kOff, ld, x, qOff, ld, scratch, 0, tp, false);
+            softmaxColumns(t, tp, scale, scratch, 0, tp);
+            matmulTransA(t, d, t, scratch, 0, tp, x, vOff, ld, out, outOff, ldo, false);
+            return;
+        }
+        int sc = d * tp; // Sᵀ: (t rounded up to 8) x tp, after Qᵀ
+        int tile = sc + ((t + MR - 1) / MR * MR) * tp; // MR x d, for a last group of fewer than 8 queries
+        // Qᵀ[p, i] = Q[i, p]: 16 x 16 blocks in registers, then the last t mod 16 queries and zeros
+        int t16 = t & ~15;
+        for (int i0 = 0; i0 < t16; i0 += 16) {
+            for (int p0 = 0; p0 < d; p0 += 16) {
+                transpose16(x, qOff + i0 * ld + p0, ld, scratch, p0 * tp + i0, tp);
+            }
+        }
+        for (int p = 0; p < d; p++) {
+            for (int i = t16; i < tp; i++) {
+                scratch[p * tp + i] = i < t ? x[qOff + i * ld + p] : 0f;
+            }
+        }
+        // Sᵀ = K·Qᵀ, 8 keys at a time (rows past t of the last group are scratch)
+        for (int j0 = 0; j0 < t; j0 += MR) {
+            int rows = Math.min(MR, t - j0);
+            int i0 = 0;
+            for (; i0 + NR <= tp; i0 += NR) {
+                kernel8s(d, x, kOff + j0 * ld, ld, 1, rows, scratch, i0, tp, scratch, sc + j0 * tp + i0, tp, false);
+            }
+            if (i0 < tp) {
+                kernel8h(d, x, kOff + j0 * ld, ld, 1, rows, scratch, i0, tp, scratch, sc + j0 * tp + i0, tp, false);
+            }
+        }
+        softmaxColumns(t, tp, scale, scratch, sc, tp);
+        // out = (P'ᵀ)ᵀ·V, 8 queries at a time: A[i, j] = P'[j, i], k blocks of KC keys
+        for (int i0 = 0; i0 < t; i0 += MR) {
+            int rows = Math.min(MR, t - i0);
+            boolean full = rows == MR;
+            for (int c0 = 0; c0 < d; c0 += NR) {
+                boolean wide = c0 + NR <= d;
+                float[] dst = full ? out : scratch;
+                int ci = full ? outOff + i0 * ldo + c0 : tile + c0;
+                int ldc = full ? ldo : d;
+                for (int pc = 0; pc < t; pc += KC) {
+                    int kc = Math.min(KC, t - pc);
+                    if (wide) {
+                        kernel8s(kc, scratch, sc + pc * tp + i0, 1, tp, rows, x, vOff + pc * ld + c0, ld, dst, ci, ldc,
+                                pc > 0);
+                    } else {
+                        kernel8h(kc, scratch, sc + pc * tp + i0, 1, tp, rows, x, vOff + pc * ld + c0, ld, dst, ci,
+                                ldc, pc > 0);
+                    }
+                }
+            }
+            if (!full) {
+                for (int r = 0; r < rows; r++) {
+                    System.arraycopy(scratch, tile + r * d, out, outOff + (i0 + r) * ldo, d);
+                }
+            }
+        }
+    }
+
+    @Override
+    public int attentionScratch(int t, int d) {
+        int tp = (t + L - 1) / L * L;
+        return d * tp + ((t + MR - 1) / MR * MR) * tp + MR * d;
     }
 
     /** Maximum of x[0..n); order-independent, so reduceLanes(MAX) is safe. n must be positive. */

@@ -629,6 +629,68 @@ class VectorKernelsTest {
         }
     }
 
+    /**
+     * attention (one head, one sequence) against the composition it is defined as, on the same
+     * kernels: bit for bit where the composition's products run on the register tiles, within
+     * rounding where its small Sᵀ takes the dot-product path; at sequence lengths around the tile sizes (8 keys, 16 and 32 queries) and
+     * past one k block of P·V (300 > KC), head sizes 16, 32 (MiniLM), 48 (a last 16-wide tile) and 24
+     * (not a multiple of the vector: the composition itself), Q, K, V interleaved in rows of an odd
+     * width at an offset, the output at an offset in wider rows (entries around it untouched); and
+     * against the scalar reference within float rounding. The scratch is filled with garbage first.
+     */
+    @Test
+    void attentionIsItsCompositionBitForBit() {
+        SplittableRandom r = new SplittableRandom(23);
+        for (int d : new int[] {16, 24, 32, 48}) {
+            for (int t : new int[] {1, 5, 8, 13, 16, 17, 31, 37, 64, 99, 300}) {
+                int ld = 3 * d + 7;
+                int off = 5;
+                float[] x = random(r, off + t * ld + 3, 1.5);
+                int q = off;
+                int k = off + d + 2;
+                int v = off + 2 * d + 4;
+                float scale = (float) (1 / Math.sqrt(d));
+                int ldo = d + 9;
+                int outOff = 4;
+                float[] init = random(r, outOff + t * ldo + 2, 1.0);
+                String what = "attention t=" + t + " d=" + d;
+
+                float[] fused = init.clone();
+                float[] scratch = random(r, vector.attentionScratch(t, d), 1e6);
+                vector.attention(t, d, scale, x, q, k, v, ld, fused, outOff, ldo, scratch);
+
+                float[] composed = init.clone();
+                int lds = t + 3;
+                float[] sc = new float[t * lds];
+                vector.matmulTransB(t, t, d, x, k, ld, x, q, ld, sc, 0, lds, false);
+                vector.softmaxColumns(t, t, scale, sc, 0, lds);
+                vector.matmulTransA(t, d, t, sc, 0, lds, x, v, ld, composed, outOff, ldo, false);
+                // the composition's Sᵀ takes the register tiles (the packed path) from 13,824 multiply-adds
+                // and 16 queries; below that, lane-summed dot products: the same values up to rounding
+                if ((long) t * t * d >= 24 * 24 * 24 && t >= 16) {
+                    for (int i = 0; i < fused.length; i++) {
+                        if (Float.floatToRawIntBits(fused[i]) != Float.floatToRawIntBits(composed[i])) {
+                            fail("%s: index %d is %s, the composition gives %s", what, i, fused[i], composed[i]);
+                        }
+                    }
+                } else {
+                    assertClose(what + " vs the composition", composed, fused, 1e-6, 1e-5);
+                }
+                for (int i = 0; i < fused.length; i++) {
+                    int j = (i - outOff) % ldo;
+                    if (i < outOff || i >= outOff + t * ldo || j >= d) {
+                        assertThat(fused[i]).as(what + " outside the output at " + i).isEqualTo(init[i]);
+                    }
+                }
+
+                float[] reference = init.clone();
+                SCALAR.attention(t, d, scale, x, q, k, v, ld, reference, outOff, ldo,
+                        new float[SCALAR.attentionScratch(t, d)]);
+                assertClose(what + " vs scalar", reference, fused, 2e-6, 2e-5);
+            }
+        }
+    }
+
     @Test
     void softmaxBackwardMatchesScalar() {
         SplittableRandom r = new SplittableRandom(17);
