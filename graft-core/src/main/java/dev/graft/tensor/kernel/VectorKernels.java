@@ -1871,7 +1871,10 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             int o = xOff + j;
             FloatVector vmax = negInf;
             for (int i = 0; i < rows; i++) {
-                vmax = vmax.max(FloatVector.fromArray(F, x, o + i * ld));
+                // compare and blend: two instructions, where max's Java semantics (NaN, -0) cost five;
+                // a NaN is not taken here but still makes its column NaN through exp below
+                FloatVector v = FloatVector.fromArray(F, x, o + i * ld);
+                vmax = vmax.blend(v, v.compare(VectorOperators.GT, vmax));
             }
             // a column of -inf: subtract -MAX_VALUE instead (exp(-inf) = 0, no NaN); its sum is then
             // 0 and 1/max(sum, MIN_NORMAL) times 0 gives zeros (a real column's sum is at least 1)
@@ -1882,8 +1885,10 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
                 int i1 = Math.min(rows, i0 + COLUMN_CHUNK);
                 FloatVector acc = FloatVector.zero(F);
                 for (int i = i0; i < i1; i++) {
+                    // v <= 0 (x <= max, scale > 0); below EXP_LO the lane is garbage until the blend
+                    // to 0 at the end, so exp's clamp to [EXP_LO, EXP_HI] is left out (same bits)
                     FloatVector v = FloatVector.fromArray(F, x, o + i * ld).sub(vmax).mul(scale);
-                    FloatVector vc = v.min(EXP_HI).max(EXP_LO);
+                    FloatVector vc = v;
                     FloatVector vt = vc.fma(LOG2E, ROUND_MAGIC);
                     FloatVector vf = vt.sub(ROUND_MAGIC);
                     FloatVector vr = vf.fma(negLn2Hi, vc);
