@@ -60,13 +60,32 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
     /** Rows of A packed at once (kept in L2). */
     static final int MC = MR * tuning("graft.gemm.mcSlivers", 24);
     /**
-     * Columns of B packed at once: 768 with 16 lanes, so that a block of KC rows (768 KB) stays in
-     * the 2 MB L2 with the A block while the wide GEMMs walk it sliver by sliver. Measured against
-     * 4096 (NR·128) on all-MiniLM-L6-v2's four layer GEMMs (1160 rows; 1152, 384, 1536 x 384 and
-     * 384 x 1536), each configuration in its own class loader, interleaved pass by pass, 60 passes:
-     * 1.032 (IQR 1.013-1.060) and 1.015 (0.993-1.059); 1152 columns (NR·36) 0.996.
+     * The most columns of B packed at once (1152 with 16 lanes); an n-column GEMM cuts its columns
+     * into equal blocks of whole panels of at most this ({@link #columnBlock}): 1152 stays one
+     * block, 1536 two of 768, so that a block of KC rows (at most 1.2 MB) stays in the 2 MB L2 with
+     * the A block while the wide GEMMs walk it sliver by sliver, and no block is a narrow remainder.
+     * Measured on all-MiniLM-L6-v2's layer GEMMs (1160 rows; GemmConfigAB, configurations in their
+     * own class loaders interleaved pass by pass): at most 768 columns per block, unbalanced (1152
+     * as 768 + 384, whose narrow remainder runs panel by panel), against 4096: 1.032 (IQR
+     * 1.013-1.060) and 1.015; balanced blocks of at most 1152 against that: the Q|K|V GEMM (1152 x
+     * 384) 1.08, 1536 x 384 unchanged (the same blocks).
      */
-    static final int NC = NR * tuning("graft.gemm.ncPanels", 24);
+    static final int NC = NR * tuning("graft.gemm.ncPanels", 36);
+    /**
+     * Whether column blocks are balanced ({@link #columnBlock}); {@code -Dgraft.gemm.balancedColumns=false}:
+     * blocks of NC, then the remainder (the layout before, for A/B measurements).
+     */
+    static final boolean BALANCED_COLUMNS = !"false".equals(System.getProperty("graft.gemm.balancedColumns"));
+
+    /** Columns per block for an n-column GEMM: n in equal blocks of whole panels, at most {@link #NC} each. */
+    static int columnBlock(int n) {
+        if (!BALANCED_COLUMNS || n <= NC) {
+            return NC;
+        }
+        int blocks = (n + NC - 1) / NC;
+        int panels = (n + NR - 1) / NR;
+        return (panels + blocks - 1) / blocks * NR;
+    }
     /**
      * From this many B panels on (768 columns with 16 lanes), the macro-kernel walks C sliver by
      * sliver instead of panel by panel. Measured in-process (GemmProbe-style A/B, 1152 rows, k 384,
@@ -189,18 +208,19 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
      */
     record Panels(int outputs, int inputs, float[] data, int[] blockOffset) implements PackedWeight {
         int offset(int jc, int kb) {
-            return blockOffset[jc / NC * ((inputs + KC - 1) / KC) + kb];
+            return blockOffset[jc / columnBlock(outputs) * ((inputs + KC - 1) / KC) + kb];
         }
     }
 
     @Override
     public PackedWeight packWeight(int n, int k, float[] w, int wOff, int ldw) {
         int kBlocks = (Math.max(k, 0) + KC - 1) / KC;
-        int jBlocks = (Math.max(n, 0) + NC - 1) / NC;
+        int ncb = columnBlock(n);
+        int jBlocks = (Math.max(n, 0) + ncb - 1) / ncb;
         int[] offsets = new int[jBlocks * kBlocks];
         long size = 0;
         for (int jb = 0; jb < jBlocks; jb++) {
-            int panels = (Math.min(NC, n - jb * NC) + NR - 1) / NR;
+            int panels = (Math.min(ncb, n - jb * ncb) + NR - 1) / NR;
             for (int kb = 0; kb < kBlocks; kb++) {
                 offsets[jb * kBlocks + kb] = (int) size;
                 size += (long) panels * GemmTask.bStride(Math.min(KC, k - kb * KC));
@@ -213,9 +233,9 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         GemmTask t = new GemmTask();
         t.set(NT, 0, n, k, null, 0, 0, w, wOff, ldw, null, 0, 0, false);
         for (int jb = 0; jb < jBlocks; jb++) {
-            int nc = Math.min(NC, n - jb * NC);
+            int nc = Math.min(ncb, n - jb * ncb);
             for (int kb = 0; kb < kBlocks; kb++) {
-                t.block(jb * NC, nc, kb, kb + 1, data, offsets[jb * kBlocks + kb]);
+                t.block(jb * ncb, nc, kb, kb + 1, data, offsets[jb * kBlocks + kb]);
                 t.packB(0, (nc + NR - 1) / NR);
             }
         }
@@ -332,8 +352,9 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         try {
             // Goto's loop order: column blocks of B, then k blocks (B packed once per block, shared by
             // the threads), then row blocks of A (packed per thread), then the macro-kernel
-            for (int jc = 0; jc < n; jc += NC) {
-                int nc = Math.min(NC, n - jc);
+            int ncb = columnBlock(n);
+            for (int jc = 0; jc < n; jc += ncb) {
+                int nc = Math.min(ncb, n - jc);
                 int panels = (nc + NR - 1) / NR;
                 for (int kb = 0; kb < kBlocks; kb++) {
                     if (prepacked == null) {
