@@ -57,8 +57,12 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
     static final int NR = 2 * L;
     /** k block: one NR-wide B panel of KC rows stays in L1 while A slivers stream from L2. */
     static final int KC = tuning("graft.gemm.kc", 256);
-    /** Rows of A packed at once (kept in L2). */
-    static final int MC = MR * tuning("graft.gemm.mcSlivers", 24);
+    /**
+     * Rows of A packed at once (kept in L2): 96 with the 8-row tile. Against 192, on MiniLM's four
+     * layer GEMMs (GemmConfigAB, 100 passes, after the balanced column blocks): 1.025 (IQR
+     * 1.015-1.034) and 1.021, A/A 1.003; on the training GEMMs (BenchShapeGemms) 1.005.
+     */
+    static final int MC = MR * tuning("graft.gemm.mcSlivers", 12);
     /**
      * The most columns of B packed at once (1152 with 16 lanes); an n-column GEMM cuts its columns
      * into equal blocks of whole panels of at most this ({@link #columnBlock}): 1152 stays one
