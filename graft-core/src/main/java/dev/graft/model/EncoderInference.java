@@ -41,11 +41,6 @@ import java.util.Map;
  */
 public final class EncoderInference {
     private static final String[] QKV = {"query", "key", "value"};
-    /**
-     * Rows per block of the feed-forward: the intermediate of 128 rows (768 KB at F = 1536) stays in
-     * L2 with the GEMM's blocks. {@code -Dgraft.inference.ffRows=N} overrides it (measurements).
-     */
-    static final int FF_ROWS = Integer.getInteger("graft.inference.ffRows", 128);
 
     private final ModelConfig config;
     private final Compute compute;
@@ -68,7 +63,7 @@ public final class EncoderInference {
     private float[] qkv; // (N, 3C)
     private float[] context; // (N, C)
     private float[] sum; // (N, C)
-    private float[] inner; // (FF_ROWS, F): one block of rows of the feed-forward's intermediate
+    private float[] inner; // (N, F)
     private float[] mean; // (N)
     private float[] rstd; // (N)
     private float[][] scores; // per thread: the attention kernel's scratch (one sequence and head's Sᵀ)
@@ -199,7 +194,7 @@ public final class EncoderInference {
         qkv = Buffers.ensure(qkv, rows * 3 * c);
         context = Buffers.ensure(context, rows * c);
         sum = Buffers.ensure(sum, rows * c);
-        inner = Buffers.ensure(inner, Math.min(rows, FF_ROWS) * f);
+        inner = Buffers.ensure(inner, rows * f);
         mean = Buffers.ensure(mean, rows);
         rstd = Buffers.ensure(rstd, rows);
         int threads = compute.parallel().threads();
@@ -247,15 +242,10 @@ public final class EncoderInference {
             k.linearTransB(rows, context, 0, c, lw.attentionOutput(), lw.attentionOutputBias(), 0, null, x, 0, c, sum,
                     0, c);
             layerNorm(p + "attention.output.LayerNorm", sum, x, rows);
-            // feed-forward: x = LN(gelu(x·W1ᵀ + b1)·W2ᵀ + b2 + x), FF_ROWS rows at a time: the
-            // block's (rows, F) intermediate stays in L2 between the two GEMMs instead of going out
-            // to L3 and back (the same arithmetic per element, so the same bits for any block size)
-            for (int r0 = 0; r0 < rows; r0 += FF_ROWS) {
-                int rb = Math.min(FF_ROWS, rows - r0);
-                k.linearTransB(rb, x, r0 * c, c, lw.intermediate(), lw.intermediateBias(), 0, config.gelu(), null, 0,
-                        0, inner, 0, f);
-                k.linearTransB(rb, inner, 0, f, lw.output(), lw.outputBias(), 0, null, x, r0 * c, c, sum, r0 * c, c);
-            }
+            // feed-forward: x = LN(gelu(x·W1ᵀ + b1)·W2ᵀ + b2 + x)
+            k.linearTransB(rows, x, 0, c, lw.intermediate(), lw.intermediateBias(), 0, config.gelu(), null, 0, 0,
+                    inner, 0, f);
+            k.linearTransB(rows, inner, 0, f, lw.output(), lw.outputBias(), 0, null, x, 0, c, sum, 0, c);
             layerNorm(p + "output.LayerNorm", sum, x, rows);
         }
         return new Packed(x, rows, c, java.util.Arrays.copyOf(sequenceStart, b + 1));
