@@ -25,7 +25,11 @@ import java.util.function.DoubleSupplier;
  * </pre>
  * Arguments: passes, then configurations ("base", or comma-separated property=value). With
  * {@code -Dprobe.runner=dev.graft.tensor.kernel.BenchShapeGemms} the workload is the training-side
- * GEMMs of {@code graft bench gemm} instead of MiniLM's inference GEMMs.
+ * GEMMs of {@code graft bench gemm} instead of MiniLM's inference GEMMs; with
+ * {@code -Dprobe.runner=dev.graft.model.MiniLmEmbedRunner} it is the whole embedding forward pass,
+ * one batch per pass, which needs the test class path (the model jar):
+ * {@code -cp graft-core/target/classes:graft-core/target/test-classes:$(cat graft-core/target/embed-bench.classpath)}
+ * (that file is written by {@code tools/bench/embed_compare.sh}).
  */
 public final class GemmConfigAB {
     /** The workload timed per configuration: {@code -Dprobe.runner=CLASS}, by default {@link MiniLmLayerGemms}. */
@@ -34,8 +38,13 @@ public final class GemmConfigAB {
     public static void main(String[] args) throws Exception {
         int rounds = Integer.parseInt(args[0]);
         String[] configs = Arrays.copyOfRange(args, 1, args.length);
-        URL[] urls = {Path.of("graft-core/target/classes").toUri().toURL(),
-                Path.of("graft-core/target/test-classes").toUri().toURL()};
+        // every configuration loads the JVM's whole class path (graft's classes and test classes, and
+        // the jars a workload needs, such as the MiniLM model jar) in a loader of its own
+        List<URL> paths = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            paths.add(Path.of(entry).toUri().toURL());
+        }
+        URL[] urls = paths.toArray(new URL[0]);
         List<DoubleSupplier> runners = new ArrayList<>();
         for (String cfg : configs) {
             List<String> set = new ArrayList<>();
