@@ -2479,7 +2479,10 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
                 if (bias != null) {
                     xv = xv.add(FloatVector.fromArray(F, bias, bOff + i));
                 }
-                FloatVector t = xv.abs().mul(invSqrt2).min(tMax);
+                // min by compare and blend (two instructions; min's Java semantics cost six), the
+                // same value for every t >= 0 and NaN
+                FloatVector ta = xv.abs().mul(invSqrt2);
+                FloatVector t = ta.blend(tMax, ta.compare(VectorOperators.GT, tMax));
                 FloatVector t2 = t.mul(t);
                 FloatVector t4 = t2.mul(t2);
                 FloatVector q12 = t.fma(c2, c1);
