@@ -65,12 +65,15 @@ class ParallelTest {
 
     @Test
     void forRangeDynamicHandsPiecesToWhicheverThreadIsFree() {
-        // the caller's first piece sleeps: the workers take the remaining pieces meanwhile
+        // the caller's first piece (whichever it is: a worker may start first) sleeps: the workers
+        // take the remaining pieces meanwhile
         List<String> runners = Collections.synchronizedList(new ArrayList<>());
         Thread caller = Thread.currentThread();
+        java.util.concurrent.atomic.AtomicBoolean callerStarted = new java.util.concurrent.atomic.AtomicBoolean();
         three.forRangeDynamic(12, 1, 4, (s, e) -> {
-            runners.add(Thread.currentThread() == caller ? "caller" : "worker");
-            if (s == 0) {
+            boolean byCaller = Thread.currentThread() == caller;
+            runners.add(byCaller ? "caller" : "worker");
+            if (byCaller && !callerStarted.getAndSet(true)) {
                 try {
                     Thread.sleep(300);
                 } catch (InterruptedException ex) {
