@@ -985,159 +985,35 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
         FloatVector c61 = c00;
         FloatVector c70 = c00;
         FloatVector c71 = c00;
-        // four k steps per iteration: the index arithmetic and loop control (about 8 instructions a
-        // step when C2 recomputes both offsets from p) are paid once per four steps, and every load
-        // takes its offset as a constant displacement. Fewer instructions per FMA matter when the
-        // core's front end is shared (another tenant's hyperthread): in L1, in-process against the
-        // plain loop, 1.02-1.14x in the host's slow phases, with the same bits.
-        int p = 0;
-        for (; p + 3 < kc; p += 4) {
+        for (int p = 0; p < kc; p++) {
             int ao = ai + p * 8;
             int bo = bi + p * (2 * L);
-            {
-                FloatVector b0 = FloatVector.fromArray(F, bp, bo);
-                FloatVector b1 = FloatVector.fromArray(F, bp, bo + L);
-                FloatVector x = FloatVector.broadcast(F, ap[ao]);
-                c00 = x.fma(b0, c00);
-                c01 = x.fma(b1, c01);
-                x = FloatVector.broadcast(F, ap[ao + 1]);
-                c10 = x.fma(b0, c10);
-                c11 = x.fma(b1, c11);
-                x = FloatVector.broadcast(F, ap[ao + 2]);
-                c20 = x.fma(b0, c20);
-                c21 = x.fma(b1, c21);
-                x = FloatVector.broadcast(F, ap[ao + 3]);
-                c30 = x.fma(b0, c30);
-                c31 = x.fma(b1, c31);
-                x = FloatVector.broadcast(F, ap[ao + 4]);
-                c40 = x.fma(b0, c40);
-                c41 = x.fma(b1, c41);
-                x = FloatVector.broadcast(F, ap[ao + 5]);
-                c50 = x.fma(b0, c50);
-                c51 = x.fma(b1, c51);
-                x = FloatVector.broadcast(F, ap[ao + 6]);
-                c60 = x.fma(b0, c60);
-                c61 = x.fma(b1, c61);
-                x = FloatVector.broadcast(F, ap[ao + 7]);
-                c70 = x.fma(b0, c70);
-                c71 = x.fma(b1, c71);
-            }
-            {
-                FloatVector b0 = FloatVector.fromArray(F, bp, bo + 2 * L);
-                FloatVector b1 = FloatVector.fromArray(F, bp, bo + 2 * L + L);
-                FloatVector x = FloatVector.broadcast(F, ap[ao + 8]);
-                c00 = x.fma(b0, c00);
-                c01 = x.fma(b1, c01);
-                x = FloatVector.broadcast(F, ap[ao + 8 + 1]);
-                c10 = x.fma(b0, c10);
-                c11 = x.fma(b1, c11);
-                x = FloatVector.broadcast(F, ap[ao + 8 + 2]);
-                c20 = x.fma(b0, c20);
-                c21 = x.fma(b1, c21);
-                x = FloatVector.broadcast(F, ap[ao + 8 + 3]);
-                c30 = x.fma(b0, c30);
-                c31 = x.fma(b1, c31);
-                x = FloatVector.broadcast(F, ap[ao + 8 + 4]);
-                c40 = x.fma(b0, c40);
-                c41 = x.fma(b1, c41);
-                x = FloatVector.broadcast(F, ap[ao + 8 + 5]);
-                c50 = x.fma(b0, c50);
-                c51 = x.fma(b1, c51);
-                x = FloatVector.broadcast(F, ap[ao + 8 + 6]);
-                c60 = x.fma(b0, c60);
-                c61 = x.fma(b1, c61);
-                x = FloatVector.broadcast(F, ap[ao + 8 + 7]);
-                c70 = x.fma(b0, c70);
-                c71 = x.fma(b1, c71);
-            }
-            {
-                FloatVector b0 = FloatVector.fromArray(F, bp, bo + 4 * L);
-                FloatVector b1 = FloatVector.fromArray(F, bp, bo + 4 * L + L);
-                FloatVector x = FloatVector.broadcast(F, ap[ao + 16]);
-                c00 = x.fma(b0, c00);
-                c01 = x.fma(b1, c01);
-                x = FloatVector.broadcast(F, ap[ao + 16 + 1]);
-                c10 = x.fma(b0, c10);
-                c11 = x.fma(b1, c11);
-                x = FloatVector.broadcast(F, ap[ao + 16 + 2]);
-                c20 = x.fma(b0, c20);
-                c21 = x.fma(b1, c21);
-                x = FloatVector.broadcast(F, ap[ao + 16 + 3]);
-                c30 = x.fma(b0, c30);
-                c31 = x.fma(b1, c31);
-                x = FloatVector.broadcast(F, ap[ao + 16 + 4]);
-                c40 = x.fma(b0, c40);
-                c41 = x.fma(b1, c41);
-                x = FloatVector.broadcast(F, ap[ao + 16 + 5]);
-                c50 = x.fma(b0, c50);
-                c51 = x.fma(b1, c51);
-                x = FloatVector.broadcast(F, ap[ao + 16 + 6]);
-                c60 = x.fma(b0, c60);
-                c61 = x.fma(b1, c61);
-                x = FloatVector.broadcast(F, ap[ao + 16 + 7]);
-                c70 = x.fma(b0, c70);
-                c71 = x.fma(b1, c71);
-            }
-            {
-                FloatVector b0 = FloatVector.fromArray(F, bp, bo + 6 * L);
-                FloatVector b1 = FloatVector.fromArray(F, bp, bo + 6 * L + L);
-                FloatVector x = FloatVector.broadcast(F, ap[ao + 24]);
-                c00 = x.fma(b0, c00);
-                c01 = x.fma(b1, c01);
-                x = FloatVector.broadcast(F, ap[ao + 24 + 1]);
-                c10 = x.fma(b0, c10);
-                c11 = x.fma(b1, c11);
-                x = FloatVector.broadcast(F, ap[ao + 24 + 2]);
-                c20 = x.fma(b0, c20);
-                c21 = x.fma(b1, c21);
-                x = FloatVector.broadcast(F, ap[ao + 24 + 3]);
-                c30 = x.fma(b0, c30);
-                c31 = x.fma(b1, c31);
-                x = FloatVector.broadcast(F, ap[ao + 24 + 4]);
-                c40 = x.fma(b0, c40);
-                c41 = x.fma(b1, c41);
-                x = FloatVector.broadcast(F, ap[ao + 24 + 5]);
-                c50 = x.fma(b0, c50);
-                c51 = x.fma(b1, c51);
-                x = FloatVector.broadcast(F, ap[ao + 24 + 6]);
-                c60 = x.fma(b0, c60);
-                c61 = x.fma(b1, c61);
-                x = FloatVector.broadcast(F, ap[ao + 24 + 7]);
-                c70 = x.fma(b0, c70);
-                c71 = x.fma(b1, c71);
-            }
-        }
-        for (; p < kc; p++) {
-            int ao = ai + p * 8;
-            int bo = bi + p * (2 * L);
-            {
-                FloatVector b0 = FloatVector.fromArray(F, bp, bo);
-                FloatVector b1 = FloatVector.fromArray(F, bp, bo + L);
-                FloatVector x = FloatVector.broadcast(F, ap[ao]);
-                c00 = x.fma(b0, c00);
-                c01 = x.fma(b1, c01);
-                x = FloatVector.broadcast(F, ap[ao + 1]);
-                c10 = x.fma(b0, c10);
-                c11 = x.fma(b1, c11);
-                x = FloatVector.broadcast(F, ap[ao + 2]);
-                c20 = x.fma(b0, c20);
-                c21 = x.fma(b1, c21);
-                x = FloatVector.broadcast(F, ap[ao + 3]);
-                c30 = x.fma(b0, c30);
-                c31 = x.fma(b1, c31);
-                x = FloatVector.broadcast(F, ap[ao + 4]);
-                c40 = x.fma(b0, c40);
-                c41 = x.fma(b1, c41);
-                x = FloatVector.broadcast(F, ap[ao + 5]);
-                c50 = x.fma(b0, c50);
-                c51 = x.fma(b1, c51);
-                x = FloatVector.broadcast(F, ap[ao + 6]);
-                c60 = x.fma(b0, c60);
-                c61 = x.fma(b1, c61);
-                x = FloatVector.broadcast(F, ap[ao + 7]);
-                c70 = x.fma(b0, c70);
-                c71 = x.fma(b1, c71);
-            }
+            FloatVector b0 = FloatVector.fromArray(F, bp, bo);
+            FloatVector b1 = FloatVector.fromArray(F, bp, bo + L);
+            FloatVector x = FloatVector.broadcast(F, ap[ao]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(F, ap[ao + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(F, ap[ao + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(F, ap[ao + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(F, ap[ao + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(F, ap[ao + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(F, ap[ao + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(F, ap[ao + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
         }
         // stores written out here: a helper taking vectors that C2 declines to inline boxes them
         if (add) {
