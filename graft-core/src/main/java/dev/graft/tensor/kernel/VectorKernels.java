@@ -1896,7 +1896,7 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
             int o = xOff + j;
             FloatVector vmax = negInf;
             for (int i = 0; i < rows; i++) {
-                // compare and blend: two instructions, where max's Java semantics (NaN, -0) cost five;
+                // compare and blend: two instructions, where max's Java semantics (NaN, -0) cost six;
                 // a NaN is not taken here but still makes its column NaN through exp below
                 FloatVector v = FloatVector.fromArray(F, x, o + i * ld);
                 vmax = vmax.blend(v, v.compare(VectorOperators.GT, vmax));
