@@ -1157,7 +1157,9 @@ public class VectorKernels extends ScalarKernels implements KernelProvider.Vecto
 
     /**
      * {@link #kernel8s} for one vector of columns (8 x L): the same operands and arguments, the same
-     * fma chain per element, for a last L columns that a 2L-wide tile would pass.
+     * fma chain per element, for a last L columns that a 2L-wide tile would pass (it would read and
+     * write L columns past them). A copy, not a shared helper, for kernel8s's reason: a helper taking
+     * vectors that C2 declines to inline boxes them.
      */
     static void kernel8h(int kc, float[] a, int ar, int aRowStep, int aColStep, int rows, float[] b, int bo,
                          int ldb, float[] c, int ci, int ldc, boolean add) {
