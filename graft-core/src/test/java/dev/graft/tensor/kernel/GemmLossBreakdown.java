@@ -37,7 +37,9 @@ public final class GemmLossBreakdown {
         int kc = VectorKernels.KC;
         int nr = VectorKernels.NR;
         if (VectorKernels.MR != 8 || n % nr != 0 || passes < 6) {
-            throw new IllegalArgumentException("needs the 8-row tile, n a multiple of " + nr + " and at least 6 passes");
+            throw new IllegalArgumentException("GemmLossBreakdown: got " + VectorKernels.MR + "-row tiles, n = " + n
+                    + ", " + passes + " passes; it needs the 8-row tile (a CPU with 16-lane vectors), n a multiple of "
+                    + nr + " and at least 6 passes (5 are warm-up): arguments PASSES N, e.g. 30 1536");
         }
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         VectorKernels kern = new VectorKernels(new Parallel(1));
