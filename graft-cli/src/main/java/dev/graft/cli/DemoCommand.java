@@ -69,7 +69,6 @@ final class DemoCommand implements Callable<Integer> {
                 .pretrainTime(quick ? Duration.ofSeconds(60) : Duration.ofMinutes(4))
                 .pretrainSweep(quick ? List.of(0.5) : List.of(0.25, 0.5))
                 .taptEpochs(1)
-                .maxUpdates(quick ? 50 : 100)
                 .mix(0.25)
                 .threads(threads)
                 .build();

@@ -40,7 +40,7 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--budgets", split = ",", description = "Label budgets, numbers or 'all' (default: 50,200,all).")
     List<String> budgets;
 
-    @Option(names = "--seeds", description = "Labeled subsets per budget (default: 3).")
+    @Option(names = "--seeds", description = "Labeled subsets (label draws) per budget (default: 5).")
     Integer seeds;
 
     @Option(names = "--arch", description = "Model preset of graft's own models (default: bert-mini).")
@@ -73,8 +73,19 @@ final class ExperimentCommand implements Callable<Integer> {
             + "and extrapolate how much more pretraining would pay (default: none).")
     List<Double> pretrainSweep;
 
-    @Option(names = "--max-updates", description = "Cap on fine-tuning updates per cell (default: automatic epochs).")
-    Integer maxUpdates;
+    @Option(names = "--folds", description = "The few-label protocol: each neural cell chooses its learning rate and "
+            + "length by k-fold cross-validation inside its labels, then trains on all of them (0: carve a dev set "
+            + "and stop early on it instead; default: 3).")
+    Integer folds;
+
+    @Option(names = "--max-epochs", description = "Cap on fine-tuning epochs per cell, the same for every strategy "
+            + "(default: automatic, about 1,000 updates, 2 to 20 epochs).")
+    Double maxEpochs;
+
+    @Option(names = "--lr-grid", split = ",", description = "Candidate learning rates of a strategy, e.g. "
+            + "scratch=1e-4/3e-4/1e-3,pretrained=3e-5/1e-4 (default: each strategy's own grid; see "
+            + "docs/EXPERIMENTS.md).")
+    List<String> lrGrid;
 
     @Option(names = "--lm-weight", description = "Multitask LM loss weight (default: 0.5).")
     Float lmWeight;
@@ -145,8 +156,14 @@ final class ExperimentCommand implements Callable<Integer> {
         if (pretrainSweep != null) {
             b.pretrainSweep(pretrainSweep);
         }
-        if (maxUpdates != null) {
-            b.maxUpdates(maxUpdates);
+        if (folds != null) {
+            b.folds(folds);
+        }
+        if (maxEpochs != null) {
+            b.maxEpochs(maxEpochs);
+        }
+        if (lrGrid != null) {
+            b.rateGrids(ExperimentSpec.parseRateGrids(lrGrid));
         }
         if (lmWeight != null) {
             b.lmWeight(lmWeight);

@@ -67,6 +67,15 @@ final class FinetuneCommand implements Callable<Integer> {
             + "discriminative rates, the head's).")
     Float lr;
 
+    @Option(names = "--folds", description = "Choose the learning rate (among --lr-candidates) and the length of "
+            + "training by k-fold cross-validation inside the labeled set, then train on all of it with no dev set "
+            + "(the few-label protocol; 0: a dev set and early stopping; default: ${DEFAULT-VALUE}).")
+    int folds;
+
+    @Option(names = "--lr-candidates", split = ",", description = "Rates --folds chooses from, e.g. 1e-4,3e-4,1e-3 "
+            + "(default: --lr alone).")
+    List<Float> lrCandidates;
+
     @Option(names = "--recipe", description = "full (BERT: one rate, warm-up + linear decay) or ulmfit "
             + "(discriminative rates 2.6, STLR, gradual unfreezing) (default: ${DEFAULT-VALUE}).")
     String recipe = "full";
@@ -166,7 +175,8 @@ final class FinetuneCommand implements Callable<Integer> {
                 .maxTrain(maxTrain).seed(seed).batchSize(batchSize).weightDecay(weightDecay).clip(clip)
                 .patience(patience).evalsPerEpoch(evalsPerEpoch).devFraction(devFraction).maxLength(maxLength)
                 .dropout(dropout).maxTime(maxTime).threads(threads).keepTrainingState(keepTrainingState)
-                .overwrite(overwrite).skipBad(skipBad);
+                .overwrite(overwrite).skipBad(skipBad).folds(folds)
+                .learningRates(lrCandidates == null ? List.of() : lrCandidates);
         if (lr != null) {
             b.learningRate(lr);
         }

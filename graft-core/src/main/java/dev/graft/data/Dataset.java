@@ -105,6 +105,14 @@ public final class Dataset<E> implements Iterable<E> {
         return with(copy);
     }
 
+    /** This dataset's examples followed by {@code other}'s (the same kind of dataset). */
+    public Dataset<E> concat(Dataset<E> other) {
+        List<E> all = new ArrayList<>(examples.size() + other.size());
+        all.addAll(examples);
+        all.addAll(other.examples);
+        return with(all);
+    }
+
     /** The first {@code n} examples (all when fewer). */
     public Dataset<E> head(int n) {
         return with(examples.subList(0, Math.min(n, examples.size())));

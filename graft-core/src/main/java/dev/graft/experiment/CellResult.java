@@ -40,7 +40,9 @@ import java.util.Map;
  * @param metric      the score's name: "accuracy" (classify) or "token_accuracy" (tag)
  * @param test        the metric on test; finite when ok, NaN when failed
  * @param dev         the metric on dev; NaN when unknown
- * @param testMetrics every test metric (see {@code ClassificationMetrics.toMap()}), empty when failed
+ * @param testMetrics every test metric (see {@code ClassificationMetrics.toMap()}), empty when failed; with the
+ *                    few-label protocol also what cross-validation chose for the cell: {@code selected_lr},
+ *                    {@code selected_epochs} (of {@code planned_epochs}) and {@code cv_score}
  * @param cost        what the cell cost, {@link Cost#NONE} when unknown
  * @param status      "ok" or "failed"
  * @param error       the failure's message; null when ok

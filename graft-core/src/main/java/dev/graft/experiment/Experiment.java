@@ -224,6 +224,16 @@ public final class Experiment {
             for (int k = 0; k < spec.seeds(); k++) {
                 long seed = spec.seed() + k;
                 Dataset<E> labeled = train.take(Math.min(budget, train.size()), seed);
+                if (spec.folds() > 0) {
+                    // the few-label protocol: the whole subset trains, cross-validation inside it chooses
+                    if (labeled.size() < 2 * spec.folds()) {
+                        throw new IllegalArgumentException("budget " + ExperimentSpec.budgetLabel(budget) + " has "
+                                + labeled.size() + " examples: too few for " + spec.folds() + "-fold "
+                                + "cross-validation; use larger budgets or fewer --folds");
+                    }
+                    out.add(new Subset<>(budget, k, seed, labeled, labeled.head(0)));
+                    continue;
+                }
                 Dataset.Carve<E> carve = labeled.carveDev(spec.devFraction(), seed);
                 if (carve.heldOut().isEmpty() || carve.train().isEmpty()) {
                     throw new IllegalArgumentException("budget " + ExperimentSpec.budgetLabel(budget) + " leaves no "
@@ -544,10 +554,12 @@ public final class Experiment {
             default -> throw new IllegalStateException(strategy.id());
         }
         int batch = spec.task() == HeadConfig.Task.CLASSIFY ? 16 : 32;
-        if (spec.maxUpdates() > 0) {
+        if (spec.maxEpochs() > 0) {
             long perEpoch = Math.max(1, (subset.train().size() + batch - 1) / batch);
-            double epochs = Math.min(FineTuneSpec.autoEpochs(perEpoch), spec.maxUpdates() / (double) perEpoch);
-            b.epochs(Math.max(epochs, 1.0 / perEpoch));
+            b.epochs(Math.min(FineTuneSpec.autoEpochs(perEpoch), spec.maxEpochs()));
+        }
+        if (spec.folds() > 0) {
+            b.folds(spec.folds()).learningRates(spec.rates(strategy));
         }
         FineTuneSpec ft = b.build();
         Files.createDirectories(cellDir);
@@ -568,7 +580,13 @@ public final class Experiment {
         double flops = 6.0 * params * (preTokens + ftTokens);
         // the fine-tuned weights are not needed for the comparison: keep results, curves and configuration only
         Files.deleteIfExists(cellDir.resolve(Checkpoint.WEIGHTS));
-        Map<String, Object> testMetrics = r.test() == null ? Map.of() : r.test();
+        Map<String, Object> testMetrics = new LinkedHashMap<>(r.test() == null ? Map.of() : r.test());
+        // the protocol's choices for this cell, next to its scores
+        for (String key : List.of("selected_lr", "selected_epochs", "planned_epochs", "cv_score")) {
+            if (r.summary().get(key) != null) {
+                testMetrics.put(key, r.summary().get(key));
+            }
+        }
         return new CellResult(arm.id(), ExperimentSpec.budgetLabel(subset.budget()), subset.labels(),
                 subset.seedIndex(), metric, r.testScore(), r.devScore(), testMetrics,
                 new CellResult.Cost(preTokens, ftTokens, flops, preSeconds, r.wallSeconds()), "ok", null);
@@ -579,11 +597,12 @@ public final class Experiment {
             throws IOException {
         if (spec.task() == HeadConfig.Task.CLASSIFY) {
             return FineTuning.runClassification(ft, new LabeledSplits<>(
-                    (Dataset<ClassificationExample>) subset.train(), (Dataset<ClassificationExample>) subset.dev(),
+                    (Dataset<ClassificationExample>) subset.train(), ft.crossValidates() ? null
+                    : (Dataset<ClassificationExample>) subset.dev(),
                     (Dataset<ClassificationExample>) data.test(), data.labels()), cellLog);
         }
         return FineTuning.runTagging(ft, new LabeledSplits<>((Dataset<TaggingExample>) subset.train(),
-                (Dataset<TaggingExample>) subset.dev(), (Dataset<TaggingExample>) data.test(), data.labels()), cellLog);
+                ft.crossValidates() ? null : (Dataset<TaggingExample>) subset.dev(), (Dataset<TaggingExample>) data.test(), data.labels()), cellLog);
     }
 
     private CellResult labelsAsText(Subset<ClassificationExample> subset, Data<ClassificationExample> data,

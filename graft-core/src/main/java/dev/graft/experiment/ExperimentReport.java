@@ -31,11 +31,11 @@ import java.util.TreeMap;
  * configuration and the data used; and "the answer", a paragraph generated from the numbers
  * ({@link #answer}).
  *
- * <p><b>Seed spread rule.</b> Two strategies differ "beyond the seed spread" when the difference of their
- * mean test scores exceeds the larger of their two sample standard deviations (n - 1 in the denominator)
- * over seeds. With a single finished seed on either side the spread is unknown and the report says so
- * instead of calling the difference real. This is a plain, conservative reading rule for a handful of
- * seeds, not a significance test.
+ * <p><b>Interval rule.</b> Two strategies differ "beyond the paired 95% interval" when the 95% Student t
+ * interval of the mean of their per-seed differences (the same label draw on both sides: {@link
+ * dev.graft.eval.Interval#paired}) excludes zero; "beats" is said only then. With fewer than two paired
+ * seeds the interval is unknown and the report says so instead of calling the difference real. The results
+ * table gives each mean with its own 95% interval (± its half-width).
  */
 public final class ExperimentReport {
     /** graft's own-pretraining strategies, compared as a group against the reference and "pretrained". */
@@ -54,9 +54,9 @@ public final class ExperimentReport {
 
     /** How a difference between two cells compares with their seeds' spread (see the class comment). */
     enum Spread {
-        BEYOND("beyond the seed spread"),
-        WITHIN("within the seed spread"),
-        UNKNOWN("seed spread unknown with one seed");
+        BEYOND("beyond the paired 95% interval"),
+        WITHIN("within the paired 95% interval"),
+        UNKNOWN("interval unknown with one seed");
 
         final String words;
 
@@ -65,10 +65,11 @@ public final class ExperimentReport {
         }
 
         static Spread of(ResultTable.Cell a, ResultTable.Cell b) {
-            if (a.seeds() < 2 || b.seeds() < 2) {
+            dev.graft.eval.Interval d = a.pairedDifference(b);
+            if (!d.known()) {
                 return UNKNOWN;
             }
-            return Math.abs(a.mean() - b.mean()) > Math.max(a.std(), b.std()) ? BEYOND : WITHIN;
+            return d.excludesZero() ? BEYOND : WITHIN;
         }
     }
 
@@ -149,7 +150,7 @@ public final class ExperimentReport {
         }
         if (!versus.phrases().isEmpty() && !versus.anyBeats() && versus.allKnown()) {
             sentences.add("So graft's own pretraining did not beat " + (ref.equals("scratch") ? "training from scratch"
-                    : ref) + " beyond the seed spread in this experiment.");
+                    : ref) + " beyond the paired 95% interval in this experiment.");
             pretrainingEvidence(t, own, context).forEach(sentences::add);
         }
         sweep.ifPresent(w -> sentences.addAll(sweepSentences(t, w, context)));
@@ -165,7 +166,7 @@ public final class ExperimentReport {
     /**
      * One phrase per own-pretraining strategy against the reference.
      *
-     * @param anyBeats whether some strategy beats the reference beyond the spread at some budget
+     * @param anyBeats whether some strategy beats the reference beyond the interval at some budget
      * @param allKnown whether every comparison had at least two seeds on both sides
      */
     private record OwnVersusReference(List<String> phrases, boolean anyBeats, boolean allKnown) {
@@ -209,7 +210,7 @@ public final class ExperimentReport {
             StringBuilder p = new StringBuilder(s);
             if (!beat.isEmpty()) {
                 anyBeats = true;
-                p.append(" beats ").append(ref).append(" beyond the seed spread at ").append(budgetList(t, beat))
+                p.append(" beats ").append(ref).append(" beyond the paired 95% interval at ").append(budgetList(t, beat))
                         .append(" (by ").append(String.join(", ", beatBy)).append(')');
                 List<String> rest = compared.stream().filter(b -> !beat.contains(b)).toList();
                 if (!rest.isEmpty()) {
@@ -219,17 +220,17 @@ public final class ExperimentReport {
                 p.append(" differs from ").append(ref).append(" by ").append(compared.size() == 1
                                 ? signed(diffs.get(0)) + " at " + budgetPhrase(t, compared.get(0))
                                 : differences(diffs).replace("differences ", "") + " across budgets")
-                        .append(", but with one seed the spread is unknown");
+                        .append(", but with one seed the interval is unknown");
             } else {
-                p.append(" does not beat ").append(ref).append(" beyond the seed spread at ")
+                p.append(" does not beat ").append(ref).append(" beyond the paired 95% interval at ")
                         .append(compared.size() == 1 ? budgetPhrase(t, compared.get(0)) : "any budget")
                         .append(" (").append(differences(diffs)).append(')');
             }
             if (!worse.isEmpty()) {
-                p.append(" and is below it beyond the spread at ").append(budgetList(t, worse));
+                p.append(" and is below it beyond the interval at ").append(budgetList(t, worse));
             }
             if (unknown > 0 && unknown < compared.size()) {
-                p.append(", and where only one seed finished the spread is unknown");
+                p.append(", and where only one seed finished the interval is unknown");
             }
             phrases.add(p.toString());
         }
@@ -358,7 +359,7 @@ public final class ExperimentReport {
             sentences.add(s);
         }
         if (!none.isEmpty()) {
-            sentences.add("At " + joinAnd(none) + " the score did not rise with pretraining beyond the seed spread, "
+            sentences.add("At " + joinAnd(none) + " the score did not rise with pretraining beyond the paired 95% interval, "
                     + "so these curves give no finite estimate of the pretraining that would pay there.");
         }
         return sentences;
@@ -528,9 +529,9 @@ public final class ExperimentReport {
 
         doc.add(new ReportDocument.Heading(2, "The answer"));
         doc.add(new ReportDocument.Paragraph(answer(t, sweep, c)));
-        doc.add(new ReportDocument.Paragraph("Reading rule: a difference is beyond the seed spread when the "
+        doc.add(new ReportDocument.Paragraph("Reading rule: a difference is beyond the paired 95% interval when the "
                 + "difference of the two means exceeds the larger of the two sample standard deviations over "
-                + "seeds; with a single finished seed the spread is unknown. This is a conservative reading rule, "
+                + "seeds; with a single finished seed the interval is unknown. This is a conservative reading rule, "
                 + "not a significance test."));
 
         if (inlineSvg != null) {
@@ -544,6 +545,7 @@ public final class ExperimentReport {
         doc.add(new ReportDocument.Heading(2, "Results"));
         resultsTable(t, doc);
 
+        pairedDifferences(t, ref, doc);
         doc.add(new ReportDocument.Heading(2, "Sample efficiency against " + ref));
         sampleEfficiency(t, ref, doc);
 
@@ -630,8 +632,8 @@ public final class ExperimentReport {
             }
             rows.add(row);
         }
-        String how = "Test " + t.metric() + ": mean ± sample standard deviation over seeds ("
-                + (uniform ? seeds + (seeds == 1 ? " seed per cell, so no deviation" : " seeds per cell")
+        String how = "Test " + t.metric() + ": mean ± the half-width of its 95% t interval over seeds (label draws; "
+                + (uniform ? seeds + (seeds == 1 ? " seed per cell, so no interval" : " seeds per cell")
                 : "n = seeds that finished") + "). Bold: the best mean at that budget. Columns are label budgets; "
                 + "\"all\" is the whole training set. A failed seed is left out of the mean and listed below; a cell "
                 + "whose seeds all failed reads \"failed\"; — marks a cell that was not run.";
@@ -646,6 +648,56 @@ public final class ExperimentReport {
             }
             doc.add(new ReportDocument.Table(List.of("strategy", "budget", "seed", "error"), failedRows, false));
         }
+    }
+
+    /**
+     * Each strategy minus the reference and minus bow, budget by budget: the mean of the per-seed
+     * differences over the same label draws with its paired 95% interval; bold where it excludes zero.
+     */
+    private static void pairedDifferences(ResultTable t, String ref, ReportDocument doc) {
+        List<String> against = new ArrayList<>();
+        for (String r : List.of(ref, "bow")) {
+            if (t.hasScores(r) && !against.contains(r)) {
+                against.add(r);
+            }
+        }
+        List<String> budgets = t.scoredBudgets();
+        List<List<Text>> rows = new ArrayList<>();
+        for (String r : against) {
+            for (String s : t.strategies()) {
+                if (s.equals(r)) {
+                    continue;
+                }
+                List<Text> row = new ArrayList<>();
+                row.add(Text.of(s + " − " + r));
+                boolean any = false;
+                for (String b : budgets) {
+                    Optional<ResultTable.Cell> x = t.scored(s, b);
+                    Optional<ResultTable.Cell> y = t.scored(r, b);
+                    if (x.isEmpty() || y.isEmpty()) {
+                        row.add(Text.of("—"));
+                        continue;
+                    }
+                    dev.graft.eval.Interval d = x.get().pairedDifference(y.get());
+                    any = true;
+                    row.add(new Text(signed(d.mean()) + (d.known() ? " [" + signed(d.low()) + ", " + signed(d.high())
+                            + "]" : " (n=" + d.n() + ")"), d.excludesZero()));
+                }
+                if (any) {
+                    rows.add(row);
+                }
+            }
+        }
+        if (rows.isEmpty()) {
+            return;
+        }
+        List<String> header = new ArrayList<>();
+        header.add("difference");
+        header.addAll(budgets);
+        doc.add(new ReportDocument.Paragraph("Paired differences: the mean over label draws of one strategy's test "
+                + t.metric() + " minus another's on the same draw, with its 95% t interval [low, high]. Bold: the "
+                + "interval excludes zero, the only case the answer calls a win or a loss."));
+        doc.add(new ReportDocument.Table(header, rows, false));
     }
 
     private static void sampleEfficiency(ResultTable t, String ref, ReportDocument doc) {
@@ -781,7 +833,7 @@ public final class ExperimentReport {
                 + "the least-squares slope of the test score against log2(pretraining tokens), per seed, then "
                 + "mean ± std over seeds. The last columns extend that line to each other strategy's mean at the "
                 + "budget: the multiple of the full pretraining it needs (\"reached\" when transfer is already "
-                + "there; \"no estimate\" when the score did not rise beyond the spread of the slopes)."));
+                + "there; \"no estimate\" when the score did not rise beyond the interval of the slopes)."));
         List<String> arms = new ArrayList<>();
         Map<String, Long> armTokens = new LinkedHashMap<>();
         for (PretrainingSweep.Budget b : w.budgets()) {
@@ -823,9 +875,9 @@ public final class ExperimentReport {
         doc.add(new ReportDocument.Table(header, rows, false));
     }
 
-    /** "0.612 ± 0.027"; the mean alone with one seed. */
+    /** "0.612 ± 0.027": the mean and the half-width of its 95% interval; the mean alone with one seed. */
     private static String meanStd(ResultTable.Cell c) {
-        return score(c.mean()) + (c.seeds() > 1 ? " ± " + score(c.std()) : "");
+        return score(c.mean()) + (c.seeds() > 1 ? " ± " + score(c.interval().halfWidth()) : "");
     }
 
     /** "+0.021 ± 0.008" per doubling; the mean alone with one seed. */

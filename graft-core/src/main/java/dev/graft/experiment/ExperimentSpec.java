@@ -40,8 +40,14 @@ import java.util.Map;
  *                       empty for none
  * @param vocabSize      vocabulary of the tokenizer trained on the corpus
  * @param seqLen         pretraining sequence length
- * @param devFraction    share of each labeled subset held out for early stopping
- * @param maxUpdates     cap on fine-tuning updates per cell (0: fine-tuning's automatic epochs)
+ * @param devFraction    share of each labeled subset held out for early stopping (with {@code folds} 0 only)
+ * @param folds          the few-label protocol: every neural cell chooses its learning rate (among its
+ *                       strategy's {@link #rates}) and its length by k-fold cross-validation inside its labeled
+ *                       subset, then trains on all of it ({@link dev.graft.finetune.CrossValidation}); 0 for a
+ *                       dev carve and early stopping instead
+ * @param maxEpochs      cap on fine-tuning epochs per cell, the same for every strategy (0: fine-tuning's
+ *                       automatic epochs, about 1,000 updates, 2 to 20 epochs)
+ * @param rateGrids      candidate learning rates per strategy id, overriding {@link Strategy#defaultRates()}
  * @param lmWeight       λ of multitask training
  * @param mix            LM batches per task batch in multitask training
  * @param labelRepeat    copies of each labeled document in the labels-as-text corpus (0: enough for about 5%
@@ -56,7 +62,8 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
                              List<Integer> budgets, int seeds, String arch, Path out, Duration pretrainTime,
                              long pretrainSteps, double taptEpochs, String pretrained, Path base, List<Double> pretrainSweep,
                              int vocabSize, int seqLen,
-                             double devFraction, int maxUpdates, float lmWeight, double mix, int labelRepeat,
+                             double devFraction, int folds, double maxEpochs, Map<String, List<Float>> rateGrids,
+                             float lmWeight, double mix, int labelRepeat,
                              int threads, int parallelCells, long seed) {
     /** The budget meaning "every training example". */
     public static final int ALL = Integer.MAX_VALUE;
@@ -107,8 +114,27 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         if (!(devFraction > 0 && devFraction < 0.5)) {
             throw new IllegalArgumentException("--dev-fraction must be in (0, 0.5), got " + devFraction);
         }
-        if (maxUpdates < 0 || labelRepeat < 0 || threads < 1 || parallelCells < 1 || parallelCells > threads || vocabSize < 100 || seqLen < 8) {
-            throw new IllegalArgumentException("max updates and label repeats must be >= 0, threads >= 1, vocabulary "
+        if (folds == 1 || folds < 0) {
+            throw new IllegalArgumentException("--folds must be 0 (a dev carve and early stopping) or at least 2, got "
+                    + folds);
+        }
+        if (!(maxEpochs >= 0)) {
+            throw new IllegalArgumentException("--max-epochs must be >= 0 (0: automatic), got " + maxEpochs);
+        }
+        rateGrids = rateGrids == null ? Map.of() : Map.copyOf(rateGrids);
+        for (Map.Entry<String, List<Float>> g : rateGrids.entrySet()) {
+            Strategy.parse(g.getKey());
+            if (g.getValue().isEmpty() || g.getValue().stream().anyMatch(r -> !(r > 0))) {
+                throw new IllegalArgumentException("the rate grid of " + g.getKey() + " must be rates > 0, got "
+                        + g.getValue());
+            }
+            if (g.getValue().size() > 1 && folds == 0) {
+                throw new IllegalArgumentException("several rates for " + g.getKey() + " need --folds >= 2 to "
+                        + "choose between them");
+            }
+        }
+        if (labelRepeat < 0 || threads < 1 || parallelCells < 1 || parallelCells > threads || vocabSize < 100 || seqLen < 8) {
+            throw new IllegalArgumentException("label repeats must be >= 0, threads >= 1, vocabulary "
                     + ">= 100 and sequence length >= 8; parallel cells between 1 and the threads");
         }
         if (base != null && !java.nio.file.Files.isRegularFile(base.resolve("config.json"))) {
@@ -152,6 +178,40 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
                 if (!part.isBlank()) {
                     out.add(part.trim());
                 }
+            }
+        }
+        return out;
+    }
+
+    /** The candidate learning rates of a strategy's fine-tuning: the spec's grid, else the strategy's default. */
+    public List<Float> rates(Strategy strategy) {
+        List<Float> g = rateGrids.get(strategy.id());
+        return g != null ? g : strategy.defaultRates();
+    }
+
+    /** Parses "scratch=1e-4/3e-4" items (strategy=rates separated by '/') into rate grids. */
+    public static Map<String, List<Float>> parseRateGrids(List<String> items) {
+        Map<String, List<Float>> out = new LinkedHashMap<>();
+        for (String item : items == null ? List.<String>of() : items) {
+            for (String part : item.split(",")) {
+                if (part.isBlank()) {
+                    continue;
+                }
+                int eq = part.indexOf('=');
+                if (eq < 0) {
+                    throw new IllegalArgumentException("rate grid '" + part + "' must be STRATEGY=RATE/RATE/..., e.g. "
+                            + "scratch=1e-4/3e-4/1e-3");
+                }
+                String strategy = Strategy.parse(part.substring(0, eq)).id();
+                List<Float> rates = new ArrayList<>();
+                for (String r : part.substring(eq + 1).split("/")) {
+                    try {
+                        rates.add(Float.parseFloat(r.trim()));
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("rate '" + r + "' of " + strategy + " is not a number");
+                    }
+                }
+                out.put(strategy, rates);
             }
         }
         return out;
@@ -224,7 +284,15 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         m.put("vocab_size", vocabSize);
         m.put("seq_len", seqLen);
         m.put("dev_fraction", devFraction);
-        m.put("max_updates", maxUpdates);
+        m.put("folds", folds);
+        m.put("max_epochs", maxEpochs);
+        Map<String, List<Float>> grids = new LinkedHashMap<>();
+        for (Strategy st : strategies) {
+            if (st.fineTunes()) {
+                grids.put(st.id(), rates(st));
+            }
+        }
+        m.put("lr_grid", grids);
         m.put("lm_weight", lmWeight);
         m.put("mix", mix);
         m.put("label_repeat", labelRepeat);
@@ -274,7 +342,11 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
                     case "vocab_size" -> b.vocabSize = integer(v);
                     case "seq_len" -> b.seqLen = integer(v);
                     case "dev_fraction" -> b.devFraction = number(v);
-                    case "max_updates" -> b.maxUpdates = integer(v);
+                    case "folds" -> b.folds = integer(v);
+                    case "max_epochs" -> b.maxEpochs = number(v);
+                    case "lr_grid" -> b.rateGrids = rateGrids(v);
+                    case "max_updates" -> throw new IllegalArgumentException("max_updates was removed: a cap in "
+                            + "updates starved the large budgets (docs/FINETUNING.md); use max_epochs");
                     case "lm_weight" -> b.lmWeight = (float) number(v);
                     case "mix" -> b.mix = number(v);
                     case "label_repeat" -> b.labelRepeat = integer(v);
@@ -286,7 +358,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
             } catch (IllegalArgumentException ex) {
                 throw new IllegalArgumentException(file + ": setting '" + e.getKey() + "': " + ex.getMessage()
                         + " (settings: task, corpus, data, strategies, budgets, seeds, arch, pretrain_time, "
-                        + "pretrain_steps, tapt_epochs, pretrained, base, pretrain_sweep, vocab_size, seq_len, dev_fraction, max_updates, "
+                        + "pretrain_steps, tapt_epochs, pretrained, base, pretrain_sweep, vocab_size, seq_len, dev_fraction, folds, max_epochs, lr_grid, "
                         + "lm_weight, mix, label_repeat, threads, parallel_cells, seed)");
             }
         }
@@ -299,6 +371,22 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
             v.forEach(x -> out.add(x.asText()));
         } else {
             out.add(v.asText());
+        }
+        return out;
+    }
+
+    private static Map<String, List<Float>> rateGrids(JsonNode v) {
+        if (!v.isObject()) {
+            throw new IllegalArgumentException("expected an object of strategy -> [rates], got " + v);
+        }
+        Map<String, List<Float>> out = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            List<Float> rates = new ArrayList<>();
+            for (JsonNode r : e.getValue().isArray() ? e.getValue() : List.of(e.getValue())) {
+                rates.add((float) number(r));
+            }
+            out.put(Strategy.parse(e.getKey()).id(), rates);
         }
         return out;
     }
@@ -340,7 +428,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         List<String> data;
         List<Strategy> strategies = List.of(Strategy.BOW, Strategy.SCRATCH, Strategy.TRANSFER);
         List<Integer> budgets = List.of(50, 200, ALL);
-        int seeds = 3;
+        int seeds = 5;
         String arch = "bert-mini";
         Path out;
         Duration pretrainTime = Duration.ofMinutes(20);
@@ -352,7 +440,9 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         int vocabSize = 8192;
         int seqLen = 128;
         double devFraction = 0.1;
-        int maxUpdates;
+        int folds = 3;
+        double maxEpochs;
+        Map<String, List<Float>> rateGrids = Map.of();
         float lmWeight = 0.5f;
         double mix = 0.5;
         int labelRepeat;
@@ -383,7 +473,9 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         public Builder vocabSize(int v) { vocabSize = v; return this; }
         public Builder seqLen(int v) { seqLen = v; return this; }
         public Builder devFraction(double v) { devFraction = v; return this; }
-        public Builder maxUpdates(int v) { maxUpdates = v; return this; }
+        public Builder folds(int v) { folds = v; return this; }
+        public Builder maxEpochs(double v) { maxEpochs = v; return this; }
+        public Builder rateGrids(Map<String, List<Float>> v) { rateGrids = v; return this; }
         public Builder lmWeight(float v) { lmWeight = v; return this; }
         public Builder mix(double v) { mix = v; return this; }
         public Builder labelRepeat(int v) { labelRepeat = v; return this; }
@@ -393,7 +485,8 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
 
         public ExperimentSpec build() {
             return new ExperimentSpec(task, corpus, data, strategies, budgets, seeds, arch, out, pretrainTime,
-                    pretrainSteps, taptEpochs, pretrained, base, pretrainSweep, vocabSize, seqLen, devFraction, maxUpdates, lmWeight, mix,
+                    pretrainSteps, taptEpochs, pretrained, base, pretrainSweep, vocabSize, seqLen, devFraction, folds, maxEpochs, rateGrids,
+                    lmWeight, mix,
                     labelRepeat, threads, Math.min(parallelCells, threads), seed);
         }
     }

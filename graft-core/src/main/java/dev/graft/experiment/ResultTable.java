@@ -66,6 +66,20 @@ public final class ResultTable {
             return Math.sqrt(sum / (n - 1));
         }
 
+        /** The mean test score with its 95% t interval over the finished seeds. */
+        public dev.graft.eval.Interval interval() {
+            return dev.graft.eval.Interval.of(ok.stream().mapToDouble(CellResult::test).toArray());
+        }
+
+        /** This cell's test score minus {@code other}'s, paired by seed (label draw), with its 95% t interval. */
+        public dev.graft.eval.Interval pairedDifference(Cell other) {
+            Map<Integer, Double> a = new TreeMap<>();
+            Map<Integer, Double> b = new TreeMap<>();
+            ok.forEach(r -> a.put(r.seed(), r.test()));
+            other.ok.forEach(r -> b.put(r.seed(), r.test()));
+            return dev.graft.eval.Interval.paired(a, b);
+        }
+
         /** Lowest test score of the finished seeds, NaN when none. */
         public double min() {
             return ok.stream().mapToDouble(CellResult::test).min().orElse(Double.NaN);

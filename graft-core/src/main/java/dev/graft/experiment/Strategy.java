@@ -41,6 +41,26 @@ public enum Strategy {
         return description;
     }
 
+    /** True when the strategy fine-tunes a neural model (and so has a learning rate to choose). */
+    public boolean fineTunes() {
+        return this != BOW && this != LABELS_AS_TEXT;
+    }
+
+    /**
+     * The learning rates the few-label protocol chooses from by default: a randomly initialized or briefly
+     * pretrained model wants higher rates than BERT's fine-tuning range (docs/FINETUNING.md, "Why
+     * fine-tuning collapsed"); ULMFiT's rate is the head's, the lower groups get it divided by 2.6 per group;
+     * a model pretrained at scale is fine-tuned in the range of Devlin et al. and Turc et al.
+     */
+    public List<Float> defaultRates() {
+        return switch (this) {
+            case SCRATCH, TRANSFER, MULTITASK, MERGED -> List.of(1e-4f, 3e-4f, 1e-3f);
+            case ULMFIT -> List.of(1e-3f, 3e-3f);
+            case PRETRAINED -> List.of(3e-5f, 1e-4f);
+            case BOW, LABELS_AS_TEXT -> List.of();
+        };
+    }
+
     /** True when the strategy needs the shared pretraining run on the corpus. */
     public boolean needsBasePretraining() {
         return this == TRANSFER || this == ULMFIT;

@@ -51,6 +51,13 @@ import java.util.Locale;
  * @param overwrite         replace a non-empty {@code out}
  * @param skipBad           skip bad records of data files (counted) instead of stopping
  * @param freezeBackbone    train the head only: every layer group below the head keeps its pretrained weights
+ * @param folds             k of the k-fold cross-validation that chooses the learning rate and the length of
+ *                          training inside the labeled set ({@link CrossValidation}); 0 for none (a dev set,
+ *                          given or carved, with early stopping)
+ * @param learningRates     the candidate rates cross-validation chooses from; empty for {@code learningRate}
+ *                          alone (cross-validation then chooses only the length)
+ * @param stopAfterEpochs   end the run after this many epochs of the schedule planned for {@code epochs} (the
+ *                          length cross-validation chose); NaN for none
  */
 public record FineTuneSpec(
         HeadConfig.Task task,
@@ -88,7 +95,10 @@ public record FineTuneSpec(
         boolean keepTrainingState,
         boolean overwrite,
         boolean skipBad,
-        boolean freezeBackbone) {
+        boolean freezeBackbone,
+        int folds,
+        List<Float> learningRates,
+        double stopAfterEpochs) {
 
     /** The two ways to fine-tune. */
     public enum Recipe {
@@ -164,8 +174,25 @@ public record FineTuneSpec(
         if (evalsPerEpoch < 1) {
             throw new IllegalArgumentException("evaluations per epoch must be >= 1, got " + evalsPerEpoch);
         }
-        if (!(devFraction > 0 && devFraction < 1)) {
-            throw new IllegalArgumentException("the dev fraction must be in (0, 1), got " + devFraction);
+        if (!(devFraction >= 0 && devFraction < 1)) {
+            throw new IllegalArgumentException("the dev fraction must be in [0, 1) (0: no dev set, the last model is "
+                    + "kept), got " + devFraction);
+        }
+        if (folds == 1 || folds < 0) {
+            throw new IllegalArgumentException("cross-validation needs at least 2 folds (0 for none), got " + folds);
+        }
+        learningRates = learningRates == null ? List.of() : List.copyOf(learningRates);
+        for (Float r : learningRates) {
+            if (!(r > 0)) {
+                throw new IllegalArgumentException("candidate learning rates must be > 0, got " + learningRates);
+            }
+        }
+        if (!learningRates.isEmpty() && folds == 0) {
+            throw new IllegalArgumentException("candidate learning rates " + learningRates + " need cross-validation "
+                    + "folds to choose between them (folds >= 2)");
+        }
+        if (!Double.isNaN(stopAfterEpochs) && !(stopAfterEpochs > 0)) {
+            throw new IllegalArgumentException("stopAfterEpochs must be > 0 (NaN for none), got " + stopAfterEpochs);
         }
         if (pooling != null && task == HeadConfig.Task.TAG) {
             throw new IllegalArgumentException("--pooling applies to classification, not tagging");
@@ -218,6 +245,9 @@ public record FineTuneSpec(
         b.overwrite = overwrite;
         b.skipBad = skipBad;
         b.freezeBackbone = freezeBackbone;
+        b.folds = folds;
+        b.learningRates = learningRates;
+        b.stopAfterEpochs = stopAfterEpochs;
         return b;
     }
 
@@ -264,11 +294,21 @@ public record FineTuneSpec(
         return !multitaskCorpus.isEmpty();
     }
 
+    /** Whether cross-validation inside the labeled set chooses the rate and length of training. */
+    public boolean crossValidates() {
+        return folds >= 2;
+    }
+
+    /** The rates cross-validation chooses from: {@code learningRates}, or the effective rate alone. */
+    public List<Float> rateCandidates() {
+        return learningRates.isEmpty() ? List.of(effectiveLearningRate()) : learningRates;
+    }
+
     /** A mutable builder with the defaults of {@code graft finetune}. */
     public static final class Builder {
         private final HeadConfig.Task task;
         private final String train;
-        private final Path out;
+        private Path out;
         private Path from;
         private String arch;
         private Path tokenizer;
@@ -302,6 +342,9 @@ public record FineTuneSpec(
         private boolean overwrite;
         private boolean skipBad;
         private boolean freezeBackbone;
+        private int folds;
+        private List<Float> learningRates = List.of();
+        private double stopAfterEpochs = Double.NaN;
 
         private Builder(HeadConfig.Task task, String train, Path out) {
             this.task = task;
@@ -309,6 +352,7 @@ public record FineTuneSpec(
             this.out = out;
         }
 
+        public Builder out(Path v) { out = v; return this; }
         public Builder from(Path v) { from = v; return this; }
         public Builder scratch(String archName, Path tokenizerPath) { arch = archName; tokenizer = tokenizerPath; return this; }
         public Builder arch(String v) { arch = v; return this; }
@@ -343,13 +387,16 @@ public record FineTuneSpec(
         public Builder overwrite(boolean v) { overwrite = v; return this; }
         public Builder skipBad(boolean v) { skipBad = v; return this; }
         public Builder freezeBackbone(boolean v) { freezeBackbone = v; return this; }
+        public Builder folds(int v) { folds = v; return this; }
+        public Builder learningRates(List<Float> v) { learningRates = v; return this; }
+        public Builder stopAfterEpochs(double v) { stopAfterEpochs = v; return this; }
 
         public FineTuneSpec build() {
             return new FineTuneSpec(task, from, arch, tokenizer, train, dev, test, out, epochs, learningRate, recipe,
                     discriminative, schedule, warmup, gradualUnfreeze, maxTrain, seed, pooling, balancedClassWeights,
                     batchSize, weightDecay, clip, patience, evalsPerEpoch, devFraction, maxLength, dropout,
                     multitaskCorpus, lmWeight, mix, maxTime, threads, keepTrainingState, overwrite, skipBad,
-                    freezeBackbone);
+                    freezeBackbone, folds, learningRates, stopAfterEpochs);
         }
     }
 }

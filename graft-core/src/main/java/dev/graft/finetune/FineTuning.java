@@ -79,11 +79,12 @@ public final class FineTuning {
     public static FineTuneResult run(FineTuneSpec spec, DatasetRegistry registry, PrintStream log) throws IOException {
         prepareOutput(spec.out(), spec.overwrite());
         DataSources sources = new DataSources(registry, log);
-        try (Parallel parallel = new Parallel(spec.threads())) {
-            Compute compute = new Compute(KernelProvider.create(parallel), parallel);
-            return spec.task() == HeadConfig.Task.CLASSIFY ? new Run(spec, sources, compute, log).classify()
-                    : new Run(spec, sources, compute, log).tag();
+        if (spec.task() == HeadConfig.Task.CLASSIFY) {
+            LabeledSplits<ClassificationExample> data = new Run(spec, sources, null, log).readClassification();
+            return runClassification(spec.toBuilder().overwrite(true).build(), data, log);
         }
+        LabeledSplits<TaggingExample> data = new Run(spec, sources, null, log).readTagging();
+        return runTagging(spec.toBuilder().overwrite(true).build(), data, log);
     }
 
     /**
@@ -95,6 +96,15 @@ public final class FineTuning {
                                                    PrintStream log) throws IOException {
         requireTask(spec, HeadConfig.Task.CLASSIFY);
         prepareOutput(spec.out(), spec.overwrite());
+        if (spec.crossValidates()) {
+            return CrossValidation.run(spec, data, FineTuning::classifyInto, log);
+        }
+        return classifyInto(spec, data, log);
+    }
+
+    /** One classification run into {@code spec.out()}, which the caller has prepared. */
+    static FineTuneResult classifyInto(FineTuneSpec spec, LabeledSplits<ClassificationExample> data, PrintStream log)
+            throws IOException {
         try (Parallel parallel = new Parallel(spec.threads())) {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
             return new Run(spec, new DataSources(DatasetRegistry.standard(), log), compute, log).classify(data);
@@ -106,6 +116,15 @@ public final class FineTuning {
             throws IOException {
         requireTask(spec, HeadConfig.Task.TAG);
         prepareOutput(spec.out(), spec.overwrite());
+        if (spec.crossValidates()) {
+            return CrossValidation.run(spec, data, FineTuning::tagInto, log);
+        }
+        return tagInto(spec, data, log);
+    }
+
+    /** One tagging run into {@code spec.out()}, which the caller has prepared. */
+    static FineTuneResult tagInto(FineTuneSpec spec, LabeledSplits<TaggingExample> data, PrintStream log)
+            throws IOException {
         try (Parallel parallel = new Parallel(spec.threads())) {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
             return new Run(spec, new DataSources(DatasetRegistry.standard(), log), compute, log).tag(data);
@@ -201,6 +220,11 @@ public final class FineTuning {
             if (givenDev != null) {
                 return new Dataset.Carve<>(train, givenDev);
             }
+            if (spec.devFraction() == 0) {
+                runConfig.put("dev_carve", Map.of("carved_from_train", false, "size", 0));
+                log.println("dev set: none (the last model is kept)");
+                return new Dataset.Carve<>(train, train.head(0));
+            }
             if (train.size() < 2) {
                 throw new IllegalArgumentException("the training set has " + train.size() + " example: too few to "
                         + "carve a dev set from; give --dev or more examples");
@@ -225,7 +249,7 @@ public final class FineTuning {
 
         // ------------------------------------------------------------------------------ classify
 
-        FineTuneResult classify() throws IOException {
+        LabeledSplits<ClassificationExample> readClassification() throws IOException {
             Dataset<ClassificationExample> train = sources.classification(spec.train(), Split.TRAIN, null, bad);
             LabelSet labels = sources.declaredLabels(spec.train(), DatasetDefinition.SetKind.CLASSIFICATION);
             if (labels == null) {
@@ -236,7 +260,7 @@ public final class FineTuning {
             String testName = testSpec();
             Dataset<ClassificationExample> test = testName == null ? null
                     : sources.classification(testName, Split.TEST, labels, bad);
-            return classify(new LabeledSplits<>(train, givenDev, test, labels));
+            return new LabeledSplits<>(train, givenDev, test, labels);
         }
 
         FineTuneResult classify(LabeledSplits<ClassificationExample> given) throws IOException {
@@ -283,11 +307,13 @@ public final class FineTuning {
             Outcome o = train(task, stream, "dev_accuracy", trainData.size(), devData.size(),
                     testData == null ? 0 : testData.size());
             task.setTraining(false);
-            ClassificationMetrics devM = task.score(devData, task.predict(devData, devData.batches(64)));
+            ClassificationMetrics devM = devData.size() == 0 ? null
+                    : task.score(devData, task.predict(devData, devData.batches(64)));
             ClassificationMetrics testM = testData == null ? null
                     : task.score(testData, task.predict(testData, testData.batches(64)));
-            return finish(o, "dev_accuracy", devM.accuracy(), testM == null ? Double.NaN : testM.accuracy(),
-                    devM.toMap(), testM == null ? null : testM.toMap(), trainData.size(), devData.size(),
+            return finish(o, "dev_accuracy", devM == null ? Double.NaN : devM.accuracy(),
+                    testM == null ? Double.NaN : testM.accuracy(), devM == null ? null : devM.toMap(),
+                    testM == null ? null : testM.toMap(), trainData.size(), devData.size(),
                     testData == null ? 0 : testData.size(), head);
         }
 
@@ -333,7 +359,7 @@ public final class FineTuning {
 
         // ------------------------------------------------------------------------------ tag
 
-        FineTuneResult tag() throws IOException {
+        LabeledSplits<TaggingExample> readTagging() throws IOException {
             Dataset<TaggingExample> train = sources.tagging(spec.train(), Split.TRAIN, null, bad);
             LabelSet tags = sources.declaredLabels(spec.train(), DatasetDefinition.SetKind.TAGGING);
             if (tags == null) {
@@ -343,7 +369,7 @@ public final class FineTuning {
                     : sources.tagging(spec.dev(), Split.DEV, tags, bad);
             String testName = testSpec();
             Dataset<TaggingExample> test = testName == null ? null : sources.tagging(testName, Split.TEST, tags, bad);
-            return tag(new LabeledSplits<>(train, givenDev, test, tags));
+            return new LabeledSplits<>(train, givenDev, test, tags);
         }
 
         FineTuneResult tag(LabeledSplits<TaggingExample> given) throws IOException {
@@ -377,11 +403,12 @@ public final class FineTuning {
             Outcome o = train(task, stream, "dev_token_accuracy", trainData.sentenceCount(), devData.sentenceCount(),
                     testData == null ? 0 : testData.sentenceCount());
             task.setTraining(false);
-            TaggingMetrics devM = task.score(gold(parts.heldOut()), task.predict(devData, devData.batches(64)));
+            TaggingMetrics devM = parts.heldOut().isEmpty() ? null
+                    : task.score(gold(parts.heldOut()), task.predict(devData, devData.batches(64)));
             TaggingMetrics testM = testData == null ? null
                     : task.score(gold(test), task.predict(testData, testData.batches(64)));
-            return finish(o, "dev_token_accuracy", devM.tokenAccuracy(),
-                    testM == null ? Double.NaN : testM.tokenAccuracy(), devM.toMap(),
+            return finish(o, "dev_token_accuracy", devM == null ? Double.NaN : devM.tokenAccuracy(),
+                    testM == null ? Double.NaN : testM.tokenAccuracy(), devM == null ? null : devM.toMap(),
                     testM == null ? null : testM.toMap(), trainData.sentenceCount(), devData.sentenceCount(),
                     testData == null ? 0 : testData.sentenceCount(), head);
         }
@@ -494,6 +521,12 @@ public final class FineTuning {
             // early stopping never ends the run in its first half: small sets sit at chance for a while
             long minimumUpdates = (long) Math.ceil(epochs * stepsPerEpoch * MIN_FRACTION_BEFORE_STOP);
             RecipeControl control = new RecipeControl(trainable, rates, stopping, minimumUpdates);
+            if (!Double.isNaN(spec.stopAfterEpochs())) {
+                long stopAfter = Math.max(1, Math.round(spec.stopAfterEpochs() * stepsPerEpoch));
+                control.stopAfter(stopAfter);
+                log.printf(Locale.ROOT, "length: %d updates (%.3g epochs) of a schedule planned for %.3g epochs%n",
+                        stopAfter, spec.stopAfterEpochs(), epochs);
+            }
             Schedule schedule = switch (spec.effectiveSchedule()) {
                 case "stlr" -> new Schedule.SlantedTriangular(0.1, 32);
                 case "constant" -> new Schedule.Constant(spec.warmup());
@@ -559,6 +592,7 @@ public final class FineTuning {
             r.put("dropout", start.config().hiddenDropout());
             r.put("balanced_class_weights", spec.balancedClassWeights());
             r.put("threads", spec.threads());
+            r.put("stop_after_epochs", Double.isNaN(spec.stopAfterEpochs()) ? null : spec.stopAfterEpochs());
             r.put("model", JSON.valueToTree(start.config()));
             r.putAll(runConfig);
             AtomicFiles.writeString(spec.out().resolve("run.json"), JSON.writeValueAsString(r) + "\n");
@@ -568,7 +602,9 @@ public final class FineTuning {
                                       Map<String, Object> dev, Map<String, Object> test, int trainSize, int devSize,
                                       int testSize, HeadConfig head) throws IOException {
             Map<String, Object> results = new LinkedHashMap<>();
-            results.put("dev", dev);
+            if (dev != null) {
+                results.put("dev", dev);
+            }
             if (test != null) {
                 results.put("test", test);
             }
@@ -583,9 +619,9 @@ public final class FineTuning {
             s.put("dev_size", devSize);
             s.put("dev_carved", devCarved);
             s.put("test_size", testSize);
-            s.put("dev_" + key, devScore);
-            s.put("dev_macro_f1", dev.get("macro_f1"));
-            if (dev.containsKey("span_f1")) {
+            s.put("dev_" + key, Double.isNaN(devScore) ? null : devScore);
+            s.put("dev_macro_f1", dev == null ? null : dev.get("macro_f1"));
+            if (dev != null && dev.containsKey("span_f1")) {
                 s.put("dev_span_f1", dev.get("span_f1"));
             }
             if (test != null) {

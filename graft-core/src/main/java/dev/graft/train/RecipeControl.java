@@ -20,6 +20,7 @@ public final class RecipeControl<B> implements Trainable<B> {
     private final LayerwiseRates rates;
     private final EarlyStopping earlyStopping;
     private final long minimumUpdates;
+    private long stopAfter;
     private long updates;
 
     public RecipeControl(Trainable<B> inner, LayerwiseRates rates, EarlyStopping earlyStopping) {
@@ -35,6 +36,18 @@ public final class RecipeControl<B> implements Trainable<B> {
         this.rates = rates;
         this.earlyStopping = earlyStopping;
         this.minimumUpdates = minimumUpdates;
+    }
+
+    /**
+     * Ends the run after {@code updates} updates, whatever the planned length (whose schedule the run keeps):
+     * the length cross-validation chose. 0 for no such limit.
+     */
+    public RecipeControl<B> stopAfter(long updates) {
+        if (updates < 0) {
+            throw new IllegalArgumentException("stopAfter must be >= 0, got " + updates);
+        }
+        this.stopAfter = updates;
+        return this;
     }
 
     public Trainable<B> inner() {
@@ -116,6 +129,9 @@ public final class RecipeControl<B> implements Trainable<B> {
 
     @Override
     public String stopReason() {
+        if (stopAfter > 0 && updates >= stopAfter) {
+            return "selected-length";
+        }
         String r = earlyStopping == null || updates < minimumUpdates ? null : earlyStopping.stopReason();
         return r != null ? r : inner.stopReason();
     }

@@ -76,25 +76,26 @@ class ExperimentReportTest {
     }
 
     @Test
-    void theTableHasMeanAndStdPerBudgetWithTheBestInBold(@TempDir Path dir) throws Exception {
+    void theTableHasMeanAndIntervalPerBudgetWithTheBestInBold(@TempDir Path dir) throws Exception {
         ExperimentReport.write(dir, pretrainedWins(), context(List.of()));
         String md = Files.readString(dir.resolve("report.md"));
 
-        // means and sample std's computed by hand in ReportFixtures
+        // means computed by hand in ReportFixtures; ± the 95% t half-width: std · 4.303 / √3 (std .01 → .025,
+        // .02 → .050, .03 → .075)
         assertThat(md).contains("36 cells: 4 strategies × 3 budgets × up to 3 seeds; 36 finished, 0 failed.")
                 .contains("| strategy | 50 | 200 | all (2,400) |")
-                .contains("| scratch | 0.560 ± 0.020 | 0.620 ± 0.020 | 0.750 ± 0.020 |")
-                .contains("| transfer | 0.570 ± 0.020 | 0.640 ± 0.030 | 0.760 ± 0.030 |")
-                .contains("| pretrained | **0.810 ± 0.010** | **0.870 ± 0.010** | **0.910 ± 0.010** |")
-                .contains("| bow | 0.610 ± 0.010 | 0.700 ± 0.010 | 0.800 ± 0.010 |")
+                .contains("| scratch | 0.560 ± 0.050 | 0.620 ± 0.050 | 0.750 ± 0.050 |")
+                .contains("| transfer | 0.570 ± 0.050 | 0.640 ± 0.075 | 0.760 ± 0.075 |")
+                .contains("| pretrained | **0.810 ± 0.025** | **0.870 ± 0.025** | **0.910 ± 0.025** |")
+                .contains("| bow | 0.610 ± 0.025 | 0.700 ± 0.025 | 0.800 ± 0.025 |")
                 .contains("3 seeds per cell");
 
         ExperimentReport.write(dir, transferWins(), context(List.of()));
         String md2 = Files.readString(dir.resolve("report.md"));
-        assertThat(md2).contains("| transfer | **0.840 ± 0.010** | **0.900 ± 0.010** | **0.940 ± 0.010** |")
-                .contains("| pretrained | 0.810 ± 0.010 | 0.870 ± 0.010 | 0.910 ± 0.010 |");
+        assertThat(md2).contains("| transfer | **0.840 ± 0.025** | **0.900 ± 0.025** | **0.940 ± 0.025** |")
+                .contains("| pretrained | 0.810 ± 0.025 | 0.870 ± 0.025 | 0.910 ± 0.025 |");
         assertThat(Files.readString(dir.resolve("report.html")))
-                .contains("<td class=\"n\"><strong>0.940 ± 0.010</strong></td>");
+                .contains("<td class=\"n\"><strong>0.940 ± 0.025</strong></td>");
     }
 
     @Test
@@ -108,7 +109,7 @@ class ExperimentReportTest {
         String md = Files.readString(dir.resolve("report.md"));
 
         assertThat(md).contains("| ulmfit | failed (3 seeds) | — | — |")
-                .contains("| bow | 0.610 ± 0.010 (n=3) | 0.700 ± 0.010 (n=3, 1 failed) | 0.800 ± 0.010 (n=3) |")
+                .contains("| bow | 0.610 ± 0.025 (n=3) | 0.700 ± 0.025 (n=3, 1 failed) | 0.800 ± 0.025 (n=3) |")
                 .contains("### Failed cells")
                 .contains("| ulmfit | 50 | 2 | OutOfMemoryError: Java heap space |")
                 .contains("| bow | 200 | 4 | bad \\| pipe and a second line |")
@@ -157,14 +158,14 @@ class ExperimentReportTest {
 
         assertThat(answer)
                 .contains("With 50 labels, pretrained is best at 0.810 accuracy: 0.250 above scratch (0.560; beyond the "
-                        + "seed spread) and 0.200 above bow (0.610; beyond the seed spread).")
+                        + "paired 95% interval) and 0.200 above bow (0.610; beyond the paired 95% interval).")
                 .contains("With all 2,400 labels, pretrained is best at 0.910 accuracy: 0.160 above scratch (0.750; "
-                        + "beyond the seed spread) and 0.110 above bow (0.800; beyond the seed spread).")
-                .contains("transfer does not beat scratch beyond the seed spread at any budget (differences from "
+                        + "beyond the paired 95% interval) and 0.110 above bow (0.800; beyond the paired 95% interval).")
+                .contains("transfer does not beat scratch beyond the paired 95% interval at any budget (differences from "
                         + "+0.010 to +0.020)")
-                .contains("At 50 labels transfer (0.570) is 0.240 below pretrained (0.810; beyond the seed spread)")
+                .contains("At 50 labels transfer (0.570) is 0.240 below pretrained (0.810; beyond the paired 95% interval)")
                 .contains("at all 2,400 labels transfer (0.760) is 0.150 below pretrained (0.910;")
-                .contains("did not beat training from scratch beyond the seed spread")
+                .contains("did not beat training from scratch beyond the paired 95% interval")
                 .contains("was still falling by 0.120 nats per doubling of pretraining tokens over the last half of "
                         + "its 5.6M tokens")
                 .contains("The pretrained model saw 200 times as many pretraining tokens (1B against 5M).")
@@ -177,11 +178,11 @@ class ExperimentReportTest {
 
         assertThat(answer)
                 .contains("With 50 labels, transfer is best at 0.840 accuracy: 0.280 above scratch (0.560; beyond the "
-                        + "seed spread) and 0.230 above bow (0.610; beyond the seed spread).")
+                        + "paired 95% interval) and 0.230 above bow (0.610; beyond the paired 95% interval).")
                 .contains("With all 2,400 labels, transfer is best at 0.940 accuracy: 0.190 above scratch")
-                .contains("transfer beats scratch beyond the seed spread at 50, 200 and all 2,400 labels (by 0.280, "
+                .contains("transfer beats scratch beyond the paired 95% interval at 50, 200 and all 2,400 labels (by 0.280, "
                         + "0.280, 0.190)")
-                .contains("is 0.030 above pretrained (0.910; beyond the seed spread)")
+                .contains("is 0.030 above pretrained (0.910; beyond the paired 95% interval)")
                 .doesNotContain("did not beat", "still falling", "pretrained is best");
         assertThat(answer).isNotEqualTo(ExperimentReport.answer(pretrainedWins(), context(List.of(stillFalling()))));
     }
@@ -189,20 +190,21 @@ class ExperimentReportTest {
     @Test
     void theAnswerComparesSeveralOwnStrategiesAsAGroup() {
         List<CellResult> r = new ArrayList<>(pretrainedWins());
-        // ulmfit: .62 (std .02) at 50 beats scratch's .56 beyond the spread; .63 and .74 later do not
+        // ulmfit: +0.06 over scratch on every draw at 50 beats it beyond the interval; at 200 and all the paired
+        // differences change sign from draw to draw
         r.addAll(cells("ulmfit", "50", 50, ReportFixtures.OWN, 0.60, 0.62, 0.64));
-        r.addAll(cells("ulmfit", "200", 200, ReportFixtures.OWN, 0.61, 0.63, 0.65));
-        r.addAll(cells("ulmfit", "all", 2400, ReportFixtures.OWN, 0.72, 0.74, 0.76));
+        r.addAll(cells("ulmfit", "200", 200, ReportFixtures.OWN, 0.63, 0.61, 0.65));
+        r.addAll(cells("ulmfit", "all", 2400, ReportFixtures.OWN, 0.74, 0.72, 0.76));
         r.add(CellResult.failed("merged", "50", 50, 1, "accuracy", NONE, "merge: vocabularies differ"));
         String answer = ExperimentReport.answer(r, context(List.of(stillFalling())));
 
         assertThat(answer)
-                .contains("Of graft's own-pretraining strategies, transfer does not beat scratch beyond the seed spread "
-                        + "at any budget (differences from +0.010 to +0.020); ulmfit beats scratch beyond the seed "
-                        + "spread at 50 labels (by 0.060) but not at 200 and all 2,400 labels.")
+                .contains("Of graft's own-pretraining strategies, transfer does not beat scratch beyond the paired 95% interval "
+                        + "at any budget (differences from +0.010 to +0.020); ulmfit beats scratch beyond the paired "
+                        + "95% interval at 50 labels (by 0.060) but not at 200 and all 2,400 labels.")
                 .contains("At 50 labels the best of them, ulmfit (0.620), is 0.190 below pretrained (0.810; beyond the "
-                        + "seed spread); at all 2,400 labels the best of them, transfer (0.760), is 0.150 below "
-                        + "pretrained (0.910; beyond the seed spread).")
+                        + "paired 95% interval); at all 2,400 labels the best of them, transfer (0.760), is 0.150 below "
+                        + "pretrained (0.910; beyond the paired 95% interval).")
                 .contains("1 of 46 cells failed and is left out of these means")
                 .doesNotContain("did not beat", "still falling", "merged");
     }
@@ -214,8 +216,8 @@ class ExperimentReportTest {
                 .toList();
         String answer = ExperimentReport.answer(noPretrained, context(List.of(stillFalling())));
         assertThat(answer).doesNotContain("pretrained")
-                .contains("With 50 labels, bow is best at 0.610 accuracy: 0.050 above scratch (0.560; beyond the seed "
-                        + "spread).");
+                .contains("With 50 labels, bow is best at 0.610 accuracy: 0.050 above scratch (0.560; beyond the paired "
+                        + "95% interval).");
 
         // a pretraining curve that has flattened is called flat, not falling
         List<double[]> flat = List.of(new double[] {1e6, 3.0}, new double[] {2e6, 2.995}, new double[] {4e6, 2.99});
@@ -229,9 +231,9 @@ class ExperimentReportTest {
                 cells("transfer", "50", 50, NONE, 0.66).get(0));
         assertThat(ExperimentReport.answer(oneSeed, context(List.of())))
                 .contains("With its only budget, 50 labels, transfer is best at 0.660 accuracy: 0.100 above scratch "
-                        + "(0.560; seed spread unknown with one seed).")
-                .contains("transfer differs from scratch by +0.100 at 50 labels, but with one seed the spread is unknown")
-                .doesNotContain("beyond the seed spread at", "did not beat");
+                        + "(0.560; interval unknown with one seed).")
+                .contains("transfer differs from scratch by +0.100 at 50 labels, but with one seed the interval is unknown")
+                .doesNotContain("beyond the paired 95% interval at", "did not beat");
     }
 
     @Test

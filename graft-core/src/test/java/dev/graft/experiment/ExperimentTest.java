@@ -47,7 +47,9 @@ class ExperimentTest {
                 .corpus(List.of(corpus.toString()))
                 .strategies(List.of(Strategy.BOW, Strategy.SCRATCH, Strategy.TRANSFER, Strategy.MULTITASK))
                 .budgets(List.of(20, ExperimentSpec.ALL)).seeds(2).arch("bert-tiny").pretrainSteps(3)
-                .vocabSize(150).seqLen(32).maxUpdates(3).threads(1).seed(7);
+                .vocabSize(150).seqLen(32).maxEpochs(2).threads(1).seed(7)
+                // the holdout protocol (a dev carve, early stopping) unless a test asks for cross-validation
+                .folds(0);
     }
 
     /** Runs and returns the log. */
@@ -109,6 +111,30 @@ class ExperimentTest {
                 .contains("## Pretraining");
         assertThat(Files.getLastModifiedTime(pretrainRuns.get(0))).isEqualTo(doneAt);
         assertThat(CellResult.read(out.resolve("results.jsonl"))).isEqualTo(results);
+    }
+
+    @Test
+    void theFewLabelProtocolCrossValidatesEveryNeuralCellInsideItsLabels(@TempDir Path out) throws IOException {
+        ExperimentSpec spec = tiny(out).strategies(List.of(Strategy.BOW, Strategy.SCRATCH)).budgets(List.of(20))
+                .folds(2).rateGrids(Map.of("scratch", List.of(1e-3f, 3e-3f))).build();
+        assertThat(spec.rates(Strategy.SCRATCH)).containsExactly(1e-3f, 3e-3f);
+        assertThat(spec.rates(Strategy.TRANSFER)).isEqualTo(Strategy.TRANSFER.defaultRates());
+        run(spec);
+        List<CellResult> results = CellResult.read(out.resolve("results.jsonl"));
+        assertThat(results).hasSize(4).allSatisfy(r -> assertThat(r.status()).isEqualTo("ok"));
+        for (String key : List.of("b20-s0", "b20-s1")) {
+            // all 20 labels train: no dev carve, the folds are made inside them
+            assertThat(Files.readString(out.resolve("cells/scratch/" + key + ".subset"))).endsWith("\t20\t0\n")
+                    .isEqualTo(Files.readString(out.resolve("cells/bow/" + key + ".subset")));
+            assertThat(out.resolve("cells/scratch/" + key + "/cross-validation.json")).exists();
+        }
+        assertThat(results.stream().filter(r -> r.strategy().equals("scratch"))).allSatisfy(r -> {
+            assertThat(((Number) r.testMetrics().get("selected_lr")).floatValue()).isIn(1e-3f, 3e-3f);
+            assertThat(((Number) r.testMetrics().get("cv_score")).doubleValue()).isBetween(0.0, 1.0);
+            assertThat(((Number) r.testMetrics().get("selected_epochs")).doubleValue()).isPositive();
+        });
+        assertThat(Files.readString(out.resolve("report.md"))).contains("Paired differences")
+                .contains("| scratch − bow |");
     }
 
     @Test
