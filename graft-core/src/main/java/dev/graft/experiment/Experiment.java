@@ -553,6 +553,14 @@ public final class Experiment {
             case PRETRAINED -> b.from(pretrainedModel());
             default -> throw new IllegalStateException(strategy.id());
         }
+        if (pre != null && Double.isFinite(number(pre, "val_unigram_loss")) && number(pre, "val_loss")
+                > number(pre, "val_unigram_loss") - PretrainingSummary.FREQUENCY_ONLY_MARGIN
+                && warnedBases.add(folder(pre).toString())) {
+            log.printf(Locale.ROOT, "experiment: warning: the base %s ends at validation loss %.3f, no more than %.1f "
+                    + "nats below word frequencies alone (%.3f): it learned little beyond them, and %s fine-tunes it "
+                    + "anyway (the report flags it)%n", folder(pre).getFileName(), number(pre, "val_loss"),
+                    PretrainingSummary.FREQUENCY_ONLY_MARGIN, number(pre, "val_unigram_loss"), strategy.id());
+        }
         int batch = spec.task() == HeadConfig.Task.CLASSIFY ? 16 : 32;
         if (spec.maxEpochs() > 0) {
             long perEpoch = Math.max(1, (subset.train().size() + batch - 1) / batch);
@@ -954,6 +962,8 @@ public final class Experiment {
     // ------------------------------------------------------------------------------ report
 
     private Data<?> currentData;
+    /** Bases already warned about as frequency-only, so the log says it once each. */
+    private final java.util.Set<String> warnedBases = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private <E> ReportContext reportContext(Data<E> data) throws IOException {
         List<DataProvenance> provenance = new ArrayList<>();
@@ -969,7 +979,7 @@ public final class Experiment {
             Path metrics = folder(s).resolve("metrics.jsonl");
             pre.add(new PretrainingSummary(e.getKey(), ((Number) s.getOrDefault("tokens_seen", 0)).longValue(),
                     ((Number) s.getOrDefault("wall_s", 0.0)).doubleValue(), number(s, "val_loss"),
-                    number(s, "val_perplexity"), validationCurve(metrics)));
+                    number(s, "val_perplexity"), validationCurve(metrics), number(s, "val_unigram_loss")));
         }
         return new ReportContext("graft experiment: " + spec.task().id() + " on " + data.name(), spec.task().id(),
                 data.name(), spec.task() == HeadConfig.Task.CLASSIFY ? "accuracy" : "token_accuracy", "scratch",

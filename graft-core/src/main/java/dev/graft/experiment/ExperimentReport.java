@@ -144,6 +144,19 @@ public final class ExperimentReport {
         if (!versus.phrases().isEmpty()) {
             sentences.add("Of graft's own-pretraining strategies, " + String.join("; ", versus.phrases()) + ".");
         }
+        List<PretrainingSummary> weak = context.pretraining().stream().filter(PretrainingSummary::frequencyOnly)
+                .toList();
+        if (!own.isEmpty() && !weak.isEmpty()) {
+            List<String> runs = new ArrayList<>();
+            for (PretrainingSummary p : weak) {
+                runs.add(p.name() + " (validation loss " + String.format(Locale.ROOT, "%.3f", p.finalLoss())
+                        + " against " + String.format(Locale.ROOT, "%.3f", p.unigramLoss()) + ")");
+            }
+            sentences.add("Warning: " + joinAnd(runs) + (weak.size() == 1 ? " ends" : " end") + " no more than "
+                    + PretrainingSummary.FREQUENCY_ONLY_MARGIN + " nats below the loss of word frequencies alone, so "
+                    + "the strategies fine-tuned from " + (weak.size() == 1 ? "it" : "them") + " measure a model that "
+                    + "learned little beyond frequencies, not what pretraining can buy.");
+        }
         if (!own.isEmpty() && t.hasScores("pretrained")) {
             ownVersusPretrained(t, own, first.equals(last) ? List.of(first) : List.of(first, last))
                     .ifPresent(sentences::add);
@@ -546,6 +559,7 @@ public final class ExperimentReport {
         resultsTable(t, doc);
 
         pairedDifferences(t, ref, doc);
+        nearChance(t, doc);
         doc.add(new ReportDocument.Heading(2, "Sample efficiency against " + ref));
         sampleEfficiency(t, ref, doc);
 
@@ -700,6 +714,111 @@ public final class ExperimentReport {
         doc.add(new ReportDocument.Table(header, rows, false));
     }
 
+    /** Within this much of the majority-class share, a cell's mean reads as "near chance". */
+    static final double NEAR_CHANCE = 0.05;
+
+    /**
+     * One line per fine-tuned cell whose mean is within {@link #NEAR_CHANCE} of always answering the test
+     * set's majority class, saying why from its own numbers: how many draws predict a single class, and
+     * what cross-validation inside the labels scored (a held-out score near chance too: nothing learnable
+     * was found in so few labels; well above it: the model fit the labels without generalizing).
+     */
+    static List<String> nearChanceLines(ResultTable t) {
+        List<String> lines = new ArrayList<>();
+        for (String s : t.strategies()) {
+            if (s.equals("bow") || s.equals("labels-as-text")) {
+                continue;
+            }
+            for (String b : t.scoredBudgets()) {
+                Optional<ResultTable.Cell> cell = t.scored(s, b);
+                if (cell.isEmpty()) {
+                    continue;
+                }
+                double majority = cell.get().ok().stream().mapToDouble(ExperimentReport::majorityShare)
+                        .filter(Double::isFinite).average().orElse(Double.NaN);
+                double mean = cell.get().mean();
+                if (Double.isNaN(majority) || mean > majority + NEAR_CHANCE) {
+                    continue;
+                }
+                long single = cell.get().ok().stream().filter(ExperimentReport::predictsOneClass).count();
+                double cv = cell.get().ok().stream().map(r -> r.testMetrics().get("cv_score"))
+                        .filter(v -> v instanceof Number).mapToDouble(v -> ((Number) v).doubleValue()).average()
+                        .orElse(Double.NaN);
+                StringBuilder line = new StringBuilder(s + " at " + budgetPhrase(t, b) + ": " + score(mean)
+                        + ", within " + score(NEAR_CHANCE) + " of always answering the majority class ("
+                        + score(majority) + ").");
+                if (single > 0) {
+                    line.append(' ').append(single).append(" of ").append(cell.get().seeds())
+                            .append(single == 1 ? " draws predicts" : " draws predict").append(" a single class.");
+                }
+                if (Double.isNaN(cv)) {
+                    line.append(" No cross-validation score was recorded (the holdout protocol).");
+                } else if (cv <= majority + NEAR_CHANCE) {
+                    line.append(" Cross-validation inside the labels scored ").append(score(cv))
+                            .append(" on held-out folds: no candidate rate learned beyond the class prior from so few "
+                                    + "labels.");
+                } else {
+                    line.append(" Cross-validation inside the labels scored ").append(score(cv))
+                            .append(" on held-out folds: the model fit the labels it had, but what it learned did not "
+                                    + "carry to the test set.");
+                }
+                lines.add(line.toString());
+            }
+        }
+        return lines;
+    }
+
+    private static void nearChance(ResultTable t, ReportDocument doc) {
+        List<String> lines = nearChanceLines(t);
+        if (lines.isEmpty()) {
+            return;
+        }
+        doc.add(new ReportDocument.Heading(3, "Cells near chance"));
+        doc.add(new ReportDocument.Bullets(lines));
+    }
+
+    /** The test set's majority-class share from a cell's confusion matrix (rows: gold); NaN when absent. */
+    static double majorityShare(CellResult r) {
+        List<long[]> rows = confusion(r);
+        long total = 0;
+        long max = 0;
+        for (long[] row : rows) {
+            long n = java.util.Arrays.stream(row).sum();
+            total += n;
+            max = Math.max(max, n);
+        }
+        return total == 0 ? Double.NaN : (double) max / total;
+    }
+
+    /** Whether every test prediction of the cell went to one class (one non-zero column). */
+    static boolean predictsOneClass(CellResult r) {
+        List<long[]> rows = confusion(r);
+        if (rows.isEmpty()) {
+            return false;
+        }
+        int used = 0;
+        for (int c = 0; c < rows.get(0).length; c++) {
+            long n = 0;
+            for (long[] row : rows) {
+                n += c < row.length ? row[c] : 0;
+            }
+            used += n > 0 ? 1 : 0;
+        }
+        return used == 1;
+    }
+
+    private static List<long[]> confusion(CellResult r) {
+        List<long[]> out = new ArrayList<>();
+        if (r.testMetrics().get("confusion") instanceof List<?> rows) {
+            for (Object row : rows) {
+                if (row instanceof List<?> cells) {
+                    out.add(cells.stream().mapToLong(v -> v instanceof Number n ? n.longValue() : 0).toArray());
+                }
+            }
+        }
+        return out;
+    }
+
     private static void sampleEfficiency(ResultTable t, String ref, ReportDocument doc) {
         TreeMap<Integer, Double> curve = t.curve(ref);
         if (curve.size() < 2) {
@@ -790,14 +909,26 @@ public final class ExperimentReport {
                     Text.of(Double.isFinite(p.finalLoss()) ? String.format(Locale.ROOT, "%.4f", p.finalLoss()) : "—"),
                     Text.of(Double.isFinite(p.finalPerplexity()) ? String.format(Locale.ROOT, "%.2f",
                             p.finalPerplexity()) : "—"),
-                    Text.of(Double.isNaN(drop) ? "—" : score(drop))));
+                    Text.of(Double.isNaN(drop) ? "—" : score(drop)),
+                    new Text(Double.isFinite(p.unigramLoss()) ? String.format(Locale.ROOT, "%.4f", p.unigramLoss())
+                            + (p.frequencyOnly() ? " (not beaten)" : "") : "—", p.frequencyOnly())));
+        }
+        List<String> flagged = c.pretraining().stream().filter(PretrainingSummary::frequencyOnly)
+                .map(PretrainingSummary::name).toList();
+        if (!flagged.isEmpty()) {
+            doc.add(new ReportDocument.Paragraph("Warning: " + joinAnd(flagged) + (flagged.size() == 1 ? " ends" : " end")
+                    + " within " + PretrainingSummary.FREQUENCY_ONLY_MARGIN + " nats of the loss that word frequencies "
+                    + "alone reach: the model predicts masked tokens about as a frequency table does, so its features "
+                    + "barely depend on the input and the strategies fine-tuned from it can learn little beyond the "
+                    + "class prior. Pretrain longer (or with a smaller model) before reading their rows as what "
+                    + "pretraining buys."));
         }
         doc.add(new ReportDocument.Paragraph("Loss decrease per doubling: minus the least-squares slope of "
                 + "validation loss (nats) against log2(tokens), over the evaluations in the last half of the run "
                 + "(tokens at least half the final count); positive while the loss is still falling, — with fewer "
                 + "than two such evaluations."));
         doc.add(new ReportDocument.Table(List.of("run", "tokens", "time", "final validation loss",
-                "final perplexity", "loss decrease per doubling"), rows, true));
+                "final perplexity", "loss decrease per doubling", "word frequencies' loss"), rows, true));
         for (PretrainingSummary p : c.pretraining()) {
             if (p.curve().size() < 2) {
                 continue;

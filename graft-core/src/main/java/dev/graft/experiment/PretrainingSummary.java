@@ -12,9 +12,34 @@ import java.util.List;
  * @param finalLoss       the last validation loss (nats per token)
  * @param finalPerplexity exp(finalLoss) for a language-model loss, as the run reported it
  * @param curve           the validation curve as {tokens, loss} points, tokens increasing; may be empty
+ * @param unigramLoss     the validation loss word frequencies alone reach (the entropy of the validation
+ *                        targets' frequencies), NaN when unknown
  */
 public record PretrainingSummary(String name, long tokens, double seconds, double finalLoss, double finalPerplexity,
-                                 List<double[]> curve) {
+                                 List<double[]> curve, double unigramLoss) {
+    /**
+     * Nats by which a run's final validation loss must beat {@link #unigramLoss} for the run to count as having
+     * learned more than word frequencies: within this margin the model predicts masked tokens about as a
+     * frequency table does, its features barely depend on the input, and a classifier on top can learn little
+     * more than the class prior.
+     */
+    public static final double FREQUENCY_ONLY_MARGIN = 0.1;
+
+    /** A run whose frequency baseline is unknown. */
+    public PretrainingSummary(String name, long tokens, double seconds, double finalLoss, double finalPerplexity,
+                              List<double[]> curve) {
+        this(name, tokens, seconds, finalLoss, finalPerplexity, curve, Double.NaN);
+    }
+
+    /**
+     * Whether the run learned little beyond word frequencies: its final validation loss is within {@link
+     * #FREQUENCY_ONLY_MARGIN} of (or above) the frequency baseline. False when either is unknown.
+     */
+    public boolean frequencyOnly() {
+        return Double.isFinite(finalLoss) && Double.isFinite(unigramLoss)
+                && finalLoss > unigramLoss - FREQUENCY_ONLY_MARGIN;
+    }
+
     public PretrainingSummary {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("a pretraining run needs a name");

@@ -59,6 +59,9 @@ public final class LanguageModelingTask implements Trainable<TokenBatch> {
         return model.dropouts();
     }
 
+    /** {@link #unigram} of the validation batches, computed at the first evaluation. */
+    private double[] unigram;
+
     @Override
     public void skipBackwardBelow(int group) {
         model.backbone().setBackwardFloor(group);
@@ -111,7 +114,42 @@ public final class LanguageModelingTask implements Trainable<TokenBatch> {
         m.put("val_perplexity", Math.exp(loss));
         m.put(model.config().isEncoder() ? "val_masked_accuracy" : "val_next_token_accuracy",
                 count == 0 ? Double.NaN : (double) correct / count);
+        if (unigram == null) {
+            unigram = unigram(validation);
+        }
+        m.put("val_unigram_loss", unigram[0]);
+        m.put("val_unigram_accuracy", unigram[1]);
         return m;
+    }
+
+    /**
+     * What word frequencies alone achieve on the validation targets: the loss of the best context-free
+     * predictor (the entropy of the targets' own frequency distribution, in nats) and the accuracy of always
+     * predicting the most frequent target. A model whose validation loss is not clearly below the first has
+     * learned little beyond frequencies, and its features will barely depend on the input.
+     */
+    static double[] unigram(List<TokenBatch> batches) {
+        Map<Integer, Long> counts = new java.util.HashMap<>();
+        long total = 0;
+        for (TokenBatch b : batches) {
+            for (int t : b.targets()) {
+                if (t != TokenBatch.IGNORE) {
+                    counts.merge(t, 1L, Long::sum);
+                    total++;
+                }
+            }
+        }
+        if (total == 0) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        double entropy = 0;
+        long max = 0;
+        for (long c : counts.values()) {
+            double p = (double) c / total;
+            entropy -= p * Math.log(p);
+            max = Math.max(max, c);
+        }
+        return new double[] {entropy, (double) max / total};
     }
 
     @Override

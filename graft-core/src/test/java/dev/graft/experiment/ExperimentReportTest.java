@@ -210,6 +210,69 @@ class ExperimentReportTest {
     }
 
     @Test
+    void aBaseThatLearnedOnlyWordFrequenciesIsFlagged(@TempDir Path dir) throws Exception {
+        PretrainingSummary falling = stillFalling();
+        // final loss 6.50 against 6.55 for frequencies alone: within the 0.1-nat margin
+        PretrainingSummary weak = new PretrainingSummary("bert-mini MLM 60 s", 160_000, 60, 6.50, Math.exp(6.50),
+                falling.curve(), 6.55);
+        PretrainingSummary learned = new PretrainingSummary("bert-mini MLM 4 min", 590_000, 240, 6.20,
+                Math.exp(6.20), falling.curve(), 6.55);
+        assertThat(weak.frequencyOnly()).isTrue();
+        assertThat(learned.frequencyOnly()).isFalse();
+        assertThat(falling.frequencyOnly()).as("no baseline known: not flagged").isFalse();
+
+        assertThat(ExperimentReport.answer(pretrainedWins(), context(List.of(weak))))
+                .contains("Warning: bert-mini MLM 60 s (validation loss 6.500 against 6.550) ends no more than 0.1 "
+                        + "nats below the loss of word frequencies alone");
+        assertThat(ExperimentReport.answer(pretrainedWins(), context(List.of(learned)))).doesNotContain("Warning");
+        ExperimentReport.write(dir, pretrainedWins(), context(List.of(weak, learned)));
+        String md = Files.readString(dir.resolve("report.md"));
+        assertThat(md).contains("| **6.5500 (not beaten)** |").contains("| 6.5500 |")
+                .contains("Warning: bert-mini MLM 60 s ends within 0.1 nats of the loss that word frequencies alone "
+                        + "reach");
+    }
+
+    /** A cell of a balanced 2-class test set of 100 with the given confusion matrix (rows gold) and CV score. */
+    private static CellResult chanceCell(String strategy, int seed, long[][] confusion, Double cv) {
+        long correct = confusion[0][0] + confusion[1][1];
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("accuracy", correct / 100.0);
+        m.put("confusion", List.of(List.of(confusion[0][0], confusion[0][1]), List.of(confusion[1][0],
+                confusion[1][1])));
+        if (cv != null) {
+            m.put("cv_score", cv);
+        }
+        return CellResult.ok(strategy, "50", 50, seed, "accuracy", correct / 100.0, Double.NaN, m, NONE);
+    }
+
+    @Test
+    void cellsNearChanceAreExplainedFromTheirOwnNumbers() {
+        List<CellResult> r = new ArrayList<>();
+        // scratch: one draw answers "negative" always (0.50), two at 0.52 and 0.54; CV found nothing either
+        r.add(chanceCell("scratch", 1, new long[][] {{50, 0}, {50, 0}}, 0.51));
+        r.add(chanceCell("scratch", 2, new long[][] {{30, 20}, {28, 22}}, 0.53));
+        r.add(chanceCell("scratch", 3, new long[][] {{31, 19}, {27, 23}}, 0.52));
+        // transfer: 0.53 on test although CV scored 0.70: it fit the labels without generalizing
+        r.add(chanceCell("transfer", 1, new long[][] {{27, 23}, {24, 26}}, 0.70));
+        r.add(chanceCell("transfer", 2, new long[][] {{27, 23}, {24, 26}}, 0.70));
+        // pretrained at 0.80 is not near chance; bow is never listed
+        r.add(chanceCell("pretrained", 1, new long[][] {{40, 10}, {10, 40}}, 0.80));
+        r.add(chanceCell("bow", 1, new long[][] {{50, 0}, {50, 0}}, null));
+        assertThat(ExperimentReport.majorityShare(r.get(0))).isEqualTo(0.5);
+        assertThat(ExperimentReport.predictsOneClass(r.get(0))).isTrue();
+        assertThat(ExperimentReport.predictsOneClass(r.get(1))).isFalse();
+
+        List<String> lines = ExperimentReport.nearChanceLines(ResultTable.of(r));
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).isEqualTo("scratch at 50 labels: 0.520, within 0.050 of always answering the majority "
+                + "class (0.500). 1 of 3 draws predicts a single class. Cross-validation inside the labels scored 0.520 "
+                + "on held-out folds: no candidate rate learned beyond the class prior from so few labels.");
+        assertThat(lines.get(1)).startsWith("transfer at 50 labels: 0.530,")
+                .endsWith("scored 0.700 on held-out folds: the model fit the labels it had, but what it learned did "
+                        + "not carry to the test set.");
+    }
+
+    @Test
     void theAnswerStatesOnlyWhatTheNumbersSupport() {
         // no pretrained model in the results: it is not mentioned, nor how much text it saw
         List<CellResult> noPretrained = pretrainedWins().stream().filter(c -> !c.strategy().equals("pretrained"))
