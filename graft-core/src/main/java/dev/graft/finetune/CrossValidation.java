@@ -29,6 +29,9 @@ import java.util.Map;
  * collapsed"). Cross-validation scores every candidate on all the labels, each once. Few-sample
  * fine-tuning is high-variance and wants rates chosen per model (Mosbach et al. 2021, Zhang et al. 2021).
  *
+ * <p>From {@link #HOLDOUT_FROM} labels on, one stratified held-out fifth takes the place of the folds (a
+ * held-out part of 200 or more examples is enough to choose on, at a k-th of the cost).
+ *
  * <p>How: every candidate rate is trained on each fold's training part for the planned epochs (the same
  * schedule as the final run: warm-up, then decay to zero at the planned end), and scored on the fold's
  * held-out part at evenly spaced points. The (rate, point) with the best mean held-out score wins (ties:
@@ -41,6 +44,14 @@ public final class CrossValidation {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /** Held-out evaluations per fold run, at least: enough points to choose a length from. */
     static final int MIN_POINTS = 8;
+    /**
+     * From this many labeled examples on, one stratified held-out fifth replaces the k folds: it holds 200 or
+     * more examples, enough to choose on, and costs one run per rate instead of k. Cross-validation is for
+     * the small sets, where no held-out part of a useful size can be spared.
+     */
+    public static final int HOLDOUT_FROM = 1000;
+    /** The share held out from {@link #HOLDOUT_FROM} on: one fold of a 5-fold split. */
+    static final int HOLDOUT_FOLDS = 5;
 
     private CrossValidation() {
     }
@@ -95,7 +106,12 @@ public final class CrossValidation {
         List<Float> rates = spec.rateCandidates();
         log.printf(Locale.ROOT, "cross-validation: %d folds of %,d labeled examples; rates %s; %.3g epochs planned, "
                         + "scored %d time(s) per epoch%n", k, labeled.size(), rates, plannedEpochs, evalsPerEpoch);
-        List<Dataset.Fold<E>> folds = labeled.kFold(k, spec.seed());
+        List<Dataset.Fold<E>> folds = labeled.size() >= HOLDOUT_FROM
+                ? labeled.kFold(HOLDOUT_FOLDS, spec.seed()).subList(0, 1) : labeled.kFold(k, spec.seed());
+        if (folds.size() == 1) {
+            log.printf(Locale.ROOT, "cross-validation: %,d labels (%,d or more): one stratified held-out fifth "
+                    + "(%,d examples) instead of %d folds%n", labeled.size(), HOLDOUT_FROM, folds.get(0).test().size(), k);
+        }
         Path cvDir = spec.out().resolve("cross-validation");
         List<Point> grid = new ArrayList<>();
         for (float rate : rates) {
@@ -124,7 +140,7 @@ public final class CrossValidation {
             grid.addAll(points(rate, curves));
         }
         Point best = choose(grid);
-        Choice choice = new Choice(best, plannedEpochs, k, labeled.size(), grid);
+        Choice choice = new Choice(best, plannedEpochs, folds.size(), labeled.size(), grid);
         log.printf(Locale.ROOT, "cross-validation: chose lr %s for %.3g of %.3g epochs (mean held-out score %.4f)%n",
                 rateId(best.learningRate()), best.epochs(), plannedEpochs, best.meanScore());
         FineTuneSpec finalSpec = spec.toBuilder().folds(0).learningRates(List.of()).learningRate(best.learningRate())
@@ -136,7 +152,7 @@ public final class CrossValidation {
         summary.put("selected_lr", best.learningRate());
         summary.put("selected_epochs", best.epochs());
         summary.put("planned_epochs", plannedEpochs);
-        summary.put("cv_folds", k);
+        summary.put("cv_folds", folds.size());
         summary.put("cv_score", best.meanScore());
         return new FineTuneResult(r.out(), r.task(), r.metric(), best.meanScore(), r.testScore(), r.dev(), r.test(),
                 r.steps(), r.bestStep(), r.stoppedBy(), r.trainSize(), r.devSize(), r.devCarved(), r.testSize(),
@@ -208,6 +224,7 @@ public final class CrossValidation {
     private static void writeChoice(Path out, FineTuneSpec spec, Choice c) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         root.put("folds", c.folds());
+        root.put("holdout", c.examples() >= HOLDOUT_FROM);
         root.put("examples", c.examples());
         root.put("seed", spec.seed());
         root.put("planned_epochs", c.plannedEpochs());

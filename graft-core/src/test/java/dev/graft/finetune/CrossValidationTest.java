@@ -109,6 +109,23 @@ class CrossValidationTest {
     }
 
     @Test
+    void fromAThousandLabelsOneHeldOutFifthReplacesTheFolds(@TempDir Path out) throws IOException {
+        FineTuneSpec spec = FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, "keywords", out).from(encoder)
+                .epochs(1).folds(3).learningRate(3e-3f).seed(2).threads(1).build();
+        FineTuneResult r = FineTuning.runClassification(spec, new LabeledSplits<>(data(CrossValidation.HOLDOUT_FROM,
+                30, "t"), null, null, null), QUIET);
+        JsonNode cv = JSON.readTree(out.resolve("cross-validation.json").toFile());
+        assertThat(cv.path("folds").asInt()).isEqualTo(1);
+        assertThat(cv.path("holdout").asBoolean()).isTrue();
+        Path fold = out.resolve("cross-validation/lr-0.003/fold-0");
+        JsonNode run = JSON.readTree(fold.resolve("run.json").toFile());
+        assertThat(run.path("train_size").asInt()).isEqualTo(800);
+        assertThat(run.path("dev_size").asInt()).isEqualTo(200);
+        assertThat(out.resolve("cross-validation/lr-0.003/fold-1")).doesNotExist();
+        assertThat(r.trainSize()).isEqualTo(CrossValidation.HOLDOUT_FROM);
+    }
+
+    @Test
     void foldCurvesAreAveragedPointByPointAndTheBestMeanWinsTiesByLoss() {
         // two folds, three evaluations each: (epochs, score, loss)
         List<List<double[]>> slow = List.of(
