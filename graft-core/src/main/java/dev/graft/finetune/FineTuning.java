@@ -68,6 +68,8 @@ public final class FineTuning {
     static final int LM_SEQUENCE_LENGTH = 128;
     /** Share of the planned updates before early stopping may end a run. */
     static final double MIN_FRACTION_BEFORE_STOP = 0.5;
+    /** Below this many carved dev examples the run suggests cross-validation instead. */
+    static final int SMALL_DEV = 50;
 
     private FineTuning() {
     }
@@ -235,6 +237,11 @@ public final class FineTuning {
                         + " training examples; give --dev");
             }
             devCarved = true;
+            if (carve.heldOut().size() < SMALL_DEV) {
+                log.printf(Locale.ROOT, "note: a dev set of %d examples is too small to stop on or choose a model by "
+                        + "(a few examples decide it); folds = 3 (--folds 3) chooses the rate and length by "
+                        + "cross-validation inside all %d labels instead%n", carve.heldOut().size(), train.size());
+            }
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("carved_from_train", true);
             d.put("fraction", spec.devFraction());

@@ -115,20 +115,28 @@ public final class LanguageModelingTask implements Trainable<TokenBatch> {
         m.put(model.config().isEncoder() ? "val_masked_accuracy" : "val_next_token_accuracy",
                 count == 0 ? Double.NaN : (double) correct / count);
         if (unigram == null) {
-            unigram = unigram(validation);
+            unigram = unigram(validation, model.config().vocabSize());
         }
         m.put("val_unigram_loss", unigram[0]);
         m.put("val_unigram_accuracy", unigram[1]);
         return m;
     }
 
+    /** Add-α smoothing of the frequency baseline (α = 1/2, Jeffreys' prior). */
+    static final double UNIGRAM_ALPHA = 0.5;
+
     /**
-     * What word frequencies alone achieve on the validation targets: the loss of the best context-free
-     * predictor (the entropy of the targets' own frequency distribution, in nats) and the accuracy of always
-     * predicting the most frequent target. A model whose validation loss is not clearly below the first has
-     * learned little beyond frequencies, and its features will barely depend on the input.
+     * What word frequencies alone achieve on the validation targets: the loss of a context-free predictor
+     * and the accuracy of always predicting the most frequent target. The loss is a held-out estimate, so it
+     * is not flattered by fitting the very targets it scores: each target is predicted from the frequencies
+     * of all the others, smoothed by add-α over the vocabulary, p(t) = (c_t − 1 + α) / (N − 1 + αV). A model
+     * whose validation loss is not clearly below it has learned little beyond frequencies, and its features
+     * will barely depend on the input.
+     *
+     * @param vocabularySize V, the number of classes a target can take
+     * @return {loss in nats, accuracy}, NaN without targets
      */
-    static double[] unigram(List<TokenBatch> batches) {
+    static double[] unigram(List<TokenBatch> batches, int vocabularySize) {
         Map<Integer, Long> counts = new java.util.HashMap<>();
         long total = 0;
         for (TokenBatch b : batches) {
@@ -142,14 +150,14 @@ public final class LanguageModelingTask implements Trainable<TokenBatch> {
         if (total == 0) {
             return new double[] {Double.NaN, Double.NaN};
         }
-        double entropy = 0;
+        double denominator = total - 1 + UNIGRAM_ALPHA * vocabularySize;
+        double loss = 0;
         long max = 0;
         for (long c : counts.values()) {
-            double p = (double) c / total;
-            entropy -= p * Math.log(p);
+            loss -= c * Math.log((c - 1 + UNIGRAM_ALPHA) / denominator);
             max = Math.max(max, c);
         }
-        return new double[] {entropy, (double) max / total};
+        return new double[] {loss / total, (double) max / total};
     }
 
     @Override

@@ -17,13 +17,16 @@ class UnigramBaselineTest {
         // targets over two batches: 5 five times, 7 twice, 9 once; ignored positions do not count
         TokenBatch a = new TokenBatch(1, 6, new int[6], null, null, new int[] {5, I, 5, 7, I, 5});
         TokenBatch b = new TokenBatch(2, 3, new int[6], null, null, new int[] {5, 9, I, 7, 5, I});
-        double[] u = LanguageModelingTask.unigram(List.of(a, b));
-        double p5 = 5 / 8.0;
-        double p7 = 2 / 8.0;
-        double p9 = 1 / 8.0;
-        assertThat(u[0]).isCloseTo(-(p5 * Math.log(p5) + p7 * Math.log(p7) + p9 * Math.log(p9)), within(1e-12));
-        assertThat(u[1]).isCloseTo(p5, within(1e-12));
+        // vocabulary 11, alpha 1/2: each target predicted from the other 7, p(t) = (c_t - 1 + 0.5) / (7 + 5.5)
+        double[] u = LanguageModelingTask.unigram(List.of(a, b), 11);
+        double d = 8 - 1 + 0.5 * 11;
+        double expected = -(5 * Math.log(4.5 / d) + 2 * Math.log(1.5 / d) + Math.log(0.5 / d)) / 8;
+        assertThat(u[0]).isCloseTo(expected, within(1e-12));
+        assertThat(u[1]).isCloseTo(5 / 8.0, within(1e-12));
+        // held out, it is harder than the targets' own entropy (which would flatter the baseline)
+        double entropy = -(5 / 8.0 * Math.log(5 / 8.0) + 2 / 8.0 * Math.log(2 / 8.0) + 1 / 8.0 * Math.log(1 / 8.0));
+        assertThat(u[0]).isGreaterThan(entropy);
         assertThat(LanguageModelingTask.unigram(List.of(new TokenBatch(1, 2, new int[2], null, null,
-                new int[] {I, I})))[0]).isNaN();
+                new int[] {I, I})), 11)[0]).isNaN();
     }
 }
