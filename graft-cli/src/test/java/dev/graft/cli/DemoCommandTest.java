@@ -1,0 +1,50 @@
+package dev.graft.cli;
+
+import dev.graft.experiment.ExperimentSpec;
+import dev.graft.experiment.Strategy;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The demo runs the few-label protocol: the same rules for every strategy, the quick run only smaller. */
+class DemoCommandTest {
+    private static ExperimentSpec spec(boolean quick) {
+        DemoCommand c = new DemoCommand();
+        c.quick = quick;
+        c.threads = 2;
+        return c.spec();
+    }
+
+    @Test
+    void theFullDemoCrossValidatesEveryNeuralCellOverFiveDraws() {
+        ExperimentSpec full = spec(false);
+        assertThat(full.seeds()).isEqualTo(5);
+        assertThat(full.folds()).isEqualTo(3);
+        assertThat(full.budgets()).containsExactly(50, 200, ExperimentSpec.ALL);
+        assertThat(full.maxEpochs()).isEqualTo(DemoCommand.MAX_EPOCHS);
+        for (Strategy s : full.strategies()) {
+            if (s.fineTunes()) {
+                assertThat(full.rates(s)).as(s.id() + ": its full grid").isEqualTo(s.defaultRates()).hasSizeGreaterThan(1);
+            }
+        }
+    }
+
+    @Test
+    void theQuickDemoIsSmallerButTrainsEveryArmByTheSameRules() {
+        ExperimentSpec quick = spec(true);
+        ExperimentSpec full = spec(false);
+        assertThat(quick.strategies()).isEqualTo(full.strategies());
+        assertThat(quick.folds()).isEqualTo(full.folds());
+        assertThat(quick.maxEpochs()).as("the same cap in epochs").isEqualTo(full.maxEpochs());
+        assertThat(quick.budgets()).containsExactly(50, 200);
+        for (Strategy s : quick.strategies()) {
+            if (s.fineTunes()) {
+                List<Float> rates = quick.rates(s);
+                assertThat(rates).as(s.id() + ": one rate, from the full grid").hasSize(1);
+                assertThat(s.defaultRates()).contains(rates.get(0));
+            }
+        }
+    }
+}
