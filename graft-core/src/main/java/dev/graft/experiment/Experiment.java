@@ -556,10 +556,11 @@ public final class Experiment {
         if (pre != null && Double.isFinite(number(pre, "val_unigram_loss")) && number(pre, "val_loss")
                 > number(pre, "val_unigram_loss") - PretrainingSummary.FREQUENCY_ONLY_MARGIN
                 && warnedBases.add(folder(pre).toString())) {
-            log.printf(Locale.ROOT, "experiment: warning: the base %s ends at validation loss %.3f, no more than %.1f "
-                    + "nats below word frequencies alone (%.3f): it learned little beyond them, and %s fine-tunes it "
-                    + "anyway (the report flags it)%n", folder(pre).getFileName(), number(pre, "val_loss"),
-                    PretrainingSummary.FREQUENCY_ONLY_MARGIN, number(pre, "val_unigram_loss"), strategy.id());
+            log.printf(Locale.ROOT, "experiment: warning: the base %s ends at validation loss %.3f against %.3f for "
+                    + "word frequencies alone (not %.1f nats better): it learned little beyond them, and %s "
+                    + "fine-tunes it anyway (the report flags it)%n", folder(pre).getFileName(),
+                    number(pre, "val_loss"), number(pre, "val_unigram_loss"), PretrainingSummary.FREQUENCY_ONLY_MARGIN,
+                    strategy.id());
         }
         int batch = spec.task() == HeadConfig.Task.CLASSIFY ? 16 : 32;
         if (spec.maxEpochs() > 0) {

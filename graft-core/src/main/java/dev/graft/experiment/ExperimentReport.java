@@ -152,10 +152,10 @@ public final class ExperimentReport {
                 runs.add(p.name() + " (validation loss " + String.format(Locale.ROOT, "%.3f", p.finalLoss())
                         + " against " + String.format(Locale.ROOT, "%.3f", p.unigramLoss()) + ")");
             }
-            sentences.add("Warning: " + joinAnd(runs) + (weak.size() == 1 ? " ends" : " end") + " no more than "
-                    + PretrainingSummary.FREQUENCY_ONLY_MARGIN + " nats below the loss of word frequencies alone, so "
-                    + "the strategies fine-tuned from " + (weak.size() == 1 ? "it" : "them") + " measure a model that "
-                    + "learned little beyond frequencies, not what pretraining can buy.");
+            sentences.add("Warning: " + joinAnd(runs) + (weak.size() == 1 ? " ends" : " end") + " not "
+                    + PretrainingSummary.FREQUENCY_ONLY_MARGIN + " nats better than the loss of word frequencies alone, "
+                    + "so the strategies fine-tuned from " + (weak.size() == 1 ? "it" : "them") + " measure a model "
+                    + "that learned little beyond frequencies, not what pretraining can buy.");
         }
         if (!own.isEmpty() && t.hasScores("pretrained")) {
             ownVersusPretrained(t, own, first.equals(last) ? List.of(first) : List.of(first, last))
@@ -917,8 +917,8 @@ public final class ExperimentReport {
                 .map(PretrainingSummary::name).toList();
         if (!flagged.isEmpty()) {
             doc.add(new ReportDocument.Paragraph("Warning: " + joinAnd(flagged) + (flagged.size() == 1 ? " ends" : " end")
-                    + " within " + PretrainingSummary.FREQUENCY_ONLY_MARGIN + " nats of the loss that word frequencies "
-                    + "alone reach: the model predicts masked tokens about as a frequency table does, so its features "
+                    + " not " + PretrainingSummary.FREQUENCY_ONLY_MARGIN + " nats better than the loss that word "
+                    + "frequencies alone reach: the model predicts masked tokens about as a frequency table does, so its features "
                     + "barely depend on the input and the strategies fine-tuned from it can learn little beyond the "
                     + "class prior. Pretrain longer (or with a smaller model) before reading their rows as what "
                     + "pretraining buys."));

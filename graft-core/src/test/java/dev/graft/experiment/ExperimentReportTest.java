@@ -222,14 +222,14 @@ class ExperimentReportTest {
         assertThat(falling.frequencyOnly()).as("no baseline known: not flagged").isFalse();
 
         assertThat(ExperimentReport.answer(pretrainedWins(), context(List.of(weak))))
-                .contains("Warning: bert-mini MLM 60 s (validation loss 6.500 against 6.550) ends no more than 0.1 "
-                        + "nats below the loss of word frequencies alone");
+                .contains("Warning: bert-mini MLM 60 s (validation loss 6.500 against 6.550) ends not 0.1 nats better "
+                        + "than the loss of word frequencies alone");
         assertThat(ExperimentReport.answer(pretrainedWins(), context(List.of(learned)))).doesNotContain("Warning");
         ExperimentReport.write(dir, pretrainedWins(), context(List.of(weak, learned)));
         String md = Files.readString(dir.resolve("report.md"));
         assertThat(md).contains("| **6.5500 (not beaten)** |").contains("| 6.5500 |")
-                .contains("Warning: bert-mini MLM 60 s ends within 0.1 nats of the loss that word frequencies alone "
-                        + "reach");
+                .contains("Warning: bert-mini MLM 60 s ends not 0.1 nats better than the loss that word frequencies "
+                        + "alone reach");
     }
 
     /** A cell of a balanced 2-class test set of 100 with the given confusion matrix (rows gold) and CV score. */
