@@ -591,7 +591,7 @@ public final class Experiment {
         Files.deleteIfExists(cellDir.resolve(Checkpoint.WEIGHTS));
         Map<String, Object> testMetrics = new LinkedHashMap<>(r.test() == null ? Map.of() : r.test());
         // the protocol's choices for this cell, next to its scores
-        for (String key : List.of("selected_lr", "selected_epochs", "planned_epochs", "cv_score")) {
+        for (String key : List.of("selected_lr", "selected_epochs", "planned_epochs", "cv_score", "final_train_loss")) {
             if (r.summary().get(key) != null) {
                 testMetrics.put(key, r.summary().get(key));
             }

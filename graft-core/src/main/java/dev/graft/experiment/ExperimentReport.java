@@ -716,6 +716,8 @@ public final class ExperimentReport {
 
     /** Within this much of the majority-class share, a cell's mean reads as "near chance". */
     static final double NEAR_CHANCE = 0.05;
+    /** A final training loss above this share of ln(classes) means the model did not fit its own labels. */
+    static final double UNFIT = 0.9;
 
     /**
      * One line per fine-tuned cell whose mean is within {@link #NEAR_CHANCE} of always answering the test
@@ -750,6 +752,18 @@ public final class ExperimentReport {
                 if (single > 0) {
                     line.append(' ').append(single).append(" of ").append(cell.get().seeds())
                             .append(single == 1 ? " draws predicts" : " draws predict").append(" a single class.");
+                }
+                double trainLoss = cell.get().ok().stream().map(r -> r.testMetrics().get("final_train_loss"))
+                        .filter(v -> v instanceof Number).mapToDouble(v -> ((Number) v).doubleValue()).average()
+                        .orElse(Double.NaN);
+                int classes = cell.get().ok().stream().mapToInt(r -> confusion(r).size()).max().orElse(0);
+                double uniform = classes > 1 ? Math.log(classes) : Double.NaN;
+                if (Double.isFinite(trainLoss) && Double.isFinite(uniform) && trainLoss > UNFIT * uniform) {
+                    line.append(" Its training loss ended at ").append(String.format(Locale.ROOT, "%.3f", trainLoss))
+                            .append(" (ln ").append(classes).append(" = ").append(String.format(Locale.ROOT, "%.3f",
+                                    uniform)).append(" for a uniform guess): it did not fit even the labels it "
+                                    + "trained on, so its features barely depend on the input or its rates barely "
+                                    + "moved it.");
                 }
                 if (Double.isNaN(cv)) {
                     line.append(" No cross-validation score was recorded (the holdout protocol).");

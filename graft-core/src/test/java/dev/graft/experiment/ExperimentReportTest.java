@@ -255,6 +255,9 @@ class ExperimentReportTest {
         // transfer: 0.53 on test although CV scored 0.70: it fit the labels without generalizing
         r.add(chanceCell("transfer", 1, new long[][] {{27, 23}, {24, 26}}, 0.70));
         r.add(chanceCell("transfer", 2, new long[][] {{27, 23}, {24, 26}}, 0.70));
+        // ulmfit: its training loss stayed at 0.69 and 0.70 (ln 2 = 0.693): it never fit its own labels
+        r.add(withTrainLoss(chanceCell("ulmfit", 1, new long[][] {{0, 50}, {0, 50}}, 0.52), 0.69));
+        r.add(withTrainLoss(chanceCell("ulmfit", 2, new long[][] {{0, 50}, {0, 50}}, 0.50), 0.70));
         // pretrained at 0.80 is not near chance; bow is never listed
         r.add(chanceCell("pretrained", 1, new long[][] {{40, 10}, {10, 40}}, 0.80));
         r.add(chanceCell("bow", 1, new long[][] {{50, 0}, {50, 0}}, null));
@@ -263,13 +266,23 @@ class ExperimentReportTest {
         assertThat(ExperimentReport.predictsOneClass(r.get(1))).isFalse();
 
         List<String> lines = ExperimentReport.nearChanceLines(ResultTable.of(r));
-        assertThat(lines).hasSize(2);
+        assertThat(lines).hasSize(3);
         assertThat(lines.get(0)).isEqualTo("scratch at 50 labels: 0.520, within 0.050 of always answering the majority "
                 + "class (0.500). 1 of 3 draws predicts a single class. Cross-validation inside the labels scored 0.520 "
                 + "on held-out folds: no candidate rate learned beyond the class prior from so few labels.");
         assertThat(lines.get(1)).startsWith("transfer at 50 labels: 0.530,")
                 .endsWith("scored 0.700 on held-out folds: the model fit the labels it had, but what it learned did "
                         + "not carry to the test set.");
+        assertThat(lines.get(2)).startsWith("ulmfit at 50 labels: 0.500,").contains("2 of 2 draws predict a single "
+                + "class. Its training loss ended at 0.695 (ln 2 = 0.693 for a uniform guess): it did not fit even the "
+                + "labels it trained on");
+    }
+
+    private static CellResult withTrainLoss(CellResult c, double loss) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>(c.testMetrics());
+        m.put("final_train_loss", loss);
+        return CellResult.ok(c.strategy(), c.budget(), c.labels(), c.seed(), c.metric(), c.test(), c.dev(), m,
+                c.cost());
     }
 
     @Test
