@@ -1,5 +1,6 @@
 package dev.graft.model;
 
+import dev.graft.io.FileModes;
 import dev.graft.nn.Parameter;
 import dev.graft.nn.ParameterSet;
 import dev.graft.tensor.Tensor;
@@ -57,7 +58,7 @@ public final class Checkpoint {
                             Map<String, String> metadata, Extras extras) throws IOException {
         Path parent = dir.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path staged = Files.createTempDirectory(parent, "." + dir.getFileName() + ".staging-");
+        Path staged = FileModes.createTempDirectory(parent, "." + dir.getFileName() + ".staging-");
         try {
             HfConfig.write(staged.resolve(CONFIG), config, architecture);
             writeWeights(staged.resolve(WEIGHTS), parameters, metadata);

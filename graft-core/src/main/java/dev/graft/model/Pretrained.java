@@ -2,6 +2,7 @@ package dev.graft.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.graft.io.FileModes;
 import dev.graft.nn.Compute;
 import dev.graft.nn.Parameter;
 import dev.graft.nn.ParameterSet;
@@ -135,7 +136,7 @@ public record Pretrained(Path folder, ModelConfig config, String architecture, B
         }
         Path parent = out.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path staged = Files.createTempDirectory(parent, "." + out.getFileName() + ".staging-");
+        Path staged = FileModes.createTempDirectory(parent, "." + out.getFileName() + ".staging-");
         try {
             HfConfig.write(staged.resolve(Checkpoint.CONFIG), config, config.isEncoder() ? "BertModel" : "GPT2Model");
             Map<String, String> meta = new java.util.LinkedHashMap<>();
