@@ -1,6 +1,11 @@
 package dev.graft.cli;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +19,34 @@ final class CliFixtures {
     private static final String[] FILL = {"the", "movie", "was", "plot", "really", "and", "a", "film", "story"};
 
     private CliFixtures() {
+    }
+
+    /** Runs {@code graft ARGS} in this JVM with {@code stdin}, capturing what it prints. */
+    static ChildJvm.Result run(String stdin, String... args) {
+        return run(stdin.getBytes(StandardCharsets.UTF_8), args);
+    }
+
+    static ChildJvm.Result run(byte[] stdin, String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        InputStream oldIn = System.in;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            System.setIn(new ByteArrayInputStream(stdin));
+            int code = Main.run(args);
+            return new ChildJvm.Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+            System.setIn(oldIn);
+        }
+    }
+
+    static ChildJvm.Result run(List<String> args) {
+        return run("", args.toArray(String[]::new));
     }
 
     static String sentence(Random r, boolean positive) {
@@ -53,7 +86,14 @@ final class CliFixtures {
         List<String> a = new ArrayList<>(List.of("pretrain", "--arch", "bert-tiny", "--layers", "1", "--hidden-size",
                 "16", "--heads", "2", "--vocab-size", "100", "--seq-len", "24", "--batch-size", "4", "--threads", "1",
                 "--corpus", corpus.toString(), "--out", out.toString()));
-        a.addAll(List.of(more));
+        for (int i = 0; i < more.length; i++) { // an option given in more replaces the default
+            int at = a.indexOf(more[i]);
+            if (more[i].startsWith("--") && at >= 0 && i + 1 < more.length && !more[i + 1].startsWith("--")) {
+                a.set(at + 1, more[++i]);
+            } else {
+                a.add(more[i]);
+            }
+        }
         return a;
     }
 }

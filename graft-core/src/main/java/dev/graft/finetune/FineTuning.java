@@ -12,6 +12,7 @@ import dev.graft.data.Split;
 import dev.graft.data.TaggingExample;
 import dev.graft.eval.ClassificationMetrics;
 import dev.graft.eval.TaggingMetrics;
+import dev.graft.io.RunFolder;
 import dev.graft.model.AtomicFiles;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
@@ -77,9 +78,9 @@ public final class FineTuning {
     }
 
     public static FineTuneResult run(FineTuneSpec spec, DatasetRegistry registry, PrintStream log) throws IOException {
-        prepareOutput(spec.out(), spec.overwrite());
         DataSources sources = new DataSources(registry, log);
-        try (Parallel parallel = new Parallel(spec.threads())) {
+        try (RunFolder folder = prepareOutput(spec.out(), spec.overwrite(), log);
+             Parallel parallel = new Parallel(spec.threads())) {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
             return spec.task() == HeadConfig.Task.CLASSIFY ? new Run(spec, sources, compute, log).classify()
                     : new Run(spec, sources, compute, log).tag();
@@ -94,8 +95,8 @@ public final class FineTuning {
     public static FineTuneResult runClassification(FineTuneSpec spec, LabeledSplits<ClassificationExample> data,
                                                    PrintStream log) throws IOException {
         requireTask(spec, HeadConfig.Task.CLASSIFY);
-        prepareOutput(spec.out(), spec.overwrite());
-        try (Parallel parallel = new Parallel(spec.threads())) {
+        try (RunFolder folder = prepareOutput(spec.out(), spec.overwrite(), log);
+             Parallel parallel = new Parallel(spec.threads())) {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
             return new Run(spec, new DataSources(DatasetRegistry.standard(), log), compute, log).classify(data);
         }
@@ -105,8 +106,8 @@ public final class FineTuning {
     public static FineTuneResult runTagging(FineTuneSpec spec, LabeledSplits<TaggingExample> data, PrintStream log)
             throws IOException {
         requireTask(spec, HeadConfig.Task.TAG);
-        prepareOutput(spec.out(), spec.overwrite());
-        try (Parallel parallel = new Parallel(spec.threads())) {
+        try (RunFolder folder = prepareOutput(spec.out(), spec.overwrite(), log);
+             Parallel parallel = new Parallel(spec.threads())) {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
             return new Run(spec, new DataSources(DatasetRegistry.standard(), log), compute, log).tag(data);
         }
@@ -118,24 +119,11 @@ public final class FineTuning {
         }
     }
 
-    static void prepareOutput(Path out, boolean overwrite) throws IOException {
-        if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new IllegalArgumentException(out + " exists and is not a folder: choose another --out");
-        }
-        if (Files.isDirectory(out)) {
-            boolean nonEmpty;
-            try (Stream<Path> s = Files.list(out)) {
-                nonEmpty = s.findAny().isPresent();
-            }
-            if (nonEmpty) {
-                if (!overwrite) {
-                    throw new IllegalArgumentException(out + " already holds files: pass --overwrite to replace them, "
-                            + "or choose another --out");
-                }
-                AtomicFiles.deleteRecursively(out);
-            }
-        }
-        Files.createDirectories(out);
+    /** The checked, locked output folder ({@link RunFolder}'s rules); close it when the run ends. */
+    static RunFolder prepareOutput(Path out, boolean overwrite, PrintStream log) throws IOException {
+        RunFolder folder = RunFolder.open(out, RunFolder.Request.of("finetune", overwrite), log);
+        folder.begin();
+        return folder;
     }
 
     /** One run's state. */

@@ -55,6 +55,7 @@ public final class Trainer<B> {
     private final Path runFolder;
     private final PrintStream out;
     private volatile boolean stopRequested;
+    private String resumeHint;
 
     public Trainer(Compute compute, Trainable<B> model, BatchStream<B> data, TrainingOptions options, Path runFolder,
                    PrintStream out) {
@@ -69,6 +70,16 @@ public final class Trainer<B> {
     /** The outcome of a run. */
     public record Summary(long steps, long tokens, long skippedSteps, double lastLoss, Map<String, Double> validation,
                           double tokensPerSecond, double wallSeconds, Path checkpoint, String stoppedBy) {
+    }
+
+    /**
+     * How the user continues an interrupted run ("add --resume to the same graft pretrain command"),
+     * printed when a signal stops it; without one the message says only where the model is, for
+     * commands that cannot resume.
+     */
+    public Trainer<B> resumeHint(String hint) {
+        this.resumeHint = hint;
+        return this;
     }
 
     /** Asks the loop to save a checkpoint and stop after the current step (signal handlers call this). */
@@ -229,8 +240,9 @@ public final class Trainer<B> {
             }
             model.writeModelFiles(runFolder);
             if ("signal".equals(stoppedBy)) {
-                out.printf(Locale.ROOT, "interrupted at step %d: checkpoint %s saved; continue with --resume%n",
-                        state.step, lastCheckpoint);
+                out.printf(Locale.ROOT, "interrupted at step %d: the model trained so far is in %s%s%n", state.step,
+                        runFolder, resumeHint == null ? "" : " (checkpoint " + lastCheckpoint.getFileName()
+                                + "); to continue, " + resumeHint);
                 out.flush();
             }
         } finally {
