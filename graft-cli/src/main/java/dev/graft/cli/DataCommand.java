@@ -228,7 +228,7 @@ final class DataCommand implements Runnable {
         }
 
         private void checkCorpus(BadInput bad) throws IOException {
-            CorpusReader.Layout l = switch (layout) {
+            CorpusReader.Layout l = switch (layout.toLowerCase(java.util.Locale.ROOT)) {
                 case "lines" -> CorpusReader.Layout.LINES;
                 case "paragraphs" -> CorpusReader.Layout.PARAGRAPHS;
                 default -> throw new IllegalArgumentException("--layout must be lines or paragraphs, got " + layout);

@@ -25,7 +25,16 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code (2 for bad usage or input). */
     public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /**
+     * The configured command line: enum values in any case ({@code --layout paragraphs} or
+     * {@code PARAGRAPHS}) for every command, and the error handling below.
+     */
+    static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof IllegalArgumentException || e instanceof IOException) {
                 commandLine.getErr().println("graft: " + e.getMessage());
@@ -33,7 +42,7 @@ public final class Main implements Runnable {
             }
             throw e;
         });
-        return cl.execute(args);
+        return cl;
     }
 
     @Override
