@@ -39,6 +39,9 @@ public final class RunFolder implements AutoCloseable {
     /** The marker file every run folder graft makes holds. */
     public static final String MARKER = ".graft-run.json";
     private static final Set<String> OWN_FILES = Set.of(MARKER, RunLock.FILE);
+    /** Names of unfinished writes: staged folders, folders set aside, temporary files. */
+    private static final java.util.regex.Pattern LEFTOVER =
+            java.util.regex.Pattern.compile("\\..+(\\.staging-.+|\\.old-\\d+|\\.tmp)");
 
     /** Finds a run's newest checkpoint, or null when it has none. */
     @FunctionalInterface
@@ -218,7 +221,27 @@ public final class RunFolder implements AutoCloseable {
         if (clear || markedHere) {
             writeMarker(folder, request.command());
         }
+        removeLeftovers();
         begun = true;
+    }
+
+    /**
+     * Removes what a killed writer leaves in a run folder: a checkpoint being staged
+     * ({@code .checkpoint-N.staging-*}), one set aside while replaced ({@code .NAME.old-*}), a file
+     * being written ({@code .NAME*.tmp}). Only under the lock: no one else writes here.
+     */
+    private void removeLeftovers() throws IOException {
+        List<Path> left;
+        try (Stream<Path> entries = Files.list(folder)) {
+            left = entries.filter(p -> LEFTOVER.matcher(p.getFileName().toString()).matches()).toList();
+        }
+        for (Path p : left) {
+            deleteRecursively(p);
+        }
+        if (!left.isEmpty()) {
+            log.println("graft: " + folder + ": removed " + left.size() + " unfinished file(s) of a run that was "
+                    + "stopped: " + String.join(", ", left.stream().map(p -> p.getFileName().toString()).toList()));
+        }
     }
 
     /** Releases the lock; removes the folder (or the marker) again when the run never began. */
