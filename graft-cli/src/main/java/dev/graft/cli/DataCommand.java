@@ -210,7 +210,7 @@ final class DataCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            BadInput bad = BadInput.of(skipBad);
+            BadInput bad = BadInput.of(skipBad).offering("--tag-column");
             try {
                 switch (kind) {
                     case corpus -> checkCorpus(bad);

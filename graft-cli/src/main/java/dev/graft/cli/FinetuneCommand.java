@@ -1,6 +1,8 @@
 package dev.graft.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.graft.data.DatasetRegistry;
+import dev.graft.finetune.DataSources;
 import dev.graft.finetune.FineTuneResult;
 import dev.graft.finetune.FineTuneSpec;
 import dev.graft.finetune.FineTuning;
@@ -153,6 +155,14 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace an existing --out folder.")
     boolean overwrite;
 
+    @Option(names = "--text-column", description = "Field (JSON Lines) or column (CSV/TSV) of labeled files that "
+            + "holds the text (default: ${DEFAULT-VALUE}).")
+    String textColumn = "text";
+
+    @Option(names = "--label-column", description = "Field or column of labeled files that holds the label "
+            + "(default: ${DEFAULT-VALUE}).")
+    String labelColumn = "label";
+
     @Option(names = "--skip-bad", description = "Skip bad records of data files (counted) instead of stopping.")
     boolean skipBad;
 
@@ -188,7 +198,8 @@ final class FinetuneCommand implements Callable<Integer> {
         if (multitaskCorpus != null && !multitaskCorpus.isEmpty()) {
             b.multitask(multitaskCorpus, lmWeight, mix);
         }
-        FineTuneResult r = FineTuning.run(b.build(), System.out);
+        FineTuneResult r = FineTuning.run(b.build(), new DataSources(DatasetRegistry.standard(), System.out)
+                .withColumns(textColumn, labelColumn), System.out);
         System.out.println(JSON.writeValueAsString(r.summary()));
         return 0;
     }

@@ -22,13 +22,12 @@ public final class TextLines implements Closeable {
     /** The lines of {@code file}; a missing file is a {@link java.nio.file.NoSuchFileException} naming it. */
     public static TextLines open(Path file) throws IOException {
         return new TextLines(new Utf8Lines(file, DataFiles.open(file), DataFiles.DEFAULT_MAX_LINE_BYTES,
-                BadInput.strict(), false));
+                BadInput.strict()));
     }
 
     /** The lines of {@code in}, called {@code name} in messages ("stdin"). */
     public static TextLines of(InputStream in, String name) {
-        return new TextLines(new Utf8Lines(Path.of(name), in, DataFiles.DEFAULT_MAX_LINE_BYTES, BadInput.strict(),
-                false));
+        return new TextLines(new Utf8Lines(Path.of(name), in, DataFiles.DEFAULT_MAX_LINE_BYTES, BadInput.strict()));
     }
 
     /** The next line without its end, or null at the end. */

@@ -105,7 +105,8 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
             throw new IllegalArgumentException("--tapt-epochs must be > 0, got " + taptEpochs);
         }
         if (!(devFraction > 0 && devFraction < 0.5)) {
-            throw new IllegalArgumentException("--dev-fraction must be in (0, 0.5), got " + devFraction);
+            throw new IllegalArgumentException("dev_fraction (set in the --config file) must be in (0, 0.5), got "
+                    + devFraction);
         }
         if (maxUpdates < 0 || labelRepeat < 0 || threads < 1 || parallelCells < 1 || parallelCells > threads || vocabSize < 100 || seqLen < 8) {
             throw new IllegalArgumentException("max updates and label repeats must be >= 0, threads >= 1, vocabulary "

@@ -78,7 +78,11 @@ public final class FineTuning {
     }
 
     public static FineTuneResult run(FineTuneSpec spec, DatasetRegistry registry, PrintStream log) throws IOException {
-        DataSources sources = new DataSources(registry, log);
+        return run(spec, new DataSources(registry, log), log);
+    }
+
+    /** As {@link #run(FineTuneSpec, PrintStream)}, reading the data through {@code sources} (e.g. other columns). */
+    public static FineTuneResult run(FineTuneSpec spec, DataSources sources, PrintStream log) throws IOException {
         try (RunFolder folder = prepareOutput(spec.out(), spec.overwrite(), log);
              Parallel parallel = new Parallel(spec.threads())) {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);

@@ -128,7 +128,7 @@ public final class Pretraining {
             BatchStream<TokenBatch> stream = data.trainingStream(spec.batchSize(), masker, spec.seed());
             writeRunConfig(spec, resuming, config, tokenizer, data);
             Trainer<TokenBatch> trainer = new Trainer<>(compute, task, stream, options, out, log)
-                    .resumeHint("add --resume to the same graft pretrain command");
+                    .resumeHint("add --resume to the same graft pretrain command").offeringSkipNonFinite();
             Trainer.Summary s = trainer.run(resuming);
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("steps", s.steps());

@@ -56,6 +56,7 @@ public final class Trainer<B> {
     private final PrintStream out;
     private volatile boolean stopRequested;
     private String resumeHint;
+    private boolean offersSkipNonFinite;
 
     public Trainer(Compute compute, Trainable<B> model, BatchStream<B> data, TrainingOptions options, Path runFolder,
                    PrintStream out) {
@@ -82,6 +83,12 @@ public final class Trainer<B> {
         return this;
     }
 
+    /** Lets the error on a non-finite loss suggest {@code --skip-nonfinite} (for commands that have it). */
+    public Trainer<B> offeringSkipNonFinite() {
+        this.offersSkipNonFinite = true;
+        return this;
+    }
+
     /** Asks the loop to save a checkpoint and stop after the current step (signal handlers call this). */
     public void requestStop() {
         stopRequested = true;
@@ -99,7 +106,7 @@ public final class Trainer<B> {
         if (resume) {
             Path latest = latestCheckpoint(runFolder);
             if (latest == null) {
-                throw new IOException(runFolder + ": no checkpoint-* folder to resume from; start without --resume");
+                throw new IOException(runFolder + ": no checkpoint-* folder to resume from; start the run anew");
             }
             restore(latest, adam, state);
             out.printf(Locale.ROOT, "resuming from %s (step %d)%n", latest.getFileName(), state.step);
@@ -163,7 +170,8 @@ public final class Trainer<B> {
                     }
                     throw new IllegalStateException("the loss became " + r.loss() + " at step " + (state.step + 1)
                             + "; the last good checkpoint is " + (lastCheckpoint != null ? lastCheckpoint
-                            : latestCheckpoint(runFolder)) + ". Lower --lr, or pass --skip-nonfinite to skip such steps");
+                            : latestCheckpoint(runFolder)) + ". Lower --lr" + (offersSkipNonFinite
+                            ? ", or pass --skip-nonfinite to skip such steps" : ""));
                 }
                 model.beforeUpdate(state.step, data.position(), adam);
                 double norm = options.clipNorm() > 0

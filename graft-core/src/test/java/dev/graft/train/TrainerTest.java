@@ -194,9 +194,15 @@ class TrainerTest {
                 0, 1, 1, 0, 2, 2, false);
         LanguageModel model = new LanguageModel(COMPUTE, config, 5);
         Trainer<TokenBatch> t = new Trainer<>(COMPUTE, new LanguageModelingTask(model, List.of(), null),
-                new SyntheticStream(config, 2, 8, 1, -1), huge, run, QUIET);
+                new SyntheticStream(config, 2, 8, 1, -1), huge, run, QUIET).offeringSkipNonFinite();
         assertThatThrownBy(() -> t.run(false)).hasMessageContaining("the loss became")
                 .hasMessageContaining("--skip-nonfinite");
+        // a command without --skip-nonfinite (fine-tuning) is not told to pass it
+        Trainer<TokenBatch> plain = new Trainer<>(COMPUTE, new LanguageModelingTask(
+                new LanguageModel(COMPUTE, config, 5), List.of(), null), new SyntheticStream(config, 2, 8, 1, -1), huge,
+                dir.resolve("plain"), QUIET);
+        assertThatThrownBy(() -> plain.run(false)).hasMessageContaining("Lower --lr")
+                .hasMessageNotContaining("--skip-nonfinite");
     }
 
     @Test
