@@ -35,6 +35,17 @@ public final class Main implements Runnable {
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // a mistyped option: the error and where to look, not 90 lines of usage
+        cl.setParameterExceptionHandler((e, args) -> {
+            CommandLine failed = e.getCommandLine();
+            java.io.PrintWriter err = failed.getErr();
+            err.println("graft: " + e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+            err.println("see 'graft " + failed.getCommandSpec().qualifiedName().replaceFirst("^graft ?", "")
+                    .concat(" --help").strip() + "'");
+            err.flush();
+            return 2;
+        });
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof IllegalArgumentException || e instanceof IOException) {
                 commandLine.getErr().println("graft: " + e.getMessage());

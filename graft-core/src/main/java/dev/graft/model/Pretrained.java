@@ -215,7 +215,7 @@ public record Pretrained(Path folder, ModelConfig config, String architecture, B
         if (!problems.isEmpty()) {
             throw new IOException(file + ": the weights do not match the model described by config.json ("
                     + config.numberOfLayers() + " layers, hidden " + config.hiddenSize() + "): "
-                    + String.join("; ", problems));
+                    + Checkpoint.summarize(problems) + ". Is config.json the one these weights were saved with?");
         }
         Set<String> wanted = new HashSet<>(used);
         Map<String, SafeTensors.Entry> entries = header.read(wanted::contains);

@@ -137,7 +137,8 @@ public final class Pretraining {
             summary.put("final_train_loss", s.lastLoss());
             summary.putAll(s.validation());
             summary.put("tokens_per_s", Math.round(s.tokensPerSecond() * 10) / 10.0);
-            summary.put("wall_s", Math.round(s.wallSeconds() * 10) / 10.0);
+            summary.put("wall_s", Math.round(s.wallSeconds() * 10) / 10.0); // all runs of this training
+            summary.put("run_wall_s", Math.round(s.runSeconds() * 10) / 10.0); // this process's part
             summary.put("stopped_by", s.stoppedBy());
             summary.put("checkpoint", s.checkpoint() == null ? null : s.checkpoint().toString());
             summary.put("model", out.toString());

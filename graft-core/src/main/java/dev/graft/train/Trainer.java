@@ -70,7 +70,8 @@ public final class Trainer<B> {
 
     /** The outcome of a run. */
     public record Summary(long steps, long tokens, long skippedSteps, double lastLoss, Map<String, Double> validation,
-                          double tokensPerSecond, double wallSeconds, Path checkpoint, String stoppedBy) {
+                          double tokensPerSecond, double wallSeconds, Path checkpoint, String stoppedBy,
+                          double runSeconds) {
     }
 
     /**
@@ -263,7 +264,8 @@ public final class Trainer<B> {
         }
         double wall = state.elapsedSeconds;
         return new Summary(state.step, state.tokens, state.skipped, lastLoss, validation,
-                (state.tokens - tokensAtStart) / Math.max(1e-9, seconds(startNanos)), wall, lastCheckpoint, stoppedBy);
+                (state.tokens - tokensAtStart) / Math.max(1e-9, seconds(startNanos)), wall, lastCheckpoint, stoppedBy,
+                wall - priorSeconds);
     }
 
     private Map<String, Double> evaluate(MetricsLog metrics, long step, Progress progress) throws IOException {
