@@ -114,6 +114,10 @@ final class TokenizerCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
+            if (out.getFileName() != null && out.getFileName().toString().endsWith(".json")) {
+                throw new IllegalArgumentException("--out " + out + " names a file; give the folder (tokenizer.json is "
+                        + "written into it), e.g. --out " + (out.getParent() == null ? "tok" : out.getParent()));
+            }
             TokenizerTrainer.Settings settings = options.settings();
             long start = System.nanoTime();
             TokenizerTrainer.Result r;

@@ -105,7 +105,9 @@ class RunFolderTest {
                 CliFixtures.tinyPretrain(corpus, dir.resolve("b"), "--steps", "5", "--seq-len", "1"),
                 CliFixtures.tinyPretrain(corpus, dir.resolve("c"), "--steps", "5", "--log-every", "0"),
                 CliFixtures.tinyPretrain(bad, dir.resolve("d"), "--steps", "5"),
-                CliFixtures.tinyPretrain(dir.resolve("missing.txt"), dir.resolve("e"), "--steps", "5"));
+                CliFixtures.tinyPretrain(dir.resolve("missing.txt"), dir.resolve("e"), "--steps", "5"),
+                CliFixtures.tinyPretrain(corpus, dir.resolve("f").resolve("g").resolve("h"), "--steps", "5",
+                        "--seq-len", "2"));
         List<String> messages = new ArrayList<>();
         for (List<String> args : cases) {
             ChildJvm.Result r = CliFixtures.run(args);
@@ -113,6 +115,7 @@ class RunFolderTest {
             messages.add(r.err());
             Path out = Path.of(args.get(args.indexOf("--out") + 1));
             assertThat(out).as("a refused run leaves no folder behind").doesNotExist();
+            assertThat(dir.resolve("f")).as("nor the parents it made").doesNotExist();
         }
         assertThat(messages.get(0)).contains("--max-time must be more than 0, got 0s");
         assertThat(messages.get(1)).contains("--seq-len must be at least 4");
@@ -174,5 +177,11 @@ class RunFolderTest {
         List<String> withOverwrite = new ArrayList<>(List.of(train));
         withOverwrite.add("--overwrite");
         assertThat(CliFixtures.run(withOverwrite).exit()).isZero();
+        Path asFile = dir.resolve("tok2").resolve("tokenizer.json");
+        ChildJvm.Result file = CliFixtures.run("", "tokenizer", "train", "--type", "wordpiece", "--vocab-size", "50",
+                "--out", asFile.toString(), corpus.toString());
+        assertThat(file.exit()).isEqualTo(2);
+        assertThat(file.err()).contains("names a file; give the folder", "--out " + asFile.getParent());
+        assertThat(dir.resolve("tok2")).doesNotExist();
     }
 }

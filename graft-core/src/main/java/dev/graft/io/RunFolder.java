@@ -73,19 +73,19 @@ public final class RunFolder implements AutoCloseable {
     private final Path folder;
     private final Request request;
     private final PrintStream log;
-    private final boolean created;
+    private final Path createdTop;
     private final boolean markedHere;
     private final RunLock lock;
     private final Path resumeFrom;
     private final boolean clear;
     private boolean begun;
 
-    private RunFolder(Path folder, Request request, PrintStream log, boolean created, boolean markedHere,
+    private RunFolder(Path folder, Request request, PrintStream log, Path createdTop, boolean markedHere,
                       RunLock lock, Path resumeFrom, boolean clear) {
         this.folder = folder;
         this.request = request;
         this.log = log;
-        this.created = created;
+        this.createdTop = createdTop;
         this.markedHere = markedHere;
         this.lock = lock;
         this.resumeFrom = resumeFrom;
@@ -100,8 +100,12 @@ public final class RunFolder implements AutoCloseable {
     public static RunFolder open(Path folder, Request request, PrintStream log) throws IOException {
         check(folder, request);
         boolean created = false;
+        Path createdTop = null; // the outermost folder this call creates: removed again if the run never begins
         if (!Files.isDirectory(folder)) {
             Path parent = folder.toAbsolutePath().getParent();
+            for (Path p = folder.toAbsolutePath(); p != null && !Files.exists(p); p = p.getParent()) {
+                createdTop = p;
+            }
             if (parent != null) {
                 Files.createDirectories(parent);
             }
@@ -137,11 +141,12 @@ public final class RunFolder implements AutoCloseable {
                 }
                 clear = true;
             }
-            return new RunFolder(folder, request, log, created, markedHere, lock, resumeFrom, clear);
+            return new RunFolder(folder, request, log, created ? createdTop : null, markedHere, lock, resumeFrom,
+                    clear);
         } catch (IOException | RuntimeException e) {
             try {
                 if (created) {
-                    deleteIfOnlyOwnFiles(folder); // under the lock
+                    deleteIfOnlyOwnFiles(folder, createdTop); // under the lock
                 }
             } finally {
                 lock.close();
@@ -249,8 +254,8 @@ public final class RunFolder implements AutoCloseable {
     public void close() throws IOException {
         try {
             if (!begun) { // refused before the first write: leave the folder as it was (under the lock)
-                if (created) {
-                    deleteIfOnlyOwnFiles(folder);
+                if (createdTop != null) {
+                    deleteIfOnlyOwnFiles(folder, createdTop);
                 } else if (markedHere && !hasRunFiles(folder)) {
                     Files.deleteIfExists(folder.resolve(MARKER));
                     Files.deleteIfExists(folder.resolve(RunLock.FILE));
@@ -303,15 +308,22 @@ public final class RunFolder implements AutoCloseable {
         }
     }
 
-    private static void deleteIfOnlyOwnFiles(Path folder) throws IOException {
+    /** Removes {@code folder} when it holds only graft's own files, and its parents up to {@code top} if empty. */
+    private static void deleteIfOnlyOwnFiles(Path folder, Path top) throws IOException {
         if (hasRunFiles(folder)) {
             return;
         }
         for (String own : List.of(MARKER, RunLock.FILE)) {
             Files.deleteIfExists(folder.resolve(own));
         }
+        Path absoluteTop = top == null ? null : top.toAbsolutePath();
         try {
-            Files.deleteIfExists(folder);
+            for (Path p = folder.toAbsolutePath(); p != null; p = p.getParent()) {
+                Files.deleteIfExists(p);
+                if (p.equals(absoluteTop) || absoluteTop == null) {
+                    break;
+                }
+            }
         } catch (DirectoryNotEmptyException e) {
             // someone else put a file there in the meantime: leave it
         }
