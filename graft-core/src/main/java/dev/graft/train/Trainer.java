@@ -47,6 +47,8 @@ public final class Trainer<B> {
     static final int WARMUP_STEPS = 3;
     /** Steps timed before a --max-time run fixes its schedule length. */
     static final int TIMING_STEPS = 10;
+    /** A --max-time run that ends before this share of its budget says why. */
+    static final double EARLY_END = 0.8;
 
     private final Compute compute;
     private final Trainable<B> model;
@@ -248,6 +250,16 @@ public final class Trainer<B> {
                 lastCheckpoint = saveCheckpoint(adam, state);
             }
             model.writeModelFiles(runFolder);
+            double budget = options.maxTime() == null ? 0 : options.maxTime().toMillis() / 1000.0;
+            if ("time".equals(stoppedBy) && state.elapsedSeconds < EARLY_END * budget) {
+                out.printf(Locale.ROOT, "note: the %d steps planned for the %s budget took %s: the first steps, timed "
+                                + "to plan, were slower than the later ones (the JIT was still compiling). To train "
+                                + "longer, give --epochs (about %.3g fit the budget at the later pace)%n", state.step,
+                        Progress.format(options.maxTime()), Progress.format(Duration.ofMillis(
+                                (long) (1000 * state.elapsedSeconds))),
+                        state.step * options.accumulation() * budget / Math.max(1e-9, state.elapsedSeconds)
+                                / Math.max(1, data.batchesPerEpoch()));
+            }
             if ("signal".equals(stoppedBy)) {
                 out.printf(Locale.ROOT, "interrupted at step %d: the model trained so far is in %s%s%n", state.step,
                         runFolder, resumeHint == null ? "" : " (checkpoint " + lastCheckpoint.getFileName()
