@@ -5,6 +5,7 @@ import dev.graft.data.DatasetRegistry;
 import dev.graft.finetune.DataSources;
 import dev.graft.finetune.FineTuneResult;
 import dev.graft.finetune.FineTuneSpec;
+import dev.graft.finetune.FineTuneWarnings;
 import dev.graft.finetune.FineTuning;
 import dev.graft.model.HeadConfig;
 import dev.graft.model.SequenceClassifier;
@@ -200,6 +201,9 @@ final class FinetuneCommand implements Callable<Integer> {
         }
         FineTuneResult r = FineTuning.run(b.build(), new DataSources(DatasetRegistry.standard(), System.out)
                 .withColumns(textColumn, labelColumn), System.out);
+        for (String warning : FineTuneWarnings.of(r)) {
+            System.err.println("graft: warning: " + warning);
+        }
         System.out.println(JSON.writeValueAsString(r.summary()));
         return 0;
     }

@@ -56,6 +56,7 @@ class HintOptionsTest {
         PRINTED_BY.put("dev/graft/finetune/FineTunedModel.java", List.of("eval", "predict"));
         PRINTED_BY.put("dev/graft/finetune/FineTuneSpec.java", List.of("finetune"));
         PRINTED_BY.put("dev/graft/finetune/FineTuning.java", List.of("finetune"));
+        PRINTED_BY.put("dev/graft/finetune/FineTuneWarnings.java", List.of("finetune"));
         PRINTED_BY.put("dev/graft/experiment/ExperimentSpec.java", List.of("experiment"));
         PRINTED_BY.put("dev/graft/experiment/Experiment.java", List.of("experiment"));
         PRINTED_BY.put("dev/graft/train/TrainingOptions.java", List.of("pretrain", "finetune", "lm-finetune"));
