@@ -210,7 +210,7 @@ final class DataCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            BadInput bad = BadInput.of(skipBad);
+            BadInput bad = BadInput.of(skipBad).offering("--tag-column");
             try {
                 switch (kind) {
                     case corpus -> checkCorpus(bad);
@@ -228,7 +228,7 @@ final class DataCommand implements Runnable {
         }
 
         private void checkCorpus(BadInput bad) throws IOException {
-            CorpusReader.Layout l = switch (layout) {
+            CorpusReader.Layout l = switch (layout.toLowerCase(java.util.Locale.ROOT)) {
                 case "lines" -> CorpusReader.Layout.LINES;
                 case "paragraphs" -> CorpusReader.Layout.PARAGRAPHS;
                 default -> throw new IllegalArgumentException("--layout must be lines or paragraphs, got " + layout);

@@ -41,6 +41,14 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch-size", description = "Inputs per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize = 64;
 
+    @Option(names = "--text-column", description = "Field (JSON Lines) or column (CSV/TSV) of labeled files that "
+            + "holds the text (default: ${DEFAULT-VALUE}).")
+    String textColumn = "text";
+
+    @Option(names = "--label-column", description = "Field or column of labeled files that holds the label "
+            + "(default: ${DEFAULT-VALUE}).")
+    String labelColumn = "label";
+
     @Option(names = "--skip-bad", description = "Skip bad records (counted) instead of stopping.")
     boolean skipBad;
 
@@ -54,7 +62,8 @@ final class EvalCommand implements Callable<Integer> {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
             FineTunedModel m = FineTunedModel.load(model, compute);
             BadInput bad = BadInput.of(skipBad);
-            Evaluation e = Evaluation.run(m, data, new DataSources(DatasetRegistry.standard(), err), bad, batchSize);
+            Evaluation e = Evaluation.run(m, data, new DataSources(DatasetRegistry.standard(), err)
+                    .withColumns(textColumn, labelColumn), bad, batchSize);
             if (e.truncated() > 0) {
                 err.printf(Locale.ROOT, "graft: warning: %,d texts are longer than %d tokens and were truncated%n",
                         e.truncated(), m.head().maxLength());

@@ -1,8 +1,11 @@
 package dev.graft.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.graft.data.DatasetRegistry;
+import dev.graft.finetune.DataSources;
 import dev.graft.finetune.FineTuneResult;
 import dev.graft.finetune.FineTuneSpec;
+import dev.graft.finetune.FineTuneWarnings;
 import dev.graft.finetune.FineTuning;
 import dev.graft.model.HeadConfig;
 import dev.graft.model.SequenceClassifier;
@@ -162,6 +165,14 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace an existing --out folder.")
     boolean overwrite;
 
+    @Option(names = "--text-column", description = "Field (JSON Lines) or column (CSV/TSV) of labeled files that "
+            + "holds the text (default: ${DEFAULT-VALUE}).")
+    String textColumn = "text";
+
+    @Option(names = "--label-column", description = "Field or column of labeled files that holds the label "
+            + "(default: ${DEFAULT-VALUE}).")
+    String labelColumn = "label";
+
     @Option(names = "--skip-bad", description = "Skip bad records of data files (counted) instead of stopping.")
     boolean skipBad;
 
@@ -198,7 +209,11 @@ final class FinetuneCommand implements Callable<Integer> {
         if (multitaskCorpus != null && !multitaskCorpus.isEmpty()) {
             b.multitask(multitaskCorpus, lmWeight, mix);
         }
-        FineTuneResult r = FineTuning.run(b.build(), System.out);
+        FineTuneResult r = FineTuning.run(b.build(), new DataSources(DatasetRegistry.standard(), System.out)
+                .withColumns(textColumn, labelColumn), System.out);
+        for (String warning : FineTuneWarnings.of(r)) {
+            System.err.println("graft: warning: " + warning);
+        }
         System.out.println(JSON.writeValueAsString(r.summary()));
         return 0;
     }

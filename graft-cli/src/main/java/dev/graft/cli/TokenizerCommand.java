@@ -2,6 +2,7 @@ package dev.graft.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.graft.io.RunFolder;
 import dev.graft.tokenizer.Encoding;
 import dev.graft.tokenizer.Tokenizer;
 import dev.graft.tokenizer.TokenizerTrainer;
@@ -101,22 +102,32 @@ final class TokenizerCommand implements Runnable {
         @picocli.CommandLine.Mixin
         TrainingOptions options = new TrainingOptions();
 
-        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory to write tokenizer.json to.")
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory to write tokenizer.json "
+                + "to (new or empty, unless --overwrite).")
         Path out;
+
+        @Option(names = "--overwrite", description = "Replace a tokenizer folder graft made before.")
+        boolean overwrite;
 
         @Parameters(arity = "1..*", paramLabel = "FILE", description = "Training text (UTF-8), read line by line.")
         List<Path> files;
 
         @Override
         public Integer call() throws IOException {
-            if (Files.isRegularFile(out)) {
-                throw new IllegalArgumentException("--out " + out + " is a file; pass a directory (tokenizer.json is "
-                        + "written into it)");
+            if (out.getFileName() != null && out.getFileName().toString().endsWith(".json")) {
+                throw new IllegalArgumentException("--out " + out + " names a file; give the folder (tokenizer.json is "
+                        + "written into it), e.g. --out " + (out.getParent() == null ? "tok" : out.getParent()));
             }
             TokenizerTrainer.Settings settings = options.settings();
             long start = System.nanoTime();
-            TokenizerTrainer.Result r = TokenizerTrainer.train(settings, files);
-            Path written = r.tokenizer().save(out);
+            TokenizerTrainer.Result r;
+            Path written;
+            try (RunFolder folder = RunFolder.open(out, RunFolder.Request.of("tokenizer train", overwrite),
+                    System.err)) {
+                r = TokenizerTrainer.train(settings, files);
+                folder.begin();
+                written = r.tokenizer().save(out);
+            }
             double seconds = (System.nanoTime() - start) / 1e9;
             System.out.printf(Locale.ROOT, "vocabulary: %,d tokens (%s, alphabet %,d, %,d merges, special %s)%n",
                     r.tokenizer().vocabularySize(), r.tokenizer().modelType(), r.alphabetSize(), r.merges(),

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.logging.Logger;
 
 /**
@@ -42,27 +43,60 @@ public final class BadInput {
         }
     }
 
+    /** The options {@link #of} stands for: a command that calls it has all of them. */
+    public static final List<String> COMMAND_OPTIONS = List.of("--skip-bad", "--text-column", "--label-column");
+
     private final boolean skip;
+    private final Set<String> options;
     private final Map<Kind, Long> counts = new EnumMap<>(Kind.class);
     private final List<String> examples = new ArrayList<>();
 
-    private BadInput(boolean skip) {
+    private BadInput(boolean skip, Set<String> options) {
         this.skip = skip;
+        this.options = Set.copyOf(options);
     }
 
-    /** Fail at the first bad record (the default). */
+    /**
+     * Fail at the first bad record; the hints name no option (for a command without {@code --skip-bad}
+     * and the column options, or an internal read).
+     */
     public static BadInput strict() {
-        return new BadInput(false);
+        return new BadInput(false, Set.of());
     }
 
-    /** Skip bad records, counting them by kind. */
+    /** Skip bad records, counting them by kind (an internal read: the hints name no option). */
     public static BadInput skipping() {
-        return new BadInput(true);
+        return new BadInput(true, Set.of());
     }
 
-    /** {@link #skipping()} when {@code skipBad}, else {@link #strict()}. */
+    /**
+     * For a command that has {@code --skip-bad}, {@code --text-column} and {@code --label-column}
+     * ({@link #COMMAND_OPTIONS}): skips when {@code skipBad}, and the hints may name those options.
+     */
     public static BadInput of(boolean skipBad) {
-        return skipBad ? skipping() : strict();
+        return new BadInput(skipBad, Set.copyOf(COMMAND_OPTIONS));
+    }
+
+    /** This policy, its hints also naming {@code more} (options the command has, e.g. "--tag-column"). */
+    public BadInput offering(String... more) {
+        Set<String> all = new java.util.HashSet<>(options);
+        all.addAll(List.of(more));
+        return new BadInput(skip, all);
+    }
+
+    /** Whether the running command has {@code option}, so a hint may name it. */
+    public boolean offers(String option) {
+        return options.contains(option);
+    }
+
+    /** {@code text} when the command has {@code option}, else "" (hints name only options that exist). */
+    public String ifOffered(String option, String text) {
+        return offers(option) ? text : "";
+    }
+
+    /** ", or skip such WHAT (--skip-bad)" when the command has --skip-bad, else "". */
+    public String orSkip(String what) {
+        return ifOffered("--skip-bad", ", or skip such " + what + " (--skip-bad)");
     }
 
     public boolean isSkipping() {

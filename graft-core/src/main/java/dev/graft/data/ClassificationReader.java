@@ -133,13 +133,13 @@ public final class ClassificationReader {
                 JsonNode text = node.get(o.textField());
                 if (text == null || !text.isTextual() || text.asText().isBlank()) {
                     badInput.reject(missing(file, l.number(), o.textField(), text == null ? "no" : "an empty or non-string",
-                            "--text-column"));
+                            "--text-column", badInput));
                     continue;
                 }
                 JsonNode label = node.get(o.labelField());
                 if (label == null || !label.isValueNode() || label.isNull() || label.asText().isBlank()) {
                     badInput.reject(missing(file, l.number(), o.labelField(), label == null ? "no" : "an empty or non-scalar",
-                            "--label-column"));
+                            "--label-column", badInput));
                     continue;
                 }
                 String labelText = label.asText();
@@ -199,7 +199,8 @@ public final class ClassificationReader {
                 if (!columns.containsKey(need.getKey().toLowerCase(Locale.ROOT))) {
                     throw new BadInputException(file, 1, BadInput.Kind.MISSING_FIELD,
                             "the header has no column '" + need.getKey() + "' (columns: " + String.join(", ", header.keySet()) + ")",
-                            "name the right column with " + need.getValue());
+                            badInput.offers(need.getValue()) ? "name the right column with " + need.getValue()
+                                    : "rename that column in the header to '" + need.getKey() + "'");
                 }
             }
             int width = header.size();
@@ -220,19 +221,19 @@ public final class ClassificationReader {
                 if (defect != null) {
                     badInput.reject(new BadInputException(file, defect.line(), defect.kind(), defect.detail(),
                             defect.kind() == BadInput.Kind.INVALID_UTF8
-                                    ? "convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8), or skip such records (--skip-bad)"
-                                    : "split the record, or skip such records (--skip-bad)"));
+                                    ? "convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8)" + badInput.orSkip("records")
+                                    : "split the record" + badInput.orSkip("records")));
                 } else if (record.size() != width) {
                     badInput.reject(new BadInputException(file, line, BadInput.Kind.WRONG_COLUMN_COUNT,
                             "record has " + record.size() + " columns, the header has " + width,
-                            "quote fields that contain the delimiter, or skip such records (--skip-bad)"));
+                            "quote fields that contain the delimiter" + badInput.orSkip("records")));
                 } else {
                     String text = record.get(textCol);
                     String label = record.get(labelCol).strip();
                     if (text.isBlank()) {
-                        badInput.reject(missing(file, line, o.textField(), "an empty", "--text-column"));
+                        badInput.reject(missing(file, line, o.textField(), "an empty", "--text-column", badInput));
                     } else if (label.isEmpty()) {
-                        badInput.reject(missing(file, line, o.labelField(), "an empty", "--label-column"));
+                        badInput.reject(missing(file, line, o.labelField(), "an empty", "--label-column", badInput));
                     } else if (knownOrReject(file, line, label, o, badInput)) {
                         String id = idCol != null && !record.get(idCol).isBlank() ? record.get(idCol) : "line-" + line;
                         Map<String, String> fields = new LinkedHashMap<>();
@@ -268,10 +269,11 @@ public final class ClassificationReader {
         return m;
     }
 
-    private static BadInputException missing(Path file, long line, String field, String what, String option) {
+    private static BadInputException missing(Path file, long line, String field, String what, String option,
+                                             BadInput badInput) {
         return new BadInputException(file, line, BadInput.Kind.MISSING_FIELD,
                 what + " \"" + field + "\" field",
-                "add it, choose the field with " + option + ", or skip such records (--skip-bad)");
+                "add it" + badInput.ifOffered(option, ", choose the field with " + option) + badInput.orSkip("records"));
     }
 
     private static boolean knownOrReject(Path file, long line, String label, Options o, BadInput badInput) {
@@ -280,7 +282,7 @@ public final class ClassificationReader {
         }
         badInput.reject(new BadInputException(file, line, BadInput.Kind.UNKNOWN_LABEL,
                 "label '" + label + "' was not seen in training (known: " + o.knownLabels().describe() + ")",
-                "fix the label, train with it, or skip such records (--skip-bad)"));
+                "fix the label, train with it" + badInput.orSkip("records")));
         return false;
     }
 }

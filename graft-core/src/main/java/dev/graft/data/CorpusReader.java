@@ -192,7 +192,8 @@ public final class CorpusReader {
                 if (text == null || !text.isTextual()) {
                     badInput.reject(new BadInputException(lines.file(), l.number(), BadInput.Kind.MISSING_FIELD,
                             "no string field \"" + options.textField() + "\"",
-                            "add it, name the text field with --text-column, or skip such records (--skip-bad)"));
+                            "add it" + badInput.ifOffered("--text-column", ", name the text field with --text-column")
+                                    + badInput.orSkip("records")));
                     continue;
                 }
                 return text.asText();

@@ -107,7 +107,7 @@ public record DatasetCard(String name, int formatVersion, String description, St
             return JSON.readValue(file.toFile(), DatasetCard.class);
         } catch (IOException e) {
             throw new IOException(file + " is not a readable dataset card (" + e.getMessage()
-                    + "): fetch the dataset again with --force", e);
+                    + "): fetch the dataset again with 'graft data fetch --force NAME', NAME being the folder's name", e);
         }
     }
 

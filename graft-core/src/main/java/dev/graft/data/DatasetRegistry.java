@@ -1,5 +1,7 @@
 package dev.graft.data;
 
+import dev.graft.io.FileModes;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -145,7 +147,7 @@ public final class DatasetRegistry {
                 log.println(def.name() + ": already fetched (" + target + ")");
                 return Outcome.ALREADY_PRESENT;
             }
-            Path temp = Files.createTempDirectory(datasets, ".tmp-" + def.name() + "-");
+            Path temp = FileModes.createTempDirectory(datasets, ".tmp-" + def.name() + "-");
             try {
                 Map<Source, Path> downloads = new LinkedHashMap<>();
                 for (Source s : def.sources()) {

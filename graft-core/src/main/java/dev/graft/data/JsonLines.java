@@ -28,13 +28,13 @@ final class JsonLines {
             String why = e.getOriginalMessage();
             badInput.reject(new BadInputException(file, line.number(), BadInput.Kind.MALFORMED_JSON,
                     "malformed JSON (" + why + " at column " + e.getLocation().getColumnNr() + ")",
-                    "each line must be one complete JSON object; fix the line or skip such records (--skip-bad)"));
+                    "each line must be one complete JSON object; fix the line" + badInput.orSkip("records")));
             return null;
         }
         if (node == null || !node.isObject()) {
             badInput.reject(new BadInputException(file, line.number(), BadInput.Kind.MALFORMED_JSON,
                     "malformed JSON: the line is not a JSON object",
-                    "each line must be one JSON object like {\"text\": ..., \"label\": ...}; fix it or skip such records (--skip-bad)"));
+                    "each line must be one JSON object like {\"text\": ..., \"label\": ...}; fix it" + badInput.orSkip("records")));
             return null;
         }
         return node;

@@ -48,12 +48,22 @@ public final class RegistryClients {
     /** Pinned so a fetch does not depend on which plugin version Maven would pick. */
     static final String DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1";
     private static final long TIMEOUT_MINUTES = 20;
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(RegistryClients.class.getName());
+    /** A long fetch (MiniLM's 83 MB through mvn) says it is still running this often. */
+    private static final java.time.Duration HEARTBEAT = java.time.Duration.ofSeconds(15);
 
     private final List<Path> searchPath;
+    private final java.time.Duration heartbeat;
 
     /** Clients found on {@code searchPath} (directories, searched in order). */
     public RegistryClients(List<Path> searchPath) {
+        this(searchPath, HEARTBEAT);
+    }
+
+    /** As above, logging "still running" every {@code heartbeat} while a client runs. */
+    RegistryClients(List<Path> searchPath, java.time.Duration heartbeat) {
         this.searchPath = List.copyOf(searchPath);
+        this.heartbeat = heartbeat;
     }
 
     /** Clients found on the {@code PATH} of this process. */
@@ -156,9 +166,19 @@ public final class RegistryClients {
                     .redirectOutput(out.toFile()).redirectError(err.toFile());
             pb.environment().putAll(environment);
             Process p = pb.start();
-            boolean finished;
+            boolean finished = false;
+            long started = System.nanoTime();
+            long deadline = started + TimeUnit.MINUTES.toNanos(TIMEOUT_MINUTES);
             try {
-                finished = p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES);
+                while (!finished && System.nanoTime() < deadline) {
+                    finished = p.waitFor(Math.min(heartbeat.toMillis(),
+                            Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))), TimeUnit.MILLISECONDS);
+                    if (!finished) {
+                        LOG.info(Path.of(command.get(0)).getFileName() + " still running ("
+                                + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) + " s of at most "
+                                + TIMEOUT_MINUTES + " min; a large download takes a while)");
+                    }
+                }
             } catch (InterruptedException e) {
                 p.destroyForcibly();
                 Thread.currentThread().interrupt();

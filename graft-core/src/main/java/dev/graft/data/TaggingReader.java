@@ -160,13 +160,14 @@ public final class TaggingReader {
                     throw new BadInputException(lines.file(), l.number(), BadInput.Kind.WRONG_COLUMN_COUNT,
                             "the first token line has " + width + " column(s), so token column " + o.tokenColumn()
                                     + " and tag column " + o.tagColumn() + " do not fit",
-                            "CoNLL lines need a token and a tag column; choose the tag column with --tag-column");
+                            "CoNLL lines need a token and a tag column (separated by spaces or tabs)"
+                                    + badInput.ifOffered("--tag-column", "; choose the tag column with --tag-column"));
                 }
             }
             if (cols.length != width) {
                 badInput.reject(new BadInputException(lines.file(), l.number(), BadInput.Kind.WRONG_COLUMN_COUNT,
                         "line has " + cols.length + " columns, the file's first token line has " + width,
-                        "every token line needs the same columns; fix it or skip such sentences (--skip-bad)"));
+                        "every token line needs the same columns; fix it" + badInput.orSkip("sentences")));
                 sentenceBad = true;
                 continue;
             }
@@ -197,7 +198,7 @@ public final class TaggingReader {
                 if (slash <= 0 || slash == item.length() - 1) {
                     badInput.reject(new BadInputException(lines.file(), l.number(), BadInput.Kind.MALFORMED_RECORD,
                             "item '" + abbreviate(item) + "' is not word/TAG",
-                            "write every token as word/TAG, or skip such lines (--skip-bad)"));
+                            "write every token as word/TAG" + badInput.orSkip("lines")));
                     continue lines;
                 }
                 String tag = item.substring(slash + 1);
@@ -228,13 +229,13 @@ public final class TaggingReader {
             if (tokens == null || !tokens.isArray() || tags == null || !tags.isArray() || tokens.isEmpty()) {
                 badInput.reject(new BadInputException(lines.file(), l.number(), BadInput.Kind.MISSING_FIELD,
                         "no non-empty \"tokens\" array and \"tags\" array",
-                        "write {\"tokens\": [...], \"tags\": [...]}, or skip such records (--skip-bad)"));
+                        "write {\"tokens\": [...], \"tags\": [...]}" + badInput.orSkip("records")));
                 continue;
             }
             if (tokens.size() != tags.size()) {
                 badInput.reject(new BadInputException(lines.file(), l.number(), BadInput.Kind.WRONG_COLUMN_COUNT,
                         tokens.size() + " tokens but " + tags.size() + " tags",
-                        "give one tag per token, or skip such records (--skip-bad)"));
+                        "give one tag per token" + badInput.orSkip("records")));
                 continue;
             }
             List<String> tk = new ArrayList<>(tokens.size());
@@ -242,7 +243,7 @@ public final class TaggingReader {
             for (int i = 0; i < tokens.size(); i++) {
                 if (!tokens.get(i).isValueNode() || !tags.get(i).isValueNode() || tags.get(i).isNull()) {
                     badInput.reject(new BadInputException(lines.file(), l.number(), BadInput.Kind.MALFORMED_RECORD,
-                            "token or tag " + i + " is not a string", "fix the record, or skip such records (--skip-bad)"));
+                            "token or tag " + i + " is not a string", "fix the record" + badInput.orSkip("records")));
                     continue records;
                 }
                 String tag = tags.get(i).asText();
@@ -269,7 +270,7 @@ public final class TaggingReader {
         }
         badInput.reject(new BadInputException(lines.file(), line, BadInput.Kind.UNKNOWN_LABEL,
                 "tag '" + tag + "' was not seen in training (known: " + o.knownTags().describe() + ")",
-                "fix the tag, train with it, or skip such sentences (--skip-bad)"));
+                "fix the tag, train with it" + badInput.orSkip("sentences")));
         return false;
     }
 

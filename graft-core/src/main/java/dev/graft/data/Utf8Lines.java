@@ -40,8 +40,13 @@ final class Utf8Lines implements Closeable {
     private boolean eof;
 
     Utf8Lines(Path file, int maxLineBytes, BadInput badInput) throws IOException {
+        this(file, DataFiles.open(file), maxLineBytes, badInput);
+    }
+
+    /** Lines of {@code in}, named {@code file} in messages. */
+    Utf8Lines(Path file, InputStream in, int maxLineBytes, BadInput badInput) {
         this.file = file;
-        this.in = DataFiles.open(file);
+        this.in = in;
         this.maxLineBytes = maxLineBytes;
         this.badInput = badInput;
     }
@@ -97,7 +102,7 @@ final class Utf8Lines implements Closeable {
             if (length - from > maxLineBytes) {
                 badInput.reject(new BadInputException(file, lineNumber, BadInput.Kind.LINE_TOO_LONG,
                         "line is " + length + " bytes long, over the limit of " + maxLineBytes + " bytes",
-                        "split it into shorter records, or skip such lines (--skip-bad)"));
+                        "split it into shorter records" + badInput.orSkip("lines")));
                 continue;
             }
             ByteBuffer bytes = ByteBuffer.wrap(line, from, kept - from);
@@ -109,7 +114,7 @@ final class Utf8Lines implements Closeable {
                 badInput.reject(new BadInputException(file, lineNumber, BadInput.Kind.INVALID_UTF8,
                         "invalid UTF-8 at byte offset " + at + " (byte 0x"
                                 + String.format("%02X", line[bytes.position()] & 0xff) + ")",
-                        "convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8), or skip such lines (--skip-bad)"));
+                        "convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8)" + badInput.orSkip("lines")));
                 continue;
             }
             decoder.flush(chars);

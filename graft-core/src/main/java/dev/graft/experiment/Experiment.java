@@ -24,6 +24,7 @@ import dev.graft.finetune.FineTuning;
 import dev.graft.finetune.LabeledSplits;
 import dev.graft.finetune.LanguageModelFineTuning;
 import dev.graft.finetune.LmFineTuneSpec;
+import dev.graft.io.Staging;
 import dev.graft.model.AtomicFiles;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
@@ -942,8 +943,8 @@ public final class Experiment {
             return dir;
         }
         log.println("experiment: importing " + known.name() + " into " + dir);
-        Path work = Files.createTempDirectory("graft-import-");
-        try {
+        try (Staging staging = Staging.open(dir, "import", log)) { // beside dir; a stale one is removed
+            Path work = staging.work();
             KnownModels.Fetched fetched = KnownModels.fetch(known, RegistryClients.fromEnvironment(),
                     DataHome.home().resolve("models"), work, log);
             Tokenizer t = Tokenizer.load(fetched.tokenizer());
@@ -954,8 +955,6 @@ public final class Experiment {
                 AtomicFiles.deleteRecursively(dir);
             }
             OnnxImport.save(imported, fetched.tokenizer(), dir);
-        } finally {
-            AtomicFiles.deleteRecursively(work);
         }
         return dir;
     }

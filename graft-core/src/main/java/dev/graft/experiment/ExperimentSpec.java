@@ -112,7 +112,8 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
             throw new IllegalArgumentException("--tapt-epochs must be > 0, got " + taptEpochs);
         }
         if (!(devFraction > 0 && devFraction < 0.5)) {
-            throw new IllegalArgumentException("--dev-fraction must be in (0, 0.5), got " + devFraction);
+            throw new IllegalArgumentException("dev_fraction (set in the --config file) must be in (0, 0.5), got "
+                    + devFraction);
         }
         if (folds == 1 || folds < 0) {
             throw new IllegalArgumentException("--folds must be 0 (a dev carve and early stopping) or at least 2, got "

@@ -30,10 +30,26 @@ import java.util.stream.Stream;
 public final class DataSources {
     private final DatasetRegistry registry;
     private final PrintStream log;
+    private final String textColumn;
+    private final String labelColumn;
 
     public DataSources(DatasetRegistry registry, PrintStream log) {
+        this(registry, log, "text", "label");
+    }
+
+    private DataSources(DatasetRegistry registry, PrintStream log, String textColumn, String labelColumn) {
         this.registry = registry;
         this.log = log;
+        this.textColumn = textColumn;
+        this.labelColumn = labelColumn;
+    }
+
+    /**
+     * These sources reading labeled files' text and label from the named field or column
+     * ({@code --text-column} / {@code --label-column}; default "text" and "label").
+     */
+    public DataSources withColumns(String text, String label) {
+        return new DataSources(registry, log, text, label);
     }
 
     public DatasetRegistry registry() {
@@ -104,7 +120,7 @@ public final class DataSources {
             return d;
         }
         requireFile(spec);
-        ClassificationReader.Options o = ClassificationReader.Options.defaults();
+        ClassificationReader.Options o = ClassificationReader.Options.defaults().withColumns(textColumn, labelColumn);
         if (known != null) {
             o = o.withKnownLabels(known);
         }

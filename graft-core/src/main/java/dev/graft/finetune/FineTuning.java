@@ -12,6 +12,7 @@ import dev.graft.data.Split;
 import dev.graft.data.TaggingExample;
 import dev.graft.eval.ClassificationMetrics;
 import dev.graft.eval.TaggingMetrics;
+import dev.graft.io.RunFolder;
 import dev.graft.model.AtomicFiles;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
@@ -68,8 +69,6 @@ public final class FineTuning {
     static final int LM_SEQUENCE_LENGTH = 128;
     /** Share of the planned updates before early stopping may end a run. */
     static final double MIN_FRACTION_BEFORE_STOP = 0.5;
-    /** Below this many carved dev examples the run suggests cross-validation instead. */
-    static final int SMALL_DEV = 50;
 
     private FineTuning() {
     }
@@ -79,14 +78,18 @@ public final class FineTuning {
     }
 
     public static FineTuneResult run(FineTuneSpec spec, DatasetRegistry registry, PrintStream log) throws IOException {
-        prepareOutput(spec.out(), spec.overwrite());
-        DataSources sources = new DataSources(registry, log);
+        return run(spec, new DataSources(registry, log), log);
+    }
+
+    /**
+     * As {@link #run(FineTuneSpec, PrintStream)}, reading the data through {@code sources} (e.g. other columns).
+     * The data is read and checked before the output folder is touched.
+     */
+    public static FineTuneResult run(FineTuneSpec spec, DataSources sources, PrintStream log) throws IOException {
         if (spec.task() == HeadConfig.Task.CLASSIFY) {
-            LabeledSplits<ClassificationExample> data = new Run(spec, sources, null, log).readClassification();
-            return runClassification(spec.toBuilder().overwrite(true).build(), data, log);
+            return runClassification(spec, new Run(spec, sources, null, log).readClassification(), log);
         }
-        LabeledSplits<TaggingExample> data = new Run(spec, sources, null, log).readTagging();
-        return runTagging(spec.toBuilder().overwrite(true).build(), data, log);
+        return runTagging(spec, new Run(spec, sources, null, log).readTagging(), log);
     }
 
     /**
@@ -97,11 +100,12 @@ public final class FineTuning {
     public static FineTuneResult runClassification(FineTuneSpec spec, LabeledSplits<ClassificationExample> data,
                                                    PrintStream log) throws IOException {
         requireTask(spec, HeadConfig.Task.CLASSIFY);
-        prepareOutput(spec.out(), spec.overwrite());
-        if (spec.crossValidates()) {
-            return CrossValidation.run(spec, data, FineTuning::classifyInto, log);
+        try (RunFolder folder = prepareOutput(spec.out(), spec.overwrite(), log)) {
+            if (spec.crossValidates()) {
+                return CrossValidation.run(spec, data, FineTuning::classifyInto, log);
+            }
+            return classifyInto(spec, data, log);
         }
-        return classifyInto(spec, data, log);
     }
 
     /** One classification run into {@code spec.out()}, which the caller has prepared. */
@@ -117,11 +121,12 @@ public final class FineTuning {
     public static FineTuneResult runTagging(FineTuneSpec spec, LabeledSplits<TaggingExample> data, PrintStream log)
             throws IOException {
         requireTask(spec, HeadConfig.Task.TAG);
-        prepareOutput(spec.out(), spec.overwrite());
-        if (spec.crossValidates()) {
-            return CrossValidation.run(spec, data, FineTuning::tagInto, log);
+        try (RunFolder folder = prepareOutput(spec.out(), spec.overwrite(), log)) {
+            if (spec.crossValidates()) {
+                return CrossValidation.run(spec, data, FineTuning::tagInto, log);
+            }
+            return tagInto(spec, data, log);
         }
-        return tagInto(spec, data, log);
     }
 
     /** One tagging run into {@code spec.out()}, which the caller has prepared. */
@@ -139,24 +144,11 @@ public final class FineTuning {
         }
     }
 
-    static void prepareOutput(Path out, boolean overwrite) throws IOException {
-        if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new IllegalArgumentException(out + " exists and is not a folder: choose another --out");
-        }
-        if (Files.isDirectory(out)) {
-            boolean nonEmpty;
-            try (Stream<Path> s = Files.list(out)) {
-                nonEmpty = s.findAny().isPresent();
-            }
-            if (nonEmpty) {
-                if (!overwrite) {
-                    throw new IllegalArgumentException(out + " already holds files: pass --overwrite to replace them, "
-                            + "or choose another --out");
-                }
-                AtomicFiles.deleteRecursively(out);
-            }
-        }
-        Files.createDirectories(out);
+    /** The checked, locked output folder ({@link RunFolder}'s rules); close it when the run ends. */
+    static RunFolder prepareOutput(Path out, boolean overwrite, PrintStream log) throws IOException {
+        RunFolder folder = RunFolder.open(out, RunFolder.Request.of("finetune", overwrite), log);
+        folder.begin();
+        return folder;
     }
 
     /** One run's state. */
@@ -237,11 +229,6 @@ public final class FineTuning {
                         + " training examples; give --dev");
             }
             devCarved = true;
-            if (carve.heldOut().size() < SMALL_DEV) {
-                log.printf(Locale.ROOT, "note: a dev set of %d examples is too small to stop on or choose a model by "
-                        + "(a few examples decide it); folds = 3 (--folds 3) chooses the rate and length by "
-                        + "cross-validation inside all %d labels instead%n", carve.heldOut().size(), train.size());
-            }
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("carved_from_train", true);
             d.put("fraction", spec.devFraction());

@@ -3,6 +3,7 @@ package dev.graft.finetune;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.graft.data.DatasetRegistry;
+import dev.graft.io.RunFolder;
 import dev.graft.model.AtomicFiles;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.LayerGroups;
@@ -43,9 +44,9 @@ public final class LanguageModelFineTuning {
     /** The summary {@code graft lm-finetune} prints. */
     public static Map<String, Object> run(LmFineTuneSpec spec, DatasetRegistry registry, PrintStream log)
             throws IOException {
-        FineTuning.prepareOutput(spec.out(), spec.overwrite());
         DataSources sources = new DataSources(registry, log);
-        try (Parallel parallel = new Parallel(spec.threads())) {
+        try (RunFolder runFolder = RunFolder.open(spec.out(), RunFolder.Request.of("lm-finetune", spec.overwrite()), log);
+             Parallel parallel = new Parallel(spec.threads())) {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
             StartingPoint start = StartingPoint.fromCheckpoint(spec.from(), compute, spec.seed(), null, null);
             log.println("model: " + start.description() + (start.lmHeadLoaded() ? "" : "; its LM head is new"));
@@ -77,6 +78,7 @@ public final class LanguageModelFineTuning {
             TrainingOptions options = new TrainingOptions(spec.steps(), spec.epochs(), spec.maxTime(),
                     spec.learningRate(), schedule, spec.weightDecay(), 0.9f, 0.98f, 1e-6f, spec.clip(), 1, 20,
                     (int) Math.max(1, Math.min(200, stream.batchesPerEpoch())), 0, 1, false);
+            runFolder.begin(); // everything above is validated; from here on the folder is written
             Map<String, Object> run = new LinkedHashMap<>();
             run.put("command", "lm-finetune");
             run.put("from", spec.from().toString());

@@ -36,14 +36,25 @@ public final class Prediction {
     public record Counts(long lines, long truncated, long splitSentences) {
     }
 
+    /** A source of input lines: the next line, or null at the end. */
+    @FunctionalInterface
+    public interface Lines {
+        String next() throws IOException;
+    }
+
     public static Counts run(FineTunedModel model, BufferedReader in, Writer out, int batchSize) throws IOException {
+        return run(model, in::readLine, out, batchSize);
+    }
+
+    /** Predicts every line of {@code in} (e.g. {@link dev.graft.data.TextLines#next}) into {@code out}. */
+    public static Counts run(FineTunedModel model, Lines in, Writer out, int batchSize) throws IOException {
         long lines = 0;
         long truncated = 0;
         long split = 0;
         List<String> chunk = new ArrayList<>(CHUNK);
         String line;
         while (true) {
-            line = in.readLine();
+            line = in.next();
             if (line != null) {
                 chunk.add(line);
             }

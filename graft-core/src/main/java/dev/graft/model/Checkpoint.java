@@ -1,5 +1,6 @@
 package dev.graft.model;
 
+import dev.graft.io.FileModes;
 import dev.graft.nn.Parameter;
 import dev.graft.nn.ParameterSet;
 import dev.graft.tensor.Tensor;
@@ -57,7 +58,7 @@ public final class Checkpoint {
                             Map<String, String> metadata, Extras extras) throws IOException {
         Path parent = dir.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path staged = Files.createTempDirectory(parent, "." + dir.getFileName() + ".staging-");
+        Path staged = FileModes.createTempDirectory(parent, "." + dir.getFileName() + ".staging-");
         try {
             HfConfig.write(staged.resolve(CONFIG), config, architecture);
             writeWeights(staged.resolve(WEIGHTS), parameters, metadata);
@@ -130,7 +131,28 @@ public final class Checkpoint {
         }
         if (!problems.isEmpty()) {
             throw new IOException(file + ": the weights do not match the model described by config.json: "
-                    + String.join("; ", problems));
+                    + summarize(problems) + ". Is config.json the one these weights were saved with?");
         }
+    }
+
+    /** How many problems of each kind there are, and the first few: a readable line, not kilobytes of names. */
+    public static String summarize(List<String> problems) {
+        final int shown = 5;
+        long missing = problems.stream().filter(p -> p.startsWith("missing ")).count();
+        long unexpected = problems.stream().filter(p -> p.startsWith("unexpected ")).count();
+        long other = problems.size() - missing - unexpected;
+        List<String> counts = new ArrayList<>();
+        if (missing > 0) {
+            counts.add(missing + " tensor(s) of the model missing from the file");
+        }
+        if (unexpected > 0) {
+            counts.add(unexpected + " tensor(s) in the file the model does not have");
+        }
+        if (other > 0) {
+            counts.add(other + " with another shape or type");
+        }
+        String first = String.join("; ", problems.subList(0, Math.min(shown, problems.size())));
+        return String.join(", ", counts) + " (" + (problems.size() > shown ? "first " + shown + ": " : "") + first
+                + (problems.size() > shown ? "; ..." : "") + ")";
     }
 }

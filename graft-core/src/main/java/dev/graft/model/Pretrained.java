@@ -2,6 +2,7 @@ package dev.graft.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.graft.io.FileModes;
 import dev.graft.nn.Compute;
 import dev.graft.nn.Parameter;
 import dev.graft.nn.ParameterSet;
@@ -135,7 +136,7 @@ public record Pretrained(Path folder, ModelConfig config, String architecture, B
         }
         Path parent = out.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path staged = Files.createTempDirectory(parent, "." + out.getFileName() + ".staging-");
+        Path staged = FileModes.createTempDirectory(parent, "." + out.getFileName() + ".staging-");
         try {
             HfConfig.write(staged.resolve(Checkpoint.CONFIG), config, config.isEncoder() ? "BertModel" : "GPT2Model");
             Map<String, String> meta = new java.util.LinkedHashMap<>();
@@ -214,7 +215,7 @@ public record Pretrained(Path folder, ModelConfig config, String architecture, B
         if (!problems.isEmpty()) {
             throw new IOException(file + ": the weights do not match the model described by config.json ("
                     + config.numberOfLayers() + " layers, hidden " + config.hiddenSize() + "): "
-                    + String.join("; ", problems));
+                    + Checkpoint.summarize(problems) + ". Is config.json the one these weights were saved with?");
         }
         Set<String> wanted = new HashSet<>(used);
         Map<String, SafeTensors.Entry> entries = header.read(wanted::contains);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.graft.io.FileModes;
 import dev.graft.tensor.Tensor;
 
 import java.io.IOException;
@@ -15,7 +16,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 
 /**
@@ -704,7 +703,7 @@ public final class SafeTensors {
         if (directory == null || !Files.isDirectory(directory)) {
             throw new IOException("cannot write " + file + ": directory " + directory + " does not exist; create it first");
         }
-        Path temporary = createTemporary(directory, absolute.getFileName().toString());
+        Path temporary = FileModes.createTempFile(directory, "." + absolute.getFileName() + ".", ".tmp");
         boolean moved = false;
         try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
             ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -741,21 +740,6 @@ public final class SafeTensors {
             }
         }
         forceDirectory(directory);
-    }
-
-    private static Path createTemporary(Path directory, String fileName) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Path candidate = directory.resolve("." + fileName + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-            try {
-                // CREATE_NEW with default permissions (Files.createTempFile would make it owner-only).
-                FileChannel.open(candidate, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
-                return candidate;
-            } catch (FileAlreadyExistsException e) {
-                if (attempt > 100) {
-                    throw e;
-                }
-            }
-        }
     }
 
     /** Makes the rename durable (POSIX); a no-op where directories cannot be opened (Windows). */

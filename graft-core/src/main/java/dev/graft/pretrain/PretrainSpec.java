@@ -94,11 +94,33 @@ public record PretrainSpec(
         if (steps == 0 && epochs == 0 && maxTime == null) {
             throw new IllegalArgumentException("give a length: --steps N, --epochs E or --max-time 20m");
         }
+        if (maxTime != null && (maxTime.isNegative() || maxTime.isZero())) {
+            throw new IllegalArgumentException("--max-time must be more than 0, got "
+                    + dev.graft.train.Progress.format(maxTime) + ": give a budget such as --max-time 20m");
+        }
         positive("--batch-size", batchSize);
         positive("--accumulate", accumulate);
         positive("--seq-len", seqLen);
         positive("--vocab-size", vocabSize);
         positive("--threads", threads);
+        positive("--log-every", logEvery);
+        positive("--keep-checkpoints", keep);
+        if (seqLen < PretrainingData.MIN_SEQUENCE_LENGTH) {
+            throw new IllegalArgumentException("--seq-len must be at least " + PretrainingData.MIN_SEQUENCE_LENGTH
+                    + " (room for the special tokens and a few words), got " + seqLen);
+        }
+        if (evalEvery < 0 || checkpointEvery < 0 || validationSequences < 0) {
+            throw new IllegalArgumentException("--eval-every, --checkpoint-every and --validation-sequences must be "
+                    + ">= 0 (0: only at the end), got " + evalEvery + ", " + checkpointEvery + ", "
+                    + validationSequences);
+        }
+        if (!(clip >= 0) || !(weightDecay >= 0)) {
+            throw new IllegalArgumentException("--clip and --weight-decay must be >= 0, got " + clip + " and "
+                    + weightDecay);
+        }
+        if (!(warmup >= 0 && warmup < 1)) {
+            throw new IllegalArgumentException("--warmup is a fraction of the run in [0, 1), got " + warmup);
+        }
         if (!(lr > 0)) {
             throw new IllegalArgumentException("--lr must be > 0, got " + lr);
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.graft.data.Corpora;
 import dev.graft.data.DatasetRegistry;
+import dev.graft.io.RunFolder;
 import dev.graft.model.AtomicFiles;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.LanguageModel;
@@ -62,15 +63,28 @@ public final class Pretraining {
         return run(spec, DatasetRegistry.standard(), log);
     }
 
-    /** Runs {@code spec}, resolving dataset names with {@code registry}, logging to {@code log}. */
+    /**
+     * Runs {@code spec}, resolving dataset names with {@code registry}, logging to {@code log}. The run
+     * folder is checked and locked first ({@link RunFolder}); every setting and input is validated
+     * (corpus read, tokenizer trained or loaded, sequences built) before anything is written into it.
+     */
     public static Result run(PretrainSpec spec, DatasetRegistry registry, PrintStream log) throws IOException {
         Path out = spec.out();
-        prepareOutput(spec);
+        try (RunFolder folder = RunFolder.open(out, new RunFolder.Request("pretrain", spec.overwrite(), spec.resume(),
+                Trainer::latestCheckpoint), log)) {
+            return run(spec, registry, folder, log);
+        }
+    }
+
+    private static Result run(PretrainSpec spec, DatasetRegistry registry, RunFolder folder, PrintStream log)
+            throws IOException {
+        Path out = spec.out();
+        boolean resuming = folder.resuming();
         Corpora corpora = Corpora.resolve(spec.corpus(), registry, spec.layout(), log);
         log.println("corpus: " + String.join(", ", corpora.descriptions()));
         PretrainingData.Objective obj = spec.objective();
 
-        Tokenizer tokenizer = tokenizer(spec, corpora, log);
+        Tokenizer tokenizer = tokenizer(spec, resuming, corpora, log);
         int vocab = tokenizer.vocabularySize();
         PretrainingData.SpecialIds ids = specialIds(tokenizer.specialTokens(), obj);
 
@@ -92,24 +106,30 @@ public final class Pretraining {
                 ? new MaskedLanguageModeling(spec.maskProbability(), ids.mask(), ids.firstRegular(), vocab,
                 spec.wholeWordMask(), spec.seed())
                 : null;
+        TrainingOptions options = new TrainingOptions(spec.steps(), spec.epochs(), spec.maxTime(), spec.lr(),
+                spec.learningRateSchedule(), spec.weightDecay(), 0.9f, 0.98f, 1e-6f, spec.clip(),
+                spec.accumulate(), spec.logEvery(), spec.evalEvery(), spec.checkpointEvery(), spec.keep(),
+                spec.skipNonFinite());
         try (Parallel parallel = new Parallel(spec.threads())) {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
             LanguageModel lm = new LanguageModel(compute, config, spec.seed());
             log.printf(Locale.ROOT, "model: %s, %,d parameters, %s kernels, %d thread(s)%n", spec.arch(),
                     lm.parameterSet().count(), compute.kernels().name(), spec.threads());
             List<TokenBatch> validation = data.validationBatches(spec.batchSize(), masker);
+            // everything is validated: from here on the run folder is written
+            folder.begin();
             Path tokenizerFile = out.resolve(Checkpoint.TOKENIZER);
+            if (!resuming || !Files.exists(tokenizerFile)) {
+                tokenizer.save(tokenizerFile);
+            }
             LanguageModelingTask task = new LanguageModelingTask(lm, validation,
-                    folder -> Files.copy(tokenizerFile, folder.resolve(Checkpoint.TOKENIZER),
+                    dir -> Files.copy(tokenizerFile, dir.resolve(Checkpoint.TOKENIZER),
                             StandardCopyOption.REPLACE_EXISTING));
             BatchStream<TokenBatch> stream = data.trainingStream(spec.batchSize(), masker, spec.seed());
-            TrainingOptions options = new TrainingOptions(spec.steps(), spec.epochs(), spec.maxTime(), spec.lr(),
-                    spec.learningRateSchedule(), spec.weightDecay(), 0.9f, 0.98f, 1e-6f, spec.clip(),
-                    spec.accumulate(), spec.logEvery(), spec.evalEvery(), spec.checkpointEvery(), spec.keep(),
-                    spec.skipNonFinite());
-            writeRunConfig(spec, config, tokenizer, data);
-            Trainer<TokenBatch> trainer = new Trainer<>(compute, task, stream, options, out, log);
-            Trainer.Summary s = trainer.run(spec.resume());
+            writeRunConfig(spec, resuming, config, tokenizer, data);
+            Trainer<TokenBatch> trainer = new Trainer<>(compute, task, stream, options, out, log)
+                    .resumeHint("add --resume to the same graft pretrain command").offeringSkipNonFinite();
+            Trainer.Summary s = trainer.run(resuming);
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("steps", s.steps());
             summary.put("tokens_seen", s.tokens());
@@ -117,7 +137,8 @@ public final class Pretraining {
             summary.put("final_train_loss", s.lastLoss());
             summary.putAll(s.validation());
             summary.put("tokens_per_s", Math.round(s.tokensPerSecond() * 10) / 10.0);
-            summary.put("wall_s", Math.round(s.wallSeconds() * 10) / 10.0);
+            summary.put("wall_s", Math.round(s.wallSeconds() * 10) / 10.0); // all runs of this training
+            summary.put("run_wall_s", Math.round(s.runSeconds() * 10) / 10.0); // this process's part
             summary.put("stopped_by", s.stoppedBy());
             summary.put("checkpoint", s.checkpoint() == null ? null : s.checkpoint().toString());
             summary.put("model", out.toString());
@@ -130,36 +151,11 @@ public final class Pretraining {
         return JSON.writeValueAsString(r.summary());
     }
 
-    private static void prepareOutput(PretrainSpec spec) throws IOException {
-        Path out = spec.out();
-        if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new IllegalArgumentException(out + " exists and is not a folder: choose another --out");
-        }
-        if (spec.resume()) {
-            if (Trainer.latestCheckpoint(out) == null) {
-                throw new IllegalArgumentException(out + " has no checkpoint to resume from: run without --resume");
-            }
-            return;
-        }
-        if (Files.isDirectory(out) && hasEntries(out)) {
-            if (!spec.overwrite()) {
-                throw new IllegalArgumentException(out + " already holds files: pass --resume to continue that run, "
-                        + "--overwrite to replace it, or choose another --out");
-            }
-            AtomicFiles.deleteRecursively(out);
-        }
-        Files.createDirectories(out);
-    }
-
-    private static boolean hasEntries(Path dir) throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.findAny().isPresent();
-        }
-    }
-
-    private static Tokenizer tokenizer(PretrainSpec spec, Corpora corpora, PrintStream log) throws IOException {
+    /** The run's tokenizer (not yet saved): the resumed run's, the given one, or one trained on the corpus. */
+    private static Tokenizer tokenizer(PretrainSpec spec, boolean resuming, Corpora corpora, PrintStream log)
+            throws IOException {
         Path saved = spec.out().resolve(Checkpoint.TOKENIZER);
-        if (spec.resume() && Files.exists(saved)) {
+        if (resuming && Files.exists(saved)) {
             log.println("tokenizer: " + saved + " (from the run being resumed)");
             return Tokenizer.load(saved);
         }
@@ -180,7 +176,6 @@ public final class Pretraining {
             t = r.tokenizer();
             log.println("tokenizer: trained " + r.summary());
         }
-        t.save(saved);
         return t;
     }
 
@@ -204,7 +199,7 @@ public final class Pretraining {
         return new PretrainingData.SpecialIds(sp.padding().orElse(-1), -1, -1, -1, eot, 0);
     }
 
-    private static void writeRunConfig(PretrainSpec spec, ModelConfig config, Tokenizer tokenizer,
+    private static void writeRunConfig(PretrainSpec spec, boolean resuming, ModelConfig config, Tokenizer tokenizer,
                                        PretrainingData data) throws IOException {
         ObjectNode run = JSON.createObjectNode();
         run.put("command", "pretrain");
@@ -230,7 +225,7 @@ public final class Pretraining {
         run.put("seed", spec.seed());
         run.put("training_sequences", data.trainingSequences());
         run.put("validation_sequences", data.validationSequences());
-        AtomicFiles.writeString(spec.out().resolve(spec.resume() ? "run-resumed.json" : "run.json"),
+        AtomicFiles.writeString(spec.out().resolve(resuming ? "run-resumed.json" : "run.json"),
                 JSON.writerWithDefaultPrettyPrinter().writeValueAsString(run) + "\n");
     }
 }

@@ -62,6 +62,9 @@ public final class PretrainingData {
         this.validEnds = valid.get(1);
     }
 
+    /** The shortest sequence {@link #build} cuts: room for the special tokens and a few words. */
+    public static final int MIN_SEQUENCE_LENGTH = 4;
+
     /**
      * Cuts the corpus into sequences.
      *
@@ -71,8 +74,9 @@ public final class PretrainingData {
     public static PretrainingData build(EncodedCorpus corpus, Objective objective, int seqLen, int vocabSize,
                                         SpecialIds special, double validationFraction, int maxValidationSeqs,
                                         long seed) {
-        if (seqLen < 4) {
-            throw new IllegalArgumentException("sequence length must be at least 4, got " + seqLen);
+        if (seqLen < MIN_SEQUENCE_LENGTH) {
+            throw new IllegalArgumentException("sequence length must be at least " + MIN_SEQUENCE_LENGTH + ", got "
+                    + seqLen);
         }
         if (corpus.tokenCount() == 0) {
             throw new IllegalArgumentException("the corpus has no tokens: is it empty?");

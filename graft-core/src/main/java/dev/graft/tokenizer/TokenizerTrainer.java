@@ -165,7 +165,13 @@ public final class TokenizerTrainer {
                 CorpusReader.read(f, settings.replaceInvalidUtf8(), 1 << 20, sink);
             }
         });
-        return finish(settings, p, counts, bytes, start);
+        Result r = finish(settings, p, counts, bytes, start);
+        if (r.wordOccurrences() == 0) {
+            throw new IllegalArgumentException(String.join(", ", files.stream().map(Path::toString).toList())
+                    + (files.size() == 1 ? " holds" : " hold") + " no words (" + bytes + " bytes): a tokenizer "
+                    + "needs text to learn from; give a file with text in it");
+        }
+        return r;
     }
 
     /** Trains on texts in memory (each text is read as it is; include line ends if they matter). */
@@ -187,7 +193,12 @@ public final class TokenizerTrainer {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        return finish(settings, p, counts, bytes[0], start);
+        Result r = finish(settings, p, counts, bytes[0], start);
+        if (r.wordOccurrences() == 0) {
+            throw new IllegalArgumentException("the corpus holds no words (" + bytes[0] + " characters): a tokenizer "
+                    + "needs text to learn from; give a corpus with text in it");
+        }
+        return r;
     }
 
     private static void checkByteAlphabet(Settings s) {

@@ -47,6 +47,8 @@ public final class Trainer<B> {
     static final int WARMUP_STEPS = 3;
     /** Steps timed before a --max-time run fixes its schedule length. */
     static final int TIMING_STEPS = 10;
+    /** A --max-time run that ends before this share of its budget says why. */
+    static final double EARLY_END = 0.8;
 
     private final Compute compute;
     private final Trainable<B> model;
@@ -55,6 +57,8 @@ public final class Trainer<B> {
     private final Path runFolder;
     private final PrintStream out;
     private volatile boolean stopRequested;
+    private String resumeHint;
+    private boolean offersSkipNonFinite;
 
     public Trainer(Compute compute, Trainable<B> model, BatchStream<B> data, TrainingOptions options, Path runFolder,
                    PrintStream out) {
@@ -68,7 +72,24 @@ public final class Trainer<B> {
 
     /** The outcome of a run. */
     public record Summary(long steps, long tokens, long skippedSteps, double lastLoss, Map<String, Double> validation,
-                          double tokensPerSecond, double wallSeconds, Path checkpoint, String stoppedBy) {
+                          double tokensPerSecond, double wallSeconds, Path checkpoint, String stoppedBy,
+                          double runSeconds) {
+    }
+
+    /**
+     * How the user continues an interrupted run ("add --resume to the same graft pretrain command"),
+     * printed when a signal stops it; without one the message says only where the model is, for
+     * commands that cannot resume.
+     */
+    public Trainer<B> resumeHint(String hint) {
+        this.resumeHint = hint;
+        return this;
+    }
+
+    /** Lets the error on a non-finite loss suggest {@code --skip-nonfinite} (for commands that have it). */
+    public Trainer<B> offeringSkipNonFinite() {
+        this.offersSkipNonFinite = true;
+        return this;
     }
 
     /** Asks the loop to save a checkpoint and stop after the current step (signal handlers call this). */
@@ -88,7 +109,7 @@ public final class Trainer<B> {
         if (resume) {
             Path latest = latestCheckpoint(runFolder);
             if (latest == null) {
-                throw new IOException(runFolder + ": no checkpoint-* folder to resume from; start without --resume");
+                throw new IOException(runFolder + ": no checkpoint-* folder to resume from; start the run anew");
             }
             restore(latest, adam, state);
             out.printf(Locale.ROOT, "resuming from %s (step %d)%n", latest.getFileName(), state.step);
@@ -152,7 +173,8 @@ public final class Trainer<B> {
                     }
                     throw new IllegalStateException("the loss became " + r.loss() + " at step " + (state.step + 1)
                             + "; the last good checkpoint is " + (lastCheckpoint != null ? lastCheckpoint
-                            : latestCheckpoint(runFolder)) + ". Lower --lr, or pass --skip-nonfinite to skip such steps");
+                            : latestCheckpoint(runFolder)) + ". Lower --lr" + (offersSkipNonFinite
+                            ? ", or pass --skip-nonfinite to skip such steps" : ""));
                 }
                 model.beforeUpdate(state.step, data.position(), adam);
                 double norm = options.clipNorm() > 0
@@ -228,9 +250,20 @@ public final class Trainer<B> {
                 lastCheckpoint = saveCheckpoint(adam, state);
             }
             model.writeModelFiles(runFolder);
+            double budget = options.maxTime() == null ? 0 : options.maxTime().toMillis() / 1000.0;
+            if ("time".equals(stoppedBy) && state.elapsedSeconds < EARLY_END * budget) {
+                out.printf(Locale.ROOT, "note: the %d steps planned for the %s budget took %s: the first steps, timed "
+                                + "to plan, were slower than the later ones (the JIT was still compiling). To train "
+                                + "longer, give --epochs (about %.3g fit the budget at the later pace)%n", state.step,
+                        Progress.format(options.maxTime()), Progress.format(Duration.ofMillis(
+                                (long) (1000 * state.elapsedSeconds))),
+                        state.step * options.accumulation() * budget / Math.max(1e-9, state.elapsedSeconds)
+                                / Math.max(1, data.batchesPerEpoch()));
+            }
             if ("signal".equals(stoppedBy)) {
-                out.printf(Locale.ROOT, "interrupted at step %d: checkpoint %s saved; continue with --resume%n",
-                        state.step, lastCheckpoint);
+                out.printf(Locale.ROOT, "interrupted at step %d: the model trained so far is in %s%s%n", state.step,
+                        runFolder, resumeHint == null ? "" : " (checkpoint " + lastCheckpoint.getFileName()
+                                + "); to continue, " + resumeHint);
                 out.flush();
             }
         } finally {
@@ -243,7 +276,8 @@ public final class Trainer<B> {
         }
         double wall = state.elapsedSeconds;
         return new Summary(state.step, state.tokens, state.skipped, lastLoss, validation,
-                (state.tokens - tokensAtStart) / Math.max(1e-9, seconds(startNanos)), wall, lastCheckpoint, stoppedBy);
+                (state.tokens - tokensAtStart) / Math.max(1e-9, seconds(startNanos)), wall, lastCheckpoint, stoppedBy,
+                wall - priorSeconds);
     }
 
     private Map<String, Double> evaluate(MetricsLog metrics, long step, Progress progress) throws IOException {

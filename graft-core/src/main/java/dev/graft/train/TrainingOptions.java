@@ -50,7 +50,7 @@ public record TrainingOptions(
             throw new IllegalArgumentException("give at least one of --steps, --epochs or --max-time");
         }
         if (maxTime != null && (maxTime.isNegative() || maxTime.isZero())) {
-            throw new IllegalArgumentException("--max-time must be positive, got " + maxTime);
+            throw new IllegalArgumentException("--max-time must be more than 0, got " + Progress.format(maxTime));
         }
         if (!(learningRate > 0)) {
             throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);

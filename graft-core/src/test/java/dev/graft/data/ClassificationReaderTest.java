@@ -60,10 +60,15 @@ class ClassificationReaderTest {
     void malformedJsonIsReportedWithFileAndLine() throws IOException {
         Path f = TestFiles.write(dir, "m.jsonl", "{\"text\": \"a\", \"label\": \"x\"}\n{\"text\": \"b\", \"label\": }\n"
                 + "{\"text\": \"c\", \"label\": \"y\"} trailing\n");
-        assertThatThrownBy(() -> ClassificationReader.read(f))
+        // for a command with --skip-bad the hint offers it; for one without (or a plain read) it does not
+        assertThatThrownBy(() -> ClassificationReader.read(f, DEFAULTS, BadInput.of(false)))
                 .isInstanceOf(BadInputException.class)
                 .hasMessageStartingWith(f + ", line 2: malformed JSON")
                 .hasMessageContaining("--skip-bad");
+        assertThatThrownBy(() -> ClassificationReader.read(f))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith(f + ", line 2: malformed JSON")
+                .hasMessageNotContaining("--skip-bad");
         BadInput skip = BadInput.skipping();
         assertThat(ClassificationReader.read(f, DEFAULTS, skip)).hasSize(1);
         assertThat(skip.counts()).containsEntry(BadInput.Kind.MALFORMED_JSON, 2L);
@@ -73,10 +78,13 @@ class ClassificationReaderTest {
     void missingTextOrLabel() throws IOException {
         Path f = TestFiles.write(dir, "m.jsonl", "{\"label\": \"x\"}\n{\"text\": \"t\"}\n{\"text\": \"  \", \"label\": \"x\"}\n"
                 + "{\"text\": \"ok\", \"label\": \"x\"}\n");
-        assertThatThrownBy(() -> ClassificationReader.read(f))
+        assertThatThrownBy(() -> ClassificationReader.read(f, DEFAULTS, BadInput.of(false)))
                 .isInstanceOf(BadInputException.class)
                 .hasMessage(f + ", line 1: no \"text\" field. add it, choose the field with --text-column, or skip such "
                         + "records (--skip-bad)");
+        assertThatThrownBy(() -> ClassificationReader.read(f))
+                .isInstanceOf(BadInputException.class)
+                .hasMessage(f + ", line 1: no \"text\" field. add it");
         BadInput skip = BadInput.skipping();
         assertThat(ClassificationReader.read(f, DEFAULTS, skip)).extracting(ClassificationExample::text).containsExactly("ok");
         assertThat(skip.counts()).containsEntry(BadInput.Kind.MISSING_FIELD, 3L);
@@ -86,10 +94,14 @@ class ClassificationReaderTest {
     @Test
     void csvHeaderWithoutTheColumnIsAnError() throws IOException {
         Path f = TestFiles.write(dir, "h.csv", "sentence,label\na,b\n");
-        assertThatThrownBy(() -> ClassificationReader.read(f, DEFAULTS, BadInput.skipping()))
+        assertThatThrownBy(() -> ClassificationReader.read(f, DEFAULTS, BadInput.of(true)))
                 .isInstanceOf(BadInputException.class)
                 .hasMessageContaining("line 1: the header has no column 'text' (columns: sentence, label)")
                 .hasMessageContaining("--text-column");
+        assertThatThrownBy(() -> ClassificationReader.read(f, DEFAULTS, BadInput.skipping()))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("rename that column in the header to 'text'")
+                .hasMessageNotContaining("--text-column");
         Path g = TestFiles.write(dir, "e.csv", "text,label\na,\n,b\nc,d\n");
         BadInput skip = BadInput.skipping();
         assertThat(ClassificationReader.read(g, DEFAULTS, skip)).hasSize(1);

@@ -51,8 +51,11 @@ class TaggingReaderTest {
     @Test
     void conllTagColumnOutOfRange() throws IOException {
         Path f = TestFiles.write(dir, "x.conll", "a DT\n");
-        assertThatThrownBy(() -> TaggingReader.read(f, DEFAULTS.withTagColumn(5), BadInput.skipping()))
+        assertThatThrownBy(() -> TaggingReader.read(f, DEFAULTS.withTagColumn(5),
+                BadInput.of(true).offering("--tag-column")))
                 .isInstanceOf(BadInputException.class).hasMessageContaining("--tag-column");
+        assertThatThrownBy(() -> TaggingReader.read(f, DEFAULTS.withTagColumn(5), BadInput.of(true)))
+                .isInstanceOf(BadInputException.class).hasMessageNotContaining("--tag-column");
     }
 
     @Test

@@ -43,6 +43,25 @@ class CheckpointTest {
     }
 
     @Test
+    void aConfigWeightsMismatchIsSummarizedNotListed(@TempDir Path dir) throws IOException {
+        // issue 23: a model of 12 layers read from weights of 2 used to list every tensor on one 11 KB line
+        ModelConfig small = tiny(ModelConfig.Architecture.ENCODER);
+        ModelConfig big = new ModelConfig(small.architecture(), 99, 32, 12, 4, 37, 16, 2, 1e-5f, 0f, 0f,
+                small.gelu(), 0.02f, 0);
+        Path folder = dir.resolve("small");
+        Checkpoint.save(folder, small, "BertForMaskedLM", new LanguageModel(COMPUTE, small, 1).parameterSet(),
+                Map.of(), null);
+        LanguageModel model = new LanguageModel(COMPUTE, big, 1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                        Checkpoint.readWeights(folder.resolve(Checkpoint.WEIGHTS), model.parameterSet()))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("160 tensor(s) of the model missing from the file (first 5: missing "
+                        + "bert.encoder.layer.2.")
+                .hasMessageContaining("Is config.json the one these weights were saved with?")
+                .satisfies(e -> assertThat(e.getMessage().length()).isLessThan(600));
+    }
+
+    @Test
     void roundTripIsBitIdentical(@TempDir Path dir) throws IOException {
         for (ModelConfig.Architecture arch : ModelConfig.Architecture.values()) {
             ModelConfig config = tiny(arch);

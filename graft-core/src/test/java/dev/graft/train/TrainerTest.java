@@ -194,9 +194,15 @@ class TrainerTest {
                 0, 1, 1, 0, 2, 2, false);
         LanguageModel model = new LanguageModel(COMPUTE, config, 5);
         Trainer<TokenBatch> t = new Trainer<>(COMPUTE, new LanguageModelingTask(model, List.of(), null),
-                new SyntheticStream(config, 2, 8, 1, -1), huge, run, QUIET);
+                new SyntheticStream(config, 2, 8, 1, -1), huge, run, QUIET).offeringSkipNonFinite();
         assertThatThrownBy(() -> t.run(false)).hasMessageContaining("the loss became")
                 .hasMessageContaining("--skip-nonfinite");
+        // a command without --skip-nonfinite (fine-tuning) is not told to pass it
+        Trainer<TokenBatch> plain = new Trainer<>(COMPUTE, new LanguageModelingTask(
+                new LanguageModel(COMPUTE, config, 5), List.of(), null), new SyntheticStream(config, 2, 8, 1, -1), huge,
+                dir.resolve("plain"), QUIET);
+        assertThatThrownBy(() -> plain.run(false)).hasMessageContaining("Lower --lr")
+                .hasMessageNotContaining("--skip-nonfinite");
     }
 
     @Test
@@ -222,6 +228,67 @@ class TrainerTest {
             }
         }
         assertThat(lrs.get(lrs.size() - 1)).isLessThan(0.25e-3);
+    }
+
+    @Test
+    void aTimeBudgetRunThatEndsEarlySaysWhy(@TempDir Path dir) throws IOException {
+        // issue 23: --max-time 1m stopped after 12.6 s, silently; here the timed steps are slow on purpose
+        ModelConfig config = tiny(ModelConfig.Architecture.DECODER);
+        TrainingOptions timed = new TrainingOptions(0, 0, java.time.Duration.ofSeconds(3), 1e-3f,
+                new Schedule.WarmupLinear(0.1), 0.01f, 0.9f, 0.98f, 1e-6f, 1.0, 1, 5, 0, 0, 1, false);
+        LanguageModelingTask task = new LanguageModelingTask(new LanguageModel(COMPUTE, config, 5), List.of(), null);
+        Trainable<TokenBatch> slowStart = new Trainable<>() {
+            int steps;
+
+            @Override
+            public dev.graft.nn.ParameterSet parameters() {
+                return task.parameters();
+            }
+
+            @Override
+            public void setTraining(boolean training) {
+                task.setTraining(training);
+            }
+
+            @Override
+            public List<dev.graft.nn.Dropout> dropouts() {
+                return task.dropouts();
+            }
+
+            @Override
+            public StepResult trainStep(List<TokenBatch> microBatches) {
+                if (++steps <= Trainer.WARMUP_STEPS + Trainer.TIMING_STEPS) {
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return task.trainStep(microBatches);
+            }
+
+            @Override
+            public java.util.Map<String, Double> evaluate() {
+                return task.evaluate();
+            }
+
+            @Override
+            public void saveModel(Path folder, dev.graft.model.Checkpoint.Extras extras) throws IOException {
+                task.saveModel(folder, extras);
+            }
+
+            @Override
+            public void writeModelFiles(Path folder) throws IOException {
+                task.writeModelFiles(folder);
+            }
+        };
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        Trainer.Summary s = new Trainer<>(COMPUTE, slowStart, new SyntheticStream(config, 2, 8, 1, -1), timed,
+                dir.resolve("run"), new PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8)).run(false);
+        assertThat(s.stoppedBy()).isEqualTo("time");
+        assertThat(s.wallSeconds()).isLessThan(0.8 * 3);
+        assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("planned for the 3s budget took", "were slower than the later ones", "give --epochs");
     }
 
     @Test

@@ -1,0 +1,27 @@
+package dev.graft.cli;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The program {@link LauncherTest} runs through the {@code ./graft} launcher (as its jar): says it
+ * started, then either echoes standard input and exits 3, or waits to be stopped and says it stopped
+ * cleanly (its shutdown hook ran, as graft's checkpointing one does).
+ */
+public final class LauncherProbe {
+    private LauncherProbe() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.err.println("probe: started");
+        if (args.length > 0 && args[0].equals("wait")) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.println("probe: stopped cleanly")));
+            Thread.sleep(120_000);
+            return;
+        }
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        System.out.println("echo: " + in.readLine());
+        System.exit(3);
+    }
+}

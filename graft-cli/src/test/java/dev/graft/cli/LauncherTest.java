@@ -1,0 +1,87 @@
+package dev.graft.cli;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Item 10 of issue 23: the {@code ./graft} launcher drops the JVM's "WARNING: Using incubator modules"
+ * line (and nothing else), passes standard input and the exit status through, and a SIGTERM to the
+ * launcher reaches java, whose shutdown hooks run (graft's checkpoint on a signal). Runs the real
+ * script with a small jar ({@link LauncherProbe}) in place of graft's ({@code GRAFT_JAR}).
+ */
+class LauncherTest {
+    @TempDir
+    static Path dir;
+    static Path jar;
+
+    @BeforeAll
+    static void probeJar() throws IOException {
+        jar = dir.resolve("probe.jar");
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, LauncherProbe.class.getName());
+        String entry = LauncherProbe.class.getName().replace('.', '/') + ".class";
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest);
+             InputStream in = LauncherProbe.class.getClassLoader().getResourceAsStream(entry)) {
+            out.putNextEntry(new JarEntry(entry));
+            in.transferTo(out);
+            out.closeEntry();
+        }
+    }
+
+    private static ProcessBuilder launcher(String... args) {
+        Path script = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolveSibling("graft");
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("bash", script.toString()));
+        command.addAll(java.util.List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().put("GRAFT_JAR", jar.toString());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        return pb;
+    }
+
+    @Test
+    void theIncubatorWarningIsDroppedAndTheRestPassesThrough() throws Exception {
+        ProcessBuilder pb = launcher("echo").redirectError(dir.resolve("err.txt").toFile())
+                .redirectOutput(dir.resolve("out.txt").toFile());
+        Process p = pb.start();
+        try (OutputStream in = p.getOutputStream()) {
+            in.write("hello\n".getBytes(StandardCharsets.UTF_8));
+        }
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(3);
+        assertThat(dir.resolve("out.txt")).hasContent("echo: hello");
+        assertThat(dir.resolve("err.txt")).hasContent("probe: started");
+    }
+
+    @Test
+    void aSigtermToTheLauncherStopsJavaCleanly() throws Exception {
+        Path err = dir.resolve("err-wait.txt");
+        Process p = launcher("wait").redirectError(err.toFile()).redirectOutput(dir.resolve("out-wait.txt").toFile())
+                .start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!(Files.exists(err) && Files.readString(err).contains("probe: started"))) {
+            assertThat(System.nanoTime()).as("the probe did not start").isLessThan(deadline);
+            assertThat(p.isAlive()).as(Files.exists(err) ? Files.readString(err) : "").isTrue();
+            Thread.sleep(50);
+        }
+        p.destroy(); // SIGTERM to bash, which forwards it
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(143);
+        assertThat(Files.readString(err)).contains("probe: stopped cleanly").doesNotContain("WARNING");
+    }
+}

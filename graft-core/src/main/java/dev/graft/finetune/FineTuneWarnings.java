@@ -1,0 +1,70 @@
+package dev.graft.finetune;
+
+import dev.graft.model.HeadConfig;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What a finished fine-tuning run should tell its user even though it succeeded: a kept model chosen
+ * on a dev set too small to tell models apart, and a classifier that predicts one class for everything
+ * (a constant model scores the majority share and looks like it learned something).
+ */
+public final class FineTuneWarnings {
+    /** Dev sets smaller than this cannot tell a good model from a lucky one. */
+    static final int MIN_DEV_EXAMPLES = 20;
+
+    private FineTuneWarnings() {
+    }
+
+    /** The warnings for {@code r}, each one line saying what is wrong and what to do; empty when none. */
+    public static List<String> of(FineTuneResult r) {
+        List<String> warnings = new ArrayList<>();
+        if (r.devSize() > 0 && r.devSize() < MIN_DEV_EXAMPLES) {
+            warnings.add(String.format(Locale.ROOT, "the kept model (after update %d of %d) was chosen on a dev set "
+                    + "of %d example(s): one example more or less right moves its score by %.2f, so the choice is "
+                    + "mostly luck; choose by cross-validation inside the labels instead (--folds 3), or give a larger dev "
+                    + "set (--dev FILE)", r.bestStep(), r.steps(),
+                    r.devSize(), 1.0 / Math.max(1, r.devSize())));
+        }
+        if (r.task() == HeadConfig.Task.CLASSIFY) {
+            Map<String, Object> metrics = r.test() != null ? r.test() : r.dev();
+            String which = r.test() != null ? "test" : "dev";
+            String only = onlyPredictedLabel(metrics);
+            if (only != null) {
+                warnings.add("the model predicts '" + only + "' for every " + which + " example: it has not learned "
+                        + "to tell the classes apart (its accuracy is the share of that class); train longer "
+                        + "(--epochs), with more labels, or with --class-weights balanced");
+            }
+        }
+        return warnings;
+    }
+
+    /** The one label every example was predicted as (columns of the confusion matrix), or null. */
+    @SuppressWarnings("unchecked")
+    private static String onlyPredictedLabel(Map<String, Object> metrics) {
+        if (metrics == null || !(metrics.get("confusion") instanceof List<?> rows)
+                || !(metrics.get("labels") instanceof List<?> labels) || labels.size() < 2) {
+            return null;
+        }
+        long[] predicted = new long[labels.size()];
+        for (Object row : rows) {
+            List<Number> cells = (List<Number>) row;
+            for (int j = 0; j < cells.size() && j < predicted.length; j++) {
+                predicted[j] += cells.get(j).longValue();
+            }
+        }
+        int used = -1;
+        for (int j = 0; j < predicted.length; j++) {
+            if (predicted[j] > 0) {
+                if (used >= 0) {
+                    return null;
+                }
+                used = j;
+            }
+        }
+        return used < 0 ? null : String.valueOf(labels.get(used));
+    }
+}

@@ -1,0 +1,35 @@
+package dev.graft.finetune;
+
+import dev.graft.model.HeadConfig;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Issue 23, item 10: a run that keeps the model from update 4 judged on a 6-example dev set, or whose
+ * classifier predicts one class for everything, says so.
+ */
+class FineTuneWarningsTest {
+    private static FineTuneResult result(int devSize, List<List<Long>> testConfusion) {
+        Map<String, Object> test = Map.of("accuracy", 0.5, "labels", List.of("neg", "pos"), "confusion", testConfusion);
+        return new FineTuneResult(Path.of("out"), HeadConfig.Task.CLASSIFY, "dev_accuracy", 0.5, 0.5, Map.of(), test,
+                40, 4, "epochs", 100, devSize, true, 20, 1.0, Map.of());
+    }
+
+    @Test
+    void aTinyDevSetAndOneClassPredictionsAreWarnedAbout() {
+        List<String> w = FineTuneWarnings.of(result(6, List.of(List.of(10L, 0L), List.of(10L, 0L))));
+        assertThat(w).hasSize(2);
+        assertThat(w.get(0)).contains("after update 4 of 40", "dev set of 6 example(s)", "0.17", "--dev");
+        assertThat(w.get(1)).contains("predicts 'neg' for every test example", "--class-weights balanced");
+    }
+
+    @Test
+    void aSoundRunHasNoWarnings() {
+        assertThat(FineTuneWarnings.of(result(60, List.of(List.of(8L, 2L), List.of(3L, 7L))))).isEmpty();
+    }
+}
