@@ -679,8 +679,8 @@ public final class ExperimentReport {
         List<List<Text>> rows = new ArrayList<>();
         for (String r : against) {
             for (String s : t.strategies()) {
-                if (s.equals(r)) {
-                    continue;
+                if (s.equals(r) || (against.indexOf(s) >= 0 && against.indexOf(s) < against.indexOf(r))) {
+                    continue; // itself, or a pair already listed the other way round
                 }
                 List<Text> row = new ArrayList<>();
                 row.add(Text.of(s + " − " + r));
@@ -758,7 +758,8 @@ public final class ExperimentReport {
                         .orElse(Double.NaN);
                 int classes = cell.get().ok().stream().mapToInt(r -> confusion(r).size()).max().orElse(0);
                 double uniform = classes > 1 ? Math.log(classes) : Double.NaN;
-                if (Double.isFinite(trainLoss) && Double.isFinite(uniform) && trainLoss > UNFIT * uniform) {
+                boolean unfit = Double.isFinite(trainLoss) && Double.isFinite(uniform) && trainLoss > UNFIT * uniform;
+                if (unfit) {
                     line.append(" Its training loss ended at ").append(String.format(Locale.ROOT, "%.3f", trainLoss))
                             .append(" (ln ").append(classes).append(" = ").append(String.format(Locale.ROOT, "%.3f",
                                     uniform)).append(" for a uniform guess): it did not fit even the labels it "
@@ -767,6 +768,9 @@ public final class ExperimentReport {
                 }
                 if (Double.isNaN(cv)) {
                     line.append(" No cross-validation score was recorded (the holdout protocol).");
+                } else if (unfit) {
+                    line.append(" Cross-validation inside the labels scored ").append(score(cv))
+                            .append(" on held-out folds.");
                 } else if (cv <= majority + NEAR_CHANCE) {
                     line.append(" Cross-validation inside the labels scored ").append(score(cv))
                             .append(" on held-out folds: no candidate rate learned beyond the class prior from so few "

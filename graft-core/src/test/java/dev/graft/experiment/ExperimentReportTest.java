@@ -88,7 +88,12 @@ class ExperimentReportTest {
                 .contains("| transfer | 0.570 ± 0.050 | 0.640 ± 0.075 | 0.760 ± 0.075 |")
                 .contains("| pretrained | **0.810 ± 0.025** | **0.870 ± 0.025** | **0.910 ± 0.025** |")
                 .contains("| bow | 0.610 ± 0.025 | 0.700 ± 0.025 | 0.800 ± 0.025 |")
-                .contains("3 seeds per cell");
+                .contains("3 seeds per cell")
+                // paired: transfer − scratch at 50 is .03, -.01, .01 (mean .01, std .02, half-width .0497);
+                // pretrained − scratch .26, .25, .24 (half-width .0248): only the second excludes zero (bold)
+                .contains("| transfer − scratch | +0.010 [-0.040, +0.060] |")
+                .contains("| pretrained − scratch | **+0.250 [+0.225, +0.275]** |")
+                .contains("| pretrained − bow |").doesNotContain("| scratch − bow |");
 
         ExperimentReport.write(dir, transferWins(), context(List.of()));
         String md2 = Files.readString(dir.resolve("report.md"));
@@ -275,7 +280,7 @@ class ExperimentReportTest {
                         + "not carry to the test set.");
         assertThat(lines.get(2)).startsWith("ulmfit at 50 labels: 0.500,").contains("2 of 2 draws predict a single "
                 + "class. Its training loss ended at 0.695 (ln 2 = 0.693 for a uniform guess): it did not fit even the "
-                + "labels it trained on");
+                + "labels it trained on").endsWith("Cross-validation inside the labels scored 0.510 on held-out folds.");
     }
 
     private static CellResult withTrainLoss(CellResult c, double loss) {

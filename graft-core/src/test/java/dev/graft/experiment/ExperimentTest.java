@@ -134,7 +134,7 @@ class ExperimentTest {
             assertThat(((Number) r.testMetrics().get("selected_epochs")).doubleValue()).isPositive();
         });
         assertThat(Files.readString(out.resolve("report.md"))).contains("Paired differences")
-                .contains("| scratch − bow |");
+                .contains("| bow − scratch |").doesNotContain("| scratch − bow |");
     }
 
     @Test
