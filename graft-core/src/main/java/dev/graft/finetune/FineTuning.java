@@ -86,6 +86,13 @@ public final class FineTuning {
      * The data is read and checked before the output folder is touched.
      */
     public static FineTuneResult run(FineTuneSpec spec, DataSources sources, PrintStream log) throws IOException {
+        // the starting point first: a wrong --from or --tokenizer is an error before anything is read or written
+        if (spec.from() != null) {
+            StartingPoint.check(spec.from(), spec.task());
+        } else {
+            dev.graft.model.Presets.get(spec.arch());
+            Tokenizer.load(spec.tokenizer());
+        }
         if (spec.task() == HeadConfig.Task.CLASSIFY) {
             return runClassification(spec, new Run(spec, sources, null, log).readClassification(), log);
         }

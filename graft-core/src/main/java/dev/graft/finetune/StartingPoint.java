@@ -53,14 +53,19 @@ public record StartingPoint(ModelConfig config, Tokenizer tokenizer, LanguageMod
     }
 
     /**
-     * Loads the body (and the LM head when present) of the checkpoint in {@code folder}.
-     *
-     * @param task    the task about to be trained, or null (LM fine-tuning): a folder holding a head of
-     *                the other task is an error
-     * @param dropout hidden and attention dropout to use instead of the folder's, or null
+     * Checks that {@code folder} is a checkpoint {@code task} can start from, without reading its weights:
+     * the folder, its config (and head), its tokenizer and its weights file. The errors are those of
+     * {@link #fromCheckpoint}, so a run can give them before it touches its output folder.
      */
-    public static StartingPoint fromCheckpoint(Path folder, Compute compute, long seed, HeadConfig.Task task,
-                                               Float dropout) throws IOException {
+    public static void check(Path folder, HeadConfig.Task task) throws IOException {
+        checkedConfig(folder, task);
+        Path weights = folder.resolve(Checkpoint.WEIGHTS);
+        if (!Files.exists(weights)) {
+            throw new NoSuchFileException(weights + ": no weights file in this folder");
+        }
+    }
+
+    private static ModelConfig checkedConfig(Path folder, HeadConfig.Task task) throws IOException {
         if (!Files.isDirectory(folder)) {
             throw new NoSuchFileException(folder + (Files.exists(folder) ? " is not a folder" : " does not exist")
                     + ": give a checkpoint folder (config.json, model.safetensors, tokenizer.json), e.g. the --out "
@@ -76,14 +81,30 @@ public record StartingPoint(ModelConfig config, Tokenizer tokenizer, LanguageMod
                     + "), not a model --task " + task.id() + " can start from: give a pretrained language model (the "
                     + "--out of graft pretrain) or " + task.describe());
         }
-        if (dropout != null) {
-            config = config.withDropout(dropout, dropout);
-        }
         Path tokenizerFile = folder.resolve(Checkpoint.TOKENIZER);
         if (!Files.exists(tokenizerFile)) {
             throw new NoSuchFileException(tokenizerFile + ": the checkpoint has no tokenizer.json; copy the model's "
                     + "tokenizer into the folder");
         }
+        return config;
+    }
+
+    /**
+     * Loads the body (and the LM head when present) of the checkpoint in {@code folder}.
+     *
+     * @param task    the task about to be trained, or null (LM fine-tuning): a folder holding a head of
+     *                the other task is an error
+     * @param dropout hidden and attention dropout to use instead of the folder's, or null
+     */
+    public static StartingPoint fromCheckpoint(Path folder, Compute compute, long seed, HeadConfig.Task task,
+                                               Float dropout) throws IOException {
+        ModelConfig config = checkedConfig(folder, task);
+        JsonNode json = HeadConfig.readJson(folder.resolve(Checkpoint.CONFIG));
+        String architecture = HeadConfig.architectureOf(json);
+        if (dropout != null) {
+            config = config.withDropout(dropout, dropout);
+        }
+        Path tokenizerFile = folder.resolve(Checkpoint.TOKENIZER);
         Tokenizer tokenizer = Tokenizer.load(tokenizerFile);
         if (tokenizer.vocabularySize() > config.vocabSize()) {
             throw new IOException(folder + ": tokenizer.json has " + tokenizer.vocabularySize() + " tokens but the model "

@@ -250,6 +250,24 @@ class FineTuningTest {
     }
 
     @Test
+    void aRefusedOverwriteLeavesTheOldRunAsItWas(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("run");
+        run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out).from(encoder).epochs(1)
+                .threads(1).build());
+        Path weights = out.resolve(Checkpoint.WEIGHTS);
+        byte[] before = Files.readAllBytes(weights);
+        // a wrong starting point and missing data are refused before the folder is touched
+        assertThatThrownBy(() -> run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out)
+                .from(dir.resolve("no-such-model")).overwrite(true).threads(1).build()))
+                .hasMessageContaining("no-such-model").hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY,
+                dir.resolve("missing.jsonl").toString(), out).from(encoder).overwrite(true).threads(1).build()))
+                .hasMessageContaining("missing.jsonl");
+        assertThat(Files.readAllBytes(weights)).isEqualTo(before);
+        assertThat(out.resolve("results.json")).exists();
+    }
+
+    @Test
     void automaticEpochsAimAtAThousandUpdates() {
         assertThat(FineTuneSpec.autoEpochs(12)).isEqualTo(20);   // 200 labels, batch 16
         assertThat(FineTuneSpec.autoEpochs(135)).isEqualTo(8);   // 2,160 labels
