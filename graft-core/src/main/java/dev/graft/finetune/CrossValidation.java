@@ -95,6 +95,8 @@ public final class CrossValidation {
             log.printf(Locale.ROOT, "training set: %,d of %,d examples (stratified sample, seed %d)%n",
                     labeled.size(), before, spec.seed());
         }
+        // one label set for every fold and the final run, even where a fold's training part lacks a rare label
+        dev.graft.data.LabelSet labels = data.labels() != null ? data.labels() : labeled.labelSet();
         int k = spec.folds();
         if (labeled.size() < 2 * k) {
             throw new IllegalArgumentException("cross-validation with " + k + " folds needs at least " + 2 * k
@@ -125,8 +127,7 @@ public final class CrossValidation {
                 FineTuneResult r;
                 try (PrintStream foldLog = new PrintStream(Files.newOutputStream(foldOut.resolve("log.txt")), true,
                         StandardCharsets.UTF_8)) {
-                    r = runner.run(foldSpec, new LabeledSplits<>(fold.train(), fold.test(), null, data.labels()),
-                            foldLog);
+                    r = runner.run(foldSpec, new LabeledSplits<>(fold.train(), fold.test(), null, labels), foldLog);
                 }
                 Files.deleteIfExists(foldOut.resolve(Checkpoint.WEIGHTS));
                 List<double[]> curve = curve(foldOut, r.metric());
@@ -146,7 +147,7 @@ public final class CrossValidation {
         FineTuneSpec finalSpec = spec.toBuilder().folds(0).learningRates(List.of()).learningRate(best.learningRate())
                 .epochs(plannedEpochs).maxTrain(0).devFraction(0).patience(0)
                 .stopAfterEpochs(best.epochs() < plannedEpochs - 1e-9 ? best.epochs() : Double.NaN).build();
-        FineTuneResult r = runner.run(finalSpec, new LabeledSplits<>(labeled, null, data.test(), data.labels()), log);
+        FineTuneResult r = runner.run(finalSpec, new LabeledSplits<>(labeled, null, data.test(), labels), log);
         writeChoice(spec.out(), spec, choice);
         Map<String, Object> summary = new LinkedHashMap<>(r.summary());
         summary.put("selected_lr", best.learningRate());
