@@ -77,6 +77,9 @@ public final class InferenceServer implements AutoCloseable {
     private static final Set<String> ENDPOINTS = Set.of("/embed", "/predict", "/v1/embeddings", "/v1/models",
             "/health", "/info", "/metrics");
 
+    /** What the metrics count for a request whose client went away (nginx's "client closed request"). */
+    static final int CLIENT_CLOSED = 499;
+
     private final ServeSettings settings;
     private final String version;
     private final Compute compute;
@@ -86,6 +89,7 @@ public final class InferenceServer implements AutoCloseable {
     private final HttpServer http;
     private final ExecutorService executor;
     private final byte[] apiKey; // null: no authentication
+    private final ReentrantLock computeLock = new ReentrantLock(true);
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean draining;
@@ -97,7 +101,6 @@ public final class InferenceServer implements AutoCloseable {
         this.compute = compute;
         this.models = models;
         this.apiKey = settings.apiKey() == null ? null : settings.apiKey().getBytes(StandardCharsets.UTF_8);
-        ReentrantLock computeLock = new ReentrantLock(true);
         Map<String, DoubleSupplier> depths = new LinkedHashMap<>();
         for (ServedModel m : models.values()) {
             Batcher b = new Batcher(m, settings, metrics, computeLock);
@@ -180,6 +183,16 @@ public final class InferenceServer implements AutoCloseable {
         return out;
     }
 
+    /** The lock every forward pass holds (tests hold it to keep the batchers busy). */
+    ReentrantLock computeLock() {
+        return computeLock;
+    }
+
+    /** Requests waiting in a model's queue. */
+    int queueDepth(String model) {
+        return batchers.get(model).depth();
+    }
+
     /** The Prometheus text /metrics answers. */
     public String metricsText() {
         return metrics.render();
@@ -234,6 +247,10 @@ public final class InferenceServer implements AutoCloseable {
         } catch (ApiError e) {
             status = e.status;
             sendError(ex, e, openAi);
+        } catch (IOException e) {
+            // the client went away while sending its body or reading the answer: only its request is lost
+            status = CLIENT_CLOSED;
+            LOG.log(Level.FINE, "client of " + path + " went away", e);
         } catch (Throwable t) {
             LOG.log(Level.SEVERE, "request " + ex.getRequestMethod() + " " + path + " failed", t);
             status = 500;
