@@ -22,6 +22,14 @@ import java.util.concurrent.Callable;
                 + "a full queue answers 429. SIGTERM (Ctrl-C) stops accepting, finishes the queued requests and "
                 + "exits. See docs/SERVING.md."})
 final class ServeCommand implements Callable<Integer> {
+    /**
+     * Seconds a client has to send its whole request (headers and body) before the JDK server closes the
+     * connection ({@code sun.net.httpserver.maxReqTime}, read once when the server class loads): a client
+     * that trickles bytes cannot hold a connection forever. The time to answer is not limited by it.
+     */
+    static final String MAX_REQUEST_TIME_PROPERTY = "sun.net.httpserver.maxReqTime";
+    static final String DEFAULT_MAX_REQUEST_SECONDS = "60";
+
     /** The environment variable read when --api-key is not given. */
     static final String API_KEY_ENV = "GRAFT_API_KEY";
 
@@ -80,6 +88,9 @@ final class ServeCommand implements Callable<Integer> {
             specs.add(ModelSpec.parse(m));
         }
         PrintStream err = System.err;
+        if (System.getProperty(MAX_REQUEST_TIME_PROPERTY) == null) {
+            System.setProperty(MAX_REQUEST_TIME_PROPERTY, DEFAULT_MAX_REQUEST_SECONDS);
+        }
         if (!settings.loopbackOnly()) {
             err.println("graft: warning: listening on " + host + ", not loopback: other machines can connect"
                     + (key == null ? ", and no API key is set (--api-key or " + API_KEY_ENV + ")" : ""));

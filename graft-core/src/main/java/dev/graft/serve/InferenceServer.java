@@ -79,6 +79,8 @@ public final class InferenceServer implements AutoCloseable {
 
     /** What the metrics count for a request whose client went away (nginx's "client closed request"). */
     static final int CLIENT_CLOSED = 499;
+    /** How long {@link #close} waits for HttpServer.stop once every request in flight is answered. */
+    private static final long STOP_GRACE_MILLIS = 1000;
 
     private final ServeSettings settings;
     private final String version;
@@ -91,6 +93,7 @@ public final class InferenceServer implements AutoCloseable {
     private final byte[] apiKey; // null: no authentication
     private final ReentrantLock computeLock = new ReentrantLock(true);
     private final AtomicBoolean closing = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean draining;
 
@@ -211,15 +214,26 @@ public final class InferenceServer implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.drainSeconds());
         draining = true;
         try {
-            http.stop(settings.drainSeconds()); // closes the listener, waits for the exchanges in flight
+            // HttpServer.stop closes the listener at once, then waits for the exchanges in flight. It also
+            // waits for an exchange whose handler closed without answering (a client that stopped sending
+            // its body), which the JDK never counts as ended: so it runs on a thread of its own, and the
+            // requests in flight are counted here.
+            Thread stopper = Thread.ofPlatform().name("graft-serve-stop").daemon(true)
+                    .start(() -> http.stop(settings.drainSeconds()));
+            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
             for (Batcher b : batchers.values()) {
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                 if (!b.close(Math.max(1, left))) {
                     LOG.warning("a batcher still had work after the drain time; stopping anyway");
                 }
             }
+            stopper.join(STOP_GRACE_MILLIS); // at once, unless the JDK waits for an exchange that never ends
             executor.shutdown();
             compute.parallel().close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             terminated.countDown();
         }
@@ -237,6 +251,7 @@ public final class InferenceServer implements AutoCloseable {
     // ------------------------------------------------------------------ routing
 
     private void handle(HttpExchange ex) {
+        inFlight.incrementAndGet();
         long start = System.nanoTime();
         String path = ex.getRequestURI().getPath();
         String endpoint = ENDPOINTS.contains(path) ? path : "other";
@@ -258,6 +273,7 @@ public final class InferenceServer implements AutoCloseable {
         } finally {
             metrics.request(endpoint, status, System.nanoTime() - start);
             ex.close();
+            inFlight.decrementAndGet();
         }
     }
 

@@ -503,6 +503,42 @@ class InferenceServerTest {
     }
 
     @Test
+    void slowAndVanishingClientsDoNotStallOthers() throws Exception {
+        String request = "{\"inputs\": \"a good film\"}";
+        byte[] bytes = request.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String head = "POST /embed HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + bytes.length + "\r\n\r\n";
+        try (java.net.Socket slow = new java.net.Socket(base.getHost(), base.getPort())) {
+            slow.setSoTimeout(10_000);
+            // a client that sends half its body and stalls holds only its own thread
+            slow.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            slow.getOutputStream().write(bytes, 0, bytes.length / 2);
+            slow.getOutputStream().flush();
+            for (int i = 0; i < 5; i++) {
+                long t0 = System.nanoTime();
+                assertThat(post(client, base, "/embed", request).statusCode()).isEqualTo(200);
+                assertThat((System.nanoTime() - t0) / 1e9).isLessThan(5);
+            }
+            // clients that send a whole request and leave before the answer
+            for (int i = 0; i < 5; i++) {
+                try (java.net.Socket gone = new java.net.Socket(base.getHost(), base.getPort())) {
+                    gone.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    gone.getOutputStream().write(bytes);
+                    gone.getOutputStream().flush();
+                }
+            }
+            // the stalled client finishes its body late and still gets its answer
+            slow.getOutputStream().write(bytes, bytes.length / 2, bytes.length - bytes.length / 2);
+            slow.getOutputStream().flush();
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(slow.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+            assertThat(status).isEqualTo("HTTP/1.1 200 OK");
+        }
+        assertThat(post(client, base, "/embed", request).statusCode()).isEqualTo(200);
+        assertThat(get(client, base, "/health").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void metricsAreInPrometheusTextFormat() throws Exception {
         post(client, base, "/embed", "{\"inputs\": [\"a good film\", \"bad\"]}");
         HttpResponse<String> r = get(client, base, "/metrics");

@@ -160,6 +160,24 @@ class ServerLimitsTest {
     }
 
     @Test
+    void aClientThatLeftMidBodyDoesNotDelayShutdown() throws Exception {
+        InferenceServer server = start(settings().withTimeouts(20, 60));
+        URI base = server.uri();
+        try (java.net.Socket s = new java.net.Socket(base.getHost(), base.getPort())) {
+            s.getOutputStream().write(("POST /embed HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"inp")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            Thread.sleep(200); // the handler is reading the body
+        } // and the client leaves without the rest
+        await("the abandoned request to end", () -> server.metricsText().contains("code=\"499\""));
+        long t0 = System.nanoTime();
+        server.close();
+        // the JDK's HttpServer.stop alone would wait the whole drain time (20 s) for that exchange
+        assertThat((System.nanoTime() - t0) / 1e9).isLessThan(5);
+        assertThatThrownBy(() -> get(ServeFixtures.client(), base, "/health")).isInstanceOf(IOException.class);
+    }
+
+    @Test
     void theApiKeyGuardsAllButHealth() throws Exception {
         InferenceServer server = start(settings().withApiKey("s3cret-key"));
         HttpClient client = ServeFixtures.client();
