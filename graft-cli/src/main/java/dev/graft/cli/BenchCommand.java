@@ -2,10 +2,26 @@ package dev.graft.cli;
 
 import dev.graft.bench.GemmBench;
 import dev.graft.bench.TrainBench;
+import dev.graft.model.SentenceEmbedder;
+import dev.graft.serve.InferenceServer;
+import dev.graft.serve.LoadGenerator;
+import dev.graft.serve.ModelSpec;
+import dev.graft.serve.OfflineBaseline;
+import dev.graft.serve.ServeSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code graft bench gemm|train}: figures for docs/PERFORMANCE.md. */
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code graft bench gemm|train|serve}: figures for docs/PERFORMANCE.md and docs/SERVING.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure speed: GEMM GFLOP/s, tokens/s of whole training steps, or graft serve under load.",
         subcommands = {BenchCommand.Gemm.class, BenchCommand.Train.class, BenchCommand.Serve.class})
@@ -70,19 +86,19 @@ final class BenchCommand implements Runnable {
                 "With --model, starts the server in this process on a free loopback port (with --threads); with "
                     + "--url, drives a running one. --offline also measures the same sentences through graft embed's "
                     + "(or graft predict's) offline path at the same thread count and prints the ratio."})
-    static final class Serve implements java.util.concurrent.Callable<Integer> {
+    static final class Serve implements Callable<Integer> {
         @Option(names = "--model", paramLabel = "[NAME=]DIR", description = "Serve this model in-process.")
         String model;
 
         @Option(names = "--url", description = "A running server, e.g. http://127.0.0.1:8080.")
-        java.net.URI url;
+        URI url;
 
         @Option(names = "--endpoint", description = "/embed, /v1/embeddings or /predict (default: /embed, or "
                 + "/predict for a fine-tuned --model).")
         String endpoint;
 
         @Option(names = "--clients", split = ",", description = "Concurrent clients, one run each (default: 1,32).")
-        java.util.List<Integer> clients = java.util.List.of(1, 32);
+        List<Integer> clients = List.of(1, 32);
 
         @Option(names = "--requests", description = "Measured requests per run (default: ${DEFAULT-VALUE}).")
         int requests = 2000;
@@ -92,11 +108,11 @@ final class BenchCommand implements Runnable {
 
         @Option(names = "--max-time", converter = Durations.class,
                 description = "A run stops after this long (default: 60s).")
-        java.time.Duration maxTime = java.time.Duration.ofSeconds(60);
+        Duration maxTime = Duration.ofSeconds(60);
 
         @Option(names = "--input", paramLabel = "FILE", description = "Sentences, one per line (default: synthetic "
                 + "English-like sentences of 6-24 words).")
-        java.nio.file.Path input;
+        Path input;
 
         @Option(names = "--sentences", description = "How many synthetic sentences (default: ${DEFAULT-VALUE}).")
         int sentences = 1000;
@@ -106,7 +122,7 @@ final class BenchCommand implements Runnable {
 
         @Option(names = "--max-wait-ms", description = "The in-process server's --max-wait-ms (default: "
                 + "${DEFAULT-VALUE}).")
-        long maxWaitMillis = dev.graft.serve.ServeSettings.DEFAULT_MAX_WAIT_MILLIS;
+        long maxWaitMillis = ServeSettings.DEFAULT_MAX_WAIT_MILLIS;
 
         @Option(names = "--offline", description = "Also measure the offline path on the same sentences.")
         boolean offline;
@@ -120,30 +136,30 @@ final class BenchCommand implements Runnable {
                 throw new IllegalArgumentException("give --model DIR (a server in this process) or --url URL (a "
                         + "running server), not both");
             }
-            java.util.List<String> lines = input == null
-                    ? dev.graft.serve.LoadGenerator.syntheticSentences(sentences, 1)
-                    : java.nio.file.Files.readAllLines(input).stream().filter(l -> !l.isBlank()).toList();
+            if (offline && model == null) {
+                throw new IllegalArgumentException("--offline needs --model (the folder to run offline)");
+            }
+            List<String> lines = input == null
+                    ? LoadGenerator.syntheticSentences(sentences, 1)
+                    : Files.readAllLines(input).stream().filter(l -> !l.isBlank()).toList();
             String key = apiKey != null ? apiKey : System.getenv(ServeCommand.API_KEY_ENV);
-            dev.graft.serve.InferenceServer server = null;
-            java.net.URI base = url;
+            InferenceServer server = null;
+            URI base = url;
             String ep = endpoint;
             try {
                 if (model != null) {
-                    dev.graft.serve.ModelSpec spec = dev.graft.serve.ModelSpec.parse(model);
-                    boolean fineTuned = dev.graft.model.HeadConfig.architectureOf(dev.graft.model.HeadConfig.readJson(
-                            spec.folder().resolve(dev.graft.model.Checkpoint.CONFIG))).matches(
-                            ".*For(Sequence|Token)Classification");
+                    ModelSpec spec = ModelSpec.parse(model);
                     if (ep == null) {
-                        ep = fineTuned ? "/predict" : "/embed";
+                        ep = spec.fineTuned() ? "/predict" : "/embed";
                     }
-                    dev.graft.serve.ServeSettings settings = dev.graft.serve.ServeSettings.defaults(threads)
+                    ServeSettings settings = ServeSettings.defaults(threads)
                             .withPort(0).withApiKey(key)
-                            .withBatching(dev.graft.serve.ServeSettings.DEFAULT_MAX_BATCH_TOKENS, maxWaitMillis)
-                            .withLimits(Math.max(dev.graft.serve.ServeSettings.DEFAULT_MAX_QUEUE,
-                                    java.util.Collections.max(clients) * 2), 32,
-                                    dev.graft.serve.ServeSettings.DEFAULT_MAX_BODY_BYTES);
-                    server = dev.graft.serve.InferenceServer.start(java.util.List.of(spec), settings,
-                            dev.graft.model.SentenceEmbedder.Pooling.MEAN, ServeCommand.version());
+                            .withBatching(ServeSettings.DEFAULT_MAX_BATCH_TOKENS, maxWaitMillis)
+                            .withLimits(Math.max(ServeSettings.DEFAULT_MAX_QUEUE,
+                                    Collections.max(clients) * 2), 32,
+                                    ServeSettings.DEFAULT_MAX_BODY_BYTES);
+                    server = InferenceServer.start(List.of(spec), settings,
+                            SentenceEmbedder.Pooling.MEAN, ServeCommand.version());
                     base = server.uri();
                     System.out.println("serving " + String.join(", ", server.describeModels()) + " on " + base
                             + " with " + threads + " threads");
@@ -151,10 +167,10 @@ final class BenchCommand implements Runnable {
                     ep = "/embed";
                 }
                 System.out.println("sending " + lines.size() + " distinct sentences to " + ep);
-                java.util.List<dev.graft.serve.LoadGenerator.Result> results = new java.util.ArrayList<>();
+                List<LoadGenerator.Result> results = new ArrayList<>();
                 for (int c : clients) {
-                    dev.graft.serve.LoadGenerator.Result r = dev.graft.serve.LoadGenerator.run(
-                            new dev.graft.serve.LoadGenerator.Settings(base, ep, null, c, requests, warmup, maxTime,
+                    LoadGenerator.Result r = LoadGenerator.run(
+                            new LoadGenerator.Settings(base, ep, null, c, requests, warmup, maxTime,
                                     lines, key), null);
                     results.add(r);
                     System.out.println(r.line());
@@ -164,19 +180,16 @@ final class BenchCommand implements Runnable {
                     server = null;
                 }
                 if (offline) {
-                    if (model == null) {
-                        throw new IllegalArgumentException("--offline needs --model (the folder to run offline)");
-                    }
-                    java.util.List<String> sample = new java.util.ArrayList<>();
+                    List<String> sample = new ArrayList<>();
                     for (int i = 0; i < requests; i++) {
                         sample.add(lines.get(i % lines.size()));
                     }
-                    double offlineRate = dev.graft.serve.OfflineBaseline.sentencesPerSecond(
-                            dev.graft.serve.ModelSpec.parse(model).folder(), sample, threads, 3);
-                    System.out.printf(java.util.Locale.ROOT, "offline: %.1f sentences/s (%d sentences, %d threads, "
+                    double offlineRate = OfflineBaseline.sentencesPerSecond(
+                            ModelSpec.parse(model).folder(), sample, threads, 3);
+                    System.out.printf(Locale.ROOT, "offline: %.1f sentences/s (%d sentences, %d threads, "
                             + "best of 3 passes)%n", offlineRate, sample.size(), threads);
-                    for (dev.graft.serve.LoadGenerator.Result r : results) {
-                        System.out.printf(java.util.Locale.ROOT, "clients %d: server/offline throughput %.3f%n",
+                    for (LoadGenerator.Result r : results) {
+                        System.out.printf(Locale.ROOT, "clients %d: server/offline throughput %.3f%n",
                                 r.clients(), r.requestsPerSecond() / offlineRate);
                     }
                 }

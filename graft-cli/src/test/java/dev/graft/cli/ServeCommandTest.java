@@ -199,6 +199,10 @@ class ServeCommandTest {
         Run missing = run("serve", "--model", dir.resolve("nothing").toString(), "--port", "0");
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).contains("config.json");
+        Run host = run("serve", "--model", encoder.toString(), "--port", "0", "--host", "192.0.2.1");
+        assertThat(host.exit()).isEqualTo(2);
+        // an address of no interface here (TEST-NET-1, RFC 5737): binding fails, no packet leaves the machine
+        assertThat(host.err()).contains("not loopback", "no API key", "cannot listen on 192.0.2.1:0");
         Run twice = run("serve", "--model", "a=" + encoder, "--model", "a=" + classifier, "--port", "0");
         assertThat(twice.exit()).isEqualTo(2);
         assertThat(twice.err()).contains("two models are named a");

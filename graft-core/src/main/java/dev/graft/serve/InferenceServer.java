@@ -26,6 +26,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -41,6 +42,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.DoubleSupplier;
 import java.util.logging.Level;
@@ -93,7 +95,7 @@ public final class InferenceServer implements AutoCloseable {
     private final byte[] apiKey; // null: no authentication
     private final ReentrantLock computeLock = new ReentrantLock(true);
     private final AtomicBoolean closing = new AtomicBoolean();
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean draining;
 
@@ -121,11 +123,12 @@ public final class InferenceServer implements AutoCloseable {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 0);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) { // BindException; UnresolvedAddressException for an unknown host
             batchers.values().forEach(Batcher::close);
             executor.shutdown();
-            throw new IOException("cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage()
-                    + " (is another server using the port? --port 0 picks a free one)", e);
+            throw new IOException("cannot listen on " + settings.host() + ":" + settings.port() + ": " + e
+                    + " (another server on the port? --port 0 picks a free one; --host takes an address of this "
+                    + "machine)", e);
         }
         this.http = server;
         http.createContext("/", this::handle);
@@ -703,7 +706,7 @@ public final class InferenceServer implements AutoCloseable {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        java.util.Arrays.sort(order, (a, b) -> Float.compare(p[b], p[a]));
+        Arrays.sort(order, (a, b) -> Float.compare(p[b], p[a]));
         g.writeStartArray();
         for (int i : order) {
             g.writeStartObject();

@@ -1,5 +1,10 @@
 package dev.graft.serve;
 
+import dev.graft.model.Checkpoint;
+import dev.graft.model.HeadConfig;
+import dev.graft.model.HfConfig;
+
+import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -29,5 +34,12 @@ public record ModelSpec(String name, Path folder) {
             name = "model" + name;
         }
         return new ModelSpec(name, folder);
+    }
+
+    /** Whether the folder holds a fine-tuned classifier or tagger (config.json with a head), not an encoder. */
+    public boolean fineTuned() throws IOException {
+        Path file = folder.resolve(Checkpoint.CONFIG);
+        var json = HeadConfig.readJson(file);
+        return HeadConfig.read(json, HfConfig.fromJson(json, file), file).isPresent();
     }
 }

@@ -2,10 +2,6 @@ package dev.graft.serve;
 
 import dev.graft.finetune.FineTunedModel;
 import dev.graft.finetune.Prediction;
-import dev.graft.model.Checkpoint;
-import dev.graft.model.HeadConfig;
-import dev.graft.model.HfConfig;
-import dev.graft.model.ModelConfig;
 import dev.graft.model.Pretrained;
 import dev.graft.model.SentenceEmbedder;
 import dev.graft.nn.Compute;
@@ -31,11 +27,8 @@ public final class OfflineBaseline {
             throws IOException {
         Compute compute = Compute.create(threads);
         try {
-            Path configFile = folder.resolve(Checkpoint.CONFIG);
-            var json = HeadConfig.readJson(configFile);
-            ModelConfig config = HfConfig.fromJson(json, configFile);
             Runnable pass;
-            if (HeadConfig.read(json, config, configFile).isPresent()) {
+            if (new ModelSpec("offline", folder).fineTuned()) {
                 FineTunedModel m = FineTunedModel.load(folder, compute);
                 String input = String.join("\n", sentences) + "\n";
                 pass = () -> {

@@ -186,6 +186,10 @@ abstract sealed class ServedModel permits ServedModel.Embedder, ServedModel.Clas
                     : new Tagger(name, m, architecture);
         }
         Pretrained p = Pretrained.loadBackbone(folder, compute);
+        if (!p.config().isEncoder()) {
+            java.util.logging.Logger.getLogger(ServedModel.class.getName()).warning("model " + name + " is a GPT-2 "
+                    + "decoder (causal attention): its mean-pooled states are not trained as sentence embeddings");
+        }
         return new Embedder(name, p, pooling);
     }
 
