@@ -42,8 +42,10 @@ import java.util.List;
  * ({@link dev.graft.model.EncoderInference} computes only real tokens, each row of its GEMMs in the same
  * order whatever the batch; tested bit for bit). The classifier and the tagger run the padded training
  * forward ({@link dev.graft.model.Backbone#forward}), whose hidden states differ in the last bits with
- * the batch's size and padded length: their probabilities depend on the batch by float rounding (about
- * 1e-7), as {@code graft predict}'s own depend on the other lines of its input. Their batches are cut as
+ * the batch's size and padded length (its GEMMs choose a direct or a packed algorithm by problem size,
+ * rows = batch x padded length, and the two sum in different orders; EncoderInference always takes the
+ * packed one): their probabilities depend on the batch by float rounding (about 1e-7), as
+ * {@code graft predict}'s own depend on the other lines of its input. Their batches are cut as
  * {@code graft predict} cuts them (sorted by length, {@value #PREDICT_BATCH_SIZE} per forward), so a
  * request that runs alone gets exactly what {@code graft predict} prints for the same lines.
  */
