@@ -49,7 +49,7 @@ import java.util.List;
  * {@code graft predict} cuts them (sorted by length, {@value #PREDICT_BATCH_SIZE} per forward), so a
  * request that runs alone gets exactly what {@code graft predict} prints for the same lines.
  */
-abstract sealed class ServedModel permits ServedModel.Embedder, ServedModel.Classifier, ServedModel.Tagger {
+abstract class ServedModel {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Inputs per forward pass of the classifier and the tagger: {@code graft predict}'s default batch size. */
     static final int PREDICT_BATCH_SIZE = 64;
