@@ -256,7 +256,7 @@ public final class InferenceServer implements AutoCloseable {
     private void handle(HttpExchange ex) {
         inFlight.incrementAndGet();
         long start = System.nanoTime();
-        String path = ex.getRequestURI().getPath();
+        String path = ex.getRequestURI().getPath() == null ? "" : ex.getRequestURI().getPath(); // null for an opaque URI
         String endpoint = ENDPOINTS.contains(path) ? path : "other";
         boolean openAi = path.startsWith("/v1/");
         int status = 500;

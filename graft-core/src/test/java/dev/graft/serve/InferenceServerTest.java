@@ -534,6 +534,16 @@ class InferenceServerTest {
                     java.nio.charset.StandardCharsets.US_ASCII)).readLine();
             assertThat(status).isEqualTo("HTTP/1.1 200 OK");
         }
+        // an odd request line ("OPTIONS *") is answered 404 like any unknown path
+        try (java.net.Socket odd = new java.net.Socket(base.getHost(), base.getPort())) {
+            odd.setSoTimeout(10_000);
+            odd.getOutputStream().write("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            odd.getOutputStream().flush();
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(odd.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+            assertThat(status).isEqualTo("HTTP/1.1 404 Not Found");
+        }
         assertThat(post(client, base, "/embed", request).statusCode()).isEqualTo(200);
         assertThat(get(client, base, "/health").statusCode()).isEqualTo(200);
     }
