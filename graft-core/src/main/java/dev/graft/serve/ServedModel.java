@@ -148,7 +148,10 @@ abstract class ServedModel {
     /** The input as this model keeps it ({@code encoding} is null when it was too long). */
     abstract Input input(String text, Encoding encoding, boolean truncated);
 
-    /** Results of the inputs, in order: one forward over all of them. Called by one thread at a time. */
+    /**
+     * Results of the inputs, in order: one forward pass over all of them (the classifier and the tagger:
+     * one per {@value #PREDICT_BATCH_SIZE} inputs, as graft predict). Called by one thread at a time.
+     */
     abstract List<Object> run(List<Input> inputs);
 
     /** What /info says of this model. */
