@@ -8,6 +8,7 @@ import dev.graft.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Sentence embeddings from an encoder, as sentence-transformers computes them
@@ -21,7 +22,8 @@ import java.util.List;
  * kept) and counted in {@link #truncatedCount()}. Texts are batched by token length (sorted, then
  * cut into batches of {@code batchSize}) so that a batch holds little padding; results come back
  * in input order and do not depend on the batching beyond float rounding of the padded GEMMs.
- * The backbone's dropout is switched off. Not thread-safe (the backbone owns its buffers).
+ * The backbone's dropout is switched off. Not thread-safe (the backbone owns its buffers), except
+ * {@link #encode}.
  */
 public final class SentenceEmbedder {
     /** How token vectors become one sentence vector. */
@@ -40,7 +42,7 @@ public final class SentenceEmbedder {
     private final int batchSize;
     private final int maxLength;
     private final int padId;
-    private long truncated;
+    private final AtomicLong truncated = new AtomicLong();
 
     /**
      * @param maxLength longest token sequence (special tokens included), at most the model's positions
@@ -80,16 +82,19 @@ public final class SentenceEmbedder {
 
     /** Texts truncated to the maximum length so far. */
     public long truncatedCount() {
-        return truncated;
+        return truncated.get();
     }
 
-    /** The token ids of one text as this embedder feeds them (special tokens added, truncated). */
+    /**
+     * The token ids of one text as this embedder feeds them (special tokens added, truncated). Safe to
+     * call from several threads at once (the tokenizer is immutable, the count atomic).
+     */
     public Encoding encode(String text) {
         Encoding e = tokenizer.encode(text, true);
         if (e.length() <= maxLength) {
             return e;
         }
-        truncated++;
+        truncated.incrementAndGet();
         return tokenizer.encodeBatch(List.of(text), EncodeOptions.defaults()
                 .withTruncation(EncodeOptions.Truncation.toLength(maxLength))).get(0);
     }
@@ -171,7 +176,11 @@ public final class SentenceEmbedder {
         return out;
     }
 
-    private static void normalizeInPlace(float[] v) {
+    /**
+     * Scales {@code v} to length 1 as {@code torch.nn.functional.normalize} does (eps 1e-12): what
+     * {@code normalize} does to each pooled vector.
+     */
+    public static void normalizeInPlace(float[] v) {
         double sq = 0;
         for (float x : v) {
             sq += (double) x * x;

@@ -1,0 +1,110 @@
+package dev.graft.serve;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/**
+ * How {@link InferenceServer} listens and how much it accepts. Validated on construction.
+ *
+ * @param host             address to bind (loopback by default: nothing outside the machine can connect)
+ * @param port             TCP port, 0 for any free one
+ * @param threads          compute threads of the forward passes (one pool shared by all models)
+ * @param apiKey           when not null, every endpoint but /health needs {@code Authorization: Bearer KEY}
+ * @param maxBatchTokens   a batch gathers queued inputs up to this many tokens (a single request larger than
+ *                         this runs alone)
+ * @param maxWaitMillis    how long a batch waits, from its first request's arrival, for more requests
+ * @param maxQueue         requests waiting per model; one more is refused at once with 429
+ * @param maxClientBatch   inputs in one request; more is 400
+ * @param maxBodyBytes     request body size; more is 413
+ * @param drainSeconds     on shutdown, how long requests in flight may take to finish
+ * @param requestTimeoutSeconds how long a request may wait for its batch before a 503
+ */
+public record ServeSettings(String host, int port, int threads, String apiKey, int maxBatchTokens, long maxWaitMillis,
+                            int maxQueue, int maxClientBatch, int maxBodyBytes, int drainSeconds,
+                            int requestTimeoutSeconds) {
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8080;
+    public static final int DEFAULT_MAX_BATCH_TOKENS = 16384;
+    public static final long DEFAULT_MAX_WAIT_MILLIS = 2;
+    public static final int DEFAULT_MAX_QUEUE = 512;
+    public static final int DEFAULT_MAX_CLIENT_BATCH = 32;
+    public static final int DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
+    public static final int DEFAULT_DRAIN_SECONDS = 30;
+    public static final int DEFAULT_REQUEST_TIMEOUT_SECONDS = 120;
+
+    public ServeSettings {
+        if (host == null || host.isBlank()) {
+            throw new IllegalArgumentException("the host to bind is empty: give an address such as 127.0.0.1");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " is outside [0, 65535] (0 picks a free port)");
+        }
+        positive("threads", threads);
+        positive("max batch tokens", maxBatchTokens);
+        positive("max queue", maxQueue);
+        positive("max client batch", maxClientBatch);
+        positive("max body bytes", maxBodyBytes);
+        positive("request timeout seconds", requestTimeoutSeconds);
+        if (maxWaitMillis < 0) {
+            throw new IllegalArgumentException("max wait " + maxWaitMillis + " ms must be >= 0");
+        }
+        if (drainSeconds < 0) {
+            throw new IllegalArgumentException("drain seconds " + drainSeconds + " must be >= 0");
+        }
+        if (apiKey != null && apiKey.isBlank()) {
+            throw new IllegalArgumentException("the API key is empty: give a non-empty key or none");
+        }
+    }
+
+    private static void positive(String what, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(what + " must be positive, got " + value);
+        }
+    }
+
+    /** Loopback, port 8080, the defaults above, no API key. */
+    public static ServeSettings defaults(int threads) {
+        return new ServeSettings(DEFAULT_HOST, DEFAULT_PORT, threads, null, DEFAULT_MAX_BATCH_TOKENS,
+                DEFAULT_MAX_WAIT_MILLIS, DEFAULT_MAX_QUEUE, DEFAULT_MAX_CLIENT_BATCH, DEFAULT_MAX_BODY_BYTES,
+                DEFAULT_DRAIN_SECONDS, DEFAULT_REQUEST_TIMEOUT_SECONDS);
+    }
+
+    public ServeSettings withHost(String h) {
+        return new ServeSettings(h, port, threads, apiKey, maxBatchTokens, maxWaitMillis, maxQueue, maxClientBatch,
+                maxBodyBytes, drainSeconds, requestTimeoutSeconds);
+    }
+
+    public ServeSettings withPort(int p) {
+        return new ServeSettings(host, p, threads, apiKey, maxBatchTokens, maxWaitMillis, maxQueue, maxClientBatch,
+                maxBodyBytes, drainSeconds, requestTimeoutSeconds);
+    }
+
+    public ServeSettings withApiKey(String key) {
+        return new ServeSettings(host, port, threads, key, maxBatchTokens, maxWaitMillis, maxQueue, maxClientBatch,
+                maxBodyBytes, drainSeconds, requestTimeoutSeconds);
+    }
+
+    public ServeSettings withBatching(int tokens, long waitMillis) {
+        return new ServeSettings(host, port, threads, apiKey, tokens, waitMillis, maxQueue, maxClientBatch,
+                maxBodyBytes, drainSeconds, requestTimeoutSeconds);
+    }
+
+    public ServeSettings withLimits(int queue, int clientBatch, int bodyBytes) {
+        return new ServeSettings(host, port, threads, apiKey, maxBatchTokens, maxWaitMillis, queue, clientBatch,
+                bodyBytes, drainSeconds, requestTimeoutSeconds);
+    }
+
+    public ServeSettings withTimeouts(int drain, int request) {
+        return new ServeSettings(host, port, threads, apiKey, maxBatchTokens, maxWaitMillis, maxQueue, maxClientBatch,
+                maxBodyBytes, drain, request);
+    }
+
+    /** Whether the host is a loopback address (the safe default). */
+    public boolean loopbackOnly() {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+}

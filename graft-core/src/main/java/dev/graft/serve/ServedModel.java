@@ -1,0 +1,403 @@
+package dev.graft.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.graft.eval.SpanMetrics;
+import dev.graft.finetune.FineTunedModel;
+import dev.graft.model.Checkpoint;
+import dev.graft.model.HeadConfig;
+import dev.graft.model.HfConfig;
+import dev.graft.model.ModelConfig;
+import dev.graft.model.Pretrained;
+import dev.graft.model.SentenceEmbedder;
+import dev.graft.nn.Compute;
+import dev.graft.task.ClassificationData;
+import dev.graft.task.ClassificationTask;
+import dev.graft.task.TaggingData;
+import dev.graft.task.TaggingTask;
+import dev.graft.tokenizer.Encoding;
+import dev.graft.tokenizer.Tokenizer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One model the server answers with, and the only place that touches it: {@link #prepare} runs on
+ * a request's thread (tokenizing, checking the length; thread-safe), {@link #run} on the model's
+ * batcher thread (one forward pass over many requests' inputs; never concurrently).
+ *
+ * <p>{@link #run} goes through the code {@code graft embed} and {@code graft predict} use:
+ * {@link SentenceEmbedder#embedBatch} and its pooling and normalization for embeddings,
+ * {@link ClassificationData#encode} and {@link ClassificationTask#predict} for classification,
+ * {@link TaggingData#encode} and {@link TaggingTask#predict} for tagging.
+ *
+ * <p><b>Batch invariance.</b> An embedding does not depend on which other inputs share its batch
+ * ({@link dev.graft.model.EncoderInference} computes only real tokens, each row of its GEMMs in the same
+ * order whatever the batch; tested bit for bit). The classifier and the tagger run the padded training
+ * forward ({@link dev.graft.model.Backbone#forward}), whose hidden states differ in the last bits with
+ * the batch's size and padded length (its GEMMs choose a direct or a packed algorithm by problem size,
+ * rows = batch x padded length, and the two sum in different orders; EncoderInference always takes the
+ * packed one): their probabilities depend on the batch by float rounding (about 1e-7), as
+ * {@code graft predict}'s own depend on the other lines of its input. Their batches are cut as
+ * {@code graft predict} cuts them (sorted by length, {@value #PREDICT_BATCH_SIZE} per forward), so a
+ * request that runs alone gets exactly what {@code graft predict} prints for the same lines.
+ */
+abstract class ServedModel {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Inputs per forward pass of the classifier and the tagger: {@code graft predict}'s default batch size. */
+    static final int PREDICT_BATCH_SIZE = 64;
+
+    /** What a model answers. */
+    enum Kind {
+        EMBEDDING("embedding"), CLASSIFIER("classifier"), TAGGER("tagger");
+
+        final String id;
+
+        Kind(String id) {
+            this.id = id;
+        }
+    }
+
+    /**
+     * One input as the batcher takes it: the text, its token count (special tokens included, after
+     * truncation), its encoding when the model embeds, its words when it tags.
+     */
+    record Input(String text, int tokens, boolean truncated, Encoding encoding, Words words) {
+    }
+
+    /** A text's whitespace-separated words and their UTF-16 [start, end) offsets. */
+    record Words(List<String> words, int[] starts, int[] ends) {
+        static Words of(String text) {
+            List<String> w = new ArrayList<>();
+            List<int[]> at = new ArrayList<>();
+            int i = 0;
+            int n = text.length();
+            while (i < n) {
+                int cp = text.codePointAt(i);
+                if (Character.isWhitespace(cp)) {
+                    i += Character.charCount(cp);
+                    continue;
+                }
+                int start = i;
+                while (i < n) {
+                    cp = text.codePointAt(i);
+                    if (Character.isWhitespace(cp)) {
+                        break;
+                    }
+                    i += Character.charCount(cp);
+                }
+                w.add(text.substring(start, i));
+                at.add(new int[] {start, i});
+            }
+            int[] s = new int[at.size()];
+            int[] e = new int[at.size()];
+            for (int k = 0; k < s.length; k++) {
+                s[k] = at.get(k)[0];
+                e[k] = at.get(k)[1];
+            }
+            return new Words(List.copyOf(w), s, e);
+        }
+    }
+
+    protected final String name;
+    protected final ModelConfig config;
+    protected final Tokenizer tokenizer;
+    protected final String architecture;
+
+    ServedModel(String name, ModelConfig config, Tokenizer tokenizer, String architecture) {
+        this.name = name;
+        this.config = config;
+        this.tokenizer = tokenizer;
+        this.architecture = architecture;
+    }
+
+    String name() {
+        return name;
+    }
+
+    abstract Kind kind();
+
+    /** Longest input in tokens, special tokens included. */
+    abstract int maxLength();
+
+    /**
+     * Tokenizes one input on the caller's thread. An input longer than {@link #maxLength} is cut to it
+     * when {@code truncate}, else refused with {@code overLengthStatus} (413 as TEI, 400 as OpenAI).
+     */
+    Input prepare(String text, int index, boolean truncate, int overLengthStatus) {
+        Encoding e = tokenizer.encode(text, true);
+        int max = maxLength();
+        if (e.length() <= max) {
+            return input(text, e, false);
+        }
+        if (!truncate) {
+            throw new ApiError(overLengthStatus, ApiError.Kind.VALIDATION, "input " + index + " has " + e.length()
+                    + " tokens, more than the " + max + " model " + name + " takes: shorten it or send "
+                    + "\"truncate\": true", null, "context_length_exceeded");
+        }
+        return input(text, null, true);
+    }
+
+    /** The input as this model keeps it ({@code encoding} is null when it was too long). */
+    abstract Input input(String text, Encoding encoding, boolean truncated);
+
+    /**
+     * Results of the inputs, in order: one forward pass over all of them (the classifier and the tagger:
+     * one per {@value #PREDICT_BATCH_SIZE} inputs, as graft predict). Called by one thread at a time.
+     */
+    abstract List<Object> run(List<Input> inputs);
+
+    /** What /info says of this model. */
+    ObjectNode info() {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("name", name);
+        o.put("kind", kind().id);
+        o.put("architecture", architecture);
+        o.put("model_type", config.isEncoder() ? "bert" : "gpt2");
+        o.put("hidden_size", config.hiddenSize());
+        o.put("layers", config.numberOfLayers());
+        o.put("heads", config.numberOfHeads());
+        o.put("vocab_size", config.vocabSize());
+        o.put("max_positions", config.maxPositions());
+        o.put("max_input_length", maxLength());
+        o.put("tokenizer", tokenizer.modelType());
+        return o;
+    }
+
+    /**
+     * Loads the model in {@code folder}: a fine-tuned classifier or tagger (config.json with a head) as
+     * {@code graft predict} does, any other checkpoint as an encoder for embeddings as {@code graft embed} does.
+     */
+    static ServedModel load(String name, Path folder, Compute compute, SentenceEmbedder.Pooling pooling)
+            throws IOException {
+        Path configFile = folder.resolve(Checkpoint.CONFIG);
+        if (!Files.isRegularFile(configFile)) {
+            throw new NoSuchFileException(configFile + ": model " + name + " has no config.json (give a folder from "
+                    + "graft finetune, graft import or graft pretrain)");
+        }
+        JsonNode json = HeadConfig.readJson(configFile);
+        ModelConfig config = HfConfig.fromJson(json, configFile);
+        String architecture = HeadConfig.architectureOf(json);
+        if (HeadConfig.read(json, config, configFile).isPresent()) {
+            FineTunedModel m = FineTunedModel.load(folder, compute);
+            return m.head().task() == HeadConfig.Task.CLASSIFY ? new Classifier(name, m, architecture)
+                    : new Tagger(name, m, architecture);
+        }
+        Pretrained p = Pretrained.loadBackbone(folder, compute);
+        if (!p.config().isEncoder()) {
+            java.util.logging.Logger.getLogger(ServedModel.class.getName()).warning("model " + name + " is a GPT-2 "
+                    + "decoder (causal attention): its mean-pooled states are not trained as sentence embeddings");
+        }
+        return new Embedder(name, p, pooling);
+    }
+
+    // ------------------------------------------------------------------ embeddings
+
+    /**
+     * Sentence embeddings as {@code graft embed}: [CLS] text [SEP], the encoder, mean or CLS pooling;
+     * normalization per request ({@link SentenceEmbedder#normalizeInPlace}, what {@code --normalize} does).
+     */
+    static final class Embedder extends ServedModel {
+        private final SentenceEmbedder embedder;
+        private final SentenceEmbedder.Pooling pooling;
+
+        Embedder(String name, Pretrained p, SentenceEmbedder.Pooling pooling) throws IOException {
+            super(name, p.config(), p.requireTokenizer(), p.architecture());
+            this.pooling = pooling;
+            // normalize off: each request chooses; the batch size is unused (run hands embedBatch the batch)
+            this.embedder = new SentenceEmbedder(p.backbone(), tokenizer, pooling, false, 32,
+                    p.config().maxPositions());
+        }
+
+        @Override
+        Kind kind() {
+            return Kind.EMBEDDING;
+        }
+
+        @Override
+        int maxLength() {
+            return config.maxPositions();
+        }
+
+        int dimension() {
+            return embedder.dimension();
+        }
+
+        @Override
+        Input input(String text, Encoding encoding, boolean truncated) {
+            Encoding e = encoding != null ? encoding : embedder.encode(text);
+            return new Input(text, e.length(), truncated, e, null);
+        }
+
+        /** Unnormalized pooled vectors (float[]), in input order; the batch sorted by length first. */
+        @Override
+        List<Object> run(List<Input> inputs) {
+            int n = inputs.size();
+            Integer[] order = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, (a, b) -> Integer.compare(inputs.get(a).tokens(), inputs.get(b).tokens()));
+            List<Encoding> sorted = new ArrayList<>(n);
+            for (Integer i : order) {
+                sorted.add(inputs.get(i).encoding());
+            }
+            float[][] vectors = embedder.embedBatch(sorted);
+            Object[] out = new Object[n];
+            for (int i = 0; i < n; i++) {
+                out[order[i]] = vectors[i];
+            }
+            return Arrays.asList(out);
+        }
+
+        @Override
+        ObjectNode info() {
+            ObjectNode o = super.info();
+            o.put("dimension", dimension());
+            o.put("pooling", pooling.name().toLowerCase(java.util.Locale.ROOT));
+            return o;
+        }
+    }
+
+    // ------------------------------------------------------------------ classification
+
+    /** Labels with probabilities as {@code graft predict}: float[] per input, in the head's label order. */
+    static final class Classifier extends ServedModel {
+        private final FineTunedModel model;
+        private final ClassificationTask task;
+
+        Classifier(String name, FineTunedModel model, String architecture) {
+            super(name, model.config(), model.tokenizer(), architecture);
+            this.model = model;
+            this.task = new ClassificationTask(model.classifier(), model.head(), null, 1, null);
+        }
+
+        @Override
+        Kind kind() {
+            return Kind.CLASSIFIER;
+        }
+
+        @Override
+        int maxLength() {
+            return model.head().maxLength();
+        }
+
+        List<String> labels() {
+            return model.head().labels();
+        }
+
+        @Override
+        Input input(String text, Encoding encoding, boolean truncated) {
+            return new Input(text, truncated ? maxLength() : encoding.length(), truncated, null, null);
+        }
+
+        @Override
+        List<Object> run(List<Input> inputs) {
+            List<String> texts = new ArrayList<>(inputs.size());
+            for (Input in : inputs) {
+                texts.add(in.text());
+            }
+            ClassificationData data = ClassificationData.encode(tokenizer, texts, null, maxLength(), model.padId());
+            ClassificationTask.Predictions p = task.predict(data, data.batches(PREDICT_BATCH_SIZE));
+            return Arrays.asList((Object[]) p.probabilities());
+        }
+
+        @Override
+        ObjectNode info() {
+            ObjectNode o = super.info();
+            o.put("pooling", model.head().pooling().id());
+            ArrayNode labels = o.putArray("labels");
+            labels().forEach(labels::add);
+            return o;
+        }
+    }
+
+    // ------------------------------------------------------------------ tagging
+
+    /**
+     * Word tags as {@code graft predict}: the text split at whitespace into words, one tag id per word
+     * (int[], empty for a blank text); a sentence longer than the model takes is tagged in windows cut
+     * at word boundaries (nothing truncated, no word lost), as {@link TaggingData} does.
+     */
+    static final class Tagger extends ServedModel {
+        private final FineTunedModel model;
+        private final TaggingTask task;
+        private final boolean chunkTags;
+
+        Tagger(String name, FineTunedModel model, String architecture) {
+            super(name, model.config(), model.tokenizer(), architecture);
+            this.model = model;
+            this.task = new TaggingTask(model.tagger(), model.head(), null, null, 1, null);
+            this.chunkTags = SpanMetrics.looksLikeChunkTags(model.head().labels());
+        }
+
+        @Override
+        Kind kind() {
+            return Kind.TAGGER;
+        }
+
+        @Override
+        int maxLength() {
+            return model.head().maxLength();
+        }
+
+        List<String> labels() {
+            return model.head().labels();
+        }
+
+        /** Whether the tags are chunk tags (B-/I-/E-/S-, O), so spans are read from them. */
+        boolean chunkTags() {
+            return chunkTags;
+        }
+
+        /** Long sentences are split into windows, never cut: nothing to refuse. */
+        @Override
+        Input prepare(String text, int index, boolean truncate, int overLengthStatus) {
+            Words w = Words.of(text);
+            int tokens = w.words().isEmpty() ? 0 : tokenizer.encode(String.join(" ", w.words()), true).length();
+            return new Input(text, tokens, false, null, w);
+        }
+
+        @Override
+        Input input(String text, Encoding encoding, boolean truncated) {
+            throw new UnsupportedOperationException("the tagger prepares its own inputs");
+        }
+
+        @Override
+        List<Object> run(List<Input> inputs) {
+            List<List<String>> present = new ArrayList<>();
+            for (Input in : inputs) {
+                if (!in.words().words().isEmpty()) {
+                    present.add(in.words().words());
+                }
+            }
+            int[][] tags = new int[0][];
+            if (!present.isEmpty()) {
+                TaggingData data = TaggingData.encode(tokenizer, present, null, maxLength(), model.padId());
+                tags = task.predict(data, data.batches(PREDICT_BATCH_SIZE)).tags();
+            }
+            Object[] out = new Object[inputs.size()];
+            int k = 0;
+            for (int i = 0; i < out.length; i++) {
+                out[i] = inputs.get(i).words().words().isEmpty() ? new int[0] : tags[k++];
+            }
+            return Arrays.asList(out);
+        }
+
+        @Override
+        ObjectNode info() {
+            ObjectNode o = super.info();
+            ArrayNode labels = o.putArray("labels");
+            labels().forEach(labels::add);
+            o.put("chunk_tags", chunkTags);
+            return o;
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.graft.serve;
+
+import dev.graft.tokenizer.Encoding;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The batcher on a stand-in model (each input's result is its text's length; a text "poison" makes the
+ * whole forward pass fail): batches gather queued requests within the token budget, every request gets
+ * its own results, and a failing batch fails only the request that broke it.
+ */
+class BatcherTest {
+    /** Records each forward pass's inputs. */
+    static final class StandIn extends ServedModel {
+        final List<List<String>> batches = Collections.synchronizedList(new ArrayList<>());
+
+        StandIn() {
+            super("stand-in", null, null, "none");
+        }
+
+        @Override
+        Kind kind() {
+            return Kind.EMBEDDING;
+        }
+
+        @Override
+        int maxLength() {
+            return 100;
+        }
+
+        @Override
+        Input input(String text, Encoding encoding, boolean truncated) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        List<Object> run(List<Input> inputs) {
+            List<String> texts = new ArrayList<>();
+            for (Input in : inputs) {
+                texts.add(in.text());
+            }
+            batches.add(texts);
+            if (texts.contains("poison")) {
+                throw new IllegalArgumentException("poisoned input");
+            }
+            if (texts.contains("crash")) {
+                throw new IllegalStateException("the model broke");
+            }
+            List<Object> out = new ArrayList<>();
+            for (String t : texts) {
+                out.add(t.length());
+            }
+            return out;
+        }
+    }
+
+    static ServedModel.Input input(String text, int tokens) {
+        return new ServedModel.Input(text, tokens, false, null, null);
+    }
+
+    static void await(java.util.function.BooleanSupplier c) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!c.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("timed out").isLessThan(deadline);
+            Thread.sleep(2);
+        }
+    }
+
+    @Test
+    void queuedRequestsShareABatchWithinTheTokenBudgetAndKeepTheirOwnResults() throws Exception {
+        StandIn model = new StandIn();
+        ReentrantLock lock = new ReentrantLock(true);
+        ServeSettings settings = ServeSettings.defaults(1).withBatching(10, 0);
+        try (Batcher b = new Batcher(model, settings, new Metrics(), lock)) {
+            lock.lock();
+            List<CompletableFuture<List<Object>>> futures = new ArrayList<>();
+            try {
+                futures.add(b.submit(List.of(input("a", 1))));
+                await(lock::hasQueuedThreads); // the first batch waits for the compute lock
+                futures.add(b.submit(List.of(input("bb", 4), input("ccc", 4)))); // 8 tokens
+                futures.add(b.submit(List.of(input("dddd", 2)))); // 10: within the budget
+                futures.add(b.submit(List.of(input("eeeee", 1)))); // 11: over it, the next batch
+                futures.add(b.submit(List.of(input("ffffff", 20)))); // larger than the budget: alone
+            } finally {
+                lock.unlock();
+            }
+            assertThat(futures.get(0).get(10, TimeUnit.SECONDS)).containsExactly(1);
+            assertThat(futures.get(1).get(10, TimeUnit.SECONDS)).containsExactly(2, 3);
+            assertThat(futures.get(2).get(10, TimeUnit.SECONDS)).containsExactly(4);
+            assertThat(futures.get(3).get(10, TimeUnit.SECONDS)).containsExactly(5);
+            assertThat(futures.get(4).get(10, TimeUnit.SECONDS)).containsExactly(6);
+            assertThat(model.batches).containsExactly(List.of("a"), List.of("bb", "ccc", "dddd"), List.of("eeeee"),
+                    List.of("ffffff"));
+        }
+    }
+
+    @Test
+    void aFailingBatchFailsOnlyTheRequestThatBrokeIt() throws Exception {
+        StandIn model = new StandIn();
+        ReentrantLock lock = new ReentrantLock(true);
+        try (Batcher b = new Batcher(model, ServeSettings.defaults(1).withBatching(1000, 0), new Metrics(), lock)) {
+            lock.lock();
+            CompletableFuture<List<Object>> first;
+            CompletableFuture<List<Object>> good;
+            CompletableFuture<List<Object>> poison;
+            CompletableFuture<List<Object>> crash;
+            CompletableFuture<List<Object>> alsoGood;
+            try {
+                first = b.submit(List.of(input("x", 1)));
+                await(lock::hasQueuedThreads);
+                good = b.submit(List.of(input("good", 1)));
+                poison = b.submit(List.of(input("poison", 1)));
+                crash = b.submit(List.of(input("crash", 1)));
+                alsoGood = b.submit(List.of(input("fine", 1), input("ok", 1)));
+            } finally {
+                lock.unlock();
+            }
+            assertThat(first.get(10, TimeUnit.SECONDS)).containsExactly(1);
+            assertThat(good.get(10, TimeUnit.SECONDS)).containsExactly(4);
+            assertThat(alsoGood.get(10, TimeUnit.SECONDS)).containsExactly(4, 2);
+            assertThatThrownBy(() -> poison.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(ApiError.class).hasMessageContaining("poisoned input")
+                    .extracting(e -> ((ApiError) e).status).isEqualTo(400);
+            assertThatThrownBy(() -> crash.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(ApiError.class)
+                    .extracting(e -> ((ApiError) e).status).isEqualTo(500);
+            // the mixed batch failed, then each request ran alone
+            assertThat(model.batches).contains(List.of("good", "poison", "crash", "fine", "ok"), List.of("good"),
+                    List.of("poison"), List.of("crash"), List.of("fine", "ok"));
+            // and the batcher goes on
+            assertThat(b.submit(List.of(input("after", 1))).get(10, TimeUnit.SECONDS)).containsExactly(5);
+        }
+    }
+
+    @Test
+    void aFullQueueAndAClosedOneRefuseAtOnce() throws Exception {
+        StandIn model = new StandIn();
+        ReentrantLock lock = new ReentrantLock(true);
+        Batcher b = new Batcher(model, ServeSettings.defaults(1).withBatching(1000, 0).withLimits(1, 32, 100),
+                new Metrics(), lock);
+        lock.lock();
+        CompletableFuture<List<Object>> running;
+        CompletableFuture<List<Object>> queued;
+        try {
+            running = b.submit(List.of(input("a", 1)));
+            await(lock::hasQueuedThreads);
+            queued = b.submit(List.of(input("bb", 1)));
+            assertThat(b.depth()).isEqualTo(1);
+            assertThatThrownBy(() -> b.submit(List.of(input("c", 1)))).isInstanceOf(ApiError.class)
+                    .extracting(e -> ((ApiError) e).status).isEqualTo(429);
+        } finally {
+            lock.unlock();
+        }
+        b.close(); // lets the queued request finish
+        assertThat(running.get(10, TimeUnit.SECONDS)).containsExactly(1);
+        assertThat(queued.get(10, TimeUnit.SECONDS)).containsExactly(2);
+        assertThatThrownBy(() -> b.submit(List.of(input("late", 1)))).isInstanceOf(ApiError.class)
+                .extracting(e -> ((ApiError) e).status).isEqualTo(503);
+    }
+}
