@@ -138,6 +138,7 @@ public final class Trainer<B> {
         int windowCount = 0;
         long windowStart = System.nanoTime();
         long timingFromNanos = System.nanoTime();
+        long firstStepDoneNanos = 0;
         long windowTokens = 0;
         try (MetricsLog metrics = new MetricsLog(runFolder.resolve("metrics.jsonl"), state.step)) {
             model.setTraining(true);
@@ -202,8 +203,11 @@ public final class Trainer<B> {
                 }
                 double elapsed = priorSeconds + seconds(startNanos);
                 double rate = (state.tokens - tokensAtStart) / Math.max(1e-9, seconds(startNanos));
-                Duration eta = Duration.ofMillis((long) (1000 * (plannedSteps - state.step)
-                        * (seconds(startNanos) / Math.max(1, state.step - state.stepAtStart))));
+                if (firstStepDoneNanos == 0) {
+                    firstStepDoneNanos = System.nanoTime();
+                }
+                Duration eta = eta(plannedSteps - state.step, seconds(startNanos), state.step - state.stepAtStart,
+                        seconds(firstStepDoneNanos));
                 progress.update(state.step, plannedSteps, r.loss(), rate, eta);
                 if (state.step % options.logEvery() == 0) {
                     double windowSeconds = seconds(windowStart);
@@ -352,6 +356,22 @@ public final class Trainer<B> {
             }
         }
         return null;
+    }
+
+    /**
+     * The time left for {@code remaining} steps at the pace of this run's steps after its first: the first
+     * step of a run (a fresh one or a resumed one) pays for the JIT's warm-up and the first data, and timing
+     * from it made the first estimates several times too long. Until a second step is done, the first
+     * step's pace is all there is.
+     *
+     * @param secondsSinceStart      since this run's first step began
+     * @param stepsSinceStart        steps this run has done
+     * @param secondsSinceFirstStep  since this run's first step ended
+     */
+    static Duration eta(long remaining, double secondsSinceStart, long stepsSinceStart, double secondsSinceFirstStep) {
+        double perStep = stepsSinceStart > 1 ? secondsSinceFirstStep / (stepsSinceStart - 1)
+                : secondsSinceStart / Math.max(1, stepsSinceStart);
+        return Duration.ofMillis((long) (1000 * Math.max(0, remaining) * perStep));
     }
 
     private static double seconds(long startNanos) {

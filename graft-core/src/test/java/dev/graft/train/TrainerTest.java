@@ -252,6 +252,16 @@ class TrainerTest {
     }
 
     @Test
+    void theEtaIsTimedFromTheSecondStepOfARun() {
+        // a resumed run: its first step took 10 s (JIT warm-up, first data), the next three 1 s each
+        assertThat(Trainer.eta(100, 13.0, 4, 3.0)).isEqualTo(java.time.Duration.ofSeconds(100));
+        // timed from the start instead it would say 100 x 13 / 4 = 325 s
+        assertThat(Trainer.eta(100, 10.0, 1, 0.0)).as("one step: its own pace")
+                .isEqualTo(java.time.Duration.ofSeconds(1000));
+        assertThat(Trainer.eta(0, 13.0, 4, 3.0)).isEqualTo(java.time.Duration.ZERO);
+    }
+
+    @Test
     void refusesToResumeWithoutACheckpoint(@TempDir Path dir) {
         ModelConfig config = tiny(ModelConfig.Architecture.DECODER);
         assertThatThrownBy(() -> trainer(config, dir.resolve("empty"), 3, -1).run(true))
