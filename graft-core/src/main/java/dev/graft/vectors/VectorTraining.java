@@ -261,7 +261,7 @@ public final class VectorTraining {
                     + "with --overwrite");
         }
         JsonNode before = JSON.readTree(runFile.toFile());
-        JsonNode now = JSON.valueToTree(settings);
+        JsonNode now = JSON.readTree(JSON.writeValueAsString(settings)); // parsed as the file is: 3 == 3L
         var names = now.fieldNames();
         while (names.hasNext()) {
             String name = names.next();
