@@ -228,6 +228,38 @@ public final class WordVectors {
         return false;
     }
 
+    /**
+     * The whole {@code (V, d)} matrix, row-major, scaled so that the entries of the trained rows have
+     * standard deviation {@code standardDeviation} about zero (untrained rows stay zero): what a
+     * transformer's embedding table initialized from these vectors needs, since its initializer draws
+     * at a fixed scale (e.g. 0.02) and vectors of another scale would dominate or vanish beside the
+     * position embeddings and layer norms. A copy.
+     */
+    public float[] matrixScaledTo(double standardDeviation) {
+        if (!(standardDeviation > 0)) {
+            throw new IllegalArgumentException("standard deviation " + standardDeviation + " must be positive");
+        }
+        double squares = 0;
+        long entries = 0;
+        for (int i = 0; i < vocabulary.size(); i++) {
+            if (trained(i)) {
+                for (int c = 0; c < dim; c++) {
+                    squares += (double) vectors[i * dim + c] * vectors[i * dim + c];
+                }
+                entries += dim;
+            }
+        }
+        float[] out = vectors.clone();
+        if (entries == 0) {
+            return out;
+        }
+        float scale = (float) (standardDeviation / Math.sqrt(squares / entries));
+        for (int i = 0; i < out.length; i++) {
+            out[i] *= scale;
+        }
+        return out;
+    }
+
     /** The {@code k} trained units most cosine-similar to {@code unit}, most similar first, itself left out. */
     public List<Neighbor> nearest(String unit, int k) {
         if (k < 1) {

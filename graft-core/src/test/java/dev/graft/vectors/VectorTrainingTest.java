@@ -114,6 +114,15 @@ class VectorTrainingTest {
         }
         assertThat(v.embed("nothing here")).containsOnly(0f);
 
+        // rescaled for a transformer's initializer: root mean square 0.02 over the trained rows
+        float[] scaled = v.matrixScaledTo(0.02);
+        double squares = 0;
+        for (float f : scaled) {
+            squares += f * f;
+        }
+        assertThat(Math.sqrt(squares / scaled.length)).isCloseTo(0.02, org.assertj.core.api.Assertions.within(1e-6));
+        assertThat(scaled[7] / all[7]).isCloseTo(scaled[3] / all[3], org.assertj.core.api.Assertions.within(1e-4f));
+
         // the same seed gives the same file
         Path again = dir.resolve("again");
         run(VectorsSpec.builder(VectorsSpec.Method.PPMI_SVD, spec.corpus(), again).dim(5).window(1).minCount(1)
