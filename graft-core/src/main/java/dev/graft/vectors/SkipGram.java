@@ -176,9 +176,10 @@ public final class SkipGram {
     private static void merge(State state, Shard[] shards, Parallel parallel) {
         int d = state.dim();
         parallel.forRangeDynamic(state.size(), 64, 4, (start, end) -> {
+            float[] sum = new float[d];
             for (int row = start; row < end; row++) {
-                mergeRow(state.input(), shards, row, d, true);
-                mergeRow(state.output(), shards, row, d, false);
+                mergeRow(state.input(), shards, row, d, true, sum);
+                mergeRow(state.output(), shards, row, d, false, sum);
             }
         });
         for (Shard s : shards) {
@@ -187,7 +188,7 @@ public final class SkipGram {
         }
     }
 
-    private static void mergeRow(float[] shared, Shard[] shards, int row, int d, boolean input) {
+    private static void mergeRow(float[] shared, Shard[] shards, int row, int d, boolean input, float[] sum) {
         boolean any = false;
         for (Shard s : shards) {
             any |= input ? s.touchedInput[row] : s.touchedOutput[row];
@@ -196,7 +197,7 @@ public final class SkipGram {
             return;
         }
         int o = row * d;
-        float[] sum = new float[d];
+        java.util.Arrays.fill(sum, 0f);
         for (Shard s : shards) {
             if (input ? s.touchedInput[row] : s.touchedOutput[row]) {
                 float[] local = input ? s.input : s.output;
