@@ -16,8 +16,9 @@ import java.util.concurrent.Callable;
 /** {@code graft experiment}: every strategy at every label budget and seed, then the report. */
 @Command(name = "experiment", mixinStandardHelpOptions = true,
         description = "Compare strategies (scratch, transfer, ulmfit, multitask, merged, pretrained, bow, "
-                + "labels-as-text) on the same labeled subsets, budgets and seeds; writes results.jsonl and "
-                + "report.md/report.html to --out and prints the answer. Re-running resumes where it stopped.")
+                + "labels-as-text, vectors, bow+vectors) on the same labeled subsets, budgets and seeds; writes "
+                + "results.jsonl and report.md/report.html to --out and prints the answer. Re-running resumes where it "
+                + "stopped.")
 final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--config", description = "A JSON file of settings (keys as in experiment.json); flags given on "
             + "the command line override it.")

@@ -358,6 +358,11 @@ public final class Experiment {
                             decoderTokenizer();
                         }
                     }
+                    case VECTORS, BOW_VECTORS -> {
+                        if (!onlyIfDone) {
+                            VectorClassifier.shared(out, spec.corpus(), spec.threads(), spec.seed(), registry, log);
+                        }
+                    }
                     default -> {
                     }
                 }
@@ -460,6 +465,17 @@ public final class Experiment {
             return switch (arm.strategy()) {
                 case BOW -> bow(subset, data, metric);
                 case LABELS_AS_TEXT -> labelsAsText(castSubset(subset), castClassification(data), metric);
+                case VECTORS, BOW_VECTORS -> {
+                    if (spec.task() != HeadConfig.Task.CLASSIFY) {
+                        throw new IllegalArgumentException(arm.id() + " classifies sentences; for tagging use bow");
+                    }
+                    List<ClassificationExample> labeled = new ArrayList<>(castSubset(subset).train().examples());
+                    labeled.addAll(castSubset(subset).dev().examples());
+                    yield VectorClassifier.cell(arm.strategy(), VectorClassifier.shared(out, spec.corpus(),
+                                    spec.threads(), spec.seed(), registry, log), labeled, data.labels(),
+                            castClassification(data).test().examples(), subset.seed(), budget, subset.labels(),
+                            subset.seedIndex(), metric);
+                }
                 default -> fineTune(arm, subset, data, metric);
             };
         } catch (IOException | RuntimeException e) {

@@ -728,7 +728,7 @@ public final class ExperimentReport {
     static List<String> nearChanceLines(ResultTable t) {
         List<String> lines = new ArrayList<>();
         for (String s : t.strategies()) {
-            if (s.equals("bow") || s.equals("labels-as-text")) {
+            if (!fineTuned(s)) {
                 continue;
             }
             for (String b : t.scoredBudgets()) {
@@ -784,6 +784,15 @@ public final class ExperimentReport {
             }
         }
         return lines;
+    }
+
+    /** Whether the strategy named {@code id} fine-tunes a neural model (unknown names count as fine-tuned). */
+    private static boolean fineTuned(String id) {
+        try {
+            return Strategy.parse(id).fineTunes();
+        } catch (IllegalArgumentException e) {
+            return !id.equals("bow") && !id.equals("labels-as-text");
+        }
     }
 
     private static void nearChance(ResultTable t, ReportDocument doc) {

@@ -23,7 +23,13 @@ public enum Strategy {
     BOW("bow", "bag of words: TF-IDF uni+bigrams, logistic regression, C by cross-validation"),
     /** Labeled examples as text in a causal LM's corpus, classified by label likelihood. */
     LABELS_AS_TEXT("labels-as-text", "labeled examples written as text into a causal LM's pretraining corpus; "
-            + "classified by the likelihood of each label word");
+            + "classified by the likelihood of each label word"),
+    /** Static word vectors trained on the corpus, pooled per sentence, logistic regression. */
+    VECTORS("vectors", "static word vectors (PPMI-SVD on the corpus), mean-pooled, logistic regression, C by "
+            + "cross-validation"),
+    /** TF-IDF features joined with pooled static vectors, logistic regression. */
+    BOW_VECTORS("bow+vectors", "TF-IDF uni+bigrams joined with mean-pooled static vectors, logistic regression, C by "
+            + "cross-validation");
 
     private final String id;
     private final String description;
@@ -43,7 +49,7 @@ public enum Strategy {
 
     /** True when the strategy fine-tunes a neural model (and so has a learning rate to choose). */
     public boolean fineTunes() {
-        return this != BOW && this != LABELS_AS_TEXT;
+        return this != BOW && this != LABELS_AS_TEXT && this != VECTORS && this != BOW_VECTORS;
     }
 
     /**
@@ -58,6 +64,7 @@ public enum Strategy {
             case ULMFIT -> List.of(1e-3f, 3e-3f);
             case PRETRAINED -> List.of(3e-5f, 1e-4f);
             case BOW, LABELS_AS_TEXT -> List.of();
+            case VECTORS, BOW_VECTORS -> List.of();
         };
     }
 

@@ -1,0 +1,241 @@
+package dev.graft.experiment;
+
+import dev.graft.data.ClassificationExample;
+import dev.graft.data.Dataset;
+import dev.graft.data.DatasetRegistry;
+import dev.graft.data.LabelSet;
+import dev.graft.eval.ClassificationMetrics;
+import dev.graft.vectors.VectorTraining;
+import dev.graft.vectors.VectorsSpec;
+import dev.graft.vectors.WordVectors;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The static-vector baselines of {@code graft experiment}: a sentence is the mean of the unit-length
+ * vectors of its known words ({@link WordVectors#embed}), fed to the same multinomial logistic
+ * regression as {@link BagOfWords} (strategy {@code vectors}), or joined to its TF-IDF row
+ * (strategy {@code bow+vectors}: the TF-IDF features first, then the d pooled dimensions; both
+ * parts have norm at most 1). C is chosen by the same stratified k-fold cross-validation inside the
+ * labels as {@link BagOfWords}, with the TF-IDF vocabulary fit on each fold's training part only;
+ * ties go to the smaller C. The vectors are trained once per experiment on its corpus
+ * ({@link #shared}) and never see the labels.
+ */
+public final class VectorClassifier {
+    /** Which features a sentence gets. */
+    public enum Features { VECTORS, BOW_PLUS_VECTORS }
+
+    /** Folder of an experiment's shared vectors, inside its output folder. */
+    public static final String FOLDER = "vectors";
+    /**
+     * The experiment's vectors: PPMI-SVD over lowercased words, which at 1-10 M words matches or beats
+     * skip-gram (Sahlgren and Lenci 2016), is deterministic and takes one pass (docs/VECTORS.md).
+     */
+    public static final VectorsSpec.Method SHARED_METHOD = VectorsSpec.Method.PPMI_SVD;
+    public static final int SHARED_DIM = VectorsSpec.DEFAULT_DIM;
+
+    private final Features features;
+    private final WordVectors vectors;
+    private final TfIdf vectorizer; // null for VECTORS
+    private final SoftmaxRegression model;
+    private final LabelSet labels;
+    private final double chosenC;
+    private final Map<Double, Double> crossValidationAccuracy;
+
+    private VectorClassifier(Features features, WordVectors vectors, TfIdf vectorizer, SoftmaxRegression model,
+                             LabelSet labels, double chosenC, Map<Double, Double> crossValidationAccuracy) {
+        this.features = features;
+        this.vectors = vectors;
+        this.vectorizer = vectorizer;
+        this.model = model;
+        this.labels = labels;
+        this.chosenC = chosenC;
+        this.crossValidationAccuracy = crossValidationAccuracy;
+    }
+
+    /**
+     * The experiment's vectors in {@code experimentOut/vectors}, trained on {@code corpus} the first
+     * time (a folder left unfinished by an interrupted run is trained again).
+     */
+    public static synchronized WordVectors shared(Path experimentOut, List<String> corpus, int threads, long seed,
+                                                  DatasetRegistry registry, PrintStream log) throws IOException {
+        Path dir = experimentOut.resolve(FOLDER);
+        if (!Files.isRegularFile(dir.resolve(WordVectors.CONFIG_FILE))) {
+            log.println("experiment: training static vectors (" + SHARED_METHOD.label() + ", dim " + SHARED_DIM
+                    + ") on " + String.join(", ", corpus) + " into " + dir);
+            VectorsSpec spec = VectorsSpec.builder(SHARED_METHOD, corpus, dir).dim(SHARED_DIM).threads(threads)
+                    .seed(seed).overwrite(true).build();
+            VectorTraining.run(spec, registry, log, Integer.MAX_VALUE);
+        }
+        return WordVectors.load(dir);
+    }
+
+    /** Chooses C by cross-validation on {@code train}, then fits on all of it. */
+    public static VectorClassifier train(List<ClassificationExample> train, LabelSet labels, WordVectors vectors,
+                                         Features features, BagOfWords.Options options) {
+        if (train.isEmpty()) {
+            throw new IllegalArgumentException("the training set is empty: a classifier needs labeled examples of "
+                    + "at least two classes");
+        }
+        Map<String, Integer> counts = new TreeMap<>();
+        for (ClassificationExample e : train) {
+            if (!labels.contains(e.label())) {
+                throw new IllegalArgumentException("training example " + e.id() + " has label '" + e.label()
+                        + "', which is not among the classes " + labels.describe());
+            }
+            counts.merge(e.label(), 1, Integer::sum);
+        }
+        if (counts.size() < 2) {
+            throw new IllegalArgumentException("all " + train.size() + " training examples have the label '"
+                    + counts.keySet().iterator().next() + "': a classifier needs examples of at least two classes");
+        }
+        int k = Math.max(2, Math.min(options.maxFolds(), Collections.min(counts.values())));
+        List<Double> grid = options.cGrid();
+        Map<Double, Double> accuracy = new LinkedHashMap<>();
+        double chosen = grid.get(0);
+        if (grid.size() > 1) {
+            long[] correct = new long[grid.size()];
+            for (Dataset.Fold<ClassificationExample> fold : Dataset.ofClassification(train).kFold(k, options.seed())) {
+                List<ClassificationExample> part = fold.train().examples();
+                List<ClassificationExample> held = fold.test().examples();
+                TfIdf v = features == Features.VECTORS ? null
+                        : TfIdf.fit(texts(part), options.maxNgram(), options.minDf());
+                TfIdf.Row[] x = rows(part, v, vectors);
+                TfIdf.Row[] heldX = rows(held, v, vectors);
+                int[] y = classes(part, labels);
+                int[] heldY = classes(held, labels);
+                for (int c = 0; c < grid.size(); c++) {
+                    SoftmaxRegression m = SoftmaxRegression.fit(x, y, labels.size(), width(v, vectors), grid.get(c),
+                            options.maxIterations(), options.gradientTolerance());
+                    for (int i = 0; i < heldX.length; i++) {
+                        if (m.predict(heldX[i]) == heldY[i]) {
+                            correct[c]++;
+                        }
+                    }
+                }
+            }
+            int best = 0;
+            for (int c = 0; c < grid.size(); c++) {
+                accuracy.put(grid.get(c), (double) correct[c] / train.size());
+                if (correct[c] > correct[best]) {
+                    best = c;
+                }
+            }
+            chosen = grid.get(best);
+        }
+        TfIdf v = features == Features.VECTORS ? null : TfIdf.fit(texts(train), options.maxNgram(), options.minDf());
+        SoftmaxRegression m = SoftmaxRegression.fit(rows(train, v, vectors), classes(train, labels), labels.size(),
+                width(v, vectors), chosen, options.maxIterations(), options.gradientTolerance());
+        return new VectorClassifier(features, vectors, v, m, labels, chosen, Collections.unmodifiableMap(accuracy));
+    }
+
+    /** One experiment cell: train on {@code labeled}, score on {@code test}. */
+    public static CellResult cell(Strategy strategy, WordVectors vectors, List<ClassificationExample> labeled,
+                                  LabelSet labels, List<ClassificationExample> test, long seed, String budget,
+                                  int labelCount, int seedIndex, String metric) {
+        long t0 = System.nanoTime();
+        Features f = switch (strategy) {
+            case VECTORS -> Features.VECTORS;
+            case BOW_VECTORS -> Features.BOW_PLUS_VECTORS;
+            default -> throw new IllegalArgumentException("strategy " + strategy.id() + " is not a vector strategy");
+        };
+        VectorClassifier model = train(labeled, labels, vectors, f, BagOfWords.Options.defaults(seed));
+        ClassificationMetrics m = model.evaluate(test);
+        Map<String, Object> testMetrics = new LinkedHashMap<>(m.toMap());
+        testMetrics.put("chosen_c", model.chosenC());
+        testMetrics.put("vector_dim", vectors.dim());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return new CellResult(strategy.id(), budget, labelCount, seedIndex, metric, m.accuracy(), Double.NaN,
+                testMetrics, new CellResult.Cost(0, 0, 0, 0, seconds), CellResult.OK, null);
+    }
+
+    private static int width(TfIdf v, WordVectors vectors) {
+        return (v == null ? 0 : v.features()) + vectors.dim();
+    }
+
+    private static TfIdf.Row[] rows(List<ClassificationExample> examples, TfIdf v, WordVectors vectors) {
+        TfIdf.Row[] out = new TfIdf.Row[examples.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = row(examples.get(i).text(), v, vectors);
+        }
+        return out;
+    }
+
+    private static TfIdf.Row row(String text, TfIdf v, WordVectors vectors) {
+        float[] pooled = vectors.embed(text);
+        TfIdf.Row sparse = v == null ? new TfIdf.Row(new int[0], new double[0]) : v.transform(text);
+        int offset = v == null ? 0 : v.features();
+        int n = sparse.indexes().length;
+        int[] indexes = new int[n + pooled.length];
+        double[] values = new double[n + pooled.length];
+        System.arraycopy(sparse.indexes(), 0, indexes, 0, n);
+        System.arraycopy(sparse.values(), 0, values, 0, n);
+        for (int c = 0; c < pooled.length; c++) {
+            indexes[n + c] = offset + c;
+            values[n + c] = pooled[c];
+        }
+        return new TfIdf.Row(indexes, values);
+    }
+
+    private static List<String> texts(List<ClassificationExample> examples) {
+        List<String> t = new ArrayList<>(examples.size());
+        for (ClassificationExample e : examples) {
+            t.add(e.text());
+        }
+        return t;
+    }
+
+    private static int[] classes(List<ClassificationExample> examples, LabelSet labels) {
+        int[] y = new int[examples.size()];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = labels.indexOf(examples.get(i).label());
+        }
+        return y;
+    }
+
+    public Features features() {
+        return features;
+    }
+
+    /** The C the model was refit with. */
+    public double chosenC() {
+        return chosenC;
+    }
+
+    /** Held-out accuracy of every C of the grid over all folds; empty when the grid had one C. */
+    public Map<Double, Double> crossValidationAccuracy() {
+        return crossValidationAccuracy;
+    }
+
+    /** The most probable class id of each text. */
+    public int[] predict(List<String> texts) {
+        int[] out = new int[texts.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = model.predict(row(texts.get(i), vectorizer, vectors));
+        }
+        return out;
+    }
+
+    /** Accuracy, macro-F1, per-class scores and confusion on labeled examples. */
+    public ClassificationMetrics evaluate(List<ClassificationExample> test) {
+        int[] gold = new int[test.size()];
+        for (int i = 0; i < gold.length; i++) {
+            ClassificationExample e = test.get(i);
+            if (!labels.contains(e.label())) {
+                throw new IllegalArgumentException("test example " + e.id() + " has label '" + e.label()
+                        + "', which the model was not trained with (classes: " + labels.describe() + ")");
+            }
+            gold[i] = labels.indexOf(e.label());
+        }
+        return ClassificationMetrics.compute(gold, predict(texts(test)), labels.labels());
+    }
+}
