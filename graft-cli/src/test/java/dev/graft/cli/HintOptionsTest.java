@@ -72,6 +72,9 @@ class HintOptionsTest {
         PRINTED_BY.put("dev/graft/io/RunFolder.java --resume", List.of("pretrain"));
         PRINTED_BY.put("dev/graft/pretrain/Pretraining.java", List.of("pretrain"));
         PRINTED_BY.put("dev/graft/pretrain/PretrainSpec.java", List.of("pretrain"));
+        PRINTED_BY.put("dev/graft/serve/InferenceServer.java", List.of("serve"));
+        PRINTED_BY.put("dev/graft/serve/ModelSpec.java", List.of("serve"));
+        PRINTED_BY.put("dev/graft/vectors/VectorTraining.java", List.of("vectors train"));
     }
 
     private static final Pattern LITERAL = Pattern.compile("\"(?:[^\"\\\\\\n]|\\\\.)*\"");
