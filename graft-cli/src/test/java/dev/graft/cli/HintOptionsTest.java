@@ -75,6 +75,8 @@ class HintOptionsTest {
         PRINTED_BY.put("dev/graft/serve/InferenceServer.java", List.of("serve"));
         PRINTED_BY.put("dev/graft/serve/ModelSpec.java", List.of("serve"));
         PRINTED_BY.put("dev/graft/vectors/VectorTraining.java", List.of("vectors train"));
+        PRINTED_BY.put("dev/graft/vectors/VectorsSpec.java", List.of("vectors train"));
+        PRINTED_BY.put("dev/graft/vectors/WordVectors.java", List.of("vectors neighbors"));
     }
 
     private static final Pattern LITERAL = Pattern.compile("\"(?:[^\"\\\\\\n]|\\\\.)*\"");
