@@ -92,8 +92,8 @@ public final class WordVectors {
     /** Reads a folder written by {@link #save}; errors name the file and what is wrong. */
     public static WordVectors load(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException(dir + " is not a folder of vectors: pass the --out folder of "
-                    + "graft vectors train");
+            throw new IllegalArgumentException(dir + " is not a folder of vectors: pass the folder that "
+                    + "'graft vectors train --out' wrote");
         }
         Path configFile = dir.resolve(CONFIG_FILE);
         Path vocabFile = dir.resolve(VOCAB_FILE);
