@@ -596,6 +596,15 @@ public final class Experiment {
         }
         long params = parameterCount(cellDir);
         long ftTokens = lastTrainTokens(cellDir.resolve("metrics.jsonl"));
+        // the protocol's selection runs are part of what the cell cost
+        Path selection = cellDir.resolve("cross-validation");
+        if (Files.isDirectory(selection)) {
+            try (java.util.stream.Stream<Path> files = Files.walk(selection)) {
+                for (Path f : files.filter(p -> p.getFileName().toString().equals("metrics.jsonl")).toList()) {
+                    ftTokens += lastTrainTokens(f);
+                }
+            }
+        }
         long preTokens = pre == null ? 0 : ((Number) pre.getOrDefault("tokens_seen", 0)).longValue();
         double preSeconds = pre == null ? 0 : ((Number) pre.getOrDefault("wall_s", 0.0)).doubleValue();
         if (strategy == Strategy.ULMFIT) {

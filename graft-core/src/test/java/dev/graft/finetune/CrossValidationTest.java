@@ -106,6 +106,8 @@ class CrossValidationTest {
         long expected = chosenEpochs < 6 - 1e-9 ? Math.max(1, Math.round(chosenEpochs * perEpoch)) : 6 * perEpoch;
         assertThat(r.steps()).isEqualTo(expected);
         assertThat(run.path("lr").floatValue()).isEqualTo(3e-3f);
+        // the time counts the six fold runs too
+        assertThat(r.wallSeconds()).isGreaterThan(((Number) r.summary().get("final_wall_s")).doubleValue());
     }
 
     @Test
