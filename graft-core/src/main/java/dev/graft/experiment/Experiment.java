@@ -570,14 +570,10 @@ public final class Experiment {
             case PRETRAINED -> b.from(pretrainedModel());
             default -> throw new IllegalStateException(strategy.id());
         }
-        if (pre != null && Double.isFinite(number(pre, "val_unigram_loss")) && number(pre, "val_loss")
-                > number(pre, "val_unigram_loss") - PretrainingSummary.FREQUENCY_ONLY_MARGIN
-                && warnedBases.add(folder(pre).toString())) {
-            log.printf(Locale.ROOT, "experiment: warning: the base %s ends at validation loss %.3f against %.3f for "
-                    + "word frequencies alone (not %.1f nats better): it learned little beyond them, and %s "
-                    + "fine-tunes it anyway (the report flags it)%n", folder(pre).getFileName(),
-                    number(pre, "val_loss"), number(pre, "val_unigram_loss"), PretrainingSummary.FREQUENCY_ONLY_MARGIN,
-                    strategy.id());
+        if (pre != null && warnsAsFrequencyOnly(pre) && warnedBases.add(folder(pre).toString())) {
+            log.printf(Locale.ROOT, "experiment: warning: the base %s learned little beyond word frequencies (%s), "
+                    + "and %s fine-tunes it anyway (the report flags it)%n", folder(pre).getFileName(),
+                    summaryOf(folder(pre).getFileName().toString(), pre).frequencyComparison(), strategy.id());
         }
         int batch = spec.task() == HeadConfig.Task.CLASSIFY ? 16 : 32;
         if (spec.maxEpochs() > 0) {
@@ -1002,13 +998,28 @@ public final class Experiment {
         for (Map.Entry<String, Map<String, Object>> e : pretrainRuns.entrySet()) {
             Map<String, Object> s = e.getValue();
             Path metrics = folder(s).resolve("metrics.jsonl");
-            pre.add(new PretrainingSummary(e.getKey(), ((Number) s.getOrDefault("tokens_seen", 0)).longValue(),
-                    ((Number) s.getOrDefault("wall_s", 0.0)).doubleValue(), number(s, "val_loss"),
-                    number(s, "val_perplexity"), validationCurve(metrics), number(s, "val_unigram_loss")));
+            PretrainingSummary base = summaryOf(e.getKey(), s);
+            pre.add(new PretrainingSummary(base.name(), base.tokens(), base.seconds(), base.finalLoss(),
+                    base.finalPerplexity(), validationCurve(metrics), base.unigramLoss(), base.finalAccuracy(),
+                    base.unigramAccuracy()));
         }
         return new ReportContext("graft experiment: " + spec.task().id() + " on " + data.name(), spec.task().id(),
                 data.name(), spec.task() == HeadConfig.Task.CLASSIFY ? "accuracy" : "token_accuracy", "scratch",
                 spec.toMap(), provenance, pre);
+    }
+
+    /** A pretraining run's summary map as a {@link PretrainingSummary} (without its curve). */
+    private static PretrainingSummary summaryOf(String name, Map<String, Object> s) {
+        double accuracy = Double.isFinite(number(s, "val_masked_accuracy")) ? number(s, "val_masked_accuracy")
+                : number(s, "val_next_token_accuracy");
+        return new PretrainingSummary(name, ((Number) s.getOrDefault("tokens_seen", 0)).longValue(),
+                ((Number) s.getOrDefault("wall_s", 0.0)).doubleValue(), number(s, "val_loss"),
+                number(s, "val_perplexity"), List.of(), number(s, "val_unigram_loss"), accuracy,
+                number(s, "val_unigram_accuracy"));
+    }
+
+    private static boolean warnsAsFrequencyOnly(Map<String, Object> pre) {
+        return summaryOf("base", pre).frequencyOnly();
     }
 
     private static double number(Map<String, Object> m, String key) {

@@ -149,13 +149,13 @@ public final class ExperimentReport {
         if (!own.isEmpty() && !weak.isEmpty()) {
             List<String> runs = new ArrayList<>();
             for (PretrainingSummary p : weak) {
-                runs.add(p.name() + " (validation loss " + String.format(Locale.ROOT, "%.3f", p.finalLoss())
-                        + " against " + String.format(Locale.ROOT, "%.3f", p.unigramLoss()) + ")");
+                runs.add(p.name() + " (" + p.frequencyComparison() + ")");
             }
-            sentences.add("Warning: " + joinAnd(runs) + (weak.size() == 1 ? " ends" : " end") + " not "
-                    + PretrainingSummary.FREQUENCY_ONLY_MARGIN + " nats better than the loss of word frequencies alone, "
-                    + "so the strategies fine-tuned from " + (weak.size() == 1 ? "it" : "them") + " measure a model "
-                    + "that learned little beyond frequencies, not what pretraining can buy.");
+            sentences.add("Warning: " + joinAnd(runs) + (weak.size() == 1 ? " ends" : " end") + " no better than "
+                    + "word frequencies (not " + PretrainingSummary.FREQUENCY_ONLY_MARGIN + " nats better in loss, or "
+                    + "not half a point better in accuracy), so the strategies fine-tuned from "
+                    + (weak.size() == 1 ? "it" : "them") + " measure a model that learned little beyond frequencies, "
+                    + "not what pretraining can buy.");
         }
         if (!own.isEmpty() && t.hasScores("pretrained")) {
             ownVersusPretrained(t, own, first.equals(last) ? List.of(first) : List.of(first, last))
@@ -928,6 +928,20 @@ public final class ExperimentReport {
                 true));
     }
 
+    /** A baseline cell: the loss baseline, or "accuracy (baseline)"; bold with "(not beaten)" when it flags. */
+    private static Text frequencyCell(double loss, double unigramLoss, double accuracy, double unigramAccuracy) {
+        boolean flags = PretrainingSummary.frequencyOnly(loss, unigramLoss, accuracy, unigramAccuracy);
+        String text;
+        if (Double.isFinite(unigramLoss)) {
+            text = String.format(Locale.ROOT, "%.4f", unigramLoss);
+        } else if (Double.isFinite(accuracy) && Double.isFinite(unigramAccuracy)) {
+            text = String.format(Locale.ROOT, "%.4f (%.4f)", accuracy, unigramAccuracy);
+        } else {
+            return Text.of("—");
+        }
+        return new Text(text + (flags ? " (not beaten)" : ""), flags);
+    }
+
     private static void pretraining(ReportContext c, ReportDocument doc) {
         List<List<Text>> rows = new ArrayList<>();
         for (PretrainingSummary p : c.pretraining()) {
@@ -937,15 +951,16 @@ public final class ExperimentReport {
                     Text.of(Double.isFinite(p.finalPerplexity()) ? String.format(Locale.ROOT, "%.2f",
                             p.finalPerplexity()) : "—"),
                     Text.of(Double.isNaN(drop) ? "—" : score(drop)),
-                    new Text(Double.isFinite(p.unigramLoss()) ? String.format(Locale.ROOT, "%.4f", p.unigramLoss())
-                            + (p.frequencyOnly() ? " (not beaten)" : "") : "—", p.frequencyOnly())));
+                    frequencyCell(p.finalLoss(), p.unigramLoss(), Double.NaN, Double.NaN),
+                    frequencyCell(Double.NaN, Double.NaN, p.finalAccuracy(), p.unigramAccuracy())));
         }
         List<String> flagged = c.pretraining().stream().filter(PretrainingSummary::frequencyOnly)
                 .map(PretrainingSummary::name).toList();
         if (!flagged.isEmpty()) {
             doc.add(new ReportDocument.Paragraph("Warning: " + joinAnd(flagged) + (flagged.size() == 1 ? " ends" : " end")
-                    + " not " + PretrainingSummary.FREQUENCY_ONLY_MARGIN + " nats better than the loss that word "
-                    + "frequencies alone reach: the model predicts masked tokens about as a frequency table does, so its features "
+                    + " no better than word frequencies (not " + PretrainingSummary.FREQUENCY_ONLY_MARGIN + " nats "
+                    + "better than their loss, or not half a point more accurate than always predicting the most "
+                    + "frequent token): the model predicts masked tokens about as a frequency table does, so its features "
                     + "barely depend on the input and the strategies fine-tuned from it can learn little beyond the "
                     + "class prior. Pretrain longer (or with a smaller model) before reading their rows as what "
                     + "pretraining buys."));
@@ -955,7 +970,8 @@ public final class ExperimentReport {
                 + "(tokens at least half the final count); positive while the loss is still falling, — with fewer "
                 + "than two such evaluations."));
         doc.add(new ReportDocument.Table(List.of("run", "tokens", "time", "final validation loss",
-                "final perplexity", "loss decrease per doubling", "word frequencies' loss"), rows, true));
+                "final perplexity", "loss decrease per doubling", "word frequencies' loss",
+                "accuracy (most frequent token's)"), rows, true));
         for (PretrainingSummary p : c.pretraining()) {
             if (p.curve().size() < 2) {
                 continue;

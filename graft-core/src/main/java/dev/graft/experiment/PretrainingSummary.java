@@ -12,11 +12,15 @@ import java.util.List;
  * @param finalLoss       the last validation loss (nats per token)
  * @param finalPerplexity exp(finalLoss) for a language-model loss, as the run reported it
  * @param curve           the validation curve as {tokens, loss} points, tokens increasing; may be empty
- * @param unigramLoss     the validation loss word frequencies alone reach (the entropy of the validation
- *                        targets' frequencies), NaN when unknown
+ * @param unigramLoss     the validation loss word frequencies alone reach (a held-out estimate from the
+ *                        validation targets' frequencies), NaN when unknown
+ * @param finalAccuracy   the last validation accuracy of the objective (masked-token or next-token), NaN when
+ *                        unknown
+ * @param unigramAccuracy the accuracy of always predicting the most frequent validation target, NaN when unknown
  */
 public record PretrainingSummary(String name, long tokens, double seconds, double finalLoss, double finalPerplexity,
-                                 List<double[]> curve, double unigramLoss) {
+                                 List<double[]> curve, double unigramLoss, double finalAccuracy,
+                                 double unigramAccuracy) {
     /**
      * Nats by which a run's final validation loss must beat {@link #unigramLoss} for the run to count as having
      * learned more than word frequencies: within this margin the model predicts masked tokens about as a
@@ -24,20 +28,57 @@ public record PretrainingSummary(String name, long tokens, double seconds, doubl
      * more than the class prior.
      */
     public static final double FREQUENCY_ONLY_MARGIN = 0.1;
+    /**
+     * Accuracy by which a run must beat always predicting the most frequent target: within half a point it
+     * predicts (nearly) one token everywhere, whatever its loss says.
+     */
+    public static final double FREQUENCY_ONLY_ACCURACY_MARGIN = 0.005;
 
-    /** A run whose frequency baseline is unknown. */
+    /** A run whose frequency baselines are unknown. */
     public PretrainingSummary(String name, long tokens, double seconds, double finalLoss, double finalPerplexity,
                               List<double[]> curve) {
-        this(name, tokens, seconds, finalLoss, finalPerplexity, curve, Double.NaN);
+        this(name, tokens, seconds, finalLoss, finalPerplexity, curve, Double.NaN, Double.NaN, Double.NaN);
+    }
+
+    /** A run with a loss baseline only. */
+    public PretrainingSummary(String name, long tokens, double seconds, double finalLoss, double finalPerplexity,
+                              List<double[]> curve, double unigramLoss) {
+        this(name, tokens, seconds, finalLoss, finalPerplexity, curve, unigramLoss, Double.NaN, Double.NaN);
     }
 
     /**
-     * Whether the run learned little beyond word frequencies: its final validation loss is within {@link
-     * #FREQUENCY_ONLY_MARGIN} of (or above) the frequency baseline. False when either is unknown.
+     * Whether the run learned little beyond word frequencies ({@link #frequencyOnly(double, double, double,
+     * double)}).
      */
     public boolean frequencyOnly() {
-        return Double.isFinite(finalLoss) && Double.isFinite(unigramLoss)
-                && finalLoss > unigramLoss - FREQUENCY_ONLY_MARGIN;
+        return frequencyOnly(finalLoss, unigramLoss, finalAccuracy, unigramAccuracy);
+    }
+
+    /**
+     * Whether a run learned little beyond word frequencies: its validation loss is within {@link
+     * #FREQUENCY_ONLY_MARGIN} of (or above) the frequency baseline's, or its accuracy within {@link
+     * #FREQUENCY_ONLY_ACCURACY_MARGIN} of (or below) always answering the most frequent token. An unknown
+     * figure never flags.
+     */
+    public static boolean frequencyOnly(double loss, double unigramLoss, double accuracy, double unigramAccuracy) {
+        boolean byLoss = Double.isFinite(loss) && Double.isFinite(unigramLoss) && loss > unigramLoss - FREQUENCY_ONLY_MARGIN;
+        boolean byAccuracy = Double.isFinite(accuracy) && Double.isFinite(unigramAccuracy)
+                && accuracy < unigramAccuracy + FREQUENCY_ONLY_ACCURACY_MARGIN;
+        return byLoss || byAccuracy;
+    }
+
+    /** "validation loss 6.952 against 7.137 for word frequencies alone; accuracy 0.048 against 0.048 ...". */
+    public String frequencyComparison() {
+        List<String> parts = new ArrayList<>();
+        if (Double.isFinite(finalLoss) && Double.isFinite(unigramLoss)) {
+            parts.add(String.format(java.util.Locale.ROOT, "validation loss %.3f against %.3f for word frequencies "
+                    + "alone", finalLoss, unigramLoss));
+        }
+        if (Double.isFinite(finalAccuracy) && Double.isFinite(unigramAccuracy)) {
+            parts.add(String.format(java.util.Locale.ROOT, "accuracy %.4f against %.4f for always the most frequent "
+                    + "token", finalAccuracy, unigramAccuracy));
+        }
+        return String.join("; ", parts);
     }
 
     public PretrainingSummary {

@@ -220,21 +220,30 @@ class ExperimentReportTest {
         // final loss 6.50 against 6.55 for frequencies alone: within the 0.1-nat margin
         PretrainingSummary weak = new PretrainingSummary("bert-mini MLM 60 s", 160_000, 60, 6.50, Math.exp(6.50),
                 falling.curve(), 6.55);
+        // loss 0.19 nats better, but the masked-token accuracy is exactly the most frequent token's: one token
+        // predicted everywhere (what graft demo --quick's base did)
+        PretrainingSummary oneToken = new PretrainingSummary("bert-mini MLM 100 steps", 300_000, 90, 6.9517,
+                Math.exp(6.9517), falling.curve(), 7.1367, 0.0483, 0.0483);
         PretrainingSummary learned = new PretrainingSummary("bert-mini MLM 4 min", 590_000, 240, 6.20,
-                Math.exp(6.20), falling.curve(), 6.55);
+                Math.exp(6.20), falling.curve(), 6.55, 0.12, 0.05);
         assertThat(weak.frequencyOnly()).isTrue();
+        assertThat(oneToken.frequencyOnly()).isTrue();
         assertThat(learned.frequencyOnly()).isFalse();
         assertThat(falling.frequencyOnly()).as("no baseline known: not flagged").isFalse();
 
         assertThat(ExperimentReport.answer(pretrainedWins(), context(List.of(weak))))
-                .contains("Warning: bert-mini MLM 60 s (validation loss 6.500 against 6.550) ends not 0.1 nats better "
-                        + "than the loss of word frequencies alone");
+                .contains("Warning: bert-mini MLM 60 s (validation loss 6.500 against 6.550 for word frequencies "
+                        + "alone) ends no better than word frequencies");
+        assertThat(ExperimentReport.answer(pretrainedWins(), context(List.of(oneToken))))
+                .contains("bert-mini MLM 100 steps (validation loss 6.952 against 7.137 for word frequencies alone; "
+                        + "accuracy 0.0483 against 0.0483 for always the most frequent token)");
         assertThat(ExperimentReport.answer(pretrainedWins(), context(List.of(learned)))).doesNotContain("Warning");
-        ExperimentReport.write(dir, pretrainedWins(), context(List.of(weak, learned)));
+        ExperimentReport.write(dir, pretrainedWins(), context(List.of(weak, oneToken, learned)));
         String md = Files.readString(dir.resolve("report.md"));
-        assertThat(md).contains("| **6.5500 (not beaten)** |").contains("| 6.5500 |")
-                .contains("Warning: bert-mini MLM 60 s ends not 0.1 nats better than the loss that word frequencies "
-                        + "alone reach");
+        assertThat(md).contains("| **6.5500 (not beaten)** |").contains("| 6.5500 | 0.1200 (0.0500) |")
+                .contains("| 7.1367 | **0.0483 (0.0483) (not beaten)** |")
+                .contains("Warning: bert-mini MLM 60 s and bert-mini MLM 100 steps end no better than word "
+                        + "frequencies");
     }
 
     /** A cell of a balanced 2-class test set of 100 with the given confusion matrix (rows gold) and CV score. */
