@@ -174,7 +174,8 @@ public final class BagOfWords {
         return new BagOfWords(labels, v, m, chosen, Collections.unmodifiableMap(accuracy), usedFolds);
     }
 
-    private static List<String> texts(List<ClassificationExample> examples) {
+    /** The examples' texts, in order. */
+    static List<String> texts(List<ClassificationExample> examples) {
         List<String> t = new ArrayList<>(examples.size());
         for (ClassificationExample e : examples) {
             t.add(e.text());
@@ -182,7 +183,8 @@ public final class BagOfWords {
         return t;
     }
 
-    private static int[] classes(List<ClassificationExample> examples, LabelSet labels) {
+    /** The examples' label indexes in {@code labels}, in order. */
+    static int[] classes(List<ClassificationExample> examples, LabelSet labels) {
         int[] y = new int[examples.size()];
         for (int i = 0; i < y.length; i++) {
             y[i] = labels.indexOf(examples.get(i).label());

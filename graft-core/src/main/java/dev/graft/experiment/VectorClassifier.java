@@ -108,11 +108,11 @@ public final class VectorClassifier {
                 List<ClassificationExample> part = fold.train().examples();
                 List<ClassificationExample> held = fold.test().examples();
                 TfIdf v = features == Features.VECTORS ? null
-                        : TfIdf.fit(texts(part), options.maxNgram(), options.minDf());
+                        : TfIdf.fit(BagOfWords.texts(part), options.maxNgram(), options.minDf());
                 TfIdf.Row[] x = rows(part, v, vectors);
                 TfIdf.Row[] heldX = rows(held, v, vectors);
-                int[] y = classes(part, labels);
-                int[] heldY = classes(held, labels);
+                int[] y = BagOfWords.classes(part, labels);
+                int[] heldY = BagOfWords.classes(held, labels);
                 for (int c = 0; c < grid.size(); c++) {
                     SoftmaxRegression m = SoftmaxRegression.fit(x, y, labels.size(), width(v, vectors), grid.get(c),
                             options.maxIterations(), options.gradientTolerance());
@@ -132,8 +132,10 @@ public final class VectorClassifier {
             }
             chosen = grid.get(best);
         }
-        TfIdf v = features == Features.VECTORS ? null : TfIdf.fit(texts(train), options.maxNgram(), options.minDf());
-        SoftmaxRegression m = SoftmaxRegression.fit(rows(train, v, vectors), classes(train, labels), labels.size(),
+        TfIdf v = features == Features.VECTORS ? null
+                : TfIdf.fit(BagOfWords.texts(train), options.maxNgram(), options.minDf());
+        SoftmaxRegression m = SoftmaxRegression.fit(rows(train, v, vectors), BagOfWords.classes(train, labels),
+                labels.size(),
                 width(v, vectors), chosen, options.maxIterations(), options.gradientTolerance());
         return new VectorClassifier(features, vectors, v, m, labels, chosen, Collections.unmodifiableMap(accuracy));
     }
@@ -186,22 +188,6 @@ public final class VectorClassifier {
         return new TfIdf.Row(indexes, values);
     }
 
-    private static List<String> texts(List<ClassificationExample> examples) {
-        List<String> t = new ArrayList<>(examples.size());
-        for (ClassificationExample e : examples) {
-            t.add(e.text());
-        }
-        return t;
-    }
-
-    private static int[] classes(List<ClassificationExample> examples, LabelSet labels) {
-        int[] y = new int[examples.size()];
-        for (int i = 0; i < y.length; i++) {
-            y[i] = labels.indexOf(examples.get(i).label());
-        }
-        return y;
-    }
-
     public Features features() {
         return features;
     }
@@ -236,6 +222,6 @@ public final class VectorClassifier {
             }
             gold[i] = labels.indexOf(e.label());
         }
-        return ClassificationMetrics.compute(gold, predict(texts(test)), labels.labels());
+        return ClassificationMetrics.compute(gold, predict(BagOfWords.texts(test)), labels.labels());
     }
 }
