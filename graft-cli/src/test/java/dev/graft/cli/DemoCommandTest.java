@@ -22,11 +22,14 @@ class DemoCommandTest {
         ExperimentSpec full = spec(false);
         assertThat(full.seeds()).isEqualTo(5);
         assertThat(full.folds()).isEqualTo(3);
-        assertThat(full.budgets()).containsExactly(50, 200, ExperimentSpec.ALL);
+        assertThat(full.budgets()).containsExactly(50, 200);
         assertThat(full.maxEpochs()).isEqualTo(DemoCommand.MAX_EPOCHS);
+        assertThat(full.pretrainSweep()).containsExactly(0.5);
         for (Strategy s : full.strategies()) {
             if (s.fineTunes()) {
-                assertThat(full.rates(s)).as(s.id() + ": its full grid").isEqualTo(s.defaultRates()).hasSizeGreaterThan(1);
+                List<Float> rates = full.rates(s);
+                assertThat(rates).as(s.id() + ": one rate, from its full grid").hasSize(1);
+                assertThat(s.defaultRates()).contains(rates.get(0));
             }
         }
     }
@@ -38,12 +41,12 @@ class DemoCommandTest {
         assertThat(quick.strategies()).isEqualTo(full.strategies());
         assertThat(quick.folds()).isEqualTo(full.folds());
         assertThat(quick.maxEpochs()).as("the same cap in epochs").isEqualTo(full.maxEpochs());
-        assertThat(quick.budgets()).containsExactly(50, 200);
+        assertThat(quick.budgets()).isEqualTo(full.budgets());
+        assertThat(quick.seeds()).isEqualTo(1);
+        assertThat(quick.pretrainSweep()).isEmpty();
         for (Strategy s : quick.strategies()) {
             if (s.fineTunes()) {
-                List<Float> rates = quick.rates(s);
-                assertThat(rates).as(s.id() + ": one rate, from the full grid").hasSize(1);
-                assertThat(s.defaultRates()).contains(rates.get(0));
+                assertThat(quick.rates(s)).as(s.id()).isEqualTo(full.rates(s));
             }
         }
     }
