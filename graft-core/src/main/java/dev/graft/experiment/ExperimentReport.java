@@ -753,7 +753,9 @@ public final class ExperimentReport {
                     line.append(' ').append(single).append(" of ").append(cell.get().seeds())
                             .append(single == 1 ? " draws predicts" : " draws predict").append(" a single class.");
                 }
-                double trainLoss = cell.get().ok().stream().map(r -> r.testMetrics().get("final_train_loss"))
+                // multitask's training loss adds the LM loss: not comparable with ln(classes)
+                double trainLoss = s.equals("multitask") ? Double.NaN : cell.get().ok().stream()
+                        .map(r -> r.testMetrics().get("final_train_loss"))
                         .filter(v -> v instanceof Number).mapToDouble(v -> ((Number) v).doubleValue()).average()
                         .orElse(Double.NaN);
                 int classes = cell.get().ok().stream().mapToInt(r -> confusion(r).size()).max().orElse(0);

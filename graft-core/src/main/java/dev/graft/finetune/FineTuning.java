@@ -633,7 +633,9 @@ public final class FineTuning {
                 }
             }
             s.put("steps", o.summary().steps());
-            s.put("final_train_loss", Double.isFinite(o.summary().lastLoss()) ? o.summary().lastLoss() : null);
+            // the task's own loss only: a multitask run's loss adds the LM loss
+            s.put("final_train_loss", Double.isFinite(o.summary().lastLoss()) && !spec.multitask()
+                    ? o.summary().lastLoss() : null);
             s.put("best_step", o.stopping().bestStep());
             s.put("stopped_by", o.summary().stoppedBy());
             s.put("wall_s", Math.round(o.wallSeconds() * 10) / 10.0);
