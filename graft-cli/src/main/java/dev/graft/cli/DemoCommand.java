@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "The main job: pretrain then fine-tune, or fold the labels into pretraining? Runs every strategy "
                 + "on sentiment-uci with english-corpus as unlabeled text and writes a report to runs/demo "
-                + "(--quick: about 8 minutes on 2 cores).")
+                + "(about 35 minutes on 2 cores; --quick about 8).")
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "A smaller run: a one-minute base, one label draw, no pretraining "
             + "sweep.")
