@@ -140,38 +140,66 @@ public final class BagOfWords {
         int usedFolds = 0;
         if (grid.size() > 1) {
             usedFolds = k;
-            long[] correct = new long[grid.size()];
-            for (Dataset.Fold<ClassificationExample> fold : Dataset.ofClassification(train).kFold(k, options.seed())) {
-                List<ClassificationExample> part = fold.train().examples();
-                List<ClassificationExample> held = fold.test().examples();
+            accuracy = crossValidateC(train, labels, options, k, (part, held) -> {
                 TfIdf v = TfIdf.fit(texts(part), options.maxNgram(), options.minDf());
-                TfIdf.Row[] x = v.transform(texts(part));
-                TfIdf.Row[] heldX = v.transform(texts(held));
-                int[] y = classes(part, labels);
-                int[] heldY = classes(held, labels);
-                for (int c = 0; c < grid.size(); c++) {
-                    SoftmaxRegression m = SoftmaxRegression.fit(x, y, labels.size(), v.features(), grid.get(c),
-                            options.maxIterations(), options.gradientTolerance());
-                    for (int i = 0; i < heldX.length; i++) {
-                        if (m.predict(heldX[i]) == heldY[i]) {
-                            correct[c]++;
-                        }
-                    }
-                }
-            }
-            int best = 0;
-            for (int c = 0; c < grid.size(); c++) {
-                accuracy.put(grid.get(c), (double) correct[c] / train.size());
-                if (correct[c] > correct[best]) {
-                    best = c;
-                }
-            }
-            chosen = grid.get(best);
+                return new FoldFeatures(v.transform(texts(part)), v.transform(texts(held)), v.features());
+            });
+            chosen = bestC(accuracy);
         }
         TfIdf v = TfIdf.fit(texts(train), options.maxNgram(), options.minDf());
         SoftmaxRegression m = SoftmaxRegression.fit(v.transform(texts(train)), classes(train, labels),
                 labels.size(), v.features(), chosen, options.maxIterations(), options.gradientTolerance());
         return new BagOfWords(labels, v, m, chosen, Collections.unmodifiableMap(accuracy), usedFolds);
+    }
+
+    /** One fold's features: the training part's rows, the held-out part's rows, and their width. */
+    record FoldFeatures(TfIdf.Row[] train, TfIdf.Row[] held, int width) {
+    }
+
+    /**
+     * Held-out accuracy of every C of {@code options.cGrid()} over a stratified {@code k}-fold split of
+     * {@code train} (correct over all folds / examples), in the grid's order; {@code featurize} builds each
+     * fold's features from its training and held-out examples.
+     */
+    static Map<Double, Double> crossValidateC(List<ClassificationExample> train, LabelSet labels, Options options,
+            int k, java.util.function.BiFunction<List<ClassificationExample>, List<ClassificationExample>,
+            FoldFeatures> featurize) {
+        List<Double> grid = options.cGrid();
+        long[] correct = new long[grid.size()];
+        for (Dataset.Fold<ClassificationExample> fold : Dataset.ofClassification(train).kFold(k, options.seed())) {
+            List<ClassificationExample> part = fold.train().examples();
+            List<ClassificationExample> held = fold.test().examples();
+            FoldFeatures f = featurize.apply(part, held);
+            int[] y = classes(part, labels);
+            int[] heldY = classes(held, labels);
+            for (int c = 0; c < grid.size(); c++) {
+                SoftmaxRegression m = SoftmaxRegression.fit(f.train(), y, labels.size(), f.width(), grid.get(c),
+                        options.maxIterations(), options.gradientTolerance());
+                for (int i = 0; i < f.held().length; i++) {
+                    if (m.predict(f.held()[i]) == heldY[i]) {
+                        correct[c]++;
+                    }
+                }
+            }
+        }
+        Map<Double, Double> accuracy = new LinkedHashMap<>();
+        for (int c = 0; c < grid.size(); c++) {
+            accuracy.put(grid.get(c), (double) correct[c] / train.size());
+        }
+        return accuracy;
+    }
+
+    /** The C with the highest held-out accuracy; the first of the grid's order among ties. */
+    static double bestC(Map<Double, Double> accuracy) {
+        double best = Double.NaN;
+        double bestAccuracy = Double.NEGATIVE_INFINITY;
+        for (Map.Entry<Double, Double> e : accuracy.entrySet()) {
+            if (e.getValue() > bestAccuracy) {
+                best = e.getKey();
+                bestAccuracy = e.getValue();
+            }
+        }
+        return best;
     }
 
     /** The examples' texts, in order. */

@@ -103,34 +103,12 @@ public final class VectorClassifier {
         Map<Double, Double> accuracy = new LinkedHashMap<>();
         double chosen = grid.get(0);
         if (grid.size() > 1) {
-            long[] correct = new long[grid.size()];
-            for (Dataset.Fold<ClassificationExample> fold : Dataset.ofClassification(train).kFold(k, options.seed())) {
-                List<ClassificationExample> part = fold.train().examples();
-                List<ClassificationExample> held = fold.test().examples();
+            accuracy = BagOfWords.crossValidateC(train, labels, options, k, (part, held) -> {
                 TfIdf v = features == Features.VECTORS ? null
                         : TfIdf.fit(BagOfWords.texts(part), options.maxNgram(), options.minDf());
-                TfIdf.Row[] x = rows(part, v, vectors);
-                TfIdf.Row[] heldX = rows(held, v, vectors);
-                int[] y = BagOfWords.classes(part, labels);
-                int[] heldY = BagOfWords.classes(held, labels);
-                for (int c = 0; c < grid.size(); c++) {
-                    SoftmaxRegression m = SoftmaxRegression.fit(x, y, labels.size(), width(v, vectors), grid.get(c),
-                            options.maxIterations(), options.gradientTolerance());
-                    for (int i = 0; i < heldX.length; i++) {
-                        if (m.predict(heldX[i]) == heldY[i]) {
-                            correct[c]++;
-                        }
-                    }
-                }
-            }
-            int best = 0;
-            for (int c = 0; c < grid.size(); c++) {
-                accuracy.put(grid.get(c), (double) correct[c] / train.size());
-                if (correct[c] > correct[best]) {
-                    best = c;
-                }
-            }
-            chosen = grid.get(best);
+                return new BagOfWords.FoldFeatures(rows(part, v, vectors), rows(held, v, vectors), width(v, vectors));
+            });
+            chosen = BagOfWords.bestC(accuracy);
         }
         TfIdf v = features == Features.VECTORS ? null
                 : TfIdf.fit(BagOfWords.texts(train), options.maxNgram(), options.minDf());
