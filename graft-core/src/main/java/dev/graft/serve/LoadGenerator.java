@@ -5,9 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -72,9 +69,7 @@ public final class LoadGenerator {
     }
 
     public static Result run(Settings s, PrintStream log) throws IOException, InterruptedException {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build();
-        List<byte[]> bodies = new ArrayList<>(s.sentences().size());
+        List<byte[]> requests = new ArrayList<>(s.sentences().size());
         for (String sentence : s.sentences()) {
             Map<String, Object> body = new java.util.LinkedHashMap<>();
             if (s.model() != null) {
@@ -82,18 +77,18 @@ public final class LoadGenerator {
             }
             body.put(s.endpoint().equals("/v1/embeddings") ? "input" : "inputs", sentence);
             body.put("truncate", true); // as the offline paths do with a text longer than the model takes
-            bodies.add(JSON.writeValueAsBytes(body));
+            requests.add(HttpConnection.post(s.base(), s.endpoint(), JSON.writeValueAsBytes(body), s.apiKey()));
         }
         if (s.warmup() > 0) {
-            phase(client, s, bodies, s.warmup(), s.maxTime());
+            phase(s, requests, s.warmup(), s.maxTime());
             if (log != null) {
                 log.printf(Locale.ROOT, "warm-up: %d requests%n", s.warmup());
             }
         }
-        return phase(client, s, bodies, s.requests(), s.maxTime());
+        return phase(s, requests, s.requests(), s.maxTime());
     }
 
-    private static Result phase(HttpClient client, Settings s, List<byte[]> bodies, int total, Duration maxTime)
+    private static Result phase(Settings s, List<byte[]> requests, int total, Duration maxTime)
             throws InterruptedException, IOException {
         AtomicLong next = new AtomicLong();
         AtomicLong errors = new AtomicLong();
@@ -107,33 +102,28 @@ public final class LoadGenerator {
                 futures.add(pool.submit(() -> {
                     long[] latencies = new long[16];
                     int n = 0;
-                    while (System.nanoTime() < deadline) {
-                        long i = next.getAndIncrement();
-                        if (i >= total) {
-                            break;
-                        }
-                        HttpRequest.Builder b = HttpRequest.newBuilder(s.base().resolve(s.endpoint()))
-                                .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get((int) (i % bodies.size()))));
-                        if (s.apiKey() != null) {
-                            b.header("Authorization", "Bearer " + s.apiKey());
-                        }
-                        long t0 = System.nanoTime();
-                        try {
-                            HttpResponse<byte[]> r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-                            if (r.statusCode() != 200) {
-                                errors.incrementAndGet();
-                                firstError.compareAndSet(null, r.statusCode() + " "
-                                        + new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+                    try (HttpConnection connection = new HttpConnection(s.base(), 60_000)) {
+                        while (System.nanoTime() < deadline) {
+                            long i = next.getAndIncrement();
+                            if (i >= total) {
+                                break;
                             }
-                        } catch (IOException e) {
-                            errors.incrementAndGet();
-                            firstError.compareAndSet(null, e.toString());
+                            long t0 = System.nanoTime();
+                            try {
+                                int code = connection.exchange(requests.get((int) (i % requests.size())));
+                                if (code != 200) {
+                                    errors.incrementAndGet();
+                                    firstError.compareAndSet(null, code + " " + connection.body());
+                                }
+                            } catch (IOException e) {
+                                errors.incrementAndGet();
+                                firstError.compareAndSet(null, e.toString());
+                            }
+                            if (n == latencies.length) {
+                                latencies = Arrays.copyOf(latencies, n * 2);
+                            }
+                            latencies[n++] = System.nanoTime() - t0;
                         }
-                        if (n == latencies.length) {
-                            latencies = Arrays.copyOf(latencies, n * 2);
-                        }
-                        latencies[n++] = System.nanoTime() - t0;
                     }
                     return Arrays.copyOf(latencies, n);
                 }));
