@@ -2,7 +2,6 @@ package dev.graft.cli;
 
 import dev.graft.bench.GemmBench;
 import dev.graft.bench.TrainBench;
-import dev.graft.model.SentenceEmbedder;
 import dev.graft.serve.InferenceServer;
 import dev.graft.serve.LoadGenerator;
 import dev.graft.serve.ModelSpec;
@@ -158,8 +157,7 @@ final class BenchCommand implements Runnable {
                             .withLimits(Math.max(ServeSettings.DEFAULT_MAX_QUEUE,
                                     Collections.max(clients) * 2), 32,
                                     ServeSettings.DEFAULT_MAX_BODY_BYTES);
-                    server = InferenceServer.start(List.of(spec), settings,
-                            SentenceEmbedder.Pooling.MEAN, ServeCommand.version());
+                    server = InferenceServer.start(List.of(spec), settings, null, ServeCommand.version());
                     base = server.uri();
                     System.out.println("serving " + String.join(", ", server.describeModels()) + " on " + base
                             + " with " + threads + " threads");

@@ -2,6 +2,7 @@ package dev.graft.cli;
 
 import dev.graft.model.Pretrained;
 import dev.graft.model.SentenceEmbedder;
+import dev.graft.model.SentenceTransformersConfig;
 import dev.graft.nn.Compute;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,17 +44,27 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "FILE", description = "Read this UTF-8 file instead of stdin.")
     Path input;
 
-    @Option(names = "--pooling", description = "mean or cls (default: ${DEFAULT-VALUE}).")
-    String pooling = "mean";
+    @Option(names = "--pooling", description = "mean or cls (default: the model folder's sentence-transformers "
+            + "setting, as graft import writes it; else mean).")
+    String pooling;
 
-    @Option(names = "--normalize", description = "L2-normalize each vector.")
-    boolean normalize;
+    @Option(names = "--normalize", negatable = true, description = "L2-normalize each vector (default: as the model "
+            + "folder's sentence-transformers settings say; else not).")
+    Boolean normalize;
+
+    @Option(names = "--prompt-name", paramLabel = "NAME", description = "Put the model's prompt NAME before each "
+            + "line (e5-small: query or passage; default: the model's default prompt, if it has one).")
+    String promptName;
+
+    @Option(names = "--prompt", paramLabel = "TEXT", description = "Put TEXT before each line (instead of a named "
+            + "prompt; --prompt '' for none).")
+    String prompt;
 
     @Option(names = "--batch-size", description = "Lines per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize = 32;
 
     @Option(names = "--max-length", description = "Truncate to this many tokens, special tokens included "
-            + "(default: the model's positions).")
+            + "(default: the model folder's max_seq_length, else the model's positions).")
     Integer maxLength;
 
     @Option(names = "--threads", description = "Compute threads (default: available cores).")
@@ -61,11 +72,24 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        SentenceEmbedder.Pooling p = switch (pooling.toLowerCase(Locale.ROOT)) {
-            case "mean" -> SentenceEmbedder.Pooling.MEAN;
-            case "cls" -> SentenceEmbedder.Pooling.CLS;
-            default -> throw new IllegalArgumentException("--pooling " + pooling + ": choose mean or cls");
-        };
+        if (promptName != null && prompt != null) {
+            throw new IllegalArgumentException("--prompt-name and --prompt: give one of them");
+        }
+        java.util.Optional<SentenceTransformersConfig> st = SentenceTransformersConfig.read(model);
+        SentenceEmbedder.Pooling p = pooling != null ? ServeCommand.parse(pooling)
+                : st.map(SentenceTransformersConfig::pooling).orElse(SentenceEmbedder.Pooling.MEAN);
+        boolean normalizeVectors = normalize != null ? normalize
+                : st.map(SentenceTransformersConfig::normalize).orElse(false);
+        String prefix = prompt != null ? prompt
+                : promptName != null ? st.orElseThrow(() -> new IllegalArgumentException("--prompt-name " + promptName
+                        + ": " + model + " has no prompts (no sentence-transformers settings); give the text with "
+                        + "--prompt")).prompt(promptName)
+                : st.map(SentenceTransformersConfig::defaultPrompt).orElse("");
+        if (st.isPresent()) {
+            System.err.println("embed: " + p.name().toLowerCase(Locale.ROOT) + " pooling, "
+                    + (normalizeVectors ? "normalized" : "not normalized") + (prefix.isEmpty() ? ""
+                    : ", prompt \"" + prefix + "\"") + " (the model folder says: " + st.get().describe() + ")");
+        }
         if (batchSize <= 0) {
             throw new IllegalArgumentException("--batch-size must be positive, got " + batchSize);
         }
@@ -83,13 +107,14 @@ final class EmbedCommand implements Callable<Integer> {
                         + " states are not trained as sentence embeddings");
             }
             int positions = loaded.config().maxPositions();
-            int max = maxLength == null ? positions : maxLength;
+            int max = maxLength != null ? maxLength
+                    : st.map(SentenceTransformersConfig::maxSeqLength).map(m -> Math.min(m, positions)).orElse(positions);
             if (max < 3 || max > positions) {
                 throw new IllegalArgumentException("--max-length " + max + " must be in [3, " + positions
                         + "] (the model's positions)");
             }
             SentenceEmbedder embedder = new SentenceEmbedder(loaded.backbone(), loaded.requireTokenizer(), p,
-                    normalize, batchSize, max);
+                    normalizeVectors, batchSize, max);
             long started = System.nanoTime();
             long lines = 0;
             String source = input == null ? "stdin" : input.toString();
@@ -103,7 +128,7 @@ final class EmbedCommand implements Callable<Integer> {
                 do {
                     line = reader.next();
                     if (line != null) {
-                        chunk.add(line.endsWith("\r") ? line.substring(0, line.length() - 1) : line);
+                        chunk.add(prefix + (line.endsWith("\r") ? line.substring(0, line.length() - 1) : line));
                     }
                     if (chunk.size() == CHUNK_LINES || (line == null && !chunk.isEmpty())) {
                         float[][] vectors = embedder.embed(chunk);

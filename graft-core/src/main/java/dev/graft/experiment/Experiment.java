@@ -957,7 +957,7 @@ public final class Experiment {
         KnownModels.Known known = KnownModels.find(spec.pretrained());
         if (known == null) {
             throw new IllegalArgumentException("--pretrained " + spec.pretrained() + ": no such folder, and not a "
-                    + "known model name (known: minilm)");
+                    + "known model name (known: " + KnownModels.names() + ")");
         }
         Path dir = DataHome.home().resolve("models").resolve(known.name() + "-graft");
         if (Files.exists(dir.resolve(Checkpoint.WEIGHTS)) && Files.exists(dir.resolve(Checkpoint.TOKENIZER))) {
@@ -965,17 +965,11 @@ public final class Experiment {
         }
         log.println("experiment: importing " + known.name() + " into " + dir);
         try (Staging staging = Staging.open(dir, "import", log)) { // beside dir; a stale one is removed
-            Path work = staging.work();
-            KnownModels.Fetched fetched = KnownModels.fetch(known, RegistryClients.fromEnvironment(),
-                    DataHome.home().resolve("models"), work, log);
-            Tokenizer t = Tokenizer.load(fetched.tokenizer());
-            OnnxImport.Options options = new OnnxImport.Options(null, null, 0)
-                    .withPadTokenId(t.specialTokens().padding().orElse(0));
-            OnnxImport.Imported imported = OnnxImport.read(fetched.onnx(), options);
             if (Files.exists(dir)) {
                 AtomicFiles.deleteRecursively(dir);
             }
-            OnnxImport.save(imported, fetched.tokenizer(), dir);
+            KnownModels.install(known, RegistryClients.fromEnvironment(), DataHome.home().resolve("models"),
+                    staging.work(), dir, null, null, log);
         }
         return dir;
     }

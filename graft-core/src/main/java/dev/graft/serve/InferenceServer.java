@@ -140,6 +140,8 @@ public final class InferenceServer implements AutoCloseable {
      * Loads the models, starts the batchers and listens. The models' forward passes share one pool of
      * {@code settings.threads()} threads, which the server owns and closes.
      *
+     * @param pooling embeddings: mean or cls for every encoder, or null for each folder's own (its
+     *                sentence-transformers settings, else mean)
      * @param version what /info reports as the server's version
      */
     public static InferenceServer start(List<ModelSpec> specs, ServeSettings settings, SentenceEmbedder.Pooling pooling,
@@ -355,10 +357,15 @@ public final class InferenceServer implements AutoCloseable {
             throw ApiError.badRequest("\"truncation_direction\" " + direction + " is not supported: only Right");
         }
         JsonNode prompt = body.get("prompt_name");
-        if (prompt != null && !prompt.isNull()) {
-            throw ApiError.badRequest("\"prompt_name\" is not supported: put the prompt in the text");
+        if (prompt != null && !prompt.isNull() && !prompt.isTextual()) {
+            throw ApiError.badRequest("\"prompt_name\" must be a string, got " + describe(prompt), "prompt_name");
         }
-        List<ServedModel.Input> inputs = prepare(m, texts, truncate, 413);
+        String promptName = prompt == null || prompt.isNull() ? null : prompt.asText();
+        List<String> prompted = new ArrayList<>(texts.size());
+        for (String t : texts) {
+            prompted.add(m.withPrompt(t, promptName));
+        }
+        List<ServedModel.Input> inputs = prepare(m, prompted, truncate, 413);
         List<Object> vectors = await(m, inputs);
         ByteArrayOutputStream out = new ByteArrayOutputStream(vectors.size() * m.dimension() * 12 + 16);
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
@@ -425,7 +432,11 @@ public final class InferenceServer implements AutoCloseable {
                     + m.dimension() + " dimensions", "dimensions");
         }
         boolean truncate = flag(body, "truncate", false);
-        List<ServedModel.Input> inputs = prepare(m, texts, truncate, 400);
+        List<String> prompted = new ArrayList<>(texts.size());
+        for (String t : texts) {
+            prompted.add(m.withPrompt(t, null)); // the model's default prompt (OpenAI's API has no prompt field)
+        }
+        List<ServedModel.Input> inputs = prepare(m, prompted, truncate, 400);
         List<Object> vectors = await(m, inputs);
         long tokens = 0;
         for (ServedModel.Input in : inputs) {

@@ -40,9 +40,17 @@ public final class OfflineBaseline {
                 };
             } else {
                 Pretrained p = Pretrained.loadBackbone(folder, compute);
+                // as the server embeds by default: the folder's pooling, length and default prompt, normalized
+                java.util.Optional<dev.graft.model.SentenceTransformersConfig> st =
+                        dev.graft.model.SentenceTransformersConfig.read(folder);
+                int positions = p.config().maxPositions();
                 SentenceEmbedder e = new SentenceEmbedder(p.backbone(), p.requireTokenizer(),
-                        SentenceEmbedder.Pooling.MEAN, true, 32, p.config().maxPositions());
-                pass = () -> e.embed(sentences);
+                        st.map(dev.graft.model.SentenceTransformersConfig::pooling).orElse(SentenceEmbedder.Pooling.MEAN),
+                        true, 32, st.map(dev.graft.model.SentenceTransformersConfig::maxSeqLength)
+                                .map(m -> Math.min(m, positions)).orElse(positions));
+                String prefix = st.map(dev.graft.model.SentenceTransformersConfig::defaultPrompt).orElse("");
+                List<String> prompted = sentences.stream().map(t -> prefix + t).toList();
+                pass = () -> e.embed(prompted);
             }
             pass.run(); // warm-up
             double best = 0;

@@ -195,7 +195,11 @@ abstract class ServedModel {
             java.util.logging.Logger.getLogger(ServedModel.class.getName()).warning("model " + name + " is a GPT-2 "
                     + "decoder (causal attention): its mean-pooled states are not trained as sentence embeddings");
         }
-        return new Embedder(name, p, pooling);
+        java.util.Optional<dev.graft.model.SentenceTransformersConfig> st =
+                dev.graft.model.SentenceTransformersConfig.read(folder);
+        return new Embedder(name, p, pooling != null ? pooling
+                : st.map(dev.graft.model.SentenceTransformersConfig::pooling).orElse(SentenceEmbedder.Pooling.MEAN),
+                st.orElse(null));
     }
 
     // ------------------------------------------------------------------ embeddings
@@ -207,13 +211,39 @@ abstract class ServedModel {
     static final class Embedder extends ServedModel {
         private final SentenceEmbedder embedder;
         private final SentenceEmbedder.Pooling pooling;
+        /** The folder's sentence-transformers settings (prompts, length), or null. */
+        private final dev.graft.model.SentenceTransformersConfig settings;
+        private final int maxLength;
 
-        Embedder(String name, Pretrained p, SentenceEmbedder.Pooling pooling) throws IOException {
+        Embedder(String name, Pretrained p, SentenceEmbedder.Pooling pooling,
+                 dev.graft.model.SentenceTransformersConfig settings) throws IOException {
             super(name, p.config(), p.requireTokenizer(), p.architecture());
             this.pooling = pooling;
+            this.settings = settings;
+            int positions = p.config().maxPositions();
+            this.maxLength = settings == null || settings.maxSeqLength() == null ? positions
+                    : Math.min(positions, settings.maxSeqLength());
             // normalize off: each request chooses; the batch size is unused (run hands embedBatch the batch)
-            this.embedder = new SentenceEmbedder(p.backbone(), tokenizer, pooling, false, 32,
-                    p.config().maxPositions());
+            this.embedder = new SentenceEmbedder(p.backbone(), tokenizer, pooling, false, 32, maxLength);
+        }
+
+        /**
+         * The text to embed: the prompt named {@code promptName} (TEI's {@code prompt_name}), else the model's
+         * default prompt, before the input.
+         */
+        String withPrompt(String text, String promptName) {
+            if (promptName != null) {
+                if (settings == null) {
+                    throw ApiError.badRequest("\"prompt_name\" " + promptName + ": model " + name + " has no prompts "
+                            + "(its folder has no sentence-transformers settings); put the prompt in the text");
+                }
+                try {
+                    return settings.prompt(promptName) + text;
+                } catch (IllegalArgumentException e) {
+                    throw ApiError.badRequest("\"prompt_name\": model " + name + ": " + e.getMessage());
+                }
+            }
+            return settings == null ? text : settings.defaultPrompt() + text;
         }
 
         @Override
@@ -223,7 +253,7 @@ abstract class ServedModel {
 
         @Override
         int maxLength() {
-            return config.maxPositions();
+            return maxLength;
         }
 
         int dimension() {
@@ -262,6 +292,11 @@ abstract class ServedModel {
             ObjectNode o = super.info();
             o.put("dimension", dimension());
             o.put("pooling", pooling.name().toLowerCase(java.util.Locale.ROOT));
+            if (settings != null) {
+                ObjectNode prompts = o.putObject("prompts");
+                settings.prompts().forEach(prompts::put);
+                o.put("default_prompt_name", settings.defaultPromptName());
+            }
             return o;
         }
     }
