@@ -103,8 +103,11 @@ final class VectorGemm {
         return (panels + blocks - 1) / blocks * NR;
     }
 
-    /** {@link Kernels#linearTransB(int, int, int, float[], int, int, float[], int, int, float[], int, GeluForm,
-     * float[], int, int, float[], int, int)}: the epilogue runs on each tile of the packed path. */
+    /**
+     * {@link Kernels#linearTransB(int, int, int, float[], int, int, float[], int, int, float[], int, GeluForm,
+     * float[], int, int, float[], int, int) linearTransB}: on the packed path the epilogue runs on each
+     * tile of C while it is in cache; small products take the plain GEMM, then the epilogue.
+     */
     void linearTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] w, int wOff, int ldw,
                       float[] bias, int biasOff, GeluForm act, float[] residual, int residualOff, int ldr,
                       float[] c, int cOff, int ldc) {
