@@ -40,8 +40,9 @@ import jdk.incubator.vector.VectorOperators;
  * reference, so a kernel it lacked would not compile); the work is spread over package-private
  * classes:
  * <ul>
- *   <li>{@link VectorGemm}, the GEMM engine (packing, blocking, threads, the direct path for small
- *       products), on the register tiles of {@link GemmMicroKernels}, blocked by a {@link GemmBlocking};
+ *   <li>{@link VectorGemm}, the GEMM engine (packing, blocking, threads, packed weights), blocked by a
+ *       {@link GemmBlocking}, with {@link GemmDirect} for small products and the register tiles of
+ *       {@link GemmMicroKernels};
  *   <li>{@link VectorMath}, exp, erfc, tanh and GELU as polynomials, in vectors and scalar twins;
  *   <li>{@link Lanes}, the vector species, fixed-order lane sums and reductions, in-register transposes;
  *   <li>this class: element-wise kernels, softmax, attention, layer norm, cross-entropy and AdamW.
