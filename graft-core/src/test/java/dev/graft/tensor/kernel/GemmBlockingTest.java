@@ -261,6 +261,44 @@ class GemmBlockingTest {
     }
 
     /**
+     * The properties reach the kernels through KernelProvider (what Compute.create and the CLI use), and
+     * only there. (On a CPU whose vectors are narrower than 256 bits the provider picks the scalar
+     * reference, which has no blocking; a bad property is refused either way.)
+     */
+    @Test
+    void kernelProviderGivesVectorKernelsTheBlockingOfTheSystemProperties() {
+        String forced = System.getProperty(KernelProvider.PROPERTY);
+        boolean wide = new VectorKernels(one).supported();
+        try {
+            System.clearProperty(KernelProvider.PROPERTY);
+            System.setProperty("graft.gemm.kc", "7");
+            System.setProperty("graft.gemm.ncPanels", "2");
+            Kernels k = KernelProvider.create(one);
+            if (wide) {
+                assertThat(k).isInstanceOf(VectorKernels.class);
+                assertThat(((VectorKernels) k).blocking()).isEqualTo(new GemmBlocking(7, 12, 2, 24, 4, true));
+            } else {
+                assertThat(k).isInstanceOf(ScalarKernels.class);
+            }
+            System.setProperty("graft.gemm.kc", "-3");
+            assertThatThrownBy(() -> KernelProvider.create(one)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("graft.gemm.kc=-3");
+            System.clearProperty("graft.gemm.kc");
+            System.clearProperty("graft.gemm.ncPanels");
+            Kernels plain = KernelProvider.create(one);
+            if (wide) {
+                assertThat(((VectorKernels) plain).blocking()).isEqualTo(GemmBlocking.defaults());
+            }
+        } finally {
+            System.clearProperty("graft.gemm.kc");
+            System.clearProperty("graft.gemm.ncPanels");
+            if (forced != null) {
+                System.setProperty(KernelProvider.PROPERTY, forced);
+            }
+        }
+    }
+
+    /**
      * A kernel VectorKernels did not declare would be a compile error (it implements Kernels, extends
      * nothing); this also keeps it from regaining a superclass that could supply one.
      */
