@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fits the polynomial of the fused epilogue's erf GELU (VectorKernels.fusedGeluErfRows).
+"""Fits the polynomial of the fused epilogue's erf GELU (VectorMath.fusedGeluErfRows).
 
 erfc(t) = exp(Q(t)) on [0, 3.925], Q(t) = c1 t + c2 t^2 + ... + c9 t^9 (no constant term, so
 erfc(0) = 1): a weighted minimax fit of log erfc (Lawson's iteratively reweighted least squares on

@@ -90,8 +90,7 @@ public final class GemmBench {
     private static String describe(Kernels kernels) {
         if (kernels.name().startsWith("vector")) {
             try {
-                Class<?> c = Class.forName("dev.graft.tensor.kernel.VectorKernels");
-                return (String) c.getMethod("gemmDescription").invoke(null);
+                return (String) kernels.getClass().getMethod("gemmDescription").invoke(kernels);
             } catch (ReflectiveOperationException | LinkageError e) {
                 return kernels.name();
             }

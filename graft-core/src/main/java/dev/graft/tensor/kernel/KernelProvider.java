@@ -7,7 +7,9 @@ import java.util.logging.Logger;
 /**
  * Chooses the kernels once: the Vector API implementation when the incubator module is present
  * and the platform has at least 256-bit float vectors, otherwise the scalar reference. The system
- * property {@code graft.kernels=scalar|vector} forces a choice. The choice is logged.
+ * property {@code graft.kernels=scalar|vector} forces a choice. The vector kernels' GEMM blocking is
+ * {@link GemmBlocking#fromSystemProperties()}: the tuned defaults unless a {@code graft.gemm.*}
+ * property overrides one (for tuning experiments). The choice is logged.
  */
 public final class KernelProvider {
     private static final Logger LOG = Logger.getLogger(KernelProvider.class.getName());
@@ -29,16 +31,18 @@ public final class KernelProvider {
                 why = "forced by -D" + PROPERTY + "=scalar";
             }
             case "vector" -> {
-                k = VectorKernelsLoader.load(parallel);
+                GemmBlocking blocking = GemmBlocking.fromSystemProperties();
+                k = VectorKernelsLoader.load(parallel, blocking);
                 if (k == null) {
                     throw new IllegalStateException("-D" + PROPERTY + "=vector was given but the Vector API is "
                             + "not available: run with --add-modules jdk.incubator.vector (the ./graft launcher does)");
                 }
-                why = "forced by -D" + PROPERTY + "=vector";
+                why = "forced by -D" + PROPERTY + "=vector" + blockingNote(blocking);
             }
             case "" -> {
-                k = VectorKernelsLoader.load(parallel);
-                why = k == null ? "jdk.incubator.vector not available" : "default";
+                GemmBlocking blocking = GemmBlocking.fromSystemProperties();
+                k = VectorKernelsLoader.load(parallel, blocking);
+                why = k == null ? "jdk.incubator.vector not available" : "default" + blockingNote(blocking);
                 if (k == null) {
                     k = new ScalarKernels();
                 }
@@ -48,6 +52,11 @@ public final class KernelProvider {
         }
         logChoice(k.name() + " (" + why + "), " + parallel.threads() + " thread(s)");
         return k;
+    }
+
+    /** For the log: the GEMM blocking when system properties changed it, else nothing. */
+    private static String blockingNote(GemmBlocking blocking) {
+        return blocking.equals(GemmBlocking.defaults()) ? "" : ", " + blocking;
     }
 
     /** Choices already logged: an experiment makes a provider per cell, and one line per choice is enough. */
@@ -61,13 +70,13 @@ public final class KernelProvider {
 
     /** Loads VectorKernels reflectively so that a JVM without the incubator module still runs. */
     static final class VectorKernelsLoader {
-        static Kernels load(Parallel parallel) {
+        static Kernels load(Parallel parallel, GemmBlocking blocking) {
             if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
                 return null;
             }
             try {
                 Class<?> c = Class.forName("dev.graft.tensor.kernel.VectorKernels");
-                Object o = c.getConstructor(Parallel.class).newInstance(parallel);
+                Object o = c.getConstructor(Parallel.class, GemmBlocking.class).newInstance(parallel, blocking);
                 Kernels k = (Kernels) o;
                 return ((VectorCapable) k).supported() ? k : null;
             } catch (ReflectiveOperationException | LinkageError e) {

@@ -4,7 +4,7 @@ package dev.graft.tensor.kernel;
  * The reference kernels: plain loops, double accumulators in reductions, no threads. Every other
  * implementation is tested against this one.
  */
-public class ScalarKernels implements Kernels {
+public final class ScalarKernels implements Kernels {
 
     /** sqrt(2/pi), for the tanh form of GELU. */
     static final double SQRT_2_OVER_PI = 0.7978845608028654;

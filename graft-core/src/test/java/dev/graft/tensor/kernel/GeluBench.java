@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
 
 /**
  * A benchmark program (not a test): the erfcc GELU ({@link Kernels#gelu}, training) against the fused
- * epilogue's division-free GELU ({@link VectorKernels#fusedGeluErfRows}, inference) on 1160 x 1536
+ * epilogue's division-free GELU ({@link VectorMath#fusedGeluErfRows}, inference) on 1160 x 1536
  * values (one MiniLM batch's intermediate activations), alternating rep by rep, median thread CPU
  * time. Run from the repository root after {@code mvn -o -q test-compile -pl graft-core}:
  * <pre>
@@ -40,7 +40,7 @@ public final class GeluBench {
                     boolean f = (rep + j) % 2 == 0;
                     long t0 = mx.getCurrentThreadCpuTime();
                     if (f) {
-                        VectorKernels.fusedGeluErfRows(1, n, x, 0, 0, null, 0, out, 0, 0);
+                        VectorMath.fusedGeluErfRows(1, n, x, 0, 0, null, 0, out, 0, 0);
                     } else {
                         k.gelu(GeluForm.ERF, n, x, 0, out, 0);
                     }

@@ -10,9 +10,10 @@ import java.util.function.DoubleSupplier;
 
 /**
  * Block sizes of the vector GEMM compared in one JVM: {@link MiniLmLayerGemms} under several
- * configurations of {@link VectorKernels}' block sizes (system properties it reads when it
- * initialises), each configuration's classes loaded in their own class loader, the configurations
- * interleaved pass by pass (rotating which goes first), timed by the thread's CPU time. Prints per
+ * configurations of the {@link GemmBlocking} (the {@code graft.gemm.*} system properties of
+ * {@link GemmBlocking#fromSystemProperties()}, set while that configuration's workload is
+ * constructed), each configuration's classes loaded in their own class loader (each with its own JIT
+ * profile), the configurations interleaved pass by pass (rotating which goes first), timed by the thread's CPU time. Prints per
  * configuration the median pass and the median (and quartiles) of the per-pass speed-up against the
  * first. On these shared machines, separate processes see different loads; this is the comparison
  * to trust for a few percent. A program, not a test. From the repository root, after

@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
 
 /**
  * Where a MiniLM-sized GEMM loses against its micro-kernel: a benchmark program (not a test) that
- * times, interleaved pass by pass (thread CPU time), {@link VectorKernels#kernel8} on operands that
+ * times, interleaved pass by pass (thread CPU time), {@link GemmMicroKernels#kernel8} on operands that
  * stay in L1, then the same k block of the GEMM built up step by step: the sliver order over B panels
  * streamed from L2 into one fixed C tile, the same into the real C, the panel order (one B panel in
  * L1, the A slivers streamed from L2) into the real C, and the whole {@code linearTransB} with a
@@ -34,24 +34,25 @@ public final class GemmLossBreakdown {
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 1536;
         int m = 1160;
         int k = 384;
-        int kc = VectorKernels.KC;
-        int nr = VectorKernels.NR;
-        if (VectorKernels.MR != 8 || n % nr != 0 || passes < 6) {
-            throw new IllegalArgumentException("GemmLossBreakdown: got " + VectorKernels.MR + "-row tiles, n = " + n
+        GemmBlocking blocking = GemmBlocking.fromSystemProperties();
+        int kc = blocking.kc();
+        int nr = GemmMicroKernels.NR;
+        if (GemmMicroKernels.MR != 8 || n % nr != 0 || passes < 6) {
+            throw new IllegalArgumentException("GemmLossBreakdown: got " + GemmMicroKernels.MR + "-row tiles, n = " + n
                     + ", " + passes + " passes; it needs the 8-row tile (a CPU with 16-lane vectors), n a multiple of "
                     + nr + " and at least 6 passes (5 are warm-up): arguments PASSES N, e.g. 30 1536");
         }
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        VectorKernels kern = new VectorKernels(new Parallel(1));
+        VectorKernels kern = new VectorKernels(new Parallel(1), blocking);
         SplittableRandom rnd = new SplittableRandom(1);
         float[] a = MiniLmLayerGemms.rand(rnd, m * k);
         Kernels.PackedWeight w = kern.packWeight(n, k, MiniLmLayerGemms.rand(rnd, n * k), 0, k);
         float[] c = new float[m * n];
         int panels = n / nr;
         int slivers = m / 8;
-        int aStride = VectorKernels.GemmTask.aStride(kc);
-        int bStride = VectorKernels.GemmTask.bStride(kc);
-        int mcSlivers = VectorKernels.MC / 8;
+        int aStride = VectorGemm.GemmTask.aStride(kc);
+        int bStride = VectorGemm.GemmTask.bStride(kc);
+        int mcSlivers = blocking.mcSlivers();
         float[] ap = MiniLmLayerGemms.rand(rnd, mcSlivers * aStride);
         float[] bp = MiniLmLayerGemms.rand(rnd, panels * bStride);
         float[] tile = new float[8 * nr];
@@ -71,7 +72,7 @@ public final class GemmLossBreakdown {
                 switch (which) {
                     case 0 -> {
                         for (int r = 0; r < slivers * panels; r++) {
-                            VectorKernels.kernel8(kc, ap, 0, bp, 0, tile, 0, nr, false);
+                            GemmMicroKernels.kernel8(kc, ap, 0, bp, 0, tile, 0, nr, false);
                         }
                     }
                     case 1, 2 -> {
@@ -79,9 +80,9 @@ public final class GemmLossBreakdown {
                             int ai = (s % mcSlivers) * aStride;
                             for (int q = 0; q < panels; q++) {
                                 if (which == 1) {
-                                    VectorKernels.kernel8(kc, ap, ai, bp, q * bStride, tile, 0, nr, false);
+                                    GemmMicroKernels.kernel8(kc, ap, ai, bp, q * bStride, tile, 0, nr, false);
                                 } else {
-                                    VectorKernels.kernel8(kc, ap, ai, bp, q * bStride, c, s * 8 * n + q * nr, n, false);
+                                    GemmMicroKernels.kernel8(kc, ap, ai, bp, q * bStride, c, s * 8 * n + q * nr, n, false);
                                 }
                             }
                         }
@@ -91,7 +92,7 @@ public final class GemmLossBreakdown {
                             int s1 = Math.min(slivers, s0 + mcSlivers);
                             for (int q = 0; q < panels; q++) {
                                 for (int s = s0; s < s1; s++) {
-                                    VectorKernels.kernel8(kc, ap, (s - s0) * aStride, bp, q * bStride, c,
+                                    GemmMicroKernels.kernel8(kc, ap, (s - s0) * aStride, bp, q * bStride, c,
                                             s * 8 * n + q * nr, n, false);
                                 }
                             }
@@ -106,7 +107,7 @@ public final class GemmLossBreakdown {
             }
         }
         System.out.printf(Locale.ROOT, "%d x %d x %d (%s), %d passes after 5 of warm-up%n", m, n, k,
-                VectorKernels.gemmDescription(), passes - 5);
+                kern.gemmDescription(), passes - 5);
         for (int i = 0; i < names.length; i++) {
             double[] rate = Arrays.copyOfRange(gflops[i], 5, passes);
             double[] ratio = new double[passes - 5];

@@ -232,7 +232,7 @@ class VectorKernelsTest {
         if (act != null) {
             for (int r = 0; r < m; r++) {
                 if (act == GeluForm.ERF && k instanceof VectorKernels) {
-                    VectorKernels.fusedGeluErfRows(1, n, c, cOff + r * ldc, 0, null, 0, c, cOff + r * ldc, 0);
+                    VectorMath.fusedGeluErfRows(1, n, c, cOff + r * ldc, 0, null, 0, c, cOff + r * ldc, 0);
                 } else {
                     k.gelu(act, n, c, cOff + r * ldc, c, cOff + r * ldc);
                 }
@@ -325,8 +325,8 @@ class VectorKernelsTest {
     void linearTransBWithAPackedWeightMatchesTheUnpackedCall() {
         SplittableRandom r = new SplittableRandom(78);
         int[][] shapes = Arrays.copyOf(LINEAR_SHAPES, LINEAR_SHAPES.length + 2);
-        shapes[LINEAR_SHAPES.length] = new int[] {9, VectorKernels.NC + 37, 20};
-        shapes[LINEAR_SHAPES.length + 1] = new int[] {70, 200, 2 * VectorKernels.KC + 3};
+        shapes[LINEAR_SHAPES.length] = new int[] {9, GemmMicroKernels.NR * GemmBlocking.defaults().ncPanels() + 37, 20};
+        shapes[LINEAR_SHAPES.length + 1] = new int[] {70, 200, 2 * GemmBlocking.defaults().kc() + 3};
         for (int[] s : shapes) {
             int m = s[0];
             int n = s[1];
@@ -363,8 +363,8 @@ class VectorKernelsTest {
                     float[] fromPacked = c0.clone();
                     k.linearTransB(m, a, aOff, lda, packed, bias, 0, GeluForm.ERF, res, 0, n, fromPacked, cOff, ldc);
                     assertClose(what, expected, fromPacked, tol, 1e-5);
-                    boolean unpackedIsPacked = (long) m * n * kk >= VectorKernels.SMALL_NT_MACS && m >= 4
-                            && n >= VectorKernels.L && kk >= 4;
+                    boolean unpackedIsPacked = (long) m * n * kk >= VectorGemm.SMALL_NT_MACS && m >= 4
+                            && n >= Lanes.L && kk >= 4;
                     if (unpackedIsPacked) {
                         for (int i = 0; i < fromPacked.length; i++) {
                             if (Float.floatToRawIntBits(fromPacked[i]) != Float.floatToRawIntBits(unpacked[i])) {
@@ -831,9 +831,9 @@ class VectorKernelsTest {
         vector.geluBackward(form, n, x, 0, ones, 0, d, 0, false);
         for (int i = 0; i < n; i++) {
             assertThat(Float.floatToRawIntBits(v[i])).as("gelu %s(%s)", form, x[i])
-                    .isEqualTo(Float.floatToRawIntBits(VectorKernels.geluS(form, x[i])));
+                    .isEqualTo(Float.floatToRawIntBits(VectorMath.geluS(form, x[i])));
             assertThat(Float.floatToRawIntBits(d[i])).as("gelu' %s(%s)", form, x[i])
-                    .isEqualTo(Float.floatToRawIntBits(VectorKernels.geluDerivativeS(form, x[i])));
+                    .isEqualTo(Float.floatToRawIntBits(VectorMath.geluDerivativeS(form, x[i])));
         }
     }
 
@@ -873,7 +873,7 @@ class VectorKernelsTest {
         }
         double worstPhi = 0;
         for (float xi : x) {
-            float g = VectorKernels.fusedGeluErfS(xi);
+            float g = VectorMath.fusedGeluErfS(xi);
             double exact = xi * phiExact(xi);
             double tol = 2e-7 * Math.abs(xi) + Math.ulp((float) exact);
             if (!(Math.abs(g - exact) <= tol)) {
@@ -885,20 +885,20 @@ class VectorKernelsTest {
         }
         assertThat(worstPhi).as("max |Φ - Φ_exact|").isLessThanOrEqualTo(2e-7);
         // special values as the erfcc form gives them
-        assertThat(Float.floatToRawIntBits(VectorKernels.fusedGeluErfS(0f))).isEqualTo(Float.floatToRawIntBits(0f));
-        assertThat(Float.floatToRawIntBits(VectorKernels.fusedGeluErfS(-0f))).isEqualTo(Float.floatToRawIntBits(-0f));
-        assertThat(VectorKernels.fusedGeluErfS(Float.POSITIVE_INFINITY)).isEqualTo(Float.POSITIVE_INFINITY);
-        assertThat(VectorKernels.fusedGeluErfS(Float.NEGATIVE_INFINITY)).isNaN();
-        assertThat(VectorKernels.geluS(GeluForm.ERF, Float.NEGATIVE_INFINITY)).isNaN();
-        assertThat(VectorKernels.fusedGeluErfS(Float.NaN)).isNaN();
-        assertThat(VectorKernels.fusedGeluErfS(Float.MAX_VALUE)).isEqualTo(Float.MAX_VALUE);
-        assertThat(VectorKernels.fusedGeluErfS(-Float.MAX_VALUE)).isEqualTo(-0f);
-        assertThat(VectorKernels.fusedGeluErfS(Float.MIN_VALUE)).isEqualTo(0f); // half the smallest subnormal
-        assertThat(VectorKernels.fusedGeluErfS(1e-30f)).isEqualTo(5e-31f);
+        assertThat(Float.floatToRawIntBits(VectorMath.fusedGeluErfS(0f))).isEqualTo(Float.floatToRawIntBits(0f));
+        assertThat(Float.floatToRawIntBits(VectorMath.fusedGeluErfS(-0f))).isEqualTo(Float.floatToRawIntBits(-0f));
+        assertThat(VectorMath.fusedGeluErfS(Float.POSITIVE_INFINITY)).isEqualTo(Float.POSITIVE_INFINITY);
+        assertThat(VectorMath.fusedGeluErfS(Float.NEGATIVE_INFINITY)).isNaN();
+        assertThat(VectorMath.geluS(GeluForm.ERF, Float.NEGATIVE_INFINITY)).isNaN();
+        assertThat(VectorMath.fusedGeluErfS(Float.NaN)).isNaN();
+        assertThat(VectorMath.fusedGeluErfS(Float.MAX_VALUE)).isEqualTo(Float.MAX_VALUE);
+        assertThat(VectorMath.fusedGeluErfS(-Float.MAX_VALUE)).isEqualTo(-0f);
+        assertThat(VectorMath.fusedGeluErfS(Float.MIN_VALUE)).isEqualTo(0f); // half the smallest subnormal
+        assertThat(VectorMath.fusedGeluErfS(1e-30f)).isEqualTo(5e-31f);
         // within the erfcc reference's tolerance of the training GELU everywhere
         for (float xi : x) {
             float ref = ScalarKernels.geluValue(GeluForm.ERF, xi);
-            assertThat((double) VectorKernels.fusedGeluErfS(xi)).as("gelu(%s)", xi)
+            assertThat((double) VectorMath.fusedGeluErfS(xi)).as("gelu(%s)", xi)
                     .isCloseTo(ref, org.assertj.core.data.Offset.offset(1e-6 + 1e-6 * Math.abs(ref)));
         }
         // vector lanes = the scalar twin, bit for bit, with specials in the lanes
@@ -912,12 +912,12 @@ class VectorKernelsTest {
                 float[] bias = withBias ? random(r, n + 2, 2.0) : null;
                 float[] out = new float[rows * ld + 3];
                 int xOff = 90;
-                VectorKernels.fusedGeluErfRows(rows, n, x, xOff, ld, bias, 1, out, 2, ld);
+                VectorMath.fusedGeluErfRows(rows, n, x, xOff, ld, bias, 1, out, 2, ld);
                 for (int row = 0; row < rows; row++) {
                     for (int j = 0; j < n; j++) {
                         float in = withBias ? x[xOff + row * ld + j] + bias[1 + j] : x[xOff + row * ld + j];
                         assertThat(Float.floatToRawIntBits(out[2 + row * ld + j])).as("fused gelu lane (%s)", in)
-                                .isEqualTo(Float.floatToRawIntBits(VectorKernels.fusedGeluErfS(in)));
+                                .isEqualTo(Float.floatToRawIntBits(VectorMath.fusedGeluErfS(in)));
                     }
                 }
             }
@@ -931,11 +931,11 @@ class VectorKernelsTest {
             x[i] = -90f + 180f * i / x.length;
         }
         float[] v = new float[x.length];
-        for (int i = 0; i < x.length; i += VectorKernels.L) {
-            VectorKernels.exp(jdk.incubator.vector.FloatVector.fromArray(VectorKernels.F, x, i)).intoArray(v, i);
+        for (int i = 0; i < x.length; i += Lanes.L) {
+            VectorMath.exp(jdk.incubator.vector.FloatVector.fromArray(Lanes.F, x, i)).intoArray(v, i);
         }
         for (int i = 0; i < x.length; i++) {
-            float s = VectorKernels.exp(x[i]);
+            float s = VectorMath.exp(x[i]);
             assertThat(Float.floatToRawIntBits(v[i])).as("exp(%s) vector vs scalar twin", x[i])
                     .isEqualTo(Float.floatToRawIntBits(s));
             if (x[i] > -87f && x[i] < 88f) {
@@ -943,8 +943,8 @@ class VectorKernelsTest {
                 assertThat(Math.abs(v[i] - e)).as("exp(%s)", x[i]).isLessThanOrEqualTo(3e-7 * e);
             }
         }
-        assertThat(VectorKernels.exp(Float.NEGATIVE_INFINITY)).isZero();
-        assertThat(VectorKernels.exp(0f)).isEqualTo(1f);
+        assertThat(VectorMath.exp(Float.NEGATIVE_INFINITY)).isZero();
+        assertThat(VectorMath.exp(0f)).isEqualTo(1f);
     }
 
     // ================================================================= cross-entropy
@@ -1025,8 +1025,8 @@ class VectorKernelsTest {
 
     @Test
     void nameReportsTheVectorWidth() {
-        assertThat(vector.name()).isEqualTo("vector-" + VectorKernels.F.vectorBitSize());
-        assertThat(vector.supported()).isEqualTo(VectorKernels.F.vectorBitSize() >= 256);
-        assertThat(VectorKernels.gemmDescription()).contains("register tile");
+        assertThat(vector.name()).isEqualTo("vector-" + Lanes.F.vectorBitSize());
+        assertThat(vector.supported()).isEqualTo(Lanes.F.vectorBitSize() >= 256);
+        assertThat(vector.gemmDescription()).contains("register tile");
     }
 }
