@@ -3,6 +3,9 @@ package dev.graft.experiment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.graft.baseline.BagOfWords;
+import dev.graft.baseline.MostFrequentTag;
+import dev.graft.baseline.VectorClassifier;
 import dev.graft.data.BadInput;
 import dev.graft.data.ClassificationExample;
 import dev.graft.data.DataFiles;
@@ -471,7 +474,7 @@ public final class Experiment {
                     }
                     List<ClassificationExample> labeled = new ArrayList<>(castSubset(subset).train().examples());
                     labeled.addAll(castSubset(subset).dev().examples());
-                    yield VectorClassifier.cell(arm.strategy(), VectorClassifier.shared(out, spec.corpus(),
+                    yield vectorCell(arm.strategy(), VectorClassifier.shared(out, spec.corpus(),
                                     spec.threads(), spec.seed(), registry, log), labeled, data.labels(),
                             castClassification(data).test().examples(), subset.seed(), budget, subset.labels(),
                             subset.seedIndex(), metric);
@@ -541,6 +544,27 @@ public final class Experiment {
         return new CellResult(Strategy.BOW.id(), ExperimentSpec.budgetLabel(subset.budget()), subset.labels(),
                 subset.seedIndex(), metric, score, Double.NaN, testMetrics,
                 new CellResult.Cost(0, 0, 0, 0, seconds), "ok", null);
+    }
+
+    /** One vector-baseline cell: train on {@code labeled}, score on {@code test}. */
+    static CellResult vectorCell(Strategy strategy, dev.graft.vectors.WordVectors vectors,
+                                 List<ClassificationExample> labeled, LabelSet labels,
+                                 List<ClassificationExample> test, long seed, String budget, int labelCount,
+                                 int seedIndex, String metric) {
+        long t0 = System.nanoTime();
+        VectorClassifier.Features f = switch (strategy) {
+            case VECTORS -> VectorClassifier.Features.VECTORS;
+            case BOW_VECTORS -> VectorClassifier.Features.BOW_PLUS_VECTORS;
+            default -> throw new IllegalArgumentException("strategy " + strategy.id() + " is not a vector strategy");
+        };
+        VectorClassifier model = VectorClassifier.train(labeled, labels, vectors, f, BagOfWords.Options.defaults(seed));
+        ClassificationMetrics m = model.evaluate(test);
+        Map<String, Object> testMetrics = new LinkedHashMap<>(m.toMap());
+        testMetrics.put("chosen_c", model.chosenC());
+        testMetrics.put("vector_dim", vectors.dim());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return new CellResult(strategy.id(), budget, labelCount, seedIndex, metric, m.accuracy(), Double.NaN,
+                testMetrics, new CellResult.Cost(0, 0, 0, 0, seconds), CellResult.OK, null);
     }
 
     private <E> CellResult fineTune(Arm arm, Subset<E> subset, Data<E> data, String metric)

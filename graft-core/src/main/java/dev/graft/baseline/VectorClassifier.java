@@ -1,4 +1,4 @@
-package dev.graft.experiment;
+package dev.graft.baseline;
 
 import dev.graft.data.ClassificationExample;
 import dev.graft.data.Dataset;
@@ -116,26 +116,6 @@ public final class VectorClassifier {
                 labels.size(),
                 width(v, vectors), chosen, options.maxIterations(), options.gradientTolerance());
         return new VectorClassifier(features, vectors, v, m, labels, chosen, Collections.unmodifiableMap(accuracy));
-    }
-
-    /** One experiment cell: train on {@code labeled}, score on {@code test}. */
-    public static CellResult cell(Strategy strategy, WordVectors vectors, List<ClassificationExample> labeled,
-                                  LabelSet labels, List<ClassificationExample> test, long seed, String budget,
-                                  int labelCount, int seedIndex, String metric) {
-        long t0 = System.nanoTime();
-        Features f = switch (strategy) {
-            case VECTORS -> Features.VECTORS;
-            case BOW_VECTORS -> Features.BOW_PLUS_VECTORS;
-            default -> throw new IllegalArgumentException("strategy " + strategy.id() + " is not a vector strategy");
-        };
-        VectorClassifier model = train(labeled, labels, vectors, f, BagOfWords.Options.defaults(seed));
-        ClassificationMetrics m = model.evaluate(test);
-        Map<String, Object> testMetrics = new LinkedHashMap<>(m.toMap());
-        testMetrics.put("chosen_c", model.chosenC());
-        testMetrics.put("vector_dim", vectors.dim());
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        return new CellResult(strategy.id(), budget, labelCount, seedIndex, metric, m.accuracy(), Double.NaN,
-                testMetrics, new CellResult.Cost(0, 0, 0, 0, seconds), CellResult.OK, null);
     }
 
     private static int width(TfIdf v, WordVectors vectors) {
