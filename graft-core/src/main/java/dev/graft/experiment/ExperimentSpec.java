@@ -83,8 +83,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         if (strategies.isEmpty()) {
             throw new IllegalArgumentException("no strategy given (--strategies scratch,transfer,...)");
         }
-        boolean needsCorpus = strategies.stream().anyMatch(s -> s != Strategy.SCRATCH && s != Strategy.BOW
-                && s != Strategy.PRETRAINED);
+        boolean needsCorpus = strategies.stream().anyMatch(Strategy::needsCorpus);
         if (needsCorpus && corpus.isEmpty()) {
             throw new IllegalArgumentException("strategies " + strategies.stream().map(Strategy::id).toList()
                     + " need unlabeled text: give --corpus NAME|FILE...");
