@@ -431,8 +431,8 @@ public final class ExperimentReport {
             doc.add(new ReportDocument.Heading(3, p.name()));
             double[] x = p.curve().stream().mapToDouble(q -> q[0]).toArray();
             double[] y = p.curve().stream().mapToDouble(q -> q[1]).toArray();
-            String svg = new SvgChart("Validation loss: " + p.name(), "tokens (log scale)", "validation loss (nats)",
-                    true).add(new SvgChart.Series("validation loss", "#1f77b4", false, x, y, null, null))
+            String svg = new LineChart("Validation loss: " + p.name(), "tokens (log scale)", "validation loss (nats)",
+                    true).add(new LineChart.Series("validation loss", "#1f77b4", false, x, y, null, null))
                     .render(false);
             doc.add(new ReportDocument.Figure("validation loss", null, svg, "Validation loss of " + p.name()
                     + " against pretraining tokens (log scale)."));
@@ -477,7 +477,7 @@ public final class ExperimentReport {
             }
         }));
         List<String> header = new ArrayList<>(List.of("labels"));
-        arms.forEach(a -> header.add(a + " (" + SvgChart.compact(armTokens.get(a)) + " tokens)"));
+        arms.forEach(a -> header.add(a + " (" + LineChart.compact(armTokens.get(a)) + " tokens)"));
         header.add("per doubling");
         targets.forEach(x -> header.add("to reach " + x));
         List<List<Text>> rows = new ArrayList<>();

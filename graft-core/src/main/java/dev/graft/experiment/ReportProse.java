@@ -172,7 +172,7 @@ final class ReportProse {
             String name = c.run().name();
             double drop = c.dropPerDoubling();
             String per = " nats per doubling of pretraining tokens over the last half of its "
-                    + SvgChart.compact(c.lastTokens()) + " tokens";
+                    + LineChart.compact(c.lastTokens()) + " tokens";
             curves.add(switch (c.trend()) {
                 case FALLING -> "the validation loss of " + name + " was still falling by " + score(drop) + per;
                 case FLAT -> "the validation loss of " + name + " had flattened (a change of " + signed(-drop) + per
@@ -195,10 +195,10 @@ final class ReportProse {
                 String times = ratio >= 10 ? String.format(Locale.ROOT, "%,.0f", ratio)
                         : String.format(Locale.ROOT, "%.1f", ratio);
                 sentences.add("The pretrained model saw " + times + " times as many pretraining tokens ("
-                        + SvgChart.compact(pretrainedTokens) + " against " + SvgChart.compact(ownTokens) + ").");
+                        + LineChart.compact(pretrainedTokens) + " against " + LineChart.compact(ownTokens) + ").");
             } else {
-                sentences.add("The pretrained model saw " + SvgChart.compact(pretrainedTokens)
-                        + " pretraining tokens against " + SvgChart.compact(ownTokens) + ".");
+                sentences.add("The pretrained model saw " + LineChart.compact(pretrainedTokens)
+                        + " pretraining tokens against " + LineChart.compact(ownTokens) + ".");
             }
         }
         return sentences;
@@ -253,7 +253,7 @@ final class ReportProse {
         PretrainingSweep.Budget first = sweep.budgets().get(0);
         List<String> lengths = new ArrayList<>();
         for (PretrainingSweep.Point p : first.points()) {
-            lengths.add(SvgChart.compact(p.tokens()));
+            lengths.add(LineChart.compact(p.tokens()));
         }
         List<String> slopes = new ArrayList<>();
         for (PretrainingSweep.Budget b : sweep.budgets()) {
@@ -283,7 +283,7 @@ final class ReportProse {
             for (PretrainingSweep.Target x : open) {
                 double m = x.multiple();
                 parts.add(x.strategy() + "'s " + score(x.score()) + " after " + times(m) + " the pretraining (about "
-                        + SvgChart.compact(b.full().tokens() * m) + " tokens"
+                        + LineChart.compact(b.full().tokens() * m) + " tokens"
                         + (seconds > 0 ? ", " + longDuration(seconds * m) + " here" : "") + ")");
             }
             reach.add("at " + budgetPhrase(t, b.budget()) + " it would reach " + joinAnd(parts));
