@@ -40,8 +40,12 @@ import java.util.function.Function;
  *
  * <p>Caching and resume: pretraining runs live in {@code pretrain/} under names that hash their
  * configuration, are shared by every strategy and cell that needs the same run, resume from their
- * newest checkpoint when interrupted and are reused once finished ({@code graft-done.json}). A cell
- * whose result is in {@code results.jsonl} is not run again; an interrupted cell is run again.
+ * newest checkpoint when interrupted and are reused once finished ({@code graft-done.json}; {@link
+ * SharedRuns}). A cell whose result is in {@code results.jsonl} is not run again; an interrupted cell is
+ * run again.
+ *
+ * <p>This class keeps the cells, the subsets and resume; what a strategy does is its {@link StrategyRun}
+ * ({@link Strategy#run()}), which this class calls without knowing which strategy it runs.
  */
 public final class Experiment {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -81,7 +85,6 @@ public final class Experiment {
                    Function<E, String> text) {
     }
 
-    /** The labeled subset of one (budget, seed) cell: what every strategy of that cell gets. */
     /**
      * What a row of results is: a strategy, and for transfer in a pretraining sweep the share of the
      * pretraining budget its base had (1 for the full budget). Its id names the results and cell folders:
@@ -107,6 +110,7 @@ public final class Experiment {
         return arms;
     }
 
+    /** The labeled subset of one (budget, seed) cell: what every strategy of that cell gets. */
     record Subset<E>(int budget, int seedIndex, long seed, Dataset<E> train, Dataset<E> dev) {
         String key() {
             return "b" + ExperimentSpec.budgetLabel(budget) + "-s" + seedIndex;

@@ -266,7 +266,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
     }
 
     /** The configuration as a map for run files and the report. */
-    public Map<String, Object> toMap() {
+    Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("task", task.id());
         m.put("corpus", corpus);

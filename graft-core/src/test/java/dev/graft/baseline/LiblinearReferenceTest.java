@@ -176,21 +176,18 @@ class LiblinearReferenceTest {
 
         // the same predictions on every training and every unseen sentence
         TfIdf.Row[] held = vectorizer.transform(BagOfWords.texts(test));
-        int agree = 0;
         int correct = 0;
-        for (TfIdf.Row row : held) {
-            int theirsClass = decision(reference, row) > 0 ? 1 : 0;
-            assertThat(m.predict(row)).isEqualTo(theirsClass);
-            agree++;
+        for (int i = 0; i < held.length; i++) {
+            int theirsClass = decision(reference, held[i]) > 0 ? 1 : 0;
+            assertThat(m.predict(held[i])).as("test sentence %d", i).isEqualTo(theirsClass);
+            correct += theirsClass == (test.get(i).label().equals("pos") ? 1 : 0) ? 1 : 0;
         }
         for (int i = 0; i < rows.length; i++) {
-            int theirsClass = decision(reference, rows[i]) > 0 ? 1 : 0;
-            assertThat(m.predict(rows[i])).isEqualTo(theirsClass);
-            correct += theirsClass == labels[i] ? 1 : 0;
+            assertThat(m.predict(rows[i])).as("training sentence %d", i)
+                    .isEqualTo(decision(reference, rows[i]) > 0 ? 1 : 0);
         }
-        assertThat(agree).isEqualTo(test.size());
-        // not separable: neither solver fits every training label, so the penalty and the loss both matter
-        assertThat(correct).isLessThan(rows.length).isGreaterThan(rows.length / 2);
+        // the words carry the label, with noise: better than chance on unseen sentences, not perfect
+        assertThat(correct).isGreaterThan(held.length * 6 / 10).isLessThan(held.length);
     }
 
     @Test
