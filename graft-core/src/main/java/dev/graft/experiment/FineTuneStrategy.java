@@ -49,6 +49,13 @@ abstract class FineTuneStrategy implements StrategyRun {
         return start == null ? List.of() : List.of(start);
     }
 
+    /** Trains the corpus' tokenizer ahead of the cells of a strategy that starts from random weights. */
+    static void prepareTokenizer(SharedRuns shared, boolean pending) throws IOException {
+        if (pending) {
+            shared.tokenizer();
+        }
+    }
+
     @Override
     public <E> CellResult run(Cell<E> cell, SharedRuns shared) throws IOException {
         ExperimentSpec spec = shared.spec;
@@ -133,9 +140,7 @@ abstract class FineTuneStrategy implements StrategyRun {
 
         @Override
         public void prepare(SharedRuns shared, Experiment.Data<?> data, boolean pending) throws IOException {
-            if (pending) {
-                shared.tokenizer();
-            }
+            prepareTokenizer(shared, pending);
         }
 
         @Override
@@ -224,9 +229,7 @@ abstract class FineTuneStrategy implements StrategyRun {
 
         @Override
         public void prepare(SharedRuns shared, Experiment.Data<?> data, boolean pending) throws IOException {
-            if (pending) {
-                shared.tokenizer();
-            }
+            prepareTokenizer(shared, pending);
         }
 
         @Override

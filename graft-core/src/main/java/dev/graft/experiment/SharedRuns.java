@@ -258,13 +258,9 @@ final class SharedRuns {
         String baseId = baseFolder.startsWith(root) ? root.relativize(baseFolder).toString() : baseFolder.toString();
         String name = "tapt-" + hash(baseId + "|" + spec.taptEpochs() + "|" + DataFiles.sha256(text));
         Path dir = out.resolve("pretrain").resolve(name);
-        PretrainRun done = readDone(name, dir);
+        PretrainRun done = finished(name, dir);
         if (done != null) {
-            pretrainRuns.put(name, done);
             return done;
-        }
-        if (onlyIfDone) {
-            throw new NotDone();
         }
         log.println("experiment: LM fine-tuning on the task's text (" + name + ")");
         LmFineTuneSpec d = LmFineTuneSpec.defaults(base.folder(), List.of(text.toString()), dir);
@@ -343,13 +339,9 @@ final class SharedRuns {
                 .append('|').append(probe.seed());
         String name = kind + "-" + probe.arch() + "-" + hash(id.toString());
         Path dir = out.resolve("pretrain").resolve(name);
-        PretrainRun done = readDone(name, dir);
+        PretrainRun done = finished(name, dir);
         if (done != null) {
-            pretrainRuns.put(name, done);
             return done;
-        }
-        if (onlyIfDone) {
-            throw new NotDone();
         }
         boolean resume = Trainer.latestCheckpoint(dir) != null;
         log.println("experiment: pretraining " + name + (resume ? " (resuming)" : "") + " on " + probe.corpus());
@@ -362,6 +354,22 @@ final class SharedRuns {
         PretrainRun run = PretrainRun.of(name, summary);
         pretrainRuns.put(name, run);
         return run;
+    }
+
+    /**
+     * The finished run in {@code dir}, remembered for the report; null when it is to be run (or resumed);
+     * {@link NotDone} instead while {@link #lookupOnly} is set.
+     */
+    private PretrainRun finished(String name, Path dir) throws IOException {
+        PretrainRun done = readDone(name, dir);
+        if (done != null) {
+            pretrainRuns.put(name, done);
+            return done;
+        }
+        if (onlyIfDone) {
+            throw new NotDone();
+        }
+        return null;
     }
 
     /** The finished run in {@code dir} ({@code graft-done.json}), or null. */
