@@ -433,7 +433,7 @@ public final class Experiment {
         }
         return new ReportContext("graft experiment: " + spec.task().id() + " on " + data.name(), spec.task().id(),
                 data.name(), spec.task() == HeadConfig.Task.CLASSIFY ? "accuracy" : "token_accuracy", "scratch",
-                spec.toMap(), provenance, pre);
+                JSON.writeValueAsString(spec.toMap()), provenance, pre);
     }
 
     private List<DataProvenance> provenance(String spec) throws IOException {

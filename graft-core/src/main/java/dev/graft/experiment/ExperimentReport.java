@@ -1,8 +1,5 @@
 package dev.graft.experiment;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.graft.experiment.ReportDocument.Text;
 
 import static dev.graft.experiment.ReportProse.budgetPhrase;
@@ -16,7 +13,6 @@ import static dev.graft.experiment.ReportProse.times;
 import static dev.graft.experiment.ReportProse.tokens;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +49,6 @@ import java.util.TreeMap;
 public final class ExperimentReport {
     /** Validation-curve points listed per pretraining run in the report (evenly picked, last included). */
     private static final int CURVE_ROWS = 10;
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private ExperimentReport() {
     }
@@ -171,11 +166,7 @@ public final class ExperimentReport {
         if (c.config().isEmpty()) {
             doc.add(new ReportDocument.Paragraph("No configuration was recorded."));
         } else {
-            try {
-                doc.add(new ReportDocument.Code("json", JSON.writeValueAsString(c.config())));
-            } catch (JsonProcessingException e) {
-                throw new UncheckedIOException(e);
-            }
+            doc.add(new ReportDocument.Code("json", c.config()));
         }
 
         doc.add(new ReportDocument.Heading(2, "Data"));
