@@ -1,63 +1,31 @@
 package dev.graft.experiment;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.graft.data.BadInput;
 import dev.graft.data.ClassificationExample;
 import dev.graft.data.DataFiles;
-import dev.graft.data.DataHome;
 import dev.graft.data.Dataset;
 import dev.graft.data.DatasetCard;
 import dev.graft.data.DatasetDefinition;
 import dev.graft.data.DatasetRegistry;
 import dev.graft.data.LabelSet;
-import dev.graft.data.RegistryClients;
 import dev.graft.data.Split;
 import dev.graft.data.TaggingExample;
-import dev.graft.eval.ClassificationMetrics;
-import dev.graft.eval.TaggingMetrics;
 import dev.graft.finetune.DataSources;
-import dev.graft.finetune.FineTuneResult;
-import dev.graft.finetune.FineTuneSpec;
-import dev.graft.finetune.FineTuning;
-import dev.graft.finetune.LabeledSplits;
-import dev.graft.finetune.LanguageModelFineTuning;
-import dev.graft.finetune.LmFineTuneSpec;
-import dev.graft.io.Staging;
 import dev.graft.model.AtomicFiles;
-import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
-import dev.graft.model.HfConfig;
-import dev.graft.model.LanguageModel;
-import dev.graft.model.ModelConfig;
-import dev.graft.nn.Compute;
-import dev.graft.tensor.Parallel;
-import dev.graft.tensor.kernel.KernelProvider;
-import dev.graft.model.KnownModels;
-import dev.graft.model.OnnxImport;
-import dev.graft.pretrain.PretrainSpec;
-import dev.graft.pretrain.Pretraining;
-import dev.graft.task.PretrainingData;
-import dev.graft.tokenizer.Tokenizer;
-import dev.graft.train.Trainer;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
  * Runs a {@link ExperimentSpec}: every strategy at every (budget, seed) cell on the same labeled
@@ -72,29 +40,30 @@ import java.util.stream.Stream;
  *
  * <p>Caching and resume: pretraining runs live in {@code pretrain/} under names that hash their
  * configuration, are shared by every strategy and cell that needs the same run, resume from their
- * newest checkpoint when interrupted and are reused once finished ({@code graft-done.json}). A cell
- * whose result is in {@code results.jsonl} is not run again; an interrupted cell is run again.
+ * newest checkpoint when interrupted and are reused once finished ({@code graft-done.json}; {@link
+ * SharedRuns}). A cell whose result is in {@code results.jsonl} is not run again; an interrupted cell is
+ * run again.
+ *
+ * <p>This class keeps the cells, the subsets and resume; what a strategy does is its {@link StrategyRun}
+ * ({@link Strategy#run()}), which this class calls without knowing which strategy it runs.
  */
 public final class Experiment {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /** Marker written into a finished pretraining folder. */
-    static final String DONE = "graft-done.json";
+    static final String DONE = SharedRuns.DONE;
 
     private final ExperimentSpec spec;
     private final DatasetRegistry registry;
     private final PrintStream log;
     private final Path out;
-    private final Map<String, Map<String, Object>> pretrainRuns = new LinkedHashMap<>();
-    private Path tokenizerFile;
-    /** While set, shared runs are only looked up: an unfinished one throws {@link NotDone} instead of training. */
-    private volatile boolean onlyIfDone;
-    private Path decoderTokenizerFile;
+    private final SharedRuns shared;
 
     private Experiment(ExperimentSpec spec, DatasetRegistry registry, PrintStream log) {
         this.spec = spec;
         this.registry = registry;
         this.log = log;
         this.out = spec.out();
+        this.shared = new SharedRuns(spec, registry, log);
     }
 
     /** What a run produced. */
@@ -116,7 +85,6 @@ public final class Experiment {
                    Function<E, String> text) {
     }
 
-    /** The labeled subset of one (budget, seed) cell: what every strategy of that cell gets. */
     /**
      * What a row of results is: a strategy, and for transfer in a pretraining sweep the share of the
      * pretraining budget its base had (1 for the full budget). Its id names the results and cell folders:
@@ -142,6 +110,7 @@ public final class Experiment {
         return arms;
     }
 
+    /** The labeled subset of one (budget, seed) cell: what every strategy of that cell gets. */
     record Subset<E>(int budget, int seedIndex, long seed, Dataset<E> train, Dataset<E> dev) {
         String key() {
             return "b" + ExperimentSpec.budgetLabel(budget) + "-s" + seedIndex;
@@ -255,7 +224,7 @@ public final class Experiment {
                         + "budgets %s; %d seed(s)%n", spec.task().id(), data.name(), data.train().size(),
                 data.test().size(), data.labels().size(), spec.strategies().stream().map(Strategy::id).toList(),
                 spec.budgets().stream().map(ExperimentSpec::budgetLabel).toList(), spec.seeds());
-        currentData = data;
+        shared.data(data);
         List<Subset<E>> subsets = subsets(data.train());
         writeSubsets(subsets, data);
         Path resultsFile = out.resolve("results.jsonl");
@@ -332,52 +301,14 @@ public final class Experiment {
      */
     private <E> void prepareShared(Data<E> data, java.util.Set<Strategy> pending) throws IOException {
         for (Strategy s : spec.strategies()) {
-            onlyIfDone = !pending.contains(s);
+            shared.lookupOnly(!pending.contains(s));
             try {
-                switch (s) {
-                    case SCRATCH, MULTITASK -> {
-                        if (!onlyIfDone) {
-                            tokenizer();
-                        }
-                    }
-                    case TRANSFER -> {
-                        basePretraining();
-                        for (double share : spec.pretrainSweep()) {
-                            basePretraining(share);
-                        }
-                    }
-                    case ULMFIT -> tapt();
-                    case MERGED -> mergedPretraining(data);
-                    case PRETRAINED -> {
-                        if (!onlyIfDone) {
-                            pretrainedModel();
-                        }
-                    }
-                    case LABELS_AS_TEXT -> {
-                        if (!onlyIfDone) {
-                            decoderTokenizer();
-                        }
-                    }
-                    case VECTORS, BOW_VECTORS -> {
-                        if (!onlyIfDone) {
-                            VectorClassifier.shared(out, spec.corpus(), spec.threads(), spec.seed(), registry, log);
-                        }
-                    }
-                    default -> {
-                    }
-                }
-            } catch (NotDone e) {
+                s.run().prepare(shared, data, pending.contains(s));
+            } catch (SharedRuns.NotDone e) {
                 // a run no pending cell needs and that is not (or no longer) in DIR: the report leaves it out
             } finally {
-                onlyIfDone = false;
+                shared.lookupOnly(false);
             }
-        }
-    }
-
-    /** Thrown by a lookup of a shared run that is not finished while {@link #onlyIfDone} is set. */
-    private static final class NotDone extends RuntimeException {
-        NotDone() {
-            super(null, null, false, false);
         }
     }
 
@@ -414,11 +345,6 @@ public final class Experiment {
         } finally {
             pool.shutdownNow();
         }
-    }
-
-    /** Threads of one cell's training: the experiment's threads shared by the cells running at once. */
-    private int cellThreads() {
-        return Math.max(1, spec.threads() / spec.parallelCells());
     }
 
     static String cellKey(String strategy, String budget, int seed) {
@@ -462,22 +388,7 @@ public final class Experiment {
         String metric = spec.task() == HeadConfig.Task.CLASSIFY ? "accuracy" : "token_accuracy";
         try {
             recordSubset(arm, subset);
-            return switch (arm.strategy()) {
-                case BOW -> bow(subset, data, metric);
-                case LABELS_AS_TEXT -> labelsAsText(castSubset(subset), castClassification(data), metric);
-                case VECTORS, BOW_VECTORS -> {
-                    if (spec.task() != HeadConfig.Task.CLASSIFY) {
-                        throw new IllegalArgumentException(arm.id() + " classifies sentences; for tagging use bow");
-                    }
-                    List<ClassificationExample> labeled = new ArrayList<>(castSubset(subset).train().examples());
-                    labeled.addAll(castSubset(subset).dev().examples());
-                    yield VectorClassifier.cell(arm.strategy(), VectorClassifier.shared(out, spec.corpus(),
-                                    spec.threads(), spec.seed(), registry, log), labeled, data.labels(),
-                            castClassification(data).test().examples(), subset.seed(), budget, subset.labels(),
-                            subset.seedIndex(), metric);
-                }
-                default -> fineTune(arm, subset, data, metric);
-            };
+            return arm.strategy().run().run(new StrategyRun.Cell<>(arm, subset, data, metric), shared);
         } catch (IOException | RuntimeException e) {
             String message = e instanceof IllegalArgumentException && e.getMessage() != null ? e.getMessage()
                     : e.toString();
@@ -505,480 +416,8 @@ public final class Experiment {
                 + "\n");
     }
 
-    @SuppressWarnings("unchecked")
-    private static Subset<ClassificationExample> castSubset(Subset<?> s) {
-        return (Subset<ClassificationExample>) s;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Data<ClassificationExample> castClassification(Data<?> d) {
-        return (Data<ClassificationExample>) d;
-    }
-
-    // ------------------------------------------------------------------------------ strategies
-
-    @SuppressWarnings("unchecked")
-    private <E> CellResult bow(Subset<E> subset, Data<E> data, String metric) {
-        long t0 = System.nanoTime();
-        List<E> labeled = new ArrayList<>(subset.train().examples());
-        labeled.addAll(subset.dev().examples());
-        Map<String, Object> testMetrics;
-        double score;
-        if (spec.task() == HeadConfig.Task.CLASSIFY) {
-            BagOfWords model = BagOfWords.train((List<ClassificationExample>) labeled, data.labels(),
-                    BagOfWords.Options.defaults(subset.seed()));
-            ClassificationMetrics m = model.evaluate((List<ClassificationExample>) data.test().examples());
-            testMetrics = new LinkedHashMap<>(m.toMap());
-            testMetrics.put("chosen_c", model.chosenC());
-            score = m.accuracy();
-        } else {
-            MostFrequentTag model = MostFrequentTag.train((List<TaggingExample>) labeled);
-            TaggingMetrics m = model.evaluate((List<TaggingExample>) data.test().examples(), data.labels().labels());
-            testMetrics = m.toMap();
-            score = m.tokenAccuracy();
-        }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        return new CellResult(Strategy.BOW.id(), ExperimentSpec.budgetLabel(subset.budget()), subset.labels(),
-                subset.seedIndex(), metric, score, Double.NaN, testMetrics,
-                new CellResult.Cost(0, 0, 0, 0, seconds), "ok", null);
-    }
-
-    private <E> CellResult fineTune(Arm arm, Subset<E> subset, Data<E> data, String metric)
-            throws IOException {
-        Strategy strategy = arm.strategy();
-        Path cellDir = out.resolve("cells").resolve(arm.id()).resolve(subset.key());
-        FineTuneSpec.Builder b = FineTuneSpec.builder(spec.task(), data.name() + ":train[" + subset.key() + "]",
-                        cellDir)
-                .test(data.name() + ":test").seed(subset.seed()).threads(cellThreads()).overwrite(true)
-                .devFraction(spec.devFraction());
-        Map<String, Object> pre = null;
-        switch (strategy) {
-            case SCRATCH -> b.scratch(spec.arch(), tokenizer());
-            case TRANSFER -> {
-                pre = arm.share() == 1 ? basePretraining() : basePretraining(arm.share());
-                b.from(folder(pre));
-            }
-            case ULMFIT -> {
-                pre = tapt();
-                b.from(folder(pre)).recipe(FineTuneSpec.Recipe.ULMFIT);
-            }
-            case MULTITASK -> b.scratch(spec.arch(), tokenizer()).multitask(spec.corpus(), spec.lmWeight(), spec.mix());
-            case MERGED -> {
-                pre = mergedPretraining(data);
-                b.from(folder(pre));
-            }
-            case PRETRAINED -> b.from(pretrainedModel());
-            default -> throw new IllegalStateException(strategy.id());
-        }
-        if (pre != null && warnsAsFrequencyOnly(pre) && warnedBases.add(folder(pre).toString())) {
-            log.printf(Locale.ROOT, "experiment: warning: the base %s learned little beyond word frequencies (%s), "
-                    + "and %s fine-tunes it anyway (the report flags it)%n", folder(pre).getFileName(),
-                    summaryOf(folder(pre).getFileName().toString(), pre).frequencyComparison(), strategy.id());
-        }
-        int batch = spec.task() == HeadConfig.Task.CLASSIFY ? 16 : 32;
-        if (spec.maxEpochs() > 0) {
-            long perEpoch = Math.max(1, (subset.train().size() + batch - 1) / batch);
-            b.epochs(Math.min(FineTuneSpec.autoEpochs(perEpoch), spec.maxEpochs()));
-        }
-        if (spec.folds() > 0) {
-            b.folds(spec.folds()).learningRates(spec.rates(strategy));
-        }
-        FineTuneSpec ft = b.build();
-        Files.createDirectories(cellDir);
-        FineTuneResult r;
-        try (PrintStream cellLog = new PrintStream(Files.newOutputStream(cellDir.resolveSibling(subset.key() + ".log")),
-                true, StandardCharsets.UTF_8)) {
-            r = runFineTune(ft, subset, data, cellLog);
-        }
-        long params = parameterCount(cellDir);
-        long ftTokens = lastTrainTokens(cellDir.resolve("metrics.jsonl"));
-        // the protocol's selection runs are part of what the cell cost
-        Path selection = cellDir.resolve("cross-validation");
-        if (Files.isDirectory(selection)) {
-            try (java.util.stream.Stream<Path> files = Files.walk(selection)) {
-                for (Path f : files.filter(p -> p.getFileName().toString().equals("metrics.jsonl")).toList()) {
-                    ftTokens += lastTrainTokens(f);
-                }
-            }
-        }
-        long preTokens = pre == null ? 0 : ((Number) pre.getOrDefault("tokens_seen", 0)).longValue();
-        double preSeconds = pre == null ? 0 : ((Number) pre.getOrDefault("wall_s", 0.0)).doubleValue();
-        if (strategy == Strategy.ULMFIT) {
-            Map<String, Object> base = basePretraining();
-            preTokens += ((Number) base.getOrDefault("tokens_seen", 0)).longValue();
-            preSeconds += ((Number) base.getOrDefault("wall_s", 0.0)).doubleValue();
-        }
-        double flops = 6.0 * params * (preTokens + ftTokens);
-        // the fine-tuned weights are not needed for the comparison: keep results, curves and configuration only
-        Files.deleteIfExists(cellDir.resolve(Checkpoint.WEIGHTS));
-        Map<String, Object> testMetrics = new LinkedHashMap<>(r.test() == null ? Map.of() : r.test());
-        // the protocol's choices for this cell, next to its scores
-        for (String key : List.of("selected_lr", "selected_epochs", "planned_epochs", "cv_score", "final_train_loss")) {
-            if (r.summary().get(key) != null) {
-                testMetrics.put(key, r.summary().get(key));
-            }
-        }
-        return new CellResult(arm.id(), ExperimentSpec.budgetLabel(subset.budget()), subset.labels(),
-                subset.seedIndex(), metric, r.testScore(), r.devScore(), testMetrics,
-                new CellResult.Cost(preTokens, ftTokens, flops, preSeconds, r.wallSeconds()), "ok", null);
-    }
-
-    @SuppressWarnings("unchecked")
-    private <E> FineTuneResult runFineTune(FineTuneSpec ft, Subset<E> subset, Data<E> data, PrintStream cellLog)
-            throws IOException {
-        if (spec.task() == HeadConfig.Task.CLASSIFY) {
-            return FineTuning.runClassification(ft, new LabeledSplits<>(
-                    (Dataset<ClassificationExample>) subset.train(), ft.crossValidates() ? null
-                    : (Dataset<ClassificationExample>) subset.dev(),
-                    (Dataset<ClassificationExample>) data.test(), data.labels()), cellLog);
-        }
-        return FineTuning.runTagging(ft, new LabeledSplits<>((Dataset<TaggingExample>) subset.train(),
-                ft.crossValidates() ? null : (Dataset<TaggingExample>) subset.dev(), (Dataset<TaggingExample>) data.test(), data.labels()), cellLog);
-    }
-
-    private CellResult labelsAsText(Subset<ClassificationExample> subset, Data<ClassificationExample> data,
-                                    String metric) throws IOException {
-        List<ClassificationExample> labeled = new ArrayList<>(subset.train().examples());
-        labeled.addAll(subset.dev().examples());
-        LabelsAsText.Template template = LabelsAsText.Template.defaults();
-        List<String> documents = LabelsAsText.documents(labeled, template);
-        Map<String, Object> pre = labelsAsTextPretraining(subset, documents);
-        long t0 = System.nanoTime();
-        Map<LabelsAsText.Scoring, ClassificationMetrics> all = scoreLabelsAsText(folder(pre), data.labels(), template,
-                data.test().examples());
-        ClassificationMetrics m = all.get(LabelsAsText.Scoring.CALIBRATED);
-        Map<String, Object> testMetrics = new LinkedHashMap<>(m.toMap());
-        // the uncalibrated scorings, for comparison: calibration is what the cell's score uses
-        testMetrics.put("accuracy_sum", all.get(LabelsAsText.Scoring.SUM).accuracy());
-        testMetrics.put("accuracy_mean", all.get(LabelsAsText.Scoring.MEAN).accuracy());
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        long preTokens = ((Number) pre.getOrDefault("tokens_seen", 0)).longValue();
-        long params = parameterCount(folder(pre));
-        return new CellResult(Strategy.LABELS_AS_TEXT.id(), ExperimentSpec.budgetLabel(subset.budget()),
-                subset.labels(), subset.seedIndex(), metric, m.accuracy(), Double.NaN, testMetrics,
-                new CellResult.Cost(preTokens, 0, 6.0 * params * preTokens,
-                        ((Number) pre.getOrDefault("wall_s", 0.0)).doubleValue(), seconds), "ok", null);
-    }
-
-    /** Loads the causal LM of a pretraining folder and scores the test set by label likelihood. */
-    private Map<LabelsAsText.Scoring, ClassificationMetrics> scoreLabelsAsText(Path folder, LabelSet labels,
-            LabelsAsText.Template template, List<ClassificationExample> test) throws IOException {
-        try (Parallel parallel = new Parallel(cellThreads())) {
-            Compute compute = new Compute(KernelProvider.create(parallel), parallel);
-            ModelConfig config = HfConfig.read(folder.resolve(Checkpoint.CONFIG));
-            LanguageModel lm = new LanguageModel(compute, config, 0);
-            Checkpoint.readWeights(folder.resolve(Checkpoint.WEIGHTS), lm.parameterSet());
-            lm.setTraining(false);
-            Tokenizer tokenizer = Tokenizer.load(folder.resolve(Checkpoint.TOKENIZER));
-            return LabelsAsText.scorer(lm, tokenizer, labels, template, config.maxPositions())
-                    .evaluate(test, LabelsAsText.Scoring.values());
-        }
-    }
-
-    // ------------------------------------------------------------------------------ shared runs
-
-    /** The tokenizer trained once on the corpus (WordPiece for encoders, BPE for decoders). */
-    private synchronized Path tokenizer() throws IOException {
-        if (tokenizerFile == null && spec.base() != null) {
-            givenBase();
-        }
-        if (tokenizerFile == null) {
-            tokenizerFile = trainTokenizer(spec.arch());
-        }
-        return tokenizerFile;
-    }
-
-    private synchronized Path decoderTokenizer() throws IOException {
-        if (decoderTokenizerFile == null) {
-            decoderTokenizerFile = spec.decoderArch().equals(spec.arch()) ? tokenizer()
-                    : trainTokenizer(spec.decoderArch());
-        }
-        return decoderTokenizerFile;
-    }
-
-    private Path trainTokenizer(String arch) throws IOException {
-        boolean encoder = dev.graft.model.Presets.get(arch).isEncoder();
-        List<String> corpus = spec.corpus().isEmpty() ? List.of(spec.data().get(0)) : spec.corpus();
-        Path dir = out.resolve("pretrain").resolve("tokenizer-" + (encoder ? "wordpiece" : "bpe") + "-"
-                + spec.vocabSize() + "-" + hash(String.join(",", corpus)));
-        Path file = dir.resolve(Checkpoint.TOKENIZER);
-        if (Files.exists(file)) {
-            return file;
-        }
-        if (onlyIfDone) {
-            throw new NotDone();
-        }
-        log.println("experiment: training a " + (encoder ? "WordPiece" : "BPE") + " tokenizer on " + corpus);
-        dev.graft.data.Corpora corpora = dev.graft.data.Corpora.resolve(corpus, registry,
-                dev.graft.data.CorpusReader.Layout.LINES, log);
-        dev.graft.tokenizer.TokenizerTrainer.Type type = encoder ? dev.graft.tokenizer.TokenizerTrainer.Type.WORDPIECE
-                : dev.graft.tokenizer.TokenizerTrainer.Type.BPE;
-        dev.graft.tokenizer.TokenizerTrainer.Result r = dev.graft.tokenizer.TokenizerTrainer.train(
-                dev.graft.tokenizer.TokenizerTrainer.Settings.of(type, spec.vocabSize()).withThreads(spec.threads())
-                        .withLowercase(encoder), corpora.asIterable());
-        log.println("experiment: tokenizer " + r.summary());
-        Files.createDirectories(dir);
-        Path tmp = dir.resolve(Checkpoint.TOKENIZER + ".tmp");
-        Files.deleteIfExists(tmp);
-        Files.createDirectories(tmp);
-        r.tokenizer().save(tmp);
-        Files.move(tmp.resolve(Checkpoint.TOKENIZER), file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        Files.delete(tmp);
-        return file;
-    }
-
-    private PretrainSpec.Builder pretrainBuilder(String arch, List<String> corpus, Path tokenizer, long seed) {
-        PretrainSpec.Builder b = PretrainSpec.builder(arch, corpus, out.resolve("pretrain").resolve("pending"))
-                .tokenizer(tokenizer).seqLen(spec.seqLen()).threads(spec.threads()).seed(seed)
-                .checkpointEvery(100).keep(1)
-                // a validation pass every 50 updates (about 5% of the compute): enough points for the report's
-                // loss curve and its loss-per-doubling figure in runs of a few minutes
-                .evalEvery(50);
-        return spec.pretrainSteps() > 0 ? b.steps(spec.pretrainSteps()) : b.maxTime(spec.pretrainTime());
-    }
-
-    private synchronized Map<String, Object> basePretraining() throws IOException {
-        if (spec.base() != null) {
-            return givenBase();
-        }
-        return pretrain("base", pretrainBuilder(spec.arch(), spec.corpus(), tokenizer(), spec.seed()));
-    }
-
-    /**
-     * The base pretraining run shortened to {@code share} of the budget (time or steps), with its own
-     * schedule: a run of that length, not a snapshot of the full one (whose learning rate has not decayed yet).
-     */
-    private synchronized Map<String, Object> basePretraining(double share) throws IOException {
-        PretrainSpec.Builder b = pretrainBuilder(spec.arch(), spec.corpus(), tokenizer(), spec.seed());
-        b = spec.pretrainSteps() > 0 ? b.steps(spec.sweepSteps(share)) : b.maxTime(spec.sweepTime(share));
-        return pretrain("base-" + Arm.shareLabel(share) + "x", b);
-    }
-
-    /** The summary of a pretraining run the user gave ({@code --base}): its metrics and folder. */
-    private synchronized Map<String, Object> givenBase() throws IOException {
-        Path dir = spec.base();
-        String name = "base (given: " + dir + ")";
-        Map<String, Object> known = pretrainRuns.get(name);
-        if (known != null) {
-            return known;
-        }
-        Map<String, Object> s = new LinkedHashMap<>();
-        List<double[]> curve = validationCurve(dir.resolve("metrics.jsonl"));
-        s.put("tokens_seen", curve.isEmpty() ? 0L : (long) curve.get(curve.size() - 1)[0]);
-        s.put("wall_s", lastElapsed(dir.resolve("metrics.jsonl")));
-        if (!curve.isEmpty()) {
-            double loss = curve.get(curve.size() - 1)[1];
-            s.put("val_loss", loss);
-            s.put("val_perplexity", Math.exp(loss));
-        }
-        s.put("folder", dir.toString());
-        s.put("kind", "base");
-        pretrainRuns.put(name, s);
-        if (tokenizerFile == null && Files.exists(dir.resolve(Checkpoint.TOKENIZER))) {
-            // scratch and multitask use the base's tokenizer, so only the weights differ
-            tokenizerFile = dir.resolve(Checkpoint.TOKENIZER);
-        }
-        return s;
-    }
-
-    private static double lastElapsed(Path metrics) throws IOException {
-        double t = 0;
-        if (Files.exists(metrics)) {
-            ObjectMapper m = new ObjectMapper();
-            for (String line : Files.readAllLines(metrics)) {
-                if (line.contains("\"elapsed_s\"")) {
-                    t = Math.max(t, m.readTree(line).path("elapsed_s").asDouble());
-                }
-            }
-        }
-        return t;
-    }
-
-    private synchronized <E> Map<String, Object> mergedPretraining(Data<E> data) throws IOException {
-        Path text = taskText(data);
-        List<String> corpus = new ArrayList<>(spec.corpus());
-        corpus.add(text.toString());
-        return pretrain("merged", pretrainBuilder(spec.arch(), corpus, tokenizer(), spec.seed()));
-    }
-
-    /** The training split's text without labels: the task's unlabeled text. */
-    private <E> Path taskText(Data<E> data) throws IOException {
-        Path file = out.resolve("pretrain").resolve("task-text.txt");
-        StringBuilder sb = new StringBuilder();
-        for (E e : data.train()) {
-            sb.append(data.text().apply(e).replace('\n', ' ').replace('\r', ' ')).append('\n');
-        }
-        String text = sb.toString();
-        if (!Files.exists(file) || !Files.readString(file).equals(text)) {
-            Files.createDirectories(file.getParent());
-            AtomicFiles.writeString(file, text);
-        }
-        return file;
-    }
-
-    private synchronized Map<String, Object> tapt() throws IOException {
-        Map<String, Object> base = basePretraining();
-        Data<?> data = currentData;
-        Path text = taskText(data);
-        // a base inside DIR by its place in DIR (so a moved folder keeps its runs), a given one by its path
-        Path baseFolder = folder(base).toAbsolutePath().normalize();
-        Path root = out.toAbsolutePath().normalize();
-        String baseId = baseFolder.startsWith(root) ? root.relativize(baseFolder).toString() : baseFolder.toString();
-        String name = "tapt-" + hash(baseId + "|" + spec.taptEpochs() + "|" + DataFiles.sha256(text));
-        Path dir = out.resolve("pretrain").resolve(name);
-        Map<String, Object> done = readDone(dir);
-        if (done != null) {
-            pretrainRuns.put(name, done);
-            return done;
-        }
-        if (onlyIfDone) {
-            throw new NotDone();
-        }
-        log.println("experiment: LM fine-tuning on the task's text (" + name + ")");
-        LmFineTuneSpec d = LmFineTuneSpec.defaults(folder(base), List.of(text.toString()), dir);
-        LmFineTuneSpec s = new LmFineTuneSpec(d.from(), d.corpus(), dir, spec.taptEpochs(), 0, null,
-                d.learningRate(), d.schedule(), d.warmup(), d.discriminative(), d.batchSize(), spec.seqLen(),
-                d.maskProbability(), d.weightDecay(), d.clip(), spec.seed(), spec.threads(), true);
-        long t0 = System.nanoTime();
-        Map<String, Object> summary = new LinkedHashMap<>(LanguageModelFineTuning.run(s, registry, log));
-        summary.putIfAbsent("wall_s", (System.nanoTime() - t0) / 1e9);
-        summary.put("folder", dir.toString());
-        writeDone(dir, summary);
-        pretrainRuns.put(name, summary);
-        return summary;
-    }
-
-    private synchronized Map<String, Object> labelsAsTextPretraining(Subset<ClassificationExample> subset, List<String> documents)
-            throws IOException {
-        Path file = out.resolve("pretrain").resolve("labeled-" + subset.key() + ".txt");
-        int repeat = spec.labelRepeat();
-        if (repeat == 0) {
-            // about 5% of the corpus' documents, at least once each
-            long corpusDocs = corpusDocuments();
-            repeat = (int) Math.max(1, Math.round(0.05 * corpusDocs / Math.max(1, documents.size())));
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int r = 0; r < repeat; r++) {
-            for (String d : documents) {
-                sb.append(d).append('\n');
-            }
-        }
-        Files.createDirectories(file.getParent());
-        String text = sb.toString();
-        if (!Files.exists(file) || !Files.readString(file).equals(text)) {
-            AtomicFiles.writeString(file, text);
-        }
-        List<String> corpus = new ArrayList<>(spec.corpus());
-        corpus.add(file.toString());
-        return pretrain("labels-" + subset.key(),
-                pretrainBuilder(spec.decoderArch(), corpus, decoderTokenizer(), spec.seed()));
-    }
-
-    private long corpusDocumentsCache = -1;
-
-    private long corpusDocuments() throws IOException {
-        if (corpusDocumentsCache < 0) {
-            dev.graft.data.Corpora corpora = dev.graft.data.Corpora.resolve(spec.corpus(), registry,
-                    dev.graft.data.CorpusReader.Layout.LINES, log);
-            try (Stream<String> docs = corpora.documents()) {
-                corpusDocumentsCache = docs.count();
-            }
-        }
-        return corpusDocumentsCache;
-    }
-
-    /**
-     * A pretraining run, cached by its settings: reused when finished, resumed when interrupted.
-     * The folder name hashes the settings that change the model (not threads, which change
-     * nothing at a fixed step count, nor logging).
-     */
-    private Map<String, Object> pretrain(String kind, PretrainSpec.Builder builder) throws IOException {
-        PretrainSpec probe = builder.build();
-        StringBuilder id = new StringBuilder();
-        // files by name and checksum, not by path: a moved experiment folder keeps its cached runs
-        List<String> corpusNames = probe.corpus().stream().map(c -> Files.isRegularFile(Path.of(c))
-                ? Path.of(c).getFileName().toString() : c).toList();
-        id.append(probe.arch()).append('|').append(probe.objective()).append('|').append(corpusNames).append('|');
-        for (String c : probe.corpus()) {
-            Path p = Path.of(c);
-            if (Files.isRegularFile(p)) {
-                id.append(DataFiles.sha256(p)).append('|');
-            }
-        }
-        id.append(DataFiles.sha256(probe.tokenizer())).append('|').append(probe.steps()).append('|').append(probe.maxTime())
-                .append('|').append(probe.seqLen()).append('|').append(probe.batchSize()).append('|').append(probe.lr())
-                .append('|').append(probe.seed());
-        String name = kind + "-" + probe.arch() + "-" + hash(id.toString());
-        Path dir = out.resolve("pretrain").resolve(name);
-        Map<String, Object> done = readDone(dir);
-        if (done != null) {
-            pretrainRuns.put(name, done);
-            return done;
-        }
-        if (onlyIfDone) {
-            throw new NotDone();
-        }
-        boolean resume = Trainer.latestCheckpoint(dir) != null;
-        log.println("experiment: pretraining " + name + (resume ? " (resuming)" : "") + " on " + probe.corpus());
-        PretrainSpec ps = builder.out(dir).resume(resume).overwrite(!resume).build();
-        Pretraining.Result r = Pretraining.run(ps, registry, log);
-        Map<String, Object> summary = new LinkedHashMap<>(r.summary());
-        summary.put("folder", dir.toString());
-        summary.put("kind", kind);
-        writeDone(dir, summary);
-        pretrainRuns.put(name, summary);
-        return summary;
-    }
-
-    private static Map<String, Object> readDone(Path dir) throws IOException {
-        Path f = dir.resolve(DONE);
-        if (!Files.exists(f)) {
-            return null;
-        }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> m = JSON.readValue(f.toFile(), Map.class);
-        return m;
-    }
-
-    private static void writeDone(Path dir, Map<String, Object> summary) throws IOException {
-        AtomicFiles.writeString(dir.resolve(DONE), JSON.writeValueAsString(summary) + "\n");
-    }
-
-    private static Path folder(Map<String, Object> summary) {
-        return Path.of((String) summary.get("folder"));
-    }
-
-    /** The model pretrained elsewhere: a checkpoint folder, or a known model imported once into GRAFT_HOME. */
-    private synchronized Path pretrainedModel() throws IOException {
-        Path given = Path.of(spec.pretrained());
-        if (Files.isDirectory(given)) {
-            return given;
-        }
-        KnownModels.Known known = KnownModels.find(spec.pretrained());
-        if (known == null) {
-            throw new IllegalArgumentException("--pretrained " + spec.pretrained() + ": no such folder, and not a "
-                    + "known model name (known: " + KnownModels.names() + ")");
-        }
-        Path dir = DataHome.home().resolve("models").resolve(known.name() + "-graft");
-        if (Files.exists(dir.resolve(Checkpoint.WEIGHTS)) && Files.exists(dir.resolve(Checkpoint.TOKENIZER))) {
-            return dir;
-        }
-        log.println("experiment: importing " + known.name() + " into " + dir);
-        try (Staging staging = Staging.open(dir, "import", log)) { // beside dir; a stale one is removed
-            if (Files.exists(dir)) {
-                AtomicFiles.deleteRecursively(dir);
-            }
-            KnownModels.install(known, RegistryClients.fromEnvironment(), DataHome.home().resolve("models"),
-                    staging.work(), dir, null, null, log);
-        }
-        return dir;
-    }
-
     // ------------------------------------------------------------------------------ report
 
-    private Data<?> currentData;
-    /** Bases already warned about as frequency-only, so the log says it once each. */
-    private final java.util.Set<String> warnedBases = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private <E> ReportContext reportContext(Data<E> data) throws IOException {
         List<DataProvenance> provenance = new ArrayList<>();
@@ -989,36 +428,12 @@ public final class Experiment {
             provenance.addAll(provenance(c));
         }
         List<PretrainingSummary> pre = new ArrayList<>();
-        for (Map.Entry<String, Map<String, Object>> e : pretrainRuns.entrySet()) {
-            Map<String, Object> s = e.getValue();
-            Path metrics = folder(s).resolve("metrics.jsonl");
-            PretrainingSummary base = summaryOf(e.getKey(), s);
-            pre.add(new PretrainingSummary(base.name(), base.tokens(), base.seconds(), base.finalLoss(),
-                    base.finalPerplexity(), validationCurve(metrics), base.unigramLoss(), base.finalAccuracy(),
-                    base.unigramAccuracy()));
+        for (PretrainRun run : shared.pretrainRuns().values()) {
+            pre.add(run.summary(SharedRuns.validationCurve(run.folder().resolve("metrics.jsonl"))));
         }
         return new ReportContext("graft experiment: " + spec.task().id() + " on " + data.name(), spec.task().id(),
                 data.name(), spec.task() == HeadConfig.Task.CLASSIFY ? "accuracy" : "token_accuracy", "scratch",
-                spec.toMap(), provenance, pre);
-    }
-
-    /** A pretraining run's summary map as a {@link PretrainingSummary} (without its curve). */
-    private static PretrainingSummary summaryOf(String name, Map<String, Object> s) {
-        double accuracy = Double.isFinite(number(s, "val_masked_accuracy")) ? number(s, "val_masked_accuracy")
-                : number(s, "val_next_token_accuracy");
-        return new PretrainingSummary(name, ((Number) s.getOrDefault("tokens_seen", 0)).longValue(),
-                ((Number) s.getOrDefault("wall_s", 0.0)).doubleValue(), number(s, "val_loss"),
-                number(s, "val_perplexity"), List.of(), number(s, "val_unigram_loss"), accuracy,
-                number(s, "val_unigram_accuracy"));
-    }
-
-    private static boolean warnsAsFrequencyOnly(Map<String, Object> pre) {
-        return summaryOf("base", pre).frequencyOnly();
-    }
-
-    private static double number(Map<String, Object> m, String key) {
-        Object v = m.get(key);
-        return v instanceof Number n ? n.doubleValue() : Double.NaN;
+                JSON.writeValueAsString(spec.toMap()), provenance, pre);
     }
 
     private List<DataProvenance> provenance(String spec) throws IOException {
@@ -1037,64 +452,6 @@ public final class Experiment {
         return out;
     }
 
-    /** (tokens, validation loss) points of a run's metrics.jsonl; tokens of an eval step from the train records. */
-    static List<double[]> validationCurve(Path metrics) throws IOException {
-        List<double[]> curve = new ArrayList<>();
-        if (!Files.exists(metrics)) {
-            return curve;
-        }
-        TreeMap<Long, Long> tokensAt = new TreeMap<>();
-        List<long[]> evalSteps = new ArrayList<>();
-        List<Double> losses = new ArrayList<>();
-        ObjectMapper m = new ObjectMapper();
-        for (String line : Files.readAllLines(metrics)) {
-            if (line.isBlank()) {
-                continue;
-            }
-            JsonNode n = m.readTree(line);
-            String type = n.path("type").asText();
-            if (type.equals("train") && n.has("tokens")) {
-                tokensAt.put(n.path("step").asLong(), n.path("tokens").asLong());
-            } else if (type.equals("eval") && n.has("val_loss")) {
-                evalSteps.add(new long[]{n.path("step").asLong()});
-                losses.add(n.path("val_loss").asDouble());
-            }
-        }
-        for (int i = 0; i < evalSteps.size(); i++) {
-            long step = evalSteps.get(i)[0];
-            Map.Entry<Long, Long> floor = tokensAt.floorEntry(step);
-            if (floor == null || floor.getKey() == 0) {
-                continue;
-            }
-            double tokens = floor.getValue() * (double) step / floor.getKey();
-            curve.add(new double[]{tokens, losses.get(i)});
-        }
-        return curve;
-    }
-
-    private static long lastTrainTokens(Path metrics) throws IOException {
-        long tokens = 0;
-        if (!Files.exists(metrics)) {
-            return 0;
-        }
-        ObjectMapper m = new ObjectMapper();
-        for (String line : Files.readAllLines(metrics)) {
-            if (line.contains("\"type\":\"train\"")) {
-                tokens = Math.max(tokens, m.readTree(line).path("tokens").asLong());
-            }
-        }
-        return tokens;
-    }
-
-    /** Parameters of the model in a checkpoint folder, from its safetensors header (float32 weights). */
-    private static long parameterCount(Path folder) throws IOException {
-        Path w = folder.resolve(Checkpoint.WEIGHTS);
-        if (!Files.exists(w)) {
-            return 0;
-        }
-        return Files.size(w) / 4;
-    }
-
     // ------------------------------------------------------------------------------ helpers
 
     private static String clock(double seconds) {
@@ -1103,12 +460,7 @@ public final class Experiment {
     }
 
     static String hash(String s) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d, 0, 5);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return SharedRuns.hash(s);
     }
 
 }

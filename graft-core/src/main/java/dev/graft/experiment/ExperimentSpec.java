@@ -83,8 +83,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         if (strategies.isEmpty()) {
             throw new IllegalArgumentException("no strategy given (--strategies scratch,transfer,...)");
         }
-        boolean needsCorpus = strategies.stream().anyMatch(s -> s != Strategy.SCRATCH && s != Strategy.BOW
-                && s != Strategy.PRETRAINED);
+        boolean needsCorpus = strategies.stream().anyMatch(Strategy::needsCorpus);
         if (needsCorpus && corpus.isEmpty()) {
             throw new IllegalArgumentException("strategies " + strategies.stream().map(Strategy::id).toList()
                     + " need unlabeled text: give --corpus NAME|FILE...");
@@ -267,7 +266,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
     }
 
     /** The configuration as a map for run files and the report. */
-    public Map<String, Object> toMap() {
+    Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("task", task.id());
         m.put("corpus", corpus);

@@ -1,9 +1,6 @@
 package dev.graft.experiment;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What an experiment report says beyond the cells' results.
@@ -13,13 +10,14 @@ import java.util.Map;
  * @param dataName          the labeled data set, e.g. "sentiment-uci"
  * @param metric            the score's name, e.g. "accuracy" or "token_accuracy"
  * @param referenceStrategy the strategy others are measured against, normally "scratch"; null for "scratch"
- * @param config            the resolved run configuration, printed as JSON; null for none
+ * @param config            the resolved run configuration as JSON text (as {@code experiment.json} holds it),
+ *                          printed as it is; null or blank for none
  * @param data              the data used, with versions and checksums; null for none
  * @param pretraining       the pretraining runs behind the strategies that pretrain; null or empty omits the
  *                          pretraining section
  */
 public record ReportContext(String title, String task, String dataName, String metric, String referenceStrategy,
-                            Map<String, Object> config, List<DataProvenance> data,
+                            String config, List<DataProvenance> data,
                             List<PretrainingSummary> pretraining) {
     public ReportContext {
         if (title == null || title.isBlank()) {
@@ -31,7 +29,7 @@ public record ReportContext(String title, String task, String dataName, String m
         if (referenceStrategy == null || referenceStrategy.isBlank()) {
             referenceStrategy = "scratch";
         }
-        config = config == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(config));
+        config = config == null ? "" : config.strip();
         data = data == null ? List.of() : List.copyOf(data);
         pretraining = pretraining == null ? List.of() : List.copyOf(pretraining);
     }

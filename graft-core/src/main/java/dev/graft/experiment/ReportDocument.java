@@ -124,27 +124,27 @@ final class ReportDocument {
     String html(String title) {
         StringBuilder o = new StringBuilder();
         o.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
-                .append(SvgChart.escape(title)).append("</title>\n<style>\n").append(CSS).append("</style>\n</head>\n")
+                .append(LineChart.escape(title)).append("</title>\n<style>\n").append(CSS).append("</style>\n</head>\n")
                 .append("<body>\n");
         for (Block b : blocks) {
             switch (b) {
-                case Heading h -> o.append("<h").append(h.level()).append('>').append(SvgChart.escape(h.text()))
+                case Heading h -> o.append("<h").append(h.level()).append('>').append(LineChart.escape(h.text()))
                         .append("</h").append(h.level()).append(">\n");
-                case Paragraph p -> o.append("<p>").append(SvgChart.escape(p.text())).append("</p>\n");
+                case Paragraph p -> o.append("<p>").append(LineChart.escape(p.text())).append("</p>\n");
                 case Bullets l -> {
                     o.append("<ul>\n");
-                    l.items().forEach(i -> o.append("<li>").append(SvgChart.escape(i)).append("</li>\n"));
+                    l.items().forEach(i -> o.append("<li>").append(LineChart.escape(i)).append("</li>\n"));
                     o.append("</ul>\n");
                 }
                 case Table t -> {
                     o.append("<table>\n<thead><tr>");
-                    t.header().forEach(h -> o.append("<th>").append(SvgChart.escape(h)).append("</th>"));
+                    t.header().forEach(h -> o.append("<th>").append(LineChart.escape(h)).append("</th>"));
                     o.append("</tr></thead>\n<tbody>\n");
                     for (List<Text> row : t.rows()) {
                         o.append("<tr>");
                         for (int i = 0; i < row.size(); i++) {
                             Text c = row.get(i);
-                            String s = SvgChart.escape(c.text());
+                            String s = LineChart.escape(c.text());
                             o.append(i == 0 || !t.numeric() ? "<td>" : "<td class=\"n\">")
                                     .append(c.bold() ? "<strong>" + s + "</strong>" : s).append("</td>");
                         }
@@ -152,9 +152,9 @@ final class ReportDocument {
                     }
                     o.append("</tbody>\n</table>\n");
                 }
-                case Code c -> o.append("<pre><code>").append(SvgChart.escape(c.text())).append("</code></pre>\n");
+                case Code c -> o.append("<pre><code>").append(LineChart.escape(c.text())).append("</code></pre>\n");
                 case Figure f -> o.append("<figure>\n").append(f.inlineSvg()).append("<figcaption>")
-                        .append(SvgChart.escape(f.caption())).append("</figcaption>\n</figure>\n");
+                        .append(LineChart.escape(f.caption())).append("</figcaption>\n</figure>\n");
             }
         }
         o.append("</body>\n</html>\n");

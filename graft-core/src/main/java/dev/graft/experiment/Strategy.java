@@ -5,37 +5,90 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
-/** The ways to use unlabeled text and labels that {@code graft experiment} compares. */
+/**
+ * The ways to use unlabeled text and labels that {@code graft experiment} compares. Each names its
+ * {@link Group} (how it uses text beyond the labels), its default learning rates and whether it reads the
+ * corpus, as data; how it prepares its shared runs and runs a cell is its {@link StrategyRun}, one class
+ * per strategy ({@link #run()}).
+ *
+ * <p>The constants' order is the order the report lists a group in (transfer, ulmfit, merged, multitask).
+ */
 public enum Strategy {
     /** The task model trained on the labeled examples only. */
-    SCRATCH("scratch", "the task model trained on the labels only"),
+    SCRATCH("scratch", Group.FROM_SCRATCH, FineTuneStrategy.Scratch::new,
+            "the task model trained on the labels only"),
     /** Pretrain on the corpus, then full fine-tuning. */
-    TRANSFER("transfer", "pretrain on the corpus, then full fine-tuning"),
+    TRANSFER("transfer", Group.OWN_PRETRAINING, FineTuneStrategy.Transfer::new,
+            "pretrain on the corpus, then full fine-tuning"),
     /** Pretrain, LM fine-tune on the task's text, then the ULMFiT recipe. */
-    ULMFIT("ulmfit", "pretrain, LM fine-tune on the task's text, then discriminative rates, STLR, gradual unfreezing"),
-    /** LM loss on the corpus and task loss on the labels in one run, from scratch. */
-    MULTITASK("multitask", "LM loss on the corpus and task loss on the labels together, from scratch"),
+    ULMFIT("ulmfit", Group.OWN_PRETRAINING, FineTuneStrategy.Ulmfit::new,
+            "pretrain, LM fine-tune on the task's text, then discriminative rates, STLR, gradual unfreezing"),
     /** The task's text added to the pretraining corpus, then full fine-tuning. */
-    MERGED("merged", "the task's text (no labels) added to the pretraining corpus, then full fine-tuning"),
+    MERGED("merged", Group.OWN_PRETRAINING, FineTuneStrategy.Merged::new,
+            "the task's text (no labels) added to the pretraining corpus, then full fine-tuning"),
+    /** LM loss on the corpus and task loss on the labels in one run, from scratch. */
+    MULTITASK("multitask", Group.OWN_PRETRAINING, FineTuneStrategy.Multitask::new,
+            "LM loss on the corpus and task loss on the labels together, from scratch"),
     /** Fine-tune a model pretrained elsewhere at scale. */
-    PRETRAINED("pretrained", "full fine-tuning of a model pretrained elsewhere at scale"),
+    PRETRAINED("pretrained", Group.PRETRAINED_ELSEWHERE, FineTuneStrategy.Pretrained::new,
+            "full fine-tuning of a model pretrained elsewhere at scale"),
     /** TF-IDF + logistic regression (most frequent tag per word for tagging). */
-    BOW("bow", "bag of words: TF-IDF uni+bigrams, logistic regression, C by cross-validation"),
+    BOW("bow", Group.BASELINE, BowStrategy::new,
+            "bag of words: TF-IDF uni+bigrams, logistic regression, C by cross-validation"),
     /** Labeled examples as text in a causal LM's corpus, classified by label likelihood. */
-    LABELS_AS_TEXT("labels-as-text", "labeled examples written as text into a causal LM's pretraining corpus; "
-            + "classified by the likelihood of each label word"),
+    LABELS_AS_TEXT("labels-as-text", Group.LABELS_IN_PRETRAINING, LabelsAsTextStrategy::new,
+            "labeled examples written as text into a causal LM's pretraining corpus; "
+                    + "classified by the likelihood of each label word"),
     /** Static word vectors trained on the corpus, pooled per sentence, logistic regression. */
-    VECTORS("vectors", "static word vectors (PPMI-SVD on the corpus), mean-pooled, logistic regression, C by "
-            + "cross-validation"),
+    VECTORS("vectors", Group.BASELINE, () -> new VectorsStrategy(false),
+            "static word vectors (PPMI-SVD on the corpus), mean-pooled, logistic regression, C by "
+                    + "cross-validation"),
     /** TF-IDF features joined with pooled static vectors, logistic regression. */
-    BOW_VECTORS("bow+vectors", "TF-IDF uni+bigrams joined with mean-pooled static vectors, logistic regression, C by "
-            + "cross-validation");
+    BOW_VECTORS("bow+vectors", Group.BASELINE, () -> new VectorsStrategy(true),
+            "TF-IDF uni+bigrams joined with mean-pooled static vectors, logistic regression, C by "
+                    + "cross-validation");
+
+    /** How a strategy uses text beyond its labels; the report compares strategies by group. */
+    public enum Group {
+        /** The task model from random weights, on the labels only: the reference the others are read against. */
+        FROM_SCRATCH(true, false),
+        /** graft's own pretraining on the corpus (and the task's text), then fine-tuning. */
+        OWN_PRETRAINING(true, true),
+        /** Fine-tuning a model pretrained elsewhere at scale. */
+        PRETRAINED_ELSEWHERE(true, false),
+        /** A causal LM pretrained here on the corpus with the labeled examples written into it; no fine-tuning. */
+        LABELS_IN_PRETRAINING(false, true),
+        /** A linear model on sparse or pooled features; no neural model is trained on the labels. */
+        BASELINE(false, false);
+
+        private final boolean fineTunes;
+        private final boolean pretrainsHere;
+
+        Group(boolean fineTunes, boolean pretrainsHere) {
+            this.fineTunes = fineTunes;
+            this.pretrainsHere = pretrainsHere;
+        }
+
+        /** True when the group's strategies fine-tune a neural model (and so have a learning rate to choose). */
+        public boolean fineTunes() {
+            return fineTunes;
+        }
+
+        /** True when the group's strategies run a pretraining of their own in the experiment. */
+        public boolean pretrainsHere() {
+            return pretrainsHere;
+        }
+    }
 
     private final String id;
+    private final Group group;
+    private final java.util.function.Supplier<StrategyRun> run;
     private final String description;
 
-    Strategy(String id, String description) {
+    Strategy(String id, Group group, java.util.function.Supplier<StrategyRun> run, String description) {
         this.id = id;
+        this.group = group;
+        this.run = run;
         this.description = description;
     }
 
@@ -47,30 +100,63 @@ public enum Strategy {
         return description;
     }
 
+    public Group group() {
+        return group;
+    }
+
+    /** A new instance of how this strategy prepares its shared runs and runs a cell. */
+    StrategyRun run() {
+        return run.get();
+    }
+
+    /** The strategies of a group, in this enum's order. */
+    public static List<Strategy> inGroup(Group group) {
+        return Arrays.stream(values()).filter(s -> s.group == group).toList();
+    }
+
+    /** The strategy of a result row's id ("transfer", "transfer@0.25"), or null for an id no strategy has. */
+    public static Strategy ofId(String id) {
+        int at = id.indexOf('@');
+        String base = at < 0 ? id : id.substring(0, at);
+        for (Strategy s : values()) {
+            if (s.id.equals(base)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
     /** True when the strategy fine-tunes a neural model (and so has a learning rate to choose). */
     public boolean fineTunes() {
-        return this != BOW && this != LABELS_AS_TEXT && this != VECTORS && this != BOW_VECTORS;
+        return group.fineTunes();
     }
 
     /**
      * The learning rates the few-label protocol chooses from by default: a randomly initialized or briefly
      * pretrained model wants higher rates than BERT's fine-tuning range (docs/FINETUNING.md, "Why
      * fine-tuning collapsed"); ULMFiT's rate is the head's, the lower groups get it divided by 2.6 per group;
-     * a model pretrained at scale is fine-tuned in the range of Devlin et al. and Turc et al.
+     * a model pretrained at scale is fine-tuned in the range of Devlin et al. and Turc et al. Empty for a
+     * strategy that does not fine-tune.
      */
     public List<Float> defaultRates() {
-        return switch (this) {
-            case SCRATCH, TRANSFER, MULTITASK, MERGED -> List.of(1e-4f, 3e-4f, 1e-3f);
-            case ULMFIT -> List.of(1e-3f, 3e-3f);
-            case PRETRAINED -> List.of(3e-5f, 1e-4f);
-            case BOW, LABELS_AS_TEXT -> List.of();
-            case VECTORS, BOW_VECTORS -> List.of();
+        if (this == ULMFIT) {
+            return List.of(1e-3f, 3e-3f);
+        }
+        return switch (group) {
+            case FROM_SCRATCH, OWN_PRETRAINING -> List.of(1e-4f, 3e-4f, 1e-3f);
+            case PRETRAINED_ELSEWHERE -> List.of(3e-5f, 1e-4f);
+            case LABELS_IN_PRETRAINING, BASELINE -> List.of();
         };
     }
 
     /** True when the strategy needs the shared pretraining run on the corpus. */
     public boolean needsBasePretraining() {
         return this == TRANSFER || this == ULMFIT;
+    }
+
+    /** True when the strategy reads the unlabeled corpus (everything but scratch, pretrained and bow). */
+    public boolean needsCorpus() {
+        return group.pretrainsHere() || (this == VECTORS || this == BOW_VECTORS);
     }
 
     public static Strategy parse(String s) {

@@ -2,12 +2,6 @@ package dev.graft.experiment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.markers.SeriesMarkers;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,17 +14,20 @@ import java.util.Map;
 
 /**
  * Plots a run's {@code metrics.jsonl}: training loss and validation loss against step in one
- * chart, and every other validation metric (accuracy, perplexity) in a second, as PNG files.
+ * chart, and every other validation metric (accuracy; not perplexity, which is exp of the validation loss) in
+ * a second, as PNG files drawn by {@link LineChart}.
  */
 public final class TrainingCurves {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Line colors in order (matplotlib's tab10). */
+    private static final List<String> PALETTE = List.of("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+            "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf");
 
     private TrainingCurves() {
     }
 
     /** Writes {@code loss.png} and {@code validation.png} next to the metrics; returns the files written. */
     public static List<Path> plot(Path runFolder) throws IOException {
-        System.setProperty("java.awt.headless", "true");
         Path metrics = runFolder.resolve("metrics.jsonl");
         if (!Files.exists(metrics)) {
             throw new NoSuchFileException(metrics + ": no metrics.jsonl here; is this a graft run folder?");
@@ -67,35 +64,37 @@ public final class TrainingCurves {
             throw new IOException(metrics + ": no records to plot yet");
         }
         List<Path> written = new ArrayList<>();
-        XYChart loss = chart("Loss", "loss (nats)");
-        XYChart other = chart("Validation", "value");
+        LineChart loss = new LineChart("Loss", "step", "loss (nats)", false);
+        LineChart other = new LineChart("Validation", "step", "value", false);
+        int lossLines = 0;
+        int otherLines = 0;
         for (Map.Entry<String, List<double[]>> e : series.entrySet()) {
             boolean isLoss = e.getKey().contains("loss");
             if (!isLoss && e.getKey().contains("perplexity")) {
                 continue; // on the loss chart's scale it would dwarf everything; perplexity = exp(val_loss)
             }
-            XYChart target = isLoss ? loss : other;
             double[] x = e.getValue().stream().mapToDouble(p -> p[0]).toArray();
             double[] y = e.getValue().stream().mapToDouble(p -> p[1]).toArray();
-            XYSeries s = target.addSeries(e.getKey(), x, y);
-            s.setMarker(x.length > 40 ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
+            if (isLoss) {
+                loss.add(new LineChart.Series(e.getKey(), color(lossLines++), false, x, y, null, null));
+            } else {
+                other.add(new LineChart.Series(e.getKey(), color(otherLines++), false, x, y, null, null));
+            }
         }
         Path lossFile = runFolder.resolve("loss.png");
-        BitmapEncoder.saveBitmap(loss, lossFile.toString(), BitmapEncoder.BitmapFormat.PNG);
-        written.add(lossFile);
-        if (!other.getSeriesMap().isEmpty()) {
+        if (lossLines > 0) {
+            loss.writePng(lossFile);
+            written.add(lossFile);
+        }
+        if (otherLines > 0) {
             Path valFile = runFolder.resolve("validation.png");
-            BitmapEncoder.saveBitmap(other, valFile.toString(), BitmapEncoder.BitmapFormat.PNG);
+            other.writePng(valFile);
             written.add(valFile);
         }
         return written;
     }
 
-    private static XYChart chart(String title, String yTitle) {
-        XYChart c = new XYChartBuilder().width(800).height(500).title(title).xAxisTitle("step").yAxisTitle(yTitle)
-                .build();
-        c.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
-        c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
-        return c;
+    private static String color(int i) {
+        return PALETTE.get(i % PALETTE.size());
     }
 }

@@ -275,9 +275,9 @@ class ExperimentReportTest {
         // pretrained at 0.80 is not near chance; bow is never listed
         r.add(chanceCell("pretrained", 1, new long[][] {{40, 10}, {10, 40}}, 0.80));
         r.add(chanceCell("bow", 1, new long[][] {{50, 0}, {50, 0}}, null));
-        assertThat(ExperimentReport.majorityShare(r.get(0))).isEqualTo(0.5);
-        assertThat(ExperimentReport.predictsOneClass(r.get(0))).isTrue();
-        assertThat(ExperimentReport.predictsOneClass(r.get(1))).isFalse();
+        assertThat(ReportFindings.majorityShare(r.get(0))).isEqualTo(0.5);
+        assertThat(ReportFindings.predictsOneClass(r.get(0))).isTrue();
+        assertThat(ReportFindings.predictsOneClass(r.get(1))).isFalse();
 
         List<String> lines = ExperimentReport.nearChanceLines(ResultTable.of(r));
         assertThat(lines).hasSize(3);

@@ -100,8 +100,8 @@ class PretrainingSweepTest {
         List<PretrainingSummary> runs = List.of(run("base-0.25x", 1_250_000L, 7.0), run("base-0.5x", 2_500_000L, 6.7),
                 run("base", 5_000_000L, 6.4), run("merged", 4_900_000L, 9.9));
         PretrainingSweep.Budget b = PretrainingSweep.of(withSweep()).orElseThrow().budgets().get(0);
-        assertThat(ExperimentReport.sweepLossSlope(b, context(runs))).isCloseTo(-0.3, within(1e-9));
-        assertThat(ExperimentReport.sweepLossSlope(b, context(List.of()))).isNaN();
+        assertThat(ReportFindings.sweepLossSlope(b, context(runs))).isCloseTo(-0.3, within(1e-9));
+        assertThat(ReportFindings.sweepLossSlope(b, context(List.of()))).isNaN();
         assertThat(ExperimentReport.answer(withSweep(), context(runs)))
                 .contains("Across those runs the validation loss changed by -0.300 nats per doubling.");
     }

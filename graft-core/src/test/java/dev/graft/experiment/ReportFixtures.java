@@ -76,7 +76,12 @@ final class ReportFixtures {
 
     static ReportContext context(List<PretrainingSummary> pretraining) {
         return new ReportContext("graft experiment: sentiment-uci", "classify", "sentiment-uci", "accuracy",
-                "scratch", Map.of("budgets", List.of("50", "200", "all"), "seeds", 3, "arch", "bert-mini"),
+                "scratch", """
+                        {
+                          "budgets" : [ "50", "200", "all" ],
+                          "seeds" : 3,
+                          "arch" : "bert-mini"
+                        }""",
                 List.of(new DataProvenance("sentiment-uci", "2015", "9f2c".repeat(16),
                         "UCI Sentiment Labelled Sentences (Kotzias et al., 2015)")),
                 pretraining);

@@ -1,4 +1,4 @@
-package dev.graft.experiment;
+package dev.graft.baseline;
 
 import dev.graft.data.ClassificationExample;
 import dev.graft.data.LabelSet;
@@ -11,19 +11,18 @@ import java.util.List;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The vector strategies on a fixture where only the vectors can generalize: the training sentences
  * carry the sentiment words "good"/"bad", the test sentences only their synonyms "great"/"awful",
  * which the vectors place beside them and the bag of words has never seen with a label.
  */
-class VectorClassifierTest {
+public class VectorClassifierTest {
     private static final int DIM = 5;
     private static final List<String> FILLERS = List.of("the", "film", "was", "plot", "actors", "quite", "a", "it");
 
     /** good/great near e0, bad/awful near e1, fillers spread over e2..e4 with a little noise. */
-    private static WordVectors vectors() {
+    public static WordVectors vectors() {
         List<String> vocabulary = new ArrayList<>(List.of("good", "great", "bad", "awful"));
         vocabulary.addAll(FILLERS);
         vocabulary.add("never-trained");
@@ -38,7 +37,7 @@ class VectorClassifierTest {
         return WordVectors.of(vocabulary, v, DIM, UnitCorpus.Units.WORDS, null);
     }
 
-    private static List<ClassificationExample> sentences(int n, String positive, String negative, long seed) {
+    public static List<ClassificationExample> sentences(int n, String positive, String negative, long seed) {
         Random random = new Random(seed);
         List<ClassificationExample> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -70,19 +69,5 @@ class VectorClassifierTest {
         // joined, the training words "good"/"bad" take most of the weight, the pooled part still carries some
         assertThat(joined.evaluate(test).accuracy()).isGreaterThan(bowAccuracy + 0.1);
         assertThat(pooled.crossValidationAccuracy()).hasSize(BagOfWords.Options.defaults(3).cGrid().size());
-    }
-
-    @Test
-    void cellReportsTheStrategyAndChosenC() {
-        LabelSet labels = LabelSet.ordered(List.of("neg", "pos"));
-        CellResult r = VectorClassifier.cell(Strategy.BOW_VECTORS, vectors(), sentences(21, "good", "bad", 4),
-                labels, sentences(11, "great", "awful", 5), 7, "21", 21, 0, "accuracy");
-        assertThat(r.strategy()).isEqualTo("bow+vectors");
-        assertThat(r.isOk()).isTrue();
-        assertThat(r.testMetrics()).containsKeys("chosen_c", "vector_dim");
-        assertThat(Strategy.parse("bow+vectors")).isEqualTo(Strategy.BOW_VECTORS);
-        assertThat(Strategy.VECTORS.fineTunes()).isFalse();
-        assertThatThrownBy(() -> VectorClassifier.cell(Strategy.BOW, vectors(), sentences(5, "good", "bad", 4),
-                labels, List.of(), 7, "5", 5, 0, "accuracy")).hasMessageContaining("not a vector strategy");
     }
 }

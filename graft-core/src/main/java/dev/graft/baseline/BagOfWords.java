@@ -1,4 +1,4 @@
-package dev.graft.experiment;
+package dev.graft.baseline;
 
 import dev.graft.data.ClassificationExample;
 import dev.graft.data.Dataset;
@@ -116,22 +116,7 @@ public final class BagOfWords {
      *                                  outside {@code labels}
      */
     public static BagOfWords train(List<ClassificationExample> train, LabelSet labels, Options options) {
-        if (train.isEmpty()) {
-            throw new IllegalArgumentException("the training set is empty: the bag-of-words baseline needs labeled "
-                    + "examples of at least two classes");
-        }
-        Map<String, Integer> counts = new TreeMap<>();
-        for (ClassificationExample e : train) {
-            if (!labels.contains(e.label())) {
-                throw new IllegalArgumentException("training example " + e.id() + " has label '" + e.label()
-                        + "', which is not among the classes " + labels.describe());
-            }
-            counts.merge(e.label(), 1, Integer::sum);
-        }
-        if (counts.size() < 2) {
-            throw new IllegalArgumentException("all " + train.size() + " training examples have the label '"
-                    + counts.keySet().iterator().next() + "': a classifier needs examples of at least two classes");
-        }
+        Map<String, Integer> counts = classCounts(train, labels, "the bag-of-words baseline");
         int smallest = Collections.min(counts.values());
         int k = Math.max(2, Math.min(options.maxFolds(), smallest));
         List<Double> grid = options.cGrid();
@@ -150,6 +135,44 @@ public final class BagOfWords {
         SoftmaxRegression m = SoftmaxRegression.fit(v.transform(texts(train)), classes(train, labels),
                 labels.size(), v.features(), chosen, options.maxIterations(), options.gradientTolerance());
         return new BagOfWords(labels, v, m, chosen, Collections.unmodifiableMap(accuracy), usedFolds);
+    }
+
+    /**
+     * Examples per label of a training set, checked: not empty, every label in {@code labels}, at least two
+     * classes. {@code who} names the model in the message about an empty set.
+     */
+    static Map<String, Integer> classCounts(List<ClassificationExample> train, LabelSet labels, String who) {
+        if (train.isEmpty()) {
+            throw new IllegalArgumentException("the training set is empty: " + who + " needs labeled examples of at "
+                    + "least two classes");
+        }
+        Map<String, Integer> counts = new TreeMap<>();
+        for (ClassificationExample e : train) {
+            if (!labels.contains(e.label())) {
+                throw new IllegalArgumentException("training example " + e.id() + " has label '" + e.label()
+                        + "', which is not among the classes " + labels.describe());
+            }
+            counts.merge(e.label(), 1, Integer::sum);
+        }
+        if (counts.size() < 2) {
+            throw new IllegalArgumentException("all " + train.size() + " training examples have the label '"
+                    + counts.keySet().iterator().next() + "': a classifier needs examples of at least two classes");
+        }
+        return counts;
+    }
+
+    /** The class id of each test example; a label outside {@code labels} is an error naming the example. */
+    static int[] gold(List<ClassificationExample> test, LabelSet labels) {
+        int[] gold = new int[test.size()];
+        for (int i = 0; i < gold.length; i++) {
+            ClassificationExample e = test.get(i);
+            if (!labels.contains(e.label())) {
+                throw new IllegalArgumentException("test example " + e.id() + " has label '" + e.label()
+                        + "', which the model was not trained with (classes: " + labels.describe() + ")");
+            }
+            gold[i] = labels.indexOf(e.label());
+        }
+        return gold;
     }
 
     /** One fold's features: the training part's rows, the held-out part's rows, and their width. */
@@ -265,15 +288,6 @@ public final class BagOfWords {
 
     /** Accuracy, macro-F1, per-class scores and confusion on labeled examples (labels must be in the set). */
     public ClassificationMetrics evaluate(List<ClassificationExample> test) {
-        int[] gold = new int[test.size()];
-        for (int i = 0; i < gold.length; i++) {
-            ClassificationExample e = test.get(i);
-            if (!labels.contains(e.label())) {
-                throw new IllegalArgumentException("test example " + e.id() + " has label '" + e.label()
-                        + "', which the model was not trained with (classes: " + labels.describe() + ")");
-            }
-            gold[i] = labels.indexOf(e.label());
-        }
-        return ClassificationMetrics.compute(gold, predict(texts(test)), labels.labels());
+        return ClassificationMetrics.compute(gold(test, labels), predict(texts(test)), labels.labels());
     }
 }

@@ -1,4 +1,4 @@
-package dev.graft.experiment;
+package dev.graft.baseline;
 
 /**
  * Limited-memory BFGS for smooth unconstrained minimization (Nocedal and Wright, <em>Numerical

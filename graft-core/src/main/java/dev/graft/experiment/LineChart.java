@@ -1,8 +1,25 @@
 package dev.graft.experiment;
 
+import javax.imageio.ImageIO;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.geom.AffineTransform;
+import java.awt.geom.Ellipse2D;
+import java.awt.geom.Line2D;
+import java.awt.geom.Path2D;
+import java.awt.geom.Rectangle2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.DoubleUnaryOperator;
 
 /**
  * A small line-chart writer producing SVG text: lines with round markers, optional shaded bands, a
@@ -12,7 +29,7 @@ import java.util.Locale;
  * <p>{@link #render(boolean) render(true)} gives a standalone file (XML declaration and SVG namespace);
  * {@code render(false)} gives an element to inline in HTML, which needs neither.
  */
-final class SvgChart {
+final class LineChart {
     static final int WIDTH = 800;
     static final int HEIGHT = 500;
     private static final int LEFT = 70;
@@ -54,7 +71,7 @@ final class SvgChart {
     private double[] xTicks;
     private List<String> xTickLabels;
 
-    SvgChart(String title, String xTitle, String yTitle, boolean logX) {
+    LineChart(String title, String xTitle, String yTitle, boolean logX) {
         this.title = title;
         this.xTitle = xTitle;
         this.yTitle = yTitle;
@@ -62,7 +79,7 @@ final class SvgChart {
     }
 
     /** Adds a line; lines are drawn in the order added, bands under all lines. */
-    SvgChart add(Series s) {
+    LineChart add(Series s) {
         if (logX) {
             for (double v : s.x()) {
                 if (!(v > 0)) {
@@ -75,7 +92,7 @@ final class SvgChart {
     }
 
     /** Puts the x ticks at these values with these labels instead of automatic ones. */
-    SvgChart xTicks(double[] values, List<String> labels) {
+    LineChart xTicks(double[] values, List<String> labels) {
         if (values.length != labels.size()) {
             throw new IllegalArgumentException(values.length + " tick values but " + labels.size() + " labels");
         }
@@ -84,8 +101,15 @@ final class SvgChart {
         return this;
     }
 
-    /** The chart as SVG text. */
-    String render(boolean standalone) {
+    /**
+     * Where everything goes: the plot area, the data-to-pixel maps, the y ticks with their labels and the x
+     * ticks inside the plot with theirs. Both encoders draw from it.
+     */
+    private record Layout(int plotW, int plotH, DoubleUnaryOperator px, DoubleUnaryOperator py, List<Double> yValues,
+                          List<String> yLabels, List<Double> xTicks, List<String> xLabels) {
+    }
+
+    private Layout layout() {
         if (series.isEmpty()) {
             throw new IllegalStateException("nothing to plot: no series");
         }
@@ -122,9 +146,48 @@ final class SvgChart {
         int plotH = HEIGHT - TOP - BOTTOM;
         final double fu0 = u0;
         final double fu1 = u1;
-        java.util.function.DoubleUnaryOperator px = x -> LEFT + (tx(x) - fu0) / (fu1 - fu0) * plotW;
-        java.util.function.DoubleUnaryOperator py = y -> TOP + plotH - (y - v0) / (v1 - v0) * plotH;
+        DoubleUnaryOperator px = x -> LEFT + (tx(x) - fu0) / (fu1 - fu0) * plotW;
+        DoubleUnaryOperator py = y -> TOP + plotH - (y - v0) / (v1 - v0) * plotH;
 
+        int yDecimals = Math.max(0, (int) -Math.floor(Math.log10(yStep) + 1e-9));
+        List<String> yLabels = new ArrayList<>();
+        List<Double> yValues = new ArrayList<>();
+        for (int k = 0; v0 + k * yStep <= v1 + yStep * 1e-6; k++) {
+            double v = v0 + k * yStep;
+            yValues.add(v);
+            yLabels.add(String.format(Locale.ROOT, "%." + yDecimals + "f", v));
+        }
+        double[] ticks;
+        List<String> tickLabels;
+        if (xTicks != null) {
+            ticks = xTicks;
+            tickLabels = xTickLabels;
+        } else {
+            ticks = autoTicks(xMin, xMax);
+            tickLabels = new ArrayList<>();
+            for (double t : ticks) {
+                tickLabels.add(compact(t));
+            }
+        }
+        List<Double> inside = new ArrayList<>();
+        List<String> insideLabels = new ArrayList<>();
+        for (int k = 0; k < ticks.length; k++) {
+            double x = px.applyAsDouble(ticks[k]);
+            if (x >= LEFT - 0.5 && x <= LEFT + plotW + 0.5) {
+                inside.add(ticks[k]);
+                insideLabels.add(tickLabels.get(k));
+            }
+        }
+        return new Layout(plotW, plotH, px, py, yValues, yLabels, inside, insideLabels);
+    }
+
+    /** The chart as SVG text. */
+    String render(boolean standalone) {
+        Layout l = layout();
+        int plotW = l.plotW();
+        int plotH = l.plotH();
+        DoubleUnaryOperator px = l.px();
+        DoubleUnaryOperator py = l.py();
         StringBuilder o = new StringBuilder();
         if (standalone) {
             o.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -144,47 +207,25 @@ final class SvgChart {
 
         // grid and y ticks
         o.append("<g class=\"axes\" stroke=\"#e3e3e3\">\n");
-        int yDecimals = Math.max(0, (int) -Math.floor(Math.log10(yStep) + 1e-9));
-        List<String> yLabels = new ArrayList<>();
-        List<Double> yValues = new ArrayList<>();
-        for (int k = 0; v0 + k * yStep <= v1 + yStep * 1e-6; k++) {
-            double v = v0 + k * yStep;
-            yValues.add(v);
-            yLabels.add(String.format(Locale.ROOT, "%." + yDecimals + "f", v));
+        for (double v : l.yValues()) {
             o.append(line(LEFT, py.applyAsDouble(v), LEFT + plotW, py.applyAsDouble(v)));
         }
-        double[] ticks;
-        List<String> tickLabels;
-        if (xTicks != null) {
-            ticks = xTicks;
-            tickLabels = xTickLabels;
-        } else {
-            ticks = autoTicks(xMin, xMax);
-            tickLabels = new ArrayList<>();
-            for (double t : ticks) {
-                tickLabels.add(compact(t));
-            }
-        }
-        for (double t : ticks) {
+        for (double t : l.xTicks()) {
             double x = px.applyAsDouble(t);
-            if (x >= LEFT - 0.5 && x <= LEFT + plotW + 0.5) {
-                o.append(line(x, TOP, x, TOP + plotH));
-            }
+            o.append(line(x, TOP, x, TOP + plotH));
         }
         o.append("</g>\n");
         o.append("<rect x=\"").append(LEFT).append("\" y=\"").append(TOP).append("\" width=\"").append(plotW)
                 .append("\" height=\"").append(plotH).append("\" fill=\"none\" stroke=\"#555555\"/>\n");
         o.append("<g class=\"tick-labels\" fill=\"#333333\">\n");
-        for (int k = 0; k < yValues.size(); k++) {
-            o.append("<text x=\"").append(LEFT - 6).append("\" y=\"").append(num(py.applyAsDouble(yValues.get(k)) + 4))
-                    .append("\" text-anchor=\"end\">").append(escape(yLabels.get(k))).append("</text>\n");
+        for (int k = 0; k < l.yValues().size(); k++) {
+            o.append("<text x=\"").append(LEFT - 6).append("\" y=\"").append(num(py.applyAsDouble(l.yValues().get(k)) + 4))
+                    .append("\" text-anchor=\"end\">").append(escape(l.yLabels().get(k))).append("</text>\n");
         }
-        for (int k = 0; k < ticks.length; k++) {
-            double x = px.applyAsDouble(ticks[k]);
-            if (x >= LEFT - 0.5 && x <= LEFT + plotW + 0.5) {
-                o.append("<text x=\"").append(num(x)).append("\" y=\"").append(TOP + plotH + 16)
-                        .append("\" text-anchor=\"middle\">").append(escape(tickLabels.get(k))).append("</text>\n");
-            }
+        for (int k = 0; k < l.xTicks().size(); k++) {
+            double x = px.applyAsDouble(l.xTicks().get(k));
+            o.append("<text x=\"").append(num(x)).append("\" y=\"").append(TOP + plotH + 16)
+                    .append("\" text-anchor=\"middle\">").append(escape(l.xLabels().get(k))).append("</text>\n");
         }
         o.append("</g>\n");
         o.append("<text x=\"").append(LEFT + plotW / 2).append("\" y=\"").append(HEIGHT - 18)
@@ -250,6 +291,136 @@ final class SvgChart {
         }
         o.append("</g>\n</svg>\n");
         return o.toString();
+    }
+
+    /** Writes the chart as a PNG image of {@link #WIDTH} x {@link #HEIGHT} pixels, drawn with Java2D. */
+    void writePng(Path file) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        try {
+            paint(g);
+        } finally {
+            g.dispose();
+        }
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        if (!ImageIO.write(image, "png", tmp.toFile())) {
+            throw new IOException(file + ": this Java has no PNG writer (javax.imageio)");
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Draws what {@link #render} writes, element for element, onto a Java2D surface. */
+    private void paint(Graphics2D g) {
+        Layout l = layout();
+        int plotW = l.plotW();
+        int plotH = l.plotH();
+        DoubleUnaryOperator px = l.px();
+        DoubleUnaryOperator py = l.py();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, WIDTH, HEIGHT);
+        Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
+        g.setColor(Color.BLACK);
+        g.setFont(font.deriveFont(15f));
+        text(g, title, LEFT + plotW / 2.0, 24, 0.5);
+
+        g.setColor(Color.decode("#e3e3e3"));
+        g.setStroke(new BasicStroke(1f));
+        for (double v : l.yValues()) {
+            g.draw(new Line2D.Double(LEFT, py.applyAsDouble(v), LEFT + plotW, py.applyAsDouble(v)));
+        }
+        for (double t : l.xTicks()) {
+            double x = px.applyAsDouble(t);
+            g.draw(new Line2D.Double(x, TOP, x, TOP + plotH));
+        }
+        g.setColor(Color.decode("#555555"));
+        g.draw(new Rectangle2D.Double(LEFT, TOP, plotW, plotH));
+
+        g.setFont(font);
+        g.setColor(Color.decode("#333333"));
+        for (int k = 0; k < l.yValues().size(); k++) {
+            text(g, l.yLabels().get(k), LEFT - 6, py.applyAsDouble(l.yValues().get(k)) + 4, 1);
+        }
+        for (int k = 0; k < l.xTicks().size(); k++) {
+            text(g, l.xLabels().get(k), px.applyAsDouble(l.xTicks().get(k)), TOP + plotH + 16, 0.5);
+        }
+        g.setColor(Color.BLACK);
+        text(g, xTitle, LEFT + plotW / 2.0, HEIGHT - 18, 0.5);
+        AffineTransform before = g.getTransform();
+        g.translate(18, TOP + plotH / 2.0);
+        g.rotate(-Math.PI / 2);
+        text(g, yTitle, 0, 0, 0.5);
+        g.setTransform(before);
+
+        // bands first, so every line stays visible
+        for (Series s : series) {
+            if (s.low() == null || s.x().length < 2) {
+                continue;
+            }
+            Path2D band = new Path2D.Double();
+            for (int i = 0; i < s.x().length; i++) {
+                double x = px.applyAsDouble(s.x()[i]);
+                double y = py.applyAsDouble(s.high()[i]);
+                if (i == 0) {
+                    band.moveTo(x, y);
+                } else {
+                    band.lineTo(x, y);
+                }
+            }
+            for (int i = s.x().length - 1; i >= 0; i--) {
+                band.lineTo(px.applyAsDouble(s.x()[i]), py.applyAsDouble(s.low()[i]));
+            }
+            band.closePath();
+            Color c = Color.decode(s.color());
+            g.setColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), Math.round(0.15f * 255)));
+            g.fill(band);
+        }
+        for (Series s : series) {
+            Color c = Color.decode(s.color());
+            g.setColor(c);
+            g.setStroke(stroke(s.dashed()));
+            if (s.x().length > 1) {
+                Path2D line = new Path2D.Double();
+                line.moveTo(px.applyAsDouble(s.x()[0]), py.applyAsDouble(s.y()[0]));
+                for (int i = 1; i < s.x().length; i++) {
+                    line.lineTo(px.applyAsDouble(s.x()[i]), py.applyAsDouble(s.y()[i]));
+                }
+                g.draw(line);
+            }
+            if (s.x().length <= 40) {
+                for (int i = 0; i < s.x().length; i++) {
+                    g.fill(new Ellipse2D.Double(px.applyAsDouble(s.x()[i]) - 3.5, py.applyAsDouble(s.y()[i]) - 3.5, 7,
+                            7));
+                }
+            }
+        }
+
+        // legend
+        int lx = LEFT + plotW + 16;
+        int ly = TOP + 8;
+        for (int k = 0; k < series.size(); k++) {
+            Series s = series.get(k);
+            int y = ly + k * 20;
+            g.setColor(Color.decode(s.color()));
+            g.setStroke(stroke(s.dashed()));
+            g.draw(new Line2D.Double(lx, y, lx + 24, y));
+            g.setColor(Color.BLACK);
+            text(g, s.name(), lx + 30, y + 4, 0);
+        }
+    }
+
+    private static BasicStroke stroke(boolean dashed) {
+        return dashed ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {7f, 4f}, 0f)
+                : new BasicStroke(2f);
+    }
+
+    /** Draws text with its baseline at y, anchored at its start (0), middle (0.5) or end (1) as SVG's text-anchor. */
+    private static void text(Graphics2D g, String text, double x, double y, double anchor) {
+        double width = g.getFontMetrics().getStringBounds(text, g).getWidth();
+        g.drawString(text, (float) (x - anchor * width), (float) y);
     }
 
     private double tx(double x) {

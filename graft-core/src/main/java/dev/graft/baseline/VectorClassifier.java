@@ -1,7 +1,6 @@
-package dev.graft.experiment;
+package dev.graft.baseline;
 
 import dev.graft.data.ClassificationExample;
-import dev.graft.data.Dataset;
 import dev.graft.data.DatasetRegistry;
 import dev.graft.data.LabelSet;
 import dev.graft.eval.ClassificationMetrics;
@@ -13,12 +12,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The static-vector baselines of {@code graft experiment}: a sentence is the mean of the unit-length
@@ -82,22 +79,7 @@ public final class VectorClassifier {
     /** Chooses C by cross-validation on {@code train}, then fits on all of it. */
     public static VectorClassifier train(List<ClassificationExample> train, LabelSet labels, WordVectors vectors,
                                          Features features, BagOfWords.Options options) {
-        if (train.isEmpty()) {
-            throw new IllegalArgumentException("the training set is empty: a classifier needs labeled examples of "
-                    + "at least two classes");
-        }
-        Map<String, Integer> counts = new TreeMap<>();
-        for (ClassificationExample e : train) {
-            if (!labels.contains(e.label())) {
-                throw new IllegalArgumentException("training example " + e.id() + " has label '" + e.label()
-                        + "', which is not among the classes " + labels.describe());
-            }
-            counts.merge(e.label(), 1, Integer::sum);
-        }
-        if (counts.size() < 2) {
-            throw new IllegalArgumentException("all " + train.size() + " training examples have the label '"
-                    + counts.keySet().iterator().next() + "': a classifier needs examples of at least two classes");
-        }
+        Map<String, Integer> counts = BagOfWords.classCounts(train, labels, "a classifier");
         int k = Math.max(2, Math.min(options.maxFolds(), Collections.min(counts.values())));
         List<Double> grid = options.cGrid();
         Map<Double, Double> accuracy = new LinkedHashMap<>();
@@ -116,26 +98,6 @@ public final class VectorClassifier {
                 labels.size(),
                 width(v, vectors), chosen, options.maxIterations(), options.gradientTolerance());
         return new VectorClassifier(features, vectors, v, m, labels, chosen, Collections.unmodifiableMap(accuracy));
-    }
-
-    /** One experiment cell: train on {@code labeled}, score on {@code test}. */
-    public static CellResult cell(Strategy strategy, WordVectors vectors, List<ClassificationExample> labeled,
-                                  LabelSet labels, List<ClassificationExample> test, long seed, String budget,
-                                  int labelCount, int seedIndex, String metric) {
-        long t0 = System.nanoTime();
-        Features f = switch (strategy) {
-            case VECTORS -> Features.VECTORS;
-            case BOW_VECTORS -> Features.BOW_PLUS_VECTORS;
-            default -> throw new IllegalArgumentException("strategy " + strategy.id() + " is not a vector strategy");
-        };
-        VectorClassifier model = train(labeled, labels, vectors, f, BagOfWords.Options.defaults(seed));
-        ClassificationMetrics m = model.evaluate(test);
-        Map<String, Object> testMetrics = new LinkedHashMap<>(m.toMap());
-        testMetrics.put("chosen_c", model.chosenC());
-        testMetrics.put("vector_dim", vectors.dim());
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        return new CellResult(strategy.id(), budget, labelCount, seedIndex, metric, m.accuracy(), Double.NaN,
-                testMetrics, new CellResult.Cost(0, 0, 0, 0, seconds), CellResult.OK, null);
     }
 
     private static int width(TfIdf v, WordVectors vectors) {
@@ -191,15 +153,7 @@ public final class VectorClassifier {
 
     /** Accuracy, macro-F1, per-class scores and confusion on labeled examples. */
     public ClassificationMetrics evaluate(List<ClassificationExample> test) {
-        int[] gold = new int[test.size()];
-        for (int i = 0; i < gold.length; i++) {
-            ClassificationExample e = test.get(i);
-            if (!labels.contains(e.label())) {
-                throw new IllegalArgumentException("test example " + e.id() + " has label '" + e.label()
-                        + "', which the model was not trained with (classes: " + labels.describe() + ")");
-            }
-            gold[i] = labels.indexOf(e.label());
-        }
-        return ClassificationMetrics.compute(gold, predict(BagOfWords.texts(test)), labels.labels());
+        return ClassificationMetrics.compute(BagOfWords.gold(test, labels), predict(BagOfWords.texts(test)),
+                labels.labels());
     }
 }

@@ -1,4 +1,4 @@
-package dev.graft.experiment;
+package dev.graft.baseline;
 
 import dev.graft.data.ClassificationExample;
 import dev.graft.data.Dataset;
@@ -27,7 +27,7 @@ import java.util.Set;
  *
  * <p>Arguments: budgets (default 50 200 2400) and {@code -Dbench.seeds=3}. A program, not a test: run it
  * with graft-core's test class path, e.g.
- * {@code java -cp graft-core/target/classes:graft-core/target/test-classes:$(cat cp.txt) dev.graft.experiment.BaselineBench},
+ * {@code java -cp graft-core/target/classes:graft-core/target/test-classes:$(cat cp.txt) dev.graft.baseline.BaselineBench},
  * cp.txt written by {@code mvn -o -pl graft-core dependency:build-classpath -Dmdep.outputFile=cp.txt}.
  */
 public final class BaselineBench {

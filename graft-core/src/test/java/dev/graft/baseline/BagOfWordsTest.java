@@ -1,4 +1,4 @@
-package dev.graft.experiment;
+package dev.graft.baseline;
 
 import dev.graft.data.ClassificationExample;
 import dev.graft.data.LabelSet;

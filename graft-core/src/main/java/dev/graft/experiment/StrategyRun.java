@@ -1,0 +1,44 @@
+package dev.graft.experiment;
+
+import java.io.IOException;
+
+/**
+ * How one {@link Strategy} prepares what its cells share and runs one cell. One class per strategy
+ * ({@link FineTuneStrategy}'s six, {@link BowStrategy}, {@link LabelsAsTextStrategy}, {@link VectorsStrategy});
+ * {@link Experiment} keeps the cells, the subsets and resume, and calls these without knowing which strategy
+ * it runs.
+ */
+interface StrategyRun {
+    /**
+     * Runs what this strategy's cells share (a tokenizer, pretraining, LM fine-tuning, the imported model,
+     * the static vectors) before cells run in parallel, so those runs get every thread and happen once.
+     *
+     * @param pending whether a cell of this strategy is still to run; when not, only finished shared runs are
+     *                looked up (for the report: {@link SharedRuns#lookupOnly()} is set) and nothing is trained
+     */
+    void prepare(SharedRuns shared, Experiment.Data<?> data, boolean pending) throws IOException;
+
+    /** Runs one cell: trains on the cell's labeled subset, scores on the test set. */
+    <E> CellResult run(Cell<E> cell, SharedRuns shared) throws IOException;
+
+    /**
+     * One cell's input.
+     *
+     * @param arm    the strategy (and for a pretraining sweep, the share of the pretraining budget)
+     * @param subset the cell's labeled subset: the train part and the dev part
+     * @param data   the experiment's labeled data (its test set and labels)
+     * @param metric the score's name, "accuracy" or "token_accuracy"
+     */
+    record Cell<E>(Experiment.Arm arm, Experiment.Subset<E> subset, Experiment.Data<E> data, String metric) {
+        String budget() {
+            return ExperimentSpec.budgetLabel(subset.budget());
+        }
+
+        /** The whole labeled subset, train part then dev part: what a strategy without early stopping fits. */
+        java.util.List<E> labeled() {
+            java.util.List<E> all = new java.util.ArrayList<>(subset.train().examples());
+            all.addAll(subset.dev().examples());
+            return all;
+        }
+    }
+}

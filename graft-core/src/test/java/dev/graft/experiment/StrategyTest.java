@@ -1,0 +1,59 @@
+package dev.graft.experiment;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Each strategy's group, data and class. */
+class StrategyTest {
+    @Test
+    void groupsAreDataInTheReportsOrder() {
+        assertThat(Strategy.inGroup(Strategy.Group.OWN_PRETRAINING)).containsExactly(Strategy.TRANSFER,
+                Strategy.ULMFIT, Strategy.MERGED, Strategy.MULTITASK);
+        assertThat(Strategy.inGroup(Strategy.Group.BASELINE)).containsExactly(Strategy.BOW, Strategy.VECTORS,
+                Strategy.BOW_VECTORS);
+        assertThat(Strategy.inGroup(Strategy.Group.FROM_SCRATCH)).containsExactly(Strategy.SCRATCH);
+        assertThat(Strategy.inGroup(Strategy.Group.PRETRAINED_ELSEWHERE)).containsExactly(Strategy.PRETRAINED);
+        assertThat(Strategy.inGroup(Strategy.Group.LABELS_IN_PRETRAINING)).containsExactly(Strategy.LABELS_AS_TEXT);
+        // every strategy is in exactly one group
+        assertThat(Arrays.stream(Strategy.Group.values()).mapToInt(g -> Strategy.inGroup(g).size()).sum())
+                .isEqualTo(Strategy.values().length);
+    }
+
+    @Test
+    void whatFineTunesHasRatesAndWhatDoesNotHasNone() {
+        for (Strategy s : Strategy.values()) {
+            assertThat(s.fineTunes()).as(s.id()).isEqualTo(s.run() instanceof FineTuneStrategy);
+            assertThat(s.defaultRates().isEmpty()).as(s.id()).isEqualTo(!s.fineTunes());
+        }
+        assertThat(Strategy.ULMFIT.defaultRates()).containsExactly(1e-3f, 3e-3f);
+        assertThat(Strategy.PRETRAINED.defaultRates()).containsExactly(3e-5f, 1e-4f);
+        assertThat(Strategy.MERGED.defaultRates()).containsExactly(1e-4f, 3e-4f, 1e-3f);
+    }
+
+    @Test
+    void eachStrategyRunsAsItsOwnClass() {
+        for (Strategy s : Strategy.values()) {
+            StrategyRun run = s.run();
+            if (run instanceof FineTuneStrategy f) {
+                assertThat(f.strategy()).isEqualTo(s);
+            }
+        }
+        assertThat(Strategy.BOW.run()).isInstanceOf(BowStrategy.class);
+        assertThat(Strategy.LABELS_AS_TEXT.run()).isInstanceOf(LabelsAsTextStrategy.class);
+        assertThat(Strategy.BOW_VECTORS.run()).isInstanceOf(VectorsStrategy.class);
+        assertThat(Arrays.stream(Strategy.values()).map(s -> s.run().getClass()).distinct().count())
+                .isEqualTo(Strategy.values().length - 1); // vectors and bow+vectors share VectorsStrategy
+    }
+
+    @Test
+    void corpusNeedsAndIds() {
+        assertThat(Arrays.stream(Strategy.values()).filter(s -> !s.needsCorpus()))
+                .containsExactly(Strategy.SCRATCH, Strategy.PRETRAINED, Strategy.BOW);
+        assertThat(Strategy.ofId("transfer@0.25")).isEqualTo(Strategy.TRANSFER);
+        assertThat(Strategy.ofId("bow+vectors")).isEqualTo(Strategy.BOW_VECTORS);
+        assertThat(Strategy.ofId("nope")).isNull();
+    }
+}
