@@ -19,7 +19,6 @@ import dev.graft.model.Checkpoint;
 import dev.graft.model.KnownModels;
 import dev.graft.pretrain.PretrainSpec;
 import dev.graft.pretrain.Pretraining;
-import dev.graft.tokenizer.Tokenizer;
 import dev.graft.train.Trainer;
 import dev.graft.vectors.WordVectors;
 
