@@ -133,7 +133,7 @@ public record FineTuneSpec(
 
     public FineTuneSpec {
         if (task == null) {
-            throw new IllegalArgumentException("a task is required: classify or tag");
+            throw new IllegalArgumentException("a task is required: classify, tag, multilabel or pair");
         }
         if ((from == null) == (arch == null)) {
             throw new IllegalArgumentException("give either --from DIR (a pretrained checkpoint) or --arch NAME "
@@ -287,7 +287,7 @@ public record FineTuneSpec(
     }
 
     public int effectiveBatchSize() {
-        return batchSize > 0 ? batchSize : task == HeadConfig.Task.CLASSIFY ? 16 : 32;
+        return batchSize > 0 ? batchSize : task == HeadConfig.Task.TAG ? 32 : 16;
     }
 
     public boolean multitask() {

@@ -29,7 +29,7 @@ public final class FineTuneWarnings {
                     + "set (--dev FILE)", r.bestStep(), r.steps(),
                     r.devSize(), 1.0 / Math.max(1, r.devSize())));
         }
-        if (r.task() == HeadConfig.Task.CLASSIFY) {
+        if (r.task() == HeadConfig.Task.CLASSIFY || r.task() == HeadConfig.Task.PAIR) {
             Map<String, Object> metrics = r.test() != null ? r.test() : r.dev();
             String which = r.test() != null ? "test" : "dev";
             String only = onlyPredictedLabel(metrics);

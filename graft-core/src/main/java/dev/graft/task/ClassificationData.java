@@ -16,7 +16,7 @@ import java.util.List;
  * token stays; the number of texts cut is counted), and their label ids. Batches are padded on the
  * right to their longest row.
  */
-public final class ClassificationData {
+public final class ClassificationData implements Encoded<ClassificationBatch> {
     private final int[][] ids;
     private final int[] labels; // -1 when unlabeled
     private final int padId;
