@@ -50,6 +50,7 @@ public final class Prediction {
         long truncated = 0;
         long split = 0;
         List<String> chunk = new ArrayList<>(CHUNK);
+        HeadTask<?, ?> task = model.task();
         String line;
         while (true) {
             line = in.next();
@@ -57,8 +58,12 @@ public final class Prediction {
                 chunk.add(line);
             }
             if (chunk.size() == CHUNK || (line == null && !chunk.isEmpty())) {
-                HeadTask.PredictedLines p = model.task().predictLines(model.tokenizer(), model.padId(), chunk,
-                        batchSize);
+                HeadTask.PredictedLines p;
+                try {
+                    p = task.predictLines(model.tokenizer(), model.padId(), chunk, batchSize);
+                } catch (HeadTask.BadLine e) {
+                    throw new IllegalArgumentException("input line " + (lines + e.index() + 1) + ": " + e.getMessage());
+                }
                 for (ObjectNode o : p.outputs()) {
                     out.write(JSON.writeValueAsString(o));
                     out.write('\n');

@@ -245,6 +245,14 @@ public final class SequenceClassifier implements Module, HeadModel {
         return sum;
     }
 
+    /**
+     * Backward of {@link #logits}: from the gradient of the last logits (B, K) through the head and the
+     * backbone, accumulating gradients. For losses other than single-label cross-entropy (multi-label).
+     */
+    public void backward(float[] dLogits) {
+        backbone.backward(headBackward(dLogits));
+    }
+
     /** Examples whose arg-max logit was their label in the last {@link #forward}. */
     public int lastCorrect() {
         return lastCorrect;

@@ -40,6 +40,20 @@ public abstract class HeadTask<E, B> implements Trainable<B> {
     public record PredictedLines(List<ObjectNode> outputs, long truncated, long splitSentences) {
     }
 
+    /** A raw input line ({@link #predictLines}) the head cannot read; {@code index} is its place in the list. */
+    public static final class BadLine extends IllegalArgumentException {
+        private final int index;
+
+        public BadLine(int index, String message) {
+            super(message);
+            this.index = index;
+        }
+
+        public int index() {
+            return index;
+        }
+    }
+
     private final HeadModel model;
     private HeadConfig head;
     private final List<E> devGold;

@@ -12,7 +12,8 @@ public final class Heads {
         return switch (task) {
             case CLASSIFY -> ClassificationTask.HEAD;
             case TAG -> TaggingTask.HEAD;
-            case MULTI_LABEL, PAIR -> throw new IllegalArgumentException("no head for " + task.id() + " yet");
+            case MULTI_LABEL -> MultiLabelTask.HEAD;
+            case PAIR -> PairTask.HEAD;
         };
     }
 }
