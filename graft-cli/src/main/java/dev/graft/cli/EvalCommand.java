@@ -46,7 +46,7 @@ final class EvalCommand implements Callable<Integer> {
     String textColumn = "text";
 
     @Option(names = "--label-column", description = "Field or column of labeled files that holds the label "
-            + "(default: label; labels, a JSON list, for --task multilabel).")
+            + "(default: label; labels, a JSON list, for multi-label models).")
     String labelColumn;
 
     @Option(names = "--pair-column", description = "Field or column that holds the second text of each pair "

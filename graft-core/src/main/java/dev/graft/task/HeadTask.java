@@ -5,8 +5,6 @@ import dev.graft.eval.HeadMetrics;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
 import dev.graft.model.HeadModel;
-import dev.graft.nn.Dropout;
-import dev.graft.nn.ParameterSet;
 import dev.graft.tokenizer.Tokenizer;
 import dev.graft.train.Trainable;
 
@@ -19,14 +17,15 @@ import java.util.Map;
 
 /**
  * A task head as something the trainer runs: a {@link HeadModel} (backbone plus head), the head's
- * configuration, and its loss, evaluation and prediction. This class holds what every head shares (the
- * delegation of {@link Trainable} to the model, validation on fixed dev batches, saving the model folder);
- * a head adds {@link #trainStep}, {@link #score} and {@link #predictLines}.
+ * configuration, and its loss, evaluation and prediction. This class holds what every head shares (with
+ * {@link ModelTask}: the delegation of {@link Trainable} to the model and saving the model folder with the
+ * head's config.json; here: validation on fixed dev batches); a head adds {@link #trainStep}, {@link #score}
+ * and {@link #predictLines}.
  *
  * @param <E> the labeled example type
  * @param <B> the batch type
  */
-public abstract class HeadTask<E, B> implements Trainable<B> {
+public abstract class HeadTask<E, B> extends ModelTask<B> {
     /** A scored labeled set: the metrics and the mean loss (NaN when unlabeled). */
     public record Scored(HeadMetrics metrics, double meanLoss) {
     }
@@ -59,7 +58,6 @@ public abstract class HeadTask<E, B> implements Trainable<B> {
     private final List<E> devGold;
     private final Encoded<B> dev;
     private final List<B> devBatches;
-    private final Checkpoint.Extras modelExtras;
 
     /**
      * @param devGold     the dev examples (gold), or null when {@link #score} does not read them
@@ -68,14 +66,15 @@ public abstract class HeadTask<E, B> implements Trainable<B> {
      */
     protected HeadTask(HeadModel model, HeadConfig head, List<E> devGold, Encoded<B> dev, int evalBatchSize,
                        Checkpoint.Extras modelExtras) {
+        super(model, modelExtras);
         this.model = model;
         this.head = head;
         this.devGold = devGold;
         this.dev = dev;
         this.devBatches = dev == null ? List.of() : dev.batches(evalBatchSize);
-        this.modelExtras = modelExtras;
     }
 
+    @Override
     public HeadModel model() {
         return model;
     }
@@ -89,26 +88,15 @@ public abstract class HeadTask<E, B> implements Trainable<B> {
         this.head = head;
     }
 
-    // ------------------------------------------------------------------------------ Trainable
-
     @Override
-    public ParameterSet parameters() {
-        return model.parameterSet();
+    public String architectureName() {
+        return head.architecture(model.config());
     }
 
+    /** config.json with the head's fields ({@link HeadConfig#write}). */
     @Override
-    public void setTraining(boolean training) {
-        model.setTraining(training);
-    }
-
-    @Override
-    public List<Dropout> dropouts() {
-        return model.dropouts();
-    }
-
-    @Override
-    public void skipBackwardBelow(int group) {
-        model.backbone().setBackwardFloor(group);
+    protected void writeConfig(Path file) throws IOException {
+        head.write(file, model.config());
     }
 
     /** dev_loss, then the head's {@link HeadMetrics#scalars()} with a {@code dev_} prefix. */
@@ -122,29 +110,6 @@ public abstract class HeadTask<E, B> implements Trainable<B> {
         out.put("dev_loss", s.meanLoss());
         s.metrics().scalars().forEach((k, v) -> out.put("dev_" + k, v));
         return out;
-    }
-
-    @Override
-    public void saveModel(Path folder, Checkpoint.Extras extras) throws IOException {
-        Checkpoint.save(folder, model.config(), head.architecture(model.config()), model.parameterSet(), Map.of(),
-                staged -> {
-                    head.write(staged.resolve(Checkpoint.CONFIG), model.config());
-                    if (modelExtras != null) {
-                        modelExtras.writeInto(staged);
-                    }
-                    if (extras != null) {
-                        extras.writeInto(staged);
-                    }
-                });
-    }
-
-    @Override
-    public void writeModelFiles(Path folder) throws IOException {
-        head.write(folder.resolve(Checkpoint.CONFIG), model.config());
-        Checkpoint.writeWeights(folder.resolve(Checkpoint.WEIGHTS), model.parameterSet(), Map.of());
-        if (modelExtras != null) {
-            modelExtras.writeInto(folder);
-        }
     }
 
     // ------------------------------------------------------------------------------ the head's own
