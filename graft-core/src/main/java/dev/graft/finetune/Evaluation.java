@@ -22,9 +22,11 @@ import java.util.Map;
  * @param report         a plain-text report
  * @param truncated      texts cut to the model's length (sequence heads)
  * @param splitSentences sentences tagged in several windows (tagging)
+ * @param scores         the typed metrics record ({@link dev.graft.eval.ClassificationMetrics},
+ *                       {@link dev.graft.eval.TaggingMetrics}, {@link dev.graft.eval.MultiLabelMetrics})
  */
 public record Evaluation(HeadConfig.Task task, int examples, Map<String, Object> metrics, String report,
-                         int truncated, int splitSentences) {
+                         int truncated, int splitSentences, HeadMetrics scores) {
 
     public static Evaluation run(FineTunedModel model, String data, DataSources sources, BadInput bad, int batchSize)
             throws IOException {
@@ -40,6 +42,6 @@ public record Evaluation(HeadConfig.Task task, int examples, Map<String, Object>
         HeadTask<E, B> task = head.task(model.model(), model.head());
         HeadMetrics m = task.score(d.examples(), encoded, encoded.batches(batchSize)).metrics();
         return new Evaluation(model.head().task(), d.size(), m.toMap(), m.report(), encoded.truncated(),
-                encoded.splitSentences());
+                encoded.splitSentences(), m);
     }
 }

@@ -115,6 +115,8 @@ class NewHeadsTest {
                 BadInput.strict(), 16);
         assertThat(e.task()).isEqualTo(HeadConfig.Task.MULTI_LABEL);
         assertThat((double) e.metrics().get("micro_f1")).isEqualTo(r.testScore());
+        assertThat(e.scores()).isInstanceOf(dev.graft.eval.MultiLabelMetrics.class);
+        assertThat(((dev.graft.eval.MultiLabelMetrics) e.scores()).thresholds()).isEqualTo(m.head().thresholds());
         assertThat(e.report()).contains("micro-F1", "threshold");
         StringWriter w = new StringWriter();
         Prediction.run(m, new BufferedReader(new StringReader("the great film with john\nthe plot of it\n")), w, 8);
