@@ -46,8 +46,12 @@ final class EvalCommand implements Callable<Integer> {
     String textColumn = "text";
 
     @Option(names = "--label-column", description = "Field or column of labeled files that holds the label "
-            + "(default: ${DEFAULT-VALUE}).")
-    String labelColumn = "label";
+            + "(default: label; labels, a JSON list, for multi-label models).")
+    String labelColumn;
+
+    @Option(names = "--pair-column", description = "Field or column that holds the second text of each pair "
+            + "(pair models; default: ${DEFAULT-VALUE}).")
+    String pairColumn = "text_pair";
 
     @Option(names = "--skip-bad", description = "Skip bad records (counted) instead of stopping.")
     boolean skipBad;
@@ -63,7 +67,7 @@ final class EvalCommand implements Callable<Integer> {
             FineTunedModel m = FineTunedModel.load(model, compute);
             BadInput bad = BadInput.of(skipBad);
             Evaluation e = Evaluation.run(m, data, new DataSources(DatasetRegistry.standard(), err)
-                    .withColumns(textColumn, labelColumn), bad, batchSize);
+                    .withColumns(textColumn, labelColumn).withPairColumn(pairColumn), bad, batchSize);
             if (e.truncated() > 0) {
                 err.printf(Locale.ROOT, "graft: warning: %,d texts are longer than %d tokens and were truncated%n",
                         e.truncated(), m.head().maxLength());

@@ -28,11 +28,15 @@ import java.util.concurrent.Callable;
             "  graft finetune --task classify --from runs/bert --train sentiment-uci --max-train 200 --out runs/ft",
             "  graft finetune --task classify --from runs/bert --train sentiment-uci --recipe ulmfit --out runs/ulm",
             "  graft finetune --task classify --arch bert-mini --tokenizer runs/bert --train sentiment-uci --out runs/s",
-            "  graft finetune --task tag --from runs/bert --train brown-pos --dev brown-pos:dev --out runs/pos"})
+            "  graft finetune --task tag --from runs/bert --train brown-pos --dev brown-pos:dev --out runs/pos",
+            "  graft finetune --task multilabel --from runs/bert --train topics.jsonl --out runs/topics",
+            "  graft finetune --task pair --from runs/bert --train pairs.jsonl --out runs/pairs"})
 final class FinetuneCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--task", required = true, description = "classify or tag.")
+    @Option(names = "--task", required = true, description = "classify (one label per text), tag (a tag per word), "
+            + "multilabel (a set of labels per text, sigmoid outputs, thresholds tuned on dev) or pair (two texts, one "
+            + "label: entailment, duplicates).")
     String task;
 
     @Option(names = "--from", description = "Checkpoint folder to start from (graft pretrain or lm-finetune output, "
@@ -47,7 +51,8 @@ final class FinetuneCommand implements Callable<Integer> {
     Path tokenizer;
 
     @Option(names = "--train", required = true, description = "Training data: a file (classification: .jsonl/.csv/.tsv "
-            + "with text and label; tagging: CoNLL, word/TAG or .jsonl) or a dataset name (sentiment-uci, brown-pos, "
+            + "with text and label; tagging: CoNLL, word/TAG or .jsonl; multilabel: .jsonl with text and labels; pair: "
+            + ".jsonl/.csv/.tsv with text, text_pair and label) or a dataset name (sentiment-uci, brown-pos, "
             + "brown-genre, spam, sotu-party; NAME:split for another split).")
     String train;
 
@@ -170,8 +175,12 @@ final class FinetuneCommand implements Callable<Integer> {
     String textColumn = "text";
 
     @Option(names = "--label-column", description = "Field or column of labeled files that holds the label "
-            + "(default: ${DEFAULT-VALUE}).")
-    String labelColumn = "label";
+            + "(default: label; labels, a JSON list, for --task multilabel).")
+    String labelColumn;
+
+    @Option(names = "--pair-column", description = "Field or column that holds the second text of each pair "
+            + "(pair models; default: ${DEFAULT-VALUE}).")
+    String pairColumn = "text_pair";
 
     @Option(names = "--skip-bad", description = "Skip bad records of data files (counted) instead of stopping.")
     boolean skipBad;
@@ -210,7 +219,7 @@ final class FinetuneCommand implements Callable<Integer> {
             b.multitask(multitaskCorpus, lmWeight, mix);
         }
         FineTuneResult r = FineTuning.run(b.build(), new DataSources(DatasetRegistry.standard(), System.out)
-                .withColumns(textColumn, labelColumn), System.out);
+                .withColumns(textColumn, labelColumn).withPairColumn(pairColumn), System.out);
         for (String warning : FineTuneWarnings.of(r)) {
             System.err.println("graft: warning: " + warning);
         }

@@ -23,9 +23,11 @@ import java.util.concurrent.Callable;
 
 /** {@code graft predict}: JSON Lines predictions of a fine-tuned model. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = "Predict with a fine-tuned model: reads text lines (classification) or whitespace-tokenized "
-                + "sentences (tagging) from --input or stdin, writes one JSON line per input line: "
-                + "{text, label, probabilities} or {tokens, tags}.")
+        description = "Predict with a fine-tuned model: reads text lines (classification, multi-label), "
+                + "whitespace-tokenized sentences (tagging) or pairs ({\"text\": ..., \"text_pair\": ...} or two "
+                + "tab-separated texts) from --input or stdin, writes one JSON line per input line: "
+                + "{text, label, probabilities}, {tokens, tags}, {text, labels, probabilities} or "
+                + "{text, text_pair, label, probabilities}.")
 final class PredictCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "The --out folder of graft finetune.")
     Path model;

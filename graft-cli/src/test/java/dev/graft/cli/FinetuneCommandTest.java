@@ -133,6 +133,67 @@ class FinetuneCommandTest {
     }
 
     @Test
+    void multiLabelAndPairThroughTheCommandLine() throws IOException {
+        Random r = new Random(3);
+        StringBuilder ml = new StringBuilder();
+        StringBuilder pairs = new StringBuilder();
+        for (int i = 0; i < 80; i++) {
+            boolean pos = r.nextBoolean();
+            boolean neg = r.nextBoolean();
+            String s = FILL[r.nextInt(9)] + (pos ? " " + POS[r.nextInt(4)] : "") + (neg ? " " + NEG[r.nextInt(4)] : "")
+                    + " " + FILL[r.nextInt(9)];
+            List<String> labels = new java.util.ArrayList<>();
+            if (pos) {
+                labels.add("\"p\"");
+            }
+            if (neg) {
+                labels.add("\"n\"");
+            }
+            ml.append("{\"review\": \"").append(s).append("\", \"tags\": [").append(String.join(",", labels))
+                    .append("]}\n");
+            pairs.append("{\"text\": \"").append(sentence(r, r.nextBoolean())).append("\", \"second\": \"")
+                    .append(sentence(r, i % 2 == 0)).append("\", \"label\": \"").append(i % 2 == 0 ? "yes" : "no")
+                    .append("\"}\n");
+        }
+        Path mlFile = Files.writeString(dir.resolve("ml.jsonl"), ml.toString());
+        Path pairFile = Files.writeString(dir.resolve("pairs.jsonl"), pairs.toString());
+
+        Path mlOut = dir.resolve("ml");
+        Run ft = run("", "finetune", "--task", "multilabel", "--from", pretrained.toString(), "--train",
+                mlFile.toString(), "--text-column", "review", "--label-column", "tags", "--epochs", "1", "--threads",
+                "1", "--out", mlOut.toString());
+        assertThat(ft.exit()).as(ft.err()).isZero();
+        assertThat(ft.summary().path("task").asText()).isEqualTo("multilabel");
+        assertThat(ft.summary().has("dev_micro_f1")).isTrue();
+        assertThat(ft.out()).contains("thresholds (tuned on the");
+        Run ev = run("", "eval", "--model", mlOut.toString(), "--data", mlFile.toString(), "--text-column", "review",
+                "--label-column", "tags", "--json", "--threads", "1");
+        assertThat(ev.exit()).as(ev.err()).isZero();
+        JsonNode m = JSON.readTree(ev.out().strip());
+        assertThat(m.path("task").asText()).isEqualTo("multilabel");
+        assertThat(m.path("per_label").has("p")).isTrue();
+        Run pr = run("the good film\n", "predict", "--model", mlOut.toString(), "--threads", "1");
+        assertThat(pr.exit()).as(pr.err()).isZero();
+        assertThat(JSON.readTree(pr.out().strip()).path("labels").isArray()).isTrue();
+
+        Path pairOut = dir.resolve("pair");
+        Run pf = run("", "finetune", "--task", "pair", "--from", pretrained.toString(), "--train",
+                pairFile.toString(), "--pair-column", "second", "--epochs", "1", "--threads", "1", "--out",
+                pairOut.toString());
+        assertThat(pf.exit()).as(pf.err()).isZero();
+        assertThat(pf.summary().path("task").asText()).isEqualTo("pair");
+        Run pp = run("the film\tawful plot\n", "predict", "--model", pairOut.toString(), "--threads", "1");
+        assertThat(pp.exit()).as(pp.err()).isZero();
+        assertThat(JSON.readTree(pp.out().strip()).path("text_pair").asText()).isEqualTo("awful plot");
+        Run bad = run("no tab\n", "predict", "--model", pairOut.toString(), "--threads", "1");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("input line 1");
+        Run missing = run("", "eval", "--model", pairOut.toString(), "--data", pairFile.toString(), "--threads", "1");
+        assertThat(missing.exit()).as("the pairs' second text is not in text_pair").isEqualTo(2);
+        assertThat(missing.err()).contains("pairs.jsonl", "line 1", "text_pair");
+    }
+
+    @Test
     void unknownLabelsAtEvalTime() throws IOException {
         Path out = dir.resolve("clf2");
         assertThat(run("", "finetune", "--task", "classify", "--from", pretrained.toString(), "--train",

@@ -39,6 +39,9 @@ public final class ClassificationReader {
     /** File formats; {@link #AUTO} chooses by extension ({@code .csv}, {@code .tsv}, else JSON Lines). */
     public enum Format { AUTO, JSONL, CSV, TSV }
 
+    /** The extra field a pair's second text is kept in ({@link Options#pairField()}). */
+    public static final String TEXT_PAIR = "text_pair";
+
     /**
      * @param format       file format
      * @param textField    field or column holding the text
@@ -46,9 +49,11 @@ public final class ClassificationReader {
      * @param idField      field or column holding the id (optional in the file)
      * @param knownLabels  when not null, labels outside this set are bad input (evaluation data)
      * @param maxLineBytes lines (physical lines, for CSV) longer than this are bad input
+     * @param pairField    when not null, the field or column holding the second text of a pair, required in
+     *                     every record and kept as the extra field {@value #TEXT_PAIR}
      */
     public record Options(Format format, String textField, String labelField, String idField, LabelSet knownLabels,
-                          int maxLineBytes) {
+                          int maxLineBytes, String pairField) {
         public Options {
             Objects.requireNonNull(format, "format");
             Objects.requireNonNull(textField, "textField");
@@ -57,6 +62,15 @@ public final class ClassificationReader {
             if (textField.equals(labelField)) {
                 throw new IllegalArgumentException("the text and label columns are both '" + textField + "'");
             }
+            if (pairField != null && (pairField.equals(textField) || pairField.equals(labelField))) {
+                throw new IllegalArgumentException("the second text's column '" + pairField + "' is also the text or "
+                        + "label column");
+            }
+        }
+
+        public Options(Format format, String textField, String labelField, String idField, LabelSet knownLabels,
+                       int maxLineBytes) {
+            this(format, textField, labelField, idField, knownLabels, maxLineBytes, null);
         }
 
         public static Options defaults() {
@@ -64,19 +78,24 @@ public final class ClassificationReader {
         }
 
         public Options withFormat(Format f) {
-            return new Options(f, textField, labelField, idField, knownLabels, maxLineBytes);
+            return new Options(f, textField, labelField, idField, knownLabels, maxLineBytes, pairField);
         }
 
         public Options withColumns(String text, String label) {
-            return new Options(format, text, label, idField, knownLabels, maxLineBytes);
+            return new Options(format, text, label, idField, knownLabels, maxLineBytes, pairField);
         }
 
         public Options withKnownLabels(LabelSet labels) {
-            return new Options(format, textField, labelField, idField, labels, maxLineBytes);
+            return new Options(format, textField, labelField, idField, labels, maxLineBytes, pairField);
         }
 
         public Options withMaxLineBytes(int m) {
-            return new Options(format, textField, labelField, idField, knownLabels, m);
+            return new Options(format, textField, labelField, idField, knownLabels, m, pairField);
+        }
+
+        /** Pairs of texts: the second text in {@code field}, required in every record. */
+        public Options withPairField(String field) {
+            return new Options(format, textField, labelField, idField, knownLabels, maxLineBytes, field);
         }
     }
 
@@ -143,6 +162,16 @@ public final class ClassificationReader {
                     continue;
                 }
                 String labelText = label.asText();
+                String pair = null;
+                if (o.pairField() != null) {
+                    JsonNode p = node.get(o.pairField());
+                    if (p == null || !p.isTextual() || p.asText().isBlank()) {
+                        badInput.reject(missingPair(file, l.number(), o.pairField(),
+                                p == null ? "no" : "an empty or non-string", badInput));
+                        continue;
+                    }
+                    pair = p.asText();
+                }
                 if (!knownOrReject(file, l.number(), labelText, o, badInput)) {
                     continue;
                 }
@@ -152,13 +181,17 @@ public final class ClassificationReader {
                 for (var it = node.fields(); it.hasNext(); ) {
                     var f = it.next();
                     String k = f.getKey();
-                    if (k.equals(o.textField()) || k.equals(o.labelField()) || k.equals(o.idField())) {
+                    if (k.equals(o.textField()) || k.equals(o.labelField()) || k.equals(o.idField())
+                            || k.equals(o.pairField())) {
                         continue;
                     }
                     JsonNode v = f.getValue();
                     if (!v.isNull()) {
                         fields.put(k, v.isValueNode() ? v.asText() : v.toString());
                     }
+                }
+                if (pair != null) {
+                    fields.put(TEXT_PAIR, pair);
                 }
                 out.add(new ClassificationExample(id, text.asText(), labelText, fields));
             }
@@ -195,6 +228,13 @@ public final class ClassificationReader {
             Integer textCol = columns.get(o.textField().toLowerCase(Locale.ROOT));
             Integer labelCol = columns.get(o.labelField().toLowerCase(Locale.ROOT));
             Integer idCol = columns.get(o.idField().toLowerCase(Locale.ROOT));
+            Integer pairCol = o.pairField() == null ? null : columns.get(o.pairField().toLowerCase(Locale.ROOT));
+            if (o.pairField() != null && pairCol == null) {
+                throw new BadInputException(file, 1, BadInput.Kind.MISSING_FIELD,
+                        "the header has no column '" + o.pairField() + "' for the second text of each pair (columns: "
+                                + String.join(", ", header.keySet()) + ")",
+                        "add that column, or name the right one with --pair-column");
+            }
             for (var need : List.of(Map.entry(o.textField(), "--text-column"), Map.entry(o.labelField(), "--label-column"))) {
                 if (!columns.containsKey(need.getKey().toLowerCase(Locale.ROOT))) {
                     throw new BadInputException(file, 1, BadInput.Kind.MISSING_FIELD,
@@ -234,14 +274,20 @@ public final class ClassificationReader {
                         badInput.reject(missing(file, line, o.textField(), "an empty", "--text-column", badInput));
                     } else if (label.isEmpty()) {
                         badInput.reject(missing(file, line, o.labelField(), "an empty", "--label-column", badInput));
+                    } else if (pairCol != null && record.get(pairCol).isBlank()) {
+                        badInput.reject(missingPair(file, line, o.pairField(), "an empty", badInput));
                     } else if (knownOrReject(file, line, label, o, badInput)) {
                         String id = idCol != null && !record.get(idCol).isBlank() ? record.get(idCol) : "line-" + line;
                         Map<String, String> fields = new LinkedHashMap<>();
                         for (var h : header.entrySet()) {
                             int c = h.getValue();
-                            if (c != textCol && c != labelCol && (idCol == null || c != idCol) && !h.getKey().isEmpty()) {
+                            if (c != textCol && c != labelCol && (idCol == null || c != idCol)
+                                    && (pairCol == null || c != pairCol) && !h.getKey().isEmpty()) {
                                 fields.put(h.getKey(), record.get(c));
                             }
+                        }
+                        if (pairCol != null) {
+                            fields.put(TEXT_PAIR, record.get(pairCol));
                         }
                         out.add(new ClassificationExample(id, text, label, fields));
                     }
@@ -274,6 +320,12 @@ public final class ClassificationReader {
         return new BadInputException(file, line, BadInput.Kind.MISSING_FIELD,
                 what + " \"" + field + "\" field",
                 "add it" + badInput.ifOffered(option, ", choose the field with " + option) + badInput.orSkip("records"));
+    }
+
+    private static BadInputException missingPair(Path file, long line, String field, String what, BadInput badInput) {
+        return new BadInputException(file, line, BadInput.Kind.MISSING_FIELD,
+                what + " \"" + field + "\" field (the second text of the pair)",
+                "add it, or name the field with --pair-column" + badInput.orSkip("records"));
     }
 
     private static boolean knownOrReject(Path file, long line, String label, Options o, BadInput badInput) {

@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * {@link #carveDev} keep label proportions (or balance them). Tagging datasets have no per-example
  * label and are treated as one stratum.
  *
- * @param <E> {@link ClassificationExample} or {@link TaggingExample}
+ * @param <E> {@link ClassificationExample}, {@link TaggingExample} or {@link MultiLabelExample}
  */
 public final class Dataset<E> implements Iterable<E> {
     private final List<E> examples;
@@ -45,6 +45,14 @@ public final class Dataset<E> implements Iterable<E> {
     /** A tagging dataset (one stratum). */
     public static Dataset<TaggingExample> ofTagging(List<TaggingExample> examples) {
         return new Dataset<>(examples, e -> "", TaggingExample::tags);
+    }
+
+    /**
+     * A multi-label dataset: one stratum (a label combination is too rare to stratify on with few examples),
+     * so sub-samples and dev carves are seeded random draws.
+     */
+    public static Dataset<MultiLabelExample> ofMultiLabel(List<MultiLabelExample> examples) {
+        return new Dataset<>(examples, e -> "", MultiLabelExample::labels);
     }
 
     /** The same kind of dataset over other examples. */

@@ -26,7 +26,16 @@ import java.util.Map;
  * @param perClass  one entry per label, in label order
  */
 public record ClassificationMetrics(List<String> labels, long[][] confusion, long total, double accuracy,
-                                    double macroF1, List<PerClass> perClass) {
+                                    double macroF1, List<PerClass> perClass) implements HeadMetrics {
+
+    /** accuracy, macro_f1. */
+    @Override
+    public Map<String, Double> scalars() {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("accuracy", accuracy);
+        m.put("macro_f1", macroF1);
+        return m;
+    }
 
     /** Scores of one class. */
     public record PerClass(String label, double precision, double recall, double f1, long support, long predicted) {
@@ -85,6 +94,7 @@ public record ClassificationMetrics(List<String> labels, long[][] confusion, lon
     }
 
     /** A JSON-friendly view: accuracy, macro_f1, total, per_class {label: {precision, recall, f1, support}}, confusion. */
+    @Override
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("accuracy", accuracy);
@@ -114,6 +124,7 @@ public record ClassificationMetrics(List<String> labels, long[][] confusion, lon
     }
 
     /** A plain-text report: per-class P/R/F1/support, accuracy, macro-F1 and the confusion matrix. */
+    @Override
     public String report() {
         StringBuilder s = new StringBuilder();
         int w = 9;

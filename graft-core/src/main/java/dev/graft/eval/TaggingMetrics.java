@@ -19,7 +19,34 @@ import java.util.Map;
  */
 public record TaggingMetrics(long words, double tokenAccuracy, ClassificationMetrics perTag,
                              SpanMetrics.Scores spans, SpanMetrics.Scores strictSpans,
-                             SpanMetrics.Scheme strictScheme) {
+                             SpanMetrics.Scheme strictScheme) implements HeadMetrics {
+
+    /** token_accuracy, macro_f1 and, for chunk tags, span_f1. */
+    @Override
+    public Map<String, Double> scalars() {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("token_accuracy", tokenAccuracy);
+        m.put("macro_f1", perTag.macroF1());
+        if (spans != null) {
+            m.put("span_f1", spans.f1());
+        }
+        return m;
+    }
+
+    /** Token accuracy, span F1 when the tags are chunk tags, then the per-tag report. */
+    @Override
+    public String report() {
+        StringBuilder report = new StringBuilder();
+        report.append(String.format(java.util.Locale.ROOT, "token accuracy %.4f over %,d words%n", tokenAccuracy,
+                words));
+        if (spans != null) {
+            report.append(String.format(java.util.Locale.ROOT,
+                    "span F1 %.4f (P %.4f, R %.4f; seqeval default mode), strict %s F1 %.4f%n", spans.f1(),
+                    spans.precision(), spans.recall(), strictScheme, strictSpans.f1()));
+        }
+        report.append('\n').append(perTag.report());
+        return report.toString();
+    }
 
     /** Scores word tags; {@code tagSet} lists every tag (gold and predicted tags must be in it). */
     public static TaggingMetrics compute(List<List<String>> gold, List<List<String>> predicted, List<String> tagSet) {
@@ -75,6 +102,7 @@ public record TaggingMetrics(long words, double tokenAccuracy, ClassificationMet
     }
 
     /** JSON-friendly view. */
+    @Override
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("token_accuracy", tokenAccuracy);

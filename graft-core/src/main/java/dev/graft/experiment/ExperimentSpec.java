@@ -73,6 +73,10 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         if (task == null) {
             throw new IllegalArgumentException("a task is required: classify or tag");
         }
+        if (task != HeadConfig.Task.CLASSIFY && task != HeadConfig.Task.TAG) {
+            throw new IllegalArgumentException("experiments compare strategies on classify and tag tasks, not "
+                    + task.id() + "; fine-tune and evaluate " + task.describe() + " with graft finetune");
+        }
         corpus = corpus == null ? List.of() : List.copyOf(corpus);
         data = data == null ? List.of() : List.copyOf(data);
         if (data.isEmpty() || data.size() > 2) {

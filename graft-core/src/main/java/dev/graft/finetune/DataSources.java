@@ -11,7 +11,9 @@ import dev.graft.data.LabelSet;
 import dev.graft.data.ResolvedSet;
 import dev.graft.data.Split;
 import dev.graft.data.TaggingExample;
-import dev.graft.data.TaggingReader;
+import dev.graft.task.ClassificationTask;
+import dev.graft.task.Head;
+import dev.graft.task.TaggingTask;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -30,26 +32,30 @@ import java.util.stream.Stream;
 public final class DataSources {
     private final DatasetRegistry registry;
     private final PrintStream log;
-    private final String textColumn;
-    private final String labelColumn;
+    private final Head.Columns columns;
 
     public DataSources(DatasetRegistry registry, PrintStream log) {
-        this(registry, log, "text", "label");
+        this(registry, log, Head.Columns.defaults());
     }
 
-    private DataSources(DatasetRegistry registry, PrintStream log, String textColumn, String labelColumn) {
+    private DataSources(DatasetRegistry registry, PrintStream log, Head.Columns columns) {
         this.registry = registry;
         this.log = log;
-        this.textColumn = textColumn;
-        this.labelColumn = labelColumn;
+        this.columns = columns;
     }
 
     /**
      * These sources reading labeled files' text and label from the named field or column
-     * ({@code --text-column} / {@code --label-column}; default "text" and "label").
+     * ({@code --text-column} / {@code --label-column}; default "text" and "label", "labels" for
+     * multi-label; a null label means the head's default).
      */
     public DataSources withColumns(String text, String label) {
-        return new DataSources(registry, log, text, label);
+        return new DataSources(registry, log, new Head.Columns(text, label, columns.textPair()));
+    }
+
+    /** These sources reading the second text of a pair from the named field or column (default "text_pair"). */
+    public DataSources withPairColumn(String textPair) {
+        return new DataSources(registry, log, new Head.Columns(columns.text(), columns.label(), textPair));
     }
 
     public DatasetRegistry registry() {
@@ -105,43 +111,41 @@ public final class DataSources {
     }
 
     /**
+     * A labeled set for {@code head}: a file, or a registry set of the head's kind; {@code known}
+     * (evaluation data) makes a label outside it bad input.
+     *
+     * @param role the split a bare dataset name stands for
+     */
+    public <E> Dataset<E> labeled(Head<E, ?> head, String spec, Split role, LabelSet known, BadInput bad)
+            throws IOException {
+        if (isDataset(spec)) {
+            if (head.registryKind() == null) {
+                throw new IllegalArgumentException("'" + spec + "' is a dataset name, but no dataset holds "
+                        + head.task().id() + " data; give a .jsonl file (docs/DATA.md describes the format)");
+            }
+            Dataset<E> d = head.fromRegistry(resolve(spec, head.registryKind()), split(spec, role));
+            if (known != null) {
+                checkLabels(spec, d.labelSet().labels(), known);
+            }
+            return d;
+        }
+        requireFile(spec);
+        return head.readFile(Path.of(spec), columns, known, bad);
+    }
+
+    /**
      * A classification set; {@code known} (evaluation data) makes a label outside it bad input.
      *
      * @param role the split a bare dataset name stands for
      */
     public Dataset<ClassificationExample> classification(String spec, Split role, LabelSet known, BadInput bad)
             throws IOException {
-        if (isDataset(spec)) {
-            Dataset<ClassificationExample> d = resolve(spec, DatasetDefinition.SetKind.CLASSIFICATION)
-                    .classification(split(spec, role));
-            if (known != null) {
-                checkLabels(spec, d.labelSet().labels(), known);
-            }
-            return d;
-        }
-        requireFile(spec);
-        ClassificationReader.Options o = ClassificationReader.Options.defaults().withColumns(textColumn, labelColumn);
-        if (known != null) {
-            o = o.withKnownLabels(known);
-        }
-        return Dataset.ofClassification(ClassificationReader.read(Path.of(spec), o, bad));
+        return labeled(ClassificationTask.HEAD, spec, role, known, bad);
     }
 
     /** A tagging set; {@code known} (evaluation data) makes a tag outside it bad input. */
     public Dataset<TaggingExample> tagging(String spec, Split role, LabelSet known, BadInput bad) throws IOException {
-        if (isDataset(spec)) {
-            Dataset<TaggingExample> d = resolve(spec, DatasetDefinition.SetKind.TAGGING).tagging(split(spec, role));
-            if (known != null) {
-                checkLabels(spec, d.labelSet().labels(), known);
-            }
-            return d;
-        }
-        requireFile(spec);
-        TaggingReader.Options o = TaggingReader.Options.defaults();
-        if (known != null) {
-            o = o.withKnownTags(known);
-        }
-        return Dataset.ofTagging(TaggingReader.read(Path.of(spec), o, bad));
+        return labeled(TaggingTask.HEAD, spec, role, known, bad);
     }
 
     private static void checkLabels(String spec, List<String> labels, LabelSet known) {

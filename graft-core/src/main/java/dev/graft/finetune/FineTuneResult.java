@@ -6,14 +6,14 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The outcome of a fine-tuning run. Scores are accuracy (classification) or token accuracy
- * (tagging) of the best-on-dev model; the full metrics are in {@code dev} and {@code test} (see
- * {@link dev.graft.eval.ClassificationMetrics#toMap()}, {@link dev.graft.eval.TaggingMetrics#toMap()}).
+ * The outcome of a fine-tuning run. Scores are the head's headline score ({@link dev.graft.eval.HeadMetrics#score()}:
+ * accuracy for classification and pairs, token accuracy for tagging, micro-F1 for multi-label) of the
+ * best-on-dev model; the full metrics are in {@code dev} and {@code test} ({@link dev.graft.eval.HeadMetrics#toMap()}).
  *
  * @param out          the model folder (config.json, model.safetensors, tokenizer.json, run.json, results.json,
  *                     metrics.jsonl)
- * @param metric       the dev metric early stopping maximized ("dev_accuracy", "dev_token_accuracy")
- * @param devScore     accuracy / token accuracy on dev
+ * @param metric       the dev metric early stopping maximized ("dev_accuracy", "dev_token_accuracy", "dev_micro_f1")
+ * @param devScore     the headline score on dev
  * @param testScore    on test, NaN without a test set
  * @param dev          all dev metrics
  * @param test         all test metrics, or null

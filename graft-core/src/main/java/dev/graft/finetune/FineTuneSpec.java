@@ -2,6 +2,7 @@ package dev.graft.finetune;
 
 import dev.graft.model.HeadConfig;
 import dev.graft.model.SequenceClassifier;
+import dev.graft.task.Heads;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +14,7 @@ import java.util.Locale;
  * Defaults that depend on the recipe (rates, schedule, unfreezing) are resolved by the
  * {@code effective*} methods, so the run config records what was actually used.
  *
- * @param task              classify or tag
+ * @param task              classify, tag, multilabel or pair
  * @param from              a checkpoint folder to start from, or null with {@code arch} (from scratch)
  * @param arch              a preset for from-scratch training, or null with {@code from}
  * @param tokenizer         tokenizer.json file or folder for from-scratch training (e.g. a pretrain run's)
@@ -133,7 +134,7 @@ public record FineTuneSpec(
 
     public FineTuneSpec {
         if (task == null) {
-            throw new IllegalArgumentException("a task is required: classify or tag");
+            throw new IllegalArgumentException("a task is required: classify, tag, multilabel or pair");
         }
         if ((from == null) == (arch == null)) {
             throw new IllegalArgumentException("give either --from DIR (a pretrained checkpoint) or --arch NAME "
@@ -194,7 +195,7 @@ public record FineTuneSpec(
         if (!Double.isNaN(stopAfterEpochs) && !(stopAfterEpochs > 0)) {
             throw new IllegalArgumentException("stopAfterEpochs must be > 0 (NaN for none), got " + stopAfterEpochs);
         }
-        if (pooling != null && task == HeadConfig.Task.TAG) {
+        if (pooling != null && !task.pooled()) {
             throw new IllegalArgumentException("--pooling applies to classification, not tagging");
         }
         multitaskCorpus = multitaskCorpus == null ? List.of() : List.copyOf(multitaskCorpus);
@@ -287,7 +288,7 @@ public record FineTuneSpec(
     }
 
     public int effectiveBatchSize() {
-        return batchSize > 0 ? batchSize : task == HeadConfig.Task.CLASSIFY ? 16 : 32;
+        return batchSize > 0 ? batchSize : Heads.of(task).defaultBatchSize();
     }
 
     public boolean multitask() {

@@ -1,6 +1,5 @@
 package dev.graft.finetune;
 
-import dev.graft.model.HeadConfig;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +28,8 @@ public final class FineTuneWarnings {
                     + "set (--dev FILE)", r.bestStep(), r.steps(),
                     r.devSize(), 1.0 / Math.max(1, r.devSize())));
         }
-        if (r.task() == HeadConfig.Task.CLASSIFY) {
-            Map<String, Object> metrics = r.test() != null ? r.test() : r.dev();
+        Map<String, Object> metrics = r.test() != null ? r.test() : r.dev();
+        if (metrics != null && metrics.containsKey("confusion") && r.task().pooled()) {
             String which = r.test() != null ? "test" : "dev";
             String only = onlyPredictedLabel(metrics);
             if (only != null) {

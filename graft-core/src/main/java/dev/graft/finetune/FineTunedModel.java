@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.graft.model.Backbone;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
+import dev.graft.model.HeadModel;
 import dev.graft.model.HfConfig;
 import dev.graft.model.ModelConfig;
 import dev.graft.model.SequenceClassifier;
 import dev.graft.model.TokenTagger;
 import dev.graft.nn.Compute;
+import dev.graft.task.HeadTask;
+import dev.graft.task.Heads;
 import dev.graft.tokenizer.Tokenizer;
 
 import java.io.IOException;
@@ -21,7 +24,7 @@ import java.nio.file.Path;
  * model.safetensors, tokenizer.json): a {@link SequenceClassifier} or a {@link TokenTagger} with every
  * weight loaded strictly, dropout off.
  *
- * @param classifier the model when the head classifies, else null
+ * @param classifier the model when the head classifies (single-label, multi-label, pairs), else null
  * @param tagger     the model when the head tags, else null
  */
 public record FineTunedModel(Path folder, ModelConfig config, HeadConfig head, Tokenizer tokenizer,
@@ -44,18 +47,21 @@ public record FineTunedModel(Path folder, ModelConfig config, HeadConfig head, T
         }
         Tokenizer tokenizer = Tokenizer.load(tokenizerFile);
         Backbone backbone = new Backbone(compute, config, 0);
-        SequenceClassifier classifier = null;
-        TokenTagger tagger = null;
-        if (head.task() == HeadConfig.Task.CLASSIFY) {
-            classifier = new SequenceClassifier(compute, backbone, head.pooling(), head.labels().size(), 0);
-            Checkpoint.readWeights(folder.resolve(Checkpoint.WEIGHTS), classifier.parameterSet());
-            classifier.setTraining(false);
-        } else {
-            tagger = new TokenTagger(compute, backbone, head.labels().size(), 0);
-            Checkpoint.readWeights(folder.resolve(Checkpoint.WEIGHTS), tagger.parameterSet());
-            tagger.setTraining(false);
-        }
-        return new FineTunedModel(folder, config, head, tokenizer, classifier, tagger);
+        HeadModel model = Heads.of(head.task()).newModel(compute, backbone, head, 0);
+        Checkpoint.readWeights(folder.resolve(Checkpoint.WEIGHTS), model.parameterSet());
+        model.setTraining(false);
+        return new FineTunedModel(folder, config, head, tokenizer,
+                model instanceof SequenceClassifier c ? c : null, model instanceof TokenTagger t ? t : null);
+    }
+
+    /** The model: the classifier or the tagger. */
+    public HeadModel model() {
+        return classifier != null ? classifier : tagger;
+    }
+
+    /** The head's task on this model, for evaluation and prediction. */
+    public HeadTask<?, ?> task() {
+        return Heads.of(head.task()).task(model(), head);
     }
 
     private static String describe(String architecture) {

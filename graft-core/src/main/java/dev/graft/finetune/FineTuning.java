@@ -5,31 +5,30 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.graft.data.BadInput;
 import dev.graft.data.ClassificationExample;
 import dev.graft.data.Dataset;
-import dev.graft.data.DatasetDefinition;
 import dev.graft.data.DatasetRegistry;
 import dev.graft.data.LabelSet;
 import dev.graft.data.Split;
 import dev.graft.data.TaggingExample;
-import dev.graft.eval.ClassificationMetrics;
-import dev.graft.eval.TaggingMetrics;
+import dev.graft.eval.HeadMetrics;
 import dev.graft.io.RunFolder;
 import dev.graft.model.AtomicFiles;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
+import dev.graft.model.HeadModel;
 import dev.graft.model.LayerGroups;
 import dev.graft.model.ModelConfig;
 import dev.graft.model.SequenceClassifier;
 import dev.graft.model.TokenBatch;
-import dev.graft.model.TokenTagger;
 import dev.graft.nn.Compute;
 import dev.graft.nn.Parameter;
 import dev.graft.task.ClassificationBatch;
-import dev.graft.task.ClassificationData;
 import dev.graft.task.ClassificationTask;
+import dev.graft.task.Encoded;
+import dev.graft.task.Head;
+import dev.graft.task.HeadTask;
+import dev.graft.task.Heads;
 import dev.graft.task.LanguageModelData;
 import dev.graft.task.MultitaskTask;
-import dev.graft.task.TaggingBatch;
-import dev.graft.task.TaggingData;
 import dev.graft.task.TaggingTask;
 import dev.graft.tensor.Parallel;
 import dev.graft.tensor.kernel.KernelProvider;
@@ -47,7 +46,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -93,56 +91,62 @@ public final class FineTuning {
             dev.graft.model.Presets.get(spec.arch());
             Tokenizer.load(spec.tokenizer());
         }
-        if (spec.task() == HeadConfig.Task.CLASSIFY) {
-            return runClassification(spec, new Run(spec, sources, null, log).readClassification(), log);
-        }
-        return runTagging(spec, new Run(spec, sources, null, log).readTagging(), log);
+        return readAndRun(spec, Heads.of(spec.task()), sources, log);
+    }
+
+    private static <E, B> FineTuneResult readAndRun(FineTuneSpec spec, Head<E, B> head, DataSources sources,
+                                                   PrintStream log) throws IOException {
+        return run(spec, head, new Run(spec, sources, null, log).read(head), log);
     }
 
     /**
-     * Fine-tunes a classifier on data already in memory (the experiment runner's budgets and folds):
+     * Fine-tunes a head on data already in memory (the experiment runner's budgets and folds):
      * {@code spec.train()}, {@code dev()} and {@code test()} only name the data in run.json; a null dev
-     * set is carved from {@code data.train()} as usual.
+     * set is carved from {@code data.train()} as usual. Every head runs through this one path.
      */
-    public static FineTuneResult runClassification(FineTuneSpec spec, LabeledSplits<ClassificationExample> data,
-                                                   PrintStream log) throws IOException {
-        requireTask(spec, HeadConfig.Task.CLASSIFY);
+    public static <E, B> FineTuneResult run(FineTuneSpec spec, Head<E, B> head, LabeledSplits<E> data,
+                                            PrintStream log) throws IOException {
+        requireTask(spec, head.task());
         try (RunFolder folder = prepareOutput(spec.out(), spec.overwrite(), log)) {
             if (spec.crossValidates()) {
-                return CrossValidation.run(spec, data, FineTuning::classifyInto, log);
+                return CrossValidation.run(spec, data, (s, d, l) -> fineTuneInto(s, head, d, l), log);
             }
-            return classifyInto(spec, data, log);
+            return fineTuneInto(spec, head, data, log);
         }
     }
 
-    /** One classification run into {@code spec.out()}, which the caller has prepared. */
-    static FineTuneResult classifyInto(FineTuneSpec spec, LabeledSplits<ClassificationExample> data, PrintStream log)
-            throws IOException {
+    /** One run of {@code head} into {@code spec.out()}, which the caller has prepared. */
+    static <E, B> FineTuneResult fineTuneInto(FineTuneSpec spec, Head<E, B> head, LabeledSplits<E> data,
+                                              PrintStream log) throws IOException {
         try (Parallel parallel = new Parallel(spec.threads())) {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
-            return new Run(spec, new DataSources(DatasetRegistry.standard(), log), compute, log).classify(data);
+            return new Run(spec, new DataSources(DatasetRegistry.standard(), log), compute, log).fineTune(head, data);
         }
+    }
+
+    /**
+     * As {@link #run(FineTuneSpec, Head, LabeledSplits, PrintStream)} for classification: single texts
+     * ({@code --task classify}) or pairs of texts ({@code --task pair}, the second text in the examples'
+     * {@code text_pair} field).
+     */
+    public static FineTuneResult runClassification(FineTuneSpec spec, LabeledSplits<ClassificationExample> data,
+                                                   PrintStream log) throws IOException {
+        return run(spec, classificationHead(spec.task()), data, log);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Head<ClassificationExample, ClassificationBatch> classificationHead(HeadConfig.Task task) {
+        Head<?, ?> h = Heads.of(task);
+        if (h != ClassificationTask.HEAD && !(task == HeadConfig.Task.PAIR)) {
+            throw new IllegalArgumentException("the spec is for --task " + task.id() + ", not classify");
+        }
+        return (Head<ClassificationExample, ClassificationBatch>) h;
     }
 
     /** As {@link #runClassification}, for tagging. */
     public static FineTuneResult runTagging(FineTuneSpec spec, LabeledSplits<TaggingExample> data, PrintStream log)
             throws IOException {
-        requireTask(spec, HeadConfig.Task.TAG);
-        try (RunFolder folder = prepareOutput(spec.out(), spec.overwrite(), log)) {
-            if (spec.crossValidates()) {
-                return CrossValidation.run(spec, data, FineTuning::tagInto, log);
-            }
-            return tagInto(spec, data, log);
-        }
-    }
-
-    /** One tagging run into {@code spec.out()}, which the caller has prepared. */
-    static FineTuneResult tagInto(FineTuneSpec spec, LabeledSplits<TaggingExample> data, PrintStream log)
-            throws IOException {
-        try (Parallel parallel = new Parallel(spec.threads())) {
-            Compute compute = new Compute(KernelProvider.create(parallel), parallel);
-            return new Run(spec, new DataSources(DatasetRegistry.standard(), log), compute, log).tag(data);
-        }
+        return run(spec, TaggingTask.HEAD, data, log);
     }
 
     private static void requireTask(FineTuneSpec spec, HeadConfig.Task task) {
@@ -248,74 +252,61 @@ public final class FineTuning {
             return carve;
         }
 
-        // ------------------------------------------------------------------------------ classify
+        // ------------------------------------------------------------------------------ any head
 
-        LabeledSplits<ClassificationExample> readClassification() throws IOException {
-            Dataset<ClassificationExample> train = sources.classification(spec.train(), Split.TRAIN, null, bad);
-            LabelSet labels = sources.declaredLabels(spec.train(), DatasetDefinition.SetKind.CLASSIFICATION);
+        <E> LabeledSplits<E> read(Head<E, ?> head) throws IOException {
+            Dataset<E> train = sources.labeled(head, spec.train(), Split.TRAIN, null, bad);
+            LabelSet labels = head.registryKind() == null ? null
+                    : sources.declaredLabels(spec.train(), head.registryKind());
             if (labels == null) {
-                labels = train.labelSet();
+                labels = head.labels(train);
             }
-            Dataset<ClassificationExample> givenDev = spec.dev() == null ? null
-                    : sources.classification(spec.dev(), Split.DEV, labels, bad);
+            Dataset<E> givenDev = spec.dev() == null ? null : sources.labeled(head, spec.dev(), Split.DEV, labels, bad);
             String testName = testSpec();
-            Dataset<ClassificationExample> test = testName == null ? null
-                    : sources.classification(testName, Split.TEST, labels, bad);
+            Dataset<E> test = testName == null ? null : sources.labeled(head, testName, Split.TEST, labels, bad);
             return new LabeledSplits<>(train, givenDev, test, labels);
         }
 
-        FineTuneResult classify(LabeledSplits<ClassificationExample> given) throws IOException {
-            LabelSet labels = given.labels() != null ? given.labels() : given.train().labelSet();
+        <E, B> FineTuneResult fineTune(Head<E, B> head, LabeledSplits<E> given) throws IOException {
+            LabelSet labels = given.labels() != null ? given.labels() : head.labels(given.train());
             if (labels.size() < 2) {
-                throw new IllegalArgumentException("the training set has only one label (" + labels.labels()
-                        + "): a classifier needs at least two");
+                throw new IllegalArgumentException("the training set has only one " + head.labelWord() + " ("
+                        + labels.labels() + "): " + head.modelWord() + " needs at least two");
             }
-            Dataset.Carve<ClassificationExample> parts = split(given.train(), given.dev());
-            Dataset<ClassificationExample> test = given.test();
+            Dataset.Carve<E> parts = split(given.train(), given.dev());
+            Dataset<E> test = given.test();
             loadModel();
             Tokenizer tok = start.tokenizer();
             int pad = StartingPoint.padId(tok);
-            ClassificationData trainData = encode(tok, parts.train(), labels, pad);
-            ClassificationData devData = encode(tok, parts.heldOut(), labels, pad);
-            ClassificationData testData = test == null ? null : encode(tok, test, labels, pad);
-            log.printf(Locale.ROOT, "data: %,d train, %,d dev, %s test examples; %d labels: %s%n", trainData.size(),
-                    devData.size(), testData == null ? "no" : String.format(Locale.ROOT, "%,d", testData.size()),
-                    labels.size(), String.join(", ", labels.labels()));
-            int cut = trainData.truncated() + devData.truncated() + (testData == null ? 0 : testData.truncated());
-            if (cut > 0) {
-                log.printf(Locale.ROOT, "warning: %,d texts are longer than %d tokens and were truncated%n", cut,
-                        maxLength);
+            Encoded<B> trainData = head.encode(tok, parts.train().examples(), labels, maxLength, pad);
+            Encoded<B> devData = head.encode(tok, parts.heldOut().examples(), labels, maxLength, pad);
+            Encoded<B> testData = test == null ? null : head.encode(tok, test.examples(), labels, maxLength, pad);
+            head.describeData(log, labels, maxLength, trainData, devData, testData);
+            SequenceClassifier.Pooling pooling = !head.task().pooled() ? null
+                    : spec.pooling() != null ? spec.pooling() : defaultPooling();
+            HeadConfig config = new HeadConfig(head.task(), labels.labels(), pooling, maxLength);
+            HeadModel model = head.newModel(compute, start.backbone(), config, spec.seed());
+            HeadTask<E, B> task = head.task(model, config, parts.heldOut().examples(), devData, 64,
+                    tokenizerFiles(tok));
+            task.prepareTraining(trainData, start.extraTensors(), spec.balancedClassWeights(), log);
+            BatchStream<B> stream = trainData.stream(spec.effectiveBatchSize(), spec.seed());
+            if (pooling != null) {
+                runConfig.put("pooling", pooling.id());
             }
-            SequenceClassifier.Pooling pooling = spec.pooling() != null ? spec.pooling() : defaultPooling();
-            SequenceClassifier model = new SequenceClassifier(compute, start.backbone(), pooling, labels.size(),
-                    spec.seed());
-            if (pooling == SequenceClassifier.Pooling.CLS && start.extraTensors().containsKey("bert.pooler.dense.weight")
-                    && start.extraTensors().containsKey("bert.pooler.dense.bias")) {
-                model.parameterSet().get("bert.pooler.dense.weight").value()
-                        .copyFrom(start.extraTensors().get("bert.pooler.dense.weight"));
-                model.parameterSet().get("bert.pooler.dense.bias").value()
-                        .copyFrom(start.extraTensors().get("bert.pooler.dense.bias"));
-                log.println("pooler: loaded from the checkpoint");
-            }
-            if (spec.balancedClassWeights()) {
-                model.setClassWeights(balancedWeights(trainData, labels.size()));
-            }
-            HeadConfig head = new HeadConfig(HeadConfig.Task.CLASSIFY, labels.labels(), pooling, maxLength);
-            ClassificationTask task = new ClassificationTask(model, head, devData, 64, tokenizerFiles(tok));
-            BatchStream<ClassificationBatch> stream = trainData.stream(spec.effectiveBatchSize(), spec.seed());
-            runConfig.put("pooling", pooling.id());
-            runConfig.put("labels", labels.labels());
-            Outcome o = train(task, stream, "dev_accuracy", trainData.size(), devData.size(),
-                    testData == null ? 0 : testData.size());
+            runConfig.put(head.labelWord() + "s", labels.labels());
+            int testSize = testData == null ? 0 : testData.size();
+            Outcome o = train(task, stream, task.metric(), trainData.size(), devData.size(), testSize);
             task.setTraining(false);
-            ClassificationMetrics devM = devData.size() == 0 ? null
-                    : task.score(devData, task.predict(devData, devData.batches(64)));
-            ClassificationMetrics testM = testData == null ? null
-                    : task.score(testData, task.predict(testData, testData.batches(64)));
-            return finish(o, "dev_accuracy", devM == null ? Double.NaN : devM.accuracy(),
-                    testM == null ? Double.NaN : testM.accuracy(), devM == null ? null : devM.toMap(),
-                    testM == null ? null : testM.toMap(), trainData.size(), devData.size(),
-                    testData == null ? 0 : testData.size(), head);
+            if (task.afterTraining(parts.heldOut().examples(), devData, 64, log)) {
+                task.head().write(spec.out().resolve(Checkpoint.CONFIG), model.config());
+            }
+            HeadMetrics devM = devData.size() == 0 ? null
+                    : task.score(parts.heldOut().examples(), devData, devData.batches(64)).metrics();
+            HeadMetrics testM = testData == null ? null
+                    : task.score(test.examples(), testData, testData.batches(64)).metrics();
+            return finish(o, task.metric(), devM == null ? Double.NaN : devM.score(),
+                    testM == null ? Double.NaN : testM.score(), devM == null ? null : devM.toMap(),
+                    testM == null ? null : testM.toMap(), trainData.size(), devData.size(), testSize, task.head());
         }
 
         /**
@@ -334,122 +325,6 @@ public final class FineTuning {
             }
             return start.extraTensors().containsKey("bert.pooler.dense.weight") ? SequenceClassifier.Pooling.CLS
                     : SequenceClassifier.Pooling.MEAN;
-        }
-
-        private ClassificationData encode(Tokenizer tok, Dataset<ClassificationExample> d, LabelSet labels, int pad) {
-            List<String> texts = new ArrayList<>(d.size());
-            int[] y = new int[d.size()];
-            for (int i = 0; i < d.size(); i++) {
-                texts.add(d.get(i).text());
-                y[i] = labels.indexOf(d.get(i).label());
-            }
-            return ClassificationData.encode(tok, texts, y, maxLength, pad);
-        }
-
-        private static float[] balancedWeights(ClassificationData data, int k) {
-            int[] counts = new int[k];
-            for (int i = 0; i < data.size(); i++) {
-                counts[data.label(i)]++;
-            }
-            float[] w = new float[k];
-            for (int c = 0; c < k; c++) {
-                w[c] = counts[c] == 0 ? 1f : (float) data.size() / (k * counts[c]);
-            }
-            return w;
-        }
-
-        // ------------------------------------------------------------------------------ tag
-
-        LabeledSplits<TaggingExample> readTagging() throws IOException {
-            Dataset<TaggingExample> train = sources.tagging(spec.train(), Split.TRAIN, null, bad);
-            LabelSet tags = sources.declaredLabels(spec.train(), DatasetDefinition.SetKind.TAGGING);
-            if (tags == null) {
-                tags = train.labelSet();
-            }
-            Dataset<TaggingExample> givenDev = spec.dev() == null ? null
-                    : sources.tagging(spec.dev(), Split.DEV, tags, bad);
-            String testName = testSpec();
-            Dataset<TaggingExample> test = testName == null ? null : sources.tagging(testName, Split.TEST, tags, bad);
-            return new LabeledSplits<>(train, givenDev, test, tags);
-        }
-
-        FineTuneResult tag(LabeledSplits<TaggingExample> given) throws IOException {
-            LabelSet tags = given.labels() != null ? given.labels() : given.train().labelSet();
-            if (tags.size() < 2) {
-                throw new IllegalArgumentException("the training set has only one tag (" + tags.labels()
-                        + "): a tagger needs at least two");
-            }
-            Dataset.Carve<TaggingExample> parts = split(given.train(), given.dev());
-            Dataset<TaggingExample> test = given.test();
-            loadModel();
-            Tokenizer tok = start.tokenizer();
-            int pad = StartingPoint.padId(tok);
-            TaggingData trainData = encodeTags(tok, parts.train(), tags, pad);
-            TaggingData devData = encodeTags(tok, parts.heldOut(), tags, pad);
-            TaggingData testData = test == null ? null : encodeTags(tok, test, tags, pad);
-            log.printf(Locale.ROOT, "data: %,d train, %,d dev, %s test sentences; %d tags: %s%n",
-                    trainData.sentenceCount(), devData.sentenceCount(),
-                    testData == null ? "no" : String.format(Locale.ROOT, "%,d", testData.sentenceCount()), tags.size(),
-                    String.join(" ", tags.labels()));
-            warnWindows("train", trainData);
-            warnWindows("dev", devData);
-            if (testData != null) {
-                warnWindows("test", testData);
-            }
-            TokenTagger model = new TokenTagger(compute, start.backbone(), tags.size(), spec.seed());
-            HeadConfig head = new HeadConfig(HeadConfig.Task.TAG, tags.labels(), null, maxLength);
-            TaggingTask task = new TaggingTask(model, head, devData, gold(parts.heldOut()), 64, tokenizerFiles(tok));
-            BatchStream<TaggingBatch> stream = trainData.stream(spec.effectiveBatchSize(), spec.seed());
-            runConfig.put("tags", tags.labels());
-            Outcome o = train(task, stream, "dev_token_accuracy", trainData.sentenceCount(), devData.sentenceCount(),
-                    testData == null ? 0 : testData.sentenceCount());
-            task.setTraining(false);
-            TaggingMetrics devM = parts.heldOut().isEmpty() ? null
-                    : task.score(gold(parts.heldOut()), task.predict(devData, devData.batches(64)));
-            TaggingMetrics testM = testData == null ? null
-                    : task.score(gold(test), task.predict(testData, testData.batches(64)));
-            return finish(o, "dev_token_accuracy", devM == null ? Double.NaN : devM.tokenAccuracy(),
-                    testM == null ? Double.NaN : testM.tokenAccuracy(), devM == null ? null : devM.toMap(),
-                    testM == null ? null : testM.toMap(), trainData.sentenceCount(), devData.sentenceCount(),
-                    testData == null ? 0 : testData.sentenceCount(), head);
-        }
-
-        private void warnWindows(String which, TaggingData d) {
-            if (d.splitSentences() > 0) {
-                log.printf(Locale.ROOT, "warning: %,d %s sentences are longer than %d tokens; each is tagged in "
-                        + "windows split at word boundaries (no word is dropped)%n", d.splitSentences(), which,
-                        maxLength);
-            }
-            if (d.cutWords() > 0) {
-                log.printf(Locale.ROOT, "warning: %,d %s words are longer than a whole window; only their first "
-                        + "tokens are used%n", d.cutWords(), which);
-            }
-            if (d.emptyWords() > 0) {
-                log.printf(Locale.ROOT, "note: %,d %s words give no token and stand as the unknown token%n",
-                        d.emptyWords(), which);
-            }
-        }
-
-        private TaggingData encodeTags(Tokenizer tok, Dataset<TaggingExample> d, LabelSet tags, int pad) {
-            List<List<String>> words = new ArrayList<>(d.size());
-            List<int[]> ids = new ArrayList<>(d.size());
-            for (TaggingExample e : d) {
-                words.add(e.tokens());
-                int[] t = new int[e.size()];
-                for (int i = 0; i < t.length; i++) {
-                    t[i] = tags.indexOf(e.tags().get(i));
-                }
-                ids.add(t);
-            }
-            return TaggingData.encode(tok, words, ids, maxLength, pad);
-        }
-
-        private static List<List<String>> gold(Dataset<TaggingExample> d) {
-            List<List<String>> g = new ArrayList<>(d.size());
-            for (TaggingExample e : d) {
-                g.add(e.tags());
-            }
-            return g;
         }
 
         // ------------------------------------------------------------------------------ training
@@ -610,7 +485,7 @@ public final class FineTuning {
                 results.put("test", test);
             }
             AtomicFiles.writeString(spec.out().resolve("results.json"), JSON.writeValueAsString(results) + "\n");
-            String key = spec.task() == HeadConfig.Task.CLASSIFY ? "accuracy" : "token_accuracy";
+            String key = metric.substring("dev_".length());
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("task", spec.task().id());
             s.put("recipe", spec.recipe().id());

@@ -21,36 +21,68 @@ import java.util.TreeMap;
  * What a fine-tuned checkpoint's {@code config.json} says about its head, in Hugging Face's fields
  * ({@code architectures} such as BertForSequenceClassification or BertForTokenClassification,
  * {@code id2label}, {@code label2id}, {@code num_labels}, {@code problem_type}) plus graft's own:
- * {@code graft_task} (classify or tag), {@code graft_pooling} (cls, mean, concat, last) and
- * {@code graft_max_length} (the longest input the model was trained with).
+ * {@code graft_task} (classify, tag, multilabel or pair), {@code graft_pooling} (cls, mean, concat, last),
+ * {@code graft_max_length} (the longest input the model was trained with) and, for multi-label heads,
+ * {@code graft_thresholds} (one decision threshold per label, in id order).
  *
- * @param task      classify or tag
- * @param labels    class names or tags, index = id
- * @param pooling   sequence pooling (classification), null for tagging
- * @param maxLength tokens per input, specials included
+ * <p>A folder without {@code graft_task} (written by Hugging Face or an older graft) is read by its
+ * architecture: ForSequenceClassification is classify, or multilabel when its {@code problem_type} is
+ * {@code multi_label_classification}; ForTokenClassification is tag.
+ *
+ * @param task       classify, tag, multilabel or pair
+ * @param labels     class names or tags, index = id
+ * @param pooling    sequence pooling (the sequence heads), null for tagging
+ * @param maxLength  tokens per input, specials included
+ * @param thresholds multi-label decision thresholds, one per label (null: 0.5 each); null for other tasks
  */
-public record HeadConfig(Task task, List<String> labels, SequenceClassifier.Pooling pooling, int maxLength) {
+public record HeadConfig(Task task, List<String> labels, SequenceClassifier.Pooling pooling, int maxLength,
+                         List<Double> thresholds) {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** The decision threshold of a multi-label head when none was tuned. */
+    public static final double DEFAULT_THRESHOLD = 0.5;
 
-    /** The two fine-tuning tasks. */
+    /** The fine-tuning tasks: each is one head ({@code dev.graft.task.Heads}). */
     public enum Task {
-        CLASSIFY, TAG;
+        /** Single-label sequence classification (softmax). */
+        CLASSIFY("classify", "a sequence classifier"),
+        /** Token tagging (a tag per word). */
+        TAG("tag", "a token tagger"),
+        /** Multi-label sequence classification (a sigmoid per label). */
+        MULTI_LABEL("multilabel", "a multi-label classifier"),
+        /** Single-label classification of a pair of texts (the tokenizer's pair template). */
+        PAIR("pair", "a sentence-pair classifier");
+
+        private final String id;
+        private final String description;
+
+        Task(String id, String description) {
+            this.id = id;
+            this.description = description;
+        }
 
         public String id() {
-            return name().toLowerCase(Locale.ROOT);
+            return id;
         }
 
         public static Task parse(String s) {
             return switch (s.trim().toLowerCase(Locale.ROOT)) {
                 case "classify", "classification" -> CLASSIFY;
                 case "tag", "tagging" -> TAG;
-                default -> throw new IllegalArgumentException("unknown task '" + s + "': use classify or tag");
+                case "multilabel", "multi-label", "multi_label", "multi-label-classification" -> MULTI_LABEL;
+                case "pair", "sentence-pair", "pair-classify", "text-pair" -> PAIR;
+                default -> throw new IllegalArgumentException("unknown task '" + s + "': use classify, tag, multilabel "
+                        + "or pair");
             };
         }
 
         /** Human words for messages: "a sequence classifier", "a token tagger". */
         public String describe() {
-            return this == CLASSIFY ? "a sequence classifier" : "a token tagger";
+            return description;
+        }
+
+        /** Whether the head pools the sequence into one vector (every task but tagging). */
+        public boolean pooled() {
+            return this != TAG;
         }
     }
 
@@ -62,17 +94,45 @@ public record HeadConfig(Task task, List<String> labels, SequenceClassifier.Pool
         if (labels.size() < 2) {
             throw new IllegalArgumentException("a head needs at least 2 labels, got " + labels);
         }
-        if (task == Task.CLASSIFY && pooling == null) {
+        if (task.pooled() && pooling == null) {
             throw new IllegalArgumentException("a classification head needs a pooling");
         }
         if (maxLength < 2) {
             throw new IllegalArgumentException("max length must be at least 2, got " + maxLength);
         }
+        if (thresholds != null) {
+            if (task != Task.MULTI_LABEL) {
+                throw new IllegalArgumentException("decision thresholds belong to a multi-label head, not " + task.id());
+            }
+            thresholds = List.copyOf(thresholds);
+            if (thresholds.size() != labels.size()) {
+                throw new IllegalArgumentException(thresholds.size() + " thresholds for " + labels.size() + " labels");
+            }
+            for (double t : thresholds) {
+                if (!(t > 0 && t < 1)) {
+                    throw new IllegalArgumentException("a decision threshold must be in (0, 1), got " + t);
+                }
+            }
+        }
+    }
+
+    public HeadConfig(Task task, List<String> labels, SequenceClassifier.Pooling pooling, int maxLength) {
+        this(task, labels, pooling, maxLength, null);
+    }
+
+    /** This head with the given multi-label thresholds. */
+    public HeadConfig withThresholds(List<Double> t) {
+        return new HeadConfig(task, labels, pooling, maxLength, t);
+    }
+
+    /** The decision threshold of label {@code i} (multi-label; 0.5 when none was tuned). */
+    public double threshold(int i) {
+        return thresholds == null ? DEFAULT_THRESHOLD : thresholds.get(i);
     }
 
     /** The Hugging Face architecture name of this head on {@code config}'s family. */
     public String architecture(ModelConfig config) {
-        if (task == Task.CLASSIFY) {
+        if (task.pooled()) {
             return config.isEncoder() ? "BertForSequenceClassification" : "GPT2ForSequenceClassification";
         }
         return config.isEncoder() ? "BertForTokenClassification" : "GPT2ForTokenClassification";
@@ -88,14 +148,20 @@ public record HeadConfig(Task task, List<String> labels, SequenceClassifier.Pool
             label2id.put(labels.get(i), i);
         }
         o.put("num_labels", labels.size());
-        if (task == Task.CLASSIFY) {
+        if (task == Task.CLASSIFY || task == Task.PAIR) {
             o.put("problem_type", "single_label_classification");
+        } else if (task == Task.MULTI_LABEL) {
+            o.put("problem_type", "multi_label_classification");
         }
         o.put("graft_task", task.id());
         if (pooling != null) {
             o.put("graft_pooling", pooling.id());
         }
         o.put("graft_max_length", maxLength);
+        if (thresholds != null) {
+            var t = o.putArray("graft_thresholds");
+            thresholds.forEach(t::add);
+        }
         return o;
     }
 
@@ -129,7 +195,8 @@ public record HeadConfig(Task task, List<String> labels, SequenceClassifier.Pool
         if (o.hasNonNull("graft_task")) {
             task = Task.parse(o.get("graft_task").asText());
         } else if (arch.endsWith("ForSequenceClassification")) {
-            task = Task.CLASSIFY;
+            task = "multi_label_classification".equals(o.path("problem_type").asText()) ? Task.MULTI_LABEL
+                    : Task.CLASSIFY;
         } else if (arch.endsWith("ForTokenClassification")) {
             task = Task.TAG;
         } else {
@@ -156,11 +223,28 @@ public record HeadConfig(Task task, List<String> labels, SequenceClassifier.Pool
             }
         }
         SequenceClassifier.Pooling pooling = null;
-        if (task == Task.CLASSIFY) {
+        if (task.pooled()) {
             pooling = o.hasNonNull("graft_pooling") ? SequenceClassifier.Pooling.parse(o.get("graft_pooling").asText())
                     : (config.isEncoder() ? SequenceClassifier.Pooling.CLS : SequenceClassifier.Pooling.LAST);
         }
         int maxLength = o.path("graft_max_length").asInt(config.maxPositions());
-        return Optional.of(new HeadConfig(task, labels, pooling, Math.min(maxLength, config.maxPositions())));
+        List<Double> thresholds = null;
+        JsonNode t = o.path("graft_thresholds");
+        if (task == Task.MULTI_LABEL && t.isArray()) {
+            thresholds = new ArrayList<>();
+            for (JsonNode v : t) {
+                if (!v.isNumber()) {
+                    throw new IOException(file + ": graft_thresholds holds " + v + ", not a number; give one threshold "
+                            + "in (0, 1) per label or remove the field (0.5 each)");
+                }
+                thresholds.add(v.asDouble());
+            }
+            if (thresholds.size() != labels.size()) {
+                throw new IOException(file + ": graft_thresholds has " + thresholds.size() + " values for "
+                        + labels.size() + " labels; give one per label or remove the field (0.5 each)");
+            }
+        }
+        return Optional.of(new HeadConfig(task, labels, pooling, Math.min(maxLength, config.maxPositions()),
+                thresholds));
     }
 }

@@ -24,7 +24,7 @@ import java.util.List;
  * over those positions (torch.nn.CrossEntropyLoss, reduction mean). Logits are only computed for
  * those positions.
  */
-public final class LanguageModel implements Module {
+public final class LanguageModel implements Module, TrainableModel {
     private final ModelConfig config;
     private final Compute compute;
     private final Backbone backbone;
@@ -92,14 +92,17 @@ public final class LanguageModel implements Module {
         }
     }
 
+    @Override
     public ModelConfig config() {
         return config;
     }
 
+    @Override
     public Backbone backbone() {
         return backbone;
     }
 
+    @Override
     public ParameterSet parameterSet() {
         return parameters;
     }
@@ -109,13 +112,7 @@ public final class LanguageModel implements Module {
         return parameters.list();
     }
 
-    /** Dropout on (training) or off (evaluation). */
-    public void setTraining(boolean training) {
-        for (Dropout d : dropouts()) {
-            d.setTraining(training);
-        }
-    }
-
+    @Override
     public List<Dropout> dropouts() {
         return backbone.dropouts();
     }

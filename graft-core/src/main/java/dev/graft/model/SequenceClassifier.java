@@ -32,7 +32,7 @@ import java.util.SplittableRandom;
  * The classifier layer is named {@code classifier} on encoders and {@code score} on decoders, as in
  * Hugging Face; head weights start from N(0, initializerRange²) with zero biases.
  */
-public final class SequenceClassifier implements Module {
+public final class SequenceClassifier implements Module, HeadModel {
     /** How the token vectors become one vector. */
     public enum Pooling {
         CLS, MEAN, CONCAT, LAST;
@@ -135,10 +135,12 @@ public final class SequenceClassifier implements Module {
         }
     }
 
+    @Override
     public ModelConfig config() {
         return config;
     }
 
+    @Override
     public Backbone backbone() {
         return backbone;
     }
@@ -151,6 +153,7 @@ public final class SequenceClassifier implements Module {
         return labels;
     }
 
+    @Override
     public ParameterSet parameterSet() {
         return parameters;
     }
@@ -161,6 +164,7 @@ public final class SequenceClassifier implements Module {
     }
 
     /** The head's parameters (pooler and classifier), in order. */
+    @Override
     public List<Parameter> headParameters() {
         return headParameters;
     }
@@ -190,13 +194,8 @@ public final class SequenceClassifier implements Module {
         return classWeights == null ? 1f : classWeights[label];
     }
 
-    public void setTraining(boolean training) {
-        for (Dropout d : dropouts()) {
-            d.setTraining(training);
-        }
-    }
-
     /** The backbone's dropouts, then the head's. */
+    @Override
     public List<Dropout> dropouts() {
         List<Dropout> list = new ArrayList<>(backbone.dropouts());
         list.add(dropout);
@@ -244,6 +243,14 @@ public final class SequenceClassifier implements Module {
             backbone.backward(headBackward(dLogits));
         }
         return sum;
+    }
+
+    /**
+     * Backward of {@link #logits}: from the gradient of the last logits (B, K) through the head and the
+     * backbone, accumulating gradients. For losses other than single-label cross-entropy (multi-label).
+     */
+    public void backward(float[] dLogits) {
+        backbone.backward(headBackward(dLogits));
     }
 
     /** Examples whose arg-max logit was their label in the last {@link #forward}. */

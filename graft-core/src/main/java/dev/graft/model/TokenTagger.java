@@ -20,7 +20,7 @@ import java.util.List;
  * not {@link TokenBatch#IGNORE} (the first sub-word of each word; the other sub-words, special tokens
  * and padding are ignored). Only the positions with a target are run through the head in training.
  */
-public final class TokenTagger implements Module {
+public final class TokenTagger implements Module, HeadModel {
     private final Compute compute;
     private final ModelConfig config;
     private final Backbone backbone;
@@ -56,10 +56,12 @@ public final class TokenTagger implements Module {
         SequenceClassifier.initializeHead(headParameters, config.initializerRange(), seed);
     }
 
+    @Override
     public ModelConfig config() {
         return config;
     }
 
+    @Override
     public Backbone backbone() {
         return backbone;
     }
@@ -68,6 +70,7 @@ public final class TokenTagger implements Module {
         return tags;
     }
 
+    @Override
     public ParameterSet parameterSet() {
         return parameters;
     }
@@ -77,6 +80,7 @@ public final class TokenTagger implements Module {
         return parameters.list();
     }
 
+    @Override
     public List<Parameter> headParameters() {
         return headParameters;
     }
@@ -85,12 +89,7 @@ public final class TokenTagger implements Module {
         return config.isEncoder() ? "BertForTokenClassification" : "GPT2ForTokenClassification";
     }
 
-    public void setTraining(boolean training) {
-        for (Dropout d : dropouts()) {
-            d.setTraining(training);
-        }
-    }
-
+    @Override
     public List<Dropout> dropouts() {
         List<Dropout> list = new ArrayList<>(backbone.dropouts());
         list.add(dropout);

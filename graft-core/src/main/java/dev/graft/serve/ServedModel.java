@@ -187,8 +187,14 @@ abstract class ServedModel {
         String architecture = HeadConfig.architectureOf(json);
         if (HeadConfig.read(json, config, configFile).isPresent()) {
             FineTunedModel m = FineTunedModel.load(folder, compute);
-            return m.head().task() == HeadConfig.Task.CLASSIFY ? new Classifier(name, m, architecture)
-                    : new Tagger(name, m, architecture);
+            return switch (m.head().task()) {
+                case CLASSIFY -> new Classifier(name, m, architecture);
+                case TAG -> new Tagger(name, m, architecture);
+                // their answers (a set of labels; a pair as input) need request and response shapes of their own
+                case MULTI_LABEL, PAIR -> throw new IllegalArgumentException("model " + name + " (" + folder + ") is "
+                        + m.head().task().describe() + ": graft serve takes single-label classifiers, taggers and "
+                        + "encoders; predict with it through graft predict --model " + folder);
+            };
         }
         Pretrained p = Pretrained.loadBackbone(folder, compute);
         if (!p.config().isEncoder()) {

@@ -16,14 +16,16 @@ import java.util.List;
  * token stays; the number of texts cut is counted), and their label ids. Batches are padded on the
  * right to their longest row.
  */
-public final class ClassificationData {
+public final class ClassificationData implements Encoded<ClassificationBatch> {
     private final int[][] ids;
+    private final int[][] typeIds; // null for single texts
     private final int[] labels; // -1 when unlabeled
     private final int padId;
     private final int truncated;
 
-    private ClassificationData(int[][] ids, int[] labels, int padId, int truncated) {
+    private ClassificationData(int[][] ids, int[][] typeIds, int[] labels, int padId, int truncated) {
         this.ids = ids;
+        this.typeIds = typeIds;
         this.labels = labels;
         this.padId = padId;
         this.truncated = truncated;
@@ -57,7 +59,57 @@ public final class ClassificationData {
             }
         }
         int[] labels = labelIds == null ? filled(texts.size()) : labelIds.clone();
-        return new ClassificationData(ids, labels, padId, cut);
+        return new ClassificationData(ids, null, labels, padId, cut);
+    }
+
+    /**
+     * Pairs of texts encoded with the tokenizer's pair template ({@code [CLS] a [SEP] b [SEP]} with token
+     * type ids 0 for the first part and 1 for the second on BERT-style tokenizers, Hugging Face's
+     * {@code tokenizer(text, text_pair)}); a pair longer than {@code maxLength} is cut longest text first
+     * (the library's {@code longest_first}), keeping the special tokens.
+     *
+     * @param labelIds label id of each pair, or null when unlabeled
+     */
+    public static ClassificationData encodePairs(Tokenizer tokenizer, List<String> firsts, List<String> seconds,
+                                                 int[] labelIds, int maxLength, int padId) {
+        if (firsts.size() != seconds.size()) {
+            throw new IllegalArgumentException(firsts.size() + " first texts but " + seconds.size() + " second texts");
+        }
+        if (labelIds != null && labelIds.length != firsts.size()) {
+            throw new IllegalArgumentException(firsts.size() + " pairs but " + labelIds.length + " labels");
+        }
+        if (maxLength < 2) {
+            throw new IllegalArgumentException("max length must be at least 2, got " + maxLength);
+        }
+        List<Encoding> all = tokenizer.encodeBatchPairs(firsts, seconds, EncodeOptions.defaults());
+        int[][] ids = new int[firsts.size()][];
+        int[][] types = new int[firsts.size()][];
+        int cut = 0;
+        for (int i = 0; i < ids.length; i++) {
+            Encoding e = all.get(i);
+            if (e.length() > maxLength) {
+                e = tokenizer.encodeBatchPairs(List.of(firsts.get(i)), List.of(seconds.get(i)), EncodeOptions.defaults()
+                        .withTruncation(EncodeOptions.Truncation.toLength(maxLength))).get(0);
+                cut++;
+            }
+            ids[i] = e.ids();
+            types[i] = e.typeIds();
+            if (ids[i].length == 0) {
+                throw new IllegalArgumentException("pair " + (i + 1) + " gives no tokens at all (are both texts empty?)");
+            }
+        }
+        int[] labels = labelIds == null ? filled(firsts.size()) : labelIds.clone();
+        return new ClassificationData(ids, types, labels, padId, cut);
+    }
+
+    /** Token ids of example {@code i} (specials included). */
+    public int[] ids(int i) {
+        return ids[i].clone();
+    }
+
+    /** Token type ids of example {@code i}, or null for single texts. */
+    public int[] typeIds(int i) {
+        return typeIds == null ? null : typeIds[i].clone();
     }
 
     private static int[] filled(int n) {
@@ -68,6 +120,11 @@ public final class ClassificationData {
 
     public int size() {
         return ids.length;
+    }
+
+    /** Tokens of example {@code i} (specials included). */
+    int length(int i) {
+        return ids[i].length;
     }
 
     /** Texts cut to the maximum length. */
@@ -97,15 +154,19 @@ public final class ClassificationData {
         }
         int[] input = new int[b * time];
         int[] mask = new int[b * time];
+        int[] types = typeIds == null ? null : new int[b * time]; // padding has type 0
         Arrays.fill(input, padId);
         int[] y = new int[b];
         for (int r = 0; r < b; r++) {
             int[] row = ids[examples[r]];
             System.arraycopy(row, 0, input, r * time, row.length);
             Arrays.fill(mask, r * time, r * time + row.length, 1);
+            if (types != null) {
+                System.arraycopy(typeIds[examples[r]], 0, types, r * time, row.length);
+            }
             y[r] = labels[examples[r]];
         }
-        return new ClassificationBatch(new TokenBatch(b, time, input, null, mask, null), y, examples.clone());
+        return new ClassificationBatch(new TokenBatch(b, time, input, types, mask, null), y, examples.clone());
     }
 
     /**

@@ -1,30 +1,44 @@
 package dev.graft.task;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.graft.data.BadInput;
+import dev.graft.data.ClassificationExample;
+import dev.graft.data.ClassificationReader;
+import dev.graft.data.Dataset;
+import dev.graft.data.DatasetDefinition;
+import dev.graft.data.LabelSet;
+import dev.graft.data.ResolvedSet;
+import dev.graft.data.Split;
 import dev.graft.eval.ClassificationMetrics;
+import dev.graft.model.Backbone;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
+import dev.graft.model.HeadModel;
 import dev.graft.model.SequenceClassifier;
-import dev.graft.nn.Dropout;
-import dev.graft.nn.ParameterSet;
-import dev.graft.train.Trainable;
+import dev.graft.nn.Compute;
+import dev.graft.tokenizer.Tokenizer;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * Sequence classification as something the trainer runs: single-label cross-entropy (class-weighted
  * when the model has weights) over micro-batches normalized together, and validation on fixed dev
- * batches reporting dev_loss, dev_accuracy and dev_macro_f1.
+ * batches reporting dev_loss, dev_accuracy and dev_macro_f1. Its head is {@link #HEAD}; the
+ * sentence-pair head ({@link PairTask}) shares this loss and evaluation.
  */
-public final class ClassificationTask implements Trainable<ClassificationBatch> {
+public class ClassificationTask extends HeadTask<ClassificationExample, ClassificationBatch> {
+    /** The single-label classification head. */
+    public static final Head<ClassificationExample, ClassificationBatch> HEAD = new Kind();
+    static final ObjectMapper JSON = new ObjectMapper();
+
     private final SequenceClassifier model;
-    private final HeadConfig head;
-    private final ClassificationData dev;
-    private final List<ClassificationBatch> devBatches;
-    private final Checkpoint.Extras modelExtras;
 
     /**
      * @param dev         labeled validation data, or null for none
@@ -32,39 +46,18 @@ public final class ClassificationTask implements Trainable<ClassificationBatch> 
      */
     public ClassificationTask(SequenceClassifier model, HeadConfig head, ClassificationData dev, int evalBatchSize,
                               Checkpoint.Extras modelExtras) {
+        super(model, head, null, dev, evalBatchSize, modelExtras);
         this.model = model;
-        this.head = head;
-        this.dev = dev;
-        this.devBatches = dev == null ? List.of() : dev.batches(evalBatchSize);
-        this.modelExtras = modelExtras;
     }
 
+    @Override
     public SequenceClassifier model() {
         return model;
     }
 
-    public HeadConfig head() {
-        return head;
-    }
-
     @Override
-    public ParameterSet parameters() {
-        return model.parameterSet();
-    }
-
-    @Override
-    public void setTraining(boolean training) {
-        model.setTraining(training);
-    }
-
-    @Override
-    public List<Dropout> dropouts() {
-        return model.dropouts();
-    }
-
-    @Override
-    public void skipBackwardBelow(int group) {
-        model.backbone().setBackwardFloor(group);
+    public String metric() {
+        return "dev_accuracy";
     }
 
     @Override
@@ -133,43 +126,152 @@ public final class ClassificationTask implements Trainable<ClassificationBatch> 
         for (int i = 0; i < gold.length; i++) {
             gold[i] = data.label(i);
         }
-        return ClassificationMetrics.compute(gold, p.predicted(), head.labels());
+        return ClassificationMetrics.compute(gold, p.predicted(), head().labels());
     }
 
     @Override
-    public Map<String, Double> evaluate() {
-        if (dev == null || dev.size() == 0) {
-            return Map.of();
+    public Scored score(List<ClassificationExample> gold, Encoded<ClassificationBatch> data,
+                        List<ClassificationBatch> batches) {
+        ClassificationData d = (ClassificationData) data;
+        Predictions p = predict(d, batches);
+        return new Scored(score(d, p), p.meanLoss());
+    }
+
+    /** Loads BERT's trained pooler when the checkpoint has one; balanced class weights when asked. */
+    @Override
+    public void prepareTraining(Encoded<ClassificationBatch> train, Map<String, float[]> extraTensors,
+                                boolean balancedClassWeights, PrintStream log) {
+        if (model.pooling() == SequenceClassifier.Pooling.CLS && extraTensors.containsKey("bert.pooler.dense.weight")
+                && extraTensors.containsKey("bert.pooler.dense.bias")) {
+            model.parameterSet().get("bert.pooler.dense.weight").value()
+                    .copyFrom(extraTensors.get("bert.pooler.dense.weight"));
+            model.parameterSet().get("bert.pooler.dense.bias").value()
+                    .copyFrom(extraTensors.get("bert.pooler.dense.bias"));
+            log.println("pooler: loaded from the checkpoint");
         }
-        Predictions p = predict(dev, devBatches);
-        ClassificationMetrics m = score(dev, p);
-        Map<String, Double> out = new LinkedHashMap<>();
-        out.put("dev_loss", p.meanLoss());
-        out.put("dev_accuracy", m.accuracy());
-        out.put("dev_macro_f1", m.macroF1());
-        return out;
+        if (balancedClassWeights) {
+            model.setClassWeights(balancedWeights((ClassificationData) train, model.labelCount()));
+        }
     }
 
-    @Override
-    public void saveModel(Path folder, Checkpoint.Extras extras) throws IOException {
-        Checkpoint.save(folder, model.config(), head.architecture(model.config()), model.parameterSet(), Map.of(),
-                staged -> {
-                    head.write(staged.resolve(Checkpoint.CONFIG), model.config());
-                    if (modelExtras != null) {
-                        modelExtras.writeInto(staged);
-                    }
-                    if (extras != null) {
-                        extras.writeInto(staged);
-                    }
-                });
+    private static float[] balancedWeights(ClassificationData data, int k) {
+        int[] counts = new int[k];
+        for (int i = 0; i < data.size(); i++) {
+            counts[data.label(i)]++;
+        }
+        float[] w = new float[k];
+        for (int c = 0; c < k; c++) {
+            w[c] = counts[c] == 0 ? 1f : (float) data.size() / (k * counts[c]);
+        }
+        return w;
     }
 
+    /** Each line is one text: {@code {"text", "label", "probabilities": {label: p}}}. */
     @Override
-    public void writeModelFiles(Path folder) throws IOException {
-        head.write(folder.resolve(Checkpoint.CONFIG), model.config());
-        Checkpoint.writeWeights(folder.resolve(Checkpoint.WEIGHTS), model.parameterSet(), Map.of());
-        if (modelExtras != null) {
-            modelExtras.writeInto(folder);
+    public PredictedLines predictLines(Tokenizer tokenizer, int padId, List<String> lines, int batchSize) {
+        return predictEncoded(lines, ClassificationData.encode(tokenizer, lines, null, head().maxLength(), padId),
+                batchSize, (o, i) -> o.put("text", lines.get(i)));
+    }
+
+    /** Predicts encoded inputs into one JSON object each, {@code input} writing the input's fields first. */
+    PredictedLines predictEncoded(List<String> lines, ClassificationData data, int batchSize,
+                                  java.util.function.ObjIntConsumer<ObjectNode> input) {
+        Predictions p = predict(data, data.batches(batchSize));
+        List<String> labels = head().labels();
+        List<ObjectNode> out = new ArrayList<>(lines.size());
+        for (int i = 0; i < lines.size(); i++) {
+            ObjectNode o = JSON.createObjectNode();
+            input.accept(o, i);
+            o.put("label", labels.get(p.predicted()[i]));
+            ObjectNode probs = o.putObject("probabilities");
+            for (int k = 0; k < labels.size(); k++) {
+                probs.put(labels.get(k), Math.round(p.probabilities()[i][k] * 1e6) / 1e6);
+            }
+            out.add(o);
+        }
+        return new PredictedLines(out, data.truncated(), 0);
+    }
+
+    /** The label ids of examples ({@code labels.indexOf}). */
+    static int[] labelIds(List<ClassificationExample> examples, LabelSet labels) {
+        int[] y = new int[examples.size()];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = labels.indexOf(examples.get(i).label());
+        }
+        return y;
+    }
+
+    /** The single-label classification head: texts with one label each. */
+    static class Kind implements Head<ClassificationExample, ClassificationBatch> {
+        @Override
+        public HeadConfig.Task task() {
+            return HeadConfig.Task.CLASSIFY;
+        }
+
+        @Override
+        public DatasetDefinition.SetKind registryKind() {
+            return DatasetDefinition.SetKind.CLASSIFICATION;
+        }
+
+        @Override
+        public Dataset<ClassificationExample> fromRegistry(ResolvedSet set, Split split) throws IOException {
+            return set.classification(split);
+        }
+
+        @Override
+        public Dataset<ClassificationExample> readFile(Path file, Columns columns, LabelSet known, BadInput bad)
+                throws IOException {
+            return Dataset.ofClassification(ClassificationReader.read(file, options(columns, known), bad));
+        }
+
+        ClassificationReader.Options options(Columns columns, LabelSet known) {
+            ClassificationReader.Options o = ClassificationReader.Options.defaults()
+                    .withColumns(columns.text(), columns.label() == null ? "label" : columns.label());
+            return known == null ? o : o.withKnownLabels(known);
+        }
+
+        @Override
+        public Encoded<ClassificationBatch> encode(Tokenizer tokenizer, List<ClassificationExample> examples,
+                                                   LabelSet labels, int maxLength, int padId) {
+            List<String> texts = new ArrayList<>(examples.size());
+            for (ClassificationExample e : examples) {
+                texts.add(e.text());
+            }
+            return ClassificationData.encode(tokenizer, texts, labelIds(examples, labels), maxLength, padId);
+        }
+
+        @Override
+        public void describeData(PrintStream log, LabelSet labels, int maxLength, Encoded<ClassificationBatch> train,
+                                 Encoded<ClassificationBatch> dev, Encoded<ClassificationBatch> test) {
+            log.printf(Locale.ROOT, "data: %,d train, %,d dev, %s test %s; %d labels: %s%n", train.size(),
+                    dev.size(), test == null ? "no" : String.format(Locale.ROOT, "%,d", test.size()), examplesWord(),
+                    labels.size(), String.join(", ", labels.labels()));
+            int cut = train.truncated() + dev.truncated() + (test == null ? 0 : test.truncated());
+            if (cut > 0) {
+                log.printf(Locale.ROOT, "warning: %,d %s are longer than %d tokens and were truncated%n", cut,
+                        textsWord(), maxLength);
+            }
+        }
+
+        String examplesWord() {
+            return "examples";
+        }
+
+        String textsWord() {
+            return "texts";
+        }
+
+        @Override
+        public HeadModel newModel(Compute compute, Backbone backbone, HeadConfig config, long seed) {
+            return new SequenceClassifier(compute, backbone, config.pooling(), config.labels().size(), seed);
+        }
+
+        @Override
+        public HeadTask<ClassificationExample, ClassificationBatch> task(HeadModel model, HeadConfig config,
+                List<ClassificationExample> devGold, Encoded<ClassificationBatch> dev, int evalBatchSize,
+                Checkpoint.Extras modelExtras) {
+            return new ClassificationTask((SequenceClassifier) model, config, (ClassificationData) dev, evalBatchSize,
+                    modelExtras);
         }
     }
 }

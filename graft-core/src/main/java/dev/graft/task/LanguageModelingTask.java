@@ -1,15 +1,9 @@
 package dev.graft.task;
 
 import dev.graft.model.Checkpoint;
-import dev.graft.model.HfConfig;
 import dev.graft.model.LanguageModel;
 import dev.graft.model.TokenBatch;
-import dev.graft.nn.Dropout;
-import dev.graft.nn.ParameterSet;
-import dev.graft.train.Trainable;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,52 +14,33 @@ import java.util.Map;
  * where batches are built). Validation reports loss, perplexity and the accuracy of the arg-max
  * prediction on the predicted positions (masked-token or next-token accuracy).
  */
-public final class LanguageModelingTask implements Trainable<TokenBatch> {
+public final class LanguageModelingTask extends ModelTask<TokenBatch> {
     private final LanguageModel model;
     private final List<TokenBatch> validation;
-    private final Checkpoint.Extras modelExtras;
 
     /**
      * @param validation  fixed held-out batches (their masks fixed too), may be empty
      * @param modelExtras writes files that belong with the model (tokenizer.json), may be null
      */
     public LanguageModelingTask(LanguageModel model, List<TokenBatch> validation, Checkpoint.Extras modelExtras) {
+        super(model, modelExtras);
         this.model = model;
         this.validation = List.copyOf(validation);
-        this.modelExtras = modelExtras;
     }
 
+    @Override
     public LanguageModel model() {
         return model;
     }
 
     /** The Hugging Face class this checkpoint corresponds to. */
+    @Override
     public String architectureName() {
         return model.config().isEncoder() ? "BertForMaskedLM" : "GPT2LMHeadModel";
     }
 
-    @Override
-    public ParameterSet parameters() {
-        return model.parameterSet();
-    }
-
-    @Override
-    public void setTraining(boolean training) {
-        model.setTraining(training);
-    }
-
-    @Override
-    public List<Dropout> dropouts() {
-        return model.dropouts();
-    }
-
     /** {@link #unigram} of the validation batches, computed at the first evaluation. */
     private double[] unigram;
-
-    @Override
-    public void skipBackwardBelow(int group) {
-        model.backbone().setBackwardFloor(group);
-    }
 
     @Override
     public StepResult trainStep(List<TokenBatch> microBatches) {
@@ -158,26 +133,5 @@ public final class LanguageModelingTask implements Trainable<TokenBatch> {
             max = Math.max(max, c);
         }
         return new double[] {loss / total, (double) max / total};
-    }
-
-    @Override
-    public void saveModel(Path folder, Checkpoint.Extras extras) throws IOException {
-        Checkpoint.save(folder, model.config(), architectureName(), model.parameterSet(), Map.of(), staged -> {
-            if (modelExtras != null) {
-                modelExtras.writeInto(staged);
-            }
-            if (extras != null) {
-                extras.writeInto(staged);
-            }
-        });
-    }
-
-    @Override
-    public void writeModelFiles(Path folder) throws IOException {
-        HfConfig.write(folder.resolve(Checkpoint.CONFIG), model.config(), architectureName());
-        Checkpoint.writeWeights(folder.resolve(Checkpoint.WEIGHTS), model.parameterSet(), Map.of());
-        if (modelExtras != null) {
-            modelExtras.writeInto(folder);
-        }
     }
 }

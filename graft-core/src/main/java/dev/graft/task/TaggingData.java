@@ -24,7 +24,7 @@ import java.util.List;
  * on its own; no word is lost ({@link #splitSentences()} counts them). A single word longer than a
  * whole window keeps only its first tokens ({@link #cutWords()}).
  */
-public final class TaggingData {
+public final class TaggingData implements Encoded<TaggingBatch> {
     /** One model input: a sentence or a window of one, and the position of each of its words' first token. */
     public record Window(int sentence, int firstWord, int[] ids, int[] wordPositions, int[] tags) {
     }
@@ -198,6 +198,12 @@ public final class TaggingData {
         return sentences;
     }
 
+    /** Sentences (the examples; {@link #windowCount()} model inputs). */
+    @Override
+    public int size() {
+        return sentences;
+    }
+
     public int windowCount() {
         return windows.size();
     }
@@ -211,6 +217,7 @@ public final class TaggingData {
     }
 
     /** Sentences longer than the model can take, tagged in several windows. */
+    @Override
     public int splitSentences() {
         return splitSentences;
     }

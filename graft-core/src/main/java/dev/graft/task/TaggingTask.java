@@ -1,19 +1,32 @@
 package dev.graft.task;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.graft.data.BadInput;
+import dev.graft.data.Dataset;
+import dev.graft.data.DatasetDefinition;
+import dev.graft.data.LabelSet;
+import dev.graft.data.ResolvedSet;
+import dev.graft.data.Split;
+import dev.graft.data.TaggingExample;
+import dev.graft.data.TaggingReader;
 import dev.graft.eval.TaggingMetrics;
+import dev.graft.model.Backbone;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
+import dev.graft.model.HeadModel;
 import dev.graft.model.TokenBatch;
 import dev.graft.model.TokenTagger;
-import dev.graft.nn.Dropout;
-import dev.graft.nn.ParameterSet;
-import dev.graft.train.Trainable;
+import dev.graft.nn.Compute;
+import dev.graft.tokenizer.Tokenizer;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -21,13 +34,12 @@ import java.util.Map;
  * micro-batches of an update, validation on fixed dev batches reporting dev_loss,
  * dev_token_accuracy and (for chunk tags) dev_span_f1, all at the word level.
  */
-public final class TaggingTask implements Trainable<TaggingBatch> {
+public final class TaggingTask extends HeadTask<TaggingExample, TaggingBatch> {
+    /** The token-tagging head. */
+    public static final Head<TaggingExample, TaggingBatch> HEAD = new Kind();
+
     private final TokenTagger model;
-    private final HeadConfig head;
-    private final TaggingData dev;
     private final List<List<String>> devGold;
-    private final List<TaggingBatch> devBatches;
-    private final Checkpoint.Extras modelExtras;
 
     /**
      * @param dev     validation windows (tagged), or null
@@ -35,35 +47,19 @@ public final class TaggingTask implements Trainable<TaggingBatch> {
      */
     public TaggingTask(TokenTagger model, HeadConfig head, TaggingData dev, List<List<String>> devGold,
                        int evalBatchSize, Checkpoint.Extras modelExtras) {
+        super(model, head, null, dev, evalBatchSize, modelExtras);
         this.model = model;
-        this.head = head;
-        this.dev = dev;
         this.devGold = devGold;
-        this.devBatches = dev == null ? List.of() : dev.batches(evalBatchSize);
-        this.modelExtras = modelExtras;
     }
 
+    @Override
     public TokenTagger model() {
         return model;
     }
 
-    public HeadConfig head() {
-        return head;
-    }
-
     @Override
-    public ParameterSet parameters() {
-        return model.parameterSet();
-    }
-
-    @Override
-    public void setTraining(boolean training) {
-        model.setTraining(training);
-    }
-
-    @Override
-    public List<Dropout> dropouts() {
-        return model.dropouts();
+    public String metric() {
+        return "dev_token_accuracy";
     }
 
     static int countTargets(TaggingBatch b) {
@@ -75,11 +71,6 @@ public final class TaggingTask implements Trainable<TaggingBatch> {
             }
         }
         return n;
-    }
-
-    @Override
-    public void skipBackwardBelow(int group) {
-        model.backbone().setBackwardFloor(group);
     }
 
     @Override
@@ -162,7 +153,7 @@ public final class TaggingTask implements Trainable<TaggingBatch> {
         for (int[] s : tags) {
             List<String> row = new ArrayList<>(s.length);
             for (int t : s) {
-                row.add(head.labels().get(t));
+                row.add(head().labels().get(t));
             }
             out.add(row);
         }
@@ -170,46 +161,164 @@ public final class TaggingTask implements Trainable<TaggingBatch> {
     }
 
     public TaggingMetrics score(List<List<String>> gold, Predictions p) {
-        return TaggingMetrics.compute(gold, names(p.tags()), head.labels());
+        return TaggingMetrics.compute(gold, names(p.tags()), head().labels());
     }
 
+    /** Scores against {@code gold}'s tags, or the dev gold tags given at construction when null. */
     @Override
-    public Map<String, Double> evaluate() {
-        if (dev == null || dev.windowCount() == 0) {
-            return Map.of();
+    public Scored score(List<TaggingExample> gold, Encoded<TaggingBatch> data, List<TaggingBatch> batches) {
+        Predictions p = predict((TaggingData) data, batches);
+        return new Scored(score(gold == null ? devGold : Kind.gold(gold), p), p.meanLoss());
+    }
+
+    /**
+     * Each line is a whitespace-tokenized sentence: {@code {"tokens", "tags"}}, one tag per word (a blank
+     * line gives empty lists).
+     */
+    @Override
+    public PredictedLines predictLines(Tokenizer tokenizer, int padId, List<String> lines, int batchSize) {
+        List<List<String>> words = new ArrayList<>(lines.size());
+        List<List<String>> present = new ArrayList<>();
+        for (String line : lines) {
+            String s = line.strip();
+            List<String> w = s.isEmpty() ? List.of() : Arrays.asList(s.split("\\s+"));
+            words.add(w);
+            if (!w.isEmpty()) {
+                present.add(w);
+            }
         }
-        Predictions p = predict(dev, devBatches);
-        TaggingMetrics m = score(devGold, p);
-        Map<String, Double> out = new LinkedHashMap<>();
-        out.put("dev_loss", p.meanLoss());
-        out.put("dev_token_accuracy", m.tokenAccuracy());
-        out.put("dev_macro_f1", m.perTag().macroF1());
-        if (m.spans() != null) {
-            out.put("dev_span_f1", m.spans().f1());
+        int[][] tags = new int[0][];
+        long split = 0;
+        if (!present.isEmpty()) {
+            TaggingData data = TaggingData.encode(tokenizer, present, null, head().maxLength(), padId);
+            tags = predict(data, data.batches(batchSize)).tags();
+            split = data.splitSentences();
         }
-        return out;
+        List<String> names = head().labels();
+        List<ObjectNode> out = new ArrayList<>(lines.size());
+        int k = 0;
+        for (List<String> w : words) {
+            ObjectNode o = ClassificationTask.JSON.createObjectNode();
+            ArrayNode tokens = o.putArray("tokens");
+            ArrayNode t = o.putArray("tags");
+            if (!w.isEmpty()) {
+                int[] s = tags[k++];
+                for (int j = 0; j < w.size(); j++) {
+                    tokens.add(w.get(j));
+                    t.add(names.get(s[j]));
+                }
+            }
+            out.add(o);
+        }
+        return new PredictedLines(out, 0, split);
     }
 
-    @Override
-    public void saveModel(Path folder, Checkpoint.Extras extras) throws IOException {
-        Checkpoint.save(folder, model.config(), head.architecture(model.config()), model.parameterSet(), Map.of(),
-                staged -> {
-                    head.write(staged.resolve(Checkpoint.CONFIG), model.config());
-                    if (modelExtras != null) {
-                        modelExtras.writeInto(staged);
-                    }
-                    if (extras != null) {
-                        extras.writeInto(staged);
-                    }
-                });
-    }
+    /** The token-tagging head: sentences with a tag per word. */
+    static final class Kind implements Head<TaggingExample, TaggingBatch> {
+        @Override
+        public HeadConfig.Task task() {
+            return HeadConfig.Task.TAG;
+        }
 
-    @Override
-    public void writeModelFiles(Path folder) throws IOException {
-        head.write(folder.resolve(Checkpoint.CONFIG), model.config());
-        Checkpoint.writeWeights(folder.resolve(Checkpoint.WEIGHTS), model.parameterSet(), Map.of());
-        if (modelExtras != null) {
-            modelExtras.writeInto(folder);
+        @Override
+        public String labelWord() {
+            return "tag";
+        }
+
+        @Override
+        public String modelWord() {
+            return "a tagger";
+        }
+
+        @Override
+        public int defaultBatchSize() {
+            return 32;
+        }
+
+        @Override
+        public DatasetDefinition.SetKind registryKind() {
+            return DatasetDefinition.SetKind.TAGGING;
+        }
+
+        @Override
+        public Dataset<TaggingExample> fromRegistry(ResolvedSet set, Split split) throws IOException {
+            return set.tagging(split);
+        }
+
+        @Override
+        public Dataset<TaggingExample> readFile(Path file, Columns columns, LabelSet known, BadInput bad)
+                throws IOException {
+            TaggingReader.Options o = TaggingReader.Options.defaults();
+            if (known != null) {
+                o = o.withKnownTags(known);
+            }
+            return Dataset.ofTagging(TaggingReader.read(file, o, bad));
+        }
+
+        @Override
+        public Encoded<TaggingBatch> encode(Tokenizer tokenizer, List<TaggingExample> examples, LabelSet tags,
+                                            int maxLength, int padId) {
+            List<List<String>> words = new ArrayList<>(examples.size());
+            List<int[]> ids = new ArrayList<>(examples.size());
+            for (TaggingExample e : examples) {
+                words.add(e.tokens());
+                int[] t = new int[e.size()];
+                for (int i = 0; i < t.length; i++) {
+                    t[i] = tags.indexOf(e.tags().get(i));
+                }
+                ids.add(t);
+            }
+            return TaggingData.encode(tokenizer, words, ids, maxLength, padId);
+        }
+
+        static List<List<String>> gold(List<TaggingExample> examples) {
+            List<List<String>> g = new ArrayList<>(examples.size());
+            for (TaggingExample e : examples) {
+                g.add(e.tags());
+            }
+            return g;
+        }
+
+        @Override
+        public void describeData(PrintStream log, LabelSet tags, int maxLength, Encoded<TaggingBatch> train,
+                                 Encoded<TaggingBatch> dev, Encoded<TaggingBatch> test) {
+            log.printf(Locale.ROOT, "data: %,d train, %,d dev, %s test sentences; %d tags: %s%n", train.size(),
+                    dev.size(), test == null ? "no" : String.format(Locale.ROOT, "%,d", test.size()), tags.size(),
+                    String.join(" ", tags.labels()));
+            warnWindows(log, "train", (TaggingData) train, maxLength);
+            warnWindows(log, "dev", (TaggingData) dev, maxLength);
+            if (test != null) {
+                warnWindows(log, "test", (TaggingData) test, maxLength);
+            }
+        }
+
+        private static void warnWindows(PrintStream log, String which, TaggingData d, int maxLength) {
+            if (d.splitSentences() > 0) {
+                log.printf(Locale.ROOT, "warning: %,d %s sentences are longer than %d tokens; each is tagged in "
+                        + "windows split at word boundaries (no word is dropped)%n", d.splitSentences(), which,
+                        maxLength);
+            }
+            if (d.cutWords() > 0) {
+                log.printf(Locale.ROOT, "warning: %,d %s words are longer than a whole window; only their first "
+                        + "tokens are used%n", d.cutWords(), which);
+            }
+            if (d.emptyWords() > 0) {
+                log.printf(Locale.ROOT, "note: %,d %s words give no token and stand as the unknown token%n",
+                        d.emptyWords(), which);
+            }
+        }
+
+        @Override
+        public HeadModel newModel(Compute compute, Backbone backbone, HeadConfig config, long seed) {
+            return new TokenTagger(compute, backbone, config.labels().size(), seed);
+        }
+
+        @Override
+        public HeadTask<TaggingExample, TaggingBatch> task(HeadModel model, HeadConfig config,
+                List<TaggingExample> devGold, Encoded<TaggingBatch> dev, int evalBatchSize,
+                Checkpoint.Extras modelExtras) {
+            return new TaggingTask((TokenTagger) model, config, (TaggingData) dev,
+                    devGold == null ? null : gold(devGold), evalBatchSize, modelExtras);
         }
     }
 }

@@ -1,0 +1,128 @@
+package dev.graft.data;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Reads a multi-label classification file: JSON Lines (optionally gzip-compressed), one object per line
+ * with a text field and a list of labels, e.g. {@code {"text": "...", "labels": ["a", "c"]}} (field names
+ * configurable; an empty list is an example with no label; a label listed twice counts once; numbers are
+ * taken as their text). An optional {@code id} is kept; a missing one is made from the line number.
+ * When {@link Options#knownLabels()} is set (evaluation data), a label outside it is bad input. Bad
+ * records follow the {@link BadInput} policy and name the file and line.
+ */
+public final class MultiLabelReader {
+    /**
+     * @param textField   field holding the text
+     * @param labelsField field holding the list of labels
+     * @param knownLabels when not null, labels outside this set are bad input (evaluation data)
+     */
+    public record Options(String textField, String labelsField, LabelSet knownLabels, int maxLineBytes) {
+        public Options {
+            Objects.requireNonNull(textField, "textField");
+            Objects.requireNonNull(labelsField, "labelsField");
+            if (textField.equals(labelsField)) {
+                throw new IllegalArgumentException("the text and labels fields are both '" + textField + "'");
+            }
+        }
+
+        public static Options defaults() {
+            return new Options("text", "labels", null, DataFiles.DEFAULT_MAX_LINE_BYTES);
+        }
+
+        public Options withFields(String text, String labels) {
+            return new Options(text, labels, knownLabels, maxLineBytes);
+        }
+
+        public Options withKnownLabels(LabelSet labels) {
+            return new Options(textField, labelsField, labels, maxLineBytes);
+        }
+    }
+
+    private MultiLabelReader() {
+    }
+
+    public static List<MultiLabelExample> read(Path file, Options o, BadInput badInput) throws IOException {
+        String extension = DataFiles.extension(file);
+        if (extension.equals("csv") || extension.equals("tsv") || extension.equals("tab")) {
+            throw new IllegalArgumentException(file + ": multi-label data is read from JSON Lines, one object per line "
+                    + "like {\"text\": \"...\", \"labels\": [\"a\", \"c\"]}; convert the " + extension + " file");
+        }
+        long skippedBefore = badInput.skipped();
+        List<MultiLabelExample> out = new ArrayList<>();
+        try (Utf8Lines lines = new Utf8Lines(file, o.maxLineBytes(), badInput)) {
+            Utf8Lines.Line l;
+            while ((l = lines.next()) != null) {
+                if (l.text().isBlank()) {
+                    continue;
+                }
+                JsonNode node = JsonLines.parseObject(file, l, badInput);
+                if (node == null) {
+                    continue;
+                }
+                JsonNode text = node.get(o.textField());
+                if (text == null || !text.isTextual() || text.asText().isBlank()) {
+                    badInput.reject(new BadInputException(file, l.number(), BadInput.Kind.MISSING_FIELD,
+                            (text == null ? "no" : "an empty or non-string") + " \"" + o.textField() + "\" field",
+                            "add it" + badInput.ifOffered("--text-column", ", choose the field with --text-column")
+                                    + badInput.orSkip("records")));
+                    continue;
+                }
+                List<String> labels = labels(file, l.number(), node.get(o.labelsField()), o, badInput);
+                if (labels == null) {
+                    continue;
+                }
+                JsonNode idNode = node.get("id");
+                String id = idNode != null && idNode.isValueNode() && !idNode.isNull() ? idNode.asText()
+                        : "line-" + l.number();
+                out.add(new MultiLabelExample(id, text.asText(), labels));
+            }
+        }
+        if (out.isEmpty()) {
+            badInput.reject(new BadInputException(file, 0, BadInput.Kind.EMPTY_FILE,
+                    "the file has no examples (it is empty or holds only blank or bad records)",
+                    "check that this is the file you meant"));
+        }
+        badInput.logIfSkipped(file, skippedBefore);
+        return out;
+    }
+
+    /** The labels of one record, or null when it was rejected. */
+    private static List<String> labels(Path file, long line, JsonNode node, Options o, BadInput badInput) {
+        String field = "\"" + o.labelsField() + "\"";
+        if (node == null || !node.isArray()) {
+            badInput.reject(new BadInputException(file, line, BadInput.Kind.MISSING_FIELD,
+                    (node == null ? "no " + field + " field" : "the " + field + " field is " + node + ", not a list")
+                            + " (multi-label rows look like {\"text\": \"...\", \"" + o.labelsField()
+                            + "\": [\"a\", \"c\"]}; [] for none)",
+                    "give the labels as a JSON list" + badInput.ifOffered("--label-column",
+                            ", or name the field with --label-column") + badInput.orSkip("records")));
+            return null;
+        }
+        Set<String> labels = new LinkedHashSet<>();
+        for (JsonNode v : node) {
+            if (!v.isValueNode() || v.isNull() || v.asText().isBlank()) {
+                badInput.reject(new BadInputException(file, line, BadInput.Kind.MISSING_FIELD,
+                        "the " + field + " list holds " + v + ", not a label name",
+                        "list label names as strings" + badInput.orSkip("records")));
+                return null;
+            }
+            String label = v.asText();
+            if (o.knownLabels() != null && !o.knownLabels().contains(label)) {
+                badInput.reject(new BadInputException(file, line, BadInput.Kind.UNKNOWN_LABEL,
+                        "label '" + label + "' was not seen in training (known: " + o.knownLabels().describe() + ")",
+                        "fix the label, train with it" + badInput.orSkip("records")));
+                return null;
+            }
+            labels.add(label);
+        }
+        return new ArrayList<>(labels);
+    }
+}

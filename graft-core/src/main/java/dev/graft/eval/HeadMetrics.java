@@ -1,0 +1,27 @@
+package dev.graft.eval;
+
+import java.util.Map;
+
+/**
+ * The scores of a task head on a labeled set ({@link ClassificationMetrics}, {@link TaggingMetrics},
+ * {@link MultiLabelMetrics}): one headline score, the few scalars tracked during training, a JSON-friendly
+ * view and a plain-text report.
+ */
+public interface HeadMetrics {
+    /**
+     * The scalars reported at each evaluation during training, in order, keyed without a split prefix
+     * ({@code accuracy}, {@code macro_f1}, ...); the first is the headline score early stopping maximizes.
+     */
+    Map<String, Double> scalars();
+
+    /** The headline score: the first of {@link #scalars()}. */
+    default double score() {
+        return scalars().values().iterator().next();
+    }
+
+    /** All metrics, JSON-friendly (results.json, {@code graft eval --json}). */
+    Map<String, Object> toMap();
+
+    /** A plain-text report ({@code graft eval}). */
+    String report();
+}
