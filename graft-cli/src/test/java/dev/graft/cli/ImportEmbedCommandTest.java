@@ -248,7 +248,7 @@ class ImportEmbedCommandTest {
         Run unknown = run("", "import", "--from", "no-such-model", "--out", dir.resolve("o1").toString());
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.err()).contains("no such file or folder, and not a known model name (known: minilm, bge-small-en, e5-small, "
-                + "bge-small-zh; graft models lists them)");
+                + "bge-small-zh, minilm-q; graft models lists them)");
 
         Path text = dir.resolve("model.txt");
         Files.writeString(text, "hello");
