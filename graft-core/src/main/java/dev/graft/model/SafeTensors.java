@@ -5,27 +5,20 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.graft.io.FileModes;
 import dev.graft.tensor.Tensor;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -620,12 +613,12 @@ public final class SafeTensors {
 
     /** Writes named tensor views (no copies), F32, with {@code metadata}; see {@link #write(Path, Collection, Map)}. */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
-        List<Slab> slabs = new ArrayList<>(tensors.size());
+        List<SafeTensorsWriter.Slab> slabs = new ArrayList<>(tensors.size());
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             Tensor t = Objects.requireNonNull(e.getValue(), "tensor '" + e.getKey() + "'");
-            slabs.add(new Slab(Objects.requireNonNull(e.getKey(), "tensor name"), t.shape(), t.data(), t.offset(), t.size()));
+            slabs.add(new SafeTensorsWriter.Slab(Objects.requireNonNull(e.getKey(), "tensor name"), t.shape(), t.data(), t.offset(), t.size()));
         }
-        writeSlabs(file, slabs, metadata);
+        SafeTensorsWriter.write(file, slabs, metadata);
     }
 
     /**
@@ -634,132 +627,16 @@ public final class SafeTensors {
      * forced to disk and atomically renamed over {@code file}.
      */
     public static void write(Path file, Collection<Named> tensors, Map<String, String> metadata) throws IOException {
-        List<Slab> slabs = new ArrayList<>(tensors.size());
+        List<SafeTensorsWriter.Slab> slabs = new ArrayList<>(tensors.size());
         for (Named t : tensors) {
-            slabs.add(new Slab(t.name(), t.shape, t.values(), 0, t.values().length));
+            slabs.add(new SafeTensorsWriter.Slab(t.name(), t.shape, t.values(), 0, t.values().length));
         }
-        writeSlabs(file, slabs, metadata);
-    }
-
-    /** A run of floats to write. */
-    private record Slab(String name, int[] shape, float[] data, int offset, int size) {
-    }
-
-    private static void writeSlabs(Path file, List<Slab> slabs, Map<String, String> metadata) throws IOException {
-        Objects.requireNonNull(file, "file");
-        Map<String, String> meta = metadata == null ? Map.of() : metadata;
-        Set<String> seen = new HashSet<>();
-        for (Slab s : slabs) {
-            if (s.name().isEmpty()) {
-                throw new IllegalArgumentException("cannot write " + file + ": a tensor has an empty name");
-            }
-            if (s.name().equals(METADATA_KEY)) {
-                throw new IllegalArgumentException("cannot write " + file + ": '" + METADATA_KEY
-                        + "' is reserved for metadata and cannot name a tensor");
-            }
-            if (!seen.add(s.name())) {
-                throw new IllegalArgumentException("cannot write " + file + ": tensor name '" + s.name()
-                        + "' appears twice");
-            }
-            if (checkedElementCount(s.name(), s.shape()) != s.size()) {
-                throw new IllegalArgumentException("cannot write " + file + ": tensor '" + s.name() + "' has shape "
-                        + Arrays.toString(s.shape()) + " but " + s.size() + " values");
-            }
-        }
-        for (Map.Entry<String, String> e : meta.entrySet()) {
-            if (e.getKey() == null || e.getValue() == null) {
-                throw new IllegalArgumentException("cannot write " + file + ": metadata " + e.getKey() + " = "
-                        + e.getValue() + " has a null key or value");
-            }
-        }
-
-        List<Slab> sorted = new ArrayList<>(slabs);
-        sorted.sort((a, b) -> Arrays.compareUnsigned(a.name().getBytes(StandardCharsets.UTF_8),
-                b.name().getBytes(StandardCharsets.UTF_8)));
-        ObjectNode root = JSON.createObjectNode();
-        if (!meta.isEmpty()) {
-            ObjectNode m = root.putObject(METADATA_KEY);
-            meta.forEach(m::put);
-        }
-        long offset = 0;
-        for (Slab s : sorted) {
-            ObjectNode t = root.putObject(s.name());
-            t.put("dtype", DType.F32);
-            ArrayNode shape = t.putArray("shape");
-            for (int d : s.shape()) {
-                shape.add(d);
-            }
-            long bytes = 4L * s.size();
-            t.putArray("data_offsets").add(offset).add(offset + bytes);
-            offset += bytes;
-        }
-        byte[] json = JSON.writeValueAsBytes(root);
-        int padded = (json.length + 7) / 8 * 8;
-        byte[] headerBytes = Arrays.copyOf(json, padded);
-        Arrays.fill(headerBytes, json.length, padded, (byte) ' ');
-
-        Path absolute = file.toAbsolutePath();
-        Path directory = absolute.getParent();
-        if (directory == null || !Files.isDirectory(directory)) {
-            throw new IOException("cannot write " + file + ": directory " + directory + " does not exist; create it first");
-        }
-        Path temporary = FileModes.createTempFile(directory, "." + absolute.getFileName() + ".", ".tmp");
-        boolean moved = false;
-        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
-            ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-            buffer.putLong(headerBytes.length);
-            writeFully(channel, buffer.flip());
-            writeFully(channel, ByteBuffer.wrap(headerBytes));
-            int perChunk = CHUNK_BYTES / 4;
-            for (Slab s : sorted) {
-                for (int done = 0; done < s.size(); ) {
-                    int m = Math.min(perChunk, s.size() - done);
-                    buffer.clear();
-                    buffer.asFloatBuffer().put(s.data(), s.offset() + done, m);
-                    buffer.limit(4 * m);
-                    writeFully(channel, buffer);
-                    done += m;
-                }
-            }
-            channel.force(true);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temporary);
-            throw e;
-        }
-        try {
-            try {
-                Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("cannot write " + file + ": the file system of " + directory
-                        + " does not support atomic renames; write to a local disk", e);
-            }
-            moved = true;
-        } finally {
-            if (!moved) {
-                Files.deleteIfExists(temporary);
-            }
-        }
-        forceDirectory(directory);
-    }
-
-    /** Makes the rename durable (POSIX); a no-op where directories cannot be opened (Windows). */
-    private static void forceDirectory(Path directory) {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // Not supported on this platform; the rename itself is still atomic.
-        }
-    }
-
-    private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
-        }
+        SafeTensorsWriter.write(file, slabs, metadata);
     }
 
     // ------------------------------------------------------------------------------------ helpers
 
-    private static long checkedElementCount(String name, int[] shape) {
+    static long checkedElementCount(String name, int[] shape) {
         long n = 1;
         for (int d : shape) {
             if (d < 0) {
