@@ -120,7 +120,8 @@ public final class GraftSpark {
         return p;
     }
 
-    static String host() {
+    /** This JVM's host name and process id, for messages from executors. */
+    public static String host() {
         try {
             return java.net.InetAddress.getLocalHost().getHostName() + " (pid " + ProcessHandle.current().pid() + ")";
         } catch (java.net.UnknownHostException e) {

@@ -12,7 +12,7 @@ public final class TaskFailure extends RuntimeException {
     static final String MARK = "graft-spark: ";
     private static final Pattern IN_MESSAGE = Pattern.compile(Pattern.quote(MARK) + "([^\\n]*)");
 
-    TaskFailure(String message, Throwable cause) {
+    public TaskFailure(String message, Throwable cause) {
         super(MARK + message, cause);
     }
 

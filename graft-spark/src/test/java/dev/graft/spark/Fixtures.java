@@ -35,7 +35,7 @@ public final class Fixtures {
         return Sessions.start("local[2]", "graft-spark tests", java.util.Map.of("spark.sql.shuffle.partitions", "2"));
     }
 
-    static synchronized Path root() throws IOException {
+    public static synchronized Path root() throws IOException {
         if (root == null) {
             root = Files.createTempDirectory("graft-spark-test");
         }

@@ -1,0 +1,55 @@
+package dev.graft.spark.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.graft.spark.Fixtures;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code graft spark pretrain} writes a run folder that {@code graft finetune} takes. */
+class PretrainCommandTest {
+    @Test
+    void twoWorkersPretrainAModelThatGraftFinetuneTakes() throws IOException {
+        Path corpus = Fixtures.corpus("cli-pretrain-corpus.txt", 200, 11);
+        Path out = Files.createTempDirectory(Fixtures.root(), "cli-pretrain").resolve("run");
+        CliRun r = CliRun.of("pretrain", "--master", "local[2]", "--workers", "2", "--inner-steps", "3", "--steps", "6",
+                "--arch", "bert-tiny", "--layers", "1", "--hidden-size", "32", "--heads", "2", "--ffn-size", "37",
+                "--vocab-size", "99", "--seq-len", "24", "--batch-size", "8", "--log-every", "1", "--corpus",
+                corpus.toString(), "--out", out.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        String[] lines = r.out().strip().split("\n");
+        JsonNode summary = new ObjectMapper().readTree(lines[lines.length - 1]);
+        assertThat(summary.path("rounds").asLong()).isEqualTo(2);
+        assertThat(summary.path("inner_steps").asLong()).isEqualTo(6);
+        assertThat(summary.path("workers").asInt()).isEqualTo(2);
+        assertThat(summary.path("val_loss").asDouble()).isBetween(0.0, 10.0);
+        assertThat(r.out()).contains("round 2/2: inner steps 6");
+
+        Path train = Files.writeString(out.resolveSibling("train.jsonl"), """
+                {"text": "a good film", "label": "positive"}
+                {"text": "a bad film", "label": "negative"}
+                {"text": "the great plot", "label": "positive"}
+                {"text": "the boring plot", "label": "negative"}
+                {"text": "a lovely story", "label": "positive"}
+                {"text": "an awful story", "label": "negative"}
+                """);
+        Fixtures.Run ft = Fixtures.graft("finetune", "--task", "classify", "--from", out.toString(), "--train",
+                train.toString(), "--dev", train.toString(), "--out", out.resolveSibling("classifier").toString(),
+                "--epochs", "1", "--batch-size", "2");
+        assertThat(ft.exit()).as(ft.err() + ft.out()).isZero();
+    }
+
+    @Test
+    void aRunWithoutStepsIsAClearErrorBeforeSparkStarts() throws IOException {
+        Path corpus = Fixtures.corpus("cli-pretrain-corpus2.txt", 20, 12);
+        CliRun r = CliRun.of("pretrain", "--steps", "0", "--corpus", corpus.toString(), "--out",
+                Fixtures.root().resolve("never").toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("give a length");
+    }
+}
