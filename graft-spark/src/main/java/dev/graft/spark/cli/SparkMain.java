@@ -12,7 +12,7 @@ import java.io.IOException;
         description = {"graft on Apache Spark: batch inference and distributed pretraining on a Spark master "
                 + "(local[K] for one machine, spark://HOST:PORT for a standalone cluster).",
             "Spark's own messages are shown at WARN and above."},
-        subcommands = {CheckCommand.class, PretrainCommand.class, EmbedCommand.class, PredictCommand.class,
+        subcommands = {CheckCommand.class, PretrainCommand.class, EmbedCommand.class, PredictCommand.class, ClusterCommand.class,
             CommandLine.HelpCommand.class})
 public final class SparkMain implements Runnable {
     @CommandLine.Spec
