@@ -12,10 +12,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * a JVM that runs several tasks at once holds one instance per task running at the same time, each loaded
  * once and then reused.
  */
-final class ModelCache {
+public final class ModelCache {
     /** Loads a model; what it throws reaches the driver as the task's failure. */
     @FunctionalInterface
-    interface Loader<T> {
+    public interface Loader<T> {
         T load() throws IOException;
     }
 
@@ -27,7 +27,7 @@ final class ModelCache {
 
     /** An idle instance for {@code key}, or a new one from {@code loader}. */
     @SuppressWarnings("unchecked")
-    static <T> T borrow(String key, Loader<T> loader) throws IOException {
+    public static <T> T borrow(String key, Loader<T> loader) throws IOException {
         Object idle = IDLE.computeIfAbsent(key, k -> new ConcurrentLinkedQueue<>()).poll();
         if (idle != null) {
             return (T) idle;
@@ -38,7 +38,7 @@ final class ModelCache {
     }
 
     /** Returns an instance borrowed for {@code key}. */
-    static void giveBack(String key, Object instance) {
+    public static void giveBack(String key, Object instance) {
         IDLE.computeIfAbsent(key, k -> new ConcurrentLinkedQueue<>()).add(instance);
     }
 

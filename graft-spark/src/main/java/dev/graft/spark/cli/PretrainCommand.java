@@ -5,6 +5,8 @@ import dev.graft.data.CorpusReader;
 import dev.graft.pretrain.PretrainSpec;
 import dev.graft.spark.pretrain.Diloco;
 import dev.graft.spark.pretrain.DilocoSettings;
+import dev.graft.spark.pretrain.SyncDataParallel;
+import dev.graft.train.Trainer;
 import dev.graft.task.PretrainingData;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -14,7 +16,9 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code graft spark pretrain}: {@code graft pretrain} across Spark's executors with DiLoCo. */
@@ -31,9 +35,18 @@ final class PretrainCommand implements Callable<Integer> {
     @Mixin
     SparkOptions spark;
 
-    @Option(names = "--workers", description = "K, the DiLoCo workers: Spark tasks per round (default: "
-            + "${DEFAULT-VALUE}).")
+    @Option(names = "--mode", description = "diloco (workers train apart for --inner-steps, then average) or sync "
+            + "(every update's gradient summed over the workers: equal to graft pretrain --accumulate "
+            + "workers x accumulate) (default: ${DEFAULT-VALUE}).")
+    String mode = "diloco";
+
+    @Option(names = "--workers", description = "K, the workers: Spark tasks per round (diloco) or per update (sync) "
+            + "(default: ${DEFAULT-VALUE}).")
     int workers = 2;
+
+    @Option(names = "--checkpoint-every", description = "sync mode: updates between checkpoints (default: "
+            + "${DEFAULT-VALUE}); diloco writes one every round.")
+    int checkpointEvery = 500;
 
     @Option(names = "--inner-steps", description = "H, each worker's AdamW steps per round (default: "
             + "${DEFAULT-VALUE}).")
@@ -100,14 +113,15 @@ final class PretrainCommand implements Callable<Integer> {
             + "--overwrite).")
     Path out;
 
-    @Option(names = "--steps", required = true, description = "Inner steps of each worker in all (rounds = steps / "
-            + "inner steps, rounded up).")
+    @Option(names = "--steps", required = true, description = "diloco: inner steps of each worker in all (rounds = "
+            + "steps / inner steps, rounded up); sync: updates.")
     long steps;
 
     @Option(names = "--batch-size", description = "Sequences per inner step of a worker (default: ${DEFAULT-VALUE}).")
     int batchSize = 32;
 
-    @Option(names = "--accumulate", description = "Micro-batches per inner step (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--accumulate", description = "Micro-batches per inner step (diloco) or per worker and update "
+            + "(sync) (default: ${DEFAULT-VALUE}).")
     int accumulate = 1;
 
     @Option(names = "--seq-len", description = "Tokens per sequence (default: ${DEFAULT-VALUE}).")
@@ -169,15 +183,33 @@ final class PretrainCommand implements Callable<Integer> {
                 .vocabSize(vocabSize).cased(cased).steps(steps).batchSize(batchSize)
                 .accumulate(accumulate).seqLen(seqLen).lr(lr).warmup(warmup).schedule(schedule)
                 .weightDecay(weightDecay).clip(clip).maskProbability(maskProbability).wholeWordMask(wholeWordMask)
-                .logEvery(logEvery).evalEvery(evalEvery).keep(keep)
+                .logEvery(logEvery).evalEvery(evalEvery).keep(keep).checkpointEvery(checkpointEvery)
                 .validationSequences(validationSequences).threads(threads).seed(seed).resume(resume)
                 .overwrite(overwrite).build();
+        boolean sync = switch (mode.toLowerCase(Locale.ROOT)) {
+            case "diloco" -> false;
+            case "sync" -> true;
+            default -> throw new IllegalArgumentException("--mode " + mode + ": choose diloco or sync");
+        };
         DilocoSettings settings = new DilocoSettings(workers, innerSteps, outerLr, outerMomentum, !noNesterov,
                 stopAfterRounds);
         SparkSession session = spark.start("graft pretrain");
         try {
-            Diloco.Result r = Diloco.run(spec, settings, session, System.out);
-            System.out.println(new ObjectMapper().writeValueAsString(r.summary()));
+            if (sync) {
+                Trainer.Summary s = SyncDataParallel.run(spec, workers, session, System.out);
+                Map<String, Object> summary = new LinkedHashMap<>();
+                summary.put("steps", s.steps());
+                summary.put("workers", workers);
+                summary.put("tokens_seen", s.tokens());
+                summary.put("final_train_loss", s.lastLoss());
+                summary.putAll(s.validation());
+                summary.put("stopped_by", s.stoppedBy());
+                summary.put("model", out.toString());
+                System.out.println(new ObjectMapper().writeValueAsString(summary));
+            } else {
+                Diloco.Result r = Diloco.run(spec, settings, session, System.out);
+                System.out.println(new ObjectMapper().writeValueAsString(r.summary()));
+            }
         } finally {
             session.stop();
         }

@@ -109,27 +109,14 @@ public final class Diloco {
                               PrintStream log) throws IOException {
         Path out = spec.out();
         boolean resuming = folder.resuming();
-        Corpora corpora = Corpora.resolve(spec.corpus(), DatasetRegistry.standard(), spec.layout(), log);
-        log.println("corpus: " + String.join(", ", corpora.descriptions()));
+        Prepared prep = prepare(spec, resuming, log);
+        Tokenizer tokenizer = prep.tokenizer();
+        EncodedCorpus encoded = prep.encoded();
+        PretrainingData data = prep.data();
+        ModelConfig config = prep.config();
+        MaskedLanguageModeling masker = prep.masker();
+        PretrainingData.SpecialIds ids = prep.ids();
         PretrainingData.Objective obj = spec.objective();
-        Tokenizer tokenizer = Pretraining.tokenizer(spec, resuming, corpora, log);
-        int vocab = tokenizer.vocabularySize();
-        PretrainingData.SpecialIds ids = Pretraining.specialIds(tokenizer.specialTokens(), obj);
-        EncodedCorpus encoded;
-        try (Stream<String> docs = corpora.documents()) {
-            encoded = CorpusEncoder.encode(tokenizer, docs.iterator(), spec.threads(), null);
-        }
-        log.printf(Locale.ROOT, "tokenized: %,d tokens, %,d sentences, %,d documents%n", encoded.tokenCount(),
-                encoded.sentenceCount(), encoded.documentCount());
-        PretrainingData data = PretrainingData.build(encoded, obj, spec.seqLen(), vocab, ids,
-                InnerJob.VALIDATION_FRACTION, spec.validationSequences(), spec.seed());
-        log.printf(Locale.ROOT, "sequences: %,d for training (%,d tokens), %,d held out for validation%n",
-                data.trainingSequences(), data.trainingTokens(), data.validationSequences());
-        ModelConfig config = spec.modelConfig(vocab, spec.seqLen(), obj == PretrainingData.Objective.MLM ? ids.pad() : -1);
-        MaskedLanguageModeling masker = obj == PretrainingData.Objective.MLM
-                ? new MaskedLanguageModeling(spec.maskProbability(), ids.mask(), ids.firstRegular(), vocab,
-                spec.wholeWordMask(), spec.seed())
-                : null;
         int workers = settings.workers();
         int h = settings.innerSteps();
         Schedule schedule = spec.learningRateSchedule();
@@ -273,6 +260,36 @@ public final class Diloco {
         } finally {
             compute.parallel().close();
         }
+    }
+
+    /** What the driver prepares as graft pretrain does: tokenizer, tokenized corpus, sequences, model config, masks. */
+    record Prepared(Tokenizer tokenizer, EncodedCorpus encoded, PretrainingData data, ModelConfig config,
+                    MaskedLanguageModeling masker, PretrainingData.SpecialIds ids) {
+    }
+
+    static Prepared prepare(PretrainSpec spec, boolean resuming, PrintStream log) throws IOException {
+        Corpora corpora = Corpora.resolve(spec.corpus(), DatasetRegistry.standard(), spec.layout(), log);
+        log.println("corpus: " + String.join(", ", corpora.descriptions()));
+        PretrainingData.Objective obj = spec.objective();
+        Tokenizer tokenizer = Pretraining.tokenizer(spec, resuming, corpora, log);
+        int vocab = tokenizer.vocabularySize();
+        PretrainingData.SpecialIds ids = Pretraining.specialIds(tokenizer.specialTokens(), obj);
+        EncodedCorpus encoded;
+        try (Stream<String> docs = corpora.documents()) {
+            encoded = CorpusEncoder.encode(tokenizer, docs.iterator(), spec.threads(), null);
+        }
+        log.printf(Locale.ROOT, "tokenized: %,d tokens, %,d sentences, %,d documents%n", encoded.tokenCount(),
+                encoded.sentenceCount(), encoded.documentCount());
+        PretrainingData data = PretrainingData.build(encoded, obj, spec.seqLen(), vocab, ids,
+                InnerJob.VALIDATION_FRACTION, spec.validationSequences(), spec.seed());
+        log.printf(Locale.ROOT, "sequences: %,d for training (%,d tokens), %,d held out for validation%n",
+                data.trainingSequences(), data.trainingTokens(), data.validationSequences());
+        ModelConfig config = spec.modelConfig(vocab, spec.seqLen(), obj == PretrainingData.Objective.MLM ? ids.pad() : -1);
+        MaskedLanguageModeling masker = obj == PretrainingData.Objective.MLM
+                ? new MaskedLanguageModeling(spec.maskProbability(), ids.mask(), ids.firstRegular(), vocab,
+                spec.wholeWordMask(), spec.seed())
+                : null;
+        return new Prepared(tokenizer, encoded, data, config, masker, ids);
     }
 
     /**

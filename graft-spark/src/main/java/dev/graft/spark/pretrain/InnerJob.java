@@ -216,6 +216,50 @@ final class InnerJob implements Serializable {
         }
     }
 
+    /**
+     * The synchronous mode's part of one update on worker {@code worker}: forward and backward over the
+     * micro-batches at stream {@code positions} from {@code parameters}, each loss normalized by {@code total}
+     * (the predicted positions of the whole update, as {@link LanguageModelingTask#trainStep} normalizes), with
+     * each dropout layer at the counter the single-process run has at that micro-batch (one mask per forward).
+     *
+     * @return the summed gradients (as "delta"), the summed loss × count (as the one "loss"), the tokens
+     */
+    WorkerResult gradients(int worker, long[] positions, int total, float[] parameters, EncodedCorpusSource corpus)
+            throws IOException {
+        PretrainingData data = data(corpus);
+        String key = "sync " + runFolder + " " + configJson + " " + seed + " " + threads;
+        LanguageModel lm = dev.graft.spark.ModelCache.borrow(key,
+                () -> new LanguageModel(Compute.create(threads), config(), seed));
+        try {
+            ParameterSet ps = lm.parameterSet();
+            if (parameters.length != ps.count()) {
+                throw new IllegalStateException("the step's parameters hold " + parameters.length
+                        + " values but the model has " + ps.count());
+            }
+            System.arraycopy(parameters, 0, ps.values(), 0, parameters.length);
+            ps.zeroGrads();
+            lm.setTraining(true);
+            BatchStream<TokenBatch> stream = data.trainingStream(batchSize, masker(), seed);
+            double lossSum = 0;
+            long tokens = 0;
+            for (long p : positions) {
+                for (Dropout d : lm.dropouts()) {
+                    d.setCalls(p);
+                }
+                stream.seek(p);
+                TokenBatch b = stream.next();
+                float mean = lm.forward(b, true, total);
+                lossSum += (double) mean * lm.lastTargetCount();
+                for (int i = 0; i < b.rows(); i++) {
+                    tokens += b.attentionMask() == null ? 1 : b.attentionMask()[i];
+                }
+            }
+            return new WorkerResult(worker, ps.grads().clone(), new double[] {lossSum}, tokens);
+        } finally {
+            dev.graft.spark.ModelCache.giveBack(key, lm);
+        }
+    }
+
     private static void save(Path file, AdamW adam, BatchStream<TokenBatch> stream, List<Dropout> dropouts,
                              int count) throws IOException {
         Files.createDirectories(file.getParent());

@@ -45,6 +45,23 @@ class PretrainCommandTest {
     }
 
     @Test
+    void theSynchronousModeRunsFromTheCommandLine() throws IOException {
+        Path corpus = Fixtures.corpus("cli-sync-corpus.txt", 100, 13);
+        Path out = Files.createTempDirectory(Fixtures.root(), "cli-sync").resolve("run");
+        CliRun r = CliRun.of("pretrain", "--mode", "sync", "--workers", "2", "--steps", "3", "--arch", "bert-tiny",
+                "--layers", "1", "--hidden-size", "32", "--heads", "2", "--ffn-size", "37", "--vocab-size", "99",
+                "--seq-len", "24", "--batch-size", "4", "--corpus", corpus.toString(), "--out", out.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        String[] lines = r.out().strip().split("\n");
+        JsonNode summary = new ObjectMapper().readTree(lines[lines.length - 1]);
+        assertThat(summary.path("steps").asLong()).isEqualTo(3);
+        assertThat(summary.path("workers").asInt()).isEqualTo(2);
+        assertThat(out.resolve("model.safetensors")).exists();
+        assertThat(CliRun.of("pretrain", "--mode", "async", "--steps", "3", "--corpus", corpus.toString(), "--out",
+                out.resolveSibling("x").toString()).err()).contains("--mode async: choose diloco or sync");
+    }
+
+    @Test
     void aRunWithoutStepsIsAClearErrorBeforeSparkStarts() throws IOException {
         Path corpus = Fixtures.corpus("cli-pretrain-corpus2.txt", 20, 12);
         CliRun r = CliRun.of("pretrain", "--steps", "0", "--corpus", corpus.toString(), "--out",
