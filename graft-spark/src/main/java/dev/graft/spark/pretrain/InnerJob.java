@@ -203,6 +203,9 @@ final class InnerJob implements Serializable {
                 adam.step((float) rate);
                 losses[(int) (step - first)] = r.loss();
                 tokens += r.tokens();
+                if (step == first + (last - first) / 2) {
+                    haltOnceIfAsked(worker, round);
+                }
             }
             float[] now = ps.values();
             float[] delta = new float[parameters.length];
@@ -258,6 +261,31 @@ final class InnerJob implements Serializable {
         } finally {
             dev.graft.spark.ModelCache.giveBack(key, lm);
         }
+    }
+
+    /**
+     * The job's local property that makes one worker's executor JVM die in the middle of one round, once: "FILE
+     * WORKER ROUND"; the first attempt that creates FILE halts its JVM. For the fault-tolerance test on a
+     * standalone cluster (a real executor lost mid-task, which Spark must retry); never set otherwise.
+     */
+    static final String HALT_ONCE = "graft.test.haltOnce";
+
+    private static void haltOnceIfAsked(int worker, long round) {
+        org.apache.spark.TaskContext context = org.apache.spark.TaskContext.get();
+        String ask = context == null ? null : context.getLocalProperty(HALT_ONCE);
+        if (ask == null) {
+            return;
+        }
+        String[] parts = ask.split(" ");
+        if (Integer.parseInt(parts[1]) != worker || Long.parseLong(parts[2]) != round) {
+            return;
+        }
+        try {
+            Files.createFile(Path.of(parts[0]));
+        } catch (IOException alreadyDone) {
+            return;
+        }
+        Runtime.getRuntime().halt(137);
     }
 
     private static void save(Path file, AdamW adam, BatchStream<TokenBatch> stream, List<Dropout> dropouts,
