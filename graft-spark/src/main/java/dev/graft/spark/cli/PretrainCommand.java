@@ -65,6 +65,11 @@ final class PretrainCommand implements Callable<Integer> {
             + "--resume continues the run.")
     int stopAfterRounds;
 
+    @Option(names = "--tokenize-on-executors", description = "Tokenize the corpus with a Spark job (the corpus: "
+            + "text files, one document per line, or hdfs:// / s3a:// URIs) instead of on the driver; the ids are "
+            + "the same. A tokenizer is trained on the driver unless --tokenizer is given.")
+    boolean tokenizeOnExecutors;
+
     @Option(names = "--arch", description = "Model preset: bert-tiny, bert-mini, bert-small, bert-medium, gpt-tiny, "
             + "gpt-mini, gpt-small (default: ${DEFAULT-VALUE}).")
     String arch = "bert-mini";
@@ -196,7 +201,7 @@ final class PretrainCommand implements Callable<Integer> {
         SparkSession session = spark.start("graft pretrain");
         try {
             if (sync) {
-                Trainer.Summary s = SyncDataParallel.run(spec, workers, session, System.out);
+                Trainer.Summary s = SyncDataParallel.run(spec, workers, session, tokenizeOnExecutors, System.out);
                 Map<String, Object> summary = new LinkedHashMap<>();
                 summary.put("steps", s.steps());
                 summary.put("workers", workers);
@@ -207,7 +212,7 @@ final class PretrainCommand implements Callable<Integer> {
                 summary.put("model", out.toString());
                 System.out.println(new ObjectMapper().writeValueAsString(summary));
             } else {
-                Diloco.Result r = Diloco.run(spec, settings, session, System.out);
+                Diloco.Result r = Diloco.run(spec, settings, session, tokenizeOnExecutors, System.out);
                 System.out.println(new ObjectMapper().writeValueAsString(r.summary()));
             }
         } finally {

@@ -88,6 +88,15 @@ public final class Diloco {
     /** Runs {@code spec} (graft pretrain's settings; --steps counts each worker's inner steps) on {@code session}. */
     public static Result run(PretrainSpec spec, DilocoSettings settings, SparkSession session, PrintStream log)
             throws IOException {
+        return run(spec, settings, session, false, log);
+    }
+
+    /**
+     * {@link #run(PretrainSpec, DilocoSettings, SparkSession, PrintStream)}, the corpus tokenized by a Spark job
+     * ({@link SparkCorpus}) when {@code tokenizeOnExecutors}.
+     */
+    public static Result run(PretrainSpec spec, DilocoSettings settings, SparkSession session,
+                             boolean tokenizeOnExecutors, PrintStream log) throws IOException {
         if (spec.steps() <= 0 || spec.epochs() > 0 || spec.maxTime() != null) {
             throw new IllegalArgumentException("distributed pretraining is planned in steps: give --steps N (each "
                     + "worker's inner steps in all); --epochs and --max-time are not supported here");
@@ -101,15 +110,16 @@ public final class Diloco {
         }
         try (RunFolder folder = RunFolder.open(spec.out(), new RunFolder.Request("spark pretrain", spec.overwrite(),
                 spec.resume(), Diloco::latestRound), log)) {
-            return run(spec, settings, session, folder, log);
+            return run(spec, settings, session, folder, tokenizeOnExecutors, log);
         }
     }
 
     private static Result run(PretrainSpec spec, DilocoSettings settings, SparkSession session, RunFolder folder,
-                              PrintStream log) throws IOException {
+                              boolean tokenizeOnExecutors, PrintStream log) throws IOException {
         Path out = spec.out();
         boolean resuming = folder.resuming();
-        Prepared prep = prepare(spec, resuming, log);
+        Prepared prep = prepare(spec, resuming, tokenizeOnExecutors
+                ? JavaSparkContext.fromSparkContext(session.sparkContext()) : null, log);
         Tokenizer tokenizer = prep.tokenizer();
         EncodedCorpus encoded = prep.encoded();
         PretrainingData data = prep.data();
@@ -267,16 +277,35 @@ public final class Diloco {
                     MaskedLanguageModeling masker, PretrainingData.SpecialIds ids) {
     }
 
-    static Prepared prepare(PretrainSpec spec, boolean resuming, PrintStream log) throws IOException {
-        Corpora corpora = Corpora.resolve(spec.corpus(), DatasetRegistry.standard(), spec.layout(), log);
-        log.println("corpus: " + String.join(", ", corpora.descriptions()));
+    /**
+     * @param sparkTokenize tokenize on the executors ({@link SparkCorpus}: the corpus entries are text files or
+     *                      Hadoop URIs read as lines); null to tokenize on the driver as graft pretrain does
+     */
+    static Prepared prepare(PretrainSpec spec, boolean resuming, JavaSparkContext sparkTokenize, PrintStream log)
+            throws IOException {
         PretrainingData.Objective obj = spec.objective();
+        boolean tokenizerKnown = spec.tokenizer() != null
+                || (resuming && Files.exists(spec.out().resolve(Checkpoint.TOKENIZER)));
+        Corpora corpora = null;
+        if (sparkTokenize == null || !tokenizerKnown) {
+            if (sparkTokenize != null && spec.layout() != dev.graft.data.CorpusReader.Layout.LINES) {
+                throw new IllegalArgumentException("--tokenize-on-executors reads the corpus as lines (one document "
+                        + "per line): drop --layout " + spec.layout().name().toLowerCase(Locale.ROOT));
+            }
+            corpora = Corpora.resolve(spec.corpus(), DatasetRegistry.standard(), spec.layout(), log);
+            log.println("corpus: " + String.join(", ", corpora.descriptions()));
+        }
         Tokenizer tokenizer = Pretraining.tokenizer(spec, resuming, corpora, log);
         int vocab = tokenizer.vocabularySize();
         PretrainingData.SpecialIds ids = Pretraining.specialIds(tokenizer.specialTokens(), obj);
         EncodedCorpus encoded;
-        try (Stream<String> docs = corpora.documents()) {
-            encoded = CorpusEncoder.encode(tokenizer, docs.iterator(), spec.threads(), null);
+        if (sparkTokenize != null) {
+            encoded = SparkCorpus.encode(sparkTokenize, tokenizer, spec.corpus(), 0);
+            log.println("tokenized on the executors: " + String.join(", ", spec.corpus()));
+        } else {
+            try (Stream<String> docs = corpora.documents()) {
+                encoded = CorpusEncoder.encode(tokenizer, docs.iterator(), spec.threads(), null);
+            }
         }
         log.printf(Locale.ROOT, "tokenized: %,d tokens, %,d sentences, %,d documents%n", encoded.tokenCount(),
                 encoded.sentenceCount(), encoded.documentCount());

@@ -47,6 +47,12 @@ public final class SyncDataParallel {
      */
     public static Trainer.Summary run(PretrainSpec spec, int workers, SparkSession session, PrintStream log)
             throws IOException {
+        return run(spec, workers, session, false, log);
+    }
+
+    /** {@link #run(PretrainSpec, int, SparkSession, PrintStream)}, the corpus tokenized by a Spark job when asked. */
+    public static Trainer.Summary run(PretrainSpec spec, int workers, SparkSession session,
+                                      boolean tokenizeOnExecutors, PrintStream log) throws IOException {
         if (workers < 1) {
             throw new IllegalArgumentException("--workers must be at least 1, got " + workers);
         }
@@ -57,7 +63,8 @@ public final class SyncDataParallel {
         try (RunFolder folder = RunFolder.open(spec.out(), new RunFolder.Request("spark pretrain", spec.overwrite(),
                 spec.resume(), Trainer::latestCheckpoint), log)) {
             boolean resuming = folder.resuming();
-            Diloco.Prepared prep = Diloco.prepare(spec, resuming, log);
+            Diloco.Prepared prep = Diloco.prepare(spec, resuming, tokenizeOnExecutors
+                    ? JavaSparkContext.fromSparkContext(session.sparkContext()) : null, log);
             Path out = spec.out();
             int perWorker = spec.accumulate();
             InnerJob job = new InnerJob(prep.config(), spec.objective(), spec.seqLen(), prep.ids(),
