@@ -27,7 +27,8 @@ import java.util.concurrent.Callable;
                 + "2023): each round, --workers tasks each take --inner-steps AdamW steps on their own shard of the "
                 + "batches from the round's parameters; the driver averages their parameter deltas and takes an "
                 + "outer Nesterov-momentum step (--outer-lr, --outer-momentum), then logs, evaluates and writes a "
-                + "round checkpoint. One round is one Spark job.",
+                + "round checkpoint. One round is one Spark job. --mode sync instead sums every update's gradient "
+                + "over the workers (equal to graft pretrain --accumulate workers x accumulate).",
             "The run folder is graft pretrain's (graft finetune --from takes it); every executor must reach it at "
                 + "the same path (one machine, or a shared file system): the workers keep their optimizer states "
                 + "there. --steps counts each worker's inner steps. The last line printed is a JSON summary."})
