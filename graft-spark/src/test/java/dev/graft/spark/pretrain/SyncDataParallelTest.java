@@ -58,4 +58,27 @@ class SyncDataParallelTest {
         }
         assertThat(Trainer.checkpoints(root.resolve("sync"))).isNotEmpty();
     }
+
+    @Test
+    void aResumedRunTakesTheSameSteps() throws IOException {
+        SparkSession spark = Fixtures.spark();
+        Path run = Files.createTempDirectory(Fixtures.root(), "sync-resume").resolve("run");
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        SyncDataParallel.run(spec(run, 1).keep(3).build(), 2, spark, quiet);
+        Map<Long, Double> whole = DilocoTest.losses(run);
+        Map<String, SafeTensors.Entry> weights = DilocoTest.weights(run);
+        // as if the driver had died after the checkpoint of step 2: the later checkpoint and the model are gone
+        dev.graft.model.AtomicFiles.deleteRecursively(run.resolve("checkpoint-0000004"));
+        Files.delete(run.resolve("model.safetensors"));
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Trainer.Summary s = SyncDataParallel.run(spec(run, 1).keep(3).resume(true).build(), 2, spark,
+                new PrintStream(log, true));
+        assertThat(log.toString()).contains("resuming from checkpoint-0000002 (step 2)");
+        assertThat(s.steps()).isEqualTo(4);
+        assertThat(DilocoTest.losses(run)).isEqualTo(whole).hasSize(4);
+        Map<String, SafeTensors.Entry> again = DilocoTest.weights(run);
+        for (String name : weights.keySet()) {
+            assertThat(again.get(name).floats()).as(name).containsExactly(weights.get(name).floats());
+        }
+    }
 }
