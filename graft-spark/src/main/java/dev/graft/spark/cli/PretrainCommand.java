@@ -119,9 +119,13 @@ final class PretrainCommand implements Callable<Integer> {
             + "--overwrite).")
     Path out;
 
-    @Option(names = "--steps", required = true, description = "diloco: inner steps of each worker in all (rounds = "
+    @Option(names = "--steps", description = "diloco: inner steps of each worker in all (rounds = "
             + "steps / inner steps, rounded up); sync: updates.")
     long steps;
+
+    @Option(names = "--epochs", description = "Instead of --steps: passes over the corpus (diloco: by all workers "
+            + "together).")
+    double epochs;
 
     @Option(names = "--batch-size", description = "Sequences per inner step of a worker (default: ${DEFAULT-VALUE}).")
     int batchSize = 32;
@@ -186,7 +190,7 @@ final class PretrainCommand implements Callable<Integer> {
         PretrainSpec spec = PretrainSpec.builder(arch, corpus, out)
                 .layers(layers).hidden(hidden).heads(heads).ffn(ffn).dropout(dropout)
                 .objective(objective()).layout(layout).tokenizer(tokenizerPath).tokenizerType(tokenizerType)
-                .vocabSize(vocabSize).cased(cased).steps(steps).batchSize(batchSize)
+                .vocabSize(vocabSize).cased(cased).steps(steps).epochs(epochs).batchSize(batchSize)
                 .accumulate(accumulate).seqLen(seqLen).lr(lr).warmup(warmup).schedule(schedule)
                 .weightDecay(weightDecay).clip(clip).maskProbability(maskProbability).wholeWordMask(wholeWordMask)
                 .logEvery(logEvery).evalEvery(evalEvery).keep(keep).checkpointEvery(checkpointEvery)

@@ -97,9 +97,10 @@ public final class Diloco {
      */
     public static Result run(PretrainSpec spec, DilocoSettings settings, SparkSession session,
                              boolean tokenizeOnExecutors, PrintStream log) throws IOException {
-        if (spec.steps() <= 0 || spec.epochs() > 0 || spec.maxTime() != null) {
-            throw new IllegalArgumentException("distributed pretraining is planned in steps: give --steps N (each "
-                    + "worker's inner steps in all); --epochs and --max-time are not supported here");
+        if (spec.maxTime() != null || (spec.steps() > 0 && spec.epochs() > 0)) {
+            throw new IllegalArgumentException("DiLoCo is planned in steps: give --steps N (each worker's inner steps "
+                    + "in all) or --epochs E (passes over the corpus by all workers together), not both; --max-time "
+                    + "is not supported here");
         }
         if (spec.skipNonFinite()) {
             throw new IllegalArgumentException("--skip-nonfinite is not supported by distributed pretraining");
@@ -130,9 +131,10 @@ public final class Diloco {
         int workers = settings.workers();
         int h = settings.innerSteps();
         Schedule schedule = spec.learningRateSchedule();
+        long total = totalInnerSteps(spec, workers, data);
         InnerJob job = new InnerJob(config, obj, spec.seqLen(), ids, spec.maskProbability(), spec.wholeWordMask(),
                 spec.validationSequences(), spec.batchSize(), spec.accumulate(), spec.lr(), spec.schedule(),
-                spec.warmup(), spec.weightDecay(), spec.clip(), spec.seed(), spec.steps(), h, workers, spec.threads(),
+                spec.warmup(), spec.weightDecay(), spec.clip(), spec.seed(), total, h, workers, spec.threads(),
                 out);
         long rounds = job.rounds();
         Compute compute = Compute.create(spec.threads());
@@ -159,7 +161,7 @@ public final class Diloco {
                 JsonNode state = JSON.readTree(from.resolve(Checkpoint.TRAINING_STATE).resolve(ROUND_STATE).toFile());
                 checkSame(from, state, "workers", workers, "--workers");
                 checkSame(from, state, "inner_steps", h, "--inner-steps");
-                checkSame(from, state, "total_inner_steps", spec.steps(), "--steps");
+                checkSame(from, state, "total_inner_steps", total, "--steps (or --epochs)");
                 Checkpoint.readWeights(from.resolve(Checkpoint.WEIGHTS), ps);
                 float[] saved = SafeTensors.read(from.resolve(Checkpoint.TRAINING_STATE).resolve(OUTER_STATE))
                         .get("momentum").floats();
@@ -207,7 +209,7 @@ public final class Diloco {
                     float[] delta = sum.sum();
                     double norm = outerStep(ps.values(), delta, momentum, workers, settings);
                     long stepsBefore = round * h;
-                    long stepsAfter = Math.min(spec.steps(), stepsBefore + h);
+                    long stepsAfter = Math.min(total, stepsBefore + h);
                     round++;
                     roundsThisJob++;
                     tokens += sum.tokens();
@@ -223,7 +225,7 @@ public final class Diloco {
                         if ((s + 1) % spec.logEvery() == 0) {
                             ObjectNode rec = MetricsLog.record("train", s + 1);
                             rec.put("loss", windowLoss / windowCount);
-                            rec.put("lr", spec.lr() * schedule.factor(s, Math.max(spec.steps(), 1)));
+                            rec.put("lr", spec.lr() * schedule.factor(s, Math.max(total, 1)));
                             metrics.write(rec);
                             windowLoss = 0;
                             windowCount = 0;
@@ -248,7 +250,7 @@ public final class Diloco {
                     log.printf(Locale.ROOT, "round %d/%d: inner steps %d, loss %.4f, outer gradient norm %.4g, %.1f s%s%n",
                             round, rounds, stepsAfter, lastLoss, norm, seconds, evaluated && val.containsKey("val_loss")
                                     ? String.format(Locale.ROOT, ", val_loss %.4f", val.get("val_loss")) : "");
-                    saveRound(task, ps, momentum, round, stepsAfter, tokens, settings, spec, out);
+                    saveRound(task, ps, momentum, round, stepsAfter, tokens, settings, total, spec, out);
                     prune(out, spec.keep(), workers);
                 }
             } finally {
@@ -259,14 +261,14 @@ public final class Diloco {
             }
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("rounds", round);
-            summary.put("inner_steps", Math.min(spec.steps(), round * h));
+            summary.put("inner_steps", Math.min(total, round * h));
             summary.put("workers", workers);
             summary.put("tokens_seen", tokens);
             summary.put("final_train_loss", lastLoss);
             summary.putAll(val);
             summary.put("stopped_by", stoppedBy);
             summary.put("model", out.toString());
-            return new Result(out, round, Math.min(spec.steps(), round * h), tokens, lastLoss, val, stoppedBy, summary);
+            return new Result(out, round, Math.min(total, round * h), tokens, lastLoss, val, stoppedBy, summary);
         } finally {
             compute.parallel().close();
         }
@@ -322,6 +324,18 @@ public final class Diloco {
     }
 
     /**
+     * Each worker's inner steps in all: {@code --steps}, or for {@code --epochs E} as many as take the workers
+     * together E times through the training batches (each inner step takes {@code --accumulate} batches).
+     */
+    static long totalInnerSteps(PretrainSpec spec, int workers, PretrainingData data) {
+        if (spec.steps() > 0) {
+            return spec.steps();
+        }
+        long perEpoch = data.trainingStream(spec.batchSize(), null, spec.seed()).batchesPerEpoch();
+        return Math.max(1, (long) Math.ceil(spec.epochs() * perEpoch / ((double) workers * spec.accumulate())));
+    }
+
+    /**
      * The outer step: the outer gradient is the workers' mean delta, g = sum / K; with momentum μ and the buffer b
      * (PyTorch's SGD, dampening 0): b = μ b + g, then θ -= lr (g + μ b) with Nesterov, θ -= lr b without.
      *
@@ -364,7 +378,8 @@ public final class Diloco {
     }
 
     private static void saveRound(LanguageModelingTask task, ParameterSet ps, float[] momentum, long round,
-                                  long steps, long tokens, DilocoSettings settings, PretrainSpec spec, Path out)
+                                  long steps, long tokens, DilocoSettings settings, long total, PretrainSpec spec,
+                                  Path out)
             throws IOException {
         Path dir = out.resolve(String.format(Locale.ROOT, "round-%06d", round));
         task.saveModel(dir, staged -> {
@@ -376,7 +391,7 @@ public final class Diloco {
             s.put("tokens", tokens);
             s.put("workers", settings.workers());
             s.put("inner_steps", settings.innerSteps());
-            s.put("total_inner_steps", spec.steps());
+            s.put("total_inner_steps", total);
             s.put("outer_lr", settings.outerLr());
             s.put("outer_momentum", settings.outerMomentum());
             s.put("nesterov", settings.nesterov());

@@ -62,6 +62,24 @@ class PretrainCommandTest {
     }
 
     @Test
+    void epochsPlanTheWorkersStepsTogetherThroughTheCorpus() throws IOException {
+        Path corpus = Fixtures.corpus("cli-epochs-corpus.txt", 120, 14);
+        Path out = Files.createTempDirectory(Fixtures.root(), "cli-epochs").resolve("run");
+        CliRun r = CliRun.of("pretrain", "--workers", "2", "--inner-steps", "3", "--epochs", "1", "--arch",
+                "bert-tiny", "--layers", "1", "--hidden-size", "32", "--heads", "2", "--ffn-size", "37", "--vocab-size",
+                "99", "--seq-len", "24", "--batch-size", "8", "--corpus", corpus.toString(), "--out", out.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        int sequences = new ObjectMapper().readTree(out.resolve("run.json").toFile()).path("training_sequences").asInt();
+        long perEpoch = Math.max(1, sequences / 8);
+        long expected = (perEpoch + 1) / 2; // two workers share the epoch's batches
+        String[] lines = r.out().strip().split("\n");
+        JsonNode summary = new ObjectMapper().readTree(lines[lines.length - 1]);
+        assertThat(expected).isGreaterThan(3);
+        assertThat(summary.path("inner_steps").asLong()).isEqualTo(expected);
+        assertThat(summary.path("rounds").asLong()).isEqualTo((expected + 2) / 3);
+    }
+
+    @Test
     void aRunWithoutStepsIsAClearErrorBeforeSparkStarts() throws IOException {
         Path corpus = Fixtures.corpus("cli-pretrain-corpus2.txt", 20, 12);
         CliRun r = CliRun.of("pretrain", "--steps", "0", "--corpus", corpus.toString(), "--out",
