@@ -37,7 +37,15 @@ public final class Fixtures {
 
     public static synchronized Path root() throws IOException {
         if (root == null) {
-            root = Files.createTempDirectory("graft-spark-test");
+            Path made = Files.createTempDirectory("graft-spark-test");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    dev.graft.model.AtomicFiles.deleteRecursively(made);
+                } catch (IOException ignored) {
+                    // a temporary folder left behind
+                }
+            }));
+            root = made;
         }
         return root;
     }
