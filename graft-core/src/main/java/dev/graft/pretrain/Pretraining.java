@@ -151,8 +151,11 @@ public final class Pretraining {
         return JSON.writeValueAsString(r.summary());
     }
 
-    /** The run's tokenizer (not yet saved): the resumed run's, the given one, or one trained on the corpus. */
-    private static Tokenizer tokenizer(PretrainSpec spec, boolean resuming, Corpora corpora, PrintStream log)
+    /**
+     * The run's tokenizer (not yet saved): the resumed run's, the given one, or one trained on the corpus. Public
+     * for other drivers of the same run folder layout (graft-spark's distributed pretraining).
+     */
+    public static Tokenizer tokenizer(PretrainSpec spec, boolean resuming, Corpora corpora, PrintStream log)
             throws IOException {
         Path saved = spec.out().resolve(Checkpoint.TOKENIZER);
         if (resuming && Files.exists(saved)) {

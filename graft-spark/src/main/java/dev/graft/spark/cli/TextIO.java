@@ -1,0 +1,107 @@
+package dev.graft.spark.cli;
+
+import dev.graft.io.FileModes;
+import dev.graft.model.AtomicFiles;
+import dev.graft.spark.TaskFailure;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Iterator;
+
+/** Input lines as a Spark Dataset, output lines in input order into one file (or standard output). */
+final class TextIO {
+    private TextIO() {
+    }
+
+    /**
+     * The lines of {@code input} (a local file or folder, or any URI Hadoop reads: hdfs://, s3a://, file://) as a
+     * Dataset with one string column "text", in input order; a trailing carriage return is dropped as graft's own
+     * commands do. A local path that does not exist is an error now, not a failed job.
+     */
+    static Dataset<Row> lines(SparkSession session, String input, int partitions) throws IOException {
+        checkInput(input);
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
+        JavaRDD<String> text = partitions > 0 ? sc.textFile(input, partitions) : sc.textFile(input);
+        JavaRDD<Row> rows = text.map(line -> RowFactory.create(line.endsWith("\r")
+                ? line.substring(0, line.length() - 1) : line));
+        StructType schema = new StructType().add("text", DataTypes.StringType, false);
+        return session.createDataFrame(rows, schema);
+    }
+
+    /** A clear error for a local input path that does not exist (before Spark starts). */
+    static void checkInput(String input) throws IOException {
+        boolean uri = input.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*");
+        if (!uri && !Files.exists(Path.of(input))) {
+            throw new NoSuchFileException(input + ": no such input file; give a UTF-8 text file with one text per "
+                    + "line (or a folder of them, or an hdfs:// or s3a:// URI)");
+        }
+    }
+
+    /** Where output lines go. */
+    interface LineSink {
+        void accept(Row row, Writer out) throws IOException;
+    }
+
+    /**
+     * Writes one line per row of {@code result}, partition by partition (the driver holds one partition at a
+     * time), to {@code output} (replaced only when every line is written) or to standard output when null.
+     *
+     * @return the number of rows
+     */
+    static long write(Dataset<Row> result, Path output, LineSink sink) throws IOException {
+        if (output == null) {
+            Writer out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
+            long n = drain(result, out, sink);
+            out.flush();
+            return n;
+        }
+        if (Files.isDirectory(output)) {
+            throw new IllegalArgumentException("--output " + output + " is a folder; give a file name");
+        }
+        Path parent = output.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = FileModes.createTempFile(parent, "." + output.getFileName() + ".", ".tmp");
+        try {
+            long n;
+            try (Writer out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                n = drain(result, out, sink);
+            }
+            AtomicFiles.move(tmp, output);
+            return n;
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static long drain(Dataset<Row> result, Writer out, LineSink sink) throws IOException {
+        long n = 0;
+        try {
+            Iterator<Row> it = result.toLocalIterator();
+            while (it.hasNext()) {
+                sink.accept(it.next(), out);
+                n++;
+            }
+        } catch (RuntimeException e) {
+            String why = TaskFailure.explain(e);
+            if (why != null) {
+                throw new IllegalArgumentException(why, e);
+            }
+            throw e;
+        }
+        return n;
+    }
+}

@@ -1,0 +1,95 @@
+package dev.graft.spark.pretrain;
+
+import dev.graft.data.Corpora;
+import dev.graft.data.CorpusReader;
+import dev.graft.data.DatasetRegistry;
+import dev.graft.pretrain.PretrainSpec;
+import dev.graft.spark.Fixtures;
+import dev.graft.task.CorpusEncoder;
+import dev.graft.task.EncodedCorpus;
+import dev.graft.tokenizer.Tokenizer;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Tokenization as a Spark job gives the ids of single-process encoding. */
+class SparkCorpusTest {
+
+    private static FlatCorpus single(Tokenizer t, List<String> files) throws IOException {
+        Corpora corpora = Corpora.resolve(files, DatasetRegistry.standard(), CorpusReader.Layout.LINES,
+                new PrintStream(new ByteArrayOutputStream()));
+        try (Stream<String> docs = corpora.documents()) {
+            return FlatCorpus.of(CorpusEncoder.encode(t, docs.iterator(), 1, null));
+        }
+    }
+
+    @Test
+    void executorsEncodeTheIdsOfSingleProcessEncoding() throws IOException {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(Fixtures.spark().sparkContext());
+        Tokenizer t = Tokenizer.load(Fixtures.pretrained());
+        Path dir = Files.createTempDirectory(Fixtures.root(), "spark-corpus");
+        List<String> lines = new ArrayList<>(Fixtures.sentences(500, 31));
+        lines.set(3, "");
+        lines.set(4, "   ");
+        lines.set(10, "the plot\r"); // CRLF
+        lines.set(11, "caf\u00e9 na\u00efve \u00fcber the film"); // beyond ASCII
+        lines.set(12, "a film\rwith a lone carriage return"); // not a line break for graft's reader
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        Path a = dir.resolve("a.txt");
+        Files.write(a, bom);
+        Files.writeString(a, String.join("\n", lines) + "\n", StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.APPEND);
+        Path b = Files.writeString(dir.resolve("b.txt"), String.join("\n", Fixtures.sentences(50, 32)));
+        List<String> files = List.of(a.toString(), b.toString());
+
+        FlatCorpus expected = single(t, files);
+        FlatCorpus actual = FlatCorpus.of(SparkCorpus.encode(sc, t, files, 3));
+        assertThat(actual.tokens()).hasSizeGreaterThan(1000).containsExactly(expected.tokens());
+        assertThat(actual.words()).containsExactly(expected.words());
+        assertThat(actual.sentenceEnds()).containsExactly(expected.sentenceEnds());
+        assertThat(actual.documentEnds()).containsExactly(expected.documentEnds());
+        assertThat(actual.documentEnds()).hasSize(548); // 550 lines less two blank ones
+    }
+
+    @Test
+    void invalidUtf8AndMissingFilesAreClearErrors() throws IOException {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(Fixtures.spark().sparkContext());
+        Tokenizer t = Tokenizer.load(Fixtures.pretrained());
+        Path dir = Files.createTempDirectory(Fixtures.root(), "spark-corpus-bad");
+        Path bad = dir.resolve("latin1.txt");
+        Files.write(bad, "a film\ncaf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> SparkCorpus.encode(sc, t, List.of(bad.toString()), 0))
+                .hasMessageContaining(bad + ": invalid UTF-8 in the line at byte offset 7")
+                .hasMessageContaining("iconv");
+        assertThatThrownBy(() -> SparkCorpus.encode(sc, t, List.of(dir.resolve("none.txt").toString()), 0))
+                .hasMessageContaining("none.txt: no such corpus file");
+    }
+
+    @Test
+    void aRunTokenizedOnTheExecutorsTrainsAsOneTokenizedOnTheDriver() throws IOException {
+        Path root = Files.createTempDirectory(Fixtures.root(), "spark-corpus-run");
+        Path corpus = Fixtures.corpus("spark-corpus-run.txt", 200, 33);
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        PretrainSpec.Builder spec = PretrainSpec.builder("bert-tiny", List.of(corpus.toString()), root.resolve("a"))
+                .layers(1).hidden(32).heads(2).ffn(37).vocabSize(99).seqLen(24).batchSize(8).steps(4).logEvery(1)
+                .evalEvery(0).threads(1).seed(2).tokenizer(Fixtures.pretrained());
+        DilocoSettings settings = DilocoSettings.paper(2, 2);
+        Diloco.run(spec.build(), settings, Fixtures.spark(), false, quiet);
+        Diloco.run(spec.out(root.resolve("b")).build(), settings, Fixtures.spark(), true, quiet);
+        Map<Long, Double> a = DilocoTest.losses(root.resolve("a"));
+        assertThat(DilocoTest.losses(root.resolve("b"))).isEqualTo(a).hasSize(4);
+    }
+}
