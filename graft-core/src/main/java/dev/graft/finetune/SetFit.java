@@ -187,7 +187,7 @@ public final class SetFit {
         }
         if (spec.crossValidates()) {
             throw new IllegalArgumentException("--recipe setfit chooses its head's regularization by cross-validation "
-                    + "itself: drop --folds and --lrs");
+                    + "itself: drop --folds and --lr-candidates");
         }
         if (spec.multitask()) {
             throw new IllegalArgumentException("--recipe setfit has no multitask mode: drop --multitask-corpus");
