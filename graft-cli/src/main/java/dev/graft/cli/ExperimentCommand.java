@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
 /** {@code graft experiment}: every strategy at every label budget and seed, then the report. */
 @Command(name = "experiment", mixinStandardHelpOptions = true,
         description = "Compare strategies (scratch, transfer, ulmfit, multitask, merged, pretrained, bow, "
-                + "labels-as-text, vectors, bow+vectors) on the same labeled subsets, budgets and seeds; writes "
+                + "labels-as-text, vectors, bow+vectors, setfit, setfit-own) on the same labeled subsets, budgets and seeds; writes "
                 + "results.jsonl and report.md/report.html to --out and prints the answer. Re-running resumes where it "
                 + "stopped.")
 final class ExperimentCommand implements Callable<Integer> {
@@ -61,7 +61,8 @@ final class ExperimentCommand implements Callable<Integer> {
             + "(default: 3).")
     Double taptEpochs;
 
-    @Option(names = "--pretrained", description = "Model pretrained elsewhere for the pretrained strategy: a "
+    @Option(names = "--pretrained", description = "Model pretrained elsewhere for the pretrained and setfit "
+            + "strategies: a "
             + "checkpoint folder or minilm (default: minilm).")
     String pretrained;
 

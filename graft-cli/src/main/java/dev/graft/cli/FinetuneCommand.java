@@ -7,6 +7,7 @@ import dev.graft.finetune.FineTuneResult;
 import dev.graft.finetune.FineTuneSpec;
 import dev.graft.finetune.FineTuneWarnings;
 import dev.graft.finetune.FineTuning;
+import dev.graft.finetune.SetFit;
 import dev.graft.model.HeadConfig;
 import dev.graft.model.SequenceClassifier;
 import picocli.CommandLine.Command;
@@ -27,6 +28,8 @@ import java.util.concurrent.Callable;
             "Examples:",
             "  graft finetune --task classify --from runs/bert --train sentiment-uci --max-train 200 --out runs/ft",
             "  graft finetune --task classify --from runs/bert --train sentiment-uci --recipe ulmfit --out runs/ulm",
+            "  graft finetune --task classify --from runs/minilm --train sentiment-uci --max-train 16 --recipe setfit "
+                + "--out runs/setfit",
             "  graft finetune --task classify --arch bert-mini --tokenizer runs/bert --train sentiment-uci --out runs/s",
             "  graft finetune --task tag --from runs/bert --train brown-pos --dev brown-pos:dev --out runs/pos",
             "  graft finetune --task multilabel --from runs/bert --train topics.jsonl --out runs/topics",
@@ -84,9 +87,15 @@ final class FinetuneCommand implements Callable<Integer> {
             + "(default: --lr alone).")
     List<Float> lrCandidates;
 
-    @Option(names = "--recipe", description = "full (BERT: one rate, warm-up + linear decay) or ulmfit "
-            + "(discriminative rates 2.6, STLR, gradual unfreezing) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--recipe", description = "full (BERT: one rate, warm-up + linear decay), ulmfit "
+            + "(discriminative rates 2.6, STLR, gradual unfreezing) or setfit (the encoder tuned on contrastive "
+            + "pairs of the labels, then logistic regression on its mean-pooled embeddings; default rate 2e-5, "
+            + "1 epoch over the pairs, batch 16 pairs) (default: ${DEFAULT-VALUE}).")
     String recipe = "full";
+
+    @Option(names = "--setfit-iterations", description = "With --recipe setfit: positive and negative pairs drawn "
+            + "per labeled example (default: 20, as SetFit).")
+    Integer setfitIterations;
 
     @Option(names = "--discriminative", description = "Rate factor between adjacent layer groups (embeddings, each "
             + "block, head); 1 = none (default: 2.6 with ulmfit, 1 with full).")
@@ -218,8 +227,16 @@ final class FinetuneCommand implements Callable<Integer> {
         if (multitaskCorpus != null && !multitaskCorpus.isEmpty()) {
             b.multitask(multitaskCorpus, lmWeight, mix);
         }
-        FineTuneResult r = FineTuning.run(b.build(), new DataSources(DatasetRegistry.standard(), System.out)
-                .withColumns(textColumn, labelColumn).withPairColumn(pairColumn), System.out);
+        FineTuneSpec spec = b.build();
+        DataSources sources = new DataSources(DatasetRegistry.standard(), System.out)
+                .withColumns(textColumn, labelColumn).withPairColumn(pairColumn);
+        if (setfitIterations != null && spec.recipe() != FineTuneSpec.Recipe.SETFIT) {
+            throw new IllegalArgumentException("--setfit-iterations applies to --recipe setfit only");
+        }
+        FineTuneResult r = spec.recipe() == FineTuneSpec.Recipe.SETFIT
+                ? SetFit.run(spec, setfitIterations == null ? SetFit.Options.defaults()
+                        : new SetFit.Options(setfitIterations), sources, System.out)
+                : FineTuning.run(spec, sources, System.out);
         for (String warning : FineTuneWarnings.of(r)) {
             System.err.println("graft: warning: " + warning);
         }

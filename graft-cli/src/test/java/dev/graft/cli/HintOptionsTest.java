@@ -57,11 +57,13 @@ class HintOptionsTest {
         PRINTED_BY.put("dev/graft/finetune/FineTuneSpec.java", List.of("finetune"));
         PRINTED_BY.put("dev/graft/finetune/FineTuning.java", List.of("finetune"));
         PRINTED_BY.put("dev/graft/finetune/FineTuneWarnings.java", List.of("finetune"));
+        PRINTED_BY.put("dev/graft/finetune/SetFit.java", List.of("finetune"));
         // only when reading pairs (--task pair), which finetune and eval do
         PRINTED_BY.put("dev/graft/data/ClassificationReader.java --pair-column", List.of("finetune", "eval"));
         PRINTED_BY.put("dev/graft/experiment/ExperimentSpec.java", List.of("experiment"));
         PRINTED_BY.put("dev/graft/experiment/Experiment.java", List.of("experiment"));
         PRINTED_BY.put("dev/graft/experiment/SharedRuns.java", List.of("experiment"));
+        PRINTED_BY.put("dev/graft/experiment/SetFitStrategy.java", List.of("experiment"));
         PRINTED_BY.put("dev/graft/train/TrainingOptions.java", List.of("pretrain", "finetune", "lm-finetune"));
         // the length check: fine-tuning always passes a number of epochs
         PRINTED_BY.put("dev/graft/train/TrainingOptions.java --steps", List.of("pretrain", "lm-finetune"));

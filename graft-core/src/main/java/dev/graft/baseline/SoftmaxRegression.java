@@ -128,6 +128,11 @@ final class SoftmaxRegression {
         return bias[k];
     }
 
+    /** The class id of each compact index (the classes present in training, ascending). */
+    int[] presentClasses() {
+        return present.clone();
+    }
+
     /** The optimizer's outcome, or null when the training labels had one class. */
     Lbfgs.Result optimization() {
         return result;

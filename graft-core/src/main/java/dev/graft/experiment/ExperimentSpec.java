@@ -148,6 +148,13 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         if (strategies.contains(Strategy.PRETRAINED) && (pretrained == null || pretrained.isBlank())) {
             throw new IllegalArgumentException("the pretrained strategy needs --pretrained DIR|minilm");
         }
+        if (strategies.contains(Strategy.SETFIT) && (pretrained == null || pretrained.isBlank())) {
+            throw new IllegalArgumentException("the setfit strategy needs --pretrained DIR|minilm");
+        }
+        if ((strategies.contains(Strategy.SETFIT) || strategies.contains(Strategy.SETFIT_OWN))
+                && task != HeadConfig.Task.CLASSIFY) {
+            throw new IllegalArgumentException("the setfit strategies classify texts: they need --task classify");
+        }
         pretrainSweep = pretrainSweep == null ? List.of() : pretrainSweep.stream().distinct().sorted().toList();
         for (double f : pretrainSweep) {
             if (!(f > 0 && f < 1)) {

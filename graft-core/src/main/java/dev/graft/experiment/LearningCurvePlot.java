@@ -17,7 +17,8 @@ final class LearningCurvePlot {
     /** Fixed colors for the known strategies, so every report draws a strategy alike. */
     private static final Map<String, String> COLORS = Map.of(
             "scratch", "#7f7f7f", "transfer", "#1f77b4", "ulmfit", "#ff7f0e", "multitask", "#2ca02c",
-            "merged", "#9467bd", "pretrained", "#d62728", "bow", "#000000", "labels-as-text", "#8c564b");
+            "merged", "#9467bd", "pretrained", "#d62728", "bow", "#000000", "labels-as-text", "#8c564b",
+            "setfit", "#e6550d", "setfit-own", "#3182bd");
     private static final List<String> OTHER_COLORS = List.of("#e377c2", "#17becf", "#bcbd22", "#393b79", "#637939");
 
     /** One strategy's points, fewest labels first. */

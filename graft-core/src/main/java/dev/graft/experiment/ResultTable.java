@@ -21,7 +21,7 @@ import java.util.TreeMap;
 public final class ResultTable {
     /** The known strategies in display order. */
     static final List<String> KNOWN_ORDER = List.of("scratch", "transfer", "ulmfit", "multitask", "merged",
-            "pretrained", "bow", "labels-as-text");
+            "setfit-own", "pretrained", "setfit", "bow", "labels-as-text");
 
     /**
      * The seeds of one strategy at one budget.

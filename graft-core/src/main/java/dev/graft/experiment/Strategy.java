@@ -32,6 +32,14 @@ public enum Strategy {
     /** Fine-tune a model pretrained elsewhere at scale. */
     PRETRAINED("pretrained", Group.PRETRAINED_ELSEWHERE, FineTuneStrategy.Pretrained::new,
             "full fine-tuning of a model pretrained elsewhere at scale"),
+    /** SetFit on a model pretrained elsewhere: contrastive pairs tune the encoder, then logistic regression. */
+    SETFIT("setfit", Group.PRETRAINED_ELSEWHERE, () -> new SetFitStrategy(false),
+            "SetFit on a model pretrained elsewhere: the encoder tuned on contrastive pairs of the labels, then "
+                    + "logistic regression on its mean-pooled embeddings"),
+    /** SetFit on graft's own base pretraining run. */
+    SETFIT_OWN("setfit-own", Group.OWN_PRETRAINING, () -> new SetFitStrategy(true),
+            "pretrain on the corpus, then SetFit: contrastive pairs of the labels tune the encoder, then "
+                    + "logistic regression on its mean-pooled embeddings"),
     /** TF-IDF + logistic regression (most frequent tag per word for tagging). */
     BOW("bow", Group.BASELINE, BowStrategy::new,
             "bag of words: TF-IDF uni+bigrams, logistic regression, C by cross-validation"),
@@ -126,9 +134,13 @@ public enum Strategy {
         return null;
     }
 
-    /** True when the strategy fine-tunes a neural model (and so has a learning rate to choose). */
+    /**
+     * True when the strategy fine-tunes a neural model with a learning rate the few-label protocol chooses
+     * (a {@link FineTuneStrategy}). SetFit tunes its encoder at SetFit's fixed rate and chooses only its
+     * head's regularization, so its strategies are not counted here although their group fine-tunes.
+     */
     public boolean fineTunes() {
-        return group.fineTunes();
+        return group.fineTunes() && this != SETFIT && this != SETFIT_OWN;
     }
 
     /**
@@ -142,6 +154,9 @@ public enum Strategy {
         if (this == ULMFIT) {
             return List.of(1e-3f, 3e-3f);
         }
+        if (!fineTunes()) {
+            return List.of();
+        }
         return switch (group) {
             case FROM_SCRATCH, OWN_PRETRAINING -> List.of(1e-4f, 3e-4f, 1e-3f);
             case PRETRAINED_ELSEWHERE -> List.of(3e-5f, 1e-4f);
@@ -151,7 +166,7 @@ public enum Strategy {
 
     /** True when the strategy needs the shared pretraining run on the corpus. */
     public boolean needsBasePretraining() {
-        return this == TRANSFER || this == ULMFIT;
+        return this == TRANSFER || this == ULMFIT || this == SETFIT_OWN;
     }
 
     /** True when the strategy reads the unlabeled corpus (everything but scratch, pretrained and bow). */

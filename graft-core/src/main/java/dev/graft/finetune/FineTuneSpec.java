@@ -25,7 +25,7 @@ import java.util.Locale;
  * @param epochs            passes over the training data (early stopping may end sooner); 0 for
  *                          {@link #autoEpochs}
  * @param learningRate      peak rate (the head's, with discriminative rates); NaN for the recipe's default
- * @param recipe            full fine-tuning or the ULMFiT recipe
+ * @param recipe            full fine-tuning, the ULMFiT recipe or SetFit
  * @param discriminative    factor between the rates of adjacent layer groups (1 = none); NaN for the recipe's
  * @param schedule          "linear" (warm-up + linear decay), "stlr", "constant", "cosine"; null for the recipe's
  * @param warmup            warm-up fraction for linear, constant and cosine schedules
@@ -106,7 +106,9 @@ public record FineTuneSpec(
         /** BERT's: every layer at one rate, warm-up then linear decay. */
         FULL,
         /** ULMFiT's: discriminative rates (2.6), slanted triangular rates, gradual unfreezing. */
-        ULMFIT;
+        ULMFIT,
+        /** SetFit's: the encoder tuned on contrastive pairs, then logistic regression ({@link SetFit}). */
+        SETFIT;
 
         public String id() {
             return name().toLowerCase(Locale.ROOT);
@@ -116,7 +118,8 @@ public record FineTuneSpec(
             return switch (s.trim().toLowerCase(Locale.ROOT)) {
                 case "full" -> FULL;
                 case "ulmfit" -> ULMFIT;
-                default -> throw new IllegalArgumentException("unknown recipe '" + s + "': use full or ulmfit");
+                case "setfit" -> SETFIT;
+                default -> throw new IllegalArgumentException("unknown recipe '" + s + "': use full, ulmfit or setfit");
             };
         }
     }

@@ -84,6 +84,9 @@ public final class FineTuning {
      * The data is read and checked before the output folder is touched.
      */
     public static FineTuneResult run(FineTuneSpec spec, DataSources sources, PrintStream log) throws IOException {
+        if (spec.recipe() == FineTuneSpec.Recipe.SETFIT) {
+            return SetFit.run(spec, SetFit.Options.defaults(), sources, log);
+        }
         // the starting point first: a wrong --from or --tokenizer is an error before anything is read or written
         if (spec.from() != null) {
             StartingPoint.check(spec.from(), spec.task());
@@ -92,6 +95,12 @@ public final class FineTuning {
             Tokenizer.load(spec.tokenizer());
         }
         return readAndRun(spec, Heads.of(spec.task()), sources, log);
+    }
+
+    /** The spec's classification data read as {@link #run(FineTuneSpec, PrintStream)} reads it (for SetFit). */
+    static LabeledSplits<ClassificationExample> readClassification(FineTuneSpec spec, DataSources sources,
+                                                                   PrintStream log) throws IOException {
+        return new Run(spec, sources, null, log).read(ClassificationTask.HEAD);
     }
 
     private static <E, B> FineTuneResult readAndRun(FineTuneSpec spec, Head<E, B> head, DataSources sources,
@@ -104,9 +113,13 @@ public final class FineTuning {
      * {@code spec.train()}, {@code dev()} and {@code test()} only name the data in run.json; a null dev
      * set is carved from {@code data.train()} as usual. Every head runs through this one path.
      */
+    @SuppressWarnings("unchecked")
     public static <E, B> FineTuneResult run(FineTuneSpec spec, Head<E, B> head, LabeledSplits<E> data,
                                             PrintStream log) throws IOException {
         requireTask(spec, head.task());
+        if (spec.recipe() == FineTuneSpec.Recipe.SETFIT) {
+            return SetFit.run(spec, SetFit.Options.defaults(), (LabeledSplits<ClassificationExample>) data, log);
+        }
         try (RunFolder folder = prepareOutput(spec.out(), spec.overwrite(), log)) {
             if (spec.crossValidates()) {
                 return CrossValidation.run(spec, data, (s, d, l) -> fineTuneInto(s, head, d, l), log);

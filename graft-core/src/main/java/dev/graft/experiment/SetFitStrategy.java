@@ -1,0 +1,105 @@
+package dev.graft.experiment;
+
+import dev.graft.data.ClassificationExample;
+import dev.graft.data.Dataset;
+import dev.graft.finetune.FineTuneResult;
+import dev.graft.finetune.FineTuneSpec;
+import dev.graft.finetune.LabeledSplits;
+import dev.graft.finetune.SetFit;
+import dev.graft.model.Checkpoint;
+import dev.graft.model.HeadConfig;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code setfit} and {@code setfit-own}: {@link SetFit} on the cell's labels, the encoder a model pretrained
+ * elsewhere ({@code --pretrained}, as {@code pretrained} fine-tunes it) or graft's own base pretraining run
+ * (as {@code transfer} fine-tunes it). SetFit has no early stopping (the head's C is chosen by
+ * cross-validation inside the labels), so a cell uses its whole labeled subset, train and dev parts, as
+ * {@code bow} does. Classification only. A cell's cost is its starting run's pretraining (none for a model
+ * pretrained elsewhere) and its contrastive tuning's tokens; FLOPs 6 x parameters x tokens.
+ */
+final class SetFitStrategy implements StrategyRun {
+    private final boolean own;
+
+    /** @param own graft's own base pretraining (setfit-own) instead of the model pretrained elsewhere */
+    SetFitStrategy(boolean own) {
+        this.own = own;
+    }
+
+    Strategy strategy() {
+        return own ? Strategy.SETFIT_OWN : Strategy.SETFIT;
+    }
+
+    @Override
+    public void prepare(SharedRuns shared, Experiment.Data<?> data, boolean pending) throws IOException {
+        if (own) {
+            shared.basePretraining();
+        } else if (pending) {
+            shared.pretrainedModel();
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <E> CellResult run(Cell<E> cell, SharedRuns shared) throws IOException {
+        ExperimentSpec spec = shared.spec;
+        if (spec.task() != HeadConfig.Task.CLASSIFY) {
+            throw new IllegalArgumentException("the " + strategy().id() + " strategy classifies texts: it has no "
+                    + "--task " + spec.task().id());
+        }
+        Experiment.Subset<E> subset = cell.subset();
+        Experiment.Data<E> data = cell.data();
+        Path cellDir = shared.out.resolve("cells").resolve(cell.arm().id()).resolve(subset.key());
+        FineTuneSpec.Builder b = FineTuneSpec.builder(spec.task(), data.name() + ":train[" + subset.key() + "]",
+                        cellDir)
+                .test(data.name() + ":test").seed(subset.seed()).threads(shared.cellThreads()).overwrite(true)
+                .recipe(FineTuneSpec.Recipe.SETFIT);
+        PretrainRun pre = null;
+        if (own) {
+            pre = shared.basePretraining();
+            shared.warnIfFrequencyOnly(pre, strategy());
+            b.from(pre.folder()).learningRate(OWN_RATE);
+        } else {
+            b.from(shared.pretrainedModel());
+        }
+        FineTuneSpec ft = b.build();
+        Files.createDirectories(cellDir);
+        List<ClassificationExample> labeled = (List<ClassificationExample>) cell.labeled();
+        FineTuneResult r;
+        try (PrintStream cellLog = new PrintStream(Files.newOutputStream(cellDir.resolveSibling(subset.key() + ".log")),
+                true, StandardCharsets.UTF_8)) {
+            r = SetFit.run(ft, SetFit.Options.defaults(), new LabeledSplits<>(Dataset.ofClassification(labeled), null,
+                    (Dataset<ClassificationExample>) data.test(), data.labels()), cellLog);
+        }
+        long params = SharedRuns.parameterCount(cellDir);
+        long ftTokens = SharedRuns.lastTrainTokens(cellDir.resolve("metrics.jsonl"));
+        long preTokens = pre == null ? 0 : pre.tokens();
+        double preSeconds = pre == null ? 0 : pre.seconds();
+        double flops = 6.0 * params * (preTokens + ftTokens);
+        Files.deleteIfExists(cellDir.resolve(Checkpoint.WEIGHTS));
+        Map<String, Object> testMetrics = new LinkedHashMap<>(r.test() == null ? Map.of() : r.test());
+        for (String key : List.of("chosen_c", "final_train_loss")) {
+            if (r.summary().get(key) != null) {
+                testMetrics.put(key, r.summary().get(key));
+            }
+        }
+        return new CellResult(cell.arm().id(), cell.budget(), subset.labels(), subset.seedIndex(), cell.metric(),
+                r.testScore(), Double.NaN, testMetrics,
+                new CellResult.Cost(preTokens, ftTokens, flops, preSeconds, r.wallSeconds()), CellResult.OK, null);
+    }
+
+    /**
+     * The contrastive rate on graft's own pretrained encoder: briefly pretrained models want higher rates than
+     * a model pretrained at scale (the own-pretraining group's fine-tuning range starts here); SetFit's 2e-5
+     * is kept for models pretrained elsewhere. Not tuned.
+     */
+    static final float OWN_RATE = 1e-4f;
+}

@@ -1,0 +1,600 @@
+package dev.graft.finetune;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.graft.baseline.BagOfWords;
+import dev.graft.baseline.EmbeddingClassifier;
+import dev.graft.data.ClassificationExample;
+import dev.graft.data.Dataset;
+import dev.graft.data.DatasetRegistry;
+import dev.graft.data.LabelSet;
+import dev.graft.eval.HeadMetrics;
+import dev.graft.io.RunFolder;
+import dev.graft.model.AtomicFiles;
+import dev.graft.model.Backbone;
+import dev.graft.model.Checkpoint;
+import dev.graft.model.HeadConfig;
+import dev.graft.model.ModelConfig;
+import dev.graft.model.SequenceClassifier;
+import dev.graft.model.TokenBatch;
+import dev.graft.nn.Compute;
+import dev.graft.nn.CosineSimilarityLoss;
+import dev.graft.nn.Dropout;
+import dev.graft.nn.Parameter;
+import dev.graft.nn.ParameterSet;
+import dev.graft.nn.SequencePooling;
+import dev.graft.task.ClassificationBatch;
+import dev.graft.task.ClassificationData;
+import dev.graft.task.ClassificationTask;
+import dev.graft.tensor.Parallel;
+import dev.graft.tensor.kernel.KernelProvider;
+import dev.graft.tokenizer.Tokenizer;
+import dev.graft.train.BatchStream;
+import dev.graft.train.Schedule;
+import dev.graft.train.Trainable;
+import dev.graft.train.Trainer;
+import dev.graft.train.TrainingOptions;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * SetFit (Tunstall et al. 2022, "Efficient Few-Shot Learning Without Prompts"): a sentence encoder tuned
+ * contrastively on pairs built from the labeled examples, then a logistic-regression head fit on its
+ * embeddings.
+ * <ol>
+ * <li>Pairs ({@link #pairs}): for each of R iterations ({@code --setfit-iterations}, SetFit's default 20)
+ * and each labeled example, one positive pair (another example of its label, drawn uniformly; itself when
+ * it is its label's only example) with target 1 and one negative pair (an example of another label, drawn
+ * uniformly) with target 0: 2·R·n pairs, half positive, seeded.</li>
+ * <li>The encoder is tuned with sentence-transformers' {@link CosineSimilarityLoss} on the masked mean of
+ * its token states (special tokens included, as sentence-transformers pools): the mean over a batch of
+ * (cos(u, v) - target)², AdamW with warm-up and linear decay (sentence-transformers' fit), dropout on,
+ * one epoch over the shuffled pairs by default at rate {@link #DEFAULT_LR} (SetFit's body rate).</li>
+ * <li>Every labeled example is embedded by the tuned encoder (mean pooling, dropout off) and a multinomial
+ * logistic regression ({@link EmbeddingClassifier}, graft's own L-BFGS solver) is fit on them, its C chosen
+ * by cross-validation inside the labels.</li>
+ * </ol>
+ * The saved folder is an ordinary classifier ({@link FineTunedModel}): a {@link SequenceClassifier} with
+ * mean pooling whose linear head holds the regression's weights, so it computes softmax(W·mean + b), the
+ * regression's probabilities on the same embeddings; eval, predict and serve load it unchanged. The
+ * embeddings are not L2-normalized (the classifier head has no normalization): the cosine loss does not
+ * depend on their length and the regression's C absorbs their scale.
+ *
+ * <p>SetFit uses every label for the pairs and the head: no dev set is carved (a given one is scored).
+ */
+public final class SetFit {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** SetFit's num_iterations. */
+    public static final int DEFAULT_ITERATIONS = 20;
+    /** SetFit's body_learning_rate. */
+    public static final float DEFAULT_LR = 2e-5f;
+    /** SetFit's batch size (pairs per update). */
+    public static final int DEFAULT_BATCH = 16;
+
+    private SetFit() {
+    }
+
+    /**
+     * What SetFit adds to a fine-tuning spec.
+     *
+     * @param iterations R: positive and negative pairs drawn per labeled example
+     */
+    public record Options(int iterations) {
+        public Options {
+            if (iterations < 1) {
+                throw new IllegalArgumentException("--setfit-iterations must be >= 1, got " + iterations);
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(DEFAULT_ITERATIONS);
+        }
+    }
+
+    /** One training pair: examples {@code first} and {@code second}, target 1 (same label) or 0. */
+    public record Pair(int first, int second, float target) {
+    }
+
+    /**
+     * SetFit's pairs: for each iteration, for each example i in order, a positive (i, j) with j drawn
+     * uniformly among the other examples of i's label (i itself when there is none) and a negative (i, k)
+     * with k drawn uniformly among the examples of other labels.
+     *
+     * @param labels class id of each example; at least two classes
+     */
+    public static List<Pair> pairs(int[] labels, int iterations, long seed) {
+        int n = labels.length;
+        Map<Integer, List<Integer>> byLabel = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            byLabel.computeIfAbsent(labels[i], k -> new ArrayList<>()).add(i);
+        }
+        if (byLabel.size() < 2) {
+            throw new IllegalArgumentException("SetFit's pairs need examples of at least two labels, got "
+                    + byLabel.size());
+        }
+        SplittableRandom random = new SplittableRandom(seed ^ 0x5E7F17L);
+        List<Pair> out = new ArrayList<>(2 * iterations * n);
+        for (int r = 0; r < iterations; r++) {
+            for (int i = 0; i < n; i++) {
+                List<Integer> same = byLabel.get(labels[i]);
+                int positive;
+                if (same.size() == 1) {
+                    positive = i;
+                } else {
+                    positive = same.get(random.nextInt(same.size() - 1));
+                    if (positive == i) {
+                        positive = same.get(same.size() - 1); // uniform over the others
+                    }
+                }
+                out.add(new Pair(i, positive, 1f));
+                int others = n - same.size();
+                int pick = random.nextInt(others);
+                int negative = -1;
+                for (int j = 0; j < n; j++) {
+                    if (labels[j] != labels[i] && pick-- == 0) {
+                        negative = j;
+                        break;
+                    }
+                }
+                out.add(new Pair(i, negative, 0f));
+            }
+        }
+        return out;
+    }
+
+    /** Reads the spec's data as graft finetune does, then {@link #run(FineTuneSpec, Options, LabeledSplits, PrintStream)}. */
+    public static FineTuneResult run(FineTuneSpec spec, Options options, PrintStream log) throws IOException {
+        return run(spec, options, new DataSources(DatasetRegistry.standard(), log), log);
+    }
+
+    /** As {@link #run(FineTuneSpec, Options, PrintStream)}, reading the data through {@code sources}. */
+    public static FineTuneResult run(FineTuneSpec spec, Options options, DataSources sources, PrintStream log)
+            throws IOException {
+        checkSpec(spec);
+        StartingPoint.check(spec.from(), spec.task());
+        LabeledSplits<ClassificationExample> data = FineTuning.readClassification(spec, sources, log);
+        return run(spec, options, data, log);
+    }
+
+    /** SetFit on data in memory, into {@code spec.out()}. */
+    public static FineTuneResult run(FineTuneSpec spec, Options options, LabeledSplits<ClassificationExample> data,
+                                     PrintStream log) throws IOException {
+        checkSpec(spec);
+        StartingPoint.check(spec.from(), spec.task());
+        try (RunFolder folder = FineTuning.prepareOutput(spec.out(), spec.overwrite(), log);
+             Parallel parallel = new Parallel(spec.threads())) {
+            Compute compute = new Compute(KernelProvider.create(parallel), parallel);
+            return new Run(spec, options, compute, log).run(data);
+        }
+    }
+
+    static void checkSpec(FineTuneSpec spec) {
+        if (spec.task() != HeadConfig.Task.CLASSIFY) {
+            throw new IllegalArgumentException("--recipe setfit classifies single texts (--task classify), not --task "
+                    + spec.task().id());
+        }
+        if (spec.from() == null) {
+            throw new IllegalArgumentException("--recipe setfit tunes a pretrained encoder: give --from DIR (e.g. a "
+                    + "model imported with graft import, or the --out of graft pretrain), not --arch");
+        }
+        if (spec.crossValidates()) {
+            throw new IllegalArgumentException("--recipe setfit chooses its head's regularization by cross-validation "
+                    + "itself: drop --folds and --lr-candidates");
+        }
+        if (spec.multitask()) {
+            throw new IllegalArgumentException("--recipe setfit has no multitask mode: drop --multitask-corpus");
+        }
+        if (spec.pooling() != null && spec.pooling() != SequenceClassifier.Pooling.MEAN) {
+            throw new IllegalArgumentException("--recipe setfit pools by the mean, as sentence-transformers: drop "
+                    + "--pooling " + spec.pooling().id());
+        }
+    }
+
+    /** The learning rate of the encoder's tuning: the spec's, else SetFit's. */
+    static float learningRate(FineTuneSpec spec) {
+        return Float.isNaN(spec.learningRate()) ? DEFAULT_LR : spec.learningRate();
+    }
+
+    /** The masked mean of a batch's token states, (B, C) owned by {@code pool}. */
+    static float[] embed(Backbone backbone, SequencePooling pool, TokenBatch tokens) {
+        float[] hidden = backbone.forward(tokens);
+        return pool.forward(hidden, tokens.batch(), tokens.time(), tokens.attentionMask());
+    }
+
+    /** The mean-pooled embedding of every example of {@code data}, in its order (dropout as set). */
+    static float[][] embedAll(Backbone backbone, ClassificationData data, int batchSize) {
+        int c = backbone.config().hiddenSize();
+        SequencePooling pool = new SequencePooling(SequencePooling.Mode.MEAN, c);
+        float[][] out = new float[data.size()][];
+        for (ClassificationBatch b : data.batches(batchSize)) {
+            float[] pooled = embed(backbone, pool, b.tokens());
+            for (int i = 0; i < b.tokens().batch(); i++) {
+                float[] v = new float[c];
+                System.arraycopy(pooled, i * c, v, 0, c);
+                out[b.examples()[i]] = v;
+            }
+        }
+        return out;
+    }
+
+    /** The contrastive stage as something the trainer runs: batches are lists of pairs. */
+    static final class PairTraining implements Trainable<List<Pair>> {
+        private final Backbone backbone;
+        private final ClassificationData data;
+        private final ParameterSet parameters;
+        private final SequencePooling pool;
+        private final CosineSimilarityLoss loss = new CosineSimilarityLoss();
+
+        PairTraining(Backbone backbone, ClassificationData data) {
+            this.backbone = backbone;
+            this.data = data;
+            this.parameters = new ParameterSet(backbone.parameters());
+            this.pool = new SequencePooling(SequencePooling.Mode.MEAN, backbone.config().hiddenSize());
+        }
+
+        /** The first texts then the second texts of the pairs, one padded batch. */
+        TokenBatch tokens(List<Pair> pairs) {
+            int b = pairs.size();
+            int[] rows = new int[2 * b];
+            for (int i = 0; i < b; i++) {
+                rows[i] = pairs.get(i).first();
+                rows[b + i] = pairs.get(i).second();
+            }
+            return data.batch(rows).tokens();
+        }
+
+        static float[] targets(List<Pair> pairs) {
+            float[] t = new float[pairs.size()];
+            for (int i = 0; i < t.length; i++) {
+                t[i] = pairs.get(i).target();
+            }
+            return t;
+        }
+
+        /**
+         * The mean loss over the pairs, (1/B) Σ (cos - target)², and with {@code backward} its gradient
+         * accumulated into the encoder's parameters, scaled by {@code scale}/B.
+         */
+        double lossAndGradient(List<Pair> pairs, boolean backward, double scale) {
+            TokenBatch tokens = tokens(pairs);
+            float[] pooled = embed(backbone, pool, tokens);
+            int b = pairs.size();
+            double sum = loss.forward(pooled, b, backbone.config().hiddenSize(), targets(pairs));
+            if (backward) {
+                backbone.backward(pool.backward(loss.backward(scale / b)));
+            }
+            return sum / b;
+        }
+
+        @Override
+        public ParameterSet parameters() {
+            return parameters;
+        }
+
+        @Override
+        public void setTraining(boolean training) {
+            for (Dropout d : backbone.dropouts()) {
+                d.setTraining(training);
+            }
+        }
+
+        @Override
+        public List<Dropout> dropouts() {
+            return backbone.dropouts();
+        }
+
+        @Override
+        public StepResult trainStep(List<List<Pair>> microBatches) {
+            int total = 0;
+            for (List<Pair> m : microBatches) {
+                total += m.size();
+            }
+            double sum = 0;
+            long tokens = 0;
+            for (List<Pair> m : microBatches) {
+                double share = (double) m.size() / total;
+                sum += share * lossAndGradient(m, true, share);
+                for (Pair p : m) {
+                    tokens += data.ids(p.first()).length + data.ids(p.second()).length;
+                }
+            }
+            return new StepResult(sum, tokens, Map.of());
+        }
+
+        @Override
+        public Map<String, Double> evaluate() {
+            return Map.of();
+        }
+
+        @Override
+        public void saveModel(Path folder, Checkpoint.Extras extras) throws IOException {
+            // the trainer's own checkpoints: the encoder alone (the run deletes them when it ends)
+            Checkpoint.save(folder, backbone.config(), "BertModel", parameters, Map.of(), extras);
+        }
+
+        @Override
+        public void writeModelFiles(Path folder) throws IOException {
+            Checkpoint.writeWeights(folder.resolve(Checkpoint.WEIGHTS), parameters, Map.of());
+        }
+    }
+
+    /** The pairs in batches, reshuffled each epoch by a seeded permutation (a function of seed and epoch). */
+    static final class PairStream implements BatchStream<List<Pair>> {
+        private final List<Pair> pairs;
+        private final int batchSize;
+        private final long seed;
+        private final long perEpoch;
+        private long position;
+        private long permutedEpoch = -1;
+        private int[] order;
+
+        PairStream(List<Pair> pairs, int batchSize, long seed) {
+            if (pairs.isEmpty()) {
+                throw new IllegalArgumentException("no pairs to train on");
+            }
+            this.pairs = pairs;
+            this.batchSize = batchSize;
+            this.seed = seed;
+            this.perEpoch = (pairs.size() + batchSize - 1) / batchSize;
+        }
+
+        @Override
+        public List<Pair> next() {
+            long epoch = position / perEpoch;
+            int k = (int) (position % perEpoch);
+            if (epoch != permutedEpoch) {
+                order = permutation(pairs.size(), seed * 1_000_003L + epoch);
+                permutedEpoch = epoch;
+            }
+            int from = k * batchSize;
+            int to = Math.min(pairs.size(), from + batchSize);
+            List<Pair> batch = new ArrayList<>(to - from);
+            for (int i = from; i < to; i++) {
+                batch.add(pairs.get(order[i]));
+            }
+            position++;
+            return batch;
+        }
+
+        private static int[] permutation(int n, long seed) {
+            int[] p = new int[n];
+            for (int i = 0; i < n; i++) {
+                p[i] = i;
+            }
+            SplittableRandom r = new SplittableRandom(seed);
+            for (int i = n - 1; i > 0; i--) {
+                int j = r.nextInt(i + 1);
+                int t = p[i];
+                p[i] = p[j];
+                p[j] = t;
+            }
+            return p;
+        }
+
+        @Override
+        public long position() {
+            return position;
+        }
+
+        @Override
+        public void seek(long newPosition) {
+            position = newPosition;
+        }
+
+        @Override
+        public long batchesPerEpoch() {
+            return perEpoch;
+        }
+    }
+
+    /** One SetFit run's state. */
+    private static final class Run {
+        final FineTuneSpec spec;
+        final Options options;
+        final Compute compute;
+        final PrintStream log;
+
+        Run(FineTuneSpec spec, Options options, Compute compute, PrintStream log) {
+            this.spec = spec;
+            this.options = options;
+            this.compute = compute;
+            this.log = log;
+        }
+
+        FineTuneResult run(LabeledSplits<ClassificationExample> given) throws IOException {
+            Dataset<ClassificationExample> train = given.train();
+            if (train.isEmpty()) {
+                throw new IllegalArgumentException("the training set " + spec.train() + " is empty: there is nothing "
+                        + "to fine-tune on");
+            }
+            int available = train.size();
+            if (spec.maxTrain() > 0 && spec.maxTrain() < train.size()) {
+                train = train.take(spec.maxTrain(), spec.seed());
+                log.printf(Locale.ROOT, "training set: %,d of %,d examples (stratified sample, seed %d)%n",
+                        train.size(), available, spec.seed());
+            }
+            LabelSet labels = given.labels() != null ? given.labels()
+                    : ClassificationTask.HEAD.labels(train);
+            if (labels.size() < 2) {
+                throw new IllegalArgumentException("the training set has only one label (" + labels.labels()
+                        + "): a classifier needs at least two");
+            }
+            StartingPoint start = StartingPoint.fromCheckpoint(spec.from(), compute, spec.seed(),
+                    HeadConfig.Task.CLASSIFY, spec.dropout());
+            ModelConfig c = start.config();
+            int maxLength = spec.maxLength() > 0 ? Math.min(spec.maxLength(), c.maxPositions()) : c.maxPositions();
+            log.printf(Locale.ROOT, "model: %s; %s, %d layers, hidden %d, %d positions, vocabulary %,d%n",
+                    start.description(), c.isEncoder() ? "encoder" : "decoder", c.numberOfLayers(), c.hiddenSize(),
+                    c.maxPositions(), c.vocabSize());
+            Tokenizer tok = start.tokenizer();
+            int pad = StartingPoint.padId(tok);
+            List<ClassificationExample> trainExamples = train.examples();
+            ClassificationData trainData = encode(tok, trainExamples, labels, maxLength, pad);
+            List<ClassificationExample> devExamples = given.dev() == null ? List.of() : given.dev().examples();
+            ClassificationData devData = encode(tok, devExamples, labels, maxLength, pad);
+            Dataset<ClassificationExample> test = given.test();
+            ClassificationData testData = test == null ? null : encode(tok, test.examples(), labels, maxLength, pad);
+            ClassificationTask.HEAD.describeData(log, labels, maxLength, trainData, devData, testData);
+
+            HeadConfig head = new HeadConfig(HeadConfig.Task.CLASSIFY, labels.labels(),
+                    SequenceClassifier.Pooling.MEAN, maxLength);
+            SequenceClassifier model = new SequenceClassifier(compute, start.backbone(), SequenceClassifier.Pooling.MEAN,
+                    labels.size(), spec.seed());
+            Backbone backbone = model.backbone();
+
+            // 1. the encoder, tuned on pairs
+            int[] y = new int[trainData.size()];
+            for (int i = 0; i < y.length; i++) {
+                y[i] = trainData.label(i);
+            }
+            List<Pair> pairs = pairs(y, options.iterations(), spec.seed());
+            int batch = spec.batchSize() > 0 ? spec.batchSize() : DEFAULT_BATCH;
+            PairStream stream = new PairStream(pairs, batch, spec.seed());
+            PairTraining pairTraining = new PairTraining(backbone, trainData);
+            double epochs = spec.epochs() > 0 ? spec.epochs() : 1;
+            float rate = learningRate(spec);
+            log.printf(Locale.ROOT, "setfit: %,d pairs (%d iterations x %,d examples x 2, half positive), %.3g epochs "
+                            + "of %,d updates at batch %d, rate %.3g%n", pairs.size(), options.iterations(), y.length,
+                    epochs, stream.batchesPerEpoch(), batch, rate);
+            long stepsPerEpoch = stream.batchesPerEpoch();
+            int evalEvery = (int) Math.max(1, stepsPerEpoch);
+            TrainingOptions training = new TrainingOptions(0, epochs, spec.maxTime(), rate,
+                    new Schedule.WarmupLinear(spec.warmup()), spec.weightDecay(), 0.9f, 0.999f, 1e-6f, spec.clip(), 1,
+                    Math.max(1, Math.min(20, evalEvery)), 0, 0, 1, false);
+            Map<String, Object> runConfig = runConfig(start, trainData.size(), devData.size(),
+                    testData == null ? 0 : testData.size(), pairs.size(), batch, epochs, rate, maxLength, labels);
+            AtomicFiles.writeString(spec.out().resolve("run.json"), JSON.writeValueAsString(runConfig) + "\n");
+            long t0 = System.nanoTime();
+            Trainer<List<Pair>> trainer = new Trainer<>(compute, pairTraining, stream, training, spec.out(), log);
+            Trainer.Summary summary = trainer.run(false);
+            for (Path p : Trainer.checkpoints(spec.out())) {
+                AtomicFiles.deleteRecursively(p);
+            }
+
+            // 2. the logistic-regression head on the tuned embeddings
+            model.setTraining(false);
+            float[][] features = embedAll(backbone, trainData, 64);
+            EmbeddingClassifier lr = EmbeddingClassifier.fit(trainExamples, features, labels,
+                    BagOfWords.Options.defaults(spec.seed()));
+            log.printf(Locale.ROOT, "setfit: logistic regression on %,d embeddings, C %s%s%n", features.length,
+                    lr.chosenC(), lr.crossValidationAccuracy().isEmpty() ? ""
+                            : " (cross-validated: " + lr.crossValidationAccuracy() + ")");
+            setHead(model, lr, labels.size());
+            double wall = (System.nanoTime() - t0) / 1e9;
+
+            // 3. the classifier folder, scored as graft eval scores it
+            ClassificationTask task = new ClassificationTask(model, head, null, 64,
+                    folder -> tok.save(folder.resolve(Checkpoint.TOKENIZER)));
+            task.setTraining(false);
+            task.writeModelFiles(spec.out());
+            HeadMetrics devM = devData.size() == 0 ? null
+                    : task.score(devExamples, devData, devData.batches(64)).metrics();
+            HeadMetrics testM = testData == null ? null
+                    : task.score(test.examples(), testData, testData.batches(64)).metrics();
+            return finish(summary, lr, devM, testM, trainData.size(), devData.size(),
+                    testData == null ? 0 : testData.size(), wall);
+        }
+
+        private static ClassificationData encode(Tokenizer tok, List<ClassificationExample> examples, LabelSet labels,
+                                                 int maxLength, int pad) {
+            return (ClassificationData) ClassificationTask.HEAD.encode(tok, examples, labels, maxLength, pad);
+        }
+
+        private Map<String, Object> runConfig(StartingPoint start, int trainSize, int devSize, int testSize,
+                                              int pairs, int batch, double epochs, float rate, int maxLength,
+                                              LabelSet labels) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("command", "finetune");
+            r.put("task", spec.task().id());
+            r.put("recipe", spec.recipe().id());
+            r.put("from", spec.from().toString());
+            r.put("start", start.description());
+            r.put("train", spec.train());
+            r.put("dev", spec.dev());
+            r.put("test", spec.test());
+            r.put("train_size", trainSize);
+            r.put("dev_size", devSize);
+            r.put("test_size", testSize);
+            r.put("max_train", spec.maxTrain());
+            r.put("seed", spec.seed());
+            r.put("setfit_iterations", options.iterations());
+            r.put("pairs", pairs);
+            r.put("loss", "cosine similarity (mean squared error of the cosine of the mean-pooled embeddings)");
+            r.put("lr", rate);
+            r.put("schedule", "linear");
+            r.put("warmup", spec.warmup());
+            r.put("epochs", epochs);
+            r.put("batch_size", batch);
+            r.put("weight_decay", spec.weightDecay());
+            r.put("clip", spec.clip());
+            r.put("max_length", maxLength);
+            r.put("pooling", SequenceClassifier.Pooling.MEAN.id());
+            r.put("head", "logistic regression (L-BFGS, C by cross-validation)");
+            r.put("labels", labels.labels());
+            r.put("threads", spec.threads());
+            r.put("model", JSON.valueToTree(start.config()));
+            return r;
+        }
+
+        private FineTuneResult finish(Trainer.Summary o, EmbeddingClassifier lr, HeadMetrics devM, HeadMetrics testM,
+                                      int trainSize, int devSize, int testSize, double wall) throws IOException {
+            Map<String, Object> dev = devM == null ? null : devM.toMap();
+            Map<String, Object> test = testM == null ? null : testM.toMap();
+            Map<String, Object> results = new LinkedHashMap<>();
+            if (dev != null) {
+                results.put("dev", dev);
+            }
+            if (test != null) {
+                results.put("test", test);
+            }
+            AtomicFiles.writeString(spec.out().resolve("results.json"), JSON.writeValueAsString(results) + "\n");
+            double devScore = devM == null ? Double.NaN : devM.score();
+            double testScore = testM == null ? Double.NaN : testM.score();
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("task", spec.task().id());
+            s.put("recipe", spec.recipe().id());
+            s.put("start", "pretrained");
+            s.put("train_size", trainSize);
+            s.put("dev_size", devSize);
+            s.put("dev_carved", false);
+            s.put("test_size", testSize);
+            s.put("dev_accuracy", Double.isNaN(devScore) ? null : devScore);
+            s.put("dev_macro_f1", dev == null ? null : dev.get("macro_f1"));
+            if (test != null) {
+                s.put("test_accuracy", testScore);
+                s.put("test_macro_f1", test.get("macro_f1"));
+            }
+            s.put("steps", o.steps());
+            s.put("final_train_loss", Double.isFinite(o.lastLoss()) ? o.lastLoss() : null);
+            s.put("chosen_c", lr.chosenC());
+            s.put("stopped_by", o.stoppedBy());
+            s.put("wall_s", Math.round(wall * 10) / 10.0);
+            s.put("seed", spec.seed());
+            s.put("model", spec.out().toString());
+            return new FineTuneResult(spec.out(), HeadConfig.Task.CLASSIFY, "dev_accuracy", devScore, testScore, dev,
+                    test, o.steps(), o.steps(), o.stoppedBy(), trainSize, devSize, false, testSize, wall, s);
+        }
+    }
+
+    /** Puts the regression's W (K, C) and b (K) into the classifier's linear layer. */
+    static void setHead(SequenceClassifier model, EmbeddingClassifier lr, int classes) {
+        List<Parameter> head = model.headParameters();
+        Parameter weight = head.get(0);
+        Parameter bias = head.get(1);
+        int c = model.config().hiddenSize();
+        if (weight.size() != classes * c || bias.size() != classes) {
+            throw new IllegalStateException("the classifier's head is " + weight.name() + " " + weight.size() + " and "
+                    + bias.name() + " " + bias.size() + ", not " + classes + " x " + c + " and " + classes);
+        }
+        weight.value().copyFrom(lr.weights(classes));
+        bias.value().copyFrom(lr.biases(classes));
+    }
+}
