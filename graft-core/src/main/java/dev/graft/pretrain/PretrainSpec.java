@@ -63,6 +63,9 @@ public record PretrainSpec(
         int validationSequences, int threads, long seed, boolean resume, boolean overwrite,
         boolean skipNonFinite) {
 
+    /** The preset when none is named ({@code graft pretrain} and {@code dev.graft.Graft}). */
+    public static final String DEFAULT_ARCH = "bert-mini";
+
     public PretrainSpec {
         if (arch == null || arch.isBlank()) {
             throw new IllegalArgumentException("a model preset is required (--arch bert-mini, gpt-mini, ...)");
