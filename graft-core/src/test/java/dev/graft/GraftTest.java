@@ -283,6 +283,36 @@ class GraftTest {
                     .withDev(LabeledData.of(List.of(TextExample.of("meh", "neutral")))), FineTuneOptions.into(tmp.resolve("f"))))
                     .hasMessageContaining("neutral");
             assertThatThrownBy(() -> Graft.withThreads(0)).hasMessageContaining("at least 1");
+            assertThatThrownBy(() -> graft.fineTune(base, LabeledData.fromRegistry("no-such-set",
+                    dev.graft.data.Split.TRAIN), FineTuneOptions.into(tmp.resolve("r"))))
+                    .hasMessageContaining("no-such-set").hasMessageContaining("sentiment-uci");
+        }
+    }
+
+    @Test
+    void multiLabelAndPairModelsNameTheCommandThatServesThem(@TempDir Path tmp) throws IOException {
+        StringBuilder multi = new StringBuilder();
+        StringBuilder pairs = new StringBuilder();
+        List<String[]> rows = Fixtures.sentiment(20, 41);
+        for (int i = 0; i < rows.size(); i++) {
+            String[] r = rows.get(i);
+            multi.append("{\"text\": \"").append(r[0]).append("\", \"labels\": [\"").append(r[1])
+                    .append(i % 3 == 0 ? "\", \"long\"]}\n" : "\"]}\n");
+            pairs.append("{\"text\": \"").append(r[0]).append("\", \"text_pair\": \"").append(rows.get(19 - i)[0])
+                    .append("\", \"label\": \"").append(r[1]).append("\"}\n");
+        }
+        Files.writeString(tmp.resolve("multi.jsonl"), multi);
+        Files.writeString(tmp.resolve("pairs.jsonl"), pairs);
+        java.io.PrintStream quiet = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+        for (var task : List.of(dev.graft.model.HeadConfig.Task.MULTI_LABEL, dev.graft.model.HeadConfig.Task.PAIR)) {
+            Path data = tmp.resolve(task == dev.graft.model.HeadConfig.Task.PAIR ? "pairs.jsonl" : "multi.jsonl");
+            Path out = tmp.resolve(task.id());
+            dev.graft.finetune.FineTuning.run(dev.graft.finetune.FineTuneSpec.builder(task, data.toString(), out)
+                    .from(base.folder()).epochs(1).batchSize(10).threads(1).build(), quiet);
+            try (Graft graft = Graft.withThreads(1)) {
+                assertThatThrownBy(() -> graft.load(out)).isInstanceOf(UnsupportedOperationException.class)
+                        .hasMessageContaining("graft predict --model " + out).hasMessageContaining("graft eval");
+            }
         }
     }
 

@@ -188,7 +188,14 @@ public final class LabeledData<M extends Model> {
                 }
                 yield head.readFile(f.file(), Head.Columns.defaults(), known, bad);
             }
-            case RegistrySource r -> sources.labeled(head, r.name() + ":" + r.split().id(), r.split(), known, bad);
+            case RegistrySource r -> {
+                if (!sources.registry().allSetNames().contains(r.name())) {
+                    throw new IllegalArgumentException("'" + r.name() + "' is not a dataset of the registry; its "
+                            + "labeled and corpus sets are " + String.join(", ", sources.registry().allSetNames())
+                            + " (or read a file with fromFile)");
+                }
+                yield sources.labeled(head, r.name() + ":" + r.split().id(), r.split(), known, bad);
+            }
             case InMemory m -> (Dataset<E>) inMemory(m.examples(), known);
         };
     }
