@@ -83,6 +83,14 @@ public final class Graft implements AutoCloseable {
         return new Graft(threads, compute, out, registry);
     }
 
+    /**
+     * This graft reading registry sets ({@link LabeledData#fromRegistry}, corpus names) through
+     * {@code datasets} instead of the standard registry under {@code ~/.cache/graft}; shares the threads.
+     */
+    public Graft withRegistry(DatasetRegistry datasets) {
+        return new Graft(threads, compute, log, datasets);
+    }
+
     public int threads() {
         return threads;
     }
