@@ -121,6 +121,12 @@ class GraftTest {
         TrainingListener.Evaluation last = PRETRAIN_EVENTS.evaluations.get(PRETRAIN_EVENTS.evaluations.size() - 1);
         assertThat(last.step()).isEqualTo(5);
         assertThat(last.metrics()).containsKey("val_loss");
+        // the same figures metrics.jsonl records
+        List<String> records = Files.readAllLines(base.folder().resolve("metrics.jsonl"));
+        com.fasterxml.jackson.databind.JsonNode eval = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(records.stream().filter(l -> l.contains("\"eval\"")).reduce((a, b) -> b).orElseThrow());
+        assertThat(eval.path("step").asLong()).isEqualTo(last.step());
+        assertThat(eval.path("val_loss").asDouble()).isEqualTo(last.metrics().get("val_loss"));
         assertThat(PRETRAIN_EVENTS.ends).singleElement().satisfies(e -> {
             assertThat(e.steps()).isEqualTo(5);
             assertThat(e.stoppedBy()).isEqualTo("steps");
@@ -176,6 +182,23 @@ class GraftTest {
                     .hasMessageContaining("neutral").hasMessageContaining("[negative, positive]");
             assertThatThrownBy(() -> c.evaluate(LabeledData.of(test).withTest(LabeledData.of(test))))
                     .hasMessageContaining("data.test()");
+        }
+    }
+
+    @Test
+    void aListenerThatThrowsStopsTheRunWithItsException(@TempDir Path tmp) throws IOException {
+        Path corpus = corpus(tmp.resolve("corpus.txt"));
+        TrainingListener failing = new TrainingListener() {
+            @Override
+            public void onStep(Step step) {
+                if (step.step() == 2) {
+                    throw new IllegalStateException("stop at 2");
+                }
+            }
+        };
+        try (Graft graft = Graft.withThreads(1)) {
+            assertThatThrownBy(() -> graft.pretrain(tiny().withCorpus(corpus).withOut(tmp.resolve("p"))
+                    .withListener(failing))).isInstanceOf(IllegalStateException.class).hasMessage("stop at 2");
         }
     }
 
