@@ -172,6 +172,14 @@ public record PretrainSpec(
                 p.isEncoder() ? padId : -1);
     }
 
+    /**
+     * A spec holding every default (the preset {@link #DEFAULT_ARCH}, one step on a placeholder corpus
+     * into a placeholder folder): where {@code graft pretrain} reads its options' defaults.
+     */
+    public static PretrainSpec defaults() {
+        return builder(DEFAULT_ARCH, List.of("corpus"), Path.of("out")).steps(1).build();
+    }
+
     /** A builder with {@code graft pretrain}'s defaults. */
     public static Builder builder(String arch, List<String> corpus, Path out) {
         return new Builder(arch, corpus, out);
