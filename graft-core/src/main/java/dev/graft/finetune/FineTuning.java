@@ -124,12 +124,7 @@ public final class FineTuning {
 
     /** One run of {@code head} into {@code spec.out()}, which the caller has prepared. */
     static <E, B> FineTuneResult fineTuneInto(FineTuneSpec spec, Head<E, B> head, LabeledSplits<E> data,
-                                              PrintStream log) throws IOException {
-        return fineTuneInto(spec, head, data, log, TrainingListener.NONE);
-    }
-
-    private static <E, B> FineTuneResult fineTuneInto(FineTuneSpec spec, Head<E, B> head, LabeledSplits<E> data,
-                                                      PrintStream log, TrainingListener listener) throws IOException {
+                                              PrintStream log, TrainingListener listener) throws IOException {
         try (Parallel parallel = new Parallel(spec.threads())) {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
             Run run = new Run(spec, new DataSources(DatasetRegistry.standard(), log), compute, log);
