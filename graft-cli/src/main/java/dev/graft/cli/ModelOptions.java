@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 final class ModelOptions {
     @Option(names = "--arch", description = "Model preset: bert-tiny, bert-mini, bert-small, bert-medium, gpt-tiny, "
             + "gpt-mini, gpt-small (default: ${DEFAULT-VALUE}).")
-    String arch = "bert-mini";
+    String arch = dev.graft.pretrain.PretrainSpec.DEFAULT_ARCH;
 
     @Option(names = "--layers", description = "Override the number of transformer blocks.")
     Integer layers;

@@ -20,6 +20,9 @@ import java.util.concurrent.Callable;
         description = "Pretrain a BERT-style (masked LM) or GPT-style (causal LM) model on unlabeled text. "
                 + "The last line printed is a JSON summary.")
 final class PretrainCommand implements Callable<Integer> {
+    /** The defaults of every option: {@link PretrainSpec}'s, the one source the library reads too. */
+    private static final PretrainSpec DEFAULTS = PretrainSpec.defaults();
+
     @Mixin
     ModelOptions model = new ModelOptions();
 
@@ -42,7 +45,7 @@ final class PretrainCommand implements Callable<Integer> {
     String tokenizerType;
 
     @Option(names = "--vocab-size", description = "Vocabulary size of a trained tokenizer (default: ${DEFAULT-VALUE}).")
-    int vocabSize = 8192;
+    int vocabSize = DEFAULTS.vocabSize();
 
     @Option(names = "--cased", description = "Keep case in a trained WordPiece tokenizer (default: lowercase).")
     boolean cased;
@@ -62,55 +65,55 @@ final class PretrainCommand implements Callable<Integer> {
     Duration maxTime;
 
     @Option(names = "--batch-size", description = "Sequences per update (default: ${DEFAULT-VALUE}).")
-    int batchSize = 32;
+    int batchSize = DEFAULTS.batchSize();
 
     @Option(names = "--accumulate", description = "Micro-batches per update (default: ${DEFAULT-VALUE}).")
-    int accumulate = 1;
+    int accumulate = DEFAULTS.accumulate();
 
     @Option(names = "--seq-len", description = "Tokens per sequence (default: ${DEFAULT-VALUE}).")
-    int seqLen = 128;
+    int seqLen = DEFAULTS.seqLen();
 
     @Option(names = "--lr", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
-    float lr = 5e-4f;
+    float lr = DEFAULTS.lr();
 
     @Option(names = "--warmup", description = "Warm-up fraction of the run (default: ${DEFAULT-VALUE}).")
-    double warmup = 0.06;
+    double warmup = DEFAULTS.warmup();
 
     @Option(names = "--schedule", description = "linear, cosine or constant (default: ${DEFAULT-VALUE}).")
-    String schedule = "linear";
+    String schedule = DEFAULTS.schedule();
 
     @Option(names = "--weight-decay", description = "AdamW weight decay (default: ${DEFAULT-VALUE}).")
-    float weightDecay = 0.01f;
+    float weightDecay = DEFAULTS.weightDecay();
 
     @Option(names = "--clip", description = "Gradient-norm clip, 0 for none (default: ${DEFAULT-VALUE}).")
-    double clip = 1.0;
+    double clip = DEFAULTS.clip();
 
     @Option(names = "--mask-prob", description = "MLM selection probability (default: ${DEFAULT-VALUE}).")
-    double maskProbability = 0.15;
+    double maskProbability = DEFAULTS.maskProbability();
 
     @Option(names = "--whole-word-mask", description = "Mask whole words (all their sub-words) in MLM.")
     boolean wholeWordMask;
 
     @Option(names = "--log-every", description = "Steps between log lines (default: ${DEFAULT-VALUE}).")
-    int logEvery = 20;
+    int logEvery = DEFAULTS.logEvery();
 
     @Option(names = "--eval-every", description = "Steps between validation passes (default: ${DEFAULT-VALUE}).")
-    int evalEvery = 200;
+    int evalEvery = DEFAULTS.evalEvery();
 
     @Option(names = "--checkpoint-every", description = "Steps between checkpoints (default: ${DEFAULT-VALUE}).")
-    int checkpointEvery = 500;
+    int checkpointEvery = DEFAULTS.checkpointEvery();
 
     @Option(names = "--keep-checkpoints", description = "Checkpoints kept (default: ${DEFAULT-VALUE}).")
-    int keep = 2;
+    int keep = DEFAULTS.keep();
 
     @Option(names = "--validation-sequences", description = "Held-out sequences evaluated (default: ${DEFAULT-VALUE}).")
-    int validationSequences = 256;
+    int validationSequences = DEFAULTS.validationSequences();
 
     @Option(names = "--threads", description = "Threads (default: available cores).")
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Option(names = "--seed", description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed = 42;
+    long seed = DEFAULTS.seed();
 
     @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint.")
     boolean resume;

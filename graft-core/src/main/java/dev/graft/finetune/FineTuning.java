@@ -40,6 +40,7 @@ import dev.graft.train.RecipeControl;
 import dev.graft.train.Schedule;
 import dev.graft.train.Trainable;
 import dev.graft.train.Trainer;
+import dev.graft.train.TrainingListener;
 import dev.graft.train.TrainingOptions;
 
 import java.io.IOException;
@@ -116,24 +117,32 @@ public final class FineTuning {
     @SuppressWarnings("unchecked")
     public static <E, B> FineTuneResult run(FineTuneSpec spec, Head<E, B> head, LabeledSplits<E> data,
                                             PrintStream log) throws IOException {
+        return run(spec, head, data, log, TrainingListener.NONE);
+    }
+
+    /** As {@link #run(FineTuneSpec, Head, LabeledSplits, PrintStream)}, telling {@code listener} of every run's training. */
+    public static <E, B> FineTuneResult run(FineTuneSpec spec, Head<E, B> head, LabeledSplits<E> data,
+                                            PrintStream log, TrainingListener listener) throws IOException {
         requireTask(spec, head.task());
         if (spec.recipe() == FineTuneSpec.Recipe.SETFIT) {
             return SetFit.run(spec, SetFit.Options.defaults(), (LabeledSplits<ClassificationExample>) data, log);
         }
         try (RunFolder folder = prepareOutput(spec.out(), spec.overwrite(), log)) {
             if (spec.crossValidates()) {
-                return CrossValidation.run(spec, data, (s, d, l) -> fineTuneInto(s, head, d, l), log);
+                return CrossValidation.run(spec, data, (s, d, l) -> fineTuneInto(s, head, d, l, listener), log);
             }
-            return fineTuneInto(spec, head, data, log);
+            return fineTuneInto(spec, head, data, log, listener);
         }
     }
 
     /** One run of {@code head} into {@code spec.out()}, which the caller has prepared. */
     static <E, B> FineTuneResult fineTuneInto(FineTuneSpec spec, Head<E, B> head, LabeledSplits<E> data,
-                                              PrintStream log) throws IOException {
+                                              PrintStream log, TrainingListener listener) throws IOException {
         try (Parallel parallel = new Parallel(spec.threads())) {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
-            return new Run(spec, new DataSources(DatasetRegistry.standard(), log), compute, log).fineTune(head, data);
+            Run run = new Run(spec, new DataSources(DatasetRegistry.standard(), log), compute, log);
+            run.listener = listener;
+            return run.fineTune(head, data);
         }
     }
 
@@ -183,6 +192,7 @@ public final class FineTuning {
         final PrintStream log;
         final BadInput bad;
         final Map<String, Object> runConfig = new LinkedHashMap<>();
+        TrainingListener listener = TrainingListener.NONE;
         StartingPoint start;
         int maxLength;
         double epochs;
@@ -428,7 +438,7 @@ public final class FineTuning {
                     Math.max(1, Math.min(20, evalEvery)), evalEvery, 0, 1, false);
             writeRunConfig(trainSize, devSize, testSize, stepsPerEpoch, rates);
             long t0 = System.nanoTime();
-            Trainer trainer = new Trainer(compute, control, batches, options, spec.out(), log);
+            Trainer trainer = new Trainer(compute, control, batches, options, spec.out(), log).listener(listener);
             Trainer.Summary summary = trainer.run(false);
             double wall = (System.nanoTime() - t0) / 1e9;
             if (control.restoreBest()) {

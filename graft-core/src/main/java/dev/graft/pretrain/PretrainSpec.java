@@ -63,6 +63,9 @@ public record PretrainSpec(
         int validationSequences, int threads, long seed, boolean resume, boolean overwrite,
         boolean skipNonFinite) {
 
+    /** The preset when none is named ({@code graft pretrain} and {@code dev.graft.Graft}). */
+    public static final String DEFAULT_ARCH = "bert-mini";
+
     public PretrainSpec {
         if (arch == null || arch.isBlank()) {
             throw new IllegalArgumentException("a model preset is required (--arch bert-mini, gpt-mini, ...)");
@@ -167,6 +170,14 @@ public record PretrainSpec(
                 heads != null ? heads : p.numberOfHeads(), f, Math.max(positions, p.maxPositions()),
                 p.typeVocabSize(), p.layerNormEps(), d, ad, p.gelu(), p.initializerRange(),
                 p.isEncoder() ? padId : -1);
+    }
+
+    /**
+     * A spec holding every default (the preset {@link #DEFAULT_ARCH}, one step on a placeholder corpus
+     * into a placeholder folder): where {@code graft pretrain} reads its options' defaults.
+     */
+    public static PretrainSpec defaults() {
+        return builder(DEFAULT_ARCH, List.of("corpus"), Path.of("out")).steps(1).build();
     }
 
     /** A builder with {@code graft pretrain}'s defaults. */

@@ -23,6 +23,7 @@ import dev.graft.tokenizer.Tokenizer;
 import dev.graft.tokenizer.TokenizerTrainer;
 import dev.graft.train.BatchStream;
 import dev.graft.train.Trainer;
+import dev.graft.train.TrainingListener;
 import dev.graft.train.TrainingOptions;
 
 import java.io.IOException;
@@ -69,15 +70,21 @@ public final class Pretraining {
      * (corpus read, tokenizer trained or loaded, sequences built) before anything is written into it.
      */
     public static Result run(PretrainSpec spec, DatasetRegistry registry, PrintStream log) throws IOException {
+        return run(spec, registry, log, TrainingListener.NONE);
+    }
+
+    /** As {@link #run(PretrainSpec, DatasetRegistry, PrintStream)}, telling {@code listener} of the training. */
+    public static Result run(PretrainSpec spec, DatasetRegistry registry, PrintStream log, TrainingListener listener)
+            throws IOException {
         Path out = spec.out();
         try (RunFolder folder = RunFolder.open(out, new RunFolder.Request("pretrain", spec.overwrite(), spec.resume(),
                 Trainer::latestCheckpoint), log)) {
-            return run(spec, registry, folder, log);
+            return run(spec, registry, folder, log, listener);
         }
     }
 
-    private static Result run(PretrainSpec spec, DatasetRegistry registry, RunFolder folder, PrintStream log)
-            throws IOException {
+    private static Result run(PretrainSpec spec, DatasetRegistry registry, RunFolder folder, PrintStream log,
+                              TrainingListener listener) throws IOException {
         Path out = spec.out();
         boolean resuming = folder.resuming();
         Corpora corpora = Corpora.resolve(spec.corpus(), registry, spec.layout(), log);
@@ -128,7 +135,8 @@ public final class Pretraining {
             BatchStream<TokenBatch> stream = data.trainingStream(spec.batchSize(), masker, spec.seed());
             writeRunConfig(spec, resuming, config, tokenizer, data);
             Trainer<TokenBatch> trainer = new Trainer<>(compute, task, stream, options, out, log)
-                    .resumeHint("add --resume to the same graft pretrain command").offeringSkipNonFinite();
+                    .resumeHint("add --resume to the same graft pretrain command").offeringSkipNonFinite()
+                    .listener(listener);
             Trainer.Summary s = trainer.run(resuming);
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("steps", s.steps());

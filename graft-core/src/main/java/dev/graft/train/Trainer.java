@@ -59,6 +59,7 @@ public final class Trainer<B> {
     private volatile boolean stopRequested;
     private String resumeHint;
     private boolean offersSkipNonFinite;
+    private TrainingListener listener = TrainingListener.NONE;
 
     public Trainer(Compute compute, Trainable<B> model, BatchStream<B> data, TrainingOptions options, Path runFolder,
                    PrintStream out) {
@@ -89,6 +90,12 @@ public final class Trainer<B> {
     /** Lets the error on a non-finite loss suggest {@code --skip-nonfinite} (for commands that have it). */
     public Trainer<B> offeringSkipNonFinite() {
         this.offersSkipNonFinite = true;
+        return this;
+    }
+
+    /** Tells {@code l} of every update, evaluation and the end of the run. */
+    public Trainer<B> listener(TrainingListener l) {
+        this.listener = l == null ? TrainingListener.NONE : l;
         return this;
     }
 
@@ -209,6 +216,8 @@ public final class Trainer<B> {
                 Duration eta = eta(plannedSteps - state.step, seconds(startNanos), state.step - state.stepAtStart,
                         seconds(firstStepDoneNanos));
                 progress.update(state.step, plannedSteps, r.loss(), rate, eta);
+                listener.onStep(new TrainingListener.Step(state.step, plannedSteps, r.loss(), lr,
+                        (double) data.position() / Math.max(1, data.batchesPerEpoch())));
                 if (state.step % options.logEvery() == 0) {
                     double windowSeconds = seconds(windowStart);
                     ObjectNode rec = MetricsLog.record("train", state.step);
@@ -279,6 +288,7 @@ public final class Trainer<B> {
             }
         }
         double wall = state.elapsedSeconds;
+        listener.onEnd(new TrainingListener.End(state.step, lastLoss, stoppedBy));
         return new Summary(state.step, state.tokens, state.skipped, lastLoss, validation,
                 (state.tokens - tokensAtStart) / Math.max(1e-9, seconds(startNanos)), wall, lastCheckpoint, stoppedBy,
                 wall - priorSeconds);
@@ -299,6 +309,7 @@ public final class Trainer<B> {
         }
         metrics.write(rec);
         progress.logLine(line.toString());
+        listener.onEvaluation(new TrainingListener.Evaluation(step, m));
         return m;
     }
 

@@ -1,0 +1,157 @@
+package dev.graft.api;
+
+import dev.graft.data.BadInput;
+import dev.graft.data.Dataset;
+import dev.graft.data.LabelSet;
+import dev.graft.data.TaggingExample;
+import dev.graft.eval.SpanMetrics;
+import dev.graft.eval.TaggingMetrics;
+import dev.graft.finetune.DataSources;
+import dev.graft.finetune.FineTunedModel;
+import dev.graft.model.HeadConfig;
+import dev.graft.task.TaggingData;
+import dev.graft.task.TaggingTask;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A fine-tuned token tagger: {@link #tag(String)} splits a text at whitespace into words and gives one
+ * tag per word, with the spans chunk tags mark and their character offsets (what {@code graft serve}'s
+ * {@code /predict} reports, there in code points, here as Java string indices). A sentence longer than
+ * the model takes is tagged in windows cut at word boundaries, as {@code graft predict} does.
+ */
+public final class Tagger implements Model {
+    private final FineTunedModel model;
+    private final TaggingTask task;
+    private final DataSources sources;
+    private final boolean chunkTags;
+
+    private Tagger(FineTunedModel model, DataSources sources) {
+        this.model = model;
+        this.sources = sources;
+        this.task = new TaggingTask(model.tagger(), model.head(), null, null, 1, null);
+        this.chunkTags = SpanMetrics.looksLikeChunkTags(model.head().labels());
+    }
+
+    /** Wraps a loaded tagger ({@link dev.graft.Graft#load} calls this). */
+    public static Tagger of(FineTunedModel model, DataSources sources) {
+        if (model.tagger() == null || model.head().task() != HeadConfig.Task.TAG) {
+            throw new IllegalArgumentException(model.folder() + " is " + model.head().task().describe()
+                    + ", not a tagger");
+        }
+        return new Tagger(model, sources);
+    }
+
+    @Override
+    public Path folder() {
+        return model.folder();
+    }
+
+    @Override
+    public List<String> labels() {
+        return model.head().labels();
+    }
+
+    /** Whether the tags are chunk tags (B-/I-/E-/S-, O), so {@link Tagging#spans()} are read from them. */
+    public boolean chunkTags() {
+        return chunkTags;
+    }
+
+    /** The tags of {@code text}'s words and the spans they mark. */
+    public Tagging tag(String text) {
+        return tag(List.of(text)).get(0);
+    }
+
+    /** A tagging per text, in order. */
+    public List<Tagging> tag(List<String> texts) {
+        List<int[][]> offsets = new ArrayList<>(texts.size());
+        List<List<String>> words = new ArrayList<>(texts.size());
+        List<List<String>> present = new ArrayList<>();
+        for (String t : texts) {
+            List<String> w = new ArrayList<>();
+            offsets.add(split(t, w));
+            words.add(w);
+            if (!w.isEmpty()) {
+                present.add(w);
+            }
+        }
+        int[][] tags = new int[0][];
+        if (!present.isEmpty()) {
+            TaggingData data = TaggingData.encode(model.tokenizer(), present, null, model.head().maxLength(),
+                    model.padId());
+            tags = task.predict(data, data.batches(Classifier.BATCH_SIZE)).tags();
+        }
+        List<Tagging> out = new ArrayList<>(texts.size());
+        int k = 0;
+        for (int i = 0; i < texts.size(); i++) {
+            List<String> w = words.get(i);
+            int[] ids = w.isEmpty() ? new int[0] : tags[k++];
+            List<String> names = new ArrayList<>(ids.length);
+            for (int id : ids) {
+                names.add(labels().get(id));
+            }
+            out.add(new Tagging(texts.get(i), w, names, spans(texts.get(i), names, offsets.get(i))));
+        }
+        return out;
+    }
+
+    private List<Tagging.Span> spans(String text, List<String> names, int[][] at) {
+        return chunkTags ? spansOf(text, names, at) : List.of();
+    }
+
+    /** The chunks {@code tags} (one per whitespace-separated word of {@code text}) mark, with their offsets. */
+    static List<Tagging.Span> spansOf(String text, List<String> tags) {
+        int[][] at = split(text, new ArrayList<>());
+        if (at.length != tags.size()) {
+            throw new IllegalArgumentException(at.length + " words but " + tags.size() + " tags");
+        }
+        return spansOf(text, tags, at);
+    }
+
+    private static List<Tagging.Span> spansOf(String text, List<String> names, int[][] at) {
+        List<Tagging.Span> spans = new ArrayList<>();
+        for (SpanMetrics.Chunk c : SpanMetrics.lenientFlat(names)) {
+            int from = at[c.start()][0];
+            int to = at[c.end() - 1][1];
+            spans.add(new Tagging.Span(c.type(), from, to, text.substring(from, to), c.start(), c.end() - 1));
+        }
+        return spans;
+    }
+
+    /** Splits {@code text} at whitespace into {@code words}; returns each word's [start, end) offsets. */
+    static int[][] split(String text, List<String> words) {
+        List<int[]> at = new ArrayList<>();
+        int i = 0;
+        int n = text.length();
+        while (i < n) {
+            int cp = text.codePointAt(i);
+            if (Character.isWhitespace(cp)) {
+                i += Character.charCount(cp);
+                continue;
+            }
+            int start = i;
+            while (i < n && !Character.isWhitespace(cp = text.codePointAt(i))) {
+                i += Character.charCount(cp);
+            }
+            words.add(text.substring(start, i));
+            at.add(new int[] {start, i});
+        }
+        return at.toArray(new int[0][]);
+    }
+
+    /** Scores the model on {@code data}'s main part: token accuracy, per-tag figures and, for chunk tags, span F1. */
+    public TaggingMetrics evaluate(LabeledData<Tagger> data) throws IOException {
+        if (data.hasExtraParts()) {
+            throw new IllegalArgumentException("evaluate scores one set, but this data also has a dev or test part: "
+                    + "pass data.test() (or data.dev()) to score that part");
+        }
+        LabelSet known = LabelSet.ordered(labels());
+        Dataset<TaggingExample> d = data.readMain(TaggingTask.HEAD, sources, known, BadInput.strict());
+        var encoded = TaggingTask.HEAD.encode(model.tokenizer(), d.examples(), known, model.head().maxLength(),
+                model.padId());
+        return (TaggingMetrics) task.score(d.examples(), encoded, encoded.batches(Classifier.BATCH_SIZE)).metrics();
+    }
+}
