@@ -107,7 +107,7 @@ public final class FineTuning {
     public static <E, B> FineTuneResult run(FineTuneSpec spec, Head<E, B> head, LabeledSplits<E> data,
                                             PrintStream log) throws IOException {
         requireTask(spec, head.task());
-        try (RunFolder folder = prepareOutput(spec.out(), spec.overwrite(), log)) {
+        try (RunFolder folder = prepareOutput(spec, log)) {
             if (spec.crossValidates()) {
                 return CrossValidation.run(spec, data, (s, d, l) -> fineTuneInto(s, head, d, l), log);
             }
@@ -156,10 +156,20 @@ public final class FineTuning {
     }
 
     /** The checked, locked output folder ({@link RunFolder}'s rules); close it when the run ends. */
-    static RunFolder prepareOutput(Path out, boolean overwrite, PrintStream log) throws IOException {
-        RunFolder folder = RunFolder.open(out, RunFolder.Request.of("finetune", overwrite), log);
+    static RunFolder prepareOutput(FineTuneSpec spec, PrintStream log) throws IOException {
+        RunFolder folder = RunFolder.open(spec.out(), new RunFolder.Request("finetune", spec.overwrite(),
+                spec.resume(), FineTuning::resumePoint), log);
         folder.begin();
         return folder;
+    }
+
+    /**
+     * What a fine-tuning run in {@code out} can continue from, or null: its newest checkpoint, else (a
+     * cross-validated run) the newest fold run with a checkpoint or a finished result.
+     */
+    static Path resumePoint(Path out) throws IOException {
+        Path latest = Trainer.latestCheckpoint(out);
+        return latest != null ? latest : CrossValidation.resumePoint(out);
     }
 
     /** One run's state. */
@@ -410,14 +420,27 @@ public final class FineTuning {
                 default -> new Schedule.WarmupLinear(spec.warmup());
             };
             int evalEvery = (int) Math.max(1, stepsPerEpoch / spec.evalsPerEpoch());
+            // checkpoints (resumable: model, optimizer, data position, dropout, early stopping) once per epoch
+            // unless --checkpoint-every says otherwise; only the newest is kept, and none once the run ends
+            int checkpointEvery = spec.checkpointEvery() > 0 ? spec.checkpointEvery()
+                    : (int) Math.min(Integer.MAX_VALUE, stepsPerEpoch);
             TrainingOptions options = new TrainingOptions(0, epochs, spec.maxTime(),
                     spec.effectiveLearningRate(), schedule, spec.weightDecay(), 0.9f, 0.999f, 1e-8f, spec.clip(), 1,
-                    Math.max(1, Math.min(20, evalEvery)), evalEvery, 0, 1, false);
+                    Math.max(1, Math.min(20, evalEvery)), evalEvery, checkpointEvery, 1, false);
             writeRunConfig(trainSize, devSize, testSize, stepsPerEpoch, rates);
             long t0 = System.nanoTime();
-            Trainer trainer = new Trainer(compute, control, batches, options, spec.out(), log);
-            Trainer.Summary summary = trainer.run(false);
-            double wall = (System.nanoTime() - t0) / 1e9;
+            boolean resuming = spec.resume() && Trainer.latestCheckpoint(spec.out()) != null;
+            Trainer trainer = new Trainer(compute, control, batches, options, spec.out(), log)
+                    .resumeHint("add --resume to the same graft finetune command");
+            Trainer.Summary summary = trainer.run(resuming);
+            // this process's time plus that of the runs it continues
+            double wall = (System.nanoTime() - t0) / 1e9 + (summary.wallSeconds() - summary.runSeconds());
+            if ("signal".equals(summary.stoppedBy())) {
+                // the checkpoint just written is what --resume continues from: keep it, and stop here
+                throw new IOException("fine-tuning stopped by a signal at update " + summary.steps() + "; "
+                        + spec.out() + " keeps its checkpoint: add --resume to the same graft finetune command to "
+                        + "continue it");
+            }
             if (control.restoreBest()) {
                 log.printf(Locale.ROOT, "best %s %.4f after update %d: keeping that model%n", metric, stopping.best(),
                         stopping.bestStep());
