@@ -77,6 +77,11 @@ public final class RecipeControl<B> implements Trainable<B> {
     }
 
     @Override
+    public ParameterSet savedParameters() {
+        return inner.savedParameters();
+    }
+
+    @Override
     public void setTraining(boolean training) {
         inner.setTraining(training);
     }

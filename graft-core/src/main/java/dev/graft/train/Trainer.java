@@ -483,7 +483,7 @@ public final class Trainer<B> {
     }
 
     private void restore(Path checkpoint, AdamW adam, State state) throws IOException {
-        Checkpoint.readWeights(checkpoint.resolve(Checkpoint.WEIGHTS), model.parameters());
+        Checkpoint.readWeights(checkpoint.resolve(Checkpoint.WEIGHTS), model.savedParameters());
         Path ts = checkpoint.resolve(Checkpoint.TRAINING_STATE);
         JsonNode s = JSON.readTree(Files.readString(ts.resolve("state.json")));
         state.step = s.path("step").asLong();

@@ -102,25 +102,43 @@ class FineTuneResumeTest {
 
     @Test
     void aRunStoppedAfterACheckpointAndResumedEqualsOneNeverStopped(@TempDir Path dir) throws IOException {
+        assertResumesExactly(dir, FineTuneResumeTest::spec);
+    }
+
+    /** ULMFiT (discriminative rates, STLR, gradual unfreezing) with an MLM loss beside the task's. */
+    @Test
+    void theUlmfitRecipeWithMultitaskResumesExactly(@TempDir Path dir) throws IOException {
+        Path corpus = dir.resolve("corpus.txt");
+        StringBuilder sb = new StringBuilder();
+        for (String[] s : Fixtures.sentiment(120, 20)) {
+            sb.append(s[0]).append('\n');
+        }
+        Files.writeString(corpus, sb.toString());
+        assertResumesExactly(dir, out -> spec(out).recipe(FineTuneSpec.Recipe.ULMFIT)
+                .multitask(List.of(corpus.toString()), 0.5f, 0.5));
+    }
+
+    private static void assertResumesExactly(Path dir, java.util.function.Function<Path, FineTuneSpec.Builder> spec)
+            throws IOException {
         Path straight = dir.resolve("straight");
-        FineTuneResult expected = FineTuning.run(spec(straight).build(), DatasetRegistry.standard(), QUIET);
+        FineTuneResult expected = FineTuning.run(spec.apply(straight).build(), DatasetRegistry.standard(), QUIET);
 
         Path stopped = dir.resolve("stopped");
         // evaluations at updates 5, 10, 15, ...; the crash comes in the one at 25, after the checkpoint at 20
-        assertThatThrownBy(() -> FineTuning.run(spec(stopped).build(), DatasetRegistry.standard(),
+        assertThatThrownBy(() -> FineTuning.run(spec.apply(stopped).build(), DatasetRegistry.standard(),
                 crashingAt("eval step 25:"))).hasMessageContaining("simulated crash");
         assertThat(Trainer.latestCheckpoint(stopped).getFileName().toString()).isEqualTo("checkpoint-0000020");
         assertThat(Trainer.checkpoints(stopped)).as("only the newest checkpoint is kept").hasSize(1);
         assertThat(stopped.resolve("results.json")).doesNotExist();
 
         // a plain re-run is refused, naming both ways on
-        assertThatThrownBy(() -> FineTuning.run(spec(stopped).build(), DatasetRegistry.standard(), QUIET))
+        assertThatThrownBy(() -> FineTuning.run(spec.apply(stopped).build(), DatasetRegistry.standard(), QUIET))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("checkpoint-0000020").hasMessageContaining("--resume")
                 .hasMessageContaining("--overwrite");
 
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        FineTuneResult resumed = FineTuning.run(spec(stopped).resume(true).build(), DatasetRegistry.standard(),
+        FineTuneResult resumed = FineTuning.run(spec.apply(stopped).resume(true).build(), DatasetRegistry.standard(),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("resuming from checkpoint-0000020 (step 20)");
 
