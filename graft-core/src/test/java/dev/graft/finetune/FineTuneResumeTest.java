@@ -79,10 +79,13 @@ class FineTuneResumeTest {
         }, true, StandardCharsets.UTF_8);
     }
 
-    /** Dropout on, two evaluations per epoch, early stopping with patience, a checkpoint every epoch (10 updates). */
+    /**
+     * Dropout on, two evaluations per epoch, early stopping with patience, a checkpoint every epoch (10
+     * updates); a rate high enough that the dev score peaks and falls.
+     */
     private static FineTuneSpec.Builder spec(Path out) {
         return FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out).from(encoder)
-                .dev(dev.toString()).test(test.toString()).epochs(5).learningRate(3e-3f).dropout(0.1f)
+                .dev(dev.toString()).test(test.toString()).epochs(5).learningRate(2e-2f).dropout(0.1f)
                 .evalsPerEpoch(2).patience(2).seed(7).threads(1);
     }
 
@@ -102,7 +105,12 @@ class FineTuneResumeTest {
 
     @Test
     void aRunStoppedAfterACheckpointAndResumedEqualsOneNeverStopped(@TempDir Path dir) throws IOException {
-        assertResumesExactly(dir, FineTuneResumeTest::spec);
+        FineTuneResult r = assertResumesExactly(dir, FineTuneResumeTest::spec);
+        // what makes this a test of early stopping's state: the best model is from before the checkpoint the
+        // run resumes from (update 20), and the run stops early counting evaluations from both sides of it
+        assertThat(r.bestStep()).isLessThan(20);
+        assertThat(r.stoppedBy()).isEqualTo("early-stop");
+        assertThat(r.steps()).isEqualTo(25);
     }
 
     /** ULMFiT (discriminative rates, STLR, gradual unfreezing) with an MLM loss beside the task's. */
@@ -118,7 +126,7 @@ class FineTuneResumeTest {
                 .multitask(List.of(corpus.toString()), 0.5f, 0.5));
     }
 
-    private static void assertResumesExactly(Path dir, java.util.function.Function<Path, FineTuneSpec.Builder> spec)
+    private static FineTuneResult assertResumesExactly(Path dir, java.util.function.Function<Path, FineTuneSpec.Builder> spec)
             throws IOException {
         Path straight = dir.resolve("straight");
         FineTuneResult expected = FineTuning.run(spec.apply(straight).build(), DatasetRegistry.standard(), QUIET);
@@ -157,6 +165,7 @@ class FineTuneResumeTest {
         // the finished folder is as an uninterrupted run leaves it: no checkpoint
         assertThat(Trainer.checkpoints(stopped)).isEmpty();
         assertThat(names(stopped)).isEqualTo(names(straight));
+        return resumed;
     }
 
     @Test
