@@ -30,7 +30,7 @@ class FinetuneResumeTest {
 
     private List<String> finetune(Path pre, Path labeled, Path out, String... more) {
         List<String> a = new ArrayList<>(List.of("finetune", "--task", "classify", "--from", pre.toString(),
-                "--train", labeled.toString(), "--epochs", "20", "--evals-per-epoch", "2", "--dropout", "0.1",
+                "--train", labeled.toString(), "--epochs", "8", "--evals-per-epoch", "2", "--dropout", "0.1",
                 "--checkpoint-every", "4", "--threads", "1", "--out", out.toString()));
         a.addAll(List.of(more));
         return a;

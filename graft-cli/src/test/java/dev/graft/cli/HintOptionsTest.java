@@ -71,8 +71,9 @@ class HintOptionsTest {
         PRINTED_BY.put("dev/graft/tokenizer/CorpusReader.java", List.of("tokenizer train", "tokenizer bench"));
         PRINTED_BY.put("dev/graft/io/RunLock.java", RUN_FOLDER_COMMANDS);
         PRINTED_BY.put("dev/graft/io/RunFolder.java", RUN_FOLDER_COMMANDS);
-        // only for a request with a resume point, which pretraining and fine-tuning make
-        PRINTED_BY.put("dev/graft/io/RunFolder.java --resume", List.of("pretrain", "finetune"));
+        // only for a request with a resume point, which pretraining and both fine-tunings make
+        PRINTED_BY.put("dev/graft/io/RunFolder.java --resume", List.of("pretrain", "finetune", "lm-finetune"));
+        PRINTED_BY.put("dev/graft/finetune/LanguageModelFineTuning.java", List.of("lm-finetune"));
         // the state of a fine-tuning recipe (early stopping) in a checkpoint
         PRINTED_BY.put("dev/graft/train/RecipeControl.java", List.of("finetune"));
         PRINTED_BY.put("dev/graft/pretrain/Pretraining.java", List.of("pretrain"));

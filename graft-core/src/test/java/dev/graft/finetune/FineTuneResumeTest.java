@@ -67,12 +67,18 @@ class FineTuneResumeTest {
 
     /** A log that fails (as a kill would stop the run) when a line containing {@code trigger} is printed. */
     static PrintStream crashingAt(String trigger) {
+        return crashingAt(trigger, 1);
+    }
+
+    /** A log that fails at the {@code n}-th line containing {@code trigger}. */
+    static PrintStream crashingAt(String trigger, int n) {
         ByteArrayOutputStream seen = new ByteArrayOutputStream();
         return new PrintStream(new OutputStream() {
             @Override
             public void write(int b) {
                 seen.write(b);
-                if (b == '\n' && seen.toString(StandardCharsets.UTF_8).contains(trigger)) {
+                if (b == '\n' && seen.toString(StandardCharsets.UTF_8).split(java.util.regex.Pattern.quote(trigger),
+                        -1).length > n) {
                     throw new IllegalStateException("simulated crash at '" + trigger + "'");
                 }
             }
@@ -166,6 +172,40 @@ class FineTuneResumeTest {
         assertThat(Trainer.checkpoints(stopped)).isEmpty();
         assertThat(names(stopped)).isEqualTo(names(straight));
         return resumed;
+    }
+
+    /** lm-finetune (MLM, discriminative rates, STLR) writes a checkpoint per epoch and resumes from it exactly. */
+    @Test
+    void languageModelFineTuningResumesExactly(@TempDir Path dir) throws IOException {
+        Path corpus = dir.resolve("tapt.txt");
+        StringBuilder sb = new StringBuilder();
+        for (String[] s : Fixtures.sentiment(200, 30)) {
+            sb.append(s[0]).append('\n');
+        }
+        Files.writeString(corpus, sb.toString());
+        java.util.function.Function<Path, LmFineTuneSpec> spec = out -> new LmFineTuneSpec(encoder,
+                List.of(corpus.toString()), out, 3, 0, null, 1e-3f, "stlr", 0.06, 2.6, 8, 32, 0.15, 0.01f, 1.0, 7, 1,
+                false);
+        Path straight = dir.resolve("straight");
+        java.util.Map<String, Object> expected = LanguageModelFineTuning.run(spec.apply(straight),
+                DatasetRegistry.standard(), QUIET);
+        Path stopped = dir.resolve("stopped");
+        // an evaluation and a checkpoint end each epoch: the crash comes in the second evaluation
+        assertThatThrownBy(() -> LanguageModelFineTuning.run(spec.apply(stopped), DatasetRegistry.standard(),
+                crashingAt("eval step", 2))).hasMessageContaining("simulated crash");
+        Path checkpoint = Trainer.latestCheckpoint(stopped);
+        assertThat(checkpoint).isNotNull();
+        assertThatThrownBy(() -> LanguageModelFineTuning.run(spec.apply(stopped), DatasetRegistry.standard(), QUIET))
+                .hasMessageContaining("--resume").hasMessageContaining("--overwrite");
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        java.util.Map<String, Object> resumed = LanguageModelFineTuning.run(spec.apply(stopped), true,
+                DatasetRegistry.standard(), new PrintStream(log, true, StandardCharsets.UTF_8));
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("resuming from " + checkpoint.getFileName());
+        assertThat(records(stopped)).isEqualTo(records(straight));
+        assertThat(resumed.get("steps")).isEqualTo(expected.get("steps"));
+        assertThat(resumed.get("final_train_loss")).isEqualTo(expected.get("final_train_loss"));
+        assertThat(Files.readAllBytes(stopped.resolve(Checkpoint.WEIGHTS)))
+                .isEqualTo(Files.readAllBytes(straight.resolve(Checkpoint.WEIGHTS)));
     }
 
     @Test
