@@ -494,7 +494,36 @@ public final class FineTuning {
             r.put("stop_after_epochs", Double.isNaN(spec.stopAfterEpochs()) ? null : spec.stopAfterEpochs());
             r.put("model", JSON.valueToTree(start.config()));
             r.putAll(runConfig);
-            AtomicFiles.writeString(spec.out().resolve("run.json"), JSON.writeValueAsString(r) + "\n");
+            String text = JSON.writeValueAsString(r) + "\n";
+            Path file = spec.out().resolve("run.json");
+            if (spec.resume() && Trainer.latestCheckpoint(spec.out()) != null && Files.exists(file)) {
+                requireSameRun(file, text);
+            }
+            AtomicFiles.writeString(file, text);
+        }
+
+        /**
+         * A resume continues the run it finds only with that run's settings (the thread count aside): other
+         * data, rates or lengths would make a run that is neither.
+         */
+        private void requireSameRun(Path file, String text) throws IOException {
+            com.fasterxml.jackson.databind.node.ObjectNode before =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(file.toFile());
+            com.fasterxml.jackson.databind.node.ObjectNode now =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(text);
+            List<String> differ = new java.util.ArrayList<>();
+            for (java.util.Iterator<String> names = now.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                if (!name.equals("threads") && !now.get(name).equals(before.get(name))) {
+                    differ.add(name + " " + (before.has(name) ? before.get(name) : "(none)") + " -> " + now.get(name));
+                }
+            }
+            if (!differ.isEmpty()) {
+                throw new IllegalArgumentException(file + ": the run being resumed was made with other settings ("
+                        + String.join("; ", differ.subList(0, Math.min(3, differ.size())))
+                        + (differ.size() > 3 ? "; " + (differ.size() - 3) + " more" : "") + "): give --resume the "
+                        + "options of the run it continues, or --overwrite to start it again");
+            }
         }
 
         private FineTuneResult finish(Outcome o, String metric, double devScore, double testScore,

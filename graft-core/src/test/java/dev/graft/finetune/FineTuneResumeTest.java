@@ -151,6 +151,11 @@ class FineTuneResumeTest {
                 .hasMessageContaining("checkpoint-0000020").hasMessageContaining("--resume")
                 .hasMessageContaining("--overwrite");
 
+        // other settings would make a run that is neither: refused, the checkpoint left for the right ones
+        assertThatThrownBy(() -> FineTuning.run(spec.apply(stopped).resume(true).seed(8).build(),
+                DatasetRegistry.standard(), QUIET)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("run.json: the run being resumed was made with other settings (seed 7 -> 8");
+        assertThat(Trainer.latestCheckpoint(stopped).getFileName().toString()).isEqualTo("checkpoint-0000020");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         FineTuneResult resumed = FineTuning.run(spec.apply(stopped).resume(true).build(), DatasetRegistry.standard(),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
