@@ -67,7 +67,8 @@ final class FinetuneCommand implements Callable<Integer> {
             + "defaults to its test split.")
     String test;
 
-    @Option(names = "--out", required = true, description = "Output model folder (new or empty, unless --overwrite).")
+    @Option(names = "--out", required = true, description = "Output model folder (new or empty, unless --overwrite "
+            + "or --resume).")
     Path out;
 
     @Option(names = "--epochs", description = "Passes over the training data (default: automatic, enough for about "
@@ -179,6 +180,15 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace an existing --out folder.")
     boolean overwrite;
 
+    @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint (with --folds: "
+            + "the fold runs already finished are not run again). Give the same options as the run it continues.")
+    boolean resume;
+
+    @Option(names = "--checkpoint-every", description = "Updates between resumable checkpoints (0: one per epoch; "
+            + "only the newest is kept, none once the run ends unless --keep-training-state) (default: "
+            + "${DEFAULT-VALUE}).")
+    int checkpointEvery;
+
     @Option(names = "--text-column", description = "Field (JSON Lines) or column (CSV/TSV) of labeled files that "
             + "holds the text (default: ${DEFAULT-VALUE}).")
     String textColumn = "text";
@@ -204,7 +214,7 @@ final class FinetuneCommand implements Callable<Integer> {
                 .maxTrain(maxTrain).seed(seed).batchSize(batchSize).weightDecay(weightDecay).clip(clip)
                 .patience(patience).evalsPerEpoch(evalsPerEpoch).devFraction(devFraction).maxLength(maxLength)
                 .dropout(dropout).maxTime(maxTime).threads(threads).keepTrainingState(keepTrainingState)
-                .overwrite(overwrite).skipBad(skipBad).folds(folds)
+                .overwrite(overwrite).resume(resume).checkpointEvery(checkpointEvery).skipBad(skipBad).folds(folds)
                 .learningRates(lrCandidates == null ? List.of() : lrCandidates);
         if (lr != null) {
             b.learningRate(lr);

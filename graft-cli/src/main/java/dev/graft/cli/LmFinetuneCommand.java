@@ -81,13 +81,18 @@ final class LmFinetuneCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace an existing --out folder.")
     boolean overwrite;
 
+    @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint (one is written "
+            + "per epoch). Give the same options as the run it continues.")
+    boolean resume;
+
     @Override
     public Integer call() throws IOException {
         double e = epochs != null ? epochs : (steps == 0 && maxTime == null ? 3 : 0);
         LmFineTuneSpec spec = new LmFineTuneSpec(from, corpus, out, e, steps, maxTime, lr,
                 schedule.toLowerCase(Locale.ROOT), warmup, discriminative, batchSize, seqLen, maskProbability,
                 weightDecay, 1.0, seed, threads, overwrite);
-        Map<String, Object> summary = LanguageModelFineTuning.run(spec, DatasetRegistry.standard(), System.out);
+        Map<String, Object> summary = LanguageModelFineTuning.run(spec, resume, DatasetRegistry.standard(),
+                System.out);
         System.out.println(JSON.writeValueAsString(summary));
         return 0;
     }

@@ -73,8 +73,11 @@ class HintOptionsTest {
         PRINTED_BY.put("dev/graft/tokenizer/CorpusReader.java", List.of("tokenizer train", "tokenizer bench"));
         PRINTED_BY.put("dev/graft/io/RunLock.java", RUN_FOLDER_COMMANDS);
         PRINTED_BY.put("dev/graft/io/RunFolder.java", RUN_FOLDER_COMMANDS);
-        // only for a request with a resume point, which pretraining alone makes
-        PRINTED_BY.put("dev/graft/io/RunFolder.java --resume", List.of("pretrain"));
+        // only for a request with a resume point, which pretraining and both fine-tunings make
+        PRINTED_BY.put("dev/graft/io/RunFolder.java --resume", List.of("pretrain", "finetune", "lm-finetune"));
+        PRINTED_BY.put("dev/graft/finetune/LanguageModelFineTuning.java", List.of("lm-finetune"));
+        // the state of a fine-tuning recipe (early stopping) in a checkpoint
+        PRINTED_BY.put("dev/graft/train/RecipeControl.java", List.of("finetune"));
         PRINTED_BY.put("dev/graft/pretrain/Pretraining.java", List.of("pretrain"));
         PRINTED_BY.put("dev/graft/pretrain/PretrainSpec.java", List.of("pretrain"));
         PRINTED_BY.put("dev/graft/serve/InferenceServer.java", List.of("serve"));
@@ -216,7 +219,7 @@ class HintOptionsTest {
     }
 
     @Test
-    void aSigtermDuringFinetuneDoesNotSuggestResume() throws Exception {
+    void aSigtermDuringFinetuneKeepsACheckpointAndNamesResume() throws Exception {
         Path corpus = CliFixtures.corpus(dir, 60);
         Path labeled = CliFixtures.labeled(dir, 200);
         Path pre = dir.resolve("pre");
@@ -233,8 +236,12 @@ class HintOptionsTest {
         }
         p.destroy(); // SIGTERM
         ChildJvm.Result r = ChildJvm.await(p, logs, 120);
-        assertThat(r.out()).contains("interrupted at step", "the model trained so far is in")
-                .doesNotContain("--resume");
+        assertThat(r.out()).contains("interrupted at step", "the model trained so far is in",
+                "to continue, add --resume to the same graft finetune command");
+        // the checkpoint the message names is kept for --resume
+        Path ft = dir.resolve("ft");
+        assertThat(dev.graft.train.Trainer.latestCheckpoint(ft)).as(r.both()).isNotNull();
+        assertThat(r.out()).contains("(checkpoint " + dev.graft.train.Trainer.latestCheckpoint(ft).getFileName());
     }
 
     /** A command creating a BadInput.of(...) has the options it stands for; offering("--x") has --x. */

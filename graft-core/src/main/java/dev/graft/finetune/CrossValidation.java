@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,7 +55,37 @@ public final class CrossValidation {
     /** The share held out from {@link #HOLDOUT_FROM} on: one fold of a 5-fold split. */
     static final int HOLDOUT_FOLDS = 5;
 
+    /** Written into a fold run's folder when it has finished: a resumed cross-validation skips it. */
+    static final String FOLD_DONE = "fold-done.json";
+
     private CrossValidation() {
+    }
+
+    /**
+     * The newest fold run of a cross-validated run in {@code out} that a resume continues from or skips (one
+     * with a checkpoint or finished), or null.
+     */
+    static Path resumePoint(Path out) throws IOException {
+        Path cv = out.resolve("cross-validation");
+        if (!Files.isDirectory(cv)) {
+            return null;
+        }
+        Path newest = null;
+        long newestTime = Long.MIN_VALUE;
+        try (java.util.stream.Stream<Path> s = Files.walk(cv, 2)) {
+            for (Path fold : s.filter(p -> p.getFileName().toString().startsWith("fold-") && Files.isDirectory(p))
+                    .sorted().toList()) {
+                Path point = dev.graft.train.Trainer.latestCheckpoint(fold);
+                if (point == null && Files.exists(fold.resolve(FOLD_DONE))) {
+                    point = fold.resolve(FOLD_DONE);
+                }
+                if (point != null && Files.getLastModifiedTime(point).toMillis() >= newestTime) {
+                    newestTime = Files.getLastModifiedTime(point).toMillis();
+                    newest = fold;
+                }
+            }
+        }
+        return newest;
     }
 
     /** One fine-tuning run into a prepared folder. */
@@ -122,12 +153,25 @@ public final class CrossValidation {
             List<List<double[]>> curves = new ArrayList<>(); // per fold: (epochs, score, loss) per evaluation
             for (Dataset.Fold<E> fold : folds) {
                 Path foldOut = cvDir.resolve("lr-" + rateId(rate)).resolve("fold-" + fold.index());
+                Path done = foldOut.resolve(FOLD_DONE);
+                if (spec.resume() && Files.exists(done)) {
+                    // finished before the run was stopped: its curve is in its metrics.jsonl
+                    JsonNode d = JSON.readTree(done.toFile());
+                    selectionSeconds += d.path("wall_s").asDouble();
+                    List<double[]> curve = curve(foldOut, d.path("metric").asText());
+                    curves.add(curve);
+                    log.printf(Locale.ROOT, "cross-validation: lr %s fold %d: finished before (%,d updates), not "
+                            + "run again%n", rateId(rate), fold.index(), d.path("steps").asLong());
+                    continue;
+                }
                 Files.createDirectories(foldOut);
                 FineTuneSpec foldSpec = spec.toBuilder().folds(0).learningRates(List.of()).learningRate(rate)
                         .epochs(plannedEpochs).stopAfterEpochs(Double.NaN).maxTrain(0).patience(0)
                         .evalsPerEpoch(evalsPerEpoch).keepTrainingState(false).out(foldOut).build();
                 FineTuneResult r;
-                try (PrintStream foldLog = new PrintStream(Files.newOutputStream(foldOut.resolve("log.txt")), true,
+                try (PrintStream foldLog = new PrintStream(Files.newOutputStream(foldOut.resolve("log.txt"),
+                        StandardOpenOption.CREATE, StandardOpenOption.WRITE, spec.resume()
+                                ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING), true,
                         StandardCharsets.UTF_8)) {
                     r = runner.run(foldSpec, new LabeledSplits<>(fold.train(), fold.test(), null, labels), foldLog);
                 }
@@ -135,6 +179,11 @@ public final class CrossValidation {
                 selectionSeconds += r.wallSeconds();
                 List<double[]> curve = curve(foldOut, r.metric());
                 curves.add(curve);
+                ObjectNode d = JSON.createObjectNode();
+                d.put("metric", r.metric());
+                d.put("steps", r.steps());
+                d.put("wall_s", r.wallSeconds());
+                AtomicFiles.writeString(done, JSON.writeValueAsString(d) + "\n"); // last: the fold is finished
                 double last = curve.isEmpty() ? Double.NaN : curve.get(curve.size() - 1)[1];
                 double best = curve.stream().mapToDouble(p -> p[1]).max().orElse(Double.NaN);
                 log.printf(Locale.ROOT, "cross-validation: lr %s fold %d: held-out %s best %.4f, at the end %.4f "
@@ -152,6 +201,12 @@ public final class CrossValidation {
                 .stopAfterEpochs(best.epochs() < plannedEpochs - 1e-9 ? best.epochs() : Double.NaN).build();
         FineTuneResult r = runner.run(finalSpec, new LabeledSplits<>(labeled, null, data.test(), labels), log);
         writeChoice(spec.out(), spec, choice);
+        for (Dataset.Fold<E> fold : folds) { // the run is finished: its folder as an uninterrupted run leaves it
+            for (float rate : rates) {
+                Files.deleteIfExists(cvDir.resolve("lr-" + rateId(rate)).resolve("fold-" + fold.index())
+                        .resolve(FOLD_DONE));
+            }
+        }
         Map<String, Object> summary = new LinkedHashMap<>(r.summary());
         summary.put("selected_lr", best.learningRate());
         summary.put("selected_epochs", best.epochs());

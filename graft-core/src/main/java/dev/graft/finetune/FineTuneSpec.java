@@ -59,6 +59,9 @@ import java.util.Locale;
  *                          alone (cross-validation then chooses only the length)
  * @param stopAfterEpochs   end the run after this many epochs of the schedule planned for {@code epochs} (the
  *                          length cross-validation chose); NaN for none
+ * @param resume            continue the run in {@code out} from its newest checkpoint (cross-validation: skip
+ *                          the fold runs already finished, continue the one in progress)
+ * @param checkpointEvery   updates between resumable checkpoints; 0 for one per epoch
  */
 public record FineTuneSpec(
         HeadConfig.Task task,
@@ -99,7 +102,9 @@ public record FineTuneSpec(
         boolean freezeBackbone,
         int folds,
         List<Float> learningRates,
-        double stopAfterEpochs) {
+        double stopAfterEpochs,
+        boolean resume,
+        int checkpointEvery) {
 
     /** The two ways to fine-tune. */
     public enum Recipe {
@@ -182,6 +187,13 @@ public record FineTuneSpec(
             throw new IllegalArgumentException("the dev fraction must be in [0, 1) (0: no dev set, the last model is "
                     + "kept), got " + devFraction);
         }
+        if (resume && overwrite) {
+            throw new IllegalArgumentException("--resume and --overwrite contradict each other: choose one");
+        }
+        if (checkpointEvery < 0) {
+            throw new IllegalArgumentException("--checkpoint-every must be >= 0 (0: one checkpoint per epoch), got "
+                    + checkpointEvery);
+        }
         if (folds == 1 || folds < 0) {
             throw new IllegalArgumentException("cross-validation needs at least 2 folds (0 for none), got " + folds);
         }
@@ -252,6 +264,8 @@ public record FineTuneSpec(
         b.folds = folds;
         b.learningRates = learningRates;
         b.stopAfterEpochs = stopAfterEpochs;
+        b.resume = resume;
+        b.checkpointEvery = checkpointEvery;
         return b;
     }
 
@@ -349,6 +363,8 @@ public record FineTuneSpec(
         private int folds;
         private List<Float> learningRates = List.of();
         private double stopAfterEpochs = Double.NaN;
+        private boolean resume;
+        private int checkpointEvery;
 
         private Builder(HeadConfig.Task task, String train, Path out) {
             this.task = task;
@@ -394,13 +410,15 @@ public record FineTuneSpec(
         public Builder folds(int v) { folds = v; return this; }
         public Builder learningRates(List<Float> v) { learningRates = v; return this; }
         public Builder stopAfterEpochs(double v) { stopAfterEpochs = v; return this; }
+        public Builder resume(boolean v) { resume = v; return this; }
+        public Builder checkpointEvery(int v) { checkpointEvery = v; return this; }
 
         public FineTuneSpec build() {
             return new FineTuneSpec(task, from, arch, tokenizer, train, dev, test, out, epochs, learningRate, recipe,
                     discriminative, schedule, warmup, gradualUnfreeze, maxTrain, seed, pooling, balancedClassWeights,
                     batchSize, weightDecay, clip, patience, evalsPerEpoch, devFraction, maxLength, dropout,
                     multitaskCorpus, lmWeight, mix, maxTime, threads, keepTrainingState, overwrite, skipBad,
-                    freezeBackbone, folds, learningRates, stopAfterEpochs);
+                    freezeBackbone, folds, learningRates, stopAfterEpochs, resume, checkpointEvery);
         }
     }
 }

@@ -127,12 +127,18 @@ public final class FineTuning {
         if (spec.recipe() == FineTuneSpec.Recipe.SETFIT) {
             return SetFit.run(spec, SetFit.Options.defaults(), (LabeledSplits<ClassificationExample>) data, log);
         }
-        try (RunFolder folder = prepareOutput(spec.out(), spec.overwrite(), log)) {
+        try (RunFolder folder = prepareOutput(spec, log)) {
             if (spec.crossValidates()) {
                 return CrossValidation.run(spec, data, (s, d, l) -> fineTuneInto(s, head, d, l, listener), log);
             }
             return fineTuneInto(spec, head, data, log, listener);
         }
+    }
+
+    /** One run of {@code head} into {@code spec.out()}, which the caller has prepared, with no listener. */
+    static <E, B> FineTuneResult fineTuneInto(FineTuneSpec spec, Head<E, B> head, LabeledSplits<E> data,
+                                              PrintStream log) throws IOException {
+        return fineTuneInto(spec, head, data, log, TrainingListener.NONE);
     }
 
     /** One run of {@code head} into {@code spec.out()}, which the caller has prepared. */
@@ -178,10 +184,20 @@ public final class FineTuning {
     }
 
     /** The checked, locked output folder ({@link RunFolder}'s rules); close it when the run ends. */
-    static RunFolder prepareOutput(Path out, boolean overwrite, PrintStream log) throws IOException {
-        RunFolder folder = RunFolder.open(out, RunFolder.Request.of("finetune", overwrite), log);
+    static RunFolder prepareOutput(FineTuneSpec spec, PrintStream log) throws IOException {
+        RunFolder folder = RunFolder.open(spec.out(), new RunFolder.Request("finetune", spec.overwrite(),
+                spec.resume(), FineTuning::resumePoint), log);
         folder.begin();
         return folder;
+    }
+
+    /**
+     * What a fine-tuning run in {@code out} can continue from, or null: its newest checkpoint, else (a
+     * cross-validated run) the newest fold run with a checkpoint or a finished result.
+     */
+    static Path resumePoint(Path out) throws IOException {
+        Path latest = Trainer.latestCheckpoint(out);
+        return latest != null ? latest : CrossValidation.resumePoint(out);
     }
 
     /** One run's state. */
@@ -433,14 +449,27 @@ public final class FineTuning {
                 default -> new Schedule.WarmupLinear(spec.warmup());
             };
             int evalEvery = (int) Math.max(1, stepsPerEpoch / spec.evalsPerEpoch());
+            // checkpoints (resumable: model, optimizer, data position, dropout, early stopping) once per epoch
+            // unless --checkpoint-every says otherwise; only the newest is kept, and none once the run ends
+            int checkpointEvery = spec.checkpointEvery() > 0 ? spec.checkpointEvery()
+                    : (int) Math.min(Integer.MAX_VALUE, stepsPerEpoch);
             TrainingOptions options = new TrainingOptions(0, epochs, spec.maxTime(),
                     spec.effectiveLearningRate(), schedule, spec.weightDecay(), 0.9f, 0.999f, 1e-8f, spec.clip(), 1,
-                    Math.max(1, Math.min(20, evalEvery)), evalEvery, 0, 1, false);
+                    Math.max(1, Math.min(20, evalEvery)), evalEvery, checkpointEvery, 1, false);
             writeRunConfig(trainSize, devSize, testSize, stepsPerEpoch, rates);
             long t0 = System.nanoTime();
-            Trainer trainer = new Trainer(compute, control, batches, options, spec.out(), log).listener(listener);
-            Trainer.Summary summary = trainer.run(false);
-            double wall = (System.nanoTime() - t0) / 1e9;
+            boolean resuming = spec.resume() && Trainer.latestCheckpoint(spec.out()) != null;
+            Trainer trainer = new Trainer(compute, control, batches, options, spec.out(), log).listener(listener)
+                    .resumeHint("add --resume to the same graft finetune command");
+            Trainer.Summary summary = trainer.run(resuming);
+            // this process's time plus that of the runs it continues
+            double wall = (System.nanoTime() - t0) / 1e9 + (summary.wallSeconds() - summary.runSeconds());
+            if ("signal".equals(summary.stoppedBy())) {
+                // the checkpoint just written is what --resume continues from: keep it, and stop here
+                throw new IOException("fine-tuning stopped by a signal at update " + summary.steps() + "; "
+                        + spec.out() + " keeps its checkpoint: add --resume to the same graft finetune command to "
+                        + "continue it");
+            }
             if (control.restoreBest()) {
                 log.printf(Locale.ROOT, "best %s %.4f after update %d: keeping that model%n", metric, stopping.best(),
                         stopping.bestStep());
@@ -494,7 +523,36 @@ public final class FineTuning {
             r.put("stop_after_epochs", Double.isNaN(spec.stopAfterEpochs()) ? null : spec.stopAfterEpochs());
             r.put("model", JSON.valueToTree(start.config()));
             r.putAll(runConfig);
-            AtomicFiles.writeString(spec.out().resolve("run.json"), JSON.writeValueAsString(r) + "\n");
+            String text = JSON.writeValueAsString(r) + "\n";
+            Path file = spec.out().resolve("run.json");
+            if (spec.resume() && Trainer.latestCheckpoint(spec.out()) != null && Files.exists(file)) {
+                requireSameRun(file, text);
+            }
+            AtomicFiles.writeString(file, text);
+        }
+
+        /**
+         * A resume continues the run it finds only with that run's settings (the thread count aside): other
+         * data, rates or lengths would make a run that is neither.
+         */
+        private void requireSameRun(Path file, String text) throws IOException {
+            com.fasterxml.jackson.databind.node.ObjectNode before =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(file.toFile());
+            com.fasterxml.jackson.databind.node.ObjectNode now =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(text);
+            List<String> differ = new java.util.ArrayList<>();
+            for (java.util.Iterator<String> names = now.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                if (!name.equals("threads") && !now.get(name).equals(before.get(name))) {
+                    differ.add(name + " " + (before.has(name) ? before.get(name) : "(none)") + " -> " + now.get(name));
+                }
+            }
+            if (!differ.isEmpty()) {
+                throw new IllegalArgumentException(file + ": the run being resumed was made with other settings ("
+                        + String.join("; ", differ.subList(0, Math.min(3, differ.size())))
+                        + (differ.size() > 3 ? "; " + (differ.size() - 3) + " more" : "") + "): give --resume the "
+                        + "options of the run it continues, or --overwrite to start it again");
+            }
         }
 
         private FineTuneResult finish(Outcome o, String metric, double devScore, double testScore,

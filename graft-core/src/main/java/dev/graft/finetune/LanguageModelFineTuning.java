@@ -44,8 +44,22 @@ public final class LanguageModelFineTuning {
     /** The summary {@code graft lm-finetune} prints. */
     public static Map<String, Object> run(LmFineTuneSpec spec, DatasetRegistry registry, PrintStream log)
             throws IOException {
+        return run(spec, false, registry, log);
+    }
+
+    /**
+     * As {@link #run(LmFineTuneSpec, DatasetRegistry, PrintStream)}; with {@code resume}, continues the run in
+     * {@code spec.out()} from its newest checkpoint (written once per epoch), or starts it anew, saying so,
+     * when it has none.
+     */
+    public static Map<String, Object> run(LmFineTuneSpec spec, boolean resume, DatasetRegistry registry,
+                                          PrintStream log) throws IOException {
+        if (resume && spec.overwrite()) {
+            throw new IllegalArgumentException("--resume and --overwrite contradict each other: choose one");
+        }
         DataSources sources = new DataSources(registry, log);
-        try (RunFolder runFolder = RunFolder.open(spec.out(), RunFolder.Request.of("lm-finetune", spec.overwrite()), log);
+        try (RunFolder runFolder = RunFolder.open(spec.out(), new RunFolder.Request("lm-finetune", spec.overwrite(),
+                resume, Trainer::latestCheckpoint), log);
              Parallel parallel = new Parallel(spec.threads())) {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
             StartingPoint start = StartingPoint.fromCheckpoint(spec.from(), compute, spec.seed(), null, null);
@@ -75,9 +89,11 @@ public final class LanguageModelFineTuning {
                 case "cosine" -> new Schedule.WarmupCosine(spec.warmup());
                 default -> new Schedule.WarmupLinear(spec.warmup());
             };
+            // a resumable checkpoint once per epoch (the newest kept)
             TrainingOptions options = new TrainingOptions(spec.steps(), spec.epochs(), spec.maxTime(),
                     spec.learningRate(), schedule, spec.weightDecay(), 0.9f, 0.98f, 1e-6f, spec.clip(), 1, 20,
-                    (int) Math.max(1, Math.min(200, stream.batchesPerEpoch())), 0, 1, false);
+                    (int) Math.max(1, Math.min(200, stream.batchesPerEpoch())),
+                    (int) Math.max(1, Math.min(Integer.MAX_VALUE, stream.batchesPerEpoch())), 1, false);
             runFolder.begin(); // everything above is validated; from here on the folder is written
             Map<String, Object> run = new LinkedHashMap<>();
             run.put("command", "lm-finetune");
@@ -99,8 +115,8 @@ public final class LanguageModelFineTuning {
             run.put("model", JSON.valueToTree(start.config()));
             AtomicFiles.writeString(spec.out().resolve("run.json"), JSON.writeValueAsString(run) + "\n");
             Trainer<TokenBatch> trainer = new Trainer<>(compute, new RecipeControl<>(task, rates, null), stream,
-                    options, spec.out(), log);
-            Trainer.Summary s = trainer.run(false);
+                    options, spec.out(), log).resumeHint("add --resume to the same graft lm-finetune command");
+            Trainer.Summary s = trainer.run(runFolder.resuming());
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("steps", s.steps());
             summary.put("tokens_seen", s.tokens());

@@ -169,7 +169,7 @@ public final class SetFit {
                                      PrintStream log) throws IOException {
         checkSpec(spec);
         StartingPoint.check(spec.from(), spec.task());
-        try (RunFolder folder = FineTuning.prepareOutput(spec.out(), spec.overwrite(), log);
+        try (RunFolder folder = FineTuning.prepareOutput(spec, log);
              Parallel parallel = new Parallel(spec.threads())) {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
             return new Run(spec, options, compute, log).run(data);
@@ -177,6 +177,10 @@ public final class SetFit {
     }
 
     static void checkSpec(FineTuneSpec spec) {
+        if (spec.resume()) {
+            throw new IllegalArgumentException("--resume: a SetFit run cannot be resumed (it is not checkpointed); "
+                    + "start it again with --overwrite");
+        }
         if (spec.task() != HeadConfig.Task.CLASSIFY) {
             throw new IllegalArgumentException("--recipe setfit classifies single texts (--task classify), not --task "
                     + spec.task().id());

@@ -56,6 +56,9 @@ public final class MultitaskTask<B> implements Trainable<MultitaskBatch<B>> {
         this.parameters = new ParameterSet(all);
     }
 
+    /** The LM head's parameters in a checkpoint's training state. */
+    static final String LM_HEAD_FILE = "lm-head.safetensors";
+
     public Trainable<B> task() {
         return task;
     }
@@ -143,6 +146,45 @@ public final class MultitaskTask<B> implements Trainable<MultitaskBatch<B>> {
     @Override
     public void writeModelFiles(Path folder) throws IOException {
         task.writeModelFiles(folder);
+    }
+
+    /** The task's parameters: what {@link #saveModel} writes. */
+    @Override
+    public ParameterSet savedParameters() {
+        return task.savedParameters();
+    }
+
+    /** The parameters the saved model leaves out: the LM head's. */
+    private List<Parameter> lmOnly() {
+        java.util.Set<Parameter> saved = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        saved.addAll(task.savedParameters().list());
+        return parameters.list().stream().filter(p -> !saved.contains(p)).toList();
+    }
+
+    /** The task's state, and the LM head's parameters in {@code lm-head.safetensors}. */
+    @Override
+    public void saveTrainingState(Path trainingState) throws IOException {
+        task.saveTrainingState(trainingState);
+        java.util.Map<String, dev.graft.tensor.Tensor> tensors = new java.util.LinkedHashMap<>();
+        for (Parameter p : lmOnly()) {
+            tensors.put(p.name(), p.value());
+        }
+        dev.graft.model.SafeTensors.write(trainingState.resolve(LM_HEAD_FILE), tensors, java.util.Map.of());
+    }
+
+    @Override
+    public void restoreTrainingState(Path trainingState) throws IOException {
+        task.restoreTrainingState(trainingState);
+        Path file = trainingState.resolve(LM_HEAD_FILE);
+        java.util.Map<String, dev.graft.model.SafeTensors.Entry> saved = dev.graft.model.SafeTensors.read(file);
+        for (Parameter p : lmOnly()) {
+            dev.graft.model.SafeTensors.Entry e = saved.get(p.name());
+            if (e == null || e.size() != p.size()) {
+                throw new IOException(file + ": " + p.name() + " is missing or has the wrong size; the checkpoint "
+                        + "was written by a different model");
+            }
+            p.value().copyFrom(e.floats());
+        }
     }
 
     @Override

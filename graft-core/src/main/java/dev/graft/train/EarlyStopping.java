@@ -107,6 +107,29 @@ public final class EarlyStopping {
         return bestMetrics;
     }
 
+    /**
+     * What a resumed run needs to go on exactly as an uninterrupted one: the best score, its tie-breaker and
+     * step, its metrics, evaluations without improvement since, and the best parameters (null before the
+     * first evaluation).
+     */
+    public record Snapshot(double best, double bestTieBreaker, long bestStep, Map<String, Double> bestMetrics,
+                           int sinceBest, float[] bestValues) {
+    }
+
+    public Snapshot snapshot() {
+        return new Snapshot(best, bestTieBreaker, bestStep, bestMetrics, sinceBest, bestValues);
+    }
+
+    /** Sets the state a {@link #snapshot()} recorded (the values are copied). */
+    public void restore(Snapshot s) {
+        best = s.best();
+        bestTieBreaker = s.bestTieBreaker();
+        bestStep = s.bestStep();
+        bestMetrics = new LinkedHashMap<>(s.bestMetrics());
+        sinceBest = s.sinceBest();
+        bestValues = s.bestValues() == null ? null : s.bestValues().clone();
+    }
+
     /** Copies the best parameters back into the set (no-op when nothing was recorded). */
     public void restoreBest(ParameterSet parameters) {
         if (bestValues != null) {

@@ -1,10 +1,18 @@
 package dev.graft.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.graft.model.AtomicFiles;
 import dev.graft.model.Checkpoint;
+import dev.graft.model.SafeTensors;
+import dev.graft.tensor.Tensor;
 import dev.graft.nn.Dropout;
 import dev.graft.nn.ParameterSet;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +24,11 @@ import java.util.Map;
  * ({@link EarlyStopping}, optional). Everything else is delegated.
  */
 public final class RecipeControl<B> implements Trainable<B> {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** The recipe's part of a checkpoint's training state. */
+    static final String STATE_FILE = "recipe.json";
+    /** Early stopping's best parameters in a checkpoint's training state. */
+    static final String BEST_FILE = "best.safetensors";
     private final Trainable<B> inner;
     private final LayerwiseRates rates;
     private final EarlyStopping earlyStopping;
@@ -61,6 +74,11 @@ public final class RecipeControl<B> implements Trainable<B> {
     @Override
     public ParameterSet parameters() {
         return inner.parameters();
+    }
+
+    @Override
+    public ParameterSet savedParameters() {
+        return inner.savedParameters();
     }
 
     @Override
@@ -134,6 +152,71 @@ public final class RecipeControl<B> implements Trainable<B> {
         }
         String r = earlyStopping == null || updates < minimumUpdates ? null : earlyStopping.stopReason();
         return r != null ? r : inner.stopReason();
+    }
+
+    /**
+     * The recipe's state in a checkpoint: {@code recipe.json} (updates done, early stopping's best score,
+     * step, metrics and evaluations since) and {@code best.safetensors} (the best parameters so far).
+     */
+    @Override
+    public void saveTrainingState(Path trainingState) throws IOException {
+        inner.saveTrainingState(trainingState);
+        ObjectNode r = JSON.createObjectNode();
+        r.put("updates", updates);
+        if (earlyStopping != null) {
+            EarlyStopping.Snapshot es = earlyStopping.snapshot();
+            ObjectNode e = r.putObject("early_stopping");
+            e.put("metric", earlyStopping.metric());
+            // +-Infinity before the first evaluation: written as strings, JSON has no such numbers
+            e.put("best", Double.toString(es.best()));
+            e.put("best_tie_breaker", Double.toString(es.bestTieBreaker()));
+            e.put("best_step", es.bestStep());
+            e.put("since_best", es.sinceBest());
+            ObjectNode m = e.putObject("best_metrics");
+            es.bestMetrics().forEach((k, v) -> m.put(k, Double.toString(v)));
+            e.put("has_best", es.bestValues() != null);
+            if (es.bestValues() != null) {
+                float[] v = es.bestValues();
+                SafeTensors.write(trainingState.resolve(BEST_FILE), Map.of("best_parameters",
+                        new Tensor(v, 0, v.length)), Map.of());
+            }
+        }
+        AtomicFiles.writeString(trainingState.resolve(STATE_FILE), JSON.writeValueAsString(r) + "\n");
+    }
+
+    @Override
+    public void restoreTrainingState(Path trainingState) throws IOException {
+        inner.restoreTrainingState(trainingState);
+        Path file = trainingState.resolve(STATE_FILE);
+        if (!Files.exists(file)) {
+            throw new IOException(file + ": missing; the checkpoint was not written by a fine-tuning run (or by a "
+                    + "graft from before fine-tuning could resume): start the run again with --overwrite");
+        }
+        JsonNode r = JSON.readTree(Files.readString(file));
+        updates = r.path("updates").asLong();
+        JsonNode e = r.path("early_stopping");
+        if (earlyStopping == null || e.isMissingNode()) {
+            return;
+        }
+        if (!earlyStopping.metric().equals(e.path("metric").asText())) {
+            throw new IOException(file + ": the checkpoint stops early on " + e.path("metric").asText() + ", this run "
+                    + "on " + earlyStopping.metric() + ": start the run again with --overwrite");
+        }
+        float[] values = null;
+        if (e.path("has_best").asBoolean()) {
+            SafeTensors.Entry best = SafeTensors.read(trainingState.resolve(BEST_FILE)).get("best_parameters");
+            if (best == null || best.size() != inner.parameters().count()) {
+                throw new IOException(trainingState.resolve(BEST_FILE) + ": the best parameters are missing or have "
+                        + "the wrong size; start the run again with --overwrite");
+            }
+            values = best.floats();
+        }
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        e.path("best_metrics").fields().forEachRemaining(f -> metrics.put(f.getKey(),
+                Double.parseDouble(f.getValue().asText())));
+        earlyStopping.restore(new EarlyStopping.Snapshot(Double.parseDouble(e.path("best").asText()),
+                Double.parseDouble(e.path("best_tie_breaker").asText()), e.path("best_step").asLong(), metrics,
+                e.path("since_best").asInt(), values));
     }
 
     /** Restores the best parameters seen by early stopping; returns whether there were any. */

@@ -74,6 +74,31 @@ public interface Trainable<B> {
     }
 
     /**
+     * The parameters {@link #saveModel} writes, which a resumed run reads back from a checkpoint's weights;
+     * the default, all of them. A model that saves only part (a multitask model's task) restores the rest
+     * in {@link #restoreTrainingState}.
+     */
+    default ParameterSet savedParameters() {
+        return parameters();
+    }
+
+    /**
+     * Writes what the model's objective keeps between updates beyond its parameters, the optimizer and
+     * the dropout counters (early stopping's best score and model, say) into a checkpoint's
+     * {@code training_state/} folder being written, for {@link #restoreTrainingState}. The default writes
+     * nothing.
+     */
+    default void saveTrainingState(Path trainingState) throws IOException {
+    }
+
+    /**
+     * Reads back what {@link #saveTrainingState} wrote, when a run resumes from a checkpoint (after its
+     * parameters are restored). The default reads nothing.
+     */
+    default void restoreTrainingState(Path trainingState) throws IOException {
+    }
+
+    /**
      * The outcome of one update.
      *
      * @param loss   the mean loss over the update's predicted positions or examples

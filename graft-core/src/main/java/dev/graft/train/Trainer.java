@@ -135,14 +135,15 @@ public final class Trainer<B> {
         Progress progress = new Progress(out, "train");
         String stoppedBy = null;
         Map<String, Double> validation = Map.of();
-        double lastLoss = Double.NaN;
+        double lastLoss = state.lastLoss;
         long startNanos = System.nanoTime();
         double priorSeconds = state.elapsedSeconds;
         long tokensAtStart = state.tokens;
         Path lastCheckpoint = null;
         long lastCheckpointStep = -1;
-        double windowLoss = 0;
-        int windowCount = 0;
+        // a log window cut by a resume goes on: its record averages the same steps as an uninterrupted run's
+        double windowLoss = state.windowLoss;
+        int windowCount = state.windowCount;
         long windowStart = System.nanoTime();
         long timingFromNanos = System.nanoTime();
         long firstStepDoneNanos = 0;
@@ -193,6 +194,7 @@ public final class Trainer<B> {
                 state.step++;
                 state.tokens += r.tokens();
                 lastLoss = r.loss();
+                state.lastLoss = lastLoss;
                 windowLoss += r.loss();
                 windowCount++;
                 windowTokens += r.tokens();
@@ -248,6 +250,8 @@ public final class Trainer<B> {
                 }
                 if (options.checkpointEvery() > 0 && state.step % options.checkpointEvery() == 0) {
                     state.elapsedSeconds = priorSeconds + seconds(startNanos);
+                    state.windowLoss = windowLoss;
+                    state.windowCount = windowCount;
                     lastCheckpoint = saveCheckpoint(adam, state);
                     lastCheckpointStep = state.step;
                 }
@@ -256,10 +260,14 @@ public final class Trainer<B> {
             state.elapsedSeconds = priorSeconds + seconds(startNanos);
             boolean evaluatedThisStep = options.evalEvery() > 0 && state.step % options.evalEvery() == 0
                     && !validation.isEmpty();
-            if (!evaluatedThisStep) {
+            // stopped by a signal, the run is to be resumed: an extra evaluation here would be one that the
+            // uninterrupted run never makes (and early stopping would count it)
+            if (!evaluatedThisStep && !"signal".equals(stoppedBy)) {
                 validation = evaluate(metrics, state.step, progress);
             }
             if (lastCheckpointStep != state.step || lastCheckpoint == null) {
+                state.windowLoss = windowLoss;
+                state.windowCount = windowCount;
                 lastCheckpoint = saveCheckpoint(adam, state);
             }
             model.writeModelFiles(runFolder);
@@ -400,6 +408,9 @@ public final class Trainer<B> {
         long plannedSteps;
         long timingStart;
         double elapsedSeconds;
+        double lastLoss = Double.NaN;
+        double windowLoss;
+        int windowCount;
     }
 
     private Path saveCheckpoint(AdamW adam, State state) throws IOException {
@@ -413,6 +424,13 @@ public final class Trainer<B> {
             s.put("skipped_steps", state.skipped);
             s.put("planned_steps", state.plannedSteps);
             s.put("elapsed_seconds", state.elapsedSeconds);
+            if (Double.isFinite(state.lastLoss)) {
+                s.put("last_loss", state.lastLoss);
+            }
+            if (state.windowCount > 0) {
+                s.put("log_window_loss", state.windowLoss);
+                s.put("log_window_steps", state.windowCount);
+            }
             s.put("data_position", data.position());
             s.put("optimizer_step", adam.stepCount());
             ArrayNode parameterSteps = s.putArray("optimizer_parameter_steps");
@@ -434,6 +452,7 @@ public final class Trainer<B> {
             }
             SafeTensors.write(ts.resolve("optimizer.safetensors"), moments, Map.of("step",
                     Long.toString(adam.stepCount())));
+            model.saveTrainingState(ts);
         });
         pruneCheckpoints();
         return folder;
@@ -475,7 +494,7 @@ public final class Trainer<B> {
     }
 
     private void restore(Path checkpoint, AdamW adam, State state) throws IOException {
-        Checkpoint.readWeights(checkpoint.resolve(Checkpoint.WEIGHTS), model.parameters());
+        Checkpoint.readWeights(checkpoint.resolve(Checkpoint.WEIGHTS), model.savedParameters());
         Path ts = checkpoint.resolve(Checkpoint.TRAINING_STATE);
         JsonNode s = JSON.readTree(Files.readString(ts.resolve("state.json")));
         state.step = s.path("step").asLong();
@@ -485,6 +504,9 @@ public final class Trainer<B> {
         state.skipped = s.path("skipped_steps").asLong();
         state.plannedSteps = s.path("planned_steps").asLong();
         state.elapsedSeconds = s.path("elapsed_seconds").asDouble();
+        state.lastLoss = s.path("last_loss").asDouble(Double.NaN);
+        state.windowLoss = s.path("log_window_loss").asDouble(0);
+        state.windowCount = s.path("log_window_steps").asInt(0);
         data.seek(s.path("data_position").asLong());
         JsonNode calls = s.path("dropout_calls");
         List<Dropout> dropouts = model.dropouts();
@@ -519,5 +541,6 @@ public final class Trainer<B> {
         } else {
             adam.restore(s.path("optimizer_step").asLong(), m, v); // written before per-parameter steps
         }
+        model.restoreTrainingState(ts);
     }
 }
