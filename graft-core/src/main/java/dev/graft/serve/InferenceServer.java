@@ -58,7 +58,9 @@ import java.util.logging.Logger;
  * <li>{@code POST /predict}: {@code {"inputs": str | [str], "truncate": false}}; a classifier answers TEI's
  * {@code [{"label", "score"}, ...]} (highest score first) per input, a tagger
  * {@code {"tokens", "tags", "spans": [{"type", "start", "end", "text"}]}} per input (offsets in code
- * points); a single string gives one answer, an array a list of them;</li>
+ * points), a multi-label classifier {@code {"labels": [...], "scores": [{"label", "score", "threshold"}]}};
+ * a single string gives one answer, an array a list of them; a pair classifier takes TEI's pairs,
+ * {@code ["a", "b"]} (one answer) or {@code [["a", "b"], ...]} (a list), and answers as a classifier;</li>
  * <li>{@code POST /v1/embeddings}: OpenAI's {@code {"model", "input", "encoding_format"}} to
  * {@code {"object": "list", "data": [{"object": "embedding", "embedding", "index"}], "model", "usage"}};
  * {@code GET /v1/models};</li>
@@ -385,10 +387,20 @@ public final class InferenceServer implements AutoCloseable {
         if (raw != null && raw.asBoolean(false)) {
             throw ApiError.badRequest("\"raw_scores\": true is not supported: the scores are probabilities");
         }
-        boolean single = body.path("inputs").isTextual();
-        List<String> texts = texts(body, "inputs");
+        boolean single;
         boolean truncate = flag(body, "truncate", false);
-        List<ServedModel.Input> inputs = prepare(m, texts, truncate, 413);
+        List<ServedModel.Input> inputs;
+        if (m instanceof ServedModel.PairClassifier pc) {
+            List<String[]> pairs = pairs(body);
+            single = isPair(body.get("inputs"));
+            inputs = new ArrayList<>(pairs.size());
+            for (int i = 0; i < pairs.size(); i++) {
+                inputs.add(pc.preparePair(pairs.get(i)[0], pairs.get(i)[1], i, truncate, 413));
+            }
+        } else {
+            single = body.path("inputs").isTextual();
+            inputs = prepare(m, texts(body, "inputs"), truncate, 413);
+        }
         List<Object> results = await(m, inputs);
         ByteArrayOutputStream out = new ByteArrayOutputStream(256 * results.size() + 16);
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
@@ -398,6 +410,10 @@ public final class InferenceServer implements AutoCloseable {
             for (int i = 0; i < results.size(); i++) {
                 if (m instanceof ServedModel.Classifier c) {
                     writeScores(g, c.labels(), (float[]) results.get(i));
+                } else if (m instanceof ServedModel.PairClassifier pc) {
+                    writeScores(g, pc.labels(), (float[]) results.get(i));
+                } else if (m instanceof ServedModel.MultiLabelClassifier ml) {
+                    writeLabelSet(g, ml, (float[]) results.get(i));
                 } else {
                     writeTags(g, (ServedModel.Tagger) m, inputs.get(i), (int[]) results.get(i));
                 }
@@ -588,6 +604,51 @@ public final class InferenceServer implements AutoCloseable {
         return fitting.get(0);
     }
 
+    /** True when {@code n} is one pair of texts: an array of exactly two strings. */
+    private static boolean isPair(JsonNode n) {
+        return n != null && n.isArray() && n.size() == 2 && n.get(0).isTextual() && n.get(1).isTextual();
+    }
+
+    /**
+     * The pairs of a pair model's request, as TEI's /predict takes them: {@code "inputs"} is one pair
+     * {@code ["text a", "text b"]} or an array of 1 to maxClientBatch pairs {@code [["a", "b"], ...]}; no text
+     * empty.
+     */
+    private List<String[]> pairs(JsonNode body) {
+        JsonNode n = body.get("inputs");
+        String shape = "send a pair [\"text a\", \"text b\"] or an array of pairs [[\"a\", \"b\"], ...]";
+        if (n == null || n.isNull()) {
+            throw ApiError.badRequest("the request has no \"inputs\": " + shape, "inputs");
+        }
+        List<JsonNode> items = new ArrayList<>();
+        if (isPair(n)) {
+            items.add(n);
+        } else if (n.isArray() && !n.isEmpty()) {
+            if (n.size() > settings.maxClientBatch()) {
+                throw ApiError.badRequest("\"inputs\" has " + n.size() + " pairs, more than the "
+                        + settings.maxClientBatch() + " one request may hold (--max-client-batch): split it", "inputs");
+            }
+            n.forEach(items::add);
+        } else {
+            throw ApiError.badRequest("\"inputs\" is " + (n.isArray() ? "an empty array" : describe(n))
+                    + ": the model classifies pairs of texts; " + shape, "inputs");
+        }
+        List<String[]> out = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode e = items.get(i);
+            String where = items.size() == 1 && isPair(n) ? "\"inputs\"" : "inputs[" + i + "]";
+            if (!isPair(e)) {
+                throw ApiError.badRequest(where + " must be a pair of two strings, got " + describe(e)
+                        + (e.isArray() ? " of " + e.size() : "") + "; " + shape, "inputs");
+            }
+            if (e.get(0).asText().isEmpty() || e.get(1).asText().isEmpty()) {
+                throw ApiError.badRequest(where + " has an empty text: send some text in both", "inputs");
+            }
+            out.add(new String[] {e.get(0).asText(), e.get(1).asText()});
+        }
+        return out;
+    }
+
     /** A string or an array of 1 to maxClientBatch strings, none empty. */
     private List<String> texts(JsonNode body, String field) {
         JsonNode n = body.get(field);
@@ -610,7 +671,8 @@ public final class InferenceServer implements AutoCloseable {
                 JsonNode e = n.get(i);
                 if (!e.isTextual()) {
                     throw ApiError.badRequest(field + "[" + i + "] must be a string, got " + describe(e)
-                            + (e.isArray() ? " (sentence pairs are not supported)" : ""), field);
+                            + (e.isArray() ? " (sentence pairs go to a pair model, from graft finetune --task pair)"
+                            : ""), field);
                 }
                 out.add(e.asText());
             }
@@ -726,6 +788,39 @@ public final class InferenceServer implements AutoCloseable {
             g.writeEndObject();
         }
         g.writeEndArray();
+    }
+
+    /**
+     * A multi-label answer: {@code {"labels": [...], "scores": [{"label", "score", "threshold"}, ...]}}, the
+     * labels whose probability reaches their threshold in the head's label order (as graft predict lists them),
+     * then every label with its probability, highest first.
+     */
+    private static void writeLabelSet(JsonGenerator g, ServedModel.MultiLabelClassifier m, float[] p)
+            throws IOException {
+        List<String> labels = m.labels();
+        g.writeStartObject();
+        g.writeArrayFieldStart("labels");
+        for (int j = 0; j < p.length; j++) {
+            if (p[j] >= m.threshold(j)) {
+                g.writeString(labels.get(j));
+            }
+        }
+        g.writeEndArray();
+        Integer[] order = new Integer[p.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Float.compare(p[b], p[a]));
+        g.writeArrayFieldStart("scores");
+        for (int j : order) {
+            g.writeStartObject();
+            g.writeStringField("label", labels.get(j));
+            g.writeNumberField("score", p[j]);
+            g.writeNumberField("threshold", m.threshold(j));
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
     }
 
     /** Words, their tags, and the chunks the tags spell (when they are chunk tags), offsets in code points. */
