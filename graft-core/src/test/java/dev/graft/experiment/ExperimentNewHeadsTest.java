@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
 
@@ -166,6 +167,17 @@ class ExperimentNewHeadsTest {
                 && r.get("budget").asText().equals("all")).findFirst().orElseThrow();
         assertThat(bowAll.get("test").asDouble()).isGreaterThan(0.6);
         assertThat(Files.readString(out.resolve("report.md"))).contains("accuracy");
+    }
+
+    @Test
+    void thePairBagOfWordsSeesBothTextsJoinedBySeparator() {
+        List<dev.graft.data.ClassificationExample> joined = BowStrategy.joined(List.of(
+                new dev.graft.data.ClassificationExample("p1", "A man eats", "yes",
+                        Map.of(dev.graft.data.ClassificationReader.TEXT_PAIR, "someone eats"))));
+        assertThat(joined).hasSize(1);
+        assertThat(joined.get(0).text()).isEqualTo("A man eats | someone eats");
+        assertThat(joined.get(0).label()).isEqualTo("yes");
+        assertThat(joined.get(0).id()).isEqualTo("p1");
     }
 
     @Test
