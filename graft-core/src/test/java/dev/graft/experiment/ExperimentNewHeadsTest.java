@@ -106,7 +106,9 @@ class ExperimentNewHeadsTest {
         Path test = multiLabel(dir.resolve("test.jsonl"), 17, 2);
         Path out = dir.resolve("exp");
         ExperimentSpec spec = tiny(HeadConfig.Task.MULTI_LABEL, train, test, out)
-                .strategies(List.of(Strategy.BOW, Strategy.SCRATCH, Strategy.TRANSFER)).build();
+                .strategies(List.of(Strategy.BOW, Strategy.SCRATCH, Strategy.TRANSFER))
+                // the few-label protocol here (the pair test holds out a dev part): 3-fold choice of the rate
+                .folds(3).rateGrids(Map.of("scratch", List.of(1e-3f, 3e-3f))).build();
         Experiment.run(spec, DatasetRegistry.standard(), new PrintStream(PrintStream.nullOutputStream()));
 
         List<JsonNode> rows = results(out);
@@ -120,6 +122,9 @@ class ExperimentNewHeadsTest {
             assertThat(m.get("macro_f1").asDouble()).isBetween(0.0, 1.0);
             assertThat(r.get("test").asDouble()).as("the score is the test micro-F1").isEqualTo(m.get("micro_f1")
                     .asDouble());
+            if (r.get("strategy").asText().equals("scratch")) {
+                assertThat(m.get("selected_lr").asDouble()).as(what).isIn(1e-3, 3e-3);
+            }
         }
         // the 13-label draw keeps all three labels (the covering draw), and every strategy got it
         TreeSet<String> present = new TreeSet<>();
