@@ -19,8 +19,9 @@ import java.util.Map;
 /**
  * {@code bow}: the {@link BagOfWords} baseline for classification (C by cross-validation inside the labels),
  * for sentence pairs on the two texts joined ({@link #joined}), one-vs-rest for multi-label
- * ({@link OneVsRestBagOfWords}, micro-F1 at 0.5 per label), the {@link MostFrequentTag} baseline for tagging. It has no early stopping, so it fits the whole labeled
- * subset (train and dev parts), and it shares nothing with other cells.
+ * ({@link OneVsRestBagOfWords}, micro-F1 at 0.5 per label), the {@link MostFrequentTag} baseline for tagging.
+ * It has no early stopping, so it fits the whole labeled subset (train and dev parts), and it shares nothing with
+ * other cells.
  */
 final class BowStrategy implements StrategyRun {
     @Override

@@ -391,8 +391,8 @@ public final class InferenceServer implements AutoCloseable {
         boolean truncate = flag(body, "truncate", false);
         List<ServedModel.Input> inputs;
         if (m instanceof ServedModel.PairClassifier pc) {
-            List<String[]> pairs = pairs(body);
-            single = isPair(body.get("inputs"));
+            List<String[]> pairs = ServedModel.PairClassifier.pairs(body, settings.maxClientBatch());
+            single = ServedModel.PairClassifier.isPair(body.get("inputs"));
             inputs = new ArrayList<>(pairs.size());
             for (int i = 0; i < pairs.size(); i++) {
                 inputs.add(pc.preparePair(pairs.get(i)[0], pairs.get(i)[1], i, truncate, 413));
@@ -413,7 +413,7 @@ public final class InferenceServer implements AutoCloseable {
                 } else if (m instanceof ServedModel.PairClassifier pc) {
                     writeScores(g, pc.labels(), (float[]) results.get(i));
                 } else if (m instanceof ServedModel.MultiLabelClassifier ml) {
-                    writeLabelSet(g, ml, (float[]) results.get(i));
+                    ml.write(g, (float[]) results.get(i));
                 } else {
                     writeTags(g, (ServedModel.Tagger) m, inputs.get(i), (int[]) results.get(i));
                 }
@@ -604,51 +604,6 @@ public final class InferenceServer implements AutoCloseable {
         return fitting.get(0);
     }
 
-    /** True when {@code n} is one pair of texts: an array of exactly two strings. */
-    private static boolean isPair(JsonNode n) {
-        return n != null && n.isArray() && n.size() == 2 && n.get(0).isTextual() && n.get(1).isTextual();
-    }
-
-    /**
-     * The pairs of a pair model's request, as TEI's /predict takes them: {@code "inputs"} is one pair
-     * {@code ["text a", "text b"]} or an array of 1 to maxClientBatch pairs {@code [["a", "b"], ...]}; no text
-     * empty.
-     */
-    private List<String[]> pairs(JsonNode body) {
-        JsonNode n = body.get("inputs");
-        String shape = "send a pair [\"text a\", \"text b\"] or an array of pairs [[\"a\", \"b\"], ...]";
-        if (n == null || n.isNull()) {
-            throw ApiError.badRequest("the request has no \"inputs\": " + shape, "inputs");
-        }
-        List<JsonNode> items = new ArrayList<>();
-        if (isPair(n)) {
-            items.add(n);
-        } else if (n.isArray() && !n.isEmpty()) {
-            if (n.size() > settings.maxClientBatch()) {
-                throw ApiError.badRequest("\"inputs\" has " + n.size() + " pairs, more than the "
-                        + settings.maxClientBatch() + " one request may hold (--max-client-batch): split it", "inputs");
-            }
-            n.forEach(items::add);
-        } else {
-            throw ApiError.badRequest("\"inputs\" is " + (n.isArray() ? "an empty array" : describe(n))
-                    + ": the model classifies pairs of texts; " + shape, "inputs");
-        }
-        List<String[]> out = new ArrayList<>(items.size());
-        for (int i = 0; i < items.size(); i++) {
-            JsonNode e = items.get(i);
-            String where = items.size() == 1 && isPair(n) ? "\"inputs\"" : "inputs[" + i + "]";
-            if (!isPair(e)) {
-                throw ApiError.badRequest(where + " must be a pair of two strings, got " + describe(e)
-                        + (e.isArray() ? " of " + e.size() : "") + "; " + shape, "inputs");
-            }
-            if (e.get(0).asText().isEmpty() || e.get(1).asText().isEmpty()) {
-                throw ApiError.badRequest(where + " has an empty text: send some text in both", "inputs");
-            }
-            out.add(new String[] {e.get(0).asText(), e.get(1).asText()});
-        }
-        return out;
-    }
-
     /** A string or an array of 1 to maxClientBatch strings, none empty. */
     private List<String> texts(JsonNode body, String field) {
         JsonNode n = body.get(field);
@@ -788,39 +743,6 @@ public final class InferenceServer implements AutoCloseable {
             g.writeEndObject();
         }
         g.writeEndArray();
-    }
-
-    /**
-     * A multi-label answer: {@code {"labels": [...], "scores": [{"label", "score", "threshold"}, ...]}}, the
-     * labels whose probability reaches their threshold in the head's label order (as graft predict lists them),
-     * then every label with its probability, highest first.
-     */
-    private static void writeLabelSet(JsonGenerator g, ServedModel.MultiLabelClassifier m, float[] p)
-            throws IOException {
-        List<String> labels = m.labels();
-        g.writeStartObject();
-        g.writeArrayFieldStart("labels");
-        for (int j = 0; j < p.length; j++) {
-            if (p[j] >= m.threshold(j)) {
-                g.writeString(labels.get(j));
-            }
-        }
-        g.writeEndArray();
-        Integer[] order = new Integer[p.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Float.compare(p[b], p[a]));
-        g.writeArrayFieldStart("scores");
-        for (int j : order) {
-            g.writeStartObject();
-            g.writeStringField("label", labels.get(j));
-            g.writeNumberField("score", p[j]);
-            g.writeNumberField("threshold", m.threshold(j));
-            g.writeEndObject();
-        }
-        g.writeEndArray();
-        g.writeEndObject();
     }
 
     /** Words, their tags, and the chunks the tags spell (when they are chunk tags), offsets in code points. */

@@ -435,6 +435,38 @@ abstract class ServedModel {
             }
             return o;
         }
+
+        /**
+         * A multi-label answer: {@code {"labels": [...], "scores": [{"label", "score", "threshold"}, ...]}}, the
+         * labels whose probability reaches their threshold in the head's label order (as graft predict lists them),
+         * then every label with its probability, highest first.
+         */
+        void write(com.fasterxml.jackson.core.JsonGenerator g, float[] p) throws java.io.IOException {
+            List<String> labels = labels();
+            g.writeStartObject();
+            g.writeArrayFieldStart("labels");
+            for (int j = 0; j < p.length; j++) {
+                if (p[j] >= threshold(j)) {
+                    g.writeString(labels.get(j));
+                }
+            }
+            g.writeEndArray();
+            Integer[] order = new Integer[p.length];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, (a, b) -> Float.compare(p[b], p[a]));
+            g.writeArrayFieldStart("scores");
+            for (int j : order) {
+                g.writeStartObject();
+                g.writeStringField("label", labels.get(j));
+                g.writeNumberField("score", p[j]);
+                g.writeNumberField("threshold", threshold(j));
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
     }
 
     // ------------------------------------------------------------------ sentence pairs
@@ -465,6 +497,59 @@ abstract class ServedModel {
 
         List<String> labels() {
             return model.head().labels();
+        }
+
+        /** True when {@code n} is one pair of texts: an array of exactly two strings. */
+        static boolean isPair(JsonNode n) {
+            return n != null && n.isArray() && n.size() == 2 && n.get(0).isTextual() && n.get(1).isTextual();
+        }
+
+        /**
+         * The pairs of a pair model's request, as TEI's /predict takes them: {@code "inputs"} is one pair
+         * {@code ["text a", "text b"]} or an array of 1 to {@code maxClientBatch} pairs
+         * {@code [["a", "b"], ...]}; no text empty.
+         */
+        static List<String[]> pairs(JsonNode body, int maxClientBatch) {
+            JsonNode n = body.get("inputs");
+            String shape = "send a pair [\"text a\", \"text b\"] or an array of pairs [[\"a\", \"b\"], ...]";
+            if (n == null || n.isNull()) {
+                throw ApiError.badRequest("the request has no \"inputs\": " + shape, "inputs");
+            }
+            List<JsonNode> items = new ArrayList<>();
+            if (isPair(n)) {
+                items.add(n);
+            } else if (n.isArray() && !n.isEmpty()) {
+                if (n.size() > maxClientBatch) {
+                    throw ApiError.badRequest("\"inputs\" has " + n.size() + " pairs, more than the "
+                            + maxClientBatch + " one request may hold (--max-client-batch): split it", "inputs");
+                }
+                n.forEach(items::add);
+            } else {
+                throw ApiError.badRequest("\"inputs\" is " + (n.isArray() ? "an empty array" : kindOf(n))
+                        + ": the model classifies pairs of texts; " + shape, "inputs");
+            }
+            List<String[]> out = new ArrayList<>(items.size());
+            for (int i = 0; i < items.size(); i++) {
+                JsonNode e = items.get(i);
+                String where = items.size() == 1 && isPair(n) ? "\"inputs\"" : "inputs[" + i + "]";
+                if (!isPair(e)) {
+                    throw ApiError.badRequest(where + " must be a pair of two strings, got " + kindOf(e)
+                            + (e.isArray() ? " of " + e.size() : "") + "; " + shape, "inputs");
+                }
+                if (e.get(0).asText().isEmpty() || e.get(1).asText().isEmpty()) {
+                    throw ApiError.badRequest(where + " has an empty text: send some text in both", "inputs");
+                }
+                out.add(new String[] {e.get(0).asText(), e.get(1).asText()});
+            }
+            return out;
+        }
+
+        private static String kindOf(JsonNode n) {
+            if (n == null || n.isNull() || n.isMissingNode()) {
+                return "null";
+            }
+            return n.isTextual() ? "a string" : n.isNumber() ? "a number" : n.isBoolean() ? "a boolean"
+                    : n.isArray() ? "an array" : "an object";
         }
 
         @Override

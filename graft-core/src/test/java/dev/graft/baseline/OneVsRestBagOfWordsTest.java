@@ -18,8 +18,9 @@ class OneVsRestBagOfWordsTest {
     }
 
     private static final List<MultiLabelExample> TRAIN = List.of(
-            ex("1", "great day", "pos", "all"), ex("2", "great show", "pos", "all"), ex("3", "great film", "pos", "all"),
-            ex("4", "awful day", "neg", "all"), ex("5", "awful show", "neg", "all"), ex("6", "awful film", "neg", "all"),
+            ex("1", "great day", "pos", "all"), ex("2", "great show", "pos", "all"),
+            ex("3", "great film", "pos", "all"), ex("4", "awful day", "neg", "all"),
+            ex("5", "awful show", "neg", "all"), ex("6", "awful film", "neg", "all"),
             ex("7", "plain day", "all"), ex("8", "plain show", "all"), ex("9", "plain film", "all"));
     private static final LabelSet LABELS = LabelSet.of(List.of("all", "neg", "none", "pos"));
 
