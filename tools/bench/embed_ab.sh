@@ -29,7 +29,9 @@ SIDE="$ROOT/graft-core/src/test/java/dev/graft/model/EmbedSide.java"
 for side in a b; do
     rev="$A"; [ "$side" = b ] && rev="$B"
     mkdir -p "$WORK/$side"
-    git archive "$rev" pom.xml graft-core graft-cli/pom.xml | tar -x -C "$WORK/$side"
+    # every module's pom (the reactor reads them all), graft-core's sources
+    git archive "$rev" pom.xml graft-core graft-cli/pom.xml $(git ls-tree --name-only "$rev" graft-spark/pom.xml) \
+        | tar -x -C "$WORK/$side"
     cp "$SIDE" "$WORK/$side/graft-core/src/test/java/dev/graft/model/"
     echo "== building $rev ($(git rev-parse --short "$rev")) in $WORK/$side" >&2
     (cd "$WORK/$side" && mvn -o -q -B -ntp -pl graft-core test-compile >&2)

@@ -24,7 +24,8 @@ final class ExperimentCommand implements Callable<Integer> {
             + "the command line override it.")
     Path config;
 
-    @Option(names = "--task", description = "classify or tag (default: classify).")
+    @Option(names = "--task", description = "classify, tag, multilabel or pair (default: classify; multilabel "
+            + "and pair take --data TRAIN.jsonl,TEST.jsonl and the fine-tuning strategies and bow).")
     String task;
 
     @Option(names = "--corpus", split = ",", description = "Unlabeled text: dataset names or files "

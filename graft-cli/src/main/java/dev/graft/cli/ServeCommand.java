@@ -34,9 +34,9 @@ final class ServeCommand implements Callable<Integer> {
     static final String API_KEY_ENV = "GRAFT_API_KEY";
 
     @Option(names = "--model", required = true, paramLabel = "[NAME=]DIR",
-            description = "A model folder: a fine-tuned classifier or tagger (graft finetune) or an encoder "
-                    + "(graft import, graft pretrain). Repeat for more models; NAME (default: the folder's name) is "
-                    + "what requests' \"model\" field says.")
+            description = "A model folder: a fine-tuned classifier (single-label, multi-label or sentence-pair) or "
+                    + "tagger (graft finetune) or an encoder (graft import, graft pretrain). Repeat for more models; "
+                    + "NAME (default: the folder's name) is what requests' \"model\" field says.")
     List<String> models = new ArrayList<>();
 
     @Option(names = "--host", description = "Address to bind (default: ${DEFAULT-VALUE}, this machine only).")

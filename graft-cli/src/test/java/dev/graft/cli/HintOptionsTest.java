@@ -82,6 +82,7 @@ class HintOptionsTest {
         PRINTED_BY.put("dev/graft/pretrain/PretrainSpec.java", List.of("pretrain"));
         PRINTED_BY.put("dev/graft/serve/InferenceServer.java", List.of("serve"));
         PRINTED_BY.put("dev/graft/serve/ModelSpec.java", List.of("serve"));
+        PRINTED_BY.put("dev/graft/serve/ServedModel.java", List.of("serve"));
         PRINTED_BY.put("dev/graft/vectors/VectorTraining.java", List.of("vectors train"));
         PRINTED_BY.put("dev/graft/vectors/VectorsSpec.java", List.of("vectors train"));
         PRINTED_BY.put("dev/graft/vectors/WordVectors.java", List.of("vectors neighbors"));

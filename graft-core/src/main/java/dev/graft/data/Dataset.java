@@ -158,6 +158,68 @@ public final class Dataset<E> implements Iterable<E> {
         return with(out);
     }
 
+    /**
+     * A sub-sample of {@code budget} examples that keeps every label present when the budget allows (the
+     * multi-label experiments' draw: a label with no training example cannot be learned, and one stratum per
+     * label combination is too fine for a few labels). The examples are put in their seeded shuffle order, then
+     * {@link #coveringOrder} moves forward, for each label in sorted order that no example already moved
+     * carries, the first example in that order that carries it; the sample is the first {@code budget}
+     * examples of the result. So a budget of at least the number of labels covers every label that occurs,
+     * a smaller budget covers the first labels in sorted order, and with one seed a smaller budget's sample
+     * is contained in a larger one's. The result is in seeded random order, as {@link #take}'s.
+     */
+    public Dataset<E> takeCoveringLabels(int budget, long seed) {
+        if (budget < 0) {
+            throw new IllegalArgumentException("budget must be >= 0, got " + budget);
+        }
+        List<E> order = new ArrayList<>(examples);
+        shuffle(order, new Random(seed));
+        List<E> out = new ArrayList<>(coveringOrder(order, labelsOf).subList(0, Math.min(budget, order.size())));
+        shuffle(out, new Random(seed ^ 0x5DEECE66DL));
+        return with(out);
+    }
+
+    /**
+     * {@code order} with a covering set moved to the front: for each label in sorted order, unless an example
+     * already moved carries it, the first example of {@code order} that carries it (in label order); then the
+     * other examples in their order.
+     */
+    static <E> List<E> coveringOrder(List<E> order, Function<E, ? extends Iterable<String>> labelsOf) {
+        java.util.TreeSet<String> labels = new java.util.TreeSet<>();
+        for (E e : order) {
+            labelsOf.apply(e).forEach(labels::add);
+        }
+        java.util.Set<String> covered = new java.util.HashSet<>();
+        java.util.Set<E> moved = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        List<E> out = new ArrayList<>(order.size());
+        for (String label : labels) {
+            if (covered.contains(label)) {
+                continue;
+            }
+            for (E e : order) {
+                if (moved.contains(e)) {
+                    continue;
+                }
+                boolean carries = false;
+                for (String l : labelsOf.apply(e)) {
+                    carries |= l.equals(label);
+                }
+                if (carries) {
+                    moved.add(e);
+                    out.add(e);
+                    labelsOf.apply(e).forEach(covered::add);
+                    break;
+                }
+            }
+        }
+        for (E e : order) {
+            if (!moved.contains(e)) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
     /** A training part and a held-out part of a dataset. */
     public record Carve<E>(Dataset<E> train, Dataset<E> heldOut) {
     }

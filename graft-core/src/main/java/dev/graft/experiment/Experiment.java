@@ -136,8 +136,36 @@ public final class Experiment {
             }
         }
         AtomicFiles.writeString(config, JSON.writeValueAsString(m) + "\n");
-        return spec.task() == HeadConfig.Task.CLASSIFY ? runWith(classificationData())
-                : runWith(taggingData());
+        return switch (spec.task()) {
+            case CLASSIFY -> runWith(classificationData());
+            case TAG -> runWith(taggingData());
+            case PAIR -> runWith(fileData(dev.graft.task.PairTask.HEAD, "train.jsonl,test.jsonl",
+                    e -> e.text() + " " + e.field(dev.graft.data.ClassificationReader.TEXT_PAIR)));
+            case MULTI_LABEL -> runWith(fileData(dev.graft.task.MultiLabelTask.HEAD, "train.jsonl,test.jsonl",
+                    dev.graft.data.MultiLabelExample::text));
+        };
+    }
+
+    /**
+     * The score results and the report give for {@code task}: accuracy (classification, pairs), token accuracy
+     * (tagging), micro-F1 (multi-label; macro-F1 is in each result's test metrics).
+     */
+    static String metric(HeadConfig.Task task) {
+        return switch (task) {
+            case CLASSIFY, PAIR -> "accuracy";
+            case TAG -> "token_accuracy";
+            case MULTI_LABEL -> "micro_f1";
+        };
+    }
+
+    /**
+     * Data of a head no registry dataset holds (multi-label, pairs): two files, read by the head; its text
+     * for the task's-text corpora is {@code text} (a pair's two texts joined by a space).
+     */
+    private <E> Data<E> fileData(dev.graft.task.Head<E, ?> head, String fileExample, Function<E, String> text)
+            throws IOException {
+        return data(head.registryKind(), fileExample,
+                (sources, spec, role, known) -> sources.labeled(head, spec, role, known, BadInput.strict()), text);
     }
 
     private Data<ClassificationExample> classificationData() throws IOException {
@@ -193,7 +221,10 @@ public final class Experiment {
         for (int budget : budgets) {
             for (int k = 0; k < spec.seeds(); k++) {
                 long seed = spec.seed() + k;
-                Dataset<E> labeled = train.take(Math.min(budget, train.size()), seed);
+                // multi-label: one stratum, so the draw keeps every label present when the budget allows
+                Dataset<E> labeled = spec.task() == HeadConfig.Task.MULTI_LABEL
+                        ? train.takeCoveringLabels(Math.min(budget, train.size()), seed)
+                        : train.take(Math.min(budget, train.size()), seed);
                 if (spec.folds() > 0) {
                     // the few-label protocol: the whole subset trains, cross-validation inside it chooses
                     if (labeled.size() < 2 * spec.folds()) {
@@ -372,6 +403,9 @@ public final class Experiment {
         if (e instanceof ClassificationExample c) {
             return c.id();
         }
+        if (e instanceof dev.graft.data.MultiLabelExample m) {
+            return m.id();
+        }
         return ((TaggingExample) e).id();
     }
 
@@ -385,7 +419,7 @@ public final class Experiment {
 
     private <E> CellResult runCell(Arm arm, Subset<E> subset, Data<E> data) {
         String budget = ExperimentSpec.budgetLabel(subset.budget());
-        String metric = spec.task() == HeadConfig.Task.CLASSIFY ? "accuracy" : "token_accuracy";
+        String metric = metric(spec.task());
         try {
             recordSubset(arm, subset);
             return arm.strategy().run().run(new StrategyRun.Cell<>(arm, subset, data, metric), shared);
@@ -432,7 +466,7 @@ public final class Experiment {
             pre.add(run.summary(SharedRuns.validationCurve(run.folder().resolve("metrics.jsonl"))));
         }
         return new ReportContext("graft experiment: " + spec.task().id() + " on " + data.name(), spec.task().id(),
-                data.name(), spec.task() == HeadConfig.Task.CLASSIFY ? "accuracy" : "token_accuracy", "scratch",
+                data.name(), metric(spec.task()), "scratch",
                 JSON.writeValueAsString(spec.toMap()), provenance, pre);
     }
 

@@ -20,7 +20,8 @@ import java.util.Map;
  * One {@code graft experiment}: every strategy on the same labeled data, label budgets and seeds.
  * Build with {@link #builder}; {@link #readConfig} reads the same fields from a JSON file.
  *
- * @param task           classify or tag
+ * @param task           classify, tag, multilabel or pair (multilabel and pair: the fine-tuning strategies and
+ *                       bow only, {@link Strategy#appliesTo})
  * @param corpus         unlabeled text: dataset names or text files
  * @param data           a labeled dataset name (its train and test splits), or a train file and a test file
  * @param strategies     what to compare
@@ -71,11 +72,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
 
     public ExperimentSpec {
         if (task == null) {
-            throw new IllegalArgumentException("a task is required: classify or tag");
-        }
-        if (task != HeadConfig.Task.CLASSIFY && task != HeadConfig.Task.TAG) {
-            throw new IllegalArgumentException("experiments compare strategies on classify and tag tasks, not "
-                    + task.id() + "; fine-tune and evaluate " + task.describe() + " with graft finetune");
+            throw new IllegalArgumentException("a task is required: classify, tag, multilabel or pair");
         }
         corpus = corpus == null ? List.of() : List.copyOf(corpus);
         data = data == null ? List.of() : List.copyOf(data);
@@ -91,6 +88,16 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         if (needsCorpus && corpus.isEmpty()) {
             throw new IllegalArgumentException("strategies " + strategies.stream().map(Strategy::id).toList()
                     + " need unlabeled text: give --corpus NAME|FILE...");
+        }
+        if (task == HeadConfig.Task.MULTI_LABEL || task == HeadConfig.Task.PAIR) {
+            List<String> refused = strategies.stream().filter(s -> !s.appliesTo(task)).map(Strategy::id).toList();
+            if (!refused.isEmpty()) {
+                throw new IllegalArgumentException("strategies " + refused + " do not apply to --task " + task.id()
+                        + " (" + task.describe() + "): labels-as-text scores one label word per text, and the "
+                        + "static-vector baselines pool one text into one label; use "
+                        + java.util.Arrays.stream(Strategy.values()).filter(s -> s.appliesTo(task))
+                                .map(Strategy::id).toList());
+            }
         }
         if (task == HeadConfig.Task.TAG && strategies.contains(Strategy.LABELS_AS_TEXT)) {
             throw new IllegalArgumentException("labels-as-text classifies by label likelihood: it is for --task "

@@ -1,14 +1,13 @@
 package dev.graft.experiment;
 
-import dev.graft.data.ClassificationExample;
-import dev.graft.data.Dataset;
-import dev.graft.data.TaggingExample;
 import dev.graft.finetune.FineTuneResult;
 import dev.graft.finetune.FineTuneSpec;
 import dev.graft.finetune.FineTuning;
 import dev.graft.finetune.LabeledSplits;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
+import dev.graft.task.Head;
+import dev.graft.task.Heads;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -70,7 +69,7 @@ abstract class FineTuneStrategy implements StrategyRun {
         if (pre != null) {
             shared.warnIfFrequencyOnly(pre, strategy());
         }
-        int batch = spec.task() == HeadConfig.Task.CLASSIFY ? 16 : 32;
+        int batch = spec.task() == HeadConfig.Task.TAG ? 32 : 16;
         if (spec.maxEpochs() > 0) {
             long perEpoch = Math.max(1, (subset.train().size() + batch - 1) / batch);
             b.epochs(Math.min(FineTuneSpec.autoEpochs(perEpoch), spec.maxEpochs()));
@@ -117,18 +116,13 @@ abstract class FineTuneStrategy implements StrategyRun {
                 new CellResult.Cost(preTokens, ftTokens, flops, preSeconds, r.wallSeconds()), CellResult.OK, null);
     }
 
+    /** One fine-tuning run of the task's head ({@link Heads}): every head runs through the one generic path. */
     @SuppressWarnings("unchecked")
     private static <E> FineTuneResult fineTune(HeadConfig.Task task, FineTuneSpec ft, Experiment.Subset<E> subset,
                                                Experiment.Data<E> data, PrintStream cellLog) throws IOException {
-        if (task == HeadConfig.Task.CLASSIFY) {
-            return FineTuning.runClassification(ft, new LabeledSplits<>(
-                    (Dataset<ClassificationExample>) subset.train(), ft.crossValidates() ? null
-                    : (Dataset<ClassificationExample>) subset.dev(),
-                    (Dataset<ClassificationExample>) data.test(), data.labels()), cellLog);
-        }
-        return FineTuning.runTagging(ft, new LabeledSplits<>((Dataset<TaggingExample>) subset.train(),
-                ft.crossValidates() ? null : (Dataset<TaggingExample>) subset.dev(),
-                (Dataset<TaggingExample>) data.test(), data.labels()), cellLog);
+        Head<E, ?> head = (Head<E, ?>) Heads.of(task);
+        return FineTuning.run(ft, head, new LabeledSplits<>(subset.train(), ft.crossValidates() ? null : subset.dev(),
+                data.test(), data.labels()), cellLog);
     }
 
     /** {@code scratch}: the task model from random weights with the corpus' tokenizer. */

@@ -164,6 +164,20 @@ public enum Strategy {
         };
     }
 
+    /**
+     * True when the strategy can run on {@code task}: every strategy on classification and tagging (as
+     * {@link ExperimentSpec} checks: labels-as-text on classification only); on multi-label and sentence-pair
+     * classification, the strategies that fine-tune (through the task's head) and the bag of words (one-vs-rest
+     * for multi-label, the two texts joined for pairs), not labels-as-text (one label word per text) nor the
+     * static-vector baselines (one pooled text per example, one label).
+     */
+    public boolean appliesTo(dev.graft.model.HeadConfig.Task task) {
+        return switch (task) {
+            case CLASSIFY, TAG -> true;
+            case MULTI_LABEL, PAIR -> fineTunes() || this == BOW;
+        };
+    }
+
     /** True when the strategy needs the shared pretraining run on the corpus. */
     public boolean needsBasePretraining() {
         return this == TRANSFER || this == ULMFIT || this == SETFIT_OWN;

@@ -58,7 +58,9 @@ import java.util.logging.Logger;
  * <li>{@code POST /predict}: {@code {"inputs": str | [str], "truncate": false}}; a classifier answers TEI's
  * {@code [{"label", "score"}, ...]} (highest score first) per input, a tagger
  * {@code {"tokens", "tags", "spans": [{"type", "start", "end", "text"}]}} per input (offsets in code
- * points); a single string gives one answer, an array a list of them;</li>
+ * points), a multi-label classifier {@code {"labels": [...], "scores": [{"label", "score", "threshold"}]}};
+ * a single string gives one answer, an array a list of them; a pair classifier takes TEI's pairs,
+ * {@code ["a", "b"]} (one answer) or {@code [["a", "b"], ...]} (a list), and answers as a classifier;</li>
  * <li>{@code POST /v1/embeddings}: OpenAI's {@code {"model", "input", "encoding_format"}} to
  * {@code {"object": "list", "data": [{"object": "embedding", "embedding", "index"}], "model", "usage"}};
  * {@code GET /v1/models};</li>
@@ -385,10 +387,20 @@ public final class InferenceServer implements AutoCloseable {
         if (raw != null && raw.asBoolean(false)) {
             throw ApiError.badRequest("\"raw_scores\": true is not supported: the scores are probabilities");
         }
-        boolean single = body.path("inputs").isTextual();
-        List<String> texts = texts(body, "inputs");
+        boolean single;
         boolean truncate = flag(body, "truncate", false);
-        List<ServedModel.Input> inputs = prepare(m, texts, truncate, 413);
+        List<ServedModel.Input> inputs;
+        if (m instanceof ServedModel.PairClassifier pc) {
+            List<String[]> pairs = ServedModel.PairClassifier.pairs(body, settings.maxClientBatch());
+            single = ServedModel.PairClassifier.isPair(body.get("inputs"));
+            inputs = new ArrayList<>(pairs.size());
+            for (int i = 0; i < pairs.size(); i++) {
+                inputs.add(pc.preparePair(pairs.get(i)[0], pairs.get(i)[1], i, truncate, 413));
+            }
+        } else {
+            single = body.path("inputs").isTextual();
+            inputs = prepare(m, texts(body, "inputs"), truncate, 413);
+        }
         List<Object> results = await(m, inputs);
         ByteArrayOutputStream out = new ByteArrayOutputStream(256 * results.size() + 16);
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
@@ -398,6 +410,10 @@ public final class InferenceServer implements AutoCloseable {
             for (int i = 0; i < results.size(); i++) {
                 if (m instanceof ServedModel.Classifier c) {
                     writeScores(g, c.labels(), (float[]) results.get(i));
+                } else if (m instanceof ServedModel.PairClassifier pc) {
+                    writeScores(g, pc.labels(), (float[]) results.get(i));
+                } else if (m instanceof ServedModel.MultiLabelClassifier ml) {
+                    ml.write(g, (float[]) results.get(i));
                 } else {
                     writeTags(g, (ServedModel.Tagger) m, inputs.get(i), (int[]) results.get(i));
                 }
@@ -610,7 +626,8 @@ public final class InferenceServer implements AutoCloseable {
                 JsonNode e = n.get(i);
                 if (!e.isTextual()) {
                     throw ApiError.badRequest(field + "[" + i + "] must be a string, got " + describe(e)
-                            + (e.isArray() ? " (sentence pairs are not supported)" : ""), field);
+                            + (e.isArray() ? " (sentence pairs go to a pair model, from graft finetune --task pair)"
+                            : ""), field);
                 }
                 out.add(e.asText());
             }

@@ -15,6 +15,9 @@ import dev.graft.model.SentenceEmbedder;
 import dev.graft.nn.Compute;
 import dev.graft.task.ClassificationData;
 import dev.graft.task.ClassificationTask;
+import dev.graft.task.MultiLabelData;
+import dev.graft.task.MultiLabelTask;
+import dev.graft.task.PairTask;
 import dev.graft.task.TaggingData;
 import dev.graft.task.TaggingTask;
 import dev.graft.tokenizer.Encoding;
@@ -36,7 +39,9 @@ import java.util.List;
  * <p>{@link #run} goes through the code {@code graft embed} and {@code graft predict} use:
  * {@link SentenceEmbedder#embedBatch} and its pooling and normalization for embeddings,
  * {@link ClassificationData#encode} and {@link ClassificationTask#predict} for classification,
- * {@link TaggingData#encode} and {@link TaggingTask#predict} for tagging.
+ * {@link TaggingData#encode} and {@link TaggingTask#predict} for tagging, {@link MultiLabelData#encode} and
+ * {@link MultiLabelTask#predict} for multi-label classification, {@link ClassificationData#encodePairs} and
+ * {@link PairTask#predict} for sentence pairs.
  *
  * <p><b>Batch invariance.</b> An embedding does not depend on which other inputs share its batch
  * ({@link dev.graft.model.EncoderInference} computes only real tokens, each row of its GEMMs in the same
@@ -56,7 +61,11 @@ abstract class ServedModel {
 
     /** What a model answers. */
     enum Kind {
-        EMBEDDING("embedding"), CLASSIFIER("classifier"), TAGGER("tagger");
+        EMBEDDING("embedding"), CLASSIFIER("classifier"), TAGGER("tagger"),
+        /** A multi-label classifier: the labels whose probability reaches their threshold. */
+        MULTI_LABEL("multilabel-classifier"),
+        /** A sentence-pair classifier: its inputs are pairs of texts. */
+        PAIR("pair-classifier");
 
         final String id;
 
@@ -66,10 +75,13 @@ abstract class ServedModel {
     }
 
     /**
-     * One input as the batcher takes it: the text, its token count (special tokens included, after
-     * truncation), its encoding when the model embeds, its words when it tags.
+     * One input as the batcher takes it: the text (and a pair's second text, else null), its token count
+     * (special tokens included, after truncation), its encoding when the model embeds, its words when it tags.
      */
-    record Input(String text, int tokens, boolean truncated, Encoding encoding, Words words) {
+    record Input(String text, String textPair, int tokens, boolean truncated, Encoding encoding, Words words) {
+        Input(String text, int tokens, boolean truncated, Encoding encoding, Words words) {
+            this(text, null, tokens, truncated, encoding, words);
+        }
     }
 
     /** A text's whitespace-separated words and their UTF-16 [start, end) offsets. */
@@ -190,10 +202,8 @@ abstract class ServedModel {
             return switch (m.head().task()) {
                 case CLASSIFY -> new Classifier(name, m, architecture);
                 case TAG -> new Tagger(name, m, architecture);
-                // their answers (a set of labels; a pair as input) need request and response shapes of their own
-                case MULTI_LABEL, PAIR -> throw new IllegalArgumentException("model " + name + " (" + folder + ") is "
-                        + m.head().task().describe() + ": graft serve takes single-label classifiers, taggers and "
-                        + "encoders; predict with it through graft predict --model " + folder);
+                case MULTI_LABEL -> new MultiLabelClassifier(name, m, architecture);
+                case PAIR -> new PairClassifier(name, m, architecture);
             };
         }
         Pretrained p = Pretrained.loadBackbone(folder, compute);
@@ -353,6 +363,239 @@ abstract class ServedModel {
         @Override
         ObjectNode info() {
             ObjectNode o = super.info();
+            o.put("pooling", model.head().pooling().id());
+            ArrayNode labels = o.putArray("labels");
+            labels().forEach(labels::add);
+            return o;
+        }
+    }
+
+    // ------------------------------------------------------------------ multi-label
+
+    /**
+     * Multi-label classification as {@code graft predict}: a sigmoid probability per label (float[] per input,
+     * in the head's label order); a label is chosen when its probability reaches its threshold (the ones tuned
+     * on dev and saved in config.json, else 0.5).
+     */
+    static final class MultiLabelClassifier extends ServedModel {
+        private final FineTunedModel model;
+        private final MultiLabelTask task;
+
+        MultiLabelClassifier(String name, FineTunedModel model, String architecture) {
+            super(name, model.config(), model.tokenizer(), architecture);
+            this.model = model;
+            this.task = new MultiLabelTask(model.classifier(), model.head(), null, 1, null);
+        }
+
+        @Override
+        Kind kind() {
+            return Kind.MULTI_LABEL;
+        }
+
+        @Override
+        int maxLength() {
+            return model.head().maxLength();
+        }
+
+        List<String> labels() {
+            return model.head().labels();
+        }
+
+        /** The decision threshold of label {@code j}. */
+        double threshold(int j) {
+            return model.head().threshold(j);
+        }
+
+        @Override
+        Input input(String text, Encoding encoding, boolean truncated) {
+            return new Input(text, truncated ? maxLength() : encoding.length(), truncated, null, null);
+        }
+
+        @Override
+        List<Object> run(List<Input> inputs) {
+            List<String> texts = new ArrayList<>(inputs.size());
+            for (Input in : inputs) {
+                texts.add(in.text());
+            }
+            MultiLabelData data = MultiLabelData.encode(tokenizer, texts, null, labels().size(), maxLength(),
+                    model.padId());
+            return Arrays.asList((Object[]) task.predict(data, data.batches(PREDICT_BATCH_SIZE)).probabilities());
+        }
+
+        @Override
+        ObjectNode info() {
+            ObjectNode o = super.info();
+            o.put("task", model.head().task().id());
+            o.put("pooling", model.head().pooling().id());
+            ArrayNode labels = o.putArray("labels");
+            labels().forEach(labels::add);
+            ArrayNode thresholds = o.putArray("thresholds");
+            for (int j = 0; j < labels().size(); j++) {
+                thresholds.add(threshold(j));
+            }
+            return o;
+        }
+
+        /**
+         * A multi-label answer: {@code {"labels": [...], "scores": [{"label", "score", "threshold"}, ...]}}, the
+         * labels whose probability reaches their threshold in the head's label order (as graft predict lists them),
+         * then every label with its probability, highest first.
+         */
+        void write(com.fasterxml.jackson.core.JsonGenerator g, float[] p) throws java.io.IOException {
+            List<String> labels = labels();
+            g.writeStartObject();
+            g.writeArrayFieldStart("labels");
+            for (int j = 0; j < p.length; j++) {
+                if (p[j] >= threshold(j)) {
+                    g.writeString(labels.get(j));
+                }
+            }
+            g.writeEndArray();
+            Integer[] order = new Integer[p.length];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, (a, b) -> Float.compare(p[b], p[a]));
+            g.writeArrayFieldStart("scores");
+            for (int j : order) {
+                g.writeStartObject();
+                g.writeStringField("label", labels.get(j));
+                g.writeNumberField("score", p[j]);
+                g.writeNumberField("threshold", threshold(j));
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+    }
+
+    // ------------------------------------------------------------------ sentence pairs
+
+    /**
+     * Sentence-pair classification as {@code graft predict}: the two texts encoded together with the tokenizer's
+     * pair template ({@link ClassificationData#encodePairs}), labels with probabilities (float[] per input).
+     */
+    static final class PairClassifier extends ServedModel {
+        private final FineTunedModel model;
+        private final PairTask task;
+
+        PairClassifier(String name, FineTunedModel model, String architecture) {
+            super(name, model.config(), model.tokenizer(), architecture);
+            this.model = model;
+            this.task = new PairTask(model.classifier(), model.head(), null, 1, null);
+        }
+
+        @Override
+        Kind kind() {
+            return Kind.PAIR;
+        }
+
+        @Override
+        int maxLength() {
+            return model.head().maxLength();
+        }
+
+        List<String> labels() {
+            return model.head().labels();
+        }
+
+        /** True when {@code n} is one pair of texts: an array of exactly two strings. */
+        static boolean isPair(JsonNode n) {
+            return n != null && n.isArray() && n.size() == 2 && n.get(0).isTextual() && n.get(1).isTextual();
+        }
+
+        /**
+         * The pairs of a pair model's request, as TEI's /predict takes them: {@code "inputs"} is one pair
+         * {@code ["text a", "text b"]} or an array of 1 to {@code maxClientBatch} pairs
+         * {@code [["a", "b"], ...]}; no text empty.
+         */
+        static List<String[]> pairs(JsonNode body, int maxClientBatch) {
+            JsonNode n = body.get("inputs");
+            String shape = "send a pair [\"text a\", \"text b\"] or an array of pairs [[\"a\", \"b\"], ...]";
+            if (n == null || n.isNull()) {
+                throw ApiError.badRequest("the request has no \"inputs\": " + shape, "inputs");
+            }
+            List<JsonNode> items = new ArrayList<>();
+            if (isPair(n)) {
+                items.add(n);
+            } else if (n.isArray() && !n.isEmpty()) {
+                if (n.size() > maxClientBatch) {
+                    throw ApiError.badRequest("\"inputs\" has " + n.size() + " pairs, more than the "
+                            + maxClientBatch + " one request may hold (--max-client-batch): split it", "inputs");
+                }
+                n.forEach(items::add);
+            } else {
+                throw ApiError.badRequest("\"inputs\" is " + (n.isArray() ? "an empty array" : kindOf(n))
+                        + ": the model classifies pairs of texts; " + shape, "inputs");
+            }
+            List<String[]> out = new ArrayList<>(items.size());
+            for (int i = 0; i < items.size(); i++) {
+                JsonNode e = items.get(i);
+                String where = items.size() == 1 && isPair(n) ? "\"inputs\"" : "inputs[" + i + "]";
+                if (!isPair(e)) {
+                    throw ApiError.badRequest(where + " must be a pair of two strings, got " + kindOf(e)
+                            + (e.isArray() ? " of " + e.size() : "") + "; " + shape, "inputs");
+                }
+                if (e.get(0).asText().isEmpty() || e.get(1).asText().isEmpty()) {
+                    throw ApiError.badRequest(where + " has an empty text: send some text in both", "inputs");
+                }
+                out.add(new String[] {e.get(0).asText(), e.get(1).asText()});
+            }
+            return out;
+        }
+
+        private static String kindOf(JsonNode n) {
+            if (n == null || n.isNull() || n.isMissingNode()) {
+                return "null";
+            }
+            return n.isTextual() ? "a string" : n.isNumber() ? "a number" : n.isBoolean() ? "a boolean"
+                    : n.isArray() ? "an array" : "an object";
+        }
+
+        @Override
+        Input prepare(String text, int index, boolean truncate, int overLengthStatus) {
+            throw ApiError.badRequest("input " + index + " is one text: model " + name + " classifies pairs of texts; "
+                    + "send \"inputs\": [[\"text a\", \"text b\"], ...]", "inputs");
+        }
+
+        /**
+         * Tokenizes one pair on the caller's thread; a pair longer than {@link #maxLength} is cut to it (as graft
+         * predict cuts it) when {@code truncate}, else refused with {@code overLengthStatus}.
+         */
+        Input preparePair(String text, String textPair, int index, boolean truncate, int overLengthStatus) {
+            int length = tokenizer.encodeBatchPairs(List.of(text), List.of(textPair),
+                    dev.graft.tokenizer.EncodeOptions.defaults()).get(0).length();
+            int max = maxLength();
+            if (length > max && !truncate) {
+                throw new ApiError(overLengthStatus, ApiError.Kind.VALIDATION, "input " + index + " has " + length
+                        + " tokens, more than the " + max + " model " + name + " takes: shorten it or send "
+                        + "\"truncate\": true", null, "context_length_exceeded");
+            }
+            return new Input(text, textPair, Math.min(length, max), length > max, null, null);
+        }
+
+        @Override
+        Input input(String text, Encoding encoding, boolean truncated) {
+            throw new UnsupportedOperationException("the pair classifier prepares its own inputs");
+        }
+
+        @Override
+        List<Object> run(List<Input> inputs) {
+            List<String> firsts = new ArrayList<>(inputs.size());
+            List<String> seconds = new ArrayList<>(inputs.size());
+            for (Input in : inputs) {
+                firsts.add(in.text());
+                seconds.add(in.textPair());
+            }
+            ClassificationData data = ClassificationData.encodePairs(tokenizer, firsts, seconds, null, maxLength(),
+                    model.padId());
+            return Arrays.asList((Object[]) task.predict(data, data.batches(PREDICT_BATCH_SIZE)).probabilities());
+        }
+
+        @Override
+        ObjectNode info() {
+            ObjectNode o = super.info();
+            o.put("task", model.head().task().id());
             o.put("pooling", model.head().pooling().id());
             ArrayNode labels = o.putArray("labels");
             labels().forEach(labels::add);
