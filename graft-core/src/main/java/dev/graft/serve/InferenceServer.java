@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.graft.eval.SpanMetrics;
 import dev.graft.model.SentenceEmbedder;
 import dev.graft.nn.Compute;
 
@@ -26,7 +25,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -373,7 +371,7 @@ public final class InferenceServer implements AutoCloseable {
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             g.writeStartArray();
             for (Object v : vectors) {
-                writeVector(g, vector(v, normalize));
+                Answers.writeVector(g, Answers.vector(v, normalize));
             }
             g.writeEndArray();
         }
@@ -409,13 +407,13 @@ public final class InferenceServer implements AutoCloseable {
             }
             for (int i = 0; i < results.size(); i++) {
                 if (m instanceof ServedModel.Classifier c) {
-                    writeScores(g, c.labels(), (float[]) results.get(i));
+                    Answers.writeScores(g, c.labels(), (float[]) results.get(i));
                 } else if (m instanceof ServedModel.PairClassifier pc) {
-                    writeScores(g, pc.labels(), (float[]) results.get(i));
+                    Answers.writeScores(g, pc.labels(), (float[]) results.get(i));
                 } else if (m instanceof ServedModel.MultiLabelClassifier ml) {
                     ml.write(g, (float[]) results.get(i));
                 } else {
-                    writeTags(g, (ServedModel.Tagger) m, inputs.get(i), (int[]) results.get(i));
+                    Answers.writeTags(g, (ServedModel.Tagger) m, inputs.get(i), (int[]) results.get(i));
                 }
             }
             if (!single) {
@@ -464,7 +462,7 @@ public final class InferenceServer implements AutoCloseable {
             g.writeStringField("object", "list");
             g.writeArrayFieldStart("data");
             for (int i = 0; i < vectors.size(); i++) {
-                float[] v = vector(vectors.get(i), true);
+                float[] v = Answers.vector(vectors.get(i), true);
                 g.writeStartObject();
                 g.writeStringField("object", "embedding");
                 g.writeFieldName("embedding");
@@ -473,7 +471,7 @@ public final class InferenceServer implements AutoCloseable {
                     bytes.asFloatBuffer().put(v);
                     g.writeString(Base64.getEncoder().encodeToString(bytes.array()));
                 } else {
-                    writeVector(g, v);
+                    Answers.writeVector(g, v);
                 }
                 g.writeNumberField("index", i);
                 g.writeEndObject();
@@ -704,85 +702,6 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ answers
-
-    /** The pooled vector, normalized as {@code graft embed --normalize} does when asked. */
-    private static float[] vector(Object pooled, boolean normalize) {
-        float[] v = (float[]) pooled;
-        if (normalize) {
-            v = v.clone();
-            SentenceEmbedder.normalizeInPlace(v);
-        }
-        return v;
-    }
-
-    /** Floats in Java's shortest form that reads back to the same float (as graft embed prints them). */
-    private static void writeVector(JsonGenerator g, float[] v) throws IOException {
-        g.writeStartArray();
-        for (int j = 0; j < v.length; j++) {
-            if (!Float.isFinite(v[j])) {
-                throw new IllegalStateException("embedding value " + v[j] + " at " + j + " is not finite: the "
-                        + "model's weights are broken");
-            }
-            g.writeNumber(v[j]);
-        }
-        g.writeEndArray();
-    }
-
-    /** TEI's classification answer: every label with its probability, highest first. */
-    private static void writeScores(JsonGenerator g, List<String> labels, float[] p) throws IOException {
-        Integer[] order = new Integer[p.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Float.compare(p[b], p[a]));
-        g.writeStartArray();
-        for (int i : order) {
-            g.writeStartObject();
-            g.writeStringField("label", labels.get(i));
-            g.writeNumberField("score", p[i]);
-            g.writeEndObject();
-        }
-        g.writeEndArray();
-    }
-
-    /** Words, their tags, and the chunks the tags spell (when they are chunk tags), offsets in code points. */
-    private static void writeTags(JsonGenerator g, ServedModel.Tagger m, ServedModel.Input input, int[] tags)
-            throws IOException {
-        ServedModel.Words w = input.words();
-        List<String> names = new ArrayList<>(tags.length);
-        for (int t : tags) {
-            names.add(m.labels().get(t));
-        }
-        String text = input.text();
-        g.writeStartObject();
-        g.writeArrayFieldStart("tokens");
-        for (String word : w.words()) {
-            g.writeString(word);
-        }
-        g.writeEndArray();
-        g.writeArrayFieldStart("tags");
-        for (String n : names) {
-            g.writeString(n);
-        }
-        g.writeEndArray();
-        g.writeArrayFieldStart("spans");
-        if (m.chunkTags()) {
-            for (SpanMetrics.Chunk c : SpanMetrics.lenientFlat(names)) {
-                int from = w.starts()[c.start()];
-                int to = w.ends()[c.end() - 1];
-                g.writeStartObject();
-                g.writeStringField("type", c.type());
-                g.writeNumberField("start", text.codePointCount(0, from));
-                g.writeNumberField("end", text.codePointCount(0, to));
-                g.writeStringField("text", text.substring(from, to));
-                g.writeNumberField("first_token", c.start());
-                g.writeNumberField("last_token", c.end() - 1);
-                g.writeEndObject();
-            }
-        }
-        g.writeEndArray();
-        g.writeEndObject();
-    }
 
     private static int sendJson(HttpExchange ex, int status, JsonNode body) throws IOException {
         return send(ex, status, "application/json", JSON.writeValueAsBytes(body));
