@@ -64,7 +64,8 @@ abstract class FineTuneStrategy implements StrategyRun {
         FineTuneSpec.Builder b = FineTuneSpec.builder(spec.task(), data.name() + ":train[" + subset.key() + "]",
                         cellDir)
                 .test(data.name() + ":test").seed(subset.seed()).threads(shared.cellThreads()).overwrite(true)
-                .devFraction(spec.devFraction());
+                .devFraction(spec.devFraction())
+                .checkpointEvery(-1); // a cell is re-run, not resumed: no checkpoint per epoch (270 MB each for MiniLM)
         PretrainRun pre = startingPoint(b, cell, shared);
         if (pre != null) {
             shared.warnIfFrequencyOnly(pre, strategy());

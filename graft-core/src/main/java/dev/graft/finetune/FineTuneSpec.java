@@ -61,7 +61,8 @@ import java.util.Locale;
  *                          length cross-validation chose); NaN for none
  * @param resume            continue the run in {@code out} from its newest checkpoint (cross-validation: skip
  *                          the fold runs already finished, continue the one in progress)
- * @param checkpointEvery   updates between resumable checkpoints; 0 for one per epoch
+ * @param checkpointEvery   updates between resumable checkpoints; 0 for one per epoch; -1 for none before the
+ *                          end (a run that will not be resumed: the experiment's cells)
  */
 public record FineTuneSpec(
         HeadConfig.Task task,
@@ -190,7 +191,7 @@ public record FineTuneSpec(
         if (resume && overwrite) {
             throw new IllegalArgumentException("--resume and --overwrite contradict each other: choose one");
         }
-        if (checkpointEvery < 0) {
+        if (checkpointEvery < -1) {
             throw new IllegalArgumentException("--checkpoint-every must be >= 0 (0: one checkpoint per epoch), got "
                     + checkpointEvery);
         }

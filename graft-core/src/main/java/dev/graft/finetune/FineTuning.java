@@ -452,6 +452,7 @@ public final class FineTuning {
             // checkpoints (resumable: model, optimizer, data position, dropout, early stopping) once per epoch
             // unless --checkpoint-every says otherwise; only the newest is kept, and none once the run ends
             int checkpointEvery = spec.checkpointEvery() > 0 ? spec.checkpointEvery()
+                    : spec.checkpointEvery() < 0 ? 0 // none but at the end: a run nobody will resume
                     : (int) Math.min(Integer.MAX_VALUE, stepsPerEpoch);
             TrainingOptions options = new TrainingOptions(0, epochs, spec.maxTime(),
                     spec.effectiveLearningRate(), schedule, spec.weightDecay(), 0.9f, 0.999f, 1e-8f, spec.clip(), 1,

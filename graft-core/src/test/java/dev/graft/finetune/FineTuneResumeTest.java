@@ -119,6 +119,21 @@ class FineTuneResumeTest {
         assertThat(r.steps()).isEqualTo(25);
     }
 
+    /** checkpointEvery -1 (the experiment's cells, which are re-run, not resumed): no checkpoint per epoch. */
+    @Test
+    void aRunThatWillNotBeResumedWritesNoCheckpointPerEpoch(@TempDir Path dir) throws IOException {
+        Path perEpoch = dir.resolve("per-epoch");
+        Path none = dir.resolve("none");
+        // crash at the evaluation after update 15: one epoch (10 updates) has ended by then
+        assertThatThrownBy(() -> FineTuning.run(spec(perEpoch).build(), crashingAt("eval step 15:")))
+                .hasMessageContaining("simulated crash");
+        assertThat(Trainer.latestCheckpoint(perEpoch)).isNotNull();
+        assertThatThrownBy(() -> FineTuning.run(spec(none).checkpointEvery(-1).build(), crashingAt("eval step 15:")))
+                .hasMessageContaining("simulated crash");
+        assertThat(Trainer.latestCheckpoint(none)).isNull();
+        assertThatThrownBy(() -> spec(none).checkpointEvery(-2).build()).hasMessageContaining("--checkpoint-every");
+    }
+
     /** ULMFiT (discriminative rates, STLR, gradual unfreezing) with an MLM loss beside the task's. */
     @Test
     void theUlmfitRecipeWithMultitaskResumesExactly(@TempDir Path dir) throws IOException {
@@ -224,7 +239,7 @@ class FineTuneResumeTest {
         assertThat(log.toString(StandardCharsets.UTF_8)).doesNotContain("resuming from");
         assertThatThrownBy(() -> spec(out).resume(true).overwrite(true).build())
                 .hasMessageContaining("--resume and --overwrite");
-        assertThatThrownBy(() -> spec(out).checkpointEvery(-1).build()).hasMessageContaining("--checkpoint-every");
+        assertThatThrownBy(() -> spec(out).checkpointEvery(-2).build()).hasMessageContaining("--checkpoint-every");
     }
 
     private static Dataset<ClassificationExample> data(int n, long seed, String prefix) {
