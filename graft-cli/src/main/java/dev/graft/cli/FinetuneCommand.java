@@ -184,9 +184,9 @@ final class FinetuneCommand implements Callable<Integer> {
             + "the fold runs already finished are not run again). Give the same options as the run it continues.")
     boolean resume;
 
-    @Option(names = "--checkpoint-every", description = "Updates between resumable checkpoints (0: one per epoch; -1: none, for a run you will not resume; "
-            + "only the newest is kept, none once the run ends unless --keep-training-state) (default: "
-            + "${DEFAULT-VALUE}).")
+    @Option(names = "--checkpoint-every", description = "Updates between resumable checkpoints (0: one per epoch; "
+            + "-1: none, for a run you will not resume; only the newest is kept, none once the run ends unless "
+            + "--keep-training-state) (default: ${DEFAULT-VALUE}).")
     int checkpointEvery;
 
     @Option(names = "--text-column", description = "Field (JSON Lines) or column (CSV/TSV) of labeled files that "
