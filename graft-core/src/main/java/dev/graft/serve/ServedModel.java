@@ -319,20 +319,16 @@ abstract class ServedModel {
 
     // ------------------------------------------------------------------ classification
 
-    /** Labels with probabilities as {@code graft predict}: float[] per input, in the head's label order. */
-    static final class Classifier extends ServedModel {
-        private final FineTunedModel model;
-        private final ClassificationTask task;
+    /**
+     * A fine-tuned model that labels texts (single-label, multi-label, pairs): its folder's head gives the
+     * length it takes, its labels and pooling, which /info lists.
+     */
+    abstract static class LabelModel extends ServedModel {
+        protected final FineTunedModel model;
 
-        Classifier(String name, FineTunedModel model, String architecture) {
+        LabelModel(String name, FineTunedModel model, String architecture) {
             super(name, model.config(), model.tokenizer(), architecture);
             this.model = model;
-            this.task = new ClassificationTask(model.classifier(), model.head(), null, 1, null);
-        }
-
-        @Override
-        Kind kind() {
-            return Kind.CLASSIFIER;
         }
 
         @Override
@@ -349,24 +345,48 @@ abstract class ServedModel {
             return new Input(text, truncated ? maxLength() : encoding.length(), truncated, null, null);
         }
 
-        @Override
-        List<Object> run(List<Input> inputs) {
+        /** The inputs' first texts, in order. */
+        static List<String> texts(List<Input> inputs) {
             List<String> texts = new ArrayList<>(inputs.size());
             for (Input in : inputs) {
                 texts.add(in.text());
             }
-            ClassificationData data = ClassificationData.encode(tokenizer, texts, null, maxLength(), model.padId());
-            ClassificationTask.Predictions p = task.predict(data, data.batches(PREDICT_BATCH_SIZE));
-            return Arrays.asList((Object[]) p.probabilities());
+            return texts;
         }
 
         @Override
         ObjectNode info() {
             ObjectNode o = super.info();
+            if (kind() != Kind.CLASSIFIER) {
+                o.put("task", model.head().task().id());
+            }
             o.put("pooling", model.head().pooling().id());
             ArrayNode labels = o.putArray("labels");
             labels().forEach(labels::add);
             return o;
+        }
+    }
+
+    /** Labels with probabilities as {@code graft predict}: float[] per input, in the head's label order. */
+    static final class Classifier extends LabelModel {
+        private final ClassificationTask task;
+
+        Classifier(String name, FineTunedModel model, String architecture) {
+            super(name, model, architecture);
+            this.task = new ClassificationTask(model.classifier(), model.head(), null, 1, null);
+        }
+
+        @Override
+        Kind kind() {
+            return Kind.CLASSIFIER;
+        }
+
+        @Override
+        List<Object> run(List<Input> inputs) {
+            ClassificationData data = ClassificationData.encode(tokenizer, texts(inputs), null, maxLength(),
+                    model.padId());
+            ClassificationTask.Predictions p = task.predict(data, data.batches(PREDICT_BATCH_SIZE));
+            return Arrays.asList((Object[]) p.probabilities());
         }
     }
 
@@ -377,13 +397,11 @@ abstract class ServedModel {
      * in the head's label order); a label is chosen when its probability reaches its threshold (the ones tuned
      * on dev and saved in config.json, else 0.5).
      */
-    static final class MultiLabelClassifier extends ServedModel {
-        private final FineTunedModel model;
+    static final class MultiLabelClassifier extends LabelModel {
         private final MultiLabelTask task;
 
         MultiLabelClassifier(String name, FineTunedModel model, String architecture) {
-            super(name, model.config(), model.tokenizer(), architecture);
-            this.model = model;
+            super(name, model, architecture);
             this.task = new MultiLabelTask(model.classifier(), model.head(), null, 1, null);
         }
 
@@ -392,32 +410,14 @@ abstract class ServedModel {
             return Kind.MULTI_LABEL;
         }
 
-        @Override
-        int maxLength() {
-            return model.head().maxLength();
-        }
-
-        List<String> labels() {
-            return model.head().labels();
-        }
-
         /** The decision threshold of label {@code j}. */
         double threshold(int j) {
             return model.head().threshold(j);
         }
 
         @Override
-        Input input(String text, Encoding encoding, boolean truncated) {
-            return new Input(text, truncated ? maxLength() : encoding.length(), truncated, null, null);
-        }
-
-        @Override
         List<Object> run(List<Input> inputs) {
-            List<String> texts = new ArrayList<>(inputs.size());
-            for (Input in : inputs) {
-                texts.add(in.text());
-            }
-            MultiLabelData data = MultiLabelData.encode(tokenizer, texts, null, labels().size(), maxLength(),
+            MultiLabelData data = MultiLabelData.encode(tokenizer, texts(inputs), null, labels().size(), maxLength(),
                     model.padId());
             return Arrays.asList((Object[]) task.predict(data, data.batches(PREDICT_BATCH_SIZE)).probabilities());
         }
@@ -425,10 +425,6 @@ abstract class ServedModel {
         @Override
         ObjectNode info() {
             ObjectNode o = super.info();
-            o.put("task", model.head().task().id());
-            o.put("pooling", model.head().pooling().id());
-            ArrayNode labels = o.putArray("labels");
-            labels().forEach(labels::add);
             ArrayNode thresholds = o.putArray("thresholds");
             for (int j = 0; j < labels().size(); j++) {
                 thresholds.add(threshold(j));
@@ -475,28 +471,17 @@ abstract class ServedModel {
      * Sentence-pair classification as {@code graft predict}: the two texts encoded together with the tokenizer's
      * pair template ({@link ClassificationData#encodePairs}), labels with probabilities (float[] per input).
      */
-    static final class PairClassifier extends ServedModel {
-        private final FineTunedModel model;
+    static final class PairClassifier extends LabelModel {
         private final PairTask task;
 
         PairClassifier(String name, FineTunedModel model, String architecture) {
-            super(name, model.config(), model.tokenizer(), architecture);
-            this.model = model;
+            super(name, model, architecture);
             this.task = new PairTask(model.classifier(), model.head(), null, 1, null);
         }
 
         @Override
         Kind kind() {
             return Kind.PAIR;
-        }
-
-        @Override
-        int maxLength() {
-            return model.head().maxLength();
-        }
-
-        List<String> labels() {
-            return model.head().labels();
         }
 
         /** True when {@code n} is one pair of texts: an array of exactly two strings. */
@@ -592,15 +577,6 @@ abstract class ServedModel {
             return Arrays.asList((Object[]) task.predict(data, data.batches(PREDICT_BATCH_SIZE)).probabilities());
         }
 
-        @Override
-        ObjectNode info() {
-            ObjectNode o = super.info();
-            o.put("task", model.head().task().id());
-            o.put("pooling", model.head().pooling().id());
-            ArrayNode labels = o.putArray("labels");
-            labels().forEach(labels::add);
-            return o;
-        }
     }
 
     // ------------------------------------------------------------------ tagging
