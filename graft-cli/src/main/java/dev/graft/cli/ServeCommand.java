@@ -48,6 +48,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Compute threads, shared by the models (default: available cores).")
     int threads = Runtime.getRuntime().availableProcessors();
 
+    @Option(names = "--workers", description = "Forward passes that run at once, each on threads / workers compute "
+            + "threads: more workers keep the cores busy under many clients, one worker answers a lone request "
+            + "fastest (default: one per thread).")
+    Integer workers;
+
     @Option(names = "--api-key", paramLabel = "KEY", description = "Require 'Authorization: Bearer KEY' on every "
             + "endpoint but /health (default: the " + API_KEY_ENV + " environment variable; none when unset).")
     String apiKey;
@@ -82,7 +87,8 @@ final class ServeCommand implements Callable<Integer> {
         if (key != null && key.isEmpty()) {
             key = null;
         }
-        ServeSettings settings = new ServeSettings(host, port, threads, key, maxBatchTokens, maxWaitMillis, maxQueue,
+        ServeSettings settings = new ServeSettings(host, port, threads,
+                workers != null ? workers : ServeSettings.defaultWorkers(threads), key, maxBatchTokens, maxWaitMillis, maxQueue,
                 maxClientBatch, maxBodyBytes, drainSeconds, ServeSettings.DEFAULT_REQUEST_TIMEOUT_SECONDS);
         List<ModelSpec> specs = new ArrayList<>();
         for (String m : models) {
@@ -106,8 +112,8 @@ final class ServeCommand implements Callable<Integer> {
         for (String d : server.describeModels()) {
             err.println("graft serve: model " + d);
         }
-        err.printf(Locale.ROOT, "graft serve: %d compute threads; batches up to %d tokens, %d ms wait; queue %d "
-                + "requests per model%s%n", threads, maxBatchTokens, maxWaitMillis, maxQueue,
+        err.printf(Locale.ROOT, "graft serve: %d compute threads in %d workers; batches up to %d tokens, %d ms wait; "
+                + "queue %d requests per model%s%n", threads, settings.workers(), maxBatchTokens, maxWaitMillis, maxQueue,
                 key != null ? "; API key required" : "");
         System.out.println("listening on " + server.uri());
         System.out.flush();

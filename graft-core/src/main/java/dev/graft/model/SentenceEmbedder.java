@@ -1,5 +1,6 @@
 package dev.graft.model;
 
+import dev.graft.nn.Compute;
 import dev.graft.nn.Dropout;
 import dev.graft.tokenizer.EncodeOptions;
 import dev.graft.tokenizer.Encoding;
@@ -49,6 +50,11 @@ public final class SentenceEmbedder {
      */
     public SentenceEmbedder(Backbone backbone, Tokenizer tokenizer, Pooling pooling, boolean normalize, int batchSize,
                             int maxLength) {
+        this(backbone, backbone.compute(), tokenizer, pooling, normalize, batchSize, maxLength);
+    }
+
+    private SentenceEmbedder(Backbone backbone, Compute compute, Tokenizer tokenizer, Pooling pooling, boolean normalize,
+                             int batchSize, int maxLength) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
         }
@@ -58,7 +64,7 @@ public final class SentenceEmbedder {
                     + "] (the model's positions)");
         }
         this.backbone = backbone;
-        this.encoder = backbone.config().isEncoder() ? new EncoderInference(backbone, backbone.compute()) : null;
+        this.encoder = backbone.config().isEncoder() ? new EncoderInference(backbone, compute) : null;
         this.tokenizer = tokenizer;
         this.pooling = pooling;
         this.normalize = normalize;
@@ -69,6 +75,18 @@ public final class SentenceEmbedder {
         for (Dropout d : backbone.dropouts()) {
             d.setTraining(false);
         }
+    }
+
+    /**
+     * The same embedder computing on {@code compute}, with buffers of its own and the same weights: one per
+     * thread that embeds at the same time (an embedder is not thread-safe). Encoders only (a decoder's
+     * forward pass keeps its state in the backbone).
+     */
+    public SentenceEmbedder onCompute(Compute compute) {
+        if (encoder == null) {
+            throw new IllegalStateException("a decoder's embedder cannot share its backbone: load the model again");
+        }
+        return new SentenceEmbedder(backbone, compute, tokenizer, pooling, normalize, batchSize, maxLength);
     }
 
     /** Mean pooling, L2-normalized, batches of 32, up to the model's positions. */

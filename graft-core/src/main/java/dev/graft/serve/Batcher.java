@@ -2,28 +2,35 @@ package dev.graft.serve;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Lock;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Dynamic batching for one model: requests wait in a bounded queue; one thread takes the first,
- * gathers whatever else is queued (waiting for more until the first has waited {@code maxWait}),
- * up to a token budget, runs them as one forward pass ({@link ServedModel#run}, which sorts by
- * length) and hands each request its own results. A request never splits across batches; one
- * that would overflow the budget waits for the next batch; one larger than the budget runs alone.
+ * Dynamic batching for one model: requests wait in a bounded queue; the batcher's thread takes the
+ * first, waits for a free {@link Lanes lane}, gathers whatever else is queued (waiting for more until
+ * the first has waited {@code maxWait}), up to a token budget, and hands the batch to the lane, which
+ * runs it as one forward pass ({@link ServedModel#run}, which sorts by length) and hands each request
+ * its own results; meanwhile the batcher gathers the next batch for the next free lane. A request
+ * never splits across batches; one that would overflow the budget waits for the next batch; one larger
+ * than the budget runs alone.
  *
- * <p>A full queue refuses at once (429); a closed one refuses too (503). {@link #close} lets
- * everything already queued finish. If a batch fails, each of its requests is run again alone so
- * that one bad input fails only its own request. The forward passes of all models take turns on
- * {@code computeLock} (they share one thread pool).
+ * <p>A full queue refuses at once (429); a closed one refuses too (503). The queue counts the requests
+ * not yet handed to a lane. {@link #close} lets everything already queued finish. If a batch fails,
+ * each of its requests is run again alone so that one bad input fails only its own request.
  */
 final class Batcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Batcher.class.getName());
     private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    /** One forward pass over a batch's inputs, on one lane's weights and compute. */
+    @FunctionalInterface
+    interface Runner {
+        List<Object> run(List<ServedModel.Input> inputs);
+    }
 
     /** One request's inputs. */
     static final class Job {
@@ -43,30 +50,43 @@ final class Batcher implements AutoCloseable {
     }
 
     private final ServedModel model;
+    private final List<Runner> runners;
     private final Metrics metrics;
-    private final Lock computeLock;
+    private final Lanes lanes;
     private final long maxBatchTokens;
     private final long maxWaitNanos;
-    private final ArrayBlockingQueue<Job> queue;
+    private final int maxQueue;
+    private final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+    /** Requests accepted and not yet handed to a lane (in the queue, or held by the batcher's thread). */
+    private final AtomicInteger waiting = new AtomicInteger();
+    /** Batches handed to a lane and not finished. */
+    private final AtomicInteger running = new AtomicInteger();
     private final Object admission = new Object();
     private final Thread thread;
     private volatile boolean closing;
-    private volatile Job carry; // written by the batcher thread only: taken from the queue, waits for the next batch
+    private Job carry; // the batcher thread's only: taken from the queue, waits for the next batch
 
-    Batcher(ServedModel model, ServeSettings settings, Metrics metrics, Lock computeLock) {
+    /**
+     * @param runners the model's forward pass per lane ({@link ServedModel#runners})
+     */
+    Batcher(ServedModel model, List<Runner> runners, ServeSettings settings, Metrics metrics, Lanes lanes) {
+        if (runners.size() != lanes.count()) {
+            throw new IllegalArgumentException(runners.size() + " runners for " + lanes.count() + " lanes");
+        }
         this.model = model;
+        this.runners = List.copyOf(runners);
         this.metrics = metrics;
-        this.computeLock = computeLock;
+        this.lanes = lanes;
         this.maxBatchTokens = settings.maxBatchTokens();
         this.maxWaitNanos = TimeUnit.MILLISECONDS.toNanos(settings.maxWaitMillis());
-        this.queue = new ArrayBlockingQueue<>(settings.maxQueue());
+        this.maxQueue = settings.maxQueue();
         this.thread = Thread.ofPlatform().name("graft-batcher-" + model.name()).daemon(true).unstarted(this::loop);
         thread.start();
     }
 
     /** Requests waiting (not yet in a running batch). */
     int depth() {
-        return queue.size() + (carry != null ? 1 : 0);
+        return waiting.get();
     }
 
     /** Queues a request; refuses at once when the queue is full (429) or closed (503). */
@@ -76,10 +96,12 @@ final class Batcher implements AutoCloseable {
             if (closing) {
                 throw new ApiError(503, ApiError.Kind.UNAVAILABLE, "the server is shutting down", null, null);
             }
-            if (!queue.offer(job)) {
+            if (waiting.get() >= maxQueue) {
                 throw new ApiError(429, ApiError.Kind.OVERLOADED, "model " + model.name() + " has "
-                        + queue.size() + " requests queued, its limit: retry later", null, "queue_full");
+                        + waiting.get() + " requests queued, its limit: retry later", null, "queue_full");
             }
+            waiting.incrementAndGet();
+            queue.add(job);
         }
         return job.result;
     }
@@ -102,7 +124,26 @@ final class Batcher implements AutoCloseable {
                 }
                 continue;
             }
-            runBatch(gather(first), false);
+            Lanes.Lane lane;
+            try {
+                lane = lanes.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail(first, e);
+                waiting.decrementAndGet();
+                continue;
+            }
+            List<Job> jobs = gather(first);
+            waiting.addAndGet(-jobs.size());
+            running.incrementAndGet();
+            Runner runner = runners.get(lane.index);
+            lanes.run(lane, () -> {
+                try {
+                    runBatch(runner, jobs, false);
+                } finally {
+                    running.decrementAndGet();
+                }
+            });
         }
     }
 
@@ -139,7 +180,7 @@ final class Batcher implements AutoCloseable {
         return jobs;
     }
 
-    private void runBatch(List<Job> jobs, boolean retry) {
+    private void runBatch(Runner runner, List<Job> jobs, boolean retry) {
         long start = System.nanoTime();
         if (!retry) {
             for (Job j : jobs) {
@@ -158,13 +199,17 @@ final class Batcher implements AutoCloseable {
         }
         List<Object> results;
         try {
-            results = compute(all);
+            results = runner.run(all);
+            if (results.size() != all.size()) {
+                throw new IllegalStateException(model.name() + " gave " + results.size() + " results for "
+                        + all.size() + " inputs");
+            }
         } catch (Throwable t) {
             if (jobs.size() > 1) {
                 LOG.log(Level.WARNING, "a batch of " + jobs.size() + " requests to model " + model.name()
                         + " failed (" + t + "); running each alone");
                 for (Job j : jobs) {
-                    runBatch(List.of(j), true);
+                    runBatch(runner, List.of(j), true);
                 }
             } else {
                 fail(jobs.get(0), t);
@@ -180,20 +225,6 @@ final class Batcher implements AutoCloseable {
             int n = j.inputs.size();
             j.result.complete(List.copyOf(results.subList(at, at + n)));
             at += n;
-        }
-    }
-
-    private List<Object> compute(List<ServedModel.Input> inputs) {
-        computeLock.lock();
-        try {
-            List<Object> out = model.run(inputs);
-            if (out.size() != inputs.size()) {
-                throw new IllegalStateException(model.name() + " gave " + out.size() + " results for "
-                        + inputs.size() + " inputs");
-            }
-            return out;
-        } finally {
-            computeLock.unlock();
         }
     }
 
@@ -215,14 +246,18 @@ final class Batcher implements AutoCloseable {
     }
 
     boolean close(long millis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, millis));
         synchronized (admission) {
             closing = true;
         }
         try {
             thread.join(Math.max(1, millis));
+            while (running.get() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return !thread.isAlive();
+        return !thread.isAlive() && running.get() == 0;
     }
 }

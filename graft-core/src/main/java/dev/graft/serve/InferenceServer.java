@@ -41,7 +41,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.DoubleSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -86,29 +86,28 @@ public final class InferenceServer implements AutoCloseable {
 
     private final ServeSettings settings;
     private final String version;
-    private final Compute compute;
+    private final Lanes lanes;
     private final Map<String, ServedModel> models; // in command-line order
     private final Map<String, Batcher> batchers = new LinkedHashMap<>();
     private final Metrics metrics = new Metrics();
     private final HttpServer http;
     private final ExecutorService executor;
     private final byte[] apiKey; // null: no authentication
-    private final ReentrantLock computeLock = new ReentrantLock(true);
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean draining;
 
-    private InferenceServer(ServeSettings settings, String version, Compute compute, Map<String, ServedModel> models)
+    private InferenceServer(ServeSettings settings, String version, Lanes lanes, Map<String, ServedModel> models)
             throws IOException {
         this.settings = settings;
         this.version = version;
-        this.compute = compute;
+        this.lanes = lanes;
         this.models = models;
         this.apiKey = settings.apiKey() == null ? null : settings.apiKey().getBytes(StandardCharsets.UTF_8);
         Map<String, DoubleSupplier> depths = new LinkedHashMap<>();
         for (ServedModel m : models.values()) {
-            Batcher b = new Batcher(m, settings, metrics, computeLock);
+            Batcher b = new Batcher(m, m.runners(lanes), settings, metrics, lanes);
             batchers.put(m.name(), b);
             depths.put(m.name(), b::depth);
         }
@@ -137,8 +136,9 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     /**
-     * Loads the models, starts the batchers and listens. The models' forward passes share one pool of
-     * {@code settings.threads()} threads, which the server owns and closes.
+     * Loads the models, starts the batchers and listens. The models' forward passes share
+     * {@code settings.workers()} {@link Lanes lanes} of {@code settings.threads()} threads in all, which the
+     * server owns and closes.
      *
      * @param pooling embeddings: mean or cls for every encoder, or null for each folder's own (its
      *                sentence-transformers settings, else mean)
@@ -149,7 +149,8 @@ public final class InferenceServer implements AutoCloseable {
         if (specs.isEmpty()) {
             throw new IllegalArgumentException("no model to serve: give --model DIR (or NAME=DIR), once per model");
         }
-        Compute compute = Compute.create(settings.threads());
+        Lanes lanes = new Lanes(settings.workers(), settings.threads());
+        Compute compute = lanes.compute(0);
         try {
             Map<String, ServedModel> models = new LinkedHashMap<>();
             for (ModelSpec s : specs) {
@@ -159,9 +160,9 @@ public final class InferenceServer implements AutoCloseable {
                 }
                 models.put(s.name(), ServedModel.load(s.name(), s.folder(), compute, pooling));
             }
-            return new InferenceServer(settings, version, compute, Collections.unmodifiableMap(models));
+            return new InferenceServer(settings, version, lanes, Collections.unmodifiableMap(models));
         } catch (IOException | RuntimeException e) {
-            compute.parallel().close();
+            lanes.close(0);
             throw e;
         }
     }
@@ -191,9 +192,9 @@ public final class InferenceServer implements AutoCloseable {
         return out;
     }
 
-    /** The lock every forward pass holds (tests hold it to keep the batchers busy). */
-    ReentrantLock computeLock() {
-        return computeLock;
+    /** The lock every forward pass holds for reading (tests hold it for writing to keep the batchers busy). */
+    ReentrantReadWriteLock computeGate() {
+        return lanes.gate();
     }
 
     /** Requests waiting in a model's queue. */
@@ -236,7 +237,7 @@ public final class InferenceServer implements AutoCloseable {
             }
             stopper.join(STOP_GRACE_MILLIS); // at once, unless the JDK waits for an exchange that never ends
             executor.shutdown();
-            compute.parallel().close();
+            lanes.close(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -501,6 +502,7 @@ public final class InferenceServer implements AutoCloseable {
         o.put("max_client_batch_size", settings.maxClientBatch());
         o.put("max_body_bytes", settings.maxBodyBytes());
         o.put("threads", settings.threads());
+        o.put("workers", settings.workers());
         o.put("auth", apiKey != null);
         return o;
     }

@@ -8,7 +8,8 @@ import java.net.UnknownHostException;
  *
  * @param host             address to bind (loopback by default: nothing outside the machine can connect)
  * @param port             TCP port, 0 for any free one
- * @param threads          compute threads of the forward passes (one pool shared by all models)
+ * @param threads          compute threads of the forward passes, shared by all models
+ * @param workers          forward passes that run at once ({@link Lanes}), each on threads / workers threads
  * @param apiKey           when not null, every endpoint but /health needs {@code Authorization: Bearer KEY}
  * @param maxBatchTokens   a batch gathers queued inputs up to this many tokens (a single request larger than
  *                         this runs alone)
@@ -19,7 +20,7 @@ import java.net.UnknownHostException;
  * @param drainSeconds     on shutdown, how long requests in flight may take to finish
  * @param requestTimeoutSeconds how long a request may wait for its batch before a 503
  */
-public record ServeSettings(String host, int port, int threads, String apiKey, int maxBatchTokens, long maxWaitMillis,
+public record ServeSettings(String host, int port, int threads, int workers, String apiKey, int maxBatchTokens, long maxWaitMillis,
                             int maxQueue, int maxClientBatch, int maxBodyBytes, int drainSeconds,
                             int requestTimeoutSeconds) {
     public static final String DEFAULT_HOST = "127.0.0.1";
@@ -40,6 +41,10 @@ public record ServeSettings(String host, int port, int threads, String apiKey, i
             throw new IllegalArgumentException("port " + port + " is outside [0, 65535] (0 picks a free port)");
         }
         positive("threads", threads);
+        positive("workers", workers);
+        if (workers > threads) {
+            throw new IllegalArgumentException(workers + " workers need at least as many threads, got " + threads);
+        }
         positive("max batch tokens", maxBatchTokens);
         positive("max queue", maxQueue);
         positive("max client batch", maxClientBatch);
@@ -62,40 +67,51 @@ public record ServeSettings(String host, int port, int threads, String apiKey, i
         }
     }
 
+    /** Workers by default: one per thread (see {@link Lanes}). */
+    public static int defaultWorkers(int threads) {
+        return threads;
+    }
+
+    /** The same with {@code n} workers (at most the threads). */
+    public ServeSettings withWorkers(int n) {
+        return new ServeSettings(host, port, threads, n, apiKey, maxBatchTokens, maxWaitMillis, maxQueue, maxClientBatch,
+                maxBodyBytes, drainSeconds, requestTimeoutSeconds);
+    }
+
     /** Loopback, port 8080, the defaults above, no API key. */
     public static ServeSettings defaults(int threads) {
-        return new ServeSettings(DEFAULT_HOST, DEFAULT_PORT, threads, null, DEFAULT_MAX_BATCH_TOKENS,
+        return new ServeSettings(DEFAULT_HOST, DEFAULT_PORT, threads, defaultWorkers(threads), null, DEFAULT_MAX_BATCH_TOKENS,
                 DEFAULT_MAX_WAIT_MILLIS, DEFAULT_MAX_QUEUE, DEFAULT_MAX_CLIENT_BATCH, DEFAULT_MAX_BODY_BYTES,
                 DEFAULT_DRAIN_SECONDS, DEFAULT_REQUEST_TIMEOUT_SECONDS);
     }
 
     public ServeSettings withHost(String h) {
-        return new ServeSettings(h, port, threads, apiKey, maxBatchTokens, maxWaitMillis, maxQueue, maxClientBatch,
+        return new ServeSettings(h, port, threads, workers, apiKey, maxBatchTokens, maxWaitMillis, maxQueue, maxClientBatch,
                 maxBodyBytes, drainSeconds, requestTimeoutSeconds);
     }
 
     public ServeSettings withPort(int p) {
-        return new ServeSettings(host, p, threads, apiKey, maxBatchTokens, maxWaitMillis, maxQueue, maxClientBatch,
+        return new ServeSettings(host, p, threads, workers, apiKey, maxBatchTokens, maxWaitMillis, maxQueue, maxClientBatch,
                 maxBodyBytes, drainSeconds, requestTimeoutSeconds);
     }
 
     public ServeSettings withApiKey(String key) {
-        return new ServeSettings(host, port, threads, key, maxBatchTokens, maxWaitMillis, maxQueue, maxClientBatch,
+        return new ServeSettings(host, port, threads, workers, key, maxBatchTokens, maxWaitMillis, maxQueue, maxClientBatch,
                 maxBodyBytes, drainSeconds, requestTimeoutSeconds);
     }
 
     public ServeSettings withBatching(int tokens, long waitMillis) {
-        return new ServeSettings(host, port, threads, apiKey, tokens, waitMillis, maxQueue, maxClientBatch,
+        return new ServeSettings(host, port, threads, workers, apiKey, tokens, waitMillis, maxQueue, maxClientBatch,
                 maxBodyBytes, drainSeconds, requestTimeoutSeconds);
     }
 
     public ServeSettings withLimits(int queue, int clientBatch, int bodyBytes) {
-        return new ServeSettings(host, port, threads, apiKey, maxBatchTokens, maxWaitMillis, queue, clientBatch,
+        return new ServeSettings(host, port, threads, workers, apiKey, maxBatchTokens, maxWaitMillis, queue, clientBatch,
                 bodyBytes, drainSeconds, requestTimeoutSeconds);
     }
 
     public ServeSettings withTimeouts(int drain, int request) {
-        return new ServeSettings(host, port, threads, apiKey, maxBatchTokens, maxWaitMillis, maxQueue, maxClientBatch,
+        return new ServeSettings(host, port, threads, workers, apiKey, maxBatchTokens, maxWaitMillis, maxQueue, maxClientBatch,
                 maxBodyBytes, drain, request);
     }
 

@@ -122,6 +122,9 @@ abstract class ServedModel {
     protected final ModelConfig config;
     protected final Tokenizer tokenizer;
     protected final String architecture;
+    /** Where {@link #load} read the model and the pooling it was asked for: to load it again for another lane. */
+    private Path folder;
+    private SentenceEmbedder.Pooling requestedPooling;
 
     ServedModel(String name, ModelConfig config, Tokenizer tokenizer, String architecture) {
         this.name = name;
@@ -166,6 +169,30 @@ abstract class ServedModel {
      */
     abstract List<Object> run(List<Input> inputs);
 
+    /**
+     * The model's forward pass on each lane: this instance's {@link #run} on lane 0 (it was loaded with
+     * lane 0's compute), {@link #runnerFor} every other lane's compute.
+     */
+    List<Batcher.Runner> runners(Lanes lanes) throws IOException {
+        List<Batcher.Runner> runners = new ArrayList<>(lanes.count());
+        runners.add(this::run);
+        for (int i = 1; i < lanes.count(); i++) {
+            runners.add(runnerFor(lanes.compute(i)));
+        }
+        return runners;
+    }
+
+    /**
+     * A forward pass of this model computing on {@code compute}, safe to run while this instance's runs
+     * (forward passes keep buffers): by default the model loaded again from its folder.
+     */
+    Batcher.Runner runnerFor(Compute compute) throws IOException {
+        if (folder == null) {
+            throw new IllegalStateException("model " + name + " was not loaded from a folder: it runs on one lane only");
+        }
+        return load(name, folder, compute, requestedPooling)::run;
+    }
+
     /** What /info says of this model. */
     ObjectNode info() {
         ObjectNode o = JSON.createObjectNode();
@@ -188,6 +215,14 @@ abstract class ServedModel {
      * {@code graft predict} does, any other checkpoint as an encoder for embeddings as {@code graft embed} does.
      */
     static ServedModel load(String name, Path folder, Compute compute, SentenceEmbedder.Pooling pooling)
+            throws IOException {
+        ServedModel m = read(name, folder, compute, pooling);
+        m.folder = folder;
+        m.requestedPooling = pooling;
+        return m;
+    }
+
+    private static ServedModel read(String name, Path folder, Compute compute, SentenceEmbedder.Pooling pooling)
             throws IOException {
         Path configFile = folder.resolve(Checkpoint.CONFIG);
         if (!Files.isRegularFile(configFile)) {
@@ -282,9 +317,23 @@ abstract class ServedModel {
             return new Input(text, e.length(), truncated, e, null);
         }
 
+        /** An encoder's lanes share its weights, each with an embedder of its own; a decoder loads again. */
+        @Override
+        Batcher.Runner runnerFor(Compute compute) throws IOException {
+            if (!config.isEncoder()) {
+                return super.runnerFor(compute);
+            }
+            SentenceEmbedder own = embedder.onCompute(compute);
+            return inputs -> embed(own, inputs);
+        }
+
         /** Unnormalized pooled vectors (float[]), in input order; the batch sorted by length first. */
         @Override
         List<Object> run(List<Input> inputs) {
+            return embed(embedder, inputs);
+        }
+
+        private static List<Object> embed(SentenceEmbedder embedder, List<Input> inputs) {
             int n = inputs.size();
             Integer[] order = new Integer[n];
             for (int i = 0; i < n; i++) {

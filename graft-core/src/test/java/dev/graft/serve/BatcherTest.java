@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -79,14 +79,15 @@ class BatcherTest {
     @Test
     void queuedRequestsShareABatchWithinTheTokenBudgetAndKeepTheirOwnResults() throws Exception {
         StandIn model = new StandIn();
-        ReentrantLock lock = new ReentrantLock(true);
         ServeSettings settings = ServeSettings.defaults(1).withBatching(10, 0);
-        try (Batcher b = new Batcher(model, settings, new Metrics(), lock)) {
+        try (Lanes lanes = new Lanes(1, 1); Batcher b = new Batcher(model, List.of(model::run), settings, new Metrics(),
+                lanes)) {
+            ReentrantReadWriteLock.WriteLock lock = lanes.gate().writeLock();
             lock.lock();
             List<CompletableFuture<List<Object>>> futures = new ArrayList<>();
             try {
                 futures.add(b.submit(List.of(input("a", 1))));
-                await(lock::hasQueuedThreads); // the first batch waits for the compute lock
+                await(lanes.gate()::hasQueuedThreads); // the first batch waits for the lane
                 futures.add(b.submit(List.of(input("bb", 4), input("ccc", 4)))); // 8 tokens
                 futures.add(b.submit(List.of(input("dddd", 2)))); // 10: within the budget
                 futures.add(b.submit(List.of(input("eeeee", 1)))); // 11: over it, the next batch
@@ -107,8 +108,9 @@ class BatcherTest {
     @Test
     void aFailingBatchFailsOnlyTheRequestThatBrokeIt() throws Exception {
         StandIn model = new StandIn();
-        ReentrantLock lock = new ReentrantLock(true);
-        try (Batcher b = new Batcher(model, ServeSettings.defaults(1).withBatching(1000, 0), new Metrics(), lock)) {
+        try (Lanes lanes = new Lanes(1, 1); Batcher b = new Batcher(model, List.of(model::run),
+                ServeSettings.defaults(1).withBatching(1000, 0), new Metrics(), lanes)) {
+            ReentrantReadWriteLock.WriteLock lock = lanes.gate().writeLock();
             lock.lock();
             CompletableFuture<List<Object>> first;
             CompletableFuture<List<Object>> good;
@@ -117,7 +119,7 @@ class BatcherTest {
             CompletableFuture<List<Object>> alsoGood;
             try {
                 first = b.submit(List.of(input("x", 1)));
-                await(lock::hasQueuedThreads);
+                await(lanes.gate()::hasQueuedThreads);
                 good = b.submit(List.of(input("good", 1)));
                 poison = b.submit(List.of(input("poison", 1)));
                 crash = b.submit(List.of(input("crash", 1)));
@@ -144,15 +146,16 @@ class BatcherTest {
     @Test
     void aFullQueueAndAClosedOneRefuseAtOnce() throws Exception {
         StandIn model = new StandIn();
-        ReentrantLock lock = new ReentrantLock(true);
-        Batcher b = new Batcher(model, ServeSettings.defaults(1).withBatching(1000, 0).withLimits(1, 32, 100),
-                new Metrics(), lock);
+        Lanes lanes = new Lanes(1, 1);
+        Batcher b = new Batcher(model, List.of(model::run), ServeSettings.defaults(1).withBatching(1000, 0)
+                .withLimits(1, 32, 100), new Metrics(), lanes);
+        ReentrantReadWriteLock.WriteLock lock = lanes.gate().writeLock();
         lock.lock();
         CompletableFuture<List<Object>> running;
         CompletableFuture<List<Object>> queued;
         try {
             running = b.submit(List.of(input("a", 1)));
-            await(lock::hasQueuedThreads);
+            await(lanes.gate()::hasQueuedThreads);
             queued = b.submit(List.of(input("bb", 1)));
             assertThat(b.depth()).isEqualTo(1);
             assertThatThrownBy(() -> b.submit(List.of(input("c", 1)))).isInstanceOf(ApiError.class)
@@ -165,5 +168,38 @@ class BatcherTest {
         assertThat(queued.get(10, TimeUnit.SECONDS)).containsExactly(2);
         assertThatThrownBy(() -> b.submit(List.of(input("late", 1)))).isInstanceOf(ApiError.class)
                 .extracting(e -> ((ApiError) e).status).isEqualTo(503);
+        lanes.close();
+    }
+
+    @Test
+    void twoWorkersRunTwoBatchesAtOnceEachOnItsOwnRunner() throws Exception {
+        StandIn model = new StandIn();
+        java.util.concurrent.CountDownLatch bothRunning = new java.util.concurrent.CountDownLatch(2);
+        List<Integer> lanesUsed = Collections.synchronizedList(new ArrayList<>());
+        List<Batcher.Runner> runners = new ArrayList<>();
+        for (int lane = 0; lane < 2; lane++) {
+            int l = lane;
+            runners.add(inputs -> {
+                lanesUsed.add(l);
+                bothRunning.countDown();
+                try {
+                    // a batch finishes only once the other lane runs one too: one lane alone would time out
+                    assertThat(bothRunning.await(10, TimeUnit.SECONDS)).as("a second batch ran meanwhile").isTrue();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return model.run(inputs);
+            });
+        }
+        try (Lanes lanes = new Lanes(2, 2); Batcher b = new Batcher(model, runners,
+                ServeSettings.defaults(2).withBatching(1000, 0), new Metrics(), lanes)) {
+            CompletableFuture<List<Object>> first = b.submit(List.of(input("a", 1)));
+            await(() -> lanesUsed.size() == 1); // the first batch holds its lane
+            CompletableFuture<List<Object>> second = b.submit(List.of(input("bb", 1), input("ccc", 1)));
+            assertThat(first.get(10, TimeUnit.SECONDS)).containsExactly(1);
+            assertThat(second.get(10, TimeUnit.SECONDS)).containsExactly(2, 3);
+            assertThat(lanesUsed).containsExactlyInAnyOrder(0, 1);
+            assertThat(b.depth()).isZero();
+        }
     }
 }

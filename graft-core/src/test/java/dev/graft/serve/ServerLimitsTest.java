@@ -19,7 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BooleanSupplier;
 
 import static dev.graft.serve.ServeFixtures.get;
@@ -73,13 +73,13 @@ class ServerLimitsTest {
     void aFullQueueAnswers429AtOnce() throws Exception {
         InferenceServer server = start(settings().withLimits(2, 32, 4096));
         HttpClient client = ServeFixtures.client();
-        ReentrantLock compute = server.computeLock();
+        ReentrantReadWriteLock.WriteLock compute = server.computeGate().writeLock();
         List<CompletableFuture<HttpResponse<String>>> accepted = new ArrayList<>();
         try {
             compute.lock();
             try {
                 accepted.add(postAsync(client, server.uri(), "{\"inputs\": \"a good film\"}"));
-                await("the first batch to wait for the compute lock", compute::hasQueuedThreads);
+                await("the first batch to wait for the compute lock", server.computeGate()::hasQueuedThreads);
                 accepted.add(postAsync(client, server.uri(), "{\"inputs\": \"a bad film\"}"));
                 accepted.add(postAsync(client, server.uri(), "{\"inputs\": \"the plot\"}"));
                 await("two queued requests", () -> server.queueDepth("enc") == 2);
@@ -117,14 +117,14 @@ class ServerLimitsTest {
         InferenceServer server = start(settings().withTimeouts(20, 60));
         URI base = server.uri();
         HttpClient client = ServeFixtures.client();
-        ReentrantLock compute = server.computeLock();
+        ReentrantReadWriteLock.WriteLock compute = server.computeGate().writeLock();
         List<String> texts = List.of("a good film", "a bad film", "the plot was great", "awful", "really lovely");
         List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
         Thread closer = new Thread(server::close, "closer");
         compute.lock();
         try {
             inFlight.add(postAsync(client, base, "{\"inputs\": \"" + texts.get(0) + "\"}"));
-            await("the first batch to wait for the compute lock", compute::hasQueuedThreads);
+            await("the first batch to wait for the compute lock", server.computeGate()::hasQueuedThreads);
             for (int i = 1; i < texts.size(); i++) {
                 inFlight.add(postAsync(client, base, "{\"inputs\": \"" + texts.get(i) + "\"}"));
             }
@@ -213,6 +213,8 @@ class ServerLimitsTest {
     void settingsAreValidated() {
         assertThatThrownBy(() -> ServeSettings.defaults(1).withPort(70000)).hasMessageContaining("port 70000");
         assertThatThrownBy(() -> ServeSettings.defaults(0)).hasMessageContaining("threads");
+        assertThatThrownBy(() -> ServeSettings.defaults(1).withWorkers(2)).hasMessageContaining("2 workers need at least");
+        assertThat(ServeSettings.defaults(4).workers()).isEqualTo(4);
         assertThatThrownBy(() -> ServeSettings.defaults(1).withApiKey(" ")).hasMessageContaining("API key");
         assertThatThrownBy(() -> ServeSettings.defaults(1).withLimits(0, 32, 10)).hasMessageContaining("max queue");
         assertThat(ServeSettings.defaults(1).loopbackOnly()).isTrue();
