@@ -119,6 +119,9 @@ final class BenchCommand implements Runnable {
         @Option(names = "--threads", description = "Compute threads of the in-process server (default: cores).")
         int threads = Runtime.getRuntime().availableProcessors();
 
+        @Option(names = "--workers", description = "The in-process server's --workers (default: one per thread).")
+        Integer workers;
+
         @Option(names = "--max-wait-ms", description = "The in-process server's --max-wait-ms (default: "
                 + "${DEFAULT-VALUE}).")
         long maxWaitMillis = ServeSettings.DEFAULT_MAX_WAIT_MILLIS;
@@ -152,6 +155,7 @@ final class BenchCommand implements Runnable {
                         ep = spec.fineTuned() ? "/predict" : "/embed";
                     }
                     ServeSettings settings = ServeSettings.defaults(threads)
+                            .withWorkers(workers != null ? workers : ServeSettings.defaultWorkers(threads))
                             .withPort(0).withApiKey(key)
                             .withBatching(ServeSettings.DEFAULT_MAX_BATCH_TOKENS, maxWaitMillis)
                             .withLimits(Math.max(ServeSettings.DEFAULT_MAX_QUEUE,
@@ -160,7 +164,7 @@ final class BenchCommand implements Runnable {
                     server = InferenceServer.start(List.of(spec), settings, null, ServeCommand.version());
                     base = server.uri();
                     System.out.println("serving " + String.join(", ", server.describeModels()) + " on " + base
-                            + " with " + threads + " threads");
+                            + " with " + threads + " threads in " + settings.workers() + " workers");
                 } else if (ep == null) {
                     ep = "/embed";
                 }
