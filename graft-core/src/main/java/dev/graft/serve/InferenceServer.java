@@ -86,6 +86,14 @@ public final class InferenceServer implements AutoCloseable {
 
     private final ServeSettings settings;
     private final String version;
+    /**
+     * The JDK server's switch for TCP_NODELAY on its connections (off unless set): with Nagle's algorithm
+     * on, an answer's body, written after its headers, can wait for the client to acknowledge the
+     * headers, which a client that delays its acknowledgements holds back. Set to true unless the user
+     * set it ({@code -Dsun.net.httpserver.nodelay=false}).
+     */
+    static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
+
     private final Lanes lanes;
     private final Map<String, ServedModel> models; // in command-line order
     private final Map<String, Batcher> batchers = new LinkedHashMap<>();
@@ -148,6 +156,9 @@ public final class InferenceServer implements AutoCloseable {
                                         String version) throws IOException {
         if (specs.isEmpty()) {
             throw new IllegalArgumentException("no model to serve: give --model DIR (or NAME=DIR), once per model");
+        }
+        if (System.getProperty(NODELAY_PROPERTY) == null) {
+            System.setProperty(NODELAY_PROPERTY, "true"); // read once, when the JDK's server first loads
         }
         Lanes lanes = new Lanes(settings.workers(), settings.threads());
         Compute compute = lanes.compute(0);

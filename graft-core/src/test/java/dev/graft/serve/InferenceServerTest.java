@@ -135,11 +135,15 @@ class InferenceServerTest {
 
         assertThat(server.address().getAddress().isLoopbackAddress()).isTrue();
         assertThat(ServeSettings.defaults(1).host()).isEqualTo("127.0.0.1");
+        // answers go out at once, not held by Nagle's algorithm until the headers are acknowledged
+        assertThat(System.getProperty(InferenceServer.NODELAY_PROPERTY)).isEqualTo("true");
 
         JsonNode info = json(get(client, base, "/info"));
         assertThat(info.path("server").asText()).isEqualTo("graft");
         assertThat(info.path("max_client_batch_size").asInt()).isEqualTo(32);
         assertThat(info.path("max_batch_tokens").asInt()).isEqualTo(4096);
+        assertThat(info.path("threads").asInt()).isEqualTo(THREADS);
+        assertThat(info.path("workers").asInt()).isEqualTo(THREADS);
         assertThat(info.path("models")).hasSize(3);
         JsonNode enc = info.path("models").get(0);
         assertThat(enc.path("name").asText()).isEqualTo("enc");
