@@ -5,15 +5,25 @@ import picocli.CommandLine.Command;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Properties;
 
 /** The {@code graft} command line. */
 @Command(name = "graft",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        description = "Pretrain language models on unlabeled text and fine-tune them onto small labeled tasks.",
-        subcommands = {BenchCommand.class, DemoCommand.class, ExperimentCommand.class, DataCommand.class, EmbedCommand.class, ImportCommand.class, ModelsCommand.class, PretrainCommand.class, FinetuneCommand.class, LmFinetuneCommand.class, EvalCommand.class, PredictCommand.class, ServeCommand.class, PlotCommand.class, TokenizerCommand.class, VectorsCommand.class, CommandLine.HelpCommand.class})
+        description = "Pretrain language models on unlabeled text and fine-tune them onto small labeled tasks.")
 public final class Main implements Runnable {
+    /**
+     * The subcommands, in the order the usage lists them. picocli reads each one's options by reflection
+     * when it is added, a few hundredths of a second per command: {@link #commandLine(String...)} adds only
+     * the one a command line names.
+     */
+    static final List<Class<?>> COMMANDS = List.of(BenchCommand.class, DemoCommand.class, ExperimentCommand.class,
+            DataCommand.class, EmbedCommand.class, ImportCommand.class, ModelsCommand.class, PretrainCommand.class,
+            FinetuneCommand.class, LmFinetuneCommand.class, EvalCommand.class, PredictCommand.class,
+            ServeCommand.class, PlotCommand.class, TokenizerCommand.class, VectorsCommand.class,
+            CommandLine.HelpCommand.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -25,15 +35,50 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code (2 for bad usage or input). */
     public static int run(String... args) {
-        return commandLine().execute(args);
+        return commandLine(args).execute(args);
+    }
+
+    /** The command line with every subcommand (usage, help, a mistyped command's suggestions). */
+    static CommandLine commandLine() {
+        return configure(withCommands(COMMANDS));
+    }
+
+    /**
+     * The command line for {@code args}: with only the subcommand {@code args[0]} names (or none for
+     * {@code --version}), else with all of them; the same behaviour, without reading every command's
+     * options on every start.
+     */
+    static CommandLine commandLine(String... args) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            return configure(withCommands(List.of()));
+        }
+        if (args.length > 0) {
+            for (Class<?> c : COMMANDS) {
+                if (c != CommandLine.HelpCommand.class && nameOf(c).equals(args[0])) {
+                    return configure(withCommands(List.of(c)));
+                }
+            }
+        }
+        return commandLine();
+    }
+
+    private static String nameOf(Class<?> command) {
+        return command.getAnnotation(Command.class).name();
+    }
+
+    private static CommandLine withCommands(List<Class<?>> commands) {
+        CommandLine cl = new CommandLine(new Main());
+        for (Class<?> c : commands) {
+            cl.addSubcommand(c);
+        }
+        return cl;
     }
 
     /**
      * The configured command line: enum values in any case ({@code --layout paragraphs} or
      * {@code PARAGRAPHS}) for every command, and the error handling below.
      */
-    static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Main());
+    private static CommandLine configure(CommandLine cl) {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         // a mistyped option: the error and where to look, not 90 lines of usage
         cl.setParameterExceptionHandler((e, args) -> {

@@ -1,0 +1,66 @@
+package dev.graft.cli;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The top-level command line adds only the subcommand a command line names (picocli reads a command's
+ * options when it is added), and behaves as with all of them: usage, help, suggestions for a mistyped
+ * command, the version.
+ */
+class MainTest {
+    @Test
+    void aNamedCommandIsTheOnlyOneAddedAndTheRestGetAll() {
+        assertThat(Main.commandLine("embed", "--help").getSubcommands().keySet()).containsExactly("embed");
+        assertThat(Main.commandLine("serve").getSubcommands().keySet()).containsExactly("serve");
+        assertThat(Main.commandLine("--version").getSubcommands()).isEmpty();
+        int all = Main.COMMANDS.size();
+        assertThat(Main.commandLine().getSubcommands()).hasSize(all);
+        assertThat(Main.commandLine().getSubcommands().keySet()).contains("pretrain", "finetune", "help");
+        for (String[] args : new String[][] {{}, {"--help"}, {"help", "embed"}, {"embd"}, {"-x"}}) {
+            assertThat(Main.commandLine(args).getSubcommands()).as(String.join(" ", args)).hasSize(all);
+        }
+    }
+
+    @Test
+    void aCommandAloneParsesAndConfiguresAsWithAllOfThem() {
+        CommandLine cl = Main.commandLine("eval", "--data", "x");
+        assertThat(cl.getSubcommands().get("eval").isCaseInsensitiveEnumValuesAllowed()).isTrue();
+        for (String[] args : new String[][] {{"eval", "--no-such-option"}, {"pretrain", "--objective", "nope"},
+                {"embed", "--threads", "two"}}) {
+            String alone = errorOf(Main.commandLine(args), args);
+            assertThat(alone).startsWith("graft: ").contains("graft " + args[0] + " --help");
+            assertThat(alone).isEqualTo(errorOf(Main.commandLine(), args));
+        }
+    }
+
+    private static String errorOf(CommandLine cl, String... args) {
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        assertThat(cl.execute(args)).isEqualTo(2);
+        return err.toString();
+    }
+
+    @Test
+    void aMistypedCommandStillGetsSuggestions() {
+        CommandLine cl = Main.commandLine("embd");
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        assertThat(cl.execute("embd")).isEqualTo(2);
+        assertThat(err.toString()).contains("embd").contains("embed");
+    }
+
+    @Test
+    void theVersionComesWithoutAnyCommand() {
+        CommandLine cl = Main.commandLine("--version");
+        StringWriter out = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        assertThat(cl.execute("--version")).isZero();
+        assertThat(out.toString()).startsWith("graft ").contains("Java " + Runtime.version().feature());
+    }
+}
