@@ -15,6 +15,11 @@ public final class LauncherProbe {
 
     public static void main(String[] args) throws Exception {
         System.err.println("probe: started");
+        if (args.length > 0 && args[0].equals("jvm-options")) { // what the launcher gave the JVM
+            System.out.println(String.join(" ",
+                    java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()));
+            return;
+        }
         if (args.length > 0 && args[0].equals("wait")) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.println("probe: stopped cleanly")));
             Thread.sleep(120_000);

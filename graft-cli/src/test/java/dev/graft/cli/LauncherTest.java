@@ -84,4 +84,34 @@ class LauncherTest {
         assertThat(p.exitValue()).isEqualTo(143);
         assertThat(Files.readString(err)).contains("probe: stopped cleanly").doesNotContain("WARNING");
     }
+
+    @Test
+    void theFirstRunRecordsAnAheadOfTimeCacheAndTheNextOnesUseIt() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() >= 25,
+                "the AOT cache needs JDK 25; the launcher skips it on older JDKs");
+        Path aot = dir.resolve("probe.aot");
+        Files.deleteIfExists(aot);
+        ProcessBuilder first = launcher("jvm-options").redirectError(ProcessBuilder.Redirect.DISCARD)
+                .redirectOutput(dir.resolve("aot-1.txt").toFile());
+        first.environment().put("GRAFT_AOT", "1");
+        assertThat(first.start().waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("aot-1.txt"))).contains("-XX:AOTMode=record");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Files.exists(aot)) { // assembled in the background after the first run
+            assertThat(System.nanoTime()).as("no AOT cache was assembled").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        ProcessBuilder second = launcher("jvm-options").redirectError(dir.resolve("aot-2-err.txt").toFile())
+                .redirectOutput(dir.resolve("aot-2.txt").toFile());
+        second.environment().put("GRAFT_AOT", "1");
+        assertThat(second.start().waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("aot-2.txt"))).contains("-XX:AOTCache=" + aot)
+                .doesNotContain("AOTMode=record");
+        assertThat(dir.resolve("aot-2-err.txt")).hasContent("probe: started"); // no AOT log lines
+        // off by default with GRAFT_JAR, and with GRAFT_AOT=0
+        ProcessBuilder off = launcher("jvm-options").redirectError(ProcessBuilder.Redirect.DISCARD)
+                .redirectOutput(dir.resolve("aot-3.txt").toFile());
+        assertThat(off.start().waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("aot-3.txt"))).doesNotContain("AOT");
+    }
 }
