@@ -11,22 +11,22 @@ import java.util.logging.Logger;
 
 /**
  * Dynamic batching for one model: requests wait in a bounded queue; the batcher's thread takes the
- * first, waits for a free {@link Lanes lane}, gathers whatever else is queued (waiting for more until
- * the first has waited {@code maxWait}), up to a token budget, and hands the batch to the lane, which
+ * first, waits for a free {@link Workers worker}, gathers whatever else is queued (waiting for more until
+ * the first has waited {@code maxWait}), up to a token budget, and hands the batch to the worker, which
  * runs it as one forward pass ({@link ServedModel#run}, which sorts by length) and hands each request
- * its own results; meanwhile the batcher gathers the next batch for the next free lane. A request
+ * its own results; meanwhile the batcher gathers the next batch for the next free worker. A request
  * never splits across batches; one that would overflow the budget waits for the next batch; one larger
  * than the budget runs alone.
  *
  * <p>A full queue refuses at once (429); a closed one refuses too (503). The queue counts the requests
- * not yet handed to a lane. {@link #close} lets everything already queued finish. If a batch fails,
+ * not yet handed to a worker. {@link #close} lets everything already queued finish. If a batch fails,
  * each of its requests is run again alone so that one bad input fails only its own request.
  */
 final class Batcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Batcher.class.getName());
     private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-    /** One forward pass over a batch's inputs, on one lane's weights and compute. */
+    /** One forward pass over a batch's inputs, on one worker's weights and compute. */
     @FunctionalInterface
     interface Runner {
         List<Object> run(List<ServedModel.Input> inputs);
@@ -52,14 +52,14 @@ final class Batcher implements AutoCloseable {
     private final ServedModel model;
     private final List<Runner> runners;
     private final Metrics metrics;
-    private final Lanes lanes;
+    private final Workers workers;
     private final long maxBatchTokens;
     private final long maxWaitNanos;
     private final int maxQueue;
     private final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
-    /** Requests accepted and not yet handed to a lane (in the queue, or held by the batcher's thread). */
+    /** Requests accepted and not yet handed to a worker (in the queue, or held by the batcher's thread). */
     private final AtomicInteger waiting = new AtomicInteger();
-    /** Batches handed to a lane and not finished. */
+    /** Batches handed to a worker and not finished. */
     private final AtomicInteger running = new AtomicInteger();
     private final Object admission = new Object();
     private final Thread thread;
@@ -67,16 +67,16 @@ final class Batcher implements AutoCloseable {
     private Job carry; // the batcher thread's only: taken from the queue, waits for the next batch
 
     /**
-     * @param runners the model's forward pass per lane ({@link ServedModel#runners})
+     * @param runners the model's forward pass per worker ({@link ServedModel#runners})
      */
-    Batcher(ServedModel model, List<Runner> runners, ServeSettings settings, Metrics metrics, Lanes lanes) {
-        if (runners.size() != lanes.count()) {
-            throw new IllegalArgumentException(runners.size() + " runners for " + lanes.count() + " lanes");
+    Batcher(ServedModel model, List<Runner> runners, ServeSettings settings, Metrics metrics, Workers workers) {
+        if (runners.size() != workers.count()) {
+            throw new IllegalArgumentException(runners.size() + " runners for " + workers.count() + " workers");
         }
         this.model = model;
         this.runners = List.copyOf(runners);
         this.metrics = metrics;
-        this.lanes = lanes;
+        this.workers = workers;
         this.maxBatchTokens = settings.maxBatchTokens();
         this.maxWaitNanos = TimeUnit.MILLISECONDS.toNanos(settings.maxWaitMillis());
         this.maxQueue = settings.maxQueue();
@@ -124,9 +124,9 @@ final class Batcher implements AutoCloseable {
                 }
                 continue;
             }
-            Lanes.Lane lane;
+            Workers.Worker worker;
             try {
-                lane = lanes.acquire();
+                worker = workers.acquire();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 fail(first, e);
@@ -136,8 +136,8 @@ final class Batcher implements AutoCloseable {
             List<Job> jobs = gather(first);
             waiting.addAndGet(-jobs.size());
             running.incrementAndGet();
-            Runner runner = runners.get(lane.index);
-            lanes.run(lane, () -> {
+            Runner runner = runners.get(worker.index);
+            workers.run(worker, () -> {
                 try {
                     runBatch(runner, jobs, false);
                 } finally {

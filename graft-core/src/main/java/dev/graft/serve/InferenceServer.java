@@ -94,7 +94,7 @@ public final class InferenceServer implements AutoCloseable {
      */
     static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
 
-    private final Lanes lanes;
+    private final Workers workers;
     private final Map<String, ServedModel> models; // in command-line order
     private final Map<String, Batcher> batchers = new LinkedHashMap<>();
     private final Metrics metrics = new Metrics();
@@ -106,16 +106,16 @@ public final class InferenceServer implements AutoCloseable {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean draining;
 
-    private InferenceServer(ServeSettings settings, String version, Lanes lanes, Map<String, ServedModel> models)
+    private InferenceServer(ServeSettings settings, String version, Workers workers, Map<String, ServedModel> models)
             throws IOException {
         this.settings = settings;
         this.version = version;
-        this.lanes = lanes;
+        this.workers = workers;
         this.models = models;
         this.apiKey = settings.apiKey() == null ? null : settings.apiKey().getBytes(StandardCharsets.UTF_8);
         Map<String, DoubleSupplier> depths = new LinkedHashMap<>();
         for (ServedModel m : models.values()) {
-            Batcher b = new Batcher(m, m.runners(lanes), settings, metrics, lanes);
+            Batcher b = new Batcher(m, m.runners(workers), settings, metrics, workers);
             batchers.put(m.name(), b);
             depths.put(m.name(), b::depth);
         }
@@ -145,7 +145,7 @@ public final class InferenceServer implements AutoCloseable {
 
     /**
      * Loads the models, starts the batchers and listens. The models' forward passes share
-     * {@code settings.workers()} {@link Lanes lanes} of {@code settings.threads()} threads in all, which the
+     * {@code settings.workers()} {@link Workers workers} of {@code settings.threads()} threads in all, which the
      * server owns and closes.
      *
      * @param pooling embeddings: mean or cls for every encoder, or null for each folder's own (its
@@ -160,8 +160,8 @@ public final class InferenceServer implements AutoCloseable {
         if (System.getProperty(NODELAY_PROPERTY) == null) {
             System.setProperty(NODELAY_PROPERTY, "true"); // read once, when the JDK's server first loads
         }
-        Lanes lanes = new Lanes(settings.workers(), settings.threads());
-        Compute compute = lanes.compute(0);
+        Workers workers = new Workers(settings.workers(), settings.threads());
+        Compute compute = workers.compute(0);
         try {
             Map<String, ServedModel> models = new LinkedHashMap<>();
             for (ModelSpec s : specs) {
@@ -171,9 +171,9 @@ public final class InferenceServer implements AutoCloseable {
                 }
                 models.put(s.name(), ServedModel.load(s.name(), s.folder(), compute, pooling));
             }
-            return new InferenceServer(settings, version, lanes, Collections.unmodifiableMap(models));
+            return new InferenceServer(settings, version, workers, Collections.unmodifiableMap(models));
         } catch (IOException | RuntimeException e) {
-            lanes.close(0);
+            workers.close(0);
             throw e;
         }
     }
@@ -205,7 +205,7 @@ public final class InferenceServer implements AutoCloseable {
 
     /** The lock every forward pass holds for reading (tests hold it for writing to keep the batchers busy). */
     ReentrantReadWriteLock computeGate() {
-        return lanes.gate();
+        return workers.gate();
     }
 
     /** Requests waiting in a model's queue. */
@@ -248,7 +248,7 @@ public final class InferenceServer implements AutoCloseable {
             }
             stopper.join(STOP_GRACE_MILLIS); // at once, unless the JDK waits for an exchange that never ends
             executor.shutdown();
-            lanes.close(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            workers.close(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {

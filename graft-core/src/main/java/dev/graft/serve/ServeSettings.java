@@ -9,7 +9,7 @@ import java.net.UnknownHostException;
  * @param host             address to bind (loopback by default: nothing outside the machine can connect)
  * @param port             TCP port, 0 for any free one
  * @param threads          compute threads of the forward passes, shared by all models
- * @param workers          forward passes that run at once ({@link Lanes}), each on threads / workers threads
+ * @param workers          forward passes that run at once ({@link Workers}), each on threads / workers threads
  * @param apiKey           when not null, every endpoint but /health needs {@code Authorization: Bearer KEY}
  * @param maxBatchTokens   a batch gathers queued inputs up to this many tokens (a single request larger than
  *                         this runs alone)
@@ -67,7 +67,7 @@ public record ServeSettings(String host, int port, int threads, int workers, Str
         }
     }
 
-    /** Workers by default: one per thread (see {@link Lanes}). */
+    /** Workers by default: one per thread (see {@link Workers}). */
     public static int defaultWorkers(int threads) {
         return threads;
     }

@@ -122,7 +122,7 @@ abstract class ServedModel {
     protected final ModelConfig config;
     protected final Tokenizer tokenizer;
     protected final String architecture;
-    /** Where {@link #load} read the model and the pooling it was asked for: to load it again for another lane. */
+    /** Where {@link #load} read the model and the pooling it was asked for: to load it again for another worker. */
     private Path folder;
     private SentenceEmbedder.Pooling requestedPooling;
 
@@ -170,14 +170,14 @@ abstract class ServedModel {
     abstract List<Object> run(List<Input> inputs);
 
     /**
-     * The model's forward pass on each lane: this instance's {@link #run} on lane 0 (it was loaded with
-     * lane 0's compute), {@link #runnerFor} every other lane's compute.
+     * The model's forward pass on each worker: this instance's {@link #run} on worker 0 (it was loaded with
+     * worker 0's compute), {@link #runnerFor} every other worker's compute.
      */
-    List<Batcher.Runner> runners(Lanes lanes) throws IOException {
-        List<Batcher.Runner> runners = new ArrayList<>(lanes.count());
+    List<Batcher.Runner> runners(Workers workers) throws IOException {
+        List<Batcher.Runner> runners = new ArrayList<>(workers.count());
         runners.add(this::run);
-        for (int i = 1; i < lanes.count(); i++) {
-            runners.add(runnerFor(lanes.compute(i)));
+        for (int i = 1; i < workers.count(); i++) {
+            runners.add(runnerFor(workers.compute(i)));
         }
         return runners;
     }
@@ -188,7 +188,7 @@ abstract class ServedModel {
      */
     Batcher.Runner runnerFor(Compute compute) throws IOException {
         if (folder == null) {
-            throw new IllegalStateException("model " + name + " was not loaded from a folder: it runs on one lane only");
+            throw new IllegalStateException("model " + name + " was not loaded from a folder: it runs on one worker only");
         }
         return load(name, folder, compute, requestedPooling)::run;
     }
@@ -317,7 +317,7 @@ abstract class ServedModel {
             return new Input(text, e.length(), truncated, e, null);
         }
 
-        /** An encoder's lanes share its weights, each with an embedder of its own; a decoder loads again. */
+        /** An encoder's workers share its weights, each with an embedder of its own; a decoder loads again. */
         @Override
         Batcher.Runner runnerFor(Compute compute) throws IOException {
             if (!config.isEncoder()) {

@@ -80,14 +80,14 @@ class BatcherTest {
     void queuedRequestsShareABatchWithinTheTokenBudgetAndKeepTheirOwnResults() throws Exception {
         StandIn model = new StandIn();
         ServeSettings settings = ServeSettings.defaults(1).withBatching(10, 0);
-        try (Lanes lanes = new Lanes(1, 1); Batcher b = new Batcher(model, List.of(model::run), settings, new Metrics(),
-                lanes)) {
-            ReentrantReadWriteLock.WriteLock lock = lanes.gate().writeLock();
+        try (Workers workers = new Workers(1, 1); Batcher b = new Batcher(model, List.of(model::run), settings, new Metrics(),
+                workers)) {
+            ReentrantReadWriteLock.WriteLock lock = workers.gate().writeLock();
             lock.lock();
             List<CompletableFuture<List<Object>>> futures = new ArrayList<>();
             try {
                 futures.add(b.submit(List.of(input("a", 1))));
-                await(lanes.gate()::hasQueuedThreads); // the first batch waits for the lane
+                await(workers.gate()::hasQueuedThreads); // the first batch waits for the worker
                 futures.add(b.submit(List.of(input("bb", 4), input("ccc", 4)))); // 8 tokens
                 futures.add(b.submit(List.of(input("dddd", 2)))); // 10: within the budget
                 futures.add(b.submit(List.of(input("eeeee", 1)))); // 11: over it, the next batch
@@ -108,9 +108,9 @@ class BatcherTest {
     @Test
     void aFailingBatchFailsOnlyTheRequestThatBrokeIt() throws Exception {
         StandIn model = new StandIn();
-        try (Lanes lanes = new Lanes(1, 1); Batcher b = new Batcher(model, List.of(model::run),
-                ServeSettings.defaults(1).withBatching(1000, 0), new Metrics(), lanes)) {
-            ReentrantReadWriteLock.WriteLock lock = lanes.gate().writeLock();
+        try (Workers workers = new Workers(1, 1); Batcher b = new Batcher(model, List.of(model::run),
+                ServeSettings.defaults(1).withBatching(1000, 0), new Metrics(), workers)) {
+            ReentrantReadWriteLock.WriteLock lock = workers.gate().writeLock();
             lock.lock();
             CompletableFuture<List<Object>> first;
             CompletableFuture<List<Object>> good;
@@ -119,7 +119,7 @@ class BatcherTest {
             CompletableFuture<List<Object>> alsoGood;
             try {
                 first = b.submit(List.of(input("x", 1)));
-                await(lanes.gate()::hasQueuedThreads);
+                await(workers.gate()::hasQueuedThreads);
                 good = b.submit(List.of(input("good", 1)));
                 poison = b.submit(List.of(input("poison", 1)));
                 crash = b.submit(List.of(input("crash", 1)));
@@ -146,16 +146,16 @@ class BatcherTest {
     @Test
     void aFullQueueAndAClosedOneRefuseAtOnce() throws Exception {
         StandIn model = new StandIn();
-        Lanes lanes = new Lanes(1, 1);
+        Workers workers = new Workers(1, 1);
         Batcher b = new Batcher(model, List.of(model::run), ServeSettings.defaults(1).withBatching(1000, 0)
-                .withLimits(1, 32, 100), new Metrics(), lanes);
-        ReentrantReadWriteLock.WriteLock lock = lanes.gate().writeLock();
+                .withLimits(1, 32, 100), new Metrics(), workers);
+        ReentrantReadWriteLock.WriteLock lock = workers.gate().writeLock();
         lock.lock();
         CompletableFuture<List<Object>> running;
         CompletableFuture<List<Object>> queued;
         try {
             running = b.submit(List.of(input("a", 1)));
-            await(lanes.gate()::hasQueuedThreads);
+            await(workers.gate()::hasQueuedThreads);
             queued = b.submit(List.of(input("bb", 1)));
             assertThat(b.depth()).isEqualTo(1);
             assertThatThrownBy(() -> b.submit(List.of(input("c", 1)))).isInstanceOf(ApiError.class)
@@ -168,22 +168,22 @@ class BatcherTest {
         assertThat(queued.get(10, TimeUnit.SECONDS)).containsExactly(2);
         assertThatThrownBy(() -> b.submit(List.of(input("late", 1)))).isInstanceOf(ApiError.class)
                 .extracting(e -> ((ApiError) e).status).isEqualTo(503);
-        lanes.close();
+        workers.close();
     }
 
     @Test
     void twoWorkersRunTwoBatchesAtOnceEachOnItsOwnRunner() throws Exception {
         StandIn model = new StandIn();
         java.util.concurrent.CountDownLatch bothRunning = new java.util.concurrent.CountDownLatch(2);
-        List<Integer> lanesUsed = Collections.synchronizedList(new ArrayList<>());
+        List<Integer> workersUsed = Collections.synchronizedList(new ArrayList<>());
         List<Batcher.Runner> runners = new ArrayList<>();
-        for (int lane = 0; lane < 2; lane++) {
-            int l = lane;
+        for (int worker = 0; worker < 2; worker++) {
+            int l = worker;
             runners.add(inputs -> {
-                lanesUsed.add(l);
+                workersUsed.add(l);
                 bothRunning.countDown();
                 try {
-                    // a batch finishes only once the other lane runs one too: one lane alone would time out
+                    // a batch finishes only once the other worker runs one too: one worker alone would time out
                     assertThat(bothRunning.await(10, TimeUnit.SECONDS)).as("a second batch ran meanwhile").isTrue();
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
@@ -191,14 +191,14 @@ class BatcherTest {
                 return model.run(inputs);
             });
         }
-        try (Lanes lanes = new Lanes(2, 2); Batcher b = new Batcher(model, runners,
-                ServeSettings.defaults(2).withBatching(1000, 0), new Metrics(), lanes)) {
+        try (Workers workers = new Workers(2, 2); Batcher b = new Batcher(model, runners,
+                ServeSettings.defaults(2).withBatching(1000, 0), new Metrics(), workers)) {
             CompletableFuture<List<Object>> first = b.submit(List.of(input("a", 1)));
-            await(() -> lanesUsed.size() == 1); // the first batch holds its lane
+            await(() -> workersUsed.size() == 1); // the first batch holds its worker
             CompletableFuture<List<Object>> second = b.submit(List.of(input("bb", 1), input("ccc", 1)));
             assertThat(first.get(10, TimeUnit.SECONDS)).containsExactly(1);
             assertThat(second.get(10, TimeUnit.SECONDS)).containsExactly(2, 3);
-            assertThat(lanesUsed).containsExactlyInAnyOrder(0, 1);
+            assertThat(workersUsed).containsExactlyInAnyOrder(0, 1);
             assertThat(b.depth()).isZero();
         }
     }
