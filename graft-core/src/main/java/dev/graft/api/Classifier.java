@@ -30,7 +30,7 @@ public final class Classifier implements Model {
     private Classifier(FineTunedModel model, DataSources sources) {
         this.model = model;
         this.sources = sources;
-        this.task = new ClassificationTask(model.classifier(), model.head(), null, 1, null);
+        this.task = new ClassificationTask(model.classifier(), model.head(), null, 1, null).frozen();
     }
 
     /** Wraps a loaded single-label classifier ({@link dev.graft.Graft#load} calls this). */

@@ -10,6 +10,7 @@ import dev.graft.model.ModelConfig;
 import dev.graft.model.SequenceClassifier;
 import dev.graft.model.TokenTagger;
 import dev.graft.nn.Compute;
+import dev.graft.task.ClassificationTask;
 import dev.graft.task.HeadTask;
 import dev.graft.task.Heads;
 import dev.graft.tokenizer.Tokenizer;
@@ -61,7 +62,8 @@ public record FineTunedModel(Path folder, ModelConfig config, HeadConfig head, T
 
     /** The head's task on this model, for evaluation and prediction. */
     public HeadTask<?, ?> task() {
-        return Heads.of(head.task()).task(model(), head);
+        HeadTask<?, ?> task = Heads.of(head.task()).task(model(), head);
+        return task instanceof ClassificationTask c ? c.frozen() : task;
     }
 
     private static String describe(String architecture) {

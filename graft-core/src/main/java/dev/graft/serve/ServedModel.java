@@ -45,14 +45,15 @@ import java.util.List;
  *
  * <p><b>Batch invariance.</b> An embedding does not depend on which other inputs share its batch
  * ({@link dev.graft.model.EncoderInference} computes only real tokens, each row of its GEMMs in the same
- * order whatever the batch; tested bit for bit). The classifier and the tagger run the padded training
- * forward ({@link dev.graft.model.Backbone#forward}), whose hidden states differ in the last bits with
- * the batch's size and padded length (its GEMMs choose a direct or a packed algorithm by problem size,
- * rows = batch x padded length, and the two sum in different orders; EncoderInference always takes the
- * packed one): their probabilities depend on the batch by float rounding (about 1e-7), as
- * {@code graft predict}'s own depend on the other lines of its input. Their batches are cut as
- * {@code graft predict} cuts them (sorted by length, {@value #PREDICT_BATCH_SIZE} per forward), so a
- * request that runs alone gets exactly what {@code graft predict} prints for the same lines.
+ * order whatever the batch; tested bit for bit), and neither does a single-label or pair classifier's
+ * answer on an encoder ({@link dev.graft.model.ClassifierInference}, which {@code graft predict} runs too).
+ * The multi-label classifier, the tagger and decoder classifiers run the padded training forward
+ * ({@link dev.graft.model.Backbone#forward}), whose hidden states differ in the last bits with the batch's
+ * size and padded length (its GEMMs choose a direct or a packed algorithm by problem size): their
+ * probabilities depend on the batch by float rounding (about 1e-7), as {@code graft predict}'s own depend
+ * on the other lines of its input. Their batches are cut as {@code graft predict} cuts them (sorted by
+ * length, {@value #PREDICT_BATCH_SIZE} per forward), so a request that runs alone gets exactly what
+ * {@code graft predict} prints for the same lines.
  */
 abstract class ServedModel {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -422,7 +423,7 @@ abstract class ServedModel {
 
         Classifier(String name, FineTunedModel model, String architecture) {
             super(name, model, architecture);
-            this.task = new ClassificationTask(model.classifier(), model.head(), null, 1, null);
+            this.task = new ClassificationTask(model.classifier(), model.head(), null, 1, null).frozen();
         }
 
         @Override
@@ -526,6 +527,7 @@ abstract class ServedModel {
         PairClassifier(String name, FineTunedModel model, String architecture) {
             super(name, model, architecture);
             this.task = new PairTask(model.classifier(), model.head(), null, 1, null);
+            task.frozen();
         }
 
         @Override

@@ -15,6 +15,7 @@ import dev.graft.model.Backbone;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
 import dev.graft.model.HeadModel;
+import dev.graft.model.ClassifierInference;
 import dev.graft.model.SequenceClassifier;
 import dev.graft.nn.Compute;
 import dev.graft.tokenizer.Tokenizer;
@@ -39,6 +40,8 @@ public class ClassificationTask extends HeadTask<ClassificationExample, Classifi
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final SequenceClassifier model;
+    /** The inference forward for unlabeled predictions of a frozen encoder model, or null: {@link #frozen}. */
+    private ClassifierInference inference;
 
     /**
      * @param dev         labeled validation data, or null for none
@@ -53,6 +56,18 @@ public class ClassificationTask extends HeadTask<ClassificationExample, Classifi
     @Override
     public SequenceClassifier model() {
         return model;
+    }
+
+    /**
+     * For a model whose weights no longer change (loaded to predict or serve): unlabeled predictions of an
+     * encoder go through {@link ClassifierInference} (real tokens only, a text's probabilities independent of
+     * its batch, bit for bit); labeled ones (with a loss) and decoders keep the training forward. Returns this.
+     */
+    public ClassificationTask frozen() {
+        if (model.config().isEncoder()) {
+            inference = new ClassifierInference(model, model.backbone().compute());
+        }
+        return this;
     }
 
     @Override
@@ -102,10 +117,19 @@ public class ClassificationTask extends HeadTask<ClassificationExample, Classifi
                 }
             } else {
                 labeled = false;
-                model.logits(b.tokens());
+                if (inference != null) {
+                    inference.logits(b.tokens());
+                } else {
+                    model.logits(b.tokens());
+                }
             }
+            boolean fast = !hasLabels && inference != null;
             for (int i = 0; i < rows; i++) {
-                model.probabilities(i, p);
+                if (fast) {
+                    inference.probabilities(i, p);
+                } else {
+                    model.probabilities(i, p);
+                }
                 int ex = b.examples()[i];
                 System.arraycopy(p, 0, probabilities[ex], 0, k);
                 int best = 0;

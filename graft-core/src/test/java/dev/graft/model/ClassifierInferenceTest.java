@@ -1,0 +1,150 @@
+package dev.graft.model;
+
+import dev.graft.nn.Compute;
+import dev.graft.nn.Parameter;
+import dev.graft.tensor.Parallel;
+import dev.graft.tensor.kernel.GeluForm;
+import dev.graft.tensor.kernel.ScalarKernels;
+import dev.graft.tensor.kernel.VectorKernels;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The inference forward of a sequence classifier gives the training forward's logits (dropout off) for
+ * every pooling, with the scalar and the vector kernels at one and two threads, and a text's logits do not
+ * depend on the rest of its batch, bit for bit.
+ */
+class ClassifierInferenceTest {
+    private static final Parallel ONE = new Parallel(1);
+    private static final Parallel TWO = new Parallel(2);
+
+    @AfterAll
+    static void close() {
+        ONE.close();
+        TWO.close();
+    }
+
+    private static SequenceClassifier classifier(Compute compute, SequenceClassifier.Pooling pooling, int types) {
+        ModelConfig config = new ModelConfig(ModelConfig.Architecture.ENCODER, 99, 36, 2, 3, 37, 17, types,
+                1e-12f, 0.1f, 0.1f, GeluForm.ERF, 0.02f, 0);
+        SequenceClassifier model = new SequenceClassifier(compute, new Backbone(compute, config, 3), pooling, 5, 7);
+        Random random = new Random(11);
+        for (Parameter p : model.parameters()) { // larger than the init, so that errors would show
+            float[] v = p.value().toArray();
+            for (int i = 0; i < v.length; i++) {
+                v[i] += (float) (random.nextGaussian() * 0.2);
+            }
+            p.value().copyFrom(v);
+        }
+        model.setTraining(false);
+        return model;
+    }
+
+    /** Right-padded texts of the given lengths (as graft's encodings are), random ids, token types if any. */
+    private static TokenBatch batch(int[] lengths, int types, long seed) {
+        Random random = new Random(seed);
+        int t = Arrays.stream(lengths).max().orElseThrow();
+        int b = lengths.length;
+        int[] ids = new int[b * t];
+        int[] typeIds = new int[b * t];
+        int[] mask = new int[b * t];
+        for (int s = 0; s < b; s++) {
+            for (int i = 0; i < lengths[s]; i++) {
+                ids[s * t + i] = 1 + random.nextInt(98);
+                typeIds[s * t + i] = types == 0 || i < lengths[s] / 2 ? 0 : 1;
+                mask[s * t + i] = 1;
+            }
+        }
+        return new TokenBatch(b, t, ids, types == 0 ? null : typeIds, mask, null);
+    }
+
+    private static TokenBatch row(TokenBatch batch, int s, int length) {
+        int t = batch.time();
+        int[] types = batch.typeIds() == null ? null : Arrays.copyOfRange(batch.typeIds(), s * t, s * t + length);
+        int[] mask = new int[length];
+        Arrays.fill(mask, 1);
+        return new TokenBatch(1, length, Arrays.copyOfRange(batch.inputIds(), s * t, s * t + length), types, mask, null);
+    }
+
+    @Test
+    void matchesTheTrainingForwardForEveryPooling() {
+        int[] lengths = {9, 17, 1, 4, 12};
+        for (Compute compute : List.of(new Compute(new ScalarKernels(), ONE), new Compute(new VectorKernels(ONE), ONE),
+                new Compute(new VectorKernels(TWO), TWO))) {
+            for (SequenceClassifier.Pooling pooling : SequenceClassifier.Pooling.values()) {
+                for (int types : new int[] {0, 2}) {
+                    SequenceClassifier model = classifier(compute, pooling, types);
+                    TokenBatch batch = batch(lengths, types, pooling.ordinal() * 10L + types);
+                    float[] expected = model.logits(batch).clone();
+                    ClassifierInference inference = new ClassifierInference(model, compute);
+                    float[] actual = inference.logits(batch).clone();
+                    double worst = 0;
+                    double scale = 0;
+                    for (int i = 0; i < lengths.length * 5; i++) {
+                        worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+                        scale = Math.max(scale, Math.abs(expected[i]));
+                    }
+                    assertThat(scale).isGreaterThan(0.1); // the logits are not trivially small
+                    assertThat(worst).as("%s pooling, %d types, %s", pooling, types, compute.kernels().name())
+                            .isLessThan(2e-5);
+                    float[] p = new float[5];
+                    float[] q = new float[5];
+                    for (int s = 0; s < lengths.length; s++) {
+                        inference.logits(batch);
+                        inference.probabilities(s, p);
+                        model.logits(batch);
+                        model.probabilities(s, q);
+                        for (int j = 0; j < 5; j++) {
+                            assertThat(p[j]).isCloseTo(q[j], org.assertj.core.data.Offset.offset(1e-5f));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aTextsLogitsDoNotDependOnItsBatch() {
+        Compute compute = new Compute(new VectorKernels(TWO), TWO);
+        int[] lengths = {9, 17, 1, 4, 12, 3, 16};
+        for (SequenceClassifier.Pooling pooling : SequenceClassifier.Pooling.values()) {
+            SequenceClassifier model = classifier(compute, pooling, 2);
+            ClassifierInference inference = new ClassifierInference(model, compute);
+            TokenBatch batch = batch(lengths, 2, 5);
+            float[] together = Arrays.copyOf(inference.logits(batch), lengths.length * 5);
+            for (int s = 0; s < lengths.length; s++) {
+                float[] alone = Arrays.copyOf(inference.logits(row(batch, s, lengths[s])), 5);
+                assertThat(alone).as("%s pooling, text %d", pooling, s)
+                        .containsExactly(Arrays.copyOfRange(together, s * 5, s * 5 + 5));
+            }
+        }
+    }
+
+    @Test
+    void aSnapshotUntilInvalidatedAndNoDecoders() {
+        Compute compute = new Compute(new VectorKernels(ONE), ONE);
+        SequenceClassifier model = classifier(compute, SequenceClassifier.Pooling.CLS, 0);
+        ClassifierInference inference = new ClassifierInference(model, compute);
+        TokenBatch batch = batch(new int[] {5, 8}, 0, 1);
+        float[] before = inference.logits(batch).clone();
+        Parameter last = model.headParameters().get(model.headParameters().size() - 1); // the classifier's bias
+        last.value().set(0, last.value().get(0) + 1f);
+        assertThat(inference.logits(batch)).containsExactly(before);
+        inference.invalidate();
+        float[] after = inference.logits(batch);
+        assertThat(after[0]).isCloseTo(before[0] + 1f, org.assertj.core.data.Offset.offset(1e-5f));
+        ModelConfig gpt = new ModelConfig(ModelConfig.Architecture.DECODER, 99, 32, 1, 4, 37, 8, 0, 1e-5f, 0f, 0f,
+                GeluForm.TANH, 0.02f, -1);
+        SequenceClassifier decoder = new SequenceClassifier(compute, new Backbone(compute, gpt, 1),
+                SequenceClassifier.Pooling.LAST, 2, 1);
+        assertThatThrownBy(() -> new ClassifierInference(decoder, compute)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("decoder");
+    }
+}
