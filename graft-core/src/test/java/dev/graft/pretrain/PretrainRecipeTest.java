@@ -158,6 +158,29 @@ class PretrainRecipeTest {
     }
 
     @Test
+    void theLibraryTakesTheRecipeToo(@TempDir Path dir) {
+        Path task = dir.resolve("task.txt");
+        PretrainSpec spec = dev.graft.api.PretrainOptions.onDatasets(dir.resolve("o"), "moby-dick").withSteps(5)
+                .withRecipe(dev.graft.api.PretrainRecipe.cramming().withElectra(true).withBetas(0.9f, 0.99f)
+                        .withMaskProbability(0.3).withSentences(true).withInDomain(List.of(task), 4))
+                .toSpec(1);
+        assertThat(spec.electra()).isTrue();
+        assertThat(spec.preNorm()).isTrue();
+        assertThat(spec.noBias()).isTrue();
+        assertThat(spec.dropout()).isZero();
+        assertThat(spec.beta2()).isEqualTo(0.99f);
+        assertThat(spec.maskProbability()).isEqualTo(0.3);
+        assertThat(spec.sentences()).isTrue();
+        assertThat(spec.inDomain()).containsExactly(task);
+        assertThat(spec.inDomainRepeat()).isEqualTo(4);
+        PretrainSpec plain = dev.graft.api.PretrainOptions.onDatasets(dir.resolve("o"), "moby-dick").withSteps(5)
+                .toSpec(1);
+        assertThat(List.of(plain.electra(), plain.noBias(), plain.sentences())).containsOnly(false);
+        assertThat(plain.preNorm()).isNull();
+        assertThat(plain.beta2()).isEqualTo(0.98f);
+    }
+
+    @Test
     void archAutoSizesTheModelToTwentyTokensPerParameter() {
         ModelConfig template = Presets.get("bert-mini").withVocabSize(8192);
         // choose the speed so the budget buys exactly 20 tokens per parameter of 4 x 256
