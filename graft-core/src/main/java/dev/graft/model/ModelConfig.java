@@ -95,7 +95,7 @@ public record ModelConfig(
             throw new IllegalArgumentException("pad token id " + padTokenId + " is outside [-1, " + vocabSize + ")");
         }
         if (architecture == Architecture.DECODER && !preNorm) {
-            throw new IllegalArgumentException("a GPT-2 decoder is pre-LN: post-LN (--norm post) is for encoders only");
+            throw new IllegalArgumentException("a GPT-2 decoder is pre-LN: post-LN is for encoders only");
         }
     }
 

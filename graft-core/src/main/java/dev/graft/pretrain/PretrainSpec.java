@@ -90,7 +90,7 @@ public record PretrainSpec(
                 throw new IllegalArgumentException("--arch auto sizes the model to the time budget: give --max-time");
             }
             if (layers != null || hidden != null || heads != null || ffn != null) {
-                throw new IllegalArgumentException("--arch auto chooses --layers, --hidden, --heads and --ffn itself: "
+                throw new IllegalArgumentException("--arch auto chooses --layers, --hidden-size, --heads and --ffn-size itself: "
                         + "drop them, or name a preset");
             }
         }
