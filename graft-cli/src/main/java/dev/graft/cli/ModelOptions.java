@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
  */
 final class ModelOptions {
     @Option(names = "--arch", description = "Model preset: bert-tiny, bert-mini, bert-small, bert-medium, gpt-tiny, "
-            + "gpt-mini, gpt-small (default: ${DEFAULT-VALUE}).")
+            + "gpt-mini, gpt-small; graft pretrain also takes auto (an encoder sized to --max-time from a speed probe) "
+            + "(default: ${DEFAULT-VALUE}).")
     String arch = dev.graft.pretrain.PretrainSpec.DEFAULT_ARCH;
 
     @Option(names = "--layers", description = "Override the number of transformer blocks.")
@@ -23,6 +24,7 @@ final class ModelOptions {
     @Option(names = "--ffn-size", description = "Override the feed-forward size (default 4 x hidden).")
     Integer ffn;
 
-    @Option(names = "--dropout", description = "Override hidden and attention dropout (preset: 0.1).")
+    @Option(names = "--dropout", description = "Override hidden and attention dropout (preset: 0.1; 0 turns it off, "
+            + "as Cramming pretrains).")
     Float dropout;
 }

@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -26,16 +27,48 @@ final class PretrainCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model = new ModelOptions();
 
-    @Option(names = "--objective", description = "mlm or clm (default: mlm for bert-*, clm for gpt-*).")
+    @Option(names = "--objective", description = "mlm, clm or electra (replaced-token detection: a small generator "
+            + "fills the masks, the saved encoder learns from every token) (default: mlm for bert-*, clm for gpt-*).")
     String objective;
+
+    @Option(names = "--generator-size", description = "ELECTRA: the generator's width as a fraction of the "
+            + "discriminator's, same depth (default: ${DEFAULT-VALUE}).")
+    double generatorSize = DEFAULTS.generatorSize();
+
+    @Option(names = "--discriminator-weight", description = "ELECTRA: weight of the discriminator's loss "
+            + "(default: ${DEFAULT-VALUE}).")
+    double discriminatorWeight = DEFAULTS.discriminatorWeight();
+
+    @Option(names = "--norm", description = "Encoder layer norms: post (BERT) or pre (pre-LN with a final LayerNorm, "
+            + "as Cramming) (default: post for bert-*; gpt-* are pre-LN).")
+    String norm;
+
+    @Option(names = "--no-bias", description = "Bias-free linears in attention and the feed-forward (Cramming).")
+    boolean noBias;
+
+    @Option(names = "--beta1", description = "AdamW beta1 (default: ${DEFAULT-VALUE}).")
+    float beta1 = DEFAULTS.beta1();
+
+    @Option(names = "--beta2", description = "AdamW beta2 (default: ${DEFAULT-VALUE}).")
+    float beta2 = DEFAULTS.beta2();
+
+    @Option(names = "--in-domain", split = ",", description = "Text files (a document per line, e.g. a task's "
+            + "unlabeled training text) mixed into the corpus.")
+    List<Path> inDomain = new ArrayList<>();
+
+    @Option(names = "--in-domain-repeat", description = "How many times the --in-domain text is repeated in the "
+            + "corpus (default: ${DEFAULT-VALUE}).")
+    int inDomainRepeat = DEFAULTS.inDomainRepeat();
 
     @Option(names = "--corpus", required = true, split = ",",
             description = "Dataset names (graft data list) or text files, comma-separated or repeated.")
     List<String> corpus;
 
-    @Option(names = "--layout", description = "How to read corpus files: lines (a document per line) or paragraphs "
-            + "(blank-line-separated; lines are sentences) (default: lines).")
-    CorpusReader.Layout layout = CorpusReader.Layout.LINES;
+    @Option(names = "--layout", description = "How to read corpus files: lines (a document per line), paragraphs "
+            + "(blank-line-separated; lines are sentences) or sentences (every line of a file or a dataset is its "
+            + "own example, never packed with its neighbours; with --seq-len 64 for sentence tasks) "
+            + "(default: lines).")
+    String layout = "lines";
 
     @Option(names = "--tokenizer", description = "A tokenizer.json file or a folder holding one; without it a "
             + "tokenizer is trained on the corpus.")
@@ -79,7 +112,9 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--warmup", description = "Warm-up fraction of the run (default: ${DEFAULT-VALUE}).")
     double warmup = DEFAULTS.warmup();
 
-    @Option(names = "--schedule", description = "linear, cosine or constant (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--schedule", description = "linear, cosine or constant over the planned steps, or linear-time or "
+            + "cosine-time: decay to 0 exactly when --max-time ends (not bit-reproducible across machines) "
+            + "(default: ${DEFAULT-VALUE}).")
     String schedule = DEFAULTS.schedule();
 
     @Option(names = "--weight-decay", description = "AdamW weight decay (default: ${DEFAULT-VALUE}).")
@@ -88,7 +123,8 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--clip", description = "Gradient-norm clip, 0 for none (default: ${DEFAULT-VALUE}).")
     double clip = DEFAULTS.clip();
 
-    @Option(names = "--mask-prob", description = "MLM selection probability (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--mask-prob", description = "MLM selection probability; 0.15-0.40 is the range studied "
+            + "(default: ${DEFAULT-VALUE}).")
     double maskProbability = DEFAULTS.maskProbability();
 
     @Option(names = "--whole-word-mask", description = "Mask whole words (all their sub-words) in MLM.")
@@ -128,7 +164,11 @@ final class PretrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PretrainSpec spec = PretrainSpec.builder(model.arch, corpus, out)
                 .layers(model.layers).hidden(model.hidden).heads(model.heads).ffn(model.ffn).dropout(model.dropout)
-                .objective(objective()).layout(layout).tokenizer(tokenizerPath).tokenizerType(tokenizerType)
+                .objective(objective()).layout(layout()).sentences("sentences".equalsIgnoreCase(layout))
+                .electra("electra".equalsIgnoreCase(objective)).generatorSize(generatorSize)
+                .discriminatorWeight(discriminatorWeight).preNorm(preNorm()).noBias(noBias).beta1(beta1).beta2(beta2)
+                .inDomain(inDomain).inDomainRepeat(inDomainRepeat)
+                .tokenizer(tokenizerPath).tokenizerType(tokenizerType)
                 .vocabSize(vocabSize).cased(cased).steps(steps).epochs(epochs).maxTime(maxTime).batchSize(batchSize)
                 .accumulate(accumulate).seqLen(seqLen).lr(lr).warmup(warmup).schedule(schedule)
                 .weightDecay(weightDecay).clip(clip).maskProbability(maskProbability).wholeWordMask(wholeWordMask)
@@ -147,7 +187,29 @@ final class PretrainCommand implements Callable<Integer> {
         return switch (objective.toLowerCase(Locale.ROOT)) {
             case "mlm" -> PretrainingData.Objective.MLM;
             case "clm" -> PretrainingData.Objective.CLM;
-            default -> throw new IllegalArgumentException("unknown --objective '" + objective + "': use mlm or clm");
+            case "electra" -> PretrainingData.Objective.MLM;
+            default -> throw new IllegalArgumentException("unknown --objective '" + objective
+                    + "': use mlm, clm or electra");
+        };
+    }
+
+    private CorpusReader.Layout layout() {
+        return switch (layout.toLowerCase(Locale.ROOT)) {
+            case "lines", "sentences" -> CorpusReader.Layout.LINES;
+            case "paragraphs" -> CorpusReader.Layout.PARAGRAPHS;
+            default -> throw new IllegalArgumentException("unknown --layout '" + layout
+                    + "': use lines, paragraphs or sentences");
+        };
+    }
+
+    private Boolean preNorm() {
+        if (norm == null) {
+            return null;
+        }
+        return switch (norm.toLowerCase(Locale.ROOT)) {
+            case "pre" -> true;
+            case "post" -> false;
+            default -> throw new IllegalArgumentException("unknown --norm '" + norm + "': use pre or post");
         };
     }
 }

@@ -80,6 +80,8 @@ class HintOptionsTest {
         PRINTED_BY.put("dev/graft/train/RecipeControl.java", List.of("finetune"));
         PRINTED_BY.put("dev/graft/pretrain/Pretraining.java", List.of("pretrain"));
         PRINTED_BY.put("dev/graft/pretrain/PretrainSpec.java", List.of("pretrain"));
+        PRINTED_BY.put("dev/graft/pretrain/ArchAuto.java", List.of("pretrain"));
+        PRINTED_BY.put("dev/graft/pretrain/ElectraTask.java", List.of("pretrain"));
         PRINTED_BY.put("dev/graft/serve/InferenceServer.java", List.of("serve"));
         PRINTED_BY.put("dev/graft/serve/ModelSpec.java", List.of("serve"));
         PRINTED_BY.put("dev/graft/serve/ServedModel.java", List.of("serve"));

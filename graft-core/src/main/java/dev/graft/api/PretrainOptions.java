@@ -32,11 +32,13 @@ import java.util.List;
  * @param seed                seeds everything random
  * @param overwrite           replace a non-empty {@code out}
  * @param listener            hears every update and evaluation, or null
+ * @param recipe              the compute-efficient levers ({@link PretrainRecipe}), or null for the defaults
  */
 public record PretrainOptions(List<String> corpus, Path out, String arch, Integer layers, Integer hidden,
                               Integer heads, Integer ffn, Integer vocabSize, Integer seqLen, Integer batchSize,
                               Long steps, Double epochs, Duration maxTime, Float learningRate,
-                              Integer validationSequences, Long seed, boolean overwrite, TrainingListener listener) {
+                              Integer validationSequences, Long seed, boolean overwrite, TrainingListener listener,
+                              PretrainRecipe recipe) {
 
     public PretrainOptions {
         corpus = corpus == null ? List.of() : List.copyOf(corpus);
@@ -45,7 +47,7 @@ public record PretrainOptions(List<String> corpus, Path out, String arch, Intege
     /** Every default, no corpus and no output folder yet: give them with {@link #withCorpus} and {@link #withOut}. */
     public static PretrainOptions defaults() {
         return new PretrainOptions(List.of(), null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, false, null);
+                null, null, null, false, null, null);
     }
 
     /** These options on text files (a document per line) instead of the corpus they had. */
@@ -55,7 +57,7 @@ public record PretrainOptions(List<String> corpus, Path out, String arch, Intege
             c.add(p.toString());
         }
         return new PretrainOptions(c, out, arch, layers, hidden, heads, ffn, vocabSize, seqLen, batchSize, steps,
-                epochs, maxTime, learningRate, validationSequences, seed, overwrite, listener);
+                epochs, maxTime, learningRate, validationSequences, seed, overwrite, listener, recipe);
     }
 
     /** Pretraining on text files into {@code out}; give a length with {@link #withSteps} or another. */
@@ -65,87 +67,93 @@ public record PretrainOptions(List<String> corpus, Path out, String arch, Intege
             c.add(p.toString());
         }
         return new PretrainOptions(c, out, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, false, null);
+                null, null, false, null, null);
     }
 
     /** Pretraining on registry corpora ({@code english-corpus}) into {@code out}. */
     public static PretrainOptions onDatasets(Path out, String... names) {
         return new PretrainOptions(List.of(names), out, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, false, null);
+                null, null, null, null, false, null, null);
     }
 
     public PretrainOptions withArch(String v) {
         return new PretrainOptions(corpus, out, v, layers, hidden, heads, ffn, vocabSize, seqLen, batchSize, steps,
-                epochs, maxTime, learningRate, validationSequences, seed, overwrite, listener);
+                epochs, maxTime, learningRate, validationSequences, seed, overwrite, listener, recipe);
     }
 
     /** The preset's shape overridden: blocks, hidden size, heads and feed-forward size (null keeps the preset's). */
     public PretrainOptions withShape(Integer layersV, Integer hiddenV, Integer headsV, Integer ffnV) {
         return new PretrainOptions(corpus, out, arch, layersV, hiddenV, headsV, ffnV, vocabSize, seqLen, batchSize,
-                steps, epochs, maxTime, learningRate, validationSequences, seed, overwrite, listener);
+                steps, epochs, maxTime, learningRate, validationSequences, seed, overwrite, listener, recipe);
     }
 
     public PretrainOptions withVocabSize(int v) {
         return new PretrainOptions(corpus, out, arch, layers, hidden, heads, ffn, v, seqLen, batchSize, steps,
-                epochs, maxTime, learningRate, validationSequences, seed, overwrite, listener);
+                epochs, maxTime, learningRate, validationSequences, seed, overwrite, listener, recipe);
     }
 
     public PretrainOptions withSeqLen(int v) {
         return new PretrainOptions(corpus, out, arch, layers, hidden, heads, ffn, vocabSize, v, batchSize, steps,
-                epochs, maxTime, learningRate, validationSequences, seed, overwrite, listener);
+                epochs, maxTime, learningRate, validationSequences, seed, overwrite, listener, recipe);
     }
 
     public PretrainOptions withBatchSize(int v) {
         return new PretrainOptions(corpus, out, arch, layers, hidden, heads, ffn, vocabSize, seqLen, v, steps,
-                epochs, maxTime, learningRate, validationSequences, seed, overwrite, listener);
+                epochs, maxTime, learningRate, validationSequences, seed, overwrite, listener, recipe);
     }
 
     public PretrainOptions withSteps(long v) {
         return new PretrainOptions(corpus, out, arch, layers, hidden, heads, ffn, vocabSize, seqLen, batchSize, v,
-                epochs, maxTime, learningRate, validationSequences, seed, overwrite, listener);
+                epochs, maxTime, learningRate, validationSequences, seed, overwrite, listener, recipe);
     }
 
     public PretrainOptions withEpochs(double v) {
         return new PretrainOptions(corpus, out, arch, layers, hidden, heads, ffn, vocabSize, seqLen, batchSize,
-                steps, v, maxTime, learningRate, validationSequences, seed, overwrite, listener);
+                steps, v, maxTime, learningRate, validationSequences, seed, overwrite, listener, recipe);
     }
 
     public PretrainOptions withMaxTime(Duration v) {
         return new PretrainOptions(corpus, out, arch, layers, hidden, heads, ffn, vocabSize, seqLen, batchSize,
-                steps, epochs, v, learningRate, validationSequences, seed, overwrite, listener);
+                steps, epochs, v, learningRate, validationSequences, seed, overwrite, listener, recipe);
     }
 
     public PretrainOptions withLearningRate(float v) {
         return new PretrainOptions(corpus, out, arch, layers, hidden, heads, ffn, vocabSize, seqLen, batchSize,
-                steps, epochs, maxTime, v, validationSequences, seed, overwrite, listener);
+                steps, epochs, maxTime, v, validationSequences, seed, overwrite, listener, recipe);
     }
 
     public PretrainOptions withValidationSequences(int v) {
         return new PretrainOptions(corpus, out, arch, layers, hidden, heads, ffn, vocabSize, seqLen, batchSize,
-                steps, epochs, maxTime, learningRate, v, seed, overwrite, listener);
+                steps, epochs, maxTime, learningRate, v, seed, overwrite, listener, recipe);
     }
 
     public PretrainOptions withSeed(long v) {
         return new PretrainOptions(corpus, out, arch, layers, hidden, heads, ffn, vocabSize, seqLen, batchSize,
-                steps, epochs, maxTime, learningRate, validationSequences, v, overwrite, listener);
+                steps, epochs, maxTime, learningRate, validationSequences, v, overwrite, listener, recipe);
     }
 
     public PretrainOptions withOut(Path v) {
         return new PretrainOptions(corpus, v, arch, layers, hidden, heads, ffn, vocabSize, seqLen, batchSize, steps,
-                epochs, maxTime, learningRate, validationSequences, seed, overwrite, listener);
+                epochs, maxTime, learningRate, validationSequences, seed, overwrite, listener, recipe);
     }
 
     public PretrainOptions withOverwrite(boolean v) {
         return new PretrainOptions(corpus, out, arch, layers, hidden, heads, ffn, vocabSize, seqLen, batchSize,
-                steps, epochs, maxTime, learningRate, validationSequences, seed, v, listener);
+                steps, epochs, maxTime, learningRate, validationSequences, seed, v, listener, recipe);
     }
 
     public PretrainOptions withListener(TrainingListener v) {
         return new PretrainOptions(corpus, out, arch, layers, hidden, heads, ffn, vocabSize, seqLen, batchSize,
-                steps, epochs, maxTime, learningRate, validationSequences, seed, overwrite, v);
+                steps, epochs, maxTime, learningRate, validationSequences, seed, overwrite, v, recipe);
     }
 
     /** The core spec: {@link PretrainSpec}'s defaults with this record's non-null fields over them. */
+    /** These options with the recipe's levers ({@link PretrainRecipe#cramming()}, ELECTRA, ...). */
+    public PretrainOptions withRecipe(PretrainRecipe v) {
+        return new PretrainOptions(corpus, out, arch, layers, hidden, heads, ffn, vocabSize, seqLen, batchSize,
+                steps, epochs, maxTime, learningRate, validationSequences, seed, overwrite, listener, v);
+    }
+
     public PretrainSpec toSpec(int threads) {
         if (corpus.isEmpty()) {
             throw new IllegalArgumentException("pretraining needs a corpus: PretrainOptions.of(out, files...) or "
@@ -186,6 +194,9 @@ public record PretrainOptions(List<String> corpus, Path out, String arch, Intege
         }
         if (seed != null) {
             b.seed(seed);
+        }
+        if (recipe != null) {
+            recipe.applyTo(b);
         }
         return b.build();
     }

@@ -15,7 +15,9 @@ import java.util.List;
 /**
  * The transformer body: embeddings and blocks, giving one hidden vector per token. An encoder is
  * Hugging Face's BertModel (names under {@code bert.}); a decoder is GPT2Model (names under
- * {@code transformer.}, with the final {@code ln_f}).
+ * {@code transformer.}, with the final {@code ln_f}). A pre-LN encoder (Cramming, Geiping and Goldstein
+ * 2022) keeps BERT's names, with its blocks' norms renamed ({@link TransformerBlock.Naming}) and a final
+ * {@code bert.encoder.final_LayerNorm}.
  */
 public final class Backbone implements Module {
     private final ModelConfig config;
@@ -26,7 +28,7 @@ public final class Backbone implements Module {
     private final LayerNorm embeddingNorm; // encoder only
     private final Dropout embeddingDropout;
     private final List<TransformerBlock> blocks = new ArrayList<>();
-    private final LayerNorm finalNorm; // decoder only
+    private final LayerNorm finalNorm; // pre-LN only (decoders, pre-LN encoders)
 
     private TokenBatch lastBatch;
     private int backwardFloor; // lowest layer group whose gradients backward computes (see LayerGroups)
@@ -51,11 +53,13 @@ public final class Backbone implements Module {
         for (int i = 0; i < config.numberOfLayers(); i++) {
             blocks.add(new TransformerBlock(compute,
                     enc ? "bert.encoder.layer." + i : "transformer.h." + i,
-                    enc ? TransformerBlock.Placement.POST_LN : TransformerBlock.Placement.PRE_LN,
+                    config.preNorm() ? TransformerBlock.Placement.PRE_LN : TransformerBlock.Placement.POST_LN,
+                    enc ? TransformerBlock.Naming.BERT : TransformerBlock.Naming.GPT2, config.linearBias(),
                     c, config.numberOfHeads(), config.intermediateSize(), !enc, config.layerNormEps(),
                     config.gelu(), config.hiddenDropout(), config.attentionDropout(), seed * 1000 + 11 + i));
         }
-        finalNorm = enc ? null : new LayerNorm(compute, "transformer.ln_f", c, config.layerNormEps());
+        finalNorm = !config.preNorm() ? null : new LayerNorm(compute,
+                enc ? "bert.encoder.final_LayerNorm" : "transformer.ln_f", c, config.layerNormEps());
     }
 
     public ModelConfig config() {
@@ -70,6 +74,16 @@ public final class Backbone implements Module {
     /** The token embedding table (tied to the LM head). */
     public Embedding tokenEmbedding() {
         return tokens;
+    }
+
+    /** The position embedding table (shared with an ELECTRA generator). */
+    public Embedding positionEmbedding() {
+        return positions;
+    }
+
+    /** The token-type embedding table, or null (decoders; encoders without types). */
+    public Embedding typeEmbedding() {
+        return types;
     }
 
     public List<Dropout> dropouts() {

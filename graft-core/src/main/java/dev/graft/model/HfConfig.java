@@ -22,7 +22,11 @@ import java.util.Locale;
  * attention_probs_dropout_prob, max_position_embeddings, type_vocab_size, initializer_range,
  * layer_norm_eps, pad_token_id. For a decoder: architectures, model_type, vocab_size, n_embd,
  * n_layer, n_head, n_inner, n_positions, n_ctx, activation_function, resid_pdrop, embd_pdrop,
- * attn_pdrop, layer_norm_epsilon, initializer_range.
+ * attn_pdrop, layer_norm_epsilon, initializer_range. graft's own variants add {@code graft_pre_norm: true}
+ * (a pre-LN encoder) and {@code graft_linear_bias: false} (bias-free linears in attention and the
+ * feed-forward); they are written only when set, so a standard config.json stays as it was, and Hugging
+ * Face's loaders, which ignore them, report the renamed or missing tensors rather than load a different
+ * model silently.
  */
 public final class HfConfig {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -66,6 +70,12 @@ public final class HfConfig {
             o.put("layer_norm_epsilon", c.layerNormEps());
             o.put("initializer_range", c.initializerRange());
         }
+        if (c.isEncoder() && c.preNorm()) {
+            o.put("graft_pre_norm", true);
+        }
+        if (!c.linearBias()) {
+            o.put("graft_linear_bias", false);
+        }
         return o;
     }
 
@@ -108,7 +118,8 @@ public final class HfConfig {
                         (float) o.path("hidden_dropout_prob").asDouble(0.1),
                         (float) o.path("attention_probs_dropout_prob").asDouble(0.1),
                         gelu(act, file), (float) o.path("initializer_range").asDouble(0.02),
-                        o.path("pad_token_id").asInt(0));
+                        o.path("pad_token_id").asInt(0), o.path("graft_pre_norm").asBoolean(false),
+                        o.path("graft_linear_bias").asBoolean(true));
             }
             case "roberta", "xlm-roberta", "camembert" -> throw new IOException(file + ": model_type '" + type
                     + "' counts positions from padding_idx + 1, graft's encoder from 0: its outputs would be "
@@ -130,7 +141,8 @@ public final class HfConfig {
                         required(o, "n_positions", file), 0, (float) o.path("layer_norm_epsilon").asDouble(1e-5),
                         (float) o.path("resid_pdrop").asDouble(0.1), (float) o.path("attn_pdrop").asDouble(0.1),
                         gelu(o.path("activation_function").asText("gelu_new"), file),
-                        (float) o.path("initializer_range").asDouble(0.02), -1);
+                        (float) o.path("initializer_range").asDouble(0.02), -1, true,
+                        o.path("graft_linear_bias").asBoolean(true));
             }
             default -> throw new IOException(file + ": model_type '" + type + "' is not supported; graft reads "
                     + "BERT-family encoders (model_type bert) and GPT-2 decoders (model_type gpt2)");

@@ -42,7 +42,7 @@ public final class LayerGroups {
         if (m.find()) {
             return Integer.parseInt(m.group(1)) + 1;
         }
-        if (name.startsWith("transformer.ln_f.")) {
+        if (name.startsWith("transformer.ln_f.") || name.startsWith("bert.encoder.final_LayerNorm.")) {
             return layers;
         }
         return layers + 1;

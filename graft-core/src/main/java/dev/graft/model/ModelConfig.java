@@ -21,6 +21,11 @@ import dev.graft.tensor.kernel.GeluForm;
  * @param initializerRange   standard deviation of the normal initialization
  * @param padTokenId         id of the padding token (its embedding receives no gradient from the lookup, as
  *                           torch.nn.Embedding's padding_idx), or -1 for none
+ * @param preNorm            layer norms before each sub-layer with a final layer norm (pre-LN, as GPT-2 and
+ *                           Cramming's BERT) rather than after the residual sum (post-LN, BERT); always true for
+ *                           decoders
+ * @param linearBias         whether attention's and the feed-forward's linears have biases (false: Cramming's
+ *                           bias-free linears; layer norms and heads keep theirs)
  */
 public record ModelConfig(
         Architecture architecture,
@@ -36,7 +41,19 @@ public record ModelConfig(
         float attentionDropout,
         GeluForm gelu,
         float initializerRange,
-        int padTokenId) {
+        int padTokenId,
+        boolean preNorm,
+        boolean linearBias) {
+
+    /** A config with the family's placement of the layer norms (post-LN encoder, pre-LN decoder) and biases. */
+    public ModelConfig(Architecture architecture, int vocabSize, int hiddenSize, int numberOfLayers,
+                       int numberOfHeads, int intermediateSize, int maxPositions, int typeVocabSize,
+                       float layerNormEps, float hiddenDropout, float attentionDropout, GeluForm gelu,
+                       float initializerRange, int padTokenId) {
+        this(architecture, vocabSize, hiddenSize, numberOfLayers, numberOfHeads, intermediateSize, maxPositions,
+                typeVocabSize, layerNormEps, hiddenDropout, attentionDropout, gelu, initializerRange, padTokenId,
+                architecture == Architecture.DECODER, true);
+    }
 
     /** The two model families. */
     public enum Architecture {
@@ -77,6 +94,9 @@ public record ModelConfig(
         if (padTokenId < -1 || padTokenId >= vocabSize) {
             throw new IllegalArgumentException("pad token id " + padTokenId + " is outside [-1, " + vocabSize + ")");
         }
+        if (architecture == Architecture.DECODER && !preNorm) {
+            throw new IllegalArgumentException("a GPT-2 decoder is pre-LN: post-LN is for encoders only");
+        }
     }
 
     private static void positive(String what, int v) {
@@ -102,25 +122,46 @@ public record ModelConfig(
     public ModelConfig withVocabSize(int v) {
         return new ModelConfig(architecture, v, hiddenSize, numberOfLayers, numberOfHeads, intermediateSize,
                 maxPositions, typeVocabSize, layerNormEps, hiddenDropout, attentionDropout, gelu, initializerRange,
-                padTokenId);
+                padTokenId, preNorm, linearBias);
     }
 
     public ModelConfig withMaxPositions(int p) {
         return new ModelConfig(architecture, vocabSize, hiddenSize, numberOfLayers, numberOfHeads, intermediateSize,
-                p, typeVocabSize, layerNormEps, hiddenDropout, attentionDropout, gelu, initializerRange, padTokenId);
+                p, typeVocabSize, layerNormEps, hiddenDropout, attentionDropout, gelu, initializerRange, padTokenId,
+                preNorm, linearBias);
     }
 
     public ModelConfig withDropout(float hidden, float attention) {
         return new ModelConfig(architecture, vocabSize, hiddenSize, numberOfLayers, numberOfHeads, intermediateSize,
-                maxPositions, typeVocabSize, layerNormEps, hidden, attention, gelu, initializerRange, padTokenId);
+                maxPositions, typeVocabSize, layerNormEps, hidden, attention, gelu, initializerRange, padTokenId,
+                preNorm, linearBias);
     }
 
-    /** Approximate parameter count (embeddings, blocks, head). */
+    /** This config with the layer norms placed before ({@code pre}) or after the sub-layers. */
+    public ModelConfig withPreNorm(boolean pre) {
+        return new ModelConfig(architecture, vocabSize, hiddenSize, numberOfLayers, numberOfHeads, intermediateSize,
+                maxPositions, typeVocabSize, layerNormEps, hiddenDropout, attentionDropout, gelu, initializerRange,
+                padTokenId, pre, linearBias);
+    }
+
+    /** This config with or without biases in attention's and the feed-forward's linears. */
+    public ModelConfig withLinearBias(boolean bias) {
+        return new ModelConfig(architecture, vocabSize, hiddenSize, numberOfLayers, numberOfHeads, intermediateSize,
+                maxPositions, typeVocabSize, layerNormEps, hiddenDropout, attentionDropout, gelu, initializerRange,
+                padTokenId, preNorm, bias);
+    }
+
+    /**
+     * Parameter count of the backbone with its pretraining head (embeddings, their layer norm, blocks, a final
+     * layer norm when pre-LN, the MLM head's transform and bias), the tied decoder counted once.
+     */
     public long parameterCount() {
         long c = hiddenSize;
-        long perBlock = 4 * c * c + 4 * c + 2 * c * intermediateSize + intermediateSize + c + 4 * c;
+        long biases = linearBias ? 4 * c + intermediateSize + c : 0;
+        long perBlock = 4 * c * c + 2 * c * intermediateSize + biases + 4 * c;
         long embeddings = (long) vocabSize * c + (long) maxPositions * c + (long) typeVocabSize * c;
-        long head = isEncoder() ? c * c + c + 2 * c + vocabSize + 2 * c : 2 * c;
-        return embeddings + perBlock * numberOfLayers + head;
+        long norms = (isEncoder() ? 2 * c : 0) + (preNorm ? 2 * c : 0);
+        long head = isEncoder() ? c * c + c + 2 * c + vocabSize : 0;
+        return embeddings + perBlock * numberOfLayers + norms + head;
     }
 }

@@ -20,11 +20,17 @@ public final class FeedForward implements Module {
 
     public FeedForward(Compute compute, String upName, String downName, int width, int inner,
                        Linear.Layout layout, GeluForm gelu) {
+        this(compute, upName, downName, width, inner, layout, gelu, true);
+    }
+
+    /** @param bias whether the two linears have biases (false: Cramming's bias-free linears) */
+    public FeedForward(Compute compute, String upName, String downName, int width, int inner,
+                       Linear.Layout layout, GeluForm gelu, boolean bias) {
         this.compute = compute;
         this.inner = inner;
         this.gelu = gelu;
-        this.up = new Linear(compute, upName, width, inner, layout, true);
-        this.down = new Linear(compute, downName, inner, width, layout, true);
+        this.up = new Linear(compute, upName, width, inner, layout, bias);
+        this.down = new Linear(compute, downName, inner, width, layout, bias);
     }
 
     public float[] forward(float[] x, int rowCount) {

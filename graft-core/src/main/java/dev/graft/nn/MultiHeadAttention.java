@@ -61,6 +61,12 @@ public final class MultiHeadAttention implements Module {
      */
     public MultiHeadAttention(Compute compute, String attentionPrefix, Style style, int width, int heads,
                               boolean causal, float attentionDropout, long seed) {
+        this(compute, attentionPrefix, style, width, heads, causal, attentionDropout, seed, true);
+    }
+
+    /** @param bias whether the projections have biases (false: Cramming's bias-free linears) */
+    public MultiHeadAttention(Compute compute, String attentionPrefix, Style style, int width, int heads,
+                              boolean causal, float attentionDropout, long seed, boolean bias) {
         if (width % heads != 0) {
             throw new IllegalArgumentException("hidden size " + width + " is not divisible by " + heads + " heads");
         }
@@ -71,17 +77,17 @@ public final class MultiHeadAttention implements Module {
         this.causal = causal;
         this.scale = (float) (1.0 / Math.sqrt(headSize));
         if (style == Style.BERT) {
-            query = new Linear(compute, attentionPrefix + ".self.query", width, width, Linear.Layout.OUT_IN, true);
-            key = new Linear(compute, attentionPrefix + ".self.key", width, width, Linear.Layout.OUT_IN, true);
-            value = new Linear(compute, attentionPrefix + ".self.value", width, width, Linear.Layout.OUT_IN, true);
+            query = new Linear(compute, attentionPrefix + ".self.query", width, width, Linear.Layout.OUT_IN, bias);
+            key = new Linear(compute, attentionPrefix + ".self.key", width, width, Linear.Layout.OUT_IN, bias);
+            value = new Linear(compute, attentionPrefix + ".self.value", width, width, Linear.Layout.OUT_IN, bias);
             fused = null;
-            output = new Linear(compute, attentionPrefix + ".output.dense", width, width, Linear.Layout.OUT_IN, true);
+            output = new Linear(compute, attentionPrefix + ".output.dense", width, width, Linear.Layout.OUT_IN, bias);
         } else {
             query = null;
             key = null;
             value = null;
-            fused = new Linear(compute, attentionPrefix + ".c_attn", width, 3 * width, Linear.Layout.IN_OUT, true);
-            output = new Linear(compute, attentionPrefix + ".c_proj", width, width, Linear.Layout.IN_OUT, true);
+            fused = new Linear(compute, attentionPrefix + ".c_attn", width, 3 * width, Linear.Layout.IN_OUT, bias);
+            output = new Linear(compute, attentionPrefix + ".c_proj", width, width, Linear.Layout.IN_OUT, bias);
         }
         this.probsDropout = new Dropout(compute, attentionDropout, seed);
     }

@@ -20,6 +20,12 @@ public final class TransformerBlock implements Module {
         PRE_LN
     }
 
+    /** Hugging Face's parameter names: BertLayer's or GPT2Block's. */
+    public enum Naming {
+        BERT,
+        GPT2
+    }
+
     private final Compute compute;
     private final Placement placement;
     private final int width;
@@ -42,23 +48,42 @@ public final class TransformerBlock implements Module {
     public TransformerBlock(Compute compute, String prefix, Placement placement, int width, int heads, int inner,
                             boolean causal, float eps, GeluForm gelu, float hiddenDropout, float attentionDropout,
                             long seed) {
+        this(compute, prefix, placement, placement == Placement.POST_LN ? Naming.BERT : Naming.GPT2, true, width,
+                heads, inner, causal, eps, gelu, hiddenDropout, attentionDropout, seed);
+    }
+
+    /**
+     * A block in any placement under either naming: a BERT-named block may be pre-LN (Cramming's encoder; its
+     * norms are then named {@code attention.input_LayerNorm} and {@code intermediate.input_LayerNorm}, so a
+     * pre-LN checkpoint is never read as a post-LN BERT), and the linears of attention and feed-forward may
+     * go without biases.
+     *
+     * @param prefix "bert.encoder.layer.0" (BERT naming) or "transformer.h.0" (GPT-2 naming)
+     * @param bias   whether attention's and the feed-forward's linears have biases
+     */
+    public TransformerBlock(Compute compute, String prefix, Placement placement, Naming naming, boolean bias,
+                            int width, int heads, int inner, boolean causal, float eps, GeluForm gelu,
+                            float hiddenDropout, float attentionDropout, long seed) {
         this.compute = compute;
         this.placement = placement;
         this.width = width;
-        if (placement == Placement.POST_LN) {
+        if (naming == Naming.BERT) {
             attention = new MultiHeadAttention(compute, prefix + ".attention", MultiHeadAttention.Style.BERT, width,
-                    heads, causal, attentionDropout, seed * 4 + 1);
-            norm1 = new LayerNorm(compute, prefix + ".attention.output.LayerNorm", width, eps);
+                    heads, causal, attentionDropout, seed * 4 + 1, bias);
+            boolean post = placement == Placement.POST_LN;
+            norm1 = new LayerNorm(compute, prefix + (post ? ".attention.output.LayerNorm"
+                    : ".attention.input_LayerNorm"), width, eps);
             feedForward = new FeedForward(compute, prefix + ".intermediate.dense", prefix + ".output.dense", width,
-                    inner, Linear.Layout.OUT_IN, gelu);
-            norm2 = new LayerNorm(compute, prefix + ".output.LayerNorm", width, eps);
+                    inner, Linear.Layout.OUT_IN, gelu, bias);
+            norm2 = new LayerNorm(compute, prefix + (post ? ".output.LayerNorm" : ".intermediate.input_LayerNorm"),
+                    width, eps);
         } else {
             norm1 = new LayerNorm(compute, prefix + ".ln_1", width, eps);
             attention = new MultiHeadAttention(compute, prefix + ".attn", MultiHeadAttention.Style.GPT2, width,
-                    heads, causal, attentionDropout, seed * 4 + 1);
+                    heads, causal, attentionDropout, seed * 4 + 1, bias);
             norm2 = new LayerNorm(compute, prefix + ".ln_2", width, eps);
             feedForward = new FeedForward(compute, prefix + ".mlp.c_fc", prefix + ".mlp.c_proj", width, inner,
-                    Linear.Layout.IN_OUT, gelu);
+                    Linear.Layout.IN_OUT, gelu, bias);
         }
         attentionOutputDropout = new Dropout(compute, hiddenDropout, seed * 4 + 2);
         feedForwardOutputDropout = new Dropout(compute, hiddenDropout, seed * 4 + 3);

@@ -52,6 +52,16 @@ import java.util.Locale;
  * @param resume          continue the run in {@code out} from its newest checkpoint
  * @param overwrite       delete a non-empty {@code out} first
  * @param skipNonFinite   skip updates whose loss is not finite instead of stopping
+ * @param electra         ELECTRA replaced-token detection ({@code --objective electra}) on MLM-masked sequences
+ * @param generatorSize   ELECTRA: the generator's width as a fraction of the discriminator's
+ * @param discriminatorWeight ELECTRA: λ, the discriminator loss's weight
+ * @param preNorm         pre-LN encoder blocks with a final LayerNorm ({@code --norm pre}); null for the preset's
+ * @param noBias          bias-free linears in attention and the feed-forward ({@code --no-bias})
+ * @param beta1           AdamW β1
+ * @param beta2           AdamW β2
+ * @param sentences       every sentence (line) is its own example, never packed with its neighbours
+ * @param inDomain        text files (one document per line) mixed into the corpus, or empty
+ * @param inDomainRepeat  how many times the in-domain text is repeated in the corpus
  */
 public record PretrainSpec(
         String arch, Integer layers, Integer hidden, Integer heads, Integer ffn, Float dropout,
@@ -61,18 +71,52 @@ public record PretrainSpec(
         double warmup, String schedule, float weightDecay, double clip, double maskProbability,
         boolean wholeWordMask, int logEvery, int evalEvery, int checkpointEvery, int keep,
         int validationSequences, int threads, long seed, boolean resume, boolean overwrite,
-        boolean skipNonFinite) {
+        boolean skipNonFinite, boolean electra, double generatorSize, double discriminatorWeight, Boolean preNorm,
+        boolean noBias, float beta1, float beta2, boolean sentences, List<Path> inDomain, int inDomainRepeat) {
 
     /** The preset when none is named ({@code graft pretrain} and {@code dev.graft.Graft}). */
     public static final String DEFAULT_ARCH = "bert-mini";
 
+    /** {@code --arch auto}: an encoder sized to the time budget ({@link ArchAuto}). */
+    public static final String AUTO_ARCH = "auto";
+
     public PretrainSpec {
         if (arch == null || arch.isBlank()) {
-            throw new IllegalArgumentException("a model preset is required (--arch bert-mini, gpt-mini, ...)");
+            throw new IllegalArgumentException("a model preset is required (--arch bert-mini, gpt-mini, ..., auto)");
         }
-        ModelConfig preset = Presets.get(arch);
+        if (AUTO_ARCH.equalsIgnoreCase(arch)) {
+            arch = AUTO_ARCH;
+            if (maxTime == null) {
+                throw new IllegalArgumentException("--arch auto sizes the model to the time budget: give --max-time");
+            }
+            if (layers != null || hidden != null || heads != null || ffn != null) {
+                throw new IllegalArgumentException("--arch auto chooses --layers, --hidden-size, --heads and --ffn-size itself: "
+                        + "drop them, or name a preset");
+            }
+        }
+        ModelConfig preset = Presets.get(AUTO_ARCH.equals(arch) ? DEFAULT_ARCH : arch);
         if (objective == null) {
             objective = preset.isEncoder() ? PretrainingData.Objective.MLM : PretrainingData.Objective.CLM;
+        }
+        if (electra && (!preset.isEncoder() || objective != PretrainingData.Objective.MLM)) {
+            throw new IllegalArgumentException("--objective electra trains an encoder: use it with bert-* presets");
+        }
+        if (!(generatorSize > 0 && generatorSize <= 1)) {
+            throw new IllegalArgumentException("--generator-size is a fraction of the discriminator's width in (0, 1], "
+                    + "got " + generatorSize);
+        }
+        if (!(discriminatorWeight > 0)) {
+            throw new IllegalArgumentException("--discriminator-weight must be > 0, got " + discriminatorWeight);
+        }
+        if (preNorm != null && !preNorm && !preset.isEncoder()) {
+            throw new IllegalArgumentException("--norm post is for encoders: GPT-2 decoders are pre-LN");
+        }
+        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+            throw new IllegalArgumentException("--beta1 and --beta2 must be in [0, 1), got " + beta1 + " and " + beta2);
+        }
+        inDomain = inDomain == null ? List.of() : List.copyOf(inDomain);
+        if (inDomainRepeat < 1) {
+            throw new IllegalArgumentException("--in-domain-repeat must be >= 1, got " + inDomainRepeat);
         }
         if (preset.isEncoder() != (objective == PretrainingData.Objective.MLM)) {
             throw new IllegalArgumentException("--objective " + objective.name().toLowerCase(Locale.ROOT)
@@ -128,7 +172,10 @@ public record PretrainSpec(
             throw new IllegalArgumentException("--lr must be > 0, got " + lr);
         }
         schedule = schedule == null ? "linear" : schedule.toLowerCase(Locale.ROOT);
-        parseSchedule(schedule, warmup);
+        if (parseSchedule(schedule, warmup) instanceof Schedule.TimeDecay && maxTime == null) {
+            throw new IllegalArgumentException("--schedule " + schedule + " decays to 0 at the time budget: give "
+                    + "--max-time");
+        }
         if (!(maskProbability > 0 && maskProbability < 1)) {
             throw new IllegalArgumentException("--mask-prob must be in (0, 1), got " + maskProbability);
         }
@@ -149,8 +196,10 @@ public record PretrainSpec(
             case "constant" -> new Schedule.Constant(warmup);
             case "linear" -> new Schedule.WarmupLinear(warmup);
             case "cosine" -> new Schedule.WarmupCosine(warmup);
+            case "linear-time" -> new Schedule.TimeDecay(warmup, false);
+            case "cosine-time" -> new Schedule.TimeDecay(warmup, true);
             default -> throw new IllegalArgumentException("unknown --schedule '" + name
-                    + "': use linear, cosine or constant");
+                    + "': use linear, cosine, constant, linear-time or cosine-time");
         };
     }
 
@@ -161,6 +210,9 @@ public record PretrainSpec(
 
     /** The preset with this spec's overrides, for a vocabulary, a number of positions and a padding id. */
     public ModelConfig modelConfig(int vocab, int positions, int padId) {
+        if (AUTO_ARCH.equals(arch)) {
+            throw new IllegalStateException("--arch auto has no shape until the speed probe: use ArchAuto.choose");
+        }
         ModelConfig p = Presets.get(arch);
         int h = hidden != null ? hidden : p.hiddenSize();
         int f = ffn != null ? ffn : (hidden != null ? 4 * h : p.intermediateSize());
@@ -169,7 +221,7 @@ public record PretrainSpec(
         return new ModelConfig(p.architecture(), vocab, h, layers != null ? layers : p.numberOfLayers(),
                 heads != null ? heads : p.numberOfHeads(), f, Math.max(positions, p.maxPositions()),
                 p.typeVocabSize(), p.layerNormEps(), d, ad, p.gelu(), p.initializerRange(),
-                p.isEncoder() ? padId : -1);
+                p.isEncoder() ? padId : -1, preNorm != null ? preNorm : p.preNorm(), !noBias);
     }
 
     /**
@@ -222,6 +274,16 @@ public record PretrainSpec(
         b.resume = resume;
         b.overwrite = overwrite;
         b.skipNonFinite = skipNonFinite;
+        b.electra = electra;
+        b.generatorSize = generatorSize;
+        b.discriminatorWeight = discriminatorWeight;
+        b.preNorm = preNorm;
+        b.noBias = noBias;
+        b.beta1 = beta1;
+        b.beta2 = beta2;
+        b.sentences = sentences;
+        b.inDomain = inDomain;
+        b.inDomainRepeat = inDomainRepeat;
         return b;
     }
 
@@ -264,6 +326,16 @@ public record PretrainSpec(
         private boolean resume;
         private boolean overwrite;
         private boolean skipNonFinite;
+        private boolean electra;
+        private double generatorSize = 0.25;
+        private double discriminatorWeight = 50;
+        private Boolean preNorm;
+        private boolean noBias;
+        private float beta1 = 0.9f;
+        private float beta2 = 0.98f;
+        private boolean sentences;
+        private List<Path> inDomain = List.of();
+        private int inDomainRepeat = 1;
 
         private Builder(String arch, List<String> corpus, Path out) {
             this.arch = arch;
@@ -308,12 +380,24 @@ public record PretrainSpec(
         public Builder resume(boolean v) { resume = v; return this; }
         public Builder overwrite(boolean v) { overwrite = v; return this; }
         public Builder skipNonFinite(boolean v) { skipNonFinite = v; return this; }
+        public Builder electra(boolean v) { electra = v; return this; }
+        public Builder generatorSize(double v) { generatorSize = v; return this; }
+        public Builder discriminatorWeight(double v) { discriminatorWeight = v; return this; }
+        public Builder preNorm(Boolean v) { preNorm = v; return this; }
+        public Builder noBias(boolean v) { noBias = v; return this; }
+        public Builder beta1(float v) { beta1 = v; return this; }
+        public Builder beta2(float v) { beta2 = v; return this; }
+        public Builder sentences(boolean v) { sentences = v; return this; }
+        public Builder inDomain(List<Path> v) { inDomain = v; return this; }
+        public Builder inDomainRepeat(int v) { inDomainRepeat = v; return this; }
 
         public PretrainSpec build() {
             return new PretrainSpec(arch, layers, hidden, heads, ffn, dropout, objective, corpus, layout, tokenizer,
                     tokenizerType, vocabSize, cased, out, steps, epochs, maxTime, batchSize, accumulate, seqLen, lr,
                     warmup, schedule, weightDecay, clip, maskProbability, wholeWordMask, logEvery, evalEvery,
-                    checkpointEvery, keep, validationSequences, threads, seed, resume, overwrite, skipNonFinite);
+                    checkpointEvery, keep, validationSequences, threads, seed, resume, overwrite, skipNonFinite, electra,
+                    generatorSize, discriminatorWeight, preNorm, noBias, beta1, beta2, sentences, inDomain,
+                    inDomainRepeat);
         }
     }
 }

@@ -7,6 +7,7 @@ import dev.graft.data.DatasetRegistry;
 import dev.graft.io.RunFolder;
 import dev.graft.model.AtomicFiles;
 import dev.graft.model.Checkpoint;
+import dev.graft.model.ElectraModel;
 import dev.graft.model.LanguageModel;
 import dev.graft.model.ModelConfig;
 import dev.graft.model.TokenBatch;
@@ -87,8 +88,11 @@ public final class Pretraining {
                               TrainingListener listener) throws IOException {
         Path out = spec.out();
         boolean resuming = folder.resuming();
-        Corpora corpora = Corpora.resolve(spec.corpus(), registry, spec.layout(), log);
+        Corpora corpora = Corpora.resolve(corpusWithInDomain(spec), registry, spec.layout(), log);
         log.println("corpus: " + String.join(", ", corpora.descriptions()));
+        if (!spec.inDomain().isEmpty()) {
+            log.println("in-domain text: " + spec.inDomain() + " repeated " + spec.inDomainRepeat() + " time(s)");
+        }
         PretrainingData.Objective obj = spec.objective();
 
         Tokenizer tokenizer = tokenizer(spec, resuming, corpora, log);
@@ -98,7 +102,8 @@ public final class Pretraining {
         long t0 = System.nanoTime();
         EncodedCorpus encoded;
         try (Stream<String> docs = corpora.documents()) {
-            encoded = CorpusEncoder.encode(tokenizer, docs.iterator(), spec.threads(), null);
+            Stream<String> units = spec.sentences() ? sentences(docs) : docs;
+            encoded = CorpusEncoder.encode(tokenizer, units.iterator(), spec.threads(), null);
         }
         log.printf(Locale.ROOT, "tokenized: %,d tokens, %,d sentences, %,d documents in %.1f s%n",
                 encoded.tokenCount(), encoded.sentenceCount(), encoded.documentCount(), (System.nanoTime() - t0) / 1e9);
@@ -108,30 +113,31 @@ public final class Pretraining {
         log.printf(Locale.ROOT, "sequences: %,d for training (%,d tokens), %,d held out for validation%n",
                 data.trainingSequences(), data.trainingTokens(), data.validationSequences());
 
-        ModelConfig config = spec.modelConfig(vocab, spec.seqLen(), obj == PretrainingData.Objective.MLM ? ids.pad() : -1);
         MaskedLanguageModeling masker = obj == PretrainingData.Objective.MLM
                 ? new MaskedLanguageModeling(spec.maskProbability(), ids.mask(), ids.firstRegular(), vocab,
                 spec.wholeWordMask(), spec.seed())
                 : null;
         TrainingOptions options = new TrainingOptions(spec.steps(), spec.epochs(), spec.maxTime(), spec.lr(),
-                spec.learningRateSchedule(), spec.weightDecay(), 0.9f, 0.98f, 1e-6f, spec.clip(),
+                spec.learningRateSchedule(), spec.weightDecay(), spec.beta1(), spec.beta2(), 1e-6f, spec.clip(),
                 spec.accumulate(), spec.logEvery(), spec.evalEvery(), spec.checkpointEvery(), spec.keep(),
                 spec.skipNonFinite());
         try (Parallel parallel = new Parallel(spec.threads())) {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
-            LanguageModel lm = new LanguageModel(compute, config, spec.seed());
-            log.printf(Locale.ROOT, "model: %s, %,d parameters, %s kernels, %d thread(s)%n", spec.arch(),
-                    lm.parameterSet().count(), compute.kernels().name(), spec.threads());
+            int pad = obj == PretrainingData.Objective.MLM ? ids.pad() : -1;
+            ModelConfig config = PretrainSpec.AUTO_ARCH.equals(spec.arch())
+                    ? autoConfig(spec, resuming, compute, data, masker, vocab, pad, log)
+                    : spec.modelConfig(vocab, spec.seqLen(), pad);
             List<TokenBatch> validation = data.validationBatches(spec.batchSize(), masker);
+            Checkpoint.Extras tokenizerExtras = dir -> Files.copy(out.resolve(Checkpoint.TOKENIZER),
+                    dir.resolve(Checkpoint.TOKENIZER), StandardCopyOption.REPLACE_EXISTING);
+            dev.graft.train.Trainable<TokenBatch> task = objectiveTask(spec, compute, config, validation,
+                    tokenizerExtras, log);
             // everything is validated: from here on the run folder is written
             folder.begin();
             Path tokenizerFile = out.resolve(Checkpoint.TOKENIZER);
             if (!resuming || !Files.exists(tokenizerFile)) {
                 tokenizer.save(tokenizerFile);
             }
-            LanguageModelingTask task = new LanguageModelingTask(lm, validation,
-                    dir -> Files.copy(tokenizerFile, dir.resolve(Checkpoint.TOKENIZER),
-                            StandardCopyOption.REPLACE_EXISTING));
             BatchStream<TokenBatch> stream = data.trainingStream(spec.batchSize(), masker, spec.seed());
             writeRunConfig(spec, resuming, config, tokenizer, data);
             Trainer<TokenBatch> trainer = new Trainer<>(compute, task, stream, options, out, log)
@@ -152,6 +158,89 @@ public final class Pretraining {
             summary.put("model", out.toString());
             return new Result(out, s, summary);
         }
+    }
+
+    /** The model and its objective as the trainer's task: masked or causal LM, or ELECTRA. */
+    private static dev.graft.train.Trainable<TokenBatch> objectiveTask(PretrainSpec spec, Compute compute,
+                                                                      ModelConfig config, List<TokenBatch> validation,
+                                                                      Checkpoint.Extras extras, PrintStream log) {
+        String shape = String.format(Locale.ROOT, "%s (%d layers, hidden %d, %s%s)", spec.arch(),
+                config.numberOfLayers(), config.hiddenSize(), config.preNorm() ? "pre-LN" : "post-LN",
+                config.linearBias() ? "" : ", bias-free linears");
+        if (spec.electra()) {
+            ElectraModel electra = new ElectraModel(compute, config, spec.generatorSize(), spec.seed());
+            ModelConfig g = electra.generatorConfig();
+            log.printf(Locale.ROOT, "model: ELECTRA, discriminator %s, %,d parameters; generator %d layers, hidden "
+                            + "%d, %d head(s), FFN %d, %,d parameters of its own (embeddings shared); %s kernels, "
+                            + "%d thread(s)%n", shape, electra.parameterSet().count(), g.numberOfLayers(),
+                    g.hiddenSize(), g.numberOfHeads(), g.intermediateSize(),
+                    electra.allParameters().count() - electra.parameterSet().count(), compute.kernels().name(),
+                    spec.threads());
+            return new ElectraTask(electra, validation, (float) spec.discriminatorWeight(), spec.seed(), extras);
+        }
+        LanguageModel lm = new LanguageModel(compute, config, spec.seed());
+        log.printf(Locale.ROOT, "model: %s, %,d parameters, %s kernels, %d thread(s)%n", shape,
+                lm.parameterSet().count(), compute.kernels().name(), spec.threads());
+        return new LanguageModelingTask(lm, validation, extras);
+    }
+
+    /** The corpus list with the in-domain files appended {@code inDomainRepeat} times. */
+    static List<String> corpusWithInDomain(PretrainSpec spec) {
+        List<String> all = new java.util.ArrayList<>(spec.corpus());
+        for (int r = 0; r < spec.inDomainRepeat(); r++) {
+            for (Path p : spec.inDomain()) {
+                all.add(p.toString());
+            }
+        }
+        return all;
+    }
+
+    /** Every line of every document as a document of its own: sentence-level examples. */
+    static Stream<String> sentences(Stream<String> documents) {
+        return documents.flatMap(d -> java.util.Arrays.stream(d.split("\n"))).filter(l -> !l.isBlank());
+    }
+
+    /** Seconds of the speed probe's warm-up and timed steps. */
+    static final int PROBE_WARMUP_STEPS = 2;
+    static final int PROBE_TIMED_STEPS = 3;
+
+    /**
+     * {@code --arch auto}'s shape: a resumed run's from its newest checkpoint; otherwise the reference shape
+     * (bert-mini's with this run's settings) is timed for a few forward-backward passes on training batches
+     * and {@link ArchAuto#choose} sizes the model to the budget.
+     */
+    private static ModelConfig autoConfig(PretrainSpec spec, boolean resuming, Compute compute, PretrainingData data,
+                                          MaskedLanguageModeling masker, int vocab, int pad, PrintStream log)
+            throws IOException {
+        Path latest = resuming ? Trainer.latestCheckpoint(spec.out()) : null;
+        if (latest != null) {
+            ModelConfig c = dev.graft.model.HfConfig.read(latest.resolve(Checkpoint.CONFIG));
+            log.printf(Locale.ROOT, "--arch auto: %d layers x hidden %d, as chosen when the run started%n",
+                    c.numberOfLayers(), c.hiddenSize());
+            return c;
+        }
+        ModelConfig template = spec.toBuilder().arch(PretrainSpec.DEFAULT_ARCH).build()
+                .modelConfig(vocab, spec.seqLen(), pad);
+        dev.graft.train.Trainable<TokenBatch> probe = objectiveTask(spec, compute, template, List.of(), null,
+                new PrintStream(java.io.OutputStream.nullOutputStream()));
+        BatchStream<TokenBatch> stream = data.trainingStream(spec.batchSize(), masker, spec.seed() ^ 0x9B0BEL);
+        probe.setTraining(true);
+        long tokens = 0;
+        long start = 0;
+        for (int i = 0; i < PROBE_WARMUP_STEPS + PROBE_TIMED_STEPS; i++) {
+            if (i == PROBE_WARMUP_STEPS) {
+                start = System.nanoTime();
+                tokens = 0;
+            }
+            probe.parameters().zeroGrads();
+            probe.beforeStep(i);
+            tokens += probe.trainStep(List.of(stream.next())).tokens();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        ArchAuto.Choice choice = ArchAuto.choose(template, tokens / Math.max(1e-9, seconds), spec.maxTime(),
+                spec.seqLen(), spec.maskProbability(), spec.electra() ? spec.generatorSize() : 0);
+        log.println(choice.explanation());
+        return choice.config();
     }
 
     /** The summary as the one-line JSON {@code graft pretrain} prints. */
@@ -215,7 +304,7 @@ public final class Pretraining {
         ObjectNode run = JSON.createObjectNode();
         run.put("command", "pretrain");
         run.put("arch", spec.arch());
-        run.put("objective", spec.objective().name().toLowerCase(Locale.ROOT));
+        run.put("objective", spec.electra() ? "electra" : spec.objective().name().toLowerCase(Locale.ROOT));
         run.putPOJO("corpus", spec.corpus());
         run.put("tokenizer", tokenizer.modelType() + " " + tokenizer.vocabularySize());
         run.set("model", JSON.valueToTree(config));
@@ -228,6 +317,15 @@ public final class Pretraining {
         run.put("weight_decay", spec.weightDecay());
         run.put("clip", spec.clip());
         run.put("mask_prob", spec.maskProbability());
+        if (spec.electra()) {
+            run.put("generator_size", spec.generatorSize());
+            run.put("discriminator_weight", spec.discriminatorWeight());
+        }
+        run.put("beta1", spec.beta1());
+        run.put("beta2", spec.beta2());
+        run.put("sentences", spec.sentences());
+        run.putPOJO("in_domain", spec.inDomain().stream().map(Path::toString).toList());
+        run.put("in_domain_repeat", spec.inDomainRepeat());
         run.put("whole_word_mask", spec.wholeWordMask());
         run.put("steps", spec.steps());
         run.put("epochs", spec.epochs());

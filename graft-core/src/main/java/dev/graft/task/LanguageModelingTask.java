@@ -111,7 +111,7 @@ public final class LanguageModelingTask extends ModelTask<TokenBatch> {
      * @param vocabularySize V, the number of classes a target can take
      * @return {loss in nats, accuracy}, NaN without targets
      */
-    static double[] unigram(List<TokenBatch> batches, int vocabularySize) {
+    public static double[] unigram(List<TokenBatch> batches, int vocabularySize) {
         Map<Integer, Long> counts = new java.util.HashMap<>();
         long total = 0;
         for (TokenBatch b : batches) {

@@ -106,6 +106,43 @@ public sealed interface Schedule {
         }
     }
 
+    /**
+     * Warm-up then a linear or cosine decay to 0 over wall-clock time rather than steps (Cramming, Geiping
+     * and Goldstein 2022: the rate reaches 0 exactly when the {@code --max-time} budget ends). The
+     * {@link Trainer} computes the rate from {@link #factorAtTime} with the elapsed share of the budget and runs
+     * until the budget is spent. The rate at a step then depends on how fast the machine is, so such a run is
+     * not bit-reproducible across machines or loads (a resumed run continues from the recorded elapsed time).
+     * Without a time budget, {@link #factor} falls back to the same shape over steps.
+     */
+    record TimeDecay(double warmupFraction, boolean cosine) implements Schedule {
+        public TimeDecay {
+            checkFraction("warm-up", warmupFraction);
+        }
+
+        /** Multiplier at {@code fraction} (elapsed / budget) of the time budget: 0 from the budget on. */
+        public double factorAtTime(double fraction) {
+            double f = Math.max(0.0, fraction);
+            if (f >= 1.0) {
+                return 0.0;
+            }
+            if (f < warmupFraction) {
+                return f / warmupFraction;
+            }
+            double progress = (f - warmupFraction) / (1.0 - warmupFraction);
+            return cosine ? 0.5 * (1.0 + Math.cos(Math.PI * progress)) : 1.0 - progress;
+        }
+
+        @Override
+        public double factor(long step, long totalSteps) {
+            return factorAtTime((double) step / Math.max(1, totalSteps));
+        }
+
+        @Override
+        public String name() {
+            return cosine ? "cosine-time" : "linear-time";
+        }
+    }
+
     /** Parses a flag value: constant, linear, cosine or stlr (STLR with ULMFiT's 0.1 and 32). */
     static Schedule parse(String name, double warmupFraction) {
         return switch (name.toLowerCase(Locale.ROOT)) {

@@ -60,6 +60,7 @@ public final class Trainer<B> {
     private String resumeHint;
     private boolean offersSkipNonFinite;
     private TrainingListener listener = TrainingListener.NONE;
+    private java.util.function.LongSupplier clock = System::nanoTime;
 
     public Trainer(Compute compute, Trainable<B> model, BatchStream<B> data, TrainingOptions options, Path runFolder,
                    PrintStream out) {
@@ -90,6 +91,15 @@ public final class Trainer<B> {
     /** Lets the error on a non-finite loss suggest {@code --skip-nonfinite} (for commands that have it). */
     public Trainer<B> offeringSkipNonFinite() {
         this.offersSkipNonFinite = true;
+        return this;
+    }
+
+    /**
+     * The nanosecond clock the run reads for its time budget, throughput and ETA ({@link System#nanoTime} by
+     * default); tests inject one to run a time-decay schedule without waiting.
+     */
+    public Trainer<B> clock(java.util.function.LongSupplier nanos) {
+        this.clock = nanos;
         return this;
     }
 
@@ -136,7 +146,7 @@ public final class Trainer<B> {
         String stoppedBy = null;
         Map<String, Double> validation = Map.of();
         double lastLoss = state.lastLoss;
-        long startNanos = System.nanoTime();
+        long startNanos = clock.getAsLong();
         double priorSeconds = state.elapsedSeconds;
         long tokensAtStart = state.tokens;
         Path lastCheckpoint = null;
@@ -144,8 +154,8 @@ public final class Trainer<B> {
         // a log window cut by a resume goes on: its record averages the same steps as an uninterrupted run's
         double windowLoss = state.windowLoss;
         int windowCount = state.windowCount;
-        long windowStart = System.nanoTime();
-        long timingFromNanos = System.nanoTime();
+        long windowStart = clock.getAsLong();
+        long timingFromNanos = clock.getAsLong();
         long firstStepDoneNanos = 0;
         long windowTokens = 0;
         try (MetricsLog metrics = new MetricsLog(runFolder.resolve("metrics.jsonl"), state.step)) {
@@ -165,7 +175,10 @@ public final class Trainer<B> {
                     stoppedBy = modelStop;
                     break;
                 }
-                double lr = options.learningRate() * options.schedule().factor(state.step, Math.max(plannedSteps, 1));
+                double lr = options.learningRate() * (options.schedule() instanceof Schedule.TimeDecay decay
+                        && options.maxTime() != null
+                        ? decay.factorAtTime((priorSeconds + seconds(startNanos)) / (options.maxTime().toMillis() / 1000.0))
+                        : options.schedule().factor(state.step, Math.max(plannedSteps, 1)));
                 model.parameters().zeroGrads();
                 List<B> batches = new ArrayList<>(options.accumulation());
                 for (int i = 0; i < options.accumulation(); i++) {
@@ -200,7 +213,7 @@ public final class Trainer<B> {
                 windowTokens += r.tokens();
                 if (options.maxTime() != null && state.plannedSteps == 0
                         && state.step == state.timingStart + WARMUP_STEPS) {
-                    timingFromNanos = System.nanoTime();
+                    timingFromNanos = clock.getAsLong();
                 }
                 if (options.maxTime() != null && state.step == state.timingStart + WARMUP_STEPS + TIMING_STEPS
                         && state.plannedSteps == 0) {
@@ -213,7 +226,7 @@ public final class Trainer<B> {
                 double elapsed = priorSeconds + seconds(startNanos);
                 double rate = (state.tokens - tokensAtStart) / Math.max(1e-9, seconds(startNanos));
                 if (firstStepDoneNanos == 0) {
-                    firstStepDoneNanos = System.nanoTime();
+                    firstStepDoneNanos = clock.getAsLong();
                 }
                 Duration eta = eta(plannedSteps - state.step, seconds(startNanos), state.step - state.stepAtStart,
                         seconds(firstStepDoneNanos));
@@ -243,7 +256,7 @@ public final class Trainer<B> {
                     windowLoss = 0;
                     windowCount = 0;
                     windowTokens = 0;
-                    windowStart = System.nanoTime();
+                    windowStart = clock.getAsLong();
                 }
                 if (options.evalEvery() > 0 && state.step % options.evalEvery() == 0) {
                     validation = evaluate(metrics, state.step, progress);
@@ -367,7 +380,9 @@ public final class Trainer<B> {
             return "epochs";
         }
         if (options.maxTime() != null) {
-            if (state.plannedSteps > 0 && state.step >= plannedSteps) {
+            // a time-decay schedule runs until its rate reaches 0 at the budget, not to a planned step count
+            if (state.plannedSteps > 0 && state.step >= plannedSteps
+                    && !(options.schedule() instanceof Schedule.TimeDecay)) {
                 return "time";
             }
             if (elapsedSeconds >= options.maxTime().toMillis() / 1000.0) {
@@ -393,8 +408,8 @@ public final class Trainer<B> {
         return Duration.ofMillis((long) (1000 * Math.max(0, remaining) * perStep));
     }
 
-    private static double seconds(long startNanos) {
-        return (System.nanoTime() - startNanos) / 1e9;
+    private double seconds(long startNanos) {
+        return (clock.getAsLong() - startNanos) / 1e9;
     }
 
     // ------------------------------------------------------------------------------- checkpoints

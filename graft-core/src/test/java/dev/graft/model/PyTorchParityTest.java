@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Whole models against PyTorch: tools/reference/make_fixtures.py builds a tiny BERT (post-LN, MLM
- * head, padding) and a tiny GPT-2 (pre-LN, causal) with odd sizes, and stores weights, inputs,
+ * head, padding) and a tiny GPT-2 (pre-LN, causal) with odd sizes, make_electra_fixtures.py a pre-LN,
+ * bias-free BERT (Cramming's encoder), and stores weights, inputs,
  * logits, loss, every gradient and the losses of 10 AdamW steps. graft loads the same weights and
  * must match each within 1e-4 relative (max |a - b| / max |b|), reported per named tensor.
  * Also checks AdamW: the losses of 10 steps on the same batch.
@@ -40,7 +41,7 @@ class PyTorchParityTest {
 
     static Stream<Arguments> cases() {
         List<Arguments> list = new ArrayList<>();
-        for (String fixture : List.of("tiny_bert", "tiny_gpt")) {
+        for (String fixture : List.of("tiny_bert", "tiny_gpt", "tiny_bert_preln")) {
             list.add(Arguments.of(fixture, new Compute(new ScalarKernels(), POOL)));
             list.add(Arguments.of(fixture, new Compute(new VectorKernels(POOL), POOL)));
         }
@@ -69,7 +70,9 @@ class PyTorchParityTest {
                 0f, 0f,
                 encoder ? GeluForm.ERF : GeluForm.TANH,
                 0.02f,
-                encoder ? Integer.parseInt(meta.get("pad_token_id")) : -1);
+                encoder ? Integer.parseInt(meta.get("pad_token_id")) : -1,
+                encoder ? "true".equals(meta.get("pre_norm")) : true,
+                !"false".equals(meta.get("linear_bias")));
     }
 
     private static int[] ints(SafeTensors.Entry e) {
@@ -173,7 +176,7 @@ class PyTorchParityTest {
 
     @org.junit.jupiter.api.Test
     void fixturesArePresent() throws Exception {
-        for (String name : List.of("tiny_bert", "tiny_gpt")) {
+        for (String name : List.of("tiny_bert", "tiny_gpt", "tiny_bert_preln", "tiny_electra")) {
             assertThat(Files.size(fixture(name))).isGreaterThan(1000);
         }
     }
