@@ -61,7 +61,7 @@ public interface Tokenizer {
     /** The added tokens marked special (never split, skipped by {@code decode(ids, true)}), by id. */
     List<String> specialTokenStrings();
 
-    /** The model family: {@code "BPE"} or {@code "WordPiece"}. */
+    /** The model family: {@code "BPE"}, {@code "WordPiece"} or {@code "Unigram"}. */
     String modelType();
 
     /** What {@code tokenizer.json} asks for in its truncation and padding fields, special tokens on. */
