@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.OptionalInt;
 
 /**
- * Text to token ids and back: a byte-level BPE (GPT-2, RoBERTa) or WordPiece (BERT) tokenizer,
+ * Text to token ids and back: a byte-level BPE (GPT-2, RoBERTa), WordPiece (BERT) or Unigram
+ * (SentencePiece: XLM-R, T5) tokenizer,
  * read from or written to a Hugging Face {@code tokenizer.json}, or trained by
  * {@link TokenizerTrainer}. Implementations are immutable and thread-safe.
  *

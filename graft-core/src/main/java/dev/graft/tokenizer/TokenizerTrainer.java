@@ -14,7 +14,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Trains a byte-level BPE (GPT-2 style) or a WordPiece (BERT style) tokenizer on text files.
+ * Trains a byte-level BPE (GPT-2 style), a WordPiece (BERT style) or a Unigram (SentencePiece style,
+ * {@link UnigramTraining}) tokenizer on text files.
  *
  * <p>Two passes, as the Hugging Face trainers: first the corpus is streamed in chunks of whole
  * lines and its words counted (normalizer and pre-tokenizer of the tokenizer being trained; all
