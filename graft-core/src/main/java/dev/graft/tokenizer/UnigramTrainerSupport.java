@@ -56,9 +56,9 @@ final class UnigramTrainerSupport {
             if (specials.containsKey(p.piece())) {
                 continue;
             }
-            // the score as it will be read back from tokenizer.json, so the trained tokenizer and the saved one agree
-            double score = SentencePieceJson.referenceDouble(
-                    com.fasterxml.jackson.databind.node.DecimalNode.valueOf(new BigDecimal(Double.toString(p.score()))));
+            // 15 significant digits: such a number's shortest text has at most 15 digits, which the reference's
+            // JSON reader parses exactly, so the saved file holds exactly these scores for graft and the reference
+            double score = new BigDecimal(p.score()).round(new java.math.MathContext(15)).doubleValue();
             vocab.add(new UnigramModel.Piece(p.piece(), score));
             if (p.piece().codePointCount(0, p.piece().length()) > 1) {
                 multi++;
