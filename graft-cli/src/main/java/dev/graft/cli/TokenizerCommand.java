@@ -30,9 +30,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
-/** {@code graft tokenizer train|encode|decode|bench}: byte-level BPE and WordPiece, Hugging Face tokenizer.json. */
+/** {@code graft tokenizer train|encode|decode|bench}: byte-level BPE, WordPiece and Unigram, Hugging Face tokenizer.json. */
 @Command(name = "tokenizer", mixinStandardHelpOptions = true,
-        description = "Train a byte-level BPE or WordPiece tokenizer, encode and decode text with any supported "
+        description = "Train a byte-level BPE, WordPiece or Unigram tokenizer, encode and decode text with any supported "
                 + "tokenizer.json (Hugging Face format).",
         subcommands = {TokenizerCommand.Train.class, TokenizerCommand.Encode.class, TokenizerCommand.Decode.class,
             TokenizerCommand.Bench.class})
@@ -47,7 +47,7 @@ final class TokenizerCommand implements Runnable {
 
     /** Options shared by train and bench. */
     static final class TrainingOptions {
-        @Option(names = "--type", required = true, description = "bpe (byte-level, GPT-2 style) or wordpiece (BERT style).")
+        @Option(names = "--type", required = true, description = "bpe (byte-level, GPT-2 style), wordpiece (BERT style) or unigram (SentencePiece style).")
         String type;
 
         @Option(names = "--vocab-size", required = true, description = "Tokens in the vocabulary, special tokens included.")
@@ -61,11 +61,11 @@ final class TokenizerCommand implements Runnable {
 
         @Option(names = "--special-tokens", split = ",", paramLabel = "TOKEN",
                 description = "Special tokens, comma-separated, first ids (default: [PAD],[UNK],[CLS],[SEP],[MASK] "
-                        + "for wordpiece; <|endoftext|>,<pad> for bpe).")
+                        + "for wordpiece; <|endoftext|>,<pad> for bpe; <s>,<pad>,</s>,<unk>,<mask> for unigram).")
         List<String> specialTokens = new ArrayList<>();
 
-        @Option(names = "--limit-alphabet", description = "wordpiece: keep the N most frequent characters "
-                + "(default: 1000; 0 keeps all).")
+        @Option(names = "--limit-alphabet", description = "wordpiece, unigram: keep the N most frequent characters "
+                + "(default: 1000 for wordpiece, all for unigram; 0 keeps all).")
         Integer limitAlphabet;
 
         @Option(names = "--normalization", description = "Unicode normalization first: none, nfc or nfkc (default: ${DEFAULT-VALUE}).")
@@ -81,7 +81,9 @@ final class TokenizerCommand implements Runnable {
             TokenizerTrainer.Type t = switch (type.toLowerCase(Locale.ROOT)) {
                 case "bpe" -> TokenizerTrainer.Type.BPE;
                 case "wordpiece" -> TokenizerTrainer.Type.WORDPIECE;
-                default -> throw new IllegalArgumentException("--type " + type + " is not a tokenizer type; use bpe or wordpiece");
+                case "unigram" -> TokenizerTrainer.Type.UNIGRAM;
+                default -> throw new IllegalArgumentException("--type " + type
+                        + " is not a tokenizer type; use bpe, wordpiece or unigram");
             };
             TokenizerTrainer.UnicodeNormalization n = switch (normalization.toLowerCase(Locale.ROOT)) {
                 case "none" -> TokenizerTrainer.UnicodeNormalization.NONE;
@@ -129,12 +131,14 @@ final class TokenizerCommand implements Runnable {
                 written = r.tokenizer().save(out);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf(Locale.ROOT, "vocabulary: %,d tokens (%s, alphabet %,d, %,d merges, special %s)%n",
+            System.out.printf(Locale.ROOT, "vocabulary: %,d tokens (%s, alphabet %,d, %,d "
+                    + (settings.type() == TokenizerTrainer.Type.UNIGRAM ? "pieces of 2+ characters" : "merges")
+                    + ", special %s)%n",
                     r.tokenizer().vocabularySize(), r.tokenizer().modelType(), r.alphabetSize(), r.merges(),
                     String.join(" ", settings.specialTokens()));
             System.out.printf(Locale.ROOT, "corpus: %,d files, %.1f MB, %,d words (%,d distinct)%n", files.size(),
                     r.bytes() / 1e6, r.wordOccurrences(), r.distinctWords());
-            System.out.printf(Locale.ROOT, "coverage: %.2f%% of words without [UNK], %.3f tokens per word%n",
+            System.out.printf(Locale.ROOT, "coverage: %.2f%% of words without an unknown token, %.3f tokens per word%n",
                     100 * r.coverage(), r.tokensPerWord());
             System.out.printf(Locale.ROOT, "time: %.1f s (counting %.1f s on %d threads, merges %.1f s)%n", seconds,
                     r.countSeconds(), settings.threads(), r.mergeSeconds());

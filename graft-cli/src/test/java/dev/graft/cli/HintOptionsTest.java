@@ -71,6 +71,7 @@ class HintOptionsTest {
         // only with offeringSkipNonFinite(), which pretraining alone calls
         PRINTED_BY.put("dev/graft/train/Trainer.java --skip-nonfinite", List.of("pretrain"));
         PRINTED_BY.put("dev/graft/tokenizer/CorpusReader.java", List.of("tokenizer train", "tokenizer bench"));
+        PRINTED_BY.put("dev/graft/tokenizer/UnigramTraining.java", List.of("tokenizer train", "tokenizer bench"));
         PRINTED_BY.put("dev/graft/io/RunLock.java", RUN_FOLDER_COMMANDS);
         PRINTED_BY.put("dev/graft/io/RunFolder.java", RUN_FOLDER_COMMANDS);
         // only for a request with a resume point, which pretraining and both fine-tunings make

@@ -89,6 +89,22 @@ class TokenizerCommandTest {
     }
 
     @Test
+    void unigramTrainsEncodesAndDecodes() throws IOException {
+        Path out = dir.resolve("unigram");
+        Run train = run("", "tokenizer", "train", "--type", "unigram", "--vocab-size", "97", "--out", out.toString(),
+                corpus().toString());
+        assertThat(train.exit()).as(train.err()).isZero();
+        assertThat(train.out()).contains("vocabulary: 97 tokens (Unigram").contains("pieces of 2+ characters")
+                .contains("special <s> <pad> </s> <unk> <mask>").contains("coverage: 100.00%");
+        Run tokens = run("the earth\n", "tokenizer", "encode", "--tokenizer", out.toString(), "--tokens",
+                "--add-special-tokens");
+        assertThat(tokens.out().trim()).isEqualTo("<s> ▁the ▁earth </s>");
+        Run ids = run("In the beginning, café 中文.\n", "tokenizer", "encode", "--tokenizer", out.toString());
+        Run decoded = run(ids.out(), "tokenizer", "decode", "--tokenizer", out.toString());
+        assertThat(decoded.out()).isEqualTo("In the beginning, café 中文.\n");
+    }
+
+    @Test
     void badInputIsExitTwoWithAOneLineMessageAndNoOutputFile() throws IOException {
         Path out = dir.resolve("out");
         Path missing = dir.resolve("missing.txt");
@@ -115,10 +131,10 @@ class TokenizerCommandTest {
         assertThat(r3.err()).contains("vocabulary size 100 is smaller than the byte-level alphabet")
                 .contains("at least 258");
 
-        Run r4 = run("", "tokenizer", "train", "--type", "unigram", "--vocab-size", "300", "--out", out.toString(),
+        Run r4 = run("", "tokenizer", "train", "--type", "wordlevel", "--vocab-size", "300", "--out", out.toString(),
                 corpus().toString());
         assertThat(r4.exit()).isEqualTo(2);
-        assertThat(r4.err()).contains("use bpe or wordpiece");
+        assertThat(r4.err()).contains("use bpe, wordpiece or unigram");
         assertThat(out.resolve("tokenizer.json")).doesNotExist();
 
         Run r5 = run("x\n", "tokenizer", "encode", "--tokenizer", dir.toString());
@@ -131,11 +147,11 @@ class TokenizerCommandTest {
         assertThat(r6.exit()).isEqualTo(2);
         assertThat(r6.err()).contains(broken + ": not valid JSON at line 1");
 
-        Path unigram = dir.resolve("unigram.json");
-        Files.writeString(unigram, "{\"model\": {\"type\": \"Unigram\", \"vocab\": []}}");
-        Run r7 = run("x\n", "tokenizer", "encode", "--tokenizer", unigram.toString());
+        Path wordLevel = dir.resolve("wordlevel.json");
+        Files.writeString(wordLevel, "{\"model\": {\"type\": \"WordLevel\", \"vocab\": {}}}");
+        Run r7 = run("x\n", "tokenizer", "encode", "--tokenizer", wordLevel.toString());
         assertThat(r7.exit()).isEqualTo(2);
-        assertThat(r7.err()).contains("model type 'Unigram' is not supported by graft");
+        assertThat(r7.err()).contains("model type 'WordLevel' is not supported by graft");
 
         Run ok = run("", "tokenizer", "train", "--type", "bpe", "--vocab-size", "300", "--out", out.toString(),
                 corpus().toString());

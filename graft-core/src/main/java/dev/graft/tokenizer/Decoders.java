@@ -14,7 +14,7 @@ final class Decoders {
     }
 
     /** A decoder step over the token strings; the final strings are concatenated. */
-    sealed interface Decoder permits ByteLevelDecoder, WordPiece, Sequence {
+    sealed interface Decoder permits ByteLevelDecoder, WordPiece, Sequence, Metaspace.Decode {
         List<String> decodeChain(List<String> tokens);
     }
 

@@ -174,6 +174,13 @@ final class NormalizedText {
             position += Character.charCount(old.text.codePointAt(position));
         }
 
+        /** Removes the next {@code codePoints} characters of the old text (they leave no alignment). */
+        void remove(int codePoints) {
+            for (int k = 0; k < codePoints; k++) {
+                skip();
+            }
+        }
+
         void emit(int cp, int change) {
             int alignStart;
             int alignEnd;

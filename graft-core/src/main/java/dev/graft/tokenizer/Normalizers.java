@@ -11,7 +11,8 @@ final class Normalizers {
     }
 
     /** A normalizer step. */
-    sealed interface Normalizer permits Bert, Lowercase, Unicode, StripAccents, Sequence {
+    sealed interface Normalizer permits Bert, Lowercase, Unicode, StripAccents, Sequence, Precompiled,
+            SentencePieceNormalizers.Replace, SentencePieceNormalizers.Prepend {
         NormalizedText normalize(NormalizedText text);
     }
 

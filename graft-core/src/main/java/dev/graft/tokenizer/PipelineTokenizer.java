@@ -69,7 +69,7 @@ final class PipelineTokenizer implements Tokenizer {
                 }
                 int index = word++;
                 model.tokenize(w.text, (id, start, end) ->
-                        b.add(id, model.idToToken(id), w.start(start), w.end(end - 1), index));
+                        b.add(id, model.tokenString(id, w.text, start, end), w.start(start), w.end(end - 1), index));
             }
         }
         return b.build(typeId);
@@ -316,7 +316,11 @@ final class PipelineTokenizer implements Tokenizer {
 
     @Override
     public String modelType() {
-        return model instanceof BpeModel ? "BPE" : "WordPiece";
+        return switch (model) {
+            case BpeModel b -> "BPE";
+            case WordPieceModel w -> "WordPiece";
+            case UnigramModel u -> "Unigram";
+        };
     }
 
     @Override

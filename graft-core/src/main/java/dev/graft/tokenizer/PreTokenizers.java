@@ -14,7 +14,7 @@ final class PreTokenizers {
     }
 
     /** A pre-tokenizer step: appends the non-empty words of {@code piece} to {@code out}. */
-    sealed interface PreTokenizer permits Bert, Whitespace, WhitespaceSplit, ByteLevelSplit, Sequence {
+    sealed interface PreTokenizer permits Bert, Whitespace, WhitespaceSplit, ByteLevelSplit, Sequence, Metaspace.Split {
         void split(NormalizedText piece, List<NormalizedText> out);
     }
 

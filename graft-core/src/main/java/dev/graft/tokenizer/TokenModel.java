@@ -1,7 +1,7 @@
 package dev.graft.tokenizer;
 
 /** A model splits one pre-tokenized word into vocabulary tokens. Implementations are thread-safe. */
-sealed interface TokenModel permits BpeModel, WordPieceModel {
+sealed interface TokenModel permits BpeModel, WordPieceModel, UnigramModel {
 
     /** Receives one token: its id and the [start, end) UTF-16 span within the word. */
     @FunctionalInterface
@@ -17,6 +17,14 @@ sealed interface TokenModel permits BpeModel, WordPieceModel {
 
     /** The vocabulary entry of an id, or null. */
     String idToToken(int id);
+
+    /**
+     * The token string the reference reports for token {@code id} spanning [start, end) of
+     * {@code word}: the vocabulary entry (Unigram reports an unknown run by its text).
+     */
+    default String tokenString(int id, String word, int start, int end) {
+        return idToToken(id);
+    }
 
     /** Number of vocabulary entries. */
     int size();

@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.OptionalInt;
 
 /**
- * Text to token ids and back: a byte-level BPE (GPT-2, RoBERTa) or WordPiece (BERT) tokenizer,
+ * Text to token ids and back: a byte-level BPE (GPT-2, RoBERTa), WordPiece (BERT) or Unigram
+ * (SentencePiece: XLM-R, T5) tokenizer,
  * read from or written to a Hugging Face {@code tokenizer.json}, or trained by
  * {@link TokenizerTrainer}. Implementations are immutable and thread-safe.
  *
@@ -61,7 +62,7 @@ public interface Tokenizer {
     /** The added tokens marked special (never split, skipped by {@code decode(ids, true)}), by id. */
     List<String> specialTokenStrings();
 
-    /** The model family: {@code "BPE"} or {@code "WordPiece"}. */
+    /** The model family: {@code "BPE"}, {@code "WordPiece"} or {@code "Unigram"}. */
     String modelType();
 
     /** What {@code tokenizer.json} asks for in its truncation and padding fields, special tokens on. */

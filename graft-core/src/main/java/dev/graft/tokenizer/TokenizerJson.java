@@ -27,8 +27,8 @@ import java.util.Map;
 
 /**
  * Reads and writes the Hugging Face {@code tokenizer.json} format (huggingface/tokenizers
- * {@code tokenizer/serialization.rs} and the {@code type}-tagged components) for byte-level BPE
- * and WordPiece tokenizers. A component graft does not implement is an error that names it;
+ * {@code tokenizer/serialization.rs} and the {@code type}-tagged components) for byte-level BPE,
+ * WordPiece and Unigram (SentencePiece) tokenizers. A component graft does not implement is an error that names it;
  * nothing is approximated.
  */
 final class TokenizerJson {
@@ -36,14 +36,16 @@ final class TokenizerJson {
     }
 
     static final String FILE_NAME = "tokenizer.json";
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Floats kept as their decimal text (BigDecimal): Unigram scores are read as the reference reads them. */
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
-    private static final String NORMALIZERS = "BertNormalizer, Lowercase, NFC, NFD, NFKC, NFKD, StripAccents, Sequence";
-    private static final String PRE_TOKENIZERS = "BertPreTokenizer, ByteLevel, Whitespace, WhitespaceSplit, Sequence";
+    private static final String NORMALIZERS = "BertNormalizer, Lowercase, NFC, NFD, NFKC, NFKD, StripAccents, Precompiled, Replace, Prepend, Sequence";
+    private static final String PRE_TOKENIZERS = "BertPreTokenizer, ByteLevel, Whitespace, WhitespaceSplit, Metaspace, Sequence";
     private static final String POST_PROCESSORS = "TemplateProcessing, BertProcessing, RobertaProcessing, ByteLevel, Sequence";
-    private static final String DECODERS = "ByteLevel, WordPiece, Sequence";
-    private static final String MODELS = "BPE, WordPiece";
+    private static final String DECODERS = "ByteLevel, WordPiece, Metaspace, Sequence";
+    private static final String MODELS = "BPE, WordPiece, Unigram";
 
     // ----- reading -----
 
@@ -144,6 +146,9 @@ final class TokenizerJson {
                 case "NFKC" -> new Normalizers.Unicode(UnicodeForms.Form.NFKC);
                 case "NFKD" -> new Normalizers.Unicode(UnicodeForms.Form.NFKD);
                 case "StripAccents" -> new Normalizers.StripAccents();
+                case "Precompiled" -> SentencePieceJson.precompiled(n, this::error);
+                case "Replace" -> SentencePieceJson.replace(n, this::error);
+                case "Prepend" -> SentencePieceJson.prepend(n, this::error);
                 case "Sequence" -> {
                     List<Normalizers.Normalizer> list = new ArrayList<>();
                     for (JsonNode c : array(n, "normalizers", "normalizer Sequence")) {
@@ -161,6 +166,7 @@ final class TokenizerJson {
                 case "BertPreTokenizer" -> new PreTokenizers.Bert();
                 case "Whitespace" -> new PreTokenizers.Whitespace();
                 case "WhitespaceSplit" -> new PreTokenizers.WhitespaceSplit();
+                case "Metaspace" -> SentencePieceJson.metaspaceSplit(n, this::error);
                 case "ByteLevel" -> new PreTokenizers.ByteLevelSplit(bool(n, "add_prefix_space", true),
                         bool(n, "trim_offsets", true), bool(n, "use_regex", true));
                 case "Sequence" -> {
@@ -268,6 +274,7 @@ final class TokenizerJson {
                 case "ByteLevel" -> new Decoders.ByteLevelDecoder(bool(n, "add_prefix_space", true),
                         bool(n, "trim_offsets", true), bool(n, "use_regex", true));
                 case "WordPiece" -> new Decoders.WordPiece(n.path("prefix").asText("##"), bool(n, "cleanup", true));
+                case "Metaspace" -> SentencePieceJson.metaspaceDecoder(n, this::error);
                 case "Sequence" -> {
                     List<Decoders.Decoder> list = new ArrayList<>();
                     for (JsonNode c : array(n, "decoders", "decoder Sequence")) {
@@ -287,14 +294,17 @@ final class TokenizerJson {
                 type = "BPE";
             } else if (n.has("max_input_chars_per_word") || n.has("continuing_subword_prefix")) {
                 type = "WordPiece";
+            } else if (n.path("vocab").isArray()) {
+                type = "Unigram";
             } else {
-                throw error("model has no \"type\" and is neither BPE nor WordPiece; graft supports " + MODELS);
+                throw error("model has no \"type\" and is neither BPE, WordPiece nor Unigram; graft supports " + MODELS);
             }
             return switch (type) {
                 case "BPE" -> bpe(n);
                 case "WordPiece" -> new WordPieceModel(vocabulary(n), n.path("unk_token").asText("[UNK]"),
                         n.path("continuing_subword_prefix").asText("##"),
                         n.path("max_input_chars_per_word").asInt(100));
+                case "Unigram" -> SentencePieceJson.unigram(n, this::error);
                 default -> throw unsupported("model", type, MODELS);
             };
         }
@@ -549,6 +559,9 @@ final class TokenizerJson {
             case Normalizers.Lowercase l -> o.put("type", "Lowercase");
             case Normalizers.Unicode u -> o.put("type", u.form().name());
             case Normalizers.StripAccents s -> o.put("type", "StripAccents");
+            case Precompiled p -> o = SentencePieceJson.write(p);
+            case SentencePieceNormalizers.Replace r -> o = SentencePieceJson.write(r);
+            case SentencePieceNormalizers.Prepend p -> o = SentencePieceJson.write(p);
             case Normalizers.Sequence s -> {
                 o.put("type", "Sequence");
                 ArrayNode a = o.putArray("normalizers");
@@ -566,6 +579,7 @@ final class TokenizerJson {
             case PreTokenizers.Bert b -> o.put("type", "BertPreTokenizer");
             case PreTokenizers.Whitespace w -> o.put("type", "Whitespace");
             case PreTokenizers.WhitespaceSplit w -> o.put("type", "WhitespaceSplit");
+            case Metaspace.Split m -> o = SentencePieceJson.write(m);
             case PreTokenizers.ByteLevelSplit b -> {
                 o.put("type", "ByteLevel");
                 o.put("add_prefix_space", b.addPrefixSpace());
@@ -652,6 +666,7 @@ final class TokenizerJson {
                 o.put("trim_offsets", b.trimOffsets());
                 o.put("use_regex", b.useRegex());
             }
+            case Metaspace.Decode m -> o = SentencePieceJson.write(m);
             case Decoders.WordPiece w -> {
                 o.put("type", "WordPiece");
                 o.put("prefix", w.prefix());
@@ -694,6 +709,7 @@ final class TokenizerJson {
                     }
                 }
             }
+            case UnigramModel u -> o = SentencePieceJson.write(u);
             case WordPieceModel w -> {
                 o.put("type", "WordPiece");
                 o.put("unk_token", w.unknownToken);

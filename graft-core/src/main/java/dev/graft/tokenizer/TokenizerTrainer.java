@@ -14,7 +14,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Trains a byte-level BPE (GPT-2 style) or a WordPiece (BERT style) tokenizer on text files.
+ * Trains a byte-level BPE (GPT-2 style), a WordPiece (BERT style) or a Unigram (SentencePiece style,
+ * {@link UnigramTraining}) tokenizer on text files.
  *
  * <p>Two passes, as the Hugging Face trainers: first the corpus is streamed in chunks of whole
  * lines and its words counted (normalizer and pre-tokenizer of the tokenizer being trained; all
@@ -32,7 +33,9 @@ public final class TokenizerTrainer {
         /** Byte-level BPE: GPT-2 pre-tokenization, 256 byte symbols, never an unknown token. */
         BPE,
         /** WordPiece: BERT normalization and pre-tokenization, {@code ##} continuations, {@code [UNK]}. */
-        WORDPIECE
+        WORDPIECE,
+        /** Unigram (SentencePiece): Metaspace pre-tokenization, scored pieces, {@code <unk>} ({@link UnigramTraining}). */
+        UNIGRAM
     }
 
     /** Unicode normalization applied before everything else. */
@@ -46,6 +49,8 @@ public final class TokenizerTrainer {
     public static final List<String> WORDPIECE_SPECIAL_TOKENS = List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]");
     /** The byte-level BPE default: GPT-2's document separator and a padding token. */
     public static final List<String> BPE_SPECIAL_TOKENS = List.of("<|endoftext|>", "<pad>");
+    /** The Unigram default: XLM-R's special tokens. */
+    public static final List<String> UNIGRAM_SPECIAL_TOKENS = List.of("<s>", "<pad>", "</s>", "<unk>", "<mask>");
 
     /**
      * @param vocabularySize     tokens in the result, special tokens included
@@ -77,7 +82,11 @@ public final class TokenizerTrainer {
                 throw new IllegalArgumentException("thread count must be at least 1, got " + threads);
             }
             specialTokens = specialTokens == null || specialTokens.isEmpty()
-                    ? (type == Type.BPE ? BPE_SPECIAL_TOKENS : WORDPIECE_SPECIAL_TOKENS) : List.copyOf(specialTokens);
+                    ? switch (type) {
+                        case BPE -> BPE_SPECIAL_TOKENS;
+                        case WORDPIECE -> WORDPIECE_SPECIAL_TOKENS;
+                        case UNIGRAM -> UNIGRAM_SPECIAL_TOKENS;
+                    } : List.copyOf(specialTokens);
             for (String s : specialTokens) {
                 if (s.isEmpty()) {
                     throw new IllegalArgumentException("special tokens must not be empty strings");
@@ -85,6 +94,9 @@ public final class TokenizerTrainer {
             }
             if (type == Type.WORDPIECE && !specialTokens.contains("[UNK]")) {
                 throw new IllegalArgumentException("WordPiece needs [UNK] among its special tokens, got " + specialTokens);
+            }
+            if (type == Type.UNIGRAM && !specialTokens.contains("<unk>")) {
+                throw new IllegalArgumentException("Unigram needs <unk> among its special tokens, got " + specialTokens);
             }
             if (normalization == null) {
                 normalization = UnicodeNormalization.NONE;
@@ -145,7 +157,8 @@ public final class TokenizerTrainer {
             int merges, double coverage, double tokensPerWord, double countSeconds, double mergeSeconds) {
         /** One line for humans. */
         public String summary() {
-            return String.format("%s vocabulary %,d (alphabet %,d, merges %,d); %,d words (%,d distinct) in %.1f MB; "
+            return String.format("%s vocabulary %,d (alphabet %,d, " + (tokenizer.modelType().equals("Unigram")
+                    ? "pieces of 2+ characters" : "merges") + " %,d); %,d words (%,d distinct) in %.1f MB; "
                     + "coverage %.2f%%, %.2f tokens/word; counting %.1f s, merges %.1f s",
                     tokenizer.modelType(), tokenizer.vocabularySize(), alphabetSize, merges, wordOccurrences,
                     distinctWords, bytes / 1e6, 100 * coverage, tokensPerWord, countSeconds, mergeSeconds);
@@ -213,6 +226,9 @@ public final class TokenizerTrainer {
     /** The normalizer and pre-tokenizer of the tokenizer being trained. */
     private record Pipeline(Normalizers.Normalizer normalizer, PreTokenizers.PreTokenizer preTokenizer,
             boolean byteLevel) {
+        boolean unigram() {
+            return preTokenizer instanceof Metaspace.Split;
+        }
     }
 
     private static Pipeline pipeline(Settings s) {
@@ -229,6 +245,9 @@ public final class TokenizerTrainer {
         }
         if (s.lowercase()) {
             steps.add(new Normalizers.Lowercase());
+        }
+        if (s.type() == Type.UNIGRAM) {
+            return new Pipeline(single(steps), new Metaspace.Split('\u2581', Metaspace.PrependScheme.ALWAYS, true), false);
         }
         return new Pipeline(single(steps), new PreTokenizers.ByteLevelSplit(false, true, true), true);
     }
@@ -334,6 +353,8 @@ public final class TokenizerTrainer {
         String s = n.text;
         if (p.byteLevel()) {
             ByteLevel.splitGpt2(s, (a, b) -> counts.add(s, a, b, 1));
+        } else if (p.unigram()) {
+            UnigramTrainerSupport.countWords(p.preTokenizer(), s, counts);
         } else {
             PreTokenizers.Bert.ranges(s, (a, b) -> counts.add(s, a, b, 1));
         }
@@ -360,6 +381,13 @@ public final class TokenizerTrainer {
         long occurrences = 0;
         for (long c : wordCounts) {
             occurrences += c;
+        }
+        if (p.unigram()) {
+            UnigramTrainerSupport.Trained t = UnigramTrainerSupport.train(s, p.normalizer(), p.preTokenizer(), words,
+                    wordCounts);
+            long end = System.nanoTime();
+            return new Result(t.tokenizer(), bytes, occurrences, words.length, t.alphabetSize(), t.multiCharacterPieces(),
+                    t.coverage(), t.tokensPerWord(), (counted - start) / 1e9, (end - counted) / 1e9);
         }
         BpeTraining.Learned learned = p.byteLevel()
                 ? BpeTraining.learn(words, wordCounts, s.specialTokens(), ByteLevel.alphabet(), 0, null,

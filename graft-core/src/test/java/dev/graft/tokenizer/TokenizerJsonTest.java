@@ -71,24 +71,36 @@ class TokenizerJsonTest {
 
     @Test
     void unsupportedComponentsAreNamed(@TempDir Path dir) throws IOException {
-        Path f = write(dir, WORDPIECE.formatted("{\"type\": \"Precompiled\", \"precompiled_charsmap\": \"\"}", MODEL));
+        Path f = write(dir, WORDPIECE.formatted("{\"type\": \"Strip\", \"strip_left\": true}", MODEL));
         assertThatThrownBy(() -> Tokenizer.load(f)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(f + ": normalizer type 'Precompiled' is not supported by graft (supported: BertNormalizer, "
-                        + "Lowercase, NFC, NFD, NFKC, NFKD, StripAccents, Sequence); use a tokenizer built from "
-                        + "supported components");
+                .hasMessage(f + ": normalizer type 'Strip' is not supported by graft (supported: BertNormalizer, "
+                        + "Lowercase, NFC, NFD, NFKC, NFKD, StripAccents, Precompiled, Replace, Prepend, Sequence); use a "
+                        + "tokenizer built from supported components");
         Path g = write(dir, WORDPIECE.formatted("{\"type\": \"Sequence\", \"normalizers\": [{\"type\": \"NFC\"}, "
                 + "{\"type\": \"Replace\"}]}", MODEL));
-        assertThatThrownBy(() -> Tokenizer.load(g)).hasMessageContaining("normalizer type 'Replace'");
-        Path h = write(dir, WORDPIECE.formatted("null", "{\"type\": \"Unigram\", \"unk_id\": 0, \"vocab\": []}"));
-        assertThatThrownBy(() -> Tokenizer.load(h)).hasMessageContaining("model type 'Unigram' is not supported");
+        assertThatThrownBy(() -> Tokenizer.load(g)).hasMessage(g + ": normalizer Replace: \"content\" must be a string");
+        Path h = write(dir, WORDPIECE.formatted("null", "{\"type\": \"WordLevel\", \"vocab\": {}}"));
+        assertThatThrownBy(() -> Tokenizer.load(h)).hasMessageContaining("model type 'WordLevel' is not supported");
+        Path h2 = write(dir, WORDPIECE.formatted("null", "{\"type\": \"Unigram\", \"unk_id\": 2, \"vocab\": [[\"a\", -1]]}"));
+        assertThatThrownBy(() -> Tokenizer.load(h2)).hasMessage(h2 + ": model Unigram: unk_id 2 is outside the vocabulary "
+                + "of 1 pieces; set unk_id to the id of the unknown piece");
+        Path h3 = write(dir, WORDPIECE.formatted("null", "{\"type\": \"Unigram\", \"vocab\": [[\"a\", -1], [\"b\"]]}"));
+        assertThatThrownBy(() -> Tokenizer.load(h3)).hasMessageContaining("vocab entry 1 is [\"b\"], expected [piece, score]");
+        Path h4 = write(dir, WORDPIECE.formatted("{\"type\": \"Precompiled\", \"precompiled_charsmap\": \"AQ==\"}", MODEL));
+        assertThatThrownBy(() -> Tokenizer.load(h4)).hasMessageContaining("normalizer Precompiled: precompiled_charsmap "
+                + "has 1 bytes, fewer than its 4-byte header");
         Path i = write(dir, WORDPIECE.formatted("null", "{\"type\": \"BPE\", \"dropout\": 0.1, \"vocab\": {}, "
                 + "\"merges\": []}"));
         assertThatThrownBy(() -> Tokenizer.load(i)).hasMessageContaining("BPE with dropout 0.1 is not supported");
-        Path j = write(dir, WORDPIECE.formatted("null", MODEL).replace("BertPreTokenizer", "Metaspace"));
-        assertThatThrownBy(() -> Tokenizer.load(j)).hasMessageContaining("pre_tokenizer type 'Metaspace'");
+        Path j = write(dir, WORDPIECE.formatted("null", MODEL).replace("BertPreTokenizer", "Digits"));
+        assertThatThrownBy(() -> Tokenizer.load(j)).hasMessageContaining("pre_tokenizer type 'Digits'");
         Path k = write(dir, WORDPIECE.formatted("null", MODEL).replace("\"type\": \"WordPiece\", \"prefix\"",
-                "\"type\": \"Metaspace\", \"prefix\""));
-        assertThatThrownBy(() -> Tokenizer.load(k)).hasMessageContaining("decoder type 'Metaspace'");
+                "\"type\": \"BPEDecoder\", \"prefix\""));
+        assertThatThrownBy(() -> Tokenizer.load(k)).hasMessageContaining("decoder type 'BPEDecoder'");
+        Path m = write(dir, WORDPIECE.formatted("null", MODEL).replace("{\"type\": \"BertPreTokenizer\"}",
+                "{\"type\": \"Metaspace\", \"replacement\": \"ab\"}"));
+        assertThatThrownBy(() -> Tokenizer.load(m)).hasMessageContaining("pre_tokenizer Metaspace: \"replacement\" must "
+                + "be a string of one character");
     }
 
     @Test
