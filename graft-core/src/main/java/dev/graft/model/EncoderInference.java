@@ -85,10 +85,22 @@ public final class EncoderInference {
         if (!config.isEncoder()) {
             throw new IllegalArgumentException("EncoderInference runs BERT encoders; this backbone is a GPT-2 decoder");
         }
+        if (!supports(config)) {
+            throw new IllegalArgumentException("EncoderInference runs BERT's post-LN encoder with biases; this one is "
+                    + (config.preNorm() ? "pre-LN" : "bias-free") + ": use Backbone.forward");
+        }
         this.compute = compute;
         for (Parameter p : backbone.parameters()) {
             parameters.put(p.name(), p);
         }
+    }
+
+    /**
+     * Whether this fast path computes the config's encoder: BERT's (post-LN, linears with biases). Cramming's
+     * pre-LN or bias-free encoders ({@code graft pretrain --norm pre --no-bias}) run {@link Backbone#forward}.
+     */
+    public static boolean supports(ModelConfig config) {
+        return config.isEncoder() && !config.preNorm() && config.linearBias();
     }
 
     public ModelConfig config() {

@@ -64,7 +64,7 @@ public final class SentenceEmbedder {
                     + "] (the model's positions)");
         }
         this.backbone = backbone;
-        this.encoder = backbone.config().isEncoder() ? new EncoderInference(backbone, compute) : null;
+        this.encoder = EncoderInference.supports(backbone.config()) ? new EncoderInference(backbone, compute) : null;
         this.tokenizer = tokenizer;
         this.pooling = pooling;
         this.normalize = normalize;
@@ -79,12 +79,13 @@ public final class SentenceEmbedder {
 
     /**
      * The same embedder computing on {@code compute}, with buffers of its own and the same weights: one per
-     * thread that embeds at the same time (an embedder is not thread-safe). Encoders only (a decoder's
-     * forward pass keeps its state in the backbone).
+     * thread that embeds at the same time (an embedder is not thread-safe). Only where {@link
+     * EncoderInference#supports} the model (the backbone's own forward pass keeps its state in the backbone).
      */
     public SentenceEmbedder onCompute(Compute compute) {
         if (encoder == null) {
-            throw new IllegalStateException("a decoder's embedder cannot share its backbone: load the model again");
+            throw new IllegalStateException("this embedder runs the backbone's own forward (a decoder, or a pre-LN or "
+                    + "bias-free encoder), which cannot be shared: load the model again");
         }
         return new SentenceEmbedder(backbone, compute, tokenizer, pooling, normalize, batchSize, maxLength);
     }

@@ -321,7 +321,7 @@ abstract class ServedModel {
         /** An encoder's workers share its weights, each with an embedder of its own; a decoder loads again. */
         @Override
         Batcher.Runner runnerFor(Compute compute) throws IOException {
-            if (!config.isEncoder()) {
+            if (!dev.graft.model.EncoderInference.supports(config)) {
                 return super.runnerFor(compute);
             }
             SentenceEmbedder own = embedder.onCompute(compute);

@@ -16,6 +16,7 @@ import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
 import dev.graft.model.HeadModel;
 import dev.graft.model.ClassifierInference;
+import dev.graft.model.EncoderInference;
 import dev.graft.model.SequenceClassifier;
 import dev.graft.nn.Compute;
 import dev.graft.tokenizer.Tokenizer;
@@ -64,7 +65,7 @@ public class ClassificationTask extends HeadTask<ClassificationExample, Classifi
      * its batch, bit for bit); labeled ones (with a loss) and decoders keep the training forward. Returns this.
      */
     public ClassificationTask frozen() {
-        if (model.config().isEncoder()) {
+        if (EncoderInference.supports(model.config())) {
             inference = new ClassifierInference(model, model.backbone().compute());
         }
         return this;
