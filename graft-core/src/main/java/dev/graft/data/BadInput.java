@@ -1,5 +1,10 @@
 package dev.graft.data;
 
+import dev.graft.io.Utf8Lines;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -112,6 +117,27 @@ public final class BadInput {
         if (examples.size() < EXAMPLES_KEPT) {
             examples.add(problem.getMessage());
         }
+    }
+
+    /**
+     * The lines of {@code file} read with this policy: a bad line (invalid UTF-8, over {@code maxLineBytes})
+     * is {@linkplain #reject rejected}, so it stops the read or is skipped and counted.
+     */
+    public Utf8Lines lines(Path file, int maxLineBytes) throws IOException {
+        return Utf8Lines.open(file, maxLineBytes, this::rejectLine);
+    }
+
+    /** The lines of {@code in}, called {@code name} in messages, read with this policy. */
+    public Utf8Lines lines(Path name, InputStream in, int maxLineBytes) {
+        return new Utf8Lines(name, in, maxLineBytes, this::rejectLine);
+    }
+
+    /** {@link #reject}s a bad line as a record of its kind; never keeps it. */
+    private boolean rejectLine(Utf8Lines.BadLine bad) {
+        reject(new BadInputException(bad.file(), bad.number(),
+                bad.defect() == Utf8Lines.Defect.INVALID_UTF8 ? Kind.INVALID_UTF8 : Kind.LINE_TOO_LONG,
+                bad.detail(), bad.advice() + orSkip("lines")));
+        return false;
     }
 
     /** How many records were skipped in total. */

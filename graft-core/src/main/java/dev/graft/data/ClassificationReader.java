@@ -1,6 +1,7 @@
 package dev.graft.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.graft.io.Utf8Lines;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -139,7 +140,7 @@ public final class ClassificationReader {
 
     private static List<ClassificationExample> readJsonl(Path file, Options o, BadInput badInput) throws IOException {
         List<ClassificationExample> out = new ArrayList<>();
-        try (Utf8Lines lines = new Utf8Lines(file, o.maxLineBytes(), badInput)) {
+        try (Utf8Lines lines = badInput.lines(file, o.maxLineBytes())) {
             Utf8Lines.Line l;
             while ((l = lines.next()) != null) {
                 if (l.text().isBlank()) {

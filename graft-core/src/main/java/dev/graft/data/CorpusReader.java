@@ -1,6 +1,7 @@
 package dev.graft.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.graft.io.Utf8Lines;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -82,7 +83,7 @@ public final class CorpusReader {
     /** The documents of {@code file}, streamed. */
     public static Stream<String> documents(Path file, Options options, BadInput badInput) throws IOException {
         boolean jsonl = DataFiles.extension(file).equals("jsonl");
-        Utf8Lines lines = new Utf8Lines(file, options.maxLineBytes(), badInput);
+        Utf8Lines lines = badInput.lines(file, options.maxLineBytes());
         Iterator<String> it = new DocumentIterator(lines, jsonl, options, badInput);
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL),
                 false).onClose(() -> {

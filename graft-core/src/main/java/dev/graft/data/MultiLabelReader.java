@@ -1,6 +1,7 @@
 package dev.graft.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.graft.io.Utf8Lines;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -57,7 +58,7 @@ public final class MultiLabelReader {
         }
         long skippedBefore = badInput.skipped();
         List<MultiLabelExample> out = new ArrayList<>();
-        try (Utf8Lines lines = new Utf8Lines(file, o.maxLineBytes(), badInput)) {
+        try (Utf8Lines lines = badInput.lines(file, o.maxLineBytes())) {
             Utf8Lines.Line l;
             while ((l = lines.next()) != null) {
                 if (l.text().isBlank()) {

@@ -1,6 +1,7 @@
 package dev.graft.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.graft.io.Utf8Lines;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -78,7 +79,7 @@ public final class TaggingReader {
         long skippedBefore = badInput.skipped();
         Format format = options.format() == Format.AUTO ? detect(file, options) : options.format();
         List<TaggingExample> out = new ArrayList<>();
-        try (Utf8Lines lines = new Utf8Lines(file, options.maxLineBytes(), badInput)) {
+        try (Utf8Lines lines = badInput.lines(file, options.maxLineBytes())) {
             switch (format) {
                 case CONLL -> readConll(lines, options, badInput, out);
                 case SLASH -> readSlash(lines, options, badInput, out);
@@ -100,7 +101,7 @@ public final class TaggingReader {
         if (DataFiles.extension(file).equals("jsonl")) {
             return Format.JSONL;
         }
-        try (Utf8Lines lines = new Utf8Lines(file, options.maxLineBytes(), BadInput.skipping())) {
+        try (Utf8Lines lines = BadInput.skipping().lines(file, options.maxLineBytes())) {
             Utf8Lines.Line l;
             while ((l = lines.next()) != null) {
                 String t = l.text().strip();
