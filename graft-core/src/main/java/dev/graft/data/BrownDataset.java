@@ -68,14 +68,7 @@ public final class BrownDataset extends StandardDataset {
             }
         }
         List<Document> docs = new ArrayList<>();
-        Map<String, String> files = new TreeMap<>();
-        entries.forEach((name, text) -> {
-            var m = FILE.matcher(name);
-            if (m.matches()) {
-                files.put(m.group(1), text);
-            }
-        });
-        for (var f : files.entrySet()) {
+        for (var f : Packages.byGroup(entries, FILE).entrySet()) {
             String genre = genreOf.get(f.getKey());
             if (genre == null) {
                 throw new IOException(f.getKey() + " has no genre in cats.txt");

@@ -21,9 +21,7 @@ public final class EnglishCorpusDataset extends StandardDataset {
         super("english-corpus",
                 "brown + sotu + moby-dick + kjv text: the demo's default pretraining corpus",
                 "as its parts (all public domain or permissive; see their cards)",
-                List.of(),
-                List.of(new SetDescriptor("english-corpus", SetKind.TEXT, "text")),
-                1);
+                List.of());
     }
 
     @Override

@@ -29,9 +29,7 @@ public final class EuroparlDataset extends StandardDataset {
         super("europarl",
                 "Europarl sample, 12 languages (17,597 speeches, from Lucene's test framework): multilingual text",
                 "Europarl: no copyright restrictions (European Parliament proceedings, Koehn 2005); jar: Apache-2.0",
-                List.of(SOURCE),
-                List.of(new SetDescriptor("europarl", SetKind.TEXT, "text")),
-                1);
+                List.of(SOURCE));
     }
 
     /** The bodies of the resource's lines, in order. */

@@ -43,9 +43,7 @@ public final class KjvDataset extends StandardDataset {
         super("kjv",
                 "King James Bible (1611; 66 books, 31,102 verses): text",
                 "public domain text (copyright expired); the bible program: GPL-2+ / unrestricted use (Debian copyright file)",
-                List.of(TEXT, PROGRAM),
-                List.of(new SetDescriptor("kjv", SetKind.TEXT, "text")),
-                1);
+                List.of(TEXT, PROGRAM));
     }
 
     /** Parses the {@code bible -f} dump: one "BookC:V text" per line. */

@@ -29,28 +29,14 @@ public final class MobyDickDataset extends StandardDataset {
         super("moby-dick",
                 "Moby-Dick; or, The Whale (Melville, 1851): text",
                 "public domain text; data files PDDL-1.0, contents CC0-1.0 (package README)",
-                List.of(SOURCE),
-                List.of(new SetDescriptor("moby-dick", SetKind.TEXT, "text")),
-                1);
+                List.of(SOURCE));
     }
 
     static List<Section> parse(Path tgz) throws IOException {
-        Map<String, String> entries = Packages.readTextEntries(tgz, n -> n.startsWith("package/data/") && n.endsWith(".json"));
-        String list = entries.get("package/data/file_list.json");
-        if (list == null) {
-            throw new IOException(tgz + " has no package/data/file_list.json: not the package graft expects");
-        }
         List<Section> sections = new ArrayList<>();
-        for (JsonNode f : JsonLines.JSON.readTree(list)) {
-            String stem = f.asText().replaceFirst("\\.txt$", "");
-            if (stem.equals("contents")) {
-                continue;
-            }
-            String json = entries.get("package/data/" + stem + ".json");
-            if (json == null) {
-                throw new IOException(tgz + " lists " + stem + " but has no data/" + stem + ".json");
-            }
-            JsonNode node = JsonLines.JSON.readTree(json);
+        for (var file : Packages.stdlibDataFiles(tgz, name -> !name.equals("contents")).entrySet()) {
+            String stem = file.getKey();
+            JsonNode node = file.getValue();
             List<String> lines = new ArrayList<>();
             if (stem.startsWith("chapter_")) {
                 lines.add("CHAPTER " + node.path("chapter").asText() + ". " + node.path("title").asText());

@@ -54,14 +54,7 @@ public final class SotuDataset extends StandardDataset {
     static List<Speech> parse(Path tgz) throws IOException {
         Map<String, String> entries = Packages.readTextEntries(tgz, n -> ENTRY.matcher(n).matches());
         List<Speech> speeches = new ArrayList<>();
-        Map<String, String> sorted = new TreeMap<>();
-        entries.forEach((n, t) -> {
-            var m = ENTRY.matcher(n);
-            if (m.matches()) {
-                sorted.put(m.group(1), t);
-            }
-        });
-        for (var e : sorted.entrySet()) {
+        for (var e : Packages.byGroup(entries, ENTRY).entrySet()) {
             JsonNode node = JsonLines.JSON.readTree(e.getValue());
             for (String f : List.of("year", "name", "party", "text")) {
                 if (node.get(f) == null) {

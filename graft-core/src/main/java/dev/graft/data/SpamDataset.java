@@ -83,19 +83,10 @@ public final class SpamDataset extends StandardDataset {
     }
 
     static List<Message> parse(Path tgz) throws IOException {
-        Map<String, String> entries = Packages.readTextEntries(tgz, n -> n.startsWith("package/data/") && n.endsWith(".json"));
-        String list = entries.get("package/data/file_list.json");
-        if (list == null) {
-            throw new IOException(tgz + " has no package/data/file_list.json: not the package graft expects");
-        }
         List<Message> out = new ArrayList<>();
-        for (JsonNode f : JsonLines.JSON.readTree(list)) {
-            String path = f.asText().replaceFirst("\\.txt$", "");
-            String json = entries.get("package/data/" + path + ".json");
-            if (json == null) {
-                throw new IOException(tgz + " lists " + path + " but has no data/" + path + ".json");
-            }
-            JsonNode node = JsonLines.JSON.readTree(json);
+        for (var file : Packages.stdlibDataFiles(tgz, name -> true).entrySet()) {
+            String path = file.getKey();
+            JsonNode node = file.getValue();
             String group = node.path("group").asText(path.substring(0, Math.max(0, path.indexOf('/'))));
             String[] parts = splitHeaders(node.path("text").asText());
             out.add(new Message(path, group, parts[0], parts[1]));

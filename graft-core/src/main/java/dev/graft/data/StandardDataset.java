@@ -24,6 +24,11 @@ abstract class StandardDataset implements DatasetDefinition {
         this.formatVersion = formatVersion;
     }
 
+    /** A text dataset: one text set, named as the dataset, in {@code text/}; converter version 1. */
+    StandardDataset(String name, String description, String license, List<Source> sources) {
+        this(name, description, license, sources, List.of(new SetDescriptor(name, SetKind.TEXT, "text")), 1);
+    }
+
     @Override
     public final String name() {
         return name;
