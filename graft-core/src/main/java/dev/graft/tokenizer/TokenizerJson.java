@@ -144,13 +144,7 @@ final class TokenizerJson {
                 case "NFKC" -> new Normalizers.Unicode(UnicodeForms.Form.NFKC);
                 case "NFKD" -> new Normalizers.Unicode(UnicodeForms.Form.NFKD);
                 case "StripAccents" -> new Normalizers.StripAccents();
-                case "Sequence" -> {
-                    List<Normalizers.Normalizer> list = new ArrayList<>();
-                    for (JsonNode c : array(n, "normalizers", "normalizer Sequence")) {
-                        list.add(normalizer(c));
-                    }
-                    yield new Normalizers.Sequence(list);
-                }
+                case "Sequence" -> new Normalizers.Sequence(each(n, "normalizers", "normalizer Sequence", this::normalizer));
                 default -> throw unsupported("normalizer", type, NORMALIZERS);
             };
         }
@@ -163,13 +157,7 @@ final class TokenizerJson {
                 case "WhitespaceSplit" -> new PreTokenizers.WhitespaceSplit();
                 case "ByteLevel" -> new PreTokenizers.ByteLevelSplit(bool(n, "add_prefix_space", true),
                         bool(n, "trim_offsets", true), bool(n, "use_regex", true));
-                case "Sequence" -> {
-                    List<PreTokenizers.PreTokenizer> list = new ArrayList<>();
-                    for (JsonNode c : array(n, "pretokenizers", "pre_tokenizer Sequence")) {
-                        list.add(preTokenizer(c));
-                    }
-                    yield new PreTokenizers.Sequence(list);
-                }
+                case "Sequence" -> new PreTokenizers.Sequence(each(n, "pretokenizers", "pre_tokenizer Sequence", this::preTokenizer));
                 default -> throw unsupported("pre_tokenizer", type, PRE_TOKENIZERS);
             };
         }
@@ -185,13 +173,7 @@ final class TokenizerJson {
                         bool(n, "add_prefix_space", true));
                 case "ByteLevel" -> new PostProcessors.ByteLevelTrim(bool(n, "add_prefix_space", true),
                         bool(n, "trim_offsets", true), bool(n, "use_regex", true));
-                case "Sequence" -> {
-                    List<PostProcessors.PostProcessor> list = new ArrayList<>();
-                    for (JsonNode c : array(n, "processors", "post_processor Sequence")) {
-                        list.add(postProcessor(c));
-                    }
-                    yield new PostProcessors.Sequence(list);
-                }
+                case "Sequence" -> new PostProcessors.Sequence(each(n, "processors", "post_processor Sequence", this::postProcessor));
                 default -> throw unsupported("post_processor", type, POST_PROCESSORS);
             };
         }
@@ -268,13 +250,7 @@ final class TokenizerJson {
                 case "ByteLevel" -> new Decoders.ByteLevelDecoder(bool(n, "add_prefix_space", true),
                         bool(n, "trim_offsets", true), bool(n, "use_regex", true));
                 case "WordPiece" -> new Decoders.WordPiece(n.path("prefix").asText("##"), bool(n, "cleanup", true));
-                case "Sequence" -> {
-                    List<Decoders.Decoder> list = new ArrayList<>();
-                    for (JsonNode c : array(n, "decoders", "decoder Sequence")) {
-                        list.add(decoder(c));
-                    }
-                    yield new Decoders.Sequence(list);
-                }
+                case "Sequence" -> new Decoders.Sequence(each(n, "decoders", "decoder Sequence", this::decoder));
                 default -> throw unsupported("decoder", type, DECODERS);
             };
         }
@@ -384,6 +360,15 @@ final class TokenizerJson {
                 case "Left" -> EncodeOptions.Side.LEFT;
                 default -> throw unsupported(what + " direction", s, "Right, Left");
             };
+        }
+
+        /** The elements of the array {@code field}, each read by {@code read}. */
+        private <T> List<T> each(JsonNode n, String field, String component, java.util.function.Function<JsonNode, T> read) {
+            List<T> list = new ArrayList<>();
+            for (JsonNode c : array(n, field, component)) {
+                list.add(read.apply(c));
+            }
+            return list;
         }
 
         private JsonNode array(JsonNode n, String field, String component) {
@@ -549,13 +534,7 @@ final class TokenizerJson {
             case Normalizers.Lowercase l -> o.put("type", "Lowercase");
             case Normalizers.Unicode u -> o.put("type", u.form().name());
             case Normalizers.StripAccents s -> o.put("type", "StripAccents");
-            case Normalizers.Sequence s -> {
-                o.put("type", "Sequence");
-                ArrayNode a = o.putArray("normalizers");
-                for (Normalizers.Normalizer c : s.normalizers()) {
-                    a.add(normalizer(c));
-                }
-            }
+            case Normalizers.Sequence s -> sequence(o, "normalizers", s.normalizers(), TokenizerJson::normalizer);
         }
         return o;
     }
@@ -566,19 +545,8 @@ final class TokenizerJson {
             case PreTokenizers.Bert b -> o.put("type", "BertPreTokenizer");
             case PreTokenizers.Whitespace w -> o.put("type", "Whitespace");
             case PreTokenizers.WhitespaceSplit w -> o.put("type", "WhitespaceSplit");
-            case PreTokenizers.ByteLevelSplit b -> {
-                o.put("type", "ByteLevel");
-                o.put("add_prefix_space", b.addPrefixSpace());
-                o.put("trim_offsets", b.trimOffsets());
-                o.put("use_regex", b.useRegex());
-            }
-            case PreTokenizers.Sequence s -> {
-                o.put("type", "Sequence");
-                ArrayNode a = o.putArray("pretokenizers");
-                for (PreTokenizers.PreTokenizer c : s.preTokenizers()) {
-                    a.add(preTokenizer(c));
-                }
-            }
+            case PreTokenizers.ByteLevelSplit b -> byteLevel(o, b.addPrefixSpace(), b.trimOffsets(), b.useRegex());
+            case PreTokenizers.Sequence s -> sequence(o, "pretokenizers", s.preTokenizers(), TokenizerJson::preTokenizer);
         }
         return o;
     }
@@ -604,33 +572,43 @@ final class TokenizerJson {
                     }
                 }
             }
-            case PostProcessors.Bert b -> {
-                o.put("type", "BertProcessing");
-                o.putArray("sep").add(b.separator()).add(b.separatorId());
-                o.putArray("cls").add(b.classifier()).add(b.classifierId());
-            }
+            case PostProcessors.Bert b ->
+                    separatorAndClassifier(o, "BertProcessing", b.separator(), b.separatorId(), b.classifier(),
+                            b.classifierId());
             case PostProcessors.Roberta r -> {
-                o.put("type", "RobertaProcessing");
-                o.putArray("sep").add(r.separator()).add(r.separatorId());
-                o.putArray("cls").add(r.classifier()).add(r.classifierId());
+                separatorAndClassifier(o, "RobertaProcessing", r.separator(), r.separatorId(), r.classifier(),
+                        r.classifierId());
                 o.put("trim_offsets", r.trimOffsets());
                 o.put("add_prefix_space", r.addPrefixSpace());
             }
-            case PostProcessors.ByteLevelTrim b -> {
-                o.put("type", "ByteLevel");
-                o.put("add_prefix_space", b.addPrefixSpace());
-                o.put("trim_offsets", b.trimOffsets());
-                o.put("use_regex", b.useRegex());
-            }
-            case PostProcessors.Sequence s -> {
-                o.put("type", "Sequence");
-                ArrayNode a = o.putArray("processors");
-                for (PostProcessors.PostProcessor c : s.processors()) {
-                    a.add(postProcessor(c));
-                }
-            }
+            case PostProcessors.ByteLevelTrim b -> byteLevel(o, b.addPrefixSpace(), b.trimOffsets(), b.useRegex());
+            case PostProcessors.Sequence s -> sequence(o, "processors", s.processors(), TokenizerJson::postProcessor);
         }
         return o;
+    }
+
+    private static <T> void sequence(ObjectNode o, String field, List<T> parts,
+                                     java.util.function.Function<T, ObjectNode> write) {
+        o.put("type", "Sequence");
+        ArrayNode a = o.putArray(field);
+        for (T part : parts) {
+            a.add(write.apply(part));
+        }
+    }
+
+    /** The fields of the three ByteLevel components (pre-tokenizer, post-processor, decoder). */
+    private static void byteLevel(ObjectNode o, boolean addPrefixSpace, boolean trimOffsets, boolean useRegex) {
+        o.put("type", "ByteLevel");
+        o.put("add_prefix_space", addPrefixSpace);
+        o.put("trim_offsets", trimOffsets);
+        o.put("use_regex", useRegex);
+    }
+
+    private static void separatorAndClassifier(ObjectNode o, String type, String separator, int separatorId,
+                                               String classifier, int classifierId) {
+        o.put("type", type);
+        o.putArray("sep").add(separator).add(separatorId);
+        o.putArray("cls").add(classifier).add(classifierId);
     }
 
     private static ArrayNode pieces(List<PostProcessors.Piece> pieces) {
@@ -646,24 +624,13 @@ final class TokenizerJson {
     private static ObjectNode decoder(Decoders.Decoder d) {
         ObjectNode o = F.objectNode();
         switch (d) {
-            case Decoders.ByteLevelDecoder b -> {
-                o.put("type", "ByteLevel");
-                o.put("add_prefix_space", b.addPrefixSpace());
-                o.put("trim_offsets", b.trimOffsets());
-                o.put("use_regex", b.useRegex());
-            }
+            case Decoders.ByteLevelDecoder b -> byteLevel(o, b.addPrefixSpace(), b.trimOffsets(), b.useRegex());
             case Decoders.WordPiece w -> {
                 o.put("type", "WordPiece");
                 o.put("prefix", w.prefix());
                 o.put("cleanup", w.cleanup());
             }
-            case Decoders.Sequence s -> {
-                o.put("type", "Sequence");
-                ArrayNode a = o.putArray("decoders");
-                for (Decoders.Decoder c : s.decoders()) {
-                    a.add(decoder(c));
-                }
-            }
+            case Decoders.Sequence s -> sequence(o, "decoders", s.decoders(), TokenizerJson::decoder);
         }
         return o;
     }
