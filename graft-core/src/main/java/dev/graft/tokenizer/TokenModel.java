@@ -12,15 +12,26 @@ sealed interface TokenModel permits BpeModel, WordPieceModel {
     /** Splits {@code word} (never empty) into tokens, in order. */
     void tokenize(String word, TokenSink sink);
 
+    /** The model's vocabulary. */
+    Vocabulary vocabulary();
+
     /** The id of a vocabulary entry, or -1. */
-    int tokenToId(String token);
+    default int tokenToId(String token) {
+        return vocabulary().id(token);
+    }
 
     /** The vocabulary entry of an id, or null. */
-    String idToToken(int id);
+    default String idToToken(int id) {
+        return vocabulary().token(id);
+    }
 
     /** Number of vocabulary entries. */
-    int size();
+    default int size() {
+        return vocabulary().size();
+    }
 
     /** The vocabulary entries by id (null where an id is unused). */
-    String[] vocabularyById();
+    default String[] vocabularyById() {
+        return vocabulary().byId();
+    }
 }
