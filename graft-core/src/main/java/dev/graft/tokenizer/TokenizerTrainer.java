@@ -326,7 +326,7 @@ public final class TokenizerTrainer {
         if (p.byteLevel()) {
             ByteLevel.splitGpt2(s, (a, b) -> counts.add(s, a, b, 1));
         } else {
-            PreTokenizers.Bert.ranges(s, (a, b) -> counts.add(s, a, b, 1));
+            PreTokenizers.ranges(s, true, (a, b) -> counts.add(s, a, b, 1));
         }
     }
 
