@@ -259,13 +259,7 @@ public final class VectorKernels implements Kernels, KernelProvider.VectorCapabl
             FloatVector.fromArray(F, dBias, dBiasOff + j).add(s0.sub(c0)).intoArray(dBias, dBiasOff + j);
             FloatVector.fromArray(F, dBias, dBiasOff + j + L).add(s1.sub(c1)).intoArray(dBias, dBiasOff + j + L);
         }
-        for (; j < n; j++) {
-            double s = 0;
-            for (int r = 0; r < rows; r++) {
-                s += dy[dyOff + r * n + j];
-            }
-            dBias[dBiasOff + j] += (float) s;
-        }
+        ScalarKernels.sumRowsInto(rows, n, j, dy, dyOff, dBias, dBiasOff);
     }
 
     // ================================================================= softmax
