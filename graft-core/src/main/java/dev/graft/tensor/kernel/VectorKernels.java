@@ -274,7 +274,15 @@ public final class VectorKernels implements Kernels, KernelProvider.VectorCapabl
             java.util.Arrays.fill(x, xOff, xOff + n, 0f);
             return;
         }
-        // exp(x - max) in place, summed like sumD
+        double sum = expMinusMax(n, x, xOff, max, x, xOff);
+        scale(n, (float) (1.0 / sum), x, xOff);
+    }
+
+    /**
+     * out[i] = exp(x[i] - max) for i in [0, n) (out may be x), returning Σ out summed like sumD:
+     * softmax's and cross-entropy's first pass.
+     */
+    private static double expMinusMax(int n, float[] x, int xOff, float max, float[] out, int outOff) {
         FloatVector vmax = FloatVector.broadcast(F, max);
         double chunkSums = 0;
         int bound = F.loopBound(n);
@@ -284,7 +292,7 @@ public final class VectorKernels implements Kernels, KernelProvider.VectorCapabl
             FloatVector acc = FloatVector.zero(F);
             for (; i < end; i += L) {
                 FloatVector e = exp(FloatVector.fromArray(F, x, xOff + i).sub(vmax));
-                e.intoArray(x, xOff + i);
+                e.intoArray(out, outOff + i);
                 acc = acc.add(e);
             }
             chunkSums += sumLanes(acc);
@@ -292,10 +300,10 @@ public final class VectorKernels implements Kernels, KernelProvider.VectorCapabl
         double sum = chunkSums;
         for (; i < n; i++) {
             float e = exp(x[xOff + i] - max);
-            x[xOff + i] = e;
+            out[outOff + i] = e;
             sum += e;
         }
-        scale(n, (float) (1.0 / sum), x, xOff);
+        return sum;
     }
 
     /** Rows of a column block summed in float before the running total (a compensated sum) takes them. */
@@ -656,26 +664,7 @@ public final class VectorKernels implements Kernels, KernelProvider.VectorCapabl
         float max = max(n, logits, lOff);
         float targetLogit = logits[lOff + target];
         // pass 1: e = exp(logit - max) written to dLogits (which may alias logits), Σ e
-        FloatVector vmax = FloatVector.broadcast(F, max);
-        double chunkSums = 0;
-        int bound = F.loopBound(n);
-        int i = 0;
-        while (i < bound) {
-            int end = Math.min(bound, i + CHUNK);
-            FloatVector acc = FloatVector.zero(F);
-            for (; i < end; i += L) {
-                FloatVector e = exp(FloatVector.fromArray(F, logits, lOff + i).sub(vmax));
-                e.intoArray(dLogits, dOff + i);
-                acc = acc.add(e);
-            }
-            chunkSums += sumLanes(acc);
-        }
-        double sum = chunkSums;
-        for (; i < n; i++) {
-            float e = exp(logits[lOff + i] - max);
-            dLogits[dOff + i] = e;
-            sum += e;
-        }
+        double sum = expMinusMax(n, logits, lOff, max, dLogits, dOff);
         float loss = (float) (Math.log(sum) + max) - targetLogit;
         // pass 2: dLogits = softmax·gradScale, minus gradScale at the target
         float targetE = dLogits[dOff + target];
