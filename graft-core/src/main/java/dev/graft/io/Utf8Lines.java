@@ -79,11 +79,8 @@ public final class Utf8Lines implements Closeable {
     private boolean eof;
     private int decodedBytes; // after decode returned null: the bytes before the invalid one
 
-    /** Lines of {@code in}, named {@code file} in messages (e.g. "stdin"). */
+    /** Lines of {@code in}, named {@code file} in messages (e.g. "stdin"), of at most {@code maxLineBytes} bytes. */
     public Utf8Lines(Path file, InputStream in, int maxLineBytes, OnBadLine onBad) {
-        if (maxLineBytes < 1) {
-            throw new IllegalArgumentException("maxLineBytes must be positive, got " + maxLineBytes);
-        }
         this.file = file;
         this.in = in;
         this.maxLineBytes = maxLineBytes;
