@@ -139,33 +139,7 @@ public final class VectorKernels implements Kernels, KernelProvider.VectorCapabl
 
     @Override
     public double sumOfSquares(int n, float[] x, int xOff) {
-        // per-lane float sums over short chunks, each chunk's lanes added in a fixed order into a double
-        double chunkSums = 0;
-        int bound = F.loopBound(n);
-        int i = 0;
-        while (i < bound) {
-            int end = Math.min(bound, i + CHUNK);
-            FloatVector acc0 = FloatVector.zero(F);
-            FloatVector acc1 = acc0;
-            for (; i + 2 * L <= end; i += 2 * L) {
-                FloatVector v0 = FloatVector.fromArray(F, x, xOff + i);
-                FloatVector v1 = FloatVector.fromArray(F, x, xOff + i + L);
-                acc0 = v0.fma(v0, acc0);
-                acc1 = v1.fma(v1, acc1);
-            }
-            if (i < end) {
-                FloatVector v0 = FloatVector.fromArray(F, x, xOff + i);
-                acc0 = v0.fma(v0, acc0);
-                i += L;
-            }
-            chunkSums += sumLanes(acc0.add(acc1));
-        }
-        double s = chunkSums;
-        for (; i < n; i++) {
-            double v = x[xOff + i];
-            s += v * v;
-        }
-        return s;
+        return dotD(n, x, xOff, x, xOff); // x·x: the same fma chains, the same bits
     }
 
     // ================================================================= element-wise
