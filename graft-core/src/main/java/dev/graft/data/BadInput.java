@@ -1,5 +1,10 @@
 package dev.graft.data;
 
+import dev.graft.io.Utf8Lines;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -114,6 +119,63 @@ public final class BadInput {
         }
     }
 
+    /**
+     * The lines of {@code file} read with this policy: a bad line (invalid UTF-8, over {@code maxLineBytes})
+     * is {@linkplain #reject rejected}, so it stops the read or is skipped and counted.
+     */
+    public Utf8Lines lines(Path file, int maxLineBytes) throws IOException {
+        return Utf8Lines.open(file, maxLineBytes, this::rejectLine);
+    }
+
+    /** The lines of {@code in}, called {@code name} in messages, read with this policy. */
+    public Utf8Lines lines(Path name, InputStream in, int maxLineBytes) {
+        return new Utf8Lines(name, in, maxLineBytes, this::rejectLine);
+    }
+
+    /** {@link #reject}s a bad line as a record of its kind; never keeps it. */
+    private boolean rejectLine(Utf8Lines.BadLine bad) {
+        reject(new BadInputException(bad.file(), bad.number(),
+                bad.defect() == Utf8Lines.Defect.INVALID_UTF8 ? Kind.INVALID_UTF8 : Kind.LINE_TOO_LONG,
+                bad.detail(), bad.advice() + orSkip("lines")));
+        return false;
+    }
+
+    /**
+     * A record without a usable field: {@code what} ("no", "an empty") {@code field}; the hint names
+     * {@code option} (the command's option choosing the field) when the command has it.
+     */
+    BadInputException missingField(Path file, long line, String what, String field, String option) {
+        return new BadInputException(file, line, Kind.MISSING_FIELD, what + " \"" + field + "\" field",
+                "add it" + ifOffered(option, ", choose the field with " + option) + orSkip("records"));
+    }
+
+    /**
+     * Whether {@code value} is in {@code known} (or nothing is known: training data); when not, rejects
+     * the record: "NOUN 'value' was not seen in training", skipping such {@code records}.
+     */
+    boolean knownOrReject(LabelSet known, Path file, long line, String noun, String value, String records) {
+        if (known == null || known.contains(value)) {
+            return true;
+        }
+        reject(new BadInputException(file, line, Kind.UNKNOWN_LABEL,
+                noun + " '" + value + "' was not seen in training (known: " + known.describe() + ")",
+                "fix the " + noun + ", train with it" + orSkip(records)));
+        return false;
+    }
+
+    /**
+     * Called by readers when a file is done: no {@code records} read (e.g. "examples") is bad input
+     * (the file holds only blank or bad ones), and the skips are logged.
+     */
+    void finishFile(Path file, boolean empty, String records, String lines, long skippedBefore) {
+        if (empty) {
+            reject(new BadInputException(file, 0, Kind.EMPTY_FILE,
+                    "the file has no " + records + " (it is empty or holds only blank or bad " + lines + ")",
+                    "check that this is the file you meant"));
+        }
+        logIfSkipped(file, skippedBefore);
+    }
+
     /** How many records were skipped in total. */
     public long skipped() {
         return counts.values().stream().mapToLong(Long::longValue).sum();
@@ -145,7 +207,7 @@ public final class BadInput {
     }
 
     /** Called by readers when a file is done: logs the summary when something was skipped. */
-    void logIfSkipped(Object file, long skippedBefore) {
+    private void logIfSkipped(Object file, long skippedBefore) {
         long now = skipped();
         if (now > skippedBefore) {
             LOG.warning(file + ": skipped " + (now - skippedBefore) + " bad record(s); first: "

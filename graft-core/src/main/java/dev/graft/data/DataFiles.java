@@ -1,46 +1,25 @@
 package dev.graft.data;
 
-import java.io.BufferedInputStream;
+import dev.graft.io.Utf8Lines;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
-import java.util.zip.GZIPInputStream;
 
 /**
- * Opening users' files: gzip read transparently (by its magic bytes), names stripped of {@code .gz};
- * SHA-256 of a file (downloads, caches, provenance).
+ * Users' files: names stripped of {@code .gz} and their extensions; SHA-256 of a file (downloads,
+ * caches, provenance). They are read through {@link Utf8Lines}.
  */
 public final class DataFiles {
     /** Lines longer than this (in bytes, without the line break) are bad input: 1 MiB. */
-    public static final int DEFAULT_MAX_LINE_BYTES = 1 << 20;
+    public static final int DEFAULT_MAX_LINE_BYTES = Utf8Lines.DEFAULT_MAX_LINE_BYTES;
 
     private DataFiles() {
-    }
-
-    /**
-     * Opens {@code file} for reading, decompressing it when it starts with the gzip magic bytes
-     * (whatever its name). Throws a clear {@link NoSuchFileException} when it does not exist.
-     */
-    public static InputStream open(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new NoSuchFileException(file.toString(), null,
-                    Files.exists(file) ? "not a regular file" : "no such file");
-        }
-        InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-        in.mark(2);
-        int b0 = in.read();
-        int b1 = in.read();
-        in.reset();
-        if (b0 == 0x1f && b1 == 0x8b) {
-            return new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
-        }
-        return in;
     }
 
     /** The file name in lower case without a trailing {@code .gz}: "train.jsonl.gz" gives "train.jsonl". */

@@ -14,42 +14,19 @@ import java.util.Map;
  * concatenated in that order, split by split (their train files make its train file, and so on), so it
  * inherits their splits and never puts a held-out brown sentence into training.
  */
-public final class EnglishCorpusDataset implements DatasetDefinition {
+public final class EnglishCorpusDataset extends StandardDataset {
     static final List<String> PARTS = List.of("brown", "sotu", "moby-dick", "kjv");
 
-    @Override
-    public String name() {
-        return "english-corpus";
-    }
-
-    @Override
-    public String description() {
-        return "brown + sotu + moby-dick + kjv text: the demo's default pretraining corpus";
-    }
-
-    @Override
-    public String license() {
-        return "as its parts (all public domain or permissive; see their cards)";
-    }
-
-    @Override
-    public List<Source> sources() {
-        return List.of();
+    public EnglishCorpusDataset() {
+        super("english-corpus",
+                "brown + sotu + moby-dick + kjv text: the demo's default pretraining corpus",
+                "as its parts (all public domain or permissive; see their cards)",
+                List.of());
     }
 
     @Override
     public List<String> dependencies() {
         return PARTS;
-    }
-
-    @Override
-    public List<SetDescriptor> sets() {
-        return List.of(new SetDescriptor("english-corpus", SetKind.TEXT, "text"));
-    }
-
-    @Override
-    public int formatVersion() {
-        return 1;
     }
 
     @Override

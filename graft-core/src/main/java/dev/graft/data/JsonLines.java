@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.graft.io.Utf8Lines;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -19,8 +20,50 @@ final class JsonLines {
     private JsonLines() {
     }
 
+    /** A JSON object and the line it was read from. */
+    record ObjectLine(Utf8Lines.Line line, JsonNode node) {
+        long number() {
+            return line.number();
+        }
+
+        /** The value of {@code field} as the record's id, or "line-N" when it has none. */
+        String id(String field) {
+            JsonNode id = node.get(field);
+            return id != null && id.isValueNode() && !id.isNull() ? id.asText() : "line-" + number();
+        }
+
+        /**
+         * The non-blank string field {@code field}, or null after {@linkplain BadInput#missingField rejecting}
+         * the record; {@code option} is the command's option naming the field.
+         */
+        String text(Path file, String field, String option, BadInput badInput) {
+            JsonNode text = node.get(field);
+            if (text == null || !text.isTextual() || text.asText().isBlank()) {
+                badInput.reject(badInput.missingField(file, number(), text == null ? "no" : "an empty or non-string",
+                        field, option));
+                return null;
+            }
+            return text.asText();
+        }
+    }
+
+    /** The next non-blank line of {@code lines} as a JSON object (malformed ones rejected), or null at the end. */
+    static ObjectLine nextObject(Utf8Lines lines, BadInput badInput) throws IOException {
+        Utf8Lines.Line l;
+        while ((l = lines.next()) != null) {
+            if (l.text().isBlank()) {
+                continue;
+            }
+            JsonNode node = parseObject(lines.file(), l, badInput);
+            if (node != null) {
+                return new ObjectLine(l, node);
+            }
+        }
+        return null;
+    }
+
     /** Parses {@code line} as one JSON object, or rejects it as malformed (returning null when skipping). */
-    static JsonNode parseObject(Path file, Utf8Lines.Line line, BadInput badInput) {
+    private static JsonNode parseObject(Path file, Utf8Lines.Line line, BadInput badInput) {
         JsonNode node;
         try {
             node = JSON.readTree(line.text());

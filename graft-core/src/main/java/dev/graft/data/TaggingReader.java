@@ -1,6 +1,7 @@
 package dev.graft.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.graft.io.Utf8Lines;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -78,7 +79,7 @@ public final class TaggingReader {
         long skippedBefore = badInput.skipped();
         Format format = options.format() == Format.AUTO ? detect(file, options) : options.format();
         List<TaggingExample> out = new ArrayList<>();
-        try (Utf8Lines lines = new Utf8Lines(file, options.maxLineBytes(), badInput)) {
+        try (Utf8Lines lines = badInput.lines(file, options.maxLineBytes())) {
             switch (format) {
                 case CONLL -> readConll(lines, options, badInput, out);
                 case SLASH -> readSlash(lines, options, badInput, out);
@@ -86,12 +87,7 @@ public final class TaggingReader {
                 case AUTO -> throw new AssertionError();
             }
         }
-        if (out.isEmpty()) {
-            badInput.reject(new BadInputException(file, 0, BadInput.Kind.EMPTY_FILE,
-                    "the file has no sentences (it is empty or holds only blank or bad records)",
-                    "check that this is the file you meant"));
-        }
-        badInput.logIfSkipped(file, skippedBefore);
+        badInput.finishFile(file, out.isEmpty(), "sentences", "records", skippedBefore);
         return out;
     }
 
@@ -100,7 +96,7 @@ public final class TaggingReader {
         if (DataFiles.extension(file).equals("jsonl")) {
             return Format.JSONL;
         }
-        try (Utf8Lines lines = new Utf8Lines(file, options.maxLineBytes(), BadInput.skipping())) {
+        try (Utf8Lines lines = BadInput.skipping().lines(file, options.maxLineBytes())) {
             Utf8Lines.Line l;
             while ((l = lines.next()) != null) {
                 String t = l.text().strip();
@@ -172,7 +168,7 @@ public final class TaggingReader {
                 continue;
             }
             String tag = cols[column(o.tagColumn(), width)];
-            if (!tagKnownOrReject(lines, l.number(), tag, o, badInput)) {
+            if (!badInput.knownOrReject(o.knownTags(), lines.file(), l.number(), "tag", tag, "sentences")) {
                 sentenceBad = true;
                 continue;
             }
@@ -202,7 +198,7 @@ public final class TaggingReader {
                     continue lines;
                 }
                 String tag = item.substring(slash + 1);
-                if (!tagKnownOrReject(lines, l.number(), tag, o, badInput)) {
+                if (!badInput.knownOrReject(o.knownTags(), lines.file(), l.number(), "tag", tag, "sentences")) {
                     continue lines;
                 }
                 tokens.add(item.substring(0, slash));
@@ -214,16 +210,10 @@ public final class TaggingReader {
 
     private static void readJsonl(Utf8Lines lines, Options o, BadInput badInput, List<TaggingExample> out)
             throws IOException {
-        Utf8Lines.Line l;
+        JsonLines.ObjectLine l;
         records:
-        while ((l = lines.next()) != null) {
-            if (l.text().isBlank()) {
-                continue;
-            }
-            JsonNode node = JsonLines.parseObject(lines.file(), l, badInput);
-            if (node == null) {
-                continue;
-            }
+        while ((l = JsonLines.nextObject(lines, badInput)) != null) {
+            JsonNode node = l.node();
             JsonNode tokens = node.get("tokens");
             JsonNode tags = node.get("tags");
             if (tokens == null || !tokens.isArray() || tags == null || !tags.isArray() || tokens.isEmpty()) {
@@ -247,31 +237,19 @@ public final class TaggingReader {
                     continue records;
                 }
                 String tag = tags.get(i).asText();
-                if (!tagKnownOrReject(lines, l.number(), tag, o, badInput)) {
+                if (!badInput.knownOrReject(o.knownTags(), lines.file(), l.number(), "tag", tag, "sentences")) {
                     continue records;
                 }
                 tk.add(tokens.get(i).asText());
                 tg.add(tag);
             }
-            JsonNode id = node.get("id");
-            out.add(new TaggingExample(id != null && id.isValueNode() && !id.isNull() ? id.asText() : "line-" + l.number(),
-                    tk, tg));
+            out.add(new TaggingExample(l.id("id"), tk, tg));
         }
     }
 
     private static int column(int c, int width) {
         int i = c < 0 ? width + c : c;
         return i >= 0 && i < width ? i : -1;
-    }
-
-    private static boolean tagKnownOrReject(Utf8Lines lines, long line, String tag, Options o, BadInput badInput) {
-        if (o.knownTags() == null || o.knownTags().contains(tag)) {
-            return true;
-        }
-        badInput.reject(new BadInputException(lines.file(), line, BadInput.Kind.UNKNOWN_LABEL,
-                "tag '" + tag + "' was not seen in training (known: " + o.knownTags().describe() + ")",
-                "fix the tag, train with it" + badInput.orSkip("sentences")));
-        return false;
     }
 
     private static String abbreviate(String s) {

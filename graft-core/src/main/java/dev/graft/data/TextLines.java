@@ -1,5 +1,7 @@
 package dev.graft.data;
 
+import dev.graft.io.Utf8Lines;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,19 +23,17 @@ public final class TextLines implements Closeable {
 
     /** The lines of {@code file}; a missing file is a {@link java.nio.file.NoSuchFileException} naming it. */
     public static TextLines open(Path file) throws IOException {
-        return new TextLines(new Utf8Lines(file, DataFiles.open(file), DataFiles.DEFAULT_MAX_LINE_BYTES,
-                BadInput.strict()));
+        return new TextLines(BadInput.strict().lines(file, DataFiles.DEFAULT_MAX_LINE_BYTES));
     }
 
     /** The lines of {@code in}, called {@code name} in messages ("stdin"). */
     public static TextLines of(InputStream in, String name) {
-        return new TextLines(new Utf8Lines(Path.of(name), in, DataFiles.DEFAULT_MAX_LINE_BYTES, BadInput.strict()));
+        return new TextLines(BadInput.strict().lines(Path.of(name), in, DataFiles.DEFAULT_MAX_LINE_BYTES));
     }
 
     /** The next line without its end, or null at the end. */
     public String next() throws IOException {
-        Utf8Lines.Line l = lines.next();
-        return l == null ? null : l.text();
+        return lines.nextText();
     }
 
     @Override

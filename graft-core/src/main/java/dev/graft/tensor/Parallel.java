@@ -130,13 +130,24 @@ public final class Parallel implements AutoCloseable {
             throw new IllegalStateException("interrupted while waiting for workers", e);
         }
         Throwable t = failure.get();
+        if (t != null) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Throws a worker thread's failure {@code t} in the calling thread: a {@link RuntimeException} or
+     * {@link Error} as it is, anything else wrapped in an {@link IllegalStateException}. Declared to
+     * return one so callers can write {@code throw Parallel.rethrow(t)}.
+     */
+    public static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException re) {
             throw re;
-        } else if (t instanceof Error err) {
-            throw err;
-        } else if (t != null) {
-            throw new IllegalStateException(t);
         }
+        if (t instanceof Error err) {
+            throw err;
+        }
+        throw new IllegalStateException(t);
     }
 
     /** Runs body for each chunk index in [0, chunks) with one chunk per call; used for per-thread partials. */

@@ -2,10 +2,8 @@ package dev.graft.tokenizer;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Byte-pair encoding (Sennrich et al. 2016, "Neural Machine Translation of Rare Words with
@@ -14,12 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The same procedure as the Hugging Face {@code Word::merge_all}, with the same options.
  */
 final class BpeModel implements TokenModel {
-    private static final int CACHE_CAPACITY = 200_000;
-    /** Longer words are not cached (as the reference's cache), so one huge word cannot hold memory. */
-    private static final int CACHE_MAX_WORD = 256;
-
-    final Map<String, Integer> vocabulary;
-    private final String[] byId;
+    private final Vocabulary vocabulary;
     /** The merges in rank order, as (left, right). */
     final List<String[]> merges;
     /** (left id << 32 | right id) -> rank << 32 | merged id. */
@@ -36,20 +29,12 @@ final class BpeModel implements TokenModel {
     /** Id of each BMP character as a whole-word symbol when there is no prefix or suffix, or -1. */
     private final int[] charIds;
     /** word -> {id, start, end, id, start, end, ...} */
-    private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
+    private final WordCache cache = new WordCache(this::split);
 
     BpeModel(Map<String, Integer> vocabulary, List<String[]> merges, String unknownToken,
             String continuingSubwordPrefix, String endOfWordSuffix, boolean fuseUnknown, boolean byteFallback,
             boolean ignoreMerges) {
-        this.vocabulary = new HashMap<>(vocabulary);
-        int max = -1;
-        for (int id : vocabulary.values()) {
-            max = Math.max(max, id);
-        }
-        this.byId = new String[max + 1];
-        for (Map.Entry<String, Integer> e : vocabulary.entrySet()) {
-            byId[e.getValue()] = e.getKey();
-        }
+        this.vocabulary = new Vocabulary(vocabulary);
         this.merges = List.copyOf(merges);
         this.unknownToken = unknownToken;
         Integer unk = unknownToken == null ? null : vocabulary.get(unknownToken);
@@ -105,12 +90,6 @@ final class BpeModel implements TokenModel {
     @Override
     public void tokenize(String word, TokenSink sink) {
         int[] tokens = cache.get(word);
-        if (tokens == null) {
-            tokens = split(word);
-            if (word.length() < CACHE_MAX_WORD && cache.size() < CACHE_CAPACITY) {
-                cache.put(word, tokens);
-            }
-        }
         for (int k = 0; k < tokens.length; k += 3) {
             sink.token(tokens[k], tokens[k + 1], tokens[k + 2]);
         }
@@ -307,24 +286,8 @@ final class BpeModel implements TokenModel {
     }
 
     @Override
-    public int tokenToId(String token) {
-        Integer id = vocabulary.get(token);
-        return id == null ? -1 : id;
-    }
-
-    @Override
-    public String idToToken(int id) {
-        return id >= 0 && id < byId.length ? byId[id] : null;
-    }
-
-    @Override
-    public int size() {
-        return vocabulary.size();
-    }
-
-    @Override
-    public String[] vocabularyById() {
-        return byId.clone();
+    public Vocabulary vocabulary() {
+        return vocabulary;
     }
 
     /** The merges as "left right" strings, in rank order. */

@@ -266,25 +266,25 @@ final class BpeTraining {
             return (int) (h ^ (h >>> 31));
         }
 
-        int find(long key) {
+        /** The table index holding {@code key}, or the empty one where it would go. */
+        private int probe(long key) {
             int i = hash(key) & mask;
-            while (table[i] != -1L) {
-                if (table[i] == key) {
-                    return tableSlot[i];
-                }
+            while (table[i] != -1L && table[i] != key) {
                 i = (i + 1) & mask;
             }
-            return -1;
+            return i;
+        }
+
+        int find(long key) {
+            int i = probe(key);
+            return table[i] == -1L ? -1 : tableSlot[i];
         }
 
         /** The slot of {@code key}, created (count 0) if new. */
         int slot(long key) {
-            int i = hash(key) & mask;
-            while (table[i] != -1L) {
-                if (table[i] == key) {
-                    return tableSlot[i];
-                }
-                i = (i + 1) & mask;
+            int i = probe(key);
+            if (table[i] != -1L) {
+                return tableSlot[i];
             }
             if (size == keys.length) {
                 int c = size * 2;

@@ -58,16 +58,12 @@ final class CharClasses {
 
     /** Unicode general category P* (Pc, Pd, Ps, Pe, Pi, Pf, Po). */
     static boolean isPunctuation(int cp) {
-        switch (Character.getType(cp)) {
+        return switch (Character.getType(cp)) {
             case Character.CONNECTOR_PUNCTUATION, Character.DASH_PUNCTUATION, Character.START_PUNCTUATION,
                     Character.END_PUNCTUATION, Character.INITIAL_QUOTE_PUNCTUATION,
-                    Character.FINAL_QUOTE_PUNCTUATION, Character.OTHER_PUNCTUATION -> {
-                return true;
-            }
-            default -> {
-                return false;
-            }
-        }
+                    Character.FINAL_QUOTE_PUNCTUATION, Character.OTHER_PUNCTUATION -> true;
+            default -> false;
+        };
     }
 
     /** Unicode general category L* ({@code \p{L}}). */
@@ -75,15 +71,11 @@ final class CharClasses {
         if (cp < 0x80) {
             return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
         }
-        switch (Character.getType(cp)) {
+        return switch (Character.getType(cp)) {
             case Character.UPPERCASE_LETTER, Character.LOWERCASE_LETTER, Character.TITLECASE_LETTER,
-                    Character.MODIFIER_LETTER, Character.OTHER_LETTER -> {
-                return true;
-            }
-            default -> {
-                return false;
-            }
-        }
+                    Character.MODIFIER_LETTER, Character.OTHER_LETTER -> true;
+            default -> false;
+        };
     }
 
     /** Unicode general category N* ({@code \p{N}}). */

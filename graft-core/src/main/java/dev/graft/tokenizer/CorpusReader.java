@@ -1,22 +1,17 @@
 package dev.graft.tokenizer;
 
+import dev.graft.io.Utf8Lines;
+
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Streams UTF-8 text files in chunks of whole lines (line ends kept), so corpora larger than memory
- * can be read. Invalid UTF-8 is an error that names the file, byte offset and line, unless
- * replacement (U+FFFD) is asked for.
+ * Streams UTF-8 text files ({@link Utf8Lines}) in chunks of whole lines (line ends kept), so corpora
+ * larger than memory can be read. Invalid UTF-8 is an error that names the file, byte offset and line,
+ * unless replacement (U+FFFD) is asked for.
  */
 final class CorpusReader {
     private CorpusReader() {
@@ -49,90 +44,46 @@ final class CorpusReader {
         return bytes;
     }
 
+    /** Lines longer than this are an error: a corpus is text cut into lines, not one huge line. */
+    static final int MAX_LINE_BYTES = 1 << 26;
+
     /**
-     * Reads {@code file} and hands chunks of about {@code chunkChars} characters, cut after a line
-     * end, to {@code sink}.
+     * Reads {@code file} (gzip transparently, a byte-order mark dropped) and hands chunks of at least
+     * {@code chunkChars} characters (fewer at the end), made of whole lines with their line ends, to
+     * {@code sink}.
      *
      * @return the number of bytes read
      */
     static long read(Path file, boolean replaceInvalid, int chunkChars, ChunkSink sink)
             throws IOException, InterruptedException {
-        CodingErrorAction action = replaceInvalid ? CodingErrorAction.REPLACE : CodingErrorAction.REPORT;
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(action)
-                .onUnmappableCharacter(action);
-        ByteBuffer in = ByteBuffer.allocate(1 << 16);
-        CharBuffer out = CharBuffer.allocate(1 << 16);
         StringBuilder pending = new StringBuilder(chunkChars + (1 << 16));
-        long consumed = 0; // bytes decoded so far
-        long lines = 0; // line ends decoded so far
-        try (InputStream stream = Files.newInputStream(file)) {
-            boolean eof = false;
-            while (!eof) {
-                int r = stream.read(in.array(), in.position(), in.remaining());
-                if (r < 0) {
-                    eof = true;
-                } else {
-                    in.position(in.position() + r);
+        try (Utf8Lines lines = Utf8Lines.open(file, MAX_LINE_BYTES, bad -> keepOrThrow(bad, replaceInvalid))) {
+            Utf8Lines.Line l;
+            while ((l = lines.next()) != null) {
+                pending.append(l.text()).append(l.end());
+                if (pending.length() >= chunkChars) {
+                    sink.accept(pending.toString());
+                    pending.setLength(0);
                 }
-                in.flip();
-                while (true) {
-                    int before = in.position();
-                    CoderResult result = decoder.decode(in, out, eof);
-                    consumed += in.position() - before;
-                    lines += drain(out, pending);
-                    if (result.isError()) {
-                        throw new IOException(file + ": invalid UTF-8 at byte " + consumed + " (line "
-                                + (lines + 1) + "); convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8)"
-                                + " or pass --replace-invalid-utf8 to read bad bytes as U+FFFD");
-                    }
-                    if (result.isOverflow()) {
-                        continue;
-                    }
-                    break;
-                }
-                in.compact();
-                emitWholeLines(pending, chunkChars, sink);
             }
-            while (decoder.flush(out).isOverflow()) {
-                drain(out, pending);
+            if (!pending.isEmpty()) {
+                sink.accept(pending.toString());
             }
-            drain(out, pending);
+            return lines.bytesRead();
         }
-        if (!pending.isEmpty()) {
-            sink.accept(pending.toString());
-        }
-        return consumed;
     }
 
-    private static long drain(CharBuffer out, StringBuilder pending) {
-        out.flip();
-        long newlines = 0;
-        for (int i = out.position(); i < out.limit(); i++) {
-            if (out.get(i) == '\n') {
-                newlines++;
+    /** Invalid UTF-8 read as U+FFFD when {@code replaceInvalid}; otherwise an error naming file, byte and line. */
+    private static boolean keepOrThrow(Utf8Lines.BadLine bad, boolean replaceInvalid) throws IOException {
+        if (bad.defect() == Utf8Lines.Defect.INVALID_UTF8) {
+            if (replaceInvalid) {
+                return true;
             }
+            throw new IOException(bad.file() + ": invalid UTF-8 at byte " + bad.byteOffset() + " (line "
+                    + bad.number() + "); convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8)"
+                    + " or pass --replace-invalid-utf8 to read bad bytes as U+FFFD");
         }
-        pending.append(out);
-        out.clear();
-        return newlines;
-    }
-
-    private static void emitWholeLines(StringBuilder pending, int chunkChars, ChunkSink sink)
-            throws InterruptedException {
-        if (pending.length() < chunkChars) {
-            return;
-        }
-        int cut = pending.lastIndexOf("\n");
-        if (cut < 0) {
-            if (pending.length() < 8 * chunkChars) {
-                return; // a very long line: wait for its end, up to a limit
-            }
-            cut = pending.length() - 1;
-            if (Character.isHighSurrogate(pending.charAt(cut))) {
-                cut--;
-            }
-        }
-        sink.accept(pending.substring(0, cut + 1));
-        pending.delete(0, cut + 1);
+        throw new IOException(bad.file() + ", line " + bad.number() + ": " + bad.detail()
+                + "; split it into shorter lines");
     }
 }

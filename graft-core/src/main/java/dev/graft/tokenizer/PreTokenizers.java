@@ -2,7 +2,6 @@ package dev.graft.tokenizer;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.IntPredicate;
 
 /**
  * The pre-tokenizers graft reads and writes in {@code tokenizer.json}: they cut a normalized
@@ -22,33 +21,7 @@ final class PreTokenizers {
     record Bert() implements PreTokenizer {
         @Override
         public void split(NormalizedText piece, List<NormalizedText> out) {
-            ranges(piece.text, (start, end) -> out.add(piece.slice(start, end)));
-        }
-
-        /** The words of {@code s} as ranges (shared with the trainer's word counting). */
-        static void ranges(String s, ByteLevel.RangeSink sink) {
-            int n = s.length();
-            int wordStart = 0;
-            for (int i = 0; i < n; ) {
-                int cp = s.codePointAt(i);
-                int next = i + Character.charCount(cp);
-                if (CharClasses.isWhitespace(cp)) {
-                    if (wordStart < i) {
-                        sink.accept(wordStart, i);
-                    }
-                    wordStart = next;
-                } else if (CharClasses.isBertPunctuation(cp)) {
-                    if (wordStart < i) {
-                        sink.accept(wordStart, i);
-                    }
-                    sink.accept(i, next);
-                    wordStart = next;
-                }
-                i = next;
-            }
-            if (wordStart < n) {
-                sink.accept(wordStart, n);
-            }
+            ranges(piece.text, true, (start, end) -> out.add(piece.slice(start, end)));
         }
     }
 
@@ -84,7 +57,7 @@ final class PreTokenizers {
     record WhitespaceSplit() implements PreTokenizer {
         @Override
         public void split(NormalizedText piece, List<NormalizedText> out) {
-            splitOn(piece, CharClasses::isWhitespace, out);
+            ranges(piece.text, false, (start, end) -> out.add(piece.slice(start, end)));
         }
     }
 
@@ -162,23 +135,33 @@ final class PreTokenizers {
         }
     }
 
-    private static void splitOn(NormalizedText piece, IntPredicate delimiter, List<NormalizedText> out) {
-        String s = piece.text;
+    /**
+     * The words of {@code s} as ranges: split on whitespace (dropped), each punctuation character a word
+     * of its own when {@code isolatePunctuation} (BERT's basic tokenizer; shared with the trainer's word
+     * counting).
+     */
+    static void ranges(String s, boolean isolatePunctuation, ByteLevel.RangeSink sink) {
         int n = s.length();
         int wordStart = 0;
         for (int i = 0; i < n; ) {
             int cp = s.codePointAt(i);
             int next = i + Character.charCount(cp);
-            if (delimiter.test(cp)) {
+            if (CharClasses.isWhitespace(cp)) {
                 if (wordStart < i) {
-                    out.add(piece.slice(wordStart, i));
+                    sink.accept(wordStart, i);
                 }
+                wordStart = next;
+            } else if (isolatePunctuation && CharClasses.isBertPunctuation(cp)) {
+                if (wordStart < i) {
+                    sink.accept(wordStart, i);
+                }
+                sink.accept(i, next);
                 wordStart = next;
             }
             i = next;
         }
         if (wordStart < n) {
-            out.add(piece.slice(wordStart, n));
+            sink.accept(wordStart, n);
         }
     }
 }

@@ -12,11 +12,18 @@ sealed interface TokenModel permits BpeModel, WordPieceModel, UnigramModel {
     /** Splits {@code word} (never empty) into tokens, in order. */
     void tokenize(String word, TokenSink sink);
 
+    /** The model's vocabulary. */
+    Vocabulary vocabulary();
+
     /** The id of a vocabulary entry, or -1. */
-    int tokenToId(String token);
+    default int tokenToId(String token) {
+        return vocabulary().id(token);
+    }
 
     /** The vocabulary entry of an id, or null. */
-    String idToToken(int id);
+    default String idToToken(int id) {
+        return vocabulary().token(id);
+    }
 
     /**
      * The token string the reference reports for token {@code id} spanning [start, end) of
@@ -27,8 +34,12 @@ sealed interface TokenModel permits BpeModel, WordPieceModel, UnigramModel {
     }
 
     /** Number of vocabulary entries. */
-    int size();
+    default int size() {
+        return vocabulary().size();
+    }
 
     /** The vocabulary entries by id (null where an id is unused). */
-    String[] vocabularyById();
+    default String[] vocabularyById() {
+        return vocabulary().byId();
+    }
 }

@@ -149,13 +149,7 @@ final class TokenizerJson {
                 case "Precompiled" -> SentencePieceJson.precompiled(n, this::error);
                 case "Replace" -> SentencePieceJson.replace(n, this::error);
                 case "Prepend" -> SentencePieceJson.prepend(n, this::error);
-                case "Sequence" -> {
-                    List<Normalizers.Normalizer> list = new ArrayList<>();
-                    for (JsonNode c : array(n, "normalizers", "normalizer Sequence")) {
-                        list.add(normalizer(c));
-                    }
-                    yield new Normalizers.Sequence(list);
-                }
+                case "Sequence" -> new Normalizers.Sequence(each(n, "normalizers", "normalizer Sequence", this::normalizer));
                 default -> throw unsupported("normalizer", type, NORMALIZERS);
             };
         }
@@ -169,13 +163,7 @@ final class TokenizerJson {
                 case "Metaspace" -> SentencePieceJson.metaspaceSplit(n, this::error);
                 case "ByteLevel" -> new PreTokenizers.ByteLevelSplit(bool(n, "add_prefix_space", true),
                         bool(n, "trim_offsets", true), bool(n, "use_regex", true));
-                case "Sequence" -> {
-                    List<PreTokenizers.PreTokenizer> list = new ArrayList<>();
-                    for (JsonNode c : array(n, "pretokenizers", "pre_tokenizer Sequence")) {
-                        list.add(preTokenizer(c));
-                    }
-                    yield new PreTokenizers.Sequence(list);
-                }
+                case "Sequence" -> new PreTokenizers.Sequence(each(n, "pretokenizers", "pre_tokenizer Sequence", this::preTokenizer));
                 default -> throw unsupported("pre_tokenizer", type, PRE_TOKENIZERS);
             };
         }
@@ -191,13 +179,7 @@ final class TokenizerJson {
                         bool(n, "add_prefix_space", true));
                 case "ByteLevel" -> new PostProcessors.ByteLevelTrim(bool(n, "add_prefix_space", true),
                         bool(n, "trim_offsets", true), bool(n, "use_regex", true));
-                case "Sequence" -> {
-                    List<PostProcessors.PostProcessor> list = new ArrayList<>();
-                    for (JsonNode c : array(n, "processors", "post_processor Sequence")) {
-                        list.add(postProcessor(c));
-                    }
-                    yield new PostProcessors.Sequence(list);
-                }
+                case "Sequence" -> new PostProcessors.Sequence(each(n, "processors", "post_processor Sequence", this::postProcessor));
                 default -> throw unsupported("post_processor", type, POST_PROCESSORS);
             };
         }
@@ -275,13 +257,7 @@ final class TokenizerJson {
                         bool(n, "trim_offsets", true), bool(n, "use_regex", true));
                 case "WordPiece" -> new Decoders.WordPiece(n.path("prefix").asText("##"), bool(n, "cleanup", true));
                 case "Metaspace" -> SentencePieceJson.metaspaceDecoder(n, this::error);
-                case "Sequence" -> {
-                    List<Decoders.Decoder> list = new ArrayList<>();
-                    for (JsonNode c : array(n, "decoders", "decoder Sequence")) {
-                        list.add(decoder(c));
-                    }
-                    yield new Decoders.Sequence(list);
-                }
+                case "Sequence" -> new Decoders.Sequence(each(n, "decoders", "decoder Sequence", this::decoder));
                 default -> throw unsupported("decoder", type, DECODERS);
             };
         }
@@ -394,6 +370,15 @@ final class TokenizerJson {
                 case "Left" -> EncodeOptions.Side.LEFT;
                 default -> throw unsupported(what + " direction", s, "Right, Left");
             };
+        }
+
+        /** The elements of the array {@code field}, each read by {@code read}. */
+        private <T> List<T> each(JsonNode n, String field, String component, java.util.function.Function<JsonNode, T> read) {
+            List<T> list = new ArrayList<>();
+            for (JsonNode c : array(n, field, component)) {
+                list.add(read.apply(c));
+            }
+            return list;
         }
 
         private JsonNode array(JsonNode n, String field, String component) {
@@ -562,13 +547,7 @@ final class TokenizerJson {
             case Precompiled p -> o = SentencePieceJson.write(p);
             case SentencePieceNormalizers.Replace r -> o = SentencePieceJson.write(r);
             case SentencePieceNormalizers.Prepend p -> o = SentencePieceJson.write(p);
-            case Normalizers.Sequence s -> {
-                o.put("type", "Sequence");
-                ArrayNode a = o.putArray("normalizers");
-                for (Normalizers.Normalizer c : s.normalizers()) {
-                    a.add(normalizer(c));
-                }
-            }
+            case Normalizers.Sequence s -> sequence(o, "normalizers", s.normalizers(), TokenizerJson::normalizer);
         }
         return o;
     }
@@ -580,19 +559,8 @@ final class TokenizerJson {
             case PreTokenizers.Whitespace w -> o.put("type", "Whitespace");
             case PreTokenizers.WhitespaceSplit w -> o.put("type", "WhitespaceSplit");
             case Metaspace.Split m -> o = SentencePieceJson.write(m);
-            case PreTokenizers.ByteLevelSplit b -> {
-                o.put("type", "ByteLevel");
-                o.put("add_prefix_space", b.addPrefixSpace());
-                o.put("trim_offsets", b.trimOffsets());
-                o.put("use_regex", b.useRegex());
-            }
-            case PreTokenizers.Sequence s -> {
-                o.put("type", "Sequence");
-                ArrayNode a = o.putArray("pretokenizers");
-                for (PreTokenizers.PreTokenizer c : s.preTokenizers()) {
-                    a.add(preTokenizer(c));
-                }
-            }
+            case PreTokenizers.ByteLevelSplit b -> byteLevel(o, b.addPrefixSpace(), b.trimOffsets(), b.useRegex());
+            case PreTokenizers.Sequence s -> sequence(o, "pretokenizers", s.preTokenizers(), TokenizerJson::preTokenizer);
         }
         return o;
     }
@@ -618,33 +586,43 @@ final class TokenizerJson {
                     }
                 }
             }
-            case PostProcessors.Bert b -> {
-                o.put("type", "BertProcessing");
-                o.putArray("sep").add(b.separator()).add(b.separatorId());
-                o.putArray("cls").add(b.classifier()).add(b.classifierId());
-            }
+            case PostProcessors.Bert b ->
+                    separatorAndClassifier(o, "BertProcessing", b.separator(), b.separatorId(), b.classifier(),
+                            b.classifierId());
             case PostProcessors.Roberta r -> {
-                o.put("type", "RobertaProcessing");
-                o.putArray("sep").add(r.separator()).add(r.separatorId());
-                o.putArray("cls").add(r.classifier()).add(r.classifierId());
+                separatorAndClassifier(o, "RobertaProcessing", r.separator(), r.separatorId(), r.classifier(),
+                        r.classifierId());
                 o.put("trim_offsets", r.trimOffsets());
                 o.put("add_prefix_space", r.addPrefixSpace());
             }
-            case PostProcessors.ByteLevelTrim b -> {
-                o.put("type", "ByteLevel");
-                o.put("add_prefix_space", b.addPrefixSpace());
-                o.put("trim_offsets", b.trimOffsets());
-                o.put("use_regex", b.useRegex());
-            }
-            case PostProcessors.Sequence s -> {
-                o.put("type", "Sequence");
-                ArrayNode a = o.putArray("processors");
-                for (PostProcessors.PostProcessor c : s.processors()) {
-                    a.add(postProcessor(c));
-                }
-            }
+            case PostProcessors.ByteLevelTrim b -> byteLevel(o, b.addPrefixSpace(), b.trimOffsets(), b.useRegex());
+            case PostProcessors.Sequence s -> sequence(o, "processors", s.processors(), TokenizerJson::postProcessor);
         }
         return o;
+    }
+
+    private static <T> void sequence(ObjectNode o, String field, List<T> parts,
+                                     java.util.function.Function<T, ObjectNode> write) {
+        o.put("type", "Sequence");
+        ArrayNode a = o.putArray(field);
+        for (T part : parts) {
+            a.add(write.apply(part));
+        }
+    }
+
+    /** The fields of the three ByteLevel components (pre-tokenizer, post-processor, decoder). */
+    private static void byteLevel(ObjectNode o, boolean addPrefixSpace, boolean trimOffsets, boolean useRegex) {
+        o.put("type", "ByteLevel");
+        o.put("add_prefix_space", addPrefixSpace);
+        o.put("trim_offsets", trimOffsets);
+        o.put("use_regex", useRegex);
+    }
+
+    private static void separatorAndClassifier(ObjectNode o, String type, String separator, int separatorId,
+                                               String classifier, int classifierId) {
+        o.put("type", type);
+        o.putArray("sep").add(separator).add(separatorId);
+        o.putArray("cls").add(classifier).add(classifierId);
     }
 
     private static ArrayNode pieces(List<PostProcessors.Piece> pieces) {
@@ -660,25 +638,14 @@ final class TokenizerJson {
     private static ObjectNode decoder(Decoders.Decoder d) {
         ObjectNode o = F.objectNode();
         switch (d) {
-            case Decoders.ByteLevelDecoder b -> {
-                o.put("type", "ByteLevel");
-                o.put("add_prefix_space", b.addPrefixSpace());
-                o.put("trim_offsets", b.trimOffsets());
-                o.put("use_regex", b.useRegex());
-            }
+            case Decoders.ByteLevelDecoder b -> byteLevel(o, b.addPrefixSpace(), b.trimOffsets(), b.useRegex());
             case Metaspace.Decode m -> o = SentencePieceJson.write(m);
             case Decoders.WordPiece w -> {
                 o.put("type", "WordPiece");
                 o.put("prefix", w.prefix());
                 o.put("cleanup", w.cleanup());
             }
-            case Decoders.Sequence s -> {
-                o.put("type", "Sequence");
-                ArrayNode a = o.putArray("decoders");
-                for (Decoders.Decoder c : s.decoders()) {
-                    a.add(decoder(c));
-                }
-            }
+            case Decoders.Sequence s -> sequence(o, "decoders", s.decoders(), TokenizerJson::decoder);
         }
         return o;
     }

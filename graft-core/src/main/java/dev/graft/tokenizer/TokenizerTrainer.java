@@ -1,5 +1,7 @@
 package dev.graft.tokenizer;
 
+import dev.graft.tensor.Parallel;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -310,11 +312,7 @@ public final class TokenizerTrainer {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while counting words", e);
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException(cause);
+            throw Parallel.rethrow(e.getCause());
         } finally {
             pool.shutdownNow();
         }
@@ -329,14 +327,7 @@ public final class TokenizerTrainer {
                     try {
                         w.get();
                     } catch (ExecutionException e) {
-                        Throwable cause = e.getCause();
-                        if (cause instanceof RuntimeException re) {
-                            throw re;
-                        }
-                        if (cause instanceof Error err) {
-                            throw err;
-                        }
-                        throw new IllegalStateException(cause);
+                        throw Parallel.rethrow(e.getCause());
                     }
                 }
             }
@@ -356,7 +347,7 @@ public final class TokenizerTrainer {
         } else if (p.unigram()) {
             UnigramTrainerSupport.countWords(p.preTokenizer(), s, counts);
         } else {
-            PreTokenizers.Bert.ranges(s, (a, b) -> counts.add(s, a, b, 1));
+            PreTokenizers.ranges(s, true, (a, b) -> counts.add(s, a, b, 1));
         }
     }
 

@@ -1,8 +1,6 @@
 package dev.graft.tokenizer;
 
-import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * WordPiece (Schuster and Nakajima 2012; as in BERT, google-research/bert {@code tokenization.py}
@@ -11,50 +9,30 @@ import java.util.concurrent.ConcurrentHashMap;
  * nothing, or longer than {@code maxInputCharsPerWord} code points, becomes the unknown token.
  */
 final class WordPieceModel implements TokenModel {
-    private static final int CACHE_CAPACITY = 200_000;
-    /** Longer words are not cached (as the reference's cache), so one huge word cannot hold memory. */
-    private static final int CACHE_MAX_WORD = 256;
 
-    final Map<String, Integer> vocabulary;
-    private final String[] byId;
+    private final Vocabulary vocabulary;
     final String unknownToken;
     private final int unknownId;
     final String continuingSubwordPrefix;
     final int maxInputCharsPerWord;
     private final int longestEntry;
     /** word -> {id, end, id, end, ...} */
-    private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
+    private final WordCache cache = new WordCache(this::split);
 
     WordPieceModel(Map<String, Integer> vocabulary, String unknownToken, String continuingSubwordPrefix,
             int maxInputCharsPerWord) {
-        this.vocabulary = new HashMap<>(vocabulary);
-        int max = -1;
-        int longest = 0;
-        for (Map.Entry<String, Integer> e : vocabulary.entrySet()) {
-            max = Math.max(max, e.getValue());
-            longest = Math.max(longest, e.getKey().length());
-        }
-        this.byId = new String[max + 1];
-        for (Map.Entry<String, Integer> e : vocabulary.entrySet()) {
-            byId[e.getValue()] = e.getKey();
-        }
+        this.vocabulary = new Vocabulary(vocabulary);
         this.unknownToken = unknownToken;
         Integer unk = vocabulary.get(unknownToken);
         this.unknownId = unk == null ? -1 : unk;
         this.continuingSubwordPrefix = continuingSubwordPrefix;
         this.maxInputCharsPerWord = maxInputCharsPerWord;
-        this.longestEntry = longest;
+        this.longestEntry = this.vocabulary.longestEntry();
     }
 
     @Override
     public void tokenize(String word, TokenSink sink) {
         int[] pieces = cache.get(word);
-        if (pieces == null) {
-            pieces = split(word);
-            if (word.length() < CACHE_MAX_WORD && cache.size() < CACHE_CAPACITY) {
-                cache.put(word, pieces);
-            }
-        }
         int start = 0;
         for (int k = 0; k < pieces.length; k += 2) {
             sink.token(pieces[k], start, pieces[k + 1]);
@@ -112,23 +90,7 @@ final class WordPieceModel implements TokenModel {
     }
 
     @Override
-    public int tokenToId(String token) {
-        Integer id = vocabulary.get(token);
-        return id == null ? -1 : id;
-    }
-
-    @Override
-    public String idToToken(int id) {
-        return id >= 0 && id < byId.length ? byId[id] : null;
-    }
-
-    @Override
-    public int size() {
-        return vocabulary.size();
-    }
-
-    @Override
-    public String[] vocabularyById() {
-        return byId.clone();
+    public Vocabulary vocabulary() {
+        return vocabulary;
     }
 }

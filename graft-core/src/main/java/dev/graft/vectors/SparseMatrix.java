@@ -45,24 +45,16 @@ public final class SparseMatrix {
     /** A sparse copy of a dense row-major matrix, leaving out zeros. */
     public static SparseMatrix ofDense(int rows, int cols, double[] dense) {
         int[] starts = new int[rows + 1];
-        int nnz = 0;
-        for (double v : dense) {
-            nnz += v != 0 ? 1 : 0;
-        }
-        int[] c = new int[nnz];
-        float[] v = new float[nnz];
-        int p = 0;
+        int[] columns = new int[rows * cols];
+        float[] values = new float[rows * cols];
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < cols; j++) {
-                double x = dense[i * cols + j];
-                if (x != 0) {
-                    c[p] = j;
-                    v[p++] = (float) x;
-                }
+                columns[i * cols + j] = j;
+                values[i * cols + j] = (float) dense[i * cols + j];
             }
-            starts[i + 1] = p;
+            starts[i + 1] = (i + 1) * cols;
         }
-        return new SparseMatrix(rows, cols, starts, c, v);
+        return new SparseMatrix(rows, cols, starts, columns, values).withValues(values);
     }
 
     public int rows() {

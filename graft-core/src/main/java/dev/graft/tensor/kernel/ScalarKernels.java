@@ -20,41 +20,32 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void matmul(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                        float[] c, int cOff, int ldc, boolean accumulate) {
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                float s = 0f;
-                for (int p = 0; p < k; p++) {
-                    s += a[aOff + i * lda + p] * b[bOff + p * ldb + j];
-                }
-                int ci = cOff + i * ldc + j;
-                c[ci] = accumulate ? c[ci] + s : s;
-            }
-        }
+        product(m, n, k, a, aOff, lda, 1, b, bOff, ldb, 1, c, cOff, ldc, accumulate);
     }
 
     @Override
     public void matmulTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float[] c, int cOff, int ldc, boolean accumulate) {
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                float s = 0f;
-                for (int p = 0; p < k; p++) {
-                    s += a[aOff + i * lda + p] * b[bOff + j * ldb + p];
-                }
-                int ci = cOff + i * ldc + j;
-                c[ci] = accumulate ? c[ci] + s : s;
-            }
-        }
+        product(m, n, k, a, aOff, lda, 1, b, bOff, 1, ldb, c, cOff, ldc, accumulate);
     }
 
     @Override
     public void matmulTransA(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float[] c, int cOff, int ldc, boolean accumulate) {
+        product(m, n, k, a, aOff, 1, lda, b, bOff, ldb, 1, c, cOff, ldc, accumulate);
+    }
+
+    /**
+     * The three products' one loop: C[i,j] (+)= Σ_p A[i,p]·B[p,j] summed in float from p = 0, with
+     * A[i,p] at a[aOff + i·aRow + p·aCol] and B[p,j] at b[bOff + p·bRow + j·bCol].
+     */
+    private static void product(int m, int n, int k, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff,
+                                int bRow, int bCol, float[] c, int cOff, int ldc, boolean accumulate) {
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 float s = 0f;
                 for (int p = 0; p < k; p++) {
-                    s += a[aOff + p * lda + i] * b[bOff + p * ldb + j];
+                    s += a[aOff + i * aRow + p * aCol] * b[bOff + p * bRow + j * bCol];
                 }
                 int ci = cOff + i * ldc + j;
                 c[ci] = accumulate ? c[ci] + s : s;
@@ -163,7 +154,12 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void sumRowsInto(int rows, int n, float[] dy, int dyOff, float[] dBias, int dBiasOff) {
-        for (int j = 0; j < n; j++) {
+        sumRowsInto(rows, n, 0, dy, dyOff, dBias, dBiasOff);
+    }
+
+    /** dBias[j] += Σ_r dy[r, j] (in double) for the columns j in [from, n): the reference, and vector kernels' tail. */
+    static void sumRowsInto(int rows, int n, int from, float[] dy, int dyOff, float[] dBias, int dBiasOff) {
+        for (int j = from; j < n; j++) {
             double s = 0;
             for (int r = 0; r < rows; r++) {
                 s += dy[dyOff + r * n + j];

@@ -139,33 +139,7 @@ public final class VectorKernels implements Kernels, KernelProvider.VectorCapabl
 
     @Override
     public double sumOfSquares(int n, float[] x, int xOff) {
-        // per-lane float sums over short chunks, each chunk's lanes added in a fixed order into a double
-        double chunkSums = 0;
-        int bound = F.loopBound(n);
-        int i = 0;
-        while (i < bound) {
-            int end = Math.min(bound, i + CHUNK);
-            FloatVector acc0 = FloatVector.zero(F);
-            FloatVector acc1 = acc0;
-            for (; i + 2 * L <= end; i += 2 * L) {
-                FloatVector v0 = FloatVector.fromArray(F, x, xOff + i);
-                FloatVector v1 = FloatVector.fromArray(F, x, xOff + i + L);
-                acc0 = v0.fma(v0, acc0);
-                acc1 = v1.fma(v1, acc1);
-            }
-            if (i < end) {
-                FloatVector v0 = FloatVector.fromArray(F, x, xOff + i);
-                acc0 = v0.fma(v0, acc0);
-                i += L;
-            }
-            chunkSums += sumLanes(acc0.add(acc1));
-        }
-        double s = chunkSums;
-        for (; i < n; i++) {
-            double v = x[xOff + i];
-            s += v * v;
-        }
-        return s;
+        return dotD(n, x, xOff, x, xOff); // x·x: the same fma chains, the same bits
     }
 
     // ================================================================= element-wise
@@ -259,13 +233,7 @@ public final class VectorKernels implements Kernels, KernelProvider.VectorCapabl
             FloatVector.fromArray(F, dBias, dBiasOff + j).add(s0.sub(c0)).intoArray(dBias, dBiasOff + j);
             FloatVector.fromArray(F, dBias, dBiasOff + j + L).add(s1.sub(c1)).intoArray(dBias, dBiasOff + j + L);
         }
-        for (; j < n; j++) {
-            double s = 0;
-            for (int r = 0; r < rows; r++) {
-                s += dy[dyOff + r * n + j];
-            }
-            dBias[dBiasOff + j] += (float) s;
-        }
+        ScalarKernels.sumRowsInto(rows, n, j, dy, dyOff, dBias, dBiasOff);
     }
 
     // ================================================================= softmax
@@ -280,7 +248,15 @@ public final class VectorKernels implements Kernels, KernelProvider.VectorCapabl
             java.util.Arrays.fill(x, xOff, xOff + n, 0f);
             return;
         }
-        // exp(x - max) in place, summed like sumD
+        double sum = expMinusMax(n, x, xOff, max, x, xOff);
+        scale(n, (float) (1.0 / sum), x, xOff);
+    }
+
+    /**
+     * out[i] = exp(x[i] - max) for i in [0, n) (out may be x), returning Σ out summed like sumD:
+     * softmax's and cross-entropy's first pass.
+     */
+    private static double expMinusMax(int n, float[] x, int xOff, float max, float[] out, int outOff) {
         FloatVector vmax = FloatVector.broadcast(F, max);
         double chunkSums = 0;
         int bound = F.loopBound(n);
@@ -290,7 +266,7 @@ public final class VectorKernels implements Kernels, KernelProvider.VectorCapabl
             FloatVector acc = FloatVector.zero(F);
             for (; i < end; i += L) {
                 FloatVector e = exp(FloatVector.fromArray(F, x, xOff + i).sub(vmax));
-                e.intoArray(x, xOff + i);
+                e.intoArray(out, outOff + i);
                 acc = acc.add(e);
             }
             chunkSums += sumLanes(acc);
@@ -298,10 +274,10 @@ public final class VectorKernels implements Kernels, KernelProvider.VectorCapabl
         double sum = chunkSums;
         for (; i < n; i++) {
             float e = exp(x[xOff + i] - max);
-            x[xOff + i] = e;
+            out[outOff + i] = e;
             sum += e;
         }
-        scale(n, (float) (1.0 / sum), x, xOff);
+        return sum;
     }
 
     /** Rows of a column block summed in float before the running total (a compensated sum) takes them. */
@@ -662,26 +638,7 @@ public final class VectorKernels implements Kernels, KernelProvider.VectorCapabl
         float max = max(n, logits, lOff);
         float targetLogit = logits[lOff + target];
         // pass 1: e = exp(logit - max) written to dLogits (which may alias logits), Σ e
-        FloatVector vmax = FloatVector.broadcast(F, max);
-        double chunkSums = 0;
-        int bound = F.loopBound(n);
-        int i = 0;
-        while (i < bound) {
-            int end = Math.min(bound, i + CHUNK);
-            FloatVector acc = FloatVector.zero(F);
-            for (; i < end; i += L) {
-                FloatVector e = exp(FloatVector.fromArray(F, logits, lOff + i).sub(vmax));
-                e.intoArray(dLogits, dOff + i);
-                acc = acc.add(e);
-            }
-            chunkSums += sumLanes(acc);
-        }
-        double sum = chunkSums;
-        for (; i < n; i++) {
-            float e = exp(logits[lOff + i] - max);
-            dLogits[dOff + i] = e;
-            sum += e;
-        }
+        double sum = expMinusMax(n, logits, lOff, max, dLogits, dOff);
         float loss = (float) (Math.log(sum) + max) - targetLogit;
         // pass 2: dLogits = softmax·gradScale, minus gradScale at the target
         float targetE = dLogits[dOff + target];
