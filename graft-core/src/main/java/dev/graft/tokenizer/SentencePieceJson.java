@@ -207,7 +207,7 @@ final class SentencePieceJson {
             o.putNull("unk_id");
         }
         ArrayNode vocab = o.putArray("vocab");
-        for (UnigramModel.Piece p : m.vocabulary()) {
+        for (UnigramModel.Piece p : m.pieces()) {
             vocab.addArray().add(p.piece()).add(p.score());
         }
         o.put("byte_fallback", m.byteFallback);

@@ -83,8 +83,14 @@ final class UnigramModel implements TokenModel {
         return scores[id];
     }
 
+    /** The entries to ids and back (a piece listed twice: its last id). */
+    @Override
+    public Vocabulary vocabulary() {
+        return new Vocabulary(ids);
+    }
+
     /** The vocabulary as (piece, score) pairs, by id. */
-    List<Piece> vocabulary() {
+    List<Piece> pieces() {
         Piece[] out = new Piece[pieces.length];
         for (int i = 0; i < out.length; i++) {
             out[i] = new Piece(pieces[i], scores[i]);
