@@ -343,9 +343,7 @@ public final class FineTuning {
                     : task.score(parts.heldOut().examples(), devData, devData.batches(64)).metrics();
             HeadMetrics testM = testData == null ? null
                     : task.score(test.examples(), testData, testData.batches(64)).metrics();
-            return finish(o, task.metric(), devM == null ? Double.NaN : devM.score(),
-                    testM == null ? Double.NaN : testM.score(), devM == null ? null : devM.toMap(),
-                    testM == null ? null : testM.toMap(), trainData.size(), devData.size(), testSize, task.head());
+            return finish(o, task.metric(), devM, testM, trainData.size(), devData.size(), testSize, task.head());
         }
 
         /**
@@ -556,51 +554,17 @@ public final class FineTuning {
             }
         }
 
-        private FineTuneResult finish(Outcome o, String metric, double devScore, double testScore,
-                                      Map<String, Object> dev, Map<String, Object> test, int trainSize, int devSize,
-                                      int testSize, HeadConfig head) throws IOException {
-            Map<String, Object> results = new LinkedHashMap<>();
-            if (dev != null) {
-                results.put("dev", dev);
-            }
-            if (test != null) {
-                results.put("test", test);
-            }
-            AtomicFiles.writeString(spec.out().resolve("results.json"), JSON.writeValueAsString(results) + "\n");
-            String key = metric.substring("dev_".length());
-            Map<String, Object> s = new LinkedHashMap<>();
-            s.put("task", spec.task().id());
-            s.put("recipe", spec.recipe().id());
-            s.put("start", spec.from() != null ? "pretrained" : "scratch");
-            s.put("multitask", spec.multitask());
-            s.put("train_size", trainSize);
-            s.put("dev_size", devSize);
-            s.put("dev_carved", devCarved);
-            s.put("test_size", testSize);
-            s.put("dev_" + key, Double.isNaN(devScore) ? null : devScore);
-            s.put("dev_macro_f1", dev == null ? null : dev.get("macro_f1"));
-            if (dev != null && dev.containsKey("span_f1")) {
-                s.put("dev_span_f1", dev.get("span_f1"));
-            }
-            if (test != null) {
-                s.put("test_" + key, testScore);
-                s.put("test_macro_f1", test.get("macro_f1"));
-                if (test.containsKey("span_f1")) {
-                    s.put("test_span_f1", test.get("span_f1"));
-                }
-            }
-            s.put("steps", o.summary().steps());
+        private FineTuneResult finish(Outcome o, String metric, HeadMetrics dev, HeadMetrics test, int trainSize,
+                                      int devSize, int testSize, HeadConfig head) throws IOException {
             // the task's own loss only: a multitask run's loss adds the LM loss
-            s.put("final_train_loss", Double.isFinite(o.summary().lastLoss()) && !spec.multitask()
-                    ? o.summary().lastLoss() : null);
-            s.put("best_step", o.stopping().bestStep());
-            s.put("stopped_by", o.summary().stoppedBy());
-            s.put("wall_s", Math.round(o.wallSeconds() * 10) / 10.0);
-            s.put("seed", spec.seed());
-            s.put("model", spec.out().toString());
-            return new FineTuneResult(spec.out(), head.task(), metric, devScore, testScore, dev, test,
-                    o.summary().steps(), o.stopping().bestStep(), o.summary().stoppedBy(), trainSize, devSize,
-                    devCarved, testSize, o.wallSeconds(), s);
+            FineTuneResult r = new FineTuneResult(spec.out(), head.task(), spec.recipe(), spec.from() != null,
+                    spec.multitask(), spec.seed(), metric, dev == null ? Double.NaN : dev.score(),
+                    test == null ? Double.NaN : test.score(), dev, test, o.summary().steps(),
+                    o.stopping().bestStep(), o.summary().stoppedBy(), trainSize, devSize, devCarved, testSize,
+                    o.wallSeconds(), spec.multitask() ? Double.NaN : o.summary().lastLoss(), Double.NaN, null);
+            AtomicFiles.writeString(spec.out().resolve("results.json"), JSON.writeValueAsString(r.resultsJson())
+                    + "\n");
+            return r;
         }
     }
 }

@@ -550,41 +550,13 @@ public final class SetFit {
 
         private FineTuneResult finish(Trainer.Summary o, EmbeddingClassifier lr, HeadMetrics devM, HeadMetrics testM,
                                       int trainSize, int devSize, int testSize, double wall) throws IOException {
-            Map<String, Object> dev = devM == null ? null : devM.toMap();
-            Map<String, Object> test = testM == null ? null : testM.toMap();
-            Map<String, Object> results = new LinkedHashMap<>();
-            if (dev != null) {
-                results.put("dev", dev);
-            }
-            if (test != null) {
-                results.put("test", test);
-            }
-            AtomicFiles.writeString(spec.out().resolve("results.json"), JSON.writeValueAsString(results) + "\n");
-            double devScore = devM == null ? Double.NaN : devM.score();
-            double testScore = testM == null ? Double.NaN : testM.score();
-            Map<String, Object> s = new LinkedHashMap<>();
-            s.put("task", spec.task().id());
-            s.put("recipe", spec.recipe().id());
-            s.put("start", "pretrained");
-            s.put("train_size", trainSize);
-            s.put("dev_size", devSize);
-            s.put("dev_carved", false);
-            s.put("test_size", testSize);
-            s.put("dev_accuracy", Double.isNaN(devScore) ? null : devScore);
-            s.put("dev_macro_f1", dev == null ? null : dev.get("macro_f1"));
-            if (test != null) {
-                s.put("test_accuracy", testScore);
-                s.put("test_macro_f1", test.get("macro_f1"));
-            }
-            s.put("steps", o.steps());
-            s.put("final_train_loss", Double.isFinite(o.lastLoss()) ? o.lastLoss() : null);
-            s.put("chosen_c", lr.chosenC());
-            s.put("stopped_by", o.stoppedBy());
-            s.put("wall_s", Math.round(wall * 10) / 10.0);
-            s.put("seed", spec.seed());
-            s.put("model", spec.out().toString());
-            return new FineTuneResult(spec.out(), HeadConfig.Task.CLASSIFY, "dev_accuracy", devScore, testScore, dev,
-                    test, o.steps(), o.steps(), o.stoppedBy(), trainSize, devSize, false, testSize, wall, s);
+            FineTuneResult r = new FineTuneResult(spec.out(), HeadConfig.Task.CLASSIFY, spec.recipe(), true, false,
+                    spec.seed(), "dev_accuracy", devM == null ? Double.NaN : devM.score(),
+                    testM == null ? Double.NaN : testM.score(), devM, testM, o.steps(), o.steps(), o.stoppedBy(),
+                    trainSize, devSize, false, testSize, wall, o.lastLoss(), lr.chosenC(), null);
+            AtomicFiles.writeString(spec.out().resolve("results.json"), JSON.writeValueAsString(r.resultsJson())
+                    + "\n");
+            return r;
         }
     }
 

@@ -31,10 +31,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -54,9 +52,25 @@ public final class Pretraining {
      *
      * @param out     the run folder (a checkpoint folder: config.json, model.safetensors, tokenizer.json)
      * @param trainer the trainer's summary
-     * @param summary the JSON summary {@code graft pretrain} prints as its last line
      */
-    public record Result(Path out, Trainer.Summary trainer, Map<String, Object> summary) {
+    public record Result(Path out, Trainer.Summary trainer) {
+        /** The JSON summary {@code graft pretrain} prints as its last line. */
+        public ObjectNode toJson() {
+            Trainer.Summary s = trainer;
+            ObjectNode summary = JSON.createObjectNode();
+            summary.put("steps", s.steps());
+            summary.put("tokens_seen", s.tokens());
+            summary.put("skipped_steps", s.skippedSteps());
+            summary.put("final_train_loss", s.lastLoss());
+            s.validation().forEach(summary::put);
+            summary.put("tokens_per_s", Math.round(s.tokensPerSecond() * 10) / 10.0);
+            summary.put("wall_s", Math.round(s.wallSeconds() * 10) / 10.0); // all runs of this training
+            summary.put("run_wall_s", Math.round(s.runSeconds() * 10) / 10.0); // this process's part
+            summary.put("stopped_by", s.stoppedBy());
+            summary.put("checkpoint", s.checkpoint() == null ? null : s.checkpoint().toString());
+            summary.put("model", out.toString());
+            return summary;
+        }
     }
 
     /** Runs {@code spec} with the standard dataset registry. */
@@ -138,25 +152,13 @@ public final class Pretraining {
                     .resumeHint("add --resume to the same graft pretrain command").offeringSkipNonFinite()
                     .listener(listener);
             Trainer.Summary s = trainer.run(resuming);
-            Map<String, Object> summary = new LinkedHashMap<>();
-            summary.put("steps", s.steps());
-            summary.put("tokens_seen", s.tokens());
-            summary.put("skipped_steps", s.skippedSteps());
-            summary.put("final_train_loss", s.lastLoss());
-            summary.putAll(s.validation());
-            summary.put("tokens_per_s", Math.round(s.tokensPerSecond() * 10) / 10.0);
-            summary.put("wall_s", Math.round(s.wallSeconds() * 10) / 10.0); // all runs of this training
-            summary.put("run_wall_s", Math.round(s.runSeconds() * 10) / 10.0); // this process's part
-            summary.put("stopped_by", s.stoppedBy());
-            summary.put("checkpoint", s.checkpoint() == null ? null : s.checkpoint().toString());
-            summary.put("model", out.toString());
-            return new Result(out, s, summary);
+            return new Result(out, s);
         }
     }
 
     /** The summary as the one-line JSON {@code graft pretrain} prints. */
     public static String summaryJson(Result r) throws IOException {
-        return JSON.writeValueAsString(r.summary());
+        return JSON.writeValueAsString(r.toJson());
     }
 
     /**
