@@ -103,12 +103,7 @@ public final class LanguageModelFineTuning {
                         Math.max(1, stream.batchesPerEpoch()));
                 log.println("layer-wise rates: " + rates.describe());
             }
-            Schedule schedule = switch (spec.schedule()) {
-                case "stlr" -> new Schedule.SlantedTriangular(0.1, 32);
-                case "constant" -> new Schedule.Constant(spec.warmup());
-                case "cosine" -> new Schedule.WarmupCosine(spec.warmup());
-                default -> new Schedule.WarmupLinear(spec.warmup());
-            };
+            Schedule schedule = Schedule.parse(spec.schedule(), spec.warmup());
             // a resumable checkpoint once per epoch (the newest kept)
             TrainingOptions options = new TrainingOptions(spec.steps(), spec.epochs(), spec.maxTime(),
                     spec.learningRate(), schedule, spec.weightDecay(), 0.9f, 0.98f, 1e-6f, spec.clip(), 1, 20,

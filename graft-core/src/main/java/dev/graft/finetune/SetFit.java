@@ -29,7 +29,7 @@ import dev.graft.task.ClassificationTask;
 import dev.graft.tensor.Parallel;
 import dev.graft.tensor.kernel.KernelProvider;
 import dev.graft.tokenizer.Tokenizer;
-import dev.graft.train.BatchStream;
+import dev.graft.train.EpochStream;
 import dev.graft.train.Schedule;
 import dev.graft.train.Trainable;
 import dev.graft.train.Trainer;
@@ -331,71 +331,40 @@ public final class SetFit {
     }
 
     /** The pairs in batches, reshuffled each epoch by a seeded permutation (a function of seed and epoch). */
-    static final class PairStream implements BatchStream<List<Pair>> {
+    static final class PairStream extends EpochStream<List<Pair>> {
         private final List<Pair> pairs;
         private final int batchSize;
         private final long seed;
-        private final long perEpoch;
-        private long position;
-        private long permutedEpoch = -1;
         private int[] order;
 
         PairStream(List<Pair> pairs, int batchSize, long seed) {
-            if (pairs.isEmpty()) {
-                throw new IllegalArgumentException("no pairs to train on");
-            }
+            super(batchCount(pairs, batchSize));
             this.pairs = pairs;
             this.batchSize = batchSize;
             this.seed = seed;
-            this.perEpoch = (pairs.size() + batchSize - 1) / batchSize;
+        }
+
+        private static long batchCount(List<Pair> pairs, int batchSize) {
+            if (pairs.isEmpty()) {
+                throw new IllegalArgumentException("no pairs to train on");
+            }
+            return (pairs.size() + batchSize - 1) / batchSize;
         }
 
         @Override
-        public List<Pair> next() {
-            long epoch = position / perEpoch;
-            int k = (int) (position % perEpoch);
-            if (epoch != permutedEpoch) {
-                order = permutation(pairs.size(), seed * 1_000_003L + epoch);
-                permutedEpoch = epoch;
-            }
+        protected void plan(long epoch) {
+            order = shuffled(pairs.size(), seed * 1_000_003L + epoch);
+        }
+
+        @Override
+        protected List<Pair> batch(long epoch, int k) {
             int from = k * batchSize;
             int to = Math.min(pairs.size(), from + batchSize);
             List<Pair> batch = new ArrayList<>(to - from);
             for (int i = from; i < to; i++) {
                 batch.add(pairs.get(order[i]));
             }
-            position++;
             return batch;
-        }
-
-        private static int[] permutation(int n, long seed) {
-            int[] p = new int[n];
-            for (int i = 0; i < n; i++) {
-                p[i] = i;
-            }
-            SplittableRandom r = new SplittableRandom(seed);
-            for (int i = n - 1; i > 0; i--) {
-                int j = r.nextInt(i + 1);
-                int t = p[i];
-                p[i] = p[j];
-                p[j] = t;
-            }
-            return p;
-        }
-
-        @Override
-        public long position() {
-            return position;
-        }
-
-        @Override
-        public void seek(long newPosition) {
-            position = newPosition;
-        }
-
-        @Override
-        public long batchesPerEpoch() {
-            return perEpoch;
         }
     }
 

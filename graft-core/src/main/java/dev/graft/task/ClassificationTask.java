@@ -46,18 +46,8 @@ public class ClassificationTask extends HeadTask<ClassificationExample, Classifi
      */
     public ClassificationTask(SequenceClassifier model, HeadConfig head, ClassificationData dev, int evalBatchSize,
                               Checkpoint.Extras modelExtras) {
-        super(model, head, null, dev, evalBatchSize, modelExtras);
+        super(model, "dev_accuracy", head, null, dev, evalBatchSize, modelExtras);
         this.model = model;
-    }
-
-    @Override
-    public SequenceClassifier model() {
-        return model;
-    }
-
-    @Override
-    public String metric() {
-        return "dev_accuracy";
     }
 
     @Override

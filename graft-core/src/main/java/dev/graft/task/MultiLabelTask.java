@@ -46,18 +46,8 @@ public final class MultiLabelTask extends HeadTask<MultiLabelExample, MultiLabel
 
     public MultiLabelTask(SequenceClassifier model, HeadConfig head, MultiLabelData dev, int evalBatchSize,
                           Checkpoint.Extras modelExtras) {
-        super(model, head, null, dev, evalBatchSize, modelExtras);
+        super(model, "dev_micro_f1", head, null, dev, evalBatchSize, modelExtras);
         this.model = model;
-    }
-
-    @Override
-    public SequenceClassifier model() {
-        return model;
-    }
-
-    @Override
-    public String metric() {
-        return "dev_micro_f1";
     }
 
     /**
