@@ -120,14 +120,7 @@ public final class MultitaskTask<B> extends ForwardingTrainable<MultitaskBatch<B
     public Map<String, Double> evaluate() {
         Map<String, Double> m = new LinkedHashMap<>(task.evaluate());
         if (!lmValidation.isEmpty()) {
-            double sum = 0;
-            long count = 0;
-            for (TokenBatch b : lmValidation) {
-                float mean = lm.forward(b, false);
-                sum += (double) mean * lm.lastTargetCount();
-                count += lm.lastTargetCount();
-            }
-            m.put("lm_val_loss", count == 0 ? Double.NaN : sum / count);
+            m.put("lm_val_loss", LanguageModelingTask.validate(lm, lmValidation).loss());
         }
         return m;
     }

@@ -322,14 +322,7 @@ public final class Trainer<B> {
     }
 
     private long plannedFromLimits() {
-        long planned = Long.MAX_VALUE;
-        if (options.maxSteps() > 0) {
-            planned = options.maxSteps();
-        }
-        if (options.maxEpochs() > 0) {
-            long perEpoch = Math.max(1, data.batchesPerEpoch() / options.accumulation());
-            planned = Math.min(planned, (long) Math.ceil(options.maxEpochs() * perEpoch));
-        }
+        long planned = plannedFromLimitsExceptTime();
         if (planned == Long.MAX_VALUE) {
             // time only: a provisional length until the step time is measured
             planned = 1_000_000;
