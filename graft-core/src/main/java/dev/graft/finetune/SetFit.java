@@ -2,6 +2,7 @@ package dev.graft.finetune;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.graft.baseline.BagOfWords;
 import dev.graft.baseline.EmbeddingClassifier;
 import dev.graft.data.ClassificationExample;
@@ -383,17 +384,7 @@ public final class SetFit {
         }
 
         FineTuneResult run(LabeledSplits<ClassificationExample> given) throws IOException {
-            Dataset<ClassificationExample> train = given.train();
-            if (train.isEmpty()) {
-                throw new IllegalArgumentException("the training set " + spec.train() + " is empty: there is nothing "
-                        + "to fine-tune on");
-            }
-            int available = train.size();
-            if (spec.maxTrain() > 0 && spec.maxTrain() < train.size()) {
-                train = train.take(spec.maxTrain(), spec.seed());
-                log.printf(Locale.ROOT, "training set: %,d of %,d examples (stratified sample, seed %d)%n",
-                        train.size(), available, spec.seed());
-            }
+            Dataset<ClassificationExample> train = FineTuning.sampleTrain(given.train(), spec, log);
             LabelSet labels = given.labels() != null ? given.labels()
                     : ClassificationTask.HEAD.labels(train);
             if (labels.size() < 2) {
@@ -442,7 +433,7 @@ public final class SetFit {
             TrainingOptions training = new TrainingOptions(0, epochs, spec.maxTime(), rate,
                     new Schedule.WarmupLinear(spec.warmup()), spec.weightDecay(), 0.9f, 0.999f, 1e-6f, spec.clip(), 1,
                     Math.max(1, Math.min(20, evalEvery)), 0, 0, 1, false);
-            Map<String, Object> runConfig = runConfig(start, trainData.size(), devData.size(),
+            ObjectNode runConfig = runConfig(start, trainData.size(), devData.size(),
                     testData == null ? 0 : testData.size(), pairs.size(), batch, epochs, rate, maxLength, labels);
             AtomicFiles.writeString(spec.out().resolve("run.json"), JSON.writeValueAsString(runConfig) + "\n");
             long t0 = System.nanoTime();
@@ -481,10 +472,10 @@ public final class SetFit {
             return (ClassificationData) ClassificationTask.HEAD.encode(tok, examples, labels, maxLength, pad);
         }
 
-        private Map<String, Object> runConfig(StartingPoint start, int trainSize, int devSize, int testSize,
+        private ObjectNode runConfig(StartingPoint start, int trainSize, int devSize, int testSize,
                                               int pairs, int batch, double epochs, float rate, int maxLength,
                                               LabelSet labels) {
-            Map<String, Object> r = new LinkedHashMap<>();
+            ObjectNode r = JSON.createObjectNode();
             r.put("command", "finetune");
             r.put("task", spec.task().id());
             r.put("recipe", spec.recipe().id());
@@ -511,9 +502,9 @@ public final class SetFit {
             r.put("max_length", maxLength);
             r.put("pooling", SequenceClassifier.Pooling.MEAN.id());
             r.put("head", "logistic regression (L-BFGS, C by cross-validation)");
-            r.put("labels", labels.labels());
+            labels.labels().forEach(r.putArray("labels")::add);
             r.put("threads", spec.threads());
-            r.put("model", JSON.valueToTree(start.config()));
+            r.set("model", JSON.valueToTree(start.config()));
             return r;
         }
 

@@ -13,6 +13,7 @@ import dev.graft.model.TokenBatch;
 import dev.graft.nn.Compute;
 import dev.graft.task.CorpusEncoder;
 import dev.graft.task.EncodedCorpus;
+import dev.graft.task.LanguageModelData;
 import dev.graft.task.LanguageModelingTask;
 import dev.graft.task.MaskedLanguageModeling;
 import dev.graft.task.PretrainingData;
@@ -194,22 +195,8 @@ public final class Pretraining {
 
     /** The special-token ids the objective needs, or a clear error naming what is missing. */
     public static PretrainingData.SpecialIds specialIds(SpecialTokens sp, PretrainingData.Objective obj) {
-        if (obj == PretrainingData.Objective.MLM) {
-            if (sp.padding().isEmpty() || sp.classifier().isEmpty() || sp.separator().isEmpty() || sp.mask().isEmpty()) {
-                throw new IllegalArgumentException("masked LM needs [PAD], [CLS], [SEP] and [MASK] in the tokenizer's "
-                        + "vocabulary; train one with --train-tokenizer wordpiece");
-            }
-            int first = Math.max(Math.max(sp.padding().getAsInt(), sp.classifier().getAsInt()),
-                    Math.max(sp.separator().getAsInt(), sp.mask().getAsInt())) + 1;
-            return new PretrainingData.SpecialIds(sp.padding().getAsInt(), sp.classifier().getAsInt(),
-                    sp.separator().getAsInt(), sp.mask().getAsInt(), -1, first);
-        }
-        if (sp.endOfText().isEmpty()) {
-            throw new IllegalArgumentException("causal LM needs an end-of-text token (<|endoftext|>) in the tokenizer; "
-                    + "train one with --train-tokenizer bpe");
-        }
-        int eot = sp.endOfText().getAsInt();
-        return new PretrainingData.SpecialIds(sp.padding().orElse(-1), -1, -1, -1, eot, 0);
+        return LanguageModelData.specialIds(sp, obj, "train one with --train-tokenizer "
+                + (obj == PretrainingData.Objective.MLM ? "wordpiece" : "bpe"));
     }
 
     private static void writeRunConfig(PretrainSpec spec, boolean resuming, ModelConfig config, Tokenizer tokenizer,

@@ -434,7 +434,7 @@ public final class Trainer<B> {
             for (Dropout d : model.dropouts()) {
                 calls.add(d.calls());
             }
-            s.set("options", JSON.valueToTree(optionsSnapshot()));
+            s.set("options", optionsSnapshot());
             Files.writeString(ts.resolve("state.json"), JSON.writeValueAsString(s) + "\n");
             ParameterSet ps = model.parameters();
             Map<String, Tensor> moments = new LinkedHashMap<>();
@@ -451,8 +451,8 @@ public final class Trainer<B> {
         return folder;
     }
 
-    private Map<String, Object> optionsSnapshot() {
-        Map<String, Object> o = new LinkedHashMap<>();
+    private ObjectNode optionsSnapshot() {
+        ObjectNode o = JSON.createObjectNode();
         o.put("learning_rate", options.learningRate());
         o.put("schedule", options.schedule().name());
         o.put("accumulation", options.accumulation());
