@@ -5,6 +5,7 @@ import dev.graft.nn.Dropout;
 import dev.graft.nn.Module;
 import dev.graft.nn.Parameter;
 import dev.graft.nn.ParameterSet;
+import dev.graft.tensor.kernel.Kernels;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,6 +26,7 @@ public abstract sealed class BackboneModel implements Module, TrainableModel
     private ParameterSet parameters;
     private List<Parameter> headParameters;
     private Dropout headDropout;
+    int lastCorrect; // rows whose arg-max logit was their target in the last loss
 
     BackboneModel(Compute compute, Backbone backbone) {
         this.compute = compute;
@@ -69,6 +71,37 @@ public abstract sealed class BackboneModel implements Module, TrainableModel
     /** The head's parameters, in order. */
     public List<Parameter> headParameters() {
         return headParameters;
+    }
+
+    /** Examples (or positions) whose arg-max logit was their target in the last loss. */
+    public int lastCorrect() {
+        return lastCorrect;
+    }
+
+    /**
+     * Softmax cross-entropy of rows [0, rows) of {@code logits} (rows, k) against {@code targets} (checked by the
+     * caller to be in [0, k)), each row's gradient scaled by its weight / {@code normalizer} into {@code dLogits};
+     * sets {@link #lastCorrect}. Returns Σ weight·CE.
+     *
+     * @param weights the loss weight of each class (k), or null for 1
+     */
+    final double crossEntropyRows(float[] logits, int rows, int k, int[] targets, float[] weights, double normalizer,
+                                  float[] dLogits) {
+        Kernels kernels = compute.kernels();
+        double sum = 0;
+        int correct = 0;
+        for (int i = 0; i < rows; i++) {
+            int y = targets[i];
+            float w = weights == null ? 1f : weights[y];
+            float ce = kernels.crossEntropy(k, logits, i * k, y, TokenBatch.IGNORE, (float) (w / normalizer), dLogits,
+                    i * k);
+            sum += (double) w * ce;
+            if (argmax(logits, i * k, k) == y) {
+                correct++;
+            }
+        }
+        lastCorrect = correct;
+        return sum;
     }
 
     /** The backbone's dropouts, then the head's. */

@@ -34,7 +34,6 @@ public final class LanguageModel extends BackboneModel {
     private float[] logits; // (R, V), then dLogits in place
     private float[] rowLoss; // (R)
     private boolean[] rowCorrect; // (R) whether the arg-max logit is the target
-    private int lastCorrect;
     private float[] dHeadOut; // (R, C)
     private float[] dActivated;
     private float[] dHidden; // (N, C)
@@ -154,11 +153,6 @@ public final class LanguageModel extends BackboneModel {
             backwardFromLogitGradients(hidden);
         }
         return loss;
-    }
-
-    /** Positions whose arg-max prediction equalled the target in the last forward. */
-    public int lastCorrect() {
-        return lastCorrect;
     }
 
     /** Positions that carried a target in the last forward. */

@@ -6,7 +6,6 @@ import dev.graft.nn.Dropout;
 import dev.graft.nn.Linear;
 import dev.graft.nn.Parameter;
 import dev.graft.nn.SequencePooling;
-import dev.graft.tensor.kernel.Kernels;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +67,6 @@ public final class SequenceClassifier extends BackboneModel implements HeadModel
     private float[] dPreActivation; // (B, C)
     private float[] dLogits; // (B, K)
     private float[] logits; // (B, K), the classifier's output
-    private int lastCorrect;
 
     /**
      * @param backbone the body (its parameters are moved into this model's slab)
@@ -157,26 +155,16 @@ public final class SequenceClassifier extends BackboneModel implements HeadModel
         if (labels.length < b) {
             throw new IllegalArgumentException(labels.length + " labels for a batch of " + b);
         }
-        float[] out = logits(batch);
         int k = this.labels;
-        dLogits = Buffers.ensure(dLogits, b * k);
-        Kernels kernels = compute.kernels();
-        double sum = 0;
-        int correct = 0;
         for (int i = 0; i < b; i++) {
-            int y = labels[i];
-            if (y < 0 || y >= k) {
-                throw new IllegalArgumentException("label " + y + " of example " + i + " is outside [0, " + k + ")");
-            }
-            float w = weightOf(y);
-            float ce = kernels.crossEntropy(k, out, i * k, y, TokenBatch.IGNORE, (float) (w / normalizer), dLogits,
-                    i * k);
-            sum += (double) w * ce;
-            if (argmax(out, i * k, k) == y) {
-                correct++;
+            if (labels[i] < 0 || labels[i] >= k) {
+                throw new IllegalArgumentException("label " + labels[i] + " of example " + i + " is outside [0, " + k
+                        + ")");
             }
         }
-        lastCorrect = correct;
+        float[] out = logits(batch);
+        dLogits = Buffers.ensure(dLogits, b * k);
+        double sum = crossEntropyRows(out, b, k, labels, classWeights, normalizer, dLogits);
         if (backward) {
             backbone.backward(headBackward(dLogits));
         }
@@ -189,11 +177,6 @@ public final class SequenceClassifier extends BackboneModel implements HeadModel
      */
     public void backward(float[] dLogits) {
         backbone.backward(headBackward(dLogits));
-    }
-
-    /** Examples whose arg-max logit was their label in the last {@link #forward}. */
-    public int lastCorrect() {
-        return lastCorrect;
     }
 
     /**

@@ -4,7 +4,6 @@ import dev.graft.nn.Buffers;
 import dev.graft.nn.Compute;
 import dev.graft.nn.Dropout;
 import dev.graft.nn.Linear;
-import dev.graft.tensor.kernel.Kernels;
 
 
 /**
@@ -26,7 +25,7 @@ public final class TokenTagger extends BackboneModel implements HeadModel {
     private float[] dLogits; // (R, K)
     private float[] dHidden; // (N, C)
     private float[] logits; // (R, K), the classifier's output
-    private int lastCorrect;
+    private int[] rowTargets; // (R) the targets of the selected rows
 
     public TokenTagger(Compute compute, Backbone backbone, int tags, long seed) {
         super(compute, backbone);
@@ -77,33 +76,23 @@ public final class TokenTagger extends BackboneModel implements HeadModel {
             selectedCount = 0;
             return 0;
         }
-        float[] out = headForward(hidden, n, selected, r);
         int k = tags;
-        dLogits = Buffers.ensure(dLogits, r * k);
-        Kernels kernels = compute.kernels();
-        float scale = (float) (1.0 / normalizer);
-        double sum = 0;
-        int correct = 0;
+        rowTargets = Buffers.ensure(rowTargets, r);
         for (int i = 0; i < r; i++) {
             int y = targets[selected[i]];
             if (y < 0 || y >= k) {
                 throw new IllegalArgumentException("tag " + y + " at position " + selected[i] + " is outside [0, "
                         + k + ")");
             }
-            sum += kernels.crossEntropy(k, out, i * k, y, TokenBatch.IGNORE, scale, dLogits, i * k);
-            if (argmax(out, i * k, k) == y) {
-                correct++;
-            }
+            rowTargets[i] = y;
         }
-        lastCorrect = correct;
+        float[] out = headForward(hidden, n, selected, r);
+        dLogits = Buffers.ensure(dLogits, r * k);
+        double sum = crossEntropyRows(out, r, k, rowTargets, null, normalizer, dLogits);
         if (backward) {
             backbone.backward(headBackward(dLogits));
         }
         return sum;
-    }
-
-    public int lastCorrect() {
-        return lastCorrect;
     }
 
     /** Positions with a target in the last {@link #forward}. */
