@@ -1,6 +1,7 @@
 package dev.graft.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.graft.data.BadInput;
 import dev.graft.data.DatasetRegistry;
 import dev.graft.finetune.DataSources;
@@ -15,9 +16,7 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code graft eval}: a fine-tuned model's scores on labeled data. */
@@ -80,12 +79,12 @@ final class EvalCommand implements Callable<Integer> {
                 err.println("graft: " + bad.summary());
             }
             if (json) {
-                Map<String, Object> o = new LinkedHashMap<>();
+                ObjectNode o = JSON.createObjectNode();
                 o.put("task", e.task().id());
                 o.put("model", model.toString());
                 o.put("data", data);
                 o.put("examples", e.examples());
-                o.putAll(e.metrics());
+                o.setAll(e.metrics().toJson());
                 System.out.println(JSON.writeValueAsString(o));
             } else {
                 System.out.printf(Locale.ROOT, "%s on %s (%,d examples)%n%n", model, data, e.examples());

@@ -250,7 +250,7 @@ final class FinetuneCommand implements Callable<Integer> {
         for (String warning : FineTuneWarnings.of(r)) {
             System.err.println("graft: warning: " + warning);
         }
-        System.out.println(JSON.writeValueAsString(r.summary()));
+        System.out.println(JSON.writeValueAsString(r.summaryJson()));
         return 0;
     }
 }

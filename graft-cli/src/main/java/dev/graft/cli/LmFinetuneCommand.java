@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code graft lm-finetune}: continue a checkpoint's pretraining objective on the task's text (TAPT, ULMFiT stage 2). */
@@ -91,9 +90,9 @@ final class LmFinetuneCommand implements Callable<Integer> {
         LmFineTuneSpec spec = new LmFineTuneSpec(from, corpus, out, e, steps, maxTime, lr,
                 schedule.toLowerCase(Locale.ROOT), warmup, discriminative, batchSize, seqLen, maskProbability,
                 weightDecay, 1.0, seed, threads, overwrite);
-        Map<String, Object> summary = LanguageModelFineTuning.run(spec, resume, DatasetRegistry.standard(),
+        LanguageModelFineTuning.Result r = LanguageModelFineTuning.run(spec, resume, DatasetRegistry.standard(),
                 System.out);
-        System.out.println(JSON.writeValueAsString(summary));
+        System.out.println(JSON.writeValueAsString(r.toJson()));
         return 0;
     }
 }

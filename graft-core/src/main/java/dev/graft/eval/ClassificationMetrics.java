@@ -1,5 +1,9 @@
 package dev.graft.eval;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -93,34 +97,49 @@ public record ClassificationMetrics(List<String> labels, long[][] confusion, lon
         }
     }
 
-    /** A JSON-friendly view: accuracy, macro_f1, total, per_class {label: {precision, recall, f1, support}}, confusion. */
+    /** accuracy, macro_f1, examples, per_class {label: {precision, recall, f1, support}}, labels, confusion. */
     @Override
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
+    public ObjectNode toJson() {
+        ObjectNode m = JsonNodeFactory.instance.objectNode();
         m.put("accuracy", accuracy);
         m.put("macro_f1", macroF1);
         m.put("examples", total);
-        Map<String, Object> pc = new LinkedHashMap<>();
+        m.set("per_class", perClassJson());
+        m.set("labels", labelsJson());
+        m.set("confusion", confusionJson());
+        return m;
+    }
+
+    /** {label: {precision, recall, f1, support}} in label order. */
+    ObjectNode perClassJson() {
+        ObjectNode pc = JsonNodeFactory.instance.objectNode();
         for (PerClass c : perClass) {
-            Map<String, Object> e = new LinkedHashMap<>();
+            ObjectNode e = pc.putObject(c.label());
             e.put("precision", c.precision());
             e.put("recall", c.recall());
             e.put("f1", c.f1());
             e.put("support", c.support());
-            pc.put(c.label(), e);
         }
-        m.put("per_class", pc);
-        m.put("labels", labels);
-        List<List<Long>> rows = new ArrayList<>();
+        return pc;
+    }
+
+    /** The class names in order. */
+    ArrayNode labelsJson() {
+        ArrayNode a = JsonNodeFactory.instance.arrayNode();
+        labels.forEach(a::add);
+        return a;
+    }
+
+    /** The confusion matrix as rows (gold) of counts (predicted). */
+    ArrayNode confusionJson() {
+        ArrayNode rows = JsonNodeFactory.instance.arrayNode();
         for (long[] row : confusion) {
-            List<Long> r = new ArrayList<>();
+            ArrayNode r = rows.addArray();
             for (long v : row) {
                 r.add(v);
             }
-            rows.add(r);
         }
-        m.put("confusion", rows);
-        return m;
+        return rows;
     }
 
     /** A plain-text report: per-class P/R/F1/support, accuracy, macro-F1 and the confusion matrix. */

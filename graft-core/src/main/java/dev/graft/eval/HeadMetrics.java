@@ -1,11 +1,13 @@
 package dev.graft.eval;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Map;
 
 /**
  * The scores of a task head on a labeled set ({@link ClassificationMetrics}, {@link TaggingMetrics},
- * {@link MultiLabelMetrics}): one headline score, the few scalars tracked during training, a JSON-friendly
- * view and a plain-text report.
+ * {@link MultiLabelMetrics}): one headline score, the few scalars tracked during training, the JSON
+ * written to results files and a plain-text report.
  */
 public interface HeadMetrics {
     /**
@@ -19,8 +21,11 @@ public interface HeadMetrics {
         return scalars().values().iterator().next();
     }
 
-    /** All metrics, JSON-friendly (results.json, {@code graft eval --json}). */
-    Map<String, Object> toMap();
+    /**
+     * All metrics as the JSON object written to results.json and printed by {@code graft eval --json}: a new
+     * object the caller may extend (an experiment cell adds what its strategy chose).
+     */
+    ObjectNode toJson();
 
     /** A plain-text report ({@code graft eval}). */
     String report();

@@ -1,5 +1,9 @@
 package dev.graft.eval;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -176,26 +180,27 @@ public record MultiLabelMetrics(List<String> labels, long total, double microF1,
         return m;
     }
 
+    /** The scalars, micro precision and recall, examples, per_label {label: {..., threshold}}, labels. */
     @Override
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>(scalars());
+    public ObjectNode toJson() {
+        ObjectNode m = JsonNodeFactory.instance.objectNode();
+        scalars().forEach(m::put);
         m.put("micro_precision", microPrecision);
         m.put("micro_recall", microRecall);
         m.put("examples", total);
-        Map<String, Object> pl = new LinkedHashMap<>();
+        ObjectNode pl = m.putObject("per_label");
         for (int j = 0; j < perLabel.size(); j++) {
             PerLabel c = perLabel.get(j);
-            Map<String, Object> e = new LinkedHashMap<>();
+            ObjectNode e = pl.putObject(c.label());
             e.put("precision", c.precision());
             e.put("recall", c.recall());
             e.put("f1", c.f1());
             e.put("support", c.support());
             e.put("predicted", c.predicted());
             e.put("threshold", thresholds == null ? 0.5 : thresholds.get(j));
-            pl.put(c.label(), e);
         }
-        m.put("per_label", pl);
-        m.put("labels", labels);
+        ArrayNode names = m.putArray("labels");
+        labels.forEach(names::add);
         return m;
     }
 

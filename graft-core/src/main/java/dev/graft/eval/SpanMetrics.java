@@ -1,5 +1,8 @@
 package dev.graft.eval;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -46,24 +49,23 @@ public final class SpanMetrics {
     public record Scores(double precision, double recall, double f1, long goldChunks, long predictedChunks,
                          long correctChunks, Map<String, TypeScores> perType) {
 
-        public Map<String, Object> toMap() {
-            Map<String, Object> m = new LinkedHashMap<>();
+        /** precision, recall, f1, the chunk counts and per_type {type: {precision, recall, f1, support}}. */
+        public ObjectNode toJson() {
+            ObjectNode m = JsonNodeFactory.instance.objectNode();
             m.put("precision", precision);
             m.put("recall", recall);
             m.put("f1", f1);
             m.put("gold_chunks", goldChunks);
             m.put("predicted_chunks", predictedChunks);
             m.put("correct_chunks", correctChunks);
-            Map<String, Object> t = new LinkedHashMap<>();
+            ObjectNode t = m.putObject("per_type");
             for (Map.Entry<String, TypeScores> e : perType.entrySet()) {
-                Map<String, Object> v = new LinkedHashMap<>();
+                ObjectNode v = t.putObject(e.getKey());
                 v.put("precision", e.getValue().precision());
                 v.put("recall", e.getValue().recall());
                 v.put("f1", e.getValue().f1());
                 v.put("support", e.getValue().support());
-                t.put(e.getKey(), v);
             }
-            m.put("per_type", t);
             return m;
         }
     }

@@ -1,5 +1,8 @@
 package dev.graft.eval;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,10 +104,10 @@ public record TaggingMetrics(long words, double tokenAccuracy, ClassificationMet
         return i;
     }
 
-    /** JSON-friendly view. */
+    /** token_accuracy, words, macro_f1, the span scores for chunk tags, per_tag, labels, confusion. */
     @Override
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
+    public ObjectNode toJson() {
+        ObjectNode m = JsonNodeFactory.instance.objectNode();
         m.put("token_accuracy", tokenAccuracy);
         m.put("words", words);
         m.put("macro_f1", perTag.macroF1());
@@ -114,11 +117,11 @@ public record TaggingMetrics(long words, double tokenAccuracy, ClassificationMet
             m.put("span_recall", spans.recall());
             m.put("strict_span_f1", strictSpans.f1());
             m.put("strict_scheme", strictScheme.name());
-            m.put("spans", spans.toMap());
+            m.set("spans", spans.toJson());
         }
-        m.put("per_tag", perTag.toMap().get("per_class"));
-        m.put("labels", perTag.labels());
-        m.put("confusion", perTag.toMap().get("confusion"));
+        m.set("per_tag", perTag.perClassJson());
+        m.set("labels", perTag.labelsJson());
+        m.set("confusion", perTag.confusionJson());
         return m;
     }
 }

@@ -12,7 +12,6 @@ import dev.graft.eval.MultiLabelMetrics;
 import dev.graft.eval.TaggingMetrics;
 import dev.graft.model.HeadConfig;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -44,7 +43,7 @@ final class BowStrategy implements StrategyRun {
                 BagOfWords model = BagOfWords.train(pairs ? joined(train) : train, data.labels(),
                         BagOfWords.Options.defaults(cell.subset().seed()));
                 ClassificationMetrics m = model.evaluate(pairs ? joined(test) : test);
-                testMetrics = new LinkedHashMap<>(m.toMap());
+                testMetrics = CellResult.testMetrics(m);
                 testMetrics.put("chosen_c", model.chosenC());
                 score = m.accuracy();
             }
@@ -52,14 +51,14 @@ final class BowStrategy implements StrategyRun {
                 OneVsRestBagOfWords model = OneVsRestBagOfWords.train((List<MultiLabelExample>) labeled,
                         data.labels(), BagOfWords.Options.defaults(cell.subset().seed()));
                 MultiLabelMetrics m = model.evaluate((List<MultiLabelExample>) data.test().examples());
-                testMetrics = new LinkedHashMap<>(m.toMap());
+                testMetrics = CellResult.testMetrics(m);
                 score = m.microF1();
             }
             case TAG -> {
                 MostFrequentTag model = MostFrequentTag.train((List<TaggingExample>) labeled);
                 TaggingMetrics m = model.evaluate((List<TaggingExample>) data.test().examples(),
                         data.labels().labels());
-                testMetrics = m.toMap();
+                testMetrics = CellResult.testMetrics(m);
                 score = m.tokenAccuracy();
             }
             default -> throw new IllegalStateException("no bag-of-words baseline for " + shared.spec.task().id());

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.graft.eval.HeadMetrics;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,7 +41,7 @@ import java.util.Map;
  * @param metric      the score's name: "accuracy" (classify) or "token_accuracy" (tag)
  * @param test        the metric on test; finite when ok, NaN when failed
  * @param dev         the metric on dev; NaN when unknown
- * @param testMetrics every test metric (see {@code ClassificationMetrics.toMap()}), empty when failed; with the
+ * @param testMetrics every test metric ({@link HeadMetrics#toJson()}), empty when failed; with the
  *                    few-label protocol also what cross-validation chose for the cell: {@code selected_lr},
  *                    {@code selected_epochs} (of {@code planned_epochs}) and {@code cv_score}
  * @param cost        what the cell cost, {@link Cost#NONE} when unknown
@@ -122,6 +123,14 @@ public record CellResult(String strategy, String budget, int labels, int seed, S
         if (cost == null) {
             cost = Cost.NONE;
         }
+    }
+
+    /**
+     * A head's test metrics as {@code results.jsonl} holds them ({@link HeadMetrics#toJson()}), empty for null,
+     * for a strategy to add what it chose for the cell.
+     */
+    static Map<String, Object> testMetrics(HeadMetrics m) {
+        return m == null ? new LinkedHashMap<>() : JSON.convertValue(m.toJson(), MAP);
     }
 
     /** A finished cell. */

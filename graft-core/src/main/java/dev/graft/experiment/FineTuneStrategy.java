@@ -1,5 +1,6 @@
 package dev.graft.experiment;
 
+import dev.graft.finetune.CrossValidation;
 import dev.graft.finetune.FineTuneResult;
 import dev.graft.finetune.FineTuneSpec;
 import dev.graft.finetune.FineTuning;
@@ -14,7 +15,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -30,8 +30,6 @@ import java.util.stream.Stream;
  */
 abstract class FineTuneStrategy implements StrategyRun {
     /** The fine-tuning results kept beside a cell's test scores: the protocol's choices and the training loss. */
-    private static final List<String> PROTOCOL_KEYS = List.of("selected_lr", "selected_epochs", "planned_epochs",
-            "cv_score", "final_train_loss");
 
     abstract Strategy strategy();
 
@@ -105,12 +103,17 @@ abstract class FineTuneStrategy implements StrategyRun {
         double flops = 6.0 * params * (preTokens + ftTokens);
         // the fine-tuned weights are not needed for the comparison: keep results, curves and configuration only
         Files.deleteIfExists(cellDir.resolve(Checkpoint.WEIGHTS));
-        Map<String, Object> testMetrics = new LinkedHashMap<>(r.test() == null ? Map.of() : r.test());
+        Map<String, Object> testMetrics = CellResult.testMetrics(r.test());
         // the protocol's choices for this cell, next to its scores
-        for (String key : PROTOCOL_KEYS) {
-            if (r.summary().get(key) != null) {
-                testMetrics.put(key, r.summary().get(key));
-            }
+        if (r.selection() != null) {
+            CrossValidation.Choice choice = r.selection().choice();
+            testMetrics.put("selected_lr", choice.best().learningRate());
+            testMetrics.put("selected_epochs", choice.best().epochs());
+            testMetrics.put("planned_epochs", choice.plannedEpochs());
+            testMetrics.put("cv_score", choice.best().meanScore());
+        }
+        if (Double.isFinite(r.finalTrainLoss())) {
+            testMetrics.put("final_train_loss", r.finalTrainLoss());
         }
         return new CellResult(cell.arm().id(), cell.budget(), subset.labels(), subset.seedIndex(), cell.metric(),
                 r.testScore(), r.devScore(), testMetrics,

@@ -14,7 +14,6 @@ import dev.graft.tokenizer.Tokenizer;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -43,7 +42,7 @@ final class LabelsAsTextStrategy implements StrategyRun {
         Map<LabelsAsText.Scoring, ClassificationMetrics> all = score(pre.folder(), cell.data().labels(), template,
                 (List<ClassificationExample>) cell.data().test().examples(), shared.cellThreads());
         ClassificationMetrics m = all.get(LabelsAsText.Scoring.CALIBRATED);
-        Map<String, Object> testMetrics = new LinkedHashMap<>(m.toMap());
+        Map<String, Object> testMetrics = CellResult.testMetrics(m);
         // the uncalibrated scorings, for comparison: calibration is what the cell's score uses
         testMetrics.put("accuracy_sum", all.get(LabelsAsText.Scoring.SUM).accuracy());
         testMetrics.put("accuracy_mean", all.get(LabelsAsText.Scoring.MEAN).accuracy());

@@ -1,8 +1,9 @@
 package dev.graft.experiment;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A pretraining (or LM fine-tuning) run that strategies start from, as the experiment reads it: the summary
@@ -25,14 +26,14 @@ record PretrainRun(String name, Path folder, long tokens, double seconds, double
                    double unigramLoss, double accuracy, double unigramAccuracy) {
 
     /** A trainer's summary (or a {@code graft-done.json} read back), which names its folder under "folder". */
-    static PretrainRun of(String name, Map<String, ?> summary) {
-        Object folder = summary.get("folder");
-        if (!(folder instanceof String f)) {
+    static PretrainRun of(String name, JsonNode summary) {
+        JsonNode folder = summary.get("folder");
+        if (folder == null || !folder.isTextual()) {
             throw new IllegalArgumentException("pretraining run " + name + ": its summary names no folder; delete its "
                     + "graft-done.json to run it again");
         }
         double masked = number(summary, "val_masked_accuracy");
-        return new PretrainRun(name, Path.of(f), (long) orZero(summary, "tokens_seen"), orZero(summary, "wall_s"),
+        return new PretrainRun(name, Path.of(folder.asText()), (long) orZero(summary, "tokens_seen"), orZero(summary, "wall_s"),
                 number(summary, "val_loss"), number(summary, "val_perplexity"), number(summary, "val_unigram_loss"),
                 Double.isFinite(masked) ? masked : number(summary, "val_next_token_accuracy"),
                 number(summary, "val_unigram_accuracy"));
@@ -54,11 +55,13 @@ record PretrainRun(String name, Path folder, long tokens, double seconds, double
         return summary(List.of()).frequencyComparison();
     }
 
-    private static double number(Map<String, ?> m, String key) {
-        return m.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
+    private static double number(JsonNode m, String key) {
+        JsonNode v = m.get(key);
+        return v != null && v.isNumber() ? v.doubleValue() : Double.NaN;
     }
 
-    private static double orZero(Map<String, ?> m, String key) {
-        return m.get(key) instanceof Number n ? n.doubleValue() : 0;
+    private static double orZero(JsonNode m, String key) {
+        JsonNode v = m.get(key);
+        return v != null && v.isNumber() ? v.doubleValue() : 0;
     }
 }

@@ -14,7 +14,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -85,11 +84,10 @@ final class SetFitStrategy implements StrategyRun {
         double preSeconds = pre == null ? 0 : pre.seconds();
         double flops = 6.0 * params * (preTokens + ftTokens);
         Files.deleteIfExists(cellDir.resolve(Checkpoint.WEIGHTS));
-        Map<String, Object> testMetrics = new LinkedHashMap<>(r.test() == null ? Map.of() : r.test());
-        for (String key : List.of("chosen_c", "final_train_loss")) {
-            if (r.summary().get(key) != null) {
-                testMetrics.put(key, r.summary().get(key));
-            }
+        Map<String, Object> testMetrics = CellResult.testMetrics(r.test());
+        testMetrics.put("chosen_c", r.chosenC());
+        if (Double.isFinite(r.finalTrainLoss())) {
+            testMetrics.put("final_train_loss", r.finalTrainLoss());
         }
         return new CellResult(cell.arm().id(), cell.budget(), subset.labels(), subset.seedIndex(), cell.metric(),
                 r.testScore(), Double.NaN, testMetrics,

@@ -3,6 +3,7 @@ package dev.graft.experiment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.graft.baseline.VectorClassifier;
 import dev.graft.data.DataFiles;
 import dev.graft.data.DataHome;
@@ -265,9 +266,7 @@ final class SharedRuns {
         LmFineTuneSpec s = new LmFineTuneSpec(d.from(), d.corpus(), dir, spec.taptEpochs(), 0, null,
                 d.learningRate(), d.schedule(), d.warmup(), d.discriminative(), d.batchSize(), spec.seqLen(),
                 d.maskProbability(), d.weightDecay(), d.clip(), spec.seed(), spec.threads(), true);
-        long t0 = System.nanoTime();
-        Map<String, Object> summary = new LinkedHashMap<>(LanguageModelFineTuning.run(s, registry, log));
-        summary.putIfAbsent("wall_s", (System.nanoTime() - t0) / 1e9);
+        ObjectNode summary = LanguageModelFineTuning.run(s, registry, log).toJson();
         summary.put("folder", dir.toString());
         writeDone(dir, summary);
         PretrainRun run = PretrainRun.of(name, summary);
@@ -345,7 +344,7 @@ final class SharedRuns {
         log.println("experiment: pretraining " + name + (resume ? " (resuming)" : "") + " on " + probe.corpus());
         PretrainSpec ps = builder.out(dir).resume(resume).overwrite(!resume).build();
         Pretraining.Result r = Pretraining.run(ps, registry, log);
-        Map<String, Object> summary = new LinkedHashMap<>(r.summary());
+        ObjectNode summary = r.toJson();
         summary.put("folder", dir.toString());
         summary.put("kind", kind);
         writeDone(dir, summary);
@@ -376,12 +375,10 @@ final class SharedRuns {
         if (!Files.exists(f)) {
             return null;
         }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> m = JSON.readValue(f.toFile(), Map.class);
-        return PretrainRun.of(name, m);
+        return PretrainRun.of(name, JSON.readTree(f.toFile()));
     }
 
-    private static void writeDone(Path dir, Map<String, Object> summary) throws IOException {
+    private static void writeDone(Path dir, ObjectNode summary) throws IOException {
         AtomicFiles.writeString(dir.resolve(DONE), JSON.writeValueAsString(summary) + "\n");
     }
 

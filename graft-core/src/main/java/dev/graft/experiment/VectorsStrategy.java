@@ -9,7 +9,6 @@ import dev.graft.model.HeadConfig;
 import dev.graft.vectors.WordVectors;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -56,7 +55,7 @@ final class VectorsStrategy implements StrategyRun {
         VectorClassifier model = VectorClassifier.train(labeled, labels, vectors, features,
                 BagOfWords.Options.defaults(seed));
         ClassificationMetrics m = model.evaluate(test);
-        Map<String, Object> testMetrics = new LinkedHashMap<>(m.toMap());
+        Map<String, Object> testMetrics = CellResult.testMetrics(m);
         testMetrics.put("chosen_c", model.chosenC());
         testMetrics.put("vector_dim", vectors.dim());
         double seconds = (System.nanoTime() - t0) / 1e9;

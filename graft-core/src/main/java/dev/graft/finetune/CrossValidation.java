@@ -207,17 +207,7 @@ public final class CrossValidation {
                         .resolve(FOLD_DONE));
             }
         }
-        Map<String, Object> summary = new LinkedHashMap<>(r.summary());
-        summary.put("selected_lr", best.learningRate());
-        summary.put("selected_epochs", best.epochs());
-        summary.put("planned_epochs", plannedEpochs);
-        summary.put("cv_folds", folds.size());
-        summary.put("cv_score", best.meanScore());
-        summary.put("final_wall_s", summary.get("wall_s"));
-        summary.put("wall_s", Math.round((r.wallSeconds() + selectionSeconds) * 10) / 10.0);
-        return new FineTuneResult(r.out(), r.task(), r.metric(), best.meanScore(), r.testScore(), r.dev(), r.test(),
-                r.steps(), r.bestStep(), r.stoppedBy(), r.trainSize(), r.devSize(), r.devCarved(), r.testSize(),
-                r.wallSeconds() + selectionSeconds, summary);
+        return r.selectedBy(choice, selectionSeconds);
     }
 
     /** A rate as it is written in folder names and logs: 1e-04 -> "0.0001", 3e-4 -> "0.0003". */

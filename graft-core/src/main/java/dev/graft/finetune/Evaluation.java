@@ -12,21 +12,20 @@ import dev.graft.task.HeadTask;
 import dev.graft.task.Heads;
 
 import java.io.IOException;
-import java.util.Map;
 
 /**
  * Scores a fine-tuned model on labeled data (a file or a dataset; a bare dataset name means its test
  * split). Labels the model does not know are an error naming them (exit code 2 on the command line).
  *
- * @param metrics        the head's {@link HeadMetrics#toMap()}
+ * @param metrics        the head's metrics ({@link dev.graft.eval.ClassificationMetrics},
+ *                       {@link dev.graft.eval.TaggingMetrics}, {@link dev.graft.eval.MultiLabelMetrics});
+ *                       {@link HeadMetrics#toJson()} is what {@code graft eval --json} prints
  * @param report         a plain-text report
  * @param truncated      texts cut to the model's length (sequence heads)
  * @param splitSentences sentences tagged in several windows (tagging)
- * @param scores         the typed metrics record ({@link dev.graft.eval.ClassificationMetrics},
- *                       {@link dev.graft.eval.TaggingMetrics}, {@link dev.graft.eval.MultiLabelMetrics})
  */
-public record Evaluation(HeadConfig.Task task, int examples, Map<String, Object> metrics, String report,
-                         int truncated, int splitSentences, HeadMetrics scores) {
+public record Evaluation(HeadConfig.Task task, int examples, HeadMetrics metrics, String report,
+                         int truncated, int splitSentences) {
 
     public static Evaluation run(FineTunedModel model, String data, DataSources sources, BadInput bad, int batchSize)
             throws IOException {
@@ -41,7 +40,7 @@ public record Evaluation(HeadConfig.Task task, int examples, Map<String, Object>
                 model.padId());
         HeadTask<E, B> task = head.task(model.model(), model.head());
         HeadMetrics m = task.score(d.examples(), encoded, encoded.batches(batchSize)).metrics();
-        return new Evaluation(model.head().task(), d.size(), m.toMap(), m.report(), encoded.truncated(),
-                encoded.splitSentences(), m);
+        return new Evaluation(model.head().task(), d.size(), m, m.report(), encoded.truncated(),
+                encoded.splitSentences());
     }
 }

@@ -1,10 +1,11 @@
 package dev.graft.finetune;
 
+import dev.graft.eval.ClassificationMetrics;
+import dev.graft.eval.HeadMetrics;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * What a finished fine-tuning run should tell its user even though it succeeded: a kept model chosen
@@ -28,10 +29,10 @@ public final class FineTuneWarnings {
                     + "set (--dev FILE)", r.bestStep(), r.steps(),
                     r.devSize(), 1.0 / Math.max(1, r.devSize())));
         }
-        Map<String, Object> metrics = r.test() != null ? r.test() : r.dev();
-        if (metrics != null && metrics.containsKey("confusion") && r.task().pooled()) {
+        HeadMetrics metrics = r.test() != null ? r.test() : r.dev();
+        if (metrics instanceof ClassificationMetrics m && r.task().pooled()) {
             String which = r.test() != null ? "test" : "dev";
-            String only = onlyPredictedLabel(metrics);
+            String only = onlyPredictedLabel(m);
             if (only != null) {
                 warnings.add("the model predicts '" + only + "' for every " + which + " example: it has not learned "
                         + "to tell the classes apart (its accuracy is the share of that class); train longer "
@@ -42,17 +43,15 @@ public final class FineTuneWarnings {
     }
 
     /** The one label every example was predicted as (columns of the confusion matrix), or null. */
-    @SuppressWarnings("unchecked")
-    private static String onlyPredictedLabel(Map<String, Object> metrics) {
-        if (metrics == null || !(metrics.get("confusion") instanceof List<?> rows)
-                || !(metrics.get("labels") instanceof List<?> labels) || labels.size() < 2) {
+    private static String onlyPredictedLabel(ClassificationMetrics metrics) {
+        List<String> labels = metrics.labels();
+        if (labels.size() < 2) {
             return null;
         }
         long[] predicted = new long[labels.size()];
-        for (Object row : rows) {
-            List<Number> cells = (List<Number>) row;
-            for (int j = 0; j < cells.size() && j < predicted.length; j++) {
-                predicted[j] += cells.get(j).longValue();
+        for (long[] row : metrics.confusion()) {
+            for (int j = 0; j < row.length && j < predicted.length; j++) {
+                predicted[j] += row[j];
             }
         }
         int used = -1;
@@ -64,6 +63,6 @@ public final class FineTuneWarnings {
                 used = j;
             }
         }
-        return used < 0 ? null : String.valueOf(labels.get(used));
+        return used < 0 ? null : labels.get(used);
     }
 }

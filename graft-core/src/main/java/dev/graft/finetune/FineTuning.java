@@ -2,6 +2,7 @@ package dev.graft.finetune;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.graft.data.BadInput;
 import dev.graft.data.ClassificationExample;
 import dev.graft.data.Dataset;
@@ -200,6 +201,24 @@ public final class FineTuning {
         return latest != null ? latest : CrossValidation.resumePoint(out);
     }
 
+    /**
+     * The training set as {@code spec} asks for it: an error when it is empty, else at most {@code maxTrain}
+     * examples (a stratified sample, said in the log).
+     */
+    static <E> Dataset<E> sampleTrain(Dataset<E> train, FineTuneSpec spec, PrintStream log) {
+        if (train.isEmpty()) {
+            throw new IllegalArgumentException("the training set " + spec.train() + " is empty: there is nothing "
+                    + "to fine-tune on");
+        }
+        if (spec.maxTrain() > 0 && spec.maxTrain() < train.size()) {
+            Dataset<E> sample = train.take(spec.maxTrain(), spec.seed());
+            log.printf(Locale.ROOT, "training set: %,d of %,d examples (stratified sample, seed %d)%n",
+                    sample.size(), train.size(), spec.seed());
+            return sample;
+        }
+        return train;
+    }
+
     /** One run's state. */
     private static final class Run {
         final FineTuneSpec spec;
@@ -207,7 +226,7 @@ public final class FineTuning {
         final Compute compute;
         final PrintStream log;
         final BadInput bad;
-        final Map<String, Object> runConfig = new LinkedHashMap<>();
+        final ObjectNode runConfig = JSON.createObjectNode(); // what run.json adds to the settings
         TrainingListener listener = TrainingListener.NONE;
         StartingPoint start;
         int maxLength;
@@ -249,23 +268,15 @@ public final class FineTuning {
         }
 
         private <E> Dataset.Carve<E> split(Dataset<E> train, Dataset<E> givenDev) {
-            if (train.isEmpty()) {
-                throw new IllegalArgumentException("the training set " + spec.train() + " is empty: there is nothing "
-                        + "to fine-tune on");
-            }
             int before = train.size();
-            if (spec.maxTrain() > 0 && spec.maxTrain() < train.size()) {
-                train = train.take(spec.maxTrain(), spec.seed());
-                log.printf(Locale.ROOT, "training set: %,d of %,d examples (stratified sample, seed %d)%n",
-                        train.size(), before, spec.seed());
-            }
+            train = sampleTrain(train, spec, log);
             runConfig.put("train_available", before);
             runConfig.put("train_sampled", train.size());
             if (givenDev != null) {
                 return new Dataset.Carve<>(train, givenDev);
             }
             if (spec.devFraction() == 0) {
-                runConfig.put("dev_carve", Map.of("carved_from_train", false, "size", 0));
+                runConfig.putObject("dev_carve").put("carved_from_train", false).put("size", 0);
                 log.println("dev set: none (the last model is kept)");
                 return new Dataset.Carve<>(train, train.head(0));
             }
@@ -279,12 +290,11 @@ public final class FineTuning {
                         + " training examples; give --dev");
             }
             devCarved = true;
-            Map<String, Object> d = new LinkedHashMap<>();
+            ObjectNode d = runConfig.putObject("dev_carve");
             d.put("carved_from_train", true);
             d.put("fraction", spec.devFraction());
             d.put("size", carve.heldOut().size());
             d.put("seed", spec.seed());
-            runConfig.put("dev_carve", d);
             log.printf(Locale.ROOT, "dev set: %,d examples carved from the training set (%.0f%%, seed %d); %,d left "
                     + "for training%n", carve.heldOut().size(), spec.devFraction() * 100, spec.seed(),
                     carve.train().size());
@@ -332,7 +342,7 @@ public final class FineTuning {
             if (pooling != null) {
                 runConfig.put("pooling", pooling.id());
             }
-            runConfig.put(head.labelWord() + "s", labels.labels());
+            labels.labels().forEach(runConfig.putArray(head.labelWord() + "s")::add);
             int testSize = testData == null ? 0 : testData.size();
             Outcome o = train(task, stream, task.metric(), trainData.size(), devData.size(), testSize);
             task.setTraining(false);
@@ -343,9 +353,7 @@ public final class FineTuning {
                     : task.score(parts.heldOut().examples(), devData, devData.batches(64)).metrics();
             HeadMetrics testM = testData == null ? null
                     : task.score(test.examples(), testData, testData.batches(64)).metrics();
-            return finish(o, task.metric(), devM == null ? Double.NaN : devM.score(),
-                    testM == null ? Double.NaN : testM.score(), devM == null ? null : devM.toMap(),
-                    testM == null ? null : testM.toMap(), trainData.size(), devData.size(), testSize, task.head());
+            return finish(o, task.metric(), devM, testM, trainData.size(), devData.size(), testSize, task.head());
         }
 
         /**
@@ -398,9 +406,12 @@ public final class FineTuning {
                 batches = MultitaskTask.mix(stream, lmData.data().trainingStream(lmBatch, lmData.masker(), spec.seed()),
                         spec.mix());
                 trainable = mt;
-                runConfig.put("multitask", Map.of("corpus", spec.multitaskCorpus(), "lm_weight", spec.lmWeight(),
-                        "mix", spec.mix(), "objective", lmData.objective().name().toLowerCase(Locale.ROOT),
-                        "lm_sequences", lmData.data().trainingSequences()));
+                ObjectNode m = runConfig.putObject("multitask");
+                spec.multitaskCorpus().forEach(m.putArray("corpus")::add);
+                m.put("lm_weight", spec.lmWeight());
+                m.put("mix", spec.mix());
+                m.put("objective", lmData.objective().name().toLowerCase(Locale.ROOT));
+                m.put("lm_sequences", lmData.data().trainingSequences());
             }
             return trainWith(trainable, batches, metric, trainSize, devSize, testSize);
         }
@@ -486,7 +497,7 @@ public final class FineTuning {
 
         private void writeRunConfig(int trainSize, int devSize, int testSize, long stepsPerEpoch, LayerwiseRates rates)
                 throws IOException {
-            Map<String, Object> r = new LinkedHashMap<>();
+            ObjectNode r = JSON.createObjectNode();
             r.put("command", "finetune");
             r.put("task", spec.task().id());
             r.put("from", spec.from() == null ? null : spec.from().toString());
@@ -522,8 +533,8 @@ public final class FineTuning {
             r.put("balanced_class_weights", spec.balancedClassWeights());
             r.put("threads", spec.threads());
             r.put("stop_after_epochs", Double.isNaN(spec.stopAfterEpochs()) ? null : spec.stopAfterEpochs());
-            r.put("model", JSON.valueToTree(start.config()));
-            r.putAll(runConfig);
+            r.set("model", JSON.valueToTree(start.config()));
+            r.setAll(runConfig);
             String text = JSON.writeValueAsString(r) + "\n";
             Path file = spec.out().resolve("run.json");
             if (spec.resume() && Trainer.latestCheckpoint(spec.out()) != null && Files.exists(file)) {
@@ -537,10 +548,8 @@ public final class FineTuning {
          * data, rates or lengths would make a run that is neither.
          */
         private void requireSameRun(Path file, String text) throws IOException {
-            com.fasterxml.jackson.databind.node.ObjectNode before =
-                    (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(file.toFile());
-            com.fasterxml.jackson.databind.node.ObjectNode now =
-                    (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(text);
+            ObjectNode before = (ObjectNode) JSON.readTree(file.toFile());
+            ObjectNode now = (ObjectNode) JSON.readTree(text);
             List<String> differ = new java.util.ArrayList<>();
             for (java.util.Iterator<String> names = now.fieldNames(); names.hasNext(); ) {
                 String name = names.next();
@@ -556,51 +565,17 @@ public final class FineTuning {
             }
         }
 
-        private FineTuneResult finish(Outcome o, String metric, double devScore, double testScore,
-                                      Map<String, Object> dev, Map<String, Object> test, int trainSize, int devSize,
-                                      int testSize, HeadConfig head) throws IOException {
-            Map<String, Object> results = new LinkedHashMap<>();
-            if (dev != null) {
-                results.put("dev", dev);
-            }
-            if (test != null) {
-                results.put("test", test);
-            }
-            AtomicFiles.writeString(spec.out().resolve("results.json"), JSON.writeValueAsString(results) + "\n");
-            String key = metric.substring("dev_".length());
-            Map<String, Object> s = new LinkedHashMap<>();
-            s.put("task", spec.task().id());
-            s.put("recipe", spec.recipe().id());
-            s.put("start", spec.from() != null ? "pretrained" : "scratch");
-            s.put("multitask", spec.multitask());
-            s.put("train_size", trainSize);
-            s.put("dev_size", devSize);
-            s.put("dev_carved", devCarved);
-            s.put("test_size", testSize);
-            s.put("dev_" + key, Double.isNaN(devScore) ? null : devScore);
-            s.put("dev_macro_f1", dev == null ? null : dev.get("macro_f1"));
-            if (dev != null && dev.containsKey("span_f1")) {
-                s.put("dev_span_f1", dev.get("span_f1"));
-            }
-            if (test != null) {
-                s.put("test_" + key, testScore);
-                s.put("test_macro_f1", test.get("macro_f1"));
-                if (test.containsKey("span_f1")) {
-                    s.put("test_span_f1", test.get("span_f1"));
-                }
-            }
-            s.put("steps", o.summary().steps());
+        private FineTuneResult finish(Outcome o, String metric, HeadMetrics dev, HeadMetrics test, int trainSize,
+                                      int devSize, int testSize, HeadConfig head) throws IOException {
             // the task's own loss only: a multitask run's loss adds the LM loss
-            s.put("final_train_loss", Double.isFinite(o.summary().lastLoss()) && !spec.multitask()
-                    ? o.summary().lastLoss() : null);
-            s.put("best_step", o.stopping().bestStep());
-            s.put("stopped_by", o.summary().stoppedBy());
-            s.put("wall_s", Math.round(o.wallSeconds() * 10) / 10.0);
-            s.put("seed", spec.seed());
-            s.put("model", spec.out().toString());
-            return new FineTuneResult(spec.out(), head.task(), metric, devScore, testScore, dev, test,
-                    o.summary().steps(), o.stopping().bestStep(), o.summary().stoppedBy(), trainSize, devSize,
-                    devCarved, testSize, o.wallSeconds(), s);
+            FineTuneResult r = new FineTuneResult(spec.out(), head.task(), spec.recipe(), spec.from() != null,
+                    spec.multitask(), spec.seed(), metric, dev == null ? Double.NaN : dev.score(),
+                    test == null ? Double.NaN : test.score(), dev, test, o.summary().steps(),
+                    o.stopping().bestStep(), o.summary().stoppedBy(), trainSize, devSize, devCarved, testSize,
+                    o.wallSeconds(), spec.multitask() ? Double.NaN : o.summary().lastLoss(), Double.NaN, null);
+            AtomicFiles.writeString(spec.out().resolve("results.json"), JSON.writeValueAsString(r.resultsJson())
+                    + "\n");
+            return r;
         }
     }
 }

@@ -2,6 +2,8 @@ package dev.graft.finetune;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.graft.data.DatasetRegistry;
 import dev.graft.io.RunFolder;
 import dev.graft.model.AtomicFiles;
@@ -23,10 +25,8 @@ import dev.graft.train.TrainingOptions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -41,8 +41,29 @@ public final class LanguageModelFineTuning {
     private LanguageModelFineTuning() {
     }
 
-    /** The summary {@code graft lm-finetune} prints. */
-    public static Map<String, Object> run(LmFineTuneSpec spec, DatasetRegistry registry, PrintStream log)
+    /**
+     * The outcome of a run.
+     *
+     * @param out     the checkpoint folder written
+     * @param trainer the trainer's summary
+     */
+    public record Result(Path out, Trainer.Summary trainer) {
+        /** The JSON summary {@code graft lm-finetune} prints. */
+        public ObjectNode toJson() {
+            ObjectNode summary = JsonNodeFactory.instance.objectNode();
+            summary.put("steps", trainer.steps());
+            summary.put("tokens_seen", trainer.tokens());
+            summary.put("final_train_loss", trainer.lastLoss());
+            trainer.validation().forEach(summary::put);
+            summary.put("wall_s", Math.round(trainer.wallSeconds() * 10) / 10.0);
+            summary.put("stopped_by", trainer.stoppedBy());
+            summary.put("model", out.toString());
+            return summary;
+        }
+    }
+
+    /** Runs {@code spec} from the start. */
+    public static Result run(LmFineTuneSpec spec, DatasetRegistry registry, PrintStream log)
             throws IOException {
         return run(spec, false, registry, log);
     }
@@ -52,8 +73,7 @@ public final class LanguageModelFineTuning {
      * {@code spec.out()} from its newest checkpoint (written once per epoch), or starts it anew, saying so,
      * when it has none.
      */
-    public static Map<String, Object> run(LmFineTuneSpec spec, boolean resume, DatasetRegistry registry,
-                                          PrintStream log) throws IOException {
+    public static Result run(LmFineTuneSpec spec, boolean resume, DatasetRegistry registry, PrintStream log) throws IOException {
         if (resume && spec.overwrite()) {
             throw new IllegalArgumentException("--resume and --overwrite contradict each other: choose one");
         }
@@ -83,22 +103,17 @@ public final class LanguageModelFineTuning {
                         Math.max(1, stream.batchesPerEpoch()));
                 log.println("layer-wise rates: " + rates.describe());
             }
-            Schedule schedule = switch (spec.schedule()) {
-                case "stlr" -> new Schedule.SlantedTriangular(0.1, 32);
-                case "constant" -> new Schedule.Constant(spec.warmup());
-                case "cosine" -> new Schedule.WarmupCosine(spec.warmup());
-                default -> new Schedule.WarmupLinear(spec.warmup());
-            };
+            Schedule schedule = Schedule.parse(spec.schedule(), spec.warmup());
             // a resumable checkpoint once per epoch (the newest kept)
             TrainingOptions options = new TrainingOptions(spec.steps(), spec.epochs(), spec.maxTime(),
                     spec.learningRate(), schedule, spec.weightDecay(), 0.9f, 0.98f, 1e-6f, spec.clip(), 1, 20,
                     (int) Math.max(1, Math.min(200, stream.batchesPerEpoch())),
                     (int) Math.max(1, Math.min(Integer.MAX_VALUE, stream.batchesPerEpoch())), 1, false);
             runFolder.begin(); // everything above is validated; from here on the folder is written
-            Map<String, Object> run = new LinkedHashMap<>();
+            ObjectNode run = JSON.createObjectNode();
             run.put("command", "lm-finetune");
             run.put("from", spec.from().toString());
-            run.put("corpus", spec.corpus());
+            spec.corpus().forEach(run.putArray("corpus")::add);
             run.put("objective", lm.objective().name().toLowerCase(Locale.ROOT));
             run.put("training_sequences", lm.data().trainingSequences());
             run.put("validation_sequences", lm.data().validationSequences());
@@ -112,20 +127,12 @@ public final class LanguageModelFineTuning {
             run.put("seq_len", spec.seqLen());
             run.put("mask_prob", spec.maskProbability());
             run.put("seed", spec.seed());
-            run.put("model", JSON.valueToTree(start.config()));
+            run.set("model", JSON.valueToTree(start.config()));
             AtomicFiles.writeString(spec.out().resolve("run.json"), JSON.writeValueAsString(run) + "\n");
             Trainer<TokenBatch> trainer = new Trainer<>(compute, new RecipeControl<>(task, rates, null), stream,
                     options, spec.out(), log).resumeHint("add --resume to the same graft lm-finetune command");
             Trainer.Summary s = trainer.run(runFolder.resuming());
-            Map<String, Object> summary = new LinkedHashMap<>();
-            summary.put("steps", s.steps());
-            summary.put("tokens_seen", s.tokens());
-            summary.put("final_train_loss", s.lastLoss());
-            summary.putAll(s.validation());
-            summary.put("wall_s", Math.round(s.wallSeconds() * 10) / 10.0);
-            summary.put("stopped_by", s.stoppedBy());
-            summary.put("model", spec.out().toString());
-            return summary;
+            return new Result(spec.out(), s);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.graft.finetune;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.graft.baseline.BagOfWords;
 import dev.graft.baseline.EmbeddingClassifier;
 import dev.graft.data.ClassificationExample;
@@ -29,7 +30,7 @@ import dev.graft.task.ClassificationTask;
 import dev.graft.tensor.Parallel;
 import dev.graft.tensor.kernel.KernelProvider;
 import dev.graft.tokenizer.Tokenizer;
-import dev.graft.train.BatchStream;
+import dev.graft.train.EpochStream;
 import dev.graft.train.Schedule;
 import dev.graft.train.Trainable;
 import dev.graft.train.Trainer;
@@ -331,71 +332,40 @@ public final class SetFit {
     }
 
     /** The pairs in batches, reshuffled each epoch by a seeded permutation (a function of seed and epoch). */
-    static final class PairStream implements BatchStream<List<Pair>> {
+    static final class PairStream extends EpochStream<List<Pair>> {
         private final List<Pair> pairs;
         private final int batchSize;
         private final long seed;
-        private final long perEpoch;
-        private long position;
-        private long permutedEpoch = -1;
         private int[] order;
 
         PairStream(List<Pair> pairs, int batchSize, long seed) {
-            if (pairs.isEmpty()) {
-                throw new IllegalArgumentException("no pairs to train on");
-            }
+            super(batchCount(pairs, batchSize));
             this.pairs = pairs;
             this.batchSize = batchSize;
             this.seed = seed;
-            this.perEpoch = (pairs.size() + batchSize - 1) / batchSize;
+        }
+
+        private static long batchCount(List<Pair> pairs, int batchSize) {
+            if (pairs.isEmpty()) {
+                throw new IllegalArgumentException("no pairs to train on");
+            }
+            return (pairs.size() + batchSize - 1) / batchSize;
         }
 
         @Override
-        public List<Pair> next() {
-            long epoch = position / perEpoch;
-            int k = (int) (position % perEpoch);
-            if (epoch != permutedEpoch) {
-                order = permutation(pairs.size(), seed * 1_000_003L + epoch);
-                permutedEpoch = epoch;
-            }
+        protected void plan(long epoch) {
+            order = shuffled(pairs.size(), seed * 1_000_003L + epoch);
+        }
+
+        @Override
+        protected List<Pair> batch(long epoch, int k) {
             int from = k * batchSize;
             int to = Math.min(pairs.size(), from + batchSize);
             List<Pair> batch = new ArrayList<>(to - from);
             for (int i = from; i < to; i++) {
                 batch.add(pairs.get(order[i]));
             }
-            position++;
             return batch;
-        }
-
-        private static int[] permutation(int n, long seed) {
-            int[] p = new int[n];
-            for (int i = 0; i < n; i++) {
-                p[i] = i;
-            }
-            SplittableRandom r = new SplittableRandom(seed);
-            for (int i = n - 1; i > 0; i--) {
-                int j = r.nextInt(i + 1);
-                int t = p[i];
-                p[i] = p[j];
-                p[j] = t;
-            }
-            return p;
-        }
-
-        @Override
-        public long position() {
-            return position;
-        }
-
-        @Override
-        public void seek(long newPosition) {
-            position = newPosition;
-        }
-
-        @Override
-        public long batchesPerEpoch() {
-            return perEpoch;
         }
     }
 
@@ -414,17 +384,7 @@ public final class SetFit {
         }
 
         FineTuneResult run(LabeledSplits<ClassificationExample> given) throws IOException {
-            Dataset<ClassificationExample> train = given.train();
-            if (train.isEmpty()) {
-                throw new IllegalArgumentException("the training set " + spec.train() + " is empty: there is nothing "
-                        + "to fine-tune on");
-            }
-            int available = train.size();
-            if (spec.maxTrain() > 0 && spec.maxTrain() < train.size()) {
-                train = train.take(spec.maxTrain(), spec.seed());
-                log.printf(Locale.ROOT, "training set: %,d of %,d examples (stratified sample, seed %d)%n",
-                        train.size(), available, spec.seed());
-            }
+            Dataset<ClassificationExample> train = FineTuning.sampleTrain(given.train(), spec, log);
             LabelSet labels = given.labels() != null ? given.labels()
                     : ClassificationTask.HEAD.labels(train);
             if (labels.size() < 2) {
@@ -473,7 +433,7 @@ public final class SetFit {
             TrainingOptions training = new TrainingOptions(0, epochs, spec.maxTime(), rate,
                     new Schedule.WarmupLinear(spec.warmup()), spec.weightDecay(), 0.9f, 0.999f, 1e-6f, spec.clip(), 1,
                     Math.max(1, Math.min(20, evalEvery)), 0, 0, 1, false);
-            Map<String, Object> runConfig = runConfig(start, trainData.size(), devData.size(),
+            ObjectNode runConfig = runConfig(start, trainData.size(), devData.size(),
                     testData == null ? 0 : testData.size(), pairs.size(), batch, epochs, rate, maxLength, labels);
             AtomicFiles.writeString(spec.out().resolve("run.json"), JSON.writeValueAsString(runConfig) + "\n");
             long t0 = System.nanoTime();
@@ -512,10 +472,10 @@ public final class SetFit {
             return (ClassificationData) ClassificationTask.HEAD.encode(tok, examples, labels, maxLength, pad);
         }
 
-        private Map<String, Object> runConfig(StartingPoint start, int trainSize, int devSize, int testSize,
+        private ObjectNode runConfig(StartingPoint start, int trainSize, int devSize, int testSize,
                                               int pairs, int batch, double epochs, float rate, int maxLength,
                                               LabelSet labels) {
-            Map<String, Object> r = new LinkedHashMap<>();
+            ObjectNode r = JSON.createObjectNode();
             r.put("command", "finetune");
             r.put("task", spec.task().id());
             r.put("recipe", spec.recipe().id());
@@ -542,49 +502,21 @@ public final class SetFit {
             r.put("max_length", maxLength);
             r.put("pooling", SequenceClassifier.Pooling.MEAN.id());
             r.put("head", "logistic regression (L-BFGS, C by cross-validation)");
-            r.put("labels", labels.labels());
+            labels.labels().forEach(r.putArray("labels")::add);
             r.put("threads", spec.threads());
-            r.put("model", JSON.valueToTree(start.config()));
+            r.set("model", JSON.valueToTree(start.config()));
             return r;
         }
 
         private FineTuneResult finish(Trainer.Summary o, EmbeddingClassifier lr, HeadMetrics devM, HeadMetrics testM,
                                       int trainSize, int devSize, int testSize, double wall) throws IOException {
-            Map<String, Object> dev = devM == null ? null : devM.toMap();
-            Map<String, Object> test = testM == null ? null : testM.toMap();
-            Map<String, Object> results = new LinkedHashMap<>();
-            if (dev != null) {
-                results.put("dev", dev);
-            }
-            if (test != null) {
-                results.put("test", test);
-            }
-            AtomicFiles.writeString(spec.out().resolve("results.json"), JSON.writeValueAsString(results) + "\n");
-            double devScore = devM == null ? Double.NaN : devM.score();
-            double testScore = testM == null ? Double.NaN : testM.score();
-            Map<String, Object> s = new LinkedHashMap<>();
-            s.put("task", spec.task().id());
-            s.put("recipe", spec.recipe().id());
-            s.put("start", "pretrained");
-            s.put("train_size", trainSize);
-            s.put("dev_size", devSize);
-            s.put("dev_carved", false);
-            s.put("test_size", testSize);
-            s.put("dev_accuracy", Double.isNaN(devScore) ? null : devScore);
-            s.put("dev_macro_f1", dev == null ? null : dev.get("macro_f1"));
-            if (test != null) {
-                s.put("test_accuracy", testScore);
-                s.put("test_macro_f1", test.get("macro_f1"));
-            }
-            s.put("steps", o.steps());
-            s.put("final_train_loss", Double.isFinite(o.lastLoss()) ? o.lastLoss() : null);
-            s.put("chosen_c", lr.chosenC());
-            s.put("stopped_by", o.stoppedBy());
-            s.put("wall_s", Math.round(wall * 10) / 10.0);
-            s.put("seed", spec.seed());
-            s.put("model", spec.out().toString());
-            return new FineTuneResult(spec.out(), HeadConfig.Task.CLASSIFY, "dev_accuracy", devScore, testScore, dev,
-                    test, o.steps(), o.steps(), o.stoppedBy(), trainSize, devSize, false, testSize, wall, s);
+            FineTuneResult r = new FineTuneResult(spec.out(), HeadConfig.Task.CLASSIFY, spec.recipe(), true, false,
+                    spec.seed(), "dev_accuracy", devM == null ? Double.NaN : devM.score(),
+                    testM == null ? Double.NaN : testM.score(), devM, testM, o.steps(), o.steps(), o.stoppedBy(),
+                    trainSize, devSize, false, testSize, wall, o.lastLoss(), lr.chosenC(), null);
+            AtomicFiles.writeString(spec.out().resolve("results.json"), JSON.writeValueAsString(r.resultsJson())
+                    + "\n");
+            return r;
         }
     }
 

@@ -66,11 +66,7 @@ public record StartingPoint(ModelConfig config, Tokenizer tokenizer, LanguageMod
     }
 
     private static ModelConfig checkedConfig(Path folder, HeadConfig.Task task) throws IOException {
-        if (!Files.isDirectory(folder)) {
-            throw new NoSuchFileException(folder + (Files.exists(folder) ? " is not a folder" : " does not exist")
-                    + ": give a checkpoint folder (config.json, model.safetensors, tokenizer.json), e.g. the --out "
-                    + "of graft pretrain");
-        }
+        Checkpoint.requireFolder(folder, "the --out of graft pretrain");
         Path configFile = folder.resolve(Checkpoint.CONFIG);
         JsonNode json = HeadConfig.readJson(configFile);
         ModelConfig config = HfConfig.fromJson(json, configFile);

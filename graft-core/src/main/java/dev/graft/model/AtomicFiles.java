@@ -1,18 +1,16 @@
 package dev.graft.model;
 
 import dev.graft.io.FileModes;
+import dev.graft.io.RunFolder;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 
 /** Writes that never leave a half-written file or folder under the real name: temp name, fsync, rename. */
 public final class AtomicFiles {
@@ -75,22 +73,8 @@ public final class AtomicFiles {
         syncDirectory(parent);
     }
 
+    /** Deletes a file or a folder with everything in it ({@link RunFolder#deleteRecursively}). */
     public static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
+        RunFolder.deleteRecursively(dir);
     }
 }

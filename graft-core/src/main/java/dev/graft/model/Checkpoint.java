@@ -50,6 +50,18 @@ public final class Checkpoint {
     }
 
     /**
+     * Fails unless {@code folder} is a folder, saying what to give instead.
+     *
+     * @param example where such folders come from ("the --out of graft pretrain")
+     */
+    public static void requireFolder(Path folder, String example) throws NoSuchFileException {
+        if (!Files.isDirectory(folder)) {
+            throw new NoSuchFileException(folder + (Files.exists(folder) ? " is not a folder" : " does not exist")
+                    + ": give a checkpoint folder (config.json, model.safetensors, tokenizer.json), e.g. " + example);
+        }
+    }
+
+    /**
      * Saves config, weights and extras into {@code dir} atomically (replacing an existing folder).
      *
      * @param architecture Hugging Face class name for config.json ("BertForMaskedLM", "GPT2LMHeadModel")

@@ -2,12 +2,9 @@ package dev.graft.model;
 
 import dev.graft.nn.Buffers;
 import dev.graft.nn.Compute;
-import dev.graft.nn.Dropout;
 import dev.graft.nn.LayerNorm;
 import dev.graft.nn.Linear;
-import dev.graft.nn.Module;
 import dev.graft.nn.Parameter;
-import dev.graft.nn.ParameterSet;
 import dev.graft.tensor.kernel.Kernels;
 
 import java.util.ArrayList;
@@ -24,14 +21,10 @@ import java.util.List;
  * over those positions (torch.nn.CrossEntropyLoss, reduction mean). Logits are only computed for
  * those positions.
  */
-public final class LanguageModel implements Module, TrainableModel {
-    private final ModelConfig config;
-    private final Compute compute;
-    private final Backbone backbone;
+public final class LanguageModel extends BackboneModel {
     private final Linear transform; // encoder only
     private final LayerNorm transformNorm; // encoder only
     private final Parameter outputBias; // encoder only
-    private final ParameterSet parameters;
 
     private int[] selected; // rows with a target
     private int selectedCount;
@@ -41,7 +34,6 @@ public final class LanguageModel implements Module, TrainableModel {
     private float[] logits; // (R, V), then dLogits in place
     private float[] rowLoss; // (R)
     private boolean[] rowCorrect; // (R) whether the arg-max logit is the target
-    private int lastCorrect;
     private float[] dHeadOut; // (R, C)
     private float[] dActivated;
     private float[] dHidden; // (N, C)
@@ -61,10 +53,7 @@ public final class LanguageModel implements Module, TrainableModel {
     }
 
     private LanguageModel(Compute compute, Backbone backbone, long seed, boolean initializeAll) {
-        ModelConfig config = backbone.config();
-        this.config = config;
-        this.compute = compute;
-        this.backbone = backbone;
+        super(compute, backbone);
         int c = config.hiddenSize();
         if (config.isEncoder()) {
             transform = new Linear(compute, "cls.predictions.transform.dense", c, c, Linear.Layout.OUT_IN, true);
@@ -75,46 +64,21 @@ public final class LanguageModel implements Module, TrainableModel {
             transformNorm = null;
             outputBias = null;
         }
-        List<Parameter> all = new ArrayList<>(backbone.parameters());
+        List<Parameter> head = new ArrayList<>();
         if (transform != null) {
-            all.addAll(transform.parameters());
-            all.addAll(transformNorm.parameters());
-            all.add(outputBias);
+            head.addAll(transform.parameters());
+            head.addAll(transformNorm.parameters());
+            head.add(outputBias);
         }
-        this.parameters = new ParameterSet(all);
+        attachHead(head, null);
         if (initializeAll) {
-            Initializer.initialize(parameters, config, seed);
+            Initializer.initialize(parameterSet(), config, seed);
         } else if (transform != null) {
-            SequenceClassifier.initializeHead(transform.parameters(), config.initializerRange(), seed);
+            initializeHead(transform.parameters(), config.initializerRange(), seed);
             transformNorm.weight().value().fill(1f);
             transformNorm.bias().value().fill(0f);
             outputBias.value().fill(0f);
         }
-    }
-
-    @Override
-    public ModelConfig config() {
-        return config;
-    }
-
-    @Override
-    public Backbone backbone() {
-        return backbone;
-    }
-
-    @Override
-    public ParameterSet parameterSet() {
-        return parameters;
-    }
-
-    @Override
-    public List<Parameter> parameters() {
-        return parameters.list();
-    }
-
-    @Override
-    public List<Dropout> dropouts() {
-        return backbone.dropouts();
     }
 
     /**
@@ -151,12 +115,7 @@ public final class LanguageModel implements Module, TrainableModel {
         int n = batch.rows();
         int[] targets = batch.targets();
         selected = Buffers.ensure(selected, n);
-        int r = 0;
-        for (int i = 0; i < n; i++) {
-            if (targets[i] != TokenBatch.IGNORE) {
-                selected[r++] = i;
-            }
-        }
+        int r = selectTargets(targets, n, selected);
         selectedCount = r;
         lastCorrect = 0;
         if (r == 0) {
@@ -196,26 +155,9 @@ public final class LanguageModel implements Module, TrainableModel {
         return loss;
     }
 
-    /** Positions whose arg-max prediction equalled the target in the last forward. */
-    public int lastCorrect() {
-        return lastCorrect;
-    }
-
     /** Positions that carried a target in the last forward. */
     public int lastTargetCount() {
         return selectedCount;
-    }
-
-    private static int argmax(float[] a, int off, int n) {
-        int best = 0;
-        float max = a[off];
-        for (int i = 1; i < n; i++) {
-            if (a[off + i] > max) {
-                max = a[off + i];
-                best = i;
-            }
-        }
-        return best;
     }
 
     /** Logits (B·T, V) for every position, as a new array (for inspection and tests). */
@@ -295,9 +237,7 @@ public final class LanguageModel implements Module, TrainableModel {
         int c = config.hiddenSize();
         int v = config.vocabSize();
         gathered = Buffers.ensure(gathered, r * c);
-        for (int i = 0; i < r; i++) {
-            System.arraycopy(hidden, rowsIndex[i] * c, gathered, i * c, c);
-        }
+        gatherRows(hidden, rowsIndex, r, c, gathered);
         Kernels k = compute.kernels();
         if (transform != null) {
             float[] t = transform.forward(gathered, r);
@@ -341,10 +281,7 @@ public final class LanguageModel implements Module, TrainableModel {
             dGathered = dHeadOut;
         }
         dHidden = Buffers.ensure(dHidden, n * c);
-        java.util.Arrays.fill(dHidden, 0, n * c, 0f);
-        for (int i = 0; i < r; i++) {
-            System.arraycopy(dGathered, i * c, dHidden, selected[i] * c, c);
-        }
+        scatterRows(dGathered, selected, r, c, dHidden, n);
         backbone.backward(dHidden);
     }
 

@@ -95,10 +95,7 @@ final class OnnxDequantize {
                 if (shape.length != 2) {
                     throw unexpected(where, n, "its weight " + wq + " is not a matrix");
                 }
-                String floatName = wq.endsWith("_quantized") ? wq.substring(0, wq.length() - "_quantized".length())
-                        : wq + "_dequantized";
-                init.put(floatName, OnnxGraph.Tensor.ofFloats(floatName, weight.dims(),
-                        dequantize(weight, zero, scale, shape[0], shape[1], where), where));
+                String floatName = putDequantized(init, wq, weight, zero, scale, where);
                 usedUp.add(wq);
                 usedUp.add(n.input(3));
                 usedUp.add(weightScaleName);
@@ -124,10 +121,7 @@ final class OnnxDequantize {
                     throw unexpected(where, n, "its table is not a matrix with one scale and zero point");
                 }
                 String tq = table.name();
-                String floatName = tq.endsWith("_quantized") ? tq.substring(0, tq.length() - "_quantized".length())
-                        : tq + "_dequantized";
-                init.put(floatName, OnnxGraph.Tensor.ofFloats(floatName, table.dims(),
-                        dequantize(table, zero, scale, shape[0], shape[1], where), where));
+                String floatName = putDequantized(init, tq, table, zero, scale, where);
                 usedUp.add(tq);
                 usedUp.add(n.input(1));
                 if (zero != null) {
@@ -169,6 +163,22 @@ final class OnnxDequantize {
     }
 
     /** (q − zero) · scale, with one scale and zero point per column or for the whole matrix. */
+    /**
+     * Puts the float form of the quantized matrix {@code q} (named {@code quantizedName}) among the initializers,
+     * under its name without "_quantized" (else with "_dequantized" added); returns that name.
+     */
+    private static String putDequantized(Map<String, OnnxGraph.Tensor> init, String quantizedName, OnnxGraph.Tensor q,
+                                         OnnxGraph.Tensor zero, OnnxGraph.Tensor scale, String where)
+            throws IOException {
+        String name = quantizedName.endsWith("_quantized")
+                ? quantizedName.substring(0, quantizedName.length() - "_quantized".length())
+                : quantizedName + "_dequantized";
+        int[] shape = q.shape();
+        init.put(name, OnnxGraph.Tensor.ofFloats(name, q.dims(), dequantize(q, zero, scale, shape[0], shape[1], where),
+                where));
+        return name;
+    }
+
     static float[] dequantize(OnnxGraph.Tensor q, OnnxGraph.Tensor zero, OnnxGraph.Tensor scale, int rows, int cols,
                               String where) throws IOException {
         int[] values = q.bytesAsInts();

@@ -70,11 +70,7 @@ public record Pretrained(Path folder, ModelConfig config, String architecture, B
      * @param seed seeds the backbone's dropout masks (the weights come from the file)
      */
     public static Pretrained loadBackbone(Path folder, Compute compute, long seed) throws IOException {
-        if (!Files.isDirectory(folder)) {
-            throw new NoSuchFileException(folder + (Files.exists(folder) ? " is not a folder" : " does not exist")
-                    + ": give a checkpoint folder (config.json, model.safetensors, tokenizer.json), e.g. one written "
-                    + "by graft import or graft pretrain");
-        }
+        Checkpoint.requireFolder(folder, "one written by graft import or graft pretrain");
         Path configFile = folder.resolve(Checkpoint.CONFIG);
         ModelConfig config = HfConfig.read(configFile);
         String architecture = architecture(configFile);

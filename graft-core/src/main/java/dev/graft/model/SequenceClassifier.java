@@ -4,16 +4,12 @@ import dev.graft.nn.Buffers;
 import dev.graft.nn.Compute;
 import dev.graft.nn.Dropout;
 import dev.graft.nn.Linear;
-import dev.graft.nn.Module;
 import dev.graft.nn.Parameter;
-import dev.graft.nn.ParameterSet;
 import dev.graft.nn.SequencePooling;
-import dev.graft.tensor.kernel.Kernels;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 
 /**
  * A backbone with a sequence-classification head: pooling, dropout, a linear layer to one logit
@@ -32,7 +28,7 @@ import java.util.SplittableRandom;
  * The classifier layer is named {@code classifier} on encoders and {@code score} on decoders, as in
  * Hugging Face; head weights start from N(0, initializerRange²) with zero biases.
  */
-public final class SequenceClassifier implements Module, HeadModel {
+public final class SequenceClassifier extends BackboneModel implements HeadModel {
     /** How the token vectors become one vector. */
     public enum Pooling {
         CLS, MEAN, CONCAT, LAST;
@@ -57,17 +53,12 @@ public final class SequenceClassifier implements Module, HeadModel {
         }
     }
 
-    private final Compute compute;
-    private final ModelConfig config;
-    private final Backbone backbone;
     private final Pooling pooling;
     private final int labels;
     private final SequencePooling pool;
     private final Linear pooler; // CLS only
     private final Dropout dropout;
     private final Linear classifier;
-    private final ParameterSet parameters;
-    private final List<Parameter> headParameters;
     private float[] classWeights; // (K) or null
 
     private int batchSize;
@@ -76,7 +67,6 @@ public final class SequenceClassifier implements Module, HeadModel {
     private float[] dPreActivation; // (B, C)
     private float[] dLogits; // (B, K)
     private float[] logits; // (B, K), the classifier's output
-    private int lastCorrect;
 
     /**
      * @param backbone the body (its parameters are moved into this model's slab)
@@ -84,12 +74,10 @@ public final class SequenceClassifier implements Module, HeadModel {
      * @param seed     seeds the head's initial weights and its dropout
      */
     public SequenceClassifier(Compute compute, Backbone backbone, Pooling pooling, int labels, long seed) {
+        super(compute, backbone);
         if (labels < 2) {
             throw new IllegalArgumentException("a classifier needs at least 2 labels, got " + labels);
         }
-        this.compute = compute;
-        this.backbone = backbone;
-        this.config = backbone.config();
         this.pooling = pooling;
         this.labels = labels;
         int c = config.hiddenSize();
@@ -113,36 +101,8 @@ public final class SequenceClassifier implements Module, HeadModel {
             head.addAll(pooler.parameters());
         }
         head.addAll(classifier.parameters());
-        headParameters = List.copyOf(head);
-        List<Parameter> all = new ArrayList<>(backbone.parameters());
-        all.addAll(head);
-        parameters = new ParameterSet(all);
-        initializeHead(headParameters, config.initializerRange(), seed);
-    }
-
-    static void initializeHead(List<Parameter> head, float std, long seed) {
-        SplittableRandom random = new SplittableRandom(seed ^ 0x4EADL);
-        for (Parameter p : head) {
-            float[] d = p.value().data();
-            int off = p.value().offset();
-            if (p.shape().length >= 2) {
-                for (int i = 0; i < p.size(); i++) {
-                    d[off + i] = (float) (Initializer.gaussian(random) * std);
-                }
-            } else {
-                p.value().fill(0f);
-            }
-        }
-    }
-
-    @Override
-    public ModelConfig config() {
-        return config;
-    }
-
-    @Override
-    public Backbone backbone() {
-        return backbone;
+        attachHead(head, dropout);
+        initializeHead(headParameters(), config.initializerRange(), seed);
     }
 
     public Pooling pooling() {
@@ -151,22 +111,6 @@ public final class SequenceClassifier implements Module, HeadModel {
 
     public int labelCount() {
         return labels;
-    }
-
-    @Override
-    public ParameterSet parameterSet() {
-        return parameters;
-    }
-
-    @Override
-    public List<Parameter> parameters() {
-        return parameters.list();
-    }
-
-    /** The head's parameters (pooler and classifier), in order. */
-    @Override
-    public List<Parameter> headParameters() {
-        return headParameters;
     }
 
     /** The Hugging Face class this model corresponds to. */
@@ -194,14 +138,6 @@ public final class SequenceClassifier implements Module, HeadModel {
         return classWeights == null ? 1f : classWeights[label];
     }
 
-    /** The backbone's dropouts, then the head's. */
-    @Override
-    public List<Dropout> dropouts() {
-        List<Dropout> list = new ArrayList<>(backbone.dropouts());
-        list.add(dropout);
-        return list;
-    }
-
     /** Logits (B, K) of a batch, owned by the model, valid until the next forward. */
     public float[] logits(TokenBatch batch) {
         return headForward(backbone.forward(batch), batch);
@@ -219,26 +155,16 @@ public final class SequenceClassifier implements Module, HeadModel {
         if (labels.length < b) {
             throw new IllegalArgumentException(labels.length + " labels for a batch of " + b);
         }
-        float[] out = logits(batch);
         int k = this.labels;
-        dLogits = Buffers.ensure(dLogits, b * k);
-        Kernels kernels = compute.kernels();
-        double sum = 0;
-        int correct = 0;
         for (int i = 0; i < b; i++) {
-            int y = labels[i];
-            if (y < 0 || y >= k) {
-                throw new IllegalArgumentException("label " + y + " of example " + i + " is outside [0, " + k + ")");
-            }
-            float w = weightOf(y);
-            float ce = kernels.crossEntropy(k, out, i * k, y, TokenBatch.IGNORE, (float) (w / normalizer), dLogits,
-                    i * k);
-            sum += (double) w * ce;
-            if (argmax(out, i * k, k) == y) {
-                correct++;
+            if (labels[i] < 0 || labels[i] >= k) {
+                throw new IllegalArgumentException("label " + labels[i] + " of example " + i + " is outside [0, " + k
+                        + ")");
             }
         }
-        lastCorrect = correct;
+        float[] out = logits(batch);
+        dLogits = Buffers.ensure(dLogits, b * k);
+        double sum = crossEntropyRows(out, b, k, labels, classWeights, normalizer, dLogits);
         if (backward) {
             backbone.backward(headBackward(dLogits));
         }
@@ -251,11 +177,6 @@ public final class SequenceClassifier implements Module, HeadModel {
      */
     public void backward(float[] dLogits) {
         backbone.backward(headBackward(dLogits));
-    }
-
-    /** Examples whose arg-max logit was their label in the last {@link #forward}. */
-    public int lastCorrect() {
-        return lastCorrect;
     }
 
     /**
@@ -315,15 +236,5 @@ public final class SequenceClassifier implements Module, HeadModel {
         for (int j = 0; j < k; j++) {
             out[j] = (float) (Math.exp(logits[off + j] - max) / sum);
         }
-    }
-
-    static int argmax(float[] a, int off, int n) {
-        int best = 0;
-        for (int i = 1; i < n; i++) {
-            if (a[off + i] > a[off + best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

@@ -4,14 +4,7 @@ import dev.graft.nn.Buffers;
 import dev.graft.nn.Compute;
 import dev.graft.nn.Dropout;
 import dev.graft.nn.Linear;
-import dev.graft.nn.Module;
-import dev.graft.nn.Parameter;
-import dev.graft.nn.ParameterSet;
-import dev.graft.tensor.kernel.Kernels;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 
 /**
  * A backbone with a token-classification head (Hugging Face BertForTokenClassification and
@@ -20,15 +13,10 @@ import java.util.List;
  * not {@link TokenBatch#IGNORE} (the first sub-word of each word; the other sub-words, special tokens
  * and padding are ignored). Only the positions with a target are run through the head in training.
  */
-public final class TokenTagger implements Module, HeadModel {
-    private final Compute compute;
-    private final ModelConfig config;
-    private final Backbone backbone;
+public final class TokenTagger extends BackboneModel implements HeadModel {
     private final int tags;
     private final Dropout dropout;
     private final Linear classifier;
-    private final ParameterSet parameters;
-    private final List<Parameter> headParameters;
 
     private int[] selected; // rows with a target
     private int selectedCount;
@@ -37,63 +25,26 @@ public final class TokenTagger implements Module, HeadModel {
     private float[] dLogits; // (R, K)
     private float[] dHidden; // (N, C)
     private float[] logits; // (R, K), the classifier's output
-    private int lastCorrect;
+    private int[] rowTargets; // (R) the targets of the selected rows
 
     public TokenTagger(Compute compute, Backbone backbone, int tags, long seed) {
+        super(compute, backbone);
         if (tags < 2) {
             throw new IllegalArgumentException("a tagger needs at least 2 tags, got " + tags);
         }
-        this.compute = compute;
-        this.backbone = backbone;
-        this.config = backbone.config();
         this.tags = tags;
         dropout = new Dropout(compute, config.hiddenDropout(), seed * 1000 + 907);
         classifier = new Linear(compute, "classifier", config.hiddenSize(), tags, Linear.Layout.OUT_IN, true);
-        headParameters = List.copyOf(classifier.parameters());
-        List<Parameter> all = new ArrayList<>(backbone.parameters());
-        all.addAll(headParameters);
-        parameters = new ParameterSet(all);
-        SequenceClassifier.initializeHead(headParameters, config.initializerRange(), seed);
-    }
-
-    @Override
-    public ModelConfig config() {
-        return config;
-    }
-
-    @Override
-    public Backbone backbone() {
-        return backbone;
+        attachHead(classifier.parameters(), dropout);
+        initializeHead(headParameters(), config.initializerRange(), seed);
     }
 
     public int tagCount() {
         return tags;
     }
 
-    @Override
-    public ParameterSet parameterSet() {
-        return parameters;
-    }
-
-    @Override
-    public List<Parameter> parameters() {
-        return parameters.list();
-    }
-
-    @Override
-    public List<Parameter> headParameters() {
-        return headParameters;
-    }
-
     public String architectureName() {
         return config.isEncoder() ? "BertForTokenClassification" : "GPT2ForTokenClassification";
-    }
-
-    @Override
-    public List<Dropout> dropouts() {
-        List<Dropout> list = new ArrayList<>(backbone.dropouts());
-        list.add(dropout);
-        return list;
     }
 
     /** Logits (B·T, K) for every position, owned by the model, valid until the next forward. */
@@ -119,44 +70,29 @@ public final class TokenTagger implements Module, HeadModel {
         float[] hidden = backbone.forward(batch);
         int n = batch.rows();
         selected = Buffers.ensure(selected, n);
-        int r = 0;
-        for (int i = 0; i < n; i++) {
-            if (targets[i] != TokenBatch.IGNORE) {
-                selected[r++] = i;
-            }
-        }
+        int r = selectTargets(targets, n, selected);
         lastCorrect = 0;
         if (r == 0) {
             selectedCount = 0;
             return 0;
         }
-        float[] out = headForward(hidden, n, selected, r);
         int k = tags;
-        dLogits = Buffers.ensure(dLogits, r * k);
-        Kernels kernels = compute.kernels();
-        float scale = (float) (1.0 / normalizer);
-        double sum = 0;
-        int correct = 0;
+        rowTargets = Buffers.ensure(rowTargets, r);
         for (int i = 0; i < r; i++) {
             int y = targets[selected[i]];
             if (y < 0 || y >= k) {
                 throw new IllegalArgumentException("tag " + y + " at position " + selected[i] + " is outside [0, "
                         + k + ")");
             }
-            sum += kernels.crossEntropy(k, out, i * k, y, TokenBatch.IGNORE, scale, dLogits, i * k);
-            if (SequenceClassifier.argmax(out, i * k, k) == y) {
-                correct++;
-            }
+            rowTargets[i] = y;
         }
-        lastCorrect = correct;
+        float[] out = headForward(hidden, n, selected, r);
+        dLogits = Buffers.ensure(dLogits, r * k);
+        double sum = crossEntropyRows(out, r, k, rowTargets, null, normalizer, dLogits);
         if (backward) {
             backbone.backward(headBackward(dLogits));
         }
         return sum;
-    }
-
-    public int lastCorrect() {
-        return lastCorrect;
     }
 
     /** Positions with a target in the last {@link #forward}. */
@@ -177,9 +113,7 @@ public final class TokenTagger implements Module, HeadModel {
         }
         selectedCount = count;
         gathered = Buffers.ensure(gathered, count * c);
-        for (int i = 0; i < count; i++) {
-            System.arraycopy(hidden, selected[i] * c, gathered, i * c, c);
-        }
+        gatherRows(hidden, selected, count, c, gathered);
         float[] x = dropout.forward(gathered, count * c);
         logits = classifier.forward(x, count);
         return logits;
@@ -191,10 +125,7 @@ public final class TokenTagger implements Module, HeadModel {
         float[] d = classifier.backward(dOut);
         d = dropout.backward(d, selectedCount * c);
         dHidden = Buffers.ensure(dHidden, rows * c);
-        Arrays.fill(dHidden, 0, rows * c, 0f);
-        for (int i = 0; i < selectedCount; i++) {
-            System.arraycopy(d, i * c, dHidden, selected[i] * c, c);
-        }
+        scatterRows(d, selected, selectedCount, c, dHidden, rows);
         return dHidden;
     }
 }

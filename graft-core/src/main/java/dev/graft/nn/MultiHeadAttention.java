@@ -40,13 +40,8 @@ public final class MultiHeadAttention implements Module {
     private int batch;
     private int time;
     private int[] keyMask; // (B, T) 1 = attend, 0 = padding; null = all valid
-    private float[] qArr;
-    private float[] kArr;
-    private float[] vArr;
-    private int qOff;
-    private int kOff;
-    private int vOff;
-    private int ld;
+    private final Qkv qkv = new Qkv(); // the projections of the last forward
+    private final Qkv dQkv = new Qkv(); // their gradients
     private float[] probs; // (B, H, T, T) after softmax
     private float[] probsDropped; // (B, H, T, T) after dropout (== probs when inactive)
     private float[] context; // (B·T, C)
@@ -107,22 +102,9 @@ public final class MultiHeadAttention implements Module {
         keyMask = mask;
         int n = b * t;
         if (fused != null) {
-            float[] qkv = fused.forward(x, n);
-            qArr = qkv;
-            kArr = qkv;
-            vArr = qkv;
-            qOff = 0;
-            kOff = width;
-            vOff = 2 * width;
-            ld = 3 * width;
+            qkv.fused(fused.forward(x, n), width);
         } else {
-            qArr = query.forward(x, n);
-            kArr = key.forward(x, n);
-            vArr = value.forward(x, n);
-            qOff = 0;
-            kOff = 0;
-            vOff = 0;
-            ld = width;
+            qkv.separate(query.forward(x, n), key.forward(x, n), value.forward(x, n), width);
         }
         int tt = t * t;
         probs = Buffers.ensure(probs, b * heads * tt);
@@ -134,8 +116,8 @@ public final class MultiHeadAttention implements Module {
                 int h = bh % heads;
                 int rowBase = bi * t;
                 int p = bh * tt;
-                k.matmulTransB(t, t, headSize, qArr, qOff + rowBase * ld + h * headSize, ld,
-                        kArr, kOff + rowBase * ld + h * headSize, ld, probs, p, t, false);
+                k.matmulTransB(t, t, headSize, qkv.q, qkv.qAt(rowBase) + h * headSize, qkv.ld,
+                        qkv.k, qkv.kAt(rowBase) + h * headSize, qkv.ld, probs, p, t, false);
                 for (int i = 0; i < t; i++) {
                     int row = p + i * t;
                     int valid = causal ? i + 1 : t;
@@ -160,7 +142,7 @@ public final class MultiHeadAttention implements Module {
                 int bi = bh / heads;
                 int h = bh % heads;
                 int rowBase = bi * t;
-                k.matmul(t, headSize, t, probsDropped, bh * tt, t, vArr, vOff + rowBase * ld + h * headSize, ld,
+                k.matmul(t, headSize, t, probsDropped, bh * tt, t, qkv.v, qkv.vAt(rowBase) + h * headSize, qkv.ld,
                         context, rowBase * width + h * headSize, width, false);
             }
         });
@@ -175,33 +157,14 @@ public final class MultiHeadAttention implements Module {
         int tt = t * t;
         float[] dContext = output.backward(dOut);
         dProbs = Buffers.ensure(dProbs, b * heads * tt);
-        int dld;
-        float[] dqArr;
-        float[] dkArr;
-        float[] dvArr;
-        int dqOff;
-        int dkOff;
-        int dvOff;
         if (fused != null) {
             dq = Buffers.ensure(dq, n * 3 * width);
-            dqArr = dq;
-            dkArr = dq;
-            dvArr = dq;
-            dqOff = 0;
-            dkOff = width;
-            dvOff = 2 * width;
-            dld = 3 * width;
+            dQkv.fused(dq, width);
         } else {
             dq = Buffers.ensure(dq, n * width);
             dk = Buffers.ensure(dk, n * width);
             dv = Buffers.ensure(dv, n * width);
-            dqArr = dq;
-            dkArr = dk;
-            dvArr = dv;
-            dqOff = 0;
-            dkOff = 0;
-            dvOff = 0;
-            dld = width;
+            dQkv.separate(dq, dk, dv, width);
         }
         Kernels k = compute.kernels();
         boolean dropping = probsDropout.isActive();
@@ -213,10 +176,10 @@ public final class MultiHeadAttention implements Module {
                 int p = bh * tt;
                 int ctxOff = rowBase * width + h * headSize;
                 // dP' = dCtx·Vᵀ ; dV = P'ᵀ·dCtx   (P' = dropped probabilities)
-                k.matmulTransB(t, t, headSize, dContext, ctxOff, width, vArr, vOff + rowBase * ld + h * headSize, ld,
+                k.matmulTransB(t, t, headSize, dContext, ctxOff, width, qkv.v, qkv.vAt(rowBase) + h * headSize, qkv.ld,
                         dProbs, p, t, false);
                 k.matmulTransA(t, headSize, t, probsDropped, p, t, dContext, ctxOff, width,
-                        dvArr, dvOff + rowBase * dld + h * headSize, dld, false);
+                        dQkv.v, dQkv.vAt(rowBase) + h * headSize, dQkv.ld, false);
                 if (dropping) {
                     probsDropout.applyLastMaskInPlace(dProbs, p, tt, p);
                 }
@@ -231,10 +194,10 @@ public final class MultiHeadAttention implements Module {
                     }
                 }
                 // dQ = dS·K ; dK = dSᵀ·Q
-                k.matmul(t, headSize, t, dProbs, p, t, kArr, kOff + rowBase * ld + h * headSize, ld,
-                        dqArr, dqOff + rowBase * dld + h * headSize, dld, false);
-                k.matmulTransA(t, headSize, t, dProbs, p, t, qArr, qOff + rowBase * ld + h * headSize, ld,
-                        dkArr, dkOff + rowBase * dld + h * headSize, dld, false);
+                k.matmul(t, headSize, t, dProbs, p, t, qkv.k, qkv.kAt(rowBase) + h * headSize, qkv.ld,
+                        dQkv.q, dQkv.qAt(rowBase) + h * headSize, dQkv.ld, false);
+                k.matmulTransA(t, headSize, t, dProbs, p, t, qkv.q, qkv.qAt(rowBase) + h * headSize, qkv.ld,
+                        dQkv.k, dQkv.kAt(rowBase) + h * headSize, dQkv.ld, false);
             }
         });
         if (fused != null) {
@@ -260,5 +223,50 @@ public final class MultiHeadAttention implements Module {
         }
         list.addAll(output.parameters());
         return list;
+    }
+
+    /** Where queries, keys and values (or their gradients) are: one fused (N, 3C) array or three (N, C) arrays. */
+    private static final class Qkv {
+        float[] q;
+        float[] k;
+        float[] v;
+        int qOff;
+        int kOff;
+        int vOff;
+        int ld; // the row stride
+
+        int qAt(int row) {
+            return qOff + row * ld;
+        }
+
+        int kAt(int row) {
+            return kOff + row * ld;
+        }
+
+        int vAt(int row) {
+            return vOff + row * ld;
+        }
+
+        /** [q | k | v] in each row of one (N, 3C) array (GPT-2's c_attn). */
+        void fused(float[] all, int width) {
+            q = all;
+            k = all;
+            v = all;
+            qOff = 0;
+            kOff = width;
+            vOff = 2 * width;
+            ld = 3 * width;
+        }
+
+        /** Three (N, C) arrays (BERT's query, key, value). */
+        void separate(float[] q, float[] k, float[] v, int width) {
+            this.q = q;
+            this.k = k;
+            this.v = v;
+            qOff = 0;
+            kOff = 0;
+            vOff = 0;
+            ld = width;
+        }
     }
 }

@@ -14,6 +14,7 @@ import dev.graft.model.TokenBatch;
 import dev.graft.nn.Compute;
 import dev.graft.task.CorpusEncoder;
 import dev.graft.task.EncodedCorpus;
+import dev.graft.task.LanguageModelData;
 import dev.graft.task.LanguageModelingTask;
 import dev.graft.task.MaskedLanguageModeling;
 import dev.graft.task.PretrainingData;
@@ -32,10 +33,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -55,9 +54,25 @@ public final class Pretraining {
      *
      * @param out     the run folder (a checkpoint folder: config.json, model.safetensors, tokenizer.json)
      * @param trainer the trainer's summary
-     * @param summary the JSON summary {@code graft pretrain} prints as its last line
      */
-    public record Result(Path out, Trainer.Summary trainer, Map<String, Object> summary) {
+    public record Result(Path out, Trainer.Summary trainer) {
+        /** The JSON summary {@code graft pretrain} prints as its last line. */
+        public ObjectNode toJson() {
+            Trainer.Summary s = trainer;
+            ObjectNode summary = JSON.createObjectNode();
+            summary.put("steps", s.steps());
+            summary.put("tokens_seen", s.tokens());
+            summary.put("skipped_steps", s.skippedSteps());
+            summary.put("final_train_loss", s.lastLoss());
+            s.validation().forEach(summary::put);
+            summary.put("tokens_per_s", Math.round(s.tokensPerSecond() * 10) / 10.0);
+            summary.put("wall_s", Math.round(s.wallSeconds() * 10) / 10.0); // all runs of this training
+            summary.put("run_wall_s", Math.round(s.runSeconds() * 10) / 10.0); // this process's part
+            summary.put("stopped_by", s.stoppedBy());
+            summary.put("checkpoint", s.checkpoint() == null ? null : s.checkpoint().toString());
+            summary.put("model", out.toString());
+            return summary;
+        }
     }
 
     /** Runs {@code spec} with the standard dataset registry. */
@@ -144,19 +159,7 @@ public final class Pretraining {
                     .resumeHint("add --resume to the same graft pretrain command").offeringSkipNonFinite()
                     .listener(listener);
             Trainer.Summary s = trainer.run(resuming);
-            Map<String, Object> summary = new LinkedHashMap<>();
-            summary.put("steps", s.steps());
-            summary.put("tokens_seen", s.tokens());
-            summary.put("skipped_steps", s.skippedSteps());
-            summary.put("final_train_loss", s.lastLoss());
-            summary.putAll(s.validation());
-            summary.put("tokens_per_s", Math.round(s.tokensPerSecond() * 10) / 10.0);
-            summary.put("wall_s", Math.round(s.wallSeconds() * 10) / 10.0); // all runs of this training
-            summary.put("run_wall_s", Math.round(s.runSeconds() * 10) / 10.0); // this process's part
-            summary.put("stopped_by", s.stoppedBy());
-            summary.put("checkpoint", s.checkpoint() == null ? null : s.checkpoint().toString());
-            summary.put("model", out.toString());
-            return new Result(out, s, summary);
+            return new Result(out, s);
         }
     }
 
@@ -245,7 +248,7 @@ public final class Pretraining {
 
     /** The summary as the one-line JSON {@code graft pretrain} prints. */
     public static String summaryJson(Result r) throws IOException {
-        return JSON.writeValueAsString(r.summary());
+        return JSON.writeValueAsString(r.toJson());
     }
 
     /**
@@ -281,22 +284,8 @@ public final class Pretraining {
 
     /** The special-token ids the objective needs, or a clear error naming what is missing. */
     public static PretrainingData.SpecialIds specialIds(SpecialTokens sp, PretrainingData.Objective obj) {
-        if (obj == PretrainingData.Objective.MLM) {
-            if (sp.padding().isEmpty() || sp.classifier().isEmpty() || sp.separator().isEmpty() || sp.mask().isEmpty()) {
-                throw new IllegalArgumentException("masked LM needs [PAD], [CLS], [SEP] and [MASK] in the tokenizer's "
-                        + "vocabulary; train one with --train-tokenizer wordpiece");
-            }
-            int first = Math.max(Math.max(sp.padding().getAsInt(), sp.classifier().getAsInt()),
-                    Math.max(sp.separator().getAsInt(), sp.mask().getAsInt())) + 1;
-            return new PretrainingData.SpecialIds(sp.padding().getAsInt(), sp.classifier().getAsInt(),
-                    sp.separator().getAsInt(), sp.mask().getAsInt(), -1, first);
-        }
-        if (sp.endOfText().isEmpty()) {
-            throw new IllegalArgumentException("causal LM needs an end-of-text token (<|endoftext|>) in the tokenizer; "
-                    + "train one with --train-tokenizer bpe");
-        }
-        int eot = sp.endOfText().getAsInt();
-        return new PretrainingData.SpecialIds(sp.padding().orElse(-1), -1, -1, -1, eot, 0);
+        return LanguageModelData.specialIds(sp, obj, "train one with --train-tokenizer "
+                + (obj == PretrainingData.Objective.MLM ? "wordpiece" : "bpe"));
     }
 
     private static void writeRunConfig(PretrainSpec spec, boolean resuming, ModelConfig config, Tokenizer tokenizer,

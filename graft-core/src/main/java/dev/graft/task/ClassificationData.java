@@ -5,6 +5,7 @@ import dev.graft.tokenizer.EncodeOptions;
 import dev.graft.tokenizer.Encoding;
 import dev.graft.tokenizer.Tokenizer;
 import dev.graft.train.BatchStream;
+import dev.graft.train.EpochStream;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -215,7 +216,7 @@ public final class ClassificationData implements Encoded<ClassificationBatch> {
      * batches of the epoch are shuffled again (fairseq's and AllenNLP's bucketing). The batches of an
      * epoch are a function of seed and epoch, so a resumed run sees the same ones.
      */
-    static final class Shuffled<T> implements BatchStream<T> {
+    static final class Shuffled<T> extends EpochStream<T> {
         static final int POOL_BATCHES = 50;
         private final int n;
         private final int batchSize;
@@ -223,25 +224,29 @@ public final class ClassificationData implements Encoded<ClassificationBatch> {
         private final java.util.function.IntUnaryOperator length;
         private final java.util.function.Function<int[], T> make;
         private final int perEpoch;
-        private long position;
-        private long permutationEpoch = -1;
         private int[][] batches;
 
         Shuffled(int n, int batchSize, long seed, java.util.function.IntUnaryOperator length,
                  java.util.function.Function<int[], T> make) {
-            if (batchSize < 1) {
-                throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
-            }
+            super(batchCount(n, batchSize));
             this.n = n;
             this.batchSize = batchSize;
             this.seed = seed;
             this.length = length;
             this.make = make;
-            this.perEpoch = (n + batchSize - 1) / batchSize;
+            this.perEpoch = (int) batchesPerEpoch();
         }
 
-        private void plan(long epoch) {
-            int[] permutation = PretrainingData.shuffled(n, seed * 31 + epoch);
+        private static long batchCount(int n, int batchSize) {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+            }
+            return (n + batchSize - 1) / batchSize;
+        }
+
+        @Override
+        protected void plan(long epoch) {
+            int[] permutation = shuffled(n, seed * 31 + epoch);
             int pool = batchSize * POOL_BATCHES;
             Integer[] boxed = new Integer[n];
             for (int i = 0; i < n; i++) {
@@ -260,38 +265,16 @@ public final class ClassificationData implements Encoded<ClassificationBatch> {
                     cut[b][i] = boxed[start + i];
                 }
             }
-            int[] order = PretrainingData.shuffled(perEpoch, seed * 31 + epoch + 0x5A17L);
+            int[] order = shuffled(perEpoch, seed * 31 + epoch + 0x5A17L);
             batches = new int[perEpoch][];
             for (int b = 0; b < perEpoch; b++) {
                 batches[b] = cut[order[b]];
             }
-            permutationEpoch = epoch;
         }
 
         @Override
-        public T next() {
-            long epoch = position / perEpoch;
-            int index = (int) (position % perEpoch);
-            if (epoch != permutationEpoch) {
-                plan(epoch);
-            }
-            position++;
+        protected T batch(long epoch, int index) {
             return make.apply(batches[index].clone());
-        }
-
-        @Override
-        public long position() {
-            return position;
-        }
-
-        @Override
-        public void seek(long p) {
-            position = p;
-        }
-
-        @Override
-        public long batchesPerEpoch() {
-            return perEpoch;
         }
     }
 }

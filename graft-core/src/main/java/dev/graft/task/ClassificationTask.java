@@ -50,13 +50,8 @@ public class ClassificationTask extends HeadTask<ClassificationExample, Classifi
      */
     public ClassificationTask(SequenceClassifier model, HeadConfig head, ClassificationData dev, int evalBatchSize,
                               Checkpoint.Extras modelExtras) {
-        super(model, head, null, dev, evalBatchSize, modelExtras);
+        super(model, "dev_accuracy", head, null, dev, evalBatchSize, modelExtras);
         this.model = model;
-    }
-
-    @Override
-    public SequenceClassifier model() {
-        return model;
     }
 
     /**
@@ -69,11 +64,6 @@ public class ClassificationTask extends HeadTask<ClassificationExample, Classifi
             inference = new ClassifierInference(model, model.backbone().compute());
         }
         return this;
-    }
-
-    @Override
-    public String metric() {
-        return "dev_accuracy";
     }
 
     @Override
@@ -271,10 +261,16 @@ public class ClassificationTask extends HeadTask<ClassificationExample, Classifi
             log.printf(Locale.ROOT, "data: %,d train, %,d dev, %s test %s; %d labels: %s%n", train.size(),
                     dev.size(), test == null ? "no" : String.format(Locale.ROOT, "%,d", test.size()), examplesWord(),
                     labels.size(), String.join(", ", labels.labels()));
+            warnTruncated(log, textsWord(), maxLength, train, dev, test);
+        }
+
+        /** Says how many texts of the sets (test may be null) were cut to {@code maxLength} tokens, if any. */
+        static void warnTruncated(PrintStream log, String texts, int maxLength, Encoded<?> train, Encoded<?> dev,
+                                  Encoded<?> test) {
             int cut = train.truncated() + dev.truncated() + (test == null ? 0 : test.truncated());
             if (cut > 0) {
-                log.printf(Locale.ROOT, "warning: %,d %s are longer than %d tokens and were truncated%n", cut,
-                        textsWord(), maxLength);
+                log.printf(Locale.ROOT, "warning: %,d %s are longer than %d tokens and were truncated%n", cut, texts,
+                        maxLength);
             }
         }
 
@@ -286,6 +282,7 @@ public class ClassificationTask extends HeadTask<ClassificationExample, Classifi
             return "texts";
         }
 
+        /** A sequence classifier with the configuration's pooling and one output per label. */
         @Override
         public HeadModel newModel(Compute compute, Backbone backbone, HeadConfig config, long seed) {
             return new SequenceClassifier(compute, backbone, config.pooling(), config.labels().size(), seed);

@@ -54,20 +54,23 @@ public abstract class HeadTask<E, B> extends ModelTask<B> {
     }
 
     private final HeadModel model;
+    private final String metric;
     private HeadConfig head;
     private final List<E> devGold;
     private final Encoded<B> dev;
     private final List<B> devBatches;
 
     /**
+     * @param metric      the early-stopping metric: {@code dev_} and the first of the head's scalars
      * @param devGold     the dev examples (gold), or null when {@link #score} does not read them
      * @param dev         encoded validation data, or null for none
      * @param modelExtras writes files that belong with the model (tokenizer.json), may be null
      */
-    protected HeadTask(HeadModel model, HeadConfig head, List<E> devGold, Encoded<B> dev, int evalBatchSize,
-                       Checkpoint.Extras modelExtras) {
+    protected HeadTask(HeadModel model, String metric, HeadConfig head, List<E> devGold, Encoded<B> dev,
+                       int evalBatchSize, Checkpoint.Extras modelExtras) {
         super(model, modelExtras);
         this.model = model;
+        this.metric = metric;
         this.head = head;
         this.devGold = devGold;
         this.dev = dev;
@@ -114,8 +117,10 @@ public abstract class HeadTask<E, B> extends ModelTask<B> {
 
     // ------------------------------------------------------------------------------ the head's own
 
-    /** The early-stopping metric: {@code dev_} and the first of the head's scalars. */
-    public abstract String metric();
+    /** The early-stopping metric: {@code dev_} and the first of the head's scalars ("dev_accuracy"). */
+    public final String metric() {
+        return metric;
+    }
 
     /**
      * Predicts {@code data} (dropout as currently set: call with training off) and scores it against the

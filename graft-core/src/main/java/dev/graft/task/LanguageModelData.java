@@ -25,11 +25,21 @@ public record LanguageModelData(PretrainingData data, MaskedLanguageModeling mas
 
     /** The special ids an objective needs, from the tokenizer (an error naming what is missing). */
     public static PretrainingData.SpecialIds specialIds(Tokenizer tokenizer, PretrainingData.Objective objective) {
-        SpecialTokens sp = tokenizer.specialTokens();
+        return specialIds(tokenizer.specialTokens(), objective, "");
+    }
+
+    /**
+     * The special ids an objective needs, or an error naming the tokens missing from the vocabulary.
+     *
+     * @param hint what to do about a missing token, after "; " when not empty ("train one with ...")
+     */
+    public static PretrainingData.SpecialIds specialIds(SpecialTokens sp, PretrainingData.Objective objective,
+                                                        String hint) {
+        String todo = hint.isEmpty() ? "" : "; " + hint;
         if (objective == PretrainingData.Objective.MLM) {
             if (sp.padding().isEmpty() || sp.classifier().isEmpty() || sp.separator().isEmpty() || sp.mask().isEmpty()) {
                 throw new IllegalArgumentException("masked LM needs [PAD], [CLS], [SEP] and [MASK] in the tokenizer's "
-                        + "vocabulary");
+                        + "vocabulary" + todo);
             }
             int first = Math.max(Math.max(sp.padding().getAsInt(), sp.classifier().getAsInt()),
                     Math.max(sp.separator().getAsInt(), sp.mask().getAsInt())) + 1;
@@ -37,7 +47,8 @@ public record LanguageModelData(PretrainingData data, MaskedLanguageModeling mas
                     sp.separator().getAsInt(), sp.mask().getAsInt(), -1, first);
         }
         if (sp.endOfText().isEmpty()) {
-            throw new IllegalArgumentException("causal LM needs an end-of-text token (<|endoftext|>) in the tokenizer");
+            throw new IllegalArgumentException("causal LM needs an end-of-text token (<|endoftext|>) in the tokenizer"
+                    + todo);
         }
         return new PretrainingData.SpecialIds(sp.padding().orElse(-1), -1, -1, -1, sp.endOfText().getAsInt(), 0);
     }

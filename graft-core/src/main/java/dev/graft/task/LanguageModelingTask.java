@@ -74,27 +74,39 @@ public final class LanguageModelingTask extends ModelTask<TokenBatch> {
         if (validation.isEmpty()) {
             return Map.of();
         }
-        double sum = 0;
-        long count = 0;
-        long correct = 0;
-        for (TokenBatch b : validation) {
-            float mean = model.forward(b, false);
-            sum += (double) mean * model.lastTargetCount();
-            count += model.lastTargetCount();
-            correct += model.lastCorrect();
-        }
+        Validation v = validate(model, validation);
         Map<String, Double> m = new LinkedHashMap<>();
-        double loss = count == 0 ? Double.NaN : sum / count;
-        m.put("val_loss", loss);
-        m.put("val_perplexity", Math.exp(loss));
-        m.put(model.config().isEncoder() ? "val_masked_accuracy" : "val_next_token_accuracy",
-                count == 0 ? Double.NaN : (double) correct / count);
+        m.put("val_loss", v.loss());
+        m.put("val_perplexity", Math.exp(v.loss()));
+        m.put(model.config().isEncoder() ? "val_masked_accuracy" : "val_next_token_accuracy", v.accuracy());
         if (unigram == null) {
             unigram = unigram(validation, model.config().vocabSize());
         }
         m.put("val_unigram_loss", unigram[0]);
         m.put("val_unigram_accuracy", unigram[1]);
         return m;
+    }
+
+    /**
+     * Held-out scores of a language model: the mean loss over the positions with a target and the share of
+     * them predicted right, NaN both when there are none.
+     */
+    record Validation(double loss, double accuracy) {
+    }
+
+    /** {@code model} on held-out batches, without gradients. */
+    static Validation validate(LanguageModel model, List<TokenBatch> batches) {
+        double sum = 0;
+        long count = 0;
+        long correct = 0;
+        for (TokenBatch b : batches) {
+            float mean = model.forward(b, false);
+            sum += (double) mean * model.lastTargetCount();
+            count += model.lastTargetCount();
+            correct += model.lastCorrect();
+        }
+        return count == 0 ? new Validation(Double.NaN, Double.NaN)
+                : new Validation(sum / count, (double) correct / count);
     }
 
     /** Add-α smoothing of the frequency baseline (α = 1/2, Jeffreys' prior). */

@@ -46,18 +46,8 @@ public final class MultiLabelTask extends HeadTask<MultiLabelExample, MultiLabel
 
     public MultiLabelTask(SequenceClassifier model, HeadConfig head, MultiLabelData dev, int evalBatchSize,
                           Checkpoint.Extras modelExtras) {
-        super(model, head, null, dev, evalBatchSize, modelExtras);
+        super(model, "dev_micro_f1", head, null, dev, evalBatchSize, modelExtras);
         this.model = model;
-    }
-
-    @Override
-    public SequenceClassifier model() {
-        return model;
-    }
-
-    @Override
-    public String metric() {
-        return "dev_micro_f1";
     }
 
     /**
@@ -248,16 +238,13 @@ public final class MultiLabelTask extends HeadTask<MultiLabelExample, MultiLabel
                             + "example): %s%n", train.size(), dev.size(),
                     test == null ? "no" : String.format(Locale.ROOT, "%,d", test.size()), labels.size(),
                     train.size() == 0 ? 0.0 : (double) carried / train.size(), String.join(", ", labels.labels()));
-            int cut = train.truncated() + dev.truncated() + (test == null ? 0 : test.truncated());
-            if (cut > 0) {
-                log.printf(Locale.ROOT, "warning: %,d texts are longer than %d tokens and were truncated%n", cut,
-                        maxLength);
-            }
+            ClassificationTask.Kind.warnTruncated(log, "texts", maxLength, train, dev, test);
         }
 
+        /** The single-label classifier's model part: only the loss and the decision differ. */
         @Override
         public HeadModel newModel(Compute compute, Backbone backbone, HeadConfig config, long seed) {
-            return new SequenceClassifier(compute, backbone, config.pooling(), config.labels().size(), seed);
+            return ClassificationTask.HEAD.newModel(compute, backbone, config, seed);
         }
 
         @Override

@@ -1,13 +1,11 @@
 package dev.graft.task;
 
-import dev.graft.model.Checkpoint;
 import dev.graft.model.LanguageModel;
 import dev.graft.model.TokenBatch;
 import dev.graft.nn.Compute;
-import dev.graft.nn.Dropout;
 import dev.graft.nn.Parameter;
 import dev.graft.nn.ParameterSet;
-import dev.graft.train.AdamW;
+import dev.graft.train.ForwardingTrainable;
 import dev.graft.train.BatchStream;
 import dev.graft.train.Trainable;
 
@@ -26,7 +24,7 @@ import java.util.Map;
  * loss is the mean over its predicted positions. Both losses are reported as step parts "task" and
  * "lm". The saved model is the task model (body and task head); the LM head is a training aid.
  */
-public final class MultitaskTask<B> implements Trainable<MultitaskBatch<B>> {
+public final class MultitaskTask<B> extends ForwardingTrainable<MultitaskBatch<B>> {
     private final Compute compute;
     private final Trainable<B> task;
     private final LanguageModel lm;
@@ -42,6 +40,7 @@ public final class MultitaskTask<B> implements Trainable<MultitaskBatch<B>> {
      */
     public MultitaskTask(Compute compute, Trainable<B> task, LanguageModel lm, float lmWeight,
                          List<TokenBatch> lmValidation) {
+        super(task);
         if (!(lmWeight >= 0) || Float.isInfinite(lmWeight)) {
             throw new IllegalArgumentException("the LM loss weight must be finite and >= 0, got " + lmWeight);
         }
@@ -72,11 +71,6 @@ public final class MultitaskTask<B> implements Trainable<MultitaskBatch<B>> {
     public void setTraining(boolean training) {
         task.setTraining(training);
         lm.setTraining(training);
-    }
-
-    @Override
-    public List<Dropout> dropouts() {
-        return task.dropouts(); // the LM head has no dropout of its own; the body's are the task's
     }
 
     /** The task model and the LM share one backbone: freezing a group freezes it for both losses. */
@@ -126,32 +120,9 @@ public final class MultitaskTask<B> implements Trainable<MultitaskBatch<B>> {
     public Map<String, Double> evaluate() {
         Map<String, Double> m = new LinkedHashMap<>(task.evaluate());
         if (!lmValidation.isEmpty()) {
-            double sum = 0;
-            long count = 0;
-            for (TokenBatch b : lmValidation) {
-                float mean = lm.forward(b, false);
-                sum += (double) mean * lm.lastTargetCount();
-                count += lm.lastTargetCount();
-            }
-            m.put("lm_val_loss", count == 0 ? Double.NaN : sum / count);
+            m.put("lm_val_loss", LanguageModelingTask.validate(lm, lmValidation).loss());
         }
         return m;
-    }
-
-    @Override
-    public void saveModel(Path folder, Checkpoint.Extras extras) throws IOException {
-        task.saveModel(folder, extras);
-    }
-
-    @Override
-    public void writeModelFiles(Path folder) throws IOException {
-        task.writeModelFiles(folder);
-    }
-
-    /** The task's parameters: what {@link #saveModel} writes. */
-    @Override
-    public ParameterSet savedParameters() {
-        return task.savedParameters();
     }
 
     /** The parameters the saved model leaves out: the LM head's. */
@@ -185,21 +156,6 @@ public final class MultitaskTask<B> implements Trainable<MultitaskBatch<B>> {
             }
             p.value().copyFrom(e.floats());
         }
-    }
-
-    @Override
-    public void beforeUpdate(long step, long dataPosition, AdamW optimizer) {
-        task.beforeUpdate(step, dataPosition, optimizer);
-    }
-
-    @Override
-    public void beforeStep(long step) {
-        task.beforeStep(step);
-    }
-
-    @Override
-    public String stopReason() {
-        return task.stopReason();
     }
 
     /**

@@ -2,11 +2,11 @@ package dev.graft.task;
 
 import dev.graft.model.TokenBatch;
 import dev.graft.train.BatchStream;
+import dev.graft.train.EpochStream;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * Training sequences cut from an {@link EncodedCorpus}, split into training and validation by
@@ -88,7 +88,7 @@ public final class PretrainingData {
         boolean[] heldOut = new boolean[units];
         long wanted = (long) Math.min(validationFraction * corpus.tokenCount(), (long) maxValidationSeqs * seqLen);
         if (validationFraction > 0 && units > 1) {
-            int[] order = shuffled(units, seed ^ 0x7E57L);
+            int[] order = EpochStream.shuffled(units, seed ^ 0x7E57L);
             long held = 0;
             for (int k = 0; k < units - 1 && (held == 0 || held < wanted); k++) {
                 int u = order[k];
@@ -258,67 +258,31 @@ public final class PretrainingData {
         return new TokenBatch(b, time, ids, null, mask, targets);
     }
 
-    private final class Stream implements BatchStream<TokenBatch> {
+    private final class Stream extends EpochStream<TokenBatch> {
         private final int batchSize;
         private final MaskedLanguageModeling masker;
         private final long seed;
-        private final int perEpoch;
-        private long position;
-        private long permutationEpoch = -1;
         private int[] permutation;
 
         Stream(int batchSize, MaskedLanguageModeling masker, long seed) {
+            // the last partial batch of an epoch is dropped (as DataLoader(drop_last=True)), unless it is the only one
+            super(Math.max(1, trainStarts.length / batchSize));
             this.batchSize = batchSize;
             this.masker = masker;
             this.seed = seed;
-            // the last partial batch of an epoch is dropped (as DataLoader(drop_last=True)), unless it is the only one
-            this.perEpoch = Math.max(1, trainStarts.length / batchSize);
         }
 
         @Override
-        public TokenBatch next() {
-            long epoch = position / perEpoch;
-            int index = (int) (position % perEpoch);
-            if (epoch != permutationEpoch) {
-                permutation = shuffled(trainStarts.length, seed * 31 + epoch);
-                permutationEpoch = epoch;
-            }
+        protected void plan(long epoch) {
+            permutation = EpochStream.shuffled(trainStarts.length, seed * 31 + epoch);
+        }
+
+        @Override
+        protected TokenBatch batch(long epoch, int index) {
             int count = Math.min(batchSize, trainStarts.length - index * batchSize);
             int[] order = Arrays.copyOfRange(permutation, index * batchSize, index * batchSize + count);
-            position++;
             return assemble(trainStarts, trainEnds, order, masker, epoch);
         }
-
-        @Override
-        public long position() {
-            return position;
-        }
-
-        @Override
-        public void seek(long p) {
-            position = p;
-        }
-
-        @Override
-        public long batchesPerEpoch() {
-            return perEpoch;
-        }
-    }
-
-    /** A seeded Fisher-Yates permutation of [0, n). */
-    static int[] shuffled(int n, long seed) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        SplittableRandom r = new SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 
     /** A growable list of [start, end) ranges. */

@@ -47,19 +47,9 @@ public final class TaggingTask extends HeadTask<TaggingExample, TaggingBatch> {
      */
     public TaggingTask(TokenTagger model, HeadConfig head, TaggingData dev, List<List<String>> devGold,
                        int evalBatchSize, Checkpoint.Extras modelExtras) {
-        super(model, head, null, dev, evalBatchSize, modelExtras);
+        super(model, "dev_token_accuracy", head, null, dev, evalBatchSize, modelExtras);
         this.model = model;
         this.devGold = devGold;
-    }
-
-    @Override
-    public TokenTagger model() {
-        return model;
-    }
-
-    @Override
-    public String metric() {
-        return "dev_token_accuracy";
     }
 
     static int countTargets(TaggingBatch b) {

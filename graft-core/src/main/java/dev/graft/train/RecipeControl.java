@@ -5,11 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.graft.model.AtomicFiles;
-import dev.graft.model.Checkpoint;
 import dev.graft.model.SafeTensors;
 import dev.graft.tensor.Tensor;
-import dev.graft.nn.Dropout;
-import dev.graft.nn.ParameterSet;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,7 +20,7 @@ import java.util.Map;
  * unfreezing ({@link LayerwiseRates}, optional) and early stopping with the best parameters kept
  * ({@link EarlyStopping}, optional). Everything else is delegated.
  */
-public final class RecipeControl<B> implements Trainable<B> {
+public final class RecipeControl<B> extends ForwardingTrainable<B> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /** The recipe's part of a checkpoint's training state. */
     static final String STATE_FILE = "recipe.json";
@@ -45,6 +42,7 @@ public final class RecipeControl<B> implements Trainable<B> {
      *                       often sit at chance for a while before they learn; their tiny dev sets are noisy)
      */
     public RecipeControl(Trainable<B> inner, LayerwiseRates rates, EarlyStopping earlyStopping, long minimumUpdates) {
+        super(inner);
         this.inner = inner;
         this.rates = rates;
         this.earlyStopping = earlyStopping;
@@ -71,26 +69,6 @@ public final class RecipeControl<B> implements Trainable<B> {
         return earlyStopping;
     }
 
-    @Override
-    public ParameterSet parameters() {
-        return inner.parameters();
-    }
-
-    @Override
-    public ParameterSet savedParameters() {
-        return inner.savedParameters();
-    }
-
-    @Override
-    public void setTraining(boolean training) {
-        inner.setTraining(training);
-    }
-
-    @Override
-    public List<Dropout> dropouts() {
-        return inner.dropouts();
-    }
-
     /** Frozen groups (a frozen backbone, gradual unfreezing) are left out of the update's backward pass. */
     @Override
     public void beforeStep(long step) {
@@ -98,11 +76,6 @@ public final class RecipeControl<B> implements Trainable<B> {
             inner.skipBackwardBelow(rates.lowestTrainable(step));
         }
         inner.beforeStep(step);
-    }
-
-    @Override
-    public void skipBackwardBelow(int group) {
-        inner.skipBackwardBelow(group);
     }
 
     @Override
@@ -124,16 +97,6 @@ public final class RecipeControl<B> implements Trainable<B> {
             out.put("best_" + earlyStopping.metric(), earlyStopping.best());
         }
         return out;
-    }
-
-    @Override
-    public void saveModel(Path folder, Checkpoint.Extras extras) throws IOException {
-        inner.saveModel(folder, extras);
-    }
-
-    @Override
-    public void writeModelFiles(Path folder) throws IOException {
-        inner.writeModelFiles(folder);
     }
 
     @Override

@@ -23,8 +23,7 @@ public sealed interface Schedule {
 
         @Override
         public double factor(long step, long totalSteps) {
-            long warmup = warmupSteps(warmupFraction, totalSteps);
-            return step < warmup ? (double) step / warmup : 1.0;
+            return afterWarmup(warmupFraction, step, totalSteps, (s, warmup, total) -> 1.0);
         }
 
         @Override
@@ -41,11 +40,8 @@ public sealed interface Schedule {
 
         @Override
         public double factor(long step, long totalSteps) {
-            long warmup = warmupSteps(warmupFraction, totalSteps);
-            if (step < warmup) {
-                return (double) step / warmup;
-            }
-            return Math.max(0.0, (double) (totalSteps - step) / Math.max(1, totalSteps - warmup));
+            return afterWarmup(warmupFraction, step, totalSteps,
+                    (s, warmup, total) -> Math.max(0.0, (double) (total - s) / Math.max(1, total - warmup)));
         }
 
         @Override
@@ -62,12 +58,10 @@ public sealed interface Schedule {
 
         @Override
         public double factor(long step, long totalSteps) {
-            long warmup = warmupSteps(warmupFraction, totalSteps);
-            if (step < warmup) {
-                return (double) step / warmup;
-            }
-            double progress = (double) (step - warmup) / Math.max(1, totalSteps - warmup);
-            return Math.max(0.0, 0.5 * (1.0 + Math.cos(Math.PI * Math.min(1.0, progress))));
+            return afterWarmup(warmupFraction, step, totalSteps, (s, warmup, total) -> {
+                double progress = (double) (s - warmup) / Math.max(1, total - warmup);
+                return Math.max(0.0, 0.5 * (1.0 + Math.cos(Math.PI * Math.min(1.0, progress))));
+            });
         }
 
         @Override
@@ -144,7 +138,7 @@ public sealed interface Schedule {
     }
 
     /** Parses a flag value: constant, linear, cosine or stlr (STLR with ULMFiT's 0.1 and 32). */
-    static Schedule parse(String name, double warmupFraction) {
+    public static Schedule parse(String name, double warmupFraction) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "constant" -> new Constant(warmupFraction);
             case "linear" -> new WarmupLinear(warmupFraction);
@@ -155,8 +149,16 @@ public sealed interface Schedule {
         };
     }
 
-    private static long warmupSteps(double fraction, long totalSteps) {
-        return (long) Math.ceil(fraction * totalSteps);
+    /** The factor after the warm-up, from the step, the warm-up's steps and the run's. */
+    @FunctionalInterface
+    interface Decay {
+        double factor(long step, long warmupSteps, long totalSteps);
+    }
+
+    /** A linear rise over the first {@code fraction} of the steps, then {@code decay}. */
+    private static double afterWarmup(double fraction, long step, long totalSteps, Decay decay) {
+        long warmup = (long) Math.ceil(fraction * totalSteps);
+        return step < warmup ? (double) step / warmup : decay.factor(step, warmup, totalSteps);
     }
 
     private static void checkFraction(String what, double f) {

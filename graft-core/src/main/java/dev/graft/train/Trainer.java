@@ -335,14 +335,7 @@ public final class Trainer<B> {
     }
 
     private long plannedFromLimits() {
-        long planned = Long.MAX_VALUE;
-        if (options.maxSteps() > 0) {
-            planned = options.maxSteps();
-        }
-        if (options.maxEpochs() > 0) {
-            long perEpoch = Math.max(1, data.batchesPerEpoch() / options.accumulation());
-            planned = Math.min(planned, (long) Math.ceil(options.maxEpochs() * perEpoch));
-        }
+        long planned = plannedFromLimitsExceptTime();
         if (planned == Long.MAX_VALUE) {
             // time only: a provisional length until the step time is measured
             planned = 1_000_000;
@@ -456,7 +449,7 @@ public final class Trainer<B> {
             for (Dropout d : model.dropouts()) {
                 calls.add(d.calls());
             }
-            s.set("options", JSON.valueToTree(optionsSnapshot()));
+            s.set("options", optionsSnapshot());
             Files.writeString(ts.resolve("state.json"), JSON.writeValueAsString(s) + "\n");
             ParameterSet ps = model.parameters();
             Map<String, Tensor> moments = new LinkedHashMap<>();
@@ -473,8 +466,8 @@ public final class Trainer<B> {
         return folder;
     }
 
-    private Map<String, Object> optionsSnapshot() {
-        Map<String, Object> o = new LinkedHashMap<>();
+    private ObjectNode optionsSnapshot() {
+        ObjectNode o = JSON.createObjectNode();
         o.put("learning_rate", options.learningRate());
         o.put("schedule", options.schedule().name());
         o.put("accumulation", options.accumulation());

@@ -41,8 +41,8 @@ public final class VectorTraining {
     private static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** What a run did: the folder, whether it finished, and the summary written to config.json. */
-    public record Result(Path out, boolean complete, Map<String, Object> summary) {
+    /** What a run did: the folder (its summary is in config.json) and whether it finished. */
+    public record Result(Path out, boolean complete) {
     }
 
     private VectorTraining() {
@@ -120,7 +120,7 @@ public final class VectorTraining {
             } else {
                 vectors = sgns(spec, corpus, parallel, log, settings, stopAfterEpochs);
                 if (vectors == null) {
-                    return new Result(out, false, summary);
+                    return new Result(out, false);
                 }
             }
         }
@@ -129,7 +129,7 @@ public final class VectorTraining {
         WordVectors.of(corpus.vocabulary(), vectors, spec.dim(), corpus.units(), tokenizer).save(out, summary);
         log.printf(Locale.ROOT, "wrote %s (%,d x %d) in %.1f s%n", out.resolve(WordVectors.VECTORS_FILE),
                 corpus.size(), spec.dim(), seconds);
-        return new Result(out, true, summary);
+        return new Result(out, true);
     }
 
     private static void checkCorpus(VectorsSpec spec, UnitCorpus corpus) {

@@ -153,7 +153,7 @@ public final class WordVectors {
      * Writes the folder: {@code vectors.safetensors}, {@code vocab.txt}, {@code config.json} (the
      * given entries, with {@code units} and {@code dim} added), each atomically.
      */
-    public void save(Path dir, Map<String, Object> config) throws IOException {
+    void save(Path dir, Map<String, Object> config) throws IOException {
         Files.createDirectories(dir);
         StringBuilder vocab = new StringBuilder();
         for (int i = 0; i < vocabulary.size(); i++) {

@@ -1,11 +1,11 @@
 package dev.graft.finetune;
 
+import dev.graft.eval.ClassificationMetrics;
 import dev.graft.model.HeadConfig;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,9 +15,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class FineTuneWarningsTest {
     private static FineTuneResult result(int devSize, List<List<Long>> testConfusion) {
-        Map<String, Object> test = Map.of("accuracy", 0.5, "labels", List.of("neg", "pos"), "confusion", testConfusion);
-        return new FineTuneResult(Path.of("out"), HeadConfig.Task.CLASSIFY, "dev_accuracy", 0.5, 0.5, Map.of(), test,
-                40, 4, "epochs", 100, devSize, true, 20, 1.0, Map.of());
+        long[][] confusion = testConfusion.stream().map(row -> row.stream().mapToLong(Long::longValue).toArray())
+                .toArray(long[][]::new);
+        ClassificationMetrics test = new ClassificationMetrics(List.of("neg", "pos"), confusion, 20, 0.5, 0.5,
+                List.of());
+        return new FineTuneResult(Path.of("out"), HeadConfig.Task.CLASSIFY, FineTuneSpec.Recipe.FULL, true, false, 1,
+                "dev_accuracy", 0.5, 0.5, null, test, 40, 4, "epochs", 100, devSize, true, 20, 1.0, 0.7, Double.NaN,
+                null);
     }
 
     @Test

@@ -30,7 +30,6 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -95,7 +94,7 @@ class FineTuningTest {
         FineTunedModel m = FineTunedModel.load(out, COMPUTE);
         Evaluation e = Evaluation.run(m, test.toString(), new DataSources(DatasetRegistry.standard(), QUIET),
                 BadInput.strict(), 16);
-        assertThat((double) e.metrics().get("accuracy")).isEqualTo(r.testScore());
+        assertThat(((dev.graft.eval.ClassificationMetrics) e.metrics()).accuracy()).isEqualTo(r.testScore());
         // predictions: one JSON line per input line, probabilities summing to 1
         StringWriter w = new StringWriter();
         Prediction.run(m, new BufferedReader(new StringReader("a really excellent film\nawful and boring\n")), w, 8);
@@ -173,9 +172,13 @@ class FineTuningTest {
                 .arch("bert-tiny").tokenizer(tokenizer).epochs(2).learningRate(3e-3f).patience(0).threads(1)
                 .build());
         assertThat(r.task()).isEqualTo(HeadConfig.Task.TAG);
-        assertThat(r.dev()).containsKeys("token_accuracy", "span_f1", "strict_span_f1", "per_tag");
+        assertThat(r.dev().toJson().has("token_accuracy")).isTrue();
+        assertThat(r.dev().toJson().has("span_f1")).isTrue();
+        assertThat(r.dev().toJson().has("strict_span_f1")).isTrue();
+        assertThat(r.dev().toJson().has("per_tag")).isTrue();
         assertThat(r.devScore()).isGreaterThan(0.4);
-        assertThat(r.summary()).containsKeys("dev_token_accuracy", "dev_span_f1");
+        assertThat(r.summaryJson().path("dev_token_accuracy").doubleValue()).isEqualTo(r.devScore());
+        assertThat(r.summaryJson().path("dev_span_f1").isNumber()).isTrue();
         JsonNode config = JSON.readTree(out.resolve("config.json").toFile());
         assertThat(config.path("architectures").get(0).asText()).isEqualTo("BertForTokenClassification");
         assertThat(config.path("id2label").size()).isEqualTo(4);
@@ -216,16 +219,18 @@ class FineTuningTest {
         Path tapt = out.resolve("tapt");
         LmFineTuneSpec spec = new LmFineTuneSpec(encoder, List.of(corpus.toString(), train.toString()), tapt, 2, 0,
                 null, 1e-3f, "stlr", 0.06, 2.6, 16, 32, 0.15, 0.01f, 1.0, 7, 1, false);
-        Map<String, Object> s = LanguageModelFineTuning.run(spec, DatasetRegistry.standard(), QUIET);
-        assertThat((long) s.get("steps")).isPositive();
-        assertThat(s).containsKey("val_loss");
+        LanguageModelFineTuning.Result s = LanguageModelFineTuning.run(spec, DatasetRegistry.standard(), QUIET);
+        assertThat(s.trainer().steps()).isPositive();
+        assertThat(s.toJson().path("steps").longValue()).isEqualTo(s.trainer().steps());
+        assertThat(s.toJson().has("val_loss")).isTrue();
         JsonNode config = JSON.readTree(tapt.resolve(Checkpoint.CONFIG).toFile());
         assertThat(config.path("architectures").get(0).asText()).isEqualTo("BertForMaskedLM");
         StartingPoint back = StartingPoint.fromCheckpoint(tapt, COMPUTE, 1, HeadConfig.Task.CLASSIFY, null);
         assertThat(back.lmHeadLoaded()).isTrue();
         FineTuneResult r = run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out.resolve("ft"))
                 .from(tapt).epochs(1).threads(1).build());
-        assertThat(r.summary().get("start")).isEqualTo("pretrained");
+        assertThat(r.pretrained()).isTrue();
+        assertThat(r.summaryJson().path("start").asText()).isEqualTo("pretrained");
     }
 
     @Test

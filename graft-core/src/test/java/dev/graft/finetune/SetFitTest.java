@@ -192,7 +192,8 @@ class SetFitTest {
         float[][] trainEmbeddings = SetFit.embedAll(tuned, trainData, 64);
         EmbeddingClassifier lr = EmbeddingClassifier.fit(trainExamples, trainEmbeddings, labels,
                 BagOfWords.Options.defaults(3));
-        assertThat(lr.chosenC()).isEqualTo(r.summary().get("chosen_c"));
+        assertThat(lr.chosenC()).isEqualTo(r.chosenC());
+        assertThat(r.summaryJson().path("chosen_c").doubleValue()).isEqualTo(r.chosenC());
         List<Parameter> head = clf.headParameters();
         assertThat(head.get(0).value().toArray()).containsExactly(lr.weights(3), within(1e-6f));
         assertThat(head.get(1).value().toArray()).containsExactly(lr.biases(3), within(1e-6f));
@@ -255,7 +256,8 @@ class SetFitTest {
         FineTuneResult r = FineTuning.runClassification(spec(out).epochs(1).build(),
                 new LabeledSplits<>(dev.graft.data.Dataset.ofClassification(new ArrayList<>(examples)), null, null,
                         null), QUIET);
-        assertThat(r.summary().get("recipe")).isEqualTo("setfit");
+        assertThat(r.recipe()).isEqualTo(FineTuneSpec.Recipe.SETFIT);
+        assertThat(r.summaryJson().path("recipe").asText()).isEqualTo("setfit");
         assertThat(r.steps()).as("20 iterations x 30 examples x 2 pairs at 16 a batch").isEqualTo(75);
         assertThat(FineTunedModel.load(out, COMPUTE).classifier().pooling()).isEqualTo(SequenceClassifier.Pooling.MEAN);
     }

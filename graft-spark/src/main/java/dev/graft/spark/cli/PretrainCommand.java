@@ -1,6 +1,7 @@
 package dev.graft.spark.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.graft.data.CorpusReader;
 import dev.graft.pretrain.PretrainSpec;
 import dev.graft.spark.pretrain.Diloco;
@@ -16,9 +17,7 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code graft spark pretrain}: {@code graft pretrain} across Spark's executors with DiLoCo. */
@@ -33,6 +32,8 @@ import java.util.concurrent.Callable;
                 + "the same path (one machine, or a shared file system): the workers keep their optimizer states "
                 + "there. --steps counts each worker's inner steps. The last line printed is a JSON summary."})
 final class PretrainCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @Mixin
     SparkOptions spark;
 
@@ -207,18 +208,18 @@ final class PretrainCommand implements Callable<Integer> {
         try {
             if (sync) {
                 Trainer.Summary s = SyncDataParallel.run(spec, workers, session, tokenizeOnExecutors, System.out);
-                Map<String, Object> summary = new LinkedHashMap<>();
+                ObjectNode summary = JSON.createObjectNode();
                 summary.put("steps", s.steps());
                 summary.put("workers", workers);
                 summary.put("tokens_seen", s.tokens());
                 summary.put("final_train_loss", s.lastLoss());
-                summary.putAll(s.validation());
+                s.validation().forEach(summary::put);
                 summary.put("stopped_by", s.stoppedBy());
                 summary.put("model", out.toString());
-                System.out.println(new ObjectMapper().writeValueAsString(summary));
+                System.out.println(JSON.writeValueAsString(summary));
             } else {
                 Diloco.Result r = Diloco.run(spec, settings, session, tokenizeOnExecutors, System.out);
-                System.out.println(new ObjectMapper().writeValueAsString(r.summary()));
+                System.out.println(JSON.writeValueAsString(r.toJson()));
             }
         } finally {
             session.stop();

@@ -37,7 +37,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -63,9 +62,22 @@ public final class Diloco {
     private Diloco() {
     }
 
-    /** The outcome: the run folder, rounds and inner steps done, tokens, the last mean loss and validation. */
-    public record Result(Path out, long rounds, long innerSteps, long tokens, double lastLoss,
-                         Map<String, Double> validation, String stoppedBy, Map<String, Object> summary) {
+    /** The outcome: the run folder, rounds and inner steps done, workers, tokens, the last mean loss and validation. */
+    public record Result(Path out, long rounds, long innerSteps, int workers, long tokens, double lastLoss,
+                         Map<String, Double> validation, String stoppedBy) {
+        /** The JSON summary {@code graft-spark pretrain} prints as its last line. */
+        public ObjectNode toJson() {
+            ObjectNode summary = JSON.createObjectNode();
+            summary.put("rounds", rounds);
+            summary.put("inner_steps", innerSteps);
+            summary.put("workers", workers);
+            summary.put("tokens_seen", tokens);
+            summary.put("final_train_loss", lastLoss);
+            validation.forEach(summary::put);
+            summary.put("stopped_by", stoppedBy);
+            summary.put("model", out.toString());
+            return summary;
+        }
     }
 
     /** Round checkpoints of a run, oldest first. */
@@ -259,16 +271,7 @@ public final class Diloco {
             if (round == rounds) {
                 task.writeModelFiles(out);
             }
-            Map<String, Object> summary = new LinkedHashMap<>();
-            summary.put("rounds", round);
-            summary.put("inner_steps", Math.min(total, round * h));
-            summary.put("workers", workers);
-            summary.put("tokens_seen", tokens);
-            summary.put("final_train_loss", lastLoss);
-            summary.putAll(val);
-            summary.put("stopped_by", stoppedBy);
-            summary.put("model", out.toString());
-            return new Result(out, round, Math.min(total, round * h), tokens, lastLoss, val, stoppedBy, summary);
+            return new Result(out, round, Math.min(total, round * h), workers, tokens, lastLoss, val, stoppedBy);
         } finally {
             compute.parallel().close();
         }
