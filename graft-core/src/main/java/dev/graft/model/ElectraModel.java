@@ -72,8 +72,7 @@ public final class ElectraModel implements TrainableModel {
     private float[] genActivated;
     private float[] genHeadOut;
     private float[] logits;
-    private float[] rowLoss;
-    private boolean[] rowCorrect;
+    private final SelectedRowsLoss rowsLoss = new SelectedRowsLoss();
     private float[] dHeadOut;
     private float[] dTransform;
     private float[] dGenHidden;
@@ -286,29 +285,8 @@ public final class ElectraModel implements TrainableModel {
         double genLoss = 0;
         int genCorrect = 0;
         if (r > 0) {
-            rowLoss = Buffers.ensure(rowLoss, r);
-            if (rowCorrect == null || rowCorrect.length < r) {
-                rowCorrect = new boolean[r];
-            }
-            Kernels k = compute.kernels();
-            float[] l = logits;
-            int[] sel = selected;
-            compute.parallel().forRange(r, 8, (s, e) -> {
-                for (int i = s; i < e; i++) {
-                    int target = targets[sel[i]];
-                    if (target < 0 || target >= v) {
-                        throw new IllegalArgumentException("target " + target + " at position " + sel[i]
-                                + " is outside the vocabulary [0, " + v + ")");
-                    }
-                    rowCorrect[i] = argmax(l, i * v, v) == target;
-                    rowLoss[i] = k.crossEntropy(v, l, i * v, target, TokenBatch.IGNORE, generatorScale, l, i * v);
-                }
-            });
-            double sum = 0;
-            for (int i = 0; i < r; i++) {
-                sum += rowLoss[i];
-                genCorrect += rowCorrect[i] ? 1 : 0;
-            }
+            double sum = rowsLoss.compute(compute, logits, r, v, targets, selected, generatorScale);
+            genCorrect = rowsLoss.correct();
             genLoss = sum / r;
             if (backward) {
                 generatorBackward();

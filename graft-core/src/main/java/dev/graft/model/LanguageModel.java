@@ -32,8 +32,7 @@ public final class LanguageModel extends BackboneModel {
     private float[] activated; // (R, C) gelu(transform(gathered))
     private float[] headOut; // (R, C) what the decoder multiplies, owned by a layer or = gathered
     private float[] logits; // (R, V), then dLogits in place
-    private float[] rowLoss; // (R)
-    private boolean[] rowCorrect; // (R) whether the arg-max logit is the target
+    private final SelectedRowsLoss rowsLoss = new SelectedRowsLoss();
     private float[] dHeadOut; // (R, C)
     private float[] dActivated;
     private float[] dHidden; // (N, C)
@@ -123,31 +122,9 @@ public final class LanguageModel extends BackboneModel {
         }
         computeLogits(hidden, selected, r);
         int v = config.vocabSize();
-        rowLoss = Buffers.ensure(rowLoss, r);
-        if (rowCorrect == null || rowCorrect.length < r) {
-            rowCorrect = new boolean[r];
-        }
         final int rows = r;
-        float scale = 1f / Math.max(1, normalizer);
-        Kernels k = compute.kernels();
-        compute.parallel().forRange(rows, 8, (s, e) -> {
-            for (int i = s; i < e; i++) {
-                int target = targets[selected[i]];
-                if (target < 0 || target >= v) {
-                    throw new IllegalArgumentException("target " + target + " at position " + selected[i]
-                            + " is outside the vocabulary [0, " + v + ")");
-                }
-                rowCorrect[i] = argmax(logits, i * v, v) == target;
-                rowLoss[i] = k.crossEntropy(v, logits, i * v, target, TokenBatch.IGNORE, scale, logits, i * v);
-            }
-        });
-        double sum = 0;
-        int correct = 0;
-        for (int i = 0; i < rows; i++) {
-            sum += rowLoss[i];
-            correct += rowCorrect[i] ? 1 : 0;
-        }
-        lastCorrect = correct;
+        double sum = rowsLoss.compute(compute, logits, rows, v, targets, selected, 1f / Math.max(1, normalizer));
+        lastCorrect = rowsLoss.correct();
         float loss = (float) (sum / rows);
         if (backward) {
             backwardFromLogitGradients(hidden);
