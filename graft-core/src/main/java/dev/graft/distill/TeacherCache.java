@@ -49,7 +49,7 @@ public final class TeacherCache {
             var names = key.fieldNames();
             while (names.hasNext()) {
                 String name = names.next();
-                if (!key.get(name).equals(old.get(name))) {
+                if (!String.valueOf(key.get(name)).equals(String.valueOf(old.get(name)))) { // as text: 5 and 5L agree
                     throw new IllegalArgumentException(folder + ": this teacher cache was made with " + name + " = "
                             + old.get(name) + ", not " + key.get(name) + "; delete the folder (it is rebuilt) or "
                             + "run with the settings it was made for");
