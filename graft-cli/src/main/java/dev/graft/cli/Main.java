@@ -12,7 +12,7 @@ import java.util.Properties;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Pretrain language models on unlabeled text and fine-tune them onto small labeled tasks.",
-        subcommands = {BenchCommand.class, DemoCommand.class, ExperimentCommand.class, DataCommand.class, EmbedCommand.class, ImportCommand.class, ModelsCommand.class, PretrainCommand.class, FinetuneCommand.class, LmFinetuneCommand.class, EvalCommand.class, PredictCommand.class, ServeCommand.class, PlotCommand.class, TokenizerCommand.class, VectorsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {BenchCommand.class, DemoCommand.class, DistillCommand.class, ExperimentCommand.class, DataCommand.class, EmbedCommand.class, ImportCommand.class, ModelsCommand.class, PretrainCommand.class, FinetuneCommand.class, LmFinetuneCommand.class, EvalCommand.class, PredictCommand.class, ServeCommand.class, PlotCommand.class, TokenizerCommand.class, VectorsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
