@@ -47,6 +47,8 @@ import java.util.stream.Stream;
  */
 public final class Distillation {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The summary of a finished run, in its folder (what the experiment's distilled strategy reads). */
+    public static final String SUMMARY_FILE = "distill-summary.json";
     /** The teacher cache's folder inside the run folder. */
     public static final String CACHE_FOLDER = "teacher-cache";
 
@@ -189,8 +191,10 @@ public final class Distillation {
             log.printf(Locale.ROOT, "teacher cache: %,d batches read, %,d computed and stored (%s)%n", cache.hits(),
                     cache.misses(), humanBytes(cache.bytesWritten()));
         }
-        return new Result(out, s, spec.loss(), sc, teacher.parameters().count(), student.parameters().count(),
-                cache == null ? 0 : cache.hits(), cache == null ? 0 : cache.misses());
+        Result result = new Result(out, s, spec.loss(), sc, teacher.parameters().count(),
+                student.parameters().count(), cache == null ? 0 : cache.hits(), cache == null ? 0 : cache.misses());
+        AtomicFiles.writeString(out.resolve(SUMMARY_FILE), summaryJson(result) + "\n");
+        return result;
     }
 
     /** The student backbone and its parameters (in a set of their own). */

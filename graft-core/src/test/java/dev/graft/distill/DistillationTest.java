@@ -281,6 +281,7 @@ class DistillationTest {
         assertThat(v[0]).hasSize(24);
         assertThat(Files.exists(out.resolve("metrics.jsonl"))).isTrue();
         assertThat(Files.exists(out.resolve("run.json"))).isTrue();
+        assertThat(JSON.readTree(out.resolve(Distillation.SUMMARY_FILE).toFile()).get("steps").asLong()).isEqualTo(12);
         String summary = Distillation.summaryJson(r);
         assertThat(JSON.readTree(summary).get("steps").asLong()).isEqualTo(12);
         // graft finetune --from takes it
