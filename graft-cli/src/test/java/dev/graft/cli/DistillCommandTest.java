@@ -46,6 +46,8 @@ class DistillCommandTest {
             assertThat(s.path("steps").asLong()).isEqualTo(3);
             assertThat(s.path("loss").asText()).isEqualTo(loss);
             assertThat(s.path("val_loss").isNumber()).isTrue();
+            assertThat(s.has("val_cosine")).as("the embedding loss reports its cosine").isEqualTo(loss.equals("embedding"));
+            assertThat(s.has("val_attention")).isEqualTo(loss.equals("layers"));
             assertThat(Files.exists(student.resolve("model.safetensors"))).isTrue();
             assertThat(Files.exists(student.resolve("metrics.jsonl"))).isTrue();
         }

@@ -2,7 +2,6 @@ package dev.graft.distill;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.graft.data.Corpora;
 import dev.graft.data.DatasetRegistry;
 import dev.graft.io.RunFolder;
 import dev.graft.model.AtomicFiles;
@@ -142,7 +141,7 @@ public final class Distillation {
                     + teacher.config().numberOfHeads() + ")"));
         }
 
-        Corpora corpora = Corpora.resolve(spec.corpus(), registry, spec.layout(), log);
+        DistillationCorpus corpora = DistillationCorpus.resolve(spec.corpus(), registry, spec.layout(), log);
         log.println("corpus: " + String.join(", ", corpora.descriptions()));
         long t0 = System.nanoTime();
         EncodedCorpus encoded;

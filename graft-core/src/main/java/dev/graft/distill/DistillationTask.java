@@ -207,7 +207,10 @@ public final class DistillationTask implements Trainable<DistillationData.Batch>
         return n;
     }
 
-    /** The mean loss (and its parts) over the held-out batches, weighted by their sequences; dropout is off. */
+    /**
+     * The mean loss (and its parts; for the embedding loss the mean cosine similarity to the teacher's embeddings)
+     * over the held-out batches, weighted by their sequences; dropout is off.
+     */
     @Override
     public Map<String, Double> evaluate() {
         if (validation.isEmpty()) {
@@ -219,6 +222,9 @@ public final class DistillationTask implements Trainable<DistillationData.Batch>
         for (DistillationData.Batch b : validation) {
             int rows = b.tokens().batch();
             sum += rows * forward(b, teacherOutputs(b, true), parts, rows);
+            if (kind == DistillSpec.Loss.EMBEDDING) {
+                parts.merge("cosine", rows * embedding.lastMeanCosine(), Double::sum);
+            }
             count += rows;
         }
         Map<String, Double> m = new LinkedHashMap<>();

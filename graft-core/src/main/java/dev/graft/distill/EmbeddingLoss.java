@@ -42,6 +42,7 @@ public final class EmbeddingLoss {
     private int[] counts; // (B) real tokens per row
     private float[] dz; // (B, Dt)
     private float[] dHidden; // (B·T, Ds)
+    private double meanCosine;
 
     /**
      * @param pooling   the teacher's pooling (applied to the student too)
@@ -139,7 +140,28 @@ public final class EmbeddingLoss {
             double d = (double) output[i] - teacherTarget[i];
             sum += d * d;
         }
+        double cosines = 0;
+        for (int r = 0; r < b; r++) {
+            double dot = 0;
+            double uu = 0;
+            double tt = 0;
+            for (int j = r * teacherWidth; j < (r + 1) * teacherWidth; j++) {
+                dot += (double) output[j] * teacherTarget[j];
+                uu += (double) output[j] * output[j];
+                tt += (double) teacherTarget[j] * teacherTarget[j];
+            }
+            cosines += dot / Math.max(Math.sqrt(uu * tt), 1e-12);
+        }
+        meanCosine = cosines / b;
         return sum / ((double) b * teacherWidth);
+    }
+
+    /**
+     * The mean cosine similarity of the last forward's (projected) student embeddings to the teacher's: a
+     * reading of the loss that does not depend on the embeddings' scale (1 when they point the same way).
+     */
+    public double lastMeanCosine() {
+        return meanCosine;
     }
 
     /** ∂(scale·L)/∂hidden (B·T, Ds), owned by the loss; accumulates the projection's gradients. */

@@ -163,6 +163,9 @@ class DistillLossTest {
         // normalized: the student's direction against the teacher's
         EmbeddingLoss norm = new EmbeddingLoss(COMPUTE, SentenceEmbedder.Pooling.CLS, true, 2, 2);
         assertThat(norm.forward(new float[] {3, 4, 9, 9, 9, 9}, b, new float[] {0.6f, 0.8f})).isCloseTo(0, within(1e-12));
+        assertThat(norm.lastMeanCosine()).isCloseTo(1, within(1e-7));
+        norm.forward(new float[] {3, 4, 9, 9, 9, 9}, b, new float[] {0.8f, -0.6f});
+        assertThat(norm.lastMeanCosine()).isCloseTo(0, within(1e-7));
     }
 
     @Test
