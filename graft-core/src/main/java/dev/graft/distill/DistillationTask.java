@@ -4,6 +4,7 @@ import dev.graft.io.FileModes;
 import dev.graft.model.AtomicFiles;
 import dev.graft.model.Backbone;
 import dev.graft.model.Checkpoint;
+import dev.graft.model.EncoderInference;
 import dev.graft.model.HfConfig;
 import dev.graft.model.SafeTensors;
 import dev.graft.model.SentenceEmbedder;
@@ -43,6 +44,7 @@ public final class DistillationTask implements Trainable<DistillationData.Batch>
     private final ParameterSet studentParameters;
     private final ParameterSet parameters;
     private final Backbone teacher;
+    private final EncoderInference teacherInference; // the embedding loss's teacher: graft's inference path
     private final DistillSpec.Loss kind;
     private final EmbeddingLoss embedding;
     private final LayerLoss layers;
@@ -82,6 +84,11 @@ public final class DistillationTask implements Trainable<DistillationData.Batch>
         for (Dropout d : teacher.dropouts()) {
             d.setTraining(false);
         }
+        // the embedding loss needs only the teacher's last states: the packed inference path computes them
+        // without padding or what a backward pass would need; the layer loss needs every block's states and
+        // attention, which only the training path keeps
+        this.teacherInference = kind == DistillSpec.Loss.EMBEDDING ? new EncoderInference(teacher, teacher.compute())
+                : null;
         int ds = student.config().hiddenSize();
         int dt = teacher.config().hiddenSize();
         List<Parameter> all = new ArrayList<>(studentParameters.list());
@@ -126,10 +133,13 @@ public final class DistillationTask implements Trainable<DistillationData.Batch>
                 }
             }
             TokenBatch tokens = batch.tokens();
-            float[] hidden = teacher.forward(tokens);
-            TeacherOutputs t = kind == DistillSpec.Loss.EMBEDDING
-                    ? TeacherOutputs.embedding(hidden, tokens, pooling, normalize, teacher.config().hiddenSize())
-                    : TeacherOutputs.layers(teacher, tokens, teacherBlocks, student.config().numberOfHeads());
+            TeacherOutputs t;
+            if (kind == DistillSpec.Loss.EMBEDDING) {
+                t = TeacherOutputs.embedding(teacherInference.forward(tokens), pooling, normalize);
+            } else {
+                teacher.forward(tokens);
+                t = TeacherOutputs.layers(teacher, tokens, teacherBlocks, student.config().numberOfHeads());
+            }
             if (cache != null) {
                 cache.put(batch.index(), held, t);
             }

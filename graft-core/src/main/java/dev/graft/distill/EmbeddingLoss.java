@@ -84,6 +84,24 @@ public final class EmbeddingLoss {
         return out;
     }
 
+    /**
+     * The teacher's target from the packed hidden states of graft's inference path ({@link
+     * dev.graft.model.EncoderInference}): pooled, normalized when the teacher normalizes; (B, Dt).
+     */
+    public static float[] target(dev.graft.model.EncoderInference.Packed packed, SentenceEmbedder.Pooling pooling,
+                                 boolean normalize) {
+        float[][] v = SentenceEmbedder.pool(packed, pooling, false);
+        int width = packed.width();
+        float[] out = new float[v.length * width];
+        for (int b = 0; b < v.length; b++) {
+            if (normalize) {
+                normalize(v[b], 0, width, v[b], 0);
+            }
+            System.arraycopy(v[b], 0, out, b * width, width);
+        }
+        return out;
+    }
+
     /** Writes x / max(|x|, eps) and returns max(|x|, eps), as {@link SentenceEmbedder#normalizeInPlace}. */
     private static double normalize(float[] x, int off, int n, float[] y, int yOff) {
         double sq = 0;

@@ -24,10 +24,19 @@ import java.util.Arrays;
 public record TeacherOutputs(float[] pooled, float[][] hidden, float[][] attention) {
     private static final int MAGIC = 0x47445431; // "GDT1"
 
-    /** The teacher's pooled target after a forward of {@code batch} that left {@code hidden}. */
+    /**
+     * The teacher's pooled target after a training-path forward of {@code batch} that left {@code hidden} (the
+     * student's path: a copy of the teacher reproduces it exactly).
+     */
     public static TeacherOutputs embedding(float[] hidden, TokenBatch batch, SentenceEmbedder.Pooling pooling,
                                            boolean normalize, int width) {
         return new TeacherOutputs(EmbeddingLoss.target(hidden, batch, pooling, normalize, width), null, null);
+    }
+
+    /** The teacher's pooled target from its inference path's packed hidden states. */
+    public static TeacherOutputs embedding(dev.graft.model.EncoderInference.Packed packed,
+                                           SentenceEmbedder.Pooling pooling, boolean normalize) {
+        return new TeacherOutputs(EmbeddingLoss.target(packed, pooling, normalize), null, null);
     }
 
     /** The mapped blocks' outputs and attention after a forward of {@code batch} through {@code teacher}. */
