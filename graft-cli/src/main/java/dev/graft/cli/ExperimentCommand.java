@@ -67,6 +67,10 @@ final class ExperimentCommand implements Callable<Integer> {
             + "checkpoint folder or minilm (default: minilm).")
     String pretrained;
 
+    @Option(names = "--distilled", paramLabel = "DIR", description = "The student of a graft distill run (its --out "
+            + "folder), for the distilled strategy.")
+    Path distilled;
+
     @Option(names = "--base", description = "Use this graft pretrain run (its --out folder) as the pretrained base of "
             + "transfer and ulmfit instead of pretraining one.")
     Path base;
@@ -155,6 +159,9 @@ final class ExperimentCommand implements Callable<Integer> {
         }
         if (base != null) {
             b.base(base);
+        }
+        if (distilled != null) {
+            b.distilled(distilled);
         }
         if (pretrainSweep != null) {
             b.pretrainSweep(pretrainSweep);

@@ -19,7 +19,7 @@ public final class Main implements Runnable {
      * when it is added, a few hundredths of a second per command: {@link #commandLine(String...)} adds only
      * the one a command line names.
      */
-    static final List<Class<?>> COMMANDS = List.of(BenchCommand.class, DemoCommand.class, ExperimentCommand.class,
+    static final List<Class<?>> COMMANDS = List.of(BenchCommand.class, DemoCommand.class, DistillCommand.class, ExperimentCommand.class,
             DataCommand.class, EmbedCommand.class, ImportCommand.class, ModelsCommand.class, PretrainCommand.class,
             FinetuneCommand.class, LmFinetuneCommand.class, EvalCommand.class, PredictCommand.class,
             ServeCommand.class, PlotCommand.class, TokenizerCommand.class, VectorsCommand.class,

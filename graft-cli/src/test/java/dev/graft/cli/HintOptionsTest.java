@@ -86,6 +86,11 @@ class HintOptionsTest {
         PRINTED_BY.put("dev/graft/serve/InferenceServer.java", List.of("serve"));
         PRINTED_BY.put("dev/graft/serve/ModelSpec.java", List.of("serve"));
         PRINTED_BY.put("dev/graft/serve/ServedModel.java", List.of("serve"));
+        PRINTED_BY.put("dev/graft/distill/Distillation.java", List.of("distill"));
+        PRINTED_BY.put("dev/graft/distill/DistillSpec.java", List.of("distill"));
+        PRINTED_BY.put("dev/graft/distill/DistillationData.java", List.of("distill"));
+        PRINTED_BY.put("dev/graft/distill/LayerMap.java", List.of("distill"));
+        PRINTED_BY.put("dev/graft/distill/DistillationTask.java", List.of("distill"));
         PRINTED_BY.put("dev/graft/vectors/VectorTraining.java", List.of("vectors train"));
         PRINTED_BY.put("dev/graft/vectors/VectorsSpec.java", List.of("vectors train"));
         PRINTED_BY.put("dev/graft/vectors/WordVectors.java", List.of("vectors neighbors"));

@@ -58,6 +58,7 @@ import java.util.Map;
  *                       all threads): small fine-tuning batches use two single-threaded runs better than one
  *                       two-threaded run
  * @param seed           base seed; subset k of a budget uses seed + k
+ * @param distilled      the student of a {@code graft distill} run, for the distilled strategy, or null
  */
 public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<String> data, List<Strategy> strategies,
                              List<Integer> budgets, int seeds, String arch, Path out, Duration pretrainTime,
@@ -65,7 +66,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
                              int vocabSize, int seqLen,
                              double devFraction, int folds, double maxEpochs, Map<String, List<Float>> rateGrids,
                              float lmWeight, double mix, int labelRepeat,
-                             int threads, int parallelCells, long seed) {
+                             int threads, int parallelCells, long seed, Path distilled) {
     /** The budget meaning "every training example". */
     public static final int ALL = Integer.MAX_VALUE;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -157,6 +158,13 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         }
         if (strategies.contains(Strategy.SETFIT) && (pretrained == null || pretrained.isBlank())) {
             throw new IllegalArgumentException("the setfit strategy needs --pretrained DIR|minilm");
+        }
+        if (strategies.contains(Strategy.DISTILLED) && distilled == null) {
+            throw new IllegalArgumentException("the distilled strategy needs --distilled DIR (a graft distill run)");
+        }
+        if (distilled != null && !java.nio.file.Files.isRegularFile(distilled.resolve("config.json"))) {
+            throw new IllegalArgumentException("--distilled " + distilled + " is not a checkpoint folder (no "
+                    + "config.json): give the --out folder of a graft distill run");
         }
         if ((strategies.contains(Strategy.SETFIT) || strategies.contains(Strategy.SETFIT_OWN))
                 && task != HeadConfig.Task.CLASSIFY) {
@@ -317,6 +325,9 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         m.put("threads", threads);
         m.put("parallel_cells", parallelCells);
         m.put("seed", seed);
+        if (distilled != null) { // absent otherwise, so experiments written before it read back the same
+            m.put("distilled", distilled.toString());
+        }
         return m;
     }
 
@@ -371,13 +382,14 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
                     case "threads" -> b.threads = integer(v);
                     case "parallel_cells" -> b.parallelCells = integer(v);
                     case "seed" -> b.seed = integer(v);
+                    case "distilled" -> b.distilled = v.isNull() ? null : Path.of(v.asText());
                     default -> throw new IllegalArgumentException("unknown setting");
                 }
             } catch (IllegalArgumentException ex) {
                 throw new IllegalArgumentException(file + ": setting '" + e.getKey() + "': " + ex.getMessage()
                         + " (settings: task, corpus, data, strategies, budgets, seeds, arch, pretrain_time, "
                         + "pretrain_steps, tapt_epochs, pretrained, base, pretrain_sweep, vocab_size, seq_len, dev_fraction, folds, max_epochs, lr_grid, "
-                        + "lm_weight, mix, label_repeat, threads, parallel_cells, seed)");
+                        + "lm_weight, mix, label_repeat, threads, parallel_cells, seed, distilled)");
             }
         }
         return b;
@@ -467,6 +479,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         int threads = Runtime.getRuntime().availableProcessors();
         int parallelCells = Runtime.getRuntime().availableProcessors() >= 2 ? 2 : 1;
         long seed;
+        Path distilled;
 
         private Builder(HeadConfig.Task task, List<String> data, Path out) {
             this.task = task == null ? HeadConfig.Task.CLASSIFY : task;
@@ -500,12 +513,13 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         public Builder threads(int v) { threads = v; return this; }
         public Builder parallelCells(int v) { parallelCells = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
+        public Builder distilled(Path v) { distilled = v; return this; }
 
         public ExperimentSpec build() {
             return new ExperimentSpec(task, corpus, data, strategies, budgets, seeds, arch, out, pretrainTime,
                     pretrainSteps, taptEpochs, pretrained, base, pretrainSweep, vocabSize, seqLen, devFraction, folds, maxEpochs, rateGrids,
                     lmWeight, mix,
-                    labelRepeat, threads, Math.min(parallelCells, threads), seed);
+                    labelRepeat, threads, Math.min(parallelCells, threads), seed, distilled);
         }
     }
 }

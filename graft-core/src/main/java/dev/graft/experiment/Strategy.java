@@ -40,6 +40,9 @@ public enum Strategy {
     SETFIT_OWN("setfit-own", Group.OWN_PRETRAINING, () -> new SetFitStrategy(true),
             "pretrain on the corpus, then SetFit: contrastive pairs of the labels tune the encoder, then "
                     + "logistic regression on its mean-pooled embeddings"),
+    /** Full fine-tuning of a student distilled (graft distill) from a model pretrained elsewhere. */
+    DISTILLED("distilled", Group.PRETRAINED_ELSEWHERE, DistilledStrategy::new,
+            "full fine-tuning of a small student distilled from a model pretrained elsewhere (graft distill)"),
     /** TF-IDF + logistic regression (most frequent tag per word for tagging). */
     BOW("bow", Group.BASELINE, BowStrategy::new,
             "bag of words: TF-IDF uni+bigrams, logistic regression, C by cross-validation"),

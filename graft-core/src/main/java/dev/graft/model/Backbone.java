@@ -35,6 +35,8 @@ public final class Backbone implements Module {
     private int[] positionIds;
     private float[] embedded; // (N, C)
     private float[] hidden; // output of the last layer, owned by it
+    private float[][] blockOutputs; // per block: its output in the last forward, owned by the block
+    private float[] dWithExtra; // (N, C) scratch: a block's output gradient plus an extra one
 
     public Backbone(Compute compute, ModelConfig config, long seed) {
         this.config = config;
@@ -126,8 +128,10 @@ public final class Backbone implements Module {
         }
         float[] x = embeddingNorm != null ? embeddingNorm.forward(embedded, n) : embedded;
         x = embeddingDropout.forward(x, n * c);
-        for (TransformerBlock block : blocks) {
-            x = block.forward(x, batch.batch(), batch.time(), batch.attentionMask());
+        blockOutputs = blockOutputs == null ? new float[blocks.size()][] : blockOutputs;
+        for (int i = 0; i < blocks.size(); i++) {
+            x = blocks.get(i).forward(x, batch.batch(), batch.time(), batch.attentionMask());
+            blockOutputs[i] = x;
         }
         if (finalNorm != null) {
             x = finalNorm.forward(x, n);
@@ -154,6 +158,24 @@ public final class Backbone implements Module {
      * {@linkplain #setBackwardFloor backward floor} up (all of them by default).
      */
     public void backward(float[] dHidden) {
+        backward(dHidden, null);
+    }
+
+    /** Block i's output (B·T, C) in the last forward (before a decoder's final norm), owned by the block. */
+    public float[] blockOutput(int i) {
+        return blockOutputs[i];
+    }
+
+    /** Block i's attention (its probabilities of the last forward, for attention distillation). */
+    public dev.graft.nn.MultiHeadAttention attention(int i) {
+        return blocks.get(i).attention();
+    }
+
+    /**
+     * As {@link #backward(float[])}, adding {@code dBlockOutputs[i]} (B·T, C; null entries for none) to the
+     * gradient of block i's output: the gradients of losses taken on inner layers (layer-wise distillation).
+     */
+    public void backward(float[] dHidden, float[][] dBlockOutputs) {
         TokenBatch batch = lastBatch;
         int n = batch.rows();
         int c = config.hiddenSize();
@@ -165,6 +187,11 @@ public final class Backbone implements Module {
             d = finalNorm.backward(d);
         }
         for (int i = blocks.size() - 1; i >= Math.max(0, backwardFloor - 1); i--) {
+            if (dBlockOutputs != null && dBlockOutputs[i] != null) {
+                dWithExtra = Buffers.ensure(dWithExtra, n * c);
+                compute.kernels().add(n * c, d, 0, dBlockOutputs[i], 0, dWithExtra, 0);
+                d = dWithExtra;
+            }
             d = blocks.get(i).backward(d);
         }
         if (backwardFloor > 0) {

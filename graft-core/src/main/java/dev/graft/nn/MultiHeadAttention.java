@@ -50,6 +50,7 @@ public final class MultiHeadAttention implements Module {
     private float[] dk;
     private float[] dv;
     private float[] dx;
+    private float[] probabilityGradient; // (B, H, T, T) added to ∂L/∂probs in the next backward, or null
 
     /**
      * @param attentionPrefix "bert.encoder.layer.0.attention" (BERT) or "transformer.h.0.attn" (GPT-2)
@@ -89,6 +90,23 @@ public final class MultiHeadAttention implements Module {
 
     public Dropout dropout() {
         return probsDropout;
+    }
+
+    public int heads() {
+        return heads;
+    }
+
+    /** The attention probabilities (B, H, T, T) of the last forward, after softmax and before dropout; layer-owned. */
+    public float[] probabilities() {
+        return probs;
+    }
+
+    /**
+     * Adds {@code g} (B, H, T, T), a further loss's gradient with respect to {@link #probabilities()} (attention
+     * distillation), into the next backward only. The caller keeps {@code g} intact until then.
+     */
+    public void addProbabilityGradient(float[] g) {
+        probabilityGradient = g;
     }
 
     /**
@@ -168,6 +186,8 @@ public final class MultiHeadAttention implements Module {
         }
         Kernels k = compute.kernels();
         boolean dropping = probsDropout.isActive();
+        float[] extra = probabilityGradient;
+        probabilityGradient = null;
         compute.parallel().forRange(b * heads, 1, (s, e) -> {
             for (int bh = s; bh < e; bh++) {
                 int bi = bh / heads;
@@ -182,6 +202,9 @@ public final class MultiHeadAttention implements Module {
                         dQkv.v, dQkv.vAt(rowBase) + h * headSize, dQkv.ld, false);
                 if (dropping) {
                     probsDropout.applyLastMaskInPlace(dProbs, p, tt, p);
+                }
+                if (extra != null) {
+                    k.add(tt, dProbs, p, extra, p, dProbs, p);
                 }
                 // dS = scale · softmax'(P)·dP, in place
                 for (int i = 0; i < t; i++) {

@@ -89,6 +89,10 @@ public final class TransformerBlock implements Module {
         feedForwardOutputDropout = new Dropout(compute, hiddenDropout, seed * 4 + 3);
     }
 
+    public MultiHeadAttention attention() {
+        return attention;
+    }
+
     public List<Dropout> dropouts() {
         return List.of(attention.dropout(), attentionOutputDropout, feedForwardOutputDropout);
     }

@@ -16,7 +16,7 @@ class StrategyTest {
                 Strategy.BOW_VECTORS);
         assertThat(Strategy.inGroup(Strategy.Group.FROM_SCRATCH)).containsExactly(Strategy.SCRATCH);
         assertThat(Strategy.inGroup(Strategy.Group.PRETRAINED_ELSEWHERE)).containsExactly(Strategy.PRETRAINED,
-                Strategy.SETFIT);
+                Strategy.SETFIT, Strategy.DISTILLED);
         assertThat(Strategy.inGroup(Strategy.Group.LABELS_IN_PRETRAINING)).containsExactly(Strategy.LABELS_AS_TEXT);
         // every strategy is in exactly one group
         assertThat(Arrays.stream(Strategy.Group.values()).mapToInt(g -> Strategy.inGroup(g).size()).sum())
@@ -56,7 +56,8 @@ class StrategyTest {
     @Test
     void corpusNeedsAndIds() {
         assertThat(Arrays.stream(Strategy.values()).filter(s -> !s.needsCorpus()))
-                .containsExactly(Strategy.SCRATCH, Strategy.PRETRAINED, Strategy.SETFIT, Strategy.BOW);
+                .containsExactly(Strategy.SCRATCH, Strategy.PRETRAINED, Strategy.SETFIT, Strategy.DISTILLED,
+                        Strategy.BOW);
         assertThat(Strategy.ofId("transfer@0.25")).isEqualTo(Strategy.TRANSFER);
         assertThat(Strategy.ofId("bow+vectors")).isEqualTo(Strategy.BOW_VECTORS);
         assertThat(Strategy.ofId("nope")).isNull();

@@ -1,0 +1,152 @@
+package dev.graft.cli;
+
+import dev.graft.data.CorpusReader;
+import dev.graft.distill.DistillSpec;
+import dev.graft.distill.Distillation;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code graft distill}: a small student learns to reproduce a pretrained teacher on unlabeled text. */
+@Command(name = "distill", mixinStandardHelpOptions = true,
+        description = "Distill a pretrained encoder (the teacher) into a smaller one (the student) on unlabeled text: "
+                + "the student learns the teacher's sentence embeddings (--loss embedding) or its layers' hidden "
+                + "states and attention (--loss layers). The run folder ends as the student's checkpoint. The last "
+                + "line printed is a JSON summary. See docs/DISTILLATION.md.")
+final class DistillCommand implements Callable<Integer> {
+    /** The defaults of every option: {@link DistillSpec}'s, the one source the library reads too. */
+    private static final DistillSpec DEFAULTS = DistillSpec.defaults();
+
+    @Option(names = "--teacher", required = true, paramLabel = "DIR",
+            description = "The teacher's checkpoint folder (an encoder with tokenizer.json), e.g. from graft import.")
+    Path teacher;
+
+    @Option(names = "--student", paramLabel = "ARCH|DIR", description = "A bert-* preset, 'teacher' (the teacher's "
+            + "shape with half its blocks, or --layers), or a checkpoint folder to continue (default: "
+            + "${DEFAULT-VALUE}).")
+    String student = DEFAULTS.student();
+
+    @Option(names = "--layers", description = "Override the student's number of blocks.")
+    Integer layers;
+
+    @Option(names = "--hidden-size", description = "Override the student's hidden size.")
+    Integer hidden;
+
+    @Option(names = "--heads", description = "Override the student's number of attention heads.")
+    Integer heads;
+
+    @Option(names = "--ffn-size", description = "Override the student's feed-forward size (default 4 x hidden).")
+    Integer ffn;
+
+    @Option(names = "--dropout", description = "Override the student's hidden and attention dropout.")
+    Float dropout;
+
+    @Option(names = "--init", paramLabel = "random|teacher-layers", description = "How a new student starts: random, "
+            + "or teacher-layers (the teacher's embeddings and every (N/M)-th block; shapes must match) (default: "
+            + "random).")
+    String init = DEFAULTS.init().id();
+
+    @Option(names = "--loss", paramLabel = "embedding|layers", description = "embedding: MSE to the teacher's pooled "
+            + "sentence embedding; layers: MSE of mapped blocks' hidden states plus KL of their attention (default: "
+            + "${DEFAULT-VALUE}).")
+    String loss = DEFAULTS.loss().id();
+
+    @Option(names = "--layer-map", paramLabel = "S:T,...", description = "Student block : teacher block pairs, from 0 "
+            + "(default: uniform, the last blocks together). --loss layers only.")
+    String layerMap;
+
+    @Option(names = "--corpus", required = true, split = ",",
+            description = "Dataset names (graft data list) or text files, comma-separated or repeated.")
+    List<String> corpus;
+
+    @Option(names = "--layout", description = "How to read corpus files: lines (a document per line) or paragraphs "
+            + "(blank-line-separated; lines are sentences) (default: lines).")
+    CorpusReader.Layout layout = CorpusReader.Layout.LINES;
+
+    @Option(names = "--out", required = true, description = "Run folder (must be new or empty, unless --resume or "
+            + "--overwrite).")
+    Path out;
+
+    @Option(names = "--steps", description = "Stop after this many updates.")
+    long steps;
+
+    @Option(names = "--epochs", description = "Stop after this many passes over the corpus.")
+    double epochs;
+
+    @Option(names = "--max-time", converter = Durations.class, description = "Wall-clock budget, e.g. 60m; the "
+            + "schedule is fitted to it.")
+    Duration maxTime;
+
+    @Option(names = "--batch-size", description = "Sequences per update (default: ${DEFAULT-VALUE}).")
+    int batchSize = DEFAULTS.batchSize();
+
+    @Option(names = "--seq-len", description = "Tokens per sequence, [CLS] and [SEP] included (default: "
+            + "${DEFAULT-VALUE}).")
+    int seqLen = DEFAULTS.seqLen();
+
+    @Option(names = "--lr", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    float lr = DEFAULTS.lr();
+
+    @Option(names = "--warmup", description = "Warm-up fraction of the run (default: ${DEFAULT-VALUE}).")
+    double warmup = DEFAULTS.warmup();
+
+    @Option(names = "--schedule", description = "linear, cosine or constant (default: ${DEFAULT-VALUE}).")
+    String schedule = DEFAULTS.schedule();
+
+    @Option(names = "--weight-decay", description = "AdamW weight decay (default: ${DEFAULT-VALUE}).")
+    float weightDecay = DEFAULTS.weightDecay();
+
+    @Option(names = "--clip", description = "Gradient-norm clip, 0 for none (default: ${DEFAULT-VALUE}).")
+    double clip = DEFAULTS.clip();
+
+    @Option(names = "--log-every", description = "Steps between log lines (default: ${DEFAULT-VALUE}).")
+    int logEvery = DEFAULTS.logEvery();
+
+    @Option(names = "--eval-every", description = "Steps between validation passes (default: ${DEFAULT-VALUE}).")
+    int evalEvery = DEFAULTS.evalEvery();
+
+    @Option(names = "--checkpoint-every", description = "Steps between checkpoints (default: ${DEFAULT-VALUE}).")
+    int checkpointEvery = DEFAULTS.checkpointEvery();
+
+    @Option(names = "--keep-checkpoints", description = "Checkpoints kept (default: ${DEFAULT-VALUE}).")
+    int keep = DEFAULTS.keep();
+
+    @Option(names = "--validation-sequences", description = "Held-out sequences evaluated (default: "
+            + "${DEFAULT-VALUE}).")
+    int validationSequences = DEFAULTS.validationSequences();
+
+    @Option(names = "--cache-teacher", description = "Keep the teacher's outputs on disk (OUT/teacher-cache/) so "
+            + "later epochs and resumed runs do not recompute them.")
+    boolean cacheTeacher;
+
+    @Option(names = "--threads", description = "Threads (default: available cores).")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--seed", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed = DEFAULTS.seed();
+
+    @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint.")
+    boolean resume;
+
+    @Option(names = "--overwrite", description = "Delete an existing --out folder first.")
+    boolean overwrite;
+
+    @Override
+    public Integer call() throws IOException {
+        DistillSpec spec = DistillSpec.builder(teacher, corpus, out).student(student).layers(layers).hidden(hidden)
+                .heads(heads).ffn(ffn).dropout(dropout).init(DistillSpec.Init.parse(init))
+                .loss(DistillSpec.Loss.parse(loss)).layerMap(layerMap).layout(layout).steps(steps).epochs(epochs)
+                .maxTime(maxTime).batchSize(batchSize).seqLen(seqLen).lr(lr).warmup(warmup).schedule(schedule)
+                .weightDecay(weightDecay).clip(clip).logEvery(logEvery).evalEvery(evalEvery)
+                .checkpointEvery(checkpointEvery).keep(keep).validationSequences(validationSequences)
+                .cacheTeacher(cacheTeacher).threads(threads).seed(seed).resume(resume).overwrite(overwrite).build();
+        Distillation.Result r = Distillation.run(spec, System.out);
+        System.out.println(Distillation.summaryJson(r));
+        return 0;
+    }
+}
