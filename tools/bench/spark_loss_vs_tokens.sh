@@ -5,27 +5,30 @@
 # two workers STEPS/2 inner steps (worker k takes batches k, k+2, k+4, ... of the one worker's batch stream, so
 # the two together see exactly the one worker's batches). Every run evaluates the same held-out sequences.
 #
-# This is measured in tokens, not time: it may run on a busy machine (the runs are niced). Printed at the end
+# This is measured in tokens, not time: it may run on a busy machine (the runs are niced), and the four runs
+# run at once (PARALLEL=0: one after another; the results are the same). Each run trains the same tokenizer on
+# the corpus (checked at the end: the four tokenizer.json files are identical). Printed at the end
 # (and written to OUT/table.md): validation loss at equal tokens, and K = 2's loss relative to the one worker's.
 #
 #   tools/bench/spark_loss_vs_tokens.sh [OUT]          (default OUT: runs/loss-vs-tokens)
 #
-# Settings (environment): ARCH (bert-tiny), CORPUS (english-corpus), STEPS (4000, the one worker's steps),
-# BATCH (16), SEQ (128), EVAL (500, the one worker's steps between evaluations), H_LIST ("50 100 500"),
-# SEED (42), NICE (15). GRAFT_JAR / GRAFT_SPARK_JAR run given jars instead of building (see ./graft).
+# Settings (environment): ARCH (bert-tiny), CORPUS (english-corpus), STEPS (3000, the one worker's steps),
+# BATCH (16), SEQ (64), EVAL (500, the one worker's steps between evaluations), H_LIST ("50 100 500"),
+# SEED (42), NICE (15), PARALLEL (1). GRAFT_JAR / GRAFT_SPARK_JAR run given jars instead of building (see ./graft).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OUT="${1:-runs/loss-vs-tokens}"
 ARCH="${ARCH:-bert-tiny}"
 CORPUS="${CORPUS:-english-corpus}"
-STEPS="${STEPS:-4000}"
+STEPS="${STEPS:-3000}"
 BATCH="${BATCH:-16}"
-SEQ="${SEQ:-128}"
+SEQ="${SEQ:-64}"
 EVAL="${EVAL:-500}"
 H_LIST="${H_LIST:-50 100 500}"
 SEED="${SEED:-42}"
 NICE="${NICE:-15}"
+PARALLEL="${PARALLEL:-1}"
 
 [ $((STEPS % 2)) -eq 0 ] && [ $((EVAL % 2)) -eq 0 ] || { echo "STEPS and EVAL must be even" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "python3 is needed for the table" >&2; exit 2; }
@@ -34,15 +37,31 @@ COMMON=(--arch "$ARCH" --corpus "$CORPUS" --batch-size "$BATCH" --seq-len "$SEQ"
   --log-every 10 --overwrite)
 
 start=$(date +%s)
-echo "== one worker: graft pretrain --steps $STEPS" >&2
-nice -n "$NICE" "$ROOT/graft" pretrain "${COMMON[@]}" --steps "$STEPS" --eval-every "$EVAL" --threads 1 \
-  --checkpoint-every "$STEPS" --out "$OUT/one-worker" > "$OUT/one-worker.log" 2>&1
-TOKENIZER="$OUT/one-worker/tokenizer.json"
+one_worker() {
+  echo "== one worker: graft pretrain --steps $STEPS" >&2
+  nice -n "$NICE" "$ROOT/graft" pretrain "${COMMON[@]}" --steps "$STEPS" --eval-every "$EVAL" --threads 1 \
+    --checkpoint-every "$STEPS" --out "$OUT/one-worker" > "$OUT/one-worker.log" 2>&1
+}
+two_workers() { # $1: H
+  echo "== K = 2, H = $1: graft spark pretrain --workers 2 --inner-steps $1 --steps $((STEPS / 2))" >&2
+  nice -n "$NICE" "$ROOT/graft" spark pretrain --master 'local[2]' "${COMMON[@]}" --workers 2 --inner-steps "$1" \
+    --steps $((STEPS / 2)) --eval-every $((EVAL / 2)) --threads-per-task 1 --keep-checkpoints 1 \
+    --out "$OUT/k2-h$1" > "$OUT/k2-h$1.log" 2>&1
+}
+if [ "$PARALLEL" = 1 ]; then
+  pids=()
+  one_worker & pids+=($!)
+  for h in $H_LIST; do two_workers "$h" & pids+=($!); done
+  failed=0
+  for p in "${pids[@]}"; do wait "$p" || failed=1; done
+  [ "$failed" = 0 ] || { echo "a run failed: see $OUT/*.log" >&2; exit 1; }
+else
+  one_worker
+  for h in $H_LIST; do two_workers "$h"; done
+fi
 for h in $H_LIST; do
-  echo "== K = 2, H = $h: graft spark pretrain --workers 2 --inner-steps $h --steps $((STEPS / 2))" >&2
-  nice -n "$NICE" "$ROOT/graft" spark pretrain --master 'local[2]' "${COMMON[@]}" --tokenizer "$TOKENIZER" \
-    --workers 2 --inner-steps "$h" --steps $((STEPS / 2)) --eval-every $((EVAL / 2)) --threads-per-task 1 \
-    --keep-checkpoints 1 --out "$OUT/k2-h$h" > "$OUT/k2-h$h.log" 2>&1
+  cmp -s "$OUT/one-worker/tokenizer.json" "$OUT/k2-h$h/tokenizer.json" \
+    || { echo "the tokenizers of one-worker and k2-h$h differ" >&2; exit 1; }
 done
 echo "all runs: $(( $(date +%s) - start )) s" >&2
 
