@@ -68,8 +68,9 @@ final class PretrainCommand implements Callable<Integer> {
     int stopAfterRounds;
 
     @Option(names = "--tokenize-on-executors", description = "Tokenize the corpus with a Spark job (the corpus: "
-            + "text files, one document per line, or hdfs:// / s3a:// URIs) instead of on the driver; the ids are "
-            + "the same. A tokenizer is trained on the driver unless --tokenizer is given.")
+            + "text files read with --layout, hdfs:// / s3a:// URIs, or dataset names, whose training split is read "
+            + "by paragraph) instead of on the driver; the ids are the same. A tokenizer is trained on the driver "
+            + "unless --tokenizer is given.")
     boolean tokenizeOnExecutors;
 
     @Option(names = "--arch", description = "Model preset: bert-tiny, bert-mini, bert-small, bert-medium, gpt-tiny, "

@@ -374,8 +374,9 @@ public final class Diloco {
     }
 
     /**
-     * @param sparkTokenize tokenize on the executors ({@link SparkCorpus}: the corpus entries are text files or
-     *                      Hadoop URIs read as lines); null to tokenize on the driver as graft pretrain does
+     * @param sparkTokenize tokenize on the executors ({@link SparkCorpus}: text files or Hadoop URIs read with the
+     *                      spec's layout, dataset names as their training split read by paragraph); null to
+     *                      tokenize on the driver as graft pretrain does
      */
     static Prepared prepare(PretrainSpec spec, boolean resuming, JavaSparkContext sparkTokenize, PrintStream log)
             throws IOException {
@@ -384,10 +385,6 @@ public final class Diloco {
                 || (resuming && Files.exists(spec.out().resolve(Checkpoint.TOKENIZER)));
         Corpora corpora = null;
         if (sparkTokenize == null || !tokenizerKnown) {
-            if (sparkTokenize != null && spec.layout() != dev.graft.data.CorpusReader.Layout.LINES) {
-                throw new IllegalArgumentException("--tokenize-on-executors reads the corpus as lines (one document "
-                        + "per line): drop --layout " + spec.layout().name().toLowerCase(Locale.ROOT));
-            }
             corpora = Corpora.resolve(spec.corpus(), DatasetRegistry.standard(), spec.layout(), log);
             log.println("corpus: " + String.join(", ", corpora.descriptions()));
         }
@@ -396,7 +393,8 @@ public final class Diloco {
         PretrainingData.SpecialIds ids = Pretraining.specialIds(tokenizer.specialTokens(), obj);
         EncodedCorpus encoded;
         if (sparkTokenize != null) {
-            encoded = SparkCorpus.encode(sparkTokenize, tokenizer, spec.corpus(), 0);
+            encoded = SparkCorpus.encodeSources(sparkTokenize, tokenizer, SparkCorpus.sources(spec.corpus(),
+                    spec.layout(), DatasetRegistry.standard(), log), 0);
             log.println("tokenized on the executors: " + String.join(", ", spec.corpus()));
         } else {
             try (Stream<String> docs = corpora.documents()) {
