@@ -12,17 +12,18 @@
 #
 #   tools/bench/spark_loss_vs_tokens.sh [OUT]          (default OUT: runs/loss-vs-tokens)
 #
-# Settings (environment): ARCH (bert-tiny), CORPUS (english-corpus), STEPS (3000, the one worker's steps),
-# BATCH (16), SEQ (64), EVAL (500, the one worker's steps between evaluations), H_LIST ("50 100 500"),
-# SEED (42), NICE (15), PARALLEL (1). GRAFT_JAR / GRAFT_SPARK_JAR run given jars instead of building (see ./graft).
+# Settings (environment): ARCH (bert-tiny), CORPUS (english-corpus), VOCAB (2048, the trained tokenizer's
+# vocabulary), STEPS (2000, the one worker's steps), BATCH (8), SEQ (64), EVAL (500, the one worker's steps
+# between evaluations), H_LIST ("50 100 500"), SEED (42), NICE (15), PARALLEL (1). GRAFT_JAR / GRAFT_SPARK_JAR run given jars instead of building (see ./graft).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OUT="${1:-runs/loss-vs-tokens}"
 ARCH="${ARCH:-bert-tiny}"
 CORPUS="${CORPUS:-english-corpus}"
-STEPS="${STEPS:-3000}"
-BATCH="${BATCH:-16}"
+STEPS="${STEPS:-2000}"
+VOCAB="${VOCAB:-2048}"
+BATCH="${BATCH:-8}"
 SEQ="${SEQ:-64}"
 EVAL="${EVAL:-500}"
 H_LIST="${H_LIST:-50 100 500}"
@@ -33,7 +34,7 @@ PARALLEL="${PARALLEL:-1}"
 [ $((STEPS % 2)) -eq 0 ] && [ $((EVAL % 2)) -eq 0 ] || { echo "STEPS and EVAL must be even" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "python3 is needed for the table" >&2; exit 2; }
 mkdir -p "$OUT"
-COMMON=(--arch "$ARCH" --corpus "$CORPUS" --batch-size "$BATCH" --seq-len "$SEQ" --seed "$SEED"
+COMMON=(--arch "$ARCH" --corpus "$CORPUS" --vocab-size "$VOCAB" --batch-size "$BATCH" --seq-len "$SEQ" --seed "$SEED"
   --log-every 10 --overwrite)
 
 start=$(date +%s)

@@ -13,6 +13,7 @@ import java.io.IOException;
                 + "(local[K] for one machine, spark://HOST:PORT for a standalone cluster).",
             "Spark's own messages are shown at WARN and above."},
         subcommands = {CheckCommand.class, PretrainCommand.class, EmbedCommand.class, PredictCommand.class, ClusterCommand.class,
+            SubmitCommand.class,
             CommandLine.HelpCommand.class})
 public final class SparkMain implements Runnable {
     @CommandLine.Spec
