@@ -12,9 +12,11 @@
 #
 #   tools/bench/spark_loss_vs_tokens.sh [OUT]          (default OUT: runs/loss-vs-tokens)
 #
-# Settings (environment): ARCH (bert-tiny), CORPUS (english-corpus), VOCAB (2048, the trained tokenizer's
-# vocabulary), STEPS (2000, the one worker's steps), BATCH (8), SEQ (64), EVAL (500, the one worker's steps
-# between evaluations), H_LIST ("50 100 500"), SEED (42), NICE (15), PARALLEL (1). GRAFT_JAR / GRAFT_SPARK_JAR run given jars instead of building (see ./graft).
+# Settings (environment): ARCH (bert-tiny), MODEL (preset overrides; default "--layers 2 --hidden-size 64
+# --heads 2 --ffn-size 256": smaller than bert-tiny, so that it finishes niced on a busy machine; empty for the
+# preset), CORPUS (english-corpus), VOCAB (1024, the trained tokenizer's vocabulary), STEPS (2000, the one
+# worker's steps), BATCH (8), SEQ (64), EVAL (200, the one worker's steps between evaluations),
+# H_LIST ("50 100 500"), SEED (42), NICE (15), PARALLEL (1). GRAFT_JAR / GRAFT_SPARK_JAR run given jars instead of building (see ./graft).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -22,10 +24,11 @@ OUT="${1:-runs/loss-vs-tokens}"
 ARCH="${ARCH:-bert-tiny}"
 CORPUS="${CORPUS:-english-corpus}"
 STEPS="${STEPS:-2000}"
-VOCAB="${VOCAB:-2048}"
+VOCAB="${VOCAB:-1024}"
+MODEL="${MODEL---layers 2 --hidden-size 64 --heads 2 --ffn-size 256}"
 BATCH="${BATCH:-8}"
 SEQ="${SEQ:-64}"
-EVAL="${EVAL:-500}"
+EVAL="${EVAL:-200}"
 H_LIST="${H_LIST:-50 100 500}"
 SEED="${SEED:-42}"
 NICE="${NICE:-15}"
@@ -34,7 +37,8 @@ PARALLEL="${PARALLEL:-1}"
 [ $((STEPS % 2)) -eq 0 ] && [ $((EVAL % 2)) -eq 0 ] || { echo "STEPS and EVAL must be even" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "python3 is needed for the table" >&2; exit 2; }
 mkdir -p "$OUT"
-COMMON=(--arch "$ARCH" --corpus "$CORPUS" --vocab-size "$VOCAB" --batch-size "$BATCH" --seq-len "$SEQ" --seed "$SEED"
+# shellcheck disable=SC2206
+COMMON=(--arch "$ARCH" $MODEL --corpus "$CORPUS" --vocab-size "$VOCAB" --batch-size "$BATCH" --seq-len "$SEQ" --seed "$SEED"
   --log-every 10 --overwrite)
 
 start=$(date +%s)
