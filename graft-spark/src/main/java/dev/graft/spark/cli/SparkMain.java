@@ -31,6 +31,8 @@ public final class SparkMain implements Runnable {
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new SparkMain());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // submit's options end at the command: what follows is the command's own
+        cl.getSubcommands().get("submit").setStopAtPositional(true);
         cl.setParameterExceptionHandler((e, args) -> {
             CommandLine failed = e.getCommandLine();
             java.io.PrintWriter err = failed.getErr();

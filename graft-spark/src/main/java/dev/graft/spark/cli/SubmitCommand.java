@@ -51,6 +51,9 @@ public final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--print", description = "Only print the command line, do not run it.")
     boolean print;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The graft spark command and its options "
             + "(embed, predict, pretrain, check), without --master.")
     List<String> command;
@@ -72,7 +75,9 @@ public final class SubmitCommand implements Callable<Integer> {
         }
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> line = command(javaBin, sparkClassPath(app), app, master, deployMode, conf, List.of(), command);
-        System.err.println("graft spark submit: " + String.join(" ", line.stream().map(SubmitCommand::quote).toList()));
+        spec.commandLine().getErr().println("graft spark submit: " + String.join(" ",
+                line.stream().map(SubmitCommand::quote).toList()));
+        spec.commandLine().getErr().flush();
         if (print) {
             return 0;
         }
