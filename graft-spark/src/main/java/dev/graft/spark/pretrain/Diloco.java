@@ -237,8 +237,15 @@ public final class Diloco {
                     }
                     // the timing job's time beyond its steps stands for a round's overhead
                     double perRound = h * perStep + Math.max(0, jobSeconds - steps * perStep);
-                    rounds = Math.max(1, fitRounds(0, (System.nanoTime() - startNanos) / 1e9, budgetSeconds,
-                            perRound, limit, h));
+                    double spent = (System.nanoTime() - startNanos) / 1e9;
+                    rounds = fitRounds(0, spent, budgetSeconds, perRound, limit, h);
+                    if (rounds == 0) {
+                        // a round is not cut short: rather than overrun the budget several times, say so
+                        throw new IllegalArgumentException(String.format(Locale.ROOT, "--max-time %s does not fit "
+                                        + "one round of %d inner steps: a round takes about %.0f s here (%.3g s per "
+                                        + "inner step), and timing it took %.0f s; give a longer --max-time or fewer "
+                                        + "--inner-steps", Progress.format(budget), h, perRound, perStep, spent));
+                    }
                     total = Math.min(limit, rounds * h);
                     ObjectNode rec = MetricsLog.record("plan", 0);
                     rec.put("seconds_per_inner_step", perStep);

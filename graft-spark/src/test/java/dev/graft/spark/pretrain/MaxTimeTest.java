@@ -124,6 +124,16 @@ class MaxTimeTest {
     }
 
     @Test
+    void aBudgetThatDoesNotFitOneRoundIsAClearError() throws IOException {
+        SparkSession spark = Fixtures.spark();
+        Path run = Files.createTempDirectory(Fixtures.root(), "max-time-short").resolve("run");
+        assertThatThrownBy(() -> Diloco.run(spec(run, 0.001).build(), DilocoSettings.paper(2, 3), spark, quiet()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("does not fit one round of 3 inner steps")
+                .hasMessageContaining("give a longer --max-time or fewer --inner-steps");
+    }
+
+    @Test
     void fitRoundsPlansWhatFitsTheBudgetsShare() {
         // 100 s budget, 97 s planned; 10 s gone, 8.5 s a round: 10 more rounds
         assertThat(Diloco.fitRounds(3, 10, 100, 8.5, Long.MAX_VALUE, 5)).isEqualTo(13);
