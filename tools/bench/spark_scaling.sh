@@ -22,7 +22,8 @@
 #   - bytes moved per round (float32 parameters to each worker and a delta back);
 #   - batch inference lines/s of graft embed --threads 1 and of the cluster's 2 executors.
 #
-# Settings (environment): CORPUS (english-corpus), RUN_TIME (3m), BATCH (16), SEQ (128), SMALL_H (20), SMALL_TIME (2m),
+# Settings (environment): CORPUS (english-corpus), RUN_TIME (3m), BATCH (16), SEQ (128), MINI_H (100),
+# SMALL_H (20), SMALL_TIME (2m),
 # EMBED_LINES (20000), PORT (7177). GRAFT_JAR / GRAFT_SPARK_JAR run given jars instead of building.
 set -euo pipefail
 
@@ -32,6 +33,7 @@ CORPUS="${CORPUS:-english-corpus}"
 RUN_TIME="${RUN_TIME:-3m}"
 BATCH="${BATCH:-16}"
 SEQ="${SEQ:-128}"
+MINI_H="${MINI_H:-100}"
 SMALL_H="${SMALL_H:-20}"
 SMALL_TIME="${SMALL_TIME:-2m}"
 EMBED_LINES="${EMBED_LINES:-20000}"
@@ -75,7 +77,7 @@ spark_run() { # $1: name, $2: arch, $3: H, $4: time
     > "$OUT/$1.log" 2>&1
   echo "$(now) $s" > "$OUT/$1.wall"
 }
-spark_run spark-mini bert-mini 100 "$RUN_TIME"
+spark_run spark-mini bert-mini "$MINI_H" "$RUN_TIME"
 spark_run spark-small bert-small "$SMALL_H" "$SMALL_TIME"
 
 echo "== batch inference: $EMBED_LINES lines" >&2
@@ -117,7 +119,8 @@ print("| run | tokens | training s | tokens/s | command wall s | tokens / wall s
 print("|---|---:|---:|---:|---:|---:|")
 tps = {}
 for run, label in [("single-t1", "graft pretrain --threads 1"), ("single-t2", "graft pretrain --threads 2"),
-                   ("spark-mini", "graft spark pretrain, 2 workers x 1 core, H = 100")]:
+                   ("spark-mini", "graft spark pretrain, 2 workers x 1 core, H = "
+                   + str(json.load(open(f"{out}/spark-mini/run.json"))["inner_steps"]))]:
     s = summary(run)
     t = s.get("tokens_seen", 0)
     tps[run] = s["tokens_per_s"]
