@@ -34,10 +34,18 @@ public final class Sessions {
                 .set("spark.ui.enabled", "false")
                 .set("spark.ui.showConsoleProgress", "false");
         if (!isLocal(master)) {
-            conf.set("spark.executor.extraJavaOptions", EXECUTOR_FLAGS);
+            // on top of what spark-submit set (its --conf and --jars arrive as spark.* properties)
+            String options = conf.get("spark.executor.extraJavaOptions", "");
+            if (!options.contains("jdk.incubator.vector")) {
+                conf.set("spark.executor.extraJavaOptions", (options + " " + EXECUTOR_FLAGS).strip());
+            }
             Path jar = graftJar();
             if (jar != null) {
-                conf.set("spark.jars", jar.toUri().toString());
+                String jars = conf.get("spark.jars", "");
+                String uri = jar.toUri().toString();
+                if (!jars.contains(jar.getFileName().toString())) {
+                    conf.set("spark.jars", jars.isBlank() ? uri : jars + "," + uri);
+                }
             }
         }
         settings.forEach(conf::set);

@@ -181,6 +181,56 @@ class LocalClusterTest {
         }
     }
 
+    /**
+     * The spark-submit way: SparkSubmit (all the spark-submit script runs) in its own JVM with Spark's jars only,
+     * given graft's classes as the application jar and SparkMain as the main class, runs 'embed' on the cluster
+     * (the master comes from SparkSubmit's --master), and writes what 'graft embed' writes.
+     */
+    @Test
+    void sparkSubmitRunsAGraftCommandOnTheCluster() throws Exception {
+        // one application at a time holds the two single-core workers: this JVM's cluster session goes first
+        SparkSession.getActiveSession().foreach(s -> {
+            s.stop();
+            return null;
+        });
+        SparkSession.getDefaultSession().foreach(s -> {
+            if (!Sessions.isLocal(s.sparkContext().master())) {
+                s.stop();
+            }
+            return null;
+        });
+        Path model = Fixtures.pretrained();
+        Path in = Fixtures.corpus("submit-input.txt", 60, 23);
+        Path out = dir.resolve("submit-output.jsonl");
+        String[] graft = jars.split(",");
+        Path app = Path.of(java.net.URI.create(graft[0]));
+        List<String> more = java.util.Arrays.asList(graft).subList(1, graft.length);
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        String sparkJars = java.util.Arrays.stream(classPath.split(File.pathSeparator))
+                .filter(e -> !Files.isDirectory(Path.of(e)) && !Path.of(e).getFileName().toString().startsWith("graft-"))
+                .collect(java.util.stream.Collectors.joining(File.pathSeparator));
+        List<String> line = dev.graft.spark.cli.SubmitCommand.command(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), sparkJars, app,
+                status.masterUrl(), "client", Map.of("spark.executor.memory", "768m"), more,
+                List.of("embed", "--model", model.toString(), "--input", in.toString(), "--output", out.toString(),
+                        "--batch-size", "5"));
+        assertThat(line).containsSubsequence("org.apache.spark.deploy.SparkSubmit", "--class",
+                "dev.graft.spark.cli.SparkMain", "--master", status.masterUrl());
+        Path log = dir.resolve("submit.log");
+        Process p = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!p.waitFor(240, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("spark-submit did not finish in 4 minutes: " + Files.readString(log));
+        }
+        String printed = Files.readString(log);
+        assertThat(p.exitValue()).as(printed).isZero();
+        assertThat(printed).contains("embed: 60 lines").contains("on " + status.masterUrl());
+        Fixtures.Run single = Fixtures.graft("embed", "--model", model.toString(), "--input", in.toString(),
+                "--batch-size", "5");
+        assertThat(single.exit()).as(single.err()).isZero();
+        assertThat(Files.readString(out)).isEqualTo(single.out()).hasLineCount(60);
+    }
+
     private static PretrainSpec spec(Path corpus, Path out) {
         return PretrainSpec.builder("bert-tiny", List.of(corpus.toString()), out).layers(1).hidden(32).heads(2)
                 .ffn(37).vocabSize(99).seqLen(24).batchSize(8).steps(12).logEvery(1).evalEvery(0).threads(1)

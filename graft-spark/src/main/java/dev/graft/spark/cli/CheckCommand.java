@@ -39,7 +39,7 @@ final class CheckCommand implements Callable<Integer> {
                 ids.add(i);
             }
             List<String> executors = sc.parallelize(ids, tasks).map(i -> describeExecutor()).collect();
-            System.out.printf(Locale.ROOT, "spark %s on %s, driver Java %s%n", session.version(), spark.master,
+            System.out.printf(Locale.ROOT, "spark %s on %s, driver Java %s%n", session.version(), spark.master(),
                     Runtime.version());
             for (String e : new TreeSet<>(executors)) {
                 System.out.println("executor: " + e);

@@ -86,7 +86,7 @@ final class EmbedCommand implements Callable<Integer> {
             });
             double seconds = (System.nanoTime() - started) / 1e9;
             System.err.printf(Locale.ROOT, "embed: %d lines, %d dimensions, %.1f s on %s%n", n, dimension[0], seconds,
-                    spark.master);
+                    spark.master());
         } finally {
             session.stop();
         }

@@ -63,7 +63,7 @@ final class PredictCommand implements Callable<Integer> {
                 out.write('\n');
             });
             System.err.printf(Locale.ROOT, "predict: %d lines, %.1f s on %s%n", n,
-                    (System.nanoTime() - started) / 1e9, spark.master);
+                    (System.nanoTime() - started) / 1e9, spark.master());
         } finally {
             session.stop();
         }

@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -68,8 +69,9 @@ final class PretrainCommand implements Callable<Integer> {
     int stopAfterRounds;
 
     @Option(names = "--tokenize-on-executors", description = "Tokenize the corpus with a Spark job (the corpus: "
-            + "text files, one document per line, or hdfs:// / s3a:// URIs) instead of on the driver; the ids are "
-            + "the same. A tokenizer is trained on the driver unless --tokenizer is given.")
+            + "text files read with --layout, hdfs:// / s3a:// URIs, or dataset names, whose training split is read "
+            + "by paragraph) instead of on the driver; the ids are the same. A tokenizer is trained on the driver "
+            + "unless --tokenizer is given.")
     boolean tokenizeOnExecutors;
 
     @Option(names = "--arch", description = "Model preset: bert-tiny, bert-mini, bert-small, bert-medium, gpt-tiny, "
@@ -127,6 +129,16 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", description = "Instead of --steps: passes over the corpus (diloco: by all workers "
             + "together).")
     double epochs;
+
+    @Option(names = "--max-time", converter = Durations.class, description = "Wall-clock budget of the training, "
+            + "e.g. 20m, 1h30m (with or instead of --steps/--epochs). diloco: the rounds are planned from a short "
+            + "timing job and refitted after every round, so that the last one ends near the budget; sync: as "
+            + "graft pretrain. The schedule is fitted to the plan; --resume continues to the same budget.")
+    Duration maxTime;
+
+    @Option(names = "--skip-nonfinite", description = "Skip an inner step (diloco) or update (sync) whose loss is "
+            + "NaN or infinite instead of stopping.")
+    boolean skipNonFinite;
 
     @Option(names = "--batch-size", description = "Sequences per inner step of a worker (default: ${DEFAULT-VALUE}).")
     int batchSize = 32;
@@ -191,12 +203,12 @@ final class PretrainCommand implements Callable<Integer> {
         PretrainSpec spec = PretrainSpec.builder(arch, corpus, out)
                 .layers(layers).hidden(hidden).heads(heads).ffn(ffn).dropout(dropout)
                 .objective(objective()).layout(layout).tokenizer(tokenizerPath).tokenizerType(tokenizerType)
-                .vocabSize(vocabSize).cased(cased).steps(steps).epochs(epochs).batchSize(batchSize)
+                .vocabSize(vocabSize).cased(cased).steps(steps).epochs(epochs).maxTime(maxTime).batchSize(batchSize)
                 .accumulate(accumulate).seqLen(seqLen).lr(lr).warmup(warmup).schedule(schedule)
                 .weightDecay(weightDecay).clip(clip).maskProbability(maskProbability).wholeWordMask(wholeWordMask)
                 .logEvery(logEvery).evalEvery(evalEvery).keep(keep).checkpointEvery(checkpointEvery)
                 .validationSequences(validationSequences).threads(threads).seed(seed).resume(resume)
-                .overwrite(overwrite).build();
+                .overwrite(overwrite).skipNonFinite(skipNonFinite).build();
         boolean sync = switch (mode.toLowerCase(Locale.ROOT)) {
             case "diloco" -> false;
             case "sync" -> true;
@@ -212,6 +224,7 @@ final class PretrainCommand implements Callable<Integer> {
                 summary.put("steps", s.steps());
                 summary.put("workers", workers);
                 summary.put("tokens_seen", s.tokens());
+                summary.put("skipped_steps", s.skippedSteps());
                 summary.put("final_train_loss", s.lastLoss());
                 s.validation().forEach(summary::put);
                 summary.put("stopped_by", s.stoppedBy());

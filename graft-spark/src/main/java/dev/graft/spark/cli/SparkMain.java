@@ -13,6 +13,7 @@ import java.io.IOException;
                 + "(local[K] for one machine, spark://HOST:PORT for a standalone cluster).",
             "Spark's own messages are shown at WARN and above."},
         subcommands = {CheckCommand.class, PretrainCommand.class, EmbedCommand.class, PredictCommand.class, ClusterCommand.class,
+            SubmitCommand.class,
             CommandLine.HelpCommand.class})
 public final class SparkMain implements Runnable {
     @CommandLine.Spec
@@ -30,6 +31,8 @@ public final class SparkMain implements Runnable {
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new SparkMain());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // submit's options end at the command: what follows is the command's own
+        cl.getSubcommands().get("submit").setStopAtPositional(true);
         cl.setParameterExceptionHandler((e, args) -> {
             CommandLine failed = e.getCommandLine();
             java.io.PrintWriter err = failed.getErr();

@@ -17,6 +17,9 @@ final class DeltaSum implements Serializable {
     /** Each worker's losses of its inner steps, and its token count, by worker index. */
     private final TreeMap<Integer, double[]> losses = new TreeMap<>();
     private final TreeMap<Integer, Long> tokens = new TreeMap<>();
+    /** Each worker's skipped steps and seconds (setup, inner steps, saving), by worker index. */
+    private final TreeMap<Integer, Long> skipped = new TreeMap<>();
+    private final TreeMap<Integer, double[]> seconds = new TreeMap<>();
 
     DeltaSum(int workers) {
         if (workers < 1) {
@@ -32,6 +35,8 @@ final class DeltaSum implements Serializable {
         }
         losses.put(r.worker(), r.losses());
         tokens.put(r.worker(), r.tokens());
+        skipped.put(r.worker(), r.skipped());
+        seconds.put(r.worker(), r.seconds());
         insert(0, r.worker(), r.delta());
         return this;
     }
@@ -47,6 +52,8 @@ final class DeltaSum implements Serializable {
             }
         }
         tokens.putAll(other.tokens);
+        skipped.putAll(other.skipped);
+        seconds.putAll(other.seconds);
         for (Map.Entry<Long, float[]> e : other.nodes.entrySet()) {
             insert((int) (e.getKey() >>> 32), (int) (long) e.getKey(), e.getValue());
         }
@@ -110,6 +117,20 @@ final class DeltaSum implements Serializable {
     /** Worker {@code w}'s losses, one per inner step of the round. */
     double[] losses(int w) {
         return losses.get(w);
+    }
+
+    /** Inner steps skipped by all workers for a loss that was not finite. */
+    long skipped() {
+        long t = 0;
+        for (long x : skipped.values()) {
+            t += x;
+        }
+        return t;
+    }
+
+    /** Worker {@code w}'s seconds: setting up, inner steps, saving its state. */
+    double[] seconds(int w) {
+        return seconds.get(w);
     }
 
     long tokens() {

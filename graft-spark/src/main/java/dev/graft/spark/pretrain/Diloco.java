@@ -25,6 +25,7 @@ import dev.graft.task.PretrainingData;
 import dev.graft.tensor.Tensor;
 import dev.graft.tokenizer.Tokenizer;
 import dev.graft.train.MetricsLog;
+import dev.graft.train.Progress;
 import dev.graft.train.Schedule;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -35,6 +36,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -58,13 +60,18 @@ public final class Diloco {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String ROUND_STATE = "diloco.json";
     static final String OUTER_STATE = "outer.safetensors";
+    /** Inner steps each worker takes in the timing job of a --max-time run (the first two untimed). */
+    static final long CALIBRATION_STEPS = 6;
+    /** Share of --max-time the rounds are planned to fill: the rest is for the last evaluation and checkpoint. */
+    static final double PLAN_SHARE = 0.97;
 
     private Diloco() {
     }
 
     /** The outcome: the run folder, rounds and inner steps done, workers, tokens, the last mean loss and validation. */
-    public record Result(Path out, long rounds, long innerSteps, int workers, long tokens, double lastLoss,
-                         Map<String, Double> validation, String stoppedBy) {
+    public record Result(Path out, long rounds, long innerSteps, int workers, long tokens, long skippedSteps,
+                         double lastLoss, Map<String, Double> validation, double tokensPerSecond, double wallSeconds,
+                         double runWallSeconds, String stoppedBy) {
         /** The JSON summary {@code graft-spark pretrain} prints as its last line. */
         public ObjectNode toJson() {
             ObjectNode summary = JSON.createObjectNode();
@@ -72,8 +79,12 @@ public final class Diloco {
             summary.put("inner_steps", innerSteps);
             summary.put("workers", workers);
             summary.put("tokens_seen", tokens);
+            summary.put("skipped_steps", skippedSteps);
             summary.put("final_train_loss", lastLoss);
             validation.forEach(summary::put);
+            summary.put("tokens_per_s", tokensPerSecond);
+            summary.put("wall_s", wallSeconds);
+            summary.put("run_wall_s", runWallSeconds);
             summary.put("stopped_by", stoppedBy);
             summary.put("model", out.toString());
             return summary;
@@ -109,13 +120,10 @@ public final class Diloco {
      */
     public static Result run(PretrainSpec spec, DilocoSettings settings, SparkSession session,
                              boolean tokenizeOnExecutors, PrintStream log) throws IOException {
-        if (spec.maxTime() != null || (spec.steps() > 0 && spec.epochs() > 0)) {
+        if (spec.steps() > 0 && spec.epochs() > 0) {
             throw new IllegalArgumentException("DiLoCo is planned in steps: give --steps N (each worker's inner steps "
-                    + "in all) or --epochs E (passes over the corpus by all workers together), not both; --max-time "
-                    + "is not supported here");
-        }
-        if (spec.skipNonFinite()) {
-            throw new IllegalArgumentException("--skip-nonfinite is not supported by distributed pretraining");
+                    + "in all) or --epochs E (passes over the corpus by all workers together), not both (either may "
+                    + "go with --max-time)");
         }
         Schedule schedule = Schedule.parse(spec.schedule(), spec.warmup());
         if (!schedule.equals(spec.learningRateSchedule())) {
@@ -143,19 +151,25 @@ public final class Diloco {
         int workers = settings.workers();
         int h = settings.innerSteps();
         Schedule schedule = spec.learningRateSchedule();
-        long total = totalInnerSteps(spec, workers, data);
+        // the limit of --steps or --epochs (none with --max-time alone); with --max-time the plan (total, rounds)
+        // is fitted to the budget from the measured pace before the first round and after every round
+        long limit = spec.steps() > 0 || spec.epochs() > 0 ? totalInnerSteps(spec, workers, data) : Long.MAX_VALUE;
+        Duration budget = spec.maxTime();
+        long total = limit;
         InnerJob job = new InnerJob(config, obj, spec.seqLen(), ids, spec.maskProbability(), spec.wholeWordMask(),
                 spec.validationSequences(), spec.batchSize(), spec.accumulate(), spec.lr(), spec.schedule(),
-                spec.warmup(), spec.weightDecay(), spec.clip(), spec.seed(), total, h, workers, spec.threads(),
-                out);
-        long rounds = job.rounds();
+                spec.warmup(), spec.weightDecay(), spec.clip(), spec.seed(), Math.min(total, Long.MAX_VALUE / 2), h,
+                workers, spec.threads(), out, spec.skipNonFinite());
+        long rounds = budget == null ? job.rounds() : Long.MAX_VALUE;
         Compute compute = Compute.create(spec.threads());
         try {
             LanguageModel lm = new LanguageModel(compute, config, spec.seed()); // graft pretrain's initial weights
             ParameterSet ps = lm.parameterSet();
-            log.printf(Locale.ROOT, "model: %s, %,d parameters; DiLoCo: %d workers x %d inner steps, %d rounds, outer "
-                            + "lr %s momentum %s%s%n", spec.arch(), ps.count(), workers, h, rounds, settings.outerLr(),
-                    settings.outerMomentum(), settings.nesterov() ? " (Nesterov)" : "");
+            log.printf(Locale.ROOT, "model: %s, %,d parameters; DiLoCo: %d workers x %d inner steps, %s, outer "
+                            + "lr %s momentum %s%s%n", spec.arch(), ps.count(), workers, h, budget == null
+                            ? rounds + " rounds" : "rounds fitted to " + Progress.format(budget)
+                            + (limit < Long.MAX_VALUE ? " (at most " + (limit + h - 1) / h + ")" : ""),
+                    settings.outerLr(), settings.outerMomentum(), settings.nesterov() ? " (Nesterov)" : "");
             List<TokenBatch> validation = data.validationBatches(spec.batchSize(), masker);
             folder.begin();
             Path tokenizerFile = out.resolve(Checkpoint.TOKENIZER);
@@ -168,18 +182,33 @@ public final class Diloco {
             float[] momentum = new float[ps.count()];
             long round = 0;
             long tokens = 0;
+            long skipped = 0;
+            double priorSeconds = 0;
             if (resuming) {
                 Path from = folder.resumeFrom();
                 JsonNode state = JSON.readTree(from.resolve(Checkpoint.TRAINING_STATE).resolve(ROUND_STATE).toFile());
                 checkSame(from, state, "workers", workers, "--workers");
                 checkSame(from, state, "inner_steps", h, "--inner-steps");
-                checkSame(from, state, "total_inner_steps", total, "--steps (or --epochs)");
+                if (budget == null && state.hasNonNull("max_time_seconds")) {
+                    throw new IllegalArgumentException(from + ": the run was started with --max-time "
+                            + Progress.format(Duration.ofMillis((long) (1000 * state.path("max_time_seconds")
+                            .asDouble()))) + "; resume it with the same --max-time");
+                }
+                if (budget == null) {
+                    checkSame(from, state, "total_inner_steps", total, "--steps (or --epochs)");
+                } else {
+                    // the plan in force when the run stopped; refitted to the budget's rest after the next round
+                    total = state.path("total_inner_steps").asLong();
+                    rounds = (total + h - 1) / h;
+                    priorSeconds = state.path("elapsed_seconds").asDouble();
+                }
                 Checkpoint.readWeights(from.resolve(Checkpoint.WEIGHTS), ps);
                 float[] saved = SafeTensors.read(from.resolve(Checkpoint.TRAINING_STATE).resolve(OUTER_STATE))
                         .get("momentum").floats();
                 System.arraycopy(saved, 0, momentum, 0, momentum.length);
                 round = state.path("round").asLong();
                 tokens = state.path("tokens").asLong();
+                skipped = state.path("skipped_steps").asLong();
                 log.printf(Locale.ROOT, "resuming from %s (round %d of %d)%n", from.getFileName(), round, rounds);
             }
             writeRunConfig(spec, settings, resuming, config, tokenizer, data);
@@ -195,9 +224,55 @@ public final class Diloco {
             Map<String, Double> val = Map.of();
             String stoppedBy = "steps";
             long roundsThisJob = 0;
+            long tokensAtStart = tokens;
             double windowLoss = 0;
             int windowCount = 0;
+            long startNanos = System.nanoTime();
+            List<Double> roundSeconds = new ArrayList<>();
+            double budgetSeconds = budget == null ? 0 : budget.toMillis() / 1000.0;
             try (MetricsLog metrics = new MetricsLog(out.resolve("metrics.jsonl"), round * h)) {
+                if (budget != null && !resuming) {
+                    // a short timing job on every worker, twice (the first pays for the JVMs' warm-up and the
+                    // executors' copy of the corpus), then as many rounds as fit; refitted after every round
+                    double perStep = 0;
+                    double jobSeconds = 0;
+                    int steps = (int) Math.min(h, CALIBRATION_STEPS);
+                    for (int pass = 0; pass < 2; pass++) {
+                        long t0 = System.nanoTime();
+                        Broadcast<float[]> params = sc.broadcast(ps.values().clone());
+                        try {
+                            perStep = sc.parallelize(workerIds, workers)
+                                    .map(w -> job.secondsPerStep(w, steps, params.value(), source))
+                                    .reduce(Math::max);
+                        } catch (RuntimeException e) {
+                            String why = TaskFailure.explain(e);
+                            throw why != null ? new IllegalArgumentException(why, e) : e;
+                        } finally {
+                            params.destroy();
+                        }
+                        jobSeconds = (System.nanoTime() - t0) / 1e9;
+                    }
+                    // the timing job's time beyond its steps stands for a round's overhead
+                    double perRound = h * perStep + Math.max(0, jobSeconds - steps * perStep);
+                    double spent = (System.nanoTime() - startNanos) / 1e9;
+                    rounds = fitRounds(0, spent, budgetSeconds, perRound, limit, h);
+                    if (rounds == 0) {
+                        // a round is not cut short: rather than overrun the budget several times, say so
+                        throw new IllegalArgumentException(String.format(Locale.ROOT, "--max-time %s does not fit "
+                                        + "one round of %d inner steps: a round takes about %.0f s here (%.3g s per "
+                                        + "inner step), and timing it took %.0f s; give a longer --max-time or fewer "
+                                        + "--inner-steps", Progress.format(budget), h, perRound, perStep, spent));
+                    }
+                    total = Math.min(limit, rounds * h);
+                    ObjectNode rec = MetricsLog.record("plan", 0);
+                    rec.put("seconds_per_inner_step", perStep);
+                    rec.put("timing_job_seconds", jobSeconds);
+                    rec.put("planned_rounds", rounds);
+                    metrics.write(rec);
+                    log.printf(Locale.ROOT, "time budget %s: %.3g s per inner step measured, about %.3g s a round; "
+                            + "planned %d rounds (%d inner steps per worker), refitted after every round%n",
+                            Progress.format(budget), perStep, perRound, rounds, total);
+                }
                 while (round < rounds) {
                     if (settings.stopAfterRounds() > 0 && roundsThisJob == settings.stopAfterRounds()) {
                         stoppedBy = "rounds";
@@ -207,10 +282,11 @@ public final class Diloco {
                     float[] theta = ps.values().clone();
                     Broadcast<float[]> params = sc.broadcast(theta);
                     long r = round;
+                    long planned = total;
                     DeltaSum sum;
                     try {
                         sum = sc.parallelize(workerIds, workers)
-                                .map(w -> job.run(w, r, params.value(), source))
+                                .map(w -> job.run(w, r, planned, params.value(), source))
                                 .treeAggregate(new DeltaSum(workers), DeltaSum::add, DeltaSum::merge, 2);
                     } catch (RuntimeException e) {
                         String why = TaskFailure.explain(e);
@@ -218,13 +294,16 @@ public final class Diloco {
                     } finally {
                         params.destroy();
                     }
+                    long jobEnded = System.nanoTime();
                     float[] delta = sum.sum();
                     double norm = outerStep(ps.values(), delta, momentum, workers, settings);
+                    long outerEnded = System.nanoTime();
                     long stepsBefore = round * h;
                     long stepsAfter = Math.min(total, stepsBefore + h);
                     round++;
                     roundsThisJob++;
                     tokens += sum.tokens();
+                    skipped += sum.skipped();
                     for (long s = stepsBefore; s < stepsAfter; s++) {
                         double mean = 0;
                         for (int w = 0; w < workers; w++) {
@@ -243,35 +322,60 @@ public final class Diloco {
                             windowCount = 0;
                         }
                     }
-                    double seconds = (System.nanoTime() - started) / 1e9;
-                    ObjectNode rec = MetricsLog.record("round", stepsAfter);
-                    rec.put("round", round);
-                    rec.put("loss", lastLoss);
-                    rec.put("outer_gradient_norm", norm);
-                    rec.put("tokens", tokens);
-                    rec.put("seconds", seconds);
-                    // the parameters to each worker and a delta back from each (float32)
-                    rec.put("parameter_bytes_moved", 2L * workers * 4L * ps.count());
-                    metrics.write(rec);
-                    boolean last = round == rounds;
+                    double elapsed = priorSeconds + (System.nanoTime() - startNanos) / 1e9;
+                    boolean timeUp = false;
+                    if (budget != null) {
+                        // the pace: this job's whole rounds after its first (the JIT's warm-up), or what there is
+                        double perRound = roundSeconds.size() > 1
+                                ? roundSeconds.subList(1, roundSeconds.size()).stream().mapToDouble(x -> x).average()
+                                .orElseThrow()
+                                : roundSeconds.isEmpty() ? (outerEnded - started) / 1e9 : roundSeconds.get(0);
+                        long fitted = fitRounds(round, elapsed, budgetSeconds, perRound, limit, h);
+                        if (fitted != rounds) {
+                            rounds = fitted;
+                            total = Math.min(limit, rounds * h);
+                        }
+                        timeUp = round >= rounds || elapsed >= budgetSeconds;
+                        if (timeUp && round * h < limit) {
+                            stoppedBy = "time";
+                        }
+                    }
+                    boolean last = round >= rounds || timeUp;
                     boolean evaluated = last
                             || (spec.evalEvery() > 0 && stepsAfter / spec.evalEvery() > stepsBefore / spec.evalEvery());
+                    long evalStarted = System.nanoTime();
                     if (evaluated) {
                         val = evaluate(task, metrics, stepsAfter);
                     }
+                    long evalEnded = System.nanoTime();
+                    elapsed = priorSeconds + (evalEnded - startNanos) / 1e9;
+                    saveRound(task, ps, momentum, round, stepsAfter, tokens, settings, total, spec, out,
+                            Map.of("elapsed_seconds", elapsed, "skipped_steps", skipped));
+                    prune(out, spec.keep(), workers);
+                    long roundEnded = System.nanoTime();
+                    double seconds = (roundEnded - started) / 1e9;
+                    roundSeconds.add(seconds);
+                    elapsed = priorSeconds + (roundEnded - startNanos) / 1e9;
+                    metrics.write(roundRecord(round, stepsAfter, lastLoss, norm, tokens, sum, workers, ps.count(),
+                            started, jobEnded, outerEnded, evalStarted, evalEnded, roundEnded, elapsed, rounds));
                     log.printf(Locale.ROOT, "round %d/%d: inner steps %d, loss %.4f, outer gradient norm %.4g, %.1f s%s%n",
                             round, rounds, stepsAfter, lastLoss, norm, seconds, evaluated && val.containsKey("val_loss")
                                     ? String.format(Locale.ROOT, ", val_loss %.4f", val.get("val_loss")) : "");
-                    saveRound(task, ps, momentum, round, stepsAfter, tokens, settings, total, spec, out);
-                    prune(out, spec.keep(), workers);
+                    if (timeUp) {
+                        break;
+                    }
                 }
             } finally {
                 corpus.destroy();
             }
-            if (round == rounds) {
+            boolean finished = round >= rounds || "time".equals(stoppedBy);
+            if (finished) {
                 task.writeModelFiles(out);
             }
-            return new Result(out, round, Math.min(total, round * h), workers, tokens, lastLoss, val, stoppedBy);
+            double seconds = (System.nanoTime() - startNanos) / 1e9;
+            return new Result(out, round, Math.min(total, round * h), workers, tokens, skipped, lastLoss, val,
+                    Math.round((tokens - tokensAtStart) / Math.max(1e-9, seconds) * 10) / 10.0,
+                    Math.round(seconds * 10) / 10.0, Math.round((priorSeconds + seconds) * 10) / 10.0, stoppedBy);
         } finally {
             compute.parallel().close();
         }
@@ -283,8 +387,9 @@ public final class Diloco {
     }
 
     /**
-     * @param sparkTokenize tokenize on the executors ({@link SparkCorpus}: the corpus entries are text files or
-     *                      Hadoop URIs read as lines); null to tokenize on the driver as graft pretrain does
+     * @param sparkTokenize tokenize on the executors ({@link SparkCorpus}: text files or Hadoop URIs read with the
+     *                      spec's layout, dataset names as their training split read by paragraph); null to
+     *                      tokenize on the driver as graft pretrain does
      */
     static Prepared prepare(PretrainSpec spec, boolean resuming, JavaSparkContext sparkTokenize, PrintStream log)
             throws IOException {
@@ -293,10 +398,6 @@ public final class Diloco {
                 || (resuming && Files.exists(spec.out().resolve(Checkpoint.TOKENIZER)));
         Corpora corpora = null;
         if (sparkTokenize == null || !tokenizerKnown) {
-            if (sparkTokenize != null && spec.layout() != dev.graft.data.CorpusReader.Layout.LINES) {
-                throw new IllegalArgumentException("--tokenize-on-executors reads the corpus as lines (one document "
-                        + "per line): drop --layout " + spec.layout().name().toLowerCase(Locale.ROOT));
-            }
             corpora = Corpora.resolve(spec.corpus(), DatasetRegistry.standard(), spec.layout(), log);
             log.println("corpus: " + String.join(", ", corpora.descriptions()));
         }
@@ -305,7 +406,8 @@ public final class Diloco {
         PretrainingData.SpecialIds ids = Pretraining.specialIds(tokenizer.specialTokens(), obj);
         EncodedCorpus encoded;
         if (sparkTokenize != null) {
-            encoded = SparkCorpus.encode(sparkTokenize, tokenizer, spec.corpus(), 0);
+            encoded = SparkCorpus.encodeSources(sparkTokenize, tokenizer, SparkCorpus.sources(spec.corpus(),
+                    spec.layout(), DatasetRegistry.standard(), log), 0);
             log.println("tokenized on the executors: " + String.join(", ", spec.corpus()));
         } else {
             try (Stream<String> docs = corpora.documents()) {
@@ -336,6 +438,74 @@ public final class Diloco {
         }
         long perEpoch = data.trainingStream(spec.batchSize(), null, spec.seed()).batchesPerEpoch();
         return Math.max(1, (long) Math.ceil(spec.epochs() * perEpoch / ((double) workers * spec.accumulate())));
+    }
+
+    /**
+     * Rounds a --max-time run can take: {@code done} and as many more as fit into the budget's planned share at
+     * {@code perRound} seconds each, at most the rounds of {@code limit} inner steps (--steps or --epochs), at least
+     * {@code done}.
+     */
+    static long fitRounds(long done, double elapsedSeconds, double budgetSeconds, double perRound, long limit, int h) {
+        double left = budgetSeconds * PLAN_SHARE - elapsedSeconds;
+        long more = perRound > 0 ? (long) Math.max(0, Math.floor(left / perRound)) : 0;
+        long cap = limit == Long.MAX_VALUE ? Long.MAX_VALUE / 2 / h : (limit + h - 1) / h;
+        return Math.max(done, Math.min(cap, done + more));
+    }
+
+    /**
+     * A round's record in metrics.jsonl: its losses and outer gradient, and where its time went: the Spark job
+     * (broadcasting the parameters, scheduling, the tasks, returning and summing the deltas), within it the
+     * slowest worker's inner steps and its setup and state saving, the outer step, the evaluation and the
+     * checkpoint. {@code overhead_seconds} is the round's time beyond the slowest worker's inner steps.
+     */
+    private static ObjectNode roundRecord(long round, long stepsAfter, double loss, double norm, long tokens,
+                                          DeltaSum sum, int workers, int parameters, long started, long jobEnded,
+                                          long outerEnded, long evalStarted, long evalEnded, long roundEnded,
+                                          double elapsed, long plannedRounds) {
+        double computeMax = 0;
+        double computeSum = 0;
+        double taskMax = 0;
+        double setupMax = 0;
+        double saveMax = 0;
+        for (int w = 0; w < workers; w++) {
+            double[] t = sum.seconds(w);
+            computeMax = Math.max(computeMax, t[1]);
+            computeSum += t[1];
+            taskMax = Math.max(taskMax, t[0] + t[1] + t[2]);
+            setupMax = Math.max(setupMax, t[0]);
+            saveMax = Math.max(saveMax, t[2]);
+        }
+        double seconds = (roundEnded - started) / 1e9;
+        double jobSeconds = (jobEnded - started) / 1e9;
+        ObjectNode rec = MetricsLog.record("round", stepsAfter);
+        rec.put("round", round);
+        rec.put("planned_rounds", plannedRounds);
+        rec.put("loss", loss);
+        rec.put("outer_gradient_norm", norm);
+        rec.put("tokens", tokens);
+        rec.put("round_tokens", sum.tokens());
+        rec.put("skipped_steps", sum.skipped());
+        rec.put("seconds", seconds);
+        rec.put("tokens_per_s", sum.tokens() / Math.max(1e-9, seconds));
+        rec.put("elapsed_s", elapsed);
+        rec.put("job_seconds", jobSeconds);
+        rec.put("compute_seconds_max", computeMax);
+        rec.put("compute_seconds_mean", computeSum / workers);
+        rec.put("task_seconds_max", taskMax);
+        rec.put("task_setup_seconds_max", setupMax);
+        rec.put("task_state_save_seconds_max", saveMax);
+        // scheduling, parameter broadcast, result transfer and the tree sum: the job beyond its slowest task
+        rec.put("spark_seconds", Math.max(0, jobSeconds - taskMax));
+        rec.put("outer_step_seconds", (outerEnded - jobEnded) / 1e9);
+        rec.put("eval_seconds", (evalEnded - evalStarted) / 1e9);
+        rec.put("checkpoint_seconds", (roundEnded - evalEnded) / 1e9);
+        rec.put("overhead_seconds", Math.max(0, seconds - computeMax));
+        // float32 parameters broadcast to each worker and a float32 delta back from each (computed, not measured:
+        // an executor JVM fetches a broadcast once, and local[K] moves nothing over a network)
+        rec.put("parameter_bytes_moved", 2L * workers * 4L * parameters);
+        rec.put("broadcast_bytes", 4L * parameters);
+        rec.put("delta_bytes", 4L * parameters);
+        return rec;
     }
 
     /**
@@ -382,7 +552,7 @@ public final class Diloco {
 
     private static void saveRound(LanguageModelingTask task, ParameterSet ps, float[] momentum, long round,
                                   long steps, long tokens, DilocoSettings settings, long total, PretrainSpec spec,
-                                  Path out)
+                                  Path out, Map<String, Object> progress)
             throws IOException {
         Path dir = out.resolve(String.format(Locale.ROOT, "round-%06d", round));
         task.saveModel(dir, staged -> {
@@ -399,6 +569,10 @@ public final class Diloco {
             s.put("outer_momentum", settings.outerMomentum());
             s.put("nesterov", settings.nesterov());
             s.put("seed", spec.seed());
+            if (spec.maxTime() != null) {
+                s.put("max_time_seconds", spec.maxTime().toMillis() / 1000.0);
+            }
+            progress.forEach(s::putPOJO);
             Files.writeString(ts.resolve(ROUND_STATE), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(s)
                     + "\n");
             SafeTensors.write(ts.resolve(OUTER_STATE), Map.of("momentum", new Tensor(momentum, 0, ps.count())),

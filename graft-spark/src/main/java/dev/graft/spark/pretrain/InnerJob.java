@@ -78,11 +78,12 @@ final class InnerJob implements Serializable {
     final int workers;
     final int threads;
     final String runFolder;
+    final boolean skipNonFinite;
 
     InnerJob(ModelConfig config, PretrainingData.Objective objective, int seqLen, PretrainingData.SpecialIds ids,
              double maskProbability, boolean wholeWordMask, int validationSequences, int batchSize, int accumulate,
              float lr, String schedule, double warmup, float weightDecay, double clip, long seed, long totalSteps,
-             int innerSteps, int workers, int threads, Path runFolder) {
+             int innerSteps, int workers, int threads, Path runFolder, boolean skipNonFinite) {
         try {
             this.configJson = JSON.writeValueAsString(config);
         } catch (IOException e) {
@@ -108,6 +109,7 @@ final class InnerJob implements Serializable {
         this.workers = workers;
         this.threads = threads;
         this.runFolder = runFolder.toAbsolutePath().toString();
+        this.skipNonFinite = skipNonFinite;
         config(); // fails now, on the driver, if the config does not survive the trip
     }
 
@@ -154,9 +156,13 @@ final class InnerJob implements Serializable {
     }
 
     /**
-     * Runs worker {@code worker}'s inner steps of round {@code round} (0-based) from {@code parameters}.
+     * Runs worker {@code worker}'s inner steps of round {@code round} (0-based) from {@code parameters}, with the
+     * learning-rate schedule laid over {@code total} inner steps (the run's plan: --steps, or what --max-time
+     * fits).
      */
-    WorkerResult run(int worker, long round, float[] parameters, EncodedCorpusSource corpus) throws IOException {
+    WorkerResult run(int worker, long round, long total, float[] parameters, EncodedCorpusSource corpus)
+            throws IOException {
+        long started = System.nanoTime();
         PretrainingData data = data(corpus);
         Compute compute = Compute.create(threads);
         try {
@@ -178,12 +184,14 @@ final class InnerJob implements Serializable {
             Schedule sched = Schedule.parse(schedule, warmup);
             task.setTraining(true);
             long first = round * innerSteps;
-            long last = Math.min(totalSteps, first + innerSteps);
+            long last = Math.min(total, first + innerSteps);
             double[] losses = new double[(int) (last - first)];
             long tokens = 0;
+            long skipped = 0;
+            long computeStart = System.nanoTime();
             for (long step = first; step < last; step++) {
                 // as Trainer.run takes one update
-                double rate = lr * sched.factor(step, Math.max(totalSteps, 1));
+                double rate = lr * sched.factor(step, Math.max(total, 1));
                 ps.zeroGrads();
                 List<TokenBatch> batches = new ArrayList<>(accumulate);
                 for (int i = 0; i < accumulate; i++) {
@@ -192,9 +200,20 @@ final class InnerJob implements Serializable {
                 task.beforeStep(step);
                 Trainable.StepResult r = task.trainStep(batches);
                 if (!Double.isFinite(r.loss())) {
+                    if (skipNonFinite && skipped < innerSteps) {
+                        // as graft pretrain --skip-nonfinite: no update, the batches are spent, the step is retried
+                        skipped++;
+                        step--;
+                        continue;
+                    }
+                    if (skipNonFinite) {
+                        throw new TaskFailure("worker " + worker + " skipped " + skipped + " inner steps of round "
+                                + (round + 1) + " for a loss that is not finite: the run diverged; resume from the "
+                                + "last round's checkpoint with a lower --lr", null);
+                    }
                     throw new TaskFailure("the loss became " + r.loss() + " at inner step " + (step + 1)
-                            + " of worker " + worker + "; resume from the last round's checkpoint with a lower --lr",
-                            null);
+                            + " of worker " + worker + "; resume from the last round's checkpoint with a lower --lr, "
+                            + "or pass --skip-nonfinite to skip such steps", null);
                 }
                 task.beforeUpdate(step, stream.position(), adam);
                 if (clip > 0) {
@@ -207,13 +226,58 @@ final class InnerJob implements Serializable {
                     haltOnceIfAsked(worker, round);
                 }
             }
+            long computeEnd = System.nanoTime();
             float[] now = ps.values();
             float[] delta = new float[parameters.length];
             for (int i = 0; i < delta.length; i++) {
                 delta[i] = parameters[i] - now[i];
             }
             save(stateFile(folder, worker, round + 1), adam, stream, lm.dropouts(), ps.count());
-            return new WorkerResult(worker, delta, losses, tokens);
+            return new WorkerResult(worker, delta, losses, tokens, skipped, new double[] {
+                (computeStart - started) / 1e9, (computeEnd - computeStart) / 1e9,
+                (System.nanoTime() - computeEnd) / 1e9});
+        } finally {
+            compute.parallel().close();
+        }
+    }
+
+    /**
+     * Times worker {@code worker}'s inner steps for a --max-time plan: {@code steps} steps of round 0 from
+     * {@code parameters} (nothing saved, the run's state untouched).
+     *
+     * @return the seconds per step after the first two (the JIT's warm-up and the first data), or of all if fewer
+     */
+    double secondsPerStep(int worker, int steps, float[] parameters, EncodedCorpusSource corpus) throws IOException {
+        PretrainingData data = data(corpus);
+        Compute compute = Compute.create(threads);
+        try {
+            LanguageModel lm = new LanguageModel(compute, config(), seed + worker);
+            ParameterSet ps = lm.parameterSet();
+            System.arraycopy(parameters, 0, ps.values(), 0, parameters.length);
+            LanguageModelingTask task = new LanguageModelingTask(lm, List.of(), null);
+            AdamW adam = new AdamW(compute, ps, BETA1, BETA2, EPSILON, weightDecay);
+            BatchStream<TokenBatch> stream = new Strided(data.trainingStream(batchSize, masker(), seed), workers,
+                    worker);
+            task.setTraining(true);
+            int untimed = steps > 2 ? 2 : 0;
+            long from = System.nanoTime();
+            for (int step = 0; step < steps; step++) {
+                if (step == untimed) {
+                    from = System.nanoTime();
+                }
+                ps.zeroGrads();
+                List<TokenBatch> batches = new ArrayList<>(accumulate);
+                for (int i = 0; i < accumulate; i++) {
+                    batches.add(stream.next());
+                }
+                task.beforeStep(step);
+                task.trainStep(batches);
+                if (clip > 0) {
+                    AdamW.clipGradientNorm(compute, ps, clip);
+                }
+                adam.step(lr * 1e-3f);
+            }
+            return (System.nanoTime() - from) / 1e9 / (steps - untimed);
         } finally {
             compute.parallel().close();
         }
@@ -257,7 +321,7 @@ final class InnerJob implements Serializable {
                     tokens += b.attentionMask() == null ? 1 : b.attentionMask()[i];
                 }
             }
-            return new WorkerResult(worker, ps.grads().clone(), new double[] {lossSum}, tokens);
+            return new WorkerResult(worker, ps.grads().clone(), new double[] {lossSum}, tokens, 0, new double[3]);
         } finally {
             dev.graft.spark.ModelCache.giveBack(key, lm);
         }

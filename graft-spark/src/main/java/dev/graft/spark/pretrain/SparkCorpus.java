@@ -1,5 +1,9 @@
 package dev.graft.spark.pretrain;
 
+import dev.graft.data.Corpora;
+import dev.graft.data.CorpusReader;
+import dev.graft.data.DatasetRegistry;
+import dev.graft.data.Split;
 import dev.graft.spark.TaskFailure;
 import dev.graft.task.EncodedCorpus;
 import dev.graft.tokenizer.Encoding;
@@ -13,6 +17,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -30,11 +35,13 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Tokenization of a corpus as a Spark job: text files (local paths, or any URI Hadoop reads: hdfs://, s3a://)
- * are split by Spark, each executor encodes its part, and the driver gathers the encoded documents in file and
- * line order into the {@link EncodedCorpus} that single-process encoding ({@code CorpusEncoder} over the files
- * read with the "lines" layout) gives: every non-blank line a document, lines broken at '\n' with a '\r' before it
- * dropped, a UTF-8 byte-order mark at the start of a file dropped, invalid UTF-8 an error that names the file and
- * byte offset.
+ * are split by Spark, each executor encodes the lines of its part, and the driver gathers them in file and line
+ * order into the {@link EncodedCorpus} that single-process encoding ({@code CorpusEncoder} over {@code Corpora})
+ * gives: with the "lines" layout every non-blank line a document; with "paragraphs" (and for dataset names, whose
+ * training split is read so) blocks of non-blank lines separated by blank lines a document, each line a sentence
+ * (a paragraph may span Spark's splits: the executors send the blank lines as breaks, and the driver closes the
+ * documents there and at the end of each file). Lines break at '\n' with a '\r' before it dropped, a UTF-8
+ * byte-order mark at the start of a file is dropped, invalid UTF-8 is an error that names the file and byte offset.
  */
 public final class SparkCorpus {
     /** Tokenizers loaded from a broadcast tokenizer.json, once per executor JVM. */
@@ -43,18 +50,69 @@ public final class SparkCorpus {
     private SparkCorpus() {
     }
 
-    /** One encoded document: its sentences' token ids and word ids. */
-    record Document(int[][] ids, int[][] words) implements Serializable {
+    /**
+     * One line of a file, encoded ({@code ids} and {@code words}), or a break (a blank line: {@code ids} null).
+     *
+     * @param file the file's index among the files of the job
+     */
+    record Piece(int file, int[] ids, int[] words) implements Serializable {
     }
 
-    /** Encodes {@code files} with {@code tokenizer} on Spark's executors. */
+    /** A text file (a path or a Hadoop URI) and how it is cut into documents. */
+    public record Source(String file, CorpusReader.Layout layout) implements Serializable {
+    }
+
+    private static boolean isUri(String f) {
+        return f.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*");
+    }
+
+    /**
+     * The text files of {@code specs} as graft pretrain reads them: files and URIs with {@code layout}, dataset
+     * names ({@code graft data list}, fetched if needed) as their training split's file read by paragraph.
+     */
+    public static List<Source> sources(List<String> specs, CorpusReader.Layout layout, DatasetRegistry registry,
+                                       PrintStream log) throws IOException {
+        List<Source> sources = new ArrayList<>();
+        for (String spec : specs) {
+            if (isUri(spec) || Files.isRegularFile(Path.of(spec))) {
+                sources.add(new Source(spec, layout));
+                continue;
+            }
+            if (Files.isDirectory(Path.of(spec))) {
+                throw new IllegalArgumentException(spec + " is a directory: give the text files in it, not the folder");
+            }
+            String name = spec.contains(":") ? spec.substring(0, spec.indexOf(':')) : spec;
+            if (!registry.allSetNames().contains(name)) {
+                throw new NoSuchFileException(spec + ": no such corpus file or dataset; give UTF-8 text files, "
+                        + "hdfs:// / s3a:// URIs or dataset names (" + String.join(", ", registry.allSetNames()) + ")");
+            }
+            Corpora.resolve(List.of(spec), registry, layout, log); // fetches it, checks that it is a text set
+            sources.add(new Source(registry.resolve(spec).file(Split.TRAIN).toString(),
+                    CorpusReader.Layout.PARAGRAPHS));
+        }
+        return sources;
+    }
+
+    /** Encodes {@code files} (one document per line) with {@code tokenizer} on Spark's executors. */
     public static EncodedCorpus encode(JavaSparkContext sc, Tokenizer tokenizer, List<String> files, int partitions)
             throws IOException {
-        for (String f : files) {
-            boolean uri = f.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*");
-            if (!uri && !Files.isRegularFile(Path.of(f))) {
+        return encodeSources(sc, tokenizer, files.stream().map(f -> new Source(f, CorpusReader.Layout.LINES)).toList(),
+                partitions);
+    }
+
+    /** Encodes {@code sources} with {@code tokenizer} on Spark's executors. */
+    public static EncodedCorpus encodeSources(JavaSparkContext sc, Tokenizer tokenizer, List<Source> sources,
+                                              int partitions) throws IOException {
+        for (Source s : sources) {
+            String f = s.file();
+            if (!isUri(f) && !Files.isRegularFile(Path.of(f))) {
                 throw new NoSuchFileException(f + ": no such corpus file; give UTF-8 text files (one document per "
                         + "line) or hdfs:// / s3a:// URIs");
+            }
+            String lower = f.toLowerCase(java.util.Locale.ROOT);
+            if (lower.endsWith(".jsonl") || lower.endsWith(".jsonl.gz")) {
+                throw new IllegalArgumentException(f + ": --tokenize-on-executors reads text files; tokenize JSON "
+                        + "lines on the driver (drop --tokenize-on-executors)");
             }
         }
         Path tmp = Files.createTempFile("graft-tokenizer", ".json");
@@ -70,31 +128,44 @@ public final class SparkCorpus {
         try {
             Configuration conf = new Configuration(sc.hadoopConfiguration());
             conf.set("textinputformat.record.delimiter", "\n"); // as graft's reader: '\n' only
-            JavaRDD<Document> all = null;
-            for (String f : files) {
+            JavaRDD<Piece> all = null;
+            for (int index = 0; index < sources.size(); index++) {
+                String f = sources.get(index).file();
                 String file = f;
-                JavaRDD<Document> docs = sc.newAPIHadoopFile(f, TextInputFormat.class, LongWritable.class, Text.class,
+                int fileIndex = index;
+                JavaRDD<Piece> docs = sc.newAPIHadoopFile(f, TextInputFormat.class, LongWritable.class, Text.class,
                                 conf)
-                        .mapPartitions(lines -> encodePartition(lines, file, key, shipped));
+                        .mapPartitions(lines -> encodePartition(lines, file, fileIndex, key, shipped));
                 if (partitions > 0 && docs.getNumPartitions() < partitions) {
                     // more splits of the file: re-read with a smaller split size
                     Configuration split = new Configuration(conf);
                     long size = Math.max(1, fileSize(sc, f) / partitions + 1);
                     split.setLong("mapreduce.input.fileinputformat.split.maxsize", size);
                     docs = sc.newAPIHadoopFile(f, TextInputFormat.class, LongWritable.class, Text.class, split)
-                            .mapPartitions(lines -> encodePartition(lines, file, key, shipped));
+                            .mapPartitions(lines -> encodePartition(lines, file, fileIndex, key, shipped));
                 }
                 all = all == null ? docs : all.union(docs);
             }
+            // as CorpusEncoder takes the documents of CorpusReader: a document's lines are its sentences
             EncodedCorpus corpus = new EncodedCorpus();
-            Iterator<Document> it = all.toLocalIterator();
+            Iterator<Piece> it = all.toLocalIterator();
+            int file = -1;
             while (it.hasNext()) {
-                Document d = it.next();
-                for (int s = 0; s < d.ids().length; s++) {
-                    corpus.addSentence(d.ids()[s], d.words()[s]);
+                Piece p = it.next();
+                if (p.file() != file) {
+                    corpus.endDocument(); // the end of a file ends its last paragraph (a no-op after a closed one)
+                    file = p.file();
                 }
-                corpus.endDocument();
+                if (p.ids() == null) {
+                    corpus.endDocument();
+                    continue;
+                }
+                corpus.addSentence(p.ids(), p.words());
+                if (sources.get(p.file()).layout() == CorpusReader.Layout.LINES) {
+                    corpus.endDocument();
+                }
             }
+            corpus.endDocument();
             return corpus;
         } catch (RuntimeException e) {
             String why = TaskFailure.explain(e);
@@ -109,8 +180,9 @@ public final class SparkCorpus {
         return p.getFileSystem(sc.hadoopConfiguration()).getFileStatus(p).getLen();
     }
 
-    private static Iterator<Document> encodePartition(Iterator<scala.Tuple2<LongWritable, Text>> lines, String file,
-                                                      String key, Broadcast<String> json) throws IOException {
+    private static Iterator<Piece> encodePartition(Iterator<scala.Tuple2<LongWritable, Text>> lines, String file,
+                                                   int fileIndex, String key, Broadcast<String> json)
+            throws IOException {
         Tokenizer tokenizer = TOKENIZERS.get(key);
         if (tokenizer == null) {
             Path tmp = Files.createTempFile("graft-tokenizer", ".json");
@@ -125,7 +197,7 @@ public final class SparkCorpus {
         Tokenizer t = tokenizer;
         var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
-        List<Document> out = new ArrayList<>();
+        List<Piece> out = new ArrayList<>();
         while (lines.hasNext()) {
             scala.Tuple2<LongWritable, Text> l = lines.next();
             long offset = l._1().get();
@@ -149,10 +221,13 @@ public final class SparkCorpus {
                         + "the file to UTF-8 (e.g. iconv -f latin1 -t utf-8)", e);
             }
             if (line.isBlank()) {
+                if (out.isEmpty() || out.get(out.size() - 1).ids() != null) {
+                    out.add(new Piece(fileIndex, null, null)); // a break (runs of blank lines are one)
+                }
                 continue;
             }
             Encoding e = t.encode(line, false);
-            out.add(new Document(new int[][] {e.ids()}, new int[][] {e.wordIndices()}));
+            out.add(new Piece(fileIndex, e.ids(), e.wordIndices()));
         }
         return out.iterator();
     }

@@ -56,10 +56,6 @@ public final class SyncDataParallel {
         if (workers < 1) {
             throw new IllegalArgumentException("--workers must be at least 1, got " + workers);
         }
-        if (spec.maxTime() != null || spec.skipNonFinite()) {
-            throw new IllegalArgumentException("--max-time and --skip-nonfinite are not supported by the "
-                    + "synchronous mode: give --steps or --epochs");
-        }
         try (RunFolder folder = RunFolder.open(spec.out(), new RunFolder.Request("spark pretrain", spec.overwrite(),
                 spec.resume(), Trainer::latestCheckpoint), log)) {
             boolean resuming = folder.resuming();
@@ -70,11 +66,13 @@ public final class SyncDataParallel {
             InnerJob job = new InnerJob(prep.config(), spec.objective(), spec.seqLen(), prep.ids(),
                     spec.maskProbability(), spec.wholeWordMask(), spec.validationSequences(), spec.batchSize(),
                     perWorker, spec.lr(), spec.schedule(), spec.warmup(), spec.weightDecay(), spec.clip(),
-                    spec.seed(), Math.max(1, spec.steps()), 1, workers, spec.threads(), out);
-            TrainingOptions options = new TrainingOptions(spec.steps(), spec.epochs(), null, spec.lr(),
+                    spec.seed(), Math.max(1, spec.steps()), 1, workers, spec.threads(), out, false);
+            // graft's own trainer on the driver: --max-time plans the updates from their measured time as in
+            // graft pretrain, --skip-nonfinite skips an update whose summed loss is not finite
+            TrainingOptions options = new TrainingOptions(spec.steps(), spec.epochs(), spec.maxTime(), spec.lr(),
                     spec.learningRateSchedule(), spec.weightDecay(), InnerJob.BETA1, InnerJob.BETA2, InnerJob.EPSILON,
                     spec.clip(), workers * perWorker, spec.logEvery(), spec.evalEvery(), spec.checkpointEvery(),
-                    spec.keep(), false);
+                    spec.keep(), spec.skipNonFinite());
             Compute compute = Compute.create(spec.threads());
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
             Broadcast<FlatCorpus> corpus = sc.broadcast(FlatCorpus.of(prep.encoded()));

@@ -9,6 +9,9 @@ import java.io.Serializable;
  * @param delta  the round's parameters minus the worker's after its inner steps, in parameter order
  * @param losses the loss of each inner step
  * @param tokens tokens the worker trained on this round
+ * @param skipped inner steps skipped for a loss that was not finite (--skip-nonfinite)
+ * @param seconds the task's seconds: setting up (model, state file, data), the inner steps, saving its state
  */
-record WorkerResult(int worker, float[] delta, double[] losses, long tokens) implements Serializable {
+record WorkerResult(int worker, float[] delta, double[] losses, long tokens, long skipped, double[] seconds)
+        implements Serializable {
 }

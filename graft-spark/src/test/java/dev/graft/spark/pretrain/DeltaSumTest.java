@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class DeltaSumTest {
     private static WorkerResult worker(int w, float[] delta) {
-        return new WorkerResult(w, delta, new double[] {w}, w);
+        return new WorkerResult(w, delta, new double[] {w}, w, 0, new double[3]);
     }
 
     /** ((w0 + w1) + (w2 + w3)) + w4, and so on: the tree DeltaSum fixes; {@code span} is a power of 2. */

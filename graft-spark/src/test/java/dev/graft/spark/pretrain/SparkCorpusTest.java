@@ -29,8 +29,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SparkCorpusTest {
 
     private static FlatCorpus single(Tokenizer t, List<String> files) throws IOException {
-        Corpora corpora = Corpora.resolve(files, DatasetRegistry.standard(), CorpusReader.Layout.LINES,
-                new PrintStream(new ByteArrayOutputStream()));
+        return single(t, files, CorpusReader.Layout.LINES, DatasetRegistry.standard());
+    }
+
+    /** What graft pretrain encodes on one machine. */
+    private static FlatCorpus single(Tokenizer t, List<String> specs, CorpusReader.Layout layout,
+                                     DatasetRegistry registry) throws IOException {
+        Corpora corpora = Corpora.resolve(specs, registry, layout, new PrintStream(new ByteArrayOutputStream()));
         try (Stream<String> docs = corpora.documents()) {
             return FlatCorpus.of(CorpusEncoder.encode(t, docs.iterator(), 1, null));
         }
@@ -62,6 +67,88 @@ class SparkCorpusTest {
         assertThat(actual.sentenceEnds()).containsExactly(expected.sentenceEnds());
         assertThat(actual.documentEnds()).containsExactly(expected.documentEnds());
         assertThat(actual.documentEnds()).hasSize(548); // 550 lines less two blank ones
+    }
+
+    private static void assertSame(FlatCorpus actual, FlatCorpus expected) {
+        assertThat(actual.tokens()).containsExactly(expected.tokens());
+        assertThat(actual.words()).containsExactly(expected.words());
+        assertThat(actual.sentenceEnds()).containsExactly(expected.sentenceEnds());
+        assertThat(actual.documentEnds()).containsExactly(expected.documentEnds());
+    }
+
+    @Test
+    void paragraphsSplitAcrossPartitionsGiveTheIdsOfSingleProcessEncoding() throws IOException {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(Fixtures.spark().sparkContext());
+        Tokenizer t = Tokenizer.load(Fixtures.pretrained());
+        Path dir = Files.createTempDirectory(Fixtures.root(), "spark-paragraphs");
+        java.util.Random r = new java.util.Random(5);
+        List<String> sentences = Fixtures.sentences(600, 35);
+        String[] blanks = {"", "", "  ", "\r", "\t"}; // blank lines: empty, spaces, CRLF, a tab
+        List<Path> files = new ArrayList<>();
+        int paragraphs = 0;
+        for (int f = 0; f < 2; f++) {
+            StringBuilder text = new StringBuilder(f == 0 ? "\uFEFF" : "\n\n"); // a BOM; leading blank lines
+            for (int i = f * 300; i < (f + 1) * 300; ) {
+                int lines = 1 + r.nextInt(6);
+                for (int l = 0; l < lines && i < (f + 1) * 300; l++, i++) {
+                    text.append(sentences.get(i)).append(r.nextInt(4) == 0 ? "\r\n" : "\n");
+                }
+                paragraphs++;
+                for (int b = 1 + r.nextInt(3); b > 0; b--) {
+                    text.append(blanks[r.nextInt(blanks.length)]).append('\n');
+                }
+            }
+            if (f == 1) {
+                text.append("the last paragraph\nends without a newline");
+                paragraphs++;
+            }
+            files.add(Files.writeString(dir.resolve("p" + f + ".txt"), text, StandardCharsets.UTF_8));
+        }
+        List<String> specs = files.stream().map(Path::toString).toList();
+        DatasetRegistry registry = DatasetRegistry.standard();
+        FlatCorpus expected = single(t, specs, CorpusReader.Layout.PARAGRAPHS, registry);
+        List<SparkCorpus.Source> sources = SparkCorpus.sources(specs, CorpusReader.Layout.PARAGRAPHS, registry,
+                new PrintStream(new ByteArrayOutputStream()));
+        // small splits, so that paragraphs run across them
+        FlatCorpus actual = FlatCorpus.of(SparkCorpus.encodeSources(sc, t, sources, 7));
+        assertSame(actual, expected);
+        assertThat(actual.documentEnds()).hasSize(paragraphs);
+        assertThat(actual.sentenceEnds()).hasSize(602);
+        // the same files as lines are other documents: the layout is honoured
+        assertThat(FlatCorpus.of(SparkCorpus.encode(sc, t, specs, 3)).documentEnds()).hasSize(602);
+    }
+
+    @Test
+    void aDatasetNameIsItsTrainingSplitReadByParagraph() throws IOException {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(Fixtures.spark().sparkContext());
+        Tokenizer t = Tokenizer.load(Fixtures.pretrained());
+        // a registry whose moby-dick is already fetched: a card and its split files, no download
+        Path home = Files.createTempDirectory(Fixtures.root(), "datasets");
+        Path set = Files.createDirectories(home.resolve("moby-dick/text"));
+        StringBuilder train = new StringBuilder();
+        List<String> sentences = Fixtures.sentences(90, 36);
+        for (int i = 0; i < sentences.size(); i++) {
+            train.append(sentences.get(i)).append(i % 3 == 2 ? "\n\n" : "\n");
+        }
+        Files.writeString(set.resolve("train.txt"), train);
+        Files.writeString(set.resolve("dev.txt"), "a film\n");
+        Files.writeString(set.resolve("test.txt"), "a film\n");
+        Files.writeString(home.resolve("moby-dick/card.json"), "{\"name\": \"moby-dick\", \"formatVersion\": 1, "
+                + "\"sets\": {\"moby-dick\": {\"kind\": \"text\", \"files\": {\"train\": \"text/train.txt\", "
+                + "\"dev\": \"text/dev.txt\", \"test\": \"text/test.txt\"}}}}");
+        DatasetRegistry registry = new DatasetRegistry(home, dev.graft.data.RegistryClients.fromEnvironment(),
+                dev.graft.data.StandardDatasets.all());
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        // the file layout (lines) does not apply to a dataset: graft pretrain reads datasets by paragraph
+        List<SparkCorpus.Source> sources = SparkCorpus.sources(List.of("moby-dick"), CorpusReader.Layout.LINES,
+                registry, quiet);
+        assertThat(sources).containsExactly(new SparkCorpus.Source(set.resolve("train.txt").toString(),
+                CorpusReader.Layout.PARAGRAPHS));
+        FlatCorpus actual = FlatCorpus.of(SparkCorpus.encodeSources(sc, t, sources, 3));
+        assertSame(actual, single(t, List.of("moby-dick"), CorpusReader.Layout.LINES, registry));
+        assertThat(actual.documentEnds()).hasSize(30);
+        assertThatThrownBy(() -> SparkCorpus.sources(List.of("no-such-set"), CorpusReader.Layout.LINES, registry,
+                quiet)).hasMessageContaining("no-such-set: no such corpus file or dataset");
     }
 
     @Test
