@@ -83,11 +83,12 @@ spark_run spark-small bert-small "$SMALL_H" "$SMALL_TIME"
 echo "== batch inference: $EMBED_LINES lines" >&2
 CORPUS_FILE="$OUT/embed-input.txt"
 "$G" data path "$CORPUS:train" > "$OUT/corpus-path.txt" 2>/dev/null || true
+SOURCE="$CORPUS"
 if [ -s "$OUT/corpus-path.txt" ] && [ -f "$(cat "$OUT/corpus-path.txt")" ]; then
-  grep -v '^[[:space:]]*$' "$(cat "$OUT/corpus-path.txt")" | head -n "$EMBED_LINES" > "$CORPUS_FILE"
-else
-  grep -v '^[[:space:]]*$' "$CORPUS" | head -n "$EMBED_LINES" > "$CORPUS_FILE"
+  SOURCE="$(cat "$OUT/corpus-path.txt")"
 fi
+# the first EMBED_LINES non-blank lines (no pipe into head: with pipefail its early exit would fail the script)
+awk -v n="$EMBED_LINES" 'NF { print; if (++c >= n) exit }' "$SOURCE" > "$CORPUS_FILE"
 MODEL="$OUT/single-t1"
 s=$(now)
 "$G" embed --threads 1 --model "$MODEL" --input "$CORPUS_FILE" > "$OUT/embed-single.jsonl" 2> "$OUT/embed-single.log"
