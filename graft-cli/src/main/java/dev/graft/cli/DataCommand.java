@@ -41,31 +41,34 @@ final class DataCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the datasets and their sets.")
     static final class ListCommand implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec command;
+
         @Override
         public Integer call() {
             DatasetRegistry registry = DatasetRegistry.standard();
-            System.out.println("datasets in " + registry.datasetsDirectory() + ":");
+            command.commandLine().getOut().println("datasets in " + registry.datasetsDirectory() + ":");
             for (DatasetDefinition d : registry.definitions()) {
                 String state = registry.isFetched(d.name()) ? "fetched" : "not fetched";
-                System.out.printf("  %-15s %-12s %s%n", d.name(), "[" + state + "]", d.description());
+                command.commandLine().getOut().printf("  %-15s %-12s %s%n", d.name(), "[" + state + "]", d.description());
                 StringBuilder sets = new StringBuilder();
                 for (var s : d.sets()) {
                     sets.append(sets.isEmpty() ? "" : ", ").append(s.name()).append(" (").append(s.kind().id()).append(')');
                 }
-                System.out.printf("  %-15s sets: %s%n", "", sets);
+                command.commandLine().getOut().printf("  %-15s sets: %s%n", "", sets);
                 StringBuilder src = new StringBuilder();
                 d.sources().forEach(s -> src.append(src.isEmpty() ? "" : ", ").append(s.describe()));
                 if (!d.dependencies().isEmpty()) {
                     src.append("made from ").append(String.join(" + ", d.dependencies()));
                 }
-                System.out.printf("  %-15s from: %s%n", "", src);
+                command.commandLine().getOut().printf("  %-15s from: %s%n", "", src);
             }
-            System.out.println("Fetch with 'graft data fetch NAME...'; read a split as NAME:train, NAME:dev, NAME:test.");
+            command.commandLine().getOut().println("Fetch with 'graft data fetch NAME...'; read a split as NAME:train, NAME:dev, NAME:test.");
             return 0;
         }
     }
@@ -94,6 +97,9 @@ final class DataCommand implements Runnable {
 
     @Command(name = "info", mixinStandardHelpOptions = true, description = "Print the card of a fetched dataset.")
     static final class InfoCommand implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec command;
+
         @Parameters(paramLabel = "NAME", description = "Dataset or set name.")
         String name;
 
@@ -105,38 +111,38 @@ final class DataCommand implements Runnable {
             DatasetRegistry registry = DatasetRegistry.standard();
             DatasetCard card = registry.card(name);
             if (json) {
-                System.out.print(card.toJson());
-                System.out.println();
+                command.commandLine().getOut().print(card.toJson());
+                command.commandLine().getOut().println();
                 return 0;
             }
-            System.out.println(card.name() + ": " + card.description());
-            System.out.println("  directory: " + registry.directory(card.name()));
-            System.out.println("  license:   " + card.license());
+            command.commandLine().getOut().println(card.name() + ": " + card.description());
+            command.commandLine().getOut().println("  directory: " + registry.directory(card.name()));
+            command.commandLine().getOut().println("  license:   " + card.license());
             for (var s : card.sources()) {
-                System.out.println("  source:    " + s.registry() + " " + s.packageName() + " " + s.version() + " ("
+                command.commandLine().getOut().println("  source:    " + s.registry() + " " + s.packageName() + " " + s.version() + " ("
                         + s.file() + ", sha256 " + s.sha256() + ")");
             }
             if (card.sourceCounts() != null && !card.sourceCounts().isEmpty()) {
-                System.out.println("  before the split:");
-                card.sourceCounts().forEach((k, v) -> System.out.printf("    %-40s %,d%n", k, v));
+                command.commandLine().getOut().println("  before the split:");
+                card.sourceCounts().forEach((k, v) -> command.commandLine().getOut().printf("    %-40s %,d%n", k, v));
             }
             if (card.dropped() != null && !card.dropped().isEmpty()) {
-                System.out.println("  dropped:");
-                card.dropped().forEach((k, v) -> System.out.printf("    %-60s %,d%n", k, v));
+                command.commandLine().getOut().println("  dropped:");
+                card.dropped().forEach((k, v) -> command.commandLine().getOut().printf("    %-60s %,d%n", k, v));
             }
             var split = card.split();
             if (split != null) {
-                System.out.println("  split:     unit " + split.unit()
+                command.commandLine().getOut().println("  split:     unit " + split.unit()
                         + (split.stratifiedBy() == null || split.stratifiedBy().isEmpty() ? "" : ", stratified by " + split.stratifiedBy())
                         + (split.seed() == null ? "" : ", seed \"" + split.seed() + "\"")
                         + (split.units() == null ? "" : ", units " + split.units()));
             }
             for (var e : card.sets().entrySet()) {
                 DatasetCard.SetInfo set = e.getValue();
-                System.out.println("  set " + e.getKey() + " (" + set.kind() + "): " + set.description());
-                System.out.println("    format: " + set.format());
+                command.commandLine().getOut().println("  set " + e.getKey() + " (" + set.kind() + "): " + set.description());
+                command.commandLine().getOut().println("    format: " + set.format());
                 if (set.labels() != null && !set.labels().isEmpty()) {
-                    System.out.println("    labels (" + set.labels().size() + "): " + String.join(", ", set.labels()));
+                    command.commandLine().getOut().println("    labels (" + set.labels().size() + "): " + String.join(", ", set.labels()));
                 }
                 for (var c : set.counts().entrySet()) {
                     DatasetCard.SplitCounts n = c.getValue();
@@ -149,13 +155,13 @@ final class DataCommand implements Runnable {
                     if (set.kind().equals("classification") && n.labels() != null) {
                         line.append("  ").append(n.labels());
                     }
-                    System.out.println(line);
+                    command.commandLine().getOut().println(line);
                 }
             }
             if (card.notes() != null) {
-                card.notes().forEach(n -> System.out.println("  note: " + n));
+                card.notes().forEach(n -> command.commandLine().getOut().println("  note: " + n));
             }
-            System.out.println("  fetched:   " + card.fetchedAt() + "  (full card: graft data info --json " + name + ")");
+            command.commandLine().getOut().println("  fetched:   " + card.fetchedAt() + "  (full card: graft data info --json " + name + ")");
             return 0;
         }
     }
@@ -163,12 +169,15 @@ final class DataCommand implements Runnable {
     @Command(name = "path", mixinStandardHelpOptions = true,
             description = "Print the directory of a set (NAME) or the file of one split (NAME:train|dev|test).")
     static final class PathCommand implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec command;
+
         @Parameters(paramLabel = "NAME[:SPLIT]")
         String spec;
 
         @Override
         public Integer call() throws IOException {
-            System.out.println(DatasetRegistry.standard().path(spec));
+            command.commandLine().getOut().println(DatasetRegistry.standard().path(spec));
             return 0;
         }
     }
@@ -178,6 +187,9 @@ final class DataCommand implements Runnable {
                 "Bad input (malformed JSON, missing text or label, unknown label, empty file, invalid UTF-8,",
                 "wrong CoNLL column count, line over 1 MiB) stops with file and line (exit 2) unless --skip-bad."})
     static final class CheckCommand implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec command;
+
         enum Kind { corpus, classification, tagging }
 
         @Parameters(paramLabel = "FILE", description = "A .txt, .jsonl, .csv, .tsv, CoNLL or word/TAG file (optionally .gz).")
@@ -221,8 +233,8 @@ final class DataCommand implements Runnable {
                 throw e.getCause();
             }
             if (bad.skipped() > 0) {
-                System.out.println(bad.summary());
-                bad.examples().forEach(e -> System.out.println("  " + e));
+                command.commandLine().getOut().println(bad.summary());
+                bad.examples().forEach(e -> command.commandLine().getOut().println("  " + e));
             }
             return 0;
         }
@@ -242,7 +254,7 @@ final class DataCommand implements Runnable {
                     docs++;
                 }
             }
-            System.out.printf("%s: %,d documents, %,d characters%n", file, docs, chars);
+            command.commandLine().getOut().printf("%s: %,d documents, %,d characters%n", file, docs, chars);
         }
 
         private void checkClassification(BadInput bad) throws IOException {
@@ -255,7 +267,7 @@ final class DataCommand implements Runnable {
             List<ClassificationExample> examples = ClassificationReader.read(file, o, bad);
             Map<String, Long> counts = new java.util.TreeMap<>();
             examples.forEach(e -> counts.merge(e.label(), 1L, Long::sum));
-            System.out.printf("%s: %,d examples, %d labels %s%n", file, examples.size(), counts.size(), counts);
+            command.commandLine().getOut().printf("%s: %,d examples, %d labels %s%n", file, examples.size(), counts.size(), counts);
         }
 
         private void checkTagging(BadInput bad) throws IOException {
@@ -267,7 +279,7 @@ final class DataCommand implements Runnable {
             }
             List<TaggingExample> sentences = TaggingReader.read(file, o, bad);
             long tokens = sentences.stream().mapToLong(TaggingExample::size).sum();
-            System.out.printf("%s: %,d sentences, %,d tokens, %d tags %s%n", file, sentences.size(), tokens,
+            command.commandLine().getOut().printf("%s: %,d sentences, %,d tokens, %d tags %s%n", file, sentences.size(), tokens,
                     LabelSet.ofTagging(sentences).size(), LabelSet.ofTagging(sentences).describe());
         }
 

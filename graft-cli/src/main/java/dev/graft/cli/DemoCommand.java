@@ -30,6 +30,9 @@ import java.util.concurrent.Callable;
                 + "on sentiment-uci with english-corpus as unlabeled text and writes a report to runs/demo "
                 + "(about 35 minutes on 2 cores; --quick about 8).")
 final class DemoCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec command;
+
     @Option(names = "--quick", description = "A smaller run: a one-minute base, one label draw, no pretraining "
             + "sweep.")
     boolean quick;
@@ -37,8 +40,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Report folder (default: runs/demo, or runs/demo-quick with --quick).")
     Path out;
 
-    @Option(names = "--threads", description = "Threads (default: available cores).")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @picocli.CommandLine.Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Override
     public Integer call() throws IOException {
@@ -48,14 +51,14 @@ final class DemoCommand implements Callable<Integer> {
             registry.fetch(name, false, System.out);
         }
         ExperimentSpec spec = spec();
-        System.out.println("graft demo: " + (quick ? "quick run" : "full run") + " into " + spec.out());
+        command.commandLine().getOut().println("graft demo: " + (quick ? "quick run" : "full run") + " into " + spec.out());
         Experiment.Outcome o = Experiment.run(spec, registry, System.out);
-        System.out.println();
-        System.out.printf(Locale.ROOT, "graft demo finished in %.1f min%n", (System.nanoTime() - t0) / 60e9);
-        System.out.println("report: " + o.report().toAbsolutePath());
-        System.out.println("        " + o.folder().resolve("report.html").toAbsolutePath());
-        System.out.println();
-        System.out.println(o.answer());
+        command.commandLine().getOut().println();
+        command.commandLine().getOut().printf(Locale.ROOT, "graft demo finished in %.1f min%n", (System.nanoTime() - t0) / 60e9);
+        command.commandLine().getOut().println("report: " + o.report().toAbsolutePath());
+        command.commandLine().getOut().println("        " + o.folder().resolve("report.html").toAbsolutePath());
+        command.commandLine().getOut().println();
+        command.commandLine().getOut().println(o.answer());
         return 0;
     }
 
@@ -91,7 +94,7 @@ final class DemoCommand implements Callable<Integer> {
                 .rateGrids(grids)
                 .maxEpochs(MAX_EPOCHS)
                 .mix(0.25)
-                .threads(threads)
+                .threads(threads.threads())
                 .build();
     }
 

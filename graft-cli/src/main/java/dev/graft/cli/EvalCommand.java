@@ -26,6 +26,9 @@ import java.util.concurrent.Callable;
                 + "the confusion matrix (classification); token accuracy, per-tag scores and, for chunk tags (BIO, "
                 + "BIOES), seqeval span F1 (tagging).")
 final class EvalCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec command;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Option(names = "--model", required = true, description = "The --out folder of graft finetune.")
@@ -56,13 +59,13 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--skip-bad", description = "Skip bad records (counted) instead of stopping.")
     boolean skipBad;
 
-    @Option(names = "--threads", description = "Threads (default: available cores).")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @picocli.CommandLine.Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Override
     public Integer call() throws IOException {
         PrintStream err = System.err;
-        try (Parallel parallel = new Parallel(threads)) {
+        try (Parallel parallel = new Parallel(threads.threads())) {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
             FineTunedModel m = FineTunedModel.load(model, compute);
             BadInput bad = BadInput.of(skipBad);
@@ -86,10 +89,10 @@ final class EvalCommand implements Callable<Integer> {
                 o.put("data", data);
                 o.put("examples", e.examples());
                 o.putAll(e.metrics());
-                System.out.println(JSON.writeValueAsString(o));
+                command.commandLine().getOut().println(JSON.writeValueAsString(o));
             } else {
-                System.out.printf(Locale.ROOT, "%s on %s (%,d examples)%n%n", model, data, e.examples());
-                System.out.print(e.report());
+                command.commandLine().getOut().printf(Locale.ROOT, "%s on %s (%,d examples)%n%n", model, data, e.examples());
+                command.commandLine().getOut().print(e.report());
             }
         }
         return 0;

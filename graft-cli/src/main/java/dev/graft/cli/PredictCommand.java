@@ -29,6 +29,9 @@ import java.util.concurrent.Callable;
                 + "{text, label, probabilities}, {tokens, tags}, {text, labels, probabilities} or "
                 + "{text, text_pair, label, probabilities}.")
 final class PredictCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec command;
+
     @Option(names = "--model", required = true, description = "The --out folder of graft finetune.")
     Path model;
 
@@ -41,8 +44,8 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--batch-size", description = "Inputs per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize = 64;
 
-    @Option(names = "--threads", description = "Threads (default: available cores).")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @picocli.CommandLine.Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Override
     public Integer call() throws IOException {
@@ -53,7 +56,7 @@ final class PredictCommand implements Callable<Integer> {
         if (output != null && Files.isDirectory(output)) {
             throw new IllegalArgumentException("--output " + output + " is a folder; give a file name");
         }
-        try (Parallel parallel = new Parallel(threads)) {
+        try (Parallel parallel = new Parallel(threads.threads())) {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
             FineTunedModel m = FineTunedModel.load(model, compute);
             Prediction.Counts c;
@@ -66,11 +69,11 @@ final class PredictCommand implements Callable<Integer> {
                 }
             }
             if (c.truncated() > 0) {
-                System.err.printf(Locale.ROOT, "graft: warning: %,d lines are longer than %d tokens and were "
+                command.commandLine().getErr().printf(Locale.ROOT, "graft: warning: %,d lines are longer than %d tokens and were "
                         + "truncated%n", c.truncated(), m.head().maxLength());
             }
             if (c.splitSentences() > 0) {
-                System.err.printf(Locale.ROOT, "graft: warning: %,d sentences are longer than %d tokens; each was "
+                command.commandLine().getErr().printf(Locale.ROOT, "graft: warning: %,d sentences are longer than %d tokens; each was "
                         + "tagged in windows split at word boundaries%n", c.splitSentences(), m.head().maxLength());
             }
         }

@@ -70,6 +70,8 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
                              int threads, int parallelCells, long seed) {
     /** The budget meaning "every training example". */
     public static final int ALL = Integer.MAX_VALUE;
+    /** The base seed when none is given ({@code graft experiment --seed}'s default). */
+    public static final long DEFAULT_SEED = 0;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public ExperimentSpec {
@@ -470,7 +472,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         int labelRepeat;
         int threads = Runtime.getRuntime().availableProcessors();
         int parallelCells = Runtime.getRuntime().availableProcessors() >= 2 ? 2 : 1;
-        long seed;
+        long seed = DEFAULT_SEED;
 
         private Builder(HeadConfig.Task task, List<String> data, Path out) {
             this.task = task == null ? HeadConfig.Task.CLASSIFY : task;
