@@ -44,17 +44,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch-size", description = "Inputs per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize = 64;
 
-    @Option(names = "--text-column", description = "Field (JSON Lines) or column (CSV/TSV) of labeled files that "
-            + "holds the text (default: ${DEFAULT-VALUE}).")
-    String textColumn = "text";
-
-    @Option(names = "--label-column", description = "Field or column of labeled files that holds the label "
-            + "(default: label; labels, a JSON list, for multi-label models).")
-    String labelColumn;
-
-    @Option(names = "--pair-column", description = "Field or column that holds the second text of each pair "
-            + "(pair models; default: ${DEFAULT-VALUE}).")
-    String pairColumn = "text_pair";
+    @picocli.CommandLine.Mixin
+    ColumnOptions columns = new ColumnOptions();
 
     @Option(names = "--skip-bad", description = "Skip bad records (counted) instead of stopping.")
     boolean skipBad;
@@ -69,8 +60,8 @@ final class EvalCommand implements Callable<Integer> {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
             FineTunedModel m = FineTunedModel.load(model, compute);
             BadInput bad = BadInput.of(skipBad);
-            Evaluation e = Evaluation.run(m, data, new DataSources(DatasetRegistry.standard(), err)
-                    .withColumns(textColumn, labelColumn).withPairColumn(pairColumn), bad, batchSize);
+            Evaluation e = Evaluation.run(m, data, columns.applyTo(new DataSources(DatasetRegistry.standard(), err)), bad,
+                    batchSize);
             if (e.truncated() > 0) {
                 err.printf(Locale.ROOT, "graft: warning: %,d texts are longer than %d tokens and were truncated%n",
                         e.truncated(), m.head().maxLength());

@@ -10,7 +10,6 @@ import dev.graft.finetune.FineTuning;
 import dev.graft.finetune.SetFit;
 import dev.graft.model.HeadConfig;
 import dev.graft.model.SequenceClassifier;
-import dev.graft.task.Head;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,8 +41,6 @@ final class FinetuneCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The defaults of every option: {@link FineTuneSpec}'s, the one source the library reads too. */
     private static final FineTuneSpec DEFAULTS = FineTuneSpec.defaults();
-    /** The data columns' defaults: the readers'. */
-    private static final Head.Columns COLUMNS = Head.Columns.defaults();
 
     @Spec
     CommandSpec command;
@@ -195,17 +192,8 @@ final class FinetuneCommand implements Callable<Integer> {
             + "--keep-training-state) (default: ${DEFAULT-VALUE}).")
     int checkpointEvery = DEFAULTS.checkpointEvery();
 
-    @Option(names = "--text-column", description = "Field (JSON Lines) or column (CSV/TSV) of labeled files that "
-            + "holds the text (default: ${DEFAULT-VALUE}).")
-    String textColumn = COLUMNS.text();
-
-    @Option(names = "--label-column", description = "Field or column of labeled files that holds the label "
-            + "(default: label; labels, a JSON list, for --task multilabel).")
-    String labelColumn;
-
-    @Option(names = "--pair-column", description = "Field or column that holds the second text of each pair "
-            + "(pair models; default: ${DEFAULT-VALUE}).")
-    String pairColumn = COLUMNS.textPair();
+    @Mixin
+    ColumnOptions columns = new ColumnOptions();
 
     @Option(names = "--skip-bad", description = "Skip bad records of data files (counted) instead of stopping.")
     boolean skipBad = DEFAULTS.skipBad();
@@ -249,8 +237,7 @@ final class FinetuneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         FineTuneSpec spec = spec();
-        DataSources sources = new DataSources(DatasetRegistry.standard(), System.out)
-                .withColumns(textColumn, labelColumn).withPairColumn(pairColumn);
+        DataSources sources = columns.applyTo(new DataSources(DatasetRegistry.standard(), System.out));
         if (setfitIterations != null && spec.recipe() != FineTuneSpec.Recipe.SETFIT) {
             throw new IllegalArgumentException("--setfit-iterations applies to --recipe setfit only");
         }

@@ -40,8 +40,7 @@ class CliDefaultsTest {
                 "runs/pos");
         assertThat(c.spec()).isEqualTo(FineTuneSpec.builder(HeadConfig.Task.TAG, "t.conll", Path.of("runs/pos"))
                 .from(Path.of("runs/bert")).build());
-        assertThat(List.of(c.textColumn, c.labelColumn == null ? "" : c.labelColumn, c.pairColumn))
-                .isEqualTo(List.of(Head.Columns.defaults().text(), "", Head.Columns.defaults().textPair()));
+        assertThat(new Head.Columns(c.columns.text, c.columns.label, c.columns.pair)).isEqualTo(Head.Columns.defaults());
         // and an option given reaches the spec (the comparison above is not of two empty things)
         FinetuneCommand seeded = parsed("finetune", "--task", "tag", "--from", "runs/bert", "--train", "t.conll",
                 "--out", "runs/pos", "--seed", "7", "--threads", "3", "--patience", "5", "--overwrite");
