@@ -10,6 +10,7 @@ import dev.graft.serve.ServeSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,6 +136,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            PrintWriter stdout = command.commandLine().getOut();
             if ((model == null) == (url == null)) {
                 throw new IllegalArgumentException("give --model DIR (a server in this process) or --url URL (a "
                         + "running server), not both");
@@ -163,19 +165,19 @@ final class BenchCommand implements Runnable {
                                     ServeSettings.DEFAULT_MAX_BODY_BYTES);
                     server = InferenceServer.start(List.of(spec), settings, null, ServeCommand.version());
                     base = server.uri();
-                    command.commandLine().getOut().println("serving " + String.join(", ", server.describeModels()) + " on " + base
+                    stdout.println("serving " + String.join(", ", server.describeModels()) + " on " + base
                             + " with " + threads.threads() + " threads");
                 } else if (ep == null) {
                     ep = "/embed";
                 }
-                command.commandLine().getOut().println("sending " + lines.size() + " distinct sentences to " + ep);
+                stdout.println("sending " + lines.size() + " distinct sentences to " + ep);
                 List<LoadGenerator.Result> results = new ArrayList<>();
                 for (int c : clients) {
                     LoadGenerator.Result r = LoadGenerator.run(
                             new LoadGenerator.Settings(base, ep, null, c, requests, warmup, maxTime,
                                     lines, key), null);
                     results.add(r);
-                    command.commandLine().getOut().println(r.line());
+                    stdout.println(r.line());
                 }
                 if (server != null) {
                     server.close();
@@ -188,10 +190,10 @@ final class BenchCommand implements Runnable {
                     }
                     double offlineRate = OfflineBaseline.sentencesPerSecond(
                             ModelSpec.parse(model).folder(), sample, threads.threads(), 3);
-                    command.commandLine().getOut().printf(Locale.ROOT, "offline: %.1f sentences/s (%d sentences, %d threads, "
+                    stdout.printf(Locale.ROOT, "offline: %.1f sentences/s (%d sentences, %d threads, "
                             + "best of 3 passes)%n", offlineRate, sample.size(), threads.threads());
                     for (LoadGenerator.Result r : results) {
-                        command.commandLine().getOut().printf(Locale.ROOT, "clients %d: server/offline throughput %.3f%n",
+                        stdout.printf(Locale.ROOT, "clients %d: server/offline throughput %.3f%n",
                                 r.clients(), r.requestsPerSecond() / offlineRate);
                     }
                 }

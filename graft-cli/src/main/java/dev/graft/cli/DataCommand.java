@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,24 +52,25 @@ final class DataCommand implements Runnable {
 
         @Override
         public Integer call() {
+            PrintWriter stdout = command.commandLine().getOut();
             DatasetRegistry registry = DatasetRegistry.standard();
-            command.commandLine().getOut().println("datasets in " + registry.datasetsDirectory() + ":");
+            stdout.println("datasets in " + registry.datasetsDirectory() + ":");
             for (DatasetDefinition d : registry.definitions()) {
                 String state = registry.isFetched(d.name()) ? "fetched" : "not fetched";
-                command.commandLine().getOut().printf("  %-15s %-12s %s%n", d.name(), "[" + state + "]", d.description());
+                stdout.printf("  %-15s %-12s %s%n", d.name(), "[" + state + "]", d.description());
                 StringBuilder sets = new StringBuilder();
                 for (var s : d.sets()) {
                     sets.append(sets.isEmpty() ? "" : ", ").append(s.name()).append(" (").append(s.kind().id()).append(')');
                 }
-                command.commandLine().getOut().printf("  %-15s sets: %s%n", "", sets);
+                stdout.printf("  %-15s sets: %s%n", "", sets);
                 StringBuilder src = new StringBuilder();
                 d.sources().forEach(s -> src.append(src.isEmpty() ? "" : ", ").append(s.describe()));
                 if (!d.dependencies().isEmpty()) {
                     src.append("made from ").append(String.join(" + ", d.dependencies()));
                 }
-                command.commandLine().getOut().printf("  %-15s from: %s%n", "", src);
+                stdout.printf("  %-15s from: %s%n", "", src);
             }
-            command.commandLine().getOut().println("Fetch with 'graft data fetch NAME...'; read a split as NAME:train, NAME:dev, NAME:test.");
+            stdout.println("Fetch with 'graft data fetch NAME...'; read a split as NAME:train, NAME:dev, NAME:test.");
             return 0;
         }
     }
@@ -108,41 +110,42 @@ final class DataCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
+            PrintWriter stdout = command.commandLine().getOut();
             DatasetRegistry registry = DatasetRegistry.standard();
             DatasetCard card = registry.card(name);
             if (json) {
-                command.commandLine().getOut().print(card.toJson());
-                command.commandLine().getOut().println();
+                stdout.print(card.toJson());
+                stdout.println();
                 return 0;
             }
-            command.commandLine().getOut().println(card.name() + ": " + card.description());
-            command.commandLine().getOut().println("  directory: " + registry.directory(card.name()));
-            command.commandLine().getOut().println("  license:   " + card.license());
+            stdout.println(card.name() + ": " + card.description());
+            stdout.println("  directory: " + registry.directory(card.name()));
+            stdout.println("  license:   " + card.license());
             for (var s : card.sources()) {
-                command.commandLine().getOut().println("  source:    " + s.registry() + " " + s.packageName() + " " + s.version() + " ("
+                stdout.println("  source:    " + s.registry() + " " + s.packageName() + " " + s.version() + " ("
                         + s.file() + ", sha256 " + s.sha256() + ")");
             }
             if (card.sourceCounts() != null && !card.sourceCounts().isEmpty()) {
-                command.commandLine().getOut().println("  before the split:");
-                card.sourceCounts().forEach((k, v) -> command.commandLine().getOut().printf("    %-40s %,d%n", k, v));
+                stdout.println("  before the split:");
+                card.sourceCounts().forEach((k, v) -> stdout.printf("    %-40s %,d%n", k, v));
             }
             if (card.dropped() != null && !card.dropped().isEmpty()) {
-                command.commandLine().getOut().println("  dropped:");
-                card.dropped().forEach((k, v) -> command.commandLine().getOut().printf("    %-60s %,d%n", k, v));
+                stdout.println("  dropped:");
+                card.dropped().forEach((k, v) -> stdout.printf("    %-60s %,d%n", k, v));
             }
             var split = card.split();
             if (split != null) {
-                command.commandLine().getOut().println("  split:     unit " + split.unit()
+                stdout.println("  split:     unit " + split.unit()
                         + (split.stratifiedBy() == null || split.stratifiedBy().isEmpty() ? "" : ", stratified by " + split.stratifiedBy())
                         + (split.seed() == null ? "" : ", seed \"" + split.seed() + "\"")
                         + (split.units() == null ? "" : ", units " + split.units()));
             }
             for (var e : card.sets().entrySet()) {
                 DatasetCard.SetInfo set = e.getValue();
-                command.commandLine().getOut().println("  set " + e.getKey() + " (" + set.kind() + "): " + set.description());
-                command.commandLine().getOut().println("    format: " + set.format());
+                stdout.println("  set " + e.getKey() + " (" + set.kind() + "): " + set.description());
+                stdout.println("    format: " + set.format());
                 if (set.labels() != null && !set.labels().isEmpty()) {
-                    command.commandLine().getOut().println("    labels (" + set.labels().size() + "): " + String.join(", ", set.labels()));
+                    stdout.println("    labels (" + set.labels().size() + "): " + String.join(", ", set.labels()));
                 }
                 for (var c : set.counts().entrySet()) {
                     DatasetCard.SplitCounts n = c.getValue();
@@ -155,13 +158,13 @@ final class DataCommand implements Runnable {
                     if (set.kind().equals("classification") && n.labels() != null) {
                         line.append("  ").append(n.labels());
                     }
-                    command.commandLine().getOut().println(line);
+                    stdout.println(line);
                 }
             }
             if (card.notes() != null) {
-                card.notes().forEach(n -> command.commandLine().getOut().println("  note: " + n));
+                card.notes().forEach(n -> stdout.println("  note: " + n));
             }
-            command.commandLine().getOut().println("  fetched:   " + card.fetchedAt() + "  (full card: graft data info --json " + name + ")");
+            stdout.println("  fetched:   " + card.fetchedAt() + "  (full card: graft data info --json " + name + ")");
             return 0;
         }
     }
@@ -222,6 +225,7 @@ final class DataCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
+            PrintWriter stdout = command.commandLine().getOut();
             BadInput bad = BadInput.of(skipBad).offering("--tag-column");
             try {
                 switch (kind) {
@@ -233,8 +237,8 @@ final class DataCommand implements Runnable {
                 throw e.getCause();
             }
             if (bad.skipped() > 0) {
-                command.commandLine().getOut().println(bad.summary());
-                bad.examples().forEach(e -> command.commandLine().getOut().println("  " + e));
+                stdout.println(bad.summary());
+                bad.examples().forEach(e -> stdout.println("  " + e));
             }
             return 0;
         }
@@ -267,7 +271,8 @@ final class DataCommand implements Runnable {
             List<ClassificationExample> examples = ClassificationReader.read(file, o, bad);
             Map<String, Long> counts = new java.util.TreeMap<>();
             examples.forEach(e -> counts.merge(e.label(), 1L, Long::sum));
-            command.commandLine().getOut().printf("%s: %,d examples, %d labels %s%n", file, examples.size(), counts.size(), counts);
+            command.commandLine().getOut().printf("%s: %,d examples, %d labels %s%n", file, examples.size(),
+                    counts.size(), counts);
         }
 
         private void checkTagging(BadInput bad) throws IOException {
@@ -279,8 +284,9 @@ final class DataCommand implements Runnable {
             }
             List<TaggingExample> sentences = TaggingReader.read(file, o, bad);
             long tokens = sentences.stream().mapToLong(TaggingExample::size).sum();
-            command.commandLine().getOut().printf("%s: %,d sentences, %,d tokens, %d tags %s%n", file, sentences.size(), tokens,
-                    LabelSet.ofTagging(sentences).size(), LabelSet.ofTagging(sentences).describe());
+            command.commandLine().getOut().printf("%s: %,d sentences, %,d tokens, %d tags %s%n", file,
+                    sentences.size(), tokens, LabelSet.ofTagging(sentences).size(),
+                    LabelSet.ofTagging(sentences).describe());
         }
 
         /** The labels of --labels-from: a file read like FILE, or a fetched NAME:split. */

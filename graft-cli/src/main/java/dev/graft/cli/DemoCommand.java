@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -45,20 +46,21 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        PrintWriter stdout = command.commandLine().getOut();
         long t0 = System.nanoTime();
         DatasetRegistry registry = DatasetRegistry.standard();
         for (String name : List.of("english-corpus", "sentiment-uci")) {
             registry.fetch(name, false, System.out);
         }
         ExperimentSpec spec = spec();
-        command.commandLine().getOut().println("graft demo: " + (quick ? "quick run" : "full run") + " into " + spec.out());
+        stdout.println("graft demo: " + (quick ? "quick run" : "full run") + " into " + spec.out());
         Experiment.Outcome o = Experiment.run(spec, registry, System.out);
-        command.commandLine().getOut().println();
-        command.commandLine().getOut().printf(Locale.ROOT, "graft demo finished in %.1f min%n", (System.nanoTime() - t0) / 60e9);
-        command.commandLine().getOut().println("report: " + o.report().toAbsolutePath());
-        command.commandLine().getOut().println("        " + o.folder().resolve("report.html").toAbsolutePath());
-        command.commandLine().getOut().println();
-        command.commandLine().getOut().println(o.answer());
+        stdout.println();
+        stdout.printf(Locale.ROOT, "graft demo finished in %.1f min%n", (System.nanoTime() - t0) / 60e9);
+        stdout.println("report: " + o.report().toAbsolutePath());
+        stdout.println("        " + o.folder().resolve("report.html").toAbsolutePath());
+        stdout.println();
+        stdout.println(o.answer());
         return 0;
     }
 

@@ -75,6 +75,7 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        PrintWriter stderr = command.commandLine().getErr();
         if (promptName != null && prompt != null) {
             throw new IllegalArgumentException("--prompt-name and --prompt: give one of them");
         }
@@ -89,7 +90,7 @@ final class EmbedCommand implements Callable<Integer> {
                         + "--prompt")).prompt(promptName)
                 : st.map(SentenceTransformersConfig::defaultPrompt).orElse("");
         if (st.isPresent()) {
-            command.commandLine().getErr().println("embed: " + p.name().toLowerCase(Locale.ROOT) + " pooling, "
+            stderr.println("embed: " + p.name().toLowerCase(Locale.ROOT) + " pooling, "
                     + (normalizeVectors ? "normalized" : "not normalized") + (prefix.isEmpty() ? ""
                     : ", prompt \"" + prefix + "\"") + " (the model folder says: " + st.get().describe() + ")");
         }
@@ -106,7 +107,7 @@ final class EmbedCommand implements Callable<Integer> {
         try {
             Pretrained loaded = Pretrained.loadBackbone(model, compute);
             if (!loaded.config().isEncoder()) {
-                command.commandLine().getErr().println("graft: warning: " + model + " is a GPT-2 decoder (causal attention): its mean-pooled"
+                stderr.println("graft: warning: " + model + " is a GPT-2 decoder (causal attention): its mean-pooled"
                         + " states are not trained as sentence embeddings");
             }
             int positions = loaded.config().maxPositions();
@@ -147,10 +148,10 @@ final class EmbedCommand implements Callable<Integer> {
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             if (embedder.truncatedCount() > 0) {
-                command.commandLine().getErr().printf(Locale.ROOT, "graft: warning: %d of %d lines were longer than %d tokens and were "
+                stderr.printf(Locale.ROOT, "graft: warning: %d of %d lines were longer than %d tokens and were "
                         + "truncated%n", embedder.truncatedCount(), lines, max);
             }
-            command.commandLine().getErr().printf(Locale.ROOT, "embed: %d lines, %d dimensions, %.1f s (%.1f lines/s, %d threads)%n",
+            stderr.printf(Locale.ROOT, "embed: %d lines, %d dimensions, %.1f s (%.1f lines/s, %d threads)%n",
                     lines, embedder.dimension(), seconds, lines / Math.max(seconds, 1e-9),
                     threads.threads());
             return 0;

@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -55,6 +56,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        PrintWriter stdout = command.commandLine().getOut();
         PrintStream err = System.err;
         try (Parallel parallel = new Parallel(threads.threads())) {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
@@ -80,10 +82,10 @@ final class EvalCommand implements Callable<Integer> {
                 o.put("data", data);
                 o.put("examples", e.examples());
                 o.putAll(e.metrics());
-                command.commandLine().getOut().println(JSON.writeValueAsString(o));
+                stdout.println(JSON.writeValueAsString(o));
             } else {
-                command.commandLine().getOut().printf(Locale.ROOT, "%s on %s (%,d examples)%n%n", model, data, e.examples());
-                command.commandLine().getOut().print(e.report());
+                stdout.printf(Locale.ROOT, "%s on %s (%,d examples)%n%n", model, data, e.examples());
+                stdout.print(e.report());
             }
         }
         return 0;

@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -111,10 +112,11 @@ final class ExperimentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        PrintWriter stdout = command.commandLine().getOut();
         Experiment.Outcome o = Experiment.run(spec(), System.out);
-        command.commandLine().getOut().println();
-        command.commandLine().getOut().println("report: " + o.report().toAbsolutePath() + " (and report.html, learning_curve.png)");
-        command.commandLine().getOut().println(o.answer());
+        stdout.println();
+        stdout.println("report: " + o.report().toAbsolutePath() + " (and report.html, learning_curve.png)");
+        stdout.println(o.answer());
         return 0;
     }
 

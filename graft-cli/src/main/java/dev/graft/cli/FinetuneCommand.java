@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -236,6 +237,8 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        PrintWriter stdout = command.commandLine().getOut();
+        PrintWriter stderr = command.commandLine().getErr();
         FineTuneSpec spec = spec();
         DataSources sources = columns.applyTo(new DataSources(DatasetRegistry.standard(), System.out));
         if (setfitIterations != null && spec.recipe() != FineTuneSpec.Recipe.SETFIT) {
@@ -246,9 +249,9 @@ final class FinetuneCommand implements Callable<Integer> {
                         : new SetFit.Options(setfitIterations), sources, System.out)
                 : FineTuning.run(spec, sources, System.out);
         for (String warning : FineTuneWarnings.of(r)) {
-            command.commandLine().getErr().println("graft: warning: " + warning);
+            stderr.println("graft: warning: " + warning);
         }
-        command.commandLine().getOut().println(JSON.writeValueAsString(r.summary()));
+        stdout.println(JSON.writeValueAsString(r.summary()));
         return 0;
     }
 }

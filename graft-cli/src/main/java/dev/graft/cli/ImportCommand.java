@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -69,6 +70,7 @@ final class ImportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        PrintWriter stdout = command.commandLine().getOut();
         Path out = output.out();
         RunFolder.check(out, RunFolder.Request.of("import", output.overwrite()));
         PrintStream log = System.err;
@@ -103,8 +105,8 @@ final class ImportCommand implements Callable<Integer> {
             RunFolder.writeMarker(built, "import");
             AtomicFiles.publishDirectory(built, out);
         }
-        command.commandLine().getOut().println(summary);
-        command.commandLine().getOut().printf(Locale.ROOT, "import took %.1f s%n", (System.nanoTime() - started) / 1e9);
+        stdout.println(summary);
+        stdout.printf(Locale.ROOT, "import took %.1f s%n", (System.nanoTime() - started) / 1e9);
         return 0;
     }
 

@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,6 +50,7 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        PrintWriter stderr = command.commandLine().getErr();
         if (input != null && !Files.isRegularFile(input)) {
             throw new IllegalArgumentException("--input " + input + ": " + (Files.isDirectory(input) ? "is a folder"
                     : "no such file") + "; give a UTF-8 text file, or leave --input out to read standard input");
@@ -69,11 +71,11 @@ final class PredictCommand implements Callable<Integer> {
                 }
             }
             if (c.truncated() > 0) {
-                command.commandLine().getErr().printf(Locale.ROOT, "graft: warning: %,d lines are longer than %d tokens and were "
+                stderr.printf(Locale.ROOT, "graft: warning: %,d lines are longer than %d tokens and were "
                         + "truncated%n", c.truncated(), m.head().maxLength());
             }
             if (c.splitSentences() > 0) {
-                command.commandLine().getErr().printf(Locale.ROOT, "graft: warning: %,d sentences are longer than %d tokens; each was "
+                stderr.printf(Locale.ROOT, "graft: warning: %,d sentences are longer than %d tokens; each was "
                         + "tagged in windows split at word boundaries%n", c.splitSentences(), m.head().maxLength());
             }
         }

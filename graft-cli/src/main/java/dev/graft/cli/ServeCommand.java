@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -81,6 +82,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        PrintWriter stdout = command.commandLine().getOut();
         String key = apiKey != null ? apiKey : System.getenv(API_KEY_ENV);
         if (key != null && key.isEmpty()) {
             key = null;
@@ -112,8 +114,8 @@ final class ServeCommand implements Callable<Integer> {
         err.printf(Locale.ROOT, "graft serve: %d compute threads; batches up to %d tokens, %d ms wait; queue %d "
                 + "requests per model%s%n", threads.threads(), maxBatchTokens, maxWaitMillis, maxQueue,
                 key != null ? "; API key required" : "");
-        command.commandLine().getOut().println("listening on " + server.uri());
-        command.commandLine().getOut().flush();
+        stdout.println("listening on " + server.uri());
+        stdout.flush();
         server.awaitTermination();
         return 0;
     }

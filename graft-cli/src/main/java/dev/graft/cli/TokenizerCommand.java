@@ -113,6 +113,7 @@ final class TokenizerCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
+            PrintWriter stdout = command.commandLine().getOut();
             Path out = output.out();
             if (out.getFileName() != null && out.getFileName().toString().endsWith(".json")) {
                 throw new IllegalArgumentException("--out " + out + " names a file; give the folder (tokenizer.json is "
@@ -129,16 +130,16 @@ final class TokenizerCommand implements Runnable {
                 written = r.tokenizer().save(out);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            command.commandLine().getOut().printf(Locale.ROOT, "vocabulary: %,d tokens (%s, alphabet %,d, %,d merges, special %s)%n",
+            stdout.printf(Locale.ROOT, "vocabulary: %,d tokens (%s, alphabet %,d, %,d merges, special %s)%n",
                     r.tokenizer().vocabularySize(), r.tokenizer().modelType(), r.alphabetSize(), r.merges(),
                     String.join(" ", settings.specialTokens()));
-            command.commandLine().getOut().printf(Locale.ROOT, "corpus: %,d files, %.1f MB, %,d words (%,d distinct)%n", files.size(),
+            stdout.printf(Locale.ROOT, "corpus: %,d files, %.1f MB, %,d words (%,d distinct)%n", files.size(),
                     r.bytes() / 1e6, r.wordOccurrences(), r.distinctWords());
-            command.commandLine().getOut().printf(Locale.ROOT, "coverage: %.2f%% of words without [UNK], %.3f tokens per word%n",
+            stdout.printf(Locale.ROOT, "coverage: %.2f%% of words without [UNK], %.3f tokens per word%n",
                     100 * r.coverage(), r.tokensPerWord());
-            command.commandLine().getOut().printf(Locale.ROOT, "time: %.1f s (counting %.1f s on %d threads, merges %.1f s)%n", seconds,
+            stdout.printf(Locale.ROOT, "time: %.1f s (counting %.1f s on %d threads, merges %.1f s)%n", seconds,
                     r.countSeconds(), settings.threads(), r.mergeSeconds());
-            command.commandLine().getOut().println("wrote " + written);
+            stdout.println("wrote " + written);
             return 0;
         }
     }
@@ -296,11 +297,12 @@ final class TokenizerCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
+            PrintWriter stdout = command.commandLine().getOut();
             TokenizerTrainer.Settings settings = options.settings();
             long start = System.nanoTime();
             TokenizerTrainer.Result r = TokenizerTrainer.train(settings, files);
             double train = (System.nanoTime() - start) / 1e9;
-            command.commandLine().getOut().printf(Locale.ROOT, "train %s %,d: %.2f s on %d threads (counting %.2f s, merges %.2f s), "
+            stdout.printf(Locale.ROOT, "train %s %,d: %.2f s on %d threads (counting %.2f s, merges %.2f s), "
                     + "%.1f MB%n", r.tokenizer().modelType(), r.tokenizer().vocabularySize(), train, settings.threads(),
                     r.countSeconds(), r.mergeSeconds(), r.bytes() / 1e6);
             List<String> lines = new ArrayList<>();
@@ -321,12 +323,12 @@ final class TokenizerCommand implements Runnable {
                 }
                 double s = (System.nanoTime() - t0) / 1e9;
                 rates[round] = bytes / 1e6 / s;
-                command.commandLine().getOut().printf(Locale.ROOT, "encode round %d (fresh tokenizer, empty cache): %.1f MB in %.2f s = "
+                stdout.printf(Locale.ROOT, "encode round %d (fresh tokenizer, empty cache): %.1f MB in %.2f s = "
                         + "%.2f MB/s, %,d tokens%n", round + 1, bytes / 1e6, s, rates[round], tokens);
             }
             double[] sorted = rates.clone();
             Arrays.sort(sorted);
-            command.commandLine().getOut().printf(Locale.ROOT, "encode MB/s per thread: median %.2f (min %.2f, max %.2f)%n",
+            stdout.printf(Locale.ROOT, "encode MB/s per thread: median %.2f (min %.2f, max %.2f)%n",
                     sorted[sorted.length / 2], sorted[0], sorted[sorted.length - 1]);
             return 0;
         }
