@@ -10,6 +10,7 @@ import dev.graft.serve.ServeSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,18 +31,18 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     @Command(name = "gemm", mixinStandardHelpOptions = true,
             description = "GFLOP/s of the GEMM kernels at 256^3, 512^3, 1024^3 and 2048x256x1024.")
     static final class Gemm implements Runnable {
-        @Option(names = "--threads", description = "Threads (default: available cores).")
-        int threads = Runtime.getRuntime().availableProcessors();
+        @picocli.CommandLine.Mixin
+        ThreadsOption threads = new ThreadsOption();
 
         @Override
         public void run() {
-            GemmBench.run(threads, System.out);
+            GemmBench.run(threads.threads(), System.out);
         }
     }
 
@@ -52,8 +53,8 @@ final class BenchCommand implements Runnable {
         @Option(names = "--arch", description = "Model preset (default: ${DEFAULT-VALUE}).")
         String arch = "bert-mini";
 
-        @Option(names = "--threads", description = "Threads (default: available cores).")
-        int threads = Runtime.getRuntime().availableProcessors();
+        @picocli.CommandLine.Mixin
+        ThreadsOption threads = new ThreadsOption();
 
         @Option(names = "--steps", description = "Measured steps (default: ${DEFAULT-VALUE}).")
         int steps = 20;
@@ -70,12 +71,13 @@ final class BenchCommand implements Runnable {
         @Option(names = "--vocab-size", description = "Vocabulary size (default: ${DEFAULT-VALUE}).")
         int vocab = 8192;
 
-        @Option(names = "--seed", description = "Seed (default: ${DEFAULT-VALUE}).")
-        long seed = 1;
+        @picocli.CommandLine.Mixin
+        SeedOption seed = new SeedOption(1);
 
         @Override
         public void run() {
-            TrainBench.run(new TrainBench.Settings(arch, threads, steps, warmup, batch, seqLen, vocab, seed), System.out);
+            TrainBench.run(new TrainBench.Settings(arch, threads.threads(), steps, warmup, batch, seqLen, vocab,
+                    seed.seed()), System.out);
         }
     }
 
@@ -86,6 +88,9 @@ final class BenchCommand implements Runnable {
                     + "--url, drives a running one. --offline also measures the same sentences through graft embed's "
                     + "(or graft predict's) offline path at the same thread count and prints the ratio."})
     static final class Serve implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec command;
+
         @Option(names = "--model", paramLabel = "[NAME=]DIR", description = "Serve this model in-process.")
         String model;
 
@@ -116,8 +121,8 @@ final class BenchCommand implements Runnable {
         @Option(names = "--sentences", description = "How many synthetic sentences (default: ${DEFAULT-VALUE}).")
         int sentences = 1000;
 
-        @Option(names = "--threads", description = "Compute threads of the in-process server (default: cores).")
-        int threads = Runtime.getRuntime().availableProcessors();
+        @picocli.CommandLine.Mixin
+        ThreadsOption threads = new ThreadsOption();
 
         @Option(names = "--workers", description = "The in-process server's --workers (default: one per thread).")
         Integer workers;
@@ -134,6 +139,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            PrintWriter stdout = command.commandLine().getOut();
             if ((model == null) == (url == null)) {
                 throw new IllegalArgumentException("give --model DIR (a server in this process) or --url URL (a "
                         + "running server), not both");
@@ -154,8 +160,8 @@ final class BenchCommand implements Runnable {
                     if (ep == null) {
                         ep = spec.fineTuned() ? "/predict" : "/embed";
                     }
-                    ServeSettings settings = ServeSettings.defaults(threads)
-                            .withWorkers(workers != null ? workers : ServeSettings.defaultWorkers(threads))
+                    ServeSettings settings = ServeSettings.defaults(threads.threads())
+                            .withWorkers(workers != null ? workers : ServeSettings.defaultWorkers(threads.threads()))
                             .withPort(0).withApiKey(key)
                             .withBatching(ServeSettings.DEFAULT_MAX_BATCH_TOKENS, maxWaitMillis)
                             .withLimits(Math.max(ServeSettings.DEFAULT_MAX_QUEUE,
@@ -163,19 +169,19 @@ final class BenchCommand implements Runnable {
                                     ServeSettings.DEFAULT_MAX_BODY_BYTES);
                     server = InferenceServer.start(List.of(spec), settings, null, ServeCommand.version());
                     base = server.uri();
-                    System.out.println("serving " + String.join(", ", server.describeModels()) + " on " + base
-                            + " with " + threads + " threads in " + settings.workers() + " workers");
+                    stdout.println("serving " + String.join(", ", server.describeModels()) + " on " + base
+                            + " with " + threads.threads() + " threads in " + settings.workers() + " workers");
                 } else if (ep == null) {
                     ep = "/embed";
                 }
-                System.out.println("sending " + lines.size() + " distinct sentences to " + ep);
+                stdout.println("sending " + lines.size() + " distinct sentences to " + ep);
                 List<LoadGenerator.Result> results = new ArrayList<>();
                 for (int c : clients) {
                     LoadGenerator.Result r = LoadGenerator.run(
                             new LoadGenerator.Settings(base, ep, null, c, requests, warmup, maxTime,
                                     lines, key), null);
                     results.add(r);
-                    System.out.println(r.line());
+                    stdout.println(r.line());
                 }
                 if (server != null) {
                     server.close();
@@ -187,11 +193,11 @@ final class BenchCommand implements Runnable {
                         sample.add(lines.get(i % lines.size()));
                     }
                     double offlineRate = OfflineBaseline.sentencesPerSecond(
-                            ModelSpec.parse(model).folder(), sample, threads, 3);
-                    System.out.printf(Locale.ROOT, "offline: %.1f sentences/s (%d sentences, %d threads, "
-                            + "best of 3 passes)%n", offlineRate, sample.size(), threads);
+                            ModelSpec.parse(model).folder(), sample, threads.threads(), 3);
+                    stdout.printf(Locale.ROOT, "offline: %.1f sentences/s (%d sentences, %d threads, "
+                            + "best of 3 passes)%n", offlineRate, sample.size(), threads.threads());
                     for (LoadGenerator.Result r : results) {
-                        System.out.printf(Locale.ROOT, "clients %d: server/offline throughput %.3f%n",
+                        stdout.printf(Locale.ROOT, "clients %d: server/offline throughput %.3f%n",
                                 r.clients(), r.requestsPerSecond() / offlineRate);
                     }
                 }

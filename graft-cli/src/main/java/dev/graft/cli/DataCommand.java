@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,31 +42,35 @@ final class DataCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the datasets and their sets.")
     static final class ListCommand implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec command;
+
         @Override
         public Integer call() {
+            PrintWriter stdout = command.commandLine().getOut();
             DatasetRegistry registry = DatasetRegistry.standard();
-            System.out.println("datasets in " + registry.datasetsDirectory() + ":");
+            stdout.println("datasets in " + registry.datasetsDirectory() + ":");
             for (DatasetDefinition d : registry.definitions()) {
                 String state = registry.isFetched(d.name()) ? "fetched" : "not fetched";
-                System.out.printf("  %-15s %-12s %s%n", d.name(), "[" + state + "]", d.description());
+                stdout.printf("  %-15s %-12s %s%n", d.name(), "[" + state + "]", d.description());
                 StringBuilder sets = new StringBuilder();
                 for (var s : d.sets()) {
                     sets.append(sets.isEmpty() ? "" : ", ").append(s.name()).append(" (").append(s.kind().id()).append(')');
                 }
-                System.out.printf("  %-15s sets: %s%n", "", sets);
+                stdout.printf("  %-15s sets: %s%n", "", sets);
                 StringBuilder src = new StringBuilder();
                 d.sources().forEach(s -> src.append(src.isEmpty() ? "" : ", ").append(s.describe()));
                 if (!d.dependencies().isEmpty()) {
                     src.append("made from ").append(String.join(" + ", d.dependencies()));
                 }
-                System.out.printf("  %-15s from: %s%n", "", src);
+                stdout.printf("  %-15s from: %s%n", "", src);
             }
-            System.out.println("Fetch with 'graft data fetch NAME...'; read a split as NAME:train, NAME:dev, NAME:test.");
+            stdout.println("Fetch with 'graft data fetch NAME...'; read a split as NAME:train, NAME:dev, NAME:test.");
             return 0;
         }
     }
@@ -94,6 +99,9 @@ final class DataCommand implements Runnable {
 
     @Command(name = "info", mixinStandardHelpOptions = true, description = "Print the card of a fetched dataset.")
     static final class InfoCommand implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec command;
+
         @Parameters(paramLabel = "NAME", description = "Dataset or set name.")
         String name;
 
@@ -102,41 +110,42 @@ final class DataCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
+            PrintWriter stdout = command.commandLine().getOut();
             DatasetRegistry registry = DatasetRegistry.standard();
             DatasetCard card = registry.card(name);
             if (json) {
-                System.out.print(card.toJson());
-                System.out.println();
+                stdout.print(card.toJson());
+                stdout.println();
                 return 0;
             }
-            System.out.println(card.name() + ": " + card.description());
-            System.out.println("  directory: " + registry.directory(card.name()));
-            System.out.println("  license:   " + card.license());
+            stdout.println(card.name() + ": " + card.description());
+            stdout.println("  directory: " + registry.directory(card.name()));
+            stdout.println("  license:   " + card.license());
             for (var s : card.sources()) {
-                System.out.println("  source:    " + s.registry() + " " + s.packageName() + " " + s.version() + " ("
+                stdout.println("  source:    " + s.registry() + " " + s.packageName() + " " + s.version() + " ("
                         + s.file() + ", sha256 " + s.sha256() + ")");
             }
             if (card.sourceCounts() != null && !card.sourceCounts().isEmpty()) {
-                System.out.println("  before the split:");
-                card.sourceCounts().forEach((k, v) -> System.out.printf("    %-40s %,d%n", k, v));
+                stdout.println("  before the split:");
+                card.sourceCounts().forEach((k, v) -> stdout.printf("    %-40s %,d%n", k, v));
             }
             if (card.dropped() != null && !card.dropped().isEmpty()) {
-                System.out.println("  dropped:");
-                card.dropped().forEach((k, v) -> System.out.printf("    %-60s %,d%n", k, v));
+                stdout.println("  dropped:");
+                card.dropped().forEach((k, v) -> stdout.printf("    %-60s %,d%n", k, v));
             }
             var split = card.split();
             if (split != null) {
-                System.out.println("  split:     unit " + split.unit()
+                stdout.println("  split:     unit " + split.unit()
                         + (split.stratifiedBy() == null || split.stratifiedBy().isEmpty() ? "" : ", stratified by " + split.stratifiedBy())
                         + (split.seed() == null ? "" : ", seed \"" + split.seed() + "\"")
                         + (split.units() == null ? "" : ", units " + split.units()));
             }
             for (var e : card.sets().entrySet()) {
                 DatasetCard.SetInfo set = e.getValue();
-                System.out.println("  set " + e.getKey() + " (" + set.kind() + "): " + set.description());
-                System.out.println("    format: " + set.format());
+                stdout.println("  set " + e.getKey() + " (" + set.kind() + "): " + set.description());
+                stdout.println("    format: " + set.format());
                 if (set.labels() != null && !set.labels().isEmpty()) {
-                    System.out.println("    labels (" + set.labels().size() + "): " + String.join(", ", set.labels()));
+                    stdout.println("    labels (" + set.labels().size() + "): " + String.join(", ", set.labels()));
                 }
                 for (var c : set.counts().entrySet()) {
                     DatasetCard.SplitCounts n = c.getValue();
@@ -149,13 +158,13 @@ final class DataCommand implements Runnable {
                     if (set.kind().equals("classification") && n.labels() != null) {
                         line.append("  ").append(n.labels());
                     }
-                    System.out.println(line);
+                    stdout.println(line);
                 }
             }
             if (card.notes() != null) {
-                card.notes().forEach(n -> System.out.println("  note: " + n));
+                card.notes().forEach(n -> stdout.println("  note: " + n));
             }
-            System.out.println("  fetched:   " + card.fetchedAt() + "  (full card: graft data info --json " + name + ")");
+            stdout.println("  fetched:   " + card.fetchedAt() + "  (full card: graft data info --json " + name + ")");
             return 0;
         }
     }
@@ -163,12 +172,15 @@ final class DataCommand implements Runnable {
     @Command(name = "path", mixinStandardHelpOptions = true,
             description = "Print the directory of a set (NAME) or the file of one split (NAME:train|dev|test).")
     static final class PathCommand implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec command;
+
         @Parameters(paramLabel = "NAME[:SPLIT]")
         String spec;
 
         @Override
         public Integer call() throws IOException {
-            System.out.println(DatasetRegistry.standard().path(spec));
+            command.commandLine().getOut().println(DatasetRegistry.standard().path(spec));
             return 0;
         }
     }
@@ -178,6 +190,9 @@ final class DataCommand implements Runnable {
                 "Bad input (malformed JSON, missing text or label, unknown label, empty file, invalid UTF-8,",
                 "wrong CoNLL column count, line over 1 MiB) stops with file and line (exit 2) unless --skip-bad."})
     static final class CheckCommand implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec command;
+
         enum Kind { corpus, classification, tagging }
 
         @Parameters(paramLabel = "FILE", description = "A .txt, .jsonl, .csv, .tsv, CoNLL or word/TAG file (optionally .gz).")
@@ -210,6 +225,7 @@ final class DataCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
+            PrintWriter stdout = command.commandLine().getOut();
             BadInput bad = BadInput.of(skipBad).offering("--tag-column");
             try {
                 switch (kind) {
@@ -221,8 +237,8 @@ final class DataCommand implements Runnable {
                 throw e.getCause();
             }
             if (bad.skipped() > 0) {
-                System.out.println(bad.summary());
-                bad.examples().forEach(e -> System.out.println("  " + e));
+                stdout.println(bad.summary());
+                bad.examples().forEach(e -> stdout.println("  " + e));
             }
             return 0;
         }
@@ -242,7 +258,7 @@ final class DataCommand implements Runnable {
                     docs++;
                 }
             }
-            System.out.printf("%s: %,d documents, %,d characters%n", file, docs, chars);
+            command.commandLine().getOut().printf("%s: %,d documents, %,d characters%n", file, docs, chars);
         }
 
         private void checkClassification(BadInput bad) throws IOException {
@@ -255,7 +271,8 @@ final class DataCommand implements Runnable {
             List<ClassificationExample> examples = ClassificationReader.read(file, o, bad);
             Map<String, Long> counts = new java.util.TreeMap<>();
             examples.forEach(e -> counts.merge(e.label(), 1L, Long::sum));
-            System.out.printf("%s: %,d examples, %d labels %s%n", file, examples.size(), counts.size(), counts);
+            command.commandLine().getOut().printf("%s: %,d examples, %d labels %s%n", file, examples.size(),
+                    counts.size(), counts);
         }
 
         private void checkTagging(BadInput bad) throws IOException {
@@ -267,8 +284,9 @@ final class DataCommand implements Runnable {
             }
             List<TaggingExample> sentences = TaggingReader.read(file, o, bad);
             long tokens = sentences.stream().mapToLong(TaggingExample::size).sum();
-            System.out.printf("%s: %,d sentences, %,d tokens, %d tags %s%n", file, sentences.size(), tokens,
-                    LabelSet.ofTagging(sentences).size(), LabelSet.ofTagging(sentences).describe());
+            command.commandLine().getOut().printf("%s: %,d sentences, %,d tokens, %d tags %s%n", file,
+                    sentences.size(), tokens, LabelSet.ofTagging(sentences).size(),
+                    LabelSet.ofTagging(sentences).describe());
         }
 
         /** The labels of --labels-from: a file read like FILE, or a fetched NAME:split. */

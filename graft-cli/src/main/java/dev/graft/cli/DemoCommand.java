@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -30,6 +31,9 @@ import java.util.concurrent.Callable;
                 + "on sentiment-uci with english-corpus as unlabeled text and writes a report to runs/demo "
                 + "(about 35 minutes on 2 cores; --quick about 8).")
 final class DemoCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec command;
+
     @Option(names = "--quick", description = "A smaller run: a one-minute base, one label draw, no pretraining "
             + "sweep.")
     boolean quick;
@@ -37,25 +41,26 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Report folder (default: runs/demo, or runs/demo-quick with --quick).")
     Path out;
 
-    @Option(names = "--threads", description = "Threads (default: available cores).")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @picocli.CommandLine.Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Override
     public Integer call() throws IOException {
+        PrintWriter stdout = command.commandLine().getOut();
         long t0 = System.nanoTime();
         DatasetRegistry registry = DatasetRegistry.standard();
         for (String name : List.of("english-corpus", "sentiment-uci")) {
             registry.fetch(name, false, System.out);
         }
         ExperimentSpec spec = spec();
-        System.out.println("graft demo: " + (quick ? "quick run" : "full run") + " into " + spec.out());
+        stdout.println("graft demo: " + (quick ? "quick run" : "full run") + " into " + spec.out());
         Experiment.Outcome o = Experiment.run(spec, registry, System.out);
-        System.out.println();
-        System.out.printf(Locale.ROOT, "graft demo finished in %.1f min%n", (System.nanoTime() - t0) / 60e9);
-        System.out.println("report: " + o.report().toAbsolutePath());
-        System.out.println("        " + o.folder().resolve("report.html").toAbsolutePath());
-        System.out.println();
-        System.out.println(o.answer());
+        stdout.println();
+        stdout.printf(Locale.ROOT, "graft demo finished in %.1f min%n", (System.nanoTime() - t0) / 60e9);
+        stdout.println("report: " + o.report().toAbsolutePath());
+        stdout.println("        " + o.folder().resolve("report.html").toAbsolutePath());
+        stdout.println();
+        stdout.println(o.answer());
         return 0;
     }
 
@@ -91,7 +96,7 @@ final class DemoCommand implements Callable<Integer> {
                 .rateGrids(grids)
                 .maxEpochs(MAX_EPOCHS)
                 .mix(0.25)
-                .threads(threads)
+                .threads(threads.threads())
                 .build();
     }
 

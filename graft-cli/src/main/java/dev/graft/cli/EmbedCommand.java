@@ -33,6 +33,9 @@ import java.util.concurrent.Callable;
                 + "length 1 (what all-MiniLM-L6-v2 is meant to be used with). Lines longer than the model's "
                 + "positions are truncated; stderr says how many."})
 final class EmbedCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec command;
+
     /** Lines read, sorted by length and embedded together (bounds memory on long inputs). */
     static final int CHUNK_LINES = 4096;
 
@@ -67,11 +70,12 @@ final class EmbedCommand implements Callable<Integer> {
             + "(default: the model folder's max_seq_length, else the model's positions).")
     Integer maxLength;
 
-    @Option(names = "--threads", description = "Compute threads (default: available cores).")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @picocli.CommandLine.Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Override
     public Integer call() throws IOException {
+        PrintWriter stderr = command.commandLine().getErr();
         if (promptName != null && prompt != null) {
             throw new IllegalArgumentException("--prompt-name and --prompt: give one of them");
         }
@@ -86,24 +90,24 @@ final class EmbedCommand implements Callable<Integer> {
                         + "--prompt")).prompt(promptName)
                 : st.map(SentenceTransformersConfig::defaultPrompt).orElse("");
         if (st.isPresent()) {
-            System.err.println("embed: " + p.name().toLowerCase(Locale.ROOT) + " pooling, "
+            stderr.println("embed: " + p.name().toLowerCase(Locale.ROOT) + " pooling, "
                     + (normalizeVectors ? "normalized" : "not normalized") + (prefix.isEmpty() ? ""
                     : ", prompt \"" + prefix + "\"") + " (the model folder says: " + st.get().describe() + ")");
         }
         if (batchSize <= 0) {
             throw new IllegalArgumentException("--batch-size must be positive, got " + batchSize);
         }
-        if (threads <= 0) {
-            throw new IllegalArgumentException("--threads must be positive, got " + threads);
+        if (threads.threads() <= 0) {
+            throw new IllegalArgumentException("--threads must be positive, got " + threads.threads());
         }
         if (input != null && !Files.isRegularFile(input)) {
             throw new java.nio.file.NoSuchFileException(input + ": no such input file");
         }
-        Compute compute = Compute.create(threads);
+        Compute compute = Compute.create(threads.threads());
         try {
             Pretrained loaded = Pretrained.loadBackbone(model, compute);
             if (!loaded.config().isEncoder()) {
-                System.err.println("graft: warning: " + model + " is a GPT-2 decoder (causal attention): its mean-pooled"
+                stderr.println("graft: warning: " + model + " is a GPT-2 decoder (causal attention): its mean-pooled"
                         + " states are not trained as sentence embeddings");
             }
             int positions = loaded.config().maxPositions();
@@ -144,11 +148,12 @@ final class EmbedCommand implements Callable<Integer> {
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             if (embedder.truncatedCount() > 0) {
-                System.err.printf(Locale.ROOT, "graft: warning: %d of %d lines were longer than %d tokens and were "
+                stderr.printf(Locale.ROOT, "graft: warning: %d of %d lines were longer than %d tokens and were "
                         + "truncated%n", embedder.truncatedCount(), lines, max);
             }
-            System.err.printf(Locale.ROOT, "embed: %d lines, %d dimensions, %.1f s (%.1f lines/s, %d threads)%n",
-                    lines, embedder.dimension(), seconds, lines / Math.max(seconds, 1e-9), threads);
+            stderr.printf(Locale.ROOT, "embed: %d lines, %d dimensions, %.1f s (%.1f lines/s, %d threads)%n",
+                    lines, embedder.dimension(), seconds, lines / Math.max(seconds, 1e-9),
+                    threads.threads());
             return 0;
         } finally {
             compute.parallel().close();

@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -25,6 +26,9 @@ import java.util.concurrent.Callable;
                 + "the confusion matrix (classification); token accuracy, per-tag scores and, for chunk tags (BIO, "
                 + "BIOES), seqeval span F1 (tagging).")
 final class EvalCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec command;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Option(names = "--model", required = true, description = "The --out folder of graft finetune.")
@@ -40,33 +44,25 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch-size", description = "Inputs per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize = 64;
 
-    @Option(names = "--text-column", description = "Field (JSON Lines) or column (CSV/TSV) of labeled files that "
-            + "holds the text (default: ${DEFAULT-VALUE}).")
-    String textColumn = "text";
-
-    @Option(names = "--label-column", description = "Field or column of labeled files that holds the label "
-            + "(default: label; labels, a JSON list, for multi-label models).")
-    String labelColumn;
-
-    @Option(names = "--pair-column", description = "Field or column that holds the second text of each pair "
-            + "(pair models; default: ${DEFAULT-VALUE}).")
-    String pairColumn = "text_pair";
+    @picocli.CommandLine.Mixin
+    ColumnOptions columns = new ColumnOptions();
 
     @Option(names = "--skip-bad", description = "Skip bad records (counted) instead of stopping.")
     boolean skipBad;
 
-    @Option(names = "--threads", description = "Threads (default: available cores).")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @picocli.CommandLine.Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Override
     public Integer call() throws IOException {
+        PrintWriter stdout = command.commandLine().getOut();
         PrintStream err = System.err;
-        try (Parallel parallel = new Parallel(threads)) {
+        try (Parallel parallel = new Parallel(threads.threads())) {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
             FineTunedModel m = FineTunedModel.load(model, compute);
             BadInput bad = BadInput.of(skipBad);
-            Evaluation e = Evaluation.run(m, data, new DataSources(DatasetRegistry.standard(), err)
-                    .withColumns(textColumn, labelColumn).withPairColumn(pairColumn), bad, batchSize);
+            Evaluation e = Evaluation.run(m, data, columns.applyTo(new DataSources(DatasetRegistry.standard(), err)), bad,
+                    batchSize);
             if (e.truncated() > 0) {
                 err.printf(Locale.ROOT, "graft: warning: %,d texts are longer than %d tokens and were truncated%n",
                         e.truncated(), m.head().maxLength());
@@ -85,10 +81,10 @@ final class EvalCommand implements Callable<Integer> {
                 o.put("data", data);
                 o.put("examples", e.examples());
                 o.setAll(e.metrics().toJson());
-                System.out.println(JSON.writeValueAsString(o));
+                stdout.println(JSON.writeValueAsString(o));
             } else {
-                System.out.printf(Locale.ROOT, "%s on %s (%,d examples)%n%n", model, data, e.examples());
-                System.out.print(e.report());
+                stdout.printf(Locale.ROOT, "%s on %s (%,d examples)%n%n", model, data, e.examples());
+                stdout.print(e.report());
             }
         }
         return 0;

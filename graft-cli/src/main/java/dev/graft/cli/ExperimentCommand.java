@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,6 +21,9 @@ import java.util.concurrent.Callable;
                 + "results.jsonl and report.md/report.html to --out and prints the answer. Re-running resumes where it "
                 + "stopped.")
 final class ExperimentCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec command;
+
     @Option(names = "--config", description = "A JSON file of settings (keys as in experiment.json); flags given on "
             + "the command line override it.")
     Path config;
@@ -100,22 +104,23 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--mix", description = "Multitask LM batches per task batch (default: 0.5).")
     Double mix;
 
-    @Option(names = "--threads", description = "Threads (default: available cores).")
-    Integer threads;
+    @picocli.CommandLine.Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Option(names = "--parallel-cells", description = "Cells trained at once, sharing the threads (default: 2 on 2 or "
             + "more cores).")
     Integer parallelCells;
 
-    @Option(names = "--seed", description = "Base seed (default: 0).")
-    Long seed;
+    @picocli.CommandLine.Mixin
+    SeedOption seed = new SeedOption(ExperimentSpec.DEFAULT_SEED);
 
     @Override
     public Integer call() throws IOException {
+        PrintWriter stdout = command.commandLine().getOut();
         Experiment.Outcome o = Experiment.run(spec(), System.out);
-        System.out.println();
-        System.out.println("report: " + o.report().toAbsolutePath() + " (and report.html, learning_curve.png)");
-        System.out.println(o.answer());
+        stdout.println();
+        stdout.println("report: " + o.report().toAbsolutePath() + " (and report.html, learning_curve.png)");
+        stdout.println(o.answer());
         return 0;
     }
 
@@ -124,72 +129,44 @@ final class ExperimentCommand implements Callable<Integer> {
         if (config != null) {
             ExperimentSpec.readConfig(config, b);
         }
-        if (task != null) {
-            b.task(HeadConfig.Task.parse(task));
+        ifGiven(task, v -> b.task(HeadConfig.Task.parse(v)));
+        ifGiven(corpus, b::corpus);
+        ifGiven(data, b::data);
+        ifGiven(strategies, v -> b.strategies(Strategy.parseList(v)));
+        ifGiven(budgets, v -> b.budgets(ExperimentSpec.parseBudgets(v)));
+        ifGiven(seeds, b::seeds);
+        ifGiven(arch, b::arch);
+        ifGiven(pretrainTime, b::pretrainTime);
+        ifGiven(pretrainSteps, b::pretrainSteps);
+        ifGiven(taptEpochs, b::taptEpochs);
+        ifGiven(pretrained, b::pretrained);
+        ifGiven(base, b::base);
+        ifGiven(distilled, b::distilled);
+        ifGiven(pretrainSweep, b::pretrainSweep);
+        ifGiven(folds, b::folds);
+        ifGiven(maxEpochs, b::maxEpochs);
+        ifGiven(lrGrid, v -> b.rateGrids(ExperimentSpec.parseRateGrids(v)));
+        ifGiven(lmWeight, b::lmWeight);
+        ifGiven(mix, b::mix);
+        if (given("--threads")) {
+            b.threads(threads.threads());
         }
-        if (corpus != null) {
-            b.corpus(corpus);
-        }
-        if (data != null) {
-            b.data(data);
-        }
-        if (strategies != null) {
-            b.strategies(Strategy.parseList(strategies));
-        }
-        if (budgets != null) {
-            b.budgets(ExperimentSpec.parseBudgets(budgets));
-        }
-        if (seeds != null) {
-            b.seeds(seeds);
-        }
-        if (arch != null) {
-            b.arch(arch);
-        }
-        if (pretrainTime != null) {
-            b.pretrainTime(pretrainTime);
-        }
-        if (pretrainSteps != null) {
-            b.pretrainSteps(pretrainSteps);
-        }
-        if (taptEpochs != null) {
-            b.taptEpochs(taptEpochs);
-        }
-        if (pretrained != null) {
-            b.pretrained(pretrained);
-        }
-        if (base != null) {
-            b.base(base);
-        }
-        if (distilled != null) {
-            b.distilled(distilled);
-        }
-        if (pretrainSweep != null) {
-            b.pretrainSweep(pretrainSweep);
-        }
-        if (folds != null) {
-            b.folds(folds);
-        }
-        if (maxEpochs != null) {
-            b.maxEpochs(maxEpochs);
-        }
-        if (lrGrid != null) {
-            b.rateGrids(ExperimentSpec.parseRateGrids(lrGrid));
-        }
-        if (lmWeight != null) {
-            b.lmWeight(lmWeight);
-        }
-        if (mix != null) {
-            b.mix(mix);
-        }
-        if (threads != null) {
-            b.threads(threads);
-        }
-        if (parallelCells != null) {
-            b.parallelCells(parallelCells);
-        }
-        if (seed != null) {
-            b.seed(seed);
+        ifGiven(parallelCells, b::parallelCells);
+        if (given("--seed")) {
+            b.seed(seed.seed());
         }
         return b.out(out).build();
+    }
+
+    /** Sets a builder field from an option that was given (not null): the config file's value stays otherwise. */
+    private static <T> void ifGiven(T value, java.util.function.Consumer<? super T> set) {
+        if (value != null) {
+            set.accept(value);
+        }
+    }
+
+    /** Whether {@code option} was on the command line (a mixin's option always has a value). */
+    private boolean given(String option) {
+        return command.commandLine().getParseResult().hasMatchedOption(option);
     }
 }

@@ -11,9 +11,13 @@ import dev.graft.finetune.SetFit;
 import dev.graft.model.HeadConfig;
 import dev.graft.model.SequenceClassifier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -36,6 +40,20 @@ import java.util.concurrent.Callable;
             "  graft finetune --task pair --from runs/bert --train pairs.jsonl --out runs/pairs"})
 final class FinetuneCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The defaults of every option: {@link FineTuneSpec}'s, the one source the library reads too. */
+    private static final FineTuneSpec DEFAULTS = FineTuneSpec.defaults();
+
+    @Spec
+    CommandSpec command;
+
+    @Mixin
+    OutputOptions output = new OutputOptions();
+
+    @Mixin
+    SeedOption seed = new SeedOption(DEFAULTS.seed());
+
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Option(names = "--task", required = true, description = "classify (one label per text), tag (a tag per word), "
             + "multilabel (a set of labels per text, sigmoid outputs, thresholds tuned on dev) or pair (two texts, one "
@@ -67,13 +85,9 @@ final class FinetuneCommand implements Callable<Integer> {
             + "defaults to its test split.")
     String test;
 
-    @Option(names = "--out", required = true, description = "Output model folder (new or empty, unless --overwrite "
-            + "or --resume).")
-    Path out;
-
     @Option(names = "--epochs", description = "Passes over the training data (default: automatic, enough for about "
             + "1,000 updates, between 2 and 20).")
-    double epochs;
+    double epochs = DEFAULTS.epochs();
 
     @Option(names = "--lr", description = "Peak learning rate (default: 1e-4, 1e-3 with --recipe ulmfit; with "
             + "discriminative rates, the head's).")
@@ -82,7 +96,7 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--folds", description = "Choose the learning rate (among --lr-candidates) and the length of "
             + "training by k-fold cross-validation inside the labeled set, then train on all of it with no dev set "
             + "(the few-label protocol; 0: a dev set and early stopping; default: ${DEFAULT-VALUE}).")
-    int folds;
+    int folds = DEFAULTS.folds();
 
     @Option(names = "--lr-candidates", split = ",", description = "Rates --folds chooses from, e.g. 1e-4,3e-4,1e-3 "
             + "(default: --lr alone).")
@@ -92,7 +106,7 @@ final class FinetuneCommand implements Callable<Integer> {
             + "(discriminative rates 2.6, STLR, gradual unfreezing) or setfit (the encoder tuned on contrastive "
             + "pairs of the labels, then logistic regression on its mean-pooled embeddings; default rate 2e-5, "
             + "1 epoch over the pairs, batch 16 pairs) (default: ${DEFAULT-VALUE}).")
-    String recipe = "full";
+    String recipe = DEFAULTS.recipe().id();
 
     @Option(names = "--setfit-iterations", description = "With --recipe setfit: positive and negative pairs drawn "
             + "per labeled example (default: 20, as SetFit).")
@@ -107,11 +121,11 @@ final class FinetuneCommand implements Callable<Integer> {
     String schedule;
 
     @Option(names = "--warmup", description = "Warm-up fraction for linear/constant/cosine (default: ${DEFAULT-VALUE}).")
-    double warmup = 0.1;
+    double warmup = DEFAULTS.warmup();
 
     @Option(names = "--freeze-backbone", description = "Train the head only; the pretrained layers keep their weights "
             + "(default pooling then mean, as for sentence embeddings).")
-    boolean freezeBackbone;
+    boolean freezeBackbone = DEFAULTS.freezeBackbone();
 
     @Option(names = "--gradual-unfreeze", negatable = true, description = "Train the head alone in the first epoch, "
             + "unfreezing one more layer group each epoch (default: on with ulmfit).")
@@ -122,38 +136,34 @@ final class FinetuneCommand implements Callable<Integer> {
     String pooling;
 
     @Option(names = "--class-weights", description = "none or balanced (default: ${DEFAULT-VALUE}).")
-    String classWeights = "none";
+    String classWeights = DEFAULTS.balancedClassWeights() ? "balanced" : "none";
 
     @Option(names = "--max-train", description = "Use a stratified sample of this many training examples (0: all).")
-    int maxTrain;
-
-    @Option(names = "--seed", description = "Seed of the sample, the dev carve, the head and the batch order "
-            + "(default: ${DEFAULT-VALUE}).")
-    long seed = 42;
+    int maxTrain = DEFAULTS.maxTrain();
 
     @Option(names = "--batch-size", description = "Examples (classify) or sentences (tag) per update (default: 16 / 32).")
-    int batchSize;
+    int batchSize = DEFAULTS.batchSize();
 
     @Option(names = "--weight-decay", description = "AdamW weight decay (default: ${DEFAULT-VALUE}).")
-    float weightDecay = 0.01f;
+    float weightDecay = DEFAULTS.weightDecay();
 
     @Option(names = "--clip", description = "Gradient-norm clip, 0 for none (default: ${DEFAULT-VALUE}).")
-    double clip = 1.0;
+    double clip = DEFAULTS.clip();
 
     @Option(names = "--patience", description = "Dev evaluations without improvement before stopping (never in the "
             + "first half of the epochs); 0 never stops early (default: ${DEFAULT-VALUE}).")
-    int patience = 3;
+    int patience = DEFAULTS.patience();
 
     @Option(names = "--evals-per-epoch", description = "Dev evaluations per epoch (default: ${DEFAULT-VALUE}).")
-    int evalsPerEpoch = 1;
+    int evalsPerEpoch = DEFAULTS.evalsPerEpoch();
 
     @Option(names = "--dev-fraction", description = "Share of the training set carved as dev when no --dev is given "
             + "(default: ${DEFAULT-VALUE}).")
-    double devFraction = 0.1;
+    double devFraction = DEFAULTS.devFraction();
 
     @Option(names = "--max-length", description = "Tokens per input (default: the model's maximum). Longer texts are "
             + "truncated (counted); longer tagging sentences are split into windows at word boundaries.")
-    int maxLength;
+    int maxLength = DEFAULTS.maxLength();
 
     @Option(names = "--dropout", description = "Override hidden and attention dropout.")
     Float dropout;
@@ -163,22 +173,16 @@ final class FinetuneCommand implements Callable<Integer> {
     List<String> multitaskCorpus;
 
     @Option(names = "--lm-weight", description = "Weight of the LM loss in multitask training (default: ${DEFAULT-VALUE}).")
-    float lmWeight = 0.5f;
+    float lmWeight = DEFAULTS.lmWeight();
 
     @Option(names = "--mix", description = "LM batches per task batch in multitask training (default: ${DEFAULT-VALUE}).")
-    double mix = 0.5;
+    double mix = DEFAULTS.mix();
 
     @Option(names = "--max-time", converter = Durations.class, description = "Wall-clock budget, e.g. 20m.")
     Duration maxTime;
 
-    @Option(names = "--threads", description = "Threads (default: available cores).")
-    int threads = Runtime.getRuntime().availableProcessors();
-
     @Option(names = "--keep-training-state", description = "Keep the resumable checkpoint-* folder.")
-    boolean keepTrainingState;
-
-    @Option(names = "--overwrite", description = "Replace an existing --out folder.")
-    boolean overwrite;
+    boolean keepTrainingState = DEFAULTS.keepTrainingState();
 
     @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint (with --folds: "
             + "the fold runs already finished are not run again). Give the same options as the run it continues.")
@@ -187,34 +191,25 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-every", description = "Updates between resumable checkpoints (0: one per epoch; "
             + "-1: none, for a run you will not resume; only the newest is kept, none once the run ends unless "
             + "--keep-training-state) (default: ${DEFAULT-VALUE}).")
-    int checkpointEvery;
+    int checkpointEvery = DEFAULTS.checkpointEvery();
 
-    @Option(names = "--text-column", description = "Field (JSON Lines) or column (CSV/TSV) of labeled files that "
-            + "holds the text (default: ${DEFAULT-VALUE}).")
-    String textColumn = "text";
-
-    @Option(names = "--label-column", description = "Field or column of labeled files that holds the label "
-            + "(default: label; labels, a JSON list, for --task multilabel).")
-    String labelColumn;
-
-    @Option(names = "--pair-column", description = "Field or column that holds the second text of each pair "
-            + "(pair models; default: ${DEFAULT-VALUE}).")
-    String pairColumn = "text_pair";
+    @Mixin
+    ColumnOptions columns = new ColumnOptions();
 
     @Option(names = "--skip-bad", description = "Skip bad records of data files (counted) instead of stopping.")
-    boolean skipBad;
+    boolean skipBad = DEFAULTS.skipBad();
 
-    @Override
-    public Integer call() throws IOException {
+    /** The core spec these options describe. */
+    FineTuneSpec spec() {
         HeadConfig.Task t = HeadConfig.Task.parse(task);
-        FineTuneSpec.Builder b = FineTuneSpec.builder(t, train, out)
+        FineTuneSpec.Builder b = FineTuneSpec.builder(t, train, output.out())
                 .from(from).arch(arch).tokenizer(tokenizer).dev(dev).test(test).epochs(epochs)
                 .recipe(FineTuneSpec.Recipe.parse(recipe)).warmup(warmup).gradualUnfreeze(gradualUnfreeze)
                 .freezeBackbone(freezeBackbone)
-                .maxTrain(maxTrain).seed(seed).batchSize(batchSize).weightDecay(weightDecay).clip(clip)
+                .maxTrain(maxTrain).seed(seed.seed()).batchSize(batchSize).weightDecay(weightDecay).clip(clip)
                 .patience(patience).evalsPerEpoch(evalsPerEpoch).devFraction(devFraction).maxLength(maxLength)
-                .dropout(dropout).maxTime(maxTime).threads(threads).keepTrainingState(keepTrainingState)
-                .overwrite(overwrite).resume(resume).checkpointEvery(checkpointEvery).skipBad(skipBad).folds(folds)
+                .dropout(dropout).maxTime(maxTime).threads(threads.threads()).keepTrainingState(keepTrainingState)
+                .overwrite(output.overwrite()).resume(resume).checkpointEvery(checkpointEvery).skipBad(skipBad).folds(folds)
                 .learningRates(lrCandidates == null ? List.of() : lrCandidates);
         if (lr != null) {
             b.learningRate(lr);
@@ -237,9 +232,15 @@ final class FinetuneCommand implements Callable<Integer> {
         if (multitaskCorpus != null && !multitaskCorpus.isEmpty()) {
             b.multitask(multitaskCorpus, lmWeight, mix);
         }
-        FineTuneSpec spec = b.build();
-        DataSources sources = new DataSources(DatasetRegistry.standard(), System.out)
-                .withColumns(textColumn, labelColumn).withPairColumn(pairColumn);
+        return b.build();
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter stdout = command.commandLine().getOut();
+        PrintWriter stderr = command.commandLine().getErr();
+        FineTuneSpec spec = spec();
+        DataSources sources = columns.applyTo(new DataSources(DatasetRegistry.standard(), System.out));
         if (setfitIterations != null && spec.recipe() != FineTuneSpec.Recipe.SETFIT) {
             throw new IllegalArgumentException("--setfit-iterations applies to --recipe setfit only");
         }
@@ -248,9 +249,9 @@ final class FinetuneCommand implements Callable<Integer> {
                         : new SetFit.Options(setfitIterations), sources, System.out)
                 : FineTuning.run(spec, sources, System.out);
         for (String warning : FineTuneWarnings.of(r)) {
-            System.err.println("graft: warning: " + warning);
+            stderr.println("graft: warning: " + warning);
         }
-        System.out.println(JSON.writeValueAsString(r.summaryJson()));
+        stdout.println(JSON.writeValueAsString(r.summaryJson()));
         return 0;
     }
 }

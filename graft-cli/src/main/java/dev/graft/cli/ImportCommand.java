@@ -17,10 +17,14 @@ import dev.graft.tensor.Parallel;
 import dev.graft.tensor.kernel.ScalarKernels;
 import dev.graft.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -50,9 +54,11 @@ final class ImportCommand implements Callable<Integer> {
             description = "What to import: an .onnx file, a model folder, or a known model name (graft models).")
     String from;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Checkpoint folder to write (new or "
-            + "empty, or one graft made before with --force).")
-    Path out;
+    @Spec
+    CommandSpec command;
+
+    @Mixin
+    OutputOptions output = new OutputOptions();
 
     @Option(names = "--tokenizer", paramLabel = "FILE", description = "tokenizer.json to put into the checkpoint "
             + "(default: the model's own: minilm's, a tokenizer.json beside the .onnx file, or the folder's).")
@@ -62,13 +68,11 @@ final class ImportCommand implements Callable<Integer> {
             + "against the graph when it does).")
     Integer heads;
 
-    @Option(names = {"--force", "--overwrite"}, description = "Replace an --out folder graft made before (never a "
-            + "folder of other files).")
-    boolean force;
-
     @Override
     public Integer call() throws IOException {
-        RunFolder.check(out, RunFolder.Request.of("import", force));
+        PrintWriter stdout = command.commandLine().getOut();
+        Path out = output.out();
+        RunFolder.check(out, RunFolder.Request.of("import", output.overwrite()));
         PrintStream log = System.err;
         long started = System.nanoTime();
         KnownModels.Known known = KnownModels.find(from);
@@ -101,8 +105,8 @@ final class ImportCommand implements Callable<Integer> {
             RunFolder.writeMarker(built, "import");
             AtomicFiles.publishDirectory(built, out);
         }
-        System.out.println(summary);
-        System.out.printf(Locale.ROOT, "import took %.1f s%n", (System.nanoTime() - started) / 1e9);
+        stdout.println(summary);
+        stdout.printf(Locale.ROOT, "import took %.1f s%n", (System.nanoTime() - started) / 1e9);
         return 0;
     }
 
@@ -209,7 +213,7 @@ final class ImportCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "%s%n  %s: %s, %d layers, hidden %d, %d heads, FFN %d, vocabulary %d, "
                         + "%d positions%n  wrote %s (config.json, model.safetensors%s)", what, architecture,
                 c.isEncoder() ? "BERT encoder" : "GPT-2 decoder", c.numberOfLayers(), c.hiddenSize(),
-                c.numberOfHeads(), c.intermediateSize(), c.vocabSize(), c.maxPositions(), out,
+                c.numberOfHeads(), c.intermediateSize(), c.vocabSize(), c.maxPositions(), output.out(),
                 withTokenizer ? ", tokenizer.json" : "; no tokenizer.json");
     }
 }

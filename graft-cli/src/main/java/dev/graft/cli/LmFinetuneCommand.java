@@ -5,7 +5,10 @@ import dev.graft.data.DatasetRegistry;
 import dev.graft.finetune.LanguageModelFineTuning;
 import dev.graft.finetune.LmFineTuneSpec;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,8 +37,17 @@ final class LmFinetuneCommand implements Callable<Integer> {
             + "datasets, or labeled datasets/files (their training text only), comma-separated or repeated.")
     List<String> corpus;
 
-    @Option(names = "--out", required = true, description = "Output checkpoint folder.")
-    Path out;
+    @Spec
+    CommandSpec command;
+
+    @Mixin
+    OutputOptions output = new OutputOptions();
+
+    @Mixin
+    SeedOption seed = new SeedOption(42);
+
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Option(names = "--epochs", description = "Passes over the corpus (default: 3 unless --steps or --max-time).")
     Double epochs;
@@ -71,15 +83,6 @@ final class LmFinetuneCommand implements Callable<Integer> {
     @Option(names = "--weight-decay", description = "AdamW weight decay (default: ${DEFAULT-VALUE}).")
     float weightDecay = 0.01f;
 
-    @Option(names = "--seed", description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed = 42;
-
-    @Option(names = "--threads", description = "Threads (default: available cores).")
-    int threads = Runtime.getRuntime().availableProcessors();
-
-    @Option(names = "--overwrite", description = "Replace an existing --out folder.")
-    boolean overwrite;
-
     @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint (one is written "
             + "per epoch). Give the same options as the run it continues.")
     boolean resume;
@@ -87,12 +90,12 @@ final class LmFinetuneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         double e = epochs != null ? epochs : (steps == 0 && maxTime == null ? 3 : 0);
-        LmFineTuneSpec spec = new LmFineTuneSpec(from, corpus, out, e, steps, maxTime, lr,
+        LmFineTuneSpec spec = new LmFineTuneSpec(from, corpus, output.out(), e, steps, maxTime, lr,
                 schedule.toLowerCase(Locale.ROOT), warmup, discriminative, batchSize, seqLen, maskProbability,
-                weightDecay, 1.0, seed, threads, overwrite);
+                weightDecay, 1.0, seed.seed(), threads.threads(), output.overwrite());
         LanguageModelFineTuning.Result r = LanguageModelFineTuning.run(spec, resume, DatasetRegistry.standard(),
                 System.out);
-        System.out.println(JSON.writeValueAsString(r.toJson()));
+        command.commandLine().getOut().println(JSON.writeValueAsString(r.toJson()));
         return 0;
     }
 }

@@ -35,7 +35,13 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code (2 for bad usage or input). */
     public static int run(String... args) {
-        return commandLine(args).execute(args);
+        CommandLine cl = commandLine(args);
+        try {
+            return cl.execute(args);
+        } finally {
+            cl.getOut().flush();
+            cl.getErr().flush();
+        }
     }
 
     /** The command line with every subcommand (usage, help, a mistyped command's suggestions). */
@@ -80,6 +86,9 @@ public final class Main implements Runnable {
      */
     private static CommandLine configure(CommandLine cl) {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // commands print results and messages through these writers, in the encoding of the streams they wrap
+        cl.setOut(writer(System.out));
+        cl.setErr(writer(System.err));
         // a mistyped option: the error and where to look, not 90 lines of usage
         cl.setParameterExceptionHandler((e, args) -> {
             CommandLine failed = e.getCommandLine();
@@ -101,9 +110,14 @@ public final class Main implements Runnable {
         return cl;
     }
 
+    /** A writer on {@code stream} in its encoding, flushed at every line. */
+    private static java.io.PrintWriter writer(java.io.PrintStream stream) {
+        return new java.io.PrintWriter(new java.io.OutputStreamWriter(stream, stream.charset()), true);
+    }
+
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     /** Reads the version Maven wrote into the jar. */

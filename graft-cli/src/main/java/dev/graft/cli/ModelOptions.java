@@ -1,16 +1,20 @@
 package dev.graft.cli;
 
+import dev.graft.pretrain.PretrainSpec;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
+import java.util.List;
+
 /**
- * The model preset and the fields a user may override (--layers 6 --hidden-size 384 ...); the
- * overrides are applied by {@link dev.graft.pretrain.PretrainSpec#modelConfig}.
+ * The model preset and the fields a user may override (--layers 6 --hidden-size 384 ...), a picocli mixin;
+ * the overrides are applied by {@link dev.graft.pretrain.PretrainSpec#modelConfig}.
  */
 final class ModelOptions {
     @Option(names = "--arch", description = "Model preset: bert-tiny, bert-mini, bert-small, bert-medium, gpt-tiny, "
             + "gpt-mini, gpt-small; graft pretrain also takes auto (an encoder sized to --max-time from a speed probe) "
             + "(default: ${DEFAULT-VALUE}).")
-    String arch = dev.graft.pretrain.PretrainSpec.DEFAULT_ARCH;
+    String arch = PretrainSpec.DEFAULT_ARCH;
 
     @Option(names = "--layers", description = "Override the number of transformer blocks.")
     Integer layers;
@@ -27,4 +31,10 @@ final class ModelOptions {
     @Option(names = "--dropout", description = "Override hidden and attention dropout (preset: 0.1; 0 turns it off, "
             + "as Cramming pretrains).")
     Float dropout;
+
+    /** A pretraining spec's builder on {@code corpus} into {@code out} with this model: the preset and its overrides. */
+    PretrainSpec.Builder builder(List<String> corpus, Path out) {
+        return PretrainSpec.builder(arch, corpus, out).layers(layers).hidden(hidden).heads(heads).ffn(ffn)
+                .dropout(dropout);
+    }
 }

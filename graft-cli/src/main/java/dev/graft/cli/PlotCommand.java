@@ -12,13 +12,16 @@ import java.util.concurrent.Callable;
 @Command(name = "plot", mixinStandardHelpOptions = true,
         description = "Plot a run's metrics.jsonl (loss and validation curves) as PNG files in the run folder.")
 final class PlotCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec command;
+
     @Parameters(index = "0", description = "The run folder (holding metrics.jsonl).")
     Path run;
 
     @Override
     public Integer call() throws IOException {
         for (Path p : TrainingCurves.plot(run)) {
-            System.out.println(p);
+            command.commandLine().getOut().println(p);
         }
         return 0;
     }

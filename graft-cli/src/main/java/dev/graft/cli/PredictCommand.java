@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,6 +30,9 @@ import java.util.concurrent.Callable;
                 + "{text, label, probabilities}, {tokens, tags}, {text, labels, probabilities} or "
                 + "{text, text_pair, label, probabilities}.")
 final class PredictCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec command;
+
     @Option(names = "--model", required = true, description = "The --out folder of graft finetune.")
     Path model;
 
@@ -41,11 +45,12 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--batch-size", description = "Inputs per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize = 64;
 
-    @Option(names = "--threads", description = "Threads (default: available cores).")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @picocli.CommandLine.Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Override
     public Integer call() throws IOException {
+        PrintWriter stderr = command.commandLine().getErr();
         if (input != null && !Files.isRegularFile(input)) {
             throw new IllegalArgumentException("--input " + input + ": " + (Files.isDirectory(input) ? "is a folder"
                     : "no such file") + "; give a UTF-8 text file, or leave --input out to read standard input");
@@ -53,7 +58,7 @@ final class PredictCommand implements Callable<Integer> {
         if (output != null && Files.isDirectory(output)) {
             throw new IllegalArgumentException("--output " + output + " is a folder; give a file name");
         }
-        try (Parallel parallel = new Parallel(threads)) {
+        try (Parallel parallel = new Parallel(threads.threads())) {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
             FineTunedModel m = FineTunedModel.load(model, compute);
             Prediction.Counts c;
@@ -66,11 +71,11 @@ final class PredictCommand implements Callable<Integer> {
                 }
             }
             if (c.truncated() > 0) {
-                System.err.printf(Locale.ROOT, "graft: warning: %,d lines are longer than %d tokens and were "
+                stderr.printf(Locale.ROOT, "graft: warning: %,d lines are longer than %d tokens and were "
                         + "truncated%n", c.truncated(), m.head().maxLength());
             }
             if (c.splitSentences() > 0) {
-                System.err.printf(Locale.ROOT, "graft: warning: %,d sentences are longer than %d tokens; each was "
+                stderr.printf(Locale.ROOT, "graft: warning: %,d sentences are longer than %d tokens; each was "
                         + "tagged in windows split at word boundaries%n", c.splitSentences(), m.head().maxLength());
             }
         }

@@ -6,7 +6,9 @@ import dev.graft.pretrain.Pretraining;
 import dev.graft.task.PretrainingData;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -24,8 +26,20 @@ final class PretrainCommand implements Callable<Integer> {
     /** The defaults of every option: {@link PretrainSpec}'s, the one source the library reads too. */
     private static final PretrainSpec DEFAULTS = PretrainSpec.defaults();
 
+    @Spec
+    CommandSpec command;
+
     @Mixin
     ModelOptions model = new ModelOptions();
+
+    @Mixin
+    OutputOptions output = new OutputOptions();
+
+    @Mixin
+    SeedOption seed = new SeedOption(DEFAULTS.seed());
+
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Option(names = "--objective", description = "mlm, clm or electra (replaced-token detection: a small generator "
             + "fills the masks, the saved encoder learns from every token) (default: mlm for bert-*, clm for gpt-*).")
@@ -82,10 +96,6 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Option(names = "--cased", description = "Keep case in a trained WordPiece tokenizer (default: lowercase).")
     boolean cased;
-
-    @Option(names = "--out", required = true, description = "Run folder (must be new or empty, unless --resume or "
-            + "--overwrite).")
-    Path out;
 
     @Option(names = "--steps", description = "Stop after this many updates.")
     long steps;
@@ -145,25 +155,15 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--validation-sequences", description = "Held-out sequences evaluated (default: ${DEFAULT-VALUE}).")
     int validationSequences = DEFAULTS.validationSequences();
 
-    @Option(names = "--threads", description = "Threads (default: available cores).")
-    int threads = Runtime.getRuntime().availableProcessors();
-
-    @Option(names = "--seed", description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed = DEFAULTS.seed();
-
     @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint.")
     boolean resume;
-
-    @Option(names = "--overwrite", description = "Delete an existing --out folder first.")
-    boolean overwrite;
 
     @Option(names = "--skip-nonfinite", description = "Skip updates whose loss is NaN or infinite instead of stopping.")
     boolean skipNonFinite;
 
-    @Override
-    public Integer call() throws IOException {
-        PretrainSpec spec = PretrainSpec.builder(model.arch, corpus, out)
-                .layers(model.layers).hidden(model.hidden).heads(model.heads).ffn(model.ffn).dropout(model.dropout)
+    /** The core spec these options describe. */
+    PretrainSpec spec() {
+        return model.builder(corpus, output.out())
                 .objective(objective()).layout(layout()).sentences("sentences".equalsIgnoreCase(layout))
                 .electra("electra".equalsIgnoreCase(objective)).generatorSize(generatorSize)
                 .discriminatorWeight(discriminatorWeight).preNorm(preNorm()).noBias(noBias).beta1(beta1).beta2(beta2)
@@ -173,10 +173,14 @@ final class PretrainCommand implements Callable<Integer> {
                 .accumulate(accumulate).seqLen(seqLen).lr(lr).warmup(warmup).schedule(schedule)
                 .weightDecay(weightDecay).clip(clip).maskProbability(maskProbability).wholeWordMask(wholeWordMask)
                 .logEvery(logEvery).evalEvery(evalEvery).checkpointEvery(checkpointEvery).keep(keep)
-                .validationSequences(validationSequences).threads(threads).seed(seed).resume(resume)
-                .overwrite(overwrite).skipNonFinite(skipNonFinite).build();
-        Pretraining.Result r = Pretraining.run(spec, System.out);
-        System.out.println(Pretraining.summaryJson(r));
+                .validationSequences(validationSequences).threads(threads.threads()).seed(seed.seed()).resume(resume)
+                .overwrite(output.overwrite()).skipNonFinite(skipNonFinite).build();
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        Pretraining.Result r = Pretraining.run(spec(), System.out);
+        command.commandLine().getOut().println(Pretraining.summaryJson(r));
         return 0;
     }
 

@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -19,9 +20,12 @@ import java.util.concurrent.Callable;
         description = {"Serve models over HTTP: embeddings (text-embeddings-inference's POST /embed, OpenAI's "
                 + "POST /v1/embeddings), classification and tagging (POST /predict), GET /health, /info, /metrics.",
             "Concurrent requests are batched per model (up to --max-batch-tokens, waiting at most --max-wait-ms); "
-                + "a full queue answers 429. SIGTERM (Ctrl-C) stops accepting, finishes the queued requests and "
+                + "a full queue answers 429; the models share the --threads compute threads. SIGTERM (Ctrl-C) stops accepting, finishes the queued requests and "
                 + "exits. See docs/SERVING.md."})
 final class ServeCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec command;
+
     /**
      * Seconds a client has to send its whole request (headers and body) before the JDK server closes the
      * connection ({@code sun.net.httpserver.maxReqTime}, read once when the server class loads): a client
@@ -45,8 +49,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", description = "TCP port, 0 for any free one (default: ${DEFAULT-VALUE}).")
     int port = ServeSettings.DEFAULT_PORT;
 
-    @Option(names = "--threads", description = "Compute threads, shared by the models (default: available cores).")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @picocli.CommandLine.Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Option(names = "--workers", description = "Forward passes that run at once, each on threads / workers compute "
             + "threads: more workers keep the cores busy under many clients, one worker answers a lone request "
@@ -83,12 +87,14 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        PrintWriter stdout = command.commandLine().getOut();
         String key = apiKey != null ? apiKey : System.getenv(API_KEY_ENV);
         if (key != null && key.isEmpty()) {
             key = null;
         }
-        ServeSettings settings = new ServeSettings(host, port, threads,
-                workers != null ? workers : ServeSettings.defaultWorkers(threads), key, maxBatchTokens, maxWaitMillis, maxQueue,
+        ServeSettings settings = new ServeSettings(host, port, threads.threads(),
+                workers != null ? workers : ServeSettings.defaultWorkers(threads.threads()), key, maxBatchTokens,
+                maxWaitMillis, maxQueue,
                 maxClientBatch, maxBodyBytes, drainSeconds, ServeSettings.DEFAULT_REQUEST_TIMEOUT_SECONDS);
         List<ModelSpec> specs = new ArrayList<>();
         for (String m : models) {
@@ -113,10 +119,11 @@ final class ServeCommand implements Callable<Integer> {
             err.println("graft serve: model " + d);
         }
         err.printf(Locale.ROOT, "graft serve: %d compute threads in %d workers; batches up to %d tokens, %d ms wait; "
-                + "queue %d requests per model%s%n", threads, settings.workers(), maxBatchTokens, maxWaitMillis, maxQueue,
+                + "queue %d requests per model%s%n", threads.threads(), settings.workers(), maxBatchTokens, maxWaitMillis,
+                maxQueue,
                 key != null ? "; API key required" : "");
-        System.out.println("listening on " + server.uri());
-        System.out.flush();
+        stdout.println("listening on " + server.uri());
+        stdout.flush();
         server.awaitTermination();
         return 0;
     }

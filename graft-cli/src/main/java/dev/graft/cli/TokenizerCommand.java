@@ -42,7 +42,7 @@ final class TokenizerCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     /** Options shared by train and bench. */
@@ -71,8 +71,8 @@ final class TokenizerCommand implements Runnable {
         @Option(names = "--normalization", description = "Unicode normalization first: none, nfc or nfkc (default: ${DEFAULT-VALUE}).")
         String normalization = "none";
 
-        @Option(names = "--threads", description = "Word-counting threads (default: available cores).")
-        int threads = Runtime.getRuntime().availableProcessors();
+        @picocli.CommandLine.Mixin
+        ThreadsOption threads = new ThreadsOption();
 
         @Option(names = "--replace-invalid-utf8", description = "Read invalid UTF-8 as U+FFFD instead of stopping.")
         boolean replaceInvalidUtf8;
@@ -94,28 +94,29 @@ final class TokenizerCommand implements Runnable {
             };
             int limit = limitAlphabet != null ? limitAlphabet : t == TokenizerTrainer.Type.WORDPIECE ? 1000 : 0;
             return new TokenizerTrainer.Settings(t, vocabularySize, minimumFrequency, lowercase, specialTokens, limit, n,
-                    threads, replaceInvalidUtf8);
+                    threads.threads(), replaceInvalidUtf8);
         }
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true,
             description = "Train a tokenizer on UTF-8 text files and write DIR/tokenizer.json.")
     static final class Train implements java.util.concurrent.Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec command;
+
         @picocli.CommandLine.Mixin
         TrainingOptions options = new TrainingOptions();
 
-        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory to write tokenizer.json "
-                + "to (new or empty, unless --overwrite).")
-        Path out;
-
-        @Option(names = "--overwrite", description = "Replace a tokenizer folder graft made before.")
-        boolean overwrite;
+        @picocli.CommandLine.Mixin
+        OutputOptions output = new OutputOptions();
 
         @Parameters(arity = "1..*", paramLabel = "FILE", description = "Training text (UTF-8), read line by line.")
         List<Path> files;
 
         @Override
         public Integer call() throws IOException {
+            PrintWriter stdout = command.commandLine().getOut();
+            Path out = output.out();
             if (out.getFileName() != null && out.getFileName().toString().endsWith(".json")) {
                 throw new IllegalArgumentException("--out " + out + " names a file; give the folder (tokenizer.json is "
                         + "written into it), e.g. --out " + (out.getParent() == null ? "tok" : out.getParent()));
@@ -124,25 +125,25 @@ final class TokenizerCommand implements Runnable {
             long start = System.nanoTime();
             TokenizerTrainer.Result r;
             Path written;
-            try (RunFolder folder = RunFolder.open(out, RunFolder.Request.of("tokenizer train", overwrite),
+            try (RunFolder folder = RunFolder.open(out, RunFolder.Request.of("tokenizer train", output.overwrite()),
                     System.err)) {
                 r = TokenizerTrainer.train(settings, files);
                 folder.begin();
                 written = r.tokenizer().save(out);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf(Locale.ROOT, "vocabulary: %,d tokens (%s, alphabet %,d, %,d "
+            stdout.printf(Locale.ROOT, "vocabulary: %,d tokens (%s, alphabet %,d, %,d "
                     + (settings.type() == TokenizerTrainer.Type.UNIGRAM ? "pieces of 2+ characters" : "merges")
                     + ", special %s)%n",
                     r.tokenizer().vocabularySize(), r.tokenizer().modelType(), r.alphabetSize(), r.merges(),
                     String.join(" ", settings.specialTokens()));
-            System.out.printf(Locale.ROOT, "corpus: %,d files, %.1f MB, %,d words (%,d distinct)%n", files.size(),
+            stdout.printf(Locale.ROOT, "corpus: %,d files, %.1f MB, %,d words (%,d distinct)%n", files.size(),
                     r.bytes() / 1e6, r.wordOccurrences(), r.distinctWords());
-            System.out.printf(Locale.ROOT, "coverage: %.2f%% of words without an unknown token, %.3f tokens per word%n",
+            stdout.printf(Locale.ROOT, "coverage: %.2f%% of words without an unknown token, %.3f tokens per word%n",
                     100 * r.coverage(), r.tokensPerWord());
-            System.out.printf(Locale.ROOT, "time: %.1f s (counting %.1f s on %d threads, merges %.1f s)%n", seconds,
+            stdout.printf(Locale.ROOT, "time: %.1f s (counting %.1f s on %d threads, merges %.1f s)%n", seconds,
                     r.countSeconds(), settings.threads(), r.mergeSeconds());
-            System.out.println("wrote " + written);
+            stdout.println("wrote " + written);
             return 0;
         }
     }
@@ -286,6 +287,9 @@ final class TokenizerCommand implements Runnable {
             description = "Train on the files (timed), then encode them line by line on one thread, several rounds; "
                     + "prints MB/s per thread (figures for docs/PERFORMANCE.md).")
     static final class Bench implements java.util.concurrent.Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec command;
+
         @picocli.CommandLine.Mixin
         TrainingOptions options = new TrainingOptions();
 
@@ -297,11 +301,12 @@ final class TokenizerCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
+            PrintWriter stdout = command.commandLine().getOut();
             TokenizerTrainer.Settings settings = options.settings();
             long start = System.nanoTime();
             TokenizerTrainer.Result r = TokenizerTrainer.train(settings, files);
             double train = (System.nanoTime() - start) / 1e9;
-            System.out.printf(Locale.ROOT, "train %s %,d: %.2f s on %d threads (counting %.2f s, merges %.2f s), "
+            stdout.printf(Locale.ROOT, "train %s %,d: %.2f s on %d threads (counting %.2f s, merges %.2f s), "
                     + "%.1f MB%n", r.tokenizer().modelType(), r.tokenizer().vocabularySize(), train, settings.threads(),
                     r.countSeconds(), r.mergeSeconds(), r.bytes() / 1e6);
             List<String> lines = new ArrayList<>();
@@ -322,12 +327,12 @@ final class TokenizerCommand implements Runnable {
                 }
                 double s = (System.nanoTime() - t0) / 1e9;
                 rates[round] = bytes / 1e6 / s;
-                System.out.printf(Locale.ROOT, "encode round %d (fresh tokenizer, empty cache): %.1f MB in %.2f s = "
+                stdout.printf(Locale.ROOT, "encode round %d (fresh tokenizer, empty cache): %.1f MB in %.2f s = "
                         + "%.2f MB/s, %,d tokens%n", round + 1, bytes / 1e6, s, rates[round], tokens);
             }
             double[] sorted = rates.clone();
             Arrays.sort(sorted);
-            System.out.printf(Locale.ROOT, "encode MB/s per thread: median %.2f (min %.2f, max %.2f)%n",
+            stdout.printf(Locale.ROOT, "encode MB/s per thread: median %.2f (min %.2f, max %.2f)%n",
                     sorted[sorted.length / 2], sorted[0], sorted[sorted.length - 1]);
             return 0;
         }

@@ -26,12 +26,12 @@ final class VectorsCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true,
             description = "Train vectors on a corpus and write DIR/vectors.safetensors, vocab.txt, config.json "
-                    + "(and tokenizer.json with --tokenizer).")
+                    + "(and tokenizer.json with --tokenizer). sgns results depend on the seed and the thread count.")
     static final class Train implements Callable<Integer> {
         @Option(names = "--method", required = true, description = "sgns (skip-gram, negative sampling) or ppmi-svd.")
         String method;
@@ -94,22 +94,17 @@ final class VectorsCommand implements Runnable {
                 + VectorsSpec.DEFAULT_OVERSAMPLE + ").")
         Integer oversample;
 
-        @Option(names = "--threads", description = "Threads (default: available cores). sgns results depend on "
-                + "the seed and the thread count.")
-        int threads = Runtime.getRuntime().availableProcessors();
+        @picocli.CommandLine.Mixin
+        ThreadsOption threads = new ThreadsOption();
 
-        @Option(names = "--seed", description = "Seed (default: ${DEFAULT-VALUE}).")
-        long seed = VectorsSpec.DEFAULT_SEED;
+        @picocli.CommandLine.Mixin
+        SeedOption seed = new SeedOption(VectorsSpec.DEFAULT_SEED);
 
-        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (new or empty, "
-                + "unless --resume or --overwrite).")
-        Path out;
+        @picocli.CommandLine.Mixin
+        OutputOptions output = new OutputOptions();
 
         @Option(names = "--resume", description = "sgns: continue the run in --out from its last epoch checkpoint.")
         boolean resume;
-
-        @Option(names = "--overwrite", description = "Delete an existing --out folder first.")
-        boolean overwrite;
 
         @Override
         public Integer call() throws IOException {
@@ -123,9 +118,9 @@ final class VectorsCommand implements Runnable {
                 throw new IllegalArgumentException("--weighting, --context-alpha, --eigenvalue-weight, "
                         + "--power-iterations and --oversample apply to ppmi-svd only");
             }
-            VectorsSpec.Builder b = VectorsSpec.builder(m, corpus, out).layout(layout).tokenizer(tokenizer).dim(dim)
-                    .window(window).minCount(minCount).threads(threads).seed(seed).resume(resume)
-                    .overwrite(overwrite);
+            VectorsSpec.Builder b = VectorsSpec.builder(m, corpus, output.out()).layout(layout).tokenizer(tokenizer).dim(dim)
+                    .window(window).minCount(minCount).threads(threads.threads()).seed(seed.seed()).resume(resume)
+                    .overwrite(output.overwrite());
             if (epochs != null) {
                 b.epochs(epochs);
             }
@@ -167,6 +162,9 @@ final class VectorsCommand implements Runnable {
     @Command(name = "neighbors", aliases = "neighbours", mixinStandardHelpOptions = true,
             description = "The nearest units by cosine similarity, one line per word: a sanity check of vectors.")
     static final class Neighbors implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec command;
+
         @Option(names = "--vectors", required = true, paramLabel = "DIR", description = "A graft vectors train folder.")
         Path vectors;
 
@@ -184,7 +182,7 @@ final class VectorsCommand implements Runnable {
                 for (WordVectors.Neighbor n : v.nearest(w, k)) {
                     line.append(String.format(Locale.ROOT, " %s %.3f", n.unit(), n.cosine()));
                 }
-                System.out.println(line);
+                command.commandLine().getOut().println(line);
             }
             return 0;
         }

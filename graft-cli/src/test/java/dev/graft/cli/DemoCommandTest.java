@@ -13,7 +13,7 @@ class DemoCommandTest {
     private static ExperimentSpec spec(boolean quick) {
         DemoCommand c = new DemoCommand();
         c.quick = quick;
-        c.threads = 2;
+        c.threads.threads = 2;
         return c.spec();
     }
 

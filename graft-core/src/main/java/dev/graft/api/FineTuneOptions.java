@@ -5,6 +5,9 @@ import dev.graft.model.HeadConfig;
 import dev.graft.train.TrainingListener;
 
 import java.nio.file.Path;
+import java.util.function.Consumer;
+
+import static dev.graft.api.Overrides.ifGiven;
 
 /**
  * How {@link dev.graft.Graft#fineTune} trains: an immutable record, changed with {@code withX} methods.
@@ -35,63 +38,51 @@ public record FineTuneOptions(Path out, Double epochs, Float learningRate, Integ
     }
 
     public FineTuneOptions withOut(Path v) {
-        return new FineTuneOptions(v, epochs, learningRate, batchSize, maxLength, devFraction, patience, recipe,
-                freezeBackbone, seed, overwrite, listener);
+        return edit(d -> d.out = v);
     }
 
     public FineTuneOptions withEpochs(double v) {
-        return new FineTuneOptions(out, v, learningRate, batchSize, maxLength, devFraction, patience, recipe,
-                freezeBackbone, seed, overwrite, listener);
+        return edit(d -> d.epochs = v);
     }
 
     public FineTuneOptions withLearningRate(float v) {
-        return new FineTuneOptions(out, epochs, v, batchSize, maxLength, devFraction, patience, recipe,
-                freezeBackbone, seed, overwrite, listener);
+        return edit(d -> d.learningRate = v);
     }
 
     public FineTuneOptions withBatchSize(int v) {
-        return new FineTuneOptions(out, epochs, learningRate, v, maxLength, devFraction, patience, recipe,
-                freezeBackbone, seed, overwrite, listener);
+        return edit(d -> d.batchSize = v);
     }
 
     public FineTuneOptions withMaxLength(int v) {
-        return new FineTuneOptions(out, epochs, learningRate, batchSize, v, devFraction, patience, recipe,
-                freezeBackbone, seed, overwrite, listener);
+        return edit(d -> d.maxLength = v);
     }
 
     public FineTuneOptions withDevFraction(double v) {
-        return new FineTuneOptions(out, epochs, learningRate, batchSize, maxLength, v, patience, recipe,
-                freezeBackbone, seed, overwrite, listener);
+        return edit(d -> d.devFraction = v);
     }
 
     public FineTuneOptions withPatience(int v) {
-        return new FineTuneOptions(out, epochs, learningRate, batchSize, maxLength, devFraction, v, recipe,
-                freezeBackbone, seed, overwrite, listener);
+        return edit(d -> d.patience = v);
     }
 
     public FineTuneOptions withRecipe(FineTuneSpec.Recipe v) {
-        return new FineTuneOptions(out, epochs, learningRate, batchSize, maxLength, devFraction, patience, v,
-                freezeBackbone, seed, overwrite, listener);
+        return edit(d -> d.recipe = v);
     }
 
     public FineTuneOptions withFreezeBackbone(boolean v) {
-        return new FineTuneOptions(out, epochs, learningRate, batchSize, maxLength, devFraction, patience, recipe,
-                v, seed, overwrite, listener);
+        return edit(d -> d.freezeBackbone = v);
     }
 
     public FineTuneOptions withSeed(long v) {
-        return new FineTuneOptions(out, epochs, learningRate, batchSize, maxLength, devFraction, patience, recipe,
-                freezeBackbone, v, overwrite, listener);
+        return edit(d -> d.seed = v);
     }
 
     public FineTuneOptions withOverwrite(boolean v) {
-        return new FineTuneOptions(out, epochs, learningRate, batchSize, maxLength, devFraction, patience, recipe,
-                freezeBackbone, seed, v, listener);
+        return edit(d -> d.overwrite = v);
     }
 
     public FineTuneOptions withListener(TrainingListener v) {
-        return new FineTuneOptions(out, epochs, learningRate, batchSize, maxLength, devFraction, patience, recipe,
-                freezeBackbone, seed, overwrite, v);
+        return edit(d -> d.listener = v);
     }
 
     /**
@@ -105,33 +96,58 @@ public record FineTuneOptions(Path out, Double epochs, Float learningRate, Integ
         }
         FineTuneSpec.Builder b = FineTuneSpec.builder(task, train, out).from(from).dev(dev).test(test)
                 .threads(threads).overwrite(overwrite);
-        if (epochs != null) {
-            b.epochs(epochs);
-        }
-        if (learningRate != null) {
-            b.learningRate(learningRate);
-        }
-        if (batchSize != null) {
-            b.batchSize(batchSize);
-        }
-        if (maxLength != null) {
-            b.maxLength(maxLength);
-        }
-        if (devFraction != null) {
-            b.devFraction(devFraction);
-        }
-        if (patience != null) {
-            b.patience(patience);
-        }
-        if (recipe != null) {
-            b.recipe(recipe);
-        }
-        if (freezeBackbone != null) {
-            b.freezeBackbone(freezeBackbone);
-        }
-        if (seed != null) {
-            b.seed(seed);
-        }
+        ifGiven(epochs, b::epochs);
+        ifGiven(learningRate, b::learningRate);
+        ifGiven(batchSize, b::batchSize);
+        ifGiven(maxLength, b::maxLength);
+        ifGiven(devFraction, b::devFraction);
+        ifGiven(patience, b::patience);
+        ifGiven(recipe, b::recipe);
+        ifGiven(freezeBackbone, b::freezeBackbone);
+        ifGiven(seed, b::seed);
         return b.build();
+    }
+
+    /** A copy with one change: {@code change} sets fields of a {@link Draft} of this record. */
+    private FineTuneOptions edit(Consumer<Draft> change) {
+        Draft d = new Draft(this);
+        change.accept(d);
+        return d.options();
+    }
+
+    /** The record's fields as variables, for the {@code withX} methods: the one place that copies them all. */
+    private static final class Draft {
+        Path out;
+        Double epochs;
+        Float learningRate;
+        Integer batchSize;
+        Integer maxLength;
+        Double devFraction;
+        Integer patience;
+        FineTuneSpec.Recipe recipe;
+        Boolean freezeBackbone;
+        Long seed;
+        boolean overwrite;
+        TrainingListener listener;
+
+        Draft(FineTuneOptions o) {
+            out = o.out;
+            epochs = o.epochs;
+            learningRate = o.learningRate;
+            batchSize = o.batchSize;
+            maxLength = o.maxLength;
+            devFraction = o.devFraction;
+            patience = o.patience;
+            recipe = o.recipe;
+            freezeBackbone = o.freezeBackbone;
+            seed = o.seed;
+            overwrite = o.overwrite;
+            listener = o.listener;
+        }
+
+        FineTuneOptions options() {
+            return new FineTuneOptions(out, epochs, learningRate, batchSize, maxLength, devFraction, patience, recipe,
+                    freezeBackbone, seed, overwrite, listener);
+        }
     }
 }

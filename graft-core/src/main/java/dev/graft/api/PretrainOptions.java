@@ -4,9 +4,12 @@ import dev.graft.pretrain.PretrainSpec;
 import dev.graft.train.TrainingListener;
 
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+
+import static dev.graft.api.Overrides.ifGiven;
 
 /**
  * What {@link dev.graft.Graft#pretrain} runs: an immutable record, changed with {@code withX} methods.
@@ -56,102 +59,85 @@ public record PretrainOptions(List<String> corpus, Path out, String arch, Intege
         for (Path p : files) {
             c.add(p.toString());
         }
-        return new PretrainOptions(c, out, arch, layers, hidden, heads, ffn, vocabSize, seqLen, batchSize, steps,
-                epochs, maxTime, learningRate, validationSequences, seed, overwrite, listener, recipe);
+        return edit(d -> d.corpus = c);
     }
 
     /** Pretraining on text files into {@code out}; give a length with {@link #withSteps} or another. */
     public static PretrainOptions of(Path out, Path... corpusFiles) {
-        List<String> c = new ArrayList<>();
-        for (Path p : corpusFiles) {
-            c.add(p.toString());
-        }
-        return new PretrainOptions(c, out, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, false, null, null);
+        return defaults().withOut(out).withCorpus(corpusFiles);
     }
 
     /** Pretraining on registry corpora ({@code english-corpus}) into {@code out}. */
     public static PretrainOptions onDatasets(Path out, String... names) {
-        return new PretrainOptions(List.of(names), out, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, false, null, null);
+        return defaults().withOut(out).edit(d -> d.corpus = List.of(names));
     }
 
     public PretrainOptions withArch(String v) {
-        return new PretrainOptions(corpus, out, v, layers, hidden, heads, ffn, vocabSize, seqLen, batchSize, steps,
-                epochs, maxTime, learningRate, validationSequences, seed, overwrite, listener, recipe);
+        return edit(d -> d.arch = v);
     }
 
     /** The preset's shape overridden: blocks, hidden size, heads and feed-forward size (null keeps the preset's). */
     public PretrainOptions withShape(Integer layersV, Integer hiddenV, Integer headsV, Integer ffnV) {
-        return new PretrainOptions(corpus, out, arch, layersV, hiddenV, headsV, ffnV, vocabSize, seqLen, batchSize,
-                steps, epochs, maxTime, learningRate, validationSequences, seed, overwrite, listener, recipe);
+        return edit(d -> {
+            d.layers = layersV;
+            d.hidden = hiddenV;
+            d.heads = headsV;
+            d.ffn = ffnV;
+        });
     }
 
     public PretrainOptions withVocabSize(int v) {
-        return new PretrainOptions(corpus, out, arch, layers, hidden, heads, ffn, v, seqLen, batchSize, steps,
-                epochs, maxTime, learningRate, validationSequences, seed, overwrite, listener, recipe);
+        return edit(d -> d.vocabSize = v);
     }
 
     public PretrainOptions withSeqLen(int v) {
-        return new PretrainOptions(corpus, out, arch, layers, hidden, heads, ffn, vocabSize, v, batchSize, steps,
-                epochs, maxTime, learningRate, validationSequences, seed, overwrite, listener, recipe);
+        return edit(d -> d.seqLen = v);
     }
 
     public PretrainOptions withBatchSize(int v) {
-        return new PretrainOptions(corpus, out, arch, layers, hidden, heads, ffn, vocabSize, seqLen, v, steps,
-                epochs, maxTime, learningRate, validationSequences, seed, overwrite, listener, recipe);
+        return edit(d -> d.batchSize = v);
     }
 
     public PretrainOptions withSteps(long v) {
-        return new PretrainOptions(corpus, out, arch, layers, hidden, heads, ffn, vocabSize, seqLen, batchSize, v,
-                epochs, maxTime, learningRate, validationSequences, seed, overwrite, listener, recipe);
+        return edit(d -> d.steps = v);
     }
 
     public PretrainOptions withEpochs(double v) {
-        return new PretrainOptions(corpus, out, arch, layers, hidden, heads, ffn, vocabSize, seqLen, batchSize,
-                steps, v, maxTime, learningRate, validationSequences, seed, overwrite, listener, recipe);
+        return edit(d -> d.epochs = v);
     }
 
     public PretrainOptions withMaxTime(Duration v) {
-        return new PretrainOptions(corpus, out, arch, layers, hidden, heads, ffn, vocabSize, seqLen, batchSize,
-                steps, epochs, v, learningRate, validationSequences, seed, overwrite, listener, recipe);
+        return edit(d -> d.maxTime = v);
     }
 
     public PretrainOptions withLearningRate(float v) {
-        return new PretrainOptions(corpus, out, arch, layers, hidden, heads, ffn, vocabSize, seqLen, batchSize,
-                steps, epochs, maxTime, v, validationSequences, seed, overwrite, listener, recipe);
+        return edit(d -> d.learningRate = v);
     }
 
     public PretrainOptions withValidationSequences(int v) {
-        return new PretrainOptions(corpus, out, arch, layers, hidden, heads, ffn, vocabSize, seqLen, batchSize,
-                steps, epochs, maxTime, learningRate, v, seed, overwrite, listener, recipe);
+        return edit(d -> d.validationSequences = v);
     }
 
     public PretrainOptions withSeed(long v) {
-        return new PretrainOptions(corpus, out, arch, layers, hidden, heads, ffn, vocabSize, seqLen, batchSize,
-                steps, epochs, maxTime, learningRate, validationSequences, v, overwrite, listener, recipe);
+        return edit(d -> d.seed = v);
     }
 
     public PretrainOptions withOut(Path v) {
-        return new PretrainOptions(corpus, v, arch, layers, hidden, heads, ffn, vocabSize, seqLen, batchSize, steps,
-                epochs, maxTime, learningRate, validationSequences, seed, overwrite, listener, recipe);
+        return edit(d -> d.out = v);
     }
 
     public PretrainOptions withOverwrite(boolean v) {
-        return new PretrainOptions(corpus, out, arch, layers, hidden, heads, ffn, vocabSize, seqLen, batchSize,
-                steps, epochs, maxTime, learningRate, validationSequences, seed, v, listener, recipe);
+        return edit(d -> d.overwrite = v);
     }
 
     public PretrainOptions withListener(TrainingListener v) {
-        return new PretrainOptions(corpus, out, arch, layers, hidden, heads, ffn, vocabSize, seqLen, batchSize,
-                steps, epochs, maxTime, learningRate, validationSequences, seed, overwrite, v, recipe);
+        return edit(d -> d.listener = v);
     }
 
     /** The core spec: {@link PretrainSpec}'s defaults with this record's non-null fields over them. */
     /** These options with the recipe's levers ({@link PretrainRecipe#cramming()}, ELECTRA, ...). */
     public PretrainOptions withRecipe(PretrainRecipe v) {
-        return new PretrainOptions(corpus, out, arch, layers, hidden, heads, ffn, vocabSize, seqLen, batchSize,
-                steps, epochs, maxTime, learningRate, validationSequences, seed, overwrite, listener, v);
+        return edit(d -> d.recipe = v);
     }
 
     public PretrainSpec toSpec(int threads) {
@@ -168,36 +154,75 @@ public record PretrainOptions(List<String> corpus, Path out, String arch, Intege
         }
         PretrainSpec.Builder b = PretrainSpec.builder(arch != null ? arch : PretrainSpec.DEFAULT_ARCH, corpus, out)
                 .layers(layers).hidden(hidden).heads(heads).ffn(ffn).threads(threads).overwrite(overwrite);
-        if (vocabSize != null) {
-            b.vocabSize(vocabSize);
-        }
-        if (seqLen != null) {
-            b.seqLen(seqLen);
-        }
-        if (batchSize != null) {
-            b.batchSize(batchSize);
-        }
-        if (steps != null) {
-            b.steps(steps);
-        }
-        if (epochs != null) {
-            b.epochs(epochs);
-        }
-        if (maxTime != null) {
-            b.maxTime(maxTime);
-        }
-        if (learningRate != null) {
-            b.lr(learningRate);
-        }
-        if (validationSequences != null) {
-            b.validationSequences(validationSequences);
-        }
-        if (seed != null) {
-            b.seed(seed);
-        }
+        ifGiven(vocabSize, b::vocabSize);
+        ifGiven(seqLen, b::seqLen);
+        ifGiven(batchSize, b::batchSize);
+        ifGiven(steps, b::steps);
+        ifGiven(epochs, b::epochs);
+        ifGiven(maxTime, b::maxTime);
+        ifGiven(learningRate, b::lr);
+        ifGiven(validationSequences, b::validationSequences);
+        ifGiven(seed, b::seed);
         if (recipe != null) {
             recipe.applyTo(b);
         }
         return b.build();
+    }
+
+    /** A copy with one change: {@code change} sets fields of a {@link Draft} of this record. */
+    private PretrainOptions edit(Consumer<Draft> change) {
+        Draft d = new Draft(this);
+        change.accept(d);
+        return d.options();
+    }
+
+    /** The record's fields as variables, for the {@code withX} methods: the one place that copies them all. */
+    private static final class Draft {
+        List<String> corpus;
+        Path out;
+        String arch;
+        Integer layers;
+        Integer hidden;
+        Integer heads;
+        Integer ffn;
+        Integer vocabSize;
+        Integer seqLen;
+        Integer batchSize;
+        Long steps;
+        Double epochs;
+        Duration maxTime;
+        Float learningRate;
+        Integer validationSequences;
+        Long seed;
+        boolean overwrite;
+        TrainingListener listener;
+        PretrainRecipe recipe;
+
+        Draft(PretrainOptions o) {
+            corpus = o.corpus;
+            out = o.out;
+            arch = o.arch;
+            layers = o.layers;
+            hidden = o.hidden;
+            heads = o.heads;
+            ffn = o.ffn;
+            vocabSize = o.vocabSize;
+            seqLen = o.seqLen;
+            batchSize = o.batchSize;
+            steps = o.steps;
+            epochs = o.epochs;
+            maxTime = o.maxTime;
+            learningRate = o.learningRate;
+            validationSequences = o.validationSequences;
+            seed = o.seed;
+            overwrite = o.overwrite;
+            listener = o.listener;
+            recipe = o.recipe;
+        }
+
+        PretrainOptions options() {
+            return new PretrainOptions(corpus, out, arch, layers, hidden, heads, ffn, vocabSize, seqLen, batchSize,
+                    steps, epochs, maxTime, learningRate, validationSequences, seed, overwrite, listener, recipe);
+        }
     }
 }

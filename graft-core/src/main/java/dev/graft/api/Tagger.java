@@ -1,19 +1,16 @@
 package dev.graft.api;
 
-import dev.graft.data.BadInput;
-import dev.graft.data.Dataset;
-import dev.graft.data.LabelSet;
 import dev.graft.data.TaggingExample;
 import dev.graft.eval.SpanMetrics;
 import dev.graft.eval.TaggingMetrics;
 import dev.graft.finetune.DataSources;
 import dev.graft.finetune.FineTunedModel;
 import dev.graft.model.HeadConfig;
+import dev.graft.task.TaggingBatch;
 import dev.graft.task.TaggingData;
 import dev.graft.task.TaggingTask;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,36 +20,17 @@ import java.util.List;
  * {@code /predict} reports, there in code points, here as Java string indices). A sentence longer than
  * the model takes is tagged in windows cut at word boundaries, as {@code graft predict} does.
  */
-public final class Tagger implements Model {
-    private final FineTunedModel model;
-    private final TaggingTask task;
-    private final DataSources sources;
+public final class Tagger extends LoadedModel<TaggingExample, TaggingBatch, TaggingTask> implements Model {
     private final boolean chunkTags;
 
     private Tagger(FineTunedModel model, DataSources sources) {
-        this.model = model;
-        this.sources = sources;
-        this.task = new TaggingTask(model.tagger(), model.head(), null, null, 1, null);
+        super(model, sources, TaggingTask.HEAD, new TaggingTask(model.tagger(), model.head(), null, null, 1, null));
         this.chunkTags = SpanMetrics.looksLikeChunkTags(model.head().labels());
     }
 
     /** Wraps a loaded tagger ({@link dev.graft.Graft#load} calls this). */
     public static Tagger of(FineTunedModel model, DataSources sources) {
-        if (model.tagger() == null || model.head().task() != HeadConfig.Task.TAG) {
-            throw new IllegalArgumentException(model.folder() + " is " + model.head().task().describe()
-                    + ", not a tagger");
-        }
-        return new Tagger(model, sources);
-    }
-
-    @Override
-    public Path folder() {
-        return model.folder();
-    }
-
-    @Override
-    public List<String> labels() {
-        return model.head().labels();
+        return new Tagger(require(model, model.tagger(), HeadConfig.Task.TAG, "a tagger"), sources);
     }
 
     /** Whether the tags are chunk tags (B-/I-/E-/S-, O), so {@link Tagging#spans()} are read from them. */
@@ -82,7 +60,7 @@ public final class Tagger implements Model {
         if (!present.isEmpty()) {
             TaggingData data = TaggingData.encode(model.tokenizer(), present, null, model.head().maxLength(),
                     model.padId());
-            tags = task.predict(data, data.batches(Classifier.BATCH_SIZE)).tags();
+            tags = task.predict(data, data.batches(BATCH_SIZE)).tags();
         }
         List<Tagging> out = new ArrayList<>(texts.size());
         int k = 0;
@@ -144,14 +122,6 @@ public final class Tagger implements Model {
 
     /** Scores the model on {@code data}'s main part: token accuracy, per-tag figures and, for chunk tags, span F1. */
     public TaggingMetrics evaluate(LabeledData<Tagger> data) throws IOException {
-        if (data.hasExtraParts()) {
-            throw new IllegalArgumentException("evaluate scores one set, but this data also has a dev or test part: "
-                    + "pass data.test() (or data.dev()) to score that part");
-        }
-        LabelSet known = LabelSet.ordered(labels());
-        Dataset<TaggingExample> d = data.readMain(TaggingTask.HEAD, sources, known, BadInput.strict());
-        var encoded = TaggingTask.HEAD.encode(model.tokenizer(), d.examples(), known, model.head().maxLength(),
-                model.padId());
-        return (TaggingMetrics) task.score(d.examples(), encoded, encoded.batches(Classifier.BATCH_SIZE)).metrics();
+        return (TaggingMetrics) score(data);
     }
 }

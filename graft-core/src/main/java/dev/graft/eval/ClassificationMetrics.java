@@ -146,26 +146,20 @@ public record ClassificationMetrics(List<String> labels, long[][] confusion, lon
     @Override
     public String report() {
         StringBuilder s = new StringBuilder();
-        int w = 9;
-        for (String l : labels) {
-            w = Math.max(w, l.length());
-        }
-        s.append(String.format(java.util.Locale.ROOT, "%" + w + "s %9s %9s %9s %9s%n", "", "precision", "recall",
-                "f1", "support"));
+        LabelTable table = new LabelTable(s, labels, "precision", "recall", "f1", "support");
         for (PerClass c : perClass) {
-            s.append(String.format(java.util.Locale.ROOT, "%" + w + "s %9.4f %9.4f %9.4f %9d%n", c.label(),
-                    c.precision(), c.recall(), c.f1(), c.support()));
+            table.row(c.label(), "%9.4f %9.4f %9.4f %9d", c.precision(), c.recall(), c.f1(), c.support());
         }
         s.append(String.format(java.util.Locale.ROOT, "%naccuracy %.4f   macro-F1 %.4f   (%d examples)%n", accuracy,
                 macroF1, total));
         s.append("\nconfusion (rows: gold, columns: predicted)\n");
-        s.append(String.format(java.util.Locale.ROOT, "%" + w + "s", ""));
+        table.label("");
         for (String l : labels) {
             s.append(' ').append(String.format(java.util.Locale.ROOT, "%" + Math.max(6, l.length()) + "s", l));
         }
         s.append('\n');
         for (int i = 0; i < labels.size(); i++) {
-            s.append(String.format(java.util.Locale.ROOT, "%" + w + "s", labels.get(i)));
+            table.label(labels.get(i));
             for (int j = 0; j < labels.size(); j++) {
                 s.append(' ').append(String.format(java.util.Locale.ROOT, "%" + Math.max(6, labels.get(j).length())
                         + "d", confusion[i][j]));

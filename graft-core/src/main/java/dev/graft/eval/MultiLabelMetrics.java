@@ -207,16 +207,11 @@ public record MultiLabelMetrics(List<String> labels, long total, double microF1,
     @Override
     public String report() {
         StringBuilder s = new StringBuilder();
-        int w = 9;
-        for (String l : labels) {
-            w = Math.max(w, l.length());
-        }
-        s.append(String.format(Locale.ROOT, "%" + w + "s %9s %9s %9s %9s %9s%n", "", "precision", "recall", "f1",
-                "support", "threshold"));
+        LabelTable table = new LabelTable(s, labels, "precision", "recall", "f1", "support", "threshold");
         for (int j = 0; j < perLabel.size(); j++) {
             PerLabel c = perLabel.get(j);
-            s.append(String.format(Locale.ROOT, "%" + w + "s %9.4f %9.4f %9.4f %9d %9.2f%n", c.label(), c.precision(),
-                    c.recall(), c.f1(), c.support(), thresholds == null ? 0.5 : thresholds.get(j)));
+            table.row(c.label(), "%9.4f %9.4f %9.4f %9d %9.2f", c.precision(), c.recall(), c.f1(), c.support(),
+                    thresholds == null ? 0.5 : thresholds.get(j));
         }
         s.append(String.format(Locale.ROOT, "%nmicro-F1 %.4f (P %.4f, R %.4f)   macro-F1 %.4f   subset accuracy %.4f"
                 + "   (%d examples)%n", microF1, microPrecision, microRecall, macroF1, subsetAccuracy, total));

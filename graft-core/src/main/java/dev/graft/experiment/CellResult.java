@@ -19,6 +19,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * One cell of an experiment: one strategy trained at one label budget with one seed, as one line of
@@ -266,20 +267,21 @@ public record CellResult(String strategy, String budget, int labels, int seed, S
         return v;
     }
 
-    private static String text(JsonNode o, String key) {
+    /** The field {@code key} of {@code o} when {@code ok} accepts it; otherwise an error: it must be {@code what}. */
+    private static JsonNode field(JsonNode o, String key, Predicate<JsonNode> ok, String what) {
         JsonNode v = field(o, key);
-        if (!v.isTextual()) {
-            throw new IllegalArgumentException("\"" + key + "\" must be a string, got " + v);
+        if (!ok.test(v)) {
+            throw new IllegalArgumentException("\"" + key + "\" must be " + what + ", got " + v);
         }
-        return v.asText();
+        return v;
+    }
+
+    private static String text(JsonNode o, String key) {
+        return field(o, key, JsonNode::isTextual, "a string").asText();
     }
 
     private static long integer(JsonNode o, String key) {
-        JsonNode v = field(o, key);
-        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-            throw new IllegalArgumentException("\"" + key + "\" must be an integer, got " + v);
-        }
-        return v.asLong();
+        return field(o, key, v -> v.isIntegralNumber() && v.canConvertToLong(), "an integer").asLong();
     }
 
     private static int int32(JsonNode o, String key) {
@@ -291,21 +293,10 @@ public record CellResult(String strategy, String budget, int labels, int seed, S
     }
 
     private static double number(JsonNode o, String key) {
-        JsonNode v = field(o, key);
-        if (!v.isNumber()) {
-            throw new IllegalArgumentException("\"" + key + "\" must be a number, got " + v);
-        }
-        return v.asDouble();
+        return field(o, key, JsonNode::isNumber, "a number").asDouble();
     }
 
     private static double score(JsonNode o, String key) {
-        JsonNode v = field(o, key);
-        if (v.isNull()) {
-            return Double.NaN;
-        }
-        if (!v.isNumber()) {
-            throw new IllegalArgumentException("\"" + key + "\" must be a number or null, got " + v);
-        }
-        return v.asDouble();
+        return field(o, key).isNull() ? Double.NaN : field(o, key, JsonNode::isNumber, "a number or null").asDouble();
     }
 }

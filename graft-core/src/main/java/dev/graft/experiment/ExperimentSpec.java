@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * One {@code graft experiment}: every strategy on the same labeled data, label budgets and seeds.
@@ -69,6 +71,8 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
                              int threads, int parallelCells, long seed, Path distilled) {
     /** The budget meaning "every training example". */
     public static final int ALL = Integer.MAX_VALUE;
+    /** The base seed when none is given ({@code graft experiment --seed}'s default). */
+    public static final long DEFAULT_SEED = 0;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public ExperimentSpec {
@@ -291,44 +295,73 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         }
     }
 
-    /** The configuration as a map for run files and the report. */
+    /**
+     * One setting of a JSON config file and of the run files: its key, its value in a spec (as written) and how
+     * a config file's value sets it on a builder. {@link #SETTINGS} is the one list of the keys, which
+     * {@link #toMap} writes and {@link #readConfig} reads.
+     */
+    private record Setting(String key, Function<ExperimentSpec, Object> value, BiConsumer<Builder, JsonNode> read,
+                           boolean omittedWhenNull) {
+        Setting(String key, Function<ExperimentSpec, Object> value, BiConsumer<Builder, JsonNode> read) {
+            this(key, value, read, false);
+        }
+    }
+
+    private static final List<Setting> SETTINGS = List.of(
+            new Setting("task", s -> s.task.id(), (b, v) -> b.task = HeadConfig.Task.parse(v.asText())),
+            new Setting("corpus", s -> s.corpus, (b, v) -> b.corpus = strings(v)),
+            new Setting("data", s -> s.data, (b, v) -> b.data = strings(v)),
+            new Setting("strategies", s -> s.strategies.stream().map(Strategy::id).toList(),
+                    (b, v) -> b.strategies = Strategy.parseList(strings(v))),
+            new Setting("budgets", s -> s.budgets.stream().map(ExperimentSpec::budgetLabel).toList(),
+                    (b, v) -> b.budgets = parseBudgets(strings(v))),
+            new Setting("seeds", s -> s.seeds, (b, v) -> b.seeds = integer(v)),
+            new Setting("arch", s -> s.arch, (b, v) -> b.arch = v.asText()),
+            new Setting("pretrain_time", s -> s.pretrainSteps > 0 ? null : s.pretrainTime.toString(),
+                    (b, v) -> b.pretrainTime = v.isNull() ? null : parseDuration(v.asText())),
+            new Setting("pretrain_steps", s -> s.pretrainSteps, (b, v) -> b.pretrainSteps = integer(v)),
+            new Setting("tapt_epochs", s -> s.taptEpochs, (b, v) -> b.taptEpochs = number(v)),
+            new Setting("pretrained", s -> s.pretrained, (b, v) -> b.pretrained = v.isNull() ? null : v.asText()),
+            new Setting("base", s -> s.base == null ? null : s.base.toString(),
+                    (b, v) -> b.base = v.isNull() ? null : Path.of(v.asText())),
+            new Setting("pretrain_sweep", s -> s.pretrainSweep, (b, v) -> b.pretrainSweep = parseShares(strings(v))),
+            new Setting("vocab_size", s -> s.vocabSize, (b, v) -> b.vocabSize = integer(v)),
+            new Setting("seq_len", s -> s.seqLen, (b, v) -> b.seqLen = integer(v)),
+            new Setting("dev_fraction", s -> s.devFraction, (b, v) -> b.devFraction = number(v)),
+            new Setting("folds", s -> s.folds, (b, v) -> b.folds = integer(v)),
+            new Setting("max_epochs", s -> s.maxEpochs, (b, v) -> b.maxEpochs = number(v)),
+            new Setting("lr_grid", ExperimentSpec::rateGridsInUse, (b, v) -> b.rateGrids = rateGrids(v)),
+            new Setting("lm_weight", s -> s.lmWeight, (b, v) -> b.lmWeight = (float) number(v)),
+            new Setting("mix", s -> s.mix, (b, v) -> b.mix = number(v)),
+            new Setting("label_repeat", s -> s.labelRepeat, (b, v) -> b.labelRepeat = integer(v)),
+            new Setting("threads", s -> s.threads, (b, v) -> b.threads = integer(v)),
+            new Setting("parallel_cells", s -> s.parallelCells, (b, v) -> b.parallelCells = integer(v)),
+            new Setting("seed", s -> s.seed, (b, v) -> b.seed = integer(v)),
+            // absent when not given, so that experiments written before it read back the same
+            new Setting("distilled", s -> s.distilled == null ? null : s.distilled.toString(),
+                    (b, v) -> b.distilled = v.isNull() ? null : Path.of(v.asText()), true));
+
+    /** The configuration as a map for run files and the report: every setting's value, in {@link #SETTINGS} order. */
     Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("task", task.id());
-        m.put("corpus", corpus);
-        m.put("data", data);
-        m.put("strategies", strategies.stream().map(Strategy::id).toList());
-        m.put("budgets", budgets.stream().map(ExperimentSpec::budgetLabel).toList());
-        m.put("seeds", seeds);
-        m.put("arch", arch);
-        m.put("pretrain_time", pretrainSteps > 0 ? null : pretrainTime.toString());
-        m.put("pretrain_steps", pretrainSteps);
-        m.put("tapt_epochs", taptEpochs);
-        m.put("pretrained", pretrained);
-        m.put("base", base == null ? null : base.toString());
-        m.put("pretrain_sweep", pretrainSweep);
-        m.put("vocab_size", vocabSize);
-        m.put("seq_len", seqLen);
-        m.put("dev_fraction", devFraction);
-        m.put("folds", folds);
-        m.put("max_epochs", maxEpochs);
+        for (Setting setting : SETTINGS) {
+            Object value = setting.value().apply(this);
+            if (value != null || !setting.omittedWhenNull()) {
+                m.put(setting.key(), value);
+            }
+        }
+        return m;
+    }
+
+    /** The candidate learning rates of each fine-tuning strategy compared, by strategy id. */
+    private Map<String, List<Float>> rateGridsInUse() {
         Map<String, List<Float>> grids = new LinkedHashMap<>();
         for (Strategy st : strategies) {
             if (st.fineTunes()) {
                 grids.put(st.id(), rates(st));
             }
         }
-        m.put("lr_grid", grids);
-        m.put("lm_weight", lmWeight);
-        m.put("mix", mix);
-        m.put("label_repeat", labelRepeat);
-        m.put("threads", threads);
-        m.put("parallel_cells", parallelCells);
-        m.put("seed", seed);
-        if (distilled != null) { // absent otherwise, so experiments written before it read back the same
-            m.put("distilled", distilled.toString());
-        }
-        return m;
+        return grids;
     }
 
     public static Builder builder(HeadConfig.Task task, List<String> data, Path out) {
@@ -350,46 +383,25 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException(file + ": expected a JSON object of experiment settings");
         }
+        Map<String, Setting> byKey = new LinkedHashMap<>();
+        for (Setting setting : SETTINGS) {
+            byKey.put(setting.key(), setting);
+        }
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            JsonNode v = e.getValue();
             try {
-                switch (e.getKey()) {
-                    case "task" -> b.task = HeadConfig.Task.parse(v.asText());
-                    case "corpus" -> b.corpus = strings(v);
-                    case "data" -> b.data = strings(v);
-                    case "strategies" -> b.strategies = Strategy.parseList(strings(v));
-                    case "budgets" -> b.budgets = parseBudgets(strings(v));
-                    case "seeds" -> b.seeds = integer(v);
-                    case "arch" -> b.arch = v.asText();
-                    case "pretrain_time" -> b.pretrainTime = v.isNull() ? null : parseDuration(v.asText());
-                    case "pretrain_steps" -> b.pretrainSteps = integer(v);
-                    case "tapt_epochs" -> b.taptEpochs = number(v);
-                    case "pretrained" -> b.pretrained = v.isNull() ? null : v.asText();
-                    case "base" -> b.base = v.isNull() ? null : Path.of(v.asText());
-                    case "pretrain_sweep" -> b.pretrainSweep = parseShares(strings(v));
-                    case "vocab_size" -> b.vocabSize = integer(v);
-                    case "seq_len" -> b.seqLen = integer(v);
-                    case "dev_fraction" -> b.devFraction = number(v);
-                    case "folds" -> b.folds = integer(v);
-                    case "max_epochs" -> b.maxEpochs = number(v);
-                    case "lr_grid" -> b.rateGrids = rateGrids(v);
-                    case "max_updates" -> throw new IllegalArgumentException("max_updates was removed: a cap in "
+                if (e.getKey().equals("max_updates")) {
+                    throw new IllegalArgumentException("max_updates was removed: a cap in "
                             + "updates starved the large budgets (docs/FINETUNING.md); use max_epochs");
-                    case "lm_weight" -> b.lmWeight = (float) number(v);
-                    case "mix" -> b.mix = number(v);
-                    case "label_repeat" -> b.labelRepeat = integer(v);
-                    case "threads" -> b.threads = integer(v);
-                    case "parallel_cells" -> b.parallelCells = integer(v);
-                    case "seed" -> b.seed = integer(v);
-                    case "distilled" -> b.distilled = v.isNull() ? null : Path.of(v.asText());
-                    default -> throw new IllegalArgumentException("unknown setting");
                 }
+                Setting setting = byKey.get(e.getKey());
+                if (setting == null) {
+                    throw new IllegalArgumentException("unknown setting");
+                }
+                setting.read().accept(b, e.getValue());
             } catch (IllegalArgumentException ex) {
                 throw new IllegalArgumentException(file + ": setting '" + e.getKey() + "': " + ex.getMessage()
-                        + " (settings: task, corpus, data, strategies, budgets, seeds, arch, pretrain_time, "
-                        + "pretrain_steps, tapt_epochs, pretrained, base, pretrain_sweep, vocab_size, seq_len, dev_fraction, folds, max_epochs, lr_grid, "
-                        + "lm_weight, mix, label_repeat, threads, parallel_cells, seed, distilled)");
+                        + " (settings: " + String.join(", ", byKey.keySet()) + ")");
             }
         }
         return b;
@@ -478,7 +490,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         int labelRepeat;
         int threads = Runtime.getRuntime().availableProcessors();
         int parallelCells = Runtime.getRuntime().availableProcessors() >= 2 ? 2 : 1;
-        long seed;
+        long seed = DEFAULT_SEED;
         Path distilled;
 
         private Builder(HeadConfig.Task task, List<String> data, Path out) {

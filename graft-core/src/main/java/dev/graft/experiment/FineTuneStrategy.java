@@ -1,5 +1,8 @@
 package dev.graft.experiment;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.graft.distill.Distillation;
 import dev.graft.finetune.CrossValidation;
 import dev.graft.finetune.FineTuneResult;
 import dev.graft.finetune.FineTuneSpec;
@@ -22,35 +25,128 @@ import java.util.stream.Stream;
 /**
  * The strategies that fine-tune a neural model on the cell's labels: one cell is one {@link FineTuning} run in
  * {@code cells/STRATEGY/KEY/} (early stopping on the dev part, or the few-label protocol's cross-validation of
- * the rate), scored on the test set. What differs between them is where fine-tuning starts ({@link
- * #startingPoint}) and what they share ({@link #prepare}): one nested class per strategy.
+ * the rate), scored on the test set. The six differ only in what they share ({@link Preparation}) and where
+ * fine-tuning starts ({@link Start}): one instance of this record per strategy holds the two, made by the
+ * strategy's factory method ({@link #scratch()}, {@link #transfer()}, ...); the cell's run is the one below.
  *
  * <p>A cell's cost counts its starting run's pretraining (shared by the cells, counted in each) and its own
  * fine-tuning tokens, the protocol's selection runs included; FLOPs are 6 x parameters x tokens.
  */
-abstract class FineTuneStrategy implements StrategyRun {
+record FineTuneStrategy(Strategy strategy, Preparation preparation, Start start) implements StrategyRun {
     /** The fine-tuning results kept beside a cell's test scores: the protocol's choices and the training loss. */
 
-    abstract Strategy strategy();
+    /** What a strategy's cells share, run ahead of them ({@link StrategyRun#prepare}). */
+    @FunctionalInterface
+    interface Preparation {
+        void prepare(SharedRuns shared, Experiment.Data<?> data, boolean pending) throws IOException;
+    }
+
+    /** Where a strategy's fine-tuning starts. */
+    @FunctionalInterface
+    interface Start {
+        /**
+         * Sets where fine-tuning starts on {@code b}.
+         *
+         * @return the pretraining runs whose cost a cell carries, the run the model starts from first; empty for
+         *         none (random weights, or a model pretrained elsewhere)
+         */
+        List<PretrainRun> set(FineTuneSpec.Builder b, Cell<?> cell, SharedRuns shared) throws IOException;
+    }
+
+    /** {@code scratch}: the task model from random weights with the corpus' tokenizer. */
+    static FineTuneStrategy scratch() {
+        return new FineTuneStrategy(Strategy.SCRATCH, FineTuneStrategy::prepareTokenizer, (b, cell, shared) -> {
+            b.scratch(shared.spec.arch(), shared.tokenizer());
+            return List.of();
+        });
+    }
+
+    /** {@code transfer}: fine-tunes the base pretraining run (a shorter one of its own for a sweep arm). */
+    static FineTuneStrategy transfer() {
+        return new FineTuneStrategy(Strategy.TRANSFER, (shared, data, pending) -> {
+            shared.basePretraining();
+            for (double share : shared.spec.pretrainSweep()) {
+                shared.basePretraining(share);
+            }
+        }, (b, cell, shared) -> {
+            double share = cell.arm().share();
+            return List.of(from(b, share == 1 ? shared.basePretraining() : shared.basePretraining(share)));
+        });
+    }
 
     /**
-     * Sets where fine-tuning starts on {@code b}.
-     *
-     * @return the pretraining run the model starts from, or null for none (random weights, or a model
-     *         pretrained elsewhere)
+     * {@code ulmfit}: the base LM fine-tuned on the task's text, then the ULMFiT recipe; a cell carries the LM
+     * fine-tuning and the base pretraining under it.
      */
-    abstract PretrainRun startingPoint(FineTuneSpec.Builder b, Cell<?> cell, SharedRuns shared) throws IOException;
+    static FineTuneStrategy ulmfit() {
+        return new FineTuneStrategy(Strategy.ULMFIT, (shared, data, pending) -> shared.tapt(),
+                (b, cell, shared) -> List.of(from(b.recipe(FineTuneSpec.Recipe.ULMFIT), shared.tapt()),
+                        shared.basePretraining()));
+    }
 
-    /** The pretraining runs whose cost a cell carries: its starting run, if any. */
-    List<PretrainRun> pretrainingCost(PretrainRun start, SharedRuns shared) throws IOException {
-        return start == null ? List.of() : List.of(start);
+    /** {@code merged}: pretrained on the corpus plus the task's unlabeled text. */
+    static FineTuneStrategy merged() {
+        return new FineTuneStrategy(Strategy.MERGED, (shared, data, pending) -> shared.mergedPretraining(data),
+                (b, cell, shared) -> List.of(from(b, shared.mergedPretraining(cell.data()))));
+    }
+
+    /** {@code multitask}: from random weights, the LM loss on the corpus beside the task loss. */
+    static FineTuneStrategy multitask() {
+        return new FineTuneStrategy(Strategy.MULTITASK, FineTuneStrategy::prepareTokenizer, (b, cell, shared) -> {
+            ExperimentSpec spec = shared.spec;
+            b.scratch(spec.arch(), shared.tokenizer()).multitask(spec.corpus(), spec.lmWeight(), spec.mix());
+            return List.of();
+        });
+    }
+
+    /** {@code pretrained}: a model pretrained elsewhere (a checkpoint folder, or a known model imported once). */
+    static FineTuneStrategy pretrained() {
+        return new FineTuneStrategy(Strategy.PRETRAINED, (shared, data, pending) -> {
+            if (pending) {
+                shared.pretrainedModel();
+            }
+        }, (b, cell, shared) -> {
+            b.from(shared.pretrainedModel());
+            return List.of();
+        });
+    }
+
+    /**
+     * {@code distilled}: full fine-tuning, as {@code pretrained} does it, of the student of a {@code graft distill}
+     * run ({@code --distilled DIR}; the spec checked its folder). A cell carries the distillation's tokens and wall
+     * time (from the run's {@value Distillation#SUMMARY_FILE}, 0 when it left none); the teacher's own
+     * pretraining, done elsewhere, is not counted, as for {@code pretrained}.
+     */
+    static FineTuneStrategy distilled() {
+        return new FineTuneStrategy(Strategy.DISTILLED, (shared, data, pending) -> {
+        }, (b, cell, shared) -> {
+            Path folder = shared.spec.distilled();
+            b.from(folder);
+            Path summary = folder.resolve(Distillation.SUMMARY_FILE);
+            JsonNode s = Files.exists(summary) ? new ObjectMapper().readTree(summary.toFile()) : null;
+            return List.of(new PretrainRun("distilled (given: " + folder + ")", folder,
+                    s == null ? 0 : s.path("tokens_seen").asLong(0), s == null ? 0 : s.path("wall_s").asDouble(0),
+                    Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN));
+        });
     }
 
     /** Trains the corpus' tokenizer ahead of the cells of a strategy that starts from random weights. */
-    static void prepareTokenizer(SharedRuns shared, boolean pending) throws IOException {
+    private static void prepareTokenizer(SharedRuns shared, Experiment.Data<?> data, boolean pending)
+            throws IOException {
         if (pending) {
             shared.tokenizer();
         }
+    }
+
+    /** Fine-tuning from {@code pre}'s folder. */
+    private static PretrainRun from(FineTuneSpec.Builder b, PretrainRun pre) {
+        b.from(pre.folder());
+        return pre;
+    }
+
+    @Override
+    public void prepare(SharedRuns shared, Experiment.Data<?> data, boolean pending) throws IOException {
+        preparation.prepare(shared, data, pending);
     }
 
     @Override
@@ -58,15 +154,13 @@ abstract class FineTuneStrategy implements StrategyRun {
         ExperimentSpec spec = shared.spec;
         Experiment.Subset<E> subset = cell.subset();
         Experiment.Data<E> data = cell.data();
-        Path cellDir = shared.out.resolve("cells").resolve(cell.arm().id()).resolve(subset.key());
-        FineTuneSpec.Builder b = FineTuneSpec.builder(spec.task(), data.name() + ":train[" + subset.key() + "]",
-                        cellDir)
-                .test(data.name() + ":test").seed(subset.seed()).threads(shared.cellThreads()).overwrite(true)
+        Path cellDir = cellDir(cell, shared);
+        FineTuneSpec.Builder b = cellSpec(cell, shared, cellDir)
                 .devFraction(spec.devFraction())
                 .checkpointEvery(-1); // a cell is re-run, not resumed: no checkpoint per epoch (270 MB each for MiniLM)
-        PretrainRun pre = startingPoint(b, cell, shared);
-        if (pre != null) {
-            shared.warnIfFrequencyOnly(pre, strategy());
+        List<PretrainRun> pretraining = start.set(b, cell, shared);
+        if (!pretraining.isEmpty()) {
+            shared.warnIfFrequencyOnly(pretraining.get(0), strategy);
         }
         int batch = spec.task() == HeadConfig.Task.TAG ? 32 : 16;
         if (spec.maxEpochs() > 0) {
@@ -74,16 +168,10 @@ abstract class FineTuneStrategy implements StrategyRun {
             b.epochs(Math.min(FineTuneSpec.autoEpochs(perEpoch), spec.maxEpochs()));
         }
         if (spec.folds() > 0) {
-            b.folds(spec.folds()).learningRates(spec.rates(strategy()));
+            b.folds(spec.folds()).learningRates(spec.rates(strategy));
         }
         FineTuneSpec ft = b.build();
-        Files.createDirectories(cellDir);
-        FineTuneResult r;
-        try (PrintStream cellLog = new PrintStream(Files.newOutputStream(cellDir.resolveSibling(subset.key() + ".log")),
-                true, StandardCharsets.UTF_8)) {
-            r = fineTune(spec.task(), ft, subset, data, cellLog);
-        }
-        long params = SharedRuns.parameterCount(cellDir);
+        FineTuneResult r = logged(cell, cellDir, log -> fineTune(spec.task(), ft, subset, data, log));
         long ftTokens = SharedRuns.lastTrainTokens(cellDir.resolve("metrics.jsonl"));
         // the protocol's selection runs are part of what the cell cost
         Path selection = cellDir.resolve("cross-validation");
@@ -94,15 +182,7 @@ abstract class FineTuneStrategy implements StrategyRun {
                 }
             }
         }
-        long preTokens = 0;
-        double preSeconds = 0;
-        for (PretrainRun run : pretrainingCost(pre, shared)) {
-            preTokens += run.tokens();
-            preSeconds += run.seconds();
-        }
-        double flops = 6.0 * params * (preTokens + ftTokens);
-        // the fine-tuned weights are not needed for the comparison: keep results, curves and configuration only
-        Files.deleteIfExists(cellDir.resolve(Checkpoint.WEIGHTS));
+        CellResult.Cost cost = cost(cellDir, pretraining, ftTokens, r.wallSeconds());
         Map<String, Object> testMetrics = CellResult.testMetrics(r.test());
         // the protocol's choices for this cell, next to its scores
         if (r.selection() != null) {
@@ -116,8 +196,7 @@ abstract class FineTuneStrategy implements StrategyRun {
             testMetrics.put("final_train_loss", r.finalTrainLoss());
         }
         return new CellResult(cell.arm().id(), cell.budget(), subset.labels(), subset.seedIndex(), cell.metric(),
-                r.testScore(), r.devScore(), testMetrics,
-                new CellResult.Cost(preTokens, ftTokens, flops, preSeconds, r.wallSeconds()), CellResult.OK, null);
+                r.testScore(), r.devScore(), testMetrics, cost, CellResult.OK, null);
     }
 
     /** One fine-tuning run of the task's head ({@link Heads}): every head runs through the one generic path. */
@@ -129,133 +208,54 @@ abstract class FineTuneStrategy implements StrategyRun {
                 data.test(), data.labels()), cellLog);
     }
 
-    /** {@code scratch}: the task model from random weights with the corpus' tokenizer. */
-    static final class Scratch extends FineTuneStrategy {
-        @Override
-        Strategy strategy() {
-            return Strategy.SCRATCH;
-        }
+    // ------------------------------------------------------------------ what every fine-tuning cell shares
 
-        @Override
-        public void prepare(SharedRuns shared, Experiment.Data<?> data, boolean pending) throws IOException {
-            prepareTokenizer(shared, pending);
-        }
+    /** A cell's fine-tuning folder, {@code cells/ARM/KEY/}. */
+    static Path cellDir(Cell<?> cell, SharedRuns shared) {
+        return shared.out.resolve("cells").resolve(cell.arm().id()).resolve(cell.subset().key());
+    }
 
-        @Override
-        PretrainRun startingPoint(FineTuneSpec.Builder b, Cell<?> cell, SharedRuns shared) throws IOException {
-            b.scratch(shared.spec.arch(), shared.tokenizer());
-            return null;
+    /**
+     * The fine-tuning every cell runs: the cell's train subset (named in its run.json) into {@code cellDir},
+     * scored on the test set, with the cell's seed and threads, replacing what an earlier attempt left.
+     */
+    static FineTuneSpec.Builder cellSpec(Cell<?> cell, SharedRuns shared, Path cellDir) {
+        String data = cell.data().name();
+        return FineTuneSpec.builder(shared.spec.task(), data + ":train[" + cell.subset().key() + "]", cellDir)
+                .test(data + ":test").seed(cell.subset().seed()).threads(shared.cellThreads()).overwrite(true);
+    }
+
+    /** A cell's training run, writing its log. */
+    @FunctionalInterface
+    interface CellTraining {
+        FineTuneResult run(PrintStream log) throws IOException;
+    }
+
+    /** Runs {@code training} with the cell's log open ({@code cells/ARM/KEY.log}, beside its folder). */
+    static FineTuneResult logged(Cell<?> cell, Path cellDir, CellTraining training) throws IOException {
+        Files.createDirectories(cellDir);
+        try (PrintStream log = new PrintStream(Files.newOutputStream(cellDir.resolveSibling(cell.subset().key()
+                + ".log")), true, StandardCharsets.UTF_8)) {
+            return training.run(log);
         }
     }
 
-    /** {@code transfer}: fine-tunes the base pretraining run (a shorter one of its own for a sweep arm). */
-    static final class Transfer extends FineTuneStrategy {
-        @Override
-        Strategy strategy() {
-            return Strategy.TRANSFER;
+    /**
+     * What a fine-tuned cell cost: {@code pretraining}'s tokens and time, its own {@code ftTokens}, FLOPs at 6 x
+     * parameters x tokens. Deletes the fine-tuned weights, which the comparison does not need: results, curves
+     * and configuration stay.
+     */
+    static CellResult.Cost cost(Path cellDir, List<PretrainRun> pretraining, long ftTokens, double wallSeconds)
+            throws IOException {
+        long params = SharedRuns.parameterCount(cellDir);
+        long preTokens = 0;
+        double preSeconds = 0;
+        for (PretrainRun run : pretraining) {
+            preTokens += run.tokens();
+            preSeconds += run.seconds();
         }
-
-        @Override
-        public void prepare(SharedRuns shared, Experiment.Data<?> data, boolean pending) throws IOException {
-            shared.basePretraining();
-            for (double share : shared.spec.pretrainSweep()) {
-                shared.basePretraining(share);
-            }
-        }
-
-        @Override
-        PretrainRun startingPoint(FineTuneSpec.Builder b, Cell<?> cell, SharedRuns shared) throws IOException {
-            double share = cell.arm().share();
-            PretrainRun pre = share == 1 ? shared.basePretraining() : shared.basePretraining(share);
-            b.from(pre.folder());
-            return pre;
-        }
-    }
-
-    /** {@code ulmfit}: the base LM fine-tuned on the task's text, then the ULMFiT recipe. */
-    static final class Ulmfit extends FineTuneStrategy {
-        @Override
-        Strategy strategy() {
-            return Strategy.ULMFIT;
-        }
-
-        @Override
-        public void prepare(SharedRuns shared, Experiment.Data<?> data, boolean pending) throws IOException {
-            shared.tapt();
-        }
-
-        @Override
-        PretrainRun startingPoint(FineTuneSpec.Builder b, Cell<?> cell, SharedRuns shared) throws IOException {
-            PretrainRun pre = shared.tapt();
-            b.from(pre.folder()).recipe(FineTuneSpec.Recipe.ULMFIT);
-            return pre;
-        }
-
-        /** The LM fine-tuning and the base pretraining under it. */
-        @Override
-        List<PretrainRun> pretrainingCost(PretrainRun start, SharedRuns shared) throws IOException {
-            return List.of(start, shared.basePretraining());
-        }
-    }
-
-    /** {@code merged}: pretrained on the corpus plus the task's unlabeled text. */
-    static final class Merged extends FineTuneStrategy {
-        @Override
-        Strategy strategy() {
-            return Strategy.MERGED;
-        }
-
-        @Override
-        public void prepare(SharedRuns shared, Experiment.Data<?> data, boolean pending) throws IOException {
-            shared.mergedPretraining(data);
-        }
-
-        @Override
-        PretrainRun startingPoint(FineTuneSpec.Builder b, Cell<?> cell, SharedRuns shared) throws IOException {
-            PretrainRun pre = shared.mergedPretraining(cell.data());
-            b.from(pre.folder());
-            return pre;
-        }
-    }
-
-    /** {@code multitask}: from random weights, the LM loss on the corpus beside the task loss. */
-    static final class Multitask extends FineTuneStrategy {
-        @Override
-        Strategy strategy() {
-            return Strategy.MULTITASK;
-        }
-
-        @Override
-        public void prepare(SharedRuns shared, Experiment.Data<?> data, boolean pending) throws IOException {
-            prepareTokenizer(shared, pending);
-        }
-
-        @Override
-        PretrainRun startingPoint(FineTuneSpec.Builder b, Cell<?> cell, SharedRuns shared) throws IOException {
-            ExperimentSpec spec = shared.spec;
-            b.scratch(spec.arch(), shared.tokenizer()).multitask(spec.corpus(), spec.lmWeight(), spec.mix());
-            return null;
-        }
-    }
-
-    /** {@code pretrained}: a model pretrained elsewhere (a checkpoint folder, or a known model imported once). */
-    static final class Pretrained extends FineTuneStrategy {
-        @Override
-        Strategy strategy() {
-            return Strategy.PRETRAINED;
-        }
-
-        @Override
-        public void prepare(SharedRuns shared, Experiment.Data<?> data, boolean pending) throws IOException {
-            if (pending) {
-                shared.pretrainedModel();
-            }
-        }
-
-        @Override
-        PretrainRun startingPoint(FineTuneSpec.Builder b, Cell<?> cell, SharedRuns shared) throws IOException {
-            b.from(shared.pretrainedModel());
-            return null;
-        }
+        double flops = 6.0 * params * (preTokens + ftTokens);
+        Files.deleteIfExists(cellDir.resolve(Checkpoint.WEIGHTS));
+        return new CellResult.Cost(preTokens, ftTokens, flops, preSeconds, wallSeconds);
     }
 }

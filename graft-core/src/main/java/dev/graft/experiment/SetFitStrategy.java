@@ -6,13 +6,9 @@ import dev.graft.finetune.FineTuneResult;
 import dev.graft.finetune.FineTuneSpec;
 import dev.graft.finetune.LabeledSplits;
 import dev.graft.finetune.SetFit;
-import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
 
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -56,11 +52,8 @@ final class SetFitStrategy implements StrategyRun {
         }
         Experiment.Subset<E> subset = cell.subset();
         Experiment.Data<E> data = cell.data();
-        Path cellDir = shared.out.resolve("cells").resolve(cell.arm().id()).resolve(subset.key());
-        FineTuneSpec.Builder b = FineTuneSpec.builder(spec.task(), data.name() + ":train[" + subset.key() + "]",
-                        cellDir)
-                .test(data.name() + ":test").seed(subset.seed()).threads(shared.cellThreads()).overwrite(true)
-                .recipe(FineTuneSpec.Recipe.SETFIT);
+        Path cellDir = FineTuneStrategy.cellDir(cell, shared);
+        FineTuneSpec.Builder b = FineTuneStrategy.cellSpec(cell, shared, cellDir).recipe(FineTuneSpec.Recipe.SETFIT);
         PretrainRun pre = null;
         if (own) {
             pre = shared.basePretraining();
@@ -70,28 +63,19 @@ final class SetFitStrategy implements StrategyRun {
             b.from(shared.pretrainedModel());
         }
         FineTuneSpec ft = b.build();
-        Files.createDirectories(cellDir);
         List<ClassificationExample> labeled = (List<ClassificationExample>) cell.labeled();
-        FineTuneResult r;
-        try (PrintStream cellLog = new PrintStream(Files.newOutputStream(cellDir.resolveSibling(subset.key() + ".log")),
-                true, StandardCharsets.UTF_8)) {
-            r = SetFit.run(ft, SetFit.Options.defaults(), new LabeledSplits<>(Dataset.ofClassification(labeled), null,
-                    (Dataset<ClassificationExample>) data.test(), data.labels()), cellLog);
-        }
-        long params = SharedRuns.parameterCount(cellDir);
-        long ftTokens = SharedRuns.lastTrainTokens(cellDir.resolve("metrics.jsonl"));
-        long preTokens = pre == null ? 0 : pre.tokens();
-        double preSeconds = pre == null ? 0 : pre.seconds();
-        double flops = 6.0 * params * (preTokens + ftTokens);
-        Files.deleteIfExists(cellDir.resolve(Checkpoint.WEIGHTS));
+        FineTuneResult r = FineTuneStrategy.logged(cell, cellDir, log -> SetFit.run(ft, SetFit.Options.defaults(),
+                new LabeledSplits<>(Dataset.ofClassification(labeled), null,
+                        (Dataset<ClassificationExample>) data.test(), data.labels()), log));
+        CellResult.Cost cost = FineTuneStrategy.cost(cellDir, pre == null ? List.of() : List.of(pre),
+                SharedRuns.lastTrainTokens(cellDir.resolve("metrics.jsonl")), r.wallSeconds());
         Map<String, Object> testMetrics = CellResult.testMetrics(r.test());
         testMetrics.put("chosen_c", r.chosenC());
         if (Double.isFinite(r.finalTrainLoss())) {
             testMetrics.put("final_train_loss", r.finalTrainLoss());
         }
         return new CellResult(cell.arm().id(), cell.budget(), subset.labels(), subset.seedIndex(), cell.metric(),
-                r.testScore(), Double.NaN, testMetrics,
-                new CellResult.Cost(preTokens, ftTokens, flops, preSeconds, r.wallSeconds()), CellResult.OK, null);
+                r.testScore(), Double.NaN, testMetrics, cost, CellResult.OK, null);
     }
 
     /**

@@ -8,29 +8,29 @@ import java.util.Locale;
 /**
  * The ways to use unlabeled text and labels that {@code graft experiment} compares. Each names its
  * {@link Group} (how it uses text beyond the labels), its default learning rates and whether it reads the
- * corpus, as data; how it prepares its shared runs and runs a cell is its {@link StrategyRun}, one class
+ * corpus, as data; how it prepares its shared runs and runs a cell is its {@link StrategyRun}, one object
  * per strategy ({@link #run()}).
  *
  * <p>The constants' order is the order the report lists a group in (transfer, ulmfit, merged, multitask).
  */
 public enum Strategy {
     /** The task model trained on the labeled examples only. */
-    SCRATCH("scratch", Group.FROM_SCRATCH, FineTuneStrategy.Scratch::new,
+    SCRATCH("scratch", Group.FROM_SCRATCH, FineTuneStrategy::scratch,
             "the task model trained on the labels only"),
     /** Pretrain on the corpus, then full fine-tuning. */
-    TRANSFER("transfer", Group.OWN_PRETRAINING, FineTuneStrategy.Transfer::new,
+    TRANSFER("transfer", Group.OWN_PRETRAINING, FineTuneStrategy::transfer,
             "pretrain on the corpus, then full fine-tuning"),
     /** Pretrain, LM fine-tune on the task's text, then the ULMFiT recipe. */
-    ULMFIT("ulmfit", Group.OWN_PRETRAINING, FineTuneStrategy.Ulmfit::new,
+    ULMFIT("ulmfit", Group.OWN_PRETRAINING, FineTuneStrategy::ulmfit,
             "pretrain, LM fine-tune on the task's text, then discriminative rates, STLR, gradual unfreezing"),
     /** The task's text added to the pretraining corpus, then full fine-tuning. */
-    MERGED("merged", Group.OWN_PRETRAINING, FineTuneStrategy.Merged::new,
+    MERGED("merged", Group.OWN_PRETRAINING, FineTuneStrategy::merged,
             "the task's text (no labels) added to the pretraining corpus, then full fine-tuning"),
     /** LM loss on the corpus and task loss on the labels in one run, from scratch. */
-    MULTITASK("multitask", Group.OWN_PRETRAINING, FineTuneStrategy.Multitask::new,
+    MULTITASK("multitask", Group.OWN_PRETRAINING, FineTuneStrategy::multitask,
             "LM loss on the corpus and task loss on the labels together, from scratch"),
     /** Fine-tune a model pretrained elsewhere at scale. */
-    PRETRAINED("pretrained", Group.PRETRAINED_ELSEWHERE, FineTuneStrategy.Pretrained::new,
+    PRETRAINED("pretrained", Group.PRETRAINED_ELSEWHERE, FineTuneStrategy::pretrained,
             "full fine-tuning of a model pretrained elsewhere at scale"),
     /** SetFit on a model pretrained elsewhere: contrastive pairs tune the encoder, then logistic regression. */
     SETFIT("setfit", Group.PRETRAINED_ELSEWHERE, () -> new SetFitStrategy(false),
@@ -41,7 +41,7 @@ public enum Strategy {
             "pretrain on the corpus, then SetFit: contrastive pairs of the labels tune the encoder, then "
                     + "logistic regression on its mean-pooled embeddings"),
     /** Full fine-tuning of a student distilled (graft distill) from a model pretrained elsewhere. */
-    DISTILLED("distilled", Group.PRETRAINED_ELSEWHERE, DistilledStrategy::new,
+    DISTILLED("distilled", Group.PRETRAINED_ELSEWHERE, FineTuneStrategy::distilled,
             "full fine-tuning of a small student distilled from a model pretrained elsewhere (graft distill)"),
     /** TF-IDF + logistic regression (most frequent tag per word for tagging). */
     BOW("bow", Group.BASELINE, BowStrategy::new,

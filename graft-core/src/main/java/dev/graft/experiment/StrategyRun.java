@@ -3,8 +3,9 @@ package dev.graft.experiment;
 import java.io.IOException;
 
 /**
- * How one {@link Strategy} prepares what its cells share and runs one cell. One class per strategy
- * ({@link FineTuneStrategy}'s six, {@link BowStrategy}, {@link LabelsAsTextStrategy}, {@link VectorsStrategy});
+ * How one {@link Strategy} prepares what its cells share and runs one cell. One object per strategy
+ * ({@link FineTuneStrategy}'s six, {@link SetFitStrategy}'s two, {@link BowStrategy}, {@link LabelsAsTextStrategy},
+ * {@link VectorsStrategy}'s two);
  * {@link Experiment} keeps the cells, the subsets and resume, and calls these without knowing which strategy
  * it runs.
  */

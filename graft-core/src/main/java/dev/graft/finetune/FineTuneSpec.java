@@ -223,6 +223,15 @@ public record FineTuneSpec(
         }
     }
 
+    /**
+     * A spec holding every default (classification of a placeholder training set from a placeholder checkpoint
+     * into a placeholder folder): where {@code graft finetune} reads its options' defaults, so the command line
+     * and the library cannot drift.
+     */
+    public static FineTuneSpec defaults() {
+        return builder(HeadConfig.Task.CLASSIFY, "train", Path.of("out")).from(Path.of("from")).build();
+    }
+
     public static Builder builder(HeadConfig.Task task, String train, Path out) {
         return new Builder(task, train, out);
     }

@@ -41,6 +41,22 @@ class ClassificationMetricsTest {
     }
 
     @Test
+    void theReportLaysOutTheTablesInColumnsAsWideAsTheLongestLabel() {
+        // gold a b b, predicted a a b: a P .5 R 1 F1 2/3 (support 1); a_long_label P 1 R .5 F1 2/3 (support 2)
+        ClassificationMetrics m = ClassificationMetrics.compute(new int[] {0, 1, 1}, new int[] {0, 0, 1},
+                List.of("a", "a_long_label"));
+        assertThat(m.report().replace(System.lineSeparator(), "\n")).isEqualTo(""
+                + "             precision    recall        f1   support\n"
+                + "           a    0.5000    1.0000    0.6667         1\n"
+                + "a_long_label    1.0000    0.5000    0.6667         2\n"
+                + "\naccuracy 0.6667   macro-F1 0.6667   (3 examples)\n"
+                + "\nconfusion (rows: gold, columns: predicted)\n"
+                + "                  a a_long_label\n"
+                + "           a      1            0\n"
+                + "a_long_label      1            1\n");
+    }
+
+    @Test
     void aClassNeverPredictedHasZeroPrecisionNotNaN() {
         // gold a b b, predicted a a a: b has TP 0, predicted 0 -> P 0 (zero_division=0), R 0, F1 0
         // a: P 1/3, R 1, F1 .5 ; macro = (.5 + 0) / 2

@@ -12,6 +12,21 @@ class MultiLabelMetricsTest {
     private static final List<String> LABELS = List.of("a", "b", "c");
 
     @Test
+    void theReportIsATableOfLabelsThenTheAverages() {
+        // the examples of threeExamplesThreeLabelsByHand: a and b right everywhere, c wrong; only e3 all right
+        boolean[][] gold = {{true, false, true}, {false, true, false}, {true, true, false}};
+        boolean[][] predicted = {{true, false, false}, {false, true, true}, {true, true, false}};
+        MultiLabelMetrics m = MultiLabelMetrics.compute(gold, predicted, LABELS, null);
+        assertThat(m.report().replace(System.lineSeparator(), "\n")).isEqualTo(""
+                + "          precision    recall        f1   support threshold\n"
+                + "        a    1.0000    1.0000    1.0000         2      0.50\n"
+                + "        b    1.0000    1.0000    1.0000         2      0.50\n"
+                + "        c    0.0000    0.0000    0.0000         1      0.50\n"
+                + "\n"
+                + "micro-F1 0.8000 (P 0.8000, R 0.8000)   macro-F1 0.6667   subset accuracy 0.3333   (3 examples)\n");
+    }
+
+    @Test
     void threeExamplesThreeLabelsByHand() {
         // gold: e1 {a, c}, e2 {b}, e3 {a, b}; predicted: e1 {a}, e2 {b, c}, e3 {a, b}
         boolean[][] gold = {{true, false, true}, {false, true, false}, {true, true, false}};

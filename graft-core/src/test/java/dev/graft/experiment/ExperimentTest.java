@@ -228,6 +228,35 @@ class ExperimentTest {
                 .hasMessageContaining("bad.json").hasMessageContaining("'seedz'");
     }
 
+    @Test
+    void whatTheRunFilesWriteAConfigFileReadsBack(@TempDir Path dir) throws IOException {
+        // every setting off its default, so a key written but not read (or read into another field) shows
+        Files.writeString(Files.createDirectories(dir.resolve("base")).resolve("config.json"), "{}");
+        ExperimentSpec.Builder b = tiny(dir).strategies(List.of(Strategy.BOW, Strategy.SCRATCH, Strategy.TRANSFER))
+                .budgets(List.of(13, ExperimentSpec.ALL)).seeds(3).pretrainSteps(0)
+                .pretrainTime(java.time.Duration.ofSeconds(95)).taptEpochs(1.5).pretrained("some/model")
+                .vocabSize(151).seqLen(33).devFraction(0.2)
+                .folds(3).maxEpochs(4.5).rateGrids(Map.of("scratch", List.of(0.5f), "transfer", List.of(0.25f, 0.125f)))
+                .lmWeight(0.75f).mix(1.5).labelRepeat(2).threads(3).parallelCells(2).seed(11);
+        // a sweep and a given base exclude each other: one spec each
+        ExperimentSpec withBase = b.base(dir.resolve("base")).build();
+        ExperimentSpec withSweep = b.base(null).pretrainSweep(List.of(0.25)).build();
+        for (ExperimentSpec spec : List.of(withBase, withSweep)) {
+            Path config = Files.writeString(dir.resolve("exp.json"),
+                    new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(spec.toMap()));
+            ExperimentSpec read = ExperimentSpec.readConfig(config, ExperimentSpec.builder(null, null, dir)).build();
+            assertThat(read).isEqualTo(spec);
+            assertThat(read.toMap()).isEqualTo(spec.toMap());
+        }
+        // the error lists every key the run files write
+        Path bad = Files.writeString(dir.resolve("bad.json"), "{\"nope\": 1}");
+        assertThatThrownBy(() -> ExperimentSpec.readConfig(bad, ExperimentSpec.builder(null, null, dir)))
+                .hasMessageContaining("settings: " + String.join(", ", withBase.toMap().keySet()) + ")");
+        Path removed = Files.writeString(dir.resolve("old.json"), "{\"max_updates\": 100}");
+        assertThatThrownBy(() -> ExperimentSpec.readConfig(removed, ExperimentSpec.builder(null, null, dir)))
+                .hasMessageContaining("max_updates was removed").hasMessageContaining("max_epochs");
+    }
+
     private static List<Path> doneMarkers(Path out) throws IOException {
         try (Stream<Path> s = Files.walk(out.resolve("pretrain"))) {
             return s.filter(p -> p.getFileName().toString().equals(Experiment.DONE)).sorted().toList();
