@@ -248,10 +248,11 @@ class ExperimentTest {
             assertThat(read).isEqualTo(spec);
             assertThat(read.toMap()).isEqualTo(spec.toMap());
         }
-        // the error lists every key the run files write
+        // the error lists every key the run files write (distilled only when given, so absent here)
+        assertThat(withBase.toMap()).doesNotContainKey("distilled");
         Path bad = Files.writeString(dir.resolve("bad.json"), "{\"nope\": 1}");
         assertThatThrownBy(() -> ExperimentSpec.readConfig(bad, ExperimentSpec.builder(null, null, dir)))
-                .hasMessageContaining("settings: " + String.join(", ", withBase.toMap().keySet()) + ")");
+                .hasMessageContaining("settings: " + String.join(", ", withBase.toMap().keySet()) + ", distilled)");
         Path removed = Files.writeString(dir.resolve("old.json"), "{\"max_updates\": 100}");
         assertThatThrownBy(() -> ExperimentSpec.readConfig(removed, ExperimentSpec.builder(null, null, dir)))
                 .hasMessageContaining("max_updates was removed").hasMessageContaining("max_epochs");
