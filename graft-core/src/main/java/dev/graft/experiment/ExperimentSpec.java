@@ -447,20 +447,9 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         return v.asDouble();
     }
 
-    /** "20m", "1h30m", "90s", or an ISO-8601 duration. */
+    /** "20m", "1h30m", "90s", or an ISO-8601 duration ({@link dev.graft.train.Durations#parse}). */
     public static Duration parseDuration(String s) {
-        String t = s.trim().toLowerCase(Locale.ROOT);
-        if (t.startsWith("pt")) {
-            return Duration.parse(t.toUpperCase(Locale.ROOT));
-        }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?").matcher(t);
-        if (t.isEmpty() || !m.matches()) {
-            throw new IllegalArgumentException("'" + s + "' is not a duration: use e.g. 20m, 1h30m, 90s");
-        }
-        long h = m.group(1) == null ? 0 : Long.parseLong(m.group(1));
-        long min = m.group(2) == null ? 0 : Long.parseLong(m.group(2));
-        long sec = m.group(3) == null ? 0 : Long.parseLong(m.group(3));
-        return Duration.ofSeconds(h * 3600 + min * 60 + sec);
+        return dev.graft.train.Durations.parse(s);
     }
 
     /** Builds an {@link ExperimentSpec} with {@code graft experiment}'s defaults. */
