@@ -97,6 +97,39 @@ public final class Backbone implements Module {
         return list;
     }
 
+    /** Each row's position in its sequence (B·T), in {@code buffer} when it is large enough. */
+    static int[] positionIds(TokenBatch batch, int[] buffer) {
+        int[] ids = Buffers.ensure(buffer, batch.rows());
+        for (int b = 0; b < batch.batch(); b++) {
+            for (int t = 0; t < batch.time(); t++) {
+                ids[b * batch.time() + t] = t;
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * The token, position and token-type embeddings of the batch, summed into {@code out} (B·T, C): the input
+     * of the embedding norm (an encoder's) or of the first block (a decoder's). Without type ids, type 0.
+     */
+    void embeddingSum(TokenBatch batch, int[] positionIds, float[] out) {
+        int n = batch.rows();
+        int c = config.hiddenSize();
+        tokens.gather(batch.inputIds(), n, out, false);
+        positions.gather(positionIds, n, out, true);
+        if (types != null) {
+            if (batch.typeIds() != null) {
+                types.gather(batch.typeIds(), n, out, true);
+            } else {
+                float[] w = types.weight().value().data();
+                int wo = types.weight().value().offset();
+                for (int r = 0; r < n; r++) {
+                    compute.kernels().axpy(c, 1f, w, wo, out, r * c);
+                }
+            }
+        }
+    }
+
     /** Hidden states (B·T, C), owned by the backbone, valid until the next forward. */
     public float[] forward(TokenBatch batch) {
         if (batch.time() > config.maxPositions()) {
@@ -106,26 +139,9 @@ public final class Backbone implements Module {
         lastBatch = batch;
         int n = batch.rows();
         int c = config.hiddenSize();
-        positionIds = Buffers.ensure(positionIds, n);
-        for (int b = 0; b < batch.batch(); b++) {
-            for (int t = 0; t < batch.time(); t++) {
-                positionIds[b * batch.time() + t] = t;
-            }
-        }
+        positionIds = positionIds(batch, positionIds);
         embedded = Buffers.ensure(embedded, n * c);
-        tokens.gather(batch.inputIds(), n, embedded, false);
-        positions.gather(positionIds, n, embedded, true);
-        if (types != null) {
-            if (batch.typeIds() != null) {
-                types.gather(batch.typeIds(), n, embedded, true);
-            } else {
-                float[] w = types.weight().value().data();
-                int wo = types.weight().value().offset();
-                for (int r = 0; r < n; r++) {
-                    compute.kernels().axpy(c, 1f, w, wo, embedded, r * c);
-                }
-            }
-        }
+        embeddingSum(batch, positionIds, embedded);
         float[] x = embeddingNorm != null ? embeddingNorm.forward(embedded, n) : embedded;
         x = embeddingDropout.forward(x, n * c);
         blockOutputs = blockOutputs == null ? new float[blocks.size()][] : blockOutputs;

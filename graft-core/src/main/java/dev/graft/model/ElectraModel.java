@@ -380,27 +380,9 @@ public final class ElectraModel implements TrainableModel {
     private void generatorForward(TokenBatch batch) {
         int n = batch.rows();
         int c = config.hiddenSize();
-        positionIds = Buffers.ensure(positionIds, n);
-        for (int b = 0; b < batch.batch(); b++) {
-            for (int t = 0; t < batch.time(); t++) {
-                positionIds[b * batch.time() + t] = t;
-            }
-        }
+        positionIds = Backbone.positionIds(batch, positionIds);
         genEmbedded = Buffers.ensure(genEmbedded, n * c);
-        discriminator.tokenEmbedding().gather(batch.inputIds(), n, genEmbedded, false);
-        discriminator.positionEmbedding().gather(positionIds, n, genEmbedded, true);
-        Embedding types = discriminator.typeEmbedding();
-        if (types != null) {
-            if (batch.typeIds() != null) {
-                types.gather(batch.typeIds(), n, genEmbedded, true);
-            } else {
-                float[] w = types.weight().value().data();
-                int wo = types.weight().value().offset();
-                for (int r = 0; r < n; r++) {
-                    compute.kernels().axpy(c, 1f, w, wo, genEmbedded, r * c);
-                }
-            }
-        }
+        discriminator.embeddingSum(batch, positionIds, genEmbedded);
         float[] x = genEmbeddingNorm.forward(genEmbedded, n);
         x = genEmbeddingDropout.forward(x, n * c);
         if (genProject != null) {
