@@ -57,8 +57,8 @@ final class TextIO {
     }
 
     /**
-     * Writes one line per row of {@code result}, partition by partition (the driver holds one partition at a
-     * time), to {@code output} (replaced only when every line is written) or to standard output when null.
+     * Writes one line per row of {@code result}, computed by all executors at once, then partition by partition
+     * (the driver holds one partition at a time), to {@code output} (replaced only when every line is written) or to standard output when null.
      *
      * @return the number of rows
      */
@@ -87,10 +87,17 @@ final class TextIO {
         }
     }
 
+    /**
+     * Computes every partition in one job (all executors at once; {@code toLocalIterator} alone would run one
+     * job per partition, one executor at a time), kept where it was computed (memory, else disk), then hands the
+     * driver one partition at a time, in order.
+     */
     private static long drain(Dataset<Row> result, Writer out, LineSink sink) throws IOException {
         long n = 0;
+        Dataset<Row> computed = result.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
         try {
-            Iterator<Row> it = result.toLocalIterator();
+            computed.count();
+            Iterator<Row> it = computed.toLocalIterator();
             while (it.hasNext()) {
                 sink.accept(it.next(), out);
                 n++;
@@ -101,6 +108,8 @@ final class TextIO {
                 throw new IllegalArgumentException(why, e);
             }
             throw e;
+        } finally {
+            computed.unpersist(false);
         }
         return n;
     }
