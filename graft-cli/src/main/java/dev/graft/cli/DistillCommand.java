@@ -4,6 +4,8 @@ import dev.graft.data.CorpusReader;
 import dev.graft.distill.DistillSpec;
 import dev.graft.distill.Distillation;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -19,6 +21,9 @@ import java.util.concurrent.Callable;
                 + "states and attention (--loss layers). The run folder ends as the student's checkpoint. The last "
                 + "line printed is a JSON summary. See docs/DISTILLATION.md.")
 final class DistillCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    CommandSpec command;
+
     /** The defaults of every option: {@link DistillSpec}'s, the one source the library reads too. */
     private static final DistillSpec DEFAULTS = DistillSpec.defaults();
 
@@ -68,9 +73,8 @@ final class DistillCommand implements Callable<Integer> {
             + "(blank-line-separated; lines are sentences) (default: lines).")
     CorpusReader.Layout layout = CorpusReader.Layout.LINES;
 
-    @Option(names = "--out", required = true, description = "Run folder (must be new or empty, unless --resume or "
-            + "--overwrite).")
-    Path out;
+    @Mixin
+    OutputOptions output = new OutputOptions();
 
     @Option(names = "--steps", description = "Stop after this many updates.")
     long steps;
@@ -124,29 +128,27 @@ final class DistillCommand implements Callable<Integer> {
             + "later epochs and resumed runs do not recompute them.")
     boolean cacheTeacher;
 
-    @Option(names = "--threads", description = "Threads (default: available cores).")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
-    @Option(names = "--seed", description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed = DEFAULTS.seed();
+    @Mixin
+    SeedOption seed = new SeedOption(DEFAULTS.seed());
 
     @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint.")
     boolean resume;
 
-    @Option(names = "--overwrite", description = "Delete an existing --out folder first.")
-    boolean overwrite;
-
     @Override
     public Integer call() throws IOException {
-        DistillSpec spec = DistillSpec.builder(teacher, corpus, out).student(student).layers(layers).hidden(hidden)
+        DistillSpec spec = DistillSpec.builder(teacher, corpus, output.out()).student(student).layers(layers).hidden(hidden)
                 .heads(heads).ffn(ffn).dropout(dropout).init(DistillSpec.Init.parse(init))
                 .loss(DistillSpec.Loss.parse(loss)).layerMap(layerMap).layout(layout).steps(steps).epochs(epochs)
                 .maxTime(maxTime).batchSize(batchSize).seqLen(seqLen).lr(lr).warmup(warmup).schedule(schedule)
                 .weightDecay(weightDecay).clip(clip).logEvery(logEvery).evalEvery(evalEvery)
                 .checkpointEvery(checkpointEvery).keep(keep).validationSequences(validationSequences)
-                .cacheTeacher(cacheTeacher).threads(threads).seed(seed).resume(resume).overwrite(overwrite).build();
+                .cacheTeacher(cacheTeacher).threads(threads.threads()).seed(seed.seed()).resume(resume)
+                .overwrite(output.overwrite()).build();
         Distillation.Result r = Distillation.run(spec, System.out);
-        System.out.println(Distillation.summaryJson(r));
+        command.commandLine().getOut().println(Distillation.summaryJson(r));
         return 0;
     }
 }
