@@ -84,7 +84,7 @@ public final class Main implements Runnable {
      * The configured command line: enum values in any case ({@code --layout paragraphs} or
      * {@code PARAGRAPHS}) for every command, and the error handling below.
      */
-    private static CommandLine configure(CommandLine cl) {
+    static CommandLine configure(CommandLine cl) {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         // commands print results and messages through these writers, in the encoding of the streams they wrap
         cl.setOut(writer(System.out));
@@ -101,6 +101,10 @@ public final class Main implements Runnable {
             return 2;
         });
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof dev.graft.SpecException spec) {
+                commandLine.getErr().println("graft: " + spec.messageWith(field -> flagOf(commandLine, field)));
+                return 2;
+            }
             if (e instanceof IllegalArgumentException || e instanceof IOException) {
                 commandLine.getErr().println("graft: " + e.getMessage());
                 return 2;
@@ -108,6 +112,26 @@ public final class Main implements Runnable {
             throw e;
         });
         return cl;
+    }
+
+    /**
+     * The flag of {@code commandLine} that sets spec field {@code field} (a dotted path such as
+     * {@code optimizer.learningRate}), or null: an option whose {@code descriptionKey} is the whole
+     * path, else one whose Java field has the path's last name ({@code learningRate}). The longest
+     * of the option's names is used ({@code --learning-rate} over {@code --lr}).
+     */
+    static String flagOf(CommandLine commandLine, String field) {
+        String leaf = field.substring(field.lastIndexOf('.') + 1);
+        CommandLine.Model.OptionSpec byLeaf = null;
+        for (CommandLine.Model.OptionSpec option : commandLine.getCommandSpec().options()) {
+            if (field.equals(option.descriptionKey())) {
+                return option.longestName();
+            }
+            if (byLeaf == null && option.userObject() instanceof java.lang.reflect.Field f && f.getName().equals(leaf)) {
+                byLeaf = option;
+            }
+        }
+        return byLeaf == null ? null : byLeaf.longestName();
     }
 
     /** A writer on {@code stream} in its encoding, flushed at every line. */

@@ -1,0 +1,41 @@
+package dev.graft;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class SpecExceptionTest {
+
+    @Test
+    void positiveNamesTheFieldAndTheValue() {
+        SpecException e = assertThrows(SpecException.class, () -> SpecException.positive("optimizer.learningRate", -0.5));
+        assertEquals("optimizer.learningRate must be > 0, got -0.5", e.getMessage());
+        assertEquals(List.of("optimizer.learningRate"), e.fields());
+        SpecException n = assertThrows(SpecException.class, () -> SpecException.positive("batchSize", 0));
+        assertEquals("batchSize must be > 0, got 0", n.getMessage());
+        SpecException nan = assertThrows(SpecException.class, () -> SpecException.nonNegative("clip", Double.NaN));
+        assertEquals("clip must be >= 0, got NaN", nan.getMessage());
+        SpecException.positive("batchSize", 1);
+        SpecException.nonNegative("clip", 0);
+    }
+
+    @Test
+    void messageWithReplacesWholeFieldNamesOnly() {
+        SpecException e = new SpecException(List.of("run.maxTime", "lr", "maxTime"),
+                "run.maxTime 0s is too short for lr warm-up; lrMultiplier and maxTime stay");
+        Map<String, String> flags = Map.of("run.maxTime", "--max-time", "lr", "--lr");
+        assertEquals("--max-time 0s is too short for --lr warm-up; lrMultiplier and maxTime stay",
+                e.messageWith(flags::get));
+        // a name nothing maps stays as the library caller wrote it
+        assertEquals(e.getMessage(), e.messageWith(f -> null));
+    }
+
+    @Test
+    void aMessageMustNameItsFields() {
+        assertThrows(IllegalStateException.class, () -> new SpecException("seqLen", "sequence length must be > 0"));
+    }
+}
