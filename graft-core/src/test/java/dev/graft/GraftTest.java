@@ -279,7 +279,7 @@ class GraftTest {
             for (String f : List.of("config.json", "model.safetensors", "tokenizer.json")) {
                 Files.copy(base.folder().resolve(f), st.resolve(f));
             }
-            new SentenceTransformersConfig(dev.graft.model.SentenceEmbedder.Pooling.MEAN, true, 16,
+            new SentenceTransformersConfig(dev.graft.nn.Pooling.MEAN, true, 16,
                     java.util.Map.of("query", "query: "), "query").write(st, 32);
             Embedder n = graft.embedder(st);
             float[][] w = n.embed(texts);

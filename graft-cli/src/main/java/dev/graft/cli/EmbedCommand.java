@@ -4,6 +4,7 @@ import dev.graft.model.Pretrained;
 import dev.graft.model.SentenceEmbedder;
 import dev.graft.model.SentenceTransformersConfig;
 import dev.graft.nn.Compute;
+import dev.graft.nn.Pooling;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -80,8 +81,8 @@ final class EmbedCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--prompt-name and --prompt: give one of them");
         }
         java.util.Optional<SentenceTransformersConfig> st = SentenceTransformersConfig.read(model);
-        SentenceEmbedder.Pooling p = pooling != null ? ServeCommand.parse(pooling)
-                : st.map(SentenceTransformersConfig::pooling).orElse(SentenceEmbedder.Pooling.MEAN);
+        Pooling p = pooling != null ? ServeCommand.parse(pooling)
+                : st.map(SentenceTransformersConfig::pooling).orElse(Pooling.MEAN);
         boolean normalizeVectors = normalize != null ? normalize
                 : st.map(SentenceTransformersConfig::normalize).orElse(false);
         String prefix = prompt != null ? prompt

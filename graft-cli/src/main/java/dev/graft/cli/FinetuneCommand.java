@@ -10,6 +10,7 @@ import dev.graft.finetune.FineTuning;
 import dev.graft.finetune.SetFit;
 import dev.graft.model.HeadConfig;
 import dev.graft.model.SequenceClassifier;
+import dev.graft.nn.Pooling;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -221,7 +222,7 @@ final class FinetuneCommand implements Callable<Integer> {
             b.schedule(schedule.toLowerCase(java.util.Locale.ROOT));
         }
         if (pooling != null) {
-            b.pooling(SequenceClassifier.Pooling.parse(pooling));
+            b.pooling(Pooling.parse(pooling));
         }
         switch (classWeights.toLowerCase(java.util.Locale.ROOT)) {
             case "none" -> b.balancedClassWeights(false);

@@ -1,6 +1,7 @@
 package dev.graft.cli;
 
 import dev.graft.model.SentenceEmbedder;
+import dev.graft.nn.Pooling;
 import dev.graft.serve.InferenceServer;
 import dev.graft.serve.ModelSpec;
 import dev.graft.serve.ServeSettings;
@@ -128,10 +129,10 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    static SentenceEmbedder.Pooling parse(String pooling) {
+    static Pooling parse(String pooling) {
         return switch (pooling.toLowerCase(Locale.ROOT)) {
-            case "mean" -> SentenceEmbedder.Pooling.MEAN;
-            case "cls" -> SentenceEmbedder.Pooling.CLS;
+            case "mean" -> Pooling.MEAN;
+            case "cls" -> Pooling.CLS;
             default -> throw new IllegalArgumentException("--pooling " + pooling + ": choose mean or cls");
         };
     }

@@ -8,6 +8,7 @@ import dev.graft.model.Pretrained;
 import dev.graft.model.SafeTensors;
 import dev.graft.model.SentenceEmbedder;
 import dev.graft.nn.Compute;
+import dev.graft.nn.Pooling;
 import dev.graft.tensor.kernel.GeluForm;
 import dev.graft.tokenizer.Tokenizer;
 import dev.graft.tokenizer.TokenizerTrainer;
@@ -106,7 +107,7 @@ class ImportEmbedCommandTest {
         Compute compute = Compute.create(1);
         Pretrained loaded = Pretrained.loadBackbone(imported, compute);
         float[][] expected = new SentenceEmbedder(loaded.backbone(), loaded.requireTokenizer(),
-                SentenceEmbedder.Pooling.MEAN, true, 2, 16)
+                Pooling.MEAN, true, 2, 16)
                 .embed(List.of("In the beginning", "", "the deep and the void", longLine));
         for (int i = 0; i < 4; i++) {
             float[] v = parse(lines[i]);
@@ -158,7 +159,7 @@ class ImportEmbedCommandTest {
         Path st = dir.resolve("st");
         Run imp0 = run("", "import", "--from", model.toString(), "--out", st.toString());
         assertThat(imp0.exit()).as(imp0.err()).isZero();
-        new dev.graft.model.SentenceTransformersConfig(SentenceEmbedder.Pooling.CLS, true, 8,
+        new dev.graft.model.SentenceTransformersConfig(Pooling.CLS, true, 8,
                 java.util.Map.of("query", "the deep ", "passage", "the void "), "query").write(st, 32);
         Path imported = dir.resolve("st-imported");
         Run imp = run("", "import", "--from", st.toString(), "--out", imported.toString());
@@ -170,9 +171,9 @@ class ImportEmbedCommandTest {
         Compute compute = Compute.create(1);
         Pretrained loaded = Pretrained.loadBackbone(imported, compute);
         SentenceEmbedder cls8 = new SentenceEmbedder(loaded.backbone(), loaded.requireTokenizer(),
-                SentenceEmbedder.Pooling.CLS, true, 2, 8);
+                Pooling.CLS, true, 2, 8);
         SentenceEmbedder mean16 = new SentenceEmbedder(loaded.backbone(), loaded.requireTokenizer(),
-                SentenceEmbedder.Pooling.MEAN, false, 2, 16);
+                Pooling.MEAN, false, 2, 16);
         String text = "In the beginning God created the heaven and the earth";
         // defaults from the folder: the query prompt, CLS, normalized, cut to 8 tokens
         Run byDefault = run(text + "\n", "embed", "--model", imported.toString(), "--threads", "1");

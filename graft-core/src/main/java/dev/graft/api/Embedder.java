@@ -4,6 +4,7 @@ import dev.graft.model.Pretrained;
 import dev.graft.model.SentenceEmbedder;
 import dev.graft.model.SentenceTransformersConfig;
 
+import dev.graft.nn.Pooling;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +35,7 @@ public final class Embedder {
         int maxLength = st.map(SentenceTransformersConfig::maxSeqLength).map(m -> Math.min(m, positions))
                 .orElse(positions);
         SentenceEmbedder e = new SentenceEmbedder(p.backbone(), p.requireTokenizer(),
-                st.map(SentenceTransformersConfig::pooling).orElse(SentenceEmbedder.Pooling.MEAN),
+                st.map(SentenceTransformersConfig::pooling).orElse(Pooling.MEAN),
                 st.map(SentenceTransformersConfig::normalize).orElse(false), BATCH_SIZE, maxLength);
         return new Embedder(p.folder(), e, st.orElse(null));
     }

@@ -16,6 +16,7 @@ import dev.graft.model.SentenceTransformersConfig;
 import dev.graft.nn.Compute;
 import dev.graft.nn.Parameter;
 import dev.graft.nn.ParameterSet;
+import dev.graft.nn.Pooling;
 import dev.graft.task.CorpusEncoder;
 import dev.graft.task.EncodedCorpus;
 import dev.graft.tensor.Parallel;
@@ -114,8 +115,8 @@ public final class Distillation {
         }
         int pad = sp.padding().orElse(Math.max(0, teacher.config().padTokenId()));
         Optional<SentenceTransformersConfig> st = SentenceTransformersConfig.read(spec.teacher());
-        SentenceEmbedder.Pooling pooling = st.map(SentenceTransformersConfig::pooling)
-                .orElse(SentenceEmbedder.Pooling.MEAN);
+        Pooling pooling = st.map(SentenceTransformersConfig::pooling)
+                .orElse(Pooling.MEAN);
         boolean normalize = st.map(SentenceTransformersConfig::normalize).orElse(false);
         log.printf(Locale.ROOT, "teacher: %s, %d blocks, hidden %d, %d heads, %,d parameters; %s pooling%s%s%n",
                 spec.teacher(), teacher.config().numberOfLayers(), teacher.config().hiddenSize(),

@@ -13,6 +13,7 @@ import dev.graft.model.TokenBatch;
 import dev.graft.nn.Dropout;
 import dev.graft.nn.Parameter;
 import dev.graft.nn.ParameterSet;
+import dev.graft.nn.Pooling;
 import dev.graft.tensor.Tensor;
 import dev.graft.train.Trainable;
 
@@ -50,7 +51,7 @@ public final class DistillationTask implements Trainable<DistillationData.Batch>
     private final LayerLoss layers;
     private final int[] studentBlocks;
     private final int[] teacherBlocks;
-    private final SentenceEmbedder.Pooling pooling;
+    private final Pooling pooling;
     private final boolean normalize;
     private final TeacherCache cache;
     private final List<DistillationData.Batch> validation;
@@ -68,7 +69,7 @@ public final class DistillationTask implements Trainable<DistillationData.Batch>
      * @param sentenceConfig    pooling files saved with the student (the teacher's pooling), or null
      */
     public DistillationTask(Backbone student, ParameterSet studentParameters, Backbone teacher, DistillSpec.Loss kind,
-                            SentenceEmbedder.Pooling pooling, boolean normalize, LayerMap map, TeacherCache cache,
+                            Pooling pooling, boolean normalize, LayerMap map, TeacherCache cache,
                             List<DistillationData.Batch> validation, Path tokenizerJson,
                             SentenceTransformersConfig sentenceConfig) {
         this.student = student;

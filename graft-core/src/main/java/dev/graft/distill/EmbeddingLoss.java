@@ -7,6 +7,7 @@ import dev.graft.nn.Compute;
 import dev.graft.nn.Linear;
 import dev.graft.nn.Parameter;
 
+import dev.graft.nn.Pooling;
 import java.util.Arrays;
 import java.util.List;
 
@@ -28,7 +29,7 @@ public final class EmbeddingLoss {
     /** torch.nn.functional.normalize's eps. */
     static final double NORM_EPS = 1e-12;
 
-    private final SentenceEmbedder.Pooling pooling;
+    private final Pooling pooling;
     private final boolean normalize;
     private final int studentWidth;
     private final int teacherWidth;
@@ -48,7 +49,7 @@ public final class EmbeddingLoss {
      * @param pooling   the teacher's pooling (applied to the student too)
      * @param normalize whether the teacher's embeddings are L2-normalized (the student's projected ones are too)
      */
-    public EmbeddingLoss(Compute compute, SentenceEmbedder.Pooling pooling, boolean normalize, int studentWidth,
+    public EmbeddingLoss(Compute compute, Pooling pooling, boolean normalize, int studentWidth,
                          int teacherWidth) {
         this.pooling = pooling;
         this.normalize = normalize;
@@ -71,7 +72,7 @@ public final class EmbeddingLoss {
     /**
      * The teacher's target from its hidden states: pooled, normalized when the teacher normalizes; (B, Dt).
      */
-    public static float[] target(float[] teacherHidden, TokenBatch batch, SentenceEmbedder.Pooling pooling,
+    public static float[] target(float[] teacherHidden, TokenBatch batch, Pooling pooling,
                                  boolean normalize, int width) {
         float[][] v = SentenceEmbedder.pool(teacherHidden, batch, pooling, false, width);
         float[] out = new float[batch.batch() * width];
@@ -88,7 +89,7 @@ public final class EmbeddingLoss {
      * The teacher's target from the packed hidden states of graft's inference path ({@link
      * dev.graft.model.EncoderInference}): pooled, normalized when the teacher normalizes; (B, Dt).
      */
-    public static float[] target(dev.graft.model.EncoderInference.Packed packed, SentenceEmbedder.Pooling pooling,
+    public static float[] target(dev.graft.model.EncoderInference.Packed packed, Pooling pooling,
                                  boolean normalize) {
         float[][] v = SentenceEmbedder.pool(packed, pooling, false);
         int width = packed.width();
@@ -213,7 +214,7 @@ public final class EmbeddingLoss {
         Arrays.fill(dHidden, 0, b * time * studentWidth, 0f);
         int[] mask = batch.attentionMask();
         for (int r = 0; r < b; r++) {
-            if (pooling == SentenceEmbedder.Pooling.CLS) {
+            if (pooling == Pooling.CLS) {
                 System.arraycopy(dPooled, r * studentWidth, dHidden, r * time * studentWidth, studentWidth);
                 continue;
             }

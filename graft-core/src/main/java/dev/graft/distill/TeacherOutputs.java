@@ -4,6 +4,7 @@ import dev.graft.model.Backbone;
 import dev.graft.model.SentenceEmbedder;
 import dev.graft.model.TokenBatch;
 
+import dev.graft.nn.Pooling;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -28,14 +29,14 @@ public record TeacherOutputs(float[] pooled, float[][] hidden, float[][] attenti
      * The teacher's pooled target after a training-path forward of {@code batch} that left {@code hidden} (the
      * student's path: a copy of the teacher reproduces it exactly).
      */
-    public static TeacherOutputs embedding(float[] hidden, TokenBatch batch, SentenceEmbedder.Pooling pooling,
+    public static TeacherOutputs embedding(float[] hidden, TokenBatch batch, Pooling pooling,
                                            boolean normalize, int width) {
         return new TeacherOutputs(EmbeddingLoss.target(hidden, batch, pooling, normalize, width), null, null);
     }
 
     /** The teacher's pooled target from its inference path's packed hidden states. */
     public static TeacherOutputs embedding(dev.graft.model.EncoderInference.Packed packed,
-                                           SentenceEmbedder.Pooling pooling, boolean normalize) {
+                                           Pooling pooling, boolean normalize) {
         return new TeacherOutputs(EmbeddingLoss.target(packed, pooling, normalize), null, null);
     }
 

@@ -2,6 +2,7 @@ package dev.graft.finetune;
 
 import dev.graft.model.HeadConfig;
 import dev.graft.model.SequenceClassifier;
+import dev.graft.nn.Pooling;
 import dev.graft.task.Heads;
 
 import java.nio.file.Path;
@@ -82,7 +83,7 @@ public record FineTuneSpec(
         Boolean gradualUnfreeze,
         int maxTrain,
         long seed,
-        SequenceClassifier.Pooling pooling,
+        Pooling pooling,
         boolean balancedClassWeights,
         int batchSize,
         float weightDecay,
@@ -351,7 +352,7 @@ public record FineTuneSpec(
         private Boolean gradualUnfreeze;
         private int maxTrain;
         private long seed = 42;
-        private SequenceClassifier.Pooling pooling;
+        private Pooling pooling;
         private boolean balancedClassWeights;
         private int batchSize;
         private float weightDecay = 0.01f;
@@ -398,7 +399,7 @@ public record FineTuneSpec(
         public Builder gradualUnfreeze(Boolean v) { gradualUnfreeze = v; return this; }
         public Builder maxTrain(int v) { maxTrain = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
-        public Builder pooling(SequenceClassifier.Pooling v) { pooling = v; return this; }
+        public Builder pooling(Pooling v) { pooling = v; return this; }
         public Builder balancedClassWeights(boolean v) { balancedClassWeights = v; return this; }
         public Builder batchSize(int v) { batchSize = v; return this; }
         public Builder weightDecay(float v) { weightDecay = v; return this; }

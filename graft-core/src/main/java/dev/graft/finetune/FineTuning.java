@@ -22,6 +22,7 @@ import dev.graft.model.SequenceClassifier;
 import dev.graft.model.TokenBatch;
 import dev.graft.nn.Compute;
 import dev.graft.nn.Parameter;
+import dev.graft.nn.Pooling;
 import dev.graft.task.ClassificationBatch;
 import dev.graft.task.ClassificationTask;
 import dev.graft.task.Encoded;
@@ -331,7 +332,7 @@ public final class FineTuning {
             Encoded<B> devData = head.encode(tok, parts.heldOut().examples(), labels, maxLength, pad);
             Encoded<B> testData = test == null ? null : head.encode(tok, test.examples(), labels, maxLength, pad);
             head.describeData(log, labels, maxLength, trainData, devData, testData);
-            SequenceClassifier.Pooling pooling = !head.task().pooled() ? null
+            Pooling pooling = !head.task().pooled() ? null
                     : spec.pooling() != null ? spec.pooling() : defaultPooling();
             HeadConfig config = new HeadConfig(head.task(), labels.labels(), pooling, maxLength);
             HeadModel model = head.newModel(compute, start.backbone(), config, spec.seed());
@@ -362,16 +363,16 @@ public final class FineTuning {
          * no pooler, and a fresh dense + tanh on one token learned worse from a few hundred labels than the
          * mean of all tokens (docs/FINETUNING.md, measurements).
          */
-        private SequenceClassifier.Pooling defaultPooling() {
+        private Pooling defaultPooling() {
             if (spec.recipe() == FineTuneSpec.Recipe.ULMFIT || !start.config().isEncoder()) {
-                return SequenceClassifier.Pooling.CONCAT;
+                return Pooling.CONCAT;
             }
             if (spec.freezeBackbone()) {
                 // a frozen encoder is a sentence embedder: the mean of its token states, as sentence-transformers
-                return SequenceClassifier.Pooling.MEAN;
+                return Pooling.MEAN;
             }
-            return start.extraTensors().containsKey("bert.pooler.dense.weight") ? SequenceClassifier.Pooling.CLS
-                    : SequenceClassifier.Pooling.MEAN;
+            return start.extraTensors().containsKey("bert.pooler.dense.weight") ? Pooling.CLS
+                    : Pooling.MEAN;
         }
 
         // ------------------------------------------------------------------------------ training

@@ -23,6 +23,7 @@ import dev.graft.nn.CosineSimilarityLoss;
 import dev.graft.nn.Dropout;
 import dev.graft.nn.Parameter;
 import dev.graft.nn.ParameterSet;
+import dev.graft.nn.Pooling;
 import dev.graft.nn.SequencePooling;
 import dev.graft.task.ClassificationBatch;
 import dev.graft.task.ClassificationData;
@@ -197,7 +198,7 @@ public final class SetFit {
         if (spec.multitask()) {
             throw new IllegalArgumentException("--recipe setfit has no multitask mode: drop --multitask-corpus");
         }
-        if (spec.pooling() != null && spec.pooling() != SequenceClassifier.Pooling.MEAN) {
+        if (spec.pooling() != null && spec.pooling() != Pooling.MEAN) {
             throw new IllegalArgumentException("--recipe setfit pools by the mean, as sentence-transformers: drop "
                     + "--pooling " + spec.pooling().id());
         }
@@ -217,7 +218,7 @@ public final class SetFit {
     /** The mean-pooled embedding of every example of {@code data}, in its order (dropout as set). */
     static float[][] embedAll(Backbone backbone, ClassificationData data, int batchSize) {
         int c = backbone.config().hiddenSize();
-        SequencePooling pool = new SequencePooling(SequencePooling.Mode.MEAN, c);
+        SequencePooling pool = new SequencePooling(Pooling.MEAN, c);
         float[][] out = new float[data.size()][];
         for (ClassificationBatch b : data.batches(batchSize)) {
             float[] pooled = embed(backbone, pool, b.tokens());
@@ -242,7 +243,7 @@ public final class SetFit {
             this.backbone = backbone;
             this.data = data;
             this.parameters = new ParameterSet(backbone.parameters());
-            this.pool = new SequencePooling(SequencePooling.Mode.MEAN, backbone.config().hiddenSize());
+            this.pool = new SequencePooling(Pooling.MEAN, backbone.config().hiddenSize());
         }
 
         /** The first texts then the second texts of the pairs, one padded batch. */
@@ -409,8 +410,8 @@ public final class SetFit {
             ClassificationTask.HEAD.describeData(log, labels, maxLength, trainData, devData, testData);
 
             HeadConfig head = new HeadConfig(HeadConfig.Task.CLASSIFY, labels.labels(),
-                    SequenceClassifier.Pooling.MEAN, maxLength);
-            SequenceClassifier model = new SequenceClassifier(compute, start.backbone(), SequenceClassifier.Pooling.MEAN,
+                    Pooling.MEAN, maxLength);
+            SequenceClassifier model = new SequenceClassifier(compute, start.backbone(), Pooling.MEAN,
                     labels.size(), spec.seed());
             Backbone backbone = model.backbone();
 
@@ -500,7 +501,7 @@ public final class SetFit {
             r.put("weight_decay", spec.weightDecay());
             r.put("clip", spec.clip());
             r.put("max_length", maxLength);
-            r.put("pooling", SequenceClassifier.Pooling.MEAN.id());
+            r.put("pooling", Pooling.MEAN.id());
             r.put("head", "logistic regression (L-BFGS, C by cross-validation)");
             labels.labels().forEach(r.putArray("labels")::add);
             r.put("threads", spec.threads());

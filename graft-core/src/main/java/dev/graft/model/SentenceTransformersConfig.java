@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.graft.nn.Pooling;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ import java.util.Optional;
  * @param prompts           named prefixes put before the text (empty when the model uses none)
  * @param defaultPromptName the prompt used when none is chosen, or null for none
  */
-public record SentenceTransformersConfig(SentenceEmbedder.Pooling pooling, boolean normalize, Integer maxSeqLength,
+public record SentenceTransformersConfig(Pooling pooling, boolean normalize, Integer maxSeqLength,
                                          Map<String, String> prompts, String defaultPromptName) {
     public static final String MODULES = "modules.json";
     public static final String POOLING = "1_Pooling/config.json";
@@ -59,7 +60,7 @@ public record SentenceTransformersConfig(SentenceEmbedder.Pooling pooling, boole
 
     /** Mean pooling, normalized, no prompts: sentence-transformers' usual encoder (all-MiniLM-L6-v2). */
     public static SentenceTransformersConfig meanNormalized(Integer maxSeqLength) {
-        return new SentenceTransformersConfig(SentenceEmbedder.Pooling.MEAN, true, maxSeqLength, Map.of(), null);
+        return new SentenceTransformersConfig(Pooling.MEAN, true, maxSeqLength, Map.of(), null);
     }
 
     /** The prefix named {@code name}, or an error listing the model's prompts. */
@@ -96,8 +97,8 @@ public record SentenceTransformersConfig(SentenceEmbedder.Pooling pooling, boole
         write(folder.resolve(MODULES), modules);
         ObjectNode p = JSON.createObjectNode();
         p.put("word_embedding_dimension", dimension);
-        p.put("pooling_mode_cls_token", pooling == SentenceEmbedder.Pooling.CLS);
-        p.put("pooling_mode_mean_tokens", pooling == SentenceEmbedder.Pooling.MEAN);
+        p.put("pooling_mode_cls_token", pooling == Pooling.CLS);
+        p.put("pooling_mode_mean_tokens", pooling == Pooling.MEAN);
         p.put("pooling_mode_max_tokens", false);
         p.put("pooling_mode_mean_sqrt_len_tokens", false);
         p.put("pooling_mode_weightedmean_tokens", false);
@@ -150,7 +151,7 @@ public record SentenceTransformersConfig(SentenceEmbedder.Pooling pooling, boole
         if (!modules.isArray()) {
             throw new IOException(modulesFile + ": expected a JSON array of modules");
         }
-        SentenceEmbedder.Pooling pooling = null;
+        Pooling pooling = null;
         boolean normalize = false;
         for (JsonNode m : modules) {
             String type = m.path("type").asText("");
@@ -193,7 +194,7 @@ public record SentenceTransformersConfig(SentenceEmbedder.Pooling pooling, boole
         }
     }
 
-    private static SentenceEmbedder.Pooling readPooling(Path file) throws IOException {
+    private static Pooling readPooling(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + ": missing (modules.json names a Pooling module here)");
         }
@@ -205,10 +206,10 @@ public record SentenceTransformersConfig(SentenceEmbedder.Pooling pooling, boole
             }
         });
         if (modes.equals(List.of("cls_token"))) {
-            return SentenceEmbedder.Pooling.CLS;
+            return Pooling.CLS;
         }
         if (modes.equals(List.of("mean_tokens"))) {
-            return SentenceEmbedder.Pooling.MEAN;
+            return Pooling.MEAN;
         }
         throw new IOException(file + ": pooling " + (modes.isEmpty() ? "(none)" : String.join(" + ", modes))
                 + " is not one graft applies (mean_tokens or cls_token alone)");

@@ -5,6 +5,7 @@ import dev.graft.nn.Compute;
 import dev.graft.nn.Dropout;
 import dev.graft.nn.Linear;
 import dev.graft.nn.Parameter;
+import dev.graft.nn.Pooling;
 import dev.graft.nn.SequencePooling;
 
 import java.util.ArrayList;
@@ -29,28 +30,9 @@ import java.util.Locale;
  * Hugging Face; head weights start from N(0, initializerRange²) with zero biases.
  */
 public final class SequenceClassifier extends BackboneModel implements HeadModel {
-    /** How the token vectors become one vector. */
-    public enum Pooling {
-        CLS, MEAN, CONCAT, LAST;
-
-        /** The flag and config.json spelling: cls, mean, concat, last. */
-        public String id() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
-        public static Pooling parse(String s) {
-            for (Pooling p : values()) {
-                if (p.id().equalsIgnoreCase(s.trim())) {
-                    return p;
-                }
-            }
-            throw new IllegalArgumentException("unknown pooling '" + s + "': use cls, mean, concat or last");
-        }
-
-        /** BERT's cls for encoders, ULMFiT's concat for decoders. */
-        public static Pooling defaultFor(ModelConfig config) {
-            return config.isEncoder() ? CLS : CONCAT;
-        }
+    /** The pooling when none is chosen: BERT's cls for encoders, ULMFiT's concat for decoders. */
+    public static Pooling defaultPooling(ModelConfig config) {
+        return config.isEncoder() ? Pooling.CLS : Pooling.CONCAT;
     }
 
     private final Pooling pooling;
@@ -85,12 +67,7 @@ public final class SequenceClassifier extends BackboneModel implements HeadModel
             throw new IllegalArgumentException("cls pooling needs an encoder: a decoder's first token sees nothing of "
                     + "the text; use last, mean or concat pooling");
         }
-        pool = new SequencePooling(switch (pooling) {
-            case CLS -> SequencePooling.Mode.FIRST;
-            case MEAN -> SequencePooling.Mode.MEAN;
-            case CONCAT -> SequencePooling.Mode.CONCAT;
-            case LAST -> SequencePooling.Mode.LAST;
-        }, c);
+        pool = new SequencePooling(pooling, c);
         pooler = pooling == Pooling.CLS ? new Linear(compute, "bert.pooler.dense", c, c, Linear.Layout.OUT_IN, true)
                 : null;
         dropout = new Dropout(compute, config.hiddenDropout(), seed * 1000 + 901);

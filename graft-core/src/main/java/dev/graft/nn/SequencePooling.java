@@ -5,10 +5,10 @@ import java.util.Arrays;
 /**
  * One vector per sequence from its token vectors, over the real (unpadded) tokens only:
  * <ul>
- * <li>{@link Mode#FIRST}: the first token (BERT's [CLS], before its pooler);</li>
- * <li>{@link Mode#LAST}: the last real token (GPT-2 sequence classification);</li>
- * <li>{@link Mode#MEAN}: the mean of the real tokens (Sentence-BERT's masked mean);</li>
- * <li>{@link Mode#CONCAT}: [last, max, mean], ULMFiT's concat pooling (Howard and Ruder 2018,
+ * <li>{@link Pooling#CLS}: the first token (BERT's [CLS], before its pooler);</li>
+ * <li>{@link Pooling#LAST}: the last real token (GPT-2 sequence classification);</li>
+ * <li>{@link Pooling#MEAN}: the mean of the real tokens (Sentence-BERT's masked mean);</li>
+ * <li>{@link Pooling#CONCAT}: [last, max, mean], ULMFiT's concat pooling (Howard and Ruder 2018,
  * section 3.3), 3·C wide; the max picks, per feature, the first position holding the maximum, and
  * only it receives the gradient (torch.max).</li>
  * </ul>
@@ -16,12 +16,7 @@ import java.util.Arrays;
  * output (B, P) owned by the layer. Every sequence needs at least one real token.
  */
 public final class SequencePooling {
-    /** What to pool. */
-    public enum Mode {
-        FIRST, LAST, MEAN, CONCAT
-    }
-
-    private final Mode mode;
+    private final Pooling mode;
     private final int width;
 
     private int batch;
@@ -34,7 +29,7 @@ public final class SequencePooling {
     private float[] dx; // (B·T, C)
     private double[] sum; // (C) scratch for the mean
 
-    public SequencePooling(Mode mode, int width) {
+    public SequencePooling(Pooling mode, int width) {
         if (mode == null) {
             throw new IllegalArgumentException("a pooling mode is required");
         }
@@ -45,13 +40,13 @@ public final class SequencePooling {
         this.width = width;
     }
 
-    public Mode mode() {
+    public Pooling mode() {
         return mode;
     }
 
     /** Width P of the pooled vector: C, or 3·C for CONCAT. */
     public int outputWidth() {
-        return mode == Mode.CONCAT ? 3 * width : width;
+        return mode == Pooling.CONCAT ? 3 * width : width;
     }
 
     /** Pools (B·T, C) into (B, P). */
@@ -64,7 +59,7 @@ public final class SequencePooling {
         out = Buffers.ensure(out, batch * p);
         lastIndex = Buffers.ensure(lastIndex, batch);
         counts = Buffers.ensure(counts, batch);
-        if (mode == Mode.CONCAT) {
+        if (mode == Pooling.CONCAT) {
             maxIndex = Buffers.ensure(maxIndex, batch * c);
         }
         for (int b = 0; b < batch; b++) {
@@ -83,7 +78,7 @@ public final class SequencePooling {
             lastIndex[b] = last;
             int o = b * p;
             switch (mode) {
-                case FIRST -> System.arraycopy(x, (b * time) * c, out, o, c);
+                case CLS -> System.arraycopy(x, (b * time) * c, out, o, c);
                 case LAST -> System.arraycopy(x, (b * time + last) * c, out, o, c);
                 case MEAN -> mean(x, b, out, o);
                 case CONCAT -> {
@@ -149,7 +144,7 @@ public final class SequencePooling {
         for (int b = 0; b < batch; b++) {
             int o = b * p;
             switch (mode) {
-                case FIRST -> add(dPooled, o, b * time);
+                case CLS -> add(dPooled, o, b * time);
                 case LAST -> add(dPooled, o, b * time + lastIndex[b]);
                 case MEAN -> meanBackward(dPooled, o, b);
                 case CONCAT -> {

@@ -13,6 +13,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.graft.model.SentenceEmbedder;
 import dev.graft.nn.Compute;
 
+import dev.graft.nn.Pooling;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -152,7 +153,7 @@ public final class InferenceServer implements AutoCloseable {
      *                sentence-transformers settings, else mean)
      * @param version what /info reports as the server's version
      */
-    public static InferenceServer start(List<ModelSpec> specs, ServeSettings settings, SentenceEmbedder.Pooling pooling,
+    public static InferenceServer start(List<ModelSpec> specs, ServeSettings settings, Pooling pooling,
                                         String version) throws IOException {
         if (specs.isEmpty()) {
             throw new IllegalArgumentException("no model to serve: give --model DIR (or NAME=DIR), once per model");

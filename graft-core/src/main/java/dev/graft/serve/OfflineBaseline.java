@@ -6,6 +6,7 @@ import dev.graft.model.Pretrained;
 import dev.graft.model.SentenceEmbedder;
 import dev.graft.nn.Compute;
 
+import dev.graft.nn.Pooling;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.StringReader;
@@ -45,7 +46,7 @@ public final class OfflineBaseline {
                         dev.graft.model.SentenceTransformersConfig.read(folder);
                 int positions = p.config().maxPositions();
                 SentenceEmbedder e = new SentenceEmbedder(p.backbone(), p.requireTokenizer(),
-                        st.map(dev.graft.model.SentenceTransformersConfig::pooling).orElse(SentenceEmbedder.Pooling.MEAN),
+                        st.map(dev.graft.model.SentenceTransformersConfig::pooling).orElse(Pooling.MEAN),
                         true, 32, st.map(dev.graft.model.SentenceTransformersConfig::maxSeqLength)
                                 .map(m -> Math.min(m, positions)).orElse(positions));
                 String prefix = st.map(dev.graft.model.SentenceTransformersConfig::defaultPrompt).orElse("");

@@ -13,6 +13,7 @@ import dev.graft.model.ModelConfig;
 import dev.graft.model.Pretrained;
 import dev.graft.model.SentenceEmbedder;
 import dev.graft.nn.Compute;
+import dev.graft.nn.Pooling;
 import dev.graft.task.ClassificationData;
 import dev.graft.task.ClassificationTask;
 import dev.graft.task.MultiLabelData;
@@ -125,7 +126,7 @@ abstract class ServedModel {
     protected final String architecture;
     /** Where {@link #load} read the model and the pooling it was asked for: to load it again for another worker. */
     private Path folder;
-    private SentenceEmbedder.Pooling requestedPooling;
+    private Pooling requestedPooling;
 
     ServedModel(String name, ModelConfig config, Tokenizer tokenizer, String architecture) {
         this.name = name;
@@ -215,7 +216,7 @@ abstract class ServedModel {
      * Loads the model in {@code folder}: a fine-tuned classifier or tagger (config.json with a head) as
      * {@code graft predict} does, any other checkpoint as an encoder for embeddings as {@code graft embed} does.
      */
-    static ServedModel load(String name, Path folder, Compute compute, SentenceEmbedder.Pooling pooling)
+    static ServedModel load(String name, Path folder, Compute compute, Pooling pooling)
             throws IOException {
         ServedModel m = read(name, folder, compute, pooling);
         m.folder = folder;
@@ -223,7 +224,7 @@ abstract class ServedModel {
         return m;
     }
 
-    private static ServedModel read(String name, Path folder, Compute compute, SentenceEmbedder.Pooling pooling)
+    private static ServedModel read(String name, Path folder, Compute compute, Pooling pooling)
             throws IOException {
         Path configFile = folder.resolve(Checkpoint.CONFIG);
         if (!Files.isRegularFile(configFile)) {
@@ -250,7 +251,7 @@ abstract class ServedModel {
         java.util.Optional<dev.graft.model.SentenceTransformersConfig> st =
                 dev.graft.model.SentenceTransformersConfig.read(folder);
         return new Embedder(name, p, pooling != null ? pooling
-                : st.map(dev.graft.model.SentenceTransformersConfig::pooling).orElse(SentenceEmbedder.Pooling.MEAN),
+                : st.map(dev.graft.model.SentenceTransformersConfig::pooling).orElse(Pooling.MEAN),
                 st.orElse(null));
     }
 
@@ -262,12 +263,12 @@ abstract class ServedModel {
      */
     static final class Embedder extends ServedModel {
         private final SentenceEmbedder embedder;
-        private final SentenceEmbedder.Pooling pooling;
+        private final Pooling pooling;
         /** The folder's sentence-transformers settings (prompts, length), or null. */
         private final dev.graft.model.SentenceTransformersConfig settings;
         private final int maxLength;
 
-        Embedder(String name, Pretrained p, SentenceEmbedder.Pooling pooling,
+        Embedder(String name, Pretrained p, Pooling pooling,
                  dev.graft.model.SentenceTransformersConfig settings) throws IOException {
             super(name, p.config(), p.requireTokenizer(), p.architecture());
             this.pooling = pooling;

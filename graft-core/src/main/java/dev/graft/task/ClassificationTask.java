@@ -19,6 +19,7 @@ import dev.graft.model.ClassifierInference;
 import dev.graft.model.EncoderInference;
 import dev.graft.model.SequenceClassifier;
 import dev.graft.nn.Compute;
+import dev.graft.nn.Pooling;
 import dev.graft.tokenizer.Tokenizer;
 
 import java.io.IOException;
@@ -156,7 +157,7 @@ public class ClassificationTask extends HeadTask<ClassificationExample, Classifi
     @Override
     public void prepareTraining(Encoded<ClassificationBatch> train, Map<String, float[]> extraTensors,
                                 boolean balancedClassWeights, PrintStream log) {
-        if (model.pooling() == SequenceClassifier.Pooling.CLS && extraTensors.containsKey("bert.pooler.dense.weight")
+        if (model.pooling() == Pooling.CLS && extraTensors.containsKey("bert.pooler.dense.weight")
                 && extraTensors.containsKey("bert.pooler.dense.bias")) {
             model.parameterSet().get("bert.pooler.dense.weight").value()
                     .copyFrom(extraTensors.get("bert.pooler.dense.weight"));

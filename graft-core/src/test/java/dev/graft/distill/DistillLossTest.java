@@ -10,6 +10,7 @@ import dev.graft.nn.Compute;
 import dev.graft.nn.Dropout;
 import dev.graft.nn.Parameter;
 import dev.graft.nn.ParameterSet;
+import dev.graft.nn.Pooling;
 import dev.graft.tensor.Parallel;
 import dev.graft.tensor.kernel.GeluForm;
 import dev.graft.tensor.kernel.KernelProvider;
@@ -152,7 +153,7 @@ class DistillLossTest {
     @Test
     void embeddingLossByHand() {
         // one sequence of two real tokens and a padded one; widths equal, mean pooling, not normalized
-        EmbeddingLoss loss = new EmbeddingLoss(COMPUTE, SentenceEmbedder.Pooling.MEAN, false, 2, 2);
+        EmbeddingLoss loss = new EmbeddingLoss(COMPUTE, Pooling.MEAN, false, 2, 2);
         TokenBatch b = new TokenBatch(1, 3, new int[] {1, 2, 0}, null, new int[] {1, 1, 0}, null);
         float[] hidden = {1, 2, 3, 4, 100, 100}; // mean of the real tokens: (2, 3)
         double l = loss.forward(hidden, b, new float[] {0, 1});
@@ -161,7 +162,7 @@ class DistillLossTest {
         // dL/dmean = 2 (mean - t) / 2 = (2, 2); each real token gets half, the padding nothing
         assertThat(d).containsExactly(1f, 1f, 1f, 1f, 0f, 0f);
         // normalized: the student's direction against the teacher's
-        EmbeddingLoss norm = new EmbeddingLoss(COMPUTE, SentenceEmbedder.Pooling.CLS, true, 2, 2);
+        EmbeddingLoss norm = new EmbeddingLoss(COMPUTE, Pooling.CLS, true, 2, 2);
         assertThat(norm.forward(new float[] {3, 4, 9, 9, 9, 9}, b, new float[] {0.6f, 0.8f})).isCloseTo(0, within(1e-12));
         assertThat(norm.lastMeanCosine()).isCloseTo(1, within(1e-7));
         norm.forward(new float[] {3, 4, 9, 9, 9, 9}, b, new float[] {0.8f, -0.6f});
@@ -176,7 +177,7 @@ class DistillLossTest {
         int ds = 32;
         int dt = 23;
         TokenBatch batch = batch(b, t, new int[] {7, 5, 2}, 99, r);
-        for (SentenceEmbedder.Pooling pooling : SentenceEmbedder.Pooling.values()) {
+        for (Pooling pooling : Pooling.values()) {
             for (boolean normalize : new boolean[] {false, true}) {
                 for (int width : new int[] {dt, ds}) {
                     String what = pooling + (normalize ? " normalized" : "") + " " + ds + "->" + width;
@@ -348,7 +349,7 @@ class DistillLossTest {
                     analytic, 0, Math.max(1, p.size() / 60), 1e-2f, global);
         }
 
-        EmbeddingLoss embedding = new EmbeddingLoss(COMPUTE, SentenceEmbedder.Pooling.MEAN, true, 32, dt);
+        EmbeddingLoss embedding = new EmbeddingLoss(COMPUTE, Pooling.MEAN, true, 32, dt);
         new ParameterSet(embedding.parameters());
         for (Parameter p : embedding.parameters()) {
             p.value().copyFrom(random(r, p.size(), 0.2));
@@ -414,13 +415,13 @@ class DistillLossTest {
     void embeddingLossMatchesPyTorch() throws IOException {
         Map<String, SafeTensors.Entry> f = fixture();
         TokenBatch batch = fixtureBatch(f.get("mask").floats(), 3, 7);
-        Object[][] cases = {{"emb_mean_norm", SentenceEmbedder.Pooling.MEAN, true},
-            {"emb_cls", SentenceEmbedder.Pooling.CLS, false}, {"emb_same", SentenceEmbedder.Pooling.MEAN, false}};
+        Object[][] cases = {{"emb_mean_norm", Pooling.MEAN, true},
+            {"emb_cls", Pooling.CLS, false}, {"emb_same", Pooling.MEAN, false}};
         for (Object[] c : cases) {
             String name = (String) c[0];
             float[] target = f.get(name + ".target").floats();
             int dt = f.get(name + ".target").shape()[1];
-            EmbeddingLoss loss = new EmbeddingLoss(COMPUTE, (SentenceEmbedder.Pooling) c[1], (Boolean) c[2], 32, dt);
+            EmbeddingLoss loss = new EmbeddingLoss(COMPUTE, (Pooling) c[1], (Boolean) c[2], 32, dt);
             new ParameterSet(loss.parameters());
             if (loss.projection() != null) {
                 loss.projection().weight().value().copyFrom(f.get(name + ".weight").floats());

@@ -16,6 +16,7 @@ import dev.graft.model.SentenceEmbedder;
 import dev.graft.model.SentenceTransformersConfig;
 import dev.graft.nn.Compute;
 import dev.graft.nn.Parameter;
+import dev.graft.nn.Pooling;
 import dev.graft.task.CorpusEncoder;
 import dev.graft.task.EncodedCorpus;
 import dev.graft.tensor.Parallel;
@@ -149,7 +150,7 @@ class DistillationTest {
                     .steps(1).build();
             Distillation.Student student = Distillation.student(copy, t, COMPUTE, tokenizer, QUIET);
             DistillationTask task = new DistillationTask(student.backbone(), student.parameters(), t.backbone(), loss,
-                    SentenceEmbedder.Pooling.MEAN, true, loss == DistillSpec.Loss.LAYERS ? LayerMap.uniform(3, 3) : null,
+                    Pooling.MEAN, true, loss == DistillSpec.Loss.LAYERS ? LayerMap.uniform(3, 3) : null,
                     null, List.of(), teacher.resolve(Checkpoint.TOKENIZER), null);
             task.setTraining(false);
             for (int b = 0; b < 3; b++) {
@@ -163,8 +164,8 @@ class DistillationTest {
                     // with the teacher's target from the training path, as the student computes it: exactly 0
                     var tokens = data.trainingBatch(b).tokens();
                     float[] target = EmbeddingLoss.target(t.backbone().forward(tokens), tokens,
-                            SentenceEmbedder.Pooling.MEAN, true, 32);
-                    EmbeddingLoss same = new EmbeddingLoss(COMPUTE, SentenceEmbedder.Pooling.MEAN, true, 32, 32);
+                            Pooling.MEAN, true, 32);
+                    EmbeddingLoss same = new EmbeddingLoss(COMPUTE, Pooling.MEAN, true, 32, 32);
                     assertThat(same.forward(student.backbone().forward(tokens), tokens, target)).isZero();
                 }
             }
@@ -172,7 +173,7 @@ class DistillationTest {
             DistillSpec fresh = copy.toBuilder().init(DistillSpec.Init.RANDOM).build();
             Distillation.Student other = Distillation.student(fresh, t, COMPUTE, tokenizer, QUIET);
             DistillationTask otherTask = new DistillationTask(other.backbone(), other.parameters(), t.backbone(), loss,
-                    SentenceEmbedder.Pooling.MEAN, true, loss == DistillSpec.Loss.LAYERS ? LayerMap.uniform(3, 3) : null,
+                    Pooling.MEAN, true, loss == DistillSpec.Loss.LAYERS ? LayerMap.uniform(3, 3) : null,
                     null, List.of(), teacher.resolve(Checkpoint.TOKENIZER), null);
             otherTask.setTraining(false);
             assertThat(otherTask.loss(data.trainingBatch(0))).as(loss + " loss of a random student").isPositive();
@@ -288,7 +289,7 @@ class DistillationTest {
         assertThat(Files.readString(out.resolve(Checkpoint.TOKENIZER)))
                 .isEqualTo(Files.readString(teacher.resolve(Checkpoint.TOKENIZER)));
         SentenceTransformersConfig st = SentenceTransformersConfig.read(out).orElseThrow();
-        assertThat(st.pooling()).isEqualTo(SentenceEmbedder.Pooling.MEAN);
+        assertThat(st.pooling()).isEqualTo(Pooling.MEAN);
         assertThat(st.normalize()).as("the teacher's pooling").isTrue();
         float[][] v = new SentenceEmbedder(student.backbone(), student.requireTokenizer()).embed(List.of("a good film"));
         assertThat(v[0]).hasSize(24);

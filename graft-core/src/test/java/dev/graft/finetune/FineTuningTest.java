@@ -13,6 +13,7 @@ import dev.graft.model.Pretrained;
 import dev.graft.model.SafeTensors;
 import dev.graft.model.SequenceClassifier;
 import dev.graft.nn.Compute;
+import dev.graft.nn.Pooling;
 import dev.graft.tensor.Parallel;
 import dev.graft.tensor.kernel.KernelProvider;
 import dev.graft.tokenizer.Tokenizer;
@@ -74,7 +75,7 @@ class FineTuningTest {
     void fullFineTuningLearnsAndWritesAHuggingFaceShapedFolder(@TempDir Path out) throws IOException {
         FineTuneResult r = run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out)
                 .from(encoder).dev(dev.toString()).test(test.toString()).epochs(6).learningRate(3e-3f)
-                .pooling(SequenceClassifier.Pooling.CLS).patience(0).threads(1).build());
+                .pooling(Pooling.CLS).patience(0).threads(1).build());
         assertThat(r.testScore()).as("a keyword decides the label").isGreaterThan(0.8);
         assertThat(r.devCarved()).isFalse();
         assertThat(r.steps()).isEqualTo(6 * 10); // 160 examples, batch 16
@@ -149,7 +150,7 @@ class FineTuningTest {
         assertThat(r.steps()).isEqualTo(3 * 10);
         JsonNode run = JSON.readTree(out.resolve("run.json").toFile());
         assertThat(run.path("freeze_backbone").asBoolean()).isTrue();
-        assertThat(FineTunedModel.load(out, COMPUTE).head().pooling()).isEqualTo(SequenceClassifier.Pooling.MEAN);
+        assertThat(FineTunedModel.load(out, COMPUTE).head().pooling()).isEqualTo(Pooling.MEAN);
         try (Parallel p = new Parallel(1)) {
             Compute c = new Compute(KernelProvider.create(p), p);
             var before = Pretrained.loadBackbone(encoder, c).parameters().list();
@@ -251,7 +252,7 @@ class FineTuningTest {
         assertThat(r.testSize()).isEqualTo(20);
         assertThat(r.testScore()).isBetween(0.0, 1.0);
         // a checkpoint without a trained pooler (MLM pretraining) gets mean pooling by default
-        assertThat(FineTunedModel.load(out, COMPUTE).head().pooling()).isEqualTo(SequenceClassifier.Pooling.MEAN);
+        assertThat(FineTunedModel.load(out, COMPUTE).head().pooling()).isEqualTo(Pooling.MEAN);
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.graft.model.SequenceClassifier;
 import dev.graft.model.TokenTagger;
 import dev.graft.nn.Compute;
 import dev.graft.nn.Parameter;
+import dev.graft.nn.Pooling;
 import dev.graft.tensor.Parallel;
 import dev.graft.tensor.kernel.KernelProvider;
 import dev.graft.task.ClassificationData;
@@ -86,7 +87,7 @@ class HeadFoldersTest {
         ModelConfig c = Fixtures.tiny(ModelConfig.Architecture.ENCODER, tok.vocabularySize(),
                 tok.specialTokens().padding().orElse(-1));
         SequenceClassifier original = new SequenceClassifier(COMPUTE, new Backbone(COMPUTE, c, 1),
-                SequenceClassifier.Pooling.MEAN, 3, 2);
+                Pooling.MEAN, 3, 2);
         randomize(original.parameters(), 5);
         original.setTraining(false);
         Path folder = dir.resolve("old");
@@ -96,7 +97,7 @@ class HeadFoldersTest {
 
         FineTunedModel m = FineTunedModel.load(folder, COMPUTE);
         assertThat(m.head()).isEqualTo(new HeadConfig(HeadConfig.Task.CLASSIFY, List.of("a", "b", "c"),
-                SequenceClassifier.Pooling.MEAN, 24));
+                Pooling.MEAN, 24));
         List<String> texts = List.of("the movie was good", "awful plot", "john met mary in paris");
         ClassificationData data = ClassificationData.encode(tok, texts, null, 24, m.padId());
         float[][] expected = new ClassificationTask(original, m.head(), null, 8, null)
@@ -142,7 +143,7 @@ class HeadFoldersTest {
         single.putObject("id2label").put("0", "x").put("1", "y");
         HeadConfig h = HeadConfig.read(single, c, file).orElseThrow();
         assertThat(h.task()).isEqualTo(HeadConfig.Task.CLASSIFY);
-        assertThat(h.pooling()).isEqualTo(SequenceClassifier.Pooling.CLS);
+        assertThat(h.pooling()).isEqualTo(Pooling.CLS);
         ObjectNode multi = single.deepCopy();
         multi.put("problem_type", "multi_label_classification");
         assertThat(HeadConfig.read(multi, c, file).orElseThrow().task()).isEqualTo(HeadConfig.Task.MULTI_LABEL);
@@ -151,7 +152,7 @@ class HeadFoldersTest {
     @Test
     void thresholdsRoundTripAndABadListNamesTheFile() throws IOException {
         ModelConfig c = Fixtures.tiny(ModelConfig.Architecture.ENCODER, 50, 0);
-        HeadConfig h = new HeadConfig(HeadConfig.Task.MULTI_LABEL, List.of("a", "b"), SequenceClassifier.Pooling.MEAN,
+        HeadConfig h = new HeadConfig(HeadConfig.Task.MULTI_LABEL, List.of("a", "b"), Pooling.MEAN,
                 16, List.of(0.35, 0.6));
         ObjectNode json = h.toJson(c);
         assertThat(json.path("problem_type").asText()).isEqualTo("multi_label_classification");
@@ -160,6 +161,6 @@ class HeadFoldersTest {
         assertThatThrownBy(() -> HeadConfig.read(json, c, Path.of("runs/m/config.json")))
                 .hasMessageContaining("runs/m/config.json").hasMessageContaining("1 values for 2 labels");
         assertThatThrownBy(() -> new HeadConfig(HeadConfig.Task.CLASSIFY, List.of("a", "b"),
-                SequenceClassifier.Pooling.MEAN, 16, List.of(0.5, 0.5))).hasMessageContaining("multi-label");
+                Pooling.MEAN, 16, List.of(0.5, 0.5))).hasMessageContaining("multi-label");
     }
 }

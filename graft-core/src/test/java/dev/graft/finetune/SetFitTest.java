@@ -16,6 +16,7 @@ import dev.graft.model.ModelConfig;
 import dev.graft.model.SequenceClassifier;
 import dev.graft.nn.Compute;
 import dev.graft.nn.Parameter;
+import dev.graft.nn.Pooling;
 import dev.graft.task.ClassificationData;
 import dev.graft.task.ClassificationTask;
 import dev.graft.tensor.Parallel;
@@ -179,7 +180,7 @@ class SetFitTest {
         FineTunedModel loaded = FineTunedModel.load(out, COMPUTE);
         SequenceClassifier clf = loaded.classifier();
         assertThat(clf).isNotNull();
-        assertThat(clf.pooling()).isEqualTo(SequenceClassifier.Pooling.MEAN);
+        assertThat(clf.pooling()).isEqualTo(Pooling.MEAN);
         assertThat(loaded.head().labels()).containsExactly("negative", "person", "positive");
         LabelSet labels = LabelSet.ordered(loaded.head().labels());
         List<ClassificationExample> trainExamples = read(train, labels);
@@ -242,7 +243,7 @@ class SetFitTest {
         assertThatThrownBy(() -> SetFit.run(FineTuneSpec.builder(HeadConfig.Task.TAG, train.toString(), out)
                 .from(encoder).recipe(FineTuneSpec.Recipe.SETFIT).build(), SetFit.Options.defaults(), QUIET))
                 .hasMessageContaining("--task classify");
-        assertThatThrownBy(() -> SetFit.run(spec(out).pooling(SequenceClassifier.Pooling.CLS).build(),
+        assertThatThrownBy(() -> SetFit.run(spec(out).pooling(Pooling.CLS).build(),
                 SetFit.Options.defaults(), QUIET)).hasMessageContaining("drop --pooling cls");
         assertThatThrownBy(() -> new SetFit.Options(0)).hasMessageContaining("--setfit-iterations");
         assertThat(out).doesNotExist();
@@ -259,6 +260,6 @@ class SetFitTest {
         assertThat(r.recipe()).isEqualTo(FineTuneSpec.Recipe.SETFIT);
         assertThat(r.summaryJson().path("recipe").asText()).isEqualTo("setfit");
         assertThat(r.steps()).as("20 iterations x 30 examples x 2 pairs at 16 a batch").isEqualTo(75);
-        assertThat(FineTunedModel.load(out, COMPUTE).classifier().pooling()).isEqualTo(SequenceClassifier.Pooling.MEAN);
+        assertThat(FineTunedModel.load(out, COMPUTE).classifier().pooling()).isEqualTo(Pooling.MEAN);
     }
 }

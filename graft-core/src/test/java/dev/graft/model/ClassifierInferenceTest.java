@@ -2,6 +2,7 @@ package dev.graft.model;
 
 import dev.graft.nn.Compute;
 import dev.graft.nn.Parameter;
+import dev.graft.nn.Pooling;
 import dev.graft.tensor.Parallel;
 import dev.graft.tensor.kernel.GeluForm;
 import dev.graft.tensor.kernel.ScalarKernels;
@@ -31,7 +32,7 @@ class ClassifierInferenceTest {
         TWO.close();
     }
 
-    private static SequenceClassifier classifier(Compute compute, SequenceClassifier.Pooling pooling, int types) {
+    private static SequenceClassifier classifier(Compute compute, Pooling pooling, int types) {
         ModelConfig config = new ModelConfig(ModelConfig.Architecture.ENCODER, 99, 36, 2, 3, 37, 17, types,
                 1e-12f, 0.1f, 0.1f, GeluForm.ERF, 0.02f, 0);
         SequenceClassifier model = new SequenceClassifier(compute, new Backbone(compute, config, 3), pooling, 5, 7);
@@ -78,7 +79,7 @@ class ClassifierInferenceTest {
         int[] lengths = {9, 17, 1, 4, 12};
         for (Compute compute : List.of(new Compute(new ScalarKernels(), ONE), new Compute(new VectorKernels(ONE), ONE),
                 new Compute(new VectorKernels(TWO), TWO))) {
-            for (SequenceClassifier.Pooling pooling : SequenceClassifier.Pooling.values()) {
+            for (Pooling pooling : Pooling.values()) {
                 for (int types : new int[] {0, 2}) {
                     SequenceClassifier model = classifier(compute, pooling, types);
                     TokenBatch batch = batch(lengths, types, pooling.ordinal() * 10L + types);
@@ -114,7 +115,7 @@ class ClassifierInferenceTest {
     void aTextsLogitsDoNotDependOnItsBatch() {
         Compute compute = new Compute(new VectorKernels(TWO), TWO);
         int[] lengths = {9, 17, 1, 4, 12, 3, 16};
-        for (SequenceClassifier.Pooling pooling : SequenceClassifier.Pooling.values()) {
+        for (Pooling pooling : Pooling.values()) {
             SequenceClassifier model = classifier(compute, pooling, 2);
             ClassifierInference inference = new ClassifierInference(model, compute);
             TokenBatch batch = batch(lengths, 2, 5);
@@ -130,7 +131,7 @@ class ClassifierInferenceTest {
     @Test
     void aSnapshotUntilInvalidatedAndNoDecoders() {
         Compute compute = new Compute(new VectorKernels(ONE), ONE);
-        SequenceClassifier model = classifier(compute, SequenceClassifier.Pooling.CLS, 0);
+        SequenceClassifier model = classifier(compute, Pooling.CLS, 0);
         ClassifierInference inference = new ClassifierInference(model, compute);
         TokenBatch batch = batch(new int[] {5, 8}, 0, 1);
         float[] before = inference.logits(batch).clone();
@@ -143,7 +144,7 @@ class ClassifierInferenceTest {
         ModelConfig gpt = new ModelConfig(ModelConfig.Architecture.DECODER, 99, 32, 1, 4, 37, 8, 0, 1e-5f, 0f, 0f,
                 GeluForm.TANH, 0.02f, -1);
         SequenceClassifier decoder = new SequenceClassifier(compute, new Backbone(compute, gpt, 1),
-                SequenceClassifier.Pooling.LAST, 2, 1);
+                Pooling.LAST, 2, 1);
         assertThatThrownBy(() -> new ClassifierInference(decoder, compute)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("decoder");
     }

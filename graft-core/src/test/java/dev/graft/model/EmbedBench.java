@@ -1,6 +1,7 @@
 package dev.graft.model;
 
 import dev.graft.nn.Compute;
+import dev.graft.nn.Pooling;
 import dev.graft.tokenizer.Encoding;
 import dev.graft.tokenizer.Tokenizer;
 
@@ -138,17 +139,17 @@ public final class EmbedBench {
     }
 
     static float graft(EncoderInference inference, TokenBatch b) {
-        return SentenceEmbedder.pool(inference.forward(b), SentenceEmbedder.Pooling.MEAN, true)[0][0];
+        return SentenceEmbedder.pool(inference.forward(b), Pooling.MEAN, true)[0][0];
     }
 
     static float backbone(Pretrained model, TokenBatch b) {
         float[] h = model.backbone().forward(b);
-        return SentenceEmbedder.pool(h, b, SentenceEmbedder.Pooling.MEAN, true, model.config().hiddenSize())[0][0];
+        return SentenceEmbedder.pool(h, b, Pooling.MEAN, true, model.config().hiddenSize())[0][0];
     }
 
     static float ort(OnnxRuntimeOracle ort, TokenBatch b) throws Exception {
         float[] h = ort.lastHiddenState(b);
-        return SentenceEmbedder.pool(h, b, SentenceEmbedder.Pooling.MEAN, true, h.length / b.rows())[0][0];
+        return SentenceEmbedder.pool(h, b, Pooling.MEAN, true, h.length / b.rows())[0][0];
     }
 
     static List<TokenBatch> batches(List<Encoding> encodings, int batchSize, int pad) {

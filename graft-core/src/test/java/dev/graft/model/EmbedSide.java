@@ -1,6 +1,7 @@
 package dev.graft.model;
 
 import dev.graft.nn.Compute;
+import dev.graft.nn.Pooling;
 import dev.graft.tokenizer.Encoding;
 import dev.graft.tokenizer.Tokenizer;
 
@@ -51,7 +52,7 @@ public final class EmbedSide {
         EncoderInference inference = new EncoderInference(model.backbone(), compute);
         float[][] last = new float[1][];
         IntConsumer run = i -> last[0] = SentenceEmbedder.pool(inference.forward(batches.get(i)),
-                SentenceEmbedder.Pooling.MEAN, true)[0];
+                Pooling.MEAN, true)[0];
         Supplier<float[]> first = () -> last[0];
         return List.of(batches.size(), run, first);
     }

@@ -1,6 +1,7 @@
 package dev.graft.model;
 
 import dev.graft.nn.Compute;
+import dev.graft.nn.Pooling;
 import dev.graft.tokenizer.Encoding;
 import dev.graft.tokenizer.Tokenizer;
 import org.junit.jupiter.api.AfterAll;
@@ -142,10 +143,10 @@ class KnownModelsOnnxParityTest {
              OnnxRuntimeOracle fp32 = new OnnxRuntimeOracle(floatOnnx, 2)) {
             for (String text : sentences) { // one at a time: ONNX Runtime's activation scales are per batch
                 TokenBatch one = SentenceEmbedder.toTokenBatch(List.of(tokenizer.encode(text, true)), 0);
-                float[] ours = SentenceEmbedder.pool(inference.forward(one), SentenceEmbedder.Pooling.MEAN, true)[0];
-                float[] theirs = SentenceEmbedder.pool(int8.lastHiddenState(one), one, SentenceEmbedder.Pooling.MEAN,
+                float[] ours = SentenceEmbedder.pool(inference.forward(one), Pooling.MEAN, true)[0];
+                float[] theirs = SentenceEmbedder.pool(int8.lastHiddenState(one), one, Pooling.MEAN,
                         true, 384)[0];
-                float[] full = SentenceEmbedder.pool(fp32.lastHiddenState(one), one, SentenceEmbedder.Pooling.MEAN,
+                float[] full = SentenceEmbedder.pool(fp32.lastHiddenState(one), one, Pooling.MEAN,
                         true, 384)[0];
                 double c = MiniLmOnnxParityTest.cosine(ours, theirs);
                 minCosineInt8 = Math.min(minCosineInt8, c);

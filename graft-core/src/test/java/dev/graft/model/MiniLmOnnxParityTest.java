@@ -2,6 +2,7 @@ package dev.graft.model;
 
 import dev.graft.nn.Compute;
 import dev.graft.nn.Parameter;
+import dev.graft.nn.Pooling;
 import dev.graft.tokenizer.Encoding;
 import dev.graft.tokenizer.Tokenizer;
 import org.junit.jupiter.api.AfterAll;
@@ -115,9 +116,9 @@ class MiniLmOnnxParityTest {
                     }
                     packedRow++;
                 }
-                float[][] fast = SentenceEmbedder.pool(packed, SentenceEmbedder.Pooling.MEAN, true);
-                float[][] a = SentenceEmbedder.pool(actual, batch, SentenceEmbedder.Pooling.MEAN, true, width);
-                float[][] e = SentenceEmbedder.pool(expected, batch, SentenceEmbedder.Pooling.MEAN, true, width);
+                float[][] fast = SentenceEmbedder.pool(packed, Pooling.MEAN, true);
+                float[][] a = SentenceEmbedder.pool(actual, batch, Pooling.MEAN, true, width);
+                float[][] e = SentenceEmbedder.pool(expected, batch, Pooling.MEAN, true, width);
                 for (int i = 0; i < a.length; i++) {
                     minCosine = Math.min(minCosine, cosine(a[i], e[i]));
                     minCosine = Math.min(minCosine, cosine(fast[i], e[i]));
@@ -142,7 +143,7 @@ class MiniLmOnnxParityTest {
         sentences = new ArrayList<>(sentences);
         sentences.add("word ".repeat(700)); // longer than 512 positions: truncated
         SentenceEmbedder embedder = new SentenceEmbedder(model.backbone(), tokenizer,
-                SentenceEmbedder.Pooling.MEAN, true, 7, model.config().maxPositions());
+                Pooling.MEAN, true, 7, model.config().maxPositions());
         float[][] vectors = embedder.embed(sentences);
         assertThat(embedder.truncatedCount()).isEqualTo(1);
         try (OnnxRuntimeOracle oracle = new OnnxRuntimeOracle(onnx, 2)) {
@@ -151,7 +152,7 @@ class MiniLmOnnxParityTest {
                 assertThat(e.length()).isLessThanOrEqualTo(512);
                 TokenBatch one = SentenceEmbedder.toTokenBatch(List.of(e), 0);
                 float[] expected = SentenceEmbedder.pool(oracle.lastHiddenState(one), one,
-                        SentenceEmbedder.Pooling.MEAN, true, 384)[0];
+                        Pooling.MEAN, true, 384)[0];
                 assertThat(cosine(vectors[i], expected)).as("sentence %d", i).isGreaterThanOrEqualTo(MIN_COSINE);
                 assertThat(norm(vectors[i])).isCloseTo(1.0, org.assertj.core.api.Assertions.offset(1e-5));
             }

@@ -2,6 +2,7 @@ package dev.graft.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.graft.nn.Pooling;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +21,7 @@ class SentenceTransformersConfigTest {
 
     @Test
     void writesTheFilesSentenceTransformersReadsAndReadsThemBack() throws IOException {
-        SentenceTransformersConfig c = new SentenceTransformersConfig(SentenceEmbedder.Pooling.MEAN, true, 512,
+        SentenceTransformersConfig c = new SentenceTransformersConfig(Pooling.MEAN, true, 512,
                 Map.of("query", "query: ", "passage", "passage: "), "query");
         c.write(dir, 384);
         ObjectMapper json = new ObjectMapper();
@@ -45,7 +46,7 @@ class SentenceTransformersConfigTest {
         assertThatThrownBy(() -> c.prompt("title")).hasMessage("prompt title: this model's prompts are passage, query");
 
         Path cls = dir.resolve("cls");
-        SentenceTransformersConfig plain = new SentenceTransformersConfig(SentenceEmbedder.Pooling.CLS, false, null,
+        SentenceTransformersConfig plain = new SentenceTransformersConfig(Pooling.CLS, false, null,
                 Map.of(), null);
         plain.write(cls, 32);
         assertThat(json.readTree(cls.resolve("modules.json").toFile())).hasSize(2); // no Normalize
@@ -70,7 +71,7 @@ class SentenceTransformersConfigTest {
                         + "cannot apply");
         Files.writeString(dir.resolve("modules.json"), "[{\"idx\":0,");
         assertThatThrownBy(() -> SentenceTransformersConfig.read(dir)).hasMessageContaining("not valid JSON (line 1)");
-        assertThatThrownBy(() -> new SentenceTransformersConfig(SentenceEmbedder.Pooling.MEAN, true, null,
+        assertThatThrownBy(() -> new SentenceTransformersConfig(Pooling.MEAN, true, null,
                 Map.of("query", "q: "), "passage")).hasMessageContaining("default prompt passage is not among");
     }
 }

@@ -65,7 +65,7 @@ class CosineSimilarityLossTest {
         Random r = new Random(5);
         float[] hidden = GradientCheck.random(r, 2 * pairs * time * c, 1f);
         float[] targets = {1f, 0f, 1f};
-        SequencePooling pool = new SequencePooling(SequencePooling.Mode.MEAN, c);
+        SequencePooling pool = new SequencePooling(Pooling.MEAN, c);
         CosineSimilarityLoss loss = new CosineSimilarityLoss();
         float[] out = new float[1];
         GradientCheck.check("mean pooling + cosine + squared error", new GradientCheck.Subject() {
@@ -112,7 +112,7 @@ class CosineSimilarityLossTest {
         }
         TokenBatch batch = new TokenBatch(2 * pairs, time, ids, null, mask, null);
         float[] targets = {1f, 0f};
-        SequencePooling pool = new SequencePooling(SequencePooling.Mode.MEAN, config.hiddenSize());
+        SequencePooling pool = new SequencePooling(Pooling.MEAN, config.hiddenSize());
         CosineSimilarityLoss loss = new CosineSimilarityLoss();
         float[] out = new float[1];
         List<Parameter> checked = backbone.parameters().stream()

@@ -68,7 +68,7 @@ class HeadGradientTest {
 
     @ParameterizedTest
     @MethodSource("dev.graft.nn.HeadGradientTest#modes")
-    void pooling(SequencePooling.Mode mode) {
+    void pooling(Pooling mode) {
         int c = 7;
         SequencePooling pool = new SequencePooling(mode, c);
         float[] x = separated(new Random(5), B * T * c);
@@ -83,8 +83,8 @@ class HeadGradientTest {
         }, x, List.of(), B * pool.outputWidth(), 3);
     }
 
-    static Stream<SequencePooling.Mode> modes() {
-        return Stream.of(SequencePooling.Mode.values());
+    static Stream<Pooling> modes() {
+        return Stream.of(Pooling.values());
     }
 
     @Test
@@ -92,12 +92,12 @@ class HeadGradientTest {
         // one sequence of 3 real tokens (and one pad) of width 2
         float[] x = {1, -2, 3, 5, -1, 4, 100, 100};
         int[] mask = {1, 1, 1, 0};
-        SequencePooling concat = new SequencePooling(SequencePooling.Mode.CONCAT, 2);
+        SequencePooling concat = new SequencePooling(Pooling.CONCAT, 2);
         float[] y = concat.forward(x, 1, 4, mask);
         // last real = (-1, 4); max = (3, 5); mean = (1, 7/3); the padded (100, 100) is ignored
         assertThat(java.util.Arrays.copyOf(y, 5)).containsExactly(-1f, 4f, 3f, 5f, 1f);
         assertThat(y[5]).isCloseTo(7f / 3f, org.assertj.core.api.Assertions.within(1e-6f));
-        SequencePooling first = new SequencePooling(SequencePooling.Mode.FIRST, 2);
+        SequencePooling first = new SequencePooling(Pooling.CLS, 2);
         assertThat(java.util.Arrays.copyOf(first.forward(x, 1, 4, mask), 2)).containsExactly(1f, -2f);
     }
 
@@ -126,15 +126,15 @@ class HeadGradientTest {
 
     @ParameterizedTest
     @MethodSource("headCases")
-    void classifierHead(Compute c, SequenceClassifier.Pooling pooling, ModelConfig.Architecture arch) {
+    void classifierHead(Compute c, Pooling pooling, ModelConfig.Architecture arch) {
         Random r = new Random(11);
         ModelConfig config = tiny(arch);
         SequenceClassifier model = new SequenceClassifier(c, new Backbone(c, config, 1), pooling, 3, 2);
         model.setTraining(false);
         randomize(model.headParameters(), r, 0.3f);
-        float[] hidden = pooling == SequenceClassifier.Pooling.CONCAT ? separated(r, B * T * 6)
+        float[] hidden = pooling == Pooling.CONCAT ? separated(r, B * T * 6)
                 : GradientCheck.random(r, B * T * 6, 1f);
-        if (pooling == SequenceClassifier.Pooling.CONCAT) {
+        if (pooling == Pooling.CONCAT) {
             for (int i = 0; i < hidden.length; i++) {
                 hidden[i] *= 0.2f; // keep the logits moderate
             }
@@ -154,10 +154,10 @@ class HeadGradientTest {
     static Stream<org.junit.jupiter.params.provider.Arguments> headCases() {
         List<org.junit.jupiter.params.provider.Arguments> list = new ArrayList<>();
         for (Compute c : computes().toList()) {
-            for (SequenceClassifier.Pooling p : SequenceClassifier.Pooling.values()) {
+            for (Pooling p : Pooling.values()) {
                 list.add(org.junit.jupiter.params.provider.Arguments.of(c, p, ModelConfig.Architecture.ENCODER));
             }
-            list.add(org.junit.jupiter.params.provider.Arguments.of(c, SequenceClassifier.Pooling.LAST,
+            list.add(org.junit.jupiter.params.provider.Arguments.of(c, Pooling.LAST,
                     ModelConfig.Architecture.DECODER));
         }
         return list.stream();
@@ -186,7 +186,7 @@ class HeadGradientTest {
     /** The weighted classification loss, through the whole tiny model, against every parameter. */
     @ParameterizedTest
     @MethodSource("lossCases")
-    void classificationLossEndToEnd(Compute c, SequenceClassifier.Pooling pooling, ModelConfig.Architecture arch) {
+    void classificationLossEndToEnd(Compute c, Pooling pooling, ModelConfig.Architecture arch) {
         Random r = new Random(17);
         SequenceClassifier model = new SequenceClassifier(c, new Backbone(c, tiny(arch), 1), pooling, 3, 2);
         new LanguageModel(c, model.backbone(), 3); // a second set over the body must not disturb the check
@@ -216,13 +216,13 @@ class HeadGradientTest {
     static Stream<org.junit.jupiter.params.provider.Arguments> lossCases() {
         Compute scalar = new Compute(new ScalarKernels(), POOL);
         return Stream.of(
-                org.junit.jupiter.params.provider.Arguments.of(scalar, SequenceClassifier.Pooling.CLS,
+                org.junit.jupiter.params.provider.Arguments.of(scalar, Pooling.CLS,
                         ModelConfig.Architecture.ENCODER),
-                org.junit.jupiter.params.provider.Arguments.of(scalar, SequenceClassifier.Pooling.MEAN,
+                org.junit.jupiter.params.provider.Arguments.of(scalar, Pooling.MEAN,
                         ModelConfig.Architecture.ENCODER),
                 // concat's max has kinks where two tokens swap places, so the decoder case pools the last token;
                 // concat itself is checked on separated inputs above
-                org.junit.jupiter.params.provider.Arguments.of(scalar, SequenceClassifier.Pooling.LAST,
+                org.junit.jupiter.params.provider.Arguments.of(scalar, Pooling.LAST,
                         ModelConfig.Architecture.DECODER));
     }
 

@@ -99,7 +99,7 @@ class MultiLabelGradientTest {
         int k = 3;
         ModelConfig config = HeadGradientTest.tiny(ModelConfig.Architecture.ENCODER);
         SequenceClassifier model = new SequenceClassifier(c, new Backbone(c, config, 1),
-                SequenceClassifier.Pooling.CLS, k, 2);
+                Pooling.CLS, k, 2);
         model.setTraining(false);
         for (Parameter p : model.parameters()) {
             float[] v = p.value().data();
@@ -108,7 +108,7 @@ class MultiLabelGradientTest {
             }
         }
         HeadConfig head = new HeadConfig(HeadConfig.Task.MULTI_LABEL, List.of("a", "b", "c"),
-                SequenceClassifier.Pooling.CLS, 8);
+                Pooling.CLS, 8);
         MultiLabelTask task = new MultiLabelTask(model, head, null, 4, null);
         // two micro-batches of one update: 3 and 2 examples, normalized together over 5 x 3 decisions
         MultiLabelBatch first = batch(r, 3, 5, new int[] {1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 0}, k);

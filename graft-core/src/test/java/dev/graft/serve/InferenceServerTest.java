@@ -8,6 +8,7 @@ import dev.graft.finetune.Prediction;
 import dev.graft.model.Pretrained;
 import dev.graft.model.SentenceEmbedder;
 import dev.graft.nn.Compute;
+import dev.graft.nn.Pooling;
 import dev.graft.task.ClassificationData;
 import dev.graft.task.ClassificationTask;
 import org.junit.jupiter.api.AfterAll;
@@ -66,7 +67,7 @@ class InferenceServerTest {
                 .withLimits(256, 32, 4096);
         server = InferenceServer.start(List.of(new ModelSpec("enc", models.encoder),
                 new ModelSpec("clf", models.classifier), new ModelSpec("tag", models.tagger)), settings,
-                SentenceEmbedder.Pooling.MEAN, "test");
+                Pooling.MEAN, "test");
         base = server.uri();
         client = ServeFixtures.client();
         offline = Compute.create(THREADS);
@@ -89,7 +90,7 @@ class InferenceServerTest {
     /** What graft embed computes: Pretrained.loadBackbone + SentenceEmbedder.embed, batches of 32. */
     static float[][] offlineEmbeddings(List<String> texts, boolean normalize) throws IOException {
         Pretrained p = Pretrained.loadBackbone(models.encoder, offline);
-        return new SentenceEmbedder(p.backbone(), p.requireTokenizer(), SentenceEmbedder.Pooling.MEAN, normalize, 32,
+        return new SentenceEmbedder(p.backbone(), p.requireTokenizer(), Pooling.MEAN, normalize, 32,
                 p.config().maxPositions()).embed(texts);
     }
 

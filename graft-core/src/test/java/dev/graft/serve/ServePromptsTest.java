@@ -6,6 +6,7 @@ import dev.graft.model.Pretrained;
 import dev.graft.model.SentenceEmbedder;
 import dev.graft.model.SentenceTransformersConfig;
 import dev.graft.nn.Compute;
+import dev.graft.nn.Pooling;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,7 +34,7 @@ class ServePromptsTest {
     @Test
     void theFoldersPoolingAndPromptsAreTheDefaultsAndPromptNameChoosesAnother() throws Exception {
         ServeFixtures models = ServeFixtures.make(dir);
-        new SentenceTransformersConfig(SentenceEmbedder.Pooling.CLS, true, 12,
+        new SentenceTransformersConfig(Pooling.CLS, true, 12,
                 Map.of("query", "good movie ", "passage", "bad plot "), "query").write(models.encoder, 32);
         ServeSettings settings = ServeSettings.defaults(1).withPort(0).withBatching(4096, 5).withLimits(64, 32, 1 << 20);
         Compute compute = Compute.create(1);
@@ -43,7 +44,7 @@ class ServePromptsTest {
             HttpClient client = ServeFixtures.client();
             Pretrained p = Pretrained.loadBackbone(models.encoder, compute);
             SentenceEmbedder cls = new SentenceEmbedder(p.backbone(), p.requireTokenizer(),
-                    SentenceEmbedder.Pooling.CLS, true, 8, 12);
+                    Pooling.CLS, true, 8, 12);
             String text = "the acting was great and the story was lovely";
 
             HttpResponse<String> d = ServeFixtures.post(client, base, "/embed",

@@ -12,6 +12,7 @@ import dev.graft.model.HeadConfig;
 import dev.graft.model.ModelConfig;
 import dev.graft.model.SentenceEmbedder;
 import dev.graft.nn.Compute;
+import dev.graft.nn.Pooling;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -112,7 +113,7 @@ class ServedHeadsTest {
         }
         ServeSettings settings = ServeSettings.defaults(2).withPort(0).withBatching(4096, 20).withLimits(256, 32, 4096);
         server = InferenceServer.start(List.of(new ModelSpec("ml", multiLabel), new ModelSpec("pair", pair)), settings,
-                SentenceEmbedder.Pooling.MEAN, "test");
+                Pooling.MEAN, "test");
         base = server.uri();
         client = ServeFixtures.client();
         offline = Compute.create(2);

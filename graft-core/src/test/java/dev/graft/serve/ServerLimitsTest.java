@@ -3,6 +3,7 @@ package dev.graft.serve;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.graft.model.SentenceEmbedder;
+import dev.graft.nn.Pooling;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +47,7 @@ class ServerLimitsTest {
 
     private static InferenceServer start(ServeSettings settings) throws IOException {
         return InferenceServer.start(List.of(new ModelSpec("enc", models.encoder)), settings,
-                SentenceEmbedder.Pooling.MEAN, "test");
+                Pooling.MEAN, "test");
     }
 
     private static ServeSettings settings() {

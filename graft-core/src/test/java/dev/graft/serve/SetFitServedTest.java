@@ -11,6 +11,7 @@ import dev.graft.model.HeadConfig;
 import dev.graft.model.ModelConfig;
 import dev.graft.model.SentenceEmbedder;
 import dev.graft.nn.Compute;
+import dev.graft.nn.Pooling;
 import dev.graft.task.ClassificationData;
 import dev.graft.task.ClassificationTask;
 import org.junit.jupiter.api.Test;
@@ -52,7 +53,7 @@ class SetFitServedTest {
         ServeSettings settings = ServeSettings.defaults(1).withPort(0);
         Compute offline = Compute.create(1);
         try (InferenceServer server = InferenceServer.start(List.of(new ModelSpec("setfit", folder)), settings,
-                SentenceEmbedder.Pooling.MEAN, "test")) {
+                Pooling.MEAN, "test")) {
             HttpClient client = ServeFixtures.client();
             HttpResponse<String> r = ServeFixtures.post(client, server.uri(), "/predict",
                     JSON.writeValueAsString(Map.of("inputs", texts)));

@@ -8,6 +8,7 @@ import dev.graft.model.ModelConfig;
 import dev.graft.model.SequenceClassifier;
 import dev.graft.model.TokenBatch;
 import dev.graft.nn.Compute;
+import dev.graft.nn.Pooling;
 import dev.graft.tensor.Parallel;
 import dev.graft.tensor.kernel.ScalarKernels;
 import dev.graft.tokenizer.Tokenizer;
@@ -39,13 +40,13 @@ class MultitaskTaskTest {
                 tok.specialTokens().padding().getAsInt());
         LanguageModel lm = new LanguageModel(COMPUTE, config, 5);
         Backbone body = lm.backbone();
-        SequenceClassifier clf = new SequenceClassifier(COMPUTE, body, SequenceClassifier.Pooling.MEAN, 2, 6);
+        SequenceClassifier clf = new SequenceClassifier(COMPUTE, body, Pooling.MEAN, 2, 6);
         clf.setTraining(false);
         List<String> texts = List.of("the movie was good", "awful plot", "really superb acting");
         ClassificationData data = ClassificationData.encode(tok, texts, new int[] {1, 0, 1}, 32,
                 tok.specialTokens().padding().getAsInt());
         HeadConfig head = new HeadConfig(HeadConfig.Task.CLASSIFY, List.of("negative", "positive"),
-                SequenceClassifier.Pooling.MEAN, 32);
+                Pooling.MEAN, 32);
         ClassificationTask task = new ClassificationTask(clf, head, null, 8, null);
         ClassificationBatch cb = data.batch(new int[] {0, 1, 2});
         int[] ids = cb.tokens().inputIds().clone();

@@ -9,6 +9,7 @@ import dev.graft.nn.Compute;
 import dev.graft.nn.Dropout;
 import dev.graft.nn.Parameter;
 import dev.graft.nn.ParameterSet;
+import dev.graft.nn.Pooling;
 import dev.graft.tensor.Parallel;
 import dev.graft.tensor.kernel.KernelProvider;
 import org.junit.jupiter.api.AfterAll;
@@ -40,7 +41,7 @@ class RecipeTest {
     void layerGroupsOfEncoderAndDecoder() {
         ModelConfig enc = TrainerTest.tiny(ModelConfig.Architecture.ENCODER); // 2 layers: groups 0..3
         SequenceClassifier c = new SequenceClassifier(COMPUTE, new Backbone(COMPUTE, enc, 1),
-                SequenceClassifier.Pooling.CLS, 3, 1);
+                Pooling.CLS, 3, 1);
         Map<String, Integer> g = groups(c.parameters(), enc);
         assertThat(LayerGroups.count(enc)).isEqualTo(4);
         assertThat(g.get("bert.embeddings.word_embeddings.weight")).isZero();
@@ -51,7 +52,7 @@ class RecipeTest {
         assertThat(g.get("classifier.bias")).isEqualTo(3);
         ModelConfig dec = TrainerTest.tiny(ModelConfig.Architecture.DECODER);
         SequenceClassifier d = new SequenceClassifier(COMPUTE, new Backbone(COMPUTE, dec, 1),
-                SequenceClassifier.Pooling.CONCAT, 3, 1);
+                Pooling.CONCAT, 3, 1);
         Map<String, Integer> h = groups(d.parameters(), dec);
         assertThat(h.get("transformer.wpe.weight")).isZero();
         assertThat(h.get("transformer.h.1.mlp.c_fc.weight")).isEqualTo(2);
@@ -68,7 +69,7 @@ class RecipeTest {
             float[] full = null;
             for (int floor = 0; floor < LayerGroups.count(config); floor++) {
                 SequenceClassifier c = new SequenceClassifier(COMPUTE, new Backbone(COMPUTE, config, 3),
-                        SequenceClassifier.Pooling.defaultFor(config), 3, 4);
+                        SequenceClassifier.defaultPooling(config), 3, 4);
                 c.setTraining(false); // no dropout: the same forward for every floor
                 c.backbone().setBackwardFloor(floor);
                 c.forward(batch, new int[] {2, 0}, true, 2);

@@ -2,6 +2,7 @@ package dev.graft.spark;
 
 import dev.graft.model.SentenceEmbedder;
 
+import dev.graft.nn.Pooling;
 import java.io.Serializable;
 
 /**
@@ -15,7 +16,7 @@ import java.io.Serializable;
  * @param threadsPerTask compute threads of each task (Spark runs a task per core: 1 keeps them from competing)
  * @param outputColumn   the column added ("embedding"; predictions add "prediction" and "label")
  */
-public record InferenceOptions(SentenceEmbedder.Pooling pooling, boolean normalize, int batchSize, int maxLength,
+public record InferenceOptions(Pooling pooling, boolean normalize, int batchSize, int maxLength,
                                int threadsPerTask, String outputColumn) implements Serializable {
     public InferenceOptions {
         if (pooling == null) {
@@ -37,19 +38,19 @@ public record InferenceOptions(SentenceEmbedder.Pooling pooling, boolean normali
 
     /** {@code graft embed}'s defaults: mean pooling, not normalized, batches of 32, one thread per task. */
     public static InferenceOptions embeddings() {
-        return new InferenceOptions(SentenceEmbedder.Pooling.MEAN, false, 32, 0, 1, "embedding");
+        return new InferenceOptions(Pooling.MEAN, false, 32, 0, 1, "embedding");
     }
 
     /** {@code graft predict}'s defaults: batches of 64, one thread per task. */
     public static InferenceOptions predictions() {
-        return new InferenceOptions(SentenceEmbedder.Pooling.MEAN, false, 64, 0, 1, "prediction");
+        return new InferenceOptions(Pooling.MEAN, false, 64, 0, 1, "prediction");
     }
 
     public InferenceOptions withNormalize(boolean n) {
         return new InferenceOptions(pooling, n, batchSize, maxLength, threadsPerTask, outputColumn);
     }
 
-    public InferenceOptions withPooling(SentenceEmbedder.Pooling p) {
+    public InferenceOptions withPooling(Pooling p) {
         return new InferenceOptions(p, normalize, batchSize, maxLength, threadsPerTask, outputColumn);
     }
 

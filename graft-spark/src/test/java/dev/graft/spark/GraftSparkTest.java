@@ -5,6 +5,7 @@ import dev.graft.finetune.Prediction;
 import dev.graft.model.Pretrained;
 import dev.graft.model.SentenceEmbedder;
 import dev.graft.nn.Compute;
+import dev.graft.nn.Pooling;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -51,7 +52,7 @@ class GraftSparkTest {
 
         Pretrained loaded = Pretrained.loadBackbone(model, Compute.create(1));
         SentenceEmbedder single = new SentenceEmbedder(loaded.backbone(), loaded.requireTokenizer(),
-                SentenceEmbedder.Pooling.MEAN, true, 7, loaded.config().maxPositions());
+                Pooling.MEAN, true, 7, loaded.config().maxPositions());
         assertThat(result).hasSize(texts.size());
         int checked = 0;
         for (Row r : result) {

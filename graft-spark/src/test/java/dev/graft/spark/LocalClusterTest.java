@@ -4,6 +4,7 @@ import dev.graft.model.Pretrained;
 import dev.graft.model.SafeTensors;
 import dev.graft.model.SentenceEmbedder;
 import dev.graft.nn.Compute;
+import dev.graft.nn.Pooling;
 import dev.graft.pretrain.PretrainSpec;
 import dev.graft.spark.pretrain.Diloco;
 import dev.graft.spark.pretrain.DilocoSettings;
@@ -138,7 +139,7 @@ class LocalClusterTest {
         List<Row> result = GraftSpark.embed(df, "text", model).collectAsList();
         Pretrained loaded = Pretrained.loadBackbone(model, Compute.create(1));
         SentenceEmbedder single = new SentenceEmbedder(loaded.backbone(), loaded.requireTokenizer(),
-                SentenceEmbedder.Pooling.MEAN, false, 32, loaded.config().maxPositions());
+                Pooling.MEAN, false, 32, loaded.config().maxPositions());
         assertThat(result).hasSize(40);
         for (Row r : result) {
             List<Float> v = r.getList(2);

@@ -1,6 +1,7 @@
 package dev.graft.spark.cli;
 
 import dev.graft.model.SentenceEmbedder;
+import dev.graft.nn.Pooling;
 import dev.graft.spark.GraftSpark;
 import dev.graft.spark.InferenceOptions;
 import org.apache.spark.sql.Dataset;
@@ -60,9 +61,9 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        SentenceEmbedder.Pooling p = switch (pooling.toLowerCase(Locale.ROOT)) {
-            case "mean" -> SentenceEmbedder.Pooling.MEAN;
-            case "cls" -> SentenceEmbedder.Pooling.CLS;
+        Pooling p = switch (pooling.toLowerCase(Locale.ROOT)) {
+            case "mean" -> Pooling.MEAN;
+            case "cls" -> Pooling.CLS;
             default -> throw new IllegalArgumentException("--pooling " + pooling + ": choose mean or cls");
         };
         InferenceOptions options = InferenceOptions.embeddings().withPooling(p).withNormalize(normalize)
