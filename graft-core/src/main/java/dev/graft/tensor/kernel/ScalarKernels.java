@@ -18,21 +18,13 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void matmul(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                       float[] c, int cOff, int ldc, boolean accumulate) {
-        product(m, n, k, a, aOff, lda, 1, b, bOff, ldb, 1, c, cOff, ldc, accumulate);
-    }
-
-    @Override
-    public void matmulTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float[] c, int cOff, int ldc, boolean accumulate) {
-        product(m, n, k, a, aOff, lda, 1, b, bOff, 1, ldb, c, cOff, ldc, accumulate);
-    }
-
-    @Override
-    public void matmulTransA(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float[] c, int cOff, int ldc, boolean accumulate) {
-        product(m, n, k, a, aOff, 1, lda, b, bOff, ldb, 1, c, cOff, ldc, accumulate);
+    public void gemm(GemmForm form, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float[] c, int cOff, int ldc, boolean accumulate) {
+        switch (form) {
+            case NN -> product(m, n, k, a, aOff, lda, 1, b, bOff, ldb, 1, c, cOff, ldc, accumulate);
+            case NT -> product(m, n, k, a, aOff, lda, 1, b, bOff, 1, ldb, c, cOff, ldc, accumulate);
+            case TN -> product(m, n, k, a, aOff, 1, lda, b, bOff, ldb, 1, c, cOff, ldc, accumulate);
+        }
     }
 
     /**

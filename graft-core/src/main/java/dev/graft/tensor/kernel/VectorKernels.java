@@ -86,21 +86,14 @@ public final class VectorKernels implements Kernels, KernelProvider.VectorCapabl
     // ================================================================= GEMM (VectorGemm)
 
     @Override
-    public void matmul(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                       float[] c, int cOff, int ldc, boolean accumulate) {
-        gemm.gemm(NN, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
-    }
-
-    @Override
-    public void matmulTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float[] c, int cOff, int ldc, boolean accumulate) {
-        gemm.gemm(NT, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
-    }
-
-    @Override
-    public void matmulTransA(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float[] c, int cOff, int ldc, boolean accumulate) {
-        gemm.gemm(TN, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+    public void gemm(GemmForm form, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float[] c, int cOff, int ldc, boolean accumulate) {
+        int f = switch (form) {
+            case NN -> NN;
+            case NT -> NT;
+            case TN -> TN;
+        };
+        gemm.gemm(f, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
     }
 
     @Override
