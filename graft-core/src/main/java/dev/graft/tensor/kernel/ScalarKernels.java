@@ -165,10 +165,7 @@ public final class ScalarKernels implements Kernels {
         if (n == 0) {
             return;
         }
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            max = Math.max(max, x[xOff + i]);
-        }
+        float max = max(n, x, xOff, 1);
         if (max == Float.NEGATIVE_INFINITY) {
             // every entry masked: define the result as all zeros rather than NaN
             for (int i = 0; i < n; i++) {
@@ -188,14 +185,20 @@ public final class ScalarKernels implements Kernels {
         }
     }
 
+    /** The largest of x[off + i·stride] for i in [0, n) (-inf when n is 0; NaN if any is NaN). */
+    private static float max(int n, float[] x, int off, int stride) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, x[off + i * stride]);
+        }
+        return max;
+    }
+
     @Override
     public void softmaxColumns(int rows, int cols, float scale, float[] x, int xOff, int ld) {
         for (int j = 0; j < cols; j++) {
             int o = xOff + j;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int i = 0; i < rows; i++) {
-                max = Math.max(max, x[o + i * ld]);
-            }
+            float max = max(rows, x, o, ld);
             if (max == Float.NEGATIVE_INFINITY) {
                 for (int i = 0; i < rows; i++) {
                     x[o + i * ld] = 0f;
@@ -389,10 +392,7 @@ public final class ScalarKernels implements Kernels {
         if (target < 0 || target >= n) {
             throw new IllegalArgumentException("target " + target + " outside [0, " + n + ")");
         }
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            max = Math.max(max, logits[lOff + i]);
-        }
+        float max = max(n, logits, lOff, 1);
         double sum = 0;
         for (int i = 0; i < n; i++) {
             sum += StrictMath.exp(logits[lOff + i] - max);
