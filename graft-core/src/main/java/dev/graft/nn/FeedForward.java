@@ -2,7 +2,6 @@ package dev.graft.nn;
 
 import dev.graft.tensor.kernel.GeluForm;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /** The position-wise feed-forward network: Linear(width → inner), GELU, Linear(inner → width). */
@@ -52,8 +51,6 @@ public final class FeedForward implements Module {
 
     @Override
     public List<Parameter> parameters() {
-        List<Parameter> list = new ArrayList<>(up.parameters());
-        list.addAll(down.parameters());
-        return list;
+        return Module.parametersOf(up, down);
     }
 }

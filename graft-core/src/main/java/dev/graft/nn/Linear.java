@@ -52,14 +52,6 @@ public final class Linear implements Module {
         return bias;
     }
 
-    public int inFeatures() {
-        return in;
-    }
-
-    public int outFeatures() {
-        return out;
-    }
-
     /** y (rows, out) = x (rows, in)·W + b. */
     public float[] forward(float[] input, int rowCount) {
         this.x = input;

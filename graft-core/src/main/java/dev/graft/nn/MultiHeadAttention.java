@@ -2,7 +2,6 @@ package dev.graft.nn;
 
 import dev.graft.tensor.kernel.Kernels;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -128,41 +127,35 @@ public final class MultiHeadAttention implements Module {
         probs = Buffers.ensure(probs, b * heads * tt);
         context = Buffers.ensure(context, n * width);
         Kernels k = compute.kernels();
-        compute.parallel().forRange(b * heads, 1, (s, e) -> {
-            for (int bh = s; bh < e; bh++) {
-                int bi = bh / heads;
-                int h = bh % heads;
-                int rowBase = bi * t;
-                int p = bh * tt;
-                k.matmulTransB(t, t, headSize, qkv.q, qkv.qAt(rowBase) + h * headSize, qkv.ld,
-                        qkv.k, qkv.kAt(rowBase) + h * headSize, qkv.ld, probs, p, t, false);
-                for (int i = 0; i < t; i++) {
-                    int row = p + i * t;
-                    int valid = causal ? i + 1 : t;
-                    k.scale(valid, scale, probs, row);
-                    if (keyMask != null) {
-                        for (int j = 0; j < valid; j++) {
-                            if (keyMask[rowBase + j] == 0) {
-                                probs[row + j] = Float.NEGATIVE_INFINITY;
-                            }
+        forEachHead(bh -> {
+            int rowBase = rowBase(bh);
+            int col = headColumn(bh);
+            int p = bh * tt;
+            k.matmulTransB(t, t, headSize, qkv.q, qkv.qAt(rowBase) + col, qkv.ld,
+                    qkv.k, qkv.kAt(rowBase) + col, qkv.ld, probs, p, t, false);
+            for (int i = 0; i < t; i++) {
+                int row = p + i * t;
+                int valid = causal ? i + 1 : t;
+                k.scale(valid, scale, probs, row);
+                if (keyMask != null) {
+                    for (int j = 0; j < valid; j++) {
+                        if (keyMask[rowBase + j] == 0) {
+                            probs[row + j] = Float.NEGATIVE_INFINITY;
                         }
                     }
-                    k.softmax(valid, probs, row);
-                    for (int j = valid; j < t; j++) {
-                        probs[row + j] = 0f;
-                    }
+                }
+                k.softmax(valid, probs, row);
+                for (int j = valid; j < t; j++) {
+                    probs[row + j] = 0f;
                 }
             }
         });
         probsDropped = probsDropout.forward(probs, b * heads * tt);
-        compute.parallel().forRange(b * heads, 1, (s, e) -> {
-            for (int bh = s; bh < e; bh++) {
-                int bi = bh / heads;
-                int h = bh % heads;
-                int rowBase = bi * t;
-                k.matmul(t, headSize, t, probsDropped, bh * tt, t, qkv.v, qkv.vAt(rowBase) + h * headSize, qkv.ld,
-                        context, rowBase * width + h * headSize, width, false);
-            }
+        forEachHead(bh -> {
+            int rowBase = rowBase(bh);
+            int col = headColumn(bh);
+            k.matmul(t, headSize, t, probsDropped, bh * tt, t, qkv.v, qkv.vAt(rowBase) + col, qkv.ld,
+                    context, rowBase * width + col, width, false);
         });
         return output.forward(context, n);
     }
@@ -188,40 +181,37 @@ public final class MultiHeadAttention implements Module {
         boolean dropping = probsDropout.isActive();
         float[] extra = probabilityGradient;
         probabilityGradient = null;
-        compute.parallel().forRange(b * heads, 1, (s, e) -> {
-            for (int bh = s; bh < e; bh++) {
-                int bi = bh / heads;
-                int h = bh % heads;
-                int rowBase = bi * t;
-                int p = bh * tt;
-                int ctxOff = rowBase * width + h * headSize;
-                // dP' = dCtx·Vᵀ ; dV = P'ᵀ·dCtx   (P' = dropped probabilities)
-                k.matmulTransB(t, t, headSize, dContext, ctxOff, width, qkv.v, qkv.vAt(rowBase) + h * headSize, qkv.ld,
-                        dProbs, p, t, false);
-                k.matmulTransA(t, headSize, t, probsDropped, p, t, dContext, ctxOff, width,
-                        dQkv.v, dQkv.vAt(rowBase) + h * headSize, dQkv.ld, false);
-                if (dropping) {
-                    probsDropout.applyLastMaskInPlace(dProbs, p, tt, p);
-                }
-                if (extra != null) {
-                    k.add(tt, dProbs, p, extra, p, dProbs, p);
-                }
-                // dS = scale · softmax'(P)·dP, in place
-                for (int i = 0; i < t; i++) {
-                    int row = p + i * t;
-                    int valid = causal ? i + 1 : t;
-                    k.softmaxBackward(valid, probs, row, dProbs, row, dProbs, row, false);
-                    k.scale(valid, scale, dProbs, row);
-                    for (int j = valid; j < t; j++) {
-                        dProbs[row + j] = 0f;
-                    }
-                }
-                // dQ = dS·K ; dK = dSᵀ·Q
-                k.matmul(t, headSize, t, dProbs, p, t, qkv.k, qkv.kAt(rowBase) + h * headSize, qkv.ld,
-                        dQkv.q, dQkv.qAt(rowBase) + h * headSize, dQkv.ld, false);
-                k.matmulTransA(t, headSize, t, dProbs, p, t, qkv.q, qkv.qAt(rowBase) + h * headSize, qkv.ld,
-                        dQkv.k, dQkv.kAt(rowBase) + h * headSize, dQkv.ld, false);
+        forEachHead(bh -> {
+            int rowBase = rowBase(bh);
+            int col = headColumn(bh);
+            int p = bh * tt;
+            int ctxOff = rowBase * width + col;
+            // dP' = dCtx·Vᵀ ; dV = P'ᵀ·dCtx   (P' = dropped probabilities)
+            k.matmulTransB(t, t, headSize, dContext, ctxOff, width, qkv.v, qkv.vAt(rowBase) + col, qkv.ld,
+                    dProbs, p, t, false);
+            k.matmulTransA(t, headSize, t, probsDropped, p, t, dContext, ctxOff, width,
+                    dQkv.v, dQkv.vAt(rowBase) + col, dQkv.ld, false);
+            if (dropping) {
+                probsDropout.applyLastMaskInPlace(dProbs, p, tt, p);
             }
+            if (extra != null) {
+                k.add(tt, dProbs, p, extra, p, dProbs, p);
+            }
+            // dS = scale · softmax'(P)·dP, in place
+            for (int i = 0; i < t; i++) {
+                int row = p + i * t;
+                int valid = causal ? i + 1 : t;
+                k.softmaxBackward(valid, probs, row, dProbs, row, dProbs, row, false);
+                k.scale(valid, scale, dProbs, row);
+                for (int j = valid; j < t; j++) {
+                    dProbs[row + j] = 0f;
+                }
+            }
+            // dQ = dS·K ; dK = dSᵀ·Q
+            k.matmul(t, headSize, t, dProbs, p, t, qkv.k, qkv.kAt(rowBase) + col, qkv.ld,
+                    dQkv.q, dQkv.qAt(rowBase) + col, dQkv.ld, false);
+            k.matmulTransA(t, headSize, t, dProbs, p, t, qkv.q, qkv.qAt(rowBase) + col, qkv.ld,
+                    dQkv.k, dQkv.kAt(rowBase) + col, dQkv.ld, false);
         });
         if (fused != null) {
             return fused.backward(dq);
@@ -234,18 +224,34 @@ public final class MultiHeadAttention implements Module {
         return dx;
     }
 
+    /**
+     * Runs {@code body} for every (sequence, head) pair bh = sequence·H + head of the last forward,
+     * the pairs split across the pool's threads (each pair's work is its own, so the results do not
+     * depend on the thread count).
+     */
+    private void forEachHead(java.util.function.IntConsumer body) {
+        compute.parallel().forRange(batch * heads, 1, (s, e) -> {
+            for (int bh = s; bh < e; bh++) {
+                body.accept(bh);
+            }
+        });
+    }
+
+    /** The first token row of pair bh's sequence. */
+    private int rowBase(int bh) {
+        return bh / heads * time;
+    }
+
+    /** The first column of pair bh's head in a (B·T, C) row. */
+    private int headColumn(int bh) {
+        return bh % heads * headSize;
+    }
+
     @Override
     public List<Parameter> parameters() {
-        List<Parameter> list = new ArrayList<>();
-        if (fused != null) {
-            list.addAll(fused.parameters());
-        } else {
-            list.addAll(query.parameters());
-            list.addAll(key.parameters());
-            list.addAll(value.parameters());
-        }
-        list.addAll(output.parameters());
-        return list;
+        return fused != null
+                ? Module.parametersOf(fused, output)
+                : Module.parametersOf(query, key, value, output);
     }
 
     /** Where queries, keys and values (or their gradients) are: one fused (N, 3C) array or three (N, C) arrays. */

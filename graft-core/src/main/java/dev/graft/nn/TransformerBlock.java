@@ -2,7 +2,6 @@ package dev.graft.nn;
 
 import dev.graft.tensor.kernel.GeluForm;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -146,18 +145,8 @@ public final class TransformerBlock implements Module {
 
     @Override
     public List<Parameter> parameters() {
-        List<Parameter> list = new ArrayList<>();
-        if (placement == Placement.POST_LN) {
-            list.addAll(attention.parameters());
-            list.addAll(norm1.parameters());
-            list.addAll(feedForward.parameters());
-            list.addAll(norm2.parameters());
-        } else {
-            list.addAll(norm1.parameters());
-            list.addAll(attention.parameters());
-            list.addAll(norm2.parameters());
-            list.addAll(feedForward.parameters());
-        }
-        return list;
+        return placement == Placement.POST_LN
+                ? Module.parametersOf(attention, norm1, feedForward, norm2)
+                : Module.parametersOf(norm1, attention, norm2, feedForward);
     }
 }

@@ -1,7 +1,5 @@
 package dev.graft.tensor.kernel;
 
-import java.util.Locale;
-
 /**
  * How {@link VectorKernels}' packed GEMM cuts a product into cache blocks (the GotoBLAS/BLIS
  * blocking: k blocks of {@code kc}, row blocks of A, column blocks of B). Sizes of row and column
@@ -13,6 +11,10 @@ import java.util.Locale;
  * added into C); the other parameters change only which tiles are computed when and by which thread,
  * so two blockings with the same {@code kc} give the same bits. Whatever the blocking, results do not
  * depend on the thread count.
+ *
+ * <p>A blocking is a value handed to {@code new VectorKernels(parallel, blocking)}; nothing in the
+ * kernels reads a system property. Only at the edge, {@link KernelProvider#blockingFromSystemProperties()}
+ * builds one from {@code -Dgraft.gemm.*} for tuning experiments.
  *
  * @param kc the k block: one B panel of kc rows stays in L1 while the A slivers stream from L2
  * @param mcSlivers the rows of A packed at once (kept in L2), in slivers
@@ -26,9 +28,6 @@ import java.util.Locale;
  */
 public record GemmBlocking(int kc, int mcSlivers, int ncPanels, int widePanels, int rowPieces,
                            boolean balancedColumns) {
-
-    /** The prefix of the system properties read by {@link #fromSystemProperties()}. */
-    public static final String PROPERTY_PREFIX = "graft.gemm.";
 
     private static final GemmBlocking DEFAULTS = new GemmBlocking(256, 12, 36, 24, 4, true);
 
@@ -55,51 +54,5 @@ public record GemmBlocking(int kc, int mcSlivers, int ncPanels, int widePanels, 
      */
     public static GemmBlocking defaults() {
         return DEFAULTS;
-    }
-
-    /**
-     * The defaults, with any of them replaced by a system property {@code graft.gemm.NAME}, NAME a
-     * component of this record ({@code -Dgraft.gemm.kc=192}, {@code -Dgraft.gemm.balancedColumns=false}),
-     * for tuning experiments. {@link KernelProvider} reads them; nothing inside the kernels does.
-     *
-     * @throws IllegalArgumentException if a property is not a positive integer (or true/false)
-     */
-    public static GemmBlocking fromSystemProperties() {
-        GemmBlocking d = DEFAULTS;
-        return new GemmBlocking(intProperty("kc", d.kc), intProperty("mcSlivers", d.mcSlivers),
-                intProperty("ncPanels", d.ncPanels), intProperty("widePanels", d.widePanels),
-                intProperty("rowPieces", d.rowPieces), booleanProperty("balancedColumns", d.balancedColumns));
-    }
-
-    private static int intProperty(String field, int otherwise) {
-        String name = PROPERTY_PREFIX + field;
-        String v = System.getProperty(name);
-        if (v == null) {
-            return otherwise;
-        }
-        try {
-            int n = Integer.parseInt(v.trim());
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("system property " + name + "=" + v + " is not a positive integer: "
-                + "remove it or give a block size such as " + otherwise);
-    }
-
-    private static boolean booleanProperty(String field, boolean otherwise) {
-        String name = PROPERTY_PREFIX + field;
-        String v = System.getProperty(name);
-        if (v == null) {
-            return otherwise;
-        }
-        return switch (v.trim().toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalArgumentException("system property " + name + "=" + v
-                    + " is neither true nor false: remove it or give true or false");
-        };
     }
 }

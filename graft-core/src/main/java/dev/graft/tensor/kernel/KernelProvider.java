@@ -2,14 +2,16 @@ package dev.graft.tensor.kernel;
 
 import dev.graft.tensor.Parallel;
 
+import java.util.Locale;
 import java.util.logging.Logger;
 
 /**
  * Chooses the kernels once: the Vector API implementation when the incubator module is present
  * and the platform has at least 256-bit float vectors, otherwise the scalar reference. The system
  * property {@code graft.kernels=scalar|vector} forces a choice. The vector kernels' GEMM blocking is
- * {@link GemmBlocking#fromSystemProperties()}: the tuned defaults unless a {@code graft.gemm.*}
- * property overrides one (for tuning experiments). The choice is logged.
+ * {@link #blockingFromSystemProperties()}: the tuned defaults unless a {@code graft.gemm.*}
+ * property overrides one (for tuning experiments). This class is the only place that reads those
+ * properties: the kernels themselves take a {@link GemmBlocking} value. The choice is logged.
  */
 public final class KernelProvider {
     private static final Logger LOG = Logger.getLogger(KernelProvider.class.getName());
@@ -17,12 +19,15 @@ public final class KernelProvider {
     /** The system property that forces the kernel choice. */
     public static final String PROPERTY = "graft.kernels";
 
+    /** The prefix of the system properties read by {@link #blockingFromSystemProperties()}. */
+    public static final String GEMM_PROPERTY_PREFIX = "graft.gemm.";
+
     private KernelProvider() {
     }
 
     /** Kernels for the given pool, chosen as described above. */
     public static Kernels create(Parallel parallel) {
-        String forced = System.getProperty(PROPERTY, "").trim().toLowerCase(java.util.Locale.ROOT);
+        String forced = System.getProperty(PROPERTY, "").trim().toLowerCase(Locale.ROOT);
         Kernels k;
         String why;
         switch (forced) {
@@ -31,7 +36,7 @@ public final class KernelProvider {
                 why = "forced by -D" + PROPERTY + "=scalar";
             }
             case "vector" -> {
-                GemmBlocking blocking = GemmBlocking.fromSystemProperties();
+                GemmBlocking blocking = blockingFromSystemProperties();
                 k = VectorKernelsLoader.load(parallel, blocking);
                 if (k == null) {
                     throw new IllegalStateException("-D" + PROPERTY + "=vector was given but the Vector API is "
@@ -40,7 +45,7 @@ public final class KernelProvider {
                 why = "forced by -D" + PROPERTY + "=vector" + blockingNote(blocking);
             }
             case "" -> {
-                GemmBlocking blocking = GemmBlocking.fromSystemProperties();
+                GemmBlocking blocking = blockingFromSystemProperties();
                 k = VectorKernelsLoader.load(parallel, blocking);
                 why = k == null ? "jdk.incubator.vector not available" : "default" + blockingNote(blocking);
                 if (k == null) {
@@ -52,6 +57,53 @@ public final class KernelProvider {
         }
         logChoice(k.name() + " (" + why + "), " + parallel.threads() + " thread(s)");
         return k;
+    }
+
+    /**
+     * {@link GemmBlocking#defaults()}, with any of them replaced by a system property
+     * {@code graft.gemm.NAME}, NAME a component of the record ({@code -Dgraft.gemm.kc=192},
+     * {@code -Dgraft.gemm.balancedColumns=false}), for tuning experiments: how the CLI and the
+     * benchmarks build the blocking they hand to the kernels.
+     *
+     * @throws IllegalArgumentException if a property is not a positive integer (or true/false)
+     */
+    public static GemmBlocking blockingFromSystemProperties() {
+        GemmBlocking d = GemmBlocking.defaults();
+        return new GemmBlocking(intProperty("kc", d.kc()), intProperty("mcSlivers", d.mcSlivers()),
+                intProperty("ncPanels", d.ncPanels()), intProperty("widePanels", d.widePanels()),
+                intProperty("rowPieces", d.rowPieces()), booleanProperty("balancedColumns", d.balancedColumns()));
+    }
+
+    private static int intProperty(String field, int otherwise) {
+        String name = GEMM_PROPERTY_PREFIX + field;
+        String v = System.getProperty(name);
+        if (v == null) {
+            return otherwise;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("system property " + name + "=" + v + " is not a positive integer: "
+                + "remove it or give a block size such as " + otherwise);
+    }
+
+    private static boolean booleanProperty(String field, boolean otherwise) {
+        String name = GEMM_PROPERTY_PREFIX + field;
+        String v = System.getProperty(name);
+        if (v == null) {
+            return otherwise;
+        }
+        return switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("system property " + name + "=" + v
+                    + " is neither true nor false: remove it or give true or false");
+        };
     }
 
     /** For the log: the GEMM blocking when system properties changed it, else nothing. */

@@ -19,23 +19,43 @@ public interface Kernels {
     // ---------------------------------------------------------------- GEMM
     // Reference: BLAS sgemm semantics, C = A·B (+ C), row-major.
 
+    /** How the operands of a {@link #gemm} are stored. */
+    enum GemmForm {
+        /** C = A·B: A stored (m,k), B (k,n). */
+        NN,
+        /** C = A·Bᵀ: A stored (m,k), B (n,k). */
+        NT,
+        /** C = Aᵀ·B: A stored (k,m), B (k,n). */
+        TN
+    }
+
+    /**
+     * C[m,n] (+)= the product of the given form over k, A and B stored as {@code form} says with row
+     * strides lda and ldb, C (m,n) with ldc. The one GEMM an implementation writes; {@link #matmul},
+     * {@link #matmulTransB} and {@link #matmulTransA} name its three forms.
+     */
+    void gemm(GemmForm form, int m, int n, int k,
+              float[] a, int aOff, int lda,
+              float[] b, int bOff, int ldb,
+              float[] c, int cOff, int ldc, boolean accumulate);
+
     /** C[m,n] (+)= Σ_k A[m,k]·B[k,n]. A is (m,k) with row stride lda, B is (k,n) with ldb, C (m,n) with ldc. */
-    void matmul(int m, int n, int k,
-                float[] a, int aOff, int lda,
-                float[] b, int bOff, int ldb,
-                float[] c, int cOff, int ldc, boolean accumulate);
+    default void matmul(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                        float[] c, int cOff, int ldc, boolean accumulate) {
+        gemm(GemmForm.NN, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+    }
 
     /** C[m,n] (+)= Σ_k A[m,k]·B[n,k]: B is stored (n,k) with row stride ldb (A·Bᵀ). */
-    void matmulTransB(int m, int n, int k,
-                      float[] a, int aOff, int lda,
-                      float[] b, int bOff, int ldb,
-                      float[] c, int cOff, int ldc, boolean accumulate);
+    default void matmulTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                              float[] c, int cOff, int ldc, boolean accumulate) {
+        gemm(GemmForm.NT, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+    }
 
     /** C[m,n] (+)= Σ_k A[k,m]·B[k,n]: A is stored (k,m) with row stride lda (Aᵀ·B). */
-    void matmulTransA(int m, int n, int k,
-                      float[] a, int aOff, int lda,
-                      float[] b, int bOff, int ldb,
-                      float[] c, int cOff, int ldc, boolean accumulate);
+    default void matmulTransA(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                              float[] c, int cOff, int ldc, boolean accumulate) {
+        gemm(GemmForm.TN, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+    }
 
     // Reference: torch.nn.functional.linear, then the activation and the residual sum.
 

@@ -18,21 +18,13 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void matmul(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                       float[] c, int cOff, int ldc, boolean accumulate) {
-        product(m, n, k, a, aOff, lda, 1, b, bOff, ldb, 1, c, cOff, ldc, accumulate);
-    }
-
-    @Override
-    public void matmulTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float[] c, int cOff, int ldc, boolean accumulate) {
-        product(m, n, k, a, aOff, lda, 1, b, bOff, 1, ldb, c, cOff, ldc, accumulate);
-    }
-
-    @Override
-    public void matmulTransA(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float[] c, int cOff, int ldc, boolean accumulate) {
-        product(m, n, k, a, aOff, 1, lda, b, bOff, ldb, 1, c, cOff, ldc, accumulate);
+    public void gemm(GemmForm form, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float[] c, int cOff, int ldc, boolean accumulate) {
+        switch (form) {
+            case NN -> product(m, n, k, a, aOff, lda, 1, b, bOff, ldb, 1, c, cOff, ldc, accumulate);
+            case NT -> product(m, n, k, a, aOff, lda, 1, b, bOff, 1, ldb, c, cOff, ldc, accumulate);
+            case TN -> product(m, n, k, a, aOff, 1, lda, b, bOff, ldb, 1, c, cOff, ldc, accumulate);
+        }
     }
 
     /**
@@ -173,10 +165,7 @@ public final class ScalarKernels implements Kernels {
         if (n == 0) {
             return;
         }
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            max = Math.max(max, x[xOff + i]);
-        }
+        float max = max(n, x, xOff, 1);
         if (max == Float.NEGATIVE_INFINITY) {
             // every entry masked: define the result as all zeros rather than NaN
             for (int i = 0; i < n; i++) {
@@ -196,14 +185,20 @@ public final class ScalarKernels implements Kernels {
         }
     }
 
+    /** The largest of x[off + i·stride] for i in [0, n) (-inf when n is 0; NaN if any is NaN). */
+    private static float max(int n, float[] x, int off, int stride) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, x[off + i * stride]);
+        }
+        return max;
+    }
+
     @Override
     public void softmaxColumns(int rows, int cols, float scale, float[] x, int xOff, int ld) {
         for (int j = 0; j < cols; j++) {
             int o = xOff + j;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int i = 0; i < rows; i++) {
-                max = Math.max(max, x[o + i * ld]);
-            }
+            float max = max(rows, x, o, ld);
             if (max == Float.NEGATIVE_INFINITY) {
                 for (int i = 0; i < rows; i++) {
                     x[o + i * ld] = 0f;
@@ -266,12 +261,17 @@ public final class ScalarKernels implements Kernels {
                 v += d * d;
             }
             float rs = (float) (1.0 / Math.sqrt(v / n + eps));
-            int oo = outOff + r * n;
-            for (int j = 0; j < n; j++) {
-                out[oo + j] = (x[xo + j] - mu) * rs * gamma[gOff + j] + beta[bOff + j];
-            }
+            normalizeRow(0, n, x, xo, mu, rs, gamma, gOff, beta, bOff, out, outOff + r * n);
             mean[statsOff + r] = mu;
             rstd[statsOff + r] = rs;
+        }
+    }
+
+    /** out[oo + j] = (x[xo + j] - mu)·rs·γ[j] + β[j] for j in [from, n): the reference, and vector kernels' tail. */
+    static void normalizeRow(int from, int n, float[] x, int xo, float mu, float rs, float[] gamma, int gOff,
+                             float[] beta, int bOff, float[] out, int oo) {
+        for (int j = from; j < n; j++) {
+            out[oo + j] = (x[xo + j] - mu) * rs * gamma[gOff + j] + beta[bOff + j];
         }
     }
 
@@ -286,25 +286,52 @@ public final class ScalarKernels implements Kernels {
             float mu = mean[statsOff + r];
             float rs = rstd[statsOff + r];
             // dx = rstd·(g·γ - mean(g·γ) - x̂·mean(g·γ·x̂))
-            double sumG = 0;
-            double sumGX = 0;
-            for (int j = 0; j < n; j++) {
-                float xhat = (x[xo + j] - mu) * rs;
-                float g = dy[go + j] * gamma[gOff + j];
-                sumG += g;
-                sumGX += (double) g * xhat;
-                dGamma[dgOff + j] += dy[go + j] * xhat;
-                dBeta[dgOff + j] += dy[go + j];
-            }
+            double sumG = layerNormSumG(0, n, dy, go, gamma, gOff, 0);
+            double sumGX = layerNormSumGXAndParameterGrads(0, n, dy, go, x, xo, mu, rs, gamma, gOff,
+                    dGamma, dBeta, dgOff, 0);
             float meanG = (float) (sumG / n);
             float meanGX = (float) (sumGX / n);
-            int dxo = dxOff + r * n;
-            for (int j = 0; j < n; j++) {
-                float xhat = (x[xo + j] - mu) * rs;
-                float g = dy[go + j] * gamma[gOff + j];
-                float v = rs * (g - meanG - xhat * meanGX);
-                dx[dxo + j] = accumulate ? dx[dxo + j] + v : v;
-            }
+            layerNormDx(0, n, dy, go, x, xo, mu, rs, gamma, gOff, meanG, meanGX, dx, dxOff + r * n, accumulate);
+        }
+    }
+
+    /** sum + Σ g over j in [from, n), g = dy·γ, added in double: the reference, and vector kernels' tail. */
+    static double layerNormSumG(int from, int n, float[] dy, int go, float[] gamma, int gOff, double sum) {
+        for (int j = from; j < n; j++) {
+            sum += dy[go + j] * gamma[gOff + j];
+        }
+        return sum;
+    }
+
+    /**
+     * sum + Σ g·x̂ over j in [from, n), g = dy·γ, x̂ = (x - mu)·rs, added in double, and the parameter
+     * gradients dγ[j] += dy·x̂, dβ[j] += dy: the reference, and vector kernels' tail.
+     */
+    static double layerNormSumGXAndParameterGrads(int from, int n, float[] dy, int go, float[] x, int xo, float mu,
+                                                  float rs, float[] gamma, int gOff, float[] dGamma, float[] dBeta,
+                                                  int dgOff, double sum) {
+        for (int j = from; j < n; j++) {
+            float xhat = (x[xo + j] - mu) * rs;
+            float g = dy[go + j] * gamma[gOff + j];
+            sum += (double) g * xhat;
+            dGamma[dgOff + j] += dy[go + j] * xhat;
+            dBeta[dgOff + j] += dy[go + j];
+        }
+        return sum;
+    }
+
+    /**
+     * dx[dxo + j] (+)= rs·(g - meanG - x̂·meanGX), g = dy·γ, x̂ = (x - mu)·rs, for j in [from, n): layer
+     * norm's backward for one row given its two means; the reference, and vector kernels' tail.
+     */
+    static void layerNormDx(int from, int n, float[] dy, int go, float[] x, int xo, float mu, float rs,
+                            float[] gamma, int gOff, float meanG, float meanGX, float[] dx, int dxo,
+                            boolean accumulate) {
+        for (int j = from; j < n; j++) {
+            float xhat = (x[xo + j] - mu) * rs;
+            float g = dy[go + j] * gamma[gOff + j];
+            float v = rs * (g - meanG - xhat * meanGX);
+            dx[dxo + j] = accumulate ? dx[dxo + j] + v : v;
         }
     }
 
@@ -365,10 +392,7 @@ public final class ScalarKernels implements Kernels {
         if (target < 0 || target >= n) {
             throw new IllegalArgumentException("target " + target + " outside [0, " + n + ")");
         }
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            max = Math.max(max, logits[lOff + i]);
-        }
+        float max = max(n, logits, lOff, 1);
         double sum = 0;
         for (int i = 0; i < n; i++) {
             sum += StrictMath.exp(logits[lOff + i] - max);
@@ -386,10 +410,17 @@ public final class ScalarKernels implements Kernels {
     public void adamW(int n, float[] p, int pOff, float[] g, int gOff, float[] m, float[] v, int mOff,
                       float lr, float beta1, float beta2, float eps, float weightDecay,
                       float biasCorrection1, float biasCorrection2) {
-        float stepSize = lr / biasCorrection1;
-        float sqrtBc2 = (float) Math.sqrt(biasCorrection2);
-        float decay = 1f - lr * weightDecay;
-        for (int i = 0; i < n; i++) {
+        adamWRange(0, n, p, pOff, g, gOff, m, v, mOff, beta1, beta2, eps, lr / biasCorrection1,
+                (float) Math.sqrt(biasCorrection2), 1f - lr * weightDecay);
+    }
+
+    /**
+     * AdamW's update of elements [from, n) given the step's derived scalars (stepSize = lr/bc1,
+     * sqrtBc2 = √bc2, decay = 1 - lr·weightDecay): the reference, and vector kernels' tail.
+     */
+    static void adamWRange(int from, int n, float[] p, int pOff, float[] g, int gOff, float[] m, float[] v, int mOff,
+                           float beta1, float beta2, float eps, float stepSize, float sqrtBc2, float decay) {
+        for (int i = from; i < n; i++) {
             float gi = g[gOff + i];
             float mi = beta1 * m[mOff + i] + (1f - beta1) * gi;
             float vi = beta2 * v[mOff + i] + (1f - beta2) * gi * gi;

@@ -86,21 +86,14 @@ public final class VectorKernels implements Kernels, KernelProvider.VectorCapabl
     // ================================================================= GEMM (VectorGemm)
 
     @Override
-    public void matmul(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                       float[] c, int cOff, int ldc, boolean accumulate) {
-        gemm.gemm(NN, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
-    }
-
-    @Override
-    public void matmulTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float[] c, int cOff, int ldc, boolean accumulate) {
-        gemm.gemm(NT, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
-    }
-
-    @Override
-    public void matmulTransA(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float[] c, int cOff, int ldc, boolean accumulate) {
-        gemm.gemm(TN, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+    public void gemm(GemmForm form, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float[] c, int cOff, int ldc, boolean accumulate) {
+        int f = switch (form) {
+            case NN -> NN;
+            case NT -> NT;
+            case TN -> TN;
+        };
+        gemm.gemm(f, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
     }
 
     @Override
@@ -529,9 +522,7 @@ public final class VectorKernels implements Kernels, KernelProvider.VectorCapabl
                         .add(FloatVector.fromArray(F, beta, bOff + j))
                         .intoArray(out, oo + j);
             }
-            for (; j < n; j++) {
-                out[oo + j] = (x[xo + j] - mu) * rs * gamma[gOff + j] + beta[bOff + j];
-            }
+            ScalarKernels.normalizeRow(j, n, x, xo, mu, rs, gamma, gOff, beta, bOff, out, oo);
             mean[statsOff + r] = mu;
             rstd[statsOff + r] = rs;
         }
@@ -569,14 +560,9 @@ public final class VectorKernels implements Kernels, KernelProvider.VectorCapabl
                 sumG += sumLanes(accG);
                 sumGX += sumLanes(accGX);
             }
-            for (; j < n; j++) {
-                float xhat = (x[xo + j] - mu) * rs;
-                float g = dy[go + j] * gamma[gOff + j];
-                sumG += g;
-                sumGX += (double) g * xhat;
-                dGamma[dgOff + j] += dy[go + j] * xhat;
-                dBeta[dgOff + j] += dy[go + j];
-            }
+            sumG = ScalarKernels.layerNormSumG(j, n, dy, go, gamma, gOff, sumG);
+            sumGX = ScalarKernels.layerNormSumGXAndParameterGrads(j, n, dy, go, x, xo, mu, rs, gamma, gOff,
+                    dGamma, dBeta, dgOff, sumGX);
             float meanG = (float) (sumG / n);
             float meanGX = (float) (sumGX / n);
             // pass 2: dx = rstd·(g - mean(g) - x̂·mean(g·x̂))
@@ -593,12 +579,7 @@ public final class VectorKernels implements Kernels, KernelProvider.VectorCapabl
                 }
                 v.intoArray(dx, dxo + j);
             }
-            for (; j < n; j++) {
-                float xhat = (x[xo + j] - mu) * rs;
-                float g = dy[go + j] * gamma[gOff + j];
-                float v = rs * (g - meanG - xhat * meanGX);
-                dx[dxo + j] = accumulate ? dx[dxo + j] + v : v;
-            }
+            ScalarKernels.layerNormDx(j, n, dy, go, x, xo, mu, rs, gamma, gOff, meanG, meanGX, dx, dxo, accumulate);
         }
     }
 
@@ -670,14 +651,6 @@ public final class VectorKernels implements Kernels, KernelProvider.VectorCapabl
             FloatVector denom = vi.sqrt().div(sqrtBc2).add(eps);
             FloatVector.fromArray(F, p, pOff + i).mul(decay).sub(mi.mul(stepSize).div(denom)).intoArray(p, pOff + i);
         }
-        for (; i < n; i++) {
-            float gi = g[gOff + i];
-            float mi = beta1 * m[mOff + i] + oneMinusBeta1 * gi;
-            float vi = beta2 * v[mOff + i] + oneMinusBeta2 * gi * gi;
-            m[mOff + i] = mi;
-            v[mOff + i] = vi;
-            float denom = (float) Math.sqrt(vi) / sqrtBc2 + eps;
-            p[pOff + i] = p[pOff + i] * decay - stepSize * mi / denom;
-        }
+        ScalarKernels.adamWRange(i, n, p, pOff, g, gOff, m, v, mOff, beta1, beta2, eps, stepSize, sqrtBc2, decay);
     }
 }

@@ -14,7 +14,7 @@ import java.util.function.DoubleSupplier;
  */
 public final class BenchShapeGemms implements DoubleSupplier {
     private final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    private final VectorKernels kern = new VectorKernels(new Parallel(1), GemmBlocking.fromSystemProperties());
+    private final VectorKernels kern = new VectorKernels(new Parallel(1), KernelProvider.blockingFromSystemProperties());
     private final int[][] shapes = {{1024, 1024, 1024}, {2048, 256, 1024}};
     private final float[][] a = new float[2][];
     private final float[][] b = new float[2][];

@@ -239,23 +239,23 @@ class GemmBlockingTest {
     void systemPropertiesOverrideTheDefaultsOneByOne() {
         String[] names = {"kc", "mcSlivers", "ncPanels", "widePanels", "rowPieces", "balancedColumns"};
         try {
-            assertThat(GemmBlocking.fromSystemProperties()).isEqualTo(GemmBlocking.defaults());
+            assertThat(KernelProvider.blockingFromSystemProperties()).isEqualTo(GemmBlocking.defaults());
             System.setProperty("graft.gemm.kc", " 192 ");
             System.setProperty("graft.gemm.balancedColumns", "false");
-            assertThat(GemmBlocking.fromSystemProperties()).isEqualTo(new GemmBlocking(192, 12, 36, 24, 4, false));
+            assertThat(KernelProvider.blockingFromSystemProperties()).isEqualTo(new GemmBlocking(192, 12, 36, 24, 4, false));
             System.setProperty("graft.gemm.rowPieces", "0");
-            assertThatThrownBy(GemmBlocking::fromSystemProperties).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(KernelProvider::blockingFromSystemProperties).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("graft.gemm.rowPieces=0").hasMessageContaining("positive integer");
             System.setProperty("graft.gemm.rowPieces", "four");
-            assertThatThrownBy(GemmBlocking::fromSystemProperties).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(KernelProvider::blockingFromSystemProperties).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("graft.gemm.rowPieces=four");
             System.clearProperty("graft.gemm.rowPieces");
             System.setProperty("graft.gemm.balancedColumns", "no");
-            assertThatThrownBy(GemmBlocking::fromSystemProperties).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(KernelProvider::blockingFromSystemProperties).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("graft.gemm.balancedColumns=no").hasMessageContaining("true or false");
         } finally {
             for (String name : names) {
-                System.clearProperty(GemmBlocking.PROPERTY_PREFIX + name);
+                System.clearProperty(KernelProvider.GEMM_PROPERTY_PREFIX + name);
             }
         }
     }

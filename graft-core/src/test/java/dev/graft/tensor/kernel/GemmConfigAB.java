@@ -11,7 +11,7 @@ import java.util.function.DoubleSupplier;
 /**
  * Block sizes of the vector GEMM compared in one JVM: {@link MiniLmLayerGemms} under several
  * configurations of the {@link GemmBlocking} (the {@code graft.gemm.*} system properties of
- * {@link GemmBlocking#fromSystemProperties()}, set while that configuration's workload is
+ * {@link KernelProvider#blockingFromSystemProperties()}, set while that configuration's workload is
  * constructed), each configuration's classes loaded in their own class loader (each with its own JIT
  * profile), the configurations interleaved pass by pass (rotating which goes first), timed by the thread's CPU time. Prints per
  * configuration the median pass and the median (and quartiles) of the per-pass speed-up against the

@@ -34,7 +34,7 @@ public final class GemmLossBreakdown {
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 1536;
         int m = 1160;
         int k = 384;
-        GemmBlocking blocking = GemmBlocking.fromSystemProperties();
+        GemmBlocking blocking = KernelProvider.blockingFromSystemProperties();
         int kc = blocking.kc();
         int nr = GemmMicroKernels.NR;
         if (GemmMicroKernels.MR != 8 || n % nr != 0 || passes < 6) {

@@ -15,7 +15,7 @@ import java.util.function.DoubleSupplier;
  */
 public final class MiniLmLayerGemms implements DoubleSupplier {
     private final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    private final VectorKernels kern = new VectorKernels(new Parallel(1), GemmBlocking.fromSystemProperties());
+    private final VectorKernels kern = new VectorKernels(new Parallel(1), KernelProvider.blockingFromSystemProperties());
     private final int m;
     private final int[][] shapes = {{1152, 384}, {384, 384}, {1536, 384}, {384, 1536}};
     private final GeluForm[] acts = {null, null, GeluForm.ERF, null};

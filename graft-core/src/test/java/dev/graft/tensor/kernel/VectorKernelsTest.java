@@ -204,6 +204,22 @@ class VectorKernelsTest {
         assertThat(c).containsExactly(43f, 53f, 77f, 97f);
     }
 
+    @Test
+    void gemmFormsOnHandWorkedExampleForBothKernels() {
+        // A = [1 2; 3 4], B = [5 6; 7 8]: A·B = [19 22; 43 50], A·Bᵀ = [17 23; 39 53], Aᵀ·B = [26 30; 38 44]
+        float[] a = {1, 2, 3, 4};
+        float[] b = {5, 6, 7, 8};
+        for (Kernels k : new Kernels[] {SCALAR, vector}) {
+            float[] c = new float[4];
+            k.gemm(Kernels.GemmForm.NN, 2, 2, 2, a, 0, 2, b, 0, 2, c, 0, 2, false);
+            assertThat(c).as(k.name()).containsExactly(19f, 22f, 43f, 50f);
+            k.gemm(Kernels.GemmForm.NT, 2, 2, 2, a, 0, 2, b, 0, 2, c, 0, 2, false);
+            assertThat(c).as(k.name()).containsExactly(17f, 23f, 39f, 53f);
+            k.gemm(Kernels.GemmForm.TN, 2, 2, 2, a, 0, 2, b, 0, 2, c, 0, 2, true);
+            assertThat(c).as(k.name()).containsExactly(43f, 53f, 77f, 97f);
+        }
+    }
+
     // ================================================================= fused linear forward
 
     /**
