@@ -193,7 +193,7 @@ public final class DistillationTask implements Trainable<DistillationData.Batch>
         long tokens = 0;
         for (DistillationData.Batch b : microBatches) {
             total += b.tokens().batch();
-            tokens += realTokens(b.tokens());
+            tokens += b.tokens().realTokens();
         }
         double loss = 0;
         Map<String, Double> parts = new LinkedHashMap<>();
@@ -206,16 +206,6 @@ public final class DistillationTask implements Trainable<DistillationData.Batch>
         return new StepResult(loss, tokens, parts);
     }
 
-    private static long realTokens(TokenBatch b) {
-        if (b.attentionMask() == null) {
-            return b.rows();
-        }
-        long n = 0;
-        for (int i = 0; i < b.rows(); i++) {
-            n += b.attentionMask()[i];
-        }
-        return n;
-    }
 
     /**
      * The mean loss (and its parts; for the embedding loss the mean cosine similarity to the teacher's embeddings)

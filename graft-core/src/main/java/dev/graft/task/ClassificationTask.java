@@ -79,7 +79,7 @@ public class ClassificationTask extends HeadTask<ClassificationExample, Classifi
         long tokens = 0;
         for (ClassificationBatch b : microBatches) {
             sum += model.forward(b.tokens(), b.labels(), true, normalizer);
-            tokens += LanguageModelingTask.realTokens(b.tokens());
+            tokens += b.tokens().realTokens();
         }
         return new StepResult(sum / normalizer, tokens, Map.of());
     }

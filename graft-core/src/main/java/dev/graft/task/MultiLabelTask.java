@@ -92,7 +92,7 @@ public final class MultiLabelTask extends HeadTask<MultiLabelExample, MultiLabel
             dLogits = Buffers.ensure(dLogits, n);
             sum += binaryCrossEntropy(logits, b.targets(), n, 1 / normalizer, dLogits);
             model.backward(dLogits);
-            tokens += LanguageModelingTask.realTokens(b.tokens());
+            tokens += b.tokens().realTokens();
         }
         return new StepResult(sum / normalizer, tokens, Map.of());
     }
