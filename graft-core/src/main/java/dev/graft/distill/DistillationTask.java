@@ -252,13 +252,6 @@ public final class DistillationTask implements Trainable<DistillationData.Batch>
     }
 
     @Override
-    public void setTraining(boolean training) {
-        for (Dropout d : student.dropouts()) {
-            d.setTraining(training);
-        }
-    }
-
-    @Override
     public List<Dropout> dropouts() {
         return student.dropouts();
     }

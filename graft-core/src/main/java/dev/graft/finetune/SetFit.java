@@ -285,13 +285,6 @@ public final class SetFit {
         }
 
         @Override
-        public void setTraining(boolean training) {
-            for (Dropout d : backbone.dropouts()) {
-                d.setTraining(training);
-            }
-        }
-
-        @Override
         public List<Dropout> dropouts() {
             return backbone.dropouts();
         }
