@@ -1,6 +1,7 @@
 package dev.graft.api;
 
 import dev.graft.data.TaggingExample;
+import dev.graft.data.Words;
 import dev.graft.eval.SpanMetrics;
 import dev.graft.eval.TaggingMetrics;
 import dev.graft.finetune.DataSources;
@@ -45,15 +46,13 @@ public final class Tagger extends LoadedModel<TaggingExample, TaggingBatch, Tagg
 
     /** A tagging per text, in order. */
     public List<Tagging> tag(List<String> texts) {
-        List<int[][]> offsets = new ArrayList<>(texts.size());
-        List<List<String>> words = new ArrayList<>(texts.size());
+        List<Words> words = new ArrayList<>(texts.size());
         List<List<String>> present = new ArrayList<>();
         for (String t : texts) {
-            List<String> w = new ArrayList<>();
-            offsets.add(split(t, w));
+            Words w = Words.of(t);
             words.add(w);
-            if (!w.isEmpty()) {
-                present.add(w);
+            if (w.size() > 0) {
+                present.add(w.words());
             }
         }
         int[][] tags = new int[0][];
@@ -65,59 +64,38 @@ public final class Tagger extends LoadedModel<TaggingExample, TaggingBatch, Tagg
         List<Tagging> out = new ArrayList<>(texts.size());
         int k = 0;
         for (int i = 0; i < texts.size(); i++) {
-            List<String> w = words.get(i);
-            int[] ids = w.isEmpty() ? new int[0] : tags[k++];
+            Words w = words.get(i);
+            int[] ids = w.size() == 0 ? new int[0] : tags[k++];
             List<String> names = new ArrayList<>(ids.length);
             for (int id : ids) {
                 names.add(labels().get(id));
             }
-            out.add(new Tagging(texts.get(i), w, names, spans(texts.get(i), names, offsets.get(i))));
+            out.add(new Tagging(texts.get(i), w.words(), names, spans(texts.get(i), names, w)));
         }
         return out;
     }
 
-    private List<Tagging.Span> spans(String text, List<String> names, int[][] at) {
+    private List<Tagging.Span> spans(String text, List<String> names, Words at) {
         return chunkTags ? spansOf(text, names, at) : List.of();
     }
 
     /** The chunks {@code tags} (one per whitespace-separated word of {@code text}) mark, with their offsets. */
     static List<Tagging.Span> spansOf(String text, List<String> tags) {
-        int[][] at = split(text, new ArrayList<>());
-        if (at.length != tags.size()) {
-            throw new IllegalArgumentException(at.length + " words but " + tags.size() + " tags");
+        Words at = Words.of(text);
+        if (at.size() != tags.size()) {
+            throw new IllegalArgumentException(at.size() + " words but " + tags.size() + " tags");
         }
         return spansOf(text, tags, at);
     }
 
-    private static List<Tagging.Span> spansOf(String text, List<String> names, int[][] at) {
+    private static List<Tagging.Span> spansOf(String text, List<String> names, Words at) {
         List<Tagging.Span> spans = new ArrayList<>();
         for (SpanMetrics.Chunk c : SpanMetrics.lenientFlat(names)) {
-            int from = at[c.start()][0];
-            int to = at[c.end() - 1][1];
+            int from = at.starts()[c.start()];
+            int to = at.ends()[c.end() - 1];
             spans.add(new Tagging.Span(c.type(), from, to, text.substring(from, to), c.start(), c.end() - 1));
         }
         return spans;
-    }
-
-    /** Splits {@code text} at whitespace into {@code words}; returns each word's [start, end) offsets. */
-    static int[][] split(String text, List<String> words) {
-        List<int[]> at = new ArrayList<>();
-        int i = 0;
-        int n = text.length();
-        while (i < n) {
-            int cp = text.codePointAt(i);
-            if (Character.isWhitespace(cp)) {
-                i += Character.charCount(cp);
-                continue;
-            }
-            int start = i;
-            while (i < n && !Character.isWhitespace(cp = text.codePointAt(i))) {
-                i += Character.charCount(cp);
-            }
-            words.add(text.substring(start, i));
-            at.add(new int[] {start, i});
-        }
-        return at.toArray(new int[0][]);
     }
 
     /** Scores the model on {@code data}'s main part: token accuracy, per-tag figures and, for chunk tags, span F1. */

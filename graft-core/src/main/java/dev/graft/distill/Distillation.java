@@ -24,6 +24,7 @@ import dev.graft.tensor.kernel.KernelProvider;
 import dev.graft.tokenizer.SpecialTokens;
 import dev.graft.tokenizer.Tokenizer;
 import dev.graft.train.BatchStream;
+import dev.graft.train.RunRecord;
 import dev.graft.train.Trainer;
 import dev.graft.train.TrainingListener;
 import dev.graft.train.TrainingOptions;
@@ -387,8 +388,7 @@ public final class Distillation {
 
     private static void writeRunConfig(DistillSpec spec, boolean resuming, ModelConfig student, ModelConfig teacher,
                                        LayerMap map, DistillationData data) throws IOException {
-        ObjectNode run = JSON.createObjectNode();
-        run.put("command", "distill");
+        ObjectNode run = RunRecord.of("distill");
         run.put("teacher", spec.teacher().toString());
         run.put("student", spec.student());
         run.put("init", spec.init().id());
@@ -399,22 +399,13 @@ public final class Distillation {
         run.set("teacher_model", JSON.valueToTree(teacher));
         run.put("batch_size", spec.batchSize());
         run.put("seq_len", spec.seqLen());
-        run.put("lr", spec.lr());
-        run.put("warmup", spec.warmup());
-        run.put("schedule", spec.schedule());
-        run.put("weight_decay", spec.weightDecay());
-        run.put("clip", spec.clip());
-        run.put("steps", spec.steps());
-        run.put("epochs", spec.epochs());
-        run.put("max_time_s", spec.maxTime() == null ? null : spec.maxTime().toSeconds());
+        RunRecord.putOptimizer(run, spec.lr(), spec.warmup(), spec.schedule(), spec.weightDecay(), spec.clip());
         run.put("cache_teacher", spec.cacheTeacher());
-        run.put("threads", spec.threads());
-        run.put("seed", spec.seed());
+        RunRecord.putLength(run, spec.steps(), spec.epochs(), spec.maxTime(), spec.threads(), spec.seed());
         run.put("training_sequences", data.trainingSequences());
         run.put("training_batches", data.trainingBatches());
         run.put("validation_sequences", data.validationSequences());
-        AtomicFiles.writeString(spec.out().resolve(resuming ? "run-resumed.json" : "run.json"),
-                JSON.writerWithDefaultPrettyPrinter().writeValueAsString(run) + "\n");
+        RunRecord.write(spec.out(), resuming, run);
     }
 
     /** The summary as the one-line JSON {@code graft distill} prints last. */

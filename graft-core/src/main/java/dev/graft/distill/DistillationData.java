@@ -3,11 +3,11 @@ package dev.graft.distill;
 import dev.graft.model.TokenBatch;
 import dev.graft.task.EncodedCorpus;
 import dev.graft.train.BatchStream;
+import dev.graft.train.EpochStream;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * Unlabeled sequences for distillation, in batches fixed for the whole run. Consecutive sentences (lines) of a
@@ -90,7 +90,7 @@ public final class DistillationData {
             starts[i] = seqs.get(i)[0];
             ends[i] = seqs.get(i)[1];
         }
-        int[] order = shuffled(count, seed ^ 0xD157L);
+        int[] order = EpochStream.shuffled(count, seed ^ 0xD157L);
         int held = Math.min(Math.max(0, validationSequences), count / 10);
         int trainCount = count - held;
         int perEpoch = Math.max(1, trainCount / batchSize); // the last partial batch is dropped unless it is the only one
@@ -156,7 +156,7 @@ public final class DistillationData {
             public Batch next() {
                 long epoch = position / training.length;
                 if (epoch != permutationEpoch) {
-                    permutation = shuffled(training.length, seed * 31 + epoch);
+                    permutation = EpochStream.shuffled(training.length, seed * 31 + epoch);
                     permutationEpoch = epoch;
                 }
                 int index = permutation[(int) (position % training.length)];
@@ -202,19 +202,4 @@ public final class DistillationData {
         return new TokenBatch(b, time, ids, null, mask, null);
     }
 
-    /** A seeded Fisher-Yates permutation of [0, n). */
-    static int[] shuffled(int n, long seed) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        SplittableRandom r = new SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
-    }
 }

@@ -194,7 +194,7 @@ public final class DistillationTask implements Trainable<DistillationData.Batch>
         long tokens = 0;
         for (DistillationData.Batch b : microBatches) {
             total += b.tokens().batch();
-            tokens += realTokens(b.tokens());
+            tokens += b.tokens().realTokens();
         }
         double loss = 0;
         Map<String, Double> parts = new LinkedHashMap<>();
@@ -207,16 +207,6 @@ public final class DistillationTask implements Trainable<DistillationData.Batch>
         return new StepResult(loss, tokens, parts);
     }
 
-    private static long realTokens(TokenBatch b) {
-        if (b.attentionMask() == null) {
-            return b.rows();
-        }
-        long n = 0;
-        for (int i = 0; i < b.rows(); i++) {
-            n += b.attentionMask()[i];
-        }
-        return n;
-    }
 
     /**
      * The mean loss (and its parts; for the embedding loss the mean cosine similarity to the teacher's embeddings)
@@ -260,13 +250,6 @@ public final class DistillationTask implements Trainable<DistillationData.Batch>
     @Override
     public ParameterSet savedParameters() {
         return studentParameters;
-    }
-
-    @Override
-    public void setTraining(boolean training) {
-        for (Dropout d : student.dropouts()) {
-            d.setTraining(training);
-        }
     }
 
     @Override

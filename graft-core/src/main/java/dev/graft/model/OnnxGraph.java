@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.LongStream;
 
 /**
  * The parts of an ONNX model file that weight import needs, read by a small hand-written protobuf
@@ -122,12 +123,7 @@ public final class OnnxGraph {
 
         /** The values as floats (float, float16, bfloat16 and double are converted). */
         public float[] floats() throws IOException {
-            checkReadable();
-            int n = count();
-            if (!isFloatType()) {
-                throw new IOException(where + ": tensor '" + name + "' holds " + typeName(dataType)
-                        + " values where floating-point weights were expected");
-            }
+            int n = readableCount(isFloatType(), "floating-point weights");
             float[] out = new float[n];
             if (rawLength >= 0) {
                 ByteBuffer b = raw(n, bytesPer(dataType));
@@ -165,12 +161,7 @@ public final class OnnxGraph {
 
         /** The values of an int8 or uint8 tensor (quantized weights and zero points), widened to int. */
         public int[] bytesAsInts() throws IOException {
-            checkReadable();
-            int n = count();
-            if (dataType != INT8 && dataType != UINT8) {
-                throw new IOException(where + ": tensor '" + name + "' holds " + typeName(dataType)
-                        + " values where 8-bit integers were expected");
-            }
+            int n = readableCount(dataType == INT8 || dataType == UINT8, "8-bit integers");
             int[] out = new int[n];
             if (rawLength >= 0) {
                 ByteBuffer b = raw(n, 1);
@@ -194,12 +185,7 @@ public final class OnnxGraph {
 
         /** The values of an int64 or int32 tensor. */
         public long[] longs() throws IOException {
-            checkReadable();
-            int n = count();
-            if (dataType != INT64 && dataType != INT32) {
-                throw new IOException(where + ": tensor '" + name + "' holds " + typeName(dataType)
-                        + " values where integers were expected");
-            }
+            int n = readableCount(dataType == INT64 || dataType == INT32, "integers");
             if (rawLength >= 0) {
                 ByteBuffer b = raw(n, bytesPer(dataType));
                 long[] out = new long[n];
@@ -209,6 +195,17 @@ public final class OnnxGraph {
                 return out;
             }
             return expect(intData, n).clone();
+        }
+
+        /** The element count, once the data is known readable and of a type the caller reads ({@code ok}). */
+        private int readableCount(boolean ok, String expected) throws IOException {
+            checkReadable();
+            int n = count();
+            if (!ok) {
+                throw new IOException(where + ": tensor '" + name + "' holds " + typeName(dataType)
+                        + " values where " + expected + " were expected");
+            }
+            return n;
         }
 
         private void checkReadable() throws IOException {
@@ -433,7 +430,7 @@ public final class OnnxGraph {
         String s = null;
         Tensor t = null;
         FloatList floats = new FloatList();
-        LongList ints = new LongList();
+        LongStream.Builder ints = LongStream.builder();
         while (c.more()) {
             int tag = c.tag();
             switch (tag >>> 3) {
@@ -448,17 +445,17 @@ public final class OnnxGraph {
                 default -> c.skip(tag);
             }
         }
-        return new Attribute(name, type, f, i, s, t, floats.toArray(), ints.toArray());
+        return new Attribute(name, type, f, i, s, t, floats.toArray(), ints.build().toArray());
     }
 
     private static Tensor tensor(Cursor c) throws IOException {
         String name = "";
         int dataType = 0;
-        LongList dims = new LongList();
+        LongStream.Builder dims = LongStream.builder();
         int rawOffset = 0;
         int rawLength = -1;
         FloatList floatData = null;
-        LongList intData = null;
+        LongStream.Builder intData = null;
         List<Double> doubles = null;
         boolean external = false;
         while (c.more()) {
@@ -471,7 +468,7 @@ public final class OnnxGraph {
                     c.repeatedFloat(tag, floatData);
                 }
                 case 5, 7 -> {
-                    intData = intData == null ? new LongList() : intData;
+                    intData = intData == null ? LongStream.builder() : intData;
                     c.repeatedVarint(tag, intData);
                 }
                 case 8 -> name = c.string(tag);
@@ -497,8 +494,8 @@ public final class OnnxGraph {
                 dd[k] = doubles.get(k);
             }
         }
-        return new Tensor(name, dataType, dims.toArray(), c.bytes, rawOffset, rawLength,
-                floatData == null ? null : floatData.toArray(), intData == null ? null : intData.toArray(), dd,
+        return new Tensor(name, dataType, dims.build().toArray(), c.bytes, rawOffset, rawLength,
+                floatData == null ? null : floatData.toArray(), intData == null ? null : intData.build().toArray(), dd,
                 external, c.file.toString());
     }
 
@@ -643,7 +640,7 @@ public final class OnnxGraph {
         }
 
         /** A repeated varint field, packed (wire type 2) or not (wire type 0). */
-        void repeatedVarint(int tag, LongList into) throws IOException {
+        void repeatedVarint(int tag, LongStream.Builder into) throws IOException {
             if ((tag & 7) == 2) {
                 Cursor packed = message(tag, message);
                 while (packed.more()) {
@@ -656,12 +653,8 @@ public final class OnnxGraph {
 
         void repeatedFloat(int tag, FloatList into) throws IOException {
             if ((tag & 7) == 2) {
-                int[] s = span(tag);
-                if (s[1] % 4 != 0) {
-                    throw corrupt("packed floats of " + s[1] + " bytes");
-                }
-                ByteBuffer b = ByteBuffer.wrap(bytes, s[0], s[1]).order(ByteOrder.LITTLE_ENDIAN);
-                for (int k = 0; k < s[1] / 4; k++) {
+                ByteBuffer b = packedFixed(tag, Float.BYTES, "floats");
+                while (b.hasRemaining()) {
                     into.add(b.getFloat());
                 }
             } else {
@@ -671,18 +664,23 @@ public final class OnnxGraph {
 
         void repeatedDouble(int tag, List<Double> into) throws IOException {
             if ((tag & 7) == 2) {
-                int[] s = span(tag);
-                if (s[1] % 8 != 0) {
-                    throw corrupt("packed doubles of " + s[1] + " bytes");
-                }
-                ByteBuffer b = ByteBuffer.wrap(bytes, s[0], s[1]).order(ByteOrder.LITTLE_ENDIAN);
-                for (int k = 0; k < s[1] / 8; k++) {
+                ByteBuffer b = packedFixed(tag, Double.BYTES, "doubles");
+                while (b.hasRemaining()) {
                     into.add(b.getDouble());
                 }
             } else {
                 wire(tag, 1);
                 into.add(Double.longBitsToDouble(rawFixed64()));
             }
+        }
+
+        /** A packed field of fixed-width little-endian values, its length checked to hold whole values. */
+        private ByteBuffer packedFixed(int tag, int width, String what) throws IOException {
+            int[] s = span(tag);
+            if (s[1] % width != 0) {
+                throw corrupt("packed " + what + " of " + s[1] + " bytes");
+            }
+            return ByteBuffer.wrap(bytes, s[0], s[1]).order(ByteOrder.LITTLE_ENDIAN);
         }
 
         void skip(int tag) throws IOException {
@@ -699,22 +697,6 @@ public final class OnnxGraph {
                 }
                 default -> throw corrupt("field " + (tag >>> 3) + " has unsupported wire type " + (tag & 7));
             }
-        }
-    }
-
-    private static final class LongList {
-        long[] a = new long[4];
-        int n;
-
-        void add(long v) {
-            if (n == a.length) {
-                a = java.util.Arrays.copyOf(a, 2 * n);
-            }
-            a[n++] = v;
-        }
-
-        long[] toArray() {
-            return java.util.Arrays.copyOf(a, n);
         }
     }
 

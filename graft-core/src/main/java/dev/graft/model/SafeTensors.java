@@ -187,9 +187,7 @@ public final class SafeTensors {
         @Override
         public float[] floats() {
             if (floats == null) {
-                throw new IllegalStateException(file + ": tensor '" + name + "' is " + dtype + Arrays.toString(shape)
-                        + ", an integer tensor, where a float tensor was expected; read it with longs(), or check"
-                        + " that the name refers to the tensor you meant");
+                throw wrongKind("an integer tensor", "a float tensor", "longs()");
             }
             return floats;
         }
@@ -198,11 +196,15 @@ public final class SafeTensors {
         @Override
         public long[] longs() {
             if (longs == null) {
-                throw new IllegalStateException(file + ": tensor '" + name + "' is " + dtype + Arrays.toString(shape)
-                        + ", a float tensor, where an integer tensor was expected; read it with floats(), or check"
-                        + " that the name refers to the tensor you meant");
+                throw wrongKind("a float tensor", "an integer tensor", "floats()");
             }
             return longs;
+        }
+
+        private IllegalStateException wrongKind(String held, String expected, String reader) {
+            return new IllegalStateException(file + ": tensor '" + name + "' is " + dtype + Arrays.toString(shape)
+                    + ", " + held + ", where " + expected + " was expected; read it with " + reader + ", or check"
+                    + " that the name refers to the tensor you meant");
         }
 
         /** Whether this holds floats. */

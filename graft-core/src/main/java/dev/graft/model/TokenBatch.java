@@ -43,6 +43,18 @@ public record TokenBatch(int batch, int time, int[] inputIds, int[] typeIds, int
         return batch * time;
     }
 
+    /** The real (not padding) tokens: the attention mask's sum, or every row when nothing is padded. */
+    public long realTokens() {
+        if (attentionMask == null) {
+            return rows();
+        }
+        long n = 0;
+        for (int i = 0; i < rows(); i++) {
+            n += attentionMask[i];
+        }
+        return n;
+    }
+
     /** Causal-LM targets from the inputs: position t predicts token t+1; the last position and padding are ignored. */
     public static int[] shiftedTargets(int batch, int time, int[] labels) {
         int[] t = new int[batch * time];

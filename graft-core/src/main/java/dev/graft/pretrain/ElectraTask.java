@@ -4,7 +4,6 @@ import dev.graft.model.Checkpoint;
 import dev.graft.model.ElectraModel;
 import dev.graft.model.SafeTensors;
 import dev.graft.model.TokenBatch;
-import dev.graft.nn.Dropout;
 import dev.graft.nn.Parameter;
 import dev.graft.nn.ParameterSet;
 import dev.graft.task.ModelTask;
@@ -84,11 +83,6 @@ public final class ElectraTask extends ModelTask<TokenBatch> {
     @Override
     public ParameterSet savedParameters() {
         return model.parameterSet();
-    }
-
-    @Override
-    public List<Dropout> dropouts() {
-        return model.dropouts();
     }
 
     @Override

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.graft.data.Corpora;
 import dev.graft.data.DatasetRegistry;
 import dev.graft.io.RunFolder;
-import dev.graft.model.AtomicFiles;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.ElectraModel;
 import dev.graft.model.LanguageModel;
@@ -24,6 +23,7 @@ import dev.graft.tokenizer.SpecialTokens;
 import dev.graft.tokenizer.Tokenizer;
 import dev.graft.tokenizer.TokenizerTrainer;
 import dev.graft.train.BatchStream;
+import dev.graft.train.RunRecord;
 import dev.graft.train.Trainer;
 import dev.graft.train.TrainingListener;
 import dev.graft.train.TrainingOptions;
@@ -290,8 +290,7 @@ public final class Pretraining {
 
     private static void writeRunConfig(PretrainSpec spec, boolean resuming, ModelConfig config, Tokenizer tokenizer,
                                        PretrainingData data) throws IOException {
-        ObjectNode run = JSON.createObjectNode();
-        run.put("command", "pretrain");
+        ObjectNode run = RunRecord.of("pretrain");
         run.put("arch", spec.arch());
         run.put("objective", spec.electra() ? "electra" : spec.objective().name().toLowerCase(Locale.ROOT));
         run.putPOJO("corpus", spec.corpus());
@@ -300,11 +299,7 @@ public final class Pretraining {
         run.put("batch_size", spec.batchSize());
         run.put("accumulate", spec.accumulate());
         run.put("seq_len", spec.seqLen());
-        run.put("lr", spec.lr());
-        run.put("warmup", spec.warmup());
-        run.put("schedule", spec.schedule());
-        run.put("weight_decay", spec.weightDecay());
-        run.put("clip", spec.clip());
+        RunRecord.putOptimizer(run, spec.lr(), spec.warmup(), spec.schedule(), spec.weightDecay(), spec.clip());
         run.put("mask_prob", spec.maskProbability());
         if (spec.electra()) {
             run.put("generator_size", spec.generatorSize());
@@ -316,14 +311,9 @@ public final class Pretraining {
         run.putPOJO("in_domain", spec.inDomain().stream().map(Path::toString).toList());
         run.put("in_domain_repeat", spec.inDomainRepeat());
         run.put("whole_word_mask", spec.wholeWordMask());
-        run.put("steps", spec.steps());
-        run.put("epochs", spec.epochs());
-        run.put("max_time_s", spec.maxTime() == null ? null : spec.maxTime().toSeconds());
-        run.put("threads", spec.threads());
-        run.put("seed", spec.seed());
+        RunRecord.putLength(run, spec.steps(), spec.epochs(), spec.maxTime(), spec.threads(), spec.seed());
         run.put("training_sequences", data.trainingSequences());
         run.put("validation_sequences", data.validationSequences());
-        AtomicFiles.writeString(spec.out().resolve(resuming ? "run-resumed.json" : "run.json"),
-                JSON.writerWithDefaultPrettyPrinter().writeValueAsString(run) + "\n");
+        RunRecord.write(spec.out(), resuming, run);
     }
 }

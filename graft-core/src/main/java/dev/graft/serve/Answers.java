@@ -1,6 +1,7 @@
 package dev.graft.serve;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.graft.data.Words;
 import dev.graft.eval.SpanMetrics;
 import dev.graft.model.SentenceEmbedder;
 import java.io.IOException;
@@ -56,7 +57,7 @@ final class Answers {
     /** Words, their tags, and the chunks the tags spell (when they are chunk tags), offsets in code points. */
     static void writeTags(JsonGenerator g, ServedModel.Tagger m, ServedModel.Input input, int[] tags)
             throws IOException {
-        ServedModel.Words w = input.words();
+        Words w = input.words();
         List<String> names = new ArrayList<>(tags.length);
         for (int t : tags) {
             names.add(m.labels().get(t));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.graft.data.Words;
 import dev.graft.eval.SpanMetrics;
 import dev.graft.finetune.FineTunedModel;
 import dev.graft.model.Checkpoint;
@@ -83,40 +84,6 @@ abstract class ServedModel {
     record Input(String text, String textPair, int tokens, boolean truncated, Encoding encoding, Words words) {
         Input(String text, int tokens, boolean truncated, Encoding encoding, Words words) {
             this(text, null, tokens, truncated, encoding, words);
-        }
-    }
-
-    /** A text's whitespace-separated words and their UTF-16 [start, end) offsets. */
-    record Words(List<String> words, int[] starts, int[] ends) {
-        static Words of(String text) {
-            List<String> w = new ArrayList<>();
-            List<int[]> at = new ArrayList<>();
-            int i = 0;
-            int n = text.length();
-            while (i < n) {
-                int cp = text.codePointAt(i);
-                if (Character.isWhitespace(cp)) {
-                    i += Character.charCount(cp);
-                    continue;
-                }
-                int start = i;
-                while (i < n) {
-                    cp = text.codePointAt(i);
-                    if (Character.isWhitespace(cp)) {
-                        break;
-                    }
-                    i += Character.charCount(cp);
-                }
-                w.add(text.substring(start, i));
-                at.add(new int[] {start, i});
-            }
-            int[] s = new int[at.size()];
-            int[] e = new int[at.size()];
-            for (int k = 0; k < s.length; k++) {
-                s[k] = at.get(k)[0];
-                e[k] = at.get(k)[1];
-            }
-            return new Words(List.copyOf(w), s, e);
         }
     }
 

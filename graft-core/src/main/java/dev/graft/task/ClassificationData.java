@@ -7,7 +7,6 @@ import dev.graft.tokenizer.Tokenizer;
 import dev.graft.train.BatchStream;
 import dev.graft.train.EpochStream;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -175,21 +174,7 @@ public final class ClassificationData implements Encoded<ClassificationBatch> {
      * batch's {@code examples} say which rows are which.
      */
     public List<ClassificationBatch> batches(int batchSize) {
-        Integer[] order = new Integer[ids.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, c) -> Integer.compare(ids[a].length, ids[c].length));
-        List<ClassificationBatch> out = new ArrayList<>();
-        for (int s = 0; s < order.length; s += batchSize) {
-            int n = Math.min(batchSize, order.length - s);
-            int[] ex = new int[n];
-            for (int i = 0; i < n; i++) {
-                ex[i] = order[s + i];
-            }
-            out.add(batch(ex));
-        }
-        return out;
+        return Encoded.byLength(ids.length, i -> ids[i].length, batchSize, this::batch);
     }
 
     /**

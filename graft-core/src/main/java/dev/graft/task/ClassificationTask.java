@@ -11,14 +11,11 @@ import dev.graft.data.LabelSet;
 import dev.graft.data.ResolvedSet;
 import dev.graft.data.Split;
 import dev.graft.eval.ClassificationMetrics;
-import dev.graft.model.Backbone;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
-import dev.graft.model.HeadModel;
 import dev.graft.model.ClassifierInference;
 import dev.graft.model.EncoderInference;
 import dev.graft.model.SequenceClassifier;
-import dev.graft.nn.Compute;
 import dev.graft.nn.Pooling;
 import dev.graft.tokenizer.Tokenizer;
 
@@ -80,7 +77,7 @@ public class ClassificationTask extends HeadTask<ClassificationExample, Classifi
         long tokens = 0;
         for (ClassificationBatch b : microBatches) {
             sum += model.forward(b.tokens(), b.labels(), true, normalizer);
-            tokens += LanguageModelingTask.realTokens(b.tokens());
+            tokens += b.tokens().realTokens();
         }
         return new StepResult(sum / normalizer, tokens, Map.of());
     }
@@ -218,10 +215,15 @@ public class ClassificationTask extends HeadTask<ClassificationExample, Classifi
     }
 
     /** The single-label classification head: texts with one label each. */
-    static class Kind implements Head<ClassificationExample, ClassificationBatch> {
-        @Override
-        public HeadConfig.Task task() {
-            return HeadConfig.Task.CLASSIFY;
+    static class Kind extends SequenceHead<ClassificationExample, ClassificationBatch> {
+        Kind() {
+            this(HeadConfig.Task.CLASSIFY,
+                    (model, config, dev, evalBatchSize, extras) -> new ClassificationTask(model, config,
+                            (ClassificationData) dev, evalBatchSize, extras));
+        }
+
+        Kind(HeadConfig.Task task, TaskMaker<ClassificationExample, ClassificationBatch> maker) {
+            super(task, maker);
         }
 
         @Override
@@ -281,20 +283,6 @@ public class ClassificationTask extends HeadTask<ClassificationExample, Classifi
 
         String textsWord() {
             return "texts";
-        }
-
-        /** A sequence classifier with the configuration's pooling and one output per label. */
-        @Override
-        public HeadModel newModel(Compute compute, Backbone backbone, HeadConfig config, long seed) {
-            return new SequenceClassifier(compute, backbone, config.pooling(), config.labels().size(), seed);
-        }
-
-        @Override
-        public HeadTask<ClassificationExample, ClassificationBatch> task(HeadModel model, HeadConfig config,
-                List<ClassificationExample> devGold, Encoded<ClassificationBatch> dev, int evalBatchSize,
-                Checkpoint.Extras modelExtras) {
-            return new ClassificationTask((SequenceClassifier) model, config, (ClassificationData) dev, evalBatchSize,
-                    modelExtras);
         }
     }
 }

@@ -46,11 +46,15 @@ public interface Head<E, B> {
 
     // ------------------------------------------------------------------------------ data
 
-    /** The registry's set kind this head trains on, or null when it reads files only. */
-    DatasetDefinition.SetKind registryKind();
+    /** The registry's set kind this head trains on, or null (the default) when it reads files only. */
+    default DatasetDefinition.SetKind registryKind() {
+        return null;
+    }
 
-    /** A split of a registry set of {@link #registryKind()}. */
-    Dataset<E> fromRegistry(ResolvedSet set, Split split) throws IOException;
+    /** A split of a registry set of {@link #registryKind()}; a head that reads files only is never asked. */
+    default Dataset<E> fromRegistry(ResolvedSet set, Split split) throws IOException {
+        throw new IllegalArgumentException("no registry dataset holds " + task().id() + " data; give a file");
+    }
 
     /** A labeled file; with {@code known} (evaluation data) a label outside it is bad input. */
     Dataset<E> readFile(Path file, Columns columns, LabelSet known, BadInput bad) throws IOException;

@@ -53,21 +53,11 @@ public final class LanguageModelingTask extends ModelTask<TokenBatch> {
         for (TokenBatch b : microBatches) {
             float mean = model.forward(b, true, total);
             sum += (double) mean * model.lastTargetCount();
-            tokens += realTokens(b);
+            tokens += b.realTokens();
         }
         return new StepResult(total == 0 ? 0 : sum / total, tokens, Map.of());
     }
 
-    static long realTokens(TokenBatch b) {
-        if (b.attentionMask() == null) {
-            return b.rows();
-        }
-        long n = 0;
-        for (int i = 0; i < b.rows(); i++) {
-            n += b.attentionMask()[i];
-        }
-        return n;
-    }
 
     @Override
     public Map<String, Double> evaluate() {

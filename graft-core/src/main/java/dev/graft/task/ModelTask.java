@@ -48,11 +48,6 @@ public abstract class ModelTask<B> implements Trainable<B> {
     }
 
     @Override
-    public void setTraining(boolean training) {
-        model.setTraining(training);
-    }
-
-    @Override
     public List<Dropout> dropouts() {
         return model.dropouts();
     }

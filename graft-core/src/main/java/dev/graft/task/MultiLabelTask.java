@@ -4,20 +4,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.graft.data.BadInput;
 import dev.graft.data.Dataset;
-import dev.graft.data.DatasetDefinition;
 import dev.graft.data.LabelSet;
 import dev.graft.data.MultiLabelExample;
 import dev.graft.data.MultiLabelReader;
-import dev.graft.data.ResolvedSet;
-import dev.graft.data.Split;
 import dev.graft.eval.MultiLabelMetrics;
-import dev.graft.model.Backbone;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
-import dev.graft.model.HeadModel;
 import dev.graft.model.SequenceClassifier;
 import dev.graft.nn.Buffers;
-import dev.graft.nn.Compute;
 import dev.graft.tokenizer.Tokenizer;
 
 import java.io.IOException;
@@ -92,7 +86,7 @@ public final class MultiLabelTask extends HeadTask<MultiLabelExample, MultiLabel
             dLogits = Buffers.ensure(dLogits, n);
             sum += binaryCrossEntropy(logits, b.targets(), n, 1 / normalizer, dLogits);
             model.backward(dLogits);
-            tokens += LanguageModelingTask.realTokens(b.tokens());
+            tokens += b.tokens().realTokens();
         }
         return new StepResult(sum / normalizer, tokens, Map.of());
     }
@@ -178,20 +172,10 @@ public final class MultiLabelTask extends HeadTask<MultiLabelExample, MultiLabel
     }
 
     /** The multi-label head: texts with a set of labels each (JSON Lines). */
-    static final class Kind implements Head<MultiLabelExample, MultiLabelBatch> {
-        @Override
-        public HeadConfig.Task task() {
-            return HeadConfig.Task.MULTI_LABEL;
-        }
-
-        @Override
-        public DatasetDefinition.SetKind registryKind() {
-            return null;
-        }
-
-        @Override
-        public Dataset<MultiLabelExample> fromRegistry(ResolvedSet set, Split split) {
-            throw new IllegalArgumentException("no registry dataset holds multi-label data; give a .jsonl file");
+    static final class Kind extends SequenceHead<MultiLabelExample, MultiLabelBatch> {
+        Kind() {
+            super(HeadConfig.Task.MULTI_LABEL, (model, config, dev, evalBatchSize, extras) -> new MultiLabelTask(model,
+                    config, (MultiLabelData) dev, evalBatchSize, extras));
         }
 
         @Override
@@ -239,20 +223,6 @@ public final class MultiLabelTask extends HeadTask<MultiLabelExample, MultiLabel
                     test == null ? "no" : String.format(Locale.ROOT, "%,d", test.size()), labels.size(),
                     train.size() == 0 ? 0.0 : (double) carried / train.size(), String.join(", ", labels.labels()));
             ClassificationTask.Kind.warnTruncated(log, "texts", maxLength, train, dev, test);
-        }
-
-        /** The single-label classifier's model part: only the loss and the decision differ. */
-        @Override
-        public HeadModel newModel(Compute compute, Backbone backbone, HeadConfig config, long seed) {
-            return ClassificationTask.HEAD.newModel(compute, backbone, config, seed);
-        }
-
-        @Override
-        public HeadTask<MultiLabelExample, MultiLabelBatch> task(HeadModel model, HeadConfig config,
-                List<MultiLabelExample> devGold, Encoded<MultiLabelBatch> dev, int evalBatchSize,
-                Checkpoint.Extras modelExtras) {
-            return new MultiLabelTask((SequenceClassifier) model, config, (MultiLabelData) dev, evalBatchSize,
-                    modelExtras);
         }
     }
 }

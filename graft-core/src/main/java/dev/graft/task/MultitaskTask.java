@@ -99,7 +99,7 @@ public final class MultitaskTask<B> extends ForwardingTrainable<MultitaskBatch<B
             for (TokenBatch b : lmBatches) {
                 float mean = lm.forward(b, true, total);
                 sum += (double) mean * lm.lastTargetCount();
-                tokens += LanguageModelingTask.realTokens(b);
+                tokens += b.realTokens();
             }
             lmLoss = total == 0 ? 0 : sum / total;
             // the gradients so far are the LM's alone (the trainer zeroed them): weight them by λ

@@ -12,7 +12,6 @@ import dev.graft.data.ResolvedSet;
 import dev.graft.data.Split;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
-import dev.graft.model.HeadModel;
 import dev.graft.model.SequenceClassifier;
 import dev.graft.tokenizer.Tokenizer;
 
@@ -87,9 +86,9 @@ public final class PairTask extends ClassificationTask {
 
     /** The sentence-pair head: pairs of texts with one label each. */
     static final class Kind extends ClassificationTask.Kind {
-        @Override
-        public HeadConfig.Task task() {
-            return HeadConfig.Task.PAIR;
+        Kind() {
+            super(HeadConfig.Task.PAIR, (model, config, dev, evalBatchSize, extras) -> new PairTask(model, config,
+                    (ClassificationData) dev, evalBatchSize, extras));
         }
 
         @Override
@@ -135,14 +134,6 @@ public final class PairTask extends ClassificationTask {
         @Override
         String textsWord() {
             return "pairs";
-        }
-
-        @Override
-        public HeadTask<ClassificationExample, ClassificationBatch> task(HeadModel model, HeadConfig config,
-                List<ClassificationExample> devGold, Encoded<ClassificationBatch> dev, int evalBatchSize,
-                Checkpoint.Extras modelExtras) {
-            return new PairTask((SequenceClassifier) model, config, (ClassificationData) dev, evalBatchSize,
-                    modelExtras);
         }
     }
 }

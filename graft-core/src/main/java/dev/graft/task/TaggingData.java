@@ -271,21 +271,7 @@ public final class TaggingData implements Encoded<TaggingBatch> {
 
     /** Every window once, grouped by length, in batches of up to {@code batchSize}. */
     public List<TaggingBatch> batches(int batchSize) {
-        Integer[] order = new Integer[windows.size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, c) -> Integer.compare(windows.get(a).ids().length, windows.get(c).ids().length));
-        List<TaggingBatch> out = new ArrayList<>();
-        for (int s = 0; s < order.length; s += batchSize) {
-            int n = Math.min(batchSize, order.length - s);
-            int[] ix = new int[n];
-            for (int i = 0; i < n; i++) {
-                ix[i] = order[s + i];
-            }
-            out.add(batch(ix));
-        }
-        return out;
+        return Encoded.byLength(windows.size(), i -> windows.get(i).ids().length, batchSize, this::batch);
     }
 
     /** An endless stream of shuffled training batches (seeded per epoch, resumable by position). */

@@ -74,7 +74,7 @@ public final class TaggingTask extends HeadTask<TaggingExample, TaggingBatch> {
         long tokens = 0;
         for (TaggingBatch b : microBatches) {
             sum += model.forward(b.tokens(), true, normalizer);
-            tokens += LanguageModelingTask.realTokens(b.tokens());
+            tokens += b.tokens().realTokens();
         }
         return new StepResult(sum / normalizer, tokens, Map.of());
     }

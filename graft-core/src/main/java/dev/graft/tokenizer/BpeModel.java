@@ -219,16 +219,7 @@ final class BpeModel implements TokenModel {
 
     /** The byte-fallback tokens ({@code <0xAB>}) of a character's UTF-8 bytes, or null if one is missing. */
     private int[] byteIds(int cp) {
-        byte[] bytes = new String(Character.toChars(cp)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        int[] ids = new int[bytes.length];
-        for (int k = 0; k < bytes.length; k++) {
-            Integer id = vocabulary.get(String.format("<0x%02X>", bytes[k] & 0xFF));
-            if (id == null) {
-                return null;
-            }
-            ids[k] = id;
-        }
-        return ids;
+        return Vocabulary.byteFallbackIds(new String(Character.toChars(cp)), vocabulary::get);
     }
 
     /** Merges by rank with a min-heap of (rank, position), skipping stale entries. */

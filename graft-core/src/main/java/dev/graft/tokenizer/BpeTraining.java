@@ -47,15 +47,7 @@ final class BpeTraining {
             }
         }
         // 1. The alphabet.
-        Map<Integer, Long> charCounts = new HashMap<>();
-        for (int w = 0; w < words.length; w++) {
-            String word = words[w];
-            for (int i = 0; i < word.length(); ) {
-                int cp = word.codePointAt(i);
-                charCounts.merge(cp, counts[w], Long::sum);
-                i += Character.charCount(cp);
-            }
-        }
+        Map<Integer, Long> charCounts = characterCounts(words, counts);
         if (initialAlphabet != null) {
             initialAlphabet.codePoints().forEach(cp -> charCounts.put(cp, Long.MAX_VALUE));
         }
@@ -412,5 +404,19 @@ final class BpeTraining {
                 pairs[i] = lastPair;
             }
         }
+    }
+
+    /** Each code point's count over the words, each word counted {@code counts[w]} times (a mutable map). */
+    static Map<Integer, Long> characterCounts(String[] words, long[] counts) {
+        Map<Integer, Long> charCounts = new HashMap<>();
+        for (int w = 0; w < words.length; w++) {
+            String word = words[w];
+            for (int i = 0; i < word.length(); ) {
+                int cp = word.codePointAt(i);
+                charCounts.merge(cp, counts[w], Long::sum);
+                i += Character.charCount(cp);
+            }
+        }
+        return charCounts;
     }
 }

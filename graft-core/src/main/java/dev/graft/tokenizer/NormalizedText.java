@@ -181,6 +181,17 @@ final class NormalizedText {
             }
         }
 
+        /** Emits each code point of {@code s}: the first with change {@code firstChange}, the rest with {@code rest}. */
+        void emitAll(String s, int firstChange, int rest) {
+            boolean first = true;
+            for (int i = 0; i < s.length(); ) {
+                int cp = s.codePointAt(i);
+                emit(cp, first ? firstChange : rest);
+                first = false;
+                i += Character.charCount(cp);
+            }
+        }
+
         void emit(int cp, int change) {
             int alignStart;
             int alignEnd;

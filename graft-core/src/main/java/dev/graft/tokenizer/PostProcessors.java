@@ -1,6 +1,7 @@
 package dev.graft.tokenizer;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -48,6 +49,26 @@ final class PostProcessors {
             for (Piece p : pair) {
                 check(p, specialTokens, "pair");
             }
+        }
+
+        /**
+         * The template of a trained tokenizer around its two special tokens: {@code cls A sep} for one
+         * sequence; for pairs {@code cls A sep B sep} with B of type 1 (BERT), or {@code cls A sep sep B sep}
+         * all of type 0 ({@code doubleSeparator}: RoBERTa, XLM-R).
+         */
+        static Template around(String cls, int clsId, String sep, int sepId, boolean doubleSeparator) {
+            Map<String, SpecialToken> specials = new LinkedHashMap<>();
+            specials.put(cls, new SpecialToken(cls, new int[] {clsId}, new String[] {cls}));
+            specials.put(sep, new SpecialToken(sep, new int[] {sepId}, new String[] {sep}));
+            List<Piece> single = List.of(Piece.special(cls, 0), Piece.sequence("A", 0), Piece.special(sep, 0));
+            List<Piece> pair = new ArrayList<>(single);
+            int second = doubleSeparator ? 0 : 1;
+            if (doubleSeparator) {
+                pair.add(Piece.special(sep, 0));
+            }
+            pair.add(Piece.sequence("B", second));
+            pair.add(Piece.special(sep, second));
+            return new Template(single, pair, specials);
         }
 
         private static void check(Piece p, Map<String, SpecialToken> specials, String which) {

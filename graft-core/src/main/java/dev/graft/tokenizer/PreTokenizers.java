@@ -84,14 +84,7 @@ final class PreTokenizers {
             if (addPrefixSpace && !p.text.startsWith(" ") && !p.isEmpty()) {
                 NormalizedText.Transform t = p.transform(0);
                 t.emit(' ', 0);
-                String s = p.text;
-                boolean first = true;
-                for (int i = 0; i < s.length(); ) {
-                    int cp = s.codePointAt(i);
-                    t.emit(cp, first ? 1 : 0);
-                    first = false;
-                    i += Character.charCount(cp);
-                }
+                t.emitAll(p.text, 1, 0);
                 p = t.finish();
             }
             return p;

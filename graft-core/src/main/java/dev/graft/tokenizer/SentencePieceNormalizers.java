@@ -80,21 +80,8 @@ final class SentencePieceNormalizers {
             return text;
         }
         NormalizedText.Transform t = text.transform(0);
-        boolean first = true;
-        for (int k = 0; k < prefix.length(); ) {
-            int cp = prefix.codePointAt(k);
-            t.emit(cp, first ? 0 : 1);
-            first = false;
-            k += Character.charCount(cp);
-        }
-        String s = text.text;
-        int cp0 = s.codePointAt(0);
-        t.emit(cp0, 1);
-        for (int i = Character.charCount(cp0); i < s.length(); ) {
-            int cp = s.codePointAt(i);
-            t.emit(cp, 0);
-            i += Character.charCount(cp);
-        }
+        t.emitAll(prefix, 0, 1);
+        t.emitAll(text.text, 1, 0);
         return t.finish();
     }
 }

@@ -427,18 +427,8 @@ public final class TokenizerTrainer {
         WordPieceModel model = new WordPieceModel(vocabulary, "[UNK]", "##", 100);
         PostProcessors.PostProcessor post = null;
         if (vocabulary.containsKey("[CLS]") && vocabulary.containsKey("[SEP]")) {
-            int cls = vocabulary.get("[CLS]");
-            int sep = vocabulary.get("[SEP]");
-            Map<String, PostProcessors.SpecialToken> specials = new java.util.LinkedHashMap<>();
-            specials.put("[CLS]", new PostProcessors.SpecialToken("[CLS]", new int[] {cls}, new String[] {"[CLS]"}));
-            specials.put("[SEP]", new PostProcessors.SpecialToken("[SEP]", new int[] {sep}, new String[] {"[SEP]"}));
-            post = new PostProcessors.Template(
-                    List.of(PostProcessors.Piece.special("[CLS]", 0), PostProcessors.Piece.sequence("A", 0),
-                            PostProcessors.Piece.special("[SEP]", 0)),
-                    List.of(PostProcessors.Piece.special("[CLS]", 0), PostProcessors.Piece.sequence("A", 0),
-                            PostProcessors.Piece.special("[SEP]", 0), PostProcessors.Piece.sequence("B", 1),
-                            PostProcessors.Piece.special("[SEP]", 1)),
-                    specials);
+            post = PostProcessors.Template.around("[CLS]", vocabulary.get("[CLS]"), "[SEP]", vocabulary.get("[SEP]"),
+                    false);
         }
         return new PipelineTokenizer(p.normalizer(), p.preTokenizer(), model, post, new Decoders.WordPiece("##", true),
                 added, null);

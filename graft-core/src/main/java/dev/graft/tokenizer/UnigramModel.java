@@ -234,16 +234,7 @@ final class UnigramModel implements TokenModel {
 
     /** The {@code <0xXX>} ids of the UTF-8 bytes of {@code text}, or null if one is missing. */
     private int[] byteTokens(String text) {
-        byte[] utf8 = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        int[] out = new int[utf8.length];
-        for (int i = 0; i < utf8.length; i++) {
-            Integer id = ids.get(String.format("<0x%02X>", utf8[i] & 0xFF));
-            if (id == null) {
-                return null;
-            }
-            out[i] = id;
-        }
-        return out;
+        return Vocabulary.byteFallbackIds(text, ids::get);
     }
 
     @Override

@@ -72,18 +72,7 @@ final class UnigramTrainerSupport {
         }
         PostProcessors.PostProcessor post = null;
         if (specials.containsKey("<s>") && specials.containsKey("</s>")) {
-            int cls = specials.get("<s>");
-            int sep = specials.get("</s>");
-            Map<String, PostProcessors.SpecialToken> st = new LinkedHashMap<>();
-            st.put("<s>", new PostProcessors.SpecialToken("<s>", new int[] {cls}, new String[] {"<s>"}));
-            st.put("</s>", new PostProcessors.SpecialToken("</s>", new int[] {sep}, new String[] {"</s>"}));
-            post = new PostProcessors.Template(
-                    List.of(PostProcessors.Piece.special("<s>", 0), PostProcessors.Piece.sequence("A", 0),
-                            PostProcessors.Piece.special("</s>", 0)),
-                    List.of(PostProcessors.Piece.special("<s>", 0), PostProcessors.Piece.sequence("A", 0),
-                            PostProcessors.Piece.special("</s>", 0), PostProcessors.Piece.special("</s>", 0),
-                            PostProcessors.Piece.sequence("B", 0), PostProcessors.Piece.special("</s>", 0)),
-                    st);
+            post = PostProcessors.Template.around("<s>", specials.get("<s>"), "</s>", specials.get("</s>"), true);
         }
         Metaspace.Split split = (Metaspace.Split) pre;
         PipelineTokenizer tokenizer = new PipelineTokenizer(normalizer, pre, model, post,

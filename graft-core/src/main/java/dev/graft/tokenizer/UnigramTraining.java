@@ -62,15 +62,7 @@ final class UnigramTraining {
      */
     static Learned learn(String[] words, long[] counts, int size, int limitAlphabet, Set<String> exclude) {
         // characters, most frequent first
-        Map<Integer, Long> charCounts = new HashMap<>();
-        for (int w = 0; w < words.length; w++) {
-            String s = words[w];
-            for (int i = 0; i < s.length(); ) {
-                int cp = s.codePointAt(i);
-                charCounts.merge(cp, counts[w], Long::sum);
-                i += Character.charCount(cp);
-            }
-        }
+        Map<Integer, Long> charCounts = BpeTraining.characterCounts(words, counts);
         List<Map.Entry<Integer, Long>> chars = new ArrayList<>(charCounts.entrySet());
         chars.sort(Map.Entry.<Integer, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
         if (limitAlphabet > 0 && chars.size() > limitAlphabet) {

@@ -23,34 +23,17 @@ final class Utf8 {
                 i++;
                 continue;
             }
-            int need;
-            int lo = 0x80;
-            int hi = 0xBF;
-            int cp;
-            if (c >= 0xC2 && c <= 0xDF) {
-                need = 1;
-                cp = c & 0x1F;
-            } else if (c >= 0xE0 && c <= 0xEF) {
-                need = 2;
-                cp = c & 0x0F;
-                if (c == 0xE0) {
-                    lo = 0xA0;
-                } else if (c == 0xED) {
-                    hi = 0x9F;
-                }
-            } else if (c >= 0xF0 && c <= 0xF4) {
-                need = 3;
-                cp = c & 0x07;
-                if (c == 0xF0) {
-                    lo = 0x90;
-                } else if (c == 0xF4) {
-                    hi = 0x8F;
-                }
-            } else {
+            if (c < 0xC2 || c > 0xF4) {
                 sb.append('\uFFFD');
                 i++;
                 continue;
             }
+            // the Unicode Standard's table 3-7: the lead byte fixes the continuation bytes' count and the
+            // second byte's range (E0, ED, F0 and F4 narrow it); the others are 80..BF
+            int need = c <= 0xDF ? 1 : c <= 0xEF ? 2 : 3;
+            int cp = c & (0x7F >> (need + 1));
+            int lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+            int hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
             int j = i + 1;
             boolean ok = true;
             for (int k = 0; k < need; k++, j++) {

@@ -1,9 +1,11 @@
 package dev.graft.tokenizer;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /** A token model's vocabulary: entries to ids and back (ids may leave gaps). Immutable. */
 final class Vocabulary {
@@ -58,5 +60,22 @@ final class Vocabulary {
     /** The length of the longest entry, in UTF-16 units. */
     int longestEntry() {
         return longestEntry;
+    }
+
+    /**
+     * The byte-fallback tokens ({@code <0xAB>}) of the UTF-8 bytes of {@code text}, looked up with {@code idOf},
+     * or null if one is missing.
+     */
+    static int[] byteFallbackIds(String text, Function<String, Integer> idOf) {
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        int[] ids = new int[utf8.length];
+        for (int i = 0; i < utf8.length; i++) {
+            Integer id = idOf.apply(String.format("<0x%02X>", utf8[i] & 0xFF));
+            if (id == null) {
+                return null;
+            }
+            ids[i] = id;
+        }
+        return ids;
     }
 }

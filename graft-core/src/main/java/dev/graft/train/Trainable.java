@@ -16,8 +16,12 @@ public interface Trainable<B> {
 
     ParameterSet parameters();
 
-    /** Dropout on (training) or off (evaluation). */
-    void setTraining(boolean training);
+    /** Dropout on (training) or off (evaluation): by default, each of {@link #dropouts()}. */
+    default void setTraining(boolean training) {
+        for (Dropout d : dropouts()) {
+            d.setTraining(training);
+        }
+    }
 
     /** Every dropout layer, in a stable order (their counters are part of the training state). */
     List<Dropout> dropouts();

@@ -1,8 +1,8 @@
 package dev.graft.api;
 
+import dev.graft.data.Words;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,10 +13,10 @@ class TaggerSpansTest {
 
     @Test
     void splitsAtWhitespaceKeepingEachWordsOffsets() {
-        List<String> words = new ArrayList<>();
-        int[][] at = Tagger.split(" a\tbc  d\u00e9 \uD834\uDD1E!", words);
-        assertThat(words).containsExactly("a", "bc", "d\u00e9", "\uD834\uDD1E!");
-        assertThat(at).isDeepEqualTo(new int[][] {{1, 2}, {3, 5}, {7, 9}, {10, 13}});
+        Words at = Words.of(" a\tbc  d\u00e9 \uD834\uDD1E!");
+        assertThat(at.words()).containsExactly("a", "bc", "d\u00e9", "\uD834\uDD1E!");
+        assertThat(at.starts()).containsExactly(1, 3, 7, 10);
+        assertThat(at.ends()).containsExactly(2, 5, 9, 13);
     }
 
     @Test

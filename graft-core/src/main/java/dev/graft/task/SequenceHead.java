@@ -1,0 +1,52 @@
+package dev.graft.task;
+
+import dev.graft.model.Backbone;
+import dev.graft.model.Checkpoint;
+import dev.graft.model.HeadConfig;
+import dev.graft.model.HeadModel;
+import dev.graft.model.SequenceClassifier;
+import dev.graft.nn.Compute;
+
+import java.util.List;
+
+/**
+ * A head whose model part is a {@link SequenceClassifier} (the configuration's pooling, one output per label):
+ * single-label, sentence-pair and multi-label classification. They differ in their data, their loss and their
+ * decision, which their task class holds; this holds what names the task and makes it.
+ *
+ * @param <E> the labeled example type
+ * @param <B> the batch type
+ */
+abstract class SequenceHead<E, B> implements Head<E, B> {
+    /** A sequence head's task class's constructor. */
+    @FunctionalInterface
+    interface TaskMaker<E, B> {
+        HeadTask<E, B> make(SequenceClassifier model, HeadConfig config, Encoded<B> dev, int evalBatchSize,
+                            Checkpoint.Extras modelExtras);
+    }
+
+    private final HeadConfig.Task task;
+    private final TaskMaker<E, B> maker;
+
+    SequenceHead(HeadConfig.Task task, TaskMaker<E, B> maker) {
+        this.task = task;
+        this.maker = maker;
+    }
+
+    @Override
+    public HeadConfig.Task task() {
+        return task;
+    }
+
+    /** A sequence classifier with the configuration's pooling and one output per label. */
+    @Override
+    public HeadModel newModel(Compute compute, Backbone backbone, HeadConfig config, long seed) {
+        return new SequenceClassifier(compute, backbone, config.pooling(), config.labels().size(), seed);
+    }
+
+    @Override
+    public HeadTask<E, B> task(HeadModel model, HeadConfig config, List<E> devGold, Encoded<B> dev,
+                               int evalBatchSize, Checkpoint.Extras modelExtras) {
+        return maker.make((SequenceClassifier) model, config, dev, evalBatchSize, modelExtras);
+    }
+}
