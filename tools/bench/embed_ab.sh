@@ -9,7 +9,7 @@
 #   BATCH=8 tools/bench/embed_ab.sh main HEAD       # sentences per batch (default 32)
 #
 # Each revision is extracted with git archive into a temporary directory and its graft-core built
-# offline (mvn -o test-compile), with this tree's EmbedSide (graft-core test scope) copied in, so
+# offline (mvn -o test-compile), with its own EmbedSide (graft-core test scope; this tree's when it has none), so
 # revisions older than this script work as long as they have EncoderInference. Prints the speed-up B/A.
 set -euo pipefail
 
@@ -32,7 +32,13 @@ for side in a b; do
     # every module's pom (the reactor reads them all), graft-core's sources
     git archive "$rev" pom.xml graft-core graft-cli/pom.xml $(git ls-tree --name-only "$rev" graft-spark/pom.xml) \
         | tar -x -C "$WORK/$side"
-    cp "$SIDE" "$WORK/$side/graft-core/src/test/java/dev/graft/model/"
+    # the revision's own EmbedSide when it has one (it matches that revision's types), else this tree's
+    if git cat-file -e "$rev:graft-core/src/test/java/dev/graft/model/EmbedSide.java" 2>/dev/null; then
+        git show "$rev:graft-core/src/test/java/dev/graft/model/EmbedSide.java" \
+            > "$WORK/$side/graft-core/src/test/java/dev/graft/model/EmbedSide.java"
+    else
+        cp "$SIDE" "$WORK/$side/graft-core/src/test/java/dev/graft/model/"
+    fi
     echo "== building $rev ($(git rev-parse --short "$rev")) in $WORK/$side" >&2
     (cd "$WORK/$side" && mvn -o -q -B -ntp -pl graft-core test-compile >&2)
 done
