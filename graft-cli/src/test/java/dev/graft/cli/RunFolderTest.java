@@ -54,7 +54,7 @@ class RunFolderTest {
         ChildJvm.Result pre = CliFixtures.run(CliFixtures.tinyPretrain(corpus, mine, "--steps", "1", "--overwrite"));
         assertThat(pre.exit()).isEqualTo(2);
         assertThat(pre.err()).contains(mine.toString(), "graft did not write", "even with --overwrite",
-                "give --out a new folder");
+                "choose a new folder as --out");
         assertUntouched(mine);
 
         ChildJvm.Result ft = CliFixtures.run("", "finetune", "--task", "classify", "--arch", "bert-tiny",
@@ -87,8 +87,7 @@ class RunFolderTest {
         assertThat(run.resolve(".graft-run.json")).exists();
         ChildJvm.Result again = CliFixtures.run(CliFixtures.tinyPretrain(corpus, run, "--steps", "2"));
         assertThat(again.exit()).isEqualTo(2);
-        assertThat(again.err()).contains("holds a graft pretrain run", "add --resume to continue it",
-                "--overwrite to start it again");
+        assertThat(again.err()).contains("holds a graft pretrain run", "continue it (--resume), start it again (--overwrite), or choose a new folder as --out");
         Files.writeString(run.resolve("stale-note.txt"), "left by the last run");
         ChildJvm.Result replaced = CliFixtures.run(CliFixtures.tinyPretrain(corpus, run, "--steps", "1",
                 "--overwrite"));
@@ -174,7 +173,7 @@ class RunFolderTest {
         assertThat(CliFixtures.run("", train).exit()).isZero();
         ChildJvm.Result again = CliFixtures.run("", train);
         assertThat(again.exit()).isEqualTo(2);
-        assertThat(again.err()).contains("holds a graft tokenizer train run", "add --overwrite to replace it");
+        assertThat(again.err()).contains("holds a graft tokenizer train run", "replace it (--overwrite), or choose a new folder as --out");
         List<String> withOverwrite = new ArrayList<>(List.of(train));
         withOverwrite.add("--overwrite");
         assertThat(CliFixtures.run(withOverwrite).exit()).isZero();

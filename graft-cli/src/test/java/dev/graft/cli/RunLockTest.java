@@ -67,7 +67,7 @@ class RunLockTest {
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 assertThat(b.exit()).as(mode + ": " + b.both()).isEqualTo(2);
                 assertThat(b.err()).contains("is in use by graft pretrain (pid " + a.pid() + " on host ",
-                        "another --out");
+                        "give this pretrain another folder as --out");
                 assertThat(b.out()).as("the second run trains nothing").doesNotContain("step ");
                 assertThat(seconds).as("it exits at once, before reading the corpus").isLessThan(30);
                 assertThat(a.isAlive()).isTrue();
