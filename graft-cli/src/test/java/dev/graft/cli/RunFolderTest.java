@@ -87,7 +87,8 @@ class RunFolderTest {
         assertThat(run.resolve(".graft-run.json")).exists();
         ChildJvm.Result again = CliFixtures.run(CliFixtures.tinyPretrain(corpus, run, "--steps", "2"));
         assertThat(again.exit()).isEqualTo(2);
-        assertThat(again.err()).contains("holds a graft pretrain run", "continue it (--resume), start it again (--overwrite), or choose a new folder as --out");
+        assertThat(again.err()).contains("holds a graft pretrain run",
+                "continue it (--resume), start it again (--overwrite), or choose a new folder as --out");
         Files.writeString(run.resolve("stale-note.txt"), "left by the last run");
         ChildJvm.Result replaced = CliFixtures.run(CliFixtures.tinyPretrain(corpus, run, "--steps", "1",
                 "--overwrite"));
@@ -146,7 +147,7 @@ class RunFolderTest {
         Files.writeString(run.resolve("metrics.jsonl"), "{\"type\": \"train\", \"step\": 1}\n");
         ChildJvm.Result plain = CliFixtures.run(CliFixtures.tinyPretrain(corpus, run, "--steps", "2"));
         assertThat(plain.exit()).isEqualTo(2);
-        assertThat(plain.err()).contains("stopped before its first checkpoint", "--overwrite (or --resume)");
+        assertThat(plain.err()).contains("stopped before its first checkpoint", "(--overwrite, or --resume)");
         ChildJvm.Result resumed = CliFixtures.run(CliFixtures.tinyPretrain(corpus, run, "--steps", "2", "--resume"));
         assertThat(resumed.exit()).as(resumed.both()).isZero();
         assertThat(resumed.both()).contains("has no checkpoint to resume from: starting the run from scratch");

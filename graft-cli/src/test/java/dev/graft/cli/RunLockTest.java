@@ -80,7 +80,7 @@ class RunLockTest {
 
         ChildJvm.Result plain = CliFixtures.run(CliFixtures.tinyPretrain(corpus, run, "--steps", "2"));
         assertThat(plain.exit()).isEqualTo(2);
-        assertThat(plain.err()).contains("stopped before its first checkpoint", "add --overwrite (or --resume)");
+        assertThat(plain.err()).contains("stopped before its first checkpoint", "start it again (--overwrite, or --resume)");
 
         ChildJvm.Result resumed = CliFixtures.run(CliFixtures.tinyPretrain(corpus, run, "--steps", "2", "--resume"));
         assertThat(resumed.exit()).as(resumed.both()).isZero();

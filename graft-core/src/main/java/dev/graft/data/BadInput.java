@@ -124,7 +124,7 @@ public final class BadInput {
         }
         counts.merge(problem.kind(), 1L, Long::sum);
         if (examples.size() < EXAMPLES_KEPT) {
-            examples.add(problem.getMessage());
+            examples.add(problem.withoutHint()); // what to do is to skip it, as was done
         }
     }
 

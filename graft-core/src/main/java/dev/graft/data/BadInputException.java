@@ -54,6 +54,11 @@ public final class BadInputException extends SpecException {
         return s.toString();
     }
 
+    /** The message without its hint: file, line and what is wrong. */
+    String withoutHint() {
+        return format(file, line, detail, null);
+    }
+
     public Path file() {
         return file;
     }

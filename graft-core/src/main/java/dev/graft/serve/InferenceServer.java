@@ -171,8 +171,8 @@ public final class InferenceServer implements AutoCloseable {
             Map<String, ServedModel> models = new LinkedHashMap<>();
             for (ModelSpec s : specs) {
                 if (models.containsKey(s.name())) {
-                    throw new SpecException("models", "two models are named " + s.name() + ": name them apart in "
-                            + "models (NAME=DIR)");
+                    throw new SpecException("models", "two model folders are named " + s.name() + ": name them "
+                            + "apart in models (NAME=DIR)");
                 }
                 models.put(s.name(), ServedModel.load(s.name(), s.folder(), compute, pooling));
             }

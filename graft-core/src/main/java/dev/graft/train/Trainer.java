@@ -194,10 +194,11 @@ public final class Trainer<B> {
                                 state.step + 1, r.loss(), state.skipped));
                         continue;
                     }
+                    Path good = lastCheckpoint != null ? lastCheckpoint : latestCheckpoint(runFolder);
                     throw new SpecException(offersSkipNonFinite ? List.of("learningRate", "skipNonFinite")
                             : List.of("learningRate"), "the loss became " + r.loss() + " at step " + (state.step + 1)
-                            + "; the last good checkpoint is " + (lastCheckpoint != null ? lastCheckpoint
-                            : latestCheckpoint(runFolder)) + ". Lower learningRate" + (offersSkipNonFinite
+                            + (good != null ? "; the last good checkpoint is " + good : "; no checkpoint was written "
+                            + "before it") + ". Lower learningRate" + (offersSkipNonFinite
                             ? ", or set skipNonFinite to skip such steps" : ""));
                 }
                 model.beforeUpdate(state.step, data.position(), adam);

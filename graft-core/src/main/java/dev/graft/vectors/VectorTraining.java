@@ -320,7 +320,7 @@ public final class VectorTraining {
         }
         if (spec.resume()) {
             if (!Files.isRegularFile(out.resolve(CHECKPOINT).resolve(STATE_JSON))) {
-                throw new SpecException("resume", out + " has no checkpoint to resume from (one is written at the "
+                throw new SpecException("resume", out + " has no checkpoint to continue from (one is written at the "
                         + "end of every sgns epoch): run without resume");
             }
             return;

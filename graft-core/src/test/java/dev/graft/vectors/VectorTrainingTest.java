@@ -198,7 +198,7 @@ class VectorTrainingTest {
                 .hasMessageContaining("no unit occurs 100000 times").hasMessageContaining("lower minCount");
 
         assertThatThrownBy(() -> run(sgns(corpus, dir.resolve("none")).resume(true).build(), 1))
-                .hasMessageContaining("no checkpoint to resume from");
+                .hasMessageContaining("no checkpoint to continue from").hasMessageEndingWith("run without resume");
 
         assertThatThrownBy(() -> VectorsSpec.builder(VectorsSpec.Method.PPMI_SVD, List.of("x"), dir).resume(true)
                 .build()).hasMessageContaining("--resume applies to sgns only");
