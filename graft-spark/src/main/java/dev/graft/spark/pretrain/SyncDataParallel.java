@@ -1,5 +1,6 @@
 package dev.graft.spark.pretrain;
 
+import dev.graft.SpecException;
 import dev.graft.io.RunFolder;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.LanguageModel;
@@ -54,7 +55,7 @@ public final class SyncDataParallel {
     public static Trainer.Summary run(PretrainSpec spec, int workers, SparkSession session,
                                       boolean tokenizeOnExecutors, PrintStream log) throws IOException {
         if (workers < 1) {
-            throw new IllegalArgumentException("--workers must be at least 1, got " + workers);
+            throw new SpecException("workers", "workers must be at least 1, got " + workers);
         }
         try (RunFolder folder = RunFolder.open(spec.out(), new RunFolder.Request("spark pretrain", spec.overwrite(),
                 spec.resume(), Trainer::latestCheckpoint), log)) {

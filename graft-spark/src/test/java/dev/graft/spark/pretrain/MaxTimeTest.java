@@ -61,7 +61,7 @@ class MaxTimeTest {
         assertThatThrownBy(() -> Diloco.run(spec(run, 60).maxTime(null).steps(30).resume(true).build(),
                 DilocoSettings.paper(2, 3), spark, quiet()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("resume it with the same --max-time");
+                .hasMessageContaining("resume it with the same maxTime");
 
         // resumed with a budget 6 s beyond the time spent: the budget counts the whole run's training
         double spent = records(run, "round").get(1).path("elapsed_s").asDouble();
@@ -130,7 +130,7 @@ class MaxTimeTest {
         assertThatThrownBy(() -> Diloco.run(spec(run, 0.001).build(), DilocoSettings.paper(2, 3), spark, quiet()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("does not fit one round of 3 inner steps")
-                .hasMessageContaining("give a longer --max-time or fewer --inner-steps");
+                .hasMessageContaining("give a longer maxTime or fewer innerSteps");
     }
 
     @Test
