@@ -245,9 +245,12 @@ public final class Diloco {
                             perStep = sc.parallelize(workerIds, workers)
                                     .map(w -> job.secondsPerStep(w, steps, params.value(), source))
                                     .reduce(Math::max);
-                        } catch (RuntimeException e) {
-                            String why = TaskFailure.explain(e);
-                            throw why != null ? new IllegalArgumentException(why, e) : e;
+                        } catch (Exception e) { // Spark throws its SparkException (checked) unannounced
+                            IllegalArgumentException why = TaskFailure.explained(e);
+                            if (why != null) {
+                                throw why;
+                            }
+                            throw e;
                         } finally {
                             params.destroy();
                         }
@@ -290,9 +293,12 @@ public final class Diloco {
                         sum = sc.parallelize(workerIds, workers)
                                 .map(w -> job.run(w, r, planned, params.value(), source))
                                 .treeAggregate(new DeltaSum(workers), DeltaSum::add, DeltaSum::merge, 2);
-                    } catch (RuntimeException e) {
-                        String why = TaskFailure.explain(e);
-                        throw why != null ? new IllegalArgumentException(why, e) : e;
+                    } catch (Exception e) { // Spark throws its SparkException (checked) unannounced
+                        IllegalArgumentException why = TaskFailure.explained(e);
+                        if (why != null) {
+                            throw why;
+                        }
+                        throw e;
                     } finally {
                         params.destroy();
                     }

@@ -168,9 +168,12 @@ public final class SparkCorpus {
             }
             corpus.endDocument();
             return corpus;
-        } catch (RuntimeException e) {
-            String why = TaskFailure.explain(e);
-            throw why != null ? new IllegalArgumentException(why, e) : e;
+        } catch (Exception e) { // Spark throws its SparkException (checked) unannounced
+            IllegalArgumentException why = TaskFailure.explained(e);
+            if (why != null) {
+                throw why;
+            }
+            throw e;
         } finally {
             shipped.destroy();
         }

@@ -202,9 +202,12 @@ public final class SyncDataParallel {
                 sum = sc.parallelize(ids, workers)
                         .map(w -> j.gradients(w, shares[w], normalizer, params.value(), source))
                         .treeAggregate(new DeltaSum(workers), DeltaSum::add, DeltaSum::merge, 2);
-            } catch (RuntimeException e) {
-                String why = TaskFailure.explain(e);
-                throw why != null ? new IllegalArgumentException(why, e) : e;
+            } catch (Exception e) { // Spark throws its SparkException (checked) unannounced
+                IllegalArgumentException why = TaskFailure.explained(e);
+                if (why != null) {
+                    throw why;
+                }
+                throw e;
             } finally {
                 params.destroy();
             }

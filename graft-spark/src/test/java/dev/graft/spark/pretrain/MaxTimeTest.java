@@ -2,6 +2,7 @@ package dev.graft.spark.pretrain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.graft.SpecException;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.SafeTensors;
 import dev.graft.pretrain.PretrainSpec;
@@ -148,10 +149,13 @@ class MaxTimeTest {
         Path root = Files.createTempDirectory(Fixtures.root(), "nonfinite");
         assertThatThrownBy(() -> Diloco.run(spec(root.resolve("a"), 1).maxTime(null).steps(6).lr(1e30f).build(),
                 DilocoSettings.paper(2, 3), spark, quiet()))
-                .hasMessageContaining("the loss became").hasMessageContaining("--skip-nonfinite");
+                .isInstanceOf(SpecException.class).hasMessageContaining("the loss became")
+                .hasMessageEndingWith("with a lower learningRate, or set skipNonFinite to skip such steps")
+                .extracting(e -> ((SpecException) e).fields()).isEqualTo(List.of("learningRate", "skipNonFinite"));
         // skipping: no update from a non-finite loss; once every further step diverges too, a clear stop
         assertThatThrownBy(() -> Diloco.run(spec(root.resolve("b"), 1).maxTime(null).steps(6).lr(1e30f)
                         .skipNonFinite(true).build(), DilocoSettings.paper(2, 3), spark, quiet()))
-                .hasMessageContaining("skipped 3 inner steps").hasMessageContaining("lower --lr");
+                .isInstanceOf(SpecException.class).hasMessageContaining("skipped 3 inner steps")
+                .hasMessageEndingWith("with a lower learningRate");
     }
 }
