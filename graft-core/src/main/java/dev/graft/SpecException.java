@@ -23,12 +23,7 @@ public class SpecException extends IllegalArgumentException {
      */
     public SpecException(List<String> fields, String message) {
         super(message);
-        this.fields = List.copyOf(fields);
-        for (String f : this.fields) {
-            if (!message.contains(f)) {
-                throw new IllegalStateException("SpecException message does not name its field " + f + ": " + message);
-            }
-        }
+        this.fields = checkNamed(fields, message);
     }
 
     /** A message naming one field. */
@@ -62,17 +57,36 @@ public class SpecException extends IllegalArgumentException {
     /**
      * The message with each field replaced by what {@code nameOf} calls it (the command line's
      * flag); a field {@code nameOf} maps to null stays as it is. Only whole names are replaced:
-     * {@code lr} does not touch {@code lrMultiplier}.
+     * {@code lr} does not touch {@code lrMultiplier}, {@code out} does not touch the paths {@code
+     * runs/out} or {@code out.txt}, and {@code data} does not touch the command {@code graft data list}.
      */
     public String messageWith(Function<String, String> nameOf) {
-        String out = getMessage();
+        return replaceFields(getMessage(), fields, nameOf);
+    }
+
+    /** {@code fields}, copied, after checking that {@code message} names each of them. */
+    static List<String> checkNamed(List<String> fields, String message) {
+        List<String> copy = List.copyOf(fields);
+        for (String f : copy) {
+            if (!message.contains(f)) {
+                throw new IllegalStateException("SpecException message does not name its field " + f + ": " + message);
+            }
+        }
+        return copy;
+    }
+
+    /** {@code message} with each of {@code fields} replaced by what {@code nameOf} calls it (see {@link #messageWith}). */
+    static String replaceFields(String message, List<String> fields, Function<String, String> nameOf) {
+        String out = message;
         // longest first, so "run.maxTime" is replaced before a field "maxTime"
         List<String> ordered = fields.stream().distinct()
                 .sorted((a, b) -> Integer.compare(b.length(), a.length())).toList();
         for (String f : ordered) {
             String name = nameOf.apply(f);
             if (name != null) {
-                Pattern p = Pattern.compile("(?<![\\w.-])" + Pattern.quote(f) + "(?![\\w-])");
+                // not inside a longer name, a dotted path, a file name or a path ("runs/out", "out.txt"),
+                // nor a command's name ("graft data list")
+                Pattern p = Pattern.compile("(?<![\\w./\\\\-])(?<!graft )" + Pattern.quote(f) + "(?![\\w/\\\\-]|\\.\\w)");
                 out = p.matcher(out).replaceAll(Matcher.quoteReplacement(name));
             }
         }

@@ -35,6 +35,23 @@ class SpecExceptionTest {
     }
 
     @Test
+    void pathsFileNamesAndCommandNamesAreNotFields() {
+        SpecException e = new SpecException(List.of("out", "data", "tokenizer"),
+                "runs/out and out.txt are not out; graft data list is not data; tokenizer.json is not tokenizer");
+        Map<String, String> flags = Map.of("out", "--out", "data", "--data", "tokenizer", "--tokenizer");
+        assertEquals("runs/out and out.txt are not --out; graft data list is not --data; tokenizer.json is not "
+                + "--tokenizer", e.messageWith(flags::get));
+    }
+
+    @Test
+    void anIOExceptionNamesFieldsTheSameWay() {
+        SpecIOException e = new SpecIOException(List.of("teacher"), "runs/teacher does not exist: teacher takes a folder");
+        assertEquals(List.of("teacher"), e.fields());
+        assertEquals("runs/teacher does not exist: --teacher takes a folder", e.messageWith(f -> "--" + f));
+        assertThrows(IllegalStateException.class, () -> new SpecIOException("heads", "give the number explicitly"));
+    }
+
+    @Test
     void aMessageMustNameItsFields() {
         assertThrows(IllegalStateException.class, () -> new SpecException("seqLen", "sequence length must be > 0"));
     }

@@ -11,15 +11,18 @@ import picocli.CommandLine.Option;
 final class ColumnOptions {
     private static final Head.Columns DEFAULTS = Head.Columns.defaults();
 
-    @Option(names = "--text-column", paramLabel = "<textColumn>", description = "Field (JSON Lines) or column "
+    @Option(names = "--text-column", descriptionKey = "textField",
+            paramLabel = "<textColumn>", description = "Field (JSON Lines) or column "
             + "(CSV/TSV) of labeled files that holds the text (default: ${DEFAULT-VALUE}).")
     String text = DEFAULTS.text();
 
-    @Option(names = "--label-column", paramLabel = "<labelColumn>", description = "Field or column of labeled "
+    @Option(names = "--label-column", descriptionKey = "labelField",
+            paramLabel = "<labelColumn>", description = "Field or column of labeled "
             + "files that holds the label (default: label; labels, a JSON list, for multi-label data).")
     String label = DEFAULTS.label();
 
-    @Option(names = "--pair-column", paramLabel = "<pairColumn>", description = "Field or column that holds the "
+    @Option(names = "--pair-column", descriptionKey = "pairField",
+            paramLabel = "<pairColumn>", description = "Field or column that holds the "
             + "second text of each pair (pair data; default: ${DEFAULT-VALUE}).")
     String pair = DEFAULTS.textPair();
 

@@ -204,10 +204,12 @@ final class DataCommand implements Runnable {
         @Option(names = "--format", description = "classification: auto, jsonl, csv, tsv; tagging: auto, conll, slash, jsonl (default: auto).")
         String format = "auto";
 
-        @Option(names = "--text-column", description = "Field or column with the text (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--text-column", descriptionKey = "textField",
+                description = "Field or column with the text (default: ${DEFAULT-VALUE}).")
         String textColumn = "text";
 
-        @Option(names = "--label-column", description = "Field or column with the label (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--label-column", descriptionKey = "labelField",
+                description = "Field or column with the label (default: ${DEFAULT-VALUE}).")
         String labelColumn = "label";
 
         @Option(names = "--tag-column", description = "CoNLL column with the tag, 0-based, negative from the end (default: ${DEFAULT-VALUE}).")
@@ -226,7 +228,7 @@ final class DataCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             PrintWriter stdout = command.commandLine().getOut();
-            BadInput bad = BadInput.of(skipBad).offering("--tag-column");
+            BadInput bad = BadInput.of(skipBad).offering("tagColumn");
             try {
                 switch (kind) {
                     case corpus -> checkCorpus(bad);

@@ -93,7 +93,8 @@ final class DistillCommand implements Callable<Integer> {
             + "${DEFAULT-VALUE}).")
     int seqLen = DEFAULTS.seqLen();
 
-    @Option(names = "--lr", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", descriptionKey = "learningRate",
+            description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
     float lr = DEFAULTS.lr();
 
     @Option(names = "--warmup", description = "Warm-up fraction of the run (default: ${DEFAULT-VALUE}).")

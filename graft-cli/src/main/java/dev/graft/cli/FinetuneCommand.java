@@ -90,7 +90,8 @@ final class FinetuneCommand implements Callable<Integer> {
             + "1,000 updates, between 2 and 20).")
     double epochs = DEFAULTS.epochs();
 
-    @Option(names = "--lr", description = "Peak learning rate (default: 1e-4, 1e-3 with --recipe ulmfit; with "
+    @Option(names = "--lr", descriptionKey = "learningRate",
+            description = "Peak learning rate (default: 1e-4, 1e-3 with --recipe ulmfit; with "
             + "discriminative rates, the head's).")
     Float lr;
 
@@ -99,7 +100,8 @@ final class FinetuneCommand implements Callable<Integer> {
             + "(the few-label protocol; 0: a dev set and early stopping; default: ${DEFAULT-VALUE}).")
     int folds = DEFAULTS.folds();
 
-    @Option(names = "--lr-candidates", split = ",", description = "Rates --folds chooses from, e.g. 1e-4,3e-4,1e-3 "
+    @Option(names = "--lr-candidates", descriptionKey = "learningRates",
+            split = ",", description = "Rates --folds chooses from, e.g. 1e-4,3e-4,1e-3 "
             + "(default: --lr alone).")
     List<Float> lrCandidates;
 
@@ -109,7 +111,8 @@ final class FinetuneCommand implements Callable<Integer> {
             + "1 epoch over the pairs, batch 16 pairs) (default: ${DEFAULT-VALUE}).")
     String recipe = DEFAULTS.recipe().id();
 
-    @Option(names = "--setfit-iterations", description = "With --recipe setfit: positive and negative pairs drawn "
+    @Option(names = "--setfit-iterations", descriptionKey = "iterations",
+            description = "With --recipe setfit: positive and negative pairs drawn "
             + "per labeled example (default: 20, as SetFit).")
     Integer setfitIterations;
 

@@ -64,8 +64,8 @@ final class ImportCommand implements Callable<Integer> {
             + "(default: the model's own: minilm's, a tokenizer.json beside the .onnx file, or the folder's).")
     Path tokenizer;
 
-    @Option(names = "--heads", description = "ONNX: attention heads, when the graph does not show them (checked "
-            + "against the graph when it does).")
+    @Option(names = "--heads", descriptionKey = "numberOfHeads", description = "ONNX: attention heads, when the "
+            + "graph does not show them (checked against the graph when it does).")
     Integer heads;
 
     @Override

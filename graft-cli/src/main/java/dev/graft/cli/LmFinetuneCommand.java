@@ -58,7 +58,8 @@ final class LmFinetuneCommand implements Callable<Integer> {
     @Option(names = "--max-time", converter = Durations.class, description = "Wall-clock budget, e.g. 10m.")
     Duration maxTime;
 
-    @Option(names = "--lr", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", descriptionKey = "learningRate",
+            description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
     float lr = 1e-4f;
 
     @Option(names = "--schedule", description = "linear or stlr (also constant, cosine) (default: ${DEFAULT-VALUE}).")

@@ -105,6 +105,10 @@ public final class Main implements Runnable {
                 commandLine.getErr().println("graft: " + spec.messageWith(field -> flagOf(commandLine, field)));
                 return 2;
             }
+            if (e instanceof dev.graft.SpecIOException spec) {
+                commandLine.getErr().println("graft: " + spec.messageWith(field -> flagOf(commandLine, field)));
+                return 2;
+            }
             if (e instanceof IllegalArgumentException || e instanceof IOException) {
                 commandLine.getErr().println("graft: " + e.getMessage());
                 return 2;

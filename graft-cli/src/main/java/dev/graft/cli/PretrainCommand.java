@@ -116,7 +116,8 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--seq-len", description = "Tokens per sequence (default: ${DEFAULT-VALUE}).")
     int seqLen = DEFAULTS.seqLen();
 
-    @Option(names = "--lr", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", descriptionKey = "learningRate",
+            description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
     float lr = DEFAULTS.lr();
 
     @Option(names = "--warmup", description = "Warm-up fraction of the run (default: ${DEFAULT-VALUE}).")

@@ -77,7 +77,7 @@ class FinetuneResumeTest {
 
         ChildJvm.Result plain = CliFixtures.run(finetune(pre, labeled, killed));
         assertThat(plain.exit()).isEqualTo(2);
-        assertThat(plain.err()).contains(checkpoint, "add --resume to continue it", "--overwrite");
+        assertThat(plain.err()).contains(checkpoint, "continue it (--resume)", "start it again (--overwrite)");
 
         ChildJvm.Result resumed = ChildJvm.run("022", dir.resolve("logs-resumed"), 300,
                 finetune(pre, labeled, killed, "--resume").toArray(String[]::new));

@@ -32,12 +32,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <li>in a command's own source file, against the commands defined in that file;</li>
  * <li>in a library file, against the commands listed in {@link #PRINTED_BY} (a file that names options
  *     and is not listed fails the test: list it);</li>
- * <li>the readers' bad-input hints name {@code --skip-bad}, {@code --text-column}, {@code
- *     --label-column} and {@code --tag-column} only through {@link BadInput#ifOffered} / {@link
+ * <li>the readers' bad-input hints name the fields {@code skipBad}, {@code textField}, {@code
+ *     labelField} and {@code tagColumn} only through {@link BadInput#ifOffered} / {@link
  *     BadInput#orSkip}, that is only when the command offers them: checked by the commands that create
  *     a {@code BadInput.of(...)} (it stands for {@link BadInput#COMMAND_OPTIONS}) or call {@code
- *     offering("--x")} having those options.</li>
+ *     offering("x")} having options for those fields ({@link Main#flagOf}).</li>
  * </ul>
+ * Core errors name spec fields ({@code new SpecException("maxTime", ...)}), which the command line prints
+ * as flags ({@link Main#flagOf}): every field a library file's {@code SpecException} or {@code
+ * SpecIOException} names must be a flag of each command that prints it ({@link #PRINTED_BY}, with "file
+ * field" entries as "file --option" ones).
  */
 class HintOptionsTest {
     private static final List<String> RUN_FOLDER_COMMANDS = List.of("pretrain", "finetune", "lm-finetune",
@@ -58,8 +62,6 @@ class HintOptionsTest {
         PRINTED_BY.put("dev/graft/finetune/FineTuning.java", List.of("finetune"));
         PRINTED_BY.put("dev/graft/finetune/FineTuneWarnings.java", List.of("finetune"));
         PRINTED_BY.put("dev/graft/finetune/SetFit.java", List.of("finetune"));
-        // only when reading pairs (--task pair), which finetune and eval do
-        PRINTED_BY.put("dev/graft/data/ClassificationReader.java --pair-column", List.of("finetune", "eval"));
         PRINTED_BY.put("dev/graft/experiment/ExperimentSpec.java", List.of("experiment"));
         PRINTED_BY.put("dev/graft/experiment/Experiment.java", List.of("experiment"));
         PRINTED_BY.put("dev/graft/experiment/SharedRuns.java", List.of("experiment"));
@@ -67,15 +69,18 @@ class HintOptionsTest {
         PRINTED_BY.put("dev/graft/train/TrainingOptions.java", List.of("pretrain", "finetune", "lm-finetune"));
         // the length check: fine-tuning always passes a number of epochs
         PRINTED_BY.put("dev/graft/train/TrainingOptions.java --steps", List.of("pretrain", "lm-finetune"));
+        PRINTED_BY.put("dev/graft/train/TrainingOptions.java steps", List.of("pretrain", "lm-finetune"));
         PRINTED_BY.put("dev/graft/train/Trainer.java", List.of("pretrain", "finetune", "lm-finetune"));
         // only with offeringSkipNonFinite(), which pretraining alone calls
         PRINTED_BY.put("dev/graft/train/Trainer.java --skip-nonfinite", List.of("pretrain"));
+        PRINTED_BY.put("dev/graft/train/Trainer.java skipNonFinite", List.of("pretrain"));
         PRINTED_BY.put("dev/graft/tokenizer/CorpusReader.java", List.of("tokenizer train", "tokenizer bench"));
         PRINTED_BY.put("dev/graft/tokenizer/UnigramTraining.java", List.of("tokenizer train", "tokenizer bench"));
         PRINTED_BY.put("dev/graft/io/RunLock.java", RUN_FOLDER_COMMANDS);
         PRINTED_BY.put("dev/graft/io/RunFolder.java", RUN_FOLDER_COMMANDS);
         // only for a request with a resume point, which pretraining and both fine-tunings make
         PRINTED_BY.put("dev/graft/io/RunFolder.java --resume", List.of("pretrain", "finetune", "lm-finetune"));
+        PRINTED_BY.put("dev/graft/io/RunFolder.java resume", List.of("pretrain", "finetune", "lm-finetune"));
         PRINTED_BY.put("dev/graft/finetune/LanguageModelFineTuning.java", List.of("lm-finetune"));
         // the state of a fine-tuning recipe (early stopping) in a checkpoint
         PRINTED_BY.put("dev/graft/train/RecipeControl.java", List.of("finetune"));
@@ -103,6 +108,7 @@ class HintOptionsTest {
     private static final Set<String> GUARDED = Set.of("--skip-bad", "--text-column", "--label-column", "--tag-column");
 
     private final Map<String, Set<String>> options = new LinkedHashMap<>();
+    private final Map<String, CommandLine> commandLines = new LinkedHashMap<>();
     private final Map<String, List<String>> commandsOfFile = new LinkedHashMap<>();
 
     private void collect(CommandLine cl) {
@@ -111,6 +117,7 @@ class HintOptionsTest {
         Set<String> names = new TreeSet<>();
         spec.options().forEach(o -> names.addAll(List.of(o.names())));
         options.put(path, names);
+        commandLines.put(path, cl);
         Class<?> top = spec.userObject().getClass();
         while (top.getEnclosingClass() != null) {
             top = top.getEnclosingClass();
@@ -183,10 +190,11 @@ class HintOptionsTest {
                     }
                 }
                 checkBadInputOffers(root, relative, code, problems);
+                checked += checkSpecFields(relative, code, problems);
             }
         }
         assertThat(problems).isEmpty();
-        assertThat(checked).as("hints checked").isGreaterThan(100);
+        assertThat(checked).as("hints checked").isGreaterThan(150);
     }
 
     @TempDir
@@ -224,7 +232,7 @@ class HintOptionsTest {
         ChildJvm.Result r = CliFixtures.run(CliFixtures.tinyPretrain(bad, dir.resolve("run"), "--steps", "1"));
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains(bad + ", line 1: invalid UTF-8 at byte offset 3", "iconv")
-                .doesNotContain("--skip-bad");
+                .doesNotContain("--skip-bad", "skipBad");
     }
 
     @Test
@@ -253,7 +261,7 @@ class HintOptionsTest {
         assertThat(r.out()).contains("(checkpoint " + dev.graft.train.Trainer.latestCheckpoint(ft).getFileName());
     }
 
-    /** A command creating a BadInput.of(...) has the options it stands for; offering("--x") has --x. */
+    /** A command creating a BadInput.of(...) has the options it stands for; offering("x") has an option for x. */
     private void checkBadInputOffers(Path root, String relative, String code, List<String> problems) {
         List<String> commands = commandsOfFile.containsKey(relative) ? commandsOfFile.get(relative)
                 : PRINTED_BY.get(relative);
@@ -263,9 +271,9 @@ class HintOptionsTest {
         }
         Matcher m = Pattern.compile("offering\\(([^)]*)\\)").matcher(code);
         while (m.find()) {
-            Matcher f = FLAG.matcher(m.group(1));
+            Matcher f = Pattern.compile("\"(\\w+)\"").matcher(m.group(1));
             while (f.find()) {
-                offered.add(f.group());
+                offered.add(f.group(1));
             }
         }
         if (offered.isEmpty()) {
@@ -275,12 +283,56 @@ class HintOptionsTest {
             problems.add(relative + " offers " + offered + " to bad-input hints: list its commands in PRINTED_BY");
             return;
         }
-        for (String option : offered) {
-            if (commands.stream().noneMatch(c -> options.get(c).contains(option))) {
-                problems.add(relative + " lets bad-input hints name " + option + ", which none of " + commands
-                        + " has");
+        for (String field : offered) {
+            if (commands.stream().noneMatch(c -> Main.flagOf(commandLines.get(c), field) != null)) {
+                problems.add(relative + " lets bad-input hints name " + field + ", which none of " + commands
+                        + " has an option for");
             }
         }
+    }
+
+    private static final Pattern SPEC_ERROR = Pattern.compile("new Spec(?:IO)?Exception\\(");
+    private static final Pattern FIELD_LITERAL = Pattern.compile("\"([A-Za-z]\\w*(?:\\.\\w+)*)\"");
+
+    /**
+     * The fields of each {@code new SpecException(...)} / {@code new SpecIOException(...)} in a library file: the
+     * name-like literals before its message (the first literal that is not a bare name). Each must be the field of
+     * an option of every command that prints the file's messages. Returns how many were checked.
+     */
+    private int checkSpecFields(String relative, String code, List<String> problems) {
+        if (relative.startsWith("dev/graft/cli/")) {
+            return 0;
+        }
+        int checked = 0;
+        Matcher m = SPEC_ERROR.matcher(code);
+        while (m.find()) {
+            Matcher lit = LITERAL.matcher(code);
+            int from = m.end();
+            while (lit.find(from)) {
+                Matcher field = FIELD_LITERAL.matcher(lit.group());
+                if (!field.matches()) {
+                    break; // the message
+                }
+                from = lit.end();
+                String name = field.group(1);
+                List<String> commands = PRINTED_BY.getOrDefault(relative + " " + name, PRINTED_BY.get(relative));
+                checked++;
+                if (commands == null) {
+                    problems.add(relative + " names spec field " + name + ": list the commands that print its messages "
+                            + "in PRINTED_BY");
+                    continue;
+                }
+                for (String c : commands) {
+                    if (!commandLines.containsKey(c)) {
+                        problems.add(relative + ": no command 'graft " + c + "'");
+                    } else if (Main.flagOf(commandLines.get(c), name) == null) {
+                        problems.add(relative + " names spec field " + name + ", which no option of graft " + c
+                                + " sets (give the option descriptionKey = \"" + name + "\")");
+                    }
+                }
+            }
+        }
+        return checked;
     }
 
     private static boolean usesBadInputHints(String code) {

@@ -243,7 +243,7 @@ class ImportEmbedCommandTest {
         Run occupied = run("", "import", "--from", model.toString(), "--out", out.toString());
         assertThat(occupied.exit()).isEqualTo(2);
         // a folder of other files is never replaced (issue 23): --force is not offered
-        assertThat(occupied.err()).contains("graft did not write", "give --out a new folder").doesNotContain("--force");
+        assertThat(occupied.err()).contains("graft did not write", "choose a new folder as --out").doesNotContain("--force");
         assertThat(out.resolve("keep.txt")).exists();
 
         Run unknown = run("", "import", "--from", "no-such-model", "--out", dir.resolve("o1").toString());

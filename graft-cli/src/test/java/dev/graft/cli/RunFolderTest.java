@@ -54,7 +54,7 @@ class RunFolderTest {
         ChildJvm.Result pre = CliFixtures.run(CliFixtures.tinyPretrain(corpus, mine, "--steps", "1", "--overwrite"));
         assertThat(pre.exit()).isEqualTo(2);
         assertThat(pre.err()).contains(mine.toString(), "graft did not write", "even with --overwrite",
-                "give --out a new folder");
+                "choose a new folder as --out");
         assertUntouched(mine);
 
         ChildJvm.Result ft = CliFixtures.run("", "finetune", "--task", "classify", "--arch", "bert-tiny",
@@ -87,8 +87,8 @@ class RunFolderTest {
         assertThat(run.resolve(".graft-run.json")).exists();
         ChildJvm.Result again = CliFixtures.run(CliFixtures.tinyPretrain(corpus, run, "--steps", "2"));
         assertThat(again.exit()).isEqualTo(2);
-        assertThat(again.err()).contains("holds a graft pretrain run", "add --resume to continue it",
-                "--overwrite to start it again");
+        assertThat(again.err()).contains("holds a graft pretrain run",
+                "continue it (--resume), start it again (--overwrite), or choose a new folder as --out");
         Files.writeString(run.resolve("stale-note.txt"), "left by the last run");
         ChildJvm.Result replaced = CliFixtures.run(CliFixtures.tinyPretrain(corpus, run, "--steps", "1",
                 "--overwrite"));
@@ -147,7 +147,7 @@ class RunFolderTest {
         Files.writeString(run.resolve("metrics.jsonl"), "{\"type\": \"train\", \"step\": 1}\n");
         ChildJvm.Result plain = CliFixtures.run(CliFixtures.tinyPretrain(corpus, run, "--steps", "2"));
         assertThat(plain.exit()).isEqualTo(2);
-        assertThat(plain.err()).contains("stopped before its first checkpoint", "--overwrite (or --resume)");
+        assertThat(plain.err()).contains("stopped before its first checkpoint", "(--overwrite, or --resume)");
         ChildJvm.Result resumed = CliFixtures.run(CliFixtures.tinyPretrain(corpus, run, "--steps", "2", "--resume"));
         assertThat(resumed.exit()).as(resumed.both()).isZero();
         assertThat(resumed.both()).contains("has no checkpoint to resume from: starting the run from scratch");
@@ -174,7 +174,7 @@ class RunFolderTest {
         assertThat(CliFixtures.run("", train).exit()).isZero();
         ChildJvm.Result again = CliFixtures.run("", train);
         assertThat(again.exit()).isEqualTo(2);
-        assertThat(again.err()).contains("holds a graft tokenizer train run", "add --overwrite to replace it");
+        assertThat(again.err()).contains("holds a graft tokenizer train run", "replace it (--overwrite), or choose a new folder as --out");
         List<String> withOverwrite = new ArrayList<>(List.of(train));
         withOverwrite.add("--overwrite");
         assertThat(CliFixtures.run(withOverwrite).exit()).isZero();

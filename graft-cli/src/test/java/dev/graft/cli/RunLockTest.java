@@ -67,7 +67,7 @@ class RunLockTest {
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 assertThat(b.exit()).as(mode + ": " + b.both()).isEqualTo(2);
                 assertThat(b.err()).contains("is in use by graft pretrain (pid " + a.pid() + " on host ",
-                        "another --out");
+                        "give this pretrain another folder as --out");
                 assertThat(b.out()).as("the second run trains nothing").doesNotContain("step ");
                 assertThat(seconds).as("it exits at once, before reading the corpus").isLessThan(30);
                 assertThat(a.isAlive()).isTrue();
@@ -80,7 +80,7 @@ class RunLockTest {
 
         ChildJvm.Result plain = CliFixtures.run(CliFixtures.tinyPretrain(corpus, run, "--steps", "2"));
         assertThat(plain.exit()).isEqualTo(2);
-        assertThat(plain.err()).contains("stopped before its first checkpoint", "add --overwrite (or --resume)");
+        assertThat(plain.err()).contains("stopped before its first checkpoint", "start it again (--overwrite, or --resume)");
 
         ChildJvm.Result resumed = CliFixtures.run(CliFixtures.tinyPretrain(corpus, run, "--steps", "2", "--resume"));
         assertThat(resumed.exit()).as(resumed.both()).isZero();

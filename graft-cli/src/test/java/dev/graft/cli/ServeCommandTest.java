@@ -202,10 +202,12 @@ class ServeCommandTest {
         Run host = run("serve", "--model", encoder.toString(), "--port", "0", "--host", "192.0.2.1");
         assertThat(host.exit()).isEqualTo(2);
         // an address of no interface here (TEST-NET-1, RFC 5737): binding fails, no packet leaves the machine
-        assertThat(host.err()).contains("not loopback", "no API key", "cannot listen on 192.0.2.1:0");
+        assertThat(host.err()).contains("not loopback", "no API key", "cannot listen on 192.0.2.1:0",
+                "(another server listening there? --port 0 picks a free one; --host takes an address of this machine)");
         Run twice = run("serve", "--model", "a=" + encoder, "--model", "a=" + classifier, "--port", "0");
         assertThat(twice.exit()).isEqualTo(2);
-        assertThat(twice.err()).contains("two models are named a");
+        // core names the field (models), the command its flag
+        assertThat(twice.err()).contains("two model folders are named a: name them apart in --model (NAME=DIR)");
     }
 
     @Test

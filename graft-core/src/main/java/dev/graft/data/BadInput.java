@@ -48,8 +48,17 @@ public final class BadInput {
         }
     }
 
-    /** The options {@link #of} stands for: a command that calls it has all of them. */
-    public static final List<String> COMMAND_OPTIONS = List.of("--skip-bad", "--text-column", "--label-column");
+    /**
+     * The options {@link #of} stands for, by their spec fields ({@code skipBad} and the readers' {@code textField},
+     * {@code labelField}): a command that calls it has all of them. The command line prints each as its flag.
+     */
+    public static final List<String> COMMAND_OPTIONS = List.of("skipBad", "textField", "labelField");
+
+    /**
+     * Every field a hint may name: {@link #COMMAND_OPTIONS}, {@code pairField} (the second text of a pair)
+     * and {@code tagColumn} (tagging files), so a {@link BadInputException} knows the fields its hint names.
+     */
+    static final List<String> HINT_FIELDS = List.of("skipBad", "textField", "labelField", "pairField", "tagColumn");
 
     private final boolean skip;
     private final Set<String> options;
@@ -62,7 +71,7 @@ public final class BadInput {
     }
 
     /**
-     * Fail at the first bad record; the hints name no option (for a command without {@code --skip-bad}
+     * Fail at the first bad record; the hints name no option (for a command without {@code skipBad}
      * and the column options, or an internal read).
      */
     public static BadInput strict() {
@@ -75,14 +84,14 @@ public final class BadInput {
     }
 
     /**
-     * For a command that has {@code --skip-bad}, {@code --text-column} and {@code --label-column}
+     * For a command that has {@code skipBad}, {@code textField} and {@code labelField}
      * ({@link #COMMAND_OPTIONS}): skips when {@code skipBad}, and the hints may name those options.
      */
     public static BadInput of(boolean skipBad) {
         return new BadInput(skipBad, Set.copyOf(COMMAND_OPTIONS));
     }
 
-    /** This policy, its hints also naming {@code more} (options the command has, e.g. "--tag-column"). */
+    /** This policy, its hints also naming {@code more} (fields of options the command has, e.g. "tagColumn"). */
     public BadInput offering(String... more) {
         Set<String> all = new java.util.HashSet<>(options);
         all.addAll(List.of(more));
@@ -99,9 +108,9 @@ public final class BadInput {
         return offers(option) ? text : "";
     }
 
-    /** ", or skip such WHAT (--skip-bad)" when the command has --skip-bad, else "". */
+    /** ", or skip such WHAT (skipBad)" when the command has skipBad, else "". */
     public String orSkip(String what) {
-        return ifOffered("--skip-bad", ", or skip such " + what + " (--skip-bad)");
+        return ifOffered("skipBad", ", or skip such " + what + " (skipBad)");
     }
 
     public boolean isSkipping() {
@@ -115,7 +124,7 @@ public final class BadInput {
         }
         counts.merge(problem.kind(), 1L, Long::sum);
         if (examples.size() < EXAMPLES_KEPT) {
-            examples.add(problem.getMessage());
+            examples.add(problem.withoutHint()); // what to do is to skip it, as was done
         }
     }
 

@@ -1,13 +1,18 @@
 package dev.graft.data;
 
+import dev.graft.SpecException;
+
 import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * A record of a user's file that graft cannot read: says which file, which line, what is wrong and
- * what to do. An {@link IllegalArgumentException}, so the CLI maps it to {@code graft: <message>} and
- * exit code 2.
+ * what to do. A {@link SpecException} (so an {@link IllegalArgumentException}) whose fields are the options
+ * its hint names ({@code skipBad}, {@code textField}, ...): the CLI prints {@code graft: <message>} with
+ * each of them as its flag, and exits with code 2.
  */
-public final class BadInputException extends IllegalArgumentException {
+public final class BadInputException extends SpecException {
     private final transient Path file;
     private final long line;
     private final BadInput.Kind kind;
@@ -18,14 +23,23 @@ public final class BadInputException extends IllegalArgumentException {
      * @param line   1-based line number where the bad record starts, or 0 when it concerns the whole file
      * @param kind   the category (reported in skip summaries)
      * @param detail what is wrong, e.g. "no \"label\" field"
-     * @param hint   what to do about it, e.g. "add the field or choose another with --label-column"
+     * @param hint   what to do about it, e.g. "add the field or choose another with labelField" (the fields of
+     *               {@link BadInput#HINT_FIELDS} it names are this exception's {@link #fields()})
      */
     public BadInputException(Path file, long line, BadInput.Kind kind, String detail, String hint) {
-        super(format(file, line, detail, hint));
+        super(fieldsNamed(hint), format(file, line, detail, hint));
         this.file = file;
         this.line = line;
         this.kind = kind;
         this.detail = detail;
+    }
+
+    private static List<String> fieldsNamed(String hint) {
+        if (hint == null) {
+            return List.of();
+        }
+        return BadInput.HINT_FIELDS.stream()
+                .filter(f -> Pattern.compile("(?<![\\w.-])" + f + "(?![\\w-])").matcher(hint).find()).toList();
     }
 
     private static String format(Path file, long line, String detail, String hint) {
@@ -38,6 +52,11 @@ public final class BadInputException extends IllegalArgumentException {
             s.append(". ").append(hint);
         }
         return s.toString();
+    }
+
+    /** The message without its hint: file, line and what is wrong. */
+    String withoutHint() {
+        return format(file, line, detail, null);
     }
 
     public Path file() {

@@ -137,14 +137,14 @@ public final class ClassificationReader {
             JsonLines.ObjectLine l;
             while ((l = JsonLines.nextObject(lines, badInput)) != null) {
                 JsonNode node = l.node();
-                String text = l.text(file, o.textField(), "--text-column", badInput);
+                String text = l.text(file, o.textField(), "textField", badInput);
                 if (text == null) {
                     continue;
                 }
                 JsonNode label = node.get(o.labelField());
                 if (label == null || !label.isValueNode() || label.isNull() || label.asText().isBlank()) {
                     badInput.reject(badInput.missingField(file, l.number(), label == null ? "no" : "an empty or non-scalar",
-                            o.labelField(), "--label-column"));
+                            o.labelField(), "labelField"));
                     continue;
                 }
                 String labelText = label.asText();
@@ -218,9 +218,9 @@ public final class ClassificationReader {
                 throw new BadInputException(file, 1, BadInput.Kind.MISSING_FIELD,
                         "the header has no column '" + o.pairField() + "' for the second text of each pair (columns: "
                                 + String.join(", ", header.keySet()) + ")",
-                        "add that column, or name the right one with --pair-column");
+                        "add that column, or name the right one with pairField");
             }
-            for (var need : List.of(Map.entry(o.textField(), "--text-column"), Map.entry(o.labelField(), "--label-column"))) {
+            for (var need : List.of(Map.entry(o.textField(), "textField"), Map.entry(o.labelField(), "labelField"))) {
                 if (!columns.containsKey(need.getKey().toLowerCase(Locale.ROOT))) {
                     throw new BadInputException(file, 1, BadInput.Kind.MISSING_FIELD,
                             "the header has no column '" + need.getKey() + "' (columns: " + String.join(", ", header.keySet()) + ")",
@@ -256,9 +256,9 @@ public final class ClassificationReader {
                     String text = record.get(textCol);
                     String label = record.get(labelCol).strip();
                     if (text.isBlank()) {
-                        badInput.reject(badInput.missingField(file, line, "an empty", o.textField(), "--text-column"));
+                        badInput.reject(badInput.missingField(file, line, "an empty", o.textField(), "textField"));
                     } else if (label.isEmpty()) {
-                        badInput.reject(badInput.missingField(file, line, "an empty", o.labelField(), "--label-column"));
+                        badInput.reject(badInput.missingField(file, line, "an empty", o.labelField(), "labelField"));
                     } else if (pairCol != null && record.get(pairCol).isBlank()) {
                         badInput.reject(missingPair(file, line, o.pairField(), "an empty", badInput));
                     } else if (badInput.knownOrReject(o.knownLabels(), file, line, "label", label, "records")) {
@@ -303,6 +303,6 @@ public final class ClassificationReader {
     private static BadInputException missingPair(Path file, long line, String field, String what, BadInput badInput) {
         return new BadInputException(file, line, BadInput.Kind.MISSING_FIELD,
                 what + " \"" + field + "\" field (the second text of the pair)",
-                "add it, or name the field with --pair-column" + badInput.orSkip("records"));
+                "add it, or name the field with pairField" + badInput.orSkip("records"));
     }
 }

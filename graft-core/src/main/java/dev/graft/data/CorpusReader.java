@@ -181,7 +181,7 @@ public final class CorpusReader {
                 if (text == null || !text.isTextual()) {
                     badInput.reject(new BadInputException(lines.file(), l.number(), BadInput.Kind.MISSING_FIELD,
                             "no string field \"" + options.textField() + "\"",
-                            "add it" + badInput.ifOffered("--text-column", ", name the text field with --text-column")
+                            "add it" + badInput.ifOffered("textField", ", name the text field with textField")
                                     + badInput.orSkip("records")));
                     continue;
                 }

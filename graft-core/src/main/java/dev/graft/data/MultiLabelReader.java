@@ -61,7 +61,7 @@ public final class MultiLabelReader {
         try (Utf8Lines lines = badInput.lines(file, o.maxLineBytes())) {
             JsonLines.ObjectLine l;
             while ((l = JsonLines.nextObject(lines, badInput)) != null) {
-                String text = l.text(file, o.textField(), "--text-column", badInput);
+                String text = l.text(file, o.textField(), "textField", badInput);
                 if (text == null) {
                     continue;
                 }
@@ -83,8 +83,8 @@ public final class MultiLabelReader {
                     (node == null ? "no " + field + " field" : "the " + field + " field is " + node + ", not a list")
                             + " (multi-label rows look like {\"text\": \"...\", \"" + o.labelsField()
                             + "\": [\"a\", \"c\"]}; [] for none)",
-                    "give the labels as a JSON list" + badInput.ifOffered("--label-column",
-                            ", or name the field with --label-column") + badInput.orSkip("records")));
+                    "give the labels as a JSON list" + badInput.ifOffered("labelField",
+                            ", or name the field with labelField") + badInput.orSkip("records")));
             return null;
         }
         Set<String> labels = new LinkedHashSet<>();

@@ -157,7 +157,7 @@ public final class TaggingReader {
                             "the first token line has " + width + " column(s), so token column " + o.tokenColumn()
                                     + " and tag column " + o.tagColumn() + " do not fit",
                             "CoNLL lines need a token and a tag column (separated by spaces or tabs)"
-                                    + badInput.ifOffered("--tag-column", "; choose the tag column with --tag-column"));
+                                    + badInput.ifOffered("tagColumn", "; choose the tag column with tagColumn"));
                 }
             }
             if (cols.length != width) {

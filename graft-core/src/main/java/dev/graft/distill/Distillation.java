@@ -2,6 +2,8 @@ package dev.graft.distill;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.graft.SpecException;
+import dev.graft.SpecIOException;
 import dev.graft.data.DatasetRegistry;
 import dev.graft.io.RunFolder;
 import dev.graft.model.AtomicFiles;
@@ -32,7 +34,6 @@ import dev.graft.train.TrainingOptions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -94,9 +95,9 @@ public final class Distillation {
 
     private static void checkTeacherFolder(Path teacher) throws IOException {
         if (!Files.isDirectory(teacher)) {
-            throw new NoSuchFileException(teacher + (Files.exists(teacher) ? " is not a folder" : " does not exist")
-                    + ": --teacher takes a checkpoint folder (config.json, model.safetensors, tokenizer.json), e.g. "
-                    + "one written by graft import (see graft models)");
+            throw new SpecIOException("teacher", teacher + (Files.exists(teacher) ? " is not a folder"
+                    : " does not exist") + ": teacher takes a checkpoint folder (config.json, model.safetensors, "
+                    + "tokenizer.json), e.g. one written by graft import (see graft models)");
         }
     }
 
@@ -105,8 +106,8 @@ public final class Distillation {
         boolean resuming = folder.resuming();
         Pretrained teacher = Pretrained.loadBackbone(spec.teacher(), compute, spec.seed());
         if (!teacher.config().isEncoder()) {
-            throw new IllegalArgumentException(spec.teacher() + " is a decoder (GPT-style) model: graft distill "
-                    + "distills encoders (BERT-style); give an encoder as --teacher");
+            throw new SpecException("teacher", spec.teacher() + " is a decoder (GPT-style) model: graft distill "
+                    + "distills encoders (BERT-style); give an encoder as teacher");
         }
         Tokenizer tokenizer = teacher.requireTokenizer();
         SpecialTokens sp = tokenizer.specialTokens();
@@ -129,9 +130,9 @@ public final class Distillation {
         ModelConfig sc = student.backbone().config();
         int positions = Math.min(sc.maxPositions(), teacher.config().maxPositions());
         if (spec.seqLen() > positions) {
-            throw new IllegalArgumentException("--seq-len " + spec.seqLen() + " exceeds the " + positions
+            throw new SpecException("seqLen", "seqLen " + spec.seqLen() + " exceeds the " + positions
                     + " positions of the " + (sc.maxPositions() < teacher.config().maxPositions() ? "student" : "teacher")
-                    + "; lower --seq-len");
+                    + "; lower seqLen");
         }
         LayerMap map = null;
         if (spec.loss() == DistillSpec.Loss.LAYERS) {
@@ -211,14 +212,15 @@ public final class Distillation {
         boolean isPreset = Presets.names().contains(name.toLowerCase(Locale.ROOT));
         if (!isPreset && !name.equals(DistillSpec.TEACHER_SHAPE)) {
             if (!Files.isDirectory(dir)) {
-                throw new IllegalArgumentException("--student '" + name + "' is neither a preset (" + String.join(", ",
+                throw new SpecException("student", "student '" + name + "' is neither a preset (" + String.join(", ",
                         Presets.names()) + "), '" + DistillSpec.TEACHER_SHAPE + "' (the teacher's shape with fewer "
                         + "blocks) nor a checkpoint folder");
             }
             if (spec.init() != DistillSpec.Init.RANDOM || spec.layers() != null || spec.hidden() != null
                     || spec.heads() != null || spec.ffn() != null) {
-                throw new IllegalArgumentException("--student " + dir + " is a checkpoint: it starts from its own "
-                        + "weights and shape; drop --init and the shape options (--layers, --hidden-size, ...)");
+                throw new SpecException(List.of("student", "init", "layers", "hidden"), "student " + dir + " is a "
+                        + "checkpoint: it starts from its own weights and shape; drop init and the shape options "
+                        + "(layers, hidden, ...)");
             }
             Pretrained s = Pretrained.loadBackbone(dir, compute, spec.seed());
             if (!s.config().isEncoder()) {
@@ -239,7 +241,7 @@ public final class Distillation {
         if (isPreset) {
             ModelConfig p = Presets.get(name);
             if (!p.isEncoder()) {
-                throw new IllegalArgumentException("--student " + name + " is a decoder preset: the student must be an "
+                throw new SpecException("student", "student " + name + " is a decoder preset: distillation trains an "
                         + "encoder (a bert-* preset, or " + DistillSpec.TEACHER_SHAPE + ")");
             }
             int h = spec.hidden() != null ? spec.hidden() : p.hiddenSize();
@@ -281,14 +283,14 @@ public final class Distillation {
     static int[] initializeFromTeacher(ParameterSet student, ModelConfig sc, ParameterSet teacher, ModelConfig tc) {
         if (sc.hiddenSize() != tc.hiddenSize() || sc.numberOfHeads() != tc.numberOfHeads()
                 || sc.intermediateSize() != tc.intermediateSize()) {
-            throw new IllegalArgumentException("--init teacher-layers needs the student's hidden size, heads and FFN "
-                    + "size to equal the teacher's (" + tc.hiddenSize() + ", " + tc.numberOfHeads() + ", "
-                    + tc.intermediateSize() + "); this student has " + sc.hiddenSize() + ", " + sc.numberOfHeads()
-                    + ", " + sc.intermediateSize() + ". Use --student " + DistillSpec.TEACHER_SHAPE + " --layers N, or "
-                    + "drop --init");
+            throw new SpecException(List.of("init", "student", "layers"), "init teacher-layers needs the distilled "
+                    + "model's hidden size, heads and FFN size to equal the teacher's (" + tc.hiddenSize() + ", "
+                    + tc.numberOfHeads() + ", " + tc.intermediateSize() + "); this one has " + sc.hiddenSize() + ", "
+                    + sc.numberOfHeads() + ", " + sc.intermediateSize() + ". Use student " + DistillSpec.TEACHER_SHAPE
+                    + " and layers N, or drop init");
         }
         if (sc.numberOfLayers() > tc.numberOfLayers()) {
-            throw new IllegalArgumentException("--init teacher-layers: the student has more blocks ("
+            throw new SpecException("init", "init teacher-layers: the student has more blocks ("
                     + sc.numberOfLayers() + ") than the teacher (" + tc.numberOfLayers() + ")");
         }
         int m = sc.numberOfLayers();
@@ -313,7 +315,7 @@ public final class Distillation {
                     && p.shape()[1] == t.shape()[1]) {
                 System.arraycopy(t.value().data(), t.value().offset(), p.value().data(), p.value().offset(), p.size());
             } else {
-                throw new IllegalArgumentException("--init teacher-layers: " + name + " has shape "
+                throw new SpecException("init", "init teacher-layers: " + name + " has shape "
                         + java.util.Arrays.toString(p.shape()) + " in the student but " + source + " has "
                         + java.util.Arrays.toString(t.shape()) + " in the teacher");
             }
@@ -339,9 +341,9 @@ public final class Distillation {
             }
         }
         if (why != null) {
-            throw new IllegalArgumentException(studentDir.resolve(Checkpoint.TOKENIZER) + " is not the teacher's "
+            throw new SpecException("student", studentDir.resolve(Checkpoint.TOKENIZER) + " is not the teacher's "
                     + "tokenizer (" + teacherDir.resolve(Checkpoint.TOKENIZER) + "): " + why + ". Student and teacher "
-                    + "read the same tokens; start from a preset (--student bert-mini) to take the teacher's tokenizer");
+                    + "read the same tokens; start from a preset (student bert-mini) to take the teacher's tokenizer");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.graft.distill;
 
+import dev.graft.SpecException;
 import dev.graft.model.TokenBatch;
 import dev.graft.task.EncodedCorpus;
 import dev.graft.train.BatchStream;
@@ -50,10 +51,10 @@ public final class DistillationData {
     public static DistillationData build(EncodedCorpus corpus, int seqLen, int batchSize, int validationSequences,
                                          int cls, int sep, int pad, long seed) {
         if (seqLen < 4) {
-            throw new IllegalArgumentException("--seq-len must be at least 4, got " + seqLen);
+            throw new SpecException("seqLen", "seqLen must be at least 4, got " + seqLen);
         }
         if (batchSize < 1) {
-            throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
+            throw new SpecException("batchSize", "batchSize must be at least 1, got " + batchSize);
         }
         if (corpus.tokenCount() == 0) {
             throw new IllegalArgumentException("the corpus has no tokens: is it empty?");

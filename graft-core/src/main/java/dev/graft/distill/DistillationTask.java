@@ -1,5 +1,6 @@
 package dev.graft.distill;
 
+import dev.graft.SpecIOException;
 import dev.graft.io.FileModes;
 import dev.graft.model.AtomicFiles;
 import dev.graft.model.Backbone;
@@ -315,8 +316,8 @@ public final class DistillationTask implements Trainable<DistillationData.Batch>
         }
         Path file = trainingState.resolve(PROJECTION_FILE);
         if (!Files.exists(file)) {
-            throw new IOException(file + ": missing; this checkpoint was not written by a graft distill run with "
-                    + "the same --loss and widths");
+            throw new SpecIOException("loss", file + ": missing; this checkpoint was not written by a graft distill "
+                    + "run with the same loss and widths");
         }
         Map<String, SafeTensors.Entry> entries = SafeTensors.read(file);
         for (Parameter p : ps) {

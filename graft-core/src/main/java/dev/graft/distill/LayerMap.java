@@ -1,5 +1,7 @@
 package dev.graft.distill;
 
+import dev.graft.SpecException;
+
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -41,8 +43,8 @@ public record LayerMap(int studentLayers, int teacherLayers, int[] teacherOf) {
      */
     public static LayerMap uniform(int studentLayers, int teacherLayers) {
         if (studentLayers > teacherLayers) {
-            throw new IllegalArgumentException("the student has more blocks (" + studentLayers + ") than the teacher ("
-                    + teacherLayers + "): give --layer-map to say which teacher block each student block learns");
+            throw new SpecException("layerMap", "the student has more blocks (" + studentLayers + ") than the teacher ("
+                    + teacherLayers + "): give layerMap to say which teacher block each student block learns");
         }
         int[] t = new int[studentLayers];
         for (int s = 0; s < studentLayers; s++) {
@@ -52,14 +54,14 @@ public record LayerMap(int studentLayers, int teacherLayers, int[] teacherOf) {
     }
 
     /**
-     * Parses {@code --layer-map "0:1,1:3,2:5"} (student block : teacher block, both from 0); student blocks not
+     * Parses a layer map, {@code "0:1,1:3,2:5"} (student block : teacher block, both from 0); student blocks not
      * named are not mapped. Errors name the bad item and the valid ranges.
      */
     public static LayerMap parse(String text, int studentLayers, int teacherLayers) {
         int[] t = new int[studentLayers];
         Arrays.fill(t, -1);
         if (text == null || text.isBlank()) {
-            throw new IllegalArgumentException("--layer-map is empty: give student:teacher pairs, e.g. 0:1,1:3");
+            throw new SpecException("layerMap", "layerMap is empty: give student:teacher pairs, e.g. 0:1,1:3");
         }
         for (String item : text.split(",")) {
             String s = item.trim();
@@ -73,19 +75,19 @@ public record LayerMap(int studentLayers, int teacherLayers, int[] teacherOf) {
                 student = Integer.parseInt(s.substring(0, colon).trim());
                 teacher = Integer.parseInt(s.substring(colon + 1).trim());
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--layer-map item '" + s + "' is not student:teacher (two block "
+                throw new SpecException("layerMap", "layerMap item '" + s + "' is not student:teacher (two block "
                         + "numbers from 0, e.g. 0:1)");
             }
             if (student < 0 || student >= studentLayers) {
-                throw new IllegalArgumentException("--layer-map item '" + s + "': student block " + student
+                throw new SpecException("layerMap", "layerMap item '" + s + "': student block " + student
                         + " is outside the student's blocks 0.." + (studentLayers - 1));
             }
             if (teacher < 0 || teacher >= teacherLayers) {
-                throw new IllegalArgumentException("--layer-map item '" + s + "': teacher block " + teacher
+                throw new SpecException("layerMap", "layerMap item '" + s + "': teacher block " + teacher
                         + " is outside the teacher's blocks 0.." + (teacherLayers - 1));
             }
             if (t[student] >= 0) {
-                throw new IllegalArgumentException("--layer-map maps student block " + student + " twice");
+                throw new SpecException("layerMap", "layerMap maps student block " + student + " twice");
             }
             t[student] = teacher;
         }

@@ -2,6 +2,7 @@ package dev.graft.experiment;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.graft.SpecException;
 import dev.graft.data.BadInput;
 import dev.graft.data.ClassificationExample;
 import dev.graft.data.DataFiles;
@@ -192,8 +193,8 @@ public final class Experiment {
         String trainSpec = spec.data().get(0);
         boolean named = spec.data().size() == 1;
         if (named && !sources.isDataset(trainSpec)) {
-            throw new IllegalArgumentException("--data " + trainSpec + " is not a dataset name (graft data list); "
-                    + "for your own files give two: --data " + fileExample);
+            throw new SpecException("data", "data " + trainSpec + " is not a dataset name (graft data list); "
+                    + "for your own files give two: data " + fileExample);
         }
         Dataset<E> train = reader.read(sources, trainSpec, Split.TRAIN, null);
         LabelSet labels = sources.declaredLabels(trainSpec, kind);
@@ -228,9 +229,9 @@ public final class Experiment {
                 if (spec.folds() > 0) {
                     // the few-label protocol: the whole subset trains, cross-validation inside it chooses
                     if (labeled.size() < 2 * spec.folds()) {
-                        throw new IllegalArgumentException("budget " + ExperimentSpec.budgetLabel(budget) + " has "
-                                + labeled.size() + " examples: too few for " + spec.folds() + "-fold "
-                                + "cross-validation; use larger budgets or fewer --folds");
+                        throw new SpecException(List.of("budgets", "folds"), "budget "
+                                + ExperimentSpec.budgetLabel(budget) + " has " + labeled.size() + " examples: too few "
+                                + "for " + spec.folds() + "-fold cross-validation; use larger budgets or fewer folds");
                     }
                     out.add(new Subset<>(budget, k, seed, labeled, labeled.head(0)));
                     continue;

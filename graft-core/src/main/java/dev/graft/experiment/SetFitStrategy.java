@@ -1,5 +1,6 @@
 package dev.graft.experiment;
 
+import dev.graft.SpecException;
 import dev.graft.data.ClassificationExample;
 import dev.graft.data.Dataset;
 import dev.graft.finetune.FineTuneResult;
@@ -47,8 +48,8 @@ final class SetFitStrategy implements StrategyRun {
     public <E> CellResult run(Cell<E> cell, SharedRuns shared) throws IOException {
         ExperimentSpec spec = shared.spec;
         if (spec.task() != HeadConfig.Task.CLASSIFY) {
-            throw new IllegalArgumentException("the " + strategy().id() + " strategy classifies texts: it has no "
-                    + "--task " + spec.task().id());
+            throw new SpecException("task", "the " + strategy().id() + " strategy classifies texts: it has no "
+                    + "task " + spec.task().id());
         }
         Experiment.Subset<E> subset = cell.subset();
         Experiment.Data<E> data = cell.data();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.graft.SpecException;
 import dev.graft.baseline.VectorClassifier;
 import dev.graft.data.DataFiles;
 import dev.graft.data.DataHome;
@@ -390,7 +391,7 @@ final class SharedRuns {
         }
         KnownModels.Known known = KnownModels.find(spec.pretrained());
         if (known == null) {
-            throw new IllegalArgumentException("--pretrained " + spec.pretrained() + ": no such folder, and not a "
+            throw new SpecException("pretrained", "pretrained " + spec.pretrained() + ": no such folder, and not a "
                     + "known model name (known: " + KnownModels.names() + ")");
         }
         Path dir = DataHome.home().resolve("models").resolve(known.name() + "-graft");

@@ -34,14 +34,14 @@ public record FineTunedModel(Path folder, ModelConfig config, HeadConfig head, T
     public static FineTunedModel load(Path folder, Compute compute) throws IOException {
         if (!Files.isDirectory(folder)) {
             throw new NoSuchFileException(folder + (Files.exists(folder) ? " is not a folder" : " does not exist")
-                    + ": give the --out folder of graft finetune");
+                    + ": give the folder a fine-tuning run wrote (graft finetune)");
         }
         Path configFile = folder.resolve(Checkpoint.CONFIG);
         JsonNode json = HeadConfig.readJson(configFile);
         ModelConfig config = HfConfig.fromJson(json, configFile);
         HeadConfig head = HeadConfig.read(json, config, configFile).orElseThrow(() -> new IllegalArgumentException(
                 folder + " is not a fine-tuned model (" + describe(HeadConfig.architectureOf(json)) + "): it has no "
-                        + "classification or tagging head; fine-tune it first with graft finetune --from " + folder));
+                        + "classification or tagging head; fine-tune it first, starting from " + folder));
         Path tokenizerFile = folder.resolve(Checkpoint.TOKENIZER);
         if (!Files.exists(tokenizerFile)) {
             throw new NoSuchFileException(tokenizerFile + ": the model folder has no tokenizer.json");

@@ -3,6 +3,8 @@ package dev.graft.finetune;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.graft.SpecException;
+import dev.graft.SpecIOException;
 import dev.graft.data.BadInput;
 import dev.graft.data.ClassificationExample;
 import dev.graft.data.Dataset;
@@ -168,7 +170,7 @@ public final class FineTuning {
     private static Head<ClassificationExample, ClassificationBatch> classificationHead(HeadConfig.Task task) {
         Head<?, ?> h = Heads.of(task);
         if (h != ClassificationTask.HEAD && !(task == HeadConfig.Task.PAIR)) {
-            throw new IllegalArgumentException("the spec is for --task " + task.id() + ", not classify");
+            throw new SpecException("task", "the spec is for task " + task.id() + ", not classify");
         }
         return (Head<ClassificationExample, ClassificationBatch>) h;
     }
@@ -181,7 +183,7 @@ public final class FineTuning {
 
     private static void requireTask(FineTuneSpec spec, HeadConfig.Task task) {
         if (spec.task() != task) {
-            throw new IllegalArgumentException("the spec is for --task " + spec.task().id() + ", not " + task.id());
+            throw new SpecException("task", "the spec is for task " + spec.task().id() + ", not " + task.id());
         }
     }
 
@@ -282,13 +284,13 @@ public final class FineTuning {
                 return new Dataset.Carve<>(train, train.head(0));
             }
             if (train.size() < 2) {
-                throw new IllegalArgumentException("the training set has " + train.size() + " example: too few to "
-                        + "carve a dev set from; give --dev or more examples");
+                throw new SpecException("dev", "the training set has " + train.size() + " example: too few to "
+                        + "hold some out for choosing the model; give dev data or more examples");
             }
             Dataset.Carve<E> carve = train.carveDev(spec.devFraction(), spec.seed());
             if (carve.heldOut().isEmpty() || carve.train().isEmpty()) {
-                throw new IllegalArgumentException("could not carve a dev set from " + train.size()
-                        + " training examples; give --dev");
+                throw new SpecException("dev", "could not hold out examples for choosing the model from "
+                        + train.size() + " training examples; give dev data");
             }
             devCarved = true;
             ObjectNode d = runConfig.putObject("dev_carve");
@@ -479,9 +481,8 @@ public final class FineTuning {
             double wall = (System.nanoTime() - t0) / 1e9 + (summary.wallSeconds() - summary.runSeconds());
             if ("signal".equals(summary.stoppedBy())) {
                 // the checkpoint just written is what --resume continues from: keep it, and stop here
-                throw new IOException("fine-tuning stopped by a signal at update " + summary.steps() + "; "
-                        + spec.out() + " keeps its checkpoint: add --resume to the same graft finetune command to "
-                        + "continue it");
+                throw new SpecIOException("resume", "fine-tuning stopped by a signal at update " + summary.steps()
+                        + "; " + spec.out() + " keeps its checkpoint: run it again with resume to continue it");
             }
             if (control.restoreBest()) {
                 log.printf(Locale.ROOT, "best %s %.4f after update %d: keeping that model%n", metric, stopping.best(),
@@ -559,10 +560,11 @@ public final class FineTuning {
                 }
             }
             if (!differ.isEmpty()) {
-                throw new IllegalArgumentException(file + ": the run being resumed was made with other settings ("
+                throw new SpecException(List.of("resume", "overwrite"), file + ": the run being resumed was made "
+                        + "with other settings ("
                         + String.join("; ", differ.subList(0, Math.min(3, differ.size())))
-                        + (differ.size() > 3 ? "; " + (differ.size() - 3) + " more" : "") + "): give --resume the "
-                        + "options of the run it continues, or --overwrite to start it again");
+                        + (differ.size() > 3 ? "; " + (differ.size() - 3) + " more" : "") + "): resume with the "
+                        + "settings of the run it continues, or start it again (overwrite)");
             }
         }
 

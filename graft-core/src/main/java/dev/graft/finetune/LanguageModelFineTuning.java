@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.graft.SpecException;
 import dev.graft.data.DatasetRegistry;
 import dev.graft.io.RunFolder;
 import dev.graft.model.AtomicFiles;
@@ -75,7 +76,8 @@ public final class LanguageModelFineTuning {
      */
     public static Result run(LmFineTuneSpec spec, boolean resume, DatasetRegistry registry, PrintStream log) throws IOException {
         if (resume && spec.overwrite()) {
-            throw new IllegalArgumentException("--resume and --overwrite contradict each other: choose one");
+            throw new SpecException(List.of("resume", "overwrite"), "resume and overwrite contradict each other: "
+                    + "choose one");
         }
         DataSources sources = new DataSources(registry, log);
         try (RunFolder runFolder = RunFolder.open(spec.out(), new RunFolder.Request("lm-finetune", spec.overwrite(),

@@ -3,6 +3,7 @@ package dev.graft.finetune;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.graft.SpecException;
 import dev.graft.baseline.BagOfWords;
 import dev.graft.baseline.EmbeddingClassifier;
 import dev.graft.data.ClassificationExample;
@@ -92,7 +93,7 @@ public final class SetFit {
     public record Options(int iterations) {
         public Options {
             if (iterations < 1) {
-                throw new IllegalArgumentException("--setfit-iterations must be >= 1, got " + iterations);
+                throw new SpecException("iterations", "iterations must be >= 1, got " + iterations);
             }
         }
 
@@ -180,27 +181,29 @@ public final class SetFit {
 
     static void checkSpec(FineTuneSpec spec) {
         if (spec.resume()) {
-            throw new IllegalArgumentException("--resume: a SetFit run cannot be resumed (it is not checkpointed); "
-                    + "start it again with --overwrite");
+            throw new SpecException(List.of("resume", "overwrite"), "resume: a SetFit run cannot be resumed (it is "
+                    + "not checkpointed); start it again (overwrite)");
         }
         if (spec.task() != HeadConfig.Task.CLASSIFY) {
-            throw new IllegalArgumentException("--recipe setfit classifies single texts (--task classify), not --task "
-                    + spec.task().id());
+            throw new SpecException(List.of("recipe", "task"), "recipe setfit classifies single texts (task "
+                    + "classify), not task " + spec.task().id());
         }
         if (spec.from() == null) {
-            throw new IllegalArgumentException("--recipe setfit tunes a pretrained encoder: give --from DIR (e.g. a "
-                    + "model imported with graft import, or the --out of graft pretrain), not --arch");
+            throw new SpecException(List.of("recipe", "from", "arch"), "recipe setfit tunes a pretrained encoder: "
+                    + "give its folder as from (e.g. a model imported with graft import, or one a pretraining run "
+                    + "wrote), not arch");
         }
         if (spec.crossValidates()) {
-            throw new IllegalArgumentException("--recipe setfit chooses its head's regularization by cross-validation "
-                    + "itself: drop --folds and --lr-candidates");
+            throw new SpecException(List.of("recipe", "folds", "learningRates"), "recipe setfit chooses its head's "
+                    + "regularization by cross-validation itself: drop folds and learningRates");
         }
         if (spec.multitask()) {
-            throw new IllegalArgumentException("--recipe setfit has no multitask mode: drop --multitask-corpus");
+            throw new SpecException(List.of("recipe", "multitaskCorpus"), "recipe setfit has no multitask mode: drop "
+                    + "multitaskCorpus");
         }
         if (spec.pooling() != null && spec.pooling() != Pooling.MEAN) {
-            throw new IllegalArgumentException("--recipe setfit pools by the mean, as sentence-transformers: drop "
-                    + "--pooling " + spec.pooling().id());
+            throw new SpecException(List.of("recipe", "pooling"), "recipe setfit pools by the mean, as "
+                    + "sentence-transformers: drop pooling " + spec.pooling().id());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.graft.finetune;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.graft.SpecException;
 import dev.graft.model.Backbone;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
@@ -66,16 +67,16 @@ public record StartingPoint(ModelConfig config, Tokenizer tokenizer, LanguageMod
     }
 
     private static ModelConfig checkedConfig(Path folder, HeadConfig.Task task) throws IOException {
-        Checkpoint.requireFolder(folder, "the --out of graft pretrain");
+        Checkpoint.requireFolder(folder, "the folder a pretraining run wrote (graft pretrain)");
         Path configFile = folder.resolve(Checkpoint.CONFIG);
         JsonNode json = HeadConfig.readJson(configFile);
         ModelConfig config = HfConfig.fromJson(json, configFile);
         String architecture = HeadConfig.architectureOf(json);
         var head = HeadConfig.read(json, config, configFile);
         if (head.isPresent() && task != null && head.get().task() != task) {
-            throw new IllegalArgumentException(folder + " is " + head.get().task().describe() + " (" + architecture
-                    + "), not a model --task " + task.id() + " can start from: give a pretrained language model (the "
-                    + "--out of graft pretrain) or " + task.describe());
+            throw new SpecException("task", folder + " is " + head.get().task().describe() + " (" + architecture
+                    + "), not a model task " + task.id() + " can start from: give a pretrained language model (as "
+                    + "a pretraining run writes) or " + task.describe());
         }
         Path tokenizerFile = folder.resolve(Checkpoint.TOKENIZER);
         if (!Files.exists(tokenizerFile)) {

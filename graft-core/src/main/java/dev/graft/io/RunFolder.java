@@ -1,5 +1,7 @@
 package dev.graft.io;
 
+import dev.graft.SpecException;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -137,7 +139,7 @@ public final class RunFolder implements AutoCloseable {
                 }
             } else if (hasRun) {
                 if (!request.overwrite()) {
-                    throw new IllegalArgumentException(occupied(folder, request));
+                    throw occupied(folder, request);
                 }
                 clear = true;
             }
@@ -158,8 +160,8 @@ public final class RunFolder implements AutoCloseable {
     /** The checks of {@link #open} that need no write: refusals come before anything is touched. */
     public static void check(Path folder, Request request) throws IOException {
         if (Files.exists(folder) && !Files.isDirectory(folder)) {
-            throw new IllegalArgumentException(folder + " is a file, not a folder: give graft " + request.command()
-                    + " a folder as --out (a new one, or one it made before)");
+            throw new SpecException("out", folder + " is a file, not a folder: out must be a folder (a new one, or "
+                    + "one graft " + request.command() + " made before)");
         }
         if (!Files.isDirectory(folder) || !hasAnyFiles(folder)) {
             return;
@@ -167,28 +169,30 @@ public final class RunFolder implements AutoCloseable {
         RunLock.probe(folder, request.command()); // a run in progress is the first thing to say
         boolean legacyRun = request.resume() && request.resumePoint().find(folder) != null; // made before markers
         if (!Files.exists(folder.resolve(MARKER)) && !legacyRun) {
-            throw new IllegalArgumentException(folder + " already holds files that graft did not write (it has no "
-                    + MARKER + " marker), so graft " + request.command() + " will not write into it"
-                    + (request.overwrite() ? " nor delete it, even with --overwrite" : "")
-                    + ": give --out a new folder, or empty this one yourself");
+            throw new SpecException(request.overwrite() ? List.of("overwrite", "out") : List.of("out"), folder
+                    + " already holds files that graft did not write (it has no " + MARKER + " marker), so graft "
+                    + request.command() + " will not write into it" + (request.overwrite() ? " nor delete it, even "
+                    + "with overwrite" : "") + ": choose a new folder as out, or empty this one yourself");
         }
         if (!request.resume() && !request.overwrite() && hasRunFiles(folder)) {
-            throw new IllegalArgumentException(occupied(folder, request));
+            throw occupied(folder, request);
         }
     }
 
-    private static String occupied(Path folder, Request request) throws IOException {
+    private static SpecException occupied(Path folder, Request request) throws IOException {
         String what = folder + " holds a graft " + commandOf(folder, request.command()) + " run";
         if (request.resumePoint() == null) {
-            return what + ": add --overwrite to replace it, or give --out a new folder";
+            return new SpecException(List.of("overwrite", "out"), what + ": replace it (overwrite), or choose a new "
+                    + "folder as out");
         }
         Path latest = request.resumePoint().find(folder);
         if (latest == null) {
-            return what + " that stopped before its first checkpoint: add --overwrite (or --resume) to start it "
-                    + "again, or give --out a new folder";
+            return new SpecException(List.of("overwrite", "resume", "out"), what + " that stopped before its first "
+                    + "checkpoint: start it again (overwrite, or resume), or choose a new folder as out");
         }
-        return what + " (newest checkpoint: " + latest.getFileName() + "): add --resume to continue it, --overwrite "
-                + "to start it again, or give --out a new folder";
+        return new SpecException(List.of("resume", "overwrite", "out"), what + " (newest checkpoint: "
+                + latest.getFileName() + "): continue it (resume), start it again (overwrite), or choose a new "
+                + "folder as out");
     }
 
     /** The folder. */
@@ -215,7 +219,7 @@ public final class RunFolder implements AutoCloseable {
             return;
         }
         if (clear) {
-            log.println("graft: " + folder + ": " + (request.overwrite() ? "--overwrite: replacing" : "clearing")
+            log.println("graft: " + folder + ": " + (request.overwrite() ? "replacing" : "clearing")
                     + " the run that was there");
             try (Stream<Path> entries = Files.list(folder)) {
                 for (Path p : entries.filter(p -> !OWN_FILES.contains(p.getFileName().toString())).toList()) {

@@ -1,5 +1,7 @@
 package dev.graft.io;
 
+import dev.graft.SpecIOException;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -43,9 +45,9 @@ public final class RunLock implements AutoCloseable {
     }
 
     /** Another process (or this one) holds the folder's lock. */
-    public static final class BusyException extends IOException {
+    public static final class BusyException extends SpecIOException {
         BusyException(String message) {
-            super(message);
+            super("out", message);
         }
     }
 
@@ -164,7 +166,7 @@ public final class RunLock implements AutoCloseable {
 
     private static BusyException busy(Path folder, String command, String holder) {
         return new BusyException(folder + " is in use by " + holder + ": two runs must not write into one folder. "
-                + "Wait for that run to finish (or stop it), or give this " + command + " another --out");
+                + "Wait for that run to finish (or stop it), or give this " + command + " another folder as out");
     }
 
     private static String holderLine(String command) {

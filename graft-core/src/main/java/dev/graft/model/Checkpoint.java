@@ -52,7 +52,7 @@ public final class Checkpoint {
     /**
      * Fails unless {@code folder} is a folder, saying what to give instead.
      *
-     * @param example where such folders come from ("the --out of graft pretrain")
+     * @param example where such folders come from ("the folder a pretraining run wrote (graft pretrain)")
      */
     public static void requireFolder(Path folder, String example) throws NoSuchFileException {
         if (!Files.isDirectory(folder)) {

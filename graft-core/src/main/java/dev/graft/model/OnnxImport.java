@@ -1,5 +1,6 @@
 package dev.graft.model;
 
+import dev.graft.SpecIOException;
 import dev.graft.model.OnnxGraph.Node;
 import dev.graft.tensor.Tensor;
 import dev.graft.tensor.kernel.GeluForm;
@@ -388,9 +389,9 @@ public final class OnnxImport {
         }
         if (all.isEmpty()) {
             if (given == null) {
-                throw new IOException(where + ": cannot find the number of attention heads in the graph (no "
-                        + "attention/self Reshape to (batch, time, heads, head size) with constant sizes, no "
-                        + "Div by sqrt(head size)); give it explicitly (graft import --heads N; all-MiniLM-L6-v2 "
+                throw new SpecIOException("numberOfHeads", where + ": cannot find the number of attention heads in "
+                        + "the graph (no attention/self Reshape to (batch, time, heads, head size) with constant "
+                        + "sizes, no Div by sqrt(head size)); give it explicitly as numberOfHeads (all-MiniLM-L6-v2 "
                         + "has 12)");
             }
             notes.add("heads " + given + " as given (the graph does not say)");

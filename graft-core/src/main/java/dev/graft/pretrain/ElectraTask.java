@@ -1,5 +1,6 @@
 package dev.graft.pretrain;
 
+import dev.graft.SpecIOException;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.ElectraModel;
 import dev.graft.model.SafeTensors;
@@ -179,8 +180,8 @@ public final class ElectraTask extends ModelTask<TokenBatch> {
         for (Parameter p : model.generatorParameters()) {
             SafeTensors.Entry e = saved.get(p.name());
             if (e == null || e.size() != p.size()) {
-                throw new IOException(file + ": " + p.name() + " is missing or has the wrong size; the checkpoint "
-                        + "does not belong to this run's generator (--generator-size)");
+                throw new SpecIOException("generatorSize", file + ": " + p.name() + " is missing or has the wrong "
+                        + "size; the checkpoint does not belong to this run's generator (generatorSize)");
             }
             p.value().copyFrom(e.floats());
         }

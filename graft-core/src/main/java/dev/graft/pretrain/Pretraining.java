@@ -284,8 +284,8 @@ public final class Pretraining {
 
     /** The special-token ids the objective needs, or a clear error naming what is missing. */
     public static PretrainingData.SpecialIds specialIds(SpecialTokens sp, PretrainingData.Objective obj) {
-        return LanguageModelData.specialIds(sp, obj, "train one with --train-tokenizer "
-                + (obj == PretrainingData.Objective.MLM ? "wordpiece" : "bpe"));
+        return LanguageModelData.specialIds(sp, obj, "train one with tokenizerType "
+                + (obj == PretrainingData.Objective.MLM ? "wordpiece" : "bpe"), List.of("tokenizerType"));
     }
 
     private static void writeRunConfig(PretrainSpec spec, boolean resuming, ModelConfig config, Tokenizer tokenizer,

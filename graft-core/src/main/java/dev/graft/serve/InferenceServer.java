@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.graft.SpecException;
+import dev.graft.SpecIOException;
 import dev.graft.model.SentenceEmbedder;
 import dev.graft.nn.Compute;
 
@@ -134,9 +136,11 @@ public final class InferenceServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) { // BindException; UnresolvedAddressException for an unknown host
             batchers.values().forEach(Batcher::close);
             executor.shutdown();
-            throw new IOException("cannot listen on " + settings.host() + ":" + settings.port() + ": " + e
-                    + " (another server on the port? --port 0 picks a free one; --host takes an address of this "
-                    + "machine)", e);
+            IOException failure = new SpecIOException(List.of("port", "host"), "cannot listen on " + settings.host()
+                    + ":" + settings.port() + ": " + e + " (another server listening there? port 0 picks a free one; "
+                    + "host takes an address of this machine)");
+            failure.initCause(e);
+            throw failure;
         }
         this.http = server;
         http.createContext("/", this::handle);
@@ -156,7 +160,8 @@ public final class InferenceServer implements AutoCloseable {
     public static InferenceServer start(List<ModelSpec> specs, ServeSettings settings, Pooling pooling,
                                         String version) throws IOException {
         if (specs.isEmpty()) {
-            throw new IllegalArgumentException("no model to serve: give --model DIR (or NAME=DIR), once per model");
+            throw new SpecException("models", "no model to serve: give one folder per model in models (DIR, or "
+                    + "NAME=DIR to name it)");
         }
         if (System.getProperty(NODELAY_PROPERTY) == null) {
             System.setProperty(NODELAY_PROPERTY, "true"); // read once, when the JDK's server first loads
@@ -167,8 +172,8 @@ public final class InferenceServer implements AutoCloseable {
             Map<String, ServedModel> models = new LinkedHashMap<>();
             for (ModelSpec s : specs) {
                 if (models.containsKey(s.name())) {
-                    throw new IllegalArgumentException("two models are named " + s.name() + ": name them apart with "
-                            + "--model NAME=DIR");
+                    throw new SpecException("models", "two model folders are named " + s.name() + ": name them "
+                            + "apart in models (NAME=DIR)");
                 }
                 models.put(s.name(), ServedModel.load(s.name(), s.folder(), compute, pooling));
             }

@@ -1,10 +1,12 @@
 package dev.graft.task;
 
+import dev.graft.SpecException;
 import dev.graft.model.ModelConfig;
 import dev.graft.tokenizer.SpecialTokens;
 import dev.graft.tokenizer.Tokenizer;
 
 import java.util.Iterator;
+import java.util.List;
 
 /**
  * The language-modeling side of fine-tuning (multitask training, task-adaptive LM fine-tuning): a
@@ -25,21 +27,22 @@ public record LanguageModelData(PretrainingData data, MaskedLanguageModeling mas
 
     /** The special ids an objective needs, from the tokenizer (an error naming what is missing). */
     public static PretrainingData.SpecialIds specialIds(Tokenizer tokenizer, PretrainingData.Objective objective) {
-        return specialIds(tokenizer.specialTokens(), objective, "");
+        return specialIds(tokenizer.specialTokens(), objective, "", List.of());
     }
 
     /**
      * The special ids an objective needs, or an error naming the tokens missing from the vocabulary.
      *
-     * @param hint what to do about a missing token, after "; " when not empty ("train one with ...")
+     * @param hint       what to do about a missing token, after "; " when not empty ("train one with ...")
+     * @param hintFields the spec fields {@code hint} names (the error is a {@link SpecException} naming them)
      */
     public static PretrainingData.SpecialIds specialIds(SpecialTokens sp, PretrainingData.Objective objective,
-                                                        String hint) {
+                                                        String hint, List<String> hintFields) {
         String todo = hint.isEmpty() ? "" : "; " + hint;
         if (objective == PretrainingData.Objective.MLM) {
             if (sp.padding().isEmpty() || sp.classifier().isEmpty() || sp.separator().isEmpty() || sp.mask().isEmpty()) {
-                throw new IllegalArgumentException("masked LM needs [PAD], [CLS], [SEP] and [MASK] in the tokenizer's "
-                        + "vocabulary" + todo);
+                throw new SpecException(hintFields, "masked LM needs [PAD], [CLS], [SEP] and [MASK] in the "
+                        + "tokenizer's vocabulary" + todo);
             }
             int first = Math.max(Math.max(sp.padding().getAsInt(), sp.classifier().getAsInt()),
                     Math.max(sp.separator().getAsInt(), sp.mask().getAsInt())) + 1;
@@ -47,8 +50,8 @@ public record LanguageModelData(PretrainingData data, MaskedLanguageModeling mas
                     sp.separator().getAsInt(), sp.mask().getAsInt(), -1, first);
         }
         if (sp.endOfText().isEmpty()) {
-            throw new IllegalArgumentException("causal LM needs an end-of-text token (<|endoftext|>) in the tokenizer"
-                    + todo);
+            throw new SpecException(hintFields, "causal LM needs an end-of-text token (<|endoftext|>) in the "
+                    + "tokenizer" + todo);
         }
         return new PretrainingData.SpecialIds(sp.padding().orElse(-1), -1, -1, -1, sp.endOfText().getAsInt(), 0);
     }

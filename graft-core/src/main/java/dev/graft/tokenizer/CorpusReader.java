@@ -1,5 +1,6 @@
 package dev.graft.tokenizer;
 
+import dev.graft.SpecIOException;
 import dev.graft.io.Utf8Lines;
 
 import java.io.IOException;
@@ -79,9 +80,9 @@ final class CorpusReader {
             if (replaceInvalid) {
                 return true;
             }
-            throw new IOException(bad.file() + ": invalid UTF-8 at byte " + bad.byteOffset() + " (line "
-                    + bad.number() + "); convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8)"
-                    + " or pass --replace-invalid-utf8 to read bad bytes as U+FFFD");
+            throw new SpecIOException("replaceInvalidUtf8", bad.file() + ": invalid UTF-8 at byte "
+                    + bad.byteOffset() + " (line " + bad.number() + "); convert the file to UTF-8 (e.g. iconv -f "
+                    + "latin1 -t utf-8) or use replaceInvalidUtf8 to read bad bytes as U+FFFD");
         }
         throw new IOException(bad.file() + ", line " + bad.number() + ": " + bad.detail()
                 + "; split it into shorter lines");

@@ -1,5 +1,7 @@
 package dev.graft.tokenizer;
 
+import dev.graft.SpecException;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -69,9 +71,9 @@ final class UnigramTraining {
             chars = new ArrayList<>(chars.subList(0, limitAlphabet));
         }
         if (size < chars.size()) {
-            throw new IllegalArgumentException("vocabulary of " + size + " pieces (special tokens not counted) is "
-                    + "smaller than the alphabet of " + chars.size() + " characters; use a vocabulary size of at least "
-                    + chars.size() + " plus the special tokens, or --limit-alphabet");
+            throw new SpecException(List.of("vocabularySize", "limitAlphabet"), "vocabulary of " + size + " pieces "
+                    + "(special tokens not counted) is smaller than the alphabet of " + chars.size() + " characters; "
+                    + "use a vocabularySize of at least " + chars.size() + " plus the special tokens, or limitAlphabet");
         }
         Set<String> alphabet = new HashSet<>();
         List<String> pieces = new ArrayList<>();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.graft.SpecIOException;
 import dev.graft.model.AtomicFiles;
 import dev.graft.model.SafeTensors;
 import dev.graft.tensor.Tensor;
@@ -152,8 +153,8 @@ public final class RecipeControl<B> extends ForwardingTrainable<B> {
         inner.restoreTrainingState(trainingState);
         Path file = trainingState.resolve(STATE_FILE);
         if (!Files.exists(file)) {
-            throw new IOException(file + ": missing; the checkpoint was not written by a fine-tuning run (or by a "
-                    + "graft from before fine-tuning could resume): start the run again with --overwrite");
+            throw new SpecIOException("overwrite", file + ": missing; the checkpoint was not written by a fine-tuning "
+                    + "run (or by a graft from before fine-tuning could resume): start the run again (overwrite)");
         }
         JsonNode r = JSON.readTree(Files.readString(file));
         updates = r.path("updates").asLong();
@@ -162,15 +163,15 @@ public final class RecipeControl<B> extends ForwardingTrainable<B> {
             return;
         }
         if (!earlyStopping.metric().equals(e.path("metric").asText())) {
-            throw new IOException(file + ": the checkpoint stops early on " + e.path("metric").asText() + ", this run "
-                    + "on " + earlyStopping.metric() + ": start the run again with --overwrite");
+            throw new SpecIOException("overwrite", file + ": the checkpoint stops early on " + e.path("metric").asText()
+                    + ", this run on " + earlyStopping.metric() + ": start the run again (overwrite)");
         }
         float[] values = null;
         if (e.path("has_best").asBoolean()) {
             SafeTensors.Entry best = SafeTensors.read(trainingState.resolve(BEST_FILE)).get("best_parameters");
             if (best == null || best.size() != inner.parameters().count()) {
-                throw new IOException(trainingState.resolve(BEST_FILE) + ": the best parameters are missing or have "
-                        + "the wrong size; start the run again with --overwrite");
+                throw new SpecIOException("overwrite", trainingState.resolve(BEST_FILE) + ": the best parameters are "
+                        + "missing or have the wrong size; start the run again (overwrite)");
             }
             values = best.floats();
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.graft.SpecException;
 import dev.graft.model.AtomicFiles;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.SafeTensors;
@@ -88,7 +89,7 @@ public final class Trainer<B> {
         return this;
     }
 
-    /** Lets the error on a non-finite loss suggest {@code --skip-nonfinite} (for commands that have it). */
+    /** Lets the error on a non-finite loss suggest {@code skipNonFinite} (for commands that have it). */
     public Trainer<B> offeringSkipNonFinite() {
         this.offersSkipNonFinite = true;
         return this;
@@ -193,10 +194,12 @@ public final class Trainer<B> {
                                 state.step + 1, r.loss(), state.skipped));
                         continue;
                     }
-                    throw new IllegalStateException("the loss became " + r.loss() + " at step " + (state.step + 1)
-                            + "; the last good checkpoint is " + (lastCheckpoint != null ? lastCheckpoint
-                            : latestCheckpoint(runFolder)) + ". Lower --lr" + (offersSkipNonFinite
-                            ? ", or pass --skip-nonfinite to skip such steps" : ""));
+                    Path good = lastCheckpoint != null ? lastCheckpoint : latestCheckpoint(runFolder);
+                    throw new SpecException(offersSkipNonFinite ? List.of("learningRate", "skipNonFinite")
+                            : List.of("learningRate"), "the loss became " + r.loss() + " at step " + (state.step + 1)
+                            + (good != null ? "; the last good checkpoint is " + good : "; no checkpoint was written "
+                            + "before it") + ". Lower learningRate" + (offersSkipNonFinite
+                            ? ", or set skipNonFinite to skip such steps" : ""));
                 }
                 model.beforeUpdate(state.step, data.position(), adam);
                 double norm = options.clipNorm() > 0

@@ -1,6 +1,9 @@
 package dev.graft.train;
 
+import dev.graft.SpecException;
+
 import java.time.Duration;
+import java.util.List;
 
 /**
  * How a training run goes. Stops at whichever limit comes first: {@code maxSteps} optimizer
@@ -47,10 +50,11 @@ public record TrainingOptions(
             throw new IllegalArgumentException("steps and epochs must be >= 0");
         }
         if (maxSteps == 0 && maxEpochs == 0 && maxTime == null) {
-            throw new IllegalArgumentException("give at least one of --steps, --epochs or --max-time");
+            // named as the specs call them (PretrainSpec, PretrainOptions, ...), which the command line prints as flags
+            throw new SpecException(List.of("steps", "epochs", "maxTime"), "give at least one of steps, epochs or maxTime");
         }
         if (maxTime != null && (maxTime.isNegative() || maxTime.isZero())) {
-            throw new IllegalArgumentException("--max-time must be more than 0, got " + Progress.format(maxTime));
+            throw new SpecException("maxTime", "maxTime must be more than 0, got " + Progress.format(maxTime));
         }
         if (!(learningRate > 0)) {
             throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);

@@ -3,6 +3,8 @@ package dev.graft.vectors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.graft.SpecException;
+import dev.graft.SpecIOException;
 import dev.graft.data.Corpora;
 import dev.graft.data.DatasetRegistry;
 import dev.graft.model.AtomicFiles;
@@ -74,8 +76,8 @@ public final class VectorTraining {
                 Path given = Files.isDirectory(spec.tokenizer())
                         ? spec.tokenizer().resolve(WordVectors.TOKENIZER_FILE) : spec.tokenizer();
                 if (!Files.isRegularFile(given)) {
-                    throw new IOException("--tokenizer " + spec.tokenizer() + ": no " + WordVectors.TOKENIZER_FILE
-                            + " there; pass the file or a folder holding one");
+                    throw new SpecIOException("tokenizer", "tokenizer " + spec.tokenizer() + ": no "
+                            + WordVectors.TOKENIZER_FILE + " there; give the file or a folder holding one");
                 }
                 bytes = Files.readAllBytes(given);
                 AtomicFiles.writeBytes(saved, bytes);
@@ -139,15 +141,15 @@ public final class VectorTraining {
                     == UnitCorpus.Units.WORDS ? "words" : "tokens") + ": check that the files are not empty");
         }
         if (corpus.stream().length == 0) {
-            throw new IllegalArgumentException("corpus " + what + ": no unit occurs " + spec.minCount()
-                    + " times or more (" + corpus.occurrences() + " occurrences in all); lower --min-count or "
+            throw new SpecException("minCount", "corpus " + what + ": no unit occurs " + spec.minCount()
+                    + " times or more (" + corpus.occurrences() + " occurrences in all); lower minCount or "
                     + "give more text");
         }
         int trained = corpus.trainedUnits();
         if (spec.dim() > trained) {
-            throw new IllegalArgumentException("--dim " + spec.dim() + " is larger than the " + trained
-                    + " units trained (seen at least " + spec.minCount() + " times in " + what + "): choose --dim "
-                    + "at most " + trained + ", lower --min-count, or give more text");
+            throw new SpecException(List.of("dim", "minCount"), "dim " + spec.dim() + " is larger than the "
+                    + trained + " units trained (seen at least " + spec.minCount() + " times in " + what + "): "
+                    + "choose dim at most " + trained + ", lower minCount, or give more text");
         }
     }
 
@@ -197,8 +199,9 @@ public final class VectorTraining {
             int size = corpus.size() * spec.dim();
             if (done < 0 || t.get("input") == null || t.get("output") == null
                     || t.get("input").floats().length != size || t.get("output").floats().length != size) {
-                throw new IOException(checkpoint + ": not a checkpoint of this run (expected epochs_done and two ("
-                        + corpus.size() + ", " + spec.dim() + ") tensors); start again with --overwrite");
+                throw new SpecIOException("overwrite", checkpoint + ": not a checkpoint of this run (expected "
+                        + "epochs_done and two (" + corpus.size() + ", " + spec.dim() + ") tensors); start it again "
+                        + "(overwrite)");
             }
             state = new SkipGram.State(corpus.size(), spec.dim(), t.get("input").floats(), t.get("output").floats());
             log.printf(Locale.ROOT, "resuming after epoch %d of %d%n", done, spec.epochs());
@@ -257,8 +260,8 @@ public final class VectorTraining {
     /** The settings a resumed run must share with the run it continues (threads only warn). */
     private static void checkSameRun(Path runFile, Map<String, Object> settings, PrintStream log) throws IOException {
         if (!Files.isRegularFile(runFile)) {
-            throw new IOException(runFile + " is missing: the folder is not a graft vectors sgns run; start again "
-                    + "with --overwrite");
+            throw new SpecIOException("overwrite", runFile + " is missing: the folder is not a graft vectors sgns "
+                    + "run; start it again (overwrite)");
         }
         JsonNode before = JSON.readTree(runFile.toFile());
         JsonNode now = JSON.readTree(JSON.writeValueAsString(settings)); // parsed as the file is: 3 == 3L
@@ -271,9 +274,9 @@ public final class VectorTraining {
                             + before.get(name) + ": the result will differ from an uninterrupted run");
                     continue;
                 }
-                throw new IllegalArgumentException("cannot resume " + runFile.getParent() + ": " + name + " is "
+                throw new SpecException("overwrite", "cannot resume " + runFile.getParent() + ": " + name + " is "
                         + now.get(name) + " but the run was started with " + before.get(name) + "; resume with the "
-                        + "same settings, or start again with --overwrite");
+                        + "same settings, or start it again (overwrite)");
             }
         }
     }
@@ -313,12 +316,12 @@ public final class VectorTraining {
     private static void prepareOutput(VectorsSpec spec) throws IOException {
         Path out = spec.out();
         if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new IllegalArgumentException(out + " exists and is not a folder: choose another --out");
+            throw new SpecException("out", out + " exists and is not a folder: choose another folder as out");
         }
         if (spec.resume()) {
             if (!Files.isRegularFile(out.resolve(CHECKPOINT).resolve(STATE_JSON))) {
-                throw new IllegalArgumentException(out + " has no checkpoint to resume from (one is written at the "
-                        + "end of every sgns epoch): run without --resume");
+                throw new SpecException("resume", out + " has no checkpoint to continue from (one is written at the "
+                        + "end of every sgns epoch): run without resume");
             }
             return;
         }
@@ -329,9 +332,10 @@ public final class VectorTraining {
             }
             if (hasEntries) {
                 if (!spec.overwrite()) {
-                    throw new IllegalArgumentException(out + " already holds files: pass --overwrite to replace them"
-                            + (spec.method() == VectorsSpec.Method.SGNS ? ", --resume to continue that run" : "")
-                            + ", or choose another --out");
+                    boolean sgns = spec.method() == VectorsSpec.Method.SGNS;
+                    throw new SpecException(sgns ? List.of("overwrite", "resume", "out") : List.of("overwrite", "out"),
+                            out + " already holds files: replace them (overwrite)" + (sgns ? ", continue that run "
+                            + "(resume)" : "") + ", or choose another folder as out");
                 }
                 AtomicFiles.deleteRecursively(out);
             }

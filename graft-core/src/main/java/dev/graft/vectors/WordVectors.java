@@ -92,8 +92,8 @@ public final class WordVectors {
     /** Reads a folder written by {@link #save}; errors name the file and what is wrong. */
     public static WordVectors load(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException(dir + " is not a folder of vectors: pass the folder that "
-                    + "'graft vectors train --out' wrote");
+            throw new IllegalArgumentException(dir + " is not a folder of vectors: pass the folder a vectors "
+                    + "training (graft vectors train) wrote");
         }
         Path configFile = dir.resolve(CONFIG_FILE);
         Path vocabFile = dir.resolve(VOCAB_FILE);
@@ -101,7 +101,7 @@ public final class WordVectors {
         for (Path p : List.of(configFile, vocabFile, vectorsFile)) {
             if (!Files.isRegularFile(p)) {
                 throw new IOException(p + " is missing: " + dir + " is not a finished graft vectors folder (an "
-                        + "interrupted sgns run resumes with graft vectors train --resume)");
+                        + "interrupted sgns run finishes when it is resumed)");
             }
         }
         JsonNode config;

@@ -60,15 +60,18 @@ class ClassificationReaderTest {
     void malformedJsonIsReportedWithFileAndLine() throws IOException {
         Path f = TestFiles.write(dir, "m.jsonl", "{\"text\": \"a\", \"label\": \"x\"}\n{\"text\": \"b\", \"label\": }\n"
                 + "{\"text\": \"c\", \"label\": \"y\"} trailing\n");
-        // for a command with --skip-bad the hint offers it; for one without (or a plain read) it does not
+        // for a command with skipBad the hint offers it (a field the CLI prints as --skip-bad); for one
+        // without (or a plain read) it does not
         assertThatThrownBy(() -> ClassificationReader.read(f, DEFAULTS, BadInput.of(false)))
                 .isInstanceOf(BadInputException.class)
                 .hasMessageStartingWith(f + ", line 2: malformed JSON")
-                .hasMessageContaining("--skip-bad");
+                .hasMessageContaining("(skipBad)")
+                .extracting(e -> ((BadInputException) e).fields()).isEqualTo(List.of("skipBad"));
         assertThatThrownBy(() -> ClassificationReader.read(f))
                 .isInstanceOf(BadInputException.class)
                 .hasMessageStartingWith(f + ", line 2: malformed JSON")
-                .hasMessageNotContaining("--skip-bad");
+                .hasMessageNotContaining("skipBad")
+                .extracting(e -> ((BadInputException) e).fields()).isEqualTo(List.of());
         BadInput skip = BadInput.skipping();
         assertThat(ClassificationReader.read(f, DEFAULTS, skip)).hasSize(1);
         assertThat(skip.counts()).containsEntry(BadInput.Kind.MALFORMED_JSON, 2L);
@@ -80,8 +83,9 @@ class ClassificationReaderTest {
                 + "{\"text\": \"ok\", \"label\": \"x\"}\n");
         assertThatThrownBy(() -> ClassificationReader.read(f, DEFAULTS, BadInput.of(false)))
                 .isInstanceOf(BadInputException.class)
-                .hasMessage(f + ", line 1: no \"text\" field. add it, choose the field with --text-column, or skip such "
-                        + "records (--skip-bad)");
+                .hasMessage(f + ", line 1: no \"text\" field. add it, choose the field with textField, or skip such "
+                        + "records (skipBad)")
+                .extracting(e -> ((BadInputException) e).fields()).isEqualTo(List.of("skipBad", "textField"));
         assertThatThrownBy(() -> ClassificationReader.read(f))
                 .isInstanceOf(BadInputException.class)
                 .hasMessage(f + ", line 1: no \"text\" field. add it");
@@ -97,11 +101,11 @@ class ClassificationReaderTest {
         assertThatThrownBy(() -> ClassificationReader.read(f, DEFAULTS, BadInput.of(true)))
                 .isInstanceOf(BadInputException.class)
                 .hasMessageContaining("line 1: the header has no column 'text' (columns: sentence, label)")
-                .hasMessageContaining("--text-column");
+                .hasMessageContaining("name the right column with textField");
         assertThatThrownBy(() -> ClassificationReader.read(f, DEFAULTS, BadInput.skipping()))
                 .isInstanceOf(BadInputException.class)
                 .hasMessageContaining("rename that column in the header to 'text'")
-                .hasMessageNotContaining("--text-column");
+                .hasMessageNotContaining("textField");
         Path g = TestFiles.write(dir, "e.csv", "text,label\na,\n,b\nc,d\n");
         BadInput skip = BadInput.skipping();
         assertThat(ClassificationReader.read(g, DEFAULTS, skip)).hasSize(1);

@@ -52,10 +52,10 @@ class TaggingReaderTest {
     void conllTagColumnOutOfRange() throws IOException {
         Path f = TestFiles.write(dir, "x.conll", "a DT\n");
         assertThatThrownBy(() -> TaggingReader.read(f, DEFAULTS.withTagColumn(5),
-                BadInput.of(true).offering("--tag-column")))
-                .isInstanceOf(BadInputException.class).hasMessageContaining("--tag-column");
+                BadInput.of(true).offering("tagColumn")))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("choose the tag column with tagColumn");
         assertThatThrownBy(() -> TaggingReader.read(f, DEFAULTS.withTagColumn(5), BadInput.of(true)))
-                .isInstanceOf(BadInputException.class).hasMessageNotContaining("--tag-column");
+                .isInstanceOf(BadInputException.class).hasMessageNotContaining("tagColumn");
     }
 
     @Test

@@ -517,7 +517,8 @@ class DistillLossTest {
                 LayerMap.parse(bad, 3, 6);
                 errors.add("accepted " + bad);
             } catch (IllegalArgumentException e) {
-                assertThat(e.getMessage()).as(bad).contains("--layer-map");
+                assertThat(e.getMessage()).as(bad).contains("layerMap");
+                assertThat(e).as(bad).isInstanceOf(dev.graft.SpecException.class);
             }
         }
         assertThat(errors).isEmpty();
@@ -525,7 +526,7 @@ class DistillLossTest {
             LayerMap.uniform(4, 2);
             errors.add("a student deeper than its teacher needs a map");
         } catch (IllegalArgumentException e) {
-            assertThat(e.getMessage()).contains("--layer-map");
+            assertThat(e.getMessage()).contains("give layerMap");
         }
         assertThat(errors).isEmpty();
     }

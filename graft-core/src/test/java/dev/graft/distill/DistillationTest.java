@@ -2,6 +2,7 @@ package dev.graft.distill;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.graft.SpecIOException;
 import dev.graft.data.DatasetRegistry;
 import dev.graft.finetune.FineTuneResult;
 import dev.graft.finetune.FineTuneSpec;
@@ -317,10 +318,10 @@ class DistillationTest {
     void badInputIsRefusedClearlyAndLeavesNothingBehind(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("out");
         assertThatThrownBy(() -> run(spec(out).teacher(dir.resolve("no-such-teacher")).build(), QUIET))
-                .isInstanceOf(NoSuchFileException.class).hasMessageContaining("no-such-teacher")
-                .hasMessageContaining("--teacher");
+                .isInstanceOf(SpecIOException.class).hasMessageContaining("no-such-teacher")
+                .hasMessageContaining("does not exist: teacher takes a checkpoint folder");
         assertThatThrownBy(() -> run(spec(out).loss(DistillSpec.Loss.LAYERS).layerMap("0:3").build(), QUIET))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--layer-map item '0:3'")
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("layerMap item '0:3'")
                 .hasMessageContaining("teacher's blocks 0..2");
         assertThatThrownBy(() -> run(spec(out).loss(DistillSpec.Loss.LAYERS).layerMap("0;1").build(), QUIET))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not student:teacher");
@@ -329,14 +330,14 @@ class DistillationTest {
         assertThatThrownBy(() -> run(spec(out).loss(DistillSpec.Loss.LAYERS).layers(5).build(), QUIET))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("more blocks");
         assertThatThrownBy(() -> run(spec(out).init(DistillSpec.Init.TEACHER_LAYERS).build(), QUIET))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--init teacher-layers needs")
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("init teacher-layers needs")
                 .hasMessageContaining("32, 4, 37");
         assertThatThrownBy(() -> run(spec(out).student("gpt-mini").hidden(null).heads(null).ffn(null).build(), QUIET))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("decoder preset");
         assertThatThrownBy(() -> run(spec(out).student("no-such-arch").build(), QUIET))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("neither a preset");
         assertThatThrownBy(() -> run(spec(out).seqLen(41).build(), QUIET))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--seq-len 41");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("seqLen 41 exceeds");
         // a student checkpoint with another tokenizer
         Tokenizer other = Fixtures.bpe();
         Path otherStudent = dir.resolve("other-student");

@@ -163,8 +163,8 @@ class FineTuneResumeTest {
         // a plain re-run is refused, naming both ways on
         assertThatThrownBy(() -> FineTuning.run(spec.apply(stopped).build(), DatasetRegistry.standard(), QUIET))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("checkpoint-0000020").hasMessageContaining("--resume")
-                .hasMessageContaining("--overwrite");
+                .hasMessageContaining("checkpoint-0000020").hasMessageContaining("continue it (resume)")
+                .hasMessageContaining("start it again (overwrite)");
 
         // other settings would make a run that is neither: refused, the checkpoint left for the right ones
         assertThatThrownBy(() -> FineTuning.run(spec.apply(stopped).resume(true).seed(8).build(),
@@ -217,7 +217,7 @@ class FineTuneResumeTest {
         Path checkpoint = Trainer.latestCheckpoint(stopped);
         assertThat(checkpoint).isNotNull();
         assertThatThrownBy(() -> LanguageModelFineTuning.run(spec.apply(stopped), DatasetRegistry.standard(), QUIET))
-                .hasMessageContaining("--resume").hasMessageContaining("--overwrite");
+                .hasMessageContaining("continue it (resume)").hasMessageContaining("start it again (overwrite)");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         LanguageModelFineTuning.Result resumed = LanguageModelFineTuning.run(spec.apply(stopped), true,
                 DatasetRegistry.standard(), new PrintStream(log, true, StandardCharsets.UTF_8));

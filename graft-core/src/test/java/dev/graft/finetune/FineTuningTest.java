@@ -200,7 +200,7 @@ class FineTuningTest {
                 .from(clf).threads(1).build()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("is a sequence classifier (BertForSequenceClassification)")
-                .hasMessageContaining("--task tag");
+                .hasMessageContaining("not a model task tag can start from");
         assertThatThrownBy(() -> FineTunedModel.load(encoder, COMPUTE))
                 .hasMessageContaining("not a fine-tuned model (a pretrained language model, BertForMaskedLM)");
         // the same task on a fine-tuned model starts from its body

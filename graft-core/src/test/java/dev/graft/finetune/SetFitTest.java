@@ -239,13 +239,14 @@ class SetFitTest {
     void whatSetFitCannotDoIsAClearErrorBeforeAnythingIsWritten() {
         Path out = shared.resolve("bad");
         assertThatThrownBy(() -> SetFit.run(spec(out).folds(3).build(), SetFit.Options.defaults(), QUIET))
-                .hasMessageContaining("drop --folds");
+                .hasMessageContaining("drop folds and learningRates");
         assertThatThrownBy(() -> SetFit.run(FineTuneSpec.builder(HeadConfig.Task.TAG, train.toString(), out)
                 .from(encoder).recipe(FineTuneSpec.Recipe.SETFIT).build(), SetFit.Options.defaults(), QUIET))
-                .hasMessageContaining("--task classify");
+                .hasMessageContaining("(task classify), not task tag");
         assertThatThrownBy(() -> SetFit.run(spec(out).pooling(Pooling.CLS).build(),
-                SetFit.Options.defaults(), QUIET)).hasMessageContaining("drop --pooling cls");
-        assertThatThrownBy(() -> new SetFit.Options(0)).hasMessageContaining("--setfit-iterations");
+                SetFit.Options.defaults(), QUIET)).hasMessageContaining("drop pooling cls");
+        assertThatThrownBy(() -> new SetFit.Options(0)).isInstanceOf(dev.graft.SpecException.class)
+                .hasMessage("iterations must be >= 1, got 0");
         assertThat(out).doesNotExist();
         assertThat(FineTuneSpec.Recipe.parse("setfit")).isEqualTo(FineTuneSpec.Recipe.SETFIT);
     }

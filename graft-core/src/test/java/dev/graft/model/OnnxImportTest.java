@@ -156,7 +156,7 @@ class OnnxImportTest {
         Path file = export.write(dir.resolve("h.onnx"));
         assertThatThrownBy(() -> OnnxImport.read(file, OnnxImport.Options.defaults()))
                 .hasMessageContaining("cannot find the number of attention heads")
-                .hasMessageContaining("--heads");
+                .hasMessageContaining("give it explicitly as numberOfHeads");
         OnnxImport.Imported given = OnnxImport.read(file, new OnnxImport.Options(4, null, 0));
         assertThat(given.config().numberOfHeads()).isEqualTo(4);
         Path withInfo = new Export(7).write(dir.resolve("h2.onnx"));

@@ -195,14 +195,16 @@ class TrainerTest {
         LanguageModel model = new LanguageModel(COMPUTE, config, 5);
         Trainer<TokenBatch> t = new Trainer<>(COMPUTE, new LanguageModelingTask(model, List.of(), null),
                 new SyntheticStream(config, 2, 8, 1, -1), huge, run, QUIET).offeringSkipNonFinite();
-        assertThatThrownBy(() -> t.run(false)).hasMessageContaining("the loss became")
-                .hasMessageContaining("--skip-nonfinite");
-        // a command without --skip-nonfinite (fine-tuning) is not told to pass it
+        assertThatThrownBy(() -> t.run(false)).isInstanceOf(dev.graft.SpecException.class)
+                .hasMessageContaining("the loss became").hasMessageContaining("set skipNonFinite")
+                .extracting(e -> ((dev.graft.SpecException) e).fields())
+                .isEqualTo(List.of("learningRate", "skipNonFinite"));
+        // a command without skipNonFinite (fine-tuning) is not told to set it
         Trainer<TokenBatch> plain = new Trainer<>(COMPUTE, new LanguageModelingTask(
                 new LanguageModel(COMPUTE, config, 5), List.of(), null), new SyntheticStream(config, 2, 8, 1, -1), huge,
                 dir.resolve("plain"), QUIET);
-        assertThatThrownBy(() -> plain.run(false)).hasMessageContaining("Lower --lr")
-                .hasMessageNotContaining("--skip-nonfinite");
+        assertThatThrownBy(() -> plain.run(false)).hasMessageContaining("Lower learningRate")
+                .hasMessageNotContaining("skipNonFinite");
     }
 
     @Test

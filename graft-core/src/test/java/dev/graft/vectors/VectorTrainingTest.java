@@ -2,6 +2,7 @@ package dev.graft.vectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.graft.SpecException;
 import dev.graft.data.DatasetRegistry;
 import dev.graft.model.SafeTensors;
 import dev.graft.tokenizer.Tokenizer;
@@ -73,7 +74,9 @@ class VectorTrainingTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("dim is 9 but the run was started with 7");
         assertThatThrownBy(() -> run(sgns(corpus, out).build(), 1))
-                .hasMessageContaining("already holds files").hasMessageContaining("--resume");
+                .isInstanceOf(SpecException.class).hasMessageContaining("already holds files")
+                .hasMessageContaining("continue that run (resume)")
+                .extracting(e -> ((SpecException) e).fields()).isEqualTo(List.of("overwrite", "resume", "out"));
     }
 
     @Test
@@ -187,14 +190,15 @@ class VectorTrainingTest {
         assertThatThrownBy(() -> run(VectorsSpec.builder(VectorsSpec.Method.PPMI_SVD, List.of(corpus.toString()),
                 dir.resolve("d")).dim(25).minCount(1).build(), Integer.MAX_VALUE))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("--dim 25 is larger than the 24 units trained");
+                .hasMessageContaining("dim 25 is larger than the 24 units trained")
+                .hasMessageContaining("choose dim at most 24, lower minCount");
 
         assertThatThrownBy(() -> run(VectorsSpec.builder(VectorsSpec.Method.SGNS, List.of(corpus.toString()),
                 dir.resolve("m")).dim(3).minCount(100_000).build(), Integer.MAX_VALUE))
-                .hasMessageContaining("no unit occurs 100000 times").hasMessageContaining("--min-count");
+                .hasMessageContaining("no unit occurs 100000 times").hasMessageContaining("lower minCount");
 
         assertThatThrownBy(() -> run(sgns(corpus, dir.resolve("none")).resume(true).build(), 1))
-                .hasMessageContaining("no checkpoint to resume from");
+                .hasMessageContaining("no checkpoint to continue from").hasMessageEndingWith("run without resume");
 
         assertThatThrownBy(() -> VectorsSpec.builder(VectorsSpec.Method.PPMI_SVD, List.of("x"), dir).resume(true)
                 .build()).hasMessageContaining("--resume applies to sgns only");

@@ -1,5 +1,6 @@
 package dev.graft.spark;
 
+import dev.graft.SpecException;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -43,8 +44,8 @@ public final class LocalCluster {
     public static Status start(Path dir, int port, int workers, int cores, String memory, String classPath)
             throws IOException {
         if (workers < 1 || cores < 1) {
-            throw new IllegalArgumentException("--workers and --cores must be at least 1, got " + workers + " and "
-                    + cores);
+            throw new SpecException(List.of("workers", "cores"), "workers and cores must be at least 1, got "
+                    + workers + " and " + cores);
         }
         Optional<Status> running = status(dir);
         if (running.isPresent()) {

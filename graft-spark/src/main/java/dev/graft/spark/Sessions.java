@@ -1,5 +1,6 @@
 package dev.graft.spark;
 
+import dev.graft.SpecException;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -62,11 +63,11 @@ public final class Sessions {
     public static void checkMaster(String master) {
         String m = master.strip();
         if (m.isEmpty()) {
-            throw new IllegalArgumentException("--master is empty: give local[2] or spark://HOST:PORT");
+            throw new SpecException("master", "master is empty: give local[2] or spark://HOST:PORT");
         }
         if (isLocal(m)) {
             if (!m.matches("(?i)local(\\[(\\*|[1-9]\\d*)(,\\s*[1-9]\\d*)?])?")) {
-                throw new IllegalArgumentException("--master " + master + ": a local master is local, local[K] or "
+                throw new SpecException("master", "master " + master + ": a local one is local, local[K] or "
                         + "local[*] (K threads)");
             }
             return;
@@ -75,29 +76,29 @@ public final class Sessions {
             if (m.equals("yarn") || m.startsWith("k8s://") || m.startsWith("local-cluster[")) {
                 return; // Spark checks these itself
             }
-            throw new IllegalArgumentException("--master " + master + ": give local[K] (one machine) or "
+            throw new SpecException("master", "master " + master + ": give local[K] (one machine) or "
                     + "spark://HOST:PORT (a standalone cluster)");
         }
         for (String hostPort : m.substring("spark://".length()).split(",")) {
             int colon = hostPort.lastIndexOf(':');
             if (colon <= 0 || colon == hostPort.length() - 1) {
-                throw new IllegalArgumentException("--master " + master + ": " + hostPort + " has no port; give "
-                        + "spark://HOST:PORT (a standalone master listens on 7077 by default)");
+                throw new SpecException("master", "master " + master + ": spark://" + hostPort + " has no port; "
+                        + "give spark://HOST:PORT (a standalone cluster listens on 7077 by default)");
             }
             String host = hostPort.substring(0, colon);
             int port;
             try {
                 port = Integer.parseInt(hostPort.substring(colon + 1));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--master " + master + ": the port of " + hostPort
+                throw new SpecException("master", "master " + master + ": the port of spark://" + hostPort
                         + " is not a number");
             }
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
             } catch (IOException e) {
-                throw new IllegalArgumentException("cannot reach the Spark master at " + host + ":" + port + " ("
-                        + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + "): start one "
-                        + "with './graft spark cluster start', or check --master and that the master runs");
+                throw new SpecException("master", "cannot reach the Spark cluster at spark://" + host + ":" + port
+                        + " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + "): start "
+                        + "one with './graft spark cluster start', or check master and that the cluster runs");
             }
         }
     }

@@ -150,7 +150,8 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--seq-len", description = "Tokens per sequence (default: ${DEFAULT-VALUE}).")
     int seqLen = 128;
 
-    @Option(names = "--lr", description = "Peak inner learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", descriptionKey = "learningRate", description = "Peak inner learning rate (default: "
+            + "${DEFAULT-VALUE}).")
     float lr = 5e-4f;
 
     @Option(names = "--warmup", description = "Warm-up fraction of the inner steps (default: ${DEFAULT-VALUE}).")

@@ -43,6 +43,15 @@ public final class SparkMain implements Runnable {
             return 2;
         });
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            // graft-core names spec fields (maxTime, workers); the command's flags stand in for them here
+            if (e instanceof dev.graft.SpecException spec) {
+                commandLine.getErr().println("graft spark: " + spec.messageWith(f -> flagOf(commandLine, f)));
+                return 2;
+            }
+            if (e instanceof dev.graft.SpecIOException spec) {
+                commandLine.getErr().println("graft spark: " + spec.messageWith(f -> flagOf(commandLine, f)));
+                return 2;
+            }
             if (e instanceof IllegalArgumentException || e instanceof IOException) {
                 commandLine.getErr().println("graft spark: " + e.getMessage());
                 return 2;
@@ -50,6 +59,25 @@ public final class SparkMain implements Runnable {
             throw e;
         });
         return cl;
+    }
+
+    /**
+     * The flag of {@code commandLine} that sets spec field {@code field}, as graft's own command line finds it
+     * ({@code dev.graft.cli.Main.flagOf}, which this module does not depend on): the option whose {@code
+     * descriptionKey} is the whole dotted path, else the one whose Java field has its last name; null for none.
+     */
+    static String flagOf(CommandLine commandLine, String field) {
+        String leaf = field.substring(field.lastIndexOf('.') + 1);
+        CommandLine.Model.OptionSpec byLeaf = null;
+        for (CommandLine.Model.OptionSpec option : commandLine.getCommandSpec().options()) {
+            if (field.equals(option.descriptionKey())) {
+                return option.longestName();
+            }
+            if (byLeaf == null && option.userObject() instanceof java.lang.reflect.Field f && f.getName().equals(leaf)) {
+                byLeaf = option;
+            }
+        }
+        return byLeaf == null ? null : byLeaf.longestName();
     }
 
     @Override

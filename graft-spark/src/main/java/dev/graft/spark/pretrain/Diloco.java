@@ -3,6 +3,7 @@ package dev.graft.spark.pretrain;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.graft.SpecException;
 import dev.graft.data.Corpora;
 import dev.graft.data.DatasetRegistry;
 import dev.graft.io.RunFolder;
@@ -121,9 +122,9 @@ public final class Diloco {
     public static Result run(PretrainSpec spec, DilocoSettings settings, SparkSession session,
                              boolean tokenizeOnExecutors, PrintStream log) throws IOException {
         if (spec.steps() > 0 && spec.epochs() > 0) {
-            throw new IllegalArgumentException("DiLoCo is planned in steps: give --steps N (each worker's inner steps "
-                    + "in all) or --epochs E (passes over the corpus by all workers together), not both (either may "
-                    + "go with --max-time)");
+            throw new SpecException(List.of("steps", "epochs", "maxTime"), "DiLoCo is planned in inner steps: give "
+                    + "steps N (each worker's inner steps in all) or epochs E (passes over the corpus by all workers "
+                    + "together), not both (either may go with maxTime)");
         }
         Schedule schedule = Schedule.parse(spec.schedule(), spec.warmup());
         if (!schedule.equals(spec.learningRateSchedule())) {
@@ -187,15 +188,15 @@ public final class Diloco {
             if (resuming) {
                 Path from = folder.resumeFrom();
                 JsonNode state = JSON.readTree(from.resolve(Checkpoint.TRAINING_STATE).resolve(ROUND_STATE).toFile());
-                checkSame(from, state, "workers", workers, "--workers");
-                checkSame(from, state, "inner_steps", h, "--inner-steps");
+                checkSame(from, state, "workers", workers, "workers");
+                checkSame(from, state, "inner_steps", h, "innerSteps");
                 if (budget == null && state.hasNonNull("max_time_seconds")) {
-                    throw new IllegalArgumentException(from + ": the run was started with --max-time "
+                    throw new SpecException("maxTime", from + ": the run was started with maxTime "
                             + Progress.format(Duration.ofMillis((long) (1000 * state.path("max_time_seconds")
-                            .asDouble()))) + "; resume it with the same --max-time");
+                            .asDouble()))) + "; resume it with the same maxTime");
                 }
                 if (budget == null) {
-                    checkSame(from, state, "total_inner_steps", total, "--steps (or --epochs)");
+                    checkSame(from, state, "total_inner_steps", total, "steps (or epochs)");
                 } else {
                     // the plan in force when the run stopped; refitted to the budget's rest after the next round
                     total = state.path("total_inner_steps").asLong();
@@ -244,9 +245,12 @@ public final class Diloco {
                             perStep = sc.parallelize(workerIds, workers)
                                     .map(w -> job.secondsPerStep(w, steps, params.value(), source))
                                     .reduce(Math::max);
-                        } catch (RuntimeException e) {
-                            String why = TaskFailure.explain(e);
-                            throw why != null ? new IllegalArgumentException(why, e) : e;
+                        } catch (Exception e) { // Spark throws its SparkException (checked) unannounced
+                            IllegalArgumentException why = TaskFailure.explained(e);
+                            if (why != null) {
+                                throw why;
+                            }
+                            throw e;
                         } finally {
                             params.destroy();
                         }
@@ -258,10 +262,11 @@ public final class Diloco {
                     rounds = fitRounds(0, spent, budgetSeconds, perRound, limit, h);
                     if (rounds == 0) {
                         // a round is not cut short: rather than overrun the budget several times, say so
-                        throw new IllegalArgumentException(String.format(Locale.ROOT, "--max-time %s does not fit "
-                                        + "one round of %d inner steps: a round takes about %.0f s here (%.3g s per "
-                                        + "inner step), and timing it took %.0f s; give a longer --max-time or fewer "
-                                        + "--inner-steps", Progress.format(budget), h, perRound, perStep, spent));
+                        throw new SpecException(List.of("maxTime", "innerSteps"), String.format(Locale.ROOT,
+                                "maxTime %s does not fit one round of %d inner steps: a round takes about %.0f s "
+                                        + "here (%.3g s per inner step), and timing it took %.0f s; give a longer "
+                                        + "maxTime or fewer innerSteps", Progress.format(budget), h, perRound, perStep,
+                                spent));
                     }
                     total = Math.min(limit, rounds * h);
                     ObjectNode rec = MetricsLog.record("plan", 0);
@@ -288,9 +293,12 @@ public final class Diloco {
                         sum = sc.parallelize(workerIds, workers)
                                 .map(w -> job.run(w, r, planned, params.value(), source))
                                 .treeAggregate(new DeltaSum(workers), DeltaSum::add, DeltaSum::merge, 2);
-                    } catch (RuntimeException e) {
-                        String why = TaskFailure.explain(e);
-                        throw why != null ? new IllegalArgumentException(why, e) : e;
+                    } catch (Exception e) { // Spark throws its SparkException (checked) unannounced
+                        IllegalArgumentException why = TaskFailure.explained(e);
+                        if (why != null) {
+                            throw why;
+                        }
+                        throw e;
                     } finally {
                         params.destroy();
                     }
@@ -542,11 +550,16 @@ public final class Diloco {
         return m;
     }
 
-    private static void checkSame(Path from, JsonNode state, String key, long value, String option) {
+    /**
+     * Fails unless {@code value} is what the run saved under {@code key};
+     * {@code fields} name it ("steps (or epochs)").
+     */
+    private static void checkSame(Path from, JsonNode state, String key, long value, String fields) {
         long saved = state.path(key).asLong();
         if (saved != value) {
-            throw new IllegalArgumentException(from + ": the run was started with " + option + " " + saved
-                    + "; resume it with the same " + option + " (now " + value + ")");
+            throw new SpecException(java.util.Arrays.stream(fields.split("\\W+")).filter(w -> !w.isEmpty()
+                    && !w.equals("or")).toList(), from + ": the run was started with " + fields + " " + saved
+                    + "; resume it with the same " + fields + " (now " + value + ")");
         }
     }
 

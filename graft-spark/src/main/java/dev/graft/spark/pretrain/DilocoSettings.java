@@ -1,5 +1,7 @@
 package dev.graft.spark.pretrain;
 
+import dev.graft.SpecException;
+
 /**
  * The distributed part of a DiLoCo run (Douillard et al. 2023, "DiLoCo: Distributed Low-Communication Training of
  * Language Models", arXiv:2311.08105): K workers each take H inner AdamW steps on their own shard from the round's
@@ -12,26 +14,26 @@ package dev.graft.spark.pretrain;
  *                        the average of the workers' parameters)
  * @param outerMomentum   the outer momentum (0.9 in the paper)
  * @param nesterov        Nesterov momentum (the paper's), else heavy-ball
- * @param stopAfterRounds end this job after this many rounds (0: run to the end); a later {@code --resume}
+ * @param stopAfterRounds end this job after this many rounds (0: run to the end); a later {@code resume}
  *                        continues the same run
  */
 public record DilocoSettings(int workers, int innerSteps, double outerLr, double outerMomentum, boolean nesterov,
                              int stopAfterRounds) {
     public DilocoSettings {
         if (workers < 1) {
-            throw new IllegalArgumentException("--workers must be at least 1, got " + workers);
+            throw new SpecException("workers", "workers must be at least 1, got " + workers);
         }
         if (innerSteps < 1) {
-            throw new IllegalArgumentException("--inner-steps must be at least 1, got " + innerSteps);
+            throw new SpecException("innerSteps", "innerSteps must be at least 1, got " + innerSteps);
         }
         if (!(outerLr > 0)) {
-            throw new IllegalArgumentException("--outer-lr must be > 0, got " + outerLr);
+            throw new SpecException("outerLr", "outerLr must be > 0, got " + outerLr);
         }
         if (!(outerMomentum >= 0 && outerMomentum < 1)) {
-            throw new IllegalArgumentException("--outer-momentum must be in [0, 1), got " + outerMomentum);
+            throw new SpecException("outerMomentum", "outerMomentum must be in [0, 1), got " + outerMomentum);
         }
         if (stopAfterRounds < 0) {
-            throw new IllegalArgumentException("--stop-after-rounds must be >= 0, got " + stopAfterRounds);
+            throw new SpecException("stopAfterRounds", "stopAfterRounds must be >= 0, got " + stopAfterRounds);
         }
     }
 

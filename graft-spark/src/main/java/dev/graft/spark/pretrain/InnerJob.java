@@ -207,13 +207,14 @@ final class InnerJob implements Serializable {
                         continue;
                     }
                     if (skipNonFinite) {
-                        throw new TaskFailure("worker " + worker + " skipped " + skipped + " inner steps of round "
-                                + (round + 1) + " for a loss that is not finite: the run diverged; resume from the "
-                                + "last round's checkpoint with a lower --lr", null);
+                        throw new TaskFailure(List.of("learningRate"), "worker " + worker + " skipped " + skipped
+                                + " inner steps of round " + (round + 1) + " for a loss that is not finite: the run "
+                                + "diverged; resume from the last round's checkpoint with a lower learningRate", null);
                     }
-                    throw new TaskFailure("the loss became " + r.loss() + " at inner step " + (step + 1)
-                            + " of worker " + worker + "; resume from the last round's checkpoint with a lower --lr, "
-                            + "or pass --skip-nonfinite to skip such steps", null);
+                    throw new TaskFailure(List.of("learningRate", "skipNonFinite"), "the loss became " + r.loss()
+                            + " at inner step " + (step + 1) + " of worker " + worker + "; resume from the last "
+                            + "round's checkpoint with a lower learningRate, or set skipNonFinite to skip such steps",
+                            null);
                 }
                 task.beforeUpdate(step, stream.position(), adam);
                 if (clip > 0) {

@@ -1,5 +1,6 @@
 package dev.graft.spark.pretrain;
 
+import dev.graft.SpecException;
 import dev.graft.data.Corpora;
 import dev.graft.data.CorpusReader;
 import dev.graft.data.DatasetRegistry;
@@ -111,8 +112,8 @@ public final class SparkCorpus {
             }
             String lower = f.toLowerCase(java.util.Locale.ROOT);
             if (lower.endsWith(".jsonl") || lower.endsWith(".jsonl.gz")) {
-                throw new IllegalArgumentException(f + ": --tokenize-on-executors reads text files; tokenize JSON "
-                        + "lines on the driver (drop --tokenize-on-executors)");
+                throw new SpecException("tokenizeOnExecutors", f + ": tokenizeOnExecutors reads text files; tokenize "
+                        + "JSON lines on the driver (drop tokenizeOnExecutors)");
             }
         }
         Path tmp = Files.createTempFile("graft-tokenizer", ".json");
@@ -167,9 +168,12 @@ public final class SparkCorpus {
             }
             corpus.endDocument();
             return corpus;
-        } catch (RuntimeException e) {
-            String why = TaskFailure.explain(e);
-            throw why != null ? new IllegalArgumentException(why, e) : e;
+        } catch (Exception e) { // Spark throws its SparkException (checked) unannounced
+            IllegalArgumentException why = TaskFailure.explained(e);
+            if (why != null) {
+                throw why;
+            }
+            throw e;
         } finally {
             shipped.destroy();
         }

@@ -1,5 +1,6 @@
 package dev.graft.spark.pretrain;
 
+import dev.graft.SpecException;
 import dev.graft.io.RunFolder;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.LanguageModel;
@@ -54,7 +55,7 @@ public final class SyncDataParallel {
     public static Trainer.Summary run(PretrainSpec spec, int workers, SparkSession session,
                                       boolean tokenizeOnExecutors, PrintStream log) throws IOException {
         if (workers < 1) {
-            throw new IllegalArgumentException("--workers must be at least 1, got " + workers);
+            throw new SpecException("workers", "workers must be at least 1, got " + workers);
         }
         try (RunFolder folder = RunFolder.open(spec.out(), new RunFolder.Request("spark pretrain", spec.overwrite(),
                 spec.resume(), Trainer::latestCheckpoint), log)) {
@@ -201,9 +202,12 @@ public final class SyncDataParallel {
                 sum = sc.parallelize(ids, workers)
                         .map(w -> j.gradients(w, shares[w], normalizer, params.value(), source))
                         .treeAggregate(new DeltaSum(workers), DeltaSum::add, DeltaSum::merge, 2);
-            } catch (RuntimeException e) {
-                String why = TaskFailure.explain(e);
-                throw why != null ? new IllegalArgumentException(why, e) : e;
+            } catch (Exception e) { // Spark throws its SparkException (checked) unannounced
+                IllegalArgumentException why = TaskFailure.explained(e);
+                if (why != null) {
+                    throw why;
+                }
+                throw e;
             } finally {
                 params.destroy();
             }

@@ -59,6 +59,16 @@ class PretrainCommandTest {
         assertThat(out.resolve("model.safetensors")).exists();
         assertThat(CliRun.of("pretrain", "--mode", "async", "--steps", "3", "--corpus", corpus.toString(), "--out",
                 out.resolveSibling("x").toString()).err()).contains("--mode async: choose diloco or sync");
+        // core errors name spec fields (out, resume, overwrite; innerSteps): graft spark prints its flags
+        CliRun again = CliRun.of("pretrain", "--mode", "sync", "--workers", "2", "--steps", "3", "--arch", "bert-tiny",
+                "--corpus", corpus.toString(), "--out", out.toString());
+        assertThat(again.exitCode()).isEqualTo(2);
+        assertThat(again.err()).contains(out + " holds a graft spark pretrain run (newest checkpoint: ",
+                "): continue it (--resume), start it again (--overwrite), or choose a new folder as --out");
+        CliRun inner = CliRun.of("pretrain", "--inner-steps", "0", "--steps", "3", "--corpus", corpus.toString(),
+                "--out", out.resolveSibling("y").toString());
+        assertThat(inner.exitCode()).isEqualTo(2);
+        assertThat(inner.err()).contains("graft spark: --inner-steps must be at least 1, got 0");
     }
 
     @Test

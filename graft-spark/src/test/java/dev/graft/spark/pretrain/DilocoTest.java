@@ -129,6 +129,6 @@ class DilocoTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Diloco.run(spec(run, 4).resume(true).build(),
                         DilocoSettings.paper(2, 2), spark, quiet()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("the run was started with --workers 1");
+                .hasMessageContaining("the run was started with workers 1; resume it with the same workers");
     }
 }

@@ -2,6 +2,7 @@ package dev.graft.spark.pretrain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.graft.SpecException;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.SafeTensors;
 import dev.graft.pretrain.PretrainSpec;
@@ -61,7 +62,7 @@ class MaxTimeTest {
         assertThatThrownBy(() -> Diloco.run(spec(run, 60).maxTime(null).steps(30).resume(true).build(),
                 DilocoSettings.paper(2, 3), spark, quiet()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("resume it with the same --max-time");
+                .hasMessageContaining("resume it with the same maxTime");
 
         // resumed with a budget 6 s beyond the time spent: the budget counts the whole run's training
         double spent = records(run, "round").get(1).path("elapsed_s").asDouble();
@@ -130,7 +131,7 @@ class MaxTimeTest {
         assertThatThrownBy(() -> Diloco.run(spec(run, 0.001).build(), DilocoSettings.paper(2, 3), spark, quiet()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("does not fit one round of 3 inner steps")
-                .hasMessageContaining("give a longer --max-time or fewer --inner-steps");
+                .hasMessageContaining("give a longer maxTime or fewer innerSteps");
     }
 
     @Test
@@ -148,10 +149,13 @@ class MaxTimeTest {
         Path root = Files.createTempDirectory(Fixtures.root(), "nonfinite");
         assertThatThrownBy(() -> Diloco.run(spec(root.resolve("a"), 1).maxTime(null).steps(6).lr(1e30f).build(),
                 DilocoSettings.paper(2, 3), spark, quiet()))
-                .hasMessageContaining("the loss became").hasMessageContaining("--skip-nonfinite");
+                .isInstanceOf(SpecException.class).hasMessageContaining("the loss became")
+                .hasMessageEndingWith("with a lower learningRate, or set skipNonFinite to skip such steps")
+                .extracting(e -> ((SpecException) e).fields()).isEqualTo(List.of("learningRate", "skipNonFinite"));
         // skipping: no update from a non-finite loss; once every further step diverges too, a clear stop
         assertThatThrownBy(() -> Diloco.run(spec(root.resolve("b"), 1).maxTime(null).steps(6).lr(1e30f)
                         .skipNonFinite(true).build(), DilocoSettings.paper(2, 3), spark, quiet()))
-                .hasMessageContaining("skipped 3 inner steps").hasMessageContaining("lower --lr");
+                .isInstanceOf(SpecException.class).hasMessageContaining("skipped 3 inner steps")
+                .hasMessageEndingWith("with a lower learningRate");
     }
 }
