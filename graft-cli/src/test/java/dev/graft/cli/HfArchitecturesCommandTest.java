@@ -100,4 +100,29 @@ class HfArchitecturesCommandTest {
         assertThat(lines).hasSize(2);
         assertThat(List.of("positive", "negative")).contains(JSON.readTree(lines.get(0)).path("label").asText());
     }
+
+    /**
+     * A student distilled from a RoBERTa or DistilBERT teacher, initialized from its layers, is of the teacher's
+     * family (positions, names), saved as its Model class, and embeds.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"roberta", "distilbert"})
+    void distilledStudentKeepsTheTeachersFamily(String name) throws Exception {
+        Path teacher = fixture(name);
+        ModelConfig config = HfConfig.read(teacher.resolve(Checkpoint.CONFIG));
+        Path corpus = CliFixtures.corpus(dir, 40);
+        Path student = dir.resolve("student");
+        ChildJvm.Result d = CliFixtures.run("", "distill", "--teacher", teacher.toString(), "--student", "teacher",
+                "--layers", "1", "--init", "teacher-layers", "--loss", "embedding", "--corpus", corpus.toString(),
+                "--seq-len", "12", "--batch-size", "4", "--steps", "2", "--threads", "1", "--out", student.toString());
+        assertThat(d.exit()).as(d.err()).isZero();
+        ModelConfig sc = HfConfig.read(student.resolve(Checkpoint.CONFIG));
+        assertThat(sc.family()).isEqualTo(config.family());
+        assertThat(sc.numberOfLayers()).isEqualTo(1);
+        assertThat(JSON.readTree(student.resolve(Checkpoint.CONFIG).toFile()).path("architectures").get(0).asText())
+                .isEqualTo(config.family().classPrefix() + "Model");
+        assertThat(Pretrained.loadBackbone(student, Compute.create(1)).ignoredTensors()).isEmpty();
+        ChildJvm.Result e = CliFixtures.run("a good film\n", "embed", "--model", student.toString(), "--threads", "1");
+        assertThat(e.exit()).as(e.err()).isZero();
+    }
 }
