@@ -181,7 +181,7 @@ public record Pretrained(Path folder, ModelConfig config, String architecture, B
                 found = inFile.substring(prefix.length());
             }
             if (found == null) {
-                problems.add("missing " + name + Arrays.toString(p.shape()));
+                problems.add("missing " + inFile + Arrays.toString(p.shape()));
                 continue;
             }
             if (!used.add(found)) {

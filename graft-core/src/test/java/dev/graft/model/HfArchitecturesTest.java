@@ -241,6 +241,46 @@ class HfArchitecturesTest {
         assertThat(HfConfig.toJson(distil, "BertModel").has("dim")).isTrue();
     }
 
+    /** Every parameter name of a model with its MLM head and a CLS pooler survives the trip to a file and back. */
+    @Test
+    void namesRoundTripThroughEveryFamily() throws Exception {
+        Compute compute = new Compute(new ScalarKernels(), POOL);
+        for (String name : NAMES) {
+            ModelConfig config = HfConfig.read(folder(name).resolve(Checkpoint.CONFIG));
+            LanguageModel lm = new LanguageModel(compute, config, 1);
+            List<String> graft = new ArrayList<>(lm.parameters().stream().map(Parameter::name).toList());
+            graft.add("bert.pooler.dense.weight");
+            graft.add("classifier.weight");
+            Set<String> files = new TreeSet<>();
+            for (String n : graft) {
+                String f = HfNames.toFile(config.family(), n);
+                assertThat(HfNames.toGraft(config.family(), f)).as("%s -> %s -> back", n, f).isEqualTo(n);
+                assertThat(files.add(f)).as("%s is the file name of one parameter only", f).isTrue();
+            }
+        }
+        assertThat(HfNames.toFile(ModelConfig.Family.DISTILBERT, "bert.encoder.layer.1.attention.self.key.bias"))
+                .isEqualTo("distilbert.transformer.layer.1.attention.k_lin.bias");
+        assertThat(HfNames.toFile(ModelConfig.Family.ROBERTA, "cls.predictions.transform.LayerNorm.weight"))
+                .isEqualTo("lm_head.layer_norm.weight");
+        assertThat(HfNames.toFile(ModelConfig.Family.ELECTRA, "bert.embeddings_project.weight"))
+                .isEqualTo("electra.embeddings_project.weight");
+    }
+
+    /** A folder whose weights are not its config's family says which of the family's tensors are missing. */
+    @Test
+    void weightsOfAnotherFamilyAreReportedUnderTheFamilysNames() throws Exception {
+        Path folder = dir.resolve("mislabeled");
+        Files.createDirectories(folder);
+        Path source = folder("roberta");
+        Files.copy(source.resolve(Checkpoint.WEIGHTS), folder.resolve(Checkpoint.WEIGHTS));
+        Files.writeString(folder.resolve(Checkpoint.CONFIG), Files.readString(source.resolve(Checkpoint.CONFIG))
+                .replace("\"model_type\": \"roberta\"", "\"model_type\": \"electra\""));
+        assertThatThrownBy(() -> Pretrained.loadBackbone(folder, new Compute(new ScalarKernels(), POOL)))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("missing electra.embeddings.word_embeddings.weight")
+                .hasMessageContaining("Is config.json the one these weights were saved with?");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"camembert", "t5", "deberta-v2"})
     void otherModelTypesAreRefused(String type) throws Exception {
