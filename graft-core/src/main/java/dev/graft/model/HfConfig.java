@@ -15,7 +15,12 @@ import java.util.Locale;
 /**
  * {@link ModelConfig} to and from Hugging Face's {@code config.json}, in the fields of
  * transformers' BertConfig ({@code model_type "bert"}) and GPT2Config ({@code model_type "gpt2"}),
- * so a graft checkpoint folder reads like theirs and theirs read here.
+ * so a graft checkpoint folder reads like theirs and theirs read here. RobertaConfig and XLMRobertaConfig
+ * ({@code roberta}, {@code xlm-roberta}: BERT's fields; {@code max_position_embeddings} counts the
+ * {@code pad_token_id + 1} rows before the first position, which {@link ModelConfig#maxPositions} does not),
+ * ElectraConfig ({@code electra}: BERT's fields and {@code embedding_size}) and DistilBertConfig
+ * ({@code distilbert}: dim, hidden_dim, n_layers, n_heads, activation, dropout, attention_dropout,
+ * max_position_embeddings, sinusoidal_pos_embds) are read and written too ({@link ModelConfig.Family}).
  *
  * <p>Written for an encoder: architectures, model_type, vocab_size, hidden_size,
  * num_hidden_layers, num_attention_heads, intermediate_size, hidden_act, hidden_dropout_prob,
