@@ -7,6 +7,7 @@ import dev.graft.io.Staging;
 import dev.graft.model.AtomicFiles;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HfConfig;
+import dev.graft.model.HfNames;
 import dev.graft.model.KnownModels;
 import dev.graft.model.LanguageModel;
 import dev.graft.model.ModelConfig;
@@ -48,7 +49,8 @@ import java.util.stream.Stream;
             "  --from DIR            a Hugging Face folder (config.json + model.safetensors [+ tokenizer.json]) "
                 + "of a BERT or GPT-2 model, or a folder holding one .onnx file and its tokenizer.json"})
 final class ImportCommand implements Callable<Integer> {
-    private static final Set<String> LM_HEADS = Set.of("BertForMaskedLM", "BertForPreTraining", "GPT2LMHeadModel");
+    private static final Set<String> LM_HEADS = Set.of("BertForMaskedLM", "BertForPreTraining", "GPT2LMHeadModel",
+            "RobertaForMaskedLM", "XLMRobertaForMaskedLM", "DistilBertForMaskedLM");
 
     @Option(names = "--from", required = true, paramLabel = "FILE.onnx|DIR|NAME",
             description = "What to import: an .onnx file, a model folder, or a known model name (graft models).")
@@ -157,13 +159,13 @@ final class ImportCommand implements Callable<Integer> {
             if (LM_HEADS.contains(architecture)) {
                 // keep the pretraining head: the model can continue MLM / causal-LM training
                 LanguageModel model = new LanguageModel(compute, config, 0);
-                Checkpoint.readWeights(folder.resolve(Checkpoint.WEIGHTS), model.parameterSet());
+                Checkpoint.readWeights(folder.resolve(Checkpoint.WEIGHTS), config, model.parameterSet());
                 String graftArchitecture = config.isEncoder() ? "BertForMaskedLM" : "GPT2LMHeadModel";
                 Path tok = tokenizerJson;
                 Checkpoint.save(built, config, graftArchitecture, model.parameterSet(), meta,
                         tok == null ? null : staged -> Files.copy(tok, staged.resolve(Checkpoint.TOKENIZER)));
-                return describe("imported " + folder + " (" + architecture + ")", config, graftArchitecture,
-                        tok != null);
+                return describe("imported " + folder + " (" + architecture + ")", config,
+                        HfNames.architecture(config.family(), graftArchitecture), tok != null);
             }
             if (!body.ignoredTensors().isEmpty()) {
                 log.println("import: not kept (heads and buffers the backbone does not use): "
@@ -173,7 +175,8 @@ final class ImportCommand implements Callable<Integer> {
             body.parameters().list().forEach(p -> weights.put(p.name(), p.value()));
             Pretrained.saveBackboneFolder(built, config, weights, meta, tokenizerJson);
             return describe("imported " + folder + " (" + (architecture.isEmpty() ? "no architectures field"
-                    : architecture) + ")", config, config.isEncoder() ? "BertModel" : "GPT2Model",
+                    : architecture) + ")", config,
+                    HfNames.architecture(config.family(), config.isEncoder() ? "BertModel" : "GPT2Model"),
                     tokenizerJson != null);
         }
     }

@@ -264,6 +264,11 @@ public final class Distillation {
                     tc.maxPositions(), tc.typeVocabSize(), tc.layerNormEps(), d, ad, tc.gelu(),
                     tc.initializerRange(), tc.padTokenId());
         }
+        if (tc.embeddingSize() == tc.hiddenSize()) {
+            // the teacher's family (a RoBERTa's positions from pad + 1, a DistilBERT's names), so the student reads
+            // the same inputs, takes the teacher's position rows as they are, and is saved as the same architecture
+            config = config.withFamily(tc.family(), config.hiddenSize());
+        }
         // a LanguageModel initializes its backbone as pretraining does; its MLM head is left unused
         Backbone backbone = new LanguageModel(compute, config, spec.seed()).backbone();
         ParameterSet own = new ParameterSet(backbone.parameters());

@@ -279,8 +279,11 @@ public final class DistillationTask implements Trainable<DistillationData.Batch>
     public void writeModelFiles(Path folder) throws IOException {
         HfConfig.write(folder.resolve(Checkpoint.CONFIG), student.config(), "BertModel");
         Map<String, Tensor> bare = new LinkedHashMap<>();
+        var family = student.config().family(); // its names in the file: BERT's, RoBERTa's, DistilBERT's (HfNames)
+        String prefix = dev.graft.model.HfNames.prefix(family);
         for (Parameter p : studentParameters.list()) {
-            bare.put(p.name().startsWith("bert.") ? p.name().substring(5) : p.name(), p.value());
+            String name = dev.graft.model.HfNames.toFile(family, p.name());
+            bare.put(name.startsWith(prefix) ? name.substring(prefix.length()) : name, p.value());
         }
         SafeTensors.write(folder.resolve(Checkpoint.WEIGHTS), bare, Map.of("format", "pt"));
         if (!tokenizerJson.toAbsolutePath().equals(folder.resolve(Checkpoint.TOKENIZER).toAbsolutePath())) {

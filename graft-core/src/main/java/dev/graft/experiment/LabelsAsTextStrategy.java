@@ -61,7 +61,7 @@ final class LabelsAsTextStrategy implements StrategyRun {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
             ModelConfig config = HfConfig.read(folder.resolve(Checkpoint.CONFIG));
             LanguageModel lm = new LanguageModel(compute, config, 0);
-            Checkpoint.readWeights(folder.resolve(Checkpoint.WEIGHTS), lm.parameterSet());
+            Checkpoint.readWeights(folder.resolve(Checkpoint.WEIGHTS), config, lm.parameterSet());
             lm.setTraining(false);
             Tokenizer tokenizer = Tokenizer.load(folder.resolve(Checkpoint.TOKENIZER));
             return LabelsAsText.scorer(lm, tokenizer, labels, template, config.maxPositions())

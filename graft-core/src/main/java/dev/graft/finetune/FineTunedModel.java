@@ -49,7 +49,7 @@ public record FineTunedModel(Path folder, ModelConfig config, HeadConfig head, T
         Tokenizer tokenizer = Tokenizer.load(tokenizerFile);
         Backbone backbone = new Backbone(compute, config, 0);
         HeadModel model = Heads.of(head.task()).newModel(compute, backbone, head, 0);
-        Checkpoint.readWeights(folder.resolve(Checkpoint.WEIGHTS), model.parameterSet());
+        Checkpoint.readWeights(folder.resolve(Checkpoint.WEIGHTS), config, model.parameterSet());
         model.setTraining(false);
         return new FineTunedModel(folder, config, head, tokenizer,
                 model instanceof SequenceClassifier c ? c : null, model instanceof TokenTagger t ? t : null);

@@ -324,7 +324,7 @@ public final class SetFit {
 
         @Override
         public void writeModelFiles(Path folder) throws IOException {
-            Checkpoint.writeWeights(folder.resolve(Checkpoint.WEIGHTS), parameters, Map.of());
+            Checkpoint.writeWeights(folder.resolve(Checkpoint.WEIGHTS), backbone.config(), parameters, Map.of());
         }
     }
 

@@ -6,6 +6,7 @@ import dev.graft.model.Backbone;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
 import dev.graft.model.HfConfig;
+import dev.graft.model.HfNames;
 import dev.graft.model.LanguageModel;
 import dev.graft.model.ModelConfig;
 import dev.graft.model.Presets;
@@ -117,29 +118,31 @@ public record StartingPoint(ModelConfig config, Tokenizer tokenizer, LanguageMod
         Map<String, float[]> extras = new LinkedHashMap<>();
         boolean headLoaded = false;
         if (config.isEncoder()) {
+            // the folder's names are its family's (HfNames): RoBERTa's lm_head.*, DistilBERT's vocab_*, ...
+            ModelConfig.Family family = config.family();
             List<String> wanted = new ArrayList<>();
             for (String n : MLM_HEAD) {
-                if (ignored.contains(n)) {
-                    wanted.add(n);
+                if (ignored.contains(HfNames.toFile(family, n))) {
+                    wanted.add(HfNames.toFile(family, n));
                 }
             }
             for (String n : POOLER) {
-                if (ignored.contains(n)) {
-                    wanted.add(n);
+                if (ignored.contains(HfNames.toFile(family, n))) {
+                    wanted.add(HfNames.toFile(family, n));
                 }
             }
             Map<String, SafeTensors.Entry> entries = wanted.isEmpty() ? Map.of()
                     : SafeTensors.read(weights, wanted::contains);
-            if (entries.keySet().containsAll(MLM_HEAD)) {
+            if (MLM_HEAD.stream().allMatch(n -> entries.containsKey(HfNames.toFile(family, n)))) {
                 headLoaded = true;
                 ParameterSet lmSet = lm.parameterSet();
                 for (String n : MLM_HEAD) {
-                    copy(lmSet.get(n), entries.get(n), weights);
+                    copy(lmSet.get(n), entries.get(HfNames.toFile(family, n)), weights);
                 }
             }
             for (String n : POOLER) {
-                if (entries.containsKey(n)) {
-                    extras.put(n, entries.get(n).floats());
+                if (entries.containsKey(HfNames.toFile(family, n))) {
+                    extras.put(n, entries.get(HfNames.toFile(family, n)).floats());
                 }
             }
         } else {

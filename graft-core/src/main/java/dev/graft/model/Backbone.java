@@ -5,6 +5,7 @@ import dev.graft.nn.Compute;
 import dev.graft.nn.Dropout;
 import dev.graft.nn.Embedding;
 import dev.graft.nn.LayerNorm;
+import dev.graft.nn.Linear;
 import dev.graft.nn.Module;
 import dev.graft.nn.Parameter;
 import dev.graft.nn.TransformerBlock;
@@ -26,6 +27,7 @@ public final class Backbone implements Module {
     private final Embedding positions;
     private final Embedding types; // encoder only
     private final LayerNorm embeddingNorm; // encoder only
+    private final Linear embeddingProject; // ELECTRA with embedding size != hidden size only
     private final Dropout embeddingDropout;
     private final List<TransformerBlock> blocks = new ArrayList<>();
     private final LayerNorm finalNorm; // pre-LN only (decoders, pre-LN encoders)
@@ -33,7 +35,7 @@ public final class Backbone implements Module {
     private TokenBatch lastBatch;
     private int backwardFloor; // lowest layer group whose gradients backward computes (see LayerGroups)
     private int[] positionIds;
-    private float[] embedded; // (N, C)
+    private float[] embedded; // (N, E)
     private float[] hidden; // output of the last layer, owned by it
     private float[][] blockOutputs; // per block: its output in the last forward, owned by the block
     private float[] dWithExtra; // (N, C) scratch: a block's output gradient plus an extra one
@@ -42,15 +44,18 @@ public final class Backbone implements Module {
         this.config = config;
         this.compute = compute;
         int c = config.hiddenSize();
+        int e = config.embeddingSize();
         boolean enc = config.isEncoder();
         String p = enc ? "bert.embeddings." : "transformer.";
-        tokens = new Embedding(enc ? p + "word_embeddings.weight" : p + "wte.weight", config.vocabSize(), c, "token id");
-        positions = new Embedding(enc ? p + "position_embeddings.weight" : p + "wpe.weight", config.maxPositions(), c,
-                "position");
+        tokens = new Embedding(enc ? p + "word_embeddings.weight" : p + "wte.weight", config.vocabSize(), e, "token id");
+        positions = new Embedding(enc ? p + "position_embeddings.weight" : p + "wpe.weight",
+                config.positionTableSize(), e, "position");
         types = enc && config.typeVocabSize() > 0
-                ? new Embedding(p + "token_type_embeddings.weight", config.typeVocabSize(), c, "token type id")
+                ? new Embedding(p + "token_type_embeddings.weight", config.typeVocabSize(), e, "token type id")
                 : null;
-        embeddingNorm = enc ? new LayerNorm(compute, p + "LayerNorm", c, config.layerNormEps()) : null;
+        embeddingNorm = enc ? new LayerNorm(compute, p + "LayerNorm", e, config.layerNormEps()) : null;
+        embeddingProject = e != c ? new Linear(compute, "bert.embeddings_project", e, c, Linear.Layout.OUT_IN, true)
+                : null;
         embeddingDropout = new Dropout(compute, config.hiddenDropout(), seed * 1000 + 7);
         for (int i = 0; i < config.numberOfLayers(); i++) {
             blocks.add(new TransformerBlock(compute,
@@ -109,12 +114,34 @@ public final class Backbone implements Module {
     }
 
     /**
+     * The position ids of the batch under {@code config}: {@link #positionIds(TokenBatch, int[])}, or for RoBERTa
+     * transformers' {@code create_position_ids_from_input_ids}: a token whose id is not the pad id gets
+     * pad + 1 + (the non-pad tokens before it in its row); a pad token gets pad.
+     */
+    static int[] positionIds(ModelConfig config, TokenBatch batch, int[] buffer) {
+        if (!config.family().offsetsPositions()) {
+            return positionIds(batch, buffer);
+        }
+        int[] ids = Buffers.ensure(buffer, batch.rows());
+        int pad = config.padTokenId();
+        int[] input = batch.inputIds();
+        for (int b = 0; b < batch.batch(); b++) {
+            int next = pad + 1;
+            for (int t = 0; t < batch.time(); t++) {
+                int i = b * batch.time() + t;
+                ids[i] = input[i] == pad ? pad : next++;
+            }
+        }
+        return ids;
+    }
+
+    /**
      * The token, position and token-type embeddings of the batch, summed into {@code out} (B·T, C): the input
      * of the embedding norm (an encoder's) or of the first block (a decoder's). Without type ids, type 0.
      */
     void embeddingSum(TokenBatch batch, int[] positionIds, float[] out) {
         int n = batch.rows();
-        int c = config.hiddenSize();
+        int c = config.embeddingSize();
         tokens.gather(batch.inputIds(), n, out, false);
         positions.gather(positionIds, n, out, true);
         if (types != null) {
@@ -138,12 +165,15 @@ public final class Backbone implements Module {
         }
         lastBatch = batch;
         int n = batch.rows();
-        int c = config.hiddenSize();
-        positionIds = positionIds(batch, positionIds);
-        embedded = Buffers.ensure(embedded, n * c);
+        int e = config.embeddingSize();
+        positionIds = positionIds(config, batch, positionIds);
+        embedded = Buffers.ensure(embedded, n * e);
         embeddingSum(batch, positionIds, embedded);
         float[] x = embeddingNorm != null ? embeddingNorm.forward(embedded, n) : embedded;
-        x = embeddingDropout.forward(x, n * c);
+        x = embeddingDropout.forward(x, n * e);
+        if (embeddingProject != null) {
+            x = embeddingProject.forward(x, n);
+        }
         blockOutputs = blockOutputs == null ? new float[blocks.size()][] : blockOutputs;
         for (int i = 0; i < blocks.size(); i++) {
             x = blocks.get(i).forward(x, batch.batch(), batch.time(), batch.attentionMask());
@@ -213,33 +243,36 @@ public final class Backbone implements Module {
         if (backwardFloor > 0) {
             return;
         }
-        d = embeddingDropout.backward(d, n * c);
+        if (embeddingProject != null) {
+            d = embeddingProject.backward(d);
+        }
+        d = embeddingDropout.backward(d, n * config.embeddingSize());
         if (embeddingNorm != null) {
             d = embeddingNorm.backward(d);
         }
-        scatterTokens(batch.inputIds(), n, d);
-        positions.scatterGrad(positionIds, n, d);
+        scatterSkipping(tokens, batch.inputIds(), n, d, config.padTokenId());
+        // RoBERTa's position table has padding_idx = pad too: the pad tokens' position row gets no gradient
+        scatterSkipping(positions, positionIds, n, d, config.family().offsetsPositions() ? config.padTokenId() : -1);
         if (types != null) {
             if (batch.typeIds() != null) {
                 types.scatterGrad(batch.typeIds(), n, d);
             } else {
                 float[] g = types.weight().grad().data();
                 int go = types.weight().grad().offset();
-                compute.kernels().sumRowsInto(n, c, d, 0, g, go);
+                compute.kernels().sumRowsInto(n, config.embeddingSize(), d, 0, g, go);
             }
         }
     }
 
-    /** Token-embedding gradient, skipping the padding id as torch.nn.Embedding(padding_idx) does. */
-    private void scatterTokens(int[] ids, int n, float[] d) {
-        int pad = config.padTokenId();
+    /** An embedding's gradient, skipping row {@code pad} (when >= 0) as torch.nn.Embedding(padding_idx) does. */
+    private void scatterSkipping(Embedding table, int[] ids, int n, float[] d, int pad) {
         if (pad < 0) {
-            tokens.scatterGrad(ids, n, d);
+            table.scatterGrad(ids, n, d);
             return;
         }
-        float[] g = tokens.weight().grad().data();
-        int go = tokens.weight().grad().offset();
-        int c = config.hiddenSize();
+        float[] g = table.weight().grad().data();
+        int go = table.weight().grad().offset();
+        int c = config.embeddingSize();
         for (int r = 0; r < n; r++) {
             if (ids[r] != pad) {
                 compute.kernels().axpy(c, 1f, d, r * c, g, go + ids[r] * c);
@@ -257,6 +290,9 @@ public final class Backbone implements Module {
         }
         if (embeddingNorm != null) {
             list.addAll(embeddingNorm.parameters());
+        }
+        if (embeddingProject != null) {
+            list.addAll(embeddingProject.parameters());
         }
         for (TransformerBlock b : blocks) {
             list.addAll(b.parameters());

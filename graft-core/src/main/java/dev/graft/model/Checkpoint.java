@@ -73,7 +73,7 @@ public final class Checkpoint {
         Path staged = FileModes.createTempDirectory(parent, "." + dir.getFileName() + ".staging-");
         try {
             HfConfig.write(staged.resolve(CONFIG), config, architecture);
-            writeWeights(staged.resolve(WEIGHTS), parameters, metadata);
+            writeWeights(staged.resolve(WEIGHTS), config, parameters, metadata);
             if (extras != null) {
                 extras.writeInto(staged);
             }
@@ -86,9 +86,19 @@ public final class Checkpoint {
     /** Writes every parameter under its name, F32. */
     public static void writeWeights(Path file, ParameterSet parameters, Map<String, String> metadata)
             throws IOException {
+        writeWeights(file, null, parameters, metadata);
+    }
+
+    /**
+     * Writes every parameter under its name in the files of {@code config}'s family ({@link HfNames}: RoBERTa's
+     * {@code roberta.*}, ...; a BERT's or GPT-2's as graft names them; null config: graft's names), F32.
+     */
+    public static void writeWeights(Path file, ModelConfig config, ParameterSet parameters,
+                                    Map<String, String> metadata) throws IOException {
+        ModelConfig.Family family = config == null ? ModelConfig.Family.BERT : config.family();
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (Parameter p : parameters.list()) {
-            tensors.put(p.name(), p.value());
+            tensors.put(HfNames.toFile(family, p.name()), p.value());
         }
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
@@ -104,11 +114,26 @@ public final class Checkpoint {
      * nothing is left silently at its initial value.
      */
     public static void readWeights(Path file, ParameterSet parameters) throws IOException {
+        readWeights(file, null, parameters);
+    }
+
+    /**
+     * As {@link #readWeights(Path, ParameterSet)}, for a file of {@code config}'s family: its names are
+     * translated to graft's ({@link HfNames}), its tied copies and buffers skipped. A null config reads graft's
+     * names (BERT's and GPT-2's).
+     */
+    public static void readWeights(Path file, ModelConfig config, ParameterSet parameters) throws IOException {
+        ModelConfig.Family family = config == null ? ModelConfig.Family.BERT : config.family();
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file + ": no weights file here; is this a graft or Hugging Face model "
                     + "folder?");
         }
-        Map<String, SafeTensors.Entry> entries = SafeTensors.read(file);
+        Map<String, SafeTensors.Entry> entries = new LinkedHashMap<>();
+        for (Map.Entry<String, SafeTensors.Entry> e : SafeTensors.read(file).entrySet()) {
+            if (!HfNames.isTiedCopy(family, e.getKey())) {
+                entries.put(HfNames.toGraft(family, e.getKey()), e.getValue());
+            }
+        }
         List<String> problems = new ArrayList<>();
         Set<String> used = new java.util.HashSet<>();
         for (Parameter p : parameters.list()) {
@@ -137,7 +162,7 @@ public final class Checkpoint {
         }
         for (String name : entries.keySet()) {
             if (!used.contains(name) && !TIED_COPIES.contains(name) && !name.endsWith("position_ids")
-                    && !isUnusedHead(name)) {
+                    && !name.endsWith("embeddings.token_type_ids") && !isUnusedHead(name)) {
                 problems.add("unexpected " + name);
             }
         }

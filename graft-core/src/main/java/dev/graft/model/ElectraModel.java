@@ -89,6 +89,11 @@ public final class ElectraModel implements TrainableModel {
         if (!config.isEncoder()) {
             throw new IllegalArgumentException("ELECTRA trains an encoder (bert-*), not a decoder");
         }
+        if (config.embeddingSize() != config.hiddenSize() || config.family().offsetsPositions()) {
+            throw new IllegalArgumentException("ELECTRA pretraining shares BERT's embeddings (as wide as the model, "
+                    + "positions from 0) with its generator; this config has embedding size " + config.embeddingSize()
+                    + " and hidden size " + config.hiddenSize() + " (" + config.family().modelType() + ")");
+        }
         this.config = config;
         this.generatorConfig = generatorConfig(config, generatorSize);
         this.compute = compute;

@@ -86,8 +86,10 @@ public final class EncoderInference {
             throw new IllegalArgumentException("EncoderInference runs BERT encoders; this backbone is a GPT-2 decoder");
         }
         if (!supports(config)) {
-            throw new IllegalArgumentException("EncoderInference runs BERT's post-LN encoder with biases; this one is "
-                    + (config.preNorm() ? "pre-LN" : "bias-free") + ": use Backbone.forward");
+            throw new IllegalArgumentException("EncoderInference runs BERT's post-LN encoder with biases and "
+                    + "embeddings as wide as the model; this one is " + (config.preNorm() ? "pre-LN"
+                    : !config.linearBias() ? "bias-free" : "an ELECTRA with embedding_size "
+                    + config.embeddingSize()) + ": use Backbone.forward");
         }
         this.compute = compute;
         for (Parameter p : backbone.parameters()) {
@@ -96,11 +98,14 @@ public final class EncoderInference {
     }
 
     /**
-     * Whether this fast path computes the config's encoder: BERT's (post-LN, linears with biases). Cramming's
-     * pre-LN or bias-free encoders ({@code graft pretrain --norm pre --no-bias}) run {@link Backbone#forward}.
+     * Whether this fast path computes the config's encoder: BERT's (post-LN, linears with biases), RoBERTa's
+     * (positions from pad + 1) and DistilBERT's (no token types) included. Cramming's pre-LN or bias-free
+     * encoders ({@code graft pretrain --norm pre --no-bias}) and an ELECTRA whose embeddings are narrower than
+     * the model ({@code embeddings_project}) run {@link Backbone#forward}.
      */
     public static boolean supports(ModelConfig config) {
-        return config.isEncoder() && !config.preNorm() && config.linearBias();
+        return config.isEncoder() && !config.preNorm() && config.linearBias()
+                && config.embeddingSize() == config.hiddenSize();
     }
 
     public ModelConfig config() {
@@ -194,11 +199,20 @@ public final class EncoderInference {
         tokenIds = Buffers.ensure(tokenIds, rows);
         positionIds = Buffers.ensure(positionIds, rows);
         typeIds = Buffers.ensure(typeIds, rows);
+        boolean offset = config.family().offsetsPositions();
+        int pad = config.padTokenId();
+        int next = 0;
         for (int i = 0; i < b * time; i++) {
+            int id = batch.inputIds()[i];
+            if (i % time == 0) {
+                next = pad + 1;
+            }
+            // RoBERTa: non-pad tokens count from pad + 1 over the whole row, pad tokens sit at pad (as Backbone)
+            int position = !offset ? i % time : id == pad ? pad : next++;
             int r = rowOf[i];
             if (r >= 0) {
-                tokenIds[r] = batch.inputIds()[i];
-                positionIds[r] = i % time;
+                tokenIds[r] = id;
+                positionIds[r] = position;
                 typeIds[r] = batch.typeIds() == null ? 0 : batch.typeIds()[i];
             }
         }

@@ -15,7 +15,12 @@ import java.util.Locale;
 /**
  * {@link ModelConfig} to and from Hugging Face's {@code config.json}, in the fields of
  * transformers' BertConfig ({@code model_type "bert"}) and GPT2Config ({@code model_type "gpt2"}),
- * so a graft checkpoint folder reads like theirs and theirs read here.
+ * so a graft checkpoint folder reads like theirs and theirs read here. RobertaConfig and XLMRobertaConfig
+ * ({@code roberta}, {@code xlm-roberta}: BERT's fields; {@code max_position_embeddings} counts the
+ * {@code pad_token_id + 1} rows before the first position, which {@link ModelConfig#maxPositions} does not),
+ * ElectraConfig ({@code electra}: BERT's fields and {@code embedding_size}) and DistilBertConfig
+ * ({@code distilbert}: dim, hidden_dim, n_layers, n_heads, activation, dropout, attention_dropout,
+ * max_position_embeddings, sinusoidal_pos_embds) are read and written too ({@link ModelConfig.Family}).
  *
  * <p>Written for an encoder: architectures, model_type, vocab_size, hidden_size,
  * num_hidden_layers, num_attention_heads, intermediate_size, hidden_act, hidden_dropout_prob,
@@ -37,9 +42,11 @@ public final class HfConfig {
     /** The config.json object for {@code c}; {@code architecture} is e.g. "BertForMaskedLM". */
     public static ObjectNode toJson(ModelConfig c, String architecture) {
         ObjectNode o = JSON.createObjectNode();
-        o.putArray("architectures").add(architecture);
-        if (c.isEncoder()) {
-            o.put("model_type", "bert");
+        o.putArray("architectures").add(HfNames.architecture(c.family(), architecture));
+        if (c.family() == ModelConfig.Family.DISTILBERT) {
+            distilbertJson(c, o);
+        } else if (c.isEncoder()) {
+            o.put("model_type", c.family().modelType());
             o.put("vocab_size", c.vocabSize());
             o.put("hidden_size", c.hiddenSize());
             o.put("num_hidden_layers", c.numberOfLayers());
@@ -48,8 +55,11 @@ public final class HfConfig {
             o.put("hidden_act", c.gelu() == GeluForm.ERF ? "gelu" : "gelu_new");
             o.put("hidden_dropout_prob", c.hiddenDropout());
             o.put("attention_probs_dropout_prob", c.attentionDropout());
-            o.put("max_position_embeddings", c.maxPositions());
+            o.put("max_position_embeddings", c.positionTableSize());
             o.put("type_vocab_size", c.typeVocabSize());
+            if (c.family() == ModelConfig.Family.ELECTRA) {
+                o.put("embedding_size", c.embeddingSize());
+            }
             o.put("initializer_range", c.initializerRange());
             o.put("layer_norm_eps", c.layerNormEps());
             o.put("pad_token_id", Math.max(0, c.padTokenId()));
@@ -79,6 +89,24 @@ public final class HfConfig {
         return o;
     }
 
+    /** DistilBertConfig's fields: dim, hidden_dim, n_layers, n_heads, ... (its layer norms' epsilon is fixed). */
+    private static void distilbertJson(ModelConfig c, ObjectNode o) {
+        o.put("model_type", "distilbert");
+        o.put("vocab_size", c.vocabSize());
+        o.put("dim", c.hiddenSize());
+        o.put("n_layers", c.numberOfLayers());
+        o.put("n_heads", c.numberOfHeads());
+        o.put("hidden_dim", c.intermediateSize());
+        o.put("activation", c.gelu() == GeluForm.ERF ? "gelu" : "gelu_new");
+        o.put("dropout", c.hiddenDropout());
+        o.put("attention_dropout", c.attentionDropout());
+        o.put("max_position_embeddings", c.maxPositions());
+        o.put("sinusoidal_pos_embds", false);
+        o.put("initializer_range", c.initializerRange());
+        o.put("pad_token_id", Math.max(0, c.padTokenId()));
+        o.put("tie_weights_", true);
+    }
+
     public static void write(Path file, ModelConfig c, String architecture) throws IOException {
         AtomicFiles.writeString(file, JSON.writeValueAsString(toJson(c, architecture)) + "\n");
     }
@@ -99,7 +127,13 @@ public final class HfConfig {
     public static ModelConfig fromJson(JsonNode o, Path file) throws IOException {
         String type = o.path("model_type").asText("");
         switch (type.toLowerCase(Locale.ROOT)) {
-            case "bert" -> {
+            case "bert", "roberta", "xlm-roberta", "electra" -> {
+                ModelConfig.Family family = switch (type.toLowerCase(Locale.ROOT)) {
+                    case "roberta" -> ModelConfig.Family.ROBERTA;
+                    case "xlm-roberta" -> ModelConfig.Family.XLM_ROBERTA;
+                    case "electra" -> ModelConfig.Family.ELECTRA;
+                    default -> ModelConfig.Family.BERT;
+                };
                 String act = o.path("hidden_act").asText("gelu");
                 String positions = o.path("position_embedding_type").asText("absolute");
                 if (!"absolute".equals(positions)) {
@@ -110,20 +144,47 @@ public final class HfConfig {
                     throw new IOException(file + ": is_decoder / add_cross_attention is set: a BERT used as a "
                             + "decoder is not supported; graft's BERT is a bidirectional encoder");
                 }
+                int hidden = required(o, "hidden_size", file);
+                int pad = o.path("pad_token_id").asInt(family.offsetsPositions() ? 1 : 0);
+                int table = required(o, "max_position_embeddings", file);
+                int offset = family.offsetsPositions() ? pad + 1 : 0;
+                if (table <= offset) {
+                    throw new IOException(file + ": max_position_embeddings " + table + " leaves no position after "
+                            + "the first " + offset + " (" + type + " counts positions from pad_token_id + 1)");
+                }
+                int embedding = family == ModelConfig.Family.ELECTRA ? o.path("embedding_size").asInt(hidden) : hidden;
+                if (family != ModelConfig.Family.BERT && o.path("graft_pre_norm").asBoolean(false)) {
+                    throw new IOException(file + ": graft_pre_norm is set on a " + type + " config; only graft's own "
+                            + "BERT (model_type bert) is pre-LN");
+                }
                 return new ModelConfig(ModelConfig.Architecture.ENCODER,
-                        required(o, "vocab_size", file), required(o, "hidden_size", file),
+                        required(o, "vocab_size", file), hidden,
                         required(o, "num_hidden_layers", file), required(o, "num_attention_heads", file),
-                        required(o, "intermediate_size", file), required(o, "max_position_embeddings", file),
+                        required(o, "intermediate_size", file), table - offset,
                         o.path("type_vocab_size").asInt(2), (float) o.path("layer_norm_eps").asDouble(1e-12),
                         (float) o.path("hidden_dropout_prob").asDouble(0.1),
                         (float) o.path("attention_probs_dropout_prob").asDouble(0.1),
                         gelu(act, file), (float) o.path("initializer_range").asDouble(0.02),
-                        o.path("pad_token_id").asInt(0), o.path("graft_pre_norm").asBoolean(false),
-                        o.path("graft_linear_bias").asBoolean(true));
+                        pad, o.path("graft_pre_norm").asBoolean(false),
+                        o.path("graft_linear_bias").asBoolean(true), family, embedding);
             }
-            case "roberta", "xlm-roberta", "camembert" -> throw new IOException(file + ": model_type '" + type
-                    + "' counts positions from padding_idx + 1, graft's encoder from 0: its outputs would be "
-                    + "wrong, so it is not supported; graft reads BERT (model_type bert) and GPT-2 (gpt2)");
+            case "distilbert" -> {
+                if (o.path("sinusoidal_pos_embds").asBoolean(false)) {
+                    throw new IOException(file + ": sinusoidal_pos_embds is true: graft trains the position embeddings "
+                            + "that DistilBERT keeps fixed, so it reads only DistilBERT with learned positions (false)");
+                }
+                String act = o.path("activation").asText("gelu");
+                return new ModelConfig(ModelConfig.Architecture.ENCODER,
+                        required(o, "vocab_size", file), required(o, "dim", file), required(o, "n_layers", file),
+                        required(o, "n_heads", file), required(o, "hidden_dim", file),
+                        required(o, "max_position_embeddings", file), 0, 1e-12f,
+                        (float) o.path("dropout").asDouble(0.1), (float) o.path("attention_dropout").asDouble(0.1),
+                        gelu(act, file), (float) o.path("initializer_range").asDouble(0.02),
+                        o.path("pad_token_id").asInt(0), false, true, ModelConfig.Family.DISTILBERT,
+                        required(o, "dim", file));
+            }
+            case "camembert" -> throw new IOException(file + ": model_type 'camembert' is not supported: graft reads "
+                    + "bert, roberta, xlm-roberta, distilbert and electra encoders and gpt2 decoders");
             case "gpt2" -> {
                 if (o.path("scale_attn_by_inverse_layer_idx").asBoolean(false)) {
                     throw new IOException(file + ": scale_attn_by_inverse_layer_idx is set; graft's GPT-2 "
@@ -145,7 +206,8 @@ public final class HfConfig {
                         o.path("graft_linear_bias").asBoolean(true));
             }
             default -> throw new IOException(file + ": model_type '" + type + "' is not supported; graft reads "
-                    + "BERT-family encoders (model_type bert) and GPT-2 decoders (model_type gpt2)");
+                    + "the encoders bert, roberta, xlm-roberta, distilbert, electra (discriminator) and the decoder "
+                    + "gpt2");
         }
     }
 

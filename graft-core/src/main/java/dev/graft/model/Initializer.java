@@ -39,7 +39,7 @@ final class Initializer {
         if (config.padTokenId() >= 0) {
             Parameter e = parameters.get(config.isEncoder() ? "bert.embeddings.word_embeddings.weight"
                     : "transformer.wte.weight");
-            int c = config.hiddenSize();
+            int c = config.embeddingSize();
             java.util.Arrays.fill(e.value().data(), e.value().offset() + config.padTokenId() * c,
                     e.value().offset() + (config.padTokenId() + 1) * c, 0f);
         }

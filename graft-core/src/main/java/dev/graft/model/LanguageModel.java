@@ -54,9 +54,11 @@ public final class LanguageModel extends BackboneModel {
     private LanguageModel(Compute compute, Backbone backbone, long seed, boolean initializeAll) {
         super(compute, backbone);
         int c = config.hiddenSize();
+        int width = config.embeddingSize(); // the tied decoder's: the transform maps the hidden size to it
         if (config.isEncoder()) {
-            transform = new Linear(compute, "cls.predictions.transform.dense", c, c, Linear.Layout.OUT_IN, true);
-            transformNorm = new LayerNorm(compute, "cls.predictions.transform.LayerNorm", c, config.layerNormEps());
+            transform = new Linear(compute, "cls.predictions.transform.dense", c, width, Linear.Layout.OUT_IN, true);
+            transformNorm = new LayerNorm(compute, "cls.predictions.transform.LayerNorm", width,
+                    config.layerNormEps());
             outputBias = new Parameter("cls.predictions.bias", false, config.vocabSize());
         } else {
             transform = null;
@@ -212,21 +214,22 @@ public final class LanguageModel extends BackboneModel {
 
     private void computeLogits(float[] hidden, int[] rowsIndex, int r) {
         int c = config.hiddenSize();
+        int w = config.embeddingSize();
         int v = config.vocabSize();
         gathered = Buffers.ensure(gathered, r * c);
         gatherRows(hidden, rowsIndex, r, c, gathered);
         Kernels k = compute.kernels();
         if (transform != null) {
             float[] t = transform.forward(gathered, r);
-            activated = Buffers.ensure(activated, r * c);
-            k.gelu(config.gelu(), r * c, t, 0, activated, 0);
+            activated = Buffers.ensure(activated, r * w);
+            k.gelu(config.gelu(), r * w, t, 0, activated, 0);
             headOut = transformNorm.forward(activated, r);
         } else {
             headOut = gathered;
         }
         logits = Buffers.ensure(logits, r * v);
         Parameter e = backbone.tokenEmbedding().weight();
-        k.matmulTransB(r, v, c, headOut, 0, c, e.value().data(), e.value().offset(), c, logits, 0, v, false);
+        k.matmulTransB(r, v, w, headOut, 0, w, e.value().data(), e.value().offset(), w, logits, 0, v, false);
         if (outputBias != null) {
             float[] b = outputBias.value().data();
             int bo = outputBias.value().offset();
@@ -237,22 +240,23 @@ public final class LanguageModel extends BackboneModel {
     private void backwardFromLogitGradients(float[] hidden) {
         int r = selectedCount;
         int c = config.hiddenSize();
+        int w = config.embeddingSize();
         int v = config.vocabSize();
         int n = lastBatch.rows();
         Kernels k = compute.kernels();
         Parameter e = backbone.tokenEmbedding().weight();
-        dHeadOut = Buffers.ensure(dHeadOut, r * c);
+        dHeadOut = Buffers.ensure(dHeadOut, r * w);
         // dHeadOut = dLogits·E ; dE += dLogitsᵀ·headOut ; dBias += Σ rows
-        k.matmul(r, c, v, logits, 0, v, e.value().data(), e.value().offset(), c, dHeadOut, 0, c, false);
-        k.matmulTransA(v, c, r, logits, 0, v, headOut, 0, c, e.grad().data(), e.grad().offset(), c, true);
+        k.matmul(r, w, v, logits, 0, v, e.value().data(), e.value().offset(), w, dHeadOut, 0, w, false);
+        k.matmulTransA(v, w, r, logits, 0, v, headOut, 0, w, e.grad().data(), e.grad().offset(), w, true);
         float[] dGathered;
         if (transform != null) {
             k.sumRowsInto(r, v, logits, 0, outputBias.grad().data(), outputBias.grad().offset());
             float[] dAct = transformNorm.backward(dHeadOut);
-            dActivated = Buffers.ensure(dActivated, r * c);
+            dActivated = Buffers.ensure(dActivated, r * w);
             // the transform's output is still held by the Linear layer from computeLogits
             float[] pre = transformOutput();
-            k.geluBackward(config.gelu(), r * c, pre, 0, dAct, 0, dActivated, 0, false);
+            k.geluBackward(config.gelu(), r * w, pre, 0, dAct, 0, dActivated, 0, false);
             dGathered = transform.backward(dActivated);
         } else {
             dGathered = dHeadOut;

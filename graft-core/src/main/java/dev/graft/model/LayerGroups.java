@@ -35,6 +35,7 @@ public final class LayerGroups {
 
     static int groupOf(String name, int layers) {
         if (name.startsWith("bert.embeddings.") || name.startsWith("embeddings.")
+                || name.startsWith("bert.embeddings_project.")
                 || name.startsWith("transformer.wte.") || name.startsWith("transformer.wpe.")) {
             return 0;
         }

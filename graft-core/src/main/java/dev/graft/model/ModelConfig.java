@@ -26,6 +26,11 @@ import dev.graft.tensor.kernel.GeluForm;
  *                           decoders
  * @param linearBias         whether attention's and the feed-forward's linears have biases (false: Cramming's
  *                           bias-free linears; layer norms and heads keep theirs)
+ * @param family             the Hugging Face architecture the weights come from and are saved as ({@link Family}):
+ *                           its tensor names, its config.json fields and, for RoBERTa, its position ids
+ * @param embeddingSize      width of the embedding tables and their layer norm; equal to hiddenSize except for an
+ *                           ELECTRA whose {@code embedding_size} differs (then {@code embeddings_project} maps it to
+ *                           the hidden size)
  */
 public record ModelConfig(
         Architecture architecture,
@@ -43,7 +48,57 @@ public record ModelConfig(
         float initializerRange,
         int padTokenId,
         boolean preNorm,
-        boolean linearBias) {
+        boolean linearBias,
+        Family family,
+        int embeddingSize) {
+
+    /**
+     * The Hugging Face architectures graft computes. All encoders are BERT's post-LN body under graft's BERT
+     * names ({@code bert.}); the family decides the names in files ({@link HfNames}), config.json's fields and:
+     * <ul>
+     * <li>{@link #ROBERTA}, {@link #XLM_ROBERTA}: position ids start at {@code pad_token_id + 1} and skip
+     * padding tokens (transformers' {@code create_position_ids_from_input_ids});</li>
+     * <li>{@link #DISTILBERT}: no token types (type vocab size 0);</li>
+     * <li>{@link #ELECTRA}: an embedding width that may differ from the hidden size.</li>
+     * </ul>
+     */
+    public enum Family {
+        BERT("bert", "Bert"), ROBERTA("roberta", "Roberta"), XLM_ROBERTA("xlm-roberta", "XLMRoberta"),
+        DISTILBERT("distilbert", "DistilBert"), ELECTRA("electra", "Electra"), GPT2("gpt2", "GPT2");
+
+        private final String modelType;
+        private final String classPrefix;
+
+        Family(String modelType, String classPrefix) {
+            this.modelType = modelType;
+            this.classPrefix = classPrefix;
+        }
+
+        /** config.json's {@code model_type}. */
+        public String modelType() {
+            return modelType;
+        }
+
+        /** The prefix of transformers' class names ("Roberta" as in RobertaModel). */
+        public String classPrefix() {
+            return classPrefix;
+        }
+
+        /** Whether position ids count from {@code pad_token_id + 1} (RoBERTa's). */
+        public boolean offsetsPositions() {
+            return this == ROBERTA || this == XLM_ROBERTA;
+        }
+    }
+
+    /** A config of the default family (BERT for encoders, GPT-2 for decoders), embeddings as wide as the model. */
+    public ModelConfig(Architecture architecture, int vocabSize, int hiddenSize, int numberOfLayers,
+                       int numberOfHeads, int intermediateSize, int maxPositions, int typeVocabSize,
+                       float layerNormEps, float hiddenDropout, float attentionDropout, GeluForm gelu,
+                       float initializerRange, int padTokenId, boolean preNorm, boolean linearBias) {
+        this(architecture, vocabSize, hiddenSize, numberOfLayers, numberOfHeads, intermediateSize, maxPositions,
+                typeVocabSize, layerNormEps, hiddenDropout, attentionDropout, gelu, initializerRange, padTokenId,
+                preNorm, linearBias, architecture == Architecture.DECODER ? Family.GPT2 : Family.BERT, hiddenSize);
+    }
 
     /** A config with the family's placement of the layer norms (post-LN encoder, pre-LN decoder) and biases. */
     public ModelConfig(Architecture architecture, int vocabSize, int hiddenSize, int numberOfLayers,
@@ -97,6 +152,42 @@ public record ModelConfig(
         if (architecture == Architecture.DECODER && !preNorm) {
             throw new IllegalArgumentException("a GPT-2 decoder is pre-LN: post-LN is for encoders only");
         }
+        if (family == null) {
+            throw new IllegalArgumentException("family is required (bert, roberta, ..., gpt2)");
+        }
+        if ((family == Family.GPT2) != (architecture == Architecture.DECODER)) {
+            throw new IllegalArgumentException("family " + family.modelType() + " does not fit a"
+                    + (architecture == Architecture.DECODER ? " decoder" : "n encoder"));
+        }
+        positive("embedding size", embeddingSize);
+        if (embeddingSize != hiddenSize && family != Family.ELECTRA) {
+            throw new IllegalArgumentException("embedding size " + embeddingSize + " differs from hidden size "
+                    + hiddenSize + ": only an ELECTRA (with embeddings_project) has that");
+        }
+        if (family.offsetsPositions() && padTokenId < 0) {
+            throw new IllegalArgumentException(family.modelType() + " counts positions from the pad token id + 1: "
+                    + "a pad token id is required");
+        }
+    }
+
+    /**
+     * First position id of a sequence: 0, or {@code pad_token_id + 1} for RoBERTa (whose table has that many
+     * extra rows: {@code max_position_embeddings} = maxPositions + this).
+     */
+    public int positionOffset() {
+        return family.offsetsPositions() ? padTokenId + 1 : 0;
+    }
+
+    /** Rows of the position embedding table: {@link #maxPositions} plus the {@link #positionOffset}. */
+    public int positionTableSize() {
+        return maxPositions + positionOffset();
+    }
+
+    /** This config as another Hugging Face family, with embeddings {@code embeddingSize} wide. */
+    public ModelConfig withFamily(Family f, int embedding) {
+        return new ModelConfig(architecture, vocabSize, hiddenSize, numberOfLayers, numberOfHeads, intermediateSize,
+                maxPositions, typeVocabSize, layerNormEps, hiddenDropout, attentionDropout, gelu, initializerRange,
+                padTokenId, preNorm, linearBias, f, embedding);
     }
 
     private static void positive(String what, int v) {
@@ -122,33 +213,33 @@ public record ModelConfig(
     public ModelConfig withVocabSize(int v) {
         return new ModelConfig(architecture, v, hiddenSize, numberOfLayers, numberOfHeads, intermediateSize,
                 maxPositions, typeVocabSize, layerNormEps, hiddenDropout, attentionDropout, gelu, initializerRange,
-                padTokenId, preNorm, linearBias);
+                padTokenId, preNorm, linearBias, family, embeddingSize);
     }
 
     public ModelConfig withMaxPositions(int p) {
         return new ModelConfig(architecture, vocabSize, hiddenSize, numberOfLayers, numberOfHeads, intermediateSize,
                 p, typeVocabSize, layerNormEps, hiddenDropout, attentionDropout, gelu, initializerRange, padTokenId,
-                preNorm, linearBias);
+                preNorm, linearBias, family, embeddingSize);
     }
 
     public ModelConfig withDropout(float hidden, float attention) {
         return new ModelConfig(architecture, vocabSize, hiddenSize, numberOfLayers, numberOfHeads, intermediateSize,
                 maxPositions, typeVocabSize, layerNormEps, hidden, attention, gelu, initializerRange, padTokenId,
-                preNorm, linearBias);
+                preNorm, linearBias, family, embeddingSize);
     }
 
     /** This config with the layer norms placed before ({@code pre}) or after the sub-layers. */
     public ModelConfig withPreNorm(boolean pre) {
         return new ModelConfig(architecture, vocabSize, hiddenSize, numberOfLayers, numberOfHeads, intermediateSize,
                 maxPositions, typeVocabSize, layerNormEps, hiddenDropout, attentionDropout, gelu, initializerRange,
-                padTokenId, pre, linearBias);
+                padTokenId, pre, linearBias, family, embeddingSize);
     }
 
     /** This config with or without biases in attention's and the feed-forward's linears. */
     public ModelConfig withLinearBias(boolean bias) {
         return new ModelConfig(architecture, vocabSize, hiddenSize, numberOfLayers, numberOfHeads, intermediateSize,
                 maxPositions, typeVocabSize, layerNormEps, hiddenDropout, attentionDropout, gelu, initializerRange,
-                padTokenId, preNorm, bias);
+                padTokenId, preNorm, bias, family, embeddingSize);
     }
 
     /**
@@ -159,9 +250,11 @@ public record ModelConfig(
         long c = hiddenSize;
         long biases = linearBias ? 4 * c + intermediateSize + c : 0;
         long perBlock = 4 * c * c + 2 * c * intermediateSize + biases + 4 * c;
-        long embeddings = (long) vocabSize * c + (long) maxPositions * c + (long) typeVocabSize * c;
-        long norms = (isEncoder() ? 2 * c : 0) + (preNorm ? 2 * c : 0);
-        long head = isEncoder() ? c * c + c + 2 * c + vocabSize : 0;
-        return embeddings + perBlock * numberOfLayers + norms + head;
+        long e = embeddingSize;
+        long embeddings = ((long) vocabSize + positionTableSize() + typeVocabSize) * e;
+        long norms = (isEncoder() ? 2 * e : 0) + (preNorm ? 2 * c : 0);
+        long project = e != c ? e * c + c : 0;
+        long head = isEncoder() ? c * e + e + 2 * e + vocabSize : 0;
+        return embeddings + project + perBlock * numberOfLayers + norms + head;
     }
 }

@@ -123,18 +123,20 @@ public record Pretrained(Path folder, ModelConfig config, String architecture, B
             throw new NoSuchFileException(tokenizerJson + ": no such tokenizer file");
         }
         String prefix = config.isEncoder() ? "bert." : "transformer.";
+        String filePrefix = HfNames.prefix(config.family());
         Map<String, dev.graft.tensor.Tensor> bare = new java.util.LinkedHashMap<>();
         for (Map.Entry<String, dev.graft.tensor.Tensor> e : weights.entrySet()) {
             if (!e.getKey().startsWith(prefix)) {
                 throw new IllegalArgumentException(e.getKey() + " is not a backbone parameter (" + prefix + "...)");
             }
-            bare.put(e.getKey().substring(prefix.length()), e.getValue());
+            bare.put(HfNames.toFile(config.family(), e.getKey()).substring(filePrefix.length()), e.getValue());
         }
         Path parent = out.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path staged = FileModes.createTempDirectory(parent, "." + out.getFileName() + ".staging-");
         try {
             HfConfig.write(staged.resolve(Checkpoint.CONFIG), config, config.isEncoder() ? "BertModel" : "GPT2Model");
+            // HfConfig names the class of the family: RobertaModel, DistilBertModel, ...
             Map<String, String> meta = new java.util.LinkedHashMap<>();
             meta.put("format", "pt");
             if (metadata != null) {
@@ -167,18 +169,19 @@ public record Pretrained(Path folder, ModelConfig config, String architecture, B
             throws IOException {
         SafeTensors.Header header = SafeTensors.header(file);
         Set<String> available = header.tensors().keySet();
-        String prefix = config.isEncoder() ? "bert." : "transformer.";
+        String prefix = HfNames.prefix(config.family());
         List<String> problems = new ArrayList<>();
         Set<String> used = new HashSet<>();
         List<String[]> plan = new ArrayList<>(); // {parameter name, file name}
         for (Parameter p : parameters.list()) {
             String name = p.name();
-            String found = available.contains(name) ? name : null;
-            if (found == null && name.startsWith(prefix) && available.contains(name.substring(prefix.length()))) {
-                found = name.substring(prefix.length());
+            String inFile = HfNames.toFile(config.family(), name);
+            String found = available.contains(inFile) ? inFile : null;
+            if (found == null && inFile.startsWith(prefix) && available.contains(inFile.substring(prefix.length()))) {
+                found = inFile.substring(prefix.length());
             }
             if (found == null) {
-                problems.add("missing " + name + Arrays.toString(p.shape()));
+                problems.add("missing " + inFile + Arrays.toString(p.shape()));
                 continue;
             }
             if (!used.add(found)) {
@@ -200,7 +203,7 @@ public record Pretrained(Path folder, ModelConfig config, String architecture, B
             if (used.contains(name)) {
                 continue;
             }
-            if (inBackboneNamespace(name, config) && !isBuffer(name)) {
+            if (HfNames.inBody(config.family(), name) && !isBuffer(name)) {
                 problems.add("unexpected " + name + Arrays.toString(header.tensors().get(name).shape())
                         + " (inside the " + (config.isEncoder() ? "encoder" : "decoder") + " but not a parameter of "
                         + "the model config.json describes)");
@@ -221,18 +224,10 @@ public record Pretrained(Path folder, ModelConfig config, String architecture, B
         return ignored;
     }
 
-    private static boolean inBackboneNamespace(String name, ModelConfig config) {
-        if (config.isEncoder()) {
-            String n = name.startsWith("bert.") ? name.substring(5) : name;
-            return n.startsWith("embeddings.") || n.startsWith("encoder.");
-        }
-        String n = name.startsWith("transformer.") ? name.substring(12) : name;
-        return n.startsWith("wte.") || n.startsWith("wpe.") || n.startsWith("h.") || n.startsWith("ln_f.");
-    }
-
-    /** Non-parameter tensors Hugging Face saves: position-id and causal-mask buffers. */
+    /** Non-parameter tensors Hugging Face saves: position-id, token-type and causal-mask buffers. */
     private static boolean isBuffer(String name) {
-        return name.endsWith("position_ids") || name.endsWith(".attn.bias") || name.endsWith(".attn.masked_bias");
+        return name.endsWith("position_ids") || name.endsWith("embeddings.token_type_ids")
+                || name.endsWith(".attn.bias") || name.endsWith(".attn.masked_bias");
     }
 
     private static String architecture(Path configFile) throws IOException {

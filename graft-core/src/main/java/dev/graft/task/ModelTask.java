@@ -73,7 +73,7 @@ public abstract class ModelTask<B> implements Trainable<B> {
     @Override
     public void writeModelFiles(Path folder) throws IOException {
         writeConfig(folder.resolve(Checkpoint.CONFIG));
-        Checkpoint.writeWeights(folder.resolve(Checkpoint.WEIGHTS), model.parameterSet(), Map.of());
+        Checkpoint.writeWeights(folder.resolve(Checkpoint.WEIGHTS), model.config(), model.parameterSet(), Map.of());
         if (modelExtras != null) {
             modelExtras.writeInto(folder);
         }

@@ -505,7 +505,10 @@ public final class Trainer<B> {
     }
 
     private void restore(Path checkpoint, AdamW adam, State state) throws IOException {
-        Checkpoint.readWeights(checkpoint.resolve(Checkpoint.WEIGHTS), model.savedParameters());
+        // the checkpoint's config names its family, whose tensor names the weights file uses (HfNames)
+        Path savedConfig = checkpoint.resolve(Checkpoint.CONFIG);
+        Checkpoint.readWeights(checkpoint.resolve(Checkpoint.WEIGHTS),
+                Files.exists(savedConfig) ? dev.graft.model.HfConfig.read(savedConfig) : null, model.savedParameters());
         Path ts = checkpoint.resolve(Checkpoint.TRAINING_STATE);
         JsonNode s = JSON.readTree(Files.readString(ts.resolve("state.json")));
         state.step = s.path("step").asLong();
