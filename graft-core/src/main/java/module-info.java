@@ -5,15 +5,16 @@
  * <p>Exported to every module: the front door, {@code dev.graft.api}, and every package whose types appear in
  * the public signatures of those (and so on, transitively): {@code -Xlint:exports} is clean. Those are the
  * packages a library user can name; they are not all stable (see docs/LIBRARY.md). Exported to the command
- * line only: the packages no public signature names (baselines, benchmarks, distillation, experiments,
- * serving, word vectors).
+ * line only: benchmarks, distillation, experiments, serving and word vectors; the baselines to no one.
+ * ModuleBoundaryTest holds this file, the table in docs/ARCHITECTURE.md ("Module boundaries") and the
+ * exported signatures to each other.
  */
 module dev.graft {
     // The Vector API kernels: optional. A JVM without --add-modules jdk.incubator.vector computes with the
     // scalar kernels (KernelProvider looks the module up in the boot layer and loads VectorKernels reflectively).
     requires static jdk.incubator.vector;
 
-    requires transitive com.fasterxml.jackson.databind;
+    requires transitive com.fasterxml.jackson.databind; // exported signatures name JsonNode and ObjectNode
     requires org.apache.commons.csv;
     requires org.apache.commons.compress;
     requires java.desktop; // experiment.LineChart draws PNG charts with java.awt and javax.imageio
