@@ -8,7 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.reflect.Field;
@@ -31,19 +30,21 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ExampleTest {
 
-    /** The first java block after the "## From Java" heading of the repository's README.md. */
-    static String readmeExample() throws IOException {
+    /** The repository's root: the folder above the working directory with README.md and graft-core/. */
+    static Path repositoryRoot() {
         Path dir = Path.of("").toAbsolutePath();
-        Path readme = null;
         while (dir != null) {
             if (Files.isRegularFile(dir.resolve("README.md")) && Files.isDirectory(dir.resolve("graft-core"))) {
-                readme = dir.resolve("README.md");
-                break;
+                return dir;
             }
             dir = dir.getParent();
         }
-        assertThat(readme).as("the repository's README.md, above " + Path.of("").toAbsolutePath()).isNotNull();
-        String text = Files.readString(readme);
+        throw new AssertionError("no README.md with graft-core/ beside it above " + Path.of("").toAbsolutePath());
+    }
+
+    /** The first java block after the "## From Java" heading of the repository's README.md. */
+    static String readmeExample() throws IOException {
+        String text = Files.readString(repositoryRoot().resolve("README.md"));
         int section = text.indexOf("\n## From Java\n");
         assertThat(section).as("a \"## From Java\" section in README.md").isPositive();
         Matcher m = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(text);
@@ -70,10 +71,10 @@ class ExampleTest {
         Path classes = Files.createDirectories(tmp.resolve("classes"));
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         assertThat(javac).as("a JDK compiler").isNotNull();
-        String classpath = String.join(File.pathSeparator, location(Graft.class), location(
-                com.fasterxml.jackson.databind.ObjectMapper.class), System.getProperty("java.class.path"));
+        // as a library user's code: outside the module dev.graft, so it sees only what the module exports
         ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
-        int rc = javac.run(null, diagnostics, diagnostics, "-d", classes.toString(), "-cp", classpath,
+        int rc = javac.run(null, diagnostics, diagnostics, "-d", classes.toString(), "-cp", classes.toString(),
+                "--module-path", System.getProperty("jdk.module.path"), "--add-modules", "dev.graft",
                 src.toString());
         assertThat(rc).as("javac on the README example:\n" + diagnostics.toString(StandardCharsets.UTF_8))
                 .isZero();
@@ -108,9 +109,5 @@ class ExampleTest {
         assertThat(runs.resolve("base/model.safetensors")).isRegularFile();
         assertThat(runs.resolve("classifier/config.json")).isRegularFile();
         assertThat(Files.readString(runs.resolve("base/config.json"))).contains("\"hidden_size\" : 32");
-    }
-
-    private static String location(Class<?> c) throws Exception {
-        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 }

