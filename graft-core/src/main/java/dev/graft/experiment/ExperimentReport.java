@@ -128,10 +128,10 @@ public final class ExperimentReport {
 
         doc.add(new ReportDocument.Heading(2, "The answer"));
         doc.add(new ReportDocument.Paragraph(ReportProse.answer(t, sweep, c)));
-        doc.add(new ReportDocument.Paragraph("Reading rule: a difference is beyond the paired 95% interval when the "
-                + "difference of the two means exceeds the larger of the two sample standard deviations over "
-                + "seeds; with a single finished seed the interval is unknown. This is a conservative reading rule, "
-                + "not a significance test."));
+        doc.add(new ReportDocument.Paragraph("Reading rule: each comparison is a paired difference over the same label "
+                + "draws (seeds), with its two-sided 95% Student t interval; one strategy beats another only where "
+                + "that interval excludes zero. With fewer than two paired seeds the interval is unknown and "
+                + "nothing is claimed."));
 
         if (inlineSvg != null) {
             doc.add(new ReportDocument.Heading(2, "Learning curve"));
