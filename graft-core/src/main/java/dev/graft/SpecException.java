@@ -72,7 +72,8 @@ public class SpecException extends IllegalArgumentException {
         for (String f : ordered) {
             String name = nameOf.apply(f);
             if (name != null) {
-                Pattern p = Pattern.compile("(?<![\\w.-])" + Pattern.quote(f) + "(?![\\w-])");
+                // not inside a path or a file name: runs/base, tokenizer.json
+                Pattern p = Pattern.compile("(?<![\\w./\\\\-])" + Pattern.quote(f) + "(?![\\w/\\\\-]|\\.\\w)");
                 out = p.matcher(out).replaceAll(Matcher.quoteReplacement(name));
             }
         }

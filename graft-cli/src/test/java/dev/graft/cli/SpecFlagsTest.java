@@ -38,7 +38,10 @@ class SpecFlagsTest {
 
     private static void everyFieldHasItsFlag(String command, Class<?> spec, Map<String, String> expected,
                                              Set<String> noFlag) {
-        CommandLine cl = Main.commandLine().getSubcommands().get(command);
+        CommandLine cl = Main.commandLine();
+        for (String name : command.split(" ")) {
+            cl = cl.getSubcommands().get(name);
+        }
         List<String> all = fields(spec, "");
         assertThat(all).as("the table names real fields").containsAll(expected.keySet()).containsAll(noFlag);
         for (String field : all) {
@@ -85,6 +88,38 @@ class SpecFlagsTest {
         everyFieldHasItsFlag("distill", DistillSpec.class, expected, Set.of());
     }
 
+    @Test
+    void everyFineTuneSpecFieldMapsToAFinetuneFlag() {
+        everyFieldHasItsFlag("finetune", dev.graft.finetune.FineTuneSpec.class, Map.of("learningRate", "--lr",
+                "learningRates", "--lr-candidates", "balancedClassWeights", "--class-weights", "out", "--out",
+                "maxTrain", "--max-train", "tokenizer", "--tokenizer", "threads", "--threads"),
+                // the length cross-validation chose, set by the experiment, not a flag
+                Set.of("stopAfterEpochs"));
+    }
+
+    @Test
+    void everyLmFineTuneSpecFieldMapsToAnLmFinetuneFlag() {
+        everyFieldHasItsFlag("lm-finetune", dev.graft.finetune.LmFineTuneSpec.class, SHARED.entrySet().stream()
+                .filter(e -> !e.getKey().startsWith("model.") && !e.getKey().startsWith("monitoring."))
+                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)), Set.of());
+    }
+
+    @Test
+    void everyVectorsSpecFieldMapsToAVectorsTrainFlag() {
+        everyFieldHasItsFlag("vectors train", dev.graft.vectors.VectorsSpec.class, Map.of("learningRate", "--lr",
+                "minCount", "--min-count", "out", "--out"),
+                // word2vec.c's internals, library-only
+                Set.of("noisePower", "noiseTableSize", "roundUnits"));
+    }
+
+    @Test
+    void everyExperimentSpecFieldMapsToAnExperimentFlag() {
+        everyFieldHasItsFlag("experiment", dev.graft.experiment.ExperimentSpec.class, Map.of("rateGrids",
+                "--lr-grid", "pretrainTime", "--pretrain-time", "seed", "--seed", "threads", "--threads"),
+                // set in an experiment.json (--config) only
+                Set.of("vocabSize", "seqLen", "devFraction", "labelRepeat"));
+    }
+
     private static String error(String... args) {
         ChildJvm.Result r = CliFixtures.run("", args);
         assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
@@ -126,6 +161,29 @@ class SpecFlagsTest {
                 .isEqualTo("graft: --warmup is a fraction of the run in [0, 1), got 1.0");
         assertThat(error(args(distill, "--init", "copy")))
                 .isEqualTo("graft: unknown --init 'copy': use random or teacher-layers");
+        List<String> finetune = List.of("finetune", "--task", "classify", "--train", "t.jsonl", "--out", out);
+        assertThat(error(args(finetune))).isEqualTo("graft: give either --from DIR (a pretrained checkpoint) or "
+                + "--arch NAME and --tokenizer DIR (a new model)");
+        assertThat(error(args(finetune, "--from", "m", "--lr", "0")))
+                .isEqualTo("graft: --lr must be > 0, got 0");
+        assertThat(error(args(finetune, "--from", "m", "--lr-candidates", "1e-3,3e-3")))
+                .isEqualTo("graft: --lr-candidates [0.001, 0.003] need cross-validation --folds (>= 2) to choose "
+                        + "between them");
+        assertThat(error(args(finetune, "--from", "m", "--dev-fraction", "1")))
+                .startsWith("graft: --dev-fraction must be in [0, 1)");
+        List<String> lm = List.of("lm-finetune", "--from", "m", "--corpus", "c.txt", "--out", out);
+        assertThat(error(args(lm, "--discriminative", "0.5")))
+                .startsWith("graft: --discriminative must be >= 1");
+        assertThat(error(args(lm, "--seq-len", "3"))).startsWith("graft: --seq-len must be at least 4");
+        assertThat(error(args(lm, "--steps", "2", "--schedule", "cosine-time")))
+                .isEqualTo("graft: --schedule cosine-time decays to 0 at the time budget: give --max-time");
+        List<String> vectors = List.of("vectors", "train", "--corpus", "c.txt", "--dim", "8", "--out", out);
+        assertThat(error(args(vectors, "--method", "ppmi-svd", "--resume")))
+                .startsWith("graft: --resume applies to sgns only");
+        assertThat(error(args(vectors, "--method", "sgns", "--window", "0")))
+                .isEqualTo("graft: --window must be > 0, got 0");
+        assertThat(error(args(vectors, "--method", "ppmi-svd", "--context-alpha", "2")))
+                .isEqualTo("graft: --context-alpha must be in (0, 1], got 2.0");
     }
 
     private static String[] args(List<String> base, String... more) {

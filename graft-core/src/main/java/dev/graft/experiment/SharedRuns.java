@@ -265,9 +265,9 @@ final class SharedRuns {
         }
         log.println("experiment: LM fine-tuning on the task's text (" + name + ")");
         LmFineTuneSpec d = LmFineTuneSpec.defaults(base.folder(), List.of(text.toString()), dir);
-        LmFineTuneSpec s = new LmFineTuneSpec(d.from(), d.corpus(), dir, spec.taptEpochs(), 0, null,
-                d.learningRate(), d.schedule(), d.warmup(), d.discriminative(), d.batchSize(), spec.seqLen(),
-                d.maskProbability(), d.weightDecay(), d.clip(), spec.seed(), spec.threads(), true);
+        LmFineTuneSpec s = d.withBatches(d.batchSize(), spec.seqLen(), d.discriminative())
+                .withRun(d.run().withEpochs(spec.taptEpochs()).withSeed(spec.seed()).withThreads(spec.threads())
+                        .withOverwrite(true));
         ObjectNode summary = LanguageModelFineTuning.run(s, registry, log).toJson();
         summary.put("folder", dir.toString());
         writeDone(dir, summary);

@@ -56,7 +56,7 @@ class DistilledExperimentTest {
                 .strategies(List.of(Strategy.BOW, Strategy.DISTILLED)).budgets(List.of(8, 16)).seeds(1)
                 .maxEpochs(1).threads(1).seed(7).folds(0);
         assertThatThrownBy(() -> b.build()).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("--distilled DIR");
+                .hasMessageContaining("give distilled DIR");
         assertThatThrownBy(() -> b.distilled(dir.resolve("nowhere")).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("graft distill run");
         ExperimentSpec spec = b.distilled(student).build();

@@ -114,11 +114,12 @@ final class PretrainCommand implements Callable<Integer> {
             + "(blank-line-separated; lines are sentences) (default: lines).")
     CorpusReader.Layout layout = CorpusReader.Layout.LINES;
 
-    @Option(names = "--tokenizer", description = "A tokenizer.json file or a folder holding one; without it a "
-            + "tokenizer is trained on the corpus.")
+    @Option(names = "--tokenizer", descriptionKey = "tokenizer.path", description = "A tokenizer.json file or a "
+            + "folder holding one; without it a tokenizer is trained on the corpus.")
     Path tokenizerPath;
 
-    @Option(names = "--train-tokenizer", description = "bpe or wordpiece (default: wordpiece for mlm, bpe for clm).")
+    @Option(names = "--train-tokenizer", descriptionKey = "tokenizer.type", description = "bpe or wordpiece "
+            + "(default: wordpiece for mlm, bpe for clm).")
     String tokenizerType;
 
     @Option(names = "--vocab-size", description = "Vocabulary size of a trained tokenizer (default: ${DEFAULT-VALUE}).")

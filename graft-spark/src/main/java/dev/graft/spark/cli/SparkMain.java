@@ -43,6 +43,10 @@ public final class SparkMain implements Runnable {
             return 2;
         });
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof dev.graft.SpecException spec) {
+                commandLine.getErr().println("graft spark: " + spec.messageWith(field -> flagOf(commandLine, field)));
+                return 2;
+            }
             if (e instanceof IllegalArgumentException || e instanceof IOException) {
                 commandLine.getErr().println("graft spark: " + e.getMessage());
                 return 2;
@@ -50,6 +54,25 @@ public final class SparkMain implements Runnable {
             throw e;
         });
         return cl;
+    }
+
+    /**
+     * The flag of {@code commandLine} that sets spec field {@code field}, by the rules of graft's own command line
+     * ({@code dev.graft.cli.Main.flagOf}): the option whose {@code descriptionKey} is the dotted path, else the
+     * one whose Java field has the path's last name; null when there is none.
+     */
+    static String flagOf(CommandLine commandLine, String field) {
+        String leaf = field.substring(field.lastIndexOf('.') + 1);
+        CommandLine.Model.OptionSpec byLeaf = null;
+        for (CommandLine.Model.OptionSpec option : commandLine.getCommandSpec().options()) {
+            if (field.equals(option.descriptionKey())) {
+                return option.longestName();
+            }
+            if (byLeaf == null && option.userObject() instanceof java.lang.reflect.Field f && f.getName().equals(leaf)) {
+                byLeaf = option;
+            }
+        }
+        return byLeaf == null ? null : byLeaf.longestName();
     }
 
     @Override
