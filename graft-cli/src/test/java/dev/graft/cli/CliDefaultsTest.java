@@ -2,6 +2,7 @@ package dev.graft.cli;
 
 import dev.graft.distill.DistillSpec;
 import dev.graft.finetune.FineTuneSpec;
+import dev.graft.finetune.LmFineTuneSpec;
 import dev.graft.model.HeadConfig;
 import dev.graft.pretrain.PretrainSpec;
 import dev.graft.task.Head;
@@ -79,6 +80,20 @@ class CliDefaultsTest {
         assertThat(s.monitoring().evalEvery()).isEqualTo(7);
         assertThat(s.run().seed()).isEqualTo(9);
         assertThat(s.run().maxTime()).isEqualTo(java.time.Duration.ofMinutes(2));
+    }
+
+    @Test
+    void lmFinetuneWithNoOptionsIsTheLibrarysDefaultSpec() {
+        LmFinetuneCommand c = parsed("lm-finetune", "--from", "runs/bert", "--corpus", "task.txt", "--out",
+                "runs/tapt");
+        assertThat(c.spec()).isEqualTo(LmFineTuneSpec.defaults(Path.of("runs/bert"), List.of("task.txt"),
+                Path.of("runs/tapt")));
+        LmFinetuneCommand given = parsed("lm-finetune", "--from", "runs/bert", "--corpus", "task.txt", "--out",
+                "runs/tapt", "--steps", "7", "--schedule", "stlr", "--discriminative", "2.6");
+        assertThat(given.spec().run().steps()).isEqualTo(7);
+        assertThat(given.spec().run().epochs()).as("a length given: no default epochs").isZero();
+        assertThat(given.spec().optimizer().schedule()).isEqualTo(dev.graft.train.ScheduleKind.STLR);
+        assertThat(given.spec().discriminative()).isEqualTo(2.6);
     }
 
     @Test
