@@ -120,6 +120,19 @@ class SpecFlagsTest {
                 Set.of("vocabSize", "seqLen", "devFraction", "labelRepeat"));
     }
 
+    @Test
+    void everyServeSettingsFieldMapsToAServeFlag() {
+        everyFieldHasItsFlag("serve", dev.graft.serve.ServeSettings.class, Map.of("maxWaitMillis", "--max-wait-ms",
+                "apiKey", "--api-key", "threads", "--threads"),
+                // a limit of the server, library-only
+                Set.of("requestTimeoutSeconds"));
+        CommandLine serve = Main.commandLine().getSubcommands().get("serve");
+        dev.graft.SpecException e = org.junit.jupiter.api.Assertions.assertThrows(dev.graft.SpecException.class,
+                () -> dev.graft.serve.ServeSettings.defaults(2).withWorkers(3));
+        assertThat(e.messageWith(f -> Main.flagOf(serve, f)))
+                .isEqualTo("--workers (3) must be at most --threads (2): each forward pass needs a thread");
+    }
+
     private static String error(String... args) {
         ChildJvm.Result r = CliFixtures.run("", args);
         assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
