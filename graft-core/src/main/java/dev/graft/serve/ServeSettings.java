@@ -5,6 +5,7 @@ import dev.graft.SpecException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
+import java.util.Map;
 
 /**
  * How {@link InferenceServer} listens and how much it accepts. Validated on construction.
@@ -49,11 +50,11 @@ public record ServeSettings(String host, int port, int threads, int workers, Str
             throw new SpecException(List.of("workers", "threads"), "workers (" + workers + ") must be at most "
                     + "threads (" + threads + "): each forward pass needs a thread");
         }
-        SpecException.positive("maxBatchTokens", maxBatchTokens);
-        SpecException.positive("maxQueue", maxQueue);
-        SpecException.positive("maxClientBatch", maxClientBatch);
-        SpecException.positive("maxBodyBytes", maxBodyBytes);
-        SpecException.positive("requestTimeoutSeconds", requestTimeoutSeconds);
+        for (var limit : List.of(Map.entry("maxBatchTokens", maxBatchTokens), Map.entry("maxQueue", maxQueue),
+                Map.entry("maxClientBatch", maxClientBatch), Map.entry("maxBodyBytes", maxBodyBytes),
+                Map.entry("requestTimeoutSeconds", requestTimeoutSeconds))) {
+            SpecException.positive(limit.getKey(), limit.getValue());
+        }
         SpecException.nonNegative("maxWaitMillis", maxWaitMillis);
         SpecException.nonNegative("drainSeconds", drainSeconds);
         if (apiKey != null && apiKey.isBlank()) {
