@@ -52,6 +52,14 @@ class SpecExceptionTest {
     }
 
     @Test
+    void pathsAndFileNamesAreNotFields() {
+        SpecException e = new SpecException(List.of("base", "tokenizer"),
+                "base runs/base/ckpt has no tokenizer.json: give tokenizer, or a base with one (C:\\base)");
+        assertEquals("--base runs/base/ckpt has no tokenizer.json: give --tokenizer, or a --base with one (C:\\base)",
+                e.messageWith(Map.of("base", "--base", "tokenizer", "--tokenizer")::get));
+    }
+
+    @Test
     void aMessageMustNameItsFields() {
         assertThrows(IllegalStateException.class, () -> new SpecException("seqLen", "sequence length must be > 0"));
     }

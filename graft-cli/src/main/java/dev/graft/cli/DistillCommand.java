@@ -10,7 +10,6 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -36,20 +35,8 @@ final class DistillCommand implements Callable<Integer> {
             + "${DEFAULT-VALUE}).")
     String student = DEFAULTS.student();
 
-    @Option(names = "--layers", description = "Override the student's number of blocks.")
-    Integer layers;
-
-    @Option(names = "--hidden-size", description = "Override the student's hidden size.")
-    Integer hidden;
-
-    @Option(names = "--heads", description = "Override the student's number of attention heads.")
-    Integer heads;
-
-    @Option(names = "--ffn-size", description = "Override the student's feed-forward size (default 4 x hidden).")
-    Integer ffn;
-
-    @Option(names = "--dropout", description = "Override the student's hidden and attention dropout.")
-    Float dropout;
+    @Mixin
+    ModelOptions model = new ModelOptions();
 
     @Option(names = "--init", paramLabel = "random|teacher-layers", description = "How a new student starts: random, "
             + "or teacher-layers (the teacher's embeddings and every (N/M)-th block; shapes must match) (default: "
@@ -76,15 +63,8 @@ final class DistillCommand implements Callable<Integer> {
     @Mixin
     OutputOptions output = new OutputOptions();
 
-    @Option(names = "--steps", description = "Stop after this many updates.")
-    long steps;
-
-    @Option(names = "--epochs", description = "Stop after this many passes over the corpus.")
-    double epochs;
-
-    @Option(names = "--max-time", converter = Durations.class, description = "Wall-clock budget, e.g. 60m; the "
-            + "schedule is fitted to it.")
-    Duration maxTime;
+    @Mixin
+    LengthOptions length = new LengthOptions();
 
     @Option(names = "--batch-size", description = "Sequences per update (default: ${DEFAULT-VALUE}).")
     int batchSize = DEFAULTS.batchSize();
@@ -93,37 +73,11 @@ final class DistillCommand implements Callable<Integer> {
             + "${DEFAULT-VALUE}).")
     int seqLen = DEFAULTS.seqLen();
 
-    @Option(names = "--lr", descriptionKey = "learningRate",
-            description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
-    float lr = DEFAULTS.lr();
+    @Mixin
+    OptimizerOptions optimizer = new OptimizerOptions(DEFAULTS.optimizer());
 
-    @Option(names = "--warmup", description = "Warm-up fraction of the run (default: ${DEFAULT-VALUE}).")
-    double warmup = DEFAULTS.warmup();
-
-    @Option(names = "--schedule", description = "linear, cosine or constant (default: ${DEFAULT-VALUE}).")
-    String schedule = DEFAULTS.schedule();
-
-    @Option(names = "--weight-decay", description = "AdamW weight decay (default: ${DEFAULT-VALUE}).")
-    float weightDecay = DEFAULTS.weightDecay();
-
-    @Option(names = "--clip", description = "Gradient-norm clip, 0 for none (default: ${DEFAULT-VALUE}).")
-    double clip = DEFAULTS.clip();
-
-    @Option(names = "--log-every", description = "Steps between log lines (default: ${DEFAULT-VALUE}).")
-    int logEvery = DEFAULTS.logEvery();
-
-    @Option(names = "--eval-every", description = "Steps between validation passes (default: ${DEFAULT-VALUE}).")
-    int evalEvery = DEFAULTS.evalEvery();
-
-    @Option(names = "--checkpoint-every", description = "Steps between checkpoints (default: ${DEFAULT-VALUE}).")
-    int checkpointEvery = DEFAULTS.checkpointEvery();
-
-    @Option(names = "--keep-checkpoints", description = "Checkpoints kept (default: ${DEFAULT-VALUE}).")
-    int keep = DEFAULTS.keep();
-
-    @Option(names = "--validation-sequences", description = "Held-out sequences evaluated (default: "
-            + "${DEFAULT-VALUE}).")
-    int validationSequences = DEFAULTS.validationSequences();
+    @Mixin
+    MonitoringOptions monitoring = new MonitoringOptions(DEFAULTS.monitoring());
 
     @Option(names = "--cache-teacher", description = "Keep the teacher's outputs on disk (OUT/teacher-cache/) so "
             + "later epochs and resumed runs do not recompute them.")
@@ -133,21 +87,20 @@ final class DistillCommand implements Callable<Integer> {
     ThreadsOption threads = new ThreadsOption();
 
     @Mixin
-    SeedOption seed = new SeedOption(DEFAULTS.seed());
+    SeedOption seed = new SeedOption(DEFAULTS.run().seed());
 
-    @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint.")
-    boolean resume;
+    /** The core spec these options describe. */
+    DistillSpec spec() {
+        return DistillSpec.builder(teacher, corpus, output.out()).student(student)
+                .model(model.overrides()).init(DistillSpec.Init.parse(init)).loss(DistillSpec.Loss.parse(loss))
+                .layerMap(layerMap).layout(layout).batchSize(batchSize).seqLen(seqLen).cacheTeacher(cacheTeacher)
+                .optimizer(optimizer.spec()).monitoring(monitoring.spec()).run(length.run(output, threads, seed))
+                .build();
+    }
 
     @Override
     public Integer call() throws IOException {
-        DistillSpec spec = DistillSpec.builder(teacher, corpus, output.out()).student(student).layers(layers).hidden(hidden)
-                .heads(heads).ffn(ffn).dropout(dropout).init(DistillSpec.Init.parse(init))
-                .loss(DistillSpec.Loss.parse(loss)).layerMap(layerMap).layout(layout).steps(steps).epochs(epochs)
-                .maxTime(maxTime).batchSize(batchSize).seqLen(seqLen).lr(lr).warmup(warmup).schedule(schedule)
-                .weightDecay(weightDecay).clip(clip).logEvery(logEvery).evalEvery(evalEvery)
-                .checkpointEvery(checkpointEvery).keep(keep).validationSequences(validationSequences)
-                .cacheTeacher(cacheTeacher).threads(threads.threads()).seed(seed.seed()).resume(resume)
-                .overwrite(output.overwrite()).build();
+        DistillSpec spec = spec();
         Distillation.Result r = Distillation.run(spec, System.out);
         command.commandLine().getOut().println(Distillation.summaryJson(r));
         return 0;

@@ -93,7 +93,8 @@ final class ExperimentCommand implements Callable<Integer> {
             + "(default: automatic, about 1,000 updates, 2 to 20 epochs).")
     Double maxEpochs;
 
-    @Option(names = "--lr-grid", split = ",", description = "Candidate learning rates of a strategy, e.g. "
+    @Option(names = "--lr-grid", split = ",", descriptionKey = "rateGrids", description = "Candidate learning "
+            + "rates of a strategy, e.g. "
             + "scratch=1e-4/3e-4/1e-3,pretrained=3e-5/1e-4 (default: each strategy's own grid; see "
             + "docs/EXPERIMENTS.md).")
     List<String> lrGrid;

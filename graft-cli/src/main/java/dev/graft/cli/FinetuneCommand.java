@@ -93,16 +93,15 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--lr", descriptionKey = "learningRate",
             description = "Peak learning rate (default: 1e-4, 1e-3 with --recipe ulmfit; with "
             + "discriminative rates, the head's).")
-    Float lr;
+    Float learningRate;
 
     @Option(names = "--folds", description = "Choose the learning rate (among --lr-candidates) and the length of "
             + "training by k-fold cross-validation inside the labeled set, then train on all of it with no dev set "
             + "(the few-label protocol; 0: a dev set and early stopping; default: ${DEFAULT-VALUE}).")
     int folds = DEFAULTS.folds();
 
-    @Option(names = "--lr-candidates", descriptionKey = "learningRates",
-            split = ",", description = "Rates --folds chooses from, e.g. 1e-4,3e-4,1e-3 "
-            + "(default: --lr alone).")
+    @Option(names = "--lr-candidates", split = ",", descriptionKey = "learningRates", description = "Rates --folds "
+            + "chooses from, e.g. 1e-4,3e-4,1e-3 (default: --lr alone).")
     List<Float> lrCandidates;
 
     @Option(names = "--recipe", description = "full (BERT: one rate, warm-up + linear decay), ulmfit "
@@ -139,7 +138,8 @@ final class FinetuneCommand implements Callable<Integer> {
             + "for decoders; for encoders cls when the checkpoint has a trained pooler, else mean).")
     String pooling;
 
-    @Option(names = "--class-weights", description = "none or balanced (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--class-weights", descriptionKey = "balancedClassWeights", description = "none or balanced "
+            + "(default: ${DEFAULT-VALUE}).")
     String classWeights = DEFAULTS.balancedClassWeights() ? "balanced" : "none";
 
     @Option(names = "--max-train", description = "Use a stratified sample of this many training examples (0: all).")
@@ -215,8 +215,8 @@ final class FinetuneCommand implements Callable<Integer> {
                 .dropout(dropout).maxTime(maxTime).threads(threads.threads()).keepTrainingState(keepTrainingState)
                 .overwrite(output.overwrite()).resume(resume).checkpointEvery(checkpointEvery).skipBad(skipBad).folds(folds)
                 .learningRates(lrCandidates == null ? List.of() : lrCandidates);
-        if (lr != null) {
-            b.learningRate(lr);
+        if (learningRate != null) {
+            b.learningRate(learningRate);
         }
         if (discriminative != null) {
             b.discriminative(discriminative);

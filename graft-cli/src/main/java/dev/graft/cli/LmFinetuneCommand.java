@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.graft.data.DatasetRegistry;
 import dev.graft.finetune.LanguageModelFineTuning;
 import dev.graft.finetune.LmFineTuneSpec;
+import dev.graft.train.RunOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -12,9 +13,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code graft lm-finetune}: continue a checkpoint's pretraining objective on the task's text (TAPT, ULMFiT stage 2). */
@@ -30,6 +29,10 @@ import java.util.concurrent.Callable;
 final class LmFinetuneCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The defaults of every option: {@link LmFineTuneSpec}'s, the one source the library reads too. */
+    private static final LmFineTuneSpec DEFAULTS = LmFineTuneSpec.defaults(Path.of("from"), List.of("corpus"),
+            Path.of("out"));
+
     @Option(names = "--from", required = true, description = "Checkpoint folder to continue.")
     Path from;
 
@@ -44,57 +47,43 @@ final class LmFinetuneCommand implements Callable<Integer> {
     OutputOptions output = new OutputOptions();
 
     @Mixin
-    SeedOption seed = new SeedOption(42);
+    SeedOption seed = new SeedOption(DEFAULTS.run().seed());
 
     @Mixin
     ThreadsOption threads = new ThreadsOption();
 
-    @Option(names = "--epochs", description = "Passes over the corpus (default: 3 unless --steps or --max-time).")
-    Double epochs;
+    @Mixin
+    LengthOptions length = new LengthOptions();
 
-    @Option(names = "--steps", description = "Stop after this many updates.")
-    long steps;
-
-    @Option(names = "--max-time", converter = Durations.class, description = "Wall-clock budget, e.g. 10m.")
-    Duration maxTime;
-
-    @Option(names = "--lr", descriptionKey = "learningRate",
-            description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
-    float lr = 1e-4f;
-
-    @Option(names = "--schedule", description = "linear or stlr (also constant, cosine) (default: ${DEFAULT-VALUE}).")
-    String schedule = "linear";
-
-    @Option(names = "--warmup", description = "Warm-up fraction for linear (default: ${DEFAULT-VALUE}).")
-    double warmup = 0.06;
+    @Mixin
+    OptimizerOptions optimizer = new OptimizerOptions(LmFineTuneSpec.DEFAULT_OPTIMIZER);
 
     @Option(names = "--discriminative", description = "Rate factor between adjacent layer groups, 1 for none "
             + "(ULMFiT: 2.6) (default: ${DEFAULT-VALUE}).")
-    double discriminative = 1.0;
+    double discriminative = DEFAULTS.discriminative();
 
     @Option(names = "--batch-size", description = "Sequences per update (default: ${DEFAULT-VALUE}).")
-    int batchSize = 32;
+    int batchSize = DEFAULTS.batchSize();
 
     @Option(names = "--seq-len", description = "Tokens per sequence (default: ${DEFAULT-VALUE}).")
-    int seqLen = 128;
+    int seqLen = DEFAULTS.seqLen();
 
     @Option(names = "--mask-prob", description = "MLM selection probability (default: ${DEFAULT-VALUE}).")
-    double maskProbability = 0.15;
+    double maskProbability = DEFAULTS.maskProbability();
 
-    @Option(names = "--weight-decay", description = "AdamW weight decay (default: ${DEFAULT-VALUE}).")
-    float weightDecay = 0.01f;
-
-    @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint (one is written "
-            + "per epoch). Give the same options as the run it continues.")
-    boolean resume;
+    /** The core spec these options describe: {@value LmFineTuneSpec#DEFAULT_EPOCHS} epochs unless given a length. */
+    LmFineTuneSpec spec() {
+        RunOptions run = length.run(output, threads, seed);
+        if (run.steps() == 0 && run.epochs() == 0 && run.maxTime() == null) {
+            run = run.withEpochs(LmFineTuneSpec.DEFAULT_EPOCHS);
+        }
+        return new LmFineTuneSpec(from, corpus, batchSize, seqLen, maskProbability, discriminative, optimizer.spec(),
+                run);
+    }
 
     @Override
     public Integer call() throws IOException {
-        double e = epochs != null ? epochs : (steps == 0 && maxTime == null ? 3 : 0);
-        LmFineTuneSpec spec = new LmFineTuneSpec(from, corpus, output.out(), e, steps, maxTime, lr,
-                schedule.toLowerCase(Locale.ROOT), warmup, discriminative, batchSize, seqLen, maskProbability,
-                weightDecay, 1.0, seed.seed(), threads.threads(), output.overwrite());
-        LanguageModelFineTuning.Result r = LanguageModelFineTuning.run(spec, resume, DatasetRegistry.standard(),
+        LanguageModelFineTuning.Result r = LanguageModelFineTuning.run(spec(), DatasetRegistry.standard(),
                 System.out);
         command.commandLine().getOut().println(JSON.writeValueAsString(r.toJson()));
         return 0;

@@ -1,21 +1,14 @@
 package dev.graft.cli;
 
-import dev.graft.pretrain.PretrainSpec;
+import dev.graft.model.ModelOverrides;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-import java.util.List;
-
 /**
- * The model preset and the fields a user may override (--layers 6 --hidden-size 384 ...), a picocli mixin;
- * the overrides are applied by {@link dev.graft.pretrain.PretrainSpec#modelConfig}.
+ * The fields of a model's shape a user may override (--layers 6 --hidden-size 384 ...), a picocli mixin: a
+ * spec's {@link ModelOverrides} ({@code model.layers} and so on; the options' Java fields carry those names,
+ * so errors about them print these flags).
  */
 final class ModelOptions {
-    @Option(names = "--arch", description = "Model preset: bert-tiny, bert-mini, bert-small, bert-medium, gpt-tiny, "
-            + "gpt-mini, gpt-small; graft pretrain also takes auto (an encoder sized to --max-time from a speed probe) "
-            + "(default: ${DEFAULT-VALUE}).")
-    String arch = PretrainSpec.DEFAULT_ARCH;
-
     @Option(names = "--layers", description = "Override the number of transformer blocks.")
     Integer layers;
 
@@ -32,9 +25,8 @@ final class ModelOptions {
             + "as Cramming pretrains).")
     Float dropout;
 
-    /** A pretraining spec's builder on {@code corpus} into {@code out} with this model: the preset and its overrides. */
-    PretrainSpec.Builder builder(List<String> corpus, Path out) {
-        return PretrainSpec.builder(arch, corpus, out).layers(layers).hidden(hidden).heads(heads).ffn(ffn)
-                .dropout(dropout);
+    /** The overrides given. */
+    ModelOverrides overrides() {
+        return new ModelOverrides(layers, hidden, heads, ffn, dropout);
     }
 }

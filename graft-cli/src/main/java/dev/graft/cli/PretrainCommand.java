@@ -4,6 +4,7 @@ import dev.graft.data.CorpusReader;
 import dev.graft.pretrain.PretrainSpec;
 import dev.graft.pretrain.Pretraining;
 import dev.graft.task.PretrainingData;
+import dev.graft.tokenizer.TokenizerSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -12,7 +13,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,14 +29,28 @@ final class PretrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec command;
 
+    @Option(names = "--arch", description = "Model preset: bert-tiny, bert-mini, bert-small, bert-medium, gpt-tiny, "
+            + "gpt-mini, gpt-small, or auto (an encoder sized to --max-time from a speed probe) "
+            + "(default: ${DEFAULT-VALUE}).")
+    String arch = PretrainSpec.DEFAULT_ARCH;
+
     @Mixin
     ModelOptions model = new ModelOptions();
+
+    @Mixin
+    OptimizerOptions optimizer = new OptimizerOptions(DEFAULTS.optimizer());
+
+    @Mixin
+    MonitoringOptions monitoring = new MonitoringOptions(DEFAULTS.monitoring());
+
+    @Mixin
+    LengthOptions length = new LengthOptions();
 
     @Mixin
     OutputOptions output = new OutputOptions();
 
     @Mixin
-    SeedOption seed = new SeedOption(DEFAULTS.seed());
+    SeedOption seed = new SeedOption(DEFAULTS.run().seed());
 
     @Mixin
     ThreadsOption threads = new ThreadsOption();
@@ -53,18 +67,12 @@ final class PretrainCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     double discriminatorWeight = DEFAULTS.discriminatorWeight();
 
-    @Option(names = "--norm", description = "Encoder layer norms: post (BERT) or pre (pre-LN with a final LayerNorm, "
-            + "as Cramming) (default: post for bert-*; gpt-* are pre-LN).")
+    @Option(names = "--norm", descriptionKey = "preNorm", description = "Encoder layer norms: post (BERT) or pre "
+            + "(pre-LN with a final LayerNorm, as Cramming) (default: post for bert-*; gpt-* are pre-LN).")
     String norm;
 
     @Option(names = "--no-bias", description = "Bias-free linears in attention and the feed-forward (Cramming).")
     boolean noBias;
-
-    @Option(names = "--beta1", description = "AdamW beta1 (default: ${DEFAULT-VALUE}).")
-    float beta1 = DEFAULTS.beta1();
-
-    @Option(names = "--beta2", description = "AdamW beta2 (default: ${DEFAULT-VALUE}).")
-    float beta2 = DEFAULTS.beta2();
 
     @Option(names = "--in-domain", split = ",", description = "Text files (a document per line, e.g. a task's "
             + "unlabeled training text) mixed into the corpus.")
@@ -84,28 +92,19 @@ final class PretrainCommand implements Callable<Integer> {
             + "(default: lines).")
     String layout = "lines";
 
-    @Option(names = "--tokenizer", description = "A tokenizer.json file or a folder holding one; without it a "
-            + "tokenizer is trained on the corpus.")
+    @Option(names = "--tokenizer", descriptionKey = "tokenizer.path", description = "A tokenizer.json file or a "
+            + "folder holding one; without it a tokenizer is trained on the corpus.")
     Path tokenizerPath;
 
-    @Option(names = "--train-tokenizer", description = "bpe or wordpiece (default: wordpiece for mlm, bpe for clm).")
+    @Option(names = "--train-tokenizer", descriptionKey = "tokenizer.type", description = "bpe or wordpiece "
+            + "(default: wordpiece for mlm, bpe for clm).")
     String tokenizerType;
 
     @Option(names = "--vocab-size", description = "Vocabulary size of a trained tokenizer (default: ${DEFAULT-VALUE}).")
-    int vocabSize = DEFAULTS.vocabSize();
+    int vocabSize = DEFAULTS.tokenizer().vocabSize();
 
     @Option(names = "--cased", description = "Keep case in a trained WordPiece tokenizer (default: lowercase).")
     boolean cased;
-
-    @Option(names = "--steps", description = "Stop after this many updates.")
-    long steps;
-
-    @Option(names = "--epochs", description = "Stop after this many passes over the corpus.")
-    double epochs;
-
-    @Option(names = "--max-time", converter = Durations.class, description = "Wall-clock budget, e.g. 20m, 1h30m; "
-            + "the schedule is fitted to it.")
-    Duration maxTime;
 
     @Option(names = "--batch-size", description = "Sequences per update (default: ${DEFAULT-VALUE}).")
     int batchSize = DEFAULTS.batchSize();
@@ -116,24 +115,6 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--seq-len", description = "Tokens per sequence (default: ${DEFAULT-VALUE}).")
     int seqLen = DEFAULTS.seqLen();
 
-    @Option(names = "--lr", descriptionKey = "learningRate",
-            description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
-    float lr = DEFAULTS.lr();
-
-    @Option(names = "--warmup", description = "Warm-up fraction of the run (default: ${DEFAULT-VALUE}).")
-    double warmup = DEFAULTS.warmup();
-
-    @Option(names = "--schedule", description = "linear, cosine or constant over the planned steps, or linear-time or "
-            + "cosine-time: decay to 0 exactly when --max-time ends (not bit-reproducible across machines) "
-            + "(default: ${DEFAULT-VALUE}).")
-    String schedule = DEFAULTS.schedule();
-
-    @Option(names = "--weight-decay", description = "AdamW weight decay (default: ${DEFAULT-VALUE}).")
-    float weightDecay = DEFAULTS.weightDecay();
-
-    @Option(names = "--clip", description = "Gradient-norm clip, 0 for none (default: ${DEFAULT-VALUE}).")
-    double clip = DEFAULTS.clip();
-
     @Option(names = "--mask-prob", description = "MLM selection probability; 0.15-0.40 is the range studied "
             + "(default: ${DEFAULT-VALUE}).")
     double maskProbability = DEFAULTS.maskProbability();
@@ -141,41 +122,20 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--whole-word-mask", description = "Mask whole words (all their sub-words) in MLM.")
     boolean wholeWordMask;
 
-    @Option(names = "--log-every", description = "Steps between log lines (default: ${DEFAULT-VALUE}).")
-    int logEvery = DEFAULTS.logEvery();
-
-    @Option(names = "--eval-every", description = "Steps between validation passes (default: ${DEFAULT-VALUE}).")
-    int evalEvery = DEFAULTS.evalEvery();
-
-    @Option(names = "--checkpoint-every", description = "Steps between checkpoints (default: ${DEFAULT-VALUE}).")
-    int checkpointEvery = DEFAULTS.checkpointEvery();
-
-    @Option(names = "--keep-checkpoints", description = "Checkpoints kept (default: ${DEFAULT-VALUE}).")
-    int keep = DEFAULTS.keep();
-
-    @Option(names = "--validation-sequences", description = "Held-out sequences evaluated (default: ${DEFAULT-VALUE}).")
-    int validationSequences = DEFAULTS.validationSequences();
-
-    @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint.")
-    boolean resume;
-
     @Option(names = "--skip-nonfinite", description = "Skip updates whose loss is NaN or infinite instead of stopping.")
     boolean skipNonFinite;
 
     /** The core spec these options describe. */
     PretrainSpec spec() {
-        return model.builder(corpus, output.out())
+        return PretrainSpec.builder(arch, corpus, output.out()).model(model.overrides())
                 .objective(objective()).layout(layout()).sentences("sentences".equalsIgnoreCase(layout))
                 .electra("electra".equalsIgnoreCase(objective)).generatorSize(generatorSize)
-                .discriminatorWeight(discriminatorWeight).preNorm(preNorm()).noBias(noBias).beta1(beta1).beta2(beta2)
+                .discriminatorWeight(discriminatorWeight).preNorm(preNorm()).noBias(noBias)
                 .inDomain(inDomain).inDomainRepeat(inDomainRepeat)
-                .tokenizer(tokenizerPath).tokenizerType(tokenizerType)
-                .vocabSize(vocabSize).cased(cased).steps(steps).epochs(epochs).maxTime(maxTime).batchSize(batchSize)
-                .accumulate(accumulate).seqLen(seqLen).lr(lr).warmup(warmup).schedule(schedule)
-                .weightDecay(weightDecay).clip(clip).maskProbability(maskProbability).wholeWordMask(wholeWordMask)
-                .logEvery(logEvery).evalEvery(evalEvery).checkpointEvery(checkpointEvery).keep(keep)
-                .validationSequences(validationSequences).threads(threads.threads()).seed(seed.seed()).resume(resume)
-                .overwrite(output.overwrite()).skipNonFinite(skipNonFinite).build();
+                .tokenizer(new TokenizerSpec(tokenizerPath, tokenizerType, vocabSize, cased))
+                .batchSize(batchSize).accumulate(accumulate).seqLen(seqLen).maskProbability(maskProbability)
+                .wholeWordMask(wholeWordMask).optimizer(optimizer.spec()).monitoring(monitoring.spec())
+                .run(length.run(output, threads, seed)).skipNonFinite(skipNonFinite).build();
     }
 
     @Override

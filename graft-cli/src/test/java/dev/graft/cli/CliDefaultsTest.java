@@ -1,6 +1,8 @@
 package dev.graft.cli;
 
+import dev.graft.distill.DistillSpec;
 import dev.graft.finetune.FineTuneSpec;
+import dev.graft.finetune.LmFineTuneSpec;
 import dev.graft.model.HeadConfig;
 import dev.graft.pretrain.PretrainSpec;
 import dev.graft.task.Head;
@@ -55,7 +57,43 @@ class CliDefaultsTest {
     void pretrainWithNoOptionsIsTheLibrarysDefaultSpec() {
         PretrainCommand c = parsed("pretrain", "--corpus", "corpus.txt", "--out", "runs/bert", "--steps", "5");
         assertThat(c.spec()).isEqualTo(PretrainSpec.builder(PretrainSpec.DEFAULT_ARCH, List.of("corpus.txt"),
-                Path.of("runs/bert")).steps(5).build());
+                Path.of("runs/bert")).run(r -> r.withSteps(5)).build());
+        PretrainCommand given = parsed("pretrain", "--corpus", "corpus.txt", "--out", "runs/bert", "--steps", "5",
+                "--lr", "1e-3", "--beta2", "0.99", "--keep-checkpoints", "4", "--layers", "3", "--vocab-size", "99");
+        assertThat(given.spec().optimizer().learningRate()).isEqualTo(1e-3f);
+        assertThat(given.spec().optimizer().beta2()).isEqualTo(0.99f);
+        assertThat(given.spec().monitoring().keepCheckpoints()).isEqualTo(4);
+        assertThat(given.spec().model().layers()).isEqualTo(3);
+        assertThat(given.spec().tokenizer().vocabSize()).isEqualTo(99);
+    }
+
+    @Test
+    void distillWithNoOptionsIsTheLibrarysDefaultSpec() {
+        DistillCommand c = parsed("distill", "--teacher", "runs/t", "--corpus", "corpus.txt", "--out", "runs/s",
+                "--steps", "5");
+        assertThat(c.spec()).isEqualTo(DistillSpec.builder(Path.of("runs/t"), List.of("corpus.txt"),
+                Path.of("runs/s")).run(r -> r.withSteps(5)).build());
+        DistillCommand given = parsed("distill", "--teacher", "runs/t", "--corpus", "corpus.txt", "--out", "runs/s",
+                "--max-time", "2m", "--schedule", "cosine", "--eval-every", "7", "--seed", "9");
+        DistillSpec s = given.spec();
+        assertThat(s.optimizer().schedule()).isEqualTo(dev.graft.train.ScheduleKind.COSINE);
+        assertThat(s.monitoring().evalEvery()).isEqualTo(7);
+        assertThat(s.run().seed()).isEqualTo(9);
+        assertThat(s.run().maxTime()).isEqualTo(java.time.Duration.ofMinutes(2));
+    }
+
+    @Test
+    void lmFinetuneWithNoOptionsIsTheLibrarysDefaultSpec() {
+        LmFinetuneCommand c = parsed("lm-finetune", "--from", "runs/bert", "--corpus", "task.txt", "--out",
+                "runs/tapt");
+        assertThat(c.spec()).isEqualTo(LmFineTuneSpec.defaults(Path.of("runs/bert"), List.of("task.txt"),
+                Path.of("runs/tapt")));
+        LmFinetuneCommand given = parsed("lm-finetune", "--from", "runs/bert", "--corpus", "task.txt", "--out",
+                "runs/tapt", "--steps", "7", "--schedule", "stlr", "--discriminative", "2.6");
+        assertThat(given.spec().run().steps()).isEqualTo(7);
+        assertThat(given.spec().run().epochs()).as("a length given: no default epochs").isZero();
+        assertThat(given.spec().optimizer().schedule()).isEqualTo(dev.graft.train.ScheduleKind.STLR);
+        assertThat(given.spec().discriminative()).isEqualTo(2.6);
     }
 
     @Test

@@ -193,7 +193,7 @@ class ServeCommandTest {
         assertThat(noModel.err()).contains("--model");
         Run port = run("serve", "--model", encoder.toString(), "--port", "70000");
         assertThat(port.exit()).isEqualTo(2);
-        assertThat(port.err()).contains("port 70000");
+        assertThat(port.err()).contains("--port must be in [0, 65535] (0 picks a free one), got 70000");
         Run pooling = run("serve", "--model", encoder.toString(), "--port", "0", "--pooling", "max");
         assertThat(pooling.exit()).isEqualTo(2);
         assertThat(pooling.err()).contains("--pooling max");

@@ -88,7 +88,7 @@ class VectorsCommandTest {
         Run method = run("vectors", "train", "--method", "glove", "--corpus", corpus.toString(), "--dim", "3",
                 "--out", dir.resolve("g").toString());
         assertThat(method.exit()).isEqualTo(2);
-        assertThat(method.err()).contains("--method glove is not a method: use sgns or ppmi-svd");
+        assertThat(method.err()).contains("unknown --method 'glove': use sgns or ppmi-svd");
         Run mixed = run("vectors", "train", "--method", "ppmi-svd", "--epochs", "3", "--corpus", corpus.toString(),
                 "--dim", "3", "--out", dir.resolve("x").toString());
         assertThat(mixed.exit()).isEqualTo(2);

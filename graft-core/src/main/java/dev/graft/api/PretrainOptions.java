@@ -1,5 +1,6 @@
 package dev.graft.api;
 
+import dev.graft.model.ModelOverrides;
 import dev.graft.pretrain.PretrainSpec;
 import dev.graft.train.TrainingListener;
 
@@ -153,16 +154,17 @@ public record PretrainOptions(List<String> corpus, Path out, String arch, Intege
                     + "withMaxTime(duration)");
         }
         PretrainSpec.Builder b = PretrainSpec.builder(arch != null ? arch : PretrainSpec.DEFAULT_ARCH, corpus, out)
-                .layers(layers).hidden(hidden).heads(heads).ffn(ffn).threads(threads).overwrite(overwrite);
-        ifGiven(vocabSize, b::vocabSize);
+                .model(new ModelOverrides(layers, hidden, heads, ffn, null))
+                .run(r -> r.withThreads(threads).withOverwrite(overwrite));
+        ifGiven(vocabSize, v -> b.tokenizer(t -> t.withVocabSize(v)));
         ifGiven(seqLen, b::seqLen);
         ifGiven(batchSize, b::batchSize);
-        ifGiven(steps, b::steps);
-        ifGiven(epochs, b::epochs);
-        ifGiven(maxTime, b::maxTime);
-        ifGiven(learningRate, b::lr);
-        ifGiven(validationSequences, b::validationSequences);
-        ifGiven(seed, b::seed);
+        ifGiven(steps, v -> b.run(r -> r.withSteps(v)));
+        ifGiven(epochs, v -> b.run(r -> r.withEpochs(v)));
+        ifGiven(maxTime, v -> b.run(r -> r.withMaxTime(v)));
+        ifGiven(learningRate, v -> b.optimizer(o -> o.withLearningRate(v)));
+        ifGiven(validationSequences, v -> b.monitoring(m -> m.withValidationSequences(v)));
+        ifGiven(seed, v -> b.run(r -> r.withSeed(v)));
         if (recipe != null) {
             recipe.applyTo(b);
         }

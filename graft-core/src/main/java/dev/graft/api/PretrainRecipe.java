@@ -1,39 +1,30 @@
 package dev.graft.api;
 
 import dev.graft.pretrain.PretrainSpec;
+import dev.graft.train.ScheduleKind;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The compute-efficient pretraining levers of {@link PretrainOptions} (docs/PRETRAINING.md, "Recipe options"):
- * each null or false keeps {@code graft pretrain}'s default. Immutable; derive variants with the
- * {@code with...} methods, starting from {@link #defaults()}.
- *
- * @param electra             ELECTRA replaced-token detection instead of masked LM (encoders)
- * @param generatorSize       ELECTRA: the generator's width as a fraction of the discriminator's, or null (1/4)
- * @param preNorm             pre-LN encoder blocks with a final LayerNorm, or null for the preset's (post-LN)
- * @param noBias              bias-free linears in attention and the feed-forward
- * @param dropout             hidden and attention dropout while pretraining, or null for the preset's (0.1)
- * @param beta1               AdamW β1, or null (0.9)
- * @param beta2               AdamW β2, or null (0.98)
- * @param maskProbability     MLM selection probability, or null (0.15)
- * @param schedule            linear, cosine, constant, linear-time or cosine-time, or null (linear)
- * @param sentences           every sentence is its own example, never packed with its neighbours
- * @param inDomain            text files (a document per line) mixed into the corpus, may be empty
- * @param inDomainRepeat      how many times the in-domain text is repeated, or null (1)
+ * ELECTRA, pre-LN, bias-free linears, dropout, betas, masking rate, schedule, sentence examples, in-domain
+ * text. Each lever not pulled keeps {@link PretrainSpec}'s default (the one source of them: nothing here
+ * repeats a number). Immutable; derive variants with the {@code with...} methods, starting from
+ * {@link #defaults()}; a later lever overrides an earlier one.
  */
-public record PretrainRecipe(boolean electra, Double generatorSize, Boolean preNorm, boolean noBias, Float dropout,
-                             Float beta1, Float beta2, Double maskProbability, String schedule, boolean sentences,
-                             List<Path> inDomain, Integer inDomainRepeat) {
+public final class PretrainRecipe {
+    private final List<UnaryOperator<PretrainSpec.Builder>> levers;
 
-    public PretrainRecipe {
-        inDomain = inDomain == null ? List.of() : List.copyOf(inDomain);
+    private PretrainRecipe(List<UnaryOperator<PretrainSpec.Builder>> levers) {
+        this.levers = List.copyOf(levers);
     }
 
     /** Every lever at {@code graft pretrain}'s default. */
     public static PretrainRecipe defaults() {
-        return new PretrainRecipe(false, null, null, false, null, null, null, null, null, false, List.of(), null);
+        return new PretrainRecipe(List.of());
     }
 
     /** Cramming's choices (Geiping and Goldstein 2022): pre-LN, bias-free linears, no dropout, β (0.9, 0.98). */
@@ -41,79 +32,67 @@ public record PretrainRecipe(boolean electra, Double generatorSize, Boolean preN
         return defaults().withPreNorm(true).withNoBias(true).withDropout(0f);
     }
 
+    /** This recipe with one more lever. */
+    private PretrainRecipe with(UnaryOperator<PretrainSpec.Builder> lever) {
+        List<UnaryOperator<PretrainSpec.Builder>> all = new ArrayList<>(levers);
+        all.add(lever);
+        return new PretrainRecipe(all);
+    }
+
+    /** ELECTRA replaced-token detection instead of masked LM (encoders). */
     public PretrainRecipe withElectra(boolean v) {
-        return new PretrainRecipe(v, generatorSize, preNorm, noBias, dropout, beta1, beta2, maskProbability, schedule,
-                sentences, inDomain, inDomainRepeat);
+        return with(b -> b.electra(v));
     }
 
+    /** ELECTRA: the generator's width as a fraction of the discriminator's. */
     public PretrainRecipe withGeneratorSize(double v) {
-        return new PretrainRecipe(electra, v, preNorm, noBias, dropout, beta1, beta2, maskProbability, schedule,
-                sentences, inDomain, inDomainRepeat);
+        return with(b -> b.generatorSize(v));
     }
 
+    /** Pre-LN encoder blocks with a final LayerNorm (true) or post-LN (false). */
     public PretrainRecipe withPreNorm(boolean v) {
-        return new PretrainRecipe(electra, generatorSize, v, noBias, dropout, beta1, beta2, maskProbability, schedule,
-                sentences, inDomain, inDomainRepeat);
+        return with(b -> b.preNorm(v));
     }
 
+    /** Bias-free linears in attention and the feed-forward. */
     public PretrainRecipe withNoBias(boolean v) {
-        return new PretrainRecipe(electra, generatorSize, preNorm, v, dropout, beta1, beta2, maskProbability, schedule,
-                sentences, inDomain, inDomainRepeat);
+        return with(b -> b.noBias(v));
     }
 
+    /** Hidden and attention dropout while pretraining. */
     public PretrainRecipe withDropout(float v) {
-        return new PretrainRecipe(electra, generatorSize, preNorm, noBias, v, beta1, beta2, maskProbability, schedule,
-                sentences, inDomain, inDomainRepeat);
+        return with(b -> b.model(m -> m.withDropout(v)));
     }
 
+    /** AdamW's β1 and β2. */
     public PretrainRecipe withBetas(float b1, float b2) {
-        return new PretrainRecipe(electra, generatorSize, preNorm, noBias, dropout, b1, b2, maskProbability, schedule,
-                sentences, inDomain, inDomainRepeat);
+        return with(b -> b.optimizer(o -> o.withBetas(b1, b2)));
     }
 
+    /** The MLM selection probability. */
     public PretrainRecipe withMaskProbability(double v) {
-        return new PretrainRecipe(electra, generatorSize, preNorm, noBias, dropout, beta1, beta2, v, schedule,
-                sentences, inDomain, inDomainRepeat);
+        return with(b -> b.maskProbability(v));
     }
 
-    public PretrainRecipe withSchedule(String v) {
-        return new PretrainRecipe(electra, generatorSize, preNorm, noBias, dropout, beta1, beta2, maskProbability, v,
-                sentences, inDomain, inDomainRepeat);
+    /** The learning-rate schedule (the time-decay ones need a time budget). */
+    public PretrainRecipe withSchedule(ScheduleKind v) {
+        return with(b -> b.optimizer(o -> o.withSchedule(v)));
     }
 
+    /** Every sentence is its own example, never packed with its neighbours. */
     public PretrainRecipe withSentences(boolean v) {
-        return new PretrainRecipe(electra, generatorSize, preNorm, noBias, dropout, beta1, beta2, maskProbability,
-                schedule, v, inDomain, inDomainRepeat);
+        return with(b -> b.sentences(v));
     }
 
+    /** Text files (a document per line) mixed into the corpus {@code repeat} times. */
     public PretrainRecipe withInDomain(List<Path> files, int repeat) {
-        return new PretrainRecipe(electra, generatorSize, preNorm, noBias, dropout, beta1, beta2, maskProbability,
-                schedule, sentences, files, repeat);
+        return with(b -> b.inDomain(files).inDomainRepeat(repeat));
     }
 
-    /** Sets the levers that are not at their defaults on {@code b}. */
+    /** Pulls this recipe's levers on {@code b}, in the order they were given. */
     public PretrainSpec.Builder applyTo(PretrainSpec.Builder b) {
-        b.electra(electra).preNorm(preNorm).noBias(noBias).sentences(sentences).inDomain(inDomain);
-        if (generatorSize != null) {
-            b.generatorSize(generatorSize);
-        }
-        if (dropout != null) {
-            b.dropout(dropout);
-        }
-        if (beta1 != null) {
-            b.beta1(beta1);
-        }
-        if (beta2 != null) {
-            b.beta2(beta2);
-        }
-        if (maskProbability != null) {
-            b.maskProbability(maskProbability);
-        }
-        if (schedule != null) {
-            b.schedule(schedule);
-        }
-        if (inDomainRepeat != null) {
-            b.inDomainRepeat(inDomainRepeat);
+        for (UnaryOperator<PretrainSpec.Builder> lever : levers) {
+            lever.apply(b);
         }
         return b;
     }

@@ -1,45 +1,56 @@
 package dev.graft.distill;
 
+import dev.graft.SpecException;
 import dev.graft.data.CorpusReader;
-import dev.graft.train.Schedule;
+import dev.graft.model.ModelOverrides;
+import dev.graft.pretrain.PretrainSpec;
+import dev.graft.train.Monitoring;
+import dev.graft.train.OptimizerSpec;
+import dev.graft.train.RunOptions;
+import dev.graft.train.ScheduleKind;
+import dev.graft.train.TrainingSpecBuilder;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * Everything {@code graft distill} needs: the teacher, the student, the loss, the unlabeled corpus and the
- * training settings. Immutable and validated; build one with {@link #builder}.
+ * training settings. Immutable and validated, errors naming the spec's fields; build one with {@link #builder}.
  *
  * @param teacher             the teacher's checkpoint folder (an encoder with tokenizer.json)
  * @param student             a preset (bert-mini, ...), {@value #TEACHER_SHAPE} (the teacher's shape, fewer blocks)
  *                            or a checkpoint folder to continue from
- * @param layers              override of the student's number of blocks (for {@value #TEACHER_SHAPE}: default half
- *                            the teacher's), or null
- * @param hidden              override of the student's hidden size, or null
- * @param heads               override of the student's heads, or null
- * @param ffn                 override of the student's feed-forward size, or null
- * @param dropout             override of the student's dropout, or null
+ * @param model               overrides of the student's shape and dropout (for {@value #TEACHER_SHAPE}: blocks
+ *                            default to half the teacher's)
  * @param init                how a new student starts
  * @param loss                what the student learns to reproduce
- * @param layerMap            {@code --layer-map} text ("0:1,1:3"), or null for the uniform map
+ * @param layerMap            {@code layerMap} text ("0:1,1:3"), or null for the uniform map
  * @param corpus              dataset names or text files
  * @param layout              how corpus files are read
- * @param out                 the run folder
+ * @param batchSize           sequences per update
+ * @param seqLen              tokens per sequence
  * @param cacheTeacher        keep the teacher's outputs on disk (in {@code OUT/teacher-cache/})
+ * @param optimizer           AdamW and the learning-rate schedule
+ * @param monitoring          log, validation and checkpoint intervals
+ * @param run                 folder, length, threads, seed, resume or overwrite
  */
 public record DistillSpec(
-        Path teacher, String student, Integer layers, Integer hidden, Integer heads, Integer ffn, Float dropout,
-        Init init, Loss loss, String layerMap, List<String> corpus, CorpusReader.Layout layout, Path out,
-        long steps, double epochs, Duration maxTime, int batchSize, int seqLen, float lr, double warmup,
-        String schedule, float weightDecay, double clip, int logEvery, int evalEvery, int checkpointEvery, int keep,
-        int validationSequences, boolean cacheTeacher, int threads, long seed, boolean resume, boolean overwrite) {
+        Path teacher, String student, ModelOverrides model, Init init, Loss loss, String layerMap,
+        List<String> corpus, CorpusReader.Layout layout, int batchSize, int seqLen, boolean cacheTeacher,
+        OptimizerSpec optimizer, Monitoring monitoring, RunOptions run) {
 
-    /** The {@code --student} value for a student of the teacher's shape with fewer blocks. */
+    /** The {@code student} value for a student of the teacher's shape with fewer blocks. */
     public static final String TEACHER_SHAPE = "teacher";
     /** The student when none is named. */
     public static final String DEFAULT_STUDENT = "bert-mini";
+
+    /** The optimizer of a distillation run unless changed: AdamW (β2 0.999), peak rate 3e-4, 5% warm-up. */
+    public static final OptimizerSpec DEFAULT_OPTIMIZER = new OptimizerSpec(3e-4f, 0.05, ScheduleKind.LINEAR, 0.01f,
+            1.0, 0.9f, 0.999f);
+
+    /** The monitoring of a distillation run unless changed. */
+    public static final Monitoring DEFAULT_MONITORING = new Monitoring(10, 200, 500, 2, 256);
 
     /** How a new student starts. */
     public enum Init {
@@ -58,7 +69,7 @@ public record DistillSpec(
                     return i;
                 }
             }
-            throw new IllegalArgumentException("unknown --init '" + s + "': use random or teacher-layers");
+            throw new SpecException("init", "unknown init '" + s + "': use random or teacher-layers");
         }
     }
 
@@ -79,83 +90,44 @@ public record DistillSpec(
                     return l;
                 }
             }
-            throw new IllegalArgumentException("unknown --loss '" + s + "': use embedding or layers");
+            throw new SpecException("loss", "unknown loss '" + s + "': use embedding or layers");
         }
     }
 
     public DistillSpec {
         if (teacher == null) {
-            throw new IllegalArgumentException("a teacher is required (--teacher DIR, e.g. a model from graft import)");
+            throw new SpecException("teacher", "teacher is required: a checkpoint folder (e.g. a model from graft "
+                    + "import)");
         }
         if (student == null || student.isBlank()) {
-            throw new IllegalArgumentException("a student is required (--student bert-mini, teacher, or a folder)");
+            throw new SpecException("student", "student is required: bert-mini, teacher, or a checkpoint folder");
         }
-        if (corpus == null || corpus.isEmpty()) {
-            throw new IllegalArgumentException("no corpus given: name a dataset (graft data list) or text files");
-        }
-        corpus = List.copyOf(corpus);
-        if (out == null) {
-            throw new IllegalArgumentException("an output folder is required (--out DIR)");
+        model = model == null ? ModelOverrides.NONE : model;
+        corpus = PretrainSpec.requireCorpus(corpus);
+        if (optimizer == null || monitoring == null || run == null) {
+            throw new IllegalArgumentException("optimizer, monitoring and run are required: start from "
+                    + "DistillSpec.builder");
         }
         if (init == null || loss == null) {
-            throw new IllegalArgumentException("--init and --loss are required");
+            throw new SpecException(List.of("init", "loss"), "init and loss are required");
         }
         if (layerMap != null && loss != Loss.LAYERS) {
-            throw new IllegalArgumentException("--layer-map applies to --loss layers only");
+            throw new SpecException(List.of("layerMap", "loss"), "layerMap applies to loss layers only");
         }
-        if (steps < 0 || epochs < 0) {
-            throw new IllegalArgumentException("--steps and --epochs must be >= 0");
-        }
-        if (steps == 0 && epochs == 0 && maxTime == null) {
-            throw new IllegalArgumentException("give at least one of --steps, --epochs or --max-time");
-        }
-        positive("--batch-size", batchSize);
-        positive("--threads", threads);
-        positive("--log-every", logEvery);
-        positive("--keep-checkpoints", keep);
-        if (seqLen < 4) {
-            throw new IllegalArgumentException("--seq-len must be at least 4, got " + seqLen);
-        }
-        if (!(lr > 0)) {
-            throw new IllegalArgumentException("--lr must be > 0, got " + lr);
-        }
-        if (!(warmup >= 0 && warmup < 1)) {
-            throw new IllegalArgumentException("--warmup must be in [0, 1), got " + warmup);
-        }
-        learningRateSchedule(schedule, warmup);
-        if (evalEvery < 0 || checkpointEvery < 0 || validationSequences < 0) {
-            throw new IllegalArgumentException("--eval-every, --checkpoint-every and --validation-sequences must be "
-                    + ">= 0");
-        }
-        if (resume && overwrite) {
-            throw new IllegalArgumentException("--resume and --overwrite contradict each other: choose one");
-        }
+        run.requireLength();
+        optimizer.checkAgainst(run);
+        SpecException.positive("batchSize", batchSize);
+        PretrainSpec.requireSeqLen(seqLen, 4);
     }
 
-    private static void positive(String name, long v) {
-        if (v <= 0) {
-            throw new IllegalArgumentException(name + " must be > 0, got " + v);
-        }
-    }
-
-    static Schedule learningRateSchedule(String name, double warmup) {
-        return switch (name == null ? "" : name) {
-            case "constant" -> new Schedule.Constant(warmup);
-            case "linear" -> new Schedule.WarmupLinear(warmup);
-            case "cosine" -> new Schedule.WarmupCosine(warmup);
-            default -> throw new IllegalArgumentException("unknown --schedule '" + name
-                    + "': use linear, cosine or constant");
-        };
-    }
-
-    /** This run's learning-rate schedule. */
-    public Schedule learningRateSchedule() {
-        return learningRateSchedule(schedule, warmup);
+    /** Where the run writes. */
+    public Path out() {
+        return run.out();
     }
 
     /** A spec holding every default (one step, placeholder names): where {@code graft distill} reads its defaults. */
     public static DistillSpec defaults() {
-        return builder(Path.of("teacher"), List.of("corpus"), Path.of("out")).steps(1).build();
+        return builder(Path.of("teacher"), List.of("corpus"), Path.of("out")).run(r -> r.withSteps(1)).build();
     }
 
     /** A builder with {@code graft distill}'s defaults. */
@@ -165,121 +137,51 @@ public record DistillSpec(
 
     /** This spec as a builder, to change a few settings. */
     public Builder toBuilder() {
-        Builder b = new Builder(teacher, corpus, out);
+        Builder b = new Builder(teacher, corpus, run.out());
         b.student = student;
-        b.layers = layers;
-        b.hidden = hidden;
-        b.heads = heads;
-        b.ffn = ffn;
-        b.dropout = dropout;
         b.init = init;
         b.loss = loss;
         b.layerMap = layerMap;
         b.layout = layout;
-        b.steps = steps;
-        b.epochs = epochs;
-        b.maxTime = maxTime;
         b.batchSize = batchSize;
         b.seqLen = seqLen;
-        b.lr = lr;
-        b.warmup = warmup;
-        b.schedule = schedule;
-        b.weightDecay = weightDecay;
-        b.clip = clip;
-        b.logEvery = logEvery;
-        b.evalEvery = evalEvery;
-        b.checkpointEvery = checkpointEvery;
-        b.keep = keep;
-        b.validationSequences = validationSequences;
         b.cacheTeacher = cacheTeacher;
-        b.threads = threads;
-        b.seed = seed;
-        b.resume = resume;
-        b.overwrite = overwrite;
-        return b;
+        return b.model(model).optimizer(optimizer).monitoring(monitoring).run(run);
     }
 
     /** Builds a {@link DistillSpec}; every setting starts at {@code graft distill}'s default. */
-    public static final class Builder {
+    public static final class Builder extends TrainingSpecBuilder<Builder> {
         private Path teacher;
         private List<String> corpus;
-        private Path out;
         private String student = DEFAULT_STUDENT;
-        private Integer layers;
-        private Integer hidden;
-        private Integer heads;
-        private Integer ffn;
-        private Float dropout;
         private Init init = Init.RANDOM;
         private Loss loss = Loss.EMBEDDING;
         private String layerMap;
         private CorpusReader.Layout layout = CorpusReader.Layout.LINES;
-        private long steps;
-        private double epochs;
-        private Duration maxTime;
         private int batchSize = 32;
         private int seqLen = 128;
-        private float lr = 3e-4f;
-        private double warmup = 0.05;
-        private String schedule = "linear";
-        private float weightDecay = 0.01f;
-        private double clip = 1.0;
-        private int logEvery = 10;
-        private int evalEvery = 200;
-        private int checkpointEvery = 500;
-        private int keep = 2;
-        private int validationSequences = 256;
         private boolean cacheTeacher;
-        private int threads = Runtime.getRuntime().availableProcessors();
-        private long seed = 42;
-        private boolean resume;
-        private boolean overwrite;
 
         private Builder(Path teacher, List<String> corpus, Path out) {
+            super(DEFAULT_OPTIMIZER, DEFAULT_MONITORING, RunOptions.defaults(out));
             this.teacher = teacher;
             this.corpus = corpus;
-            this.out = out;
         }
 
         public Builder teacher(Path v) { teacher = v; return this; }
         public Builder corpus(List<String> v) { corpus = v; return this; }
-        public Builder out(Path v) { out = v; return this; }
         public Builder student(String v) { student = v; return this; }
-        public Builder layers(Integer v) { layers = v; return this; }
-        public Builder hidden(Integer v) { hidden = v; return this; }
-        public Builder heads(Integer v) { heads = v; return this; }
-        public Builder ffn(Integer v) { ffn = v; return this; }
-        public Builder dropout(Float v) { dropout = v; return this; }
         public Builder init(Init v) { init = v; return this; }
         public Builder loss(Loss v) { loss = v; return this; }
         public Builder layerMap(String v) { layerMap = v; return this; }
         public Builder layout(CorpusReader.Layout v) { layout = v; return this; }
-        public Builder steps(long v) { steps = v; return this; }
-        public Builder epochs(double v) { epochs = v; return this; }
-        public Builder maxTime(Duration v) { maxTime = v; return this; }
         public Builder batchSize(int v) { batchSize = v; return this; }
         public Builder seqLen(int v) { seqLen = v; return this; }
-        public Builder lr(float v) { lr = v; return this; }
-        public Builder warmup(double v) { warmup = v; return this; }
-        public Builder schedule(String v) { schedule = v; return this; }
-        public Builder weightDecay(float v) { weightDecay = v; return this; }
-        public Builder clip(double v) { clip = v; return this; }
-        public Builder logEvery(int v) { logEvery = v; return this; }
-        public Builder evalEvery(int v) { evalEvery = v; return this; }
-        public Builder checkpointEvery(int v) { checkpointEvery = v; return this; }
-        public Builder keep(int v) { keep = v; return this; }
-        public Builder validationSequences(int v) { validationSequences = v; return this; }
         public Builder cacheTeacher(boolean v) { cacheTeacher = v; return this; }
-        public Builder threads(int v) { threads = v; return this; }
-        public Builder seed(long v) { seed = v; return this; }
-        public Builder resume(boolean v) { resume = v; return this; }
-        public Builder overwrite(boolean v) { overwrite = v; return this; }
 
         public DistillSpec build() {
-            return new DistillSpec(teacher, student, layers, hidden, heads, ffn, dropout, init, loss, layerMap, corpus,
-                    layout, out, steps, epochs, maxTime, batchSize, seqLen, lr, warmup, schedule, weightDecay, clip,
-                    logEvery, evalEvery, checkpointEvery, keep, validationSequences, cacheTeacher, threads, seed,
-                    resume, overwrite);
+            return new DistillSpec(teacher, student, model, init, loss, layerMap, corpus, layout, batchSize, seqLen,
+                    cacheTeacher, optimizer, monitoring, run);
         }
     }
 }

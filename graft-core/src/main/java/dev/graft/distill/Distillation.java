@@ -85,9 +85,9 @@ public final class Distillation {
     public static Result run(DistillSpec spec, DatasetRegistry registry, PrintStream log, TrainingListener listener)
             throws IOException {
         checkTeacherFolder(spec.teacher());
-        try (RunFolder folder = RunFolder.open(spec.out(), new RunFolder.Request("distill", spec.overwrite(),
-                spec.resume(), Trainer::latestCheckpoint), log);
-             Parallel parallel = new Parallel(spec.threads())) {
+        try (RunFolder folder = RunFolder.open(spec.out(), new RunFolder.Request("distill", spec.run().overwrite(),
+                spec.run().resume(), Trainer::latestCheckpoint), log);
+             Parallel parallel = new Parallel(spec.run().threads())) {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
             return run(spec, registry, folder, compute, log, listener);
         }
@@ -104,7 +104,7 @@ public final class Distillation {
     private static Result run(DistillSpec spec, DatasetRegistry registry, RunFolder folder, Compute compute,
                               PrintStream log, TrainingListener listener) throws IOException {
         boolean resuming = folder.resuming();
-        Pretrained teacher = Pretrained.loadBackbone(spec.teacher(), compute, spec.seed());
+        Pretrained teacher = Pretrained.loadBackbone(spec.teacher(), compute, spec.run().seed());
         if (!teacher.config().isEncoder()) {
             throw new SpecException("teacher", spec.teacher() + " is a decoder (GPT-style) model: graft distill "
                     + "distills encoders (BERT-style); give an encoder as teacher");
@@ -149,18 +149,17 @@ public final class Distillation {
         long t0 = System.nanoTime();
         EncodedCorpus encoded;
         try (Stream<String> docs = corpora.documents()) {
-            encoded = CorpusEncoder.encode(tokenizer, docs.iterator(), spec.threads(), null);
+            encoded = CorpusEncoder.encode(tokenizer, docs.iterator(), spec.run().threads(), null);
         }
         log.printf(Locale.ROOT, "tokenized: %,d tokens, %,d sentences, %,d documents in %.1f s%n",
                 encoded.tokenCount(), encoded.sentenceCount(), encoded.documentCount(), (System.nanoTime() - t0) / 1e9);
         DistillationData data = DistillationData.build(encoded, spec.seqLen(), spec.batchSize(),
-                spec.validationSequences(), sp.classifier().getAsInt(), sp.separator().getAsInt(), pad, spec.seed());
+                spec.monitoring().validationSequences(), sp.classifier().getAsInt(), sp.separator().getAsInt(), pad,
+                spec.run().seed());
         log.printf(Locale.ROOT, "sequences: %,d for training in %,d fixed batches, %,d held out for validation%n",
                 data.trainingSequences(), data.trainingBatches(), data.validationSequences());
 
-        TrainingOptions options = new TrainingOptions(spec.steps(), spec.epochs(), spec.maxTime(), spec.lr(),
-                spec.learningRateSchedule(), spec.weightDecay(), 0.9f, 0.999f, 1e-6f, spec.clip(), 1,
-                spec.logEvery(), spec.evalEvery(), spec.checkpointEvery(), spec.keep(), false);
+        TrainingOptions options = spec.optimizer().trainingOptions(spec.run(), spec.monitoring(), 1, false);
         // everything is validated: from here on the run folder is written
         folder.begin();
         Path out = spec.out();
@@ -179,13 +178,13 @@ public final class Distillation {
                 100.0 * student.parameters().count() / teacher.parameters().count(), spec.loss().id(),
                 sc.hiddenSize() == teacher.config().hiddenSize() ? ""
                         : ", with a learned projection " + sc.hiddenSize() + " -> " + teacher.config().hiddenSize(),
-                compute.kernels().name(), spec.threads());
+                compute.kernels().name(), spec.run().threads());
         if (cache != null) {
             log.printf(Locale.ROOT, "teacher cache: %s (about %s per batch)%n", cache.folder(),
                     humanBytes(cacheBytesPerBatch(spec, teacher.config(), sc, map)));
         }
         writeRunConfig(spec, resuming, sc, teacher.config(), map, data);
-        BatchStream<DistillationData.Batch> stream = data.trainingStream(spec.seed());
+        BatchStream<DistillationData.Batch> stream = data.trainingStream(spec.run().seed());
         Trainer<DistillationData.Batch> trainer = new Trainer<>(compute, task, stream, options, out, log)
                 .resumeHint("add --resume to the same graft distill command").listener(listener);
         Trainer.Summary s = trainer.run(resuming);
@@ -216,13 +215,12 @@ public final class Distillation {
                         Presets.names()) + "), '" + DistillSpec.TEACHER_SHAPE + "' (the teacher's shape with fewer "
                         + "blocks) nor a checkpoint folder");
             }
-            if (spec.init() != DistillSpec.Init.RANDOM || spec.layers() != null || spec.hidden() != null
-                    || spec.heads() != null || spec.ffn() != null) {
+            if (spec.init() != DistillSpec.Init.RANDOM || spec.model().changesShape()) {
                 throw new SpecException(List.of("student", "init", "layers", "hidden"), "student " + dir + " is a "
                         + "checkpoint: it starts from its own weights and shape; drop init and the shape options "
                         + "(layers, hidden, ...)");
             }
-            Pretrained s = Pretrained.loadBackbone(dir, compute, spec.seed());
+            Pretrained s = Pretrained.loadBackbone(dir, compute, spec.run().seed());
             if (!s.config().isEncoder()) {
                 throw new IllegalArgumentException(dir + " is a decoder (GPT-style) model: the student must be an "
                         + "encoder (BERT-style)");
@@ -237,40 +235,30 @@ public final class Distillation {
             ParameterSet own = new ParameterSet(s.backbone().parameters());
             return new Student(s.backbone(), own);
         }
-        ModelConfig config;
+        ModelConfig base = tc;
+        int positions = tc.maxPositions();
+        int layers = Math.max(1, tc.numberOfLayers() / 2);
         if (isPreset) {
-            ModelConfig p = Presets.get(name);
-            if (!p.isEncoder()) {
+            base = Presets.get(name);
+            if (!base.isEncoder()) {
                 throw new SpecException("student", "student " + name + " is a decoder preset: distillation trains an "
                         + "encoder (a bert-* preset, or " + DistillSpec.TEACHER_SHAPE + ")");
             }
-            int h = spec.hidden() != null ? spec.hidden() : p.hiddenSize();
-            int f = spec.ffn() != null ? spec.ffn() : (spec.hidden() != null ? 4 * h : p.intermediateSize());
-            float d = spec.dropout() != null ? spec.dropout() : p.hiddenDropout();
-            float ad = spec.dropout() != null ? spec.dropout() : p.attentionDropout();
-            int positions = Math.min(tc.maxPositions(), Math.max(p.maxPositions(), spec.seqLen()));
-            config = new ModelConfig(ModelConfig.Architecture.ENCODER, tc.vocabSize(), h,
-                    spec.layers() != null ? spec.layers() : p.numberOfLayers(),
-                    spec.heads() != null ? spec.heads() : p.numberOfHeads(), f, positions, tc.typeVocabSize(),
-                    p.layerNormEps(), d, ad, p.gelu(), p.initializerRange(), tc.padTokenId());
-        } else {
-            int h = spec.hidden() != null ? spec.hidden() : tc.hiddenSize();
-            float d = spec.dropout() != null ? spec.dropout() : tc.hiddenDropout();
-            float ad = spec.dropout() != null ? spec.dropout() : tc.attentionDropout();
-            config = new ModelConfig(ModelConfig.Architecture.ENCODER, tc.vocabSize(), h,
-                    spec.layers() != null ? spec.layers() : Math.max(1, tc.numberOfLayers() / 2),
-                    spec.heads() != null ? spec.heads() : tc.numberOfHeads(),
-                    spec.ffn() != null ? spec.ffn() : (spec.hidden() != null ? 4 * h : tc.intermediateSize()),
-                    tc.maxPositions(), tc.typeVocabSize(), tc.layerNormEps(), d, ad, tc.gelu(),
-                    tc.initializerRange(), tc.padTokenId());
+            positions = Math.min(tc.maxPositions(), Math.max(base.maxPositions(), spec.seqLen()));
+            layers = base.numberOfLayers();
         }
+        ModelConfig o = spec.model().applyTo(base, layers);
+        ModelConfig config = new ModelConfig(ModelConfig.Architecture.ENCODER, tc.vocabSize(), o.hiddenSize(),
+                o.numberOfLayers(), o.numberOfHeads(), o.intermediateSize(), positions, tc.typeVocabSize(),
+                o.layerNormEps(), o.hiddenDropout(), o.attentionDropout(), o.gelu(), o.initializerRange(),
+                tc.padTokenId());
         if (tc.embeddingSize() == tc.hiddenSize()) {
             // the teacher's family (a RoBERTa's positions from pad + 1, a DistilBERT's names), so the student reads
             // the same inputs, takes the teacher's position rows as they are, and is saved as the same architecture
             config = config.withFamily(tc.family(), config.hiddenSize());
         }
         // a LanguageModel initializes its backbone as pretraining does; its MLM head is left unused
-        Backbone backbone = new LanguageModel(compute, config, spec.seed()).backbone();
+        Backbone backbone = new LanguageModel(compute, config, spec.run().seed()).backbone();
         ParameterSet own = new ParameterSet(backbone.parameters());
         if (spec.init() == DistillSpec.Init.TEACHER_LAYERS) {
             int[] from = initializeFromTeacher(own, config, teacher.parameters(), tc);
@@ -368,8 +356,8 @@ public final class Distillation {
         k.put("layout", spec.layout().name());
         k.put("seq_len", spec.seqLen());
         k.put("batch_size", spec.batchSize());
-        k.put("validation_sequences", spec.validationSequences());
-        k.put("seed", spec.seed());
+        k.put("validation_sequences", spec.monitoring().validationSequences());
+        k.put("seed", spec.run().seed());
         return k;
     }
 
@@ -406,9 +394,9 @@ public final class Distillation {
         run.set("teacher_model", JSON.valueToTree(teacher));
         run.put("batch_size", spec.batchSize());
         run.put("seq_len", spec.seqLen());
-        RunRecord.putOptimizer(run, spec.lr(), spec.warmup(), spec.schedule(), spec.weightDecay(), spec.clip());
+        spec.optimizer().writeTo(run);
         run.put("cache_teacher", spec.cacheTeacher());
-        RunRecord.putLength(run, spec.steps(), spec.epochs(), spec.maxTime(), spec.threads(), spec.seed());
+        spec.run().writeTo(run);
         run.put("training_sequences", data.trainingSequences());
         run.put("training_batches", data.trainingBatches());
         run.put("validation_sequences", data.validationSequences());

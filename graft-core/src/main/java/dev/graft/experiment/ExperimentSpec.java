@@ -1,5 +1,7 @@
 package dev.graft.experiment;
 
+import dev.graft.SpecException;
+import dev.graft.pretrain.PretrainSpec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.graft.model.HeadConfig;
@@ -77,27 +79,28 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
 
     public ExperimentSpec {
         if (task == null) {
-            throw new IllegalArgumentException("a task is required: classify, tag, multilabel or pair");
+            throw new SpecException("task", "task is required: classify, tag, multilabel or pair");
         }
         corpus = corpus == null ? List.of() : List.copyOf(corpus);
         data = data == null ? List.of() : List.copyOf(data);
         if (data.isEmpty() || data.size() > 2) {
-            throw new IllegalArgumentException("--data takes a labeled dataset name (e.g. sentiment-uci) or two files: "
+            throw new SpecException("data", "data takes a labeled dataset name (e.g. sentiment-uci) or two files: "
                     + "train,test; got " + data);
         }
         strategies = strategies == null ? List.of() : List.copyOf(strategies);
         if (strategies.isEmpty()) {
-            throw new IllegalArgumentException("no strategy given (--strategies scratch,transfer,...)");
+            throw new SpecException("strategies", "no strategy given: strategies scratch,transfer,...");
         }
         boolean needsCorpus = strategies.stream().anyMatch(Strategy::needsCorpus);
         if (needsCorpus && corpus.isEmpty()) {
-            throw new IllegalArgumentException("strategies " + strategies.stream().map(Strategy::id).toList()
-                    + " need unlabeled text: give --corpus NAME|FILE...");
+            throw new SpecException(List.of("strategies", "corpus"), "strategies "
+                    + strategies.stream().map(Strategy::id).toList() + " need unlabeled text: give corpus NAME|FILE...");
         }
         if (task == HeadConfig.Task.MULTI_LABEL || task == HeadConfig.Task.PAIR) {
             List<String> refused = strategies.stream().filter(s -> !s.appliesTo(task)).map(Strategy::id).toList();
             if (!refused.isEmpty()) {
-                throw new IllegalArgumentException("strategies " + refused + " do not apply to --task " + task.id()
+                throw new SpecException(List.of("strategies", "task"), "strategies " + refused + " do not apply to task "
+                        + task.id()
                         + " (" + task.describe() + "): labels-as-text scores one label word per text, and the "
                         + "static-vector baselines pool one text into one label; use "
                         + java.util.Arrays.stream(Strategy.values()).filter(s -> s.appliesTo(task))
@@ -105,85 +108,91 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
             }
         }
         if (task == HeadConfig.Task.TAG && strategies.contains(Strategy.LABELS_AS_TEXT)) {
-            throw new IllegalArgumentException("labels-as-text classifies by label likelihood: it is for --task "
+            throw new SpecException("task", "labels-as-text classifies by label likelihood: it is for task "
                     + "classify only");
         }
         budgets = budgets == null ? List.of() : budgets.stream().distinct().sorted().toList();
         if (budgets.isEmpty() || budgets.get(0) < 2) {
-            throw new IllegalArgumentException("budgets must be numbers >= 2 or 'all', got " + budgets);
+            throw new SpecException("budgets", "budgets must be numbers >= 2 or 'all', got " + budgets);
         }
-        if (seeds < 1) {
-            throw new IllegalArgumentException("--seeds must be >= 1, got " + seeds);
-        }
+        SpecException.positive("seeds", seeds);
         Presets.get(arch);
         if (out == null) {
-            throw new IllegalArgumentException("an experiment folder is required (--out DIR)");
+            throw new SpecException("out", "out is required: the experiment folder");
         }
         if (pretrainSteps < 0 || (pretrainSteps == 0 && (pretrainTime == null || pretrainTime.isZero()
                 || pretrainTime.isNegative()))) {
-            throw new IllegalArgumentException("give a positive --pretrain-time (e.g. 20m) or --pretrain-steps");
+            throw new SpecException(List.of("pretrainTime", "pretrainSteps"), "give a positive pretrainTime (e.g. "
+                    + "20m) or pretrainSteps");
         }
-        if (!(taptEpochs > 0)) {
-            throw new IllegalArgumentException("--tapt-epochs must be > 0, got " + taptEpochs);
-        }
+        SpecException.positive("taptEpochs", taptEpochs);
         if (!(devFraction > 0 && devFraction < 0.5)) {
-            throw new IllegalArgumentException("dev_fraction (set in the --config file) must be in (0, 0.5), got "
-                    + devFraction);
+            throw new SpecException("devFraction", "devFraction (dev_fraction in an experiment.json) must be in "
+                    + "(0, 0.5), got " + devFraction);
         }
         if (folds == 1 || folds < 0) {
-            throw new IllegalArgumentException("--folds must be 0 (a dev carve and early stopping) or at least 2, got "
+            throw new SpecException("folds", "folds must be 0 (a dev carve and early stopping) or at least 2, got "
                     + folds);
         }
         if (!(maxEpochs >= 0)) {
-            throw new IllegalArgumentException("--max-epochs must be >= 0 (0: automatic), got " + maxEpochs);
+            throw new SpecException("maxEpochs", "maxEpochs must be >= 0 (0: automatic), got " + maxEpochs);
         }
         rateGrids = rateGrids == null ? Map.of() : Map.copyOf(rateGrids);
         for (Map.Entry<String, List<Float>> g : rateGrids.entrySet()) {
             Strategy.parse(g.getKey());
             if (g.getValue().isEmpty() || g.getValue().stream().anyMatch(r -> !(r > 0))) {
-                throw new IllegalArgumentException("the rate grid of " + g.getKey() + " must be rates > 0, got "
+                throw new SpecException("rateGrids", "rateGrids of " + g.getKey() + " must be rates > 0, got "
                         + g.getValue());
             }
             if (g.getValue().size() > 1 && folds == 0) {
-                throw new IllegalArgumentException("several rates for " + g.getKey() + " need --folds >= 2 to "
-                        + "choose between them");
+                throw new SpecException(List.of("rateGrids", "folds"), "rateGrids: several rates for " + g.getKey()
+                        + " need folds >= 2 to choose between them");
             }
         }
-        if (labelRepeat < 0 || threads < 1 || parallelCells < 1 || parallelCells > threads || vocabSize < 100 || seqLen < 8) {
-            throw new IllegalArgumentException("label repeats must be >= 0, threads >= 1, vocabulary "
-                    + ">= 100 and sequence length >= 8; parallel cells between 1 and the threads");
+        SpecException.nonNegative("labelRepeat", labelRepeat);
+        SpecException.positive("threads", threads);
+        if (parallelCells < 1 || parallelCells > threads) {
+            throw new SpecException(List.of("parallelCells", "threads"), "parallelCells must be between 1 and "
+                    + "threads (" + threads + "), got " + parallelCells);
         }
+        if (vocabSize < 100) {
+            throw new SpecException("vocabSize", "vocabSize must be at least 100, got " + vocabSize);
+        }
+        PretrainSpec.requireSeqLen(seqLen, 8);
         if (base != null && !java.nio.file.Files.isRegularFile(base.resolve("config.json"))) {
-            throw new IllegalArgumentException("--base " + base + " is not a checkpoint folder (no config.json): give "
-                    + "the --out folder of a graft pretrain run");
+            throw new SpecException("base", "base " + base + " is not a checkpoint folder (no config.json): give "
+                    + "the folder of a graft pretrain run");
         }
         if (strategies.contains(Strategy.PRETRAINED) && (pretrained == null || pretrained.isBlank())) {
-            throw new IllegalArgumentException("the pretrained strategy needs --pretrained DIR|minilm");
+            throw new SpecException("pretrained", "pretrained is required by the strategy that fine-tunes a model "
+                    + "trained elsewhere: give pretrained DIR|minilm");
         }
         if (strategies.contains(Strategy.SETFIT) && (pretrained == null || pretrained.isBlank())) {
-            throw new IllegalArgumentException("the setfit strategy needs --pretrained DIR|minilm");
+            throw new SpecException("pretrained", "pretrained is required by the setfit strategy: give pretrained "
+                    + "DIR|minilm");
         }
         if (strategies.contains(Strategy.DISTILLED) && distilled == null) {
-            throw new IllegalArgumentException("the distilled strategy needs --distilled DIR (a graft distill run)");
+            throw new SpecException("distilled", "distilled is required by the strategy that fine-tunes a graft "
+                    + "distill student: give distilled DIR");
         }
         if (distilled != null && !java.nio.file.Files.isRegularFile(distilled.resolve("config.json"))) {
-            throw new IllegalArgumentException("--distilled " + distilled + " is not a checkpoint folder (no "
-                    + "config.json): give the --out folder of a graft distill run");
+            throw new SpecException("distilled", "distilled " + distilled + " is not a checkpoint folder (no "
+                    + "config.json): give the folder of a graft distill run");
         }
         if ((strategies.contains(Strategy.SETFIT) || strategies.contains(Strategy.SETFIT_OWN))
                 && task != HeadConfig.Task.CLASSIFY) {
-            throw new IllegalArgumentException("the setfit strategies classify texts: they need --task classify");
+            throw new SpecException("task", "the setfit strategies classify texts: they need task classify");
         }
         pretrainSweep = pretrainSweep == null ? List.of() : pretrainSweep.stream().distinct().sorted().toList();
         for (double f : pretrainSweep) {
             if (!(f > 0 && f < 1)) {
-                throw new IllegalArgumentException("--pretrain-sweep takes shares of the pretraining budget between 0 "
-                        + "and 1 (e.g. 0.25,0.5), got " + f);
+                throw new SpecException("pretrainSweep", "pretrainSweep takes shares of the pretraining budget between "
+                        + "0 and 1 (e.g. 0.25,0.5), got " + f);
             }
         }
         if (!pretrainSweep.isEmpty() && (!strategies.contains(Strategy.TRANSFER) || base != null)) {
-            throw new IllegalArgumentException("--pretrain-sweep runs transfer after shorter pretraining runs: it "
-                    + "needs the transfer strategy and graft's own pretraining (not --base)");
+            throw new SpecException(List.of("pretrainSweep", "base"), "pretrainSweep runs transfer after shorter "
+                    + "pretraining runs: it needs the transfer strategy and graft's own pretraining (not base)");
         }
     }
 

@@ -168,12 +168,13 @@ final class SharedRuns {
 
     private PretrainSpec.Builder pretrainBuilder(String arch, List<String> corpus, Path tokenizer, long seed) {
         PretrainSpec.Builder b = PretrainSpec.builder(arch, corpus, out.resolve("pretrain").resolve("pending"))
-                .tokenizer(tokenizer).seqLen(spec.seqLen()).threads(spec.threads()).seed(seed)
-                .checkpointEvery(100).keep(1)
+                .tokenizer(t -> t.withPath(tokenizer)).seqLen(spec.seqLen())
+                .run(r -> r.withThreads(spec.threads()).withSeed(seed))
                 // a validation pass every 50 updates (about 5% of the compute): enough points for the report's
                 // loss curve and its loss-per-doubling figure in runs of a few minutes
-                .evalEvery(50);
-        return spec.pretrainSteps() > 0 ? b.steps(spec.pretrainSteps()) : b.maxTime(spec.pretrainTime());
+                .monitoring(m -> m.withIntervals(m.logEvery(), 50, 100).withKeepCheckpoints(1));
+        return spec.pretrainSteps() > 0 ? b.run(r -> r.withSteps(spec.pretrainSteps()))
+                : b.run(r -> r.withMaxTime(spec.pretrainTime()));
     }
 
     synchronized PretrainRun basePretraining() throws IOException {
@@ -189,7 +190,8 @@ final class SharedRuns {
      */
     synchronized PretrainRun basePretraining(double share) throws IOException {
         PretrainSpec.Builder b = pretrainBuilder(spec.arch(), spec.corpus(), tokenizer(), spec.seed());
-        b = spec.pretrainSteps() > 0 ? b.steps(spec.sweepSteps(share)) : b.maxTime(spec.sweepTime(share));
+        b = spec.pretrainSteps() > 0 ? b.run(r -> r.withSteps(spec.sweepSteps(share)))
+                : b.run(r -> r.withMaxTime(spec.sweepTime(share)));
         return pretrain("base-" + Arm.shareLabel(share) + "x", b);
     }
 
@@ -264,9 +266,9 @@ final class SharedRuns {
         }
         log.println("experiment: LM fine-tuning on the task's text (" + name + ")");
         LmFineTuneSpec d = LmFineTuneSpec.defaults(base.folder(), List.of(text.toString()), dir);
-        LmFineTuneSpec s = new LmFineTuneSpec(d.from(), d.corpus(), dir, spec.taptEpochs(), 0, null,
-                d.learningRate(), d.schedule(), d.warmup(), d.discriminative(), d.batchSize(), spec.seqLen(),
-                d.maskProbability(), d.weightDecay(), d.clip(), spec.seed(), spec.threads(), true);
+        LmFineTuneSpec s = d.withBatches(d.batchSize(), spec.seqLen(), d.discriminative())
+                .withRun(d.run().withEpochs(spec.taptEpochs()).withSeed(spec.seed()).withThreads(spec.threads())
+                        .withOverwrite(true));
         ObjectNode summary = LanguageModelFineTuning.run(s, registry, log).toJson();
         summary.put("folder", dir.toString());
         writeDone(dir, summary);
@@ -332,9 +334,10 @@ final class SharedRuns {
                 id.append(DataFiles.sha256(p)).append('|');
             }
         }
-        id.append(DataFiles.sha256(probe.tokenizer())).append('|').append(probe.steps()).append('|').append(probe.maxTime())
-                .append('|').append(probe.seqLen()).append('|').append(probe.batchSize()).append('|').append(probe.lr())
-                .append('|').append(probe.seed());
+        // the folder's name hashes these: keep their order and format, or earlier experiments no longer resume
+        id.append(DataFiles.sha256(probe.tokenizer().path())).append('|').append(probe.run().steps()).append('|')
+                .append(probe.run().maxTime()).append('|').append(probe.seqLen()).append('|').append(probe.batchSize())
+                .append('|').append(probe.optimizer().learningRate()).append('|').append(probe.run().seed());
         String name = kind + "-" + probe.arch() + "-" + hash(id.toString());
         Path dir = out.resolve("pretrain").resolve(name);
         PretrainRun done = finished(name, dir);
@@ -343,7 +346,7 @@ final class SharedRuns {
         }
         boolean resume = Trainer.latestCheckpoint(dir) != null;
         log.println("experiment: pretraining " + name + (resume ? " (resuming)" : "") + " on " + probe.corpus());
-        PretrainSpec ps = builder.out(dir).resume(resume).overwrite(!resume).build();
+        PretrainSpec ps = builder.run(r -> r.withOut(dir).withResume(resume).withOverwrite(!resume)).build();
         Pretraining.Result r = Pretraining.run(ps, registry, log);
         ObjectNode summary = r.toJson();
         summary.put("folder", dir.toString());

@@ -1,5 +1,6 @@
 package dev.graft.finetune;
 
+import dev.graft.SpecException;
 import dev.graft.model.HeadConfig;
 import dev.graft.model.SequenceClassifier;
 import dev.graft.nn.Pooling;
@@ -144,84 +145,84 @@ public record FineTuneSpec(
 
     public FineTuneSpec {
         if (task == null) {
-            throw new IllegalArgumentException("a task is required: classify, tag, multilabel or pair");
+            throw new SpecException("task", "task is required: classify, tag, multilabel or pair");
         }
         if ((from == null) == (arch == null)) {
-            throw new IllegalArgumentException("give either --from DIR (a pretrained checkpoint) or --arch NAME "
-                    + "--tokenizer DIR (from scratch)");
+            throw new SpecException(List.of("from", "arch", "tokenizer"), "give either from DIR (a pretrained "
+                    + "checkpoint) or arch NAME and tokenizer DIR (a new model)");
         }
         if (arch != null && tokenizer == null) {
-            throw new IllegalArgumentException("training from scratch (--arch " + arch + ") needs --tokenizer: a "
-                    + "tokenizer.json or a folder holding one (e.g. the pretraining run's, for a fair comparison)");
+            throw new SpecException(List.of("arch", "tokenizer"), "training from scratch (arch " + arch + ") needs "
+                    + "tokenizer: a JSON file or a folder holding one (e.g. the pretraining run's, for a fair "
+                    + "comparison)");
         }
         if (train == null || train.isBlank()) {
-            throw new IllegalArgumentException("training data is required (--train FILE or a dataset name)");
+            throw new SpecException("train", "train is required: a data file or a dataset name");
         }
         if (out == null) {
-            throw new IllegalArgumentException("an output folder is required (--out DIR)");
+            throw new SpecException("out", "out is required: the folder to write");
         }
         if (!(epochs >= 0)) {
-            throw new IllegalArgumentException("epochs must be > 0 (or 0 for automatic), got " + epochs);
+            throw new SpecException("epochs", "epochs must be > 0 (or 0 for automatic), got " + epochs);
         }
-        if (!Float.isNaN(learningRate) && !(learningRate > 0)) {
-            throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
+        if (!Float.isNaN(learningRate)) {
+            SpecException.positive("learningRate", learningRate);
         }
         if (recipe == null) {
             recipe = Recipe.FULL;
         }
         if (!Double.isNaN(discriminative) && !(discriminative >= 1)) {
-            throw new IllegalArgumentException("--discriminative must be >= 1 (1 = one rate for all layers), got "
-                    + discriminative);
+            throw new SpecException("discriminative", "discriminative must be >= 1 (1 = one rate for all layers), "
+                    + "got " + discriminative);
         }
         if (schedule != null && !List.of("linear", "stlr", "constant", "cosine").contains(schedule)) {
-            throw new IllegalArgumentException("unknown schedule '" + schedule + "': use linear, stlr, constant or cosine");
+            throw new SpecException("schedule", "unknown schedule '" + schedule + "': use linear, stlr, constant or "
+                    + "cosine");
         }
         if (!(warmup >= 0 && warmup < 1)) {
-            throw new IllegalArgumentException("warm-up fraction must be in [0, 1), got " + warmup);
+            throw new SpecException("warmup", "warmup is a fraction of the run in [0, 1), got " + warmup);
         }
-        if (maxTrain < 0 || batchSize < 0 || maxLength < 0 || patience < 0) {
-            throw new IllegalArgumentException("--max-train, --batch-size, --max-length and --patience must be >= 0");
-        }
-        if (evalsPerEpoch < 1) {
-            throw new IllegalArgumentException("evaluations per epoch must be >= 1, got " + evalsPerEpoch);
-        }
+        SpecException.nonNegative("maxTrain", maxTrain);
+        SpecException.nonNegative("batchSize", batchSize);
+        SpecException.nonNegative("maxLength", maxLength);
+        SpecException.nonNegative("patience", patience);
+        SpecException.positive("evalsPerEpoch", evalsPerEpoch);
         if (!(devFraction >= 0 && devFraction < 1)) {
-            throw new IllegalArgumentException("the dev fraction must be in [0, 1) (0: no dev set, the last model is "
+            throw new SpecException("devFraction", "devFraction must be in [0, 1) (0: no dev set, the last model is "
                     + "kept), got " + devFraction);
         }
         if (resume && overwrite) {
-            throw new IllegalArgumentException("--resume and --overwrite contradict each other: choose one");
+            throw new SpecException(List.of("resume", "overwrite"), "resume and overwrite contradict each other: "
+                    + "choose one");
         }
         if (checkpointEvery < -1) {
-            throw new IllegalArgumentException("--checkpoint-every must be >= 0 (0: one checkpoint per epoch), got "
-                    + checkpointEvery);
+            throw new SpecException("checkpointEvery", "checkpointEvery must be >= 0 (0: one checkpoint per epoch), "
+                    + "got " + checkpointEvery);
         }
         if (folds == 1 || folds < 0) {
-            throw new IllegalArgumentException("cross-validation needs at least 2 folds (0 for none), got " + folds);
+            throw new SpecException("folds", "folds: cross-validation needs at least 2 (0 for none), got " + folds);
         }
         learningRates = learningRates == null ? List.of() : List.copyOf(learningRates);
         for (Float r : learningRates) {
             if (!(r > 0)) {
-                throw new IllegalArgumentException("candidate learning rates must be > 0, got " + learningRates);
+                throw new SpecException("learningRates", "learningRates must all be > 0, got " + learningRates);
             }
         }
         if (!learningRates.isEmpty() && folds == 0) {
-            throw new IllegalArgumentException("candidate learning rates " + learningRates + " need cross-validation "
-                    + "folds to choose between them (folds >= 2)");
+            throw new SpecException(List.of("learningRates", "folds"), "learningRates " + learningRates + " need "
+                    + "cross-validation folds (>= 2) to choose between them");
         }
         if (!Double.isNaN(stopAfterEpochs) && !(stopAfterEpochs > 0)) {
-            throw new IllegalArgumentException("stopAfterEpochs must be > 0 (NaN for none), got " + stopAfterEpochs);
+            throw new SpecException("stopAfterEpochs", "stopAfterEpochs must be > 0 (NaN for none), got "
+                    + stopAfterEpochs);
         }
         if (pooling != null && !task.pooled()) {
-            throw new IllegalArgumentException("--pooling applies to classification, not tagging");
+            throw new SpecException("pooling", "pooling applies to classification, not tagging");
         }
         multitaskCorpus = multitaskCorpus == null ? List.of() : List.copyOf(multitaskCorpus);
-        if (!(lmWeight >= 0) || !(mix > 0)) {
-            throw new IllegalArgumentException("--lm-weight must be >= 0 and --mix > 0");
-        }
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
-        }
+        SpecException.nonNegative("lmWeight", lmWeight);
+        SpecException.positive("mix", mix);
+        SpecException.positive("threads", threads);
     }
 
     /**

@@ -19,8 +19,8 @@ import dev.graft.tensor.kernel.KernelProvider;
 import dev.graft.train.BatchStream;
 import dev.graft.train.LayerwiseRates;
 import dev.graft.train.RecipeControl;
-import dev.graft.train.Schedule;
 import dev.graft.train.Trainer;
+import dev.graft.train.Monitoring;
 import dev.graft.train.TrainingOptions;
 
 import java.io.IOException;
@@ -63,33 +63,22 @@ public final class LanguageModelFineTuning {
         }
     }
 
-    /** Runs {@code spec} from the start. */
-    public static Result run(LmFineTuneSpec spec, DatasetRegistry registry, PrintStream log)
-            throws IOException {
-        return run(spec, false, registry, log);
-    }
-
     /**
-     * As {@link #run(LmFineTuneSpec, DatasetRegistry, PrintStream)}; with {@code resume}, continues the run in
-     * {@code spec.out()} from its newest checkpoint (written once per epoch), or starts it anew, saying so,
-     * when it has none.
+     * Runs {@code spec}; with {@code run.resume}, continues the run in its folder from its newest checkpoint
+     * (written once per epoch), or starts it anew, saying so, when it has none.
      */
-    public static Result run(LmFineTuneSpec spec, boolean resume, DatasetRegistry registry, PrintStream log) throws IOException {
-        if (resume && spec.overwrite()) {
-            throw new SpecException(List.of("resume", "overwrite"), "resume and overwrite contradict each other: "
-                    + "choose one");
-        }
+    public static Result run(LmFineTuneSpec spec, DatasetRegistry registry, PrintStream log) throws IOException {
         DataSources sources = new DataSources(registry, log);
-        try (RunFolder runFolder = RunFolder.open(spec.out(), new RunFolder.Request("lm-finetune", spec.overwrite(),
-                resume, Trainer::latestCheckpoint), log);
-             Parallel parallel = new Parallel(spec.threads())) {
+        try (RunFolder runFolder = RunFolder.open(spec.out(), new RunFolder.Request("lm-finetune",
+                spec.run().overwrite(), spec.run().resume(), Trainer::latestCheckpoint), log);
+             Parallel parallel = new Parallel(spec.run().threads())) {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
-            StartingPoint start = StartingPoint.fromCheckpoint(spec.from(), compute, spec.seed(), null, null);
+            StartingPoint start = StartingPoint.fromCheckpoint(spec.from(), compute, spec.run().seed(), null, null);
             log.println("model: " + start.description() + (start.lmHeadLoaded() ? "" : "; its LM head is new"));
             LanguageModelData lm;
             try (Stream<String> docs = sources.texts(spec.corpus())) {
                 lm = LanguageModelData.prepare(start.tokenizer(), docs.iterator(), start.config(), spec.seqLen(),
-                        spec.maskProbability(), 0.05, 256, spec.seed(), spec.threads());
+                        spec.maskProbability(), 0.05, 256, spec.run().seed(), spec.run().threads());
             }
             log.printf(Locale.ROOT, "corpus: %s; %,d %s sequences (%,d tokens) for training, %,d held out%n",
                     String.join(", ", spec.corpus()), lm.data().trainingSequences(), lm.objective().name(),
@@ -97,7 +86,7 @@ public final class LanguageModelFineTuning {
             List<TokenBatch> validation = lm.data().validationBatches(spec.batchSize(), lm.masker());
             LanguageModelingTask task = new LanguageModelingTask(start.languageModel(), validation,
                     folder -> start.tokenizer().save(folder.resolve(Checkpoint.TOKENIZER)));
-            BatchStream<TokenBatch> stream = lm.data().trainingStream(spec.batchSize(), lm.masker(), spec.seed());
+            BatchStream<TokenBatch> stream = lm.data().trainingStream(spec.batchSize(), lm.masker(), spec.run().seed());
             LayerwiseRates rates = null;
             if (spec.discriminative() > 1) {
                 rates = new LayerwiseRates(LayerGroups.of(task.parameters().list(), start.config()),
@@ -105,12 +94,10 @@ public final class LanguageModelFineTuning {
                         Math.max(1, stream.batchesPerEpoch()));
                 log.println("layer-wise rates: " + rates.describe());
             }
-            Schedule schedule = Schedule.parse(spec.schedule(), spec.warmup());
             // a resumable checkpoint once per epoch (the newest kept)
-            TrainingOptions options = new TrainingOptions(spec.steps(), spec.epochs(), spec.maxTime(),
-                    spec.learningRate(), schedule, spec.weightDecay(), 0.9f, 0.98f, 1e-6f, spec.clip(), 1, 20,
-                    (int) Math.max(1, Math.min(200, stream.batchesPerEpoch())),
-                    (int) Math.max(1, Math.min(Integer.MAX_VALUE, stream.batchesPerEpoch())), 1, false);
+            int perEpoch = (int) Math.max(1, Math.min(Integer.MAX_VALUE, stream.batchesPerEpoch()));
+            TrainingOptions options = spec.optimizer().trainingOptions(spec.run(),
+                    new Monitoring(20, Math.min(200, perEpoch), perEpoch, 1, 0), 1, false);
             runFolder.begin(); // everything above is validated; from here on the folder is written
             ObjectNode run = JSON.createObjectNode();
             run.put("command", "lm-finetune");
@@ -119,16 +106,12 @@ public final class LanguageModelFineTuning {
             run.put("objective", lm.objective().name().toLowerCase(Locale.ROOT));
             run.put("training_sequences", lm.data().trainingSequences());
             run.put("validation_sequences", lm.data().validationSequences());
-            run.put("epochs", spec.epochs());
-            run.put("steps", spec.steps());
-            run.put("max_time_s", spec.maxTime() == null ? null : spec.maxTime().toSeconds());
-            run.put("lr", spec.learningRate());
-            run.put("schedule", spec.schedule());
+            spec.run().writeTo(run);
+            spec.optimizer().writeTo(run);
             run.put("discriminative", spec.discriminative());
             run.put("batch_size", spec.batchSize());
             run.put("seq_len", spec.seqLen());
             run.put("mask_prob", spec.maskProbability());
-            run.put("seed", spec.seed());
             run.set("model", JSON.valueToTree(start.config()));
             AtomicFiles.writeString(spec.out().resolve("run.json"), JSON.writeValueAsString(run) + "\n");
             Trainer<TokenBatch> trainer = new Trainer<>(compute, new RecipeControl<>(task, rates, null), stream,

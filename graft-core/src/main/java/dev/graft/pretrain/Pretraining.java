@@ -93,8 +93,8 @@ public final class Pretraining {
     public static Result run(PretrainSpec spec, DatasetRegistry registry, PrintStream log, TrainingListener listener)
             throws IOException {
         Path out = spec.out();
-        try (RunFolder folder = RunFolder.open(out, new RunFolder.Request("pretrain", spec.overwrite(), spec.resume(),
-                Trainer::latestCheckpoint), log)) {
+        try (RunFolder folder = RunFolder.open(out, new RunFolder.Request("pretrain", spec.run().overwrite(),
+                spec.run().resume(), Trainer::latestCheckpoint), log)) {
             return run(spec, registry, folder, log, listener);
         }
     }
@@ -118,25 +118,23 @@ public final class Pretraining {
         EncodedCorpus encoded;
         try (Stream<String> docs = corpora.documents()) {
             Stream<String> units = spec.sentences() ? sentences(docs) : docs;
-            encoded = CorpusEncoder.encode(tokenizer, units.iterator(), spec.threads(), null);
+            encoded = CorpusEncoder.encode(tokenizer, units.iterator(), spec.run().threads(), null);
         }
         log.printf(Locale.ROOT, "tokenized: %,d tokens, %,d sentences, %,d documents in %.1f s%n",
                 encoded.tokenCount(), encoded.sentenceCount(), encoded.documentCount(), (System.nanoTime() - t0) / 1e9);
 
         PretrainingData data = PretrainingData.build(encoded, obj, spec.seqLen(), vocab, ids, 0.05,
-                spec.validationSequences(), spec.seed());
+                spec.monitoring().validationSequences(), spec.run().seed());
         log.printf(Locale.ROOT, "sequences: %,d for training (%,d tokens), %,d held out for validation%n",
                 data.trainingSequences(), data.trainingTokens(), data.validationSequences());
 
         MaskedLanguageModeling masker = obj == PretrainingData.Objective.MLM
                 ? new MaskedLanguageModeling(spec.maskProbability(), ids.mask(), ids.firstRegular(), vocab,
-                spec.wholeWordMask(), spec.seed())
+                spec.wholeWordMask(), spec.run().seed())
                 : null;
-        TrainingOptions options = new TrainingOptions(spec.steps(), spec.epochs(), spec.maxTime(), spec.lr(),
-                spec.learningRateSchedule(), spec.weightDecay(), spec.beta1(), spec.beta2(), 1e-6f, spec.clip(),
-                spec.accumulate(), spec.logEvery(), spec.evalEvery(), spec.checkpointEvery(), spec.keep(),
+        TrainingOptions options = spec.optimizer().trainingOptions(spec.run(), spec.monitoring(), spec.accumulate(),
                 spec.skipNonFinite());
-        try (Parallel parallel = new Parallel(spec.threads())) {
+        try (Parallel parallel = new Parallel(spec.run().threads())) {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
             int pad = obj == PretrainingData.Objective.MLM ? ids.pad() : -1;
             ModelConfig config = PretrainSpec.AUTO_ARCH.equals(spec.arch())
@@ -153,7 +151,7 @@ public final class Pretraining {
             if (!resuming || !Files.exists(tokenizerFile)) {
                 tokenizer.save(tokenizerFile);
             }
-            BatchStream<TokenBatch> stream = data.trainingStream(spec.batchSize(), masker, spec.seed());
+            BatchStream<TokenBatch> stream = data.trainingStream(spec.batchSize(), masker, spec.run().seed());
             writeRunConfig(spec, resuming, config, tokenizer, data);
             Trainer<TokenBatch> trainer = new Trainer<>(compute, task, stream, options, out, log)
                     .resumeHint("add --resume to the same graft pretrain command").offeringSkipNonFinite()
@@ -171,19 +169,19 @@ public final class Pretraining {
                 config.numberOfLayers(), config.hiddenSize(), config.preNorm() ? "pre-LN" : "post-LN",
                 config.linearBias() ? "" : ", bias-free linears");
         if (spec.electra()) {
-            ElectraModel electra = new ElectraModel(compute, config, spec.generatorSize(), spec.seed());
+            ElectraModel electra = new ElectraModel(compute, config, spec.generatorSize(), spec.run().seed());
             ModelConfig g = electra.generatorConfig();
             log.printf(Locale.ROOT, "model: ELECTRA, discriminator %s, %,d parameters; generator %d layers, hidden "
                             + "%d, %d head(s), FFN %d, %,d parameters of its own (embeddings shared); %s kernels, "
                             + "%d thread(s)%n", shape, electra.parameterSet().count(), g.numberOfLayers(),
                     g.hiddenSize(), g.numberOfHeads(), g.intermediateSize(),
                     electra.allParameters().count() - electra.parameterSet().count(), compute.kernels().name(),
-                    spec.threads());
-            return new ElectraTask(electra, validation, (float) spec.discriminatorWeight(), spec.seed(), extras);
+                    spec.run().threads());
+            return new ElectraTask(electra, validation, (float) spec.discriminatorWeight(), spec.run().seed(), extras);
         }
-        LanguageModel lm = new LanguageModel(compute, config, spec.seed());
+        LanguageModel lm = new LanguageModel(compute, config, spec.run().seed());
         log.printf(Locale.ROOT, "model: %s, %,d parameters, %s kernels, %d thread(s)%n", shape,
-                lm.parameterSet().count(), compute.kernels().name(), spec.threads());
+                lm.parameterSet().count(), compute.kernels().name(), spec.run().threads());
         return new LanguageModelingTask(lm, validation, extras);
     }
 
@@ -226,7 +224,7 @@ public final class Pretraining {
                 .modelConfig(vocab, spec.seqLen(), pad);
         dev.graft.train.Trainable<TokenBatch> probe = objectiveTask(spec, compute, template, List.of(), null,
                 new PrintStream(java.io.OutputStream.nullOutputStream()));
-        BatchStream<TokenBatch> stream = data.trainingStream(spec.batchSize(), masker, spec.seed() ^ 0x9B0BEL);
+        BatchStream<TokenBatch> stream = data.trainingStream(spec.batchSize(), masker, spec.run().seed() ^ 0x9B0BEL);
         probe.setTraining(true);
         long tokens = 0;
         long start = 0;
@@ -240,7 +238,7 @@ public final class Pretraining {
             tokens += probe.trainStep(List.of(stream.next())).tokens();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        ArchAuto.Choice choice = ArchAuto.choose(template, tokens / Math.max(1e-9, seconds), spec.maxTime(),
+        ArchAuto.Choice choice = ArchAuto.choose(template, tokens / Math.max(1e-9, seconds), spec.run().maxTime(),
                 spec.seqLen(), spec.maskProbability(), spec.electra() ? spec.generatorSize() : 0);
         log.println(choice.explanation());
         return choice.config();
@@ -263,18 +261,15 @@ public final class Pretraining {
             return Tokenizer.load(saved);
         }
         Tokenizer t;
-        if (spec.tokenizer() != null) {
-            t = Tokenizer.load(spec.tokenizer());
-            log.println("tokenizer: " + spec.tokenizer() + " (" + t.modelType() + ", " + t.vocabularySize()
+        if (spec.tokenizer().path() != null) {
+            t = Tokenizer.load(spec.tokenizer().path());
+            log.println("tokenizer: " + spec.tokenizer().path() + " (" + t.modelType() + ", " + t.vocabularySize()
                     + " tokens)");
         } else {
-            String type = spec.tokenizerType() != null ? spec.tokenizerType()
-                    : (spec.objective() == PretrainingData.Objective.MLM ? "wordpiece" : "bpe");
-            TokenizerTrainer.Type tt = type.equalsIgnoreCase("bpe") ? TokenizerTrainer.Type.BPE
-                    : TokenizerTrainer.Type.WORDPIECE;
-            TokenizerTrainer.Settings settings = TokenizerTrainer.Settings.of(tt, spec.vocabSize())
-                    .withThreads(spec.threads())
-                    .withLowercase(tt == TokenizerTrainer.Type.WORDPIECE && !spec.cased());
+            TokenizerTrainer.Type tt = spec.tokenizer().trainedType(spec.objective() == PretrainingData.Objective.MLM);
+            TokenizerTrainer.Settings settings = TokenizerTrainer.Settings.of(tt, spec.tokenizer().vocabSize())
+                    .withThreads(spec.run().threads())
+                    .withLowercase(tt == TokenizerTrainer.Type.WORDPIECE && !spec.tokenizer().cased());
             TokenizerTrainer.Result r = TokenizerTrainer.train(settings, corpora.asIterable());
             t = r.tokenizer();
             log.println("tokenizer: trained " + r.summary());
@@ -299,19 +294,17 @@ public final class Pretraining {
         run.put("batch_size", spec.batchSize());
         run.put("accumulate", spec.accumulate());
         run.put("seq_len", spec.seqLen());
-        RunRecord.putOptimizer(run, spec.lr(), spec.warmup(), spec.schedule(), spec.weightDecay(), spec.clip());
+        spec.optimizer().writeTo(run);
         run.put("mask_prob", spec.maskProbability());
         if (spec.electra()) {
             run.put("generator_size", spec.generatorSize());
             run.put("discriminator_weight", spec.discriminatorWeight());
         }
-        run.put("beta1", spec.beta1());
-        run.put("beta2", spec.beta2());
         run.put("sentences", spec.sentences());
         run.putPOJO("in_domain", spec.inDomain().stream().map(Path::toString).toList());
         run.put("in_domain_repeat", spec.inDomainRepeat());
         run.put("whole_word_mask", spec.wholeWordMask());
-        RunRecord.putLength(run, spec.steps(), spec.epochs(), spec.maxTime(), spec.threads(), spec.seed());
+        spec.run().writeTo(run);
         run.put("training_sequences", data.trainingSequences());
         run.put("validation_sequences", data.validationSequences());
         RunRecord.write(spec.out(), resuming, run);

@@ -1,7 +1,11 @@
 package dev.graft.serve;
 
+import dev.graft.SpecException;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Map;
 
 /**
  * How {@link InferenceServer} listens and how much it accepts. Validated on construction.
@@ -35,35 +39,26 @@ public record ServeSettings(String host, int port, int threads, int workers, Str
 
     public ServeSettings {
         if (host == null || host.isBlank()) {
-            throw new IllegalArgumentException("the host to bind is empty: give an address such as 127.0.0.1");
+            throw new SpecException("host", "host is empty: give an address to bind such as 127.0.0.1");
         }
         if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("port " + port + " is outside [0, 65535] (0 picks a free port)");
+            throw new SpecException("port", "port must be in [0, 65535] (0 picks a free one), got " + port);
         }
-        positive("threads", threads);
-        positive("workers", workers);
+        SpecException.positive("threads", threads);
+        SpecException.positive("workers", workers);
         if (workers > threads) {
-            throw new IllegalArgumentException(workers + " workers need at least as many threads, got " + threads);
+            throw new SpecException(List.of("workers", "threads"), "workers (" + workers + ") must be at most "
+                    + "threads (" + threads + "): each forward pass needs a thread");
         }
-        positive("max batch tokens", maxBatchTokens);
-        positive("max queue", maxQueue);
-        positive("max client batch", maxClientBatch);
-        positive("max body bytes", maxBodyBytes);
-        positive("request timeout seconds", requestTimeoutSeconds);
-        if (maxWaitMillis < 0) {
-            throw new IllegalArgumentException("max wait " + maxWaitMillis + " ms must be >= 0");
+        for (var limit : List.of(Map.entry("maxBatchTokens", maxBatchTokens), Map.entry("maxQueue", maxQueue),
+                Map.entry("maxClientBatch", maxClientBatch), Map.entry("maxBodyBytes", maxBodyBytes),
+                Map.entry("requestTimeoutSeconds", requestTimeoutSeconds))) {
+            SpecException.positive(limit.getKey(), limit.getValue());
         }
-        if (drainSeconds < 0) {
-            throw new IllegalArgumentException("drain seconds " + drainSeconds + " must be >= 0");
-        }
+        SpecException.nonNegative("maxWaitMillis", maxWaitMillis);
+        SpecException.nonNegative("drainSeconds", drainSeconds);
         if (apiKey != null && apiKey.isBlank()) {
-            throw new IllegalArgumentException("the API key is empty: give a non-empty key or none");
-        }
-    }
-
-    private static void positive(String what, long value) {
-        if (value <= 0) {
-            throw new IllegalArgumentException(what + " must be positive, got " + value);
+            throw new SpecException("apiKey", "apiKey is empty: give a non-empty key or none");
         }
     }
 

@@ -1,10 +1,12 @@
 package dev.graft.vectors;
 
+import dev.graft.SpecException;
+import dev.graft.pretrain.PretrainSpec;
 import dev.graft.data.CorpusReader;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -63,7 +65,7 @@ public record VectorsSpec(Method method, List<String> corpus, CorpusReader.Layou
                     return m;
                 }
             }
-            throw new IllegalArgumentException("--method " + s + " is not a method: use sgns or ppmi-svd");
+            throw new SpecException("method", "unknown method '" + s + "': use sgns or ppmi-svd");
         }
     }
 
@@ -89,45 +91,32 @@ public record VectorsSpec(Method method, List<String> corpus, CorpusReader.Layou
         Objects.requireNonNull(out, "out");
         Objects.requireNonNull(weighting, "weighting");
         layout = layout == null ? CorpusReader.Layout.LINES : layout;
-        corpus = List.copyOf(corpus);
-        if (corpus.isEmpty()) {
-            throw new IllegalArgumentException("no corpus given: name a dataset (graft data list) or text files");
+        corpus = PretrainSpec.requireCorpus(corpus);
+        for (var f : List.of(Map.entry("dim", dim), Map.entry("window", window), Map.entry("minCount", minCount),
+                Map.entry("epochs", epochs), Map.entry("negatives", negatives), Map.entry("threads", threads),
+                Map.entry("noiseTableSize", noiseTableSize), Map.entry("roundUnits", roundUnits))) {
+            SpecException.positive(f.getKey(), f.getValue());
         }
-        positive("--dim", dim);
-        positive("--window", window);
-        positive("--min-count", minCount);
-        positive("--epochs", epochs);
-        positive("--negatives", negatives);
-        positive("--threads", threads);
-        positive("noise table size", noiseTableSize);
-        positive("round units", roundUnits);
         if (resume && overwrite) {
-            throw new IllegalArgumentException("--resume and --overwrite contradict each other: pass one");
+            throw new SpecException(List.of("resume", "overwrite"), "resume and overwrite contradict each other: "
+                    + "choose one");
         }
         if (resume && method != Method.SGNS) {
-            throw new IllegalArgumentException("--resume applies to sgns only: ppmi-svd runs in one pass without "
-                    + "checkpoints; rerun it with --overwrite");
+            throw new SpecException(List.of("resume", "overwrite"), "resume applies to sgns only: ppmi-svd runs in "
+                    + "one pass without checkpoints; rerun it with overwrite");
         }
-        if (!(subsample >= 0) || !(learningRate > 0) || !(noisePower > 0)) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "subsample %g must be >= 0 (0: off); "
-                    + "learning rate %g and noise power %g must be positive", subsample, learningRate, noisePower));
-        }
+        SpecException.nonNegative("subsample", subsample);
+        SpecException.positive("learningRate", learningRate);
+        SpecException.positive("noisePower", noisePower);
         if (!(contextAlpha > 0 && contextAlpha <= 1)) {
-            throw new IllegalArgumentException("--context-alpha " + contextAlpha + " must be in (0, 1]");
+            throw new SpecException("contextAlpha", "contextAlpha must be in (0, 1], got " + contextAlpha);
         }
         if (!(eigenvalueWeight >= 0 && eigenvalueWeight <= 1)) {
-            throw new IllegalArgumentException("--eigenvalue-weight " + eigenvalueWeight + " must be in [0, 1]");
+            throw new SpecException("eigenvalueWeight", "eigenvalueWeight must be in [0, 1], got "
+                    + eigenvalueWeight);
         }
-        if (oversample < 0 || powerIterations < 0) {
-            throw new IllegalArgumentException("--oversample " + oversample + " and --power-iterations "
-                    + powerIterations + " must not be negative");
-        }
-    }
-
-    private static void positive(String what, long v) {
-        if (v < 1) {
-            throw new IllegalArgumentException(what + " " + v + " must be at least 1");
-        }
+        SpecException.nonNegative("oversample", oversample);
+        SpecException.nonNegative("powerIterations", powerIterations);
     }
 
     /** The units: a tokenizer's tokens or lowercased words. */

@@ -60,8 +60,9 @@ class DistillCorpusTest {
         }
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         Distillation.Result r = Distillation.run(DistillSpec.builder(teacher, List.of("sentiment-uci"),
-                        dir.resolve("student")).student(DistillSpec.TEACHER_SHAPE).layers(1).batchSize(4).seqLen(16)
-                        .steps(2).validationSequences(0).threads(1).build(), registry,
+                        dir.resolve("student")).student(DistillSpec.TEACHER_SHAPE).model(mdl -> mdl.withLayers(1)).batchSize(4)
+                        .seqLen(16).run(ro -> ro.withSteps(2).withThreads(1))
+                        .monitoring(mon -> mon.withValidationSequences(0)).build(), registry,
                 new PrintStream(log, true, StandardCharsets.UTF_8), TrainingListener.NONE);
         String text = log.toString(StandardCharsets.UTF_8);
         assertThat(text).contains("corpus: sentiment-uci (train split's text, labels dropped)");

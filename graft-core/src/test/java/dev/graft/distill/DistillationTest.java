@@ -1,5 +1,6 @@
 package dev.graft.distill;
 
+import dev.graft.model.ModelOverrides;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.graft.SpecIOException;
@@ -113,8 +114,9 @@ class DistillationTest {
     /** A small student unlike the teacher: 2 blocks, hidden 16, 2 heads, FFN 19 (projection and head averages). */
     static DistillSpec.Builder spec(Path out) {
         return DistillSpec.builder(teacher, List.of(corpus.toString()), out).student(DistillSpec.TEACHER_SHAPE)
-                .layers(2).hidden(16).heads(2).ffn(19).batchSize(8).seqLen(24).lr(1e-3f).steps(40).logEvery(1)
-                .evalEvery(10).checkpointEvery(10).validationSequences(16).threads(1).seed(3);
+                .model(new ModelOverrides(2, 16, 2, 19, null)).batchSize(8).seqLen(24)
+                .optimizer(opt -> opt.withLearningRate(1e-3f)).run(ro -> ro.withSteps(40).withThreads(1).withSeed(3))
+                .monitoring(mon -> mon.withIntervals(1, 10, 10).withValidationSequences(16));
     }
 
     static Distillation.Result run(DistillSpec spec, PrintStream log) throws IOException {
@@ -147,8 +149,8 @@ class DistillationTest {
                 sp.separator().getAsInt(), sp.padding().getAsInt(), 3);
         for (DistillSpec.Loss loss : DistillSpec.Loss.values()) {
             DistillSpec copy = DistillSpec.builder(teacher, List.of(corpus.toString()), shared.resolve("unused"))
-                    .student(DistillSpec.TEACHER_SHAPE).layers(3).init(DistillSpec.Init.TEACHER_LAYERS).loss(loss)
-                    .steps(1).build();
+                    .student(DistillSpec.TEACHER_SHAPE).model(mdl -> mdl.withLayers(3)).init(DistillSpec.Init.TEACHER_LAYERS)
+                    .loss(loss).run(ro -> ro.withSteps(1)).build();
             Distillation.Student student = Distillation.student(copy, t, COMPUTE, tokenizer, QUIET);
             DistillationTask task = new DistillationTask(student.backbone(), student.parameters(), t.backbone(), loss,
                     Pooling.MEAN, true, loss == DistillSpec.Loss.LAYERS ? LayerMap.uniform(3, 3) : null,
@@ -185,10 +187,10 @@ class DistillationTest {
     void aHalfDepthStudentStartsFromEveryOtherTeacherBlock() throws IOException {
         Pretrained t = Pretrained.loadBackbone(teacher, COMPUTE);
         DistillSpec s = DistillSpec.builder(teacher, List.of(corpus.toString()), shared.resolve("unused"))
-                .student(DistillSpec.TEACHER_SHAPE).init(DistillSpec.Init.TEACHER_LAYERS).steps(1).build();
+                .student(DistillSpec.TEACHER_SHAPE).init(DistillSpec.Init.TEACHER_LAYERS).run(ro -> ro.withSteps(1)).build();
         Distillation.Student student = Distillation.student(s, t, COMPUTE, t.requireTokenizer(), QUIET);
         assertThat(student.backbone().config().numberOfLayers()).as("half the teacher's 3, at least 1").isEqualTo(1);
-        DistillSpec two = s.toBuilder().layers(2).build();
+        DistillSpec two = s.toBuilder().model(mdl -> mdl.withLayers(2)).build();
         Distillation.Student s2 = Distillation.student(two, t, COMPUTE, t.requireTokenizer(), QUIET);
         // blocks floor(i·3/2): 0 and 1
         for (int i = 0; i < 2; i++) {
@@ -230,7 +232,7 @@ class DistillationTest {
     @Test
     void aCacheMadeForOtherSettingsIsRefused(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("run");
-        run(spec(out).steps(3).cacheTeacher(true).build(), QUIET);
+        run(spec(out).run(ro -> ro.withSteps(3)).cacheTeacher(true).build(), QUIET);
         ObjectNode key = (ObjectNode) JSON.readTree(out.resolve(Distillation.CACHE_FOLDER)
                 .resolve(TeacherCache.KEY_FILE).toFile());
         key.put("seq_len", 99);
@@ -266,7 +268,7 @@ class DistillationTest {
             // the evaluation at update 30 comes before its checkpoint: the newest is update 20's
             assertThat(Trainer.latestCheckpoint(stopped).getFileName().toString()).isEqualTo("checkpoint-0000020");
             ByteArrayOutputStream log = new ByteArrayOutputStream();
-            Distillation.Result resumed = run(spec(stopped).loss(loss).cacheTeacher(true).resume(true).build(),
+            Distillation.Result resumed = run(spec(stopped).loss(loss).cacheTeacher(true).run(ro -> ro.withResume(true)).build(),
                     new PrintStream(log, true, StandardCharsets.UTF_8));
             assertThat(log.toString(StandardCharsets.UTF_8)).contains("resuming from checkpoint-0000020 (step 20)");
             assertThat(resumed.trainer().steps()).isEqualTo(40);
@@ -281,8 +283,8 @@ class DistillationTest {
     @Test
     void theStudentIsAnOrdinaryCheckpoint(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("student");
-        Distillation.Result r = run(spec(out).student("bert-tiny").hidden(24).heads(3).ffn(37).layers(1).steps(12)
-                .build(), QUIET);
+        Distillation.Result r = run(spec(out).student("bert-tiny").model(new ModelOverrides(1, 24, 3, 37, null))
+                .run(ro -> ro.withSteps(12)).build(), QUIET);
         assertThat(r.student().hiddenSize()).isEqualTo(24);
         Pretrained student = Pretrained.loadBackbone(out, COMPUTE);
         assertThat(student.architecture()).isEqualTo("BertModel");
@@ -308,7 +310,7 @@ class DistillationTest {
         assertThat(ft.testSize()).isEqualTo(20);
         // and a run may start from a distilled student (its tokenizer is the teacher's)
         Distillation.Result again = run(DistillSpec.builder(teacher, List.of(corpus.toString()), dir.resolve("again"))
-                .student(out.toString()).batchSize(8).seqLen(24).steps(2).threads(1).build(), QUIET);
+                .student(out.toString()).batchSize(8).seqLen(24).run(ro -> ro.withSteps(2).withThreads(1)).build(), QUIET);
         assertThat(again.student()).isEqualTo(student.config());
     }
 
@@ -326,13 +328,13 @@ class DistillationTest {
         assertThatThrownBy(() -> run(spec(out).loss(DistillSpec.Loss.LAYERS).layerMap("0;1").build(), QUIET))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not student:teacher");
         assertThatThrownBy(() -> spec(out).layerMap("0:1").build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--loss layers");
-        assertThatThrownBy(() -> run(spec(out).loss(DistillSpec.Loss.LAYERS).layers(5).build(), QUIET))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("layerMap applies to loss layers only");
+        assertThatThrownBy(() -> run(spec(out).loss(DistillSpec.Loss.LAYERS).model(mdl -> mdl.withLayers(5)).build(), QUIET))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("more blocks");
         assertThatThrownBy(() -> run(spec(out).init(DistillSpec.Init.TEACHER_LAYERS).build(), QUIET))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("init teacher-layers needs")
                 .hasMessageContaining("32, 4, 37");
-        assertThatThrownBy(() -> run(spec(out).student("gpt-mini").hidden(null).heads(null).ffn(null).build(), QUIET))
+        assertThatThrownBy(() -> run(spec(out).student("gpt-mini").model(ModelOverrides.NONE).build(), QUIET))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("decoder preset");
         assertThatThrownBy(() -> run(spec(out).student("no-such-arch").build(), QUIET))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("neither a preset");
@@ -350,7 +352,7 @@ class DistillationTest {
         other.save(tok);
         Pretrained.saveBackboneFolder(otherStudent, c, weights, Map.of(), tok);
         assertThatThrownBy(() -> run(DistillSpec.builder(teacher, List.of(corpus.toString()), out)
-                .student(otherStudent.toString()).steps(1).threads(1).build(), QUIET))
+                .student(otherStudent.toString()).run(ro -> ro.withSteps(1).withThreads(1)).build(), QUIET))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not the teacher's tokenizer")
                 .hasMessageContaining("other-student");
         assertThat(out).as("a refused run leaves no folder").doesNotExist();
@@ -368,7 +370,7 @@ class DistillationTest {
     @Test
     void withoutSentenceTransformersFilesTheTeacherIsMeanPooled(@TempDir Path dir) throws IOException {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        run(spec(dir.resolve("out")).teacher(plainTeacher).steps(2).build(),
+        run(spec(dir.resolve("out")).teacher(plainTeacher).run(ro -> ro.withSteps(2)).build(),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("mean pooling (no sentence-transformers config");
         SentenceTransformersConfig st = SentenceTransformersConfig.read(dir.resolve("out")).orElseThrow();

@@ -46,7 +46,8 @@ class DistilledExperimentTest {
         Path student = dir.resolve("student");
         PrintStream quiet = new PrintStream(PrintStream.nullOutputStream());
         Distillation.run(DistillSpec.builder(teacher, List.of(corpus.toString()), student)
-                .student(DistillSpec.TEACHER_SHAPE).layers(1).batchSize(8).seqLen(24).steps(5).threads(1).build(),
+                .student(DistillSpec.TEACHER_SHAPE).model(mdl -> mdl.withLayers(1)).batchSize(8).seqLen(24)
+                .run(ro -> ro.withSteps(5).withThreads(1)).build(),
                 DatasetRegistry.standard(), quiet, TrainingListener.NONE);
 
         Path out = dir.resolve("exp");
@@ -55,7 +56,7 @@ class DistilledExperimentTest {
                 .strategies(List.of(Strategy.BOW, Strategy.DISTILLED)).budgets(List.of(8, 16)).seeds(1)
                 .maxEpochs(1).threads(1).seed(7).folds(0);
         assertThatThrownBy(() -> b.build()).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("--distilled DIR");
+                .hasMessageContaining("give distilled DIR");
         assertThatThrownBy(() -> b.distilled(dir.resolve("nowhere")).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("graft distill run");
         ExperimentSpec spec = b.distilled(student).build();

@@ -191,7 +191,7 @@ class ExperimentNewHeadsTest {
             for (Strategy s : List.of(Strategy.LABELS_AS_TEXT, Strategy.VECTORS, Strategy.BOW_VECTORS)) {
                 assertThatThrownBy(() -> tiny(task, dir.resolve("a.jsonl"), dir.resolve("b.jsonl"), dir)
                         .strategies(List.of(Strategy.SCRATCH, s)).build())
-                        .hasMessageContaining("[" + s.id() + "]").hasMessageContaining("--task " + task.id())
+                        .hasMessageContaining("[" + s.id() + "]").hasMessageContaining("task " + task.id())
                         .hasMessageContaining("ulmfit");
             }
             assertThat(tiny(task, dir.resolve("a.jsonl"), dir.resolve("b.jsonl"), dir)

@@ -206,7 +206,7 @@ class ExperimentTest {
         assertThatThrownBy(() -> tiny(out).strategies(List.of(Strategy.SCRATCH)).pretrainSweep(List.of(0.5)).build())
                 .hasMessageContaining("needs the transfer strategy");
         assertThatThrownBy(() -> tiny(out).budgets(List.of(1)).build()).hasMessageContaining("budgets");
-        assertThatThrownBy(() -> tiny(out).corpus(List.of()).build()).hasMessageContaining("--corpus");
+        assertThatThrownBy(() -> tiny(out).corpus(List.of()).build()).hasMessageContaining("give corpus NAME|FILE");
         assertThatThrownBy(() -> tiny(out).task(HeadConfig.Task.TAG)
                 .strategies(List.of(Strategy.LABELS_AS_TEXT)).build()).hasMessageContaining("classify only");
         assertThatThrownBy(() -> Strategy.parseList(List.of("scratch,nope"))).hasMessageContaining("unknown strategy 'nope'");

@@ -84,9 +84,9 @@ class SetFitExperimentTest {
     void setfitNeedsAModelPretrainedElsewhereAndClassification(@TempDir Path dir) {
         assertThatThrownBy(() -> ExperimentSpec.builder(HeadConfig.Task.CLASSIFY, List.of("a", "b"), dir)
                 .strategies(List.of(Strategy.SETFIT)).pretrained(null).build())
-                .hasMessageContaining("setfit strategy needs --pretrained");
+                .hasMessageContaining("pretrained is required by the setfit strategy");
         assertThatThrownBy(() -> ExperimentSpec.builder(HeadConfig.Task.TAG, List.of("a", "b"), dir)
                 .strategies(List.of(Strategy.SETFIT_OWN)).build())
-                .hasMessageContaining("need --task classify");
+                .hasMessageContaining("need task classify");
     }
 }

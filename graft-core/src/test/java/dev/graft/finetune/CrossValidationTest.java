@@ -168,10 +168,10 @@ class CrossValidationTest {
                 new LabeledSplits<>(data(5, 1, "a"), null, null, null), QUIET))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs at least 6");
         assertThatThrownBy(() -> FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, "x", out).from(encoder).folds(1).build())
-                .hasMessageContaining("at least 2 folds");
+                .hasMessage("folds: cross-validation needs at least 2 (0 for none), got 1");
         assertThatThrownBy(() -> FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, "x", out).from(encoder)
                 .learningRates(List.of(1e-3f, 1e-4f)).build())
-                .hasMessageContaining("need cross-validation");
+                .hasMessageContaining("need cross-validation folds");
     }
 
     @Test

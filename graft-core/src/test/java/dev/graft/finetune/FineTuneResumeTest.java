@@ -1,5 +1,7 @@
 package dev.graft.finetune;
 
+import dev.graft.train.RunOptions;
+import dev.graft.train.ScheduleKind;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -131,7 +133,8 @@ class FineTuneResumeTest {
         assertThatThrownBy(() -> FineTuning.run(spec(none).checkpointEvery(-1).build(), crashingAt("eval step 15:")))
                 .hasMessageContaining("simulated crash");
         assertThat(Trainer.latestCheckpoint(none)).isNull();
-        assertThatThrownBy(() -> spec(none).checkpointEvery(-2).build()).hasMessageContaining("--checkpoint-every");
+        assertThatThrownBy(() -> spec(none).checkpointEvery(-2).build())
+                .hasMessage("checkpointEvery must be >= 0 (0: one checkpoint per epoch), got -2");
     }
 
     /** ULMFiT (discriminative rates, STLR, gradual unfreezing) with an MLM loss beside the task's. */
@@ -204,9 +207,11 @@ class FineTuneResumeTest {
             sb.append(s[0]).append('\n');
         }
         Files.writeString(corpus, sb.toString());
-        java.util.function.Function<Path, LmFineTuneSpec> spec = out -> new LmFineTuneSpec(encoder,
-                List.of(corpus.toString()), out, 3, 0, null, 1e-3f, "stlr", 0.06, 2.6, 8, 32, 0.15, 0.01f, 1.0, 7, 1,
-                false);
+        java.util.function.Function<Path, LmFineTuneSpec> spec = out -> LmFineTuneSpec.defaults(encoder,
+                List.of(corpus.toString()), out).withBatches(8, 32, 2.6)
+                .withOptimizer(LmFineTuneSpec.DEFAULT_OPTIMIZER.withLearningRate(1e-3f)
+                        .withSchedule(ScheduleKind.STLR))
+                .withRun(RunOptions.defaults(out).withEpochs(3).withSeed(7).withThreads(1));
         Path straight = dir.resolve("straight");
         LanguageModelFineTuning.Result expected = LanguageModelFineTuning.run(spec.apply(straight),
                 DatasetRegistry.standard(), QUIET);
@@ -219,8 +224,9 @@ class FineTuneResumeTest {
         assertThatThrownBy(() -> LanguageModelFineTuning.run(spec.apply(stopped), DatasetRegistry.standard(), QUIET))
                 .hasMessageContaining("continue it (resume)").hasMessageContaining("start it again (overwrite)");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        LanguageModelFineTuning.Result resumed = LanguageModelFineTuning.run(spec.apply(stopped), true,
-                DatasetRegistry.standard(), new PrintStream(log, true, StandardCharsets.UTF_8));
+        LmFineTuneSpec resume = spec.apply(stopped);
+        LanguageModelFineTuning.Result resumed = LanguageModelFineTuning.run(resume.withRun(resume.run()
+                .withResume(true)), DatasetRegistry.standard(), new PrintStream(log, true, StandardCharsets.UTF_8));
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("resuming from " + checkpoint.getFileName());
         assertThat(records(stopped)).isEqualTo(records(straight));
         assertThat(resumed.trainer().steps()).isEqualTo(expected.trainer().steps());
@@ -239,8 +245,8 @@ class FineTuneResumeTest {
         assertThat(out.resolve("results.json")).exists();
         assertThat(log.toString(StandardCharsets.UTF_8)).doesNotContain("resuming from");
         assertThatThrownBy(() -> spec(out).resume(true).overwrite(true).build())
-                .hasMessageContaining("--resume and --overwrite");
-        assertThatThrownBy(() -> spec(out).checkpointEvery(-2).build()).hasMessageContaining("--checkpoint-every");
+                .hasMessage("resume and overwrite contradict each other: choose one");
+        assertThatThrownBy(() -> spec(out).checkpointEvery(-2).build()).hasMessageContaining("checkpointEvery");
     }
 
     private static Dataset<ClassificationExample> data(int n, long seed, String prefix) {

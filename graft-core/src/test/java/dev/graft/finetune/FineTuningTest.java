@@ -1,5 +1,7 @@
 package dev.graft.finetune;
 
+import dev.graft.train.RunOptions;
+import dev.graft.train.ScheduleKind;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.graft.data.BadInput;
@@ -218,8 +220,10 @@ class FineTuningTest {
         }
         Files.writeString(corpus, sb.toString());
         Path tapt = out.resolve("tapt");
-        LmFineTuneSpec spec = new LmFineTuneSpec(encoder, List.of(corpus.toString(), train.toString()), tapt, 2, 0,
-                null, 1e-3f, "stlr", 0.06, 2.6, 16, 32, 0.15, 0.01f, 1.0, 7, 1, false);
+        LmFineTuneSpec spec = LmFineTuneSpec.defaults(encoder, List.of(corpus.toString(), train.toString()), tapt)
+                .withBatches(16, 32, 2.6)
+                .withOptimizer(LmFineTuneSpec.DEFAULT_OPTIMIZER.withLearningRate(1e-3f).withSchedule(ScheduleKind.STLR))
+                .withRun(RunOptions.defaults(tapt).withEpochs(2).withSeed(7).withThreads(1));
         LanguageModelFineTuning.Result s = LanguageModelFineTuning.run(spec, DatasetRegistry.standard(), QUIET);
         assertThat(s.trainer().steps()).isPositive();
         assertThat(s.toJson().path("steps").longValue()).isEqualTo(s.trainer().steps());

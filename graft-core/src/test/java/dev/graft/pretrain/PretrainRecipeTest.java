@@ -3,6 +3,8 @@ package dev.graft.pretrain;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.graft.data.CorpusReader;
+import dev.graft.model.ModelOverrides;
+import dev.graft.train.ScheduleKind;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.LanguageModel;
 import dev.graft.model.ModelConfig;
@@ -53,9 +55,11 @@ class PretrainRecipeTest {
     }
 
     static PretrainSpec.Builder tiny(Path corpus, Path out) {
-        return PretrainSpec.builder("bert-tiny", List.of(corpus.toString()), out).layers(1).hidden(16).heads(2)
-                .vocabSize(100).seqLen(24).batchSize(4).threads(1).steps(4).logEvery(1).evalEvery(0)
-                .checkpointEvery(0).validationSequences(8).layout(CorpusReader.Layout.PARAGRAPHS);
+        return PretrainSpec.builder("bert-tiny", List.of(corpus.toString()), out)
+                .model(new ModelOverrides(1, 16, 2, null, null)).tokenizer(tok -> tok.withVocabSize(100)).seqLen(24)
+                .batchSize(4).run(ro -> ro.withThreads(1).withSteps(4))
+                .monitoring(mon -> mon.withIntervals(1, 0, 0).withValidationSequences(8))
+                .layout(CorpusReader.Layout.PARAGRAPHS);
     }
 
     private static String run(PretrainSpec spec) throws IOException {
@@ -68,7 +72,8 @@ class PretrainRecipeTest {
     void electraWithCrammingsEncoderSavesAPreNormBiasFreeEncoder(@TempDir Path dir) throws IOException {
         Path corpus = corpus(dir, 60);
         Path out = dir.resolve("run");
-        String log = run(tiny(corpus, out).electra(true).preNorm(true).noBias(true).dropout(0f).beta2(0.99f).build());
+        String log = run(tiny(corpus, out).electra(true).preNorm(true).noBias(true).model(mdl -> mdl.withDropout(0f))
+                .optimizer(opt -> opt.withBetas(0.9f, 0.99f)).build());
         assertThat(log).contains("model: ELECTRA, discriminator bert-tiny (1 layers, hidden 16, pre-LN, bias-free "
                 + "linears)", "generator 1 layers, hidden 4");
         JsonNode config = new ObjectMapper().readTree(out.resolve(Checkpoint.CONFIG).toFile());
@@ -93,8 +98,8 @@ class PretrainRecipeTest {
     void sentenceExamplesAndInDomainTextChangeTheSequences(@TempDir Path dir) throws IOException {
         Path corpus = corpus(dir, 150); // 100 documents or more: sequences pack the sentences of a document
         // (validation keeps every held-out sentence: its cap is far above 5% of the corpus)
-        String packed = run(tiny(corpus, dir.resolve("packed")).validationSequences(500).build());
-        String sentences = run(tiny(corpus, dir.resolve("sentences")).validationSequences(500).sentences(true).build());
+        String packed = run(tiny(corpus, dir.resolve("packed")).monitoring(mon -> mon.withValidationSequences(500)).build());
+        String sentences = run(tiny(corpus, dir.resolve("sentences")).monitoring(mon -> mon.withValidationSequences(500)).sentences(true).build());
         long lines;
         try (Stream<String> s = Files.lines(corpus)) {
             lines = s.filter(l -> !l.isBlank()).count();
@@ -104,7 +109,7 @@ class PretrainRecipeTest {
         assertThat(sequences(packed)).isLessThan(lines);
 
         Path inDomain = Files.writeString(dir.resolve("task.txt"), "a great film .\nthe worst plot .\nsome music .\n");
-        String mixed = run(tiny(corpus, dir.resolve("mixed")).validationSequences(500).sentences(true)
+        String mixed = run(tiny(corpus, dir.resolve("mixed")).monitoring(mon -> mon.withValidationSequences(500)).sentences(true)
                 .inDomain(List.of(inDomain))
                 .inDomainRepeat(3).build());
         assertThat(mixed).contains("in-domain text: [" + inDomain + "] repeated 3 time(s)");
@@ -132,8 +137,8 @@ class PretrainRecipeTest {
     void archAutoProbesAndSaysWhatItChose(@TempDir Path dir) throws IOException {
         Path corpus = corpus(dir, 60);
         Path out = dir.resolve("auto");
-        String log = run(tiny(corpus, out).arch("auto").layers(null).hidden(null).heads(null).steps(0)
-                .maxTime(Duration.ofSeconds(2)).seqLen(16).build());
+        String log = run(tiny(corpus, out).arch("auto").model(ModelOverrides.NONE)
+                .run(ro -> ro.withLength(0, 0, Duration.ofSeconds(2))).seqLen(16).build());
         assertThat(log).contains("--arch auto: ", "non-embedding parameters: the probe measured");
         assertThat(out.resolve(Checkpoint.WEIGHTS)).exists();
     }
@@ -141,20 +146,23 @@ class PretrainRecipeTest {
     @Test
     void badCombinationsAreRefusedWithWhatToDo(@TempDir Path dir) {
         Path c = dir.resolve("c.txt");
-        assertThatThrownBy(() -> tiny(c, dir).arch("auto").layers(null).hidden(null).heads(null).build())
-                .hasMessageContaining("give --max-time");
-        assertThatThrownBy(() -> tiny(c, dir).arch("auto").steps(0).maxTime(Duration.ofMinutes(1)).build())
-                .hasMessageContaining("chooses --layers");
-        assertThatThrownBy(() -> tiny(c, dir).schedule("linear-time").build()).hasMessageContaining("--max-time");
+        assertThatThrownBy(() -> tiny(c, dir).arch("auto").model(ModelOverrides.NONE).build())
+                .hasMessageContaining("give run.maxTime");
+        assertThatThrownBy(() -> tiny(c, dir).arch("auto").run(ro -> ro.withLength(0, 0, Duration.ofMinutes(1)))
+                .build()).hasMessageContaining("chooses model.layers");
+        assertThatThrownBy(() -> tiny(c, dir).optimizer(opt -> opt.withSchedule(ScheduleKind.LINEAR_TIME)).build())
+                .hasMessageContaining("optimizer.schedule linear-time decays to 0 at the time budget: give run.maxTime");
         assertThatThrownBy(() -> tiny(c, dir).arch("gpt-tiny").electra(true).build())
                 .hasMessageContaining("electra trains an encoder");
         assertThatThrownBy(() -> tiny(c, dir).arch("gpt-tiny").preNorm(false).build())
-                .hasMessageContaining("--norm post is for encoders");
-        assertThatThrownBy(() -> tiny(c, dir).beta2(1f).build()).hasMessageContaining("--beta1 and --beta2");
-        assertThatThrownBy(() -> tiny(c, dir).inDomainRepeat(0).build()).hasMessageContaining("--in-domain-repeat");
-        assertThatThrownBy(() -> tiny(c, dir).generatorSize(0).build()).hasMessageContaining("--generator-size");
-        assertThat(tiny(c, dir).schedule("cosine-time").steps(0).maxTime(Duration.ofMinutes(1)).build()
-                .learningRateSchedule().name()).isEqualTo("cosine-time");
+                .hasMessageContaining("preNorm: post-LN is for encoders");
+        assertThatThrownBy(() -> tiny(c, dir).optimizer(opt -> opt.withBetas(0.9f, 1f)).build())
+                .hasMessage("optimizer.beta2 must be in [0, 1), got 1.0");
+        assertThatThrownBy(() -> tiny(c, dir).inDomainRepeat(0).build()).hasMessage("inDomainRepeat must be > 0, got 0");
+        assertThatThrownBy(() -> tiny(c, dir).generatorSize(0).build()).hasMessageContaining("generatorSize is a");
+        assertThat(tiny(c, dir).optimizer(opt -> opt.withSchedule(ScheduleKind.COSINE_TIME))
+                .run(ro -> ro.withLength(0, 0, Duration.ofMinutes(1))).build()
+                .optimizer().learningRateSchedule().name()).isEqualTo("cosine-time");
     }
 
     @Test
@@ -167,8 +175,8 @@ class PretrainRecipeTest {
         assertThat(spec.electra()).isTrue();
         assertThat(spec.preNorm()).isTrue();
         assertThat(spec.noBias()).isTrue();
-        assertThat(spec.dropout()).isZero();
-        assertThat(spec.beta2()).isEqualTo(0.99f);
+        assertThat(spec.model().dropout()).isZero();
+        assertThat(spec.optimizer().beta2()).isEqualTo(0.99f);
         assertThat(spec.maskProbability()).isEqualTo(0.3);
         assertThat(spec.sentences()).isTrue();
         assertThat(spec.inDomain()).containsExactly(task);
@@ -177,7 +185,7 @@ class PretrainRecipeTest {
                 .toSpec(1);
         assertThat(List.of(plain.electra(), plain.noBias(), plain.sentences())).containsOnly(false);
         assertThat(plain.preNorm()).isNull();
-        assertThat(plain.beta2()).isEqualTo(0.98f);
+        assertThat(plain.optimizer().beta2()).isEqualTo(0.98f);
     }
 
     @Test

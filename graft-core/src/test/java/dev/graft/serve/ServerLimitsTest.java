@@ -212,12 +212,14 @@ class ServerLimitsTest {
 
     @Test
     void settingsAreValidated() {
-        assertThatThrownBy(() -> ServeSettings.defaults(1).withPort(70000)).hasMessageContaining("port 70000");
+        assertThatThrownBy(() -> ServeSettings.defaults(1).withPort(70000))
+                .hasMessage("port must be in [0, 65535] (0 picks a free one), got 70000");
         assertThatThrownBy(() -> ServeSettings.defaults(0)).hasMessageContaining("threads");
-        assertThatThrownBy(() -> ServeSettings.defaults(1).withWorkers(2)).hasMessageContaining("2 workers need at least");
+        assertThatThrownBy(() -> ServeSettings.defaults(1).withWorkers(2))
+                .hasMessage("workers (2) must be at most threads (1): each forward pass needs a thread");
         assertThat(ServeSettings.defaults(4).workers()).isEqualTo(4);
-        assertThatThrownBy(() -> ServeSettings.defaults(1).withApiKey(" ")).hasMessageContaining("API key");
-        assertThatThrownBy(() -> ServeSettings.defaults(1).withLimits(0, 32, 10)).hasMessageContaining("max queue");
+        assertThatThrownBy(() -> ServeSettings.defaults(1).withApiKey(" ")).hasMessageContaining("apiKey is empty");
+        assertThatThrownBy(() -> ServeSettings.defaults(1).withLimits(0, 32, 10)).hasMessageContaining("maxQueue must be > 0");
         assertThat(ServeSettings.defaults(1).loopbackOnly()).isTrue();
         assertThat(ModelSpec.parse("clf=runs/x").name()).isEqualTo("clf");
         assertThat(ModelSpec.parse("runs/my model").name()).isEqualTo("my-model");

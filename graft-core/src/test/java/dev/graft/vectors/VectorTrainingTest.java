@@ -201,7 +201,7 @@ class VectorTrainingTest {
                 .hasMessageContaining("no checkpoint to continue from").hasMessageEndingWith("run without resume");
 
         assertThatThrownBy(() -> VectorsSpec.builder(VectorsSpec.Method.PPMI_SVD, List.of("x"), dir).resume(true)
-                .build()).hasMessageContaining("--resume applies to sgns only");
+                .build()).hasMessageContaining("resume applies to sgns only");
 
         Path out = dir.resolve("small");
         run(VectorsSpec.builder(VectorsSpec.Method.PPMI_SVD, List.of(corpus.toString()), out).dim(3).minCount(1)

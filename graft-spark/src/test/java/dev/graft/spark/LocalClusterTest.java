@@ -1,5 +1,6 @@
 package dev.graft.spark;
 
+import dev.graft.model.ModelOverrides;
 import dev.graft.model.Pretrained;
 import dev.graft.model.SafeTensors;
 import dev.graft.model.SentenceEmbedder;
@@ -208,7 +209,8 @@ class LocalClusterTest {
         List<String> more = java.util.Arrays.asList(graft).subList(1, graft.length);
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String sparkJars = java.util.Arrays.stream(classPath.split(File.pathSeparator))
-                .filter(e -> !Files.isDirectory(Path.of(e)) && !Path.of(e).getFileName().toString().startsWith("graft-"))
+                .filter(e -> !Files.isDirectory(Path.of(e)) && !Path.of(e).getFileName().toString()
+                .startsWith("graft-"))
                 .collect(java.util.stream.Collectors.joining(File.pathSeparator));
         List<String> line = dev.graft.spark.cli.SubmitCommand.command(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), sparkJars, app,
@@ -233,8 +235,10 @@ class LocalClusterTest {
     }
 
     private static PretrainSpec spec(Path corpus, Path out) {
-        return PretrainSpec.builder("bert-tiny", List.of(corpus.toString()), out).layers(1).hidden(32).heads(2)
-                .ffn(37).vocabSize(99).seqLen(24).batchSize(8).steps(12).logEvery(1).evalEvery(0).threads(1)
-                .seed(9).lr(1e-3f).build();
+        return PretrainSpec.builder("bert-tiny", List.of(corpus.toString()), out)
+                .model(new ModelOverrides(1, 32, 2, 37, null))
+                .tokenizer(tok -> tok.withVocabSize(99)).seqLen(24).batchSize(8).run(ro -> ro.withSteps(12))
+                .monitoring(mon -> mon.withIntervals(1, 0, mon.checkpointEvery())).run(ro -> ro.withThreads(1)
+                .withSeed(9)).optimizer(opt -> opt.withLearningRate(1e-3f)).build();
     }
 }

@@ -3,10 +3,16 @@ package dev.graft.spark.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.graft.data.CorpusReader;
+import dev.graft.model.ModelOverrides;
 import dev.graft.pretrain.PretrainSpec;
 import dev.graft.spark.pretrain.Diloco;
 import dev.graft.spark.pretrain.DilocoSettings;
 import dev.graft.spark.pretrain.SyncDataParallel;
+import dev.graft.tokenizer.TokenizerSpec;
+import dev.graft.train.Monitoring;
+import dev.graft.train.OptimizerSpec;
+import dev.graft.train.RunOptions;
+import dev.graft.train.ScheduleKind;
 import dev.graft.train.Trainer;
 import dev.graft.task.PretrainingData;
 import org.apache.spark.sql.SparkSession;
@@ -35,6 +41,9 @@ import java.util.concurrent.Callable;
 final class PretrainCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The defaults of the options graft pretrain has too: {@link PretrainSpec}'s, the one source of them. */
+    private static final PretrainSpec DEFAULTS = PretrainSpec.defaults();
+
     @Mixin
     SparkOptions spark;
 
@@ -49,7 +58,7 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Option(names = "--checkpoint-every", description = "sync mode: updates between checkpoints (default: "
             + "${DEFAULT-VALUE}); diloco writes one every round.")
-    int checkpointEvery = 500;
+    int checkpointEvery = DEFAULTS.monitoring().checkpointEvery();
 
     @Option(names = "--inner-steps", description = "H, each worker's AdamW steps per round (default: "
             + "${DEFAULT-VALUE}).")
@@ -76,7 +85,7 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Option(names = "--arch", description = "Model preset: bert-tiny, bert-mini, bert-small, bert-medium, gpt-tiny, "
             + "gpt-mini, gpt-small (default: ${DEFAULT-VALUE}).")
-    String arch = "bert-mini";
+    String arch = PretrainSpec.DEFAULT_ARCH;
 
     @Option(names = "--layers", description = "Override the number of transformer blocks.")
     Integer layers;
@@ -105,15 +114,16 @@ final class PretrainCommand implements Callable<Integer> {
             + "(blank-line-separated; lines are sentences) (default: lines).")
     CorpusReader.Layout layout = CorpusReader.Layout.LINES;
 
-    @Option(names = "--tokenizer", description = "A tokenizer.json file or a folder holding one; without it a "
-            + "tokenizer is trained on the corpus.")
+    @Option(names = "--tokenizer", descriptionKey = "tokenizer.path", description = "A tokenizer.json file or a "
+            + "folder holding one; without it a tokenizer is trained on the corpus.")
     Path tokenizerPath;
 
-    @Option(names = "--train-tokenizer", description = "bpe or wordpiece (default: wordpiece for mlm, bpe for clm).")
+    @Option(names = "--train-tokenizer", descriptionKey = "tokenizer.type", description = "bpe or wordpiece "
+            + "(default: wordpiece for mlm, bpe for clm).")
     String tokenizerType;
 
     @Option(names = "--vocab-size", description = "Vocabulary size of a trained tokenizer (default: ${DEFAULT-VALUE}).")
-    int vocabSize = 8192;
+    int vocabSize = DEFAULTS.tokenizer().vocabSize();
 
     @Option(names = "--cased", description = "Keep case in a trained WordPiece tokenizer (default: lowercase).")
     boolean cased;
@@ -141,57 +151,56 @@ final class PretrainCommand implements Callable<Integer> {
     boolean skipNonFinite;
 
     @Option(names = "--batch-size", description = "Sequences per inner step of a worker (default: ${DEFAULT-VALUE}).")
-    int batchSize = 32;
+    int batchSize = DEFAULTS.batchSize();
 
     @Option(names = "--accumulate", description = "Micro-batches per inner step (diloco) or per worker and update "
             + "(sync) (default: ${DEFAULT-VALUE}).")
-    int accumulate = 1;
+    int accumulate = DEFAULTS.accumulate();
 
     @Option(names = "--seq-len", description = "Tokens per sequence (default: ${DEFAULT-VALUE}).")
-    int seqLen = 128;
+    int seqLen = DEFAULTS.seqLen();
 
-    @Option(names = "--lr", descriptionKey = "learningRate", description = "Peak inner learning rate (default: "
-            + "${DEFAULT-VALUE}).")
-    float lr = 5e-4f;
+    @Option(names = "--lr", description = "Peak inner learning rate (default: ${DEFAULT-VALUE}).")
+    float learningRate = DEFAULTS.optimizer().learningRate();
 
     @Option(names = "--warmup", description = "Warm-up fraction of the inner steps (default: ${DEFAULT-VALUE}).")
-    double warmup = 0.06;
+    double warmup = DEFAULTS.optimizer().warmup();
 
     @Option(names = "--schedule", description = "linear, cosine or constant, over the inner steps (default: "
             + "${DEFAULT-VALUE}).")
-    String schedule = "linear";
+    String schedule = DEFAULTS.optimizer().schedule().id();
 
     @Option(names = "--weight-decay", description = "AdamW weight decay (default: ${DEFAULT-VALUE}).")
-    float weightDecay = 0.01f;
+    float weightDecay = DEFAULTS.optimizer().weightDecay();
 
     @Option(names = "--clip", description = "Gradient-norm clip, 0 for none (default: ${DEFAULT-VALUE}).")
-    double clip = 1.0;
+    double clip = DEFAULTS.optimizer().clip();
 
     @Option(names = "--mask-prob", description = "MLM selection probability (default: ${DEFAULT-VALUE}).")
-    double maskProbability = 0.15;
+    double maskProbability = DEFAULTS.maskProbability();
 
     @Option(names = "--whole-word-mask", description = "Mask whole words (all their sub-words) in MLM.")
     boolean wholeWordMask;
 
     @Option(names = "--log-every", description = "Inner steps between logged losses (default: ${DEFAULT-VALUE}).")
-    int logEvery = 20;
+    int logEvery = DEFAULTS.monitoring().logEvery();
 
     @Option(names = "--eval-every", description = "Inner steps between validation passes, taken at the end of "
             + "the round that reaches them (default: ${DEFAULT-VALUE}).")
-    int evalEvery = 200;
+    int evalEvery = DEFAULTS.monitoring().evalEvery();
 
     @Option(names = "--keep-checkpoints", description = "Round checkpoints kept (default: ${DEFAULT-VALUE}).")
-    int keep = 2;
+    int keepCheckpoints = DEFAULTS.monitoring().keepCheckpoints();
 
     @Option(names = "--validation-sequences", description = "Held-out sequences evaluated (default: ${DEFAULT-VALUE}).")
-    int validationSequences = 256;
+    int validationSequences = DEFAULTS.monitoring().validationSequences();
 
     @Option(names = "--threads-per-task", description = "Compute threads of each worker's task, and of the driver "
             + "(default: ${DEFAULT-VALUE}).")
     int threads = 1;
 
     @Option(names = "--seed", description = "Seed (default: ${DEFAULT-VALUE}); worker k's dropout uses seed + k.")
-    long seed = 42;
+    long seed = DEFAULTS.run().seed();
 
     @Option(names = "--resume", description = "Continue the run in --out from its newest round checkpoint.")
     boolean resume;
@@ -202,14 +211,17 @@ final class PretrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PretrainSpec spec = PretrainSpec.builder(arch, corpus, out)
-                .layers(layers).hidden(hidden).heads(heads).ffn(ffn).dropout(dropout)
-                .objective(objective()).layout(layout).tokenizer(tokenizerPath).tokenizerType(tokenizerType)
-                .vocabSize(vocabSize).cased(cased).steps(steps).epochs(epochs).maxTime(maxTime).batchSize(batchSize)
-                .accumulate(accumulate).seqLen(seqLen).lr(lr).warmup(warmup).schedule(schedule)
-                .weightDecay(weightDecay).clip(clip).maskProbability(maskProbability).wholeWordMask(wholeWordMask)
-                .logEvery(logEvery).evalEvery(evalEvery).keep(keep).checkpointEvery(checkpointEvery)
-                .validationSequences(validationSequences).threads(threads).seed(seed).resume(resume)
-                .overwrite(overwrite).skipNonFinite(skipNonFinite).build();
+                .model(new ModelOverrides(layers, hidden, heads, ffn, dropout))
+                .objective(objective()).layout(layout)
+                .tokenizer(new TokenizerSpec(tokenizerPath, tokenizerType, vocabSize, cased))
+                .batchSize(batchSize).accumulate(accumulate).seqLen(seqLen).maskProbability(maskProbability)
+                .wholeWordMask(wholeWordMask)
+                .optimizer(new OptimizerSpec(learningRate, warmup, ScheduleKind.parse(schedule), weightDecay, clip,
+                        DEFAULTS.optimizer().beta1(), DEFAULTS.optimizer().beta2()))
+                .monitoring(new Monitoring(logEvery, evalEvery, checkpointEvery, keepCheckpoints,
+                        validationSequences))
+                .run(new RunOptions(out, steps, epochs, maxTime, threads, seed, resume, overwrite))
+                .skipNonFinite(skipNonFinite).build();
         boolean sync = switch (mode.toLowerCase(Locale.ROOT)) {
             case "diloco" -> false;
             case "sync" -> true;

@@ -121,17 +121,18 @@ public final class Diloco {
      */
     public static Result run(PretrainSpec spec, DilocoSettings settings, SparkSession session,
                              boolean tokenizeOnExecutors, PrintStream log) throws IOException {
-        if (spec.steps() > 0 && spec.epochs() > 0) {
+        if (spec.run().steps() > 0 && spec.run().epochs() > 0) {
             throw new SpecException(List.of("steps", "epochs", "maxTime"), "DiLoCo is planned in inner steps: give "
                     + "steps N (each worker's inner steps in all) or epochs E (passes over the corpus by all workers "
                     + "together), not both (either may go with maxTime)");
         }
-        Schedule schedule = Schedule.parse(spec.schedule(), spec.warmup());
-        if (!schedule.equals(spec.learningRateSchedule())) {
-            throw new IllegalStateException("schedule " + spec.schedule() + " reads back as " + schedule);
+        Schedule schedule = Schedule.parse(spec.optimizer().schedule().id(), spec.optimizer().warmup());
+        if (!schedule.equals(spec.optimizer().learningRateSchedule())) {
+            throw new IllegalStateException("schedule " + spec.optimizer().schedule().id() + " reads back as "
+                    + schedule);
         }
-        try (RunFolder folder = RunFolder.open(spec.out(), new RunFolder.Request("spark pretrain", spec.overwrite(),
-                spec.resume(), Diloco::latestRound), log)) {
+        try (RunFolder folder = RunFolder.open(spec.out(), new RunFolder.Request("spark pretrain",
+                spec.run().overwrite(), spec.run().resume(), Diloco::latestRound), log)) {
             return run(spec, settings, session, folder, tokenizeOnExecutors, log);
         }
     }
@@ -151,20 +152,23 @@ public final class Diloco {
         PretrainingData.Objective obj = spec.objective();
         int workers = settings.workers();
         int h = settings.innerSteps();
-        Schedule schedule = spec.learningRateSchedule();
+        Schedule schedule = spec.optimizer().learningRateSchedule();
         // the limit of --steps or --epochs (none with --max-time alone); with --max-time the plan (total, rounds)
         // is fitted to the budget from the measured pace before the first round and after every round
-        long limit = spec.steps() > 0 || spec.epochs() > 0 ? totalInnerSteps(spec, workers, data) : Long.MAX_VALUE;
-        Duration budget = spec.maxTime();
+        long limit = spec.run().steps() > 0 || spec.run().epochs() > 0 ? totalInnerSteps(spec, workers, data)
+                : Long.MAX_VALUE;
+        Duration budget = spec.run().maxTime();
         long total = limit;
         InnerJob job = new InnerJob(config, obj, spec.seqLen(), ids, spec.maskProbability(), spec.wholeWordMask(),
-                spec.validationSequences(), spec.batchSize(), spec.accumulate(), spec.lr(), spec.schedule(),
-                spec.warmup(), spec.weightDecay(), spec.clip(), spec.seed(), Math.min(total, Long.MAX_VALUE / 2), h,
-                workers, spec.threads(), out, spec.skipNonFinite());
+                spec.monitoring().validationSequences(), spec.batchSize(), spec.accumulate(),
+                spec.optimizer().learningRate(), spec.optimizer().schedule().id(), spec.optimizer().warmup(),
+                spec.optimizer().weightDecay(), spec.optimizer().clip(), spec.run().seed(),
+                Math.min(total, Long.MAX_VALUE / 2), h, workers, spec.run().threads(), out, spec.skipNonFinite());
         long rounds = budget == null ? job.rounds() : Long.MAX_VALUE;
-        Compute compute = Compute.create(spec.threads());
+        Compute compute = Compute.create(spec.run().threads());
         try {
-            LanguageModel lm = new LanguageModel(compute, config, spec.seed()); // graft pretrain's initial weights
+            // graft pretrain's initial weights
+            LanguageModel lm = new LanguageModel(compute, config, spec.run().seed());
             ParameterSet ps = lm.parameterSet();
             log.printf(Locale.ROOT, "model: %s, %,d parameters; DiLoCo: %d workers x %d inner steps, %s, outer "
                             + "lr %s momentum %s%s%n", spec.arch(), ps.count(), workers, h, budget == null
@@ -321,10 +325,10 @@ public final class Diloco {
                         lastLoss = mean;
                         windowLoss += mean;
                         windowCount++;
-                        if ((s + 1) % spec.logEvery() == 0) {
+                        if ((s + 1) % spec.monitoring().logEvery() == 0) {
                             ObjectNode rec = MetricsLog.record("train", s + 1);
                             rec.put("loss", windowLoss / windowCount);
-                            rec.put("lr", spec.lr() * schedule.factor(s, Math.max(total, 1)));
+                            rec.put("lr", spec.optimizer().learningRate() * schedule.factor(s, Math.max(total, 1)));
                             metrics.write(rec);
                             windowLoss = 0;
                             windowCount = 0;
@@ -349,8 +353,9 @@ public final class Diloco {
                         }
                     }
                     boolean last = round >= rounds || timeUp;
+                    int evalEvery = spec.monitoring().evalEvery();
                     boolean evaluated = last
-                            || (spec.evalEvery() > 0 && stepsAfter / spec.evalEvery() > stepsBefore / spec.evalEvery());
+                            || (evalEvery > 0 && stepsAfter / evalEvery > stepsBefore / evalEvery);
                     long evalStarted = System.nanoTime();
                     if (evaluated) {
                         val = evaluate(task, metrics, stepsAfter);
@@ -359,7 +364,7 @@ public final class Diloco {
                     elapsed = priorSeconds + (evalEnded - startNanos) / 1e9;
                     saveRound(task, ps, momentum, round, stepsAfter, tokens, settings, total, spec, out,
                             Map.of("elapsed_seconds", elapsed, "skipped_steps", skipped));
-                    prune(out, spec.keep(), workers);
+                    prune(out, spec.monitoring().keepCheckpoints(), workers);
                     long roundEnded = System.nanoTime();
                     double seconds = (roundEnded - started) / 1e9;
                     roundSeconds.add(seconds);
@@ -402,7 +407,7 @@ public final class Diloco {
     static Prepared prepare(PretrainSpec spec, boolean resuming, JavaSparkContext sparkTokenize, PrintStream log)
             throws IOException {
         PretrainingData.Objective obj = spec.objective();
-        boolean tokenizerKnown = spec.tokenizer() != null
+        boolean tokenizerKnown = spec.tokenizer().path() != null
                 || (resuming && Files.exists(spec.out().resolve(Checkpoint.TOKENIZER)));
         Corpora corpora = null;
         if (sparkTokenize == null || !tokenizerKnown) {
@@ -419,19 +424,19 @@ public final class Diloco {
             log.println("tokenized on the executors: " + String.join(", ", spec.corpus()));
         } else {
             try (Stream<String> docs = corpora.documents()) {
-                encoded = CorpusEncoder.encode(tokenizer, docs.iterator(), spec.threads(), null);
+                encoded = CorpusEncoder.encode(tokenizer, docs.iterator(), spec.run().threads(), null);
             }
         }
         log.printf(Locale.ROOT, "tokenized: %,d tokens, %,d sentences, %,d documents%n", encoded.tokenCount(),
                 encoded.sentenceCount(), encoded.documentCount());
         PretrainingData data = PretrainingData.build(encoded, obj, spec.seqLen(), vocab, ids,
-                InnerJob.VALIDATION_FRACTION, spec.validationSequences(), spec.seed());
+                InnerJob.VALIDATION_FRACTION, spec.monitoring().validationSequences(), spec.run().seed());
         log.printf(Locale.ROOT, "sequences: %,d for training (%,d tokens), %,d held out for validation%n",
                 data.trainingSequences(), data.trainingTokens(), data.validationSequences());
         ModelConfig config = spec.modelConfig(vocab, spec.seqLen(), obj == PretrainingData.Objective.MLM ? ids.pad() : -1);
         MaskedLanguageModeling masker = obj == PretrainingData.Objective.MLM
                 ? new MaskedLanguageModeling(spec.maskProbability(), ids.mask(), ids.firstRegular(), vocab,
-                spec.wholeWordMask(), spec.seed())
+                spec.wholeWordMask(), spec.run().seed())
                 : null;
         return new Prepared(tokenizer, encoded, data, config, masker, ids);
     }
@@ -441,11 +446,11 @@ public final class Diloco {
      * together E times through the training batches (each inner step takes {@code --accumulate} batches).
      */
     static long totalInnerSteps(PretrainSpec spec, int workers, PretrainingData data) {
-        if (spec.steps() > 0) {
-            return spec.steps();
+        if (spec.run().steps() > 0) {
+            return spec.run().steps();
         }
-        long perEpoch = data.trainingStream(spec.batchSize(), null, spec.seed()).batchesPerEpoch();
-        return Math.max(1, (long) Math.ceil(spec.epochs() * perEpoch / ((double) workers * spec.accumulate())));
+        long perEpoch = data.trainingStream(spec.batchSize(), null, spec.run().seed()).batchesPerEpoch();
+        return Math.max(1, (long) Math.ceil(spec.run().epochs() * perEpoch / ((double) workers * spec.accumulate())));
     }
 
     /**
@@ -581,9 +586,9 @@ public final class Diloco {
             s.put("outer_lr", settings.outerLr());
             s.put("outer_momentum", settings.outerMomentum());
             s.put("nesterov", settings.nesterov());
-            s.put("seed", spec.seed());
-            if (spec.maxTime() != null) {
-                s.put("max_time_seconds", spec.maxTime().toMillis() / 1000.0);
+            s.put("seed", spec.run().seed());
+            if (spec.run().maxTime() != null) {
+                s.put("max_time_seconds", spec.run().maxTime().toMillis() / 1000.0);
             }
             progress.forEach(s::putPOJO);
             Files.writeString(ts.resolve(ROUND_STATE), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(s)
@@ -639,16 +644,16 @@ public final class Diloco {
         run.put("batch_size", spec.batchSize());
         run.put("accumulate", spec.accumulate());
         run.put("seq_len", spec.seqLen());
-        run.put("lr", spec.lr());
-        run.put("warmup", spec.warmup());
-        run.put("schedule", spec.schedule());
-        run.put("weight_decay", spec.weightDecay());
-        run.put("clip", spec.clip());
+        run.put("lr", spec.optimizer().learningRate());
+        run.put("warmup", spec.optimizer().warmup());
+        run.put("schedule", spec.optimizer().schedule().id());
+        run.put("weight_decay", spec.optimizer().weightDecay());
+        run.put("clip", spec.optimizer().clip());
         run.put("mask_prob", spec.maskProbability());
         run.put("whole_word_mask", spec.wholeWordMask());
-        run.put("steps", spec.steps());
-        run.put("threads_per_task", spec.threads());
-        run.put("seed", spec.seed());
+        run.put("steps", spec.run().steps());
+        run.put("threads_per_task", spec.run().threads());
+        run.put("seed", spec.run().seed());
         run.put("training_sequences", data.trainingSequences());
         run.put("validation_sequences", data.validationSequences());
         AtomicFiles.writeString(spec.out().resolve(resuming ? "run-resumed.json" : "run.json"),

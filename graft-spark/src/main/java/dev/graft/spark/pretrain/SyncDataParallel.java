@@ -16,6 +16,7 @@ import dev.graft.train.AdamW;
 import dev.graft.train.BatchStream;
 import dev.graft.train.Trainable;
 import dev.graft.train.Trainer;
+import dev.graft.train.OptimizerSpec;
 import dev.graft.train.TrainingOptions;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -57,28 +58,29 @@ public final class SyncDataParallel {
         if (workers < 1) {
             throw new SpecException("workers", "workers must be at least 1, got " + workers);
         }
-        try (RunFolder folder = RunFolder.open(spec.out(), new RunFolder.Request("spark pretrain", spec.overwrite(),
-                spec.resume(), Trainer::latestCheckpoint), log)) {
+        try (RunFolder folder = RunFolder.open(spec.out(), new RunFolder.Request("spark pretrain",
+                spec.run().overwrite(), spec.run().resume(), Trainer::latestCheckpoint), log)) {
             boolean resuming = folder.resuming();
             Diloco.Prepared prep = Diloco.prepare(spec, resuming, tokenizeOnExecutors
                     ? JavaSparkContext.fromSparkContext(session.sparkContext()) : null, log);
             Path out = spec.out();
             int perWorker = spec.accumulate();
+            OptimizerSpec opt = spec.optimizer();
             InnerJob job = new InnerJob(prep.config(), spec.objective(), spec.seqLen(), prep.ids(),
-                    spec.maskProbability(), spec.wholeWordMask(), spec.validationSequences(), spec.batchSize(),
-                    perWorker, spec.lr(), spec.schedule(), spec.warmup(), spec.weightDecay(), spec.clip(),
-                    spec.seed(), Math.max(1, spec.steps()), 1, workers, spec.threads(), out, false);
+                    spec.maskProbability(), spec.wholeWordMask(), spec.monitoring().validationSequences(),
+                    spec.batchSize(), perWorker, opt.learningRate(), opt.schedule().id(), opt.warmup(),
+                    opt.weightDecay(), opt.clip(), spec.run().seed(), Math.max(1, spec.run().steps()), 1, workers,
+                    spec.run().threads(), out, false);
             // graft's own trainer on the driver: --max-time plans the updates from their measured time as in
-            // graft pretrain, --skip-nonfinite skips an update whose summed loss is not finite
-            TrainingOptions options = new TrainingOptions(spec.steps(), spec.epochs(), spec.maxTime(), spec.lr(),
-                    spec.learningRateSchedule(), spec.weightDecay(), InnerJob.BETA1, InnerJob.BETA2, InnerJob.EPSILON,
-                    spec.clip(), workers * perWorker, spec.logEvery(), spec.evalEvery(), spec.checkpointEvery(),
-                    spec.keep(), spec.skipNonFinite());
-            Compute compute = Compute.create(spec.threads());
+            // graft pretrain, --skip-nonfinite skips an update whose summed loss is not finite; the betas are the
+            // inner job's
+            TrainingOptions options = opt.withBetas(InnerJob.BETA1, InnerJob.BETA2).trainingOptions(spec.run(),
+                    spec.monitoring(), workers * perWorker, spec.skipNonFinite());
+            Compute compute = Compute.create(spec.run().threads());
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
             Broadcast<FlatCorpus> corpus = sc.broadcast(FlatCorpus.of(prep.encoded()));
             try {
-                LanguageModel lm = new LanguageModel(compute, prep.config(), spec.seed());
+                LanguageModel lm = new LanguageModel(compute, prep.config(), spec.run().seed());
                 log.printf(java.util.Locale.ROOT, "model: %s, %,d parameters; synchronous data parallel: %d workers x "
                         + "%d micro-batches per update%n", spec.arch(), lm.parameterSet().count(), workers, perWorker);
                 List<TokenBatch> validation = prep.data().validationBatches(spec.batchSize(), prep.masker());
@@ -92,7 +94,7 @@ public final class SyncDataParallel {
                                 StandardCopyOption.REPLACE_EXISTING));
                 String key = sc.sc().applicationId() + "/" + corpus.id();
                 BatchStream<TokenBatch> counting = prep.data().trainingStream(spec.batchSize(), prep.masker(),
-                        spec.seed());
+                        spec.run().seed());
                 Distributed model = new Distributed(task, lm, job, workers, perWorker, sc,
                         new BroadcastSource(key, corpus), counting);
                 Positions positions = new Positions(counting.batchesPerEpoch());

@@ -95,6 +95,14 @@ class PretrainCommandTest {
         CliRun r = CliRun.of("pretrain", "--steps", "0", "--corpus", corpus.toString(), "--out",
                 Fixtures.root().resolve("never").toString());
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("give a length");
+        assertThat(r.err()).contains("give a length: --steps, --epochs or --max-time");
+        // the spec's errors name this command's flags
+        CliRun lr = CliRun.of("pretrain", "--steps", "2", "--lr", "-1", "--corpus", corpus.toString(), "--out",
+                Fixtures.root().resolve("never").toString());
+        assertThat(lr.exitCode()).isEqualTo(2);
+        assertThat(lr.err()).contains("graft spark: --lr must be > 0, got -1");
+        CliRun threads = CliRun.of("pretrain", "--steps", "2", "--threads-per-task", "0", "--corpus",
+                corpus.toString(), "--out", Fixtures.root().resolve("never").toString());
+        assertThat(threads.err()).contains("graft spark: --threads-per-task must be > 0, got 0");
     }
 }

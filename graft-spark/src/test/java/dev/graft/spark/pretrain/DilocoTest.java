@@ -1,5 +1,6 @@
 package dev.graft.spark.pretrain;
 
+import dev.graft.model.ModelOverrides;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.graft.model.Checkpoint;
@@ -29,9 +30,11 @@ class DilocoTest {
     /** A tiny BERT (vocabulary 99, hidden 32, feed-forward 37, one layer) at one thread. */
     private static PretrainSpec.Builder spec(Path out, int steps) throws IOException {
         Path corpus = Fixtures.corpus("diloco-corpus.txt", 300, 4);
-        return PretrainSpec.builder("bert-tiny", List.of(corpus.toString()), out).layers(1).hidden(32).heads(2)
-                .ffn(37).vocabSize(99).seqLen(24).batchSize(8).steps(steps).logEvery(1).evalEvery(0).threads(1)
-                .seed(3).lr(1e-3f);
+        return PretrainSpec.builder("bert-tiny", List.of(corpus.toString()), out)
+                .model(new ModelOverrides(1, 32, 2, 37, null))
+                .tokenizer(tok -> tok.withVocabSize(99)).seqLen(24).batchSize(8).run(ro -> ro.withSteps(steps))
+                .monitoring(mon -> mon.withIntervals(1, 0, mon.checkpointEvery())).run(ro -> ro.withThreads(1)
+                .withSeed(3)).optimizer(opt -> opt.withLearningRate(1e-3f));
     }
 
     private static PrintStream quiet() {
@@ -98,16 +101,18 @@ class DilocoTest {
         Path root = Files.createTempDirectory(Fixtures.root(), "diloco-resume");
         DilocoSettings paper = DilocoSettings.paper(2, 2);
         Path whole = root.resolve("whole");
-        Diloco.Result full = Diloco.run(spec(whole, 6).keep(5).build(), paper, spark, quiet());
+        Diloco.Result full = Diloco.run(spec(whole, 6).monitoring(mon -> mon.withKeepCheckpoints(5))
+                .build(), paper, spark, quiet());
         assertThat(full.rounds()).isEqualTo(3);
 
         Path split = root.resolve("split");
-        Diloco.Result first = Diloco.run(spec(split, 6).keep(5).build(),
+        Diloco.Result first = Diloco.run(spec(split, 6).monitoring(mon -> mon.withKeepCheckpoints(5)).build(),
                 new DilocoSettings(2, 2, 0.7, 0.9, true, 1), spark, quiet()); // "killed" after round 1
         assertThat(first.rounds()).isEqualTo(1);
         assertThat(first.stoppedBy()).isEqualTo("rounds");
         assertThat(split.resolve(Checkpoint.WEIGHTS)).doesNotExist();
-        Diloco.Result rest = Diloco.run(spec(split, 6).keep(5).resume(true).build(), paper, spark, quiet());
+        Diloco.Result rest = Diloco.run(spec(split, 6).monitoring(mon -> mon.withKeepCheckpoints(5))
+                .run(ro -> ro.withResume(true)).build(), paper, spark, quiet());
         assertThat(rest.rounds()).isEqualTo(3);
 
         assertThat(losses(split)).isEqualTo(losses(whole)).hasSize(6);
@@ -126,7 +131,8 @@ class DilocoTest {
         SparkSession spark = Fixtures.spark();
         Path run = Files.createTempDirectory(Fixtures.root(), "diloco-mismatch").resolve("run");
         Diloco.run(spec(run, 4).build(), new DilocoSettings(1, 2, 0.7, 0.9, true, 1), spark, quiet());
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Diloco.run(spec(run, 4).resume(true).build(),
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Diloco.run(spec(run, 4)
+                .run(ro -> ro.withResume(true)).build(),
                         DilocoSettings.paper(2, 2), spark, quiet()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("the run was started with workers 1; resume it with the same workers");

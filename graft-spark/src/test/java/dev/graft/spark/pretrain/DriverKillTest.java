@@ -1,5 +1,7 @@
 package dev.graft.spark.pretrain;
 
+import dev.graft.train.ScheduleKind;
+import dev.graft.model.ModelOverrides;
 import dev.graft.pretrain.PretrainSpec;
 import dev.graft.spark.Fixtures;
 import org.junit.jupiter.api.Test;
@@ -65,7 +67,8 @@ class DriverKillTest {
         assertThat(killed.resolve("model.safetensors")).as("killed before the end").doesNotExist();
 
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
-        Diloco.Result resumed = Diloco.run(spec(corpus, killed).resume(true).build(), DilocoSettings.paper(2, INNER),
+        Diloco.Result resumed = Diloco.run(spec(corpus, killed).run(ro -> ro.withResume(true))
+                .build(), DilocoSettings.paper(2, INNER),
                 Fixtures.spark(), quiet);
         assertThat(resumed.innerSteps()).isEqualTo(STEPS);
         Path whole = root.resolve("whole");
@@ -81,9 +84,12 @@ class DriverKillTest {
 
     private static PretrainSpec.Builder spec(Path corpus, Path out) {
         // what args() asks of graft spark pretrain (its defaults for the rest)
-        return PretrainSpec.builder("bert-tiny", List.of(corpus.toString()), out).layers(1).hidden(32).heads(2)
-                .ffn(37).vocabSize(99).seqLen(24).batchSize(4).steps(STEPS).logEvery(1).evalEvery(0).threads(1)
-                .seed(8).lr(5e-4f).warmup(0.06).schedule("linear").weightDecay(0.01f).clip(1.0)
-                .maskProbability(0.15).validationSequences(256).keep(2);
+        return PretrainSpec.builder("bert-tiny", List.of(corpus.toString()), out)
+                .model(new ModelOverrides(1, 32, 2, 37, null))
+                .tokenizer(tok -> tok.withVocabSize(99)).seqLen(24).batchSize(4).run(ro -> ro.withSteps(STEPS))
+                .monitoring(mon -> mon.withIntervals(1, 0, mon.checkpointEvery())).run(ro -> ro.withThreads(1)
+                .withSeed(8)).optimizer(opt -> opt.withLearningRate(5e-4f).withWarmup(0.06)
+                .withSchedule(ScheduleKind.parse("linear")).withWeightDecay(0.01f).withClip(1.0))
+                .maskProbability(0.15).monitoring(mon -> mon.withValidationSequences(256).withKeepCheckpoints(2));
     }
 }

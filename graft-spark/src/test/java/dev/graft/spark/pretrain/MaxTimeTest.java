@@ -1,5 +1,6 @@
 package dev.graft.spark.pretrain;
 
+import dev.graft.model.ModelOverrides;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.graft.SpecException;
@@ -27,9 +28,13 @@ class MaxTimeTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static PretrainSpec.Builder spec(Path out, double budgetSeconds) throws IOException {
         Path corpus = Fixtures.corpus("max-time-corpus.txt", 300, 8);
-        return PretrainSpec.builder("bert-tiny", List.of(corpus.toString()), out).layers(1).hidden(32).heads(2)
-                .ffn(37).vocabSize(99).seqLen(24).batchSize(8).logEvery(1).evalEvery(0).threads(1).seed(5)
-                .lr(1e-3f).keep(1).maxTime(Duration.ofMillis((long) (budgetSeconds * 1000)));
+        return PretrainSpec.builder("bert-tiny", List.of(corpus.toString()), out)
+                .model(new ModelOverrides(1, 32, 2, 37, null))
+                .tokenizer(tok -> tok.withVocabSize(99)).seqLen(24).batchSize(8)
+                .monitoring(mon -> mon.withIntervals(1, 0, mon.checkpointEvery())).run(ro -> ro.withThreads(1)
+                .withSeed(5))
+                .optimizer(opt -> opt.withLearningRate(1e-3f)).monitoring(mon -> mon.withKeepCheckpoints(1))
+                .run(ro -> ro.withMaxTime(Duration.ofMillis((long) (budgetSeconds * 1000))));
     }
 
     private static PrintStream quiet() {
@@ -59,7 +64,8 @@ class MaxTimeTest {
         assertThat(records(run, "plan")).hasSize(1);
         assertThat(run.resolve(Checkpoint.WEIGHTS)).doesNotExist();
         // resuming without the budget is a clear error
-        assertThatThrownBy(() -> Diloco.run(spec(run, 60).maxTime(null).steps(30).resume(true).build(),
+        assertThatThrownBy(() -> Diloco.run(spec(run, 60).run(ro -> ro.withMaxTime(null).withSteps(30)
+                .withResume(true)).build(),
                 DilocoSettings.paper(2, 3), spark, quiet()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("resume it with the same maxTime");
@@ -67,7 +73,8 @@ class MaxTimeTest {
         // resumed with a budget 6 s beyond the time spent: the budget counts the whole run's training
         double spent = records(run, "round").get(1).path("elapsed_s").asDouble();
         double budget = spent + 6;
-        Diloco.Result rest = Diloco.run(spec(run, budget).resume(true).build(), DilocoSettings.paper(2, 3), spark,
+        Diloco.Result rest = Diloco.run(spec(run, budget).run(ro -> ro.withResume(true))
+                .build(), DilocoSettings.paper(2, 3), spark,
                 quiet());
         assertThat(rest.stoppedBy()).isEqualTo("time");
         assertThat(rest.rounds()).isGreaterThan(2);
@@ -117,7 +124,8 @@ class MaxTimeTest {
     void stepsBoundATimedRun() throws IOException {
         SparkSession spark = Fixtures.spark();
         Path run = Files.createTempDirectory(Fixtures.root(), "max-time-steps").resolve("run");
-        Diloco.Result r = Diloco.run(spec(run, 600).steps(4).maxTime(Duration.ofMinutes(10)).build(),
+        Diloco.Result r = Diloco.run(spec(run, 600).run(ro -> ro.withSteps(4).withMaxTime(Duration.ofMinutes(10)))
+                .build(),
                 DilocoSettings.paper(2, 2), spark, quiet());
         assertThat(r.stoppedBy()).isEqualTo("steps");
         assertThat(r.rounds()).isEqualTo(2);
@@ -147,13 +155,15 @@ class MaxTimeTest {
     void aDivergingRunStopsWithWhatToDoWithOrWithoutSkipNonFinite() throws IOException {
         SparkSession spark = Fixtures.spark();
         Path root = Files.createTempDirectory(Fixtures.root(), "nonfinite");
-        assertThatThrownBy(() -> Diloco.run(spec(root.resolve("a"), 1).maxTime(null).steps(6).lr(1e30f).build(),
+        assertThatThrownBy(() -> Diloco.run(spec(root.resolve("a"), 1).run(ro -> ro.withMaxTime(null).withSteps(6))
+                .optimizer(opt -> opt.withLearningRate(1e30f)).build(),
                 DilocoSettings.paper(2, 3), spark, quiet()))
                 .isInstanceOf(SpecException.class).hasMessageContaining("the loss became")
                 .hasMessageEndingWith("with a lower learningRate, or set skipNonFinite to skip such steps")
                 .extracting(e -> ((SpecException) e).fields()).isEqualTo(List.of("learningRate", "skipNonFinite"));
         // skipping: no update from a non-finite loss; once every further step diverges too, a clear stop
-        assertThatThrownBy(() -> Diloco.run(spec(root.resolve("b"), 1).maxTime(null).steps(6).lr(1e30f)
+        assertThatThrownBy(() -> Diloco.run(spec(root.resolve("b"), 1).run(ro -> ro.withMaxTime(null).withSteps(6))
+                .optimizer(opt -> opt.withLearningRate(1e30f))
                         .skipNonFinite(true).build(), DilocoSettings.paper(2, 3), spark, quiet()))
                 .isInstanceOf(SpecException.class).hasMessageContaining("skipped 3 inner steps")
                 .hasMessageEndingWith("with a lower learningRate");

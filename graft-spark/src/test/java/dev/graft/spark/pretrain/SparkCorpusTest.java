@@ -1,5 +1,6 @@
 package dev.graft.spark.pretrain;
 
+import dev.graft.model.ModelOverrides;
 import dev.graft.data.Corpora;
 import dev.graft.data.CorpusReader;
 import dev.graft.data.DatasetRegistry;
@@ -170,12 +171,14 @@ class SparkCorpusTest {
         Path root = Files.createTempDirectory(Fixtures.root(), "spark-corpus-run");
         Path corpus = Fixtures.corpus("spark-corpus-run.txt", 200, 33);
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        Path tokenizer = Fixtures.pretrained();
         PretrainSpec.Builder spec = PretrainSpec.builder("bert-tiny", List.of(corpus.toString()), root.resolve("a"))
-                .layers(1).hidden(32).heads(2).ffn(37).vocabSize(99).seqLen(24).batchSize(8).steps(4).logEvery(1)
-                .evalEvery(0).threads(1).seed(2).tokenizer(Fixtures.pretrained());
+                .model(new ModelOverrides(1, 32, 2, 37, null)).tokenizer(tok -> tok.withVocabSize(99).withPath(tokenizer))
+                .seqLen(24).batchSize(8).run(ro -> ro.withSteps(4).withThreads(1).withSeed(2))
+                .monitoring(mon -> mon.withIntervals(1, 0, mon.checkpointEvery()));
         DilocoSettings settings = DilocoSettings.paper(2, 2);
         Diloco.run(spec.build(), settings, Fixtures.spark(), false, quiet);
-        Diloco.run(spec.out(root.resolve("b")).build(), settings, Fixtures.spark(), true, quiet);
+        Diloco.run(spec.run(ro -> ro.withOut(root.resolve("b"))).build(), settings, Fixtures.spark(), true, quiet);
         Map<Long, Double> a = DilocoTest.losses(root.resolve("a"));
         assertThat(DilocoTest.losses(root.resolve("b"))).isEqualTo(a).hasSize(4);
     }

@@ -1,5 +1,6 @@
 package dev.graft.spark.pretrain;
 
+import dev.graft.model.ModelOverrides;
 import dev.graft.model.SafeTensors;
 import dev.graft.pretrain.PretrainSpec;
 import dev.graft.pretrain.Pretraining;
@@ -24,9 +25,11 @@ class SyncDataParallelTest {
 
     private static PretrainSpec.Builder spec(Path out, int accumulate) throws IOException {
         Path corpus = Fixtures.corpus("sync-corpus.txt", 300, 6);
-        return PretrainSpec.builder("bert-tiny", List.of(corpus.toString()), out).layers(1).hidden(32).heads(2)
-                .ffn(37).vocabSize(99).seqLen(24).batchSize(4).accumulate(accumulate).steps(4).logEvery(1)
-                .evalEvery(0).checkpointEvery(2).threads(1).seed(5).lr(1e-3f);
+        return PretrainSpec.builder("bert-tiny", List.of(corpus.toString()), out)
+                .model(new ModelOverrides(1, 32, 2, 37, null))
+                .tokenizer(tok -> tok.withVocabSize(99)).seqLen(24).batchSize(4).accumulate(accumulate)
+                .run(ro -> ro.withSteps(4)).monitoring(mon -> mon.withIntervals(1, 0, 2)).run(ro -> ro.withThreads(1)
+                .withSeed(5)).optimizer(opt -> opt.withLearningRate(1e-3f));
     }
 
     @Test
@@ -64,14 +67,15 @@ class SyncDataParallelTest {
         SparkSession spark = Fixtures.spark();
         Path run = Files.createTempDirectory(Fixtures.root(), "sync-resume").resolve("run");
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
-        SyncDataParallel.run(spec(run, 1).keep(3).build(), 2, spark, quiet);
+        SyncDataParallel.run(spec(run, 1).monitoring(mon -> mon.withKeepCheckpoints(3)).build(), 2, spark, quiet);
         Map<Long, Double> whole = DilocoTest.losses(run);
         Map<String, SafeTensors.Entry> weights = DilocoTest.weights(run);
         // as if the driver had died after the checkpoint of step 2: the later checkpoint and the model are gone
         dev.graft.model.AtomicFiles.deleteRecursively(run.resolve("checkpoint-0000004"));
         Files.delete(run.resolve("model.safetensors"));
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        Trainer.Summary s = SyncDataParallel.run(spec(run, 1).keep(3).resume(true).build(), 2, spark,
+        Trainer.Summary s = SyncDataParallel.run(spec(run, 1).monitoring(mon -> mon.withKeepCheckpoints(3))
+                .run(ro -> ro.withResume(true)).build(), 2, spark,
                 new PrintStream(log, true));
         assertThat(log.toString()).contains("resuming from checkpoint-0000002 (step 2)");
         assertThat(s.steps()).isEqualTo(4);
