@@ -90,6 +90,11 @@ class HintOptionsTest {
         PRINTED_BY.put("dev/graft/pretrain/ElectraTask.java", List.of("pretrain"));
         PRINTED_BY.put("dev/graft/serve/InferenceServer.java", List.of("serve"));
         PRINTED_BY.put("dev/graft/serve/ModelSpec.java", List.of("serve"));
+        PRINTED_BY.put("dev/graft/serve/ServeSettings.java", List.of("serve"));
+        // fields no flag sets, named as the library caller (or an experiment.json) sets them: no command to check
+        PRINTED_BY.put("dev/graft/experiment/ExperimentSpec.java devFraction", List.of());
+        PRINTED_BY.put("dev/graft/experiment/ExperimentSpec.java vocabSize", List.of());
+        PRINTED_BY.put("dev/graft/finetune/FineTuneSpec.java stopAfterEpochs", List.of());
         PRINTED_BY.put("dev/graft/serve/ServedModel.java", List.of("serve"));
         PRINTED_BY.put("dev/graft/distill/Distillation.java", List.of("distill"));
         PRINTED_BY.put("dev/graft/distill/DistillSpec.java", List.of("distill"));
