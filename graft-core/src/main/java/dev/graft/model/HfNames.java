@@ -66,76 +66,48 @@ public final class HfNames {
 
     /** graft's name to the name in a file of {@code family}. */
     public static String toFile(ModelConfig.Family family, String name) {
-        switch (family) {
-            case BERT, GPT2 -> {
-                return name;
-            }
-            case ROBERTA, XLM_ROBERTA -> {
-                String head = swap(ROBERTA_HEAD, name, 1, 0);
-                return head != null ? head : bodyToFile(name, "roberta.");
-            }
-            case ELECTRA -> {
-                return bodyToFile(name, "electra.");
-            }
-            case DISTILBERT -> {
-                String head = swap(DISTIL_HEAD, name, 1, 0);
-                if (head != null) {
-                    return head;
-                }
-                if (!name.startsWith("bert.")) {
-                    return name;
-                }
-                String rest = name.substring(5);
-                Matcher m = BERT_LAYER.matcher(rest);
-                if (m.matches()) {
-                    String inner = swap(DISTIL_BLOCK, m.group(2), 1, 0);
-                    return "distilbert.transformer.layer." + m.group(1) + "." + (inner != null ? inner : m.group(2));
-                }
-                return "distilbert." + rest;
-            }
-            default -> throw new AssertionError(family);
-        }
+        return translate(family, name, true);
     }
 
     /** The name in a file of {@code family} to graft's (names graft does not have come back unchanged). */
     public static String toGraft(ModelConfig.Family family, String fileName) {
-        switch (family) {
-            case BERT, GPT2 -> {
-                return fileName;
-            }
-            case ROBERTA, XLM_ROBERTA -> {
-                String head = swap(ROBERTA_HEAD, fileName, 0, 1);
-                return head != null ? head : bodyToGraft(fileName, "roberta.");
-            }
-            case ELECTRA -> {
-                return bodyToGraft(fileName, "electra.");
-            }
-            case DISTILBERT -> {
-                String head = swap(DISTIL_HEAD, fileName, 0, 1);
-                if (head != null) {
-                    return head;
-                }
-                if (!fileName.startsWith("distilbert.")) {
-                    return fileName;
-                }
-                String rest = fileName.substring("distilbert.".length());
-                Matcher m = DISTIL_LAYER.matcher(rest);
-                if (m.matches()) {
-                    String inner = swap(DISTIL_BLOCK, m.group(2), 0, 1);
-                    return "bert.encoder.layer." + m.group(1) + "." + (inner != null ? inner : m.group(2));
-                }
-                return "bert." + rest;
-            }
-            default -> throw new AssertionError(family);
+        return translate(family, fileName, false);
+    }
+
+    /**
+     * One name from graft's to the family's ({@code toFile}) or back: the MLM head's names swapped as a whole,
+     * else the body's prefix ({@code bert.} against the family's) and, for DistilBERT, each block's names.
+     */
+    private static String translate(ModelConfig.Family family, String name, boolean toFile) {
+        if (family == ModelConfig.Family.BERT || family == ModelConfig.Family.GPT2) {
+            return name;
         }
-    }
-
-    private static String bodyToFile(String name, String prefix) {
-        return name.startsWith("bert.") ? prefix + name.substring(5) : name;
-    }
-
-    private static String bodyToGraft(String name, String prefix) {
-        return name.startsWith(prefix) ? "bert." + name.substring(prefix.length()) : name;
+        int from = toFile ? 1 : 0;
+        int to = toFile ? 0 : 1;
+        List<String[]> heads = switch (family) {
+            case ROBERTA, XLM_ROBERTA -> ROBERTA_HEAD;
+            case DISTILBERT -> DISTIL_HEAD;
+            default -> List.of();
+        };
+        String head = swap(heads, name, from, to);
+        if (head != null) {
+            return head;
+        }
+        String source = toFile ? "bert." : prefix(family);
+        String target = toFile ? prefix(family) : "bert.";
+        if (!name.startsWith(source)) {
+            return name;
+        }
+        String rest = name.substring(source.length());
+        if (family == ModelConfig.Family.DISTILBERT) {
+            Matcher m = (toFile ? BERT_LAYER : DISTIL_LAYER).matcher(rest);
+            if (m.matches()) {
+                String inner = swap(DISTIL_BLOCK, m.group(2), from, to);
+                return target + (toFile ? "transformer.layer." : "encoder.layer.") + m.group(1) + "."
+                        + (inner != null ? inner : m.group(2));
+            }
+        }
+        return target + rest;
     }
 
     private static String swap(List<String[]> pairs, String name, int from, int to) {
