@@ -99,6 +99,11 @@ final class ExperimentCommand implements Callable<Integer> {
             + "docs/EXPERIMENTS.md).")
     List<String> lrGrid;
 
+    @Option(names = "--in-domain-repeat", paramLabel = "N", description = "Mix the task's unlabeled training text "
+            + "into the corpus of every own pretraining run (base, sweep, merged, labels-as-text), N times "
+            + "(default: 0, none).")
+    Integer inDomainRepeat;
+
     @Option(names = "--lm-weight", description = "Multitask LM loss weight (default: 0.5).")
     Float lmWeight;
 
@@ -147,6 +152,7 @@ final class ExperimentCommand implements Callable<Integer> {
         ifGiven(folds, b::folds);
         ifGiven(maxEpochs, b::maxEpochs);
         ifGiven(lrGrid, v -> b.rateGrids(ExperimentSpec.parseRateGrids(v)));
+        ifGiven(inDomainRepeat, b::inDomainRepeat);
         ifGiven(lmWeight, b::lmWeight);
         ifGiven(mix, b::mix);
         if (given("--threads")) {

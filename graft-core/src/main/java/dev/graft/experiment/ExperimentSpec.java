@@ -63,6 +63,8 @@ import java.util.function.Function;
  *                       two-threaded run
  * @param seed           base seed; subset k of a budget uses seed + k
  * @param distilled      the student of a {@code graft distill} run, for the distilled strategy, or null
+ * @param inDomainRepeat how many times the task's unlabeled training text is mixed into the corpus of every
+ *                       pretraining run of graft's own (base, sweep, merged, labels-as-text), 0 for none
  */
 public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<String> data, List<Strategy> strategies,
                              List<Integer> budgets, int seeds, String arch, Path out, Duration pretrainTime,
@@ -70,7 +72,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
                              int vocabSize, int seqLen,
                              double devFraction, int folds, double maxEpochs, Map<String, List<Float>> rateGrids,
                              float lmWeight, double mix, int labelRepeat,
-                             int threads, int parallelCells, long seed, Path distilled) {
+                             int threads, int parallelCells, long seed, Path distilled, int inDomainRepeat) {
     /** The budget meaning "every training example". */
     public static final int ALL = Integer.MAX_VALUE;
     /** The base seed when none is given ({@code graft experiment --seed}'s default). */
@@ -150,6 +152,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
             }
         }
         SpecException.nonNegative("labelRepeat", labelRepeat);
+        SpecException.nonNegative("inDomainRepeat", inDomainRepeat);
         SpecException.positive("threads", threads);
         if (parallelCells < 1 || parallelCells > threads) {
             throw new SpecException(List.of("parallelCells", "threads"), "parallelCells must be between 1 and "
@@ -348,7 +351,10 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
             new Setting("seed", s -> s.seed, (b, v) -> b.seed = integer(v)),
             // absent when not given, so that experiments written before it read back the same
             new Setting("distilled", s -> s.distilled == null ? null : s.distilled.toString(),
-                    (b, v) -> b.distilled = v.isNull() ? null : Path.of(v.asText()), true));
+                    (b, v) -> b.distilled = v.isNull() ? null : Path.of(v.asText()), true),
+            // absent when 0, for the same reason
+            new Setting("in_domain_repeat", s -> s.inDomainRepeat == 0 ? null : s.inDomainRepeat,
+                    (b, v) -> b.inDomainRepeat = v.isNull() ? 0 : integer(v), true));
 
     /** The configuration as a map for run files and the report: every setting's value, in {@link #SETTINGS} order. */
     Map<String, Object> toMap() {
@@ -490,6 +496,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         int parallelCells = Runtime.getRuntime().availableProcessors() >= 2 ? 2 : 1;
         long seed = DEFAULT_SEED;
         Path distilled;
+        int inDomainRepeat;
 
         private Builder(HeadConfig.Task task, List<String> data, Path out) {
             this.task = task == null ? HeadConfig.Task.CLASSIFY : task;
@@ -524,12 +531,13 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         public Builder parallelCells(int v) { parallelCells = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder distilled(Path v) { distilled = v; return this; }
+        public Builder inDomainRepeat(int v) { inDomainRepeat = v; return this; }
 
         public ExperimentSpec build() {
             return new ExperimentSpec(task, corpus, data, strategies, budgets, seeds, arch, out, pretrainTime,
                     pretrainSteps, taptEpochs, pretrained, base, pretrainSweep, vocabSize, seqLen, devFraction, folds, maxEpochs, rateGrids,
                     lmWeight, mix,
-                    labelRepeat, threads, Math.min(parallelCells, threads), seed, distilled);
+                    labelRepeat, threads, Math.min(parallelCells, threads), seed, distilled, inDomainRepeat);
         }
     }
 }

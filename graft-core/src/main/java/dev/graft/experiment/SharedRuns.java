@@ -166,13 +166,18 @@ final class SharedRuns {
         return file;
     }
 
-    private PretrainSpec.Builder pretrainBuilder(String arch, List<String> corpus, Path tokenizer, long seed) {
+    private PretrainSpec.Builder pretrainBuilder(String arch, List<String> corpus, Path tokenizer, long seed)
+            throws IOException {
         PretrainSpec.Builder b = PretrainSpec.builder(arch, corpus, out.resolve("pretrain").resolve("pending"))
                 .tokenizer(t -> t.withPath(tokenizer)).seqLen(spec.seqLen())
                 .run(r -> r.withThreads(spec.threads()).withSeed(seed))
                 // a validation pass every 50 updates (about 5% of the compute): enough points for the report's
                 // loss curve and its loss-per-doubling figure in runs of a few minutes
                 .monitoring(m -> m.withIntervals(m.logEvery(), 50, 100).withKeepCheckpoints(1));
+        if (spec.inDomainRepeat() > 0) {
+            // the task's own unlabeled text, repeated, in every pretraining run of graft's own
+            b.inDomain(List.of(taskText(currentData))).inDomainRepeat(spec.inDomainRepeat());
+        }
         return spec.pretrainSteps() > 0 ? b.run(r -> r.withSteps(spec.pretrainSteps()))
                 : b.run(r -> r.withMaxTime(spec.pretrainTime()));
     }
@@ -338,6 +343,14 @@ final class SharedRuns {
         id.append(DataFiles.sha256(probe.tokenizer().path())).append('|').append(probe.run().steps()).append('|')
                 .append(probe.run().maxTime()).append('|').append(probe.seqLen()).append('|').append(probe.batchSize())
                 .append('|').append(probe.optimizer().learningRate()).append('|').append(probe.run().seed());
+        if (!probe.inDomain().isEmpty()) {
+            // only when given, so that the runs of experiments without in-domain text keep their names
+            id.append("|in-domain");
+            for (Path p : probe.inDomain()) {
+                id.append('|').append(DataFiles.sha256(p));
+            }
+            id.append('x').append(probe.inDomainRepeat());
+        }
         String name = kind + "-" + probe.arch() + "-" + hash(id.toString());
         Path dir = out.resolve("pretrain").resolve(name);
         PretrainRun done = finished(name, dir);

@@ -188,6 +188,43 @@ class ExperimentTest {
     }
 
     @Test
+    void inDomainTextGoesIntoEveryOwnPretrainingRunAndNamesItsOwnRun(@TempDir Path dir) throws IOException {
+        ExperimentSpec plain = tiny(dir.resolve("plain")).strategies(List.of(Strategy.TRANSFER)).budgets(List.of(20))
+                .seeds(1).build();
+        ExperimentSpec mixed = tiny(dir.resolve("mixed")).strategies(List.of(Strategy.TRANSFER)).budgets(List.of(20))
+                .seeds(1).inDomainRepeat(3).build();
+        run(plain);
+        String log = run(mixed);
+        assertThat(log).contains("in-domain text:").contains("repeated 3 time(s)");
+        Path base = onlyBase(dir.resolve("mixed"));
+        com.fasterxml.jackson.databind.JsonNode record = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(base.resolve("run.json").toFile());
+        assertThat(record.path("in_domain_repeat").asInt()).isEqualTo(3);
+        Path text = Path.of(record.path("in_domain").get(0).asText());
+        // the task's training texts, unlabeled, one per line
+        List<String> expected = new ArrayList<>();
+        for (String line : Files.readAllLines(train)) {
+            expected.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(line).path("text").asText());
+        }
+        assertThat(Files.readAllLines(text)).isEqualTo(expected);
+        assertThat(onlyBase(dir.resolve("plain")).getFileName().toString())
+                .as("a run with in-domain text is another run").isNotEqualTo(base.getFileName().toString());
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                dir.resolve("mixed/experiment.json").toFile()).path("in_domain_repeat").asInt()).isEqualTo(3);
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                dir.resolve("plain/experiment.json").toFile()).has("in_domain_repeat"))
+                .as("absent when 0, as experiments before it wrote").isFalse();
+    }
+
+    private static Path onlyBase(Path experiment) throws IOException {
+        try (var s = Files.list(experiment.resolve("pretrain"))) {
+            List<Path> bases = s.filter(p -> p.getFileName().toString().startsWith("base-")).toList();
+            assertThat(bases).hasSize(1);
+            return bases.get(0);
+        }
+    }
+
+    @Test
     void aMovedExperimentFolderKeepsItsPretrainingRuns(@TempDir Path dir) throws IOException {
         Path first = dir.resolve("first");
         run(tiny(first).strategies(List.of(Strategy.SCRATCH, Strategy.MERGED)).budgets(List.of(20)).seeds(1).build());
@@ -237,7 +274,7 @@ class ExperimentTest {
                 .pretrainTime(java.time.Duration.ofSeconds(95)).taptEpochs(1.5).pretrained("some/model")
                 .vocabSize(151).seqLen(33).devFraction(0.2)
                 .folds(3).maxEpochs(4.5).rateGrids(Map.of("scratch", List.of(0.5f), "transfer", List.of(0.25f, 0.125f)))
-                .lmWeight(0.75f).mix(1.5).labelRepeat(2).threads(3).parallelCells(2).seed(11);
+                .lmWeight(0.75f).mix(1.5).labelRepeat(2).threads(3).parallelCells(2).seed(11).inDomainRepeat(4);
         // a sweep and a given base exclude each other: one spec each
         ExperimentSpec withBase = b.base(dir.resolve("base")).build();
         ExperimentSpec withSweep = b.base(null).pretrainSweep(List.of(0.25)).build();
@@ -252,7 +289,8 @@ class ExperimentTest {
         assertThat(withBase.toMap()).doesNotContainKey("distilled");
         Path bad = Files.writeString(dir.resolve("bad.json"), "{\"nope\": 1}");
         assertThatThrownBy(() -> ExperimentSpec.readConfig(bad, ExperimentSpec.builder(null, null, dir)))
-                .hasMessageContaining("settings: " + String.join(", ", withBase.toMap().keySet()) + ", distilled)");
+                .hasMessageContaining("settings: " + String.join(", ", withBase.toMap().keySet())
+                        .replace(", in_domain_repeat", "") + ", distilled, in_domain_repeat)");
         Path removed = Files.writeString(dir.resolve("old.json"), "{\"max_updates\": 100}");
         assertThatThrownBy(() -> ExperimentSpec.readConfig(removed, ExperimentSpec.builder(null, null, dir)))
                 .hasMessageContaining("max_updates was removed").hasMessageContaining("max_epochs");
