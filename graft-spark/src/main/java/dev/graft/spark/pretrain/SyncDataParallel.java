@@ -6,17 +6,15 @@ import dev.graft.model.Checkpoint;
 import dev.graft.model.LanguageModel;
 import dev.graft.model.TokenBatch;
 import dev.graft.nn.Compute;
-import dev.graft.nn.Dropout;
 import dev.graft.nn.ParameterSet;
 import dev.graft.pretrain.PretrainSpec;
 import dev.graft.spark.TaskFailure;
 import dev.graft.task.LanguageModelingTask;
 import dev.graft.task.PretrainingData;
-import dev.graft.train.AdamW;
 import dev.graft.train.BatchStream;
-import dev.graft.train.Trainable;
-import dev.graft.train.Trainer;
+import dev.graft.train.ForwardingTrainable;
 import dev.graft.train.OptimizerSpec;
+import dev.graft.train.Trainer;
 import dev.graft.train.TrainingOptions;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -138,7 +136,7 @@ public final class SyncDataParallel {
     }
 
     /** The driver's model, whose gradients come from the executors. */
-    static final class Distributed implements Trainable<Long> {
+    static final class Distributed extends ForwardingTrainable<Long> {
         private final LanguageModelingTask task;
         private final LanguageModel lm;
         private final InnerJob job;
@@ -150,6 +148,7 @@ public final class SyncDataParallel {
 
         Distributed(LanguageModelingTask task, LanguageModel lm, InnerJob job, int workers, int perWorker,
                     JavaSparkContext sc, InnerJob.EncodedCorpusSource corpus, BatchStream<TokenBatch> counting) {
+            super(task); // parameters, saving, evaluation and the rest are the task's
             this.task = task;
             this.lm = lm;
             this.job = job;
@@ -160,20 +159,7 @@ public final class SyncDataParallel {
             this.counting = counting;
         }
 
-        @Override
-        public ParameterSet parameters() {
-            return task.parameters();
-        }
 
-        @Override
-        public void setTraining(boolean training) {
-            task.setTraining(training);
-        }
-
-        @Override
-        public List<Dropout> dropouts() {
-            return task.dropouts();
-        }
 
         @Override
         public StepResult trainStep(List<Long> microBatches) {
@@ -221,25 +207,8 @@ public final class SyncDataParallel {
             return new StepResult(total == 0 ? 0 : loss / total, sum.tokens(), Map.of());
         }
 
-        @Override
-        public Map<String, Double> evaluate() {
-            return task.evaluate();
-        }
 
-        @Override
-        public void saveModel(Path folder, Checkpoint.Extras extras) throws IOException {
-            task.saveModel(folder, extras);
-        }
 
-        @Override
-        public void writeModelFiles(Path folder) throws IOException {
-            task.writeModelFiles(folder);
-        }
-
-        @Override
-        public void beforeUpdate(long step, long dataPosition, AdamW optimizer) {
-            task.beforeUpdate(step, dataPosition, optimizer);
-        }
     }
 
     private record BroadcastSource(String key, Broadcast<FlatCorpus> broadcast) implements InnerJob.EncodedCorpusSource {
