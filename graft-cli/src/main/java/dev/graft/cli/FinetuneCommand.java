@@ -252,8 +252,8 @@ final class FinetuneCommand implements Callable<Integer> {
                 ? SetFit.run(spec, setfitIterations == null ? SetFit.Options.defaults()
                         : new SetFit.Options(setfitIterations), sources, System.out)
                 : FineTuning.run(spec, sources, System.out);
-        for (String warning : FineTuneWarnings.of(r)) {
-            stderr.println("graft: warning: " + warning);
+        for (dev.graft.SpecWarning warning : FineTuneWarnings.of(r)) {
+            stderr.println("graft: warning: " + warning.messageWith(field -> Main.flagOf(command.commandLine(), field)));
         }
         stdout.println(JSON.writeValueAsString(r.summaryJson()));
         return 0;

@@ -296,7 +296,7 @@ class HintOptionsTest {
         }
     }
 
-    private static final Pattern SPEC_ERROR = Pattern.compile("new Spec(?:IO)?Exception\\(");
+    private static final Pattern SPEC_ERROR = Pattern.compile("new Spec(?:IO)?(?:Exception|Warning)\\(");
     private static final Pattern FIELD_LITERAL = Pattern.compile("\"([A-Za-z]\\w*(?:\\.\\w+)*)\"");
 
     /**

@@ -1,5 +1,6 @@
 package dev.graft.finetune;
 
+import dev.graft.SpecWarning;
 import dev.graft.eval.ClassificationMetrics;
 import dev.graft.eval.HeadMetrics;
 
@@ -19,24 +20,28 @@ public final class FineTuneWarnings {
     private FineTuneWarnings() {
     }
 
-    /** The warnings for {@code r}, each one line saying what is wrong and what to do; empty when none. */
-    public static List<String> of(FineTuneResult r) {
-        List<String> warnings = new ArrayList<>();
+    /**
+     * The warnings for {@code r}, each one line saying what is wrong and what to do, naming the spec fields to
+     * change (the command line prints its flags); empty when none.
+     */
+    public static List<SpecWarning> of(FineTuneResult r) {
+        List<SpecWarning> warnings = new ArrayList<>();
         if (r.devSize() > 0 && r.devSize() < MIN_DEV_EXAMPLES) {
-            warnings.add(String.format(Locale.ROOT, "the kept model (after update %d of %d) was chosen on a dev set "
+            warnings.add(new SpecWarning(List.of("folds", "dev"), String.format(Locale.ROOT, "the kept model (after update %d of %d) was chosen on a dev set "
                     + "of %d example(s): one example more or less right moves its score by %.2f, so the choice is "
-                    + "mostly luck; choose by cross-validation inside the labels instead (--folds 3), or give a larger dev "
-                    + "set (--dev FILE)", r.bestStep(), r.steps(),
-                    r.devSize(), 1.0 / Math.max(1, r.devSize())));
+                    + "mostly luck; choose by cross-validation inside the labels instead (folds 3), or give a larger dev "
+                    + "set (dev FILE)", r.bestStep(), r.steps(),
+                    r.devSize(), 1.0 / Math.max(1, r.devSize()))));
         }
         HeadMetrics metrics = r.test() != null ? r.test() : r.dev();
         if (metrics instanceof ClassificationMetrics m && r.task().pooled()) {
             String which = r.test() != null ? "test" : "dev";
             String only = onlyPredictedLabel(m);
             if (only != null) {
-                warnings.add("the model predicts '" + only + "' for every " + which + " example: it has not learned "
-                        + "to tell the classes apart (its accuracy is the share of that class); train longer "
-                        + "(--epochs), with more labels, or with --class-weights balanced");
+                warnings.add(new SpecWarning(List.of("epochs", "balancedClassWeights"), "the model predicts '" + only
+                        + "' for every " + which + " example: it has not learned to tell the classes apart (its "
+                        + "accuracy is the share of that class); train longer (epochs), with more labels, or with the "
+                        + "classes weighted by their frequency (balancedClassWeights)"));
             }
         }
         return warnings;

@@ -26,10 +26,17 @@ class FineTuneWarningsTest {
 
     @Test
     void aTinyDevSetAndOneClassPredictionsAreWarnedAbout() {
-        List<String> w = FineTuneWarnings.of(result(6, List.of(List.of(10L, 0L), List.of(10L, 0L))));
+        List<dev.graft.SpecWarning> w = FineTuneWarnings.of(result(6, List.of(List.of(10L, 0L), List.of(10L, 0L))));
         assertThat(w).hasSize(2);
-        assertThat(w.get(0)).contains("after update 4 of 40", "dev set of 6 example(s)", "0.17", "--dev");
-        assertThat(w.get(1)).contains("predicts 'neg' for every test example", "--class-weights balanced");
+        assertThat(w.get(0).message()).contains("after update 4 of 40", "dev set of 6 example(s)", "0.17",
+                "(folds 3)", "(dev FILE)");
+        assertThat(w.get(0).fields()).containsExactly("folds", "dev");
+        assertThat(w.get(1).message()).contains("predicts 'neg' for every test example",
+                "by their frequency (balancedClassWeights)");
+        // the command line's words for the same fields
+        assertThat(w.get(1).messageWith(f -> f.equals("epochs") ? "--epochs" : "--class-weights"))
+                .endsWith("train longer (--epochs), with more labels, or with the classes weighted by their frequency "
+                        + "(--class-weights)");
     }
 
     @Test
