@@ -51,6 +51,31 @@ public final class ClassifierInference {
         this.featureWidth = model.pooling() == Pooling.CONCAT ? 3 * width : width;
     }
 
+    private ClassifierInference(ClassifierInference shared, Compute compute) {
+        this.model = shared.model;
+        this.encoder = shared.encoder.on(compute);
+        this.compute = compute;
+        this.width = shared.width;
+        this.labels = shared.labels;
+        this.featureWidth = shared.featureWidth;
+        if (shared.classifier == null) {
+            shared.pack();
+        }
+        this.pooler = shared.pooler;
+        this.poolerBias = shared.poolerBias;
+        this.classifier = shared.classifier;
+        this.classifierBias = shared.classifierBias;
+    }
+
+    /**
+     * The same model computing on {@code compute}, with buffers of its own: one per thread that predicts at
+     * the same time. The packed weights (encoder and head) are packed now and shared read-only
+     * ({@link EncoderInference#on}).
+     */
+    public ClassifierInference on(Compute compute) {
+        return new ClassifierInference(this, compute);
+    }
+
     /** Drops the snapshot of the weights: call after changing the model's parameters. */
     public void invalidate() {
         encoder.invalidate();

@@ -103,6 +103,30 @@ public final class EncoderInference {
      * encoders ({@code graft pretrain --norm pre --no-bias}) and an ELECTRA whose embeddings are narrower than
      * the model ({@code embeddings_project}) run {@link Backbone#forward}.
      */
+    private EncoderInference(EncoderInference shared, Compute compute) {
+        this.config = shared.config;
+        this.compute = compute;
+        this.parameters.putAll(shared.parameters);
+        this.packed = shared.packed();
+    }
+
+    /**
+     * The same weights computing on {@code compute}, with buffers of its own: one per thread that runs
+     * at the same time (an instance is not thread-safe). The packed weights are packed now, once, and
+     * shared read-only by both (a server's workers hold one copy, not one each); {@link #invalidate} on
+     * either drops only its own reference.
+     */
+    public EncoderInference on(Compute compute) {
+        return new EncoderInference(this, compute);
+    }
+
+    private LayerWeights[] packed() {
+        if (packed == null) {
+            packed = pack();
+        }
+        return packed;
+    }
+
     public static boolean supports(ModelConfig config) {
         return config.isEncoder() && !config.preNorm() && config.linearBias()
                 && config.embeddingSize() == config.hiddenSize();
@@ -178,9 +202,7 @@ public final class EncoderInference {
         int heads = config.numberOfHeads();
         int d = config.headSize();
         Kernels k = compute.kernels();
-        if (packed == null) {
-            packed = pack();
-        }
+        LayerWeights[] layers = packed();
         int[] mask = batch.attentionMask();
         rowOf = Buffers.ensure(rowOf, b * time);
         sequenceStart = Buffers.ensure(sequenceStart, b + 1);
@@ -240,7 +262,7 @@ public final class EncoderInference {
         float scale = (float) (1.0 / Math.sqrt(d));
         for (int layer = 0; layer < config.numberOfLayers(); layer++) {
             String p = "bert.encoder.layer." + layer + ".";
-            LayerWeights lw = packed[layer];
+            LayerWeights lw = layers[layer];
             // Q | K | V side by side: (N, 3C)
             k.linearTransB(rows, x, 0, c, lw.qkv(), lw.qkvBias(), 0, null, null, 0, 0, qkv, 0, 3 * c);
             // softmax(Q·Kᵀ/sqrt(d))·V per sequence and head, over the sequence's own tokens

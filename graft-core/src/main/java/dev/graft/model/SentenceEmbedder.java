@@ -43,11 +43,12 @@ public final class SentenceEmbedder {
      */
     public SentenceEmbedder(Backbone backbone, Tokenizer tokenizer, Pooling pooling, boolean normalize, int batchSize,
                             int maxLength) {
-        this(backbone, backbone.compute(), tokenizer, pooling, normalize, batchSize, maxLength);
+        this(backbone, EncoderInference.supports(backbone.config()) ? new EncoderInference(backbone, backbone.compute())
+                : null, tokenizer, pooling, normalize, batchSize, maxLength);
     }
 
-    private SentenceEmbedder(Backbone backbone, Compute compute, Tokenizer tokenizer, Pooling pooling, boolean normalize,
-                             int batchSize, int maxLength) {
+    private SentenceEmbedder(Backbone backbone, EncoderInference encoder, Tokenizer tokenizer, Pooling pooling,
+                             boolean normalize, int batchSize, int maxLength) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
         }
@@ -60,7 +61,7 @@ public final class SentenceEmbedder {
                     + "] (the model's positions)");
         }
         this.backbone = backbone;
-        this.encoder = EncoderInference.supports(backbone.config()) ? new EncoderInference(backbone, compute) : null;
+        this.encoder = encoder;
         this.tokenizer = tokenizer;
         this.pooling = pooling;
         this.normalize = normalize;
@@ -74,8 +75,9 @@ public final class SentenceEmbedder {
     }
 
     /**
-     * The same embedder computing on {@code compute}, with buffers of its own and the same weights: one per
-     * thread that embeds at the same time (an embedder is not thread-safe). Only where {@link
+     * The same embedder computing on {@code compute}, with buffers of its own and the same weights (the packed
+     * weights shared, {@link EncoderInference#on}): one per thread that embeds at the same time (an embedder is
+     * not thread-safe). Only where {@link
      * EncoderInference#supports} the model (the backbone's own forward pass keeps its state in the backbone).
      */
     public SentenceEmbedder onCompute(Compute compute) {
@@ -83,7 +85,7 @@ public final class SentenceEmbedder {
             throw new IllegalStateException("this embedder runs the backbone's own forward (a decoder, or a pre-LN or "
                     + "bias-free encoder), which cannot be shared: load the model again");
         }
-        return new SentenceEmbedder(backbone, compute, tokenizer, pooling, normalize, batchSize, maxLength);
+        return new SentenceEmbedder(backbone, encoder.on(compute), tokenizer, pooling, normalize, batchSize, maxLength);
     }
 
     /** Mean pooling, L2-normalized, batches of 32, up to the model's positions. */

@@ -401,6 +401,20 @@ abstract class ServedModel {
 
         @Override
         List<Object> run(List<Input> inputs) {
+            return predict(task, inputs);
+        }
+
+        /** An encoder's workers share its weights, each with a task of its own; a decoder loads again. */
+        @Override
+        Batcher.Runner runnerFor(Compute compute) throws IOException {
+            java.util.Optional<ClassificationTask> own = task.frozenOn(compute);
+            if (own.isEmpty()) {
+                return super.runnerFor(compute);
+            }
+            return inputs -> predict(own.get(), inputs);
+        }
+
+        private List<Object> predict(ClassificationTask task, List<Input> inputs) {
             ClassificationData data = ClassificationData.encode(tokenizer, texts(inputs), null, maxLength(),
                     model.padId());
             ClassificationTask.Predictions p = task.predict(data, data.batches(PREDICT_BATCH_SIZE));

@@ -64,6 +64,20 @@ public class ClassificationTask extends HeadTask<ClassificationExample, Classifi
         return this;
     }
 
+    /**
+     * A frozen task over the same model computing on {@code compute}, with buffers of its own and the packed
+     * weights shared ({@link ClassifierInference#on}): one per thread that predicts at the same time. Empty
+     * when the model has no inference forward (a decoder: load it again for another thread).
+     */
+    public java.util.Optional<ClassificationTask> frozenOn(dev.graft.nn.Compute compute) {
+        if (inference == null) {
+            return java.util.Optional.empty();
+        }
+        ClassificationTask t = new ClassificationTask(model, head(), null, 1, null);
+        t.inference = inference.on(compute);
+        return java.util.Optional.of(t);
+    }
+
     @Override
     public StepResult trainStep(List<ClassificationBatch> microBatches) {
         double total = 0;

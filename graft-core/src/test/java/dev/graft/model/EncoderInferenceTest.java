@@ -137,6 +137,75 @@ class EncoderInferenceTest {
         }
     }
 
+    /**
+     * {@link EncoderInference#on} gives an instance on another compute that shares the packed snapshot: the
+     * same bits as the original, also while both run at once from two threads, and a weight changed after
+     * the snapshot is seen by neither until each is invalidated.
+     */
+    @Test
+    void instancesOnOtherComputesShareTheSnapshot() throws Exception {
+        Compute mine = new Compute(new VectorKernels(ONE), ONE);
+        ModelConfig config = new ModelConfig(ModelConfig.Architecture.ENCODER, 99, 36, 2, 3, 37, 17, 2,
+                1e-12f, 0.1f, 0.1f, GeluForm.ERF, 0.02f, 0);
+        Backbone backbone = new LanguageModel(mine, config, 13).backbone();
+        backbone.dropouts().forEach(d -> d.setTraining(false));
+        EncoderInference first = new EncoderInference(backbone, mine);
+        try (Parallel other = new Parallel(1)) {
+            EncoderInference second = first.on(new Compute(new VectorKernels(other), other));
+            Random random = new Random(7);
+            TokenBatch[] batches = new TokenBatch[8];
+            for (int n = 0; n < batches.length; n++) {
+                int b = 1 + n % 3;
+                int t = 3 + 2 * n;
+                int[] ids = new int[b * t];
+                for (int i = 0; i < ids.length; i++) {
+                    ids[i] = random.nextInt(99);
+                }
+                batches[n] = new TokenBatch(b, t, ids, null, null, null);
+            }
+            float[][] alone = new float[batches.length][];
+            for (int n = 0; n < batches.length; n++) {
+                EncoderInference.Packed p = first.forward(batches[n]);
+                alone[n] = java.util.Arrays.copyOf(p.hidden(), p.rows() * p.width());
+            }
+            float[][] fromSecond = new float[batches.length][];
+            float[][] fromFirst = new float[batches.length][];
+            Thread thread = new Thread(() -> {
+                for (int round = 0; round < 20; round++) {
+                    for (int n = 0; n < batches.length; n++) {
+                        EncoderInference.Packed p = second.forward(batches[n]);
+                        fromSecond[n] = java.util.Arrays.copyOf(p.hidden(), p.rows() * p.width());
+                    }
+                }
+            });
+            thread.start();
+            for (int round = 0; round < 20; round++) {
+                for (int n = 0; n < batches.length; n++) {
+                    EncoderInference.Packed p = first.forward(batches[n]);
+                    fromFirst[n] = java.util.Arrays.copyOf(p.hidden(), p.rows() * p.width());
+                }
+            }
+            thread.join();
+            for (int n = 0; n < batches.length; n++) {
+                assertThat(fromFirst[n]).as("batch %d on the first instance", n).isEqualTo(alone[n]);
+                assertThat(fromSecond[n]).as("batch %d on the shared instance", n).isEqualTo(alone[n]);
+            }
+            for (Parameter p : backbone.parameters()) {
+                if (p.name().endsWith("output.dense.weight")) {
+                    p.value().copyFrom(new float[p.value().size()]);
+                }
+            }
+            EncoderInference.Packed stale = second.forward(batches[3]);
+            assertThat(java.util.Arrays.copyOf(stale.hidden(), stale.rows() * stale.width()))
+                    .as("the shared snapshot").isEqualTo(alone[3]);
+            second.invalidate();
+            check(backbone, second, batches[3]);
+            EncoderInference.Packed firstStale = first.forward(batches[3]);
+            assertThat(java.util.Arrays.copyOf(firstStale.hidden(), firstStale.rows() * firstStale.width()))
+                    .as("invalidating one instance leaves the other's snapshot").isEqualTo(alone[3]);
+        }
+    }
+
     @Test
     void refusesDecodersAndTooLongInput() {
         ModelConfig gpt = new ModelConfig(ModelConfig.Architecture.DECODER, 99, 32, 1, 4, 37, 8, 0, 1e-5f, 0f, 0f,
