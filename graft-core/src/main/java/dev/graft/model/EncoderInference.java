@@ -204,8 +204,8 @@ public final class EncoderInference {
         Kernels k = compute.kernels();
         LayerWeights[] layers = packed();
         int[] mask = batch.attentionMask();
-        rowOf = Buffers.ensure(rowOf, b * time);
-        sequenceStart = Buffers.ensure(sequenceStart, b + 1);
+        rowOf = Buffers.grow(rowOf, b * time);
+        sequenceStart = Buffers.grow(sequenceStart, b + 1);
         int n = 0;
         int longest = 0;
         for (int s = 0; s < b; s++) {
@@ -218,9 +218,9 @@ public final class EncoderInference {
         }
         sequenceStart[b] = n;
         final int rows = n;
-        tokenIds = Buffers.ensure(tokenIds, rows);
-        positionIds = Buffers.ensure(positionIds, rows);
-        typeIds = Buffers.ensure(typeIds, rows);
+        tokenIds = Buffers.grow(tokenIds, rows);
+        positionIds = Buffers.grow(positionIds, rows);
+        typeIds = Buffers.grow(typeIds, rows);
         boolean offset = config.family().offsetsPositions();
         int pad = config.padTokenId();
         int next = 0;
@@ -238,17 +238,18 @@ public final class EncoderInference {
                 typeIds[r] = batch.typeIds() == null ? 0 : batch.typeIds()[i];
             }
         }
-        x = Buffers.ensure(x, rows * c);
-        qkv = Buffers.ensure(qkv, rows * 3 * c);
-        context = Buffers.ensure(context, rows * c);
-        sum = Buffers.ensure(sum, rows * c);
-        inner = Buffers.ensure(inner, rows * f);
-        mean = Buffers.ensure(mean, rows);
-        rstd = Buffers.ensure(rstd, rows);
+        x = Buffers.grow(x, rows * c);
+        qkv = Buffers.grow(qkv, rows * 3 * c);
+        context = Buffers.grow(context, rows * c);
+        sum = Buffers.grow(sum, rows * c);
+        inner = Buffers.grow(inner, rows * f);
+        mean = Buffers.grow(mean, rows);
+        rstd = Buffers.grow(rstd, rows);
         int threads = compute.parallel().threads();
         int scratch = k.attentionScratch(longest, d);
         if (scores == null || scores.length < threads || scores[0].length < scratch) {
-            scores = new float[threads][scratch];
+            int size = scores == null ? scratch : Math.max(scratch, scores[0].length + scores[0].length / 2);
+            scores = new float[threads][size];
         }
 
         // embeddings: word + position + type, then LayerNorm (into x)
