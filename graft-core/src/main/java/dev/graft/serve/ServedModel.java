@@ -358,9 +358,11 @@ abstract class ServedModel {
             return model.head().labels();
         }
 
+        /** Keeps the encoding of an input within the length (a classifier predicts from it); null when cut. */
         @Override
         Input input(String text, Encoding encoding, boolean truncated) {
-            return new Input(text, truncated ? maxLength() : encoding.length(), truncated, null, null);
+            return new Input(text, truncated ? maxLength() : encoding.length(), truncated, truncated ? null : encoding,
+                    null);
         }
 
         /** The inputs' first texts, in order. */
@@ -414,9 +416,18 @@ abstract class ServedModel {
             return inputs -> predict(own.get(), inputs);
         }
 
+        /** The inputs' encodings when none was cut (else each text is encoded again, cut as graft predict cuts). */
         private List<Object> predict(ClassificationTask task, List<Input> inputs) {
-            ClassificationData data = ClassificationData.encode(tokenizer, texts(inputs), null, maxLength(),
-                    model.padId());
+            List<Encoding> encodings = new ArrayList<>(inputs.size());
+            for (Input in : inputs) {
+                if (in.encoding() == null) {
+                    encodings = null;
+                    break;
+                }
+                encodings.add(in.encoding());
+            }
+            ClassificationData data = encodings != null ? ClassificationData.ofEncodings(encodings, model.padId())
+                    : ClassificationData.encode(tokenizer, texts(inputs), null, maxLength(), model.padId());
             ClassificationTask.Predictions p = task.predict(data, data.batches(PREDICT_BATCH_SIZE));
             return Arrays.asList((Object[]) p.probabilities());
         }

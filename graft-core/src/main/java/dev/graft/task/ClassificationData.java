@@ -63,6 +63,21 @@ public final class ClassificationData implements Encoded<ClassificationBatch> {
     }
 
     /**
+     * Unlabeled texts already encoded as {@link #encode} encodes them (special tokens added, each within the
+     * model's length): a server that tokenized its requests to check their length does not tokenize again.
+     */
+    public static ClassificationData ofEncodings(List<Encoding> encodings, int padId) {
+        int[][] ids = new int[encodings.size()][];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = encodings.get(i).ids();
+            if (ids[i].length == 0) {
+                throw new IllegalArgumentException("text " + (i + 1) + " gives no tokens at all (is it empty?)");
+            }
+        }
+        return new ClassificationData(ids, null, filled(ids.length), padId, 0);
+    }
+
+    /**
      * Pairs of texts encoded with the tokenizer's pair template ({@code [CLS] a [SEP] b [SEP]} with token
      * type ids 0 for the first part and 1 for the second on BERT-style tokenizers, Hugging Face's
      * {@code tokenizer(text, text_pair)}); a pair longer than {@code maxLength} is cut longest text first

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Encoding with truncation counted, and the bucketed, seeded, resumable training stream. */
 class ClassificationDataTest {
@@ -23,6 +24,26 @@ class ClassificationDataTest {
             labels[i] = i % 2;
         }
         return ClassificationData.encode(TOK, texts, labels, 16, TOK.specialTokens().padding().getAsInt());
+    }
+
+    /** A server's encodings (tokenized once, to check the length) give the batches that encode gives. */
+    @Test
+    void encodingsGiveTheSameBatchesAsTexts() {
+        List<String> texts = List.of("good", "good good good", "not good at all", "good good");
+        int pad = TOK.specialTokens().padding().getAsInt();
+        ClassificationData fromTexts = ClassificationData.encode(TOK, texts, null, 16, pad);
+        ClassificationData fromEncodings = ClassificationData.ofEncodings(
+                texts.stream().map(t -> TOK.encode(t, true)).toList(), pad);
+        assertThat(fromEncodings.size()).isEqualTo(4);
+        ClassificationBatch a = fromTexts.batch(new int[] {2, 0, 3, 1});
+        ClassificationBatch b = fromEncodings.batch(new int[] {2, 0, 3, 1});
+        assertThat(b.tokens().time()).isEqualTo(a.tokens().time());
+        assertThat(b.tokens().inputIds()).isEqualTo(a.tokens().inputIds());
+        assertThat(b.tokens().attentionMask()).isEqualTo(a.tokens().attentionMask());
+        assertThat(b.labels()).isEqualTo(a.labels());
+        assertThat(fromEncodings.truncated()).isZero();
+        assertThatThrownBy(() -> ClassificationData.ofEncodings(List.of(TOK.encode("", false)), pad))
+                .hasMessageContaining("text 1 gives no tokens");
     }
 
     @Test
