@@ -188,12 +188,13 @@ public final class Distillation {
         Trainer<DistillationData.Batch> trainer = new Trainer<>(compute, task, stream, options, out, log)
                 .resumeHint("add --resume to the same graft distill command").listener(listener);
         Trainer.Summary s = trainer.run(resuming);
+        TeacherCache.Counts cached = cache == null ? new TeacherCache.Counts(0, 0, 0) : cache.counts();
         if (cache != null) {
-            log.printf(Locale.ROOT, "teacher cache: %,d batches read, %,d computed and stored (%s)%n", cache.hits(),
-                    cache.misses(), humanBytes(cache.bytesWritten()));
+            log.printf(Locale.ROOT, "teacher cache: %,d batches read, %,d computed and stored (%s)%n", cached.hits(),
+                    cached.misses(), humanBytes(cached.bytesWritten()));
         }
         Result result = new Result(out, s, spec.loss(), sc, teacher.parameters().count(),
-                student.parameters().count(), cache == null ? 0 : cache.hits(), cache == null ? 0 : cache.misses());
+                student.parameters().count(), cached.hits(), cached.misses());
         AtomicFiles.writeString(out.resolve(SUMMARY_FILE), summaryJson(result) + "\n");
         return result;
     }
