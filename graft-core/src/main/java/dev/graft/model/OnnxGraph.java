@@ -32,8 +32,17 @@ import java.util.stream.LongStream;
  *
  * <p>Errors (a truncated file, a field of the wrong wire type, an unknown data type) are
  * {@link IOException}s naming the file, the message and the byte offset.
+ *
+ * @param file         the file read
+ * @param irVersion    ModelProto.ir_version
+ * @param producer     "pytorch 2.0.1" or whatever {@code producer_name producer_version} say
+ * @param nodes        the graph's nodes, in file order
+ * @param initializers initializers by name, in file order
+ * @param inputNames   the graph's input names
+ * @param outputNames  the graph's output names
  */
-public final class OnnxGraph {
+public record OnnxGraph(Path file, long irVersion, String producer, List<Node> nodes, Map<String, Tensor> initializers,
+                        List<String> inputNames, List<String> outputNames) {
     /** TensorProto.DataType values graft reads. */
     public static final int FLOAT = 1;
     public static final int UINT8 = 2;
@@ -43,14 +52,6 @@ public final class OnnxGraph {
     public static final int FLOAT16 = 10;
     public static final int DOUBLE = 11;
     public static final int BFLOAT16 = 16;
-
-    private final Path file;
-    private final long irVersion;
-    private final String producer;
-    private final List<Node> nodes;
-    private final Map<String, Tensor> initializers;
-    private final List<String> inputs;
-    private final List<String> outputs;
 
     /**
      * A tensor: an initializer or the value of a Constant node. Its data stays in the file's bytes
@@ -279,51 +280,16 @@ public final class OnnxGraph {
         }
     }
 
-    private OnnxGraph(Path file, long irVersion, String producer, List<Node> nodes, Map<String, Tensor> initializers,
-                      List<String> inputs, List<String> outputs) {
-        this.file = file;
-        this.irVersion = irVersion;
-        this.producer = producer;
-        this.nodes = Collections.unmodifiableList(nodes);
-        this.initializers = Collections.unmodifiableMap(initializers);
-        this.inputs = List.copyOf(inputs);
-        this.outputs = List.copyOf(outputs);
+    public OnnxGraph {
+        nodes = List.copyOf(nodes);
+        initializers = Collections.unmodifiableMap(new LinkedHashMap<>(initializers));
+        inputNames = List.copyOf(inputNames);
+        outputNames = List.copyOf(outputNames);
     }
 
     /** The same model with other nodes and initializers (a rewrite of the graph). */
     OnnxGraph rewritten(List<Node> newNodes, Map<String, Tensor> newInitializers) {
-        return new OnnxGraph(file, irVersion, producer, new java.util.ArrayList<>(newNodes),
-                new java.util.LinkedHashMap<>(newInitializers), inputs, outputs);
-    }
-
-    public Path file() {
-        return file;
-    }
-
-    public long irVersion() {
-        return irVersion;
-    }
-
-    /** "pytorch 2.0.1" or whatever {@code producer_name producer_version} say. */
-    public String producer() {
-        return producer;
-    }
-
-    public List<Node> nodes() {
-        return nodes;
-    }
-
-    /** Initializers by name, in file order. */
-    public Map<String, Tensor> initializers() {
-        return initializers;
-    }
-
-    public List<String> inputNames() {
-        return inputs;
-    }
-
-    public List<String> outputNames() {
-        return outputs;
+        return new OnnxGraph(file, irVersion, producer, newNodes, newInitializers, inputNames, outputNames);
     }
 
     /** Reads the model file (held in memory: ONNX files with embedded weights are below 2 GB). */
