@@ -170,7 +170,7 @@ public final class Distillation {
                 st.map(SentenceTransformersConfig::maxSeqLength).map(m -> Math.min(m, sc.maxPositions())).orElse(null),
                 st.map(SentenceTransformersConfig::prompts).orElse(java.util.Map.of()),
                 st.map(SentenceTransformersConfig::defaultPromptName).orElse(null));
-        DistillationTask task = new DistillationTask(student.backbone(), student.parameters(), teacher.backbone(),
+        DistillationTask task = new DistillationTask(student, teacher.backbone(),
                 spec.loss(), pooling, normalize, map, cache, data.validationBatches(), tokenizerFile, studentSt);
         log.printf(Locale.ROOT, "student: %d blocks, hidden %d, %d heads, FFN %d, %,d parameters (%.1f%% of the "
                         + "teacher's); loss %s%s; %s kernels, %d thread(s)%n", sc.numberOfLayers(), sc.hiddenSize(),
@@ -200,7 +200,7 @@ public final class Distillation {
     }
 
     /** The student backbone and its parameters (in a set of their own). */
-    record Student(Backbone backbone, ParameterSet parameters) {
+    public record Student(Backbone backbone, ParameterSet parameters) {
     }
 
     /** The student: a preset or the teacher's shape (new, random or teacher-initialized), or a checkpoint. */
