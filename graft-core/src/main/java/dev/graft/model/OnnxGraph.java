@@ -56,44 +56,20 @@ public record OnnxGraph(Path file, long irVersion, String producer, List<Node> n
     /**
      * A tensor: an initializer or the value of a Constant node. Its data stays in the file's bytes
      * until {@link #floats()} or {@link #longs()} decodes it.
+     *
+     * @param name       TensorProto.name
+     * @param dataType   TensorProto.DataType (1 = float, 7 = int64, ...)
+     * @param dims       the dimensions ({@link #dims()} returns a copy)
+     * @param raw        raw_data: a read-only view of the file's bytes, or null when there is none
+     * @param floatData  float_data, or null
+     * @param intData    int64_data or int32_data, or null
+     * @param doubleData double_data, or null
+     * @param external   whether the data is in an external file (which graft does not read)
+     * @param where      the file, for messages
      */
-    public static final class Tensor {
-        private final String name;
-        private final int dataType;
-        private final long[] dims;
-        private final byte[] source;
-        private final int rawOffset;
-        private final int rawLength; // -1 when there is no raw_data
-        private final float[] floatData;
-        private final long[] intData; // int64_data or int32_data
-        private final double[] doubleData;
-        private final boolean external;
-        private final String where;
-
-        Tensor(String name, int dataType, long[] dims, byte[] source, int rawOffset, int rawLength, float[] floatData,
-               long[] intData, double[] doubleData, boolean external, String where) {
-            this.name = name;
-            this.dataType = dataType;
-            this.dims = dims;
-            this.source = source;
-            this.rawOffset = rawOffset;
-            this.rawLength = rawLength;
-            this.floatData = floatData;
-            this.intData = intData;
-            this.doubleData = doubleData;
-            this.external = external;
-            this.where = where;
-        }
-
-        public String name() {
-            return name;
-        }
-
-        /** TensorProto.DataType (1 = float, 7 = int64, ...). */
-        public int dataType() {
-            return dataType;
-        }
-
+    public record Tensor(String name, int dataType, long[] dims, ByteBuffer raw, float[] floatData, long[] intData,
+                         double[] doubleData, boolean external, String where) {
+        @Override
         public long[] dims() {
             return dims.clone();
         }
@@ -126,8 +102,8 @@ public record OnnxGraph(Path file, long irVersion, String producer, List<Node> n
         public float[] floats() throws IOException {
             int n = readableCount(isFloatType(), "floating-point weights");
             float[] out = new float[n];
-            if (rawLength >= 0) {
-                ByteBuffer b = raw(n, bytesPer(dataType));
+            if (raw != null) {
+                ByteBuffer b = rawValues(n, bytesPer(dataType));
                 for (int i = 0; i < n; i++) {
                     out[i] = switch (dataType) {
                         case FLOAT -> b.getFloat();
@@ -164,8 +140,8 @@ public record OnnxGraph(Path file, long irVersion, String producer, List<Node> n
         public int[] bytesAsInts() throws IOException {
             int n = readableCount(dataType == INT8 || dataType == UINT8, "8-bit integers");
             int[] out = new int[n];
-            if (rawLength >= 0) {
-                ByteBuffer b = raw(n, 1);
+            if (raw != null) {
+                ByteBuffer b = rawValues(n, 1);
                 for (int i = 0; i < n; i++) {
                     byte v = b.get();
                     out[i] = dataType == INT8 ? v : v & 0xff;
@@ -181,14 +157,14 @@ public record OnnxGraph(Path file, long irVersion, String producer, List<Node> n
 
         /** A float tensor made in memory (a graph rewrite's new initializer). */
         static Tensor ofFloats(String name, long[] dims, float[] values, String where) {
-            return new Tensor(name, FLOAT, dims.clone(), null, 0, -1, values, null, null, false, where);
+            return new Tensor(name, FLOAT, dims.clone(), null, values, null, null, false, where);
         }
 
         /** The values of an int64 or int32 tensor. */
         public long[] longs() throws IOException {
             int n = readableCount(dataType == INT64 || dataType == INT32, "integers");
-            if (rawLength >= 0) {
-                ByteBuffer b = raw(n, bytesPer(dataType));
+            if (raw != null) {
+                ByteBuffer b = rawValues(n, bytesPer(dataType));
                 long[] out = new long[n];
                 for (int i = 0; i < n; i++) {
                     out[i] = dataType == INT64 ? b.getLong() : b.getInt();
@@ -224,13 +200,14 @@ public record OnnxGraph(Path file, long irVersion, String producer, List<Node> n
             return (int) n;
         }
 
-        private ByteBuffer raw(int n, int size) throws IOException {
-            if ((long) n * size != rawLength) {
-                throw new IOException(where + ": tensor '" + name + "' has " + rawLength + " bytes of raw_data but its "
-                        + "dims " + java.util.Arrays.toString(dims) + " of " + typeName(dataType) + " need "
+        /** The raw_data of {@code n} values of {@code size} bytes, little-endian, read from its start. */
+        private ByteBuffer rawValues(int n, int size) throws IOException {
+            if ((long) n * size != raw.capacity()) {
+                throw new IOException(where + ": tensor '" + name + "' has " + raw.capacity() + " bytes of raw_data but "
+                        + "its dims " + java.util.Arrays.toString(dims) + " of " + typeName(dataType) + " need "
                         + (long) n * size + ": the file is corrupt");
             }
-            return ByteBuffer.wrap(source, rawOffset, rawLength).slice().order(ByteOrder.LITTLE_ENDIAN);
+            return raw.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN);
         }
 
         private float[] expect(float[] a, int n) throws IOException {
@@ -460,9 +437,10 @@ public record OnnxGraph(Path file, long irVersion, String producer, List<Node> n
                 dd[k] = doubles.get(k);
             }
         }
-        return new Tensor(name, dataType, dims.build().toArray(), c.bytes, rawOffset, rawLength,
-                floatData == null ? null : floatData.toArray(), intData == null ? null : intData.build().toArray(), dd,
-                external, c.file.toString());
+        ByteBuffer raw = rawLength < 0 ? null
+                : ByteBuffer.wrap(c.bytes, rawOffset, rawLength).slice().asReadOnlyBuffer();
+        return new Tensor(name, dataType, dims.build().toArray(), raw, floatData == null ? null : floatData.toArray(),
+                intData == null ? null : intData.build().toArray(), dd, external, c.file.toString());
     }
 
     static String typeName(int dataType) {
