@@ -31,9 +31,7 @@ public final class BagOfWords {
     private final LabelSet labels;
     private final TfIdf vectorizer;
     private final SoftmaxRegression model;
-    private final double chosenC;
-    private final Map<Double, Double> crossValidationAccuracy;
-    private final int folds;
+    private final ChosenC choice;
 
     /**
      * @param maxNgram          longest word n-gram used as a feature (1 = unigrams, 2 = and bigrams)
@@ -97,14 +95,11 @@ public final class BagOfWords {
         }
     }
 
-    private BagOfWords(LabelSet labels, TfIdf vectorizer, SoftmaxRegression model, double chosenC,
-                       Map<Double, Double> crossValidationAccuracy, int folds) {
+    private BagOfWords(LabelSet labels, TfIdf vectorizer, SoftmaxRegression model, ChosenC choice) {
         this.labels = labels;
         this.vectorizer = vectorizer;
         this.model = model;
-        this.chosenC = chosenC;
-        this.crossValidationAccuracy = crossValidationAccuracy;
-        this.folds = folds;
+        this.choice = choice;
     }
 
     /**
@@ -117,24 +112,14 @@ public final class BagOfWords {
      */
     public static BagOfWords train(List<ClassificationExample> train, LabelSet labels, Options options) {
         Map<String, Integer> counts = classCounts(train, labels, "the bag-of-words baseline");
-        int smallest = Collections.min(counts.values());
-        int k = Math.max(2, Math.min(options.maxFolds(), smallest));
-        List<Double> grid = options.cGrid();
-        Map<Double, Double> accuracy = new LinkedHashMap<>();
-        double chosen = grid.get(0);
-        int usedFolds = 0;
-        if (grid.size() > 1) {
-            usedFolds = k;
-            accuracy = crossValidateC(train, labels, options, k, (part, held) -> {
-                TfIdf v = TfIdf.fit(texts(part), options.maxNgram(), options.minDf());
-                return new FoldFeatures(v.transform(texts(part)), v.transform(texts(held)), v.features());
-            });
-            chosen = bestC(accuracy);
-        }
+        ChosenC chosen = chooseC(train, labels, options, counts, (part, held) -> {
+            TfIdf v = TfIdf.fit(texts(part), options.maxNgram(), options.minDf());
+            return new FoldFeatures(v.transform(texts(part)), v.transform(texts(held)), v.features());
+        });
         TfIdf v = TfIdf.fit(texts(train), options.maxNgram(), options.minDf());
         SoftmaxRegression m = SoftmaxRegression.fit(v.transform(texts(train)), classes(train, labels),
-                labels.size(), v.features(), chosen, options.maxIterations(), options.gradientTolerance());
-        return new BagOfWords(labels, v, m, chosen, Collections.unmodifiableMap(accuracy), usedFolds);
+                labels.size(), v.features(), chosen.c(), options.maxIterations(), options.gradientTolerance());
+        return new BagOfWords(labels, v, m, chosen);
     }
 
     /**
@@ -176,6 +161,34 @@ public final class BagOfWords {
     }
 
     /** One fold's features: the training part's rows, the held-out part's rows, and their width. */
+    /**
+     * The C a model is refit with, and how it was chosen.
+     *
+     * @param c        the chosen C
+     * @param accuracy held-out accuracy of every C of the grid over all folds, in the grid's order; empty when the
+     *                 grid had one C
+     * @param folds    the cross-validation folds used (0 when the grid had one C)
+     */
+    record ChosenC(double c, Map<Double, Double> accuracy, int folds) {
+    }
+
+    /**
+     * Chooses C by stratified k-fold cross-validation on {@code train} (k = the smallest class's count of
+     * {@code counts}, between 2 and {@code options.maxFolds()}): the C of the grid with the best held-out accuracy;
+     * a grid of one C is taken as it is, without folds. {@code featurize} builds each fold's features.
+     */
+    static ChosenC chooseC(List<ClassificationExample> train, LabelSet labels, Options options,
+                           Map<String, Integer> counts, java.util.function.BiFunction<List<ClassificationExample>,
+                           List<ClassificationExample>, FoldFeatures> featurize) {
+        List<Double> grid = options.cGrid();
+        if (grid.size() < 2) {
+            return new ChosenC(grid.get(0), Map.of(), 0);
+        }
+        int k = Math.max(2, Math.min(options.maxFolds(), Collections.min(counts.values())));
+        Map<Double, Double> accuracy = crossValidateC(train, labels, options, k, featurize);
+        return new ChosenC(bestC(accuracy), Collections.unmodifiableMap(accuracy), k);
+    }
+
     record FoldFeatures(TfIdf.Row[] train, TfIdf.Row[] held, int width) {
     }
 
@@ -245,17 +258,17 @@ public final class BagOfWords {
 
     /** The C the model was refit with. */
     public double chosenC() {
-        return chosenC;
+        return choice.c();
     }
 
     /** Held-out accuracy of every C of the grid over all folds, in ascending C; empty when the grid had one C. */
     public Map<Double, Double> crossValidationAccuracy() {
-        return crossValidationAccuracy;
+        return choice.accuracy();
     }
 
     /** The cross-validation folds used (0 when the grid had one C). */
     public int folds() {
-        return folds;
+        return choice.folds();
     }
 
     /** The number of TF-IDF features of the final model. */

@@ -3,9 +3,7 @@ package dev.graft.baseline;
 import dev.graft.data.ClassificationExample;
 import dev.graft.data.LabelSet;
 
-import java.util.Collections;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -23,15 +21,12 @@ public final class EmbeddingClassifier {
 
     private final SoftmaxRegression model;
     private final int dimension;
-    private final double chosenC;
-    private final Map<Double, Double> crossValidationAccuracy;
+    private final BagOfWords.ChosenC choice;
 
-    private EmbeddingClassifier(SoftmaxRegression model, int dimension, double chosenC,
-                                Map<Double, Double> crossValidationAccuracy) {
+    private EmbeddingClassifier(SoftmaxRegression model, int dimension, BagOfWords.ChosenC choice) {
         this.model = model;
         this.dimension = dimension;
-        this.chosenC = chosenC;
-        this.crossValidationAccuracy = crossValidationAccuracy;
+        this.choice = choice;
     }
 
     /**
@@ -59,18 +54,11 @@ public final class EmbeddingClassifier {
             }
             rowOf.put(train.get(i), row(features[i]));
         }
-        List<Double> grid = options.cGrid();
-        Map<Double, Double> accuracy = new LinkedHashMap<>();
-        double chosen = grid.get(0);
-        if (grid.size() > 1) {
-            int k = Math.max(2, Math.min(options.maxFolds(), Collections.min(counts.values())));
-            accuracy = BagOfWords.crossValidateC(train, labels, options, k, (part, held) ->
-                    new BagOfWords.FoldFeatures(rows(part, rowOf), rows(held, rowOf), width));
-            chosen = BagOfWords.bestC(accuracy);
-        }
+        BagOfWords.ChosenC chosen = BagOfWords.chooseC(train, labels, options, counts, (part, held) ->
+                new BagOfWords.FoldFeatures(rows(part, rowOf), rows(held, rowOf), width));
         SoftmaxRegression m = SoftmaxRegression.fit(rows(train, rowOf), BagOfWords.classes(train, labels),
-                labels.size(), width, chosen, options.maxIterations(), options.gradientTolerance());
-        return new EmbeddingClassifier(m, width, chosen, Collections.unmodifiableMap(accuracy));
+                labels.size(), width, chosen.c(), options.maxIterations(), options.gradientTolerance());
+        return new EmbeddingClassifier(m, width, chosen);
     }
 
     private static TfIdf.Row[] rows(List<ClassificationExample> examples, Map<ClassificationExample, TfIdf.Row> rowOf) {
@@ -93,12 +81,12 @@ public final class EmbeddingClassifier {
 
     /** The C cross-validation chose (the grid's only value when it has one). */
     public double chosenC() {
-        return chosenC;
+        return choice.c();
     }
 
     /** Held-out accuracy of each C of the grid, empty when there was nothing to choose. */
     public Map<Double, Double> crossValidationAccuracy() {
-        return crossValidationAccuracy;
+        return choice.accuracy();
     }
 
     /** Class probabilities (K) of one embedding, computed in double. */

@@ -24,8 +24,17 @@ import java.util.TreeMap;
  * ANLP 2000, Section 2.3, reduced to a lookup).</li>
  * </ul>
  * Ties between tags go to the tag more frequent overall, then to the alphabetically first.
+ *
+ * @param byForm           the tag of each training word form
+ * @param byLowercase      the tag of each lowercased training word
+ * @param byShapeAndSuffix the tag of each shape/suffix key of rare training words
+ * @param defaultTag       the most frequent training tag (what an unknown word gets without the suffix/shape model)
+ * @param tags             the tags seen in training, sorted
+ * @param unknownWords     how unknown words are tagged
  */
-public final class MostFrequentTag {
+public record MostFrequentTag(Map<String, String> byForm, Map<String, String> byLowercase,
+                              Map<String, String> byShapeAndSuffix, String defaultTag, List<String> tags,
+                              UnknownWords unknownWords) {
     /** Longest word suffix used for unknown words. */
     public static final int LONGEST_SUFFIX = 3;
     /** Rare training tokens a shape/suffix key needs before it is trusted. */
@@ -41,22 +50,11 @@ public final class MostFrequentTag {
         SUFFIX_AND_SHAPE
     }
 
-    private final Map<String, String> byForm;
-    private final Map<String, String> byLowercase;
-    private final Map<String, String> byShapeAndSuffix;
-    private final String defaultTag;
-    private final List<String> tags;
-    private final UnknownWords unknownWords;
-
-    private MostFrequentTag(Map<String, String> byForm, Map<String, String> byLowercase,
-                            Map<String, String> byShapeAndSuffix, String defaultTag, List<String> tags,
-                            UnknownWords unknownWords) {
-        this.byForm = byForm;
-        this.byLowercase = byLowercase;
-        this.byShapeAndSuffix = byShapeAndSuffix;
-        this.defaultTag = defaultTag;
-        this.tags = tags;
-        this.unknownWords = unknownWords;
+    public MostFrequentTag {
+        byForm = Map.copyOf(byForm);
+        byLowercase = Map.copyOf(byLowercase);
+        byShapeAndSuffix = Map.copyOf(byShapeAndSuffix);
+        tags = List.copyOf(tags);
     }
 
     /** Trains with the default handling of unknown words ({@link UnknownWords#SUFFIX_AND_SHAPE}). */
@@ -205,21 +203,6 @@ public final class MostFrequentTag {
             out.add(tag(token));
         }
         return out;
-    }
-
-    /** The most frequent training tag (what an unknown word gets without the suffix/shape model). */
-    public String defaultTag() {
-        return defaultTag;
-    }
-
-    /** The tags seen in training, sorted. */
-    public List<String> tags() {
-        return tags;
-    }
-
-    /** How unknown words are tagged. */
-    public UnknownWords unknownWords() {
-        return unknownWords;
     }
 
     /**

@@ -12,8 +12,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -45,18 +43,16 @@ public final class VectorClassifier {
     private final TfIdf vectorizer; // null for VECTORS
     private final SoftmaxRegression model;
     private final LabelSet labels;
-    private final double chosenC;
-    private final Map<Double, Double> crossValidationAccuracy;
+    private final BagOfWords.ChosenC choice;
 
     private VectorClassifier(Features features, WordVectors vectors, TfIdf vectorizer, SoftmaxRegression model,
-                             LabelSet labels, double chosenC, Map<Double, Double> crossValidationAccuracy) {
+                             LabelSet labels, BagOfWords.ChosenC choice) {
         this.features = features;
         this.vectors = vectors;
         this.vectorizer = vectorizer;
         this.model = model;
         this.labels = labels;
-        this.chosenC = chosenC;
-        this.crossValidationAccuracy = crossValidationAccuracy;
+        this.choice = choice;
     }
 
     /**
@@ -80,24 +76,17 @@ public final class VectorClassifier {
     public static VectorClassifier train(List<ClassificationExample> train, LabelSet labels, WordVectors vectors,
                                          Features features, BagOfWords.Options options) {
         Map<String, Integer> counts = BagOfWords.classCounts(train, labels, "a classifier");
-        int k = Math.max(2, Math.min(options.maxFolds(), Collections.min(counts.values())));
-        List<Double> grid = options.cGrid();
-        Map<Double, Double> accuracy = new LinkedHashMap<>();
-        double chosen = grid.get(0);
-        if (grid.size() > 1) {
-            accuracy = BagOfWords.crossValidateC(train, labels, options, k, (part, held) -> {
-                TfIdf v = features == Features.VECTORS ? null
-                        : TfIdf.fit(BagOfWords.texts(part), options.maxNgram(), options.minDf());
-                return new BagOfWords.FoldFeatures(rows(part, v, vectors), rows(held, v, vectors), width(v, vectors));
-            });
-            chosen = BagOfWords.bestC(accuracy);
-        }
+        BagOfWords.ChosenC chosen = BagOfWords.chooseC(train, labels, options, counts, (part, held) -> {
+            TfIdf v = features == Features.VECTORS ? null
+                    : TfIdf.fit(BagOfWords.texts(part), options.maxNgram(), options.minDf());
+            return new BagOfWords.FoldFeatures(rows(part, v, vectors), rows(held, v, vectors), width(v, vectors));
+        });
         TfIdf v = features == Features.VECTORS ? null
                 : TfIdf.fit(BagOfWords.texts(train), options.maxNgram(), options.minDf());
         SoftmaxRegression m = SoftmaxRegression.fit(rows(train, v, vectors), BagOfWords.classes(train, labels),
                 labels.size(),
-                width(v, vectors), chosen, options.maxIterations(), options.gradientTolerance());
-        return new VectorClassifier(features, vectors, v, m, labels, chosen, Collections.unmodifiableMap(accuracy));
+                width(v, vectors), chosen.c(), options.maxIterations(), options.gradientTolerance());
+        return new VectorClassifier(features, vectors, v, m, labels, chosen);
     }
 
     private static int width(TfIdf v, WordVectors vectors) {
@@ -134,12 +123,12 @@ public final class VectorClassifier {
 
     /** The C the model was refit with. */
     public double chosenC() {
-        return chosenC;
+        return choice.c();
     }
 
     /** Held-out accuracy of every C of the grid over all folds; empty when the grid had one C. */
     public Map<Double, Double> crossValidationAccuracy() {
-        return crossValidationAccuracy;
+        return choice.accuracy();
     }
 
     /** The most probable class id of each text. */

@@ -170,7 +170,7 @@ public final class Distillation {
                 st.map(SentenceTransformersConfig::maxSeqLength).map(m -> Math.min(m, sc.maxPositions())).orElse(null),
                 st.map(SentenceTransformersConfig::prompts).orElse(java.util.Map.of()),
                 st.map(SentenceTransformersConfig::defaultPromptName).orElse(null));
-        DistillationTask task = new DistillationTask(student.backbone(), student.parameters(), teacher.backbone(),
+        DistillationTask task = new DistillationTask(student, teacher.backbone(),
                 spec.loss(), pooling, normalize, map, cache, data.validationBatches(), tokenizerFile, studentSt);
         log.printf(Locale.ROOT, "student: %d blocks, hidden %d, %d heads, FFN %d, %,d parameters (%.1f%% of the "
                         + "teacher's); loss %s%s; %s kernels, %d thread(s)%n", sc.numberOfLayers(), sc.hiddenSize(),
@@ -188,18 +188,19 @@ public final class Distillation {
         Trainer<DistillationData.Batch> trainer = new Trainer<>(compute, task, stream, options, out, log)
                 .resumeHint("add --resume to the same graft distill command").listener(listener);
         Trainer.Summary s = trainer.run(resuming);
+        TeacherCache.Counts cached = cache == null ? new TeacherCache.Counts(0, 0, 0) : cache.counts();
         if (cache != null) {
-            log.printf(Locale.ROOT, "teacher cache: %,d batches read, %,d computed and stored (%s)%n", cache.hits(),
-                    cache.misses(), humanBytes(cache.bytesWritten()));
+            log.printf(Locale.ROOT, "teacher cache: %,d batches read, %,d computed and stored (%s)%n", cached.hits(),
+                    cached.misses(), humanBytes(cached.bytesWritten()));
         }
         Result result = new Result(out, s, spec.loss(), sc, teacher.parameters().count(),
-                student.parameters().count(), cache == null ? 0 : cache.hits(), cache == null ? 0 : cache.misses());
+                student.parameters().count(), cached.hits(), cached.misses());
         AtomicFiles.writeString(out.resolve(SUMMARY_FILE), summaryJson(result) + "\n");
         return result;
     }
 
     /** The student backbone and its parameters (in a set of their own). */
-    record Student(Backbone backbone, ParameterSet parameters) {
+    public record Student(Backbone backbone, ParameterSet parameters) {
     }
 
     /** The student: a preset or the teacher's shape (new, random or teacher-initialized), or a checkpoint. */

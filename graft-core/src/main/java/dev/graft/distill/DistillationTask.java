@@ -61,20 +61,20 @@ public final class DistillationTask implements Trainable<DistillationData.Batch>
     private float[] zeros = new float[0];
 
     /**
-     * @param student           the student backbone (weights set)
-     * @param studentParameters its parameters (a set of their own, nested in this task's, as the saved model's)
+     * @param student           the student backbone (weights set) and its parameters (a set of their own, nested in
+     *                          this task's, as the saved model's)
      * @param teacher           the teacher backbone (its dropout is switched off here)
      * @param map               the layer map (for the layer loss; null for the embedding loss)
      * @param cache             the teacher cache, or null to run the teacher on every batch
      * @param tokenizerJson     the tokenizer file saved with the student
      * @param sentenceConfig    pooling files saved with the student (the teacher's pooling), or null
      */
-    public DistillationTask(Backbone student, ParameterSet studentParameters, Backbone teacher, DistillSpec.Loss kind,
-                            Pooling pooling, boolean normalize, LayerMap map, TeacherCache cache,
+    public DistillationTask(Distillation.Student student, Backbone teacher, DistillSpec.Loss kind, Pooling pooling,
+                            boolean normalize, LayerMap map, TeacherCache cache,
                             List<DistillationData.Batch> validation, Path tokenizerJson,
                             SentenceTransformersConfig sentenceConfig) {
-        this.student = student;
-        this.studentParameters = studentParameters;
+        this.student = student.backbone();
+        this.studentParameters = student.parameters();
         this.teacher = teacher;
         this.kind = kind;
         this.pooling = pooling;
@@ -91,11 +91,11 @@ public final class DistillationTask implements Trainable<DistillationData.Batch>
         // attention, which only the training path keeps
         this.teacherInference = kind == DistillSpec.Loss.EMBEDDING ? new EncoderInference(teacher, teacher.compute())
                 : null;
-        int ds = student.config().hiddenSize();
+        int ds = this.student.config().hiddenSize();
         int dt = teacher.config().hiddenSize();
         List<Parameter> all = new ArrayList<>(studentParameters.list());
         if (kind == DistillSpec.Loss.EMBEDDING) {
-            embedding = new EmbeddingLoss(student.compute(), pooling, normalize, ds, dt);
+            embedding = new EmbeddingLoss(this.student.compute(), pooling, normalize, ds, dt);
             layers = null;
             studentBlocks = new int[0];
             teacherBlocks = new int[0];
@@ -103,14 +103,14 @@ public final class DistillationTask implements Trainable<DistillationData.Batch>
         } else {
             studentBlocks = map.studentBlocks();
             teacherBlocks = map.teacherBlocks();
-            layers = new LayerLoss(student.compute(), studentBlocks.length, ds, dt, student.config().numberOfHeads(),
-                    teacher.config().numberOfHeads());
+            layers = new LayerLoss(this.student.compute(), studentBlocks.length, ds, dt,
+                    this.student.config().numberOfHeads(), teacher.config().numberOfHeads());
             embedding = null;
             all.addAll(layers.parameters());
         }
         this.parameters = new ParameterSet(all);
         initializeProjection(kind == DistillSpec.Loss.EMBEDDING ? embedding.parameters() : layers.parameters(),
-                student.config().initializerRange(), 0x9E3779B9L);
+                this.student.config().initializerRange(), 0x9E3779B9L);
     }
 
     /** The projection starts as a BERT linear does: N(0, range²) weights, zero bias. */

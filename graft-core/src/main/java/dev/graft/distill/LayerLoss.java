@@ -156,27 +156,7 @@ public final class LayerLoss {
                 averageHeads(s, b, studentHeads, time, averaged[p]);
                 s = averaged[p];
             }
-            float[] t = teacherProbs[p];
-            double sum = 0;
-            for (int bi = 0; bi < b; bi++) {
-                for (int h = 0; h < comparedHeads; h++) {
-                    for (int i = 0; i < time; i++) {
-                        if (mask != null && mask[bi * time + i] == 0) {
-                            continue;
-                        }
-                        int row = ((bi * comparedHeads + h) * time + i) * time;
-                        for (int j = 0; j < time; j++) {
-                            if (mask != null && mask[bi * time + j] == 0) {
-                                continue;
-                            }
-                            float at = t[row + j];
-                            if (at > 0) {
-                                sum += at * (Math.log(at) - Math.log(Math.max(s[row + j], PROBABILITY_FLOOR)));
-                            }
-                        }
-                    }
-                }
-            }
+            double sum = attentionTerm(teacherProbs[p], s, null, 0, b, time, mask);
             attention += sum / ((double) realTokens * comparedHeads);
         }
         lastAttention = attention / pairs;
@@ -245,40 +225,56 @@ public final class LayerLoss {
         double ka = scale / ((double) pairs * realTokens * comparedHeads);
         int tt = time * time;
         for (int p = 0; p < pairs; p++) {
-            boolean averaging = comparedHeads != studentHeads;
-            float[] s = averaging ? averaged[p] : studentProbs[p];
-            float[] t = teacherProbs[p];
+            float[] s = comparedHeads != studentHeads ? averaged[p] : studentProbs[p];
             dProbs[p] = Buffers.ensure(dProbs[p], b * studentHeads * tt);
-            float[] d = dProbs[p];
-            Arrays.fill(d, 0, b * studentHeads * tt, 0f);
-            for (int bi = 0; bi < b; bi++) {
-                for (int h = 0; h < comparedHeads; h++) {
-                    for (int i = 0; i < time; i++) {
-                        if (mask != null && mask[bi * time + i] == 0) {
+            Arrays.fill(dProbs[p], 0, b * studentHeads * tt, 0f);
+            attentionTerm(teacherProbs[p], s, dProbs[p], ka, b, time, mask);
+        }
+    }
+
+    /**
+     * One pair's attention term over the real queries and keys of the compared distributions {@code t} (teacher)
+     * and {@code s} (student), both (B, H, T, T) with H = {@link #comparedHeads}. With {@code d} null it returns
+     * the KL sum {@code Σ a_t (log a_t - log max(a_s, floor))}; otherwise it writes {@code ka}·∂KL/∂a_s into
+     * {@code d} (B, Hs, T, T; spread evenly over the student's heads when comparing averages) and returns 0.
+     */
+    private double attentionTerm(float[] t, float[] s, float[] d, double ka, int b, int time, int[] mask) {
+        boolean averaging = comparedHeads != studentHeads;
+        double sum = 0;
+        for (int bi = 0; bi < b; bi++) {
+            for (int h = 0; h < comparedHeads; h++) {
+                for (int i = 0; i < time; i++) {
+                    if (mask != null && mask[bi * time + i] == 0) {
+                        continue;
+                    }
+                    int row = ((bi * comparedHeads + h) * time + i) * time;
+                    for (int j = 0; j < time; j++) {
+                        if (mask != null && mask[bi * time + j] == 0) {
                             continue;
                         }
-                        int row = ((bi * comparedHeads + h) * time + i) * time;
-                        for (int j = 0; j < time; j++) {
-                            if (mask != null && mask[bi * time + j] == 0) {
-                                continue;
+                        float at = t[row + j];
+                        if (d == null) {
+                            if (at > 0) {
+                                sum += at * (Math.log(at) - Math.log(Math.max(s[row + j], PROBABILITY_FLOOR)));
                             }
-                            float at = t[row + j];
-                            float as = s[row + j];
-                            if (at > 0 && as >= PROBABILITY_FLOOR) {
-                                double g = -ka * at / as;
-                                if (averaging) {
-                                    for (int hs = 0; hs < studentHeads; hs++) {
-                                        d[((bi * studentHeads + hs) * time + i) * time + j] = (float) (g / studentHeads);
-                                    }
-                                } else {
-                                    d[row + j] = (float) g;
+                            continue;
+                        }
+                        float as = s[row + j];
+                        if (at > 0 && as >= PROBABILITY_FLOOR) {
+                            double g = -ka * at / as;
+                            if (averaging) {
+                                for (int hs = 0; hs < studentHeads; hs++) {
+                                    d[((bi * studentHeads + hs) * time + i) * time + j] = (float) (g / studentHeads);
                                 }
+                            } else {
+                                d[row + j] = (float) g;
                             }
                         }
                     }
                 }
             }
         }
+        return sum;
     }
 
     /** ∂(scale·L)/∂(pair p's student hidden states) (B·T, Ds) of the last backward; owned by the loss. */

@@ -99,17 +99,18 @@ public final class TeacherCache {
         return folder;
     }
 
-    /** Batches read from the cache so far. */
-    public long hits() {
-        return hits;
+    /**
+     * What the cache did so far.
+     *
+     * @param hits         batches read from the cache
+     * @param misses       batches looked up and not found (then computed and stored)
+     * @param bytesWritten bytes of the outputs stored
+     */
+    public record Counts(long hits, long misses, long bytesWritten) {
     }
 
-    /** Batches looked up and not found (then computed and stored) so far. */
-    public long misses() {
-        return misses;
-    }
-
-    public long bytesWritten() {
-        return bytesWritten;
+    /** What the cache did so far. */
+    public Counts counts() {
+        return new Counts(hits, misses, bytesWritten);
     }
 }

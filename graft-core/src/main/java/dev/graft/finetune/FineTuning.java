@@ -458,9 +458,9 @@ public final class FineTuning {
             }
             Schedule schedule = switch (spec.effectiveSchedule()) {
                 case "stlr" -> new Schedule.SlantedTriangular(0.1, 32);
-                case "constant" -> new Schedule.Constant(spec.warmup());
-                case "cosine" -> new Schedule.WarmupCosine(spec.warmup());
-                default -> new Schedule.WarmupLinear(spec.warmup());
+                case "constant" -> Schedule.constant(spec.warmup());
+                case "cosine" -> Schedule.cosine(spec.warmup());
+                default -> Schedule.linear(spec.warmup());
             };
             int evalEvery = (int) Math.max(1, stepsPerEpoch / spec.evalsPerEpoch());
             // checkpoints (resumable: model, optimizer, data position, dropout, early stopping) once per epoch

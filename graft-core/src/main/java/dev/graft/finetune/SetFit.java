@@ -416,7 +416,7 @@ public final class SetFit {
             long stepsPerEpoch = stream.batchesPerEpoch();
             int evalEvery = (int) Math.max(1, stepsPerEpoch);
             TrainingOptions training = new TrainingOptions(0, epochs, spec.maxTime(), rate,
-                    new Schedule.WarmupLinear(spec.warmup()), spec.weightDecay(), 0.9f, 0.999f, 1e-6f, spec.clip(), 1,
+                    Schedule.linear(spec.warmup()), spec.weightDecay(), 0.9f, 0.999f, 1e-6f, spec.clip(), 1,
                     Math.max(1, Math.min(20, evalEvery)), 0, 0, 1, false);
             ObjectNode runConfig = runConfig(start, trainData.size(), devData.size(),
                     testData == null ? 0 : testData.size(), pairs.size(), batch, epochs, rate, maxLength, labels);

@@ -2,6 +2,8 @@ package dev.graft.model;
 
 import dev.graft.tensor.kernel.GeluForm;
 
+import java.util.Locale;
+
 /**
  * Everything that fixes a model's shapes and arithmetic. Immutable and validated here; every
  * shape in the model derives from it.
@@ -63,20 +65,18 @@ public record ModelConfig(
      * </ul>
      */
     public enum Family {
-        BERT("bert", "Bert"), ROBERTA("roberta", "Roberta"), XLM_ROBERTA("xlm-roberta", "XLMRoberta"),
-        DISTILBERT("distilbert", "DistilBert"), ELECTRA("electra", "Electra"), GPT2("gpt2", "GPT2");
+        BERT("Bert"), ROBERTA("Roberta"), XLM_ROBERTA("XLMRoberta"), DISTILBERT("DistilBert"), ELECTRA("Electra"),
+        GPT2("GPT2");
 
-        private final String modelType;
         private final String classPrefix;
 
-        Family(String modelType, String classPrefix) {
-            this.modelType = modelType;
+        Family(String classPrefix) {
             this.classPrefix = classPrefix;
         }
 
-        /** config.json's {@code model_type}. */
+        /** config.json's {@code model_type}: the name in lower case, '-' for '_' ("xlm-roberta"). */
         public String modelType() {
-            return modelType;
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
 
         /** The prefix of transformers' class names ("Roberta" as in RobertaModel). */

@@ -32,8 +32,17 @@ import java.util.stream.LongStream;
  *
  * <p>Errors (a truncated file, a field of the wrong wire type, an unknown data type) are
  * {@link IOException}s naming the file, the message and the byte offset.
+ *
+ * @param file         the file read
+ * @param irVersion    ModelProto.ir_version
+ * @param producer     "pytorch 2.0.1" or whatever {@code producer_name producer_version} say
+ * @param nodes        the graph's nodes, in file order
+ * @param initializers initializers by name, in file order
+ * @param inputNames   the graph's input names
+ * @param outputNames  the graph's output names
  */
-public final class OnnxGraph {
+public record OnnxGraph(Path file, long irVersion, String producer, List<Node> nodes, Map<String, Tensor> initializers,
+                        List<String> inputNames, List<String> outputNames) {
     /** TensorProto.DataType values graft reads. */
     public static final int FLOAT = 1;
     public static final int UINT8 = 2;
@@ -44,55 +53,23 @@ public final class OnnxGraph {
     public static final int DOUBLE = 11;
     public static final int BFLOAT16 = 16;
 
-    private final Path file;
-    private final long irVersion;
-    private final String producer;
-    private final List<Node> nodes;
-    private final Map<String, Tensor> initializers;
-    private final List<String> inputs;
-    private final List<String> outputs;
-
     /**
      * A tensor: an initializer or the value of a Constant node. Its data stays in the file's bytes
      * until {@link #floats()} or {@link #longs()} decodes it.
+     *
+     * @param name       TensorProto.name
+     * @param dataType   TensorProto.DataType (1 = float, 7 = int64, ...)
+     * @param dims       the dimensions ({@link #dims()} returns a copy)
+     * @param raw        raw_data: a read-only view of the file's bytes, or null when there is none
+     * @param floatData  float_data, or null
+     * @param intData    int64_data or int32_data, or null
+     * @param doubleData double_data, or null
+     * @param external   whether the data is in an external file (which graft does not read)
+     * @param where      the file, for messages
      */
-    public static final class Tensor {
-        private final String name;
-        private final int dataType;
-        private final long[] dims;
-        private final byte[] source;
-        private final int rawOffset;
-        private final int rawLength; // -1 when there is no raw_data
-        private final float[] floatData;
-        private final long[] intData; // int64_data or int32_data
-        private final double[] doubleData;
-        private final boolean external;
-        private final String where;
-
-        Tensor(String name, int dataType, long[] dims, byte[] source, int rawOffset, int rawLength, float[] floatData,
-               long[] intData, double[] doubleData, boolean external, String where) {
-            this.name = name;
-            this.dataType = dataType;
-            this.dims = dims;
-            this.source = source;
-            this.rawOffset = rawOffset;
-            this.rawLength = rawLength;
-            this.floatData = floatData;
-            this.intData = intData;
-            this.doubleData = doubleData;
-            this.external = external;
-            this.where = where;
-        }
-
-        public String name() {
-            return name;
-        }
-
-        /** TensorProto.DataType (1 = float, 7 = int64, ...). */
-        public int dataType() {
-            return dataType;
-        }
-
+    public record Tensor(String name, int dataType, long[] dims, ByteBuffer raw, float[] floatData, long[] intData,
+                         double[] doubleData, boolean external, String where) {
+        @Override
         public long[] dims() {
             return dims.clone();
         }
@@ -125,8 +102,8 @@ public final class OnnxGraph {
         public float[] floats() throws IOException {
             int n = readableCount(isFloatType(), "floating-point weights");
             float[] out = new float[n];
-            if (rawLength >= 0) {
-                ByteBuffer b = raw(n, bytesPer(dataType));
+            if (raw != null) {
+                ByteBuffer b = rawValues(n, bytesPer(dataType));
                 for (int i = 0; i < n; i++) {
                     out[i] = switch (dataType) {
                         case FLOAT -> b.getFloat();
@@ -163,8 +140,8 @@ public final class OnnxGraph {
         public int[] bytesAsInts() throws IOException {
             int n = readableCount(dataType == INT8 || dataType == UINT8, "8-bit integers");
             int[] out = new int[n];
-            if (rawLength >= 0) {
-                ByteBuffer b = raw(n, 1);
+            if (raw != null) {
+                ByteBuffer b = rawValues(n, 1);
                 for (int i = 0; i < n; i++) {
                     byte v = b.get();
                     out[i] = dataType == INT8 ? v : v & 0xff;
@@ -180,14 +157,14 @@ public final class OnnxGraph {
 
         /** A float tensor made in memory (a graph rewrite's new initializer). */
         static Tensor ofFloats(String name, long[] dims, float[] values, String where) {
-            return new Tensor(name, FLOAT, dims.clone(), null, 0, -1, values, null, null, false, where);
+            return new Tensor(name, FLOAT, dims.clone(), null, values, null, null, false, where);
         }
 
         /** The values of an int64 or int32 tensor. */
         public long[] longs() throws IOException {
             int n = readableCount(dataType == INT64 || dataType == INT32, "integers");
-            if (rawLength >= 0) {
-                ByteBuffer b = raw(n, bytesPer(dataType));
+            if (raw != null) {
+                ByteBuffer b = rawValues(n, bytesPer(dataType));
                 long[] out = new long[n];
                 for (int i = 0; i < n; i++) {
                     out[i] = dataType == INT64 ? b.getLong() : b.getInt();
@@ -223,13 +200,14 @@ public final class OnnxGraph {
             return (int) n;
         }
 
-        private ByteBuffer raw(int n, int size) throws IOException {
-            if ((long) n * size != rawLength) {
-                throw new IOException(where + ": tensor '" + name + "' has " + rawLength + " bytes of raw_data but its "
-                        + "dims " + java.util.Arrays.toString(dims) + " of " + typeName(dataType) + " need "
+        /** The raw_data of {@code n} values of {@code size} bytes, little-endian, read from its start. */
+        private ByteBuffer rawValues(int n, int size) throws IOException {
+            if ((long) n * size != raw.capacity()) {
+                throw new IOException(where + ": tensor '" + name + "' has " + raw.capacity() + " bytes of raw_data but "
+                        + "its dims " + java.util.Arrays.toString(dims) + " of " + typeName(dataType) + " need "
                         + (long) n * size + ": the file is corrupt");
             }
-            return ByteBuffer.wrap(source, rawOffset, rawLength).slice().order(ByteOrder.LITTLE_ENDIAN);
+            return raw.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN);
         }
 
         private float[] expect(float[] a, int n) throws IOException {
@@ -279,51 +257,16 @@ public final class OnnxGraph {
         }
     }
 
-    private OnnxGraph(Path file, long irVersion, String producer, List<Node> nodes, Map<String, Tensor> initializers,
-                      List<String> inputs, List<String> outputs) {
-        this.file = file;
-        this.irVersion = irVersion;
-        this.producer = producer;
-        this.nodes = Collections.unmodifiableList(nodes);
-        this.initializers = Collections.unmodifiableMap(initializers);
-        this.inputs = List.copyOf(inputs);
-        this.outputs = List.copyOf(outputs);
+    public OnnxGraph {
+        nodes = List.copyOf(nodes);
+        initializers = Collections.unmodifiableMap(new LinkedHashMap<>(initializers));
+        inputNames = List.copyOf(inputNames);
+        outputNames = List.copyOf(outputNames);
     }
 
     /** The same model with other nodes and initializers (a rewrite of the graph). */
     OnnxGraph rewritten(List<Node> newNodes, Map<String, Tensor> newInitializers) {
-        return new OnnxGraph(file, irVersion, producer, new java.util.ArrayList<>(newNodes),
-                new java.util.LinkedHashMap<>(newInitializers), inputs, outputs);
-    }
-
-    public Path file() {
-        return file;
-    }
-
-    public long irVersion() {
-        return irVersion;
-    }
-
-    /** "pytorch 2.0.1" or whatever {@code producer_name producer_version} say. */
-    public String producer() {
-        return producer;
-    }
-
-    public List<Node> nodes() {
-        return nodes;
-    }
-
-    /** Initializers by name, in file order. */
-    public Map<String, Tensor> initializers() {
-        return initializers;
-    }
-
-    public List<String> inputNames() {
-        return inputs;
-    }
-
-    public List<String> outputNames() {
-        return outputs;
+        return new OnnxGraph(file, irVersion, producer, newNodes, newInitializers, inputNames, outputNames);
     }
 
     /** Reads the model file (held in memory: ONNX files with embedded weights are below 2 GB). */
@@ -494,9 +437,10 @@ public final class OnnxGraph {
                 dd[k] = doubles.get(k);
             }
         }
-        return new Tensor(name, dataType, dims.build().toArray(), c.bytes, rawOffset, rawLength,
-                floatData == null ? null : floatData.toArray(), intData == null ? null : intData.build().toArray(), dd,
-                external, c.file.toString());
+        ByteBuffer raw = rawLength < 0 ? null
+                : ByteBuffer.wrap(c.bytes, rawOffset, rawLength).slice().asReadOnlyBuffer();
+        return new Tensor(name, dataType, dims.build().toArray(), raw, floatData == null ? null : floatData.toArray(),
+                intData == null ? null : intData.build().toArray(), dd, external, c.file.toString());
     }
 
     static String typeName(int dataType) {

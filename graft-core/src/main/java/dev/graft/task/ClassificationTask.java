@@ -257,9 +257,9 @@ public class ClassificationTask extends HeadTask<ClassificationExample, Classifi
         }
 
         ClassificationReader.Options options(Columns columns, LabelSet known) {
-            ClassificationReader.Options o = ClassificationReader.Options.defaults()
-                    .withColumns(columns.text(), columns.label() == null ? "label" : columns.label());
-            return known == null ? o : o.withKnownLabels(known);
+            return ClassificationReader.Options.defaults()
+                    .withColumns(columns.text(), columns.label() == null ? "label" : columns.label())
+                    .withKnownLabels(known);
         }
 
         @Override

@@ -182,10 +182,8 @@ public final class MultiLabelTask extends HeadTask<MultiLabelExample, MultiLabel
         public Dataset<MultiLabelExample> readFile(Path file, Columns columns, LabelSet known, BadInput bad)
                 throws IOException {
             MultiLabelReader.Options o = MultiLabelReader.Options.defaults()
-                    .withFields(columns.text(), columns.label() == null ? "labels" : columns.label());
-            if (known != null) {
-                o = o.withKnownLabels(known);
-            }
+                    .withFields(columns.text(), columns.label() == null ? "labels" : columns.label())
+                    .withKnownLabels(known);
             return Dataset.ofMultiLabel(MultiLabelReader.read(file, o, bad));
         }
 

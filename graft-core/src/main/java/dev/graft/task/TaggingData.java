@@ -23,28 +23,18 @@ import java.util.List;
  * <b>split into windows</b> at word boundaries, each window framed by the special tokens and tagged
  * on its own; no word is lost ({@link #splitSentences()} counts them). A single word longer than a
  * whole window keeps only its first tokens ({@link #cutWords()}).
+ *
+ * @param windows          the model inputs, in sentence order
+ * @param wordsPerSentence each sentence's word count
+ * @param padId            the padding token's id
+ * @param splitSentences   sentences longer than the model can take, tagged in several windows
+ * @param cutWords         words longer than a whole window, of which only the first tokens were kept
+ * @param emptyWords       words the tokenizer dropped, given the unknown token
  */
-public final class TaggingData implements Encoded<TaggingBatch> {
+public record TaggingData(List<Window> windows, int[] wordsPerSentence, int padId, int splitSentences, int cutWords,
+                          int emptyWords) implements Encoded<TaggingBatch> {
     /** One model input: a sentence or a window of one, and the position of each of its words' first token. */
     public record Window(int sentence, int firstWord, int[] ids, int[] wordPositions, int[] tags) {
-    }
-
-    private final List<Window> windows;
-    private final int sentences;
-    private final int[] wordsPerSentence;
-    private final int padId;
-    private final int splitSentences;
-    private final int cutWords;
-    private final int emptyWords;
-
-    private TaggingData(List<Window> windows, int[] wordsPerSentence, int padId, int split, int cut, int empty) {
-        this.windows = windows;
-        this.sentences = wordsPerSentence.length;
-        this.wordsPerSentence = wordsPerSentence;
-        this.padId = padId;
-        this.splitSentences = split;
-        this.cutWords = cut;
-        this.emptyWords = empty;
     }
 
     /**
@@ -195,41 +185,21 @@ public final class TaggingData implements Encoded<TaggingBatch> {
     }
 
     public int sentenceCount() {
-        return sentences;
+        return wordsPerSentence.length;
     }
 
     /** Sentences (the examples; {@link #windowCount()} model inputs). */
     @Override
     public int size() {
-        return sentences;
+        return wordsPerSentence.length;
     }
 
     public int windowCount() {
         return windows.size();
     }
 
-    public List<Window> windows() {
-        return windows;
-    }
-
     public int words(int sentence) {
         return wordsPerSentence[sentence];
-    }
-
-    /** Sentences longer than the model can take, tagged in several windows. */
-    @Override
-    public int splitSentences() {
-        return splitSentences;
-    }
-
-    /** Words longer than a whole window, of which only the first tokens were kept. */
-    public int cutWords() {
-        return cutWords;
-    }
-
-    /** Words the tokenizer dropped, given the unknown token. */
-    public int emptyWords() {
-        return emptyWords;
     }
 
     public long tokenCount() {
@@ -288,8 +258,8 @@ public final class TaggingData implements Encoded<TaggingBatch> {
      * holds one tag id per word of window i.
      */
     public int[][] assemble(List<int[]> windowPredictions) {
-        int[][] out = new int[sentences][];
-        for (int s = 0; s < sentences; s++) {
+        int[][] out = new int[wordsPerSentence.length][];
+        for (int s = 0; s < out.length; s++) {
             out[s] = new int[wordsPerSentence[s]];
         }
         for (int i = 0; i < windows.size(); i++) {

@@ -238,10 +238,7 @@ public final class TaggingTask extends HeadTask<TaggingExample, TaggingBatch> {
         @Override
         public Dataset<TaggingExample> readFile(Path file, Columns columns, LabelSet known, BadInput bad)
                 throws IOException {
-            TaggingReader.Options o = TaggingReader.Options.defaults();
-            if (known != null) {
-                o = o.withKnownTags(known);
-            }
+            TaggingReader.Options o = TaggingReader.Options.defaults().withKnownTags(known);
             return Dataset.ofTagging(TaggingReader.read(file, o, bad));
         }
 

@@ -20,43 +20,40 @@ import java.util.List;
  * byte-level token that holds only some bytes of a character spans the whole character.
  */
 public final class Encoding {
-    private final int[] ids;
-    private final String[] tokens;
-    private final int[] starts;
-    private final int[] ends;
-    private final int[] wordIndices;
-    private final int[] sequenceIndices;
-    private final int[] typeIds;
-    private final int[] specialTokenMask;
-    private final int[] attentionMask;
+    /** The per-token int columns; {@link #columns} holds one array per column, in this order. */
+    private enum Column { ID, START, END, WORD, SEQUENCE, TYPE, SPECIAL, ATTENTION }
 
-    Encoding(int[] ids, String[] tokens, int[] starts, int[] ends, int[] wordIndices, int[] sequenceIndices,
-            int[] typeIds, int[] specialTokenMask, int[] attentionMask) {
-        this.ids = ids;
+    private static final int COLUMNS = Column.values().length;
+
+    private final String[] tokens;
+    private final int[][] columns; // [column][token]
+
+    /** {@code columns} holds one int array per {@link Column}, in its order. */
+    private Encoding(String[] tokens, int[][] columns) {
         this.tokens = tokens;
-        this.starts = starts;
-        this.ends = ends;
-        this.wordIndices = wordIndices;
-        this.sequenceIndices = sequenceIndices;
-        this.typeIds = typeIds;
-        this.specialTokenMask = specialTokenMask;
-        this.attentionMask = attentionMask;
+        this.columns = columns;
     }
 
-    static final Encoding EMPTY = new Encoding(new int[0], new String[0], new int[0], new int[0], new int[0],
-            new int[0], new int[0], new int[0], new int[0]);
+    /** Tokens of a text: token type {@code typeId}, sequence 0, not special, attended. */
+    private static Encoding ofText(int[] ids, String[] tokens, int[] starts, int[] ends, int[] words, int typeId) {
+        int n = ids.length;
+        return new Encoding(tokens,
+                new int[][] {ids, starts, ends, words, new int[n], filled(n, typeId), new int[n], filled(n, 1)});
+    }
+
+    static final Encoding EMPTY = ofText(new int[0], new String[0], new int[0], new int[0], new int[0], 0);
 
     /** Number of tokens (including special tokens and padding). */
     public int length() {
-        return ids.length;
+        return tokens.length;
     }
 
     public int[] ids() {
-        return ids.clone();
+        return column(Column.ID).clone();
     }
 
     public int id(int index) {
-        return ids[index];
+        return column(Column.ID)[index];
     }
 
     public String[] tokens() {
@@ -69,112 +66,113 @@ public final class Encoding {
 
     /** Start of each token's span (UTF-16 index into its input string). */
     public int[] startOffsets() {
-        return starts.clone();
+        return column(Column.START).clone();
     }
 
     /** End (exclusive) of each token's span (UTF-16 index into its input string). */
     public int[] endOffsets() {
-        return ends.clone();
+        return column(Column.END).clone();
     }
 
     public int startOffset(int index) {
-        return starts[index];
+        return column(Column.START)[index];
     }
 
     public int endOffset(int index) {
-        return ends[index];
+        return column(Column.END)[index];
     }
 
     /** Index of the pre-tokenized word each token came from, per sequence; -1 for template tokens and padding. */
     public int[] wordIndices() {
-        return wordIndices.clone();
+        return column(Column.WORD).clone();
     }
 
     public int wordIndex(int index) {
-        return wordIndices[index];
+        return column(Column.WORD)[index];
     }
 
     /** Sequence (0 first text, 1 second text) of each token; -1 for template tokens and padding. */
     public int[] sequenceIndices() {
-        return sequenceIndices.clone();
+        return column(Column.SEQUENCE).clone();
     }
 
     /** Token-type (segment) id of each token. */
     public int[] typeIds() {
-        return typeIds.clone();
+        return column(Column.TYPE).clone();
     }
 
     /** 1 for tokens a template added and for padding, 0 for tokens of the text. */
     public int[] specialTokenMask() {
-        return specialTokenMask.clone();
+        return column(Column.SPECIAL).clone();
     }
 
     /** 1 for real tokens, 0 for padding. */
     public int[] attentionMask() {
-        return attentionMask.clone();
+        return column(Column.ATTENTION).clone();
     }
 
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("Encoding[");
-        for (int i = 0; i < ids.length; i++) {
+        for (int i = 0; i < tokens.length; i++) {
             if (i > 0) {
                 sb.append(' ');
             }
-            sb.append(tokens[i]).append('/').append(ids[i]).append('@').append(starts[i]).append(':').append(ends[i]);
+            sb.append(tokens[i]).append('/').append(id(i)).append('@').append(startOffset(i)).append(':')
+                    .append(endOffset(i));
         }
         return sb.append(']').toString();
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Encoding e && Arrays.equals(ids, e.ids) && Arrays.equals(tokens, e.tokens)
-                && Arrays.equals(starts, e.starts) && Arrays.equals(ends, e.ends)
-                && Arrays.equals(wordIndices, e.wordIndices) && Arrays.equals(sequenceIndices, e.sequenceIndices)
-                && Arrays.equals(typeIds, e.typeIds) && Arrays.equals(specialTokenMask, e.specialTokenMask)
-                && Arrays.equals(attentionMask, e.attentionMask);
+        return o instanceof Encoding e && Arrays.equals(tokens, e.tokens) && Arrays.deepEquals(columns, e.columns);
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(ids) * 31 + Arrays.hashCode(starts);
+        return Arrays.hashCode(column(Column.ID)) * 31 + Arrays.hashCode(column(Column.START));
     }
 
     // ----- package-private operations used by the pipeline -----
 
+    private int[] column(Column c) {
+        return columns[c.ordinal()];
+    }
+
+    /** The same tokens with column {@code column} replaced by {@code values}. */
+    private Encoding with(Column column, int[] values) {
+        int[][] c = columns.clone();
+        c[column.ordinal()] = values;
+        return new Encoding(tokens, c);
+    }
+
+    private static int[] filled(int n, int value) {
+        int[] a = new int[n];
+        Arrays.fill(a, value);
+        return a;
+    }
+
     /** The same tokens with every token-type id set to {@code typeId}. */
     Encoding withTypeId(int typeId) {
-        int[] t = new int[ids.length];
-        Arrays.fill(t, typeId);
-        return new Encoding(ids, tokens, starts, ends, wordIndices, sequenceIndices, t, specialTokenMask,
-                attentionMask);
+        return with(Column.TYPE, filled(tokens.length, typeId));
     }
 
     /** The same tokens with every sequence index set to {@code sequence}. */
     Encoding withSequenceIndex(int sequence) {
-        int[] s = new int[ids.length];
-        Arrays.fill(s, sequence);
-        return new Encoding(ids, tokens, starts, ends, wordIndices, s, typeIds, specialTokenMask, attentionMask);
+        return with(Column.SEQUENCE, filled(tokens.length, sequence));
     }
 
     /** The same tokens with other spans. */
     Encoding withOffsets(int[] newStarts, int[] newEnds) {
-        return new Encoding(ids, tokens, newStarts, newEnds, wordIndices, sequenceIndices, typeIds, specialTokenMask,
-                attentionMask);
+        return with(Column.START, newStarts).with(Column.END, newEnds);
     }
 
     /** Template tokens: spans [0, 0), no word, no sequence, special. */
     static Encoding special(int[] ids, String[] tokens, int typeId) {
         int n = ids.length;
-        int[] zeros = new int[n];
-        int[] none = new int[n];
-        Arrays.fill(none, -1);
-        int[] type = new int[n];
-        Arrays.fill(type, typeId);
-        int[] ones = new int[n];
-        Arrays.fill(ones, 1);
-        return new Encoding(ids.clone(), tokens.clone(), zeros, zeros.clone(), none, none.clone(), type, ones,
-                ones.clone());
+        return new Encoding(tokens.clone(), new int[][] {ids.clone(), new int[n], new int[n], filled(n, -1),
+                filled(n, -1), filled(n, typeId), filled(n, 1), filled(n, 1)});
     }
 
     static Encoding concat(List<Encoding> parts) {
@@ -185,78 +183,62 @@ public final class Encoding {
         for (Encoding e : parts) {
             n += e.length();
         }
-        int[] ids = new int[n];
         String[] tokens = new String[n];
-        int[] starts = new int[n];
-        int[] ends = new int[n];
-        int[] words = new int[n];
-        int[] sequences = new int[n];
-        int[] types = new int[n];
-        int[] special = new int[n];
-        int[] attention = new int[n];
+        int[][] c = new int[COLUMNS][n];
         int k = 0;
         for (Encoding e : parts) {
             int m = e.length();
-            System.arraycopy(e.ids, 0, ids, k, m);
             System.arraycopy(e.tokens, 0, tokens, k, m);
-            System.arraycopy(e.starts, 0, starts, k, m);
-            System.arraycopy(e.ends, 0, ends, k, m);
-            System.arraycopy(e.wordIndices, 0, words, k, m);
-            System.arraycopy(e.sequenceIndices, 0, sequences, k, m);
-            System.arraycopy(e.typeIds, 0, types, k, m);
-            System.arraycopy(e.specialTokenMask, 0, special, k, m);
-            System.arraycopy(e.attentionMask, 0, attention, k, m);
+            for (int col = 0; col < COLUMNS; col++) {
+                System.arraycopy(e.columns[col], 0, c[col], k, m);
+            }
             k += m;
         }
-        return new Encoding(ids, tokens, starts, ends, words, sequences, types, special, attention);
+        return new Encoding(tokens, c);
     }
 
     /** The first (right truncation) or last (left truncation) {@code maxLength} tokens. */
     Encoding truncate(int maxLength, boolean fromLeft) {
-        if (ids.length <= maxLength) {
+        if (tokens.length <= maxLength) {
             return this;
         }
-        int from = fromLeft ? ids.length - maxLength : 0;
+        int from = fromLeft ? tokens.length - maxLength : 0;
         int to = from + maxLength;
-        return new Encoding(Arrays.copyOfRange(ids, from, to), Arrays.copyOfRange(tokens, from, to),
-                Arrays.copyOfRange(starts, from, to), Arrays.copyOfRange(ends, from, to),
-                Arrays.copyOfRange(wordIndices, from, to), Arrays.copyOfRange(sequenceIndices, from, to),
-                Arrays.copyOfRange(typeIds, from, to), Arrays.copyOfRange(specialTokenMask, from, to),
-                Arrays.copyOfRange(attentionMask, from, to));
+        int[][] c = new int[COLUMNS][];
+        for (int col = 0; col < COLUMNS; col++) {
+            c[col] = Arrays.copyOfRange(columns[col], from, to);
+        }
+        return new Encoding(Arrays.copyOfRange(tokens, from, to), c);
     }
 
     /** Padded to {@code length} with the pad token (no-op when already that long). */
     Encoding pad(int length, int padId, int padTypeId, String padToken, boolean left) {
-        int n = ids.length;
+        int n = tokens.length;
         if (n >= length) {
             return this;
         }
         int p = length - n;
         int at = left ? p : 0;
         int fill = left ? 0 : n;
-        int[] newIds = place(ids, length, at, fill, p, padId);
         String[] newTokens = new String[length];
         System.arraycopy(tokens, 0, newTokens, at, n);
         Arrays.fill(newTokens, fill, fill + p, padToken);
-        return new Encoding(newIds, newTokens, place(starts, length, at, fill, p, 0),
-                place(ends, length, at, fill, p, 0), place(wordIndices, length, at, fill, p, -1),
-                place(sequenceIndices, length, at, fill, p, -1), place(typeIds, length, at, fill, p, padTypeId),
-                place(specialTokenMask, length, at, fill, p, 1), place(attentionMask, length, at, fill, p, 0));
-    }
-
-    private static int[] place(int[] values, int length, int at, int fill, int count, int padValue) {
-        int[] out = new int[length];
-        System.arraycopy(values, 0, out, at, values.length);
-        Arrays.fill(out, fill, fill + count, padValue);
-        return out;
+        // padding, per column: the pad id, an empty span, no word, no sequence, the pad type, special, not attended
+        int[] padValues = {padId, 0, 0, -1, -1, padTypeId, 1, 0};
+        int[][] c = new int[COLUMNS][length];
+        for (int col = 0; col < COLUMNS; col++) {
+            System.arraycopy(columns[col], 0, c[col], at, n);
+            Arrays.fill(c[col], fill, fill + p, padValues[col]);
+        }
+        return new Encoding(newTokens, c);
     }
 
     int[] rawStarts() {
-        return starts;
+        return column(Column.START);
     }
 
     int[] rawEnds() {
-        return ends;
+        return column(Column.END);
     }
 
     String[] rawTokens() {
@@ -264,42 +246,37 @@ public final class Encoding {
     }
 
     int[] rawIds() {
-        return ids;
+        return column(Column.ID);
     }
 
     /** Grows token by token. */
     static final class Builder {
-        private int[] ids = new int[16];
         private String[] tokens = new String[16];
-        private int[] starts = new int[16];
-        private int[] ends = new int[16];
-        private int[] words = new int[16];
+        private int[][] columns = new int[Column.WORD.ordinal() + 1][16]; // ID, START, END, WORD
         private int size;
 
         void add(int id, String token, int start, int end, int word) {
-            if (size == ids.length) {
-                int c = size * 2;
-                ids = Arrays.copyOf(ids, c);
-                tokens = Arrays.copyOf(tokens, c);
-                starts = Arrays.copyOf(starts, c);
-                ends = Arrays.copyOf(ends, c);
-                words = Arrays.copyOf(words, c);
+            if (size == tokens.length) {
+                tokens = Arrays.copyOf(tokens, size * 2);
+                for (int col = 0; col < columns.length; col++) {
+                    columns[col] = Arrays.copyOf(columns[col], size * 2);
+                }
             }
-            ids[size] = id;
             tokens[size] = token;
-            starts[size] = start;
-            ends[size] = end;
-            words[size] = word;
+            columns[Column.ID.ordinal()][size] = id;
+            columns[Column.START.ordinal()][size] = start;
+            columns[Column.END.ordinal()][size] = end;
+            columns[Column.WORD.ordinal()][size] = word;
             size++;
         }
 
         Encoding build(int typeId) {
-            int[] type = new int[size];
-            Arrays.fill(type, typeId);
-            int[] ones = new int[size];
-            Arrays.fill(ones, 1);
-            return new Encoding(Arrays.copyOf(ids, size), Arrays.copyOf(tokens, size), Arrays.copyOf(starts, size),
-                    Arrays.copyOf(ends, size), Arrays.copyOf(words, size), new int[size], type, new int[size], ones);
+            int[][] c = new int[columns.length][];
+            for (int col = 0; col < c.length; col++) {
+                c[col] = Arrays.copyOf(columns[col], size);
+            }
+            return ofText(c[Column.ID.ordinal()], Arrays.copyOf(tokens, size), c[Column.START.ordinal()],
+                    c[Column.END.ordinal()], c[Column.WORD.ordinal()], typeId);
         }
     }
 }

@@ -15,59 +15,71 @@ public sealed interface Schedule {
     /** A flag-friendly name ("linear", "cosine", "constant", "stlr"). */
     String name();
 
-    /** The peak rate throughout, after an optional linear warm-up (HF get_constant_schedule_with_warmup). */
-    record Constant(double warmupFraction) implements Schedule {
-        public Constant {
+    /**
+     * A linear rise over the first {@code warmupFraction} of the steps (none at 0), then {@code decay}: the
+     * schedules of Hugging Face's {@code get_*_schedule_with_warmup}. {@link #constant}, {@link #linear} and
+     * {@link #cosine} make them.
+     */
+    record Warmup(double warmupFraction, Decay decay) implements Schedule {
+        public Warmup {
             checkFraction("warm-up", warmupFraction);
+            if (decay == null) {
+                throw new IllegalArgumentException("a decay is required (constant, linear or cosine)");
+            }
         }
 
         @Override
         public double factor(long step, long totalSteps) {
-            return afterWarmup(warmupFraction, step, totalSteps, (s, warmup, total) -> 1.0);
+            long warmup = (long) Math.ceil(warmupFraction * totalSteps);
+            return step < warmup ? (double) step / warmup : decay.factor(step, warmup, totalSteps);
         }
 
         @Override
         public String name() {
-            return "constant";
+            return decay.id();
         }
+    }
+
+    /** What follows the warm-up of a {@link Warmup} schedule. */
+    enum Decay {
+        /** The peak rate throughout (HF get_constant_schedule_with_warmup). */
+        CONSTANT,
+        /** A linear decay to 0 (HF get_linear_schedule_with_warmup; BERT). */
+        LINEAR,
+        /** Half a cosine down to 0 (HF get_cosine_schedule_with_warmup). */
+        COSINE;
+
+        /** The schedule's flag name: "constant", "linear" or "cosine". */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The factor after the warm-up, from the step, the warm-up's steps and the run's. */
+        double factor(long step, long warmup, long total) {
+            return switch (this) {
+                case CONSTANT -> 1.0;
+                case LINEAR -> Math.max(0.0, (double) (total - step) / Math.max(1, total - warmup));
+                case COSINE -> {
+                    double progress = (double) (step - warmup) / Math.max(1, total - warmup);
+                    yield Math.max(0.0, 0.5 * (1.0 + Math.cos(Math.PI * Math.min(1.0, progress))));
+                }
+            };
+        }
+    }
+
+    /** The peak rate throughout, after an optional linear warm-up (HF get_constant_schedule_with_warmup). */
+    public static Schedule constant(double warmupFraction) {
+        return new Warmup(warmupFraction, Decay.CONSTANT);
     }
 
     /** Linear warm-up then linear decay to 0 (HF get_linear_schedule_with_warmup; BERT). */
-    record WarmupLinear(double warmupFraction) implements Schedule {
-        public WarmupLinear {
-            checkFraction("warm-up", warmupFraction);
-        }
-
-        @Override
-        public double factor(long step, long totalSteps) {
-            return afterWarmup(warmupFraction, step, totalSteps,
-                    (s, warmup, total) -> Math.max(0.0, (double) (total - s) / Math.max(1, total - warmup)));
-        }
-
-        @Override
-        public String name() {
-            return "linear";
-        }
+    public static Schedule linear(double warmupFraction) {
+        return new Warmup(warmupFraction, Decay.LINEAR);
     }
 
     /** Linear warm-up then half a cosine down to 0 (HF get_cosine_schedule_with_warmup). */
-    record WarmupCosine(double warmupFraction) implements Schedule {
-        public WarmupCosine {
-            checkFraction("warm-up", warmupFraction);
-        }
-
-        @Override
-        public double factor(long step, long totalSteps) {
-            return afterWarmup(warmupFraction, step, totalSteps, (s, warmup, total) -> {
-                double progress = (double) (s - warmup) / Math.max(1, total - warmup);
-                return Math.max(0.0, 0.5 * (1.0 + Math.cos(Math.PI * Math.min(1.0, progress))));
-            });
-        }
-
-        @Override
-        public String name() {
-            return "cosine";
-        }
+    public static Schedule cosine(double warmupFraction) {
+        return new Warmup(warmupFraction, Decay.COSINE);
     }
 
     /**
@@ -140,25 +152,13 @@ public sealed interface Schedule {
     /** Parses a flag value: constant, linear, cosine or stlr (STLR with ULMFiT's 0.1 and 32). */
     public static Schedule parse(String name, double warmupFraction) {
         return switch (name.toLowerCase(Locale.ROOT)) {
-            case "constant" -> new Constant(warmupFraction);
-            case "linear" -> new WarmupLinear(warmupFraction);
-            case "cosine" -> new WarmupCosine(warmupFraction);
+            case "constant" -> constant(warmupFraction);
+            case "linear" -> linear(warmupFraction);
+            case "cosine" -> cosine(warmupFraction);
             case "stlr" -> new SlantedTriangular(0.1, 32);
             default -> throw new IllegalArgumentException("unknown schedule '" + name
                     + "': use constant, linear, cosine or stlr");
         };
-    }
-
-    /** The factor after the warm-up, from the step, the warm-up's steps and the run's. */
-    @FunctionalInterface
-    interface Decay {
-        double factor(long step, long warmupSteps, long totalSteps);
-    }
-
-    /** A linear rise over the first {@code fraction} of the steps, then {@code decay}. */
-    private static double afterWarmup(double fraction, long step, long totalSteps, Decay decay) {
-        long warmup = (long) Math.ceil(fraction * totalSteps);
-        return step < warmup ? (double) step / warmup : decay.factor(step, warmup, totalSteps);
     }
 
     private static void checkFraction(String what, double f) {

@@ -37,9 +37,9 @@ public enum ScheduleKind {
     /** The schedule with warm-up fraction {@code warmup}. */
     public Schedule of(double warmup) {
         return switch (this) {
-            case LINEAR -> new Schedule.WarmupLinear(warmup);
-            case COSINE -> new Schedule.WarmupCosine(warmup);
-            case CONSTANT -> new Schedule.Constant(warmup);
+            case LINEAR -> Schedule.linear(warmup);
+            case COSINE -> Schedule.cosine(warmup);
+            case CONSTANT -> Schedule.constant(warmup);
             case STLR -> new Schedule.SlantedTriangular(0.1, 32);
             case LINEAR_TIME -> new Schedule.TimeDecay(warmup, false);
             case COSINE_TIME -> new Schedule.TimeDecay(warmup, true);

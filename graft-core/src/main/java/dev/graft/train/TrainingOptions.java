@@ -81,7 +81,7 @@ public record TrainingOptions(
 
     /** RoBERTa-style defaults: AdamW β = (0.9, 0.98), ε 1e-6, weight decay 0.01, 6% warm-up then linear decay, clip 1.0. */
     public static TrainingOptions defaults(long steps, float learningRate) {
-        return new TrainingOptions(steps, 0, null, learningRate, new Schedule.WarmupLinear(0.06), 0.01f, 0.9f,
+        return new TrainingOptions(steps, 0, null, learningRate, Schedule.linear(0.06), 0.01f, 0.9f,
                 0.98f, 1e-6f, 1.0, 1, 10, 0, 0, 2, false);
     }
 

@@ -23,28 +23,22 @@ import java.util.Map;
  * vectors line up with a transformer's embedding table; tokens never seen or seen too rarely keep
  * a zero row) or lowercased words from {@link WordSplitter} (the vocabulary is the words with at
  * least {@code minCount} occurrences, most frequent first, ties in string order).
+ *
+ * @param units        what a unit is
+ * @param vocabulary   unit i's string: row i of the vectors, line i of vocab.txt
+ * @param counts       occurrences of each unit in the corpus (before the min-count filter)
+ * @param minCount     occurrences a unit needs to be trained
+ * @param stream       the trained units in corpus order (ids into the vocabulary). Do not modify.
+ * @param documentEnds exclusive ends of the documents in {@link #stream()}; no window crosses one. Do not modify.
+ * @param occurrences  every unit occurrence in the corpus, before the min-count filter
  */
-public final class UnitCorpus {
+public record UnitCorpus(Units units, List<String> vocabulary, long[] counts, int minCount, int[] stream,
+                         int[] documentEnds, long occurrences) {
     /** What a unit is. */
     public enum Units { TOKENIZER, WORDS }
 
-    private final Units units;
-    private final List<String> vocabulary;
-    private final long[] counts;
-    private final int minCount;
-    private final int[] stream;
-    private final int[] documentEnds;
-    private final long occurrences;
-
-    private UnitCorpus(Units units, List<String> vocabulary, long[] counts, int minCount, int[] stream,
-                       int[] documentEnds, long occurrences) {
-        this.units = units;
-        this.vocabulary = List.copyOf(vocabulary);
-        this.counts = counts;
-        this.minCount = minCount;
-        this.stream = stream;
-        this.documentEnds = documentEnds;
-        this.occurrences = occurrences;
+    public UnitCorpus {
+        vocabulary = List.copyOf(vocabulary);
     }
 
     /** Lowercased words of the documents, keeping words seen at least {@code minCount} times. */
@@ -161,15 +155,6 @@ public final class UnitCorpus {
                 ids.length);
     }
 
-    public Units units() {
-        return units;
-    }
-
-    /** Unit i's string: row i of the vectors, line i of vocab.txt. */
-    public List<String> vocabulary() {
-        return vocabulary;
-    }
-
     public int size() {
         return vocabulary.size();
     }
@@ -200,21 +185,6 @@ public final class UnitCorpus {
             n += c == 0 ? 1 : 0;
         }
         return n;
-    }
-
-    /** Every unit occurrence in the corpus, before the min-count filter. */
-    public long occurrences() {
-        return occurrences;
-    }
-
-    /** The trained units in corpus order (ids into the vocabulary). Do not modify. */
-    public int[] stream() {
-        return stream;
-    }
-
-    /** Exclusive ends of the documents in {@link #stream()}; no window crosses one. Do not modify. */
-    public int[] documentEnds() {
-        return documentEnds;
     }
 
     /** Growable int array. */

@@ -152,7 +152,7 @@ class DistillationTest {
                     .student(DistillSpec.TEACHER_SHAPE).model(mdl -> mdl.withLayers(3)).init(DistillSpec.Init.TEACHER_LAYERS)
                     .loss(loss).run(ro -> ro.withSteps(1)).build();
             Distillation.Student student = Distillation.student(copy, t, COMPUTE, tokenizer, QUIET);
-            DistillationTask task = new DistillationTask(student.backbone(), student.parameters(), t.backbone(), loss,
+            DistillationTask task = new DistillationTask(student, t.backbone(), loss,
                     Pooling.MEAN, true, loss == DistillSpec.Loss.LAYERS ? LayerMap.uniform(3, 3) : null,
                     null, List.of(), teacher.resolve(Checkpoint.TOKENIZER), null);
             task.setTraining(false);
@@ -175,7 +175,7 @@ class DistillationTest {
             // the same with a student of the teacher's shape but its own random weights: not zero
             DistillSpec fresh = copy.toBuilder().init(DistillSpec.Init.RANDOM).build();
             Distillation.Student other = Distillation.student(fresh, t, COMPUTE, tokenizer, QUIET);
-            DistillationTask otherTask = new DistillationTask(other.backbone(), other.parameters(), t.backbone(), loss,
+            DistillationTask otherTask = new DistillationTask(other, t.backbone(), loss,
                     Pooling.MEAN, true, loss == DistillSpec.Loss.LAYERS ? LayerMap.uniform(3, 3) : null,
                     null, List.of(), teacher.resolve(Checkpoint.TOKENIZER), null);
             otherTask.setTraining(false);

@@ -225,7 +225,7 @@ class LabelsAsTextTest {
         double before = scorer.evaluate(test).accuracy();
 
         LanguageModelingTask task = new LanguageModelingTask(model, data.validationBatches(8, null), null);
-        TrainingOptions options = new TrainingOptions(300, 0, null, 1e-2f, new Schedule.WarmupLinear(0.1), 0.01f, 0.9f,
+        TrainingOptions options = new TrainingOptions(300, 0, null, 1e-2f, Schedule.linear(0.1), 0.01f, 0.9f,
                 0.98f, 1e-6f, 1.0, 1, 50, 0, 0, 1, false);
         new Trainer<>(COMPUTE, task, data.trainingStream(24, null, 3), options, dir,
                 new PrintStream(PrintStream.nullOutputStream())).run(false);

@@ -210,6 +210,14 @@ class HfArchitecturesTest {
     }
 
     @Test
+    void familiesNameTransformersModelTypesAndClasses() {
+        assertThat(java.util.Arrays.stream(ModelConfig.Family.values()).map(ModelConfig.Family::modelType))
+                .containsExactly("bert", "roberta", "xlm-roberta", "distilbert", "electra", "gpt2");
+        assertThat(ModelConfig.Family.XLM_ROBERTA.classPrefix()).isEqualTo("XLMRoberta");
+        assertThat(ModelConfig.Family.DISTILBERT.classPrefix()).isEqualTo("DistilBert");
+    }
+
+    @Test
     void configsReadAsTheirFamilies() throws Exception {
         ModelConfig roberta = HfConfig.read(folder("roberta").resolve(Checkpoint.CONFIG));
         assertThat(roberta.family()).isEqualTo(ModelConfig.Family.ROBERTA);

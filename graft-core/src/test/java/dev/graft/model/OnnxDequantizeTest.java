@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Dequantization worked by hand: (q - zero point) * scale, per column or for the whole matrix. */
 class OnnxDequantizeTest {
     private static OnnxGraph.Tensor ints(String name, int type, long[] dims, long... values) {
-        return new OnnxGraph.Tensor(name, type, dims, null, 0, -1, null, values, null, false, "test.onnx");
+        return new OnnxGraph.Tensor(name, type, dims, null, null, values, null, false, "test.onnx");
     }
 
     private static OnnxGraph.Tensor floats(String name, float... values) {

@@ -121,7 +121,7 @@ class PretrainingConvergenceTest {
         MaskedLanguageModeling masker = mlm ? new MaskedLanguageModeling(0.15, ids.mask(), 5, vocab, false, 3) : null;
         List<TokenBatch> validation = data.validationBatches(8, masker);
         LanguageModelingTask task = new LanguageModelingTask(model, validation, null);
-        TrainingOptions options = new TrainingOptions(300, 0, null, 3e-3f, new Schedule.WarmupLinear(0.1),
+        TrainingOptions options = new TrainingOptions(300, 0, null, 3e-3f, Schedule.linear(0.1),
                 0.01f, 0.9f, 0.98f, 1e-6f, 1.0, 1, 50, 0, 0, 1, false);
         Trainer.Summary s = new Trainer<>(compute, task, data.trainingStream(16, masker, 3), options, dir,
                 new PrintStream(PrintStream.nullOutputStream())).run(false);

@@ -43,7 +43,7 @@ class ElectraTrainingTest {
     }
 
     private static TrainingOptions options(long steps) {
-        return new TrainingOptions(steps, 0, null, 3e-3f, new Schedule.WarmupLinear(0.1), 0.01f, 0.9f, 0.98f, 1e-6f,
+        return new TrainingOptions(steps, 0, null, 3e-3f, Schedule.linear(0.1), 0.01f, 0.9f, 0.98f, 1e-6f,
                 1.0, 2, 1, 0, 5, 2, false);
     }
 

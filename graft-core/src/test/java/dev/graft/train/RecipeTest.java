@@ -271,7 +271,7 @@ class RecipeTest {
                 return 3;
             }
         };
-        TrainingOptions options = new TrainingOptions(0, 100, null, 0.1f, new Schedule.Constant(0), 0f, 0.9f, 0.999f,
+        TrainingOptions options = new TrainingOptions(0, 100, null, 0.1f, Schedule.constant(0), 0f, 0.9f, 0.999f,
                 1e-8f, 0, 1, 1, 3, 0, 1, false);
         Trainer.Summary s = new Trainer<>(COMPUTE, control, data, options, dir, new PrintStream(
                 PrintStream.nullOutputStream())).run(false);

@@ -107,7 +107,7 @@ class TrainerTest {
     }
 
     private static TrainingOptions options(long steps) {
-        return new TrainingOptions(steps, 0, null, 3e-3f, new Schedule.WarmupLinear(0.1), 0.01f, 0.9f, 0.98f, 1e-6f,
+        return new TrainingOptions(steps, 0, null, 3e-3f, Schedule.linear(0.1), 0.01f, 0.9f, 0.98f, 1e-6f,
                 1.0, 2, 1, 0, 5, 2, false);
     }
 
@@ -190,7 +190,7 @@ class TrainerTest {
     void nonFiniteLossStopsWithTheLastGoodCheckpoint(@TempDir Path dir) throws IOException {
         ModelConfig config = tiny(ModelConfig.Architecture.DECODER);
         Path run = dir.resolve("run");
-        TrainingOptions huge = new TrainingOptions(12, 0, null, 1e30f, new Schedule.Constant(0), 0f, 0.9f, 0.98f, 1e-6f,
+        TrainingOptions huge = new TrainingOptions(12, 0, null, 1e30f, Schedule.constant(0), 0f, 0.9f, 0.98f, 1e-6f,
                 0, 1, 1, 0, 2, 2, false);
         LanguageModel model = new LanguageModel(COMPUTE, config, 5);
         Trainer<TokenBatch> t = new Trainer<>(COMPUTE, new LanguageModelingTask(model, List.of(), null),
@@ -211,7 +211,7 @@ class TrainerTest {
     void aTimeBudgetPlansTheScheduleAndStopsInTime(@TempDir Path dir) throws IOException {
         ModelConfig config = tiny(ModelConfig.Architecture.DECODER);
         TrainingOptions timed = new TrainingOptions(0, 0, java.time.Duration.ofSeconds(4), 1e-3f,
-                new Schedule.WarmupLinear(0.1), 0.01f, 0.9f, 0.98f, 1e-6f, 1.0, 1, 5, 0, 0, 1, false);
+                Schedule.linear(0.1), 0.01f, 0.9f, 0.98f, 1e-6f, 1.0, 1, 5, 0, 0, 1, false);
         LanguageModel model = new LanguageModel(COMPUTE, config, 5);
         // every step sleeps 50 ms on top of its tiny compute, so the measured step time holds on a busy machine
         Trainer<TokenBatch> t = new Trainer<>(COMPUTE, sleeping(new LanguageModelingTask(model, List.of(), null),
@@ -239,7 +239,7 @@ class TrainerTest {
         // issue 23: --max-time 1m stopped after 12.6 s, silently; here the timed steps are slow on purpose
         ModelConfig config = tiny(ModelConfig.Architecture.DECODER);
         TrainingOptions timed = new TrainingOptions(0, 0, java.time.Duration.ofSeconds(3), 1e-3f,
-                new Schedule.WarmupLinear(0.1), 0.01f, 0.9f, 0.98f, 1e-6f, 1.0, 1, 5, 0, 0, 1, false);
+                Schedule.linear(0.1), 0.01f, 0.9f, 0.98f, 1e-6f, 1.0, 1, 5, 0, 0, 1, false);
         LanguageModelingTask task = new LanguageModelingTask(new LanguageModel(COMPUTE, config, 5), List.of(), null);
         // the timed steps take 100 ms each, the later ones 5 ms: sleeps, so the ratio holds on a busy machine too
         Trainable<TokenBatch> slowStart = sleeping(task, step -> step <= Trainer.WARMUP_STEPS + Trainer.TIMING_STEPS
