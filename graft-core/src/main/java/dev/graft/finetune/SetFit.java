@@ -78,7 +78,8 @@ import java.util.SplittableRandom;
  * head pools as the embeddings were pooled ({@link HeadConfig#sentenceEmbedding}: no BERT pooler with cls,
  * {@code graft_normalize} when normalized) and whose linear layer holds the regression's weights, so it
  * computes softmax(W · normalize(pool(h)) + b), the regression's probabilities on the same embeddings; eval,
- * predict and serve load it unchanged.
+ * predict and serve load it unchanged. The folder also holds the tuned encoder's sentence-transformers files
+ * (this pooling and normalization), so {@code graft embed} embeds with it as it was tuned.
  *
  * <p>SetFit uses every label for the pairs and the head: no dev set is carved (a given one is scored).
  */
@@ -114,13 +115,29 @@ public final class SetFit {
     /**
      * How SetFit embeds a text: the pooling (mean or cls) and whether the pooled vector is L2-normalized.
      *
-     * @param source where they came from, for the log and run.json
+     * @param source          where they came from, for the log and run.json
+     * @param encoderSettings the encoder folder's sentence-transformers settings, or null when it has none
      */
-    public record EmbeddingSettings(Pooling pooling, boolean normalize, String source) {
+    public record EmbeddingSettings(Pooling pooling, boolean normalize, String source,
+                                    SentenceTransformersConfig encoderSettings) {
         public EmbeddingSettings {
             if (pooling != Pooling.MEAN && pooling != Pooling.CLS) {
                 throw new IllegalArgumentException("SetFit pools by the mean or the first token, not " + pooling);
             }
+        }
+
+        public EmbeddingSettings(Pooling pooling, boolean normalize, String source) {
+            this(pooling, normalize, source, null);
+        }
+
+        /**
+         * The sentence-transformers settings of the tuned encoder: this pooling and normalization, with the
+         * encoder's length and prompts when it had settings.
+         */
+        public SentenceTransformersConfig tunedSettings() {
+            return encoderSettings == null ? new SentenceTransformersConfig(pooling, normalize, null, Map.of(), null)
+                    : new SentenceTransformersConfig(pooling, normalize, encoderSettings.maxSeqLength(),
+                    encoderSettings.prompts(), encoderSettings.defaultPromptName());
         }
 
         /** "cls pooling, normalized". */
@@ -146,7 +163,7 @@ public final class SetFit {
                     + source;
             pooling = spec.pooling();
         }
-        return new EmbeddingSettings(pooling, normalize, source);
+        return new EmbeddingSettings(pooling, normalize, source, st.orElse(null));
     }
 
     /** One training pair: examples {@code first} and {@code second}, target 1 (same label) or 0. */
@@ -510,6 +527,9 @@ public final class SetFit {
                     folder -> tok.save(folder.resolve(Checkpoint.TOKENIZER)));
             task.setTraining(false);
             task.writeModelFiles(spec.out());
+            // the tuned encoder's sentence-transformers files, so graft embed (and a later SetFit or distillation
+            // from this folder) embeds as the encoder was tuned, as a saved SetFit model's body does
+            embedding.tunedSettings().write(spec.out(), c.hiddenSize());
             HeadMetrics devM = devData.size() == 0 ? null
                     : task.score(devExamples, devData, devData.batches(64)).metrics();
             HeadMetrics testM = testData == null ? null

@@ -238,6 +238,9 @@ class SetFitTest {
         assertThat(config.has("graft_normalize")).as("a mean, unnormalized head's config.json is as before").isFalse();
         assertThat(config.has("graft_pooler")).isFalse();
         assertThat(config.path("graft_pooling").asText()).isEqualTo("mean");
+        SentenceTransformersConfig settings = SentenceTransformersConfig.read(out).orElseThrow();
+        assertThat(settings.pooling()).isEqualTo(Pooling.MEAN);
+        assertThat(settings.normalize()).isFalse();
     }
 
     @Test
@@ -255,6 +258,11 @@ class SetFitTest {
         JsonNode run = JSON.readTree(out.resolve("run.json").toFile());
         assertThat(run.path("pooling").asText()).isEqualTo("cls");
         assertThat(run.path("normalize").asBoolean(false)).isTrue();
+        SentenceTransformersConfig settings = SentenceTransformersConfig.read(out).orElseThrow();
+        assertThat(settings.pooling()).as("the folder embeds as the encoder was tuned").isEqualTo(Pooling.CLS);
+        assertThat(settings.normalize()).isTrue();
+        assertThat(SetFit.embedding(spec(shared.resolve("unused")).from(out).build()).pooling())
+                .as("a SetFit run from this folder embeds the same way").isEqualTo(Pooling.CLS);
 
         // the embeddings the head is fit on: each the tuned encoder's first-token state, scaled to length 1
         FineTunedModel loaded = FineTunedModel.load(out, COMPUTE);
