@@ -132,12 +132,13 @@ public final class SetFit {
 
         /**
          * The sentence-transformers settings of the tuned encoder: this pooling and normalization, with the
-         * encoder's length and prompts when it had settings.
+         * encoder's length and named prompts when it had settings, but no default prompt (SetFit tuned it on
+         * the texts as they are, so they are embedded as they are).
          */
         public SentenceTransformersConfig tunedSettings() {
             return encoderSettings == null ? new SentenceTransformersConfig(pooling, normalize, null, Map.of(), null)
                     : new SentenceTransformersConfig(pooling, normalize, encoderSettings.maxSeqLength(),
-                    encoderSettings.prompts(), encoderSettings.defaultPromptName());
+                    encoderSettings.prompts(), null);
         }
 
         /** "cls pooling, normalized". */

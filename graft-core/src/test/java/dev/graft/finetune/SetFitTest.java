@@ -191,6 +191,14 @@ class SetFitTest {
         assertThat(clsPlain.pooling()).isEqualTo(Pooling.CLS);
         assertThat(clsPlain.normalize()).isFalse();
         assertThat(out).doesNotExist();
+        // the tuned encoder's settings: its pooling and normalization, the encoder's prompts and length, but no
+        // default prompt (the pairs were embedded without one)
+        SentenceTransformersConfig e5 = new SentenceTransformersConfig(Pooling.MEAN, true, 512,
+                Map.of("query", "query: ", "passage", "passage: "), "query");
+        SentenceTransformersConfig tuned = new SetFit.EmbeddingSettings(Pooling.CLS, true, "test", e5).tunedSettings();
+        assertThat(tuned).isEqualTo(new SentenceTransformersConfig(Pooling.CLS, true, 512, e5.prompts(), null));
+        assertThat(new SetFit.EmbeddingSettings(Pooling.MEAN, false, "test").tunedSettings())
+                .isEqualTo(new SentenceTransformersConfig(Pooling.MEAN, false, null, Map.of(), null));
     }
 
     @Test
