@@ -106,7 +106,8 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Option(names = "--recipe", description = "full (BERT: one rate, warm-up + linear decay), ulmfit "
             + "(discriminative rates 2.6, STLR, gradual unfreezing) or setfit (the encoder tuned on contrastive "
-            + "pairs of the labels, then logistic regression on its mean-pooled embeddings; default rate 2e-5, "
+            + "pairs of the labels, then logistic regression on its embeddings, pooled and normalized as its "
+            + "sentence-transformers settings say; default rate 2e-5, "
             + "1 epoch over the pairs, batch 16 pairs) (default: ${DEFAULT-VALUE}).")
     String recipe = DEFAULTS.recipe().id();
 
@@ -135,7 +136,8 @@ final class FinetuneCommand implements Callable<Integer> {
     Boolean gradualUnfreeze;
 
     @Option(names = "--pooling", description = "cls, mean, concat or last (default: concat with --recipe ulmfit and "
-            + "for decoders; for encoders cls when the checkpoint has a trained pooler, else mean).")
+            + "for decoders; for encoders cls when the checkpoint has a trained pooler, else mean; with --recipe "
+            + "setfit mean or cls, default the encoder's sentence-transformers setting, else mean).")
     String pooling;
 
     @Option(names = "--class-weights", descriptionKey = "balancedClassWeights", description = "none or balanced "

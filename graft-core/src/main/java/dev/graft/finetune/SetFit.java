@@ -17,11 +17,13 @@ import dev.graft.model.Backbone;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
 import dev.graft.model.ModelConfig;
+import dev.graft.model.SentenceTransformersConfig;
 import dev.graft.model.SequenceClassifier;
 import dev.graft.model.TokenBatch;
 import dev.graft.nn.Compute;
 import dev.graft.nn.CosineSimilarityLoss;
 import dev.graft.nn.Dropout;
+import dev.graft.nn.L2Normalize;
 import dev.graft.nn.Parameter;
 import dev.graft.nn.ParameterSet;
 import dev.graft.nn.Pooling;
@@ -46,6 +48,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -57,19 +60,26 @@ import java.util.SplittableRandom;
  * and each labeled example, one positive pair (another example of its label, drawn uniformly; itself when
  * it is its label's only example) with target 1 and one negative pair (an example of another label, drawn
  * uniformly) with target 0: 2·R·n pairs, half positive, seeded.</li>
- * <li>The encoder is tuned with sentence-transformers' {@link CosineSimilarityLoss} on the masked mean of
- * its token states (special tokens included, as sentence-transformers pools): the mean over a batch of
- * (cos(u, v) - target)², AdamW with warm-up and linear decay (sentence-transformers' fit), dropout on,
- * one epoch over the shuffled pairs by default at rate {@link #DEFAULT_LR} (SetFit's body rate).</li>
- * <li>Every labeled example is embedded by the tuned encoder (mean pooling, dropout off) and a multinomial
- * logistic regression ({@link EmbeddingClassifier}, graft's own L-BFGS solver) is fit on them, its C chosen
- * by cross-validation inside the labels.</li>
+ * <li>The encoder embeds a text as its sentence-transformers settings say ({@link #embedding}, SetFit
+ * uses the SentenceTransformer's own modules): the masked mean of its token states (special tokens
+ * included) or the first ([CLS]) token's state as it is, L2-normalized when the settings have a Normalize
+ * module; without such settings the mean, not normalized; an explicit pooling (mean or cls) overrides the
+ * settings' pooling.</li>
+ * <li>The encoder is tuned with sentence-transformers' {@link CosineSimilarityLoss} on those embeddings:
+ * the mean over a batch of (cos(u, v) - target)², AdamW with warm-up and linear decay
+ * (sentence-transformers' fit), dropout on, one epoch over the shuffled pairs by default at rate
+ * {@link #DEFAULT_LR} (SetFit's body rate). (The cosine does not depend on the vectors' lengths, so the
+ * normalization changes the loss and its gradient by rounding only; it is applied, as in SetFit.)</li>
+ * <li>Every labeled example is embedded by the tuned encoder (the same pooling and normalization, dropout
+ * off) and a multinomial logistic regression ({@link EmbeddingClassifier}, graft's own L-BFGS solver) is fit
+ * on them, its C chosen by cross-validation inside the labels.</li>
  * </ol>
- * The saved folder is an ordinary classifier ({@link FineTunedModel}): a {@link SequenceClassifier} with
- * mean pooling whose linear head holds the regression's weights, so it computes softmax(W·mean + b), the
- * regression's probabilities on the same embeddings; eval, predict and serve load it unchanged. The
- * embeddings are not L2-normalized (the classifier head has no normalization): the cosine loss does not
- * depend on their length and the regression's C absorbs their scale.
+ * The saved folder is an ordinary classifier ({@link FineTunedModel}): a {@link SequenceClassifier} whose
+ * head pools as the embeddings were pooled ({@link HeadConfig#sentenceEmbedding}: no BERT pooler with cls,
+ * {@code graft_normalize} when normalized) and whose linear layer holds the regression's weights, so it
+ * computes softmax(W · normalize(pool(h)) + b), the regression's probabilities on the same embeddings; eval,
+ * predict and serve load it unchanged. The folder also holds the tuned encoder's sentence-transformers files
+ * (this pooling and normalization), so {@code graft embed} embeds with it as it was tuned.
  *
  * <p>SetFit uses every label for the pairs and the head: no dev set is carved (a given one is scored).
  */
@@ -100,6 +110,61 @@ public final class SetFit {
         public static Options defaults() {
             return new Options(DEFAULT_ITERATIONS);
         }
+    }
+
+    /**
+     * How SetFit embeds a text: the pooling (mean or cls) and whether the pooled vector is L2-normalized.
+     *
+     * @param source          where they came from, for the log and run.json
+     * @param encoderSettings the encoder folder's sentence-transformers settings, or null when it has none
+     */
+    public record EmbeddingSettings(Pooling pooling, boolean normalize, String source,
+                                    SentenceTransformersConfig encoderSettings) {
+        public EmbeddingSettings {
+            if (pooling != Pooling.MEAN && pooling != Pooling.CLS) {
+                throw new IllegalArgumentException("SetFit pools by the mean or the first token, not " + pooling);
+            }
+        }
+
+        public EmbeddingSettings(Pooling pooling, boolean normalize, String source) {
+            this(pooling, normalize, source, null);
+        }
+
+        /**
+         * The sentence-transformers settings of the tuned encoder: this pooling and normalization, with the
+         * encoder's length and named prompts when it had settings, but no default prompt (SetFit tuned it on
+         * the texts as they are, so they are embedded as they are).
+         */
+        public SentenceTransformersConfig tunedSettings() {
+            return encoderSettings == null ? new SentenceTransformersConfig(pooling, normalize, null, Map.of(), null)
+                    : new SentenceTransformersConfig(pooling, normalize, encoderSettings.maxSeqLength(),
+                    encoderSettings.prompts(), null);
+        }
+
+        /** "cls pooling, normalized". */
+        public String describe() {
+            return pooling.id() + " pooling, " + (normalize ? "normalized" : "not normalized");
+        }
+    }
+
+    /**
+     * The embedding of {@code spec}'s encoder: its folder's sentence-transformers settings ({@code modules.json},
+     * {@code 1_Pooling/config.json}: what {@code graft import} writes), else the mean, not normalized; the
+     * spec's pooling, when given, overrides the settings' pooling (the normalization stays the settings').
+     */
+    public static EmbeddingSettings embedding(FineTuneSpec spec) throws IOException {
+        Optional<SentenceTransformersConfig> st = SentenceTransformersConfig.read(spec.from());
+        Pooling pooling = st.map(SentenceTransformersConfig::pooling).orElse(Pooling.MEAN);
+        boolean normalize = st.map(SentenceTransformersConfig::normalize).orElse(false);
+        String source = st.isPresent() ? "the encoder's sentence-transformers settings, "
+                + SentenceTransformersConfig.MODULES : "the default: the encoder's folder has no "
+                + SentenceTransformersConfig.MODULES;
+        if (spec.pooling() != null && spec.pooling() != pooling) {
+            source = "pooling " + spec.pooling().id() + " as asked, instead of " + pooling.id() + "; normalization: "
+                    + source;
+            pooling = spec.pooling();
+        }
+        return new EmbeddingSettings(pooling, normalize, source, st.orElse(null));
     }
 
     /** One training pair: examples {@code first} and {@code second}, target 1 (same label) or 0. */
@@ -172,10 +237,11 @@ public final class SetFit {
                                      PrintStream log) throws IOException {
         checkSpec(spec);
         StartingPoint.check(spec.from(), spec.task());
+        EmbeddingSettings embedding = embedding(spec);
         try (RunFolder folder = FineTuning.prepareOutput(spec, log);
              Parallel parallel = new Parallel(spec.threads())) {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
-            return new Run(spec, options, compute, log).run(data);
+            return new Run(spec, options, embedding, compute, log).run(data);
         }
     }
 
@@ -201,9 +267,10 @@ public final class SetFit {
             throw new SpecException(List.of("recipe", "multitaskCorpus"), "recipe setfit has no multitask mode: drop "
                     + "multitaskCorpus");
         }
-        if (spec.pooling() != null && spec.pooling() != Pooling.MEAN) {
-            throw new SpecException(List.of("recipe", "pooling"), "recipe setfit pools by the mean, as "
-                    + "sentence-transformers: drop pooling " + spec.pooling().id());
+        if (spec.pooling() != null && spec.pooling() != Pooling.MEAN && spec.pooling() != Pooling.CLS) {
+            throw new SpecException(List.of("recipe", "pooling"), "recipe setfit pools as sentence-transformers, by "
+                    + "the mean or the first token: pooling " + spec.pooling().id() + " is neither; give mean or cls, "
+                    + "or drop pooling to follow the encoder's sentence-transformers settings");
         }
     }
 
@@ -212,22 +279,29 @@ public final class SetFit {
         return Float.isNaN(spec.learningRate()) ? DEFAULT_LR : spec.learningRate();
     }
 
-    /** The masked mean of a batch's token states, (B, C) owned by {@code pool}. */
+    /** The pooled token states of a batch, (B, C) owned by {@code pool} (not normalized). */
     static float[] embed(Backbone backbone, SequencePooling pool, TokenBatch tokens) {
         float[] hidden = backbone.forward(tokens);
         return pool.forward(hidden, tokens.batch(), tokens.time(), tokens.attentionMask());
     }
 
-    /** The mean-pooled embedding of every example of {@code data}, in its order (dropout as set). */
-    static float[][] embedAll(Backbone backbone, ClassificationData data, int batchSize) {
+    /**
+     * The embedding of every example of {@code data}, in its order (dropout as set): pooled, and normalized
+     * when {@code embedding} normalizes; the features the head is fit on.
+     */
+    static float[][] embedAll(Backbone backbone, ClassificationData data, int batchSize, EmbeddingSettings embedding) {
         int c = backbone.config().hiddenSize();
-        SequencePooling pool = new SequencePooling(Pooling.MEAN, c);
+        SequencePooling pool = new SequencePooling(embedding.pooling(), c);
         float[][] out = new float[data.size()][];
         for (ClassificationBatch b : data.batches(batchSize)) {
             float[] pooled = embed(backbone, pool, b.tokens());
             for (int i = 0; i < b.tokens().batch(); i++) {
                 float[] v = new float[c];
-                System.arraycopy(pooled, i * c, v, 0, c);
+                if (embedding.normalize()) {
+                    L2Normalize.normalizeRow(pooled, i * c, c, v, 0);
+                } else {
+                    System.arraycopy(pooled, i * c, v, 0, c);
+                }
                 out[b.examples()[i]] = v;
             }
         }
@@ -240,13 +314,16 @@ public final class SetFit {
         private final ClassificationData data;
         private final ParameterSet parameters;
         private final SequencePooling pool;
+        private final L2Normalize normalization; // null when the embedding is not normalized
         private final CosineSimilarityLoss loss = new CosineSimilarityLoss();
 
-        PairTraining(Backbone backbone, ClassificationData data) {
+        PairTraining(Backbone backbone, ClassificationData data, EmbeddingSettings embedding) {
             this.backbone = backbone;
             this.data = data;
             this.parameters = new ParameterSet(backbone.parameters());
-            this.pool = new SequencePooling(Pooling.MEAN, backbone.config().hiddenSize());
+            int c = backbone.config().hiddenSize();
+            this.pool = new SequencePooling(embedding.pooling(), c);
+            this.normalization = embedding.normalize() ? new L2Normalize(c) : null;
         }
 
         /** The first texts then the second texts of the pairs, one padded batch. */
@@ -274,11 +351,18 @@ public final class SetFit {
          */
         double lossAndGradient(List<Pair> pairs, boolean backward, double scale) {
             TokenBatch tokens = tokens(pairs);
-            float[] pooled = embed(backbone, pool, tokens);
+            float[] vectors = embed(backbone, pool, tokens);
             int b = pairs.size();
-            double sum = loss.forward(pooled, b, backbone.config().hiddenSize(), targets(pairs));
+            if (normalization != null) {
+                vectors = normalization.forward(vectors, 2 * b);
+            }
+            double sum = loss.forward(vectors, b, backbone.config().hiddenSize(), targets(pairs));
             if (backward) {
-                backbone.backward(pool.backward(loss.backward(scale / b)));
+                float[] d = loss.backward(scale / b);
+                if (normalization != null) {
+                    d = normalization.backward(d);
+                }
+                backbone.backward(pool.backward(d));
             }
             return sum / b;
         }
@@ -367,7 +451,7 @@ public final class SetFit {
     }
 
     /** One SetFit run's state. */
-    private record Run(FineTuneSpec spec, Options options, Compute compute, PrintStream log) {
+    private record Run(FineTuneSpec spec, Options options, EmbeddingSettings embedding, Compute compute, PrintStream log) {
         FineTuneResult run(LabeledSplits<ClassificationExample> given) throws IOException {
             Dataset<ClassificationExample> train = FineTuning.sampleTrain(given.train(), spec, log);
             LabelSet labels = given.labels() != null ? given.labels()
@@ -393,10 +477,10 @@ public final class SetFit {
             ClassificationData testData = test == null ? null : encode(tok, test.examples(), labels, maxLength, pad);
             ClassificationTask.HEAD.describeData(log, labels, maxLength, trainData, devData, testData);
 
-            HeadConfig head = new HeadConfig(HeadConfig.Task.CLASSIFY, labels.labels(),
-                    Pooling.MEAN, maxLength);
-            SequenceClassifier model = new SequenceClassifier(compute, start.backbone(), Pooling.MEAN,
-                    labels.size(), spec.seed());
+            log.printf(Locale.ROOT, "setfit: embeddings: %s (%s)%n", embedding.describe(), embedding.source());
+            HeadConfig head = HeadConfig.sentenceEmbedding(HeadConfig.Task.CLASSIFY, labels.labels(),
+                    embedding.pooling(), maxLength, embedding.normalize());
+            SequenceClassifier model = new SequenceClassifier(compute, start.backbone(), head, spec.seed());
             Backbone backbone = model.backbone();
 
             // 1. the encoder, tuned on pairs
@@ -407,7 +491,7 @@ public final class SetFit {
             List<Pair> pairs = pairs(y, options.iterations(), spec.seed());
             int batch = spec.batchSize() > 0 ? spec.batchSize() : DEFAULT_BATCH;
             PairStream stream = new PairStream(pairs, batch, spec.seed());
-            PairTraining pairTraining = new PairTraining(backbone, trainData);
+            PairTraining pairTraining = new PairTraining(backbone, trainData, embedding);
             double epochs = spec.epochs() > 0 ? spec.epochs() : 1;
             float rate = learningRate(spec);
             log.printf(Locale.ROOT, "setfit: %,d pairs (%d iterations x %,d examples x 2, half positive), %.3g epochs "
@@ -430,7 +514,7 @@ public final class SetFit {
 
             // 2. the logistic-regression head on the tuned embeddings
             model.setTraining(false);
-            float[][] features = embedAll(backbone, trainData, 64);
+            float[][] features = embedAll(backbone, trainData, 64, embedding);
             EmbeddingClassifier lr = EmbeddingClassifier.fit(trainExamples, features, labels,
                     BagOfWords.Options.defaults(spec.seed()));
             log.printf(Locale.ROOT, "setfit: logistic regression on %,d embeddings, C %s%s%n", features.length,
@@ -444,6 +528,9 @@ public final class SetFit {
                     folder -> tok.save(folder.resolve(Checkpoint.TOKENIZER)));
             task.setTraining(false);
             task.writeModelFiles(spec.out());
+            // the tuned encoder's sentence-transformers files, so graft embed (and a later SetFit or distillation
+            // from this folder) embeds as the encoder was tuned, as a saved SetFit model's body does
+            embedding.tunedSettings().write(spec.out(), c.hiddenSize());
             HeadMetrics devM = devData.size() == 0 ? null
                     : task.score(devExamples, devData, devData.batches(64)).metrics();
             HeadMetrics testM = testData == null ? null
@@ -476,7 +563,7 @@ public final class SetFit {
             r.put("seed", spec.seed());
             r.put("setfit_iterations", options.iterations());
             r.put("pairs", pairs);
-            r.put("loss", "cosine similarity (mean squared error of the cosine of the mean-pooled embeddings)");
+            r.put("loss", "cosine similarity (mean squared error of the cosine of the pooled embeddings)");
             r.put("lr", rate);
             r.put("schedule", "linear");
             r.put("warmup", spec.warmup());
@@ -485,7 +572,9 @@ public final class SetFit {
             r.put("weight_decay", spec.weightDecay());
             r.put("clip", spec.clip());
             r.put("max_length", maxLength);
-            r.put("pooling", Pooling.MEAN.id());
+            r.put("pooling", embedding.pooling().id());
+            r.put("normalize", embedding.normalize());
+            r.put("embedding_from", embedding.source());
             r.put("head", "logistic regression (L-BFGS, C by cross-validation)");
             labels.labels().forEach(r.putArray("labels")::add);
             r.put("threads", spec.threads());

@@ -1,6 +1,7 @@
 package dev.graft.model;
 
 import dev.graft.nn.Compute;
+import dev.graft.nn.L2Normalize;
 import dev.graft.nn.Parameter;
 import dev.graft.nn.Pooling;
 import dev.graft.tensor.Tensor;
@@ -11,9 +12,10 @@ import java.util.List;
 /**
  * The forward pass of a {@link SequenceClassifier} on a BERT encoder for inference only ({@code graft
  * predict}, {@code graft serve}): the encoder through {@link EncoderInference} (real tokens only, no
- * padding computed), the head's pooling on the packed states, then the pooler (dense + tanh, CLS pooling)
- * and the classifier as GEMMs over packed weights. The same arithmetic as {@link SequenceClassifier#logits}
- * with dropout off, up to float rounding.
+ * padding computed), the head's pooling on the packed states, then the pooler (dense + tanh, CLS pooling with
+ * BERT's pooler), the L2 normalization when the head normalizes ({@link L2Normalize#normalizeRow}, the
+ * training forward's arithmetic), and the classifier as GEMMs over packed weights. The same arithmetic as
+ * {@link SequenceClassifier#logits} with dropout off, up to float rounding.
  *
  * <p><b>Batch invariance.</b> Every step computes a sequence's rows in the same order whatever else is in
  * the batch (the packed GEMM's rows, pooling per sequence), so a text's logits do not depend on the other
@@ -30,7 +32,7 @@ public final class ClassifierInference {
     private final int width;
     private final int labels;
     private final int featureWidth;
-    private Kernels.PackedWeight pooler; // CLS only
+    private Kernels.PackedWeight pooler; // CLS with BERT's pooler only
     private float[] poolerBias;
     private Kernels.PackedWeight classifier;
     private float[] classifierBias;
@@ -104,6 +106,11 @@ public final class ClassifierInference {
             }
             in = activated;
         }
+        if (model.normalizes()) {
+            for (int s = 0; s < b; s++) {
+                L2Normalize.normalizeRow(in, s * featureWidth, featureWidth, in, s * featureWidth);
+            }
+        }
         logits = ensure(logits, b * labels);
         k.linearTransB(b, in, 0, featureWidth, classifier, classifierBias, 0, null, null, 0, 0, logits, 0, labels);
         return logits;
@@ -165,7 +172,7 @@ public final class ClassifierInference {
     private void pack() {
         List<Parameter> head = model.headParameters();
         int at = 0;
-        if (model.pooling() == Pooling.CLS) {
+        if (model.hasPooler()) {
             pooler = packWeight(head.get(at++));
             poolerBias = head.get(at++).value().toArray();
         }

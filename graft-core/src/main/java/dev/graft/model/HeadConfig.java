@@ -23,8 +23,13 @@ import java.util.TreeMap;
  * ({@code architectures} such as BertForSequenceClassification or BertForTokenClassification,
  * {@code id2label}, {@code label2id}, {@code num_labels}, {@code problem_type}) plus graft's own:
  * {@code graft_task} (classify, tag, multilabel or pair), {@code graft_pooling} (cls, mean, concat, last),
- * {@code graft_max_length} (the longest input the model was trained with) and, for multi-label heads,
- * {@code graft_thresholds} (one decision threshold per label, in id order).
+ * {@code graft_max_length} (the longest input the model was trained with), for multi-label heads
+ * {@code graft_thresholds} (one decision threshold per label, in id order), and for heads that pool as
+ * sentence-transformers does (SetFit's): {@code graft_pooler: false} (cls pooling takes the first token's
+ * state as it is, without BERT's dense + tanh pooler) and {@code graft_normalize: true} (the pooled vector is
+ * L2-normalized before the linear layer). Both are written only when they differ from the default, so a
+ * folder without them (every ordinary fine-tuning's, and every folder written before they existed) reads
+ * as before: a pooler with cls pooling, no normalization.
  *
  * <p>A folder without {@code graft_task} (written by Hugging Face or an older graft) is read by its
  * architecture: ForSequenceClassification is classify, or multilabel when its {@code problem_type} is
@@ -35,9 +40,14 @@ import java.util.TreeMap;
  * @param pooling    sequence pooling (the sequence heads), null for tagging
  * @param maxLength  tokens per input, specials included
  * @param thresholds multi-label decision thresholds, one per label (null: 0.5 each); null for other tasks
+ * @param pooler     whether the head passes the pooled first token through BERT's pooler (dense + tanh):
+ *                   true for cls pooling unless the head pools as sentence-transformers; false for every
+ *                   other pooling (they have none)
+ * @param normalize  whether the head L2-normalizes its features (after the pooler, if any) before the linear
+ *                   layer, as a sentence-transformers Normalize module: softmax(W · normalize(pool(h)) + b)
  */
 public record HeadConfig(Task task, List<String> labels, Pooling pooling, int maxLength,
-                         List<Double> thresholds) {
+                         List<Double> thresholds, boolean pooler, boolean normalize) {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /** The decision threshold of a multi-label head when none was tuned. */
     public static final double DEFAULT_THRESHOLD = 0.5;
@@ -115,15 +125,37 @@ public record HeadConfig(Task task, List<String> labels, Pooling pooling, int ma
                 }
             }
         }
+        if (pooler && pooling != Pooling.CLS) {
+            throw new IllegalArgumentException("BERT's pooler belongs to cls pooling, not "
+                    + (pooling == null ? "a tagger" : pooling.id() + " pooling"));
+        }
+        if (normalize && !task.pooled()) {
+            throw new IllegalArgumentException("normalization belongs to a pooled head, not " + task.id());
+        }
     }
 
+    /** A head without thresholds; cls pooling with BERT's pooler; no normalization. */
     public HeadConfig(Task task, List<String> labels, Pooling pooling, int maxLength) {
         this(task, labels, pooling, maxLength, null);
     }
 
+    /** A head with cls pooling through BERT's pooler and no normalization. */
+    public HeadConfig(Task task, List<String> labels, Pooling pooling, int maxLength, List<Double> thresholds) {
+        this(task, labels, pooling, maxLength, thresholds, pooling == Pooling.CLS, false);
+    }
+
+    /**
+     * A head that pools as a sentence-transformers encoder: the mean, or the first token's state as it is (no
+     * BERT pooler), L2-normalized when {@code normalize}; SetFit's head.
+     */
+    public static HeadConfig sentenceEmbedding(Task task, List<String> labels, Pooling pooling, int maxLength,
+                                               boolean normalize) {
+        return new HeadConfig(task, labels, pooling, maxLength, null, false, normalize);
+    }
+
     /** This head with the given multi-label thresholds. */
     public HeadConfig withThresholds(List<Double> t) {
-        return new HeadConfig(task, labels, pooling, maxLength, t);
+        return new HeadConfig(task, labels, pooling, maxLength, t, pooler, normalize);
     }
 
     /** The decision threshold of label {@code i} (multi-label; 0.5 when none was tuned). */
@@ -162,6 +194,12 @@ public record HeadConfig(Task task, List<String> labels, Pooling pooling, int ma
         if (thresholds != null) {
             var t = o.putArray("graft_thresholds");
             thresholds.forEach(t::add);
+        }
+        if (pooling == Pooling.CLS && !pooler) {
+            o.put("graft_pooler", false);
+        }
+        if (normalize) {
+            o.put("graft_normalize", true);
         }
         return o;
     }
@@ -245,7 +283,31 @@ public record HeadConfig(Task task, List<String> labels, Pooling pooling, int ma
                         + labels.size() + " labels; give one per label or remove the field (0.5 each)");
             }
         }
+        boolean pooler = pooling == Pooling.CLS && bool(o, "graft_pooler", true, file);
+        if (pooling != Pooling.CLS && !o.path("graft_pooler").isMissingNode() && bool(o, "graft_pooler", false, file)) {
+            throw new IOException(file + ": graft_pooler is true but the head's pooling is "
+                    + (pooling == null ? "none (a tagger)" : pooling.id()) + "; BERT's pooler belongs to cls pooling: "
+                    + "remove the field");
+        }
+        boolean normalize = bool(o, "graft_normalize", false, file);
+        if (normalize && !task.pooled()) {
+            throw new IOException(file + ": graft_normalize is true but " + task.describe() + " has no pooled "
+                    + "vector to normalize: remove the field");
+        }
         return Optional.of(new HeadConfig(task, labels, pooling, Math.min(maxLength, config.maxPositions()),
-                thresholds));
+                thresholds, pooler, normalize));
+    }
+
+    /** A boolean field of config.json: {@code fallback} when absent or null, an error when not true or false. */
+    private static boolean bool(JsonNode o, String field, boolean fallback, Path file) throws IOException {
+        JsonNode v = o.path(field);
+        if (v.isMissingNode() || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isBoolean()) {
+            throw new IOException(file + ": " + field + " holds " + v + ", not true or false; write true or false "
+                    + "or remove the field (" + fallback + ")");
+        }
+        return v.booleanValue();
     }
 }

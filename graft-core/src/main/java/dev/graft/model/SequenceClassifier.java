@@ -3,6 +3,7 @@ package dev.graft.model;
 import dev.graft.nn.Buffers;
 import dev.graft.nn.Compute;
 import dev.graft.nn.Dropout;
+import dev.graft.nn.L2Normalize;
 import dev.graft.nn.Linear;
 import dev.graft.nn.Parameter;
 import dev.graft.nn.Pooling;
@@ -25,6 +26,11 @@ import java.util.Locale;
  * <li>{@link Pooling#MEAN}: masked mean of the token vectors.</li>
  * <li>{@link Pooling#CONCAT}: ULMFiT's [last, max, mean] (Howard and Ruder 2018, section 3.3).</li>
  * </ul>
+ * A head that pools as a sentence-transformers encoder ({@link HeadConfig#sentenceEmbedding}, SetFit's) has
+ * no pooler with cls pooling (the first token's state as it is) and may L2-normalize its features
+ * ({@link L2Normalize}, after the pooler if any, before dropout): softmax(W · normalize(pool(h)) + b).
+ * The normalization's backward is checked by finite differences like the rest of the head, so such a head
+ * trains as any other.
  * The head's dropout is the backbone's hidden dropout (Hugging Face's classifier_dropout default).
  * The classifier layer is named {@code classifier} on encoders and {@code score} on decoders, as in
  * Hugging Face; head weights start from N(0, initializerRange²) with zero biases.
@@ -38,7 +44,8 @@ public final class SequenceClassifier extends BackboneModel implements HeadModel
     private final Pooling pooling;
     private final int labels;
     private final SequencePooling pool;
-    private final Linear pooler; // CLS only
+    private final Linear pooler; // CLS with BERT's pooler only
+    private final L2Normalize normalization; // null when the head does not normalize
     private final Dropout dropout;
     private final Linear classifier;
     private float[] classWeights; // (K) or null
@@ -51,11 +58,30 @@ public final class SequenceClassifier extends BackboneModel implements HeadModel
     private float[] logits; // (B, K), the classifier's output
 
     /**
+     * A head with BERT's pooler when the pooling is cls, and no normalization.
+     *
      * @param backbone the body (its parameters are moved into this model's slab)
      * @param labels   number of classes, at least 2
      * @param seed     seeds the head's initial weights and its dropout
      */
     public SequenceClassifier(Compute compute, Backbone backbone, Pooling pooling, int labels, long seed) {
+        this(compute, backbone, pooling, pooling == Pooling.CLS, false, labels, seed);
+    }
+
+    /** The head {@code head} describes (its pooling, pooler, normalization and labels). */
+    public SequenceClassifier(Compute compute, Backbone backbone, HeadConfig head, long seed) {
+        this(compute, backbone, head.pooling(), head.pooler(), head.normalize(), head.labels().size(), seed);
+    }
+
+    /**
+     * @param backbone   the body (its parameters are moved into this model's slab)
+     * @param withPooler BERT's pooler (dense + tanh) on the first token; cls pooling only
+     * @param normalize  L2-normalize the features before dropout and the linear layer
+     * @param labels     number of classes, at least 2
+     * @param seed       seeds the head's initial weights and its dropout
+     */
+    public SequenceClassifier(Compute compute, Backbone backbone, Pooling pooling, boolean withPooler,
+                              boolean normalize, int labels, long seed) {
         super(compute, backbone);
         if (labels < 2) {
             throw new IllegalArgumentException("a classifier needs at least 2 labels, got " + labels);
@@ -67,9 +93,12 @@ public final class SequenceClassifier extends BackboneModel implements HeadModel
             throw new IllegalArgumentException("cls pooling needs an encoder: a decoder's first token sees nothing of "
                     + "the text; use last, mean or concat pooling");
         }
+        if (withPooler && pooling != Pooling.CLS) {
+            throw new IllegalArgumentException("BERT's pooler belongs to cls pooling, not " + pooling.id());
+        }
         pool = new SequencePooling(pooling, c);
-        pooler = pooling == Pooling.CLS ? new Linear(compute, "bert.pooler.dense", c, c, Linear.Layout.OUT_IN, true)
-                : null;
+        pooler = withPooler ? new Linear(compute, "bert.pooler.dense", c, c, Linear.Layout.OUT_IN, true) : null;
+        normalization = normalize ? new L2Normalize(pool.outputWidth()) : null;
         dropout = new Dropout(compute, config.hiddenDropout(), seed * 1000 + 901);
         classifier = new Linear(compute, config.isEncoder() ? "classifier" : "score", pool.outputWidth(), labels,
                 Linear.Layout.OUT_IN, true);
@@ -88,6 +117,16 @@ public final class SequenceClassifier extends BackboneModel implements HeadModel
 
     public int labelCount() {
         return labels;
+    }
+
+    /** Whether the head passes the first token through BERT's pooler (dense + tanh). */
+    public boolean hasPooler() {
+        return pooler != null;
+    }
+
+    /** Whether the head L2-normalizes its features before the linear layer. */
+    public boolean normalizes() {
+        return normalization != null;
     }
 
     /** The Hugging Face class this model corresponds to. */
@@ -174,6 +213,9 @@ public final class SequenceClassifier extends BackboneModel implements HeadModel
             features = activated;
         }
         featureWidth = pool.outputWidth();
+        if (normalization != null) {
+            features = normalization.forward(features, batchSize);
+        }
         features = dropout.forward(features, batchSize * featureWidth);
         logits = classifier.forward(features, batchSize);
         return logits;
@@ -183,6 +225,9 @@ public final class SequenceClassifier extends BackboneModel implements HeadModel
     public float[] headBackward(float[] dOut) {
         float[] d = classifier.backward(dOut);
         d = dropout.backward(d, batchSize * featureWidth);
+        if (normalization != null) {
+            d = normalization.backward(d);
+        }
         if (pooler != null) {
             int n = batchSize * config.hiddenSize();
             dPreActivation = Buffers.ensure(dPreActivation, n);

@@ -38,10 +38,10 @@ abstract class SequenceHead<E, B> implements Head<E, B> {
         return task;
     }
 
-    /** A sequence classifier with the configuration's pooling and one output per label. */
+    /** A sequence classifier with the configuration's pooling (pooler, normalization) and one output per label. */
     @Override
     public HeadModel newModel(Compute compute, Backbone backbone, HeadConfig config, long seed) {
-        return new SequenceClassifier(compute, backbone, config.pooling(), config.labels().size(), seed);
+        return new SequenceClassifier(compute, backbone, config, seed);
     }
 
     @Override

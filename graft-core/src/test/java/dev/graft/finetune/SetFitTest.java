@@ -13,6 +13,7 @@ import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
 import dev.graft.model.LanguageModel;
 import dev.graft.model.ModelConfig;
+import dev.graft.model.SentenceTransformersConfig;
 import dev.graft.model.SequenceClassifier;
 import dev.graft.nn.Compute;
 import dev.graft.nn.Parameter;
@@ -44,9 +45,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * SetFit: its pairs counted by hand on a 3-class toy set, and a run end to end on a tiny odd-sized encoder
- * (vocabulary 99, hidden 32, FFN 37): the saved folder loads as an ordinary classifier whose predictions are
- * the in-memory pipeline's (tuned encoder, mean pooling, logistic regression).
+ * SetFit: its pairs counted by hand on a 3-class toy set, and runs end to end on a tiny odd-sized encoder
+ * (vocabulary 99, hidden 32, FFN 37), once without sentence-transformers settings (mean pooling, not
+ * normalized) and once with settings that say cls pooling and Normalize: the embeddings the head is fit on
+ * are those the settings say, and the saved folder loads as an ordinary classifier whose predictions are the
+ * in-memory pipeline's (tuned encoder, pooling, normalization, logistic regression).
  */
 class SetFitTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -57,6 +60,8 @@ class SetFitTest {
     @TempDir
     static Path shared;
     static Path encoder;
+    /** The same encoder with sentence-transformers settings: cls pooling, normalized. */
+    static Path clsEncoder;
     static Path train;
     static Path test;
 
@@ -95,6 +100,10 @@ class SetFitTest {
         encoder = shared.resolve("encoder");
         Checkpoint.save(encoder, c, "BertForMaskedLM", lm.parameterSet(), Map.of(),
                 staged -> tok.save(staged.resolve(Checkpoint.TOKENIZER)));
+        clsEncoder = shared.resolve("cls-encoder");
+        Checkpoint.save(clsEncoder, c, "BertForMaskedLM", lm.parameterSet(), Map.of(),
+                staged -> tok.save(staged.resolve(Checkpoint.TOKENIZER)));
+        new SentenceTransformersConfig(Pooling.CLS, true, null, Map.of(), null).write(clsEncoder, 32);
         train = Files.writeString(shared.resolve("train.jsonl"), threeClass(30, 1));
         test = Files.writeString(shared.resolve("test.jsonl"), threeClass(30, 2));
     }
@@ -155,16 +164,156 @@ class SetFitTest {
     }
 
     /** Mean squared cosine error of the encoder on the pairs, dropout off. */
-    private static double pairLoss(Backbone backbone, ClassificationData data, List<SetFit.Pair> pairs) {
-        SetFit.PairTraining t = new SetFit.PairTraining(backbone, data);
+    private static double pairLoss(Backbone backbone, ClassificationData data, List<SetFit.Pair> pairs,
+                                   SetFit.EmbeddingSettings embedding) {
+        SetFit.PairTraining t = new SetFit.PairTraining(backbone, data, embedding);
         t.setTraining(false);
         return t.lossAndGradient(pairs, false, 1);
+    }
+
+    @Test
+    void theEmbeddingFollowsTheEncodersSentenceTransformersSettingsAndAnExplicitPooling() throws IOException {
+        Path out = shared.resolve("unused");
+        SetFit.EmbeddingSettings plain = SetFit.embedding(spec(out).build());
+        assertThat(plain.pooling()).as("no modules.json: the mean, as before").isEqualTo(Pooling.MEAN);
+        assertThat(plain.normalize()).isFalse();
+        assertThat(plain.source()).contains("has no modules.json");
+        SetFit.EmbeddingSettings cls = SetFit.embedding(spec(out).from(clsEncoder).build());
+        assertThat(cls.pooling()).isEqualTo(Pooling.CLS);
+        assertThat(cls.normalize()).isTrue();
+        assertThat(cls.source()).contains("sentence-transformers settings");
+        SetFit.EmbeddingSettings overridden = SetFit.embedding(spec(out).from(clsEncoder).pooling(Pooling.MEAN)
+                .build());
+        assertThat(overridden.pooling()).isEqualTo(Pooling.MEAN);
+        assertThat(overridden.normalize()).as("the normalization stays the settings'").isTrue();
+        assertThat(overridden.source()).contains("pooling mean as asked, instead of cls");
+        SetFit.EmbeddingSettings clsPlain = SetFit.embedding(spec(out).pooling(Pooling.CLS).build());
+        assertThat(clsPlain.pooling()).isEqualTo(Pooling.CLS);
+        assertThat(clsPlain.normalize()).isFalse();
+        assertThat(out).doesNotExist();
+        // the tuned encoder's settings: its pooling and normalization, the encoder's prompts and length, but no
+        // default prompt (the pairs were embedded without one)
+        SentenceTransformersConfig e5 = new SentenceTransformersConfig(Pooling.MEAN, true, 512,
+                Map.of("query", "query: ", "passage", "passage: "), "query");
+        SentenceTransformersConfig tuned = new SetFit.EmbeddingSettings(Pooling.CLS, true, "test", e5).tunedSettings();
+        assertThat(tuned).isEqualTo(new SentenceTransformersConfig(Pooling.CLS, true, 512, e5.prompts(), null));
+        assertThat(new SetFit.EmbeddingSettings(Pooling.MEAN, false, "test").tunedSettings())
+                .isEqualTo(new SentenceTransformersConfig(Pooling.MEAN, false, null, Map.of(), null));
+    }
+
+    @Test
+    void theNormalizationChangesTheCosineLossAndItsGradientByRoundingOnly() throws IOException {
+        StartingPoint start = StartingPoint.fromCheckpoint(encoder, COMPUTE, 3, HeadConfig.Task.CLASSIFY, null);
+        Backbone backbone = start.backbone();
+        LabelSet labels = LabelSet.ordered(List.of("negative", "person", "positive"));
+        List<ClassificationExample> examples = read(train, labels);
+        ClassificationData data = (ClassificationData) ClassificationTask.HEAD.encode(start.tokenizer(), examples,
+                labels, 32, StartingPoint.padId(start.tokenizer()));
+        int[] y = new int[data.size()];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = data.label(i);
+        }
+        List<SetFit.Pair> pairs = SetFit.pairs(y, 1, 5).subList(0, 13);
+        float[][] grads = new float[2][];
+        double[] losses = new double[2];
+        for (int k = 0; k < 2; k++) {
+            SetFit.PairTraining t = new SetFit.PairTraining(backbone, data,
+                    new SetFit.EmbeddingSettings(Pooling.CLS, k == 1, "test"));
+            t.setTraining(false);
+            t.parameters().zeroGrads();
+            losses[k] = t.lossAndGradient(pairs, true, 1);
+            grads[k] = t.parameters().grads().clone();
+        }
+        assertThat(losses[0]).isGreaterThan(0.01);
+        assertThat(losses[1]).isCloseTo(losses[0], within(1e-6));
+        double scale = 0;
+        double worst = 0;
+        for (int i = 0; i < grads[0].length; i++) {
+            scale = Math.max(scale, Math.abs(grads[0][i]));
+            worst = Math.max(worst, Math.abs(grads[1][i] - grads[0][i]));
+        }
+        assertThat(scale).isGreaterThan(1e-5);
+        assertThat(worst).isLessThan(1e-4 * scale);
     }
 
     @Test
     void aRunSavesAClassifierThatPredictsAsTheInMemoryPipeline() throws IOException {
         Path out = shared.resolve("setfit");
         FineTuneResult r = SetFit.run(spec(out).build(), new SetFit.Options(3), QUIET);
+        SetFit.EmbeddingSettings expected = new SetFit.EmbeddingSettings(Pooling.MEAN, false, "none");
+        checkRun(out, r, expected, 0.6);
+        JsonNode config = JSON.readTree(out.resolve(Checkpoint.CONFIG).toFile());
+        assertThat(config.has("graft_normalize")).as("a mean, unnormalized head's config.json is as before").isFalse();
+        assertThat(config.has("graft_pooler")).isFalse();
+        assertThat(config.path("graft_pooling").asText()).isEqualTo("mean");
+        SentenceTransformersConfig settings = SentenceTransformersConfig.read(out).orElseThrow();
+        assertThat(settings.pooling()).isEqualTo(Pooling.MEAN);
+        assertThat(settings.normalize()).isFalse();
+    }
+
+    @Test
+    void aRunOnAClsPooledNormalizedEncoderPoolsAndNormalizesAsItsSettingsSay() throws IOException {
+        Path out = shared.resolve("setfit-cls");
+        FineTuneResult r = SetFit.run(spec(out).from(clsEncoder).build(), new SetFit.Options(3), QUIET);
+        SetFit.EmbeddingSettings expected = new SetFit.EmbeddingSettings(Pooling.CLS, true, "none");
+        // the tiny random encoder's first token learns the key words more slowly than the mean of all tokens
+        Backbone tuned = checkRun(out, r, expected, 0.4);
+        JsonNode config = JSON.readTree(out.resolve(Checkpoint.CONFIG).toFile());
+        assertThat(config.path("graft_pooling").asText()).isEqualTo("cls");
+        assertThat(config.path("graft_pooler").asBoolean(true)).as("the first token as it is: no BERT pooler")
+                .isFalse();
+        assertThat(config.path("graft_normalize").asBoolean(false)).isTrue();
+        JsonNode run = JSON.readTree(out.resolve("run.json").toFile());
+        assertThat(run.path("pooling").asText()).isEqualTo("cls");
+        assertThat(run.path("normalize").asBoolean(false)).isTrue();
+        SentenceTransformersConfig settings = SentenceTransformersConfig.read(out).orElseThrow();
+        assertThat(settings.pooling()).as("the folder embeds as the encoder was tuned").isEqualTo(Pooling.CLS);
+        assertThat(settings.normalize()).isTrue();
+        assertThat(SetFit.embedding(spec(shared.resolve("unused")).from(out).build()).pooling())
+                .as("a SetFit run from this folder embeds the same way").isEqualTo(Pooling.CLS);
+
+        // the embeddings the head is fit on: each the tuned encoder's first-token state, scaled to length 1
+        FineTunedModel loaded = FineTunedModel.load(out, COMPUTE);
+        LabelSet labels = LabelSet.ordered(loaded.head().labels());
+        ClassificationData trainData = encode(loaded, read(train, labels), labels);
+        float[][] embeddings = SetFit.embedAll(tuned, trainData, 64, expected);
+        int c = 32;
+        int checked = 0;
+        for (dev.graft.task.ClassificationBatch b : trainData.batches(5)) {
+            float[] hidden = tuned.forward(b.tokens());
+            for (int i = 0; i < b.tokens().batch(); i++) {
+                int row = i * b.tokens().time() * c; // position 0 of sequence i
+                double sq = 0;
+                for (int j = 0; j < c; j++) {
+                    sq += (double) hidden[row + j] * hidden[row + j];
+                }
+                double norm = Math.sqrt(sq);
+                assertThat(norm).as("a first token's state is not near zero").isGreaterThan(0.5);
+                float[] e = embeddings[b.examples()[i]];
+                double length = 0;
+                for (int j = 0; j < c; j++) {
+                    assertThat((double) e[j]).isCloseTo(hidden[row + j] / norm, within(2e-6));
+                    length += (double) e[j] * e[j];
+                }
+                assertThat(length).isCloseTo(1.0, within(1e-5));
+                checked++;
+            }
+        }
+        assertThat(checked).isEqualTo(30);
+        // not the mean: mean-pooled normalized embeddings are other vectors
+        float[][] means = SetFit.embedAll(tuned, trainData, 64,
+                new SetFit.EmbeddingSettings(Pooling.MEAN, true, "none"));
+        assertThat(Math.abs(means[0][0] - embeddings[0][0]) + Math.abs(means[0][1] - embeddings[0][1]))
+                .isGreaterThan(1e-3f);
+    }
+
+    /**
+     * Checks a finished run: its files, the folder's head ({@code expected}'s pooling and normalization), the
+     * head's weights are the regression's on the tuned encoder's embeddings, and the folder predicts as the
+     * in-memory pipeline. Returns the tuned encoder.
+     */
+    private static Backbone checkRun(Path out, FineTuneResult r, SetFit.EmbeddingSettings expected,
+                                     double minimumAccuracy) throws IOException {
         assertThat(r.trainSize()).isEqualTo(30);
         assertThat(r.devCarved()).isFalse();
         assertThat(r.testSize()).isEqualTo(30);
@@ -180,7 +329,14 @@ class SetFitTest {
         FineTunedModel loaded = FineTunedModel.load(out, COMPUTE);
         SequenceClassifier clf = loaded.classifier();
         assertThat(clf).isNotNull();
-        assertThat(clf.pooling()).isEqualTo(Pooling.MEAN);
+        assertThat(clf.pooling()).isEqualTo(expected.pooling());
+        assertThat(clf.normalizes()).isEqualTo(expected.normalize());
+        assertThat(clf.hasPooler()).as("SetFit's head has no BERT pooler").isFalse();
+        assertThat(loaded.head().pooling()).isEqualTo(expected.pooling());
+        assertThat(loaded.head().normalize()).isEqualTo(expected.normalize());
+        assertThat(loaded.head().pooler()).isFalse();
+        assertThat(JSON.readTree(out.resolve("run.json").toFile()).path("pooling").asText())
+                .isEqualTo(expected.pooling().id());
         assertThat(loaded.head().labels()).containsExactly("negative", "person", "positive");
         LabelSet labels = LabelSet.ordered(loaded.head().labels());
         List<ClassificationExample> trainExamples = read(train, labels);
@@ -188,9 +344,10 @@ class SetFitTest {
         ClassificationData trainData = encode(loaded, trainExamples, labels);
         ClassificationData testData = encode(loaded, testExamples, labels);
 
-        // the in-memory pipeline: the tuned encoder's mean-pooled embeddings, logistic regression on them
+        // the in-memory pipeline: the tuned encoder's embeddings (pooled, normalized as expected), logistic
+        // regression on them
         Backbone tuned = clf.backbone();
-        float[][] trainEmbeddings = SetFit.embedAll(tuned, trainData, 64);
+        float[][] trainEmbeddings = SetFit.embedAll(tuned, trainData, 64, expected);
         EmbeddingClassifier lr = EmbeddingClassifier.fit(trainExamples, trainEmbeddings, labels,
                 BagOfWords.Options.defaults(3));
         assertThat(lr.chosenC()).isEqualTo(r.chosenC());
@@ -199,21 +356,21 @@ class SetFitTest {
         assertThat(head.get(0).value().toArray()).containsExactly(lr.weights(3), within(1e-6f));
         assertThat(head.get(1).value().toArray()).containsExactly(lr.biases(3), within(1e-6f));
 
-        float[][] testEmbeddings = SetFit.embedAll(tuned, testData, 64);
+        float[][] testEmbeddings = SetFit.embedAll(tuned, testData, 64, expected);
         ClassificationTask task = (ClassificationTask) loaded.task();
         ClassificationTask.Predictions p = task.predict(testData, testData.batches(7)); // other batches, same answer
         int correct = 0;
         for (int i = 0; i < testExamples.size(); i++) {
-            double[] expected = lr.probabilities(testEmbeddings[i]);
+            double[] probabilities = lr.probabilities(testEmbeddings[i]);
             assertThat(p.predicted()[i]).as("example " + i).isEqualTo(lr.predict(testEmbeddings[i]));
             for (int k = 0; k < 3; k++) {
-                assertThat((double) p.probabilities()[i][k]).isCloseTo(expected[k], within(1e-4));
+                assertThat((double) p.probabilities()[i][k]).isCloseTo(probabilities[k], within(1e-4));
             }
             correct += p.predicted()[i] == testData.label(i) ? 1 : 0;
         }
         assertThat((double) correct / testExamples.size()).as("the saved model scores as the run reported")
                 .isEqualTo(r.testScore());
-        assertThat(r.testScore()).as("one key word decides the class: well above a third").isGreaterThan(0.6);
+        assertThat(r.testScore()).as("one key word decides the class: above a third").isGreaterThan(minimumAccuracy);
 
         // the contrastive stage tuned the encoder: the pairs' cosine loss fell from the checkpoint's
         StartingPoint before = StartingPoint.fromCheckpoint(encoder, COMPUTE, 3, HeadConfig.Task.CLASSIFY, null);
@@ -222,7 +379,9 @@ class SetFitTest {
             y[i] = trainData.label(i);
         }
         List<SetFit.Pair> pairs = SetFit.pairs(y, 3, 3);
-        assertThat(pairLoss(tuned, trainData, pairs)).isLessThan(pairLoss(before.backbone(), trainData, pairs));
+        assertThat(pairLoss(tuned, trainData, pairs, expected))
+                .isLessThan(pairLoss(before.backbone(), trainData, pairs, expected));
+        return tuned;
     }
 
     private static List<ClassificationExample> read(Path file, LabelSet labels) throws IOException {
@@ -243,8 +402,10 @@ class SetFitTest {
         assertThatThrownBy(() -> SetFit.run(FineTuneSpec.builder(HeadConfig.Task.TAG, train.toString(), out)
                 .from(encoder).recipe(FineTuneSpec.Recipe.SETFIT).build(), SetFit.Options.defaults(), QUIET))
                 .hasMessageContaining("(task classify), not task tag");
-        assertThatThrownBy(() -> SetFit.run(spec(out).pooling(Pooling.CLS).build(),
-                SetFit.Options.defaults(), QUIET)).hasMessageContaining("drop pooling cls");
+        assertThatThrownBy(() -> SetFit.run(spec(out).pooling(Pooling.CONCAT).build(),
+                SetFit.Options.defaults(), QUIET)).hasMessageContaining("pooling concat is neither; give mean or cls");
+        assertThatThrownBy(() -> SetFit.run(spec(out).pooling(Pooling.LAST).build(),
+                SetFit.Options.defaults(), QUIET)).hasMessageContaining("pooling last is neither");
         assertThatThrownBy(() -> new SetFit.Options(0)).isInstanceOf(dev.graft.SpecException.class)
                 .hasMessage("iterations must be >= 1, got 0");
         assertThat(out).doesNotExist();

@@ -33,9 +33,15 @@ class ClassifierInferenceTest {
     }
 
     private static SequenceClassifier classifier(Compute compute, Pooling pooling, int types) {
+        return classifier(compute, pooling, pooling == Pooling.CLS, false, types);
+    }
+
+    private static SequenceClassifier classifier(Compute compute, Pooling pooling, boolean pooler, boolean normalize,
+                                                 int types) {
         ModelConfig config = new ModelConfig(ModelConfig.Architecture.ENCODER, 99, 36, 2, 3, 37, 17, types,
                 1e-12f, 0.1f, 0.1f, GeluForm.ERF, 0.02f, 0);
-        SequenceClassifier model = new SequenceClassifier(compute, new Backbone(compute, config, 3), pooling, 5, 7);
+        SequenceClassifier model = new SequenceClassifier(compute, new Backbone(compute, config, 3), pooling, pooler,
+                normalize, 5, 7);
         Random random = new Random(11);
         for (Parameter p : model.parameters()) { // larger than the init, so that errors would show
             float[] v = p.value().toArray();
@@ -107,6 +113,70 @@ class ClassifierInferenceTest {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * Heads that pool as sentence-transformers (SetFit's): cls without BERT's pooler, and L2 normalization
+     * before the linear layer; the inference forward gives the training forward's logits, and the logits are
+     * W · normalize(pool(h)) + b computed here from the encoder's hidden states.
+     */
+    @Test
+    void normalizingHeadsMatchTheTrainingForwardAndTheirFormula() {
+        int[] lengths = {9, 17, 1, 4, 12};
+        for (Compute compute : List.of(new Compute(new ScalarKernels(), ONE), new Compute(new VectorKernels(TWO), TWO))) {
+            for (Pooling pooling : Pooling.values()) {
+                for (boolean pooler : pooling == Pooling.CLS ? new boolean[] {false, true} : new boolean[] {false}) {
+                    SequenceClassifier model = classifier(compute, pooling, pooler, true, 2);
+                    TokenBatch batch = batch(lengths, 2, 40 + pooling.ordinal());
+                    float[] expected = model.logits(batch).clone();
+                    ClassifierInference inference = new ClassifierInference(model, compute);
+                    float[] actual = inference.logits(batch).clone();
+                    for (int i = 0; i < lengths.length * 5; i++) {
+                        assertThat(actual[i]).as("%s pooling, pooler %s, %s", pooling, pooler,
+                                compute.kernels().name()).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(2e-5f));
+                    }
+                    if (!pooler && pooling != Pooling.CONCAT) {
+                        checkFormula(model, batch, lengths, pooling, actual);
+                    }
+                    // a text alone gives its batch's logits, bit for bit
+                    float[] alone = Arrays.copyOf(inference.logits(row(batch, 1, lengths[1])), 5);
+                    assertThat(alone).containsExactly(Arrays.copyOfRange(actual, 5, 10));
+                }
+            }
+        }
+    }
+
+    /** W · normalize(pool(h)) + b in double, from the training forward's hidden states. */
+    private static void checkFormula(SequenceClassifier model, TokenBatch batch, int[] lengths, Pooling pooling,
+                                     float[] actual) {
+        int c = model.config().hiddenSize();
+        int t = batch.time();
+        float[] hidden = model.backbone().forward(batch).clone();
+        float[] w = model.headParameters().get(0).value().toArray();
+        float[] bias = model.headParameters().get(1).value().toArray();
+        for (int s = 0; s < lengths.length; s++) {
+            double[] v = new double[c];
+            int from = pooling == Pooling.LAST ? lengths[s] - 1 : 0;
+            int to = pooling == Pooling.MEAN ? lengths[s] : from + 1;
+            for (int r = from; r < to; r++) {
+                for (int j = 0; j < c; j++) {
+                    v[j] += hidden[(s * t + r) * c + j] / (double) (to - from);
+                }
+            }
+            double norm = 0;
+            for (double x : v) {
+                norm += x * x;
+            }
+            norm = Math.sqrt(norm);
+            for (int k = 0; k < 5; k++) {
+                double logit = bias[k];
+                for (int j = 0; j < c; j++) {
+                    logit += w[k * c + j] * v[j] / norm;
+                }
+                assertThat((double) actual[s * 5 + k]).as("%s pooling, text %d, label %d", pooling, s, k)
+                        .isCloseTo(logit, org.assertj.core.data.Offset.offset(2e-5));
             }
         }
     }
