@@ -11,6 +11,7 @@ import static dev.graft.tensor.kernel.Lanes.dotD;
 import static dev.graft.tensor.kernel.Lanes.max;
 import static dev.graft.tensor.kernel.Lanes.sumD;
 import static dev.graft.tensor.kernel.Lanes.sumLanes;
+import static dev.graft.tensor.kernel.Lanes.sumOfDeviations;
 import static dev.graft.tensor.kernel.Lanes.sumSquaredDeviations;
 import static dev.graft.tensor.kernel.Lanes.transpose16;
 import static dev.graft.tensor.kernel.VectorGemm.NN;
@@ -152,25 +153,34 @@ public final class VectorKernels implements Kernels, KernelProvider.VectorCapabl
 
     @Override
     public void add(int n, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff) {
-        int bound = F.loopBound(n);
-        int i = 0;
-        for (; i < bound; i += L) {
-            FloatVector.fromArray(F, a, aOff + i).add(FloatVector.fromArray(F, b, bOff + i)).intoArray(out, outOff + i);
-        }
-        for (; i < n; i++) {
-            out[outOff + i] = a[aOff + i] + b[bOff + i];
-        }
+        addOrMul(false, n, a, aOff, b, bOff, out, outOff);
     }
 
     @Override
     public void mul(int n, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff) {
+        addOrMul(true, n, a, aOff, b, bOff, out, outOff);
+    }
+
+    /**
+     * out = a + b, or a·b when {@code product}, element by element. The flag is a constant at both
+     * call sites, which C2 folds once it inlines this small method; each branch stores its own result,
+     * so no vector flows through a merge of the two.
+     */
+    private static void addOrMul(boolean product, int n, float[] a, int aOff, float[] b, int bOff, float[] out,
+                                 int outOff) {
         int bound = F.loopBound(n);
         int i = 0;
         for (; i < bound; i += L) {
-            FloatVector.fromArray(F, a, aOff + i).mul(FloatVector.fromArray(F, b, bOff + i)).intoArray(out, outOff + i);
+            FloatVector x = FloatVector.fromArray(F, a, aOff + i);
+            FloatVector y = FloatVector.fromArray(F, b, bOff + i);
+            if (product) {
+                x.mul(y).intoArray(out, outOff + i);
+            } else {
+                x.add(y).intoArray(out, outOff + i);
+            }
         }
         for (; i < n; i++) {
-            out[outOff + i] = a[aOff + i] * b[bOff + i];
+            out[outOff + i] = product ? a[aOff + i] * b[bOff + i] : a[aOff + i] + b[bOff + i];
         }
     }
 
@@ -246,31 +256,11 @@ public final class VectorKernels implements Kernels, KernelProvider.VectorCapabl
     }
 
     /**
-     * out[i] = exp(x[i] - max) for i in [0, n) (out may be x), returning Σ out summed like sumD:
-     * softmax's and cross-entropy's first pass.
+     * out[i] = exp(x[i] - max) for i in [0, n) (out may be x), returning Σ out summed as
+     * {@link Lanes#sumOfDeviations} sums: softmax's and cross-entropy's first pass.
      */
     private static double expMinusMax(int n, float[] x, int xOff, float max, float[] out, int outOff) {
-        FloatVector vmax = FloatVector.broadcast(F, max);
-        double chunkSums = 0;
-        int bound = F.loopBound(n);
-        int i = 0;
-        while (i < bound) {
-            int end = Math.min(bound, i + CHUNK);
-            FloatVector acc = FloatVector.zero(F);
-            for (; i < end; i += L) {
-                FloatVector e = exp(FloatVector.fromArray(F, x, xOff + i).sub(vmax));
-                e.intoArray(out, outOff + i);
-                acc = acc.add(e);
-            }
-            chunkSums += sumLanes(acc);
-        }
-        double sum = chunkSums;
-        for (; i < n; i++) {
-            float e = exp(x[xOff + i] - max);
-            out[outOff + i] = e;
-            sum += e;
-        }
-        return sum;
+        return sumOfDeviations(true, n, x, xOff, max, out, outOff);
     }
 
     /** Rows of a column block summed in float before the running total (a compensated sum) takes them. */
