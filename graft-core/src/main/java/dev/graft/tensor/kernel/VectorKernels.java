@@ -162,11 +162,12 @@ public final class VectorKernels implements Kernels, KernelProvider.VectorCapabl
     }
 
     /**
-     * out = a + b, or a·b when {@code product}, element by element. The flag is a constant at both
-     * call sites, which C2 folds once it inlines this small method; each branch stores its own result,
-     * so no vector flows through a merge of the two.
+     * out = a + b, or a·b when {@code product}, element by element (out may be a or b): the add and mul
+     * kernels, and the bias and residual sums of {@link VectorGemm#epilogue}. The flag is a constant at
+     * every call site, which C2 folds once it inlines this small method; each branch stores its own
+     * result, so no vector flows through a merge of the two.
      */
-    private static void addOrMul(boolean product, int n, float[] a, int aOff, float[] b, int bOff, float[] out,
+    static void addOrMul(boolean product, int n, float[] a, int aOff, float[] b, int bOff, float[] out,
                                  int outOff) {
         int bound = F.loopBound(n);
         int i = 0;
