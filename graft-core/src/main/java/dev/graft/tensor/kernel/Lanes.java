@@ -134,17 +134,7 @@ final class Lanes {
 
     /** Σ (x - mu)², float per lane over chunks, each chunk's lanes in a fixed order, chunks in double. */
     static double sumSquaredDeviations(int n, float[] x, int xo, float mu) {
-        return sumOfDeviations(false, n, x, xo, mu, null, 0);
-    }
-
-    /**
-     * Σ f(x[i] - c) for i in [0, n), with f the square ({@code exp} false) or {@link VectorMath#exp}
-     * ({@code exp} true: each value is also written to out[outOff + i]; out may be x): float per lane
-     * over chunks, each chunk's lanes in a fixed order, chunks in double. The one loop of layer norm's
-     * variance and of softmax's and cross-entropy's first pass; {@code exp} is a constant at each call.
-     */
-    static double sumOfDeviations(boolean exp, int n, float[] x, int xOff, float c, float[] out, int outOff) {
-        FloatVector vc = FloatVector.broadcast(F, c);
+        FloatVector vmu = FloatVector.broadcast(F, mu);
         double chunkSums = 0;
         int bound = F.loopBound(n);
         int i = 0;
@@ -152,27 +142,15 @@ final class Lanes {
             int end = Math.min(bound, i + CHUNK);
             FloatVector acc = FloatVector.zero(F);
             for (; i < end; i += L) {
-                FloatVector d = FloatVector.fromArray(F, x, xOff + i).sub(vc);
-                if (exp) {
-                    FloatVector e = VectorMath.exp(d);
-                    e.intoArray(out, outOff + i);
-                    acc = acc.add(e);
-                } else {
-                    acc = d.fma(d, acc);
-                }
+                FloatVector d = FloatVector.fromArray(F, x, xo + i).sub(vmu);
+                acc = d.fma(d, acc);
             }
             chunkSums += sumLanes(acc);
         }
         double s = chunkSums;
         for (; i < n; i++) {
-            if (exp) {
-                float e = VectorMath.exp(x[xOff + i] - c);
-                out[outOff + i] = e;
-                s += e;
-            } else {
-                double d = x[xOff + i] - c;
-                s += d * d;
-            }
+            double d = x[xo + i] - mu;
+            s += d * d;
         }
         return s;
     }

@@ -11,7 +11,6 @@ import static dev.graft.tensor.kernel.Lanes.dotD;
 import static dev.graft.tensor.kernel.Lanes.max;
 import static dev.graft.tensor.kernel.Lanes.sumD;
 import static dev.graft.tensor.kernel.Lanes.sumLanes;
-import static dev.graft.tensor.kernel.Lanes.sumOfDeviations;
 import static dev.graft.tensor.kernel.Lanes.sumSquaredDeviations;
 import static dev.graft.tensor.kernel.Lanes.transpose16;
 import static dev.graft.tensor.kernel.VectorGemm.NN;
@@ -257,11 +256,31 @@ public final class VectorKernels implements Kernels, KernelProvider.VectorCapabl
     }
 
     /**
-     * out[i] = exp(x[i] - max) for i in [0, n) (out may be x), returning Σ out summed as
-     * {@link Lanes#sumOfDeviations} sums: softmax's and cross-entropy's first pass.
+     * out[i] = exp(x[i] - max) for i in [0, n) (out may be x), returning Σ out summed like sumD:
+     * softmax's and cross-entropy's first pass.
      */
     private static double expMinusMax(int n, float[] x, int xOff, float max, float[] out, int outOff) {
-        return sumOfDeviations(true, n, x, xOff, max, out, outOff);
+        FloatVector vmax = FloatVector.broadcast(F, max);
+        double chunkSums = 0;
+        int bound = F.loopBound(n);
+        int i = 0;
+        while (i < bound) {
+            int end = Math.min(bound, i + CHUNK);
+            FloatVector acc = FloatVector.zero(F);
+            for (; i < end; i += L) {
+                FloatVector e = exp(FloatVector.fromArray(F, x, xOff + i).sub(vmax));
+                e.intoArray(out, outOff + i);
+                acc = acc.add(e);
+            }
+            chunkSums += sumLanes(acc);
+        }
+        double sum = chunkSums;
+        for (; i < n; i++) {
+            float e = exp(x[xOff + i] - max);
+            out[outOff + i] = e;
+            sum += e;
+        }
+        return sum;
     }
 
     /** Rows of a column block summed in float before the running total (a compensated sum) takes them. */
