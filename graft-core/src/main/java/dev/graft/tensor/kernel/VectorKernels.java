@@ -163,8 +163,9 @@ public final class VectorKernels implements Kernels, KernelProvider.VectorCapabl
     /**
      * out = a + b, or a·b when {@code product}, element by element (out may be a or b): the add and mul
      * kernels, and the bias and residual sums of {@link VectorGemm#epilogue}. The flag is a constant at
-     * every call site, which C2 folds once it inlines this small method; each branch stores its own
-     * result, so no vector flows through a merge of the two.
+     * every call site, folded where C2 inlines this small method and a loop-invariant test where it
+     * compiles it alone; each branch stores its own result, and nothing here takes or returns a
+     * vector, so no vector is boxed either way ({@code KernelBoxingProbe} checks).
      */
     static void addOrMul(boolean product, int n, float[] a, int aOff, float[] b, int bOff, float[] out,
                                  int outOff) {
