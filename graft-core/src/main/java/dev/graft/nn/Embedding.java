@@ -1,19 +1,19 @@
 package dev.graft.nn;
 
+import dev.graft.tensor.Tensor;
 import java.util.List;
 
-/** A lookup table (torch.nn.Embedding): row {@code id} of a (count, width) matrix. */
+/**
+ * A lookup table (torch.nn.Embedding): row {@code id} of a (count, width) matrix. The count and the
+ * width are the table's shape, read from it where needed.
+ */
 public final class Embedding implements Module {
     private final Parameter table;
-    private final int count;
-    private final int width;
     private final String what;
 
     /** @param what what the ids are, for error messages ("token id", "position") */
     public Embedding(String name, int count, int width, String what) {
         this.table = new Parameter(name, true, count, width);
-        this.count = count;
-        this.width = width;
         this.what = what;
     }
 
@@ -21,14 +21,18 @@ public final class Embedding implements Module {
         return table;
     }
 
+    /** The number of rows (ids) of the table. */
     public int count() {
-        return count;
+        return table.value().dim(0);
     }
 
     /** out[r, :] (+)= table[ids[r], :] for r in [0, rows). */
     public void gather(int[] ids, int rows, float[] out, boolean accumulate) {
-        float[] w = table.value().data();
-        int wo = table.value().offset();
+        Tensor value = table.value();
+        float[] w = value.data();
+        int wo = value.offset();
+        int count = value.dim(0);
+        int width = value.dim(1);
         for (int r = 0; r < rows; r++) {
             int id = ids[r];
             if (id < 0 || id >= count) {
@@ -49,8 +53,10 @@ public final class Embedding implements Module {
 
     /** grad[ids[r], :] += dOut[r, :] for r in [0, rows). */
     public void scatterGrad(int[] ids, int rows, float[] dOut) {
-        float[] g = table.grad().data();
-        int go = table.grad().offset();
+        Tensor grad = table.grad();
+        float[] g = grad.data();
+        int go = grad.offset();
+        int width = grad.dim(1);
         for (int r = 0; r < rows; r++) {
             int dst = go + ids[r] * width;
             int src = r * width;

@@ -198,7 +198,8 @@ final class VectorGemm {
 
     /**
      * The epilogue of {@link #linearTransB} over a block of C: c = act(c + bias) + residual, each
-     * part skipped when null, with the float operations of addBiasRows, gelu and add.
+     * part skipped when null, row by row with the loops of gelu (which adds the bias first, as
+     * addBiasRows would) and add, so with their float operations.
      */
     static void epilogue(int rows, int cols, float[] c, int ci, int ldc, float[] bias, int bOff, GeluForm act,
                          float[] res, int ri, int ldr) {
@@ -211,30 +212,13 @@ final class VectorGemm {
         if (b == null && res == null) {
             return;
         }
-        int bound = F.loopBound(cols);
         for (int r = 0; r < rows; r++) {
             int co = ci + r * ldc;
-            int ro = ri + r * ldr;
-            int j = 0;
-            for (; j < bound; j += L) {
-                FloatVector v = FloatVector.fromArray(F, c, co + j);
-                if (b != null) {
-                    v = v.add(FloatVector.fromArray(F, b, bOff + j));
-                }
-                if (res != null) {
-                    v = v.add(FloatVector.fromArray(F, res, ro + j));
-                }
-                v.intoArray(c, co + j);
+            if (b != null) {
+                VectorKernels.addOrMul(false, cols, c, co, b, bOff, c, co);
             }
-            for (; j < cols; j++) {
-                float v = c[co + j];
-                if (b != null) {
-                    v += b[bOff + j];
-                }
-                if (res != null) {
-                    v += res[ro + j];
-                }
-                c[co + j] = v;
+            if (res != null) {
+                VectorKernels.addOrMul(false, cols, c, co, res, ri + r * ldr, c, co);
             }
         }
     }

@@ -152,25 +152,36 @@ public final class VectorKernels implements Kernels, KernelProvider.VectorCapabl
 
     @Override
     public void add(int n, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff) {
-        int bound = F.loopBound(n);
-        int i = 0;
-        for (; i < bound; i += L) {
-            FloatVector.fromArray(F, a, aOff + i).add(FloatVector.fromArray(F, b, bOff + i)).intoArray(out, outOff + i);
-        }
-        for (; i < n; i++) {
-            out[outOff + i] = a[aOff + i] + b[bOff + i];
-        }
+        addOrMul(false, n, a, aOff, b, bOff, out, outOff);
     }
 
     @Override
     public void mul(int n, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff) {
+        addOrMul(true, n, a, aOff, b, bOff, out, outOff);
+    }
+
+    /**
+     * out = a + b, or a·b when {@code product}, element by element (out may be a or b): the add and mul
+     * kernels, and the bias and residual sums of {@link VectorGemm#epilogue}. The flag is a constant at
+     * every call site, folded where C2 inlines this small method and a loop-invariant test where it
+     * compiles it alone; each branch stores its own result, and nothing here takes or returns a
+     * vector, so no vector is boxed either way ({@code KernelBoxingProbe} checks).
+     */
+    static void addOrMul(boolean product, int n, float[] a, int aOff, float[] b, int bOff, float[] out,
+                                 int outOff) {
         int bound = F.loopBound(n);
         int i = 0;
         for (; i < bound; i += L) {
-            FloatVector.fromArray(F, a, aOff + i).mul(FloatVector.fromArray(F, b, bOff + i)).intoArray(out, outOff + i);
+            FloatVector x = FloatVector.fromArray(F, a, aOff + i);
+            FloatVector y = FloatVector.fromArray(F, b, bOff + i);
+            if (product) {
+                x.mul(y).intoArray(out, outOff + i);
+            } else {
+                x.add(y).intoArray(out, outOff + i);
+            }
         }
         for (; i < n; i++) {
-            out[outOff + i] = a[aOff + i] * b[bOff + i];
+            out[outOff + i] = product ? a[aOff + i] * b[bOff + i] : a[aOff + i] + b[bOff + i];
         }
     }
 
