@@ -89,11 +89,17 @@ public final class ElectraModel implements TrainableModel {
         if (!config.isEncoder()) {
             throw new IllegalArgumentException("ELECTRA trains an encoder (bert-*), not a decoder");
         }
-        if (config.embeddingSize() != config.hiddenSize() || config.family().offsetsPositions()) {
-            throw new IllegalArgumentException("ELECTRA pretraining shares BERT's embeddings (as wide as the model, "
-                    + "positions from 0) with its generator; this config has embedding size " + config.embeddingSize()
-                    + " and hidden size " + config.hiddenSize() + " (" + config.family().modelType() + ")");
+        if (config.family() != ModelConfig.Family.BERT && config.family() != ModelConfig.Family.ELECTRA) {
+            throw new IllegalArgumentException("ELECTRA pretraining trains a BERT-style encoder (positions from 0, "
+                    + "token types), saved as an ELECTRA; this config is a " + config.family().modelType());
         }
+        if (config.embeddingSize() != config.hiddenSize()) {
+            throw new IllegalArgumentException("ELECTRA pretraining shares embeddings as wide as the model with its "
+                    + "generator; this config has embedding size " + config.embeddingSize() + " and hidden size "
+                    + config.hiddenSize());
+        }
+        // saved as what it is: an ELECTRA (model_type electra, electra.* names, HfNames)
+        config = config.withFamily(ModelConfig.Family.ELECTRA, config.embeddingSize());
         this.config = config;
         this.generatorConfig = generatorConfig(config, generatorSize);
         this.compute = compute;
