@@ -93,10 +93,9 @@ public final class ElectraModel implements TrainableModel {
             throw new IllegalArgumentException("ELECTRA pretraining trains a BERT-style encoder (positions from 0, "
                     + "token types), saved as an ELECTRA; this config is a " + config.family().modelType());
         }
-        if (config.embeddingSize() != config.hiddenSize()) {
-            throw new IllegalArgumentException("ELECTRA pretraining shares embeddings as wide as the model with its "
-                    + "generator; this config has embedding size " + config.embeddingSize() + " and hidden size "
-                    + config.hiddenSize());
+        if (config.embeddingSize() > config.hiddenSize()) {
+            throw new IllegalArgumentException("ELECTRA's embedding size " + config.embeddingSize() + " is larger "
+                    + "than its hidden size " + config.hiddenSize() + ": use an embedding size up to the hidden size");
         }
         // saved as what it is: an ELECTRA (model_type electra, electra.* names, HfNames)
         config = config.withFamily(ModelConfig.Family.ELECTRA, config.embeddingSize());
@@ -104,6 +103,7 @@ public final class ElectraModel implements TrainableModel {
         this.generatorConfig = generatorConfig(config, generatorSize);
         this.compute = compute;
         int c = config.hiddenSize();
+        int e = config.embeddingSize();
         int g = generatorConfig.hiddenSize();
         discriminator = new Backbone(compute, config, seed);
         discDense = new Linear(compute, "discriminator_predictions.dense", c, c, Linear.Layout.OUT_IN, true);
@@ -114,10 +114,10 @@ public final class ElectraModel implements TrainableModel {
         discriminatorParameters = new ParameterSet(disc);
 
         float eps = config.layerNormEps();
-        genEmbeddingNorm = new LayerNorm(compute, "generator.embeddings.LayerNorm", c, eps);
+        genEmbeddingNorm = new LayerNorm(compute, "generator.embeddings.LayerNorm", e, eps);
         genEmbeddingDropout = new Dropout(compute, config.hiddenDropout(), seed * 1000 + 5);
-        genProject = g == c ? null
-                : new Linear(compute, "generator.embeddings_project", c, g, Linear.Layout.OUT_IN, true);
+        genProject = g == e ? null
+                : new Linear(compute, "generator.embeddings_project", e, g, Linear.Layout.OUT_IN, true);
         for (int i = 0; i < generatorConfig.numberOfLayers(); i++) {
             genBlocks.add(new TransformerBlock(compute, "generator.encoder.layer." + i,
                     config.preNorm() ? TransformerBlock.Placement.PRE_LN : TransformerBlock.Placement.POST_LN,
@@ -126,8 +126,8 @@ public final class ElectraModel implements TrainableModel {
                     config.attentionDropout(), seed * 1000 + 500 + i));
         }
         genFinalNorm = config.preNorm() ? new LayerNorm(compute, "generator.encoder.final_LayerNorm", g, eps) : null;
-        genDense = new Linear(compute, "generator_predictions.dense", g, c, Linear.Layout.OUT_IN, true);
-        genHeadNorm = new LayerNorm(compute, "generator_predictions.LayerNorm", c, eps);
+        genDense = new Linear(compute, "generator_predictions.dense", g, e, Linear.Layout.OUT_IN, true);
+        genHeadNorm = new LayerNorm(compute, "generator_predictions.LayerNorm", e, eps);
         genBias = new Parameter("generator_lm_head.bias", false, config.vocabSize());
 
         List<Parameter> gen = new ArrayList<>(genEmbeddingNorm.parameters());
@@ -390,7 +390,7 @@ public final class ElectraModel implements TrainableModel {
 
     private void generatorForward(TokenBatch batch) {
         int n = batch.rows();
-        int c = config.hiddenSize();
+        int c = config.embeddingSize(); // the shared tables' width: the generator's input and its head's output
         positionIds = Backbone.positionIds(batch, positionIds);
         genEmbedded = Buffers.ensure(genEmbedded, n * c);
         discriminator.embeddingSum(batch, positionIds, genEmbedded);
@@ -443,7 +443,7 @@ public final class ElectraModel implements TrainableModel {
         TokenBatch batch = lastMasked;
         int r = selectedCount;
         int n = batch.rows();
-        int c = config.hiddenSize();
+        int c = config.embeddingSize(); // the shared tables' width
         int g = generatorConfig.hiddenSize();
         int v = config.vocabSize();
         Kernels k = compute.kernels();

@@ -143,11 +143,23 @@ class ElectraModelTest {
         }
     }
 
+    /**
+     * Post-LN; pre-LN bias-free; and embeddings narrower than the model (ELECTRA-Small's shape): 8 wide, so the
+     * discriminator projects 8 to 12 and the generator 8 to its 6; and 6 wide, as wide as the generator, which
+     * then has no projection of its own.
+     */
     @Test
     void gradientsMatchFiniteDifferences() {
-        for (boolean preNorm : new boolean[] {false, true}) {
+        List<ModelConfig> configs = List.of(small(false, true), small(true, false),
+                small(false, true).withFamily(ModelConfig.Family.ELECTRA, 8),
+                small(false, true).withFamily(ModelConfig.Family.ELECTRA, 6));
+        for (ModelConfig config : configs) {
+            boolean preNorm = config.preNorm();
             Compute compute = new Compute(new ScalarKernels(), POOL);
-            ElectraModel m = new ElectraModel(compute, small(preNorm, !preNorm), 0.5, 3);
+            ElectraModel m = new ElectraModel(compute, config, 0.5, 3);
+            List<String> names = m.allParameters().list().stream().map(Parameter::name).toList();
+            assertThat(names.contains("bert.embeddings_project.weight")).isEqualTo(config.embeddingSize() != 12);
+            assertThat(names.contains("generator.embeddings_project.weight")).isEqualTo(config.embeddingSize() != 6);
             randomize(m, 4);
             TokenBatch batch = smallBatch();
             // the samples are drawn once and then held fixed: the loss is smooth in the parameters
@@ -189,7 +201,8 @@ class ElectraModelTest {
                 }
             }
             assertThat(checked).isGreaterThan(100);
-            assertThat(failures).as("finite-difference mismatches (pre-LN %s)", preNorm).isEmpty();
+            assertThat(failures).as("finite-difference mismatches (pre-LN %s, embeddings %d)", preNorm,
+                    config.embeddingSize()).isEmpty();
         }
     }
 
