@@ -9,11 +9,14 @@ import dev.graft.nn.Linear;
 import dev.graft.nn.Parameter;
 import dev.graft.nn.ParameterSet;
 import dev.graft.nn.TransformerBlock;
+import dev.graft.tensor.Tensor;
 import dev.graft.tensor.kernel.Kernels;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -180,6 +183,54 @@ public final class ElectraModel implements TrainableModel {
 
     public ModelConfig generatorConfig() {
         return generatorConfig;
+    }
+
+    /**
+     * The generator as transformers' ElectraForMaskedLM config: model_type electra, its own width and depth,
+     * {@code embedding_size} the shared tables' width.
+     */
+    public ModelConfig generatorFolderConfig() {
+        return generatorConfig.withFamily(ModelConfig.Family.ELECTRA, config.embeddingSize());
+    }
+
+    /**
+     * The generator's tensors under the names of transformers' ElectraForMaskedLM: the shared tables as
+     * {@code electra.embeddings.{word,position,token_type}_embeddings}, its own embedding norm, projection and
+     * blocks under {@code electra.} instead of {@code generator.}, and {@code generator_predictions.*},
+     * {@code generator_lm_head.bias} as they are (the LM head's weight is tied to the word embeddings and not
+     * stored). Views, not copies.
+     */
+    public Map<String, Tensor> generatorTensors() {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        m.put("electra.embeddings.word_embeddings.weight", discriminator.tokenEmbedding().weight().value());
+        m.put("electra.embeddings.position_embeddings.weight", discriminator.positionEmbedding().weight().value());
+        if (discriminator.typeEmbedding() != null) {
+            m.put("electra.embeddings.token_type_embeddings.weight",
+                    discriminator.typeEmbedding().weight().value());
+        }
+        for (Parameter p : generatorOnly) {
+            String n = p.name();
+            m.put(n.startsWith("generator.") ? "electra." + n.substring("generator.".length()) : n, p.value());
+        }
+        return m;
+    }
+
+    /** The discriminator's logits (B·T: replaced if positive) for {@code batch} as it is, with no sampling. */
+    public float[] discriminatorLogits(TokenBatch batch) {
+        int n = batch.rows();
+        int c = config.hiddenSize();
+        float[] u = discDense.forward(discriminator.forward(batch), n);
+        discActivated = Buffers.ensure(discActivated, n * c);
+        float[] act = discActivated;
+        compute.parallel().forRange(n, 16, (s, e) ->
+                compute.kernels().gelu(config.gelu(), (e - s) * c, u, s * c, act, s * c));
+        return Arrays.copyOf(discOut.forward(act, n), n);
+    }
+
+    /** The generator's MLM logits (masked positions x vocabulary, in order) at {@code masked}'s targets. */
+    public float[] generatorLogits(TokenBatch masked) {
+        generatorForward(masked);
+        return Arrays.copyOf(logits == null ? new float[0] : logits, selectedCount * config.vocabSize());
     }
 
     /** The discriminator's body. */

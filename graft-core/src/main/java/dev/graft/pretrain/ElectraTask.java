@@ -1,8 +1,10 @@
 package dev.graft.pretrain;
 
 import dev.graft.SpecIOException;
+import dev.graft.model.AtomicFiles;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.ElectraModel;
+import dev.graft.model.HfConfig;
 import dev.graft.model.SafeTensors;
 import dev.graft.model.TokenBatch;
 import dev.graft.nn.Parameter;
@@ -38,11 +40,14 @@ import java.util.Map;
 public final class ElectraTask extends ModelTask<TokenBatch> {
     /** The generator's parameters in a checkpoint's training state. */
     static final String GENERATOR_FILE = "generator.safetensors";
+    /** The generator as an ElectraForMaskedLM folder inside every saved model folder. */
+    public static final String GENERATOR_FOLDER = "generator";
 
     private final ElectraModel model;
     private final List<TokenBatch> validation;
     private final float weight;
     private final long seed;
+    private final Checkpoint.Extras modelExtras;
     private long step;
     private double[] unigram;
 
@@ -62,6 +67,45 @@ public final class ElectraTask extends ModelTask<TokenBatch> {
         this.validation = List.copyOf(validation);
         this.weight = weight;
         this.seed = seed;
+        this.modelExtras = modelExtras;
+    }
+
+    /** The discriminator folder, with the generator's folder inside it ({@link #GENERATOR_FOLDER}). */
+    @Override
+    public void saveModel(Path folder, Checkpoint.Extras extras) throws IOException {
+        super.saveModel(folder, staged -> {
+            writeGenerator(staged.resolve(GENERATOR_FOLDER));
+            if (extras != null) {
+                extras.writeInto(staged);
+            }
+        });
+    }
+
+    @Override
+    public void writeModelFiles(Path folder) throws IOException {
+        super.writeModelFiles(folder);
+        Path target = folder.resolve(GENERATOR_FOLDER);
+        Path staged = dev.graft.io.FileModes.createTempDirectory(folder, "." + GENERATOR_FOLDER + ".staging-");
+        try {
+            writeGenerator(staged);
+            AtomicFiles.publishDirectory(staged, target);
+        } finally {
+            AtomicFiles.deleteRecursively(staged);
+        }
+    }
+
+    /**
+     * The generator as transformers' ElectraForMaskedLM ({@link ElectraModel#generatorTensors}): config.json,
+     * model.safetensors and the model's extras (tokenizer.json), so {@code graft lm-finetune --from RUN/generator}
+     * continues the masked LM and Hugging Face's loader reads it.
+     */
+    private void writeGenerator(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        HfConfig.write(dir.resolve(Checkpoint.CONFIG), model.generatorFolderConfig(), "ElectraForMaskedLM");
+        SafeTensors.write(dir.resolve(Checkpoint.WEIGHTS), model.generatorTensors(), Map.of("format", "pt"));
+        if (modelExtras != null) {
+            modelExtras.writeInto(dir);
+        }
     }
 
     @Override

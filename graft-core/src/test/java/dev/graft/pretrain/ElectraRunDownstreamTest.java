@@ -98,6 +98,21 @@ class ElectraRunDownstreamTest {
         assertThat(back.lmHeadLoaded()).as("its MLM head is read back").isTrue();
     }
 
+    /** The run's generator folder continues the masked LM with its own head (lm-finetune --from RUN/generator). */
+    @Test
+    void languageModelFineTuningContinuesTheGenerator(@TempDir Path dir) throws IOException {
+        Path generator = run.resolve(ElectraTask.GENERATOR_FOLDER);
+        assertThat(StartingPoint.fromCheckpoint(generator, COMPUTE, 1, null, null).lmHeadLoaded()).isTrue();
+        Path tapt = dir.resolve("tapt");
+        LmFineTuneSpec spec = LmFineTuneSpec.defaults(generator, List.of(corpus.toString()), tapt)
+                .withBatches(8, 24, 2.6).withRun(RunOptions.defaults(tapt).withSteps(2).withSeed(7).withThreads(1));
+        LanguageModelFineTuning.run(spec, DatasetRegistry.standard(), QUIET);
+        JsonNode config = JSON.readTree(tapt.resolve(Checkpoint.CONFIG).toFile());
+        assertThat(config.path("architectures").get(0).asText()).isEqualTo("ElectraForMaskedLM");
+        assertThat(config.path("hidden_size").asInt()).isEqualTo(
+                JSON.readTree(generator.resolve(Checkpoint.CONFIG).toFile()).path("hidden_size").asInt());
+    }
+
     @Test
     void experimentsUseItAsTheirBase(@TempDir Path out) throws IOException {
         ExperimentSpec spec = ExperimentSpec.builder(HeadConfig.Task.CLASSIFY,

@@ -135,7 +135,16 @@ class ElectraTrainingTest {
             assertThat(new TreeSet<>(SafeTensors.header(c.resolve(Checkpoint.WEIGHTS)).tensors().keySet()))
                     .as("training checkpoints too").isEqualTo(electraForPreTrainingNames(config.numberOfLayers(),
                             false));
+            assertThat(c.resolve(ElectraTask.GENERATOR_FOLDER).resolve(Checkpoint.WEIGHTS)).exists();
         }
+        // the generator too, as an ElectraForMaskedLM folder inside the model's
+        Path generator = run.resolve(ElectraTask.GENERATOR_FOLDER);
+        var gen = new ObjectMapper().readTree(generator.resolve(Checkpoint.CONFIG).toFile());
+        assertThat(gen.path("architectures").get(0).asText()).isEqualTo("ElectraForMaskedLM");
+        assertThat(gen.path("embedding_size").asInt()).isEqualTo(config.hiddenSize());
+        assertThat(gen.path("hidden_size").asInt()).isEqualTo(ElectraModel.generatorConfig(config, 0.25).hiddenSize());
+        assertThat(SafeTensors.header(generator.resolve(Checkpoint.WEIGHTS)).tensors().keySet())
+                .contains("generator_lm_head.bias", "electra.embeddings_project.weight");
     }
 
     /** The tensors of transformers' ElectraForPreTraining ({@code project}: with embeddings_project). */
