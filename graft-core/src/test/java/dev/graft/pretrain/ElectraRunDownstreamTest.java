@@ -33,6 +33,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * What reads a {@code graft pretrain --objective electra} run, now that it is saved as a Hugging Face ELECTRA
@@ -111,6 +112,32 @@ class ElectraRunDownstreamTest {
         assertThat(config.path("architectures").get(0).asText()).isEqualTo("ElectraForMaskedLM");
         assertThat(config.path("hidden_size").asInt()).isEqualTo(
                 JSON.readTree(generator.resolve(Checkpoint.CONFIG).toFile()).path("hidden_size").asInt());
+    }
+
+    /**
+     * {@code graft pretrain --objective electra --embedding-size 8} on a 16-wide encoder: saved with
+     * embedding_size 8 and electra.embeddings_project, its generator's embeddings 8 wide too; fine-tuning reads
+     * it; embeddingSize without ELECTRA or wider than the model is refused.
+     */
+    @Test
+    void narrowEmbeddingsAreSavedAsElectraSmallsAre(@TempDir Path dir) throws IOException {
+        Path narrow = dir.resolve("narrow");
+        Pretraining.run(PretrainRecipeTest.tiny(corpus, narrow).electra(true).embeddingSize(8).build(), QUIET);
+        JsonNode config = JSON.readTree(narrow.resolve(Checkpoint.CONFIG).toFile());
+        assertThat(config.path("embedding_size").asInt()).isEqualTo(8);
+        assertThat(config.path("hidden_size").asInt()).isEqualTo(16);
+        assertThat(SafeTensors.header(narrow.resolve(Checkpoint.WEIGHTS)).tensors().get(
+                "electra.embeddings_project.weight").shape()).containsExactly(16, 8);
+        JsonNode gen = JSON.readTree(narrow.resolve(ElectraTask.GENERATOR_FOLDER).resolve(Checkpoint.CONFIG).toFile());
+        assertThat(gen.path("embedding_size").asInt()).isEqualTo(8);
+        assertThat(JSON.readTree(narrow.resolve("run.json").toFile()).path("embedding_size").asInt()).isEqualTo(8);
+        StartingPoint start = StartingPoint.fromCheckpoint(narrow, COMPUTE, 1, HeadConfig.Task.CLASSIFY, null);
+        assertThat(start.config().embeddingSize()).isEqualTo(8);
+
+        assertThatThrownBy(() -> PretrainRecipeTest.tiny(corpus, dir.resolve("a")).embeddingSize(8).build())
+                .isInstanceOf(dev.graft.SpecException.class).hasMessageContaining("objective electra");
+        assertThatThrownBy(() -> PretrainRecipeTest.tiny(corpus, dir.resolve("b")).electra(true).embeddingSize(32)
+                .build()).isInstanceOf(dev.graft.SpecException.class).hasMessageContaining("at most 16");
     }
 
     @Test

@@ -173,6 +173,24 @@ class ElectraTrainingTest {
         return names;
     }
 
+    /** Embeddings narrower than the model (16 for 24, projected): a resumed run is the same run, bit for bit. */
+    @Test
+    void narrowEmbeddingsResumeBitForBit(@TempDir Path dir) throws IOException {
+        ModelConfig config = TrainerTest.tiny(ModelConfig.Architecture.ENCODER)
+                .withFamily(ModelConfig.Family.ELECTRA, 16);
+        Path straight = dir.resolve("straight");
+        trainer(config, straight, 14, -1).run(false);
+        Path crashed = dir.resolve("crashed");
+        assertThatThrownBy(() -> trainer(config, crashed, 14, 24).run(false)).hasMessageContaining("simulated crash");
+        trainer(config, crashed, 14, -1).run(true);
+        assertThat(trainRecords(crashed)).as("losses after resume").isEqualTo(trainRecords(straight));
+        assertThat(Files.readAllBytes(crashed.resolve(Checkpoint.WEIGHTS)))
+                .isEqualTo(Files.readAllBytes(straight.resolve(Checkpoint.WEIGHTS)));
+        assertThat(new TreeSet<>(SafeTensors.header(straight.resolve(Checkpoint.WEIGHTS)).tensors().keySet()))
+                .isEqualTo(electraForPreTrainingNames(config.numberOfLayers(), true));
+        assertThat(Pretrained.loadBackbone(straight, COMPUTE).config()).isEqualTo(config);
+    }
+
     /**
      * A run saved before ELECTRA runs were saved as ELECTRAs (config.json model_type bert, bert.* names):
      * its folders still load, and a checkpoint of it resumes to the same run bit for bit.
