@@ -40,6 +40,12 @@ class ElectraModelTest {
         return Stream.of(new Compute(new ScalarKernels(), POOL), new Compute(new VectorKernels(POOL), POOL));
     }
 
+    /** Each fixture (embeddings as wide as the model, and 24 for 32: tiny_electra_narrow) with each kernel. */
+    static Stream<org.junit.jupiter.params.provider.Arguments> fixtures() {
+        return Stream.of("tiny_electra", "tiny_electra_narrow").flatMap(f -> computes()
+                .map(c -> org.junit.jupiter.params.provider.Arguments.of(f, c)));
+    }
+
     private static int[] ints(SafeTensors.Entry e) {
         long[] l = e.longs();
         int[] a = new int[l.length];
@@ -49,10 +55,10 @@ class ElectraModelTest {
         return a;
     }
 
-    @ParameterizedTest
-    @MethodSource("computes")
-    void matchesPyTorch(Compute compute) throws Exception {
-        Path file = PyTorchParityTest.fixture("tiny_electra");
+    @ParameterizedTest(name = "{0} with {1}")
+    @MethodSource("fixtures")
+    void matchesPyTorch(String fixture, Compute compute) throws Exception {
+        Path file = PyTorchParityTest.fixture(fixture);
         Map<String, SafeTensors.Entry> t = SafeTensors.read(file);
         Map<String, String> meta = SafeTensors.metadata(file);
         ModelConfig config = PyTorchParityTest.configOf(Map.of("architecture", "Bert", "vocab_size",
@@ -60,6 +66,8 @@ class ElectraModelTest {
                 "num_heads", meta.get("num_heads"), "ffn", meta.get("ffn"), "max_positions", meta.get("max_positions"),
                 "type_vocab_size", meta.get("type_vocab_size"), "eps", meta.get("eps"), "pad_token_id",
                 meta.get("pad_token_id")));
+        config = config.withFamily(ModelConfig.Family.ELECTRA, Integer.parseInt(meta.get("embedding_size")));
+        assertThat(config.embeddingSize()).isEqualTo(fixture.endsWith("narrow") ? 24 : 32);
         ElectraModel model = new ElectraModel(compute, config, Double.parseDouble(meta.get("generator_size")), 1);
         model.setTraining(false);
         assertThat(model.generatorConfig().hiddenSize()).isEqualTo(Integer.parseInt(meta.get("generator_hidden")));
