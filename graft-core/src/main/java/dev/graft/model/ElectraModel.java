@@ -25,20 +25,24 @@ import java.util.SplittableRandom;
  * tells at every real token whether it was replaced. Loss = generator MLM loss + λ · discriminator loss
  * (λ = 50 in the paper); no gradient flows through the sampling.
  *
- * <p>The discriminator is a standard {@link Backbone} (names under {@code bert.}) with Hugging Face's
- * ElectraDiscriminatorPredictions head ({@code discriminator_predictions.dense}, GELU,
- * {@code discriminator_predictions.dense_prediction} to one logit); saved alone, it is an ordinary encoder
- * checkpoint that fine-tuning reads (the head is ignored as an unused head).
+ * <p>The discriminator is a standard {@link Backbone} (names under {@code bert.} inside graft) with Hugging
+ * Face's ElectraDiscriminatorPredictions head ({@code discriminator_predictions.dense}, GELU,
+ * {@code discriminator_predictions.dense_prediction} to one logit). Its config is of the ELECTRA family
+ * ({@link #config}), so saved it is transformers' ElectraForPreTraining (model_type electra,
+ * {@code electra.*} names, {@link HfNames}); fine-tuning reads its body and ignores the head. Its
+ * embeddings may be narrower than the model ({@link ModelConfig#embeddingSize}, ELECTRA-Small's 128 for
+ * 256), projected to the hidden size by the backbone's {@code embeddings_project}.
  *
  * <p>The generator ({@link #generatorConfig}: the same depth, a fraction of the width) shares the
- * discriminator's token, position and token-type embedding tables, as the paper's tied embeddings. Its
- * own pieces, all named under {@code generator}: an embedding LayerNorm over the summed lookups
- * ({@code generator.embeddings.LayerNorm}); a projection to its width when the widths differ
- * ({@code generator.embeddings_project}, as ELECTRA's embeddings_project); its blocks
+ * discriminator's token, position and token-type embedding tables (E = embedding size wide), as the
+ * paper's tied embeddings. Its own pieces, all named under {@code generator}: an embedding LayerNorm over
+ * the summed lookups ({@code generator.embeddings.LayerNorm}, E wide); a projection from E to its width
+ * when they differ ({@code generator.embeddings_project}, as ELECTRA's embeddings_project); its blocks
  * ({@code generator.encoder.layer.N}, with a final norm when pre-LN); and Hugging Face's
- * ElectraGeneratorPredictions head ({@code generator_predictions.dense} back to the embedding width,
- * GELU, {@code generator_predictions.LayerNorm}), whose logits are the tied token embeddings plus
- * {@code generator_lm_head.bias}.
+ * ElectraGeneratorPredictions head ({@code generator_predictions.dense} back to E, GELU,
+ * {@code generator_predictions.LayerNorm}), whose logits are the tied token embeddings plus
+ * {@code generator_lm_head.bias}. That is transformers' ElectraForMaskedLM with embedding_size E
+ * ({@link #generatorTensors}, {@link #generatorFolderConfig}).
  *
  * <p>Sampling: at each masked position the replacement is drawn from softmax(generator logits) by inverse
  * CDF with a uniform from a generator seeded by (seed, row), so it does not depend on the thread count.

@@ -26,9 +26,10 @@ import java.util.Map;
  * binary cross-entropy over its real tokens, both averaged over all the update's micro-batches.
  *
  * <p>The samples of an update are seeded by (seed, update, micro-batch), so a resumed run draws the same
- * ones. What is saved as the model is the discriminator (an ordinary encoder checkpoint, architecture
- * {@code ElectraForPreTraining}, that {@code graft finetune --from} reads); the generator's own parameters
- * go into each checkpoint's {@code training_state/generator.safetensors} for resume.
+ * ones. What is saved as the model is the discriminator, as transformers' ElectraForPreTraining (model_type
+ * electra, {@code electra.*} names) that {@code graft finetune --from} reads, with the generator as an
+ * ElectraForMaskedLM folder inside it ({@link #GENERATOR_FOLDER}); for resume, the generator's own parameters
+ * also go into each checkpoint's {@code training_state/generator.safetensors} (graft's names, as before).
  *
  * <p>Validation: {@code val_loss}, {@code val_perplexity} and {@code val_masked_accuracy} are the generator's
  * masked LM (so they compare with MLM runs only loosely: the generator is smaller), {@code val_unigram_*}
