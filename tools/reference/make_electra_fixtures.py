@@ -35,8 +35,16 @@ It writes
           output.loss             generator_loss + 50 * discriminator_loss
           grad.<name>             d output.loss / d parameter, the samples held fixed (no
                                   gradient through the sampling)
+
+    graft-core/src/test/resources/fixtures/tiny_electra_narrow.safetensors
+        the same with embeddings 24 wide for the 32-wide discriminator (ELECTRA-Small's shape,
+        graft pretrain --embedding-size): bert.embeddings.* 24 wide, bert.embeddings_project
+        24 -> 32; the generator's embedding LayerNorm 24 wide, its generator.embeddings_project
+        24 -> 8 and generator_predictions back to 24 (transformers' ElectraForMaskedLM with
+        embedding_size 24).
 """
 
+import copy
 import os
 import sys
 
@@ -49,6 +57,7 @@ import make_fixtures as mf  # noqa: E402
 
 DISCRIMINATOR_WEIGHT = 50.0
 GENERATOR_SIZE = 0.25
+NARROW_EMBEDDING_SIZE = 24
 MASK_ID = 3
 
 
@@ -207,14 +216,36 @@ def generator_config(c, size):
                          type_vocab_size=c.type_vocab_size, layer_norm_eps=c.layer_norm_eps)
 
 
+class NarrowBertModel(mf.BertModel):
+    """The encoder with embeddings narrower than the model, as modeling_electra.py's ElectraModel:
+    embeddings and their LayerNorm embedding_size wide, then embeddings_project to the hidden size
+    (graft's bert.embeddings_project)."""
+
+    def __init__(self, c, embedding_size):
+        nn.Module.__init__(self)
+        ec = copy.copy(c)
+        ec.hidden_size = embedding_size
+        self.embeddings = mf.BertEmbeddings(ec)
+        self.embeddings_project = nn.Linear(embedding_size, c.hidden_size)
+        self.encoder = mf.BertEncoder(c)
+
+    def forward(self, input_ids, token_type_ids, attention_mask):
+        extended = attention_mask[:, None, None, :].float()
+        additive_mask = (1.0 - extended) * torch.finfo(torch.float32).min
+        x = self.embeddings_project(self.embeddings(input_ids, token_type_ids))
+        return self.encoder(x, additive_mask)
+
+
 class Electra(nn.Module):
     """Discriminator (bert.*, discriminator_predictions.*) and generator (generator.*,
-    generator_predictions.*, generator_lm_head.bias) sharing bert.embeddings' three tables."""
+    generator_predictions.*, generator_lm_head.bias) sharing bert.embeddings' three tables,
+    embedding_size wide (the hidden size unless given)."""
 
-    def __init__(self, c, gc, pre_norm=False, bias=True):
+    def __init__(self, c, gc, pre_norm=False, bias=True, embedding_size=None):
         super().__init__()
         self.config = c
-        self.bert = mf.BertModel(c)
+        e = embedding_size or c.hidden_size
+        self.bert = mf.BertModel(c) if e == c.hidden_size else NarrowBertModel(c, e)
         if pre_norm or not bias:
             self.bert.encoder = encoder(c, pre_norm, bias)
         self.discriminator_predictions = nn.Module()
@@ -222,12 +253,12 @@ class Electra(nn.Module):
         self.discriminator_predictions.dense_prediction = nn.Linear(c.hidden_size, 1)
         self.generator = nn.Module()
         self.generator.embeddings = nn.Module()
-        self.generator.embeddings.LayerNorm = nn.LayerNorm(c.hidden_size, eps=c.layer_norm_eps)
-        self.generator.embeddings_project = nn.Linear(c.hidden_size, gc.hidden_size)
+        self.generator.embeddings.LayerNorm = nn.LayerNorm(e, eps=c.layer_norm_eps)
+        self.generator.embeddings_project = nn.Linear(e, gc.hidden_size)
         self.generator.encoder = encoder(gc, pre_norm, bias)
         self.generator_predictions = nn.Module()
-        self.generator_predictions.dense = nn.Linear(gc.hidden_size, c.hidden_size)
-        self.generator_predictions.LayerNorm = nn.LayerNorm(c.hidden_size, eps=c.layer_norm_eps)
+        self.generator_predictions.dense = nn.Linear(gc.hidden_size, e)
+        self.generator_predictions.LayerNorm = nn.LayerNorm(e, eps=c.layer_norm_eps)
         self.generator_lm_head = nn.Module()
         self.generator_lm_head.bias = nn.Parameter(torch.zeros(c.vocab_size))
         self._init_weights()
@@ -278,11 +309,11 @@ class Electra(nn.Module):
         return gen_logits, disc_logits, gen_loss, disc_loss
 
 
-def make_electra():
+def make_electra(embedding_size=None):
     torch.manual_seed(mf.SEED)
     c = tiny_config()
     gc = generator_config(c, GENERATOR_SIZE)
-    model = Electra(c, gc)
+    model = Electra(c, gc, embedding_size=embedding_size)
     g = torch.Generator().manual_seed(mf.SEED + 21)
     mf.perturb_norms_and_biases(model, g)
     original, token_type_ids, attention_mask, positions = tiny_batch(c, g)
@@ -326,6 +357,7 @@ def make_electra():
         "vocab_size": c.vocab_size, "hidden_size": c.hidden_size, "num_heads": c.num_heads,
         "ffn": c.intermediate_size, "layers": c.num_layers, "max_positions": c.max_position_embeddings,
         "type_vocab_size": c.type_vocab_size, "eps": c.layer_norm_eps, "pad_token_id": c.pad_token_id,
+        "embedding_size": embedding_size or c.hidden_size,
         "generator_size": GENERATOR_SIZE, "generator_hidden": gc.hidden_size,
         "generator_heads": gc.num_heads, "generator_ffn": gc.intermediate_size,
         "discriminator_weight": DISCRIMINATOR_WEIGHT, "mask_id": MASK_ID, "replaced_tokens": replaced,
@@ -373,7 +405,8 @@ def main():
     torch.use_deterministic_algorithms(True)
     self_check()
     os.makedirs(mf.FIXTURE_DIR, exist_ok=True)
-    for name, make in [("tiny_bert_preln", make_preln), ("tiny_electra", make_electra)]:
+    for name, make in [("tiny_bert_preln", make_preln), ("tiny_electra", make_electra),
+                       ("tiny_electra_narrow", lambda: make_electra(NARROW_EMBEDDING_SIZE))]:
         tensors, metadata = make()
         path = os.path.join(mf.FIXTURE_DIR, name + ".safetensors")
         mf.save_safetensors(path, tensors, metadata)

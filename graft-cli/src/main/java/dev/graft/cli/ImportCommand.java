@@ -50,7 +50,7 @@ import java.util.stream.Stream;
                 + "of a BERT or GPT-2 model, or a folder holding one .onnx file and its tokenizer.json"})
 final class ImportCommand implements Callable<Integer> {
     private static final Set<String> LM_HEADS = Set.of("BertForMaskedLM", "BertForPreTraining", "GPT2LMHeadModel",
-            "RobertaForMaskedLM", "XLMRobertaForMaskedLM", "DistilBertForMaskedLM");
+            "RobertaForMaskedLM", "XLMRobertaForMaskedLM", "DistilBertForMaskedLM", "ElectraForMaskedLM");
 
     @Option(names = "--from", required = true, paramLabel = "FILE.onnx|DIR|NAME",
             description = "What to import: an .onnx file, a model folder, or a known model name (graft models).")

@@ -63,6 +63,10 @@ final class PretrainCommand implements Callable<Integer> {
             + "discriminator's, same depth (default: ${DEFAULT-VALUE}).")
     double generatorSize = DEFAULTS.generatorSize();
 
+    @Option(names = "--embedding-size", description = "ELECTRA: embeddings (shared with the generator) this wide, "
+            + "projected to the hidden size, as ELECTRA-Small's 128 for 256 (default: the hidden size).")
+    int embeddingSize = DEFAULTS.embeddingSize();
+
     @Option(names = "--discriminator-weight", description = "ELECTRA: weight of the discriminator's loss "
             + "(default: ${DEFAULT-VALUE}).")
     double discriminatorWeight = DEFAULTS.discriminatorWeight();
@@ -130,6 +134,7 @@ final class PretrainCommand implements Callable<Integer> {
         return PretrainSpec.builder(arch, corpus, output.out()).model(model.overrides())
                 .objective(objective()).layout(layout()).sentences("sentences".equalsIgnoreCase(layout))
                 .electra("electra".equalsIgnoreCase(objective)).generatorSize(generatorSize)
+                .embeddingSize(embeddingSize)
                 .discriminatorWeight(discriminatorWeight).preNorm(preNorm()).noBias(noBias)
                 .inDomain(inDomain).inDomainRepeat(inDomainRepeat)
                 .tokenizer(new TokenizerSpec(tokenizerPath, tokenizerType, vocabSize, cased))

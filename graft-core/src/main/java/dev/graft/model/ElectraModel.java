@@ -9,11 +9,14 @@ import dev.graft.nn.Linear;
 import dev.graft.nn.Parameter;
 import dev.graft.nn.ParameterSet;
 import dev.graft.nn.TransformerBlock;
+import dev.graft.tensor.Tensor;
 import dev.graft.tensor.kernel.Kernels;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -22,20 +25,24 @@ import java.util.SplittableRandom;
  * tells at every real token whether it was replaced. Loss = generator MLM loss + λ · discriminator loss
  * (λ = 50 in the paper); no gradient flows through the sampling.
  *
- * <p>The discriminator is a standard {@link Backbone} (names under {@code bert.}) with Hugging Face's
- * ElectraDiscriminatorPredictions head ({@code discriminator_predictions.dense}, GELU,
- * {@code discriminator_predictions.dense_prediction} to one logit); saved alone, it is an ordinary encoder
- * checkpoint that fine-tuning reads (the head is ignored as an unused head).
+ * <p>The discriminator is a standard {@link Backbone} (names under {@code bert.} inside graft) with Hugging
+ * Face's ElectraDiscriminatorPredictions head ({@code discriminator_predictions.dense}, GELU,
+ * {@code discriminator_predictions.dense_prediction} to one logit). Its config is of the ELECTRA family
+ * ({@link #config}), so saved it is transformers' ElectraForPreTraining (model_type electra,
+ * {@code electra.*} names, {@link HfNames}); fine-tuning reads its body and ignores the head. Its
+ * embeddings may be narrower than the model ({@link ModelConfig#embeddingSize}, ELECTRA-Small's 128 for
+ * 256), projected to the hidden size by the backbone's {@code embeddings_project}.
  *
  * <p>The generator ({@link #generatorConfig}: the same depth, a fraction of the width) shares the
- * discriminator's token, position and token-type embedding tables, as the paper's tied embeddings. Its
- * own pieces, all named under {@code generator}: an embedding LayerNorm over the summed lookups
- * ({@code generator.embeddings.LayerNorm}); a projection to its width when the widths differ
- * ({@code generator.embeddings_project}, as ELECTRA's embeddings_project); its blocks
+ * discriminator's token, position and token-type embedding tables (E = embedding size wide), as the
+ * paper's tied embeddings. Its own pieces, all named under {@code generator}: an embedding LayerNorm over
+ * the summed lookups ({@code generator.embeddings.LayerNorm}, E wide); a projection from E to its width
+ * when they differ ({@code generator.embeddings_project}, as ELECTRA's embeddings_project); its blocks
  * ({@code generator.encoder.layer.N}, with a final norm when pre-LN); and Hugging Face's
- * ElectraGeneratorPredictions head ({@code generator_predictions.dense} back to the embedding width,
- * GELU, {@code generator_predictions.LayerNorm}), whose logits are the tied token embeddings plus
- * {@code generator_lm_head.bias}.
+ * ElectraGeneratorPredictions head ({@code generator_predictions.dense} back to E, GELU,
+ * {@code generator_predictions.LayerNorm}), whose logits are the tied token embeddings plus
+ * {@code generator_lm_head.bias}. That is transformers' ElectraForMaskedLM with embedding_size E
+ * ({@link #generatorTensors}, {@link #generatorFolderConfig}).
  *
  * <p>Sampling: at each masked position the replacement is drawn from softmax(generator logits) by inverse
  * CDF with a uniform from a generator seeded by (seed, row), so it does not depend on the thread count.
@@ -89,15 +96,21 @@ public final class ElectraModel implements TrainableModel {
         if (!config.isEncoder()) {
             throw new IllegalArgumentException("ELECTRA trains an encoder (bert-*), not a decoder");
         }
-        if (config.embeddingSize() != config.hiddenSize() || config.family().offsetsPositions()) {
-            throw new IllegalArgumentException("ELECTRA pretraining shares BERT's embeddings (as wide as the model, "
-                    + "positions from 0) with its generator; this config has embedding size " + config.embeddingSize()
-                    + " and hidden size " + config.hiddenSize() + " (" + config.family().modelType() + ")");
+        if (config.family() != ModelConfig.Family.BERT && config.family() != ModelConfig.Family.ELECTRA) {
+            throw new IllegalArgumentException("ELECTRA pretraining trains a BERT-style encoder (positions from 0, "
+                    + "token types), saved as an ELECTRA; this config is a " + config.family().modelType());
         }
+        if (config.embeddingSize() > config.hiddenSize()) {
+            throw new IllegalArgumentException("ELECTRA's embedding size " + config.embeddingSize() + " is larger "
+                    + "than its hidden size " + config.hiddenSize() + ": use an embedding size up to the hidden size");
+        }
+        // saved as what it is: an ELECTRA (model_type electra, electra.* names, HfNames)
+        config = config.withFamily(ModelConfig.Family.ELECTRA, config.embeddingSize());
         this.config = config;
         this.generatorConfig = generatorConfig(config, generatorSize);
         this.compute = compute;
         int c = config.hiddenSize();
+        int e = config.embeddingSize();
         int g = generatorConfig.hiddenSize();
         discriminator = new Backbone(compute, config, seed);
         discDense = new Linear(compute, "discriminator_predictions.dense", c, c, Linear.Layout.OUT_IN, true);
@@ -108,10 +121,10 @@ public final class ElectraModel implements TrainableModel {
         discriminatorParameters = new ParameterSet(disc);
 
         float eps = config.layerNormEps();
-        genEmbeddingNorm = new LayerNorm(compute, "generator.embeddings.LayerNorm", c, eps);
+        genEmbeddingNorm = new LayerNorm(compute, "generator.embeddings.LayerNorm", e, eps);
         genEmbeddingDropout = new Dropout(compute, config.hiddenDropout(), seed * 1000 + 5);
-        genProject = g == c ? null
-                : new Linear(compute, "generator.embeddings_project", c, g, Linear.Layout.OUT_IN, true);
+        genProject = g == e ? null
+                : new Linear(compute, "generator.embeddings_project", e, g, Linear.Layout.OUT_IN, true);
         for (int i = 0; i < generatorConfig.numberOfLayers(); i++) {
             genBlocks.add(new TransformerBlock(compute, "generator.encoder.layer." + i,
                     config.preNorm() ? TransformerBlock.Placement.PRE_LN : TransformerBlock.Placement.POST_LN,
@@ -120,8 +133,8 @@ public final class ElectraModel implements TrainableModel {
                     config.attentionDropout(), seed * 1000 + 500 + i));
         }
         genFinalNorm = config.preNorm() ? new LayerNorm(compute, "generator.encoder.final_LayerNorm", g, eps) : null;
-        genDense = new Linear(compute, "generator_predictions.dense", g, c, Linear.Layout.OUT_IN, true);
-        genHeadNorm = new LayerNorm(compute, "generator_predictions.LayerNorm", c, eps);
+        genDense = new Linear(compute, "generator_predictions.dense", g, e, Linear.Layout.OUT_IN, true);
+        genHeadNorm = new LayerNorm(compute, "generator_predictions.LayerNorm", e, eps);
         genBias = new Parameter("generator_lm_head.bias", false, config.vocabSize());
 
         List<Parameter> gen = new ArrayList<>(genEmbeddingNorm.parameters());
@@ -174,6 +187,54 @@ public final class ElectraModel implements TrainableModel {
 
     public ModelConfig generatorConfig() {
         return generatorConfig;
+    }
+
+    /**
+     * The generator as transformers' ElectraForMaskedLM config: model_type electra, its own width and depth,
+     * {@code embedding_size} the shared tables' width.
+     */
+    public ModelConfig generatorFolderConfig() {
+        return generatorConfig.withFamily(ModelConfig.Family.ELECTRA, config.embeddingSize());
+    }
+
+    /**
+     * The generator's tensors under the names of transformers' ElectraForMaskedLM: the shared tables as
+     * {@code electra.embeddings.{word,position,token_type}_embeddings}, its own embedding norm, projection and
+     * blocks under {@code electra.} instead of {@code generator.}, and {@code generator_predictions.*},
+     * {@code generator_lm_head.bias} as they are (the LM head's weight is tied to the word embeddings and not
+     * stored). Views, not copies.
+     */
+    public Map<String, Tensor> generatorTensors() {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        m.put("electra.embeddings.word_embeddings.weight", discriminator.tokenEmbedding().weight().value());
+        m.put("electra.embeddings.position_embeddings.weight", discriminator.positionEmbedding().weight().value());
+        if (discriminator.typeEmbedding() != null) {
+            m.put("electra.embeddings.token_type_embeddings.weight",
+                    discriminator.typeEmbedding().weight().value());
+        }
+        for (Parameter p : generatorOnly) {
+            String n = p.name();
+            m.put(n.startsWith("generator.") ? "electra." + n.substring("generator.".length()) : n, p.value());
+        }
+        return m;
+    }
+
+    /** The discriminator's logits (B·T: replaced if positive) for {@code batch} as it is, with no sampling. */
+    public float[] discriminatorLogits(TokenBatch batch) {
+        int n = batch.rows();
+        int c = config.hiddenSize();
+        float[] u = discDense.forward(discriminator.forward(batch), n);
+        discActivated = Buffers.ensure(discActivated, n * c);
+        float[] act = discActivated;
+        compute.parallel().forRange(n, 16, (s, e) ->
+                compute.kernels().gelu(config.gelu(), (e - s) * c, u, s * c, act, s * c));
+        return Arrays.copyOf(discOut.forward(act, n), n);
+    }
+
+    /** The generator's MLM logits (masked positions x vocabulary, in order) at {@code masked}'s targets. */
+    public float[] generatorLogits(TokenBatch masked) {
+        generatorForward(masked);
+        return Arrays.copyOf(logits == null ? new float[0] : logits, selectedCount * config.vocabSize());
     }
 
     /** The discriminator's body. */
@@ -384,7 +445,7 @@ public final class ElectraModel implements TrainableModel {
 
     private void generatorForward(TokenBatch batch) {
         int n = batch.rows();
-        int c = config.hiddenSize();
+        int c = config.embeddingSize(); // the shared tables' width: the generator's input and its head's output
         positionIds = Backbone.positionIds(batch, positionIds);
         genEmbedded = Buffers.ensure(genEmbedded, n * c);
         discriminator.embeddingSum(batch, positionIds, genEmbedded);
@@ -437,7 +498,7 @@ public final class ElectraModel implements TrainableModel {
         TokenBatch batch = lastMasked;
         int r = selectedCount;
         int n = batch.rows();
-        int c = config.hiddenSize();
+        int c = config.embeddingSize(); // the shared tables' width
         int g = generatorConfig.hiddenSize();
         int v = config.vocabSize();
         Kernels k = compute.kernels();

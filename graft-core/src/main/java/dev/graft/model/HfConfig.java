@@ -153,9 +153,10 @@ public final class HfConfig {
                             + "the first " + offset + " (" + type + " counts positions from pad_token_id + 1)");
                 }
                 int embedding = family == ModelConfig.Family.ELECTRA ? o.path("embedding_size").asInt(hidden) : hidden;
-                if (family != ModelConfig.Family.BERT && o.path("graft_pre_norm").asBoolean(false)) {
+                if (family != ModelConfig.Family.BERT && family != ModelConfig.Family.ELECTRA
+                        && o.path("graft_pre_norm").asBoolean(false)) {
                     throw new IOException(file + ": graft_pre_norm is set on a " + type + " config; only graft's own "
-                            + "BERT (model_type bert) is pre-LN");
+                            + "BERT and ELECTRA (model_type bert, electra) are pre-LN");
                 }
                 return new ModelConfig(ModelConfig.Architecture.ENCODER,
                         required(o, "vocab_size", file), hidden,

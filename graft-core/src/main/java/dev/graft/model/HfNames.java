@@ -17,7 +17,9 @@ import java.util.regex.Pattern;
  * <tr><td>RoBERTa, XLM-RoBERTa</td><td>{@code roberta.} instead of {@code bert.}, otherwise BERT's</td>
  * <td>{@code lm_head.dense}, {@code lm_head.layer_norm}, {@code lm_head.bias} (decoder tied, not stored)</td></tr>
  * <tr><td>ELECTRA</td><td>{@code electra.} instead of {@code bert.}; {@code electra.embeddings_project}</td>
- * <td>(discriminator head {@code discriminator_predictions.*} as graft's)</td></tr>
+ * <td>ElectraForMaskedLM's {@code generator_predictions.dense}, {@code generator_predictions.LayerNorm},
+ * {@code generator_lm_head.bias} (weight tied, not stored); the discriminator head
+ * {@code discriminator_predictions.*} is graft's name too</td></tr>
  * <tr><td>DistilBERT</td><td>{@code distilbert.embeddings.{word,position}_embeddings, LayerNorm};
  * {@code distilbert.transformer.layer.N.attention.{q,k,v,out}_lin}, {@code sa_layer_norm},
  * {@code ffn.lin1}, {@code ffn.lin2}, {@code output_layer_norm}</td>
@@ -45,6 +47,11 @@ public final class HfNames {
             new String[] {"lm_head.dense.", "cls.predictions.transform.dense."},
             new String[] {"lm_head.layer_norm.", "cls.predictions.transform.LayerNorm."},
             new String[] {"lm_head.bias", "cls.predictions.bias"});
+    /** ElectraForMaskedLM's ElectraGeneratorPredictions and generator_lm_head (weight tied, not stored). */
+    private static final List<String[]> ELECTRA_HEAD = List.of(
+            new String[] {"generator_predictions.dense.", "cls.predictions.transform.dense."},
+            new String[] {"generator_predictions.LayerNorm.", "cls.predictions.transform.LayerNorm."},
+            new String[] {"generator_lm_head.bias", "cls.predictions.bias"});
     private static final List<String[]> DISTIL_HEAD = List.of(
             new String[] {"vocab_transform.", "cls.predictions.transform.dense."},
             new String[] {"vocab_layer_norm.", "cls.predictions.transform.LayerNorm."},
@@ -87,6 +94,7 @@ public final class HfNames {
         List<String[]> heads = switch (family) {
             case ROBERTA, XLM_ROBERTA -> ROBERTA_HEAD;
             case DISTILBERT -> DISTIL_HEAD;
+            case ELECTRA -> ELECTRA_HEAD;
             default -> List.of();
         };
         String head = swap(heads, name, from, to);
@@ -141,6 +149,7 @@ public final class HfNames {
             case ROBERTA, XLM_ROBERTA -> fileName.equals("lm_head.decoder.weight")
                     || fileName.equals("lm_head.decoder.bias");
             case DISTILBERT -> fileName.equals("vocab_projector.weight");
+            case ELECTRA -> fileName.equals("generator_lm_head.weight");
             default -> false;
         };
     }
@@ -148,8 +157,7 @@ public final class HfNames {
     /** The class name transformers gives graft's {@code architecture} in {@code family}: BertModel to RobertaModel. */
     public static String architecture(ModelConfig.Family family, String architecture) {
         if ((architecture.equals("BertModel") || architecture.equals("BertForMaskedLM"))
-                && family != ModelConfig.Family.BERT && family != ModelConfig.Family.GPT2
-                && !(family == ModelConfig.Family.ELECTRA && architecture.equals("BertForMaskedLM"))) {
+                && family != ModelConfig.Family.BERT && family != ModelConfig.Family.GPT2) {
             return family.classPrefix() + architecture.substring(4);
         }
         return architecture;

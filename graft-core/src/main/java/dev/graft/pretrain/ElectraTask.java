@@ -1,8 +1,10 @@
 package dev.graft.pretrain;
 
 import dev.graft.SpecIOException;
+import dev.graft.model.AtomicFiles;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.ElectraModel;
+import dev.graft.model.HfConfig;
 import dev.graft.model.SafeTensors;
 import dev.graft.model.TokenBatch;
 import dev.graft.nn.Parameter;
@@ -24,9 +26,10 @@ import java.util.Map;
  * binary cross-entropy over its real tokens, both averaged over all the update's micro-batches.
  *
  * <p>The samples of an update are seeded by (seed, update, micro-batch), so a resumed run draws the same
- * ones. What is saved as the model is the discriminator (an ordinary encoder checkpoint, architecture
- * {@code ElectraForPreTraining}, that {@code graft finetune --from} reads); the generator's own parameters
- * go into each checkpoint's {@code training_state/generator.safetensors} for resume.
+ * ones. What is saved as the model is the discriminator, as transformers' ElectraForPreTraining (model_type
+ * electra, {@code electra.*} names) that {@code graft finetune --from} reads, with the generator as an
+ * ElectraForMaskedLM folder inside it ({@link #GENERATOR_FOLDER}); for resume, the generator's own parameters
+ * also go into each checkpoint's {@code training_state/generator.safetensors} (graft's names, as before).
  *
  * <p>Validation: {@code val_loss}, {@code val_perplexity} and {@code val_masked_accuracy} are the generator's
  * masked LM (so they compare with MLM runs only loosely: the generator is smaller), {@code val_unigram_*}
@@ -38,11 +41,14 @@ import java.util.Map;
 public final class ElectraTask extends ModelTask<TokenBatch> {
     /** The generator's parameters in a checkpoint's training state. */
     static final String GENERATOR_FILE = "generator.safetensors";
+    /** The generator as an ElectraForMaskedLM folder inside every saved model folder. */
+    public static final String GENERATOR_FOLDER = "generator";
 
     private final ElectraModel model;
     private final List<TokenBatch> validation;
     private final float weight;
     private final long seed;
+    private final Checkpoint.Extras modelExtras;
     private long step;
     private double[] unigram;
 
@@ -62,6 +68,45 @@ public final class ElectraTask extends ModelTask<TokenBatch> {
         this.validation = List.copyOf(validation);
         this.weight = weight;
         this.seed = seed;
+        this.modelExtras = modelExtras;
+    }
+
+    /** The discriminator folder, with the generator's folder inside it ({@link #GENERATOR_FOLDER}). */
+    @Override
+    public void saveModel(Path folder, Checkpoint.Extras extras) throws IOException {
+        super.saveModel(folder, staged -> {
+            writeGenerator(staged.resolve(GENERATOR_FOLDER));
+            if (extras != null) {
+                extras.writeInto(staged);
+            }
+        });
+    }
+
+    @Override
+    public void writeModelFiles(Path folder) throws IOException {
+        super.writeModelFiles(folder);
+        Path target = folder.resolve(GENERATOR_FOLDER);
+        Path staged = dev.graft.io.FileModes.createTempDirectory(folder, "." + GENERATOR_FOLDER + ".staging-");
+        try {
+            writeGenerator(staged);
+            AtomicFiles.publishDirectory(staged, target);
+        } finally {
+            AtomicFiles.deleteRecursively(staged);
+        }
+    }
+
+    /**
+     * The generator as transformers' ElectraForMaskedLM ({@link ElectraModel#generatorTensors}): config.json,
+     * model.safetensors and the model's extras (tokenizer.json), so {@code graft lm-finetune --from RUN/generator}
+     * continues the masked LM and Hugging Face's loader reads it.
+     */
+    private void writeGenerator(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        HfConfig.write(dir.resolve(Checkpoint.CONFIG), model.generatorFolderConfig(), "ElectraForMaskedLM");
+        SafeTensors.write(dir.resolve(Checkpoint.WEIGHTS), model.generatorTensors(), Map.of("format", "pt"));
+        if (modelExtras != null) {
+            modelExtras.writeInto(dir);
+        }
     }
 
     @Override

@@ -30,6 +30,8 @@ import java.util.function.UnaryOperator;
  * @param objective       MLM or CLM; null for the preset's (mlm for encoders, clm for decoders)
  * @param electra         ELECTRA replaced-token detection on MLM-masked sequences
  * @param generatorSize   ELECTRA: the generator's width as a fraction of the discriminator's
+ * @param embeddingSize   ELECTRA: the width of the embeddings (shared with the generator) when narrower than the
+ *                        hidden size (ELECTRA-Small's 128 for 256), projected to it; 0 for the hidden size
  * @param discriminatorWeight ELECTRA: λ, the discriminator loss's weight
  * @param corpus          dataset names ({@code graft data list}) or text files
  * @param layout          how corpus files are read
@@ -49,7 +51,8 @@ import java.util.function.UnaryOperator;
  */
 public record PretrainSpec(
         String arch, ModelOverrides model, Boolean preNorm, boolean noBias,
-        PretrainingData.Objective objective, boolean electra, double generatorSize, double discriminatorWeight,
+        PretrainingData.Objective objective, boolean electra, double generatorSize, int embeddingSize,
+        double discriminatorWeight,
         List<String> corpus, CorpusReader.Layout layout, boolean sentences, List<Path> inDomain, int inDomainRepeat,
         TokenizerSpec tokenizer, int batchSize, int accumulate, int seqLen, double maskProbability,
         boolean wholeWordMask, OptimizerSpec optimizer, Monitoring monitoring, RunOptions run,
@@ -99,6 +102,22 @@ public record PretrainSpec(
         if (!(generatorSize > 0 && generatorSize <= 1)) {
             throw new SpecException("generatorSize", "generatorSize is a fraction of the discriminator's width in "
                     + "(0, 1], got " + generatorSize);
+        }
+        if (embeddingSize != 0) {
+            if (!electra || embeddingSize < 0) {
+                throw new SpecException("embeddingSize", "embeddingSize (embeddings narrower than the hidden size, "
+                        + "projected to it) is ELECTRA's: use it with objective electra, a positive width; got "
+                        + embeddingSize);
+            }
+            if (AUTO_ARCH.equals(arch)) {
+                throw new SpecException(List.of("arch", "embeddingSize"), "arch auto chooses the shape itself: drop "
+                        + "embeddingSize, or name a preset");
+            }
+            int hidden = model.applyTo(preset).hiddenSize();
+            if (embeddingSize > hidden) {
+                throw new SpecException("embeddingSize", "embeddingSize " + embeddingSize + " is wider than the "
+                        + "hidden size " + hidden + ": give at most " + hidden);
+            }
         }
         SpecException.positive("discriminatorWeight", discriminatorWeight);
         if (preNorm != null && !preNorm && !preset.isEncoder()) {
@@ -178,6 +197,7 @@ public record PretrainSpec(
         b.objective = objective;
         b.electra = electra;
         b.generatorSize = generatorSize;
+        b.embeddingSize = embeddingSize;
         b.discriminatorWeight = discriminatorWeight;
         b.layout = layout;
         b.sentences = sentences;
@@ -202,6 +222,7 @@ public record PretrainSpec(
         private PretrainingData.Objective objective;
         private boolean electra;
         private double generatorSize = 0.25;
+        private int embeddingSize;
         private double discriminatorWeight = 50;
         private CorpusReader.Layout layout = CorpusReader.Layout.LINES;
         private boolean sentences;
@@ -228,6 +249,7 @@ public record PretrainSpec(
         public Builder objective(PretrainingData.Objective v) { objective = v; return this; }
         public Builder electra(boolean v) { electra = v; return this; }
         public Builder generatorSize(double v) { generatorSize = v; return this; }
+        public Builder embeddingSize(int v) { embeddingSize = v; return this; }
         public Builder discriminatorWeight(double v) { discriminatorWeight = v; return this; }
         public Builder layout(CorpusReader.Layout v) { layout = v; return this; }
         public Builder sentences(boolean v) { sentences = v; return this; }
@@ -246,7 +268,7 @@ public record PretrainSpec(
         public Builder skipNonFinite(boolean v) { skipNonFinite = v; return this; }
 
         public PretrainSpec build() {
-            return new PretrainSpec(arch, model, preNorm, noBias, objective, electra, generatorSize,
+            return new PretrainSpec(arch, model, preNorm, noBias, objective, electra, generatorSize, embeddingSize,
                     discriminatorWeight, corpus, layout, sentences, inDomain, inDomainRepeat, tokenizer, batchSize,
                     accumulate, seqLen, maskProbability, wholeWordMask, optimizer, monitoring, run, skipNonFinite);
         }

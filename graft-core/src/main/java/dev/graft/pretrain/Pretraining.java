@@ -140,6 +140,9 @@ public final class Pretraining {
             ModelConfig config = PretrainSpec.AUTO_ARCH.equals(spec.arch())
                     ? autoConfig(spec, resuming, compute, data, masker, vocab, pad, log)
                     : spec.modelConfig(vocab, spec.seqLen(), pad);
+            if (spec.electra() && spec.embeddingSize() > 0) {
+                config = config.withFamily(ModelConfig.Family.ELECTRA, spec.embeddingSize());
+            }
             List<TokenBatch> validation = data.validationBatches(spec.batchSize(), masker);
             Checkpoint.Extras tokenizerExtras = dir -> Files.copy(out.resolve(Checkpoint.TOKENIZER),
                     dir.resolve(Checkpoint.TOKENIZER), StandardCopyOption.REPLACE_EXISTING);
@@ -171,9 +174,11 @@ public final class Pretraining {
         if (spec.electra()) {
             ElectraModel electra = new ElectraModel(compute, config, spec.generatorSize(), spec.run().seed());
             ModelConfig g = electra.generatorConfig();
-            log.printf(Locale.ROOT, "model: ELECTRA, discriminator %s, %,d parameters; generator %d layers, hidden "
+            log.printf(Locale.ROOT, "model: ELECTRA, discriminator %s%s, %,d parameters; generator %d layers, hidden "
                             + "%d, %d head(s), FFN %d, %,d parameters of its own (embeddings shared); %s kernels, "
-                            + "%d thread(s)%n", shape, electra.parameterSet().count(), g.numberOfLayers(),
+                            + "%d thread(s)%n", shape, config.embeddingSize() == config.hiddenSize() ? ""
+                            : ", embeddings " + config.embeddingSize() + " wide", electra.parameterSet().count(),
+                    g.numberOfLayers(),
                     g.hiddenSize(), g.numberOfHeads(), g.intermediateSize(),
                     electra.allParameters().count() - electra.parameterSet().count(), compute.kernels().name(),
                     spec.run().threads());
@@ -298,6 +303,7 @@ public final class Pretraining {
         run.put("mask_prob", spec.maskProbability());
         if (spec.electra()) {
             run.put("generator_size", spec.generatorSize());
+            run.put("embedding_size", config.embeddingSize());
             run.put("discriminator_weight", spec.discriminatorWeight());
         }
         run.put("sentences", spec.sentences());

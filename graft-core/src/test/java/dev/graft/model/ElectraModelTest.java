@@ -40,6 +40,12 @@ class ElectraModelTest {
         return Stream.of(new Compute(new ScalarKernels(), POOL), new Compute(new VectorKernels(POOL), POOL));
     }
 
+    /** Each fixture (embeddings as wide as the model, and 24 for 32: tiny_electra_narrow) with each kernel. */
+    static Stream<org.junit.jupiter.params.provider.Arguments> fixtures() {
+        return Stream.of("tiny_electra", "tiny_electra_narrow").flatMap(f -> computes()
+                .map(c -> org.junit.jupiter.params.provider.Arguments.of(f, c)));
+    }
+
     private static int[] ints(SafeTensors.Entry e) {
         long[] l = e.longs();
         int[] a = new int[l.length];
@@ -49,10 +55,10 @@ class ElectraModelTest {
         return a;
     }
 
-    @ParameterizedTest
-    @MethodSource("computes")
-    void matchesPyTorch(Compute compute) throws Exception {
-        Path file = PyTorchParityTest.fixture("tiny_electra");
+    @ParameterizedTest(name = "{0} with {1}")
+    @MethodSource("fixtures")
+    void matchesPyTorch(String fixture, Compute compute) throws Exception {
+        Path file = PyTorchParityTest.fixture(fixture);
         Map<String, SafeTensors.Entry> t = SafeTensors.read(file);
         Map<String, String> meta = SafeTensors.metadata(file);
         ModelConfig config = PyTorchParityTest.configOf(Map.of("architecture", "Bert", "vocab_size",
@@ -60,6 +66,8 @@ class ElectraModelTest {
                 "num_heads", meta.get("num_heads"), "ffn", meta.get("ffn"), "max_positions", meta.get("max_positions"),
                 "type_vocab_size", meta.get("type_vocab_size"), "eps", meta.get("eps"), "pad_token_id",
                 meta.get("pad_token_id")));
+        config = config.withFamily(ModelConfig.Family.ELECTRA, Integer.parseInt(meta.get("embedding_size")));
+        assertThat(config.embeddingSize()).isEqualTo(fixture.endsWith("narrow") ? 24 : 32);
         ElectraModel model = new ElectraModel(compute, config, Double.parseDouble(meta.get("generator_size")), 1);
         model.setTraining(false);
         assertThat(model.generatorConfig().hiddenSize()).isEqualTo(Integer.parseInt(meta.get("generator_hidden")));
@@ -143,11 +151,23 @@ class ElectraModelTest {
         }
     }
 
+    /**
+     * Post-LN; pre-LN bias-free; and embeddings narrower than the model (ELECTRA-Small's shape): 8 wide, so the
+     * discriminator projects 8 to 12 and the generator 8 to its 6; and 6 wide, as wide as the generator, which
+     * then has no projection of its own.
+     */
     @Test
     void gradientsMatchFiniteDifferences() {
-        for (boolean preNorm : new boolean[] {false, true}) {
+        List<ModelConfig> configs = List.of(small(false, true), small(true, false),
+                small(false, true).withFamily(ModelConfig.Family.ELECTRA, 8),
+                small(false, true).withFamily(ModelConfig.Family.ELECTRA, 6));
+        for (ModelConfig config : configs) {
+            boolean preNorm = config.preNorm();
             Compute compute = new Compute(new ScalarKernels(), POOL);
-            ElectraModel m = new ElectraModel(compute, small(preNorm, !preNorm), 0.5, 3);
+            ElectraModel m = new ElectraModel(compute, config, 0.5, 3);
+            List<String> names = m.allParameters().list().stream().map(Parameter::name).toList();
+            assertThat(names.contains("bert.embeddings_project.weight")).isEqualTo(config.embeddingSize() != 12);
+            assertThat(names.contains("generator.embeddings_project.weight")).isEqualTo(config.embeddingSize() != 6);
             randomize(m, 4);
             TokenBatch batch = smallBatch();
             // the samples are drawn once and then held fixed: the loss is smooth in the parameters
@@ -189,7 +209,8 @@ class ElectraModelTest {
                 }
             }
             assertThat(checked).isGreaterThan(100);
-            assertThat(failures).as("finite-difference mismatches (pre-LN %s)", preNorm).isEmpty();
+            assertThat(failures).as("finite-difference mismatches (pre-LN %s, embeddings %d)", preNorm,
+                    config.embeddingSize()).isEmpty();
         }
     }
 

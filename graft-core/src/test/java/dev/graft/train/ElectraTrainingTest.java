@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -99,7 +100,7 @@ class ElectraTrainingTest {
         // the saved model is an encoder checkpoint: its body loads as a backbone, the head is ignored, and
         // nothing of the generator is in it
         Pretrained body = Pretrained.loadBackbone(straight, COMPUTE);
-        assertThat(body.config()).isEqualTo(config);
+        assertThat(body.config()).isEqualTo(config.withFamily(ModelConfig.Family.ELECTRA, config.hiddenSize()));
         assertThat(body.architecture()).isEqualTo("ElectraForPreTraining");
         assertThat(body.ignoredTensors()).containsExactlyInAnyOrder("discriminator_predictions.dense.weight",
                 "discriminator_predictions.dense.bias", "discriminator_predictions.dense_prediction.weight",
@@ -108,6 +109,132 @@ class ElectraTrainingTest {
         double first = Double.parseDouble(expected.get(0).split(" ")[2]);
         double last = Double.parseDouble(expected.get(13).split(" ")[2]);
         assertThat(last).as("discriminator loss, last update against first").isLessThan(first);
+    }
+
+    /**
+     * The saved model is a Hugging Face ElectraForPreTraining folder: model_type electra with ElectraConfig's
+     * embedding_size, and exactly the tensor names transformers' ElectraForPreTraining has (listed here from
+     * its modules, not from {@code HfNames}).
+     */
+    @Test
+    void theDiscriminatorIsSavedAsAHuggingFaceElectra(@TempDir Path dir) throws IOException {
+        ModelConfig config = TrainerTest.tiny(ModelConfig.Architecture.ENCODER);
+        Path run = dir.resolve("run");
+        trainer(config, run, 3, -1).run(false);
+        var json = new ObjectMapper().readTree(run.resolve(Checkpoint.CONFIG).toFile());
+        assertThat(json.path("architectures").get(0).asText()).isEqualTo("ElectraForPreTraining");
+        assertThat(json.path("model_type").asText()).isEqualTo("electra");
+        assertThat(json.path("embedding_size").asInt()).isEqualTo(config.hiddenSize());
+        assertThat(json.path("hidden_size").asInt()).isEqualTo(config.hiddenSize());
+        assertThat(json.path("num_hidden_layers").asInt()).isEqualTo(config.numberOfLayers());
+        assertThat(json.path("intermediate_size").asInt()).isEqualTo(config.intermediateSize());
+        assertThat(json.path("max_position_embeddings").asInt()).isEqualTo(config.maxPositions());
+        assertThat(new TreeSet<>(SafeTensors.header(run.resolve(Checkpoint.WEIGHTS)).tensors().keySet()))
+                .isEqualTo(electraForPreTrainingNames(config.numberOfLayers(), false));
+        for (Path c : List.of(Trainer.latestCheckpoint(run))) {
+            assertThat(new TreeSet<>(SafeTensors.header(c.resolve(Checkpoint.WEIGHTS)).tensors().keySet()))
+                    .as("training checkpoints too").isEqualTo(electraForPreTrainingNames(config.numberOfLayers(),
+                            false));
+            assertThat(c.resolve(ElectraTask.GENERATOR_FOLDER).resolve(Checkpoint.WEIGHTS)).exists();
+        }
+        // the generator too, as an ElectraForMaskedLM folder inside the model's
+        Path generator = run.resolve(ElectraTask.GENERATOR_FOLDER);
+        var gen = new ObjectMapper().readTree(generator.resolve(Checkpoint.CONFIG).toFile());
+        assertThat(gen.path("architectures").get(0).asText()).isEqualTo("ElectraForMaskedLM");
+        assertThat(gen.path("embedding_size").asInt()).isEqualTo(config.hiddenSize());
+        assertThat(gen.path("hidden_size").asInt()).isEqualTo(ElectraModel.generatorConfig(config, 0.25).hiddenSize());
+        assertThat(SafeTensors.header(generator.resolve(Checkpoint.WEIGHTS)).tensors().keySet())
+                .contains("generator_lm_head.bias", "electra.embeddings_project.weight");
+    }
+
+    /** The tensors of transformers' ElectraForPreTraining ({@code project}: with embeddings_project). */
+    static java.util.SortedSet<String> electraForPreTrainingNames(int layers, boolean project) {
+        java.util.SortedSet<String> names = new TreeSet<>();
+        for (String e : List.of("word_embeddings.weight", "position_embeddings.weight",
+                "token_type_embeddings.weight", "LayerNorm.weight", "LayerNorm.bias")) {
+            names.add("electra.embeddings." + e);
+        }
+        if (project) {
+            names.add("electra.embeddings_project.weight");
+            names.add("electra.embeddings_project.bias");
+        }
+        for (int i = 0; i < layers; i++) {
+            for (String m : List.of("attention.self.query", "attention.self.key", "attention.self.value",
+                    "attention.output.dense", "attention.output.LayerNorm", "intermediate.dense", "output.dense",
+                    "output.LayerNorm")) {
+                names.add("electra.encoder.layer." + i + "." + m + ".weight");
+                names.add("electra.encoder.layer." + i + "." + m + ".bias");
+            }
+        }
+        for (String m : List.of("dense", "dense_prediction")) {
+            names.add("discriminator_predictions." + m + ".weight");
+            names.add("discriminator_predictions." + m + ".bias");
+        }
+        return names;
+    }
+
+    /** Embeddings narrower than the model (16 for 24, projected): a resumed run is the same run, bit for bit. */
+    @Test
+    void narrowEmbeddingsResumeBitForBit(@TempDir Path dir) throws IOException {
+        ModelConfig config = TrainerTest.tiny(ModelConfig.Architecture.ENCODER)
+                .withFamily(ModelConfig.Family.ELECTRA, 16);
+        Path straight = dir.resolve("straight");
+        trainer(config, straight, 14, -1).run(false);
+        Path crashed = dir.resolve("crashed");
+        assertThatThrownBy(() -> trainer(config, crashed, 14, 24).run(false)).hasMessageContaining("simulated crash");
+        trainer(config, crashed, 14, -1).run(true);
+        assertThat(trainRecords(crashed)).as("losses after resume").isEqualTo(trainRecords(straight));
+        assertThat(Files.readAllBytes(crashed.resolve(Checkpoint.WEIGHTS)))
+                .isEqualTo(Files.readAllBytes(straight.resolve(Checkpoint.WEIGHTS)));
+        assertThat(new TreeSet<>(SafeTensors.header(straight.resolve(Checkpoint.WEIGHTS)).tensors().keySet()))
+                .isEqualTo(electraForPreTrainingNames(config.numberOfLayers(), true));
+        assertThat(Pretrained.loadBackbone(straight, COMPUTE).config()).isEqualTo(config);
+    }
+
+    /**
+     * A run saved before ELECTRA runs were saved as ELECTRAs (config.json model_type bert, bert.* names):
+     * its folders still load, and a checkpoint of it resumes to the same run bit for bit.
+     */
+    @Test
+    void oldBertNamedFoldersStillLoadAndResume(@TempDir Path dir) throws IOException {
+        ModelConfig config = TrainerTest.tiny(ModelConfig.Architecture.ENCODER);
+        Path straight = dir.resolve("straight");
+        trainer(config, straight, 14, -1).run(false);
+        Path old = dir.resolve("old");
+        assertThatThrownBy(() -> trainer(config, old, 14, 24).run(false)).hasMessageContaining("simulated crash");
+        Path checkpoint = Trainer.latestCheckpoint(old);
+        toOldFormat(checkpoint, config);
+        assertThat(Files.readString(checkpoint.resolve(Checkpoint.CONFIG))).contains("\"model_type\" : \"bert\"");
+        trainer(config, old, 14, -1).run(true);
+        assertThat(trainRecords(old)).as("losses after resuming an old checkpoint").isEqualTo(trainRecords(straight));
+        assertThat(Files.readAllBytes(old.resolve(Checkpoint.WEIGHTS))).as("the discriminator, bit for bit")
+                .isEqualTo(Files.readAllBytes(straight.resolve(Checkpoint.WEIGHTS)));
+
+        Path copy = dir.resolve("copy");
+        Files.createDirectories(copy);
+        Files.copy(straight.resolve(Checkpoint.CONFIG), copy.resolve(Checkpoint.CONFIG));
+        Files.copy(straight.resolve(Checkpoint.WEIGHTS), copy.resolve(Checkpoint.WEIGHTS));
+        toOldFormat(copy, config);
+        Pretrained before = Pretrained.loadBackbone(copy, COMPUTE);
+        Pretrained now = Pretrained.loadBackbone(straight, COMPUTE);
+        assertThat(before.config()).isEqualTo(config);
+        assertThat(before.architecture()).isEqualTo("ElectraForPreTraining");
+        assertThat(before.ignoredTensors()).containsExactlyInAnyOrderElementsOf(now.ignoredTensors());
+        before.backbone().dropouts().forEach(d -> d.setTraining(false));
+        now.backbone().dropouts().forEach(d -> d.setTraining(false));
+        TokenBatch batch = new TrainerTest.SyntheticStream(config, 3, 12, 77, -1).at(0);
+        assertThat(before.backbone().forward(batch)).containsExactly(now.backbone().forward(batch));
+    }
+
+    /** Rewrites a saved discriminator as graft wrote it before: model_type bert, bert.* names. */
+    private static void toOldFormat(Path folder, ModelConfig config) throws IOException {
+        Map<String, dev.graft.tensor.Tensor> tensors = new java.util.LinkedHashMap<>();
+        for (SafeTensors.Entry e : SafeTensors.read(folder.resolve(Checkpoint.WEIGHTS)).values()) {
+            String name = e.name().startsWith("electra.") ? "bert." + e.name().substring(8) : e.name();
+            tensors.put(name, dev.graft.tensor.Tensor.of(e.floats(), e.shape()));
+        }
+        SafeTensors.write(folder.resolve(Checkpoint.WEIGHTS), tensors, Map.of());
+        dev.graft.model.HfConfig.write(folder.resolve(Checkpoint.CONFIG), config, "ElectraForPreTraining");
     }
 
     @Test
