@@ -18,7 +18,7 @@ import java.util.Locale;
 /**
  * Everything one fine-tuning run needs; immutable, validated here, errors naming the spec's fields
  * ({@code optimizer.learningRate}, {@code run.epochs}, ...). Build with {@link #builder}. The optimizer's rate
- * and schedule default to the recipe's ({@link Recipe#learningRate()}, {@link Recipe#schedule()}) and are
+ * and schedule default to the recipe's ({@link Recipe#optimizer}) and are
  * resolved when the spec is built, so the run config records what was actually used; the other defaults that
  * depend on the recipe (discriminative rates, unfreezing) are resolved by the {@code effective*} methods.
  *
@@ -99,47 +99,6 @@ public record FineTuneSpec(
         int checkpointEvery,
         RunOptions run) {
 
-    /** The ways to fine-tune, each with its default peak rate and schedule. */
-    public enum Recipe {
-        /** BERT's: every layer at one rate, warm-up then linear decay. */
-        FULL(FineTuneSpec.DEFAULT_LR, ScheduleKind.LINEAR),
-        /** ULMFiT's: discriminative rates (2.6), slanted triangular rates, gradual unfreezing. */
-        ULMFIT(FineTuneSpec.ULMFIT_LR, ScheduleKind.STLR),
-        /** SetFit's: the encoder tuned on contrastive pairs, then logistic regression ({@link SetFit}). */
-        SETFIT(SetFit.DEFAULT_LR, ScheduleKind.LINEAR);
-
-        private final float learningRate;
-        private final ScheduleKind schedule;
-
-        Recipe(float learningRate, ScheduleKind schedule) {
-            this.learningRate = learningRate;
-            this.schedule = schedule;
-        }
-
-        /** The peak rate of a run that names none. */
-        public float learningRate() {
-            return learningRate;
-        }
-
-        /** The schedule of a run that names none. */
-        public ScheduleKind schedule() {
-            return schedule;
-        }
-
-        public String id() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
-        public static Recipe parse(String s) {
-            return switch (s.trim().toLowerCase(Locale.ROOT)) {
-                case "full" -> FULL;
-                case "ulmfit" -> ULMFIT;
-                case "setfit" -> SETFIT;
-                default -> throw new IllegalArgumentException("unknown recipe '" + s + "': use full, ulmfit or setfit");
-            };
-        }
-    }
-
     /** Default peak rate of full fine-tuning (small BERTs, Turc et al. 2019, searched 1e-4, 5e-5, 3e-5). */
     public static final float DEFAULT_LR = 1e-4f;
     /**
@@ -160,6 +119,36 @@ public record FineTuneSpec(
 
     /** AdamW's ε in fine-tuning (BERT's; pretraining uses {@link OptimizerSpec#ADAM_EPSILON}). */
     public static final float ADAM_EPSILON = 1e-8f;
+
+    /** The ways to fine-tune, each with the peak rate and schedule of a run that names none. */
+    public enum Recipe {
+        /** BERT's: every layer at one rate, warm-up then linear decay. */
+        FULL(DEFAULT_OPTIMIZER),
+        /** ULMFiT's: discriminative rates (2.6), slanted triangular rates, gradual unfreezing. */
+        ULMFIT(DEFAULT_OPTIMIZER.withLearningRate(ULMFIT_LR).withSchedule(ScheduleKind.STLR)),
+        /** SetFit's: the encoder tuned on contrastive pairs, then logistic regression ({@link SetFit}). */
+        SETFIT(DEFAULT_OPTIMIZER.withLearningRate(SetFit.DEFAULT_LR));
+
+        /** The recipe's optimizer: its rate and schedule are a run's unless the run names them. */
+        public final OptimizerSpec optimizer;
+
+        Recipe(OptimizerSpec optimizer) {
+            this.optimizer = optimizer;
+        }
+
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public static Recipe parse(String s) {
+            return switch (s.trim().toLowerCase(Locale.ROOT)) {
+                case "full" -> FULL;
+                case "ulmfit" -> ULMFIT;
+                case "setfit" -> SETFIT;
+                default -> throw new IllegalArgumentException("unknown recipe '" + s + "': use full, ulmfit or setfit");
+            };
+        }
+    }
 
     public FineTuneSpec {
         if (task == null) {
@@ -456,8 +445,8 @@ public record FineTuneSpec(
 
         public FineTuneSpec build() {
             Recipe r = recipe == null ? Recipe.FULL : recipe;
-            OptimizerSpec o = optimizer.withLearningRate(learningRate != null ? learningRate : r.learningRate())
-                    .withSchedule(schedule != null ? schedule : r.schedule());
+            OptimizerSpec o = optimizer.withLearningRate(learningRate != null ? learningRate : r.optimizer.learningRate())
+                    .withSchedule(schedule != null ? schedule : r.optimizer.schedule());
             return new FineTuneSpec(task, from, arch, tokenizer, train, dev, test, recipe, o, discriminative,
                     gradualUnfreeze, maxTrain, pooling, balancedClassWeights, batchSize, patience, evalsPerEpoch,
                     devFraction, maxLength, dropout, multitaskCorpus, lmWeight, mix, keepTrainingState, skipBad,
