@@ -249,14 +249,15 @@ final class FinetuneCommand implements Callable<Integer> {
         PrintWriter stdout = command.commandLine().getOut();
         PrintWriter stderr = command.commandLine().getErr();
         FineTuneSpec spec = spec();
-        DataSources sources = columns.applyTo(new DataSources(DatasetRegistry.standard(), System.out));
+        java.io.PrintStream log = FlagLog.of(command.commandLine(), System.out);
+        DataSources sources = columns.applyTo(new DataSources(DatasetRegistry.standard(), log));
         if (setfitIterations != null && spec.recipe() != FineTuneSpec.Recipe.SETFIT) {
             throw new IllegalArgumentException("--setfit-iterations applies to --recipe setfit only");
         }
         FineTuneResult r = spec.recipe() == FineTuneSpec.Recipe.SETFIT
                 ? SetFit.run(spec, setfitIterations == null ? SetFit.Options.defaults()
-                        : new SetFit.Options(setfitIterations), sources, System.out)
-                : FineTuning.run(spec, sources, System.out);
+                        : new SetFit.Options(setfitIterations), sources, log)
+                : FineTuning.run(spec, sources, log);
         for (dev.graft.SpecWarning warning : FineTuneWarnings.of(r)) {
             stderr.println("graft: warning: " + warning.messageWith(field -> Main.flagOf(command.commandLine(), field)));
         }

@@ -145,7 +145,7 @@ final class VectorsCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            VectorTraining.run(spec(), System.out);
+            VectorTraining.run(spec(), FlagLog.of(command.commandLine(), System.out));
             return 0;
         }
     }

@@ -134,7 +134,8 @@ class SpecFlagsTest {
         everyFieldHasItsFlag("experiment", dev.graft.experiment.ExperimentSpec.class, Map.of("rateGrids",
                 "--lr-grid", "pretrainTime", "--pretrain-time", "seed", "--seed", "threads", "--threads"),
                 // set in an experiment.json (--config) only
-                Set.of("vocabSize", "seqLen", "devFraction", "labelRepeat"));
+                Set.of("tokenizer.vocabSize", "tokenizer.path", "tokenizer.type", "tokenizer.cased", "seqLen",
+                        "devFraction", "labelRepeat"));
     }
 
     @Test

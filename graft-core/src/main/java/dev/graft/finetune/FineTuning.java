@@ -471,7 +471,7 @@ public final class FineTuning {
             long t0 = System.nanoTime();
             boolean resuming = spec.resume() && Trainer.latestCheckpoint(spec.out()) != null;
             Trainer trainer = new Trainer(compute, control, batches, options, spec.out(), log).listener(listener)
-                    .resumeHint("add --resume to the same graft finetune command");
+                    .resumeHint(RunOptions.RESUME_HINT);
             Trainer.Summary summary = trainer.run(resuming);
             // this process's time plus that of the runs it continues
             double wall = (System.nanoTime() - t0) / 1e9 + (summary.wallSeconds() - summary.runSeconds());
