@@ -299,7 +299,7 @@ class GraftTest {
                     .hasMessageContaining("no task head").hasMessageContaining("embedder");
             assertThatThrownBy(() -> graft.load(tmp.resolve("nothing"))).hasMessageContaining("does not exist");
             assertThatThrownBy(() -> graft.pretrain(PretrainOptions.of(tmp.resolve("p"), tmp.resolve("c.txt"))))
-                    .hasMessageContaining("withSteps");
+                    .hasMessageContaining("give a length: run.steps");
             assertThatThrownBy(() -> graft.fineTune(base, LabeledData.of(texts(10, 1)),
                     FineTuneOptions.into(null))).hasMessageContaining("FineTuneOptions.into");
             assertThatThrownBy(() -> graft.fineTune(base, LabeledData.of(texts(20, 1))
@@ -331,7 +331,7 @@ class GraftTest {
             Path data = tmp.resolve(task == dev.graft.model.HeadConfig.Task.PAIR ? "pairs.jsonl" : "multi.jsonl");
             Path out = tmp.resolve(task.id());
             dev.graft.finetune.FineTuning.run(dev.graft.finetune.FineTuneSpec.builder(task, data.toString(), out)
-                    .from(base.folder()).epochs(1).batchSize(10).threads(1).build(), quiet);
+                    .from(base.folder()).run(ro -> ro.withEpochs(1)).batchSize(10).run(ro -> ro.withThreads(1)).build(), quiet);
             try (Graft graft = Graft.withThreads(1)) {
                 assertThatThrownBy(() -> graft.load(out)).isInstanceOf(UnsupportedOperationException.class)
                         .hasMessageContaining("graft predict --model " + out).hasMessageContaining("graft eval");

@@ -101,7 +101,7 @@ final class DistillCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         DistillSpec spec = spec();
-        Distillation.Result r = Distillation.run(spec, System.out);
+        Distillation.Result r = Distillation.run(spec, FlagLog.of(command.commandLine(), System.out));
         command.commandLine().getOut().println(Distillation.summaryJson(r));
         return 0;
     }

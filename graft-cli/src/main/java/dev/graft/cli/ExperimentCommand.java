@@ -123,7 +123,7 @@ final class ExperimentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter stdout = command.commandLine().getOut();
-        Experiment.Outcome o = Experiment.run(spec(), System.out);
+        Experiment.Outcome o = Experiment.run(spec(), FlagLog.of(command.commandLine(), System.out));
         stdout.println();
         stdout.println("report: " + o.report().toAbsolutePath() + " (and report.html, learning_curve.png)");
         stdout.println(o.answer());
@@ -133,7 +133,11 @@ final class ExperimentCommand implements Callable<Integer> {
     ExperimentSpec spec() throws IOException {
         ExperimentSpec.Builder b = ExperimentSpec.builder(null, null, out);
         if (config != null) {
-            ExperimentSpec.readConfig(config, b);
+            try {
+                ExperimentSpec.readConfig(config, b);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage() + " (or drop --config)", e);
+            }
         }
         ifGiven(task, v -> b.task(HeadConfig.Task.parse(v)));
         ifGiven(corpus, b::corpus);

@@ -11,6 +11,8 @@ import dev.graft.finetune.SetFit;
 import dev.graft.model.HeadConfig;
 import dev.graft.model.SequenceClassifier;
 import dev.graft.nn.Pooling;
+import dev.graft.train.RunOptions;
+import dev.graft.train.ScheduleKind;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,7 +53,7 @@ final class FinetuneCommand implements Callable<Integer> {
     OutputOptions output = new OutputOptions();
 
     @Mixin
-    SeedOption seed = new SeedOption(DEFAULTS.seed());
+    SeedOption seed = new SeedOption(DEFAULTS.run().seed());
 
     @Mixin
     ThreadsOption threads = new ThreadsOption();
@@ -88,7 +90,7 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Option(names = "--epochs", description = "Passes over the training data (default: automatic, enough for about "
             + "1,000 updates, between 2 and 20).")
-    double epochs = DEFAULTS.epochs();
+    double epochs = DEFAULTS.run().epochs();
 
     @Option(names = "--lr", descriptionKey = "learningRate",
             description = "Peak learning rate (default: 1e-4, 1e-3 with --recipe ulmfit; with "
@@ -125,7 +127,7 @@ final class FinetuneCommand implements Callable<Integer> {
     String schedule;
 
     @Option(names = "--warmup", description = "Warm-up fraction for linear/constant/cosine (default: ${DEFAULT-VALUE}).")
-    double warmup = DEFAULTS.warmup();
+    double warmup = DEFAULTS.optimizer().warmup();
 
     @Option(names = "--freeze-backbone", description = "Train the head only; the pretrained layers keep their weights "
             + "(default pooling then mean, as for sentence embeddings).")
@@ -151,10 +153,16 @@ final class FinetuneCommand implements Callable<Integer> {
     int batchSize = DEFAULTS.batchSize();
 
     @Option(names = "--weight-decay", description = "AdamW weight decay (default: ${DEFAULT-VALUE}).")
-    float weightDecay = DEFAULTS.weightDecay();
+    float weightDecay = DEFAULTS.optimizer().weightDecay();
 
     @Option(names = "--clip", description = "Gradient-norm clip, 0 for none (default: ${DEFAULT-VALUE}).")
-    double clip = DEFAULTS.clip();
+    double clip = DEFAULTS.optimizer().clip();
+
+    @Option(names = "--beta1", description = "AdamW beta1 (default: ${DEFAULT-VALUE}).")
+    float beta1 = DEFAULTS.optimizer().beta1();
+
+    @Option(names = "--beta2", description = "AdamW beta2 (default: ${DEFAULT-VALUE}).")
+    float beta2 = DEFAULTS.optimizer().beta2();
 
     @Option(names = "--patience", description = "Dev evaluations without improvement before stopping (never in the "
             + "first half of the epochs); 0 never stops early (default: ${DEFAULT-VALUE}).")
@@ -209,22 +217,19 @@ final class FinetuneCommand implements Callable<Integer> {
     FineTuneSpec spec() {
         HeadConfig.Task t = HeadConfig.Task.parse(task);
         FineTuneSpec.Builder b = FineTuneSpec.builder(t, train, output.out())
-                .from(from).arch(arch).tokenizer(tokenizer).dev(dev).test(test).epochs(epochs)
-                .recipe(FineTuneSpec.Recipe.parse(recipe)).warmup(warmup).gradualUnfreeze(gradualUnfreeze)
-                .freezeBackbone(freezeBackbone)
-                .maxTrain(maxTrain).seed(seed.seed()).batchSize(batchSize).weightDecay(weightDecay).clip(clip)
-                .patience(patience).evalsPerEpoch(evalsPerEpoch).devFraction(devFraction).maxLength(maxLength)
-                .dropout(dropout).maxTime(maxTime).threads(threads.threads()).keepTrainingState(keepTrainingState)
-                .overwrite(output.overwrite()).resume(resume).checkpointEvery(checkpointEvery).skipBad(skipBad).folds(folds)
-                .learningRates(lrCandidates == null ? List.of() : lrCandidates);
-        if (learningRate != null) {
-            b.learningRate(learningRate);
-        }
+                .from(from).arch(arch).tokenizer(tokenizer).dev(dev).test(test)
+                .recipe(FineTuneSpec.Recipe.parse(recipe)).learningRate(learningRate)
+                .schedule(schedule == null ? null : ScheduleKind.parse(schedule))
+                .optimizer(o -> o.withWarmup(warmup).withWeightDecay(weightDecay).withClip(clip).withBetas(beta1, beta2))
+                .gradualUnfreeze(gradualUnfreeze).freezeBackbone(freezeBackbone).maxTrain(maxTrain)
+                .batchSize(batchSize).patience(patience).evalsPerEpoch(evalsPerEpoch).devFraction(devFraction)
+                .maxLength(maxLength).dropout(dropout).keepTrainingState(keepTrainingState)
+                .checkpointEvery(checkpointEvery).skipBad(skipBad).folds(folds)
+                .learningRates(lrCandidates == null ? List.of() : lrCandidates)
+                .run(new RunOptions(output.out(), 0, epochs, maxTime, threads.threads(), seed.seed(), resume,
+                        output.overwrite()));
         if (discriminative != null) {
             b.discriminative(discriminative);
-        }
-        if (schedule != null) {
-            b.schedule(schedule.toLowerCase(java.util.Locale.ROOT));
         }
         if (pooling != null) {
             b.pooling(Pooling.parse(pooling));
@@ -246,14 +251,15 @@ final class FinetuneCommand implements Callable<Integer> {
         PrintWriter stdout = command.commandLine().getOut();
         PrintWriter stderr = command.commandLine().getErr();
         FineTuneSpec spec = spec();
-        DataSources sources = columns.applyTo(new DataSources(DatasetRegistry.standard(), System.out));
+        java.io.PrintStream log = FlagLog.of(command.commandLine(), System.out);
+        DataSources sources = columns.applyTo(new DataSources(DatasetRegistry.standard(), log));
         if (setfitIterations != null && spec.recipe() != FineTuneSpec.Recipe.SETFIT) {
             throw new IllegalArgumentException("--setfit-iterations applies to --recipe setfit only");
         }
         FineTuneResult r = spec.recipe() == FineTuneSpec.Recipe.SETFIT
                 ? SetFit.run(spec, setfitIterations == null ? SetFit.Options.defaults()
-                        : new SetFit.Options(setfitIterations), sources, System.out)
-                : FineTuning.run(spec, sources, System.out);
+                        : new SetFit.Options(setfitIterations), sources, log)
+                : FineTuning.run(spec, sources, log);
         for (dev.graft.SpecWarning warning : FineTuneWarnings.of(r)) {
             stderr.println("graft: warning: " + warning.messageWith(field -> Main.flagOf(command.commandLine(), field)));
         }

@@ -84,7 +84,7 @@ final class LmFinetuneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         LanguageModelFineTuning.Result r = LanguageModelFineTuning.run(spec(), DatasetRegistry.standard(),
-                System.out);
+                FlagLog.of(command.commandLine(), System.out));
         command.commandLine().getOut().println(JSON.writeValueAsString(r.toJson()));
         return 0;
     }

@@ -145,7 +145,7 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Pretraining.Result r = Pretraining.run(spec(), System.out);
+        Pretraining.Result r = Pretraining.run(spec(), FlagLog.of(command.commandLine(), System.out));
         command.commandLine().getOut().println(Pretraining.summaryJson(r));
         return 0;
     }

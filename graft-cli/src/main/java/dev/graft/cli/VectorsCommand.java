@@ -4,6 +4,7 @@ import dev.graft.data.CorpusReader;
 import dev.graft.vectors.Cooccurrence;
 import dev.graft.vectors.VectorTraining;
 import dev.graft.vectors.VectorsSpec;
+import dev.graft.train.RunOptions;
 import dev.graft.vectors.WordVectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,6 +34,9 @@ final class VectorsCommand implements Runnable {
             description = "Train vectors on a corpus and write DIR/vectors.safetensors, vocab.txt, config.json "
                     + "(and tokenizer.json with --tokenizer). sgns results depend on the seed and the thread count.")
     static final class Train implements Callable<Integer> {
+        /** The defaults of every option: {@link VectorsSpec}'s, the one source the library reads too. */
+        private static final VectorsSpec DEFAULTS = VectorsSpec.defaults(VectorsSpec.Method.SGNS);
+
         @Option(names = "--method", required = true, description = "sgns (skip-gram, negative sampling) or ppmi-svd.")
         String method;
 
@@ -52,53 +56,50 @@ final class VectorsCommand implements Runnable {
         int dim;
 
         @Option(names = "--window", description = "Largest distance of a context (default: ${DEFAULT-VALUE}).")
-        int window = VectorsSpec.DEFAULT_WINDOW;
+        int window = DEFAULTS.window();
 
         @Option(names = "--min-count", description = "Units seen fewer times get a zero row "
                 + "(default: ${DEFAULT-VALUE}).")
-        int minCount = VectorsSpec.DEFAULT_MIN_COUNT;
+        int minCount = DEFAULTS.minCount();
 
-        @Option(names = "--epochs", description = "sgns: passes over the corpus (default: "
-                + VectorsSpec.DEFAULT_EPOCHS + ").")
-        Integer epochs;
+        @Option(names = "--epochs", description = "sgns: passes over the corpus (default: ${DEFAULT-VALUE}).")
+        int epochs = DEFAULTS.epochs();
 
-        @Option(names = "--negatives", description = "sgns: noise samples per pair (default: "
-                + VectorsSpec.DEFAULT_NEGATIVES + ").")
-        Integer negatives;
+        @Option(names = "--negatives", description = "sgns: noise samples per pair (default: ${DEFAULT-VALUE}).")
+        int negatives = DEFAULTS.negatives();
 
         @Option(names = "--subsample", description = "sgns: frequent-unit subsampling threshold t, 0 for none "
-                + "(default: " + VectorsSpec.DEFAULT_SUBSAMPLE + ").")
-        Double subsample;
+                + "(default: ${DEFAULT-VALUE}).")
+        double subsample = DEFAULTS.subsample();
 
         @Option(names = "--lr", description = "sgns: initial learning rate, decayed linearly (default: "
-                + VectorsSpec.DEFAULT_LEARNING_RATE + ").")
-        Double learningRate;
+                + "${DEFAULT-VALUE}).")
+        double learningRate = DEFAULTS.learningRate();
 
         @Option(names = "--weighting", description = "ppmi-svd: none, linear ((w-k+1)/w, word2vec's dynamic window) "
-                + "or harmonic (1/k, GloVe) (default: linear).")
-        String weighting;
+                + "or harmonic (1/k, GloVe) (default: ${DEFAULT-VALUE}).")
+        String weighting = DEFAULTS.weighting().name().toLowerCase(Locale.ROOT);
 
         @Option(names = "--context-alpha", description = "ppmi-svd: context-distribution smoothing (default: "
-                + VectorsSpec.DEFAULT_CONTEXT_ALPHA + ").")
-        Double contextAlpha;
+                + "${DEFAULT-VALUE}).")
+        double contextAlpha = DEFAULTS.contextAlpha();
 
-        @Option(names = "--eigenvalue-weight", description = "ppmi-svd: p in U·S^p (default: "
-                + VectorsSpec.DEFAULT_EIGENVALUE_WEIGHT + ").")
-        Double eigenvalueWeight;
+        @Option(names = "--eigenvalue-weight", description = "ppmi-svd: p in U·S^p (default: ${DEFAULT-VALUE}).")
+        double eigenvalueWeight = DEFAULTS.eigenvalueWeight();
 
         @Option(names = "--power-iterations", description = "ppmi-svd: randomized SVD power iterations (default: "
-                + VectorsSpec.DEFAULT_POWER_ITERATIONS + ").")
-        Integer powerIterations;
+                + "${DEFAULT-VALUE}).")
+        int powerIterations = DEFAULTS.powerIterations();
 
         @Option(names = "--oversample", description = "ppmi-svd: extra random directions (default: "
-                + VectorsSpec.DEFAULT_OVERSAMPLE + ").")
-        Integer oversample;
+                + "${DEFAULT-VALUE}).")
+        int oversample = DEFAULTS.oversample();
 
         @picocli.CommandLine.Mixin
         ThreadsOption threads = new ThreadsOption();
 
         @picocli.CommandLine.Mixin
-        SeedOption seed = new SeedOption(VectorsSpec.DEFAULT_SEED);
+        SeedOption seed = new SeedOption(DEFAULTS.seed());
 
         @picocli.CommandLine.Mixin
         OutputOptions output = new OutputOptions();
@@ -106,55 +107,45 @@ final class VectorsCommand implements Runnable {
         @Option(names = "--resume", description = "sgns: continue the run in --out from its last epoch checkpoint.")
         boolean resume;
 
-        @Override
-        public Integer call() throws IOException {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec command;
+
+        /** Whether any of {@code names} was given on the command line. */
+        private boolean given(String... names) {
+            picocli.CommandLine.ParseResult parsed = command.commandLine().getParseResult();
+            return java.util.Arrays.stream(names).anyMatch(parsed::hasMatchedOption);
+        }
+
+        /** The core spec these options describe. */
+        VectorsSpec spec() {
             VectorsSpec.Method m = VectorsSpec.Method.parse(method);
-            if (m == VectorsSpec.Method.PPMI_SVD && (epochs != null || negatives != null || subsample != null
-                    || learningRate != null)) {
+            if (m == VectorsSpec.Method.PPMI_SVD && given("--epochs", "--negatives", "--subsample", "--lr")) {
                 throw new IllegalArgumentException("--epochs, --negatives, --subsample and --lr apply to sgns only");
             }
-            if (m == VectorsSpec.Method.SGNS && (weighting != null || contextAlpha != null || eigenvalueWeight != null
-                    || powerIterations != null || oversample != null)) {
+            if (m == VectorsSpec.Method.SGNS && given("--weighting", "--context-alpha", "--eigenvalue-weight",
+                    "--power-iterations", "--oversample")) {
                 throw new IllegalArgumentException("--weighting, --context-alpha, --eigenvalue-weight, "
                         + "--power-iterations and --oversample apply to ppmi-svd only");
             }
-            VectorsSpec.Builder b = VectorsSpec.builder(m, corpus, output.out()).layout(layout).tokenizer(tokenizer).dim(dim)
-                    .window(window).minCount(minCount).threads(threads.threads()).seed(seed.seed()).resume(resume)
-                    .overwrite(output.overwrite());
-            if (epochs != null) {
-                b.epochs(epochs);
-            }
-            if (negatives != null) {
-                b.negatives(negatives);
-            }
-            if (subsample != null) {
-                b.subsample(subsample);
-            }
-            if (learningRate != null) {
-                b.learningRate(learningRate);
-            }
-            if (weighting != null) {
-                b.weighting(switch (weighting.toLowerCase(Locale.ROOT)) {
-                    case "none" -> Cooccurrence.Weighting.NONE;
-                    case "linear" -> Cooccurrence.Weighting.LINEAR;
-                    case "harmonic" -> Cooccurrence.Weighting.HARMONIC;
-                    default -> throw new IllegalArgumentException("--weighting " + weighting
-                            + " is not a weighting: use none, linear or harmonic");
-                });
-            }
-            if (contextAlpha != null) {
-                b.contextAlpha(contextAlpha);
-            }
-            if (eigenvalueWeight != null) {
-                b.eigenvalueWeight(eigenvalueWeight);
-            }
-            if (powerIterations != null) {
-                b.powerIterations(powerIterations);
-            }
-            if (oversample != null) {
-                b.oversample(oversample);
-            }
-            VectorTraining.run(b.build(), System.out);
+            return VectorsSpec.builder(m, corpus, output.out()).layout(layout).tokenizer(tokenizer).dim(dim)
+                    .window(window).minCount(minCount).negatives(negatives).subsample(subsample)
+                    .learningRate(learningRate).contextAlpha(contextAlpha).eigenvalueWeight(eigenvalueWeight)
+                    .powerIterations(powerIterations).oversample(oversample)
+                    .weighting(switch (weighting.toLowerCase(Locale.ROOT)) {
+                        case "none" -> Cooccurrence.Weighting.NONE;
+                        case "linear" -> Cooccurrence.Weighting.LINEAR;
+                        case "harmonic" -> Cooccurrence.Weighting.HARMONIC;
+                        default -> throw new IllegalArgumentException("--weighting " + weighting
+                                + " is not a weighting: use none, linear or harmonic");
+                    })
+                    .run(r -> new RunOptions(output.out(), 0, epochs, null, threads.threads(), seed.seed(), resume,
+                            output.overwrite()))
+                    .build();
+        }
+
+        @Override
+        public Integer call() throws IOException {
+            VectorTraining.run(spec(), FlagLog.of(command.commandLine(), System.out));
             return 0;
         }
     }

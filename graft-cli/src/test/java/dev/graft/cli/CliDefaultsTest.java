@@ -50,7 +50,22 @@ class CliDefaultsTest {
         assertThat(seeded.spec().seed()).isEqualTo(7);
         assertThat(seeded.spec().threads()).isEqualTo(3);
         assertThat(seeded.spec().patience()).isEqualTo(5);
-        assertThat(seeded.spec().overwrite()).isTrue();
+        assertThat(seeded.spec().run().overwrite()).isTrue();
+        // the optimizer and the run are the shared records, set by the same flags as pretrain's
+        FinetuneCommand tuned = parsed("finetune", "--task", "classify", "--from", "runs/bert", "--train", "t.jsonl",
+                "--out", "runs/ft", "--lr", "3e-4", "--schedule", "cosine", "--beta2", "0.98", "--max-time", "2m",
+                "--epochs", "4", "--resume");
+        assertThat(tuned.spec().optimizer()).isEqualTo(FineTuneSpec.DEFAULT_OPTIMIZER.withLearningRate(3e-4f)
+                .withSchedule(dev.graft.train.ScheduleKind.COSINE).withBetas(0.9f, 0.98f));
+        assertThat(tuned.spec().run().maxTime()).isEqualTo(java.time.Duration.ofMinutes(2));
+        assertThat(tuned.spec().run().epochs()).isEqualTo(4);
+        assertThat(tuned.spec().run().resume()).isTrue();
+        // no --lr nor --schedule: the recipe's
+        FinetuneCommand ulmfit = parsed("finetune", "--task", "classify", "--from", "runs/bert", "--train",
+                "t.jsonl", "--out", "runs/ft", "--recipe", "ulmfit");
+        assertThat(ulmfit.spec().optimizer().learningRate()).isEqualTo(FineTuneSpec.ULMFIT_LR);
+        assertThat(ulmfit.spec().optimizer().schedule()).isEqualTo(dev.graft.train.ScheduleKind.STLR);
+        assertThat(c.spec().optimizer().learningRate()).isEqualTo(FineTuneSpec.DEFAULT_LR);
     }
 
     @Test
@@ -100,7 +115,7 @@ class CliDefaultsTest {
     void forceIsTheHiddenOldNameOfOverwrite() {
         FinetuneCommand c = parsed("finetune", "--task", "classify", "--from", "runs/bert", "--train", "t.jsonl",
                 "--out", "runs/ft", "--force");
-        assertThat(c.spec().overwrite()).isTrue();
+        assertThat(c.spec().run().overwrite()).isTrue();
         assertThat(err.toString()).contains("--force is deprecated: use --overwrite");
         StringWriter help = new StringWriter();
         Main.commandLine().getSubcommands().get("import").usage(new PrintWriter(help));

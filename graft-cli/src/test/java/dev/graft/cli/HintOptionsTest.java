@@ -93,7 +93,10 @@ class HintOptionsTest {
         PRINTED_BY.put("dev/graft/serve/ServeSettings.java", List.of("serve"));
         // fields no flag sets, named as the library caller (or an experiment.json) sets them: no command to check
         PRINTED_BY.put("dev/graft/experiment/ExperimentSpec.java devFraction", List.of());
-        PRINTED_BY.put("dev/graft/experiment/ExperimentSpec.java vocabSize", List.of());
+        PRINTED_BY.put("dev/graft/experiment/ExperimentSpec.java tokenizer.vocabSize", List.of());
+        PRINTED_BY.put("dev/graft/experiment/ExperimentSpec.java tokenizer.path", List.of());
+        PRINTED_BY.put("dev/graft/experiment/ExperimentSpec.java tokenizer.type", List.of());
+        PRINTED_BY.put("dev/graft/experiment/ExperimentSpec.java tokenizer.cased", List.of());
         PRINTED_BY.put("dev/graft/finetune/FineTuneSpec.java stopAfterEpochs", List.of());
         PRINTED_BY.put("dev/graft/serve/ServedModel.java", List.of("serve"));
         PRINTED_BY.put("dev/graft/distill/Distillation.java", List.of("distill"));
@@ -259,7 +262,7 @@ class HintOptionsTest {
         p.destroy(); // SIGTERM
         ChildJvm.Result r = ChildJvm.await(p, logs, 120);
         assertThat(r.out()).contains("interrupted at step", "the model trained so far is in",
-                "to continue, add --resume to the same graft finetune command");
+                "to continue, run it again with --resume (the other settings unchanged)");
         // the checkpoint the message names is kept for --resume
         Path ft = dir.resolve("ft");
         assertThat(dev.graft.train.Trainer.latestCheckpoint(ft)).as(r.both()).isNotNull();

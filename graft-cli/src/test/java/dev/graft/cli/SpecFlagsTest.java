@@ -70,6 +70,17 @@ class SpecFlagsTest {
             Map.entry("run.overwrite", "--overwrite"), Map.entry("batchSize", "--batch-size"),
             Map.entry("seqLen", "--seq-len"), Map.entry("corpus", "--corpus"));
 
+    /** The entries of {@link #SHARED} for the fields under these prefixes, in a table the caller may change. */
+    private static Map<String, String> shared(String... prefixes) {
+        Map<String, String> out = new java.util.HashMap<>();
+        SHARED.forEach((field, flag) -> {
+            if (java.util.Arrays.stream(prefixes).anyMatch(field::startsWith)) {
+                out.put(field, flag);
+            }
+        });
+        return out;
+    }
+
     @Test
     void everyPretrainSpecFieldMapsToAPretrainFlag() {
         Map<String, String> expected = new java.util.HashMap<>(SHARED);
@@ -90,11 +101,14 @@ class SpecFlagsTest {
 
     @Test
     void everyFineTuneSpecFieldMapsToAFinetuneFlag() {
-        everyFieldHasItsFlag("finetune", dev.graft.finetune.FineTuneSpec.class, Map.of("learningRate", "--lr",
-                "learningRates", "--lr-candidates", "balancedClassWeights", "--class-weights", "out", "--out",
-                "maxTrain", "--max-train", "tokenizer", "--tokenizer", "threads", "--threads"),
-                // the length cross-validation chose, set by the experiment, not a flag
-                Set.of("stopAfterEpochs"));
+        Map<String, String> expected = shared("optimizer.", "run.");
+        expected.remove("run.steps");
+        expected.putAll(Map.of("learningRates", "--lr-candidates", "balancedClassWeights", "--class-weights",
+                "maxTrain", "--max-train", "tokenizer", "--tokenizer", "run.epochs", "--epochs",
+                "optimizer.beta1", "--beta1", "optimizer.clip", "--clip", "optimizer.warmup", "--warmup"));
+        everyFieldHasItsFlag("finetune", dev.graft.finetune.FineTuneSpec.class, expected,
+                // the length cross-validation chose, set by the experiment, not a flag; fine-tuning counts epochs
+                Set.of("stopAfterEpochs", "run.steps"));
     }
 
     @Test
@@ -106,10 +120,13 @@ class SpecFlagsTest {
 
     @Test
     void everyVectorsSpecFieldMapsToAVectorsTrainFlag() {
-        everyFieldHasItsFlag("vectors train", dev.graft.vectors.VectorsSpec.class, Map.of("learningRate", "--lr",
-                "minCount", "--min-count", "out", "--out"),
-                // word2vec.c's internals, library-only
-                Set.of("noisePower", "noiseTableSize", "roundUnits"));
+        Map<String, String> expected = shared("run.");
+        expected.remove("run.steps");
+        expected.remove("run.maxTime");
+        expected.putAll(Map.of("learningRate", "--lr", "minCount", "--min-count", "run.epochs", "--epochs"));
+        everyFieldHasItsFlag("vectors train", dev.graft.vectors.VectorsSpec.class, expected,
+                // word2vec.c's internals, library-only; vectors train count epochs
+                Set.of("noisePower", "noiseTableSize", "roundUnits", "run.steps", "run.maxTime"));
     }
 
     @Test
@@ -117,7 +134,8 @@ class SpecFlagsTest {
         everyFieldHasItsFlag("experiment", dev.graft.experiment.ExperimentSpec.class, Map.of("rateGrids",
                 "--lr-grid", "pretrainTime", "--pretrain-time", "seed", "--seed", "threads", "--threads"),
                 // set in an experiment.json (--config) only
-                Set.of("vocabSize", "seqLen", "devFraction", "labelRepeat"));
+                Set.of("tokenizer.vocabSize", "tokenizer.path", "tokenizer.type", "tokenizer.cased", "seqLen",
+                        "devFraction", "labelRepeat"));
     }
 
     @Test
@@ -184,6 +202,12 @@ class SpecFlagsTest {
                         + "between them");
         assertThat(error(args(finetune, "--from", "m", "--dev-fraction", "1")))
                 .startsWith("graft: --dev-fraction must be in [0, 1)");
+        assertThat(error(args(finetune, "--from", "m", "--beta1", "1")))
+                .isEqualTo("graft: --beta1 must be in [0, 1), got 1.0");
+        assertThat(error(args(finetune, "--from", "m", "--resume", "--overwrite")))
+                .isEqualTo("graft: --resume and --overwrite contradict each other: choose one");
+        assertThat(error(args(finetune, "--from", "m", "--schedule", "linear-time", "--max-time", "1m")))
+                .isEqualTo("graft: --schedule linear-time is for pretraining: use linear, stlr, constant or cosine");
         List<String> lm = List.of("lm-finetune", "--from", "m", "--corpus", "c.txt", "--out", out);
         assertThat(error(args(lm, "--discriminative", "0.5")))
                 .startsWith("graft: --discriminative must be >= 1");
@@ -197,6 +221,10 @@ class SpecFlagsTest {
                 .isEqualTo("graft: --window must be > 0, got 0");
         assertThat(error(args(vectors, "--method", "ppmi-svd", "--context-alpha", "2")))
                 .isEqualTo("graft: --context-alpha must be in (0, 1], got 2.0");
+        assertThat(error(args(vectors, "--method", "sgns", "--epochs", "0")))
+                .isEqualTo("graft: --epochs must be a whole number > 0, got 0.0");
+        assertThat(error(args(vectors, "--method", "sgns", "--threads", "0")))
+                .isEqualTo("graft: --threads must be > 0, got 0");
     }
 
     private static String[] args(List<String> base, String... more) {

@@ -5,88 +5,102 @@ import dev.graft.model.HeadConfig;
 import dev.graft.train.TrainingListener;
 
 import java.nio.file.Path;
-import java.util.function.Consumer;
-
-import static dev.graft.api.Overrides.ifGiven;
+import java.util.function.UnaryOperator;
 
 /**
- * How {@link dev.graft.Graft#fineTune} trains: an immutable record, changed with {@code withX} methods.
- * A null field means "the default", which is {@link FineTuneSpec}'s ({@code graft finetune}'s): the
- * automatic number of epochs, the recipe's learning rate, the head's batch size, a tenth of the training
- * set carved as dev when the data has no dev part; nothing here repeats a number.
- *
- * @param out            the model folder to write (new or empty, unless {@code overwrite})
- * @param epochs         passes over the training data (early stopping may end sooner)
- * @param learningRate   peak learning rate
- * @param batchSize      examples per update
- * @param maxLength      tokens per input, special tokens included
- * @param devFraction    share of the training set carved as dev when the data has no dev part (0: none)
- * @param patience       evaluations without dev improvement before stopping (0: never early)
- * @param recipe         full fine-tuning or ULMFiT's
- * @param freezeBackbone train the head only
- * @param seed           seeds the dev carve, the head, dropout and the batch order
- * @param overwrite      replace a non-empty {@code out}
- * @param listener       hears every update and dev evaluation, or null
+ * How {@link dev.graft.Graft#fineTune} trains: immutable, changed with {@code withX} methods. It is a view of
+ * {@link FineTuneSpec}: each {@code withX} is a change to the spec's builder, so what is not changed keeps the
+ * spec's default ({@code graft finetune}'s: the automatic number of epochs, the recipe's learning rate, the
+ * head's batch size, a tenth of the training set carved as dev when the data has no dev part), and the spec
+ * checks every value ({@link dev.graft.SpecException}, naming the spec's field). Nothing here repeats a number.
  */
-public record FineTuneOptions(Path out, Double epochs, Float learningRate, Integer batchSize, Integer maxLength,
-                              Double devFraction, Integer patience, FineTuneSpec.Recipe recipe,
-                              Boolean freezeBackbone, Long seed, boolean overwrite, TrainingListener listener) {
+public final class FineTuneOptions {
+    private final Path out;
+    private final SpecEdits<FineTuneSpec.Builder> edits;
+    private final TrainingListener listener;
 
-    /** Fine-tuning with every default into {@code out}. */
+    private FineTuneOptions(Path out, SpecEdits<FineTuneSpec.Builder> edits, TrainingListener listener) {
+        this.out = out;
+        this.edits = edits;
+        this.listener = listener;
+    }
+
+    /** Fine-tuning with every default into {@code out}, the model folder to write (new or empty). */
     public static FineTuneOptions into(Path out) {
-        return new FineTuneOptions(out, null, null, null, null, null, null, null, null, null, false, null);
+        return new FineTuneOptions(out, SpecEdits.none(), null);
     }
 
+    private FineTuneOptions with(UnaryOperator<FineTuneSpec.Builder> edit) {
+        return new FineTuneOptions(out, edits.and(edit), listener);
+    }
+
+    /** Into another model folder. */
     public FineTuneOptions withOut(Path v) {
-        return edit(d -> d.out = v);
+        return new FineTuneOptions(v, edits, listener);
     }
 
+    /** Passes over the training data (early stopping may end sooner). */
     public FineTuneOptions withEpochs(double v) {
-        return edit(d -> d.epochs = v);
+        return with(b -> b.run(r -> r.withEpochs(v)));
     }
 
+    /** The peak learning rate. */
     public FineTuneOptions withLearningRate(float v) {
-        return edit(d -> d.learningRate = v);
+        return with(b -> b.learningRate(v));
     }
 
+    /** Examples per update. */
     public FineTuneOptions withBatchSize(int v) {
-        return edit(d -> d.batchSize = v);
+        return with(b -> b.batchSize(v));
     }
 
+    /** Tokens per input, special tokens included. */
     public FineTuneOptions withMaxLength(int v) {
-        return edit(d -> d.maxLength = v);
+        return with(b -> b.maxLength(v));
     }
 
+    /** The share of the training set carved as dev when the data has no dev part (0: none). */
     public FineTuneOptions withDevFraction(double v) {
-        return edit(d -> d.devFraction = v);
+        return with(b -> b.devFraction(v));
     }
 
+    /** Evaluations without dev improvement before stopping (0: never early). */
     public FineTuneOptions withPatience(int v) {
-        return edit(d -> d.patience = v);
+        return with(b -> b.patience(v));
     }
 
+    /** Full fine-tuning or ULMFiT's recipe. */
     public FineTuneOptions withRecipe(FineTuneSpec.Recipe v) {
-        return edit(d -> d.recipe = v);
+        return with(b -> b.recipe(v));
     }
 
+    /** Train the head only. */
     public FineTuneOptions withFreezeBackbone(boolean v) {
-        return edit(d -> d.freezeBackbone = v);
+        return with(b -> b.freezeBackbone(v));
     }
 
+    /** Seeds the dev carve, the head, dropout and the batch order. */
     public FineTuneOptions withSeed(long v) {
-        return edit(d -> d.seed = v);
+        return with(b -> b.run(r -> r.withSeed(v)));
     }
 
+    /** Replace a non-empty model folder. */
     public FineTuneOptions withOverwrite(boolean v) {
-        return edit(d -> d.overwrite = v);
+        return with(b -> b.run(r -> r.withOverwrite(v)));
     }
 
+    /** Hears every update and dev evaluation (null: none). */
     public FineTuneOptions withListener(TrainingListener v) {
-        return edit(d -> d.listener = v);
+        return new FineTuneOptions(out, edits, v);
+    }
+
+    /** The listener, or null. */
+    public TrainingListener listener() {
+        return listener;
     }
 
     /**
-     * The core spec: {@link FineTuneSpec}'s defaults with this record's non-null fields over them.
+     * The core spec: {@link FineTuneSpec}'s defaults with these changes.
      *
      * @param train, dev, test descriptions of the data for the run's record (run.json)
      */
@@ -95,59 +109,7 @@ public record FineTuneOptions(Path out, Double epochs, Float learningRate, Integ
             throw new IllegalArgumentException("fine-tuning needs an output folder: FineTuneOptions.into(dir)");
         }
         FineTuneSpec.Builder b = FineTuneSpec.builder(task, train, out).from(from).dev(dev).test(test)
-                .threads(threads).overwrite(overwrite);
-        ifGiven(epochs, b::epochs);
-        ifGiven(learningRate, b::learningRate);
-        ifGiven(batchSize, b::batchSize);
-        ifGiven(maxLength, b::maxLength);
-        ifGiven(devFraction, b::devFraction);
-        ifGiven(patience, b::patience);
-        ifGiven(recipe, b::recipe);
-        ifGiven(freezeBackbone, b::freezeBackbone);
-        ifGiven(seed, b::seed);
-        return b.build();
-    }
-
-    /** A copy with one change: {@code change} sets fields of a {@link Draft} of this record. */
-    private FineTuneOptions edit(Consumer<Draft> change) {
-        Draft d = new Draft(this);
-        change.accept(d);
-        return d.options();
-    }
-
-    /** The record's fields as variables, for the {@code withX} methods: the one place that copies them all. */
-    private static final class Draft {
-        Path out;
-        Double epochs;
-        Float learningRate;
-        Integer batchSize;
-        Integer maxLength;
-        Double devFraction;
-        Integer patience;
-        FineTuneSpec.Recipe recipe;
-        Boolean freezeBackbone;
-        Long seed;
-        boolean overwrite;
-        TrainingListener listener;
-
-        Draft(FineTuneOptions o) {
-            out = o.out;
-            epochs = o.epochs;
-            learningRate = o.learningRate;
-            batchSize = o.batchSize;
-            maxLength = o.maxLength;
-            devFraction = o.devFraction;
-            patience = o.patience;
-            recipe = o.recipe;
-            freezeBackbone = o.freezeBackbone;
-            seed = o.seed;
-            overwrite = o.overwrite;
-            listener = o.listener;
-        }
-
-        FineTuneOptions options() {
-            return new FineTuneOptions(out, epochs, learningRate, batchSize, maxLength, devFraction, patience, recipe,
-                    freezeBackbone, seed, overwrite, listener);
-        }
+                .run(r -> r.withThreads(threads));
+        return edits.applyTo(b).build();
     }
 }

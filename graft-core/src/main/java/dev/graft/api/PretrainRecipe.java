@@ -4,7 +4,6 @@ import dev.graft.pretrain.PretrainSpec;
 import dev.graft.train.ScheduleKind;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
@@ -16,15 +15,15 @@ import java.util.function.UnaryOperator;
  * {@link #defaults()}; a later lever overrides an earlier one.
  */
 public final class PretrainRecipe {
-    private final List<UnaryOperator<PretrainSpec.Builder>> levers;
+    private final SpecEdits<PretrainSpec.Builder> levers;
 
-    private PretrainRecipe(List<UnaryOperator<PretrainSpec.Builder>> levers) {
-        this.levers = List.copyOf(levers);
+    private PretrainRecipe(SpecEdits<PretrainSpec.Builder> levers) {
+        this.levers = levers;
     }
 
     /** Every lever at {@code graft pretrain}'s default. */
     public static PretrainRecipe defaults() {
-        return new PretrainRecipe(List.of());
+        return new PretrainRecipe(SpecEdits.none());
     }
 
     /** Cramming's choices (Geiping and Goldstein 2022): pre-LN, bias-free linears, no dropout, β (0.9, 0.98). */
@@ -34,9 +33,7 @@ public final class PretrainRecipe {
 
     /** This recipe with one more lever. */
     private PretrainRecipe with(UnaryOperator<PretrainSpec.Builder> lever) {
-        List<UnaryOperator<PretrainSpec.Builder>> all = new ArrayList<>(levers);
-        all.add(lever);
-        return new PretrainRecipe(all);
+        return new PretrainRecipe(levers.and(lever));
     }
 
     /** ELECTRA replaced-token detection instead of masked LM (encoders). */
@@ -91,9 +88,6 @@ public final class PretrainRecipe {
 
     /** Pulls this recipe's levers on {@code b}, in the order they were given. */
     public PretrainSpec.Builder applyTo(PretrainSpec.Builder b) {
-        for (UnaryOperator<PretrainSpec.Builder> lever : levers) {
-            lever.apply(b);
-        }
-        return b;
+        return levers.applyTo(b);
     }
 }

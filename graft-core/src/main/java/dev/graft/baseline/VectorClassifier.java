@@ -65,8 +65,8 @@ public final class VectorClassifier {
         if (!Files.isRegularFile(dir.resolve(WordVectors.CONFIG_FILE))) {
             log.println("experiment: training static vectors (" + SHARED_METHOD.label() + ", dim " + SHARED_DIM
                     + ") on " + String.join(", ", corpus) + " into " + dir);
-            VectorsSpec spec = VectorsSpec.builder(SHARED_METHOD, corpus, dir).dim(SHARED_DIM).threads(threads)
-                    .seed(seed).overwrite(true).build();
+            VectorsSpec spec = VectorsSpec.builder(SHARED_METHOD, corpus, dir).dim(SHARED_DIM)
+                    .run(r -> r.withThreads(threads).withSeed(seed).withOverwrite(true)).build();
             VectorTraining.run(spec, registry, log, Integer.MAX_VALUE);
         }
         return WordVectors.load(dir);

@@ -186,7 +186,7 @@ public final class Distillation {
         writeRunConfig(spec, resuming, sc, teacher.config(), map, data);
         BatchStream<DistillationData.Batch> stream = data.trainingStream(spec.run().seed());
         Trainer<DistillationData.Batch> trainer = new Trainer<>(compute, task, stream, options, out, log)
-                .resumeHint("add --resume to the same graft distill command").listener(listener);
+                .resumeHint(dev.graft.train.RunOptions.RESUME_HINT).listener(listener);
         Trainer.Summary s = trainer.run(resuming);
         TeacherCache.Counts cached = cache == null ? new TeacherCache.Counts(0, 0, 0) : cache.counts();
         if (cache != null) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.graft.model.HeadConfig;
 import dev.graft.model.Presets;
+import dev.graft.tokenizer.TokenizerSpec;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * One {@code graft experiment}: every strategy on the same labeled data, label budgets and seeds.
@@ -43,7 +45,8 @@ import java.util.function.Function;
  *                       from its own shorter pretraining run (its own schedule, not a snapshot of the full run),
  *                       so the report can measure accuracy against pretraining compute and extrapolate it;
  *                       empty for none
- * @param vocabSize      vocabulary of the tokenizer trained on the corpus
+ * @param tokenizer      the vocabulary of the tokenizers trained on the corpus (lowercase WordPiece for encoders,
+ *                       BPE for decoders): only its {@code vocabSize} is set
  * @param seqLen         pretraining sequence length
  * @param devFraction    share of each labeled subset held out for early stopping (with {@code folds} 0 only)
  * @param folds          the few-label protocol: every neural cell chooses its learning rate (among its
@@ -69,7 +72,7 @@ import java.util.function.Function;
 public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<String> data, List<Strategy> strategies,
                              List<Integer> budgets, int seeds, String arch, Path out, Duration pretrainTime,
                              long pretrainSteps, double taptEpochs, String pretrained, Path base, List<Double> pretrainSweep,
-                             int vocabSize, int seqLen,
+                             TokenizerSpec tokenizer, int seqLen,
                              double devFraction, int folds, double maxEpochs, Map<String, List<Float>> rateGrids,
                              float lmWeight, double mix, int labelRepeat,
                              int threads, int parallelCells, long seed, Path distilled, int inDomainRepeat) {
@@ -158,8 +161,16 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
             throw new SpecException(List.of("parallelCells", "threads"), "parallelCells must be between 1 and "
                     + "threads (" + threads + "), got " + parallelCells);
         }
-        if (vocabSize < 100) {
-            throw new SpecException("vocabSize", "vocabSize must be at least 100, got " + vocabSize);
+        tokenizer = tokenizer == null ? TokenizerSpec.DEFAULT : tokenizer;
+        String t = TokenizerSpec.FIELD;
+        if (tokenizer.path() != null || tokenizer.type() != null || tokenizer.cased()) {
+            throw new SpecException(List.of(t + ".path", t + ".type", t + ".cased"), "an experiment trains its "
+                    + "tokenizers on its corpus (lowercase WordPiece for encoders, BPE for decoders): " + t + ".path, "
+                    + t + ".type and " + t + ".cased are not for it");
+        }
+        if (tokenizer.vocabSize() < 100) {
+            throw new SpecException(t + ".vocabSize", t + ".vocabSize must be at least 100, got "
+                    + tokenizer.vocabSize());
         }
         PretrainSpec.requireSeqLen(seqLen, 8);
         if (base != null && !java.nio.file.Files.isRegularFile(base.resolve("config.json"))) {
@@ -337,7 +348,8 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
             new Setting("base", s -> s.base == null ? null : s.base.toString(),
                     (b, v) -> b.base = v.isNull() ? null : Path.of(v.asText())),
             new Setting("pretrain_sweep", s -> s.pretrainSweep, (b, v) -> b.pretrainSweep = parseShares(strings(v))),
-            new Setting("vocab_size", s -> s.vocabSize, (b, v) -> b.vocabSize = integer(v)),
+            new Setting("vocab_size", s -> s.tokenizer.vocabSize(),
+                    (b, v) -> b.tokenizer = b.tokenizer.withVocabSize(integer(v))),
             new Setting("seq_len", s -> s.seqLen, (b, v) -> b.seqLen = integer(v)),
             new Setting("dev_fraction", s -> s.devFraction, (b, v) -> b.devFraction = number(v)),
             new Setting("folds", s -> s.folds, (b, v) -> b.folds = integer(v)),
@@ -393,7 +405,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
             root = JSON.readTree(Files.readString(file));
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": not valid JSON (" + e.getMessage().lines().findFirst()
-                    .orElse("") + "); fix the file or drop --config");
+                    .orElse("") + "); fix the file");
         }
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException(file + ": expected a JSON object of experiment settings");
@@ -483,7 +495,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         String pretrained = "minilm";
         Path base;
         List<Double> pretrainSweep = List.of();
-        int vocabSize = 8192;
+        TokenizerSpec tokenizer = TokenizerSpec.DEFAULT;
         int seqLen = 128;
         double devFraction = 0.1;
         int folds = 3;
@@ -518,7 +530,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         public Builder pretrained(String v) { pretrained = v; return this; }
         public Builder base(Path v) { base = v; return this; }
         public Builder pretrainSweep(List<Double> v) { pretrainSweep = v; return this; }
-        public Builder vocabSize(int v) { vocabSize = v; return this; }
+        public Builder tokenizer(UnaryOperator<TokenizerSpec> change) { tokenizer = change.apply(tokenizer); return this; }
         public Builder seqLen(int v) { seqLen = v; return this; }
         public Builder devFraction(double v) { devFraction = v; return this; }
         public Builder folds(int v) { folds = v; return this; }
@@ -535,7 +547,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
 
         public ExperimentSpec build() {
             return new ExperimentSpec(task, corpus, data, strategies, budgets, seeds, arch, out, pretrainTime,
-                    pretrainSteps, taptEpochs, pretrained, base, pretrainSweep, vocabSize, seqLen, devFraction, folds, maxEpochs, rateGrids,
+                    pretrainSteps, taptEpochs, pretrained, base, pretrainSweep, tokenizer, seqLen, devFraction, folds, maxEpochs, rateGrids,
                     lmWeight, mix,
                     labelRepeat, threads, Math.min(parallelCells, threads), seed, distilled, inDomainRepeat);
         }

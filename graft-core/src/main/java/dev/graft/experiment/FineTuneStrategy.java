@@ -165,7 +165,8 @@ record FineTuneStrategy(Strategy strategy, Preparation preparation, Start start)
         int batch = spec.task() == HeadConfig.Task.TAG ? 32 : 16;
         if (spec.maxEpochs() > 0) {
             long perEpoch = Math.max(1, (subset.train().size() + batch - 1) / batch);
-            b.epochs(Math.min(FineTuneSpec.autoEpochs(perEpoch), spec.maxEpochs()));
+            double epochs = Math.min(FineTuneSpec.autoEpochs(perEpoch), spec.maxEpochs());
+            b.run(r -> r.withEpochs(epochs));
         }
         if (spec.folds() > 0) {
             b.folds(spec.folds()).learningRates(spec.rates(strategy));
@@ -222,7 +223,8 @@ record FineTuneStrategy(Strategy strategy, Preparation preparation, Start start)
     static FineTuneSpec.Builder cellSpec(Cell<?> cell, SharedRuns shared, Path cellDir) {
         String data = cell.data().name();
         return FineTuneSpec.builder(shared.spec.task(), data + ":train[" + cell.subset().key() + "]", cellDir)
-                .test(data + ":test").seed(cell.subset().seed()).threads(shared.cellThreads()).overwrite(true);
+                .test(data + ":test")
+                .run(r -> r.withSeed(cell.subset().seed()).withThreads(shared.cellThreads()).withOverwrite(true));
     }
 
     /** A cell's training run, writing its log. */

@@ -139,7 +139,7 @@ final class SharedRuns {
         boolean encoder = dev.graft.model.Presets.get(arch).isEncoder();
         List<String> corpus = spec.corpus().isEmpty() ? List.of(spec.data().get(0)) : spec.corpus();
         Path dir = out.resolve("pretrain").resolve("tokenizer-" + (encoder ? "wordpiece" : "bpe") + "-"
-                + spec.vocabSize() + "-" + hash(String.join(",", corpus)));
+                + spec.tokenizer().vocabSize() + "-" + hash(String.join(",", corpus)));
         Path file = dir.resolve(Checkpoint.TOKENIZER);
         if (Files.exists(file)) {
             return file;
@@ -153,7 +153,7 @@ final class SharedRuns {
         dev.graft.tokenizer.TokenizerTrainer.Type type = encoder ? dev.graft.tokenizer.TokenizerTrainer.Type.WORDPIECE
                 : dev.graft.tokenizer.TokenizerTrainer.Type.BPE;
         dev.graft.tokenizer.TokenizerTrainer.Result r = dev.graft.tokenizer.TokenizerTrainer.train(
-                dev.graft.tokenizer.TokenizerTrainer.Settings.of(type, spec.vocabSize()).withThreads(spec.threads())
+                dev.graft.tokenizer.TokenizerTrainer.Settings.of(type, spec.tokenizer().vocabSize()).withThreads(spec.threads())
                         .withLowercase(encoder), corpora.asIterable());
         log.println("experiment: tokenizer " + r.summary());
         Files.createDirectories(dir);

@@ -166,8 +166,8 @@ public final class CrossValidation {
                 }
                 Files.createDirectories(foldOut);
                 FineTuneSpec foldSpec = spec.toBuilder().folds(0).learningRates(List.of()).learningRate(rate)
-                        .epochs(plannedEpochs).stopAfterEpochs(Double.NaN).maxTrain(0).patience(0)
-                        .evalsPerEpoch(evalsPerEpoch).keepTrainingState(false).out(foldOut).build();
+                        .stopAfterEpochs(Double.NaN).maxTrain(0).patience(0).evalsPerEpoch(evalsPerEpoch)
+                        .keepTrainingState(false).run(o -> o.withOut(foldOut).withEpochs(plannedEpochs)).build();
                 FineTuneResult r;
                 try (PrintStream foldLog = new PrintStream(Files.newOutputStream(foldOut.resolve("log.txt"),
                         StandardOpenOption.CREATE, StandardOpenOption.WRITE, spec.resume()
@@ -197,7 +197,7 @@ public final class CrossValidation {
         log.printf(Locale.ROOT, "cross-validation: chose lr %s for %.3g of %.3g epochs (mean held-out score %.4f)%n",
                 rateId(best.learningRate()), best.epochs(), plannedEpochs, best.meanScore());
         FineTuneSpec finalSpec = spec.toBuilder().folds(0).learningRates(List.of()).learningRate(best.learningRate())
-                .epochs(plannedEpochs).maxTrain(0).devFraction(0).patience(0)
+                .run(o -> o.withEpochs(plannedEpochs)).maxTrain(0).devFraction(0).patience(0)
                 .stopAfterEpochs(best.epochs() < plannedEpochs - 1e-9 ? best.epochs() : Double.NaN).build();
         FineTuneResult r = runner.run(finalSpec, new LabeledSplits<>(labeled, null, data.test(), labels), log);
         writeChoice(spec.out(), spec, choice);

@@ -5,16 +5,22 @@ import dev.graft.model.HeadConfig;
 import dev.graft.model.SequenceClassifier;
 import dev.graft.nn.Pooling;
 import dev.graft.task.Heads;
+import dev.graft.train.OptimizerSpec;
+import dev.graft.train.RunOptions;
+import dev.graft.train.ScheduleKind;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Everything one fine-tuning run needs; immutable, validated here. Build with {@link #builder}.
- * Defaults that depend on the recipe (rates, schedule, unfreezing) are resolved by the
- * {@code effective*} methods, so the run config records what was actually used.
+ * Everything one fine-tuning run needs; immutable, validated here, errors naming the spec's fields
+ * ({@code optimizer.learningRate}, {@code run.epochs}, ...). Build with {@link #builder}. The optimizer's rate
+ * and schedule default to the recipe's ({@link Recipe#optimizer}) and are
+ * resolved when the spec is built, so the run config records what was actually used; the other defaults that
+ * depend on the recipe (discriminative rates, unfreezing) are resolved by the {@code effective*} methods.
  *
  * @param task              classify, tag, multilabel or pair
  * @param from              a checkpoint folder to start from, or null with {@code arch} (from scratch)
@@ -23,23 +29,16 @@ import java.util.Locale;
  * @param train             training data: file or dataset name ({@code sentiment-uci}, {@code brown-pos:train})
  * @param dev               dev data, or null to carve {@code devFraction} of the training set
  * @param test              test data, or null (a dataset named as train then gives its test split)
- * @param out               output folder (new or empty, unless {@code overwrite})
- * @param epochs            passes over the training data (early stopping may end sooner); 0 for
- *                          {@link #autoEpochs}
- * @param learningRate      peak rate (the head's, with discriminative rates); NaN for the recipe's default
  * @param recipe            full fine-tuning, the ULMFiT recipe or SetFit
+ * @param optimizer         AdamW and the schedule (the rate is the head's with discriminative rates; the
+ *                          warm-up fraction applies to linear, constant and cosine); no time-based schedule
  * @param discriminative    factor between the rates of adjacent layer groups (1 = none); NaN for the recipe's
- * @param schedule          "linear" (warm-up + linear decay), "stlr", "constant", "cosine"; null for the recipe's
- * @param warmup            warm-up fraction for linear, constant and cosine schedules
  * @param gradualUnfreeze   null for the recipe's default (ULMFiT: on)
  * @param maxTrain          a stratified sub-sample of this many training examples (0: all), before the dev carve
- * @param seed              seeds the sub-sample, the dev carve, the head, dropout and the batch order
  * @param pooling           null for the default: concat with the ULMFiT recipe and for decoders; for encoders cls
  *                          when the checkpoint has a trained pooler, else mean
  * @param balancedClassWeights weight class c by n / (K·n_c) in the loss
  * @param batchSize         examples (classification) or sentences (tagging) per update; 0 for 16 / 32
- * @param weightDecay       AdamW decoupled weight decay
- * @param clip              gradient-norm clip, 0 for none
  * @param patience          evaluations without dev improvement before stopping; 0 never stops early
  * @param evalsPerEpoch     dev evaluations per epoch
  * @param devFraction       share of the training set carved as dev when no dev set is given
@@ -48,23 +47,24 @@ import java.util.Locale;
  * @param multitaskCorpus   LM corpus (files, datasets) for multitask training, empty for none
  * @param lmWeight          λ of multitask training (task loss + λ·LM loss)
  * @param mix               LM batches per task batch in multitask training
- * @param maxTime           wall-clock budget, or null
- * @param threads           compute threads
  * @param keepTrainingState keep the trainer's checkpoint-* folders (resumable) instead of deleting them
- * @param overwrite         replace a non-empty {@code out}
  * @param skipBad           skip bad records of data files (counted) instead of stopping
  * @param freezeBackbone    train the head only: every layer group below the head keeps its pretrained weights
  * @param folds             k of the k-fold cross-validation that chooses the learning rate and the length of
  *                          training inside the labeled set ({@link CrossValidation}); 0 for none (a dev set,
  *                          given or carved, with early stopping)
- * @param learningRates     the candidate rates cross-validation chooses from; empty for {@code learningRate}
+ * @param learningRates     the candidate rates cross-validation chooses from; empty for the optimizer's rate
  *                          alone (cross-validation then chooses only the length)
- * @param stopAfterEpochs   end the run after this many epochs of the schedule planned for {@code epochs} (the
+ * @param stopAfterEpochs   end the run after this many epochs of the schedule planned for {@code run.epochs} (the
  *                          length cross-validation chose); NaN for none
- * @param resume            continue the run in {@code out} from its newest checkpoint (cross-validation: skip
- *                          the fold runs already finished, continue the one in progress)
  * @param checkpointEvery   updates between resumable checkpoints; 0 for one per epoch; -1 for none before the
  *                          end (a run that will not be resumed: the experiment's cells)
+ * @param run               the output folder (new or empty, unless {@code run.overwrite}); {@code run.epochs},
+ *                          passes over the training data (early stopping may end sooner), 0 for
+ *                          {@link #autoEpochs}; {@code run.maxTime}; threads; the seed of the sub-sample, the dev
+ *                          carve, the head, dropout and the batch order; {@code run.resume}: continue the run in
+ *                          the folder from its newest checkpoint (cross-validation: skip the fold runs already
+ *                          finished, continue the one in progress). Fine-tuning has no {@code run.steps}.
  */
 public record FineTuneSpec(
         HeadConfig.Task task,
@@ -74,21 +74,14 @@ public record FineTuneSpec(
         String train,
         String dev,
         String test,
-        Path out,
-        double epochs,
-        float learningRate,
         Recipe recipe,
+        OptimizerSpec optimizer,
         double discriminative,
-        String schedule,
-        double warmup,
         Boolean gradualUnfreeze,
         int maxTrain,
-        long seed,
         Pooling pooling,
         boolean balancedClassWeights,
         int batchSize,
-        float weightDecay,
-        double clip,
         int patience,
         int evalsPerEpoch,
         double devFraction,
@@ -97,26 +90,51 @@ public record FineTuneSpec(
         List<String> multitaskCorpus,
         float lmWeight,
         double mix,
-        Duration maxTime,
-        int threads,
         boolean keepTrainingState,
-        boolean overwrite,
         boolean skipBad,
         boolean freezeBackbone,
         int folds,
         List<Float> learningRates,
         double stopAfterEpochs,
-        boolean resume,
-        int checkpointEvery) {
+        int checkpointEvery,
+        RunOptions run) {
 
-    /** The two ways to fine-tune. */
+    /** Default peak rate of full fine-tuning (small BERTs, Turc et al. 2019, searched 1e-4, 5e-5, 3e-5). */
+    public static final float DEFAULT_LR = 1e-4f;
+    /**
+     * Default peak rate of the ULMFiT recipe, the head's: with a factor of 2.6 over 6 groups the
+     * embeddings get 1/119 of it, and at 1e-4 a bert-mini's lower layers hardly moved (sentiment-uci,
+     * 200 labels, 3 seeds: 0.499 test accuracy at 1e-4, 0.587 at 1e-3; docs/FINETUNING.md).
+     */
+    public static final float ULMFIT_LR = 1e-3f;
+    /** ULMFiT's factor between layer groups. */
+    public static final double ULMFIT_FACTOR = 2.6;
+
+    /**
+     * The optimizer of a fine-tuning run unless changed: BERT's AdamW (β2 0.999), 10% warm-up; its rate and
+     * schedule are replaced by the recipe's unless given ({@link Builder#learningRate}, {@link Builder#schedule}).
+     */
+    public static final OptimizerSpec DEFAULT_OPTIMIZER = new OptimizerSpec(DEFAULT_LR, 0.1, ScheduleKind.LINEAR,
+            0.01f, 1.0, 0.9f, 0.999f);
+
+    /** AdamW's ε in fine-tuning (BERT's; pretraining uses {@link OptimizerSpec#ADAM_EPSILON}). */
+    public static final float ADAM_EPSILON = 1e-8f;
+
+    /** The ways to fine-tune, each with the peak rate and schedule of a run that names none. */
     public enum Recipe {
         /** BERT's: every layer at one rate, warm-up then linear decay. */
-        FULL,
+        FULL(DEFAULT_OPTIMIZER),
         /** ULMFiT's: discriminative rates (2.6), slanted triangular rates, gradual unfreezing. */
-        ULMFIT,
+        ULMFIT(DEFAULT_OPTIMIZER.withLearningRate(ULMFIT_LR).withSchedule(ScheduleKind.STLR)),
         /** SetFit's: the encoder tuned on contrastive pairs, then logistic regression ({@link SetFit}). */
-        SETFIT;
+        SETFIT(DEFAULT_OPTIMIZER.withLearningRate(SetFit.DEFAULT_LR));
+
+        /** The recipe's optimizer: its rate and schedule are a run's unless the run names them. */
+        public final OptimizerSpec optimizer;
+
+        Recipe(OptimizerSpec optimizer) {
+            this.optimizer = optimizer;
+        }
 
         public String id() {
             return name().toLowerCase(Locale.ROOT);
@@ -132,20 +150,12 @@ public record FineTuneSpec(
         }
     }
 
-    /** Default peak rate of full fine-tuning (small BERTs, Turc et al. 2019, searched 1e-4, 5e-5, 3e-5). */
-    public static final float DEFAULT_LR = 1e-4f;
-    /**
-     * Default peak rate of the ULMFiT recipe, the head's: with a factor of 2.6 over 6 groups the
-     * embeddings get 1/119 of it, and at 1e-4 a bert-mini's lower layers hardly moved (sentiment-uci,
-     * 200 labels, 3 seeds: 0.499 test accuracy at 1e-4, 0.587 at 1e-3; docs/FINETUNING.md).
-     */
-    public static final float ULMFIT_LR = 1e-3f;
-    /** ULMFiT's factor between layer groups. */
-    public static final double ULMFIT_FACTOR = 2.6;
-
     public FineTuneSpec {
         if (task == null) {
             throw new SpecException("task", "task is required: classify, tag, multilabel or pair");
+        }
+        if (optimizer == null || run == null) {
+            throw new IllegalArgumentException("optimizer and run are required: start from FineTuneSpec.builder");
         }
         if ((from == null) == (arch == null)) {
             throw new SpecException(List.of("from", "arch", "tokenizer"), "give either from DIR (a pretrained "
@@ -159,14 +169,13 @@ public record FineTuneSpec(
         if (train == null || train.isBlank()) {
             throw new SpecException("train", "train is required: a data file or a dataset name");
         }
-        if (out == null) {
-            throw new SpecException("out", "out is required: the folder to write");
+        if (run.steps() != 0) {
+            throw new SpecException(RunOptions.FIELD + ".steps", "fine-tuning is measured in " + RunOptions.FIELD
+                    + ".epochs (0: automatic), not " + RunOptions.FIELD + ".steps");
         }
-        if (!(epochs >= 0)) {
-            throw new SpecException("epochs", "epochs must be > 0 (or 0 for automatic), got " + epochs);
-        }
-        if (!Float.isNaN(learningRate)) {
-            SpecException.positive("learningRate", learningRate);
+        if (optimizer.schedule().timeBased()) {
+            throw new SpecException(OptimizerSpec.FIELD + ".schedule", OptimizerSpec.FIELD + ".schedule "
+                    + optimizer.schedule().id() + " is for pretraining: use linear, stlr, constant or cosine");
         }
         if (recipe == null) {
             recipe = Recipe.FULL;
@@ -174,13 +183,6 @@ public record FineTuneSpec(
         if (!Double.isNaN(discriminative) && !(discriminative >= 1)) {
             throw new SpecException("discriminative", "discriminative must be >= 1 (1 = one rate for all layers), "
                     + "got " + discriminative);
-        }
-        if (schedule != null && !List.of("linear", "stlr", "constant", "cosine").contains(schedule)) {
-            throw new SpecException("schedule", "unknown schedule '" + schedule + "': use linear, stlr, constant or "
-                    + "cosine");
-        }
-        if (!(warmup >= 0 && warmup < 1)) {
-            throw new SpecException("warmup", "warmup is a fraction of the run in [0, 1), got " + warmup);
         }
         SpecException.nonNegative("maxTrain", maxTrain);
         SpecException.nonNegative("batchSize", batchSize);
@@ -190,10 +192,6 @@ public record FineTuneSpec(
         if (!(devFraction >= 0 && devFraction < 1)) {
             throw new SpecException("devFraction", "devFraction must be in [0, 1) (0: no dev set, the last model is "
                     + "kept), got " + devFraction);
-        }
-        if (resume && overwrite) {
-            throw new SpecException(List.of("resume", "overwrite"), "resume and overwrite contradict each other: "
-                    + "choose one");
         }
         if (checkpointEvery < -1) {
             throw new SpecException("checkpointEvery", "checkpointEvery must be >= 0 (0: one checkpoint per epoch), "
@@ -222,7 +220,6 @@ public record FineTuneSpec(
         multitaskCorpus = multitaskCorpus == null ? List.of() : List.copyOf(multitaskCorpus);
         SpecException.nonNegative("lmWeight", lmWeight);
         SpecException.positive("mix", mix);
-        SpecException.positive("threads", threads);
     }
 
     /**
@@ -238,27 +235,23 @@ public record FineTuneSpec(
         return new Builder(task, train, out);
     }
 
+    /** This spec as a builder, its rate and schedule given (they stay when the recipe changes). */
     public Builder toBuilder() {
-        Builder b = new Builder(task, train, out);
+        Builder b = new Builder(task, train, run.out());
         b.from = from;
         b.arch = arch;
         b.tokenizer = tokenizer;
         b.dev = dev;
         b.test = test;
-        b.epochs = epochs;
-        b.learningRate = learningRate;
         b.recipe = recipe;
+        b.learningRate = optimizer.learningRate();
+        b.schedule = optimizer.schedule();
         b.discriminative = discriminative;
-        b.schedule = schedule;
-        b.warmup = warmup;
         b.gradualUnfreeze = gradualUnfreeze;
         b.maxTrain = maxTrain;
-        b.seed = seed;
         b.pooling = pooling;
         b.balancedClassWeights = balancedClassWeights;
         b.batchSize = batchSize;
-        b.weightDecay = weightDecay;
-        b.clip = clip;
         b.patience = patience;
         b.evalsPerEpoch = evalsPerEpoch;
         b.devFraction = devFraction;
@@ -267,25 +260,21 @@ public record FineTuneSpec(
         b.multitaskCorpus = multitaskCorpus;
         b.lmWeight = lmWeight;
         b.mix = mix;
-        b.maxTime = maxTime;
-        b.threads = threads;
         b.keepTrainingState = keepTrainingState;
-        b.overwrite = overwrite;
         b.skipBad = skipBad;
         b.freezeBackbone = freezeBackbone;
         b.folds = folds;
         b.learningRates = learningRates;
         b.stopAfterEpochs = stopAfterEpochs;
-        b.resume = resume;
         b.checkpointEvery = checkpointEvery;
-        return b;
+        return b.optimizer(optimizer).run(run);
     }
 
     /** Updates the automatic epoch count aims at. */
     public static final int AUTO_UPDATES = 1000;
 
     /**
-     * The epochs of {@code epochs = 0}: enough for about {@link #AUTO_UPDATES} updates, at least 2
+     * The epochs of {@code run.epochs = 0}: enough for about {@link #AUTO_UPDATES} updates, at least 2
      * and at most 20 (200 labels at batch 16: 20 epochs; 2,000: 8; Brown POS: 2).
      */
     public static double autoEpochs(long stepsPerEpoch) {
@@ -294,22 +283,11 @@ public record FineTuneSpec(
 
     /** The epochs a run with {@code stepsPerEpoch} updates per epoch trains. */
     public double effectiveEpochs(long stepsPerEpoch) {
-        return epochs > 0 ? epochs : autoEpochs(stepsPerEpoch);
-    }
-
-    public float effectiveLearningRate() {
-        if (!Float.isNaN(learningRate)) {
-            return learningRate;
-        }
-        return recipe == Recipe.ULMFIT ? ULMFIT_LR : DEFAULT_LR;
+        return run.epochs() > 0 ? run.epochs() : autoEpochs(stepsPerEpoch);
     }
 
     public double effectiveDiscriminative() {
         return !Double.isNaN(discriminative) ? discriminative : recipe == Recipe.ULMFIT ? ULMFIT_FACTOR : 1.0;
-    }
-
-    public String effectiveSchedule() {
-        return schedule != null ? schedule : recipe == Recipe.ULMFIT ? "stlr" : "linear";
     }
 
     public boolean effectiveGradualUnfreeze() {
@@ -329,35 +307,80 @@ public record FineTuneSpec(
         return folds >= 2;
     }
 
-    /** The rates cross-validation chooses from: {@code learningRates}, or the effective rate alone. */
+    /** The rates cross-validation chooses from: {@code learningRates}, or the optimizer's rate alone. */
     public List<Float> rateCandidates() {
-        return learningRates.isEmpty() ? List.of(effectiveLearningRate()) : learningRates;
+        return learningRates.isEmpty() ? List.of(optimizer.learningRate()) : learningRates;
+    }
+
+    // the run's folder, seed and threads, read everywhere a run is prepared
+    public Path out() {
+        return run.out();
+    }
+
+    public long seed() {
+        return run.seed();
+    }
+
+    public int threads() {
+        return run.threads();
+    }
+
+    // shortcuts into optimizer and run for the SetFit recipe's code, which reads them by these names
+
+    /** {@code optimizer.learningRate}. */
+    public float learningRate() {
+        return optimizer.learningRate();
+    }
+
+    /** {@code optimizer.warmup}. */
+    public double warmup() {
+        return optimizer.warmup();
+    }
+
+    /** {@code optimizer.weightDecay}. */
+    public float weightDecay() {
+        return optimizer.weightDecay();
+    }
+
+    /** {@code optimizer.clip}. */
+    public double clip() {
+        return optimizer.clip();
+    }
+
+    /** {@code run.epochs}: 0 for automatic. */
+    public double epochs() {
+        return run.epochs();
+    }
+
+    /** {@code run.maxTime}, or null. */
+    public Duration maxTime() {
+        return run.maxTime();
+    }
+
+    /** {@code run.resume}. */
+    public boolean resume() {
+        return run.resume();
     }
 
     /** A mutable builder with the defaults of {@code graft finetune}. */
     public static final class Builder {
         private final HeadConfig.Task task;
         private final String train;
-        private Path out;
         private Path from;
         private String arch;
         private Path tokenizer;
         private String dev;
         private String test;
-        private double epochs = 0;
-        private float learningRate = Float.NaN;
         private Recipe recipe = Recipe.FULL;
+        private OptimizerSpec optimizer = DEFAULT_OPTIMIZER;
+        private Float learningRate;
+        private ScheduleKind schedule;
         private double discriminative = Double.NaN;
-        private String schedule;
-        private double warmup = 0.1;
         private Boolean gradualUnfreeze;
         private int maxTrain;
-        private long seed = 42;
         private Pooling pooling;
         private boolean balancedClassWeights;
         private int batchSize;
-        private float weightDecay = 0.01f;
-        private double clip = 1.0;
         private int patience = 3;
         private int evalsPerEpoch = 1;
         private double devFraction = 0.1;
@@ -366,45 +389,40 @@ public record FineTuneSpec(
         private List<String> multitaskCorpus = List.of();
         private float lmWeight = 0.5f;
         private double mix = 0.5;
-        private Duration maxTime;
-        private int threads = Runtime.getRuntime().availableProcessors();
         private boolean keepTrainingState;
-        private boolean overwrite;
         private boolean skipBad;
         private boolean freezeBackbone;
         private int folds;
         private List<Float> learningRates = List.of();
         private double stopAfterEpochs = Double.NaN;
-        private boolean resume;
         private int checkpointEvery;
+        private RunOptions run;
 
         private Builder(HeadConfig.Task task, String train, Path out) {
             this.task = task;
             this.train = train;
-            this.out = out;
+            this.run = RunOptions.defaults(out);
         }
 
-        public Builder out(Path v) { out = v; return this; }
         public Builder from(Path v) { from = v; return this; }
         public Builder scratch(String archName, Path tokenizerPath) { arch = archName; tokenizer = tokenizerPath; return this; }
         public Builder arch(String v) { arch = v; return this; }
         public Builder tokenizer(Path v) { tokenizer = v; return this; }
         public Builder dev(String v) { dev = v; return this; }
         public Builder test(String v) { test = v; return this; }
-        public Builder epochs(double v) { epochs = v; return this; }
-        public Builder learningRate(float v) { learningRate = v; return this; }
         public Builder recipe(Recipe v) { recipe = v; return this; }
+        /** The peak rate; null (the default) for the recipe's. */
+        public Builder learningRate(Float v) { learningRate = v; return this; }
+        /** The schedule; null (the default) for the recipe's. */
+        public Builder schedule(ScheduleKind v) { schedule = v; return this; }
+        /** The optimizer's warm-up, weight decay, clip and betas (its rate and schedule: the setters above). */
+        public Builder optimizer(UnaryOperator<OptimizerSpec> change) { optimizer = change.apply(optimizer); return this; }
         public Builder discriminative(double v) { discriminative = v; return this; }
-        public Builder schedule(String v) { schedule = v; return this; }
-        public Builder warmup(double v) { warmup = v; return this; }
         public Builder gradualUnfreeze(Boolean v) { gradualUnfreeze = v; return this; }
         public Builder maxTrain(int v) { maxTrain = v; return this; }
-        public Builder seed(long v) { seed = v; return this; }
         public Builder pooling(Pooling v) { pooling = v; return this; }
         public Builder balancedClassWeights(boolean v) { balancedClassWeights = v; return this; }
         public Builder batchSize(int v) { batchSize = v; return this; }
-        public Builder weightDecay(float v) { weightDecay = v; return this; }
-        public Builder clip(double v) { clip = v; return this; }
         public Builder patience(int v) { patience = v; return this; }
         public Builder evalsPerEpoch(int v) { evalsPerEpoch = v; return this; }
         public Builder devFraction(double v) { devFraction = v; return this; }
@@ -413,24 +431,26 @@ public record FineTuneSpec(
         public Builder multitask(List<String> corpus, float weight, double ratio) {
             multitaskCorpus = corpus; lmWeight = weight; mix = ratio; return this;
         }
-        public Builder maxTime(Duration v) { maxTime = v; return this; }
-        public Builder threads(int v) { threads = v; return this; }
         public Builder keepTrainingState(boolean v) { keepTrainingState = v; return this; }
-        public Builder overwrite(boolean v) { overwrite = v; return this; }
         public Builder skipBad(boolean v) { skipBad = v; return this; }
         public Builder freezeBackbone(boolean v) { freezeBackbone = v; return this; }
         public Builder folds(int v) { folds = v; return this; }
         public Builder learningRates(List<Float> v) { learningRates = v; return this; }
         public Builder stopAfterEpochs(double v) { stopAfterEpochs = v; return this; }
-        public Builder resume(boolean v) { resume = v; return this; }
         public Builder checkpointEvery(int v) { checkpointEvery = v; return this; }
+        public Builder run(RunOptions v) { run = v; return this; }
+        public Builder run(UnaryOperator<RunOptions> change) { run = change.apply(run); return this; }
+
+        private Builder optimizer(OptimizerSpec v) { optimizer = v; return this; }
 
         public FineTuneSpec build() {
-            return new FineTuneSpec(task, from, arch, tokenizer, train, dev, test, out, epochs, learningRate, recipe,
-                    discriminative, schedule, warmup, gradualUnfreeze, maxTrain, seed, pooling, balancedClassWeights,
-                    batchSize, weightDecay, clip, patience, evalsPerEpoch, devFraction, maxLength, dropout,
-                    multitaskCorpus, lmWeight, mix, maxTime, threads, keepTrainingState, overwrite, skipBad,
-                    freezeBackbone, folds, learningRates, stopAfterEpochs, resume, checkpointEvery);
+            Recipe r = recipe == null ? Recipe.FULL : recipe;
+            OptimizerSpec o = optimizer.withLearningRate(learningRate != null ? learningRate : r.optimizer.learningRate())
+                    .withSchedule(schedule != null ? schedule : r.optimizer.schedule());
+            return new FineTuneSpec(task, from, arch, tokenizer, train, dev, test, recipe, o, discriminative,
+                    gradualUnfreeze, maxTrain, pooling, balancedClassWeights, batchSize, patience, evalsPerEpoch,
+                    devFraction, maxLength, dropout, multitaskCorpus, lmWeight, mix, keepTrainingState, skipBad,
+                    freezeBackbone, folds, learningRates, stopAfterEpochs, checkpointEvery, run);
         }
     }
 }

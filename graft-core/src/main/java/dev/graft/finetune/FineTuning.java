@@ -40,8 +40,9 @@ import dev.graft.tokenizer.Tokenizer;
 import dev.graft.train.BatchStream;
 import dev.graft.train.EarlyStopping;
 import dev.graft.train.LayerwiseRates;
+import dev.graft.train.OptimizerSpec;
 import dev.graft.train.RecipeControl;
-import dev.graft.train.Schedule;
+import dev.graft.train.RunOptions;
 import dev.graft.train.Trainable;
 import dev.graft.train.Trainer;
 import dev.graft.train.TrainingListener;
@@ -189,8 +190,8 @@ public final class FineTuning {
 
     /** The checked, locked output folder ({@link RunFolder}'s rules); close it when the run ends. */
     static RunFolder prepareOutput(FineTuneSpec spec, PrintStream log) throws IOException {
-        RunFolder folder = RunFolder.open(spec.out(), new RunFolder.Request("finetune", spec.overwrite(),
-                spec.resume(), FineTuning::resumePoint), log);
+        RunFolder folder = RunFolder.open(spec.out(), new RunFolder.Request("finetune", spec.run().overwrite(),
+                spec.run().resume(), FineTuning::resumePoint), log);
         folder.begin();
         return folder;
     }
@@ -456,26 +457,21 @@ public final class FineTuning {
                 log.printf(Locale.ROOT, "length: %d updates (%.3g epochs) of a schedule planned for %.3g epochs%n",
                         stopAfter, spec.stopAfterEpochs(), epochs);
             }
-            Schedule schedule = switch (spec.effectiveSchedule()) {
-                case "stlr" -> new Schedule.SlantedTriangular(0.1, 32);
-                case "constant" -> Schedule.constant(spec.warmup());
-                case "cosine" -> Schedule.cosine(spec.warmup());
-                default -> Schedule.linear(spec.warmup());
-            };
             int evalEvery = (int) Math.max(1, stepsPerEpoch / spec.evalsPerEpoch());
             // checkpoints (resumable: model, optimizer, data position, dropout, early stopping) once per epoch
             // unless --checkpoint-every says otherwise; only the newest is kept, and none once the run ends
             int checkpointEvery = spec.checkpointEvery() > 0 ? spec.checkpointEvery()
                     : spec.checkpointEvery() < 0 ? 0 // none but at the end: a run nobody will resume
                     : (int) Math.min(Integer.MAX_VALUE, stepsPerEpoch);
-            TrainingOptions options = new TrainingOptions(0, epochs, spec.maxTime(),
-                    spec.effectiveLearningRate(), schedule, spec.weightDecay(), 0.9f, 0.999f, 1e-8f, spec.clip(), 1,
+            OptimizerSpec o = spec.optimizer();
+            TrainingOptions options = new TrainingOptions(0, epochs, spec.run().maxTime(), o.learningRate(),
+                    o.learningRateSchedule(), o.weightDecay(), o.beta1(), o.beta2(), FineTuneSpec.ADAM_EPSILON, o.clip(), 1,
                     Math.max(1, Math.min(20, evalEvery)), evalEvery, checkpointEvery, 1, false);
             writeRunConfig(trainSize, devSize, testSize, stepsPerEpoch, rates);
             long t0 = System.nanoTime();
             boolean resuming = spec.resume() && Trainer.latestCheckpoint(spec.out()) != null;
             Trainer trainer = new Trainer(compute, control, batches, options, spec.out(), log).listener(listener)
-                    .resumeHint("add --resume to the same graft finetune command");
+                    .resumeHint(RunOptions.RESUME_HINT);
             Trainer.Summary summary = trainer.run(resuming);
             // this process's time plus that of the runs it continues
             double wall = (System.nanoTime() - t0) / 1e9 + (summary.wallSeconds() - summary.runSeconds());
@@ -515,9 +511,9 @@ public final class FineTuning {
             r.put("max_train", spec.maxTrain());
             r.put("seed", spec.seed());
             r.put("recipe", spec.recipe().id());
-            r.put("lr", spec.effectiveLearningRate());
-            r.put("schedule", spec.effectiveSchedule());
-            r.put("warmup", spec.warmup());
+            r.put("lr", spec.optimizer().learningRate());
+            r.put("schedule", spec.optimizer().schedule().id());
+            r.put("warmup", spec.optimizer().warmup());
             r.put("discriminative", spec.effectiveDiscriminative());
             r.put("gradual_unfreeze", spec.effectiveGradualUnfreeze());
             r.put("freeze_backbone", spec.freezeBackbone());
@@ -560,11 +556,12 @@ public final class FineTuning {
                 }
             }
             if (!differ.isEmpty()) {
-                throw new SpecException(List.of("resume", "overwrite"), file + ": the run being resumed was made "
-                        + "with other settings ("
+                throw new SpecException(List.of(RunOptions.FIELD + ".resume", RunOptions.FIELD + ".overwrite"), file
+                        + ": the run being resumed was made with other settings ("
                         + String.join("; ", differ.subList(0, Math.min(3, differ.size())))
-                        + (differ.size() > 3 ? "; " + (differ.size() - 3) + " more" : "") + "): resume with the "
-                        + "settings of the run it continues, or start it again (overwrite)");
+                        + (differ.size() > 3 ? "; " + (differ.size() - 3) + " more" : "") + "): give "
+                        + RunOptions.FIELD + ".resume with the settings of the run it continues, or start it again ("
+                        + RunOptions.FIELD + ".overwrite)");
             }
         }
 

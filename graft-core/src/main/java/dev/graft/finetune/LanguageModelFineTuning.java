@@ -19,6 +19,7 @@ import dev.graft.tensor.kernel.KernelProvider;
 import dev.graft.train.BatchStream;
 import dev.graft.train.LayerwiseRates;
 import dev.graft.train.RecipeControl;
+import dev.graft.train.RunOptions;
 import dev.graft.train.Trainer;
 import dev.graft.train.Monitoring;
 import dev.graft.train.TrainingOptions;
@@ -115,7 +116,7 @@ public final class LanguageModelFineTuning {
             run.set("model", JSON.valueToTree(start.config()));
             AtomicFiles.writeString(spec.out().resolve("run.json"), JSON.writeValueAsString(run) + "\n");
             Trainer<TokenBatch> trainer = new Trainer<>(compute, new RecipeControl<>(task, rates, null), stream,
-                    options, spec.out(), log).resumeHint("add --resume to the same graft lm-finetune command");
+                    options, spec.out(), log).resumeHint(RunOptions.RESUME_HINT);
             Trainer.Summary s = trainer.run(runFolder.resuming());
             return new Result(spec.out(), s);
         }

@@ -141,7 +141,7 @@ public final class ArchAuto {
         double speed = fits ? bestSpeed : smallestSpeed;
         long n = nonEmbeddingParameters(chosen);
         double tokens = speed * seconds;
-        String why = String.format(Locale.ROOT, "--arch auto: %d layers x hidden %d (%d heads, FFN %d), %,d "
+        String why = String.format(Locale.ROOT, "arch auto: %d layers x hidden %d (%d heads, FFN %d), %,d "
                         + "non-embedding parameters: the probe measured %,.0f tokens/s on the reference shape "
                         + "(%d x %d), so this shape trains at about %,.0f tokens/s and %s buys about %,.0f tokens, "
                         + "%.1f per parameter%s", chosen.numberOfLayers(), chosen.hiddenSize(),

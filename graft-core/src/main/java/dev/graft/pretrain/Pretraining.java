@@ -157,7 +157,7 @@ public final class Pretraining {
             BatchStream<TokenBatch> stream = data.trainingStream(spec.batchSize(), masker, spec.run().seed());
             writeRunConfig(spec, resuming, config, tokenizer, data);
             Trainer<TokenBatch> trainer = new Trainer<>(compute, task, stream, options, out, log)
-                    .resumeHint("add --resume to the same graft pretrain command").offeringSkipNonFinite()
+                    .resumeHint(dev.graft.train.RunOptions.RESUME_HINT).offeringSkipNonFinite()
                     .listener(listener);
             Trainer.Summary s = trainer.run(resuming);
             return new Result(out, s);
@@ -221,7 +221,7 @@ public final class Pretraining {
         Path latest = resuming ? Trainer.latestCheckpoint(spec.out()) : null;
         if (latest != null) {
             ModelConfig c = dev.graft.model.HfConfig.read(latest.resolve(Checkpoint.CONFIG));
-            log.printf(Locale.ROOT, "--arch auto: %d layers x hidden %d, as chosen when the run started%n",
+            log.printf(Locale.ROOT, "arch auto: %d layers x hidden %d, as chosen when the run started%n",
                     c.numberOfLayers(), c.hiddenSize());
             return c;
         }

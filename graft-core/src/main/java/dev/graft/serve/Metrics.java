@@ -1,5 +1,7 @@
 package dev.graft.serve;
 
+import dev.graft.io.TextEscapes;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -151,18 +153,13 @@ final class Metrics {
             if (i > 0) {
                 sb.append(',');
             }
-            sb.append(namesAndValues[i]).append("=\"");
-            String v = namesAndValues[i + 1];
-            for (int j = 0; j < v.length(); j++) {
-                char c = v.charAt(j);
-                switch (c) {
-                    case '\\' -> sb.append("\\\\");
-                    case '"' -> sb.append("\\\"");
-                    case '\n' -> sb.append("\\n");
-                    default -> sb.append(c);
-                }
-            }
-            sb.append('"');
+            String value = TextEscapes.escape(namesAndValues[i + 1], c -> switch (c) {
+                case '\\' -> "\\\\";
+                case '"' -> "\\\"";
+                case '\n' -> "\\n";
+                default -> null;
+            });
+            sb.append(namesAndValues[i]).append("=\"").append(value).append('"');
         }
         return sb.toString();
     }

@@ -26,6 +26,12 @@ public record RunOptions(Path out, long steps, double epochs, Duration maxTime, 
     /** The component's name in a spec: the prefix of the fields its errors name. */
     public static final String FIELD = "run";
 
+    /**
+     * How a run stopped by a signal continues, naming this record's field as a library caller sets it; the
+     * command line prints its flag ({@code --resume}).
+     */
+    public static final String RESUME_HINT = "run it again with " + FIELD + ".resume (the other settings unchanged)";
+
     /** Every default but the folder: no length yet, every core, seed 42. */
     public static RunOptions defaults(Path out) {
         return new RunOptions(out, 0, 0, null, Runtime.getRuntime().availableProcessors(), 42, false, false);

@@ -291,7 +291,7 @@ public final class Trainer<B> {
             if ("time".equals(stoppedBy) && state.elapsedSeconds < EARLY_END * budget) {
                 out.printf(Locale.ROOT, "note: the %d steps planned for the %s budget took %s: the first steps, timed "
                                 + "to plan, were slower than the later ones (the JIT was still compiling). To train "
-                                + "longer, give --epochs (about %.3g fit the budget at the later pace)%n", state.step,
+                                + "longer, give run.epochs (about %.3g fit the budget at the later pace)%n", state.step,
                         Progress.format(options.maxTime()), Progress.format(Duration.ofMillis(
                                 (long) (1000 * state.elapsedSeconds))),
                         state.step * options.accumulation() * budget / Math.max(1e-9, state.elapsedSeconds)

@@ -238,7 +238,7 @@ public final class VectorTraining {
         });
         progress.finish();
         if (last < spec.epochs()) {
-            log.printf(Locale.ROOT, "stopped after epoch %d of %d; continue with --resume%n", last, spec.epochs());
+            log.printf(Locale.ROOT, "stopped after epoch %d of %d; continue with run.resume%n", last, spec.epochs());
             return null;
         }
         return state.input();

@@ -3,11 +3,13 @@ package dev.graft.vectors;
 import dev.graft.SpecException;
 import dev.graft.pretrain.PretrainSpec;
 import dev.graft.data.CorpusReader;
+import dev.graft.train.RunOptions;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * Everything {@code graft vectors train} needs, validated. The defaults are the published ones:
@@ -21,13 +23,7 @@ import java.util.Objects;
  * @param dim              vector size
  * @param window           largest distance of a context
  * @param minCount         units seen fewer times are left out of training (a zero row)
- * @param epochs           passes over the corpus (sgns)
  * @param negatives        noise samples per pair (sgns)
- * @param threads          threads
- * @param seed             seed of every random choice
- * @param out              output folder
- * @param resume           continue the sgns run in {@code out} from its last epoch checkpoint
- * @param overwrite        delete a non-empty {@code out} first
  * @param subsample        sgns frequent-unit subsampling threshold t (0: off)
  * @param learningRate     sgns initial rate, decayed linearly to {@code 1e-4} of itself
  * @param noisePower       exponent of the unigram noise distribution (sgns)
@@ -38,12 +34,16 @@ import java.util.Objects;
  * @param eigenvalueWeight p in {@code U · S^p} (ppmi-svd)
  * @param oversample       extra random directions of the randomized SVD
  * @param powerIterations  power iterations of the randomized SVD
+ * @param run              the output folder ({@code run.overwrite}: delete a non-empty one first), the sgns
+ *                         passes over the corpus ({@code run.epochs}, a whole number), threads, the seed of
+ *                         every random choice, and {@code run.resume}: continue the sgns run in the folder from
+ *                         its last epoch checkpoint. No {@code run.steps} nor {@code run.maxTime}.
  */
 public record VectorsSpec(Method method, List<String> corpus, CorpusReader.Layout layout, Path tokenizer, int dim,
-                          int window, int minCount, int epochs, int negatives, int threads, long seed, Path out,
-                          boolean resume, boolean overwrite, double subsample, double learningRate, double noisePower,
-                          int noiseTableSize, int roundUnits, double contextAlpha, Cooccurrence.Weighting weighting,
-                          double eigenvalueWeight, int oversample, int powerIterations) {
+                          int window, int minCount, int negatives, double subsample, double learningRate,
+                          double noisePower, int noiseTableSize, int roundUnits, double contextAlpha,
+                          Cooccurrence.Weighting weighting, double eigenvalueWeight, int oversample,
+                          int powerIterations, RunOptions run) {
 
     /** The two ways to make vectors. */
     public enum Method {
@@ -69,41 +69,35 @@ public record VectorsSpec(Method method, List<String> corpus, CorpusReader.Layou
         }
     }
 
+    /** The vector size of a run that names none. */
     public static final int DEFAULT_DIM = 256;
-    public static final int DEFAULT_WINDOW = 5;
-    public static final int DEFAULT_MIN_COUNT = 5;
-    public static final int DEFAULT_EPOCHS = 5;
-    public static final int DEFAULT_NEGATIVES = 5;
-    public static final long DEFAULT_SEED = 42;
-    public static final double DEFAULT_SUBSAMPLE = 1e-4;
-    public static final double DEFAULT_LEARNING_RATE = 0.025;
-    public static final double DEFAULT_NOISE_POWER = 0.75;
-    public static final int DEFAULT_NOISE_TABLE_SIZE = 10_000_000;
-    public static final int DEFAULT_ROUND_UNITS = 100_000;
-    public static final double DEFAULT_CONTEXT_ALPHA = 0.75;
-    public static final Cooccurrence.Weighting DEFAULT_WEIGHTING = Cooccurrence.Weighting.LINEAR;
-    public static final double DEFAULT_EIGENVALUE_WEIGHT = 0.5;
-    public static final int DEFAULT_OVERSAMPLE = 10;
-    public static final int DEFAULT_POWER_ITERATIONS = 3;
 
     public VectorsSpec {
         Objects.requireNonNull(method, "method");
-        Objects.requireNonNull(out, "out");
         Objects.requireNonNull(weighting, "weighting");
+        if (run == null) {
+            throw new IllegalArgumentException("run is required: start from VectorsSpec.builder");
+        }
         layout = layout == null ? CorpusReader.Layout.LINES : layout;
         corpus = PretrainSpec.requireCorpus(corpus);
         for (var f : List.of(Map.entry("dim", dim), Map.entry("window", window), Map.entry("minCount", minCount),
-                Map.entry("epochs", epochs), Map.entry("negatives", negatives), Map.entry("threads", threads),
-                Map.entry("noiseTableSize", noiseTableSize), Map.entry("roundUnits", roundUnits))) {
+                Map.entry("negatives", negatives), Map.entry("noiseTableSize", noiseTableSize),
+                Map.entry("roundUnits", roundUnits))) {
             SpecException.positive(f.getKey(), f.getValue());
         }
-        if (resume && overwrite) {
-            throw new SpecException(List.of("resume", "overwrite"), "resume and overwrite contradict each other: "
-                    + "choose one");
+        String epochs = RunOptions.FIELD + ".epochs";
+        if (!(run.epochs() >= 1 && run.epochs() == Math.rint(run.epochs()))) {
+            throw new SpecException(epochs, epochs + " must be a whole number > 0, got " + run.epochs());
         }
-        if (resume && method != Method.SGNS) {
-            throw new SpecException(List.of("resume", "overwrite"), "resume applies to sgns only: ppmi-svd runs in "
-                    + "one pass without checkpoints; rerun it with overwrite");
+        if (run.steps() != 0 || run.maxTime() != null) {
+            throw new SpecException(List.of(RunOptions.FIELD + ".steps", RunOptions.FIELD + ".maxTime", epochs),
+                    "vectors train for " + epochs + ", not " + RunOptions.FIELD + ".steps nor " + RunOptions.FIELD
+                            + ".maxTime");
+        }
+        if (run.resume() && method != Method.SGNS) {
+            throw new SpecException(List.of(RunOptions.FIELD + ".resume", RunOptions.FIELD + ".overwrite"),
+                    RunOptions.FIELD + ".resume applies to sgns only: ppmi-svd runs in one pass without checkpoints; "
+                            + "rerun it with " + RunOptions.FIELD + ".overwrite");
         }
         SpecException.nonNegative("subsample", subsample);
         SpecException.positive("learningRate", learningRate);
@@ -119,6 +113,46 @@ public record VectorsSpec(Method method, List<String> corpus, CorpusReader.Layou
         SpecException.nonNegative("powerIterations", powerIterations);
     }
 
+    /**
+     * A spec of {@code method} holding every default (placeholder corpus and folder): where {@code graft vectors
+     * train} reads its options' defaults. The defaults are the published ones of the class comment.
+     */
+    public static VectorsSpec defaults(Method method) {
+        return builder(method, List.of("corpus"), Path.of("out")).build();
+    }
+
+    // the run's fields as the training reads them
+
+    /** {@code run.out}. */
+    public Path out() {
+        return run.out();
+    }
+
+    /** {@code run.epochs}, a whole number. */
+    public int epochs() {
+        return (int) run.epochs();
+    }
+
+    /** {@code run.threads}. */
+    public int threads() {
+        return run.threads();
+    }
+
+    /** {@code run.seed}. */
+    public long seed() {
+        return run.seed();
+    }
+
+    /** {@code run.resume}. */
+    public boolean resume() {
+        return run.resume();
+    }
+
+    /** {@code run.overwrite}. */
+    public boolean overwrite() {
+        return run.overwrite();
+    }
+
     /** The units: a tokenizer's tokens or lowercased words. */
     public UnitCorpus.Units units() {
         return tokenizer == null ? UnitCorpus.Units.WORDS : UnitCorpus.Units.TOKENIZER;
@@ -126,45 +160,40 @@ public record VectorsSpec(Method method, List<String> corpus, CorpusReader.Layou
 
     /** The skip-gram settings of this spec. */
     public SkipGram.Settings skipGramSettings() {
-        return new SkipGram.Settings(dim, window, negatives, epochs, subsample, learningRate, noisePower,
-                noiseTableSize, roundUnits, threads, seed);
+        return new SkipGram.Settings(dim, window, negatives, epochs(), subsample, learningRate, noisePower,
+                noiseTableSize, roundUnits, run.threads(), run.seed());
     }
 
     public static Builder builder(Method method, List<String> corpus, Path out) {
         return new Builder(method, corpus, out);
     }
 
-    /** Builds a spec from the defaults. */
+    /** Builds a spec; every setting starts at its default (word2vec.c's, Levy et al.'s: the class comment). */
     public static final class Builder {
         private final Method method;
         private final List<String> corpus;
-        private final Path out;
         private CorpusReader.Layout layout = CorpusReader.Layout.LINES;
         private Path tokenizer;
         private int dim = DEFAULT_DIM;
-        private int window = DEFAULT_WINDOW;
-        private int minCount = DEFAULT_MIN_COUNT;
-        private int epochs = DEFAULT_EPOCHS;
-        private int negatives = DEFAULT_NEGATIVES;
-        private int threads = Runtime.getRuntime().availableProcessors();
-        private long seed = DEFAULT_SEED;
-        private boolean resume;
-        private boolean overwrite;
-        private double subsample = DEFAULT_SUBSAMPLE;
-        private double learningRate = DEFAULT_LEARNING_RATE;
-        private double noisePower = DEFAULT_NOISE_POWER;
-        private int noiseTableSize = DEFAULT_NOISE_TABLE_SIZE;
-        private int roundUnits = DEFAULT_ROUND_UNITS;
-        private double contextAlpha = DEFAULT_CONTEXT_ALPHA;
-        private Cooccurrence.Weighting weighting = DEFAULT_WEIGHTING;
-        private double eigenvalueWeight = DEFAULT_EIGENVALUE_WEIGHT;
-        private int oversample = DEFAULT_OVERSAMPLE;
-        private int powerIterations = DEFAULT_POWER_ITERATIONS;
+        private int window = 5;
+        private int minCount = 5;
+        private int negatives = 5;
+        private double subsample = 1e-4;
+        private double learningRate = 0.025;
+        private double noisePower = 0.75;
+        private int noiseTableSize = 10_000_000;
+        private int roundUnits = 100_000;
+        private double contextAlpha = 0.75;
+        private Cooccurrence.Weighting weighting = Cooccurrence.Weighting.LINEAR;
+        private double eigenvalueWeight = 0.5;
+        private int oversample = 10;
+        private int powerIterations = 3;
+        private RunOptions run;
 
         private Builder(Method method, List<String> corpus, Path out) {
             this.method = method;
             this.corpus = corpus;
-            this.out = out;
+            this.run = RunOptions.defaults(out).withEpochs(5);
         }
 
         public Builder layout(CorpusReader.Layout v) { layout = v; return this; }
@@ -172,12 +201,7 @@ public record VectorsSpec(Method method, List<String> corpus, CorpusReader.Layou
         public Builder dim(int v) { dim = v; return this; }
         public Builder window(int v) { window = v; return this; }
         public Builder minCount(int v) { minCount = v; return this; }
-        public Builder epochs(int v) { epochs = v; return this; }
         public Builder negatives(int v) { negatives = v; return this; }
-        public Builder threads(int v) { threads = v; return this; }
-        public Builder seed(long v) { seed = v; return this; }
-        public Builder resume(boolean v) { resume = v; return this; }
-        public Builder overwrite(boolean v) { overwrite = v; return this; }
         public Builder subsample(double v) { subsample = v; return this; }
         public Builder learningRate(double v) { learningRate = v; return this; }
         public Builder noisePower(double v) { noisePower = v; return this; }
@@ -188,11 +212,12 @@ public record VectorsSpec(Method method, List<String> corpus, CorpusReader.Layou
         public Builder eigenvalueWeight(double v) { eigenvalueWeight = v; return this; }
         public Builder oversample(int v) { oversample = v; return this; }
         public Builder powerIterations(int v) { powerIterations = v; return this; }
+        public Builder run(UnaryOperator<RunOptions> change) { run = change.apply(run); return this; }
 
         public VectorsSpec build() {
-            return new VectorsSpec(method, corpus, layout, tokenizer, dim, window, minCount, epochs, negatives,
-                    threads, seed, out, resume, overwrite, subsample, learningRate, noisePower, noiseTableSize,
-                    roundUnits, contextAlpha, weighting, eigenvalueWeight, oversample, powerIterations);
+            return new VectorsSpec(method, corpus, layout, tokenizer, dim, window, minCount, negatives, subsample,
+                    learningRate, noisePower, noiseTableSize, roundUnits, contextAlpha, weighting, eigenvalueWeight,
+                    oversample, powerIterations, run);
         }
     }
 }

@@ -305,7 +305,7 @@ class DistillationTest {
         Path train = Fixtures.writeClassification(dir.resolve("train.jsonl"), Fixtures.sentiment(40, 5));
         Path test = Fixtures.writeClassification(dir.resolve("test.jsonl"), Fixtures.sentiment(20, 6));
         FineTuneResult ft = FineTuning.run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(),
-                dir.resolve("ft")).from(out).test(test.toString()).epochs(1).threads(1).build(),
+                dir.resolve("ft")).from(out).test(test.toString()).run(ro -> ro.withEpochs(1)).run(ro -> ro.withThreads(1)).build(),
                 DatasetRegistry.standard(), QUIET);
         assertThat(ft.testSize()).isEqualTo(20);
         // and a run may start from a distilled student (its tokenizer is the teacher's)

@@ -47,7 +47,7 @@ class ExperimentTest {
                 .corpus(List.of(corpus.toString()))
                 .strategies(List.of(Strategy.BOW, Strategy.SCRATCH, Strategy.TRANSFER, Strategy.MULTITASK))
                 .budgets(List.of(20, ExperimentSpec.ALL)).seeds(2).arch("bert-tiny").pretrainSteps(3)
-                .vocabSize(150).seqLen(32).maxEpochs(2).threads(1).seed(7)
+                .tokenizer(t -> t.withVocabSize(150)).seqLen(32).maxEpochs(2).threads(1).seed(7)
                 // the holdout protocol (a dev carve, early stopping) unless a test asks for cross-validation
                 .folds(0);
     }
@@ -272,7 +272,7 @@ class ExperimentTest {
         ExperimentSpec.Builder b = tiny(dir).strategies(List.of(Strategy.BOW, Strategy.SCRATCH, Strategy.TRANSFER))
                 .budgets(List.of(13, ExperimentSpec.ALL)).seeds(3).pretrainSteps(0)
                 .pretrainTime(java.time.Duration.ofSeconds(95)).taptEpochs(1.5).pretrained("some/model")
-                .vocabSize(151).seqLen(33).devFraction(0.2)
+                .tokenizer(t -> t.withVocabSize(151)).seqLen(33).devFraction(0.2)
                 .folds(3).maxEpochs(4.5).rateGrids(Map.of("scratch", List.of(0.5f), "transfer", List.of(0.25f, 0.125f)))
                 .lmWeight(0.75f).mix(1.5).labelRepeat(2).threads(3).parallelCells(2).seed(11).inDomainRepeat(4);
         // a sweep and a given base exclude each other: one spec each

@@ -64,7 +64,7 @@ class CrossValidationTest {
     @Test
     void choosesTheRateThatLearnsAndTrainsTheFinalModelOnAllLabels(@TempDir Path out) throws IOException {
         FineTuneSpec spec = FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, "keywords", out).from(encoder)
-                .epochs(6).folds(3).learningRates(List.of(1e-7f, 3e-3f)).seed(5).threads(1).build();
+                .run(ro -> ro.withEpochs(6)).folds(3).learningRates(List.of(1e-7f, 3e-3f)).run(ro -> ro.withSeed(5)).run(ro -> ro.withThreads(1)).build();
         FineTuneResult r = FineTuning.runClassification(spec, new LabeledSplits<>(data(60, 20, "t"), null,
                 data(60, 21, "x"), null), QUIET);
 
@@ -116,7 +116,7 @@ class CrossValidationTest {
     @Test
     void fromAThousandLabelsOneHeldOutFifthReplacesTheFolds(@TempDir Path out) throws IOException {
         FineTuneSpec spec = FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, "keywords", out).from(encoder)
-                .epochs(1).folds(3).learningRate(3e-3f).seed(2).threads(1).build();
+                .run(ro -> ro.withEpochs(1)).folds(3).learningRate(3e-3f).run(ro -> ro.withSeed(2)).run(ro -> ro.withThreads(1)).build();
         FineTuneResult r = FineTuning.runClassification(spec, new LabeledSplits<>(data(CrossValidation.HOLDOUT_FROM,
                 30, "t"), null, null, null), QUIET);
         JsonNode cv = JSON.readTree(out.resolve("cross-validation.json").toFile());
@@ -160,11 +160,11 @@ class CrossValidationTest {
     @Test
     void aSeparateDevSetOrTooFewLabelsAreErrors(@TempDir Path out) {
         FineTuneSpec spec = FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, "keywords", out).from(encoder)
-                .epochs(1).folds(3).threads(1).build();
+                .run(ro -> ro.withEpochs(1)).folds(3).run(ro -> ro.withThreads(1)).build();
         assertThatThrownBy(() -> FineTuning.runClassification(spec, new LabeledSplits<>(data(30, 1, "a"),
                 data(10, 2, "b"), null, null), QUIET))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a separate dev set is not used");
-        assertThatThrownBy(() -> FineTuning.runClassification(spec.toBuilder().out(out.resolve("b")).build(),
+        assertThatThrownBy(() -> FineTuning.runClassification(spec.toBuilder().run(ro -> ro.withOut(out.resolve("b"))).build(),
                 new LabeledSplits<>(data(5, 1, "a"), null, null, null), QUIET))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs at least 6");
         assertThatThrownBy(() -> FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, "x", out).from(encoder).folds(1).build())

@@ -93,8 +93,8 @@ class FineTuneResumeTest {
      */
     private static FineTuneSpec.Builder spec(Path out) {
         return FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out).from(encoder)
-                .dev(dev.toString()).test(test.toString()).epochs(5).learningRate(2e-2f).dropout(0.1f)
-                .evalsPerEpoch(2).patience(2).seed(7).threads(1);
+                .dev(dev.toString()).test(test.toString()).run(ro -> ro.withEpochs(5)).learningRate(2e-2f).dropout(0.1f)
+                .evalsPerEpoch(2).patience(2).run(ro -> ro.withSeed(7)).run(ro -> ro.withThreads(1));
     }
 
     /** The metrics.jsonl records without their times (which differ between any two runs). */
@@ -170,12 +170,12 @@ class FineTuneResumeTest {
                 .hasMessageContaining("start it again (overwrite)");
 
         // other settings would make a run that is neither: refused, the checkpoint left for the right ones
-        assertThatThrownBy(() -> FineTuning.run(spec.apply(stopped).resume(true).seed(8).build(),
+        assertThatThrownBy(() -> FineTuning.run(spec.apply(stopped).run(ro -> ro.withResume(true)).run(ro -> ro.withSeed(8)).build(),
                 DatasetRegistry.standard(), QUIET)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("run.json: the run being resumed was made with other settings (seed 7 -> 8");
         assertThat(Trainer.latestCheckpoint(stopped).getFileName().toString()).isEqualTo("checkpoint-0000020");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        FineTuneResult resumed = FineTuning.run(spec.apply(stopped).resume(true).build(), DatasetRegistry.standard(),
+        FineTuneResult resumed = FineTuning.run(spec.apply(stopped).run(ro -> ro.withResume(true)).build(), DatasetRegistry.standard(),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("resuming from checkpoint-0000020 (step 20)");
 
@@ -239,13 +239,13 @@ class FineTuneResumeTest {
     void resumeWithNothingToResumeStartsAnewSayingSo(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("fresh");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        FineTuneResult r = FineTuning.run(spec(out).epochs(1).build().toBuilder().resume(true).build(),
+        FineTuneResult r = FineTuning.run(spec(out).run(ro -> ro.withEpochs(1)).build().toBuilder().run(ro -> ro.withResume(true)).build(),
                 DatasetRegistry.standard(), new PrintStream(log, true, StandardCharsets.UTF_8));
         assertThat(r.steps()).isEqualTo(10);
         assertThat(out.resolve("results.json")).exists();
         assertThat(log.toString(StandardCharsets.UTF_8)).doesNotContain("resuming from");
-        assertThatThrownBy(() -> spec(out).resume(true).overwrite(true).build())
-                .hasMessage("resume and overwrite contradict each other: choose one");
+        assertThatThrownBy(() -> spec(out).run(ro -> ro.withResume(true)).run(ro -> ro.withOverwrite(true)).build())
+                .hasMessage("run.resume and run.overwrite contradict each other: choose one");
         assertThatThrownBy(() -> spec(out).checkpointEvery(-2).build()).hasMessageContaining("checkpointEvery");
     }
 
@@ -294,7 +294,7 @@ class FineTuneResumeTest {
                 crash.write(b);
             }
         }, true, StandardCharsets.UTF_8);
-        assertThatThrownBy(() -> CrossValidation.run(cvSpec(stopped).resume(true).build(), data,
+        assertThatThrownBy(() -> CrossValidation.run(cvSpec(stopped).run(ro -> ro.withResume(true)).build(), data,
                 (s, d, l) -> FineTuning.fineTuneInto(s, ClassificationTask.HEAD, d, l), both))
                 .hasMessageContaining("simulated crash");
         String text = log.toString(StandardCharsets.UTF_8);
@@ -303,7 +303,7 @@ class FineTuneResumeTest {
                 .contains("resuming from checkpoint-0000006");
         assertThat(Trainer.latestCheckpoint(stopped)).isNotNull();
 
-        FineTuneResult resumed = FineTuning.runClassification(cvSpec(stopped).resume(true).build(), data, QUIET);
+        FineTuneResult resumed = FineTuning.runClassification(cvSpec(stopped).run(ro -> ro.withResume(true)).build(), data, QUIET);
         assertThat(resumed.selection().choice().best().learningRate())
                 .isEqualTo(expected.selection().choice().best().learningRate());
         assertThat(resumed.selection().choice().best().epochs()).isEqualTo(expected.selection().choice().best().epochs());
@@ -322,8 +322,8 @@ class FineTuneResumeTest {
     }
 
     private static FineTuneSpec.Builder cvSpec(Path out) {
-        return FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, "keywords", out).from(encoder).epochs(4).folds(2)
-                .learningRates(List.of(1e-4f, 3e-3f)).dropout(0.1f).checkpointEvery(2).seed(5).threads(1);
+        return FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, "keywords", out).from(encoder).run(ro -> ro.withEpochs(4)).folds(2)
+                .learningRates(List.of(1e-4f, 3e-3f)).dropout(0.1f).checkpointEvery(2).run(ro -> ro.withSeed(5)).run(ro -> ro.withThreads(1));
     }
 
     /** Every file and folder under {@code run}, relative, sorted (the lock and marker left out). */

@@ -76,8 +76,8 @@ class FineTuningTest {
     @Test
     void fullFineTuningLearnsAndWritesAHuggingFaceShapedFolder(@TempDir Path out) throws IOException {
         FineTuneResult r = run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out)
-                .from(encoder).dev(dev.toString()).test(test.toString()).epochs(6).learningRate(3e-3f)
-                .pooling(Pooling.CLS).patience(0).threads(1).build());
+                .from(encoder).dev(dev.toString()).test(test.toString()).run(ro -> ro.withEpochs(6)).learningRate(3e-3f)
+                .pooling(Pooling.CLS).patience(0).run(ro -> ro.withThreads(1)).build());
         assertThat(r.testScore()).as("a keyword decides the label").isGreaterThan(0.8);
         assertThat(r.devCarved()).isFalse();
         assertThat(r.steps()).isEqualTo(6 * 10); // 160 examples, batch 16
@@ -123,9 +123,9 @@ class FineTuningTest {
         }
         Files.writeString(corpus, sb.toString());
         FineTuneResult r = run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out)
-                .from(decoder).test(test.toString()).epochs(2).learningRate(3e-3f)
+                .from(decoder).test(test.toString()).run(ro -> ro.withEpochs(2)).learningRate(3e-3f)
                 .recipe(FineTuneSpec.Recipe.ULMFIT).multitask(List.of(corpus.toString()), 0.5f, 0.5).patience(0)
-                .threads(1).build());
+                .run(ro -> ro.withThreads(1)).build());
         assertThat(r.devCarved()).isTrue();
         assertThat(r.devSize()).isEqualTo(16); // 10% of each label of 160
         JsonNode run = JSON.readTree(out.resolve("run.json").toFile());
@@ -147,8 +147,8 @@ class FineTuningTest {
     @Test
     void freezeBackboneTrainsTheHeadAloneWithMeanPooling(@TempDir Path out) throws IOException {
         FineTuneResult r = run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out)
-                .from(encoder).dev(dev.toString()).test(test.toString()).epochs(3).learningRate(3e-3f)
-                .freezeBackbone(true).patience(0).threads(1).build());
+                .from(encoder).dev(dev.toString()).test(test.toString()).run(ro -> ro.withEpochs(3)).learningRate(3e-3f)
+                .freezeBackbone(true).patience(0).run(ro -> ro.withThreads(1)).build());
         assertThat(r.steps()).isEqualTo(3 * 10);
         JsonNode run = JSON.readTree(out.resolve("run.json").toFile());
         assertThat(run.path("freeze_backbone").asBoolean()).isTrue();
@@ -172,7 +172,7 @@ class FineTuningTest {
     void taggingFromScratchWithSpanMetrics(@TempDir Path out) throws IOException {
         Path tokenizer = shared.resolve("enc/tokenizer.json");
         FineTuneResult r = run(FineTuneSpec.builder(HeadConfig.Task.TAG, tags.toString(), out)
-                .arch("bert-tiny").tokenizer(tokenizer).epochs(2).learningRate(3e-3f).patience(0).threads(1)
+                .arch("bert-tiny").tokenizer(tokenizer).run(ro -> ro.withEpochs(2)).learningRate(3e-3f).patience(0).run(ro -> ro.withThreads(1))
                 .build());
         assertThat(r.task()).isEqualTo(HeadConfig.Task.TAG);
         assertThat(r.dev().toJson().has("token_accuracy")).isTrue();
@@ -196,10 +196,10 @@ class FineTuningTest {
     @Test
     void wrongKindOfCheckpointIsAClearError(@TempDir Path out) throws IOException {
         Path clf = out.resolve("clf");
-        run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), clf).from(encoder).epochs(1)
-                .threads(1).build());
+        run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), clf).from(encoder).run(ro -> ro.withEpochs(1))
+                .run(ro -> ro.withThreads(1)).build());
         assertThatThrownBy(() -> run(FineTuneSpec.builder(HeadConfig.Task.TAG, tags.toString(), out.resolve("t"))
-                .from(clf).threads(1).build()))
+                .from(clf).run(ro -> ro.withThreads(1)).build()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("is a sequence classifier (BertForSequenceClassification)")
                 .hasMessageContaining("not a model task tag can start from");
@@ -207,7 +207,7 @@ class FineTuningTest {
                 .hasMessageContaining("not a fine-tuned model (a pretrained language model, BertForMaskedLM)");
         // the same task on a fine-tuned model starts from its body
         FineTuneResult again = run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out.resolve("c2"))
-                .from(clf).epochs(1).threads(1).build());
+                .from(clf).run(ro -> ro.withEpochs(1)).run(ro -> ro.withThreads(1)).build());
         assertThat(again.steps()).isPositive();
     }
 
@@ -233,7 +233,7 @@ class FineTuningTest {
         StartingPoint back = StartingPoint.fromCheckpoint(tapt, COMPUTE, 1, HeadConfig.Task.CLASSIFY, null);
         assertThat(back.lmHeadLoaded()).isTrue();
         FineTuneResult r = run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out.resolve("ft"))
-                .from(tapt).epochs(1).threads(1).build());
+                .from(tapt).run(ro -> ro.withEpochs(1)).run(ro -> ro.withThreads(1)).build());
         assertThat(r.pretrained()).isTrue();
         assertThat(r.summaryJson().path("start").asText()).isEqualTo("pretrained");
     }
@@ -248,7 +248,7 @@ class FineTuningTest {
         var all = Dataset.ofClassification(examples);
         var folds = all.kFold(5, 1);
         FineTuneSpec spec = FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, "synthetic fold 0", out).from(encoder)
-                .epochs(1).maxTrain(40).seed(3).threads(1).build();
+                .run(ro -> ro.withEpochs(1)).maxTrain(40).run(ro -> ro.withSeed(3)).run(ro -> ro.withThreads(1)).build();
         FineTuneResult r = FineTuning.runClassification(spec, new LabeledSplits<>(folds.get(0).train(), null,
                 folds.get(0).test(), null), QUIET);
         assertThat(r.trainSize() + r.devSize()).isEqualTo(40);
@@ -262,16 +262,16 @@ class FineTuningTest {
     @Test
     void aRefusedOverwriteLeavesTheOldRunAsItWas(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("run");
-        run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out).from(encoder).epochs(1)
-                .threads(1).build());
+        run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out).from(encoder).run(ro -> ro.withEpochs(1))
+                .run(ro -> ro.withThreads(1)).build());
         Path weights = out.resolve(Checkpoint.WEIGHTS);
         byte[] before = Files.readAllBytes(weights);
         // a wrong starting point and missing data are refused before the folder is touched
         assertThatThrownBy(() -> run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out)
-                .from(dir.resolve("no-such-model")).overwrite(true).threads(1).build()))
+                .from(dir.resolve("no-such-model")).run(ro -> ro.withOverwrite(true)).run(ro -> ro.withThreads(1)).build()))
                 .hasMessageContaining("no-such-model").hasMessageContaining("does not exist");
         assertThatThrownBy(() -> run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY,
-                dir.resolve("missing.jsonl").toString(), out).from(encoder).overwrite(true).threads(1).build()))
+                dir.resolve("missing.jsonl").toString(), out).from(encoder).run(ro -> ro.withOverwrite(true)).run(ro -> ro.withThreads(1)).build()))
                 .hasMessageContaining("missing.jsonl");
         assertThat(Files.readAllBytes(weights)).isEqualTo(before);
         assertThat(out.resolve("results.json")).exists();
@@ -288,12 +288,12 @@ class FineTuningTest {
     void emptyTrainingSetAndUnknownLabelsAreErrors(@TempDir Path out) throws IOException {
         Path empty = Files.writeString(out.resolve("empty.jsonl"), "");
         assertThatThrownBy(() -> run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, empty.toString(), out.resolve("a"))
-                .from(encoder).threads(1).build()))
+                .from(encoder).run(ro -> ro.withThreads(1)).build()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no examples");
         Path odd = Fixtures.writeClassification(out.resolve("odd.jsonl"),
                 List.of(new String[] {"good film", "positive"}, new String[] {"so so", "neutral"}));
         assertThatThrownBy(() -> run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out.resolve("b"))
-                .from(encoder).dev(odd.toString()).threads(1).build()))
+                .from(encoder).dev(odd.toString()).run(ro -> ro.withThreads(1)).build()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("neutral");
     }
 }

@@ -94,8 +94,8 @@ class NewHeadsTest {
         Path test = multiLabel(dir.resolve("test.jsonl"), 60, 3);
         Path out = dir.resolve("out");
         FineTuneResult r = FineTuning.run(FineTuneSpec.builder(HeadConfig.Task.MULTI_LABEL, train.toString(), out)
-                .from(encoder).dev(dev.toString()).test(test.toString()).epochs(16).learningRate(5e-3f).patience(0)
-                .threads(1).build(), DatasetRegistry.standard(), QUIET);
+                .from(encoder).dev(dev.toString()).test(test.toString()).run(ro -> ro.withEpochs(16)).learningRate(5e-3f).patience(0)
+                .run(ro -> ro.withThreads(1)).build(), DatasetRegistry.standard(), QUIET);
         assertThat(r.metric()).isEqualTo("dev_micro_f1");
         assertThat(r.testScore()).as("keywords decide the labels").isGreaterThan(0.85);
         assertThat(r.test().toJson().has("micro_f1")).isTrue();
@@ -138,7 +138,7 @@ class NewHeadsTest {
         Path train = multiLabel(dir.resolve("train.jsonl"), 64, 4);
         Path out = dir.resolve("out");
         FineTuning.run(FineTuneSpec.builder(HeadConfig.Task.MULTI_LABEL, train.toString(), out).from(encoder)
-                .devFraction(0).epochs(1).threads(1).build(), DatasetRegistry.standard(), QUIET);
+                .devFraction(0).run(ro -> ro.withEpochs(1)).run(ro -> ro.withThreads(1)).build(), DatasetRegistry.standard(), QUIET);
         JsonNode config = JSON.readTree(out.resolve("config.json").toFile());
         assertThat(config.has("graft_thresholds")).isFalse();
         FineTunedModel m = FineTunedModel.load(out, COMPUTE);
@@ -151,7 +151,7 @@ class NewHeadsTest {
         Files.writeString(bad, "{\"text\": \"good film\", \"labels\": [\"pos\"]}\n"
                 + "{\"text\": \"bad film\", \"labels\": \"neg\"}\n");
         assertThatThrownBy(() -> FineTuning.run(FineTuneSpec.builder(HeadConfig.Task.MULTI_LABEL, bad.toString(),
-                dir.resolve("out")).from(encoder).threads(1).build(), DatasetRegistry.standard(), QUIET))
+                dir.resolve("out")).from(encoder).run(ro -> ro.withThreads(1)).build(), DatasetRegistry.standard(), QUIET))
                 .isInstanceOf(BadInputException.class)
                 .hasMessageContaining(bad.toString()).hasMessageContaining("2")
                 .hasMessageContaining("not a list");
@@ -186,8 +186,8 @@ class NewHeadsTest {
         Path test = pairs(dir.resolve("test.jsonl"), 80, 7);
         Path out = dir.resolve("out");
         FineTuneResult r = FineTuning.run(FineTuneSpec.builder(HeadConfig.Task.PAIR, train.toString(), out)
-                .from(encoder).dev(dev.toString()).test(test.toString()).epochs(8).learningRate(3e-3f).patience(0)
-                .threads(1).build(), DatasetRegistry.standard(), QUIET);
+                .from(encoder).dev(dev.toString()).test(test.toString()).run(ro -> ro.withEpochs(8)).learningRate(3e-3f).patience(0)
+                .run(ro -> ro.withThreads(1)).build(), DatasetRegistry.standard(), QUIET);
         assertThat(r.testScore()).as("the second text's sentiment decides").isGreaterThan(0.85);
         JsonNode config = JSON.readTree(out.resolve("config.json").toFile());
         assertThat(config.path("graft_task").asText()).isEqualTo("pair");
@@ -215,7 +215,7 @@ class NewHeadsTest {
         Files.writeString(bad, "{\"text\": \"a\", \"text_pair\": \"b\", \"label\": \"yes\"}\n"
                 + "{\"text\": \"c\", \"label\": \"no\"}\n");
         assertThatThrownBy(() -> FineTuning.run(FineTuneSpec.builder(HeadConfig.Task.PAIR, bad.toString(),
-                dir.resolve("out")).from(encoder).threads(1).build(), DatasetRegistry.standard(), QUIET))
+                dir.resolve("out")).from(encoder).run(ro -> ro.withThreads(1)).build(), DatasetRegistry.standard(), QUIET))
                 .isInstanceOf(BadInputException.class)
                 .hasMessageContaining(bad.toString()).hasMessageContaining("text_pair");
     }

@@ -159,7 +159,7 @@ class SetFitTest {
 
     private static FineTuneSpec.Builder spec(Path out) {
         return FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out).from(encoder)
-                .test(test.toString()).epochs(2).learningRate(1e-3f).threads(1).seed(3)
+                .test(test.toString()).run(ro -> ro.withEpochs(2)).learningRate(1e-3f).run(ro -> ro.withThreads(1)).run(ro -> ro.withSeed(3))
                 .recipe(FineTuneSpec.Recipe.SETFIT);
     }
 
@@ -416,7 +416,7 @@ class SetFitTest {
     void fineTuningDispatchesTheSetFitRecipe() throws IOException {
         Path out = shared.resolve("dispatch");
         List<ClassificationExample> examples = ClassificationReader.read(train);
-        FineTuneResult r = FineTuning.runClassification(spec(out).epochs(1).build(),
+        FineTuneResult r = FineTuning.runClassification(spec(out).run(ro -> ro.withEpochs(1)).build(),
                 new LabeledSplits<>(dev.graft.data.Dataset.ofClassification(new ArrayList<>(examples)), null, null,
                         null), QUIET);
         assertThat(r.recipe()).isEqualTo(FineTuneSpec.Recipe.SETFIT);

@@ -139,7 +139,7 @@ class PretrainRecipeTest {
         Path out = dir.resolve("auto");
         String log = run(tiny(corpus, out).arch("auto").model(ModelOverrides.NONE)
                 .run(ro -> ro.withLength(0, 0, Duration.ofSeconds(2))).seqLen(16).build());
-        assertThat(log).contains("--arch auto: ", "non-embedding parameters: the probe measured");
+        assertThat(log).contains("arch auto: ", "non-embedding parameters: the probe measured");
         assertThat(out.resolve(Checkpoint.WEIGHTS)).exists();
     }
 
@@ -211,7 +211,7 @@ class PretrainRecipeTest {
                         other.hiddenSize()).isGreaterThan((long) tokens);
             }
         }
-        assertThat(c.explanation()).contains("--arch auto: ", "30m");
+        assertThat(c.explanation()).contains("arch auto: ", "30m");
         // far too slow: the smallest, saying so
         ArchAuto.Choice slow = ArchAuto.choose(template, 1, budget, 128, 0.15, 0);
         assertThat(slow.fits()).isFalse();

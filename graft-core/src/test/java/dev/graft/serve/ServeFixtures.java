@@ -41,10 +41,10 @@ final class ServeFixtures {
             Path tags = Fixtures.writeTagging(dir.resolve("tags.conll"), Fixtures.chunks(80, 13));
             Path clf = dir.resolve("clf");
             FineTuning.run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), clf).from(encoder)
-                    .epochs(2).learningRate(3e-3f).patience(0).threads(1).build(), DatasetRegistry.standard(), QUIET);
+                    .run(ro -> ro.withEpochs(2)).learningRate(3e-3f).patience(0).run(ro -> ro.withThreads(1)).build(), DatasetRegistry.standard(), QUIET);
             Path tag = dir.resolve("tag");
             FineTuning.run(FineTuneSpec.builder(HeadConfig.Task.TAG, tags.toString(), tag).from(encoder)
-                    .epochs(2).learningRate(3e-3f).patience(0).threads(1).build(), DatasetRegistry.standard(), QUIET);
+                    .run(ro -> ro.withEpochs(2)).learningRate(3e-3f).patience(0).run(ro -> ro.withThreads(1)).build(), DatasetRegistry.standard(), QUIET);
             return new ServeFixtures(encoder, clf, tag);
         } finally {
             compute.parallel().close();

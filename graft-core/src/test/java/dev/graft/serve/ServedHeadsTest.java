@@ -103,11 +103,11 @@ class ServedHeadsTest {
             FineTuning.run(FineTuneSpec.builder(HeadConfig.Task.MULTI_LABEL,
                             multiLabelFile(dir.resolve("ml-train.jsonl"), 97, 1).toString(), multiLabel)
                     .dev(multiLabelFile(dir.resolve("ml-dev.jsonl"), 31, 2).toString()).from(encoder)
-                    .epochs(2).learningRate(3e-3f).patience(0).threads(1).build(), DatasetRegistry.standard(), QUIET);
+                    .run(ro -> ro.withEpochs(2)).learningRate(3e-3f).patience(0).run(ro -> ro.withThreads(1)).build(), DatasetRegistry.standard(), QUIET);
             pair = dir.resolve("pair");
             FineTuning.run(FineTuneSpec.builder(HeadConfig.Task.PAIR,
                             pairFile(dir.resolve("pair-train.jsonl"), 89, 3).toString(), pair).from(encoder)
-                    .epochs(2).learningRate(3e-3f).patience(0).threads(1).build(), DatasetRegistry.standard(), QUIET);
+                    .run(ro -> ro.withEpochs(2)).learningRate(3e-3f).patience(0).run(ro -> ro.withThreads(1)).build(), DatasetRegistry.standard(), QUIET);
         } finally {
             compute.parallel().close();
         }

@@ -41,7 +41,7 @@ class SetFitServedTest {
                     ModelConfig.Architecture.ENCODER);
             Path train = Fixtures.writeClassification(dir.resolve("train.jsonl"), Fixtures.sentiment(24, 10));
             FineTuning.run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), folder).from(encoder)
-                    .recipe(FineTuneSpec.Recipe.SETFIT).epochs(1).learningRate(1e-3f).threads(1).build(),
+                    .recipe(FineTuneSpec.Recipe.SETFIT).run(ro -> ro.withEpochs(1)).learningRate(1e-3f).run(ro -> ro.withThreads(1)).build(),
                     DatasetRegistry.standard(), new PrintStream(PrintStream.nullOutputStream()));
         } finally {
             compute.parallel().close();

@@ -250,7 +250,7 @@ class TrainerTest {
         assertThat(s.stoppedBy()).isEqualTo("time");
         assertThat(s.wallSeconds()).isLessThan(0.8 * 3);
         assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8))
-                .contains("planned for the 3s budget took", "were slower than the later ones", "give --epochs");
+                .contains("planned for the 3s budget took", "were slower than the later ones", "give run.epochs");
     }
 
     @Test

@@ -17,8 +17,8 @@ class SkipGramTest {
 
     private static SkipGram.Settings settings(int threads, long seed) {
         // t = 0: with 24 words every word is "frequent" and t = 1e-4 would drop nearly all of them
-        return new SkipGram.Settings(DIM, 1, 3, 8, 0, VectorsSpec.DEFAULT_LEARNING_RATE,
-                VectorsSpec.DEFAULT_NOISE_POWER, NOISE_TABLE, 997, threads, seed);
+        return new SkipGram.Settings(DIM, 1, 3, 8, 0, VectorsSpec.defaults(VectorsSpec.Method.SGNS).learningRate(),
+                VectorsSpec.defaults(VectorsSpec.Method.SGNS).noisePower(), NOISE_TABLE, 997, threads, seed);
     }
 
     private static SkipGram.State train(UnitCorpus corpus, SkipGram.Settings s) throws IOException {

@@ -36,8 +36,8 @@ class VectorTrainingTest {
 
     private static VectorsSpec.Builder sgns(Path corpus, Path out) {
         return VectorsSpec.builder(VectorsSpec.Method.SGNS, List.of(corpus.toString()), out).dim(7).window(1)
-                .minCount(1).epochs(3).negatives(3).subsample(0).noiseTableSize(1009).roundUnits(499).threads(2)
-                .seed(3);
+                .minCount(1).run(ro -> ro.withEpochs(3)).negatives(3).subsample(0).noiseTableSize(1009).roundUnits(499).run(ro -> ro.withThreads(2))
+                .run(ro -> ro.withSeed(3));
     }
 
     private static VectorTraining.Result run(VectorsSpec spec, int stopAfter) throws IOException {
@@ -55,9 +55,9 @@ class VectorTrainingTest {
         assertThat(first.complete()).isFalse();
         assertThat(parts.resolve(WordVectors.VECTORS_FILE)).doesNotExist();
         assertThat(parts.resolve(VectorTraining.CHECKPOINT)).isDirectory();
-        VectorTraining.Result second = run(sgns(corpus, parts).resume(true).build(), 1);
+        VectorTraining.Result second = run(sgns(corpus, parts).run(ro -> ro.withResume(true)).build(), 1);
         assertThat(second.complete()).isFalse();
-        VectorTraining.Result third = run(sgns(corpus, parts).resume(true).build(), Integer.MAX_VALUE);
+        VectorTraining.Result third = run(sgns(corpus, parts).run(ro -> ro.withResume(true)).build(), Integer.MAX_VALUE);
         assertThat(third.complete()).isTrue();
 
         float[] a = SafeTensors.read(dir.resolve("whole").resolve(WordVectors.VECTORS_FILE)).get("vectors").floats();
@@ -70,7 +70,7 @@ class VectorTrainingTest {
         Path corpus = plantedFile();
         Path out = dir.resolve("run");
         run(sgns(corpus, out).build(), 1);
-        assertThatThrownBy(() -> run(sgns(corpus, out).dim(9).resume(true).build(), 1))
+        assertThatThrownBy(() -> run(sgns(corpus, out).dim(9).run(ro -> ro.withResume(true)).build(), 1))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("dim is 9 but the run was started with 7");
         assertThatThrownBy(() -> run(sgns(corpus, out).build(), 1))
@@ -83,7 +83,7 @@ class VectorTrainingTest {
     void ppmiSvdFolderRoundTripsThroughTheLoader() throws IOException {
         Path out = dir.resolve("ppmi");
         VectorsSpec spec = VectorsSpec.builder(VectorsSpec.Method.PPMI_SVD, List.of(plantedFile().toString()), out)
-                .dim(5).window(1).minCount(1).threads(3).seed(1).build();
+                .dim(5).window(1).minCount(1).run(ro -> ro.withThreads(3)).run(ro -> ro.withSeed(1)).build();
         VectorTraining.Result r = run(spec, Integer.MAX_VALUE);
         WordVectors v = WordVectors.load(out);
         assertThat(v.dim()).isEqualTo(5);
@@ -129,7 +129,7 @@ class VectorTrainingTest {
         // the same seed gives the same file
         Path again = dir.resolve("again");
         run(VectorsSpec.builder(VectorsSpec.Method.PPMI_SVD, spec.corpus(), again).dim(5).window(1).minCount(1)
-                .threads(1).seed(1).build(), Integer.MAX_VALUE);
+                .run(ro -> ro.withThreads(1)).run(ro -> ro.withSeed(1)).build(), Integer.MAX_VALUE);
         assertThat(SafeTensors.read(again.resolve(WordVectors.VECTORS_FILE)).get("vectors").floats())
                 .containsExactly(all);
         assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out().resolve(WordVectors.CONFIG_FILE)
@@ -157,7 +157,7 @@ class VectorTrainingTest {
         tokenizer.save(tokenizerDir);
         Path out = dir.resolve("tokens");
         run(VectorsSpec.builder(VectorsSpec.Method.SGNS, List.of(corpus.toString()), out).tokenizer(tokenizerDir)
-                .dim(5).window(2).minCount(1).epochs(1).subsample(0).noiseTableSize(1009).threads(1).build(),
+                .dim(5).window(2).minCount(1).run(ro -> ro.withEpochs(1)).subsample(0).noiseTableSize(1009).run(ro -> ro.withThreads(1)).build(),
                 Integer.MAX_VALUE);
         WordVectors v = WordVectors.load(out);
         assertThat(v.units()).isEqualTo(UnitCorpus.Units.TOKENIZER);
@@ -197,10 +197,10 @@ class VectorTrainingTest {
                 dir.resolve("m")).dim(3).minCount(100_000).build(), Integer.MAX_VALUE))
                 .hasMessageContaining("no unit occurs 100000 times").hasMessageContaining("lower minCount");
 
-        assertThatThrownBy(() -> run(sgns(corpus, dir.resolve("none")).resume(true).build(), 1))
+        assertThatThrownBy(() -> run(sgns(corpus, dir.resolve("none")).run(ro -> ro.withResume(true)).build(), 1))
                 .hasMessageContaining("no checkpoint to continue from").hasMessageEndingWith("run without resume");
 
-        assertThatThrownBy(() -> VectorsSpec.builder(VectorsSpec.Method.PPMI_SVD, List.of("x"), dir).resume(true)
+        assertThatThrownBy(() -> VectorsSpec.builder(VectorsSpec.Method.PPMI_SVD, List.of("x"), dir).run(ro -> ro.withResume(true))
                 .build()).hasMessageContaining("resume applies to sgns only");
 
         Path out = dir.resolve("small");

@@ -44,6 +44,9 @@ final class PretrainCommand implements Callable<Integer> {
     /** The defaults of the options graft pretrain has too: {@link PretrainSpec}'s, the one source of them. */
     private static final PretrainSpec DEFAULTS = PretrainSpec.defaults();
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec command;
+
     @Mixin
     SparkOptions spark;
 
@@ -229,10 +232,13 @@ final class PretrainCommand implements Callable<Integer> {
         };
         DilocoSettings settings = new DilocoSettings(workers, innerSteps, outerLr, outerMomentum, !noNesterov,
                 stopAfterRounds);
+        // the fields the library's hints name (run.resume), printed as this command's flags
+        java.io.PrintStream log = dev.graft.io.FieldNamingLog.of(System.out,
+                field -> SparkMain.flagOf(command.commandLine(), field));
         SparkSession session = spark.start("graft pretrain");
         try {
             if (sync) {
-                Trainer.Summary s = SyncDataParallel.run(spec, workers, session, tokenizeOnExecutors, System.out);
+                Trainer.Summary s = SyncDataParallel.run(spec, workers, session, tokenizeOnExecutors, log);
                 ObjectNode summary = JSON.createObjectNode();
                 summary.put("steps", s.steps());
                 summary.put("workers", workers);
@@ -244,7 +250,7 @@ final class PretrainCommand implements Callable<Integer> {
                 summary.put("model", out.toString());
                 System.out.println(JSON.writeValueAsString(summary));
             } else {
-                Diloco.Result r = Diloco.run(spec, settings, session, tokenizeOnExecutors, System.out);
+                Diloco.Result r = Diloco.run(spec, settings, session, tokenizeOnExecutors, log);
                 System.out.println(JSON.writeValueAsString(r.toJson()));
             }
         } finally {
