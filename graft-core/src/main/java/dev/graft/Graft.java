@@ -126,7 +126,7 @@ public final class Graft implements AutoCloseable {
         FineTuneSpec spec = options.toSpec(data.task(), from, data.describe(), dev == null ? null : dev.describe(),
                 test == null ? null : test.describe(), threads);
         FineTuning.run(spec, head, splits, log, options.listener());
-        return load(spec.out(), data.modelType());
+        return load(spec.run().out(), data.modelType());
     }
 
     // ------------------------------------------------------------------ models

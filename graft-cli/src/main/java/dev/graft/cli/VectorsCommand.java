@@ -99,7 +99,7 @@ final class VectorsCommand implements Runnable {
         ThreadsOption threads = new ThreadsOption();
 
         @picocli.CommandLine.Mixin
-        SeedOption seed = new SeedOption(DEFAULTS.seed());
+        SeedOption seed = new SeedOption(DEFAULTS.run().seed());
 
         @picocli.CommandLine.Mixin
         OutputOptions output = new OutputOptions();

@@ -47,8 +47,8 @@ class CliDefaultsTest {
         FinetuneCommand seeded = parsed("finetune", "--task", "tag", "--from", "runs/bert", "--train", "t.conll",
                 "--out", "runs/pos", "--seed", "7", "--threads", "3", "--patience", "5", "--overwrite");
         assertThat(seeded.spec()).isNotEqualTo(c.spec());
-        assertThat(seeded.spec().seed()).isEqualTo(7);
-        assertThat(seeded.spec().threads()).isEqualTo(3);
+        assertThat(seeded.spec().run().seed()).isEqualTo(7);
+        assertThat(seeded.spec().run().threads()).isEqualTo(3);
         assertThat(seeded.spec().patience()).isEqualTo(5);
         assertThat(seeded.spec().run().overwrite()).isTrue();
         // the optimizer and the run are the shared records, set by the same flags as pretrain's

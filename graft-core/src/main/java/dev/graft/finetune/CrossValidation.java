@@ -123,9 +123,9 @@ public final class CrossValidation {
         Dataset<E> labeled = data.train();
         if (spec.maxTrain() > 0 && spec.maxTrain() < labeled.size()) {
             int before = labeled.size();
-            labeled = labeled.take(spec.maxTrain(), spec.seed());
+            labeled = labeled.take(spec.maxTrain(), spec.run().seed());
             log.printf(Locale.ROOT, "training set: %,d of %,d examples (stratified sample, seed %d)%n",
-                    labeled.size(), before, spec.seed());
+                    labeled.size(), before, spec.run().seed());
         }
         // one label set for every fold and the final run, even where a fold's training part lacks a rare label
         dev.graft.data.LabelSet labels = data.labels() != null ? data.labels() : labeled.labelSet();
@@ -141,12 +141,12 @@ public final class CrossValidation {
         log.printf(Locale.ROOT, "cross-validation: %d folds of %,d labeled examples; rates %s; %.3g epochs planned, "
                         + "scored %d time(s) per epoch%n", k, labeled.size(), rates, plannedEpochs, evalsPerEpoch);
         List<Dataset.Fold<E>> folds = labeled.size() >= HOLDOUT_FROM
-                ? labeled.kFold(HOLDOUT_FOLDS, spec.seed()).subList(0, 1) : labeled.kFold(k, spec.seed());
+                ? labeled.kFold(HOLDOUT_FOLDS, spec.run().seed()).subList(0, 1) : labeled.kFold(k, spec.run().seed());
         if (folds.size() == 1) {
             log.printf(Locale.ROOT, "cross-validation: %,d labels (%,d or more): one stratified held-out fifth "
                     + "(%,d examples) instead of %d folds%n", labeled.size(), HOLDOUT_FROM, folds.get(0).test().size(), k);
         }
-        Path cvDir = spec.out().resolve("cross-validation");
+        Path cvDir = spec.run().out().resolve("cross-validation");
         List<Point> grid = new ArrayList<>();
         double selectionSeconds = 0;
         for (float rate : rates) {
@@ -154,7 +154,7 @@ public final class CrossValidation {
             for (Dataset.Fold<E> fold : folds) {
                 Path foldOut = cvDir.resolve("lr-" + rateId(rate)).resolve("fold-" + fold.index());
                 Path done = foldOut.resolve(FOLD_DONE);
-                if (spec.resume() && Files.exists(done)) {
+                if (spec.run().resume() && Files.exists(done)) {
                     // finished before the run was stopped: its curve is in its metrics.jsonl
                     JsonNode d = JSON.readTree(done.toFile());
                     selectionSeconds += d.path("wall_s").asDouble();
@@ -170,7 +170,7 @@ public final class CrossValidation {
                         .keepTrainingState(false).run(o -> o.withOut(foldOut).withEpochs(plannedEpochs)).build();
                 FineTuneResult r;
                 try (PrintStream foldLog = new PrintStream(Files.newOutputStream(foldOut.resolve("log.txt"),
-                        StandardOpenOption.CREATE, StandardOpenOption.WRITE, spec.resume()
+                        StandardOpenOption.CREATE, StandardOpenOption.WRITE, spec.run().resume()
                                 ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING), true,
                         StandardCharsets.UTF_8)) {
                     r = runner.run(foldSpec, new LabeledSplits<>(fold.train(), fold.test(), null, labels), foldLog);
@@ -200,7 +200,7 @@ public final class CrossValidation {
                 .run(o -> o.withEpochs(plannedEpochs)).maxTrain(0).devFraction(0).patience(0)
                 .stopAfterEpochs(best.epochs() < plannedEpochs - 1e-9 ? best.epochs() : Double.NaN).build();
         FineTuneResult r = runner.run(finalSpec, new LabeledSplits<>(labeled, null, data.test(), labels), log);
-        writeChoice(spec.out(), spec, choice);
+        writeChoice(spec.run().out(), spec, choice);
         for (Dataset.Fold<E> fold : folds) { // the run is finished: its folder as an uninterrupted run leaves it
             for (float rate : rates) {
                 Files.deleteIfExists(cvDir.resolve("lr-" + rateId(rate)).resolve("fold-" + fold.index())
@@ -277,7 +277,7 @@ public final class CrossValidation {
         root.put("folds", c.folds());
         root.put("holdout", c.examples() >= HOLDOUT_FROM);
         root.put("examples", c.examples());
-        root.put("seed", spec.seed());
+        root.put("seed", spec.run().seed());
         root.put("planned_epochs", c.plannedEpochs());
         ObjectNode chosen = root.putObject("chosen");
         chosen.put("lr", c.best().learningRate());

@@ -312,56 +312,6 @@ public record FineTuneSpec(
         return learningRates.isEmpty() ? List.of(optimizer.learningRate()) : learningRates;
     }
 
-    // the run's folder, seed and threads, read everywhere a run is prepared
-    public Path out() {
-        return run.out();
-    }
-
-    public long seed() {
-        return run.seed();
-    }
-
-    public int threads() {
-        return run.threads();
-    }
-
-    // shortcuts into optimizer and run for the SetFit recipe's code, which reads them by these names
-
-    /** {@code optimizer.learningRate}. */
-    public float learningRate() {
-        return optimizer.learningRate();
-    }
-
-    /** {@code optimizer.warmup}. */
-    public double warmup() {
-        return optimizer.warmup();
-    }
-
-    /** {@code optimizer.weightDecay}. */
-    public float weightDecay() {
-        return optimizer.weightDecay();
-    }
-
-    /** {@code optimizer.clip}. */
-    public double clip() {
-        return optimizer.clip();
-    }
-
-    /** {@code run.epochs}: 0 for automatic. */
-    public double epochs() {
-        return run.epochs();
-    }
-
-    /** {@code run.maxTime}, or null. */
-    public Duration maxTime() {
-        return run.maxTime();
-    }
-
-    /** {@code run.resume}. */
-    public boolean resume() {
-        return run.resume();
-    }
-
     /** A mutable builder with the defaults of {@code graft finetune}. */
     public static final class Builder {
         private final HeadConfig.Task task;

@@ -149,7 +149,7 @@ public final class FineTuning {
     /** One run of {@code head} into {@code spec.out()}, which the caller has prepared. */
     static <E, B> FineTuneResult fineTuneInto(FineTuneSpec spec, Head<E, B> head, LabeledSplits<E> data,
                                               PrintStream log, TrainingListener listener) throws IOException {
-        try (Parallel parallel = new Parallel(spec.threads())) {
+        try (Parallel parallel = new Parallel(spec.run().threads())) {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
             Run run = new Run(spec, new DataSources(DatasetRegistry.standard(), log), compute, log);
             run.listener = listener;
@@ -190,7 +190,7 @@ public final class FineTuning {
 
     /** The checked, locked output folder ({@link RunFolder}'s rules); close it when the run ends. */
     static RunFolder prepareOutput(FineTuneSpec spec, PrintStream log) throws IOException {
-        RunFolder folder = RunFolder.open(spec.out(), new RunFolder.Request("finetune", spec.run().overwrite(),
+        RunFolder folder = RunFolder.open(spec.run().out(), new RunFolder.Request("finetune", spec.run().overwrite(),
                 spec.run().resume(), FineTuning::resumePoint), log);
         folder.begin();
         return folder;
@@ -215,9 +215,9 @@ public final class FineTuning {
                     + "to fine-tune on");
         }
         if (spec.maxTrain() > 0 && spec.maxTrain() < train.size()) {
-            Dataset<E> sample = train.take(spec.maxTrain(), spec.seed());
+            Dataset<E> sample = train.take(spec.maxTrain(), spec.run().seed());
             log.printf(Locale.ROOT, "training set: %,d of %,d examples (stratified sample, seed %d)%n",
-                    sample.size(), train.size(), spec.seed());
+                    sample.size(), train.size(), spec.run().seed());
             return sample;
         }
         return train;
@@ -247,10 +247,11 @@ public final class FineTuning {
 
         private void loadModel() throws IOException {
             if (spec.from() != null) {
-                start = StartingPoint.fromCheckpoint(spec.from(), compute, spec.seed(), spec.task(), spec.dropout());
+                start = StartingPoint.fromCheckpoint(spec.from(), compute, spec.run().seed(), spec.task(),
+                        spec.dropout());
             } else {
                 start = StartingPoint.fromScratch(spec.arch(), Tokenizer.load(spec.tokenizer()), 0, compute,
-                        spec.seed(), spec.dropout());
+                        spec.run().seed(), spec.dropout());
             }
             ModelConfig c = start.config();
             maxLength = spec.maxLength() > 0 ? Math.min(spec.maxLength(), c.maxPositions()) : c.maxPositions();
@@ -288,7 +289,7 @@ public final class FineTuning {
                 throw new SpecException("dev", "the training set has " + train.size() + " example: too few to "
                         + "hold some out for choosing the model; give dev data or more examples");
             }
-            Dataset.Carve<E> carve = train.carveDev(spec.devFraction(), spec.seed());
+            Dataset.Carve<E> carve = train.carveDev(spec.devFraction(), spec.run().seed());
             if (carve.heldOut().isEmpty() || carve.train().isEmpty()) {
                 throw new SpecException("dev", "could not hold out examples for choosing the model from "
                         + train.size() + " training examples; give dev data");
@@ -298,9 +299,9 @@ public final class FineTuning {
             d.put("carved_from_train", true);
             d.put("fraction", spec.devFraction());
             d.put("size", carve.heldOut().size());
-            d.put("seed", spec.seed());
+            d.put("seed", spec.run().seed());
             log.printf(Locale.ROOT, "dev set: %,d examples carved from the training set (%.0f%%, seed %d); %,d left "
-                    + "for training%n", carve.heldOut().size(), spec.devFraction() * 100, spec.seed(),
+                    + "for training%n", carve.heldOut().size(), spec.devFraction() * 100, spec.run().seed(),
                     carve.train().size());
             return carve;
         }
@@ -338,11 +339,11 @@ public final class FineTuning {
             Pooling pooling = !head.task().pooled() ? null
                     : spec.pooling() != null ? spec.pooling() : defaultPooling();
             HeadConfig config = new HeadConfig(head.task(), labels.labels(), pooling, maxLength);
-            HeadModel model = head.newModel(compute, start.backbone(), config, spec.seed());
+            HeadModel model = head.newModel(compute, start.backbone(), config, spec.run().seed());
             HeadTask<E, B> task = head.task(model, config, parts.heldOut().examples(), devData, 64,
                     tokenizerFiles(tok));
             task.prepareTraining(trainData, start.extraTensors(), spec.balancedClassWeights(), log);
-            BatchStream<B> stream = trainData.stream(spec.effectiveBatchSize(), spec.seed());
+            BatchStream<B> stream = trainData.stream(spec.effectiveBatchSize(), spec.run().seed());
             if (pooling != null) {
                 runConfig.put("pooling", pooling.id());
             }
@@ -351,7 +352,7 @@ public final class FineTuning {
             Outcome o = train(task, stream, task.metric(), trainData.size(), devData.size(), testSize);
             task.setTraining(false);
             if (task.afterTraining(parts.heldOut().examples(), devData, 64, log)) {
-                task.head().write(spec.out().resolve(Checkpoint.CONFIG), model.config());
+                task.head().write(spec.run().out().resolve(Checkpoint.CONFIG), model.config());
             }
             HeadMetrics devM = devData.size() == 0 ? null
                     : task.score(parts.heldOut().examples(), devData, devData.batches(64)).metrics();
@@ -395,7 +396,7 @@ public final class FineTuning {
                 LanguageModelData lmData;
                 try (Stream<String> docs = sources.texts(spec.multitaskCorpus())) {
                     lmData = LanguageModelData.prepare(start.tokenizer(), docs.iterator(), start.config(),
-                            LM_SEQUENCE_LENGTH, 0.15, 0.05, 64, spec.seed(), spec.threads());
+                            LM_SEQUENCE_LENGTH, 0.15, 0.05, 64, spec.run().seed(), spec.run().threads());
                 }
                 if (lmData.data().trainingSequences() == 0) {
                     throw new IllegalArgumentException("the multitask corpus gave no LM sequences: is it empty?");
@@ -407,7 +408,8 @@ public final class FineTuning {
                 log.printf(Locale.ROOT, "multitask: task loss + %.3g x %s loss on %s (%,d sequences), %.3g LM batches "
                                 + "per task batch%n", spec.lmWeight(), lmData.objective().name(),
                         String.join(", ", spec.multitaskCorpus()), lmData.data().trainingSequences(), spec.mix());
-                batches = MultitaskTask.mix(stream, lmData.data().trainingStream(lmBatch, lmData.masker(), spec.seed()),
+                batches = MultitaskTask.mix(stream, lmData.data().trainingStream(lmBatch, lmData.masker(),
+                        spec.run().seed()),
                         spec.mix());
                 trainable = mt;
                 ObjectNode m = runConfig.putObject("multitask");
@@ -425,7 +427,7 @@ public final class FineTuning {
                                   int testSize) throws IOException {
             long stepsPerEpoch = Math.max(1, batches.batchesPerEpoch());
             epochs = spec.effectiveEpochs(stepsPerEpoch);
-            if (spec.epochs() == 0) {
+            if (spec.run().epochs() == 0) {
                 log.printf(Locale.ROOT, "epochs: %.0f (automatic: about %d updates at %d per epoch)%n", epochs,
                         FineTuneSpec.AUTO_UPDATES, stepsPerEpoch);
             }
@@ -469,8 +471,8 @@ public final class FineTuning {
                     Math.max(1, Math.min(20, evalEvery)), evalEvery, checkpointEvery, 1, false);
             writeRunConfig(trainSize, devSize, testSize, stepsPerEpoch, rates);
             long t0 = System.nanoTime();
-            boolean resuming = spec.resume() && Trainer.latestCheckpoint(spec.out()) != null;
-            Trainer trainer = new Trainer(compute, control, batches, options, spec.out(), log).listener(listener)
+            boolean resuming = spec.run().resume() && Trainer.latestCheckpoint(spec.run().out()) != null;
+            Trainer trainer = new Trainer(compute, control, batches, options, spec.run().out(), log).listener(listener)
                     .resumeHint(RunOptions.RESUME_HINT);
             Trainer.Summary summary = trainer.run(resuming);
             // this process's time plus that of the runs it continues
@@ -478,15 +480,15 @@ public final class FineTuning {
             if ("signal".equals(summary.stoppedBy())) {
                 // the checkpoint just written is what --resume continues from: keep it, and stop here
                 throw new SpecIOException("resume", "fine-tuning stopped by a signal at update " + summary.steps()
-                        + "; " + spec.out() + " keeps its checkpoint: run it again with resume to continue it");
+                        + "; " + spec.run().out() + " keeps its checkpoint: run it again with resume to continue it");
             }
             if (control.restoreBest()) {
                 log.printf(Locale.ROOT, "best %s %.4f after update %d: keeping that model%n", metric, stopping.best(),
                         stopping.bestStep());
             }
-            control.writeModelFiles(spec.out());
+            control.writeModelFiles(spec.run().out());
             if (!spec.keepTrainingState()) {
-                for (Path p : Trainer.checkpoints(spec.out())) {
+                for (Path p : Trainer.checkpoints(spec.run().out())) {
                     AtomicFiles.deleteRecursively(p);
                 }
             }
@@ -509,7 +511,7 @@ public final class FineTuning {
             r.put("dev_size", devSize);
             r.put("test_size", testSize);
             r.put("max_train", spec.maxTrain());
-            r.put("seed", spec.seed());
+            r.put("seed", spec.run().seed());
             r.put("recipe", spec.recipe().id());
             r.put("lr", spec.optimizer().learningRate());
             r.put("schedule", spec.optimizer().schedule().id());
@@ -519,23 +521,23 @@ public final class FineTuning {
             r.put("freeze_backbone", spec.freezeBackbone());
             r.put("layer_rates", rates == null ? null : rates.describe());
             r.put("epochs", epochs);
-            r.put("epochs_automatic", spec.epochs() == 0);
+            r.put("epochs_automatic", spec.run().epochs() == 0);
             r.put("batch_size", spec.effectiveBatchSize());
             r.put("steps_per_epoch", stepsPerEpoch);
-            r.put("weight_decay", spec.weightDecay());
-            r.put("clip", spec.clip());
+            r.put("weight_decay", spec.optimizer().weightDecay());
+            r.put("clip", spec.optimizer().clip());
             r.put("patience", spec.patience());
             r.put("evals_per_epoch", spec.evalsPerEpoch());
             r.put("max_length", maxLength);
             r.put("dropout", start.config().hiddenDropout());
             r.put("balanced_class_weights", spec.balancedClassWeights());
-            r.put("threads", spec.threads());
+            r.put("threads", spec.run().threads());
             r.put("stop_after_epochs", Double.isNaN(spec.stopAfterEpochs()) ? null : spec.stopAfterEpochs());
             r.set("model", JSON.valueToTree(start.config()));
             r.setAll(runConfig);
             String text = JSON.writeValueAsString(r) + "\n";
-            Path file = spec.out().resolve("run.json");
-            if (spec.resume() && Trainer.latestCheckpoint(spec.out()) != null && Files.exists(file)) {
+            Path file = spec.run().out().resolve("run.json");
+            if (spec.run().resume() && Trainer.latestCheckpoint(spec.run().out()) != null && Files.exists(file)) {
                 requireSameRun(file, text);
             }
             AtomicFiles.writeString(file, text);
@@ -568,12 +570,12 @@ public final class FineTuning {
         private FineTuneResult finish(Outcome o, String metric, HeadMetrics dev, HeadMetrics test, int trainSize,
                                       int devSize, int testSize, HeadConfig head) throws IOException {
             // the task's own loss only: a multitask run's loss adds the LM loss
-            FineTuneResult r = new FineTuneResult(spec.out(), head.task(), spec.recipe(), spec.from() != null,
-                    spec.multitask(), spec.seed(), metric, dev == null ? Double.NaN : dev.score(),
+            FineTuneResult r = new FineTuneResult(spec.run().out(), head.task(), spec.recipe(), spec.from() != null,
+                    spec.multitask(), spec.run().seed(), metric, dev == null ? Double.NaN : dev.score(),
                     test == null ? Double.NaN : test.score(), dev, test, o.summary().steps(),
                     o.stopping().bestStep(), o.summary().stoppedBy(), trainSize, devSize, devCarved, testSize,
                     o.wallSeconds(), spec.multitask() ? Double.NaN : o.summary().lastLoss(), Double.NaN, null);
-            AtomicFiles.writeString(spec.out().resolve("results.json"), JSON.writeValueAsString(r.resultsJson())
+            AtomicFiles.writeString(spec.run().out().resolve("results.json"), JSON.writeValueAsString(r.resultsJson())
                     + "\n");
             return r;
         }

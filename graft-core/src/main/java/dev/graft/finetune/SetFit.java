@@ -239,14 +239,14 @@ public final class SetFit {
         StartingPoint.check(spec.from(), spec.task());
         EmbeddingSettings embedding = embedding(spec);
         try (RunFolder folder = FineTuning.prepareOutput(spec, log);
-             Parallel parallel = new Parallel(spec.threads())) {
+             Parallel parallel = new Parallel(spec.run().threads())) {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
             return new Run(spec, options, embedding, compute, log).run(data);
         }
     }
 
     static void checkSpec(FineTuneSpec spec) {
-        if (spec.resume()) {
+        if (spec.run().resume()) {
             throw new SpecException(List.of("resume", "overwrite"), "resume: a SetFit run cannot be resumed (it is "
                     + "not checkpointed); start it again (overwrite)");
         }
@@ -276,7 +276,7 @@ public final class SetFit {
 
     /** The learning rate of the encoder's tuning: the spec's, else SetFit's. */
     static float learningRate(FineTuneSpec spec) {
-        return Float.isNaN(spec.learningRate()) ? DEFAULT_LR : spec.learningRate();
+        return Float.isNaN(spec.optimizer().learningRate()) ? DEFAULT_LR : spec.optimizer().learningRate();
     }
 
     /** The pooled token states of a batch, (B, C) owned by {@code pool} (not normalized). */
@@ -460,7 +460,7 @@ public final class SetFit {
                 throw new IllegalArgumentException("the training set has only one label (" + labels.labels()
                         + "): a classifier needs at least two");
             }
-            StartingPoint start = StartingPoint.fromCheckpoint(spec.from(), compute, spec.seed(),
+            StartingPoint start = StartingPoint.fromCheckpoint(spec.from(), compute, spec.run().seed(),
                     HeadConfig.Task.CLASSIFY, spec.dropout());
             ModelConfig c = start.config();
             int maxLength = spec.maxLength() > 0 ? Math.min(spec.maxLength(), c.maxPositions()) : c.maxPositions();
@@ -480,7 +480,7 @@ public final class SetFit {
             log.printf(Locale.ROOT, "setfit: embeddings: %s (%s)%n", embedding.describe(), embedding.source());
             HeadConfig head = HeadConfig.sentenceEmbedding(HeadConfig.Task.CLASSIFY, labels.labels(),
                     embedding.pooling(), maxLength, embedding.normalize());
-            SequenceClassifier model = new SequenceClassifier(compute, start.backbone(), head, spec.seed());
+            SequenceClassifier model = new SequenceClassifier(compute, start.backbone(), head, spec.run().seed());
             Backbone backbone = model.backbone();
 
             // 1. the encoder, tuned on pairs
@@ -488,27 +488,28 @@ public final class SetFit {
             for (int i = 0; i < y.length; i++) {
                 y[i] = trainData.label(i);
             }
-            List<Pair> pairs = pairs(y, options.iterations(), spec.seed());
+            List<Pair> pairs = pairs(y, options.iterations(), spec.run().seed());
             int batch = spec.batchSize() > 0 ? spec.batchSize() : DEFAULT_BATCH;
-            PairStream stream = new PairStream(pairs, batch, spec.seed());
+            PairStream stream = new PairStream(pairs, batch, spec.run().seed());
             PairTraining pairTraining = new PairTraining(backbone, trainData, embedding);
-            double epochs = spec.epochs() > 0 ? spec.epochs() : 1;
+            double epochs = spec.run().epochs() > 0 ? spec.run().epochs() : 1;
             float rate = learningRate(spec);
             log.printf(Locale.ROOT, "setfit: %,d pairs (%d iterations x %,d examples x 2, half positive), %.3g epochs "
                             + "of %,d updates at batch %d, rate %.3g%n", pairs.size(), options.iterations(), y.length,
                     epochs, stream.batchesPerEpoch(), batch, rate);
             long stepsPerEpoch = stream.batchesPerEpoch();
             int evalEvery = (int) Math.max(1, stepsPerEpoch);
-            TrainingOptions training = new TrainingOptions(0, epochs, spec.maxTime(), rate,
-                    Schedule.linear(spec.warmup()), spec.weightDecay(), 0.9f, 0.999f, 1e-6f, spec.clip(), 1,
+            TrainingOptions training = new TrainingOptions(0, epochs, spec.run().maxTime(), rate,
+                    Schedule.linear(spec.optimizer().warmup()), spec.optimizer().weightDecay(), 0.9f, 0.999f, 1e-6f,
+                            spec.optimizer().clip(), 1,
                     Math.max(1, Math.min(20, evalEvery)), 0, 0, 1, false);
             ObjectNode runConfig = runConfig(start, trainData.size(), devData.size(),
                     testData == null ? 0 : testData.size(), pairs.size(), batch, epochs, rate, maxLength, labels);
-            AtomicFiles.writeString(spec.out().resolve("run.json"), JSON.writeValueAsString(runConfig) + "\n");
+            AtomicFiles.writeString(spec.run().out().resolve("run.json"), JSON.writeValueAsString(runConfig) + "\n");
             long t0 = System.nanoTime();
-            Trainer<List<Pair>> trainer = new Trainer<>(compute, pairTraining, stream, training, spec.out(), log);
+            Trainer<List<Pair>> trainer = new Trainer<>(compute, pairTraining, stream, training, spec.run().out(), log);
             Trainer.Summary summary = trainer.run(false);
-            for (Path p : Trainer.checkpoints(spec.out())) {
+            for (Path p : Trainer.checkpoints(spec.run().out())) {
                 AtomicFiles.deleteRecursively(p);
             }
 
@@ -516,7 +517,7 @@ public final class SetFit {
             model.setTraining(false);
             float[][] features = embedAll(backbone, trainData, 64, embedding);
             EmbeddingClassifier lr = EmbeddingClassifier.fit(trainExamples, features, labels,
-                    BagOfWords.Options.defaults(spec.seed()));
+                    BagOfWords.Options.defaults(spec.run().seed()));
             log.printf(Locale.ROOT, "setfit: logistic regression on %,d embeddings, C %s%s%n", features.length,
                     lr.chosenC(), lr.crossValidationAccuracy().isEmpty() ? ""
                             : " (cross-validated: " + lr.crossValidationAccuracy() + ")");
@@ -527,10 +528,10 @@ public final class SetFit {
             ClassificationTask task = new ClassificationTask(model, head, null, 64,
                     folder -> tok.save(folder.resolve(Checkpoint.TOKENIZER)));
             task.setTraining(false);
-            task.writeModelFiles(spec.out());
+            task.writeModelFiles(spec.run().out());
             // the tuned encoder's sentence-transformers files, so graft embed (and a later SetFit or distillation
             // from this folder) embeds as the encoder was tuned, as a saved SetFit model's body does
-            embedding.tunedSettings().write(spec.out(), c.hiddenSize());
+            embedding.tunedSettings().write(spec.run().out(), c.hiddenSize());
             HeadMetrics devM = devData.size() == 0 ? null
                     : task.score(devExamples, devData, devData.batches(64)).metrics();
             HeadMetrics testM = testData == null ? null
@@ -560,35 +561,36 @@ public final class SetFit {
             r.put("dev_size", devSize);
             r.put("test_size", testSize);
             r.put("max_train", spec.maxTrain());
-            r.put("seed", spec.seed());
+            r.put("seed", spec.run().seed());
             r.put("setfit_iterations", options.iterations());
             r.put("pairs", pairs);
             r.put("loss", "cosine similarity (mean squared error of the cosine of the pooled embeddings)");
             r.put("lr", rate);
             r.put("schedule", "linear");
-            r.put("warmup", spec.warmup());
+            r.put("warmup", spec.optimizer().warmup());
             r.put("epochs", epochs);
             r.put("batch_size", batch);
-            r.put("weight_decay", spec.weightDecay());
-            r.put("clip", spec.clip());
+            r.put("weight_decay", spec.optimizer().weightDecay());
+            r.put("clip", spec.optimizer().clip());
             r.put("max_length", maxLength);
             r.put("pooling", embedding.pooling().id());
             r.put("normalize", embedding.normalize());
             r.put("embedding_from", embedding.source());
             r.put("head", "logistic regression (L-BFGS, C by cross-validation)");
             labels.labels().forEach(r.putArray("labels")::add);
-            r.put("threads", spec.threads());
+            r.put("threads", spec.run().threads());
             r.set("model", JSON.valueToTree(start.config()));
             return r;
         }
 
         private FineTuneResult finish(Trainer.Summary o, EmbeddingClassifier lr, HeadMetrics devM, HeadMetrics testM,
                                       int trainSize, int devSize, int testSize, double wall) throws IOException {
-            FineTuneResult r = new FineTuneResult(spec.out(), HeadConfig.Task.CLASSIFY, spec.recipe(), true, false,
-                    spec.seed(), "dev_accuracy", devM == null ? Double.NaN : devM.score(),
+            FineTuneResult r = new FineTuneResult(spec.run().out(), HeadConfig.Task.CLASSIFY, spec.recipe(), true,
+                    false,
+                    spec.run().seed(), "dev_accuracy", devM == null ? Double.NaN : devM.score(),
                     testM == null ? Double.NaN : testM.score(), devM, testM, o.steps(), o.steps(), o.stoppedBy(),
                     trainSize, devSize, false, testSize, wall, o.lastLoss(), lr.chosenC(), null);
-            AtomicFiles.writeString(spec.out().resolve("results.json"), JSON.writeValueAsString(r.resultsJson())
+            AtomicFiles.writeString(spec.run().out().resolve("results.json"), JSON.writeValueAsString(r.resultsJson())
                     + "\n");
             return r;
         }

@@ -61,16 +61,17 @@ public final class VectorTraining {
     public static Result run(VectorsSpec spec, DatasetRegistry registry, PrintStream log, int stopAfterEpochs)
             throws IOException {
         long start = System.nanoTime();
-        Path out = spec.out();
+        Path out = spec.run().out();
         prepareOutput(spec);
         Corpora corpora = Corpora.resolve(spec.corpus(), registry, spec.layout(), log);
         log.println("corpus: " + String.join(", ", corpora.descriptions()));
         Tokenizer tokenizer = null;
         String tokenizerSha = null;
-        if (spec.tokenizer() != null || (spec.resume() && Files.exists(out.resolve(WordVectors.TOKENIZER_FILE)))) {
+        if (spec.tokenizer() != null
+                || (spec.run().resume() && Files.exists(out.resolve(WordVectors.TOKENIZER_FILE)))) {
             Path saved = out.resolve(WordVectors.TOKENIZER_FILE);
             byte[] bytes;
-            if (spec.resume() && Files.exists(saved)) {
+            if (spec.run().resume() && Files.exists(saved)) {
                 bytes = Files.readAllBytes(saved);
             } else {
                 Path given = Files.isDirectory(spec.tokenizer())
@@ -92,7 +93,7 @@ public final class VectorTraining {
         UnitCorpus corpus;
         try (Stream<String> docs = corpora.documents()) {
             corpus = tokenizer != null
-                    ? UnitCorpus.ofTokens(docs.iterator(), tokenizer, spec.minCount(), spec.threads())
+                    ? UnitCorpus.ofTokens(docs.iterator(), tokenizer, spec.minCount(), spec.run().threads())
                     : UnitCorpus.ofWords(docs.iterator(), spec.minCount());
         }
         checkCorpus(spec, corpus);
@@ -116,7 +117,7 @@ public final class VectorTraining {
         summary.put("untrained_rows", "zero");
 
         float[] vectors;
-        try (Parallel parallel = new Parallel(spec.threads())) {
+        try (Parallel parallel = new Parallel(spec.run().threads())) {
             if (spec.method() == VectorsSpec.Method.PPMI_SVD) {
                 vectors = ppmiSvd(spec, corpus, parallel, log, summary);
             } else {
@@ -164,7 +165,7 @@ public final class VectorTraining {
         long t2 = System.nanoTime();
         log.printf(Locale.ROOT, "ppmi: %,d positive cells in %.1f s%n", ppmi.nonZeros(), (t2 - t1) / 1e9);
         RandomizedSvd.Result svd = RandomizedSvd.compute(ppmi, spec.dim(), spec.oversample(),
-                spec.powerIterations(), spec.seed(), parallel);
+                spec.powerIterations(), spec.run().seed(), parallel);
         long t3 = System.nanoTime();
         double[] s = svd.singularValues();
         log.printf(Locale.ROOT, "svd: rank %d in %.1f s; singular values %.3f .. %.3f%n", spec.dim(), (t3 - t2) / 1e9,
@@ -185,13 +186,13 @@ public final class VectorTraining {
     /** Trains SGNS with epoch checkpoints; null when stopped early (the checkpoint holds the state). */
     private static float[] sgns(VectorsSpec spec, UnitCorpus corpus, Parallel parallel, PrintStream log,
                                 Map<String, Object> settings, int stopAfterEpochs) throws IOException {
-        Path out = spec.out();
+        Path out = spec.run().out();
         Path checkpoint = out.resolve(CHECKPOINT);
         Kernels kernels = KernelProvider.create(parallel);
         SkipGram sgns = new SkipGram(corpus, spec.skipGramSettings(), kernels);
         SkipGram.State state;
         int done;
-        if (spec.resume()) {
+        if (spec.run().resume()) {
             checkSameRun(out.resolve(RUN_FILE), settings, log);
             JsonNode s = JSON.readTree(checkpoint.resolve(STATE_JSON).toFile());
             done = s.path("epochs_done").asInt(-1);
@@ -212,7 +213,7 @@ public final class VectorTraining {
         }
         int last = (int) Math.min(spec.epochs(), (long) done + stopAfterEpochs);
         log.printf(Locale.ROOT, "sgns: dim %d, window %d, %d negatives, %d epochs, %s kernels, %d thread(s)%n",
-                spec.dim(), spec.window(), spec.negatives(), spec.epochs(), kernels.name(), spec.threads());
+                spec.dim(), spec.window(), spec.negatives(), spec.epochs(), kernels.name(), spec.run().threads());
         Progress progress = new Progress(log, "sgns");
         long startNanos = System.nanoTime();
         long[] firstDone = {-1};
@@ -293,7 +294,7 @@ public final class VectorTraining {
             m.put("tokenizer_sha256", tokenizerSha);
         }
         m.put("corpus", corpora.descriptions());
-        m.put("seed", spec.seed());
+        m.put("seed", spec.run().seed());
         if (spec.method() == VectorsSpec.Method.SGNS) {
             m.put("epochs", spec.epochs());
             m.put("negatives", spec.negatives());
@@ -302,7 +303,7 @@ public final class VectorTraining {
             m.put("noise_power", spec.noisePower());
             m.put("noise_table_size", spec.noiseTableSize());
             m.put("round_units", spec.roundUnits());
-            m.put("threads", spec.threads());
+            m.put("threads", spec.run().threads());
         } else {
             m.put("weighting", spec.weighting().name().toLowerCase(Locale.ROOT));
             m.put("context_alpha", spec.contextAlpha());
@@ -314,11 +315,11 @@ public final class VectorTraining {
     }
 
     private static void prepareOutput(VectorsSpec spec) throws IOException {
-        Path out = spec.out();
+        Path out = spec.run().out();
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new SpecException("out", out + " exists and is not a folder: choose another folder as out");
         }
-        if (spec.resume()) {
+        if (spec.run().resume()) {
             if (!Files.isRegularFile(out.resolve(CHECKPOINT).resolve(STATE_JSON))) {
                 throw new SpecException("resume", out + " has no checkpoint to continue from (one is written at the "
                         + "end of every sgns epoch): run without resume");
@@ -331,7 +332,7 @@ public final class VectorTraining {
                 hasEntries = s.findAny().isPresent();
             }
             if (hasEntries) {
-                if (!spec.overwrite()) {
+                if (!spec.run().overwrite()) {
                     boolean sgns = spec.method() == VectorsSpec.Method.SGNS;
                     throw new SpecException(sgns ? List.of("overwrite", "resume", "out") : List.of("overwrite", "out"),
                             out + " already holds files: replace them (overwrite)" + (sgns ? ", continue that run "

@@ -121,36 +121,9 @@ public record VectorsSpec(Method method, List<String> corpus, CorpusReader.Layou
         return builder(method, List.of("corpus"), Path.of("out")).build();
     }
 
-    // the run's fields as the training reads them
-
-    /** {@code run.out}. */
-    public Path out() {
-        return run.out();
-    }
-
-    /** {@code run.epochs}, a whole number. */
+    /** {@code run.epochs}, a whole number (vectors train whole epochs). */
     public int epochs() {
         return (int) run.epochs();
-    }
-
-    /** {@code run.threads}. */
-    public int threads() {
-        return run.threads();
-    }
-
-    /** {@code run.seed}. */
-    public long seed() {
-        return run.seed();
-    }
-
-    /** {@code run.resume}. */
-    public boolean resume() {
-        return run.resume();
-    }
-
-    /** {@code run.overwrite}. */
-    public boolean overwrite() {
-        return run.overwrite();
     }
 
     /** The units: a tokenizer's tokens or lowercased words. */

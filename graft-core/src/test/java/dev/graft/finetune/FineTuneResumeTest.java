@@ -276,7 +276,7 @@ class FineTuneResumeTest {
         // the crash comes in the second rate's second fold run at update 7
         assertThatThrownBy(() -> CrossValidation.run(cvSpec(stopped).build(), data,
                 (s, d, l) -> FineTuning.fineTuneInto(s, ClassificationTask.HEAD, d,
-                        s.out().endsWith(Path.of("lr-0.003", "fold-1")) ? crashingAt("eval step 7:") : l), QUIET))
+                        s.run().out().endsWith(Path.of("lr-0.003", "fold-1")) ? crashingAt("eval step 7:") : l), QUIET))
                 .hasMessageContaining("simulated crash");
         assertThat(secondRate.resolve("fold-0").resolve(CrossValidation.FOLD_DONE)).exists();
         assertThat(Trainer.latestCheckpoint(secondRate.resolve("fold-1")).getFileName().toString())
