@@ -177,14 +177,9 @@ public final class SentenceEmbedder {
             } else {
                 Arrays.fill(sum, 0);
                 for (int r = start; r < end; r++) {
-                    for (int j = 0; j < width; j++) {
-                        sum[j] += hidden[r * width + j];
-                    }
+                    addRow(hidden, r * width, sum);
                 }
-                double inv = 1.0 / (end - start);
-                for (int j = 0; j < width; j++) {
-                    v[j] = (float) (sum[j] * inv);
-                }
+                scaleInto(sum, 1.0 / (end - start), v);
             }
             if (normalize) {
                 normalizeInPlace(v);
@@ -254,20 +249,28 @@ public final class SentenceEmbedder {
                         continue;
                     }
                     count++;
-                    int off = (r * time + t) * width;
-                    for (int j = 0; j < width; j++) {
-                        sum[j] += hidden[off + j];
-                    }
+                    addRow(hidden, (r * time + t) * width, sum);
                 }
-                double inv = 1.0 / Math.max(count, 1e-9);
-                for (int j = 0; j < width; j++) {
-                    v[j] = (float) (sum[j] * inv);
-                }
+                scaleInto(sum, 1.0 / Math.max(count, 1e-9), v);
             }
             if (normalize) {
                 normalizeInPlace(v);
             }
         }
         return out;
+    }
+
+    /** Adds the row of {@code sum.length} values at {@code offset} of {@code hidden} to {@code sum}. */
+    private static void addRow(float[] hidden, int offset, double[] sum) {
+        for (int j = 0; j < sum.length; j++) {
+            sum[j] += hidden[offset + j];
+        }
+    }
+
+    /** {@code v = sum · scale}, rounded to float: the mean of the rows added, for scale 1 / count. */
+    private static void scaleInto(double[] sum, double scale, float[] v) {
+        for (int j = 0; j < v.length; j++) {
+            v[j] = (float) (sum[j] * scale);
+        }
     }
 }
