@@ -405,15 +405,8 @@ public final class ElectraModel implements TrainableModel {
 
     /** Index drawn from softmax(l[off .. off+v)) by inverse CDF with one uniform of {@code random}. */
     static int sample(float[] l, int off, int v, SplittableRandom random) {
-        float max = l[off];
-        for (int x = 1; x < v; x++) {
-            max = Math.max(max, l[off + x]);
-        }
-        double sum = 0;
-        for (int x = 0; x < v; x++) {
-            sum += Math.exp((double) l[off + x] - max);
-        }
-        double u = random.nextDouble() * sum;
+        float max = LanguageModel.rowMax(l, off, v);
+        double u = random.nextDouble() * LanguageModel.sumExp(l, off, v, max);
         double cumulative = 0;
         for (int x = 0; x < v; x++) {
             cumulative += Math.exp((double) l[off + x] - max);
@@ -485,12 +478,7 @@ public final class ElectraModel implements TrainableModel {
         k.gelu(config.gelu(), r * c, t, 0, genActivated, 0);
         genHeadOut = genHeadNorm.forward(genActivated, r);
         logits = Buffers.ensure(logits, r * v);
-        Parameter e = discriminator.tokenEmbedding().weight();
-        k.matmulTransB(r, v, c, genHeadOut, 0, c, e.value().data(), e.value().offset(), c, logits, 0, v, false);
-        float[] b = genBias.value().data();
-        int bo = genBias.value().offset();
-        float[] l = logits;
-        compute.parallel().forRange(r, 16, (s, en) -> k.addBiasRows(en - s, v, b, bo, l, s * v));
+        LanguageModel.tiedLogits(compute, r, v, c, genHeadOut, discriminator.tokenEmbedding().weight(), genBias, logits);
     }
 
     /** Backward from the logit gradients left in {@code logits} by the cross-entropy. */
@@ -504,8 +492,7 @@ public final class ElectraModel implements TrainableModel {
         Kernels k = compute.kernels();
         Parameter e = discriminator.tokenEmbedding().weight();
         dHeadOut = Buffers.ensure(dHeadOut, r * c);
-        k.matmul(r, c, v, logits, 0, v, e.value().data(), e.value().offset(), c, dHeadOut, 0, c, false);
-        k.matmulTransA(v, c, r, logits, 0, v, genHeadOut, 0, c, e.grad().data(), e.grad().offset(), c, true);
+        LanguageModel.tiedBackward(k, r, v, c, logits, genHeadOut, e, dHeadOut);
         k.sumRowsInto(r, v, logits, 0, genBias.grad().data(), genBias.grad().offset());
         float[] dAct = genHeadNorm.backward(dHeadOut);
         dTransform = Buffers.ensure(dTransform, r * c);

@@ -194,15 +194,8 @@ public final class LanguageModel extends BackboneModel {
         compute.parallel().forRange(r, 8, (s, e) -> {
             for (int i = s; i < e; i++) {
                 int o = i * v;
-                float max = l[o];
-                for (int x = 1; x < v; x++) {
-                    max = Math.max(max, l[o + x]);
-                }
-                double sum = 0;
-                for (int x = 0; x < v; x++) {
-                    sum += Math.exp((double) l[o + x] - max);
-                }
-                logNormalizer[i] = Math.log(sum) + max;
+                float max = rowMax(l, o, v);
+                logNormalizer[i] = Math.log(sumExp(l, o, v, max)) + max;
             }
         });
         for (int j = 0; j < positions.length; j++) {
@@ -210,6 +203,24 @@ public final class LanguageModel extends BackboneModel {
             out[j] = l[i * v + tokens[j]] - logNormalizer[i];
         }
         return out;
+    }
+
+    /** The largest of {@code l[off .. off + v)}. */
+    static float rowMax(float[] l, int off, int v) {
+        float max = l[off];
+        for (int x = 1; x < v; x++) {
+            max = Math.max(max, l[off + x]);
+        }
+        return max;
+    }
+
+    /** Σ exp(l[off + x] - max) over x in [0, v), in double: a softmax's normalizer shifted by max. */
+    static double sumExp(float[] l, int off, int v, float max) {
+        double sum = 0;
+        for (int x = 0; x < v; x++) {
+            sum += Math.exp((double) l[off + x] - max);
+        }
+        return sum;
     }
 
     private void computeLogits(float[] hidden, int[] rowsIndex, int r) {
@@ -228,13 +239,32 @@ public final class LanguageModel extends BackboneModel {
             headOut = gathered;
         }
         logits = Buffers.ensure(logits, r * v);
-        Parameter e = backbone.tokenEmbedding().weight();
+        tiedLogits(compute, r, v, w, headOut, backbone.tokenEmbedding().weight(), outputBias, logits);
+    }
+
+    /**
+     * The logits of a head tied to the token embeddings E (V, W): logits (R, V) = headOut (R, W) · Eᵀ, plus
+     * the bias on every row when {@code bias} is not null (BERT's MLM head, ELECTRA's generator).
+     */
+    static void tiedLogits(Compute compute, int r, int v, int w, float[] headOut, Parameter e, Parameter bias,
+                           float[] logits) {
+        Kernels k = compute.kernels();
         k.matmulTransB(r, v, w, headOut, 0, w, e.value().data(), e.value().offset(), w, logits, 0, v, false);
-        if (outputBias != null) {
-            float[] b = outputBias.value().data();
-            int bo = outputBias.value().offset();
+        if (bias != null) {
+            float[] b = bias.value().data();
+            int bo = bias.value().offset();
             compute.parallel().forRange(r, 16, (s, en) -> k.addBiasRows(en - s, v, b, bo, logits, s * v));
         }
+    }
+
+    /**
+     * The tied head's backward from the logit gradients dLogits (R, V): dHeadOut (R, W) = dLogits · E, and
+     * E's gradient gains dLogitsᵀ · headOut (the bias's gradient is the caller's).
+     */
+    static void tiedBackward(Kernels k, int r, int v, int w, float[] dLogits, float[] headOut, Parameter e,
+                             float[] dHeadOut) {
+        k.matmul(r, w, v, dLogits, 0, v, e.value().data(), e.value().offset(), w, dHeadOut, 0, w, false);
+        k.matmulTransA(v, w, r, dLogits, 0, v, headOut, 0, w, e.grad().data(), e.grad().offset(), w, true);
     }
 
     private void backwardFromLogitGradients(float[] hidden) {
@@ -244,11 +274,9 @@ public final class LanguageModel extends BackboneModel {
         int v = config.vocabSize();
         int n = lastBatch.rows();
         Kernels k = compute.kernels();
-        Parameter e = backbone.tokenEmbedding().weight();
         dHeadOut = Buffers.ensure(dHeadOut, r * w);
         // dHeadOut = dLogits·E ; dE += dLogitsᵀ·headOut ; dBias += Σ rows
-        k.matmul(r, w, v, logits, 0, v, e.value().data(), e.value().offset(), w, dHeadOut, 0, w, false);
-        k.matmulTransA(v, w, r, logits, 0, v, headOut, 0, w, e.grad().data(), e.grad().offset(), w, true);
+        tiedBackward(k, r, v, w, logits, headOut, backbone.tokenEmbedding().weight(), dHeadOut);
         float[] dGathered;
         if (transform != null) {
             k.sumRowsInto(r, v, logits, 0, outputBias.grad().data(), outputBias.grad().offset());
