@@ -105,6 +105,41 @@ class BatcherTest {
         }
     }
 
+    /**
+     * A batch larger than {@link Batcher#ANSWER_CHUNK_TOKENS} runs in pieces in arrival order, each request
+     * whole in one piece, and each request gets its own results; one request larger than a piece runs alone.
+     */
+    @Test
+    void aLargeBatchIsComputedAndAnsweredInPieces() throws Exception {
+        StandIn model = new StandIn();
+        int piece = (int) Batcher.ANSWER_CHUNK_TOKENS;
+        try (Workers workers = new Workers(1, 1); Batcher b = new Batcher(model, List.of(model::run),
+                ServeSettings.defaults(1).withBatching(100 * piece, 0), new Metrics(), workers)) {
+            ReentrantReadWriteLock.WriteLock lock = workers.gate().writeLock();
+            lock.lock();
+            List<CompletableFuture<List<Object>>> futures = new ArrayList<>();
+            try {
+                futures.add(b.submit(List.of(input("x", 1))));
+                await(workers.gate()::hasQueuedThreads); // the first batch waits for the worker
+                futures.add(b.submit(List.of(input("aa", piece / 2))));
+                futures.add(b.submit(List.of(input("bbb", piece / 4), input("cccc", piece / 4)))); // fills the piece
+                futures.add(b.submit(List.of(input("ddddd", 1)))); // the next piece
+                futures.add(b.submit(List.of(input("eeeeee", 2 * piece)))); // larger than a piece: alone
+                futures.add(b.submit(List.of(input("fffffff", 3))));
+            } finally {
+                lock.unlock();
+            }
+            assertThat(futures.get(0).get(10, TimeUnit.SECONDS)).containsExactly(1);
+            assertThat(futures.get(1).get(10, TimeUnit.SECONDS)).containsExactly(2);
+            assertThat(futures.get(2).get(10, TimeUnit.SECONDS)).containsExactly(3, 4);
+            assertThat(futures.get(3).get(10, TimeUnit.SECONDS)).containsExactly(5);
+            assertThat(futures.get(4).get(10, TimeUnit.SECONDS)).containsExactly(6);
+            assertThat(futures.get(5).get(10, TimeUnit.SECONDS)).containsExactly(7);
+            assertThat(model.batches).containsExactly(List.of("x"), List.of("aa", "bbb", "cccc"), List.of("ddddd"),
+                    List.of("eeeeee"), List.of("fffffff"));
+        }
+    }
+
     @Test
     void aFailingBatchFailsOnlyTheRequestThatBrokeIt() throws Exception {
         StandIn model = new StandIn();
