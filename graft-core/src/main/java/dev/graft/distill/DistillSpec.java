@@ -143,7 +143,8 @@ public record DistillSpec(
         b.loss = loss;
         b.layerMap = layerMap;
         b.cacheTeacher = cacheTeacher;
-        return b.layout(layout).batchSize(batchSize).seqLen(seqLen).model(model).optimizer(optimizer).monitoring(monitoring).run(run);
+        return b.layout(layout).batchSize(batchSize).seqLen(seqLen).model(model).optimizer(optimizer)
+                .monitoring(monitoring).run(run);
     }
 
     /** Builds a {@link DistillSpec}; every setting starts at {@code graft distill}'s default. */

@@ -206,7 +206,8 @@ public record PretrainSpec(
         b.maskProbability = maskProbability;
         b.wholeWordMask = wholeWordMask;
         b.skipNonFinite = skipNonFinite;
-        return b.layout(layout).batchSize(batchSize).seqLen(seqLen).model(model).optimizer(optimizer).monitoring(monitoring).run(run);
+        return b.layout(layout).batchSize(batchSize).seqLen(seqLen).model(model).optimizer(optimizer)
+                .monitoring(monitoring).run(run);
     }
 
     /** Builds a {@link PretrainSpec}; every setter returns this builder. */
