@@ -3,12 +3,12 @@ package dev.graft.distill;
 import dev.graft.SpecException;
 import dev.graft.data.CorpusReader;
 import dev.graft.model.ModelOverrides;
+import dev.graft.pretrain.CorpusSpecBuilder;
 import dev.graft.pretrain.PretrainSpec;
 import dev.graft.train.Monitoring;
 import dev.graft.train.OptimizerSpec;
 import dev.graft.train.RunOptions;
 import dev.graft.train.ScheduleKind;
-import dev.graft.train.TrainingSpecBuilder;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -142,41 +142,30 @@ public record DistillSpec(
         b.init = init;
         b.loss = loss;
         b.layerMap = layerMap;
-        b.layout = layout;
-        b.batchSize = batchSize;
-        b.seqLen = seqLen;
         b.cacheTeacher = cacheTeacher;
-        return b.model(model).optimizer(optimizer).monitoring(monitoring).run(run);
+        return b.layout(layout).batchSize(batchSize).seqLen(seqLen).model(model).optimizer(optimizer)
+                .monitoring(monitoring).run(run);
     }
 
     /** Builds a {@link DistillSpec}; every setting starts at {@code graft distill}'s default. */
-    public static final class Builder extends TrainingSpecBuilder<Builder> {
+    public static final class Builder extends CorpusSpecBuilder<Builder> {
         private Path teacher;
-        private List<String> corpus;
         private String student = DEFAULT_STUDENT;
         private Init init = Init.RANDOM;
         private Loss loss = Loss.EMBEDDING;
         private String layerMap;
-        private CorpusReader.Layout layout = CorpusReader.Layout.LINES;
-        private int batchSize = 32;
-        private int seqLen = 128;
         private boolean cacheTeacher;
 
         private Builder(Path teacher, List<String> corpus, Path out) {
-            super(DEFAULT_OPTIMIZER, DEFAULT_MONITORING, RunOptions.defaults(out));
+            super(corpus, DEFAULT_OPTIMIZER, DEFAULT_MONITORING, RunOptions.defaults(out));
             this.teacher = teacher;
-            this.corpus = corpus;
         }
 
         public Builder teacher(Path v) { teacher = v; return this; }
-        public Builder corpus(List<String> v) { corpus = v; return this; }
         public Builder student(String v) { student = v; return this; }
         public Builder init(Init v) { init = v; return this; }
         public Builder loss(Loss v) { loss = v; return this; }
         public Builder layerMap(String v) { layerMap = v; return this; }
-        public Builder layout(CorpusReader.Layout v) { layout = v; return this; }
-        public Builder batchSize(int v) { batchSize = v; return this; }
-        public Builder seqLen(int v) { seqLen = v; return this; }
         public Builder cacheTeacher(boolean v) { cacheTeacher = v; return this; }
 
         public DistillSpec build() {

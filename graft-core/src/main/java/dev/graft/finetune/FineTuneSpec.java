@@ -6,12 +6,12 @@ import dev.graft.model.SequenceClassifier;
 import dev.graft.nn.Pooling;
 import dev.graft.task.Heads;
 import dev.graft.train.OptimizerSpec;
+import dev.graft.train.OptimizingSpecBuilder;
 import dev.graft.train.RunOptions;
 import dev.graft.train.ScheduleKind;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.function.UnaryOperator;
 import java.util.List;
 import java.util.Locale;
 
@@ -267,7 +267,7 @@ public record FineTuneSpec(
         b.learningRates = learningRates;
         b.stopAfterEpochs = stopAfterEpochs;
         b.checkpointEvery = checkpointEvery;
-        return b.optimizer(optimizer).run(run);
+        return b.optimizer(o -> optimizer).run(run);
     }
 
     /** Updates the automatic epoch count aims at. */
@@ -313,7 +313,7 @@ public record FineTuneSpec(
     }
 
     /** A mutable builder with the defaults of {@code graft finetune}. */
-    public static final class Builder {
+    public static final class Builder extends OptimizingSpecBuilder<Builder> {
         private final HeadConfig.Task task;
         private final String train;
         private Path from;
@@ -322,7 +322,6 @@ public record FineTuneSpec(
         private String dev;
         private String test;
         private Recipe recipe = Recipe.FULL;
-        private OptimizerSpec optimizer = DEFAULT_OPTIMIZER;
         private Float learningRate;
         private ScheduleKind schedule;
         private double discriminative = Double.NaN;
@@ -346,12 +345,11 @@ public record FineTuneSpec(
         private List<Float> learningRates = List.of();
         private double stopAfterEpochs = Double.NaN;
         private int checkpointEvery;
-        private RunOptions run;
 
         private Builder(HeadConfig.Task task, String train, Path out) {
+            super(DEFAULT_OPTIMIZER, RunOptions.defaults(out));
             this.task = task;
             this.train = train;
-            this.run = RunOptions.defaults(out);
         }
 
         public Builder from(Path v) { from = v; return this; }
@@ -363,10 +361,11 @@ public record FineTuneSpec(
         public Builder recipe(Recipe v) { recipe = v; return this; }
         /** The peak rate; null (the default) for the recipe's. */
         public Builder learningRate(Float v) { learningRate = v; return this; }
-        /** The schedule; null (the default) for the recipe's. */
+        /**
+         * The schedule; null (the default) for the recipe's. The optimizer's warm-up, weight decay, clip and betas:
+         * {@code optimizer(o -> ...)}.
+         */
         public Builder schedule(ScheduleKind v) { schedule = v; return this; }
-        /** The optimizer's warm-up, weight decay, clip and betas (its rate and schedule: the setters above). */
-        public Builder optimizer(UnaryOperator<OptimizerSpec> change) { optimizer = change.apply(optimizer); return this; }
         public Builder discriminative(double v) { discriminative = v; return this; }
         public Builder gradualUnfreeze(Boolean v) { gradualUnfreeze = v; return this; }
         public Builder maxTrain(int v) { maxTrain = v; return this; }
@@ -388,10 +387,6 @@ public record FineTuneSpec(
         public Builder learningRates(List<Float> v) { learningRates = v; return this; }
         public Builder stopAfterEpochs(double v) { stopAfterEpochs = v; return this; }
         public Builder checkpointEvery(int v) { checkpointEvery = v; return this; }
-        public Builder run(RunOptions v) { run = v; return this; }
-        public Builder run(UnaryOperator<RunOptions> change) { run = change.apply(run); return this; }
-
-        private Builder optimizer(OptimizerSpec v) { optimizer = v; return this; }
 
         public FineTuneSpec build() {
             Recipe r = recipe == null ? Recipe.FULL : recipe;

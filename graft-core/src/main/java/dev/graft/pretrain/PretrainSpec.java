@@ -11,7 +11,6 @@ import dev.graft.train.Monitoring;
 import dev.graft.train.OptimizerSpec;
 import dev.graft.train.RunOptions;
 import dev.graft.train.ScheduleKind;
-import dev.graft.train.TrainingSpecBuilder;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -199,24 +198,21 @@ public record PretrainSpec(
         b.generatorSize = generatorSize;
         b.embeddingSize = embeddingSize;
         b.discriminatorWeight = discriminatorWeight;
-        b.layout = layout;
         b.sentences = sentences;
         b.inDomain = inDomain;
         b.inDomainRepeat = inDomainRepeat;
         b.tokenizer = tokenizer;
-        b.batchSize = batchSize;
         b.accumulate = accumulate;
-        b.seqLen = seqLen;
         b.maskProbability = maskProbability;
         b.wholeWordMask = wholeWordMask;
         b.skipNonFinite = skipNonFinite;
-        return b.model(model).optimizer(optimizer).monitoring(monitoring).run(run);
+        return b.layout(layout).batchSize(batchSize).seqLen(seqLen).model(model).optimizer(optimizer)
+                .monitoring(monitoring).run(run);
     }
 
     /** Builds a {@link PretrainSpec}; every setter returns this builder. */
-    public static final class Builder extends TrainingSpecBuilder<Builder> {
+    public static final class Builder extends CorpusSpecBuilder<Builder> {
         private String arch;
-        private List<String> corpus;
         private Boolean preNorm;
         private boolean noBias;
         private PretrainingData.Objective objective;
@@ -224,26 +220,21 @@ public record PretrainSpec(
         private double generatorSize = 0.25;
         private int embeddingSize;
         private double discriminatorWeight = 50;
-        private CorpusReader.Layout layout = CorpusReader.Layout.LINES;
         private boolean sentences;
         private List<Path> inDomain = List.of();
         private int inDomainRepeat = 1;
         private TokenizerSpec tokenizer = TokenizerSpec.DEFAULT;
-        private int batchSize = 32;
         private int accumulate = 1;
-        private int seqLen = 128;
         private double maskProbability = 0.15;
         private boolean wholeWordMask;
         private boolean skipNonFinite;
 
         private Builder(String arch, List<String> corpus, Path out) {
-            super(DEFAULT_OPTIMIZER, DEFAULT_MONITORING, RunOptions.defaults(out));
+            super(corpus, DEFAULT_OPTIMIZER, DEFAULT_MONITORING, RunOptions.defaults(out));
             this.arch = arch;
-            this.corpus = corpus;
         }
 
         public Builder arch(String v) { arch = v; return this; }
-        public Builder corpus(List<String> v) { corpus = v; return this; }
         public Builder preNorm(Boolean v) { preNorm = v; return this; }
         public Builder noBias(boolean v) { noBias = v; return this; }
         public Builder objective(PretrainingData.Objective v) { objective = v; return this; }
@@ -251,7 +242,6 @@ public record PretrainSpec(
         public Builder generatorSize(double v) { generatorSize = v; return this; }
         public Builder embeddingSize(int v) { embeddingSize = v; return this; }
         public Builder discriminatorWeight(double v) { discriminatorWeight = v; return this; }
-        public Builder layout(CorpusReader.Layout v) { layout = v; return this; }
         public Builder sentences(boolean v) { sentences = v; return this; }
         public Builder inDomain(List<Path> v) { inDomain = v; return this; }
         public Builder inDomainRepeat(int v) { inDomainRepeat = v; return this; }
@@ -260,9 +250,7 @@ public record PretrainSpec(
             tokenizer = change.apply(tokenizer);
             return this;
         }
-        public Builder batchSize(int v) { batchSize = v; return this; }
         public Builder accumulate(int v) { accumulate = v; return this; }
-        public Builder seqLen(int v) { seqLen = v; return this; }
         public Builder maskProbability(double v) { maskProbability = v; return this; }
         public Builder wholeWordMask(boolean v) { wholeWordMask = v; return this; }
         public Builder skipNonFinite(boolean v) { skipNonFinite = v; return this; }

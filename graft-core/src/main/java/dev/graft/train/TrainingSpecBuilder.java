@@ -9,29 +9,18 @@ import java.util.function.UnaryOperator;
  * intervals and the run options, each set whole or changed from its current value
  * ({@code .run(r -> r.withSteps(100))}). {@code B} is the concrete builder, returned by every setter.
  */
-public abstract class TrainingSpecBuilder<B extends TrainingSpecBuilder<B>> {
+public abstract class TrainingSpecBuilder<B extends TrainingSpecBuilder<B>> extends OptimizingSpecBuilder<B> {
     protected ModelOverrides model = ModelOverrides.NONE;
-    protected OptimizerSpec optimizer;
     protected Monitoring monitoring;
-    protected RunOptions run;
 
     protected TrainingSpecBuilder(OptimizerSpec optimizer, Monitoring monitoring, RunOptions run) {
-        this.optimizer = optimizer;
+        super(optimizer, run);
         this.monitoring = monitoring;
-        this.run = run;
-    }
-
-    @SuppressWarnings("unchecked")
-    private B self() {
-        return (B) this;
     }
 
     public B model(ModelOverrides v) { model = v; return self(); }
     public B model(UnaryOperator<ModelOverrides> change) { model = change.apply(model); return self(); }
     public B optimizer(OptimizerSpec v) { optimizer = v; return self(); }
-    public B optimizer(UnaryOperator<OptimizerSpec> change) { optimizer = change.apply(optimizer); return self(); }
     public B monitoring(Monitoring v) { monitoring = v; return self(); }
     public B monitoring(UnaryOperator<Monitoring> change) { monitoring = change.apply(monitoring); return self(); }
-    public B run(RunOptions v) { run = v; return self(); }
-    public B run(UnaryOperator<RunOptions> change) { run = change.apply(run); return self(); }
 }

@@ -4,12 +4,12 @@ import dev.graft.SpecException;
 import dev.graft.pretrain.PretrainSpec;
 import dev.graft.data.CorpusReader;
 import dev.graft.train.RunOptions;
+import dev.graft.train.RunSpecBuilder;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.UnaryOperator;
 
 /**
  * Everything {@code graft vectors train} needs, validated. The defaults are the published ones:
@@ -142,7 +142,7 @@ public record VectorsSpec(Method method, List<String> corpus, CorpusReader.Layou
     }
 
     /** Builds a spec; every setting starts at its default (word2vec.c's, Levy et al.'s: the class comment). */
-    public static final class Builder {
+    public static final class Builder extends RunSpecBuilder<Builder> {
         private final Method method;
         private final List<String> corpus;
         private CorpusReader.Layout layout = CorpusReader.Layout.LINES;
@@ -161,12 +161,11 @@ public record VectorsSpec(Method method, List<String> corpus, CorpusReader.Layou
         private double eigenvalueWeight = 0.5;
         private int oversample = 10;
         private int powerIterations = 3;
-        private RunOptions run;
 
         private Builder(Method method, List<String> corpus, Path out) {
+            super(RunOptions.defaults(out).withEpochs(5));
             this.method = method;
             this.corpus = corpus;
-            this.run = RunOptions.defaults(out).withEpochs(5);
         }
 
         public Builder layout(CorpusReader.Layout v) { layout = v; return this; }
@@ -185,7 +184,6 @@ public record VectorsSpec(Method method, List<String> corpus, CorpusReader.Layou
         public Builder eigenvalueWeight(double v) { eigenvalueWeight = v; return this; }
         public Builder oversample(int v) { oversample = v; return this; }
         public Builder powerIterations(int v) { powerIterations = v; return this; }
-        public Builder run(UnaryOperator<RunOptions> change) { run = change.apply(run); return this; }
 
         public VectorsSpec build() {
             return new VectorsSpec(method, corpus, layout, tokenizer, dim, window, minCount, negatives, subsample,
