@@ -96,23 +96,7 @@ class ElectraFoldersTest {
 
     /** transformers' ElectraForMaskedLM tensors, as save_pretrained writes them (the LM head's weight is tied). */
     static SortedSet<String> electraForMaskedLmNames(int layers, boolean project) {
-        SortedSet<String> names = new TreeSet<>();
-        for (String e : List.of("word_embeddings.weight", "position_embeddings.weight",
-                "token_type_embeddings.weight", "LayerNorm.weight", "LayerNorm.bias")) {
-            names.add("electra.embeddings." + e);
-        }
-        if (project) {
-            names.add("electra.embeddings_project.weight");
-            names.add("electra.embeddings_project.bias");
-        }
-        for (int i = 0; i < layers; i++) {
-            for (String m : List.of("attention.self.query", "attention.self.key", "attention.self.value",
-                    "attention.output.dense", "attention.output.LayerNorm", "intermediate.dense", "output.dense",
-                    "output.LayerNorm")) {
-                names.add("electra.encoder.layer." + i + "." + m + ".weight");
-                names.add("electra.encoder.layer." + i + "." + m + ".bias");
-            }
-        }
+        SortedSet<String> names = ElectraNames.body(layers, project);
         for (String m : List.of("dense", "LayerNorm")) {
             names.add("generator_predictions." + m + ".weight");
             names.add("generator_predictions." + m + ".bias");

@@ -149,23 +149,7 @@ class ElectraTrainingTest {
 
     /** The tensors of transformers' ElectraForPreTraining ({@code project}: with embeddings_project). */
     static java.util.SortedSet<String> electraForPreTrainingNames(int layers, boolean project) {
-        java.util.SortedSet<String> names = new TreeSet<>();
-        for (String e : List.of("word_embeddings.weight", "position_embeddings.weight",
-                "token_type_embeddings.weight", "LayerNorm.weight", "LayerNorm.bias")) {
-            names.add("electra.embeddings." + e);
-        }
-        if (project) {
-            names.add("electra.embeddings_project.weight");
-            names.add("electra.embeddings_project.bias");
-        }
-        for (int i = 0; i < layers; i++) {
-            for (String m : List.of("attention.self.query", "attention.self.key", "attention.self.value",
-                    "attention.output.dense", "attention.output.LayerNorm", "intermediate.dense", "output.dense",
-                    "output.LayerNorm")) {
-                names.add("electra.encoder.layer." + i + "." + m + ".weight");
-                names.add("electra.encoder.layer." + i + "." + m + ".bias");
-            }
-        }
+        java.util.SortedSet<String> names = dev.graft.model.ElectraNames.body(layers, project);
         for (String m : List.of("dense", "dense_prediction")) {
             names.add("discriminator_predictions." + m + ".weight");
             names.add("discriminator_predictions." + m + ".bias");
