@@ -49,13 +49,7 @@ class HeadFoldersTest {
     }
 
     private static void randomize(List<Parameter> params, long seed) {
-        Random r = new Random(seed);
-        for (Parameter p : params) {
-            float[] v = p.value().data();
-            for (int i = 0; i < p.size(); i++) {
-                v[p.value().offset() + i] = (float) (r.nextGaussian() * 0.2);
-            }
-        }
+        dev.graft.nn.RandomValues.set(params, new Random(seed), 0.2);
     }
 
     /** config.json exactly as graft wrote it before: HfConfig's fields, then the head's, nothing else. */

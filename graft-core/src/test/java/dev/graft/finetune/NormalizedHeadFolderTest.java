@@ -55,13 +55,7 @@ class NormalizedHeadFolderTest {
     }
 
     private static void randomize(List<Parameter> params, long seed) {
-        Random r = new Random(seed);
-        for (Parameter p : params) {
-            float[] v = p.value().data();
-            for (int i = 0; i < p.size(); i++) {
-                v[p.value().offset() + i] = (float) (r.nextGaussian() * 0.3);
-            }
-        }
+        dev.graft.nn.RandomValues.set(params, new Random(seed), 0.3);
     }
 
     private static ModelConfig config(Tokenizer tok) {

@@ -115,15 +115,6 @@ class HeadGradientTest {
         return new TokenBatch(B, T, ids, null, MASK, targets);
     }
 
-    private static void randomize(List<Parameter> params, Random r, float scale) {
-        for (Parameter p : params) {
-            float[] d = p.value().data();
-            for (int i = 0; i < p.size(); i++) {
-                d[p.value().offset() + i] += (float) (r.nextGaussian() * scale);
-            }
-        }
-    }
-
     @ParameterizedTest
     @MethodSource("headCases")
     void classifierHead(Compute c, Pooling pooling, ModelConfig.Architecture arch) {
@@ -131,7 +122,7 @@ class HeadGradientTest {
         ModelConfig config = tiny(arch);
         SequenceClassifier model = new SequenceClassifier(c, new Backbone(c, config, 1), pooling, 3, 2);
         model.setTraining(false);
-        randomize(model.headParameters(), r, 0.3f);
+        RandomValues.add(model.headParameters(), r, 0.3f);
         float[] hidden = pooling == Pooling.CONCAT ? separated(r, B * T * 6)
                 : GradientCheck.random(r, B * T * 6, 1f);
         if (pooling == Pooling.CONCAT) {
@@ -169,7 +160,7 @@ class HeadGradientTest {
         Random r = new Random(13);
         TokenTagger model = new TokenTagger(c, new Backbone(c, tiny(ModelConfig.Architecture.ENCODER), 1), 4, 2);
         model.setTraining(false);
-        randomize(model.headParameters(), r, 0.3f);
+        RandomValues.add(model.headParameters(), r, 0.3f);
         float[] hidden = GradientCheck.random(r, B * T * 6, 1f);
         int[] rows = {0, 2, 3, 6, 11, 12};
         GradientCheck.check("tagger head", new GradientCheck.Subject() {
@@ -194,7 +185,7 @@ class HeadGradientTest {
         model.setTraining(false);
         // large enough weights that attention is far from uniform: the gradients of the attention
         // weights then stand well above float32 noise of the single loss value
-        randomize(model.parameters(), r, 0.5f);
+        RandomValues.add(model.parameters(), r, 0.5f);
         model.setClassWeights(new float[] {0.5f, 2f, 1.25f});
         TokenBatch batch = batch(r, null);
         int[] labels = {2, 0, 1};
@@ -241,7 +232,7 @@ class HeadGradientTest {
         Random r = new Random(19);
         TokenTagger model = new TokenTagger(c, new Backbone(c, tiny(ModelConfig.Architecture.ENCODER), 1), 4, 2);
         model.setTraining(false);
-        randomize(model.parameters(), r, 0.5f);
+        RandomValues.add(model.parameters(), r, 0.5f);
         int[] targets = new int[B * T];
         java.util.Arrays.fill(targets, TokenBatch.IGNORE);
         targets[1] = 3;

@@ -28,15 +28,6 @@ class LayerGradientTest {
         return Stream.of(new Compute(new ScalarKernels(), POOL), new Compute(vector, POOL));
     }
 
-    private static void randomize(List<Parameter> params, Random r, float scale) {
-        for (Parameter p : params) {
-            float[] d = p.value().data();
-            for (int i = 0; i < p.size(); i++) {
-                d[p.value().offset() + i] += (float) (r.nextGaussian() * scale);
-            }
-        }
-    }
-
     @ParameterizedTest
     @MethodSource("computes")
     void linearOutIn(Compute c) {
@@ -56,7 +47,7 @@ class LayerGradientTest {
         int out = 3;
         Linear l = new Linear(c, "l", in, out, layout, true);
         new ParameterSet(l.parameters());
-        randomize(l.parameters(), r, 0.5f);
+        RandomValues.add(l.parameters(), r, 0.5f);
         float[] x = GradientCheck.random(r, rows * in, 1f);
         GradientCheck.check("linear " + layout, new GradientCheck.Subject() {
             public float[] forward() {
@@ -77,7 +68,7 @@ class LayerGradientTest {
         int width = 9;
         LayerNorm ln = new LayerNorm(c, "ln", width, 1e-5f);
         new ParameterSet(ln.parameters());
-        randomize(ln.parameters(), r, 0.3f);
+        RandomValues.add(ln.parameters(), r, 0.3f);
         float[] x = GradientCheck.random(r, rows * width, 1f);
         GradientCheck.check("layer norm", new GradientCheck.Subject() {
             public float[] forward() {
@@ -100,7 +91,7 @@ class LayerGradientTest {
             int inner = 11;
             FeedForward ff = new FeedForward(c, "up", "down", width, inner, Linear.Layout.OUT_IN, form);
             new ParameterSet(ff.parameters());
-            randomize(ff.parameters(), r, 0.4f);
+            RandomValues.add(ff.parameters(), r, 0.4f);
             float[] x = GradientCheck.random(r, rows * width, 1f);
             GradientCheck.check("feed-forward " + form, new GradientCheck.Subject() {
                 public float[] forward() {
@@ -136,7 +127,7 @@ class LayerGradientTest {
         int width = 6;
         MultiHeadAttention a = new MultiHeadAttention(c, "a", MultiHeadAttention.Style.BERT, width, 2, false, 0.3f, 77);
         new ParameterSet(a.parameters());
-        randomize(a.parameters(), r, 0.5f);
+        RandomValues.add(a.parameters(), r, 0.5f);
         float[] x = GradientCheck.random(r, b * t * width, 1f);
         GradientCheck.check("attention with dropout", new GradientCheck.Subject() {
             public float[] forward() {
@@ -157,7 +148,7 @@ class LayerGradientTest {
         int width = 6;
         MultiHeadAttention a = new MultiHeadAttention(c, "a", style, width, 3, causal, 0f, 1);
         new ParameterSet(a.parameters());
-        randomize(a.parameters(), r, 0.5f);
+        RandomValues.add(a.parameters(), r, 0.5f);
         float[] x = GradientCheck.random(r, b * t * width, 1f);
         GradientCheck.check("attention " + style, new GradientCheck.Subject() {
             public float[] forward() {
@@ -182,7 +173,7 @@ class LayerGradientTest {
             TransformerBlock block = new TransformerBlock(c, "blk", placement, width, 2, 5, causal, 1e-5f,
                     causal ? GeluForm.TANH : GeluForm.ERF, 0.2f, 0.2f, 3);
             new ParameterSet(block.parameters());
-            randomize(block.parameters(), r, 0.3f);
+            RandomValues.add(block.parameters(), r, 0.3f);
             float[] x = GradientCheck.random(r, b * t * width, 1f);
             int[] mask = causal ? null : new int[] {1, 1, 1, 1, 1, 0};
             GradientCheck.check("block " + placement, new GradientCheck.Subject() {
@@ -206,7 +197,7 @@ class LayerGradientTest {
         Random r = new Random(13);
         Embedding e = new Embedding("e", 7, 5, "token id");
         new ParameterSet(e.parameters());
-        randomize(e.parameters(), r, 1f);
+        RandomValues.add(e.parameters(), r, 1f);
         int[] ids = {3, 0, 3, 6, 1};
         float[] out = new float[ids.length * 5];
         GradientCheck.check("embedding", new GradientCheck.Subject() {
@@ -229,7 +220,7 @@ class LayerGradientTest {
         Compute c = new Compute(new ScalarKernels(), POOL);
         Linear l = new Linear(c, "l", 4, 3, Linear.Layout.OUT_IN, false);
         new ParameterSet(l.parameters());
-        randomize(l.parameters(), r, 1f);
+        RandomValues.add(l.parameters(), r, 1f);
         float[] x = GradientCheck.random(r, 8, 1f);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> GradientCheck.check("wrong", new GradientCheck.Subject() {
             public float[] forward() {

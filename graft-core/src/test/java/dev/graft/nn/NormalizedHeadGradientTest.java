@@ -97,15 +97,6 @@ class NormalizedHeadGradientTest {
                 enc ? GeluForm.ERF : GeluForm.TANH, 0.3f, enc ? 0 : -1);
     }
 
-    private static void randomize(List<Parameter> params, Random r, float scale) {
-        for (Parameter p : params) {
-            float[] d = p.value().data();
-            for (int i = 0; i < p.size(); i++) {
-                d[p.value().offset() + i] += (float) (r.nextGaussian() * scale);
-            }
-        }
-    }
-
     /** Values far apart, so concat's max never changes under the finite differences' perturbations. */
     private static float[] separated(Random r, int n) {
         List<Integer> perm = new ArrayList<>();
@@ -142,7 +133,7 @@ class NormalizedHeadGradientTest {
         assertThat(model.normalizes()).isTrue();
         assertThat(model.hasPooler()).isEqualTo(pooler);
         model.setTraining(false);
-        randomize(model.headParameters(), r, 0.5f);
+        RandomValues.add(model.headParameters(), r, 0.5f);
         float[] hidden = pooling == Pooling.CONCAT ? separated(r, B * T * 7) : GradientCheck.random(r, B * T * 7, 1f);
         TokenBatch batch = new TokenBatch(B, T, new int[B * T], null, MASK, null);
         GradientCheck.check("normalizing head " + pooling + (pooler ? " + pooler" : ""), new GradientCheck.Subject() {
@@ -196,9 +187,9 @@ class NormalizedHeadGradientTest {
         new LanguageModel(c, model.backbone(), 3); // a second set over the body must not disturb the check
         ParameterSet set = new ParameterSet(model.parameters());
         model.setTraining(false);
-        randomize(model.parameters(), r, 0.5f);
+        RandomValues.add(model.parameters(), r, 0.5f);
         // a normalized feature is at most 1 long: a larger classifier keeps the loss's gradient well above noise
-        randomize(model.headParameters(), r, 2f);
+        RandomValues.add(model.headParameters(), r, 2f);
         int[] ids = new int[B * T];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = MASK[i] == 1 ? 1 + r.nextInt(10) : 0;
