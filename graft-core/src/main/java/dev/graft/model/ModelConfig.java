@@ -185,9 +185,10 @@ public record ModelConfig(
 
     /** This config as another Hugging Face family, with embeddings {@code embeddingSize} wide. */
     public ModelConfig withFamily(Family f, int embedding) {
-        return new ModelConfig(architecture, vocabSize, hiddenSize, numberOfLayers, numberOfHeads, intermediateSize,
-                maxPositions, typeVocabSize, layerNormEps, hiddenDropout, attentionDropout, gelu, initializerRange,
-                padTokenId, preNorm, linearBias, f, embedding);
+        return with(d -> {
+            d.family = f;
+            d.embeddingSize = embedding;
+        });
     }
 
     private static void positive(String what, int v) {
@@ -211,35 +212,60 @@ public record ModelConfig(
     }
 
     public ModelConfig withVocabSize(int v) {
-        return new ModelConfig(architecture, v, hiddenSize, numberOfLayers, numberOfHeads, intermediateSize,
-                maxPositions, typeVocabSize, layerNormEps, hiddenDropout, attentionDropout, gelu, initializerRange,
-                padTokenId, preNorm, linearBias, family, embeddingSize);
+        return with(d -> d.vocabSize = v);
     }
 
     public ModelConfig withMaxPositions(int p) {
-        return new ModelConfig(architecture, vocabSize, hiddenSize, numberOfLayers, numberOfHeads, intermediateSize,
-                p, typeVocabSize, layerNormEps, hiddenDropout, attentionDropout, gelu, initializerRange, padTokenId,
-                preNorm, linearBias, family, embeddingSize);
+        return with(d -> d.maxPositions = p);
     }
 
     public ModelConfig withDropout(float hidden, float attention) {
-        return new ModelConfig(architecture, vocabSize, hiddenSize, numberOfLayers, numberOfHeads, intermediateSize,
-                maxPositions, typeVocabSize, layerNormEps, hidden, attention, gelu, initializerRange, padTokenId,
-                preNorm, linearBias, family, embeddingSize);
+        return with(d -> {
+            d.hiddenDropout = hidden;
+            d.attentionDropout = attention;
+        });
     }
 
     /** This config with the layer norms placed before ({@code pre}) or after the sub-layers. */
     public ModelConfig withPreNorm(boolean pre) {
-        return new ModelConfig(architecture, vocabSize, hiddenSize, numberOfLayers, numberOfHeads, intermediateSize,
-                maxPositions, typeVocabSize, layerNormEps, hiddenDropout, attentionDropout, gelu, initializerRange,
-                padTokenId, pre, linearBias, family, embeddingSize);
+        return with(d -> d.preNorm = pre);
     }
 
     /** This config with or without biases in attention's and the feed-forward's linears. */
     public ModelConfig withLinearBias(boolean bias) {
-        return new ModelConfig(architecture, vocabSize, hiddenSize, numberOfLayers, numberOfHeads, intermediateSize,
-                maxPositions, typeVocabSize, layerNormEps, hiddenDropout, attentionDropout, gelu, initializerRange,
-                padTokenId, preNorm, bias, family, embeddingSize);
+        return with(d -> d.linearBias = bias);
+    }
+
+    /** A copy of this config with what {@code change} sets on a {@link Draft} of it (validated as any config). */
+    private ModelConfig with(java.util.function.Consumer<Draft> change) {
+        Draft d = new Draft(this);
+        change.accept(d);
+        return new ModelConfig(architecture, d.vocabSize, hiddenSize, numberOfLayers, numberOfHeads,
+                intermediateSize, d.maxPositions, typeVocabSize, layerNormEps, d.hiddenDropout, d.attentionDropout,
+                gelu, initializerRange, padTokenId, d.preNorm, d.linearBias, d.family, d.embeddingSize);
+    }
+
+    /** The components the {@code with...} methods change, as mutable fields: the one place they are copied. */
+    private static final class Draft {
+        int vocabSize;
+        int maxPositions;
+        float hiddenDropout;
+        float attentionDropout;
+        boolean preNorm;
+        boolean linearBias;
+        Family family;
+        int embeddingSize;
+
+        Draft(ModelConfig c) {
+            vocabSize = c.vocabSize;
+            maxPositions = c.maxPositions;
+            hiddenDropout = c.hiddenDropout;
+            attentionDropout = c.attentionDropout;
+            preNorm = c.preNorm;
+            linearBias = c.linearBias;
+            family = c.family;
+            embeddingSize = c.embeddingSize;
+        }
     }
 
     /**
