@@ -9,7 +9,6 @@ import dev.graft.data.Dataset;
 import dev.graft.data.DatasetDefinition;
 import dev.graft.data.LabelSet;
 import dev.graft.data.ResolvedSet;
-import dev.graft.data.Split;
 import dev.graft.eval.ClassificationMetrics;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
@@ -231,23 +230,14 @@ public class ClassificationTask extends HeadTask<ClassificationExample, Classifi
     /** The single-label classification head: texts with one label each. */
     static class Kind extends SequenceHead<ClassificationExample, ClassificationBatch> {
         Kind() {
-            this(HeadConfig.Task.CLASSIFY,
-                    (model, config, dev, evalBatchSize, extras) -> new ClassificationTask(model, config,
-                            (ClassificationData) dev, evalBatchSize, extras));
+            this(HeadConfig.Task.CLASSIFY, DatasetDefinition.SetKind.CLASSIFICATION, ResolvedSet::classification,
+                    ClassificationTask::new);
         }
 
-        Kind(HeadConfig.Task task, TaskMaker<ClassificationExample, ClassificationBatch> maker) {
-            super(task, maker);
-        }
-
-        @Override
-        public DatasetDefinition.SetKind registryKind() {
-            return DatasetDefinition.SetKind.CLASSIFICATION;
-        }
-
-        @Override
-        public Dataset<ClassificationExample> fromRegistry(ResolvedSet set, Split split) throws IOException {
-            return set.classification(split);
+        Kind(HeadConfig.Task task, DatasetDefinition.SetKind registryKind,
+             RegistryReader<ClassificationExample> registryReader,
+             TaskMaker<ClassificationExample, ClassificationBatch, ClassificationData> maker) {
+            super(task, registryKind, registryReader, ClassificationData.class, maker);
         }
 
         @Override

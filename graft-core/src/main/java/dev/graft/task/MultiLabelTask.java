@@ -174,8 +174,7 @@ public final class MultiLabelTask extends HeadTask<MultiLabelExample, MultiLabel
     /** The multi-label head: texts with a set of labels each (JSON Lines). */
     static final class Kind extends SequenceHead<MultiLabelExample, MultiLabelBatch> {
         Kind() {
-            super(HeadConfig.Task.MULTI_LABEL, (model, config, dev, evalBatchSize, extras) -> new MultiLabelTask(model,
-                    config, (MultiLabelData) dev, evalBatchSize, extras));
+            super(HeadConfig.Task.MULTI_LABEL, null, null, MultiLabelData.class, MultiLabelTask::new);
         }
 
         @Override

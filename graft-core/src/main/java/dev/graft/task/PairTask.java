@@ -6,10 +6,7 @@ import dev.graft.data.BadInput;
 import dev.graft.data.ClassificationExample;
 import dev.graft.data.ClassificationReader;
 import dev.graft.data.Dataset;
-import dev.graft.data.DatasetDefinition;
 import dev.graft.data.LabelSet;
-import dev.graft.data.ResolvedSet;
-import dev.graft.data.Split;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
 import dev.graft.model.SequenceClassifier;
@@ -87,18 +84,7 @@ public final class PairTask extends ClassificationTask {
     /** The sentence-pair head: pairs of texts with one label each. */
     static final class Kind extends ClassificationTask.Kind {
         Kind() {
-            super(HeadConfig.Task.PAIR, (model, config, dev, evalBatchSize, extras) -> new PairTask(model, config,
-                    (ClassificationData) dev, evalBatchSize, extras));
-        }
-
-        @Override
-        public DatasetDefinition.SetKind registryKind() {
-            return null;
-        }
-
-        @Override
-        public Dataset<ClassificationExample> fromRegistry(ResolvedSet set, Split split) {
-            throw new IllegalArgumentException("no registry dataset holds sentence pairs; give a file");
+            super(HeadConfig.Task.PAIR, null, null, PairTask::new);
         }
 
         @Override

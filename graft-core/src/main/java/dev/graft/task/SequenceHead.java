@@ -1,5 +1,6 @@
 package dev.graft.task;
 
+import dev.graft.data.DatasetDefinition;
 import dev.graft.model.Backbone;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
@@ -17,25 +18,25 @@ import java.util.List;
  * @param <E> the labeled example type
  * @param <B> the batch type
  */
-abstract class SequenceHead<E, B> implements Head<E, B> {
-    /** A sequence head's task class's constructor. */
+abstract class SequenceHead<E, B> extends NamedHead<E, B> {
+    /** A sequence head's task class's constructor ({@code ClassificationTask::new}), taking its encoded data type. */
     @FunctionalInterface
-    interface TaskMaker<E, B> {
-        HeadTask<E, B> make(SequenceClassifier model, HeadConfig config, Encoded<B> dev, int evalBatchSize,
+    interface TaskMaker<E, B, D> {
+        HeadTask<E, B> make(SequenceClassifier model, HeadConfig config, D dev, int evalBatchSize,
                             Checkpoint.Extras modelExtras);
     }
 
-    private final HeadConfig.Task task;
-    private final TaskMaker<E, B> maker;
+    private final TaskMaker<E, B, Encoded<B>> maker;
 
-    SequenceHead(HeadConfig.Task task, TaskMaker<E, B> maker) {
-        this.task = task;
-        this.maker = maker;
-    }
-
-    @Override
-    public HeadConfig.Task task() {
-        return task;
+    /**
+     * @param dataType the encoded data the task class takes ({@link #encode} returns it)
+     * @param maker    the task class's constructor
+     */
+    <D extends Encoded<B>> SequenceHead(HeadConfig.Task task, DatasetDefinition.SetKind registryKind,
+                                        RegistryReader<E> registryReader, Class<D> dataType, TaskMaker<E, B, D> maker) {
+        super(task, registryKind, registryReader);
+        this.maker = (model, config, dev, evalBatchSize, extras) -> maker.make(model, config, dataType.cast(dev),
+                evalBatchSize, extras);
     }
 
     /** A sequence classifier with the configuration's pooling (pooler, normalization) and one output per label. */

@@ -7,7 +7,6 @@ import dev.graft.data.Dataset;
 import dev.graft.data.DatasetDefinition;
 import dev.graft.data.LabelSet;
 import dev.graft.data.ResolvedSet;
-import dev.graft.data.Split;
 import dev.graft.data.TaggingExample;
 import dev.graft.data.TaggingReader;
 import dev.graft.eval.TaggingMetrics;
@@ -204,10 +203,9 @@ public final class TaggingTask extends HeadTask<TaggingExample, TaggingBatch> {
     }
 
     /** The token-tagging head: sentences with a tag per word. */
-    static final class Kind implements Head<TaggingExample, TaggingBatch> {
-        @Override
-        public HeadConfig.Task task() {
-            return HeadConfig.Task.TAG;
+    static final class Kind extends NamedHead<TaggingExample, TaggingBatch> {
+        Kind() {
+            super(HeadConfig.Task.TAG, DatasetDefinition.SetKind.TAGGING, ResolvedSet::tagging);
         }
 
         @Override
@@ -223,16 +221,6 @@ public final class TaggingTask extends HeadTask<TaggingExample, TaggingBatch> {
         @Override
         public int defaultBatchSize() {
             return 32;
-        }
-
-        @Override
-        public DatasetDefinition.SetKind registryKind() {
-            return DatasetDefinition.SetKind.TAGGING;
-        }
-
-        @Override
-        public Dataset<TaggingExample> fromRegistry(ResolvedSet set, Split split) throws IOException {
-            return set.tagging(split);
         }
 
         @Override
