@@ -43,19 +43,13 @@ public final class HfNames {
             new String[] {"ffn.lin2.", "output.dense."},
             new String[] {"output_layer_norm.", "output.LayerNorm."});
     /** MLM heads: {file prefix, graft prefix}. */
-    private static final List<String[]> ROBERTA_HEAD = List.of(
-            new String[] {"lm_head.dense.", "cls.predictions.transform.dense."},
-            new String[] {"lm_head.layer_norm.", "cls.predictions.transform.LayerNorm."},
-            new String[] {"lm_head.bias", "cls.predictions.bias"});
+    private static final List<String[]> ROBERTA_HEAD = mlmHead("lm_head.dense.", "lm_head.layer_norm.",
+            "lm_head.bias");
     /** ElectraForMaskedLM's ElectraGeneratorPredictions and generator_lm_head (weight tied, not stored). */
-    private static final List<String[]> ELECTRA_HEAD = List.of(
-            new String[] {"generator_predictions.dense.", "cls.predictions.transform.dense."},
-            new String[] {"generator_predictions.LayerNorm.", "cls.predictions.transform.LayerNorm."},
-            new String[] {"generator_lm_head.bias", "cls.predictions.bias"});
-    private static final List<String[]> DISTIL_HEAD = List.of(
-            new String[] {"vocab_transform.", "cls.predictions.transform.dense."},
-            new String[] {"vocab_layer_norm.", "cls.predictions.transform.LayerNorm."},
-            new String[] {"vocab_projector.bias", "cls.predictions.bias"});
+    private static final List<String[]> ELECTRA_HEAD = mlmHead("generator_predictions.dense.",
+            "generator_predictions.LayerNorm.", "generator_lm_head.bias");
+    private static final List<String[]> DISTIL_HEAD = mlmHead("vocab_transform.", "vocab_layer_norm.",
+            "vocab_projector.bias");
 
     private HfNames() {
     }
@@ -116,6 +110,13 @@ public final class HfNames {
             }
         }
         return target + rest;
+    }
+
+    /** A family's names of the MLM head's transform, its layer norm and its bias against graft's (BERT's). */
+    private static List<String[]> mlmHead(String dense, String layerNorm, String bias) {
+        return List.of(new String[] {dense, "cls.predictions.transform.dense."},
+                new String[] {layerNorm, "cls.predictions.transform.LayerNorm."},
+                new String[] {bias, "cls.predictions.bias"});
     }
 
     private static String swap(List<String[]> pairs, String name, int from, int to) {
