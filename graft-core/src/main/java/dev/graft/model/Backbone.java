@@ -11,6 +11,7 @@ import dev.graft.nn.Parameter;
 import dev.graft.nn.TransformerBlock;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -282,24 +283,9 @@ public final class Backbone implements Module {
 
     @Override
     public List<Parameter> parameters() {
-        List<Parameter> list = new ArrayList<>();
-        list.addAll(tokens.parameters());
-        list.addAll(positions.parameters());
-        if (types != null) {
-            list.addAll(types.parameters());
-        }
-        if (embeddingNorm != null) {
-            list.addAll(embeddingNorm.parameters());
-        }
-        if (embeddingProject != null) {
-            list.addAll(embeddingProject.parameters());
-        }
-        for (TransformerBlock b : blocks) {
-            list.addAll(b.parameters());
-        }
-        if (finalNorm != null) {
-            list.addAll(finalNorm.parameters());
-        }
-        return list;
+        List<Module> parts = new ArrayList<>(Arrays.asList(tokens, positions, types, embeddingNorm, embeddingProject));
+        parts.addAll(blocks);
+        parts.add(finalNorm);
+        return Module.parametersOfPresent(parts);
     }
 }

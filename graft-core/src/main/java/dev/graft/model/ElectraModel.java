@@ -6,6 +6,7 @@ import dev.graft.nn.Dropout;
 import dev.graft.nn.Embedding;
 import dev.graft.nn.LayerNorm;
 import dev.graft.nn.Linear;
+import dev.graft.nn.Module;
 import dev.graft.nn.Parameter;
 import dev.graft.nn.ParameterSet;
 import dev.graft.nn.TransformerBlock;
@@ -137,18 +138,10 @@ public final class ElectraModel implements TrainableModel {
         genHeadNorm = new LayerNorm(compute, "generator_predictions.LayerNorm", e, eps);
         genBias = new Parameter("generator_lm_head.bias", false, config.vocabSize());
 
-        List<Parameter> gen = new ArrayList<>(genEmbeddingNorm.parameters());
-        if (genProject != null) {
-            gen.addAll(genProject.parameters());
-        }
-        for (TransformerBlock b : genBlocks) {
-            gen.addAll(b.parameters());
-        }
-        if (genFinalNorm != null) {
-            gen.addAll(genFinalNorm.parameters());
-        }
-        gen.addAll(genDense.parameters());
-        gen.addAll(genHeadNorm.parameters());
+        List<Module> genParts = new ArrayList<>(Arrays.asList(genEmbeddingNorm, genProject));
+        genParts.addAll(genBlocks);
+        genParts.addAll(Arrays.asList(genFinalNorm, genDense, genHeadNorm));
+        List<Parameter> gen = Module.parametersOfPresent(genParts);
         gen.add(genBias);
         generatorOnly = List.copyOf(gen);
         List<Parameter> all = new ArrayList<>(discriminatorParameters.list());

@@ -15,4 +15,18 @@ public interface Module {
         }
         return list;
     }
+
+    /**
+     * The parameters of the parts that are there, in the order given, in a new list: null parts (a composite's
+     * optional layers it does not have, such as a post-LN body's final norm) are skipped.
+     */
+    static List<Parameter> parametersOfPresent(List<? extends Module> parts) {
+        List<Parameter> list = new ArrayList<>();
+        for (Module part : parts) {
+            if (part != null) {
+                list.addAll(part.parameters());
+            }
+        }
+        return list;
+    }
 }
