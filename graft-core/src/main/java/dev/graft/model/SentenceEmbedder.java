@@ -172,18 +172,7 @@ public final class SentenceEmbedder {
             if (end == start) {
                 continue; // a sequence with no real token: zeros, as sentence-transformers' clamp gives
             }
-            if (pooling == Pooling.CLS) {
-                System.arraycopy(hidden, start * width, v, 0, width);
-            } else {
-                Arrays.fill(sum, 0);
-                for (int r = start; r < end; r++) {
-                    addRow(hidden, r * width, sum);
-                }
-                scaleInto(sum, 1.0 / (end - start), v);
-            }
-            if (normalize) {
-                normalizeInPlace(v);
-            }
+            poolRows(hidden, width, start, end, null, pooling, normalize, sum, v);
         }
         return out;
     }
@@ -238,26 +227,35 @@ public final class SentenceEmbedder {
         float[][] out = new float[b][width];
         double[] sum = new double[width];
         for (int r = 0; r < b; r++) {
-            float[] v = out[r];
-            if (pooling == Pooling.CLS) {
-                System.arraycopy(hidden, r * time * width, v, 0, width);
-            } else {
-                Arrays.fill(sum, 0);
-                int count = 0;
-                for (int t = 0; t < time; t++) {
-                    if (mask != null && mask[r * time + t] == 0) {
-                        continue;
-                    }
-                    count++;
-                    addRow(hidden, (r * time + t) * width, sum);
-                }
-                scaleInto(sum, 1.0 / Math.max(count, 1e-9), v);
-            }
-            if (normalize) {
-                normalizeInPlace(v);
-            }
+            poolRows(hidden, width, r * time, (r + 1) * time, mask, pooling, normalize, sum, out[r]);
         }
         return out;
+    }
+
+    /**
+     * Pools one sequence, rows [start, end) of {@code hidden} ({@code width} values each), into {@code v}: its
+     * first row (CLS) or the mean of its rows whose {@code mask} entry (indexed by row, as a batch's attention
+     * mask) is not 0, all of them for a null mask (zeros when none is); then scaled to length 1 if
+     * {@code normalize}. {@code sum} is scratch of {@code width}.
+     */
+    private static void poolRows(float[] hidden, int width, int start, int end, int[] mask, Pooling pooling,
+                                 boolean normalize, double[] sum, float[] v) {
+        if (pooling == Pooling.CLS) {
+            System.arraycopy(hidden, start * width, v, 0, width);
+        } else {
+            Arrays.fill(sum, 0);
+            int count = 0;
+            for (int r = start; r < end; r++) {
+                if (mask == null || mask[r] != 0) {
+                    count++;
+                    addRow(hidden, r * width, sum);
+                }
+            }
+            scaleInto(sum, 1.0 / Math.max(count, 1e-9), v);
+        }
+        if (normalize) {
+            normalizeInPlace(v);
+        }
     }
 
     /** Adds the row of {@code sum.length} values at {@code offset} of {@code hidden} to {@code sum}. */
