@@ -39,46 +39,72 @@ public final class HfConfig {
     private HfConfig() {
     }
 
+    /**
+     * The config.json names of the fields every family's config class has, which differ by class: BertConfig's
+     * (also RoBERTa's, XLM-RoBERTa's, ELECTRA's), GPT2Config's, DistilBertConfig's.
+     *
+     * @param layerNormEps null where the class has no such field (DistilBERT's epsilon is fixed)
+     * @param padTokenId   null where the class has no such field (GPT-2)
+     */
+    private record Names(String hidden, String layers, String heads, String intermediate, String activation,
+                         String hiddenDropout, String attentionDropout, String positions, String layerNormEps,
+                         String padTokenId) {
+        static final Names BERT = new Names("hidden_size", "num_hidden_layers", "num_attention_heads",
+                "intermediate_size", "hidden_act", "hidden_dropout_prob", "attention_probs_dropout_prob",
+                "max_position_embeddings", "layer_norm_eps", "pad_token_id");
+        static final Names GPT2 = new Names("n_embd", "n_layer", "n_head", "n_inner", "activation_function",
+                "resid_pdrop", "attn_pdrop", "n_positions", "layer_norm_epsilon", null);
+        static final Names DISTILBERT = new Names("dim", "n_layers", "n_heads", "hidden_dim", "activation",
+                "dropout", "attention_dropout", "max_position_embeddings", null, "pad_token_id");
+
+        static Names of(ModelConfig.Family family) {
+            return switch (family) {
+                case GPT2 -> GPT2;
+                case DISTILBERT -> DISTILBERT;
+                default -> BERT;
+            };
+        }
+    }
+
     /** The config.json object for {@code c}; {@code architecture} is e.g. "BertForMaskedLM". */
     public static ObjectNode toJson(ModelConfig c, String architecture) {
         ObjectNode o = JSON.createObjectNode();
         o.putArray("architectures").add(HfNames.architecture(c.family(), architecture));
-        if (c.family() == ModelConfig.Family.DISTILBERT) {
-            distilbertJson(c, o);
-        } else if (c.isEncoder()) {
-            o.put("model_type", c.family().modelType());
-            o.put("vocab_size", c.vocabSize());
-            o.put("hidden_size", c.hiddenSize());
-            o.put("num_hidden_layers", c.numberOfLayers());
-            o.put("num_attention_heads", c.numberOfHeads());
-            o.put("intermediate_size", c.intermediateSize());
-            o.put("hidden_act", c.gelu() == GeluForm.ERF ? "gelu" : "gelu_new");
-            o.put("hidden_dropout_prob", c.hiddenDropout());
-            o.put("attention_probs_dropout_prob", c.attentionDropout());
-            o.put("max_position_embeddings", c.positionTableSize());
-            o.put("type_vocab_size", c.typeVocabSize());
-            if (c.family() == ModelConfig.Family.ELECTRA) {
-                o.put("embedding_size", c.embeddingSize());
+        Names n = Names.of(c.family());
+        o.put("model_type", c.family().modelType());
+        o.put("vocab_size", c.vocabSize());
+        o.put(n.hidden(), c.hiddenSize());
+        o.put(n.layers(), c.numberOfLayers());
+        o.put(n.heads(), c.numberOfHeads());
+        o.put(n.intermediate(), c.intermediateSize());
+        o.put(n.activation(), c.gelu() == GeluForm.ERF ? "gelu" : "gelu_new");
+        o.put(n.hiddenDropout(), c.hiddenDropout());
+        o.put(n.attentionDropout(), c.attentionDropout());
+        // the rows of the table: RoBERTa's count its pad_token_id + 1 rows before the first position
+        o.put(n.positions(), c.positionTableSize());
+        o.put("initializer_range", c.initializerRange());
+        if (n.layerNormEps() != null) {
+            o.put(n.layerNormEps(), c.layerNormEps());
+        }
+        if (n.padTokenId() != null) {
+            o.put(n.padTokenId(), Math.max(0, c.padTokenId()));
+        }
+        switch (c.family()) {
+            case GPT2 -> {
+                o.put("n_ctx", c.maxPositions());
+                o.put("embd_pdrop", c.hiddenDropout());
             }
-            o.put("initializer_range", c.initializerRange());
-            o.put("layer_norm_eps", c.layerNormEps());
-            o.put("pad_token_id", Math.max(0, c.padTokenId()));
-            o.put("position_embedding_type", "absolute");
-        } else {
-            o.put("model_type", "gpt2");
-            o.put("vocab_size", c.vocabSize());
-            o.put("n_embd", c.hiddenSize());
-            o.put("n_layer", c.numberOfLayers());
-            o.put("n_head", c.numberOfHeads());
-            o.put("n_inner", c.intermediateSize());
-            o.put("n_positions", c.maxPositions());
-            o.put("n_ctx", c.maxPositions());
-            o.put("activation_function", c.gelu() == GeluForm.TANH ? "gelu_new" : "gelu");
-            o.put("resid_pdrop", c.hiddenDropout());
-            o.put("embd_pdrop", c.hiddenDropout());
-            o.put("attn_pdrop", c.attentionDropout());
-            o.put("layer_norm_epsilon", c.layerNormEps());
-            o.put("initializer_range", c.initializerRange());
+            case DISTILBERT -> {
+                o.put("sinusoidal_pos_embds", false);
+                o.put("tie_weights_", true);
+            }
+            default -> {
+                o.put("type_vocab_size", c.typeVocabSize());
+                if (c.family() == ModelConfig.Family.ELECTRA) {
+                    o.put("embedding_size", c.embeddingSize());
+                }
+                o.put("position_embedding_type", "absolute");
+            }
         }
         if (c.isEncoder() && c.preNorm()) {
             o.put("graft_pre_norm", true);
@@ -87,24 +113,6 @@ public final class HfConfig {
             o.put("graft_linear_bias", false);
         }
         return o;
-    }
-
-    /** DistilBertConfig's fields: dim, hidden_dim, n_layers, n_heads, ... (its layer norms' epsilon is fixed). */
-    private static void distilbertJson(ModelConfig c, ObjectNode o) {
-        o.put("model_type", "distilbert");
-        o.put("vocab_size", c.vocabSize());
-        o.put("dim", c.hiddenSize());
-        o.put("n_layers", c.numberOfLayers());
-        o.put("n_heads", c.numberOfHeads());
-        o.put("hidden_dim", c.intermediateSize());
-        o.put("activation", c.gelu() == GeluForm.ERF ? "gelu" : "gelu_new");
-        o.put("dropout", c.hiddenDropout());
-        o.put("attention_dropout", c.attentionDropout());
-        o.put("max_position_embeddings", c.maxPositions());
-        o.put("sinusoidal_pos_embds", false);
-        o.put("initializer_range", c.initializerRange());
-        o.put("pad_token_id", Math.max(0, c.padTokenId()));
-        o.put("tie_weights_", true);
     }
 
     public static void write(Path file, ModelConfig c, String architecture) throws IOException {
@@ -134,7 +142,8 @@ public final class HfConfig {
                     case "electra" -> ModelConfig.Family.ELECTRA;
                     default -> ModelConfig.Family.BERT;
                 };
-                String act = o.path("hidden_act").asText("gelu");
+                Names n = Names.BERT;
+                String act = o.path(n.activation()).asText("gelu");
                 String positions = o.path("position_embedding_type").asText("absolute");
                 if (!"absolute".equals(positions)) {
                     throw new IOException(file + ": position_embedding_type '" + positions + "' is not supported; "
@@ -144,9 +153,9 @@ public final class HfConfig {
                     throw new IOException(file + ": is_decoder / add_cross_attention is set: a BERT used as a "
                             + "decoder is not supported; graft's BERT is a bidirectional encoder");
                 }
-                int hidden = required(o, "hidden_size", file);
-                int pad = o.path("pad_token_id").asInt(family.offsetsPositions() ? 1 : 0);
-                int table = required(o, "max_position_embeddings", file);
+                int hidden = required(o, n.hidden(), file);
+                int pad = o.path(n.padTokenId()).asInt(family.offsetsPositions() ? 1 : 0);
+                int table = required(o, n.positions(), file);
                 int offset = family.offsetsPositions() ? pad + 1 : 0;
                 if (table <= offset) {
                     throw new IOException(file + ": max_position_embeddings " + table + " leaves no position after "
@@ -160,11 +169,11 @@ public final class HfConfig {
                 }
                 return new ModelConfig(ModelConfig.Architecture.ENCODER,
                         required(o, "vocab_size", file), hidden,
-                        required(o, "num_hidden_layers", file), required(o, "num_attention_heads", file),
-                        required(o, "intermediate_size", file), table - offset,
-                        o.path("type_vocab_size").asInt(2), (float) o.path("layer_norm_eps").asDouble(1e-12),
-                        (float) o.path("hidden_dropout_prob").asDouble(0.1),
-                        (float) o.path("attention_probs_dropout_prob").asDouble(0.1),
+                        required(o, n.layers(), file), required(o, n.heads(), file),
+                        required(o, n.intermediate(), file), table - offset,
+                        o.path("type_vocab_size").asInt(2), (float) o.path(n.layerNormEps()).asDouble(1e-12),
+                        (float) o.path(n.hiddenDropout()).asDouble(0.1),
+                        (float) o.path(n.attentionDropout()).asDouble(0.1),
                         gelu(act, file), (float) o.path("initializer_range").asDouble(0.02),
                         pad, o.path("graft_pre_norm").asBoolean(false),
                         o.path("graft_linear_bias").asBoolean(true), family, embedding);
@@ -174,15 +183,17 @@ public final class HfConfig {
                     throw new IOException(file + ": sinusoidal_pos_embds is true: graft trains the position embeddings "
                             + "that DistilBERT keeps fixed, so it reads only DistilBERT with learned positions (false)");
                 }
-                String act = o.path("activation").asText("gelu");
+                Names n = Names.DISTILBERT;
+                String act = o.path(n.activation()).asText("gelu");
                 return new ModelConfig(ModelConfig.Architecture.ENCODER,
-                        required(o, "vocab_size", file), required(o, "dim", file), required(o, "n_layers", file),
-                        required(o, "n_heads", file), required(o, "hidden_dim", file),
-                        required(o, "max_position_embeddings", file), 0, 1e-12f,
-                        (float) o.path("dropout").asDouble(0.1), (float) o.path("attention_dropout").asDouble(0.1),
+                        required(o, "vocab_size", file), required(o, n.hidden(), file), required(o, n.layers(), file),
+                        required(o, n.heads(), file), required(o, n.intermediate(), file),
+                        required(o, n.positions(), file), 0, 1e-12f,
+                        (float) o.path(n.hiddenDropout()).asDouble(0.1),
+                        (float) o.path(n.attentionDropout()).asDouble(0.1),
                         gelu(act, file), (float) o.path("initializer_range").asDouble(0.02),
-                        o.path("pad_token_id").asInt(0), false, true, ModelConfig.Family.DISTILBERT,
-                        required(o, "dim", file));
+                        o.path(n.padTokenId()).asInt(0), false, true, ModelConfig.Family.DISTILBERT,
+                        required(o, n.hidden(), file));
             }
             case "camembert" -> throw new IOException(file + ": model_type 'camembert' is not supported: graft reads "
                     + "bert, roberta, xlm-roberta, distilbert and electra encoders and gpt2 decoders");
@@ -195,14 +206,16 @@ public final class HfConfig {
                     throw new IOException(file + ": scale_attn_weights is false; graft's GPT-2 always scales "
                             + "attention by 1/sqrt(head size)");
                 }
-                int hidden = required(o, "n_embd", file);
-                JsonNode inner = o.get("n_inner");
+                Names n = Names.GPT2;
+                int hidden = required(o, n.hidden(), file);
+                JsonNode inner = o.get(n.intermediate());
                 return new ModelConfig(ModelConfig.Architecture.DECODER,
-                        required(o, "vocab_size", file), hidden, required(o, "n_layer", file),
-                        required(o, "n_head", file), inner == null || inner.isNull() ? 4 * hidden : inner.asInt(),
-                        required(o, "n_positions", file), 0, (float) o.path("layer_norm_epsilon").asDouble(1e-5),
-                        (float) o.path("resid_pdrop").asDouble(0.1), (float) o.path("attn_pdrop").asDouble(0.1),
-                        gelu(o.path("activation_function").asText("gelu_new"), file),
+                        required(o, "vocab_size", file), hidden, required(o, n.layers(), file),
+                        required(o, n.heads(), file), inner == null || inner.isNull() ? 4 * hidden : inner.asInt(),
+                        required(o, n.positions(), file), 0, (float) o.path(n.layerNormEps()).asDouble(1e-5),
+                        (float) o.path(n.hiddenDropout()).asDouble(0.1),
+                        (float) o.path(n.attentionDropout()).asDouble(0.1),
+                        gelu(o.path(n.activation()).asText("gelu_new"), file),
                         (float) o.path("initializer_range").asDouble(0.02), -1, true,
                         o.path("graft_linear_bias").asBoolean(true));
             }
