@@ -45,6 +45,13 @@ public class SpecException extends IllegalArgumentException {
         }
     }
 
+    /** Fails with "{@code field} must be >= {@code min}, got {@code value}" when {@code value} is below {@code min}. */
+    public static void atLeast(String field, long value, long min) {
+        if (value < min) {
+            throw new SpecException(field, field + " must be >= " + min + ", got " + value);
+        }
+    }
+
     private static String format(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }

@@ -24,6 +24,30 @@ class SpecExceptionTest {
     }
 
     @Test
+    void atLeastNamesTheFieldTheBoundAndTheValue() {
+        SpecException e = assertThrows(SpecException.class, () -> SpecException.atLeast("accumulation", 0, 1));
+        assertEquals("accumulation must be >= 1, got 0", e.getMessage());
+        assertEquals(List.of("accumulation"), e.fields());
+        SpecException far = assertThrows(SpecException.class, () -> SpecException.atLeast("threads", -3, 2));
+        assertEquals("threads must be >= 2, got -3", far.getMessage());
+        SpecException.atLeast("accumulation", 1, 1);
+        SpecException.atLeast("threads", 7, 2);
+    }
+
+    @Test
+    void trainingOptionsAndTokenizerSettingsNameTheirFields() {
+        dev.graft.train.TrainingOptions ok = dev.graft.train.TrainingOptions.defaults(10, 1e-3f);
+        SpecException keep = assertThrows(SpecException.class, () -> new dev.graft.train.TrainingOptions(10, 0, null,
+                1e-3f, ok.schedule(), 0f, 0.9f, 0.98f, 1e-6f, 1.0, 1, 10, 0, 0, 0, false));
+        assertEquals("keepCheckpoints must be >= 1, got 0", keep.getMessage());
+        SpecException lr = assertThrows(SpecException.class, () -> dev.graft.train.TrainingOptions.defaults(10, 0f));
+        assertEquals(List.of("learningRate"), lr.fields());
+        SpecException vocab = assertThrows(SpecException.class, () -> dev.graft.tokenizer.TokenizerTrainer.Settings.of(
+                dev.graft.tokenizer.TokenizerTrainer.Type.BPE, 0));
+        assertEquals("vocabularySize must be >= 1, got 0", vocab.getMessage());
+    }
+
+    @Test
     void messageWithReplacesWholeFieldNamesOnly() {
         SpecException e = new SpecException(List.of("run.maxTime", "lr", "maxTime"),
                 "run.maxTime 0s is too short for lr warm-up; lrMultiplier and maxTime stay");

@@ -1,5 +1,6 @@
 package dev.graft.tokenizer;
 
+import dev.graft.SpecException;
 import dev.graft.tensor.Parallel;
 
 import java.io.IOException;
@@ -71,18 +72,10 @@ public final class TokenizerTrainer {
             if (type == null) {
                 throw new IllegalArgumentException("tokenizer type is required (bpe or wordpiece)");
             }
-            if (vocabularySize < 1) {
-                throw new IllegalArgumentException("vocabulary size must be positive, got " + vocabularySize);
-            }
-            if (minimumFrequency < 0) {
-                throw new IllegalArgumentException("minimum frequency must be >= 0, got " + minimumFrequency);
-            }
-            if (limitAlphabet < 0) {
-                throw new IllegalArgumentException("alphabet limit must be >= 0, got " + limitAlphabet);
-            }
-            if (threads < 1) {
-                throw new IllegalArgumentException("thread count must be at least 1, got " + threads);
-            }
+            SpecException.atLeast("vocabularySize", vocabularySize, 1);
+            SpecException.nonNegative("minimumFrequency", minimumFrequency);
+            SpecException.nonNegative("limitAlphabet", limitAlphabet);
+            SpecException.atLeast("threads", threads, 1);
             specialTokens = specialTokens == null || specialTokens.isEmpty()
                     ? switch (type) {
                         case BPE -> BPE_SPECIAL_TOKENS;

@@ -46,9 +46,8 @@ public record TrainingOptions(
         boolean skipNonFinite) {
 
     public TrainingOptions {
-        if (maxSteps < 0 || maxEpochs < 0) {
-            throw new IllegalArgumentException("steps and epochs must be >= 0");
-        }
+        SpecException.nonNegative("maxSteps", maxSteps);
+        SpecException.nonNegative("maxEpochs", maxEpochs);
         if (maxSteps == 0 && maxEpochs == 0 && maxTime == null) {
             // named as the specs call them (PretrainSpec, PretrainOptions, ...), which the command line prints as flags
             throw new SpecException(List.of("steps", "epochs", "maxTime"), "give at least one of steps, epochs or maxTime");
@@ -56,27 +55,16 @@ public record TrainingOptions(
         if (maxTime != null && (maxTime.isNegative() || maxTime.isZero())) {
             throw new SpecException("maxTime", "maxTime must be more than 0, got " + Progress.format(maxTime));
         }
-        if (!(learningRate > 0)) {
-            throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
-        }
+        SpecException.positive("learningRate", learningRate);
         if (schedule == null) {
-            throw new IllegalArgumentException("a learning-rate schedule is required");
+            throw new SpecException("schedule", "a learning-rate schedule is required: give a schedule");
         }
-        if (accumulation < 1) {
-            throw new IllegalArgumentException("gradient accumulation must be >= 1, got " + accumulation);
-        }
-        if (logEvery < 1) {
-            throw new IllegalArgumentException("log interval must be >= 1, got " + logEvery);
-        }
-        if (evalEvery < 0 || checkpointEvery < 0) {
-            throw new IllegalArgumentException("evaluation and checkpoint intervals must be >= 0");
-        }
-        if (keepCheckpoints < 1) {
-            throw new IllegalArgumentException("keep at least 1 checkpoint, got " + keepCheckpoints);
-        }
-        if (clipNorm < 0) {
-            throw new IllegalArgumentException("clip norm must be >= 0, got " + clipNorm);
-        }
+        SpecException.atLeast("accumulation", accumulation, 1);
+        SpecException.atLeast("logEvery", logEvery, 1);
+        SpecException.nonNegative("evalEvery", evalEvery);
+        SpecException.nonNegative("checkpointEvery", checkpointEvery);
+        SpecException.atLeast("keepCheckpoints", keepCheckpoints, 1);
+        SpecException.nonNegative("clipNorm", clipNorm);
     }
 
     /** RoBERTa-style defaults: AdamW β = (0.9, 0.98), ε 1e-6, weight decay 0.01, 6% warm-up then linear decay, clip 1.0. */
