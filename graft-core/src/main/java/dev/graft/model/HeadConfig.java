@@ -55,20 +55,22 @@ public record HeadConfig(Task task, List<String> labels, Pooling pooling, int ma
     /** The fine-tuning tasks: each is one head ({@code dev.graft.task.Heads}). */
     public enum Task {
         /** Single-label sequence classification (softmax). */
-        CLASSIFY("classify", "a sequence classifier"),
+        CLASSIFY("classify", "a sequence classifier", "single_label_classification"),
         /** Token tagging (a tag per word). */
-        TAG("tag", "a token tagger"),
+        TAG("tag", "a token tagger", null),
         /** Multi-label sequence classification (a sigmoid per label). */
-        MULTI_LABEL("multilabel", "a multi-label classifier"),
+        MULTI_LABEL("multilabel", "a multi-label classifier", "multi_label_classification"),
         /** Single-label classification of a pair of texts (the tokenizer's pair template). */
-        PAIR("pair", "a sentence-pair classifier");
+        PAIR("pair", "a sentence-pair classifier", "single_label_classification");
 
         private final String id;
         private final String description;
+        private final String problemType;
 
-        Task(String id, String description) {
+        Task(String id, String description, String problemType) {
             this.id = id;
             this.description = description;
+            this.problemType = problemType;
         }
 
         public String id() {
@@ -89,6 +91,14 @@ public record HeadConfig(Task task, List<String> labels, Pooling pooling, int ma
         /** Human words for messages: "a sequence classifier", "a token tagger". */
         public String describe() {
             return description;
+        }
+
+        /**
+         * config.json's {@code problem_type} as transformers' sequence classifiers read it
+         * ("single_label_classification", "multi_label_classification"), or null where it has none (tagging).
+         */
+        public String problemType() {
+            return problemType;
         }
 
         /** Whether the head pools the sequence into one vector (every task but tagging). */
@@ -181,10 +191,8 @@ public record HeadConfig(Task task, List<String> labels, Pooling pooling, int ma
             label2id.put(labels.get(i), i);
         }
         o.put("num_labels", labels.size());
-        if (task == Task.CLASSIFY || task == Task.PAIR) {
-            o.put("problem_type", "single_label_classification");
-        } else if (task == Task.MULTI_LABEL) {
-            o.put("problem_type", "multi_label_classification");
+        if (task.problemType() != null) {
+            o.put("problem_type", task.problemType());
         }
         o.put("graft_task", task.id());
         if (pooling != null) {
