@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # graft on Spark against one graft process, on a standalone cluster on this machine (a master and two
 # single-core workers, './graft spark cluster start'). Run it on a QUIET machine with at least 2 free cores:
-# every figure is a time. About 20 minutes with the defaults.
+# every figure is a time. About 40 minutes with the defaults.
 #
 #   tools/bench/spark_scaling.sh [OUT]          (default OUT: runs/spark-scaling)
 #
@@ -22,21 +22,21 @@
 #   - bytes moved per round (float32 parameters to each worker and a delta back);
 #   - batch inference lines/s of graft embed --threads 1 and of the cluster's 2 executors.
 #
-# Settings (environment): CORPUS (english-corpus), RUN_TIME (3m), BATCH (16), SEQ (128), MINI_H (100),
+# Settings (environment): CORPUS (english-corpus), RUN_TIME (10m), BATCH (16), SEQ (128), MINI_H (100),
 # SMALL_H (20), SMALL_TIME (2m),
-# EMBED_LINES (20000), PORT (7177). GRAFT_JAR / GRAFT_SPARK_JAR run given jars instead of building.
+# EMBED_LINES (80000: english-corpus has 73,059 non-blank lines, so all of them), PORT (7177). GRAFT_JAR / GRAFT_SPARK_JAR run given jars instead of building.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OUT="${1:-runs/spark-scaling}"
 CORPUS="${CORPUS:-english-corpus}"
-RUN_TIME="${RUN_TIME:-3m}"
+RUN_TIME="${RUN_TIME:-10m}"
 BATCH="${BATCH:-16}"
 SEQ="${SEQ:-128}"
 MINI_H="${MINI_H:-100}"
 SMALL_H="${SMALL_H:-20}"
 SMALL_TIME="${SMALL_TIME:-2m}"
-EMBED_LINES="${EMBED_LINES:-20000}"
+EMBED_LINES="${EMBED_LINES:-80000}"
 PORT="${PORT:-7177}"
 MASTER="spark://127.0.0.1:$PORT"
 G="$ROOT/graft"
@@ -95,11 +95,11 @@ s=$(now)
 echo "$(now) $s" > "$OUT/embed-single.wall"
 s=$(now)
 "$G" spark embed --master "$MASTER" --conf spark.executor.memory=2g --model "$MODEL" --input "$CORPUS_FILE" --output "$OUT/embed-spark.jsonl" \
-  --partitions 4 > "$OUT/embed-spark.log" 2>&1
+  > "$OUT/embed-spark.log" 2>&1
 echo "$(now) $s" > "$OUT/embed-spark.wall"
 cmp -s "$OUT/embed-single.jsonl" "$OUT/embed-spark.jsonl" || echo "warning: the embeddings differ" >&2
 
-python3 - "$OUT" "$EMBED_LINES" <<'EOF' | tee "$OUT/report.md"
+python3 - "$OUT" "$(wc -l < "$CORPUS_FILE")" <<'EOF' | tee "$OUT/report.md"
 import json, statistics, sys
 out, lines = sys.argv[1], int(sys.argv[2])
 

@@ -55,8 +55,8 @@ final class EmbedCommand implements Callable<Integer> {
             + "${DEFAULT-VALUE}; Spark runs one task per core).")
     int threadsPerTask = 1;
 
-    @Option(names = "--partitions", description = "Split the input into at least this many partitions (default: "
-            + "Spark's choice).")
+    @Option(names = "--partitions", description = "Split the input into this many partitions of equal line counts "
+            + "(default: 4 per executor core, so that the executors share the work out to the end).")
     int partitions;
 
     @Override

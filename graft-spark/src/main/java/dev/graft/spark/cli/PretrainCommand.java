@@ -81,8 +81,8 @@ final class PretrainCommand implements Callable<Integer> {
     int stopAfterRounds;
 
     @Option(names = "--tokenize-on-executors", description = "Tokenize the corpus with a Spark job (the corpus: "
-            + "text files read with --layout, hdfs:// / s3a:// URIs, or dataset names, whose training split is read "
-            + "by paragraph) instead of on the driver; the ids are the same. A tokenizer is trained on the driver "
+            + "text files read with --layout, JSON lines files (.jsonl, a document per object's \"text\"), hdfs:// / "
+            + "s3a:// URIs, or dataset names, whose training split is read by paragraph) instead of on the driver; the ids are the same. A tokenizer is trained on the driver "
             + "unless --tokenizer is given.")
     boolean tokenizeOnExecutors;
 

@@ -3,6 +3,8 @@ package dev.graft.spark.cli;
 import dev.graft.io.FileModes;
 import dev.graft.model.AtomicFiles;
 import dev.graft.spark.TaskFailure;
+import org.apache.spark.Partitioner;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -22,24 +24,70 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Iterator;
 
+import scala.Tuple2;
+
 /** Input lines as a Spark Dataset, output lines in input order into one file (or standard output). */
 final class TextIO {
     private TextIO() {
     }
 
+    /** Partitions per executor core when --partitions is not given: short tasks that the executors share out. */
+    static final int PARTITIONS_PER_CORE = 4;
+
     /**
      * The lines of {@code input} (a local file or folder, or any URI Hadoop reads: hdfs://, s3a://, file://) as a
-     * Dataset with one string column "text", in input order; a trailing carriage return is dropped as graft's own
-     * commands do. A local path that does not exist is an error now, not a failed job.
+     * Dataset with one string column "text", in input order, in {@code partitions} partitions of equal line counts
+     * (when 0: {@link #PARTITIONS_PER_CORE} per core of the application); a trailing carriage return is dropped as
+     * graft's own commands do. A local path that does not exist is an error now, not a failed job.
      */
     static Dataset<Row> lines(SparkSession session, String input, int partitions) throws IOException {
         checkInput(input);
+        if (partitions < 0) {
+            throw new IllegalArgumentException("--partitions " + partitions + ": give a positive number of partitions "
+                    + "(or leave it out: 4 per executor core)");
+        }
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
-        JavaRDD<String> text = partitions > 0 ? sc.textFile(input, partitions) : sc.textFile(input);
-        JavaRDD<Row> rows = text.map(line -> RowFactory.create(line.endsWith("\r")
+        int n = partitions > 0 ? partitions : PARTITIONS_PER_CORE * Math.max(1, sc.defaultParallelism());
+        JavaRDD<Row> rows = balanced(sc.textFile(input), n).map(line -> RowFactory.create(line.endsWith("\r")
                 ? line.substring(0, line.length() - 1) : line));
         StructType schema = new StructType().add("text", DataTypes.StringType, false);
         return session.createDataFrame(rows, schema);
+    }
+
+    /**
+     * {@code lines} in {@code n} partitions of equal line counts (within one), in order: partition k holds the
+     * k-th run of lines. The file's own splits are cut by bytes, and a split of long lines (truncated to the
+     * model's length) costs far less per byte than one of short lines: with splits of equal counts, and several
+     * per core, every executor stays busy to the end.
+     */
+    static JavaRDD<String> balanced(JavaRDD<String> lines, int n) {
+        JavaPairRDD<Long, String> indexed = lines.zipWithIndex().mapToPair(t -> new Tuple2<>(t._2(), t._1()));
+        long count = indexed.count();
+        return indexed.repartitionAndSortWithinPartitions(new EqualRuns(n, count)).values();
+    }
+
+    /** Line i of {@code count} goes to partition i * n / count: n runs of consecutive lines of equal size. */
+    static final class EqualRuns extends Partitioner {
+        private final int n;
+        private final long count;
+
+        EqualRuns(int n, long count) {
+            if (n < 1) {
+                throw new IllegalArgumentException("--partitions must be at least 1, got " + n);
+            }
+            this.n = n;
+            this.count = Math.max(1, count);
+        }
+
+        @Override
+        public int numPartitions() {
+            return n;
+        }
+
+        @Override
+        public int getPartition(Object key) {
+            return (int) ((long) key * n / count); // below 2^63 for any input Spark can count
+        }
     }
 
     /** A clear error for a local input path that does not exist (before Spark starts). */

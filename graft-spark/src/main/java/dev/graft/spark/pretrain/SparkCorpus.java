@@ -1,6 +1,8 @@
 package dev.graft.spark.pretrain;
 
-import dev.graft.SpecException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.graft.data.Corpora;
 import dev.graft.data.CorpusReader;
 import dev.graft.data.DatasetRegistry;
@@ -16,6 +18,7 @@ import org.apache.hadoop.mapreduce.lib.input.TextInputFormat;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -41,8 +44,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * gives: with the "lines" layout every non-blank line a document; with "paragraphs" (and for dataset names, whose
  * training split is read so) blocks of non-blank lines separated by blank lines a document, each line a sentence
  * (a paragraph may span Spark's splits: the executors send the blank lines as breaks, and the driver closes the
- * documents there and at the end of each file). Lines break at '\n' with a '\r' before it dropped, a UTF-8
- * byte-order mark at the start of a file is dropped, invalid UTF-8 is an error that names the file and byte offset.
+ * documents there and at the end of each file). JSON lines files ({@code .jsonl}, {@code .jsonl.gz}) hold a document
+ * per object, in its "text" field, each of its lines a sentence. Lines break at '\n' with a '\r' before it dropped,
+ * a UTF-8 byte-order mark at the start of a file is dropped, invalid UTF-8 and malformed JSON are errors that name the
+ * file and the line's byte offset.
  */
 public final class SparkCorpus {
     /** Tokenizers loaded from a broadcast tokenizer.json, once per executor JVM. */
@@ -59,8 +64,30 @@ public final class SparkCorpus {
     record Piece(int file, int[] ids, int[] words) implements Serializable {
     }
 
-    /** A text file (a path or a Hadoop URI) and how it is cut into documents. */
+    /**
+     * A text file (a path or a Hadoop URI) and how it is cut into documents ({@code layout}; a JSON lines file,
+     * named {@code .jsonl} or {@code .jsonl.gz}, has a document per object whatever the layout).
+     */
     public record Source(String file, CorpusReader.Layout layout) implements Serializable {
+        /** Whether the file holds JSON lines: one object per line, the document in its "text" field. */
+        public boolean jsonl() {
+            return isJsonl(file);
+        }
+
+        /** Whether every piece of the file is a document of its own (text files with the lines layout). */
+        boolean documentPerLine() {
+            return layout == CorpusReader.Layout.LINES && !jsonl();
+        }
+    }
+
+    /** The JSON lines field that holds a document, as graft pretrain reads it. */
+    static final String TEXT_FIELD = CorpusReader.Options.defaults().textField();
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static boolean isJsonl(String file) {
+        String lower = file.toLowerCase(java.util.Locale.ROOT);
+        return lower.endsWith(".jsonl") || lower.endsWith(".jsonl.gz");
     }
 
     private static boolean isUri(String f) {
@@ -110,11 +137,6 @@ public final class SparkCorpus {
                 throw new NoSuchFileException(f + ": no such corpus file; give UTF-8 text files (one document per "
                         + "line) or hdfs:// / s3a:// URIs");
             }
-            String lower = f.toLowerCase(java.util.Locale.ROOT);
-            if (lower.endsWith(".jsonl") || lower.endsWith(".jsonl.gz")) {
-                throw new SpecException("tokenizeOnExecutors", f + ": tokenizeOnExecutors reads text files; tokenize "
-                        + "JSON lines on the driver (drop tokenizeOnExecutors)");
-            }
         }
         Path tmp = Files.createTempFile("graft-tokenizer", ".json");
         String json;
@@ -126,6 +148,7 @@ public final class SparkCorpus {
         }
         Broadcast<String> shipped = sc.broadcast(json);
         String key = sc.sc().applicationId() + "/" + shipped.id();
+        JavaRDD<Piece> computed = null;
         try {
             Configuration conf = new Configuration(sc.hadoopConfiguration());
             conf.set("textinputformat.record.delimiter", "\n"); // as graft's reader: '\n' only
@@ -134,22 +157,27 @@ public final class SparkCorpus {
                 String f = sources.get(index).file();
                 String file = f;
                 int fileIndex = index;
+                boolean jsonl = sources.get(index).jsonl();
                 JavaRDD<Piece> docs = sc.newAPIHadoopFile(f, TextInputFormat.class, LongWritable.class, Text.class,
                                 conf)
-                        .mapPartitions(lines -> encodePartition(lines, file, fileIndex, key, shipped));
+                        .mapPartitions(lines -> encodePartition(lines, file, fileIndex, jsonl, key, shipped));
                 if (partitions > 0 && docs.getNumPartitions() < partitions) {
                     // more splits of the file: re-read with a smaller split size
                     Configuration split = new Configuration(conf);
                     long size = Math.max(1, fileSize(sc, f) / partitions + 1);
                     split.setLong("mapreduce.input.fileinputformat.split.maxsize", size);
                     docs = sc.newAPIHadoopFile(f, TextInputFormat.class, LongWritable.class, Text.class, split)
-                            .mapPartitions(lines -> encodePartition(lines, file, fileIndex, key, shipped));
+                            .mapPartitions(lines -> encodePartition(lines, file, fileIndex, jsonl, key, shipped));
                 }
                 all = all == null ? docs : all.union(docs);
             }
             // as CorpusEncoder takes the documents of CorpusReader: a document's lines are its sentences
             EncodedCorpus corpus = new EncodedCorpus();
-            Iterator<Piece> it = all.toLocalIterator();
+            // every partition computed in one job (all executors at once; toLocalIterator alone would run one job
+            // per partition, one executor at a time), kept where it was computed, then drained in order
+            computed = all.persist(StorageLevel.MEMORY_AND_DISK());
+            computed.count();
+            Iterator<Piece> it = computed.toLocalIterator();
             int file = -1;
             while (it.hasNext()) {
                 Piece p = it.next();
@@ -162,7 +190,7 @@ public final class SparkCorpus {
                     continue;
                 }
                 corpus.addSentence(p.ids(), p.words());
-                if (sources.get(p.file()).layout() == CorpusReader.Layout.LINES) {
+                if (sources.get(p.file()).documentPerLine()) {
                     corpus.endDocument();
                 }
             }
@@ -175,6 +203,9 @@ public final class SparkCorpus {
             }
             throw e;
         } finally {
+            if (computed != null) {
+                computed.unpersist(false);
+            }
             shipped.destroy();
         }
     }
@@ -185,7 +216,7 @@ public final class SparkCorpus {
     }
 
     private static Iterator<Piece> encodePartition(Iterator<scala.Tuple2<LongWritable, Text>> lines, String file,
-                                                   int fileIndex, String key, Broadcast<String> json)
+                                                   int fileIndex, boolean jsonl, String key, Broadcast<String> json)
             throws IOException {
         Tokenizer tokenizer = TOKENIZERS.get(key);
         if (tokenizer == null) {
@@ -224,15 +255,59 @@ public final class SparkCorpus {
                 throw new TaskFailure(file + ": invalid UTF-8 in the line at byte offset " + offset + "; convert "
                         + "the file to UTF-8 (e.g. iconv -f latin1 -t utf-8)", e);
             }
-            if (line.isBlank()) {
-                if (out.isEmpty() || out.get(out.size() - 1).ids() != null) {
-                    out.add(new Piece(fileIndex, null, null)); // a break (runs of blank lines are one)
+            if (jsonl) {
+                if (!line.isBlank()) { // blank lines between objects are ignored
+                    // a document: its lines are its sentences (as CorpusEncoder reads one), then a break
+                    for (String sentence : jsonText(line, file, offset).split("\n")) {
+                        if (!sentence.isBlank()) {
+                            Encoding e = t.encode(sentence, false);
+                            out.add(new Piece(fileIndex, e.ids(), e.wordIndices()));
+                        }
+                    }
+                    addBreak(out, fileIndex);
                 }
+                continue;
+            }
+            if (line.isBlank()) {
+                addBreak(out, fileIndex);
                 continue;
             }
             Encoding e = t.encode(line, false);
             out.add(new Piece(fileIndex, e.ids(), e.wordIndices()));
         }
         return out.iterator();
+    }
+
+    /** A break after the last piece (a document's end); runs of breaks are one. */
+    private static void addBreak(List<Piece> out, int fileIndex) {
+        if (out.isEmpty() || out.get(out.size() - 1).ids() != null) {
+            out.add(new Piece(fileIndex, null, null));
+        }
+    }
+
+    /** The document of one JSON lines line: its "text" string, or an error naming the file and the line. */
+    private static String jsonText(String line, String file, long offset) {
+        String where = file + ": the line at byte offset " + offset;
+        JsonNode node;
+        try {
+            node = JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+            String why = e.getOriginalMessage();
+            int marker = why.indexOf(" (start marker");
+            throw new TaskFailure(where + " is malformed JSON (" + (marker < 0 ? why : why.substring(0, marker))
+                    + " at column "
+                    + e.getLocation().getColumnNr() + "); each line must be one complete JSON object: fix the line",
+                    e);
+        }
+        if (node == null || !node.isObject()) {
+            throw new TaskFailure(where + " is not a JSON object; each line must be one object like {\""
+                    + TEXT_FIELD + "\": \"...\"}: fix the line", null);
+        }
+        JsonNode text = node.get(TEXT_FIELD);
+        if (text == null || !text.isTextual()) {
+            throw new TaskFailure(where + " has no string field \"" + TEXT_FIELD + "\"; add it (graft reads the "
+                    + "document of a JSON lines corpus from its \"" + TEXT_FIELD + "\" field)", null);
+        }
+        return text.asText();
     }
 }

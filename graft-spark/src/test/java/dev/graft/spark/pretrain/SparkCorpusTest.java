@@ -153,6 +153,73 @@ class SparkCorpusTest {
     }
 
     @Test
+    void jsonLinesGiveTheIdsOfSingleProcessEncoding() throws IOException {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(Fixtures.spark().sparkContext());
+        Tokenizer t = Tokenizer.load(Fixtures.pretrained());
+        Path dir = Files.createTempDirectory(Fixtures.root(), "spark-jsonl");
+        java.util.Random r = new java.util.Random(7);
+        List<String> sentences = Fixtures.sentences(400, 37);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        StringBuilder text = new StringBuilder("\uFEFF"); // a byte-order mark
+        int documents = 0;
+        for (int i = 0; i < sentences.size(); documents++) {
+            // a document of 1-4 sentences, its lines joined by \n (sometimes \r\n or a blank line between)
+            StringBuilder doc = new StringBuilder();
+            for (int k = 1 + r.nextInt(4); k > 0 && i < sentences.size(); k--, i++) {
+                doc.append(doc.isEmpty() ? "" : r.nextInt(5) == 0 ? "\n\n" : r.nextInt(4) == 0 ? "\r\n" : "\n")
+                        .append(sentences.get(i));
+            }
+            var node = json.createObjectNode().put("id", documents).put("text", doc.toString());
+            text.append(json.writeValueAsString(node)).append(r.nextInt(4) == 0 ? "\r\n" : "\n");
+            if (r.nextInt(10) == 0) {
+                text.append(r.nextBoolean() ? "\n" : "   \n"); // blank lines between objects are ignored
+            }
+        }
+        text.append("{\"text\": \"caf\u00e9 \\u00fcber the film\", \"label\": 1}\n"); // an escape, non-ASCII
+        text.append("{\"text\": \"   \"}\n"); // a blank document: no document at all
+        text.append("{\"text\": \"the last object\\nends without a newline\"}");
+        documents += 2;
+        Path a = Files.writeString(dir.resolve("docs.jsonl"), text, StandardCharsets.UTF_8);
+        // the same objects gzip-compressed, after a text file read by lines
+        Path b = Files.writeString(dir.resolve("lines.txt"), String.join("\n", Fixtures.sentences(30, 38)) + "\n");
+        Path c = dir.resolve("docs.jsonl.gz");
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(c))) {
+            out.write(Files.readAllBytes(a));
+        }
+        List<String> specs = List.of(a.toString(), b.toString(), c.toString());
+        DatasetRegistry registry = DatasetRegistry.standard();
+        FlatCorpus expected = single(t, specs, CorpusReader.Layout.LINES, registry);
+        List<SparkCorpus.Source> sources = SparkCorpus.sources(specs, CorpusReader.Layout.LINES, registry,
+                new PrintStream(new ByteArrayOutputStream()));
+        assertThat(sources.stream().map(SparkCorpus.Source::jsonl)).containsExactly(true, false, true);
+        FlatCorpus actual = FlatCorpus.of(SparkCorpus.encodeSources(sc, t, sources, 5)); // objects across splits
+        assertSame(actual, expected);
+        assertThat(actual.documentEnds()).hasSize(2 * documents + 30);
+        assertThat(actual.sentenceEnds()).hasSize(2 * (400 + 1 + 2) + 30);
+    }
+
+    @Test
+    void malformedJsonLinesAreClearErrors() throws IOException {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(Fixtures.spark().sparkContext());
+        Tokenizer t = Tokenizer.load(Fixtures.pretrained());
+        Path dir = Files.createTempDirectory(Fixtures.root(), "spark-jsonl-bad");
+        String good = "{\"text\": \"a film\"}\n"; // 19 bytes
+        Path malformed = Files.writeString(dir.resolve("malformed.jsonl"), good + "{\"text\": \"a film\"\n");
+        assertThatThrownBy(() -> SparkCorpus.encode(sc, t, List.of(malformed.toString()), 0))
+                .hasMessageContaining(malformed + ": the line at byte offset 19 is malformed JSON")
+                .hasMessageContaining("fix the line");
+        Path array = Files.writeString(dir.resolve("array.jsonl"), good + good + "[1, 2]\n");
+        assertThatThrownBy(() -> SparkCorpus.encode(sc, t, List.of(array.toString()), 0))
+                .hasMessageContaining(array + ": the line at byte offset 38 is not a JSON object");
+        Path noText = Files.writeString(dir.resolve("no-text.jsonl"), "{\"body\": \"a film\"}\n");
+        assertThatThrownBy(() -> SparkCorpus.encode(sc, t, List.of(noText.toString()), 0))
+                .hasMessageContaining(noText + ": the line at byte offset 0 has no string field \"text\"");
+        Path number = Files.writeString(dir.resolve("number.jsonl"), "{\"text\": 3}\n");
+        assertThatThrownBy(() -> SparkCorpus.encode(sc, t, List.of(number.toString()), 0))
+                .hasMessageContaining("has no string field \"text\"");
+    }
+
+    @Test
     void invalidUtf8AndMissingFilesAreClearErrors() throws IOException {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(Fixtures.spark().sparkContext());
         Tokenizer t = Tokenizer.load(Fixtures.pretrained());
