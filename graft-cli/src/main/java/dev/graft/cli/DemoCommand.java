@@ -96,7 +96,7 @@ final class DemoCommand implements Callable<Integer> {
                 .rateGrids(grids)
                 .maxEpochs(MAX_EPOCHS)
                 .mix(0.25)
-                .threads(threads.threads())
+                .run(r -> r.withThreads(threads.threads()))
                 .build();
     }
 

@@ -55,11 +55,12 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Experiment folder (results, report, cached runs).")
     Path out;
 
-    @Option(names = "--pretrain-time", converter = Durations.class,
+    @Option(names = "--pretrain-time", converter = Durations.class, descriptionKey = "pretraining.time",
             description = "Wall-clock budget of each pretraining run (default: 20m).")
     Duration pretrainTime;
 
-    @Option(names = "--pretrain-steps", description = "Updates per pretraining run instead of a time budget.")
+    @Option(names = "--pretrain-steps", descriptionKey = "pretraining.steps",
+            description = "Updates per pretraining run instead of a time budget.")
     Long pretrainSteps;
 
     @Option(names = "--tapt-epochs", description = "Epochs of LM fine-tuning on the task's text for ulmfit "
@@ -79,9 +80,9 @@ final class ExperimentCommand implements Callable<Integer> {
             + "transfer and ulmfit instead of pretraining one.")
     Path base;
 
-    @Option(names = "--pretrain-sweep", split = ",", description = "Also run transfer from shorter base pretraining "
-            + "runs, at these shares of the budget (e.g. 0.25,0.5), to measure the score against pretraining compute "
-            + "and extrapolate how much more pretraining would pay (default: none).")
+    @Option(names = "--pretrain-sweep", split = ",", descriptionKey = "pretraining.sweep",
+            description = "Also run transfer from shorter base pretraining runs, at these shares of the budget "
+            + "(e.g. 0.25,0.5), to measure the score against pretraining compute and extrapolate how much more pretraining would pay (default: none).")
     List<Double> pretrainSweep;
 
     @Option(names = "--folds", description = "The few-label protocol: each neural cell chooses its learning rate and "
@@ -93,7 +94,7 @@ final class ExperimentCommand implements Callable<Integer> {
             + "(default: automatic, about 1,000 updates, 2 to 20 epochs).")
     Double maxEpochs;
 
-    @Option(names = "--lr-grid", split = ",", descriptionKey = "rateGrids", description = "Candidate learning "
+    @Option(names = "--lr-grid", split = ",", descriptionKey = "protocol.rateGrids", description = "Candidate learning "
             + "rates of a strategy, e.g. "
             + "scratch=1e-4/3e-4/1e-3,pretrained=3e-5/1e-4 (default: each strategy's own grid; see "
             + "docs/EXPERIMENTS.md).")
@@ -160,13 +161,13 @@ final class ExperimentCommand implements Callable<Integer> {
         ifGiven(lmWeight, b::lmWeight);
         ifGiven(mix, b::mix);
         if (given("--threads")) {
-            b.threads(threads.threads());
+            b.run(r -> r.withThreads(threads.threads()));
         }
         ifGiven(parallelCells, b::parallelCells);
         if (given("--seed")) {
-            b.seed(seed.seed());
+            b.run(r -> r.withSeed(seed.seed()));
         }
-        return b.out(out).build();
+        return b.run(r -> r.withOut(out)).build();
     }
 
     /** Sets a builder field from an option that was given (not null): the config file's value stays otherwise. */

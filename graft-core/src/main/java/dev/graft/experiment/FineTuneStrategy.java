@@ -65,7 +65,7 @@ record FineTuneStrategy(Strategy strategy, Preparation preparation, Start start)
     static FineTuneStrategy transfer() {
         return new FineTuneStrategy(Strategy.TRANSFER, (shared, data, pending) -> {
             shared.basePretraining();
-            for (double share : shared.spec.pretrainSweep()) {
+            for (double share : shared.spec.pretraining().sweep()) {
                 shared.basePretraining(share);
             }
         }, (b, cell, shared) -> {
@@ -156,20 +156,20 @@ record FineTuneStrategy(Strategy strategy, Preparation preparation, Start start)
         Experiment.Data<E> data = cell.data();
         Path cellDir = cellDir(cell, shared);
         FineTuneSpec.Builder b = cellSpec(cell, shared, cellDir)
-                .devFraction(spec.devFraction())
+                .devFraction(spec.protocol().devFraction())
                 .checkpointEvery(-1); // a cell is re-run, not resumed: no checkpoint per epoch (270 MB each for MiniLM)
         List<PretrainRun> pretraining = start.set(b, cell, shared);
         if (!pretraining.isEmpty()) {
             shared.warnIfFrequencyOnly(pretraining.get(0), strategy);
         }
         int batch = spec.task() == HeadConfig.Task.TAG ? 32 : 16;
-        if (spec.maxEpochs() > 0) {
+        if (spec.protocol().maxEpochs() > 0) {
             long perEpoch = Math.max(1, (subset.train().size() + batch - 1) / batch);
-            double epochs = Math.min(FineTuneSpec.autoEpochs(perEpoch), spec.maxEpochs());
+            double epochs = Math.min(FineTuneSpec.autoEpochs(perEpoch), spec.protocol().maxEpochs());
             b.run(r -> r.withEpochs(epochs));
         }
-        if (spec.folds() > 0) {
-            b.folds(spec.folds()).learningRates(spec.rates(strategy));
+        if (spec.protocol().folds() > 0) {
+            b.folds(spec.protocol().folds()).learningRates(spec.protocol().rates(strategy));
         }
         FineTuneSpec ft = b.build();
         FineTuneResult r = logged(cell, cellDir, log -> fineTune(spec.task(), ft, subset, data, log));

@@ -89,7 +89,7 @@ class ExperimentNewHeadsTest {
         return ExperimentSpec.builder(task, List.of(train.toString(), test.toString()), out)
                 .corpus(List.of(corpus.toString()))
                 .budgets(List.of(13, ExperimentSpec.ALL)).seeds(1).arch("bert-tiny").pretrainSteps(3)
-                .tokenizer(t -> t.withVocabSize(150)).seqLen(32).maxEpochs(2).threads(1).seed(5).folds(0);
+                .tokenizer(t -> t.withVocabSize(150)).seqLen(32).maxEpochs(2).run(r -> r.withThreads(1).withSeed(5)).folds(0);
     }
 
     private static List<JsonNode> results(Path out) throws IOException {
