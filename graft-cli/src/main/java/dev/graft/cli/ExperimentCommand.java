@@ -94,8 +94,8 @@ final class ExperimentCommand implements Callable<Integer> {
             + "(default: automatic, about 1,000 updates, 2 to 20 epochs).")
     Double maxEpochs;
 
-    @Option(names = "--lr-grid", split = ",", descriptionKey = "protocol.rateGrids", description = "Candidate learning "
-            + "rates of a strategy, e.g. "
+    @Option(names = "--lr-grid", split = ",", descriptionKey = "protocol.learningRates",
+            description = "Candidate learning rates of a strategy, e.g. "
             + "scratch=1e-4/3e-4/1e-3,pretrained=3e-5/1e-4 (default: each strategy's own grid; see "
             + "docs/EXPERIMENTS.md).")
     List<String> lrGrid;
@@ -156,7 +156,7 @@ final class ExperimentCommand implements Callable<Integer> {
         ifGiven(pretrainSweep, b::pretrainSweep);
         ifGiven(folds, b::folds);
         ifGiven(maxEpochs, b::maxEpochs);
-        ifGiven(lrGrid, v -> b.rateGrids(ExperimentSpec.parseRateGrids(v)));
+        ifGiven(lrGrid, v -> b.learningRates(ExperimentSpec.parseRateGrids(v)));
         ifGiven(inDomainRepeat, b::inDomainRepeat);
         ifGiven(lmWeight, b::lmWeight);
         ifGiven(mix, b::mix);

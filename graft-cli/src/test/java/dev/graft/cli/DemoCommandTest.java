@@ -27,7 +27,7 @@ class DemoCommandTest {
         assertThat(full.pretraining().sweep()).containsExactly(0.5);
         for (Strategy s : full.strategies()) {
             if (s.fineTunes()) {
-                List<Float> rates = full.protocol().rates(s);
+                List<Float> rates = full.protocol().learningRates(s);
                 assertThat(rates).as(s.id() + ": one rate, from its full grid").hasSize(1);
                 assertThat(s.defaultRates()).contains(rates.get(0));
             }
@@ -46,7 +46,7 @@ class DemoCommandTest {
         assertThat(quick.pretraining().sweep()).isEmpty();
         for (Strategy s : quick.strategies()) {
             if (s.fineTunes()) {
-                assertThat(quick.protocol().rates(s)).as(s.id()).isEqualTo(full.protocol().rates(s));
+                assertThat(quick.protocol().learningRates(s)).as(s.id()).isEqualTo(full.protocol().learningRates(s));
             }
         }
     }

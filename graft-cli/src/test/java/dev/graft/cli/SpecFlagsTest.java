@@ -131,7 +131,7 @@ class SpecFlagsTest {
 
     @Test
     void everyExperimentSpecFieldMapsToAnExperimentFlag() {
-        everyFieldHasItsFlag("experiment", dev.graft.experiment.ExperimentSpec.class, Map.of("protocol.rateGrids",
+        everyFieldHasItsFlag("experiment", dev.graft.experiment.ExperimentSpec.class, Map.of("protocol.learningRates",
                 "--lr-grid", "pretraining.time", "--pretrain-time", "pretraining.steps", "--pretrain-steps",
                 "pretraining.sweep", "--pretrain-sweep", "run.seed", "--seed", "run.threads", "--threads", "run.out",
                 "--out"),

@@ -282,7 +282,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
             new Setting("dev_fraction", s -> s.protocol.devFraction(), (b, v) -> b.devFraction = number(v)),
             new Setting("folds", s -> s.protocol.folds(), (b, v) -> b.folds = integer(v)),
             new Setting("max_epochs", s -> s.protocol.maxEpochs(), (b, v) -> b.maxEpochs = number(v)),
-            new Setting("lr_grid", ExperimentSpec::rateGridsInUse, (b, v) -> b.rateGrids = rateGrids(v)),
+            new Setting("lr_grid", ExperimentSpec::rateGridsInUse, (b, v) -> b.learningRates = rateGrids(v)),
             new Setting("lm_weight", s -> s.lmWeight, (b, v) -> b.lmWeight = (float) number(v)),
             new Setting("mix", s -> s.mix, (b, v) -> b.mix = number(v)),
             new Setting("label_repeat", s -> s.labelRepeat, (b, v) -> b.labelRepeat = integer(v)),
@@ -314,7 +314,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         Map<String, List<Float>> grids = new LinkedHashMap<>();
         for (Strategy st : strategies) {
             if (st.fineTunes()) {
-                grids.put(st.id(), protocol.rates(st));
+                grids.put(st.id(), protocol.learningRates(st));
             }
         }
         return grids;
@@ -430,7 +430,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         int seqLen = PretrainingPlan.DEFAULT.seqLen();
         int inDomainRepeat = PretrainingPlan.DEFAULT.inDomainRepeat();
         int folds = Protocol.DEFAULT.folds();
-        Map<String, List<Float>> rateGrids = Protocol.DEFAULT.rateGrids();
+        Map<String, List<Float>> learningRates = Protocol.DEFAULT.learningRates();
         double maxEpochs = Protocol.DEFAULT.maxEpochs();
         double devFraction = Protocol.DEFAULT.devFraction();
         double taptEpochs = 3;
@@ -462,7 +462,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         public Builder seqLen(int v) { seqLen = v; return this; }
         public Builder inDomainRepeat(int v) { inDomainRepeat = v; return this; }
         public Builder folds(int v) { folds = v; return this; }
-        public Builder rateGrids(Map<String, List<Float>> v) { rateGrids = v; return this; }
+        public Builder learningRates(Map<String, List<Float>> v) { learningRates = v; return this; }
         public Builder maxEpochs(double v) { maxEpochs = v; return this; }
         public Builder devFraction(double v) { devFraction = v; return this; }
         public Builder taptEpochs(double v) { taptEpochs = v; return this; }
@@ -476,7 +476,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         public ExperimentSpec build() {
             PretrainingPlan pretraining = new PretrainingPlan(pretrainTime, pretrainSteps, base, pretrainSweep,
                     tokenizer, seqLen, inDomainRepeat);
-            Protocol protocol = new Protocol(folds, rateGrids, maxEpochs, devFraction);
+            Protocol protocol = new Protocol(folds, learningRates, maxEpochs, devFraction);
             return new ExperimentSpec(task, corpus, data, strategies, budgets, seeds, arch, pretraining, protocol,
                     taptEpochs, pretrained, distilled, lmWeight, mix, labelRepeat,
                     Math.min(parallelCells, run.threads()), run);

@@ -169,7 +169,7 @@ record FineTuneStrategy(Strategy strategy, Preparation preparation, Start start)
             b.run(r -> r.withEpochs(epochs));
         }
         if (spec.protocol().folds() > 0) {
-            b.folds(spec.protocol().folds()).learningRates(spec.protocol().rates(strategy));
+            b.folds(spec.protocol().folds()).learningRates(spec.protocol().learningRates(strategy));
         }
         FineTuneSpec ft = b.build();
         FineTuneResult r = logged(cell, cellDir, log -> fineTune(spec.task(), ft, subset, data, log));

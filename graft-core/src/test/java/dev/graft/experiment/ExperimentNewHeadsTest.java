@@ -108,7 +108,7 @@ class ExperimentNewHeadsTest {
         ExperimentSpec spec = tiny(HeadConfig.Task.MULTI_LABEL, train, test, out)
                 .strategies(List.of(Strategy.BOW, Strategy.SCRATCH, Strategy.TRANSFER))
                 // the few-label protocol here (the pair test holds out a dev part): 3-fold choice of the rate
-                .folds(3).rateGrids(Map.of("scratch", List.of(1e-3f, 3e-3f))).build();
+                .folds(3).learningRates(Map.of("scratch", List.of(1e-3f, 3e-3f))).build();
         Experiment.run(spec, DatasetRegistry.standard(), new PrintStream(PrintStream.nullOutputStream()));
 
         List<JsonNode> rows = results(out);

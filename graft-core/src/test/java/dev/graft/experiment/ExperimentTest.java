@@ -116,9 +116,9 @@ class ExperimentTest {
     @Test
     void theFewLabelProtocolCrossValidatesEveryNeuralCellInsideItsLabels(@TempDir Path out) throws IOException {
         ExperimentSpec spec = tiny(out).strategies(List.of(Strategy.BOW, Strategy.SCRATCH)).budgets(List.of(20))
-                .folds(2).rateGrids(Map.of("scratch", List.of(1e-3f, 3e-3f))).build();
-        assertThat(spec.protocol().rates(Strategy.SCRATCH)).containsExactly(1e-3f, 3e-3f);
-        assertThat(spec.protocol().rates(Strategy.TRANSFER)).isEqualTo(Strategy.TRANSFER.defaultRates());
+                .folds(2).learningRates(Map.of("scratch", List.of(1e-3f, 3e-3f))).build();
+        assertThat(spec.protocol().learningRates(Strategy.SCRATCH)).containsExactly(1e-3f, 3e-3f);
+        assertThat(spec.protocol().learningRates(Strategy.TRANSFER)).isEqualTo(Strategy.TRANSFER.defaultRates());
         run(spec);
         List<CellResult> results = CellResult.read(out.resolve("results.jsonl"));
         assertThat(results).hasSize(4).allSatisfy(r -> assertThat(r.status()).isEqualTo("ok"));
@@ -266,8 +266,8 @@ class ExperimentTest {
         assertThatThrownBy(() -> tiny(out).run(r -> r.withThreads(1)).parallelCells(2).pretrainSteps(0)
                 .pretrainTime(java.time.Duration.ZERO).build()).isInstanceOf(dev.graft.SpecException.class)
                 .hasMessage("give a positive pretraining.time (e.g. 20m) or pretraining.steps");
-        assertThatThrownBy(() -> tiny(out).folds(0).rateGrids(Map.of("scratch", List.of(1e-4f, 3e-4f))).build())
-                .hasMessage("protocol.rateGrids: several rates for scratch need protocol.folds >= 2 to choose "
+        assertThatThrownBy(() -> tiny(out).folds(0).learningRates(Map.of("scratch", List.of(1e-4f, 3e-4f))).build())
+                .hasMessage("protocol.learningRates: several rates for scratch need protocol.folds >= 2 to choose "
                         + "between them");
     }
 
@@ -317,7 +317,8 @@ class ExperimentTest {
                 .budgets(List.of(13, ExperimentSpec.ALL)).seeds(3).pretrainSteps(0)
                 .pretrainTime(java.time.Duration.ofSeconds(95)).taptEpochs(1.5).pretrained("some/model")
                 .tokenizer(t -> t.withVocabSize(151)).seqLen(33).devFraction(0.2)
-                .folds(3).maxEpochs(4.5).rateGrids(Map.of("scratch", List.of(0.5f), "transfer", List.of(0.25f, 0.125f)))
+                .folds(3).maxEpochs(4.5)
+                .learningRates(Map.of("scratch", List.of(0.5f), "transfer", List.of(0.25f, 0.125f)))
                 .lmWeight(0.75f).mix(1.5).labelRepeat(2).run(r -> r.withThreads(3).withSeed(11)).parallelCells(2)
                 .inDomainRepeat(4);
         // a sweep and a given base exclude each other: one spec each
