@@ -24,7 +24,8 @@ import java.util.Map;
  */
 final class BowStrategy implements StrategyRun {
     @Override
-    public void prepare(SharedRuns shared, Experiment.Data<?> data, boolean pending) {
+    public Preparation preparation() {
+        return Preparation.NONE;
     }
 
     @Override

@@ -336,7 +336,7 @@ public final class Experiment {
         for (Strategy s : spec.strategies()) {
             shared.lookupOnly(!pending.contains(s));
             try {
-                s.run().prepare(shared, data, pending.contains(s));
+                s.run().preparation().prepare(shared, data, pending.contains(s));
             } catch (SharedRuns.NotDone e) {
                 // a run no pending cell needs and that is not (or no longer) in DIR: the report leaves it out
             } finally {

@@ -25,10 +25,8 @@ import java.util.Map;
  */
 final class LabelsAsTextStrategy implements StrategyRun {
     @Override
-    public void prepare(SharedRuns shared, Experiment.Data<?> data, boolean pending) throws IOException {
-        if (pending) {
-            shared.decoderTokenizer();
-        }
+    public Preparation preparation() {
+        return Preparation.whenPending(SharedRuns::decoderTokenizer);
     }
 
     @Override

@@ -35,12 +35,9 @@ final class SetFitStrategy implements StrategyRun {
     }
 
     @Override
-    public void prepare(SharedRuns shared, Experiment.Data<?> data, boolean pending) throws IOException {
-        if (own) {
-            shared.basePretraining();
-        } else if (pending) {
-            shared.pretrainedModel();
-        }
+    public Preparation preparation() {
+        return own ? (shared, data, pending) -> shared.basePretraining()
+                : Preparation.whenPending(SharedRuns::pretrainedModel);
     }
 
     @Override

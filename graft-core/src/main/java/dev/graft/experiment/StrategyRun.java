@@ -10,17 +10,44 @@ import java.io.IOException;
  * it runs.
  */
 interface StrategyRun {
-    /**
-     * Runs what this strategy's cells share (a tokenizer, pretraining, LM fine-tuning, the imported model,
-     * the static vectors) before cells run in parallel, so those runs get every thread and happen once.
-     *
-     * @param pending whether a cell of this strategy is still to run; when not, only finished shared runs are
-     *                looked up (for the report: {@link SharedRuns#lookupOnly()} is set) and nothing is trained
-     */
-    void prepare(SharedRuns shared, Experiment.Data<?> data, boolean pending) throws IOException;
+    /** What this strategy's cells share, run ahead of them. */
+    Preparation preparation();
 
     /** Runs one cell: trains on the cell's labeled subset, scores on the test set. */
     <E> CellResult run(Cell<E> cell, SharedRuns shared) throws IOException;
+
+    /**
+     * What a strategy's cells share (a tokenizer, pretraining, LM fine-tuning, the imported model, the static
+     * vectors), run before cells run in parallel, so those runs get every thread and happen once.
+     */
+    @FunctionalInterface
+    interface Preparation {
+        /** Nothing shared: each cell is on its own. */
+        Preparation NONE = (shared, data, pending) -> { };
+
+        /**
+         * Runs what the cells share.
+         *
+         * @param pending whether a cell of this strategy is still to run; when not, only finished shared runs are
+         *                looked up (for the report: {@link SharedRuns#lookupOnly()} is set) and nothing is trained
+         */
+        void prepare(SharedRuns shared, Experiment.Data<?> data, boolean pending) throws IOException;
+
+        /** One shared run (a tokenizer, the static vectors), made when a cell is still to run, else not needed. */
+        static Preparation whenPending(SharedRun run) {
+            return (shared, data, pending) -> {
+                if (pending) {
+                    run.make(shared);
+                }
+            };
+        }
+    }
+
+    /** One run of {@link SharedRuns} (its result is kept there). */
+    @FunctionalInterface
+    interface SharedRun {
+        void make(SharedRuns shared) throws IOException;
+    }
 
     /**
      * One cell's input.

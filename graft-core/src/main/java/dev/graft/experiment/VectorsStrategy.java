@@ -30,10 +30,8 @@ final class VectorsStrategy implements StrategyRun {
     }
 
     @Override
-    public void prepare(SharedRuns shared, Experiment.Data<?> data, boolean pending) throws IOException {
-        if (pending) {
-            shared.vectors();
-        }
+    public Preparation preparation() {
+        return Preparation.whenPending(SharedRuns::vectors);
     }
 
     @Override
