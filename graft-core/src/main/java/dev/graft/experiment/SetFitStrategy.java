@@ -61,7 +61,7 @@ final class SetFitStrategy implements StrategyRun {
             b.from(shared.pretrainedModel());
         }
         FineTuneSpec ft = b.build();
-        List<ClassificationExample> labeled = (List<ClassificationExample>) cell.labeled();
+        List<ClassificationExample> labeled = cell.labeledTexts();
         FineTuneResult r = FineTuneStrategy.logged(cell, cellDir, log -> SetFit.run(ft, SetFit.Options.defaults(),
                 new LabeledSplits<>(Dataset.ofClassification(labeled), null,
                         (Dataset<ClassificationExample>) data.test(), data.labels()), log));

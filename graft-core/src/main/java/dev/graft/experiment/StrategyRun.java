@@ -1,5 +1,7 @@
 package dev.graft.experiment;
 
+import dev.graft.data.ClassificationExample;
+
 import java.io.IOException;
 
 /**
@@ -67,6 +69,21 @@ interface StrategyRun {
             java.util.List<E> all = new java.util.ArrayList<>(subset.train().examples());
             all.addAll(subset.dev().examples());
             return all;
+        }
+
+        /**
+         * {@link #labeled()} of a cell of task classify, for the strategies that classify texts only (the spec
+         * refuses them for other tasks: {@link Strategy#appliesTo}).
+         */
+        @SuppressWarnings("unchecked")
+        java.util.List<ClassificationExample> labeledTexts() {
+            return (java.util.List<ClassificationExample>) labeled();
+        }
+
+        /** The test set of a cell of task classify (see {@link #labeledTexts()}). */
+        @SuppressWarnings("unchecked")
+        java.util.List<ClassificationExample> testTexts() {
+            return (java.util.List<ClassificationExample>) data.test().examples();
         }
     }
 }

@@ -35,14 +35,12 @@ final class VectorsStrategy implements StrategyRun {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public <E> CellResult run(Cell<E> cell, SharedRuns shared) throws IOException {
         if (shared.spec.task() != HeadConfig.Task.CLASSIFY) {
             throw new IllegalArgumentException(cell.arm().id() + " classifies sentences; for tagging use bow");
         }
-        return cell(shared.vectors(), (List<ClassificationExample>) cell.labeled(), cell.data().labels(),
-                (List<ClassificationExample>) cell.data().test().examples(), cell.subset().seed(), cell.budget(),
-                cell.subset().labels(), cell.subset().seedIndex(), cell.metric());
+        return cell(shared.vectors(), cell.labeledTexts(), cell.data().labels(), cell.testTexts(),
+                cell.subset().seed(), cell.budget(), cell.subset().labels(), cell.subset().seedIndex(), cell.metric());
     }
 
     /** One cell: train on {@code labeled} (C by cross-validation inside it), score on {@code test}. */
