@@ -320,6 +320,14 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         return grids;
     }
 
+    /**
+     * A spec holding every default (classification of a placeholder dataset into a placeholder folder): where
+     * {@code graft experiment} reads its options' defaults.
+     */
+    public static ExperimentSpec defaults() {
+        return builder(HeadConfig.Task.CLASSIFY, List.of("data"), Path.of("out")).build();
+    }
+
     public static Builder builder(HeadConfig.Task task, List<String> data, Path out) {
         return new Builder(task, data, out);
     }
