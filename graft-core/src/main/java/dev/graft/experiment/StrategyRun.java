@@ -72,15 +72,15 @@ interface StrategyRun {
         }
 
         /**
-         * {@link #labeled()} of a cell of task classify, for the strategies that classify texts only (the spec
-         * refuses them for other tasks: {@link Strategy#appliesTo}).
+         * {@link #labeled()} of a cell whose examples are texts with one label (tasks classify and pair): what the
+         * strategies that classify texts read (the spec refuses them for other tasks: {@link Strategy#appliesTo}).
          */
         @SuppressWarnings("unchecked")
         java.util.List<ClassificationExample> labeledTexts() {
             return (java.util.List<ClassificationExample>) labeled();
         }
 
-        /** The test set of a cell of task classify (see {@link #labeledTexts()}). */
+        /** The test set of a cell whose examples are texts with one label (see {@link #labeledTexts()}). */
         @SuppressWarnings("unchecked")
         java.util.List<ClassificationExample> testTexts() {
             return (java.util.List<ClassificationExample>) data.test().examples();
