@@ -93,10 +93,10 @@ final class DemoCommand implements Callable<Integer> {
                 .pretrainSweep(quick ? List.of() : List.of(0.5))
                 .taptEpochs(1)
                 .folds(3)
-                .rateGrids(grids)
+                .learningRates(grids)
                 .maxEpochs(MAX_EPOCHS)
                 .mix(0.25)
-                .threads(threads.threads())
+                .run(r -> r.withThreads(threads.threads()))
                 .build();
     }
 

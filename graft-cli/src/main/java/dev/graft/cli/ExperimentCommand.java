@@ -28,48 +28,52 @@ final class ExperimentCommand implements Callable<Integer> {
             + "the command line override it.")
     Path config;
 
-    @Option(names = "--task", description = "classify, tag, multilabel or pair (default: classify; multilabel "
-            + "and pair take --data TRAIN.jsonl,TEST.jsonl and the fine-tuning strategies and bow).")
-    String task;
+    /** The spec's defaults, which the options start from and their help prints. */
+    private static final ExperimentSpec DEFAULTS = ExperimentSpec.defaults();
+
+    @Option(names = "--task", description = "classify, tag, multilabel or pair (default: ${DEFAULT-VALUE}; "
+            + "multilabel and pair take --data TRAIN.jsonl,TEST.jsonl and the fine-tuning strategies and bow).")
+    String task = DEFAULTS.task().id();
 
     @Option(names = "--corpus", split = ",", description = "Unlabeled text: dataset names or files "
-            + "(default: english-corpus).")
-    List<String> corpus;
+            + "(default: ${DEFAULT-VALUE}).")
+    List<String> corpus = DEFAULTS.corpus();
 
     @Option(names = "--data", split = ",", description = "A labeled dataset name (e.g. sentiment-uci, brown-pos), or "
             + "two files: train,test.")
     List<String> data;
 
-    @Option(names = "--strategies", split = ",", description = "Comma-separated (default: bow,scratch,transfer).")
-    List<String> strategies;
+    @Option(names = "--strategies", split = ",", description = "Comma-separated (default: ${DEFAULT-VALUE}).")
+    List<String> strategies = DEFAULTS.strategies().stream().map(Strategy::id).toList();
 
-    @Option(names = "--budgets", split = ",", description = "Label budgets, numbers or 'all' (default: 50,200,all).")
-    List<String> budgets;
+    @Option(names = "--budgets", split = ",", description = "Label budgets, numbers or 'all' (default: "
+            + "${DEFAULT-VALUE}).")
+    List<String> budgets = DEFAULTS.budgets().stream().map(ExperimentSpec::budgetLabel).toList();
 
-    @Option(names = "--seeds", description = "Labeled subsets (label draws) per budget (default: 5).")
-    Integer seeds;
+    @Option(names = "--seeds", description = "Labeled subsets (label draws) per budget (default: ${DEFAULT-VALUE}).")
+    int seeds = DEFAULTS.seeds();
 
-    @Option(names = "--arch", description = "Model preset of graft's own models (default: bert-mini).")
-    String arch;
+    @Option(names = "--arch", description = "Model preset of graft's own models (default: ${DEFAULT-VALUE}).")
+    String arch = DEFAULTS.arch();
 
     @Option(names = "--out", required = true, description = "Experiment folder (results, report, cached runs).")
     Path out;
 
-    @Option(names = "--pretrain-time", converter = Durations.class,
-            description = "Wall-clock budget of each pretraining run (default: 20m).")
-    Duration pretrainTime;
+    @Option(names = "--pretrain-time", converter = Durations.class, descriptionKey = "pretraining.time",
+            description = "Wall-clock budget of each pretraining run (default: ${DEFAULT-VALUE}).")
+    Duration pretrainTime = DEFAULTS.pretraining().time();
 
-    @Option(names = "--pretrain-steps", description = "Updates per pretraining run instead of a time budget.")
-    Long pretrainSteps;
+    @Option(names = "--pretrain-steps", descriptionKey = "pretraining.steps",
+            description = "Updates per pretraining run instead of a time budget.")
+    long pretrainSteps = DEFAULTS.pretraining().steps();
 
     @Option(names = "--tapt-epochs", description = "Epochs of LM fine-tuning on the task's text for ulmfit "
-            + "(default: 3).")
-    Double taptEpochs;
+            + "(default: ${DEFAULT-VALUE}).")
+    double taptEpochs = DEFAULTS.taptEpochs();
 
     @Option(names = "--pretrained", description = "Model pretrained elsewhere for the pretrained and setfit "
-            + "strategies: a "
-            + "checkpoint folder or minilm (default: minilm).")
-    String pretrained;
+            + "strategies: a checkpoint folder or minilm (default: ${DEFAULT-VALUE}).")
+    String pretrained = DEFAULTS.pretrained();
 
     @Option(names = "--distilled", paramLabel = "DIR", description = "The student of a graft distill run (its --out "
             + "folder), for the distilled strategy.")
@@ -79,46 +83,47 @@ final class ExperimentCommand implements Callable<Integer> {
             + "transfer and ulmfit instead of pretraining one.")
     Path base;
 
-    @Option(names = "--pretrain-sweep", split = ",", description = "Also run transfer from shorter base pretraining "
-            + "runs, at these shares of the budget (e.g. 0.25,0.5), to measure the score against pretraining compute "
-            + "and extrapolate how much more pretraining would pay (default: none).")
-    List<Double> pretrainSweep;
+    @Option(names = "--pretrain-sweep", split = ",", descriptionKey = "pretraining.sweep",
+            description = "Also run transfer from shorter base pretraining runs, at these shares of the budget "
+            + "(e.g. 0.25,0.5), to measure the score against pretraining compute and extrapolate how much more "
+            + "pretraining would pay (default: none).")
+    List<Double> pretrainSweep = DEFAULTS.pretraining().sweep();
 
     @Option(names = "--folds", description = "The few-label protocol: each neural cell chooses its learning rate and "
             + "length by k-fold cross-validation inside its labels, then trains on all of them (0: carve a dev set "
-            + "and stop early on it instead; default: 3).")
-    Integer folds;
+            + "and stop early on it instead; default: ${DEFAULT-VALUE}).")
+    int folds = DEFAULTS.protocol().folds();
 
     @Option(names = "--max-epochs", description = "Cap on fine-tuning epochs per cell, the same for every strategy "
             + "(default: automatic, about 1,000 updates, 2 to 20 epochs).")
-    Double maxEpochs;
+    double maxEpochs = DEFAULTS.protocol().maxEpochs();
 
-    @Option(names = "--lr-grid", split = ",", descriptionKey = "rateGrids", description = "Candidate learning "
-            + "rates of a strategy, e.g. "
+    @Option(names = "--lr-grid", split = ",", descriptionKey = "protocol.learningRates",
+            description = "Candidate learning rates of a strategy, e.g. "
             + "scratch=1e-4/3e-4/1e-3,pretrained=3e-5/1e-4 (default: each strategy's own grid; see "
             + "docs/EXPERIMENTS.md).")
     List<String> lrGrid;
 
     @Option(names = "--in-domain-repeat", paramLabel = "N", description = "Mix the task's unlabeled training text "
             + "into the corpus of every own pretraining run (base, sweep, merged, labels-as-text), N times "
-            + "(default: 0, none).")
-    Integer inDomainRepeat;
+            + "(default: ${DEFAULT-VALUE}, none).")
+    int inDomainRepeat = DEFAULTS.pretraining().inDomainRepeat();
 
-    @Option(names = "--lm-weight", description = "Multitask LM loss weight (default: 0.5).")
-    Float lmWeight;
+    @Option(names = "--lm-weight", description = "Multitask LM loss weight (default: ${DEFAULT-VALUE}).")
+    float lmWeight = DEFAULTS.lmWeight();
 
-    @Option(names = "--mix", description = "Multitask LM batches per task batch (default: 0.5).")
-    Double mix;
+    @Option(names = "--mix", description = "Multitask LM batches per task batch (default: ${DEFAULT-VALUE}).")
+    double mix = DEFAULTS.mix();
 
     @picocli.CommandLine.Mixin
     ThreadsOption threads = new ThreadsOption();
 
-    @Option(names = "--parallel-cells", description = "Cells trained at once, sharing the threads (default: 2 on 2 or "
-            + "more cores).")
-    Integer parallelCells;
+    @Option(names = "--parallel-cells", description = "Cells trained at once, sharing the threads (default: "
+            + "${DEFAULT-VALUE} on this machine: 2 on 2 or more cores, else 1).")
+    int parallelCells = DEFAULTS.parallelCells();
 
     @picocli.CommandLine.Mixin
-    SeedOption seed = new SeedOption(ExperimentSpec.DEFAULT_SEED);
+    SeedOption seed = new SeedOption(DEFAULTS.run().seed());
 
     @Override
     public Integer call() throws IOException {
@@ -130,6 +135,10 @@ final class ExperimentCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The spec: the builder's defaults (which the options' fields hold too, for the help), then the config
+     * file's settings, then each option given on the command line.
+     */
     ExperimentSpec spec() throws IOException {
         ExperimentSpec.Builder b = ExperimentSpec.builder(null, null, out);
         if (config != null) {
@@ -139,40 +148,36 @@ final class ExperimentCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(e.getMessage() + " (or drop --config)", e);
             }
         }
-        ifGiven(task, v -> b.task(HeadConfig.Task.parse(v)));
-        ifGiven(corpus, b::corpus);
-        ifGiven(data, b::data);
-        ifGiven(strategies, v -> b.strategies(Strategy.parseList(v)));
-        ifGiven(budgets, v -> b.budgets(ExperimentSpec.parseBudgets(v)));
-        ifGiven(seeds, b::seeds);
-        ifGiven(arch, b::arch);
-        ifGiven(pretrainTime, b::pretrainTime);
-        ifGiven(pretrainSteps, b::pretrainSteps);
-        ifGiven(taptEpochs, b::taptEpochs);
-        ifGiven(pretrained, b::pretrained);
-        ifGiven(base, b::base);
-        ifGiven(distilled, b::distilled);
-        ifGiven(pretrainSweep, b::pretrainSweep);
-        ifGiven(folds, b::folds);
-        ifGiven(maxEpochs, b::maxEpochs);
-        ifGiven(lrGrid, v -> b.rateGrids(ExperimentSpec.parseRateGrids(v)));
-        ifGiven(inDomainRepeat, b::inDomainRepeat);
-        ifGiven(lmWeight, b::lmWeight);
-        ifGiven(mix, b::mix);
-        if (given("--threads")) {
-            b.threads(threads.threads());
-        }
-        ifGiven(parallelCells, b::parallelCells);
-        if (given("--seed")) {
-            b.seed(seed.seed());
-        }
-        return b.out(out).build();
+        ifGiven("--task", () -> b.task(HeadConfig.Task.parse(task)));
+        ifGiven("--corpus", () -> b.corpus(corpus));
+        ifGiven("--data", () -> b.data(data));
+        ifGiven("--strategies", () -> b.strategies(Strategy.parseList(strategies)));
+        ifGiven("--budgets", () -> b.budgets(ExperimentSpec.parseBudgets(budgets)));
+        ifGiven("--seeds", () -> b.seeds(seeds));
+        ifGiven("--arch", () -> b.arch(arch));
+        ifGiven("--pretrain-time", () -> b.pretrainTime(pretrainTime));
+        ifGiven("--pretrain-steps", () -> b.pretrainSteps(pretrainSteps));
+        ifGiven("--tapt-epochs", () -> b.taptEpochs(taptEpochs));
+        ifGiven("--pretrained", () -> b.pretrained(pretrained));
+        ifGiven("--base", () -> b.base(base));
+        ifGiven("--distilled", () -> b.distilled(distilled));
+        ifGiven("--pretrain-sweep", () -> b.pretrainSweep(pretrainSweep));
+        ifGiven("--folds", () -> b.folds(folds));
+        ifGiven("--max-epochs", () -> b.maxEpochs(maxEpochs));
+        ifGiven("--lr-grid", () -> b.learningRates(ExperimentSpec.parseRateGrids(lrGrid)));
+        ifGiven("--in-domain-repeat", () -> b.inDomainRepeat(inDomainRepeat));
+        ifGiven("--lm-weight", () -> b.lmWeight(lmWeight));
+        ifGiven("--mix", () -> b.mix(mix));
+        ifGiven("--threads", () -> b.run(r -> r.withThreads(threads.threads())));
+        ifGiven("--parallel-cells", () -> b.parallelCells(parallelCells));
+        ifGiven("--seed", () -> b.run(r -> r.withSeed(seed.seed())));
+        return b.run(r -> r.withOut(out)).build();
     }
 
-    /** Sets a builder field from an option that was given (not null): the config file's value stays otherwise. */
-    private static <T> void ifGiven(T value, java.util.function.Consumer<? super T> set) {
-        if (value != null) {
-            set.accept(value);
+    /** Sets a builder field from an option given on the command line: the config file's value stays otherwise. */
+    private void ifGiven(String option, Runnable set) {
+        if (given(option)) {
+            set.run();
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.graft.cli;
 
 import dev.graft.distill.DistillSpec;
+import dev.graft.experiment.ExperimentSpec;
+import dev.graft.experiment.Strategy;
 import dev.graft.finetune.FineTuneSpec;
 import dev.graft.finetune.LmFineTuneSpec;
 import dev.graft.model.HeadConfig;
@@ -34,6 +36,30 @@ class CliDefaultsTest {
             r = r.subcommand();
         }
         return (T) r.commandSpec().userObject();
+    }
+
+    @Test
+    void experimentWithNoOptionsIsTheLibrarysDefaultSpecAndAConfigFileStandsUnlessAFlagIsGiven(
+            @org.junit.jupiter.api.io.TempDir Path dir) throws java.io.IOException {
+        ExperimentCommand c = parsed("experiment", "--data", "sentiment-uci", "--out", "runs/exp");
+        assertThat(c.spec()).isEqualTo(ExperimentSpec.builder(HeadConfig.Task.CLASSIFY, List.of("sentiment-uci"),
+                Path.of("runs/exp")).build());
+        // the options' fields hold the spec's defaults (what the help prints)
+        ExperimentSpec d = ExperimentSpec.defaults();
+        assertThat(List.<Object>of(c.seeds, c.folds, c.maxEpochs, c.arch, c.pretrainTime, c.strategies, c.budgets))
+                .containsExactly(d.seeds(), d.protocol().folds(), d.protocol().maxEpochs(), d.arch(),
+                        d.pretraining().time(), d.strategies().stream().map(Strategy::id).toList(),
+                        d.budgets().stream().map(ExperimentSpec::budgetLabel).toList());
+        Path config = java.nio.file.Files.writeString(dir.resolve("exp.json"),
+                "{\"seeds\": 2, \"folds\": 0, \"strategies\": [\"bow\", \"scratch\"]}");
+        ExperimentSpec s = this.<ExperimentCommand>parsed("experiment", "--data", "sentiment-uci", "--out", "runs/exp",
+                "--config", config.toString(), "--folds", "4", "--budgets", "10,all", "--seed", "3").spec();
+        assertThat(s.seeds()).as("the file's, not the option's default").isEqualTo(2);
+        assertThat(s.strategies()).containsExactly(Strategy.BOW, Strategy.SCRATCH);
+        assertThat(s.protocol().folds()).as("the flag's, over the file's").isEqualTo(4);
+        assertThat(s.budgets()).containsExactly(10, ExperimentSpec.ALL);
+        assertThat(s.run().seed()).isEqualTo(3);
+        assertThat(s.out()).isEqualTo(Path.of("runs/exp"));
     }
 
     @Test

@@ -21,13 +21,13 @@ class DemoCommandTest {
     void theFullDemoCrossValidatesEveryNeuralCellOverFiveDraws() {
         ExperimentSpec full = spec(false);
         assertThat(full.seeds()).isEqualTo(5);
-        assertThat(full.folds()).isEqualTo(3);
+        assertThat(full.protocol().folds()).isEqualTo(3);
         assertThat(full.budgets()).containsExactly(50, 200);
-        assertThat(full.maxEpochs()).isEqualTo(DemoCommand.MAX_EPOCHS);
-        assertThat(full.pretrainSweep()).containsExactly(0.5);
+        assertThat(full.protocol().maxEpochs()).isEqualTo(DemoCommand.MAX_EPOCHS);
+        assertThat(full.pretraining().sweep()).containsExactly(0.5);
         for (Strategy s : full.strategies()) {
             if (s.fineTunes()) {
-                List<Float> rates = full.rates(s);
+                List<Float> rates = full.protocol().learningRates(s);
                 assertThat(rates).as(s.id() + ": one rate, from its full grid").hasSize(1);
                 assertThat(s.defaultRates()).contains(rates.get(0));
             }
@@ -39,14 +39,14 @@ class DemoCommandTest {
         ExperimentSpec quick = spec(true);
         ExperimentSpec full = spec(false);
         assertThat(quick.strategies()).isEqualTo(full.strategies());
-        assertThat(quick.folds()).isEqualTo(full.folds());
-        assertThat(quick.maxEpochs()).as("the same cap in epochs").isEqualTo(full.maxEpochs());
+        assertThat(quick.protocol().folds()).isEqualTo(full.protocol().folds());
+        assertThat(quick.protocol().maxEpochs()).as("the same cap in epochs").isEqualTo(full.protocol().maxEpochs());
         assertThat(quick.budgets()).isEqualTo(full.budgets());
         assertThat(quick.seeds()).isEqualTo(1);
-        assertThat(quick.pretrainSweep()).isEmpty();
+        assertThat(quick.pretraining().sweep()).isEmpty();
         for (Strategy s : quick.strategies()) {
             if (s.fineTunes()) {
-                assertThat(quick.rates(s)).as(s.id()).isEqualTo(full.rates(s));
+                assertThat(quick.protocol().learningRates(s)).as(s.id()).isEqualTo(full.protocol().learningRates(s));
             }
         }
     }

@@ -92,11 +92,13 @@ class HintOptionsTest {
         PRINTED_BY.put("dev/graft/serve/ModelSpec.java", List.of("serve"));
         PRINTED_BY.put("dev/graft/serve/ServeSettings.java", List.of("serve"));
         // fields no flag sets, named as the library caller (or an experiment.json) sets them: no command to check
-        PRINTED_BY.put("dev/graft/experiment/ExperimentSpec.java devFraction", List.of());
-        PRINTED_BY.put("dev/graft/experiment/ExperimentSpec.java tokenizer.vocabSize", List.of());
-        PRINTED_BY.put("dev/graft/experiment/ExperimentSpec.java tokenizer.path", List.of());
-        PRINTED_BY.put("dev/graft/experiment/ExperimentSpec.java tokenizer.type", List.of());
-        PRINTED_BY.put("dev/graft/experiment/ExperimentSpec.java tokenizer.cased", List.of());
+        PRINTED_BY.put("dev/graft/experiment/Protocol.java", List.of("experiment"));
+        PRINTED_BY.put("dev/graft/experiment/PretrainingPlan.java", List.of("experiment"));
+        // set in an experiment.json only, or refused (an experiment's length is its cells)
+        PRINTED_BY.put("dev/graft/experiment/Protocol.java protocol.devFraction", List.of());
+        for (String field : List.of("run.steps", "run.epochs", "run.maxTime", "run.overwrite")) {
+            PRINTED_BY.put("dev/graft/experiment/ExperimentSpec.java " + field, List.of());
+        }
         PRINTED_BY.put("dev/graft/finetune/FineTuneSpec.java stopAfterEpochs", List.of());
         PRINTED_BY.put("dev/graft/serve/ServedModel.java", List.of("serve"));
         PRINTED_BY.put("dev/graft/distill/Distillation.java", List.of("distill"));

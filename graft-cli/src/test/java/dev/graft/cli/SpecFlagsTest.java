@@ -131,11 +131,15 @@ class SpecFlagsTest {
 
     @Test
     void everyExperimentSpecFieldMapsToAnExperimentFlag() {
-        everyFieldHasItsFlag("experiment", dev.graft.experiment.ExperimentSpec.class, Map.of("rateGrids",
-                "--lr-grid", "pretrainTime", "--pretrain-time", "seed", "--seed", "threads", "--threads"),
-                // set in an experiment.json (--config) only
-                Set.of("tokenizer.vocabSize", "tokenizer.path", "tokenizer.type", "tokenizer.cased", "seqLen",
-                        "devFraction", "labelRepeat"));
+        everyFieldHasItsFlag("experiment", dev.graft.experiment.ExperimentSpec.class, Map.of("protocol.learningRates",
+                "--lr-grid", "pretraining.time", "--pretrain-time", "pretraining.steps", "--pretrain-steps",
+                "pretraining.sweep", "--pretrain-sweep", "run.seed", "--seed", "run.threads", "--threads", "run.out",
+                "--out"),
+                // set in an experiment.json (--config) only; an experiment's length is its cells and it always
+                // resumes (no run.steps, run.epochs, run.maxTime, run.overwrite)
+                Set.of("pretraining.tokenizer.vocabSize", "pretraining.tokenizer.path", "pretraining.tokenizer.type",
+                        "pretraining.tokenizer.cased", "pretraining.seqLen", "protocol.devFraction", "labelRepeat",
+                        "run.steps", "run.epochs", "run.maxTime", "run.resume", "run.overwrite"));
     }
 
     @Test

@@ -24,7 +24,8 @@ import java.util.Map;
  */
 final class BowStrategy implements StrategyRun {
     @Override
-    public void prepare(SharedRuns shared, Experiment.Data<?> data, boolean pending) {
+    public Preparation preparation() {
+        return Preparation.NONE;
     }
 
     @Override
@@ -38,8 +39,8 @@ final class BowStrategy implements StrategyRun {
         switch (shared.spec.task()) {
             case CLASSIFY, PAIR -> {
                 boolean pairs = shared.spec.task() == HeadConfig.Task.PAIR;
-                List<ClassificationExample> train = (List<ClassificationExample>) labeled;
-                List<ClassificationExample> test = (List<ClassificationExample>) data.test().examples();
+                List<ClassificationExample> train = cell.labeledTexts();
+                List<ClassificationExample> test = cell.testTexts();
                 BagOfWords model = BagOfWords.train(pairs ? joined(train) : train, data.labels(),
                         BagOfWords.Options.defaults(cell.subset().seed()));
                 ClassificationMetrics m = model.evaluate(pairs ? joined(test) : test);

@@ -107,7 +107,7 @@ public final class Experiment {
     List<Arm> arms() {
         List<Arm> arms = new ArrayList<>();
         spec.strategies().forEach(s -> arms.add(new Arm(s, 1)));
-        spec.pretrainSweep().forEach(f -> arms.add(new Arm(Strategy.TRANSFER, f)));
+        spec.pretraining().sweep().forEach(f -> arms.add(new Arm(Strategy.TRANSFER, f)));
         return arms;
     }
 
@@ -221,26 +221,27 @@ public final class Experiment {
         List<Subset<E>> out = new ArrayList<>();
         for (int budget : budgets) {
             for (int k = 0; k < spec.seeds(); k++) {
-                long seed = spec.seed() + k;
+                long seed = spec.run().seed() + k;
                 // multi-label: one stratum, so the draw keeps every label present when the budget allows
                 Dataset<E> labeled = spec.task() == HeadConfig.Task.MULTI_LABEL
                         ? train.takeCoveringLabels(Math.min(budget, train.size()), seed)
                         : train.take(Math.min(budget, train.size()), seed);
-                if (spec.folds() > 0) {
+                if (spec.protocol().folds() > 0) {
                     // the few-label protocol: the whole subset trains, cross-validation inside it chooses
-                    if (labeled.size() < 2 * spec.folds()) {
-                        throw new SpecException(List.of("budgets", "folds"), "budget "
+                    if (labeled.size() < 2 * spec.protocol().folds()) {
+                        throw new SpecException(List.of("budgets", "protocol.folds"), "budget "
                                 + ExperimentSpec.budgetLabel(budget) + " has " + labeled.size() + " examples: too few "
-                                + "for " + spec.folds() + "-fold cross-validation; use larger budgets or fewer folds");
+                                + "for " + spec.protocol().folds() + "-fold cross-validation; use larger budgets or "
+                                + "fewer protocol.folds");
                     }
                     out.add(new Subset<>(budget, k, seed, labeled, labeled.head(0)));
                     continue;
                 }
-                Dataset.Carve<E> carve = labeled.carveDev(spec.devFraction(), seed);
+                Dataset.Carve<E> carve = labeled.carveDev(spec.protocol().devFraction(), seed);
                 if (carve.heldOut().isEmpty() || carve.train().isEmpty()) {
                     throw new IllegalArgumentException("budget " + ExperimentSpec.budgetLabel(budget) + " leaves no "
-                            + "dev or no training example after carving " + spec.devFraction() + " for early stopping: "
-                            + "use larger budgets");
+                            + "dev or no training example after carving " + spec.protocol().devFraction()
+                            + " for early stopping: use larger budgets");
                 }
                 out.add(new Subset<>(budget, k, seed, carve.train(), carve.heldOut()));
             }
@@ -335,7 +336,7 @@ public final class Experiment {
         for (Strategy s : spec.strategies()) {
             shared.lookupOnly(!pending.contains(s));
             try {
-                s.run().prepare(shared, data, pending.contains(s));
+                s.run().preparation().prepare(shared, data, pending.contains(s));
             } catch (SharedRuns.NotDone e) {
                 // a run no pending cell needs and that is not (or no longer) in DIR: the report leaves it out
             } finally {

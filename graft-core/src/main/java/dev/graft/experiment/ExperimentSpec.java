@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.graft.model.HeadConfig;
 import dev.graft.model.Presets;
 import dev.graft.tokenizer.TokenizerSpec;
+import dev.graft.train.RunOptions;
+import dev.graft.train.RunSpecBuilder;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,58 +26,39 @@ import java.util.function.UnaryOperator;
 
 /**
  * One {@code graft experiment}: every strategy on the same labeled data, label budgets and seeds.
- * Build with {@link #builder}; {@link #readConfig} reads the same fields from a JSON file.
+ * Build with {@link #builder}; {@link #readConfig} reads the same fields from a JSON file (flat keys, as
+ * {@code experiment.json} holds them: {@link #toMap}).
  *
- * @param task           classify, tag, multilabel or pair (multilabel and pair: the fine-tuning strategies and
- *                       bow only, {@link Strategy#appliesTo})
- * @param corpus         unlabeled text: dataset names or text files
- * @param data           a labeled dataset name (its train and test splits), or a train file and a test file
- * @param strategies     what to compare
- * @param budgets        numbers of labeled training examples; {@link #ALL} for the whole training split
- * @param seeds          labeled subsets (and training seeds) per budget
- * @param arch           model preset of graft's own models (a decoder of the same size for labels-as-text)
- * @param out            experiment folder: results, report, cached pretraining
- * @param pretrainTime   wall-clock budget of each pretraining run (used when {@code pretrainSteps} is 0)
- * @param pretrainSteps  updates of each pretraining run instead of a time budget (0: use the time)
- * @param taptEpochs     epochs of LM fine-tuning on the task's text (ulmfit)
- * @param pretrained     the model pretrained elsewhere: a checkpoint folder or a known name (minilm)
- * @param base           an existing graft pretraining run (its folder) to use as the base of transfer and ulmfit
- *                       instead of pretraining one; null to pretrain
- * @param pretrainSweep  shares of the pretraining budget (each in (0, 1)) at which transfer is also run, each
- *                       from its own shorter pretraining run (its own schedule, not a snapshot of the full run),
- *                       so the report can measure accuracy against pretraining compute and extrapolate it;
- *                       empty for none
- * @param tokenizer      the vocabulary of the tokenizers trained on the corpus (lowercase WordPiece for encoders,
- *                       BPE for decoders): only its {@code vocabSize} is set
- * @param seqLen         pretraining sequence length
- * @param devFraction    share of each labeled subset held out for early stopping (with {@code folds} 0 only)
- * @param folds          the few-label protocol: every neural cell chooses its learning rate (among its
- *                       strategy's {@link #rates}) and its length by k-fold cross-validation inside its labeled
- *                       subset, then trains on all of it ({@link dev.graft.finetune.CrossValidation}); 0 for a
- *                       dev carve and early stopping instead
- * @param maxEpochs      cap on fine-tuning epochs per cell, the same for every strategy (0: fine-tuning's
- *                       automatic epochs, about 1,000 updates, 2 to 20 epochs)
- * @param rateGrids      candidate learning rates per strategy id, overriding {@link Strategy#defaultRates()}
- * @param lmWeight       λ of multitask training
- * @param mix            LM batches per task batch in multitask training
- * @param labelRepeat    copies of each labeled document in the labels-as-text corpus (0: enough for about 5%
- *                       of the corpus' documents)
- * @param threads        compute threads
- * @param parallelCells  cells trained at once, each on threads / parallelCells threads (pretraining always uses
- *                       all threads): small fine-tuning batches use two single-threaded runs better than one
- *                       two-threaded run
- * @param seed           base seed; subset k of a budget uses seed + k
- * @param distilled      the student of a {@code graft distill} run, for the distilled strategy, or null
- * @param inDomainRepeat how many times the task's unlabeled training text is mixed into the corpus of every
- *                       pretraining run of graft's own (base, sweep, merged, labels-as-text), 0 for none
+ * @param task          classify, tag, multilabel or pair (multilabel and pair: the fine-tuning strategies and
+ *                      bow only, {@link Strategy#appliesTo})
+ * @param corpus        unlabeled text: dataset names or text files
+ * @param data          a labeled dataset name (its train and test splits), or a train file and a test file
+ * @param strategies    what to compare
+ * @param budgets       numbers of labeled training examples; {@link #ALL} for the whole training split
+ * @param seeds         labeled subsets (and training seeds) per budget
+ * @param arch          model preset of graft's own models (a decoder of the same size for labels-as-text)
+ * @param pretraining   the pretraining runs of graft's own: their budget, base, sweep, tokenizer, length and
+ *                      in-domain text
+ * @param protocol      how each neural cell is fine-tuned on its labels: folds, learning-rate grids, epochs
+ * @param taptEpochs    epochs of LM fine-tuning on the task's text (ulmfit)
+ * @param pretrained    the model pretrained elsewhere: a checkpoint folder or a known name (minilm)
+ * @param distilled     the student of a {@code graft distill} run, for the distilled strategy, or null
+ * @param lmWeight      λ of multitask training
+ * @param mix           LM batches per task batch in multitask training
+ * @param labelRepeat   copies of each labeled document in the labels-as-text corpus (0: enough for about 5%
+ *                      of the corpus' documents)
+ * @param parallelCells cells trained at once, each on run.threads / parallelCells threads (pretraining always
+ *                      uses all threads): small fine-tuning batches use two single-threaded runs better than one
+ *                      two-threaded run
+ * @param run           the experiment folder ({@code run.out}: results, report, cached pretraining; a run in it
+ *                      always resumes), compute threads and the base seed (subset k of a budget uses seed + k);
+ *                      an experiment's length is its cells: no {@code run.steps}, {@code run.epochs},
+ *                      {@code run.maxTime} nor {@code run.overwrite}
  */
 public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<String> data, List<Strategy> strategies,
-                             List<Integer> budgets, int seeds, String arch, Path out, Duration pretrainTime,
-                             long pretrainSteps, double taptEpochs, String pretrained, Path base, List<Double> pretrainSweep,
-                             TokenizerSpec tokenizer, int seqLen,
-                             double devFraction, int folds, double maxEpochs, Map<String, List<Float>> rateGrids,
-                             float lmWeight, double mix, int labelRepeat,
-                             int threads, int parallelCells, long seed, Path distilled, int inDomainRepeat) {
+                             List<Integer> budgets, int seeds, String arch, PretrainingPlan pretraining,
+                             Protocol protocol, double taptEpochs, String pretrained, Path distilled, float lmWeight,
+                             double mix, int labelRepeat, int parallelCells, RunOptions run) {
     /** The budget meaning "every training example". */
     public static final int ALL = Integer.MAX_VALUE;
     /** The base seed when none is given ({@code graft experiment --seed}'s default). */
@@ -85,6 +68,10 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
     public ExperimentSpec {
         if (task == null) {
             throw new SpecException("task", "task is required: classify, tag, multilabel or pair");
+        }
+        if (pretraining == null || protocol == null || run == null) {
+            throw new IllegalArgumentException("pretraining, protocol and run are required: start from "
+                    + "ExperimentSpec.builder");
         }
         corpus = corpus == null ? List.of() : List.copyOf(corpus);
         data = data == null ? List.of() : List.copyOf(data);
@@ -122,60 +109,16 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         }
         SpecException.positive("seeds", seeds);
         Presets.get(arch);
-        if (out == null) {
-            throw new SpecException("out", "out is required: the experiment folder");
-        }
-        if (pretrainSteps < 0 || (pretrainSteps == 0 && (pretrainTime == null || pretrainTime.isZero()
-                || pretrainTime.isNegative()))) {
-            throw new SpecException(List.of("pretrainTime", "pretrainSteps"), "give a positive pretrainTime (e.g. "
-                    + "20m) or pretrainSteps");
-        }
         SpecException.positive("taptEpochs", taptEpochs);
-        if (!(devFraction > 0 && devFraction < 0.5)) {
-            throw new SpecException("devFraction", "devFraction (dev_fraction in an experiment.json) must be in "
-                    + "(0, 0.5), got " + devFraction);
-        }
-        if (folds == 1 || folds < 0) {
-            throw new SpecException("folds", "folds must be 0 (a dev carve and early stopping) or at least 2, got "
-                    + folds);
-        }
-        if (!(maxEpochs >= 0)) {
-            throw new SpecException("maxEpochs", "maxEpochs must be >= 0 (0: automatic), got " + maxEpochs);
-        }
-        rateGrids = rateGrids == null ? Map.of() : Map.copyOf(rateGrids);
-        for (Map.Entry<String, List<Float>> g : rateGrids.entrySet()) {
-            Strategy.parse(g.getKey());
-            if (g.getValue().isEmpty() || g.getValue().stream().anyMatch(r -> !(r > 0))) {
-                throw new SpecException("rateGrids", "rateGrids of " + g.getKey() + " must be rates > 0, got "
-                        + g.getValue());
-            }
-            if (g.getValue().size() > 1 && folds == 0) {
-                throw new SpecException(List.of("rateGrids", "folds"), "rateGrids: several rates for " + g.getKey()
-                        + " need folds >= 2 to choose between them");
-            }
-        }
         SpecException.nonNegative("labelRepeat", labelRepeat);
-        SpecException.nonNegative("inDomainRepeat", inDomainRepeat);
-        SpecException.positive("threads", threads);
-        if (parallelCells < 1 || parallelCells > threads) {
-            throw new SpecException(List.of("parallelCells", "threads"), "parallelCells must be between 1 and "
-                    + "threads (" + threads + "), got " + parallelCells);
+        if (run.steps() != 0 || run.epochs() != 0 || run.maxTime() != null || run.overwrite()) {
+            throw new SpecException(List.of("run.steps", "run.epochs", "run.maxTime", "run.overwrite"), "an "
+                    + "experiment's length is its cells and a run in its folder always resumes: run.steps, "
+                    + "run.epochs, run.maxTime and run.overwrite are not for it");
         }
-        tokenizer = tokenizer == null ? TokenizerSpec.DEFAULT : tokenizer;
-        String t = TokenizerSpec.FIELD;
-        if (tokenizer.path() != null || tokenizer.type() != null || tokenizer.cased()) {
-            throw new SpecException(List.of(t + ".path", t + ".type", t + ".cased"), "an experiment trains its "
-                    + "tokenizers on its corpus (lowercase WordPiece for encoders, BPE for decoders): " + t + ".path, "
-                    + t + ".type and " + t + ".cased are not for it");
-        }
-        if (tokenizer.vocabSize() < 100) {
-            throw new SpecException(t + ".vocabSize", t + ".vocabSize must be at least 100, got "
-                    + tokenizer.vocabSize());
-        }
-        PretrainSpec.requireSeqLen(seqLen, 8);
-        if (base != null && !java.nio.file.Files.isRegularFile(base.resolve("config.json"))) {
-            throw new SpecException("base", "base " + base + " is not a checkpoint folder (no config.json): give "
-                    + "the folder of a graft pretrain run");
+        if (parallelCells < 1 || parallelCells > run.threads()) {
+            throw new SpecException(List.of("parallelCells", "run.threads"), "parallelCells must be between 1 and "
+                    + "run.threads (" + run.threads() + "), got " + parallelCells);
         }
         if (strategies.contains(Strategy.PRETRAINED) && (pretrained == null || pretrained.isBlank())) {
             throw new SpecException("pretrained", "pretrained is required by the strategy that fine-tunes a model "
@@ -197,17 +140,17 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
                 && task != HeadConfig.Task.CLASSIFY) {
             throw new SpecException("task", "the setfit strategies classify texts: they need task classify");
         }
-        pretrainSweep = pretrainSweep == null ? List.of() : pretrainSweep.stream().distinct().sorted().toList();
-        for (double f : pretrainSweep) {
-            if (!(f > 0 && f < 1)) {
-                throw new SpecException("pretrainSweep", "pretrainSweep takes shares of the pretraining budget between "
-                        + "0 and 1 (e.g. 0.25,0.5), got " + f);
-            }
+        if (!pretraining.sweep().isEmpty() && (!strategies.contains(Strategy.TRANSFER)
+                || pretraining.base() != null)) {
+            throw new SpecException(List.of("pretraining.sweep", "pretraining.base"), "pretraining.sweep runs "
+                    + "transfer after shorter pretraining runs: it needs the transfer strategy and graft's own "
+                    + "pretraining (not pretraining.base)");
         }
-        if (!pretrainSweep.isEmpty() && (!strategies.contains(Strategy.TRANSFER) || base != null)) {
-            throw new SpecException(List.of("pretrainSweep", "base"), "pretrainSweep runs transfer after shorter "
-                    + "pretraining runs: it needs the transfer strategy and graft's own pretraining (not base)");
-        }
+    }
+
+    /** The experiment folder: results, report, cached pretraining. */
+    public Path out() {
+        return run.out();
     }
 
     /** Parses "0.25,0.5" items into shares of the pretraining budget. */
@@ -236,12 +179,6 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         return out;
     }
 
-    /** The candidate learning rates of a strategy's fine-tuning: the spec's grid, else the strategy's default. */
-    public List<Float> rates(Strategy strategy) {
-        List<Float> g = rateGrids.get(strategy.id());
-        return g != null ? g : strategy.defaultRates();
-    }
-
     /** Parses "scratch=1e-4/3e-4" items (strategy=rates separated by '/') into rate grids. */
     public static Map<String, List<Float>> parseRateGrids(List<String> items) {
         Map<String, List<Float>> out = new LinkedHashMap<>();
@@ -268,16 +205,6 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
             }
         }
         return out;
-    }
-
-    /** The step budget scaled by {@code share} (at least one step); 0 when the spec budgets time. */
-    public long sweepSteps(double share) {
-        return pretrainSteps == 0 ? 0 : Math.max(1, Math.round(pretrainSteps * share));
-    }
-
-    /** The time budget scaled by {@code share} (used when {@code pretrainSteps} is 0). */
-    public Duration sweepTime(double share) {
-        return Duration.ofMillis(Math.max(1000, Math.round(pretrainTime.toMillis() * share)));
     }
 
     /** Parses "50,200,all" items into budgets. */
@@ -340,32 +267,34 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
                     (b, v) -> b.budgets = parseBudgets(strings(v))),
             new Setting("seeds", s -> s.seeds, (b, v) -> b.seeds = integer(v)),
             new Setting("arch", s -> s.arch, (b, v) -> b.arch = v.asText()),
-            new Setting("pretrain_time", s -> s.pretrainSteps > 0 ? null : s.pretrainTime.toString(),
+            new Setting("pretrain_time", s -> s.pretraining.steps() > 0 ? null : s.pretraining.time().toString(),
                     (b, v) -> b.pretrainTime = v.isNull() ? null : parseDuration(v.asText())),
-            new Setting("pretrain_steps", s -> s.pretrainSteps, (b, v) -> b.pretrainSteps = integer(v)),
+            new Setting("pretrain_steps", s -> s.pretraining.steps(), (b, v) -> b.pretrainSteps = integer(v)),
             new Setting("tapt_epochs", s -> s.taptEpochs, (b, v) -> b.taptEpochs = number(v)),
             new Setting("pretrained", s -> s.pretrained, (b, v) -> b.pretrained = v.isNull() ? null : v.asText()),
-            new Setting("base", s -> s.base == null ? null : s.base.toString(),
+            new Setting("base", s -> s.pretraining.base() == null ? null : s.pretraining.base().toString(),
                     (b, v) -> b.base = v.isNull() ? null : Path.of(v.asText())),
-            new Setting("pretrain_sweep", s -> s.pretrainSweep, (b, v) -> b.pretrainSweep = parseShares(strings(v))),
-            new Setting("vocab_size", s -> s.tokenizer.vocabSize(),
+            new Setting("pretrain_sweep", s -> s.pretraining.sweep(),
+                    (b, v) -> b.pretrainSweep = parseShares(strings(v))),
+            new Setting("vocab_size", s -> s.pretraining.tokenizer().vocabSize(),
                     (b, v) -> b.tokenizer = b.tokenizer.withVocabSize(integer(v))),
-            new Setting("seq_len", s -> s.seqLen, (b, v) -> b.seqLen = integer(v)),
-            new Setting("dev_fraction", s -> s.devFraction, (b, v) -> b.devFraction = number(v)),
-            new Setting("folds", s -> s.folds, (b, v) -> b.folds = integer(v)),
-            new Setting("max_epochs", s -> s.maxEpochs, (b, v) -> b.maxEpochs = number(v)),
-            new Setting("lr_grid", ExperimentSpec::rateGridsInUse, (b, v) -> b.rateGrids = rateGrids(v)),
+            new Setting("seq_len", s -> s.pretraining.seqLen(), (b, v) -> b.seqLen = integer(v)),
+            new Setting("dev_fraction", s -> s.protocol.devFraction(), (b, v) -> b.devFraction = number(v)),
+            new Setting("folds", s -> s.protocol.folds(), (b, v) -> b.folds = integer(v)),
+            new Setting("max_epochs", s -> s.protocol.maxEpochs(), (b, v) -> b.maxEpochs = number(v)),
+            new Setting("lr_grid", ExperimentSpec::rateGridsInUse, (b, v) -> b.learningRates = rateGrids(v)),
             new Setting("lm_weight", s -> s.lmWeight, (b, v) -> b.lmWeight = (float) number(v)),
             new Setting("mix", s -> s.mix, (b, v) -> b.mix = number(v)),
             new Setting("label_repeat", s -> s.labelRepeat, (b, v) -> b.labelRepeat = integer(v)),
-            new Setting("threads", s -> s.threads, (b, v) -> b.threads = integer(v)),
+            new Setting("threads", s -> s.run.threads(), (b, v) -> b.run(r -> r.withThreads(integer(v)))),
             new Setting("parallel_cells", s -> s.parallelCells, (b, v) -> b.parallelCells = integer(v)),
-            new Setting("seed", s -> s.seed, (b, v) -> b.seed = integer(v)),
+            new Setting("seed", s -> s.run.seed(), (b, v) -> b.run(r -> r.withSeed(integer(v)))),
             // absent when not given, so that experiments written before it read back the same
             new Setting("distilled", s -> s.distilled == null ? null : s.distilled.toString(),
                     (b, v) -> b.distilled = v.isNull() ? null : Path.of(v.asText()), true),
             // absent when 0, for the same reason
-            new Setting("in_domain_repeat", s -> s.inDomainRepeat == 0 ? null : s.inDomainRepeat,
+            new Setting("in_domain_repeat",
+                    s -> s.pretraining.inDomainRepeat() == 0 ? null : s.pretraining.inDomainRepeat(),
                     (b, v) -> b.inDomainRepeat = v.isNull() ? 0 : integer(v), true));
 
     /** The configuration as a map for run files and the report: every setting's value, in {@link #SETTINGS} order. */
@@ -385,10 +314,18 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         Map<String, List<Float>> grids = new LinkedHashMap<>();
         for (Strategy st : strategies) {
             if (st.fineTunes()) {
-                grids.put(st.id(), rates(st));
+                grids.put(st.id(), protocol.learningRates(st));
             }
         }
         return grids;
+    }
+
+    /**
+     * A spec holding every default (classification of a placeholder dataset into a placeholder folder): where
+     * {@code graft experiment} reads its options' defaults.
+     */
+    public static ExperimentSpec defaults() {
+        return builder(HeadConfig.Task.CLASSIFY, List.of("data"), Path.of("out")).build();
     }
 
     public static Builder builder(HeadConfig.Task task, List<String> data, Path out) {
@@ -479,8 +416,13 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         return dev.graft.train.Durations.parse(s);
     }
 
-    /** Builds an {@link ExperimentSpec} with {@code graft experiment}'s defaults. */
-    public static final class Builder {
+    /**
+     * Builds an {@link ExperimentSpec} with {@code graft experiment}'s defaults ({@link PretrainingPlan#DEFAULT},
+     * {@link Protocol#DEFAULT}, the run's: every core, seed {@link #DEFAULT_SEED}). The settings of the pretraining
+     * plan and the protocol are set one by one and checked together at {@link #build}, as a config file and the
+     * flags set them.
+     */
+    public static final class Builder extends RunSpecBuilder<Builder> {
         HeadConfig.Task task;
         List<String> corpus = List.of("english-corpus");
         List<String> data;
@@ -488,32 +430,29 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         List<Integer> budgets = List.of(50, 200, ALL);
         int seeds = 5;
         String arch = "bert-mini";
-        Path out;
-        Duration pretrainTime = Duration.ofMinutes(20);
-        long pretrainSteps;
+        Duration pretrainTime = PretrainingPlan.DEFAULT.time();
+        long pretrainSteps = PretrainingPlan.DEFAULT.steps();
+        Path base = PretrainingPlan.DEFAULT.base();
+        List<Double> pretrainSweep = PretrainingPlan.DEFAULT.sweep();
+        TokenizerSpec tokenizer = PretrainingPlan.DEFAULT.tokenizer();
+        int seqLen = PretrainingPlan.DEFAULT.seqLen();
+        int inDomainRepeat = PretrainingPlan.DEFAULT.inDomainRepeat();
+        int folds = Protocol.DEFAULT.folds();
+        Map<String, List<Float>> learningRates = Protocol.DEFAULT.learningRates();
+        double maxEpochs = Protocol.DEFAULT.maxEpochs();
+        double devFraction = Protocol.DEFAULT.devFraction();
         double taptEpochs = 3;
         String pretrained = "minilm";
-        Path base;
-        List<Double> pretrainSweep = List.of();
-        TokenizerSpec tokenizer = TokenizerSpec.DEFAULT;
-        int seqLen = 128;
-        double devFraction = 0.1;
-        int folds = 3;
-        double maxEpochs;
-        Map<String, List<Float>> rateGrids = Map.of();
+        Path distilled;
         float lmWeight = 0.5f;
         double mix = 0.5;
         int labelRepeat;
-        int threads = Runtime.getRuntime().availableProcessors();
         int parallelCells = Runtime.getRuntime().availableProcessors() >= 2 ? 2 : 1;
-        long seed = DEFAULT_SEED;
-        Path distilled;
-        int inDomainRepeat;
 
         private Builder(HeadConfig.Task task, List<String> data, Path out) {
+            super(RunOptions.defaults(out).withSeed(DEFAULT_SEED));
             this.task = task == null ? HeadConfig.Task.CLASSIFY : task;
             this.data = data;
-            this.out = out;
         }
 
         public Builder task(HeadConfig.Task v) { task = v; return this; }
@@ -523,33 +462,32 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         public Builder budgets(List<Integer> v) { budgets = v; return this; }
         public Builder seeds(int v) { seeds = v; return this; }
         public Builder arch(String v) { arch = v; return this; }
-        public Builder out(Path v) { out = v; return this; }
         public Builder pretrainTime(Duration v) { pretrainTime = v; return this; }
         public Builder pretrainSteps(long v) { pretrainSteps = v; return this; }
-        public Builder taptEpochs(double v) { taptEpochs = v; return this; }
-        public Builder pretrained(String v) { pretrained = v; return this; }
         public Builder base(Path v) { base = v; return this; }
         public Builder pretrainSweep(List<Double> v) { pretrainSweep = v; return this; }
         public Builder tokenizer(UnaryOperator<TokenizerSpec> change) { tokenizer = change.apply(tokenizer); return this; }
         public Builder seqLen(int v) { seqLen = v; return this; }
-        public Builder devFraction(double v) { devFraction = v; return this; }
+        public Builder inDomainRepeat(int v) { inDomainRepeat = v; return this; }
         public Builder folds(int v) { folds = v; return this; }
+        public Builder learningRates(Map<String, List<Float>> v) { learningRates = v; return this; }
         public Builder maxEpochs(double v) { maxEpochs = v; return this; }
-        public Builder rateGrids(Map<String, List<Float>> v) { rateGrids = v; return this; }
+        public Builder devFraction(double v) { devFraction = v; return this; }
+        public Builder taptEpochs(double v) { taptEpochs = v; return this; }
+        public Builder pretrained(String v) { pretrained = v; return this; }
+        public Builder distilled(Path v) { distilled = v; return this; }
         public Builder lmWeight(float v) { lmWeight = v; return this; }
         public Builder mix(double v) { mix = v; return this; }
         public Builder labelRepeat(int v) { labelRepeat = v; return this; }
-        public Builder threads(int v) { threads = v; return this; }
         public Builder parallelCells(int v) { parallelCells = v; return this; }
-        public Builder seed(long v) { seed = v; return this; }
-        public Builder distilled(Path v) { distilled = v; return this; }
-        public Builder inDomainRepeat(int v) { inDomainRepeat = v; return this; }
 
         public ExperimentSpec build() {
-            return new ExperimentSpec(task, corpus, data, strategies, budgets, seeds, arch, out, pretrainTime,
-                    pretrainSteps, taptEpochs, pretrained, base, pretrainSweep, tokenizer, seqLen, devFraction, folds, maxEpochs, rateGrids,
-                    lmWeight, mix,
-                    labelRepeat, threads, Math.min(parallelCells, threads), seed, distilled, inDomainRepeat);
+            PretrainingPlan pretraining = new PretrainingPlan(pretrainTime, pretrainSteps, base, pretrainSweep,
+                    tokenizer, seqLen, inDomainRepeat);
+            Protocol protocol = new Protocol(folds, learningRates, maxEpochs, devFraction);
+            return new ExperimentSpec(task, corpus, data, strategies, budgets, seeds, arch, pretraining, protocol,
+                    taptEpochs, pretrained, distilled, lmWeight, mix, labelRepeat,
+                    Math.min(parallelCells, run.threads()), run);
         }
     }
 }

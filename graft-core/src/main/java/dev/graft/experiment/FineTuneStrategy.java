@@ -35,12 +35,6 @@ import java.util.stream.Stream;
 record FineTuneStrategy(Strategy strategy, Preparation preparation, Start start) implements StrategyRun {
     /** The fine-tuning results kept beside a cell's test scores: the protocol's choices and the training loss. */
 
-    /** What a strategy's cells share, run ahead of them ({@link StrategyRun#prepare}). */
-    @FunctionalInterface
-    interface Preparation {
-        void prepare(SharedRuns shared, Experiment.Data<?> data, boolean pending) throws IOException;
-    }
-
     /** Where a strategy's fine-tuning starts. */
     @FunctionalInterface
     interface Start {
@@ -55,7 +49,7 @@ record FineTuneStrategy(Strategy strategy, Preparation preparation, Start start)
 
     /** {@code scratch}: the task model from random weights with the corpus' tokenizer. */
     static FineTuneStrategy scratch() {
-        return new FineTuneStrategy(Strategy.SCRATCH, FineTuneStrategy::prepareTokenizer, (b, cell, shared) -> {
+        return new FineTuneStrategy(Strategy.SCRATCH, Preparation.whenPending(SharedRuns::tokenizer), (b, cell, shared) -> {
             b.scratch(shared.spec.arch(), shared.tokenizer());
             return List.of();
         });
@@ -65,7 +59,7 @@ record FineTuneStrategy(Strategy strategy, Preparation preparation, Start start)
     static FineTuneStrategy transfer() {
         return new FineTuneStrategy(Strategy.TRANSFER, (shared, data, pending) -> {
             shared.basePretraining();
-            for (double share : shared.spec.pretrainSweep()) {
+            for (double share : shared.spec.pretraining().sweep()) {
                 shared.basePretraining(share);
             }
         }, (b, cell, shared) -> {
@@ -92,7 +86,7 @@ record FineTuneStrategy(Strategy strategy, Preparation preparation, Start start)
 
     /** {@code multitask}: from random weights, the LM loss on the corpus beside the task loss. */
     static FineTuneStrategy multitask() {
-        return new FineTuneStrategy(Strategy.MULTITASK, FineTuneStrategy::prepareTokenizer, (b, cell, shared) -> {
+        return new FineTuneStrategy(Strategy.MULTITASK, Preparation.whenPending(SharedRuns::tokenizer), (b, cell, shared) -> {
             ExperimentSpec spec = shared.spec;
             b.scratch(spec.arch(), shared.tokenizer()).multitask(spec.corpus(), spec.lmWeight(), spec.mix());
             return List.of();
@@ -131,22 +125,10 @@ record FineTuneStrategy(Strategy strategy, Preparation preparation, Start start)
     }
 
     /** Trains the corpus' tokenizer ahead of the cells of a strategy that starts from random weights. */
-    private static void prepareTokenizer(SharedRuns shared, Experiment.Data<?> data, boolean pending)
-            throws IOException {
-        if (pending) {
-            shared.tokenizer();
-        }
-    }
-
     /** Fine-tuning from {@code pre}'s folder. */
     private static PretrainRun from(FineTuneSpec.Builder b, PretrainRun pre) {
         b.from(pre.folder());
         return pre;
-    }
-
-    @Override
-    public void prepare(SharedRuns shared, Experiment.Data<?> data, boolean pending) throws IOException {
-        preparation.prepare(shared, data, pending);
     }
 
     @Override
@@ -156,20 +138,20 @@ record FineTuneStrategy(Strategy strategy, Preparation preparation, Start start)
         Experiment.Data<E> data = cell.data();
         Path cellDir = cellDir(cell, shared);
         FineTuneSpec.Builder b = cellSpec(cell, shared, cellDir)
-                .devFraction(spec.devFraction())
+                .devFraction(spec.protocol().devFraction())
                 .checkpointEvery(-1); // a cell is re-run, not resumed: no checkpoint per epoch (270 MB each for MiniLM)
         List<PretrainRun> pretraining = start.set(b, cell, shared);
         if (!pretraining.isEmpty()) {
             shared.warnIfFrequencyOnly(pretraining.get(0), strategy);
         }
         int batch = spec.task() == HeadConfig.Task.TAG ? 32 : 16;
-        if (spec.maxEpochs() > 0) {
+        if (spec.protocol().maxEpochs() > 0) {
             long perEpoch = Math.max(1, (subset.train().size() + batch - 1) / batch);
-            double epochs = Math.min(FineTuneSpec.autoEpochs(perEpoch), spec.maxEpochs());
+            double epochs = Math.min(FineTuneSpec.autoEpochs(perEpoch), spec.protocol().maxEpochs());
             b.run(r -> r.withEpochs(epochs));
         }
-        if (spec.folds() > 0) {
-            b.folds(spec.folds()).learningRates(spec.rates(strategy));
+        if (spec.protocol().folds() > 0) {
+            b.folds(spec.protocol().folds()).learningRates(spec.protocol().learningRates(strategy));
         }
         FineTuneSpec ft = b.build();
         FineTuneResult r = logged(cell, cellDir, log -> fineTune(spec.task(), ft, subset, data, log));

@@ -25,22 +25,19 @@ import java.util.Map;
  */
 final class LabelsAsTextStrategy implements StrategyRun {
     @Override
-    public void prepare(SharedRuns shared, Experiment.Data<?> data, boolean pending) throws IOException {
-        if (pending) {
-            shared.decoderTokenizer();
-        }
+    public Preparation preparation() {
+        return Preparation.whenPending(SharedRuns::decoderTokenizer);
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public <E> CellResult run(Cell<E> cell, SharedRuns shared) throws IOException {
-        List<ClassificationExample> labeled = (List<ClassificationExample>) cell.labeled();
+        List<ClassificationExample> labeled = cell.labeledTexts();
         LabelsAsText.Template template = LabelsAsText.Template.defaults();
         List<String> documents = LabelsAsText.documents(labeled, template);
         PretrainRun pre = shared.labelsAsTextPretraining(cell.subset(), documents);
         long t0 = System.nanoTime();
         Map<LabelsAsText.Scoring, ClassificationMetrics> all = score(pre.folder(), cell.data().labels(), template,
-                (List<ClassificationExample>) cell.data().test().examples(), shared.cellThreads());
+                cell.testTexts(), shared.cellThreads());
         ClassificationMetrics m = all.get(LabelsAsText.Scoring.CALIBRATED);
         Map<String, Object> testMetrics = CellResult.testMetrics(m);
         // the uncalibrated scorings, for comparison: calibration is what the cell's score uses

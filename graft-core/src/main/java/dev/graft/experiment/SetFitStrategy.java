@@ -35,12 +35,9 @@ final class SetFitStrategy implements StrategyRun {
     }
 
     @Override
-    public void prepare(SharedRuns shared, Experiment.Data<?> data, boolean pending) throws IOException {
-        if (own) {
-            shared.basePretraining();
-        } else if (pending) {
-            shared.pretrainedModel();
-        }
+    public Preparation preparation() {
+        return own ? (shared, data, pending) -> shared.basePretraining()
+                : Preparation.whenPending(SharedRuns::pretrainedModel);
     }
 
     @Override
@@ -64,7 +61,7 @@ final class SetFitStrategy implements StrategyRun {
             b.from(shared.pretrainedModel());
         }
         FineTuneSpec ft = b.build();
-        List<ClassificationExample> labeled = (List<ClassificationExample>) cell.labeled();
+        List<ClassificationExample> labeled = cell.labeledTexts();
         FineTuneResult r = FineTuneStrategy.logged(cell, cellDir, log -> SetFit.run(ft, SetFit.Options.defaults(),
                 new LabeledSplits<>(Dataset.ofClassification(labeled), null,
                         (Dataset<ClassificationExample>) data.test(), data.labels()), log));

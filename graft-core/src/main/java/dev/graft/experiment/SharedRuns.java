@@ -98,12 +98,12 @@ final class SharedRuns {
 
     /** Threads of one cell's training: the experiment's threads shared by the cells running at once. */
     int cellThreads() {
-        return Math.max(1, spec.threads() / spec.parallelCells());
+        return Math.max(1, spec.run().threads() / spec.parallelCells());
     }
 
     /** The experiment's static vectors, trained on the corpus the first time. */
     WordVectors vectors() throws IOException {
-        return VectorClassifier.shared(out, spec.corpus(), spec.threads(), spec.seed(), registry, log);
+        return VectorClassifier.shared(out, spec.corpus(), spec.run().threads(), spec.run().seed(), registry, log);
     }
 
     /** Logs once per base that a strategy fine-tunes a base that learned little beyond word frequencies. */
@@ -118,7 +118,7 @@ final class SharedRuns {
 
     /** The tokenizer trained once on the corpus (WordPiece for encoders, BPE for decoders). */
     synchronized Path tokenizer() throws IOException {
-        if (tokenizerFile == null && spec.base() != null) {
+        if (tokenizerFile == null && spec.pretraining().base() != null) {
             givenBase();
         }
         if (tokenizerFile == null) {
@@ -139,7 +139,7 @@ final class SharedRuns {
         boolean encoder = dev.graft.model.Presets.get(arch).isEncoder();
         List<String> corpus = spec.corpus().isEmpty() ? List.of(spec.data().get(0)) : spec.corpus();
         Path dir = out.resolve("pretrain").resolve("tokenizer-" + (encoder ? "wordpiece" : "bpe") + "-"
-                + spec.tokenizer().vocabSize() + "-" + hash(String.join(",", corpus)));
+                + spec.pretraining().tokenizer().vocabSize() + "-" + hash(String.join(",", corpus)));
         Path file = dir.resolve(Checkpoint.TOKENIZER);
         if (Files.exists(file)) {
             return file;
@@ -153,8 +153,8 @@ final class SharedRuns {
         dev.graft.tokenizer.TokenizerTrainer.Type type = encoder ? dev.graft.tokenizer.TokenizerTrainer.Type.WORDPIECE
                 : dev.graft.tokenizer.TokenizerTrainer.Type.BPE;
         dev.graft.tokenizer.TokenizerTrainer.Result r = dev.graft.tokenizer.TokenizerTrainer.train(
-                dev.graft.tokenizer.TokenizerTrainer.Settings.of(type, spec.tokenizer().vocabSize()).withThreads(spec.threads())
-                        .withLowercase(encoder), corpora.asIterable());
+                dev.graft.tokenizer.TokenizerTrainer.Settings.of(type, spec.pretraining().tokenizer().vocabSize())
+                        .withThreads(spec.run().threads()).withLowercase(encoder), corpora.asIterable());
         log.println("experiment: tokenizer " + r.summary());
         Files.createDirectories(dir);
         Path tmp = dir.resolve(Checkpoint.TOKENIZER + ".tmp");
@@ -169,24 +169,24 @@ final class SharedRuns {
     private PretrainSpec.Builder pretrainBuilder(String arch, List<String> corpus, Path tokenizer, long seed)
             throws IOException {
         PretrainSpec.Builder b = PretrainSpec.builder(arch, corpus, out.resolve("pretrain").resolve("pending"))
-                .tokenizer(t -> t.withPath(tokenizer)).seqLen(spec.seqLen())
-                .run(r -> r.withThreads(spec.threads()).withSeed(seed))
+                .tokenizer(t -> t.withPath(tokenizer)).seqLen(spec.pretraining().seqLen())
+                .run(r -> r.withThreads(spec.run().threads()).withSeed(seed))
                 // a validation pass every 50 updates (about 5% of the compute): enough points for the report's
                 // loss curve and its loss-per-doubling figure in runs of a few minutes
                 .monitoring(m -> m.withIntervals(m.logEvery(), 50, 100).withKeepCheckpoints(1));
-        if (spec.inDomainRepeat() > 0) {
+        if (spec.pretraining().inDomainRepeat() > 0) {
             // the task's own unlabeled text, repeated, in every pretraining run of graft's own
-            b.inDomain(List.of(taskText(currentData))).inDomainRepeat(spec.inDomainRepeat());
+            b.inDomain(List.of(taskText(currentData))).inDomainRepeat(spec.pretraining().inDomainRepeat());
         }
-        return spec.pretrainSteps() > 0 ? b.run(r -> r.withSteps(spec.pretrainSteps()))
-                : b.run(r -> r.withMaxTime(spec.pretrainTime()));
+        return spec.pretraining().steps() > 0 ? b.run(r -> r.withSteps(spec.pretraining().steps()))
+                : b.run(r -> r.withMaxTime(spec.pretraining().time()));
     }
 
     synchronized PretrainRun basePretraining() throws IOException {
-        if (spec.base() != null) {
+        if (spec.pretraining().base() != null) {
             return givenBase();
         }
-        return pretrain("base", pretrainBuilder(spec.arch(), spec.corpus(), tokenizer(), spec.seed()));
+        return pretrain("base", pretrainBuilder(spec.arch(), spec.corpus(), tokenizer(), spec.run().seed()));
     }
 
     /**
@@ -194,15 +194,15 @@ final class SharedRuns {
      * schedule: a run of that length, not a snapshot of the full one (whose learning rate has not decayed yet).
      */
     synchronized PretrainRun basePretraining(double share) throws IOException {
-        PretrainSpec.Builder b = pretrainBuilder(spec.arch(), spec.corpus(), tokenizer(), spec.seed());
-        b = spec.pretrainSteps() > 0 ? b.run(r -> r.withSteps(spec.sweepSteps(share)))
-                : b.run(r -> r.withMaxTime(spec.sweepTime(share)));
+        PretrainSpec.Builder b = pretrainBuilder(spec.arch(), spec.corpus(), tokenizer(), spec.run().seed());
+        b = spec.pretraining().steps() > 0 ? b.run(r -> r.withSteps(spec.pretraining().sweepSteps(share)))
+                : b.run(r -> r.withMaxTime(spec.pretraining().sweepTime(share)));
         return pretrain("base-" + Arm.shareLabel(share) + "x", b);
     }
 
     /** The summary of a pretraining run the user gave ({@code --base}): its metrics and folder. */
     private synchronized PretrainRun givenBase() throws IOException {
-        Path dir = spec.base();
+        Path dir = spec.pretraining().base();
         String name = "base (given: " + dir + ")";
         PretrainRun known = pretrainRuns.get(name);
         if (known != null) {
@@ -237,7 +237,7 @@ final class SharedRuns {
         Path text = taskText(data);
         List<String> corpus = new ArrayList<>(spec.corpus());
         corpus.add(text.toString());
-        return pretrain("merged", pretrainBuilder(spec.arch(), corpus, tokenizer(), spec.seed()));
+        return pretrain("merged", pretrainBuilder(spec.arch(), corpus, tokenizer(), spec.run().seed()));
     }
 
     /** The training split's text without labels: the task's unlabeled text. */
@@ -271,9 +271,9 @@ final class SharedRuns {
         }
         log.println("experiment: LM fine-tuning on the task's text (" + name + ")");
         LmFineTuneSpec d = LmFineTuneSpec.defaults(base.folder(), List.of(text.toString()), dir);
-        LmFineTuneSpec s = d.withBatches(d.batchSize(), spec.seqLen(), d.discriminative())
-                .withRun(d.run().withEpochs(spec.taptEpochs()).withSeed(spec.seed()).withThreads(spec.threads())
-                        .withOverwrite(true));
+        LmFineTuneSpec s = d.withBatches(d.batchSize(), spec.pretraining().seqLen(), d.discriminative())
+                .withRun(d.run().withEpochs(spec.taptEpochs()).withSeed(spec.run().seed())
+                        .withThreads(spec.run().threads()).withOverwrite(true));
         ObjectNode summary = LanguageModelFineTuning.run(s, registry, log).toJson();
         summary.put("folder", dir.toString());
         writeDone(dir, summary);
@@ -305,7 +305,7 @@ final class SharedRuns {
         List<String> corpus = new ArrayList<>(spec.corpus());
         corpus.add(file.toString());
         return pretrain("labels-" + subset.key(),
-                pretrainBuilder(spec.decoderArch(), corpus, decoderTokenizer(), spec.seed()));
+                pretrainBuilder(spec.decoderArch(), corpus, decoderTokenizer(), spec.run().seed()));
     }
 
     private long corpusDocumentsCache = -1;

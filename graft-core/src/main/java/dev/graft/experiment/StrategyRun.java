@@ -1,5 +1,7 @@
 package dev.graft.experiment;
 
+import dev.graft.data.ClassificationExample;
+
 import java.io.IOException;
 
 /**
@@ -10,17 +12,44 @@ import java.io.IOException;
  * it runs.
  */
 interface StrategyRun {
-    /**
-     * Runs what this strategy's cells share (a tokenizer, pretraining, LM fine-tuning, the imported model,
-     * the static vectors) before cells run in parallel, so those runs get every thread and happen once.
-     *
-     * @param pending whether a cell of this strategy is still to run; when not, only finished shared runs are
-     *                looked up (for the report: {@link SharedRuns#lookupOnly()} is set) and nothing is trained
-     */
-    void prepare(SharedRuns shared, Experiment.Data<?> data, boolean pending) throws IOException;
+    /** What this strategy's cells share, run ahead of them. */
+    Preparation preparation();
 
     /** Runs one cell: trains on the cell's labeled subset, scores on the test set. */
     <E> CellResult run(Cell<E> cell, SharedRuns shared) throws IOException;
+
+    /**
+     * What a strategy's cells share (a tokenizer, pretraining, LM fine-tuning, the imported model, the static
+     * vectors), run before cells run in parallel, so those runs get every thread and happen once.
+     */
+    @FunctionalInterface
+    interface Preparation {
+        /** Nothing shared: each cell is on its own. */
+        Preparation NONE = (shared, data, pending) -> { };
+
+        /**
+         * Runs what the cells share.
+         *
+         * @param pending whether a cell of this strategy is still to run; when not, only finished shared runs are
+         *                looked up (for the report: {@link SharedRuns#lookupOnly()} is set) and nothing is trained
+         */
+        void prepare(SharedRuns shared, Experiment.Data<?> data, boolean pending) throws IOException;
+
+        /** One shared run (a tokenizer, the static vectors), made when a cell is still to run, else not needed. */
+        static Preparation whenPending(SharedRun run) {
+            return (shared, data, pending) -> {
+                if (pending) {
+                    run.make(shared);
+                }
+            };
+        }
+    }
+
+    /** One run of {@link SharedRuns} (its result is kept there). */
+    @FunctionalInterface
+    interface SharedRun {
+        void make(SharedRuns shared) throws IOException;
+    }
 
     /**
      * One cell's input.
@@ -40,6 +69,21 @@ interface StrategyRun {
             java.util.List<E> all = new java.util.ArrayList<>(subset.train().examples());
             all.addAll(subset.dev().examples());
             return all;
+        }
+
+        /**
+         * {@link #labeled()} of a cell whose examples are texts with one label (tasks classify and pair): what the
+         * strategies that classify texts read (the spec refuses them for other tasks: {@link Strategy#appliesTo}).
+         */
+        @SuppressWarnings("unchecked")
+        java.util.List<ClassificationExample> labeledTexts() {
+            return (java.util.List<ClassificationExample>) labeled();
+        }
+
+        /** The test set of a cell whose examples are texts with one label (see {@link #labeledTexts()}). */
+        @SuppressWarnings("unchecked")
+        java.util.List<ClassificationExample> testTexts() {
+            return (java.util.List<ClassificationExample>) data.test().examples();
         }
     }
 }

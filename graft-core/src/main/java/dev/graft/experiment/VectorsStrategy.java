@@ -30,21 +30,17 @@ final class VectorsStrategy implements StrategyRun {
     }
 
     @Override
-    public void prepare(SharedRuns shared, Experiment.Data<?> data, boolean pending) throws IOException {
-        if (pending) {
-            shared.vectors();
-        }
+    public Preparation preparation() {
+        return Preparation.whenPending(SharedRuns::vectors);
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public <E> CellResult run(Cell<E> cell, SharedRuns shared) throws IOException {
         if (shared.spec.task() != HeadConfig.Task.CLASSIFY) {
             throw new IllegalArgumentException(cell.arm().id() + " classifies sentences; for tagging use bow");
         }
-        return cell(shared.vectors(), (List<ClassificationExample>) cell.labeled(), cell.data().labels(),
-                (List<ClassificationExample>) cell.data().test().examples(), cell.subset().seed(), cell.budget(),
-                cell.subset().labels(), cell.subset().seedIndex(), cell.metric());
+        return cell(shared.vectors(), cell.labeledTexts(), cell.data().labels(), cell.testTexts(),
+                cell.subset().seed(), cell.budget(), cell.subset().labels(), cell.subset().seedIndex(), cell.metric());
     }
 
     /** One cell: train on {@code labeled} (C by cross-validation inside it), score on {@code test}. */

@@ -152,8 +152,13 @@ public record PretrainSpec(
 
     /** Fails unless {@code seqLen} holds the special tokens and a few words ({@code min} tokens). */
     public static void requireSeqLen(int seqLen, int min) {
+        requireSeqLen("seqLen", seqLen, min);
+    }
+
+    /** {@link #requireSeqLen(int, int)} for a sequence length a spec names {@code field} (a nested one's path). */
+    public static void requireSeqLen(String field, int seqLen, int min) {
         if (seqLen < min) {
-            throw new SpecException("seqLen", "seqLen must be at least " + min + " (room for the special tokens and "
+            throw new SpecException(field, field + " must be at least " + min + " (room for the special tokens and "
                     + "a few words), got " + seqLen);
         }
     }

@@ -54,7 +54,7 @@ class DistilledExperimentTest {
         ExperimentSpec.Builder b = ExperimentSpec.builder(HeadConfig.Task.CLASSIFY, List.of(train.toString(),
                         test.toString()), out)
                 .strategies(List.of(Strategy.BOW, Strategy.DISTILLED)).budgets(List.of(8, 16)).seeds(1)
-                .maxEpochs(1).threads(1).seed(7).folds(0);
+                .maxEpochs(1).run(r -> r.withThreads(1).withSeed(7)).folds(0);
         assertThatThrownBy(() -> b.build()).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("give distilled DIR");
         assertThatThrownBy(() -> b.distilled(dir.resolve("nowhere")).build())

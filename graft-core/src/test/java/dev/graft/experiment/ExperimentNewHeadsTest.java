@@ -89,7 +89,7 @@ class ExperimentNewHeadsTest {
         return ExperimentSpec.builder(task, List.of(train.toString(), test.toString()), out)
                 .corpus(List.of(corpus.toString()))
                 .budgets(List.of(13, ExperimentSpec.ALL)).seeds(1).arch("bert-tiny").pretrainSteps(3)
-                .tokenizer(t -> t.withVocabSize(150)).seqLen(32).maxEpochs(2).threads(1).seed(5).folds(0);
+                .tokenizer(t -> t.withVocabSize(150)).seqLen(32).maxEpochs(2).run(r -> r.withThreads(1).withSeed(5)).folds(0);
     }
 
     private static List<JsonNode> results(Path out) throws IOException {
@@ -108,7 +108,7 @@ class ExperimentNewHeadsTest {
         ExperimentSpec spec = tiny(HeadConfig.Task.MULTI_LABEL, train, test, out)
                 .strategies(List.of(Strategy.BOW, Strategy.SCRATCH, Strategy.TRANSFER))
                 // the few-label protocol here (the pair test holds out a dev part): 3-fold choice of the rate
-                .folds(3).rateGrids(Map.of("scratch", List.of(1e-3f, 3e-3f))).build();
+                .folds(3).learningRates(Map.of("scratch", List.of(1e-3f, 3e-3f))).build();
         Experiment.run(spec, DatasetRegistry.standard(), new PrintStream(PrintStream.nullOutputStream()));
 
         List<JsonNode> rows = results(out);

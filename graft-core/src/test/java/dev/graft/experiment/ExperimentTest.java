@@ -47,7 +47,7 @@ class ExperimentTest {
                 .corpus(List.of(corpus.toString()))
                 .strategies(List.of(Strategy.BOW, Strategy.SCRATCH, Strategy.TRANSFER, Strategy.MULTITASK))
                 .budgets(List.of(20, ExperimentSpec.ALL)).seeds(2).arch("bert-tiny").pretrainSteps(3)
-                .tokenizer(t -> t.withVocabSize(150)).seqLen(32).maxEpochs(2).threads(1).seed(7)
+                .tokenizer(t -> t.withVocabSize(150)).seqLen(32).maxEpochs(2).run(r -> r.withThreads(1).withSeed(7))
                 // the holdout protocol (a dev carve, early stopping) unless a test asks for cross-validation
                 .folds(0);
     }
@@ -68,7 +68,7 @@ class ExperimentTest {
     @Test
     void everyStrategyGetsTheSameSubsetAndARerunRepeatsNothing(@TempDir Path out) throws IOException {
         // two cells at a time, one thread each: the parallel path
-        ExperimentSpec spec = tiny(out).threads(2).parallelCells(2).build();
+        ExperimentSpec spec = tiny(out).run(r -> r.withThreads(2)).parallelCells(2).build();
         String first = run(spec);
         assertThat(cellLines(first)).as("4 strategies x (20 and all) x 2 seeds").isEqualTo(16);
 
@@ -116,9 +116,9 @@ class ExperimentTest {
     @Test
     void theFewLabelProtocolCrossValidatesEveryNeuralCellInsideItsLabels(@TempDir Path out) throws IOException {
         ExperimentSpec spec = tiny(out).strategies(List.of(Strategy.BOW, Strategy.SCRATCH)).budgets(List.of(20))
-                .folds(2).rateGrids(Map.of("scratch", List.of(1e-3f, 3e-3f))).build();
-        assertThat(spec.rates(Strategy.SCRATCH)).containsExactly(1e-3f, 3e-3f);
-        assertThat(spec.rates(Strategy.TRANSFER)).isEqualTo(Strategy.TRANSFER.defaultRates());
+                .folds(2).learningRates(Map.of("scratch", List.of(1e-3f, 3e-3f))).build();
+        assertThat(spec.protocol().learningRates(Strategy.SCRATCH)).containsExactly(1e-3f, 3e-3f);
+        assertThat(spec.protocol().learningRates(Strategy.TRANSFER)).isEqualTo(Strategy.TRANSFER.defaultRates());
         run(spec);
         List<CellResult> results = CellResult.read(out.resolve("results.jsonl"));
         assertThat(results).hasSize(4).allSatisfy(r -> assertThat(r.status()).isEqualTo("ok"));
@@ -251,6 +251,50 @@ class ExperimentTest {
     }
 
     @Test
+    void anExperimentsRunOptionsAreItsFolderThreadsAndSeedOnly(@TempDir Path out) {
+        ExperimentSpec spec = tiny(out).run(r -> r.withThreads(3).withSeed(11)).parallelCells(2).build();
+        assertThat(spec.out()).isEqualTo(out);
+        assertThat(spec.run().threads()).isEqualTo(3);
+        assertThat(spec.run().seed()).isEqualTo(11);
+        assertThat(ExperimentSpec.builder(HeadConfig.Task.CLASSIFY, List.of("sentiment-uci"), out).build().run().seed())
+                .isEqualTo(ExperimentSpec.DEFAULT_SEED);
+        dev.graft.SpecException time = org.junit.jupiter.api.Assertions.assertThrows(dev.graft.SpecException.class,
+                () -> tiny(out).run(r -> r.withMaxTime(java.time.Duration.ofMinutes(5))).build());
+        assertThat(time.fields()).contains("run.maxTime");
+        assertThatThrownBy(() -> tiny(out).run(r -> r.withOverwrite(true)).build())
+                .hasMessageContaining("run.overwrite are not for it");
+        assertThatThrownBy(() -> tiny(out).run(r -> r.withThreads(1)).parallelCells(2).pretrainSteps(0)
+                .pretrainTime(java.time.Duration.ZERO).build()).isInstanceOf(dev.graft.SpecException.class)
+                .hasMessage("give a positive pretraining.time (e.g. 20m) or pretraining.steps");
+        assertThatThrownBy(() -> tiny(out).folds(0).learningRates(Map.of("scratch", List.of(1e-4f, 3e-4f))).build())
+                .hasMessage("protocol.learningRates: several rates for scratch need protocol.folds >= 2 to choose "
+                        + "between them");
+    }
+
+    @Test
+    void anExperimentJsonWrittenBeforeTheSpecWasNestedResumesUnchanged(@TempDir Path dir) throws IOException {
+        // experiment.json as graft experiment wrote it while the spec was one flat record (every key, in order):
+        // read back and written again it must be the same, or a rerun would not see the same settings
+        String old = "{\"task\":\"classify\",\"corpus\":[\"english-corpus\"],\"data\":[\"sentiment-uci\"],"
+                + "\"strategies\":[\"bow\",\"scratch\",\"transfer\"],\"budgets\":[\"50\",\"200\",\"all\"],"
+                + "\"seeds\":3,\"arch\":\"bert-mini\",\"pretrain_time\":\"PT4M\",\"pretrain_steps\":0,"
+                + "\"tapt_epochs\":1.0,\"pretrained\":\"minilm\",\"base\":null,\"pretrain_sweep\":[0.5],"
+                + "\"vocab_size\":4096,\"seq_len\":64,\"dev_fraction\":0.2,\"folds\":3,\"max_epochs\":10.0,"
+                + "\"lr_grid\":{\"scratch\":[3.0E-4],\"transfer\":[1.0E-4,3.0E-4]},\"lm_weight\":0.5,\"mix\":0.25,"
+                + "\"label_repeat\":0,\"threads\":2,\"parallel_cells\":2,\"seed\":7,\"in_domain_repeat\":2}";
+        Path file = Files.writeString(dir.resolve("experiment.json"), old);
+        ExperimentSpec spec = ExperimentSpec.readConfig(file, ExperimentSpec.builder(null, null, dir)).build();
+        assertThat(spec.pretraining()).isEqualTo(new PretrainingPlan(java.time.Duration.ofMinutes(4), 0, null,
+                List.of(0.5), dev.graft.tokenizer.TokenizerSpec.DEFAULT.withVocabSize(4096), 64, 2));
+        assertThat(spec.protocol()).isEqualTo(new Protocol(3, Map.of("scratch", List.of(3e-4f), "transfer",
+                List.of(1e-4f, 3e-4f)), 10, 0.2));
+        assertThat(spec.run().threads()).isEqualTo(2);
+        assertThat(spec.run().seed()).isEqualTo(7);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertThat(json.writeValueAsString(spec.toMap())).isEqualTo(old);
+    }
+
+    @Test
     void aConfigFileSetsTheSameFieldsAndNamesItsMistakes(@TempDir Path dir) throws IOException {
         Path good = Files.writeString(dir.resolve("exp.json"), "{\"strategies\": [\"bow\", \"scratch\"], "
                 + "\"budgets\": \"50,all\", \"seeds\": 2, \"pretrain_time\": \"5m\", \"data\": \"sentiment-uci\"}");
@@ -258,7 +302,7 @@ class ExperimentTest {
         assertThat(s.strategies()).containsExactly(Strategy.BOW, Strategy.SCRATCH);
         assertThat(s.budgets()).containsExactly(50, ExperimentSpec.ALL);
         assertThat(s.seeds()).isEqualTo(2);
-        assertThat(s.pretrainTime()).hasMinutes(5);
+        assertThat(s.pretraining().time()).hasMinutes(5);
         assertThat(s.task()).isEqualTo(HeadConfig.Task.CLASSIFY);
         Path bad = Files.writeString(dir.resolve("bad.json"), "{\"seedz\": 2}");
         assertThatThrownBy(() -> ExperimentSpec.readConfig(bad, ExperimentSpec.builder(null, null, dir)))
@@ -273,8 +317,10 @@ class ExperimentTest {
                 .budgets(List.of(13, ExperimentSpec.ALL)).seeds(3).pretrainSteps(0)
                 .pretrainTime(java.time.Duration.ofSeconds(95)).taptEpochs(1.5).pretrained("some/model")
                 .tokenizer(t -> t.withVocabSize(151)).seqLen(33).devFraction(0.2)
-                .folds(3).maxEpochs(4.5).rateGrids(Map.of("scratch", List.of(0.5f), "transfer", List.of(0.25f, 0.125f)))
-                .lmWeight(0.75f).mix(1.5).labelRepeat(2).threads(3).parallelCells(2).seed(11).inDomainRepeat(4);
+                .folds(3).maxEpochs(4.5)
+                .learningRates(Map.of("scratch", List.of(0.5f), "transfer", List.of(0.25f, 0.125f)))
+                .lmWeight(0.75f).mix(1.5).labelRepeat(2).run(r -> r.withThreads(3).withSeed(11)).parallelCells(2)
+                .inDomainRepeat(4);
         // a sweep and a given base exclude each other: one spec each
         ExperimentSpec withBase = b.base(dir.resolve("base")).build();
         ExperimentSpec withSweep = b.base(null).pretrainSweep(List.of(0.25)).build();

@@ -47,7 +47,7 @@ class SetFitExperimentTest {
                 .corpus(List.of(corpus.toString())).pretrained(elsewhere.toString())
                 .strategies(List.of(Strategy.BOW, Strategy.SETFIT, Strategy.SETFIT_OWN))
                 .budgets(List.of(8, 16)).seeds(2).arch("bert-tiny").pretrainSteps(3).tokenizer(t -> t.withVocabSize(150)).seqLen(32)
-                .maxEpochs(1).threads(1).seed(7).folds(0).build();
+                .maxEpochs(1).run(r -> r.withThreads(1).withSeed(7)).folds(0).build();
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         try (PrintStream log = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
             Experiment.run(spec, DatasetRegistry.standard(), log);

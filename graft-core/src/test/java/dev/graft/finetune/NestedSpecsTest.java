@@ -97,15 +97,16 @@ class NestedSpecsTest {
         ExperimentSpec.Builder b = ExperimentSpec.builder(HeadConfig.Task.CLASSIFY, List.of("sentiment-uci"),
                 dir.resolve("e"));
         ExperimentSpec s = ExperimentSpec.readConfig(config, b).build();
-        assertThat(s.tokenizer().vocabSize()).isEqualTo(333);
+        assertThat(s.pretraining().tokenizer().vocabSize()).isEqualTo(333);
         assertThat(ExperimentSpec.builder(HeadConfig.Task.CLASSIFY, List.of("sentiment-uci"), dir.resolve("e"))
-                .build().tokenizer().vocabSize()).isEqualTo(8192);
+                .build().pretraining().tokenizer().vocabSize()).isEqualTo(8192);
         SpecException path = org.junit.jupiter.api.Assertions.assertThrows(SpecException.class,
                 () -> ExperimentSpec.builder(HeadConfig.Task.CLASSIFY, List.of("sentiment-uci"), dir.resolve("e"))
                         .tokenizer(t -> t.withPath(dir)).build());
-        assertThat(path.fields()).containsExactly("tokenizer.path", "tokenizer.type", "tokenizer.cased");
+        assertThat(path.fields()).containsExactly("pretraining.tokenizer.path", "pretraining.tokenizer.type",
+                "pretraining.tokenizer.cased");
         assertThatThrownBy(() -> ExperimentSpec.builder(HeadConfig.Task.CLASSIFY, List.of("sentiment-uci"),
                 dir.resolve("e")).tokenizer(t -> t.withVocabSize(99)).build())
-                .hasMessage("tokenizer.vocabSize must be at least 100, got 99");
+                .hasMessage("pretraining.tokenizer.vocabSize must be at least 100, got 99");
     }
 }

@@ -146,8 +146,8 @@ class ElectraRunDownstreamTest {
                         List.of(train.toString(), test.toString()), out)
                 .corpus(List.of(corpus.toString())).base(run)
                 .strategies(List.of(Strategy.TRANSFER, Strategy.ULMFIT, Strategy.MULTITASK))
-                .budgets(List.of(20)).seeds(1).pretrainSteps(2).taptEpochs(0.5).seqLen(24).maxEpochs(1).threads(1)
-                .seed(7).folds(0).build();
+                .budgets(List.of(20)).seeds(1).pretrainSteps(2).taptEpochs(0.5).seqLen(24).maxEpochs(1)
+                .run(r -> r.withThreads(1).withSeed(7)).folds(0).build();
         Experiment.run(spec, DatasetRegistry.standard(), QUIET);
         List<CellResult> results = CellResult.read(out.resolve("results.jsonl"));
         assertThat(results).extracting(CellResult::strategy).containsExactlyInAnyOrder("transfer", "ulmfit",
