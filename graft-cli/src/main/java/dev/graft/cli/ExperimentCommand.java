@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code graft experiment}: every strategy at every label budget and seed, then the report. */
-@Command(name = "experiment", mixinStandardHelpOptions = true,
+@Command(name = "experiment", mixinStandardHelpOptions = true, defaultValueProvider = ExperimentCommand.Written.class,
         description = "Compare strategies (scratch, transfer, ulmfit, multitask, merged, pretrained, bow, "
                 + "labels-as-text, vectors, bow+vectors, setfit, setfit-own) on the same labeled subsets, budgets and seeds; writes "
                 + "results.jsonl and report.md/report.html to --out and prints the answer. Re-running resumes where it "
@@ -27,6 +27,24 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--config", description = "A JSON file of settings (keys as in experiment.json); flags given on "
             + "the command line override it.")
     Path config;
+
+    /**
+     * The options' defaults (the spec's, the fields' initial values) as a user writes them, for the help and for
+     * picocli to apply: lists comma-separated ("50,200,all", not "[50, 200, all]"), durations as "20m" (not "PT20M").
+     */
+    static final class Written implements picocli.CommandLine.IDefaultValueProvider {
+        @Override
+        public String defaultValue(picocli.CommandLine.Model.ArgSpec arg) {
+            Object initial = arg.initialValue();
+            if (initial instanceof List<?> list && !list.isEmpty()) {
+                return String.join(",", list.stream().map(String::valueOf).toList());
+            }
+            if (initial instanceof Duration d) {
+                return dev.graft.train.Durations.format(d);
+            }
+            return null;
+        }
+    }
 
     /** The spec's defaults, which the options start from and their help prints. */
     private static final ExperimentSpec DEFAULTS = ExperimentSpec.defaults();

@@ -48,6 +48,27 @@ public final class Durations {
         return Duration.ofMillis(Math.round(seconds * 1000));
     }
 
+    /** {@code d} as {@link #parse} reads it and a user writes it: "20m", "1h30m", "90s" ("1m30s"), "0.5s". */
+    public static String format(Duration d) {
+        long millis = d.toMillis();
+        if (millis < 0) {
+            throw new IllegalArgumentException("a negative duration: " + d);
+        }
+        long s = millis / 1000;
+        StringBuilder sb = new StringBuilder();
+        if (s >= 3600) {
+            sb.append(s / 3600).append('h');
+        }
+        if (s % 3600 >= 60) {
+            sb.append(s % 3600 / 60).append('m');
+        }
+        if (s % 60 != 0 || millis % 1000 != 0 || sb.isEmpty()) {
+            sb.append(millis % 1000 == 0 ? String.valueOf(s % 60)
+                    : java.math.BigDecimal.valueOf(millis % 60_000, 3).stripTrailingZeros().toPlainString()).append('s');
+        }
+        return sb.toString();
+    }
+
     private static IllegalArgumentException notADuration(String value) {
         return new IllegalArgumentException("'" + value + "' is not a duration: write e.g. 90s, 20m, 1h30m");
     }

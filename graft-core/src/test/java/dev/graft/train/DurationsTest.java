@@ -23,6 +23,18 @@ class DurationsTest {
     }
 
     @Test
+    void writesDurationsAsUsersWriteThemAndReadsThemBack() {
+        String[][] cases = {{"PT20M", "20m"}, {"PT1H30M", "1h30m"}, {"PT2H", "2h"}, {"PT1H0M5S", "1h5s"}, {"PT90S", "1m30s"},
+            {"PT45S", "45s"}, {"PT0S", "0s"}, {"PT1M30.25S", "1m30.25s"}, {"PT0.5S", "0.5s"}, {"PT26H1M1S", "26h1m1s"}};
+        for (String[] c : cases) {
+            Duration d = Duration.parse(c[0]);
+            assertThat(Durations.format(d)).as(c[0]).isEqualTo(c[1]);
+            assertThat(Durations.parse(Durations.format(d))).as(c[0]).isEqualTo(d);
+        }
+        assertThatThrownBy(() -> Durations.format(Duration.ofSeconds(-1))).hasMessageContaining("negative");
+    }
+
+    @Test
     void anythingElseIsAClearError() {
         for (String bad : new String[] {"", "m", "20 m", "20x", "1h-5m", "h1", "PTxx", "-5m"}) {
             assertThatThrownBy(() -> Durations.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
