@@ -40,10 +40,11 @@ import java.util.List;
  *
  * <p>{@link #run} goes through the code {@code graft embed} and {@code graft predict} use:
  * {@link SentenceEmbedder#embedBatch} and its pooling and normalization for embeddings,
- * {@link ClassificationData#encode} and {@link ClassificationTask#predict} for classification,
+ * {@link ClassificationData#encode}'s encodings (made by {@link #prepare}, {@link ClassificationData#cut} for a
+ * text cut to the length) and {@link ClassificationTask#predict} for classification,
  * {@link TaggingData#encode} and {@link TaggingTask#predict} for tagging, {@link MultiLabelData#encode} and
- * {@link MultiLabelTask#predict} for multi-label classification, {@link ClassificationData#encodePairs} and
- * {@link PairTask#predict} for sentence pairs.
+ * {@link MultiLabelTask#predict} for multi-label classification, {@link ClassificationData#encodePairs}'s
+ * encodings (made by {@link PairClassifier#preparePair}) and {@link PairTask#predict} for sentence pairs.
  *
  * <p><b>Batch invariance.</b> An embedding does not depend on which other inputs share its batch
  * ({@link dev.graft.model.EncoderInference} computes only real tokens, each row of its GEMMs in the same
