@@ -7,6 +7,7 @@ import dev.graft.serve.LoadGenerator;
 import dev.graft.serve.ModelSpec;
 import dev.graft.serve.OfflineBaseline;
 import dev.graft.serve.ServeSettings;
+import dev.graft.serve.ServerLoad;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -177,11 +178,21 @@ final class BenchCommand implements Runnable {
                 stdout.println("sending " + lines.size() + " distinct sentences to " + ep);
                 List<LoadGenerator.Result> results = new ArrayList<>();
                 for (int c : clients) {
+                    InferenceServer inProcess = server;
+                    ServerLoad[] before = new ServerLoad[1];
                     LoadGenerator.Result r = LoadGenerator.run(
                             new LoadGenerator.Settings(base, ep, null, c, requests, warmup, maxTime,
-                                    lines, key), null);
+                                    lines, key), null, () -> {
+                                if (inProcess != null) {
+                                    before[0] = ServerLoad.of(inProcess.metricsText());
+                                }
+                            });
                     results.add(r);
                     stdout.println(r.line());
+                    if (inProcess != null) { // where the workers' time went during the measured requests
+                        stdout.println("  " + ServerLoad.of(inProcess.metricsText()).since(before[0])
+                                .line(r.seconds(), inProcess.workers()));
+                    }
                 }
                 if (server != null) {
                     server.close();

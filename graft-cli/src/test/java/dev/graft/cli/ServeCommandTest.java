@@ -218,9 +218,12 @@ class ServeCommandTest {
         assertThat(b.exit()).as(b.err() + b.out()).isZero();
         assertThat(b.out()).contains("clients 1: 40 requests (0 errors)", "clients 4: 40 requests (0 errors)",
                 "p50", "p95", "p99", "offline:", "clients 4: server/offline throughput");
+        // the server's line counts the measured requests only, not the warm-up's
+        assertThat(b.out().lines().filter(l -> l.startsWith("  server: ")).toList()).hasSize(2)
+                .allMatch(l -> l.startsWith("  server: 40 inputs in ") && l.contains("1 workers busy"));
         Run c = run("bench", "serve", "--model", classifier.toString(), "--clients", "2", "--requests", "20",
                 "--warmup", "4", "--threads", "1", "--sentences", "10");
         assertThat(c.exit()).as(c.err() + c.out()).isZero();
-        assertThat(c.out()).contains("to /predict", "clients 2: 20 requests (0 errors)");
+        assertThat(c.out()).contains("to /predict", "clients 2: 20 requests (0 errors)", "  server: 20 inputs in ");
     }
 }

@@ -219,6 +219,11 @@ public final class InferenceServer implements AutoCloseable {
         return batchers.get(model).depth();
     }
 
+    /** The workers computing the forward passes ({@link ServeSettings#workers}). */
+    public int workers() {
+        return workers.count();
+    }
+
     /** The Prometheus text /metrics answers. */
     public String metricsText() {
         return metrics.render();

@@ -69,6 +69,11 @@ public final class LoadGenerator {
     }
 
     public static Result run(Settings s, PrintStream log) throws IOException, InterruptedException {
+        return run(s, log, () -> { });
+    }
+
+    /** As {@link #run(Settings, PrintStream)}, calling {@code measuring} when the warm-up is over. */
+    public static Result run(Settings s, PrintStream log, Runnable measuring) throws IOException, InterruptedException {
         List<byte[]> requests = new ArrayList<>(s.sentences().size());
         for (String sentence : s.sentences()) {
             Map<String, Object> body = new java.util.LinkedHashMap<>();
@@ -85,6 +90,7 @@ public final class LoadGenerator {
                 log.printf(Locale.ROOT, "warm-up: %d requests%n", s.warmup());
             }
         }
+        measuring.run();
         return phase(s, requests, s.requests(), s.maxTime());
     }
 

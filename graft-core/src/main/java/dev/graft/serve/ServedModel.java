@@ -40,10 +40,11 @@ import java.util.List;
  *
  * <p>{@link #run} goes through the code {@code graft embed} and {@code graft predict} use:
  * {@link SentenceEmbedder#embedBatch} and its pooling and normalization for embeddings,
- * {@link ClassificationData#encode} and {@link ClassificationTask#predict} for classification,
+ * {@link ClassificationData#encode}'s encodings (made by {@link #prepare}, {@link ClassificationData#cut} for a
+ * text cut to the length) and {@link ClassificationTask#predict} for classification,
  * {@link TaggingData#encode} and {@link TaggingTask#predict} for tagging, {@link MultiLabelData#encode} and
- * {@link MultiLabelTask#predict} for multi-label classification, {@link ClassificationData#encodePairs} and
- * {@link PairTask#predict} for sentence pairs.
+ * {@link MultiLabelTask#predict} for multi-label classification, {@link ClassificationData#encodePairs}'s
+ * encodings (made by {@link PairClassifier#preparePair}) and {@link PairTask#predict} for sentence pairs.
  *
  * <p><b>Batch invariance.</b> An embedding does not depend on which other inputs share its batch
  * ({@link dev.graft.model.EncoderInference} computes only real tokens, each row of its GEMMs in the same
@@ -358,11 +359,27 @@ abstract class ServedModel {
             return model.head().labels();
         }
 
-        /** Keeps the encoding of an input within the length (a classifier predicts from it); null when cut. */
+        /**
+         * Keeps the input's encoding (a classifier predicts from it): the one {@link #prepare} made, or for a text
+         * cut to the length, the text encoded again cut as graft predict cuts it ({@link ClassificationData#cut}),
+         * here on the request's thread, so that the batch never tokenizes.
+         */
         @Override
         Input input(String text, Encoding encoding, boolean truncated) {
-            return new Input(text, truncated ? maxLength() : encoding.length(), truncated, truncated ? null : encoding,
-                    null);
+            Encoding e = truncated ? ClassificationData.cut(tokenizer, text, maxLength()) : encoding;
+            return new Input(text, e.length(), truncated, e, null);
+        }
+
+        /** The inputs' encodings, in order. */
+        static List<Encoding> encodings(List<Input> inputs) {
+            List<Encoding> encodings = new ArrayList<>(inputs.size());
+            for (Input in : inputs) {
+                if (in.encoding() == null) {
+                    throw new IllegalStateException("input \"" + in.text() + "\" was not encoded when its request came");
+                }
+                encodings.add(in.encoding());
+            }
+            return encodings;
         }
 
         /** The inputs' first texts, in order. */
@@ -416,18 +433,9 @@ abstract class ServedModel {
             return inputs -> predict(own.get(), inputs);
         }
 
-        /** The inputs' encodings when none was cut (else each text is encoded again, cut as graft predict cuts). */
+        /** From the inputs' encodings ({@link #input}: made on the requests' threads; nothing tokenized here). */
         private List<Object> predict(ClassificationTask task, List<Input> inputs) {
-            List<Encoding> encodings = new ArrayList<>(inputs.size());
-            for (Input in : inputs) {
-                if (in.encoding() == null) {
-                    encodings = null;
-                    break;
-                }
-                encodings.add(in.encoding());
-            }
-            ClassificationData data = encodings != null ? ClassificationData.ofEncodings(encodings, model.padId())
-                    : ClassificationData.encode(tokenizer, texts(inputs), null, maxLength(), model.padId());
+            ClassificationData data = ClassificationData.ofEncodings(encodings(inputs), model.padId());
             ClassificationTask.Predictions p = task.predict(data, data.batches(PREDICT_BATCH_SIZE));
             return Arrays.asList((Object[]) p.probabilities());
         }
@@ -592,15 +600,19 @@ abstract class ServedModel {
          * predict cuts it) when {@code truncate}, else refused with {@code overLengthStatus}.
          */
         Input preparePair(String text, String textPair, int index, boolean truncate, int overLengthStatus) {
-            int length = tokenizer.encodeBatchPairs(List.of(text), List.of(textPair),
-                    dev.graft.tokenizer.EncodeOptions.defaults()).get(0).length();
+            Encoding e = tokenizer.encodeBatchPairs(List.of(text), List.of(textPair),
+                    dev.graft.tokenizer.EncodeOptions.defaults()).get(0);
+            int length = e.length();
             int max = maxLength();
             if (length > max && !truncate) {
                 throw new ApiError(overLengthStatus, ApiError.Kind.VALIDATION, "input " + index + " has " + length
                         + " tokens, more than the " + max + " model " + name + " takes: shorten it or send "
                         + "\"truncate\": true", null, "context_length_exceeded");
             }
-            return new Input(text, textPair, Math.min(length, max), length > max, null, null);
+            if (length > max) {
+                e = ClassificationData.cutPair(tokenizer, text, textPair, max);
+            }
+            return new Input(text, textPair, e.length(), length > max, e, null);
         }
 
         @Override
@@ -608,16 +620,10 @@ abstract class ServedModel {
             throw new UnsupportedOperationException("the pair classifier prepares its own inputs");
         }
 
+        /** From the pairs' encodings ({@link #preparePair}: made on the requests' threads; nothing tokenized here). */
         @Override
         List<Object> run(List<Input> inputs) {
-            List<String> firsts = new ArrayList<>(inputs.size());
-            List<String> seconds = new ArrayList<>(inputs.size());
-            for (Input in : inputs) {
-                firsts.add(in.text());
-                seconds.add(in.textPair());
-            }
-            ClassificationData data = ClassificationData.encodePairs(tokenizer, firsts, seconds, null, maxLength(),
-                    model.padId());
+            ClassificationData data = ClassificationData.ofPairEncodings(encodings(inputs), model.padId());
             return Arrays.asList((Object[]) task.predict(data, data.batches(PREDICT_BATCH_SIZE)).probabilities());
         }
 

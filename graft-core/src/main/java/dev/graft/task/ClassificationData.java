@@ -49,8 +49,7 @@ public final class ClassificationData implements Encoded<ClassificationBatch> {
         for (int i = 0; i < ids.length; i++) {
             Encoding e = all.get(i);
             if (e.length() > maxLength) {
-                e = tokenizer.encodeBatch(List.of(texts.get(i)), EncodeOptions.defaults()
-                        .withTruncation(EncodeOptions.Truncation.toLength(maxLength))).get(0);
+                e = cut(tokenizer, texts.get(i), maxLength);
                 cut++;
             }
             ids[i] = e.ids();
@@ -60,6 +59,22 @@ public final class ClassificationData implements Encoded<ClassificationBatch> {
         }
         int[] labels = labelIds == null ? filled(texts.size()) : labelIds.clone();
         return new ClassificationData(ids, null, labels, padId, cut);
+    }
+
+    /**
+     * One text cut to {@code maxLength} tokens as {@link #encode} cuts a text longer than that (the tokenizer's
+     * truncation, the closing special token kept): a server cuts a request's text with it on the request's own
+     * thread, so that its batch does not tokenize again.
+     */
+    public static Encoding cut(Tokenizer tokenizer, String text, int maxLength) {
+        return tokenizer.encodeBatch(List.of(text), EncodeOptions.defaults()
+                .withTruncation(EncodeOptions.Truncation.toLength(maxLength))).get(0);
+    }
+
+    /** One pair cut to {@code maxLength} tokens as {@link #encodePairs} cuts a longer pair (longest text first). */
+    public static Encoding cutPair(Tokenizer tokenizer, String first, String second, int maxLength) {
+        return tokenizer.encodeBatchPairs(List.of(first), List.of(second), EncodeOptions.defaults()
+                .withTruncation(EncodeOptions.Truncation.toLength(maxLength))).get(0);
     }
 
     /**
@@ -75,6 +90,24 @@ public final class ClassificationData implements Encoded<ClassificationBatch> {
             }
         }
         return new ClassificationData(ids, null, filled(ids.length), padId, 0);
+    }
+
+    /**
+     * Unlabeled pairs already encoded as {@link #encodePairs} encodes them (the pair template, token type ids,
+     * each within the model's length, {@link #cutPair} when longer): a server's pairs, tokenized once on their
+     * requests' threads.
+     */
+    public static ClassificationData ofPairEncodings(List<Encoding> encodings, int padId) {
+        int[][] ids = new int[encodings.size()][];
+        int[][] types = new int[encodings.size()][];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = encodings.get(i).ids();
+            types[i] = encodings.get(i).typeIds();
+            if (ids[i].length == 0) {
+                throw new IllegalArgumentException("pair " + (i + 1) + " gives no tokens at all (are both texts empty?)");
+            }
+        }
+        return new ClassificationData(ids, types, filled(ids.length), padId, 0);
     }
 
     /**
@@ -103,8 +136,7 @@ public final class ClassificationData implements Encoded<ClassificationBatch> {
         for (int i = 0; i < ids.length; i++) {
             Encoding e = all.get(i);
             if (e.length() > maxLength) {
-                e = tokenizer.encodeBatchPairs(List.of(firsts.get(i)), List.of(seconds.get(i)), EncodeOptions.defaults()
-                        .withTruncation(EncodeOptions.Truncation.toLength(maxLength))).get(0);
+                e = cutPair(tokenizer, firsts.get(i), seconds.get(i), maxLength);
                 cut++;
             }
             ids[i] = e.ids();

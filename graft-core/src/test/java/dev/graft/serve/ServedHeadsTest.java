@@ -261,4 +261,49 @@ class ServedHeadsTest {
         assertThat(info.path("task").asText()).isEqualTo("pair");
         assertThat(info.path("labels").toString()).isEqualTo("[\"no\",\"yes\"]");
     }
+
+    @Test
+    void aPairIsTokenizedOnceWhenItsRequestComesCutOnesIncluded() throws Exception {
+        ServedModel.PairClassifier m = (ServedModel.PairClassifier) ServedModel.load("pair", pair, offline, null);
+        List<String> firsts = new ArrayList<>();
+        List<String> seconds = new ArrayList<>();
+        for (String line : Files.readAllLines(pairFile(dir.resolve("pair-once.jsonl"), 9, 7))) {
+            JsonNode n = JSON.readTree(line);
+            firsts.add(n.path("text").asText());
+            seconds.add(n.path("text_pair").asText());
+        }
+        firsts.add(3, String.join(" ", firsts)); // longer than the model's 32 positions
+        seconds.add(3, String.join(" ", seconds));
+        List<ServedModel.Input> inputs = new ArrayList<>();
+        for (int i = 0; i < firsts.size(); i++) {
+            inputs.add(m.preparePair(firsts.get(i), seconds.get(i), i, true, 413));
+        }
+        FineTunedModel fm = FineTunedModel.load(pair, offline);
+        dev.graft.task.ClassificationData expected = dev.graft.task.ClassificationData.encodePairs(fm.tokenizer(),
+                firsts, seconds, null, m.maxLength(), fm.padId());
+        assertThat(expected.truncated()).as("some pairs are cut to the model's length").isPositive();
+        int cut = 0;
+        for (int i = 0; i < inputs.size(); i++) {
+            ServedModel.Input in = inputs.get(i);
+            assertThat(in.encoding()).as("pair %d", i).isNotNull();
+            assertThat(in.encoding().ids()).as("pair %d", i).containsExactly(expected.ids(i));
+            assertThat(in.encoding().typeIds()).as("pair %d", i).containsExactly(expected.typeIds(i));
+            assertThat(in.tokens()).isEqualTo(expected.ids(i).length);
+            cut += in.truncated() ? 1 : 0;
+        }
+        assertThat(cut).isEqualTo(expected.truncated());
+        // the batch reads the encodings only: other texts with the same encodings give the same answers
+        List<ServedModel.Input> otherTexts = new ArrayList<>();
+        for (ServedModel.Input in : inputs) {
+            otherTexts.add(new ServedModel.Input("x", "y", in.tokens(), in.truncated(), in.encoding(), null));
+        }
+        List<Object> served = m.run(inputs);
+        List<Object> again = m.run(otherTexts);
+        float[][] offlineP = new dev.graft.task.PairTask(fm.classifier(), fm.head(), null, 1, null).frozen()
+                .predict(expected, expected.batches(64)).probabilities();
+        for (int i = 0; i < inputs.size(); i++) {
+            assertThat((float[]) served.get(i)).as("pair %d", i).containsExactly(offlineP[i]);
+            assertThat((float[]) again.get(i)).as("pair %d", i).containsExactly(offlineP[i]);
+        }
+    }
 }
