@@ -7,7 +7,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * The program {@link LauncherTest} runs through the {@code ./graft} launcher (as its jar): says it
  * started, then either echoes standard input and exits 3, or waits to be stopped and says it stopped
- * cleanly (its shutdown hook ran, as graft's checkpointing one does).
+ * cleanly (its shutdown hook ran, as graft's checkpointing one does), or prints the JVM's options or its
+ * garbage collectors.
  */
 public final class LauncherProbe {
     private LauncherProbe() {
@@ -18,6 +19,11 @@ public final class LauncherProbe {
         if (args.length > 0 && args[0].equals("jvm-options")) { // what the launcher gave the JVM
             System.out.println(String.join(" ",
                     java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("collectors")) { // the garbage collectors the JVM runs
+            System.out.println(String.join(",", java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()
+                    .stream().map(java.lang.management.GarbageCollectorMXBean::getName).toList()));
             return;
         }
         if (args.length > 0 && args[0].equals("wait")) {

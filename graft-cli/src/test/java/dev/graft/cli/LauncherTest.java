@@ -114,4 +114,29 @@ class LauncherTest {
         assertThat(off.start().waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(Files.readString(dir.resolve("aot-3.txt"))).doesNotContain("AOT");
     }
+
+    /**
+     * Issue 22's memory target: the launcher runs the garbage-first collector (JDK 25's parallel one let the
+     * demo's heap grow to 6.4 GB of garbage; docs/PERFORMANCE.md), and GRAFT_JAVA_OPTS may still choose
+     * another one: the launcher then leaves its own out, which would otherwise stop the JVM ("conflicting
+     * collector combinations").
+     */
+    @Test
+    void theJvmRunsTheGarbageFirstCollectorUnlessGraftJavaOptsChoosesAnother() throws Exception {
+        ProcessBuilder byDefault = launcher("collectors").redirectError(dir.resolve("gc-1-err.txt").toFile())
+                .redirectOutput(dir.resolve("gc-1.txt").toFile());
+        Process p = byDefault.start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(dir.resolve("gc-1-err.txt"))).isZero();
+        assertThat(Files.readString(dir.resolve("gc-1.txt"))).contains("G1 Young Generation")
+                .doesNotContain("PS Scavenge");
+
+        ProcessBuilder parallel = launcher("collectors").redirectError(dir.resolve("gc-2-err.txt").toFile())
+                .redirectOutput(dir.resolve("gc-2.txt").toFile());
+        parallel.environment().put("GRAFT_JAVA_OPTS", "-XX:+UseParallelGC");
+        p = parallel.start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(dir.resolve("gc-2-err.txt"))).isZero();
+        assertThat(Files.readString(dir.resolve("gc-2.txt"))).contains("PS Scavenge").doesNotContain("G1");
+    }
 }
