@@ -250,12 +250,7 @@ class FineTuneResumeTest {
     }
 
     private static Dataset<ClassificationExample> data(int n, long seed, String prefix) {
-        List<ClassificationExample> examples = new ArrayList<>();
-        int i = 0;
-        for (String[] s : Fixtures.sentiment(n, seed)) {
-            examples.add(new ClassificationExample(prefix + i++, s[0], s[1]));
-        }
-        return Dataset.ofClassification(examples);
+        return Fixtures.sentimentData(n, seed, prefix);
     }
 
     /**

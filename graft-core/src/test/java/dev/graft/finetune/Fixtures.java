@@ -1,5 +1,7 @@
 package dev.graft.finetune;
 
+import dev.graft.data.ClassificationExample;
+import dev.graft.data.Dataset;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.LanguageModel;
 import dev.graft.model.ModelConfig;
@@ -27,6 +29,16 @@ public final class Fixtures {
         "story", "very", "of", "it"};
     static final String[] NAMES = {"john", "mary", "smith", "anna", "peter"};
     static final String[] PLACES = {"paris", "london", "rome", "berlin"};
+
+    /** {@link #sentiment} examples as a classification dataset, their ids {@code prefix} + index. */
+    public static Dataset<ClassificationExample> sentimentData(int n, long seed, String prefix) {
+        List<ClassificationExample> examples = new ArrayList<>();
+        int i = 0;
+        for (String[] s : sentiment(n, seed)) {
+            examples.add(new ClassificationExample(prefix + i++, s[0], s[1]));
+        }
+        return Dataset.ofClassification(examples);
+    }
 
     /** "text\tlabel" examples: a sentiment word decides the label, the rest is filler. */
     public static List<String[]> sentiment(int n, long seed) {
