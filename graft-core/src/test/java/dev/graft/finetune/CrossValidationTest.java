@@ -2,8 +2,6 @@ package dev.graft.finetune;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.graft.data.ClassificationExample;
-import dev.graft.data.Dataset;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
 import dev.graft.model.ModelConfig;
@@ -48,10 +46,6 @@ class CrossValidationTest {
         ONE.close();
     }
 
-    private static Dataset<ClassificationExample> data(int n, long seed, String prefix) {
-        return Fixtures.sentimentData(n, seed, prefix);
-    }
-
     /**
      * A keyword task where the right rate is known: at 1e-7 six epochs leave the tiny model at chance, at
      * 3e-3 it learns the keywords (FineTuningTest's full fine-tuning reaches > 0.8 test accuracy with it).
@@ -60,8 +54,8 @@ class CrossValidationTest {
     void choosesTheRateThatLearnsAndTrainsTheFinalModelOnAllLabels(@TempDir Path out) throws IOException {
         FineTuneSpec spec = FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, "keywords", out).from(encoder)
                 .run(ro -> ro.withEpochs(6)).folds(3).learningRates(List.of(1e-7f, 3e-3f)).run(ro -> ro.withSeed(5)).run(ro -> ro.withThreads(1)).build();
-        FineTuneResult r = FineTuning.runClassification(spec, new LabeledSplits<>(data(60, 20, "t"), null,
-                data(60, 21, "x"), null), QUIET);
+        FineTuneResult r = FineTuning.runClassification(spec, new LabeledSplits<>(Fixtures.sentimentData(60, 20, "t"), null,
+                Fixtures.sentimentData(60, 21, "x"), null), QUIET);
 
         assertThat(r.selection().choice().best().learningRate()).isEqualTo(3e-3f);
         assertThat(r.summaryJson().path("selected_lr").floatValue()).isEqualTo(3e-3f);
@@ -112,7 +106,7 @@ class CrossValidationTest {
     void fromAThousandLabelsOneHeldOutFifthReplacesTheFolds(@TempDir Path out) throws IOException {
         FineTuneSpec spec = FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, "keywords", out).from(encoder)
                 .run(ro -> ro.withEpochs(1)).folds(3).learningRate(3e-3f).run(ro -> ro.withSeed(2)).run(ro -> ro.withThreads(1)).build();
-        FineTuneResult r = FineTuning.runClassification(spec, new LabeledSplits<>(data(CrossValidation.HOLDOUT_FROM,
+        FineTuneResult r = FineTuning.runClassification(spec, new LabeledSplits<>(Fixtures.sentimentData(CrossValidation.HOLDOUT_FROM,
                 30, "t"), null, null, null), QUIET);
         JsonNode cv = JSON.readTree(out.resolve("cross-validation.json").toFile());
         assertThat(cv.path("folds").asInt()).isEqualTo(1);
@@ -156,11 +150,11 @@ class CrossValidationTest {
     void aSeparateDevSetOrTooFewLabelsAreErrors(@TempDir Path out) {
         FineTuneSpec spec = FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, "keywords", out).from(encoder)
                 .run(ro -> ro.withEpochs(1)).folds(3).run(ro -> ro.withThreads(1)).build();
-        assertThatThrownBy(() -> FineTuning.runClassification(spec, new LabeledSplits<>(data(30, 1, "a"),
-                data(10, 2, "b"), null, null), QUIET))
+        assertThatThrownBy(() -> FineTuning.runClassification(spec, new LabeledSplits<>(Fixtures.sentimentData(30, 1, "a"),
+                Fixtures.sentimentData(10, 2, "b"), null, null), QUIET))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a separate dev set is not used");
         assertThatThrownBy(() -> FineTuning.runClassification(spec.toBuilder().run(ro -> ro.withOut(out.resolve("b"))).build(),
-                new LabeledSplits<>(data(5, 1, "a"), null, null, null), QUIET))
+                new LabeledSplits<>(Fixtures.sentimentData(5, 1, "a"), null, null, null), QUIET))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs at least 6");
         assertThatThrownBy(() -> FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, "x", out).from(encoder).folds(1).build())
                 .hasMessage("folds: cross-validation needs at least 2 (0 for none), got 1");

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.graft.data.ClassificationExample;
-import dev.graft.data.Dataset;
 import dev.graft.data.DatasetRegistry;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
@@ -249,10 +248,6 @@ class FineTuneResumeTest {
         assertThatThrownBy(() -> spec(out).checkpointEvery(-2).build()).hasMessageContaining("checkpointEvery");
     }
 
-    private static Dataset<ClassificationExample> data(int n, long seed, String prefix) {
-        return Fixtures.sentimentData(n, seed, prefix);
-    }
-
     /**
      * Cross-validation stopped in a fold run (after its first checkpoint), resumed, stopped again in the final
      * run, resumed again: the finished fold runs are not run again, and the choice, the final weights and
@@ -260,7 +255,7 @@ class FineTuneResumeTest {
      */
     @Test
     void crossValidationResumesSkippingTheFinishedFoldRuns(@TempDir Path dir) throws IOException {
-        LabeledSplits<ClassificationExample> data = new LabeledSplits<>(data(60, 20, "t"), null, data(40, 21, "x"),
+        LabeledSplits<ClassificationExample> data = new LabeledSplits<>(Fixtures.sentimentData(60, 20, "t"), null, Fixtures.sentimentData(40, 21, "x"),
                 null);
         Path straight = dir.resolve("straight");
         FineTuneResult expected = FineTuning.runClassification(cvSpec(straight).build(), data, QUIET);

@@ -51,10 +51,6 @@ class FinishedRunReleasesItsModelsTest {
         ONE.close();
     }
 
-    private static Dataset<ClassificationExample> data(int n, long seed, String prefix) {
-        return Fixtures.sentimentData(n, seed, prefix);
-    }
-
     @Test
     void noModelOfAFinishedCrossValidatedRunStaysReachable(@TempDir Path dir) throws Exception {
         Path encoder = Fixtures.checkpoint(dir.resolve("enc"), COMPUTE, Fixtures.wordPiece(),
@@ -64,8 +60,8 @@ class FinishedRunReleasesItsModelsTest {
         FineTuneSpec spec = FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, "keywords", dir.resolve("out"))
                 .from(encoder).folds(2).learningRates(List.of(1e-3f))
                 .run(ro -> ro.withEpochs(2).withSeed(3).withThreads(2)).build();
-        FineTuneResult r = FineTuning.run(spec, head, new LabeledSplits<>(data(24, 20, "t"), null,
-                data(12, 21, "x"), null), QUIET);
+        FineTuneResult r = FineTuning.run(spec, head, new LabeledSplits<>(Fixtures.sentimentData(24, 20, "t"), null,
+                Fixtures.sentimentData(12, 21, "x"), null), QUIET);
 
         assertThat(r.selection()).as("the run cross-validated").isNotNull();
         assertThat(made).as("two fold runs and the final run, each with its model").hasSize(3);
