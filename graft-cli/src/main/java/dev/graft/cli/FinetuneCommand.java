@@ -115,7 +115,8 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Option(names = "--setfit-iterations", descriptionKey = "iterations",
             description = "With --recipe setfit: positive and negative pairs drawn "
-            + "per labeled example (default: 20, as SetFit).")
+            + "per labeled example (default: 20, as SetFit); 0 tunes nothing: logistic regression on the "
+            + "encoder's embeddings as they are (a linear probe).")
     Integer setfitIterations;
 
     @Option(names = "--discriminative", description = "Rate factor between adjacent layer groups (embeddings, each "

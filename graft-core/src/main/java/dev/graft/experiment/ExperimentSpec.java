@@ -124,21 +124,27 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
             throw new SpecException("pretrained", "pretrained is required by the strategy that fine-tunes a model "
                     + "trained elsewhere: give pretrained DIR|minilm");
         }
-        if (strategies.contains(Strategy.SETFIT) && (pretrained == null || pretrained.isBlank())) {
-            throw new SpecException("pretrained", "pretrained is required by the setfit strategy: give pretrained "
-                    + "DIR|minilm");
+        for (Strategy s : List.of(Strategy.SETFIT, Strategy.PROBE)) {
+            if (strategies.contains(s) && (pretrained == null || pretrained.isBlank())) {
+                throw new SpecException("pretrained", "pretrained is required by the " + s.id() + " strategy: give "
+                        + "pretrained DIR|minilm");
+            }
         }
         if (strategies.contains(Strategy.DISTILLED) && distilled == null) {
             throw new SpecException("distilled", "distilled is required by the strategy that fine-tunes a graft "
                     + "distill student: give distilled DIR");
         }
+        if (strategies.contains(Strategy.PROBE_DISTILLED) && distilled == null) {
+            throw new SpecException("distilled", "distilled is required by the probe-distilled strategy: give "
+                    + "distilled DIR");
+        }
         if (distilled != null && !java.nio.file.Files.isRegularFile(distilled.resolve("config.json"))) {
             throw new SpecException("distilled", "distilled " + distilled + " is not a checkpoint folder (no "
                     + "config.json): give the folder of a graft distill run");
         }
-        if ((strategies.contains(Strategy.SETFIT) || strategies.contains(Strategy.SETFIT_OWN))
-                && task != HeadConfig.Task.CLASSIFY) {
-            throw new SpecException("task", "the setfit strategies classify texts: they need task classify");
+        if (strategies.stream().anyMatch(Strategy::fitsEmbeddings) && task != HeadConfig.Task.CLASSIFY) {
+            throw new SpecException("task", "the setfit and probe strategies classify texts: they need task "
+                    + "classify");
         }
         if (!pretraining.sweep().isEmpty() && (!strategies.contains(Strategy.TRANSFER)
                 || pretraining.base() != null)) {

@@ -114,14 +114,23 @@ record FineTuneStrategy(Strategy strategy, Preparation preparation, Start start)
     static FineTuneStrategy distilled() {
         return new FineTuneStrategy(Strategy.DISTILLED, (shared, data, pending) -> {
         }, (b, cell, shared) -> {
-            Path folder = shared.spec.distilled();
-            b.from(folder);
-            Path summary = folder.resolve(Distillation.SUMMARY_FILE);
-            JsonNode s = Files.exists(summary) ? new ObjectMapper().readTree(summary.toFile()) : null;
-            return List.of(new PretrainRun("distilled (given: " + folder + ")", folder,
-                    s == null ? 0 : s.path("tokens_seen").asLong(0), s == null ? 0 : s.path("wall_s").asDouble(0),
-                    Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN));
+            PretrainRun run = distilledRun(shared);
+            b.from(run.folder());
+            return List.of(run);
         });
+    }
+
+    /**
+     * The {@code graft distill} run of {@code --distilled} as a pretraining cost: its tokens and wall time (from
+     * its {@value Distillation#SUMMARY_FILE}, 0 when it left none).
+     */
+    static PretrainRun distilledRun(SharedRuns shared) throws IOException {
+        Path folder = shared.spec.distilled();
+        Path summary = folder.resolve(Distillation.SUMMARY_FILE);
+        JsonNode s = Files.exists(summary) ? new ObjectMapper().readTree(summary.toFile()) : null;
+        return new PretrainRun("distilled (given: " + folder + ")", folder,
+                s == null ? 0 : s.path("tokens_seen").asLong(0), s == null ? 0 : s.path("wall_s").asDouble(0),
+                Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
     }
 
     /** Trains the corpus' tokenizer ahead of the cells of a strategy that starts from random weights. */

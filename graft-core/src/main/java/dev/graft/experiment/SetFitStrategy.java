@@ -15,29 +15,55 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code setfit} and {@code setfit-own}: {@link SetFit} on the cell's labels, the encoder a model pretrained
- * elsewhere ({@code --pretrained}, as {@code pretrained} fine-tunes it) or graft's own base pretraining run
- * (as {@code transfer} fine-tunes it). SetFit has no early stopping (the head's C is chosen by
- * cross-validation inside the labels), so a cell uses its whole labeled subset, train and dev parts, as
- * {@code bow} does. Classification only. A cell's cost is its starting run's pretraining (none for a model
- * pretrained elsewhere) and its contrastive tuning's tokens; FLOPs 6 x parameters x tokens.
+ * {@code setfit}, {@code setfit-own} and the linear probes {@code probe}, {@code probe-own},
+ * {@code probe-distilled}: {@link SetFit} on the cell's labels, the encoder a model pretrained elsewhere
+ * ({@code --pretrained}, as {@code pretrained} fine-tunes it), graft's own base pretraining run (as
+ * {@code transfer} fine-tunes it) or the student of a {@code graft distill} run ({@code --distilled}); a probe
+ * is SetFit with no contrastive stage (logistic regression on the encoder's embeddings as they are). These
+ * have no early stopping (the head's C is chosen by cross-validation inside the labels), so a cell uses its
+ * whole labeled subset, train and dev parts, as {@code bow} does. Classification only. A cell's cost is its
+ * starting run's pretraining (a distillation's tokens and time; none for a model pretrained elsewhere) and its
+ * contrastive tuning's tokens; FLOPs 6 x parameters x tokens.
  */
 final class SetFitStrategy implements StrategyRun {
-    private final boolean own;
+    /** Where the encoder comes from. */
+    enum Source {
+        PRETRAINED, OWN, DISTILLED
+    }
 
-    /** @param own graft's own base pretraining (setfit-own) instead of the model pretrained elsewhere */
-    SetFitStrategy(boolean own) {
-        this.own = own;
+    private final Source source;
+    private final boolean probe;
+
+    /**
+     * @param source the encoder's origin
+     * @param probe  no contrastive stage: a linear probe of the encoder as it is
+     */
+    SetFitStrategy(Source source, boolean probe) {
+        this.source = source;
+        this.probe = probe;
     }
 
     Strategy strategy() {
-        return own ? Strategy.SETFIT_OWN : Strategy.SETFIT;
+        return switch (source) {
+            case PRETRAINED -> probe ? Strategy.PROBE : Strategy.SETFIT;
+            case OWN -> probe ? Strategy.PROBE_OWN : Strategy.SETFIT_OWN;
+            case DISTILLED -> {
+                if (!probe) {
+                    throw new IllegalStateException("SetFit on a distilled student is not a strategy");
+                }
+                yield Strategy.PROBE_DISTILLED;
+            }
+        };
     }
 
     @Override
     public Preparation preparation() {
-        return own ? (shared, data, pending) -> shared.basePretraining()
-                : Preparation.whenPending(SharedRuns::pretrainedModel);
+        return switch (source) {
+            case OWN -> (shared, data, pending) -> shared.basePretraining();
+            case PRETRAINED -> Preparation.whenPending(SharedRuns::pretrainedModel);
+            case DISTILLED -> (shared, data, pending) -> {
+            };
+        };
     }
 
     @Override
@@ -53,16 +79,22 @@ final class SetFitStrategy implements StrategyRun {
         Path cellDir = FineTuneStrategy.cellDir(cell, shared);
         FineTuneSpec.Builder b = FineTuneStrategy.cellSpec(cell, shared, cellDir).recipe(FineTuneSpec.Recipe.SETFIT);
         PretrainRun pre = null;
-        if (own) {
-            pre = shared.basePretraining();
-            shared.warnIfFrequencyOnly(pre, strategy());
-            b.from(pre.folder()).learningRate(OWN_RATE);
-        } else {
-            b.from(shared.pretrainedModel());
+        switch (source) {
+            case OWN -> {
+                pre = shared.basePretraining();
+                shared.warnIfFrequencyOnly(pre, strategy());
+                b.from(pre.folder()).learningRate(OWN_RATE);
+            }
+            case PRETRAINED -> b.from(shared.pretrainedModel());
+            case DISTILLED -> {
+                pre = FineTuneStrategy.distilledRun(shared);
+                b.from(pre.folder());
+            }
         }
         FineTuneSpec ft = b.build();
         List<ClassificationExample> labeled = cell.labeledTexts();
-        FineTuneResult r = FineTuneStrategy.logged(cell, cellDir, log -> SetFit.run(ft, SetFit.Options.defaults(),
+        SetFit.Options options = probe ? SetFit.Options.probe() : SetFit.Options.defaults();
+        FineTuneResult r = FineTuneStrategy.logged(cell, cellDir, log -> SetFit.run(ft, options,
                 new LabeledSplits<>(Dataset.ofClassification(labeled), null,
                         (Dataset<ClassificationExample>) data.test(), data.labels()), log));
         CellResult.Cost cost = FineTuneStrategy.cost(cellDir, pre == null ? List.of() : List.of(pre),

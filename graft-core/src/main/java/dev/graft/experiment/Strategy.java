@@ -33,16 +33,27 @@ public enum Strategy {
     PRETRAINED("pretrained", Group.PRETRAINED_ELSEWHERE, FineTuneStrategy::pretrained,
             "full fine-tuning of a model pretrained elsewhere at scale"),
     /** SetFit on a model pretrained elsewhere: contrastive pairs tune the encoder, then logistic regression. */
-    SETFIT("setfit", Group.PRETRAINED_ELSEWHERE, () -> new SetFitStrategy(false),
+    SETFIT("setfit", Group.PRETRAINED_ELSEWHERE, () -> new SetFitStrategy(SetFitStrategy.Source.PRETRAINED, false),
             "SetFit on a model pretrained elsewhere: the encoder tuned on contrastive pairs of the labels, then "
                     + "logistic regression on its mean-pooled embeddings"),
     /** SetFit on graft's own base pretraining run. */
-    SETFIT_OWN("setfit-own", Group.OWN_PRETRAINING, () -> new SetFitStrategy(true),
+    SETFIT_OWN("setfit-own", Group.OWN_PRETRAINING, () -> new SetFitStrategy(SetFitStrategy.Source.OWN, false),
             "pretrain on the corpus, then SetFit: contrastive pairs of the labels tune the encoder, then "
                     + "logistic regression on its mean-pooled embeddings"),
     /** Full fine-tuning of a student distilled (graft distill) from a model pretrained elsewhere. */
     DISTILLED("distilled", Group.PRETRAINED_ELSEWHERE, FineTuneStrategy::distilled,
             "full fine-tuning of a small student distilled from a model pretrained elsewhere (graft distill)"),
+    /** A linear probe of a model pretrained elsewhere: its embeddings as they are, logistic regression. */
+    PROBE("probe", Group.PRETRAINED_ELSEWHERE, () -> new SetFitStrategy(SetFitStrategy.Source.PRETRAINED, true),
+            "a model pretrained elsewhere, frozen: logistic regression on its pooled embeddings (a linear probe)"),
+    /** A linear probe of graft's own base pretraining run. */
+    PROBE_OWN("probe-own", Group.OWN_PRETRAINING, () -> new SetFitStrategy(SetFitStrategy.Source.OWN, true),
+            "pretrain on the corpus, then logistic regression on the frozen encoder's mean-pooled embeddings"),
+    /** A linear probe of a distilled student. */
+    PROBE_DISTILLED("probe-distilled", Group.PRETRAINED_ELSEWHERE,
+            () -> new SetFitStrategy(SetFitStrategy.Source.DISTILLED, true),
+            "a student distilled from a model pretrained elsewhere (graft distill), frozen: logistic regression on "
+                    + "its pooled embeddings"),
     /** TF-IDF + logistic regression (most frequent tag per word for tagging). */
     BOW("bow", Group.BASELINE, BowStrategy::new,
             "bag of words: TF-IDF uni+bigrams, logistic regression, C by cross-validation"),
@@ -140,10 +151,19 @@ public enum Strategy {
     /**
      * True when the strategy fine-tunes a neural model with a learning rate the few-label protocol chooses
      * (a {@link FineTuneStrategy}). SetFit tunes its encoder at SetFit's fixed rate and chooses only its
-     * head's regularization, so its strategies are not counted here although their group fine-tunes.
+     * head's regularization, and a probe tunes no encoder, so these are not counted here although their group
+     * fine-tunes.
      */
     public boolean fineTunes() {
-        return group.fineTunes() && this != SETFIT && this != SETFIT_OWN;
+        return group.fineTunes() && !fitsEmbeddings();
+    }
+
+    /**
+     * True for the strategies that fit logistic regression on an encoder's pooled embeddings (SetFit, which
+     * tunes the encoder on pairs first, and the probes, which do not): classification only.
+     */
+    public boolean fitsEmbeddings() {
+        return this == SETFIT || this == SETFIT_OWN || this == PROBE || this == PROBE_OWN || this == PROBE_DISTILLED;
     }
 
     /**
@@ -183,7 +203,7 @@ public enum Strategy {
 
     /** True when the strategy needs the shared pretraining run on the corpus. */
     public boolean needsBasePretraining() {
-        return this == TRANSFER || this == ULMFIT || this == SETFIT_OWN;
+        return this == TRANSFER || this == ULMFIT || this == SETFIT_OWN || this == PROBE_OWN;
     }
 
     /** True when the strategy reads the unlabeled corpus (everything but scratch, pretrained and bow). */

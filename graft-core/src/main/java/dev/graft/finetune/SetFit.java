@@ -98,17 +98,29 @@ public final class SetFit {
     /**
      * What SetFit adds to a fine-tuning spec.
      *
-     * @param iterations R: positive and negative pairs drawn per labeled example
+     * @param iterations R: positive and negative pairs drawn per labeled example; 0 skips the contrastive stage,
+     *                   which leaves a linear probe: logistic regression on the encoder's embeddings as they are
      */
     public record Options(int iterations) {
         public Options {
-            if (iterations < 1) {
-                throw new SpecException("iterations", "iterations must be >= 1, got " + iterations);
+            if (iterations < 0) {
+                throw new SpecException("iterations", "iterations must be >= 0 (0: no contrastive tuning, a "
+                        + "linear probe of the encoder as it is), got " + iterations);
             }
         }
 
         public static Options defaults() {
             return new Options(DEFAULT_ITERATIONS);
+        }
+
+        /** No contrastive stage: logistic regression on the frozen encoder's embeddings (a linear probe). */
+        public static Options probe() {
+            return new Options(0);
+        }
+
+        /** True when the encoder is left as it is (no pairs). */
+        public boolean isProbe() {
+            return iterations == 0;
         }
     }
 
@@ -490,27 +502,34 @@ public final class SetFit {
             }
             List<Pair> pairs = pairs(y, options.iterations(), spec.run().seed());
             int batch = spec.batchSize() > 0 ? spec.batchSize() : DEFAULT_BATCH;
-            PairStream stream = new PairStream(pairs, batch, spec.run().seed());
-            PairTraining pairTraining = new PairTraining(backbone, trainData, embedding);
-            double epochs = spec.run().epochs() > 0 ? spec.run().epochs() : 1;
-            float rate = learningRate(spec);
-            log.printf(Locale.ROOT, "setfit: %,d pairs (%d iterations x %,d examples x 2, half positive), %.3g epochs "
-                            + "of %,d updates at batch %d, rate %.3g%n", pairs.size(), options.iterations(), y.length,
-                    epochs, stream.batchesPerEpoch(), batch, rate);
-            long stepsPerEpoch = stream.batchesPerEpoch();
-            int evalEvery = (int) Math.max(1, stepsPerEpoch);
-            TrainingOptions training = new TrainingOptions(0, epochs, spec.run().maxTime(), rate,
-                    Schedule.linear(spec.optimizer().warmup()), spec.optimizer().weightDecay(), 0.9f, 0.999f, 1e-6f,
-                            spec.optimizer().clip(), 1,
-                    Math.max(1, Math.min(20, evalEvery)), 0, 0, 1, false);
+            double epochs = options.isProbe() ? 0 : spec.run().epochs() > 0 ? spec.run().epochs() : 1;
+            float rate = options.isProbe() ? 0 : learningRate(spec);
             ObjectNode runConfig = runConfig(start, trainData.size(), devData.size(),
                     testData == null ? 0 : testData.size(), pairs.size(), batch, epochs, rate, maxLength, labels);
             AtomicFiles.writeString(spec.run().out().resolve("run.json"), JSON.writeValueAsString(runConfig) + "\n");
             long t0 = System.nanoTime();
-            Trainer<List<Pair>> trainer = new Trainer<>(compute, pairTraining, stream, training, spec.run().out(), log);
-            Trainer.Summary summary = trainer.run(false);
-            for (Path p : Trainer.checkpoints(spec.run().out())) {
-                AtomicFiles.deleteRecursively(p);
+            Trainer.Summary summary = null;
+            if (options.isProbe()) {
+                log.println("setfit: 0 iterations: no contrastive tuning; logistic regression on the encoder's "
+                        + "embeddings as they are (a linear probe)");
+            } else {
+                PairStream stream = new PairStream(pairs, batch, spec.run().seed());
+                PairTraining pairTraining = new PairTraining(backbone, trainData, embedding);
+                log.printf(Locale.ROOT, "setfit: %,d pairs (%d iterations x %,d examples x 2, half positive), %.3g "
+                                + "epochs of %,d updates at batch %d, rate %.3g%n", pairs.size(), options.iterations(),
+                        y.length, epochs, stream.batchesPerEpoch(), batch, rate);
+                long stepsPerEpoch = stream.batchesPerEpoch();
+                int evalEvery = (int) Math.max(1, stepsPerEpoch);
+                TrainingOptions training = new TrainingOptions(0, epochs, spec.run().maxTime(), rate,
+                        Schedule.linear(spec.optimizer().warmup()), spec.optimizer().weightDecay(), 0.9f, 0.999f,
+                        1e-6f, spec.optimizer().clip(), 1,
+                        Math.max(1, Math.min(20, evalEvery)), 0, 0, 1, false);
+                Trainer<List<Pair>> trainer = new Trainer<>(compute, pairTraining, stream, training, spec.run().out(),
+                        log);
+                summary = trainer.run(false);
+                for (Path p : Trainer.checkpoints(spec.run().out())) {
+                    AtomicFiles.deleteRecursively(p);
+                }
             }
 
             // 2. the logistic-regression head on the tuned embeddings
@@ -564,7 +583,8 @@ public final class SetFit {
             r.put("seed", spec.run().seed());
             r.put("setfit_iterations", options.iterations());
             r.put("pairs", pairs);
-            r.put("loss", "cosine similarity (mean squared error of the cosine of the pooled embeddings)");
+            r.put("loss", options.isProbe() ? "none: the encoder is not tuned (a linear probe)"
+                    : "cosine similarity (mean squared error of the cosine of the pooled embeddings)");
             r.put("lr", rate);
             r.put("schedule", "linear");
             r.put("warmup", spec.optimizer().warmup());
@@ -583,13 +603,16 @@ public final class SetFit {
             return r;
         }
 
+        /** {@code o} is null for a probe (no contrastive stage). */
         private FineTuneResult finish(Trainer.Summary o, EmbeddingClassifier lr, HeadMetrics devM, HeadMetrics testM,
                                       int trainSize, int devSize, int testSize, double wall) throws IOException {
+            long steps = o == null ? 0 : o.steps();
             FineTuneResult r = new FineTuneResult(spec.run().out(), HeadConfig.Task.CLASSIFY, spec.recipe(), true,
                     false,
                     spec.run().seed(), "dev_accuracy", devM == null ? Double.NaN : devM.score(),
-                    testM == null ? Double.NaN : testM.score(), devM, testM, o.steps(), o.steps(), o.stoppedBy(),
-                    trainSize, devSize, false, testSize, wall, o.lastLoss(), lr.chosenC(), null);
+                    testM == null ? Double.NaN : testM.score(), devM, testM, steps, steps,
+                    o == null ? "probe" : o.stoppedBy(), trainSize, devSize, false, testSize, wall,
+                    o == null ? Double.NaN : o.lastLoss(), lr.chosenC(), null);
             AtomicFiles.writeString(spec.run().out().resolve("results.json"), JSON.writeValueAsString(r.resultsJson())
                     + "\n");
             return r;

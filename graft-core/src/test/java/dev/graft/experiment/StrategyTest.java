@@ -11,12 +11,12 @@ class StrategyTest {
     @Test
     void groupsAreDataInTheReportsOrder() {
         assertThat(Strategy.inGroup(Strategy.Group.OWN_PRETRAINING)).containsExactly(Strategy.TRANSFER,
-                Strategy.ULMFIT, Strategy.MERGED, Strategy.MULTITASK, Strategy.SETFIT_OWN);
+                Strategy.ULMFIT, Strategy.MERGED, Strategy.MULTITASK, Strategy.SETFIT_OWN, Strategy.PROBE_OWN);
         assertThat(Strategy.inGroup(Strategy.Group.BASELINE)).containsExactly(Strategy.BOW, Strategy.VECTORS,
                 Strategy.BOW_VECTORS);
         assertThat(Strategy.inGroup(Strategy.Group.FROM_SCRATCH)).containsExactly(Strategy.SCRATCH);
         assertThat(Strategy.inGroup(Strategy.Group.PRETRAINED_ELSEWHERE)).containsExactly(Strategy.PRETRAINED,
-                Strategy.SETFIT, Strategy.DISTILLED);
+                Strategy.SETFIT, Strategy.DISTILLED, Strategy.PROBE, Strategy.PROBE_DISTILLED);
         assertThat(Strategy.inGroup(Strategy.Group.LABELS_IN_PRETRAINING)).containsExactly(Strategy.LABELS_AS_TEXT);
         // every strategy is in exactly one group
         assertThat(Arrays.stream(Strategy.Group.values()).mapToInt(g -> Strategy.inGroup(g).size()).sum())
@@ -48,25 +48,32 @@ class StrategyTest {
         assertThat(Strategy.SETFIT.run()).isInstanceOf(SetFitStrategy.class);
         assertThat(((SetFitStrategy) Strategy.SETFIT_OWN.run()).strategy()).isEqualTo(Strategy.SETFIT_OWN);
         assertThat(((SetFitStrategy) Strategy.SETFIT.run()).strategy()).isEqualTo(Strategy.SETFIT);
+        for (Strategy probe : java.util.List.of(Strategy.PROBE, Strategy.PROBE_OWN, Strategy.PROBE_DISTILLED)) {
+            assertThat(((SetFitStrategy) probe.run()).strategy()).isEqualTo(probe);
+            assertThat(probe.fitsEmbeddings()).isTrue();
+            assertThat(probe.fineTunes()).as("a probe has no rate to choose").isFalse();
+        }
         assertThat(Strategy.LABELS_AS_TEXT.run()).isInstanceOf(LabelsAsTextStrategy.class);
         assertThat(Strategy.BOW_VECTORS.run()).isInstanceOf(VectorsStrategy.class);
         assertThat(Arrays.stream(Strategy.values()).map(s -> s.run().getClass()).distinct().count())
                 // the seven fine-tuning strategies share FineTuneStrategy (they differ in data: what they prepare,
-                // where they start), vectors and bow+vectors share VectorsStrategy, setfit and setfit-own
-                // SetFitStrategy
-                .isEqualTo(Strategy.values().length - 6 - 1 - 1);
+                // where they start), vectors and bow+vectors share VectorsStrategy, setfit, setfit-own and the
+                // three probes SetFitStrategy
+                .isEqualTo(Strategy.values().length - 6 - 1 - 4);
     }
 
     @Test
     void corpusNeedsAndIds() {
         assertThat(Arrays.stream(Strategy.values()).filter(s -> !s.needsCorpus()))
                 .containsExactly(Strategy.SCRATCH, Strategy.PRETRAINED, Strategy.SETFIT, Strategy.DISTILLED,
-                        Strategy.BOW);
+                        Strategy.PROBE, Strategy.PROBE_DISTILLED, Strategy.BOW);
         assertThat(Strategy.ofId("transfer@0.25")).isEqualTo(Strategy.TRANSFER);
         assertThat(Strategy.ofId("bow+vectors")).isEqualTo(Strategy.BOW_VECTORS);
         assertThat(Strategy.ofId("nope")).isNull();
         assertThat(Strategy.parse("setfit-own")).isEqualTo(Strategy.SETFIT_OWN);
         assertThat(Strategy.SETFIT_OWN.needsBasePretraining()).isTrue();
         assertThat(Strategy.SETFIT.needsBasePretraining()).isFalse();
+        assertThat(Strategy.PROBE_OWN.needsBasePretraining()).isTrue();
+        assertThat(Strategy.PROBE_DISTILLED.needsBasePretraining()).isFalse();
     }
 }

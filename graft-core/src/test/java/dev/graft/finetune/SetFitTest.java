@@ -394,6 +394,54 @@ class SetFitTest {
                 m.head().maxLength(), m.padId());
     }
 
+    /**
+     * No iterations: the encoder is saved exactly as it was read, and the head is the logistic regression on
+     * its embeddings as they are (a linear probe), predicting as that regression does.
+     */
+    @Test
+    void zeroIterationsLeaveTheEncoderAsItIsAndFitTheRegressionOnItsEmbeddings() throws IOException {
+        Path out = shared.resolve("probe");
+        FineTuneResult r = SetFit.run(spec(out).build(), SetFit.Options.probe(), QUIET);
+        assertThat(r.steps()).isZero();
+        assertThat(r.stoppedBy()).isEqualTo("probe");
+        JsonNode run = JSON.readTree(out.resolve("run.json").toFile());
+        assertThat(run.path("setfit_iterations").asInt(-1)).isZero();
+        assertThat(run.path("pairs").asInt(-1)).isZero();
+
+        FineTunedModel loaded = FineTunedModel.load(out, COMPUTE);
+        SequenceClassifier clf = loaded.classifier();
+        Backbone saved = clf.backbone();
+        Backbone before = StartingPoint.fromCheckpoint(encoder, COMPUTE, 3, HeadConfig.Task.CLASSIFY, null)
+                .backbone();
+        before.dropouts().forEach(d -> d.setTraining(false));
+        List<Parameter> was = before.parameters();
+        List<Parameter> is = saved.parameters();
+        assertThat(is).hasSameSizeAs(was);
+        for (int i = 0; i < was.size(); i++) {
+            assertThat(is.get(i).value().toArray()).as(was.get(i).name() + ", bit for bit")
+                    .containsExactly(was.get(i).value().toArray());
+        }
+
+        LabelSet labels = LabelSet.ordered(loaded.head().labels());
+        List<ClassificationExample> trainExamples = read(train, labels);
+        List<ClassificationExample> testExamples = read(test, labels);
+        SetFit.EmbeddingSettings how = new SetFit.EmbeddingSettings(Pooling.MEAN, false, "none");
+        float[][] trainEmbeddings = SetFit.embedAll(before, encode(loaded, trainExamples, labels), 64, how);
+        EmbeddingClassifier lr = EmbeddingClassifier.fit(trainExamples, trainEmbeddings, labels,
+                BagOfWords.Options.defaults(3));
+        assertThat(r.chosenC()).isEqualTo(lr.chosenC());
+        assertThat(clf.headParameters().get(0).value().toArray()).containsExactly(lr.weights(3), within(1e-6f));
+        ClassificationData testData = encode(loaded, testExamples, labels);
+        float[][] testEmbeddings = SetFit.embedAll(before, testData, 64, how);
+        ClassificationTask.Predictions p = ((ClassificationTask) loaded.task()).predict(testData, testData.batches(7));
+        int correct = 0;
+        for (int i = 0; i < testExamples.size(); i++) {
+            assertThat(p.predicted()[i]).as("example " + i).isEqualTo(lr.predict(testEmbeddings[i]));
+            correct += p.predicted()[i] == testData.label(i) ? 1 : 0;
+        }
+        assertThat((double) correct / testExamples.size()).isEqualTo(r.testScore());
+    }
+
     @Test
     void whatSetFitCannotDoIsAClearErrorBeforeAnythingIsWritten() {
         Path out = shared.resolve("bad");
@@ -406,8 +454,9 @@ class SetFitTest {
                 SetFit.Options.defaults(), QUIET)).hasMessageContaining("pooling concat is neither; give mean or cls");
         assertThatThrownBy(() -> SetFit.run(spec(out).pooling(Pooling.LAST).build(),
                 SetFit.Options.defaults(), QUIET)).hasMessageContaining("pooling last is neither");
-        assertThatThrownBy(() -> new SetFit.Options(0)).isInstanceOf(dev.graft.SpecException.class)
-                .hasMessage("iterations must be >= 1, got 0");
+        assertThatThrownBy(() -> new SetFit.Options(-1)).isInstanceOf(dev.graft.SpecException.class)
+                .hasMessage("iterations must be >= 0 (0: no contrastive tuning, a linear probe of the encoder as it "
+                        + "is), got -1");
         assertThat(out).doesNotExist();
         assertThat(FineTuneSpec.Recipe.parse("setfit")).isEqualTo(FineTuneSpec.Recipe.SETFIT);
     }

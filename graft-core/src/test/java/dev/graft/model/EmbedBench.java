@@ -13,10 +13,14 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Embedding throughput, graft against ONNX Runtime, side by side in one process: all-MiniLM-L6-v2
- * imported from the ONNX file both run, the same sentences (the committed KJV sample plus seeded
- * generated lines), the same batches (sorted by token length, cut into batches of 32, padded to
- * the longest), mean pooling and L2 normalization done by the same Java code for both. graft runs
+ * Embedding throughput, graft against ONNX Runtime, side by side in one process: a model graft knows
+ * by name ({@code -Dbench.model=NAME}, default {@code minilm}: all-MiniLM-L6-v2; also
+ * {@code bge-small-en}, {@code e5-small}, {@code bge-small-zh}, {@code minilm-q}) imported from the
+ * ONNX file both run, the same sentences (the committed KJV sample plus seeded generated lines, the
+ * model's default prompt before each), the same batches (sorted by token length, cut into batches
+ * of 32, padded to the longest), the model's own pooling and normalization done by the same Java
+ * code for both. For {@code minilm-q} ONNX Runtime runs the int8 graph and graft the weights
+ * dequantized on import (in float): the two compute different things, as their users get. graft runs
  * {@link EncoderInference} (what {@code graft embed} runs); with {@code -Dbench.backbone=true} the
  * training-path {@link Backbone#forward} is timed too.
  *
@@ -40,31 +44,37 @@ public final class EmbedBench {
                 : new int[] {1, 2};
         int batchSize = Integer.getInteger("bench.batch", 32);
         boolean withBackbone = Boolean.getBoolean("bench.backbone");
+        KnownModels.Known known = KnownModels.find(System.getProperty("bench.model", "minilm"));
         Path dir = Files.createTempDirectory("graft-embed-bench");
         try {
-            Path onnx = MiniLmFixture.resource(MiniLmFixture.ONNX, dir);
-            Path tokenizerFile = MiniLmFixture.resource(MiniLmFixture.TOKENIZER, dir);
+            Path onnx = MiniLmFixture.resource(known.onnxEntry(), dir);
+            Path tokenizerFile = MiniLmFixture.resource(known.tokenizerEntry(), dir);
+            Tokenizer tokenizer = Tokenizer.load(tokenizerFile);
+            int pad = tokenizer.specialTokens().padding().orElse(0);
             long t0 = System.nanoTime();
-            OnnxImport.Imported imported = OnnxImport.read(onnx, OnnxImport.Options.defaults());
-            Path folder = dir.resolve("minilm");
+            OnnxImport.Imported imported = OnnxImport.read(onnx, OnnxImport.Options.defaults().withPadTokenId(pad));
+            Path folder = dir.resolve(known.name());
             OnnxImport.save(imported, tokenizerFile, folder);
             double importSeconds = (System.nanoTime() - t0) / 1e9;
+            SentenceTransformersConfig how = known.embedding();
+            pooling = how.pooling();
+            normalize = how.normalize();
 
-            Tokenizer tokenizer = Tokenizer.load(tokenizerFile);
             List<String> sentences = MiniLmFixture.sentences(389, Math.max(0, count - 389), 60, 3);
             sentences = sentences.subList(0, Math.min(count, sentences.size()));
             List<Encoding> encodings = new ArrayList<>();
             long tokens = 0;
             for (String s : sentences) {
-                Encoding e = tokenizer.encode(s, true);
+                Encoding e = tokenizer.encode(how.defaultPrompt() + s, true);
                 encodings.add(e);
                 tokens += e.length();
             }
-            List<TokenBatch> batches = batches(encodings, batchSize, tokenizer.specialTokens().padding().orElse(0));
+            List<TokenBatch> batches = batches(encodings, batchSize, pad);
             long padded = batches.stream().mapToLong(TokenBatch::rows).sum();
-            System.out.printf(Locale.ROOT, "all-MiniLM-L6-v2: %d sentences, %d tokens (mean %.1f, padded to %d in "
+            System.out.printf(Locale.ROOT, "%s (%s; %s): %d sentences, %d tokens (mean %.1f, padded to %d in "
                             + "%d batches of up to %d sorted by length); import from ONNX %.1f s; Java %s, %s%n",
-                    sentences.size(), tokens, (double) tokens / sentences.size(), padded, batches.size(), batchSize,
+                    known.name(), imported.config().numberOfLayers() + " x " + imported.config().hiddenSize(),
+                    how.describe(), sentences.size(), tokens, (double) tokens / sentences.size(), padded, batches.size(), batchSize,
                     importSeconds, Runtime.version(), System.getProperty("os.arch"));
             System.out.printf(Locale.ROOT, "%-8s %14s %14s %10s %16s %16s %10s%n", "threads", "graft sent/s",
                     "ORT sent/s", "graft/ORT", "graft sent/cpu-s", "ORT sent/cpu-s", "graft/ORT");
@@ -138,18 +148,22 @@ public final class EmbedBench {
         return out;
     }
 
+    /** The benchmarked model's pooling and normalization, applied alike to both engines' states. */
+    private static Pooling pooling = Pooling.MEAN;
+    private static boolean normalize = true;
+
     static float graft(EncoderInference inference, TokenBatch b) {
-        return SentenceEmbedder.pool(inference.forward(b), Pooling.MEAN, true)[0][0];
+        return SentenceEmbedder.pool(inference.forward(b), pooling, normalize)[0][0];
     }
 
     static float backbone(Pretrained model, TokenBatch b) {
         float[] h = model.backbone().forward(b);
-        return SentenceEmbedder.pool(h, b, Pooling.MEAN, true, model.config().hiddenSize())[0][0];
+        return SentenceEmbedder.pool(h, b, pooling, normalize, model.config().hiddenSize())[0][0];
     }
 
     static float ort(OnnxRuntimeOracle ort, TokenBatch b) throws Exception {
         float[] h = ort.lastHiddenState(b);
-        return SentenceEmbedder.pool(h, b, Pooling.MEAN, true, h.length / b.rows())[0][0];
+        return SentenceEmbedder.pool(h, b, pooling, normalize, h.length / b.rows())[0][0];
     }
 
     static List<TokenBatch> batches(List<Encoding> encodings, int batchSize, int pad) {
