@@ -233,8 +233,18 @@ public final class Trainer<B> {
                 }
                 Duration eta = eta(plannedSteps - state.step, seconds(startNanos), state.step - state.stepAtStart,
                         seconds(firstStepDoneNanos));
-                progress.update(state.step, plannedSteps, r.loss(), rate, eta);
-                listener.onStep(new TrainingListener.Step(state.step, plannedSteps, r.loss(), lr,
+                long shownSteps = plannedSteps;
+                if (options.schedule() instanceof Schedule.TimeDecay && options.maxTime() != null) {
+                    // a schedule that decays to 0 at the time budget ends with the budget, not at a step count:
+                    // the time left is the ETA, and the steps it holds at this run's pace complete the count
+                    double left = Math.max(0, options.maxTime().toMillis() / 1000.0 - elapsed);
+                    long perStepNanos = eta(1, seconds(startNanos), state.step - state.stepAtStart,
+                            seconds(firstStepDoneNanos)).toNanos();
+                    eta = Duration.ofMillis((long) (1000 * left));
+                    shownSteps = state.step + (perStepNanos > 0 ? (long) Math.ceil(left * 1e9 / perStepNanos) : 0);
+                }
+                progress.update(state.step, shownSteps, r.loss(), rate, eta);
+                listener.onStep(new TrainingListener.Step(state.step, shownSteps, r.loss(), lr,
                         (double) data.position() / Math.max(1, data.batchesPerEpoch())));
                 if (state.step % options.logEvery() == 0) {
                     double windowSeconds = seconds(windowStart);
@@ -252,7 +262,7 @@ public final class Trainer<B> {
                     metrics.write(rec);
                     if (!progress.isBar()) {
                         progress.logLine(String.format(Locale.ROOT,
-                                "step %d/%d loss %.4f lr %.3g %,.0f tok/s elapsed %s ETA %s", state.step, plannedSteps,
+                                "step %d/%d loss %.4f lr %.3g %,.0f tok/s elapsed %s ETA %s", state.step, shownSteps,
                                 windowLoss / windowCount, lr, windowTokens / Math.max(1e-9, windowSeconds),
                                 Progress.format(Duration.ofSeconds((long) elapsed)), Progress.format(eta)));
                     }

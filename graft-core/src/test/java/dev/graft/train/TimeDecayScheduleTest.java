@@ -94,8 +94,21 @@ class TimeDecayScheduleTest {
         TrainingOptions options = new TrainingOptions(0, 0, Duration.ofSeconds(30), 1e-3f,
                 new Schedule.TimeDecay(0, false), 0.01f, 0.9f, 0.98f, 1e-6f, 1.0, 1, 1, 0, 0, 1, false);
         Path run = dir.resolve("run");
-        Trainer.Summary s = new Trainer<>(COMPUTE, oneSecondSteps, new TrainerTest.SyntheticStream(config, 2, 8, 1, -1),
-                options, run, QUIET).clock(clock::get).run(false);
+        java.io.ByteArrayOutputStream logged = new java.io.ByteArrayOutputStream();
+        Trainer.Summary s;
+        try (java.io.PrintStream log = new java.io.PrintStream(logged, true, java.nio.charset.StandardCharsets.UTF_8)) {
+            s = new Trainer<>(COMPUTE, oneSecondSteps, new TrainerTest.SyntheticStream(config, 2, 8, 1, -1),
+                    options, run, log).clock(clock::get).run(false);
+        }
+        // the progress lines count to the budget's end: after update k (k seconds in), 30 - k seconds and as
+        // many one-second updates are left, whatever the step plan made at the start said
+        List<String> stepLines = logged.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+                .filter(l -> l.startsWith("step ")).toList();
+        assertThat(stepLines).hasSize(30);
+        for (int k = 1; k <= 30; k++) {
+            assertThat(stepLines.get(k - 1)).as("update " + k).startsWith("step " + k + "/30 ")
+                    .endsWith("ETA " + Progress.format(Duration.ofSeconds(30 - k)));
+        }
         assertThat(s.stoppedBy()).isEqualTo("time");
         assertThat(s.steps()).isEqualTo(30);
         List<Double> lrs = new ArrayList<>();
