@@ -18,6 +18,7 @@ import dev.graft.finetune.LmFineTuneSpec;
 import dev.graft.io.Staging;
 import dev.graft.model.AtomicFiles;
 import dev.graft.model.Checkpoint;
+import dev.graft.model.SentenceTransformersConfig;
 import dev.graft.model.KnownModels;
 import dev.graft.pretrain.PretrainSpec;
 import dev.graft.pretrain.Pretraining;
@@ -410,17 +411,30 @@ final class SharedRuns {
             throw new SpecException("pretrained", "pretrained " + spec.pretrained() + ": no such folder, and not a "
                     + "known model name (known: " + KnownModels.names() + ")");
         }
-        Path dir = DataHome.home().resolve("models").resolve(known.name() + "-graft");
-        if (Files.exists(dir.resolve(Checkpoint.WEIGHTS)) && Files.exists(dir.resolve(Checkpoint.TOKENIZER))) {
+        return importedKnownModel(known, RegistryClients.fromEnvironment(), DataHome.home().resolve("models"), log);
+    }
+
+    /**
+     * The folder {@code MODELS/NAME-graft} holding {@code known} as graft imports it, imported (from the cached
+     * download, else through the registry's client) when it is missing or was imported by an older graft without
+     * the model's sentence-transformers settings: setfit and the probes pool as those settings say (all-MiniLM-L6-v2
+     * normalized), so such a folder would give other embeddings than the model card's.
+     */
+    static Path importedKnownModel(KnownModels.Known known, RegistryClients clients, Path models, PrintStream log)
+            throws IOException {
+        Path dir = models.resolve(known.name() + "-graft");
+        boolean imported = Files.exists(dir.resolve(Checkpoint.WEIGHTS)) && Files.exists(dir.resolve(Checkpoint.TOKENIZER));
+        if (imported && Files.exists(dir.resolve(SentenceTransformersConfig.MODULES))) {
             return dir;
         }
-        log.println("experiment: importing " + known.name() + " into " + dir);
+        log.println(imported ? "experiment: " + dir + " was imported without the model's sentence-transformers "
+                + "settings (by an older graft); importing " + known.name() + " again"
+                : "experiment: importing " + known.name() + " into " + dir);
         try (Staging staging = Staging.open(dir, "import", log)) { // beside dir; a stale one is removed
             if (Files.exists(dir)) {
                 AtomicFiles.deleteRecursively(dir);
             }
-            KnownModels.install(known, RegistryClients.fromEnvironment(), DataHome.home().resolve("models"),
-                    staging.work(), dir, null, null, log);
+            KnownModels.install(known, clients, models, staging.work(), dir, null, null, log);
         }
         return dir;
     }
