@@ -340,7 +340,11 @@ public final class FineTuning {
                     : spec.pooling() != null ? spec.pooling() : defaultPooling();
             HeadConfig config = new HeadConfig(head.task(), labels.labels(), pooling, maxLength);
             HeadModel model = head.newModel(compute, start.backbone(), config, spec.run().seed());
-            HeadTask<E, B> task = head.task(model, config, parts.heldOut().examples(), devData, 64,
+            // every evaluation in batches of the training batch's size: a layer's activation buffers grow
+            // to the largest batch it has run, and evaluation needs no more rows than training
+            // (docs/PERFORMANCE.md, "Session 12: demo memory")
+            int evalBatch = spec.effectiveBatchSize();
+            HeadTask<E, B> task = head.task(model, config, parts.heldOut().examples(), devData, evalBatch,
                     tokenizerFiles(tok));
             task.prepareTraining(trainData, start.extraTensors(), spec.balancedClassWeights(), log);
             BatchStream<B> stream = trainData.stream(spec.effectiveBatchSize(), spec.run().seed());
@@ -351,13 +355,13 @@ public final class FineTuning {
             int testSize = testData == null ? 0 : testData.size();
             Outcome o = train(task, stream, task.metric(), trainData.size(), devData.size(), testSize);
             task.setTraining(false);
-            if (task.afterTraining(parts.heldOut().examples(), devData, 64, log)) {
+            if (task.afterTraining(parts.heldOut().examples(), devData, evalBatch, log)) {
                 task.head().write(spec.run().out().resolve(Checkpoint.CONFIG), model.config());
             }
             HeadMetrics devM = devData.size() == 0 ? null
-                    : task.score(parts.heldOut().examples(), devData, devData.batches(64)).metrics();
+                    : task.score(parts.heldOut().examples(), devData, devData.batches(evalBatch)).metrics();
             HeadMetrics testM = testData == null ? null
-                    : task.score(test.examples(), testData, testData.batches(64)).metrics();
+                    : task.score(test.examples(), testData, testData.batches(evalBatch)).metrics();
             return finish(o, task.metric(), devM, testM, trainData.size(), devData.size(), testSize, task.head());
         }
 

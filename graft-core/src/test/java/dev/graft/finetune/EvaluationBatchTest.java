@@ -1,0 +1,65 @@
+package dev.graft.finetune;
+
+import dev.graft.model.HeadConfig;
+import dev.graft.model.HeadModel;
+import dev.graft.model.ModelConfig;
+import dev.graft.model.SequenceClassifier;
+import dev.graft.nn.Compute;
+import dev.graft.task.ClassificationTask;
+import dev.graft.tensor.Parallel;
+import dev.graft.tensor.kernel.KernelProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Issue 22 (memory): a fine-tuning run evaluates (its dev set during training, then dev and test at the end) in
+ * batches of its training batch's size, so the layers' activation buffers, which grow to the largest batch a model
+ * has run, stay at the training batch's size. They used to grow to evaluation batches of 64 texts, four times the
+ * rows of a training batch of 16: the peak of two all-MiniLM-L6-v2 cells in {@code graft demo}.
+ */
+class EvaluationBatchTest {
+    private static final PrintStream QUIET = new PrintStream(PrintStream.nullOutputStream());
+    private static final Parallel ONE = new Parallel(1);
+    private static final Compute COMPUTE = new Compute(KernelProvider.create(ONE), ONE);
+
+    @AfterAll
+    static void close() {
+        ONE.close();
+    }
+
+    @Test
+    void evaluationRunsNoBatchLargerThanTraining(@TempDir Path dir) throws Exception {
+        Path encoder = Fixtures.checkpoint(dir.resolve("enc"), COMPUTE, Fixtures.wordPiece(),
+                ModelConfig.Architecture.ENCODER);
+        List<HeadModel> made = new ArrayList<>();
+        int batch = 3;
+        int maxLength = 12;
+        FineTuneSpec spec = FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, "keywords", dir.resolve("out"))
+                .from(encoder).batchSize(batch).maxLength(maxLength).learningRate(1e-3f)
+                .run(ro -> ro.withEpochs(2).withSeed(5).withThreads(1)).build();
+        int dev = 25;
+        int test = 41;
+        FineTuneResult r = FineTuning.run(spec, new RecordingHead(ClassificationTask.HEAD, made::add),
+                new LabeledSplits<>(Fixtures.sentimentData(30, 7, "t"), Fixtures.sentimentData(dev, 8, "d"),
+                        Fixtures.sentimentData(test, 9, "x"), null), QUIET);
+
+        assertThat(r.testScore()).as("the test set was scored").isBetween(0.0, 1.0);
+        assertThat(made).as("one run, one model").hasSize(1);
+        SequenceClassifier model = (SequenceClassifier) made.get(0);
+        int hidden = model.config().hiddenSize();
+        int rows = model.backbone().blockOutput(0).length / hidden;
+        // a batch of B texts of at most maxLength tokens has at most B * maxLength rows (tokens); the test set in one
+        // batch of 64 would have had at least 41 texts of 5 or more tokens (3 words and two specials)
+        assertThat(rows).as("rows of the largest batch the first block ever ran")
+                .isLessThanOrEqualTo(batch * maxLength)
+                .isLessThan(test * 5);
+    }
+}
