@@ -11,13 +11,15 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code graft experiment}: every strategy at every label budget and seed, then the report. */
 @Command(name = "experiment", mixinStandardHelpOptions = true, defaultValueProvider = ExperimentCommand.Written.class,
-        description = "Compare strategies (scratch, transfer, ulmfit, multitask, merged, pretrained, bow, "
-                + "labels-as-text, vectors, bow+vectors, setfit, setfit-own) on the same labeled subsets, budgets and seeds; writes "
+        description = "Compare strategies (from scratch, graft's own pretraining, models pretrained elsewhere, "
+                + "baselines: see --strategies) on the same labeled subsets, budgets and seeds; writes "
                 + "results.jsonl and report.md/report.html to --out and prints the answer. Re-running resumes where it "
                 + "stopped.")
 final class ExperimentCommand implements Callable<Integer> {
@@ -61,7 +63,8 @@ final class ExperimentCommand implements Callable<Integer> {
             + "two files: train,test.")
     List<String> data;
 
-    @Option(names = "--strategies", split = ",", description = "Comma-separated (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--strategies", split = ",", completionCandidates = StrategyIds.class,
+            description = "Comma-separated, of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     List<String> strategies = DEFAULTS.strategies().stream().map(Strategy::id).toList();
 
     @Option(names = "--budgets", split = ",", description = "Label budgets, numbers or 'all' (default: "
@@ -202,5 +205,13 @@ final class ExperimentCommand implements Callable<Integer> {
     /** Whether {@code option} was on the command line (a mixin's option always has a value). */
     private boolean given(String option) {
         return command.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    /** Every strategy's id, in the enum's order: the help lists them (and shell completion offers them). */
+    static final class StrategyIds implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Arrays.stream(Strategy.values()).map(Strategy::id).iterator();
+        }
     }
 }

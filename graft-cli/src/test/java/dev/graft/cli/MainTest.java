@@ -1,10 +1,12 @@
 package dev.graft.cli;
 
+import dev.graft.experiment.Strategy;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -62,5 +64,18 @@ class MainTest {
         cl.setOut(new PrintWriter(out));
         assertThat(cl.execute("--version")).isZero();
         assertThat(out.toString()).startsWith("graft ").contains("Java " + Runtime.version().feature());
+    }
+
+    @Test
+    void theExperimentHelpListsEveryStrategy() {
+        CommandLine cl = Main.commandLine("experiment", "--help");
+        StringWriter out = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        assertThat(cl.execute("experiment", "--help")).isZero();
+        // picocli wraps the list over lines: compare with the whitespace folded
+        String help = out.toString().replaceAll("\\s+", " ");
+        for (Strategy s : Strategy.values()) {
+            assertThat(help).as("the help names strategy %s", s.id()).containsPattern(" " + Pattern.quote(s.id()) + "[, ]");
+        }
     }
 }
