@@ -119,14 +119,9 @@ public record DistillSpec(
 
     /** This spec as a builder, to change a few settings. */
     public Builder toBuilder() {
-        Builder b = new Builder(teacher, corpus, run.out());
-        b.student = student;
-        b.init = init;
-        b.loss = loss;
-        b.layerMap = layerMap;
-        b.cacheTeacher = cacheTeacher;
-        return b.layout(layout).batchSize(batchSize).seqLen(seqLen).model(model).optimizer(optimizer)
-                .monitoring(monitoring).run(run);
+        return builder(teacher, corpus, run.out()).student(student).init(init).loss(loss).layerMap(layerMap)
+                .cacheTeacher(cacheTeacher).layout(layout).batchSize(batchSize).seqLen(seqLen).model(model)
+                .optimizer(optimizer).monitoring(monitoring).run(run);
     }
 
     /** Builds a {@link DistillSpec}; every setting starts at {@code graft distill}'s default. */
