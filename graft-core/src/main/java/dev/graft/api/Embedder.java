@@ -21,9 +21,10 @@ public final class Embedder {
     static final int BATCH_SIZE = 32;
     private final Path folder;
     private final SentenceEmbedder embedder;
-    private final SentenceTransformersConfig settings;
+    /** The folder's sentence-transformers settings, if it has them: its prompts. */
+    private final Optional<SentenceTransformersConfig> settings;
 
-    private Embedder(Path folder, SentenceEmbedder embedder, SentenceTransformersConfig settings) {
+    private Embedder(Path folder, SentenceEmbedder embedder, Optional<SentenceTransformersConfig> settings) {
         this.folder = folder;
         this.embedder = embedder;
         this.settings = settings;
@@ -37,7 +38,7 @@ public final class Embedder {
         SentenceEmbedder e = new SentenceEmbedder(p.backbone(), p.requireTokenizer(),
                 st.map(SentenceTransformersConfig::pooling).orElse(Pooling.MEAN),
                 st.map(SentenceTransformersConfig::normalize).orElse(false), BATCH_SIZE, maxLength);
-        return new Embedder(p.folder(), e, st.orElse(null));
+        return new Embedder(p.folder(), e, st);
     }
 
     public Path folder() {
@@ -51,7 +52,7 @@ public final class Embedder {
 
     /** One vector per text, in order, with the model's default prompt (if any) before each text. */
     public float[][] embed(List<String> texts) {
-        return embedder.embed(prefixed(texts, settings == null ? "" : settings.defaultPrompt()));
+        return embedder.embed(prefixed(texts, settings.map(SentenceTransformersConfig::defaultPrompt).orElse("")));
     }
 
     /**
@@ -59,11 +60,9 @@ public final class Embedder {
      * error naming the model's prompts for an unknown name.
      */
     public float[][] embed(List<String> texts, String promptName) {
-        if (settings == null) {
-            throw new IllegalArgumentException(folder + " has no prompts (no sentence-transformers settings): put "
-                    + "the prompt in the texts and call embed(texts)");
-        }
-        return embedder.embed(prefixed(texts, settings.prompt(promptName)));
+        SentenceTransformersConfig s = settings.orElseThrow(() -> new IllegalArgumentException(folder + " has no "
+                + "prompts (no sentence-transformers settings): put the prompt in the texts and call embed(texts)"));
+        return embedder.embed(prefixed(texts, s.prompt(promptName)));
     }
 
     private static List<String> prefixed(List<String> texts, String prefix) {

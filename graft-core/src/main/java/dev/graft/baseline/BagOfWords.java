@@ -240,11 +240,7 @@ public final class BagOfWords {
 
     /** The examples' texts, in order. */
     static List<String> texts(List<ClassificationExample> examples) {
-        List<String> t = new ArrayList<>(examples.size());
-        for (ClassificationExample e : examples) {
-            t.add(e.text());
-        }
-        return t;
+        return examples.stream().map(ClassificationExample::text).toList();
     }
 
     /** The examples' label indexes in {@code labels}, in order. */

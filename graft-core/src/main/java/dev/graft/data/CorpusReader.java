@@ -82,19 +82,12 @@ public final class CorpusReader {
 
     /** The documents of {@code file}, streamed. */
     public static Stream<String> documents(Path file, Options options, BadInput badInput) throws IOException {
-        boolean jsonl = DataFiles.extension(file).equals("jsonl");
-        Utf8Lines lines = badInput.lines(file, options.maxLineBytes());
-        Iterator<String> it = new DocumentIterator(lines, jsonl, options, badInput);
+        DocumentIterator it = new DocumentIterator(file, options, badInput);
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL),
-                false).onClose(() -> {
-                    try {
-                        lines.close();
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
+                false).onClose(it::close);
     }
 
+    /** The documents of one file, read from its lines as they are asked for; closing it closes the file. */
     private static final class DocumentIterator implements Iterator<String> {
         private final Utf8Lines lines;
         private final boolean jsonl;
@@ -105,12 +98,20 @@ public final class CorpusReader {
         private boolean done;
         private long produced;
 
-        DocumentIterator(Utf8Lines lines, boolean jsonl, Options options, BadInput badInput) {
-            this.lines = lines;
-            this.jsonl = jsonl;
+        DocumentIterator(Path file, Options options, BadInput badInput) throws IOException {
+            this.lines = badInput.lines(file, options.maxLineBytes());
+            this.jsonl = DataFiles.extension(file).equals("jsonl");
             this.options = options;
             this.badInput = badInput;
             this.skippedBefore = badInput.skipped();
+        }
+
+        void close() {
+            try {
+                lines.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
 
         @Override

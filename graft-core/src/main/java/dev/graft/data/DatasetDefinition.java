@@ -1,5 +1,7 @@
 package dev.graft.data;
 
+import dev.graft.Named;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -11,23 +13,13 @@ import java.util.Map;
  */
 public interface DatasetDefinition {
     /** The kinds of set a dataset provides. */
-    enum SetKind {
+    enum SetKind implements Named {
         /** Unlabeled text, {@code DIR/{train,dev,test}.txt}, read with {@link CorpusReader}. */
-        TEXT("text"),
+        TEXT,
         /** Labeled texts, {@code DIR/{train,dev,test}.jsonl}, read with {@link ClassificationReader}. */
-        CLASSIFICATION("classification"),
+        CLASSIFICATION,
         /** Tagged sentences, {@code DIR/{train,dev,test}.jsonl}, read with {@link TaggingReader}. */
-        TAGGING("tagging");
-
-        private final String id;
-
-        SetKind(String id) {
-            this.id = id;
-        }
-
-        public String id() {
-            return id;
-        }
+        TAGGING
     }
 
     /**

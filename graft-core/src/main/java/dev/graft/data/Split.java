@@ -1,15 +1,12 @@
 package dev.graft.data;
 
+import dev.graft.Named;
+
 import java.util.Locale;
 
 /** The three fixed splits of a fetched dataset. */
-public enum Split {
+public enum Split implements Named {
     TRAIN, DEV, TEST;
-
-    /** "train", "dev", "test": the file stem and the name used in {@code NAME:split}. */
-    public String id() {
-        return name().toLowerCase(Locale.ROOT);
-    }
 
     /** Parses "train", "dev" (or "validation"), "test"; anything else is an error naming the choices. */
     public static Split parse(String s) {

@@ -1,5 +1,6 @@
 package dev.graft.distill;
 
+import dev.graft.Named;
 import dev.graft.SpecException;
 import dev.graft.data.CorpusReader;
 import dev.graft.model.ModelOverrides;
@@ -12,7 +13,6 @@ import dev.graft.train.ScheduleKind;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Everything {@code graft distill} needs: the teacher, the student, the loss, the unlabeled corpus and the
@@ -53,44 +53,26 @@ public record DistillSpec(
     public static final Monitoring DEFAULT_MONITORING = new Monitoring(10, 200, 500, 2, 256);
 
     /** How a new student starts. */
-    public enum Init {
+    public enum Init implements Named {
         /** Random weights, as pretraining starts. */
         RANDOM,
         /** The teacher's embeddings and every (N/M)-th block (DistilBERT's initialization): shapes must match. */
         TEACHER_LAYERS;
 
-        public String id() {
-            return name().toLowerCase(Locale.ROOT).replace('_', '-');
-        }
-
         public static Init parse(String s) {
-            for (Init i : values()) {
-                if (i.id().equalsIgnoreCase(s)) {
-                    return i;
-                }
-            }
-            throw new SpecException("init", "unknown init '" + s + "': use random or teacher-layers");
+            return Named.parse(Init.class, "init", s);
         }
     }
 
     /** What the student learns to reproduce. */
-    public enum Loss {
+    public enum Loss implements Named {
         /** The teacher's pooled sentence embedding ({@link EmbeddingLoss}). */
         EMBEDDING,
         /** The mapped blocks' hidden states and attention distributions ({@link LayerLoss}). */
         LAYERS;
 
-        public String id() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
         public static Loss parse(String s) {
-            for (Loss l : values()) {
-                if (l.id().equalsIgnoreCase(s)) {
-                    return l;
-                }
-            }
-            throw new SpecException("loss", "unknown loss '" + s + "': use embedding or layers");
+            return Named.parse(Loss.class, "loss", s);
         }
     }
 
@@ -137,14 +119,9 @@ public record DistillSpec(
 
     /** This spec as a builder, to change a few settings. */
     public Builder toBuilder() {
-        Builder b = new Builder(teacher, corpus, run.out());
-        b.student = student;
-        b.init = init;
-        b.loss = loss;
-        b.layerMap = layerMap;
-        b.cacheTeacher = cacheTeacher;
-        return b.layout(layout).batchSize(batchSize).seqLen(seqLen).model(model).optimizer(optimizer)
-                .monitoring(monitoring).run(run);
+        return builder(teacher, corpus, run.out()).student(student).init(init).loss(loss).layerMap(layerMap)
+                .cacheTeacher(cacheTeacher).layout(layout).batchSize(batchSize).seqLen(seqLen).model(model)
+                .optimizer(optimizer).monitoring(monitoring).run(run);
     }
 
     /** Builds a {@link DistillSpec}; every setting starts at {@code graft distill}'s default. */

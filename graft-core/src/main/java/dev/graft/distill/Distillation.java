@@ -170,8 +170,8 @@ public final class Distillation {
                 st.map(SentenceTransformersConfig::maxSeqLength).map(m -> Math.min(m, sc.maxPositions())).orElse(null),
                 st.map(SentenceTransformersConfig::prompts).orElse(java.util.Map.of()),
                 st.map(SentenceTransformersConfig::defaultPromptName).orElse(null));
-        DistillationTask task = new DistillationTask(student, teacher.backbone(),
-                spec.loss(), pooling, normalize, map, cache, data.validationBatches(), tokenizerFile, studentSt);
+        DistillationTask task = new DistillationTask(student, teacher.backbone(), spec.loss(), map, cache,
+                data.validationBatches(), tokenizerFile, studentSt);
         log.printf(Locale.ROOT, "student: %d blocks, hidden %d, %d heads, FFN %d, %,d parameters (%.1f%% of the "
                         + "teacher's); loss %s%s; %s kernels, %d thread(s)%n", sc.numberOfLayers(), sc.hiddenSize(),
                 sc.numberOfHeads(), sc.intermediateSize(), student.parameters().count(),

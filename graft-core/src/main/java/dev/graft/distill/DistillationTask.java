@@ -14,7 +14,6 @@ import dev.graft.model.TokenBatch;
 import dev.graft.nn.Dropout;
 import dev.graft.nn.Parameter;
 import dev.graft.nn.ParameterSet;
-import dev.graft.nn.Pooling;
 import dev.graft.tensor.Tensor;
 import dev.graft.train.Trainable;
 
@@ -52,11 +51,10 @@ public final class DistillationTask implements Trainable<DistillationData.Batch>
     private final LayerLoss layers;
     private final int[] studentBlocks;
     private final int[] teacherBlocks;
-    private final Pooling pooling;
-    private final boolean normalize;
     private final TeacherCache cache;
     private final List<DistillationData.Batch> validation;
     private final Path tokenizerJson;
+    /** The student's pooling and normalization (the teacher's): what the loss pools, saved with the student. */
     private final SentenceTransformersConfig sentenceConfig;
     private float[] zeros = new float[0];
 
@@ -67,18 +65,16 @@ public final class DistillationTask implements Trainable<DistillationData.Batch>
      * @param map               the layer map (for the layer loss; null for the embedding loss)
      * @param cache             the teacher cache, or null to run the teacher on every batch
      * @param tokenizerJson     the tokenizer file saved with the student
-     * @param sentenceConfig    pooling files saved with the student (the teacher's pooling), or null
+     * @param sentenceConfig    the student's sentence-embedding settings (the teacher's pooling and normalization,
+     *                          which the embedding loss applies to both), saved with the student as its pooling files
      */
-    public DistillationTask(Distillation.Student student, Backbone teacher, DistillSpec.Loss kind, Pooling pooling,
-                            boolean normalize, LayerMap map, TeacherCache cache,
-                            List<DistillationData.Batch> validation, Path tokenizerJson,
+    public DistillationTask(Distillation.Student student, Backbone teacher, DistillSpec.Loss kind, LayerMap map,
+                            TeacherCache cache, List<DistillationData.Batch> validation, Path tokenizerJson,
                             SentenceTransformersConfig sentenceConfig) {
         this.student = student.backbone();
         this.studentParameters = student.parameters();
         this.teacher = teacher;
         this.kind = kind;
-        this.pooling = pooling;
-        this.normalize = normalize;
         this.cache = cache;
         this.validation = List.copyOf(validation);
         this.tokenizerJson = tokenizerJson;
@@ -95,7 +91,8 @@ public final class DistillationTask implements Trainable<DistillationData.Batch>
         int dt = teacher.config().hiddenSize();
         List<Parameter> all = new ArrayList<>(studentParameters.list());
         if (kind == DistillSpec.Loss.EMBEDDING) {
-            embedding = new EmbeddingLoss(this.student.compute(), pooling, normalize, ds, dt);
+            embedding = new EmbeddingLoss(this.student.compute(), sentenceConfig.pooling(),
+                    sentenceConfig.normalize(), ds, dt);
             layers = null;
             studentBlocks = new int[0];
             teacherBlocks = new int[0];
@@ -137,7 +134,8 @@ public final class DistillationTask implements Trainable<DistillationData.Batch>
             TokenBatch tokens = batch.tokens();
             TeacherOutputs t;
             if (kind == DistillSpec.Loss.EMBEDDING) {
-                t = TeacherOutputs.embedding(teacherInference.forward(tokens), pooling, normalize);
+                t = TeacherOutputs.embedding(teacherInference.forward(tokens), sentenceConfig.pooling(),
+                        sentenceConfig.normalize());
             } else {
                 teacher.forward(tokens);
                 t = TeacherOutputs.layers(teacher, tokens, teacherBlocks, student.config().numberOfHeads());
@@ -289,9 +287,7 @@ public final class DistillationTask implements Trainable<DistillationData.Batch>
         if (!tokenizerJson.toAbsolutePath().equals(folder.resolve(Checkpoint.TOKENIZER).toAbsolutePath())) {
             AtomicFiles.writeBytes(folder.resolve(Checkpoint.TOKENIZER), Files.readAllBytes(tokenizerJson));
         }
-        if (sentenceConfig != null) {
-            sentenceConfig.write(folder, student.config().hiddenSize());
-        }
+        sentenceConfig.write(folder, student.config().hiddenSize());
     }
 
     private List<Parameter> projectionParameters() {

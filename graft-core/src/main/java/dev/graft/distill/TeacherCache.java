@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.graft.io.FileModes;
 import dev.graft.model.AtomicFiles;
+import dev.graft.model.JsonFiles;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -56,7 +57,7 @@ public final class TeacherCache {
                 }
             }
         } else {
-            AtomicFiles.writeString(keyFile, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(key) + "\n");
+            JsonFiles.write(keyFile, key);
         }
         return new TeacherCache(folder);
     }

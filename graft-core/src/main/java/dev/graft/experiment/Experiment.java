@@ -15,6 +15,7 @@ import dev.graft.data.Split;
 import dev.graft.data.TaggingExample;
 import dev.graft.finetune.DataSources;
 import dev.graft.model.AtomicFiles;
+import dev.graft.model.JsonFiles;
 import dev.graft.model.HeadConfig;
 
 import java.io.IOException;
@@ -136,7 +137,7 @@ public final class Experiment {
                 log.println("experiment: resuming in " + out);
             }
         }
-        AtomicFiles.writeString(config, JSON.writeValueAsString(m) + "\n");
+        JsonFiles.write(config, m);
         return switch (spec.task()) {
             case CLASSIFY -> runWith(classificationData());
             case TAG -> runWith(taggingData());

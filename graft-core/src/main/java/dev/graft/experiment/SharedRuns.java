@@ -2,7 +2,6 @@ package dev.graft.experiment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.graft.SpecException;
 import dev.graft.baseline.VectorClassifier;
@@ -17,6 +16,7 @@ import dev.graft.finetune.LanguageModelFineTuning;
 import dev.graft.finetune.LmFineTuneSpec;
 import dev.graft.io.Staging;
 import dev.graft.model.AtomicFiles;
+import dev.graft.model.JsonFiles;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.SentenceTransformersConfig;
 import dev.graft.model.KnownModels;
@@ -55,7 +55,7 @@ import java.util.stream.Stream;
  * {@link NotDone} instead of training.
  */
 final class SharedRuns {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper();
     /** Marker written into a finished pretraining folder. */
     static final String DONE = "graft-done.json";
 
@@ -397,7 +397,7 @@ final class SharedRuns {
     }
 
     private static void writeDone(Path dir, ObjectNode summary) throws IOException {
-        AtomicFiles.writeString(dir.resolve(DONE), JSON.writeValueAsString(summary) + "\n");
+        JsonFiles.write(dir.resolve(DONE), summary);
     }
 
     /** The model pretrained elsewhere: a checkpoint folder, or a known model imported once into GRAFT_HOME. */

@@ -2,10 +2,9 @@ package dev.graft.finetune;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.graft.data.Dataset;
-import dev.graft.model.AtomicFiles;
+import dev.graft.model.JsonFiles;
 import dev.graft.model.Checkpoint;
 
 import java.io.IOException;
@@ -43,7 +42,7 @@ import java.util.Map;
  * fold runs and the final run ({@code final_wall_s} alone).
  */
 public final class CrossValidation {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper();
     /** Held-out evaluations per fold run, at least: enough points to choose a length from. */
     static final int MIN_POINTS = 8;
     /**
@@ -183,7 +182,7 @@ public final class CrossValidation {
                 d.put("metric", r.metric());
                 d.put("steps", r.steps());
                 d.put("wall_s", r.wallSeconds());
-                AtomicFiles.writeString(done, JSON.writeValueAsString(d) + "\n"); // last: the fold is finished
+                JsonFiles.write(done, d); // last: the fold is finished
                 double last = curve.isEmpty() ? Double.NaN : curve.get(curve.size() - 1)[1];
                 double best = curve.stream().mapToDouble(p -> p[1]).max().orElse(Double.NaN);
                 log.printf(Locale.ROOT, "cross-validation: lr %s fold %d: held-out %s best %.4f, at the end %.4f "
@@ -296,6 +295,6 @@ public final class CrossValidation {
                 folds.add(s);
             }
         }
-        AtomicFiles.writeString(out.resolve("cross-validation.json"), JSON.writeValueAsString(root) + "\n");
+        JsonFiles.write(out.resolve("cross-validation.json"), root);
     }
 }

@@ -1,5 +1,6 @@
 package dev.graft.finetune;
 
+import dev.graft.Named;
 import dev.graft.SpecException;
 import dev.graft.model.HeadConfig;
 import dev.graft.model.SequenceClassifier;
@@ -121,7 +122,7 @@ public record FineTuneSpec(
     public static final float ADAM_EPSILON = 1e-8f;
 
     /** The ways to fine-tune, each with the peak rate and schedule of a run that names none. */
-    public enum Recipe {
+    public enum Recipe implements Named {
         /** BERT's: every layer at one rate, warm-up then linear decay. */
         FULL(DEFAULT_OPTIMIZER),
         /** ULMFiT's: discriminative rates (2.6), slanted triangular rates, gradual unfreezing. */
@@ -134,10 +135,6 @@ public record FineTuneSpec(
 
         Recipe(OptimizerSpec optimizer) {
             this.optimizer = optimizer;
-        }
-
-        public String id() {
-            return name().toLowerCase(Locale.ROOT);
         }
 
         public static Recipe parse(String s) {

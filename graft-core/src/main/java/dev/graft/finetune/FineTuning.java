@@ -15,6 +15,7 @@ import dev.graft.data.TaggingExample;
 import dev.graft.eval.HeadMetrics;
 import dev.graft.io.RunFolder;
 import dev.graft.model.AtomicFiles;
+import dev.graft.model.JsonFiles;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
 import dev.graft.model.HeadModel;
@@ -579,8 +580,7 @@ public final class FineTuning {
                     test == null ? Double.NaN : test.score(), dev, test, o.summary().steps(),
                     o.stopping().bestStep(), o.summary().stoppedBy(), trainSize, devSize, devCarved, testSize,
                     o.wallSeconds(), spec.multitask() ? Double.NaN : o.summary().lastLoss(), Double.NaN, null);
-            AtomicFiles.writeString(spec.run().out().resolve("results.json"), JSON.writeValueAsString(r.resultsJson())
-                    + "\n");
+            JsonFiles.write(spec.run().out().resolve("results.json"), r.resultsJson());
             return r;
         }
     }

@@ -1,13 +1,12 @@
 package dev.graft.finetune;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.graft.SpecException;
 import dev.graft.data.DatasetRegistry;
 import dev.graft.io.RunFolder;
-import dev.graft.model.AtomicFiles;
+import dev.graft.model.JsonFiles;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.LayerGroups;
 import dev.graft.model.TokenBatch;
@@ -38,7 +37,7 @@ import java.util.stream.Stream;
  * GPT2LMHeadModel, tokenizer.json), ready for {@code graft finetune --from}.
  */
 public final class LanguageModelFineTuning {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private LanguageModelFineTuning() {
     }
@@ -114,7 +113,7 @@ public final class LanguageModelFineTuning {
             run.put("seq_len", spec.seqLen());
             run.put("mask_prob", spec.maskProbability());
             run.set("model", JSON.valueToTree(start.config()));
-            AtomicFiles.writeString(spec.out().resolve("run.json"), JSON.writeValueAsString(run) + "\n");
+            JsonFiles.write(spec.out().resolve("run.json"), run);
             Trainer<TokenBatch> trainer = new Trainer<>(compute, new RecipeControl<>(task, rates, null), stream,
                     options, spec.out(), log).resumeHint(RunOptions.RESUME_HINT);
             Trainer.Summary s = trainer.run(runFolder.resuming());

@@ -1,7 +1,6 @@
 package dev.graft.finetune;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.graft.SpecException;
 import dev.graft.baseline.BagOfWords;
@@ -13,6 +12,7 @@ import dev.graft.data.LabelSet;
 import dev.graft.eval.HeadMetrics;
 import dev.graft.io.RunFolder;
 import dev.graft.model.AtomicFiles;
+import dev.graft.model.JsonFiles;
 import dev.graft.model.Backbone;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
@@ -84,7 +84,7 @@ import java.util.SplittableRandom;
  * <p>SetFit uses every label for the pairs and the head: no dev set is carved (a given one is scored).
  */
 public final class SetFit {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper();
     /** SetFit's num_iterations. */
     public static final int DEFAULT_ITERATIONS = 20;
     /** SetFit's body_learning_rate. */
@@ -506,7 +506,7 @@ public final class SetFit {
             float rate = options.isProbe() ? 0 : learningRate(spec);
             ObjectNode runConfig = runConfig(start, trainData.size(), devData.size(),
                     testData == null ? 0 : testData.size(), pairs.size(), batch, epochs, rate, maxLength, labels);
-            AtomicFiles.writeString(spec.run().out().resolve("run.json"), JSON.writeValueAsString(runConfig) + "\n");
+            JsonFiles.write(spec.run().out().resolve("run.json"), runConfig);
             long t0 = System.nanoTime();
             Trainer.Summary summary = null;
             if (options.isProbe()) {
@@ -613,8 +613,7 @@ public final class SetFit {
                     testM == null ? Double.NaN : testM.score(), devM, testM, steps, steps,
                     o == null ? "probe" : o.stoppedBy(), trainSize, devSize, false, testSize, wall,
                     o == null ? Double.NaN : o.lastLoss(), lr.chosenC(), null);
-            AtomicFiles.writeString(spec.run().out().resolve("results.json"), JSON.writeValueAsString(r.resultsJson())
-                    + "\n");
+            JsonFiles.write(spec.run().out().resolve("results.json"), r.resultsJson());
             return r;
         }
     }

@@ -35,12 +35,11 @@ public final class RunLock implements AutoCloseable {
     private static final Set<Path> HELD = new HashSet<>();
 
     private final Path folder;
-    private final FileChannel channel;
+    /** The lock, on the channel of the lock file (closed with it). */
     private final FileLock lock;
 
-    private RunLock(Path folder, FileChannel channel, FileLock lock) {
+    private RunLock(Path folder, FileLock lock) {
         this.folder = folder;
-        this.channel = channel;
         this.lock = lock;
     }
 
@@ -89,7 +88,7 @@ public final class RunLock implements AutoCloseable {
                 throw e;
             }
             HELD.add(key);
-            return new RunLock(key, channel, lock);
+            return new RunLock(key, lock);
         }
     }
 
@@ -145,6 +144,7 @@ public final class RunLock implements AutoCloseable {
     /** Empties the holder line and releases the lock. */
     @Override
     public void close() throws IOException {
+        FileChannel channel = lock.channel();
         synchronized (HELD) {
             try {
                 if (channel.isOpen() && Files.exists(folder.resolve(FILE))) {

@@ -118,7 +118,7 @@ public final class ClassifierInference {
 
     /** Softmax of row {@code i} of the last logits into {@code out} (K), as {@link SequenceClassifier#probabilities}. */
     public void probabilities(int i, float[] out) {
-        SequenceClassifier.softmax(logits, i * labels, labels, out);
+        Logits.softmax(logits, i * labels, labels, out);
     }
 
     /** The head's pooling of sequence s's packed rows, as {@link dev.graft.nn.SequencePooling} pools padded ones. */

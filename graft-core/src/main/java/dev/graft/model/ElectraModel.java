@@ -398,8 +398,8 @@ public final class ElectraModel implements TrainableModel {
 
     /** Index drawn from softmax(l[off .. off+v)) by inverse CDF with one uniform of {@code random}. */
     static int sample(float[] l, int off, int v, SplittableRandom random) {
-        float max = LanguageModel.rowMax(l, off, v);
-        double u = random.nextDouble() * LanguageModel.sumExp(l, off, v, max);
+        float max = Logits.rowMax(l, off, v);
+        double u = random.nextDouble() * Logits.sumExp(l, off, v, max);
         double cumulative = 0;
         for (int x = 0; x < v; x++) {
             cumulative += Math.exp((double) l[off + x] - max);

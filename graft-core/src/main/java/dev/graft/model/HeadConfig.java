@@ -2,12 +2,10 @@ package dev.graft.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.graft.nn.Pooling;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,7 +46,7 @@ import java.util.TreeMap;
  */
 public record HeadConfig(Task task, List<String> labels, Pooling pooling, int maxLength,
                          List<Double> thresholds, boolean pooler, boolean normalize) {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper();
     /** The decision threshold of a multi-label head when none was tuned. */
     public static final double DEFAULT_THRESHOLD = 0.5;
 
@@ -213,7 +211,7 @@ public record HeadConfig(Task task, List<String> labels, Pooling pooling, int ma
     }
 
     public void write(Path file, ModelConfig config) throws IOException {
-        AtomicFiles.writeString(file, JSON.writeValueAsString(toJson(config)) + "\n");
+        JsonFiles.write(file, toJson(config));
     }
 
     /** The first entry of {@code architectures}, or "" when absent. */
@@ -224,11 +222,9 @@ public record HeadConfig(Task task, List<String> labels, Pooling pooling, int ma
 
     public static JsonNode readJson(Path file) throws IOException {
         try {
-            return JSON.readTree(Files.readString(file));
+            return JsonFiles.read(file);
         } catch (NoSuchFileException e) {
             throw new NoSuchFileException(file + ": no config.json here; is this a model folder?");
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IOException(file + ": not valid JSON (" + e.getOriginalMessage() + ")");
         }
     }
 

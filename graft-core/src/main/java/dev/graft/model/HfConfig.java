@@ -2,13 +2,10 @@ package dev.graft.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.graft.tensor.kernel.GeluForm;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -34,7 +31,7 @@ import java.util.Locale;
  * model silently.
  */
 public final class HfConfig {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private HfConfig() {
     }
@@ -116,20 +113,12 @@ public final class HfConfig {
     }
 
     public static void write(Path file, ModelConfig c, String architecture) throws IOException {
-        AtomicFiles.writeString(file, JSON.writeValueAsString(toJson(c, architecture)) + "\n");
+        JsonFiles.write(file, toJson(c, architecture));
     }
 
     /** Reads a BERT-family or GPT-2 config.json. */
     public static ModelConfig read(Path file) throws IOException {
-        JsonNode o;
-        try {
-            o = JSON.readTree(Files.readString(file));
-        } catch (NoSuchFileException e) {
-            throw new NoSuchFileException(file + ": no config.json here; is this a model folder?");
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IOException(file + ": not valid JSON (" + e.getOriginalMessage() + "); re-save the model");
-        }
-        return fromJson(o, file);
+        return fromJson(HeadConfig.readJson(file), file);
     }
 
     public static ModelConfig fromJson(JsonNode o, Path file) throws IOException {

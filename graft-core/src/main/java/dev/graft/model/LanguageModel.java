@@ -193,9 +193,7 @@ public final class LanguageModel extends BackboneModel {
         float[] l = logits;
         compute.parallel().forRange(r, 8, (s, e) -> {
             for (int i = s; i < e; i++) {
-                int o = i * v;
-                float max = rowMax(l, o, v);
-                logNormalizer[i] = Math.log(sumExp(l, o, v, max)) + max;
+                logNormalizer[i] = Logits.logSumExp(l, i * v, v);
             }
         });
         for (int j = 0; j < positions.length; j++) {
@@ -203,24 +201,6 @@ public final class LanguageModel extends BackboneModel {
             out[j] = l[i * v + tokens[j]] - logNormalizer[i];
         }
         return out;
-    }
-
-    /** The largest of {@code l[off .. off + v)}. */
-    static float rowMax(float[] l, int off, int v) {
-        float max = l[off];
-        for (int x = 1; x < v; x++) {
-            max = Math.max(max, l[off + x]);
-        }
-        return max;
-    }
-
-    /** Σ exp(l[off + x] - max) over x in [0, v), in double: a softmax's normalizer shifted by max. */
-    static double sumExp(float[] l, int off, int v, float max) {
-        double sum = 0;
-        for (int x = 0; x < v; x++) {
-            sum += Math.exp((double) l[off + x] - max);
-        }
-        return sum;
     }
 
     private void computeLogits(float[] hidden, int[] rowsIndex, int r) {

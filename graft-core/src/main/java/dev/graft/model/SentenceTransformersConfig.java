@@ -2,7 +2,6 @@ package dev.graft.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -42,7 +41,7 @@ public record SentenceTransformersConfig(Pooling pooling, boolean normalize, Int
     private static final String TRANSFORMER = "sentence_transformers.models.Transformer";
     private static final String POOLING_TYPE = "sentence_transformers.models.Pooling";
     private static final String NORMALIZE_TYPE = "sentence_transformers.models.Normalize";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     public SentenceTransformersConfig {
         if (pooling == null) {
@@ -134,7 +133,7 @@ public record SentenceTransformersConfig(Pooling pooling, boolean normalize, Int
     }
 
     private static void write(Path file, JsonNode node) throws IOException {
-        AtomicFiles.writeString(file, JSON.writeValueAsString(node) + "\n");
+        JsonFiles.write(file, node);
     }
 
     /**
@@ -147,7 +146,7 @@ public record SentenceTransformersConfig(Pooling pooling, boolean normalize, Int
         if (!Files.isRegularFile(modulesFile)) {
             return Optional.empty();
         }
-        JsonNode modules = readJson(modulesFile);
+        JsonNode modules = JsonFiles.read(modulesFile);
         if (!modules.isArray()) {
             throw new IOException(modulesFile + ": expected a JSON array of modules");
         }
@@ -172,7 +171,7 @@ public record SentenceTransformersConfig(Pooling pooling, boolean normalize, Int
         Integer maxSeqLength = null;
         Path bert = folder.resolve(BERT_CONFIG);
         if (Files.isRegularFile(bert)) {
-            JsonNode b = readJson(bert);
+            JsonNode b = JsonFiles.read(bert);
             if (b.hasNonNull("max_seq_length")) {
                 maxSeqLength = b.get("max_seq_length").asInt();
             }
@@ -181,7 +180,7 @@ public record SentenceTransformersConfig(Pooling pooling, boolean normalize, Int
         String defaultPrompt = null;
         Path st = folder.resolve(ST_CONFIG);
         if (Files.isRegularFile(st)) {
-            JsonNode s = readJson(st);
+            JsonNode s = JsonFiles.read(st);
             s.path("prompts").fields().forEachRemaining(e -> prompts.put(e.getKey(), e.getValue().asText()));
             if (s.hasNonNull("default_prompt_name")) {
                 defaultPrompt = s.get("default_prompt_name").asText();
@@ -198,7 +197,7 @@ public record SentenceTransformersConfig(Pooling pooling, boolean normalize, Int
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + ": missing (modules.json names a Pooling module here)");
         }
-        JsonNode p = readJson(file);
+        JsonNode p = JsonFiles.read(file);
         List<String> modes = new ArrayList<>();
         p.fields().forEachRemaining(e -> {
             if (e.getKey().startsWith("pooling_mode_") && e.getValue().asBoolean(false)) {
@@ -215,12 +214,4 @@ public record SentenceTransformersConfig(Pooling pooling, boolean normalize, Int
                 + " is not one graft applies (mean_tokens or cls_token alone)");
     }
 
-    private static JsonNode readJson(Path file) throws IOException {
-        try {
-            return JSON.readTree(file.toFile());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IOException(file + ": not valid JSON (line " + e.getLocation().getLineNr() + "): "
-                    + e.getOriginalMessage(), e);
-        }
-    }
 }

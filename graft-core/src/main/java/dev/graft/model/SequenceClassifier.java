@@ -242,21 +242,6 @@ public final class SequenceClassifier extends BackboneModel implements HeadModel
 
     /** Softmax of the last logits, row {@code i}, into {@code out} (K). */
     public void probabilities(int i, float[] out) {
-        softmax(logits, i * labels, labels, out);
-    }
-
-    /** Softmax of logits[off, off + k) into out (K), summed in double. */
-    static void softmax(float[] logits, int off, int k, float[] out) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < k; j++) {
-            max = Math.max(max, logits[off + j]);
-        }
-        double sum = 0;
-        for (int j = 0; j < k; j++) {
-            sum += Math.exp(logits[off + j] - max);
-        }
-        for (int j = 0; j < k; j++) {
-            out[j] = (float) (Math.exp(logits[off + j] - max) / sum);
-        }
+        Logits.softmax(logits, i * labels, labels, out);
     }
 }

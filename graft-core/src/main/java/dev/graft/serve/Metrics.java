@@ -27,25 +27,25 @@ final class Metrics {
     static final int RATE_WINDOW_SECONDS = 10;
 
     private final long startNanos = System.nanoTime();
-    private final Family<LongAdder> requests = new Family<>("graft_requests_total", "counter",
+    private final Counters requests = new Counters("graft_requests_total",
             "HTTP requests answered, by endpoint and status code.");
-    private final Family<LongAdder> errors = new Family<>("graft_errors_total", "counter",
+    private final Counters errors = new Counters("graft_errors_total",
             "HTTP requests answered with a status of 400 or more, by endpoint and status code.");
-    private final Family<Histogram> requestSeconds = new Family<>("graft_request_duration_seconds", "histogram",
+    private final Histograms requestSeconds = new Histograms("graft_request_duration_seconds", LATENCY_BUCKETS,
             "Time from reading a request to its answer, by endpoint.");
-    private final Family<Histogram> queueSeconds = new Family<>("graft_queue_wait_seconds", "histogram",
+    private final Histograms queueSeconds = new Histograms("graft_queue_wait_seconds", LATENCY_BUCKETS,
             "Time a request waited in its model's queue before its batch started, by model.");
-    private final Family<Histogram> batchInputs = new Family<>("graft_batch_inputs", "histogram",
+    private final Histograms batchInputs = new Histograms("graft_batch_inputs", INPUT_BUCKETS,
             "Inputs (texts) per batch run by a model's batcher.");
-    private final Family<Histogram> batchTokens = new Family<>("graft_batch_tokens", "histogram",
+    private final Histograms batchTokens = new Histograms("graft_batch_tokens", TOKEN_BUCKETS,
             "Tokens (special tokens included) per batch run by a model's batcher.");
-    private final Family<Histogram> batchSeconds = new Family<>("graft_batch_duration_seconds", "histogram",
+    private final Histograms batchSeconds = new Histograms("graft_batch_duration_seconds", LATENCY_BUCKETS,
             "Time of one batch's forward pass, by model.");
-    private final Family<LongAdder> inputs = new Family<>("graft_inputs_total", "counter",
+    private final Counters inputs = new Counters("graft_inputs_total",
             "Inputs (texts) computed, by model.");
-    private final Family<LongAdder> tokens = new Family<>("graft_tokens_total", "counter",
+    private final Counters tokens = new Counters("graft_tokens_total",
             "Tokens computed (special tokens included), by model.");
-    private final Family<LongAdder> truncated = new Family<>("graft_truncated_inputs_total", "counter",
+    private final Counters truncated = new Counters("graft_truncated_inputs_total",
             "Inputs longer than the model's maximum length that were truncated (truncate: true), by model.");
     private final Map<String, RateWindow> tokenRates = new ConcurrentHashMap<>();
     private final List<Gauge> gauges = new ArrayList<>();
@@ -62,29 +62,29 @@ final class Metrics {
 
     void request(String endpoint, int status, long nanos) {
         String labels = labels("endpoint", endpoint, "code", Integer.toString(status));
-        requests.get(labels, LongAdder::new).increment();
+        requests.get(labels).increment();
         if (status >= 400) {
-            errors.get(labels, LongAdder::new).increment();
+            errors.get(labels).increment();
         }
-        requestSeconds.get(labels("endpoint", endpoint), () -> new Histogram(LATENCY_BUCKETS)).observe(nanos / 1e9);
+        requestSeconds.get(labels("endpoint", endpoint)).observe(nanos / 1e9);
     }
 
     void queued(String model, long nanos) {
-        queueSeconds.get(labels("model", model), () -> new Histogram(LATENCY_BUCKETS)).observe(nanos / 1e9);
+        queueSeconds.get(labels("model", model)).observe(nanos / 1e9);
     }
 
     void batch(String model, int inputCount, long tokenCount, long nanos) {
         String l = labels("model", model);
-        batchInputs.get(l, () -> new Histogram(INPUT_BUCKETS)).observe(inputCount);
-        batchTokens.get(l, () -> new Histogram(TOKEN_BUCKETS)).observe(tokenCount);
-        batchSeconds.get(l, () -> new Histogram(LATENCY_BUCKETS)).observe(nanos / 1e9);
-        inputs.get(l, LongAdder::new).add(inputCount);
-        tokens.get(l, LongAdder::new).add(tokenCount);
+        batchInputs.get(l).observe(inputCount);
+        batchTokens.get(l).observe(tokenCount);
+        batchSeconds.get(l).observe(nanos / 1e9);
+        inputs.get(l).add(inputCount);
+        tokens.get(l).add(tokenCount);
         tokenRates.computeIfAbsent(model, m -> new RateWindow()).add(System.nanoTime(), tokenCount);
     }
 
     void truncated(String model, int count) {
-        truncated.get(labels("model", model), LongAdder::new).add(count);
+        truncated.get(labels("model", model)).add(count);
     }
 
     /** Requests answered with this endpoint and status so far (for tests and logs). */
@@ -98,9 +98,9 @@ final class Metrics {
         StringBuilder sb = new StringBuilder(4096);
         header(sb, "graft_uptime_seconds", "gauge", "Seconds since the server started.");
         sb.append("graft_uptime_seconds ").append(number((System.nanoTime() - startNanos) / 1e9)).append('\n');
-        counters(sb, requests);
-        counters(sb, errors);
-        histograms(sb, requestSeconds);
+        requests.write(sb);
+        errors.write(sb);
+        requestSeconds.write(sb);
         synchronized (gauges) {
             for (Gauge g : gauges) {
                 header(sb, g.name(), "gauge", g.help());
@@ -110,13 +110,13 @@ final class Metrics {
                 }
             }
         }
-        histograms(sb, queueSeconds);
-        histograms(sb, batchInputs);
-        histograms(sb, batchTokens);
-        histograms(sb, batchSeconds);
-        counters(sb, inputs);
-        counters(sb, tokens);
-        counters(sb, truncated);
+        queueSeconds.write(sb);
+        batchInputs.write(sb);
+        batchTokens.write(sb);
+        batchSeconds.write(sb);
+        inputs.write(sb);
+        tokens.write(sb);
+        truncated.write(sb);
         header(sb, "graft_tokens_per_second", "gauge",
                 "Tokens computed per second over the last " + RATE_WINDOW_SECONDS + " seconds, by model.");
         long now = System.nanoTime();
@@ -130,20 +130,6 @@ final class Metrics {
     private static void header(StringBuilder sb, String name, String type, String help) {
         sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
         sb.append("# TYPE ").append(name).append(' ').append(type).append('\n');
-    }
-
-    private static void counters(StringBuilder sb, Family<LongAdder> f) {
-        header(sb, f.name, f.type, f.help);
-        for (Map.Entry<String, LongAdder> e : new TreeMap<>(f.series).entrySet()) {
-            sb.append(f.name).append('{').append(e.getKey()).append("} ").append(e.getValue().sum()).append('\n');
-        }
-    }
-
-    private static void histograms(StringBuilder sb, Family<Histogram> f) {
-        header(sb, f.name, f.type, f.help);
-        for (Map.Entry<String, Histogram> e : new TreeMap<>(f.series).entrySet()) {
-            e.getValue().write(sb, f.name, e.getKey());
-        }
     }
 
     /** {@code a="x",b="y"} with Prometheus' escapes (backslash, quote, newline). */
@@ -171,8 +157,8 @@ final class Metrics {
         return Double.toString(v);
     }
 
-    /** Metric series of one name, by label string. */
-    private static final class Family<T> {
+    /** Metric series of one name and type, by label string; written with its help and type lines. */
+    private abstract static class Family<T> {
         final String name;
         final String type;
         final String help;
@@ -184,9 +170,59 @@ final class Metrics {
             this.help = help;
         }
 
-        T get(String labels, java.util.function.Supplier<T> make) {
+        /** The series of these labels, made on first use. */
+        T get(String labels) {
             T t = series.get(labels);
-            return t != null ? t : series.computeIfAbsent(labels, k -> make.get());
+            return t != null ? t : series.computeIfAbsent(labels, k -> newSeries());
+        }
+
+        abstract T newSeries();
+
+        abstract void write(StringBuilder sb, String labels, T value);
+
+        /** The header, then every series in label order. */
+        void write(StringBuilder sb) {
+            header(sb, name, type, help);
+            for (Map.Entry<String, T> e : new TreeMap<>(series).entrySet()) {
+                write(sb, e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    /** Counters: one sum per label set. */
+    private static final class Counters extends Family<LongAdder> {
+        Counters(String name, String help) {
+            super(name, "counter", help);
+        }
+
+        @Override
+        LongAdder newSeries() {
+            return new LongAdder();
+        }
+
+        @Override
+        void write(StringBuilder sb, String labels, LongAdder value) {
+            sb.append(name).append('{').append(labels).append("} ").append(value.sum()).append('\n');
+        }
+    }
+
+    /** Histograms with the same bucket bounds for every label set. */
+    private static final class Histograms extends Family<Histogram> {
+        private final double[] bounds;
+
+        Histograms(String name, double[] bounds, String help) {
+            super(name, "histogram", help);
+            this.bounds = bounds;
+        }
+
+        @Override
+        Histogram newSeries() {
+            return new Histogram(bounds);
+        }
+
+        @Override
+        void write(StringBuilder sb, String labels, Histogram value) {
+            value.write(sb, name, labels);
         }
     }
 

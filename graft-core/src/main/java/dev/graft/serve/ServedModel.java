@@ -384,11 +384,7 @@ abstract class ServedModel {
 
         /** The inputs' first texts, in order. */
         static List<String> texts(List<Input> inputs) {
-            List<String> texts = new ArrayList<>(inputs.size());
-            for (Input in : inputs) {
-                texts.add(in.text());
-            }
-            return texts;
+            return inputs.stream().map(Input::text).toList();
         }
 
         @Override

@@ -14,6 +14,7 @@ import dev.graft.model.Backbone;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
 import dev.graft.model.HeadModel;
+import dev.graft.model.Logits;
 import dev.graft.model.TokenBatch;
 import dev.graft.model.TokenTagger;
 import dev.graft.nn.Compute;
@@ -125,15 +126,7 @@ public final class TaggingTask extends HeadTask<TaggingExample, TaggingBatch> {
     }
 
     private static double crossEntropy(float[] logits, int off, int k, int target) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j < k; j++) {
-            max = Math.max(max, logits[off + j]);
-        }
-        double sum = 0;
-        for (int j = 0; j < k; j++) {
-            sum += Math.exp(logits[off + j] - max);
-        }
-        return Math.log(sum) + max - logits[off + target];
+        return Logits.logSumExp(logits, off, k) - logits[off + target];
     }
 
     /** Word tags as strings. */

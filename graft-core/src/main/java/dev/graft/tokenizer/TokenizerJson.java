@@ -568,24 +568,7 @@ final class TokenizerJson {
     private static ObjectNode postProcessor(PostProcessors.PostProcessor p) {
         ObjectNode o = F.objectNode();
         switch (p) {
-            case PostProcessors.Template t -> {
-                o.put("type", "TemplateProcessing");
-                o.set("single", pieces(t.single()));
-                o.set("pair", pieces(t.pair()));
-                ObjectNode specials = o.putObject("special_tokens");
-                for (Map.Entry<String, PostProcessors.SpecialToken> e : t.specialTokens().entrySet()) {
-                    ObjectNode s = specials.putObject(e.getKey());
-                    s.put("id", e.getValue().id());
-                    ArrayNode ids = s.putArray("ids");
-                    for (int id : e.getValue().ids()) {
-                        ids.add(id);
-                    }
-                    ArrayNode tokens = s.putArray("tokens");
-                    for (String tok : e.getValue().tokens()) {
-                        tokens.add(tok);
-                    }
-                }
-            }
+            case PostProcessors.Template t -> templateProcessing(o, t);
             case PostProcessors.Bert b ->
                     separatorAndClassifier(o, "BertProcessing", b.separator(), b.separatorId(), b.classifier(),
                             b.classifierId());
@@ -607,6 +590,26 @@ final class TokenizerJson {
         ArrayNode a = o.putArray(field);
         for (T part : parts) {
             a.add(write.apply(part));
+        }
+    }
+
+    /** The fields of a TemplateProcessing post-processor: the two templates and the special tokens they name. */
+    private static void templateProcessing(ObjectNode o, PostProcessors.Template t) {
+        o.put("type", "TemplateProcessing");
+        o.set("single", pieces(t.single()));
+        o.set("pair", pieces(t.pair()));
+        ObjectNode specials = o.putObject("special_tokens");
+        for (Map.Entry<String, PostProcessors.SpecialToken> e : t.specialTokens().entrySet()) {
+            ObjectNode s = specials.putObject(e.getKey());
+            s.put("id", e.getValue().id());
+            ArrayNode ids = s.putArray("ids");
+            for (int id : e.getValue().ids()) {
+                ids.add(id);
+            }
+            ArrayNode tokens = s.putArray("tokens");
+            for (String tok : e.getValue().tokens()) {
+                tokens.add(tok);
+            }
         }
     }
 

@@ -2,10 +2,9 @@ package dev.graft.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.graft.SpecIOException;
-import dev.graft.model.AtomicFiles;
+import dev.graft.model.JsonFiles;
 import dev.graft.model.SafeTensors;
 import dev.graft.tensor.Tensor;
 
@@ -22,7 +21,7 @@ import java.util.Map;
  * ({@link EarlyStopping}, optional). Everything else is delegated.
  */
 public final class RecipeControl<B> extends ForwardingTrainable<B> {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper();
     /** The recipe's part of a checkpoint's training state. */
     static final String STATE_FILE = "recipe.json";
     /** Early stopping's best parameters in a checkpoint's training state. */
@@ -145,7 +144,7 @@ public final class RecipeControl<B> extends ForwardingTrainable<B> {
                         new Tensor(v, 0, v.length)), Map.of());
             }
         }
-        AtomicFiles.writeString(trainingState.resolve(STATE_FILE), JSON.writeValueAsString(r) + "\n");
+        JsonFiles.write(trainingState.resolve(STATE_FILE), r);
     }
 
     @Override

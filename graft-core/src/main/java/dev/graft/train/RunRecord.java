@@ -2,7 +2,7 @@ package dev.graft.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.graft.model.AtomicFiles;
+import dev.graft.model.JsonFiles;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -27,7 +27,6 @@ public final class RunRecord {
 
     /** Writes the record, pretty-printed, as {@code run.json} or, resuming, {@code run-resumed.json}. */
     public static void write(Path folder, boolean resuming, ObjectNode run) throws IOException {
-        AtomicFiles.writeString(folder.resolve(resuming ? "run-resumed.json" : "run.json"),
-                JSON.writerWithDefaultPrettyPrinter().writeValueAsString(run) + "\n");
+        JsonFiles.write(folder.resolve(resuming ? "run-resumed.json" : "run.json"), run);
     }
 }

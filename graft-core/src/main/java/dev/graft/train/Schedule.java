@@ -1,5 +1,7 @@
 package dev.graft.train;
 
+import dev.graft.Named;
+
 import java.util.Locale;
 
 /**
@@ -41,18 +43,13 @@ public sealed interface Schedule {
     }
 
     /** What follows the warm-up of a {@link Warmup} schedule. */
-    enum Decay {
+    enum Decay implements Named {
         /** The peak rate throughout (HF get_constant_schedule_with_warmup). */
         CONSTANT,
         /** A linear decay to 0 (HF get_linear_schedule_with_warmup; BERT). */
         LINEAR,
         /** Half a cosine down to 0 (HF get_cosine_schedule_with_warmup). */
         COSINE;
-
-        /** The schedule's flag name: "constant", "linear" or "cosine". */
-        public String id() {
-            return name().toLowerCase(Locale.ROOT);
-        }
 
         /** The factor after the warm-up, from the step, the warm-up's steps and the run's. */
         double factor(long step, long warmup, long total) {

@@ -1,16 +1,14 @@
 package dev.graft.train;
 
+import dev.graft.Named;
 import dev.graft.SpecException;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
 
 /**
  * The learning-rate schedules a spec can name ({@link OptimizerSpec#schedule}); {@link #of} makes the
  * {@link Schedule} a run follows. Each has its id, the value of a {@code schedule} option.
  */
-public enum ScheduleKind {
+public enum ScheduleKind implements Named {
     /** Linear warm-up then linear decay to 0 over the planned steps (BERT). */
     LINEAR,
     /** Linear warm-up then half a cosine down to 0 over the planned steps. */
@@ -23,11 +21,6 @@ public enum ScheduleKind {
     LINEAR_TIME,
     /** Warm-up then a cosine decay to 0 exactly when the time budget ends (needs a time budget). */
     COSINE_TIME;
-
-    /** The id a command line and a JSON file use: {@code linear}, {@code cosine-time}, ... */
-    public String id() {
-        return name().toLowerCase(Locale.ROOT).replace('_', '-');
-    }
 
     /** Whether the rate decays over wall-clock time rather than steps ({@link Schedule.TimeDecay}). */
     public boolean timeBased() {
@@ -48,12 +41,6 @@ public enum ScheduleKind {
 
     /** The schedule with id {@code id} (case-insensitive); otherwise a {@link SpecException} on optimizer.schedule. */
     public static ScheduleKind parse(String id) {
-        for (ScheduleKind k : values()) {
-            if (k.id().equalsIgnoreCase(id.trim())) {
-                return k;
-            }
-        }
-        throw new SpecException(OptimizerSpec.FIELD + ".schedule", "unknown " + OptimizerSpec.FIELD + ".schedule '"
-                + id + "': use " + Arrays.stream(values()).map(ScheduleKind::id).collect(Collectors.joining(", ")));
+        return Named.parse(ScheduleKind.class, OptimizerSpec.FIELD + ".schedule", id);
     }
 }

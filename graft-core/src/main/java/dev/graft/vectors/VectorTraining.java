@@ -2,12 +2,12 @@ package dev.graft.vectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.graft.SpecException;
 import dev.graft.SpecIOException;
 import dev.graft.data.Corpora;
 import dev.graft.data.DatasetRegistry;
 import dev.graft.model.AtomicFiles;
+import dev.graft.model.JsonFiles;
 import dev.graft.model.SafeTensors;
 import dev.graft.tensor.Parallel;
 import dev.graft.tensor.kernel.KernelProvider;
@@ -41,7 +41,7 @@ public final class VectorTraining {
     private static final String STATE_FILE = "state.safetensors";
     private static final String STATE_JSON = "state.json";
     private static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What a run did: the folder (its summary is in config.json) and whether it finished. */
     public record Result(Path out, boolean complete) {
@@ -207,7 +207,7 @@ public final class VectorTraining {
             state = new SkipGram.State(corpus.size(), spec.dim(), t.get("input").floats(), t.get("output").floats());
             log.printf(Locale.ROOT, "resuming after epoch %d of %d%n", done, spec.epochs());
         } else {
-            AtomicFiles.writeString(out.resolve(RUN_FILE), JSON.writeValueAsString(settings) + "\n");
+            JsonFiles.write(out.resolve(RUN_FILE), settings);
             state = sgns.initialState();
             done = 0;
         }
@@ -253,8 +253,7 @@ public final class VectorTraining {
         int[] shape = {s.size(), s.dim()};
         SafeTensors.write(staged.resolve(STATE_FILE), List.of(new SafeTensors.Named("input", shape, s.input()),
                 new SafeTensors.Named("output", shape, s.output())), Map.of());
-        AtomicFiles.writeString(staged.resolve(STATE_JSON), JSON.writeValueAsString(Map.of("epochs_done", epochsDone,
-                "epochs", epochs)) + "\n");
+        JsonFiles.write(staged.resolve(STATE_JSON), Map.of("epochs_done", epochsDone, "epochs", epochs));
         AtomicFiles.publishDirectory(staged, checkpoint);
     }
 

@@ -1,9 +1,8 @@
 package dev.graft.vectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.graft.model.AtomicFiles;
+import dev.graft.model.JsonFiles;
 import dev.graft.model.SafeTensors;
 import dev.graft.tokenizer.Tokenizer;
 
@@ -32,7 +31,6 @@ public final class WordVectors {
     public static final String TOKENIZER_FILE = "tokenizer.json";
     public static final String TENSOR = "vectors";
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** A neighbour: its unit, row and cosine similarity. */
     public record Neighbor(String unit, int id, double cosine) {
@@ -104,12 +102,7 @@ public final class WordVectors {
                         + "interrupted sgns run finishes when it is resumed)");
             }
         }
-        JsonNode config;
-        try {
-            config = JSON.readTree(configFile.toFile());
-        } catch (IOException e) {
-            throw new IOException(configFile + ": not valid JSON (" + e.getMessage() + ")", e);
-        }
+        JsonNode config = JsonFiles.read(configFile);
         String unitsName = config.path("units").asText("");
         UnitCorpus.Units units = switch (unitsName) {
             case "tokenizer" -> UnitCorpus.Units.TOKENIZER;
@@ -172,7 +165,7 @@ public final class WordVectors {
         all.put("dim", dim);
         all.put("size", vocabulary.size());
         all.putAll(config);
-        AtomicFiles.writeString(dir.resolve(CONFIG_FILE), JSON.writeValueAsString(all) + "\n");
+        JsonFiles.write(dir.resolve(CONFIG_FILE), all);
     }
 
     public int dim() {

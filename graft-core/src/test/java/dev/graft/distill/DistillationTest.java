@@ -153,8 +153,8 @@ class DistillationTest {
                     .loss(loss).run(ro -> ro.withSteps(1)).build();
             Distillation.Student student = Distillation.student(copy, t, COMPUTE, tokenizer, QUIET);
             DistillationTask task = new DistillationTask(student, t.backbone(), loss,
-                    Pooling.MEAN, true, loss == DistillSpec.Loss.LAYERS ? LayerMap.uniform(3, 3) : null,
-                    null, List.of(), teacher.resolve(Checkpoint.TOKENIZER), null);
+                    loss == DistillSpec.Loss.LAYERS ? LayerMap.uniform(3, 3) : null, null, List.of(),
+                    teacher.resolve(Checkpoint.TOKENIZER), SentenceTransformersConfig.meanNormalized(null));
             task.setTraining(false);
             for (int b = 0; b < 3; b++) {
                 double l = task.loss(data.trainingBatch(b));
@@ -176,8 +176,8 @@ class DistillationTest {
             DistillSpec fresh = copy.toBuilder().init(DistillSpec.Init.RANDOM).build();
             Distillation.Student other = Distillation.student(fresh, t, COMPUTE, tokenizer, QUIET);
             DistillationTask otherTask = new DistillationTask(other, t.backbone(), loss,
-                    Pooling.MEAN, true, loss == DistillSpec.Loss.LAYERS ? LayerMap.uniform(3, 3) : null,
-                    null, List.of(), teacher.resolve(Checkpoint.TOKENIZER), null);
+                    loss == DistillSpec.Loss.LAYERS ? LayerMap.uniform(3, 3) : null, null, List.of(),
+                    teacher.resolve(Checkpoint.TOKENIZER), SentenceTransformersConfig.meanNormalized(null));
             otherTask.setTraining(false);
             assertThat(otherTask.loss(data.trainingBatch(0))).as(loss + " loss of a random student").isPositive();
         }
