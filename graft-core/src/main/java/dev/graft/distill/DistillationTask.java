@@ -1,7 +1,6 @@
 package dev.graft.distill;
 
 import dev.graft.SpecIOException;
-import dev.graft.io.FileModes;
 import dev.graft.model.AtomicFiles;
 import dev.graft.model.Backbone;
 import dev.graft.model.Checkpoint;
@@ -258,18 +257,12 @@ public final class DistillationTask implements Trainable<DistillationData.Batch>
 
     @Override
     public void saveModel(Path folder, Checkpoint.Extras extras) throws IOException {
-        Path parent = folder.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path staged = FileModes.createTempDirectory(parent, "." + folder.getFileName() + ".staging-");
-        try {
+        AtomicFiles.writeDirectory(folder, staged -> {
             writeModelFiles(staged);
             if (extras != null) {
                 extras.writeInto(staged);
             }
-            AtomicFiles.publishDirectory(staged, folder);
-        } finally {
-            AtomicFiles.deleteRecursively(staged);
-        }
+        });
     }
 
     /** config.json (BertModel), model.safetensors (bare names), tokenizer.json and the pooling files. */

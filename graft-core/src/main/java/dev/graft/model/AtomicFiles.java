@@ -55,6 +55,29 @@ public final class AtomicFiles {
         }
     }
 
+    /** What fills a folder: the files it writes into {@code folder}. */
+    @FunctionalInterface
+    public interface Contents {
+        void writeInto(Path folder) throws IOException;
+    }
+
+    /**
+     * Writes a folder whole or not at all: {@code contents} fills a staging folder beside {@code target}
+     * ({@code .NAME.staging-*}), which is then published as {@code target} ({@link #publishDirectory}, replacing
+     * an existing one); the staging folder is gone afterwards, whether the writing succeeded or threw.
+     */
+    public static void writeDirectory(Path target, Contents contents) throws IOException {
+        Path parent = target.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path staged = FileModes.createTempDirectory(parent, "." + target.getFileName() + ".staging-");
+        try {
+            contents.writeInto(staged);
+            publishDirectory(staged, target);
+        } finally {
+            deleteRecursively(staged);
+        }
+    }
+
     /**
      * Publishes a fully written folder {@code staged} as {@code target}: an existing target is
      * first renamed aside and deleted only after the new one is in place.

@@ -1,6 +1,5 @@
 package dev.graft.model;
 
-import dev.graft.io.FileModes;
 import dev.graft.nn.Parameter;
 import dev.graft.nn.ParameterSet;
 import dev.graft.tensor.Tensor;
@@ -68,19 +67,13 @@ public final class Checkpoint {
      */
     public static void save(Path dir, ModelConfig config, String architecture, ParameterSet parameters,
                             Map<String, String> metadata, Extras extras) throws IOException {
-        Path parent = dir.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path staged = FileModes.createTempDirectory(parent, "." + dir.getFileName() + ".staging-");
-        try {
+        AtomicFiles.writeDirectory(dir, staged -> {
             HfConfig.write(staged.resolve(CONFIG), config, architecture);
             writeWeights(staged.resolve(WEIGHTS), config, parameters, metadata);
             if (extras != null) {
                 extras.writeInto(staged);
             }
-            AtomicFiles.publishDirectory(staged, dir);
-        } finally {
-            AtomicFiles.deleteRecursively(staged);
-        }
+        });
     }
 
     /** Writes every parameter under its name, F32. */

@@ -2,7 +2,6 @@ package dev.graft.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.graft.io.FileModes;
 import dev.graft.nn.Compute;
 import dev.graft.nn.Parameter;
 import dev.graft.nn.ParameterSet;
@@ -131,10 +130,7 @@ public record Pretrained(Path folder, ModelConfig config, String architecture, B
             }
             bare.put(HfNames.toFile(config.family(), e.getKey()).substring(filePrefix.length()), e.getValue());
         }
-        Path parent = out.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path staged = FileModes.createTempDirectory(parent, "." + out.getFileName() + ".staging-");
-        try {
+        AtomicFiles.writeDirectory(out, staged -> {
             HfConfig.write(staged.resolve(Checkpoint.CONFIG), config, config.isEncoder() ? "BertModel" : "GPT2Model");
             // HfConfig names the class of the family: RobertaModel, DistilBertModel, ...
             Map<String, String> meta = new java.util.LinkedHashMap<>();
@@ -146,10 +142,7 @@ public record Pretrained(Path folder, ModelConfig config, String architecture, B
             if (tokenizerJson != null) {
                 AtomicFiles.writeBytes(staged.resolve(Checkpoint.TOKENIZER), Files.readAllBytes(tokenizerJson));
             }
-            AtomicFiles.publishDirectory(staged, out);
-        } finally {
-            AtomicFiles.deleteRecursively(staged);
-        }
+        });
     }
 
     /** The tokenizer, or an error saying the folder has none. */

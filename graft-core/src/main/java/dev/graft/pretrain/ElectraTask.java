@@ -85,14 +85,7 @@ public final class ElectraTask extends ModelTask<TokenBatch> {
     @Override
     public void writeModelFiles(Path folder) throws IOException {
         super.writeModelFiles(folder);
-        Path target = folder.resolve(GENERATOR_FOLDER);
-        Path staged = dev.graft.io.FileModes.createTempDirectory(folder, "." + GENERATOR_FOLDER + ".staging-");
-        try {
-            writeGenerator(staged);
-            AtomicFiles.publishDirectory(staged, target);
-        } finally {
-            AtomicFiles.deleteRecursively(staged);
-        }
+        AtomicFiles.writeDirectory(folder.resolve(GENERATOR_FOLDER), this::writeGenerator);
     }
 
     /**
