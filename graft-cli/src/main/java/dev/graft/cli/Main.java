@@ -38,6 +38,9 @@ public final class Main implements Runnable {
         CommandLine cl = commandLine(args);
         try {
             return cl.execute(args);
+        } catch (OutOfMemoryError e) { // picocli hands Exceptions to the handler above, not Errors
+            cl.getErr().println(outOfMemoryMessage(Runtime.getRuntime().maxMemory()));
+            return 1;
         } finally {
             cl.getOut().flush();
             cl.getErr().flush();
@@ -113,9 +116,31 @@ public final class Main implements Runnable {
                 commandLine.getErr().println("graft: " + e.getMessage());
                 return 2;
             }
+            if (outOfMemory(e) != null) {
+                commandLine.getErr().println(outOfMemoryMessage(Runtime.getRuntime().maxMemory()));
+                return 1;
+            }
             throw e;
         });
         return cl;
+    }
+
+    /** The OutOfMemoryError {@code e} is or was caused by (an experiment's cell wraps its failure), or null. */
+    static OutOfMemoryError outOfMemory(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof OutOfMemoryError oom) {
+                return oom;
+            }
+        }
+        return null;
+    }
+
+    /** What to say when the heap ran out: its size and the ways to need less or to give it more. */
+    static String outOfMemoryMessage(long maxHeapBytes) {
+        return String.format(java.util.Locale.ROOT, "graft: out of memory: the Java heap (at most %.1f GB) is full. "
+                + "Need less (graft experiment --parallel-cells 1, a smaller --batch-size or --max-length) or give "
+                + "it more: GRAFT_JAVA_OPTS=-Xmx<size>, e.g. -Xmx16g; the launcher allows three quarters of the "
+                + "machine's memory", maxHeapBytes / 1e9);
     }
 
     /**

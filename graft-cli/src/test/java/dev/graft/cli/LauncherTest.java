@@ -139,4 +139,31 @@ class LauncherTest {
         assertThat(p.exitValue()).as(Files.readString(dir.resolve("gc-2-err.txt"))).isZero();
         assertThat(Files.readString(dir.resolve("gc-2.txt"))).contains("PS Scavenge").doesNotContain("G1");
     }
+
+    /**
+     * The heap may grow to three quarters of the machine's memory, not the JVM's default quarter (two
+     * bge-small-en fine-tuning cells at once ran out of a 6 GB heap on a 24 GB machine), and {@code -Xmx} in
+     * GRAFT_JAVA_OPTS still sets it.
+     */
+    @Test
+    void theHeapMayUseThreeQuartersOfTheMachineUnlessGraftJavaOptsSaysOtherwise() throws Exception {
+        long[] byDefault = maxHeap(null);
+        assertThat((double) byDefault[0] / byDefault[1]).as("max heap / machine memory").isBetween(0.70, 0.76);
+        long[] capped = maxHeap("-Xmx300m");
+        assertThat(capped[0]).isLessThanOrEqualTo(300L << 20).isGreaterThan(200L << 20);
+    }
+
+    private long[] maxHeap(String javaOpts) throws Exception {
+        Path out = dir.resolve("heap-" + (javaOpts == null ? "default" : "opts") + ".txt");
+        ProcessBuilder pb = launcher("max-heap").redirectError(ProcessBuilder.Redirect.DISCARD)
+                .redirectOutput(out.toFile());
+        if (javaOpts != null) {
+            pb.environment().put("GRAFT_JAVA_OPTS", javaOpts);
+        }
+        Process p = pb.start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+        String[] parts = Files.readString(out).strip().split(" ");
+        return new long[] {Long.parseLong(parts[0]), Long.parseLong(parts[1])};
+    }
 }

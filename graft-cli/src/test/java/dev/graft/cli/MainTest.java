@@ -78,4 +78,25 @@ class MainTest {
             assertThat(help).as("the help names strategy %s", s.id()).containsPattern(" " + Pattern.quote(s.id()) + "[, ]");
         }
     }
+
+    /** A command that fails as an experiment's cell that ran out of heap does: the error wrapped. */
+    @CommandLine.Command(name = "oom")
+    static final class RunsOutOfMemory implements java.util.concurrent.Callable<Integer> {
+        @Override
+        public Integer call() {
+            throw new IllegalStateException(new OutOfMemoryError("Java heap space"));
+        }
+    }
+
+    @Test
+    void runningOutOfMemoryIsOneLineSayingWhatToDo() {
+        CommandLine cl = Main.configure(new CommandLine(new RunsOutOfMemory()));
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        assertThat(cl.execute()).isEqualTo(1);
+        assertThat(err.toString().strip()).startsWith("graft: out of memory: the Java heap (at most ")
+                .contains("--parallel-cells 1").contains("GRAFT_JAVA_OPTS=-Xmx").doesNotContain("\n")
+                .doesNotContain("at dev.graft");
+        assertThat(Main.outOfMemory(new RuntimeException(new IllegalStateException("no")))).isNull();
+    }
 }
