@@ -138,9 +138,10 @@ public final class Main implements Runnable {
     /** What to say when the heap ran out: its size and the ways to need less or to give it more. */
     static String outOfMemoryMessage(long maxHeapBytes) {
         return String.format(java.util.Locale.ROOT, "graft: out of memory: the Java heap (at most %.1f GB) is full. "
-                + "Need less (graft experiment --parallel-cells 1, a smaller --batch-size or --max-length) or give "
-                + "it more: GRAFT_JAVA_OPTS=-Xmx<size>, e.g. -Xmx16g; the launcher allows three quarters of the "
-                + "machine's memory", maxHeapBytes / 1e9);
+                + "Need less: fewer cells at once ('graft experiment --parallel-cells 1'), "
+                + "smaller batches or inputs ('graft finetune --batch-size 8 --max-length 128'); "
+                + "or give it more: GRAFT_JAVA_OPTS=-Xmx<size>, e.g. -Xmx16g (the launcher allows three quarters of "
+                + "the machine's memory)", maxHeapBytes / 1e9);
     }
 
     /**
