@@ -116,7 +116,7 @@ public final class Main implements Runnable {
                 commandLine.getErr().println("graft: " + e.getMessage());
                 return 2;
             }
-            if (outOfMemory(e) != null) {
+            if (causedByOutOfMemory(e)) {
                 commandLine.getErr().println(outOfMemoryMessage(Runtime.getRuntime().maxMemory()));
                 return 1;
             }
@@ -125,14 +125,14 @@ public final class Main implements Runnable {
         return cl;
     }
 
-    /** The OutOfMemoryError {@code e} is or was caused by (an experiment's cell wraps its failure), or null. */
-    static OutOfMemoryError outOfMemory(Throwable e) {
+    /** True when {@code e} is or was caused by an OutOfMemoryError (an experiment's cell wraps its failure). */
+    static boolean causedByOutOfMemory(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof OutOfMemoryError oom) {
-                return oom;
+            if (t instanceof OutOfMemoryError) {
+                return true;
             }
         }
-        return null;
+        return false;
     }
 
     /** What to say when the heap ran out: its size and the ways to need less or to give it more. */

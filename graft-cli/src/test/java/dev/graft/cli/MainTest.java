@@ -97,6 +97,6 @@ class MainTest {
         assertThat(err.toString().strip()).startsWith("graft: out of memory: the Java heap (at most ")
                 .contains("--parallel-cells 1").contains("GRAFT_JAVA_OPTS=-Xmx").doesNotContain("\n")
                 .doesNotContain("at dev.graft");
-        assertThat(Main.outOfMemory(new RuntimeException(new IllegalStateException("no")))).isNull();
+        assertThat(Main.causedByOutOfMemory(new RuntimeException(new IllegalStateException("no")))).isFalse();
     }
 }
