@@ -2,6 +2,7 @@ package dev.graft.tensor.kernel;
 
 import static dev.graft.tensor.kernel.GemmMicroKernels.MR;
 import static dev.graft.tensor.kernel.GemmMicroKernels.NR;
+import static dev.graft.tensor.kernel.GemmMicroKernels.kernel4s;
 import static dev.graft.tensor.kernel.GemmMicroKernels.kernel8s;
 import static dev.graft.tensor.kernel.Lanes.F;
 import static dev.graft.tensor.kernel.Lanes.L;
@@ -15,9 +16,9 @@ import jdk.incubator.vector.VectorMask;
 /**
  * The direct path of {@link VectorGemm}: products too small for packing to pay, computed on the
  * operands where they lie. A·Bᵀ takes a dot product per element ({@link #dot4}, {@link #dotF});
- * A·B and Aᵀ·B take the 8 x 2L register tile on unpacked operands ({@link GemmMicroKernels#kernel8s})
- * where it fits the registers, four vectors of one row otherwise, then the last columns four rows
- * at a time. Per element of C the same fma chain over k as the packed path's micro-kernel.
+ * A·B and Aᵀ·B take the packed path's register tile shape on unpacked operands (8 x 2L with
+ * {@link GemmMicroKernels#kernel8s}, 4 x 2L with {@link GemmMicroKernels#kernel4s} on AVX2), then the
+ * last columns four rows at a time. Per element of C the same fma chain over k as the packed path's micro-kernel.
  */
 final class GemmDirect {
     private GemmDirect() {
@@ -44,33 +45,27 @@ final class GemmDirect {
         // NN and TN: C row i = Σ_p A(i,p)·B row p
         int aRowStep = form == NN ? lda : 1;
         int aColStep = form == NN ? 1 : lda;
-        int n4;
-        if (MR == 8) {
-            // 8 x 2L register tiles on the operands as they are (a short last row group computed in
-            // full into a scratch tile, its real rows kept)
-            n4 = n - n % NR;
-            float[] tile = n4 > 0 && (i1 - i0) % 8 != 0 ? VectorGemm.SCRATCH.get().tile : null;
-            for (int i = i0; i < i1; i += 8) {
-                int rows = Math.min(8, i1 - i);
-                int ar = aOff + i * aRowStep;
-                for (int j = 0; j < n4; j += NR) {
-                    int ci = cOff + i * ldc + j;
-                    if (rows == 8) {
-                        kernel8s(k, a, ar, aRowStep, aColStep, 8, b, bOff + j, ldb, c, ci, ldc, accumulate);
-                    } else {
-                        kernel8s(k, a, ar, aRowStep, aColStep, rows, b, bOff + j, ldb, tile, 0, NR, false);
-                        for (int r = 0; r < rows; r++) {
-                            for (int q = 0; q < NR; q++) {
-                                float v = tile[r * NR + q];
-                                c[ci + r * ldc + q] = accumulate ? c[ci + r * ldc + q] + v : v;
-                            }
+        // MR x 2L register tiles on the operands as they are (a short last row group computed in
+        // full into a scratch tile, its real rows kept)
+        int n4 = n - n % NR;
+        float[] tile = n4 > 0 && (i1 - i0) % MR != 0 ? VectorGemm.SCRATCH.get().tile : null;
+        for (int i = i0; i < i1; i += MR) {
+            int rows = Math.min(MR, i1 - i);
+            int ar = aOff + i * aRowStep;
+            for (int j = 0; j < n4; j += NR) {
+                int ci = cOff + i * ldc + j;
+                if (rows == MR) {
+                    tileRows(k, a, ar, aRowStep, aColStep, MR, b, bOff + j, ldb, c, ci, ldc, accumulate);
+                } else {
+                    tileRows(k, a, ar, aRowStep, aColStep, rows, b, bOff + j, ldb, tile, 0, NR, false);
+                    for (int r = 0; r < rows; r++) {
+                        for (int q = 0; q < NR; q++) {
+                            float v = tile[r * NR + q];
+                            c[ci + r * ldc + q] = accumulate ? c[ci + r * ldc + q] + v : v;
                         }
                     }
                 }
             }
-        } else {
-            n4 = n - n % (4 * L);
-            directRows4L(i0, i1, n4, k, a, aOff, aRowStep, aColStep, b, bOff, ldb, c, cOff, ldc, accumulate);
         }
         int n1 = n - n % L;
         if (n4 == n) {
@@ -111,34 +106,13 @@ final class GemmDirect {
         }
     }
 
-    /**
-     * Rows [i0, i1) of C, columns [0, n4) (a multiple of 4L), four vectors of one row at a time: the
-     * NN/TN direct path where the 8-row tile does not fit the registers (AVX2).
-     */
-    private static void directRows4L(int i0, int i1, int n4, int k, float[] a, int aOff, int aRowStep, int aColStep,
-                                     float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
-        for (int i = i0; i < i1; i++) {
-            int ar = aOff + i * aRowStep;
-            int cr = cOff + i * ldc;
-            int j = 0;
-            for (; j < n4; j += 4 * L) {
-                FloatVector s0 = FloatVector.zero(F);
-                FloatVector s1 = s0;
-                FloatVector s2 = s0;
-                FloatVector s3 = s0;
-                int bo = bOff + j;
-                for (int p = 0; p < k; p++, bo += ldb) {
-                    FloatVector x = FloatVector.broadcast(F, a[ar + p * aColStep]);
-                    s0 = x.fma(FloatVector.fromArray(F, b, bo), s0);
-                    s1 = x.fma(FloatVector.fromArray(F, b, bo + L), s1);
-                    s2 = x.fma(FloatVector.fromArray(F, b, bo + 2 * L), s2);
-                    s3 = x.fma(FloatVector.fromArray(F, b, bo + 3 * L), s3);
-                }
-                storeOrAdd(c, cr + j, s0, accumulate);
-                storeOrAdd(c, cr + j + L, s1, accumulate);
-                storeOrAdd(c, cr + j + 2 * L, s2, accumulate);
-                storeOrAdd(c, cr + j + 3 * L, s3, accumulate);
-            }
+    /** The MR x 2L tile of the direct path: {@link GemmMicroKernels#kernel8s} or, on AVX2, {@code kernel4s}. */
+    private static void tileRows(int k, float[] a, int ar, int aRowStep, int aColStep, int rows, float[] b, int bo,
+                                 int ldb, float[] c, int ci, int ldc, boolean add) {
+        if (MR == 8) {
+            kernel8s(k, a, ar, aRowStep, aColStep, rows, b, bo, ldb, c, ci, ldc, add);
+        } else {
+            kernel4s(k, a, ar, aRowStep, aColStep, rows, b, bo, ldb, c, ci, ldc, add);
         }
     }
 

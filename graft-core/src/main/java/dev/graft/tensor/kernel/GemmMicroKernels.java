@@ -8,7 +8,7 @@ import jdk.incubator.vector.FloatVector;
 /**
  * The register tiles of the vector GEMM: an MR x NR block of C held in vector registers while a k
  * block streams through, one broadcast of A and two vectors of B per step, fused multiply-adds.
- * {@link #kernel8} and {@link #kernel6} read packed operands (the packed GEMM of {@link VectorGemm});
+ * {@link #kernel8} and {@link #kernel4} read packed operands (the packed GEMM of {@link VectorGemm});
  * {@link #kernel8s} and {@link #kernel8h} read A and B where they lie (the direct path for small
  * products, and {@link VectorKernels#attention}). Every kernel computes each element of C as the same
  * fma chain over k, starting from zero, so a tile gives the same bits whichever kernel computes it.
@@ -17,8 +17,8 @@ import jdk.incubator.vector.FloatVector;
  * helper that takes vectors, and one left as a call boxes them.
  */
 final class GemmMicroKernels {
-    /** Rows of the register tile: 8 with 32 vector registers (AVX-512), 6 with 16 (AVX2). */
-    static final int MR = L >= 16 ? 8 : 6;
+    /** Rows of the register tile: 8 with 32 vector registers (AVX-512), 4 with 16 (AVX2). */
+    static final int MR = L >= 16 ? 8 : 4;
     /** Columns of the register tile: two vectors. */
     static final int NR = 2 * L;
 
@@ -31,7 +31,7 @@ final class GemmMicroKernels {
         if (MR == 8) {
             kernel8(kc, ap, ai, bp, bi, c, ci, ldc, add);
         } else {
-            kernel6(kc, ap, ai, bp, bi, c, ci, ldc, add);
+            kernel4(kc, ap, ai, bp, bi, c, ci, ldc, add);
         }
     }
 
@@ -281,8 +281,13 @@ final class GemmMicroKernels {
         }
     }
 
-    /** The 6 x 2L register tile for 16-register machines (AVX2). */
-    static void kernel6(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc,
+    /**
+     * The 4 x 2L register tile for 16-register machines (AVX2): 8 accumulators, two B vectors, one
+     * broadcast. C2 keeps these in registers; with the 6 x 2L tile's 12 accumulators (BLIS's Haswell
+     * shape) it did not, and the kernel ran at 40 GFLOP/s where this one runs at 96 on a Zen 3 core
+     * (docs/PERFORMANCE.md, "AVX2").
+     */
+    static void kernel4(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc,
                         boolean add) {
         FloatVector c00 = FloatVector.zero(F);
         FloatVector c01 = c00;
@@ -292,12 +297,8 @@ final class GemmMicroKernels {
         FloatVector c21 = c00;
         FloatVector c30 = c00;
         FloatVector c31 = c00;
-        FloatVector c40 = c00;
-        FloatVector c41 = c00;
-        FloatVector c50 = c00;
-        FloatVector c51 = c00;
         for (int p = 0; p < kc; p++) {
-            int ao = ai + p * 6;
+            int ao = ai + p * 4;
             int bo = bi + p * (2 * L);
             FloatVector b0 = FloatVector.fromArray(F, bp, bo);
             FloatVector b1 = FloatVector.fromArray(F, bp, bo + L);
@@ -313,12 +314,6 @@ final class GemmMicroKernels {
             x = FloatVector.broadcast(F, ap[ao + 3]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(F, ap[ao + 4]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(F, ap[ao + 5]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
         }
         // stores written out here: a helper taking vectors that C2 declines to inline boxes them
         if (add) {
@@ -330,10 +325,6 @@ final class GemmMicroKernels {
             FloatVector.fromArray(F, c, ci + 2 * ldc + L).add(c21).intoArray(c, ci + 2 * ldc + L);
             FloatVector.fromArray(F, c, ci + 3 * ldc).add(c30).intoArray(c, ci + 3 * ldc);
             FloatVector.fromArray(F, c, ci + 3 * ldc + L).add(c31).intoArray(c, ci + 3 * ldc + L);
-            FloatVector.fromArray(F, c, ci + 4 * ldc).add(c40).intoArray(c, ci + 4 * ldc);
-            FloatVector.fromArray(F, c, ci + 4 * ldc + L).add(c41).intoArray(c, ci + 4 * ldc + L);
-            FloatVector.fromArray(F, c, ci + 5 * ldc).add(c50).intoArray(c, ci + 5 * ldc);
-            FloatVector.fromArray(F, c, ci + 5 * ldc + L).add(c51).intoArray(c, ci + 5 * ldc + L);
         } else {
             c00.intoArray(c, ci);
             c01.intoArray(c, ci + L);
@@ -343,10 +334,65 @@ final class GemmMicroKernels {
             c21.intoArray(c, ci + 2 * ldc + L);
             c30.intoArray(c, ci + 3 * ldc);
             c31.intoArray(c, ci + 3 * ldc + L);
-            c40.intoArray(c, ci + 4 * ldc);
-            c41.intoArray(c, ci + 4 * ldc + L);
-            c50.intoArray(c, ci + 5 * ldc);
-            c51.intoArray(c, ci + 5 * ldc + L);
+        }
+    }
+
+    /**
+     * {@link #kernel4} on unpacked operands, for the direct path on 16-register machines: the
+     * addressing of {@link #kernel8s} (rows past {@code rows} repeat the last real row), the same fma
+     * chain per element.
+     */
+    static void kernel4s(int kc, float[] a, int ar, int aRowStep, int aColStep, int rows, float[] b, int bo,
+                         int ldb, float[] c, int ci, int ldc, boolean add) {
+        int a0 = ar;
+        int a1 = ar + Math.min(1, rows - 1) * aRowStep;
+        int a2 = ar + Math.min(2, rows - 1) * aRowStep;
+        int a3 = ar + Math.min(3, rows - 1) * aRowStep;
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c01 = c00;
+        FloatVector c10 = c00;
+        FloatVector c11 = c00;
+        FloatVector c20 = c00;
+        FloatVector c21 = c00;
+        FloatVector c30 = c00;
+        FloatVector c31 = c00;
+        for (int p = 0; p < kc; p++) {
+            int ap = p * aColStep;
+            int bp = bo + p * ldb;
+            FloatVector b0 = FloatVector.fromArray(F, b, bp);
+            FloatVector b1 = FloatVector.fromArray(F, b, bp + L);
+            FloatVector x = FloatVector.broadcast(F, a[a0 + ap]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(F, a[a1 + ap]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(F, a[a2 + ap]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(F, a[a3 + ap]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+        }
+        // stores written out here: a helper taking vectors that C2 declines to inline boxes them
+        if (add) {
+            FloatVector.fromArray(F, c, ci).add(c00).intoArray(c, ci);
+            FloatVector.fromArray(F, c, ci + L).add(c01).intoArray(c, ci + L);
+            FloatVector.fromArray(F, c, ci + ldc).add(c10).intoArray(c, ci + ldc);
+            FloatVector.fromArray(F, c, ci + ldc + L).add(c11).intoArray(c, ci + ldc + L);
+            FloatVector.fromArray(F, c, ci + 2 * ldc).add(c20).intoArray(c, ci + 2 * ldc);
+            FloatVector.fromArray(F, c, ci + 2 * ldc + L).add(c21).intoArray(c, ci + 2 * ldc + L);
+            FloatVector.fromArray(F, c, ci + 3 * ldc).add(c30).intoArray(c, ci + 3 * ldc);
+            FloatVector.fromArray(F, c, ci + 3 * ldc + L).add(c31).intoArray(c, ci + 3 * ldc + L);
+        } else {
+            c00.intoArray(c, ci);
+            c01.intoArray(c, ci + L);
+            c10.intoArray(c, ci + ldc);
+            c11.intoArray(c, ci + ldc + L);
+            c20.intoArray(c, ci + 2 * ldc);
+            c21.intoArray(c, ci + 2 * ldc + L);
+            c30.intoArray(c, ci + 3 * ldc);
+            c31.intoArray(c, ci + 3 * ldc + L);
         }
     }
 }
