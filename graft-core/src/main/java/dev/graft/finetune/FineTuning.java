@@ -341,6 +341,9 @@ public final class FineTuning {
                     : spec.pooling() != null ? spec.pooling() : defaultPooling();
             HeadConfig config = new HeadConfig(head.task(), labels.labels(), pooling, maxLength);
             HeadModel model = head.newModel(compute, start.backbone(), config, spec.run().seed());
+            if (!spec.multitask()) {
+                start = start.bodyOnly(); // the language model's slabs are garbage from here on
+            }
             // every evaluation in batches of the training batch's size: a layer's activation buffers grow
             // to the largest batch it has run, and evaluation needs no more rows than training
             // (docs/PERFORMANCE.md, "Session 12: demo memory")

@@ -493,6 +493,7 @@ public final class SetFit {
             HeadConfig head = HeadConfig.sentenceEmbedding(HeadConfig.Task.CLASSIFY, labels.labels(),
                     embedding.pooling(), maxLength, embedding.normalize());
             SequenceClassifier model = new SequenceClassifier(compute, start.backbone(), head, spec.run().seed());
+            start = start.bodyOnly(); // the language model's slabs are garbage from here on
             Backbone backbone = model.backbone();
 
             // 1. the encoder, tuned on pairs

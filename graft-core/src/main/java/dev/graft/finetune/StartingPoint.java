@@ -35,14 +35,16 @@ import java.util.Map;
  *
  * @param config         the model's config (with any dropout override)
  * @param tokenizer      the tokenizer
- * @param languageModel  the body with an LM head; {@code languageModel().backbone()} is the body
+ * @param backbone       the body
+ * @param languageModel  the body with an LM head, or null in a {@link #bodyOnly()} starting point
  * @param lmHeadLoaded   whether the LM head's weights came from the folder
  * @param extraTensors   head tensors of the folder a task head may reuse ({@code bert.pooler.dense.*})
  * @param description    "pretrained checkpoint DIR (BertForMaskedLM)" or "from scratch (bert-mini)"
  * @param pretrained     whether the body's weights were loaded
  */
-public record StartingPoint(ModelConfig config, Tokenizer tokenizer, LanguageModel languageModel, boolean lmHeadLoaded,
-                            Map<String, float[]> extraTensors, String description, boolean pretrained) {
+public record StartingPoint(ModelConfig config, Tokenizer tokenizer, Backbone backbone, LanguageModel languageModel,
+                            boolean lmHeadLoaded, Map<String, float[]> extraTensors, String description,
+                            boolean pretrained) {
 
     /** The MLM head's tensors in Hugging Face BertForMaskedLM naming. */
     private static final List<String> MLM_HEAD = List.of("cls.predictions.transform.dense.weight",
@@ -50,8 +52,16 @@ public record StartingPoint(ModelConfig config, Tokenizer tokenizer, LanguageMod
             "cls.predictions.transform.LayerNorm.bias", "cls.predictions.bias");
     private static final List<String> POOLER = List.of("bert.pooler.dense.weight", "bert.pooler.dense.bias");
 
-    public Backbone backbone() {
-        return languageModel.backbone();
+    /**
+     * This starting point without its language model, for a run that trains a task head on the body and
+     * no LM loss. A head model moves the body's parameters into its own slab; the language model's slab
+     * (values and gradients, each the size of the whole model) then holds nothing anyone reads, but a
+     * reference to the language model would keep both alive for the whole run (docs/PERFORMANCE.md,
+     * "Session 15: memory").
+     */
+    public StartingPoint bodyOnly() {
+        return new StartingPoint(config, tokenizer, backbone, null, lmHeadLoaded, extraTensors, description,
+                pretrained);
     }
 
     /**
@@ -150,7 +160,7 @@ public record StartingPoint(ModelConfig config, Tokenizer tokenizer, LanguageMod
         }
         String what = "checkpoint " + folder + " (" + (architecture.isEmpty() ? "no architecture named" : architecture)
                 + ")";
-        return new StartingPoint(config, tokenizer, lm, headLoaded, extras, what, true);
+        return new StartingPoint(config, tokenizer, backbone, lm, headLoaded, extras, what, true);
     }
 
     private static void copy(Parameter p, SafeTensors.Entry e, Path file) throws IOException {
@@ -175,7 +185,7 @@ public record StartingPoint(ModelConfig config, Tokenizer tokenizer, LanguageMod
                 p.numberOfLayers(), p.numberOfHeads(), p.intermediateSize(), Math.max(positions, p.maxPositions()),
                 p.typeVocabSize(), p.layerNormEps(), d, ad, p.gelu(), p.initializerRange(), pad);
         LanguageModel lm = new LanguageModel(compute, config, seed);
-        return new StartingPoint(config, tokenizer, lm, false, Map.of(), "from scratch (" + arch + ", random weights)",
+        return new StartingPoint(config, tokenizer, lm.backbone(), lm, false, Map.of(), "from scratch (" + arch + ", random weights)",
                 false);
     }
 

@@ -24,9 +24,18 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** The classification head, handing every model it makes to {@code made} (tests of what a run does with its models). */
-record RecordingHead(Head<ClassificationExample, ClassificationBatch> of, Consumer<HeadModel> made)
+/**
+ * The classification head, handing every model it makes to {@code made} and every body it is given (before
+ * the model is built on it) to {@code given}, and calling {@code beforeTraining} when a run asks it for the
+ * training task, after the model is built (tests of what a run does with its models).
+ */
+record RecordingHead(Head<ClassificationExample, ClassificationBatch> of, Consumer<HeadModel> made,
+                     Consumer<Backbone> given, Runnable beforeTraining)
         implements Head<ClassificationExample, ClassificationBatch> {
+    RecordingHead(Head<ClassificationExample, ClassificationBatch> of, Consumer<HeadModel> made) {
+        this(of, made, b -> { }, () -> { });
+    }
+
     @Override
     public HeadConfig.Task task() {
         return of.task();
@@ -82,6 +91,7 @@ record RecordingHead(Head<ClassificationExample, ClassificationBatch> of, Consum
 
     @Override
     public HeadModel newModel(Compute compute, Backbone backbone, HeadConfig config, long seed) {
+        given.accept(backbone);
         HeadModel m = of.newModel(compute, backbone, config, seed);
         made.accept(m);
         return m;
@@ -91,6 +101,7 @@ record RecordingHead(Head<ClassificationExample, ClassificationBatch> of, Consum
     public HeadTask<ClassificationExample, ClassificationBatch> task(HeadModel model, HeadConfig config,
             List<ClassificationExample> devGold, Encoded<ClassificationBatch> dev, int evalBatchSize,
             Checkpoint.Extras modelExtras) {
+        beforeTraining.run();
         return of.task(model, config, devGold, dev, evalBatchSize, modelExtras);
     }
 
