@@ -86,6 +86,11 @@ final class PretrainCommand implements Callable<Integer> {
             + "corpus (default: ${DEFAULT-VALUE}).")
     int inDomainRepeat = DEFAULTS.inDomainRepeat();
 
+    @Option(names = "--init-embeddings", paramLabel = "DIR", description = "Initialize the token embeddings from "
+            + "static vectors over this run's tokenizer (graft vectors train --tokenizer T --dim HIDDEN), scaled to "
+            + "the initializer's standard deviation; tokens without a vector keep a random row.")
+    Path initEmbeddings;
+
     @Option(names = "--corpus", required = true, split = ",",
             description = "Dataset names (graft data list) or text files, comma-separated or repeated.")
     List<String> corpus;
@@ -136,7 +141,7 @@ final class PretrainCommand implements Callable<Integer> {
                 .electra("electra".equalsIgnoreCase(objective)).generatorSize(generatorSize)
                 .embeddingSize(embeddingSize)
                 .discriminatorWeight(discriminatorWeight).preNorm(preNorm()).noBias(noBias)
-                .inDomain(inDomain).inDomainRepeat(inDomainRepeat)
+                .inDomain(inDomain).inDomainRepeat(inDomainRepeat).initEmbeddings(initEmbeddings)
                 .tokenizer(new TokenizerSpec(tokenizerPath, tokenizerType, vocabSize, cased))
                 .batchSize(batchSize).accumulate(accumulate).seqLen(seqLen).maskProbability(maskProbability)
                 .wholeWordMask(wholeWordMask).optimizer(optimizer.spec()).monitoring(monitoring.spec())

@@ -37,6 +37,9 @@ import java.util.function.UnaryOperator;
  * @param sentences       every sentence (line) is its own example, never packed with its neighbours
  * @param inDomain        text files (one document per line) mixed into the corpus, or empty
  * @param inDomainRepeat  how many times the in-domain text is repeated in the corpus
+ * @param initEmbeddings  a folder of static vectors over the tokenizer's tokens ({@code graft vectors train
+ *                        --tokenizer}) that initializes the token embeddings ({@link
+ *                        dev.graft.vectors.EmbeddingInit}), or null for the initializer's random draw
  * @param tokenizer       the tokenizer to use, or how to train one on the corpus
  * @param batchSize       sequences per update
  * @param accumulate      micro-batches per update
@@ -53,7 +56,7 @@ public record PretrainSpec(
         PretrainingData.Objective objective, boolean electra, double generatorSize, int embeddingSize,
         double discriminatorWeight,
         List<String> corpus, CorpusReader.Layout layout, boolean sentences, List<Path> inDomain, int inDomainRepeat,
-        TokenizerSpec tokenizer, int batchSize, int accumulate, int seqLen, double maskProbability,
+        Path initEmbeddings, TokenizerSpec tokenizer, int batchSize, int accumulate, int seqLen, double maskProbability,
         boolean wholeWordMask, OptimizerSpec optimizer, Monitoring monitoring, RunOptions run,
         boolean skipNonFinite) {
 
@@ -206,6 +209,7 @@ public record PretrainSpec(
         b.sentences = sentences;
         b.inDomain = inDomain;
         b.inDomainRepeat = inDomainRepeat;
+        b.initEmbeddings = initEmbeddings;
         b.tokenizer = tokenizer;
         b.accumulate = accumulate;
         b.maskProbability = maskProbability;
@@ -228,6 +232,7 @@ public record PretrainSpec(
         private boolean sentences;
         private List<Path> inDomain = List.of();
         private int inDomainRepeat = 1;
+        private Path initEmbeddings;
         private TokenizerSpec tokenizer = TokenizerSpec.DEFAULT;
         private int accumulate = 1;
         private double maskProbability = 0.15;
@@ -250,6 +255,7 @@ public record PretrainSpec(
         public Builder sentences(boolean v) { sentences = v; return this; }
         public Builder inDomain(List<Path> v) { inDomain = v; return this; }
         public Builder inDomainRepeat(int v) { inDomainRepeat = v; return this; }
+        public Builder initEmbeddings(Path v) { initEmbeddings = v; return this; }
         public Builder tokenizer(TokenizerSpec v) { tokenizer = v; return this; }
         public Builder tokenizer(UnaryOperator<TokenizerSpec> change) {
             tokenizer = change.apply(tokenizer);
@@ -262,7 +268,8 @@ public record PretrainSpec(
 
         public PretrainSpec build() {
             return new PretrainSpec(arch, model, preNorm, noBias, objective, electra, generatorSize, embeddingSize,
-                    discriminatorWeight, corpus, layout, sentences, inDomain, inDomainRepeat, tokenizer, batchSize,
+                    discriminatorWeight, corpus, layout, sentences, inDomain, inDomainRepeat, initEmbeddings, tokenizer,
+                    batchSize,
                     accumulate, seqLen, maskProbability, wholeWordMask, optimizer, monitoring, run, skipNonFinite);
         }
     }

@@ -27,6 +27,7 @@ import dev.graft.train.RunRecord;
 import dev.graft.train.Trainer;
 import dev.graft.train.TrainingListener;
 import dev.graft.train.TrainingOptions;
+import dev.graft.vectors.EmbeddingInit;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -147,7 +148,7 @@ public final class Pretraining {
             Checkpoint.Extras tokenizerExtras = dir -> Files.copy(out.resolve(Checkpoint.TOKENIZER),
                     dir.resolve(Checkpoint.TOKENIZER), StandardCopyOption.REPLACE_EXISTING);
             dev.graft.train.Trainable<TokenBatch> task = objectiveTask(spec, compute, config, validation,
-                    tokenizerExtras, log);
+                    tokenizerExtras, tokenizer, log);
             // everything is validated: from here on the run folder is written
             folder.begin();
             Path tokenizerFile = out.resolve(Checkpoint.TOKENIZER);
@@ -167,7 +168,8 @@ public final class Pretraining {
     /** The model and its objective as the trainer's task: masked or causal LM, or ELECTRA. */
     private static dev.graft.train.Trainable<TokenBatch> objectiveTask(PretrainSpec spec, Compute compute,
                                                                       ModelConfig config, List<TokenBatch> validation,
-                                                                      Checkpoint.Extras extras, PrintStream log) {
+                                                                      Checkpoint.Extras extras, Tokenizer tokenizer,
+                                                                      PrintStream log) throws IOException {
         String shape = String.format(Locale.ROOT, "%s (%d layers, hidden %d, %s%s)", spec.arch(),
                 config.numberOfLayers(), config.hiddenSize(), config.preNorm() ? "pre-LN" : "post-LN",
                 config.linearBias() ? "" : ", bias-free linears");
@@ -182,12 +184,30 @@ public final class Pretraining {
                     g.hiddenSize(), g.numberOfHeads(), g.intermediateSize(),
                     electra.allParameters().count() - electra.parameterSet().count(), compute.kernels().name(),
                     spec.run().threads());
+            initEmbeddings(spec, tokenizer, electra.backbone(), config, log);
             return new ElectraTask(electra, validation, (float) spec.discriminatorWeight(), spec.run().seed(), extras);
         }
         LanguageModel lm = new LanguageModel(compute, config, spec.run().seed());
         log.printf(Locale.ROOT, "model: %s, %,d parameters, %s kernels, %d thread(s)%n", shape,
                 lm.parameterSet().count(), compute.kernels().name(), spec.run().threads());
+        initEmbeddings(spec, tokenizer, lm.backbone(), config, log);
         return new LanguageModelingTask(lm, validation, extras);
+    }
+
+    /**
+     * The token embeddings from {@code spec.initEmbeddings()}, when given (a resumed run's checkpoint then
+     * replaces them with its own).
+     */
+    private static void initEmbeddings(PretrainSpec spec, Tokenizer tokenizer, dev.graft.model.Backbone backbone,
+                                       ModelConfig config, PrintStream log) throws IOException {
+        if (spec.initEmbeddings() == null || tokenizer == null) {
+            return;
+        }
+        EmbeddingInit.Applied a = EmbeddingInit.apply(spec.initEmbeddings(), tokenizer, backbone.tokenEmbedding(),
+                config.initializerRange());
+        log.printf(Locale.ROOT, "token embeddings: %,d of %,d rows from the vectors in %s (scaled to the initializer's "
+                + "standard deviation %.3g), the rest random%n", a.rowsSet(), a.rows(), spec.initEmbeddings(),
+                config.initializerRange());
     }
 
     /** The corpus list with the in-domain files appended {@code inDomainRepeat} times. */
@@ -227,7 +247,7 @@ public final class Pretraining {
         }
         ModelConfig template = spec.toBuilder().arch(PretrainSpec.DEFAULT_ARCH).build()
                 .modelConfig(vocab, spec.seqLen(), pad);
-        dev.graft.train.Trainable<TokenBatch> probe = objectiveTask(spec, compute, template, List.of(), null,
+        dev.graft.train.Trainable<TokenBatch> probe = objectiveTask(spec, compute, template, List.of(), null, null,
                 new PrintStream(java.io.OutputStream.nullOutputStream()));
         BatchStream<TokenBatch> stream = data.trainingStream(spec.batchSize(), masker, spec.run().seed() ^ 0x9B0BEL);
         probe.setTraining(true);
@@ -309,6 +329,9 @@ public final class Pretraining {
         run.put("sentences", spec.sentences());
         run.putPOJO("in_domain", spec.inDomain().stream().map(Path::toString).toList());
         run.put("in_domain_repeat", spec.inDomainRepeat());
+        if (spec.initEmbeddings() != null) {
+            run.put("init_embeddings", spec.initEmbeddings().toString());
+        }
         run.put("whole_word_mask", spec.wholeWordMask());
         spec.run().writeTo(run);
         run.put("training_sequences", data.trainingSequences());
