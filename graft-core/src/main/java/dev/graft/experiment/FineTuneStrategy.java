@@ -84,6 +84,25 @@ record FineTuneStrategy(Strategy strategy, Preparation preparation, Start start)
                 (b, cell, shared) -> List.of(from(b, shared.mergedPretraining(cell.data()))));
     }
 
+    /**
+     * {@code vectors-init}: the task model from random weights but its token embeddings, which start from static
+     * vectors trained on the corpus over the experiment's tokenizer; no MLM.
+     */
+    static FineTuneStrategy vectorsInit() {
+        return new FineTuneStrategy(Strategy.VECTORS_INIT, Preparation.whenPending(SharedRuns::tokenVectors),
+                (b, cell, shared) -> {
+                    b.scratch(shared.spec.arch(), shared.tokenizer()).initEmbeddings(shared.tokenVectors());
+                    return List.of();
+                });
+    }
+
+    /** {@code vectors-init+mlm}: the same start, then the base pretraining, then full fine-tuning. */
+    static FineTuneStrategy vectorsInitMlm() {
+        return new FineTuneStrategy(Strategy.VECTORS_INIT_MLM,
+                (shared, data, pending) -> shared.vectorsInitPretraining(),
+                (b, cell, shared) -> List.of(from(b, shared.vectorsInitPretraining())));
+    }
+
     /** {@code multitask}: from random weights, the LM loss on the corpus beside the task loss. */
     static FineTuneStrategy multitask() {
         return new FineTuneStrategy(Strategy.MULTITASK, Preparation.whenPending(SharedRuns::tokenizer), (b, cell, shared) -> {

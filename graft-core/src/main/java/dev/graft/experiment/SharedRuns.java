@@ -23,6 +23,8 @@ import dev.graft.model.KnownModels;
 import dev.graft.pretrain.PretrainSpec;
 import dev.graft.pretrain.Pretraining;
 import dev.graft.train.Trainer;
+import dev.graft.vectors.VectorTraining;
+import dev.graft.vectors.VectorsSpec;
 import dev.graft.vectors.WordVectors;
 
 import java.io.IOException;
@@ -105,6 +107,33 @@ final class SharedRuns {
     /** The experiment's static vectors, trained on the corpus the first time. */
     WordVectors vectors() throws IOException {
         return VectorClassifier.shared(out, spec.corpus(), spec.run().threads(), spec.run().seed(), registry, log);
+    }
+
+    /**
+     * Static vectors over the experiment's tokenizer, as wide as the model's token embeddings (the vectors
+     * strategies' method, PPMI-SVD), trained on the corpus the first time: what {@code vectors-init} and
+     * {@code vectors-init+mlm} start the embedding table from.
+     */
+    synchronized Path tokenVectors() throws IOException {
+        Path tok = tokenizer();
+        int dim = dev.graft.model.Presets.get(spec.arch()).embeddingSize();
+        Path dir = out.resolve("pretrain").resolve("vectors-tokens-" + dim + "-"
+                + hash(DataFiles.sha256(tok) + "|" + String.join(",", spec.corpus()) + "|" + spec.run().seed()));
+        if (!Files.isRegularFile(dir.resolve(WordVectors.CONFIG_FILE))) {
+            log.println("experiment: training static vectors (" + VectorClassifier.SHARED_METHOD.label() + ", dim "
+                    + dim + ") over the tokenizer's tokens on " + String.join(", ", spec.corpus()) + " into " + dir);
+            VectorsSpec v = VectorsSpec.builder(VectorClassifier.SHARED_METHOD, spec.corpus(), dir).tokenizer(tok)
+                    .dim(dim).run(r -> r.withThreads(spec.run().threads()).withSeed(spec.run().seed())
+                            .withOverwrite(true)).build();
+            VectorTraining.run(v, registry, log, Integer.MAX_VALUE);
+        }
+        return dir;
+    }
+
+    /** The base pretraining run with its token embeddings started from {@link #tokenVectors()}. */
+    synchronized PretrainRun vectorsInitPretraining() throws IOException {
+        return pretrain("vectors-init", pretrainBuilder(spec.arch(), spec.corpus(), tokenizer(), spec.run().seed())
+                .initEmbeddings(tokenVectors()));
     }
 
     /** Logs once per base that a strategy fine-tunes a base that learned little beyond word frequencies. */
@@ -351,6 +380,11 @@ final class SharedRuns {
                 id.append('|').append(DataFiles.sha256(p));
             }
             id.append('x').append(probe.inDomainRepeat());
+        }
+        if (probe.initEmbeddings() != null) {
+            // only when given, as in-domain text: other runs keep their names
+            id.append("|init-embeddings|")
+                    .append(DataFiles.sha256(probe.initEmbeddings().resolve(WordVectors.VECTORS_FILE)));
         }
         String name = kind + "-" + probe.arch() + "-" + hash(id.toString());
         Path dir = out.resolve("pretrain").resolve(name);

@@ -29,6 +29,13 @@ public enum Strategy {
     /** LM loss on the corpus and task loss on the labels in one run, from scratch. */
     MULTITASK("multitask", Group.OWN_PRETRAINING, FineTuneStrategy::multitask,
             "LM loss on the corpus and task loss on the labels together, from scratch"),
+    /** The task model with its token embeddings from static vectors (no MLM), then full fine-tuning. */
+    VECTORS_INIT("vectors-init", Group.OWN_PRETRAINING, FineTuneStrategy::vectorsInit,
+            "the task model with its token embeddings from static vectors trained on the corpus (no MLM), then "
+                    + "full fine-tuning"),
+    /** Token embeddings from static vectors, then MLM pretraining, then full fine-tuning. */
+    VECTORS_INIT_MLM("vectors-init+mlm", Group.OWN_PRETRAINING, FineTuneStrategy::vectorsInitMlm,
+            "token embeddings from static vectors, then pretraining on the corpus, then full fine-tuning"),
     /** Fine-tune a model pretrained elsewhere at scale. */
     PRETRAINED("pretrained", Group.PRETRAINED_ELSEWHERE, FineTuneStrategy::pretrained,
             "full fine-tuning of a model pretrained elsewhere at scale"),

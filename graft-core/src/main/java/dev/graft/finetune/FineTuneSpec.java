@@ -27,6 +27,8 @@ import java.util.Locale;
  * @param from              a checkpoint folder to start from, or null with {@code arch} (from scratch)
  * @param arch              a preset for from-scratch training, or null with {@code from}
  * @param tokenizer         tokenizer.json file or folder for from-scratch training (e.g. a pretrain run's)
+ * @param initEmbeddings    from scratch only: static vectors over that tokenizer that initialize the token
+ *                          embeddings ({@link dev.graft.vectors.EmbeddingInit}), or null for a random table
  * @param train             training data: file or dataset name ({@code sentiment-uci}, {@code brown-pos:train})
  * @param dev               dev data, or null to carve {@code devFraction} of the training set
  * @param test              test data, or null (a dataset named as train then gives its test split)
@@ -72,6 +74,7 @@ public record FineTuneSpec(
         Path from,
         String arch,
         Path tokenizer,
+        Path initEmbeddings,
         String train,
         String dev,
         String test,
@@ -163,6 +166,10 @@ public record FineTuneSpec(
                     + "tokenizer: a JSON file or a folder holding one (e.g. the pretraining run's, for a fair "
                     + "comparison)");
         }
+        if (initEmbeddings != null && from != null) {
+            throw new SpecException(List.of("initEmbeddings", "from"), "initEmbeddings initializes a new model's token "
+                    + "embeddings: use it with arch and tokenizer, not with from (whose embeddings are trained)");
+        }
         if (train == null || train.isBlank()) {
             throw new SpecException("train", "train is required: a data file or a dataset name");
         }
@@ -238,6 +245,7 @@ public record FineTuneSpec(
         b.from = from;
         b.arch = arch;
         b.tokenizer = tokenizer;
+        b.initEmbeddings = initEmbeddings;
         b.dev = dev;
         b.test = test;
         b.recipe = recipe;
@@ -316,6 +324,7 @@ public record FineTuneSpec(
         private Path from;
         private String arch;
         private Path tokenizer;
+        private Path initEmbeddings;
         private String dev;
         private String test;
         private Recipe recipe = Recipe.FULL;
@@ -353,6 +362,7 @@ public record FineTuneSpec(
         public Builder scratch(String archName, Path tokenizerPath) { arch = archName; tokenizer = tokenizerPath; return this; }
         public Builder arch(String v) { arch = v; return this; }
         public Builder tokenizer(Path v) { tokenizer = v; return this; }
+        public Builder initEmbeddings(Path v) { initEmbeddings = v; return this; }
         public Builder dev(String v) { dev = v; return this; }
         public Builder test(String v) { test = v; return this; }
         public Builder recipe(Recipe v) { recipe = v; return this; }
@@ -389,7 +399,7 @@ public record FineTuneSpec(
             Recipe r = recipe == null ? Recipe.FULL : recipe;
             OptimizerSpec o = optimizer.withLearningRate(learningRate != null ? learningRate : r.optimizer.learningRate())
                     .withSchedule(schedule != null ? schedule : r.optimizer.schedule());
-            return new FineTuneSpec(task, from, arch, tokenizer, train, dev, test, recipe, o, discriminative,
+            return new FineTuneSpec(task, from, arch, tokenizer, initEmbeddings, train, dev, test, recipe, o, discriminative,
                     gradualUnfreeze, maxTrain, pooling, balancedClassWeights, batchSize, patience, evalsPerEpoch,
                     devFraction, maxLength, dropout, multitaskCorpus, lmWeight, mix, keepTrainingState, skipBad,
                     freezeBackbone, folds, learningRates, stopAfterEpochs, checkpointEvery, run);

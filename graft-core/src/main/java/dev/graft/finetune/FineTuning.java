@@ -40,6 +40,7 @@ import dev.graft.tensor.kernel.KernelProvider;
 import dev.graft.tokenizer.Tokenizer;
 import dev.graft.train.BatchStream;
 import dev.graft.train.EarlyStopping;
+import dev.graft.vectors.EmbeddingInit;
 import dev.graft.train.LayerwiseRates;
 import dev.graft.train.OptimizerSpec;
 import dev.graft.train.RecipeControl;
@@ -98,8 +99,11 @@ public final class FineTuning {
         if (spec.from() != null) {
             StartingPoint.check(spec.from(), spec.task());
         } else {
-            dev.graft.model.Presets.get(spec.arch());
-            Tokenizer.load(spec.tokenizer());
+            dev.graft.model.ModelConfig preset = dev.graft.model.Presets.get(spec.arch());
+            Tokenizer tokenizer = Tokenizer.load(spec.tokenizer());
+            if (spec.initEmbeddings() != null) {
+                EmbeddingInit.check(spec.initEmbeddings(), tokenizer, preset.embeddingSize());
+            }
         }
         return readAndRun(spec, Heads.of(spec.task()), sources, log);
     }
@@ -253,6 +257,12 @@ public final class FineTuning {
             } else {
                 start = StartingPoint.fromScratch(spec.arch(), Tokenizer.load(spec.tokenizer()), 0, compute,
                         spec.run().seed(), spec.dropout());
+                if (spec.initEmbeddings() != null) {
+                    EmbeddingInit.Applied a = EmbeddingInit.apply(spec.initEmbeddings(), start.tokenizer(),
+                            start.backbone().tokenEmbedding(), start.config().initializerRange());
+                    log.printf(Locale.ROOT, "token embeddings: %,d of %,d rows from the vectors in %s, the rest "
+                            + "random%n", a.rowsSet(), a.rows(), spec.initEmbeddings());
+                }
             }
             ModelConfig c = start.config();
             maxLength = spec.maxLength() > 0 ? Math.min(spec.maxLength(), c.maxPositions()) : c.maxPositions();

@@ -33,6 +33,31 @@ public final class EmbeddingInit {
      */
     public static Applied apply(Path vectorsDir, Tokenizer tokenizer, Embedding table, double standardDeviation)
             throws IOException {
+        Tensor w = table.weight().value();
+        int dim = w.shape()[1];
+        WordVectors v = checked(vectorsDir, tokenizer, dim);
+        float[] scaled = v.matrixScaledTo(standardDeviation);
+        float[] data = w.data();
+        int base = w.offset();
+        int set = 0;
+        for (int id = 0; id < v.size(); id++) {
+            if (v.trained(id)) {
+                System.arraycopy(scaled, id * dim, data, base + id * dim, dim);
+                set++;
+            }
+        }
+        return new Applied(set, table.count(), dim);
+    }
+
+    /**
+     * Checks, without a model, that the vectors in {@code vectorsDir} fit a model with this tokenizer and token
+     * embeddings {@code dim} wide: the errors of {@link #apply}, for a run to give before it writes anything.
+     */
+    public static void check(Path vectorsDir, Tokenizer tokenizer, int dim) throws IOException {
+        checked(vectorsDir, tokenizer, dim);
+    }
+
+    private static WordVectors checked(Path vectorsDir, Tokenizer tokenizer, int dim) throws IOException {
         WordVectors v = WordVectors.load(vectorsDir);
         if (v.units() != UnitCorpus.Units.TOKENIZER) {
             throw new IllegalArgumentException(vectorsDir + " holds vectors of words, not of tokens: an embedding table "
@@ -50,22 +75,10 @@ public final class EmbeddingInit {
                         + "with the model's tokenizer");
             }
         }
-        Tensor w = table.weight().value();
-        int dim = w.shape()[1];
         if (v.dim() != dim) {
             throw new IllegalArgumentException(vectorsDir + " has vectors of " + v.dim() + " dimensions but the "
                     + "model's token embeddings are " + dim + " wide: train them with --dim " + dim);
         }
-        float[] scaled = v.matrixScaledTo(standardDeviation);
-        float[] data = w.data();
-        int base = w.offset();
-        int set = 0;
-        for (int id = 0; id < v.size(); id++) {
-            if (v.trained(id)) {
-                System.arraycopy(scaled, id * dim, data, base + id * dim, dim);
-                set++;
-            }
-        }
-        return new Applied(set, table.count(), dim);
+        return v;
     }
 }

@@ -216,6 +216,63 @@ class ExperimentTest {
                 .as("absent when 0, as experiments before it wrote").isFalse();
     }
 
+    @Test
+    void vectorsInitStartsTheEmbeddingsFromTokenVectorsWithAndWithoutPretraining(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("exp");
+        // vectors as wide as bert-tiny's 128-wide embeddings need at least 128 tokens seen 5 times or more: a corpus
+        // of 300 made-up words, whose tokenizer holds a couple of hundred word pieces
+        java.util.Random r = new java.util.Random(11);
+        List<String> words = new ArrayList<>();
+        for (int w = 0; w < 300; w++) {
+            StringBuilder sb = new StringBuilder();
+            for (int c = 0; c < 4 + r.nextInt(4); c++) {
+                sb.append((char) ('a' + r.nextInt(26)));
+            }
+            words.add(sb.toString());
+        }
+        List<String> lines = new ArrayList<>();
+        for (int l = 0; l < 3000; l++) {
+            StringBuilder sb = new StringBuilder();
+            for (int w = 0; w < 8; w++) {
+                sb.append(w == 0 ? "" : " ").append(words.get(r.nextInt(words.size())));
+            }
+            lines.add(sb.toString());
+        }
+        Path wide = Files.write(dir.resolve("wide-corpus.txt"), lines);
+        String log = run(tiny(out).corpus(List.of(wide.toString())).tokenizer(t -> t.withVocabSize(400))
+                .strategies(List.of(Strategy.SCRATCH, Strategy.VECTORS_INIT, Strategy.VECTORS_INIT_MLM))
+                .budgets(List.of(20)).seeds(1).build());
+        assertThat(cellLines(log)).as("three strategies, one budget, one draw").isEqualTo(3);
+        assertThat(log).contains("over the tokenizer's tokens");
+        Path vectors;
+        Path pretrained;
+        try (var s = Files.list(out.resolve("pretrain"))) {
+            List<Path> runs = s.toList();
+            vectors = runs.stream().filter(p -> p.getFileName().toString().startsWith("vectors-tokens-")).findFirst()
+                    .orElseThrow();
+            pretrained = runs.stream().filter(p -> p.getFileName().toString().startsWith("vectors-init-"))
+                    .findFirst().orElseThrow();
+        }
+        dev.graft.vectors.WordVectors v = dev.graft.vectors.WordVectors.load(vectors);
+        assertThat(v.units()).isEqualTo(dev.graft.vectors.UnitCorpus.Units.TOKENIZER);
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(pretrained.resolve("run.json").toFile())
+                .path("init_embeddings").asText()).isEqualTo(vectors.toString());
+        // vectors-init's cell started from the vectors, scratch's did not: their logs (cells/ARM/KEY.log) say so
+        List<String> cellLogs = new ArrayList<>();
+        try (var s = Files.walk(out.resolve("cells"))) {
+            for (Path p : s.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
+                cellLogs.add(out.relativize(p) + ": " + Files.readString(p));
+            }
+        }
+        assertThat(cellLogs.stream().filter(l -> l.startsWith("cells/vectors-init/")).toList()).isNotEmpty()
+                .allMatch(l -> l.contains("rows from the vectors in " + vectors));
+        assertThat(cellLogs.stream().filter(l -> l.startsWith("cells/scratch/")).toList()).isNotEmpty()
+                .noneMatch(l -> l.contains("rows from the vectors"));
+        List<String> results = Files.readAllLines(out.resolve("results.jsonl"));
+        assertThat(results).anyMatch(l -> l.contains("\"strategy\":\"vectors-init\""))
+                .anyMatch(l -> l.contains("\"strategy\":\"vectors-init+mlm\""));
+    }
+
     private static Path onlyBase(Path experiment) throws IOException {
         try (var s = Files.list(experiment.resolve("pretrain"))) {
             List<Path> bases = s.filter(p -> p.getFileName().toString().startsWith("base-")).toList();
