@@ -16,6 +16,15 @@ import java.util.stream.Stream;
  * use) or the user's own files (read with the given layout). Can be read any number of times.
  */
 public final class Corpora {
+    /** The corpus a spec names ({@code corpus}: dataset names or text files), required non-empty; a copy. */
+    public static List<String> require(List<String> corpus) {
+        if (corpus == null || corpus.isEmpty()) {
+            throw new dev.graft.SpecException("corpus", "corpus is required: dataset names (graft data list) or "
+                    + "text files");
+        }
+        return List.copyOf(corpus);
+    }
+
     private final List<String> specs;
     private final DatasetRegistry registry;
     private final CorpusReader.Layout fileLayout;

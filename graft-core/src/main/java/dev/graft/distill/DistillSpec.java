@@ -85,7 +85,7 @@ public record DistillSpec(
             throw new SpecException("student", "student is required: bert-mini, teacher, or a checkpoint folder");
         }
         model = model == null ? ModelOverrides.NONE : model;
-        corpus = PretrainSpec.requireCorpus(corpus);
+        corpus = dev.graft.data.Corpora.require(corpus);
         if (optimizer == null || monitoring == null || run == null) {
             throw new IllegalArgumentException("optimizer, monitoring and run are required: start from "
                     + "DistillSpec.builder");

@@ -37,7 +37,7 @@ public record LmFineTuneSpec(Path from, List<String> corpus, int batchSize, int 
         if (from == null) {
             throw new SpecException("from", "from is required: the checkpoint folder to continue");
         }
-        corpus = PretrainSpec.requireCorpus(corpus);
+        corpus = dev.graft.data.Corpora.require(corpus);
         if (optimizer == null || run == null) {
             throw new IllegalArgumentException("optimizer and run are required: start from LmFineTuneSpec.defaults");
         }

@@ -131,7 +131,7 @@ public record PretrainSpec(
             throw new SpecException("objective", "objective " + objective.name().toLowerCase(Locale.ROOT)
                     + " does not fit " + arch + ": use mlm with bert-* presets and clm with gpt-* presets");
         }
-        corpus = requireCorpus(corpus);
+        corpus = dev.graft.data.Corpora.require(corpus);
         if (layout == null) {
             layout = CorpusReader.Layout.LINES;
         }
@@ -143,14 +143,6 @@ public record PretrainSpec(
         if (!(maskProbability > 0 && maskProbability < 1)) {
             throw new SpecException("maskProbability", "maskProbability must be in (0, 1), got " + maskProbability);
         }
-    }
-
-    /** {@code corpus}, copied, unless it is empty. Shared with the other specs that read a corpus. */
-    public static List<String> requireCorpus(List<String> corpus) {
-        if (corpus == null || corpus.isEmpty()) {
-            throw new SpecException("corpus", "corpus is required: dataset names (graft data list) or text files");
-        }
-        return List.copyOf(corpus);
     }
 
     /** Fails unless {@code seqLen} holds the special tokens and a few words ({@code min} tokens). */

@@ -1,7 +1,6 @@
 package dev.graft.vectors;
 
 import dev.graft.SpecException;
-import dev.graft.pretrain.PretrainSpec;
 import dev.graft.data.CorpusReader;
 import dev.graft.train.RunOptions;
 import dev.graft.train.RunSpecBuilder;
@@ -79,7 +78,7 @@ public record VectorsSpec(Method method, List<String> corpus, CorpusReader.Layou
             throw new IllegalArgumentException("run is required: start from VectorsSpec.builder");
         }
         layout = layout == null ? CorpusReader.Layout.LINES : layout;
-        corpus = PretrainSpec.requireCorpus(corpus);
+        corpus = dev.graft.data.Corpora.require(corpus);
         for (var f : List.of(Map.entry("dim", dim), Map.entry("window", window), Map.entry("minCount", minCount),
                 Map.entry("negatives", negatives), Map.entry("noiseTableSize", noiseTableSize),
                 Map.entry("roundUnits", roundUnits))) {
