@@ -74,6 +74,11 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--tokenizer", description = "tokenizer.json (or a folder with one) for --arch.")
     Path tokenizer;
 
+    @Option(names = "--init-embeddings", paramLabel = "DIR", description = "With --arch: start the token embeddings "
+            + "from static vectors over --tokenizer's tokens (graft vectors train --tokenizer T --dim HIDDEN), scaled "
+            + "to the initializer's standard deviation; the rest of the model is random.")
+    Path initEmbeddings;
+
     @Option(names = "--train", required = true, description = "Training data: a file (classification: .jsonl/.csv/.tsv "
             + "with text and label; tagging: CoNLL, word/TAG or .jsonl; multilabel: .jsonl with text and labels; pair: "
             + ".jsonl/.csv/.tsv with text, text_pair and label) or a dataset name (sentiment-uci, brown-pos, "
@@ -218,7 +223,7 @@ final class FinetuneCommand implements Callable<Integer> {
     FineTuneSpec spec() {
         HeadConfig.Task t = HeadConfig.Task.parse(task);
         FineTuneSpec.Builder b = FineTuneSpec.builder(t, train, output.out())
-                .from(from).arch(arch).tokenizer(tokenizer).dev(dev).test(test)
+                .from(from).arch(arch).tokenizer(tokenizer).initEmbeddings(initEmbeddings).dev(dev).test(test)
                 .recipe(FineTuneSpec.Recipe.parse(recipe)).learningRate(learningRate)
                 .schedule(schedule == null ? null : ScheduleKind.parse(schedule))
                 .optimizer(o -> o.withWarmup(warmup).withWeightDecay(weightDecay).withClip(clip).withBetas(beta1, beta2))

@@ -77,7 +77,7 @@ public final class EmbeddingInit {
         }
         if (v.dim() != dim) {
             throw new IllegalArgumentException(vectorsDir + " has vectors of " + v.dim() + " dimensions but the "
-                    + "model's token embeddings are " + dim + " wide: train them with --dim " + dim);
+                    + "model's token embeddings are " + dim + " wide: train them with graft vectors train --dim " + dim);
         }
         return v;
     }
