@@ -260,8 +260,7 @@ public final class FineTuning {
                 if (spec.initEmbeddings() != null) {
                     EmbeddingInit.Applied a = EmbeddingInit.apply(spec.initEmbeddings(), start.tokenizer(),
                             start.backbone().tokenEmbedding(), start.config().initializerRange());
-                    log.printf(Locale.ROOT, "token embeddings: %,d of %,d rows from the vectors in %s, the rest "
-                            + "random%n", a.rowsSet(), a.rows(), spec.initEmbeddings());
+                    log.println(a.describe(spec.initEmbeddings(), start.config().initializerRange()));
                 }
             }
             ModelConfig c = start.config();

@@ -205,9 +205,7 @@ public final class Pretraining {
         }
         EmbeddingInit.Applied a = EmbeddingInit.apply(spec.initEmbeddings(), tokenizer, backbone.tokenEmbedding(),
                 config.initializerRange());
-        log.printf(Locale.ROOT, "token embeddings: %,d of %,d rows from the vectors in %s (scaled to the initializer's "
-                + "standard deviation %.3g), the rest random%n", a.rowsSet(), a.rows(), spec.initEmbeddings(),
-                config.initializerRange());
+        log.println(a.describe(spec.initEmbeddings(), config.initializerRange()));
     }
 
     /** The corpus list with the in-domain files appended {@code inDomainRepeat} times. */

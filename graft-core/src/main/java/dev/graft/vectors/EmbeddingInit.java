@@ -23,6 +23,12 @@ public final class EmbeddingInit {
 
     /** What was set: rows taken from the vectors, out of the table's rows. */
     public record Applied(int rowsSet, int rows, int dim) {
+        /** The run log's line for a table set from the vectors in {@code dir} at this {@code scale}. */
+        public String describe(Path dir, double scale) {
+            return String.format(java.util.Locale.ROOT, "token embeddings: %,d of %,d rows from the vectors in %s "
+                    + "(scaled to the initializer's standard deviation %.3g), the rest random", rowsSet, rows, dir,
+                    scale);
+        }
     }
 
     /**
