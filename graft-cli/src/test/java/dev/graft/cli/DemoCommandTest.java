@@ -25,6 +25,9 @@ class DemoCommandTest {
         assertThat(full.budgets()).containsExactly(50, 200);
         assertThat(full.protocol().maxEpochs()).isEqualTo(DemoCommand.MAX_EPOCHS);
         assertThat(full.pretraining().sweep()).containsExactly(0.5);
+        assertThat(full.strategies()).as("the question's arms, the cheap pretraining beside them, the references")
+                .contains(Strategy.TRANSFER, Strategy.MULTITASK, Strategy.MERGED, Strategy.VECTORS,
+                        Strategy.VECTORS_INIT, Strategy.BOW, Strategy.SCRATCH, Strategy.PRETRAINED);
         for (Strategy s : full.strategies()) {
             if (s.fineTunes()) {
                 List<Float> rates = full.protocol().learningRates(s);
