@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "The main job: pretrain then fine-tune, or fold the labels into pretraining? Runs the main "
                 + "strategies on sentiment-uci with english-corpus as unlabeled text and writes a report to runs/demo "
-                + "(about 35 minutes on 2 cores; --quick about 8 to 10).")
+                + "(about 45 minutes on 2 cores; --quick about 10).")
 final class DemoCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec command;
@@ -78,7 +78,7 @@ final class DemoCommand implements Callable<Integer> {
      * honest answer needs beside them (vectors and vectors-init: static vectors trained on the same corpus
      * in seconds, the one own pretraining that beat scratch in the lever table, docs/FINETUNING.md); and the
      * references (bow, scratch, a model pretrained at scale). ULMFiT stays in graft experiment: in the demo
-     * it scored 0.514 and 0.541 (README), under every other arm, and its LM fine-tuning run costs time the
+     * it scored 0.514 and 0.541 (docs/EXPERIMENTS.md, the full demo of 2026-12-06), under every other arm, and its LM fine-tuning run costs time the
      * vectors arms use better.
      */
     ExperimentSpec spec() {
