@@ -20,11 +20,11 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code graft demo}: the main job end to end on real data. Fetches {@code english-corpus} and
- * {@code sentiment-uci}, trains a tokenizer, pretrains a bert-mini, and runs bow, scratch, transfer,
- * ulmfit, multitask, merged and pretrained (all-MiniLM-L6-v2) at 50, 200 and all labels, and transfer
- * after shorter pretraining runs (a quarter and half the budget) to measure the score against pretraining
- * compute, then writes
- * the report to {@code runs/demo/} and prints the answer. Re-running resumes and reuses finished work.
+ * {@code sentiment-uci}, trains a tokenizer and static vectors, pretrains a bert-mini, and runs bow, vectors,
+ * scratch, vectors-init, transfer, multitask, merged and pretrained (all-MiniLM-L6-v2) at 50 and 200 labels
+ * (see {@link #spec}), and transfer after a pretraining run of half the budget to measure the score against
+ * pretraining compute, then writes the report to {@code runs/demo/} and prints the answer. Re-running
+ * resumes and reuses finished work.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "The main job: pretrain then fine-tune, or fold the labels into pretraining? Runs the main "

@@ -64,7 +64,8 @@ final class ExperimentCommand implements Callable<Integer> {
     List<String> data;
 
     @Option(names = "--strategies", split = ",", completionCandidates = StrategyIds.class,
-            description = "Comma-separated, of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+            description = "Comma-separated, of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}; without "
+                    + "vectors for tag, multilabel and pair).")
     List<String> strategies = DEFAULTS.strategies().stream().map(Strategy::id).toList();
 
     @Option(names = "--budgets", split = ",", description = "Label budgets, numbers or 'all' (default: "

@@ -271,6 +271,9 @@ public final class Experiment {
         List<Arm> arms = arms();
         int total = subsets.size() * arms.size();
         List<Runnable> pending = new ArrayList<>();
+        List<Double> costs = new ArrayList<>(); // each pending cell's estimated cost, in pending's order
+        double[] costDone = {0};
+        double[] costLeft = {0};
         java.util.Set<Strategy> pendingStrategies = java.util.EnumSet.noneOf(Strategy.class);
         int[] done = {0};
         int[] ranHere = {0};
@@ -286,10 +289,15 @@ public final class Experiment {
                     continue;
                 }
                 pendingStrategies.add(arm.strategy());
+                double cost = cellCost(arm.strategy(), subset.train().size() + subset.dev().size(), spec.mix());
+                costs.add(cost);
+                costLeft[0] += cost;
                 pending.add(() -> {
                     long t0 = System.nanoTime();
                     CellResult r = runCell(arm, subset, data);
                     synchronized (results) {
+                        costDone[0] += cost;
+                        costLeft[0] -= cost;
                         results.put(key, r);
                         try {
                             writeResults(resultsFile, results);
@@ -301,8 +309,9 @@ public final class Experiment {
                         double elapsed = (System.nanoTime() - started) / 1e9;
                         double cellsElapsed = (System.nanoTime() - cellsStarted[0]) / 1e9;
                         int left = total - done[0];
-                        String eta = left == 0 ? "" : "; about " + clock(cellsElapsed / ranHere[0] * left)
-                                + " left at this pace";
+                        // the time left in proportion to the estimated cost left (the cells run longest first)
+                        String eta = left == 0 ? "" : "; about " + clock(cellsElapsed / costDone[0]
+                                * Math.max(0, costLeft[0])) + " left at this pace";
                         log.printf(Locale.ROOT, "[%d/%d] %-14s labels %-5s seed %d: %s (%.0f s; elapsed %s%s)%n",
                                 done[0], total, arm.id(), ExperimentSpec.budgetLabel(subset.budget()),
                                 subset.seedIndex(), r.isOk() ? String.format(Locale.ROOT, "test %s %.4f", r.metric(),
@@ -316,7 +325,7 @@ public final class Experiment {
         prepareShared(data, pendingStrategies);
         if (ran > 0) {
             cellsStarted[0] = System.nanoTime();
-            runAll(pending);
+            runAll(longestFirst(pending, costs));
         }
         if (ran == 0) {
             log.println("experiment: every cell was already done; rewriting the report");
@@ -344,6 +353,43 @@ public final class Experiment {
                 shared.lookupOnly(false);
             }
         }
+    }
+
+    /**
+     * A cell's cost relative to a scratch cell of one label: the labels times the strategy's cost per label
+     * (measured in the full demo of 2026-12-06 on 2 cores, one thread per cell: scratch, transfer, merged and
+     * vectors-init cost about the same, MiniLM about 2.5 times, multitask with a quarter LM batch per task
+     * batch about 3.3 times, each LM batch the size of about 9 task batches; the linear baselines next to
+     * nothing). Only the order of the cells and the time-left estimate depend on it.
+     */
+    static double cellCost(Strategy strategy, int labels, double mix) {
+        double perLabel = switch (strategy) {
+            case BOW, VECTORS, BOW_VECTORS, PROBE, PROBE_OWN, PROBE_DISTILLED -> 0.01;
+            case MULTITASK -> 1 + 9 * mix;
+            case PRETRAINED, SETFIT, SETFIT_OWN -> 2.5;
+            case LABELS_AS_TEXT -> 10; // a pretraining run per cell
+            default -> 1;
+        };
+        return perLabel * Math.max(1, labels);
+    }
+
+    /**
+     * The cells in the order they run: the costliest first (a stable sort, so equal costs keep the order of
+     * strategies, budgets and seeds). With the longest cells first the last ones are short, so no worker waits
+     * long for the others at the end (longest-processing-time-first scheduling); in strategy order the MiniLM
+     * cells came last and the demo's final two minutes ran one cell on one of the two cores.
+     */
+    static List<Runnable> longestFirst(List<Runnable> cells, List<Double> costs) {
+        Integer[] order = new Integer[cells.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(costs.get(b), costs.get(a)));
+        List<Runnable> sorted = new ArrayList<>(cells.size());
+        for (int i : order) {
+            sorted.add(cells.get(i));
+        }
+        return sorted;
     }
 
     /** Runs the cells on {@code parallelCells} workers, in order. */

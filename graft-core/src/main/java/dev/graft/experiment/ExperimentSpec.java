@@ -88,13 +88,13 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
             throw new SpecException(List.of("strategies", "corpus"), "strategies "
                     + strategies.stream().map(Strategy::id).toList() + " need unlabeled text: give corpus NAME|FILE...");
         }
-        if (task == HeadConfig.Task.MULTI_LABEL || task == HeadConfig.Task.PAIR) {
+        if (task != HeadConfig.Task.CLASSIFY) {
             List<String> refused = strategies.stream().filter(s -> !s.appliesTo(task)).map(Strategy::id).toList();
             if (!refused.isEmpty()) {
                 throw new SpecException(List.of("strategies", "task"), "strategies " + refused + " do not apply to task "
-                        + task.id()
-                        + " (" + task.describe() + "): labels-as-text scores one label word per text, and the "
-                        + "static-vector baselines pool one text into one label; use "
+                        + task.id() + " (" + task.describe() + "): "
+                        + (task == HeadConfig.Task.TAG ? "" : "labels-as-text scores one label word per text, and ")
+                        + "the static-vector baselines pool one text into one label; use "
                         + java.util.Arrays.stream(Strategy.values()).filter(s -> s.appliesTo(task))
                                 .map(Strategy::id).toList());
             }
@@ -432,7 +432,8 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         HeadConfig.Task task;
         List<String> corpus = List.of("english-corpus");
         List<String> data;
-        List<Strategy> strategies = List.of(Strategy.BOW, Strategy.SCRATCH, Strategy.TRANSFER);
+        /** Null until set: {@link Strategy#defaults} of the task at {@link #build}. */
+        List<Strategy> strategies;
         List<Integer> budgets = List.of(50, 200, ALL);
         int seeds = 5;
         String arch = "bert-mini";
@@ -491,7 +492,9 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
             PretrainingPlan pretraining = new PretrainingPlan(pretrainTime, pretrainSteps, base, pretrainSweep,
                     tokenizer, seqLen, inDomainRepeat);
             Protocol protocol = new Protocol(folds, learningRates, maxEpochs, devFraction);
-            return new ExperimentSpec(task, corpus, data, strategies, budgets, seeds, arch, pretraining, protocol,
+            return new ExperimentSpec(task, corpus, data,
+                    strategies != null ? strategies : Strategy.defaults(task != null ? task : HeadConfig.Task.CLASSIFY),
+                    budgets, seeds, arch, pretraining, protocol,
                     taptEpochs, pretrained, distilled, lmWeight, mix, labelRepeat,
                     Math.min(parallelCells, run.threads()), run);
         }

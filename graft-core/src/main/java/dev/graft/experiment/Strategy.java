@@ -195,17 +195,28 @@ public enum Strategy {
     }
 
     /**
-     * True when the strategy can run on {@code task}: every strategy on classification and tagging (as
-     * {@link ExperimentSpec} checks: labels-as-text on classification only); on multi-label and sentence-pair
+     * True when the strategy can run on {@code task}: every strategy on classification; on tagging every
+     * strategy but the static-vector baselines (they pool a text into one label; {@link ExperimentSpec} also
+     * keeps labels-as-text, setfit and the probes to classification); on multi-label and sentence-pair
      * classification, the strategies that fine-tune (through the task's head) and the bag of words (one-vs-rest
      * for multi-label, the two texts joined for pairs), not labels-as-text (one label word per text) nor the
      * static-vector baselines (one pooled text per example, one label).
      */
     public boolean appliesTo(dev.graft.model.HeadConfig.Task task) {
         return switch (task) {
-            case CLASSIFY, TAG -> true;
+            case CLASSIFY -> true;
+            case TAG -> this != VECTORS && this != BOW_VECTORS;
             case MULTI_LABEL, PAIR -> fineTunes() || this == BOW;
         };
+    }
+
+    /**
+     * {@code graft experiment}'s strategies when none are given: the bag of words and static vectors (the
+     * cheap baselines an honest answer needs), from scratch, and transfer from graft's own pretraining; the
+     * vectors only where they apply (classification).
+     */
+    public static List<Strategy> defaults(dev.graft.model.HeadConfig.Task task) {
+        return java.util.stream.Stream.of(BOW, VECTORS, SCRATCH, TRANSFER).filter(s -> s.appliesTo(task)).toList();
     }
 
     /** True when the strategy needs the shared pretraining run on the corpus. */

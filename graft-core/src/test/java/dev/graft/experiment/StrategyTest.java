@@ -25,6 +25,31 @@ class StrategyTest {
     }
 
     @Test
+    void theDefaultsCompareWithStaticVectorsWhereTheyApply() {
+        var classify = dev.graft.model.HeadConfig.Task.CLASSIFY;
+        var tag = dev.graft.model.HeadConfig.Task.TAG;
+        assertThat(Strategy.defaults(classify)).containsExactly(Strategy.BOW, Strategy.VECTORS, Strategy.SCRATCH,
+                Strategy.TRANSFER);
+        for (var task : dev.graft.model.HeadConfig.Task.values()) {
+            if (task != classify) {
+                assertThat(Strategy.defaults(task)).as(task.id()).containsExactly(Strategy.BOW, Strategy.SCRATCH,
+                        Strategy.TRANSFER);
+            }
+        }
+        // a spec built without strategies takes its task's defaults
+        assertThat(ExperimentSpec.builder(classify, java.util.List.of("sentiment-uci"), java.nio.file.Path.of("x"))
+                .build().strategies()).isEqualTo(Strategy.defaults(classify));
+        assertThat(ExperimentSpec.builder(tag, java.util.List.of("brown-pos"), java.nio.file.Path.of("x"))
+                .build().strategies()).isEqualTo(Strategy.defaults(tag));
+        // the vectors pool a text into one label: refused for tagging when the spec is built, not mid-run
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ExperimentSpec.builder(tag,
+                        java.util.List.of("brown-pos"), java.nio.file.Path.of("x"))
+                        .strategies(java.util.List.of(Strategy.BOW, Strategy.VECTORS)).build())
+                .hasMessageContaining("[vectors] do not apply to task tag")
+                .hasMessageContaining("static-vector baselines pool one text into one label");
+    }
+
+    @Test
     void whatFineTunesHasRatesAndWhatDoesNotHasNone() {
         for (Strategy s : Strategy.values()) {
             assertThat(s.fineTunes()).as(s.id()).isEqualTo(s.run() instanceof FineTuneStrategy);
