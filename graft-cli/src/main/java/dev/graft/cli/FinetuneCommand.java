@@ -139,6 +139,10 @@ final class FinetuneCommand implements Callable<Integer> {
             + "(default pooling then mean, as for sentence embeddings).")
     boolean freezeBackbone = DEFAULTS.freezeBackbone();
 
+    @Option(names = "--freeze-embeddings", description = "Keep the token embedding table as it starts (pretrained, "
+            + "or from --init-embeddings); the rest trains.")
+    boolean freezeEmbeddings = DEFAULTS.freezeEmbeddings();
+
     @Option(names = "--gradual-unfreeze", negatable = true, description = "Train the head alone in the first epoch, "
             + "unfreezing one more layer group each epoch (default: on with ulmfit).")
     Boolean gradualUnfreeze;
@@ -227,7 +231,8 @@ final class FinetuneCommand implements Callable<Integer> {
                 .recipe(FineTuneSpec.Recipe.parse(recipe)).learningRate(learningRate)
                 .schedule(schedule == null ? null : ScheduleKind.parse(schedule))
                 .optimizer(o -> o.withWarmup(warmup).withWeightDecay(weightDecay).withClip(clip).withBetas(beta1, beta2))
-                .gradualUnfreeze(gradualUnfreeze).freezeBackbone(freezeBackbone).maxTrain(maxTrain)
+                .gradualUnfreeze(gradualUnfreeze).freezeBackbone(freezeBackbone)
+                .freezeEmbeddings(freezeEmbeddings).maxTrain(maxTrain)
                 .batchSize(batchSize).patience(patience).evalsPerEpoch(evalsPerEpoch).devFraction(devFraction)
                 .maxLength(maxLength).dropout(dropout).keepTrainingState(keepTrainingState)
                 .checkpointEvery(checkpointEvery).skipBad(skipBad).folds(folds)

@@ -79,6 +79,11 @@ public final class FineTuneOptions {
         return with(b -> b.freezeBackbone(v));
     }
 
+    /** Keep the token embedding table as it starts (pretrained, or from static vectors); the rest trains. */
+    public FineTuneOptions withFreezeEmbeddings(boolean v) {
+        return with(b -> b.freezeEmbeddings(v));
+    }
+
     /** Seeds the dev carve, the head, dropout and the batch order. */
     public FineTuneOptions withSeed(long v) {
         return with(b -> b.run(r -> r.withSeed(v)));

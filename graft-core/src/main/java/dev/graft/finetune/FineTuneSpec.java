@@ -53,6 +53,8 @@ import java.util.Locale;
  * @param keepTrainingState keep the trainer's checkpoint-* folders (resumable) instead of deleting them
  * @param skipBad           skip bad records of data files (counted) instead of stopping
  * @param freezeBackbone    train the head only: every layer group below the head keeps its pretrained weights
+ * @param freezeEmbeddings  keep the token embedding table as it starts (pretrained, or from static vectors with
+ *                          {@code initEmbeddings}); position and type embeddings and everything above train
  * @param folds             k of the k-fold cross-validation that chooses the learning rate and the length of
  *                          training inside the labeled set ({@link CrossValidation}); 0 for none (a dev set,
  *                          given or carved, with early stopping)
@@ -97,6 +99,7 @@ public record FineTuneSpec(
         boolean keepTrainingState,
         boolean skipBad,
         boolean freezeBackbone,
+        boolean freezeEmbeddings,
         int folds,
         List<Float> learningRates,
         double stopAfterEpochs,
@@ -268,6 +271,7 @@ public record FineTuneSpec(
         b.keepTrainingState = keepTrainingState;
         b.skipBad = skipBad;
         b.freezeBackbone = freezeBackbone;
+        b.freezeEmbeddings = freezeEmbeddings;
         b.folds = folds;
         b.learningRates = learningRates;
         b.stopAfterEpochs = stopAfterEpochs;
@@ -347,6 +351,7 @@ public record FineTuneSpec(
         private boolean keepTrainingState;
         private boolean skipBad;
         private boolean freezeBackbone;
+        private boolean freezeEmbeddings;
         private int folds;
         private List<Float> learningRates = List.of();
         private double stopAfterEpochs = Double.NaN;
@@ -390,6 +395,7 @@ public record FineTuneSpec(
         public Builder keepTrainingState(boolean v) { keepTrainingState = v; return this; }
         public Builder skipBad(boolean v) { skipBad = v; return this; }
         public Builder freezeBackbone(boolean v) { freezeBackbone = v; return this; }
+        public Builder freezeEmbeddings(boolean v) { freezeEmbeddings = v; return this; }
         public Builder folds(int v) { folds = v; return this; }
         public Builder learningRates(List<Float> v) { learningRates = v; return this; }
         public Builder stopAfterEpochs(double v) { stopAfterEpochs = v; return this; }
@@ -402,7 +408,7 @@ public record FineTuneSpec(
             return new FineTuneSpec(task, from, arch, tokenizer, initEmbeddings, train, dev, test, recipe, o, discriminative,
                     gradualUnfreeze, maxTrain, pooling, balancedClassWeights, batchSize, patience, evalsPerEpoch,
                     devFraction, maxLength, dropout, multitaskCorpus, lmWeight, mix, keepTrainingState, skipBad,
-                    freezeBackbone, folds, learningRates, stopAfterEpochs, checkpointEvery, run);
+                    freezeBackbone, freezeEmbeddings, folds, learningRates, stopAfterEpochs, checkpointEvery, run);
         }
     }
 }

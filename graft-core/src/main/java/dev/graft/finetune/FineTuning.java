@@ -452,12 +452,25 @@ public final class FineTuning {
             boolean gradual = spec.effectiveGradualUnfreeze();
             ModelConfig config = start.config();
             LayerwiseRates rates = null;
-            if (factor > 1 || gradual || spec.freezeBackbone()) {
+            if (factor > 1 || gradual || spec.freezeBackbone() || spec.freezeEmbeddings()) {
                 List<Parameter> params = trainable.parameters().list();
                 rates = new LayerwiseRates(LayerGroups.of(params, config), LayerGroups.count(config), factor, gradual,
                         stepsPerEpoch);
                 if (spec.freezeBackbone()) {
                     rates.frozenBelow(LayerGroups.count(config) - 1);
+                }
+                if (spec.freezeEmbeddings()) {
+                    boolean[] frozen = new boolean[params.size()];
+                    int n = 0;
+                    for (int i = 0; i < frozen.length; i++) {
+                        frozen[i] = LayerGroups.isTokenEmbedding(params.get(i).name());
+                        n += frozen[i] ? 1 : 0;
+                    }
+                    if (n == 0) {
+                        throw new IllegalStateException("freezeEmbeddings: the model has no token embedding table "
+                                + "(word_embeddings or wte) among its parameters");
+                    }
+                    rates.frozenParameters(frozen);
                 }
                 log.println("layer-wise rates: " + rates.describe());
                 if (gradual && epochs < LayerGroups.count(config)) {
@@ -536,6 +549,7 @@ public final class FineTuning {
             r.put("discriminative", spec.effectiveDiscriminative());
             r.put("gradual_unfreeze", spec.effectiveGradualUnfreeze());
             r.put("freeze_backbone", spec.freezeBackbone());
+            r.put("freeze_embeddings", spec.freezeEmbeddings());
             r.put("layer_rates", rates == null ? null : rates.describe());
             r.put("epochs", epochs);
             r.put("epochs_automatic", spec.run().epochs() == 0);

@@ -33,6 +33,14 @@ public final class LayerGroups {
         return g;
     }
 
+    /**
+     * True for a token embedding table (BERT's {@code word_embeddings}, GPT-2's {@code wte}), not the position
+     * or type embeddings: what fine-tuning's {@code freezeEmbeddings} keeps as it starts.
+     */
+    public static boolean isTokenEmbedding(String name) {
+        return name.endsWith("embeddings.word_embeddings.weight") || name.equals("transformer.wte.weight");
+    }
+
     static int groupOf(String name, int layers) {
         if (name.startsWith("bert.embeddings.") || name.startsWith("embeddings.")
                 || name.startsWith("bert.embeddings_project.")

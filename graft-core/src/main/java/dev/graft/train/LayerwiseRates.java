@@ -21,6 +21,7 @@ public final class LayerwiseRates {
     private final boolean gradualUnfreeze;
     private final long stepsPerEpoch;
     private int floor;
+    private boolean[] frozen;
 
     /**
      * @param groupOfParameter group of each parameter (in {@link ParameterSet#list()} order), in [0, groups)
@@ -64,6 +65,19 @@ public final class LayerwiseRates {
         return this;
     }
 
+    /**
+     * Keeps the parameters marked in {@code parameters} (in {@link ParameterSet#list()} order) frozen for the
+     * whole run, whatever their group (the token embedding table, say); returns this.
+     */
+    public LayerwiseRates frozenParameters(boolean[] parameters) {
+        if (parameters.length != groupOfParameter.length) {
+            throw new IllegalArgumentException(parameters.length + " flags for " + groupOfParameter.length
+                    + " parameters");
+        }
+        this.frozen = parameters.clone();
+        return this;
+    }
+
     /** The lowest group that ever trains (0 unless {@link #frozenBelow} was set). */
     public int floor() {
         return floor;
@@ -93,7 +107,7 @@ public final class LayerwiseRates {
         int lowest = lowestTrainable(step);
         for (int i = 0; i < list.size(); i++) {
             int g = groupOfParameter[i];
-            if (g < lowest) {
+            if (g < lowest || (frozen != null && frozen[i])) {
                 optimizer.setLearningRateScale(i, 0f);
                 Parameter p = list.get(i);
                 Arrays.fill(p.grad().data(), p.grad().offset(), p.grad().offset() + p.size(), 0f);
@@ -107,6 +121,15 @@ public final class LayerwiseRates {
     public String describe() {
         return String.format(java.util.Locale.ROOT, "%d groups, factor %.3g%s%s", groups, factor,
                 gradualUnfreeze ? ", gradual unfreezing (one group per epoch, head first)" : "",
-                floor > 0 ? ", groups below " + floor + " frozen" + (floor == groups - 1 ? " (head only)" : "") : "");
+                floor > 0 ? ", groups below " + floor + " frozen" + (floor == groups - 1 ? " (head only)" : "") : "")
+                + (frozen == null ? "" : ", " + count(frozen) + " parameter(s) frozen throughout");
+    }
+
+    private static int count(boolean[] flags) {
+        int n = 0;
+        for (boolean f : flags) {
+            n += f ? 1 : 0;
+        }
+        return n;
     }
 }

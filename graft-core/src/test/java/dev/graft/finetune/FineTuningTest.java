@@ -10,6 +10,7 @@ import dev.graft.data.Dataset;
 import dev.graft.data.DatasetRegistry;
 import dev.graft.model.Checkpoint;
 import dev.graft.model.HeadConfig;
+import dev.graft.model.LayerGroups;
 import dev.graft.model.ModelConfig;
 import dev.graft.model.Pretrained;
 import dev.graft.model.SafeTensors;
@@ -166,6 +167,40 @@ class FineTuningTest {
         }
         // the head did learn: the classifier's weights left their initialization and the task is learned
         assertThat(r.devScore()).isGreaterThan(0.6);
+    }
+
+    @Test
+    void freezeEmbeddingsKeepsTheTokenTableAndTrainsTheRest(@TempDir Path out) throws IOException {
+        FineTuneResult r = run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out)
+                .from(encoder).dev(dev.toString()).test(test.toString()).run(ro -> ro.withEpochs(2)).learningRate(3e-3f)
+                .freezeEmbeddings(true).patience(0).run(ro -> ro.withThreads(1)).build());
+        assertThat(r.steps()).isEqualTo(2 * 10);
+        JsonNode run = JSON.readTree(out.resolve("run.json").toFile());
+        assertThat(run.path("freeze_embeddings").asBoolean()).isTrue();
+        assertThat(run.path("layer_rates").asText()).contains("1 parameter(s) frozen throughout");
+        try (Parallel p = new Parallel(1)) {
+            Compute c = new Compute(KernelProvider.create(p), p);
+            var before = Pretrained.loadBackbone(encoder, c).parameters().list();
+            var after = Pretrained.loadBackbone(out, c).parameters().list();
+            int frozen = 0;
+            int moved = 0;
+            for (int i = 0; i < before.size(); i++) {
+                String name = before.get(i).name();
+                boolean same = java.util.Arrays.equals(after.get(i).value().toArray(), before.get(i).value().toArray());
+                if (LayerGroups.isTokenEmbedding(name)) {
+                    assertThat(same).as(name + " is frozen").isTrue();
+                    frozen++;
+                } else if (!same) {
+                    moved++;
+                }
+            }
+            assertThat(frozen).isEqualTo(1);
+            // the position embeddings and the blocks trained
+            assertThat(moved).isGreaterThan(before.size() / 2);
+            int pos = java.util.stream.IntStream.range(0, before.size())
+                    .filter(i -> before.get(i).name().endsWith("position_embeddings.weight")).findFirst().orElseThrow();
+            assertThat(after.get(pos).value().toArray()).isNotEqualTo(before.get(pos).value().toArray());
+        }
     }
 
     @Test
