@@ -131,6 +131,11 @@ final class ExperimentCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}, none).")
     int inDomainRepeat = DEFAULTS.pretraining().inDomainRepeat();
 
+    @Option(names = "--pretrain-recipe", descriptionKey = "pretraining.recipe", description = "The settings of every own pretraining run: default, or "
+            + "cramming (pre-LN, no bias, no dropout, 25% masking, rate 1e-3, clip 0.5, sentences of at most 64 "
+            + "tokens; as graft pretrain --recipe cramming) (default: ${DEFAULT-VALUE}).")
+    String pretrainRecipe = DEFAULTS.pretraining().recipe().id();
+
     @Option(names = "--lm-weight", description = "Multitask LM loss weight (default: ${DEFAULT-VALUE}).")
     float lmWeight = DEFAULTS.lmWeight();
 
@@ -188,6 +193,7 @@ final class ExperimentCommand implements Callable<Integer> {
         ifGiven("--max-epochs", () -> b.maxEpochs(maxEpochs));
         ifGiven("--lr-grid", () -> b.learningRates(ExperimentSpec.parseRateGrids(lrGrid)));
         ifGiven("--in-domain-repeat", () -> b.inDomainRepeat(inDomainRepeat));
+        ifGiven("--pretrain-recipe", () -> b.pretrainRecipe(dev.graft.pretrain.PretrainSpec.Recipe.parse(pretrainRecipe)));
         ifGiven("--lm-weight", () -> b.lmWeight(lmWeight));
         ifGiven("--mix", () -> b.mix(mix));
         ifGiven("--threads", () -> b.run(r -> r.withThreads(threads.threads())));

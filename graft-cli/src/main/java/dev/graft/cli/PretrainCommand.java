@@ -134,8 +134,25 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--skip-nonfinite", description = "Skip updates whose loss is NaN or infinite instead of stopping.")
     boolean skipNonFinite;
 
+    @Option(names = "--recipe", description = "default, or cramming (Geiping and Goldstein 2022: --norm pre --no-bias "
+            + "--dropout 0 --mask-prob 0.25 --lr 1e-3 --clip 0.5 --layout sentences --seq-len 64); any of those "
+            + "flags given as well wins over the recipe (default: ${DEFAULT-VALUE}).")
+    String recipe = PretrainSpec.Recipe.DEFAULT.id();
+
+    /** The flag of each setting a recipe sets ({@link PretrainSpec.Recipe#SETTINGS}). */
+    private static final java.util.Map<String, String> RECIPE_FLAGS = java.util.Map.of("preNorm", "--norm",
+            "noBias", "--no-bias", "model.dropout", "--dropout", "maskProbability", "--mask-prob",
+            "optimizer.learningRate", "--lr", "optimizer.clip", "--clip", "sentences", "--layout", "seqLen", "--seq-len");
+
     /** The core spec these options describe. */
     PretrainSpec spec() {
+        PretrainSpec.Recipe r = PretrainSpec.Recipe.parse(recipe);
+        picocli.CommandLine.ParseResult parsed = command == null ? null : command.commandLine().getParseResult();
+        return r.applyTo(builder(), setting -> parsed != null && parsed.hasMatchedOption(RECIPE_FLAGS.get(setting)))
+                .build();
+    }
+
+    private PretrainSpec.Builder builder() {
         return PretrainSpec.builder(arch, corpus, output.out()).model(model.overrides())
                 .objective(objective()).layout(layout()).sentences("sentences".equalsIgnoreCase(layout))
                 .electra("electra".equalsIgnoreCase(objective)).generatorSize(generatorSize)
@@ -145,7 +162,7 @@ final class PretrainCommand implements Callable<Integer> {
                 .tokenizer(new TokenizerSpec(tokenizerPath, tokenizerType, vocabSize, cased))
                 .batchSize(batchSize).accumulate(accumulate).seqLen(seqLen).maskProbability(maskProbability)
                 .wholeWordMask(wholeWordMask).optimizer(optimizer.spec()).monitoring(monitoring.spec())
-                .run(length.run(output, threads, seed)).skipNonFinite(skipNonFinite).build();
+                .run(length.run(output, threads, seed)).skipNonFinite(skipNonFinite);
     }
 
     @Override

@@ -109,6 +109,43 @@ class CliDefaultsTest {
     }
 
     @Test
+    void theCrammingRecipeSetsItsSettingsAndAFlagGivenWins() {
+        PretrainCommand c = parsed("pretrain", "--corpus", "corpus.txt", "--out", "runs/bert", "--steps", "5",
+                "--recipe", "cramming");
+        PretrainSpec s = c.spec();
+        assertThat(s.preNorm()).isTrue();
+        assertThat(s.noBias()).isTrue();
+        assertThat(s.model().dropout()).isEqualTo(0f);
+        assertThat(s.maskProbability()).isEqualTo(0.25);
+        assertThat(s.optimizer().learningRate()).isEqualTo(1e-3f);
+        assertThat(s.optimizer().clip()).isEqualTo(0.5);
+        assertThat(s.sentences()).isTrue();
+        assertThat(s.seqLen()).isEqualTo(64);
+        // what the recipe does not set stays the default's
+        assertThat(s.optimizer().beta2()).isEqualTo(PretrainSpec.DEFAULT_OPTIMIZER.beta2());
+        assertThat(s.batchSize()).isEqualTo(PretrainSpec.defaults().batchSize());
+        // the library's recipe is the same spec
+        assertThat(s).isEqualTo(PretrainSpec.Recipe.CRAMMING.applyTo(PretrainSpec.builder(PretrainSpec.DEFAULT_ARCH,
+                List.of("corpus.txt"), Path.of("runs/bert")).run(r -> r.withSteps(5)), k -> false).build());
+        // flags given beside the recipe win over it, the rest is the recipe's
+        PretrainCommand given = parsed("pretrain", "--corpus", "corpus.txt", "--out", "runs/bert", "--steps", "5",
+                "--recipe", "cramming", "--seq-len", "128", "--lr", "5e-4", "--dropout", "0.1", "--norm", "post");
+        assertThat(given.spec().seqLen()).isEqualTo(128);
+        assertThat(given.spec().optimizer().learningRate()).isEqualTo(5e-4f);
+        assertThat(given.spec().model().dropout()).isEqualTo(0.1f);
+        assertThat(given.spec().preNorm()).isFalse();
+        assertThat(given.spec().noBias()).isTrue();
+        assertThat(given.spec().maskProbability()).isEqualTo(0.25);
+        // the default recipe changes nothing
+        PretrainCommand plain = parsed("pretrain", "--corpus", "corpus.txt", "--out", "runs/bert", "--steps", "5",
+                "--recipe", "default");
+        assertThat(plain.spec()).isEqualTo(PretrainSpec.builder(PretrainSpec.DEFAULT_ARCH, List.of("corpus.txt"),
+                Path.of("runs/bert")).run(r -> r.withSteps(5)).build());
+        PretrainCommand unknown = parsed("pretrain", "--corpus", "corpus.txt", "--out", "runs/bert", "--recipe", "x");
+        org.assertj.core.api.Assertions.assertThatThrownBy(unknown::spec).hasMessageContaining("use default or cramming");
+    }
+
+    @Test
     void distillWithNoOptionsIsTheLibrarysDefaultSpec() {
         DistillCommand c = parsed("distill", "--teacher", "runs/t", "--corpus", "corpus.txt", "--out", "runs/s",
                 "--steps", "5");

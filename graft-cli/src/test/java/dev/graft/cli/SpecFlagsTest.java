@@ -133,8 +133,8 @@ class SpecFlagsTest {
     void everyExperimentSpecFieldMapsToAnExperimentFlag() {
         everyFieldHasItsFlag("experiment", dev.graft.experiment.ExperimentSpec.class, Map.of("protocol.learningRates",
                 "--lr-grid", "pretraining.time", "--pretrain-time", "pretraining.steps", "--pretrain-steps",
-                "pretraining.sweep", "--pretrain-sweep", "run.seed", "--seed", "run.threads", "--threads", "run.out",
-                "--out"),
+                "pretraining.sweep", "--pretrain-sweep", "pretraining.recipe", "--pretrain-recipe", "run.seed", "--seed",
+                "run.threads", "--threads", "run.out", "--out"),
                 // set in an experiment.json (--config) only; an experiment's length is its cells and it always
                 // resumes (no run.steps, run.epochs, run.maxTime, run.overwrite)
                 Set.of("pretraining.tokenizer.vocabSize", "pretraining.tokenizer.path", "pretraining.tokenizer.type",

@@ -26,9 +26,13 @@ public final class PretrainRecipe {
         return new PretrainRecipe(SpecEdits.none());
     }
 
-    /** Cramming's choices (Geiping and Goldstein 2022): pre-LN, bias-free linears, no dropout, β (0.9, 0.98). */
+    /**
+     * Cramming's choices (Geiping and Goldstein 2022), as {@code graft pretrain --recipe cramming} sets them
+     * ({@link PretrainSpec.Recipe#CRAMMING}): pre-LN, bias-free linears, no dropout, 25% masking, peak rate 1e-3,
+     * clip 0.5, sentences of at most 64 tokens (β (0.9, 0.98) is the default's too); levers pulled after it win.
+     */
     public static PretrainRecipe cramming() {
-        return defaults().withPreNorm(true).withNoBias(true).withDropout(0f);
+        return defaults().with(b -> PretrainSpec.Recipe.CRAMMING.applyTo(b, setting -> false));
     }
 
     /** This recipe with one more lever. */

@@ -301,7 +301,12 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
             // absent when 0, for the same reason
             new Setting("in_domain_repeat",
                     s -> s.pretraining.inDomainRepeat() == 0 ? null : s.pretraining.inDomainRepeat(),
-                    (b, v) -> b.inDomainRepeat = v.isNull() ? 0 : integer(v), true));
+                    (b, v) -> b.inDomainRepeat = v.isNull() ? 0 : integer(v), true),
+            // absent when the default, for the same reason
+            new Setting("pretrain_recipe", s -> s.pretraining.recipe() == dev.graft.pretrain.PretrainSpec.Recipe.DEFAULT
+                    ? null : s.pretraining.recipe().id(), (b, v) -> b.pretrainRecipe = v.isNull()
+                    ? dev.graft.pretrain.PretrainSpec.Recipe.DEFAULT : dev.graft.pretrain.PretrainSpec.Recipe.parse(v.asText()),
+                    true));
 
     /** The configuration as a map for run files and the report: every setting's value, in {@link #SETTINGS} order. */
     Map<String, Object> toMap() {
@@ -444,6 +449,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         TokenizerSpec tokenizer = PretrainingPlan.DEFAULT.tokenizer();
         int seqLen = PretrainingPlan.DEFAULT.seqLen();
         int inDomainRepeat = PretrainingPlan.DEFAULT.inDomainRepeat();
+        dev.graft.pretrain.PretrainSpec.Recipe pretrainRecipe = PretrainingPlan.DEFAULT.recipe();
         int folds = Protocol.DEFAULT.folds();
         Map<String, List<Float>> learningRates = Protocol.DEFAULT.learningRates();
         double maxEpochs = Protocol.DEFAULT.maxEpochs();
@@ -476,6 +482,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         public Builder tokenizer(UnaryOperator<TokenizerSpec> change) { tokenizer = change.apply(tokenizer); return this; }
         public Builder seqLen(int v) { seqLen = v; return this; }
         public Builder inDomainRepeat(int v) { inDomainRepeat = v; return this; }
+        public Builder pretrainRecipe(dev.graft.pretrain.PretrainSpec.Recipe v) { pretrainRecipe = v; return this; }
         public Builder folds(int v) { folds = v; return this; }
         public Builder learningRates(Map<String, List<Float>> v) { learningRates = v; return this; }
         public Builder maxEpochs(double v) { maxEpochs = v; return this; }
@@ -490,7 +497,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
 
         public ExperimentSpec build() {
             PretrainingPlan pretraining = new PretrainingPlan(pretrainTime, pretrainSteps, base, pretrainSweep,
-                    tokenizer, seqLen, inDomainRepeat);
+                    tokenizer, seqLen, inDomainRepeat, pretrainRecipe);
             Protocol protocol = new Protocol(folds, learningRates, maxEpochs, devFraction);
             return new ExperimentSpec(task, corpus, data,
                     strategies != null ? strategies : Strategy.defaults(task != null ? task : HeadConfig.Task.CLASSIFY),

@@ -27,14 +27,23 @@ import java.util.List;
  * @param seqLen         pretraining sequence length
  * @param inDomainRepeat how many times the task's unlabeled training text is mixed into the corpus of every
  *                       pretraining run of graft's own (base, sweep, merged, labels-as-text), 0 for none
+ * @param recipe         the settings of every pretraining run of graft's own ({@link PretrainSpec.Recipe}: the
+ *                       default, or Cramming's, whose 64 tokens then replace {@code seqLen}); null for the default
  */
 public record PretrainingPlan(Duration time, long steps, Path base, List<Double> sweep, TokenizerSpec tokenizer,
-                              int seqLen, int inDomainRepeat) {
+                              int seqLen, int inDomainRepeat, PretrainSpec.Recipe recipe) {
     /** {@code graft experiment}'s pretraining: 20 minutes a run, no sweep, a vocabulary of 8,192, 128 tokens. */
     public static final PretrainingPlan DEFAULT = new PretrainingPlan(Duration.ofMinutes(20), 0, null, List.of(),
-            TokenizerSpec.DEFAULT, 128, 0);
+            TokenizerSpec.DEFAULT, 128, 0, PretrainSpec.Recipe.DEFAULT);
+
+    /** A plan with the default recipe. */
+    public PretrainingPlan(Duration time, long steps, Path base, List<Double> sweep, TokenizerSpec tokenizer,
+                           int seqLen, int inDomainRepeat) {
+        this(time, steps, base, sweep, tokenizer, seqLen, inDomainRepeat, PretrainSpec.Recipe.DEFAULT);
+    }
 
     public PretrainingPlan {
+        recipe = recipe == null ? PretrainSpec.Recipe.DEFAULT : recipe;
         if (steps < 0 || (steps == 0 && (time == null || time.isZero() || time.isNegative()))) {
             throw new SpecException(List.of("pretraining.time", "pretraining.steps"), "give a positive "
                     + "pretraining.time (e.g. 20m) or pretraining.steps");

@@ -208,6 +208,7 @@ final class SharedRuns {
             // the task's own unlabeled text, repeated, in every pretraining run of graft's own
             b.inDomain(List.of(taskText(currentData))).inDomainRepeat(spec.pretraining().inDomainRepeat());
         }
+        spec.pretraining().recipe().applyTo(b, setting -> false);
         return spec.pretraining().steps() > 0 ? b.run(r -> r.withSteps(spec.pretraining().steps()))
                 : b.run(r -> r.withMaxTime(spec.pretraining().time()));
     }
@@ -380,6 +381,10 @@ final class SharedRuns {
                 id.append('|').append(DataFiles.sha256(p));
             }
             id.append('x').append(probe.inDomainRepeat());
+        }
+        if (spec.pretraining().recipe() != dev.graft.pretrain.PretrainSpec.Recipe.DEFAULT) {
+            // only when not the default, as in-domain text: other runs keep their names
+            id.append("|recipe=").append(spec.pretraining().recipe().id());
         }
         if (probe.initEmbeddings() != null) {
             // only when given, as in-domain text: other runs keep their names

@@ -211,6 +211,81 @@ public record PretrainSpec(
                 .monitoring(monitoring).run(run);
     }
 
+    /**
+     * A named set of pretraining settings ({@code graft pretrain --recipe}, an experiment's
+     * {@code pretrain_recipe}). {@link #DEFAULT} is graft's own (BERT's post-LN with biases and dropout 0.1,
+     * 15% masking, peak rate 5e-4, clip 1, documents packed into 128 tokens); {@link #CRAMMING} is the
+     * compute-efficient recipe of Geiping and Goldstein (2022) as docs/FINETUNING.md measured it: pre-LN,
+     * bias-free linears, no dropout, 25% masking, peak rate 1e-3, clip 0.5, every line its own example of at
+     * most 64 tokens (AdamW's betas 0.9/0.98, the 6% warm-up and the linear decay to zero at the last update
+     * are the default's too).
+     */
+    public enum Recipe {
+        DEFAULT("default"),
+        CRAMMING("cramming");
+
+        /**
+         * The settings a recipe sets, by their spec names; {@link #applyTo} leaves alone those its caller
+         * keeps (the flags a user gave).
+         */
+        public static final List<String> SETTINGS = List.of("preNorm", "noBias", "model.dropout", "maskProbability",
+                "optimizer.learningRate", "optimizer.clip", "sentences", "seqLen");
+
+        private final String id;
+
+        Recipe(String id) {
+            this.id = id;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public static Recipe parse(String s) {
+            for (Recipe r : values()) {
+                if (r.id.equalsIgnoreCase(s.trim())) {
+                    return r;
+                }
+            }
+            throw new SpecException("recipe", "unknown pretraining recipe '" + s + "': use default or cramming");
+        }
+
+        /**
+         * Sets this recipe's values on {@code b}, but for the settings in {@link #SETTINGS} that {@code kept}
+         * says to keep as they are; {@link #DEFAULT} changes nothing (the builder starts from it).
+         */
+        public Builder applyTo(Builder b, java.util.function.Predicate<String> kept) {
+            if (this == DEFAULT) {
+                return b;
+            }
+            if (!kept.test("preNorm")) {
+                b.preNorm(true);
+            }
+            if (!kept.test("noBias")) {
+                b.noBias(true);
+            }
+            if (!kept.test("model.dropout")) {
+                b.model(m -> m.withDropout(0f));
+            }
+            if (!kept.test("maskProbability")) {
+                b.maskProbability(0.25);
+            }
+            if (!kept.test("optimizer.learningRate")) {
+                b.optimizer(o -> o.withLearningRate(1e-3f));
+            }
+            if (!kept.test("optimizer.clip")) {
+                b.optimizer(o -> o.withClip(0.5));
+            }
+            if (!kept.test("sentences")) {
+                b.sentences(true).layout(CorpusReader.Layout.LINES);
+            }
+            if (!kept.test("seqLen")) {
+                b.seqLen(64);
+            }
+            return b;
+        }
+    }
+
     /** Builds a {@link PretrainSpec}; every setter returns this builder. */
     public static final class Builder extends CorpusSpecBuilder<Builder> {
         private String arch;

@@ -217,6 +217,37 @@ class ExperimentTest {
     }
 
     @Test
+    void theCrammingRecipeSetsEveryOwnPretrainingRunAndNamesItsOwnRun(@TempDir Path dir) throws IOException {
+        ExperimentSpec plain = tiny(dir.resolve("plain")).strategies(List.of(Strategy.TRANSFER)).budgets(List.of(20))
+                .seeds(1).build();
+        ExperimentSpec cram = tiny(dir.resolve("cram")).strategies(List.of(Strategy.TRANSFER)).budgets(List.of(20))
+                .seeds(1).pretrainRecipe(dev.graft.pretrain.PretrainSpec.Recipe.CRAMMING).build();
+        run(plain);
+        run(cram);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode record = json.readTree(onlyBase(dir.resolve("cram"))
+                .resolve("run.json").toFile());
+        assertThat(record.path("model").path("preNorm").asBoolean()).isTrue();
+        assertThat(record.path("model").path("linearBias").asBoolean()).isFalse();
+        assertThat(record.path("model").path("hiddenDropout").asDouble()).isZero();
+        assertThat(record.path("mask_prob").asDouble()).isEqualTo(0.25);
+        assertThat(record.path("clip").asDouble()).isEqualTo(0.5);
+        assertThat(record.path("sentences").asBoolean()).isTrue();
+        assertThat(record.path("seq_len").asInt()).isEqualTo(64);
+        com.fasterxml.jackson.databind.JsonNode plainRecord = json.readTree(onlyBase(dir.resolve("plain"))
+                .resolve("run.json").toFile());
+        assertThat(plainRecord.path("model").path("preNorm").asBoolean()).isFalse();
+        assertThat(plainRecord.path("mask_prob").asDouble()).isEqualTo(0.15);
+        assertThat(onlyBase(dir.resolve("plain")).getFileName().toString())
+                .as("a run of another recipe is another run")
+                .isNotEqualTo(onlyBase(dir.resolve("cram")).getFileName().toString());
+        assertThat(json.readTree(dir.resolve("cram/experiment.json").toFile()).path("pretrain_recipe").asText())
+                .isEqualTo("cramming");
+        assertThat(json.readTree(dir.resolve("plain/experiment.json").toFile()).has("pretrain_recipe"))
+                .as("absent when the default, as experiments before it wrote").isFalse();
+    }
+
+    @Test
     void vectorsInitStartsTheEmbeddingsFromTokenVectorsWithAndWithoutPretraining(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("exp");
         // vectors as wide as bert-tiny's 128-wide embeddings need at least 128 tokens seen 5 times or more: a corpus
@@ -377,7 +408,7 @@ class ExperimentTest {
                 .folds(3).maxEpochs(4.5)
                 .learningRates(Map.of("scratch", List.of(0.5f), "transfer", List.of(0.25f, 0.125f)))
                 .lmWeight(0.75f).mix(1.5).labelRepeat(2).run(r -> r.withThreads(3).withSeed(11)).parallelCells(2)
-                .inDomainRepeat(4);
+                .inDomainRepeat(4).pretrainRecipe(dev.graft.pretrain.PretrainSpec.Recipe.CRAMMING);
         // a sweep and a given base exclude each other: one spec each
         ExperimentSpec withBase = b.base(dir.resolve("base")).build();
         ExperimentSpec withSweep = b.base(null).pretrainSweep(List.of(0.25)).build();
@@ -393,7 +424,8 @@ class ExperimentTest {
         Path bad = Files.writeString(dir.resolve("bad.json"), "{\"nope\": 1}");
         assertThatThrownBy(() -> ExperimentSpec.readConfig(bad, ExperimentSpec.builder(null, null, dir)))
                 .hasMessageContaining("settings: " + String.join(", ", withBase.toMap().keySet())
-                        .replace(", in_domain_repeat", "") + ", distilled, in_domain_repeat)");
+                        .replace(", in_domain_repeat, pretrain_recipe", "")
+                        + ", distilled, in_domain_repeat, pretrain_recipe)");
         Path removed = Files.writeString(dir.resolve("old.json"), "{\"max_updates\": 100}");
         assertThatThrownBy(() -> ExperimentSpec.readConfig(removed, ExperimentSpec.builder(null, null, dir)))
                 .hasMessageContaining("max_updates was removed").hasMessageContaining("max_epochs");

@@ -179,6 +179,10 @@ class PretrainRecipeTest {
         assertThat(spec.optimizer().beta2()).isEqualTo(0.99f);
         assertThat(spec.maskProbability()).isEqualTo(0.3);
         assertThat(spec.sentences()).isTrue();
+        // the rest of Cramming, as graft pretrain --recipe cramming sets it
+        assertThat(spec.optimizer().learningRate()).isEqualTo(1e-3f);
+        assertThat(spec.optimizer().clip()).isEqualTo(0.5);
+        assertThat(spec.seqLen()).isEqualTo(64);
         assertThat(spec.inDomain()).containsExactly(task);
         assertThat(spec.inDomainRepeat()).isEqualTo(4);
         PretrainSpec plain = dev.graft.api.PretrainOptions.onDatasets(dir.resolve("o"), "moby-dick").withSteps(5)
