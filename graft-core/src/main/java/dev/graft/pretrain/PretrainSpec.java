@@ -220,9 +220,9 @@ public record PretrainSpec(
      * most 64 tokens (AdamW's betas 0.9/0.98, the 6% warm-up and the linear decay to zero at the last update
      * are the default's too).
      */
-    public enum Recipe {
-        DEFAULT("default"),
-        CRAMMING("cramming");
+    public enum Recipe implements dev.graft.Named {
+        DEFAULT,
+        CRAMMING;
 
         /**
          * The settings a recipe sets, by their spec names; {@link #applyTo} leaves alone those its caller
@@ -231,23 +231,8 @@ public record PretrainSpec(
         public static final List<String> SETTINGS = List.of("preNorm", "noBias", "model.dropout", "maskProbability",
                 "optimizer.learningRate", "optimizer.clip", "sentences", "seqLen");
 
-        private final String id;
-
-        Recipe(String id) {
-            this.id = id;
-        }
-
-        public String id() {
-            return id;
-        }
-
         public static Recipe parse(String s) {
-            for (Recipe r : values()) {
-                if (r.id.equalsIgnoreCase(s.trim())) {
-                    return r;
-                }
-            }
-            throw new SpecException("recipe", "unknown pretraining recipe '" + s + "': use default or cramming");
+            return dev.graft.Named.parse(Recipe.class, "recipe", s);
         }
 
         /**
