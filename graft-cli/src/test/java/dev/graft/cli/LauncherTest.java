@@ -134,6 +134,11 @@ class LauncherTest {
         assertThat(p.exitValue()).as(Files.readString(dir.resolve("gc-1-err.txt"))).isZero();
         assertThat(Files.readString(dir.resolve("gc-1.txt"))).contains("G1 Young Generation")
                 .doesNotContain("PS Scavenge");
+        // G1 grows its heap in small steps (a loaded machine let it jump by gigabytes)
+        ProcessBuilder options = launcher("jvm-options").redirectError(ProcessBuilder.Redirect.DISCARD)
+                .redirectOutput(dir.resolve("gc-options.txt").toFile());
+        assertThat(options.start().waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("gc-options.txt"))).contains("-XX:G1ExpandByPercentOfAvailable=1");
 
         ProcessBuilder parallel = launcher("collectors").redirectError(dir.resolve("gc-2-err.txt").toFile())
                 .redirectOutput(dir.resolve("gc-2.txt").toFile());
@@ -142,6 +147,11 @@ class LauncherTest {
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(Files.readString(dir.resolve("gc-2-err.txt"))).isZero();
         assertThat(Files.readString(dir.resolve("gc-2.txt"))).contains("PS Scavenge").doesNotContain("G1");
+        ProcessBuilder parallelOptions = launcher("jvm-options").redirectError(ProcessBuilder.Redirect.DISCARD)
+                .redirectOutput(dir.resolve("gc-options-2.txt").toFile());
+        parallelOptions.environment().put("GRAFT_JAVA_OPTS", "-XX:+UseParallelGC");
+        assertThat(parallelOptions.start().waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("gc-options-2.txt"))).doesNotContain("G1Expand");
     }
 
     /**
