@@ -276,7 +276,6 @@ public final class Experiment {
         double[] costLeft = {0};
         java.util.Set<Strategy> pendingStrategies = java.util.EnumSet.noneOf(Strategy.class);
         int[] done = {0};
-        int[] ranHere = {0};
         long[] cellsStarted = {0};
         int index = 0;
         for (Arm arm : arms) {
@@ -305,7 +304,6 @@ public final class Experiment {
                             throw new java.io.UncheckedIOException(e);
                         }
                         done[0]++;
-                        ranHere[0]++;
                         double elapsed = (System.nanoTime() - started) / 1e9;
                         double cellsElapsed = (System.nanoTime() - cellsStarted[0]) / 1e9;
                         int left = total - done[0];
