@@ -467,8 +467,9 @@ public final class FineTuning {
                         n += frozen[i] ? 1 : 0;
                     }
                     if (n == 0) {
-                        throw new IllegalStateException("freezeEmbeddings: the model has no token embedding table "
-                                + "(word_embeddings or wte) among its parameters");
+                        throw new dev.graft.SpecException("freezeEmbeddings", "freezeEmbeddings: the model "
+                                + start.config().architecture() + " has no token embedding table (a parameter named "
+                                + "word_embeddings or wte) to keep: leave freezeEmbeddings off for it");
                     }
                     rates.frozenParameters(frozen);
                 }
