@@ -8,7 +8,7 @@
 #   tools/bench/serve_rss.sh MODEL_DIR 100000 32 2 sentences.txt
 #
 # The model is any folder graft serve takes (an imported encoder, a fine-tuned classifier or tagger);
-# the endpoint follows the model's kind. The server's heap is left to its defaults (the launcher's
+# the endpoint follows the model's kind (the load generator reads it from the server's /info). The server's heap is left to its defaults (the launcher's
 # GC settings), as a user would run it.
 set -euo pipefail
 
@@ -43,7 +43,14 @@ drive() {
     local args=(bench serve --url "http://127.0.0.1:$PORT" --clients "$CLIENTS" --requests "$1" --warmup 0
         --max-time 3600s)
     if [ -n "$INPUT" ]; then args+=(--input "$INPUT"); fi
-    ./graft "${args[@]}" | grep '^clients'
+    local out
+    out=$(./graft "${args[@]}")
+    grep -E '^clients|first error' <<< "$out"
+    # a block that had errors measured something other than the model's work: stop and say so
+    if ! grep -q '^clients .* (0 errors)' <<< "$out"; then
+        echo "requests failed (above); the server's log: ${TMPDIR:-/tmp}/graft-serve-rss.log"
+        exit 1
+    fi
 }
 
 echo "warm-up: 5000 requests"

@@ -98,8 +98,8 @@ final class BenchCommand implements Runnable {
         @Option(names = "--url", description = "A running server, e.g. http://127.0.0.1:8080.")
         URI url;
 
-        @Option(names = "--endpoint", description = "/embed, /v1/embeddings or /predict (default: /embed, or "
-                + "/predict for a fine-tuned --model).")
+        @Option(names = "--endpoint", description = "/embed, /v1/embeddings or /predict (default: /embed for an "
+                + "embedding model, /predict for a fine-tuned one; with --url, read from the server's /info).")
         String endpoint;
 
         @Option(names = "--clients", split = ",", description = "Concurrent clients, one run each (default: 1,32).")
@@ -173,7 +173,7 @@ final class BenchCommand implements Runnable {
                     stdout.println("serving " + String.join(", ", server.describeModels()) + " on " + base
                             + " with " + threads.threads() + " threads in " + settings.workers() + " workers");
                 } else if (ep == null) {
-                    ep = "/embed";
+                    ep = LoadGenerator.endpointOf(base, key);
                 }
                 stdout.println("sending " + lines.size() + " distinct sentences to " + ep);
                 List<LoadGenerator.Result> results = new ArrayList<>();

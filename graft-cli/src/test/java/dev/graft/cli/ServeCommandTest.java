@@ -226,4 +226,24 @@ class ServeCommandTest {
         assertThat(c.exit()).as(c.err() + c.out()).isZero();
         assertThat(c.out()).contains("to /predict", "clients 2: 20 requests (0 errors)", "  server: 20 inputs in ");
     }
+
+    /** With --url and no --endpoint, the load generator asks the running server's /info what it serves. */
+    @Test
+    void benchServeAgainstARunningServerPicksTheEndpointItsModelTakes() throws Exception {
+        for (Path model : List.of(classifier, encoder)) {
+            try (dev.graft.serve.InferenceServer server = dev.graft.serve.InferenceServer.start(
+                    List.of(dev.graft.serve.ModelSpec.parse(model.toString())),
+                    dev.graft.serve.ServeSettings.defaults(1).withPort(0).withApiKey("k3y"), null, "test")) {
+                Run b = run("bench", "serve", "--url", server.uri().toString(), "--api-key", "k3y", "--clients", "2",
+                        "--requests", "10", "--warmup", "0", "--sentences", "5");
+                assertThat(b.exit()).as(b.err() + b.out()).isZero();
+                assertThat(b.out()).contains(model == classifier ? "to /predict" : "to /embed",
+                        "clients 2: 10 requests (0 errors)");
+                Run noKey = run("bench", "serve", "--url", server.uri().toString(), "--clients", "2",
+                        "--requests", "10", "--warmup", "0", "--sentences", "5");
+                assertThat(noKey.exit()).isNotZero();
+                assertThat(noKey.err()).contains("/info answered 401", "give --api-key or set GRAFT_API_KEY");
+            }
+        }
+    }
 }

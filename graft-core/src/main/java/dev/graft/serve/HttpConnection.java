@@ -58,6 +58,18 @@ final class HttpConnection implements AutoCloseable {
         return all;
     }
 
+    /** The request line and headers of a GET, ready to write. */
+    static byte[] get(URI base, String path, String apiKey) {
+        StringBuilder h = new StringBuilder(120);
+        h.append("GET ").append(path).append(" HTTP/1.1\r\n")
+                .append("Host: ").append(base.getHost()).append(base.getPort() < 0 ? "" : ":" + base.getPort())
+                .append("\r\n");
+        if (apiKey != null) {
+            h.append("Authorization: Bearer ").append(apiKey).append("\r\n");
+        }
+        return h.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
     /** Sends {@code request} and reads the answer; returns its status code. Reconnects when needed. */
     int exchange(byte[] request) throws IOException {
         boolean fresh = socket == null;

@@ -159,6 +159,28 @@ public final class LoadGenerator {
                 all.length == 0 ? Double.NaN : all[all.length - 1] / 1e6, firstError.get());
     }
 
+    /**
+     * The endpoint a running server's models take, read from its {@code GET /info}: {@code /embed} when it
+     * serves an embedding model, else {@code /predict} (classifiers and taggers).
+     */
+    public static String endpointOf(URI base, String apiKey) throws IOException {
+        String body;
+        try (HttpConnection connection = new HttpConnection(base, 30_000)) {
+            int code = connection.exchange(HttpConnection.get(base, "/info", apiKey));
+            body = connection.body();
+            if (code != 200) {
+                throw new IOException("GET " + base.resolve("/info") + " answered " + code + " " + body.strip()
+                        + (code == 401 ? " (give --api-key or set GRAFT_API_KEY)" : "")
+                        + "; or name the endpoint with --endpoint");
+            }
+        }
+        boolean embedding = false;
+        for (com.fasterxml.jackson.databind.JsonNode m : JSON.readTree(body).path("models")) {
+            embedding |= m.path("kind").asText().equals("embedding");
+        }
+        return embedding ? "/embed" : "/predict";
+    }
+
     /** The nearest-rank percentile of sorted nanoseconds, in milliseconds. */
     static double percentile(long[] sorted, double q) {
         if (sorted.length == 0) {
