@@ -131,6 +131,11 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--whole-word-mask", description = "Mask whole words (all their sub-words) in MLM.")
     boolean wholeWordMask;
 
+    @Option(names = "--group-by-length", negatable = true, description = "Batches of sequences of about one "
+            + "length, so little of a batch is padding (default: on with --layout sentences, whose examples differ "
+            + "in length; a resumed run keeps what it started with).")
+    Boolean groupByLength;
+
     @Option(names = "--skip-nonfinite", description = "Skip updates whose loss is NaN or infinite instead of stopping.")
     boolean skipNonFinite;
 
@@ -161,7 +166,7 @@ final class PretrainCommand implements Callable<Integer> {
                 .inDomain(inDomain).inDomainRepeat(inDomainRepeat).initEmbeddings(initEmbeddings)
                 .tokenizer(new TokenizerSpec(tokenizerPath, tokenizerType, vocabSize, cased))
                 .batchSize(batchSize).accumulate(accumulate).seqLen(seqLen).maskProbability(maskProbability)
-                .wholeWordMask(wholeWordMask).optimizer(optimizer.spec()).monitoring(monitoring.spec())
+                .wholeWordMask(wholeWordMask).groupByLength(groupByLength).optimizer(optimizer.spec()).monitoring(monitoring.spec())
                 .run(length.run(output, threads, seed)).skipNonFinite(skipNonFinite);
     }
 

@@ -87,4 +87,43 @@ class PretrainRecipeCommandTest {
                 "linear-time").toArray(String[]::new));
         assertThat(schedule.err()).contains("decays to 0 at the time budget: give --max-time");
     }
+
+    /**
+     * Sentence examples are batched by length unless told otherwise, the run records it, and a resumed run keeps
+     * what it started with: a flag that says otherwise is refused, and a run whose run.json predates the setting
+     * resumes ungrouped.
+     */
+    @Test
+    void sentenceBatchesAreGroupedByLengthAndAResumedRunKeepsWhatItStartedWith(@TempDir Path dir) throws IOException {
+        Path corpus = CliFixtures.corpus(dir, 150);
+        Path pre = dir.resolve("grouped");
+        Run p = run(CliFixtures.tinyPretrain(corpus, pre, "--steps", "2", "--layout", "sentences")
+                .toArray(String[]::new));
+        assertThat(p.exit()).as(p.out() + p.err()).isZero();
+        assertThat(p.out()).containsPattern("batches: grouped by length; \\d+% of the positions computed are real "
+                + "tokens \\(\\d+% without grouping\\)");
+        assertThat(JSON.readTree(pre.resolve("run.json").toFile()).path("group_by_length").asBoolean()).isTrue();
+        Run against = run(CliFixtures.tinyPretrain(corpus, pre, "--steps", "4", "--layout", "sentences",
+                "--no-group-by-length", "--resume").toArray(String[]::new));
+        assertThat(against.exit()).isNotZero();
+        assertThat(against.err()).contains("started with batches grouped by length", "drop the flag");
+
+        Path lines = dir.resolve("lines");
+        Run l = run(CliFixtures.tinyPretrain(corpus, lines, "--steps", "2").toArray(String[]::new));
+        assertThat(l.exit()).as(l.out() + l.err()).isZero();
+        assertThat(l.out()).contains("batches: not grouped by length");
+        Path old = dir.resolve("old");
+        Run o = run(CliFixtures.tinyPretrain(corpus, old, "--steps", "2", "--layout", "sentences",
+                "--no-group-by-length").toArray(String[]::new));
+        assertThat(o.exit()).as(o.out() + o.err()).isZero();
+        // a run.json written before the setting existed: the resumed run continues ungrouped
+        com.fasterxml.jackson.databind.node.ObjectNode record =
+                (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(old.resolve("run.json").toFile());
+        record.remove("group_by_length");
+        JSON.writeValue(old.resolve("run.json").toFile(), record);
+        Run resumed = run(CliFixtures.tinyPretrain(corpus, old, "--steps", "3", "--layout", "sentences", "--resume")
+                .toArray(String[]::new));
+        assertThat(resumed.exit()).as(resumed.out() + resumed.err()).isZero();
+        assertThat(resumed.out()).contains("batches: not grouped by length");
+    }
 }

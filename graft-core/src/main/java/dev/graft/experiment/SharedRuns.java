@@ -386,6 +386,11 @@ final class SharedRuns {
             // only when not the default, as in-domain text: other runs keep their names
             id.append("|recipe=").append(spec.pretraining().recipe().id());
         }
+        if (probe.groupsByLength(null, false)) {
+            // batches grouped by length (sentence examples, since session 18): not the runs of before, which
+            // were not; only when on, so that other runs keep their names
+            id.append("|grouped");
+        }
         if (probe.initEmbeddings() != null) {
             // only when given, as in-domain text: other runs keep their names
             id.append("|init-embeddings|")

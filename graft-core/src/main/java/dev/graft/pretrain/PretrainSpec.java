@@ -35,6 +35,10 @@ import java.util.function.UnaryOperator;
  * @param corpus          dataset names ({@code graft data list}) or text files
  * @param layout          how corpus files are read
  * @param sentences       every sentence (line) is its own example, never packed with its neighbours
+ * @param groupByLength   batches of sequences of about one length ({@link PretrainingData#trainingStream(int,
+ *                        dev.graft.task.MaskedLanguageModeling, long, boolean)}); null for the default: on when every sentence
+ *                        is its own example (their lengths differ), off otherwise, and a resumed run keeps what
+ *                        it started with
  * @param inDomain        text files (one document per line) mixed into the corpus, or empty
  * @param inDomainRepeat  how many times the in-domain text is repeated in the corpus
  * @param initEmbeddings  a folder of static vectors over the tokenizer's tokens ({@code graft vectors train
@@ -55,8 +59,8 @@ public record PretrainSpec(
         String arch, ModelOverrides model, Boolean preNorm, boolean noBias,
         PretrainingData.Objective objective, boolean electra, double generatorSize, int embeddingSize,
         double discriminatorWeight,
-        List<String> corpus, CorpusReader.Layout layout, boolean sentences, List<Path> inDomain, int inDomainRepeat,
-        Path initEmbeddings, TokenizerSpec tokenizer, int batchSize, int accumulate, int seqLen, double maskProbability,
+        List<String> corpus, CorpusReader.Layout layout, boolean sentences, Boolean groupByLength, List<Path> inDomain,
+        int inDomainRepeat, Path initEmbeddings, TokenizerSpec tokenizer, int batchSize, int accumulate, int seqLen, double maskProbability,
         boolean wholeWordMask, OptimizerSpec optimizer, Monitoring monitoring, RunOptions run,
         boolean skipNonFinite) {
 
@@ -158,6 +162,21 @@ public record PretrainSpec(
         }
     }
 
+    /**
+     * Whether batches are grouped by length: {@link #groupByLength} when given; else, in a run that resumes,
+     * what it started with ({@code recorded}, null when its run.json predates the setting: off), and in a new
+     * run, on when every sentence is its own example.
+     */
+    public boolean groupsByLength(Boolean recorded, boolean resuming) {
+        if (groupByLength != null) {
+            return groupByLength;
+        }
+        if (resuming) {
+            return recorded != null && recorded;
+        }
+        return sentences;
+    }
+
     /** Where the run writes. */
     public Path out() {
         return run.out();
@@ -199,6 +218,7 @@ public record PretrainSpec(
         b.embeddingSize = embeddingSize;
         b.discriminatorWeight = discriminatorWeight;
         b.sentences = sentences;
+        b.groupByLength = groupByLength;
         b.inDomain = inDomain;
         b.inDomainRepeat = inDomainRepeat;
         b.initEmbeddings = initEmbeddings;
@@ -282,6 +302,7 @@ public record PretrainSpec(
         private int embeddingSize;
         private double discriminatorWeight = 50;
         private boolean sentences;
+        private Boolean groupByLength;
         private List<Path> inDomain = List.of();
         private int inDomainRepeat = 1;
         private Path initEmbeddings;
@@ -305,6 +326,7 @@ public record PretrainSpec(
         public Builder embeddingSize(int v) { embeddingSize = v; return this; }
         public Builder discriminatorWeight(double v) { discriminatorWeight = v; return this; }
         public Builder sentences(boolean v) { sentences = v; return this; }
+        public Builder groupByLength(Boolean v) { groupByLength = v; return this; }
         public Builder inDomain(List<Path> v) { inDomain = v; return this; }
         public Builder inDomainRepeat(int v) { inDomainRepeat = v; return this; }
         public Builder initEmbeddings(Path v) { initEmbeddings = v; return this; }
@@ -320,7 +342,7 @@ public record PretrainSpec(
 
         public PretrainSpec build() {
             return new PretrainSpec(arch, model, preNorm, noBias, objective, electra, generatorSize, embeddingSize,
-                    discriminatorWeight, corpus, layout, sentences, inDomain, inDomainRepeat, initEmbeddings, tokenizer,
+                    discriminatorWeight, corpus, layout, sentences, groupByLength, inDomain, inDomainRepeat, initEmbeddings, tokenizer,
                     batchSize,
                     accumulate, seqLen, maskProbability, wholeWordMask, optimizer, monitoring, run, skipNonFinite);
         }

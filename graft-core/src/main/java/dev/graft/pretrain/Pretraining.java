@@ -104,6 +104,7 @@ public final class Pretraining {
                               TrainingListener listener) throws IOException {
         Path out = spec.out();
         boolean resuming = folder.resuming();
+        boolean grouped = groupsByLength(spec, resuming);
         Corpora corpora = Corpora.resolve(corpusWithInDomain(spec), registry, spec.layout(), log);
         log.println("corpus: " + String.join(", ", corpora.descriptions()));
         if (!spec.inDomain().isEmpty()) {
@@ -128,6 +129,11 @@ public final class Pretraining {
                 spec.monitoring().validationSequences(), spec.run().seed());
         log.printf(Locale.ROOT, "sequences: %,d for training (%,d tokens), %,d held out for validation%n",
                 data.trainingSequences(), data.trainingTokens(), data.validationSequences());
+        double realGrouped = data.realShare(spec.batchSize(), spec.run().seed(), true);
+        double realPlain = data.realShare(spec.batchSize(), spec.run().seed(), false);
+        log.printf(Locale.ROOT, "batches: %s; %.0f%% of the positions computed are real tokens (%.0f%% %s)%n",
+                grouped ? "grouped by length" : "not grouped by length", 100 * (grouped ? realGrouped : realPlain),
+                100 * (grouped ? realPlain : realGrouped), grouped ? "without grouping" : "with --group-by-length");
 
         MaskedLanguageModeling masker = obj == PretrainingData.Objective.MLM
                 ? new MaskedLanguageModeling(spec.maskProbability(), ids.mask(), ids.firstRegular(), vocab,
@@ -139,7 +145,7 @@ public final class Pretraining {
             Compute compute = new Compute(KernelProvider.create(parallel), parallel);
             int pad = obj == PretrainingData.Objective.MLM ? ids.pad() : -1;
             ModelConfig config = PretrainSpec.AUTO_ARCH.equals(spec.arch())
-                    ? autoConfig(spec, resuming, compute, data, masker, vocab, pad, log)
+                    ? autoConfig(spec, resuming, compute, data, masker, vocab, pad, grouped, log)
                     : spec.modelConfig(vocab, spec.seqLen(), pad);
             if (spec.electra() && spec.embeddingSize() > 0) {
                 config = config.withFamily(ModelConfig.Family.ELECTRA, spec.embeddingSize());
@@ -155,14 +161,34 @@ public final class Pretraining {
             if (!resuming || !Files.exists(tokenizerFile)) {
                 tokenizer.save(tokenizerFile);
             }
-            BatchStream<TokenBatch> stream = data.trainingStream(spec.batchSize(), masker, spec.run().seed());
-            writeRunConfig(spec, resuming, config, tokenizer, data);
+            BatchStream<TokenBatch> stream = data.trainingStream(spec.batchSize(), masker, spec.run().seed(), grouped);
+            writeRunConfig(spec, resuming, config, tokenizer, data, grouped);
             Trainer<TokenBatch> trainer = new Trainer<>(compute, task, stream, options, out, log)
                     .resumeHint(dev.graft.train.RunOptions.RESUME_HINT).offeringSkipNonFinite()
                     .listener(listener);
             Trainer.Summary s = trainer.run(resuming);
             return new Result(out, s);
         }
+    }
+
+    /**
+     * Whether this run's batches are grouped by length ({@link PretrainSpec#groupsByLength}); a resumed run
+     * keeps what its run.json says it started with, and refuses a flag that says otherwise.
+     */
+    static boolean groupsByLength(PretrainSpec spec, boolean resuming) throws IOException {
+        Boolean recorded = null;
+        Path record = spec.out().resolve("run.json");
+        if (resuming && Files.exists(record)) {
+            com.fasterxml.jackson.databind.JsonNode g = JSON.readTree(record.toFile()).get("group_by_length");
+            recorded = g == null || g.isNull() ? null : g.asBoolean();
+        }
+        boolean started = recorded != null && recorded;
+        if (resuming && spec.groupByLength() != null && spec.groupByLength() != started) {
+            throw new dev.graft.SpecException("groupByLength", "the run in " + spec.out() + " started "
+                    + (started ? "with" : "without") + " batches grouped by length (its run.json), and a resumed run "
+                    + "continues the same run: drop the flag, or start a new run in another folder");
+        }
+        return spec.groupsByLength(recorded, resuming);
     }
 
     /** The model and its objective as the trainer's task: masked or causal LM, or ELECTRA. */
@@ -234,7 +260,8 @@ public final class Pretraining {
      * and {@link ArchAuto#choose} sizes the model to the budget.
      */
     private static ModelConfig autoConfig(PretrainSpec spec, boolean resuming, Compute compute, PretrainingData data,
-                                          MaskedLanguageModeling masker, int vocab, int pad, PrintStream log)
+                                          MaskedLanguageModeling masker, int vocab, int pad, boolean grouped,
+                                          PrintStream log)
             throws IOException {
         Path latest = resuming ? Trainer.latestCheckpoint(spec.out()) : null;
         if (latest != null) {
@@ -247,7 +274,8 @@ public final class Pretraining {
                 .modelConfig(vocab, spec.seqLen(), pad);
         dev.graft.train.Trainable<TokenBatch> probe = objectiveTask(spec, compute, template, List.of(), null, null,
                 new PrintStream(java.io.OutputStream.nullOutputStream()));
-        BatchStream<TokenBatch> stream = data.trainingStream(spec.batchSize(), masker, spec.run().seed() ^ 0x9B0BEL);
+        BatchStream<TokenBatch> stream = data.trainingStream(spec.batchSize(), masker, spec.run().seed() ^ 0x9B0BEL,
+                grouped);
         probe.setTraining(true);
         long tokens = 0;
         long start = 0;
@@ -307,7 +335,7 @@ public final class Pretraining {
     }
 
     private static void writeRunConfig(PretrainSpec spec, boolean resuming, ModelConfig config, Tokenizer tokenizer,
-                                       PretrainingData data) throws IOException {
+                                       PretrainingData data, boolean grouped) throws IOException {
         ObjectNode run = RunRecord.of("pretrain");
         run.put("arch", spec.arch());
         run.put("objective", spec.electra() ? "electra" : spec.objective().name().toLowerCase(Locale.ROOT));
@@ -325,6 +353,7 @@ public final class Pretraining {
             run.put("discriminator_weight", spec.discriminatorWeight());
         }
         run.put("sentences", spec.sentences());
+        run.put("group_by_length", grouped);
         run.putPOJO("in_domain", spec.inDomain().stream().map(Path::toString).toList());
         run.put("in_domain_repeat", spec.inDomainRepeat());
         if (spec.initEmbeddings() != null) {

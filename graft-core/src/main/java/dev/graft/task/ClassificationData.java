@@ -242,20 +242,16 @@ public final class ClassificationData implements Encoded<ClassificationBatch> {
     }
 
     /**
-     * A seeded per-epoch shuffle of n items into batches of a given size (the last one may be
-     * smaller), bucketed by length to waste little on padding: each epoch's permutation is cut into
-     * pools of {@link #POOL_BATCHES} batches, each pool sorted by length and cut into batches, and the
-     * batches of the epoch are shuffled again (fairseq's and AllenNLP's bucketing). The batches of an
+     * A seeded per-epoch shuffle of n items into batches of a given size (the last one may be smaller),
+     * bucketed by length to waste little on padding ({@link EpochStream#bucketedByLength}). The batches of an
      * epoch are a function of seed and epoch, so a resumed run sees the same ones.
      */
     static final class Shuffled<T> extends EpochStream<T> {
-        static final int POOL_BATCHES = 50;
         private final int n;
         private final int batchSize;
         private final long seed;
         private final java.util.function.IntUnaryOperator length;
         private final java.util.function.Function<int[], T> make;
-        private final int perEpoch;
         private int[][] batches;
 
         Shuffled(int n, int batchSize, long seed, java.util.function.IntUnaryOperator length,
@@ -266,7 +262,6 @@ public final class ClassificationData implements Encoded<ClassificationBatch> {
             this.seed = seed;
             this.length = length;
             this.make = make;
-            this.perEpoch = (int) batchesPerEpoch();
         }
 
         private static long batchCount(int n, int batchSize) {
@@ -278,30 +273,7 @@ public final class ClassificationData implements Encoded<ClassificationBatch> {
 
         @Override
         protected void plan(long epoch) {
-            int[] permutation = shuffled(n, seed * 31 + epoch);
-            int pool = batchSize * POOL_BATCHES;
-            Integer[] boxed = new Integer[n];
-            for (int i = 0; i < n; i++) {
-                boxed[i] = permutation[i];
-            }
-            for (int s = 0; s < n; s += pool) {
-                Arrays.sort(boxed, s, Math.min(n, s + pool),
-                        (a, b) -> Integer.compare(length.applyAsInt(a), length.applyAsInt(b)));
-            }
-            int[][] cut = new int[perEpoch][];
-            for (int b = 0; b < perEpoch; b++) {
-                int start = b * batchSize;
-                int count = Math.min(batchSize, n - start);
-                cut[b] = new int[count];
-                for (int i = 0; i < count; i++) {
-                    cut[b][i] = boxed[start + i];
-                }
-            }
-            int[] order = shuffled(perEpoch, seed * 31 + epoch + 0x5A17L);
-            batches = new int[perEpoch][];
-            for (int b = 0; b < perEpoch; b++) {
-                batches[b] = cut[order[b]];
-            }
+            batches = bucketedByLength(n, batchSize, false, seed, epoch, length);
         }
 
         @Override

@@ -198,10 +198,62 @@ public final class PretrainingData {
 
     /** An endless stream of shuffled training batches. */
     public BatchStream<TokenBatch> trainingStream(int batchSize, MaskedLanguageModeling masker, long seed) {
+        return trainingStream(batchSize, masker, seed, false);
+    }
+
+    /**
+     * An endless stream of shuffled training batches; with {@code groupByLength}, each batch holds sequences
+     * of about one length ({@link EpochStream#bucketedByLength}, the last partial batch dropped as without). A batch is as long as
+     * its longest sequence and the model computes its padding too, so when sequences differ in length (every
+     * sentence its own example) grouping saves most of that work; the epoch still sees every sequence once.
+     */
+    public BatchStream<TokenBatch> trainingStream(int batchSize, MaskedLanguageModeling masker, long seed,
+                                                  boolean groupByLength) {
         if (trainStarts.length == 0) {
             throw new IllegalArgumentException("the corpus gave no training sequences");
         }
-        return new Stream(batchSize, masker, seed);
+        return new Stream(batchSize, masker, seed, groupByLength);
+    }
+
+    /**
+     * The share of the positions an epoch's batches compute that hold a real token (the rest is padding to
+     * the batch's longest sequence), for batches of {@code batchSize} drawn with or without grouping by
+     * length; the epoch of {@code seed}'s first shuffle.
+     */
+    public double realShare(int batchSize, long seed, boolean groupByLength) {
+        long real = 0;
+        long computed = 0;
+        for (int[] batch : epochBatches(batchSize, seed, 0, groupByLength)) {
+            int longest = 0;
+            for (int s : batch) {
+                real += length(s);
+                longest = Math.max(longest, length(s));
+            }
+            computed += (long) longest * batch.length;
+        }
+        return computed == 0 ? 1 : (double) real / computed;
+    }
+
+    /** The positions training sequence {@code s} takes in a batch (its tokens with the special ones). */
+    private int length(int s) {
+        return objective == Objective.MLM ? trainEnds[s] - trainStarts[s] + 2 : trainEnds[s] - trainStarts[s] - 1;
+    }
+
+    /**
+     * The batches of epoch {@code epoch} (sequence indices): a seeded shuffle cut into batches, the last partial
+     * one dropped unless it is the only one; or, grouped, {@link EpochStream#bucketedByLength} of the same.
+     */
+    private int[][] epochBatches(int batchSize, long seed, long epoch, boolean groupByLength) {
+        if (groupByLength) {
+            return EpochStream.bucketedByLength(trainStarts.length, batchSize, true, seed, epoch, this::length);
+        }
+        int[] permutation = EpochStream.shuffled(trainStarts.length, seed * 31 + epoch);
+        int batches = Math.max(1, trainStarts.length / batchSize);
+        int[][] out = new int[batches][];
+        for (int b = 0; b < batches; b++) {
+            out[b] = Arrays.copyOfRange(permutation, b * batchSize, Math.min(trainStarts.length, (b + 1) * batchSize));
+        }
+        return out;
     }
 
     private TokenBatch assemble(int[] starts, int[] ends, int[] order, MaskedLanguageModeling masker, long epoch) {
@@ -262,26 +314,38 @@ public final class PretrainingData {
         private final int batchSize;
         private final MaskedLanguageModeling masker;
         private final long seed;
-        private int[] permutation;
+        private final boolean groupByLength;
+        private int[][] batches;
 
-        Stream(int batchSize, MaskedLanguageModeling masker, long seed) {
+        Stream(int batchSize, MaskedLanguageModeling masker, long seed, boolean groupByLength) {
             // the last partial batch of an epoch is dropped (as DataLoader(drop_last=True)), unless it is the only one
             super(Math.max(1, trainStarts.length / batchSize));
             this.batchSize = batchSize;
             this.masker = masker;
             this.seed = seed;
+            this.groupByLength = groupByLength;
         }
 
         @Override
         protected void plan(long epoch) {
-            permutation = EpochStream.shuffled(trainStarts.length, seed * 31 + epoch);
+            batches = epochBatches(batchSize, seed, epoch, groupByLength);
+        }
+
+        @Override
+        public double meanTokensPerBatch() {
+            if (!groupByLength) {
+                return Double.NaN; // every batch about as long as the longest sequences: its step time says enough
+            }
+            long positions = 0;
+            for (int s = 0; s < trainStarts.length; s++) {
+                positions += length(s);
+            }
+            return (double) positions / trainStarts.length * Math.min(batchSize, trainStarts.length);
         }
 
         @Override
         protected TokenBatch batch(long epoch, int index) {
-            int count = Math.min(batchSize, trainStarts.length - index * batchSize);
-            int[] order = Arrays.copyOfRange(permutation, index * batchSize, index * batchSize + count);
-            return assemble(trainStarts, trainEnds, order, masker, epoch);
+            return assemble(trainStarts, trainEnds, batches[index].clone(), masker, epoch);
         }
     }
 

@@ -17,4 +17,13 @@ public interface BatchStream<B> {
 
     /** Batches per epoch. */
     long batchesPerEpoch();
+
+    /**
+     * The mean tokens of a batch over an epoch, when batches differ so much in size that a few of them say
+     * little about the rest (batches grouped by length); NaN otherwise. The trainer then plans a time budget
+     * from the time per token of its timing steps rather than from their time per step.
+     */
+    default double meanTokensPerBatch() {
+        return Double.NaN;
+    }
 }

@@ -70,4 +70,52 @@ public abstract class EpochStream<B> implements BatchStream<B> {
         }
         return p;
     }
+
+    /** Batches per pool when {@link #bucketedByLength} sorts by length (Hugging Face's {@code group_by_length}: 50). */
+    public static final int POOL_BATCHES = 50;
+
+    /**
+     * One epoch of n items in batches of {@code batchSize}, bucketed by length to waste little on padding: the
+     * epoch's seeded permutation is cut into pools of {@link #POOL_BATCHES} batches, each pool sorted by length
+     * (ties in permutation order) and cut into batches, and the batches of the epoch are shuffled again
+     * (fairseq's and AllenNLP's bucketing, Hugging Face's {@code group_by_length}). A function of seed and
+     * epoch, so a resumed run sees the same batches.
+     *
+     * @param dropLast leave out the last partial batch (the permutation's last {@code n mod batchSize} items), as
+     *                 {@code DataLoader(drop_last=True)}; otherwise it is the smallest batch, and every item is in
+     *                 one. With fewer than {@code batchSize} items the one partial batch is kept either way.
+     */
+    public static int[][] bucketedByLength(int n, int batchSize, boolean dropLast, long seed, long epoch,
+                                           java.util.function.IntUnaryOperator length) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        }
+        int[] permutation = shuffled(n, seed * 31 + epoch);
+        int batches = dropLast && n >= batchSize ? n / batchSize : (n + batchSize - 1) / batchSize;
+        int used = Math.min(n, dropLast && n >= batchSize ? batches * batchSize : n);
+        int pool = batchSize * POOL_BATCHES;
+        Integer[] boxed = new Integer[used];
+        for (int i = 0; i < used; i++) {
+            boxed[i] = permutation[i];
+        }
+        for (int s = 0; s < used; s += pool) {
+            java.util.Arrays.sort(boxed, s, Math.min(used, s + pool),
+                    (a, b) -> Integer.compare(length.applyAsInt(a), length.applyAsInt(b)));
+        }
+        int[][] cut = new int[batches][];
+        for (int b = 0; b < batches; b++) {
+            int start = b * batchSize;
+            int count = Math.min(batchSize, used - start);
+            cut[b] = new int[count];
+            for (int i = 0; i < count; i++) {
+                cut[b][i] = boxed[start + i];
+            }
+        }
+        int[] order = shuffled(batches, seed * 31 + epoch + 0x5A17L);
+        int[][] shuffledBatches = new int[batches][];
+        for (int b = 0; b < batches; b++) {
+            shuffledBatches[b] = cut[order[b]];
+        }
+        return shuffledBatches;
+    }
 }

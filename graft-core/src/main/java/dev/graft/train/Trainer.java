@@ -157,6 +157,7 @@ public final class Trainer<B> {
         int windowCount = state.windowCount;
         long windowStart = clock.getAsLong();
         long timingFromNanos = clock.getAsLong();
+        long timingFromTokens = state.tokens;
         long firstStepDoneNanos = 0;
         long windowTokens = 0;
         try (MetricsLog metrics = new MetricsLog(runFolder.resolve("metrics.jsonl"), state.step)) {
@@ -217,10 +218,17 @@ public final class Trainer<B> {
                 if (options.maxTime() != null && state.plannedSteps == 0
                         && state.step == state.timingStart + WARMUP_STEPS) {
                     timingFromNanos = clock.getAsLong();
+                    timingFromTokens = state.tokens;
                 }
                 if (options.maxTime() != null && state.step == state.timingStart + WARMUP_STEPS + TIMING_STEPS
                         && state.plannedSteps == 0) {
                     double perStep = seconds(timingFromNanos) / TIMING_STEPS;
+                    double meanTokens = data.meanTokensPerBatch();
+                    if (Double.isFinite(meanTokens) && state.tokens > timingFromTokens) {
+                        // batches of varied sizes: the timed ones' time per token, times an average step's tokens
+                        perStep = seconds(timingFromNanos) / (state.tokens - timingFromTokens) * meanTokens
+                                * options.accumulation();
+                    }
                     plannedSteps = planFromTiming(state, priorSeconds + seconds(startNanos), perStep);
                     state.plannedSteps = plannedSteps;
                     progress.logLine(String.format(Locale.ROOT, "time budget %s: planned %d steps from the measured"

@@ -233,11 +233,13 @@ class ExperimentTest {
         assertThat(record.path("mask_prob").asDouble()).isEqualTo(0.25);
         assertThat(record.path("clip").asDouble()).isEqualTo(0.5);
         assertThat(record.path("sentences").asBoolean()).isTrue();
+        assertThat(record.path("group_by_length").asBoolean()).as("sentence examples batched by length").isTrue();
         assertThat(record.path("seq_len").asInt()).isEqualTo(64);
         com.fasterxml.jackson.databind.JsonNode plainRecord = json.readTree(onlyBase(dir.resolve("plain"))
                 .resolve("run.json").toFile());
         assertThat(plainRecord.path("model").path("preNorm").asBoolean()).isFalse();
         assertThat(plainRecord.path("mask_prob").asDouble()).isEqualTo(0.15);
+        assertThat(plainRecord.path("group_by_length").asBoolean()).isFalse();
         assertThat(onlyBase(dir.resolve("plain")).getFileName().toString())
                 .as("a run of another recipe is another run")
                 .isNotEqualTo(onlyBase(dir.resolve("cram")).getFileName().toString());

@@ -200,4 +200,84 @@ class PretrainingDataTest {
         s.seek(s.batchesPerEpoch());
         assertThat(s.next().inputIds()[0]).as("seek replays the same batch").isEqualTo(secondEpoch.get(0));
     }
+
+    /** One sentence per document (what --layout sentences makes), of lengths 1 to 60, each starting with a mark. */
+    static EncodedCorpus sentencesOfVariedLength(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        EncodedCorpus c = new EncodedCorpus();
+        for (int d = 0; d < n; d++) {
+            int len = 1 + r.nextInt(r.nextInt(4) == 0 ? 60 : 20);
+            int[] ids = new int[len];
+            int[] words = new int[len];
+            for (int i = 0; i < len; i++) {
+                ids[i] = 6 + r.nextInt(VOCAB - 6);
+                words[i] = i;
+            }
+            c.addSentence(ids, words);
+            c.endDocument();
+        }
+        return c;
+    }
+
+    private static List<String> rows(TokenBatch b) {
+        List<String> rows = new ArrayList<>();
+        for (int row = 0; row < b.batch(); row++) {
+            StringBuilder sb = new StringBuilder();
+            for (int t = 0; t < b.time() && b.attentionMask()[row * b.time() + t] == 1; t++) {
+                sb.append(b.inputIds()[row * b.time() + t]).append(' ');
+            }
+            rows.add(sb.toString());
+        }
+        return rows;
+    }
+
+    @Test
+    void batchesGroupedByLengthHoldTheSameSequencesWithLittlePadding() {
+        EncodedCorpus c = sentencesOfVariedLength(3_000, 5);
+        PretrainingData d = PretrainingData.build(c, PretrainingData.Objective.MLM, 64, VOCAB, SPECIAL, 0.05, 100, 9);
+        MaskedLanguageModeling never = new MaskedLanguageModeling(1e-9, MASK, 6, VOCAB, false, 1);
+        int batch = 7;
+        BatchStream<TokenBatch> plain = d.trainingStream(batch, never, 4, false);
+        BatchStream<TokenBatch> grouped = d.trainingStream(batch, never, 4, true);
+        assertThat(grouped.batchesPerEpoch()).isEqualTo(plain.batchesPerEpoch());
+        for (int epoch = 0; epoch < 2; epoch++) {
+            List<String> plainRows = new ArrayList<>();
+            List<String> groupedRows = new ArrayList<>();
+            long real = 0;
+            long computed = 0;
+            List<Integer> longest = new ArrayList<>();
+            for (long i = 0; i < plain.batchesPerEpoch(); i++) {
+                plainRows.addAll(rows(plain.next()));
+                TokenBatch g = grouped.next();
+                groupedRows.addAll(rows(g));
+                real += g.realTokens();
+                computed += (long) g.batch() * g.time();
+                longest.add(g.time());
+            }
+            // the same sequences (the same ones left out by drop_last), in another order
+            assertThat(groupedRows).containsExactlyInAnyOrderElementsOf(plainRows).isNotEqualTo(plainRows);
+            assertThat((double) real / computed).as("real share of the grouped epoch")
+                    .isGreaterThan(0.9).isCloseTo(d.realShare(batch, 4, true), within(epoch == 0 ? 1e-12 : 0.05));
+            // batches come shuffled, not from short to long
+            assertThat(longest).isNotEqualTo(longest.stream().sorted().toList());
+        }
+        assertThat(d.realShare(batch, 4, false)).isLessThan(d.realShare(batch, 4, true) - 0.2);
+        // a stream sought to a position continues with the batch the first one gave there
+        BatchStream<TokenBatch> again = d.trainingStream(batch, never, 4, true);
+        again.seek(plain.batchesPerEpoch() + 5);
+        BatchStream<TokenBatch> replay = d.trainingStream(batch, never, 4, true);
+        for (long i = 0; i < plain.batchesPerEpoch() + 5; i++) {
+            replay.next();
+        }
+        assertThat(rows(again.next())).isEqualTo(rows(replay.next()));
+        // the trainer plans a time budget from the mean tokens of a batch: the epoch's own mean
+        BatchStream<TokenBatch> fresh = d.trainingStream(batch, never, 4, true);
+        long tokens = 0;
+        for (long i = 0; i < fresh.batchesPerEpoch(); i++) {
+            tokens += fresh.next().realTokens();
+        }
+        assertThat(fresh.meanTokensPerBatch()).isCloseTo((double) tokens / fresh.batchesPerEpoch(), within(
+                0.01 * tokens / fresh.batchesPerEpoch()));
+        assertThat(plain.meanTokensPerBatch()).isNaN();
+    }
 }
