@@ -40,33 +40,7 @@ class TimeBudgetPlanTest {
         ModelConfig config = TrainerTest.tiny(ModelConfig.Architecture.ENCODER);
         AtomicLong clock = new AtomicLong(1_000_000_000L);
         LanguageModelingTask task = new LanguageModelingTask(new LanguageModel(COMPUTE, config, 5), List.of(), null);
-        Trainable<TokenBatch> timed = new Trainable<>() {
-            public dev.graft.nn.ParameterSet parameters() {
-                return task.parameters();
-            }
-
-            public List<dev.graft.nn.Dropout> dropouts() {
-                return task.dropouts();
-            }
-
-            public StepResult trainStep(List<TokenBatch> microBatches) {
-                StepResult r = task.trainStep(microBatches);
-                clock.addAndGet(r.tokens() * 1_000_000L);
-                return r;
-            }
-
-            public java.util.Map<String, Double> evaluate() {
-                return task.evaluate();
-            }
-
-            public void saveModel(Path folder, dev.graft.model.Checkpoint.Extras extras) throws IOException {
-                task.saveModel(folder, extras);
-            }
-
-            public void writeModelFiles(Path folder) throws IOException {
-                task.writeModelFiles(folder);
-            }
-        };
+        Trainable<TokenBatch> timed = new ClockedTask(task, clock, r -> r.tokens() * 1_000_000L);
         TrainerTest.SyntheticStream synthetic = new TrainerTest.SyntheticStream(config, 2, 8, 1, -1);
         BatchStream<TokenBatch> stream = new BatchStream<>() {
             public TokenBatch next() {

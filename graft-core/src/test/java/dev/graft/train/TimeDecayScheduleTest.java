@@ -59,36 +59,7 @@ class TimeDecayScheduleTest {
         ModelConfig config = TrainerTest.tiny(ModelConfig.Architecture.ENCODER);
         AtomicLong clock = new AtomicLong(1_000_000_000L);
         LanguageModelingTask task = new LanguageModelingTask(new LanguageModel(COMPUTE, config, 5), List.of(), null);
-        Trainable<TokenBatch> oneSecondSteps = new Trainable<>() {
-            public dev.graft.nn.ParameterSet parameters() {
-                return task.parameters();
-            }
-
-            public void setTraining(boolean training) {
-                task.setTraining(training);
-            }
-
-            public List<dev.graft.nn.Dropout> dropouts() {
-                return task.dropouts();
-            }
-
-            public StepResult trainStep(List<TokenBatch> microBatches) {
-                clock.addAndGet(1_000_000_000L);
-                return task.trainStep(microBatches);
-            }
-
-            public java.util.Map<String, Double> evaluate() {
-                return task.evaluate();
-            }
-
-            public void saveModel(Path folder, dev.graft.model.Checkpoint.Extras extras) throws IOException {
-                task.saveModel(folder, extras);
-            }
-
-            public void writeModelFiles(Path folder) throws IOException {
-                task.writeModelFiles(folder);
-            }
-        };
+        Trainable<TokenBatch> oneSecondSteps = new ClockedTask(task, clock, r -> 1_000_000_000L);
         // 30 s: long enough for the step-time planning (3 + 10 steps), which plans 97% of the budget (29
         // steps) for a step schedule; a time-decay run goes on until the rate is 0
         TrainingOptions options = new TrainingOptions(0, 0, Duration.ofSeconds(30), 1e-3f,
