@@ -35,10 +35,10 @@ import java.util.function.UnaryOperator;
  * @param corpus          dataset names ({@code graft data list}) or text files
  * @param layout          how corpus files are read
  * @param sentences       every sentence (line) is its own example, never packed with its neighbours
- * @param groupByLength   batches of sequences of about one length ({@link PretrainingData#trainingStream(int,
- *                        dev.graft.task.MaskedLanguageModeling, long, boolean)}); null for the default: on when every sentence
- *                        is its own example (their lengths differ), off otherwise, and a resumed run keeps what
- *                        it started with
+ * @param groupByLength   batches of sequences of about one length ({@link
+ *                        PretrainingData#trainingStream(int, dev.graft.task.MaskedLanguageModeling, long,
+ *                        boolean)}); null for the default: on when every sentence is its own example (their
+ *                        lengths differ), off otherwise, and a resumed run keeps what it started with
  * @param inDomain        text files (one document per line) mixed into the corpus, or empty
  * @param inDomainRepeat  how many times the in-domain text is repeated in the corpus
  * @param initEmbeddings  a folder of static vectors over the tokenizer's tokens ({@code graft vectors train
@@ -60,8 +60,8 @@ public record PretrainSpec(
         PretrainingData.Objective objective, boolean electra, double generatorSize, int embeddingSize,
         double discriminatorWeight,
         List<String> corpus, CorpusReader.Layout layout, boolean sentences, Boolean groupByLength, List<Path> inDomain,
-        int inDomainRepeat, Path initEmbeddings, TokenizerSpec tokenizer, int batchSize, int accumulate, int seqLen, double maskProbability,
-        boolean wholeWordMask, OptimizerSpec optimizer, Monitoring monitoring, RunOptions run,
+        int inDomainRepeat, Path initEmbeddings, TokenizerSpec tokenizer, int batchSize, int accumulate, int seqLen,
+        double maskProbability, boolean wholeWordMask, OptimizerSpec optimizer, Monitoring monitoring, RunOptions run,
         boolean skipNonFinite) {
 
     /** The preset when none is named ({@code graft pretrain} and {@code dev.graft.Graft}). */
@@ -342,9 +342,9 @@ public record PretrainSpec(
 
         public PretrainSpec build() {
             return new PretrainSpec(arch, model, preNorm, noBias, objective, electra, generatorSize, embeddingSize,
-                    discriminatorWeight, corpus, layout, sentences, groupByLength, inDomain, inDomainRepeat, initEmbeddings, tokenizer,
-                    batchSize,
-                    accumulate, seqLen, maskProbability, wholeWordMask, optimizer, monitoring, run, skipNonFinite);
+                    discriminatorWeight, corpus, layout, sentences, groupByLength, inDomain, inDomainRepeat,
+                    initEmbeddings, tokenizer, batchSize, accumulate, seqLen, maskProbability, wholeWordMask, optimizer,
+                    monitoring, run, skipNonFinite);
         }
     }
 }

@@ -203,9 +203,10 @@ public final class PretrainingData {
 
     /**
      * An endless stream of shuffled training batches; with {@code groupByLength}, each batch holds sequences
-     * of about one length ({@link EpochStream#bucketedByLength}, the last partial batch dropped as without). A batch is as long as
-     * its longest sequence and the model computes its padding too, so when sequences differ in length (every
-     * sentence its own example) grouping saves most of that work; the epoch still sees every sequence once.
+     * of about one length ({@link EpochStream#bucketedByLength}; the last partial batch is dropped either way).
+     * A batch is as long as its longest sequence and the model computes its padding too, so when sequences
+     * differ in length (every sentence its own example) grouping saves most of that work; an epoch still
+     * sees the same sequences.
      */
     public BatchStream<TokenBatch> trainingStream(int batchSize, MaskedLanguageModeling masker, long seed,
                                                   boolean groupByLength) {
@@ -345,7 +346,7 @@ public final class PretrainingData {
 
         @Override
         protected TokenBatch batch(long epoch, int index) {
-            return assemble(trainStarts, trainEnds, batches[index].clone(), masker, epoch);
+            return assemble(trainStarts, trainEnds, batches[index], masker, epoch);
         }
     }
 
