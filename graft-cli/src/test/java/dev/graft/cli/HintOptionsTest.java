@@ -91,6 +91,7 @@ class HintOptionsTest {
         PRINTED_BY.put("dev/graft/serve/InferenceServer.java", List.of("serve"));
         PRINTED_BY.put("dev/graft/serve/ModelSpec.java", List.of("serve"));
         PRINTED_BY.put("dev/graft/serve/ServeSettings.java", List.of("serve"));
+        PRINTED_BY.put("dev/graft/serve/LoadGenerator.java", List.of("bench serve"));
         // fields no flag sets, named as the library caller (or an experiment.json) sets them: no command to check
         PRINTED_BY.put("dev/graft/experiment/Protocol.java", List.of("experiment"));
         PRINTED_BY.put("dev/graft/experiment/PretrainingPlan.java", List.of("experiment"));

@@ -186,7 +186,7 @@ public final class Pretraining {
         if (resuming && spec.groupByLength() != null && spec.groupByLength() != started) {
             throw new dev.graft.SpecException("groupByLength", "the run in " + spec.out() + " started "
                     + (started ? "with" : "without") + " batches grouped by length (its run.json), and a resumed run "
-                    + "continues the same run: drop the flag, or start a new run in another folder");
+                    + "continues the same run: drop groupByLength, or start a new run in another folder");
         }
         return spec.groupsByLength(recorded, resuming);
     }
