@@ -109,6 +109,16 @@ class PretrainRecipeCommandTest {
         assertThat(against.err()).contains("started with batches grouped by length", "drop --group-by-length")
                 .doesNotContain("Exception");
 
+        // another setting is refused as well; a longer run and other threads are not
+        Run rate = run(CliFixtures.tinyPretrain(corpus, pre, "--steps", "4", "--layout", "sentences", "--lr", "3e-3",
+                "--resume").toArray(String[]::new));
+        assertThat(rate.exit()).as(rate.err()).isEqualTo(2);
+        assertThat(rate.err()).contains("was started with other settings (lr ", " -> 0.003)", "give --resume with the "
+                + "settings in", "only the length and the threads may change", "(--overwrite)");
+        Run longer = run(CliFixtures.tinyPretrain(corpus, pre, "--steps", "4", "--layout", "sentences", "--resume")
+                .toArray(String[]::new));
+        assertThat(longer.exit()).as(longer.out() + longer.err()).isZero();
+
         Path lines = dir.resolve("lines");
         Run l = run(CliFixtures.tinyPretrain(corpus, lines, "--steps", "2").toArray(String[]::new));
         assertThat(l.exit()).as(l.out() + l.err()).isZero();
