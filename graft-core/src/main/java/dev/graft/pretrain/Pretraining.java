@@ -172,8 +172,9 @@ public final class Pretraining {
     }
 
     /**
-     * Whether this run's batches are grouped by length ({@link PretrainSpec#groupsByLength}); a resumed run
-     * keeps what its run.json says it started with, and refuses a flag that says otherwise.
+     * Whether this run's batches are grouped by length ({@link PretrainSpec#groupsByLength}): by default, a
+     * resumed run keeps what its run.json says it started with (a flag that says otherwise is refused with the
+     * other changed settings, {@link RunRecord#write}).
      */
     static boolean groupsByLength(PretrainSpec spec, boolean resuming) throws IOException {
         Boolean recorded = null;
@@ -181,12 +182,6 @@ public final class Pretraining {
         if (resuming && Files.exists(record)) {
             com.fasterxml.jackson.databind.JsonNode g = JSON.readTree(record.toFile()).get("group_by_length");
             recorded = g == null || g.isNull() ? null : g.asBoolean();
-        }
-        boolean started = recorded != null && recorded;
-        if (resuming && spec.groupByLength() != null && spec.groupByLength() != started) {
-            throw new dev.graft.SpecException("groupByLength", "the run in " + spec.out() + " started "
-                    + (started ? "with" : "without") + " batches grouped by length (its run.json), and a resumed run "
-                    + "continues the same run: drop groupByLength, or start a new run in another folder");
         }
         return spec.groupsByLength(recorded, resuming);
     }
