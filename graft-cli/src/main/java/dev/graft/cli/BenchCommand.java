@@ -75,10 +75,15 @@ final class BenchCommand implements Runnable {
         @picocli.CommandLine.Mixin
         SeedOption seed = new SeedOption(1);
 
+        @Option(names = "--phases", description = "Run the steps at 1 thread, then at --threads, and print each "
+                + "phase's milliseconds per step (GEMM families, attention, layer norm, GELU, embeddings, head, "
+                + "optimizer) at both and its speed-up.")
+        boolean phases;
+
         @Override
         public void run() {
             TrainBench.run(new TrainBench.Settings(arch, threads.threads(), steps, warmup, batch, seqLen, vocab,
-                    seed.seed()), System.out);
+                    seed.seed(), phases), System.out);
         }
     }
 

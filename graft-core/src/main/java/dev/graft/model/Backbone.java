@@ -2,6 +2,7 @@ package dev.graft.model;
 
 import dev.graft.nn.Buffers;
 import dev.graft.nn.Compute;
+import dev.graft.nn.PhaseClock;
 import dev.graft.nn.Dropout;
 import dev.graft.nn.Embedding;
 import dev.graft.nn.LayerNorm;
@@ -169,7 +170,9 @@ public final class Backbone implements Module {
         int e = config.embeddingSize();
         positionIds = positionIds(config, batch, positionIds);
         embedded = Buffers.ensure(embedded, n * e);
+        compute.clock().enter(PhaseClock.Phase.EMBEDDING);
         embeddingSum(batch, positionIds, embedded);
+        compute.clock().exit();
         float[] x = embeddingNorm != null ? embeddingNorm.forward(embedded, n) : embedded;
         x = embeddingDropout.forward(x, n * e);
         if (embeddingProject != null) {
@@ -251,6 +254,7 @@ public final class Backbone implements Module {
         if (embeddingNorm != null) {
             d = embeddingNorm.backward(d);
         }
+        compute.clock().enter(PhaseClock.Phase.EMBEDDING);
         scatterSkipping(tokens, batch.inputIds(), n, d, config.padTokenId());
         // RoBERTa's position table has padding_idx = pad too: the pad tokens' position row gets no gradient
         scatterSkipping(positions, positionIds, n, d, config.family().offsetsPositions() ? config.padTokenId() : -1);
@@ -263,6 +267,7 @@ public final class Backbone implements Module {
                 compute.kernels().sumRowsInto(n, config.embeddingSize(), d, 0, g, go);
             }
         }
+        compute.clock().exit();
     }
 
     /** An embedding's gradient, skipping row {@code pad} (when >= 0) as torch.nn.Embedding(padding_idx) does. */

@@ -5,6 +5,7 @@ import dev.graft.nn.Compute;
 import dev.graft.nn.LayerNorm;
 import dev.graft.nn.Linear;
 import dev.graft.nn.Parameter;
+import dev.graft.nn.PhaseClock;
 import dev.graft.tensor.kernel.Kernels;
 
 import java.util.ArrayList;
@@ -56,7 +57,8 @@ public final class LanguageModel extends BackboneModel {
         int c = config.hiddenSize();
         int width = config.embeddingSize(); // the tied decoder's: the transform maps the hidden size to it
         if (config.isEncoder()) {
-            transform = new Linear(compute, "cls.predictions.transform.dense", c, width, Linear.Layout.OUT_IN, true);
+            transform = new Linear(compute, "cls.predictions.transform.dense", c, width, Linear.Layout.OUT_IN, true)
+                    .timedAs(PhaseClock.Phase.HEAD);
             transformNorm = new LayerNorm(compute, "cls.predictions.transform.LayerNorm", width,
                     config.layerNormEps());
             outputBias = new Parameter("cls.predictions.bias", false, config.vocabSize());
@@ -113,6 +115,7 @@ public final class LanguageModel extends BackboneModel {
         }
         lastBatch = batch;
         float[] hidden = backbone.forward(batch);
+        compute.clock().enter(PhaseClock.Phase.HEAD);
         int n = batch.rows();
         int[] targets = batch.targets();
         selected = Buffers.ensure(selected, n);
@@ -120,6 +123,7 @@ public final class LanguageModel extends BackboneModel {
         selectedCount = r;
         lastCorrect = 0;
         if (r == 0) {
+            compute.clock().exit();
             return 0f;
         }
         computeLogits(hidden, selected, r);
@@ -131,6 +135,7 @@ public final class LanguageModel extends BackboneModel {
         if (backward) {
             backwardFromLogitGradients(hidden);
         }
+        compute.clock().exit();
         return loss;
     }
 
@@ -271,7 +276,9 @@ public final class LanguageModel extends BackboneModel {
         }
         dHidden = Buffers.ensure(dHidden, n * c);
         scatterRows(dGathered, selected, r, c, dHidden, n);
+        compute.clock().enter(PhaseClock.Phase.OTHER);
         backbone.backward(dHidden);
+        compute.clock().exit();
     }
 
     private float[] transformOutput() {

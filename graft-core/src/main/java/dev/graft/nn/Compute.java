@@ -4,8 +4,21 @@ import dev.graft.tensor.Parallel;
 import dev.graft.tensor.kernel.KernelProvider;
 import dev.graft.tensor.kernel.Kernels;
 
-/** The kernels and the thread pool a model computes with, handed to every layer at construction. */
-public record Compute(Kernels kernels, Parallel parallel) {
+/**
+ * The kernels and the thread pool a model computes with, handed to every layer at construction, and the
+ * clock its layers report their phases to ({@link PhaseClock#OFF} unless given: {@code graft bench train
+ * --phases}).
+ */
+public record Compute(Kernels kernels, Parallel parallel, PhaseClock clock) {
+
+    public Compute {
+        java.util.Objects.requireNonNull(clock, "clock");
+    }
+
+    /** Kernels and pool, no phase clock. */
+    public Compute(Kernels kernels, Parallel parallel) {
+        this(kernels, parallel, PhaseClock.OFF);
+    }
 
     /** Kernels chosen by {@link KernelProvider} over a new pool of {@code threads} threads. */
     public static Compute create(int threads) {

@@ -55,6 +55,7 @@ public final class Dropout {
             return x;
         }
         long call = calls++;
+        compute.clock().enter(PhaseClock.Phase.DROPOUT);
         mask = Buffers.ensure(mask, n);
         y = Buffers.ensure(y, n);
         float scale = 1f / (1f - p);
@@ -68,6 +69,7 @@ public final class Dropout {
             }
         });
         compute.kernels().mul(n, x, 0, mask, 0, y, 0);
+        compute.clock().exit();
         return y;
     }
 
@@ -77,7 +79,9 @@ public final class Dropout {
             return dy;
         }
         dx = Buffers.ensure(dx, n);
+        compute.clock().enter(PhaseClock.Phase.DROPOUT);
         compute.kernels().mul(n, dy, 0, mask, 0, dx, 0);
+        compute.clock().exit();
         return dx;
     }
 

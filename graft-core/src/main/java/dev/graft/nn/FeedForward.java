@@ -28,24 +28,28 @@ public final class FeedForward implements Module {
         this.compute = compute;
         this.inner = inner;
         this.gelu = gelu;
-        this.up = new Linear(compute, upName, width, inner, layout, bias);
-        this.down = new Linear(compute, downName, inner, width, layout, bias);
+        this.up = new Linear(compute, upName, width, inner, layout, bias).timedAs(PhaseClock.Phase.FFN_UP);
+        this.down = new Linear(compute, downName, inner, width, layout, bias).timedAs(PhaseClock.Phase.FFN_DOWN);
     }
 
     public float[] forward(float[] x, int rowCount) {
         rows = rowCount;
         preActivation = up.forward(x, rowCount);
         activation = Buffers.ensure(activation, rowCount * inner);
+        compute.clock().enter(PhaseClock.Phase.GELU);
         compute.parallel().forRange(rowCount, 16, (s, e) ->
                 compute.kernels().gelu(gelu, (e - s) * inner, preActivation, s * inner, activation, s * inner));
+        compute.clock().exit();
         return down.forward(activation, rowCount);
     }
 
     public float[] backward(float[] dy) {
         float[] dAct = down.backward(dy);
         dActivation = Buffers.ensure(dActivation, rows * inner);
+        compute.clock().enter(PhaseClock.Phase.GELU);
         compute.parallel().forRange(rows, 16, (s, e) -> compute.kernels().geluBackward(
                 gelu, (e - s) * inner, preActivation, s * inner, dAct, s * inner, dActivation, s * inner, false));
+        compute.clock().exit();
         return up.backward(dActivation);
     }
 

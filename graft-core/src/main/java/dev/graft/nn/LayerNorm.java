@@ -49,13 +49,16 @@ public final class LayerNorm implements Module {
         int go = gamma.value().offset();
         float[] b = beta.value().data();
         int bo = beta.value().offset();
+        compute.clock().enter(PhaseClock.Phase.LAYER_NORM);
         compute.parallel().forRange(rowCount, 32, (s, e) -> compute.kernels().layerNorm(
                 e - s, width, input, s * width, g, go, b, bo, eps, y, s * width, mean, rstd, s));
+        compute.clock().exit();
         return y;
     }
 
     /** Accumulates dGamma, dBeta; returns dx (rows, width), owned by the layer. */
     public float[] backward(float[] dy) {
+        compute.clock().enter(PhaseClock.Phase.LAYER_NORM);
         dx = Buffers.ensure(dx, rows * width);
         int threads = compute.parallel().threads();
         partialGamma = Buffers.ensure(partialGamma, threads * width);
@@ -78,6 +81,7 @@ public final class LayerNorm implements Module {
                 db[dbo + j] += partialBeta[c * width + j];
             }
         }
+        compute.clock().exit();
         return dx;
     }
 

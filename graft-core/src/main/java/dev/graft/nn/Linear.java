@@ -32,6 +32,7 @@ public final class Linear implements Module {
     private int rows;
     private float[] y; // (rows, out)
     private float[] dx; // (rows, in)
+    private PhaseClock.Phase phase = PhaseClock.Phase.OTHER_LINEAR;
 
     public Linear(Compute compute, String prefix, int in, int out, Layout layout, boolean hasBias) {
         this.compute = compute;
@@ -52,11 +53,18 @@ public final class Linear implements Module {
         return bias;
     }
 
+    /** The phase this layer's GEMMs count as on the model's {@link PhaseClock} (other linears by default). */
+    public Linear timedAs(PhaseClock.Phase phase) {
+        this.phase = java.util.Objects.requireNonNull(phase, "phase");
+        return this;
+    }
+
     /** y (rows, out) = x (rows, in)·W + b. */
     public float[] forward(float[] input, int rowCount) {
         this.x = input;
         this.rows = rowCount;
         y = Buffers.ensure(y, rowCount * out);
+        compute.clock().enter(phase);
         Kernels k = compute.kernels();
         float[] w = weight.value().data();
         int wo = weight.value().offset();
@@ -71,6 +79,7 @@ public final class Linear implements Module {
                 addBias(rowCount);
             }
         }
+        compute.clock().exit();
         return y;
     }
 
@@ -88,6 +97,7 @@ public final class Linear implements Module {
 
     /** Accumulates dW and db from dy (rows, out) and returns dx (rows, in), owned by the layer. */
     public float[] backward(float[] dy) {
+        compute.clock().enter(phase);
         Kernels k = compute.kernels();
         float[] w = weight.value().data();
         int wo = weight.value().offset();
@@ -106,6 +116,7 @@ public final class Linear implements Module {
         if (bias != null) {
             k.sumRowsInto(rows, out, dy, 0, bias.grad().data(), bias.grad().offset());
         }
+        compute.clock().exit();
         return dx;
     }
 

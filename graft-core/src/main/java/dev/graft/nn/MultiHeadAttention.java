@@ -72,17 +72,23 @@ public final class MultiHeadAttention implements Module {
         this.causal = causal;
         this.scale = (float) (1.0 / Math.sqrt(headSize));
         if (style == Style.BERT) {
-            query = new Linear(compute, attentionPrefix + ".self.query", width, width, Linear.Layout.OUT_IN, bias);
-            key = new Linear(compute, attentionPrefix + ".self.key", width, width, Linear.Layout.OUT_IN, bias);
-            value = new Linear(compute, attentionPrefix + ".self.value", width, width, Linear.Layout.OUT_IN, bias);
+            query = new Linear(compute, attentionPrefix + ".self.query", width, width, Linear.Layout.OUT_IN, bias)
+                    .timedAs(PhaseClock.Phase.QKV);
+            key = new Linear(compute, attentionPrefix + ".self.key", width, width, Linear.Layout.OUT_IN, bias)
+                    .timedAs(PhaseClock.Phase.QKV);
+            value = new Linear(compute, attentionPrefix + ".self.value", width, width, Linear.Layout.OUT_IN, bias)
+                    .timedAs(PhaseClock.Phase.QKV);
             fused = null;
-            output = new Linear(compute, attentionPrefix + ".output.dense", width, width, Linear.Layout.OUT_IN, bias);
+            output = new Linear(compute, attentionPrefix + ".output.dense", width, width, Linear.Layout.OUT_IN, bias)
+                    .timedAs(PhaseClock.Phase.ATTENTION_OUTPUT);
         } else {
             query = null;
             key = null;
             value = null;
-            fused = new Linear(compute, attentionPrefix + ".c_attn", width, 3 * width, Linear.Layout.IN_OUT, bias);
-            output = new Linear(compute, attentionPrefix + ".c_proj", width, width, Linear.Layout.IN_OUT, bias);
+            fused = new Linear(compute, attentionPrefix + ".c_attn", width, 3 * width, Linear.Layout.IN_OUT, bias)
+                    .timedAs(PhaseClock.Phase.QKV);
+            output = new Linear(compute, attentionPrefix + ".c_proj", width, width, Linear.Layout.IN_OUT, bias)
+                    .timedAs(PhaseClock.Phase.ATTENTION_OUTPUT);
         }
         this.probsDropout = new Dropout(compute, attentionDropout, seed);
     }
@@ -118,6 +124,7 @@ public final class MultiHeadAttention implements Module {
         time = t;
         keyMask = mask;
         int n = b * t;
+        compute.clock().enter(PhaseClock.Phase.ATTENTION);
         if (fused != null) {
             qkv.fused(fused.forward(x, n), width);
         } else {
@@ -157,7 +164,9 @@ public final class MultiHeadAttention implements Module {
             k.matmul(t, headSize, t, probsDropped, bh * tt, t, qkv.v, qkv.vAt(rowBase) + col, qkv.ld,
                     context, rowBase * width + col, width, false);
         });
-        return output.forward(context, n);
+        float[] out = output.forward(context, n);
+        compute.clock().exit();
+        return out;
     }
 
     /** dOut (B·T, C) → dx (B·T, C), layer-owned; accumulates all parameter gradients. */
@@ -166,6 +175,7 @@ public final class MultiHeadAttention implements Module {
         int t = time;
         int n = b * t;
         int tt = t * t;
+        compute.clock().enter(PhaseClock.Phase.ATTENTION);
         float[] dContext = output.backward(dOut);
         dProbs = Buffers.ensure(dProbs, b * heads * tt);
         if (fused != null) {
@@ -214,13 +224,16 @@ public final class MultiHeadAttention implements Module {
                     dQkv.k, dQkv.kAt(rowBase) + col, dQkv.ld, false);
         });
         if (fused != null) {
-            return fused.backward(dq);
+            float[] out = fused.backward(dq);
+            compute.clock().exit();
+            return out;
         }
         dx = Buffers.ensure(dx, n * width);
         float[] gq = query.backward(dq);
         System.arraycopy(gq, 0, dx, 0, n * width);
         k.add(n * width, dx, 0, key.backward(dk), 0, dx, 0);
         k.add(n * width, dx, 0, value.backward(dv), 0, dx, 0);
+        compute.clock().exit();
         return dx;
     }
 

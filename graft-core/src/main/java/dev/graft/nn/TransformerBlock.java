@@ -105,18 +105,18 @@ public final class TransformerBlock implements Module {
         var k = compute.kernels();
         if (placement == Placement.POST_LN) {
             float[] a = attentionOutputDropout.forward(attention.forward(x, batch, time, mask), size);
-            k.add(size, x, 0, a, 0, h, 0);
+            residual(size, x, 0, a, 0, h, 0);
             float[] h1 = norm1.forward(h, n);
             float[] f = feedForwardOutputDropout.forward(feedForward.forward(h1, n), size);
             y = Buffers.ensure(y, size);
-            k.add(size, h1, 0, f, 0, y, 0);
+            residual(size, h1, 0, f, 0, y, 0);
             return norm2.forward(y, n);
         }
         float[] a = attentionOutputDropout.forward(attention.forward(norm1.forward(x, n), batch, time, mask), size);
-        k.add(size, x, 0, a, 0, h, 0);
+        residual(size, x, 0, a, 0, h, 0);
         float[] f = feedForwardOutputDropout.forward(feedForward.forward(norm2.forward(h, n), n), size);
         y = Buffers.ensure(y, size);
-        k.add(size, h, 0, f, 0, y, 0);
+        residual(size, h, 0, f, 0, y, 0);
         return y;
     }
 
@@ -130,17 +130,24 @@ public final class TransformerBlock implements Module {
         if (placement == Placement.POST_LN) {
             float[] dSum2 = norm2.backward(dOut); // ∂/∂(h1 + f)
             float[] dh1 = feedForward.backward(feedForwardOutputDropout.backward(dSum2, size));
-            k.add(size, dh1, 0, dSum2, 0, dh, 0);
+            residual(size, dh1, 0, dSum2, 0, dh, 0);
             float[] dSum1 = norm1.backward(dh); // ∂/∂(x + a)
             float[] dxa = attention.backward(attentionOutputDropout.backward(dSum1, size));
-            k.add(size, dxa, 0, dSum1, 0, dx, 0);
+            residual(size, dxa, 0, dSum1, 0, dx, 0);
             return dx;
         }
         float[] dNorm2 = feedForward.backward(feedForwardOutputDropout.backward(dOut, size));
-        k.add(size, dOut, 0, norm2.backward(dNorm2), 0, dh, 0);
+        residual(size, dOut, 0, norm2.backward(dNorm2), 0, dh, 0);
         float[] dNorm1 = attention.backward(attentionOutputDropout.backward(dh, size));
-        k.add(size, dh, 0, norm1.backward(dNorm1), 0, dx, 0);
+        residual(size, dh, 0, norm1.backward(dNorm1), 0, dx, 0);
         return dx;
+    }
+
+    /** out = a + b over {@code size} values, timed as the residual adds. */
+    private void residual(int size, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff) {
+        compute.clock().enter(PhaseClock.Phase.RESIDUAL);
+        compute.kernels().add(size, a, aOff, b, bOff, out, outOff);
+        compute.clock().exit();
     }
 
     @Override

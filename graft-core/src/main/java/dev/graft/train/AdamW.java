@@ -103,6 +103,7 @@ public final class AdamW {
      * (gradual unfreezing) its bias correction starts afresh, as in torch.optim.
      */
     public void step(float lr) {
+        compute.clock().enter(dev.graft.nn.PhaseClock.Phase.OPTIMIZER);
         step++;
         List<Parameter> list = parameters.list();
         float[] values = parameters.values();
@@ -125,6 +126,7 @@ public final class AdamW {
                         p.weightDecay() ? weightDecay : 0f, bc1, bc2);
             }
         });
+        compute.clock().exit();
     }
 
     /**
