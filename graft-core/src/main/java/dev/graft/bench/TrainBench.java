@@ -84,7 +84,7 @@ public final class TrainBench {
                 TokenBatch batch = syntheticBatch(config, s, random, n);
                 long t0 = System.nanoTime();
                 clock.enter(PhaseClock.Phase.OPTIMIZER);
-                model.parameterSet().zeroGrads();
+                model.parameterSet().zeroGrads(parallel);
                 clock.exit();
                 clock.enter(PhaseClock.Phase.OTHER);
                 float loss = model.forward(batch, true);

@@ -15,6 +15,18 @@ public record Compute(Kernels kernels, Parallel parallel, PhaseClock clock) {
         java.util.Objects.requireNonNull(clock, "clock");
     }
 
+    /** Elements per piece of an element-wise pass, at least: 64 KB of floats, so small passes stay on one thread. */
+    public static final int ELEMENTWISE_GRAIN = 1 << 14;
+
+    /**
+     * Runs {@code body} over [0, n) in contiguous pieces on the pool's threads (one piece when n is below
+     * {@link #ELEMENTWISE_GRAIN} or when already inside a parallel region): for element-wise passes, whose
+     * results do not depend on how they are split.
+     */
+    public void elementwise(int n, Parallel.RangeBody body) {
+        parallel.forRange(n, ELEMENTWISE_GRAIN, body);
+    }
+
     /** Kernels and pool, no phase clock. */
     public Compute(Kernels kernels, Parallel parallel) {
         this(kernels, parallel, PhaseClock.OFF);

@@ -67,8 +67,8 @@ public final class Dropout {
                 int r = (int) (mix(base + i) >>> 40);
                 mask[i] = r >= threshold ? scale : 0f;
             }
+            compute.kernels().mul(e - s, x, s, mask, s, y, s);
         });
-        compute.kernels().mul(n, x, 0, mask, 0, y, 0);
         compute.clock().exit();
         return y;
     }
@@ -80,7 +80,7 @@ public final class Dropout {
         }
         dx = Buffers.ensure(dx, n);
         compute.clock().enter(PhaseClock.Phase.DROPOUT);
-        compute.kernels().mul(n, dy, 0, mask, 0, dx, 0);
+        compute.elementwise(n, (s, e) -> compute.kernels().mul(e - s, dy, s, mask, s, dx, s));
         compute.clock().exit();
         return dx;
     }

@@ -231,8 +231,10 @@ public final class MultiHeadAttention implements Module {
         dx = Buffers.ensure(dx, n * width);
         float[] gq = query.backward(dq);
         System.arraycopy(gq, 0, dx, 0, n * width);
-        k.add(n * width, dx, 0, key.backward(dk), 0, dx, 0);
-        k.add(n * width, dx, 0, value.backward(dv), 0, dx, 0);
+        float[] gk = key.backward(dk);
+        compute.elementwise(n * width, (s, e) -> k.add(e - s, dx, s, gk, s, dx, s));
+        float[] gv = value.backward(dv);
+        compute.elementwise(n * width, (s, e) -> k.add(e - s, dx, s, gv, s, dx, s));
         compute.clock().exit();
         return dx;
     }

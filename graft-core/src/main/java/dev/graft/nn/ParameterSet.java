@@ -86,4 +86,9 @@ public final class ParameterSet {
     public void zeroGrads() {
         java.util.Arrays.fill(grads, 0f);
     }
+
+    /** {@link #zeroGrads()} split over the pool's threads. */
+    public void zeroGrads(dev.graft.tensor.Parallel parallel) {
+        parallel.forRange(grads.length, 1 << 16, (s, e) -> java.util.Arrays.fill(grads, s, e, 0f));
+    }
 }

@@ -146,7 +146,7 @@ public final class TransformerBlock implements Module {
     /** out = a + b over {@code size} values, timed as the residual adds. */
     private void residual(int size, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff) {
         compute.clock().enter(PhaseClock.Phase.RESIDUAL);
-        compute.kernels().add(size, a, aOff, b, bOff, out, outOff);
+        compute.elementwise(size, (s, e) -> compute.kernels().add(e - s, a, aOff + s, b, bOff + s, out, outOff + s));
         compute.clock().exit();
     }
 

@@ -108,22 +108,32 @@ public final class AdamW {
         List<Parameter> list = parameters.list();
         float[] values = parameters.values();
         float[] grads = parameters.grads();
-        compute.parallel().forRange(list.size(), 1, (s, e) -> {
-            for (int i = s; i < e; i++) {
-                Parameter p = list.get(i);
+        int count = list.size();
+        float[] rates = new float[count]; // 0: not updated this step
+        float[] corrections1 = new float[count];
+        float[] corrections2 = new float[count];
+        for (int i = 0; i < count; i++) {
+            float rate = lr * learningRateScale[i];
+            if (learningRateScale[i] == 0f) {
+                continue;
+            }
+            long t = ++parameterSteps[i];
+            corrections1[i] = (float) (1 - Math.pow(beta1, t));
+            corrections2[i] = (float) (1 - Math.pow(beta2, t));
+            rates[i] = rate;
+        }
+        // every element's update is its own: the slabs split into equal pieces across the threads, whatever
+        // parameter each piece falls in (the embedding tables are 40% of a small model), give the same bits
+        compute.parallel().forRange(values.length, 1 << 15, (s, e) -> {
+            for (int i = 0; i < count; i++) {
                 int off = parameters.offset(i);
-                float rate = lr * learningRateScale[i];
-                if (learningRateScale[i] == 0f) {
+                int from = Math.max(s, off);
+                int to = Math.min(e, off + list.get(i).size());
+                if (from >= to || rates[i] == 0f) {
                     continue;
                 }
-                long t = ++parameterSteps[i];
-                float bc1 = (float) (1 - Math.pow(beta1, t));
-                float bc2 = (float) (1 - Math.pow(beta2, t));
-                if (rate == 0f) {
-                    continue;
-                }
-                compute.kernels().adamW(p.size(), values, off, grads, off, m, v, off, rate, beta1, beta2, eps,
-                        p.weightDecay() ? weightDecay : 0f, bc1, bc2);
+                compute.kernels().adamW(to - from, values, from, grads, from, m, v, from, rates[i], beta1, beta2,
+                        eps, list.get(i).weightDecay() ? weightDecay : 0f, corrections1[i], corrections2[i]);
             }
         });
         compute.clock().exit();
@@ -137,7 +147,8 @@ public final class AdamW {
         float[] g = parameters.grads();
         double norm = Math.sqrt(compute.kernels().sumOfSquares(g.length, g, 0));
         if (norm > maxNorm && maxNorm > 0) {
-            compute.kernels().scale(g.length, (float) (maxNorm / (norm + 1e-6)), g, 0);
+            float factor = (float) (maxNorm / (norm + 1e-6));
+            compute.elementwise(g.length, (s, e) -> compute.kernels().scale(e - s, factor, g, s));
         }
         return norm;
     }

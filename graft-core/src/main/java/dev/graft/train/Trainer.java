@@ -181,7 +181,7 @@ public final class Trainer<B> {
                         && options.maxTime() != null
                         ? decay.factorAtTime((priorSeconds + seconds(startNanos)) / (options.maxTime().toMillis() / 1000.0))
                         : options.schedule().factor(state.step, Math.max(plannedSteps, 1)));
-                model.parameters().zeroGrads();
+                model.parameters().zeroGrads(compute.parallel());
                 List<B> batches = new ArrayList<>(options.accumulation());
                 for (int i = 0; i < options.accumulation(); i++) {
                     batches.add(data.next());
