@@ -23,28 +23,10 @@ set -uo pipefail
 
 cd "$(dirname "$0")/../.." || exit 1
 
-find_java() { # a java >= 21 with the incubator vector module
-    local d v
-    for d in "${JAVA_HOME:-}" /usr/lib/jvm/*; do
-        [ -n "$d" ] && [ -x "$d/bin/java" ] || continue
-        v="$("$d/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -n1)"
-        if [[ "$v" =~ ^[0-9]+$ ]] && [ "$v" -ge 21 ]; then
-            echo "$d"
-            return 0
-        fi
-    done
-    return 1
-}
+. tools/bench/common.sh
 
 JDK="$(find_java)" || { echo "embed_compare: no JDK 21 or newer found (JAVA_HOME, /usr/lib/jvm)" >&2; exit 2; }
-CP_FILE="graft-core/target/embed-bench.classpath"
-if [ ! -f graft-core/target/test-classes/dev/graft/model/EmbedBench.class ] || [ ! -f "$CP_FILE" ] \
-        || [ -n "$(find graft-core/src graft-core/pom.xml -newer "$CP_FILE" -print -quit)" ]; then
-    echo "== building graft-core test classes (mvn test-compile)" >&2
-    JAVA_HOME="$JDK" mvn -q -B -ntp -pl graft-core test-compile dependency:build-classpath \
-        -Dmdep.outputFile="$(pwd)/$CP_FILE" -Dmdep.includeScope=test >&2 \
-        || { echo "embed_compare: build failed" >&2; exit 2; }
-fi
+CP="$(test_classpath "$JDK" dev/graft/model/EmbedBench.class)" || { echo "embed_compare: build failed" >&2; exit 2; }
 
 JFR_FLAGS=(-Dbench.backbone="${BACKBONE:+true}" -Dbench.batch="${BATCH:-32}" -Dbench.model="${MODEL:-minilm}")
 if [ -n "${JFR:-}" ]; then
@@ -52,5 +34,5 @@ if [ -n "${JFR:-}" ]; then
 fi
 exec "$JDK/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC \
     -Xmx3g "${JFR_FLAGS[@]}" ${BENCH_JAVA_OPTS:-} \
-    -cp "graft-core/target/classes:graft-core/target/test-classes:$(cat "$CP_FILE")" \
+    -cp "$CP" \
     dev.graft.model.EmbedBench "$@" 2>&1 | grep -v 'WARNING: Using incubator modules'

@@ -16,24 +16,9 @@ THREADS="${2:-1}"
 RUNS="${3:-5}"
 [ -f "$FILE" ] || { echo "embed_e2e: $FILE: no such file" >&2; exit 2; }
 
-find_java() {
-    local d v
-    for d in "${JAVA_HOME:-}" /usr/lib/jvm/*; do
-        [ -n "$d" ] && [ -x "$d/bin/java" ] || continue
-        v="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$d/release" 2>/dev/null)"
-        if [[ "$v" =~ ^[0-9]+$ ]] && [ "$v" -ge 21 ]; then echo "$d"; return 0; fi
-    done
-    return 1
-}
+. tools/bench/common.sh
 JDK="$(find_java)" || { echo "embed_e2e: no JDK 21 or newer found (JAVA_HOME, /usr/lib/jvm)" >&2; exit 2; }
-CP_FILE="graft-core/target/embed-bench.classpath"
-if [ ! -f graft-core/target/test-classes/dev/graft/model/OrtEmbedMain.class ] || [ ! -f "$CP_FILE" ] \
-        || [ -n "$(find graft-core/src graft-core/pom.xml -newer "$CP_FILE" -print -quit)" ]; then
-    echo "== building graft-core test classes (mvn test-compile)" >&2
-    JAVA_HOME="$JDK" mvn -q -B -ntp -pl graft-core test-compile dependency:build-classpath \
-        -Dmdep.outputFile="$(pwd)/$CP_FILE" -Dmdep.includeScope=test >&2
-fi
-CP="graft-core/target/classes:graft-core/target/test-classes:$(cat "$CP_FILE")"
+CP="$(test_classpath "$JDK" dev/graft/model/OrtEmbedMain.class)" || { echo "embed_e2e: build failed" >&2; exit 2; }
 WORK="${GRAFT_HOME:-$HOME/.cache/graft}/bench"
 ORT_DIR="$WORK/minilm-onnx"
 MODEL="$WORK/minilm"

@@ -21,18 +21,7 @@ ROUNDS="${ROUNDS:-1}"
 CORETYPE="${CORETYPE:-auto}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 
-find_java() { # a java >= 21 with the incubator vector module
-    local d v
-    for d in "${JAVA_HOME:-}" /usr/lib/jvm/*; do
-        [ -n "$d" ] && [ -x "$d/bin/java" ] || continue
-        v="$("$d/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -n1)"
-        if [[ "$v" =~ ^[0-9]+$ ]] && [ "$v" -ge 21 ]; then
-            echo "$d"
-            return 0
-        fi
-    done
-    return 1
-}
+. tools/bench/common.sh
 
 JDK="$(find_java)" || { echo "gemm_compare: no JDK 21 or newer found (JAVA_HOME, /usr/lib/jvm)" >&2; exit 2; }
 CLASSES="${CLASSES:-graft-core/target/classes}"
