@@ -218,7 +218,7 @@ public final class LanguageModel extends BackboneModel {
         if (transform != null) {
             float[] t = transform.forward(gathered, r);
             activated = Buffers.ensure(activated, r * w);
-            k.gelu(config.gelu(), r * w, t, 0, activated, 0);
+            compute.elementwise(r * w, (s, e) -> k.gelu(config.gelu(), e - s, t, s, activated, s));
             headOut = transformNorm.forward(activated, r);
         } else {
             headOut = gathered;
@@ -269,7 +269,8 @@ public final class LanguageModel extends BackboneModel {
             dActivated = Buffers.ensure(dActivated, r * w);
             // the transform's output is still held by the Linear layer from computeLogits
             float[] pre = transformOutput();
-            k.geluBackward(config.gelu(), r * w, pre, 0, dAct, 0, dActivated, 0, false);
+            compute.elementwise(r * w, (s, e) -> k.geluBackward(config.gelu(), e - s, pre, s, dAct, s, dActivated, s,
+                    false));
             dGathered = transform.backward(dActivated);
         } else {
             dGathered = dHeadOut;

@@ -18,13 +18,19 @@ public record Compute(Kernels kernels, Parallel parallel, PhaseClock clock) {
     /** Elements per piece of an element-wise pass, at least: 64 KB of floats, so small passes stay on one thread. */
     public static final int ELEMENTWISE_GRAIN = 1 << 14;
 
+    /** Every piece of an element-wise pass but the last starts and ends at a multiple of this many elements. */
+    public static final int ELEMENTWISE_ALIGNMENT = 64;
+
     /**
      * Runs {@code body} over [0, n) in contiguous pieces on the pool's threads (one piece when n is below
-     * {@link #ELEMENTWISE_GRAIN} or when already inside a parallel region): for element-wise passes, whose
-     * results do not depend on how they are split.
+     * {@link #ELEMENTWISE_GRAIN} or when already inside a parallel region): for element-wise passes. The
+     * pieces' bounds are multiples of {@link #ELEMENTWISE_ALIGNMENT}, a multiple of every vector length, so
+     * a kernel computes each element on the same path (vector lanes or scalar tail) as in one call over
+     * [0, n): the same bits whatever the split, even where the two paths differ.
      */
     public void elementwise(int n, Parallel.RangeBody body) {
-        parallel.forRange(n, ELEMENTWISE_GRAIN, body);
+        int a = ELEMENTWISE_ALIGNMENT;
+        parallel.forRange((n + a - 1) / a, ELEMENTWISE_GRAIN / a, (s, e) -> body.run(s * a, Math.min(n, e * a)));
     }
 
     /** Kernels and pool, no phase clock. */
