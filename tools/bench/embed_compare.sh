@@ -7,6 +7,7 @@
 #   tools/bench/embed_compare.sh 500 3 1         # 500 sentences, 3 rounds, 1 thread
 #   JFR=/tmp/embed.jfr tools/bench/embed_compare.sh 1000 5 1   # with a flight recording
 #   BACKBONE=1 tools/bench/embed_compare.sh      # also time the training-path Backbone.forward
+#   PHASES=1 tools/bench/embed_compare.sh 600 3  # also graft's time per phase at 1 and 2 threads
 #   BATCH=8 tools/bench/embed_compare.sh         # sentences per batch (default 32)
 #   MODEL=bge-small-en tools/bench/embed_compare.sh 600 5 1   # also e5-small, bge-small-zh, minilm-q
 #   BENCH_JAVA_OPTS=-XX:+UseTransparentHugePages tools/bench/embed_compare.sh   # extra JVM options
@@ -28,7 +29,7 @@ cd "$(dirname "$0")/../.." || exit 1
 JDK="$(find_java)" || { echo "embed_compare: no JDK 21 or newer found (JAVA_HOME, /usr/lib/jvm)" >&2; exit 2; }
 CP="$(test_classpath "$JDK" dev/graft/model/EmbedBench.class)" || { echo "embed_compare: build failed" >&2; exit 2; }
 
-JFR_FLAGS=(-Dbench.backbone="${BACKBONE:+true}" -Dbench.batch="${BATCH:-32}" -Dbench.model="${MODEL:-minilm}")
+JFR_FLAGS=(-Dbench.backbone="${BACKBONE:+true}" -Dbench.phases="${PHASES:+true}" -Dbench.batch="${BATCH:-32}" -Dbench.model="${MODEL:-minilm}")
 if [ -n "${JFR:-}" ]; then
     JFR_FLAGS+=("-XX:StartFlightRecording=filename=$JFR,settings=profile")
 fi

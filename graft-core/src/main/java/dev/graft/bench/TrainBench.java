@@ -53,7 +53,7 @@ public final class TrainBench {
         }
         Measurement one = measure(s, 1, true, out);
         Measurement many = s.threads() == 1 ? null : measure(s, s.threads(), true, out);
-        out.print(phaseTable(one, many));
+        out.print(phaseTable(one, many, "step", "tokens/s (median step)"));
         Measurement last = many == null ? one : many;
         out.printf("tokens/s: %.1f%n", last.tokensPerSecond());
         return last.tokensPerSecond();
@@ -116,17 +116,19 @@ public final class TrainBench {
     }
 
     /**
-     * Each phase's milliseconds per step at 1 thread and at the other count, its share of the 1-thread step
-     * and its speed-up, as a Markdown table; {@code many} null gives the 1-thread column only.
+     * Each phase's milliseconds per {@code unit} (a step, a round of batches) at 1 thread and at the other
+     * count, its share of the 1-thread time and its speed-up, as a Markdown table, then the rates (a
+     * Measurement's {@code tokensPerSecond}, named {@code rate}); {@code many} null gives the 1-thread column
+     * only.
      */
-    public static String phaseTable(Measurement one, Measurement many) {
+    public static String phaseTable(Measurement one, Measurement many, String unit, String rate) {
         StringBuilder b = new StringBuilder();
         PhaseClock.Phase[] phases = PhaseClock.Phase.values();
         if (many == null) {
-            b.append("| phase | ms/step, 1 thread | share |\n|---|---:|---:|\n");
+            b.append(String.format("| phase | ms/%s, 1 thread | share |%n|---|---:|---:|%n", unit));
         } else {
-            b.append(String.format("| phase | ms/step, 1 thread | share | ms/step, %d threads | speed-up |%n"
-                    + "|---|---:|---:|---:|---:|%n", many.threads()));
+            b.append(String.format("| phase | ms/%s, 1 thread | share | ms/%s, %d threads | speed-up |%n"
+                    + "|---|---:|---:|---:|---:|%n", unit, unit, many.threads()));
         }
         for (PhaseClock.Phase p : phases) {
             double a = one.phaseMillis()[p.ordinal()];
@@ -137,12 +139,12 @@ public final class TrainBench {
             }
             b.append('\n');
         }
-        b.append(String.format("| **whole step** | %.2f | 100%% |", one.stepMillis()));
+        b.append(String.format("| **whole %s** | %.2f | 100%% |", unit, one.stepMillis()));
         if (many != null) {
             b.append(String.format(" %.2f | **%.2fx** |", many.stepMillis(), one.stepMillis() / many.stepMillis()));
         }
         b.append('\n');
-        b.append(String.format("tokens/s (median step): %.1f at 1 thread", one.tokensPerSecond()));
+        b.append(String.format("%s: %.1f at 1 thread", rate, one.tokensPerSecond()));
         if (many != null) {
             b.append(String.format(", %.1f at %d threads (%.2fx)", many.tokensPerSecond(), many.threads(),
                     many.tokensPerSecond() / one.tokensPerSecond()));

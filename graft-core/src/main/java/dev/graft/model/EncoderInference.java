@@ -3,6 +3,7 @@ package dev.graft.model;
 import dev.graft.nn.Buffers;
 import dev.graft.nn.Compute;
 import dev.graft.nn.Parameter;
+import dev.graft.nn.PhaseClock;
 import dev.graft.tensor.Tensor;
 import dev.graft.tensor.kernel.Kernels;
 
@@ -253,11 +254,14 @@ public final class EncoderInference {
         }
 
         // embeddings: word + position + type, then LayerNorm (into x)
+        PhaseClock clock = compute.clock();
+        clock.enter(PhaseClock.Phase.EMBEDDING);
         gather("bert.embeddings.word_embeddings.weight", tokenIds, rows, sum, false, "token id");
         gather("bert.embeddings.position_embeddings.weight", positionIds, rows, sum, true, "position");
         if (config.typeVocabSize() > 0) {
             gather("bert.embeddings.token_type_embeddings.weight", typeIds, rows, sum, true, "token type id");
         }
+        clock.exit();
         layerNorm("bert.embeddings.LayerNorm", sum, x, rows);
 
         float scale = (float) (1.0 / Math.sqrt(d));
@@ -265,9 +269,12 @@ public final class EncoderInference {
             String p = "bert.encoder.layer." + layer + ".";
             LayerWeights lw = layers[layer];
             // Q | K | V side by side: (N, 3C)
+            clock.enter(PhaseClock.Phase.QKV);
             k.linearTransB(rows, x, 0, c, lw.qkv(), lw.qkvBias(), 0, null, null, 0, 0, qkv, 0, 3 * c);
+            clock.exit();
             // softmax(Q·Kᵀ/sqrt(d))·V per sequence and head, over the sequence's own tokens
             final int seqs = b;
+            clock.enter(PhaseClock.Phase.ATTENTION);
             // (sequence, head) pairs handed out in pieces to whichever thread is free; scores[p] is
             // the scratch of participant p
             compute.parallel().forRangeDynamic(seqs * heads, 1, 4, (participant, start, end) -> {
@@ -287,14 +294,21 @@ public final class EncoderInference {
                             context, r0 * c + h * d, c, sc);
                 }
             });
+            clock.exit();
             // attention output, residual, LayerNorm: x = LN(ctx·Woᵀ + bo + x)
+            clock.enter(PhaseClock.Phase.ATTENTION_OUTPUT);
             k.linearTransB(rows, context, 0, c, lw.attentionOutput(), lw.attentionOutputBias(), 0, null, x, 0, c, sum,
                     0, c);
+            clock.exit();
             layerNorm(p + "attention.output.LayerNorm", sum, x, rows);
             // feed-forward: x = LN(gelu(x·W1ᵀ + b1)·W2ᵀ + b2 + x)
+            clock.enter(PhaseClock.Phase.FFN_UP); // the GELU runs in this GEMM's epilogue
             k.linearTransB(rows, x, 0, c, lw.intermediate(), lw.intermediateBias(), 0, config.gelu(), null, 0, 0,
                     inner, 0, f);
+            clock.exit();
+            clock.enter(PhaseClock.Phase.FFN_DOWN);
             k.linearTransB(rows, inner, 0, f, lw.output(), lw.outputBias(), 0, null, x, 0, c, sum, 0, c);
+            clock.exit();
             layerNorm(p + "output.LayerNorm", sum, x, rows);
         }
         return new Packed(x, rows, c, java.util.Arrays.copyOf(sequenceStart, b + 1));
@@ -305,8 +319,10 @@ public final class EncoderInference {
         Tensor bt = value(prefix + ".bias");
         int c = config.hiddenSize();
         float eps = config.layerNormEps();
+        compute.clock().enter(PhaseClock.Phase.LAYER_NORM);
         compute.parallel().forRangeDynamic(rows, 32, 4, (s, e) -> compute.kernels().layerNorm(e - s, c, in, s * c,
                 g.data(), g.offset(), bt.data(), bt.offset(), eps, out, s * c, mean, rstd, s));
+        compute.clock().exit();
     }
 
     private void gather(String name, int[] ids, int rows, float[] out, boolean accumulate, String what) {

@@ -31,6 +31,10 @@ import java.util.Locale;
  * on the caller: it is immune to time-slicing by other processes). Tokenization is outside the
  * timed region (the same Java tokenizer for both).
  *
+ * <p>With {@code -Dbench.phases=true} ({@code PHASES=1 tools/bench/embed_compare.sh}), graft's layers report their
+ * phases to a {@link dev.graft.nn.PhaseClock} and a table gives each phase's milliseconds per round at the first
+ * and the last thread count, and its speed-up.
+ *
  * <p>Run with {@code tools/bench/embed_compare.sh [sentences] [rounds] [threads...]}.
  */
 public final class EmbedBench {
@@ -78,8 +82,16 @@ public final class EmbedBench {
                     importSeconds, Runtime.version(), System.getProperty("os.arch"));
             System.out.printf(Locale.ROOT, "%-8s %14s %14s %10s %16s %16s %10s%n", "threads", "graft sent/s",
                     "ORT sent/s", "graft/ORT", "graft sent/cpu-s", "ORT sent/cpu-s", "graft/ORT");
+            boolean phases = Boolean.getBoolean("bench.phases");
+            if (phases && withBackbone) {
+                throw new IllegalArgumentException("bench.phases and bench.backbone: give one (the phases would mix "
+                        + "the two graft engines)");
+            }
+            List<dev.graft.bench.TrainBench.Measurement> measured = new ArrayList<>();
             for (int threads : threadCounts) {
-                Compute compute = Compute.create(threads);
+                var pool = new dev.graft.tensor.Parallel(threads);
+                var clock = phases ? dev.graft.nn.PhaseClock.measuring() : dev.graft.nn.PhaseClock.OFF;
+                Compute compute = new Compute(dev.graft.tensor.kernel.KernelProvider.create(pool), pool, clock);
                 Pretrained model = Pretrained.loadBackbone(folder, compute);
                 model.backbone().dropouts().forEach(d -> d.setTraining(false));
                 EncoderInference inference = new EncoderInference(model.backbone(), compute);
@@ -90,12 +102,19 @@ public final class EmbedBench {
                     interleaved(engines, batches, 0); // warm-up: JIT for graft, allocator and kernels for ORT
                     double[][] wall = new double[engines.length][rounds];
                     double[][] cpu = new double[engines.length][rounds];
+                    clock.reset();
+                    double graftSeconds = 0;
                     for (int r = 0; r < rounds; r++) {
                         double[][] t = interleaved(engines, batches, r + 1);
+                        graftSeconds += t[0][0];
                         for (int e = 0; e < engines.length; e++) {
                             wall[e][r] = sentences.size() / t[0][e];
                             cpu[e][r] = sentences.size() / t[1][e];
                         }
+                    }
+                    if (phases) {
+                        measured.add(phaseMeasurement(threads, median(wall[0]), graftSeconds * 1e3 / rounds,
+                                clock.nanos(), rounds));
                     }
                     double gw = median(wall[0]);
                     double ow = median(wall[1]);
@@ -110,9 +129,28 @@ public final class EmbedBench {
                     compute.parallel().close();
                 }
             }
+            if (phases && !measured.isEmpty()) {
+                System.out.print(dev.graft.bench.TrainBench.phaseTable(measured.get(0),
+                        measured.size() > 1 ? measured.get(measured.size() - 1) : null, "round",
+                        "graft sentences/s (median round)"));
+            }
         } finally {
             AtomicFiles.deleteRecursively(dir);
         }
+    }
+
+    /** graft's phases per round; what no phase covers (pooling, batch bookkeeping) is "other". */
+    private static dev.graft.bench.TrainBench.Measurement phaseMeasurement(int threads, double sentencesPerSecond,
+                                                                           double roundMillis, long[] nanos,
+                                                                           int rounds) {
+        double[] ms = new double[nanos.length];
+        double sum = 0;
+        for (int i = 0; i < nanos.length; i++) {
+            ms[i] = nanos[i] / 1e6 / rounds;
+            sum += ms[i];
+        }
+        ms[dev.graft.nn.PhaseClock.Phase.OTHER.ordinal()] += Math.max(0, roundMillis - sum);
+        return new dev.graft.bench.TrainBench.Measurement(threads, sentencesPerSecond, roundMillis, ms);
     }
 
     /** Embeds one batch (hidden states, mean pooling, normalization) and returns a value to keep. */
