@@ -21,6 +21,10 @@ public final class AdamW {
     private final float weightDecay;
     private final float[] m;
     private final float[] v;
+    // per parameter, this step's rate (0: not updated) and bias corrections; sized once
+    private final float[] stepRates;
+    private final float[] corrections1;
+    private final float[] corrections2;
     private final float[] learningRateScale; // per parameter, 1 by default
     private final long[] parameterSteps; // updates each parameter has received (bias correction)
     private long step;
@@ -46,6 +50,9 @@ public final class AdamW {
         this.learningRateScale = new float[parameters.list().size()];
         java.util.Arrays.fill(learningRateScale, 1f);
         this.parameterSteps = new long[parameters.list().size()];
+        this.stepRates = new float[parameters.list().size()];
+        this.corrections1 = new float[parameters.list().size()];
+        this.corrections2 = new float[parameters.list().size()];
     }
 
     /** Multiplies the learning rate of parameter {@code index} (in {@link ParameterSet#list()} order). */
@@ -109,9 +116,8 @@ public final class AdamW {
         float[] values = parameters.values();
         float[] grads = parameters.grads();
         int count = list.size();
-        float[] rates = new float[count]; // 0: not updated this step
-        float[] corrections1 = new float[count];
-        float[] corrections2 = new float[count];
+        float[] rates = stepRates;
+        java.util.Arrays.fill(rates, 0f);
         for (int i = 0; i < count; i++) {
             float rate = lr * learningRateScale[i];
             if (learningRateScale[i] == 0f) {
