@@ -33,10 +33,6 @@ public final class TrainBench {
                 throw new IllegalArgumentException("steps, batch, threads must be >= 1, seq len >= 2, warm-up >= 0");
             }
         }
-
-        public Settings(String arch, int threads, int steps, int warmup, int batch, int seqLen, int vocab, long seed) {
-            this(arch, threads, steps, warmup, batch, seqLen, vocab, seed, false);
-        }
     }
 
     /** One run's median tokens/s and, when its phases were timed, the mean milliseconds per step of each. */
