@@ -166,7 +166,8 @@ public final class CrossValidation {
                 Files.createDirectories(foldOut);
                 FineTuneSpec foldSpec = spec.toBuilder().folds(0).learningRates(List.of()).learningRate(rate)
                         .stopAfterEpochs(Double.NaN).maxTrain(0).patience(0).evalsPerEpoch(evalsPerEpoch)
-                        .keepTrainingState(false).run(o -> o.withOut(foldOut).withEpochs(plannedEpochs)).build();
+                        .keepTrainingState(false).lmValidation(false)
+                        .run(o -> o.withOut(foldOut).withEpochs(plannedEpochs)).build();
                 FineTuneResult r;
                 try (PrintStream foldLog = new PrintStream(Files.newOutputStream(foldOut.resolve("log.txt"),
                         StandardOpenOption.CREATE, StandardOpenOption.WRITE, spec.run().resume()

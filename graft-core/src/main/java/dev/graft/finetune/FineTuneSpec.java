@@ -50,6 +50,9 @@ import java.util.Locale;
  * @param multitaskCorpus   LM corpus (files, datasets) for multitask training, empty for none
  * @param lmWeight          λ of multitask training (task loss + λ·LM loss)
  * @param mix               LM batches per task batch in multitask training
+ * @param lmValidation      multitask training reports the held-out LM loss at each evaluation ({@code lm_val_loss});
+ *                          cross-validation's fold runs leave it out (it chooses nothing, and at 50 labels it
+ *                          cost a third of a fold run)
  * @param keepTrainingState keep the trainer's checkpoint-* folders (resumable) instead of deleting them
  * @param skipBad           skip bad records of data files (counted) instead of stopping
  * @param freezeBackbone    train the head only: every layer group below the head keeps its pretrained weights
@@ -96,6 +99,7 @@ public record FineTuneSpec(
         List<String> multitaskCorpus,
         float lmWeight,
         double mix,
+        boolean lmValidation,
         boolean keepTrainingState,
         boolean skipBad,
         boolean freezeBackbone,
@@ -268,6 +272,7 @@ public record FineTuneSpec(
         b.multitaskCorpus = multitaskCorpus;
         b.lmWeight = lmWeight;
         b.mix = mix;
+        b.lmValidation = lmValidation;
         b.keepTrainingState = keepTrainingState;
         b.skipBad = skipBad;
         b.freezeBackbone = freezeBackbone;
@@ -348,6 +353,7 @@ public record FineTuneSpec(
         private List<String> multitaskCorpus = List.of();
         private float lmWeight = 0.5f;
         private double mix = 0.5;
+        private boolean lmValidation = true;
         private boolean keepTrainingState;
         private boolean skipBad;
         private boolean freezeBackbone;
@@ -392,6 +398,7 @@ public record FineTuneSpec(
         public Builder multitask(List<String> corpus, float weight, double ratio) {
             multitaskCorpus = corpus; lmWeight = weight; mix = ratio; return this;
         }
+        public Builder lmValidation(boolean v) { lmValidation = v; return this; }
         public Builder keepTrainingState(boolean v) { keepTrainingState = v; return this; }
         public Builder skipBad(boolean v) { skipBad = v; return this; }
         public Builder freezeBackbone(boolean v) { freezeBackbone = v; return this; }
@@ -407,7 +414,7 @@ public record FineTuneSpec(
                     .withSchedule(schedule != null ? schedule : r.optimizer.schedule());
             return new FineTuneSpec(task, from, arch, tokenizer, initEmbeddings, train, dev, test, recipe, o, discriminative,
                     gradualUnfreeze, maxTrain, pooling, balancedClassWeights, batchSize, patience, evalsPerEpoch,
-                    devFraction, maxLength, dropout, multitaskCorpus, lmWeight, mix, keepTrainingState, skipBad,
+                    devFraction, maxLength, dropout, multitaskCorpus, lmWeight, mix, lmValidation, keepTrainingState, skipBad,
                     freezeBackbone, freezeEmbeddings, folds, learningRates, stopAfterEpochs, checkpointEvery, run);
         }
     }

@@ -419,7 +419,8 @@ public final class FineTuning {
                     throw new IllegalArgumentException("the multitask corpus gave no LM sequences: is it empty?");
                 }
                 int lmBatch = spec.effectiveBatchSize();
-                List<TokenBatch> lmValidation = lmData.data().validationBatches(lmBatch, lmData.masker());
+                List<TokenBatch> lmValidation = spec.lmValidation()
+                        ? lmData.data().validationBatches(lmBatch, lmData.masker()) : List.of();
                 MultitaskTask<B> mt = new MultitaskTask<>(compute, task, start.languageModel(), spec.lmWeight(),
                         lmValidation);
                 log.printf(Locale.ROOT, "multitask: task loss + %.3g x %s loss on %s (%,d sequences), %.3g LM batches "

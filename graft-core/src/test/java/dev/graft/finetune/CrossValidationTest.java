@@ -102,6 +102,50 @@ class CrossValidationTest {
                 .doubleValue());
     }
 
+    /**
+     * Multitask fold runs leave out the held-out LM loss (it chooses nothing; at 50 labels it was a third of
+     * a fold run's time), and leaving it out changes nothing they train: a fold run with it computes the
+     * same losses and held-out scores to the bit. The final run still reports it.
+     */
+    @Test
+    void multitaskFoldRunsSkipTheLmValidationWithoutChangingWhatTheyTrain(@TempDir Path out) throws IOException {
+        Path corpus = out.resolve("corpus.txt");
+        StringBuilder sb = new StringBuilder();
+        for (String[] s : Fixtures.sentiment(80, 30)) {
+            sb.append(s[0]).append('\n');
+        }
+        Files.writeString(corpus, sb.toString());
+        FineTuneSpec spec = FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, "keywords", out.resolve("cv")).from(encoder)
+                .run(ro -> ro.withEpochs(3)).folds(2).learningRate(3e-3f).multitask(List.of(corpus.toString()), 0.5f, 1)
+                .run(ro -> ro.withSeed(3)).run(ro -> ro.withThreads(1)).build();
+        var data = Fixtures.sentimentData(24, 31, "t");
+        FineTuning.runClassification(spec, new LabeledSplits<>(data, null, Fixtures.sentimentData(10, 32, "x"), null),
+                QUIET);
+        Path fold = out.resolve("cv/cross-validation/lr-0.003/fold-0");
+        List<String> foldMetrics = Files.readAllLines(fold.resolve("metrics.jsonl"));
+        assertThat(String.join("\n", foldMetrics)).contains("dev_accuracy", "loss_lm").doesNotContain("lm_val_loss");
+        assertThat(Files.readString(out.resolve("cv/metrics.jsonl"))).contains("lm_val_loss");
+
+        // the same fold run as a plain run with the LM validation on: the same training, step for step
+        var split = data.kFold(2, 3).get(0);
+        FineTuneSpec with = spec.toBuilder().folds(0).patience(0).evalsPerEpoch(
+                        JSON.readTree(fold.resolve("run.json").toFile()).path("evals_per_epoch").asInt())
+                .run(ro -> ro.withOut(out.resolve("with"))).build();
+        FineTuning.runClassification(with, new LabeledSplits<>(split.train(), split.test(), null, null), QUIET);
+        List<String> withMetrics = Files.readAllLines(out.resolve("with/metrics.jsonl"));
+        assertThat(withMetrics).hasSameSizeAs(foldMetrics);
+        for (int i = 0; i < foldMetrics.size(); i++) {
+            JsonNode a = JSON.readTree(foldMetrics.get(i));
+            JsonNode b = JSON.readTree(withMetrics.get(i));
+            for (String key : List.of("loss", "loss_task", "loss_lm", "grad_norm", "dev_loss", "dev_accuracy")) {
+                assertThat(a.path(key).toString()).as(i + ": " + key).isEqualTo(b.path(key).toString());
+            }
+            if ("eval".equals(b.path("type").asText())) {
+                assertThat(b.has("lm_val_loss")).as("the plain run reports it").isTrue();
+            }
+        }
+    }
+
     @Test
     void fromAThousandLabelsOneHeldOutFifthReplacesTheFolds(@TempDir Path out) throws IOException {
         FineTuneSpec spec = FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, "keywords", out).from(encoder)
