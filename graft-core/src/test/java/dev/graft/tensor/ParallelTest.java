@@ -130,4 +130,49 @@ class ParallelTest {
             assertThat(hits.get(i)).isEqualTo(1);
         }
     }
+
+    /**
+     * The caller waits for every worker's chunk whether the chunk ends within its spin (it never parks) or
+     * long after (it parks and the last worker wakes it); twenty thousand short regions in a row lose no
+     * wake-up (a lost one would hang here).
+     */
+    @Test
+    void theCallerWaitsForEveryChunkShortOrLong() {
+        int[] seen = new int[3];
+        three.forRange(3, 1, (s, e) -> {
+            if (s == 2) {
+                try {
+                    Thread.sleep(60); // far past the spin: the caller parks
+                } catch (InterruptedException ex) {
+                    throw new IllegalStateException(ex);
+                }
+            }
+            seen[s] = s + 1;
+        });
+        assertThat(seen).containsExactly(1, 2, 3);
+        long[] sum = new long[3];
+        for (int r = 0; r < 20_000; r++) {
+            int round = r;
+            three.forRange(3, 1, (s, e) -> sum[s] += round % 7);
+        }
+        long expected = 0;
+        for (int r = 0; r < 20_000; r++) {
+            expected += r % 7;
+        }
+        assertThat(sum).containsExactly(expected, expected, expected);
+
+        Parallel.Latch latch = new Parallel.Latch(1);
+        Thread late = new Thread(() -> {
+            try {
+                Thread.sleep(40);
+            } catch (InterruptedException ex) {
+                return;
+            }
+            latch.countDown();
+        });
+        long t0 = System.nanoTime();
+        late.start();
+        latch.await();
+        assertThat(System.nanoTime() - t0).as("await returned only after the count-down").isGreaterThan(30_000_000L);
+    }
 }
