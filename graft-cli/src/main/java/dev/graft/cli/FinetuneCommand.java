@@ -202,6 +202,10 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--mix", description = "LM batches per task batch in multitask training (default: ${DEFAULT-VALUE}).")
     double mix = DEFAULTS.mix();
 
+    @Option(names = "--lm-validation", negatable = true, description = "In multitask training, report the held-out "
+            + "LM loss (lm_val_loss) at each evaluation (default: on; cross-validation's fold runs leave it out).")
+    boolean lmValidation = DEFAULTS.lmValidation();
+
     @Option(names = "--max-time", converter = Durations.class, description = "Wall-clock budget, e.g. 20m.")
     Duration maxTime;
 
@@ -234,7 +238,7 @@ final class FinetuneCommand implements Callable<Integer> {
                 .gradualUnfreeze(gradualUnfreeze).freezeBackbone(freezeBackbone)
                 .freezeEmbeddings(freezeEmbeddings).maxTrain(maxTrain)
                 .batchSize(batchSize).patience(patience).evalsPerEpoch(evalsPerEpoch).devFraction(devFraction)
-                .maxLength(maxLength).dropout(dropout).keepTrainingState(keepTrainingState)
+                .maxLength(maxLength).dropout(dropout).keepTrainingState(keepTrainingState).lmValidation(lmValidation)
                 .checkpointEvery(checkpointEvery).skipBad(skipBad).folds(folds)
                 .learningRates(lrCandidates == null ? List.of() : lrCandidates)
                 .run(new RunOptions(output.out(), 0, epochs, maxTime, threads.threads(), seed.seed(), resume,

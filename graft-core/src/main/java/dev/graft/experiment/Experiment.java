@@ -272,6 +272,7 @@ public final class Experiment {
         int total = subsets.size() * arms.size();
         List<Runnable> pending = new ArrayList<>();
         List<Double> costs = new ArrayList<>(); // each pending cell's estimated cost, in pending's order
+        List<Boolean> large = new ArrayList<>(); // whether it trains a large imported model, in pending's order
         double[] costDone = {0};
         double[] costLeft = {0};
         java.util.Set<Strategy> pendingStrategies = java.util.EnumSet.noneOf(Strategy.class);
@@ -290,6 +291,7 @@ public final class Experiment {
                 pendingStrategies.add(arm.strategy());
                 double cost = cellCost(arm.strategy(), subset.train().size() + subset.dev().size(), spec.mix());
                 costs.add(cost);
+                large.add(largeModel(arm.strategy()));
                 costLeft[0] += cost;
                 pending.add(() -> {
                     long t0 = System.nanoTime();
@@ -323,7 +325,9 @@ public final class Experiment {
         prepareShared(data, pendingStrategies);
         if (ran > 0) {
             cellsStarted[0] = System.nanoTime();
-            runAll(longestFirst(pending, costs));
+            List<Integer> order = longestFirstOrder(costs);
+            runCells(order.stream().map(pending::get).toList(), order.stream().map(large::get).toList(),
+                    Math.min(spec.parallelCells(), pending.size()));
         }
         if (ran == 0) {
             log.println("experiment: every cell was already done; rewriting the report");
@@ -378,50 +382,121 @@ public final class Experiment {
      * cells came last and the demo's final two minutes ran one cell on one of the two cores.
      */
     static List<Runnable> longestFirst(List<Runnable> cells, List<Double> costs) {
-        Integer[] order = new Integer[cells.size()];
+        return longestFirstOrder(costs).stream().map(cells::get).toList();
+    }
+
+    /** The indices of {@code costs} in the order {@link #longestFirst} runs them. */
+    static List<Integer> longestFirstOrder(List<Double> costs) {
+        Integer[] order = new Integer[costs.size()];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
         java.util.Arrays.sort(order, (a, b) -> Double.compare(costs.get(b), costs.get(a)));
-        List<Runnable> sorted = new ArrayList<>(cells.size());
-        for (int i : order) {
-            sorted.add(cells.get(i));
-        }
-        return sorted;
+        return List.of(order);
     }
 
-    /** Runs the cells on {@code parallelCells} workers, in order. */
-    private void runAll(List<Runnable> cells) throws IOException {
-        int workers = Math.min(spec.parallelCells(), cells.size());
+    /**
+     * Whether a strategy's cells fine-tune a large imported model (all-MiniLM-L6-v2, bge-small-en: 22-33 M
+     * parameters, four to six times bert-mini, each fold run about 0.9 GB of weights, gradients, AdamW's
+     * moments and activations, and the last fold run's arrays garbage until the next marking).
+     */
+    static boolean largeModel(Strategy strategy) {
+        return strategy == Strategy.PRETRAINED || strategy == Strategy.SETFIT;
+    }
+
+    /**
+     * Runs the cells on {@code workers} threads, in order, with one exception: at most one cell that trains a
+     * large model ({@code large}) runs at a time. A free worker takes the first waiting cell it may start: a
+     * large one only while no other large one runs. Two all-MiniLM-L6-v2 cells at once were the demo's peak
+     * of memory (docs/PERFORMANCE.md, "Session 17: the heap under load"); beside a bert-mini cell instead,
+     * the same cells take the same time on two cores. When only large cells are left, they run one after
+     * another. The first failure stops handing out cells; the running ones finish, then it is thrown.
+     */
+    static void runCells(List<Runnable> cells, List<Boolean> large, int workers) throws IOException {
         if (workers <= 1) {
             cells.forEach(Runnable::run);
             return;
         }
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(workers, r -> {
-            Thread t = new Thread(r, "graft-cell");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
-            for (Runnable c : cells) {
-                futures.add(pool.submit(c));
-            }
-            for (java.util.concurrent.Future<?> f : futures) {
-                try {
-                    f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (e.getCause() instanceof java.io.UncheckedIOException u) {
-                        throw u.getCause();
+        Object lock = new Object();
+        java.util.LinkedList<Integer> waiting = new java.util.LinkedList<>();
+        for (int i = 0; i < cells.size(); i++) {
+            waiting.add(i);
+        }
+        int[] largeRunning = {0};
+        Throwable[] failure = {null};
+        Runnable worker = () -> {
+            while (true) {
+                int pick = -1;
+                synchronized (lock) {
+                    while (pick < 0) {
+                        if (failure[0] != null || waiting.isEmpty()) {
+                            return;
+                        }
+                        for (java.util.Iterator<Integer> it = waiting.iterator(); it.hasNext(); ) {
+                            int i = it.next();
+                            if (!large.get(i) || largeRunning[0] == 0) {
+                                it.remove();
+                                pick = i;
+                                break;
+                            }
+                        }
+                        if (pick < 0) {
+                            try {
+                                lock.wait();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                                return;
+                            }
+                        }
                     }
-                    throw new IllegalStateException(e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted", e);
+                    if (large.get(pick)) {
+                        largeRunning[0]++;
+                    }
+                }
+                try {
+                    cells.get(pick).run();
+                } catch (Throwable t) {
+                    synchronized (lock) {
+                        if (failure[0] == null) {
+                            failure[0] = t;
+                        }
+                    }
+                } finally {
+                    synchronized (lock) {
+                        if (large.get(pick)) {
+                            largeRunning[0]--;
+                        }
+                        lock.notifyAll();
+                    }
                 }
             }
-        } finally {
-            pool.shutdownNow();
+        };
+        List<Thread> threads = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            Thread t = new Thread(worker, "graft-cell");
+            t.setDaemon(true);
+            t.start();
+            threads.add(t);
+        }
+        try {
+            for (Thread t : threads) {
+                t.join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        if (failure[0] != null) {
+            if (failure[0] instanceof java.io.UncheckedIOException u) {
+                throw u.getCause();
+            }
+            if (failure[0] instanceof RuntimeException r) {
+                throw r;
+            }
+            if (failure[0] instanceof Error e) {
+                throw e;
+            }
+            throw new IllegalStateException(failure[0]);
         }
     }
 
