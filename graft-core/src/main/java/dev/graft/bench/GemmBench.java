@@ -140,15 +140,9 @@ public final class GemmBench {
     private static Result time(Kernels kernels, String form, int m, int n, int k, double warmupSeconds,
                                double measureSeconds, int minReps, int maxReps) {
         SplittableRandom random = new SplittableRandom(42);
-        float[] a = new float[m * k];
-        float[] b = new float[k * n];
+        float[] a = uniform(random, m * k);
+        float[] b = uniform(random, k * n);
         float[] c = new float[m * n];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = (float) (random.nextDouble() * 2 - 1);
-        }
-        for (int i = 0; i < b.length; i++) {
-            b[i] = (float) (random.nextDouble() * 2 - 1);
-        }
         Runnable call = switch (form) {
             case "NN" -> () -> kernels.matmul(m, n, k, a, 0, k, b, 0, n, c, 0, n, false);
             case "NT" -> () -> kernels.matmulTransB(m, n, k, a, 0, k, b, 0, k, c, 0, n, false);
@@ -174,6 +168,15 @@ public final class GemmBench {
                 : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2.0;
         return new Result(form, m, n, k, flops / median, flops / sorted[sorted.length - 1], flops / sorted[0],
                 sorted.length);
+    }
+
+    /** {@code n} values uniform in [-1, 1). */
+    static float[] uniform(SplittableRandom random, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (random.nextDouble() * 2 - 1);
+        }
+        return x;
     }
 
     /** {@code GemmBench [threads...]}: runs the table for each thread count given (default 1). */

@@ -37,7 +37,7 @@ public final class GemmScaling {
             GemmBench.warmUp(k1);
             GemmBench.warmUp(kn);
             System.out.printf(Locale.ROOT, "GEMMs of a training step, %d rows; median ms per call at 1 and %d "
-                    + "threads (alternating)%n", rows, threads);
+                    + "threads (alternating bursts)%n", rows, threads);
             System.out.printf(Locale.ROOT, "| linear | GEMM | M x N x K | 1 thread | %d threads | speed-up |%n",
                     threads);
             System.out.println("|---|---|---|---:|---:|---:|");
@@ -61,18 +61,12 @@ public final class GemmScaling {
         }
     }
 
-    /** Median ms of one call at each pool, the pools alternating. */
+    /** Median ms of one call at each pool, in alternating bursts. */
     static double[] time(Kernels k1, Kernels kn, int form, int m, int n, int k) {
         java.util.SplittableRandom random = new java.util.SplittableRandom(7);
-        float[] a = new float[m * k];
-        float[] b = new float[k * n];
+        float[] a = GemmBench.uniform(random, m * k);
+        float[] b = GemmBench.uniform(random, k * n);
         float[] c = new float[m * n];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = (float) (random.nextDouble() * 2 - 1);
-        }
-        for (int i = 0; i < b.length; i++) {
-            b[i] = (float) (random.nextDouble() * 2 - 1);
-        }
         List<Long> t1 = new ArrayList<>();
         List<Long> tn = new ArrayList<>();
         // rounds of a burst at each pool in turn: a noisy neighbour slows both alike, and within a burst the

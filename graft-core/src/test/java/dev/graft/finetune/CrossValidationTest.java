@@ -109,12 +109,7 @@ class CrossValidationTest {
      */
     @Test
     void multitaskFoldRunsSkipTheLmValidationWithoutChangingWhatTheyTrain(@TempDir Path out) throws IOException {
-        Path corpus = out.resolve("corpus.txt");
-        StringBuilder sb = new StringBuilder();
-        for (String[] s : Fixtures.sentiment(80, 30)) {
-            sb.append(s[0]).append('\n');
-        }
-        Files.writeString(corpus, sb.toString());
+        Path corpus = Fixtures.sentimentCorpus(out.resolve("corpus.txt"), 80, 30);
         FineTuneSpec spec = FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, "keywords", out.resolve("cv")).from(encoder)
                 .run(ro -> ro.withEpochs(3)).folds(2).learningRate(3e-3f).multitask(List.of(corpus.toString()), 0.5f, 1)
                 .run(ro -> ro.withSeed(3)).run(ro -> ro.withThreads(1)).build();

@@ -139,12 +139,7 @@ class FineTuneResumeTest {
     /** ULMFiT (discriminative rates, STLR, gradual unfreezing) with an MLM loss beside the task's. */
     @Test
     void theUlmfitRecipeWithMultitaskResumesExactly(@TempDir Path dir) throws IOException {
-        Path corpus = dir.resolve("corpus.txt");
-        StringBuilder sb = new StringBuilder();
-        for (String[] s : Fixtures.sentiment(120, 20)) {
-            sb.append(s[0]).append('\n');
-        }
-        Files.writeString(corpus, sb.toString());
+        Path corpus = Fixtures.sentimentCorpus(dir.resolve("corpus.txt"), 120, 20);
         assertResumesExactly(dir, out -> spec(out).recipe(FineTuneSpec.Recipe.ULMFIT)
                 .multitask(List.of(corpus.toString()), 0.5f, 0.5));
     }

@@ -117,12 +117,7 @@ class FineTuningTest {
 
     @Test
     void ulmfitRecipeWithMultitaskOnADecoder(@TempDir Path out) throws IOException {
-        Path corpus = shared.resolve("corpus.txt");
-        StringBuilder sb = new StringBuilder();
-        for (String[] s : Fixtures.sentiment(120, 20)) {
-            sb.append(s[0]).append('\n');
-        }
-        Files.writeString(corpus, sb.toString());
+        Path corpus = Fixtures.sentimentCorpus(shared.resolve("corpus.txt"), 120, 20);
         FineTuneResult r = run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out)
                 .from(decoder).test(test.toString()).run(ro -> ro.withEpochs(2)).learningRate(3e-3f)
                 .recipe(FineTuneSpec.Recipe.ULMFIT).multitask(List.of(corpus.toString()), 0.5f, 0.5).patience(0)

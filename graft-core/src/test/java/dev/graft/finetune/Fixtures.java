@@ -40,6 +40,16 @@ public final class Fixtures {
         return Dataset.ofClassification(examples);
     }
 
+    /** Writes the texts of {@link #sentiment} to {@code file}, one per line: an unlabeled corpus. */
+    public static Path sentimentCorpus(Path file, int n, long seed) throws java.io.IOException {
+        StringBuilder sb = new StringBuilder();
+        for (String[] s : sentiment(n, seed)) {
+            sb.append(s[0]).append('\n');
+        }
+        java.nio.file.Files.writeString(file, sb.toString());
+        return file;
+    }
+
     /** "text\tlabel" examples: a sentiment word decides the label, the rest is filler. */
     public static List<String[]> sentiment(int n, long seed) {
         Random r = new Random(seed);
