@@ -376,16 +376,11 @@ public final class Experiment {
     }
 
     /**
-     * The cells in the order they run: the costliest first (a stable sort, so equal costs keep the order of
-     * strategies, budgets and seeds). With the longest cells first the last ones are short, so no worker waits
-     * long for the others at the end (longest-processing-time-first scheduling); in strategy order the MiniLM
+     * The indices of the cells (by their {@code costs}) in the order they run: the costliest first (a stable
+     * sort, so equal costs keep the order of strategies, budgets and seeds). With the longest cells first the
+     * last ones are short, so no worker waits long for the others at the end (longest-processing-time-first scheduling); in strategy order the MiniLM
      * cells came last and the demo's final two minutes ran one cell on one of the two cores.
      */
-    static List<Runnable> longestFirst(List<Runnable> cells, List<Double> costs) {
-        return longestFirstOrder(costs).stream().map(cells::get).toList();
-    }
-
-    /** The indices of {@code costs} in the order {@link #longestFirst} runs them. */
     static List<Integer> longestFirstOrder(List<Double> costs) {
         Integer[] order = new Integer[costs.size()];
         for (int i = 0; i < order.length; i++) {

@@ -38,7 +38,7 @@ class CellOrderTest {
         for (double d : costs) {
             c.add(d);
         }
-        Experiment.longestFirst(cells, c).forEach(Runnable::run);
+        Experiment.longestFirstOrder(c).forEach(i -> cells.get(i).run());
         assertThat(ran).containsExactly("multitask-200", "scratch-200", "pretrained-50", "scratch-50", "transfer-50",
                 "bow-50");
     }
