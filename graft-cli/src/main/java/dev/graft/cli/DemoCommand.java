@@ -97,10 +97,9 @@ final class DemoCommand implements Callable<Integer> {
         grids.put(Strategy.PRETRAINED.id(), List.of(1e-4f));
         return ExperimentSpec.builder(HeadConfig.Task.CLASSIFY, List.of("sentiment-uci"), folder)
                 .corpus(List.of("english-corpus"))
-                .strategies(quick ? List.of(Strategy.BOW, Strategy.VECTORS, Strategy.SCRATCH, Strategy.VECTORS_INIT,
-                        Strategy.TRANSFER, Strategy.MULTITASK, Strategy.PRETRAINED)
-                        : List.of(Strategy.BOW, Strategy.VECTORS, Strategy.SCRATCH, Strategy.VECTORS_INIT,
-                        Strategy.TRANSFER, Strategy.MULTITASK, Strategy.MERGED, Strategy.PRETRAINED))
+                .strategies(List.of(Strategy.BOW, Strategy.VECTORS, Strategy.SCRATCH, Strategy.VECTORS_INIT,
+                        Strategy.TRANSFER, Strategy.MULTITASK, Strategy.MERGED, Strategy.PRETRAINED).stream()
+                        .filter(s -> !quick || s != Strategy.MERGED).toList())
                 .budgets(List.of(50, 200))
                 .seeds(quick ? 1 : 5)
                 .arch("bert-mini")
