@@ -36,7 +36,7 @@ public final class EncodedCorpus {
         wordBase += maxWord + 1;
         size += ids.length;
         if (sentences == sentenceEnds.length) {
-            sentenceEnds = Arrays.copyOf(sentenceEnds, sentences * 2);
+            sentenceEnds = Arrays.copyOf(sentenceEnds, Math.max(16, sentences * 2));
         }
         sentenceEnds[sentences++] = size;
     }
@@ -48,7 +48,7 @@ public final class EncodedCorpus {
             return;
         }
         if (documents == documentEnds.length) {
-            documentEnds = Arrays.copyOf(documentEnds, documents * 2);
+            documentEnds = Arrays.copyOf(documentEnds, Math.max(16, documents * 2));
         }
         documentEnds[documents++] = size;
     }
@@ -59,6 +59,14 @@ public final class EncodedCorpus {
             tokens = Arrays.copyOf(tokens, cap);
             words = Arrays.copyOf(words, cap);
         }
+    }
+
+    /** Drops the arrays' unused capacity (once the corpus is complete and is to be kept). */
+    public void trim() {
+        tokens = Arrays.copyOf(tokens, size);
+        words = Arrays.copyOf(words, size);
+        sentenceEnds = Arrays.copyOf(sentenceEnds, sentences);
+        documentEnds = Arrays.copyOf(documentEnds, documents);
     }
 
     public int tokenCount() {

@@ -58,14 +58,15 @@ public record LanguageModelData(PretrainingData data, MaskedLanguageModeling mas
 
     /**
      * Encodes {@code documents} (a line is a sentence, a document a unit of the validation split) into
-     * sequences of {@code seqLen} tokens for {@code config}'s objective.
+     * sequences of {@code seqLen} tokens for {@code config}'s objective. The text is tokenized once per
+     * process ({@link EncodedCorpusCache}): the folds and cells of an experiment share it.
      */
     public static LanguageModelData prepare(Tokenizer tokenizer, Iterator<String> documents, ModelConfig config,
                                             int seqLen, double maskProbability, double validationFraction,
                                             int maxValidationSequences, long seed, int threads) {
         PretrainingData.Objective objective = objectiveFor(config);
         PretrainingData.SpecialIds ids = specialIds(tokenizer, objective);
-        EncodedCorpus encoded = CorpusEncoder.encode(tokenizer, documents, threads, null);
+        EncodedCorpus encoded = EncodedCorpusCache.encode(tokenizer, documents, threads);
         int len = Math.min(seqLen, config.maxPositions());
         PretrainingData data = PretrainingData.build(encoded, objective, len, config.vocabSize(), ids,
                 validationFraction, maxValidationSequences, seed);

@@ -17,6 +17,7 @@ final class PipelineTokenizer implements Tokenizer {
     private final EncodeOptions defaultOptions;
     private final SpecialTokens specialTokens;
     private final int vocabularySize;
+    private volatile String fingerprint; // computed on first use; every field above is final
 
     PipelineTokenizer(Normalizers.Normalizer normalizer, PreTokenizers.PreTokenizer preTokenizer, TokenModel model,
             PostProcessors.PostProcessor postProcessor, Decoders.Decoder decoder,
@@ -331,6 +332,16 @@ final class PipelineTokenizer implements Tokenizer {
     @Override
     public Path save(Path path) throws IOException {
         return TokenizerJson.save(this, path);
+    }
+
+    @Override
+    public String fingerprint() {
+        String f = fingerprint;
+        if (f == null) {
+            f = TokenizerJson.fingerprint(this);
+            fingerprint = f;
+        }
+        return f;
     }
 
     @Override

@@ -78,6 +78,12 @@ public interface Tokenizer {
     Path save(Path path) throws IOException;
 
     /**
+     * The SHA-256 of this tokenizer's {@code tokenizer.json} content (compact JSON): two tokenizers
+     * with the same fingerprint encode every text alike. Keys caches of encoded text.
+     */
+    String fingerprint();
+
+    /**
      * Reads a Hugging Face {@code tokenizer.json}: the file itself, or a directory containing it.
      *
      * @throws IOException              if the file is missing or unreadable

@@ -19,7 +19,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -463,6 +466,16 @@ final class TokenizerJson {
         @Override
         public void close() throws IOException {
             flush();
+        }
+    }
+
+    /** The SHA-256 (hex) of {@code t}'s tokenizer.json as compact JSON. */
+    static String fingerprint(PipelineTokenizer t) {
+        try {
+            byte[] json = MAPPER.writeValueAsBytes(toJson(t));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json));
+        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
