@@ -142,6 +142,9 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--mix", description = "Multitask LM batches per task batch (default: ${DEFAULT-VALUE}).")
     double mix = DEFAULTS.mix();
 
+    @Option(names = "--lm-sequence-length", description = "Tokens per multitask LM sequence (default: ${DEFAULT-VALUE}).")
+    int lmSequenceLength = DEFAULTS.lmSequenceLength();
+
     @picocli.CommandLine.Mixin
     ThreadsOption threads = new ThreadsOption();
 
@@ -196,6 +199,7 @@ final class ExperimentCommand implements Callable<Integer> {
         ifGiven("--pretrain-recipe", () -> b.pretrainRecipe(dev.graft.pretrain.PretrainSpec.Recipe.parse(pretrainRecipe)));
         ifGiven("--lm-weight", () -> b.lmWeight(lmWeight));
         ifGiven("--mix", () -> b.mix(mix));
+        ifGiven("--lm-sequence-length", () -> b.lmSequenceLength(lmSequenceLength));
         ifGiven("--threads", () -> b.run(r -> r.withThreads(threads.threads())));
         ifGiven("--parallel-cells", () -> b.parallelCells(parallelCells));
         ifGiven("--seed", () -> b.run(r -> r.withSeed(seed.seed())));

@@ -202,6 +202,10 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--mix", description = "LM batches per task batch in multitask training (default: ${DEFAULT-VALUE}).")
     double mix = DEFAULTS.mix();
 
+    @Option(names = "--lm-sequence-length", description = "Tokens per LM sequence in multitask training: sentences "
+            + "packed up to it, as graft pretrain packs them (default: ${DEFAULT-VALUE}).")
+    int lmSequenceLength = DEFAULTS.lmSequenceLength();
+
     @Option(names = "--lm-validation", negatable = true, description = "In multitask training, report the held-out "
             + "LM loss (lm_val_loss) at each evaluation (default: on; cross-validation's fold runs leave it out).")
     boolean lmValidation = DEFAULTS.lmValidation();
@@ -258,6 +262,7 @@ final class FinetuneCommand implements Callable<Integer> {
         if (multitaskCorpus != null && !multitaskCorpus.isEmpty()) {
             b.multitask(multitaskCorpus, lmWeight, mix);
         }
+        b.lmSequenceLength(lmSequenceLength);
         return b.build();
     }
 

@@ -45,6 +45,7 @@ import java.util.function.UnaryOperator;
  * @param distilled     the student of a {@code graft distill} run, for the distilled strategy, or null
  * @param lmWeight      λ of multitask training
  * @param mix           LM batches per task batch in multitask training
+ * @param lmSequenceLength tokens per LM sequence in multitask training
  * @param labelRepeat   copies of each labeled document in the labels-as-text corpus (0: enough for about 5%
  *                      of the corpus' documents)
  * @param parallelCells cells trained at once, each on run.threads / parallelCells threads (pretraining always
@@ -58,7 +59,7 @@ import java.util.function.UnaryOperator;
 public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<String> data, List<Strategy> strategies,
                              List<Integer> budgets, int seeds, String arch, PretrainingPlan pretraining,
                              Protocol protocol, double taptEpochs, String pretrained, Path distilled, float lmWeight,
-                             double mix, int labelRepeat, int parallelCells, RunOptions run) {
+                             double mix, int lmSequenceLength, int labelRepeat, int parallelCells, RunOptions run) {
     /** The budget meaning "every training example". */
     public static final int ALL = Integer.MAX_VALUE;
     /** The base seed when none is given ({@code graft experiment --seed}'s default). */
@@ -111,6 +112,10 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         Presets.get(arch);
         SpecException.positive("taptEpochs", taptEpochs);
         SpecException.nonNegative("labelRepeat", labelRepeat);
+        if (lmSequenceLength < dev.graft.task.PretrainingData.MIN_SEQUENCE_LENGTH) {
+            throw new SpecException("lmSequenceLength", "lmSequenceLength must be at least "
+                    + dev.graft.task.PretrainingData.MIN_SEQUENCE_LENGTH + ", got " + lmSequenceLength);
+        }
         if (run.steps() != 0 || run.epochs() != 0 || run.maxTime() != null || run.overwrite()) {
             throw new SpecException(List.of("run.steps", "run.epochs", "run.maxTime", "run.overwrite"), "an "
                     + "experiment's length is its cells and a run in its folder always resumes: run.steps, "
@@ -291,6 +296,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
             new Setting("lr_grid", ExperimentSpec::rateGridsInUse, (b, v) -> b.learningRates = rateGrids(v)),
             new Setting("lm_weight", s -> s.lmWeight, (b, v) -> b.lmWeight = (float) number(v)),
             new Setting("mix", s -> s.mix, (b, v) -> b.mix = number(v)),
+            new Setting("lm_sequence_length", s -> s.lmSequenceLength, (b, v) -> b.lmSequenceLength = integer(v)),
             new Setting("label_repeat", s -> s.labelRepeat, (b, v) -> b.labelRepeat = integer(v)),
             new Setting("threads", s -> s.run.threads(), (b, v) -> b.run(r -> r.withThreads(integer(v)))),
             new Setting("parallel_cells", s -> s.parallelCells, (b, v) -> b.parallelCells = integer(v)),
@@ -459,6 +465,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         Path distilled;
         float lmWeight = 0.5f;
         double mix = 0.5;
+        int lmSequenceLength = 128;
         int labelRepeat;
         int parallelCells = Runtime.getRuntime().availableProcessors() >= 2 ? 2 : 1;
 
@@ -492,6 +499,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         public Builder distilled(Path v) { distilled = v; return this; }
         public Builder lmWeight(float v) { lmWeight = v; return this; }
         public Builder mix(double v) { mix = v; return this; }
+        public Builder lmSequenceLength(int v) { lmSequenceLength = v; return this; }
         public Builder labelRepeat(int v) { labelRepeat = v; return this; }
         public Builder parallelCells(int v) { parallelCells = v; return this; }
 
@@ -502,7 +510,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
             return new ExperimentSpec(task, corpus, data,
                     strategies != null ? strategies : Strategy.defaults(task != null ? task : HeadConfig.Task.CLASSIFY),
                     budgets, seeds, arch, pretraining, protocol,
-                    taptEpochs, pretrained, distilled, lmWeight, mix, labelRepeat,
+                    taptEpochs, pretrained, distilled, lmWeight, mix, lmSequenceLength, labelRepeat,
                     Math.min(parallelCells, run.threads()), run);
         }
     }

@@ -107,7 +107,8 @@ record FineTuneStrategy(Strategy strategy, Preparation preparation, Start start)
     static FineTuneStrategy multitask() {
         return new FineTuneStrategy(Strategy.MULTITASK, Preparation.whenPending(SharedRuns::tokenizer), (b, cell, shared) -> {
             ExperimentSpec spec = shared.spec;
-            b.scratch(spec.arch(), shared.tokenizer()).multitask(spec.corpus(), spec.lmWeight(), spec.mix());
+            b.scratch(spec.arch(), shared.tokenizer()).multitask(spec.corpus(), spec.lmWeight(), spec.mix())
+                    .lmSequenceLength(spec.lmSequenceLength());
             return List.of();
         });
     }

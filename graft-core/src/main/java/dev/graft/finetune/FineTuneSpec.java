@@ -6,6 +6,7 @@ import dev.graft.model.HeadConfig;
 import dev.graft.model.SequenceClassifier;
 import dev.graft.nn.Pooling;
 import dev.graft.task.Heads;
+import dev.graft.task.PretrainingData;
 import dev.graft.train.OptimizerSpec;
 import dev.graft.train.OptimizingSpecBuilder;
 import dev.graft.train.RunOptions;
@@ -50,6 +51,8 @@ import java.util.Locale;
  * @param multitaskCorpus   LM corpus (files, datasets) for multitask training, empty for none
  * @param lmWeight          λ of multitask training (task loss + λ·LM loss)
  * @param mix               LM batches per task batch in multitask training
+ * @param lmSequenceLength  tokens per LM sequence in multitask training (sentences packed up to it, as
+ *                          {@code graft pretrain} packs them), at most the model's positions
  * @param lmValidation      multitask training reports the held-out LM loss at each evaluation ({@code lm_val_loss});
  *                          cross-validation's fold runs leave it out (it chooses nothing, and at 50 labels it
  *                          cost a third of a fold run)
@@ -99,6 +102,7 @@ public record FineTuneSpec(
         List<String> multitaskCorpus,
         float lmWeight,
         double mix,
+        int lmSequenceLength,
         boolean lmValidation,
         boolean keepTrainingState,
         boolean skipBad,
@@ -231,6 +235,10 @@ public record FineTuneSpec(
         multitaskCorpus = multitaskCorpus == null ? List.of() : List.copyOf(multitaskCorpus);
         SpecException.nonNegative("lmWeight", lmWeight);
         SpecException.positive("mix", mix);
+        if (lmSequenceLength < PretrainingData.MIN_SEQUENCE_LENGTH) {
+            throw new SpecException("lmSequenceLength", "lmSequenceLength must be at least "
+                    + PretrainingData.MIN_SEQUENCE_LENGTH + ", got " + lmSequenceLength);
+        }
     }
 
     /**
@@ -272,6 +280,7 @@ public record FineTuneSpec(
         b.multitaskCorpus = multitaskCorpus;
         b.lmWeight = lmWeight;
         b.mix = mix;
+        b.lmSequenceLength = lmSequenceLength;
         b.lmValidation = lmValidation;
         b.keepTrainingState = keepTrainingState;
         b.skipBad = skipBad;
@@ -353,6 +362,7 @@ public record FineTuneSpec(
         private List<String> multitaskCorpus = List.of();
         private float lmWeight = 0.5f;
         private double mix = 0.5;
+        private int lmSequenceLength = 128;
         private boolean lmValidation = true;
         private boolean keepTrainingState;
         private boolean skipBad;
@@ -398,6 +408,7 @@ public record FineTuneSpec(
         public Builder multitask(List<String> corpus, float weight, double ratio) {
             multitaskCorpus = corpus; lmWeight = weight; mix = ratio; return this;
         }
+        public Builder lmSequenceLength(int v) { lmSequenceLength = v; return this; }
         public Builder lmValidation(boolean v) { lmValidation = v; return this; }
         public Builder keepTrainingState(boolean v) { keepTrainingState = v; return this; }
         public Builder skipBad(boolean v) { skipBad = v; return this; }
@@ -414,7 +425,8 @@ public record FineTuneSpec(
                     .withSchedule(schedule != null ? schedule : r.optimizer.schedule());
             return new FineTuneSpec(task, from, arch, tokenizer, initEmbeddings, train, dev, test, recipe, o, discriminative,
                     gradualUnfreeze, maxTrain, pooling, balancedClassWeights, batchSize, patience, evalsPerEpoch,
-                    devFraction, maxLength, dropout, multitaskCorpus, lmWeight, mix, lmValidation, keepTrainingState, skipBad,
+                    devFraction, maxLength, dropout, multitaskCorpus, lmWeight, mix, lmSequenceLength, lmValidation,
+                    keepTrainingState, skipBad,
                     freezeBackbone, freezeEmbeddings, folds, learningRates, stopAfterEpochs, checkpointEvery, run);
         }
     }

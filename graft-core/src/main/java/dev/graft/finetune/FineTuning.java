@@ -413,7 +413,7 @@ public final class FineTuning {
                 LanguageModelData lmData;
                 try (Stream<String> docs = sources.texts(spec.multitaskCorpus())) {
                     lmData = LanguageModelData.prepare(start.tokenizer(), docs.iterator(), start.config(),
-                            LM_SEQUENCE_LENGTH, 0.15, 0.05, 64, spec.run().seed(), spec.run().threads());
+                            spec.lmSequenceLength(), 0.15, 0.05, 64, spec.run().seed(), spec.run().threads());
                 }
                 if (lmData.data().trainingSequences() == 0) {
                     throw new IllegalArgumentException("the multitask corpus gave no LM sequences: is it empty?");
@@ -434,6 +434,7 @@ public final class FineTuning {
                 spec.multitaskCorpus().forEach(m.putArray("corpus")::add);
                 m.put("lm_weight", spec.lmWeight());
                 m.put("mix", spec.mix());
+                m.put("sequence_length", Math.min(spec.lmSequenceLength(), start.config().maxPositions()));
                 m.put("objective", lmData.objective().name().toLowerCase(Locale.ROOT));
                 m.put("lm_sequences", lmData.data().trainingSequences());
             }
