@@ -110,9 +110,17 @@ final class DemoCommand implements Callable<Integer> {
                 .learningRates(grids)
                 .maxEpochs(MAX_EPOCHS)
                 .mix(0.25)
+                .lmSequenceLength(LM_SEQUENCE_LENGTH)
                 .run(r -> r.withThreads(threads.threads()))
                 .build();
     }
+
+    /**
+     * Multitask's LM sequences in the demo: sentences packed up to 64 tokens (the LM batch was 65% of a
+     * multitask update at 128; the sentiment sentences are about 19 tokens), as the compute-efficient recipe
+     * packs sentence-level examples for sentence tasks.
+     */
+    static final int LM_SEQUENCE_LENGTH = 64;
 
     /** The demo's cap on fine-tuning epochs, the same for every strategy and budget. */
     static final double MAX_EPOCHS = 10;

@@ -289,7 +289,8 @@ public final class Experiment {
                     continue;
                 }
                 pendingStrategies.add(arm.strategy());
-                double cost = cellCost(arm.strategy(), subset.train().size() + subset.dev().size(), spec.mix());
+                double cost = cellCost(arm.strategy(), subset.train().size() + subset.dev().size(),
+                        spec.mix() * spec.lmSequenceLength() / 128.0);
                 costs.add(cost);
                 large.add(largeModel(arm.strategy()));
                 costLeft[0] += cost;
@@ -363,6 +364,9 @@ public final class Experiment {
      * vectors-init cost about the same, MiniLM about 2.5 times, multitask with a quarter LM batch per task
      * batch about 3.3 times, each LM batch the size of about 9 task batches; the linear baselines next to
      * nothing). Only the order of the cells and the time-left estimate depend on it.
+     *
+     * @param mix multitask's LM batches per task batch, in batches of 128-token sequences (the mix times the
+     *            LM sequence length over 128)
      */
     static double cellCost(Strategy strategy, int labels, double mix) {
         double perLabel = switch (strategy) {
