@@ -141,6 +141,32 @@ class FineTuningTest {
     }
 
     @Test
+    void multitaskLmSequencesAreAsLongAsAsked(@TempDir Path out) throws IOException {
+        Path corpus = Fixtures.sentimentCorpus(shared.resolve("corpus-len.txt"), 120, 21);
+        int[] sequences = new int[2];
+        int[] lengths = {0, 8}; // 0: the default (128), cut to the model's 32 positions
+        for (int i = 0; i < 2; i++) {
+            Path dir = out.resolve("len-" + lengths[i]);
+            FineTuneSpec.Builder b = FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), dir)
+                    .from(decoder).test(test.toString()).run(ro -> ro.withEpochs(1)).learningRate(3e-3f)
+                    .multitask(List.of(corpus.toString()), 0.5f, 0.5).patience(0).run(ro -> ro.withThreads(1));
+            if (lengths[i] > 0) {
+                b.lmSequenceLength(lengths[i]);
+            }
+            run(b.build());
+            JsonNode m = JSON.readTree(dir.resolve("run.json").toFile()).path("multitask");
+            assertThat(m.path("sequence_length").asInt()).isEqualTo(lengths[i] > 0 ? lengths[i] : 32);
+            sequences[i] = m.path("lm_sequences").asInt();
+        }
+        // the same text in windows a quarter as long: about four times as many
+        assertThat(sequences[0]).isPositive();
+        assertThat(sequences[1]).isGreaterThan(3 * sequences[0]).isLessThan(5 * sequences[0]);
+        assertThatThrownBy(() -> FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out)
+                .from(decoder).multitask(List.of(corpus.toString()), 0.5f, 0.5).lmSequenceLength(3).build())
+                .isInstanceOf(dev.graft.SpecException.class).hasMessageContaining("lmSequenceLength must be at least 4");
+    }
+
+    @Test
     void freezeBackboneTrainsTheHeadAloneWithMeanPooling(@TempDir Path out) throws IOException {
         FineTuneResult r = run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out)
                 .from(encoder).dev(dev.toString()).test(test.toString()).run(ro -> ro.withEpochs(3)).learningRate(3e-3f)
