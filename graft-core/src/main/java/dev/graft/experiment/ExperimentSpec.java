@@ -4,6 +4,7 @@ import dev.graft.SpecException;
 import dev.graft.pretrain.PretrainSpec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.graft.finetune.FineTuneSpec;
 import dev.graft.model.HeadConfig;
 import dev.graft.model.Presets;
 import dev.graft.tokenizer.TokenizerSpec;
@@ -296,7 +297,10 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
             new Setting("lr_grid", ExperimentSpec::rateGridsInUse, (b, v) -> b.learningRates = rateGrids(v)),
             new Setting("lm_weight", s -> s.lmWeight, (b, v) -> b.lmWeight = (float) number(v)),
             new Setting("mix", s -> s.mix, (b, v) -> b.mix = number(v)),
-            new Setting("lm_sequence_length", s -> s.lmSequenceLength, (b, v) -> b.lmSequenceLength = integer(v)),
+            // absent at the default, so that experiments written before it read back the same
+            new Setting("lm_sequence_length", s -> s.lmSequenceLength == FineTuneSpec.DEFAULT_LM_SEQUENCE_LENGTH
+                    ? null : s.lmSequenceLength, (b, v) -> b.lmSequenceLength = v.isNull()
+                    ? FineTuneSpec.DEFAULT_LM_SEQUENCE_LENGTH : integer(v), true),
             new Setting("label_repeat", s -> s.labelRepeat, (b, v) -> b.labelRepeat = integer(v)),
             new Setting("threads", s -> s.run.threads(), (b, v) -> b.run(r -> r.withThreads(integer(v)))),
             new Setting("parallel_cells", s -> s.parallelCells, (b, v) -> b.parallelCells = integer(v)),
@@ -465,7 +469,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         Path distilled;
         float lmWeight = 0.5f;
         double mix = 0.5;
-        int lmSequenceLength = 128;
+        int lmSequenceLength = FineTuneSpec.DEFAULT_LM_SEQUENCE_LENGTH;
         int labelRepeat;
         int parallelCells = Runtime.getRuntime().availableProcessors() >= 2 ? 2 : 1;
 

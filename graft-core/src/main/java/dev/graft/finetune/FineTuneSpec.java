@@ -293,6 +293,9 @@ public record FineTuneSpec(
         return b.optimizer(o -> optimizer).run(run);
     }
 
+    /** Tokens per LM sequence in multitask training unless the spec says otherwise. */
+    public static final int DEFAULT_LM_SEQUENCE_LENGTH = 128;
+
     /** Updates the automatic epoch count aims at. */
     public static final int AUTO_UPDATES = 1000;
 
@@ -362,7 +365,7 @@ public record FineTuneSpec(
         private List<String> multitaskCorpus = List.of();
         private float lmWeight = 0.5f;
         private double mix = 0.5;
-        private int lmSequenceLength = 128;
+        private int lmSequenceLength = DEFAULT_LM_SEQUENCE_LENGTH;
         private boolean lmValidation = true;
         private boolean keepTrainingState;
         private boolean skipBad;

@@ -71,8 +71,6 @@ import java.util.stream.Stream;
  */
 public final class FineTuning {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    /** Sequence length of the LM batches of multitask training. */
-    static final int LM_SEQUENCE_LENGTH = 128;
     /** Share of the planned updates before early stopping may end a run. */
     static final double MIN_FRACTION_BEFORE_STOP = 0.5;
 

@@ -409,7 +409,7 @@ class ExperimentTest {
                 .tokenizer(t -> t.withVocabSize(151)).seqLen(33).devFraction(0.2)
                 .folds(3).maxEpochs(4.5)
                 .learningRates(Map.of("scratch", List.of(0.5f), "transfer", List.of(0.25f, 0.125f)))
-                .lmWeight(0.75f).mix(1.5).labelRepeat(2).run(r -> r.withThreads(3).withSeed(11)).parallelCells(2)
+                .lmWeight(0.75f).mix(1.5).lmSequenceLength(48).labelRepeat(2).run(r -> r.withThreads(3).withSeed(11)).parallelCells(2)
                 .inDomainRepeat(4).pretrainRecipe(dev.graft.pretrain.PretrainSpec.Recipe.CRAMMING);
         // a sweep and a given base exclude each other: one spec each
         ExperimentSpec withBase = b.base(dir.resolve("base")).build();
