@@ -98,7 +98,7 @@ final class FinetuneCommand implements Callable<Integer> {
     double epochs = DEFAULTS.run().epochs();
 
     @Option(names = "--lr", descriptionKey = "learningRate",
-            description = "Peak learning rate (default: 1e-4, 1e-3 with --recipe ulmfit; with "
+            description = "Peak learning rate (default: 1e-4, 5e-4 with --task tag, 1e-3 with --recipe ulmfit; with "
             + "discriminative rates, the head's).")
     Float learningRate;
 

@@ -424,7 +424,10 @@ public record FineTuneSpec(
 
         public FineTuneSpec build() {
             Recipe r = recipe == null ? Recipe.FULL : recipe;
-            OptimizerSpec o = optimizer.withLearningRate(learningRate != null ? learningRate : r.optimizer.learningRate())
+            // recipe full: the head's rate (a tagger's is higher); the other recipes' rates are their own
+            float rate = learningRate != null ? learningRate
+                    : r == Recipe.FULL && task != null ? Heads.of(task).defaultLearningRate() : r.optimizer.learningRate();
+            OptimizerSpec o = optimizer.withLearningRate(rate)
                     .withSchedule(schedule != null ? schedule : r.optimizer.schedule());
             return new FineTuneSpec(task, from, arch, tokenizer, initEmbeddings, train, dev, test, recipe, o, discriminative,
                     gradualUnfreeze, maxTrain, pooling, balancedClassWeights, batchSize, patience, evalsPerEpoch,

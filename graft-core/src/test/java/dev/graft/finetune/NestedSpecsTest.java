@@ -27,6 +27,20 @@ class NestedSpecsTest {
     }
 
     @Test
+    void aTaggerFineTunesAtItsOwnRateUnlessTheRecipeOrTheRunSaysOtherwise() {
+        FineTuneSpec.Builder tag = FineTuneSpec.builder(HeadConfig.Task.TAG, "train.conll", Path.of("out"))
+                .from(Path.of("m"));
+        assertThat(tag.build().optimizer().learningRate()).isEqualTo(5e-4f);
+        assertThat(classify().build().optimizer().learningRate()).isEqualTo(1e-4f);
+        assertThat(FineTuneSpec.builder(HeadConfig.Task.MULTI_LABEL, "t.jsonl", Path.of("out")).from(Path.of("m"))
+                .build().optimizer().learningRate()).isEqualTo(1e-4f);
+        assertThat(tag.recipe(FineTuneSpec.Recipe.ULMFIT).build().optimizer().learningRate())
+                .isEqualTo(FineTuneSpec.ULMFIT_LR);
+        assertThat(tag.recipe(FineTuneSpec.Recipe.FULL).learningRate(2e-4f).build().optimizer().learningRate())
+                .isEqualTo(2e-4f);
+    }
+
+    @Test
     void aFineTuningRunWithoutARateOrScheduleGetsItsRecipes() {
         for (FineTuneSpec.Recipe r : FineTuneSpec.Recipe.values()) {
             FineTuneSpec s = classify().recipe(r).build();
