@@ -91,7 +91,11 @@ class CliDefaultsTest {
                 "t.jsonl", "--out", "runs/ft", "--recipe", "ulmfit");
         assertThat(ulmfit.spec().optimizer().learningRate()).isEqualTo(FineTuneSpec.ULMFIT_LR);
         assertThat(ulmfit.spec().optimizer().schedule()).isEqualTo(dev.graft.train.ScheduleKind.STLR);
-        assertThat(c.spec().optimizer().learningRate()).isEqualTo(FineTuneSpec.DEFAULT_LR);
+        // no --lr with the full recipe: the head's (a tagger's 5e-4, a classifier's 1e-4)
+        assertThat(c.spec().optimizer().learningRate()).isEqualTo(5e-4f);
+        FinetuneCommand classifier = parsed("finetune", "--task", "classify", "--from", "runs/bert", "--train",
+                "t.jsonl", "--out", "runs/ft");
+        assertThat(classifier.spec().optimizer().learningRate()).isEqualTo(FineTuneSpec.DEFAULT_LR);
     }
 
     @Test
