@@ -113,10 +113,7 @@ public record ExperimentSpec(HeadConfig.Task task, List<String> corpus, List<Str
         Presets.get(arch);
         SpecException.positive("taptEpochs", taptEpochs);
         SpecException.nonNegative("labelRepeat", labelRepeat);
-        if (lmSequenceLength < dev.graft.task.PretrainingData.MIN_SEQUENCE_LENGTH) {
-            throw new SpecException("lmSequenceLength", "lmSequenceLength must be at least "
-                    + dev.graft.task.PretrainingData.MIN_SEQUENCE_LENGTH + ", got " + lmSequenceLength);
-        }
+        SpecException.atLeast("lmSequenceLength", lmSequenceLength, dev.graft.task.PretrainingData.MIN_SEQUENCE_LENGTH);
         if (run.steps() != 0 || run.epochs() != 0 || run.maxTime() != null || run.overwrite()) {
             throw new SpecException(List.of("run.steps", "run.epochs", "run.maxTime", "run.overwrite"), "an "
                     + "experiment's length is its cells and a run in its folder always resumes: run.steps, "

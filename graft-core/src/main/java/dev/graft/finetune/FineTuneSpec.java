@@ -235,10 +235,7 @@ public record FineTuneSpec(
         multitaskCorpus = multitaskCorpus == null ? List.of() : List.copyOf(multitaskCorpus);
         SpecException.nonNegative("lmWeight", lmWeight);
         SpecException.positive("mix", mix);
-        if (lmSequenceLength < PretrainingData.MIN_SEQUENCE_LENGTH) {
-            throw new SpecException("lmSequenceLength", "lmSequenceLength must be at least "
-                    + PretrainingData.MIN_SEQUENCE_LENGTH + ", got " + lmSequenceLength);
-        }
+        SpecException.atLeast("lmSequenceLength", lmSequenceLength, PretrainingData.MIN_SEQUENCE_LENGTH);
     }
 
     /**

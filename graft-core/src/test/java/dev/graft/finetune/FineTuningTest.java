@@ -163,7 +163,7 @@ class FineTuningTest {
         assertThat(sequences[1]).isGreaterThan(3 * sequences[0]).isLessThan(5 * sequences[0]);
         assertThatThrownBy(() -> FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), out)
                 .from(decoder).multitask(List.of(corpus.toString()), 0.5f, 0.5).lmSequenceLength(3).build())
-                .isInstanceOf(dev.graft.SpecException.class).hasMessageContaining("lmSequenceLength must be at least 4");
+                .isInstanceOf(dev.graft.SpecException.class).hasMessageContaining("lmSequenceLength must be >= 4, got 3");
     }
 
     @Test
