@@ -1,5 +1,6 @@
 package dev.graft.data;
 
+import dev.graft.io.Sha256;
 import dev.graft.io.Utf8Lines;
 
 import java.io.IOException;
@@ -7,8 +8,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
 
 /**
@@ -38,15 +37,13 @@ public final class DataFiles {
     /** SHA-256 of a file, lower-case hex. */
     public static String sha256(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            MessageDigest sha = Sha256.digest();
             byte[] buf = new byte[1 << 16];
             int n;
             while ((n = in.read(buf)) > 0) {
                 sha.update(buf, 0, n);
             }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+            return Sha256.hex(sha);
         }
     }
 }

@@ -1,14 +1,13 @@
 package dev.graft.task;
 
+import dev.graft.io.Sha256;
 import dev.graft.tokenizer.Tokenizer;
 
 import java.lang.ref.SoftReference;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,7 +84,7 @@ public final class EncodedCorpusCache {
 
     /** The hash of the tokenizer and the documents (each with its length), which are added to {@code read}. */
     private static String key(Tokenizer tokenizer, Iterator<String> documents, List<String> read) {
-        MessageDigest digest = sha256();
+        MessageDigest digest = Sha256.digest();
         digest.update(tokenizer.fingerprint().getBytes(StandardCharsets.UTF_8));
         ByteBuffer length = ByteBuffer.allocate(Integer.BYTES);
         while (documents.hasNext()) {
@@ -95,14 +94,7 @@ public final class EncodedCorpusCache {
             digest.update(bytes);
             read.add(d);
         }
-        return HexFormat.of().formatHex(digest.digest());
+        return Sha256.hex(digest);
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

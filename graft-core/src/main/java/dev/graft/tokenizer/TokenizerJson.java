@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.graft.io.FileModes;
+import dev.graft.io.Sha256;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -19,10 +20,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -472,9 +470,8 @@ final class TokenizerJson {
     /** The SHA-256 (hex) of {@code t}'s tokenizer.json as compact JSON. */
     static String fingerprint(PipelineTokenizer t) {
         try {
-            byte[] json = MAPPER.writeValueAsBytes(toJson(t));
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json));
-        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            return Sha256.hex(MAPPER.writeValueAsBytes(toJson(t)));
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -6,6 +6,7 @@ import dev.graft.SpecException;
 import dev.graft.SpecIOException;
 import dev.graft.data.Corpora;
 import dev.graft.data.DatasetRegistry;
+import dev.graft.io.Sha256;
 import dev.graft.model.AtomicFiles;
 import dev.graft.model.JsonFiles;
 import dev.graft.model.SafeTensors;
@@ -19,10 +20,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -84,7 +82,7 @@ public final class VectorTraining {
                 AtomicFiles.writeBytes(saved, bytes);
             }
             tokenizer = Tokenizer.load(saved);
-            tokenizerSha = sha256(bytes);
+            tokenizerSha = Sha256.hex(bytes);
             log.printf(Locale.ROOT, "tokenizer: %s (%s, %,d tokens)%n", spec.tokenizer() == null ? saved
                     : spec.tokenizer(), tokenizer.modelType(), tokenizer.vocabularySize());
         }
@@ -341,13 +339,5 @@ public final class VectorTraining {
             }
         }
         Files.createDirectories(out);
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
