@@ -580,7 +580,12 @@ public final class Experiment {
             provenance.addAll(provenance(d));
         }
         for (String c : spec.corpus()) {
-            provenance.addAll(provenance(c));
+            // A corpus named by dataset and never fetched was not read: every reader fetches it first
+            // (Corpora.resolve). Strategies such as bow, pretrained or distilled leave the default corpus
+            // unread, and its missing card must not fail the report after every cell has run.
+            if (Files.isRegularFile(Path.of(c)) || registry.isFetched(baseName(c))) {
+                provenance.addAll(provenance(c));
+            }
         }
         List<PretrainingSummary> pre = new ArrayList<>();
         for (PretrainRun run : shared.pretrainRuns().values()) {
