@@ -1,14 +1,16 @@
 package dev.graft.nn;
 
+import dev.graft.tensor.kernel.ScalarKernels;
+
 /**
  * Inverted dropout (Srivastava et al. 2014; torch.nn.Dropout): in training, each element is
  * zeroed with probability p and the survivors are scaled by 1/(1-p); in evaluation it is the
  * identity.
  *
  * <p>The random bits come from a counter-based generator: element i of call c keeps its value when
- * {@code mix(seed, c, i)} clears the threshold. No sequential state but the call counter, so the
- * mask is the same for any thread count and a resumed run continues the same stream after
- * {@link #setCalls}.
+ * the top 24 bits of {@code splitMix(splitMix(seed ^ c·0x9E3779B97F4A7C15) + i)} reach p·2^24
+ * ({@code Kernels.dropout}). No sequential state but the call counter, so the mask is the same for
+ * any thread count and a resumed run continues the same stream after {@link #setCalls}.
  */
 public final class Dropout {
     private final Compute compute;
@@ -61,14 +63,9 @@ public final class Dropout {
         float scale = 1f / (1f - p);
         // keep when the top 24 bits of the hash are >= p·2^24
         int threshold = (int) Math.ceil(p * (1 << 24));
-        long base = mix(seed ^ (call * 0x9E3779B97F4A7C15L));
-        compute.parallel().forRange(n, 4096, (s, e) -> {
-            for (int i = s; i < e; i++) {
-                int r = (int) (mix(base + i) >>> 40);
-                mask[i] = r >= threshold ? scale : 0f;
-            }
-            compute.kernels().mul(e - s, x, s, mask, s, y, s);
-        });
+        long base = ScalarKernels.splitMix(seed ^ (call * 0x9E3779B97F4A7C15L));
+        compute.parallel().forRange(n, 4096, (s, e) ->
+                compute.kernels().dropout(e - s, base + s, threshold, scale, x, s, mask, s, y, s));
         compute.clock().exit();
         return y;
     }
@@ -90,12 +87,5 @@ public final class Dropout {
         if (active) {
             compute.kernels().mul(n, x, off, mask, maskOff, x, off);
         }
-    }
-
-    /** SplitMix64's finalizer (Steele et al. 2014): a fast, well-mixed 64-bit hash. */
-    static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 }

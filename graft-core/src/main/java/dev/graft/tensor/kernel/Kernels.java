@@ -137,6 +137,15 @@ public interface Kernels {
     /** x[i] *= alpha. */
     void scale(int n, float alpha, float[] x, int xOff);
 
+    /**
+     * A dropout mask and its product: for i in [0,n), with r = the top 24 bits of
+     * {@link ScalarKernels#splitMix(long) splitMix}(key + i), mask[i] = scale when r >= threshold,
+     * else 0, and y[i] = x[i]·mask[i]. Counter-based: element i depends only on key + i, so a mask
+     * cut into pieces (threads) is the same mask. y may alias x.
+     */
+    void dropout(int n, long key, int threshold, float scale, float[] x, int xOff, float[] mask, int maskOff,
+                 float[] y, int yOff);
+
     /** Σ x[i]·y[i], summed in a fixed order (reproducible across runs and JIT tiers). */
     float dot(int n, float[] x, int xOff, float[] y, int yOff);
 

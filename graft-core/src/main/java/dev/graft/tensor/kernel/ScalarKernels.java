@@ -109,6 +109,23 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void dropout(int n, long key, int threshold, float scale, float[] x, int xOff, float[] mask, int maskOff,
+                        float[] y, int yOff) {
+        for (int i = 0; i < n; i++) {
+            int r = (int) (splitMix(key + i) >>> 40);
+            mask[maskOff + i] = r >= threshold ? scale : 0f;
+            y[yOff + i] = x[xOff + i] * mask[maskOff + i];
+        }
+    }
+
+    /** SplitMix64's finalizer (Steele et al. 2014): a fast, well-mixed 64-bit hash (dropout's random bits). */
+    public static long splitMix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    @Override
     public void scale(int n, float alpha, float[] x, int xOff) {
         for (int i = 0; i < n; i++) {
             x[xOff + i] *= alpha;

@@ -32,7 +32,10 @@ import static dev.graft.tensor.kernel.VectorMath.exp;
 
 import dev.graft.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Kernels on the JDK Vector API ({@code jdk.incubator.vector}), with {@link ScalarKernels} as the
@@ -182,6 +185,57 @@ public final class VectorKernels implements Kernels, KernelProvider.VectorCapabl
         }
         for (; i < n; i++) {
             out[outOff + i] = product ? a[aOff + i] * b[bOff + i] : a[aOff + i] + b[bOff + i];
+        }
+    }
+
+    /*
+     * dropout: SplitMix64 on 64-bit lanes, eight hashes per 512-bit vector (AVX-512 DQ multiplies 64-bit
+     * lanes in one instruction): 8.6-9.0x the scalar loop on AMD Zen 5, in-process. On 256-bit vectors C2
+     * emulates the 64-bit multiply and the long-to-float conversion, and the same vector loop ran at 0.4x
+     * the scalar one (-XX:UseAVX=2 on that machine), so there the hashes stay scalar and only the product
+     * is a vector loop. Either way each lane is the scalar's integer arithmetic, so the masks are the same
+     * bits; r < 2^24 and the threshold <= 2^24 are exact in float, so comparing them as floats is
+     * comparing the integers.
+     */
+    private static final VectorSpecies<Long> HASH_LANES = LongVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> HASH_FLOATS = VectorSpecies.of(float.class,
+            VectorShape.forBitSize(HASH_LANES.vectorBitSize() / 2));
+    private static final boolean VECTOR_HASH = HASH_LANES.length() >= 8;
+    private static final LongVector HASH_INDEX = LongVector.zero(HASH_LANES).addIndex(1);
+
+    @Override
+    public void dropout(int n, long key, int threshold, float scale, float[] x, int xOff, float[] mask, int maskOff,
+                        float[] y, int yOff) {
+        int i = 0;
+        if (VECTOR_HASH) {
+            int hl = HASH_LANES.length();
+            int bound = n - n % hl;
+            FloatVector keep = FloatVector.broadcast(HASH_FLOATS, scale);
+            FloatVector drop = FloatVector.zero(HASH_FLOATS);
+            float t = threshold;
+            for (; i < bound; i += hl) {
+                LongVector z = HASH_INDEX.add(key + i);
+                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xBF58476D1CE4E5B9L);
+                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94D049BB133111EBL);
+                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31));
+                FloatVector r = (FloatVector) z.lanewise(VectorOperators.LSHR, 40)
+                        .convertShape(VectorOperators.L2F, HASH_FLOATS, 0);
+                FloatVector m = drop.blend(keep, r.compare(VectorOperators.GE, t));
+                m.intoArray(mask, maskOff + i);
+                FloatVector.fromArray(HASH_FLOATS, x, xOff + i).mul(m).intoArray(y, yOff + i);
+            }
+        } else {
+            for (int j = 0; j < n; j++) {
+                int r = (int) (ScalarKernels.splitMix(key + j) >>> 40);
+                mask[maskOff + j] = r >= threshold ? scale : 0f;
+            }
+            addOrMul(true, n, x, xOff, mask, maskOff, y, yOff);
+            return;
+        }
+        for (; i < n; i++) {
+            int r = (int) (ScalarKernels.splitMix(key + i) >>> 40);
+            mask[maskOff + i] = r >= threshold ? scale : 0f;
+            y[yOff + i] = x[xOff + i] * mask[maskOff + i];
         }
     }
 

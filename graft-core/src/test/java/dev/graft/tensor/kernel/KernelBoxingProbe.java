@@ -89,6 +89,7 @@ public final class KernelBoxingProbe {
             kernels.put("attention", () -> k.attention(t, d, 0.125f, qkv, 0, h, 2 * h, 3 * h, out, 0, h, scratch));
             kernels.put("add", () -> k.add(t * h, x, 0, y, 0, out, 0));
             kernels.put("mul", () -> k.mul(t * h, x, 0, y, 0, out, 0));
+            kernels.put("dropout", () -> k.dropout(t * h, 12345L, 1_677_722, 1f / 0.9f, x, 0, y, 0, out, 0));
             kernels.put("axpy", () -> k.axpy(t * h, 0.5f, x, 0, out, 0));
             kernels.put("addBiasRows", () -> k.addBiasRows(t, ffn, bias, 0, out, 0));
             kernels.put("sumRowsInto", () -> k.sumRowsInto(t, ffn, res, 0, bias, 0));

@@ -536,6 +536,15 @@ class VectorKernelsTest {
             vector.add(n, aliasV, 3, y, 6, aliasV, 3);
             assertThat(aliasV).as("add in place n=%d", n).containsExactly(aliasS);
 
+            // dropout: the same mask bits and products (the vector hash on 512-bit machines)
+            float[] maskS = new float[n + 2];
+            float[] maskV = new float[n + 2];
+            long key = 0x9E3779B97F4A7C15L * (n + 1);
+            SCALAR.dropout(n, key, 1_677_722, 1f / 0.9f, x, 3, maskS, 2, outS, 1);
+            vector.dropout(n, key, 1_677_722, 1f / 0.9f, x, 3, maskV, 2, outV, 1);
+            assertThat(maskV).as("dropout mask n=%d", n).containsExactly(maskS);
+            assertThat(outV).as("dropout n=%d", n).containsExactly(outS);
+
             float[] xs = x.clone();
             float[] xv = x.clone();
             SCALAR.scale(n, -1.5f, xs, 2);
