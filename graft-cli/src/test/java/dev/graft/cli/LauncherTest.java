@@ -68,6 +68,34 @@ class LauncherTest {
         assertThat(dir.resolve("err.txt")).hasContent("probe: started");
     }
 
+    /**
+     * The launcher reads each JDK's version from its {@code release} file (bash alone, no JVM started)
+     * and runs the newest: a JDK whose release file says 99, its last line without a newline, is chosen
+     * over every JDK installed on the machine.
+     */
+    @Test
+    void theNewestJdkByItsReleaseFileRunsGraft() throws Exception {
+        Path jdk = dir.resolve("jdk-99");
+        Files.createDirectories(jdk.resolve("bin"));
+        Path marker = dir.resolve("jdk-99-ran.txt");
+        Path java = jdk.resolve("bin/java");
+        Files.writeString(java, "#!/bin/sh\necho ran >> '" + marker + "'\nexec '"
+                + Path.of(System.getProperty("java.home"), "bin", "java") + "' \"$@\"\n");
+        Path javac = jdk.resolve("bin/javac");
+        Files.writeString(javac, "#!/bin/sh\nexit 0\n");
+        assertThat(java.toFile().setExecutable(true) && javac.toFile().setExecutable(true)).isTrue();
+        Files.writeString(jdk.resolve("release"), "IMPLEMENTOR=\"a test\"\nJAVA_RUNTIME_VERSION=\"17.0.1\"\n"
+                + "JAVA_VERSION=\"99.0.1\"");
+        ProcessBuilder pb = launcher("echo").redirectError(ProcessBuilder.Redirect.DISCARD)
+                .redirectOutput(dir.resolve("out-99.txt").toFile());
+        pb.environment().put("JAVA_HOME", jdk.toString());
+        Process p = pb.start();
+        p.getOutputStream().close();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(3);
+        assertThat(marker).as("the launcher ran the JDK whose release file says 99").hasContent("ran");
+    }
+
     @Test
     void aSigtermToTheLauncherStopsJavaCleanly() throws Exception {
         Path err = dir.resolve("err-wait.txt");
