@@ -34,7 +34,6 @@ import dev.graft.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -189,40 +188,49 @@ public final class VectorKernels implements Kernels, KernelProvider.VectorCapabl
     }
 
     /*
-     * dropout: SplitMix64 on 64-bit lanes, eight hashes per 512-bit vector (AVX-512 DQ multiplies 64-bit
-     * lanes in one instruction): 8.6-9.0x the scalar loop on AMD Zen 5, in-process. On 256-bit vectors C2
-     * emulates the 64-bit multiply and the long-to-float conversion, and the same vector loop ran at 0.4x
-     * the scalar one (-XX:UseAVX=2 on that machine), so there the hashes stay scalar and only the product
-     * is a vector loop. Either way each lane is the scalar's integer arithmetic, so the masks are the same
-     * bits; r < 2^24 and the threshold <= 2^24 are exact in float, so comparing them as floats is
-     * comparing the integers.
+     * dropout: SplitMix64 on 64-bit lanes (AVX-512 DQ multiplies 64-bit lanes in one instruction): 8.6-9.0x
+     * the scalar loop on AMD Zen 5, in-process. Two long vectors hash the even and the odd elements of a
+     * block of 2·HL; each lane becomes the float bits of its mask value (scale or 0) in the low half of a
+     * long, the odd one shifted into the high half, so the longs reinterpreted as floats are the block's
+     * masks in order, in the kernels' own float species. (A second float species, 256 bits for the 8 hashes
+     * of one vector, made FloatVector's call sites polymorphic: C2 then boxed vectors in other kernels,
+     * gelu and mul among them, which KernelBoxingProbe showed.) On 256-bit vectors C2 emulates the 64-bit
+     * multiply and a vector hash ran at 0.4x the scalar loop (-XX:UseAVX=2 on that machine), so there the
+     * hashes stay scalar and only the product is a vector loop. Either way each lane is the scalar's
+     * integer arithmetic, so the masks are the same bits.
      */
     private static final VectorSpecies<Long> HASH_LANES = LongVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Float> HASH_FLOATS = VectorSpecies.of(float.class,
-            VectorShape.forBitSize(HASH_LANES.vectorBitSize() / 2));
-    private static final boolean VECTOR_HASH = HASH_LANES.length() >= 8;
-    private static final LongVector HASH_INDEX = LongVector.zero(HASH_LANES).addIndex(1);
+    private static final boolean VECTOR_HASH = HASH_LANES.length() >= 8 && 2 * HASH_LANES.length() == L;
+    private static final LongVector HASH_EVEN = LongVector.zero(HASH_LANES).addIndex(2);
 
     @Override
     public void dropout(int n, long key, int threshold, float scale, float[] x, int xOff, float[] mask, int maskOff,
                         float[] y, int yOff) {
         int i = 0;
         if (VECTOR_HASH) {
-            int hl = HASH_LANES.length();
-            int bound = n - n % hl;
-            FloatVector keep = FloatVector.broadcast(HASH_FLOATS, scale);
-            FloatVector drop = FloatVector.zero(HASH_FLOATS);
-            float t = threshold;
-            for (; i < bound; i += hl) {
-                LongVector z = HASH_INDEX.add(key + i);
-                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xBF58476D1CE4E5B9L);
-                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94D049BB133111EBL);
-                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31));
-                FloatVector r = (FloatVector) z.lanewise(VectorOperators.LSHR, 40)
-                        .convertShape(VectorOperators.L2F, HASH_FLOATS, 0);
-                FloatVector m = drop.blend(keep, r.compare(VectorOperators.GE, t));
+            int bound = F.loopBound(n);
+            LongVector keep = LongVector.broadcast(HASH_LANES, Float.floatToRawIntBits(scale) & 0xFFFF_FFFFL);
+            LongVector drop = LongVector.zero(HASH_LANES);
+            for (; i < bound; i += L) {
+                LongVector even = HASH_EVEN.add(key + i);
+                LongVector odd = HASH_EVEN.add(key + i + 1);
+                even = even.lanewise(VectorOperators.XOR, even.lanewise(VectorOperators.LSHR, 30))
+                        .mul(0xBF58476D1CE4E5B9L);
+                odd = odd.lanewise(VectorOperators.XOR, odd.lanewise(VectorOperators.LSHR, 30))
+                        .mul(0xBF58476D1CE4E5B9L);
+                even = even.lanewise(VectorOperators.XOR, even.lanewise(VectorOperators.LSHR, 27))
+                        .mul(0x94D049BB133111EBL);
+                odd = odd.lanewise(VectorOperators.XOR, odd.lanewise(VectorOperators.LSHR, 27))
+                        .mul(0x94D049BB133111EBL);
+                even = even.lanewise(VectorOperators.XOR, even.lanewise(VectorOperators.LSHR, 31));
+                odd = odd.lanewise(VectorOperators.XOR, odd.lanewise(VectorOperators.LSHR, 31));
+                LongVector evenMask = drop.blend(keep,
+                        even.lanewise(VectorOperators.LSHR, 40).compare(VectorOperators.GE, threshold));
+                LongVector oddMask = drop.blend(keep,
+                        odd.lanewise(VectorOperators.LSHR, 40).compare(VectorOperators.GE, threshold));
+                FloatVector m = evenMask.or(oddMask.lanewise(VectorOperators.LSHL, 32)).reinterpretAsFloats();
                 m.intoArray(mask, maskOff + i);
-                FloatVector.fromArray(HASH_FLOATS, x, xOff + i).mul(m).intoArray(y, yOff + i);
+                FloatVector.fromArray(F, x, xOff + i).mul(m).intoArray(y, yOff + i);
             }
         } else {
             for (int j = 0; j < n; j++) {
