@@ -188,9 +188,9 @@ public final class VectorKernels implements Kernels, KernelProvider.VectorCapabl
     }
 
     /*
-     * dropout: SplitMix64 on 64-bit lanes (AVX-512 DQ multiplies 64-bit lanes in one instruction): 8.6-9.0x
-     * the scalar loop on AMD Zen 5, in-process. Two long vectors hash the even and the odd elements of a
-     * block of 2·HL; each lane becomes the float bits of its mask value (scale or 0) in the low half of a
+     * dropout: SplitMix64 on 64-bit lanes (AVX-512 DQ multiplies 64-bit lanes in one instruction); on AMD
+     * Zen 5 a bert-mini step's dropout went from 24-29 ms to 5.1-5.5 ms at 1 thread. Two long vectors hash
+     * the even and the odd elements of a block of L floats (2 · HASH_LANES); each lane becomes the float bits of its mask value (scale or 0) in the low half of a
      * long, the odd one shifted into the high half, so the longs reinterpreted as floats are the block's
      * masks in order, in the kernels' own float species. (A second float species, 256 bits for the 8 hashes
      * of one vector, made FloatVector's call sites polymorphic: C2 then boxed vectors in other kernels,
