@@ -111,10 +111,17 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void dropout(int n, long key, int threshold, float scale, float[] x, int xOff, float[] mask, int maskOff,
                         float[] y, int yOff) {
+        dropoutMask(n, key, threshold, scale, mask, maskOff);
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] = x[xOff + i] * mask[maskOff + i];
+        }
+    }
+
+    /** The mask of {@link #dropout}: mask[i] = scale when the top 24 bits of splitMix(key + i) reach threshold, else 0. */
+    static void dropoutMask(int n, long key, int threshold, float scale, float[] mask, int maskOff) {
         for (int i = 0; i < n; i++) {
             int r = (int) (splitMix(key + i) >>> 40);
             mask[maskOff + i] = r >= threshold ? scale : 0f;
-            y[yOff + i] = x[xOff + i] * mask[maskOff + i];
         }
     }
 

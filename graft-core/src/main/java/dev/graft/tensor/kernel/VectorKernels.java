@@ -232,19 +232,10 @@ public final class VectorKernels implements Kernels, KernelProvider.VectorCapabl
                 m.intoArray(mask, maskOff + i);
                 FloatVector.fromArray(F, x, xOff + i).mul(m).intoArray(y, yOff + i);
             }
-        } else {
-            for (int j = 0; j < n; j++) {
-                int r = (int) (ScalarKernels.splitMix(key + j) >>> 40);
-                mask[maskOff + j] = r >= threshold ? scale : 0f;
-            }
-            addOrMul(true, n, x, xOff, mask, maskOff, y, yOff);
-            return;
         }
-        for (; i < n; i++) {
-            int r = (int) (ScalarKernels.splitMix(key + i) >>> 40);
-            mask[maskOff + i] = r >= threshold ? scale : 0f;
-            y[yOff + i] = x[xOff + i] * mask[maskOff + i];
-        }
+        // the tail, or everything on 256-bit machines: the scalar hash, then the product as a vector loop
+        ScalarKernels.dropoutMask(n - i, key + i, threshold, scale, mask, maskOff + i);
+        addOrMul(true, n - i, x, xOff + i, mask, maskOff + i, y, yOff + i);
     }
 
     @Override
