@@ -121,16 +121,18 @@ public final class Checkpoint {
             throw new NoSuchFileException(file + ": no weights file here; is this a graft or Hugging Face model "
                     + "folder?");
         }
-        Map<String, SafeTensors.Entry> entries = new LinkedHashMap<>();
-        for (Map.Entry<String, SafeTensors.Entry> e : SafeTensors.read(file).entrySet()) {
-            if (!HfNames.isTiedCopy(family, e.getKey())) {
-                entries.put(HfNames.toGraft(family, e.getKey()), e.getValue());
+        SafeTensors.Header header = SafeTensors.header(file);
+        Map<String, SafeTensors.TensorInfo> entries = new LinkedHashMap<>(); // by graft's name
+        for (SafeTensors.TensorInfo info : header.tensors().values()) {
+            if (!HfNames.isTiedCopy(family, info.name())) {
+                entries.put(HfNames.toGraft(family, info.name()), info);
             }
         }
         List<String> problems = new ArrayList<>();
         Set<String> used = new java.util.HashSet<>();
+        Map<String, dev.graft.tensor.Tensor> into = new LinkedHashMap<>(); // by the file's name
         for (Parameter p : parameters.list()) {
-            SafeTensors.Entry e = entries.get(p.name());
+            SafeTensors.TensorInfo e = entries.get(p.name());
             String name = p.name();
             if (e == null && name.startsWith("bert.")) {
                 // a bare BertModel checkpoint names its tensors without the "bert." prefix
@@ -147,11 +149,11 @@ public final class Checkpoint {
                         + java.util.Arrays.toString(p.shape()) + " in the model");
                 continue;
             }
-            if (!e.isFloat()) {
+            if (!SafeTensors.DType.isFloat(e.dtype())) {
                 problems.add(name + " is stored as " + e.dtype() + ", not as floating-point weights");
                 continue;
             }
-            p.value().copyFrom(e.floats());
+            into.put(e.name(), p.value());
         }
         for (String name : entries.keySet()) {
             if (!used.contains(name) && !TIED_COPIES.contains(name) && !name.endsWith("position_ids")
@@ -163,6 +165,7 @@ public final class Checkpoint {
             throw new IOException(file + ": the weights do not match the model described by config.json: "
                     + summarize(problems) + ". Is config.json the one these weights were saved with?");
         }
+        header.readInto(into); // straight into the parameter slab
     }
 
     /** How many problems of each kind there are, and the first few: a readable line, not kilobytes of names. */

@@ -209,11 +209,11 @@ public record Pretrained(Path folder, ModelConfig config, String architecture, B
                     + config.numberOfLayers() + " layers, hidden " + config.hiddenSize() + "): "
                     + Checkpoint.summarize(problems) + ". Is config.json the one these weights were saved with?");
         }
-        Set<String> wanted = new HashSet<>(used);
-        Map<String, SafeTensors.Entry> entries = header.read(wanted::contains);
+        Map<String, dev.graft.tensor.Tensor> into = new java.util.LinkedHashMap<>();
         for (String[] pair : plan) {
-            parameters.get(pair[0]).value().copyFrom(entries.get(pair[1]).floats());
+            into.put(pair[1], parameters.get(pair[0]).value());
         }
+        header.readInto(into); // straight into the parameter slab
         return ignored;
     }
 

@@ -337,6 +337,44 @@ public final class SafeTensors {
             }
             return out;
         }
+
+        /**
+         * Reads floating-point tensors straight into the storage of {@code targets} (file name to a
+         * tensor of the same shape), in header order, with no copy in between: loading a model's weights
+         * touches each value once. Integer tensors cannot be read this way.
+         */
+        public void readInto(Map<String, Tensor> targets) throws IOException {
+            List<TensorInfo> selected = new ArrayList<>();
+            for (TensorInfo info : tensors.values()) {
+                Tensor t = targets.get(info.name());
+                if (t == null) {
+                    continue;
+                }
+                if (!DType.isFloat(info.dtype())) {
+                    throw new FormatException(file, "tensor '" + info.name() + "' is stored as " + info.dtype()
+                            + ", not as floating-point values");
+                }
+                if (!Arrays.equals(info.shape(), t.shape())) {
+                    throw new FormatException(file, "tensor '" + info.name() + "' has shape "
+                            + Arrays.toString(info.shape()) + " but " + Arrays.toString(t.shape())
+                            + " was expected");
+                }
+                selected.add(info);
+            }
+            for (String name : targets.keySet()) {
+                info(name); // a clear error for a name the file lacks
+            }
+            if (selected.isEmpty()) {
+                return;
+            }
+            ByteBuffer buffer = transferBuffer(selected);
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                for (TensorInfo info : selected) {
+                    Tensor t = targets.get(info.name());
+                    readElements(channel, this, info, buffer, t.data(), t.offset(), null);
+                }
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------ reading
@@ -564,9 +602,20 @@ public final class SafeTensors {
                     + " more than a Java array holds; split it before saving");
         }
         int n = (int) count;
-        int elementBytes = DType.READABLE.get(info.dtype());
         float[] floats = DType.isFloat(info.dtype()) ? new float[n] : null;
         long[] longs = floats == null ? new long[n] : null;
+        readElements(channel, header, info, buffer, floats, 0, longs);
+        return new Entry(info.name(), info.dtype(), info.shape(), floats, longs, header.file());
+    }
+
+    /**
+     * Reads the {@code info.elementCount()} elements of one tensor: floating-point ones as floats into
+     * {@code floats} from {@code floatOffset}, integer ones into {@code longs}.
+     */
+    private static void readElements(FileChannel channel, Header header, TensorInfo info, ByteBuffer buffer,
+                                     float[] floats, int floatOffset, long[] longs) throws IOException {
+        int n = (int) info.elementCount();
+        int elementBytes = DType.READABLE.get(info.dtype());
         int perChunk = buffer.capacity() / elementBytes;
         long position = header.dataStart() + info.begin();
         for (int done = 0; done < n; ) {
@@ -574,16 +623,17 @@ public final class SafeTensors {
             buffer.clear().limit(m * elementBytes);
             readFully(channel, buffer, position, header.file());
             buffer.flip();
+            int at = floatOffset + done;
             switch (info.dtype()) {
-                case DType.F32 -> buffer.asFloatBuffer().get(floats, done, m);
+                case DType.F32 -> buffer.asFloatBuffer().get(floats, at, m);
                 case DType.F16 -> {
                     for (int i = 0; i < m; i++) {
-                        floats[done + i] = Float.float16ToFloat(buffer.getShort(2 * i));
+                        floats[at + i] = Float.float16ToFloat(buffer.getShort(2 * i));
                     }
                 }
                 case DType.BF16 -> {
                     for (int i = 0; i < m; i++) {
-                        floats[done + i] = Float.intBitsToFloat((buffer.getShort(2 * i) & 0xFFFF) << 16);
+                        floats[at + i] = Float.intBitsToFloat((buffer.getShort(2 * i) & 0xFFFF) << 16);
                     }
                 }
                 case DType.I64 -> buffer.asLongBuffer().get(longs, done, m);
@@ -597,7 +647,6 @@ public final class SafeTensors {
             done += m;
             position += (long) m * elementBytes;
         }
-        return new Entry(info.name(), info.dtype(), info.shape(), floats, longs, header.file());
     }
 
     private static void readFully(FileChannel channel, ByteBuffer buffer, long position, Path file) throws IOException {

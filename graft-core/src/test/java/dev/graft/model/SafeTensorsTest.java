@@ -177,6 +177,35 @@ class SafeTensorsTest {
     }
 
     @Test
+    void readIntoFillsTensorViewsInPlaceConvertingHalfPrecisionAndRejectsMismatches() throws IOException {
+        ByteBuffer data = ByteBuffer.allocate(2 * 3 + 4 * 4 + 8).order(ByteOrder.LITTLE_ENDIAN);
+        data.putShort(Float.floatToFloat16(1.5f)).putShort(Float.floatToFloat16(-2f)).putShort((short) 0x7c00);
+        data.putFloat(0.25f).putFloat(-7f).putFloat(Float.MIN_VALUE).putFloat(3e38f);
+        data.putLong(5);
+        Path file = raw("into.safetensors", """
+                {"h":{"dtype":"F16","shape":[3],"data_offsets":[0,6]},
+                 "w":{"dtype":"F32","shape":[2,2],"data_offsets":[6,22]},
+                 "ids":{"dtype":"I64","shape":[1],"data_offsets":[22,30]}}""", data.array());
+        float[] slab = new float[11];
+        java.util.Arrays.fill(slab, 9f);
+        Tensor w = new Tensor(slab, 1, 2, 2);
+        Tensor h = new Tensor(slab, 7, 3);
+        SafeTensors.Header header = SafeTensors.header(file);
+
+        header.readInto(Map.of("w", w, "h", h));
+
+        assertThat(slab).containsExactly(9f, 0.25f, -7f, Float.MIN_VALUE, 3e38f, 9f, 9f, 1.5f, -2f,
+                Float.POSITIVE_INFINITY, 9f);
+        assertThatThrownBy(() -> header.readInto(Map.of("w", new Tensor(new float[4], 0, 4))))
+                .isInstanceOf(FormatException.class)
+                .hasMessage(file + ": tensor 'w' has shape [2, 2] but [4] was expected");
+        assertThatThrownBy(() -> header.readInto(Map.of("ids", new Tensor(new float[1], 0, 1))))
+                .hasMessage(file + ": tensor 'ids' is stored as I64, not as floating-point values");
+        assertThatThrownBy(() -> header.readInto(Map.of("x", new Tensor(new float[1], 0, 1))))
+                .hasMessageContaining("has no tensor 'x'; it has 3 tensors");
+    }
+
+    @Test
     void askingForTheWrongKindNamesFileTensorAndDtype() throws IOException {
         Path file = raw("kinds.safetensors", """
                 {"ids":{"dtype":"I64","shape":[1],"data_offsets":[0,8]},

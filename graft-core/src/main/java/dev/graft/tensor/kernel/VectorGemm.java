@@ -159,17 +159,34 @@ final class VectorGemm {
             throw new IllegalArgumentException("weight " + n + " x " + k + " is too large to pack into one array");
         }
         float[] data = new float[(int) size];
-        GemmTask t = new GemmTask();
-        t.set(this, NT, 0, n, k, null, 0, 0, w, wOff, ldw, null, 0, 0, false);
         for (int jb = 0; jb < jBlocks; jb++) {
             int nc = Math.min(ncb, n - jb * ncb);
             for (int kb = 0; kb < kBlocks; kb++) {
-                t.block(jb * ncb, nc, kb, kb + 1, data, offsets[jb * kBlocks + kb]);
-                t.packB(0, (nc + NR - 1) / NR);
+                int pc = kb * kcBlock;
+                packPanels(w, wOff + jb * ncb * ldw + pc, ldw, nc, Math.min(kcBlock, k - pc), data,
+                        offsets[jb * kBlocks + kb]);
             }
         }
-        t.clear();
         return new Panels(n, k, data, offsets, blocking, ncb, kBlocks);
+    }
+
+    /**
+     * The panels {@link GemmTask#packB} makes of an (n, k) block stored row by row ({@link #NT}):
+     * {@code bp[base + q·bStride + p·NR + j] = w[wOff + (q·NR + j)·ldw + p]}, columns past {@code nc}
+     * left zero ({@code bp} is new). Element by element in plain Java rather than with packB's
+     * register transposes: a weight is packed once, when a model is loaded, and the transposes are
+     * then not yet compiled (run cold, they took 0.3 s of graft embed's start-up with MiniLM; a plain
+     * copy loop is compiled within a few thousand iterations). The same floats land in the same places.
+     */
+    private static void packPanels(float[] w, int wOff, int ldw, int nc, int kc, float[] bp, int base) {
+        int bStride = GemmTask.bStride(kc);
+        for (int j = 0; j < nc; j++) {
+            int src = wOff + j * ldw;
+            int dst = base + (j / NR) * bStride + j % NR;
+            for (int p = 0; p < kc; p++) {
+                bp[dst + p * NR] = w[src + p];
+            }
+        }
     }
 
     /**
