@@ -13,16 +13,17 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * A check program (not a test): the bytes each vector kernel allocates per call once C2 has compiled
- * it, which should be 0. A vector kernel allocates in steady state when C2 leaves a helper that takes
- * or returns vectors as a call: the vectors are then boxed, one object per vector. That is what to
- * look for after restructuring a kernel (sharing a loop, extracting a helper), since the bits stay
- * the same and on a shared machine the slowdown is hard to see in timings; thread allocation counts
- * do not depend on the machine's load. Each kernel is warmed up on BERT-mini-like shapes (several
- * thousand calls), then measured over 50 calls, one kernel after the other in about the order of
- * a training step, or in the reverse order with {@code --reverse}. C2's choices depend on which
- * caller's profile a shared method collects first, so run it both ways. Run from the repository
- * root after {@code mvn -o -q test-compile -pl graft-core}:
+ * A check program, run by {@code KernelBoxingTest} in a JVM of its own: the bytes each vector kernel
+ * allocates per call once C2 has compiled it, which should be 0. A vector kernel allocates in steady
+ * state when C2 leaves a helper that takes or returns vectors as a call: the vectors are then boxed,
+ * one object per vector. That is what to look for after restructuring a kernel (sharing a loop,
+ * extracting a helper), since the bits stay the same and on a shared machine the slowdown is hard to
+ * see in timings; thread allocation counts do not depend on the machine's load. Each kernel is warmed
+ * up on BERT-mini-like shapes (several thousand calls), then measured over 50 calls (again, up to three
+ * rounds, while it allocates), one kernel after the other in about the order of a training step, or in
+ * the reverse order with {@code --reverse}. C2's choices depend on which caller's profile a shared
+ * method collects first, so run it both ways. By hand, from the repository root after
+ * {@code mvn -o -q test-compile -pl graft-core}:
  * <pre>
  * java --add-modules jdk.incubator.vector -cp graft-core/target/classes:graft-core/target/test-classes \
  *     dev.graft.tensor.kernel.KernelBoxingProbe [--reverse]
@@ -32,6 +33,12 @@ import java.util.SplittableRandom;
 public final class KernelBoxingProbe {
     private static final int WARMUP_CALLS = 4000;
     private static final int MEASURED_CALLS = 50;
+    /**
+     * Warm-up and measurement rounds a kernel gets while it still allocates: C2 compiles in the
+     * background, so on a loaded machine a kernel may still run interpreted or C1-compiled code after
+     * its first warm-up; a kernel whose compiled code boxes allocates in every round.
+     */
+    private static final int ROUNDS = 3;
 
     private KernelBoxingProbe() {
     }
@@ -121,14 +128,17 @@ public final class KernelBoxingProbe {
             boolean allocates = false;
             for (Map.Entry<String, Runnable> e : order) {
                 Runnable kernel = e.getValue();
-                for (int i = 0; i < WARMUP_CALLS; i++) {
-                    kernel.run();
+                long perCall = 0;
+                for (int round = 0; round < ROUNDS && (round == 0 || perCall > 0); round++) {
+                    for (int i = 0; i < WARMUP_CALLS; i++) {
+                        kernel.run();
+                    }
+                    long before = (Long) allocated.invoke(threads);
+                    for (int i = 0; i < MEASURED_CALLS; i++) {
+                        kernel.run();
+                    }
+                    perCall = ((Long) allocated.invoke(threads) - before) / MEASURED_CALLS;
                 }
-                long before = (Long) allocated.invoke(threads);
-                for (int i = 0; i < MEASURED_CALLS; i++) {
-                    kernel.run();
-                }
-                long perCall = ((Long) allocated.invoke(threads) - before) / MEASURED_CALLS;
                 if (e.getKey().equals("(nothing)")) {
                     continue;
                 }
