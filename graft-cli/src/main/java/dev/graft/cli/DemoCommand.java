@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "The main job: pretrain then fine-tune, or fold the labels into pretraining? Runs the main "
                 + "strategies on sentiment-uci with english-corpus as unlabeled text and writes a report to runs/demo "
-                + "(22-34 minutes on 2 cores; --quick under 7).")
+                + "(19-34 minutes on 2 cores; --quick under 7).")
 final class DemoCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec command;
