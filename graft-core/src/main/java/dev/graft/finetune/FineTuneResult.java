@@ -37,12 +37,16 @@ import java.nio.file.Path;
  * @param finalTrainLoss the task's last training loss, NaN when unknown (or mixed with the LM loss: multitask)
  * @param chosenC        the regularization SetFit's logistic-regression head chose, NaN for other recipes
  * @param selection      what cross-validation chose, or null when the run did not cross-validate
+ * @param baselineTest   the task's trivial baseline on the same test set, NaN when there is none: for tagging,
+ *                       the most-frequent-tag baseline's token accuracy (each word the tag it carries most often
+ *                       in the training set); a fine-tuned tagger below it has not learned enough
  */
 public record FineTuneResult(Path out, HeadConfig.Task task, FineTuneSpec.Recipe recipe, boolean pretrained,
                              boolean multitask, long seed, String metric, double devScore, double testScore,
                              HeadMetrics dev, HeadMetrics test, long steps, long bestStep, String stoppedBy,
                              int trainSize, int devSize, boolean devCarved, int testSize, double wallSeconds,
-                             double finalTrainLoss, double chosenC, Selection selection) {
+                             double finalTrainLoss, double chosenC, Selection selection,
+                             double baselineTest) {
 
     /**
      * What cross-validation inside the labels chose ({@link CrossValidation}).
@@ -57,7 +61,15 @@ public record FineTuneResult(Path out, HeadConfig.Task task, FineTuneSpec.Recipe
     FineTuneResult selectedBy(CrossValidation.Choice choice, double selectionSeconds) {
         return new FineTuneResult(out, task, recipe, pretrained, multitask, seed, metric, choice.best().meanScore(),
                 testScore, dev, test, steps, bestStep, stoppedBy, trainSize, devSize, devCarved, testSize,
-                wallSeconds + selectionSeconds, finalTrainLoss, chosenC, new Selection(choice, wallSeconds));
+                wallSeconds + selectionSeconds, finalTrainLoss, chosenC, new Selection(choice, wallSeconds),
+                baselineTest);
+    }
+
+    /** This result with the task's trivial baseline scored on its test set ({@link #baselineTest}). */
+    FineTuneResult withBaselineTest(double score) {
+        return new FineTuneResult(out, task, recipe, pretrained, multitask, seed, metric, devScore, testScore, dev,
+                test, steps, bestStep, stoppedBy, trainSize, devSize, devCarved, testSize, wallSeconds,
+                finalTrainLoss, chosenC, selection, score);
     }
 
     /** The results.json of the model folder: {"dev": metrics, "test": metrics}, each when there is one. */
@@ -73,6 +85,10 @@ public record FineTuneResult(Path out, HeadConfig.Task task, FineTuneSpec.Recipe
     }
 
     /** The JSON summary {@code graft finetune} prints as its last line. */
+    /** What {@link #baselineTest} is called in the summary, by task. */
+    private static final java.util.Map<HeadConfig.Task, String> BASELINE_NAMES =
+            java.util.Map.of(HeadConfig.Task.TAG, "most_frequent_tag");
+
     public ObjectNode summaryJson() {
         String key = metric.substring("dev_".length());
         ObjectNode s = JsonNodeFactory.instance.objectNode();
@@ -89,6 +105,9 @@ public record FineTuneResult(Path out, HeadConfig.Task task, FineTuneSpec.Recipe
         if (test != null) {
             s.put("test_" + key, testScore);
             putScores(s, "test_", test.toJson());
+        }
+        if (!Double.isNaN(baselineTest)) {
+            s.put(BASELINE_NAMES.getOrDefault(task, "baseline") + "_test_" + key, baselineTest);
         }
         s.put("steps", steps);
         putOrNull(s, "final_train_loss", finalTrainLoss);

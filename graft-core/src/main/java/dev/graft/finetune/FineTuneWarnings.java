@@ -10,8 +10,9 @@ import java.util.Locale;
 
 /**
  * What a finished fine-tuning run should tell its user even though it succeeded: a kept model chosen
- * on a dev set too small to tell models apart, and a classifier that predicts one class for everything
- * (a constant model scores the majority share and looks like it learned something).
+ * on a dev set too small to tell models apart, a classifier that predicts one class for everything
+ * (a constant model scores the majority share and looks like it learned something), and a tagger that
+ * scores below the most-frequent-tag baseline on the same test set.
  */
 public final class FineTuneWarnings {
     /** Dev sets smaller than this cannot tell a good model from a lucky one. */
@@ -43,6 +44,14 @@ public final class FineTuneWarnings {
                         + "accuracy is the share of that class); train longer (epochs), with more labels, or with the "
                         + "classes weighted by their frequency (balancedClassWeights)"));
             }
+        }
+        if (r.task() == dev.graft.model.HeadConfig.Task.TAG && r.test() != null && !Double.isNaN(r.baselineTest())
+                && r.testScore() < r.baselineTest()) {
+            warnings.add(new SpecWarning(List.of("epochs", "learningRate"), String.format(Locale.ROOT, "the tagger's "
+                    + "test token accuracy (%.4f) is below the most-frequent-tag baseline's (%.4f: each word gets the tag "
+                    + "it carries most often in the training set): it has not learned enough yet; train longer (epochs) "
+                    + "or at a higher rate (learningRate), or start from a longer-pretrained model", r.testScore(),
+                    r.baselineTest())));
         }
         return warnings;
     }

@@ -11,6 +11,7 @@ import dev.graft.data.Dataset;
 import dev.graft.data.DatasetRegistry;
 import dev.graft.data.LabelSet;
 import dev.graft.data.Split;
+import dev.graft.baseline.MostFrequentTag;
 import dev.graft.data.TaggingExample;
 import dev.graft.eval.HeadMetrics;
 import dev.graft.io.RunFolder;
@@ -136,11 +137,27 @@ public final class FineTuning {
             return SetFit.run(spec, SetFit.Options.defaults(), (LabeledSplits<ClassificationExample>) data, log);
         }
         try (RunFolder folder = prepareOutput(spec, log)) {
-            if (spec.crossValidates()) {
-                return CrossValidation.run(spec, data, (s, d, l) -> fineTuneInto(s, head, d, l, listener), log);
-            }
-            return fineTuneInto(spec, head, data, log, listener);
+            FineTuneResult r = spec.crossValidates()
+                    ? CrossValidation.run(spec, data, (s, d, l) -> fineTuneInto(s, head, d, l, listener), log)
+                    : fineTuneInto(spec, head, data, log, listener);
+            return withBaseline(r, data);
         }
+    }
+
+    /**
+     * {@code r} with its task's trivial baseline scored on the same test set, where the task has one: for
+     * tagging, the most-frequent-tag baseline ({@link MostFrequentTag}) trained on the labeled training data
+     * (before a dev carve, so on a little more than the model trained on). It costs a pass over the data;
+     * {@link FineTuneWarnings} tells the user when the model scores below it.
+     */
+    @SuppressWarnings("unchecked")
+    private static <E> FineTuneResult withBaseline(FineTuneResult r, LabeledSplits<E> data) {
+        if (r.task() != HeadConfig.Task.TAG || data.test() == null || data.test().isEmpty() || r.test() == null) {
+            return r;
+        }
+        MostFrequentTag baseline = MostFrequentTag.train((List<TaggingExample>) data.train().examples());
+        return r.withBaselineTest(baseline.evaluate((List<TaggingExample>) data.test().examples(),
+                data.labels().labels()).tokenAccuracy());
     }
 
     /** One run of {@code head} into {@code spec.out()}, which the caller has prepared, with no listener. */
@@ -606,7 +623,8 @@ public final class FineTuning {
                     spec.multitask(), spec.run().seed(), metric, dev == null ? Double.NaN : dev.score(),
                     test == null ? Double.NaN : test.score(), dev, test, o.summary().steps(),
                     o.stopping().bestStep(), o.summary().stoppedBy(), trainSize, devSize, devCarved, testSize,
-                    o.wallSeconds(), spec.multitask() ? Double.NaN : o.summary().lastLoss(), Double.NaN, null);
+                    o.wallSeconds(), spec.multitask() ? Double.NaN : o.summary().lastLoss(), Double.NaN, null,
+                    Double.NaN);
             JsonFiles.write(spec.run().out().resolve("results.json"), r.resultsJson());
             return r;
         }

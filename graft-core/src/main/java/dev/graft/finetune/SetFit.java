@@ -613,7 +613,7 @@ public final class SetFit {
                     spec.run().seed(), "dev_accuracy", devM == null ? Double.NaN : devM.score(),
                     testM == null ? Double.NaN : testM.score(), devM, testM, steps, steps,
                     o == null ? "probe" : o.stoppedBy(), trainSize, devSize, false, testSize, wall,
-                    o == null ? Double.NaN : o.lastLoss(), lr.chosenC(), null);
+                    o == null ? Double.NaN : o.lastLoss(), lr.chosenC(), null, Double.NaN);
             JsonFiles.write(spec.run().out().resolve("results.json"), r.resultsJson());
             return r;
         }

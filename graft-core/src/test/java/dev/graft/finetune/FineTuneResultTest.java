@@ -25,7 +25,7 @@ class FineTuneResultTest {
     private static FineTuneResult result(ClassificationMetrics test, double loss) {
         return new FineTuneResult(Path.of("runs", "ft"), HeadConfig.Task.CLASSIFY, FineTuneSpec.Recipe.ULMFIT, false,
                 false, 7, "dev_accuracy", DEV.score(), test == null ? Double.NaN : test.score(), DEV, test, 12, 8,
-                "early-stop", 40, 5, true, test == null ? 0 : 5, 3.26, loss, Double.NaN, null);
+                "early-stop", 40, 5, true, test == null ? 0 : 5, 3.26, loss, Double.NaN, null, Double.NaN);
     }
 
     private static List<String> names(JsonNode o) {

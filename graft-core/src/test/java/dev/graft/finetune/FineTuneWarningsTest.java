@@ -21,7 +21,7 @@ class FineTuneWarningsTest {
                 List.of());
         return new FineTuneResult(Path.of("out"), HeadConfig.Task.CLASSIFY, FineTuneSpec.Recipe.FULL, true, false, 1,
                 "dev_accuracy", 0.5, 0.5, null, test, 40, 4, "epochs", 100, devSize, true, 20, 1.0, 0.7, Double.NaN,
-                null);
+                null, Double.NaN);
     }
 
     @Test
@@ -37,6 +37,23 @@ class FineTuneWarningsTest {
         assertThat(w.get(1).messageWith(f -> f.equals("epochs") ? "--epochs" : "--class-weights"))
                 .endsWith("train longer (--epochs), with more labels, or with the classes weighted by their frequency "
                         + "(--class-weights)");
+    }
+
+    @Test
+    void aTaggerBelowTheMostFrequentTagBaselineIsWarnedAboutAndOneAboveItIsNot() {
+        dev.graft.eval.TaggingMetrics test = dev.graft.eval.TaggingMetrics.compute(
+                List.of(List.of("N", "V", "N", "N")), List.of(List.of("N", "V", "V", "N")), List.of("N", "V"));
+        java.util.function.DoubleFunction<FineTuneResult> withBaseline = b -> new FineTuneResult(Path.of("out"),
+                HeadConfig.Task.TAG, FineTuneSpec.Recipe.FULL, true, false, 1, "dev_token_accuracy", 0.7,
+                test.tokenAccuracy(), null, test, 40, 40, "epochs", 100, 30, true, 1, 1.0, 0.3, Double.NaN, null, b);
+
+        List<dev.graft.SpecWarning> below = FineTuneWarnings.of(withBaseline.apply(0.8));
+        assertThat(below).hasSize(1);
+        assertThat(below.get(0).message()).contains("test token accuracy (0.7500) is below the most-frequent-tag "
+                + "baseline's (0.8000");
+        assertThat(below.get(0).fields()).containsExactly("epochs", "learningRate");
+        assertThat(FineTuneWarnings.of(withBaseline.apply(0.75))).isEmpty();
+        assertThat(FineTuneWarnings.of(withBaseline.apply(Double.NaN))).isEmpty();
     }
 
     @Test

@@ -250,6 +250,23 @@ class FineTuningTest {
     }
 
     @Test
+    void aTaggerBelowTheMostFrequentTagBaselineIsWarnedAbout(@TempDir Path out) throws IOException {
+        Path tokenizer = shared.resolve("enc/tokenizer.json");
+        // one epoch at a rate too small to learn anything: the most-frequent-tag baseline beats it
+        FineTuneResult r = run(FineTuneSpec.builder(HeadConfig.Task.TAG, tags.toString(), out).test(tags.toString())
+                .arch("bert-tiny").tokenizer(tokenizer).run(ro -> ro.withEpochs(1)).learningRate(1e-7f)
+                .run(ro -> ro.withThreads(1)).build());
+
+        assertThat(r.baselineTest()).isBetween(0.5, 1.0);
+        assertThat(r.testScore()).isLessThan(r.baselineTest());
+        assertThat(r.summaryJson().path("most_frequent_tag_test_token_accuracy").doubleValue())
+                .isEqualTo(r.baselineTest());
+        assertThat(FineTuneWarnings.of(r)).anySatisfy(w -> assertThat(w.message())
+                .contains("below the most-frequent-tag baseline's (" + String.format(java.util.Locale.ROOT, "%.4f",
+                        r.baselineTest())));
+    }
+
+    @Test
     void wrongKindOfCheckpointIsAClearError(@TempDir Path out) throws IOException {
         Path clf = out.resolve("clf");
         run(FineTuneSpec.builder(HeadConfig.Task.CLASSIFY, train.toString(), clf).from(encoder).run(ro -> ro.withEpochs(1))
