@@ -155,9 +155,11 @@ public final class FineTuning {
         if (r.task() != HeadConfig.Task.TAG || data.test() == null || data.test().isEmpty() || r.test() == null) {
             return r;
         }
-        MostFrequentTag baseline = MostFrequentTag.train((List<TaggingExample>) data.train().examples());
-        return r.withBaselineTest(baseline.evaluate((List<TaggingExample>) data.test().examples(),
-                data.labels().labels()).tokenAccuracy());
+        Dataset<TaggingExample> train = (Dataset<TaggingExample>) data.train();
+        List<String> tagSet = (data.labels() != null ? data.labels() : TaggingTask.HEAD.labels(train)).labels();
+        MostFrequentTag baseline = MostFrequentTag.train(train.examples());
+        return r.withBaselineTest(baseline.evaluate((List<TaggingExample>) data.test().examples(), tagSet)
+                .tokenAccuracy());
     }
 
     /** One run of {@code head} into {@code spec.out()}, which the caller has prepared, with no listener. */
