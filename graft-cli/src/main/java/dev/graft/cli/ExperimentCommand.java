@@ -117,7 +117,7 @@ final class ExperimentCommand implements Callable<Integer> {
     int folds = DEFAULTS.protocol().folds();
 
     @Option(names = "--max-epochs", description = "Cap on fine-tuning epochs per cell, the same for every strategy "
-            + "(default: automatic, about 1,000 updates, 2 to 20 epochs).")
+            + "(default: automatic, about 1,000 updates, 2 to 20 epochs, at least 3 for tagging).")
     double maxEpochs = DEFAULTS.protocol().maxEpochs();
 
     @Option(names = "--lr-grid", split = ",", descriptionKey = "protocol.learningRates",

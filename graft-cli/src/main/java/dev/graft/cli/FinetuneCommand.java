@@ -94,7 +94,7 @@ final class FinetuneCommand implements Callable<Integer> {
     String test;
 
     @Option(names = "--epochs", description = "Passes over the training data (default: automatic, enough for about "
-            + "1,000 updates, between 2 and 20).")
+            + "1,000 updates, between 2 and 20; at least 3 for tagging).")
     double epochs = DEFAULTS.run().epochs();
 
     @Option(names = "--lr", descriptionKey = "learningRate",

@@ -176,7 +176,7 @@ record FineTuneStrategy(Strategy strategy, Preparation preparation, Start start)
         int batch = spec.task() == HeadConfig.Task.TAG ? 32 : 16;
         if (spec.protocol().maxEpochs() > 0) {
             long perEpoch = Math.max(1, (subset.train().size() + batch - 1) / batch);
-            double epochs = Math.min(FineTuneSpec.autoEpochs(perEpoch), spec.protocol().maxEpochs());
+            double epochs = Math.min(FineTuneSpec.autoEpochs(spec.task(), perEpoch), spec.protocol().maxEpochs());
             b.run(r -> r.withEpochs(epochs));
         }
         if (spec.protocol().folds() > 0) {

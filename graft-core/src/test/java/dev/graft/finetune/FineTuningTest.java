@@ -352,9 +352,12 @@ class FineTuningTest {
 
     @Test
     void automaticEpochsAimAtAThousandUpdates() {
-        assertThat(FineTuneSpec.autoEpochs(12)).isEqualTo(20);   // 200 labels, batch 16
-        assertThat(FineTuneSpec.autoEpochs(135)).isEqualTo(8);   // 2,160 labels
-        assertThat(FineTuneSpec.autoEpochs(1431)).isEqualTo(2);  // Brown POS, batch 32
+        HeadConfig.Task classify = HeadConfig.Task.CLASSIFY;
+        assertThat(FineTuneSpec.autoEpochs(classify, 12)).isEqualTo(20);   // 200 labels, batch 16
+        assertThat(FineTuneSpec.autoEpochs(classify, 135)).isEqualTo(8);   // 2,160 labels
+        assertThat(FineTuneSpec.autoEpochs(classify, 1431)).isEqualTo(2);  // as many sentences as Brown POS
+        assertThat(FineTuneSpec.autoEpochs(HeadConfig.Task.TAG, 1431)).isEqualTo(3); // Brown POS, batch 32
+        assertThat(FineTuneSpec.autoEpochs(HeadConfig.Task.TAG, 40)).isEqualTo(20);   // a small tagging set: the cap
     }
 
     @Test
