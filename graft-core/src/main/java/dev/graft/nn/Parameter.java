@@ -128,6 +128,6 @@ public final class Parameter {
 
     @Override
     public String toString() {
-        return name + java.util.Arrays.toString(value.shape());
+        return name + java.util.Arrays.toString(shape);
     }
 }

@@ -24,6 +24,7 @@ class ParameterSetTest {
         assertThat(b.value().offset()).isEqualTo(15);
         assertThat(set.values()).startsWith(new float[15]).endsWith(2f, 2f, 2f, 2f, 2f, 2f, 2f);
         assertThat(w.shape()).containsExactly(3, 5);
+        assertThat(new Parameter("fresh", true, 2, 4)).hasToString("fresh[2, 4]"); // nothing allocated yet
         assertThat(w.size()).isEqualTo(15);
     }
 
