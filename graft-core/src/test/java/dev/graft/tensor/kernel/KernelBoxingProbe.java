@@ -28,7 +28,8 @@ import java.util.SplittableRandom;
  * java --add-modules jdk.incubator.vector -cp graft-core/target/classes:graft-core/target/test-classes \
  *     dev.graft.tensor.kernel.KernelBoxingProbe [--reverse]
  * </pre>
- * It prints one line per kernel and exits with status 1 when any kernel still allocates.
+ * It prints one line per kernel and exits with status 1 when any kernel still allocates. {@code KernelBoxingTest}
+ * runs the training order in every build; the reverse order is for runs by hand (see that test for why).
  */
 public final class KernelBoxingProbe {
     private static final int WARMUP_CALLS = 4000;
