@@ -84,11 +84,11 @@ public record FineTuneResult(Path out, HeadConfig.Task task, FineTuneSpec.Recipe
         return results;
     }
 
-    /** The JSON summary {@code graft finetune} prints as its last line. */
     /** What {@link #baselineTest} is called in the summary, by task. */
     private static final java.util.Map<HeadConfig.Task, String> BASELINE_NAMES =
             java.util.Map.of(HeadConfig.Task.TAG, "most_frequent_tag");
 
+    /** The JSON summary {@code graft finetune} prints as its last line. */
     public ObjectNode summaryJson() {
         String key = metric.substring("dev_".length());
         ObjectNode s = JsonNodeFactory.instance.objectNode();
