@@ -352,12 +352,12 @@ public final class SafeTensors {
                 }
                 if (!DType.isFloat(info.dtype())) {
                     throw new FormatException(file, "tensor '" + info.name() + "' is stored as " + info.dtype()
-                            + ", not as floating-point values");
+                            + ", not as floating-point values; is this the weights file of the model being loaded?");
                 }
                 if (!Arrays.equals(info.shape(), t.shape())) {
                     throw new FormatException(file, "tensor '" + info.name() + "' has shape "
                             + Arrays.toString(info.shape()) + " but " + Arrays.toString(t.shape())
-                            + " was expected");
+                            + " was expected; is this the weights file of the model being loaded?");
                 }
                 selected.add(info);
             }

@@ -198,9 +198,11 @@ class SafeTensorsTest {
                 Float.POSITIVE_INFINITY, 9f);
         assertThatThrownBy(() -> header.readInto(Map.of("w", new Tensor(new float[4], 0, 4))))
                 .isInstanceOf(FormatException.class)
-                .hasMessage(file + ": tensor 'w' has shape [2, 2] but [4] was expected");
+                .hasMessage(file + ": tensor 'w' has shape [2, 2] but [4] was expected; is this the weights file of "
+                        + "the model being loaded?");
         assertThatThrownBy(() -> header.readInto(Map.of("ids", new Tensor(new float[1], 0, 1))))
-                .hasMessage(file + ": tensor 'ids' is stored as I64, not as floating-point values");
+                .hasMessage(file + ": tensor 'ids' is stored as I64, not as floating-point values; is this the weights "
+                        + "file of the model being loaded?");
         assertThatThrownBy(() -> header.readInto(Map.of("x", new Tensor(new float[1], 0, 1))))
                 .hasMessageContaining("has no tensor 'x'; it has 3 tensors");
     }
