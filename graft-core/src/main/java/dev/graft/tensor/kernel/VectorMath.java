@@ -295,8 +295,11 @@ final class VectorMath {
      */
     static void fusedGeluErfRows(int rows, int n, float[] x, int xOff, int ldx, float[] bias, int bOff,
                                  float[] out, int outOff, int ldo) {
-        // every constant in a vector, made once (not a broadcast per use); both polynomials by
-        // Estrin's scheme: the loop is bound by its dependency chain, not by its operation count
+        // every constant in a vector, made once (not a broadcast per use), except zero: a zero vector
+        // made here was boxed once per call when C2 compiled this loop after linearTransB's other
+        // epilogues (KernelBoxingTest, reverse order with -Xbatch), so the comparisons and the blend
+        // take 0f; both polynomials by Estrin's scheme: the loop is bound by its dependency chain,
+        // not by its operation count
         FloatVector negLn2Hi = FloatVector.broadcast(F, -LN2_HI);
         FloatVector negLn2Lo = FloatVector.broadcast(F, -LN2_LO);
         FloatVector p0 = FloatVector.broadcast(F, P0);
@@ -305,7 +308,6 @@ final class VectorMath {
         FloatVector p3 = FloatVector.broadcast(F, P3);
         FloatVector p4 = FloatVector.broadcast(F, P4);
         FloatVector p5 = FloatVector.broadcast(F, P5);
-        FloatVector zero = FloatVector.zero(F);
         FloatVector one = FloatVector.broadcast(F, 1f);
         FloatVector invSqrt2 = FloatVector.broadcast(F, F_INV_SQRT_2);
         FloatVector tMax = FloatVector.broadcast(F, FG_T_MAX);
@@ -356,8 +358,8 @@ final class VectorMath {
                 FloatVector ep = r2.fma(r2.fma(e01, e23), e45);
                 FloatVector h = ep.fma(r2, er).add(one)
                         .mul(et.reinterpretAsInts().add(126 - 0x4B400000).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-                FloatVector phi = one.sub(h).blend(h, xv.compare(VectorOperators.LT, zero));
-                xv.mul(phi.blend(zero, xv.compare(VectorOperators.LT, negXMax))).intoArray(out, oo + i);
+                FloatVector phi = one.sub(h).blend(h, xv.compare(VectorOperators.LT, 0f));
+                xv.mul(phi.blend(0f, xv.compare(VectorOperators.LT, negXMax))).intoArray(out, oo + i);
             }
             for (; i < n; i++) {
                 out[oo + i] = fusedGeluErfS(bias != null ? x[xo + i] + bias[bOff + i] : x[xo + i]);
